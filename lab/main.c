@@ -1,0 +1,481 @@
+/* main — the command line: parses it and picks a frontend. Nothing else. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "lesson.h"
+#include "plain.h"
+#include "sandbox.h"
+#include "session.h"
+#include "trace.h"
+#include "tui/tui.h"
+
+enum exit_code { EXIT_OK = 0, EXIT_EXPECTATION = 1, EXIT_USAGE = 2 };
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int signal_number)
+{
+	stop_signal = signal_number;
+}
+
+/* Ctrl-C, kill and a dropped ssh session all end the run the same way:
+ * between steps, through the one cleanup path. */
+static void catch_stop_signals(void)
+{
+	struct sigaction action = { .sa_handler = on_stop_signal };
+	sigemptyset(&action.sa_mask);
+	sigaction(SIGINT, &action, NULL);
+	sigaction(SIGTERM, &action, NULL);
+	sigaction(SIGHUP, &action, NULL);
+}
+
+/* Dies by the signal that stopped us, as a well-behaved program does. */
+static int exit_for_signal(int code)
+{
+	if (!stop_signal)
+		return code;
+	signal(stop_signal, SIG_DFL);
+	raise(stop_signal);
+	return 128 + stop_signal;
+}
+
+/* One lab's processes share the CPU the controller started on: a request
+ * and its reply then cost ~11 us instead of ~54 us of cross-CPU wake-ups,
+ * and several labs on one machine still spread over the CPUs. */
+static void pin_to_current_cpu(void)
+{
+	int cpu = sched_getcpu();
+	if (cpu < 0)
+		return;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof set, &set);
+}
+
+/* ---- lessons on disk ------------------------------------------------- */
+
+static bool is_directory(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Where the lessons are: $SOCKLAB_LESSONS, beside an installed binary,
+ * the source tree of a build, the configured install path. */
+static const char *lesson_dir(void)
+{
+	static char found[PATH_MAX];
+	const char *env = getenv("SOCKLAB_LESSONS");
+	if (env && *env)
+		return env;
+	char exe[PATH_MAX - 64];   /* leaves room for the suffix below */
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(found, sizeof found, "%s/../share/socklab/lessons", exe);
+			if (is_directory(found))
+				return found;
+		}
+	}
+	if (is_directory(SOCKLAB_SOURCE_LESSON_DIR))
+		return SOCKLAB_SOURCE_LESSON_DIR;
+	return SOCKLAB_LESSON_DIR;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The lesson files of the lesson directory, sorted; caller frees. */
+static char **list_lessons(size_t *count)
+{
+	const char *dir_path = lesson_dir();
+	*count = 0;
+	DIR *dir = opendir(dir_path);
+	if (!dir)
+		return NULL;
+	char **paths = NULL;
+	size_t capacity = 0;
+	struct dirent *entry;
+	while ((entry = readdir(dir))) {
+		size_t len = strlen(entry->d_name);
+		if (len < 8 || strcmp(entry->d_name + len - 7, ".lesson") != 0)
+			continue;
+		if (*count == capacity) {
+			capacity = capacity ? capacity * 2 : 16;
+			char **grown = realloc(paths, capacity * sizeof *grown);
+			if (!grown)
+				break;
+			paths = grown;
+		}
+		if (asprintf(&paths[*count], "%s/%s", dir_path, entry->d_name) < 0)
+			break;
+		(*count)++;
+	}
+	closedir(dir);
+	if (paths)
+		qsort(paths, *count, sizeof *paths, compare_strings);
+	return paths;
+}
+
+static void free_list(char **paths, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* LESSON is a path, a number ("1", "01") or a name ("01-echo", "echo"). */
+static char *resolve_lesson(const char *given)
+{
+	if (strchr(given, '/') || access(given, F_OK) == 0)
+		return strdup(given);
+	size_t count;
+	char **paths = list_lessons(&count);
+	char *found = NULL;
+	bool numeric = given[0] && strspn(given, "0123456789") == strlen(given);
+	for (size_t i = 0; i < count && !found; i++) {
+		const char *base = base_name(paths[i]);
+		size_t base_len = strlen(base) - strlen(".lesson");
+		const char *dash = strchr(base, '-');
+		bool match = numeric ? atoi(base) == atoi(given) && isdigit((unsigned char)base[0])
+				     : (strlen(given) == base_len && strncmp(base, given, base_len) == 0)
+					       || (dash && strlen(given) == base_len - (size_t)(dash + 1 - base)
+						   && strncmp(dash + 1, given, strlen(given)) == 0);
+		if (match)
+			found = strdup(paths[i]);
+	}
+	free_list(paths, count);
+	return found;
+}
+
+static struct lesson *load_or_report(const char *given, struct diagnostics *diag)
+{
+	char *path = resolve_lesson(given);
+	if (!path) {
+		fprintf(stderr, "socklab: no lesson '%s' (see 'socklab list')\n", given);
+		return NULL;
+	}
+	diagnostics_init(diag, path);
+	struct lesson *lesson = lesson_load(path, diag);
+	for (size_t i = 0; i < diag->count; i++)
+		fprintf(stderr, "%s\n", diag->messages[i]);
+	diagnostics_done(diag);
+	free(path);
+	return lesson;
+}
+
+/* ---- commands ------------------------------------------------------- */
+
+static int cmd_list(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	size_t count;
+	char **paths = list_lessons(&count);
+	if (count == 0) {
+		fprintf(stderr, "socklab: no lessons found in %s\n", lesson_dir());
+		free(paths);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < count; i++) {
+		struct diagnostics diag;
+		diagnostics_init(&diag, paths[i]);
+		struct lesson *lesson = lesson_load(paths[i], &diag);
+		printf("%-16s %s\n", lesson ? lesson->name : base_name(paths[i]),
+		       lesson ? lesson->title : "(broken: run socklab check)");
+		lesson_free(lesson);
+		diagnostics_done(&diag);
+	}
+	free_list(paths, count);
+	return EXIT_OK;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: socklab check FILE...\n");
+		return EXIT_USAGE;
+	}
+	int code = EXIT_OK;
+	for (int i = 1; i < argc; i++) {
+		struct diagnostics diag;
+		diagnostics_init(&diag, argv[i]);
+		struct lesson *lesson = lesson_load(argv[i], &diag);
+		for (size_t k = 0; k < diag.count; k++)
+			fprintf(stderr, "%s\n", diag.messages[k]);
+		if (!lesson)
+			code = EXIT_USAGE;
+		lesson_free(lesson);
+		diagnostics_done(&diag);
+	}
+	return code;
+}
+
+struct run_options {
+	bool plain;
+	bool force_host;
+	bool big;
+	const char *trace_path;
+};
+
+static int run_plain(struct session *session, struct trace_writer *trace)
+{
+	const struct run_info *info = session_info(session);
+	char *err = NULL;
+	plain_print_info(stdout, info);
+	if (trace && trace_write_info(trace, info, &err) < 0)
+		goto failed;
+	for (;;) {
+		size_t before;
+		session_events(session, &before);
+		int result = session_step(session, &err);
+		if (result < 0)
+			goto failed;
+		if (result > 0 || stop_signal)
+			break;
+		size_t count;
+		const struct lab_event *events = session_events(session, &count);
+		plain_print_step(stdout, info, events + before, count - before);
+		for (size_t i = before; trace && i < count; i++)
+			if (trace_write_event(trace, &events[i], &err) < 0)
+				goto failed;
+		fflush(stdout);
+	}
+	size_t count;
+	const struct lab_event *events = session_events(session, &count);
+	plain_print_summary(stdout, info, events, count);
+	return session_failure_count(session) ? EXIT_EXPECTATION : EXIT_OK;
+failed:
+	fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+	free(err);
+	return EXIT_USAGE;
+}
+
+static void usage_run(FILE *out)
+{
+	fprintf(out, "usage: socklab run [--plain] [--trace FILE] [--host] [--big] LESSON\n");
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "plain", no_argument, NULL, 'p' },
+		{ "trace", required_argument, NULL, 't' },
+		{ "host", no_argument, NULL, 'H' },
+		{ "big", no_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct run_options run = { 0 };
+	int option;
+	optind = 1;
+	while ((option = getopt_long(argc, argv, "+", options, NULL)) != -1) {
+		switch (option) {
+		case 'p': run.plain = true; break;
+		case 't': run.trace_path = optarg; break;
+		case 'H': run.force_host = true; break;
+		case 'b': run.big = true; break;
+		case 'h': usage_run(stdout); return EXIT_OK;
+		default: usage_run(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		usage_run(stderr);
+		return EXIT_USAGE;
+	}
+	struct diagnostics diag;
+	struct lesson *lesson = load_or_report(argv[optind], &diag);
+	if (!lesson)
+		return EXIT_USAGE;
+	char *err = NULL;
+	struct trace_writer *trace = NULL;
+	if (run.trace_path && trace_writer_open(&trace, run.trace_path, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err);
+		free(err);
+		lesson_free(lesson);
+		return EXIT_USAGE;
+	}
+	pin_to_current_cpu();
+	struct sandbox sandbox;
+	if (sandbox_enter(&sandbox, run.force_host, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err);
+		free(err);
+		trace_writer_close(trace, NULL);
+		lesson_free(lesson);
+		return EXIT_USAGE;
+	}
+	int code;
+	if (!run.plain) {
+		struct tui_options tui = { .big = run.big, .color = getenv("NO_COLOR") == NULL };
+		code = tui_run(lesson, NULL, 0, &sandbox, &tui);
+	} else {
+		struct session *session = NULL;
+		catch_stop_signals();
+		if (session_new(&session, lesson, &sandbox, &err) < 0) {
+			fprintf(stderr, "socklab: %s\n", err);
+			free(err);
+			code = EXIT_USAGE;
+		} else {
+			code = run_plain(session, trace);
+		}
+		session_free(session);
+	}
+	if (trace_writer_close(trace, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err);
+		free(err);
+		code = EXIT_USAGE;
+	}
+	sandbox_done(&sandbox);
+	lesson_free(lesson);
+	return exit_for_signal(code);
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+	int first = 1;
+	if (argc > 1 && strcmp(argv[1], "--plain") == 0)
+		first = 2;
+	if (argc != first + 1) {
+		fprintf(stderr, "usage: socklab replay [--plain] FILE\n");
+		return EXIT_USAGE;
+	}
+	struct run_info info;
+	struct lab_event *events = NULL;
+	size_t count = 0;
+	char *err = NULL;
+	if (trace_read(argv[first], &info, &events, &count, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+		free(err);
+		return EXIT_USAGE;
+	}
+	plain_print_info(stdout, &info);
+	plain_print_log(stdout, &info, events, count);
+	plain_print_summary(stdout, &info, events, count);
+	size_t failures = 0;
+	for (size_t i = 0; i < count; i++) {
+		failures += events[i].failure_count;
+		lab_event_done(&events[i]);
+	}
+	free(events);
+	return failures ? EXIT_EXPECTATION : EXIT_OK;
+}
+
+static int cmd_normalise(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: socklab normalise TRACE   (prints the golden form)\n");
+		return EXIT_USAGE;
+	}
+	char *err = NULL;
+	if (trace_normalise(argv[1], stdout, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+		free(err);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static int cmd_menu(void)
+{
+	size_t count;
+	char **paths = list_lessons(&count);
+	if (count == 0) {
+		fprintf(stderr, "socklab: no lessons found in %s\n", lesson_dir());
+		free(paths);
+		return EXIT_USAGE;
+	}
+	char *err = NULL;
+	struct sandbox sandbox;
+	pin_to_current_cpu();
+	if (sandbox_enter(&sandbox, false, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err);
+		free(err);
+		free_list(paths, count);
+		return EXIT_USAGE;
+	}
+	struct tui_options tui = { .color = getenv("NO_COLOR") == NULL };
+	int code = tui_run(NULL, paths, count, &sandbox, &tui);
+	sandbox_done(&sandbox);
+	free_list(paths, count);
+	return code;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"socklab — step through the BSD socket API on the real kernel\n"
+		"\n"
+		"usage:\n"
+		"  socklab                          the lesson menu (curses)\n"
+		"  socklab list                     the lessons, one a line\n"
+		"  socklab run [--plain] [--trace FILE] [--host] [--big] LESSON\n"
+		"                                   step through LESSON (a number, a name or a path);\n"
+		"                                   --plain prints a transcript instead of the TUI,\n"
+		"                                   --trace records every event as JSON Lines,\n"
+		"                                   --host skips the private network namespace,\n"
+		"                                   --big is for projectors\n"
+		"  socklab check FILE...            validate lesson files\n"
+		"  socklab replay [--plain] FILE    print a recorded trace without the kernel\n"
+		"  socklab normalise FILE           print a trace in its golden (normalised) form\n"
+		"  socklab --help | --version\n"
+		"\n"
+		"exit status: 0 ok, 1 an expectation failed, 2 bad usage or bad input\n"
+		"lessons: %s\n", lesson_dir());
+}
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{ "list", cmd_list },
+	{ "run", cmd_run },
+	{ "check", cmd_check },
+	{ "replay", cmd_replay },
+	{ "normalise", cmd_normalise },
+	{ "normalize", cmd_normalise },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return cmd_menu();
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("socklab %s\n", SOCKLAB_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "socklab: unknown command '%s' (try socklab --help)\n", argv[1]);
+	return EXIT_USAGE;
+}

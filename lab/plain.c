@@ -1,0 +1,134 @@
+/* plain — the transcript: each call, its result, both ends' sockets. */
+#include "plain.h"
+
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "probe.h"
+
+void plain_print_info(FILE *out, const struct run_info *info)
+{
+	fprintf(out, "socklab %s: %s\n", info->lesson, info->title);
+	fprintf(out, "sandbox: %s\n", info->sandbox);
+	for (int i = 0; i < info->port_map_count; i++)
+		fprintf(out, "port: the lesson's %u is %u on this host\n", info->port_map[i].from, info->port_map[i].to);
+}
+
+char *plain_format_result(const struct lab_event *event, char *out, size_t size)
+{
+	char escaped[200];
+	const struct call_def *def = &catalog_calls[event->call];
+	if (event->kind == EVENT_BLOCKED) {
+		snprintf(out, size, "blocked");
+	} else if (event->kind == EVENT_NOT_RUN) {
+		snprintf(out, size, "not run");
+	} else if (event->ret == -1 && event->error) {
+		const char *name = catalog_errno_name(event->error);
+		snprintf(out, size, "-1 %s (%s)", name ? name : "?", strerror(event->error));
+	} else if (def->result == RESULT_RECEIVED) {
+		text_escape(event->bytes, event->bytes_len, escaped, sizeof escaped);
+		if (event->ret == 0 && def->id == CALL_RECV)
+			snprintf(out, size, "0 (the peer closed)");
+		else if (event->address[0])
+			snprintf(out, size, "%ld \"%s\" from %s", event->ret, escaped, event->address);
+		else
+			snprintf(out, size, "%ld \"%s\"", event->ret, escaped);
+	} else if (event->address[0]) {
+		snprintf(out, size, "%ld, %s %s", event->ret, def->id == CALL_ACCEPT ? "peer" : "address", event->address);
+	} else if (event->has_value) {
+		snprintf(out, size, "%ld, value %ld", event->ret, event->value);
+	} else {
+		snprintf(out, size, "%ld", event->ret);
+	}
+	return out;
+}
+
+const char *plain_state_text(const struct lab_socket *socket)
+{
+	if (socket->state == 0)
+		return "-";
+	return probe_state_name(socket->state, socket->type);
+}
+
+static const char *side_name(const struct run_info *info, int side)
+{
+	return side >= 0 && side < info->side_count ? info->sides[side] : "?";
+}
+
+static void print_socket(FILE *out, const struct run_info *info, const struct lab_socket *socket)
+{
+	char who[32], note[96];
+	if (socket->fd >= 0)
+		snprintf(who, sizeof who, "%s%s%d", socket->name, socket->name[0] ? "=" : "", socket->fd);
+	else
+		snprintf(who, sizeof who, "%s%s--", socket->name, socket->name[0] ? "=" : "");
+	if (socket->state == TCP_LISTEN)
+		snprintf(note, sizeof note, "accept queue %u of %u", socket->recv_queue, socket->send_queue);
+	else
+		snprintf(note, sizeof note, "%s", session_note_text(socket->note));
+	fprintf(out, "  %c %-7s %-8s %-22s %-22s %-12s %5u %5u  %s\n", socket->changes ? '*' : ' ',
+		side_name(info, socket->side), who, socket->local, socket->peer, plain_state_text(socket),
+		socket->state == TCP_LISTEN ? 0 : socket->recv_queue, socket->state == TCP_LISTEN ? 0 : socket->send_queue,
+		note);
+}
+
+static void print_sockets(FILE *out, const struct run_info *info, const struct lab_snapshot *snapshot)
+{
+	if (snapshot->count)
+		fprintf(out, "    %-7s %-8s %-22s %-22s %-12s %5s %5s  %s\n", "side", "fd", "local", "peer", "state", "recv-q",
+			"send-q", "note");
+	for (size_t i = 0; i < snapshot->count; i++)
+		print_socket(out, info, &snapshot->sockets[i]);
+}
+
+void plain_print_step(FILE *out, const struct run_info *info, const struct lab_event *events, size_t count)
+{
+	if (count == 0)
+		return;
+	char result[320];
+	fprintf(out, "\nstep %zu/%zu  %s: %s\n", events[0].step, info->step_count, side_name(info, events[0].side),
+		events[0].text);
+	for (size_t i = 0; i < count; i++) {
+		const struct lab_event *event = &events[i];
+		plain_format_result(event, result, sizeof result);
+		if (event->kind == EVENT_WOKE)
+			fprintf(out, "  then the kernel woke %s: %s = %s\n", side_name(info, event->side), event->text, result);
+		else if (event->kind == EVENT_BLOCKED)
+			fprintf(out, "  ... blocked in the kernel\n");
+		else if (event->kind == EVENT_NOT_RUN)
+			fprintf(out, "  not run\n");
+		else
+			fprintf(out, "  = %s\n", result);
+		/* Woken calls share one snapshot: print it after the last of them. */
+		bool last_of_kind = i + 1 == count || (events[i + 1].kind == EVENT_WOKE) != (event->kind == EVENT_WOKE);
+		if (last_of_kind)
+			print_sockets(out, info, &event->snapshot);
+	}
+	for (size_t i = 0; i < count; i++)
+		for (size_t k = 0; k < events[i].failure_count; k++)
+			fprintf(out, "  FAILED %s\n", events[i].failures[k]);
+}
+
+void plain_print_log(FILE *out, const struct run_info *info, const struct lab_event *events, size_t count)
+{
+	size_t start = 0;
+	for (size_t i = 1; i <= count; i++) {
+		if (i < count && events[i].step == events[start].step)
+			continue;
+		plain_print_step(out, info, events + start, i - start);
+		start = i;
+	}
+}
+
+void plain_print_summary(FILE *out, const struct run_info *info, const struct lab_event *events, size_t count)
+{
+	size_t failures = 0, steps = count ? events[count - 1].step : 0;
+	for (size_t i = 0; i < count; i++)
+		failures += events[i].failure_count;
+	if (failures)
+		fprintf(out, "\n%zu of %zu steps run, %zu expectation%s failed\n", steps, info->step_count, failures,
+			failures == 1 ? "" : "s");
+	else
+		fprintf(out, "\n%zu of %zu steps run, every expectation met\n", steps, info->step_count);
+}

@@ -1,0 +1,440 @@
+/* puppet — the only code that makes the lab's socket calls. */
+#include "puppet.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "text.h"
+
+
+typedef void run_fn(const struct puppet_request *request, struct puppet_reply *reply);
+
+static void finish(struct puppet_reply *reply, long ret)
+{
+	reply->ret = ret;
+	reply->error = ret < 0 ? errno : 0;
+}
+
+static void run_socket(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	finish(reply, socket((int)request->numbers[0], (int)request->numbers[1], (int)request->numbers[2]));
+}
+
+static void run_bind(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	finish(reply, bind(request->fd, (const struct sockaddr *)&request->address, request->address_len));
+}
+
+static void run_listen(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	finish(reply, listen(request->fd, (int)request->numbers[0]));
+}
+
+static void run_accept(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	reply->address_len = sizeof reply->address;
+	finish(reply, accept4(request->fd, (struct sockaddr *)&reply->address, &reply->address_len, 0));
+	if (reply->ret < 0)
+		reply->address_len = 0;
+}
+
+static void run_connect(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	finish(reply, connect(request->fd, (const struct sockaddr *)&request->address, request->address_len));
+}
+
+static void run_send(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	finish(reply, send(request->fd, request->bytes, request->bytes_len, (int)request->numbers[0]));
+}
+
+/* Python's sendall: send() until every byte is queued or an error. */
+static void run_sendall(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	size_t sent = 0;
+	while (sent < request->bytes_len) {
+		ssize_t n = send(request->fd, request->bytes + sent, request->bytes_len - sent, 0);
+		if (n < 0) {
+			finish(reply, -1);
+			return;
+		}
+		sent += (size_t)n;
+	}
+	finish(reply, (long)sent);
+}
+
+static void run_recv(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	size_t max = (size_t)request->numbers[0];
+	if (max > sizeof reply->bytes)
+		max = sizeof reply->bytes;
+	finish(reply, recv(request->fd, reply->bytes, max, (int)request->numbers[1]));
+	reply->bytes_len = reply->ret > 0 ? (uint32_t)reply->ret : 0;
+}
+
+static void run_sendto(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	finish(reply, sendto(request->fd, request->bytes, request->bytes_len, 0,
+			     (const struct sockaddr *)&request->address, request->address_len));
+}
+
+static void run_recvfrom(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	size_t max = (size_t)request->numbers[0];
+	if (max > sizeof reply->bytes)
+		max = sizeof reply->bytes;
+	reply->address_len = sizeof reply->address;
+	finish(reply, recvfrom(request->fd, reply->bytes, max, (int)request->numbers[1],
+			       (struct sockaddr *)&reply->address, &reply->address_len));
+	reply->bytes_len = reply->ret > 0 ? (uint32_t)reply->ret : 0;
+	if (reply->ret < 0)
+		reply->address_len = 0;
+}
+
+static void run_shutdown(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	finish(reply, shutdown(request->fd, (int)request->numbers[0]));
+}
+
+static void run_close(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	/* The student may name any fd; the channel is not theirs to close. */
+	if (request->fd == PUPPET_CHANNEL_FD) {
+		errno = EBADF;
+		finish(reply, -1);
+		return;
+	}
+	finish(reply, close(request->fd));
+}
+
+static void run_setsockopt(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	int level = (int)request->numbers[0], option = (int)request->numbers[1];
+	if (level == SOL_SOCKET && option == SO_LINGER) {
+		struct linger linger = { .l_onoff = (int)request->numbers[2], .l_linger = (int)request->numbers[3] };
+		finish(reply, setsockopt(request->fd, level, option, &linger, sizeof linger));
+		return;
+	}
+	int value = (int)request->numbers[2];
+	finish(reply, setsockopt(request->fd, level, option, &value, sizeof value));
+}
+
+static void run_getsockopt(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	int level = (int)request->numbers[0], option = (int)request->numbers[1];
+	if (level == SOL_SOCKET && option == SO_LINGER) {
+		struct linger linger = { 0 };
+		socklen_t len = sizeof linger;
+		finish(reply, getsockopt(request->fd, level, option, &linger, &len));
+		reply->value = linger.l_onoff;
+		reply->value2 = linger.l_linger;
+		return;
+	}
+	int value = 0;
+	socklen_t len = sizeof value;
+	finish(reply, getsockopt(request->fd, level, option, &value, &len));
+	reply->value = value;
+}
+
+static void run_getsockname(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	reply->address_len = sizeof reply->address;
+	finish(reply, getsockname(request->fd, (struct sockaddr *)&reply->address, &reply->address_len));
+	if (reply->ret < 0)
+		reply->address_len = 0;
+}
+
+static void run_getpeername(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	reply->address_len = sizeof reply->address;
+	finish(reply, getpeername(request->fd, (struct sockaddr *)&reply->address, &reply->address_len));
+	if (reply->ret < 0)
+		reply->address_len = 0;
+}
+
+static void run_fcntl(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	int command = (int)request->numbers[0];
+	if (command == F_SETFL) {
+		finish(reply, fcntl(request->fd, F_SETFL, (int)request->numbers[1]));
+		return;
+	}
+	finish(reply, fcntl(request->fd, command));
+	reply->value = reply->ret;
+}
+
+static void run_unlink(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	finish(reply, unlink((const char *)request->bytes));
+}
+
+static run_fn *const runners[CALL_COUNT] = {
+	[CALL_SOCKET] = run_socket,
+	[CALL_BIND] = run_bind,
+	[CALL_LISTEN] = run_listen,
+	[CALL_ACCEPT] = run_accept,
+	[CALL_CONNECT] = run_connect,
+	[CALL_SEND] = run_send,
+	[CALL_SENDALL] = run_sendall,
+	[CALL_RECV] = run_recv,
+	[CALL_SENDTO] = run_sendto,
+	[CALL_RECVFROM] = run_recvfrom,
+	[CALL_SHUTDOWN] = run_shutdown,
+	[CALL_CLOSE] = run_close,
+	[CALL_SETSOCKOPT] = run_setsockopt,
+	[CALL_GETSOCKOPT] = run_getsockopt,
+	[CALL_GETSOCKNAME] = run_getsockname,
+	[CALL_GETPEERNAME] = run_getpeername,
+	[CALL_FCNTL] = run_fcntl,
+	[CALL_UNLINK] = run_unlink,
+};
+_Static_assert(sizeof runners / sizeof runners[0] == CALL_COUNT, "a runner for every call");
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+size_t puppet_request_size(const struct puppet_request *request)
+{
+	return offsetof(struct puppet_request, bytes) + request->bytes_len;
+}
+
+static size_t reply_size(const struct puppet_reply *reply)
+{
+	return offsetof(struct puppet_reply, bytes) + reply->bytes_len;
+}
+
+/* The child's whole life: answer requests until the channel closes. */
+static _Noreturn void puppet_main(int channel)
+{
+	static struct puppet_request request;
+	static struct puppet_reply reply;
+	for (;;) {
+		/* read(), not recv(): while idle the child must not look asleep in
+		 * recvfrom, the system call a blocked recv() sleeps in. */
+		ssize_t n = read(channel, &request, sizeof request);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			_exit(0);
+		}
+		if ((size_t)n < offsetof(struct puppet_request, bytes) || request.call >= CALL_COUNT
+		    || (size_t)n != puppet_request_size(&request))
+			_exit(3);
+		memset(&reply, 0, offsetof(struct puppet_reply, bytes));
+		uint64_t start = now_ns();
+		runners[request.call](&request, &reply);
+		reply.elapsed_ns = now_ns() - start;
+		while (write(channel, &reply, reply_size(&reply)) < 0)
+			if (errno != EINTR)
+				_exit(4);
+	}
+}
+
+/* Child side of fork: become a clean program whose fds start at 3. */
+static _Noreturn void puppet_child(int channel, pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(1);                         /* the controller died before we could follow it */
+	signal(SIGPIPE, SIG_IGN);             /* EPIPE is a lesson, not a death */
+	signal(SIGINT, SIG_IGN);              /* Ctrl-C belongs to the controller, which kills us */
+	if (dup2(channel, PUPPET_CHANNEL_FD) < 0)
+		_exit(1);
+	int null_fd = open("/dev/null", O_RDWR);
+	if (null_fd < 0)
+		_exit(1);
+	for (int fd = 0; fd < 3; fd++)
+		dup2(null_fd, fd);
+	close_range(3, PUPPET_CHANNEL_FD - 1, 0);
+	close_range(PUPPET_CHANNEL_FD + 1, ~0u, 0);
+	puppet_main(PUPPET_CHANNEL_FD);
+}
+
+int puppet_start(struct puppet *puppet, char **err)
+{
+	int pair[2];
+	puppet->pid = -1;
+	puppet->channel = -1;
+	puppet->status = PUPPET_DEAD;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+		return text_error(err, "socketpair: %s", strerror(errno));
+	/* Requests and replies carry up to 64 KiB of bytes in one message. */
+	int size = 2 * (int)sizeof(struct puppet_reply);
+	setsockopt(pair[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+	setsockopt(pair[1], SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(pair[0]);
+		close(pair[1]);
+		return text_error(err, "fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		close(pair[0]);
+		puppet_child(pair[1], parent);
+	}
+	close(pair[1]);
+	puppet->pid = pid;
+	puppet->channel = pair[0];
+	puppet->status = PUPPET_IDLE;
+	return 0;
+}
+
+int puppet_send(struct puppet *puppet, const struct puppet_request *request, char **err)
+{
+	if (puppet->status != PUPPET_IDLE)
+		return text_error(err, "the process is not ready for a call");
+	const struct call_def *def = &catalog_calls[request->call];
+	puppet->blocking_syscall = def->may_block ? def->blocking_syscall : -1;
+	while (send(puppet->channel, request, puppet_request_size(request), MSG_NOSIGNAL) < 0) {
+		if (errno != EINTR) {
+			puppet->status = PUPPET_DEAD;
+			return text_error(err, "the process is gone (%s)", strerror(errno));
+		}
+	}
+	puppet->status = PUPPET_BUSY;
+	return 0;
+}
+
+static enum puppet_status read_reply(struct puppet *puppet, struct puppet_reply *reply, char **err)
+{
+	ssize_t n;
+	do
+		n = recv(puppet->channel, reply, sizeof *reply, 0);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0 || (size_t)n < offsetof(struct puppet_reply, bytes) || (size_t)n != reply_size(reply)) {
+		puppet->status = PUPPET_DEAD;
+		text_error(err, "the process died during the call");
+		return PUPPET_DEAD;
+	}
+	puppet->status = PUPPET_IDLE;
+	return PUPPET_IDLE;
+}
+
+/* What the kernel says the child is doing: 'S' asleep in `syscall`,
+ * 'R' runnable or running, '?' otherwise. /proc/PID/syscall holds the
+ * number of the system call a sleeping task is in ("running" otherwise). */
+static char kernel_activity(pid_t pid, long syscall)
+{
+	char path[64], buf[128];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return '?';
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return '?';
+	buf[n] = '\0';
+	const char *close_paren = strrchr(buf, ')');
+	if (!close_paren || close_paren[1] != ' ')
+		return '?';
+	char state = close_paren[2];
+	if (state == 'R')
+		return 'R';
+	if (state != 'S' && state != 'D')
+		return '?';
+	snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 'S';       /* no access to the syscall number: trust the sleep */
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 'S';
+	buf[n] = '\0';
+	if (strncmp(buf, "running", 7) == 0)
+		return 'R';
+	return strtol(buf, NULL, 10) == syscall ? 'S' : '?';
+}
+
+/* Waits for a reply, or until the kernel has put the child to sleep in
+ * the call. A reply on the channel always wins over the sleep check. */
+static enum puppet_status wait_reply_or_sleep(struct puppet *puppet, struct puppet_reply *reply,
+					      bool may_sleep, char **err)
+{
+	struct pollfd pfd = { .fd = puppet->channel, .events = POLLIN };
+	int timeout_ms = 0;
+	for (;;) {
+		int ready = poll(&pfd, 1, timeout_ms);
+		if (ready < 0 && errno != EINTR)
+			return text_error(err, "poll: %s", strerror(errno)), PUPPET_DEAD;
+		if (ready > 0)
+			return read_reply(puppet, reply, err);
+		if (may_sleep && puppet->blocking_syscall >= 0
+		    && kernel_activity(puppet->pid, puppet->blocking_syscall) == 'S') {
+			/* It slept; the answer may still have raced in since the poll. */
+			if (poll(&pfd, 1, 0) > 0)
+				return read_reply(puppet, reply, err);
+			puppet->status = PUPPET_BLOCKED;
+			return PUPPET_BLOCKED;
+		}
+		/* Not asleep in the call yet: let it run (it shares our CPU). */
+		timeout_ms = 1;
+	}
+}
+
+enum puppet_status puppet_wait(struct puppet *puppet, struct puppet_reply *reply, char **err)
+{
+	if (puppet->status != PUPPET_BUSY)
+		return puppet->status;
+	return wait_reply_or_sleep(puppet, reply, true, err);
+}
+
+enum puppet_status puppet_check_woken(struct puppet *puppet, struct puppet_reply *reply, char **err)
+{
+	if (puppet->status != PUPPET_BLOCKED)
+		return puppet->status;
+	return wait_reply_or_sleep(puppet, reply, true, err);
+}
+
+int puppet_freeze(struct puppet *puppet, char **err)
+{
+	if (kill(puppet->pid, SIGSTOP) < 0)
+		return text_error(err, "cannot stop the process: %s", strerror(errno));
+	int status;
+	for (;;) {
+		pid_t pid = waitpid(puppet->pid, &status, WUNTRACED);
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0 || !WIFSTOPPED(status)) {
+			puppet->status = PUPPET_DEAD;
+			return text_error(err, "the process died while blocked");
+		}
+		return 0;
+	}
+}
+
+void puppet_thaw(struct puppet *puppet)
+{
+	kill(puppet->pid, SIGCONT);
+}
+
+void puppet_stop(struct puppet *puppet)
+{
+	if (puppet->channel >= 0) {
+		close(puppet->channel);
+		puppet->channel = -1;
+	}
+	if (puppet->pid > 0) {
+		kill(puppet->pid, SIGKILL);
+		while (waitpid(puppet->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		puppet->pid = -1;
+	}
+	puppet->status = PUPPET_DEAD;
+}

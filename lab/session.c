@@ -1,0 +1,1190 @@
+/* session — runs steps on the puppets and ties the probe's sockets to sides. */
+#include "session.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe.h"
+#include "puppet.h"
+
+enum {
+	MAX_NAMES = 64,       /* names a side gives in one run */
+	MAX_FDS = 256,        /* socket fds a side holds at once */
+	MAX_MEMORY = 1024,    /* sockets remembered by address, for TIME-WAIT and friends */
+};
+
+/* A name a step gave to a result: `conn = accept(ls)`. */
+struct name_binding {
+	char name[NAME_MAX_LEN];
+	int fd;
+	bool closed;          /* the fd was closed: the program still holds the number */
+};
+
+/* A socket fd of a side, from /proc/PID/fd, with what socket() said of it. */
+struct held_fd {
+	int fd;
+	uint32_t inode;
+};
+
+/* What a socket() or accept() returned: the kernel does not list a TCP or
+ * UDP socket that has no address yet, so the session remembers its kind. */
+struct fd_kind {
+	int fd;
+	int family;
+	int type;
+	bool bound_only;      /* TCP, bound, neither listening nor connected */
+};
+
+struct side {
+	struct puppet puppet;
+	struct name_binding names[MAX_NAMES];
+	int name_count;
+	struct held_fd fds[MAX_FDS];
+	int fd_count;
+	bool fds_stale;       /* a call returned since /proc/PID/fd was read */
+	struct fd_kind kinds[MAX_FDS];
+	int kind_count;
+	/* The call asleep in the kernel, if any. */
+	bool blocked;
+	size_t blocked_step;
+	const struct typed_call *blocked_call;
+	struct puppet_request request;  /* the last request (the blocked one's arguments) */
+};
+
+/* A socket seen before, by its addresses: who it belonged to and its name,
+ * so a TIME-WAIT socket keeps its side and name after close(). */
+struct memory {
+	int family;
+	char local[TEXT_ADDRESS_MAX];
+	char peer[TEXT_ADDRESS_MAX];
+	int side;
+	char name[NAME_MAX_LEN];
+};
+
+struct session {
+	const struct lesson *lesson;
+	struct sandbox *sandbox;
+	struct probe *probe;
+	struct side sides[LESSON_MAX_SIDES];
+	int side_count;
+	char workdir[64];                 /* puppets' cwd: Unix socket paths live here */
+	size_t steps_done;
+	struct lab_event *events;
+	size_t event_count, event_capacity;
+	struct lab_snapshot snapshot;
+	struct lab_snapshot baseline;     /* what "changed" compares with: the snapshot before this phase */
+	struct memory memory[MAX_MEMORY];
+	size_t memory_count;
+	struct probe_snapshot raw;
+	struct run_info info;
+	size_t failure_count;
+	struct puppet_reply reply;        /* scratch: 64 KiB, kept off the stack */
+};
+
+/* ---- small tables ------------------------------------------------------ */
+
+static const char *const note_texts[NOTE_COUNT] = {
+	[NOTE_NONE] = "",
+	[NOTE_UNBOUND] = "no address yet",
+	[NOTE_ACCEPT_QUEUE] = "in accept queue, no fd",
+	[NOTE_CLOSED] = "fd closed, kernel finishing",
+	[NOTE_UNKNOWN] = "not the lab's?",
+};
+
+static const char *const event_kind_names[EVENT_KIND_COUNT] = {
+	[EVENT_RETURNED] = "returned",
+	[EVENT_BLOCKED] = "blocked",
+	[EVENT_WOKE] = "woke",
+	[EVENT_NOT_RUN] = "not run",
+};
+
+const char *session_note_text(enum socket_note note)
+{
+	return note < NOTE_COUNT ? note_texts[note] : "";
+}
+
+const char *session_event_kind_name(enum event_kind kind)
+{
+	return kind < EVENT_KIND_COUNT ? event_kind_names[kind] : "?";
+}
+
+int session_event_kind_value(const char *name)
+{
+	for (int i = 0; i < EVENT_KIND_COUNT; i++)
+		if (strcmp(event_kind_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- working directory ------------------------------------------------- */
+
+static void workdir_clear(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *entry;
+	while ((entry = readdir(d)))
+		if (strcmp(entry->d_name, ".") && strcmp(entry->d_name, ".."))
+			unlinkat(dirfd(d), entry->d_name, 0);
+	closedir(d);
+}
+
+static int workdir_make(struct session *session, char **err)
+{
+	const char *base = getenv("TMPDIR");
+	if (!base || !*base || strlen(base) > 32)
+		base = "/tmp";
+	snprintf(session->workdir, sizeof session->workdir, "%s/socklab-XXXXXX", base);
+	if (!mkdtemp(session->workdir)) {
+		session->workdir[0] = '\0';
+		return text_error(err, "cannot make a working directory in %s: %s", base, strerror(errno));
+	}
+	return 0;
+}
+
+/* ---- sides: names, fds, kinds ----------------------------------------- */
+
+static struct name_binding *find_name(struct side *side, const char *name)
+{
+	for (int i = side->name_count - 1; i >= 0; i--)
+		if (strcmp(side->names[i].name, name) == 0)
+			return &side->names[i];
+	return NULL;
+}
+
+static void bind_name(struct side *side, const char *name, int fd)
+{
+	/* A number now named anew is no longer the old name's. */
+	for (int i = 0; i < side->name_count; i++)
+		if (side->names[i].fd == fd)
+			side->names[i].closed = true;
+	struct name_binding *binding = find_name(side, name);
+	if (!binding && side->name_count < MAX_NAMES)
+		binding = &side->names[side->name_count++];
+	if (!binding)
+		return;
+	snprintf(binding->name, sizeof binding->name, "%s", name);
+	binding->fd = fd;
+	binding->closed = false;
+}
+
+static const char *name_of_fd(const struct side *side, int fd)
+{
+	for (int i = 0; i < side->name_count; i++)
+		if (side->names[i].fd == fd && !side->names[i].closed)
+			return side->names[i].name;
+	return "";
+}
+
+static struct fd_kind *find_kind(struct side *side, int fd)
+{
+	for (int i = 0; i < side->kind_count; i++)
+		if (side->kinds[i].fd == fd)
+			return &side->kinds[i];
+	return NULL;
+}
+
+static void set_kind(struct side *side, int fd, int family, int type)
+{
+	struct fd_kind *kind = find_kind(side, fd);
+	if (!kind && side->kind_count < MAX_FDS)
+		kind = &side->kinds[side->kind_count++];
+	if (kind)
+		*kind = (struct fd_kind){ .fd = fd, .family = family, .type = type & 0xf };
+}
+
+static void drop_kind(struct side *side, int fd)
+{
+	struct fd_kind *kind = find_kind(side, fd);
+	if (kind)
+		*kind = side->kinds[--side->kind_count];
+}
+
+/* Reads /proc/PID/fd: which socket inode each fd holds, from the kernel. */
+static void read_fds(struct side *side)
+{
+	char path[64], target[64];
+	side->fd_count = 0;
+	side->fds_stale = false;
+	if (side->puppet.pid <= 0)
+		return;
+	snprintf(path, sizeof path, "/proc/%d/fd", (int)side->puppet.pid);
+	DIR *dir = opendir(path);
+	if (!dir)
+		return;
+	struct dirent *entry;
+	while ((entry = readdir(dir)) && side->fd_count < MAX_FDS) {
+		int fd = atoi(entry->d_name);
+		if (entry->d_name[0] == '.' || fd < 3 || fd == PUPPET_CHANNEL_FD)
+			continue;
+		ssize_t n = readlinkat(dirfd(dir), entry->d_name, target, sizeof target - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		unsigned long inode;
+		if (sscanf(target, "socket:[%lu]", &inode) != 1)
+			continue;
+		side->fds[side->fd_count++] = (struct held_fd){ .fd = fd, .inode = (uint32_t)inode };
+	}
+	closedir(dir);
+}
+
+/* ---- host path: ports ---------------------------------------------- */
+
+static uint16_t map_port(struct session *session, uint16_t port, char **err)
+{
+	struct run_info *info = &session->info;
+	for (int i = 0; i < info->port_map_count; i++)
+		if (info->port_map[i].from == port)
+			return info->port_map[i].to;
+	if (info->port_map_count == (int)(sizeof info->port_map / sizeof info->port_map[0]))
+		return port;
+	int free_port = sandbox_free_port(err);
+	if (free_port < 0)
+		return port;
+	info->port_map[info->port_map_count].from = port;
+	info->port_map[info->port_map_count].to = (uint16_t)free_port;
+	info->port_map_count++;
+	return (uint16_t)free_port;
+}
+
+/* On the host, the lab binds loopback only and moves the lesson's fixed
+ * ports onto free ones, so students sharing a machine never collide. */
+static void host_address(struct session *session, struct sockaddr_storage *address)
+{
+	if (address->ss_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)address;
+		if (in->sin_addr.s_addr == htonl(INADDR_ANY))
+			in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (in->sin_port)
+			in->sin_port = htons(map_port(session, ntohs(in->sin_port), NULL));
+	} else if (address->ss_family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)address;
+		if (IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr))
+			in6->sin6_addr = in6addr_loopback;
+		if (in6->sin6_port)
+			in6->sin6_port = htons(map_port(session, ntohs(in6->sin6_port), NULL));
+	}
+}
+
+/* ---- requests ------------------------------------------------------- */
+
+static int build_request(struct session *session, const struct typed_call *call, struct puppet_request *request,
+			 char **err)
+{
+	struct side *side = &session->sides[call->side];
+	int numbers = 0;
+	memset(request, 0, offsetof(struct puppet_request, bytes));
+	request->call = call->def->id;
+	request->fd = -1;
+	for (int a = 0; a < call->arg_count; a++) {
+		const struct call_arg *arg = &call->args[a];
+		switch (arg->kind) {
+		case ARG_SOCKET:
+			if (arg->socket_name[0]) {
+				const struct name_binding *binding = find_name(side, arg->socket_name);
+				request->fd = binding ? binding->fd : -1;
+			} else {
+				request->fd = (int)arg->number;
+			}
+			break;
+		case ARG_ADDRESS:
+			request->address = arg->address;
+			request->address_len = arg->address_len;
+			if (session->sandbox->kind == SANDBOX_HOST)
+				host_address(session, &request->address);
+			break;
+		case ARG_BYTES:
+		case ARG_PATH:
+			if (arg->bytes_len + 1 > sizeof request->bytes)
+				return text_error(err, "too many bytes for one call");
+			memcpy(request->bytes, arg->bytes, arg->bytes_len);
+			request->bytes_len = (uint32_t)arg->bytes_len;
+			if (arg->kind == ARG_PATH)
+				request->bytes[request->bytes_len++] = '\0';
+			break;
+		default:
+			if (numbers < 4)
+				request->numbers[numbers++] = arg->number;
+		}
+	}
+	return 0;
+}
+
+/* ---- the probe's view, tied to sides ----------------------------------- */
+
+static unsigned probe_mask(struct session *session)
+{
+	unsigned what = 0;
+	for (int s = 0; s < session->side_count; s++) {
+		const struct side *side = &session->sides[s];
+		for (int k = 0; k < side->kind_count; k++) {
+			const struct fd_kind *kind = &side->kinds[k];
+			bool stream = kind->type == SOCK_STREAM;
+			if (kind->family == AF_INET)
+				what |= stream ? PROBE_TCP4 : PROBE_UDP4;
+			else if (kind->family == AF_INET6)
+				what |= stream ? PROBE_TCP6 : PROBE_UDP6;
+			else if (kind->family == AF_UNIX)
+				what |= PROBE_UNIX;
+			if (kind->bound_only)
+				what |= PROBE_BOUND_INACTIVE;
+		}
+	}
+	/* Closed TCP sockets linger (TIME-WAIT): keep asking once asked. */
+	for (size_t i = 0; i < session->memory_count; i++)
+		what |= session->memory[i].family == AF_INET6 ? PROBE_TCP6 | PROBE_UDP6
+			: session->memory[i].family == AF_INET ? PROBE_TCP4 | PROBE_UDP4 : PROBE_UNIX;
+	return what;
+}
+
+static struct memory *recall(struct session *session, int family, const char *local, const char *peer)
+{
+	for (size_t i = session->memory_count; i-- > 0;) {
+		struct memory *m = &session->memory[i];
+		if (m->family == family && strcmp(m->local, local) == 0 && strcmp(m->peer, peer) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+static void remember(struct session *session, const struct lab_socket *socket)
+{
+	if (socket->side < 0 || strcmp(socket->local, "*") == 0)
+		return;
+	struct memory *m = recall(session, socket->family, socket->local, socket->peer);
+	if (!m && session->memory_count < MAX_MEMORY)
+		m = &session->memory[session->memory_count++];
+	if (!m)
+		return;
+	m->family = socket->family;
+	snprintf(m->local, sizeof m->local, "%s", socket->local);
+	snprintf(m->peer, sizeof m->peer, "%s", socket->peer);
+	m->side = socket->side;
+	if (socket->name[0] || !m->name[0])
+		snprintf(m->name, sizeof m->name, "%s", socket->name);
+}
+
+static bool find_fd_by_inode(struct session *session, uint32_t inode, int *side_out, int *fd_out)
+{
+	if (inode == 0)
+		return false;
+	for (int s = 0; s < session->side_count; s++) {
+		const struct side *side = &session->sides[s];
+		for (int i = 0; i < side->fd_count; i++)
+			if (side->fds[i].inode == inode) {
+				*side_out = s;
+				*fd_out = side->fds[i].fd;
+				return true;
+			}
+	}
+	return false;
+}
+
+static const char *port_of(const char *address)
+{
+	const char *colon = strrchr(address, ':');
+	return colon ? colon : "";
+}
+
+/* A connection with no fd whose local address is a listener's: it waits in
+ * that listener's accept queue (or is a request socket in SYN-RECV). */
+static int listener_side_for(const struct lab_snapshot *snapshot, size_t count, const struct lab_socket *socket)
+{
+	for (size_t i = 0; i < count; i++) {
+		const struct lab_socket *l = &snapshot->sockets[i];
+		if (l->state != TCP_LISTEN || l->family != socket->family || l->type != socket->type)
+			continue;
+		if (l->family == AF_UNIX ? strcmp(l->local, socket->local) == 0
+					 : strcmp(port_of(l->local), port_of(socket->local)) == 0)
+			return l->side;
+	}
+	return -1;
+}
+
+static void fill_socket(struct lab_socket *out, const struct probe_socket *in)
+{
+	memset(out, 0, sizeof *out);
+	out->family = in->family;
+	out->type = in->type;
+	/* A request socket (NEW_SYN_RECV) is SYN-RECV to the student. */
+	out->state = in->state == 12 ? TCP_SYN_RECV : in->state;
+	out->recv_queue = in->recv_queue;
+	out->send_queue = in->send_queue;
+	out->timer_ms = in->timer_ms;
+	out->inode = in->inode;
+	out->side = -1;
+	out->fd = -1;
+	socklen_t local_len = in->family == AF_UNIX ? sizeof(struct sockaddr_un) : sizeof in->local;
+	if (in->family == AF_UNIX) {
+		const struct sockaddr_un *un = (const struct sockaddr_un *)&in->local;
+		if (un->sun_path[0] || un->sun_path[1])
+			text_address((const struct sockaddr *)&in->local,
+				     (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+						 (un->sun_path[0] ? strnlen(un->sun_path, sizeof un->sun_path)
+								  : 1 + strnlen(un->sun_path + 1, sizeof un->sun_path - 1))),
+				     out->local, sizeof out->local);
+		else
+			snprintf(out->local, sizeof out->local, "*");
+		snprintf(out->peer, sizeof out->peer, "%s", in->peer_inode ? "(peer)" : "*");
+	} else {
+		text_address((const struct sockaddr *)&in->local, local_len, out->local, sizeof out->local);
+		text_address((const struct sockaddr *)&in->peer, sizeof in->peer, out->peer, sizeof out->peer);
+	}
+}
+
+static int compare_sockets(const void *a_, const void *b_)
+{
+	const struct lab_socket *a = a_, *b = b_;
+	if (a->side != b->side)
+		return (a->side < 0) - (b->side < 0) ? (a->side < 0) - (b->side < 0) : a->side - b->side;
+	if ((a->fd < 0) != (b->fd < 0))
+		return (a->fd < 0) - (b->fd < 0);
+	if (a->fd != b->fd)
+		return a->fd - b->fd;
+	int by_local = strcmp(a->local, b->local);
+	return by_local ? by_local : strcmp(a->peer, b->peer);
+}
+
+/* The peer of a Unix socket is an inode; show the peer's path (or name). */
+static void name_unix_peers(struct lab_snapshot *snapshot, const struct probe_snapshot *raw, const size_t *origin)
+{
+	for (size_t i = 0; i < snapshot->count; i++) {
+		struct lab_socket *socket = &snapshot->sockets[i];
+		if (socket->family != AF_UNIX || origin[i] == (size_t)-1)
+			continue;
+		uint32_t peer_inode = raw->sockets[origin[i]].peer_inode;
+		if (!peer_inode)
+			continue;
+		for (size_t k = 0; k < snapshot->count; k++)
+			if (snapshot->sockets[k].inode == peer_inode && snapshot->sockets[k].family == AF_UNIX)
+				snprintf(socket->peer, sizeof socket->peer, "%s", snapshot->sockets[k].local[0] != '*'
+						 ? snapshot->sockets[k].local : "(unnamed)");
+	}
+}
+
+static void mark_changes(struct lab_snapshot *now, const struct lab_snapshot *before)
+{
+	for (size_t i = 0; i < now->count; i++) {
+		struct lab_socket *socket = &now->sockets[i];
+		const struct lab_socket *old = NULL;
+		for (size_t k = 0; k < before->count && !old; k++) {
+			const struct lab_socket *candidate = &before->sockets[k];
+			bool same = socket->state == 0 || candidate->state == 0
+				? socket->side == candidate->side && socket->fd == candidate->fd && socket->state == candidate->state
+				: candidate->family == socket->family && strcmp(candidate->local, socket->local) == 0
+				  && strcmp(candidate->peer, socket->peer) == 0;
+			if (same)
+				old = candidate;
+		}
+		if (!old) {
+			socket->changes = CHANGE_NEW;
+			continue;
+		}
+		socket->changes = 0;
+		if (old->state != socket->state)
+			socket->changes |= CHANGE_STATE;
+		if (old->recv_queue != socket->recv_queue || old->send_queue != socket->send_queue)
+			socket->changes |= CHANGE_QUEUE;
+		if (old->fd != socket->fd || strcmp(old->name, socket->name))
+			socket->changes |= CHANGE_FD;
+	}
+}
+
+static int take_snapshot(struct session *session, char **err)
+{
+	for (int s = 0; s < session->side_count; s++)
+		if (session->sides[s].fds_stale)
+			read_fds(&session->sides[s]);
+	unsigned what = probe_mask(session);
+	probe_snapshot_clear(&session->raw);
+	if (what && probe_snapshot(session->probe, what, &session->raw, err) < 0)
+		return -1;
+	/* Room for every probed socket plus every fd the probe did not list. */
+	size_t capacity = session->raw.count;
+	for (int s = 0; s < session->side_count; s++)
+		capacity += (size_t)session->sides[s].fd_count;
+	struct lab_snapshot next = { .sockets = calloc(capacity ? capacity : 1, sizeof *next.sockets) };
+	size_t *origin = calloc(capacity ? capacity : 1, sizeof *origin);
+	if (!next.sockets || !origin) {
+		free(next.sockets);
+		free(origin);
+		return text_error(err, "out of memory");
+	}
+	bool host = session->sandbox->kind == SANDBOX_HOST;
+	/* First the sockets some fd holds, so listeners are known below. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < session->raw.count; i++) {
+			const struct probe_socket *raw = &session->raw.sockets[i];
+			int side = -1, fd = -1;
+			bool held = find_fd_by_inode(session, raw->inode, &side, &fd);
+			if (held != (pass == 0))
+				continue;
+			struct lab_socket *socket = &next.sockets[next.count];
+			fill_socket(socket, raw);
+			if (held) {
+				socket->side = side;
+				socket->fd = fd;
+				snprintf(socket->name, sizeof socket->name, "%s",
+					 name_of_fd(&session->sides[side], fd));
+			} else {
+				const struct memory *m = recall(session, socket->family, socket->local, socket->peer);
+				int listener = listener_side_for(&next, next.count, socket);
+				if (listener >= 0 && socket->state != TCP_LISTEN && (!m || !m->name[0]) &&
+				    (socket->state == TCP_ESTABLISHED || socket->state == TCP_SYN_RECV
+				     || socket->state == TCP_CLOSE_WAIT)) {
+					socket->side = listener;
+					socket->note = NOTE_ACCEPT_QUEUE;
+				} else if (m) {
+					socket->side = m->side;
+					snprintf(socket->name, sizeof socket->name, "%s", m->name);
+					socket->note = NOTE_CLOSED;
+				} else {
+					if (host)
+						continue;   /* on the host, a socket the lab cannot place is not the lab's */
+					socket->note = NOTE_UNKNOWN;
+				}
+			}
+			origin[next.count] = i;
+			next.count++;
+		}
+	}
+	/* Fds whose socket is in no kernel table yet: a fresh TCP or UDP socket. */
+	for (int s = 0; s < session->side_count; s++) {
+		struct side *side = &session->sides[s];
+		for (int i = 0; i < side->fd_count; i++) {
+			bool found = false;
+			for (size_t k = 0; k < next.count && !found; k++)
+				found = next.sockets[k].inode == side->fds[i].inode;
+			if (found)
+				continue;
+			struct lab_socket *socket = &next.sockets[next.count];
+			memset(socket, 0, sizeof *socket);
+			const struct fd_kind *kind = find_kind(side, side->fds[i].fd);
+			socket->side = s;
+			socket->fd = side->fds[i].fd;
+			socket->inode = side->fds[i].inode;
+			socket->family = kind ? kind->family : AF_UNSPEC;
+			socket->type = kind ? kind->type : 0;
+			socket->note = NOTE_UNBOUND;
+			snprintf(socket->local, sizeof socket->local, "*");
+			snprintf(socket->peer, sizeof socket->peer, "*");
+			snprintf(socket->name, sizeof socket->name, "%s", name_of_fd(side, socket->fd));
+			origin[next.count] = (size_t)-1;
+			next.count++;
+		}
+	}
+	name_unix_peers(&next, &session->raw, origin);
+	free(origin);
+	qsort(next.sockets, next.count, sizeof *next.sockets, compare_sockets);
+	mark_changes(&next, &session->baseline);
+	for (size_t i = 0; i < next.count; i++)
+		remember(session, &next.sockets[i]);
+	lab_snapshot_done(&session->snapshot);
+	session->snapshot = next;
+	return 0;
+}
+
+static int copy_snapshot(struct lab_snapshot *out, const struct lab_snapshot *in)
+{
+	out->count = in->count;
+	out->sockets = malloc((in->count ? in->count : 1) * sizeof *out->sockets);
+	if (!out->sockets)
+		return -1;
+	memcpy(out->sockets, in->sockets, in->count * sizeof *out->sockets);
+	return 0;
+}
+
+/* ---- events and expectations ------------------------------------------- */
+
+static struct lab_event *append_event(struct session *session, enum event_kind kind, int side,
+				      const struct typed_call *call)
+{
+	if (session->event_count == session->event_capacity) {
+		size_t capacity = session->event_capacity ? session->event_capacity * 2 : 32;
+		struct lab_event *grown = realloc(session->events, capacity * sizeof *grown);
+		if (!grown)
+			return NULL;
+		session->events = grown;
+		session->event_capacity = capacity;
+	}
+	struct lab_event *event = &session->events[session->event_count];
+	memset(event, 0, sizeof *event);
+	event->text = strdup(call->text);
+	if (!event->text)
+		return NULL;
+	session->event_count++;
+	event->seq = session->event_count;
+	event->step = session->steps_done + 1;
+	event->kind = kind;
+	event->side = side;
+	event->call = call->def->id;
+	return event;
+}
+
+static int add_failure(struct lab_event *event, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static int add_failure(struct lab_event *event, const char *format, ...)
+{
+	char **grown = realloc(event->failures, (event->failure_count + 1) * sizeof *grown);
+	if (!grown)
+		return -1;
+	event->failures = grown;
+	va_list args;
+	va_start(args, format);
+	int ok = vasprintf(&event->failures[event->failure_count], format, args);
+	va_end(args);
+	if (ok < 0)
+		return -1;
+	event->failure_count++;
+	return 0;
+}
+
+/* Fills an event from a reply and updates the side's names and kinds. */
+static void record_reply(struct session *session, struct side *side, const struct typed_call *call,
+			 const struct puppet_request *request, const struct puppet_reply *reply, struct lab_event *event)
+{
+	event->ret = reply->ret;
+	event->error = reply->error;
+	event->elapsed_ns = reply->elapsed_ns;
+	if (reply->bytes_len) {
+		event->bytes = malloc(reply->bytes_len);
+		if (event->bytes) {
+			memcpy(event->bytes, reply->bytes, reply->bytes_len);
+			event->bytes_len = reply->bytes_len;
+		}
+	}
+	if (reply->address_len)
+		text_address((const struct sockaddr *)&reply->address, reply->address_len, event->address,
+			     sizeof event->address);
+	if (call->def->result == RESULT_VALUE && reply->ret >= 0) {
+		event->has_value = true;
+		event->value = call->def->id == CALL_FCNTL ? reply->ret : reply->value;
+	}
+	side->fds_stale = true;
+	if (reply->ret < 0)
+		return;
+	struct fd_kind *kind = find_kind(side, request->fd);
+	switch (call->def->id) {
+	case CALL_SOCKET:
+		set_kind(side, (int)reply->ret, (int)request->numbers[0], (int)request->numbers[1]);
+		break;
+	case CALL_ACCEPT:
+		if (kind)
+			set_kind(side, (int)reply->ret, kind->family, kind->type);
+		break;
+	case CALL_BIND:
+		if (kind && kind->type == SOCK_STREAM && kind->family != AF_UNIX)
+			kind->bound_only = true;
+		break;
+	case CALL_LISTEN:
+	case CALL_CONNECT:
+		if (kind)
+			kind->bound_only = false;
+		break;
+	case CALL_CLOSE:
+		drop_kind(side, request->fd);
+		for (int i = 0; i < side->name_count; i++)
+			if (side->names[i].fd == request->fd)
+				side->names[i].closed = true;
+		break;
+	default:
+		break;
+	}
+	if (call->result_name[0] && call->def->names_result)
+		bind_name(side, call->result_name, (int)reply->ret);
+	(void)session;
+}
+
+static void describe_result(const struct lab_event *event, char *out, size_t size)
+{
+	if (!event) {
+		snprintf(out, size, "no result");
+	} else if (event->kind == EVENT_BLOCKED) {
+		snprintf(out, size, "the call blocked");
+	} else if (event->kind == EVENT_NOT_RUN) {
+		snprintf(out, size, "the call was not made");
+	} else if (event->ret == -1) {
+		const char *name = catalog_errno_name(event->error);
+		snprintf(out, size, "-1 %s (%s)", name ? name : "?", strerror(event->error));
+	} else if (event->bytes_len || catalog_calls[event->call].result == RESULT_RECEIVED) {
+		char escaped[96];
+		text_escape(event->bytes, event->bytes_len, escaped, sizeof escaped);
+		snprintf(out, size, "%ld \"%s\"", event->ret, escaped);
+	} else {
+		snprintf(out, size, "%ld", event->ret);
+	}
+}
+
+static bool value_met(const struct expectation *e, const struct lab_event *event)
+{
+	if (!event)
+		return false;
+	bool returned = event->kind == EVENT_RETURNED || event->kind == EVENT_WOKE;
+	switch (e->kind) {
+	case EXPECT_FD:
+		return returned && event->ret >= 0;
+	case EXPECT_BLOCKS:
+		return event->kind == EVENT_BLOCKED;
+	case EXPECT_RETURN:
+		return returned && event->ret == e->value;
+	case EXPECT_ERROR:
+		return returned && event->ret == -1 && event->error == e->error;
+	case EXPECT_BYTES:
+		return returned && event->bytes_len == e->bytes_len && memcmp(event->bytes, e->bytes, e->bytes_len) == 0;
+	default:
+		return true;
+	}
+}
+
+static void describe_expected(const struct lesson *lesson, const struct expectation *e, char *out, size_t size)
+{
+	char escaped[96];
+	switch (e->kind) {
+	case EXPECT_FD: snprintf(out, size, "a file descriptor"); break;
+	case EXPECT_BLOCKS: snprintf(out, size, "the call to block"); break;
+	case EXPECT_RETURN: snprintf(out, size, "%ld", e->value); break;
+	case EXPECT_ERROR: snprintf(out, size, "-1 %s", catalog_errno_name(e->error)); break;
+	case EXPECT_BYTES:
+		text_escape(e->bytes, e->bytes_len, escaped, sizeof escaped);
+		snprintf(out, size, "\"%s\"", escaped);
+		break;
+	case EXPECT_STATE: {
+		const char *state = e->state ? probe_state_name(e->state, SOCK_STREAM) : "gone";
+		snprintf(out, size, "%s %s %s", lesson->sides[e->side],
+			 e->ref == REF_ACCEPT_QUEUE ? "(accept queue)" : e->socket_name, state);
+		break;
+	}
+	}
+}
+
+static bool socket_matches(const struct expectation *e, const struct lab_socket *socket)
+{
+	if (socket->side != e->side)
+		return false;
+	if (e->ref == REF_ACCEPT_QUEUE)
+		return socket->note == NOTE_ACCEPT_QUEUE;
+	return strcmp(socket->name, e->socket_name) == 0;
+}
+
+/* A step that woke a blocked call is seen twice: right after the call
+ * (the sleeper held still) and after the woken call returned. `expect:`
+ * lines speak of the first, `then:` lines and `SIDE returns` of the second. */
+enum phase { PHASE_ALL, PHASE_CALL, PHASE_AFTER_WAKE };
+
+/* Whether the snapshot meets a state expectation; if not and `event` is
+ * given, says what the kernel has instead. */
+static bool check_state(struct session *session, const struct lesson_step *step, const struct expectation *e,
+			struct lab_event *event)
+{
+	const struct lab_snapshot *snapshot = &session->snapshot;
+	char expected[160], says[256] = "";
+	size_t says_len = 0;
+	bool any = false;
+	for (size_t i = 0; i < snapshot->count; i++) {
+		const struct lab_socket *socket = &snapshot->sockets[i];
+		if (!socket_matches(e, socket))
+			continue;
+		any = true;
+		bool state_ok = e->state != 0 && socket->state == e->state;
+		bool rq_ok = e->recv_queue < 0 || socket->recv_queue == (uint32_t)e->recv_queue;
+		bool wq_ok = e->send_queue < 0 || socket->send_queue == (uint32_t)e->send_queue;
+		if (state_ok && rq_ok && wq_ok)
+			return true;
+		says_len += (size_t)snprintf(says + says_len, says_len < sizeof says ? sizeof says - says_len : 0,
+					     "%s%s rq %u wq %u", says_len ? "; " : "",
+					     socket->state ? probe_state_name(socket->state, socket->type) : "no address yet",
+					     socket->recv_queue, socket->send_queue);
+	}
+	if (!any && e->state == 0)
+		return true;
+	if (!event)
+		return false;
+	describe_expected(session->lesson, e, expected, sizeof expected);
+	char queues[48] = "";
+	if (e->recv_queue >= 0 || e->send_queue >= 0)
+		snprintf(queues, sizeof queues, "%s%.0ld%s%.0ld", e->recv_queue >= 0 ? " rq " : "",
+			 e->recv_queue >= 0 ? e->recv_queue : 0L, e->send_queue >= 0 ? " wq " : "",
+			 e->send_queue >= 0 ? e->send_queue : 0L);
+	add_failure(event, "%s:%d: expected %s%s%s, kernel says %s", session->lesson->path, step->line, expected,
+		    queues, e->within_ms ? " (waited for it)" : "", any ? says : "there is no such socket");
+	return false;
+}
+
+/* Some states follow a kernel timer, not the call: a delayed ACK turns
+ * FIN-WAIT-1 into FIN-WAIT-2 up to 40 ms after close(). An expectation
+ * `... within N ms` re-reads the kernel every millisecond until it holds,
+ * or N ms have passed; the step's snapshot is the last one read. */
+static bool in_phase(const struct expectation *e, enum phase phase)
+{
+	bool after = e->after_wake || e->woken_side >= 0;
+	return phase == PHASE_ALL || (phase == PHASE_AFTER_WAKE) == after;
+}
+
+static int settle(struct session *session, const struct lesson_step *step, enum phase phase, char **err)
+{
+	long longest = 0;
+	for (size_t k = 0; k < step->expect_count; k++)
+		if (step->expects[k].kind == EXPECT_STATE && in_phase(&step->expects[k], phase)
+		    && step->expects[k].within_ms > longest)
+			longest = step->expects[k].within_ms;
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		bool met = true;
+		for (size_t k = 0; k < step->expect_count && met; k++)
+			if (step->expects[k].kind == EXPECT_STATE && step->expects[k].within_ms
+			    && in_phase(&step->expects[k], phase))
+				met = check_state(session, step, &step->expects[k], NULL);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long elapsed_ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (met || elapsed_ms >= longest)
+			return 0;
+		struct timespec tick = { .tv_nsec = 1000000 };
+		nanosleep(&tick, NULL);
+		if (take_snapshot(session, err) < 0)
+			return -1;
+	}
+}
+
+/* Compares the step's expectations with what the kernel did. */
+static void check_step(struct session *session, const struct lesson_step *step, struct lab_event *call_event,
+		       size_t first_event, enum phase phase)
+{
+	size_t failures_before = call_event->failure_count;
+	for (size_t k = 0; k < step->expect_count; k++) {
+		const struct expectation *e = &step->expects[k];
+		if (!in_phase(e, phase))
+			continue;
+		if (e->kind == EXPECT_STATE) {
+			check_state(session, step, e, call_event);
+			continue;
+		}
+		const struct lab_event *event = call_event;
+		if (e->woken_side >= 0) {
+			event = NULL;
+			for (size_t i = first_event; i < session->event_count; i++)
+				if (session->events[i].kind == EVENT_WOKE && session->events[i].side == e->woken_side)
+					event = &session->events[i];
+		}
+		if (value_met(e, event))
+			continue;
+		char expected[160], got[200];
+		describe_expected(session->lesson, e, expected, sizeof expected);
+		if (e->woken_side >= 0 && !event)
+			snprintf(got, sizeof got, "%s's call is still blocked", session->lesson->sides[e->woken_side]);
+		else
+			describe_result(event, got, sizeof got);
+		add_failure(call_event, "%s:%d: expected %s%s%s, kernel says %s", session->lesson->path, step->line,
+			    e->woken_side >= 0 ? session->lesson->sides[e->woken_side] : "",
+			    e->woken_side >= 0 ? " returns " : "", expected, got);
+	}
+	session->failure_count += call_event->failure_count - failures_before;
+}
+
+/* ---- steps ------------------------------------------------------------ */
+
+/* Sides whose blocked call the kernel has woken during this step. */
+static int collect_woken(struct session *session, int except_side, char **err)
+{
+	for (int s = 0; s < session->side_count; s++) {
+		struct side *side = &session->sides[s];
+		if (s == except_side || !side->blocked)
+			continue;
+		enum puppet_status status = puppet_check_woken(&side->puppet, &session->reply, err);
+		if (status == PUPPET_DEAD)
+			return -1;
+		if (status != PUPPET_IDLE)
+			continue;
+		side->blocked = false;
+		struct lab_event *event = append_event(session, EVENT_WOKE, s, side->blocked_call);
+		if (!event)
+			return text_error(err, "out of memory");
+		record_reply(session, side, side->blocked_call, &side->request, &session->reply, event);
+	}
+	return 0;
+}
+
+static int copy_snapshot_to(struct session *session, size_t first, size_t end, char **err)
+{
+	for (size_t i = first; i < end; i++) {
+		lab_snapshot_done(&session->events[i].snapshot);
+		if (copy_snapshot(&session->events[i].snapshot, &session->snapshot) < 0)
+			return text_error(err, "out of memory");
+	}
+	return 0;
+}
+
+/* Runs the step's call on its side's puppet and appends its event. */
+static int run_call(struct session *session, const struct lesson_step *step, char **err)
+{
+	const struct typed_call *call = &step->call;
+	struct side *side = &session->sides[call->side];
+	struct lab_event *event;
+	if (side->blocked) {
+		event = append_event(session, EVENT_NOT_RUN, call->side, call);
+		if (!event)
+			return text_error(err, "out of memory");
+		add_failure(event, "%s:%d: %s is still blocked in %s: step another side first", session->lesson->path,
+			    step->line, session->lesson->sides[call->side], side->blocked_call->text);
+		session->failure_count++;
+		return 0;
+	}
+	if (build_request(session, call, &side->request, err) < 0 || puppet_send(&side->puppet, &side->request, err) < 0)
+		return -1;
+	enum puppet_status status = puppet_wait(&side->puppet, &session->reply, err);
+	if (status == PUPPET_DEAD)
+		return -1;
+	event = append_event(session, status == PUPPET_BLOCKED ? EVENT_BLOCKED : EVENT_RETURNED, call->side, call);
+	if (!event)
+		return text_error(err, "out of memory");
+	if (status == PUPPET_BLOCKED) {
+		side->blocked = true;
+		side->blocked_step = session->steps_done + 1;
+		side->blocked_call = call;
+	} else {
+		record_reply(session, side, call, &side->request, &session->reply, event);
+	}
+	return 0;
+}
+
+static int set_baseline(struct session *session, char **err)
+{
+	lab_snapshot_done(&session->baseline);
+	if (copy_snapshot(&session->baseline, &session->snapshot) < 0)
+		return text_error(err, "out of memory");
+	return 0;
+}
+
+int session_step(struct session *session, char **err)
+{
+	const struct lesson *lesson = session->lesson;
+	if (session->steps_done >= lesson->step_count)
+		return 1;
+	const struct lesson_step *step = &lesson->steps[session->steps_done];
+	int stepping = step->call.side;
+	size_t first_event = session->event_count;
+	bool frozen[LESSON_MAX_SIDES] = { false }, any_frozen = false;
+	if (set_baseline(session, err) < 0)
+		return -1;
+	for (int s = 0; s < session->side_count; s++) {
+		if (s == stepping || !session->sides[s].blocked)
+			continue;
+		if (puppet_freeze(&session->sides[s].puppet, err) < 0)
+			return -1;
+		frozen[s] = any_frozen = true;
+	}
+	int result = run_call(session, step, err);
+	size_t call_index = first_event;
+	if (result == 0 && take_snapshot(session, err) == 0
+	    && settle(session, step, any_frozen ? PHASE_CALL : PHASE_ALL, err) == 0)
+		result = copy_snapshot_to(session, first_event, session->event_count, err);
+	else
+		result = -1;
+	for (int s = 0; s < session->side_count; s++)
+		if (frozen[s])
+			puppet_thaw(&session->sides[s].puppet);
+	if (result < 0)
+		return -1;
+	check_step(session, step, &session->events[call_index], first_event, any_frozen ? PHASE_CALL : PHASE_ALL);
+	if (any_frozen) {
+		size_t woken_from = session->event_count;
+		if (set_baseline(session, err) < 0 || collect_woken(session, stepping, err) < 0)
+			return -1;
+		/* Nothing woke: the call's snapshot stands, unless a timer moves it on. */
+		size_t copy_from = session->event_count > woken_from ? woken_from : first_event;
+		if ((session->event_count > woken_from && take_snapshot(session, err) < 0)
+		    || settle(session, step, PHASE_AFTER_WAKE, err) < 0
+		    || copy_snapshot_to(session, copy_from, session->event_count, err) < 0)
+			return -1;
+		check_step(session, step, &session->events[call_index], first_event, PHASE_AFTER_WAKE);
+	}
+	session->steps_done++;
+	return 0;
+}
+
+/* ---- life ---------------------------------------------------------- */
+
+static void stop_sides(struct session *session)
+{
+	for (int s = 0; s < session->side_count; s++) {
+		puppet_stop(&session->sides[s].puppet);
+		memset(&session->sides[s], 0, offsetof(struct side, request));
+		session->sides[s].puppet.pid = -1;
+		session->sides[s].puppet.channel = -1;
+	}
+}
+
+static int start_sides(struct session *session, char **err)
+{
+	if (chdir(session->workdir) < 0)
+		return text_error(err, "cannot enter %s: %s", session->workdir, strerror(errno));
+	int result = 0;
+	for (int s = 0; s < session->side_count && result == 0; s++)
+		result = puppet_start(&session->sides[s].puppet, err);
+	/* The controller's own cwd does not matter; go back out of the way. */
+	if (chdir("/") < 0)
+		return text_error(err, "chdir /: %s", strerror(errno));
+	return result;
+}
+
+static void clear_log(struct session *session)
+{
+	for (size_t i = 0; i < session->event_count; i++)
+		lab_event_done(&session->events[i]);
+	session->event_count = 0;
+	lab_snapshot_done(&session->snapshot);
+	lab_snapshot_done(&session->baseline);
+	session->memory_count = 0;
+	session->steps_done = 0;
+	session->failure_count = 0;
+}
+
+static void fill_info(struct session *session)
+{
+	struct run_info *info = &session->info;
+	const struct lesson *lesson = session->lesson;
+	memset(info, 0, sizeof *info);
+	snprintf(info->lesson, sizeof info->lesson, "%s", lesson->name);
+	snprintf(info->title, sizeof info->title, "%s", lesson->title ? lesson->title : "");
+	snprintf(info->sandbox, sizeof info->sandbox, "%s", sandbox_describe(session->sandbox));
+	info->side_count = lesson->side_count;
+	memcpy(info->sides, lesson->sides, sizeof info->sides);
+	info->step_count = lesson->step_count;
+}
+
+int session_new(struct session **out, const struct lesson *lesson, struct sandbox *sandbox, char **err)
+{
+	struct session *session = calloc(1, sizeof *session);
+	if (!session)
+		return text_error(err, "out of memory");
+	session->lesson = lesson;
+	session->sandbox = sandbox;
+	session->side_count = lesson->side_count;
+	for (int s = 0; s < LESSON_MAX_SIDES; s++) {
+		session->sides[s].puppet.pid = -1;
+		session->sides[s].puppet.channel = -1;
+	}
+	fill_info(session);
+	if (workdir_make(session, err) < 0 || probe_open(&session->probe, err) < 0 || start_sides(session, err) < 0) {
+		session_free(session);
+		return -1;
+	}
+	*out = session;
+	return 0;
+}
+
+void session_free(struct session *session)
+{
+	if (!session)
+		return;
+	stop_sides(session);
+	probe_free(session->probe);
+	probe_snapshot_done(&session->raw);
+	clear_log(session);
+	free(session->events);
+	if (session->workdir[0]) {
+		workdir_clear(session->workdir);
+		rmdir(session->workdir);
+	}
+	free(session);
+}
+
+int session_restart(struct session *session, char **err)
+{
+	stop_sides(session);
+	clear_log(session);
+	workdir_clear(session->workdir);
+	probe_free(session->probe);
+	session->probe = NULL;
+	int port_map_count = session->info.port_map_count;
+	typeof(session->info.port_map) port_map;
+	memcpy(port_map, session->info.port_map, sizeof port_map);
+	if (sandbox_renew(session->sandbox, err) < 0 || probe_open(&session->probe, err) < 0)
+		return -1;
+	fill_info(session);
+	/* Keep the host path's ports: the same lesson port maps the same way. */
+	session->info.port_map_count = port_map_count;
+	memcpy(session->info.port_map, port_map, sizeof port_map);
+	return start_sides(session, err);
+}
+
+int session_goto(struct session *session, size_t steps_done, char **err)
+{
+	if (session_restart(session, err) < 0)
+		return -1;
+	while (session->steps_done < steps_done) {
+		int result = session_step(session, err);
+		if (result != 0)
+			return result < 0 ? -1 : 0;
+	}
+	return 0;
+}
+
+size_t session_steps_done(const struct session *session)
+{
+	return session->steps_done;
+}
+
+const struct lesson *session_lesson(const struct session *session)
+{
+	return session->lesson;
+}
+
+const struct run_info *session_info(const struct session *session)
+{
+	return &session->info;
+}
+
+const struct lab_event *session_events(const struct session *session, size_t *count)
+{
+	*count = session->event_count;
+	return session->events;
+}
+
+const struct lab_snapshot *session_snapshot(const struct session *session)
+{
+	return &session->snapshot;
+}
+
+const char *session_blocked_call(const struct session *session, int side)
+{
+	if (side < 0 || side >= session->side_count || !session->sides[side].blocked)
+		return NULL;
+	return session->sides[side].blocked_call->text;
+}
+
+size_t session_failure_count(const struct session *session)
+{
+	return session->failure_count;
+}
+
+void lab_snapshot_done(struct lab_snapshot *snapshot)
+{
+	free(snapshot->sockets);
+	snapshot->sockets = NULL;
+	snapshot->count = 0;
+}
+
+void lab_event_done(struct lab_event *event)
+{
+	free(event->text);
+	free(event->bytes);
+	for (size_t i = 0; i < event->failure_count; i++)
+		free(event->failures[i]);
+	free(event->failures);
+	lab_snapshot_done(&event->snapshot);
+	memset(event, 0, sizeof *event);
+}

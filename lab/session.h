@@ -1,0 +1,153 @@
+/* session — the model: runs a lesson's steps and keeps what happened.
+ *
+ * A session owns one puppet per side, a probe, and a private working
+ * directory (for Unix socket paths), inside a sandbox its caller owns. It
+ * runs one step at a time: the side's puppet makes the call, blocked puppets
+ * whose call the kernel has since woken are collected, then the probe reads
+ * every socket of the lab and the session ties each one to its side, fd
+ * and name. Each step appends events to the log; the latest snapshot is
+ * kept too. Frontends (plain transcript, trace writer, TUI) only read the
+ * log and the snapshot; none of them calls the kernel.
+ */
+#ifndef SOCKLAB_SESSION_H
+#define SOCKLAB_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "catalog.h"
+#include "lesson.h"
+#include "sandbox.h"
+#include "text.h"
+
+/* Why a socket has no file descriptor, or none of note. */
+enum socket_note {
+	NOTE_NONE,           /* held by an fd */
+	NOTE_UNBOUND,        /* held by an fd, but in no kernel table yet (no address) */
+	NOTE_ACCEPT_QUEUE,   /* completed, waits in a listener's accept queue: no fd until accept() */
+	NOTE_CLOSED,         /* its fd was closed; the kernel is finishing the connection */
+	NOTE_UNKNOWN,        /* the lab cannot tell whose it is */
+	NOTE_COUNT
+};
+
+/* What changed since the previous snapshot (bits). */
+enum socket_change {
+	CHANGE_NEW = 1u << 0,
+	CHANGE_STATE = 1u << 1,
+	CHANGE_QUEUE = 1u << 2,
+	CHANGE_FD = 1u << 3,
+};
+
+/* One socket as the lab shows it: the probe's view, tied to a side. */
+struct lab_socket {
+	int side;                         /* index into the sides; -1 unknown */
+	int fd;                           /* -1 when no fd holds it */
+	char name[NAME_MAX_LEN];          /* the lesson's name for it, or "" */
+	int family;                       /* AF_INET, AF_INET6, AF_UNIX */
+	int type;                         /* SOCK_STREAM, SOCK_DGRAM */
+	int state;                        /* TCP_* number (SYN-RECV for request sockets); 0 unbound */
+	char local[TEXT_ADDRESS_MAX];
+	char peer[TEXT_ADDRESS_MAX];
+	uint32_t recv_queue;              /* bytes; LISTEN: connections waiting in the accept queue */
+	uint32_t send_queue;              /* bytes; LISTEN: the backlog */
+	uint32_t timer_ms;                /* time left on the kernel's timer (TIME-WAIT), 0 none */
+	uint32_t inode;                   /* 0 when no struct socket exists yet */
+	enum socket_note note;
+	unsigned changes;                 /* enum socket_change bits */
+};
+
+struct lab_snapshot {
+	struct lab_socket *sockets;       /* owned */
+	size_t count;
+};
+
+enum event_kind {
+	EVENT_RETURNED,   /* the call returned */
+	EVENT_BLOCKED,    /* the call sleeps in the kernel */
+	EVENT_WOKE,       /* a call blocked in an earlier step returned during this one */
+	EVENT_NOT_RUN,    /* the side was still blocked: the call was not made */
+	EVENT_KIND_COUNT
+};
+
+struct lab_event {
+	size_t seq;                       /* 1, 2, ... across the run */
+	size_t step;                      /* the step this happened in, 1-based */
+	enum event_kind kind;
+	int side;
+	enum call_id call;
+	char *text;                       /* the call as written; owned */
+	long ret;
+	int error;                        /* errno when ret == -1 */
+	unsigned char *bytes;             /* received bytes (recv, recvfrom); owned */
+	size_t bytes_len;
+	char address[TEXT_ADDRESS_MAX];   /* filled in by accept/recvfrom/getsockname/getpeername, or "" */
+	long value;                       /* getsockopt/fcntl value */
+	bool has_value;
+	uint64_t elapsed_ns;              /* time inside the call */
+	struct lab_snapshot snapshot;     /* every socket after the step; owned */
+	char **failures;                  /* expectations the kernel did not meet, in plain words; owned */
+	size_t failure_count;
+};
+
+/* What a transcript or trace needs to know about the run besides events. */
+struct run_info {
+	char lesson[64];                  /* "01-echo" */
+	char title[128];
+	char sandbox[256];                /* sandbox_describe() */
+	char sides[LESSON_MAX_SIDES][NAME_MAX_LEN];
+	int side_count;
+	size_t step_count;
+	/* Host path: the lesson's port (from) is really the kernel's (to). */
+	struct { uint16_t from, to; } port_map[16];
+	int port_map_count;
+};
+
+struct session;
+
+/* Starts the puppets for `lesson` (borrowed: it must outlive the session)
+ * inside `sandbox` (entered by the caller, borrowed). Returns 0, or -1
+ * with *err. */
+int session_new(struct session **out, const struct lesson *lesson, struct sandbox *sandbox, char **err);
+
+/* Stops and reaps the puppets, removes the working directory. Safe on NULL. */
+void session_free(struct session *session);
+
+/* Runs the next step. Returns 0 (events appended, even when the kernel
+ * refused the call or an expectation failed), 1 when there was no step
+ * left, -1 when the lab itself failed (a puppet died, netlink broke) with *err. */
+int session_step(struct session *session, char **err);
+
+/* Back to before step 1: fresh sandbox namespace, fresh puppets, empty log. */
+int session_restart(struct session *session, char **err);
+
+/* Restart, then run steps until `steps_done` steps have run. */
+int session_goto(struct session *session, size_t steps_done, char **err);
+
+size_t session_steps_done(const struct session *session);
+const struct lesson *session_lesson(const struct session *session);
+const struct run_info *session_info(const struct session *session);
+
+/* The log: every event since the start (or the last restart). */
+const struct lab_event *session_events(const struct session *session, size_t *count);
+
+/* The latest snapshot (after the last step; before step 1, empty). */
+const struct lab_snapshot *session_snapshot(const struct session *session);
+
+/* Whether `side` has a call asleep in the kernel, and its text. */
+const char *session_blocked_call(const struct session *session, int side);
+
+/* How many expectations have failed so far. */
+size_t session_failure_count(const struct session *session);
+
+/* Frees what an event owns (for readers that build events themselves). */
+void lab_event_done(struct lab_event *event);
+void lab_snapshot_done(struct lab_snapshot *snapshot);
+
+/* "accept queue", "closed, kernel finishing", ... for a note. */
+const char *session_note_text(enum socket_note note);
+/* "returned", "blocked", ... */
+const char *session_event_kind_name(enum event_kind kind);
+int session_event_kind_value(const char *name);
+
+#endif

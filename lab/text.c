@@ -1,0 +1,127 @@
+/* text — small string helpers. */
+#include "text.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+int text_error(char **err, const char *format, ...)
+{
+	if (!err)
+		return -1;
+	va_list args;
+	va_start(args, format);
+	if (vasprintf(err, format, args) < 0)
+		*err = NULL;
+	va_end(args);
+	return -1;
+}
+
+char *text_escape(const void *bytes, size_t len, char *out, size_t out_size)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *in = bytes;
+	size_t at = 0;
+	if (out_size == 0)
+		return out;
+	for (size_t i = 0; i < len; i++) {
+		char piece[5];
+		size_t piece_len = 2;
+		unsigned char c = in[i];
+		piece[0] = '\\';
+		switch (c) {
+		case '\n': piece[1] = 'n'; break;
+		case '\r': piece[1] = 'r'; break;
+		case '\t': piece[1] = 't'; break;
+		case '\\': piece[1] = '\\'; break;
+		case '"': piece[1] = '"'; break;
+		default:
+			if (c >= 0x20 && c < 0x7f) {
+				piece[0] = (char)c;
+				piece_len = 1;
+			} else {
+				piece[1] = 'x';
+				piece[2] = hex[c >> 4];
+				piece[3] = hex[c & 15];
+				piece_len = 4;
+			}
+		}
+		if (at + piece_len + 4 > out_size && i + 1 < len) {
+			/* Keep room for "..." so a cut is visible. */
+			if (at + 3 < out_size) {
+				memcpy(out + at, "...", 3);
+				at += 3;
+			}
+			break;
+		}
+		if (at + piece_len >= out_size)
+			break;
+		memcpy(out + at, piece, piece_len);
+		at += piece_len;
+	}
+	out[at] = '\0';
+	return out;
+}
+
+char *text_address(const struct sockaddr *address, socklen_t len, char *out, size_t out_size)
+{
+	char host[INET6_ADDRSTRLEN];
+	if (len < sizeof(sa_family_t)) {
+		snprintf(out, out_size, "*");
+		return out;
+	}
+	switch (address->sa_family) {
+	case AF_INET: {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)address;
+		if (in->sin_addr.s_addr == htonl(INADDR_ANY) && in->sin_port == 0)
+			snprintf(out, out_size, "*");   /* no address at all: a listener's peer */
+		else
+			snprintf(out, out_size, "%s:%u", inet_ntop(AF_INET, &in->sin_addr, host, sizeof host),
+				 ntohs(in->sin_port));
+		return out;
+	}
+	case AF_INET6: {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)address;
+		if (IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr) && in6->sin6_port == 0)
+			snprintf(out, out_size, "*");
+		else
+			snprintf(out, out_size, "[%s]:%u", inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host),
+				 ntohs(in6->sin6_port));
+		return out;
+	}
+	case AF_UNIX: {
+		const struct sockaddr_un *un = (const struct sockaddr_un *)address;
+		size_t path_len = len - offsetof(struct sockaddr_un, sun_path);
+		if (len <= offsetof(struct sockaddr_un, sun_path) || path_len == 0) {
+			snprintf(out, out_size, "(unnamed)");
+		} else if (un->sun_path[0] == '\0') {
+			/* Abstract names may hold any byte: escape them. */
+			char escaped[TEXT_ADDRESS_MAX];
+			text_escape(un->sun_path + 1, path_len - 1, escaped, sizeof escaped);
+			snprintf(out, out_size, "@%s", escaped);
+		} else {
+			char escaped[TEXT_ADDRESS_MAX];
+			text_escape(un->sun_path, strnlen(un->sun_path, path_len), escaped, sizeof escaped);
+			snprintf(out, out_size, "%s", escaped);
+		}
+		return out;
+	}
+	default:
+		snprintf(out, out_size, "(family %d)", address->sa_family);
+		return out;
+	}
+}
+
+char *text_dup(const char *s, size_t len)
+{
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return NULL;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	return copy;
+}

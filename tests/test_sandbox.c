@@ -1,0 +1,655 @@
+/* Tests for sandbox: the private namespaces, the host fallback, renewing the
+ * inner namespace, and free ports on the host.
+ *
+ * Criterion's test worker has a second thread, and unshare(CLONE_NEWUSER)
+ * refuses a process with threads (EINVAL); entering also changes the calling
+ * process for good. So each test that enters runs its body in a forked
+ * child, which has one thread. The child reports through a pipe and its exit
+ * status, and only the parent calls Criterion's assertions: the child does
+ * not talk to the runner.
+ *
+ * Where the system refuses user namespaces, the tests that need one are
+ * skipped with the reason, after trying unshare in a child of their own.
+ */
+#include <criterion/criterion.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+#define LESSON_PORT 65432
+#define NOBODY_ID 65534
+#define TCP_CHILD_EHASH_PATH "/proc/sys/net/ipv4/tcp_child_ehash_entries"
+#define TCP_EHASH_PATH "/proc/sys/net/ipv4/tcp_ehash_entries"
+#define BENCH_RUNS 200
+
+enum child_verdict {
+	CHILD_PASSED = 0,
+	CHILD_FAILED = 1,
+	CHILD_SKIPPED = 2,
+};
+
+struct child {
+	int report_fd;          /* the pipe to the parent; the message explains a failure or skip */
+	const void *argument;
+};
+
+/* What a test's parent learned before forking, for the child to compare. */
+struct host_view {
+	ino_t netns_inode;      /* /proc/self/ns/net of the host */
+	bool has_child_ehash;   /* the kernel has tcp_child_ehash_entries (Linux >= 6.1) */
+};
+
+static void __attribute__((noreturn, format(printf, 3, 4)))
+child_finish(const struct child *child, enum child_verdict verdict, const char *format, ...)
+{
+	char message[512];
+	va_list args;
+
+	va_start(args, format);
+	int length = vsnprintf(message, sizeof message, format, args);
+	va_end(args);
+	if (length > 0 && write(child->report_fd, message, strlen(message)) == -1)
+		_exit(CHILD_FAILED);
+	_exit(verdict);
+}
+
+#define child_assert(child, condition, format, ...)                                    \
+	do {                                                                            \
+		if (!(condition))                                                       \
+			child_finish((child), CHILD_FAILED, "line %d: %s: " format,     \
+				     __LINE__, #condition, ##__VA_ARGS__);              \
+	} while (0)
+
+static size_t
+read_text(int fd, char *text, size_t size)
+{
+	size_t length = 0;
+
+	while (length < size - 1) {
+		ssize_t got = read(fd, text + length, size - 1 - length);
+		if (got > 0)
+			length += (size_t)got;
+		else if (got == 0 || errno != EINTR)
+			break;
+	}
+	text[length] = '\0';
+	return length;
+}
+
+/* Runs body in a forked child and turns its verdict into Criterion's. */
+static void
+run_in_child(void (*body)(const struct child *), const void *argument)
+{
+	int report[2];
+	cr_assert_eq(pipe2(report, O_CLOEXEC), 0, "pipe2: %s", strerror(errno));
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(report[0]);
+		struct child child = { .report_fd = report[1], .argument = argument };
+		body(&child);
+		_exit(CHILD_PASSED);
+	}
+	close(report[1]);
+	char message[512];
+	read_text(report[0], message, sizeof message);
+	close(report[0]);
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid, "waitpid: %s", strerror(errno));
+
+	if (WIFSIGNALED(status))
+		cr_assert_fail("the child was killed by signal %d (%s) %s",
+			       WTERMSIG(status), strsignal(WTERMSIG(status)), message);
+	if (WEXITSTATUS(status) == CHILD_SKIPPED)
+		cr_skip_test("%s", message);
+	cr_assert_eq(WEXITSTATUS(status), CHILD_PASSED, "in the child: %s", message);
+}
+
+/* Becomes nobody, as a student's process would be. A uid change without
+ * exec leaves the process undumpable, and the kernel then gives its
+ * /proc/self files to root; a program a user starts with exec is dumpable,
+ * so that is restored here. Returns 0 or the errno. */
+static int
+become_nobody(void)
+{
+	if (setgroups(0, NULL) == -1 || setgid(NOBODY_ID) == -1 || setuid(NOBODY_ID) == -1)
+		return errno;
+	if (prctl(PR_SET_DUMPABLE, 1) == -1)
+		return errno;
+	return 0;
+}
+
+/* A root that cannot become nobody (in a user namespace that does not map
+ * uid 65534) has no ordinary user to test with: that is a skip. */
+static void
+child_become_nobody(const struct child *child)
+{
+	int failure = become_nobody();
+	if (failure != 0)
+		child_finish(child, CHILD_SKIPPED, "cannot become uid %d here: %s",
+			     NOBODY_ID, strerror(failure));
+}
+
+static ino_t
+path_inode(const char *path)
+{
+	struct stat status;
+	return stat(path, &status) == 0 ? status.st_ino : 0;
+}
+
+static ino_t
+fd_inode(int fd)
+{
+	struct stat status;
+	return fstat(fd, &status) == 0 ? status.st_ino : 0;
+}
+
+/* Returns the first number in a file, or `fallback` if there is none. */
+static long
+read_number(const char *path, long fallback)
+{
+	char text[64];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return fallback;
+	read_text(fd, text, sizeof text);
+	close(fd);
+	char *end;
+	long value = strtol(text, &end, 10);
+	return end == text ? fallback : value;
+}
+
+/* Returns a TCP socket bound to address:port, or -1 with errno. */
+static int
+bind_tcp(const char *address, int port)
+{
+	struct sockaddr_in socket_address = { .sin_family = AF_INET, .sin_port = htons(port) };
+	inet_pton(AF_INET, address, &socket_address.sin_addr);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&socket_address, sizeof socket_address) == -1) {
+		int saved_errno = errno;
+		close(fd);
+		errno = saved_errno;
+		return -1;
+	}
+	return fd;
+}
+
+/* connect() to 127.0.0.1:port; returns 0 or the errno. On loopback a
+ * blocking connect completes (or is refused) before it returns. */
+static int
+connect_loopback(int port)
+{
+	struct sockaddr_in address = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return errno;
+	int result = connect(fd, (struct sockaddr *)&address, sizeof address) == 0 ? 0 : errno;
+	close(fd);
+	return result;
+}
+
+static bool
+lo_is_up(void)
+{
+	struct ifreq request = { .ifr_name = "lo" };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool up = fd != -1 && ioctl(fd, SIOCGIFFLAGS, &request) == 0 && (request.ifr_flags & IFF_UP);
+	if (fd != -1)
+		close(fd);
+	return up;
+}
+
+/* Whether /proc/self/uid_map and gid_map map exactly the given ids to
+ * themselves. */
+static bool
+ids_map_to_themselves(unsigned uid, unsigned gid)
+{
+	const struct { const char *path; unsigned id; } maps[] = {
+		{ "/proc/self/uid_map", uid },
+		{ "/proc/self/gid_map", gid },
+	};
+	for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++) {
+		unsigned inside, outside, count;
+		FILE *file = fopen(maps[i].path, "re");
+		if (file == NULL)
+			return false;
+		int fields = fscanf(file, "%u %u %u", &inside, &outside, &count);
+		fclose(file);
+		if (fields != 3 || inside != maps[i].id || outside != maps[i].id || count != 1)
+			return false;
+	}
+	return true;
+}
+
+/* The child's half of skip_unless_user_namespaces: the kernel calls that
+ * sandbox_enter relies on, without the library. */
+static void
+try_user_namespace(const struct child *child)
+{
+	const bool *as_nobody = child->argument;
+	if (*as_nobody && geteuid() == 0)
+		child_become_nobody(child);
+	char map[32];
+	snprintf(map, sizeof map, "%u %u 1", (unsigned)geteuid(), (unsigned)geteuid());
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) == -1)
+		child_finish(child, CHILD_SKIPPED, "uid %u gets no user namespace here: "
+			     "unshare(CLONE_NEWUSER|CLONE_NEWNET): %s", (unsigned)geteuid(), strerror(errno));
+	int fd = open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
+	if (fd == -1 || write(fd, map, strlen(map)) == -1)
+		child_finish(child, CHILD_SKIPPED, "uid %u gets no usable user namespace here: "
+			     "write /proc/self/uid_map: %s", (unsigned)geteuid(), strerror(errno));
+	close(fd);
+}
+
+/* Skips the test, with the reason, when the system will not give this user
+ * (or nobody) a user + network namespace. Decided by trying in a child, as
+ * a sysctl alone does not tell (AppArmor lets unshare succeed, then refuses
+ * the uid map). */
+static void
+skip_unless_user_namespaces(bool as_nobody)
+{
+	int report[2];
+	cr_assert_eq(pipe2(report, O_CLOEXEC), 0);
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		close(report[0]);
+		struct child child = { .report_fd = report[1], .argument = &as_nobody };
+		try_user_namespace(&child);
+		_exit(CHILD_PASSED);
+	}
+	close(report[1]);
+	char message[512];
+	read_text(report[0], message, sizeof message);
+	close(report[0]);
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status), "the namespace probe died");
+	if (WEXITSTATUS(status) == CHILD_PASSED)
+		return;
+	cr_assert_eq(WEXITSTATUS(status), CHILD_SKIPPED, "%s", message);
+	cr_skip_test("%s (user.max_user_namespaces=%ld, kernel.unprivileged_userns_clone=%ld, "
+		     "kernel.apparmor_restrict_unprivileged_userns=%ld; -1: absent)", message,
+		     read_number("/proc/sys/user/max_user_namespaces", -1),
+		     read_number("/proc/sys/kernel/unprivileged_userns_clone", -1),
+		     read_number("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", -1));
+}
+
+static struct host_view
+host_view_read(void)
+{
+	return (struct host_view){
+		.netns_inode = path_inode("/proc/self/ns/net"),
+		.has_child_ehash = access(TCP_CHILD_EHASH_PATH, F_OK) == 0,
+	};
+}
+
+/* Checks what every private sandbox must give: its own namespace with lo
+ * up, a small TCP table where the kernel offers one, the user's own ids. */
+static void
+check_private(const struct child *child, const struct sandbox *sandbox,
+	      const struct host_view *host, unsigned uid, unsigned gid)
+{
+	child_assert(child, sandbox->kind == SANDBOX_NETNS, "kind %d, reason \"%s\"",
+		     sandbox->kind, sandbox->reason);
+	child_assert(child, sandbox->outer_netns_fd >= 0, "%d", sandbox->outer_netns_fd);
+	ino_t inner = path_inode("/proc/self/ns/net");
+	ino_t outer = fd_inode(sandbox->outer_netns_fd);
+	child_assert(child, inner != 0 && inner != host->netns_inode, "inner %ju, host %ju",
+		     (uintmax_t)inner, (uintmax_t)host->netns_inode);
+	child_assert(child, outer != 0 && outer != inner && outer != host->netns_inode,
+		     "outer %ju, inner %ju, host %ju", (uintmax_t)outer, (uintmax_t)inner,
+		     (uintmax_t)host->netns_inode);
+	child_assert(child, lo_is_up(), "lo is down");
+	child_assert(child, geteuid() == uid && getegid() == gid, "euid %u egid %u",
+		     (unsigned)geteuid(), (unsigned)getegid());
+	child_assert(child, ids_map_to_themselves(uid, gid), "uid %u gid %u", uid, gid);
+	if (host->has_child_ehash) {
+		/* tcp_ehash_entries is negative in a namespace that shares the
+		 * host's table, and the table's size when it has its own. */
+		long entries = read_number(TCP_EHASH_PATH, 0);
+		child_assert(child, sandbox->small_hash, "tcp_ehash_entries %ld", entries);
+		child_assert(child, entries == 256, "tcp_ehash_entries %ld", entries);
+	} else {
+		child_assert(child, !sandbox->small_hash, "a small table the kernel cannot make");
+	}
+}
+
+static void
+enter_private(const struct child *child)
+{
+	const struct host_view *host = child->argument;
+	unsigned uid = geteuid(), gid = getegid();
+	struct sandbox sandbox;
+	char *err = NULL;
+
+	child_assert(child, sandbox_enter(&sandbox, false, &err) == 0, "%s", err);
+	check_private(child, &sandbox, host, uid, gid);
+	child_assert(child, sandbox.inner_count == 1, "%d", sandbox.inner_count);
+	child_assert(child, strcmp(sandbox_describe(&sandbox), "private netns") == 0,
+		     "\"%s\"", sandbox_describe(&sandbox));
+
+	/* The host holds 127.0.0.1:65432 (the parent bound it): here the
+	 * port is free, for loopback and for INADDR_ANY alike. */
+	int listener = bind_tcp("127.0.0.1", LESSON_PORT);
+	child_assert(child, listener != -1, "bind 127.0.0.1:%d: %s", LESSON_PORT, strerror(errno));
+	child_assert(child, listen(listener, 1) == 0, "listen: %s", strerror(errno));
+	int connected = connect_loopback(LESSON_PORT);
+	child_assert(child, connected == 0, "connect over lo: %s", strerror(connected));
+	close(listener);
+	int any = bind_tcp("0.0.0.0", LESSON_PORT);
+	child_assert(child, any != -1, "bind 0.0.0.0:%d: %s", LESSON_PORT, strerror(errno));
+	close(any);
+
+	sandbox_done(&sandbox);
+	sandbox_done(&sandbox);
+	child_assert(child, sandbox.outer_netns_fd == -1, "%d", sandbox.outer_netns_fd);
+}
+
+Test(sandbox, enters_a_private_namespace_apart_from_the_host)
+{
+	skip_unless_user_namespaces(false);
+	/* Hold the lesson's port on the host, so that binding it inside
+	 * proves the namespaces apart. Another program may hold it already. */
+	int host_fd = bind_tcp("127.0.0.1", LESSON_PORT);
+	cr_assert(host_fd != -1 || errno == EADDRINUSE, "bind on the host: %s", strerror(errno));
+	int second = bind_tcp("127.0.0.1", LESSON_PORT);
+	cr_assert_eq(second, -1, "the host's 127.0.0.1:%d is not held", LESSON_PORT);
+	cr_assert_eq(errno, EADDRINUSE, "%s", strerror(errno));
+
+	struct host_view host = host_view_read();
+	run_in_child(enter_private, &host);
+	if (host_fd != -1)
+		close(host_fd);
+}
+
+Test(sandbox, forced_host_changes_nothing)
+{
+	ino_t before = path_inode("/proc/self/ns/net");
+	struct sandbox sandbox;
+	char *err = NULL;
+
+	cr_assert_eq(sandbox_enter(&sandbox, true, &err), 0, "%s", err);
+	cr_assert_eq(sandbox.kind, SANDBOX_HOST);
+	cr_assert(strstr(sandbox.reason, "--host") != NULL, "\"%s\"", sandbox.reason);
+	cr_assert_eq(sandbox.outer_netns_fd, -1);
+	cr_assert_eq(sandbox.inner_count, 0);
+	cr_assert_str_eq(sandbox_describe(&sandbox), "host network (--host given); lesson ports mapped");
+	cr_assert_eq(sandbox_renew(&sandbox, &err), 0, "%s", err);
+	cr_assert_eq(path_inode("/proc/self/ns/net"), before);
+	sandbox_done(&sandbox);
+	sandbox_done(&sandbox);
+}
+
+static void
+renew_private(const struct child *child)
+{
+	const struct host_view *host = child->argument;
+	unsigned uid = geteuid(), gid = getegid();
+	struct sandbox sandbox;
+	char *err = NULL;
+
+	child_assert(child, sandbox_enter(&sandbox, false, &err) == 0, "%s", err);
+	int old_listener = bind_tcp("127.0.0.1", LESSON_PORT);
+	child_assert(child, old_listener != -1, "bind: %s", strerror(errno));
+	child_assert(child, listen(old_listener, 1) == 0, "listen: %s", strerror(errno));
+	ino_t first = path_inode("/proc/self/ns/net");
+
+	child_assert(child, sandbox_renew(&sandbox, &err) == 0, "%s", err);
+	ino_t second = path_inode("/proc/self/ns/net");
+	check_private(child, &sandbox, host, uid, gid);
+	child_assert(child, second != first, "the inner namespace is still %ju", (uintmax_t)first);
+	child_assert(child, sandbox.inner_count == 2, "%d", sandbox.inner_count);
+
+	/* The listener still lives, in the old namespace: not here. */
+	int refused = connect_loopback(LESSON_PORT);
+	child_assert(child, refused == ECONNREFUSED, "connect: %s", refused ? strerror(refused) : "accepted");
+	int listener = bind_tcp("127.0.0.1", LESSON_PORT);
+	child_assert(child, listener != -1, "bind again: %s", strerror(errno));
+	close(listener);
+	close(old_listener);
+
+	child_assert(child, sandbox_renew(&sandbox, &err) == 0, "%s", err);
+	child_assert(child, path_inode("/proc/self/ns/net") != second, "the third is the second");
+	child_assert(child, lo_is_up(), "lo is down after a second renew");
+	sandbox_done(&sandbox);
+}
+
+Test(sandbox, renew_leaves_the_previous_run_behind)
+{
+	skip_unless_user_namespaces(false);
+	struct host_view host = host_view_read();
+	run_in_child(renew_private, &host);
+}
+
+static void
+enter_as_nobody(const struct child *child)
+{
+	if (geteuid() == 0)
+		child_become_nobody(child);
+	enter_private(child);
+}
+
+Test(sandbox, ordinary_user_reaches_the_private_namespace)
+{
+	skip_unless_user_namespaces(true);
+	struct host_view host = host_view_read();
+	run_in_child(enter_as_nobody, &host);
+}
+
+static void *
+thread_wait(void *argument)
+{
+	char byte;
+	read(*(int *)argument, &byte, 1);
+	return NULL;
+}
+
+static void
+enter_with_a_thread(const struct child *child)
+{
+	int hold[2];
+	pthread_t thread;
+	child_assert(child, pipe(hold) == 0, "%s", strerror(errno));
+	child_assert(child, pthread_create(&thread, NULL, thread_wait, &hold[0]) == 0, "pthread_create");
+
+	ino_t before = path_inode("/proc/self/ns/net");
+	struct sandbox sandbox;
+	char *err = NULL;
+	child_assert(child, sandbox_enter(&sandbox, false, &err) == 0, "%s", err);
+	child_assert(child, sandbox.kind == SANDBOX_HOST, "kind %d", sandbox.kind);
+	child_assert(child, strstr(sandbox.reason, "unshare(CLONE_NEWUSER|CLONE_NEWNET): Invalid argument")
+		     == sandbox.reason, "\"%s\"", sandbox.reason);
+	child_assert(child, strncmp(sandbox_describe(&sandbox), "host network (unshare", 21) == 0,
+		     "\"%s\"", sandbox_describe(&sandbox));
+	child_assert(child, sandbox.outer_netns_fd == -1, "%d", sandbox.outer_netns_fd);
+	child_assert(child, path_inode("/proc/self/ns/net") == before, "the namespace changed");
+	close(hold[1]);
+	pthread_join(thread, NULL);
+}
+
+Test(sandbox, falls_back_to_the_host_when_unshare_refuses)
+{
+	run_in_child(enter_with_a_thread, NULL);
+}
+
+static void
+enter_undumpable(const struct child *child)
+{
+	if (geteuid() == 0)
+		child_become_nobody(child);
+	child_assert(child, prctl(PR_SET_DUMPABLE, 0) == 0, "%s", strerror(errno));
+	ino_t before = path_inode("/proc/self/ns/net");
+	struct sandbox sandbox;
+	char *err = NULL;
+	child_assert(child, sandbox_enter(&sandbox, false, &err) == 0, "%s", err);
+	child_assert(child, sandbox.kind == SANDBOX_HOST, "kind %d", sandbox.kind);
+	child_assert(child, strstr(sandbox.reason, "(the process is not dumpable)") != NULL,
+		     "\"%s\"", sandbox.reason);
+	child_assert(child, path_inode("/proc/self/ns/net") == before, "the namespace changed");
+	/* Not stranded: the process may still create files. */
+	char path[] = "/tmp/test_sandbox.XXXXXX";
+	int fd = mkstemp(path);
+	child_assert(child, fd != -1, "mkstemp: %s", strerror(errno));
+	close(fd);
+	unlink(path);
+}
+
+Test(sandbox, undumpable_ordinary_user_falls_back_to_the_host)
+{
+	run_in_child(enter_undumpable, NULL);
+}
+
+Test(sandbox, free_port_can_be_bound_for_tcp_and_udp)
+{
+	char *err = NULL;
+	int port = sandbox_free_port(&err);
+	cr_assert(port >= 1024 && port <= 65535, "port %d: %s", port, err ? err : "");
+
+	struct sockaddr_in address = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	const int types[] = { SOCK_STREAM, SOCK_DGRAM };
+	int fds[2];
+	for (size_t i = 0; i < 2; i++) {
+		fds[i] = socket(AF_INET, types[i] | SOCK_CLOEXEC, 0);
+		cr_assert_neq(fds[i], -1);
+		cr_assert_eq(bind(fds[i], (struct sockaddr *)&address, sizeof address), 0,
+			     "bind port %d: %s", port, strerror(errno));
+	}
+	close(fds[0]);
+	close(fds[1]);
+}
+
+Test(sandbox, describes_a_sandbox_not_yet_entered)
+{
+	struct sandbox sandbox = { .kind = SANDBOX_NONE, .outer_netns_fd = -1 };
+	cr_assert_str_eq(sandbox_describe(&sandbox), "no sandbox yet");
+	sandbox_done(&sandbox);
+}
+
+/* Timing, on request (SOCKLAB_BENCH=1): sandbox_enter in BENCH_RUNS fresh
+ * children, and BENCH_RUNS renewals in one child, as a lab restarting its
+ * lesson would. Printed on stderr. */
+
+static int64_t
+now_ns(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+static void
+bench_enter(const struct child *child)
+{
+	struct sandbox sandbox;
+	char *err = NULL;
+	int64_t start = now_ns();
+	int result = sandbox_enter(&sandbox, false, &err);
+	int64_t elapsed = now_ns() - start;
+	child_assert(child, result == 0 && sandbox.kind == SANDBOX_NETNS, "%s", err ? err : sandbox.reason);
+	child_assert(child, write(child->report_fd, &elapsed, sizeof elapsed) == sizeof elapsed, "write");
+}
+
+static void
+bench_renew(const struct child *child)
+{
+	struct sandbox sandbox;
+	char *err = NULL;
+	child_assert(child, sandbox_enter(&sandbox, false, &err) == 0 && sandbox.kind == SANDBOX_NETNS,
+		     "%s", err ? err : sandbox.reason);
+	for (int run = 0; run < BENCH_RUNS; run++) {
+		int64_t start = now_ns();
+		int result = sandbox_renew(&sandbox, &err);
+		int64_t elapsed = now_ns() - start;
+		child_assert(child, result == 0, "%s", err);
+		child_assert(child, write(child->report_fd, &elapsed, sizeof elapsed) == sizeof elapsed, "write");
+	}
+}
+
+/* Runs body in a child and collects the durations it writes. */
+static size_t
+bench_collect(void (*body)(const struct child *), int64_t *durations, size_t capacity)
+{
+	int report[2];
+	cr_assert_eq(pipe2(report, O_CLOEXEC), 0);
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		close(report[0]);
+		struct child child = { .report_fd = report[1] };
+		body(&child);
+		_exit(CHILD_PASSED);
+	}
+	close(report[1]);
+	size_t count = 0;
+	int64_t duration;
+	while (count < capacity && read(report[0], &duration, sizeof duration) == sizeof duration)
+		durations[count++] = duration;
+	close(report[0]);
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == CHILD_PASSED, "the bench child failed");
+	return count;
+}
+
+static int
+compare_durations(const void *a, const void *b)
+{
+	int64_t left = *(const int64_t *)a, right = *(const int64_t *)b;
+	return (left > right) - (left < right);
+}
+
+static void
+bench_print(const char *what, int64_t *durations, size_t count)
+{
+	qsort(durations, count, sizeof durations[0], compare_durations);
+	fprintf(stderr, "%-14s runs %zu  median %.3f ms  p90 %.3f ms  p99 %.3f ms  max %.3f ms\n",
+		what, count, durations[count / 2] / 1e6, durations[count * 9 / 10] / 1e6,
+		durations[count * 99 / 100] / 1e6, durations[count - 1] / 1e6);
+}
+
+Test(sandbox, times_enter_and_renew, .timeout = 300)
+{
+	if (getenv("SOCKLAB_BENCH") == NULL)
+		cr_skip_test("timing runs only with SOCKLAB_BENCH=1");
+	skip_unless_user_namespaces(false);
+
+	static int64_t durations[BENCH_RUNS];
+	for (size_t run = 0; run < BENCH_RUNS; run++)
+		cr_assert_eq(bench_collect(bench_enter, &durations[run], 1), 1);
+	bench_print("sandbox_enter", durations, BENCH_RUNS);
+
+	cr_assert_eq(bench_collect(bench_renew, durations, BENCH_RUNS), BENCH_RUNS);
+	bench_print("sandbox_renew", durations, BENCH_RUNS);
+}
