@@ -74,6 +74,8 @@ struct call_def {
 	enum result_kind result;
 	bool names_result;       /* `x = call(...)` gives the result fd a name */
 	bool may_block;          /* the kernel may put the caller to sleep */
+	bool may_wake;           /* it may wake a call asleep in another process (a connect wakes
+	                            an accept, a send wakes a recv, a recv makes room for a send) */
 	long blocking_syscall;   /* the syscall number it sleeps in (x86-64/aarch64 via <sys/syscall.h>) */
 	const char *usage;       /* "bind(sock, address)" */
 	const char *python;      /* "s.bind((HOST, PORT))" */

@@ -599,7 +599,7 @@ static const struct {
 	{ "FIN-WAIT-1", TCP_FIN_WAIT1 }, { "FIN-WAIT-2", TCP_FIN_WAIT2 }, { "TIME-WAIT", TCP_TIME_WAIT },
 	{ "CLOSE", TCP_CLOSE }, { "UNCONN", TCP_CLOSE }, { "CLOSE-WAIT", TCP_CLOSE_WAIT },
 	{ "LAST-ACK", TCP_LAST_ACK }, { "LISTEN", TCP_LISTEN }, { "CLOSING", TCP_CLOSING },
-	{ "BOUND", 13 }, { "gone", 0 },
+	{ "BOUND", TCP_CLOSE }, { "gone", 0 },
 };
 
 int lesson_state_value(const char *name, size_t len)

@@ -307,6 +307,11 @@ static int cmd_run(int argc, char **argv)
 		usage_run(stderr);
 		return EXIT_USAGE;
 	}
+	if (!run.plain && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		/* `socklab run 01 | less`, a script, CI: the transcript serves them. */
+		fprintf(stderr, "socklab: not a terminal, so printing the transcript (as with --plain)\n");
+		run.plain = true;
+	}
 	struct diagnostics diag;
 	struct lesson *lesson = load_or_report(argv[optind], &diag);
 	if (!lesson)
@@ -401,6 +406,11 @@ static int cmd_normalise(int argc, char **argv)
 
 static int cmd_menu(void)
 {
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "socklab: the lesson menu needs a terminal; the lessons are:\n");
+		cmd_list(0, NULL);
+		return EXIT_USAGE;
+	}
 	size_t count;
 	char **paths = list_lessons(&count);
 	if (count == 0) {

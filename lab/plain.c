@@ -48,6 +48,8 @@ const char *plain_state_text(const struct lab_socket *socket)
 {
 	if (socket->state == 0)
 		return "-";
+	if (socket->family == AF_UNIX && socket->state == TCP_CLOSE)
+		return "UNCONN";   /* unix_diag reuses TCP numbers; CLOSE means not connected */
 	return probe_state_name(socket->state, socket->type);
 }
 

@@ -556,6 +556,8 @@ static uint32_t dump_states(const struct probe_dump *dump, unsigned int what)
 
 	if (dump->protocol == IPPROTO_TCP && (what & PROBE_BOUND_INACTIVE))
 		states |= 1u << STATE_BOUND_INACTIVE;
+	if (dump->protocol == IPPROTO_TCP && (what & PROBE_SKIP_LISTEN))
+		states &= ~(1u << TCP_LISTEN);
 	return states;
 }
 

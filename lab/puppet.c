@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -239,6 +241,12 @@ static _Noreturn void puppet_main(int channel)
 		uint64_t start = now_ns();
 		runners[request.call](&request, &reply);
 		reply.elapsed_ns = now_ns() - start;
+		/* The new socket's inode, which sock_diag reports: how the lab
+		 * knows which fd holds which socket, without reading /proc. */
+		struct stat st;
+		if ((request.call == CALL_SOCKET || request.call == CALL_ACCEPT) && reply.ret >= 0
+		    && fstat((int)reply.ret, &st) == 0)
+			reply.inode = st.st_ino;
 		while (write(channel, &reply, reply_size(&reply)) < 0)
 			if (errno != EINTR)
 				_exit(4);
@@ -292,6 +300,16 @@ int puppet_start(struct puppet *puppet, char **err)
 	puppet->channel = pair[0];
 	puppet->status = PUPPET_IDLE;
 	return 0;
+}
+
+int puppet_warm_up(struct puppet *puppet, char **err)
+{
+	/* fcntl(-1, F_GETFL): a call that changes nothing (EBADF). */
+	static struct puppet_request request = { .call = CALL_FCNTL, .fd = -1, .numbers = { F_GETFL } };
+	static struct puppet_reply reply;
+	if (puppet_send(puppet, &request, err) < 0)
+		return -1;
+	return puppet_wait(puppet, &reply, err) == PUPPET_IDLE ? 0 : -1;
 }
 
 int puppet_send(struct puppet *puppet, const struct puppet_request *request, char **err)
@@ -364,27 +382,35 @@ static char kernel_activity(pid_t pid, long syscall)
 
 /* Waits for a reply, or until the kernel has put the child to sleep in
  * the call. A reply on the channel always wins over the sleep check. */
-static enum puppet_status wait_reply_or_sleep(struct puppet *puppet, struct puppet_reply *reply,
-					      bool may_sleep, char **err)
+static enum puppet_status wait_reply_or_sleep(struct puppet *puppet, struct puppet_reply *reply, char **err)
 {
 	struct pollfd pfd = { .fd = puppet->channel, .events = POLLIN };
+	/* The child shares our CPU: yielding lets it run the call, and we get
+	 * the CPU back once it has answered or fallen asleep in the call, so
+	 * no timer is needed. Where it runs elsewhere (affinity refused) or the
+	 * call runs long, fall back to sleeping on the channel a little longer
+	 * each time. */
 	int timeout_ms = 0;
-	for (;;) {
+	for (int round = 0;; round++) {
 		int ready = poll(&pfd, 1, timeout_ms);
-		if (ready < 0 && errno != EINTR)
-			return text_error(err, "poll: %s", strerror(errno)), PUPPET_DEAD;
+		if (ready < 0 && errno != EINTR) {
+			text_error(err, "poll: %s", strerror(errno));
+			return PUPPET_DEAD;
+		}
 		if (ready > 0)
 			return read_reply(puppet, reply, err);
-		if (may_sleep && puppet->blocking_syscall >= 0
-		    && kernel_activity(puppet->pid, puppet->blocking_syscall) == 'S') {
+		char activity = puppet->blocking_syscall >= 0 ? kernel_activity(puppet->pid, puppet->blocking_syscall) : 'R';
+		if (activity == 'S') {
 			/* It slept; the answer may still have raced in since the poll. */
 			if (poll(&pfd, 1, 0) > 0)
 				return read_reply(puppet, reply, err);
 			puppet->status = PUPPET_BLOCKED;
 			return PUPPET_BLOCKED;
 		}
-		/* Not asleep in the call yet: let it run (it shares our CPU). */
-		timeout_ms = 1;
+		if (round < 64)
+			sched_yield();
+		else if (timeout_ms < 8)
+			timeout_ms = timeout_ms ? timeout_ms * 2 : 1;
 	}
 }
 
@@ -392,14 +418,14 @@ enum puppet_status puppet_wait(struct puppet *puppet, struct puppet_reply *reply
 {
 	if (puppet->status != PUPPET_BUSY)
 		return puppet->status;
-	return wait_reply_or_sleep(puppet, reply, true, err);
+	return wait_reply_or_sleep(puppet, reply, err);
 }
 
 enum puppet_status puppet_check_woken(struct puppet *puppet, struct puppet_reply *reply, char **err)
 {
 	if (puppet->status != PUPPET_BLOCKED)
 		return puppet->status;
-	return wait_reply_or_sleep(puppet, reply, true, err);
+	return wait_reply_or_sleep(puppet, reply, err);
 }
 
 int puppet_freeze(struct puppet *puppet, char **err)

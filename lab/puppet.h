@@ -49,6 +49,7 @@ struct puppet_reply {
 	long value;                          /* getsockopt/fcntl F_GETFL: the value read */
 	long value2;                         /* SO_LINGER: l_linger */
 	uint64_t elapsed_ns;                 /* time inside the system call(s) */
+	uint64_t inode;                      /* socket/accept: the new fd's socket inode (fstat), else 0 */
 	uint32_t bytes_len;                  /* recv/recvfrom: bytes received */
 	unsigned char bytes[PUPPET_MAX_BYTES];
 };
@@ -69,6 +70,10 @@ struct puppet {
 
 /* Forks the puppet. Returns 0, or -1 with *err (malloc'd). */
 int puppet_start(struct puppet *puppet, char **err);
+
+/* One round trip that changes nothing, so the first real call does not
+ * pay for the new process's first run (page faults, scheduling). */
+int puppet_warm_up(struct puppet *puppet, char **err);
 
 /* Sends one request; the puppet must be idle. */
 int puppet_send(struct puppet *puppet, const struct puppet_request *request, char **err);

@@ -32,7 +32,9 @@ struct name_binding {
 	bool closed;          /* the fd was closed: the program still holds the number */
 };
 
-/* A socket fd of a side, from /proc/PID/fd, with what socket() said of it. */
+/* A socket fd of a side and its inode, as the puppet's fstat() reported it
+ * when socket() or accept() made it. Only those calls add an fd and only
+ * close() removes one, so the table is the process's own. */
 struct held_fd {
 	int fd;
 	uint32_t inode;
@@ -45,6 +47,7 @@ struct fd_kind {
 	int family;
 	int type;
 	bool bound_only;      /* TCP, bound, neither listening nor connected */
+	bool listening;       /* listen() succeeded on it */
 };
 
 struct side {
@@ -53,7 +56,6 @@ struct side {
 	int name_count;
 	struct held_fd fds[MAX_FDS];
 	int fd_count;
-	bool fds_stale;       /* a call returned since /proc/PID/fd was read */
 	struct fd_kind kinds[MAX_FDS];
 	int kind_count;
 	/* The call asleep in the kernel, if any. */
@@ -67,6 +69,7 @@ struct side {
  * so a TIME-WAIT socket keeps its side and name after close(). */
 struct memory {
 	int family;
+	int type;
 	char local[TEXT_ADDRESS_MAX];
 	char peer[TEXT_ADDRESS_MAX];
 	int side;
@@ -98,6 +101,7 @@ struct session {
 static const char *const note_texts[NOTE_COUNT] = {
 	[NOTE_NONE] = "",
 	[NOTE_UNBOUND] = "no address yet",
+	[NOTE_BOUND_ONLY] = "bound only: not listening, not connected",
 	[NOTE_ACCEPT_QUEUE] = "in accept queue, no fd",
 	[NOTE_CLOSED] = "fd closed, kernel finishing",
 	[NOTE_UNKNOWN] = "not the lab's?",
@@ -213,48 +217,42 @@ static void drop_kind(struct side *side, int fd)
 		*kind = side->kinds[--side->kind_count];
 }
 
-/* Reads /proc/PID/fd: which socket inode each fd holds, from the kernel. */
-static void read_fds(struct side *side)
+static void hold_fd(struct side *side, int fd, uint32_t inode)
 {
-	char path[64], target[64];
-	side->fd_count = 0;
-	side->fds_stale = false;
-	if (side->puppet.pid <= 0)
-		return;
-	snprintf(path, sizeof path, "/proc/%d/fd", (int)side->puppet.pid);
-	DIR *dir = opendir(path);
-	if (!dir)
-		return;
-	struct dirent *entry;
-	while ((entry = readdir(dir)) && side->fd_count < MAX_FDS) {
-		int fd = atoi(entry->d_name);
-		if (entry->d_name[0] == '.' || fd < 3 || fd == PUPPET_CHANNEL_FD)
-			continue;
-		ssize_t n = readlinkat(dirfd(dir), entry->d_name, target, sizeof target - 1);
-		if (n <= 0)
-			continue;
-		target[n] = '\0';
-		unsigned long inode;
-		if (sscanf(target, "socket:[%lu]", &inode) != 1)
-			continue;
-		side->fds[side->fd_count++] = (struct held_fd){ .fd = fd, .inode = (uint32_t)inode };
-	}
-	closedir(dir);
+	for (int i = 0; i < side->fd_count; i++)
+		if (side->fds[i].fd == fd) {
+			side->fds[i].inode = inode;
+			return;
+		}
+	if (side->fd_count < MAX_FDS)
+		side->fds[side->fd_count++] = (struct held_fd){ .fd = fd, .inode = inode };
+}
+
+static void release_fd(struct side *side, int fd)
+{
+	for (int i = 0; i < side->fd_count; i++)
+		if (side->fds[i].fd == fd) {
+			side->fds[i] = side->fds[--side->fd_count];
+			return;
+		}
 }
 
 /* ---- host path: ports ---------------------------------------------- */
 
+/* The host's port for a lesson's port, or 0 with *err when none is free. */
 static uint16_t map_port(struct session *session, uint16_t port, char **err)
 {
 	struct run_info *info = &session->info;
 	for (int i = 0; i < info->port_map_count; i++)
 		if (info->port_map[i].from == port)
 			return info->port_map[i].to;
-	if (info->port_map_count == (int)(sizeof info->port_map / sizeof info->port_map[0]))
-		return port;
+	if (info->port_map_count == (int)(sizeof info->port_map / sizeof info->port_map[0])) {
+		text_error(err, "a lesson may name at most %d ports", info->port_map_count);
+		return 0;
+	}
 	int free_port = sandbox_free_port(err);
 	if (free_port < 0)
-		return port;
+		return 0;
 	info->port_map[info->port_map_count].from = port;
 	info->port_map[info->port_map_count].to = (uint16_t)free_port;
 	info->port_map_count++;
@@ -269,14 +267,16 @@ static void host_address(struct session *session, struct sockaddr_storage *addre
 		struct sockaddr_in *in = (struct sockaddr_in *)address;
 		if (in->sin_addr.s_addr == htonl(INADDR_ANY))
 			in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		if (in->sin_port)
-			in->sin_port = htons(map_port(session, ntohs(in->sin_port), NULL));
+		uint16_t mapped = in->sin_port ? map_port(session, ntohs(in->sin_port), NULL) : 0;
+		if (mapped)
+			in->sin_port = htons(mapped);
 	} else if (address->ss_family == AF_INET6) {
 		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)address;
 		if (IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr))
 			in6->sin6_addr = in6addr_loopback;
-		if (in6->sin6_port)
-			in6->sin6_port = htons(map_port(session, ntohs(in6->sin6_port), NULL));
+		uint16_t mapped = in6->sin6_port ? map_port(session, ntohs(in6->sin6_port), NULL) : 0;
+		if (mapped)
+			in6->sin6_port = htons(mapped);
 	}
 }
 
@@ -328,7 +328,7 @@ static int build_request(struct session *session, const struct typed_call *call,
 
 static unsigned probe_mask(struct session *session)
 {
-	unsigned what = 0;
+	unsigned what = PROBE_SKIP_LISTEN;
 	for (int s = 0; s < session->side_count; s++) {
 		const struct side *side = &session->sides[s];
 		for (int k = 0; k < side->kind_count; k++) {
@@ -342,12 +342,17 @@ static unsigned probe_mask(struct session *session)
 				what |= PROBE_UNIX;
 			if (kind->bound_only)
 				what |= PROBE_BOUND_INACTIVE;
+			if (kind->listening)
+				what &= ~(unsigned)PROBE_SKIP_LISTEN;
 		}
 	}
 	/* Closed TCP sockets linger (TIME-WAIT): keep asking once asked. */
-	for (size_t i = 0; i < session->memory_count; i++)
-		what |= session->memory[i].family == AF_INET6 ? PROBE_TCP6 | PROBE_UDP6
-			: session->memory[i].family == AF_INET ? PROBE_TCP4 | PROBE_UDP4 : PROBE_UNIX;
+	for (size_t i = 0; i < session->memory_count; i++) {
+		const struct memory *m = &session->memory[i];
+		bool stream = m->type == SOCK_STREAM;
+		what |= m->family == AF_INET6 ? (stream ? PROBE_TCP6 : PROBE_UDP6)
+			: m->family == AF_INET ? (stream ? PROBE_TCP4 : PROBE_UDP4) : PROBE_UNIX;
+	}
 	return what;
 }
 
@@ -371,6 +376,7 @@ static void remember(struct session *session, const struct lab_socket *socket)
 	if (!m)
 		return;
 	m->family = socket->family;
+	m->type = socket->type;
 	snprintf(m->local, sizeof m->local, "%s", socket->local);
 	snprintf(m->peer, sizeof m->peer, "%s", socket->peer);
 	m->side = socket->side;
@@ -506,9 +512,6 @@ static void mark_changes(struct lab_snapshot *now, const struct lab_snapshot *be
 
 static int take_snapshot(struct session *session, char **err)
 {
-	for (int s = 0; s < session->side_count; s++)
-		if (session->sides[s].fds_stale)
-			read_fds(&session->sides[s]);
 	unsigned what = probe_mask(session);
 	probe_snapshot_clear(&session->raw);
 	if (what && probe_snapshot(session->probe, what, &session->raw, err) < 0)
@@ -538,6 +541,8 @@ static int take_snapshot(struct session *session, char **err)
 			if (held) {
 				socket->side = side;
 				socket->fd = fd;
+				if (socket->family != AF_UNIX && socket->type == SOCK_STREAM && socket->state == TCP_CLOSE)
+					socket->note = NOTE_BOUND_ONLY;
 				snprintf(socket->name, sizeof socket->name, "%s",
 					 name_of_fd(&session->sides[side], fd));
 			} else {
@@ -673,17 +678,18 @@ static void record_reply(struct session *session, struct side *side, const struc
 		event->has_value = true;
 		event->value = call->def->id == CALL_FCNTL ? reply->ret : reply->value;
 	}
-	side->fds_stale = true;
 	if (reply->ret < 0)
 		return;
 	struct fd_kind *kind = find_kind(side, request->fd);
 	switch (call->def->id) {
 	case CALL_SOCKET:
 		set_kind(side, (int)reply->ret, (int)request->numbers[0], (int)request->numbers[1]);
+		hold_fd(side, (int)reply->ret, (uint32_t)reply->inode);
 		break;
 	case CALL_ACCEPT:
 		if (kind)
 			set_kind(side, (int)reply->ret, kind->family, kind->type);
+		hold_fd(side, (int)reply->ret, (uint32_t)reply->inode);
 		break;
 	case CALL_BIND:
 		if (kind && kind->type == SOCK_STREAM && kind->family != AF_UNIX)
@@ -691,11 +697,14 @@ static void record_reply(struct session *session, struct side *side, const struc
 		break;
 	case CALL_LISTEN:
 	case CALL_CONNECT:
-		if (kind)
+		if (kind) {
 			kind->bound_only = false;
+			kind->listening |= call->def->id == CALL_LISTEN;
+		}
 		break;
 	case CALL_CLOSE:
 		drop_kind(side, request->fd);
+		release_fd(side, request->fd);
 		for (int i = 0; i < side->name_count; i++)
 			if (side->names[i].fd == request->fd)
 				side->names[i].closed = true;
@@ -979,7 +988,7 @@ int session_step(struct session *session, char **err)
 	bool frozen[LESSON_MAX_SIDES] = { false }, any_frozen = false;
 	if (set_baseline(session, err) < 0)
 		return -1;
-	for (int s = 0; s < session->side_count; s++) {
+	for (int s = 0; s < session->side_count && step->call.def->may_wake; s++) {
 		if (s == stepping || !session->sides[s].blocked)
 			continue;
 		if (puppet_freeze(&session->sides[s].puppet, err) < 0)
@@ -1015,6 +1024,21 @@ int session_step(struct session *session, char **err)
 	return 0;
 }
 
+int session_refresh(struct session *session, char **err)
+{
+	/* Keep the last step's change marks: compare with the same baseline. */
+	struct lab_snapshot previous = session->snapshot;
+	session->snapshot = (struct lab_snapshot){ 0 };
+	int result = take_snapshot(session, err);
+	if (result < 0) {
+		lab_snapshot_done(&session->snapshot);
+		session->snapshot = previous;
+		return -1;
+	}
+	lab_snapshot_done(&previous);
+	return 0;
+}
+
 /* ---- life ---------------------------------------------------------- */
 
 static void stop_sides(struct session *session)
@@ -1034,6 +1058,8 @@ static int start_sides(struct session *session, char **err)
 	int result = 0;
 	for (int s = 0; s < session->side_count && result == 0; s++)
 		result = puppet_start(&session->sides[s].puppet, err);
+	for (int s = 0; s < session->side_count && result == 0; s++)
+		result = puppet_warm_up(&session->sides[s].puppet, err);
 	/* The controller's own cwd does not matter; go back out of the way. */
 	if (chdir("/") < 0)
 		return text_error(err, "chdir /: %s", strerror(errno));
@@ -1065,6 +1091,31 @@ static void fill_info(struct session *session)
 	info->step_count = lesson->step_count;
 }
 
+/* On the host, every fixed port the lesson names gets its free port
+ * before step 1, so the header can say so before anything runs. */
+static int map_lesson_ports(struct session *session, char **err)
+{
+	if (session->sandbox->kind != SANDBOX_HOST)
+		return 0;
+	const struct lesson *lesson = session->lesson;
+	for (size_t i = 0; i < lesson->step_count; i++) {
+		const struct typed_call *call = &lesson->steps[i].call;
+		for (int a = 0; a < call->arg_count; a++) {
+			const struct sockaddr_storage *address = &call->args[a].address;
+			uint16_t port = 0;
+			if (call->args[a].kind != ARG_ADDRESS)
+				continue;
+			if (address->ss_family == AF_INET)
+				port = ntohs(((const struct sockaddr_in *)address)->sin_port);
+			else if (address->ss_family == AF_INET6)
+				port = ntohs(((const struct sockaddr_in6 *)address)->sin6_port);
+			if (port && map_port(session, port, err) == 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 int session_new(struct session **out, const struct lesson *lesson, struct sandbox *sandbox, char **err)
 {
 	struct session *session = calloc(1, sizeof *session);
@@ -1078,7 +1129,8 @@ int session_new(struct session **out, const struct lesson *lesson, struct sandbo
 		session->sides[s].puppet.channel = -1;
 	}
 	fill_info(session);
-	if (workdir_make(session, err) < 0 || probe_open(&session->probe, err) < 0 || start_sides(session, err) < 0) {
+	if (map_lesson_ports(session, err) < 0 || workdir_make(session, err) < 0 || probe_open(&session->probe, err) < 0
+	    || start_sides(session, err) < 0) {
 		session_free(session);
 		return -1;
 	}

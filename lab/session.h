@@ -25,6 +25,7 @@
 enum socket_note {
 	NOTE_NONE,           /* held by an fd */
 	NOTE_UNBOUND,        /* held by an fd, but in no kernel table yet (no address) */
+	NOTE_BOUND_ONLY,     /* TCP, bound, neither listening nor connected (the kernel says CLOSE) */
 	NOTE_ACCEPT_QUEUE,   /* completed, waits in a listener's accept queue: no fd until accept() */
 	NOTE_CLOSED,         /* its fd was closed; the kernel is finishing the connection */
 	NOTE_UNKNOWN,        /* the lab cannot tell whose it is */
@@ -117,6 +118,11 @@ void session_free(struct session *session);
  * refused the call or an expectation failed), 1 when there was no step
  * left, -1 when the lab itself failed (a puppet died, netlink broke) with *err. */
 int session_step(struct session *session, char **err);
+
+/* Reads the kernel again without a call (the TUI's once-a-second refresh
+ * while a TIME-WAIT timer counts down). Updates the latest snapshot only;
+ * the log is unchanged. Returns 0, or -1 with *err. */
+int session_refresh(struct session *session, char **err);
 
 /* Back to before step 1: fresh sandbox namespace, fresh puppets, empty log. */
 int session_restart(struct session *session, char **err);

@@ -36,13 +36,15 @@
  *               "" is an empty (but present) receive.
  *     address   only when not empty (accept, recvfrom, getsockname, ...).
  *     value     only when the call has one (getsockopt, fcntl).
- *     us        time inside the call, microseconds with three decimals.
+ *     us        time inside the call, microseconds to the nanosecond
+ *               (41.237, 3.0).
  *     failures  only when an expectation was not met.
  *     family    AF_INET, AF_INET6, AF_UNIX; a number for any other.
  *     type      SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET; a number for others.
- *     state     "LISTEN", "SYN-RECV", "UNCONN", "BOUND", ... (probe_state_name);
- *               "-" when the socket has no address yet; a number when no
- *               name reads back as the same state.
+ *     state     "LISTEN", "SYN-RECV", "UNCONN", "BOUND", ... as the screen
+ *               shows it (probe_socket_state_name); "-" when the socket has
+ *               no address yet; a number when no name reads back as the
+ *               same state (lesson_state_value).
  *     fd        -1 when no fd holds the socket.
  *     rq, wq    receive and send queue, bytes (LISTEN: accept queue, backlog).
  *     timer_ms  time left on the kernel's timer; inode: 0 when none.

@@ -1,12 +1,196 @@
-/* tui — placeholder until the curses frontend lands. */
-#include "tui.h"
+/* tui — the frontend's life: terminal in, loop, terminal out.
+ *
+ * The loop sleeps in poll() on the keyboard and the signal pipe, with no
+ * timeout unless autoplay runs or a TIME-WAIT timer is on screen: an idle
+ * lab costs nothing. A key becomes an action (keys.c) that the screen on
+ * top handles; the loop then redraws the whole screen once, and curses
+ * sends only what changed. Every way out (q, a stop signal, a failure)
+ * goes through the same cleanup: endwin, session_free (which reaps the
+ * puppets), the menu's lessons. */
+#include "tui_internal.h"
 
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "signals.h"
+
+enum { ESCAPE_DELAY_MS = 25 };   /* Esc alone vs the start of an arrow key's sequence */
+
+uint64_t tui_now_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+}
+
+void tui_message(struct tui *tui, const char *format, ...)
+{
+	va_list args;
+	va_start(args, format);
+	vsnprintf(tui->message, sizeof tui->message, format, args);
+	va_end(args);
+}
+
+static bool locale_is_utf8(void)
+{
+	const char *codeset = nl_langinfo(CODESET);
+	return codeset && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
+}
+
+static int terminal_start(struct tui *tui, SCREEN **screen, char **err)
+{
+	/* newterm, not initscr: initscr exits the process on an unknown TERM. */
+	*screen = newterm(NULL, stdout, stdin);
+	if (!*screen) {
+		const char *term = getenv("TERM");
+		return text_error(err, "cannot drive terminal type '%s' (try TERM=xterm, or run --plain)",
+				  term ? term : "(unset)");
+	}
+	set_term(*screen);
+	signals_set_curses(true);
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(ESCAPE_DELAY_MS);
+	curs_set(0);
+	tui->style.utf8 = locale_is_utf8();
+	draw_style_init(&tui->style, tui->options->color, tui->options->big);
+	return 0;
+}
+
+static void terminal_stop(SCREEN *screen)
+{
+	if (!screen)
+		return;
+	endwin();
+	signals_set_curses(false);
+	delscreen(screen);
+}
+
+static void draw(struct tui *tui)
+{
+	erase();
+	if (COLS < TUI_MIN_WIDTH || LINES < TUI_MIN_HEIGHT)
+		draw_too_small(&tui->style, COLS, LINES);
+	else if (tui->page.open)
+		page_draw(tui);
+	else if (tui->screen == SCREEN_LESSON)
+		lesson_draw(tui);
+	else
+		menu_draw(tui);
+	refresh();
+}
+
+static const tui_handler *handlers_on_top(const struct tui *tui)
+{
+	if (tui->page.open)
+		return page_handlers;
+	return tui->screen == SCREEN_LESSON ? lesson_handlers : menu_handlers;
+}
+
+static void handle_key(struct tui *tui, int key)
+{
+	if (key == KEY_RESIZE)
+		return;   /* curses has resized stdscr; the redraw follows */
+	tui->message[0] = '\0';
+	enum tui_action action = keys_find_action(key);
+	if (COLS < TUI_MIN_WIDTH || LINES < TUI_MIN_HEIGHT) {
+		/* Nothing to see: only quitting makes sense. */
+		if (action == ACTION_QUIT)
+			tui->quit = true;
+		return;
+	}
+	if (!tui->page.open && tui->screen == SCREEN_LESSON && lesson_prompt_key(tui, key))
+		return;
+	const tui_handler *handlers = handlers_on_top(tui);
+	if (action != ACTION_NONE && handlers[action])
+		handlers[action](tui);
+	else if (action == ACTION_NONE)
+		tui_message(tui, "? shows the keys");
+}
+
+static void run_loop(struct tui *tui)
+{
+	bool dirty = true;
+	while (!tui->quit && !signals_pending()) {
+		if (dirty)
+			draw(tui);
+		dirty = false;
+		struct pollfd fds[2] = {
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = signals_fd(), .events = POLLIN },
+		};
+		int ready = poll(fds, 2, lesson_timeout_ms(tui));
+		if (ready < 0 && errno != EINTR) {
+			tui_message(tui, "poll: %s", strerror(errno));
+			tui->exit_code = 2;
+			break;
+		}
+		if (fds[1].revents)
+			continue;   /* a stop signal: the loop condition ends it */
+		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			tui->quit = true;   /* the terminal went away */
+			break;
+		}
+		/* Keys, or after EINTR a resize (SIGWINCH makes getch say KEY_RESIZE). */
+		int key;
+		while (!tui->quit && (key = getch()) != ERR) {
+			handle_key(tui, key);
+			dirty = true;
+		}
+		if (!tui->quit && lesson_timeout_ms(tui) == 0) {
+			lesson_on_timeout(tui);
+			dirty = true;
+		}
+	}
+}
 
 int tui_run(struct lesson *lesson, char **lesson_paths, size_t lesson_count, struct sandbox *sandbox,
 	    const struct tui_options *options)
 {
-	(void)lesson; (void)lesson_paths; (void)lesson_count; (void)sandbox; (void)options;
-	fprintf(stderr, "socklab: the curses frontend is not built yet; use --plain\n");
-	return 2;
+	struct tui tui = { .options = options, .sandbox = sandbox, .focus_side = -1, .screen = SCREEN_MENU };
+	SCREEN *screen = NULL;
+	char *err = NULL;
+	int code = 0;
+	view_init(&tui.view);
+	/* Only the character type: numbers in traces must keep their '.'. */
+	setlocale(LC_CTYPE, "");
+	if (signals_install(&err) < 0)
+		goto failed;
+	if (lesson) {
+		if (lesson_open(&tui, lesson, &err) < 0)
+			goto failed;
+	} else if (menu_load(&tui, lesson_paths, lesson_count) < 0) {
+		err = strdup("out of memory");
+		goto failed;
+	}
+	if (terminal_start(&tui, &screen, &err) < 0)
+		goto failed;
+	run_loop(&tui);
+	code = tui.exit_code;
+	goto done;
+failed:
+	fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+	free(err);
+	code = 2;
+done:
+	terminal_stop(screen);
+	if (code == 2 && tui.message[0])
+		fprintf(stderr, "socklab: %s\n", tui.message);
+	lesson_close(&tui);
+	menu_free(&tui);
+	page_done(&tui.page);
+	view_done(&tui.view);
+	int stop = signals_pending();
+	signals_restore();
+	return stop ? 128 + stop : code;
 }

@@ -4,6 +4,7 @@
 #define SOCKLAB_TUI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "lesson.h"
 #include "sandbox.h"
@@ -15,8 +16,18 @@ struct tui_options {
 
 /* Runs the lesson screen until the student quits. `lessons` lists the
  * available lesson paths for the menu (when lesson is NULL). Returns the
- * process exit code. */
+ * process exit code: 0, 2 when the terminal or the lab could not start,
+ * 128 + N when signal N stopped it (the terminal is restored and the
+ * puppets are gone by then). The lesson and the paths stay the caller's. */
 int tui_run(struct lesson *lesson, char **lesson_paths, size_t lesson_count, struct sandbox *sandbox,
 	    const struct tui_options *options);
+
+/* For the benchmark: runs `lesson` to its end in `sandbox`, then draws the
+ * lesson screen `frames` times into a curses screen on /dev/null of
+ * width x height, each frame a full repaint (erase, draw, every cell sent).
+ * Sets *median_us to the median frame time. Returns 0, or -1 with *err.
+ * Must not be called while tui_run runs. */
+int tui_bench_draw(const struct lesson *lesson, struct sandbox *sandbox, int width, int height, int frames,
+		   double *median_us, char **err);
 
 #endif

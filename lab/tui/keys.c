@@ -1,0 +1,75 @@
+/* keys — the key table: which key does what, and the words for it.
+ *
+ * One table serves dispatch, the key line and the '?' screen, so a key
+ * added here is documented by construction. Presenter clickers send PgUp
+ * and PgDn: they are next and back like space and b. */
+#include "tui_internal.h"
+
+#define CONTROL(letter) ((letter) & 0x1f)
+#define KEY_ESCAPE 27
+#define KEY_TAB '\t'
+
+const struct key_binding tui_keys[] = {
+	{ ' ', "space", ACTION_NEXT },
+	{ 'n', "n", ACTION_NEXT },
+	{ KEY_RIGHT, "Right", ACTION_NEXT },
+	{ KEY_NPAGE, "PgDn", ACTION_NEXT },
+	{ 'b', "b", ACTION_BACK },
+	{ KEY_LEFT, "Left", ACTION_BACK },
+	{ KEY_PPAGE, "PgUp", ACTION_BACK },
+	{ 'r', "r", ACTION_RESTART },
+	{ 'a', "a", ACTION_AUTOPLAY },
+	{ '+', "+", ACTION_FASTER },
+	{ '=', "=", ACTION_FASTER },
+	{ '-', "-", ACTION_SLOWER },
+	{ 'g', "g", ACTION_GOTO },
+	{ KEY_HOME, "Home", ACTION_FIRST },
+	{ KEY_END, "End", ACTION_LAST },
+	{ KEY_TAB, "Tab", ACTION_FOCUS },
+	{ KEY_BTAB, "Shift-Tab", ACTION_FOCUS_BACK },
+	{ KEY_UP, "Up", ACTION_UP },
+	{ 'k', "k", ACTION_UP },
+	{ KEY_DOWN, "Down", ACTION_DOWN },
+	{ 'j', "j", ACTION_DOWN },
+	{ '\n', "Enter", ACTION_OPEN },
+	{ '\r', "Enter", ACTION_OPEN },
+	{ KEY_ENTER, "Enter", ACTION_OPEN },
+	{ 't', "t", ACTION_TEXT },
+	{ '?', "?", ACTION_HELP },
+	{ KEY_F(1), "F1", ACTION_HELP },
+	{ KEY_ESCAPE, "Esc", ACTION_CLOSE },
+	{ 'q', "q", ACTION_QUIT },
+	{ 'Q', "Q", ACTION_QUIT },
+	{ CONTROL('l'), "Ctrl-L", ACTION_REDRAW },
+};
+const size_t tui_key_count = sizeof tui_keys / sizeof tui_keys[0];
+
+struct action_words {
+	const char *label;   /* on the key line; NULL: only on the help screen */
+	const char *help;
+};
+
+#define TUI_ACTION_WORDS(name, label, help) [ACTION_##name] = { label, help },
+static const struct action_words action_words[ACTION_COUNT] = {
+	[ACTION_NONE] = { NULL, "" },
+	TUI_ACTIONS(TUI_ACTION_WORDS)
+};
+#undef TUI_ACTION_WORDS
+
+enum tui_action keys_find_action(int key)
+{
+	for (size_t i = 0; i < tui_key_count; i++)
+		if (tui_keys[i].key == key)
+			return tui_keys[i].action;
+	return ACTION_NONE;
+}
+
+const char *keys_action_label(enum tui_action action)
+{
+	return action < ACTION_COUNT ? action_words[action].label : NULL;
+}
+
+const char *keys_action_help(enum tui_action action)
+{
+	return action < ACTION_COUNT ? action_words[action].help : "";
+}

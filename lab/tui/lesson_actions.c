@@ -1,0 +1,382 @@
+/* lesson_actions — what keys do on the lesson screen: step, go back (by
+ * re-running: the kernel state shown is always real), go to, autoplay,
+ * focus a pane and open a socket's details. Each handler asks the session
+ * for something and returns; the main loop redraws. */
+#include "tui_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	AUTOPLAY_START_MS = 1500,
+	AUTOPLAY_FASTEST_MS = 250,
+	AUTOPLAY_SLOWEST_MS = 10000,
+	TIMER_REFRESH_MS = 1000,   /* TIME-WAIT's countdown is shown in seconds */
+};
+
+void lesson_refresh_view(struct tui *tui)
+{
+	if (!tui->session)
+		return;
+	if (view_update(&tui->view, tui->session, tui->half) < 0)
+		tui_message(tui, "out of memory: the screen may be incomplete");
+	tui->half = tui->view.half;
+	/* The right pane follows the side that acts, unless one is focused. */
+	if (tui->focus_side >= 1 && tui->focus_side < tui->view.side_count) {
+		tui->right_side = tui->focus_side;
+	} else if (tui->view.step > 0 && tui->view.side_count > 2) {
+		int acting = tui->lesson->steps[tui->view.step - 1].call.side;
+		if (acting >= 1)
+			tui->right_side = acting;
+	}
+	if (tui->right_side >= tui->view.side_count)
+		tui->right_side = tui->view.side_count > 1 ? 1 : 0;
+	if (tui->focus_side >= 0) {
+		size_t count = view_side_sockets(&tui->view, tui->focus_side, NULL, 0);
+		if (tui->selected >= count)
+			tui->selected = count ? count - 1 : 0;
+	}
+	if (tui->view.live && tui->view.has_timer) {
+		if (!tui->refresh_due_ms)
+			tui->refresh_due_ms = tui_now_ms() + TIMER_REFRESH_MS;
+	} else {
+		tui->refresh_due_ms = 0;
+	}
+}
+
+int lesson_open(struct tui *tui, const struct lesson *lesson, char **err)
+{
+	lesson_close(tui);
+	/* A second lesson must not see the first one's TIME-WAIT sockets. */
+	if (tui->sessions_started > 0 && sandbox_renew(tui->sandbox, err) < 0)
+		return -1;
+	if (session_new(&tui->session, lesson, tui->sandbox, err) < 0) {
+		tui->session = NULL;
+		return -1;
+	}
+	tui->sessions_started++;
+	tui->lesson = lesson;
+	tui->screen = SCREEN_LESSON;
+	tui->half = 1;
+	tui->focus_side = -1;
+	tui->selected = 0;
+	tui->right_side = lesson->side_count > 1 ? 1 : 0;
+	tui->autoplay = false;
+	tui->autoplay_ms = AUTOPLAY_START_MS;
+	tui->prompt_open = false;
+	lesson_refresh_view(tui);
+	return 0;
+}
+
+void lesson_close(struct tui *tui)
+{
+	session_free(tui->session);
+	tui->session = NULL;
+	view_done(&tui->view);
+	tui->lesson = NULL;
+	tui->autoplay = false;
+	tui->refresh_due_ms = 0;
+	tui->screen = SCREEN_MENU;
+}
+
+static void lab_failed(struct tui *tui, const char *what, char *err)
+{
+	tui_message(tui, "%s: %s (r restarts the lesson)", what, err ? err : "out of memory");
+	free(err);
+	tui->autoplay = false;
+}
+
+bool lesson_advance(struct tui *tui)
+{
+	if (tui->half < tui->view.half_count) {
+		tui->half++;
+		lesson_refresh_view(tui);
+		return true;
+	}
+	char *err = NULL;
+	int result = session_step(tui->session, &err);
+	if (result < 0) {
+		lab_failed(tui, "the lab failed", err);
+		lesson_refresh_view(tui);
+		return false;
+	}
+	if (result > 0)
+		return false;
+	tui->half = 1;
+	lesson_refresh_view(tui);
+	return true;
+}
+
+/* Forward by stepping; backward by re-running from a fresh sandbox. The
+ * step lands whole (its second part when it has two). */
+static void go_to_step(struct tui *tui, size_t target)
+{
+	char *err = NULL;
+	size_t done = session_steps_done(tui->session);
+	if (target > tui->view.step_count)
+		target = tui->view.step_count;
+	if (target < done) {
+		if (session_goto(tui->session, target, &err) < 0)
+			lab_failed(tui, "could not re-run the lesson", err);
+	} else {
+		while (done < target) {
+			int result = session_step(tui->session, &err);
+			if (result < 0) {
+				lab_failed(tui, "the lab failed", err);
+				break;
+			}
+			if (result > 0)
+				break;
+			done++;
+		}
+	}
+	tui->half = 2;
+	lesson_refresh_view(tui);
+}
+
+static void lesson_next(struct tui *tui)
+{
+	if (!lesson_advance(tui) && !tui->message[0])
+		tui_message(tui, "that was the last step: b goes back, r restarts, q quits");
+}
+
+static void lesson_back(struct tui *tui)
+{
+	size_t step = tui->view.step;
+	if (step == 0) {
+		tui_message(tui, "this is the start: space runs the first step");
+		return;
+	}
+	go_to_step(tui, step - 1);
+}
+
+static void lesson_restart(struct tui *tui)
+{
+	char *err = NULL;
+	if (session_restart(tui->session, &err) < 0)
+		lab_failed(tui, "could not restart", err);
+	tui->half = 1;
+	lesson_refresh_view(tui);
+}
+
+static void lesson_first(struct tui *tui)
+{
+	lesson_restart(tui);
+}
+
+static void lesson_last(struct tui *tui)
+{
+	go_to_step(tui, tui->view.step_count);
+}
+
+static void lesson_autoplay(struct tui *tui)
+{
+	tui->autoplay = !tui->autoplay;
+	if (tui->autoplay)
+		tui->autoplay_due_ms = tui_now_ms() + (uint64_t)tui->autoplay_ms;
+}
+
+static void change_pace(struct tui *tui, int numerator, int denominator)
+{
+	int pace = tui->autoplay_ms * numerator / denominator;
+	pace = pace < AUTOPLAY_FASTEST_MS ? AUTOPLAY_FASTEST_MS : pace > AUTOPLAY_SLOWEST_MS ? AUTOPLAY_SLOWEST_MS : pace;
+	tui->autoplay_ms = pace;
+	if (tui->autoplay)
+		tui->autoplay_due_ms = tui_now_ms() + (uint64_t)pace;
+	else
+		tui_message(tui, "autoplay pace: a step every %d.%d s (a starts it)", pace / 1000, pace % 1000 / 100);
+}
+
+static void lesson_faster(struct tui *tui)
+{
+	change_pace(tui, 2, 3);
+}
+
+static void lesson_slower(struct tui *tui)
+{
+	change_pace(tui, 3, 2);
+}
+
+static void lesson_goto(struct tui *tui)
+{
+	tui->prompt_open = true;
+	tui->prompt[0] = '\0';
+}
+
+bool lesson_prompt_key(struct tui *tui, int key)
+{
+	if (!tui->prompt_open)
+		return false;
+	size_t len = strlen(tui->prompt);
+	if (key >= '0' && key <= '9') {
+		if (len + 1 < sizeof tui->prompt) {
+			tui->prompt[len] = (char)key;
+			tui->prompt[len + 1] = '\0';
+		}
+	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		if (len)
+			tui->prompt[len - 1] = '\0';
+	} else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+		tui->prompt_open = false;
+		if (len)
+			go_to_step(tui, strtoul(tui->prompt, NULL, 10));
+	} else if (key == 27 || key == 'q' || key == 7 /* Ctrl-G */) {
+		tui->prompt_open = false;
+	}
+	return true;
+}
+
+/* Tab walks the panes: none, the first side, the second, ... none. */
+static void focus_step(struct tui *tui, int direction)
+{
+	int count = tui->view.side_count;
+	int focus = tui->focus_side + direction;
+	if (focus >= count)
+		focus = -1;
+	if (focus < -1)
+		focus = count - 1;
+	tui->focus_side = focus;
+	tui->selected = 0;
+	lesson_refresh_view(tui);
+}
+
+static void lesson_focus(struct tui *tui)
+{
+	focus_step(tui, 1);
+}
+
+static void lesson_focus_back(struct tui *tui)
+{
+	focus_step(tui, -1);
+}
+
+static void lesson_up(struct tui *tui)
+{
+	if (tui->focus_side < 0)
+		tui_message(tui, "Tab focuses a pane; then Up and Down select its sockets");
+	else if (tui->selected > 0)
+		tui->selected--;
+}
+
+static void lesson_down(struct tui *tui)
+{
+	if (tui->focus_side < 0) {
+		tui_message(tui, "Tab focuses a pane; then Up and Down select its sockets");
+		return;
+	}
+	if (tui->selected + 1 < view_side_sockets(&tui->view, tui->focus_side, NULL, 0))
+		tui->selected++;
+}
+
+static void lesson_open_details(struct tui *tui)
+{
+	if (tui->focus_side < 0) {
+		tui_message(tui, "Tab focuses a pane; Enter then shows the selected socket");
+		return;
+	}
+	size_t indexes[256];
+	size_t count = view_side_sockets(&tui->view, tui->focus_side, indexes, 256);
+	if (count == 0 || tui->selected >= count || tui->selected >= 256) {
+		tui_message(tui, "no socket here to show");
+		return;
+	}
+	details_open(tui, &tui->view.snapshot->sockets[indexes[tui->selected]]);
+}
+
+static void lesson_text(struct tui *tui)
+{
+	const struct lesson_view *view = &tui->view;
+	char title[160];
+	snprintf(title, sizeof title, "step %zu/%zu: the whole explanation", view->step, view->step_count);
+	page_clear(&tui->page, title);
+	page_add(&tui->page, "%s", "");
+	if (view->step > 0) {
+		const struct lesson_step *step = &tui->lesson->steps[view->step - 1];
+		page_add(&tui->page, "  %s: %s", view->info->sides[step->call.side], step->call.text);
+		page_add(&tui->page, "%s", "");
+	}
+	page_add_wrapped(&tui->page, "  ", view->say ? view->say : "(this step has no explanation)", COLS - 2);
+	if (view->python) {
+		page_add(&tui->page, "%s", "");
+		page_add(&tui->page, "  python  %s", view->python);
+	}
+	for (size_t i = 0; i < view->failure_count; i++) {
+		page_add(&tui->page, "%s", "");
+		page_add_wrapped(&tui->page, "  FAILED  ", view->failures[i], COLS - 2);
+	}
+}
+
+static void lesson_close_focus(struct tui *tui)
+{
+	tui->focus_side = -1;
+	lesson_refresh_view(tui);
+}
+
+static void lesson_quit(struct tui *tui)
+{
+	if (tui->from_menu)
+		lesson_close(tui);
+	else
+		tui->quit = true;
+}
+
+static void lesson_redraw(struct tui *tui)
+{
+	clearok(curscr, TRUE);
+	(void)tui;
+}
+
+const tui_handler lesson_handlers[ACTION_COUNT] = {
+	[ACTION_NEXT] = lesson_next,
+	[ACTION_BACK] = lesson_back,
+	[ACTION_RESTART] = lesson_restart,
+	[ACTION_AUTOPLAY] = lesson_autoplay,
+	[ACTION_FASTER] = lesson_faster,
+	[ACTION_SLOWER] = lesson_slower,
+	[ACTION_GOTO] = lesson_goto,
+	[ACTION_FIRST] = lesson_first,
+	[ACTION_LAST] = lesson_last,
+	[ACTION_FOCUS] = lesson_focus,
+	[ACTION_FOCUS_BACK] = lesson_focus_back,
+	[ACTION_UP] = lesson_up,
+	[ACTION_DOWN] = lesson_down,
+	[ACTION_OPEN] = lesson_open_details,
+	[ACTION_TEXT] = lesson_text,
+	[ACTION_HELP] = help_open,
+	[ACTION_CLOSE] = lesson_close_focus,
+	[ACTION_QUIT] = lesson_quit,
+	[ACTION_REDRAW] = lesson_redraw,
+};
+
+int lesson_timeout_ms(const struct tui *tui)
+{
+	uint64_t due = 0;
+	if (tui->screen != SCREEN_LESSON || tui->page.open)
+		return -1;
+	if (tui->autoplay)
+		due = tui->autoplay_due_ms;
+	if (tui->refresh_due_ms && (!due || tui->refresh_due_ms < due))
+		due = tui->refresh_due_ms;
+	if (!due)
+		return -1;
+	uint64_t now = tui_now_ms();
+	return due <= now ? 0 : (int)(due - now);
+}
+
+void lesson_on_timeout(struct tui *tui)
+{
+	uint64_t now = tui_now_ms();
+	if (tui->autoplay && tui->autoplay_due_ms <= now) {
+		if (!lesson_advance(tui))
+			tui->autoplay = false;
+		tui->autoplay_due_ms = now + (uint64_t)tui->autoplay_ms;
+	}
+	if (tui->refresh_due_ms && tui->refresh_due_ms <= now) {
+		char *err = NULL;
+		tui->refresh_due_ms = 0;
+		if (session_refresh(tui->session, &err) < 0)
+			lab_failed(tui, "could not read the kernel", err);
+		lesson_refresh_view(tui);
+	}
+}

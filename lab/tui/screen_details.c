@@ -1,0 +1,81 @@
+/* screen_details — every field the lab holds for one socket, in words. */
+#include "tui_internal.h"
+
+#include <netinet/tcp.h>
+#include <stdio.h>
+
+#include "catalog.h"
+#include "plain.h"
+
+struct change_name {
+	unsigned bit;
+	const char *name;
+};
+
+static const struct change_name change_names[] = {
+	{ CHANGE_NEW, "new socket" },
+	{ CHANGE_STATE, "state" },
+	{ CHANGE_QUEUE, "queue" },
+	{ CHANGE_FD, "file descriptor" },
+};
+
+static const char *constant_or_number(enum arg_kind kind, int value, char *buffer, size_t size)
+{
+	const char *name = catalog_constant_name(kind, value);
+	if (name)
+		return name;
+	snprintf(buffer, size, "%d", value);
+	return buffer;
+}
+
+void details_open(struct tui *tui, const struct lab_socket *socket)
+{
+	struct tui_page *page = &tui->page;
+	const struct run_info *info = tui->view.info;
+	char title[96], family[16], type[16];
+	const char *side = socket->side >= 0 && socket->side < info->side_count ? info->sides[socket->side]
+										  : "(not placed)";
+	snprintf(title, sizeof title, "socket details: %s %s", side, socket->name[0] ? socket->name : "(no name)");
+	page_clear(page, title);
+	page_add(page, "%s", "");
+	page_add(page, "  %-12s %s", "side", side);
+	page_add(page, "  %-12s %s", "name", socket->name[0] ? socket->name : "(none: the lesson gave it no name)");
+	if (socket->fd >= 0)
+		page_add(page, "  %-12s %d", "fd", socket->fd);
+	else
+		page_add(page, "  %-12s %s", "fd", "none: no file descriptor holds it");
+	page_add(page, "  %-12s %s", "family", constant_or_number(ARG_FAMILY, socket->family, family, sizeof family));
+	page_add(page, "  %-12s %s", "type", constant_or_number(ARG_TYPE, socket->type, type, sizeof type));
+	if (socket->state)
+		page_add(page, "  %-12s %s (kernel state number %d)", "state", plain_state_text(socket), socket->state);
+	else
+		page_add(page, "  %-12s %s", "state", "none yet: no address, in no kernel table");
+	page_add(page, "  %-12s %s", "local", socket->local[0] ? socket->local : "-");
+	page_add(page, "  %-12s %s", "peer", socket->peer[0] ? socket->peer : "-");
+	if (socket->state == TCP_LISTEN) {
+		page_add(page, "  %-12s %u (connections completed, waiting for accept())", "accept queue",
+			 socket->recv_queue);
+		page_add(page, "  %-12s %u (the backlog: at most this many may wait)", "backlog", socket->send_queue);
+	} else {
+		page_add(page, "  %-12s %u bytes (received, not yet read by recv())", "recv-q", socket->recv_queue);
+		page_add(page, "  %-12s %u bytes (sent, not yet acknowledged by the peer)", "send-q",
+			 socket->send_queue);
+	}
+	if (socket->timer_ms)
+		page_add(page, "  %-12s %u.%03u s left", "timer", socket->timer_ms / 1000, socket->timer_ms % 1000);
+	else
+		page_add(page, "  %-12s %s", "timer", "none running");
+	if (socket->inode)
+		page_add(page, "  %-12s %u", "inode", socket->inode);
+	else
+		page_add(page, "  %-12s %s", "inode", "0: no struct socket (TIME-WAIT and request sockets have none)");
+	const char *note = session_note_text(socket->note);
+	page_add(page, "  %-12s %s", "note", note[0] ? note : "-");
+	char changes[96] = "";
+	size_t length = 0;
+	for (size_t i = 0; i < sizeof change_names / sizeof change_names[0]; i++)
+		if ((socket->changes & change_names[i].bit) && length < sizeof changes)
+			length += (size_t)snprintf(changes + length, sizeof changes - length, "%s%s", length ? ", " : "",
+						   change_names[i].name);
+	page_add(page, "  %-12s %s", "changed", length ? changes : "nothing in the step on screen");
+}

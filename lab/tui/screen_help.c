@@ -1,0 +1,74 @@
+/* screen_help — the '?' page, written from the key table and the marks
+ * the lesson screen uses, so it cannot fall out of date. */
+#include "tui_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* "space n Right PgDn": every key of one action. */
+static void keys_of(enum tui_action action, char *out, size_t size)
+{
+	size_t length = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < tui_key_count && length < size; i++) {
+		if (tui_keys[i].action != action)
+			continue;
+		/* Enter has three codes; name it once. */
+		bool seen = false;
+		for (size_t k = 0; k < i; k++)
+			if (tui_keys[k].action == action && strcmp(tui_keys[k].name, tui_keys[i].name) == 0)
+				seen = true;
+		if (!seen)
+			length += (size_t)snprintf(out + length, size - length, "%s%s", length ? " " : "", tui_keys[i].name);
+	}
+}
+
+/* What the marks on the lesson screen mean. */
+static const char *const legend[] = {
+	">   the call made (or woken) in the step on screen",
+	"*   what the step on screen changed: a new socket, a state, a queue",
+	"    (also bold or coloured where the terminal can; the * is always there)",
+	"... blocked   the call sleeps in the kernel until another side's call wakes it",
+	"FAILED   an expectation of the lesson that the kernel did not meet",
+	"fd --   a socket no file descriptor holds: waiting in the accept queue,",
+	"        or closed by the program while the kernel finishes the connection",
+	"part 1/2   a call that woke a blocked call shows in two parts: first the",
+	"           call and the kernel right after it, then the woken call returning",
+};
+
+void help_open(struct tui *tui)
+{
+	struct tui_page *page = &tui->page;
+	int width = COLS > 4 ? COLS - 2 : 78;
+	page_clear(page, "socklab help: keys");
+	page_add(page, "%s", "");
+	for (int action = ACTION_NONE + 1; action < ACTION_COUNT; action++) {
+		char keys[96];
+		keys_of((enum tui_action)action, keys, sizeof keys);
+		if (!keys[0])
+			continue;
+		char indent[32];
+		snprintf(indent, sizeof indent, "%-24s", "");
+		char first[160];
+		snprintf(first, sizeof first, "  %-21s ", keys);
+		/* The help text wraps under itself, beside the keys. */
+		size_t before = page->count;
+		page_add_wrapped(page, indent, keys_action_help((enum tui_action)action), width);
+		if (page->count > before) {
+			char *line = page->lines[before];
+			size_t keep = strlen(first) <= strlen(indent) ? strlen(first) : strlen(indent);
+			memcpy(line, first, keep);
+		}
+	}
+	page_add(page, "%s", "");
+	page_add(page, "%s", "Marks on the lesson screen");
+	page_add(page, "%s", "");
+	for (size_t i = 0; i < sizeof legend / sizeof legend[0]; i++)
+		page_add(page, "  %s", legend[i]);
+	page_add(page, "%s", "");
+	page_add_wrapped(page, "  ",
+			 "Every socket shown was read from the kernel after the call (sock_diag, as ss does). "
+			 "Back and go-to re-run the lesson from a fresh sandbox, so an earlier step shows the "
+			 "kernel's real state, not a saved picture. Bytes a peer sent are shown escaped (\\n, \\xHH).",
+			 width);
+}

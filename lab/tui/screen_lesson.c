@@ -1,0 +1,735 @@
+/* screen_lesson — draws the lesson screen from the view; decides nothing.
+ *
+ *   header     lesson, step k/n (part 1/2), sandbox
+ *   panes      SERVER and one other side: calls so far, then sockets
+ *   others     one line for each further side (lessons with 3+ sides)
+ *   text       the step's explanation, failed expectations, python, next
+ *   key line   keys, or the go-to prompt, or a message
+ *
+ * Each piece is laid out by one function that can measure without drawing
+ * (a cursor with draw off), so the layout and the drawing never disagree. */
+#include "tui_internal.h"
+
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "plain.h"
+#include "wrap.h"
+
+enum {
+	MAX_PANE_SOCKETS = 128,   /* sockets listed in one pane; more say "+N more" */
+	MAX_TEXT_LINES = 256,     /* wrapped lines of explanation considered */
+	MIN_PANE_HEIGHT = 7,      /* box included */
+	MIN_SAY_ROWS = 3,
+	EARLIER_CALLS_KEPT = 2,   /* calls a squeezed pane still shows */
+};
+
+/* ---- a cursor that measures or draws ----------------------------------- */
+
+struct cursor {
+	const struct tui_style *style;
+	int top, left, width;     /* the area */
+	int max_rows;             /* rows it may draw; beyond, it only counts */
+	bool draw;
+	attr_t fill;              /* a whole-row background (the selected socket), or 0 */
+	int row, column;
+	int filled_row;
+};
+
+static struct cursor cursor_at(const struct tui_style *style, int top, int left, int width, int max_rows, bool draw)
+{
+	return (struct cursor){ .style = style, .top = top, .left = left, .width = width, .max_rows = max_rows,
+				.draw = draw, .filled_row = -1 };
+}
+
+static bool cursor_visible(const struct cursor *cursor)
+{
+	return cursor->draw && cursor->row < cursor->max_rows;
+}
+
+static void cursor_fill_row(struct cursor *cursor)
+{
+	if (!cursor->fill || !cursor_visible(cursor) || cursor->filled_row == cursor->row)
+		return;
+	attrset(cursor->fill);
+	mvhline(cursor->top + cursor->row, cursor->left, ' ', cursor->width);
+	attrset(A_NORMAL);
+	cursor->filled_row = cursor->row;
+}
+
+static void cursor_text(struct cursor *cursor, const char *text, size_t len, attr_t attr)
+{
+	cursor_fill_row(cursor);
+	int room = cursor->width - cursor->column;
+	int columns = wrap_columns(text, len);
+	if (columns > room)
+		columns = room;
+	if (cursor_visible(cursor) && columns > 0)
+		draw_text(cursor->style, cursor->top + cursor->row, cursor->left + cursor->column, text, len, columns,
+			  attr | cursor->fill);
+	cursor->column += columns;
+}
+
+static void cursor_string(struct cursor *cursor, const char *text, attr_t attr)
+{
+	cursor_text(cursor, text, strlen(text), attr);
+}
+
+/* A C string cut with "..." to `columns`, then padded to it. */
+static void cursor_field(struct cursor *cursor, const char *text, int columns, attr_t attr)
+{
+	cursor_fill_row(cursor);
+	int room = cursor->width - cursor->column;
+	if (columns > room)
+		columns = room;
+	if (columns <= 0)
+		return;
+	if (cursor_visible(cursor))
+		draw_string(cursor->style, cursor->top + cursor->row, cursor->left + cursor->column, text, columns,
+			    attr | cursor->fill);
+	cursor->column += columns;
+}
+
+static void cursor_move_to(struct cursor *cursor, int column)
+{
+	cursor_fill_row(cursor);
+	if (column > cursor->column)
+		cursor->column = column < cursor->width ? column : cursor->width;
+}
+
+static void cursor_newline(struct cursor *cursor)
+{
+	cursor->row++;
+	cursor->column = 0;
+}
+
+static attr_t role(const struct cursor *cursor, enum tui_role which)
+{
+	return cursor->style->roles[which];
+}
+
+/* ---- sockets ----------------------------------------------------------- */
+
+/* Column widths of one pane's socket table. */
+struct socket_columns {
+	int who, local, peer, state;
+	bool one_line;            /* every socket fits on one line */
+	bool short_peer;          /* ":48416" for a peer on the local host */
+};
+
+/* "ls=3", "conn=4", "c=--", "--": the lesson's name and the fd, as in --plain. */
+static void socket_who(const struct lab_socket *socket, char *out, size_t size)
+{
+	if (socket->fd >= 0)
+		snprintf(out, size, "%s%s%d", socket->name, socket->name[0] ? "=" : "", socket->fd);
+	else
+		snprintf(out, size, "%s%s--", socket->name, socket->name[0] ? "=" : "");
+}
+
+/* The peer, or ":48416" when it is on the local address's host. */
+static const char *socket_peer(const struct lab_socket *socket, bool shorten)
+{
+	if (!socket->peer[0])
+		return "-";
+	if (!shorten || socket->family == AF_UNIX)
+		return socket->peer;
+	const char *local_colon = strrchr(socket->local, ':');
+	const char *peer_colon = strrchr(socket->peer, ':');
+	if (local_colon && peer_colon && local_colon - socket->local == peer_colon - socket->peer
+	    && memcmp(socket->local, socket->peer, (size_t)(local_colon - socket->local)) == 0)
+		return peer_colon;
+	return socket->peer;
+}
+
+/* What follows the state: the queues (for a listener, its accept queue in
+ * words), a running timer, and why no fd holds it. */
+struct socket_piece {
+	char text[96];
+	bool changed;
+};
+
+static int socket_pieces(const struct lab_socket *socket, struct socket_piece pieces[3])
+{
+	int count = 0;
+	bool queue_changed = (socket->changes & CHANGE_QUEUE) != 0;
+	if (socket->state == TCP_LISTEN) {
+		snprintf(pieces[count].text, sizeof pieces[count].text, "%saccept queue %u of %u",
+			 queue_changed ? "*" : "", socket->recv_queue, socket->send_queue);
+		pieces[count++].changed = queue_changed;
+	} else if (socket->state != 0) {
+		snprintf(pieces[count].text, sizeof pieces[count].text, "%srecv-q %u send-q %u",
+			 queue_changed ? "*" : "", socket->recv_queue, socket->send_queue);
+		pieces[count++].changed = queue_changed;
+	}
+	if (socket->timer_ms) {
+		snprintf(pieces[count].text, sizeof pieces[count].text, "timer %u s", (socket->timer_ms + 999) / 1000);
+		pieces[count++].changed = false;
+	}
+	const char *note = session_note_text(socket->note);
+	if (note[0]) {
+		snprintf(pieces[count].text, sizeof pieces[count].text, "%s", note);
+		pieces[count++].changed = false;
+	}
+	return count;
+}
+
+static int pieces_columns(const struct socket_piece *pieces, int count)
+{
+	int columns = 0;
+	for (int i = 0; i < count; i++)
+		columns += 1 + draw_columns(pieces[i].text);
+	return columns;
+}
+
+static int max_int(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static struct socket_columns socket_columns_for(const struct lab_snapshot *snapshot, const size_t *indexes,
+						 size_t count, int width)
+{
+	struct socket_columns columns = { .who = 2, .local = 5, .peer = 4, .state = 5, .one_line = true };
+	int full_peer = 4, longest_tail = 0;
+	for (size_t i = 0; i < count; i++) {
+		const struct lab_socket *socket = &snapshot->sockets[indexes[i]];
+		char who[48];
+		struct socket_piece pieces[3];
+		socket_who(socket, who, sizeof who);
+		columns.who = max_int(columns.who, draw_columns(who));
+		columns.local = max_int(columns.local, draw_columns(socket->local));
+		full_peer = max_int(full_peer, draw_columns(socket_peer(socket, false)));
+		columns.peer = max_int(columns.peer, draw_columns(socket_peer(socket, true)));
+		columns.state = max_int(columns.state, draw_columns(plain_state_text(socket)));
+		longest_tail = max_int(longest_tail, pieces_columns(pieces, socket_pieces(socket, pieces)));
+	}
+	/* The full peer address when the first line has room for it. */
+	if (1 + columns.who + 1 + columns.local + 1 + full_peer <= width) {
+		columns.peer = full_peer;
+	} else {
+		columns.short_peer = true;
+	}
+	int one_line = 1 + columns.who + 1 + columns.local + 1 + columns.peer + 2 + columns.state + longest_tail;
+	columns.one_line = one_line <= width;
+	return columns;
+}
+
+static void socket_heading(struct cursor *cursor, const struct socket_columns *columns)
+{
+	attr_t dim = role(cursor, ROLE_DIM);
+	cursor_string(cursor, " ", dim);
+	cursor_field(cursor, "fd", columns->who, dim);
+	cursor_string(cursor, " ", dim);
+	cursor_field(cursor, "local", columns->local, dim);
+	cursor_string(cursor, " ", dim);
+	cursor_field(cursor, "peer", columns->peer, dim);
+	if (columns->one_line) {
+		cursor_string(cursor, "  ", dim);
+		cursor_field(cursor, "state", columns->state, dim);
+		cursor_string(cursor, " queues", dim);
+	}
+	cursor_newline(cursor);
+}
+
+/* A piece that does not fit the line goes on the next one, indented; one
+ * longer than a line wraps. */
+static void socket_piece_out(struct cursor *cursor, const struct socket_piece *piece, attr_t attr)
+{
+	const int indent = 3;
+	int columns = draw_columns(piece->text);
+	if (cursor->column + 1 + columns <= cursor->width) {
+		cursor_string(cursor, " ", attr);
+		cursor_string(cursor, piece->text, attr);
+		return;
+	}
+	struct wrap_line lines[4];
+	size_t count = wrap_text(piece->text, cursor->width - indent, lines, 4);
+	for (size_t i = 0; i < count && i < 4; i++) {
+		cursor_newline(cursor);
+		cursor_move_to(cursor, indent);
+		cursor_text(cursor, lines[i].start, lines[i].len, attr);
+	}
+}
+
+static void socket_out(struct cursor *cursor, const struct socket_columns *columns, const struct lab_socket *socket)
+{
+	char who[48];
+	socket_who(socket, who, sizeof who);
+	attr_t normal = role(cursor, ROLE_NORMAL), changed = role(cursor, ROLE_CHANGED), dim = role(cursor, ROLE_DIM);
+	bool is_new = (socket->changes & (CHANGE_NEW | CHANGE_FD)) != 0;
+	bool state_changed = (socket->changes & CHANGE_STATE) != 0;
+	cursor_string(cursor, socket->changes ? "*" : " ", socket->changes ? changed : normal);
+	cursor_field(cursor, who, columns->who, is_new ? changed : normal);
+	cursor_string(cursor, " ", normal);
+	cursor_field(cursor, socket->local[0] ? socket->local : "-", columns->local, normal);
+	cursor_string(cursor, " ", normal);
+	cursor_field(cursor, socket_peer(socket, columns->short_peer), columns->peer, normal);
+	if (columns->one_line) {
+		cursor_string(cursor, " ", normal);
+	} else {
+		cursor_newline(cursor);
+		cursor_move_to(cursor, 2);
+	}
+	cursor_string(cursor, state_changed ? "*" : " ", state_changed ? changed : normal);
+	cursor_field(cursor, plain_state_text(socket), columns->state, state_changed ? changed : role(cursor, ROLE_KEY));
+	struct socket_piece pieces[3];
+	int count = socket_pieces(socket, pieces);
+	for (int i = 0; i < count; i++)
+		socket_piece_out(cursor, &pieces[i], pieces[i].changed ? changed : i == 0 ? normal : dim);
+	cursor_newline(cursor);
+}
+
+/* Projector mode: who and state, nothing else. */
+static void socket_out_big(struct cursor *cursor, const struct lab_socket *socket)
+{
+	char who[48];
+	socket_who(socket, who, sizeof who);
+	attr_t normal = role(cursor, ROLE_NORMAL), changed = role(cursor, ROLE_CHANGED);
+	bool state_changed = (socket->changes & CHANGE_STATE) != 0;
+	cursor_string(cursor, socket->changes ? "*" : " ", socket->changes ? changed : normal);
+	cursor_field(cursor, who, 8, socket->changes & (CHANGE_NEW | CHANGE_FD) ? changed : normal);
+	cursor_string(cursor, state_changed ? "*" : " ", state_changed ? changed : normal);
+	cursor_string(cursor, plain_state_text(socket), state_changed ? changed : normal);
+	if (socket->fd < 0)
+		cursor_string(cursor, "  (no fd)", normal);
+	cursor_newline(cursor);
+	cursor_newline(cursor);
+}
+
+/* ---- calls ------------------------------------------------------------- */
+
+static void call_out(struct cursor *cursor, const struct view_call *call)
+{
+	attr_t normal = role(cursor, ROLE_NORMAL);
+	attr_t text_attr = call->latest ? role(cursor, ROLE_LATEST) : normal;
+	attr_t result_attr = call->blocked ? role(cursor, ROLE_BLOCKED)
+			     : call->failed ? role(cursor, ROLE_FAILED)
+			     : call->latest ? role(cursor, ROLE_LATEST)
+					    : normal;
+	char result[220];
+	snprintf(result, sizeof result, "%s%s", call->woke ? "woke: " : "", call->result);
+	int text_columns = draw_columns(call->text), result_columns = draw_columns(result);
+	cursor_string(cursor, call->latest ? ">" : " ", text_attr);
+	if (1 + text_columns + 2 + result_columns > cursor->width) {
+		cursor_field(cursor, call->text, cursor->width - 1, text_attr);
+		cursor_newline(cursor);
+		int column = cursor->width - result_columns;
+		cursor_move_to(cursor, column < 3 ? 3 : column);
+		cursor_field(cursor, result, cursor->width - cursor->column, result_attr);
+	} else {
+		cursor_string(cursor, call->text, text_attr);
+		cursor_move_to(cursor, cursor->width - result_columns);
+		cursor_string(cursor, result, result_attr);
+	}
+	cursor_newline(cursor);
+	if (cursor->style->big)
+		cursor_newline(cursor);
+}
+
+static int call_rows(const struct tui_style *style, const struct view_call *call, int width)
+{
+	struct cursor measure = cursor_at(style, 0, 0, width, 0, false);
+	call_out(&measure, call);
+	return measure.row;
+}
+
+/* ---- a pane ------------------------------------------------------------ */
+
+struct pane {
+	int side;
+	int y, x, height, width;      /* the box */
+	bool focused;
+	size_t sockets[MAX_PANE_SOCKETS];
+	size_t socket_count;          /* may exceed MAX_PANE_SOCKETS */
+	struct socket_columns columns;
+};
+
+static void pane_prepare(const struct tui *tui, const struct lesson_view *view, struct pane *pane, int side, int x,
+			 int width)
+{
+	pane->side = side;
+	pane->x = x;
+	pane->width = width;
+	pane->focused = tui->focus_side == side;
+	pane->socket_count = view_side_sockets(view, side, pane->sockets, MAX_PANE_SOCKETS);
+	size_t listed = pane->socket_count < MAX_PANE_SOCKETS ? pane->socket_count : MAX_PANE_SOCKETS;
+	pane->columns = socket_columns_for(view->snapshot, pane->sockets, listed, width - 2);
+}
+
+/* Rows of the socket part: heading and sockets, or one line saying none. */
+static int pane_socket_rows(const struct tui *tui, const struct lesson_view *view, const struct pane *pane)
+{
+	struct cursor measure = cursor_at(&tui->style, 0, 0, pane->width - 2, 0, false);
+	size_t listed = pane->socket_count < MAX_PANE_SOCKETS ? pane->socket_count : MAX_PANE_SOCKETS;
+	if (listed == 0)
+		return 1;
+	if (!tui->style.big)
+		socket_heading(&measure, &pane->columns);
+	for (size_t i = 0; i < listed; i++) {
+		if (tui->style.big)
+			socket_out_big(&measure, &view->snapshot->sockets[pane->sockets[i]]);
+		else
+			socket_out(&measure, &pane->columns, &view->snapshot->sockets[pane->sockets[i]]);
+	}
+	return measure.row + (pane->socket_count > listed ? 1 : 0);
+}
+
+static int pane_call_rows(const struct tui *tui, const struct view_side *side, int width, size_t from)
+{
+	int rows = 0;
+	for (size_t i = from; i < side->call_count; i++)
+		rows += call_rows(&tui->style, &side->calls[i], width);
+	return rows;
+}
+
+/* Rows inside the box: everything, and the least it can do with. */
+static void pane_need(const struct tui *tui, const struct lesson_view *view, const struct pane *pane, int *full,
+		      int *least)
+{
+	const struct view_side *side = &view->sides[pane->side];
+	int sockets = pane_socket_rows(tui, view, pane);
+	int calls = pane_call_rows(tui, side, pane->width - 2, 0);
+	size_t kept_from = side->call_count > EARLIER_CALLS_KEPT ? side->call_count - EARLIER_CALLS_KEPT : 0;
+	int kept = pane_call_rows(tui, side, pane->width - 2, kept_from) + (kept_from ? 1 : 0);
+	int gap = side->call_count ? 1 : 0;
+	*full = calls + gap + sockets;
+	*least = (kept < calls ? kept : calls) + gap + sockets;
+}
+
+static void pane_title(struct tui *tui, const struct lesson_view *view, const struct pane *pane)
+{
+	const struct tui_style *style = &tui->style;
+	const struct view_side *side = &view->sides[pane->side];
+	char title[NAME_MAX_LEN + 8];
+	size_t len = 0;
+	title[len++] = ' ';
+	for (const char *c = side->name; *c && len < sizeof title - 2; c++)
+		title[len++] = (char)(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
+	title[len++] = ' ';
+	title[len] = '\0';
+	int x = pane->x + 2, right = pane->x + pane->width - 2;
+	x += draw_string(style, pane->y, x, title, right - x,
+			 style->roles[pane->focused ? ROLE_FOCUSED : ROLE_PANE_TITLE]);
+	if (side->blocked)
+		x += draw_string(style, pane->y, x + 1, " blocked in the kernel ", right - x - 1, style->roles[ROLE_BLOCKED]) + 1;
+	if (pane->focused)
+		draw_string(style, pane->y, x + 1, " Enter: details ", right - x - 1, style->roles[ROLE_DIM]);
+}
+
+static void pane_draw(struct tui *tui, const struct lesson_view *view, struct pane *pane)
+{
+	const struct tui_style *style = &tui->style;
+	const struct view_side *side = &view->sides[pane->side];
+	int inner_width = pane->width - 2, inner_height = pane->height - 2;
+	draw_box(style, pane->y, pane->x, pane->height, pane->width, style->roles[ROLE_BORDER]);
+	pane_title(tui, view, pane);
+	if (inner_height <= 0)
+		return;
+
+	/* Sockets first claim their rows; the calls take what is left, the
+	 * latest ones, with a line saying how many earlier calls are hidden. */
+	int socket_rows = pane_socket_rows(tui, view, pane);
+	int gap = side->call_count ? 1 : 0;
+	int call_room = inner_height - socket_rows - gap;
+	size_t first = 0;
+	if (call_room < 0)
+		call_room = 0;
+	while (first < side->call_count && pane_call_rows(tui, side, inner_width, first) + (first ? 1 : 0) > call_room)
+		first++;
+	struct cursor cursor = cursor_at(style, pane->y + 1, pane->x + 1, inner_width, inner_height, true);
+	if (first) {
+		char earlier[64];
+		snprintf(earlier, sizeof earlier, "  (%zu earlier call%s)", first, first == 1 ? "" : "s");
+		cursor_string(&cursor, earlier, style->roles[ROLE_DIM]);
+		cursor_newline(&cursor);
+	}
+	for (size_t i = first; i < side->call_count; i++)
+		call_out(&cursor, &side->calls[i]);
+	/* The sockets sit under the calls. */
+	cursor.row += gap;
+	cursor.column = 0;
+	size_t listed = pane->socket_count < MAX_PANE_SOCKETS ? pane->socket_count : MAX_PANE_SOCKETS;
+	if (listed == 0) {
+		cursor_string(&cursor, view->step == 0 ? "  no socket yet" : "  no socket", style->roles[ROLE_DIM]);
+		return;
+	}
+	if (!style->big)
+		socket_heading(&cursor, &pane->columns);
+	for (size_t i = 0; i < listed; i++) {
+		const struct lab_socket *socket = &view->snapshot->sockets[pane->sockets[i]];
+		cursor.fill = pane->focused && i == tui->selected ? style->roles[ROLE_SELECTED] : 0;
+		if (style->big)
+			socket_out_big(&cursor, socket);
+		else
+			socket_out(&cursor, &pane->columns, socket);
+		cursor.fill = 0;
+	}
+	if (pane->socket_count > listed) {
+		char more[48];
+		snprintf(more, sizeof more, "  +%zu more", pane->socket_count - listed);
+		cursor_string(&cursor, more, style->roles[ROLE_DIM]);
+	}
+}
+
+/* ---- the rest of the screen -------------------------------------------- */
+
+/* "host network (reason); lesson ports mapped" loses its reason first. */
+static void sandbox_short(const char *sandbox, int max_columns, char *out, size_t size)
+{
+	snprintf(out, size, "%s", sandbox);
+	if (draw_columns(out) <= max_columns)
+		return;
+	const char *open = strchr(sandbox, '(');
+	const char *close = open ? strrchr(open, ')') : NULL;
+	if (open && close) {
+		int before = (int)(open - sandbox);
+		while (before > 0 && sandbox[before - 1] == ' ')
+			before--;
+		snprintf(out, size, "%.*s%s", before, sandbox, close + 1);
+	}
+}
+
+static void header_draw(struct tui *tui, const struct lesson_view *view, int width)
+{
+	const struct tui_style *style = &tui->style;
+	attr_t title_attr = style->roles[ROLE_TITLE];
+	const char *brand = "socklab";
+	char number[8], step[96], sandbox[256];
+	const char *name;
+	view_lesson_number(view->info->lesson, number, sizeof number, &name);
+	const char *title = view->info->title[0] ? view->info->title : name;
+	int length = snprintf(step, sizeof step, "step %zu/%zu", view->step, view->step_count);
+	if (view->half_count == 2)
+		length += snprintf(step + length, sizeof step - (size_t)length, " part %d/2", view->half);
+	if (view->failures_total)
+		snprintf(step + length, sizeof step - (size_t)length, "  %zu FAILED", view->failures_total);
+	int step_columns = draw_columns(step), title_columns = draw_columns(title);
+	int number_columns = number[0] ? draw_columns(number) + 1 : 0;
+	/* Everything, or without the brand, or with the sandbox note and then
+	 * the title cut: the step counter always shows whole. */
+	int fixed = 1 + number_columns + 2 + step_columns + 2 + 1;
+	sandbox_short(view->info->sandbox, width - fixed - title_columns - 9, sandbox, sizeof sandbox);
+	int sandbox_columns = draw_columns(sandbox);
+	/* The brand only when it fits at every step, so the title never jumps. */
+	char widest[64];
+	int widest_columns = snprintf(widest, sizeof widest, "step %zu/%zu part 2/2", view->step_count, view->step_count);
+	bool with_brand = fixed - step_columns + max_int(step_columns, widest_columns) + 9 + title_columns
+				  + sandbox_columns <= width;
+	int room = width - fixed - (with_brand ? 9 : 0);
+	if (title_columns + sandbox_columns > room) {
+		int sandbox_room = room - title_columns;
+		if (sandbox_room < 16)
+			sandbox_room = sandbox_columns < 16 ? sandbox_columns : 16;
+		if (sandbox_columns > sandbox_room)
+			sandbox_columns = sandbox_room;
+		title_columns = room - sandbox_columns;
+	}
+	attrset(title_attr);
+	mvhline(0, 0, ' ', width);
+	int x = 1;
+	if (with_brand)
+		x += draw_string(style, 0, x, brand, 7, title_attr | A_BOLD) + 2;
+	if (number[0])
+		x += draw_string(style, 0, x, number, number_columns, title_attr | A_BOLD) + 1;
+	draw_string(style, 0, x, title, title_columns, title_attr);
+	int right = width - 1 - sandbox_columns;
+	draw_string(style, 0, right, sandbox, sandbox_columns, title_attr);
+	right -= step_columns + 2;
+	draw_string(style, 0, right, step, step_columns, view->failures_total ? title_attr | A_BOLD : title_attr);
+}
+
+/* One line for a side that has no pane: its last call and its sockets' states. */
+static void other_side_draw(struct tui *tui, const struct lesson_view *view, int side, int y, int width)
+{
+	const struct tui_style *style = &tui->style;
+	const struct view_side *pane = &view->sides[side];
+	struct cursor cursor = cursor_at(style, y, 1, width - 2, 1, true);
+	char label[NAME_MAX_LEN + 4];
+	snprintf(label, sizeof label, "%s:", side >= 0 ? pane->name : "other");
+	cursor_field(&cursor, label, NAME_MAX_LEN + 1, style->roles[tui->focus_side == side ? ROLE_FOCUSED : ROLE_PANE_TITLE]);
+	if (side >= 0 && pane->call_count) {
+		const struct view_call *call = &pane->calls[pane->call_count - 1];
+		cursor_string(&cursor, call->latest ? ">" : " ", style->roles[ROLE_LATEST]);
+		cursor_string(&cursor, call->text, style->roles[call->latest ? ROLE_LATEST : ROLE_NORMAL]);
+		cursor_string(&cursor, " = ", style->roles[ROLE_NORMAL]);
+		cursor_string(&cursor, call->result, style->roles[call->blocked ? ROLE_BLOCKED : ROLE_NORMAL]);
+	}
+	size_t indexes[16];
+	size_t count = view_side_sockets(view, side, indexes, 16);
+	for (size_t i = 0; i < count && i < 16; i++) {
+		const struct lab_socket *socket = &view->snapshot->sockets[indexes[i]];
+		char who[48];
+		socket_who(socket, who, sizeof who);
+		cursor_string(&cursor, i ? ", " : "   ", style->roles[ROLE_NORMAL]);
+		attr_t attr = style->roles[socket->changes ? ROLE_CHANGED : ROLE_NORMAL];
+		cursor_string(&cursor, socket->changes ? "*" : "", attr);
+		cursor_string(&cursor, who, attr);
+		cursor_string(&cursor, " ", attr);
+		cursor_string(&cursor, plain_state_text(socket), attr);
+	}
+}
+
+/* The key line of the lesson screen, in the order people need them. */
+static const enum tui_action lesson_key_line[] = {
+	ACTION_NEXT, ACTION_BACK, ACTION_RESTART, ACTION_AUTOPLAY, ACTION_GOTO, ACTION_FOCUS, ACTION_HELP, ACTION_QUIT,
+};
+
+static void key_line_draw(struct tui *tui, int y, int width)
+{
+	const struct tui_style *style = &tui->style;
+	if (tui->prompt_open) {
+		char prompt[96];
+		snprintf(prompt, sizeof prompt, " go to step (0-%zu), Enter to go, Esc to cancel: %s_",
+			 tui->view.step_count, tui->prompt);
+		draw_string(style, y, 0, prompt, width, style->roles[ROLE_NEXT]);
+		return;
+	}
+	if (tui->message[0]) {
+		draw_string(style, y, 1, tui->message, width - 2, style->roles[ROLE_FAILED]);
+		return;
+	}
+	if (tui->autoplay) {
+		char pace[96];
+		snprintf(pace, sizeof pace, " autoplay: a step every %d.%d s   + faster  - slower  a stop  q quit",
+			 tui->autoplay_ms / 1000, tui->autoplay_ms % 1000 / 100);
+		draw_string(style, y, 0, pace, width, style->roles[ROLE_NEXT]);
+		return;
+	}
+	draw_key_line(style, y, width, lesson_key_line, sizeof lesson_key_line / sizeof lesson_key_line[0]);
+}
+
+/* Rows of wrapped failures, each "FAILED " and its words. */
+static int failures_out(struct cursor *cursor, const struct lesson_view *view)
+{
+	int start = cursor->row;
+	for (size_t i = 0; i < view->failure_count; i++) {
+		struct wrap_line lines[8];
+		size_t count = wrap_text(view->failures[i], cursor->width - 8, lines, 8);
+		for (size_t k = 0; k < count && k < 8; k++) {
+			cursor_string(cursor, k == 0 ? "FAILED" : "", cursor->style->roles[ROLE_FAILED]);
+			cursor_move_to(cursor, 8);
+			cursor_text(cursor, lines[k].start, lines[k].len, cursor->style->roles[ROLE_NORMAL]);
+			cursor_newline(cursor);
+		}
+	}
+	return cursor->row - start;
+}
+
+struct text_layout {
+	struct wrap_line say[MAX_TEXT_LINES];
+	size_t say_count;        /* lines the explanation needs */
+	int failure_rows;
+};
+
+static void text_panel_draw(struct tui *tui, const struct lesson_view *view, const struct text_layout *text, int y,
+			    int say_rows, int width)
+{
+	const struct tui_style *style = &tui->style;
+	struct cursor cursor = cursor_at(style, y, 1, width - 2, say_rows, true);
+	for (int i = 0; i < say_rows && (size_t)i < text->say_count; i++) {
+		bool cut = i == say_rows - 1 && text->say_count > (size_t)say_rows;
+		const struct wrap_line *line = &text->say[i];
+		size_t len = line->len;
+		if (cut) {
+			/* Room for the pointer to the whole text. */
+			const char *more = " ... (t: all of it)";
+			int keep = cursor.width - draw_columns(more);
+			while (len > 0 && wrap_columns(line->start, len) > keep)
+				len--;
+			cursor_text(&cursor, line->start, len, style->roles[ROLE_NORMAL]);
+			cursor_string(&cursor, more, style->roles[ROLE_DIM]);
+		} else {
+			cursor_text(&cursor, line->start, len, style->roles[ROLE_NORMAL]);
+		}
+		cursor_newline(&cursor);
+	}
+	cursor.max_rows = say_rows + text->failure_rows;
+	failures_out(&cursor, view);
+	int row = y + say_rows + text->failure_rows;
+	if (!style->big) {
+		if (view->python) {
+			draw_string(style, row, 1, "python", 7, style->roles[ROLE_LABEL]);
+			draw_string(style, row, 9, view->python, width - 10, style->roles[ROLE_NORMAL]);
+		}
+		row++;
+	}
+	draw_string(style, row, 1, "next", 7, style->roles[ROLE_LABEL]);
+	int x = 9 + draw_string(style, row, 9, view->next, width - 10, style->roles[view->at_end ? ROLE_DIM : ROLE_NEXT]);
+	if (view->next_is_wake)
+		draw_string(style, row, x, "  (space)", width - 1 - x, style->roles[ROLE_DIM]);
+}
+
+void lesson_draw_view(struct tui *tui, const struct lesson_view *view)
+{
+	struct text_layout text;
+	const struct tui_style *style = &tui->style;
+	int width = COLS, height = LINES;
+	header_draw(tui, view, width);
+
+	/* The panes: the first side on the left, the chosen other side on the right. */
+	struct pane panes[2];
+	int pane_count = view->side_count >= 2 ? 2 : 1;
+	int left_width = pane_count == 2 ? width / 2 : width;
+	pane_prepare(tui, view, &panes[0], 0, 0, left_width);
+	if (pane_count == 2)
+		pane_prepare(tui, view, &panes[1], tui->right_side, left_width, width - left_width);
+	int others = view->side_count > 2 ? view->side_count - 2 : 0;
+	bool unplaced = view_side_sockets(view, -1, NULL, 0) > 0;
+	int other_rows = others + (unplaced ? 1 : 0);
+
+	/* The text under them. */
+	text.say_count = style->big ? 0 : wrap_text(view->say, width - 2, text.say, MAX_TEXT_LINES);
+	if (text.say_count > MAX_TEXT_LINES)
+		text.say_count = MAX_TEXT_LINES;
+	struct cursor measure = cursor_at(style, 0, 1, width - 2, 0, false);
+	text.failure_rows = failures_out(&measure, view);
+	int fixed_rows = style->big ? 1 : 2;   /* python, next */
+	int rest = height - 2 - other_rows - fixed_rows;
+	if (text.failure_rows > rest / 3)
+		text.failure_rows = rest / 3;
+	rest -= text.failure_rows;
+
+	/* Panes get what they need, the explanation what it needs; when both
+	 * cannot, the panes drop earlier calls first, then the text is cut. */
+	int full = 0, least = 0;
+	for (int i = 0; i < pane_count; i++) {
+		int pane_full, pane_least;
+		pane_need(tui, view, &panes[i], &pane_full, &pane_least);
+		full = max_int(full, pane_full + 2);
+		least = max_int(least, pane_least + 2);
+	}
+	least = max_int(least, MIN_PANE_HEIGHT);
+	int say_wanted = (int)text.say_count;
+	int say_rows, pane_height;
+	if (max_int(full, MIN_PANE_HEIGHT) + say_wanted <= rest || least + say_wanted <= rest) {
+		say_rows = say_wanted;
+	} else {
+		int say_least = say_wanted < MIN_SAY_ROWS ? say_wanted : MIN_SAY_ROWS;
+		say_rows = rest - least;
+		if (say_rows < say_least)
+			say_rows = say_least;
+	}
+	if (say_rows > rest - MIN_PANE_HEIGHT)
+		say_rows = max_int(rest - MIN_PANE_HEIGHT, 0);
+	pane_height = rest - say_rows;
+
+	for (int i = 0; i < pane_count; i++) {
+		panes[i].y = 1;
+		panes[i].height = pane_height;
+		pane_draw(tui, view, &panes[i]);
+	}
+	int y = 1 + pane_height;
+	for (int side = 1; side < view->side_count; side++)
+		if (side != tui->right_side)
+			other_side_draw(tui, view, side, y++, width);
+	if (unplaced)
+		other_side_draw(tui, view, -1, y++, width);
+	text_panel_draw(tui, view, &text, y, say_rows, width);
+	key_line_draw(tui, height - 1, width);
+}
+
+void lesson_draw(struct tui *tui)
+{
+	lesson_draw_view(tui, &tui->view);
+}

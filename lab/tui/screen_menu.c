@@ -1,0 +1,164 @@
+/* screen_menu — the lesson menu of a bare `socklab`: number, name, title.
+ * A broken lesson file is listed too; Enter shows its problems. */
+#include "tui_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wrap.h"
+
+int menu_load(struct tui *tui, char **paths, size_t count)
+{
+	tui->entries = calloc(count ? count : 1, sizeof *tui->entries);
+	if (!tui->entries)
+		return -1;
+	tui->entry_count = count;
+	for (size_t i = 0; i < count; i++) {
+		struct menu_entry *entry = &tui->entries[i];
+		entry->path = paths[i];
+		diagnostics_init(&entry->diagnostics, paths[i]);
+		entry->lesson = lesson_load(paths[i], &entry->diagnostics);
+	}
+	return 0;
+}
+
+void menu_free(struct tui *tui)
+{
+	for (size_t i = 0; i < tui->entry_count; i++) {
+		lesson_free(tui->entries[i].lesson);
+		diagnostics_done(&tui->entries[i].diagnostics);
+	}
+	free(tui->entries);
+	tui->entries = NULL;
+	tui->entry_count = 0;
+}
+
+/* "01-echo" from "lessons/01-echo.lesson", for a file that did not parse. */
+static void file_stem(const char *path, char *out, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	size_t len = strlen(base);
+	if (len > 7 && strcmp(base + len - 7, ".lesson") == 0)
+		len -= 7;
+	snprintf(out, size, "%.*s", (int)len, base);
+}
+
+static void draw_entry(struct tui *tui, const struct menu_entry *entry, int y, int width, bool selected)
+{
+	const struct tui_style *style = &tui->style;
+	char stem[64], number[8];
+	const char *name;
+	file_stem(entry->path, stem, sizeof stem);
+	view_lesson_number(entry->lesson ? entry->lesson->name : stem, number, sizeof number, &name);
+	attr_t attr = selected ? style->roles[ROLE_SELECTED] : style->roles[ROLE_NORMAL];
+	if (selected) {
+		attrset(attr);
+		mvhline(y, 1, ' ', width - 2);
+	}
+	draw_string(style, y, 2, selected ? ">" : " ", 1, attr);
+	draw_string(style, y, 4, number, 3, attr);
+	draw_string(style, y, 8, name, 18, attr);
+	if (entry->lesson) {
+		draw_string(style, y, 28, entry->lesson->title ? entry->lesson->title : "", width - 30, attr);
+	} else {
+		char broken[96];
+		snprintf(broken, sizeof broken, "(broken: %zu problem%s; Enter shows them)", entry->diagnostics.count,
+			 entry->diagnostics.count == 1 ? "" : "s");
+		draw_string(style, y, 28, broken, width - 30, attr | style->roles[ROLE_FAILED]);
+	}
+}
+
+void menu_draw(struct tui *tui)
+{
+	const struct tui_style *style = &tui->style;
+	int width = COLS, height = LINES;
+	attrset(style->roles[ROLE_TITLE]);
+	mvhline(0, 0, ' ', width);
+	draw_string(style, 0, 1, "socklab  lessons: the BSD socket API on the real kernel", width - 2,
+		    style->roles[ROLE_TITLE]);
+	int list_rows = height - 4;
+	size_t first = tui->menu_selected >= (size_t)list_rows ? tui->menu_selected - (size_t)list_rows + 1 : 0;
+	int y = 2;
+	for (size_t i = first; i < tui->entry_count && y < 2 + list_rows; i++, y++)
+		draw_entry(tui, &tui->entries[i], y, width, i == tui->menu_selected);
+	/* The selected lesson's intro, where there is room. */
+	const struct menu_entry *selected = tui->entry_count ? &tui->entries[tui->menu_selected] : NULL;
+	if (selected && selected->lesson && selected->lesson->intro && y + 2 < height - 1) {
+		struct wrap_line lines[32];
+		size_t count = wrap_text(selected->lesson->intro, width - 6, lines, 32);
+		int row = y + 1;
+		for (size_t i = 0; i < count && i < 32 && row < height - 2; i++, row++)
+			draw_text(style, row, 4, lines[i].start, lines[i].len, width - 6, style->roles[ROLE_DIM]);
+	}
+	int x = 1;
+	x += draw_string(style, height - 1, x, "Enter", width - x, style->roles[ROLE_KEY]);
+	x += draw_string(style, height - 1, x, " open  ", width - x, style->roles[ROLE_NORMAL]);
+	x += draw_string(style, height - 1, x, "Up Down", width - x, style->roles[ROLE_KEY]);
+	x += draw_string(style, height - 1, x, " choose  ", width - x, style->roles[ROLE_NORMAL]);
+	x += draw_string(style, height - 1, x, "?", width - x, style->roles[ROLE_KEY]);
+	x += draw_string(style, height - 1, x, " help  ", width - x, style->roles[ROLE_NORMAL]);
+	x += draw_string(style, height - 1, x, "q", width - x, style->roles[ROLE_KEY]);
+	draw_string(style, height - 1, x, " quit", width - x, style->roles[ROLE_NORMAL]);
+	if (tui->message[0])
+		draw_string(style, height - 2, 1, tui->message, width - 2, style->roles[ROLE_FAILED]);
+}
+
+static void menu_up(struct tui *tui)
+{
+	if (tui->menu_selected > 0)
+		tui->menu_selected--;
+}
+
+static void menu_down(struct tui *tui)
+{
+	if (tui->menu_selected + 1 < tui->entry_count)
+		tui->menu_selected++;
+}
+
+static void menu_open(struct tui *tui)
+{
+	if (tui->entry_count == 0)
+		return;
+	struct menu_entry *entry = &tui->entries[tui->menu_selected];
+	if (!entry->lesson) {
+		char title[128];
+		snprintf(title, sizeof title, "%s does not parse", entry->path);
+		page_clear(&tui->page, title);
+		page_add(&tui->page, "%s", "");
+		for (size_t i = 0; i < entry->diagnostics.count; i++)
+			page_add_wrapped(&tui->page, "  ", entry->diagnostics.messages[i], COLS - 2);
+		page_add(&tui->page, "%s", "");
+		page_add(&tui->page, "  %s", "socklab check FILE prints the same list.");
+		return;
+	}
+	char *err = NULL;
+	if (lesson_open(tui, entry->lesson, &err) < 0) {
+		tui_message(tui, "cannot start %s: %s", entry->lesson->name, err ? err : "out of memory");
+		free(err);
+		return;
+	}
+	tui->from_menu = true;
+}
+
+static void menu_quit(struct tui *tui)
+{
+	tui->quit = true;
+}
+
+static void menu_redraw(struct tui *tui)
+{
+	(void)tui;
+}
+
+const tui_handler menu_handlers[ACTION_COUNT] = {
+	[ACTION_UP] = menu_up,
+	[ACTION_DOWN] = menu_down,
+	[ACTION_BACK] = menu_up,
+	[ACTION_NEXT] = menu_open,
+	[ACTION_OPEN] = menu_open,
+	[ACTION_HELP] = help_open,
+	[ACTION_QUIT] = menu_quit,
+	[ACTION_REDRAW] = menu_redraw,
+};

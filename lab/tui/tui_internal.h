@@ -1,0 +1,221 @@
+/* tui_internal — what the files of lab/tui/ share; nothing outside includes it.
+ *
+ * One struct tui holds the frontend's state; every screen draws from it
+ * and every key becomes an action (keys.c) that the screen on top handles
+ * through its own table of handlers. Handlers change the state or ask the
+ * session for a step and return; the main loop (tui.c) redraws once. */
+#ifndef SOCKLAB_TUI_INTERNAL_H
+#define SOCKLAB_TUI_INTERNAL_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lesson.h"
+#include "sandbox.h"
+#include "session.h"
+#include "tui.h"
+#include "view.h"
+
+#define TUI_MIN_WIDTH 80
+#define TUI_MIN_HEIGHT 24
+
+/* ---- actions and keys (keys.c) ----------------------------------------- */
+
+/* One list: the action enum, its key-line label and its help text. */
+#define TUI_ACTIONS(_) \
+	_(NEXT, "next", "next step (or the second half of a step that woke a blocked call)") \
+	_(BACK, "back", "back one step: re-runs the lesson in a fresh sandbox, so what shows is real") \
+	_(RESTART, "restart", "restart the lesson: fresh sandbox, before step 1") \
+	_(AUTOPLAY, "autoplay", "autoplay: step by itself at a steady pace (again: stop)") \
+	_(FASTER, NULL, "autoplay faster") \
+	_(SLOWER, NULL, "autoplay slower") \
+	_(GOTO, "go to", "go to a step: type its number, then Enter") \
+	_(FIRST, NULL, "go to the start, before step 1") \
+	_(LAST, NULL, "run every step to the end") \
+	_(FOCUS, "pane", "focus a pane (again: the next one), to select its sockets") \
+	_(FOCUS_BACK, NULL, "focus the previous pane") \
+	_(UP, NULL, "select the socket above; in the menu the lesson above; in a page scroll") \
+	_(DOWN, NULL, "select the socket below; in the menu the lesson below; in a page scroll") \
+	_(OPEN, NULL, "details of the selected socket (every field the kernel gave); in the menu open the lesson") \
+	_(TEXT, "text", "the whole explanation of the step, when the screen cuts it") \
+	_(HELP, "help", "this help") \
+	_(CLOSE, NULL, "leave the focused pane; close a page") \
+	_(QUIT, "quit", "quit (a lesson opened from the menu goes back to the menu)") \
+	_(REDRAW, NULL, "redraw the screen")
+
+#define TUI_ACTION_ENUM(name, label, help) ACTION_##name,
+enum tui_action {
+	ACTION_NONE,
+	TUI_ACTIONS(TUI_ACTION_ENUM)
+	ACTION_COUNT
+};
+#undef TUI_ACTION_ENUM
+
+struct key_binding {
+	int key;                /* as getch() returns it */
+	const char *name;       /* for people: "space", "PgDn" */
+	enum tui_action action;
+};
+
+extern const struct key_binding tui_keys[];
+extern const size_t tui_key_count;
+
+/* The action bound to `key`, or ACTION_NONE. */
+enum tui_action keys_find_action(int key);
+/* The action's key-line label ("next"), or NULL when it has none. */
+const char *keys_action_label(enum tui_action action);
+/* Its help text. */
+const char *keys_action_help(enum tui_action action);
+
+struct tui;
+typedef void (*tui_handler)(struct tui *tui);
+
+/* ---- drawing (draw.c) -------------------------------------------------- */
+
+/* What a piece of the screen is; each maps to an attribute (and a colour
+ * pair where the terminal has colours and NO_COLOR is unset). */
+enum tui_role {
+	ROLE_NORMAL,
+	ROLE_TITLE,      /* the header */
+	ROLE_BORDER,
+	ROLE_PANE_TITLE,
+	ROLE_FOCUSED,    /* the focused pane's title */
+	ROLE_CHANGED,    /* what the step on screen changed; always with a '*' too */
+	ROLE_LATEST,     /* the call made in the step on screen; always with a '>' too */
+	ROLE_BLOCKED,    /* a call asleep in the kernel */
+	ROLE_FAILED,     /* a failed expectation */
+	ROLE_LABEL,      /* "python", "next" */
+	ROLE_NEXT,       /* the next call */
+	ROLE_DIM,        /* headings, notes */
+	ROLE_SELECTED,   /* the selected socket */
+	ROLE_KEY,        /* a key's name on the key line */
+	ROLE_COUNT
+};
+
+struct tui_style {
+	attr_t roles[ROLE_COUNT];
+	bool utf8;                /* the locale can show UTF-8; else non-ASCII shows as '?' */
+	bool big;                 /* projector mode */
+};
+
+/* Picks attributes (and colour pairs when `color`); call after newterm. */
+void draw_style_init(struct tui_style *style, bool color, bool big);
+
+/* Draws a slice of text at (y, x), at most `max_columns` wide. Control
+ * bytes show as '?', newlines and tabs as spaces: text never reaches the
+ * terminal raw. Returns the columns used. */
+int draw_text(const struct tui_style *style, int y, int x, const char *text, size_t len, int max_columns, attr_t attr);
+/* The same for a C string, cut with "..." when longer than max_columns. */
+int draw_string(const struct tui_style *style, int y, int x, const char *text, int max_columns, attr_t attr);
+/* Columns `text` takes (UTF-8 code points). */
+int draw_columns(const char *text);
+/* A box with a title in its top border. */
+void draw_box(const struct tui_style *style, int y, int x, int height, int width, attr_t border);
+/* "socklab needs at least 80x24; this terminal is WxH", centred. */
+void draw_too_small(const struct tui_style *style, int width, int height);
+/* The key line: key names and labels of `actions` that fit, or `message`. */
+void draw_key_line(const struct tui_style *style, int y, int width, const enum tui_action *actions, size_t count);
+
+/* ---- pages (screen_page.c): help, socket details, the whole text ------- */
+
+struct tui_page {
+	bool open;
+	char title[128];
+	char **lines;             /* owned */
+	size_t count, capacity;
+	size_t top;               /* first line shown */
+};
+
+void page_clear(struct tui_page *page, const char *title);
+/* Appends a formatted line; returns -1 when out of memory (the page then
+ * says so in its last line). */
+int page_add(struct tui_page *page, const char *format, ...) __attribute__((format(printf, 2, 3)));
+/* Appends prose wrapped at `width`. */
+int page_add_wrapped(struct tui_page *page, const char *indent, const char *text, int width);
+void page_done(struct tui_page *page);
+void page_draw(struct tui *tui);
+extern const tui_handler page_handlers[ACTION_COUNT];
+
+/* The help page, built from the key table (screen_help.c). */
+void help_open(struct tui *tui);
+/* The details of one socket (screen_details.c). */
+void details_open(struct tui *tui, const struct lab_socket *socket);
+
+/* ---- the menu (screen_menu.c) ------------------------------------------ */
+
+struct menu_entry {
+	const char *path;             /* borrowed from tui_run's caller */
+	struct lesson *lesson;        /* owned; NULL when the file is broken */
+	struct diagnostics diagnostics;   /* owned: why it is broken */
+};
+
+int menu_load(struct tui *tui, char **paths, size_t count);
+void menu_free(struct tui *tui);
+void menu_draw(struct tui *tui);
+extern const tui_handler menu_handlers[ACTION_COUNT];
+
+/* ---- the lesson (navigate.c, screen_lesson.c) -------------------------- */
+
+enum tui_screen { SCREEN_MENU, SCREEN_LESSON };
+
+/* Starts a session for `lesson` (borrowed) and shows it. Returns 0, or -1
+ * with *err. */
+int lesson_open(struct tui *tui, const struct lesson *lesson, char **err);
+void lesson_close(struct tui *tui);
+/* Rebuilds the view after the session or the half on screen changed. */
+void lesson_refresh_view(struct tui *tui);
+/* One step (or half step) forward; false at the end. */
+bool lesson_advance(struct tui *tui);
+/* The next autoplay or timer event, in ms from now; -1 for none. */
+int lesson_timeout_ms(const struct tui *tui);
+/* The timeout passed: autoplay steps, a TIME-WAIT timer is read again. */
+void lesson_on_timeout(struct tui *tui);
+/* A key while the go-to prompt is open; true when it took the key. */
+bool lesson_prompt_key(struct tui *tui, int key);
+void lesson_draw(struct tui *tui);
+extern const tui_handler lesson_handlers[ACTION_COUNT];
+
+/* Draws the lesson screen of `view` at the terminal's size: the part the
+ * benchmark times. */
+void lesson_draw_view(struct tui *tui, const struct lesson_view *view);
+
+/* ---- the whole frontend ------------------------------------------------ */
+
+struct tui {
+	const struct tui_options *options;
+	struct sandbox *sandbox;           /* borrowed */
+	struct tui_style style;
+	enum tui_screen screen;
+	bool quit;
+	int exit_code;
+	/* The menu. */
+	struct menu_entry *entries;        /* owned */
+	size_t entry_count;
+	size_t menu_selected;
+	bool from_menu;                    /* q in the lesson goes back to the menu */
+	/* The lesson. */
+	const struct lesson *lesson;       /* borrowed: the caller's or a menu entry's */
+	struct session *session;           /* owned */
+	size_t sessions_started;           /* a second lesson gets a fresh sandbox */
+	int half;                          /* which half of the step on screen; see view.h */
+	struct lesson_view view;
+	int focus_side;                    /* the focused pane's side, -1 none */
+	size_t selected;                   /* the selected socket among the focused side's */
+	int right_side;                    /* the side in the right pane */
+	bool autoplay;
+	int autoplay_ms;                   /* pace */
+	uint64_t autoplay_due_ms;          /* CLOCK_MONOTONIC */
+	uint64_t refresh_due_ms;           /* next TIME-WAIT re-read */
+	bool prompt_open;                  /* the go-to prompt */
+	char prompt[8];
+	char message[300];                 /* shown on the key line until the next key */
+	struct tui_page page;
+};
+
+uint64_t tui_now_ms(void);
+/* Shows `text` on the key line until the next key. */
+void tui_message(struct tui *tui, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

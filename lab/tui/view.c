@@ -1,0 +1,236 @@
+/* view — the lesson screen's model: a position in the session's log. */
+#include "view.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plain.h"
+
+void view_init(struct lesson_view *view)
+{
+	memset(view, 0, sizeof *view);
+	view->next_side = -1;
+}
+
+void view_done(struct lesson_view *view)
+{
+	free(view->call_storage);
+	free(view->failures);
+	view_init(view);
+}
+
+static const char *side_name(const struct run_info *info, int side)
+{
+	return side >= 0 && side < info->side_count ? info->sides[side] : "?";
+}
+
+static int reserve(struct lesson_view *view, size_t calls, size_t failures)
+{
+	if (calls > view->call_capacity) {
+		struct view_call *grown = realloc(view->call_storage, calls * sizeof *grown);
+		if (!grown)
+			return -1;
+		view->call_storage = grown;
+		view->call_capacity = calls;
+	}
+	if (failures > view->failure_capacity) {
+		const char **grown = realloc(view->failures, failures * sizeof *grown);
+		if (!grown)
+			return -1;
+		view->failures = grown;
+		view->failure_capacity = failures;
+	}
+	return 0;
+}
+
+/* The events on screen: every step before the one shown, and of that step
+ * all of it, or (half 1 of 2) everything but the woken calls. */
+static bool event_shown(const struct lab_event *event, size_t step, int half, int half_count)
+{
+	if (event->step < step)
+		return true;
+	if (event->step > step)
+		return false;
+	return !(half < half_count && event->kind == EVENT_WOKE);
+}
+
+/* Calls of one side, in order; a woken call replaces its blocked line, so
+ * the pane shows it returning where it was made. */
+static void collect_calls(struct lesson_view *view, const struct lab_event *events, size_t count, int side,
+			  size_t *used)
+{
+	struct view_side *pane = &view->sides[side];
+	pane->calls = view->call_storage + *used;
+	pane->call_count = 0;
+	for (size_t i = 0; i < count; i++) {
+		const struct lab_event *event = &events[i];
+		if (event->side != side || !event_shown(event, view->step, view->half, view->half_count))
+			continue;
+		struct view_call *call = NULL;
+		if (event->kind == EVENT_WOKE)
+			for (size_t k = pane->call_count; k-- > 0 && !call;)
+				if (pane->calls[k].blocked)
+					call = &pane->calls[k];
+		if (!call) {
+			call = &pane->calls[pane->call_count++];
+			memset(call, 0, sizeof *call);
+		}
+		call->text = event->text ? event->text : "?";
+		call->blocked = event->kind == EVENT_BLOCKED;
+		call->woke = event->kind == EVENT_WOKE && event->step == view->step;
+		call->latest = event->step == view->step && view->step > 0;
+		call->failed = event->failure_count > 0 && event->step == view->step;
+		if (call->blocked)
+			snprintf(call->result, sizeof call->result, "... blocked");
+		else
+			plain_format_result(event, call->result, sizeof call->result);
+	}
+	*used += pane->call_count;
+	pane->blocked = pane->call_count > 0 && pane->calls[pane->call_count - 1].blocked;
+}
+
+static void describe_next(struct lesson_view *view, const struct lab_event *events, size_t count)
+{
+	const struct lesson *lesson = view->lesson;
+	const struct run_info *info = view->info;
+	size_t length = 0;
+	view->next[0] = '\0';
+	view->next_side = -1;
+	if (view->half < view->half_count) {
+		view->next_is_wake = true;
+		length = (size_t)snprintf(view->next, sizeof view->next, "the kernel will now wake ");
+		bool first = true;
+		for (size_t i = 0; i < count && length < sizeof view->next; i++) {
+			if (events[i].step != view->step || events[i].kind != EVENT_WOKE)
+				continue;
+			length += (size_t)snprintf(view->next + length, sizeof view->next - length, "%s%s's %s",
+						   first ? "" : " and ", side_name(info, events[i].side),
+						   events[i].text ? events[i].text : "call");
+			first = false;
+		}
+		return;
+	}
+	if (view->step >= lesson->step_count) {
+		view->at_end = true;
+		if (view->failures_total)
+			snprintf(view->next, sizeof view->next, "the end: %zu expectation%s failed (r restarts)",
+				 view->failures_total, view->failures_total == 1 ? "" : "s");
+		else
+			snprintf(view->next, sizeof view->next, "the end: every expectation met (r restarts, q quits)");
+		return;
+	}
+	const struct typed_call *call = &lesson->steps[view->step].call;
+	view->next_side = call->side;
+	length = (size_t)snprintf(view->next, sizeof view->next, "%s: %s", side_name(info, call->side), call->text);
+	if (call->side >= 0 && call->side < view->side_count && view->sides[call->side].blocked
+	    && length < sizeof view->next)
+		snprintf(view->next + length, sizeof view->next - length, "   (%s is blocked: it cannot make this call)",
+			 side_name(info, call->side));
+}
+
+int view_update(struct lesson_view *view, const struct session *session, int half)
+{
+	static const struct lab_snapshot empty = { 0 };
+	size_t count;
+	const struct lab_event *events = session_events(session, &count);
+	view->lesson = session_lesson(session);
+	view->info = session_info(session);
+	view->step = session_steps_done(session);
+	view->step_count = view->lesson->step_count;
+	view->side_count = view->info->side_count;
+	view->failures_total = session_failure_count(session);
+	view->at_end = false;
+	view->next_is_wake = false;
+	view->failure_count = 0;
+
+	size_t step_failures = 0;
+	view->half_count = 1;
+	for (size_t i = count; i-- > 0 && events[i].step == view->step;) {
+		if (events[i].kind == EVENT_WOKE)
+			view->half_count = 2;
+		step_failures += events[i].failure_count;
+	}
+	view->half = half < 1 ? 1 : half > view->half_count ? view->half_count : half;
+
+	if (reserve(view, count ? count : 1, step_failures ? step_failures : 1) < 0) {
+		for (int s = 0; s < LESSON_MAX_SIDES; s++)
+			view->sides[s] = (struct view_side){ .name = "" };
+		view->snapshot = &empty;
+		return -1;
+	}
+	size_t used = 0;
+	for (int s = 0; s < view->side_count; s++) {
+		view->sides[s].name = view->info->sides[s];
+		collect_calls(view, events, count, s, &used);
+	}
+
+	/* The snapshot of the last event shown; the live one when that is the
+	 * session's latest, so TIME-WAIT's countdown shows. */
+	view->snapshot = &empty;
+	view->live = false;
+	for (size_t i = count; i-- > 0;) {
+		if (!event_shown(&events[i], view->step, view->half, view->half_count))
+			continue;
+		view->snapshot = &events[i].snapshot;
+		if (i == count - 1) {
+			view->snapshot = session_snapshot(session);
+			view->live = true;
+		}
+		break;
+	}
+	view->has_timer = false;
+	for (size_t i = 0; i < view->snapshot->count; i++)
+		if (view->snapshot->sockets[i].timer_ms)
+			view->has_timer = true;
+	for (int s = 0; s < view->side_count; s++)
+		view->sides[s].socket_count = view_side_sockets(view, s, NULL, 0);
+
+	size_t step_start = count;
+	while (step_start > 0 && events[step_start - 1].step == view->step)
+		step_start--;
+	for (size_t i = step_start; i < count; i++)
+		for (size_t k = 0; k < events[i].failure_count; k++)
+			view->failures[view->failure_count++] = events[i].failures[k];
+
+	if (view->step == 0) {
+		view->say = view->lesson->intro;
+		view->python = NULL;
+	} else {
+		view->say = view->lesson->steps[view->step - 1].say;
+		view->python = view->lesson->steps[view->step - 1].python;
+	}
+	describe_next(view, events, count);
+	return 0;
+}
+
+size_t view_side_sockets(const struct lesson_view *view, int side, size_t *indexes, size_t max)
+{
+	size_t found = 0;
+	for (size_t i = 0; i < view->snapshot->count; i++) {
+		int owner = view->snapshot->sockets[i].side;
+		bool placed = owner >= 0 && owner < view->side_count;
+		if (side >= 0 ? owner != side : placed)
+			continue;
+		if (found < max)
+			indexes[found] = i;
+		found++;
+	}
+	return found;
+}
+
+void view_lesson_number(const char *lesson_name, char *number, size_t number_size, const char **rest)
+{
+	size_t digits = 0;
+	while (isdigit((unsigned char)lesson_name[digits]))
+		digits++;
+	if (digits == 0 || (lesson_name[digits] != '-' && lesson_name[digits] != '\0')) {
+		if (number_size)
+			number[0] = '\0';
+		*rest = lesson_name;
+		return;
+	}
+	snprintf(number, number_size, "%.*s", (int)digits, lesson_name);
+	*rest = lesson_name[digits] == '-' ? lesson_name + digits + 1 : lesson_name + digits;
+}

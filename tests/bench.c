@@ -1,0 +1,267 @@
+/* bench — the figures the issues ask for, printed, never asserted.
+ *
+ *   bench [STEADY_STEPS]
+ *
+ * 1. Step overhead (request -> reply -> probe snapshot of both ends) in the
+ *    steady state: a connected pair exchanging "ping"/"pong", one call a
+ *    step, median and p99.
+ * 2. The naive way in the same run: the same steps, each followed by one
+ *    `ss -tanpx` process to read the kernel; the ratio of medians.
+ * 3. Lesson 01-echo end to end, restarted each round: the time to set up a
+ *    fresh namespace and both puppets, and the median step of the lesson.
+ * 4. The host path's steady-state figure, measured first in a child
+ *    because entering the private namespace cannot be undone.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lesson.h"
+#include "sandbox.h"
+#include "session.h"
+
+extern char **environ;
+
+enum { SETUP_STEPS = 6 };   /* socket, bind, listen, socket, connect, accept */
+
+static double now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double percentile(double *values, size_t count, double p)
+{
+	if (count == 0)
+		return 0;
+	qsort(values, count, sizeof *values, compare_doubles);
+	return values[(size_t)(p * (double)(count - 1) + 0.5)];
+}
+
+static void pin_to_current_cpu(void)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(sched_getcpu(), &set);
+	sched_setaffinity(0, sizeof set, &set);
+}
+
+/* One `ss` process, as a frontend that shells out each step would run it. */
+static double run_ss(void)
+{
+	static char *const argv[] = { "ss", "-tanpx", NULL };
+	double start = now_us();
+	posix_spawn_file_actions_t actions;
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", 1, 0);
+	posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", 1, 0);
+	pid_t pid;
+	int failed = posix_spawnp(&pid, "ss", &actions, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&actions);
+	if (failed)
+		return -1;
+	waitpid(pid, NULL, 0);
+	return now_us() - start;
+}
+
+static struct lesson *parse_text(const char *name, const char *text)
+{
+	struct diagnostics diag;
+	diagnostics_init(&diag, name);
+	struct lesson *lesson = lesson_parse(name, text, strlen(text), &diag);
+	for (size_t i = 0; i < diag.count; i++)
+		fprintf(stderr, "%s\n", diag.messages[i]);
+	diagnostics_done(&diag);
+	return lesson;
+}
+
+/* A connected pair, then `exchanges` rounds of ping and pong. */
+static struct lesson *steady_lesson(int exchanges)
+{
+	static const char setup[] = "title: steady state\n"
+				    "step server: ls = socket(AF_INET, SOCK_STREAM)\n"
+				    "step server: bind(ls, 127.0.0.1:65432)\n"
+				    "step server: listen(ls, 5)\n"
+				    "step client: c = socket(AF_INET, SOCK_STREAM)\n"
+				    "step client: connect(c, 127.0.0.1:65432)\n"
+				    "step server: conn = accept(ls)\n";
+	static const char exchange[] = "step client: send(c, \"ping\")\n"
+				       "step server: recv(conn, 64)\n"
+				       "step server: send(conn, \"pong\")\n"
+				       "step client: recv(c, 64)\n";
+	size_t size = sizeof setup + (size_t)exchanges * (sizeof exchange - 1);
+	char *text = malloc(size);
+	if (!text)
+		return NULL;
+	size_t at = sizeof setup - 1;
+	memcpy(text, setup, at);
+	for (int i = 0; i < exchanges; i++, at += sizeof exchange - 1)
+		memcpy(text + at, exchange, sizeof exchange - 1);
+	text[at] = '\0';
+	struct lesson *lesson = parse_text("steady", text);
+	free(text);
+	return lesson;
+}
+
+struct figures {
+	double median, p99;
+	size_t count;
+};
+
+/* Steps through `lesson`, timing each step after the first `skip`; with
+ * `naive`, each step also runs one ss and the sum is timed instead. */
+static int time_steps(struct session *session, size_t skip, size_t limit, bool naive, struct figures *out)
+{
+	const struct lesson *lesson = session_lesson(session);
+	double *times = calloc(lesson->step_count, sizeof *times);
+	size_t count = 0;
+	char *err = NULL;
+	for (size_t index = 0; index < lesson->step_count && count < limit; index++) {
+		double start = now_us();
+		int result = session_step(session, &err);
+		double elapsed = now_us() - start;
+		if (result < 0) {
+			fprintf(stderr, "bench: %s\n", err);
+			return -1;
+		}
+		if (naive)
+			elapsed += run_ss();
+		if (index >= skip)
+			times[count++] = elapsed;
+	}
+	out->count = count;
+	out->median = percentile(times, count, 0.5);
+	out->p99 = percentile(times, count, 0.99);
+	free(times);
+	return 0;
+}
+
+static int steady(struct lesson *lesson, struct sandbox *sandbox, bool naive, size_t limit, struct figures *out)
+{
+	struct session *session = NULL;
+	char *err = NULL;
+	if (session_new(&session, lesson, sandbox, &err) < 0) {
+		fprintf(stderr, "bench: %s\n", err);
+		return -1;
+	}
+	int result = time_steps(session, SETUP_STEPS, limit, naive, out);
+	session_free(session);
+	return result;
+}
+
+/* Lesson 01 end to end: restart time and the lesson's own steps. Steps
+ * that wait for a kernel timer (`within`) are left out of the step figure. */
+static int lesson_rounds(const char *path, struct sandbox *sandbox, int rounds)
+{
+	struct diagnostics diag;
+	diagnostics_init(&diag, path);
+	struct lesson *lesson = lesson_load(path, &diag);
+	diagnostics_done(&diag);
+	struct session *session = NULL;
+	char *err = NULL;
+	if (!lesson || session_new(&session, lesson, sandbox, &err) < 0) {
+		fprintf(stderr, "bench: %s\n", err ? err : "cannot load lesson 01");
+		return -1;
+	}
+	double *restarts = calloc((size_t)rounds, sizeof *restarts);
+	double *steps = calloc((size_t)rounds * lesson->step_count, sizeof *steps);
+	size_t step_count = 0;
+	for (int round = 0; round < rounds; round++) {
+		double start = now_us();
+		if (session_restart(session, &err) < 0) {
+			fprintf(stderr, "bench: %s\n", err);
+			return -1;
+		}
+		restarts[round] = now_us() - start;
+		for (size_t index = 0; index < lesson->step_count; index++) {
+			bool waits = false;
+			for (size_t k = 0; k < lesson->steps[index].expect_count; k++)
+				waits |= lesson->steps[index].expects[k].within_ms > 0;
+			start = now_us();
+			if (session_step(session, &err) < 0) {
+				fprintf(stderr, "bench: %s\n", err);
+				return -1;
+			}
+			if (!waits)
+				steps[step_count++] = now_us() - start;
+		}
+	}
+	printf("lesson 01    %2zu steps a run   median %7.1f us   p99 %7.1f us   (%d runs; steps that wait for a kernel timer left out)\n",
+	       lesson->step_count, percentile(steps, step_count, 0.5), percentile(steps, step_count, 0.99), rounds);
+	printf("restart      fresh namespace + 2 puppets   median %.2f ms   p99 %.2f ms\n",
+	       percentile(restarts, (size_t)rounds, 0.5) / 1000, percentile(restarts, (size_t)rounds, 0.99) / 1000);
+	session_free(session);
+	lesson_free(lesson);
+	free(restarts);
+	free(steps);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int exchanges = (argc > 1 ? atoi(argv[1]) : 4000) / 4;
+	if (exchanges < 1)
+		exchanges = 1;
+	struct lesson *lesson = steady_lesson(exchanges);
+	if (!lesson)
+		return 2;
+	struct utsname host;
+	uname(&host);
+	pin_to_current_cpu();
+	printf("socklab bench on %s %s, %ld CPUs\n", host.sysname, host.release, sysconf(_SC_NPROCESSORS_ONLN));
+	fflush(stdout);
+
+	pid_t child = fork();
+	if (child == 0) {
+		struct sandbox host_path;
+		struct figures f;
+		sandbox_enter(&host_path, true, NULL);
+		if (steady(lesson, &host_path, false, (size_t)-1, &f) < 0)
+			_exit(1);
+		printf("host path    step overhead   median %7.1f us   p99 %7.1f us   (%zu steps)\n", f.median, f.p99,
+		       f.count);
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(child, NULL, 0);
+
+	struct sandbox sandbox;
+	char *err = NULL;
+	double start = now_us();
+	if (sandbox_enter(&sandbox, false, &err) < 0) {
+		fprintf(stderr, "bench: %s\n", err);
+		return 1;
+	}
+	double enter_ms = (now_us() - start) / 1000;
+	const char *path_name = sandbox.kind == SANDBOX_NETNS ? "private path" : "host path";
+	struct figures f, naive;
+	if (steady(lesson, &sandbox, false, (size_t)-1, &f) < 0 || steady(lesson, &sandbox, true, 400, &naive) < 0)
+		return 1;
+	printf("%s step overhead   median %7.1f us   p99 %7.1f us   (%zu steps)\n", path_name, f.median, f.p99, f.count);
+	printf("naive way    step + ss -tanpx median %7.1f us   p99 %7.1f us   ratio %.0fx (medians, %zu steps)\n",
+	       naive.median, naive.p99, naive.median / f.median, naive.count);
+	printf("sandbox      enter %.2f ms (%s)\n", enter_ms, sandbox_describe(&sandbox));
+	if (lesson_rounds(SOURCE_DIR "/lessons/01-echo.lesson", &sandbox, 200) < 0)
+		return 1;
+	struct rusage usage;
+	getrusage(RUSAGE_SELF, &usage);
+	printf("memory       controller max RSS %ld KiB\n", usage.ru_maxrss);
+	sandbox_done(&sandbox);
+	lesson_free(lesson);
+	return 0;
+}

@@ -1,0 +1,383 @@
+/* The real binary, as a user runs it: commands, exit codes, messages,
+ * goldens, replay, both sandbox paths, and nothing left behind. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+struct result {
+	int code;          /* exit status, or 128 + signal */
+	char *out;
+	char *err;
+};
+
+static char *slurp(int fd)
+{
+	size_t len = 0, capacity = 4096;
+	char *text = malloc(capacity);
+	ssize_t n;
+	while ((n = read(fd, text + len, capacity - len - 1)) > 0) {
+		len += (size_t)n;
+		if (capacity - len < 2)
+			text = realloc(text, capacity *= 2);
+	}
+	text[len] = '\0';
+	return text;
+}
+
+/* Runs argv (argv[0] is the program), collecting both outputs. */
+static struct result run(char *const argv[])
+{
+	int out_pipe[2], err_pipe[2];
+	cr_assert_eq(pipe2(out_pipe, O_CLOEXEC), 0);
+	cr_assert_eq(pipe2(err_pipe, O_CLOEXEC), 0);
+	posix_spawn_file_actions_t actions;
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+	posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+	posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+	pid_t pid;
+	cr_assert_eq(posix_spawn(&pid, argv[0], &actions, NULL, argv, environ), 0, "spawn %s", argv[0]);
+	posix_spawn_file_actions_destroy(&actions);
+	close(out_pipe[1]);
+	close(err_pipe[1]);
+	/* Read stderr fully after stdout: outputs here are small. */
+	struct result result = { .out = slurp(out_pipe[0]) };
+	result.err = slurp(err_pipe[0]);
+	close(out_pipe[0]);
+	close(err_pipe[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	result.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return result;
+}
+
+static void result_done(struct result *result)
+{
+	free(result->out);
+	free(result->err);
+}
+
+#define SOCKLAB(...) run((char *const[]){ SOCKLAB_BINARY, __VA_ARGS__, NULL })
+
+static char *read_file(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	cr_assert_geq(fd, 0, "open %s: %s", path, strerror(errno));
+	char *text = slurp(fd);
+	close(fd);
+	return text;
+}
+
+static char *temp_path(const char *suffix)
+{
+	static int counter;
+	char *path;
+	cr_assert_geq(asprintf(&path, "/tmp/socklab-test-%d-%d%s", (int)getpid(), counter++, suffix), 0);
+	return path;
+}
+
+static void write_text(const char *path, const char *text, size_t len)
+{
+	FILE *file = fopen(path, "w");
+	cr_assert_not_null(file);
+	fwrite(text, 1, len, file);
+	fclose(file);
+}
+
+Test(cli, version_and_help_exit_zero)
+{
+	struct result result = SOCKLAB("--version");
+	cr_expect_eq(result.code, 0);
+	cr_expect(strncmp(result.out, "socklab ", 8) == 0, "%s", result.out);
+	result_done(&result);
+	result = SOCKLAB("--help");
+	cr_expect_eq(result.code, 0);
+	cr_expect(strstr(result.out, "socklab run [--plain]") != NULL);
+	result_done(&result);
+	result = SOCKLAB("frobnicate");
+	cr_expect_eq(result.code, 2);
+	cr_expect_str_eq(result.err, "socklab: unknown command 'frobnicate' (try socklab --help)\n");
+	result_done(&result);
+}
+
+Test(cli, list_names_the_first_lesson)
+{
+	struct result result = SOCKLAB("list");
+	cr_expect_eq(result.code, 0);
+	cr_expect(strncmp(result.out, "01-echo          The echo pair, one call at a time\n", 51) == 0, "%s", result.out);
+	result_done(&result);
+}
+
+Test(cli, lesson_01_runs_plain_and_meets_every_expectation)
+{
+	struct result result = SOCKLAB("run", "--plain", "01");
+	cr_expect_eq(result.code, 0, "%s%s", result.out, result.err);
+	cr_expect(strstr(result.out, "sandbox: private netns") || strstr(result.out, "sandbox: host network"));
+	cr_expect(strstr(result.out, "every expectation met") != NULL, "%s", result.out);
+	cr_expect(strstr(result.out, "in accept queue, no fd") != NULL);
+	cr_expect(strstr(result.out, "TIME-WAIT") != NULL);
+	result_done(&result);
+}
+
+/* Runs a lesson with a trace and compares the normalised trace with the golden one. */
+static void expect_golden(const char *lesson, const char *golden, bool host)
+{
+	char *trace = temp_path(".jsonl");
+	struct result result = host ? SOCKLAB("run", "--plain", "--host", "--trace", trace, (char *)lesson)
+				    : SOCKLAB("run", "--plain", "--trace", trace, (char *)lesson);
+	cr_assert_eq(result.code, 0, "%s%s", result.out, result.err);
+	result_done(&result);
+	result = SOCKLAB("normalise", trace);
+	cr_assert_eq(result.code, 0, "%s", result.err);
+	char *expected = read_file(golden);
+	cr_expect_str_eq(result.out, expected, "the run differs from %s (record it again only if the lesson changed: "
+			 "socklab normalise TRACE > %s)", golden, golden);
+	free(expected);
+	result_done(&result);
+	unlink(trace);
+	free(trace);
+}
+
+Test(cli, lesson_01_matches_its_golden_trace)
+{
+	expect_golden("01", SOURCE_DIR "/traces/01-echo.trace", false);
+}
+
+Test(cli, lesson_01_matches_its_golden_trace_on_the_host_path)
+{
+	expect_golden("01", SOURCE_DIR "/traces/01-echo.trace", true);
+}
+
+Test(cli, replay_prints_what_the_run_printed)
+{
+	char *trace = temp_path(".jsonl");
+	struct result run_result = SOCKLAB("run", "--plain", "--trace", trace, "01");
+	cr_assert_eq(run_result.code, 0);
+	struct result replay = SOCKLAB("replay", "--plain", trace);
+	cr_expect_eq(replay.code, 0, "%s", replay.err);
+	cr_expect_str_eq(replay.out, run_result.out);
+	result_done(&run_result);
+	result_done(&replay);
+	unlink(trace);
+	free(trace);
+}
+
+Test(cli, host_path_says_so_and_maps_the_port)
+{
+	struct result result = SOCKLAB("run", "--plain", "--host", "01");
+	cr_expect_eq(result.code, 0, "%s%s", result.out, result.err);
+	cr_expect(strstr(result.out, "sandbox: host network (--host given); lesson ports mapped\n") != NULL, "%s",
+		  result.out);
+	cr_expect(strstr(result.out, "port: the lesson's 65432 is ") != NULL);
+	result_done(&result);
+}
+
+Test(cli, an_unmet_expectation_exits_1_with_file_and_line)
+{
+	char *lesson = temp_path(".lesson");
+	static const char text[] = "title: wrong on purpose\n"
+				   "step client: c = socket(AF_INET, SOCK_STREAM)\n"
+				   "step client: connect(c, 127.0.0.1:65432)\n"
+				   "  expect: 0\n";
+	write_text(lesson, text, sizeof text - 1);
+	struct result result = SOCKLAB("run", "--plain", lesson);
+	cr_expect_eq(result.code, 1);
+	char *expected;
+	cr_assert_geq(asprintf(&expected, "  FAILED %s:3: expected 0, kernel says -1 ECONNREFUSED (Connection refused)\n",
+			       lesson), 0);
+	cr_expect(strstr(result.out, expected) != NULL, "%s", result.out);
+	free(expected);
+	result_done(&result);
+	unlink(lesson);
+	free(lesson);
+}
+
+Test(cli, bad_lessons_exit_2_before_running_anything)
+{
+	static const struct {
+		const char *text;
+		const char *message;   /* after "PATH:" */
+	} cases[] = {
+		{ "title: t\nstep server: s = socket(AF_INET, SOCK_STREAM)\nstep server: lisen(s, 5)\n",
+		  "3:14: unknown call 'lisen' (did you mean 'listen'?)" },
+		{ "title: t\nstep server: bind(s, 127.0.0.1:65432)\n",
+		  "2:19: unknown socket name 's' (no socket has a name yet on this side)" },
+		{ "title: t\nstep sever: s = socket(AF_INET, SOCK_STREAM)\n",
+		  "2:6: unknown side 'sever' (sides: server, client)" },
+		{ "step server: s = socket(AF_INET, SOCK_STREAM)\n", "1:1: missing 'title:' line" },
+		{ "title: t\r\nstep server: s = socket(AF_INET, SOCK_STREAM)\r\n",
+		  "1:9: line ends with CRLF (\\r\\n): save the file with Unix line endings (\\n)" },
+		{ "", " the file is empty" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *lesson = temp_path(".lesson");
+		write_text(lesson, cases[i].text, strlen(cases[i].text));
+		struct result result = SOCKLAB("run", "--plain", lesson);
+		cr_expect_eq(result.code, 2, "case %zu", i);
+		cr_expect_str_eq(result.out, "", "nothing ran");
+		char *expected;
+		cr_assert_geq(asprintf(&expected, "%s:%s\n", lesson, cases[i].message), 0);
+		cr_expect(strstr(result.err, expected) == result.err, "case %zu: got %s, want %s", i, result.err, expected);
+		free(expected);
+		result_done(&result);
+		result = SOCKLAB("check", lesson);
+		cr_expect_eq(result.code, 2);
+		result_done(&result);
+		unlink(lesson);
+		free(lesson);
+	}
+}
+
+Test(cli, missing_lesson_is_one_line_and_exit_2)
+{
+	struct result result = SOCKLAB("run", "--plain", "/nonexistent/x.lesson");
+	cr_expect_eq(result.code, 2);
+	cr_expect_str_eq(result.err, "/nonexistent/x.lesson: cannot open: No such file or directory\n");
+	result_done(&result);
+	result = SOCKLAB("run", "--plain", "99");
+	cr_expect_eq(result.code, 2);
+	cr_expect_str_eq(result.err, "socklab: no lesson '99' (see 'socklab list')\n");
+	result_done(&result);
+	result = SOCKLAB("check");
+	cr_expect_eq(result.code, 2);
+	result_done(&result);
+}
+
+Test(cli, every_shipped_lesson_checks_clean)
+{
+	DIR *dir = opendir(SOURCE_DIR "/lessons");
+	cr_assert_not_null(dir);
+	struct dirent *entry;
+	int checked = 0;
+	while ((entry = readdir(dir))) {
+		size_t len = strlen(entry->d_name);
+		if (len < 8 || strcmp(entry->d_name + len - 7, ".lesson"))
+			continue;
+		char path[512];
+		snprintf(path, sizeof path, "%s/lessons/%s", SOURCE_DIR, entry->d_name);
+		struct result result = SOCKLAB("check", path);
+		cr_expect_eq(result.code, 0, "%s", result.err);
+		result_done(&result);
+		checked++;
+	}
+	closedir(dir);
+	cr_expect_gt(checked, 0);
+}
+
+/* Every process whose command line names `marker`. */
+static int processes_naming(const char *marker)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *entry;
+	int found = 0;
+	while ((entry = readdir(proc))) {
+		char path[300], cmdline[4096];
+		if (entry->d_name[0] < '0' || entry->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/cmdline", entry->d_name);
+		int fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		ssize_t n = read(fd, cmdline, sizeof cmdline - 1);
+		close(fd);
+		for (ssize_t i = 0; i < n; i++)
+			if (cmdline[i] == '\0')
+				cmdline[i] = ' ';
+		cmdline[n > 0 ? n : 0] = '\0';
+		found += strstr(cmdline, marker) != NULL;
+	}
+	closedir(proc);
+	return found;
+}
+
+Test(cli, leaves_no_process_and_no_directory_behind)
+{
+	char *lesson = temp_path("-leftover.lesson");
+	char *source = read_file(SOURCE_DIR "/lessons/01-echo.lesson");
+	write_text(lesson, source, strlen(source));
+	free(source);
+	for (int host = 0; host < 2; host++) {
+		struct result result = host ? SOCKLAB("run", "--plain", "--host", lesson) : SOCKLAB("run", "--plain", lesson);
+		cr_expect_eq(result.code, 0, "%s", result.err);
+		result_done(&result);
+		/* The puppets were reaped before the controller exited. */
+		cr_expect_eq(processes_naming(lesson), 0, "a socklab process outlived its run");
+	}
+	unlink(lesson);
+	free(lesson);
+}
+
+/* A lesson that ends with a listener still open and a call still blocked. */
+static const char unfinished[] = "title: unfinished\n"
+				 "step server: ls = socket(AF_INET, SOCK_STREAM)\n"
+				 "step server: bind(ls, 127.0.0.1:65432)\n"
+				 "step server: listen(ls, 5)\n"
+				 "step server: accept(ls)\n"
+				 "  expect: blocks\n";
+
+Test(cli, an_unfinished_lesson_leaves_no_listener_on_the_host)
+{
+	char *lesson = temp_path("-unfinished.lesson");
+	write_text(lesson, unfinished, sizeof unfinished - 1);
+	struct result result = SOCKLAB("run", "--plain", "--host", lesson);
+	cr_assert_eq(result.code, 0, "%s%s", result.out, result.err);
+	const char *mapped = strstr(result.out, "port: the lesson's 65432 is ");
+	cr_assert_not_null(mapped);
+	unsigned port = (unsigned)atoi(mapped + strlen("port: the lesson's 65432 is "));
+	cr_expect_eq(processes_naming(lesson), 0);
+	/* /proc/net/tcp lists listeners as local address :PORT (hex), state 0A. */
+	char *table = read_file("/proc/net/tcp");
+	char needle[32];
+	snprintf(needle, sizeof needle, ":%04X 00000000:0000 0A", port);
+	cr_expect(strstr(table, needle) == NULL, "a listener on %u outlived the lab", port);
+	free(table);
+	result_done(&result);
+	unlink(lesson);
+	free(lesson);
+}
+
+static bool setpriv_available(void)
+{
+	return access("/usr/bin/setpriv", X_OK) == 0;
+}
+
+Test(cli, an_ordinary_user_gets_the_private_namespace)
+{
+	if (geteuid() != 0)
+		cr_skip("needs root to drop to another user with setpriv (this run is already unprivileged)");
+	if (!setpriv_available())
+		cr_skip("setpriv (util-linux) is not installed");
+	struct result result = run((char *const[]){ "/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+						    "--clear-groups", SOCKLAB_BINARY, "run", "--plain", "01", NULL });
+	cr_expect_eq(result.code, 0, "%s%s", result.out, result.err);
+	if (strstr(result.out, "sandbox: host network"))
+		cr_skip("this system refuses unprivileged user namespaces: %s", strstr(result.out, "sandbox: "));
+	cr_expect(strstr(result.out, "sandbox: private netns\n") != NULL, "%s", result.out);
+	cr_expect(strstr(result.out, "every expectation met") != NULL);
+	result_done(&result);
+}
+
+Test(cli, an_ordinary_user_on_the_host_path_works_too)
+{
+	if (geteuid() != 0 || !setpriv_available())
+		cr_skip("needs root and setpriv to drop to another user");
+	struct result result = run((char *const[]){ "/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+						    "--clear-groups", SOCKLAB_BINARY, "run", "--plain", "--host", "01",
+						    NULL });
+	cr_expect_eq(result.code, 0, "%s%s", result.out, result.err);
+	cr_expect(strstr(result.out, "every expectation met") != NULL, "%s", result.out);
+	result_done(&result);
+}

@@ -1,0 +1,161 @@
+/* Session: steps run on real puppets, sockets tied to sides, expectations
+ * checked against the kernel. These run on the host path (the Criterion
+ * worker is threaded, so it cannot enter a user namespace); the private
+ * path is covered by the integration tests that run the binary. */
+#include <criterion/criterion.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lesson.h"
+#include "sandbox.h"
+#include "session.h"
+
+static struct sandbox sandbox;
+static struct lesson *lesson;
+static struct session *session;
+
+static void start(const char *text)
+{
+	struct diagnostics diag;
+	char *err = NULL;
+	diagnostics_init(&diag, "t.lesson");
+	lesson = lesson_parse("t.lesson", text, strlen(text), &diag);
+	cr_assert_not_null(lesson, "%s", diag.count ? diag.messages[0] : "?");
+	diagnostics_done(&diag);
+	cr_assert_eq(sandbox_enter(&sandbox, true, &err), 0, "%s", err);
+	cr_assert_eq(session_new(&session, lesson, &sandbox, &err), 0, "%s", err);
+}
+
+static void finish(void)
+{
+	session_free(session);
+	lesson_free(lesson);
+	sandbox_done(&sandbox);
+}
+
+static void step(void)
+{
+	char *err = NULL;
+	cr_assert_eq(session_step(session, &err), 0, "%s", err ? err : "no step left");
+}
+
+static const struct lab_socket *find(int side, const char *name)
+{
+	const struct lab_snapshot *snapshot = session_snapshot(session);
+	for (size_t i = 0; i < snapshot->count; i++)
+		if (snapshot->sockets[i].side == side && strcmp(snapshot->sockets[i].name, name) == 0)
+			return &snapshot->sockets[i];
+	return NULL;
+}
+
+static const char echo_start[] =
+	"title: t\n"
+	"step server: ls = socket(AF_INET, SOCK_STREAM)\n"
+	"step server: bind(ls, 127.0.0.1:65432)\n"
+	"step server: listen(ls, 5)\n"
+	"  expect: server ls LISTEN rq 0 wq 5\n"
+	"step server: conn = accept(ls)\n"
+	"  expect: blocks\n"
+	"step client: c = socket(AF_INET, SOCK_STREAM)\n"
+	"step client: connect(c, 127.0.0.1:65432)\n"
+	"  expect: 0, server (accept queue) ESTABLISHED\n"
+	"  then: server returns fd, server conn ESTABLISHED\n";
+
+Test(session, ties_each_socket_to_its_side_and_name, .fini = finish)
+{
+	start(echo_start);
+	for (int i = 0; i < 3; i++)
+		step();
+	const struct lab_socket *listener = find(0, "ls");
+	cr_assert_not_null(listener);
+	cr_expect_eq(listener->fd, 3);
+	cr_expect_eq(listener->state, TCP_LISTEN);
+	cr_expect_eq(listener->send_queue, 5, "the backlog, as the kernel reports it");
+	cr_expect_eq(session_failure_count(session), 0);
+	const struct run_info *info = session_info(session);
+	cr_expect_eq(info->port_map_count, 1, "on the host the lesson's port is mapped");
+	cr_expect_eq(info->port_map[0].from, 65432);
+	char expected_local[32];
+	snprintf(expected_local, sizeof expected_local, "127.0.0.1:%u", info->port_map[0].to);
+	cr_expect_str_eq(listener->local, expected_local, "the screen shows the kernel's port, not the lesson's");
+}
+
+Test(session, a_blocked_call_wakes_in_the_step_that_wakes_it, .fini = finish)
+{
+	start(echo_start);
+	for (int i = 0; i < 6; i++)
+		step();
+	size_t count;
+	const struct lab_event *events = session_events(session, &count);
+	cr_assert_eq(count, 7, "six calls and one wake-up");
+	cr_expect_eq(events[3].kind, EVENT_BLOCKED);
+	cr_expect_eq(events[5].kind, EVENT_RETURNED);
+	cr_expect_eq(events[6].kind, EVENT_WOKE);
+	cr_expect_eq(events[6].step, 6, "accept returns during the connect step");
+	cr_expect_eq(events[6].ret, 4);
+	/* The call's snapshot: the connection waits in the accept queue, no fd. */
+	bool queued = false;
+	for (size_t i = 0; i < events[5].snapshot.count; i++)
+		if (events[5].snapshot.sockets[i].note == NOTE_ACCEPT_QUEUE && events[5].snapshot.sockets[i].fd == -1)
+			queued = true;
+	cr_expect(queued, "the connection is complete before accept() takes it");
+	cr_expect_eq(session_failure_count(session), 0, "%s",
+		     events[5].failure_count ? events[5].failures[0] : "");
+	cr_expect_not_null(find(0, "conn"));
+}
+
+Test(session, reports_an_unmet_expectation_in_plain_words, .fini = finish)
+{
+	start("title: t\n"
+	      "step client: c = socket(AF_INET, SOCK_STREAM)\n"
+	      "step client: connect(c, 127.0.0.1:65432)\n"
+	      "  expect: 0, client c ESTABLISHED\n");
+	step();
+	step();
+	size_t count;
+	const struct lab_event *events = session_events(session, &count);
+	cr_assert_eq(events[1].ret, -1);
+	cr_assert_eq(events[1].failure_count, 2);
+	cr_expect_str_eq(events[1].failures[0],
+			 "t.lesson:3: expected 0, kernel says -1 ECONNREFUSED (Connection refused)");
+	cr_expect(strstr(events[1].failures[1], "t.lesson:3: expected client c ESTABLISHED, kernel says ") != NULL,
+		  "%s", events[1].failures[1]);
+	cr_expect_eq(session_failure_count(session), 2);
+}
+
+Test(session, a_side_still_blocked_does_not_run_its_next_call, .fini = finish)
+{
+	start("title: t\n"
+	      "step server: ls = socket(AF_INET, SOCK_STREAM)\n"
+	      "step server: listen(ls, 1)\n"
+	      "step server: accept(ls)\n"
+	      "step server: close(ls)\n");
+	for (int i = 0; i < 4; i++)
+		step();
+	size_t count;
+	const struct lab_event *events = session_events(session, &count);
+	cr_expect_eq(events[3].kind, EVENT_NOT_RUN);
+	cr_expect_str_eq(session_blocked_call(session, 0), "accept(ls)");
+	char *err = NULL;
+	cr_expect_eq(session_step(session, &err), 1, "no step left");
+}
+
+Test(session, restart_and_goto_rerun_from_a_clean_start, .fini = finish)
+{
+	start(echo_start);
+	for (int i = 0; i < 6; i++)
+		step();
+	char *err = NULL;
+	cr_assert_eq(session_restart(session, &err), 0, "%s", err);
+	size_t count;
+	session_events(session, &count);
+	cr_expect_eq(count, 0);
+	cr_expect_eq(session_snapshot(session)->count, 0);
+	cr_assert_eq(session_goto(session, 3, &err), 0, "%s", err);
+	cr_expect_eq(session_steps_done(session), 3);
+	const struct lab_socket *listener = find(0, "ls");
+	cr_assert_not_null(listener, "the same port binds again: the old listener is gone");
+	cr_expect_eq(listener->state, TCP_LISTEN);
+	cr_expect_eq(session_failure_count(session), 0);
+}

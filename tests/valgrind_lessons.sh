@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Every lesson's --plain run under valgrind memcheck: no error, no leak.
+# valgrind follows the controller only (puppets are forked children that
+# make one system call at a time; their memory is the controller's copy).
+set -uo pipefail
+socklab=$1
+lessons=$(dirname "$0")/../lessons
+passed=0 failed=0
+for lesson in "$lessons"/*.lesson; do
+	log=$(mktemp)
+	if valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible \
+		--errors-for-leak-kinds=definite,indirect,possible --child-silent-after-fork=yes \
+		"$socklab" run --plain "$lesson" >/dev/null 2>"$log"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "valgrind: $lesson" >&2
+		cat "$log" >&2
+	fi
+	rm -f "$log"
+done
+echo "valgrind: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
