@@ -455,8 +455,12 @@ static void fill_socket(struct lab_socket *out, const struct probe_socket *in)
 static int compare_sockets(const void *a_, const void *b_)
 {
 	const struct lab_socket *a = a_, *b = b_;
-	if (a->side != b->side)
-		return (a->side < 0) - (b->side < 0) ? (a->side < 0) - (b->side < 0) : a->side - b->side;
+	/* Sides in order; sockets the lab cannot place last. */
+	if (a->side != b->side) {
+		if ((a->side < 0) != (b->side < 0))
+			return a->side < 0 ? 1 : -1;
+		return a->side - b->side;
+	}
 	if ((a->fd < 0) != (b->fd < 0))
 		return (a->fd < 0) - (b->fd < 0);
 	if (a->fd != b->fd)
@@ -609,7 +613,8 @@ static int copy_snapshot(struct lab_snapshot *out, const struct lab_snapshot *in
 	out->sockets = malloc((in->count ? in->count : 1) * sizeof *out->sockets);
 	if (!out->sockets)
 		return -1;
-	memcpy(out->sockets, in->sockets, in->count * sizeof *out->sockets);
+	if (in->count)
+		memcpy(out->sockets, in->sockets, in->count * sizeof *out->sockets);
 	return 0;
 }
 
