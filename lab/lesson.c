@@ -884,7 +884,7 @@ static char *take_block(const struct line *lines, size_t count, size_t *index, i
 }
 
 static const char *const top_directives[] = { "lesson", "title", "sides", "intro", "step" };
-static const char *const step_directives[] = { "expect", "then", "python", "say" };
+static const char *const step_directives[] = { "expect", "then", "python", "say", "needs" };
 
 static const char *suggest(const char *const *words, size_t count, const char *word, size_t len)
 {
@@ -973,6 +973,11 @@ static void parse_step_line(struct lesson *lesson, struct lesson_step *step, con
 			diagnostics_add(diag, value_pos, "%.*s: needs at least one expectation", (int)key, text);
 		else
 			parse_expectations(text + value, len - value, value_pos, lesson, scope, step, is_then, diag);
+	} else if (key == 5 && memcmp(text, "needs", 5) == 0) {
+		if (len - value == 13 && memcmp(text + value, "private-netns", 13) == 0)
+			step->needs_private_netns = true;
+		else
+			diagnostics_add(diag, value_pos, "needs: takes 'private-netns' (the step is skipped on the host path)");
 	} else if (key == 6 && memcmp(text, "python", 6) == 0) {
 		free(step->python);
 		step->python = text_dup(text + value, len - value);
@@ -980,11 +985,11 @@ static void parse_step_line(struct lesson *lesson, struct lesson_step *step, con
 		free(step->say);
 		step->say = take_block(lines, count, index, line->indent, text + value, len - value);
 	} else {
-		const char *hint = suggest(step_directives, 4, text, key);
+		const char *hint = suggest(step_directives, 5, text, key);
 		if (hint)
 			diagnostics_add(diag, pos, "unknown directive '%.*s' (did you mean '%s'?)", (int)key, text, hint);
 		else
-			diagnostics_add(diag, pos, "unknown directive '%.*s' (under a step: expect, then, python, say)", (int)key,
+			diagnostics_add(diag, pos, "unknown directive '%.*s' (under a step: expect, then, python, say, needs)", (int)key,
 					text);
 	}
 }

@@ -99,6 +99,7 @@ struct lesson_step {
 	size_t expect_count;
 	char *say;                     /* owned; may be NULL */
 	char *python;                  /* owned; may be NULL */
+	bool needs_private_netns;      /* `needs: private-netns`: skipped on the host path */
 	int line;
 };
 

@@ -23,6 +23,8 @@ char *plain_format_result(const struct lab_event *event, char *out, size_t size)
 		snprintf(out, size, "blocked");
 	} else if (event->kind == EVENT_NOT_RUN) {
 		snprintf(out, size, "not run");
+	} else if (event->kind == EVENT_SKIPPED) {
+		snprintf(out, size, "skipped: needs a private network namespace");
 	} else if (event->ret == -1 && event->error) {
 		const char *name = catalog_errno_name(event->error);
 		snprintf(out, size, "-1 %s (%s)", name ? name : "?", strerror(event->error));
@@ -100,6 +102,8 @@ void plain_print_step(FILE *out, const struct run_info *info, const struct lab_e
 			fprintf(out, "  ... blocked in the kernel\n");
 		else if (event->kind == EVENT_NOT_RUN)
 			fprintf(out, "  not run\n");
+		else if (event->kind == EVENT_SKIPPED)
+			fprintf(out, "  skipped: this step needs a private network namespace, and this run is on the host\n");
 		else
 			fprintf(out, "  = %s\n", result);
 		/* Woken calls share one snapshot: print it after the last of them. */

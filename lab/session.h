@@ -68,6 +68,7 @@ enum event_kind {
 	EVENT_BLOCKED,    /* the call sleeps in the kernel */
 	EVENT_WOKE,       /* a call blocked in an earlier step returned during this one */
 	EVENT_NOT_RUN,    /* the side was still blocked: the call was not made */
+	EVENT_SKIPPED,    /* the step needs a private namespace and this run has none */
 	EVENT_KIND_COUNT
 };
 

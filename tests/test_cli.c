@@ -151,14 +151,50 @@ static void expect_golden(const char *lesson, const char *golden, bool host)
 	free(trace);
 }
 
-Test(cli, lesson_01_matches_its_golden_trace)
+/* The shipped lessons, sorted, as paths. */
+static size_t shipped_lessons(char paths[][512], size_t max)
 {
-	expect_golden("01", SOURCE_DIR "/traces/01-echo.trace", false);
+	DIR *dir = opendir(SOURCE_DIR "/lessons");
+	cr_assert_not_null(dir);
+	struct dirent *entry;
+	size_t count = 0;
+	while ((entry = readdir(dir)) && count < max) {
+		size_t len = strlen(entry->d_name);
+		if (len > 7 && strcmp(entry->d_name + len - 7, ".lesson") == 0)
+			snprintf(paths[count++], 512, "%s/lessons/%s", SOURCE_DIR, entry->d_name);
+	}
+	closedir(dir);
+	qsort(paths, count, 512, (int (*)(const void *, const void *))strcmp);
+	return count;
 }
 
-Test(cli, lesson_01_matches_its_golden_trace_on_the_host_path)
+static void expect_every_lesson_golden(bool host)
 {
-	expect_golden("01", SOURCE_DIR "/traces/01-echo.trace", true);
+	static char paths[64][512];
+	size_t count = shipped_lessons(paths, 64);
+	cr_assert_gt(count, 0);
+	for (size_t i = 0; i < count; i++) {
+		char golden[600];
+		const char *base = strrchr(paths[i], '/') + 1;
+		/* A lesson whose host run differs (skipped steps, loopback for
+		 * INADDR_ANY) has a second golden trace, NAME.host.trace. */
+		snprintf(golden, sizeof golden, "%s/traces/%.*s.host.trace", SOURCE_DIR, (int)(strlen(base) - 7), base);
+		if (!host || access(golden, R_OK) != 0)
+			snprintf(golden, sizeof golden, "%s/traces/%.*s.trace", SOURCE_DIR, (int)(strlen(base) - 7), base);
+		cr_expect_eq(access(golden, R_OK), 0, "%s has no golden trace %s", paths[i], golden);
+		if (access(golden, R_OK) == 0)
+			expect_golden(paths[i], golden, host);
+	}
+}
+
+Test(cli, every_lesson_matches_its_golden_trace, .timeout = 120)
+{
+	expect_every_lesson_golden(false);
+}
+
+Test(cli, every_lesson_matches_its_golden_trace_on_the_host_path, .timeout = 120)
+{
+	expect_every_lesson_golden(true);
 }
 
 Test(cli, replay_prints_what_the_run_printed)

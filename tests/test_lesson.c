@@ -567,14 +567,16 @@ Test(lesson_errors, reports_every_problem_of_a_file_in_line_order)
 				      "  expect: server ls LISTENING\n",                   /* 11 */
 				      &diag);
 	cr_assert_null(lesson);
+	static const char unknown_state[] = "t.lesson:11:21: unknown state 'LISTENING' (LISTEN, SYN-SENT, SYN-RECV, "
+					    "ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, LAST-ACK, CLOSING, "
+					    "TIME-WAIT, UNCONN, BOUND, gone)";
 	static const char *const expected[] = {
 		"t.lesson:3:25: unknown constant 'AF_INETT': expected an address family (AF_INET, AF_INET6, AF_UNIX)",
 		"t.lesson:5:3: unknown directive 'expct' (did you mean 'expect'?)",
 		"t.lesson:6:6: unknown side 'serer' (sides: server, client)",
 		"t.lesson:7:23: malformed address '127.0.0.1:65536': the port is out of range (0-65535)",
 		"t.lesson:8:21: unknown call 'acept' (did you mean 'accept'?)",
-		"t.lesson:11:21: unknown state 'LISTENING' (LISTEN, SYN-SENT, SYN-RECV, ESTABLISHED, FIN-WAIT-1, "
-		"FIN-WAIT-2, CLOSE-WAIT, LAST-ACK, CLOSING, TIME-WAIT, UNCONN, BOUND, gone)",
+		unknown_state,
 	};
 	cr_assert_eq(diag.count, sizeof expected / sizeof expected[0], "%s", all_messages(&diag));
 	for (size_t i = 0; i < diag.count; i++)

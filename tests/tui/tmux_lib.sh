@@ -118,7 +118,8 @@ wait_gone() {
 		[ -z "$left" ] && return 0
 		sleep "$TUI_POLL_S"
 	done
-	echo "    FAIL: still running:$left" >&2
+	left=${left# }
+	echo "    FAIL: still running: $left" >&2
 	ps -o pid,ppid,stat,args -p "${left// /,}" >&2 2>/dev/null
 	return 1
 }

@@ -1,0 +1,363 @@
+#!/usr/bin/env bash
+# run_tui_tests.sh SOCKLAB — the curses frontend's tests: the real binary,
+# driven in a private tmux server, its screen read back with capture-pane.
+#
+# Prints one line a test and then "N passed, N failed"; exits 1 when any
+# failed, 77 (skipped) without tmux.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/tmux_lib.sh"
+
+SOCKLAB=${1:?usage: run_tui_tests.sh PATH/TO/socklab}
+if ! command -v tmux >/dev/null; then
+	echo "tmux is not installed: TUI tests skipped"
+	exit 77
+fi
+export SOCKLAB_LESSONS="$here/../../lessons"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/socklab-tui.XXXXXX")
+cleanup() {
+	tmux_run kill-server 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# The pane runs socklab through this wrapper: it records the terminal's
+# modes before and after, and socklab's exit code, then stays open.
+cat >"$work/wrapper.sh" <<'WRAPPER'
+dir=$1
+shift
+ulimit -c 0
+# Ctrl-C reaches the whole foreground group, this shell too: catch it (a
+# caught signal is default again in socklab) so the shell records the end.
+trap : INT
+echo $$ >"$dir/wrapper-pid"
+stty -g >"$dir/stty-before"
+"$@"
+echo $? >"$dir/exit-code"
+stty -g >"$dir/stty-after"
+echo "WRAPPER-DONE"
+exec sleep 600
+WRAPPER
+
+# launch NAME WIDTH HEIGHT [VAR=VALUE...] -- SOCKLAB-ARGS...
+launch() {
+	local name=$1 width=$2 height=$3
+	shift 3
+	local environment=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		environment+=("$1")
+		shift
+	done
+	shift
+	mkdir -p "$work/$name"
+	start_pane "$name" "$width" "$height" \
+		"$(printf '%q ' env "${environment[@]}" sh "$work/wrapper.sh" "$work/$name" "$SOCKLAB" "$@")"
+}
+
+# press NAME KEY COUNT
+press() {
+	local i
+	for ((i = 0; i < $3; i++)); do
+		keys "$1" "$2"
+	done
+}
+
+# quit NAME: q, and socklab's exit code is 0.
+quit() {
+	keys "$1" q
+	wait_for_file "$work/$1/exit-code" || return 1
+	[ "$(cat "$work/$1/exit-code")" = 0 ] || {
+		echo "    FAIL: exit code $(cat "$work/$1/exit-code")" >&2
+		return 1
+	}
+}
+
+# What differs between two runs of one lesson: the ephemeral port and the
+# TIME-WAIT countdown.
+normalise() {
+	sed -E -e 's/:65432/:LESSON-PORT/g' -e 's/:[0-9]{4,5}/:EPHEMERAL/g' -e 's/timer [0-9]+ s/timer N s/g'
+}
+
+# same_screen NAME EXPECTED WHAT: the normalised screen equals EXPECTED.
+same_screen() {
+	local now
+	now=$(capture "$1" | normalise)
+	if [ "$now" != "$2" ]; then
+		echo "    FAIL: $3 differs (< expected, > shown):" >&2
+		diff <(echo "$2") <(echo "$now") | sed 's/^/    /' >&2
+		return 1
+	fi
+}
+
+# ---- the tests ------------------------------------------------------------
+
+first_screen_shows_both_panes_and_the_next_call() {
+	launch first 80 24 -- run 01
+	wait_for_text first "step 0/14" || return 1
+	expect_screen first "SERVER" "the server pane" &&
+		expect_screen first "CLIENT" "the client pane" &&
+		expect_screen first "no socket yet" "empty panes" &&
+		expect_screen first "next +server: ls = socket\(AF_INET, SOCK_STREAM\)" "the next call" &&
+		expect_screen first "space next .* q quit" "the key line" &&
+		quit first
+}
+
+stepping_the_echo_lesson_shows_each_state_the_kernel_has() {
+	launch step 80 24 -- run 01
+	wait_for_text step "step 0/14" || return 1
+	press step Space 3
+	wait_for_text step "step 3/14" || return 1
+	expect_screen step "\*ls=3 +127\.0\.0\.1:65432" "the listening socket, marked as changed" &&
+		expect_screen step "\*LISTEN +\*accept queue 0 of 5" "LISTEN and its accept queue in words" || return 1
+	press step Space 1
+	wait_for_text step "step 4/14" || return 1
+	expect_screen step ">conn = accept\(ls\) +\.\.\. blocked" "the blocked accept" &&
+		expect_screen step "SERVER ─* blocked in the kernel|SERVER q* blocked in the kernel" "the pane's blocked mark" ||
+		return 1
+	press step Space 2
+	wait_for_text step "step 6/14 part 1/2" || return 1
+	expect_screen step "^│\*-- +127\.0\.0\.1:65432" "the accepted-queue socket with no fd" &&
+		expect_screen step "in accept queue, no fd" "why it has no fd" &&
+		expect_screen step "LISTEN +\*accept queue 1 of 5" "the accept queue count" &&
+		expect_screen step "\*c=3 .*" "the client's socket, changed" &&
+		expect_screen step "still|\.\.\. blocked" "accept still blocked in part 1" &&
+		expect_screen step "the kernel will now wake server's conn = accept\(ls\)" "the wake announced" || return 1
+	keys step NPage   # a presenter's clicker
+	wait_for_text step "step 6/14 part 2/2" || return 1
+	expect_screen step "woke: 4, peer 127\.0\.0\.1:" "accept returning fd 4" &&
+		expect_screen step "\*conn=4" "the new socket" || return 1
+	[ "$(capture step | grep -c ESTABLISHED)" -ge 2 ] || {
+		fail_with_screen step "ESTABLISHED on both ends"
+		return 1
+	}
+	press step Space 5
+	wait_for_text step "step 11/14" || return 1
+	expect_screen step "\*CLOSE-WAIT" "the server's CLOSE-WAIT" &&
+		expect_screen step "\*FIN-WAIT-2" "the client's FIN-WAIT-2" || return 1
+	press step Space 2
+	wait_for_text step "step 13/14" || return 1
+	expect_screen step "\*TIME-WAIT" "the client's TIME-WAIT" &&
+		expect_screen step "timer [0-9]+ s" "its countdown" || return 1
+	press step Space 1
+	wait_for_text step "the end: every expectation met" || return 1
+	keys step PPage   # clicker back
+	wait_for_text step "step 13/14" || return 1
+	quit step
+}
+
+back_goto_and_restart_show_what_stepping_forward_showed() {
+	local start six_a six_b thirteen
+	launch back 80 24 -- run 01
+	wait_for_text back "step 0/14" || return 1
+	start=$(capture back | normalise)
+	press back Space 6
+	wait_for_text back "step 6/14 part 1/2" || return 1
+	six_a=$(capture back | normalise)
+	press back Space 1
+	wait_for_text back "step 6/14 part 2/2" || return 1
+	six_b=$(capture back | normalise)
+	press back Space 1
+	wait_for_text back "step 7/14" || return 1
+	keys back b
+	wait_for_text back "step 6/14 part 2/2" || return 1
+	same_screen back "$six_b" "step 6 after back" || return 1
+	keys back g 1 3 Enter
+	wait_for_text back "step 13/14" || return 1
+	thirteen=$(capture back | normalise)
+	keys back r
+	wait_for_text back "step 0/14" || return 1
+	same_screen back "$start" "the start after restart" || return 1
+	press back Space 6
+	wait_for_text back "step 6/14 part 1/2" || return 1
+	same_screen back "$six_a" "step 6 part 1 after restart" || return 1
+	press back Space 8
+	wait_for_text back "step 13/14" || return 1
+	same_screen back "$thirteen" "step 13 stepped forward vs reached by go-to" || return 1
+	keys back End
+	wait_for_text back "step 14/14" || return 1
+	keys back Left
+	wait_for_text back "step 13/14" || return 1
+	same_screen back "$thirteen" "step 13 after back from the end" || return 1
+	quit back
+}
+
+resizing_uses_the_space_and_says_what_it_needs() {
+	launch size 80 24 -- run 01
+	wait_for_text size "step 0/14" || return 1
+	press size Space 7
+	wait_for_text size "step 6/14 part 2/2" || return 1
+	expect_screen size "earlier call" "a squeezed server pane at 80x24" || return 1
+	tmux_run resize-window -t size -x 120 -y 40
+	wait_for size "^ socklab  01 The echo pair.{60,}step 6/14 part 2/2  private netns$" || return 1
+	expect_screen size "ls = socket\(AF_INET, SOCK_STREAM\) {10,}3" "every call at 120x40" &&
+		expect_not_screen size "earlier call" "squeezed panes at 120x40" &&
+		expect_screen size "┐┌|k.l" "panes meeting in the middle" || return 1
+	[ "$(capture size | sed -n 40p | grep -c 'q quit')" = 1 ] || {
+		fail_with_screen size "the key line on row 40"
+		return 1
+	}
+	tmux_run resize-window -t size -x 60 -y 20
+	wait_for_text size "socklab needs at least 80x24; this terminal is 60x20" || return 1
+	tmux_run resize-window -t size -x 80 -y 24
+	wait_for_text size "step 6/14 part 2/2" || return 1
+	quit size
+}
+
+no_color_and_lang_c_keep_change_marks_and_borders() {
+	launch plain 80 24 NO_COLOR=1 LANG=C LC_ALL=C -- run 01
+	wait_for_text plain "step 0/14" || return 1
+	press plain Space 3
+	wait_for_text plain "step 3/14" || return 1
+	expect_screen plain "\*ls=3" "the socket's change mark" &&
+		expect_screen plain "\*LISTEN" "the state's change mark" &&
+		expect_screen plain "^(┌|l|\+)(─|q|-) SERVER" "the server pane's top border" &&
+		expect_screen plain "^(│|x|\|)>listen\(ls, 5\)" "the left border and the latest call's mark" &&
+		expect_screen plain "^(└|m|\+)(─|q|-)+" "the bottom border" &&
+		quit plain
+}
+
+every_terminal_type_draws_the_lesson() {
+	local term
+	for term in xterm screen tmux-256color linux vt100; do
+		launch "term-$term" 80 24 "TERM=$term" -- run 01
+		wait_for_text "term-$term" "step 0/14" || return 1
+		keys "term-$term" Space
+		wait_for_text "term-$term" "step 1/14" || return 1
+		expect_screen "term-$term" "^(┌|l|\+)(─|q|-) SERVER" "a border with TERM=$term" &&
+			expect_screen "term-$term" ">ls = socket\(AF_INET, SOCK_STREAM\) +3" "the call with TERM=$term" &&
+			quit "term-$term" || return 1
+	done
+}
+
+# quit_by HOW: q, SIGTERM, SIGHUP, Ctrl-C or a crash (SIGSEGV) while the
+# server's accept() is blocked; nothing of socklab is left, the terminal is
+# as it was.
+quit_by() {
+	local how=$1 expected_code=$2 name="quit-$1" main puppets
+	launch "$name" 80 24 -- run 01
+	wait_for_text "$name" "step 0/14" || return 1
+	press "$name" Space 4
+	wait_for_text "$name" "step 4/14" || return 1
+	main=$(pgrep -P "$(cat "$work/$name/wrapper-pid")" socklab)
+	puppets=$(pgrep -P "$main" | tr '\n' ' ')
+	[ -n "$main" ] && [ "$(echo $puppets | wc -w)" -ge 2 ] || {
+		echo "    FAIL: expected socklab and two puppets, found '$main' and '$puppets'" >&2
+		return 1
+	}
+	case $how in
+	q) keys "$name" q ;;
+	ctrl-c) keys "$name" C-c ;;
+	*) kill "-$how" "$main" ;;
+	esac
+	wait_for_file "$work/$name/exit-code" || return 1
+	wait_for_text "$name" "WRAPPER-DONE" || return 1
+	wait_gone "$main" $puppets || return 1
+	[ "$(cat "$work/$name/exit-code")" = "$expected_code" ] || {
+		echo "    FAIL: exit code $(cat "$work/$name/exit-code"), expected $expected_code" >&2
+		return 1
+	}
+	cmp -s "$work/$name/stty-before" "$work/$name/stty-after" || {
+		echo "    FAIL: stty -g before and after differ" >&2
+		return 1
+	}
+}
+
+quitting_with_q_restores_the_terminal() { quit_by q 0; }
+sigterm_restores_the_terminal_and_leaves_no_process() { quit_by TERM 143; }
+sighup_restores_the_terminal_and_leaves_no_process() { quit_by HUP 129; }
+ctrl_c_restores_the_terminal_and_leaves_no_process() { quit_by ctrl-c 130; }
+a_crash_restores_the_terminal_and_leaves_no_process() { quit_by SEGV 139; }
+
+the_menu_opens_lesson_01_and_q_returns_to_it() {
+	launch menu 80 24 --
+	wait_for "menu" "> 01  echo +The echo pair, one call at a time" || return 1
+	keys menu Enter
+	wait_for_text menu "step 0/14" || return 1
+	keys menu Space
+	wait_for_text menu "step 1/14" || return 1
+	keys menu q
+	wait_for_text menu "lessons: the BSD socket API" || return 1
+	quit menu
+}
+
+help_and_socket_details_pages_open_and_close() {
+	launch pages 80 24 -- run 01
+	wait_for_text pages "step 0/14" || return 1
+	press pages Space 3
+	wait_for_text pages "step 3/14" || return 1
+	keys pages '?'
+	wait_for_text pages "socklab help: keys" || return 1
+	expect_screen pages "space n Right PgDn +next step" "the key table on the help page" || return 1
+	keys pages q
+	wait_for_text pages "step 3/14" || return 1
+	keys pages Tab
+	wait_for_text pages "Enter: details" || return 1
+	keys pages Enter
+	wait_for_text pages "socket details: server ls" || return 1
+	expect_screen pages "backlog +5" "the backlog" &&
+		expect_screen pages "inode +[0-9]+" "the inode" || return 1
+	keys pages Escape
+	wait_for_text pages "step 3/14" || return 1
+	quit pages
+}
+
+autoplay_steps_by_itself_until_stopped() {
+	launch auto 80 24 -- run 01
+	wait_for_text auto "step 0/14" || return 1
+	keys auto + + + a
+	wait_for_text auto "autoplay: a step every" || return 1
+	wait_for_text auto "step 2/14" || return 1
+	keys auto a
+	wait_for_text auto "space next" || return 1
+	quit auto
+}
+
+big_mode_keeps_calls_results_and_states() {
+	launch big 80 24 -- run --big 01
+	wait_for_text big "step 0/14" || return 1
+	press big Space 3
+	wait_for_text big "step 3/14" || return 1
+	expect_screen big ">listen\(ls, 5\) +0" "the call and its result" &&
+		expect_screen big "\*ls=3 +\*LISTEN" "the state" &&
+		expect_not_screen big "python" "the python line" &&
+		quit big
+}
+
+tests=(
+	first_screen_shows_both_panes_and_the_next_call
+	stepping_the_echo_lesson_shows_each_state_the_kernel_has
+	back_goto_and_restart_show_what_stepping_forward_showed
+	resizing_uses_the_space_and_says_what_it_needs
+	no_color_and_lang_c_keep_change_marks_and_borders
+	every_terminal_type_draws_the_lesson
+	quitting_with_q_restores_the_terminal
+	sigterm_restores_the_terminal_and_leaves_no_process
+	sighup_restores_the_terminal_and_leaves_no_process
+	ctrl_c_restores_the_terminal_and_leaves_no_process
+	a_crash_restores_the_terminal_and_leaves_no_process
+	the_menu_opens_lesson_01_and_q_returns_to_it
+	help_and_socket_details_pages_open_and_close
+	autoplay_steps_by_itself_until_stopped
+	big_mode_keeps_calls_results_and_states
+)
+
+passed=0
+failed=0
+for test in "${tests[@]}"; do
+	if [ $# -gt 1 ] && [[ " ${*:2} " != *" $test "* ]]; then
+		continue   # run_tui_tests.sh SOCKLAB [TEST...]: only those
+	fi
+	started=$(now_s)
+	if "$test"; then
+		passed=$((passed + 1))
+		printf 'ok    %-62s %5.2f s\n' "$test" "$(awk -v a="$started" -v b="$(now_s)" 'BEGIN { print b - a }')"
+	else
+		failed=$((failed + 1))
+		printf 'FAIL  %s\n' "$test"
+	fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
