@@ -818,8 +818,10 @@ static bool check_state(struct session *session, const struct lesson_step *step,
 		bool wq_ok = e->send_queue < 0 || socket->send_queue == (uint32_t)e->send_queue;
 		if (state_ok && rq_ok && wq_ok)
 			return true;
+		/* Say the queues only when the expectation was about them. */
+		bool queues = e->recv_queue >= 0 || e->send_queue >= 0;
 		says_len += (size_t)snprintf(says + says_len, says_len < sizeof says ? sizeof says - says_len : 0,
-					     "%s%s rq %u wq %u", says_len ? "; " : "",
+					     queues ? "%s%s rq %u wq %u" : "%s%s", says_len ? "; " : "",
 					     socket->state ? probe_state_name(socket->state, socket->type) : "no address yet",
 					     socket->recv_queue, socket->send_queue);
 	}

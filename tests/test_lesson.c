@@ -550,6 +550,12 @@ Test(lesson_errors, reports_returns_blocks_as_meaningless)
 		       "t.lesson:5:24: after 'returns', expected fd, a number, -1 ERRNO or \"bytes\"");
 }
 
+Test(lesson_errors, reports_an_unknown_need)
+{
+	assert_refused(HEAD SOCKET_STEP "  needs: root\n",
+		       "t.lesson:4:10: needs: takes 'private-netns' (the step is skipped on the host path)");
+}
+
 /* ---- many problems ---------------------------------------------------- */
 
 Test(lesson_errors, reports_every_problem_of_a_file_in_line_order)
@@ -942,6 +948,14 @@ Test(lesson_text, skips_comment_lines_between_directives)
 {
 	struct lesson *lesson = parse_ok("# a comment\ntitle: T\n# another\n" SOCKET_STEP "  # not an expectation\n  expect: 3\n");
 	cr_assert_eq(lesson->steps[0].expect_count, 1);
+	lesson_free(lesson);
+}
+
+Test(lesson_text, marks_steps_that_need_the_private_namespace)
+{
+	struct lesson *lesson = parse_ok(HEAD SOCKET_STEP "step server: bind(s, *:80)\n  needs: private-netns\n");
+	cr_assert_not(lesson->steps[0].needs_private_netns);
+	cr_assert(lesson->steps[1].needs_private_netns);
 	lesson_free(lesson);
 }
 

@@ -22,16 +22,21 @@ void lesson_refresh_view(struct tui *tui)
 	if (view_update(&tui->view, tui->session, tui->half) < 0)
 		tui_message(tui, "out of memory: the screen may be incomplete");
 	tui->half = tui->view.half;
-	/* The right pane follows the side that acts, unless one is focused. */
+	/* The right pane shows the focused side, else the last side but the
+	 * first that made a call: a function of the step, so going back to a
+	 * step shows what stepping forward to it showed. */
+	tui->right_side = tui->view.side_count > 1 ? 1 : 0;
 	if (tui->focus_side >= 1 && tui->focus_side < tui->view.side_count) {
 		tui->right_side = tui->focus_side;
-	} else if (tui->view.step > 0 && tui->view.side_count > 2) {
-		int acting = tui->lesson->steps[tui->view.step - 1].call.side;
-		if (acting >= 1)
-			tui->right_side = acting;
+	} else {
+		for (size_t step = tui->view.step; step-- > 0;) {
+			int acting = tui->lesson->steps[step].call.side;
+			if (acting >= 1 && acting < tui->view.side_count) {
+				tui->right_side = acting;
+				break;
+			}
+		}
 	}
-	if (tui->right_side >= tui->view.side_count)
-		tui->right_side = tui->view.side_count > 1 ? 1 : 0;
 	if (tui->focus_side >= 0) {
 		size_t count = view_side_sockets(&tui->view, tui->focus_side, NULL, 0);
 		if (tui->selected >= count)

@@ -309,7 +309,15 @@ static void call_out(struct cursor *cursor, const struct view_call *call)
 					    : normal;
 	char result[220];
 	snprintf(result, sizeof result, "%s%s", call->woke ? "woke: " : "", call->result);
-	int text_columns = draw_columns(call->text), result_columns = draw_columns(result);
+	int result_columns = draw_columns(result);
+	/* "-1 EISCONN (Transport endpoint is already connected)": the errno's
+	 * name stays, its description goes when the pane is too narrow. */
+	char *description = strstr(result, " (");
+	if (result_columns > cursor->width - 3 && description && call->result[0] == '-') {
+		*description = '\0';
+		result_columns = draw_columns(result);
+	}
+	int text_columns = draw_columns(call->text);
 	cursor_string(cursor, call->latest ? ">" : " ", text_attr);
 	if (1 + text_columns + 2 + result_columns > cursor->width) {
 		cursor_field(cursor, call->text, cursor->width - 1, text_attr);
@@ -437,6 +445,13 @@ static void pane_draw(struct tui *tui, const struct lesson_view *view, struct pa
 		call_room = 0;
 	while (first < side->call_count && pane_call_rows(tui, side, inner_width, first) + (first ? 1 : 0) > call_room)
 		first++;
+	/* Squeezed: the socket table's heading separates well enough. */
+	if (first && gap) {
+		gap = 0;
+		call_room++;
+		while (first > 0 && pane_call_rows(tui, side, inner_width, first - 1) + (first > 1 ? 1 : 0) <= call_room)
+			first--;
+	}
 	struct cursor cursor = cursor_at(style, pane->y + 1, pane->x + 1, inner_width, inner_height, true);
 	if (first) {
 		char earlier[64];
@@ -543,12 +558,16 @@ static void header_draw(struct tui *tui, const struct lesson_view *view, int wid
 static void other_side_draw(struct tui *tui, const struct lesson_view *view, int side, int y, int width)
 {
 	const struct tui_style *style = &tui->style;
-	const struct view_side *pane = &view->sides[side];
+	const struct view_side *pane = side >= 0 ? &view->sides[side] : NULL;
 	struct cursor cursor = cursor_at(style, y, 1, width - 2, 1, true);
 	char label[NAME_MAX_LEN + 4];
-	snprintf(label, sizeof label, "%s:", side >= 0 ? pane->name : "other");
-	cursor_field(&cursor, label, NAME_MAX_LEN + 1, style->roles[tui->focus_side == side ? ROLE_FOCUSED : ROLE_PANE_TITLE]);
-	if (side >= 0 && pane->call_count) {
+	int label_columns = 6;   /* "other:" */
+	for (int s = 0; s < view->side_count; s++)
+		label_columns = max_int(label_columns, draw_columns(view->sides[s].name) + 1);
+	snprintf(label, sizeof label, "%s:", pane ? pane->name : "other");
+	cursor_field(&cursor, label, label_columns, style->roles[tui->focus_side == side ? ROLE_FOCUSED : ROLE_PANE_TITLE]);
+	cursor_string(&cursor, " ", style->roles[ROLE_NORMAL]);
+	if (pane && pane->call_count) {
 		const struct view_call *call = &pane->calls[pane->call_count - 1];
 		cursor_string(&cursor, call->latest ? ">" : " ", style->roles[ROLE_LATEST]);
 		cursor_string(&cursor, call->text, style->roles[call->latest ? ROLE_LATEST : ROLE_NORMAL]);

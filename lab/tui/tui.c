@@ -164,6 +164,10 @@ int tui_run(struct lesson *lesson, char **lesson_paths, size_t lesson_count, str
 	view_init(&tui.view);
 	/* Only the character type: numbers in traces must keep their '.'. */
 	setlocale(LC_CTYPE, "");
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		err = strdup("the lesson screen needs a terminal (socklab run --plain LESSON prints a transcript)");
+		goto failed;
+	}
 	if (signals_install(&err) < 0)
 		goto failed;
 	if (lesson) {

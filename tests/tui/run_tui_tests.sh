@@ -189,12 +189,12 @@ resizing_uses_the_space_and_says_what_it_needs() {
 	wait_for_text size "step 0/14" || return 1
 	press size Space 7
 	wait_for_text size "step 6/14 part 2/2" || return 1
-	expect_screen size "earlier call" "a squeezed server pane at 80x24" || return 1
+	expect_not_screen size "conn = accept\(ls\) +woke" "accept and its result on one row at 80x24" || return 1
 	tmux_run resize-window -t size -x 120 -y 40
 	wait_for size "^ socklab  01 The echo pair.{60,}step 6/14 part 2/2  private netns$" || return 1
-	expect_screen size "ls = socket\(AF_INET, SOCK_STREAM\) {10,}3" "every call at 120x40" &&
-		expect_not_screen size "earlier call" "squeezed panes at 120x40" &&
-		expect_screen size "┐┌|k.l" "panes meeting in the middle" || return 1
+	expect_screen size "ls = socket\(AF_INET, SOCK_STREAM\) {20,}3" "every call at 120x40" &&
+		expect_screen size ">conn = accept\(ls\) +woke: 4, peer 127\.0\.0\.1:[0-9]+│" "the result beside its call" &&
+		expect_screen size "^└─{58}┘└─{58}┘$" "two panes 60 columns wide" || return 1
 	[ "$(capture size | sed -n 40p | grep -c 'q quit')" = 1 ] || {
 		fail_with_screen size "the key line on row 40"
 		return 1
