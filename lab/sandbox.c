@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -266,8 +267,8 @@ sandbox_trial_child(int report_fd, uid_t uid, gid_t gid)
 {
 	char *err = NULL;
 
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) == -1)
-		sandbox_set_error(&err, "unshare(CLONE_NEWUSER|CLONE_NEWNET): %s", strerror(errno));
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS) == -1)
+		sandbox_set_error(&err, "unshare(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWNS): %s", strerror(errno));
 	else if (sandbox_map_ids(uid, gid, &err) == 0 && sandbox_bring_lo_up(&err) == 0)
 		err = strdup("+");
 	/* Nothing to do if the write fails: an empty report reads as failure. */
@@ -349,11 +350,14 @@ sandbox_enter(struct sandbox *sandbox, bool force_host, char **err)
 	if (sandbox_foresee_refusal(sandbox, uid, gid))
 		return 0;
 
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) == -1) {
+	/* A mount namespace too, owned by the new user namespace, so the lab
+	 * may make a tmpfs of its own for Unix socket files (see
+	 * sandbox_private_dir); the file system looks the same from inside. */
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS) == -1) {
 		int failure = errno;
 		const char *hint = sandbox_refusal_hint(failure);
 		char reason[sizeof sandbox->reason];
-		snprintf(reason, sizeof reason, "unshare(CLONE_NEWUSER|CLONE_NEWNET): %s%s%s%s",
+		snprintf(reason, sizeof reason, "unshare(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWNS): %s%s%s%s",
 			 strerror(failure), hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
 		sandbox_use_host(sandbox, reason);
 		return 0;
@@ -395,6 +399,33 @@ sandbox_renew(struct sandbox *sandbox, char **err)
 		return -1;
 	}
 	return sandbox_make_inner(sandbox, err);
+}
+
+int
+sandbox_private_dir(const struct sandbox *sandbox, char **err)
+{
+	if (sandbox->kind != SANDBOX_NETNS) {
+		sandbox_set_error(err, "no private namespace");
+		return -1;
+	}
+	/* A detached tmpfs: in no directory of any file system, reachable only
+	 * through this fd and the cwd of whoever fchdir()s to it. When the
+	 * last of them is gone (however the lab ends), so are its files. */
+	int context = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (context == -1) {
+		sandbox_set_error(err, "fsopen(tmpfs): %s", strerror(errno));
+		return -1;
+	}
+	int mount_fd = -1;
+	if (fsconfig(context, FSCONFIG_SET_STRING, "size", "1m", 0) == -1
+	    || fsconfig(context, FSCONFIG_SET_STRING, "mode", "0700", 0) == -1
+	    || fsconfig(context, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == -1)
+		sandbox_set_error(err, "fsconfig(tmpfs): %s", strerror(errno));
+	else if ((mount_fd = fsmount(context, FSMOUNT_CLOEXEC,
+				     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)) == -1)
+		sandbox_set_error(err, "fsmount(tmpfs): %s", strerror(errno));
+	close(context);
+	return mount_fd;
 }
 
 void

@@ -58,6 +58,12 @@ int sandbox_enter(struct sandbox *sandbox, bool force_host, char **err);
  * SANDBOX_HOST: nothing to do. Returns 0, or -1 with *err. */
 int sandbox_renew(struct sandbox *sandbox, char **err);
 
+/* SANDBOX_NETNS: a fresh, empty directory that exists nowhere in the file
+ * system (a detached tmpfs), for Unix socket files; puppets fchdir() to it.
+ * It vanishes with the last process using it, even after SIGKILL.
+ * Returns its fd (O_CLOEXEC), or -1 with *err (always on the host path). */
+int sandbox_private_dir(const struct sandbox *sandbox, char **err);
+
 /* Closes outer_netns_fd; the namespaces die with the process. Safe twice. */
 void sandbox_done(struct sandbox *sandbox);
 

@@ -82,7 +82,8 @@ struct session {
 	struct probe *probe;
 	struct side sides[LESSON_MAX_SIDES];
 	int side_count;
-	char workdir[64];                 /* puppets' cwd: Unix socket paths live here */
+	int workdir_fd;                   /* puppets' cwd in the private path: a detached tmpfs, or -1 */
+	char workdir[64];                 /* puppets' cwd on the host path: a temporary directory, or "" */
 	size_t steps_done;
 	struct lab_event *events;
 	size_t event_count, event_capacity;
@@ -147,8 +148,16 @@ static void workdir_clear(const char *dir)
 	closedir(d);
 }
 
+/* Where the puppets' relative Unix socket paths (./echo.sock) live: a
+ * tmpfs that exists nowhere else in the private path (nothing to clean,
+ * whatever way the lab ends), a temporary directory on the host path. */
 static int workdir_make(struct session *session, char **err)
 {
+	session->workdir_fd = sandbox_private_dir(session->sandbox, NULL);
+	if (session->workdir_fd >= 0)
+		return 0;
+	if (session->workdir[0])
+		return 0;   /* the host path keeps its directory across restarts */
 	const char *base = getenv("TMPDIR");
 	if (!base || !*base || strlen(base) > 32)
 		base = "/tmp";
@@ -158,6 +167,20 @@ static int workdir_make(struct session *session, char **err)
 		return text_error(err, "cannot make a working directory in %s: %s", base, strerror(errno));
 	}
 	return 0;
+}
+
+static void workdir_done(struct session *session, bool remove)
+{
+	if (session->workdir_fd >= 0)
+		close(session->workdir_fd);
+	session->workdir_fd = -1;
+	if (session->workdir[0]) {
+		workdir_clear(session->workdir);
+		if (remove) {
+			rmdir(session->workdir);
+			session->workdir[0] = '\0';
+		}
+	}
 }
 
 /* ---- sides: names, fds, kinds ----------------------------------------- */
@@ -563,8 +586,11 @@ static int take_snapshot(struct session *session, char **err)
 					snprintf(socket->name, sizeof socket->name, "%s", m->name);
 					socket->note = NOTE_CLOSED;
 				} else {
-					if (host)
-						continue;   /* on the host, a socket the lab cannot place is not the lab's */
+					/* On the host, a socket the lab cannot place is not the
+					 * lab's; nor, anywhere, is an unplaceable Unix socket
+					 * (the controller's own channels to its puppets). */
+					if (host || socket->family == AF_UNIX)
+						continue;
 					socket->note = NOTE_UNKNOWN;
 				}
 			}
@@ -1070,8 +1096,8 @@ static void stop_sides(struct session *session)
 
 static int start_sides(struct session *session, char **err)
 {
-	if (chdir(session->workdir) < 0)
-		return text_error(err, "cannot enter %s: %s", session->workdir, strerror(errno));
+	if (session->workdir_fd >= 0 ? fchdir(session->workdir_fd) < 0 : chdir(session->workdir) < 0)
+		return text_error(err, "cannot enter the lab's working directory: %s", strerror(errno));
 	int result = 0;
 	for (int s = 0; s < session->side_count && result == 0; s++)
 		result = puppet_start(&session->sides[s].puppet, err);
@@ -1141,6 +1167,7 @@ int session_new(struct session **out, const struct lesson *lesson, struct sandbo
 	session->lesson = lesson;
 	session->sandbox = sandbox;
 	session->side_count = lesson->side_count;
+	session->workdir_fd = -1;
 	for (int s = 0; s < LESSON_MAX_SIDES; s++) {
 		session->sides[s].puppet.pid = -1;
 		session->sides[s].puppet.channel = -1;
@@ -1164,10 +1191,7 @@ void session_free(struct session *session)
 	probe_snapshot_done(&session->raw);
 	clear_log(session);
 	free(session->events);
-	if (session->workdir[0]) {
-		workdir_clear(session->workdir);
-		rmdir(session->workdir);
-	}
+	workdir_done(session, true);
 	free(session);
 }
 
@@ -1175,13 +1199,14 @@ int session_restart(struct session *session, char **err)
 {
 	stop_sides(session);
 	clear_log(session);
-	workdir_clear(session->workdir);
+	workdir_done(session, false);
 	probe_free(session->probe);
 	session->probe = NULL;
 	int port_map_count = session->info.port_map_count;
 	typeof(session->info.port_map) port_map;
 	memcpy(port_map, session->info.port_map, sizeof port_map);
-	if (sandbox_renew(session->sandbox, err) < 0 || probe_open(&session->probe, err) < 0)
+	if (sandbox_renew(session->sandbox, err) < 0 || probe_open(&session->probe, err) < 0
+	    || workdir_make(session, err) < 0)
 		return -1;
 	fill_info(session);
 	/* Keep the host path's ports: the same lesson port maps the same way. */

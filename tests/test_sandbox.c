@@ -29,6 +29,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -340,6 +341,26 @@ check_private(const struct child *child, const struct sandbox *sandbox,
 	} else {
 		child_assert(child, !sandbox->small_hash, "a small table the kernel cannot make");
 	}
+	/* The private directory: Unix socket files bind there by a relative
+	 * path, and no path in any file system leads to it. */
+	char *dir_err = NULL;
+	int dir = sandbox_private_dir(sandbox, &dir_err);
+	child_assert(child, dir >= 0, "sandbox_private_dir: %s", dir_err ? dir_err : "?");
+	int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	child_assert(child, fchdir(dir) == 0, "fchdir: %s", strerror(errno));
+	int unix_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un path = { .sun_family = AF_UNIX, .sun_path = "./echo.sock" };
+	child_assert(child, bind(unix_fd, (struct sockaddr *)&path, sizeof path) == 0, "bind ./echo.sock: %s",
+		     strerror(errno));
+	struct stat st;
+	child_assert(child, fstatat(dir, "echo.sock", &st, 0) == 0 && S_ISSOCK(st.st_mode), "no socket file");
+	char where[256];
+	child_assert(child, getcwd(where, sizeof where) == NULL && errno == ENOENT,
+		     "the private directory is reachable by a path");
+	child_assert(child, fchdir(cwd) == 0, "%s", strerror(errno));
+	close(unix_fd);
+	close(cwd);
+	close(dir);
 }
 
 static void
@@ -485,7 +506,7 @@ enter_with_a_thread(const struct child *child)
 	char *err = NULL;
 	child_assert(child, sandbox_enter(&sandbox, false, &err) == 0, "%s", err);
 	child_assert(child, sandbox.kind == SANDBOX_HOST, "kind %d", sandbox.kind);
-	child_assert(child, strstr(sandbox.reason, "unshare(CLONE_NEWUSER|CLONE_NEWNET): Invalid argument")
+	child_assert(child, strstr(sandbox.reason, "unshare(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWNS): Invalid argument")
 		     == sandbox.reason, "\"%s\"", sandbox.reason);
 	child_assert(child, strncmp(sandbox_describe(&sandbox), "host network (unshare", 21) == 0,
 		     "\"%s\"", sandbox_describe(&sandbox));

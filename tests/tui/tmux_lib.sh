@@ -3,6 +3,8 @@
 #
 # Every wait polls `tmux capture-pane -p` until the text shows or a
 # deadline passes, then fails with the screen printed: no blind sleeps.
+# curses sends a frame in several writes, so a match counts once two
+# captures in a row are equal: the frame is whole, not half drawn.
 
 TUI_TMUX_SOCKET="socklab-test-$$"
 TUI_DEADLINE_S=${TUI_DEADLINE_S:-5}
@@ -56,26 +58,29 @@ deadline_in() {
 	awk -v now="$(now_s)" -v add="$1" 'BEGIN { printf "%.3f", now + add }'
 }
 
-# wait_for NAME 'grep -E pattern' [seconds]: until the screen matches.
-wait_for() {
-	local name=$1 pattern=$2 end
-	end=$(deadline_in "${3:-$TUI_DEADLINE_S}")
+# wait_until NAME GREP-OPTION PATTERN SECONDS: the screen matches, whole.
+wait_until() {
+	local name=$1 option=$2 pattern=$3 end screen previous=
+	end=$(deadline_in "$4")
 	while before_deadline "$end"; do
-		capture "$name" 2>/dev/null | grep -qE -- "$pattern" && return 0
+		screen=$(capture "$name" 2>/dev/null)
+		if [ "$screen" = "$previous" ] && grep -q "$option" -- "$pattern" <<<"$screen"; then
+			return 0
+		fi
+		previous=$screen
 		sleep "$TUI_POLL_S"
 	done
-	fail_with_screen "$name" "no /$pattern/ on screen within ${3:-$TUI_DEADLINE_S} s"
+	fail_with_screen "$name" "no '$pattern' on screen within $4 s"
+}
+
+# wait_for NAME 'grep -E pattern' [seconds]: until the screen matches.
+wait_for() {
+	wait_until "$1" -E "$2" "${3:-$TUI_DEADLINE_S}"
 }
 
 # wait_for_text NAME TEXT [seconds]: the same for a fixed string.
 wait_for_text() {
-	local name=$1 text=$2 end
-	end=$(deadline_in "${3:-$TUI_DEADLINE_S}")
-	while before_deadline "$end"; do
-		capture "$name" 2>/dev/null | grep -qF -- "$text" && return 0
-		sleep "$TUI_POLL_S"
-	done
-	fail_with_screen "$name" "no '$text' on screen within ${3:-$TUI_DEADLINE_S} s"
+	wait_until "$1" -F "$2" "${3:-$TUI_DEADLINE_S}"
 }
 
 # wait_for_file PATH [seconds]

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# cmake --install puts the binary, the lessons and the man page where a
+# packager expects them, and the installed binary finds its lessons from
+# anywhere, without the source tree.
+set -euo pipefail
+build=$1
+prefix=$(mktemp -d)
+trap 'rm -rf "$prefix"' EXIT
+cmake --install "$build" --prefix "$prefix" >/dev/null
+failed=0
+check() { if "$@"; then :; else echo "FAIL: $*"; failed=1; fi; }
+check test -x "$prefix/bin/socklab"
+check test -f "$prefix/share/man/man1/socklab.1"
+check test -f "$prefix/share/socklab/lessons/01-echo.lesson"
+cd /
+listed=$(env -u SOCKLAB_LESSONS "$prefix/bin/socklab" list)
+check grep -q "^01-echo " <<<"$listed"
+lessons_line=$(env -u SOCKLAB_LESSONS "$prefix/bin/socklab" --help | grep '^lessons: ')
+check test "$lessons_line" = "lessons: $prefix/bin/../share/socklab/lessons"
+if [ $failed -eq 0 ]; then echo "install: 1 passed, 0 failed"; else echo "install: 0 passed, 1 failed"; fi
+exit $failed
