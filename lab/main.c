@@ -345,6 +345,7 @@ static int cmd_run(int argc, char **argv)
 			free(err);
 			code = EXIT_USAGE;
 		} else {
+			session_set_interrupt(session, &stop_signal);
 			code = run_plain(session, trace);
 		}
 		session_free(session);

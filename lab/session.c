@@ -94,6 +94,7 @@ struct session {
 	struct probe_snapshot raw;
 	struct run_info info;
 	size_t failure_count;
+	const volatile sig_atomic_t *interrupt;   /* non-zero: stop waiting */
 	struct puppet_reply reply;        /* scratch: 64 KiB, kept off the stack */
 };
 
@@ -893,7 +894,7 @@ static int settle(struct session *session, const struct lesson_step *step, enum 
 				met = check_state(session, step, &step->expects[k], NULL);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		long elapsed_ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (met || elapsed_ms >= longest)
+		if (met || elapsed_ms >= longest || (session->interrupt && *session->interrupt))
 			return 0;
 		struct timespec tick = { .tv_nsec = 1000000 };
 		nanosleep(&tick, NULL);
@@ -1180,6 +1181,11 @@ int session_new(struct session **out, const struct lesson *lesson, struct sandbo
 	}
 	*out = session;
 	return 0;
+}
+
+void session_set_interrupt(struct session *session, const volatile sig_atomic_t *flag)
+{
+	session->interrupt = flag;
 }
 
 void session_free(struct session *session)

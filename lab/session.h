@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "catalog.h"
@@ -111,6 +112,10 @@ struct session;
  * inside `sandbox` (entered by the caller, borrowed). Returns 0, or -1
  * with *err. */
 int session_new(struct session **out, const struct lesson *lesson, struct sandbox *sandbox, char **err);
+
+/* A flag (set by a signal handler) that cuts short the bounded waits of a
+ * step (`within` expectations), so Ctrl-C never waits on the kernel. */
+void session_set_interrupt(struct session *session, const volatile sig_atomic_t *flag);
 
 /* Stops and reaps the puppets, removes the working directory. Safe on NULL. */
 void session_free(struct session *session);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -416,4 +417,80 @@ Test(cli, an_ordinary_user_on_the_host_path_works_too)
 	cr_expect_eq(result.code, 0, "%s%s", result.out, result.err);
 	cr_expect(strstr(result.out, "every expectation met") != NULL, "%s", result.out);
 	result_done(&result);
+}
+
+/* Starts socklab with stdout on a pipe; returns its pid and the pipe. */
+static pid_t spawn_socklab(char *const argv[], int *out_fd)
+{
+	int out_pipe[2];
+	cr_assert_eq(pipe2(out_pipe, O_CLOEXEC), 0);
+	posix_spawn_file_actions_t actions;
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+	posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+	pid_t pid;
+	cr_assert_eq(posix_spawn(&pid, argv[0], &actions, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&actions);
+	close(out_pipe[1]);
+	*out_fd = out_pipe[0];
+	return pid;
+}
+
+/* Reads from fd until `marker` has appeared (or EOF); returns all read. */
+static char *read_until(int fd, const char *marker)
+{
+	size_t len = 0, capacity = 1 << 16;
+	char *text = calloc(1, capacity);
+	while (!strstr(text, marker) && len < capacity - 1) {
+		ssize_t n = read(fd, text + len, capacity - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	return text;
+}
+
+/* A lesson that waits (up to 5 s) for a state that never comes, so a
+ * signal finds it in the middle of a step. */
+static const char waits_long[] = "title: waits\n"
+				 "step server: ls = socket(AF_INET, SOCK_STREAM)\n"
+				 "step server: listen(ls, 5)\n"
+				 "step server: conn = accept(ls)\n"
+				 "  expect: blocks\n"
+				 "step server: close(ls)\n"
+				 "  expect: server ls TIME-WAIT within 5000ms\n";
+
+Test(cli, a_stop_signal_mid_step_ends_the_run_cleanly)
+{
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+	for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+		for (int host = 0; host < 2; host++) {
+			char *lesson = temp_path("-signal.lesson");
+			write_text(lesson, waits_long, sizeof waits_long - 1);
+			int out;
+			pid_t pid = host ? spawn_socklab((char *const[]){ SOCKLAB_BINARY, "run", "--plain", "--host", lesson, NULL }, &out)
+					 : spawn_socklab((char *const[]){ SOCKLAB_BINARY, "run", "--plain", lesson, NULL }, &out);
+			char *seen = read_until(out, "step 3/4");
+			cr_assert(strstr(seen, "step 3/4") != NULL, "%s", seen);
+			struct timespec sent, ended;
+			clock_gettime(CLOCK_MONOTONIC, &sent);
+			kill(pid, signals[i]);
+			int status;
+			waitpid(pid, &status, 0);
+			clock_gettime(CLOCK_MONOTONIC, &ended);
+			char *rest = read_until(out, "\x01");
+			close(out);
+			cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == signals[i],
+				  "socklab ends by the signal it got (status %#x)", status);
+			/* Not a speed figure: without the interrupt the step would wait
+			 * its full 5 s for a state that never comes. */
+			cr_expect_lt(ended.tv_sec - sent.tv_sec, 4, "the signal cut the 5 s wait short");
+			cr_expect_eq(processes_naming(lesson), 0, "a puppet outlived the controller");
+			free(seen);
+			free(rest);
+			unlink(lesson);
+			free(lesson);
+		}
+	}
 }
