@@ -9,9 +9,12 @@
  *    `ss -tanpx` process to read the kernel; the ratio of medians.
  * 3. Lesson 01-echo end to end, restarted each round: the time to set up a
  *    fresh namespace and both puppets, and the median step of the lesson.
- * 4. The host path's steady-state figure, measured first in a child
+ * 4. Soak: 1,000 restarts of lesson 01 in one process, open fds and RSS
+ *    before and after.
+ * 5. The host path's steady-state figure, measured first in a child
  *    because entering the private namespace cannot be undone.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <spawn.h>
@@ -212,6 +215,63 @@ static int lesson_rounds(const char *path, struct sandbox *sandbox, int rounds)
 	return 0;
 }
 
+static long open_fds(void)
+{
+	long count = 0;
+	DIR *dir = opendir("/proc/self/fd");
+	while (dir && readdir(dir))
+		count++;
+	if (dir)
+		closedir(dir);
+	return count - 3;   /* ".", "..", and the directory's own fd */
+}
+
+static long rss_kib(void)
+{
+	long pages = 0, resident = 0;
+	FILE *statm = fopen("/proc/self/statm", "r");
+	if (statm) {
+		if (fscanf(statm, "%ld %ld", &pages, &resident) != 2)
+			resident = 0;
+		fclose(statm);
+	}
+	return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* One process restarting a lesson again and again: fds and memory must
+ * stay flat, or a long class would slowly break the lab. */
+static int soak(const char *path, struct sandbox *sandbox, int runs)
+{
+	struct diagnostics diag;
+	diagnostics_init(&diag, path);
+	struct lesson *lesson = lesson_load(path, &diag);
+	diagnostics_done(&diag);
+	struct session *session = NULL;
+	char *err = NULL;
+	if (!lesson || session_new(&session, lesson, sandbox, &err) < 0) {
+		fprintf(stderr, "bench: %s\n", err ? err : "cannot load the lesson");
+		return -1;
+	}
+	long fds_before = 0, rss_before = 0;
+	double start = now_us();
+	for (int run = 0; run <= runs; run++) {
+		if (run == 10) {   /* after the first runs have grown every buffer once */
+			fds_before = open_fds();
+			rss_before = rss_kib();
+		}
+		/* session_goto restarts in a fresh namespace, then steps to the end. */
+		if (session_goto(session, lesson->step_count, &err) < 0) {
+			fprintf(stderr, "bench: %s\n", err);
+			return -1;
+		}
+	}
+	printf("soak         %d restarts of lesson 01 in %.1f s: open fds %ld -> %ld, RSS %ld -> %ld KiB\n", runs,
+	       (now_us() - start) / 1e6, fds_before, open_fds(), rss_before, rss_kib());
+	session_free(session);
+	lesson_free(lesson);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int exchanges = (argc > 1 ? atoi(argv[1]) : 4000) / 4;
@@ -258,9 +318,8 @@ int main(int argc, char **argv)
 	printf("sandbox      enter %.2f ms (%s)\n", enter_ms, sandbox_describe(&sandbox));
 	if (lesson_rounds(SOURCE_DIR "/lessons/01-echo.lesson", &sandbox, 200) < 0)
 		return 1;
-	struct rusage usage;
-	getrusage(RUSAGE_SELF, &usage);
-	printf("memory       controller max RSS %ld KiB\n", usage.ru_maxrss);
+	if (soak(SOURCE_DIR "/lessons/01-echo.lesson", &sandbox, 1000) < 0)
+		return 1;
 	sandbox_done(&sandbox);
 	lesson_free(lesson);
 	return 0;

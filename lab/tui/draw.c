@@ -138,9 +138,8 @@ int draw_string(const struct tui_style *style, int y, int x, const char *text, i
 	return used + draw_text(style, y, x + used, "...", 3, 3, attr);
 }
 
-void draw_box(const struct tui_style *style, int y, int x, int height, int width, attr_t border)
+void draw_box(int y, int x, int height, int width, attr_t border)
 {
-	(void)style;
 	if (height < 2 || width < 2)
 		return;
 	attrset(border);

@@ -6,8 +6,8 @@
 #include "tui_internal.h"
 
 #define CONTROL(letter) ((letter) & 0x1f)
-#define KEY_ESCAPE 27
-#define KEY_TAB '\t'
+#define ESCAPE 27
+#define TAB '\t'
 
 const struct key_binding tui_keys[] = {
 	{ ' ', "space", ACTION_NEXT },
@@ -25,7 +25,7 @@ const struct key_binding tui_keys[] = {
 	{ 'g', "g", ACTION_GOTO },
 	{ KEY_HOME, "Home", ACTION_FIRST },
 	{ KEY_END, "End", ACTION_LAST },
-	{ KEY_TAB, "Tab", ACTION_FOCUS },
+	{ TAB, "Tab", ACTION_FOCUS },
 	{ KEY_BTAB, "Shift-Tab", ACTION_FOCUS_BACK },
 	{ KEY_UP, "Up", ACTION_UP },
 	{ 'k', "k", ACTION_UP },
@@ -37,7 +37,7 @@ const struct key_binding tui_keys[] = {
 	{ 't', "t", ACTION_TEXT },
 	{ '?', "?", ACTION_HELP },
 	{ KEY_F(1), "F1", ACTION_HELP },
-	{ KEY_ESCAPE, "Esc", ACTION_CLOSE },
+	{ ESCAPE, "Esc", ACTION_CLOSE },
 	{ 'q', "q", ACTION_QUIT },
 	{ 'Q', "Q", ACTION_QUIT },
 	{ CONTROL('l'), "Ctrl-L", ACTION_REDRAW },

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "signals.h"
+
 enum {
 	AUTOPLAY_START_MS = 1500,
 	AUTOPLAY_FASTEST_MS = 250,
@@ -60,6 +62,7 @@ int lesson_open(struct tui *tui, const struct lesson *lesson, char **err)
 		tui->session = NULL;
 		return -1;
 	}
+	session_set_interrupt(tui->session, signals_flag());
 	tui->sessions_started++;
 	tui->lesson = lesson;
 	tui->screen = SCREEN_LESSON;

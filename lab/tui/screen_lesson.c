@@ -391,18 +391,32 @@ static int pane_call_rows(const struct tui *tui, const struct view_side *side, i
 	return rows;
 }
 
-/* Rows inside the box: everything, and the least it can do with. */
-static void pane_need(const struct tui *tui, const struct lesson_view *view, const struct pane *pane, int *full,
-		      int *least)
+/* The first of the latest calls that fit in `room` rows, counting the
+ * line that says how many earlier ones are hidden. */
+static size_t first_call_shown(const struct tui *tui, const struct view_side *side, int width, int room)
+{
+	size_t first = side->call_count;
+	int used = 0;
+	while (first > 0) {
+		int rows = call_rows(&tui->style, &side->calls[first - 1], width);
+		int hidden_line = first > 1 ? 1 : 0;
+		if (used + rows + hidden_line > room)
+			break;
+		used += rows;
+		first--;
+	}
+	return first;
+}
+
+/* Rows inside the box the pane can do with: its sockets, and its latest
+ * calls (earlier ones give way to the explanation). */
+static int pane_need(const struct tui *tui, const struct lesson_view *view, const struct pane *pane)
 {
 	const struct view_side *side = &view->sides[pane->side];
-	int sockets = pane_socket_rows(tui, view, pane);
-	int calls = pane_call_rows(tui, side, pane->width - 2, 0);
 	size_t kept_from = side->call_count > EARLIER_CALLS_KEPT ? side->call_count - EARLIER_CALLS_KEPT : 0;
-	int kept = pane_call_rows(tui, side, pane->width - 2, kept_from) + (kept_from ? 1 : 0);
+	int calls = pane_call_rows(tui, side, pane->width - 2, kept_from) + (kept_from ? 1 : 0);
 	int gap = side->call_count ? 1 : 0;
-	*full = calls + gap + sockets;
-	*least = (kept < calls ? kept : calls) + gap + sockets;
+	return calls + gap + pane_socket_rows(tui, view, pane);
 }
 
 static void pane_title(struct tui *tui, const struct lesson_view *view, const struct pane *pane)
@@ -430,7 +444,7 @@ static void pane_draw(struct tui *tui, const struct lesson_view *view, struct pa
 	const struct tui_style *style = &tui->style;
 	const struct view_side *side = &view->sides[pane->side];
 	int inner_width = pane->width - 2, inner_height = pane->height - 2;
-	draw_box(style, pane->y, pane->x, pane->height, pane->width, style->roles[ROLE_BORDER]);
+	draw_box(pane->y, pane->x, pane->height, pane->width, style->roles[ROLE_BORDER]);
 	pane_title(tui, view, pane);
 	if (inner_height <= 0)
 		return;
@@ -439,18 +453,11 @@ static void pane_draw(struct tui *tui, const struct lesson_view *view, struct pa
 	 * latest ones, with a line saying how many earlier calls are hidden. */
 	int socket_rows = pane_socket_rows(tui, view, pane);
 	int gap = side->call_count ? 1 : 0;
-	int call_room = inner_height - socket_rows - gap;
-	size_t first = 0;
-	if (call_room < 0)
-		call_room = 0;
-	while (first < side->call_count && pane_call_rows(tui, side, inner_width, first) + (first ? 1 : 0) > call_room)
-		first++;
+	size_t first = first_call_shown(tui, side, inner_width, inner_height - socket_rows - gap);
 	/* Squeezed: the socket table's heading separates well enough. */
 	if (first && gap) {
 		gap = 0;
-		call_room++;
-		while (first > 0 && pane_call_rows(tui, side, inner_width, first - 1) + (first > 1 ? 1 : 0) <= call_room)
-			first--;
+		first = first_call_shown(tui, side, inner_width, inner_height - socket_rows);
 	}
 	struct cursor cursor = cursor_at(style, pane->y + 1, pane->x + 1, inner_width, inner_height, true);
 	if (first) {
@@ -709,19 +716,15 @@ void lesson_draw_view(struct tui *tui, const struct lesson_view *view)
 		text.failure_rows = rest / 3;
 	rest -= text.failure_rows;
 
-	/* Panes get what they need, the explanation what it needs; when both
-	 * cannot, the panes drop earlier calls first, then the text is cut. */
-	int full = 0, least = 0;
-	for (int i = 0; i < pane_count; i++) {
-		int pane_full, pane_least;
-		pane_need(tui, view, &panes[i], &pane_full, &pane_least);
-		full = max_int(full, pane_full + 2);
-		least = max_int(least, pane_least + 2);
-	}
-	least = max_int(least, MIN_PANE_HEIGHT);
+	/* The explanation gets its rows and the panes the rest, down to what
+	 * they can do with (earlier calls give way first); below that the
+	 * explanation is cut and points to the whole text (t). */
+	int least = MIN_PANE_HEIGHT;
+	for (int i = 0; i < pane_count; i++)
+		least = max_int(least, pane_need(tui, view, &panes[i]) + 2);
 	int say_wanted = (int)text.say_count;
 	int say_rows, pane_height;
-	if (max_int(full, MIN_PANE_HEIGHT) + say_wanted <= rest || least + say_wanted <= rest) {
+	if (least + say_wanted <= rest) {
 		say_rows = say_wanted;
 	} else {
 		int say_least = say_wanted < MIN_SAY_ROWS ? say_wanted : MIN_SAY_ROWS;

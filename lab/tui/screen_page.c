@@ -27,13 +27,16 @@ void page_clear(struct tui_page *page, const char *title)
 
 static int page_append(struct tui_page *page, char *line)
 {
-	if (!line)
+	if (!line) {
+		page->incomplete = true;
 		return -1;
+	}
 	if (page->count == page->capacity) {
 		size_t capacity = page->capacity ? page->capacity * 2 : 32;
 		char **grown = realloc(page->lines, capacity * sizeof *grown);
 		if (!grown) {
 			free(line);
+			page->incomplete = true;
 			return -1;
 		}
 		page->lines = grown;
@@ -58,8 +61,10 @@ int page_add_wrapped(struct tui_page *page, const char *indent, const char *text
 	int usable = width - draw_columns(indent);
 	size_t count = wrap_text(text, usable, NULL, 0);
 	struct wrap_line *lines = calloc(count ? count : 1, sizeof *lines);
-	if (!lines)
+	if (!lines) {
+		page->incomplete = true;
 		return -1;
+	}
 	wrap_text(text, usable, lines, count);
 	int result = 0;
 	for (size_t i = 0; i < count && result == 0; i++)
@@ -83,6 +88,8 @@ void page_draw(struct tui *tui)
 		const char *line = page->lines[page->top + (size_t)row];
 		draw_text(style, row + 1, 1, line, strlen(line), width - 2, style->roles[ROLE_NORMAL]);
 	}
+	if (page->incomplete)
+		draw_string(style, 0, width - 30, " out of memory: incomplete ", 28, style->roles[ROLE_FAILED]);
 	char where[64];
 	if (page->count > (size_t)body)
 		snprintf(where, sizeof where, "lines %zu-%zu of %zu", page->top + 1,

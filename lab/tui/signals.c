@@ -91,6 +91,11 @@ int signals_pending(void)
 	return state.received;
 }
 
+const volatile sig_atomic_t *signals_flag(void)
+{
+	return &state.received;
+}
+
 void signals_set_curses(bool active)
 {
 	state.curses_active = active;

@@ -19,6 +19,7 @@
 #ifndef SOCKLAB_TUI_SIGNALS_H
 #define SOCKLAB_TUI_SIGNALS_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 /* Installs the handlers and makes the pipe. Returns 0, or -1 with *err. */
@@ -29,6 +30,10 @@ int signals_fd(void);
 
 /* The stop signal received (its number), or 0. Drains the pipe. */
 int signals_pending(void);
+
+/* Non-zero once a stop signal arrived: for session_set_interrupt, so a
+ * step's bounded wait on the kernel ends at once. */
+const volatile sig_atomic_t *signals_flag(void);
 
 /* Curses is (or is no longer) active: a crash calls endwin() only then. */
 void signals_set_curses(bool active);

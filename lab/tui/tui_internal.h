@@ -111,11 +111,12 @@ int draw_text(const struct tui_style *style, int y, int x, const char *text, siz
 int draw_string(const struct tui_style *style, int y, int x, const char *text, int max_columns, attr_t attr);
 /* Columns `text` takes (UTF-8 code points). */
 int draw_columns(const char *text);
-/* A box with a title in its top border. */
-void draw_box(const struct tui_style *style, int y, int x, int height, int width, attr_t border);
+/* A box in line-drawing characters (ACS: ASCII where the terminal has none);
+ * the caller writes a title over its top border. */
+void draw_box(int y, int x, int height, int width, attr_t border);
 /* "socklab needs at least 80x24; this terminal is WxH", centred. */
 void draw_too_small(const struct tui_style *style, int width, int height);
-/* The key line: key names and labels of `actions` that fit, or `message`. */
+/* The key line: the first key and the label of each of `actions`, while they fit. */
 void draw_key_line(const struct tui_style *style, int y, int width, const enum tui_action *actions, size_t count);
 
 /* ---- pages (screen_page.c): help, socket details, the whole text ------- */
@@ -126,11 +127,12 @@ struct tui_page {
 	char **lines;             /* owned */
 	size_t count, capacity;
 	size_t top;               /* first line shown */
+	bool incomplete;          /* a line could not be added (out of memory) */
 };
 
 void page_clear(struct tui_page *page, const char *title);
 /* Appends a formatted line; returns -1 when out of memory (the page then
- * says so in its last line). */
+ * says it is incomplete). */
 int page_add(struct tui_page *page, const char *format, ...) __attribute__((format(printf, 2, 3)));
 /* Appends prose wrapped at `width`. */
 int page_add_wrapped(struct tui_page *page, const char *indent, const char *text, int width);
