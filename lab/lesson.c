@@ -38,7 +38,9 @@ void diagnostics_done(struct diagnostics *diag)
 	for (size_t i = 0; i < diag->count; i++)
 		free(diag->messages[i]);
 	free(diag->messages);
+	free(diag->positions);
 	diag->messages = NULL;
+	diag->positions = NULL;
 	diag->count = diag->capacity = 0;
 }
 
@@ -61,14 +63,39 @@ void diagnostics_add(struct diagnostics *diag, struct source_pos pos, const char
 	if (diag->count == diag->capacity) {
 		size_t capacity = diag->capacity ? diag->capacity * 2 : 8;
 		char **grown = realloc(diag->messages, capacity * sizeof *grown);
-		if (!grown) {
+		if (grown)
+			diag->messages = grown;
+		struct source_pos *grown_positions = realloc(diag->positions, capacity * sizeof *grown_positions);
+		if (grown_positions)
+			diag->positions = grown_positions;
+		if (!grown || !grown_positions) {
 			free(message);
 			return;
 		}
-		diag->messages = grown;
 		diag->capacity = capacity;
 	}
+	diag->positions[diag->count] = pos;
 	diag->messages[diag->count++] = message;
+}
+
+/* Stable insertion sort of messages [from, count) by position: problems of
+ * the text (found line by line first) and of the lesson (found later, some
+ * only at the end) read in line order. */
+static void diagnostics_sort(struct diagnostics *diag, size_t from)
+{
+	for (size_t i = from + 1; i < diag->count; i++) {
+		char *message = diag->messages[i];
+		struct source_pos pos = diag->positions[i];
+		size_t k = i;
+		while (k > from && (diag->positions[k - 1].line > pos.line
+				    || (diag->positions[k - 1].line == pos.line && diag->positions[k - 1].column > pos.column))) {
+			diag->messages[k] = diag->messages[k - 1];
+			diag->positions[k] = diag->positions[k - 1];
+			k--;
+		}
+		diag->messages[k] = message;
+		diag->positions[k] = pos;
+	}
 }
 
 static struct source_pos at(int line, int column)
@@ -285,11 +312,14 @@ static bool scope_has(const struct name_scope *scope, int side, const char *name
 	return false;
 }
 
-static void scope_add(struct name_scope *scope, int side, const char *name)
+static int scope_add(struct name_scope *scope, int side, const char *name)
 {
-	if (scope_has(scope, side, name, strlen(name)) || scope->count[side] >= 32)
-		return;
+	if (scope_has(scope, side, name, strlen(name)))
+		return 0;
+	if (scope->count[side] >= 32)
+		return -1;
 	snprintf(scope->names[side][scope->count[side]++], NAME_MAX_LEN, "%s", name);
+	return 0;
 }
 
 static void scope_list(const struct name_scope *scope, int side, char *out, size_t out_size)
@@ -564,9 +594,12 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 	if (skip_spaces(text + args_start, args_len, 0) < args_len)
 		count = split_commas(text + args_start, args_len, starts, lens, CALL_MAX_ARGS);
 	if (count < out->def->min_args || count > out->def->max_args) {
-		diagnostics_add(diag, shifted(pos, open), "%s takes %d%s argument%s, got %s%d: %s", out->def->name,
-				out->def->min_args,
-				out->def->max_args > out->def->min_args ? " or more" : "",
+		char range[32];
+		if (out->def->max_args == out->def->min_args)
+			snprintf(range, sizeof range, "%d", out->def->min_args);
+		else
+			snprintf(range, sizeof range, "%d or %d", out->def->min_args, out->def->max_args);
+		diagnostics_add(diag, shifted(pos, open), "%s takes %s argument%s, got %s%d: %s", out->def->name, range,
 				out->def->max_args == 1 ? "" : "s", count > CALL_MAX_ARGS ? "more than " : "",
 				count > CALL_MAX_ARGS ? CALL_MAX_ARGS : count, out->def->usage);
 		return -1;
@@ -584,8 +617,12 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 	out->text = text_dup(text + call_start, len - call_start);
 	if (!out->text)
 		return -1;
-	if (scope && out->result_name[0])
-		scope_add(scope, out->side, out->result_name);
+	if (scope && out->result_name[0] && scope_add(scope, out->side, out->result_name) < 0) {
+		diagnostics_add(diag, shifted(pos, call_start), "at most 32 socket names on one side: reuse '%s' or an fd number",
+				out->result_name);
+		typed_call_done(out);
+		return -1;
+	}
 	return 0;
 }
 
@@ -721,8 +758,16 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 		bool is_wq = word_end - i == 2 && memcmp(text + i, "wq", 2) == 0;
 		bool is_within = word_end - i == 6 && memcmp(text + i, "within", 6) == 0;
 		size_t digits = number_end;
-		if (is_within && number_end - number > 2 && memcmp(text + number_end - 2, "ms", 2) == 0)
+		if (is_within && number_end - number > 2 && memcmp(text + number_end - 2, "ms", 2) == 0) {
 			digits = number_end - 2;
+		} else if (is_within) {
+			/* "within 500 ms", as the message below writes it */
+			size_t unit = skip_spaces(text, len, number_end);
+			if (len - unit >= 2 && memcmp(text + unit, "ms", 2) == 0 && (unit + 2 == len || text[unit + 2] == ' ')) {
+				digits = number_end;
+				number_end = unit + 2;
+			}
+		}
 		if ((!is_rq && !is_wq && !is_within) || (is_within && digits == number_end)
 		    || !parse_long(text + number, digits - number, &value) || value < 0
 		    || (is_within && (value < 1 || value > 5000))) {
@@ -785,14 +830,33 @@ struct line {
 	bool blank;
 };
 
+/* The offset of the first byte that is not well-formed UTF-8 (RFC 3629: no
+ * overlong forms, no surrogates, nothing past U+10FFFF), or (size_t)-1. */
 static size_t utf8_invalid_at(const unsigned char *s, size_t len)
 {
 	for (size_t i = 0; i < len;) {
 		unsigned char c = s[i];
-		size_t need = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 9;
-		if (need == 9 || (need == 1 && c < 0xc2) || i + need >= len + (need == 0))
-			return need == 0 ? (size_t)-1 : i;
-		for (size_t k = 1; k <= need; k++)
+		unsigned char low = 0x80, high = 0xbf;   /* the range of the second byte */
+		size_t need;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			need = 1;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			need = 2;
+			low = c == 0xe0 ? 0xa0 : 0x80;
+			high = c == 0xed ? 0x9f : 0xbf;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3;
+			low = c == 0xf0 ? 0x90 : 0x80;
+			high = c == 0xf4 ? 0x8f : 0xbf;
+		} else {
+			return i;
+		}
+		if (len - i <= need || s[i + 1] < low || s[i + 1] > high)
+			return i;
+		for (size_t k = 2; k <= need; k++)
 			if ((s[i + k] & 0xc0) != 0x80)
 				return i;
 		i += need + 1;
@@ -832,10 +896,12 @@ static struct line *split_lines(const char *text, size_t len, size_t *count, str
 		size_t i = 0;
 		while (i < line->len && line->text[i] == ' ')
 			i++;
-		if (i < line->len && line->text[i] == '\t')
-			diagnostics_add(diag, at(number, (int)i + 1), "a tab in the indentation: indent with spaces");
 		line->indent = (int)i;
-		line->blank = trim_end(line->text, line->len) == i || line->text[i] == '#';
+		line->blank = trim_end(line->text, line->len) <= i || line->text[i] == '#';
+		if (i < line->len && line->text[i] == '\t') {
+			diagnostics_add(diag, at(number, (int)i + 1), "a tab in the indentation: indent with spaces");
+			line->blank = true;   /* said once; reading it as anything would only add noise */
+		}
 		start = end + 1;
 	}
 	*count = n;
@@ -850,7 +916,8 @@ static char *take_block(const struct line *lines, size_t count, size_t *index, i
 	size_t end = *index + 1, last = *index;
 	int common = INT_MAX;
 	for (; end < count; end++) {
-		if (lines[end].blank && !(lines[end].indent > indent && lines[end].text[lines[end].indent] == '#'))
+		if (lines[end].blank && !(lines[end].indent > indent && (size_t)lines[end].indent < lines[end].len
+					    && lines[end].text[lines[end].indent] == '#'))
 			continue;
 		if (lines[end].indent <= indent)
 			break;
@@ -1029,12 +1096,18 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 			step->line = number;
 			step_ok = typed_call_parse(text + call, len - call, at(number, (int)call + 1), lesson->sides,
 						   lesson->side_count, &scope, &step->call, diag) == 0;
+			if (!step_ok && step->call.result_name[0] && step->call.side >= 0)
+				scope_add(&scope, step->call.side, step->call.result_name);
 			if (!step_ok)
 				lesson->step_count--;
 			continue;
 		}
 		if (key == len || text[key] != ':') {
 			diagnostics_add(diag, at(number, 1), "expected a directive (title:, sides:, intro:, step SIDE: call)");
+			continue;
+		}
+		if (key == 4 && memcmp(text, "step", 4) == 0) {
+			diagnostics_add(diag, at(number, 1), "a step reads 'step SIDE: call(...)', with no ':' after 'step'");
 			continue;
 		}
 		size_t value = skip_spaces(text, len, key + 1);
@@ -1103,6 +1176,7 @@ struct lesson *lesson_parse(const char *path, const char *text, size_t len, stru
 	if (lines)
 		parse_lines(lesson, lines, count, diag);
 	free(lines);
+	diagnostics_sort(diag, before);
 	if (!lines || diag->count > before || !lesson->path || !lesson->name) {
 		lesson_free(lesson);
 		return NULL;
@@ -1112,7 +1186,7 @@ struct lesson *lesson_parse(const char *path, const char *text, size_t len, stru
 
 struct lesson *lesson_load(const char *path, struct diagnostics *diag)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);   /* a FIFO would wait for a writer */
 	if (fd < 0) {
 		diagnostics_add(diag, at(0, 0), "cannot open: %s", strerror(errno));
 		return NULL;

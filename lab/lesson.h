@@ -30,6 +30,7 @@ struct source_pos {
 /* Every problem found, formatted `file:line:col: message`. */
 struct diagnostics {
 	char **messages;
+	struct source_pos *positions;   /* of each message, for sorting; {0, 0}: the whole file */
 	size_t count;
 	size_t capacity;
 	const char *file;       /* borrowed: the name messages start with */

@@ -44,11 +44,12 @@ static void catch_stop_signals(void)
 /* Dies by the signal that stopped us, as a well-behaved program does. */
 static int exit_for_signal(int code)
 {
-	if (!stop_signal)
+	int signal_number = stop_signal ? stop_signal : code > 128 && code < 160 ? code - 128 : 0;
+	if (!signal_number)
 		return code;
-	signal(stop_signal, SIG_DFL);
-	raise(stop_signal);
-	return 128 + stop_signal;
+	signal(signal_number, SIG_DFL);
+	raise(signal_number);
+	return 128 + signal_number;
 }
 
 /* One lab's processes share the CPU the controller started on: a request

@@ -60,8 +60,7 @@ struct side {
 	int kind_count;
 	/* The call asleep in the kernel, if any. */
 	bool blocked;
-	size_t blocked_step;
-	const struct typed_call *blocked_call;
+	size_t blocked_step;            /* index of the step whose call sleeps (steps may grow: free play) */
 	struct puppet_request request;  /* the last request (the blocked one's arguments) */
 };
 
@@ -667,6 +666,7 @@ static struct lab_event *append_event(struct session *session, enum event_kind k
 	session->event_count++;
 	event->seq = session->event_count;
 	event->step = session->steps_done + 1;
+	event->fd_argument = -1;
 	event->kind = kind;
 	event->side = side;
 	event->call = call->def->id;
@@ -691,6 +691,19 @@ static int add_failure(struct lab_event *event, const char *format, ...)
 }
 
 /* Fills an event from a reply and updates the side's names and kinds. */
+static void record_arguments(struct lab_event *event, const struct typed_call *call,
+			     const struct puppet_request *request)
+{
+	event->fd_argument = -1;
+	for (int a = 0; a < call->arg_count; a++) {
+		if (call->args[a].kind == ARG_SOCKET)
+			event->fd_argument = request->fd;
+		else if (call->args[a].kind == ARG_ADDRESS)
+			text_address((const struct sockaddr *)&request->address, request->address_len, event->target,
+				     sizeof event->target);
+	}
+}
+
 static void record_reply(struct session *session, struct side *side, const struct typed_call *call,
 			 const struct puppet_request *request, const struct puppet_reply *reply, struct lab_event *event)
 {
@@ -953,10 +966,12 @@ static int collect_woken(struct session *session, int except_side, char **err)
 		if (status != PUPPET_IDLE)
 			continue;
 		side->blocked = false;
-		struct lab_event *event = append_event(session, EVENT_WOKE, s, side->blocked_call);
+		const struct typed_call *call = &session->lesson->steps[side->blocked_step].call;
+		struct lab_event *event = append_event(session, EVENT_WOKE, s, call);
 		if (!event)
 			return text_error(err, "out of memory");
-		record_reply(session, side, side->blocked_call, &side->request, &session->reply, event);
+		record_arguments(event, call, &side->request);
+		record_reply(session, side, call, &side->request, &session->reply, event);
 	}
 	return 0;
 }
@@ -986,7 +1001,7 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 		if (!event)
 			return text_error(err, "out of memory");
 		add_failure(event, "%s:%d: %s is still blocked in %s: step another side first", session->lesson->path,
-			    step->line, session->lesson->sides[call->side], side->blocked_call->text);
+			    step->line, session->lesson->sides[call->side], session->lesson->steps[side->blocked_step].call.text);
 		session->failure_count++;
 		return 0;
 	}
@@ -998,10 +1013,10 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 	event = append_event(session, status == PUPPET_BLOCKED ? EVENT_BLOCKED : EVENT_RETURNED, call->side, call);
 	if (!event)
 		return text_error(err, "out of memory");
+	record_arguments(event, call, &side->request);
 	if (status == PUPPET_BLOCKED) {
 		side->blocked = true;
-		side->blocked_step = session->steps_done + 1;
-		side->blocked_call = call;
+		side->blocked_step = session->steps_done;
 	} else {
 		record_reply(session, side, call, &side->request, &session->reply, event);
 	}
@@ -1019,6 +1034,7 @@ static int set_baseline(struct session *session, char **err)
 int session_step(struct session *session, char **err)
 {
 	const struct lesson *lesson = session->lesson;
+	session->info.step_count = lesson->step_count;   /* free play adds steps as it goes */
 	if (session->steps_done >= lesson->step_count)
 		return 1;
 	const struct lesson_step *step = &lesson->steps[session->steps_done];
@@ -1263,7 +1279,7 @@ const char *session_blocked_call(const struct session *session, int side)
 {
 	if (side < 0 || side >= session->side_count || !session->sides[side].blocked)
 		return NULL;
-	return session->sides[side].blocked_call->text;
+	return session->lesson->steps[session->sides[side].blocked_step].call.text;
 }
 
 size_t session_failure_count(const struct session *session)

@@ -85,6 +85,8 @@ struct lab_event {
 	unsigned char *bytes;             /* received bytes (recv, recvfrom); owned */
 	size_t bytes_len;
 	char address[TEXT_ADDRESS_MAX];   /* filled in by accept/recvfrom/getsockname/getpeername, or "" */
+	int fd_argument;                  /* the socket argument as the kernel got it, -1 if none */
+	char target[TEXT_ADDRESS_MAX];    /* the address argument as the kernel got it (bind, connect, sendto), or "" */
 	long value;                       /* getsockopt/fcntl value */
 	bool has_value;
 	uint64_t elapsed_ns;              /* time inside the call */

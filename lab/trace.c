@@ -339,6 +339,10 @@ static json_t *event_json(const struct run_info *info, const struct lab_event *e
 	failed |= put(object, "bytes", bytes_json(event));
 	if (event->address[0])
 		failed |= put(object, "address", buffer_json(event->address, sizeof event->address));
+	if (event->fd_argument >= 0)
+		failed |= put(object, "fd_arg", json_integer(event->fd_argument));
+	if (event->target[0])
+		failed |= put(object, "target", buffer_json(event->target, sizeof event->target));
 	if (event->has_value)
 		failed |= put(object, "value", json_integer(event->value));
 	if (!normalised)
@@ -902,7 +906,7 @@ static int read_failures(const struct reader *reader, json_t *object, struct lab
 /* Fills a zeroed event; on failure the caller frees what it holds. */
 static int read_event(struct reader *reader, json_t *object, const struct run_info *info, struct lab_event *event)
 {
-	json_int_t ret;
+	json_int_t ret, fd_argument = -1;
 	if (!json_is_object(object))
 		return text_error(reader->err, "%s:%zu: expected an event (an object), got %s", reader->path,
 				  reader->line, json_type_name(object));
@@ -916,12 +920,15 @@ static int read_event(struct reader *reader, json_t *object, const struct run_in
 	    || read_errno(reader, object, &event->error) < 0
 	    || read_bytes(reader, object, event) < 0
 	    || read_buffer(reader, object, "address", false, event->address, sizeof event->address) < 0
+	    || read_integer(reader, object, "fd_arg", false, 0, INT_MAX, &fd_argument) < 0
+	    || read_buffer(reader, object, "target", false, event->target, sizeof event->target) < 0
 	    || read_value(reader, object, event) < 0
 	    || read_elapsed(reader, object, &event->elapsed_ns) < 0
 	    || read_failures(reader, object, event) < 0
 	    || read_sockets(reader, object, info, &event->snapshot) < 0)
 		return -1;
 	event->ret = (long)ret;
+	event->fd_argument = (int)fd_argument;
 	return 0;
 }
 
@@ -1253,6 +1260,7 @@ static void normalise_events(struct port_tokens *tokens, struct lab_event *event
 	collect_own_ports(tokens, events, count);
 	for (size_t e = 0; e < count; e++) {
 		normalise_address(tokens, events[e].address, sizeof events[e].address);
+		normalise_address(tokens, events[e].target, sizeof events[e].target);
 		for (size_t i = 0; i < events[e].snapshot.count; i++) {
 			struct lab_socket *socket = &events[e].snapshot.sockets[i];
 			normalise_address(tokens, socket->local, sizeof socket->local);

@@ -35,6 +35,9 @@
  *               backslash: the bytes 'h' 'i' 0x00 0x0a read "hi\\x00\\n".
  *               "" is an empty (but present) receive.
  *     address   only when not empty (accept, recvfrom, getsockname, ...).
+ *     fd_arg    the socket argument as the kernel got it; only when the call has one.
+ *     target    the address argument as the kernel got it (bind, connect,
+ *               sendto: on the host path, the mapped port); only when there is one.
  *     value     only when the call has one (getsockopt, fcntl).
  *     us        time inside the call, microseconds to the nanosecond
  *               (41.237, 3.0).
@@ -58,7 +61,7 @@
  *
  * Normalised traces (the golden files in traces/) are what two runs of one
  * lesson have in common: no "sandbox", "port_map", "us", "timer_ms" or
- * "inode"; in "address", "local" and "peer", a kernel port that port_map
+ * "inode"; in "address", "target", "local" and "peer", a kernel port that port_map
  * maps reads as the lesson's port, the lesson's own ports (port_map's
  * `from` ports and every port written in an event's "text") stay, and
  * every other port becomes a token "$1", "$2", ... in order of first

@@ -129,6 +129,7 @@ static struct lab_event *add_event(struct lab_event **events, size_t *count, enu
 	*events = grown;
 	struct lab_event *event = &grown[(*count)++];
 	memset(event, 0, sizeof *event);
+	event->fd_argument = -1;   /* no socket argument, as the session records it */
 	event->seq = *count;
 	event->step = *count;
 	event->kind = kind;

@@ -128,7 +128,7 @@ static void go_to_step(struct tui *tui, size_t target)
 		if (session_goto(tui->session, target, &err) < 0)
 			lab_failed(tui, "could not re-run the lesson", err);
 	} else {
-		while (done < target) {
+		while (done < target && !*signals_flag()) {
 			int result = session_step(tui->session, &err);
 			if (result < 0) {
 				lab_failed(tui, "the lab failed", err);

@@ -19,6 +19,7 @@ export SOCKLAB_LESSONS="$here/../../lessons"
 work=$(mktemp -d "${TMPDIR:-/tmp}/socklab-tui.XXXXXX")
 cleanup() {
 	tmux_run kill-server 2>/dev/null
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TUI_TMUX_SOCKET"
 	rm -rf "$work"
 }
 trap cleanup EXIT
