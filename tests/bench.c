@@ -16,6 +16,10 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
 #include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -30,6 +34,7 @@
 #include "lesson.h"
 #include "sandbox.h"
 #include "session.h"
+#include "tui/tui.h"
 
 extern char **environ;
 
@@ -215,6 +220,100 @@ static int lesson_rounds(const char *path, struct sandbox *sandbox, int rounds)
 	return 0;
 }
 
+/* CPU time (user + system) of a process, in clock ticks. */
+static long cpu_ticks(pid_t pid)
+{
+	char path[64], buffer[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buffer, sizeof buffer - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buffer[n] = '\0';
+	const char *field = strrchr(buffer, ')');
+	long utime = 0, stime = 0;
+	/* Fields after the name: state is 3rd; utime and stime are 14th and 15th. */
+	for (int i = 3; field && i < 14; i++)
+		field = strchr(field + 1, ' ');
+	if (field)
+		sscanf(field, " %ld %ld", &utime, &stime);
+	return utime + stime;
+}
+
+/* Reads the pty until `marker` shows (or `deadline_ms` passes). */
+static bool read_until(int fd, const char *marker, int deadline_ms)
+{
+	static char screen[1 << 16];
+	size_t len = 0;
+	double end = now_us() + deadline_ms * 1000.0;
+	screen[0] = '\0';
+	while (!strstr(screen, marker) && now_us() < end) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		ssize_t n = read(fd, screen + len, sizeof screen - 1 - len);
+		if (n <= 0)
+			return false;
+		len += (size_t)n;
+		screen[len] = '\0';
+		if (len > sizeof screen / 2) {   /* keep the tail */
+			memmove(screen, screen + len / 2, len - len / 2 + 1);
+			len -= len / 2;
+		}
+	}
+	return strstr(screen, marker) != NULL;
+}
+
+/* The TUI as a student meets it, in a pseudo-terminal of 80x24: the time
+ * from exec to the first lesson frame, its memory while stepping, and its
+ * CPU while a student reads (a puppet blocked in accept). */
+static void tui_figures(const char *binary)
+{
+	struct winsize size = { .ws_row = 24, .ws_col = 80 };
+	double start = now_us();
+	int master;
+	pid_t pid = forkpty(&master, NULL, NULL, &size);
+	if (pid == 0) {
+		setenv("TERM", "xterm", 1);
+		execl(binary, binary, "run", "01", (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || !read_until(master, "SERVER", 5000)) {
+		printf("tui          could not start %s in a pty\n", binary);
+		return;
+	}
+	double cold_ms = (now_us() - start) / 1000;
+	for (int i = 0; i < 4; i++) {   /* socket, bind, listen, accept: blocked */
+		if (write(master, " ", 1) != 1)
+			return;
+		char marker[32];
+		snprintf(marker, sizeof marker, "step %d/14", i + 1);
+		read_until(master, marker, 2000);
+	}
+	read_until(master, "blocked", 2000);
+	long ticks_before = cpu_ticks(pid);
+	struct timespec idle = { .tv_sec = 10 };
+	nanosleep(&idle, NULL);
+	long ticks_after = cpu_ticks(pid);
+	char status_path[64], line[256];
+	long rss = 0;
+	snprintf(status_path, sizeof status_path, "/proc/%d/status", (int)pid);
+	FILE *status = fopen(status_path, "r");
+	while (status && fgets(line, sizeof line, status))
+		if (sscanf(line, "VmRSS: %ld", &rss) == 1)
+			break;
+	if (status)
+		fclose(status);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	close(master);
+	printf("tui          cold start to first frame %.1f ms; RSS %ld KiB; idle 10 s (accept blocked): %.0f ms CPU\n",
+	       cold_ms, rss, (double)(ticks_after - ticks_before) * 1000.0 / (double)sysconf(_SC_CLK_TCK));
+}
+
 static long open_fds(void)
 {
 	long count = 0;
@@ -300,6 +399,8 @@ int main(int argc, char **argv)
 	}
 	waitpid(child, NULL, 0);
 
+	tui_figures(SOCKLAB_BINARY);
+
 	struct sandbox sandbox;
 	char *err = NULL;
 	double start = now_us();
@@ -318,6 +419,14 @@ int main(int argc, char **argv)
 	printf("sandbox      enter %.2f ms (%s)\n", enter_ms, sandbox_describe(&sandbox));
 	if (lesson_rounds(SOURCE_DIR "/lessons/01-echo.lesson", &sandbox, 200) < 0)
 		return 1;
+	struct diagnostics diag;
+	diagnostics_init(&diag, "01");
+	struct lesson *echo = lesson_load(SOURCE_DIR "/lessons/01-echo.lesson", &diag);
+	diagnostics_done(&diag);
+	double frame_us = 0;
+	if (echo && tui_bench_draw(echo, &sandbox, 200, 60, 1000, &frame_us, &err) == 0)
+		printf("tui          full frame at 200x60 median %.0f us (1,000 frames, every cell sent)\n", frame_us);
+	lesson_free(echo);
 	if (soak(SOURCE_DIR "/lessons/01-echo.lesson", &sandbox, 1000) < 0)
 		return 1;
 	sandbox_done(&sandbox);
