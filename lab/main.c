@@ -260,7 +260,7 @@ static int run_plain(struct session *session, struct trace_writer *trace)
 			break;
 		size_t count;
 		const struct lab_event *events = session_events(session, &count);
-		plain_print_step(stdout, info, events + before, count - before);
+		plain_print_step_in(stdout, info, events, before, count - before);
 		for (size_t i = before; trace && i < count; i++)
 			if (trace_write_event(trace, &events[i], &err) < 0)
 				goto failed;

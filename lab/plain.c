@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "evidence.h"
 #include "probe.h"
 
 void plain_print_info(FILE *out, const struct run_info *info)
@@ -88,6 +89,13 @@ static void print_sockets(FILE *out, const struct run_info *info, const struct l
 
 void plain_print_step(FILE *out, const struct run_info *info, const struct lab_event *events, size_t count)
 {
+	plain_print_step_in(out, info, events, 0, count);
+}
+
+void plain_print_step_in(FILE *out, const struct run_info *info, const struct lab_event *log, size_t first,
+			 size_t count)
+{
+	const struct lab_event *events = log + first;
 	if (count == 0)
 		return;
 	char result[320];
@@ -106,6 +114,9 @@ void plain_print_step(FILE *out, const struct run_info *info, const struct lab_e
 			fprintf(out, "  skipped: this step needs a private network namespace, and this run is on the host\n");
 		else
 			fprintf(out, "  = %s\n", result);
+		char why[400];
+		if (evidence_explain(info, log, first + i, why, sizeof why))
+			fprintf(out, "  why: %s\n", why);
 		/* Woken calls share one snapshot: print it after the last of them. */
 		bool last_of_kind = i + 1 == count || (events[i + 1].kind == EVENT_WOKE) != (event->kind == EVENT_WOKE);
 		if (last_of_kind)
@@ -122,7 +133,7 @@ void plain_print_log(FILE *out, const struct run_info *info, const struct lab_ev
 	for (size_t i = 1; i <= count; i++) {
 		if (i < count && events[i].step == events[start].step)
 			continue;
-		plain_print_step(out, info, events + start, i - start);
+		plain_print_step_in(out, info, events, start, i - start);
 		start = i;
 	}
 }

@@ -1,0 +1,258 @@
+/* evidence — one row per (call, errno): what to show beside the error. */
+#include "evidence.h"
+
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "plain.h"
+
+/* What a row's explainer can look at. */
+struct facts {
+	const struct run_info *info;
+	const struct lab_event *event;
+	const struct lab_snapshot *before;   /* every socket before the call */
+	const struct lab_snapshot *after;    /* every socket after it */
+};
+
+typedef void explain_fn(const struct facts *facts, char *out, size_t size);
+
+static const char *side_name(const struct facts *facts, int side)
+{
+	return side >= 0 && side < facts->info->side_count ? facts->info->sides[side] : "?";
+}
+
+/* The socket `side` holds as `fd` in a snapshot, or NULL. */
+static const struct lab_socket *held(const struct lab_snapshot *snapshot, int side, int fd)
+{
+	for (size_t i = 0; snapshot && i < snapshot->count; i++)
+		if (snapshot->sockets[i].side == side && snapshot->sockets[i].fd == fd && fd >= 0)
+			return &snapshot->sockets[i];
+	return NULL;
+}
+
+static const char *port_of(const char *address)
+{
+	const char *colon = strrchr(address, ':');
+	return colon && address[0] != '/' && address[0] != '.' ? colon : NULL;
+}
+
+/* Do two addresses name the same place, a wildcard host matching any? */
+static bool same_place(const char *local, const char *target)
+{
+	if (strcmp(local, target) == 0)
+		return true;
+	const char *a = port_of(local), *b = port_of(target);
+	if (!a || !b || strcmp(a, b) != 0)
+		return false;
+	return strncmp(local, "0.0.0.0:", 8) == 0 || strncmp(local, "[::]:", 5) == 0;
+}
+
+static const char *state_words(const struct lab_socket *socket)
+{
+	return socket->state == 0 ? "no address yet" : plain_state_text(socket);
+}
+
+static void describe_socket(const struct facts *facts, const struct lab_socket *socket, char *out, size_t size)
+{
+	char who[48];
+	if (socket->name[0])
+		snprintf(who, sizeof who, "%s's %s", side_name(facts, socket->side), socket->name);
+	else
+		snprintf(who, sizeof who, "a socket of %s", side_name(facts, socket->side));
+	if (socket->fd < 0)
+		snprintf(out, size, "%s (no fd, %s)", who, state_words(socket));
+	else
+		snprintf(out, size, "%s (fd %d, %s)", who, socket->fd, state_words(socket));
+}
+
+static void explain_refused(const struct facts *facts, char *out, size_t size)
+{
+	const char *target = facts->event->target;
+	for (size_t i = 0; i < facts->before->count; i++) {
+		const struct lab_socket *socket = &facts->before->sockets[i];
+		if (socket->state == TCP_LISTEN && same_place(socket->local, target)) {
+			snprintf(out, size, "a socket was in LISTEN on %s, with its accept queue at %u of %u", target,
+				 socket->recv_queue, socket->send_queue);
+			return;
+		}
+	}
+	size_t at = (size_t)snprintf(out, size, "nothing was in LISTEN on %s (listening then:", target);
+	bool any = false;
+	for (size_t i = 0; i < facts->before->count && at < size; i++) {
+		const struct lab_socket *socket = &facts->before->sockets[i];
+		if (socket->state != TCP_LISTEN)
+			continue;
+		at += (size_t)snprintf(out + at, size - at, " %s", socket->local);
+		any = true;
+	}
+	if (at < size)
+		snprintf(out + at, size - at, "%s); the peer's kernel answered the SYN with a RST", any ? "" : " none");
+}
+
+static void explain_in_use(const struct facts *facts, char *out, size_t size)
+{
+	const char *target = facts->event->target;
+	for (size_t i = 0; i < facts->before->count; i++) {
+		const struct lab_socket *socket = &facts->before->sockets[i];
+		if (!same_place(socket->local, target) && !same_place(target, socket->local))
+			continue;
+		char who[160];
+		describe_socket(facts, socket, who, sizeof who);
+		snprintf(out, size, "%s already holds %s%s", who, socket->local,
+			 socket->state == TCP_TIME_WAIT ? ": TIME-WAIT keeps the address until it ends (SO_REUSEADDR lets a new socket bind anyway)" : "");
+		return;
+	}
+	snprintf(out, size, "another socket holds %s (not one of the lab's)", target);
+}
+
+static void explain_fd_state(const struct facts *facts, const char *what, char *out, size_t size)
+{
+	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
+	if (!socket) {
+		snprintf(out, size, "%s's fd %d %s", side_name(facts, facts->event->side), facts->event->fd_argument, what);
+		return;
+	}
+	char who[160];
+	describe_socket(facts, socket, who, sizeof who);
+	snprintf(out, size, "%s %s", who, what);
+}
+
+static void explain_accept_invalid(const struct facts *facts, char *out, size_t size)
+{
+	explain_fd_state(facts, "is not listening: accept() needs listen() first", out, size);
+}
+
+static void explain_bind_invalid(const struct facts *facts, char *out, size_t size)
+{
+	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
+	if (socket && strcmp(socket->local, "*") != 0)
+		snprintf(out, size, "the socket already has an address, %s: a socket binds once", socket->local);
+	else
+		explain_fd_state(facts, "cannot take this address", out, size);
+}
+
+static void explain_not_connected(const struct facts *facts, char *out, size_t size)
+{
+	explain_fd_state(facts, "has no peer: a stream socket sends and receives only once connected", out, size);
+}
+
+static void explain_already_connected(const struct facts *facts, char *out, size_t size)
+{
+	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
+	if (socket)
+		snprintf(out, size, "the socket is already %s with %s", plain_state_text(socket), socket->peer);
+	else
+		explain_fd_state(facts, "is already connected", out, size);
+}
+
+static void explain_in_progress(const struct facts *facts, char *out, size_t size)
+{
+	const struct lab_socket *socket = held(facts->after, facts->event->side, facts->event->fd_argument);
+	snprintf(out, size, "a non-blocking connect returns at once; the handshake goes on%s%s%s",
+		 socket ? " (the socket is " : "", socket ? plain_state_text(socket) : "", socket ? " now); SO_ERROR tells how it ended" : "");
+}
+
+static void explain_would_block(const struct facts *facts, char *out, size_t size)
+{
+	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
+	if (socket && socket->state == TCP_LISTEN)
+		snprintf(out, size, "the socket is non-blocking and its accept queue was empty (0 of %u)", socket->send_queue);
+	else if (socket)
+		snprintf(out, size, "the socket is non-blocking and %s (recv-q %u, send-q %u)",
+			 facts->event->call == CALL_RECV || facts->event->call == CALL_RECVFROM ? "nothing waited to be read"
+											 : "the send buffer was full",
+			 socket->recv_queue, socket->send_queue);
+	else
+		snprintf(out, size, "the socket is non-blocking and the call would have had to wait");
+}
+
+static void explain_bad_fd(const struct facts *facts, char *out, size_t size)
+{
+	size_t at = (size_t)snprintf(out, size, "%s holds no fd %d (its sockets then:", side_name(facts, facts->event->side),
+				     facts->event->fd_argument);
+	bool any = false;
+	for (size_t i = 0; i < facts->before->count && at < size; i++) {
+		const struct lab_socket *socket = &facts->before->sockets[i];
+		if (socket->side != facts->event->side || socket->fd < 0)
+			continue;
+		at += (size_t)snprintf(out + at, size - at, " %d%s%s", socket->fd, socket->name[0] ? "=" : "", socket->name);
+		any = true;
+	}
+	if (at < size)
+		snprintf(out + at, size - at, "%s)", any ? "" : " none");
+}
+
+static void explain_pipe(const struct facts *facts, char *out, size_t size)
+{
+	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
+	if (socket && (socket->state == 0 || socket->state == TCP_CLOSE)) {
+		explain_fd_state(facts, "was never connected: Linux answers send() on an unconnected TCP socket "
+					"with EPIPE, not ENOTCONN", out, size);
+		return;
+	}
+	explain_fd_state(facts, "can send no more: this end was shut down, or the peer closed and its kernel answered with a RST",
+			 out, size);
+}
+
+static void explain_reset(const struct facts *facts, char *out, size_t size)
+{
+	explain_fd_state(facts, "was reset: the peer's kernel sent a RST (it closed with unread data, or had no such connection)",
+			 out, size);
+}
+
+static void explain_no_file(const struct facts *facts, char *out, size_t size)
+{
+	snprintf(out, size, "no socket file %s exists: nothing was bound there, or it was unlinked", facts->event->target);
+}
+
+static const struct {
+	enum call_id call;   /* CALL_COUNT: any call */
+	int error;
+	explain_fn *explain;
+} rows[] = {
+	{ CALL_CONNECT, ECONNREFUSED, explain_refused },
+	{ CALL_SENDTO, ECONNREFUSED, explain_refused },
+	{ CALL_BIND, EADDRINUSE, explain_in_use },
+	{ CALL_BIND, EINVAL, explain_bind_invalid },
+	{ CALL_ACCEPT, EINVAL, explain_accept_invalid },
+	{ CALL_CONNECT, EISCONN, explain_already_connected },
+	{ CALL_CONNECT, EINPROGRESS, explain_in_progress },
+	{ CALL_CONNECT, ENOENT, explain_no_file },
+	{ CALL_SEND, ENOTCONN, explain_not_connected },
+	{ CALL_SENDALL, ENOTCONN, explain_not_connected },
+	{ CALL_RECV, ENOTCONN, explain_not_connected },
+	{ CALL_GETPEERNAME, ENOTCONN, explain_not_connected },
+	{ CALL_SHUTDOWN, ENOTCONN, explain_not_connected },
+	{ CALL_SEND, EPIPE, explain_pipe },
+	{ CALL_SENDALL, EPIPE, explain_pipe },
+	{ CALL_RECV, ECONNRESET, explain_reset },
+	{ CALL_SEND, ECONNRESET, explain_reset },
+	{ CALL_SENDALL, ECONNRESET, explain_reset },
+	{ CALL_COUNT, EAGAIN, explain_would_block },
+	{ CALL_COUNT, EBADF, explain_bad_fd },
+};
+
+const char *evidence_explain(const struct run_info *info, const struct lab_event *events, size_t index, char *out,
+			     size_t size)
+{
+	const struct lab_event *event = &events[index];
+	if (event->ret != -1 || event->error == 0 || (event->kind != EVENT_RETURNED && event->kind != EVENT_WOKE))
+		return NULL;
+	/* Before the call: the snapshot that ended the previous step. */
+	static const struct lab_snapshot nothing;
+	const struct lab_snapshot *before = &nothing;
+	for (size_t i = index; i-- > 0;)
+		if (events[i].step != event->step) {
+			before = &events[i].snapshot;
+			break;
+		}
+	struct facts facts = { .info = info, .event = event, .before = before, .after = &event->snapshot };
+	for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++)
+		if ((rows[r].call == event->call || rows[r].call == CALL_COUNT) && rows[r].error == event->error) {
+			rows[r].explain(&facts, out, size);
+			return out;
+		}
+	return NULL;
+}
