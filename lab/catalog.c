@@ -151,7 +151,7 @@ static const char *const arg_kind_names[ARG_KIND_COUNT] = {
 	[ARG_MSG_FLAGS] = "message flags (0, MSG_PEEK, MSG_DONTWAIT, ...)",
 	[ARG_FCNTL_CMD] = "F_GETFL or F_SETFL",
 	[ARG_FILE_FLAGS] = "file flags (O_NONBLOCK or 0)",
-	[ARG_PATH] = "a path (/tmp/echo.sock)",
+	[ARG_PATH] = "a path (./echo.sock, /tmp/echo.sock)",
 };
 _Static_assert(sizeof arg_kind_names / sizeof arg_kind_names[0] == ARG_KIND_COUNT, "every kind named");
 

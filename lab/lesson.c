@@ -502,7 +502,7 @@ static int parse_arg(const char *text, size_t len, struct source_pos pos, enum a
 	case ARG_PATH:
 		if (text[0] == '"')
 			return parse_bytes(text, len, pos, arg, diag);
-		if (text[0] != '/') {
+		if (text[0] != '/' && !(len > 2 && text[0] == '.' && text[1] == '/')) {
 			diagnostics_add(diag, pos, "expected %s", catalog_arg_kind_name(kind));
 			return -1;
 		}
@@ -669,6 +669,27 @@ static int parse_value_expectation(const char *text, size_t len, struct source_p
 		e->bytes_len = arg.bytes_len;
 		return 0;
 	}
+	if (len > 6 && memcmp(text, "value ", 6) == 0) {
+		size_t start = skip_spaces(text, len, 6);
+		if (!parse_long(text + start, len - start, &number)) {
+			diagnostics_add(diag, shifted(pos, start), "after 'value', expected a number");
+			return -1;
+		}
+		e->kind = EXPECT_VALUE;
+		e->value = number;
+		return 0;
+	}
+	if (len > 5 && memcmp(text, "from ", 5) == 0) {
+		size_t start = skip_spaces(text, len, 5);
+		e->address_len = address_parse(text + start, len - start, &e->address);
+		if (e->address_len == 0) {
+			diagnostics_add(diag, shifted(pos, start), "malformed address '%.*s': %s", (int)(len - start),
+					text + start, address_problem(text + start, len - start));
+			return -1;
+		}
+		e->kind = EXPECT_ADDRESS;
+		return 0;
+	}
 	if (len > 3 && memcmp(text, "-1 ", 3) == 0) {
 		size_t start = skip_spaces(text, len, 3);
 		int error = catalog_errno_value(text + start, len - start);
@@ -698,7 +719,7 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 	if (side_end == 0 || e->side < 0) {
 		diagnostics_add(diag, pos,
 				"unknown expectation '%.*s' (expected fd, blocks, a number, -1 ERRNO, \"bytes\", "
-				"SIDE returns VALUE, or SIDE NAME STATE)", (int)len, text);
+				"value N, from ADDRESS, SIDE returns VALUE, or SIDE NAME STATE)", (int)len, text);
 		return -1;
 	}
 	size_t i = skip_spaces(text, len, side_end);

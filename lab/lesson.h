@@ -68,6 +68,8 @@ enum expect_kind {
 	EXPECT_ERROR,    /* -1 with errno `error` */
 	EXPECT_BYTES,    /* the call received exactly `bytes` */
 	EXPECT_STATE,    /* a socket of `side` is in `state` */
+	EXPECT_VALUE,    /* getsockopt/fcntl read `value` */
+	EXPECT_ADDRESS,  /* accept/recvfrom/getsockname/getpeername filled in `address` */
 };
 
 /* Which socket a state expectation names. */
@@ -80,7 +82,9 @@ struct expectation {
 	enum expect_kind kind;
 	struct source_pos pos;
 	int woken_side;          /* >= 0: applies to that side's blocked call returning ("server returns fd") */
-	long value;              /* EXPECT_RETURN */
+	long value;              /* EXPECT_RETURN, EXPECT_VALUE */
+	struct sockaddr_storage address;   /* EXPECT_ADDRESS */
+	socklen_t address_len;
 	int error;               /* EXPECT_ERROR */
 	char *bytes;             /* EXPECT_BYTES; owned */
 	size_t bytes_len;

@@ -49,11 +49,7 @@ char *plain_format_result(const struct lab_event *event, char *out, size_t size)
 
 const char *plain_state_text(const struct lab_socket *socket)
 {
-	if (socket->state == 0)
-		return "-";
-	if (socket->family == AF_UNIX && socket->state == TCP_CLOSE)
-		return "UNCONN";   /* unix_diag reuses TCP numbers; CLOSE means not connected */
-	return probe_state_name(socket->state, socket->type);
+	return session_state_text(socket);
 }
 
 static const char *side_name(const struct run_info *info, int side)
@@ -72,7 +68,7 @@ static void print_socket(FILE *out, const struct run_info *info, const struct la
 		snprintf(note, sizeof note, "accept queue %u of %u", socket->recv_queue, socket->send_queue);
 	else
 		snprintf(note, sizeof note, "%s", session_note_text(socket->note));
-	fprintf(out, "  %c %-7s %-8s %-22s %-22s %-12s %5u %5u  %s\n", socket->changes ? '*' : ' ',
+	fprintf(out, "  %c %-7s %-8s %-24s %-24s %-12s %5u %5u  %s\n", socket->changes ? '*' : ' ',
 		side_name(info, socket->side), who, socket->local, socket->peer, plain_state_text(socket),
 		socket->state == TCP_LISTEN ? 0 : socket->recv_queue, socket->state == TCP_LISTEN ? 0 : socket->send_queue,
 		note);
@@ -81,7 +77,7 @@ static void print_socket(FILE *out, const struct run_info *info, const struct la
 static void print_sockets(FILE *out, const struct run_info *info, const struct lab_snapshot *snapshot)
 {
 	if (snapshot->count)
-		fprintf(out, "    %-7s %-8s %-22s %-22s %-12s %5s %5s  %s\n", "side", "fd", "local", "peer", "state", "recv-q",
+		fprintf(out, "    %-7s %-8s %-24s %-24s %-12s %5s %5s  %s\n", "side", "fd", "local", "peer", "state", "recv-q",
 			"send-q", "note");
 	for (size_t i = 0; i < snapshot->count; i++)
 		print_socket(out, info, &snapshot->sockets[i]);

@@ -69,6 +69,7 @@ struct side {
 struct memory {
 	int family;
 	int type;
+	uint32_t inode;       /* of the socket an fd held when last seen, 0 if none */
 	char local[TEXT_ADDRESS_MAX];
 	char peer[TEXT_ADDRESS_MAX];
 	int side;
@@ -105,6 +106,8 @@ static const char *const note_texts[NOTE_COUNT] = {
 	[NOTE_BOUND_ONLY] = "bound only: not listening, not connected",
 	[NOTE_ACCEPT_QUEUE] = "in accept queue, no fd",
 	[NOTE_CLOSED] = "fd closed, kernel finishing",
+	[NOTE_KERNEL_COPY] = "kernel's copy; fd still open",
+	[NOTE_DROPPED] = "in no kernel table: reset",
 	[NOTE_UNKNOWN] = "not the lab's?",
 };
 
@@ -115,6 +118,17 @@ static const char *const event_kind_names[EVENT_KIND_COUNT] = {
 	[EVENT_NOT_RUN] = "not run",
 	[EVENT_SKIPPED] = "skipped",
 };
+
+const char *session_state_text(const struct lab_socket *socket)
+{
+	if (socket->state == 0)
+		return "-";
+	/* sock_diag reuses TCP's numbers for every kind: CLOSE means "not
+	 * connected" to a datagram or Unix socket. */
+	if (socket->state == TCP_CLOSE && (socket->family == AF_UNIX || socket->type == SOCK_DGRAM))
+		return "UNCONN";
+	return probe_state_name(socket->state, socket->type);
+}
 
 const char *session_note_text(enum socket_note note)
 {
@@ -333,7 +347,8 @@ static int build_request(struct session *session, const struct typed_call *call,
 			break;
 		case ARG_BYTES:
 		case ARG_PATH:
-			if (arg->bytes_len + 1 > sizeof request->bytes)
+			/* A path carries its NUL; bytes fill the buffer exactly. */
+			if (arg->bytes_len + (arg->kind == ARG_PATH) > sizeof request->bytes)
 				return text_error(err, "too many bytes for one call");
 			memcpy(request->bytes, arg->bytes, arg->bytes_len);
 			request->bytes_len = (uint32_t)arg->bytes_len;
@@ -404,8 +419,26 @@ static void remember(struct session *session, const struct lab_socket *socket)
 	snprintf(m->local, sizeof m->local, "%s", socket->local);
 	snprintf(m->peer, sizeof m->peer, "%s", socket->peer);
 	m->side = socket->side;
+	if (socket->inode && socket->fd >= 0)
+		m->inode = socket->inode;
 	if (socket->name[0] || !m->name[0])
 		snprintf(m->name, sizeof m->name, "%s", socket->name);
+}
+
+static bool in_dump(const struct probe_snapshot *raw, uint32_t inode)
+{
+	for (size_t i = 0; i < raw->count; i++)
+		if (raw->sockets[i].inode == inode)
+			return true;
+	return false;
+}
+
+static bool seen_before(const struct session *session, uint32_t inode)
+{
+	for (size_t i = 0; i < session->memory_count; i++)
+		if (session->memory[i].inode == inode)
+			return true;
+	return false;
 }
 
 static bool find_fd_by_inode(struct session *session, uint32_t inode, int *side_out, int *fd_out)
@@ -517,10 +550,18 @@ static void mark_changes(struct lab_snapshot *now, const struct lab_snapshot *be
 		const struct lab_socket *old = NULL;
 		for (size_t k = 0; k < before->count && !old; k++) {
 			const struct lab_socket *candidate = &before->sockets[k];
-			bool same = socket->state == 0 || candidate->state == 0
-				? socket->side == candidate->side && socket->fd == candidate->fd && socket->state == candidate->state
-				: candidate->family == socket->family && strcmp(candidate->local, socket->local) == 0
-				  && strcmp(candidate->peer, socket->peer) == 0;
+			/* The same socket: by inode where both have one (unnamed Unix
+			 * sockets all read "*"), else by addresses (TIME-WAIT and
+			 * queued connections have no inode), else by side and fd. */
+			bool same;
+			if (socket->inode && candidate->inode)
+				same = socket->inode == candidate->inode;
+			else if (socket->state == 0 || candidate->state == 0)
+				same = socket->side == candidate->side && socket->fd == candidate->fd
+				       && socket->state == candidate->state;
+			else
+				same = candidate->family == socket->family && strcmp(candidate->local, socket->local) == 0
+				       && strcmp(candidate->peer, socket->peer) == 0;
 			if (same)
 				old = candidate;
 		}
@@ -585,6 +626,15 @@ static int take_snapshot(struct session *session, char **err)
 					socket->side = m->side;
 					snprintf(socket->name, sizeof socket->name, "%s", m->name);
 					socket->note = NOTE_CLOSED;
+					/* The fd that held this connection may still be open, its
+					 * socket gone from the tables: the kernel moved on. */
+					int held_side, held_fd;
+					if (m->inode && find_fd_by_inode(session, m->inode, &held_side, &held_fd)
+					    && !in_dump(&session->raw, m->inode)) {
+						socket->fd = held_fd;
+						socket->inode = m->inode;
+						socket->note = NOTE_KERNEL_COPY;
+					}
 				} else {
 					/* On the host, a socket the lab cannot place is not the
 					 * lab's; nor, anywhere, is an unplaceable Unix socket
@@ -615,7 +665,7 @@ static int take_snapshot(struct session *session, char **err)
 			socket->inode = side->fds[i].inode;
 			socket->family = kind ? kind->family : AF_UNSPEC;
 			socket->type = kind ? kind->type : 0;
-			socket->note = NOTE_UNBOUND;
+			socket->note = seen_before(session, side->fds[i].inode) ? NOTE_DROPPED : NOTE_UNBOUND;
 			snprintf(socket->local, sizeof socket->local, "*");
 			snprintf(socket->peer, sizeof socket->peer, "*");
 			snprintf(socket->name, sizeof socket->name, "%s", name_of_fd(side, socket->fd));
@@ -748,6 +798,13 @@ static void record_reply(struct session *session, struct side *side, const struc
 			kind->listening |= call->def->id == CALL_LISTEN;
 		}
 		break;
+	case CALL_SHUTDOWN:
+		/* A listener shut down stops listening but keeps its address. */
+		if (kind && kind->listening) {
+			kind->listening = false;
+			kind->bound_only = true;
+		}
+		break;
 	case CALL_CLOSE:
 		drop_kind(side, request->fd);
 		release_fd(side, request->fd);
@@ -778,12 +835,16 @@ static void describe_result(const struct lab_event *event, char *out, size_t siz
 		char escaped[96];
 		text_escape(event->bytes, event->bytes_len, escaped, sizeof escaped);
 		snprintf(out, size, "%ld \"%s\"", event->ret, escaped);
+	} else if (event->has_value) {
+		snprintf(out, size, "%ld, value %ld", event->ret, event->value);
+	} else if (event->address[0]) {
+		snprintf(out, size, "%ld, from %s", event->ret, event->address);
 	} else {
 		snprintf(out, size, "%ld", event->ret);
 	}
 }
 
-static bool value_met(const struct expectation *e, const struct lab_event *event)
+static bool value_met(const struct expectation *e, const struct lab_event *event, const char *expected_address)
 {
 	if (!event)
 		return false;
@@ -799,6 +860,10 @@ static bool value_met(const struct expectation *e, const struct lab_event *event
 		return returned && event->ret == -1 && event->error == e->error;
 	case EXPECT_BYTES:
 		return returned && event->bytes_len == e->bytes_len && memcmp(event->bytes, e->bytes, e->bytes_len) == 0;
+	case EXPECT_VALUE:
+		return returned && event->has_value && event->value == e->value;
+	case EXPECT_ADDRESS:
+		return returned && strcmp(event->address, expected_address) == 0;
 	default:
 		return true;
 	}
@@ -815,6 +880,13 @@ static void describe_expected(const struct lesson *lesson, const struct expectat
 	case EXPECT_BYTES:
 		text_escape(e->bytes, e->bytes_len, escaped, sizeof escaped);
 		snprintf(out, size, "\"%s\"", escaped);
+		break;
+	case EXPECT_VALUE:
+		snprintf(out, size, "value %ld", e->value);
+		break;
+	case EXPECT_ADDRESS:
+		text_address((const struct sockaddr *)&e->address, e->address_len, escaped, sizeof escaped);
+		snprintf(out, size, "from %s", escaped);
 		break;
 	case EXPECT_STATE: {
 		const char *state = e->state ? probe_state_name(e->state, SOCK_STREAM) : "gone";
@@ -862,7 +934,7 @@ static bool check_state(struct session *session, const struct lesson_step *step,
 		bool queues = e->recv_queue >= 0 || e->send_queue >= 0;
 		says_len += (size_t)snprintf(says + says_len, says_len < sizeof says ? sizeof says - says_len : 0,
 					     queues ? "%s%s rq %u wq %u" : "%s%s", says_len ? "; " : "",
-					     socket->state ? probe_state_name(socket->state, socket->type) : "no address yet",
+					     socket->state ? session_state_text(socket) : "no address yet",
 					     socket->recv_queue, socket->send_queue);
 	}
 	if (!any && e->state == 0)
@@ -936,7 +1008,17 @@ static void check_step(struct session *session, const struct lesson_step *step, 
 				if (session->events[i].kind == EVENT_WOKE && session->events[i].side == e->woken_side)
 					event = &session->events[i];
 		}
-		if (value_met(e, event))
+		/* The address the kernel would show: on the host path, the lesson's
+		 * port is the mapped one. */
+		char expected_address[TEXT_ADDRESS_MAX] = "";
+		if (e->kind == EXPECT_ADDRESS) {
+			struct sockaddr_storage address = e->address;
+			if (session->sandbox->kind == SANDBOX_HOST)
+				host_address(session, &address);
+			text_address((const struct sockaddr *)&address, e->address_len, expected_address,
+				     sizeof expected_address);
+		}
+		if (value_met(e, event, expected_address))
 			continue;
 		char expected[160], got[200];
 		describe_expected(session->lesson, e, expected, sizeof expected);

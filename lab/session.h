@@ -29,6 +29,9 @@ enum socket_note {
 	NOTE_BOUND_ONLY,     /* TCP, bound, neither listening nor connected (the kernel says CLOSE) */
 	NOTE_ACCEPT_QUEUE,   /* completed, waits in a listener's accept queue: no fd until accept() */
 	NOTE_CLOSED,         /* its fd was closed; the kernel is finishing the connection */
+	NOTE_KERNEL_COPY,    /* the fd still holds the socket, but the kernel moved the connection on to
+	                        this copy (TIME-WAIT after the peer's FIN on a half-closed socket) */
+	NOTE_DROPPED,        /* held by an fd, in no kernel table any more: reset or closed by the kernel */
 	NOTE_UNKNOWN,        /* the lab cannot tell whose it is */
 	NOTE_COUNT
 };
@@ -157,6 +160,12 @@ size_t session_failure_count(const struct session *session);
 /* Frees what an event owns (for readers that build events themselves). */
 void lab_event_done(struct lab_event *event);
 void lab_snapshot_done(struct lab_snapshot *snapshot);
+
+/* A socket's state as every frontend shows it: the kernel's name
+ * ("LISTEN", "TIME-WAIT"); "UNCONN" for a datagram or Unix socket in
+ * TCP_CLOSE; "CLOSE" for a TCP one (bound, neither listening nor
+ * connected); "-" when the kernel lists it nowhere (no address yet). */
+const char *session_state_text(const struct lab_socket *socket);
 
 /* "accept queue", "closed, kernel finishing", ... for a note. */
 const char *session_note_text(enum socket_note note);

@@ -212,15 +212,10 @@ static json_t *side_json(const struct run_info *info, int side)
 	return buffer_json(info->sides[side], sizeof info->sides[side]);
 }
 
-/* The name the screen shows, which the family changes: TCP_CLOSE reads
- * "BOUND" for a TCP socket (the kernel lists one only while it is bound),
- * "UNCONN" for a UDP or unix one. */
+/* The name every frontend shows (session_state_text). */
 static const char *socket_state_name(const struct lab_socket *socket)
 {
-	struct probe_socket probe = { .family = socket->family, .type = socket->type, .state = socket->state };
-	if (socket->family == AF_INET || socket->family == AF_INET6)
-		probe.protocol = socket->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
-	return probe_socket_state_name(&probe);
+	return session_state_text(socket);
 }
 
 /* "-" for no address yet; the name when it reads back as the same state
