@@ -16,6 +16,7 @@
 #include "config.h"
 #include "lesson.h"
 #include "plain.h"
+#include "play.h"
 #include "sandbox.h"
 #include "session.h"
 #include "trace.h"
@@ -406,6 +407,39 @@ static int cmd_normalise(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int cmd_play(int argc, char **argv)
+{
+	bool plain = false, force_host = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--plain") == 0) {
+			plain = true;
+		} else if (strcmp(argv[i], "--host") == 0) {
+			force_host = true;
+		} else {
+			fprintf(stderr, "usage: socklab play [--plain] [--host]\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (!plain && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
+		plain = true;   /* calls from a pipe or a script: the transcript serves them */
+	if (!plain) {
+		fprintf(stderr, "socklab: free play in the TUI is not built yet; use socklab play --plain\n");
+		return EXIT_USAGE;
+	}
+	char *err = NULL;
+	struct sandbox sandbox;
+	pin_to_current_cpu();
+	if (sandbox_enter(&sandbox, force_host, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err);
+		free(err);
+		return EXIT_USAGE;
+	}
+	catch_stop_signals();
+	int code = play_plain(stdin, stdout, &sandbox, &stop_signal);
+	sandbox_done(&sandbox);
+	return exit_for_signal(code);
+}
+
 static int cmd_menu(void)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -450,6 +484,8 @@ static void usage(FILE *out)
 		"                                   --trace records every event as JSON Lines,\n"
 		"                                   --host skips the private network namespace,\n"
 		"                                   --big is for projectors\n"
+		"  socklab play [--plain] [--host]  free play: type calls (server: s = socket(AF_INET, SOCK_STREAM));\n"
+		"                                   'w FILE' writes what you played as a lesson, 'q' quits\n"
 		"  socklab check FILE...            validate lesson files\n"
 		"  socklab replay [--plain] FILE    print a recorded trace without the kernel\n"
 		"  socklab normalise FILE           print a trace in its golden (normalised) form\n"
@@ -469,6 +505,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run },
 	{ "check", cmd_check },
 	{ "replay", cmd_replay },
+	{ "play", cmd_play },
 	{ "normalise", cmd_normalise },
 	{ "normalize", cmd_normalise },
 };

@@ -37,9 +37,25 @@ static char *slurp(int fd)
 	return text;
 }
 
+static struct result run_with_input(char *const argv[], const char *input);
+
 /* Runs argv (argv[0] is the program), collecting both outputs. */
 static struct result run(char *const argv[])
 {
+	return run_with_input(argv, NULL);
+}
+
+/* The same, with `input` (or /dev/null) on standard input. */
+static struct result run_with_input(char *const argv[], const char *input)
+{
+	char input_path[64] = "/dev/null";
+	if (input) {
+		snprintf(input_path, sizeof input_path, "/tmp/socklab-test-input-%d", (int)getpid());
+		FILE *file = fopen(input_path, "w");
+		cr_assert_not_null(file);
+		fputs(input, file);
+		fclose(file);
+	}
 	int out_pipe[2], err_pipe[2];
 	cr_assert_eq(pipe2(out_pipe, O_CLOEXEC), 0);
 	cr_assert_eq(pipe2(err_pipe, O_CLOEXEC), 0);
@@ -47,7 +63,7 @@ static struct result run(char *const argv[])
 	posix_spawn_file_actions_init(&actions);
 	posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
 	posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-	posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&actions, 0, input_path, O_RDONLY, 0);
 	pid_t pid;
 	cr_assert_eq(posix_spawn(&pid, argv[0], &actions, NULL, argv, environ), 0, "spawn %s", argv[0]);
 	posix_spawn_file_actions_destroy(&actions);
@@ -62,6 +78,8 @@ static struct result run(char *const argv[])
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	result.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (input)
+		unlink(input_path);
 	return result;
 }
 
@@ -493,4 +511,55 @@ Test(cli, a_stop_signal_mid_step_ends_the_run_cleanly)
 			free(lesson);
 		}
 	}
+}
+
+Test(cli, free_play_runs_typed_calls_and_explains_refusals)
+{
+	static const char input[] = "client: c = socket(AF_INET, SOCK_STREAM)\n"
+				    "client: conect(c, 127.0.0.1:65433)\n"
+				    "client: connect(c, 127.0.0.1:65433)\n"
+				    "server: close(7)\n";
+	struct result result = run_with_input((char *const[]){ SOCKLAB_BINARY, "play", "--plain", NULL }, input);
+	cr_expect_eq(result.code, 0, "%s", result.err);
+	cr_expect(strstr(result.out, "<stdin>:2:9: unknown call 'conect' (did you mean 'connect'?)\n") != NULL, "%s",
+		  result.out);
+	cr_expect(strstr(result.out, "  = -1 ECONNREFUSED (Connection refused)\n"
+				     "  why: nothing was in LISTEN on 127.0.0.1:65433") != NULL, "%s", result.out);
+	cr_expect(strstr(result.out, "  why: server holds no fd 7 (its sockets then: none)\n") != NULL, "%s", result.out);
+	result_done(&result);
+}
+
+Test(cli, what_was_played_becomes_a_lesson_that_replays)
+{
+	char *lesson = temp_path("-played.lesson");
+	char *input;
+	cr_assert_geq(asprintf(&input,
+			       "server: s = socket(AF_INET, SOCK_STREAM)\n"
+			       "server: bind(s, 127.0.0.1:65432)\n"
+			       "server: listen(s, 5)\n"
+			       "server: conn = accept(s)\n"
+			       "client: c = socket(AF_INET, SOCK_STREAM)\n"
+			       "client: connect(c, 127.0.0.1:65432)\n"
+			       "client: sendall(c, \"hi\\x00\")\n"
+			       "server: recv(conn, 10)\n"
+			       "client: connect(c, 127.0.0.1:65432)\n"
+			       "w %s\n", lesson), 0);
+	struct result result = run_with_input((char *const[]){ SOCKLAB_BINARY, "play", "--plain", NULL }, input);
+	cr_expect_eq(result.code, 0, "%s", result.err);
+	result_done(&result);
+	char *text = read_file(lesson);
+	cr_expect(strstr(text, "step server: conn = accept(s)\n  expect: blocks\n") != NULL, "%s", text);
+	cr_expect(strstr(text, "  then: server returns fd\n") != NULL, "%s", text);
+	cr_expect(strstr(text, "  expect: \"hi\\x00\"\n") != NULL, "%s", text);
+	cr_expect(strstr(text, "  expect: -1 EISCONN\n") != NULL, "%s", text);
+	free(text);
+	result = SOCKLAB("check", lesson);
+	cr_expect_eq(result.code, 0, "%s", result.err);
+	result_done(&result);
+	result = SOCKLAB("run", "--plain", lesson);
+	cr_expect_eq(result.code, 0, "%s", result.out);
+	result_done(&result);
+	unlink(lesson);
+	free(lesson);
+	free(input);
 }

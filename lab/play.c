@@ -1,0 +1,204 @@
+/* play — a lesson that grows as the student types. */
+#include "play.h"
+
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plain.h"
+#include "text.h"
+
+struct play {
+	struct lesson lesson;          /* steps appended as calls are typed */
+	struct name_scope scope;       /* names given so far, per side */
+	struct session *session;
+};
+
+int play_new(struct play **out, struct sandbox *sandbox, const char *const *sides, int side_count, char **err)
+{
+	static const char *const default_sides[] = { "server", "client" };
+	if (!sides) {
+		sides = default_sides;
+		side_count = 2;
+	}
+	struct play *play = calloc(1, sizeof *play);
+	if (!play)
+		return text_error(err, "out of memory");
+	play->lesson.path = strdup("<play>");
+	play->lesson.name = strdup("play");
+	play->lesson.title = strdup("Free play");
+	if (!play->lesson.path || !play->lesson.name || !play->lesson.title) {
+		play_free(play);
+		return text_error(err, "out of memory");
+	}
+	for (int i = 0; i < side_count && i < LESSON_MAX_SIDES; i++)
+		snprintf(play->lesson.sides[play->lesson.side_count++], NAME_MAX_LEN, "%s", sides[i]);
+	if (session_new(&play->session, &play->lesson, sandbox, err) < 0) {
+		play_free(play);
+		return -1;
+	}
+	*out = play;
+	return 0;
+}
+
+void play_free(struct play *play)
+{
+	if (!play)
+		return;
+	session_free(play->session);
+	for (size_t i = 0; i < play->lesson.step_count; i++)
+		typed_call_done(&play->lesson.steps[i].call);
+	free(play->lesson.steps);
+	free(play->lesson.path);
+	free(play->lesson.name);
+	free(play->lesson.title);
+	free(play);
+}
+
+struct session *play_session(struct play *play)
+{
+	return play->session;
+}
+
+int play_line(struct play *play, const char *text, size_t len, int line_number, struct diagnostics *diag, char **err)
+{
+	size_t start = 0;
+	while (start < len && (text[start] == ' ' || text[start] == '\t'))
+		start++;
+	if (start == len || text[start] == '#')
+		return 0;
+	struct lesson *lesson = &play->lesson;
+	struct lesson_step *grown = realloc(lesson->steps, (lesson->step_count + 1) * sizeof *grown);
+	if (!grown)
+		return text_error(err, "out of memory");
+	lesson->steps = grown;
+	struct lesson_step *step = &lesson->steps[lesson->step_count];
+	memset(step, 0, sizeof *step);
+	step->line = line_number;
+	struct source_pos pos = { .line = line_number, .column = 1 };
+	if (typed_call_parse(text, len, pos, lesson->sides, lesson->side_count, &play->scope, &step->call, diag) < 0)
+		return 0;
+	lesson->step_count++;
+	return session_step(play->session, err) < 0 ? -1 : 1;
+}
+
+/* Writes the expectation that says what an event returned, in lesson grammar. */
+static void write_expectation(FILE *file, const struct lab_event *event)
+{
+	const struct call_def *def = &catalog_calls[event->call];
+	if (event->kind == EVENT_BLOCKED) {
+		fprintf(file, "blocks");
+	} else if (event->ret == -1 && event->error && catalog_errno_name(event->error)) {
+		fprintf(file, "-1 %s", catalog_errno_name(event->error));
+	} else if (def->result == RESULT_FD && event->ret >= 0) {
+		fprintf(file, "fd");
+	} else if (def->result == RESULT_RECEIVED && event->ret > 0) {
+		size_t size = event->bytes_len * 4 + 4;   /* \xHH at worst, and "..." */
+		char *escaped = malloc(size);
+		if (escaped)
+			fprintf(file, "\"%s\"", text_escape(event->bytes, event->bytes_len, escaped, size));
+		free(escaped);
+	} else if (event->has_value) {
+		fprintf(file, "%ld, value %ld", event->ret, event->value);
+	} else {
+		fprintf(file, "%ld", event->ret);
+	}
+}
+
+int play_write_lesson(const struct play *play, const char *path, char **err)
+{
+	FILE *file = fopen(path, "w");
+	if (!file)
+		return text_error(err, "cannot write %s: %s", path, strerror(errno));
+	const struct lesson *lesson = &play->lesson;
+	size_t count;
+	const struct lab_event *events = session_events(play->session, &count);
+	fprintf(file, "# Written by socklab play: every expectation is what the kernel did.\n");
+	fprintf(file, "title: Free play\nsides:");
+	for (int s = 0; s < lesson->side_count; s++)
+		fprintf(file, " %s", lesson->sides[s]);
+	fprintf(file, "\n");
+	for (size_t e = 0; e < count; e++) {
+		const struct lab_event *event = &events[e];
+		if (event->kind == EVENT_WOKE)
+			continue;
+		fprintf(file, "\nstep %s: %s\n", lesson->sides[event->side], event->text);
+		if (event->kind != EVENT_NOT_RUN) {
+			fprintf(file, "  expect: ");
+			write_expectation(file, event);
+			fprintf(file, "\n");
+		}
+		/* Calls this step woke, and what they returned. */
+		bool first = true;
+		for (size_t w = e + 1; w < count && events[w].step == event->step; w++) {
+			if (events[w].kind != EVENT_WOKE)
+				continue;
+			fprintf(file, "%s%s returns ", first ? "  then: " : ", ", lesson->sides[events[w].side]);
+			write_expectation(file, &events[w]);
+			first = false;
+		}
+		if (!first)
+			fprintf(file, "\n");
+	}
+	if (fclose(file) != 0)
+		return text_error(err, "cannot write %s: %s", path, strerror(errno));
+	return 0;
+}
+
+int play_plain(FILE *in, FILE *out, struct sandbox *sandbox, const volatile sig_atomic_t *stop)
+{
+	struct play *play = NULL;
+	char *err = NULL;
+	if (play_new(&play, sandbox, NULL, 0, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err);
+		free(err);
+		return 2;
+	}
+	session_set_interrupt(play->session, stop);
+	plain_print_info(out, session_info(play->session));
+	char *line = NULL;
+	size_t capacity = 0;
+	ssize_t len;
+	int number = 0, code = 0;
+	while (!*stop && (len = getline(&line, &capacity, in)) >= 0) {
+		number++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (strcmp(line, "q") == 0)
+			break;
+		if (strncmp(line, "w ", 2) == 0) {
+			if (play_write_lesson(play, line + 2, &err) < 0) {
+				fprintf(out, "%s\n", err);
+				free(err);
+				err = NULL;
+			} else {
+				fprintf(out, "wrote %s\n", line + 2);
+			}
+			continue;
+		}
+		struct diagnostics diag;
+		diagnostics_init(&diag, "<stdin>");
+		size_t before;
+		session_events(play->session, &before);
+		int result = play_line(play, line, (size_t)len, number, &diag, &err);
+		for (size_t i = 0; i < diag.count; i++)
+			fprintf(out, "%s\n", diag.messages[i]);
+		diagnostics_done(&diag);
+		if (result < 0) {
+			fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+			free(err);
+			code = 2;
+			break;
+		}
+		if (result > 0) {
+			size_t count;
+			const struct lab_event *events = session_events(play->session, &count);
+			plain_print_step_in(out, session_info(play->session), events, before, count - before);
+		}
+		fflush(out);
+	}
+	free(line);
+	play_free(play);
+	return code;
+}
