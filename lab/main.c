@@ -194,8 +194,10 @@ static struct lesson *load_or_report(const char *given, struct diagnostics *diag
 
 static int cmd_list(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "socklab list: takes no argument, got '%s'\n", argv[1]);
+		return EXIT_USAGE;
+	}
 	size_t count;
 	char **paths = list_lessons(&count);
 	if (count == 0) {
@@ -295,6 +297,7 @@ static int cmd_run(int argc, char **argv)
 	struct run_options run = { 0 };
 	int option;
 	optind = 1;
+	opterr = 0;   /* our own message, naming the command */
 	while ((option = getopt_long(argc, argv, "+", options, NULL)) != -1) {
 		switch (option) {
 		case 'p': run.plain = true; break;
@@ -302,10 +305,20 @@ static int cmd_run(int argc, char **argv)
 		case 'H': run.force_host = true; break;
 		case 'b': run.big = true; break;
 		case 'h': usage_run(stdout); return EXIT_OK;
-		default: usage_run(stderr); return EXIT_USAGE;
+		default:
+			if (optopt)
+				fprintf(stderr, "socklab run: %s needs a value\n", argv[optind - 1]);
+			else
+				fprintf(stderr, "socklab run: unknown option '%s'\n", argv[optind - 1]);
+			usage_run(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
+		if (optind < argc - 1)
+			fprintf(stderr, "socklab run: one lesson at a time, got %d\n", argc - optind);
+		else
+			fprintf(stderr, "socklab run: which lesson? (see socklab list)\n");
 		usage_run(stderr);
 		return EXIT_USAGE;
 	}

@@ -563,3 +563,73 @@ Test(cli, what_was_played_becomes_a_lesson_that_replays)
 	free(lesson);
 	free(input);
 }
+
+Test(cli, every_bad_command_line_is_one_clear_message_and_exit_2)
+{
+	char *big = temp_path("-big.lesson");
+	FILE *file = fopen(big, "w");
+	cr_assert_not_null(file);
+	for (int i = 0; i < 10 * 1024; i++)
+		fputs("# a comment line of a lesson that has grown far too large to be one ###########################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################\n", file);
+	fclose(file);
+	char *broken = temp_path("-broken.jsonl");
+	write_text(broken, "{\"socklab_trace\":1,\n", 20);
+	char *version = temp_path("-version.jsonl");
+	write_text(version, "{\"socklab_trace\":7}\n", 20);
+	struct {
+		char *argv[6];
+		const char *first_line;
+	} cases[] = {
+		{ { "run", "--trace", NULL }, "socklab run: --trace needs a value\n" },
+		{ { "run", "--bogus", "01", NULL }, "socklab run: unknown option '--bogus'\n" },
+		{ { "run", NULL }, "socklab run: which lesson? (see socklab list)\n" },
+		{ { "run", "--plain", "01", "02", NULL }, "socklab run: one lesson at a time, got 2\n" },
+		{ { "run", "--plain", "/tmp", NULL }, "/tmp: is a directory, not a lesson file\n" },
+		{ { "run", "--plain", "--trace", "/nonexistent/dir/x.jsonl", "01", NULL },
+		  "socklab: /nonexistent/dir/x.jsonl: cannot create: No such file or directory\n" },
+		{ { "check", big, NULL }, NULL },
+		{ { "replay", "/nonexistent", NULL }, "socklab: /nonexistent: cannot open: No such file or directory\n" },
+		{ { "replay", broken, NULL }, NULL },
+		{ { "replay", "--plain", version, NULL }, NULL },
+		{ { "replay", NULL }, "usage: socklab replay [--plain] FILE\n" },
+		{ { "list", "extra", NULL }, "socklab list: takes no argument, got 'extra'\n" },
+		{ { "play", "--bogus", NULL }, "usage: socklab play [--plain] [--host]\n" },
+		{ { "normalise", NULL }, "usage: socklab normalise TRACE   (prints the golden form)\n" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *argv[8] = { SOCKLAB_BINARY };
+		for (int a = 0; cases[i].argv[a]; a++)
+			argv[a + 1] = cases[i].argv[a];
+		struct result result = run(argv);
+		cr_expect_eq(result.code, 2, "case %zu (%s): exit %d", i, cases[i].argv[0], result.code);
+		cr_expect_str_eq(result.out, "", "case %zu: nothing on stdout", i);
+		const char *newline = strchr(result.err, '\n');
+		cr_expect(newline != NULL, "case %zu: a message", i);
+		if (cases[i].first_line)
+			cr_expect(strncmp(result.err, cases[i].first_line, strlen(cases[i].first_line)) == 0,
+				  "case %zu: got %s", i, result.err);
+		result_done(&result);
+	}
+	struct result result = SOCKLAB("check", big);
+	char *expected;
+	cr_assert_geq(asprintf(&expected, "%s: too large for a lesson (", big), 0);
+	cr_expect(strncmp(result.err, expected, strlen(expected)) == 0, "%s", result.err);
+	free(expected);
+	result_done(&result);
+	result = SOCKLAB("replay", broken);
+	cr_assert_geq(asprintf(&expected, "socklab: %s:1: broken JSON: ", broken), 0);
+	cr_expect(strncmp(result.err, expected, strlen(expected)) == 0, "%s", result.err);
+	free(expected);
+	result_done(&result);
+	result = SOCKLAB("replay", version);
+	cr_assert_geq(asprintf(&expected, "socklab: %s:1: not a socklab trace of this version (version 7", version), 0);
+	cr_expect(strncmp(result.err, expected, strlen(expected)) == 0, "%s", result.err);
+	free(expected);
+	result_done(&result);
+	unlink(big);
+	unlink(broken);
+	unlink(version);
+	free(big);
+	free(broken);
+	free(version);
+}
