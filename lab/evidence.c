@@ -150,8 +150,12 @@ static void explain_already_connected(const struct facts *facts, char *out, size
 static void explain_in_progress(const struct facts *facts, char *out, size_t size)
 {
 	const struct lab_socket *socket = held(facts->after, facts->event->side, facts->event->fd_argument);
-	snprintf(out, size, "a non-blocking connect returns at once; the handshake goes on%s%s%s",
-		 socket ? " (the socket is " : "", socket ? plain_state_text(socket) : "", socket ? " now); SO_ERROR tells how it ended" : "");
+	if (socket && socket->state != 0 && socket->state != TCP_CLOSE)
+		snprintf(out, size, "a non-blocking connect returns at once; the handshake goes on: the socket is %s now; "
+			 "SO_ERROR tells how it ended", plain_state_text(socket));
+	else
+		snprintf(out, size, "a non-blocking connect returns at once, and this one has already ended: the socket "
+			 "is in no kernel table; SO_ERROR tells how (a refusal reads 111, ECONNREFUSED)");
 }
 
 static void explain_would_block(const struct facts *facts, char *out, size_t size)

@@ -726,7 +726,21 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 	if (len - i >= 7 && memcmp(text + i, "returns", 7) == 0 && (i + 7 == len || text[i + 7] == ' ')) {
 		size_t value = skip_spaces(text, len, i + 7);
 		e->woken_side = e->side;
-		int result = value < len ? parse_value_expectation(text + value, len - value, shifted(pos, value), e, diag) : 1;
+		/* "... within Nms": the call may return on a kernel timer. */
+		const char *within = len > value ? memmem(text + value, len - value, " within ", 8) : NULL;
+		size_t value_len = within ? (size_t)(within - text) - value : len - value;
+		if (within) {
+			size_t number = skip_spaces(text, len, (size_t)(within - text) + 8), end = len;
+			if (end - number > 2 && memcmp(text + end - 2, "ms", 2) == 0)
+				end -= 2;
+			while (end > number && text[end - 1] == ' ')
+				end--;
+			if (!parse_long(text + number, end - number, &e->within_ms) || e->within_ms < 1 || e->within_ms > 5000) {
+				diagnostics_add(diag, shifted(pos, number), "after 'within', expected N ms (1 to 5000)");
+				return -1;
+			}
+		}
+		int result = value < len ? parse_value_expectation(text + value, value_len, shifted(pos, value), e, diag) : 1;
 		if (result == 0 && e->kind == EXPECT_BLOCKS)
 			result = 1;
 		if (result > 0)

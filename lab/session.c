@@ -105,6 +105,7 @@ static const char *const note_texts[NOTE_COUNT] = {
 	[NOTE_UNBOUND] = "no address yet",
 	[NOTE_BOUND_ONLY] = "bound only: not listening, not connected",
 	[NOTE_ACCEPT_QUEUE] = "in accept queue, no fd",
+	[NOTE_HANDSHAKE] = "handshake not done, no fd",
 	[NOTE_CLOSED] = "fd closed, kernel finishing",
 	[NOTE_KERNEL_COPY] = "kernel's copy; fd still open",
 	[NOTE_DROPPED] = "in no kernel table: reset",
@@ -318,6 +319,17 @@ static void host_address(struct session *session, struct sockaddr_storage *addre
 	}
 }
 
+/* The lesson's port as the host path maps it; the host part stays (an
+ * expected address names what the kernel reports, 0.0.0.0 included). */
+static void host_port(struct session *session, struct sockaddr_storage *address)
+{
+	in_port_t *port = address->ss_family == AF_INET ? &((struct sockaddr_in *)address)->sin_port
+			  : address->ss_family == AF_INET6 ? &((struct sockaddr_in6 *)address)->sin6_port : NULL;
+	uint16_t mapped = port && *port ? map_port(session, ntohs(*port), NULL) : 0;
+	if (mapped)
+		*port = htons(mapped);
+}
+
 /* ---- requests ------------------------------------------------------- */
 
 static int build_request(struct session *session, const struct typed_call *call, struct puppet_request *request,
@@ -509,6 +521,30 @@ static void fill_socket(struct lab_socket *out, const struct probe_socket *in)
 	}
 }
 
+/* Sockets no fd holds have kernel-chosen ports, so their addresses cannot
+ * order them the same way twice. They sort by the other end of the
+ * connection when an fd holds that (a queued connection follows the
+ * client socket that made it), else by when the lab first saw them. */
+static void order_fdless(struct session *session, struct lab_snapshot *snapshot)
+{
+	for (size_t i = 0; i < snapshot->count; i++) {
+		struct lab_socket *socket = &snapshot->sockets[i];
+		socket->order = 0;
+		if (socket->fd >= 0)
+			continue;
+		socket->order = 3000000;
+		for (size_t k = 0; k < snapshot->count; k++) {
+			const struct lab_socket *other = &snapshot->sockets[k];
+			if (other->fd >= 0 && other->family == socket->family && strcmp(other->local, socket->peer) == 0
+			    && strcmp(other->peer, socket->local) == 0 && other->side >= 0)
+				socket->order = 1 + (uint32_t)other->side * 65536 + (uint32_t)other->fd;
+		}
+		const struct memory *m = recall(session, socket->family, socket->local, socket->peer);
+		if (socket->order == 3000000 && m)
+			socket->order = 1000000 + (uint32_t)(m - session->memory);
+	}
+}
+
 static int compare_sockets(const void *a_, const void *b_)
 {
 	const struct lab_socket *a = a_, *b = b_;
@@ -522,6 +558,8 @@ static int compare_sockets(const void *a_, const void *b_)
 		return (a->fd < 0) - (b->fd < 0);
 	if (a->fd != b->fd)
 		return a->fd - b->fd;
+	if (a->order != b->order)
+		return a->order < b->order ? -1 : 1;
 	int by_local = strcmp(a->local, b->local);
 	return by_local ? by_local : strcmp(a->peer, b->peer);
 }
@@ -621,7 +659,7 @@ static int take_snapshot(struct session *session, char **err)
 				    (socket->state == TCP_ESTABLISHED || socket->state == TCP_SYN_RECV
 				     || socket->state == TCP_CLOSE_WAIT)) {
 					socket->side = listener;
-					socket->note = NOTE_ACCEPT_QUEUE;
+					socket->note = socket->state == TCP_SYN_RECV ? NOTE_HANDSHAKE : NOTE_ACCEPT_QUEUE;
 				} else if (m) {
 					socket->side = m->side;
 					snprintf(socket->name, sizeof socket->name, "%s", m->name);
@@ -675,6 +713,7 @@ static int take_snapshot(struct session *session, char **err)
 	}
 	name_unix_peers(&next, &session->raw, origin);
 	free(origin);
+	order_fdless(session, &next);
 	qsort(next.sockets, next.count, sizeof *next.sockets, compare_sockets);
 	mark_changes(&next, &session->baseline);
 	for (size_t i = 0; i < next.count; i++)
@@ -962,27 +1001,48 @@ static bool in_phase(const struct expectation *e, enum phase phase)
 	return phase == PHASE_ALL || (phase == PHASE_AFTER_WAKE) == after;
 }
 
-static int settle(struct session *session, const struct lesson_step *step, enum phase phase, char **err)
+static int collect_woken(struct session *session, int except_side, char **err);
+
+/* Has a woken call of `side` returned during this step (since `first`)? */
+static bool woke_since(const struct session *session, size_t first, int side)
+{
+	for (size_t i = first; i < session->event_count; i++)
+		if (session->events[i].kind == EVENT_WOKE && session->events[i].side == side)
+			return true;
+	return false;
+}
+
+static int settle(struct session *session, const struct lesson_step *step, enum phase phase, size_t first_event,
+		  char **err)
 {
 	long longest = 0;
 	for (size_t k = 0; k < step->expect_count; k++)
-		if (step->expects[k].kind == EXPECT_STATE && in_phase(&step->expects[k], phase)
-		    && step->expects[k].within_ms > longest)
+		if (step->expects[k].within_ms > longest && in_phase(&step->expects[k], phase))
 			longest = step->expects[k].within_ms;
 	struct timespec start, now;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		bool met = true;
-		for (size_t k = 0; k < step->expect_count && met; k++)
-			if (step->expects[k].kind == EXPECT_STATE && step->expects[k].within_ms
-			    && in_phase(&step->expects[k], phase))
-				met = check_state(session, step, &step->expects[k], NULL);
+		for (size_t k = 0; k < step->expect_count && met; k++) {
+			const struct expectation *e = &step->expects[k];
+			if (!e->within_ms || !in_phase(e, phase))
+				continue;
+			if (e->kind == EXPECT_STATE)
+				met = check_state(session, step, e, NULL);
+			else if (e->woken_side >= 0)
+				met = woke_since(session, first_event, e->woken_side);
+		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		long elapsed_ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
 		if (met || elapsed_ms >= longest || (session->interrupt && *session->interrupt))
 			return 0;
 		struct timespec tick = { .tv_nsec = 1000000 };
 		nanosleep(&tick, NULL);
+		/* A timer may wake a blocked call meanwhile (a resent SYN lets a
+		 * connect() finish): it returned during this step. Frozen sides
+		 * (the call phase) wait for their turn. */
+		if (phase != PHASE_CALL && collect_woken(session, step->call.side, err) < 0)
+			return -1;
 		if (take_snapshot(session, err) < 0)
 			return -1;
 	}
@@ -1014,7 +1074,7 @@ static void check_step(struct session *session, const struct lesson_step *step, 
 		if (e->kind == EXPECT_ADDRESS) {
 			struct sockaddr_storage address = e->address;
 			if (session->sandbox->kind == SANDBOX_HOST)
-				host_address(session, &address);
+				host_port(session, &address);
 			text_address((const struct sockaddr *)&address, e->address_len, expected_address,
 				     sizeof expected_address);
 		}
@@ -1140,7 +1200,7 @@ int session_step(struct session *session, char **err)
 		return copy_snapshot_to(session, first_event, session->event_count, err);
 	}
 	if (result == 0 && take_snapshot(session, err) == 0
-	    && settle(session, step, any_frozen ? PHASE_CALL : PHASE_ALL, err) == 0)
+	    && settle(session, step, any_frozen ? PHASE_CALL : PHASE_ALL, first_event, err) == 0)
 		result = copy_snapshot_to(session, first_event, session->event_count, err);
 	else
 		result = -1;
@@ -1157,7 +1217,7 @@ int session_step(struct session *session, char **err)
 		/* Nothing woke: the call's snapshot stands, unless a timer moves it on. */
 		size_t copy_from = session->event_count > woken_from ? woken_from : first_event;
 		if ((session->event_count > woken_from && take_snapshot(session, err) < 0)
-		    || settle(session, step, PHASE_AFTER_WAKE, err) < 0
+		    || settle(session, step, PHASE_AFTER_WAKE, first_event, err) < 0
 		    || copy_snapshot_to(session, copy_from, session->event_count, err) < 0)
 			return -1;
 		check_step(session, step, &session->events[call_index], first_event, PHASE_AFTER_WAKE);

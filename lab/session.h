@@ -28,6 +28,7 @@ enum socket_note {
 	NOTE_UNBOUND,        /* held by an fd, but in no kernel table yet (no address) */
 	NOTE_BOUND_ONLY,     /* TCP, bound, neither listening nor connected (the kernel says CLOSE) */
 	NOTE_ACCEPT_QUEUE,   /* completed, waits in a listener's accept queue: no fd until accept() */
+	NOTE_HANDSHAKE,      /* a request socket: the handshake is not complete (SYN-RECV), not queued yet */
 	NOTE_CLOSED,         /* its fd was closed; the kernel is finishing the connection */
 	NOTE_KERNEL_COPY,    /* the fd still holds the socket, but the kernel moved the connection on to
 	                        this copy (TIME-WAIT after the peer's FIN on a half-closed socket) */
@@ -60,6 +61,7 @@ struct lab_socket {
 	uint32_t inode;                   /* 0 when no struct socket exists yet */
 	enum socket_note note;
 	unsigned changes;                 /* enum socket_change bits */
+	uint32_t order;                   /* where it sorts among sockets no fd holds (not traced) */
 };
 
 struct lab_snapshot {
