@@ -536,7 +536,7 @@ Test(lesson_errors, reports_unknown_expectation)
 {
 	assert_refused(HEAD SOCKET_STEP "  expect: 3, bogus thing\n",
 		       "t.lesson:4:14: unknown expectation 'bogus thing' (expected fd, blocks, a number, -1 ERRNO, "
-		       "\"bytes\", SIDE returns VALUE, or SIDE NAME STATE)");
+		       "\"bytes\", value N, from ADDRESS, SIDE returns VALUE, or SIDE NAME STATE)");
 }
 
 Test(lesson_errors, reports_an_expect_line_without_expectations)
