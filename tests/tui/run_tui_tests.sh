@@ -5,6 +5,9 @@
 # Prints one line a test and then "N passed, N failed"; exits 1 when any
 # failed, 77 (skipped) without tmux.
 set -u
+# The screen checks below match box-drawing characters: read them as UTF-8
+# whatever locale (or none) the tests were started with.
+export LC_ALL=C.UTF-8
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tmux_lib.sh"
@@ -47,7 +50,9 @@ WRAPPER
 launch() {
 	local name=$1 width=$2 height=$3
 	shift 3
-	local environment=()
+	# A student's terminal speaks UTF-8 unless a test says otherwise (LANG=C):
+	# CI and `su -` may run with no locale at all.
+	local environment=(LANG=C.UTF-8)
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		environment+=("$1")
 		shift

@@ -11,7 +11,8 @@ TUI_DEADLINE_S=${TUI_DEADLINE_S:-5}
 TUI_POLL_S=0.02
 
 tmux_run() {
-	tmux -L "$TUI_TMUX_SOCKET" -f /dev/null "$@"
+	# -u: the pane speaks UTF-8 whatever the locale of whoever runs the tests.
+	tmux -u -L "$TUI_TMUX_SOCKET" -f /dev/null "$@"
 }
 
 # start_pane NAME WIDTH HEIGHT COMMAND...: a detached session running COMMAND.
