@@ -2,24 +2,32 @@
  * that trusts no byte (see capture.h).
  *
  * The fence. The kernel's loopback driver counts a packet (rx_packets of
- * lo, read here with one RTM_GETSTATS request, ~2.5 us) when it queues it
- * on the CPU's backlog, before bottom halves run; the packet socket under
- * libpcap receives the packet when that backlog is processed. So once the
- * capture has seen as many frames as lo has counted since the capture
- * began, nothing that was sent before the count was read is still on its
- * way. Seeing them is counted per frame handed to capture_frame: libpcap
- * reads each loopback packet twice from the kernel (outgoing, then
- * incoming) and drops the outgoing copy itself, so every lo packet reaches
- * capture_frame exactly once, whatever its protocol. That is why nothing
- * is filtered in the kernel: a kernel filter would drop the frames it
- * rejects before anyone could count them.
+ * lo) when it queues it on the CPU's backlog, before bottom halves run;
+ * the packet socket under libpcap receives the packet when that backlog
+ * is processed. So once the capture has seen as many frames as lo has
+ * counted since the capture began, nothing that was sent before the count
+ * was read is still on its way. Frames are counted as they reach
+ * capture_frame: libpcap reads each loopback packet twice from the kernel
+ * (outgoing, then incoming) and drops the outgoing copy itself, so every
+ * lo packet reaches capture_frame exactly once, whatever its protocol.
+ * That is why nothing is filtered in the kernel: a kernel filter would
+ * drop the frames it rejects before anyone could count them.
+ *
+ * The counter is read from /proc/self/net/dev (~3 us), which the kernel
+ * prints under RCU. RTM_GETSTATS costs the same but takes the RTNL mutex
+ * that every network namespace of the host shares, and the kernel holds
+ * it while it tears down a namespace, as it does after each
+ * sandbox_renew: a drain would wait behind it.
  *
  * Why not a sentinel: a marker packet sent by the controller after the
  * step goes through the controller's CPU backlog, while the step's packets
  * went through the puppet's; per-CPU queues keep no order between them, so
- * the marker's arrival proves nothing about the step. Why not PACKET_STATISTICS
- * alone: it counts what the packet socket already received, never what is
- * still queued in front of it.
+ * the marker's arrival proves nothing about the step. Why not read the
+ * capture until its fd polls empty, or ask PACKET_STATISTICS: both tell
+ * what the packet socket has received, never what is still queued in
+ * front of it. With receive packet steering on lo (rps_cpus), a sendto()
+ * returns before the other CPU has delivered the datagram, and nearly
+ * every drain finds lo's count ahead of the capture (a test shows it).
  *
  * The decoder reads every length from the frame and checks it against the
  * bytes really captured before reading a field (recorded and random frames
@@ -28,7 +36,7 @@
 #include "capture.h"
 
 #include <errno.h>
-#include <net/if.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -37,9 +45,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/if_link.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 #include <pcap/pcap.h>
 
 #define CAPTURE_LENGTH(array) (sizeof (array) / sizeof (array)[0])
@@ -160,7 +165,7 @@ static void flow_number(struct flow *flow, int direction, struct lab_packet *pac
 	bool syn = packet->flag_bits & TCP_SYN;
 	bool ack = packet->flag_bits & TCP_ACK;
 
-	if (syn && sender->base_known && sender->saw_syn && packet->raw_seq != sender->base) {
+	if (syn && sender->base_known && packet->raw_seq != sender->base) {
 		flow_end_forget(sender);
 		if (!ack)
 			flow_end_forget(receiver);
@@ -583,7 +588,7 @@ int capture_decode(const unsigned char *frame, size_t len, int linktype,
 
 void capture_batch_init(struct capture_batch *batch)
 {
-	*batch = (struct capture_batch){ .settled = true };
+	*batch = (struct capture_batch){ 0 };
 }
 
 void capture_batch_done(struct capture_batch *batch)
@@ -671,9 +676,7 @@ int capture_file_close(struct capture_file *file, char **err)
 struct capture {
 	pcap_t *handle;
 	int linktype;
-	int netlink;                    /* NETLINK_ROUTE, to read lo's counter */
-	int lo_index;
-	uint32_t netlink_sequence;
+	int counters_fd;                /* /proc/self/net/dev of the capture's namespace */
 	uint64_t lo_base;               /* lo's counter minus what was seen, so far */
 	uint64_t frames_seen;           /* frames handed to capture_frame */
 	uint64_t drops_seen;            /* frames the kernel reported dropped */
@@ -687,84 +690,48 @@ struct capture {
 };
 
 /* Reads lo's packet counter: packets it has queued for receipt since the
- * namespace began (on lo rx_packets == tx_packets). */
+ * namespace began (on lo rx_packets == tx_packets). The file is the one
+ * `ifconfig` and `netstat -i` read; the kernel prints lo first in every
+ * namespace (it registers lo before any other device):
+ *     "    lo: <rx bytes> <rx packets> <rx errors> ..." */
 static int capture_read_lo_counter(struct capture *capture, uint64_t *packets, char **err)
 {
-	struct {
-		struct nlmsghdr header;
-		struct if_stats_msg body;
-	} request = {
-		.header = {
-			.nlmsg_len = sizeof request,
-			.nlmsg_type = RTM_GETSTATS,
-			.nlmsg_flags = NLM_F_REQUEST,
-			.nlmsg_seq = ++capture->netlink_sequence,
-		},
-		.body = {
-			.family = AF_UNSPEC,
-			.ifindex = (uint32_t)capture->lo_index,
-			.filter_mask = IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64),
-		},
-	};
-	ssize_t sent;
+	char text[2048];
+	ssize_t got;
 	do
-		sent = send(capture->netlink, &request, sizeof request, 0);
-	while (sent == -1 && errno == EINTR);
-	if (sent != (ssize_t)sizeof request)
-		return text_error(err, "packet capture: asking for lo's counter: %s",
-				  sent == -1 ? strerror(errno) : "short send");
+		got = pread(capture->counters_fd, text, sizeof text - 1, 0);
+	while (got == -1 && errno == EINTR);
+	if (got == -1)
+		return text_error(err, "packet capture: reading /proc/self/net/dev: %s", strerror(errno));
+	text[got] = '\0';
 
-	/* rtnetlink answers inside send(): the reply is already queued, so
-	 * the receive never waits. Replies to an earlier request that was
-	 * cut short by an error are skipped by their sequence number. */
-	uint32_t buffer[512];
-	for (;;) {
-		ssize_t got = recv(capture->netlink, buffer, sizeof buffer, MSG_DONTWAIT);
-		if (got == -1 && errno == EINTR)
+	char *next;
+	for (char *line = text; (next = strchr(line, '\n')) != NULL; line = next + 1) {
+		*next = '\0';
+		char *colon = strchr(line, ':');
+		char *name = line + strspn(line, " ");
+		if (colon == NULL || colon - name != 2 || strncmp(name, "lo", 2) != 0)
 			continue;
-		if (got <= 0)
-			return text_error(err, "packet capture: reading lo's counter: %s",
-					  got == -1 ? strerror(errno) : "no reply");
-		size_t left = (size_t)got;
-		for (struct nlmsghdr *message = (struct nlmsghdr *)buffer; NLMSG_OK(message, left);
-		     message = NLMSG_NEXT(message, left)) {
-			if (message->nlmsg_seq != request.header.nlmsg_seq)
-				continue;
-			if (message->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *error = NLMSG_DATA(message);
-				if (message->nlmsg_len < NLMSG_LENGTH(sizeof *error))
-					return text_error(err, "packet capture: lo's counter: truncated error");
-				return text_error(err, "packet capture: lo's counter: %s", strerror(-error->error));
-			}
-			if (message->nlmsg_type != RTM_NEWSTATS)
-				continue;
-			size_t body = NLMSG_ALIGN(sizeof(struct if_stats_msg));
-			if (message->nlmsg_len < NLMSG_LENGTH(body))
-				break;
-			struct rtattr *attribute = (struct rtattr *)((char *)NLMSG_DATA(message) + body);
-			size_t attributes_left = message->nlmsg_len - NLMSG_LENGTH(body);
-			for (; RTA_OK(attribute, attributes_left); attribute = RTA_NEXT(attribute, attributes_left)) {
-				if (attribute->rta_type != IFLA_STATS_LINK_64 ||
-				    RTA_PAYLOAD(attribute) < sizeof(uint64_t))
-					continue;
-				/* rx_packets is the first field of rtnl_link_stats64,
-				 * which has grown at its end over the years. */
-				memcpy(packets, RTA_DATA(attribute), sizeof *packets);
-				return 0;
-			}
+		char *bytes_end, *packets_end;
+		strtoull(colon + 1, &bytes_end, 10);
+		uint64_t value = strtoull(bytes_end, &packets_end, 10);
+		if (bytes_end == colon + 1 || packets_end == bytes_end)
 			break;
-		}
-		return text_error(err, "packet capture: the kernel's reply holds no counter for lo");
+		*packets = value;
+		return 0;
 	}
+	return text_error(err, "packet capture: no counter for lo in /proc/self/net/dev");
 }
 
 /* Why a capture could not start, in words a student can act on. */
 static int capture_refusal(pcap_t *handle, int status, char **err)
 {
-	const char *detail = status == PCAP_ERROR ? pcap_geterr(handle) : pcap_statustostr(status);
+	const char *detail = pcap_geterr(handle);
+	if (detail == NULL || detail[0] == '\0')
+		detail = pcap_statustostr(status);
 	if (status == PCAP_ERROR_PERM_DENIED)
 		return text_error(err, "packet capture needs a private network namespace or CAP_NET_RAW: %s",
-				  pcap_geterr(handle));
+				  detail);
 	return text_error(err, "packet capture on lo: %s", detail);
 }
 
@@ -775,7 +742,7 @@ int capture_open(struct capture **out, char **err)
 	struct capture *capture = calloc(1, sizeof *capture);
 	if (capture == NULL)
 		return text_error(err, "packet capture: out of memory");
-	capture->netlink = -1;
+	capture->counters_fd = -1;
 	capture->flows = capture_flows_new();
 	if (capture->flows == NULL) {
 		capture_free(capture);
@@ -807,13 +774,13 @@ int capture_open(struct capture **out, char **err)
 	}
 	capture->linktype = pcap_datalink(capture->handle);
 
-	capture->lo_index = (int)if_nametoindex("lo");
-	capture->netlink = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (capture->lo_index == 0 || capture->netlink == -1) {
-		int saved_errno = errno;
+	/* /proc/self/net follows the opener's network namespace, and the
+	 * open file stays with it. */
+	capture->counters_fd = open("/proc/self/net/dev", O_RDONLY | O_CLOEXEC);
+	if (capture->counters_fd == -1) {
+		text_error(err, "packet capture: open /proc/self/net/dev: %s", strerror(errno));
 		capture_free(capture);
-		return text_error(err, "packet capture: %s: %s",
-				  capture->lo_index == 0 ? "no lo" : "netlink socket", strerror(saved_errno));
+		return -1;
 	}
 	/* Read after activation: a packet counted here that reaches the
 	 * capture anyway is one frame seen too many, which never makes a
@@ -833,8 +800,8 @@ void capture_free(struct capture *capture)
 		return;
 	if (capture->handle != NULL)
 		pcap_close(capture->handle);
-	if (capture->netlink != -1)
-		close(capture->netlink);
+	if (capture->counters_fd != -1)
+		close(capture->counters_fd);
 	if (capture->has_filter)
 		pcap_freecode(&capture->filter);
 	capture_flows_free(capture->flows);
@@ -919,16 +886,21 @@ static int64_t monotonic_us(void)
 	return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
 }
 
-/* Waits for the next frame, at most `left_us`. Returns 1 when one may be
- * there, 0 when the time is up or a signal came, -1 on error. */
-static int capture_wait(struct capture *capture, int64_t left_us, char **err)
+enum wait_result { WAIT_ERROR = -1, WAIT_READY, WAIT_TIMEOUT, WAIT_INTERRUPTED };
+
+/* Waits for the next frame, at most left_us. */
+static enum wait_result capture_wait(struct capture *capture, int64_t left_us, char **err)
 {
 	struct pollfd ready = { .fd = pcap_get_selectable_fd(capture->handle), .events = POLLIN };
 	struct timespec timeout = { .tv_sec = left_us / 1000000, .tv_nsec = (left_us % 1000000) * 1000 };
 	int result = ppoll(&ready, 1, &timeout, NULL);
-	if (result == -1 && errno != EINTR)
-		return text_error(err, "packet capture: poll: %s", strerror(errno));
-	return result > 0;
+	if (result == -1 && errno == EINTR)
+		return WAIT_INTERRUPTED;
+	if (result == -1) {
+		text_error(err, "packet capture: poll: %s", strerror(errno));
+		return WAIT_ERROR;
+	}
+	return result > 0 ? WAIT_READY : WAIT_TIMEOUT;
 }
 
 int capture_drain(struct capture *capture, struct capture_batch *batch, char **err)
@@ -967,19 +939,16 @@ int capture_drain(struct capture *capture, struct capture_batch *batch, char **e
 		if (wait_began == 0)
 			wait_began = now;
 		int64_t left = CAPTURE_SETTLE_LIMIT_US - (now - wait_began);
-		int waited = left > 0 ? capture_wait(capture, left, err) : 0;
-		if (waited == -1) {
+		enum wait_result waited = left > 0 ? capture_wait(capture, left, err) : WAIT_TIMEOUT;
+		if (waited == WAIT_ERROR)
 			result = -1;
-			break;
+		if (waited == WAIT_TIMEOUT) {
+			/* lo counted frames this capture will never get (sent
+			 * before it began, or lost): stop waiting for them. */
+			capture->lo_base += target - (capture->frames_seen + capture->drops_seen);
 		}
-		if (waited == 0) {
-			if (left <= 0) {
-				/* lo counted frames this capture will never get (sent
-				 * before it began, or lost): stop waiting for them. */
-				capture->lo_base += target - (capture->frames_seen + capture->drops_seen);
-			}
+		if (waited != WAIT_READY)
 			break;
-		}
 	}
 	batch->settled = capture->frames_seen + capture->drops_seen >= target;
 	if (wait_began != 0)

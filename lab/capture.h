@@ -17,8 +17,9 @@
  * it reads lo's own packet counter (the kernel counts a packet when it
  * queues it for receipt) and reads the capture until it has seen as many
  * frames as lo has carried, waiting on the capture's fd (not sleeping) at
- * most CAPTURE_SETTLE_LIMIT_US when the kernel deferred its softirq.
- * Packets that timers send later (delayed ACKs after up to 40 ms,
+ * most CAPTURE_SETTLE_LIMIT_US when delivery lags (a softirq handed to
+ * ksoftirqd, or receive packet steering on lo that delivers on another CPU).
+ * Packets that timers send later (delayed ACKs ~40 ms after,
  * retransmissions, keepalives) belong to whichever drain sees them: each
  * packet carries the kernel's timestamp, so the caller can say "later".
  *
@@ -27,6 +28,15 @@
  * would hide the frames it rejects from the count that tells when a step
  * is complete. The capture knows nothing of sides: the caller maps the
  * addresses to the client and the server.
+ *
+ * Use:
+ *   capture_open(&capture, &err)            after sandbox_enter, and after
+ *                                           each sandbox_renew (free the old
+ *                                           one first: it holds its namespace)
+ *   capture_file_open(&file, path, &err)    once per run, for --pcap
+ *   capture_set_file(capture, file, &err)
+ *   after each call:  capture_drain(capture, &batch, &err)
+ *   capture_free(capture); capture_file_close(file, &err)
  */
 #ifndef SOCKLAB_CAPTURE_H
 #define SOCKLAB_CAPTURE_H
@@ -44,7 +54,7 @@
 /* Payload bytes shown per packet, escaped. */
 #define CAPTURE_PAYLOAD_SHOWN 32
 /* The longest capture_drain waits for packets lo counted but the capture
- * has not seen yet (only when the kernel deferred its softirq). */
+ * has not seen yet (only when delivery lags: see above). */
 #define CAPTURE_SETTLE_LIMIT_US 20000
 
 /* One packet as a student reads it. */
@@ -66,7 +76,8 @@ struct lab_packet {
 	                                   ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80 */
 	char flags[32];                 /* "SYN", "SYN-ACK", "ACK", "PSH-ACK", "FIN-ACK", "RST-ACK",
 	                                   "none"; ACK always last */
-	uint32_t seq;                   /* relative to the sender's ISN, as Wireshark shows it */
+	uint32_t seq;                   /* relative to the sender's ISN, as Wireshark numbers it: the
+	                                   SYN is 0; an end first seen without its SYN counts from 1 */
 	uint32_t ack;                   /* relative to the receiver's ISN; 0 without the ACK flag */
 	uint32_t raw_seq;               /* as on the wire */
 	uint32_t raw_ack;
@@ -122,14 +133,16 @@ int capture_selectable_fd(const struct capture *capture);
 
 /* A standard pcap file (what `--pcap FILE` writes): tcpdump and Wireshark
  * read it. It outlives captures, so a run that renews its namespace, and
- * so its capture, keeps one file. Returns 0, or -1 with *err. */
+ * so its capture, keeps one file. "-" is standard output (libpcap's rule).
+ * Returns 0, or -1 with *err. */
 int capture_file_open(struct capture_file **out, const char *path, char **err);
 /* Flushes and closes; returns -1 with *err if any write of the run failed
  * (the file is closed all the same). Safe on NULL. */
 int capture_file_close(struct capture_file *file, char **err);
 
-/* Every packet drained from now on is appended to file (not owned; NULL
- * stops). Returns -1 with *err if the capture's link type is not the file's. */
+/* Every packet drained from now on is appended to file (not owned: close
+ * it only after capture_free, or after setting NULL, which stops).
+ * Returns -1 with *err if the capture's link type is not the file's. */
 int capture_set_file(struct capture *capture, struct capture_file *file, char **err);
 
 /* The connections seen so far, to number sequences relative to each
@@ -141,14 +154,16 @@ void capture_flows_free(struct capture_flows *flows);   /* safe on NULL */
 
 enum capture_decode_result {
 	CAPTURE_DECODED = 0,            /* a TCP or UDP packet: *out is filled */
-	CAPTURE_OTHER = 1,              /* a well-formed frame of another protocol: not ours */
+	CAPTURE_OTHER = 1,              /* a well-formed frame of another protocol (or an IP
+	                                   fragment after the first): not ours */
 	CAPTURE_MALFORMED = -1,         /* cut before the end of its headers, or inconsistent */
 };
 
 /* Decodes one frame of `linktype` (DLT_EN10MB as lo gives, DLT_LINUX_SLL,
  * DLT_LINUX_SLL2, DLT_RAW, DLT_NULL) into out, reading no byte past len,
- * and updates flows with what a TCP segment tells. Any bytes are safe.
- * time_us is left 0: the frame's bytes do not hold it. */
+ * and updates flows with what a TCP segment tells (NULL flows: seq and
+ * ack stay as on the wire). Any bytes are safe. time_us is left 0: the
+ * frame's bytes do not hold it. */
 int capture_decode(const unsigned char *frame, size_t len, int linktype,
 		   struct capture_flows *flows, struct lab_packet *out);
 

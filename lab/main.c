@@ -243,7 +243,9 @@ struct run_options {
 	bool plain;
 	bool force_host;
 	bool big;
+	bool no_wire;
 	const char *trace_path;
+	const char *pcap_path;
 };
 
 static int run_plain(struct session *session, struct trace_writer *trace)
@@ -281,7 +283,7 @@ failed:
 
 static void usage_run(FILE *out)
 {
-	fprintf(out, "usage: socklab run [--plain] [--trace FILE] [--host] [--big] LESSON\n");
+	fprintf(out, "usage: socklab run [--plain] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big] LESSON\n");
 }
 
 static int cmd_run(int argc, char **argv)
@@ -291,6 +293,8 @@ static int cmd_run(int argc, char **argv)
 		{ "trace", required_argument, NULL, 't' },
 		{ "host", no_argument, NULL, 'H' },
 		{ "big", no_argument, NULL, 'b' },
+		{ "pcap", required_argument, NULL, 'P' },
+		{ "no-wire", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -304,6 +308,8 @@ static int cmd_run(int argc, char **argv)
 		case 't': run.trace_path = optarg; break;
 		case 'H': run.force_host = true; break;
 		case 'b': run.big = true; break;
+		case 'P': run.pcap_path = optarg; break;
+		case 'W': run.no_wire = true; break;
 		case 'h': usage_run(stdout); return EXIT_OK;
 		default:
 			if (optopt)
@@ -355,7 +361,8 @@ static int cmd_run(int argc, char **argv)
 	} else {
 		struct session *session = NULL;
 		catch_stop_signals();
-		if (session_new(&session, lesson, &sandbox, &err) < 0) {
+		if (session_new(&session, lesson, &sandbox, &err) < 0
+		    || (!run.no_wire && session_capture(session, run.pcap_path, &err) < 0)) {
 			fprintf(stderr, "socklab: %s\n", err);
 			free(err);
 			code = EXIT_USAGE;
@@ -435,10 +442,6 @@ static int cmd_play(int argc, char **argv)
 	}
 	if (!plain && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
 		plain = true;   /* calls from a pipe or a script: the transcript serves them */
-	if (!plain) {
-		fprintf(stderr, "socklab: free play in the TUI is not built yet; use socklab play --plain\n");
-		return EXIT_USAGE;
-	}
 	char *err = NULL;
 	struct sandbox sandbox;
 	pin_to_current_cpu();
@@ -447,8 +450,14 @@ static int cmd_play(int argc, char **argv)
 		free(err);
 		return EXIT_USAGE;
 	}
-	catch_stop_signals();
-	int code = play_plain(stdin, stdout, &sandbox, &stop_signal);
+	int code;
+	if (!plain) {
+		struct tui_options tui = { .color = getenv("NO_COLOR") == NULL };
+		code = tui_play(&sandbox, &tui);
+	} else {
+		catch_stop_signals();
+		code = play_plain(stdin, stdout, &sandbox, &stop_signal);
+	}
 	sandbox_done(&sandbox);
 	return exit_for_signal(code);
 }
@@ -491,10 +500,12 @@ static void usage(FILE *out)
 		"usage:\n"
 		"  socklab                          the lesson menu (curses)\n"
 		"  socklab list                     the lessons, one a line\n"
-		"  socklab run [--plain] [--trace FILE] [--host] [--big] LESSON\n"
+		"  socklab run [--plain] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big] LESSON\n"
 		"                                   step through LESSON (a number, a name or a path);\n"
 		"                                   --plain prints a transcript instead of the TUI,\n"
 		"                                   --trace records every event as JSON Lines,\n"
+		"                                   --pcap writes the packets on lo as a pcap file,\n"
+		"                                   --no-wire captures no packets,\n"
 		"                                   --host skips the private network namespace,\n"
 		"                                   --big is for projectors\n"
 		"  socklab play [--plain] [--host]  free play: type calls (server: s = socket(AF_INET, SOCK_STREAM));\n"

@@ -1,6 +1,7 @@
 /* plain — the transcript: each call, its result, both ends' sockets. */
 #include "plain.h"
 
+#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -12,6 +13,8 @@ void plain_print_info(FILE *out, const struct run_info *info)
 {
 	fprintf(out, "socklab %s: %s\n", info->lesson, info->title);
 	fprintf(out, "sandbox: %s\n", info->sandbox);
+	if (info->wire[0])
+		fprintf(out, "wire: %s\n", info->wire);
 	for (int i = 0; i < info->port_map_count; i++)
 		fprintf(out, "port: the lesson's %u is %u on this host\n", info->port_map[i].from, info->port_map[i].to);
 }
@@ -74,6 +77,22 @@ static void print_socket(FILE *out, const struct run_info *info, const struct la
 		note);
 }
 
+static void print_packets(FILE *out, const struct run_info *info, const struct lab_event *event)
+{
+	for (size_t i = 0; i < event->packet_count; i++) {
+		const struct wire_packet *packet = &event->packets[i];
+		char direction[48];
+		snprintf(direction, sizeof direction, "%s -> %s", side_name(info, packet->from_side),
+			 side_name(info, packet->to_side));
+		if (packet->protocol == IPPROTO_TCP)
+			fprintf(out, "  wire  %-18s %-12s seq %u ack %u len %u%s%s%s\n", direction, packet->flags, packet->seq,
+				packet->ack, packet->length, packet->length ? " \"" : "", packet->payload,
+				packet->length ? "\"" : "");
+		else
+			fprintf(out, "  wire  %-18s %-12s len %u \"%s\"\n", direction, "UDP", packet->length, packet->payload);
+	}
+}
+
 static void print_sockets(FILE *out, const struct run_info *info, const struct lab_snapshot *snapshot)
 {
 	if (snapshot->count)
@@ -113,6 +132,7 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 		char why[400];
 		if (evidence_explain(info, log, first + i, why, sizeof why))
 			fprintf(out, "  why: %s\n", why);
+		print_packets(out, info, event);
 		/* Woken calls share one snapshot: print it after the last of them. */
 		bool last_of_kind = i + 1 == count || (events[i + 1].kind == EVENT_WOKE) != (event->kind == EVENT_WOKE);
 		if (last_of_kind)

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "probe.h"
 #include "puppet.h"
 
@@ -95,6 +96,10 @@ struct session {
 	struct run_info info;
 	size_t failure_count;
 	const volatile sig_atomic_t *interrupt;   /* non-zero: stop waiting */
+	bool capturing;                   /* session_capture() asked for the wire */
+	struct capture *capture;          /* NULL when not capturing (or impossible) */
+	struct capture_file *pcap;        /* --pcap: every packet of the run, across restarts */
+	struct capture_batch batch;
 	struct puppet_reply reply;        /* scratch: 64 KiB, kept off the stack */
 };
 
@@ -734,6 +739,95 @@ static int copy_snapshot(struct lab_snapshot *out, const struct lab_snapshot *in
 	return 0;
 }
 
+/* ---- the wire ---------------------------------------------------- */
+
+static int open_capture(struct session *session, char **err)
+{
+	if (!session->capturing)
+		return 0;
+	session->info.wire[0] = '\0';
+	/* Only in the lab's own namespace: on the host, lo carries everybody's
+	 * traffic, and whether it may be read depends on who runs the lab. */
+	if (session->sandbox->kind != SANDBOX_NETNS) {
+		snprintf(session->info.wire, sizeof session->info.wire,
+			 "no packets: capture needs the lab's private network namespace");
+		return 0;
+	}
+	char *why = NULL;
+	if (capture_open(&session->capture, &why) < 0) {
+		snprintf(session->info.wire, sizeof session->info.wire, "no packets: %s", why ? why : "capture failed");
+		free(why);
+		session->capture = NULL;
+		return 0;
+	}
+	if (session->pcap && capture_set_file(session->capture, session->pcap, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Which side sent from `address`: the socket with that local address, or
+ * one the lab remembers (a closed one in TIME-WAIT still sends ACKs). */
+static int side_of_address(const struct session *session, int family, const char *address)
+{
+	for (size_t i = 0; i < session->snapshot.count; i++)
+		if (session->snapshot.sockets[i].family == family && session->snapshot.sockets[i].side >= 0
+		    && strcmp(session->snapshot.sockets[i].local, address) == 0
+		    && session->snapshot.sockets[i].state != TCP_LISTEN)
+			return session->snapshot.sockets[i].side;
+	for (size_t i = session->memory_count; i-- > 0;)
+		if (session->memory[i].family == family && strcmp(session->memory[i].local, address) == 0)
+			return session->memory[i].side;
+	/* A listener's address answers for its queued children too. */
+	for (size_t i = 0; i < session->snapshot.count; i++)
+		if (session->snapshot.sockets[i].family == family && strcmp(session->snapshot.sockets[i].local, address) == 0)
+			return session->snapshot.sockets[i].side;
+	return -1;
+}
+
+/* Takes what crossed lo since the last drain and gives it to `event`. */
+static int drain_wire(struct session *session, struct lab_event *event, char **err)
+{
+	if (!session->capture)
+		return 0;
+	if (capture_drain(session->capture, &session->batch, err) < 0)
+		return -1;
+	if (session->batch.count == 0)
+		return 0;
+	struct wire_packet *grown = realloc(event->packets, (event->packet_count + session->batch.count) * sizeof *grown);
+	if (!grown)
+		return text_error(err, "out of memory");
+	event->packets = grown;
+	for (size_t i = 0; i < session->batch.count; i++) {
+		const struct lab_packet *in = &session->batch.packets[i];
+		struct wire_packet *out = &event->packets[event->packet_count++];
+		memset(out, 0, sizeof *out);
+		snprintf(out->from, sizeof out->from, "%s", in->source_text);
+		snprintf(out->to, sizeof out->to, "%s", in->destination_text);
+		out->from_side = side_of_address(session, in->family, in->source_text);
+		out->to_side = side_of_address(session, in->family, in->destination_text);
+		out->protocol = in->protocol;
+		if (in->protocol == IPPROTO_TCP)
+			snprintf(out->flags, sizeof out->flags, "%s", in->flags);
+		out->seq = in->seq;
+		out->ack = in->ack;
+		out->window = in->window_bytes;
+		out->length = in->payload_length;
+		snprintf(out->payload, sizeof out->payload, "%s", in->payload);
+		out->time_us = in->time_us;
+	}
+	return 0;
+}
+
+int session_capture(struct session *session, const char *pcap_path, char **err)
+{
+	session->capturing = true;
+	if (pcap_path && !session->pcap && capture_file_open(&session->pcap, pcap_path, err) < 0)
+		return -1;
+	if (!session->capture)
+		return open_capture(session, err);
+	return session->pcap ? capture_set_file(session->capture, session->pcap, err) : 0;
+}
+
 /* ---- events and expectations ------------------------------------------- */
 
 static struct lab_event *append_event(struct session *session, enum event_kind kind, int side,
@@ -1200,7 +1294,8 @@ int session_step(struct session *session, char **err)
 		return copy_snapshot_to(session, first_event, session->event_count, err);
 	}
 	if (result == 0 && take_snapshot(session, err) == 0
-	    && settle(session, step, any_frozen ? PHASE_CALL : PHASE_ALL, first_event, err) == 0)
+	    && settle(session, step, any_frozen ? PHASE_CALL : PHASE_ALL, first_event, err) == 0
+	    && drain_wire(session, &session->events[call_index], err) == 0)
 		result = copy_snapshot_to(session, first_event, session->event_count, err);
 	else
 		result = -1;
@@ -1218,6 +1313,7 @@ int session_step(struct session *session, char **err)
 		size_t copy_from = session->event_count > woken_from ? woken_from : first_event;
 		if ((session->event_count > woken_from && take_snapshot(session, err) < 0)
 		    || settle(session, step, PHASE_AFTER_WAKE, first_event, err) < 0
+		    || drain_wire(session, &session->events[copy_from], err) < 0
 		    || copy_snapshot_to(session, copy_from, session->event_count, err) < 0)
 			return -1;
 		check_step(session, step, &session->events[call_index], first_event, PHASE_AFTER_WAKE);
@@ -1327,6 +1423,7 @@ int session_new(struct session **out, const struct lesson *lesson, struct sandbo
 	session->sandbox = sandbox;
 	session->side_count = lesson->side_count;
 	session->workdir_fd = -1;
+	capture_batch_init(&session->batch);
 	for (int s = 0; s < LESSON_MAX_SIDES; s++) {
 		session->sides[s].puppet.pid = -1;
 		session->sides[s].puppet.channel = -1;
@@ -1351,6 +1448,9 @@ void session_free(struct session *session)
 	if (!session)
 		return;
 	stop_sides(session);
+	capture_free(session->capture);
+	capture_batch_done(&session->batch);
+	capture_file_close(session->pcap, NULL);
 	probe_free(session->probe);
 	probe_snapshot_done(&session->raw);
 	clear_log(session);
@@ -1366,13 +1466,21 @@ int session_restart(struct session *session, char **err)
 	workdir_done(session, false);
 	probe_free(session->probe);
 	session->probe = NULL;
+	/* The capture holds the old namespace's lo: a fresh one for the new. */
+	capture_free(session->capture);
+	session->capture = NULL;
 	int port_map_count = session->info.port_map_count;
 	typeof(session->info.port_map) port_map;
 	memcpy(port_map, session->info.port_map, sizeof port_map);
 	if (sandbox_renew(session->sandbox, err) < 0 || probe_open(&session->probe, err) < 0
 	    || workdir_make(session, err) < 0)
 		return -1;
+	char wire[sizeof session->info.wire];
+	memcpy(wire, session->info.wire, sizeof wire);
 	fill_info(session);
+	memcpy(session->info.wire, wire, sizeof wire);
+	if (open_capture(session, err) < 0)
+		return -1;
 	/* Keep the host path's ports: the same lesson port maps the same way. */
 	session->info.port_map_count = port_map_count;
 	memcpy(session->info.port_map, port_map, sizeof port_map);
@@ -1443,6 +1551,7 @@ void lab_event_done(struct lab_event *event)
 	for (size_t i = 0; i < event->failure_count; i++)
 		free(event->failures[i]);
 	free(event->failures);
+	free(event->packets);
 	lab_snapshot_done(&event->snapshot);
 	memset(event, 0, sizeof *event);
 }

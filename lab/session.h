@@ -78,6 +78,21 @@ enum event_kind {
 	EVENT_KIND_COUNT
 };
 
+/* One packet the call caused, as the capture on lo decoded it. */
+struct wire_packet {
+	int from_side;                    /* the side whose socket sent it, -1 unknown */
+	int to_side;
+	char from[TEXT_ADDRESS_MAX];      /* "127.0.0.1:40312" */
+	char to[TEXT_ADDRESS_MAX];
+	int protocol;                     /* IPPROTO_TCP, IPPROTO_UDP */
+	char flags[32];                   /* "SYN", "SYN-ACK", "PSH-ACK", "FIN-ACK", "RST", ...; "" for UDP */
+	uint32_t seq, ack;                /* relative to each side's first sequence number, as Wireshark shows */
+	uint32_t window;                  /* bytes, after window scaling */
+	uint32_t length;                  /* payload bytes */
+	char payload[132];                /* the first payload bytes, escaped */
+	int64_t time_us;                  /* when it crossed lo (CLOCK_REALTIME) */
+};
+
 struct lab_event {
 	size_t seq;                       /* 1, 2, ... across the run */
 	size_t step;                      /* the step this happened in, 1-based */
@@ -98,6 +113,8 @@ struct lab_event {
 	struct lab_snapshot snapshot;     /* every socket after the step; owned */
 	char **failures;                  /* expectations the kernel did not meet, in plain words; owned */
 	size_t failure_count;
+	struct wire_packet *packets;      /* what crossed lo during this event's part of the step; owned */
+	size_t packet_count;
 };
 
 /* What a transcript or trace needs to know about the run besides events. */
@@ -105,6 +122,7 @@ struct run_info {
 	char lesson[64];                  /* "01-echo" */
 	char title[128];
 	char sandbox[256];                /* sandbox_describe() */
+	char wire[200];                   /* "" when packets are captured, else why not */
 	char sides[LESSON_MAX_SIDES][NAME_MAX_LEN];
 	int side_count;
 	size_t step_count;
@@ -119,6 +137,12 @@ struct session;
  * inside `sandbox` (entered by the caller, borrowed). Returns 0, or -1
  * with *err. */
 int session_new(struct session **out, const struct lesson *lesson, struct sandbox *sandbox, char **err);
+
+/* Captures the packets on lo from now on (the private path only), and
+ * also writes them to `pcap_path` when not NULL. When capture is
+ * impossible, the run goes on and session_info()->wire says why. Returns
+ * -1 with *err only when the pcap file cannot be written. */
+int session_capture(struct session *session, const char *pcap_path, char **err);
 
 /* A flag (set by a signal handler) that cuts short the bounded waits of a
  * step (`within` expectations), so Ctrl-C never waits on the kernel. */

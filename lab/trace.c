@@ -319,6 +319,53 @@ static json_t *sockets_json(const struct run_info *info, const struct lab_snapsh
 	return array;
 }
 
+/* A pure ACK (no payload, no SYN, FIN or RST) may come up to 40 ms late
+ * (a delayed ACK), in whichever step is running then: golden traces leave
+ * them out, and keep every segment a call itself caused. */
+static bool pure_ack(const struct wire_packet *packet)
+{
+	return packet->protocol == IPPROTO_TCP && packet->length == 0 && strcmp(packet->flags, "ACK") == 0;
+}
+
+static json_t *packet_json(const struct run_info *info, const struct wire_packet *packet, bool normalised)
+{
+	json_t *object = json_object();
+	int failed = 0;
+	failed |= put(object, "from", side_json(info, packet->from_side));
+	failed |= put(object, "to", side_json(info, packet->to_side));
+	failed |= put(object, "src", buffer_json(packet->from, sizeof packet->from));
+	failed |= put(object, "dst", buffer_json(packet->to, sizeof packet->to));
+	failed |= put(object, "proto", json_string(packet->protocol == IPPROTO_UDP ? "UDP" : "TCP"));
+	failed |= put(object, "flags", buffer_json(packet->flags, sizeof packet->flags));
+	failed |= put(object, "seq", json_integer(packet->seq));
+	failed |= put(object, "ack", json_integer(packet->ack));
+	failed |= put(object, "len", json_integer(packet->length));
+	failed |= put(object, "payload", buffer_json(packet->payload, sizeof packet->payload));
+	if (!normalised) {
+		failed |= put(object, "win", json_integer(packet->window));
+		failed |= put(object, "time_us", json_integer(packet->time_us));
+	}
+	if (failed) {
+		json_decref(object);
+		return NULL;
+	}
+	return object;
+}
+
+static json_t *packets_json(const struct run_info *info, const struct lab_event *event, bool normalised)
+{
+	json_t *array = json_array();
+	int failed = 0;
+	for (size_t i = 0; i < event->packet_count; i++)
+		if (!normalised || !pure_ack(&event->packets[i]))
+			failed |= append(array, packet_json(info, &event->packets[i], normalised));
+	if (failed) {
+		json_decref(array);
+		return NULL;
+	}
+	return array;
+}
+
 static json_t *event_json(const struct run_info *info, const struct lab_event *event, bool normalised)
 {
 	json_t *object = json_object();
@@ -344,6 +391,11 @@ static json_t *event_json(const struct run_info *info, const struct lab_event *e
 		failed |= put(object, "us", json_real((double)event->elapsed_ns / 1000.0));
 	if (event->failure_count)
 		failed |= put(object, "failures", failures_json(event));
+	size_t kept = 0;
+	for (size_t i = 0; i < event->packet_count; i++)
+		kept += !normalised || !pure_ack(&event->packets[i]);
+	if (kept)
+		failed |= put(object, "packets", packets_json(info, event, normalised));
 	failed |= put(object, "sockets", sockets_json(info, &event->snapshot, normalised));
 	if (failed) {
 		json_decref(object);
@@ -381,6 +433,8 @@ static json_t *info_json(const struct run_info *info, bool normalised)
 	failed |= put(object, "title", buffer_json(info->title, sizeof info->title));
 	if (!normalised)
 		failed |= put(object, "sandbox", buffer_json(info->sandbox, sizeof info->sandbox));
+	if (!normalised && info->wire[0])
+		failed |= put(object, "wire", buffer_json(info->wire, sizeof info->wire));
 	failed |= put(object, "sides", sides);
 	failed |= put(object, "steps", json_integer((json_int_t)info->step_count));
 	if (!normalised)
@@ -623,24 +677,30 @@ static int read_constant(const struct reader *reader, json_t *object, const char
 }
 
 /* A side by name, or null for -1. */
-static int read_side(const struct reader *reader, json_t *object, const struct run_info *info, int *out)
+static int read_side_named(const struct reader *reader, json_t *object, const char *key, const struct run_info *info,
+			   int *out)
 {
 	json_t *value;
-	if (member(reader, object, "side", true, &value) < 0)
+	if (member(reader, object, key, true, &value) < 0)
 		return -1;
 	if (json_is_null(value)) {
 		*out = -1;
 		return 0;
 	}
 	if (!json_is_string(value))
-		return reader_fail(reader, "side", "expected a side's name or null, got %s", json_type_name(value));
+		return reader_fail(reader, key, "expected a side's name or null, got %s", json_type_name(value));
 	for (int i = 0; i < info->side_count; i++) {
 		if (strcmp(info->sides[i], json_string_value(value)) == 0) {
 			*out = i;
 			return 0;
 		}
 	}
-	return reader_fail(reader, "side", "'%s' is not one of the trace's sides", json_string_value(value));
+	return reader_fail(reader, key, "'%s' is not one of the trace's sides", json_string_value(value));
+}
+
+static int read_side(const struct reader *reader, json_t *object, const struct run_info *info, int *out)
+{
+	return read_side_named(reader, object, "side", info, out);
 }
 
 static int read_state(const struct reader *reader, json_t *object, int *out)
@@ -898,6 +958,60 @@ static int read_failures(const struct reader *reader, json_t *object, struct lab
 	return 0;
 }
 
+static int read_packet(const struct reader *reader, json_t *object, const struct run_info *info,
+		       struct wire_packet *packet)
+{
+	json_int_t seq, ack, length, window = 0, time_us = 0;
+	char protocol[8];
+	if (!json_is_object(object))
+		return reader_fail(reader, "packets", "expected objects, got %s", json_type_name(object));
+	if (read_side_named(reader, object, "from", info, &packet->from_side) < 0
+	    || read_side_named(reader, object, "to", info, &packet->to_side) < 0
+	    || read_buffer(reader, object, "src", true, packet->from, sizeof packet->from) < 0
+	    || read_buffer(reader, object, "dst", true, packet->to, sizeof packet->to) < 0
+	    || read_buffer(reader, object, "proto", true, protocol, sizeof protocol) < 0
+	    || read_buffer(reader, object, "flags", true, packet->flags, sizeof packet->flags) < 0
+	    || read_integer(reader, object, "seq", true, 0, UINT32_MAX, &seq) < 0
+	    || read_integer(reader, object, "ack", true, 0, UINT32_MAX, &ack) < 0
+	    || read_integer(reader, object, "len", true, 0, UINT32_MAX, &length) < 0
+	    || read_buffer(reader, object, "payload", true, packet->payload, sizeof packet->payload) < 0
+	    || read_integer(reader, object, "win", false, 0, UINT32_MAX, &window) < 0
+	    || read_integer(reader, object, "time_us", false, 0, INT64_MAX, &time_us) < 0)
+		return -1;
+	if (strcmp(protocol, "TCP") && strcmp(protocol, "UDP"))
+		return reader_fail(reader, "proto", "expected \"TCP\" or \"UDP\", got \"%s\"", protocol);
+	packet->protocol = strcmp(protocol, "UDP") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
+	packet->seq = (uint32_t)seq;
+	packet->ack = (uint32_t)ack;
+	packet->length = (uint32_t)length;
+	packet->window = (uint32_t)window;
+	packet->time_us = (int64_t)time_us;
+	return 0;
+}
+
+static int read_packets(const struct reader *reader, json_t *object, const struct run_info *info,
+			struct lab_event *event)
+{
+	json_t *value;
+	int found = member(reader, object, "packets", false, &value);
+	if (found <= 0)
+		return found;
+	if (!json_is_array(value))
+		return reader_fail(reader, "packets", "expected an array, got %s", json_type_name(value));
+	size_t count = json_array_size(value);
+	if (count == 0)
+		return 0;
+	event->packets = calloc(count, sizeof *event->packets);
+	if (!event->packets)
+		return reader_fail(reader, "packets", "out of memory");
+	for (size_t i = 0; i < count; i++) {
+		if (read_packet(reader, json_array_get(value, i), info, &event->packets[i]) < 0)
+			return -1;
+		event->packet_count++;
+	}
+	return 0;
+}
+
 /* Fills a zeroed event; on failure the caller frees what it holds. */
 static int read_event(struct reader *reader, json_t *object, const struct run_info *info, struct lab_event *event)
 {
@@ -920,6 +1034,7 @@ static int read_event(struct reader *reader, json_t *object, const struct run_in
 	    || read_value(reader, object, event) < 0
 	    || read_elapsed(reader, object, &event->elapsed_ns) < 0
 	    || read_failures(reader, object, event) < 0
+	    || read_packets(reader, object, info, event) < 0
 	    || read_sockets(reader, object, info, &event->snapshot) < 0)
 		return -1;
 	event->ret = (long)ret;
@@ -992,6 +1107,7 @@ static int read_info(const struct reader *reader, json_t *object, struct run_inf
 	if (read_buffer(reader, object, "lesson", true, info->lesson, sizeof info->lesson) < 0
 	    || read_buffer(reader, object, "title", true, info->title, sizeof info->title) < 0
 	    || read_buffer(reader, object, "sandbox", false, info->sandbox, sizeof info->sandbox) < 0
+	    || read_buffer(reader, object, "wire", false, info->wire, sizeof info->wire) < 0
 	    || read_sides(reader, object, info) < 0
 	    || read_size(reader, object, "steps", &info->step_count) < 0
 	    || read_port_map(reader, object, info) < 0)
@@ -1256,6 +1372,10 @@ static void normalise_events(struct port_tokens *tokens, struct lab_event *event
 	for (size_t e = 0; e < count; e++) {
 		normalise_address(tokens, events[e].address, sizeof events[e].address);
 		normalise_address(tokens, events[e].target, sizeof events[e].target);
+		for (size_t i = 0; i < events[e].packet_count; i++) {
+			normalise_address(tokens, events[e].packets[i].from, sizeof events[e].packets[i].from);
+			normalise_address(tokens, events[e].packets[i].to, sizeof events[e].packets[i].to);
+		}
 		for (size_t i = 0; i < events[e].snapshot.count; i++) {
 			struct lab_socket *socket = &events[e].snapshot.sockets[i];
 			normalise_address(tokens, socket->local, sizeof socket->local);

@@ -42,6 +42,12 @@
  *     us        time inside the call, microseconds to the nanosecond
  *               (41.237, 3.0).
  *     failures  only when an expectation was not met.
+ *     packets   only when packets crossed lo during this event's part of the
+ *               step: [{"from":"client","to":"server","src":"127.0.0.1:40312",
+ *               "dst":"127.0.0.1:65432","proto":"TCP","flags":"SYN","seq":0,
+ *               "ack":0,"len":0,"payload":"","win":65495,"time_us":...}],
+ *               seq and ack relative to each side's first sequence number,
+ *               payload the first bytes escaped, win in bytes after scaling.
  *     family    AF_INET, AF_INET6, AF_UNIX; a number for any other.
  *     type      SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET; a number for others.
  *     state     "LISTEN", "SYN-RECV", "UNCONN", "BOUND", ... as the screen
@@ -61,7 +67,9 @@
  *
  * Normalised traces (the golden files in traces/) are what two runs of one
  * lesson have in common: no "sandbox", "port_map", "us", "timer_ms" or
- * "inode"; in "address", "target", "local" and "peer", a kernel port that port_map
+ * "inode", no packet's "win" or "time_us", and no pure ACK (no payload,
+ * no SYN, FIN or RST: a delayed ACK lands in whichever step runs when it
+ * fires); in "address", "target", "src", "dst", "local" and "peer", a kernel port that port_map
  * maps reads as the lesson's port, the lesson's own ports (port_map's
  * `from` ports and every port written in an event's "text") stay, and
  * every other port becomes a token "$1", "$2", ... in order of first

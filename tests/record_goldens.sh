@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Records every lesson's golden trace again: traces/NAME.trace from the
-# private path, and traces/NAME.host.trace from the host path where that
-# file exists. Run it only when a lesson or the lab's output changed on
-# purpose, then read `git diff traces/` before committing.
+# Records every lesson's golden traces again: traces/NAME.trace from the
+# private path (packets included) and traces/NAME.host.trace from the host
+# path (no packets there, ports mapped, INADDR_ANY bound as loopback). Run it
+# only when a lesson or the lab's output changed on purpose, then read
+# `git diff traces/` before committing.
 set -euo pipefail
 socklab=${1:-build/socklab}
 cd "$(dirname "$0")/.."
@@ -12,9 +13,7 @@ for lesson in lessons/*.lesson; do
 	name=$(basename "$lesson" .lesson)
 	"$socklab" run --plain --trace "$trace" "$lesson" >/dev/null
 	"$socklab" normalise "$trace" >"traces/$name.trace"
-	if [ -f "traces/$name.host.trace" ]; then
-		"$socklab" run --plain --host --trace "$trace" "$lesson" >/dev/null
-		"$socklab" normalise "$trace" >"traces/$name.host.trace"
-	fi
+	"$socklab" run --plain --host --trace "$trace" "$lesson" >/dev/null
+	"$socklab" normalise "$trace" >"traces/$name.host.trace"
 	echo "recorded $name"
 done

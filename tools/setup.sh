@@ -13,8 +13,8 @@ cd "$(dirname "$0")/.."
 mode=${1:-run}
 shift || true
 
-run_packages=(build-essential cmake pkg-config libncurses-dev libmnl-dev libjansson-dev libcriterion-dev)
-test_packages=(tmux valgrind util-linux procps python3)
+run_packages=(build-essential cmake pkg-config libncurses-dev libmnl-dev libjansson-dev libcriterion-dev libpcap-dev)
+test_packages=(tmux valgrind util-linux procps python3 tcpdump)
 
 say() { printf '== %s\n' "$*" >&2; }
 
