@@ -1,6 +1,9 @@
 /* The real binary, as a user runs it: commands, exit codes, messages,
  * goldens, replay, both sandbox paths, and nothing left behind. */
 #include <criterion/criterion.h>
+#include <pcap/pcap.h>
+
+#include "capture.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -632,4 +635,40 @@ Test(cli, every_bad_command_line_is_one_clear_message_and_exit_2)
 	free(big);
 	free(broken);
 	free(version);
+}
+
+Test(cli, pcap_holds_the_handshake_and_both_fins)
+{
+	char *pcap_path = temp_path(".cap");
+	struct result result = SOCKLAB("run", "--plain", "--pcap", pcap_path, "01");
+	cr_assert_eq(result.code, 0, "%s%s", result.out, result.err);
+	if (strstr(result.out, "wire: no packets"))
+		cr_skip("no capture on this system: %s", strstr(result.out, "wire: "));
+	result_done(&result);
+	char error[PCAP_ERRBUF_SIZE];
+	pcap_t *file = pcap_open_offline(pcap_path, error);
+	cr_assert_not_null(file, "%s", error);
+	struct capture_flows *flows = capture_flows_new();
+	struct pcap_pkthdr *header;
+	const unsigned char *frame;
+	int syn = 0, syn_ack = 0, handshake_ack = 0, fins = 0, data = 0;
+	while (pcap_next_ex(file, &header, &frame) == 1) {
+		struct lab_packet packet;
+		if (capture_decode(frame, header->caplen, pcap_datalink(file), flows, &packet) != CAPTURE_DECODED)
+			continue;
+		syn += strcmp(packet.flags, "SYN") == 0;
+		syn_ack += strcmp(packet.flags, "SYN-ACK") == 0;
+		handshake_ack += strcmp(packet.flags, "ACK") == 0 && packet.seq == 1 && packet.ack == 1;
+		fins += strstr(packet.flags, "FIN") != NULL;
+		data += packet.payload_length == 12;
+	}
+	pcap_close(file);
+	capture_flows_free(flows);
+	cr_expect_eq(syn, 1);
+	cr_expect_eq(syn_ack, 1);
+	cr_expect_geq(handshake_ack, 1, "the handshake's last ACK");
+	cr_expect_eq(fins, 2, "one FIN from each end");
+	cr_expect_eq(data, 2, "Hello, world and its echo");
+	unlink(pcap_path);
+	free(pcap_path);
 }
