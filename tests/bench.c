@@ -159,11 +159,12 @@ static int time_steps(struct session *session, size_t skip, size_t limit, bool n
 	return 0;
 }
 
-static int steady(struct lesson *lesson, struct sandbox *sandbox, bool naive, size_t limit, struct figures *out)
+static int steady(struct lesson *lesson, struct sandbox *sandbox, bool naive, bool wire, size_t limit,
+		  struct figures *out)
 {
 	struct session *session = NULL;
 	char *err = NULL;
-	if (session_new(&session, lesson, sandbox, &err) < 0) {
+	if (session_new(&session, lesson, sandbox, &err) < 0 || (wire && session_capture(session, NULL, &err) < 0)) {
 		fprintf(stderr, "bench: %s\n", err);
 		return -1;
 	}
@@ -390,7 +391,7 @@ int main(int argc, char **argv)
 		struct sandbox host_path;
 		struct figures f;
 		sandbox_enter(&host_path, true, NULL);
-		if (steady(lesson, &host_path, false, (size_t)-1, &f) < 0)
+		if (steady(lesson, &host_path, false, false, (size_t)-1, &f) < 0)
 			_exit(1);
 		printf("host path    step overhead   median %7.1f us   p99 %7.1f us   (%zu steps)\n", f.median, f.p99,
 		       f.count);
@@ -410,10 +411,14 @@ int main(int argc, char **argv)
 	}
 	double enter_ms = (now_us() - start) / 1000;
 	const char *path_name = sandbox.kind == SANDBOX_NETNS ? "private path" : "host path";
-	struct figures f, naive;
-	if (steady(lesson, &sandbox, false, (size_t)-1, &f) < 0 || steady(lesson, &sandbox, true, 400, &naive) < 0)
+	struct figures f, naive, wire;
+	if (steady(lesson, &sandbox, false, false, (size_t)-1, &f) < 0
+	    || steady(lesson, &sandbox, false, true, (size_t)-1, &wire) < 0
+	    || steady(lesson, &sandbox, true, false, 400, &naive) < 0)
 		return 1;
 	printf("%s step overhead   median %7.1f us   p99 %7.1f us   (%zu steps)\n", path_name, f.median, f.p99, f.count);
+	printf("with capture step overhead   median %7.1f us   p99 %7.1f us   (+%.1f us median for the packets)\n",
+	       wire.median, wire.p99, wire.median - f.median);
 	printf("naive way    step + ss -tanpx median %7.1f us   p99 %7.1f us   ratio %.0fx (medians, %zu steps)\n",
 	       naive.median, naive.p99, naive.median / f.median, naive.count);
 	printf("sandbox      enter %.2f ms (%s)\n", enter_ms, sandbox_describe(&sandbox));

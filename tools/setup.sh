@@ -4,7 +4,8 @@
 #   tools/setup.sh run [LESSON]   install what is missing, build, start the lab (lesson 01 by default)
 #   tools/setup.sh test           install what is missing, build, run every test: a normal build
 #                                 with warnings as errors, then the same suite under ASan + UBSan,
-#                                 then valgrind over each lesson's --plain run
+#                                 then valgrind over each lesson's --plain run, then a short
+#                                 libFuzzer run of each parser (clang)
 #
 # Packages come from apt-get (through sudo when not root). Builds go to build/ and build-sanitize/.
 set -euo pipefail
@@ -14,7 +15,7 @@ mode=${1:-run}
 shift || true
 
 run_packages=(build-essential cmake pkg-config libncurses-dev libmnl-dev libjansson-dev libcriterion-dev libpcap-dev)
-test_packages=(tmux valgrind util-linux procps python3 tcpdump)
+test_packages=(tmux valgrind util-linux procps python3 tcpdump clang libclang-rt-dev)
 
 say() { printf '== %s\n' "$*" >&2; }
 
@@ -56,6 +57,11 @@ test)
 		ctest --test-dir build-sanitize --output-on-failure -j2
 	say "valgrind memcheck over every lesson's --plain run"
 	tests/valgrind_lessons.sh build/socklab
+	say "libFuzzer: 10 s of each parser (the long run is in README)"
+	CC=clang cmake -S . -B build-fuzz -DSOCKLAB_FUZZ=ON >/dev/null
+	cmake --build build-fuzz -j"$(nproc)" --target fuzz_lesson fuzz_typed_call fuzz_address fuzz_probe fuzz_trace \
+		fuzz_capture >/dev/null
+	ctest --test-dir build-fuzz -R '^fuzz_' --output-on-failure -j2
 	;;
 *)
 	echo "usage: tools/setup.sh run [LESSON] | tools/setup.sh test" >&2
