@@ -6,6 +6,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
@@ -95,6 +97,29 @@ const struct call_def catalog_calls[CALL_COUNT] = {
 	    .args = { ARG_PATH }, .result = RESULT_ZERO,
 	    .usage = "unlink(path)", .python = "os.unlink(path)",
 	    .summary = "remove a file, such as a Unix socket's path"),
+	ROW(CALL_POLL, .name = "poll", .min_args = 2, .max_args = 5,
+	    .args = { ARG_INT, ARG_SOCKET, ARG_SOCKET, ARG_SOCKET, ARG_SOCKET }, .result = RESULT_READY,
+	    .may_block = true, .blocking_syscall = SYS_ppoll,
+	    .usage = "poll(timeout_ms, sock[, sock...])", .python = "selectors.DefaultSelector().select(timeout)",
+	    .summary = "wait until a socket is readable (POLLIN); -1 waits for ever, 0 only looks"),
+	ROW(CALL_SELECT, .name = "select", .min_args = 2, .max_args = 5,
+	    .args = { ARG_INT, ARG_SOCKET, ARG_SOCKET, ARG_SOCKET, ARG_SOCKET }, .result = RESULT_READY,
+	    .may_block = true, .blocking_syscall = SYS_pselect6,
+	    .usage = "select(timeout_ms, sock[, sock...])", .python = "select.select([s, ...], [], [], timeout)",
+	    .summary = "the older poll: which sockets are readable"),
+	ROW(CALL_EPOLL_CREATE, .name = "epoll_create1", .min_args = 1, .max_args = 1,
+	    .args = { ARG_INT }, .result = RESULT_FD, .names_result = true,
+	    .usage = "ep = epoll_create1(0)", .python = "selectors.EpollSelector()",
+	    .summary = "a new epoll instance: a set of fds the kernel watches"),
+	ROW(CALL_EPOLL_CTL, .name = "epoll_ctl", .min_args = 4, .max_args = 4,
+	    .args = { ARG_SOCKET, ARG_EPOLL_OP, ARG_SOCKET, ARG_EPOLL_EVENTS }, .result = RESULT_ZERO,
+	    .usage = "epoll_ctl(ep, EPOLL_CTL_ADD, sock, EPOLLIN)", .python = "sel.register(s, selectors.EVENT_READ)",
+	    .summary = "add, change or remove a watched fd; EPOLLET: edge-triggered"),
+	ROW(CALL_EPOLL_WAIT, .name = "epoll_wait", .min_args = 2, .max_args = 2,
+	    .args = { ARG_SOCKET, ARG_INT }, .result = RESULT_READY,
+	    .may_block = true, .blocking_syscall = SYS_epoll_pwait,
+	    .usage = "epoll_wait(ep, timeout_ms)", .python = "sel.select(timeout)",
+	    .summary = "wait until a watched fd is ready; returns which, with their events"),
 };
 
 #define CONST(kind_, name_) { #name_, kind_, name_ }
@@ -116,7 +141,18 @@ const struct constant_def catalog_constants[] = {
 	CONST(ARG_MSG_FLAGS, MSG_NOSIGNAL), CONST(ARG_MSG_FLAGS, MSG_OOB),
 	CONST(ARG_FCNTL_CMD, F_GETFL), CONST(ARG_FCNTL_CMD, F_SETFL),
 	CONST(ARG_FILE_FLAGS, O_NONBLOCK),
+	CONST(ARG_EPOLL_OP, EPOLL_CTL_ADD), CONST(ARG_EPOLL_OP, EPOLL_CTL_MOD), CONST(ARG_EPOLL_OP, EPOLL_CTL_DEL),
+	CONST(ARG_EPOLL_EVENTS, EPOLLIN), CONST(ARG_EPOLL_EVENTS, EPOLLOUT), CONST(ARG_EPOLL_EVENTS, EPOLLET),
+	CONST(ARG_EPOLL_EVENTS, EPOLLRDHUP), CONST(ARG_EPOLL_EVENTS, EPOLLONESHOT),
 };
+
+/* Readiness bits as the kernel reports them (poll's and epoll's agree on
+ * Linux), with what each means for a socket. */
+const struct readiness_name catalog_readiness[] = {
+	{ POLLIN, "POLLIN" }, { POLLOUT, "POLLOUT" }, { POLLRDHUP, "POLLRDHUP" }, { POLLHUP, "POLLHUP" },
+	{ POLLERR, "POLLERR" }, { POLLPRI, "POLLPRI" },
+};
+const size_t catalog_readiness_count = sizeof catalog_readiness / sizeof catalog_readiness[0];
 const size_t catalog_constant_count = sizeof catalog_constants / sizeof catalog_constants[0];
 
 #define ERRNO(name_) [name_] = #name_
@@ -152,6 +188,8 @@ static const char *const arg_kind_names[ARG_KIND_COUNT] = {
 	[ARG_FCNTL_CMD] = "F_GETFL or F_SETFL",
 	[ARG_FILE_FLAGS] = "file flags (O_NONBLOCK or 0)",
 	[ARG_PATH] = "a path (./echo.sock, /tmp/echo.sock)",
+	[ARG_EPOLL_OP] = "EPOLL_CTL_ADD, EPOLL_CTL_MOD or EPOLL_CTL_DEL",
+	[ARG_EPOLL_EVENTS] = "epoll events (EPOLLIN, EPOLLOUT, EPOLLET, ...)",
 };
 _Static_assert(sizeof arg_kind_names / sizeof arg_kind_names[0] == ARG_KIND_COUNT, "every kind named");
 

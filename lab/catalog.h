@@ -31,6 +31,11 @@ enum call_id {
 	CALL_GETPEERNAME,
 	CALL_FCNTL,
 	CALL_UNLINK,
+	CALL_POLL,
+	CALL_SELECT,
+	CALL_EPOLL_CREATE,
+	CALL_EPOLL_CTL,
+	CALL_EPOLL_WAIT,
 	CALL_COUNT
 };
 
@@ -51,6 +56,8 @@ enum arg_kind {
 	ARG_FCNTL_CMD,  /* F_GETFL, F_SETFL */
 	ARG_FILE_FLAGS, /* O_NONBLOCK, 0 */
 	ARG_PATH,       /* a file path: /tmp/echo.sock */
+	ARG_EPOLL_OP,   /* EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL */
+	ARG_EPOLL_EVENTS, /* EPOLLIN | EPOLLOUT | EPOLLET | EPOLLRDHUP ... */
 	ARG_KIND_COUNT
 };
 
@@ -62,6 +69,7 @@ enum result_kind {
 	RESULT_RECEIVED, /* a byte count, with the bytes (0: the peer closed) */
 	RESULT_ADDRESS,  /* 0, with an address filled in */
 	RESULT_VALUE,    /* 0 or a value, with an option value filled in */
+	RESULT_READY,    /* how many fds are ready, and which, with their events */
 };
 
 #define CALL_MAX_ARGS 5
@@ -106,6 +114,13 @@ const struct constant_def *catalog_find_constant(enum arg_kind kind, const char 
 const struct constant_def *catalog_find_any_constant(const char *name, size_t len);
 /* The name of `value` as a constant of `kind`, or NULL. */
 const char *catalog_constant_name(enum arg_kind kind, long value);
+
+struct readiness_name {
+	unsigned bit;
+	const char *name;
+};
+extern const struct readiness_name catalog_readiness[];
+extern const size_t catalog_readiness_count;
 
 /* "EADDRINUSE", or NULL for an errno the lab does not know by name. */
 const char *catalog_errno_name(int err);

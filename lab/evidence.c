@@ -238,10 +238,45 @@ static const struct {
 	{ CALL_COUNT, EBADF, explain_bad_fd },
 };
 
+/* Why each ready fd was ready, from its queues after the call. */
+static const char *explain_ready(const struct run_info *info, const struct lab_event *event, char *out, size_t size)
+{
+	size_t at = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < event->snapshot.count && at < size; i++) {
+		const struct lab_socket *socket = &event->snapshot.sockets[i];
+		if (socket->side != event->side || socket->fd < 0 || !socket->name[0])
+			continue;
+		/* Only sockets the result names as ready. */
+		size_t name_len = strlen(socket->name);
+		const char *found = strstr(event->ready, socket->name);
+		if (!found || (found[name_len] != ' ' ) || (found != event->ready && found[-1] != ' '))
+			continue;
+		const char *reason = NULL;
+		char reason_text[160];
+		if (socket->state == TCP_LISTEN && socket->recv_queue > 0) {
+			snprintf(reason_text, sizeof reason_text, "%u connection%s wait%s in its accept queue", socket->recv_queue,
+				 socket->recv_queue == 1 ? "" : "s", socket->recv_queue == 1 ? "s" : "");
+			reason = reason_text;
+		} else if (socket->state == TCP_CLOSE_WAIT) {
+			reason = "the peer sent its FIN: recv() would return 0";
+		} else if (socket->recv_queue > 0) {
+			snprintf(reason_text, sizeof reason_text, "%u bytes wait in its receive queue", socket->recv_queue);
+			reason = reason_text;
+		}
+		if (reason)
+			at += (size_t)snprintf(out + at, size - at, "%s%s: %s", at ? "; " : "", socket->name, reason);
+	}
+	(void)info;
+	return out[0] ? out : NULL;
+}
+
 const char *evidence_explain(const struct run_info *info, const struct lab_event *events, size_t index, char *out,
 			     size_t size)
 {
 	const struct lab_event *event = &events[index];
+	if (event->ready[0] && event->ret > 0)
+		return explain_ready(info, event, out, size);
 	if (event->ret != -1 || event->error == 0 || (event->kind != EVENT_RETURNED && event->kind != EVENT_WOKE))
 		return NULL;
 	/* Before the call: the snapshot that ended the previous step. */

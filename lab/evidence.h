@@ -16,7 +16,9 @@
 
 /* For events[index] (a call that returned -1), writes one line of evidence
  * into out and returns out; returns NULL when the call did not fail or the
- * table has no row for its errno. */
+ * table has no row for its errno. For poll, select and epoll_wait, says why
+ * each ready fd was ready, from its queues (a connection in the accept
+ * queue, bytes in the receive queue, the peer's FIN). */
 const char *evidence_explain(const struct run_info *info, const struct lab_event *events, size_t index, char *out,
 			     size_t size);
 

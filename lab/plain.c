@@ -44,6 +44,8 @@ char *plain_format_result(const struct lab_event *event, char *out, size_t size)
 		snprintf(out, size, "%ld, %s %s", event->ret, def->id == CALL_ACCEPT ? "peer" : "address", event->address);
 	} else if (event->has_value) {
 		snprintf(out, size, "%ld, value %ld", event->ret, event->value);
+	} else if (event->ready[0]) {
+		snprintf(out, size, "%ld, ready: %s", event->ret, event->ready);
 	} else {
 		snprintf(out, size, "%ld", event->ret);
 	}

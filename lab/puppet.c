@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -181,6 +183,79 @@ static void run_unlink(const struct puppet_request *request, struct puppet_reply
 	finish(reply, unlink((const char *)request->bytes));
 }
 
+static struct timespec *timeout_of(long milliseconds, struct timespec *storage)
+{
+	if (milliseconds < 0)
+		return NULL;   /* wait for ever */
+	storage->tv_sec = milliseconds / 1000;
+	storage->tv_nsec = (milliseconds % 1000) * 1000000;
+	return storage;
+}
+
+/* poll() through ppoll: the same system call on every architecture, so
+ * the blocked check knows which one it sleeps in. Watches POLLIN. */
+static void run_poll(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	struct pollfd watched[PUPPET_MAX_WATCHED];
+	struct timespec storage;
+	int count = request->fd_count < PUPPET_MAX_WATCHED ? request->fd_count : PUPPET_MAX_WATCHED;
+	for (int i = 0; i < count; i++)
+		watched[i] = (struct pollfd){ .fd = request->fds[i], .events = POLLIN };
+	finish(reply, ppoll(watched, (nfds_t)count, timeout_of(request->numbers[0], &storage), NULL));
+	for (int i = 0; i < count && reply->ret > 0; i++)
+		if (watched[i].revents) {
+			reply->ready_fd[reply->ready_count] = watched[i].fd;
+			reply->ready_events[reply->ready_count++] = (uint32_t)watched[i].revents;
+		}
+}
+
+static void run_select(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	fd_set readable;
+	struct timespec storage;
+	int highest = -1, count = request->fd_count < PUPPET_MAX_WATCHED ? request->fd_count : PUPPET_MAX_WATCHED;
+	FD_ZERO(&readable);
+	for (int i = 0; i < count; i++) {
+		if (request->fds[i] < 0 || request->fds[i] >= FD_SETSIZE) {
+			errno = EBADF;
+			finish(reply, -1);
+			return;
+		}
+		FD_SET(request->fds[i], &readable);
+		if (request->fds[i] > highest)
+			highest = request->fds[i];
+	}
+	finish(reply, pselect(highest + 1, &readable, NULL, NULL, timeout_of(request->numbers[0], &storage), NULL));
+	for (int i = 0; i < count && reply->ret > 0; i++)
+		if (FD_ISSET(request->fds[i], &readable)) {
+			reply->ready_fd[reply->ready_count] = request->fds[i];
+			reply->ready_events[reply->ready_count++] = POLLIN;
+		}
+}
+
+static void run_epoll_create(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	finish(reply, epoll_create1((int)request->numbers[0]));
+}
+
+static void run_epoll_ctl(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	/* data.fd: epoll_wait then says which fd, as a server would use it. */
+	int target = request->fd_count > 1 ? request->fds[1] : -1;
+	struct epoll_event event = { .events = (uint32_t)request->numbers[1], .data.fd = target };
+	finish(reply, epoll_ctl(request->fd, (int)request->numbers[0], target, &event));
+}
+
+static void run_epoll_wait(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	struct epoll_event events[PUPPET_MAX_WATCHED];
+	finish(reply, epoll_pwait(request->fd, events, PUPPET_MAX_WATCHED, (int)request->numbers[0], NULL));
+	for (long i = 0; i < reply->ret; i++) {
+		reply->ready_fd[reply->ready_count] = events[i].data.fd;
+		reply->ready_events[reply->ready_count++] = events[i].events;
+	}
+}
+
 static run_fn *const runners[CALL_COUNT] = {
 	[CALL_SOCKET] = run_socket,
 	[CALL_BIND] = run_bind,
@@ -200,6 +275,11 @@ static run_fn *const runners[CALL_COUNT] = {
 	[CALL_GETPEERNAME] = run_getpeername,
 	[CALL_FCNTL] = run_fcntl,
 	[CALL_UNLINK] = run_unlink,
+	[CALL_POLL] = run_poll,
+	[CALL_SELECT] = run_select,
+	[CALL_EPOLL_CREATE] = run_epoll_create,
+	[CALL_EPOLL_CTL] = run_epoll_ctl,
+	[CALL_EPOLL_WAIT] = run_epoll_wait,
 };
 _Static_assert(sizeof runners / sizeof runners[0] == CALL_COUNT, "a runner for every call");
 

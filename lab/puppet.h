@@ -31,10 +31,15 @@
  * student's calls get (3, 4, ... as in any program). Not the student's. */
 #define PUPPET_CHANNEL_FD 1000
 
+/* poll/select watch at most this many fds; epoll_wait reports at most this many. */
+#define PUPPET_MAX_WATCHED 8
+
 struct puppet_request {
 	enum call_id call;
 	int fd;                              /* the socket argument, -1 if none */
 	long numbers[4];                     /* the call's other numeric arguments, in order */
+	int fds[PUPPET_MAX_WATCHED];         /* every socket argument, in order (poll, select, epoll_ctl) */
+	int fd_count;
 	struct sockaddr_storage address;     /* bind/connect/sendto */
 	socklen_t address_len;
 	uint32_t bytes_len;                  /* send/sendto/sendall payload, unlink path (NUL included) */
@@ -50,6 +55,9 @@ struct puppet_reply {
 	long value2;                         /* SO_LINGER: l_linger */
 	uint64_t elapsed_ns;                 /* time inside the system call(s) */
 	uint64_t inode;                      /* socket/accept: the new fd's socket inode (fstat), else 0 */
+	int ready_count;                     /* poll/select/epoll_wait: the fds reported ready */
+	int ready_fd[PUPPET_MAX_WATCHED];
+	uint32_t ready_events[PUPPET_MAX_WATCHED];   /* POLL* bits (EPOLL* share their values) */
 	uint32_t bytes_len;                  /* recv/recvfrom: bytes received */
 	unsigned char bytes[PUPPET_MAX_BYTES];
 };

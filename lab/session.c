@@ -348,14 +348,18 @@ static int build_request(struct session *session, const struct typed_call *call,
 	for (int a = 0; a < call->arg_count; a++) {
 		const struct call_arg *arg = &call->args[a];
 		switch (arg->kind) {
-		case ARG_SOCKET:
+		case ARG_SOCKET: {
+			int fd = (int)arg->number;
 			if (arg->socket_name[0]) {
 				const struct name_binding *binding = find_name(side, arg->socket_name);
-				request->fd = binding ? binding->fd : -1;
-			} else {
-				request->fd = (int)arg->number;
+				fd = binding ? binding->fd : -1;
 			}
+			if (request->fd_count == 0)
+				request->fd = fd;
+			if (request->fd_count < PUPPET_MAX_WATCHED)
+				request->fds[request->fd_count++] = fd;
 			break;
+		}
 		case ARG_ADDRESS:
 			request->address = arg->address;
 			request->address_len = arg->address_len;
@@ -903,6 +907,22 @@ static void record_reply(struct session *session, struct side *side, const struc
 	if (reply->address_len)
 		text_address((const struct sockaddr *)&reply->address, reply->address_len, event->address,
 			     sizeof event->address);
+	size_t at = 0;
+	for (int i = 0; i < reply->ready_count && at < sizeof event->ready; i++) {
+		const char *name = name_of_fd(side, reply->ready_fd[i]);
+		at += (size_t)snprintf(event->ready + at, sizeof event->ready - at, "%s", i ? ", " : "");
+		if (name[0])
+			at += (size_t)snprintf(event->ready + at, sizeof event->ready - at, "%s", name);
+		else
+			at += (size_t)snprintf(event->ready + at, sizeof event->ready - at, "fd %d", reply->ready_fd[i]);
+		const char *separator = " ";
+		for (size_t b = 0; b < catalog_readiness_count && at < sizeof event->ready; b++)
+			if (reply->ready_events[i] & catalog_readiness[b].bit) {
+				at += (size_t)snprintf(event->ready + at, sizeof event->ready - at, "%s%s", separator,
+						       catalog_readiness[b].name);
+				separator = "|";
+			}
+	}
 	if (call->def->result == RESULT_VALUE && reply->ret >= 0) {
 		event->has_value = true;
 		event->value = call->def->id == CALL_FCNTL ? reply->ret : reply->value;

@@ -108,6 +108,7 @@ struct lab_event {
 	int fd_argument;                  /* the socket argument as the kernel got it, -1 if none */
 	char target[TEXT_ADDRESS_MAX];    /* the address argument as the kernel got it (bind, connect, sendto), or "" */
 	long value;                       /* getsockopt/fcntl value */
+	char ready[200];                  /* poll/select/epoll_wait: "ls POLLIN, conn POLLIN|POLLRDHUP", or "" */
 	bool has_value;
 	uint64_t elapsed_ns;              /* time inside the call */
 	struct lab_snapshot snapshot;     /* every socket after the step; owned */

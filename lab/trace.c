@@ -387,6 +387,8 @@ static json_t *event_json(const struct run_info *info, const struct lab_event *e
 		failed |= put(object, "target", buffer_json(event->target, sizeof event->target));
 	if (event->has_value)
 		failed |= put(object, "value", json_integer(event->value));
+	if (event->ready[0])
+		failed |= put(object, "ready", buffer_json(event->ready, sizeof event->ready));
 	if (!normalised)
 		failed |= put(object, "us", json_real((double)event->elapsed_ns / 1000.0));
 	if (event->failure_count)
@@ -1031,6 +1033,7 @@ static int read_event(struct reader *reader, json_t *object, const struct run_in
 	    || read_buffer(reader, object, "address", false, event->address, sizeof event->address) < 0
 	    || read_integer(reader, object, "fd_arg", false, 0, INT_MAX, &fd_argument) < 0
 	    || read_buffer(reader, object, "target", false, event->target, sizeof event->target) < 0
+	    || read_buffer(reader, object, "ready", false, event->ready, sizeof event->ready) < 0
 	    || read_value(reader, object, event) < 0
 	    || read_elapsed(reader, object, &event->elapsed_ns) < 0
 	    || read_failures(reader, object, event) < 0

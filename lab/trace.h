@@ -39,6 +39,8 @@
  *     target    the address argument as the kernel got it (bind, connect,
  *               sendto: on the host path, the mapped port); only when there is one.
  *     value     only when the call has one (getsockopt, fcntl).
+ *     ready     poll, select, epoll_wait: which fds were ready and why, as
+ *               "ls POLLIN, conn POLLIN|POLLRDHUP"; only when any was.
  *     us        time inside the call, microseconds to the nanosecond
  *               (41.237, 3.0).
  *     failures  only when an expectation was not met.
