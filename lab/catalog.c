@@ -109,7 +109,7 @@ const struct call_def catalog_calls[CALL_COUNT] = {
 	    .summary = "the older poll: which sockets are readable"),
 	ROW(CALL_EPOLL_CREATE, .name = "epoll_create1", .min_args = 1, .max_args = 1,
 	    .args = { ARG_INT }, .result = RESULT_FD, .names_result = true,
-	    .usage = "ep = epoll_create1(0)", .python = "selectors.EpollSelector()",
+	    .usage = "epoll_create1(flags)", .python = "selectors.EpollSelector()",
 	    .summary = "a new epoll instance: a set of fds the kernel watches"),
 	ROW(CALL_EPOLL_CTL, .name = "epoll_ctl", .min_args = 4, .max_args = 4,
 	    .args = { ARG_SOCKET, ARG_EPOLL_OP, ARG_SOCKET, ARG_EPOLL_EVENTS }, .result = RESULT_ZERO,

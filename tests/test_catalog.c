@@ -95,11 +95,14 @@ Test(catalog_calls, say_which_system_call_a_blocking_call_sleeps_in)
 	cr_assert_not(catalog_calls[CALL_LISTEN].may_block);
 }
 
-Test(catalog_calls, take_a_socket_first_except_socket_and_unlink)
+Test(catalog_calls, take_a_socket_first_except_those_that_make_or_wait)
 {
 	for (size_t i = 0; i < CALL_COUNT; i++) {
 		const struct call_def *call = &catalog_calls[i];
-		if (call->id == CALL_SOCKET || call->id == CALL_UNLINK)
+		/* socket and epoll_create1 make an fd, unlink takes a path, poll
+		 * and select take their timeout first, then the sockets. */
+		if (call->id == CALL_SOCKET || call->id == CALL_UNLINK || call->id == CALL_POLL || call->id == CALL_SELECT
+		    || call->id == CALL_EPOLL_CREATE)
 			continue;
 		cr_assert_eq(call->args[0], ARG_SOCKET, "%s", call->name);
 	}
