@@ -177,20 +177,25 @@ static const char *first_key_name(enum tui_action action)
 	return NULL;
 }
 
+bool draw_key_label(const struct tui_style *style, int y, int *x, int width, const char *key, const char *label)
+{
+	int need = draw_columns(key) + 1 + draw_columns(label);
+	if (*x + need >= width)
+		return false;
+	*x += draw_string(style, y, *x, key, width - *x, style->roles[ROLE_KEY]);
+	*x += 1;
+	*x += draw_string(style, y, *x, label, width - *x, style->roles[ROLE_NORMAL]);
+	*x += 2;
+	return true;
+}
+
 void draw_key_line(const struct tui_style *style, int y, int width, const enum tui_action *actions, size_t count)
 {
 	int x = 1;
 	for (size_t i = 0; i < count; i++) {
 		const char *key = first_key_name(actions[i]);
 		const char *label = keys_action_label(actions[i]);
-		if (!key || !label)
-			continue;
-		int need = draw_columns(key) + 1 + draw_columns(label);
-		if (x + need >= width)
+		if (key && label && !draw_key_label(style, y, &x, width, key, label))
 			break;
-		x += draw_string(style, y, x, key, width - x, style->roles[ROLE_KEY]);
-		x += 1;
-		x += draw_string(style, y, x, label, width - x, style->roles[ROLE_NORMAL]);
-		x += 2;
 	}
 }

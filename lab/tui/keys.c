@@ -23,6 +23,7 @@ const struct key_binding tui_keys[] = {
 	{ '=', "=", ACTION_FASTER },
 	{ '-', "-", ACTION_SLOWER },
 	{ 'g', "g", ACTION_GOTO },
+	{ ':', ":", ACTION_COMMAND },
 	{ KEY_HOME, "Home", ACTION_FIRST },
 	{ KEY_END, "End", ACTION_LAST },
 	{ TAB, "Tab", ACTION_FOCUS },

@@ -21,6 +21,7 @@ void lesson_refresh_view(struct tui *tui)
 {
 	if (!tui->session)
 		return;
+	tui->view.free_play = tui->play != NULL;
 	if (view_update(&tui->view, tui->session, tui->half) < 0)
 		tui_message(tui, "out of memory: the screen may be incomplete");
 	tui->half = tui->view.half;
@@ -65,20 +66,27 @@ int lesson_open(struct tui *tui, const struct lesson *lesson, char **err)
 	session_set_interrupt(tui->session, signals_flag());
 	tui->sessions_started++;
 	tui->lesson = lesson;
+	lesson_show(tui);
+	return 0;
+}
+
+void lesson_show(struct tui *tui)
+{
 	tui->screen = SCREEN_LESSON;
 	tui->half = 1;
 	tui->focus_side = -1;
 	tui->selected = 0;
-	tui->right_side = lesson->side_count > 1 ? 1 : 0;
+	tui->right_side = tui->lesson->side_count > 1 ? 1 : 0;
 	tui->autoplay = false;
 	tui->autoplay_ms = AUTOPLAY_START_MS;
 	tui->prompt_open = false;
 	lesson_refresh_view(tui);
-	return 0;
 }
 
 void lesson_close(struct tui *tui)
 {
+	if (tui->play)
+		play_close(tui);   /* the play owns the session */
 	session_free(tui->session);
 	tui->session = NULL;
 	view_done(&tui->view);
@@ -313,6 +321,17 @@ static void lesson_text(struct tui *tui)
 		page_add(&tui->page, "%s", "");
 		page_add_wrapped(&tui->page, "  FAILED  ", view->failures[i], COLS - 2);
 	}
+	for (size_t i = 0; i < view->evidence_count; i++) {
+		page_add(&tui->page, "%s", "");
+		page_add_wrapped(&tui->page, "  why:  ", view->evidence[i], COLS - 2);
+	}
+}
+
+/* Free play continues no lesson: a lesson's session runs the lesson's
+ * own steps, and typed calls would make it another lesson. */
+static void lesson_command(struct tui *tui)
+{
+	tui_message(tui, "free play has a command line: run socklab play (this lesson plays on with space)");
 }
 
 static void lesson_close_focus(struct tui *tui)
@@ -343,6 +362,7 @@ const tui_handler lesson_handlers[ACTION_COUNT] = {
 	[ACTION_FASTER] = lesson_faster,
 	[ACTION_SLOWER] = lesson_slower,
 	[ACTION_GOTO] = lesson_goto,
+	[ACTION_COMMAND] = lesson_command,
 	[ACTION_FIRST] = lesson_first,
 	[ACTION_LAST] = lesson_last,
 	[ACTION_FOCUS] = lesson_focus,

@@ -30,11 +30,28 @@ static const char *const legend[] = {
 	"    (also bold or coloured where the terminal can; the * is always there)",
 	"... blocked   the call sleeps in the kernel until another side's call wakes it",
 	"FAILED   an expectation of the lesson that the kernel did not meet",
+	"why:   what the lab measured that explains a refused call (the sockets before it)",
 	"fd --   a socket no file descriptor holds: waiting in the accept queue,",
 	"        or closed by the program while the kernel finishes the connection",
 	"part 1/2   a call that woke a blocked call shows in two parts: first the",
 	"           call and the kernel right after it, then the woken call returning",
 };
+
+void help_add_row(struct tui_page *page, const char *keys, const char *help, int width)
+{
+	char indent[32];
+	snprintf(indent, sizeof indent, "%-24s", "");
+	char first[160];
+	snprintf(first, sizeof first, "  %-21s ", keys);
+	/* The help text wraps under itself, beside the keys. */
+	size_t before = page->count;
+	page_add_wrapped(page, indent, help, width);
+	if (page->count > before) {
+		char *line = page->lines[before];
+		size_t keep = strlen(first) <= strlen(indent) ? strlen(first) : strlen(indent);
+		memcpy(line, first, keep);
+	}
+}
 
 void help_open(struct tui *tui)
 {
@@ -45,20 +62,12 @@ void help_open(struct tui *tui)
 	for (int action = ACTION_NONE + 1; action < ACTION_COUNT; action++) {
 		char keys[96];
 		keys_of((enum tui_action)action, keys, sizeof keys);
-		if (!keys[0])
-			continue;
-		char indent[32];
-		snprintf(indent, sizeof indent, "%-24s", "");
-		char first[160];
-		snprintf(first, sizeof first, "  %-21s ", keys);
-		/* The help text wraps under itself, beside the keys. */
-		size_t before = page->count;
-		page_add_wrapped(page, indent, keys_action_help((enum tui_action)action), width);
-		if (page->count > before) {
-			char *line = page->lines[before];
-			size_t keep = strlen(first) <= strlen(indent) ? strlen(first) : strlen(indent);
-			memcpy(line, first, keep);
-		}
+		if (keys[0])
+			help_add_row(page, keys, keys_action_help((enum tui_action)action), width);
+	}
+	if (tui->play) {
+		command_line_help(page, width);
+		play_commands_help(page, width);
 	}
 	page_add(page, "%s", "");
 	page_add(page, "%s", "Marks on the lesson screen");

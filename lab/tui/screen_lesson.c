@@ -521,8 +521,10 @@ static void header_draw(struct tui *tui, const struct lesson_view *view, int wid
 	const char *name;
 	view_lesson_number(view->info->lesson, number, sizeof number, &name);
 	const char *title = view->info->title[0] ? view->info->title : name;
-	int length = snprintf(step, sizeof step, "step %zu/%zu", view->step, view->step_count);
-	if (view->half_count == 2)
+	/* Free play has no steps ahead: it counts the calls typed. */
+	int length = view->free_play ? snprintf(step, sizeof step, "%zu call%s", view->step, view->step == 1 ? "" : "s")
+				     : snprintf(step, sizeof step, "step %zu/%zu", view->step, view->step_count);
+	if (view->half_count == 2 && !view->free_play)
 		length += snprintf(step + length, sizeof step - (size_t)length, " part %d/2", view->half);
 	if (view->failures_total)
 		snprintf(step + length, sizeof step - (size_t)length, "  %zu FAILED", view->failures_total);
@@ -601,6 +603,11 @@ static const enum tui_action lesson_key_line[] = {
 	ACTION_NEXT, ACTION_BACK, ACTION_RESTART, ACTION_AUTOPLAY, ACTION_GOTO, ACTION_FOCUS, ACTION_HELP, ACTION_QUIT,
 };
 
+/* Free play's, while the command line is closed. */
+static const enum tui_action play_key_line[] = {
+	ACTION_COMMAND, ACTION_FOCUS, ACTION_RESTART, ACTION_HELP, ACTION_QUIT,
+};
+
 static void key_line_draw(struct tui *tui, int y, int width)
 {
 	const struct tui_style *style = &tui->style;
@@ -622,7 +629,12 @@ static void key_line_draw(struct tui *tui, int y, int width)
 		draw_string(style, y, 0, pace, width, style->roles[ROLE_NEXT]);
 		return;
 	}
-	draw_key_line(style, y, width, lesson_key_line, sizeof lesson_key_line / sizeof lesson_key_line[0]);
+	if (tui->play && tui->command.open)
+		command_line_key_line(tui, y, width);
+	else if (tui->play)
+		draw_key_line(style, y, width, play_key_line, sizeof play_key_line / sizeof play_key_line[0]);
+	else
+		draw_key_line(style, y, width, lesson_key_line, sizeof lesson_key_line / sizeof lesson_key_line[0]);
 }
 
 /* Rows of wrapped failures, each "FAILED " and its words. */
@@ -642,10 +654,28 @@ static int failures_out(struct cursor *cursor, const struct lesson_view *view)
 	return cursor->row - start;
 }
 
+/* Rows of wrapped evidence, each "why: " and what the lab measured. */
+static int evidence_out(struct cursor *cursor, const struct lesson_view *view)
+{
+	int start = cursor->row;
+	const int indent = 5;   /* "why: " */
+	for (size_t i = 0; i < view->evidence_count; i++) {
+		struct wrap_line lines[8];
+		size_t count = wrap_text(view->evidence[i], cursor->width - indent, lines, 8);
+		for (size_t k = 0; k < count && k < 8; k++) {
+			cursor_string(cursor, k == 0 ? "why:" : "", cursor->style->roles[ROLE_LABEL]);
+			cursor_move_to(cursor, indent);
+			cursor_text(cursor, lines[k].start, lines[k].len, cursor->style->roles[ROLE_NORMAL]);
+			cursor_newline(cursor);
+		}
+	}
+	return cursor->row - start;
+}
+
 struct text_layout {
 	struct wrap_line say[MAX_TEXT_LINES];
 	size_t say_count;        /* lines the explanation needs */
-	int failure_rows;
+	int failure_rows;        /* failed expectations, then evidence */
 };
 
 static void text_panel_draw(struct tui *tui, const struct lesson_view *view, const struct text_layout *text, int y,
@@ -672,6 +702,7 @@ static void text_panel_draw(struct tui *tui, const struct lesson_view *view, con
 	}
 	cursor.max_rows = say_rows + text->failure_rows;
 	failures_out(&cursor, view);
+	evidence_out(&cursor, view);
 	int row = y + say_rows + text->failure_rows;
 	if (!style->big) {
 		if (view->python) {
@@ -709,9 +740,10 @@ void lesson_draw_view(struct tui *tui, const struct lesson_view *view)
 	if (text.say_count > MAX_TEXT_LINES)
 		text.say_count = MAX_TEXT_LINES;
 	struct cursor measure = cursor_at(style, 0, 1, width - 2, 0, false);
-	text.failure_rows = failures_out(&measure, view);
+	text.failure_rows = failures_out(&measure, view) + evidence_out(&measure, view);
 	int fixed_rows = style->big ? 1 : 2;   /* python, next */
-	int rest = height - 2 - other_rows - fixed_rows;
+	int command_rows = tui->play ? 2 : 0;  /* the command line, and the caret or hint under it */
+	int rest = height - 2 - other_rows - fixed_rows - command_rows;
 	if (text.failure_rows > rest / 3)
 		text.failure_rows = rest / 3;
 	rest -= text.failure_rows;
@@ -748,6 +780,8 @@ void lesson_draw_view(struct tui *tui, const struct lesson_view *view)
 	if (unplaced)
 		other_side_draw(tui, view, -1, y++, width);
 	text_panel_draw(tui, view, &text, y, say_rows, width);
+	if (tui->play)
+		command_line_draw(tui, height - 1 - command_rows, width);
 	key_line_draw(tui, height - 1, width);
 }
 

@@ -79,6 +79,7 @@ static void terminal_stop(SCREEN *screen)
 static void draw(struct tui *tui)
 {
 	erase();
+	tui->command.screen_y = -1;
 	if (COLS < TUI_MIN_WIDTH || LINES < TUI_MIN_HEIGHT)
 		draw_too_small(&tui->style, COLS, LINES);
 	else if (tui->page.open)
@@ -87,14 +88,27 @@ static void draw(struct tui *tui)
 		lesson_draw(tui);
 	else
 		menu_draw(tui);
+	/* The terminal's own cursor shows where typing goes, and only there. */
+	bool typing = tui->command.screen_y >= 0;
+	if (typing)
+		move(tui->command.screen_y, tui->command.screen_x);
+	if (typing != tui->cursor_shown)
+		curs_set(typing ? 1 : 0);
+	tui->cursor_shown = typing;
 	refresh();
 }
 
-static const tui_handler *handlers_on_top(const struct tui *tui)
+/* The handler of the screen on top; free play overrides the lesson
+ * screen's where a lesson's steps mean nothing. */
+static tui_handler handler_for(const struct tui *tui, enum tui_action action)
 {
 	if (tui->page.open)
-		return page_handlers;
-	return tui->screen == SCREEN_LESSON ? lesson_handlers : menu_handlers;
+		return page_handlers[action];
+	if (tui->screen == SCREEN_MENU)
+		return menu_handlers[action];
+	if (tui->play && play_handlers[action])
+		return play_handlers[action];
+	return lesson_handlers[action];
 }
 
 static void handle_key(struct tui *tui, int key)
@@ -109,11 +123,12 @@ static void handle_key(struct tui *tui, int key)
 			tui->quit = true;
 		return;
 	}
-	if (!tui->page.open && tui->screen == SCREEN_LESSON && lesson_prompt_key(tui, key))
+	if (!tui->page.open && tui->screen == SCREEN_LESSON
+	    && (lesson_prompt_key(tui, key) || command_line_key(tui, key)))
 		return;
-	const tui_handler *handlers = handlers_on_top(tui);
-	if (action != ACTION_NONE && handlers[action])
-		handlers[action](tui);
+	tui_handler handler = action != ACTION_NONE ? handler_for(tui, action) : NULL;
+	if (handler)
+		handler(tui);
 	else if (action == ACTION_NONE)
 		tui_message(tui, "? shows the keys");
 }
@@ -154,29 +169,48 @@ static void run_loop(struct tui *tui)
 	}
 }
 
-int tui_run(struct lesson *lesson, char **lesson_paths, size_t lesson_count, struct sandbox *sandbox,
-	    const struct tui_options *options)
+/* What the frontend opens on: a lesson, the menu of `paths`, or free play. */
+struct tui_start {
+	struct lesson *lesson;
+	char **paths;
+	size_t count;
+	bool play;
+};
+
+static int open_first_screen(struct tui *tui, const struct tui_start *start, char **err)
+{
+	if (start->play) {
+		char *history_path = history_default_path();
+		command_line_init(tui, history_path);
+		free(history_path);
+		return play_open(tui, err);
+	}
+	if (start->lesson)
+		return lesson_open(tui, start->lesson, err);
+	if (menu_load(tui, start->paths, start->count) < 0)
+		return text_error(err, "out of memory");
+	return 0;
+}
+
+static int tui_main(const struct tui_start *start, struct sandbox *sandbox, const struct tui_options *options)
 {
 	struct tui tui = { .options = options, .sandbox = sandbox, .focus_side = -1, .screen = SCREEN_MENU };
 	SCREEN *screen = NULL;
 	char *err = NULL;
 	int code = 0;
 	view_init(&tui.view);
+	tui.command.screen_y = -1;
 	/* Only the character type: numbers in traces must keep their '.'. */
 	setlocale(LC_CTYPE, "");
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		err = strdup("the lesson screen needs a terminal (socklab run --plain LESSON prints a transcript)");
+		err = strdup(start->play ? "free play needs a terminal (socklab play --plain reads calls from stdin)"
+					 : "the lesson screen needs a terminal (socklab run --plain LESSON prints a transcript)");
 		goto failed;
 	}
 	if (signals_install(&err) < 0)
 		goto failed;
-	if (lesson) {
-		if (lesson_open(&tui, lesson, &err) < 0)
-			goto failed;
-	} else if (menu_load(&tui, lesson_paths, lesson_count) < 0) {
-		err = strdup("out of memory");
+	if (open_first_screen(&tui, start, &err) < 0)
 		goto failed;
-	}
 	if (terminal_start(&tui, &screen, &err) < 0)
 		goto failed;
 	run_loop(&tui);
@@ -194,7 +228,21 @@ done:
 	menu_free(&tui);
 	page_done(&tui.page);
 	view_done(&tui.view);
+	command_line_done(&tui.command);
 	int stop = signals_pending();
 	signals_restore();
 	return stop ? 128 + stop : code;
+}
+
+int tui_run(struct lesson *lesson, char **lesson_paths, size_t lesson_count, struct sandbox *sandbox,
+	    const struct tui_options *options)
+{
+	struct tui_start start = { .lesson = lesson, .paths = lesson_paths, .count = lesson_count };
+	return tui_main(&start, sandbox, options);
+}
+
+int tui_play(struct sandbox *sandbox, const struct tui_options *options)
+{
+	struct tui_start start = { .play = true };
+	return tui_main(&start, sandbox, options);
 }

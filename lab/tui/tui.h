@@ -22,6 +22,11 @@ struct tui_options {
 int tui_run(struct lesson *lesson, char **lesson_paths, size_t lesson_count, struct sandbox *sandbox,
 	    const struct tui_options *options);
 
+/* Free play on the lesson screen: a command line where calls are typed
+ * on either side and run on the real pair (play.h), with completion and a
+ * history kept in $XDG_STATE_HOME/socklab/history. Returns as tui_run. */
+int tui_play(struct sandbox *sandbox, const struct tui_options *options);
+
 /* For the benchmark: runs `lesson` to its end in `sandbox`, then draws the
  * lesson screen `frames` times into a curses screen on /dev/null of
  * width x height, each frame a full repaint (erase, draw, every cell sent).

@@ -12,7 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "history.h"
 #include "lesson.h"
+#include "play.h"
 #include "sandbox.h"
 #include "session.h"
 #include "tui.h"
@@ -32,6 +34,7 @@
 	_(FASTER, NULL, "autoplay faster") \
 	_(SLOWER, NULL, "autoplay slower") \
 	_(GOTO, "go to", "go to a step: type its number, then Enter") \
+	_(COMMAND, "type a call", "free play (socklab play): the command line, to type a call on any side") \
 	_(FIRST, NULL, "go to the start, before step 1") \
 	_(LAST, NULL, "run every step to the end") \
 	_(FOCUS, "pane", "focus a pane (again: the next one), to select its sockets") \
@@ -118,6 +121,8 @@ void draw_box(int y, int x, int height, int width, attr_t border);
 void draw_too_small(const struct tui_style *style, int width, int height);
 /* The key line: the first key and the label of each of `actions`, while they fit. */
 void draw_key_line(const struct tui_style *style, int y, int width, const enum tui_action *actions, size_t count);
+/* One "key label" pair of a key line at *x; false (nothing drawn) when it does not fit. */
+bool draw_key_label(const struct tui_style *style, int y, int *x, int width, const char *key, const char *label);
 
 /* ---- pages (screen_page.c): help, socket details, the whole text ------- */
 
@@ -142,6 +147,8 @@ extern const tui_handler page_handlers[ACTION_COUNT];
 
 /* The help page, built from the key table (screen_help.c). */
 void help_open(struct tui *tui);
+/* One row of a help page: keys on the left, the help wrapped beside them. */
+void help_add_row(struct tui_page *page, const char *keys, const char *help, int width);
 /* The details of one socket (screen_details.c). */
 void details_open(struct tui *tui, const struct lab_socket *socket);
 
@@ -165,6 +172,8 @@ enum tui_screen { SCREEN_MENU, SCREEN_LESSON };
 /* Starts a session for `lesson` (borrowed) and shows it. Returns 0, or -1
  * with *err. */
 int lesson_open(struct tui *tui, const struct lesson *lesson, char **err);
+/* Shows tui->session from its start: no focus, no autoplay, the view built. */
+void lesson_show(struct tui *tui);
 void lesson_close(struct tui *tui);
 /* Rebuilds the view after the session or the half on screen changed. */
 void lesson_refresh_view(struct tui *tui);
@@ -183,6 +192,56 @@ extern const tui_handler lesson_handlers[ACTION_COUNT];
  * benchmark times. */
 void lesson_draw_view(struct tui *tui, const struct lesson_view *view);
 
+/* ---- free play (play_actions.c) and its command line (command_line.c) -- */
+
+enum { COMMAND_LINE_MAX = 512 };   /* bytes one typed line may take */
+
+struct command_line {
+	bool open;                         /* keys go to the line, not to the screen */
+	char text[COMMAND_LINE_MAX];       /* NUL-terminated */
+	size_t length;                     /* bytes */
+	size_t cursor;                     /* byte offset, at a character's first byte */
+	struct history history;            /* owned */
+	size_t history_at;                 /* the entry shown; history.count: the line being typed */
+	char draft[COMMAND_LINE_MAX];      /* the line being typed, kept while Up walks the history */
+	char problem[300];                 /* the parser's message for the line (no position), or "" */
+	size_t problem_at;                 /* the byte of the line it points at */
+	char hint[300];                    /* under the line: completion candidates, what an argument is */
+	bool history_warned;               /* a history that cannot be written is said once */
+	int screen_y, screen_x;            /* where drawing puts the terminal cursor; y -1: hidden */
+	bool problem_cut;                  /* drawing found no room for the problem beside its caret */
+};
+
+/* Starts free play on the lesson screen: a play (play.h) whose session is
+ * tui->session, the command line open, the history loaded. Returns 0, or
+ * -1 with *err. */
+int play_open(struct tui *tui, char **err);
+/* Frees the play and so its session; lesson_close calls it. */
+void play_close(struct tui *tui);
+/* Runs a line from the command line: a call on a side, or a command
+ * (w FILE, q). Returns true when the line is done with and may be
+ * cleared, false when it stays to be fixed (command_line.problem says why). */
+bool play_run_line(struct tui *tui, const char *line);
+/* Free play's handlers: an action without one here is the lesson screen's. */
+extern const tui_handler play_handlers[ACTION_COUNT];
+/* The commands of the command line, for the help page. */
+void play_commands_help(struct tui_page *page, int width);
+
+/* Loads the history from `path` (NULL: memory only); a message when it cannot be read. */
+void command_line_init(struct tui *tui, const char *path);
+void command_line_done(struct command_line *line);
+/* A key while the command line is open; true when the line took it. */
+bool command_line_key(struct tui *tui, int key);
+/* Empties the line (after it ran), back to the end of the history. */
+void command_line_clear(struct command_line *line);
+/* Two rows from y: the line, then the parser's caret and message or the
+ * completion's candidates. Sets where the terminal cursor goes. */
+void command_line_draw(struct tui *tui, int y, int width);
+/* The key line while the command line is open: its own keys. */
+void command_line_key_line(struct tui *tui, int y, int width);
+/* The command line's keys, for the help page. */
+void command_line_help(struct tui_page *page, int width);
+
 /* ---- the whole frontend ------------------------------------------------ */
 
 struct tui {
@@ -199,7 +258,7 @@ struct tui {
 	bool from_menu;                    /* q in the lesson goes back to the menu */
 	/* The lesson. */
 	const struct lesson *lesson;       /* borrowed: the caller's or a menu entry's */
-	struct session *session;           /* owned */
+	struct session *session;           /* owned (in free play, the play owns it) */
 	size_t sessions_started;           /* a second lesson gets a fresh sandbox */
 	int half;                          /* which half of the step on screen; see view.h */
 	struct lesson_view view;
@@ -214,6 +273,10 @@ struct tui {
 	char prompt[8];
 	char message[300];                 /* shown on the key line until the next key */
 	struct tui_page page;
+	/* Free play. */
+	struct play *play;                 /* owned, NULL in a lesson; tui->session is its session */
+	struct command_line command;
+	bool cursor_shown;                 /* the terminal's cursor is visible (curs_set) */
 };
 
 uint64_t tui_now_ms(void);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evidence.h"
 #include "plain.h"
 
 void view_init(struct lesson_view *view)
@@ -91,6 +92,35 @@ static void collect_calls(struct lesson_view *view, const struct lab_event *even
 	pane->blocked = pane->call_count > 0 && pane->calls[pane->call_count - 1].blocked;
 }
 
+/* What free play shows before the first call, in place of a lesson's intro. */
+static const char free_play_intro[] =
+	"Free play: type calls for either side in the lessons' grammar, side: [name =] call(arguments), and each "
+	"runs on the real kernel as a lesson's step does. A blocking call blocks; the other side stays yours. "
+	"Tab completes, Up recalls earlier lines, w FILE writes what you played as a lesson.";
+
+/* Free play has no next step: say which sides may call, and why not the others. */
+static void describe_free_play(struct lesson_view *view)
+{
+	size_t length = 0, size = sizeof view->next;
+	int free_sides = 0, listed = 0;
+	for (int s = 0; s < view->side_count; s++)
+		free_sides += !view->sides[s].blocked;
+	length = (size_t)snprintf(view->next, size, "%s", free_sides ? "a call on " : "every side sleeps in the kernel");
+	for (int s = 0; s < view->side_count && length < size; s++) {
+		if (view->sides[s].blocked)
+			continue;
+		listed++;
+		length += (size_t)snprintf(view->next + length, size - length, "%s%s",
+					   listed == 1 ? "" : listed == free_sides ? " or " : ", ", view->sides[s].name);
+	}
+	for (int s = 0; s < view->side_count && length < size; s++) {
+		const struct view_side *side = &view->sides[s];
+		if (side->blocked)
+			length += (size_t)snprintf(view->next + length, size - length, "; %s is blocked in %s", side->name,
+						   side->calls[side->call_count - 1].text);
+	}
+}
+
 static void describe_next(struct lesson_view *view, const struct lab_event *events, size_t count)
 {
 	const struct lesson *lesson = view->lesson;
@@ -110,6 +140,10 @@ static void describe_next(struct lesson_view *view, const struct lab_event *even
 						   events[i].text ? events[i].text : "call");
 			first = false;
 		}
+		return;
+	}
+	if (view->free_play) {
+		describe_free_play(view);
 		return;
 	}
 	if (view->step >= lesson->step_count) {
@@ -193,13 +227,22 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 	for (size_t i = step_start; i < count; i++)
 		for (size_t k = 0; k < events[i].failure_count; k++)
 			view->failures[view->failure_count++] = events[i].failures[k];
+	view->evidence_count = 0;
+	for (size_t i = step_start; i < count && view->evidence_count < VIEW_EVIDENCE_MAX; i++)
+		if (event_shown(&events[i], view->step, view->half, view->half_count)
+		    && evidence_explain(view->info, events, i, view->evidence[view->evidence_count],
+					sizeof view->evidence[0]))
+			view->evidence_count++;
 
 	if (view->step == 0) {
-		view->say = view->lesson->intro;
+		view->say = view->lesson->intro ? view->lesson->intro : view->free_play ? free_play_intro : NULL;
 		view->python = NULL;
 	} else {
 		view->say = view->lesson->steps[view->step - 1].say;
 		view->python = view->lesson->steps[view->step - 1].python;
+		/* A typed call has no Python of its own: the catalog's shows its shape. */
+		if (!view->python && view->free_play && view->lesson->steps[view->step - 1].call.def)
+			view->python = view->lesson->steps[view->step - 1].call.def->python;
 	}
 	describe_next(view, events, count);
 	return 0;

@@ -16,6 +16,8 @@
 
 #include "session.h"
 
+enum { VIEW_EVIDENCE_MAX = 4 };   /* failed calls explained in one step */
+
 /* One call in a side's pane. */
 struct view_call {
 	const char *text;          /* the call as written; borrowed from the event */
@@ -53,6 +55,12 @@ struct lesson_view {
 	const char **failures;             /* the step's failed expectations; strings borrowed */
 	size_t failure_count;
 	size_t failures_total;             /* in every step so far */
+	/* Why the kernel refused the step's calls, from what the lab measured
+	 * (evidence.h): one line per failed call that has a row there. */
+	char evidence[VIEW_EVIDENCE_MAX][400];
+	size_t evidence_count;
+	bool free_play;                    /* set by the caller: the lesson grows as calls are typed,
+	                                      so "next" tells what may be typed, not a step */
 	struct view_side sides[LESSON_MAX_SIDES];
 	int side_count;
 	int next_side;                     /* the side of the next step, -1 at the end */

@@ -332,6 +332,191 @@ big_mode_keeps_calls_results_and_states() {
 		quit big
 }
 
+# ---- free play ------------------------------------------------------------
+
+# type_line NAME TEXT: TEXT typed as it is (tmux would read "Enter" as a key), then Enter.
+type_line() {
+	tmux_run send-keys -t "$1" -l -- "$2"
+	keys "$1" Enter
+}
+
+# type_text NAME TEXT: the same without Enter.
+type_text() {
+	tmux_run send-keys -t "$1" -l -- "$2"
+}
+
+# socklab and its puppets in pane NAME.
+lab_pids() {
+	local main
+	main=$(pgrep -P "$(cat "$work/$1/wrapper-pid")" socklab) || return 1
+	echo "$main $(pgrep -P "$main" | tr '\n' ' ')"
+}
+
+# leave_play NAME: Esc leaves the command line, q quits; exit code 0,
+# nothing of socklab left, the terminal as it was.
+leave_play() {
+	local pids
+	pids=$(lab_pids "$1")
+	[ "$(echo $pids | wc -w)" -ge 3 ] || {
+		echo "    FAIL: expected socklab and two puppets, found '$pids'" >&2
+		return 1
+	}
+	keys "$1" Escape
+	wait_for_text "$1" ": type a call" || return 1
+	quit "$1" || return 1
+	wait_gone $pids || return 1
+	cmp -s "$work/$1/stty-before" "$work/$1/stty-after" || {
+		echo "    FAIL: stty -g before and after differ" >&2
+		return 1
+	}
+}
+
+free_play_runs_typed_calls_blocks_and_explains_a_refusal() {
+	launch play 80 24 "XDG_STATE_HOME=$work/state-play" -- play
+	wait_for_text play "type a call, like server:" || return 1
+	expect_screen play "Free play .* 0 calls" "the header" || return 1
+	type_line play "server: s = socket(AF_INET, SOCK_STREAM)"
+	wait_for play ">s = socket\(AF_INET, SOCK_STREAM\) +3" || return 1
+	expect_screen play "\*s=3" "the new socket" &&
+		expect_screen play "1 call " "the call counted" || return 1
+	type_line play "server: bind(s, 127.0.0.1:65432)"
+	type_line play "server: listen(s, 5)"
+	type_line play "server: conn = accept(s)"
+	wait_for play ">conn = accept\(s\) +\.\.\. blocked" || return 1
+	expect_screen play "SERVER ─* blocked in the kernel|SERVER q* blocked in the kernel" "the blocked pane" &&
+		expect_screen play "next +a call on client; server is blocked in conn = accept\(s\)" "who may call" ||
+		return 1
+	# The other side stays usable while the server sleeps.
+	type_line play "client: c = socket(AF_INET, SOCK_STREAM)"
+	type_line play "client: connect(c, 127.0.0.1:65433)"
+	wait_for play "-1 ECONNREFUSED" || return 1
+	expect_screen play "^ why: nothing was in LISTEN on 127\.0\.0\.1:65433" "the refusal's evidence" || return 1
+	type_line play "client: connect(c, 127.0.0.1:65432)"
+	wait_for play "woke: 4, peer 127\.0\.0\.1:" || return 1
+	expect_not_screen play "why:" "evidence for a call that did not fail" &&
+		expect_screen play "7 calls" "every call counted" &&
+		leave_play play
+}
+
+a_typo_is_marked_in_place_with_a_suggestion() {
+	launch typo 80 24 "XDG_STATE_HOME=$work/state-typo" -- play
+	wait_for_text typo "type a call, like server:" || return 1
+	type_line typo "server: s = sokcet(AF_INET, SOCK_STREAM)"
+	# The line stays; under it a caret under the 's' of sokcet (column 3 + 12).
+	wait_for typo "^ {15}\^ unknown call 'sokcet' \(did you mean 'socket'\?\)" || return 1
+	expect_screen typo "^ > server: s = sokcet\(AF_INET, SOCK_STREAM\)" "the line kept to be fixed" &&
+		expect_screen typo "0 calls" "nothing ran" || return 1
+	# The cursor is on the typo: delete it and type the right word.
+	keys typo C-d C-d C-d C-d C-d C-d
+	type_line typo "socket"
+	wait_for typo ">s = socket\(AF_INET, SOCK_STREAM\) +3" || return 1
+	expect_not_screen typo "unknown call" "the message once the line ran" &&
+		leave_play typo
+}
+
+tab_completes_calls_constants_sockets_and_sides() {
+	launch tab 80 24 "XDG_STATE_HOME=$work/state-tab" -- play
+	wait_for_text tab "type a call, like server:" || return 1
+	type_text tab "server: lis"
+	keys tab Tab
+	wait_for tab "^ > server: listen\( *$" || return 1
+	expect_screen tab "listen\(sock, backlog\): LISTEN" "the call's usage under the line" || return 1
+	keys tab C-e C-u
+	type_text tab "server: s = socket(AF_IN"
+	keys tab Tab
+	wait_for tab "^ > server: s = socket\(AF_INET *$" || return 1
+	expect_screen tab "^ +AF_INET  AF_INET6 *$" "the constants that fit" || return 1
+	type_line tab ", SOCK_STREAM)"
+	wait_for tab ">s = socket\(AF_INET, SOCK_STREAM\) +3" || return 1
+	type_text tab "server: bind("
+	keys tab Tab
+	wait_for tab "^ > server: bind\(s *$" || return 1
+	keys tab C-e C-u
+	type_text tab "cli"
+	keys tab Tab
+	wait_for tab "^ > client: *$" || return 1
+	keys tab C-u
+	leave_play tab
+}
+
+history_recalls_lines_across_runs() {
+	local state="$work/state-history"
+	launch history1 80 24 "XDG_STATE_HOME=$state" -- play
+	wait_for_text history1 "type a call, like server:" || return 1
+	type_line history1 "server: u = socket(AF_INET, SOCK_DGRAM)"
+	wait_for history1 ">u = socket\(AF_INET, SOCK_DGRAM\) +3" || return 1
+	keys history1 Up
+	wait_for history1 "^ > server: u = socket\(AF_INET, SOCK_DGRAM\) *$" || return 1
+	keys history1 Down
+	wait_for_text history1 "> type a call" || return 1
+	leave_play history1 || return 1
+	[ "$(stat -c %a "$state/socklab")" = 700 ] || {
+		echo "    FAIL: $state/socklab is $(stat -c %a "$state/socklab"), not 700" >&2
+		return 1
+	}
+	launch history2 80 24 "XDG_STATE_HOME=$state" -- play
+	wait_for_text history2 "type a call, like server:" || return 1
+	keys history2 Up
+	wait_for history2 "^ > server: u = socket\(AF_INET, SOCK_DGRAM\) *$" || return 1
+	keys history2 Enter
+	wait_for history2 ">u = socket\(AF_INET, SOCK_DGRAM\) +3" || return 1
+	# q typed as a command quits too.
+	type_line history2 "q"
+	wait_for_file "$work/history2/exit-code" || return 1
+	[ "$(cat "$work/history2/exit-code")" = 0 ] || {
+		echo "    FAIL: exit code $(cat "$work/history2/exit-code")" >&2
+		return 1
+	}
+}
+
+an_unreadable_history_is_skipped() {
+	mkdir -p "$work/state-broken/socklab/history"   # a directory where the file goes
+	launch broken 80 24 "XDG_STATE_HOME=$work/state-broken" -- play
+	wait_for broken "history skipped \(Is a directory\): /" || return 1
+	type_line broken "client: c = socket(AF_INET6, SOCK_STREAM)"
+	wait_for broken ">c = socket\(AF_INET6, SOCK_STREAM\) +3" || return 1
+	expect_screen broken "history not kept \(Is a directory\): /" "the write failure" || return 1
+	type_line broken "client: close(c)"
+	wait_for broken ">close\(c\) +0" || return 1
+	expect_not_screen broken "history not kept" "the write failure said twice" &&
+		leave_play broken
+}
+
+w_writes_a_lesson_that_check_accepts_and_run_replays() {
+	local lesson="$work/played.lesson"
+	launch write 80 24 "XDG_STATE_HOME=$work/state-write" -- play
+	wait_for_text write "type a call, like server:" || return 1
+	type_line write "server: s = socket(AF_INET, SOCK_STREAM)"
+	type_line write "server: bind(s, 127.0.0.1:65432)"
+	type_line write "client: c = socket(AF_INET, SOCK_STREAM)"
+	type_line write "client: connect(c, 127.0.0.1:65432)"
+	wait_for write "-1 ECONNREFUSED" || return 1
+	type_line write "w $lesson"
+	wait_for_text write "wrote $lesson" || return 1
+	"$SOCKLAB" check "$lesson" || {
+		echo "    FAIL: socklab check rejected the written lesson:" >&2
+		sed 's/^/    |/' "$lesson" >&2
+		return 1
+	}
+	"$SOCKLAB" run --plain "$lesson" >"$work/write/replay.txt" 2>&1 || {
+		echo "    FAIL: socklab run --plain did not meet the written expectations:" >&2
+		sed 's/^/    |/' "$work/write/replay.txt" >&2
+		return 1
+	}
+	leave_play write
+}
+
+a_refusal_in_a_lesson_shows_why_and_colon_points_to_free_play() {
+	launch why 80 24 -- run 12
+	wait_for_text why "step 0/" || return 1
+	press why Space 3
+	wait_for why "step 3/" || return 1
+	expect_screen why "^ why: server's ls \(fd 3, .*\) is not listening" "the EINVAL's evidence" || return 1
+	keys why :
+	wait_for_text why "run socklab play" || return 1
+	quit why
+}
+
 tests=(
 	first_screen_shows_both_panes_and_the_next_call
 	stepping_the_echo_lesson_shows_each_state_the_kernel_has
@@ -348,6 +533,13 @@ tests=(
 	help_and_socket_details_pages_open_and_close
 	autoplay_steps_by_itself_until_stopped
 	big_mode_keeps_calls_results_and_states
+	free_play_runs_typed_calls_blocks_and_explains_a_refusal
+	a_typo_is_marked_in_place_with_a_suggestion
+	tab_completes_calls_constants_sockets_and_sides
+	history_recalls_lines_across_runs
+	an_unreadable_history_is_skipped
+	w_writes_a_lesson_that_check_accepts_and_run_replays
+	a_refusal_in_a_lesson_shows_why_and_colon_points_to_free_play
 )
 
 passed=0

@@ -1,0 +1,218 @@
+/* play_actions — free play on the lesson screen.
+ *
+ * The lesson screen shows a play (play.h): a lesson that grows as calls are
+ * typed on the command line, each run on the real pair as a step is. The
+ * screen draws it as it draws any lesson; only what a typed line means is
+ * here: a call goes to play_line(), whose parser says what is wrong and
+ * where; a command (w FILE, q) is a row of a table. Keys that walk a
+ * lesson's steps have nothing to walk, and say so. */
+#include "tui_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "signals.h"
+
+int play_open(struct tui *tui, char **err)
+{
+	lesson_close(tui);
+	/* Starting over must not meet the first play's TIME-WAIT sockets. */
+	if (tui->sessions_started > 0 && sandbox_renew(tui->sandbox, err) < 0)
+		return -1;
+	if (play_new(&tui->play, tui->sandbox, NULL, 0, err) < 0) {
+		tui->play = NULL;
+		return -1;
+	}
+	tui->session = play_session(tui->play);
+	session_set_interrupt(tui->session, signals_flag());
+	tui->sessions_started++;
+	tui->lesson = session_lesson(tui->session);
+	tui->command.open = true;
+	lesson_show(tui);
+	return 0;
+}
+
+void play_close(struct tui *tui)
+{
+	play_free(tui->play);
+	tui->play = NULL;
+	tui->session = NULL;
+}
+
+/* ---- what a line means -------------------------------------------------- */
+
+/* Puts the parser's complaint under the line: the message without its
+ * "file:line:col: ", the caret on the byte it names. */
+static void show_problem(struct tui *tui, const struct diagnostics *diag, size_t index)
+{
+	struct command_line *line = &tui->command;
+	const char *message = diag->messages[index];
+	struct source_pos pos = diag->positions[index];
+	char prefix[64];
+	int prefix_len = snprintf(prefix, sizeof prefix, "%s:%d:%d: ", diag->file, pos.line, pos.column);
+	if (prefix_len > 0 && strncmp(message, prefix, (size_t)prefix_len) == 0)
+		message += prefix_len;
+	snprintf(line->problem, sizeof line->problem, "%s", message);
+	line->problem_at = pos.column > 0 ? (size_t)pos.column - 1 : 0;
+}
+
+static void set_problem(struct tui *tui, size_t at, const char *message)
+{
+	snprintf(tui->command.problem, sizeof tui->command.problem, "%s", message);
+	tui->command.problem_at = at;
+}
+
+static bool run_call(struct tui *tui, const char *text)
+{
+	struct diagnostics diag;
+	char *err = NULL;
+	diagnostics_init(&diag, "<play>");
+	int line_number = (int)session_steps_done(tui->session) + 1;
+	int result = play_line(tui->play, text, strlen(text), line_number, &diag, &err);
+	bool done = true;
+	if (result < 0) {
+		tui_message(tui, "the lab failed: %s (r starts over)", err ? err : "out of memory");
+		free(err);
+	} else if (diag.count > 0) {
+		show_problem(tui, &diag, 0);
+		done = false;
+	}
+	diagnostics_done(&diag);
+	/* The step whole: a call that woke another side's shows it returning. */
+	tui->half = 2;
+	lesson_refresh_view(tui);
+	return done;
+}
+
+/* "~/x.lesson" is the student's home, as their shell would say. */
+static void expand_home(const char *path, char *out, size_t size)
+{
+	const char *home = getenv("HOME");
+	if (path[0] == '~' && path[1] == '/' && home && home[0])
+		snprintf(out, size, "%s%s", home, path + 1);
+	else
+		snprintf(out, size, "%s", path);
+}
+
+static bool command_write(struct tui *tui, const char *line, size_t argument)
+{
+	size_t end = strlen(line);
+	while (end > argument && (line[end - 1] == ' ' || line[end - 1] == '\t'))
+		end--;
+	if (end == argument) {
+		set_problem(tui, argument, "w needs a file to write, like: w /tmp/mine.lesson");
+		return false;
+	}
+	if (session_steps_done(tui->session) == 0) {
+		set_problem(tui, 0, "nothing played yet: a lesson needs at least one call");
+		return false;
+	}
+	char given[COMMAND_LINE_MAX], path[COMMAND_LINE_MAX + 256];
+	snprintf(given, sizeof given, "%.*s", (int)(end - argument), line + argument);
+	expand_home(given, path, sizeof path);
+	char *err = NULL;
+	if (play_write_lesson(tui->play, path, &err) < 0) {
+		set_problem(tui, argument, err ? err : "out of memory");
+		free(err);
+		return false;
+	}
+	tui_message(tui, "wrote %s: socklab check accepts it, socklab run replays it", path);
+	return true;
+}
+
+static bool command_quit(struct tui *tui, const char *line, size_t argument)
+{
+	(void)line;
+	(void)argument;
+	tui->quit = true;
+	return true;
+}
+
+/* The commands a line may be instead of a call; a call always names its
+ * side before a ':', so the two never meet. */
+static const struct play_command {
+	const char *name;
+	const char *alias;
+	bool (*run)(struct tui *tui, const char *line, size_t argument);   /* argument: where it starts */
+	const char *usage;
+	const char *help;
+} play_commands[] = {
+	{ "w", "write", command_write, "w FILE",
+	  "write what was played as a lesson file, each expectation what the kernel did: "
+	  "socklab check accepts it and socklab run replays it (as in vi, :w works too)" },
+	{ "q", "quit", command_quit, "q", "quit (so does Esc, then q)" },
+};
+
+static const struct play_command *find_command(const char *word, size_t len)
+{
+	for (size_t i = 0; i < sizeof play_commands / sizeof play_commands[0]; i++) {
+		const struct play_command *command = &play_commands[i];
+		if ((strlen(command->name) == len && memcmp(command->name, word, len) == 0)
+		    || (strlen(command->alias) == len && memcmp(command->alias, word, len) == 0))
+			return command;
+	}
+	return NULL;
+}
+
+bool play_run_line(struct tui *tui, const char *line)
+{
+	size_t start = strspn(line, " \t");
+	if (line[start] == ':')
+		start++;   /* ":w FILE", as in vi */
+	size_t end = start;
+	while (line[end] && line[end] != ' ' && line[end] != '\t' && line[end] != ':')
+		end++;
+	const struct play_command *command = line[end] == ':' ? NULL : find_command(line + start, end - start);
+	if (command)
+		return command->run(tui, line, end + strspn(line + end, " \t"));
+	return run_call(tui, line);
+}
+
+void play_commands_help(struct tui_page *page, int width)
+{
+	page_add(page, "%s", "");
+	page_add(page, "%s", "Commands on the command line, instead of a call");
+	page_add(page, "%s", "");
+	for (size_t i = 0; i < sizeof play_commands / sizeof play_commands[0]; i++)
+		help_add_row(page, play_commands[i].usage, play_commands[i].help, width);
+}
+
+/* ---- keys --------------------------------------------------------------- */
+
+static void play_command_open(struct tui *tui)
+{
+	tui->command.open = true;
+}
+
+static void play_no_steps(struct tui *tui)
+{
+	tui_message(tui, "free play has no steps to walk: press : and type a call (r starts over)");
+}
+
+static void play_start_over(struct tui *tui)
+{
+	char *err = NULL;
+	if (play_open(tui, &err) < 0) {
+		/* Nothing left to show: end as a lab that cannot start does. */
+		tui_message(tui, "could not start over: %s", err ? err : "out of memory");
+		free(err);
+		tui->exit_code = 2;
+		tui->quit = true;
+		return;
+	}
+	tui_message(tui, "started over in a fresh sandbox: Up recalls what you typed");
+}
+
+const tui_handler play_handlers[ACTION_COUNT] = {
+	[ACTION_NEXT] = play_no_steps,
+	[ACTION_BACK] = play_no_steps,
+	[ACTION_GOTO] = play_no_steps,
+	[ACTION_FIRST] = play_no_steps,
+	[ACTION_LAST] = play_no_steps,
+	[ACTION_AUTOPLAY] = play_no_steps,
+	[ACTION_FASTER] = play_no_steps,
+	[ACTION_SLOWER] = play_no_steps,
+	[ACTION_RESTART] = play_start_over,
+	[ACTION_COMMAND] = play_command_open,
+};
