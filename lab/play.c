@@ -156,6 +156,12 @@ int play_plain(FILE *in, FILE *out, struct sandbox *sandbox, const volatile sig_
 		return 2;
 	}
 	session_set_interrupt(play->session, stop);
+	if (session_capture(play->session, NULL, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err);
+		free(err);
+		play_free(play);
+		return 2;
+	}
 	plain_print_info(out, session_info(play->session));
 	char *line = NULL;
 	size_t capacity = 0;

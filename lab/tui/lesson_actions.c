@@ -63,6 +63,8 @@ int lesson_open(struct tui *tui, const struct lesson *lesson, char **err)
 		tui->session = NULL;
 		return -1;
 	}
+	if (session_capture(tui->session, NULL, err) < 0)
+		return -1;
 	session_set_interrupt(tui->session, signals_flag());
 	tui->sessions_started++;
 	tui->lesson = lesson;

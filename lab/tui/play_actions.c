@@ -25,6 +25,8 @@ int play_open(struct tui *tui, char **err)
 		return -1;
 	}
 	tui->session = play_session(tui->play);
+	if (session_capture(tui->session, NULL, err) < 0)
+		return -1;
 	session_set_interrupt(tui->session, signals_flag());
 	tui->sessions_started++;
 	tui->lesson = session_lesson(tui->session);
