@@ -14,8 +14,9 @@ cd "$(dirname "$0")/.."
 mode=${1:-run}
 shift || true
 
-run_packages=(build-essential cmake pkg-config libncurses-dev libmnl-dev libjansson-dev libcriterion-dev libpcap-dev)
-test_packages=(tmux valgrind util-linux procps python3 tcpdump clang libclang-rt-dev)
+run_packages=(build-essential cmake pkg-config libncurses-dev libmnl-dev libjansson-dev libcriterion-dev libpcap-dev
+	libnetfilter-queue-dev libnftnl-dev)
+test_packages=(tmux valgrind util-linux procps python3 tcpdump nftables clang libclang-rt-dev)
 
 say() { printf '== %s\n' "$*" >&2; }
 
