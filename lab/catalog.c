@@ -120,6 +120,12 @@ const struct call_def catalog_calls[CALL_COUNT] = {
 	    .may_block = true, .blocking_syscall = SYS_epoll_pwait,
 	    .usage = "epoll_wait(ep, timeout_ms)", .python = "sel.select(timeout)",
 	    .summary = "wait until a watched fd is ready; returns which, with their events"),
+	ROW(CALL_RELEASE, .name = "release", .min_args = 0, .max_args = 0, .result = RESULT_ZERO,
+	    .wire = true, .may_wake = true, .usage = "release()", .python = "# the network delivers the segment",
+	    .summary = "let the oldest segment this side sent go on to its peer (with wire: hold)"),
+	ROW(CALL_DROP, .name = "drop", .min_args = 0, .max_args = 0, .result = RESULT_ZERO,
+	    .wire = true, .may_wake = true, .usage = "drop()", .python = "# the network loses the segment",
+	    .summary = "lose the oldest segment this side sent: its kernel sends it again after a timeout"),
 };
 
 #define CONST(kind_, name_) { #name_, kind_, name_ }

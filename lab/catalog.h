@@ -36,6 +36,8 @@ enum call_id {
 	CALL_EPOLL_CREATE,
 	CALL_EPOLL_CTL,
 	CALL_EPOLL_WAIT,
+	CALL_RELEASE,
+	CALL_DROP,
 	CALL_COUNT
 };
 
@@ -82,6 +84,8 @@ struct call_def {
 	enum result_kind result;
 	bool names_result;       /* `x = call(...)` gives the result fd a name */
 	bool may_block;          /* the kernel may put the caller to sleep */
+	bool wire;               /* not a system call: the side's oldest held segment goes on (release)
+	                            or is lost (drop), in a lesson with `wire: hold` */
 	bool may_wake;           /* it may wake a call asleep in another process (a connect wakes
 	                            an accept, a send wakes a recv, a recv makes room for a send) */
 	long blocking_syscall;   /* the syscall number it sleeps in (x86-64/aarch64 via <sys/syscall.h>) */

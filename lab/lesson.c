@@ -749,15 +749,18 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 	}
 	e->kind = EXPECT_STATE;
 	e->recv_queue = e->send_queue = -1;
-	static const char accept_queue[] = "(accept queue)";
+	static const char accept_queue[] = "(accept queue)", handshake[] = "(handshake)";
 	size_t name_end;
 	if (len - i >= sizeof accept_queue - 1 && memcmp(text + i, accept_queue, sizeof accept_queue - 1) == 0) {
 		e->ref = REF_ACCEPT_QUEUE;
 		name_end = i + sizeof accept_queue - 1;
+	} else if (len - i >= sizeof handshake - 1 && memcmp(text + i, handshake, sizeof handshake - 1) == 0) {
+		e->ref = REF_HANDSHAKE;
+		name_end = i + sizeof handshake - 1;
 	} else {
 		name_end = scan_name(text, len, i);
 		if (name_end == i || name_end - i >= NAME_MAX_LEN) {
-			diagnostics_add(diag, shifted(pos, i), "expected a socket name or (accept queue) after '%s'",
+			diagnostics_add(diag, shifted(pos, i), "expected a socket name, (accept queue) or (handshake) after '%s'",
 					lesson->sides[e->side]);
 			return -1;
 		}
@@ -985,7 +988,7 @@ static char *take_block(const struct line *lines, size_t count, size_t *index, i
 	return out;
 }
 
-static const char *const top_directives[] = { "lesson", "title", "sides", "intro", "step" };
+static const char *const top_directives[] = { "lesson", "title", "sides", "intro", "step", "wire" };
 static const char *const step_directives[] = { "expect", "then", "python", "say", "needs" };
 
 static const char *suggest(const char *const *words, size_t count, const char *word, size_t len)
@@ -1131,6 +1134,13 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 			step->line = number;
 			step_ok = typed_call_parse(text + call, len - call, at(number, (int)call + 1), lesson->sides,
 						   lesson->side_count, &scope, &step->call, diag) == 0;
+			if (step_ok && step->call.def->wire && !lesson->hold_segments) {
+				diagnostics_add(diag, at(number, (int)call + 1),
+						"%s() needs 'wire: hold' before the first step: nothing is held otherwise",
+						step->call.def->name);
+				typed_call_done(&step->call);
+				step_ok = false;
+			}
 			if (!step_ok && step->call.result_name[0] && step->call.side >= 0)
 				scope_add(&scope, step->call.side, step->call.result_name);
 			if (!step_ok)
@@ -1152,6 +1162,13 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 			lesson->title = text_dup(text + value, len - value);
 			if (value == len)
 				diagnostics_add(diag, value_pos, "title: is empty");
+		} else if (key == 4 && memcmp(text, "wire", 4) == 0) {
+			if (saw_step)
+				diagnostics_add(diag, at(number, 1), "wire: must come before the first step");
+			else if (len - value == 4 && memcmp(text + value, "hold", 4) == 0)
+				lesson->hold_segments = true;
+			else
+				diagnostics_add(diag, value_pos, "wire: takes 'hold' (every TCP segment waits for release() or drop())");
 		} else if (key == 6 && memcmp(text, "lesson", 6) == 0) {
 			/* The name comes from the file; this line only documents it. */
 		} else if (key == 5 && memcmp(text, "sides", 5) == 0) {
@@ -1163,7 +1180,7 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 			free(lesson->intro);
 			lesson->intro = take_block(lines, count, &index, 0, text + value, len - value);
 		} else {
-			const char *hint = suggest(top_directives, 5, text, key);
+			const char *hint = suggest(top_directives, 6, text, key);
 			if (hint)
 				diagnostics_add(diag, at(number, 1), "unknown directive '%.*s' (did you mean '%s'?)", (int)key,
 						text, hint);

@@ -76,6 +76,7 @@ enum expect_kind {
 enum socket_ref {
 	REF_NAME,          /* by the name a step gave it: "ls", "conn" */
 	REF_ACCEPT_QUEUE,  /* "(accept queue)": completed, no fd yet */
+	REF_HANDSHAKE,     /* "(handshake)": a request socket, the handshake not complete (SYN-RECV) */
 };
 
 struct expectation {
@@ -115,6 +116,7 @@ struct lesson {
 	char *intro;                   /* may be NULL */
 	char sides[LESSON_MAX_SIDES][NAME_MAX_LEN];
 	int side_count;
+	bool hold_segments;            /* `wire: hold`: every TCP segment waits for release() or drop() */
 	struct lesson_step *steps;
 	size_t step_count;
 };

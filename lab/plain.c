@@ -15,6 +15,8 @@ void plain_print_info(FILE *out, const struct run_info *info)
 	fprintf(out, "sandbox: %s\n", info->sandbox);
 	if (info->wire[0])
 		fprintf(out, "wire: %s\n", info->wire);
+	if (info->held[0])
+		fprintf(out, "held: %s\n", info->held);
 	for (int i = 0; i < info->port_map_count; i++)
 		fprintf(out, "port: the lesson's %u is %u on this host\n", info->port_map[i].from, info->port_map[i].to);
 }
@@ -29,6 +31,8 @@ char *plain_format_result(const struct lab_event *event, char *out, size_t size)
 		snprintf(out, size, "not run");
 	} else if (event->kind == EVENT_SKIPPED) {
 		snprintf(out, size, "skipped: needs a private network namespace");
+	} else if (def->wire && event->ret == 0) {
+		snprintf(out, size, "%s", def->id == CALL_RELEASE ? "released" : "dropped");
 	} else if (event->ret == -1 && event->error) {
 		const char *name = catalog_errno_name(event->error);
 		snprintf(out, size, "-1 %s (%s)", name ? name : "?", strerror(event->error));
@@ -135,6 +139,8 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 		if (evidence_explain(info, log, first + i, why, sizeof why))
 			fprintf(out, "  why: %s\n", why);
 		print_packets(out, info, event);
+		if (event->held[0])
+			fprintf(out, "  held  %s\n", event->held);
 		/* Woken calls share one snapshot: print it after the last of them. */
 		bool last_of_kind = i + 1 == count || (events[i + 1].kind == EVENT_WOKE) != (event->kind == EVENT_WOKE);
 		if (last_of_kind)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "hold.h"
 #include "probe.h"
 #include "puppet.h"
 
@@ -100,6 +101,7 @@ struct session {
 	struct capture *capture;          /* NULL when not capturing (or impossible) */
 	struct capture_file *pcap;        /* --pcap: every packet of the run, across restarts */
 	struct capture_batch batch;
+	struct hold *hold;                /* the lesson says `wire: hold`, in the private path */
 	struct puppet_reply reply;        /* scratch: 64 KiB, kept off the stack */
 };
 
@@ -261,7 +263,7 @@ static void drop_kind(struct side *side, int fd)
 		*kind = side->kinds[--side->kind_count];
 }
 
-static void hold_fd(struct side *side, int fd, uint32_t inode)
+static void keep_fd(struct side *side, int fd, uint32_t inode)
 {
 	for (int i = 0; i < side->fd_count; i++)
 		if (side->fds[i].fd == fd) {
@@ -822,6 +824,68 @@ static int drain_wire(struct session *session, struct lab_event *event, char **e
 	return 0;
 }
 
+/* `wire: hold`: every TCP segment on lo waits in the kernel until a step
+ * releases or drops it. Only in the lab's own namespace (never the
+ * host's lo, which carries everybody's traffic). */
+static int open_hold(struct session *session, char **err)
+{
+	if (!session->lesson->hold_segments)
+		return 0;
+	char *why = NULL;
+	if (session->sandbox->kind != SANDBOX_NETNS) {
+		snprintf(session->info.held, sizeof session->info.held,
+			 "segments are not held: that needs the lab's private network namespace");
+		return 0;
+	}
+	if (hold_open(&session->hold, &why) < 0) {
+		snprintf(session->info.held, sizeof session->info.held, "segments are not held: %s", why ? why : "?");
+		free(why);
+		session->hold = NULL;
+		return 0;
+	}
+	(void)err;
+	return 0;
+}
+
+/* The held segments, as one line for the event. */
+static void describe_held(struct session *session, struct lab_event *event)
+{
+	size_t at = 0;
+	event->held[0] = '\0';
+	for (size_t i = 0; session->hold && i < hold_count(session->hold) && at < sizeof event->held; i++) {
+		const struct held_segment *segment = hold_peek(session->hold, i);
+		int from = side_of_address(session, segment->family, segment->source_text);
+		int to = side_of_address(session, segment->family, segment->destination_text);
+		at += (size_t)snprintf(event->held + at, sizeof event->held - at, "%s%s -> %s %s seq %u ack %u len %u",
+				       at ? "; " : "", from >= 0 ? session->info.sides[from] : "?",
+				       to >= 0 ? session->info.sides[to] : "?", segment->flags, segment->seq, segment->ack,
+				       segment->payload_length);
+	}
+}
+
+/* The oldest held segment `side` sent, waiting up to 3 s for one: a
+ * delayed ACK comes ~40 ms late, a resent SYN after the RTO (~1 s). */
+static int find_held(struct session *session, int side, size_t *index, char **err)
+{
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		for (size_t i = 0; i < hold_count(session->hold); i++) {
+			const struct held_segment *segment = hold_peek(session->hold, i);
+			if (side_of_address(session, segment->family, segment->source_text) == side) {
+				*index = i;
+				return 1;
+			}
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long left_ms = 3000 - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (left_ms <= 0 || (session->interrupt && *session->interrupt))
+			return 0;
+		if (hold_wait(session->hold, (int)left_ms, err) < 0)
+			return -1;
+	}
+}
+
 int session_capture(struct session *session, const char *pcap_path, char **err)
 {
 	session->capturing = true;
@@ -933,12 +997,12 @@ static void record_reply(struct session *session, struct side *side, const struc
 	switch (call->def->id) {
 	case CALL_SOCKET:
 		set_kind(side, (int)reply->ret, (int)request->numbers[0], (int)request->numbers[1]);
-		hold_fd(side, (int)reply->ret, (uint32_t)reply->inode);
+		keep_fd(side, (int)reply->ret, (uint32_t)reply->inode);
 		break;
 	case CALL_ACCEPT:
 		if (kind)
 			set_kind(side, (int)reply->ret, kind->family, kind->type);
-		hold_fd(side, (int)reply->ret, (uint32_t)reply->inode);
+		keep_fd(side, (int)reply->ret, (uint32_t)reply->inode);
 		break;
 	case CALL_BIND:
 		if (kind && kind->type == SOCK_STREAM && kind->family != AF_UNIX)
@@ -1044,7 +1108,8 @@ static void describe_expected(const struct lesson *lesson, const struct expectat
 	case EXPECT_STATE: {
 		const char *state = e->state ? probe_state_name(e->state, SOCK_STREAM) : "gone";
 		snprintf(out, size, "%s %s %s", lesson->sides[e->side],
-			 e->ref == REF_ACCEPT_QUEUE ? "(accept queue)" : e->socket_name, state);
+			 e->ref == REF_ACCEPT_QUEUE ? "(accept queue)" : e->ref == REF_HANDSHAKE ? "(handshake)" : e->socket_name,
+			 state);
 		break;
 	}
 	}
@@ -1056,6 +1121,8 @@ static bool socket_matches(const struct expectation *e, const struct lab_socket 
 		return false;
 	if (e->ref == REF_ACCEPT_QUEUE)
 		return socket->note == NOTE_ACCEPT_QUEUE;
+	if (e->ref == REF_HANDSHAKE)
+		return socket->note == NOTE_HANDSHAKE;
 	return strcmp(socket->name, e->socket_name) == 0;
 }
 
@@ -1248,9 +1315,32 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 	const struct typed_call *call = &step->call;
 	struct side *side = &session->sides[call->side];
 	struct lab_event *event;
-	if (step->needs_private_netns && session->sandbox->kind != SANDBOX_NETNS) {
+	/* A lesson about held segments means nothing where none can be held. */
+	if ((step->needs_private_netns && session->sandbox->kind != SANDBOX_NETNS)
+	    || (session->lesson->hold_segments && !session->hold)) {
 		event = append_event(session, EVENT_SKIPPED, call->side, call);
 		return event ? 0 : text_error(err, "out of memory");
+	}
+	if (call->def->wire) {
+		event = append_event(session, EVENT_RETURNED, call->side, call);
+		if (!event)
+			return text_error(err, "out of memory");
+		record_arguments(event, call, &side->request);
+		size_t index;
+		int found = find_held(session, call->side, &index, err);
+		if (found < 0)
+			return -1;
+		if (!found) {
+			event->ret = -1;
+			add_failure(event, "%s:%d: %s sent nothing that is held (waited 3 s)", session->lesson->path, step->line,
+				    session->lesson->sides[call->side]);
+			session->failure_count++;
+			return 0;
+		}
+		if ((call->def->id == CALL_RELEASE ? hold_release_at(session->hold, index, err)
+						   : hold_drop_at(session->hold, index, err)) < 0)
+			return -1;
+		return 0;
 	}
 	if (side->blocked) {
 		event = append_event(session, EVENT_NOT_RUN, call->side, call);
@@ -1308,6 +1398,10 @@ int session_step(struct session *session, char **err)
 	}
 	int result = run_call(session, step, err);
 	size_t call_index = first_event;
+	/* What the call sent, or what the released segment caused, is queued
+	 * (or delivered) before the first snapshot. */
+	if (result == 0 && session->hold && hold_settle(session->hold, err) < 0)
+		result = -1;
 	if (result == 0 && session->events[call_index].kind == EVENT_SKIPPED) {
 		/* Nothing ran: the snapshot stands, no expectation applies. */
 		session->steps_done++;
@@ -1317,6 +1411,8 @@ int session_step(struct session *session, char **err)
 	    && settle(session, step, any_frozen ? PHASE_CALL : PHASE_ALL, first_event, err) == 0
 	    && drain_wire(session, &session->events[call_index], err) == 0)
 		result = copy_snapshot_to(session, first_event, session->event_count, err);
+	if (result == 0)
+		describe_held(session, &session->events[call_index]);
 	else
 		result = -1;
 	for (int s = 0; s < session->side_count; s++)
@@ -1331,11 +1427,13 @@ int session_step(struct session *session, char **err)
 			return -1;
 		/* Nothing woke: the call's snapshot stands, unless a timer moves it on. */
 		size_t copy_from = session->event_count > woken_from ? woken_from : first_event;
-		if ((session->event_count > woken_from && take_snapshot(session, err) < 0)
+		if ((session->hold && hold_settle(session->hold, err) < 0)
+		    || (session->event_count > woken_from && take_snapshot(session, err) < 0)
 		    || settle(session, step, PHASE_AFTER_WAKE, first_event, err) < 0
 		    || drain_wire(session, &session->events[copy_from], err) < 0
 		    || copy_snapshot_to(session, copy_from, session->event_count, err) < 0)
 			return -1;
+		describe_held(session, &session->events[copy_from]);
 		check_step(session, step, &session->events[call_index], first_event, PHASE_AFTER_WAKE);
 	}
 	session->steps_done++;
@@ -1450,7 +1548,7 @@ int session_new(struct session **out, const struct lesson *lesson, struct sandbo
 	}
 	fill_info(session);
 	if (map_lesson_ports(session, err) < 0 || workdir_make(session, err) < 0 || probe_open(&session->probe, err) < 0
-	    || start_sides(session, err) < 0) {
+	    || start_sides(session, err) < 0 || open_hold(session, err) < 0) {
 		session_free(session);
 		return -1;
 	}
@@ -1468,6 +1566,7 @@ void session_free(struct session *session)
 	if (!session)
 		return;
 	stop_sides(session);
+	hold_free(session->hold);
 	capture_free(session->capture);
 	capture_batch_done(&session->batch);
 	capture_file_close(session->pcap, NULL);
@@ -1486,9 +1585,11 @@ int session_restart(struct session *session, char **err)
 	workdir_done(session, false);
 	probe_free(session->probe);
 	session->probe = NULL;
-	/* The capture holds the old namespace's lo: a fresh one for the new. */
+	/* The capture and the hold belong to the old namespace's lo. */
 	capture_free(session->capture);
 	session->capture = NULL;
+	hold_free(session->hold);
+	session->hold = NULL;
 	int port_map_count = session->info.port_map_count;
 	typeof(session->info.port_map) port_map;
 	memcpy(port_map, session->info.port_map, sizeof port_map);
@@ -1499,7 +1600,7 @@ int session_restart(struct session *session, char **err)
 	memcpy(wire, session->info.wire, sizeof wire);
 	fill_info(session);
 	memcpy(session->info.wire, wire, sizeof wire);
-	if (open_capture(session, err) < 0)
+	if (open_capture(session, err) < 0 || open_hold(session, err) < 0)
 		return -1;
 	/* Keep the host path's ports: the same lesson port maps the same way. */
 	session->info.port_map_count = port_map_count;

@@ -116,6 +116,8 @@ struct lab_event {
 	size_t failure_count;
 	struct wire_packet *packets;      /* what crossed lo during this event's part of the step; owned */
 	size_t packet_count;
+	char held[400];                   /* `wire: hold`: the segments the kernel holds after this part,
+	                                     "client -> server SYN seq 0; ...", or "" */
 };
 
 /* What a transcript or trace needs to know about the run besides events. */
@@ -124,6 +126,7 @@ struct run_info {
 	char title[128];
 	char sandbox[256];                /* sandbox_describe() */
 	char wire[200];                   /* "" when packets are captured, else why not */
+	char held[200];                   /* `wire: hold` lessons: "" when segments are held, else why not */
 	char sides[LESSON_MAX_SIDES][NAME_MAX_LEN];
 	int side_count;
 	size_t step_count;

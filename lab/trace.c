@@ -389,6 +389,8 @@ static json_t *event_json(const struct run_info *info, const struct lab_event *e
 		failed |= put(object, "value", json_integer(event->value));
 	if (event->ready[0])
 		failed |= put(object, "ready", buffer_json(event->ready, sizeof event->ready));
+	if (event->held[0])
+		failed |= put(object, "held", buffer_json(event->held, sizeof event->held));
 	if (!normalised)
 		failed |= put(object, "us", json_real((double)event->elapsed_ns / 1000.0));
 	if (event->failure_count)
@@ -437,6 +439,8 @@ static json_t *info_json(const struct run_info *info, bool normalised)
 		failed |= put(object, "sandbox", buffer_json(info->sandbox, sizeof info->sandbox));
 	if (!normalised && info->wire[0])
 		failed |= put(object, "wire", buffer_json(info->wire, sizeof info->wire));
+	if (!normalised && info->held[0])
+		failed |= put(object, "held", buffer_json(info->held, sizeof info->held));
 	failed |= put(object, "sides", sides);
 	failed |= put(object, "steps", json_integer((json_int_t)info->step_count));
 	if (!normalised)
@@ -1034,6 +1038,7 @@ static int read_event(struct reader *reader, json_t *object, const struct run_in
 	    || read_integer(reader, object, "fd_arg", false, 0, INT_MAX, &fd_argument) < 0
 	    || read_buffer(reader, object, "target", false, event->target, sizeof event->target) < 0
 	    || read_buffer(reader, object, "ready", false, event->ready, sizeof event->ready) < 0
+	    || read_buffer(reader, object, "held", false, event->held, sizeof event->held) < 0
 	    || read_value(reader, object, event) < 0
 	    || read_elapsed(reader, object, &event->elapsed_ns) < 0
 	    || read_failures(reader, object, event) < 0
@@ -1111,6 +1116,7 @@ static int read_info(const struct reader *reader, json_t *object, struct run_inf
 	    || read_buffer(reader, object, "title", true, info->title, sizeof info->title) < 0
 	    || read_buffer(reader, object, "sandbox", false, info->sandbox, sizeof info->sandbox) < 0
 	    || read_buffer(reader, object, "wire", false, info->wire, sizeof info->wire) < 0
+	    || read_buffer(reader, object, "held", false, info->held, sizeof info->held) < 0
 	    || read_sides(reader, object, info) < 0
 	    || read_size(reader, object, "steps", &info->step_count) < 0
 	    || read_port_map(reader, object, info) < 0)

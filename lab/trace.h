@@ -39,6 +39,8 @@
  *     target    the address argument as the kernel got it (bind, connect,
  *               sendto: on the host path, the mapped port); only when there is one.
  *     value     only when the call has one (getsockopt, fcntl).
+ *     held      `wire: hold` lessons: the segments the kernel holds after this
+ *               event, "client -> server SYN seq 0 ack 0 len 0; ..."; only when any.
  *     ready     poll, select, epoll_wait: which fds were ready and why, as
  *               "ls POLLIN, conn POLLIN|POLLRDHUP"; only when any was.
  *     us        time inside the call, microseconds to the nanosecond

@@ -57,7 +57,8 @@ Test(catalog_calls, take_between_min_and_max_arguments_of_known_kinds)
 		const struct call_def *call = &catalog_calls[i];
 		cr_assert_leq(call->min_args, call->max_args, "%s", call->name);
 		cr_assert_leq(call->max_args, CALL_MAX_ARGS, "%s", call->name);
-		cr_assert_geq(call->min_args, 1, "%s: every call takes at least one argument", call->name);
+		/* Every system call takes an argument; the wire's release() and drop() take none. */
+		cr_assert(call->min_args >= 1 || call->wire, "%s: every system call takes at least one argument", call->name);
 		for (int a = 0; a < call->max_args; a++)
 			cr_assert_lt(call->args[a], ARG_KIND_COUNT, "%s argument %d", call->name, a);
 	}
