@@ -247,10 +247,14 @@ static const char *explain_ready(const struct run_info *info, const struct lab_e
 		const struct lab_socket *socket = &event->snapshot.sockets[i];
 		if (socket->side != event->side || socket->fd < 0 || !socket->name[0])
 			continue;
-		/* Only sockets the result names as ready. */
+		/* Only sockets the result names as ready: "name EVENTS", the list
+		 * separated by ", " (a name may begin another: c, conn). */
 		size_t name_len = strlen(socket->name);
-		const char *found = strstr(event->ready, socket->name);
-		if (!found || (found[name_len] != ' ' ) || (found != event->ready && found[-1] != ' '))
+		bool listed = false;
+		for (const char *item = event->ready; item && *item; item = strstr(item, ", ") ? strstr(item, ", ") + 2 : NULL)
+			if (strncmp(item, socket->name, name_len) == 0 && item[name_len] == ' ')
+				listed = true;
+		if (!listed)
 			continue;
 		const char *reason = NULL;
 		char reason_text[160];
@@ -261,7 +265,10 @@ static const char *explain_ready(const struct run_info *info, const struct lab_e
 		} else if (socket->state == TCP_CLOSE_WAIT) {
 			reason = "the peer sent its FIN: recv() would return 0";
 		} else if (socket->recv_queue > 0) {
-			snprintf(reason_text, sizeof reason_text, "%u bytes wait in its receive queue", socket->recv_queue);
+			snprintf(reason_text, sizeof reason_text,
+				 socket->type == SOCK_DGRAM ? "datagrams wait in its receive queue (%u bytes of kernel memory)"
+							    : "%u byte%s wait%s in its receive queue",
+				 socket->recv_queue, socket->recv_queue == 1 ? "" : "s", socket->recv_queue == 1 ? "s" : "");
 			reason = reason_text;
 		}
 		if (reason)

@@ -246,10 +246,27 @@ static void run_epoll_ctl(const struct puppet_request *request, struct puppet_re
 	finish(reply, epoll_ctl(request->fd, (int)request->numbers[0], target, &event));
 }
 
+static uint64_t now_ns(void);
+
 static void run_epoll_wait(const struct puppet_request *request, struct puppet_reply *reply)
 {
 	struct epoll_event events[PUPPET_MAX_WATCHED];
-	finish(reply, epoll_pwait(request->fd, events, PUPPET_MAX_WATCHED, (int)request->numbers[0], NULL));
+	/* The puppet has no signal handlers: EINTR here is the lab's own
+	 * SIGSTOP/SIGCONT freeze, which epoll_wait is never restarted after
+	 * (signal(7)). Wait on, for what is left of the timeout. */
+	long timeout = request->numbers[0];
+	uint64_t deadline = now_ns() + (uint64_t)(timeout > 0 ? timeout : 0) * 1000000u;
+	int n;
+	for (;;) {
+		n = epoll_pwait(request->fd, events, PUPPET_MAX_WATCHED, (int)timeout, NULL);
+		if (n >= 0 || errno != EINTR)
+			break;
+		if (timeout > 0) {
+			uint64_t now = now_ns();
+			timeout = now >= deadline ? 0 : (long)((deadline - now) / 1000000u);
+		}
+	}
+	finish(reply, n);
 	for (long i = 0; i < reply->ret; i++) {
 		reply->ready_fd[reply->ready_count] = events[i].data.fd;
 		reply->ready_events[reply->ready_count++] = events[i].events;

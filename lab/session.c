@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -173,6 +174,31 @@ static void workdir_clear(const char *dir)
 /* Where the puppets' relative Unix socket paths (./echo.sock) live: a
  * tmpfs that exists nowhere else in the private path (nothing to clean,
  * whatever way the lab ends), a temporary directory on the host path. */
+/* A lab killed with SIGKILL cannot remove its host-path directory; its
+ * name carries its pid, so the next lab of the same user removes it. */
+static void workdir_remove_stale(const char *base)
+{
+	DIR *dir = opendir(base);
+	if (!dir)
+		return;
+	struct dirent *entry;
+	while ((entry = readdir(dir))) {
+		int pid;
+		char rest[16];
+		if (sscanf(entry->d_name, "socklab-%d-%15s", &pid, rest) != 2 || pid <= 0)
+			continue;
+		struct stat st;
+		if (fstatat(dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode)
+		    || st.st_uid != geteuid() || kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		char path[512];
+		snprintf(path, sizeof path, "%s/%s", base, entry->d_name);
+		workdir_clear(path);
+		rmdir(path);
+	}
+	closedir(dir);
+}
+
 static int workdir_make(struct session *session, char **err)
 {
 	session->workdir_fd = sandbox_private_dir(session->sandbox, NULL);
@@ -183,7 +209,8 @@ static int workdir_make(struct session *session, char **err)
 	const char *base = getenv("TMPDIR");
 	if (!base || !*base || strlen(base) > 32)
 		base = "/tmp";
-	snprintf(session->workdir, sizeof session->workdir, "%s/socklab-XXXXXX", base);
+	workdir_remove_stale(base);
+	snprintf(session->workdir, sizeof session->workdir, "%s/socklab-%d-XXXXXX", base, (int)getpid());
 	if (!mkdtemp(session->workdir)) {
 		session->workdir[0] = '\0';
 		return text_error(err, "cannot make a working directory in %s: %s", base, strerror(errno));

@@ -672,3 +672,53 @@ Test(cli, pcap_holds_the_handshake_and_both_fins)
 	unlink(pcap_path);
 	free(pcap_path);
 }
+
+/* Host-path working directories of this process's children: socklab-PID-*. */
+static int workdirs_of(pid_t pid)
+{
+	char prefix[64];
+	snprintf(prefix, sizeof prefix, "socklab-%d-", (int)pid);
+	DIR *dir = opendir("/tmp");
+	struct dirent *entry;
+	int found = 0;
+	while (dir && (entry = readdir(dir)))
+		found += strncmp(entry->d_name, prefix, strlen(prefix)) == 0;
+	if (dir)
+		closedir(dir);
+	return found;
+}
+
+Test(cli, sigkill_leaves_no_process_and_the_next_run_clears_its_directory)
+{
+	for (int host = 0; host < 2; host++) {
+		char *lesson = temp_path("-sigkill.lesson");
+		write_text(lesson, waits_long, sizeof waits_long - 1);
+		int out;
+		pid_t pid = host ? spawn_socklab((char *const[]){ SOCKLAB_BINARY, "run", "--plain", "--host", lesson, NULL }, &out)
+				 : spawn_socklab((char *const[]){ SOCKLAB_BINARY, "run", "--plain", lesson, NULL }, &out);
+		char *seen = read_until(out, "step 3/4");
+		cr_assert(strstr(seen, "step 3/4") != NULL, "%s", seen);
+		kill(pid, SIGKILL);
+		int status;
+		waitpid(pid, &status, 0);
+		close(out);
+		/* The puppets follow their controller (PR_SET_PDEATHSIG): wait for
+		 * them to be gone, as the kernel delivers that signal to each. */
+		for (int tries = 0; processes_naming(lesson) > 0 && tries < 2000; tries++) {
+			struct timespec pause = { .tv_nsec = 1000000 };
+			nanosleep(&pause, NULL);
+		}
+		cr_expect_eq(processes_naming(lesson), 0, "a puppet outlived a SIGKILLed controller");
+		if (host) {
+			/* SIGKILL cannot be caught: the host path's directory stays until
+			 * the next lab of this user clears it (the private path has none). */
+			struct result next = SOCKLAB("run", "--plain", "--host", "01");
+			cr_expect_eq(next.code, 0);
+			result_done(&next);
+		}
+		cr_expect_eq(workdirs_of(pid), 0, "a temporary directory of the killed run remains");
+		free(seen);
+		unlink(lesson);
+		free(lesson);
+	}
+}
