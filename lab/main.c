@@ -16,6 +16,8 @@
 #include "config.h"
 #include "lesson.h"
 #include "plain.h"
+#include "progress.h"
+#include "quiz.h"
 #include "play.h"
 #include "sandbox.h"
 #include "session.h"
@@ -244,13 +246,45 @@ struct run_options {
 	bool force_host;
 	bool big;
 	bool no_wire;
+	bool quiz;
 	const char *trace_path;
 	const char *pcap_path;
 };
 
-static int run_plain(struct session *session, struct trace_writer *trace)
+/* The student's progress, or NULL (said once on stderr) when it cannot be
+ * read: the lab works without it. */
+static struct progress *load_progress(void)
+{
+	struct progress *progress = NULL;
+	char *warning = NULL, *err = NULL;
+	if (progress_load(&progress, NULL, &warning, &err) < 0) {
+		fprintf(stderr, "socklab: progress not kept: %s\n", err ? err : "out of memory");
+		free(err);
+		progress = NULL;
+	}
+	if (warning) {
+		fprintf(stderr, "socklab: %s\n", warning);
+		free(warning);
+	}
+	return progress;
+}
+
+static void save_progress(struct progress *progress)
+{
+	char *warning = NULL, *err = NULL;
+	if (progress && progress_save(progress, &warning, &err) < 0)
+		fprintf(stderr, "socklab: progress not saved: %s\n", err ? err : "out of memory");
+	if (warning)
+		fprintf(stderr, "socklab: %s\n", warning);
+	free(warning);
+	free(err);
+}
+
+static int run_plain(struct session *session, struct trace_writer *trace, bool quiz, struct progress *progress)
 {
 	const struct run_info *info = session_info(session);
+	const struct lesson *lesson = session_lesson(session);
+	struct quiz_tally tally = { 0 };
 	char *err = NULL;
 	plain_print_info(stdout, info);
 	if (trace && trace_write_info(trace, info, &err) < 0)
@@ -258,6 +292,11 @@ static int run_plain(struct session *session, struct trace_writer *trace)
 	for (;;) {
 		size_t before;
 		session_events(session, &before);
+		/* Predict, then step: the questions come before the call runs. */
+		struct quiz_turn turn;
+		bool asked = quiz && session_steps_done(session) < lesson->step_count;
+		if (asked && quiz_plain_ask(stdin, stdout, lesson, session_steps_done(session), &turn) != 0)
+			quiz = asked = false;   /* no more answers on stdin: step on without asking */
 		int result = session_step(session, &err);
 		if (result < 0)
 			goto failed;
@@ -266,6 +305,8 @@ static int run_plain(struct session *session, struct trace_writer *trace)
 		size_t count;
 		const struct lab_event *events = session_events(session, &count);
 		plain_print_step_in(stdout, info, events, before, count - before);
+		if (asked)
+			quiz_plain_tell(stdout, &turn, events + before, count - before, &tally);
 		for (size_t i = before; trace && i < count; i++)
 			if (trace_write_event(trace, &events[i], &err) < 0)
 				goto failed;
@@ -274,6 +315,12 @@ static int run_plain(struct session *session, struct trace_writer *trace)
 	size_t count;
 	const struct lab_event *events = session_events(session, &count);
 	plain_print_summary(stdout, info, events, count);
+	if (tally.asked)
+		printf("quiz: %u of %u right\n", tally.right, tally.asked);
+	progress_record_step(progress, lesson->name, session_steps_done(session), lesson->step_count, NULL);
+	if (tally.asked)
+		progress_record_quiz(progress, lesson->name, tally.right, tally.asked, NULL);
+	save_progress(progress);
 	return session_failure_count(session) ? EXIT_EXPECTATION : EXIT_OK;
 failed:
 	fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
@@ -283,7 +330,7 @@ failed:
 
 static void usage_run(FILE *out)
 {
-	fprintf(out, "usage: socklab run [--plain] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big] LESSON\n");
+	fprintf(out, "usage: socklab run [--plain] [--quiz] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big] LESSON\n");
 }
 
 static int cmd_run(int argc, char **argv)
@@ -295,6 +342,7 @@ static int cmd_run(int argc, char **argv)
 		{ "big", no_argument, NULL, 'b' },
 		{ "pcap", required_argument, NULL, 'P' },
 		{ "no-wire", no_argument, NULL, 'W' },
+		{ "quiz", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -310,6 +358,7 @@ static int cmd_run(int argc, char **argv)
 		case 'b': run.big = true; break;
 		case 'P': run.pcap_path = optarg; break;
 		case 'W': run.no_wire = true; break;
+		case 'Q': run.quiz = true; break;
 		case 'h': usage_run(stdout); return EXIT_OK;
 		default:
 			if (optopt)
@@ -368,7 +417,9 @@ static int cmd_run(int argc, char **argv)
 			code = EXIT_USAGE;
 		} else {
 			session_set_interrupt(session, &stop_signal);
-			code = run_plain(session, trace);
+			struct progress *progress = load_progress();
+			code = run_plain(session, trace, run.quiz, progress);
+			progress_free(progress);
 		}
 		session_free(session);
 	}
@@ -462,6 +513,49 @@ static int cmd_play(int argc, char **argv)
 	return exit_for_signal(code);
 }
 
+static int cmd_progress(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--reset") == 0) {
+		char *err = NULL;
+		if (progress_reset(NULL, &err) < 0) {
+			fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+			free(err);
+			return EXIT_USAGE;
+		}
+		printf("progress cleared\n");
+		return EXIT_OK;
+	}
+	if (argc != 1) {
+		fprintf(stderr, "usage: socklab progress [--reset]\n");
+		return EXIT_USAGE;
+	}
+	size_t count;
+	char **paths = list_lessons(&count);
+	struct progress_lesson *lessons = calloc(count ? count : 1, sizeof *lessons);
+	struct lesson **loaded = calloc(count ? count : 1, sizeof *loaded);
+	size_t known = 0;
+	for (size_t i = 0; lessons && loaded && i < count; i++) {
+		struct diagnostics diag;
+		diagnostics_init(&diag, paths[i]);
+		loaded[i] = lesson_load(paths[i], &diag);
+		diagnostics_done(&diag);
+		if (loaded[i]) {
+			lessons[known].name = loaded[i]->name;
+			lessons[known].total_steps = loaded[i]->step_count;
+			known++;
+		}
+	}
+	struct progress *progress = load_progress();
+	progress_print(stdout, progress, lessons, known);
+	progress_free(progress);
+	for (size_t i = 0; loaded && i < count; i++)
+		lesson_free(loaded[i]);
+	free(loaded);
+	free(lessons);
+	free_list(paths, count);
+	return EXIT_OK;
+}
+
 static int cmd_menu(void)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -500,17 +594,19 @@ static void usage(FILE *out)
 		"usage:\n"
 		"  socklab                          the lesson menu (curses)\n"
 		"  socklab list                     the lessons, one a line\n"
-		"  socklab run [--plain] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big] LESSON\n"
+		"  socklab run [--plain] [--quiz] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big] LESSON\n"
 		"                                   step through LESSON (a number, a name or a path);\n"
 		"                                   --plain prints a transcript instead of the TUI,\n"
 		"                                   --trace records every event as JSON Lines,\n"
 		"                                   --pcap writes the packets on lo as a pcap file,\n"
 		"                                   --no-wire captures no packets,\n"
+		"                                   --quiz asks you to predict each step first (with --plain: answers on stdin),\n"
 		"                                   --host skips the private network namespace,\n"
 		"                                   --big is for projectors\n"
 		"  socklab play [--plain] [--host]  free play: type calls (server: s = socket(AF_INET, SOCK_STREAM));\n"
 		"                                   'w FILE' writes what you played as a lesson, 'q' quits\n"
 		"  socklab check FILE...            validate lesson files\n"
+		"  socklab progress [--reset]       what you have done, one line a lesson (kept in $XDG_STATE_HOME/socklab)\n"
 		"  socklab replay [--plain] FILE    print a recorded trace without the kernel\n"
 		"  socklab normalise FILE           print a trace in its golden (normalised) form\n"
 		"  socklab --help | --version\n"
@@ -530,6 +626,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check },
 	{ "replay", cmd_replay },
 	{ "play", cmd_play },
+	{ "progress", cmd_progress },
 	{ "normalise", cmd_normalise },
 	{ "normalize", cmd_normalise },
 };

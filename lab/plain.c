@@ -88,8 +88,11 @@ static void print_packets(FILE *out, const struct run_info *info, const struct l
 	for (size_t i = 0; i < event->packet_count; i++) {
 		const struct wire_packet *packet = &event->packets[i];
 		char direction[48];
-		snprintf(direction, sizeof direction, "%s -> %s", side_name(info, packet->from_side),
-			 side_name(info, packet->to_side));
+		/* No side: no socket of the lab at that address, so the kernel itself
+		 * answered (the RST to a SYN nobody listens for). */
+		snprintf(direction, sizeof direction, "%s -> %s",
+			 packet->from_side >= 0 ? side_name(info, packet->from_side) : "kernel",
+			 packet->to_side >= 0 ? side_name(info, packet->to_side) : "kernel");
 		if (packet->protocol == IPPROTO_TCP)
 			fprintf(out, "  wire  %-18s %-12s seq %u ack %u len %u%s%s%s\n", direction, packet->flags, packet->seq,
 				packet->ack, packet->length, packet->length ? " \"" : "", packet->payload,

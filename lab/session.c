@@ -838,6 +838,12 @@ static int drain_wire(struct session *session, struct lab_event *event, char **e
 		snprintf(out->to, sizeof out->to, "%s", in->destination_text);
 		out->from_side = side_of_address(session, in->family, in->source_text);
 		out->to_side = side_of_address(session, in->family, in->destination_text);
+		/* A socket the kernel already dropped (a refused connect) is in no
+		 * table: the call's own address argument still says whose it was. */
+		if (event->target[0] && strcmp(in->destination_text, event->target) == 0 && out->from_side < 0)
+			out->from_side = event->side;
+		if (event->target[0] && strcmp(in->source_text, event->target) == 0 && out->to_side < 0)
+			out->to_side = event->side;
 		out->protocol = in->protocol;
 		if (in->protocol == IPPROTO_TCP)
 			snprintf(out->flags, sizeof out->flags, "%s", in->flags);

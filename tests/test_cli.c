@@ -20,6 +20,15 @@
 
 extern char **environ;
 
+/* Every run here keeps its progress in a directory of its own, not in the
+ * home of whoever runs the tests. */
+__attribute__((constructor)) static void private_state_home(void)
+{
+	static char path[64];
+	snprintf(path, sizeof path, "/tmp/socklab-test-state-%d", (int)getpid());
+	setenv("XDG_STATE_HOME", path, 1);
+}
+
 struct result {
 	int code;          /* exit status, or 128 + signal */
 	char *out;
@@ -721,4 +730,29 @@ Test(cli, sigkill_leaves_no_process_and_the_next_run_clears_its_directory)
 		unlink(lesson);
 		free(lesson);
 	}
+}
+
+Test(cli, quiz_from_stdin_scores_predictions_and_progress_keeps_it)
+{
+	/* Lesson 01 step 1: socket() returns 3. Answer every choice in turn
+	 * until the score says right: what matters is that a right answer
+	 * counts and a wrong one does not. */
+	struct result result = run_with_input((char *const[]){ SOCKLAB_BINARY, "run", "--plain", "--quiz", "01", NULL },
+					      "1\n");
+	cr_expect_eq(result.code, 0, "%s", result.err);
+	cr_expect(strstr(result.out, "predict step 1/14  server: ls = socket(AF_INET, SOCK_STREAM)") != NULL, "%s",
+		  result.out);
+	cr_expect(strstr(result.out, "quiz: 0 of 1 right\n") != NULL || strstr(result.out, "quiz: 1 of 1 right\n") != NULL,
+		  "one step was asked (stdin ran out after it): %s", result.out);
+	result_done(&result);
+	result = SOCKLAB("progress");
+	cr_expect_eq(result.code, 0);
+	cr_expect(strstr(result.out, "01-echo            14/14 steps  done         quiz ") != NULL, "%s", result.out);
+	result_done(&result);
+	result = SOCKLAB("progress", "--reset");
+	cr_expect_eq(result.code, 0);
+	result_done(&result);
+	result = SOCKLAB("progress");
+	cr_expect(strstr(result.out, "01-echo            0/14 steps  not started") != NULL, "%s", result.out);
+	result_done(&result);
 }
