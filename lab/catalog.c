@@ -120,6 +120,9 @@ const struct call_def catalog_calls[CALL_COUNT] = {
 	    .may_block = true, .blocking_syscall = SYS_epoll_pwait,
 	    .usage = "epoll_wait(ep, timeout_ms)", .python = "sel.select(timeout)",
 	    .summary = "wait until a watched fd is ready; returns which, with their events"),
+	ROW(CALL_FORK, .name = "fork", .min_args = 1, .max_args = 1, .args = { ARG_SIDE }, .result = RESULT_VALUE,
+	    .usage = "fork(side)", .python = "pid = os.fork()",
+	    .summary = "a copy of this process, with the same open fds: the child becomes the named side"),
 	ROW(CALL_RELEASE, .name = "release", .min_args = 0, .max_args = 0, .result = RESULT_ZERO,
 	    .wire = true, .may_wake = true, .usage = "release()", .python = "# the network delivers the segment",
 	    .summary = "let the oldest segment this side sent go on to its peer (with wire: hold)"),
@@ -196,6 +199,7 @@ static const char *const arg_kind_names[ARG_KIND_COUNT] = {
 	[ARG_PATH] = "a path (./echo.sock, /tmp/echo.sock)",
 	[ARG_EPOLL_OP] = "EPOLL_CTL_ADD, EPOLL_CTL_MOD or EPOLL_CTL_DEL",
 	[ARG_EPOLL_EVENTS] = "epoll events (EPOLLIN, EPOLLOUT, EPOLLET, ...)",
+	[ARG_SIDE] = "a side of the lesson (sides: server worker client)",
 };
 _Static_assert(sizeof arg_kind_names / sizeof arg_kind_names[0] == ARG_KIND_COUNT, "every kind named");
 

@@ -38,6 +38,7 @@ enum call_id {
 	CALL_EPOLL_WAIT,
 	CALL_RELEASE,
 	CALL_DROP,
+	CALL_FORK,
 	CALL_COUNT
 };
 
@@ -60,6 +61,7 @@ enum arg_kind {
 	ARG_PATH,       /* a file path: /tmp/echo.sock */
 	ARG_EPOLL_OP,   /* EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL */
 	ARG_EPOLL_EVENTS, /* EPOLLIN | EPOLLOUT | EPOLLET | EPOLLRDHUP ... */
+	ARG_SIDE,       /* a side the lesson declares: fork()'s child becomes it */
 	ARG_KIND_COUNT
 };
 

@@ -509,6 +509,15 @@ static int parse_arg(const char *text, size_t len, struct source_pos pos, enum a
 		arg->bytes = text_dup(text, len);
 		arg->bytes_len = len;
 		return arg->bytes ? 0 : -1;
+	case ARG_SIDE:
+		/* Checked against the lesson's sides by typed_call_parse. */
+		if (scan_name(text, len, 0) != len || len >= NAME_MAX_LEN) {
+			diagnostics_add(diag, pos, "expected %s, got '%.*s'", catalog_arg_kind_name(kind), (int)len, text);
+			return -1;
+		}
+		memcpy(arg->socket_name, text, len);
+		arg->socket_name[len] = '\0';
+		return 0;
 	default:
 		return parse_constants(text, len, pos, kind, arg, diag);
 	}
@@ -610,6 +619,24 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 			      out->def->args[a], out->side, scope, &out->args[a], diag) < 0)
 			failed = -1;
 	out->arg_count = count;
+	for (int a = 0; a < count && !failed; a++) {
+		struct call_arg *arg = &out->args[a];
+		if (arg->kind != ARG_SIDE)
+			continue;
+		arg->number = find_side(sides, side_count, arg->socket_name, strlen(arg->socket_name));
+		if (arg->number < 0 || arg->number == out->side) {
+			char known[128];
+			sides_list(sides, side_count, known, sizeof known);
+			diagnostics_add(diag, arg->pos, arg->number < 0 ? "unknown side '%s' (sides: %s)"
+							      : "a side cannot fork into itself: name another side (sides: %s%s)",
+					arg->number < 0 ? arg->socket_name : "", known);
+			failed = -1;
+		} else if (scope) {
+			/* The child starts with the parent's fds, and so its names. */
+			for (int n = 0; n < scope->count[out->side]; n++)
+				scope_add(scope, (int)arg->number, scope->names[out->side][n]);
+		}
+	}
 	if (failed) {
 		typed_call_done(out);
 		return -1;
@@ -1134,6 +1161,8 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 			step->line = number;
 			step_ok = typed_call_parse(text + call, len - call, at(number, (int)call + 1), lesson->sides,
 						   lesson->side_count, &scope, &step->call, diag) == 0;
+			if (step_ok && step->call.def->id == CALL_FORK)
+				lesson->forked[step->call.args[0].number] = true;
 			if (step_ok && step->call.def->wire && !lesson->hold_segments) {
 				diagnostics_add(diag, at(number, (int)call + 1),
 						"%s() needs 'wire: hold' before the first step: nothing is held otherwise",

@@ -43,7 +43,7 @@ void diagnostics_add(struct diagnostics *diag, struct source_pos pos, const char
 struct call_arg {
 	enum arg_kind kind;
 	struct source_pos pos;
-	long number;                      /* numbers, constants (or'ed), fd numbers */
+	long number;                      /* numbers, constants (or'ed), fd numbers, ARG_SIDE's index */
 	char socket_name[NAME_MAX_LEN];   /* ARG_SOCKET written as a name; "" for a number */
 	struct sockaddr_storage address;  /* ARG_ADDRESS */
 	socklen_t address_len;
@@ -117,6 +117,7 @@ struct lesson {
 	char sides[LESSON_MAX_SIDES][NAME_MAX_LEN];
 	int side_count;
 	bool hold_segments;            /* `wire: hold`: every TCP segment waits for release() or drop() */
+	bool forked[LESSON_MAX_SIDES]; /* the side is made by a fork() step, not at the start */
 	struct lesson_step *steps;
 	size_t step_count;
 };

@@ -136,6 +136,8 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 			fprintf(out, "  not run\n");
 		else if (event->kind == EVENT_SKIPPED)
 			fprintf(out, "  skipped: this step needs a private network namespace, and this run is on the host\n");
+		else if (event->side != events[0].side)   /* fork()'s child answers too */
+			fprintf(out, "  %s: = %s\n", side_name(info, event->side), result);
 		else
 			fprintf(out, "  = %s\n", result);
 		char why[400];

@@ -273,6 +273,34 @@ static void run_epoll_wait(const struct puppet_request *request, struct puppet_r
 	}
 }
 
+/* The channel for a fork()'s child, passed with the fork request. */
+static int passed_channel = -1;
+
+/* fork(): the child becomes another puppet, with a copy of this one's fds
+ * and its own channel to the controller; it answers on that channel. */
+static void run_fork(const struct puppet_request *request, struct puppet_reply *reply)
+{
+	(void)request;
+	if (passed_channel < 0) {
+		errno = EINVAL;
+		finish(reply, -1);
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* Dies with its parent puppet, which dies with the controller. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(passed_channel, PUPPET_CHANNEL_FD);
+		close(passed_channel);
+		passed_channel = -1;
+		finish(reply, 0);
+		return;
+	}
+	close(passed_channel);
+	passed_channel = -1;
+	finish(reply, pid);
+}
+
 static run_fn *const runners[CALL_COUNT] = {
 	[CALL_SOCKET] = run_socket,
 	[CALL_BIND] = run_bind,
@@ -297,6 +325,7 @@ static run_fn *const runners[CALL_COUNT] = {
 	[CALL_EPOLL_CREATE] = run_epoll_create,
 	[CALL_EPOLL_CTL] = run_epoll_ctl,
 	[CALL_EPOLL_WAIT] = run_epoll_wait,
+	[CALL_FORK] = run_fork,
 };
 _Static_assert(sizeof runners / sizeof runners[0] == CALL_COUNT, "a runner for every call");
 
@@ -323,16 +352,30 @@ static _Noreturn void puppet_main(int channel)
 	static struct puppet_request request;
 	static struct puppet_reply reply;
 	for (;;) {
-		/* read(), not recv(): while idle the child must not look asleep in
-		 * recvfrom, the system call a blocked recv() sleeps in. */
-		ssize_t n = read(channel, &request, sizeof request);
+		/* recvmsg(), not recv(): while idle the child must not look asleep
+		 * in recvfrom, the system call a blocked recv() sleeps in. A fork
+		 * request carries the child's channel as SCM_RIGHTS. */
+		union {
+			struct cmsghdr header;
+			char space[CMSG_SPACE(sizeof(int))];
+		} control;
+		struct iovec vector = { .iov_base = &request, .iov_len = sizeof request };
+		struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1, .msg_control = &control,
+					  .msg_controllen = sizeof control };
+		ssize_t n = recvmsg(channel, &message, MSG_CMSG_CLOEXEC);
+		struct cmsghdr *passed = n > 0 ? CMSG_FIRSTHDR(&message) : NULL;
+		if (passed && passed->cmsg_level == SOL_SOCKET && passed->cmsg_type == SCM_RIGHTS) {
+			if (passed_channel >= 0)
+				close(passed_channel);
+			memcpy(&passed_channel, CMSG_DATA(passed), sizeof passed_channel);
+		}
 		if (n <= 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
 			_exit(0);
 		}
 		if ((size_t)n < offsetof(struct puppet_request, bytes) || request.call >= CALL_COUNT
-		    || (size_t)n != puppet_request_size(&request))
+		    || (size_t)n != puppet_request_size(&request) || !runners[request.call])
 			_exit(3);
 		memset(&reply, 0, offsetof(struct puppet_reply, bytes));
 		uint64_t start = now_ns();
@@ -356,6 +399,7 @@ static _Noreturn void puppet_child(int channel, pid_t parent)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(1);                         /* the controller died before we could follow it */
 	signal(SIGPIPE, SIG_IGN);             /* EPIPE is a lesson, not a death */
+	signal(SIGCHLD, SIG_IGN);             /* a fork()'s child is reaped by the kernel */
 	signal(SIGINT, SIG_IGN);              /* Ctrl-C belongs to the controller, which kills us */
 	if (dup2(channel, PUPPET_CHANNEL_FD) < 0)
 		_exit(1);
@@ -407,6 +451,41 @@ int puppet_warm_up(struct puppet *puppet, char **err)
 	if (puppet_send(puppet, &request, err) < 0)
 		return -1;
 	return puppet_wait(puppet, &reply, err) == PUPPET_IDLE ? 0 : -1;
+}
+
+int puppet_send_with_fd(struct puppet *puppet, const struct puppet_request *request, int fd, char **err)
+{
+	if (puppet->status != PUPPET_IDLE)
+		return text_error(err, "the process is not ready for a call");
+	puppet->blocking_syscall = -1;
+	union {
+		struct cmsghdr header;
+		char space[CMSG_SPACE(sizeof(int))];
+	} control;
+	memset(&control, 0, sizeof control);
+	struct iovec vector = { .iov_base = (void *)request, .iov_len = puppet_request_size(request) };
+	struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1, .msg_control = &control,
+				  .msg_controllen = sizeof control };
+	struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+	header->cmsg_level = SOL_SOCKET;
+	header->cmsg_type = SCM_RIGHTS;
+	header->cmsg_len = CMSG_LEN(sizeof fd);
+	memcpy(CMSG_DATA(header), &fd, sizeof fd);
+	if (sendmsg(puppet->channel, &message, MSG_NOSIGNAL) < 0) {
+		puppet->status = PUPPET_DEAD;
+		return text_error(err, "the process is gone (%s)", strerror(errno));
+	}
+	puppet->status = PUPPET_BUSY;
+	return 0;
+}
+
+int puppet_adopt(struct puppet *puppet, pid_t pid, int channel)
+{
+	puppet->pid = pid;
+	puppet->channel = channel;
+	puppet->status = PUPPET_BUSY;   /* its first answer, fork()'s 0, is on its way */
+	puppet->blocking_syscall = -1;
+	return 0;
 }
 
 int puppet_send(struct puppet *puppet, const struct puppet_request *request, char **err)

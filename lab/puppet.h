@@ -83,6 +83,15 @@ int puppet_start(struct puppet *puppet, char **err);
  * pay for the new process's first run (page faults, scheduling). */
 int puppet_warm_up(struct puppet *puppet, char **err);
 
+/* fork(): sends the request with `fd`, the child's end of a new channel,
+ * passed as SCM_RIGHTS. The parent answers with the child's pid; then
+ * puppet_adopt() makes the child a puppet of its own, whose first answer
+ * (fork's 0) puppet_wait() reads. A child of a puppet is the controller's
+ * grandchild: it dies with its parent (PR_SET_PDEATHSIG), and its parent
+ * ignores SIGCHLD, so the kernel reaps it. */
+int puppet_send_with_fd(struct puppet *puppet, const struct puppet_request *request, int fd, char **err);
+int puppet_adopt(struct puppet *puppet, pid_t pid, int channel);
+
 /* Sends one request; the puppet must be idle. */
 int puppet_send(struct puppet *puppet, const struct puppet_request *request, char **err);
 

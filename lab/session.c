@@ -631,7 +631,7 @@ static void mark_changes(struct lab_snapshot *now, const struct lab_snapshot *be
 			 * queued connections have no inode), else by side and fd. */
 			bool same;
 			if (socket->inode && candidate->inode)
-				same = socket->inode == candidate->inode;
+				same = socket->inode == candidate->inode && socket->side == candidate->side;
 			else if (socket->state == 0 || candidate->state == 0)
 				same = socket->side == candidate->side && socket->fd == candidate->fd
 				       && socket->state == candidate->state;
@@ -722,6 +722,21 @@ static int take_snapshot(struct session *session, char **err)
 			}
 			origin[next.count] = i;
 			next.count++;
+			/* After a fork() both processes hold the socket: a row each. */
+			for (int other = held ? side + 1 : session->side_count; other < session->side_count; other++) {
+				const struct side *holder = &session->sides[other];
+				for (int k = 0; k < holder->fd_count; k++) {
+					if (holder->fds[k].inode != raw->inode)
+						continue;
+					struct lab_socket *copy = &next.sockets[next.count];
+					*copy = *socket;
+					copy->side = other;
+					copy->fd = holder->fds[k].fd;
+					snprintf(copy->name, sizeof copy->name, "%s", name_of_fd(holder, copy->fd));
+					origin[next.count] = i;
+					next.count++;
+				}
+			}
 		}
 	}
 	/* Fds whose socket is in no kernel table yet: a fresh TCP or UDP socket. */
@@ -1342,6 +1357,74 @@ static int copy_snapshot_to(struct session *session, size_t first, size_t end, c
 	return 0;
 }
 
+/* fork(): the side's process copies itself; the copy becomes the side the
+ * call names, holding the same fds under the same names. Two events: the
+ * parent's (the child's pid) and the child's (0). */
+static int run_fork(struct session *session, const struct lesson_step *step, char **err)
+{
+	const struct typed_call *call = &step->call;
+	struct side *parent = &session->sides[call->side];
+	int target = (int)call->args[0].number;
+	struct side *child = &session->sides[target];
+	struct lab_event *event;
+	if (child->puppet.pid > 0) {
+		event = append_event(session, EVENT_NOT_RUN, call->side, call);
+		if (!event)
+			return text_error(err, "out of memory");
+		add_failure(event, "%s:%d: %s exists already: fork() makes a new process", session->lesson->path, step->line,
+			    session->lesson->sides[target]);
+		session->failure_count++;
+		return 0;
+	}
+	int pair[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+		return text_error(err, "socketpair: %s", strerror(errno));
+	int size = 2 * (int)sizeof(struct puppet_reply);
+	setsockopt(pair[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+	setsockopt(pair[1], SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+	memset(&parent->request, 0, offsetof(struct puppet_request, bytes));
+	parent->request.call = CALL_FORK;
+	parent->request.fd = -1;
+	int sent = puppet_send_with_fd(&parent->puppet, &parent->request, pair[1], err);
+	close(pair[1]);
+	if (sent < 0) {
+		close(pair[0]);
+		return -1;
+	}
+	if (puppet_wait(&parent->puppet, &session->reply, err) != PUPPET_IDLE) {
+		close(pair[0]);
+		return -1;
+	}
+	event = append_event(session, EVENT_RETURNED, call->side, call);
+	if (!event) {
+		close(pair[0]);
+		return text_error(err, "out of memory");
+	}
+	record_arguments(event, call, &parent->request);
+	event->ret = session->reply.ret;
+	event->error = session->reply.error;
+	if (session->reply.ret <= 0) {
+		close(pair[0]);
+		return 0;
+	}
+	puppet_adopt(&child->puppet, (pid_t)session->reply.ret, pair[0]);
+	if (puppet_wait(&child->puppet, &session->reply, err) != PUPPET_IDLE)
+		return -1;
+	/* The child's fd table is a copy of the parent's. */
+	memcpy(child->names, parent->names, sizeof child->names);
+	child->name_count = parent->name_count;
+	memcpy(child->fds, parent->fds, sizeof child->fds);
+	child->fd_count = parent->fd_count;
+	memcpy(child->kinds, parent->kinds, sizeof child->kinds);
+	child->kind_count = parent->kind_count;
+	event = append_event(session, EVENT_RETURNED, target, call);
+	if (!event)
+		return text_error(err, "out of memory");
+	event->fd_argument = -1;
+	event->ret = session->reply.ret;
+	return 0;
+}
+
 /* Runs the step's call on its side's puppet and appends its event. */
 static int run_call(struct session *session, const struct lesson_step *step, char **err)
 {
@@ -1384,6 +1467,17 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 		session->failure_count++;
 		return 0;
 	}
+	if (side->puppet.pid <= 0) {
+		event = append_event(session, EVENT_NOT_RUN, call->side, call);
+		if (!event)
+			return text_error(err, "out of memory");
+		add_failure(event, "%s:%d: %s does not exist yet: a fork() step makes it", session->lesson->path, step->line,
+			    session->lesson->sides[call->side]);
+		session->failure_count++;
+		return 0;
+	}
+	if (call->def->id == CALL_FORK)
+		return run_fork(session, step, err);
 	if (build_request(session, call, &side->request, err) < 0 || puppet_send(&side->puppet, &side->request, err) < 0)
 		return -1;
 	enum puppet_status status = puppet_wait(&side->puppet, &session->reply, err);
@@ -1505,10 +1599,13 @@ static int start_sides(struct session *session, char **err)
 	if (session->workdir_fd >= 0 ? fchdir(session->workdir_fd) < 0 : chdir(session->workdir) < 0)
 		return text_error(err, "cannot enter the lab's working directory: %s", strerror(errno));
 	int result = 0;
+	/* A side a fork() makes has no process until then. */
 	for (int s = 0; s < session->side_count && result == 0; s++)
-		result = puppet_start(&session->sides[s].puppet, err);
+		if (!session->lesson->forked[s])
+			result = puppet_start(&session->sides[s].puppet, err);
 	for (int s = 0; s < session->side_count && result == 0; s++)
-		result = puppet_warm_up(&session->sides[s].puppet, err);
+		if (!session->lesson->forked[s])
+			result = puppet_warm_up(&session->sides[s].puppet, err);
 	/* The controller's own cwd does not matter; go back out of the way. */
 	if (chdir("/") < 0)
 		return text_error(err, "chdir /: %s", strerror(errno));

@@ -70,7 +70,7 @@
  * empty; every other key above is required.
  *
  * Normalised traces (the golden files in traces/) are what two runs of one
- * lesson have in common: no "sandbox", "port_map", "us", "timer_ms" or
+ * lesson have in common (fork()'s pid, in the parent's answer, reads 1): no "sandbox", "port_map", "us", "timer_ms" or
  * "inode", no packet's "win" or "time_us", and no pure ACK (no payload,
  * no SYN, FIN or RST: a delayed ACK lands in whichever step runs when it
  * fires); in "address", "target", "src", "dst", "local" and "peer", a kernel port that port_map
