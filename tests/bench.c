@@ -126,6 +126,36 @@ static struct lesson *steady_lesson(int exchanges)
 	return lesson;
 }
 
+/* Eight processes and 100 open connections, then the same ping and pong:
+ * the probe's cost must not grow with the steps taken, and only a little
+ * with the sockets held. */
+static struct lesson *crowded_lesson(int exchanges)
+{
+	size_t size = 1 << 20;
+	char *text = malloc(size);
+	if (!text)
+		return NULL;
+	size_t at = (size_t)snprintf(text, size, "title: crowded\nsides: server c1 c2 c3 c4 c5 c6 c7\n"
+						 "step server: ls = socket(AF_INET, SOCK_STREAM)\n"
+						 "step server: bind(ls, 127.0.0.1:65432)\n"
+						 "step server: listen(ls, 128)\n");
+	int setup = 3;
+	for (int i = 0; i < 100; i++) {
+		at += (size_t)snprintf(text + at, size - at,
+				       "step c%d: s%d = socket(AF_INET, SOCK_STREAM)\nstep c%d: connect(s%d, 127.0.0.1:65432)\n"
+				       "step server: a%d = accept(ls)\n",
+				       1 + i % 7, i, 1 + i % 7, i, i);
+		setup += 3;
+	}
+	for (int i = 0; i < exchanges; i++)
+		at += (size_t)snprintf(text + at, size - at,
+				       "step c1: send(s0, \"ping\")\nstep server: recv(a0, 64)\n"
+				       "step server: send(a0, \"pong\")\nstep c1: recv(s0, 64)\n");
+	struct lesson *lesson = parse_text("crowded", text);
+	free(text);
+	return lesson;
+}
+
 struct figures {
 	double median, p99;
 	size_t count;
@@ -157,6 +187,19 @@ static int time_steps(struct session *session, size_t skip, size_t limit, bool n
 	out->p99 = percentile(times, count, 0.99);
 	free(times);
 	return 0;
+}
+
+static int steady_after(struct lesson *lesson, struct sandbox *sandbox, size_t skip, struct figures *out)
+{
+	struct session *session = NULL;
+	char *err = NULL;
+	if (session_new(&session, lesson, sandbox, &err) < 0) {
+		fprintf(stderr, "bench: %s\n", err);
+		return -1;
+	}
+	int result = time_steps(session, skip, (size_t)-1, false, out);
+	session_free(session);
+	return result;
 }
 
 static int steady(struct lesson *lesson, struct sandbox *sandbox, bool naive, bool wire, size_t limit,
@@ -419,6 +462,13 @@ int main(int argc, char **argv)
 	printf("%s step overhead   median %7.1f us   p99 %7.1f us   (%zu steps)\n", path_name, f.median, f.p99, f.count);
 	printf("with capture step overhead   median %7.1f us   p99 %7.1f us   (+%.1f us median for the packets)\n",
 	       wire.median, wire.p99, wire.median - f.median);
+	struct lesson *crowded = crowded_lesson(exchanges / 2 > 0 ? exchanges / 2 : 1);
+	struct figures many;
+	if (!crowded || steady_after(crowded, &sandbox, 3 + 300, &many) < 0)
+		return 1;
+	printf("8 sides, 100 connections: step overhead median %7.1f us   p99 %7.1f us   (%.1fx the 2-side median)\n",
+	       many.median, many.p99, many.median / f.median);
+	lesson_free(crowded);
 	printf("naive way    step + ss -tanpx median %7.1f us   p99 %7.1f us   ratio %.0fx (medians, %zu steps)\n",
 	       naive.median, naive.p99, naive.median / f.median, naive.count);
 	printf("sandbox      enter %.2f ms (%s)\n", enter_ms, sandbox_describe(&sandbox));
