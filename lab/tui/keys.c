@@ -2,7 +2,9 @@
  *
  * One table serves dispatch, the key line and the '?' screen, so a key
  * added here is documented by construction. Presenter clickers send PgUp
- * and PgDn: they are next and back like space and b. */
+ * and PgDn: they are next and back like space and b, except in the
+ * ladder, where they scroll (space and b still step, and the ladder
+ * follows). */
 #include "tui_internal.h"
 
 #define CONTROL(letter) ((letter) & 0x1f)
@@ -36,6 +38,7 @@ const struct key_binding tui_keys[] = {
 	{ '\r', "Enter", ACTION_OPEN },
 	{ KEY_ENTER, "Enter", ACTION_OPEN },
 	{ 't', "t", ACTION_TEXT },
+	{ 'w', "w", ACTION_WIRE },
 	{ '?', "?", ACTION_HELP },
 	{ KEY_F(1), "F1", ACTION_HELP },
 	{ ESCAPE, "Esc", ACTION_CLOSE },
@@ -44,6 +47,12 @@ const struct key_binding tui_keys[] = {
 	{ CONTROL('l'), "Ctrl-L", ACTION_REDRAW },
 };
 const size_t tui_key_count = sizeof tui_keys / sizeof tui_keys[0];
+
+const struct key_binding tui_ladder_keys[] = {
+	{ KEY_PPAGE, "PgUp", ACTION_PAGE_UP },
+	{ KEY_NPAGE, "PgDn", ACTION_PAGE_DOWN },
+};
+const size_t tui_ladder_key_count = sizeof tui_ladder_keys / sizeof tui_ladder_keys[0];
 
 struct action_words {
 	const char *label;   /* on the key line; NULL: only on the help screen */
@@ -57,8 +66,11 @@ static const struct action_words action_words[ACTION_COUNT] = {
 };
 #undef TUI_ACTION_WORDS
 
-enum tui_action keys_find_action(int key)
+enum tui_action keys_find_action(int key, bool in_ladder)
 {
+	for (size_t i = 0; i < tui_ladder_key_count && in_ladder; i++)
+		if (tui_ladder_keys[i].key == key)
+			return tui_ladder_keys[i].action;
 	for (size_t i = 0; i < tui_key_count; i++)
 		if (tui_keys[i].key == key)
 			return tui_keys[i].action;

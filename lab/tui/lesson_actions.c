@@ -45,6 +45,8 @@ void lesson_refresh_view(struct tui *tui)
 		if (tui->selected >= count)
 			tui->selected = count ? count - 1 : 0;
 	}
+	if (tui->ladder.open)
+		ladder_refresh(tui);
 	if (tui->view.live && tui->view.has_timer) {
 		if (!tui->refresh_due_ms)
 			tui->refresh_due_ms = tui_now_ms() + TIMER_REFRESH_MS;
@@ -82,6 +84,7 @@ void lesson_show(struct tui *tui)
 	tui->autoplay = false;
 	tui->autoplay_ms = AUTOPLAY_START_MS;
 	tui->prompt_open = false;
+	ladder_close(tui);
 	lesson_refresh_view(tui);
 }
 
@@ -92,6 +95,7 @@ void lesson_close(struct tui *tui)
 	session_free(tui->session);
 	tui->session = NULL;
 	view_done(&tui->view);
+	ladder_close(tui);
 	tui->lesson = NULL;
 	tui->autoplay = false;
 	tui->refresh_due_ms = 0;
@@ -327,6 +331,24 @@ static void lesson_text(struct tui *tui)
 		page_add(&tui->page, "%s", "");
 		page_add_wrapped(&tui->page, "  why:  ", view->evidence[i], COLS - 2);
 	}
+	/* Every packet in full, which the wire row only names. */
+	if (view->step_packet_count)
+		page_add(&tui->page, "%s", "");
+	for (size_t e = 0; e < view->step_event_count; e++) {
+		const struct lab_event *event = &view->step_events[e];
+		for (size_t k = 0; k < event->packet_count; k++) {
+			const struct wire_packet *packet = &event->packets[k];
+			char label[200];
+			ladder_packet_label(packet, LABEL_PAYLOAD, label, sizeof label);
+			int from = packet->from_side, to = packet->to_side;
+			page_add(&tui->page, "  wire  %s -> %s  %s", from >= 0 && from < view->side_count ? view->info->sides[from] : "?",
+				 to >= 0 && to < view->side_count ? view->info->sides[to] : "?", label);
+		}
+	}
+	if (view->held[0]) {
+		page_add(&tui->page, "%s", "");
+		page_add_wrapped(&tui->page, "  held  ", view->held, COLS - 2);
+	}
 }
 
 /* Free play continues no lesson: a lesson's session runs the lesson's
@@ -373,6 +395,7 @@ const tui_handler lesson_handlers[ACTION_COUNT] = {
 	[ACTION_DOWN] = lesson_down,
 	[ACTION_OPEN] = lesson_open_details,
 	[ACTION_TEXT] = lesson_text,
+	[ACTION_WIRE] = ladder_toggle,
 	[ACTION_HELP] = help_open,
 	[ACTION_CLOSE] = lesson_close_focus,
 	[ACTION_QUIT] = lesson_quit,

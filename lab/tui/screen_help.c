@@ -5,22 +5,29 @@
 #include <stdio.h>
 #include <string.h>
 
-/* "space n Right PgDn": every key of one action. */
-static void keys_of(enum tui_action action, char *out, size_t size)
+/* "space n Right PgDn": every key of one action in `keys`, after `length` bytes of out. */
+static size_t keys_in(const struct key_binding *keys, size_t count, enum tui_action action, char *out, size_t size,
+		      size_t length)
 {
-	size_t length = 0;
-	out[0] = '\0';
-	for (size_t i = 0; i < tui_key_count && length < size; i++) {
-		if (tui_keys[i].action != action)
+	for (size_t i = 0; i < count && length < size; i++) {
+		if (keys[i].action != action)
 			continue;
 		/* Enter has three codes; name it once. */
 		bool seen = false;
 		for (size_t k = 0; k < i; k++)
-			if (tui_keys[k].action == action && strcmp(tui_keys[k].name, tui_keys[i].name) == 0)
+			if (keys[k].action == action && strcmp(keys[k].name, keys[i].name) == 0)
 				seen = true;
 		if (!seen)
-			length += (size_t)snprintf(out + length, size - length, "%s%s", length ? " " : "", tui_keys[i].name);
+			length += (size_t)snprintf(out + length, size - length, "%s%s", length ? " " : "", keys[i].name);
 	}
+	return length;
+}
+
+static void keys_of(enum tui_action action, char *out, size_t size)
+{
+	out[0] = '\0';
+	size_t length = keys_in(tui_keys, tui_key_count, action, out, size, 0);
+	keys_in(tui_ladder_keys, tui_ladder_key_count, action, out, size, length);
 }
 
 /* What the marks on the lesson screen mean. */
@@ -35,6 +42,13 @@ static const char *const legend[] = {
 	"        or closed by the program while the kernel finishes the connection",
 	"part 1/2   a call that woke a blocked call shows in two parts: first the",
 	"           call and the kernel right after it, then the woken call returning",
+	"wire   the packets the step sent, each with its arrow toward the pane of the",
+	"       side it went to; w shows them all as a ladder, under the calls",
+	"held   segments the kernel holds (wire: hold lessons): a release() step lets",
+	"       the side's oldest one go, a drop() step loses it",
+	"In the ladder: one lane a side, one arrow a packet (flags, seq and ack counted",
+	"from each side's first, len with data); on a step's line the states of the",
+	"lanes' sockets after it, *STATE one the side entered in that step",
 };
 
 void help_add_row(struct tui_page *page, const char *keys, const char *help, int width)

@@ -3,6 +3,7 @@
  *   header     lesson, step k/n (part 1/2), sandbox
  *   panes      SERVER and one other side: calls so far, then sockets
  *   others     one line for each further side (lessons with 3+ sides)
+ *   wire       the packets the step sent, and what the kernel holds now
  *   text       the step's explanation, failed expectations, python, next
  *   key line   keys, or the go-to prompt, or a message
  *
@@ -512,7 +513,7 @@ static void sandbox_short(const char *sandbox, int max_columns, char *out, size_
 	}
 }
 
-static void header_draw(struct tui *tui, const struct lesson_view *view, int width)
+void lesson_header_draw(struct tui *tui, const struct lesson_view *view, int width)
 {
 	const struct tui_style *style = &tui->style;
 	attr_t title_attr = style->roles[ROLE_TITLE];
@@ -601,14 +602,15 @@ static void other_side_draw(struct tui *tui, const struct lesson_view *view, int
 /* The key line of the lesson screen, in the order people need them. */
 static const enum tui_action lesson_key_line[] = {
 	ACTION_NEXT, ACTION_BACK, ACTION_RESTART, ACTION_AUTOPLAY, ACTION_GOTO, ACTION_FOCUS, ACTION_HELP, ACTION_QUIT,
+	ACTION_WIRE,   /* where the terminal is wide enough; the wire row says w at 80 columns */
 };
 
 /* Free play's, while the command line is closed. */
 static const enum tui_action play_key_line[] = {
-	ACTION_COMMAND, ACTION_FOCUS, ACTION_RESTART, ACTION_HELP, ACTION_QUIT,
+	ACTION_COMMAND, ACTION_FOCUS, ACTION_RESTART, ACTION_WIRE, ACTION_HELP, ACTION_QUIT,
 };
 
-static void key_line_draw(struct tui *tui, int y, int width)
+bool lesson_status_draw(struct tui *tui, int y, int width)
 {
 	const struct tui_style *style = &tui->style;
 	if (tui->prompt_open) {
@@ -616,22 +618,32 @@ static void key_line_draw(struct tui *tui, int y, int width)
 		snprintf(prompt, sizeof prompt, " go to step (0-%zu), Enter to go, Esc to cancel: %s_",
 			 tui->view.step_count, tui->prompt);
 		draw_string(style, y, 0, prompt, width, style->roles[ROLE_NEXT]);
-		return;
+		return true;
 	}
 	if (tui->message[0]) {
 		draw_string(style, y, 1, tui->message, width - 2, style->roles[ROLE_FAILED]);
-		return;
+		return true;
 	}
 	if (tui->autoplay) {
 		char pace[96];
 		snprintf(pace, sizeof pace, " autoplay: a step every %d.%d s   + faster  - slower  a stop  q quit",
 			 tui->autoplay_ms / 1000, tui->autoplay_ms % 1000 / 100);
 		draw_string(style, y, 0, pace, width, style->roles[ROLE_NEXT]);
-		return;
+		return true;
 	}
-	if (tui->play && tui->command.open)
+	if (tui->play && tui->command.open) {
 		command_line_key_line(tui, y, width);
-	else if (tui->play)
+		return true;
+	}
+	return false;
+}
+
+static void key_line_draw(struct tui *tui, int y, int width)
+{
+	const struct tui_style *style = &tui->style;
+	if (lesson_status_draw(tui, y, width))
+		return;
+	if (tui->play)
 		draw_key_line(style, y, width, play_key_line, sizeof play_key_line / sizeof play_key_line[0]);
 	else
 		draw_key_line(style, y, width, lesson_key_line, sizeof lesson_key_line / sizeof lesson_key_line[0]);
@@ -672,6 +684,136 @@ static int evidence_out(struct cursor *cursor, const struct lesson_view *view)
 	return cursor->row - start;
 }
 
+/* ---- the wire ---------------------------------------------------------- */
+
+/* `text` with " -> " as " → " where the terminal has the arrow. */
+static void arrows_text(const struct tui_style *style, const char *text, char *out, size_t size)
+{
+	size_t length = 0;
+	for (const char *c = text; *c && length + 8 < size;) {
+		if (style->utf8 && strncmp(c, " -> ", 4) == 0) {
+			length += (size_t)snprintf(out + length, size - length, " → ");
+			c += 4;
+		} else {
+			out[length++] = *c++;
+		}
+	}
+	out[length] = '\0';
+}
+
+int lesson_arrows_draw(const struct tui_style *style, int y, int x, const char *text, int max_columns, attr_t attr)
+{
+	char shown[512];
+	arrows_text(style, text, shown, sizeof shown);
+	return draw_string(style, y, x, shown, max_columns, attr);
+}
+
+enum { HELD_MAX_ROWS = 2 };   /* segments held at once: one or two on loopback, a resent one a third */
+
+int lesson_held_draw(const struct tui_style *style, const char *held, int y, int width, bool draw)
+{
+	if (!held || !held[0])
+		return 0;
+	char shown[512];
+	arrows_text(style, held, shown, sizeof shown);
+	struct wrap_line lines[HELD_MAX_ROWS];
+	size_t count = wrap_text(shown, width - 10, lines, HELD_MAX_ROWS);
+	int rows = count < HELD_MAX_ROWS ? (int)count : HELD_MAX_ROWS;
+	if (!draw)
+		return rows;
+	/* What the student acts on: a release() or drop() step lets it go. */
+	draw_string(style, y, 1, "held", 7, style->roles[ROLE_BLOCKED]);
+	for (int i = 0; i < rows; i++) {
+		bool cut = i == rows - 1 && count > (size_t)rows;
+		size_t len = cut ? strlen(lines[i].start) : lines[i].len;
+		char line[512];
+		snprintf(line, sizeof line, "%.*s", (int)len, lines[i].start);
+		draw_string(style, y + i, 9, line, width - 10, style->roles[ROLE_KEY]);
+	}
+	return rows;
+}
+
+/* One packet of the wire row, placed as the panes are: "←SYN" went to
+ * the left pane's side from the right one's, "SYN-ACK→" the other way;
+ * between sides the panes do not pair, "client2→server ACK". */
+static void wire_token(const struct tui_style *style, const struct lesson_view *view, const struct wire_packet *packet,
+		       int left_side, int right_side, char *out, size_t size)
+{
+	const char *to_left = style->utf8 ? "←" : "<-", *to_right = style->utf8 ? "→" : "->";
+	char label[64];
+	ladder_packet_label(packet, LABEL_FLAGS, label, sizeof label);
+	bool paired = left_side != right_side;
+	if (paired && packet->from_side == right_side && packet->to_side == left_side) {
+		snprintf(out, size, "%s%s", to_left, label);
+	} else if (paired && packet->from_side == left_side && packet->to_side == right_side) {
+		snprintf(out, size, "%s%s", label, to_right);
+	} else {
+		const struct run_info *info = view->info;
+		int from = packet->from_side, to = packet->to_side;
+		snprintf(out, size, "%s%s%s %s", from >= 0 && from < info->side_count ? info->sides[from] : "?", to_right,
+			 to >= 0 && to < info->side_count ? info->sides[to] : "?", label);
+	}
+}
+
+/* Rows the wire takes: its packets (or why there are none), what the
+ * kernel holds, or why it holds nothing in a `wire: hold` lesson. */
+static int wire_rows(const struct tui *tui, const struct lesson_view *view, int width)
+{
+	return (view->step_packet_count || view->info->wire[0] ? 1 : 0)
+	       + lesson_held_draw(&tui->style, view->held, 0, width, false) + (view->info->held[0] ? 1 : 0);
+}
+
+/* "wire    ←SYN  SYN-ACK→  ←ACK      w: the ladder": as many packets as
+ * fit, then how many more. */
+static void wire_packets_draw(struct tui *tui, const struct lesson_view *view, int y, int width)
+{
+	const struct tui_style *style = &tui->style;
+	const int start = 9, right = width - 1;
+	draw_string(style, y, 1, "wire", 7, style->roles[ROLE_LABEL]);
+	if (!view->step_packet_count) {
+		draw_string(style, y, start, view->info->wire, right - start, style->roles[ROLE_DIM]);
+		return;
+	}
+	int x = start;
+	size_t drawn = 0;
+	for (size_t e = 0; e < view->step_event_count; e++) {
+		const struct lab_event *event = &view->step_events[e];
+		for (size_t k = 0; k < event->packet_count; k++, drawn++) {
+			char token[160], more[32];
+			wire_token(style, view, &event->packets[k], 0, tui->right_side, token, sizeof token);
+			size_t left = view->step_packet_count - drawn - 1;
+			int gap = drawn ? 2 : 0;
+			int need = gap + draw_columns(token);
+			int more_columns = left ? snprintf(more, sizeof more, "  +%zu more", left) : 0;
+			if (x + need + more_columns > right) {
+				snprintf(more, sizeof more, "%s+%zu more", gap ? "  " : "", left + 1);
+				draw_string(style, y, x, more, right - x, style->roles[ROLE_DIM]);
+				return;
+			}
+			x += gap;
+			x += draw_string(style, y, x, token, right - x, style->roles[ROLE_NORMAL]);
+		}
+	}
+	const char *hint = "w: the ladder";
+	if (x + 6 + draw_columns(hint) <= right)
+		draw_string(style, y, right - draw_columns(hint), hint, draw_columns(hint), style->roles[ROLE_DIM]);
+}
+
+/* The wire's rows from y; returns how many it drew. */
+static int wire_draw(struct tui *tui, const struct lesson_view *view, int y, int width)
+{
+	const struct tui_style *style = &tui->style;
+	int row = y;
+	if (view->step_packet_count || view->info->wire[0])
+		wire_packets_draw(tui, view, row++, width);
+	row += lesson_held_draw(&tui->style, view->held, row, width, true);
+	if (view->info->held[0]) {
+		draw_string(style, row, 1, "held", 7, style->roles[ROLE_LABEL]);
+		draw_string(style, row++, 9, view->info->held, width - 10, style->roles[ROLE_DIM]);
+	}
+	return row - y;
+}
+
 struct text_layout {
 	struct wrap_line say[MAX_TEXT_LINES];
 	size_t say_count;        /* lines the explanation needs */
@@ -682,6 +824,7 @@ static void text_panel_draw(struct tui *tui, const struct lesson_view *view, con
 			    int say_rows, int width)
 {
 	const struct tui_style *style = &tui->style;
+	y += wire_draw(tui, view, y, width);
 	struct cursor cursor = cursor_at(style, y, 1, width - 2, say_rows, true);
 	for (int i = 0; i < say_rows && (size_t)i < text->say_count; i++) {
 		bool cut = i == say_rows - 1 && text->say_count > (size_t)say_rows;
@@ -722,7 +865,7 @@ void lesson_draw_view(struct tui *tui, const struct lesson_view *view)
 	struct text_layout text;
 	const struct tui_style *style = &tui->style;
 	int width = COLS, height = LINES;
-	header_draw(tui, view, width);
+	lesson_header_draw(tui, view, width);
 
 	/* The panes: the first side on the left, the chosen other side on the right. */
 	struct pane panes[2];
@@ -741,7 +884,7 @@ void lesson_draw_view(struct tui *tui, const struct lesson_view *view)
 		text.say_count = MAX_TEXT_LINES;
 	struct cursor measure = cursor_at(style, 0, 1, width - 2, 0, false);
 	text.failure_rows = failures_out(&measure, view) + evidence_out(&measure, view);
-	int fixed_rows = style->big ? 1 : 2;   /* python, next */
+	int fixed_rows = (style->big ? 1 : 2) + wire_rows(tui, view, width);   /* the wire, python, next */
 	int command_rows = tui->play ? 2 : 0;  /* the command line, and the caret or hint under it */
 	int rest = height - 2 - other_rows - fixed_rows - command_rows;
 	if (text.failure_rows > rest / 3)

@@ -84,6 +84,8 @@ static void draw(struct tui *tui)
 		draw_too_small(&tui->style, COLS, LINES);
 	else if (tui->page.open)
 		page_draw(tui);
+	else if (tui->screen == SCREEN_LESSON && tui->ladder.open)
+		ladder_draw(tui);
 	else if (tui->screen == SCREEN_LESSON)
 		lesson_draw(tui);
 	else
@@ -98,14 +100,17 @@ static void draw(struct tui *tui)
 	refresh();
 }
 
-/* The handler of the screen on top; free play overrides the lesson
- * screen's where a lesson's steps mean nothing. */
+/* The handler of the screen on top; the ladder overrides the lesson
+ * screen's where it scrolls, and free play where a lesson's steps mean
+ * nothing. */
 static tui_handler handler_for(const struct tui *tui, enum tui_action action)
 {
 	if (tui->page.open)
 		return page_handlers[action];
 	if (tui->screen == SCREEN_MENU)
 		return menu_handlers[action];
+	if (tui->ladder.open && ladder_handlers[action])
+		return ladder_handlers[action];
 	if (tui->play && play_handlers[action])
 		return play_handlers[action];
 	return lesson_handlers[action];
@@ -116,7 +121,8 @@ static void handle_key(struct tui *tui, int key)
 	if (key == KEY_RESIZE)
 		return;   /* curses has resized stdscr; the redraw follows */
 	tui->message[0] = '\0';
-	enum tui_action action = keys_find_action(key);
+	bool in_ladder = tui->screen == SCREEN_LESSON && tui->ladder.open && !tui->page.open;
+	enum tui_action action = keys_find_action(key, in_ladder);
 	if (COLS < TUI_MIN_WIDTH || LINES < TUI_MIN_HEIGHT) {
 		/* Nothing to see: only quitting makes sense. */
 		if (action == ACTION_QUIT)

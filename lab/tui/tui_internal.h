@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "history.h"
+#include "ladder.h"
 #include "lesson.h"
 #include "play.h"
 #include "sandbox.h"
@@ -35,17 +36,21 @@
 	_(SLOWER, NULL, "autoplay slower") \
 	_(GOTO, "go to", "go to a step: type its number, then Enter") \
 	_(COMMAND, "type a call", "free play (socklab play): the command line, to type a call on any side") \
-	_(FIRST, NULL, "go to the start, before step 1") \
-	_(LAST, NULL, "run every step to the end") \
+	_(FIRST, NULL, "go to the start, before step 1; in the ladder its first line") \
+	_(LAST, NULL, "run every step to the end; in the ladder its last line (it follows the steps again)") \
 	_(FOCUS, "pane", "focus a pane (again: the next one), to select its sockets") \
 	_(FOCUS_BACK, NULL, "focus the previous pane") \
-	_(UP, NULL, "select the socket above; in the menu the lesson above; in a page scroll") \
-	_(DOWN, NULL, "select the socket below; in the menu the lesson below; in a page scroll") \
+	_(UP, NULL, "select the socket above; in the menu the lesson above; in a page or the ladder scroll") \
+	_(DOWN, NULL, "select the socket below; in the menu the lesson below; in a page or the ladder scroll") \
+	_(PAGE_UP, NULL, "in the ladder: scroll a page up") \
+	_(PAGE_DOWN, NULL, "in the ladder: scroll a page down") \
 	_(OPEN, NULL, "details of the selected socket (every field the kernel gave); in the menu open the lesson") \
 	_(TEXT, "text", "the whole explanation of the step, when the screen cuts it") \
+	_(WIRE, "wire", "the wire: a ladder diagram of the packets each step sent, under the call that sent " \
+			"them, with the states after it (again, Esc or q: back to the lesson screen)") \
 	_(HELP, "help", "this help") \
-	_(CLOSE, NULL, "leave the focused pane; close a page") \
-	_(QUIT, "quit", "quit (a lesson opened from the menu goes back to the menu)") \
+	_(CLOSE, NULL, "leave the focused pane or the ladder; close a page") \
+	_(QUIT, "quit", "quit (a lesson opened from the menu goes back to the menu); in the ladder back to the panes") \
 	_(REDRAW, NULL, "redraw the screen")
 
 #define TUI_ACTION_ENUM(name, label, help) ACTION_##name,
@@ -64,9 +69,13 @@ struct key_binding {
 
 extern const struct key_binding tui_keys[];
 extern const size_t tui_key_count;
+/* Keys that mean something else while the ladder is shown: they win over
+ * their binding in tui_keys there. */
+extern const struct key_binding tui_ladder_keys[];
+extern const size_t tui_ladder_key_count;
 
-/* The action bound to `key`, or ACTION_NONE. */
-enum tui_action keys_find_action(int key);
+/* The action bound to `key` (`in_ladder`: while the ladder is shown), or ACTION_NONE. */
+enum tui_action keys_find_action(int key, bool in_ladder);
 /* The action's key-line label ("next"), or NULL when it has none. */
 const char *keys_action_label(enum tui_action action);
 /* Its help text. */
@@ -191,6 +200,39 @@ extern const tui_handler lesson_handlers[ACTION_COUNT];
 /* Draws the lesson screen of `view` at the terminal's size: the part the
  * benchmark times. */
 void lesson_draw_view(struct tui *tui, const struct lesson_view *view);
+/* The lesson screen's header (row 0): lesson, step k/n, sandbox. */
+void lesson_header_draw(struct tui *tui, const struct lesson_view *view, int width);
+/* What takes the key line over (the go-to prompt, a message, autoplay's
+ * pace, free play's line keys); false, nothing drawn, when nothing does. */
+bool lesson_status_draw(struct tui *tui, int y, int width);
+/* `text` with " -> " drawn as an arrow where the terminal has one: the
+ * columns used. */
+int lesson_arrows_draw(const struct tui_style *style, int y, int x, const char *text, int max_columns, attr_t attr);
+/* The segments the kernel holds (view->held), "held" and then at most two
+ * rows from y: the rows it takes (0 when nothing is held); draws only
+ * when `draw`. */
+int lesson_held_draw(const struct tui_style *style, const char *held, int y, int width, bool draw);
+
+/* ---- the ladder (screen_ladder.c): the wire as a sequence diagram ------ */
+
+struct ladder_screen {
+	bool open;                         /* shown instead of the panes */
+	struct ladder model;               /* rebuilt with the view while open */
+	size_t top;                        /* first row shown */
+	bool follow;                       /* keep the step on screen in sight: set by every step,
+	                                      cleared by scrolling */
+	size_t built_step;                 /* the position the model was built for */
+	int built_half;
+};
+
+/* Opens or closes the ladder (w). */
+void ladder_toggle(struct tui *tui);
+/* Rebuilds the ladder for the view; a new position makes it follow. */
+void ladder_refresh(struct tui *tui);
+void ladder_close(struct tui *tui);
+void ladder_draw(struct tui *tui);
+/* The ladder's handlers: an action without one here is the lesson screen's. */
+extern const tui_handler ladder_handlers[ACTION_COUNT];
 
 /* ---- free play (play_actions.c) and its command line (command_line.c) -- */
 
@@ -273,6 +315,7 @@ struct tui {
 	char prompt[8];
 	char message[300];                 /* shown on the key line until the next key */
 	struct tui_page page;
+	struct ladder_screen ladder;
 	/* Free play. */
 	struct play *play;                 /* owned, NULL in a lesson; tui->session is its session */
 	struct command_line command;

@@ -57,6 +57,11 @@ static bool event_shown(const struct lab_event *event, size_t step, int half, in
 	return !(half < half_count && event->kind == EVENT_WOKE);
 }
 
+bool view_event_shown(const struct lesson_view *view, const struct lab_event *event)
+{
+	return event_shown(event, view->step, view->half, view->half_count);
+}
+
 /* Calls of one side, in order; a woken call replaces its blocked line, so
  * the pane shows it returning where it was made. */
 static void collect_calls(struct lesson_view *view, const struct lab_event *events, size_t count, int side,
@@ -158,7 +163,10 @@ static void describe_next(struct lesson_view *view, const struct lab_event *even
 	const struct typed_call *call = &lesson->steps[view->step].call;
 	view->next_side = call->side;
 	length = (size_t)snprintf(view->next, sizeof view->next, "%s: %s", side_name(info, call->side), call->text);
-	if (call->side >= 0 && call->side < view->side_count && view->sides[call->side].blocked
+	/* release() and drop() are the lab's, not the side's: a blocked side's
+	 * segment is what they let go. */
+	bool wire_call = call->def && call->def->wire;
+	if (call->side >= 0 && call->side < view->side_count && view->sides[call->side].blocked && !wire_call
 	    && length < sizeof view->next)
 		snprintf(view->next + length, sizeof view->next - length, "   (%s is blocked: it cannot make this call)",
 			 side_name(info, call->side));
@@ -178,6 +186,10 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 	view->at_end = false;
 	view->next_is_wake = false;
 	view->failure_count = 0;
+	view->step_events = NULL;
+	view->step_event_count = 0;
+	view->step_packet_count = 0;
+	view->held = "";
 
 	size_t step_failures = 0;
 	view->half_count = 1;
@@ -224,6 +236,14 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 	size_t step_start = count;
 	while (step_start > 0 && events[step_start - 1].step == view->step)
 		step_start--;
+	view->step_events = count ? events + step_start : NULL;   /* no arithmetic on an empty log's NULL */
+	for (size_t i = step_start; i < count && view->step > 0; i++) {
+		if (!event_shown(&events[i], view->step, view->half, view->half_count))
+			break;
+		view->step_event_count++;
+		view->step_packet_count += events[i].packet_count;
+		view->held = events[i].held;
+	}
 	for (size_t i = step_start; i < count; i++)
 		for (size_t k = 0; k < events[i].failure_count; k++)
 			view->failures[view->failure_count++] = events[i].failures[k];

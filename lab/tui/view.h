@@ -59,6 +59,13 @@ struct lesson_view {
 	 * (evidence.h): one line per failed call that has a row there. */
 	char evidence[VIEW_EVIDENCE_MAX][400];
 	size_t evidence_count;
+	/* The wire in the step on screen: its events shown (their packets, in
+	 * the order they crossed), and what the kernel holds after the last of
+	 * them (`wire: hold`). Why there are no packets at all is info->wire. */
+	const struct lab_event *step_events;   /* borrowed from the session's log */
+	size_t step_event_count;
+	size_t step_packet_count;              /* packets of those events */
+	const char *held;                      /* "client -> server SYN seq 0 ack 0 len 0; ...", or "" */
 	bool free_play;                    /* set by the caller: the lesson grows as calls are typed,
 	                                      so "next" tells what may be typed, not a step */
 	struct view_side sides[LESSON_MAX_SIDES];
@@ -77,6 +84,10 @@ void view_done(struct lesson_view *view);
  * `half` of it (clamped to what the step has). Returns 0, or -1 when out
  * of memory (the view is then empty but safe to draw). */
 int view_update(struct lesson_view *view, const struct session *session, int half);
+
+/* Whether `event` is on screen at the view's position: every step before
+ * the one shown, and of that one the events of the half shown. */
+bool view_event_shown(const struct lesson_view *view, const struct lab_event *event);
 
 /* The sockets of `side` in the view's snapshot, in snapshot order: fills
  * at most `max` indexes into view->snapshot->sockets, returns how many

@@ -517,6 +517,149 @@ a_refusal_in_a_lesson_shows_why_and_colon_points_to_free_play() {
 	quit why
 }
 
+# ---- the wire ---------------------------------------------------------------
+
+# An arrow of the ladder between two lanes: its head and both lanes whole.
+LADDER_ARROW='^ +│(<─+ [^│]+ ─+|─+ [^│]+ ─+>)│$'
+
+# ladder_position NAME: "A B N" from the key line's "A-B of N" (nothing
+# when every row fits).
+ladder_position() {
+	capture "$1" | tail -n 1 | grep -oE '[0-9]+-[0-9]+ of [0-9]+$' | tr -- '-' ' ' | sed 's/ of / /'
+}
+
+# arrows_fit NAME WIDTH: every arrow row spans the two lanes, 4 columns
+# in from either edge, with its head, its label and both lanes whole.
+arrows_fit() {
+	local line bad= rows=0
+	while IFS= read -r line; do
+		rows=$((rows + 1))
+		if [ "${#line}" != "$(($2 - 4))" ] || ! grep -qE '^    │(<─+ [^│]+ ─+|─+ [^│]+ ─+>)│$' <<<"$line"; then
+			bad="$bad"$'\n'"    |$line"
+		fi
+	done < <(capture "$1" | grep -E '^ +│[<─]')
+	[ "$rows" -gt 0 ] && [ -z "$bad" ] && return 0
+	fail_with_screen "$1" "arrows cut or misplaced at width $2 ($rows rows):$bad"
+}
+
+the_wire_row_and_the_ladder_show_each_packet_under_its_call() {
+	local group first last count
+	launch wire 80 24 -- run 01
+	wait_for_text wire "step 0/14" || return 1
+	press wire Space 6
+	wait_for_text wire "step 6/14 part 1/2" || return 1
+	expect_screen wire "^ wire +←SYN  SYN-ACK→  ←ACK +w: the ladder$" "the handshake on the wire row" || return 1
+	keys wire w
+	wait_for wire "^ SERVER +CLIENT$" || return 1
+	# The three arrows right under the call that sent them; the states after it on its right.
+	group=$(capture wire | grep -A3 -E '^ > 6 client: connect\(c, 127\.0\.0\.1:65432\) .* client \*ESTAB')
+	sed -n 2p <<<"$group" | grep -qE '^    │<─+ SYN seq 0 ─+│$' &&
+		sed -n 3p <<<"$group" | grep -qE '^    │─+ SYN-ACK seq 0 ack 1 ─+>│$' &&
+		sed -n 4p <<<"$group" | grep -qE '^    │<─+ ACK seq 1 ack 1 ─+│$' || {
+		fail_with_screen wire "SYN, SYN-ACK and ACK under connect()"
+		return 1
+	}
+	arrows_fit wire 80 || return 1
+	# It follows the steps: the data and its ACK under sendall().
+	press wire Space 2
+	wait_for wire '^ > 7 client: sendall\(c, "Hello, world"\)' || return 1
+	expect_screen wire '^    │<─+ PSH-ACK seq 1 ack 1 len 12 "Hello, world" ─+│$' "the data's arrow" || return 1
+	press wire Space 7
+	wait_for_text wire "step 14/14" || return 1
+	wait_for wire "^ >14 server: close\(ls\)" || return 1
+	read -r first last count <<<"$(ladder_position wire)"
+	[ -n "$count" ] && [ "$last" = "$count" ] || {
+		fail_with_screen wire "the ladder scrolled to its end ($first-$last of $count)"
+		return 1
+	}
+	arrows_fit wire 80 || return 1
+	# Scrolling: Home, Down, PgDn, PgUp (not a step back), End.
+	keys wire Home
+	wait_for wire " 1-20 of $count$" || return 1
+	expect_screen wire "^   1 server: ls = socket\(AF_INET, SOCK_STREAM\)" "the first step at the top" || return 1
+	keys wire Down
+	wait_for wire " 2-21 of $count$" || return 1
+	keys wire NPage
+	wait_for wire " $((count - 19))-$count of $count$" || return 1
+	keys wire PPage
+	wait_for wire " 1-20 of $count$" || return 1
+	expect_screen wire "step 14/14" "PgUp scrolled, did not step back" || return 1
+	keys wire End
+	wait_for wire " $((count - 19))-$count of $count$" || return 1
+	# The help lists w; it closes back to the ladder.
+	keys wire '?'
+	wait_for_text wire "socklab help: keys" || return 1
+	keys wire NPage   # the help's own keys: PgDn pages it
+	wait_for wire "^   w +the wire: a ladder diagram" || return 1
+	expect_screen wire "^   PgDn +in the ladder: scroll a page down" "the ladder's PgDn" || return 1
+	keys wire q
+	wait_for wire "^ SERVER +CLIENT$" || return 1
+	# w and Esc go back to the panes.
+	keys wire w
+	wait_for wire "^┌─ SERVER" || return 1
+	keys wire w
+	wait_for wire "^ SERVER +CLIENT$" || return 1
+	keys wire Escape
+	wait_for wire "^┌─ SERVER" || return 1
+	# 120x40: the whole ladder at once, longer arrows, every state whole.
+	tmux_run resize-window -t wire -x 120 -y 40
+	keys wire w
+	wait_for wire "^   1 server: ls = socket\(AF_INET, SOCK_STREAM\)" || return 1
+	expect_screen wire "^ >14 server: close\(ls\)" "the last step with the first" &&
+		expect_screen wire "server LISTEN \*ESTABLISHED  client \*ESTABLISHED$" "states unabbreviated" &&
+		expect_not_screen wire "[0-9]+-[0-9]+ of [0-9]+$" "a scroll position" &&
+		arrows_fit wire 120 || return 1
+	keys wire w
+	wait_for wire "^┌─ SERVER" || return 1
+	quit wire
+}
+
+a_held_segment_shows_and_the_ladder_grows_with_each_release() {
+	launch held 80 24 -- run 13
+	wait_for_text held "step 0/20" || return 1
+	press held Space 5
+	wait_for_text held "step 5/20" || return 1
+	expect_screen held "^ held +client → server SYN seq 0" "the held SYN on the lesson screen" || return 1
+	keys held w
+	wait_for held "^ > 5 client: connect\(c, 127\.0\.0\.1:65432\) .*client \*SYN-SENT$" || return 1
+	expect_screen held "^ held +client → server SYN seq 0" "the held SYN under the ladder" &&
+		expect_screen held "^ next +client: release\(\)$" "release() next" || return 1
+	wait_for_count held "$LADDER_ARROW" 0 || return 1
+	keys held Space
+	wait_for held "^ > 6 client: release\(\) .*server LISTEN \*SYN-RECV  client SYN-SENT$" || return 1
+	wait_for_count held "$LADDER_ARROW" 1 || return 1
+	expect_screen held "^    │<─+ SYN seq 0 ─+│$" "the released SYN" &&
+		expect_screen held "^ held +server → client SYN-ACK seq 0 ack 1" "the SYN-ACK held now" || return 1
+	keys held Space
+	wait_for held "^ > 7 server: release\(\)" || return 1
+	wait_for_count held "$LADDER_ARROW" 2 || return 1
+	expect_screen held "^    │─+ SYN-ACK seq 0 ack 1 ─+>│$" "the released SYN-ACK" || return 1
+	press held Space 2
+	wait_for held "^ > 8 client: release\(\)" || return 1
+	wait_for_count held "$LADDER_ARROW" 3 || return 1
+	arrows_fit held 80 || return 1
+	keys held w
+	wait_for held "^┌─ SERVER" || return 1
+	quit held
+}
+
+without_a_capture_the_wire_says_why() {
+	launch host 80 24 -- run --host 01
+	wait_for_text host "step 0/14" || return 1
+	expect_screen host "^ wire +no packets: capture needs the lab's private network namespace$" "the note" || return 1
+	press host Space 6
+	wait_for_text host "step 6/14 part 1/2" || return 1
+	expect_screen host "^ wire +no packets: capture needs" "the note at the connect step" &&
+		expect_not_screen host "←SYN" "packets" || return 1
+	keys host w
+	wait_for host "^ > 6 client: connect\(c, 127\.0\.0\.1:65432\)" || return 1
+	expect_screen host "^ wire +no packets: capture needs" "the note over the ladder" || return 1
+	wait_for_count host "$LADDER_ARROW" 0 || return 1
+	keys host w
+	wait_for host "^┌─ SERVER" || return 1
+	quit host
+}
+
 tests=(
 	first_screen_shows_both_panes_and_the_next_call
 	stepping_the_echo_lesson_shows_each_state_the_kernel_has
@@ -540,6 +683,9 @@ tests=(
 	an_unreadable_history_is_skipped
 	w_writes_a_lesson_that_check_accepts_and_run_replays
 	a_refusal_in_a_lesson_shows_why_and_colon_points_to_free_play
+	the_wire_row_and_the_ladder_show_each_packet_under_its_call
+	a_held_segment_shows_and_the_ladder_grows_with_each_release
+	without_a_capture_the_wire_says_why
 )
 
 passed=0

@@ -84,6 +84,23 @@ wait_for_text() {
 	wait_until "$1" -F "$2" "${3:-$TUI_DEADLINE_S}"
 }
 
+# wait_for_count NAME PATTERN COUNT [seconds]: until COUNT lines of the
+# screen, whole, match the grep -E PATTERN.
+wait_for_count() {
+	local name=$1 pattern=$2 count=$3 end screen previous= found=
+	end=$(deadline_in "${4:-$TUI_DEADLINE_S}")
+	while before_deadline "$end"; do
+		screen=$(capture "$name" 2>/dev/null)
+		found=$(grep -cE -- "$pattern" <<<"$screen")
+		if [ "$screen" = "$previous" ] && [ "$found" = "$count" ]; then
+			return 0
+		fi
+		previous=$screen
+		sleep "$TUI_POLL_S"
+	done
+	fail_with_screen "$name" "$found lines, not $count, match '$pattern' within ${4:-$TUI_DEADLINE_S} s"
+}
+
 # wait_for_file PATH [seconds]
 wait_for_file() {
 	local path=$1 end
