@@ -20,6 +20,7 @@
 #include "quiz.h"
 #include "play.h"
 #include "sandbox.h"
+#include "step.h"
 #include "session.h"
 #include "trace.h"
 #include "tui/tui.h"
@@ -513,6 +514,51 @@ static int cmd_play(int argc, char **argv)
 	return exit_for_signal(code);
 }
 
+/* Where the examples live: beside the lessons (installed), or the source tree. */
+static void examples_dir(char *out, size_t size)
+{
+	snprintf(out, size, "%s/../examples", lesson_dir());
+	if (!is_directory(out))
+		snprintf(out, size, "%s/../examples", SOCKLAB_SOURCE_LESSON_DIR);
+}
+
+static int cmd_step(int argc, char **argv)
+{
+	const char *server = NULL, *client = NULL;
+	bool force_host = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--server") == 0 && i + 1 < argc)
+			server = argv[++i];
+		else if (strcmp(argv[i], "--client") == 0 && i + 1 < argc)
+			client = argv[++i];
+		else if (strcmp(argv[i], "--host") == 0)
+			force_host = true;
+		else if (strcmp(argv[i], "--plain") != 0) {
+			fprintf(stderr, "usage: socklab step [--plain] [--host] --server 'COMMAND' --client 'COMMAND'\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (!server || !client) {
+		fprintf(stderr, "usage: socklab step [--plain] [--host] --server 'COMMAND' --client 'COMMAND'\n");
+		return EXIT_USAGE;
+	}
+	char examples[PATH_MAX];
+	examples_dir(examples, sizeof examples);
+	char *err = NULL;
+	struct sandbox sandbox;
+	pin_to_current_cpu();
+	if (sandbox_enter(&sandbox, force_host, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err);
+		free(err);
+		return EXIT_USAGE;
+	}
+	catch_stop_signals();
+	/* The transcript for now; the TUI shows lessons and free play. */
+	int code = step_plain(server, client, examples, &sandbox, stdout, &stop_signal);
+	sandbox_done(&sandbox);
+	return exit_for_signal(code);
+}
+
 static int cmd_progress(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "--reset") == 0) {
@@ -605,6 +651,8 @@ static void usage(FILE *out)
 		"                                   --big is for projectors\n"
 		"  socklab play [--plain] [--host]  free play: type calls (server: s = socket(AF_INET, SOCK_STREAM));\n"
 		"                                   'w FILE' writes what you played as a lesson, 'q' quits\n"
+		"  socklab step [--plain] --server 'CMD' --client 'CMD'\n"
+		"                                   run two unmodified programs and step their socket calls\n"
 		"  socklab check FILE...            validate lesson files\n"
 		"  socklab progress [--reset]       what you have done, one line a lesson (kept in $XDG_STATE_HOME/socklab)\n"
 		"  socklab replay [--plain] FILE    print a recorded trace without the kernel\n"
@@ -627,6 +675,7 @@ static const struct command commands[] = {
 	{ "replay", cmd_replay },
 	{ "play", cmd_play },
 	{ "progress", cmd_progress },
+	{ "step", cmd_step },
 	{ "normalise", cmd_normalise },
 	{ "normalize", cmd_normalise },
 };

@@ -423,6 +423,10 @@ static unsigned probe_mask(struct session *session)
 		for (int k = 0; k < side->kind_count; k++) {
 			const struct fd_kind *kind = &side->kinds[k];
 			bool stream = kind->type == SOCK_STREAM;
+			if (kind->family == AF_UNSPEC)   /* a traced program's socket: kind unknown */
+				what |= PROBE_TCP4 | PROBE_TCP6 | PROBE_UDP4 | PROBE_UDP6 | PROBE_UNIX;
+			if (kind->listening || kind->family == AF_UNSPEC)
+				what &= ~(unsigned)PROBE_SKIP_LISTEN;
 			if (kind->family == AF_INET)
 				what |= stream ? PROBE_TCP4 : PROBE_UDP4;
 			else if (kind->family == AF_INET6)
@@ -1582,6 +1586,59 @@ int session_refresh(struct session *session, char **err)
 	return 0;
 }
 
+int session_observe(struct session *session, const struct observed_call *observed, char **err)
+{
+	if (observed->side < 0 || observed->side >= session->side_count || observed->call >= CALL_COUNT)
+		return text_error(err, "an observed call the lab cannot place");
+	struct side *side = &session->sides[observed->side];
+	if (set_baseline(session, err) < 0)
+		return -1;
+	struct typed_call call = { .side = observed->side, .def = &catalog_calls[observed->call],
+				   .text = (char *)observed->text };
+	size_t first = session->event_count;
+	struct lab_event *event = append_event(session, observed->kind, observed->side, &call);
+	if (!event)
+		return text_error(err, "out of memory");
+	event->fd_argument = observed->fd;
+	snprintf(event->target, sizeof event->target, "%s", observed->target ? observed->target : "");
+	if (observed->kind != EVENT_BLOCKED) {
+		event->ret = observed->ret;
+		event->error = observed->error;
+		snprintf(event->address, sizeof event->address, "%s", observed->address ? observed->address : "");
+		if (observed->bytes_len) {
+			event->bytes = malloc(observed->bytes_len);
+			if (!event->bytes)
+				return text_error(err, "out of memory");
+			memcpy(event->bytes, observed->bytes, observed->bytes_len);
+			event->bytes_len = observed->bytes_len;
+		}
+		/* The program's fd table, from what its calls returned. */
+		bool makes_socket = observed->call == CALL_SOCKET || observed->call == CALL_ACCEPT;
+		if (makes_socket && observed->ret >= 0 && observed->result_inode) {
+			keep_fd(side, (int)observed->ret, (uint32_t)observed->result_inode);
+			set_kind(side, (int)observed->ret, AF_UNSPEC, 0);
+		}
+		if (observed->call == CALL_CLOSE && observed->ret == 0) {
+			release_fd(side, observed->fd);
+			drop_kind(side, observed->fd);
+		}
+		/* What the probe must ask for: a bound TCP socket, a listener. */
+		struct fd_kind *kind = observed->ret >= 0 ? find_kind(side, observed->fd) : NULL;
+		if (kind && observed->call == CALL_BIND)
+			kind->bound_only = true;
+		if (kind && (observed->call == CALL_LISTEN || observed->call == CALL_CONNECT)) {
+			kind->bound_only = false;
+			kind->listening |= observed->call == CALL_LISTEN;
+		}
+	}
+	if (take_snapshot(session, err) < 0 || drain_wire(session, event, err) < 0
+	    || copy_snapshot_to(session, first, session->event_count, err) < 0)
+		return -1;
+	session->steps_done++;
+	session->info.step_count = session->steps_done;
+	return 0;
+}
+
 /* ---- life ---------------------------------------------------------- */
 
 static void stop_sides(struct session *session)
@@ -1596,8 +1653,14 @@ static void stop_sides(struct session *session)
 
 static int start_sides(struct session *session, char **err)
 {
-	if (session->workdir_fd >= 0 ? fchdir(session->workdir_fd) < 0 : chdir(session->workdir) < 0)
+	/* Puppets start in the lab's working directory; the controller goes
+	 * back to where it was (a user's relative paths stay valid). */
+	int here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (session->workdir_fd >= 0 ? fchdir(session->workdir_fd) < 0 : chdir(session->workdir) < 0) {
+		if (here >= 0)
+			close(here);
 		return text_error(err, "cannot enter the lab's working directory: %s", strerror(errno));
+	}
 	int result = 0;
 	/* A side a fork() makes has no process until then. */
 	for (int s = 0; s < session->side_count && result == 0; s++)
@@ -1606,9 +1669,10 @@ static int start_sides(struct session *session, char **err)
 	for (int s = 0; s < session->side_count && result == 0; s++)
 		if (!session->lesson->forked[s])
 			result = puppet_warm_up(&session->sides[s].puppet, err);
-	/* The controller's own cwd does not matter; go back out of the way. */
-	if (chdir("/") < 0)
-		return text_error(err, "chdir /: %s", strerror(errno));
+	if (here >= 0 ? fchdir(here) < 0 : chdir("/") < 0)
+		result = text_error(err, "cannot go back to the working directory: %s", strerror(errno));
+	if (here >= 0)
+		close(here);
 	return result;
 }
 

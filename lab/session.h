@@ -155,6 +155,28 @@ void session_set_interrupt(struct session *session, const volatile sig_atomic_t 
 /* Stops and reaps the puppets, removes the working directory. Safe on NULL. */
 void session_free(struct session *session);
 
+/* A call a traced program made (socklab step), as the tracer saw it. */
+struct observed_call {
+	int side;
+	enum event_kind kind;             /* EVENT_RETURNED, EVENT_BLOCKED or EVENT_WOKE */
+	enum call_id call;                /* the catalog's row it maps onto */
+	const char *text;                 /* strace style: "bind(3, {AF_INET, 127.0.0.1:65432}, 16)" */
+	long ret;
+	int error;
+	const unsigned char *bytes;       /* received */
+	size_t bytes_len;
+	const char *address;              /* filled in by the kernel, or "" */
+	const char *target;               /* the address argument, or "" */
+	int fd;                           /* the socket argument, -1 none */
+	uint64_t result_inode;            /* a new socket's inode (socket, accept4) */
+};
+
+/* A session whose sides are outside programs, not puppets: `lesson` names
+ * the sides (lesson->forked[] all true: no puppet starts). Each call the
+ * tracer reports becomes a step: session_observe() records it, reads the
+ * kernel, and ties the sockets to sides as for a lesson. */
+int session_observe(struct session *session, const struct observed_call *call, char **err);
+
 /* Runs the next step. Returns 0 (events appended, even when the kernel
  * refused the call or an expectation failed), 1 when there was no step
  * left, -1 when the lab itself failed (a puppet died, netlink broke) with *err. */

@@ -756,3 +756,62 @@ Test(cli, quiz_from_stdin_scores_predictions_and_progress_keeps_it)
 	cr_expect(strstr(result.out, "01-echo            0/14 steps  not started") != NULL, "%s", result.out);
 	result_done(&result);
 }
+
+Test(cli, step_runs_two_unmodified_programs_call_by_call, .timeout = 60)
+{
+	struct result result = SOCKLAB("step", "--plain", "--server", ECHO_SERVER, "--client", ECHO_CLIENT);
+	cr_expect_eq(result.code, 0, "%s", result.err);
+	/* The fixed order: the server runs until accept blocks, then the client. */
+	static const char *const in_order[] = {
+		"server: socket(AF_INET, SOCK_STREAM, IPPROTO_IP)\n  = 3",
+		"server: bind(3, {AF_INET, 127.0.0.1:65432}, 16)\n  = 0",
+		"server: listen(3, 5)\n  = 0",
+		"server: accept4(3, ..., [16], 0)\n  ... blocked in the kernel",
+		"client: connect(3, {AF_INET, 127.0.0.1:65432}, 16)\n  = 0",
+		"in accept queue, no fd",
+		"client: sendto(3, \"Hello, world\", 12, 0, NULL, 0)\n  = 12",
+		"then the kernel woke server: accept4(",
+		"= 12 \"Hello, world\"",
+		"client exited with code 0",
+		"TIME-WAIT",
+		"server exited with code 0",
+	};
+	const char *at = result.out;
+	for (size_t i = 0; i < sizeof in_order / sizeof in_order[0]; i++) {
+		const char *found = strstr(at, in_order[i]);
+		cr_expect(found != NULL, "missing, or out of order: %s\n%s", in_order[i], result.out);
+		if (found)
+			at = found;
+	}
+	cr_expect(strstr(result.out, "LISTEN") != NULL);
+	cr_expect(strstr(result.out, "ESTABLISHED") != NULL);
+	result_done(&result);
+}
+
+Test(cli, step_shows_the_tutorials_python_lines, .timeout = 60)
+{
+	if (access("/usr/bin/python3", X_OK) != 0)
+		cr_skip("python3 is not installed: the tutorial's programs cannot run");
+	struct result result = SOCKLAB("step", "--plain", "--server", "/usr/bin/python3 " SOURCE_DIR "/examples/echo-server.py",
+				       "--client", "/usr/bin/python3 " SOURCE_DIR "/examples/echo-client.py");
+	cr_expect_eq(result.code, 0, "%s", result.err);
+	cr_expect(strstr(result.out, "server: echo-server.py:12: s.listen()\nstep 3/3  server: listen(3, 128)") != NULL,
+		  "s.listen() is listen() with Python's default backlog\n%s", result.out);
+	cr_expect(strstr(result.out, "conn, addr = s.accept()\nstep") != NULL);
+	cr_expect(strstr(result.out, "server: accept4(3,") != NULL, "accept() is accept4()");
+	cr_expect(strstr(result.out, "client: sendto(3, \"Hello, world\", 12, 0, NULL, 0)") != NULL, "sendall is sendto");
+	cr_expect(strstr(result.out, "client: close(3)") != NULL, "leaving with is close()");
+	cr_expect(strstr(result.out, "TIME-WAIT") != NULL);
+	cr_expect(strstr(result.out, "client printed: \"Received b'Hello, world'") != NULL, "%s", result.out);
+	result_done(&result);
+}
+
+Test(cli, step_says_so_when_a_program_does_not_exist)
+{
+	struct result result = SOCKLAB("step", "--plain", "--server", "socklab-no-such-program", "--client", ECHO_CLIENT);
+	cr_expect_eq(result.code, 2);
+	cr_expect(strstr(result.err, "server: cannot run 'socklab-no-such-program': no such program in PATH") != NULL,
+		  "%s", result.err);
+	cr_expect_eq(processes_naming(ECHO_CLIENT), 0, "nothing left behind");
+	result_done(&result);
+}

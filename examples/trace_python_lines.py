@@ -1,0 +1,137 @@
+"""Run a Python program and say, before each of its socket calls, which
+line of the program made it.
+
+    python3 trace_python_lines.py echo-server.py [args...]
+
+socklab's tracer runs Python programs through this file (see
+tracer_python_argv in lab/tracer.c). The tracer stops the program at the
+system call itself; this reporter only tells it which source line was
+running, over the pipe the tracer names in SOCKLAB_LINE_FD. Each report is
+one line, "TID FILE:LINE: SOURCE\\n"; "TID -" clears it when the program's
+own code is done (what the interpreter closes while shutting down has no
+line of yours).
+
+How: sys.setprofile sees every call of a built-in function just before it
+runs ("c_call"). The calls that reach the kernel's socket layer are the
+methods of _socket.socket (bind, listen, _accept, recv, sendall, close,
+...) and the functions of the _socket and select modules; for those, the
+reporter walks out of the standard library (socket.py's accept() calls
+_accept(); leaving a `with` block calls __exit__, close, _real_close) to
+the first frame in the program's own files, and writes that line. The
+audit hook adds socket.__new__, which a profile function does not see
+(socket.socket() reaches the C constructor through type.__call__).
+
+Why not sys.settrace: a line event for every line run, and nothing says
+which of them reached the kernel. Why not audit hooks alone: there are
+none for accept, recv, send, sendall, listen or close. Why not reading the
+interpreter's frame from the tracee's memory: it depends on the exact
+CPython version's structures. The cost here is one Python-level check per
+function call, and one writev (which the tracer does not stop at) per
+socket call.
+
+What the tutorial's calls become (CPython 3.11 on Linux, as the tracer
+shows them; the tests in tests/test_tracer.c hold it to this):
+
+    with socket.socket(AF_INET, SOCK_STREAM) as s:
+                               socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 3
+    s.bind((HOST, PORT))       bind(3, {AF_INET, 127.0.0.1:65432}, 16)
+    s.listen()                 listen(3, 128): Python's default backlog, min(SOMAXCONN, 128)
+    conn, addr = s.accept()    accept4(3, ..., SOCK_CLOEXEC) = 4, then getsockname(4, ...):
+                               socket(fileno=4) asks the kernel what the new fd is
+    s.connect((HOST, PORT))    connect(3, {AF_INET, 127.0.0.1:65432}, 16)
+    conn.sendall(data)         sendto(4, data, n, 0, NULL, 0), again while part is left
+    data = conn.recv(1024)     recvfrom(4, ..., 1024, 0, NULL, NULL)
+    leaving `with conn:`       close(4), reported on the `with` line
+"""
+
+import os
+import sys
+
+
+def _install(fd):
+    import _socket
+    import linecache
+    import select
+    import sysconfig
+    import threading
+
+    library = tuple(
+        os.path.realpath(path) + os.sep
+        for path in {sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    )
+    this_file = os.path.realpath(__file__)
+    modules = (_socket, select)
+    socket_type = _socket.socket
+    known_files = {}
+
+    def is_own_file(filename):
+        own = known_files.get(filename)
+        if own is None:
+            real = os.path.realpath(filename)
+            own = not filename.startswith("<") and real != this_file and not real.startswith(library)
+            known_files[filename] = own
+        return own
+
+    def report(frame):
+        innermost = frame
+        while frame is not None and not is_own_file(frame.f_code.co_filename):
+            frame = frame.f_back
+        frame = frame or innermost
+        filename = frame.f_code.co_filename
+        line = frame.f_lineno
+        source = linecache.getline(filename, line).strip()
+        text = f"{threading.get_native_id()} {os.path.basename(filename)}:{line}: {source}\n"
+        try:
+            # writev: a call the tracer lets run without stopping.
+            os.writev(fd, [text.encode("utf-8", "replace")])
+        except OSError:
+            pass
+
+    def on_call(frame, event, function):
+        if event == "c_call" and active:
+            owner = getattr(function, "__self__", None)
+            if isinstance(owner, socket_type) or owner in modules:
+                report(frame)
+
+    def on_audit(event, args):
+        if event == "socket.__new__" and active:
+            report(sys._getframe(1))
+
+    def stop():
+        # Audit hooks cannot be removed: this one just goes quiet.
+        nonlocal active
+        active = False
+        sys.setprofile(None)
+        threading.setprofile(None)
+        try:
+            os.writev(fd, [f"{threading.get_native_id()} -\n".encode()])
+        except OSError:
+            pass
+
+    active = True
+    sys.addaudithook(on_audit)
+    threading.setprofile(on_call)
+    sys.setprofile(on_call)
+    return stop
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.stderr.write("usage: trace_python_lines.py SCRIPT [ARGS...]\n")
+        sys.exit(2)
+    script = sys.argv[1]
+    sys.argv = sys.argv[1:]
+    sys.path[0] = os.path.dirname(os.path.abspath(script))
+    fd = int(os.environ.get("SOCKLAB_LINE_FD", "-1"))
+    stop = _install(fd) if fd >= 0 else None
+    import runpy
+
+    try:
+        runpy.run_path(script, run_name="__main__")
+    finally:
+        if stop:
+            stop()
+
+
+if __name__ == "__main__":
+    main()

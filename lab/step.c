@@ -1,0 +1,177 @@
+/* step — two traced programs, in turn, observed by a session. */
+#include "step.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "plain.h"
+#include "session.h"
+#include "text.h"
+#include "tracer.h"
+
+enum { SIDES = 2, MAX_WORDS = 32, RUN_TIMEOUT_MS = 10000 };
+
+struct stepping {
+	struct session *session;
+	struct lesson lesson;              /* names the sides; no steps */
+	FILE *out;
+	int side;                          /* whose events the callback sees */
+	char *err;
+	bool failed;
+};
+
+/* Splits a command line at spaces (no quoting: programs and their words). */
+static char **split_words(const char *command, char *storage, size_t size)
+{
+	static char *words[MAX_WORDS + 1];
+	snprintf(storage, size, "%s", command);
+	int count = 0;
+	for (char *word = strtok(storage, " \t"); word && count < MAX_WORDS; word = strtok(NULL, " \t"))
+		words[count++] = word;
+	words[count] = NULL;
+	return count ? words : NULL;
+}
+
+static bool is_python(const char *program)
+{
+	const char *base = strrchr(program, '/');
+	base = base ? base + 1 : program;
+	return strncmp(base, "python", 6) == 0;
+}
+
+static void print_new_events(struct stepping *stepping, size_t before)
+{
+	size_t count;
+	const struct lab_event *events = session_events(stepping->session, &count);
+	for (size_t i = before; i < count; i++)
+		plain_print_step_in(stepping->out, session_info(stepping->session), events, i, 1);
+}
+
+/* Each tracer event, while the program is held at it. */
+static void on_event(const struct tracer_event *event, void *context)
+{
+	struct stepping *stepping = context;
+	const char *side = stepping->lesson.sides[stepping->side];
+	if (stepping->failed)
+		return;
+	if (event->kind == TRACER_OUTPUT) {
+		char escaped[512];
+		text_escape(event->bytes, event->bytes_len, escaped, sizeof escaped);
+		fprintf(stepping->out, "\n%s printed: \"%s\"\n", side, escaped);
+		return;
+	}
+	if (event->kind == TRACER_EXITED) {
+		fprintf(stepping->out, "\n%s %s\n", side, event->message);
+		return;
+	}
+	bool returned = event->kind == TRACER_RETURNED, blocked = event->kind == TRACER_BLOCKED;
+	if ((!returned && !blocked) || event->call < 0)
+		return;   /* a call the catalog has no row for runs, unshown */
+	/* The tracer's text ends with " = result" once returned: the
+	 * transcript prints the result itself. */
+	char text[TRACER_TEXT_MAX];
+	snprintf(text, sizeof text, "%s", event->text);
+	char *result = returned ? strstr(text, ") = ") : NULL;
+	for (char *later = result; later; later = strstr(later + 1, ") = "))
+		result = later;
+	if (result)
+		result[1] = '\0';
+	struct observed_call call = {
+		.side = stepping->side,
+		.kind = blocked ? EVENT_BLOCKED : event->woke ? EVENT_WOKE : EVENT_RETURNED,
+		.call = (enum call_id)event->call,
+		.text = text,
+		.ret = event->ret,
+		.error = event->error,
+		.bytes = event->bytes,
+		.bytes_len = returned && (event->call == CALL_RECV || event->call == CALL_RECVFROM) ? event->bytes_len : 0,
+		.address = event->address,
+		.target = event->target,
+		.fd = event->fd,
+		.result_inode = event->result_inode,
+	};
+	size_t before;
+	session_events(stepping->session, &before);
+	if (session_observe(stepping->session, &call, &stepping->err) < 0) {
+		stepping->failed = true;
+		return;
+	}
+	if (event->line[0])
+		fprintf(stepping->out, "\n%s: %s", side, event->line);
+	print_new_events(stepping, before);
+}
+
+int step_plain(const char *server, const char *client, const char *examples_dir, struct sandbox *sandbox, FILE *out,
+	       const volatile sig_atomic_t *stop)
+{
+	static const char *const names[SIDES] = { "server", "client" };
+	struct stepping stepping = { .out = out };
+	struct tracer *tracers[SIDES] = { NULL, NULL };
+	char storage[SIDES][1024];
+	const char *commands[SIDES] = { server, client };
+	int code = 0;
+	stepping.lesson.path = "<step>";
+	stepping.lesson.name = "step";
+	stepping.lesson.title = "two programs, stepped at their socket calls";
+	stepping.lesson.side_count = SIDES;
+	for (int s = 0; s < SIDES; s++) {
+		snprintf(stepping.lesson.sides[s], NAME_MAX_LEN, "%s", names[s]);
+		stepping.lesson.forked[s] = true;   /* no puppet: the programs are the sides */
+	}
+	if (session_new(&stepping.session, &stepping.lesson, sandbox, &stepping.err) < 0
+	    || session_capture(stepping.session, NULL, &stepping.err) < 0)
+		goto failed;
+	session_set_interrupt(stepping.session, stop);
+	plain_print_info(out, session_info(stepping.session));
+	for (int s = 0; s < SIDES; s++) {
+		char **words = split_words(commands[s], storage[s], sizeof storage[s]);
+		if (!words) {
+			stepping.err = strdup("an empty command");
+			goto failed;
+		}
+		char reporter[1024], **argv = words, **python_argv = NULL;
+		snprintf(reporter, sizeof reporter, "%s/trace_python_lines.py", examples_dir);
+		/* A Python program runs through the line reporter, so each call
+		 * carries its Python line. The array is ours; its strings are not. */
+		if (is_python(words[0]) && tracer_python_argv(words, reporter, &python_argv, &stepping.err) == 1)
+			argv = python_argv;
+		int started = tracer_start(&tracers[s], argv, names[s], &stepping.err);
+		free(python_argv);
+		if (started < 0)
+			goto failed;
+	}
+	/* In turn: each runs until it blocks or ends; stop when both are over,
+	 * or when a whole round changes nothing (both wait for each other). */
+	bool over[SIDES] = { false, false };
+	for (int idle_rounds = 0; !(over[0] && over[1]) && idle_rounds < 2 && !*stop;) {
+		size_t before;
+		session_events(stepping.session, &before);
+		for (int s = 0; s < SIDES && !*stop; s++) {
+			if (over[s])
+				continue;
+			stepping.side = s;
+			int result = tracer_run_until_blocked_or_exit(tracers[s], on_event, &stepping, RUN_TIMEOUT_MS,
+								      &stepping.err);
+			if (result < 0 || stepping.failed)
+				goto failed;
+			over[s] = result == TRACER_RUN_OVER;
+		}
+		size_t after;
+		session_events(stepping.session, &after);
+		idle_rounds = after == before ? idle_rounds + 1 : 0;
+	}
+	if (!(over[0] && over[1]))
+		fprintf(out, "\nthe programs wait for each other: stopped (%s%s%s)\n", over[0] ? "" : "server blocked",
+			!over[0] && !over[1] ? ", " : "", over[1] ? "" : "client blocked");
+	fprintf(out, "\n%zu calls stepped\n", session_steps_done(stepping.session));
+	goto done;
+failed:
+	fprintf(stderr, "socklab: %s\n", stepping.err ? stepping.err : "out of memory");
+	code = 2;
+done:
+	free(stepping.err);
+	for (int s = 0; s < SIDES; s++)
+		tracer_free(tracers[s]);
+	session_free(stepping.session);
+	return code;
+}

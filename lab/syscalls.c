@@ -1,0 +1,855 @@
+/* syscalls — the traced system calls as rows, the seccomp filter built
+ * from them, and strace-style decoding from the tracee's memory. */
+#include "syscalls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "text.h"
+#include "tracer.h"
+
+#if defined(__x86_64__)
+#define NATIVE_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "socklab's tracer knows the system calls of x86-64 and aarch64 only"
+#endif
+
+#define ARGS(...) .arg_count = sizeof((enum syscall_arg[]){ __VA_ARGS__ }) / sizeof(enum syscall_arg), \
+		  .args = { __VA_ARGS__ }
+#define ROW(name_, show_, call_, fd_, ...) \
+	{ .name = #name_, .number = SYS_##name_, .show = show_, .call = call_, .fd_arg = fd_, __VA_ARGS__ }
+
+/* accept, poll, select and epoll_wait exist on x86-64 only; aarch64 has
+ * accept4, ppoll, pselect6 and epoll_pwait, which glibc uses there. No
+ * architecture here has send or recv: glibc makes them sendto/recvfrom. */
+const struct syscall_def syscalls_table[] = {
+	ROW(socket, SHOW_ALWAYS, CALL_SOCKET, -1, .returns_fd = true, ARGS(SA_FAMILY, SA_TYPE, SA_PROTOCOL)),
+	ROW(socketpair, SHOW_ALWAYS, -1, -1, ARGS(SA_FAMILY, SA_TYPE, SA_PROTOCOL, SA_FD_PAIR)),
+	ROW(bind, SHOW_ALWAYS, CALL_BIND, 0, ARGS(SA_FD, SA_ADDRESS_IN, SA_SIZE)),
+	ROW(listen, SHOW_ALWAYS, CALL_LISTEN, 0, ARGS(SA_FD, SA_INT)),
+#ifdef SYS_accept
+	ROW(accept, SHOW_ALWAYS, CALL_ACCEPT, 0, .returns_fd = true,
+	    ARGS(SA_FD, SA_ADDRESS_OUT, SA_LENGTH_POINTER)),
+#endif
+	ROW(accept4, SHOW_ALWAYS, CALL_ACCEPT, 0, .returns_fd = true,
+	    ARGS(SA_FD, SA_ADDRESS_OUT, SA_LENGTH_POINTER, SA_SOCK_FLAGS)),
+	ROW(connect, SHOW_ALWAYS, CALL_CONNECT, 0, ARGS(SA_FD, SA_ADDRESS_IN, SA_SIZE)),
+	ROW(sendto, SHOW_ALWAYS, CALL_SEND, 0, .call_with_address = CALL_SENDTO, .address_arg = 4,
+	    ARGS(SA_FD, SA_BYTES_IN, SA_SIZE, SA_MSG_FLAGS, SA_ADDRESS_IN, SA_SIZE)),
+	ROW(recvfrom, SHOW_ALWAYS, CALL_RECV, 0, .call_with_address = CALL_RECVFROM, .address_arg = 4,
+	    ARGS(SA_FD, SA_BYTES_OUT, SA_SIZE, SA_MSG_FLAGS, SA_ADDRESS_OUT, SA_LENGTH_POINTER)),
+	ROW(sendmsg, SHOW_ALWAYS, CALL_SEND, 0, .call_with_address = CALL_SENDTO,
+	    ARGS(SA_FD, SA_MSGHDR_IN, SA_MSG_FLAGS)),
+	ROW(recvmsg, SHOW_ALWAYS, CALL_RECV, 0, .call_with_address = CALL_RECVFROM,
+	    ARGS(SA_FD, SA_MSGHDR_OUT, SA_MSG_FLAGS)),
+	ROW(sendmmsg, SHOW_ALWAYS, -1, 0, ARGS(SA_FD, SA_MMSGHDR, SA_SIZE, SA_MSG_FLAGS)),
+	ROW(recvmmsg, SHOW_ALWAYS, -1, 0, ARGS(SA_FD, SA_MMSGHDR, SA_SIZE, SA_MSG_FLAGS, SA_TIMESPEC)),
+	ROW(shutdown, SHOW_ALWAYS, CALL_SHUTDOWN, 0, ARGS(SA_FD, SA_HOW)),
+	ROW(setsockopt, SHOW_ALWAYS, CALL_SETSOCKOPT, 0, ARGS(SA_FD, SA_LEVEL, SA_OPTION, SA_OPTION_IN, SA_SIZE)),
+	ROW(getsockopt, SHOW_ALWAYS, CALL_GETSOCKOPT, 0,
+	    ARGS(SA_FD, SA_LEVEL, SA_OPTION, SA_OPTION_OUT, SA_LENGTH_POINTER)),
+	ROW(getsockname, SHOW_ALWAYS, CALL_GETSOCKNAME, 0, ARGS(SA_FD, SA_ADDRESS_OUT, SA_LENGTH_POINTER)),
+	ROW(getpeername, SHOW_ALWAYS, CALL_GETPEERNAME, 0, ARGS(SA_FD, SA_ADDRESS_OUT, SA_LENGTH_POINTER)),
+	ROW(close, SHOW_IF_SOCKET, CALL_CLOSE, 0, ARGS(SA_FD)),
+	ROW(read, SHOW_IF_SOCKET, CALL_RECV, 0, ARGS(SA_FD, SA_BYTES_OUT, SA_SIZE)),
+	ROW(write, SHOW_IF_SOCKET, CALL_SEND, 0, ARGS(SA_FD, SA_BYTES_IN, SA_SIZE)),
+#ifdef SYS_poll
+	ROW(poll, SHOW_IF_WATCHES_SOCKET, CALL_POLL, -1, ARGS(SA_POLLFDS, SA_INT, SA_TIMEOUT_MS)),
+#endif
+	ROW(ppoll, SHOW_IF_WATCHES_SOCKET, CALL_POLL, -1, ARGS(SA_POLLFDS, SA_INT, SA_TIMESPEC, SA_POINTER, SA_SIZE)),
+#ifdef SYS_select
+	ROW(select, SHOW_IF_WATCHES_SOCKET, CALL_SELECT, -1, ARGS(SA_INT, SA_FD_SET, SA_FD_SET, SA_FD_SET, SA_TIMEVAL)),
+#endif
+	ROW(pselect6, SHOW_IF_WATCHES_SOCKET, CALL_SELECT, -1,
+	    ARGS(SA_INT, SA_FD_SET, SA_FD_SET, SA_FD_SET, SA_TIMESPEC, SA_POINTER)),
+#ifdef SYS_epoll_wait
+	ROW(epoll_wait, SHOW_IF_WATCHES_SOCKET, CALL_EPOLL_WAIT, -1, ARGS(SA_FD, SA_EPOLL_EVENTS, SA_INT, SA_TIMEOUT_MS)),
+#endif
+	ROW(epoll_pwait, SHOW_IF_WATCHES_SOCKET, CALL_EPOLL_WAIT, -1,
+	    ARGS(SA_FD, SA_EPOLL_EVENTS, SA_INT, SA_TIMEOUT_MS, SA_POINTER, SA_SIZE)),
+#ifdef SYS_epoll_pwait2
+	ROW(epoll_pwait2, SHOW_IF_WATCHES_SOCKET, CALL_EPOLL_WAIT, -1,
+	    ARGS(SA_FD, SA_EPOLL_EVENTS, SA_INT, SA_TIMESPEC, SA_POINTER, SA_SIZE)),
+#endif
+};
+const size_t syscalls_count = sizeof syscalls_table / sizeof syscalls_table[0];
+
+/* The filter's return data is a row index (16 bits); two instructions a row. */
+_Static_assert(sizeof syscalls_table / sizeof syscalls_table[0] < 0xffff, "row index fits SECCOMP_RET_DATA");
+_Static_assert(2 * sizeof syscalls_table / sizeof syscalls_table[0] + 5 <= SYSCALLS_FILTER_MAX,
+	       "SYSCALLS_FILTER_MAX holds the filter");
+
+const struct syscall_def *syscalls_find(long number)
+{
+	for (size_t i = 0; i < syscalls_count; i++)
+		if (syscalls_table[i].number == number)
+			return &syscalls_table[i];
+	return NULL;
+}
+
+struct name_row {
+	long value;
+	const char *name;
+};
+
+#define NAME(value_) { value_, #value_ }
+#define SYSCALL_NAME(name_) { SYS_##name_, #name_ }
+
+/* Where a program that is not in a socket call usually sleeps. */
+static const struct name_row sleeper_names[] = {
+	SYSCALL_NAME(read), SYSCALL_NAME(write), SYSCALL_NAME(nanosleep), SYSCALL_NAME(clock_nanosleep),
+	SYSCALL_NAME(wait4), SYSCALL_NAME(waitid), SYSCALL_NAME(futex), SYSCALL_NAME(ppoll),
+	SYSCALL_NAME(pselect6), SYSCALL_NAME(epoll_pwait), SYSCALL_NAME(rt_sigsuspend),
+	SYSCALL_NAME(rt_sigtimedwait), SYSCALL_NAME(openat), SYSCALL_NAME(readv), SYSCALL_NAME(writev),
+#ifdef SYS_pause
+	SYSCALL_NAME(pause),
+#endif
+#ifdef SYS_poll
+	SYSCALL_NAME(poll),
+#endif
+#ifdef SYS_select
+	SYSCALL_NAME(select),
+#endif
+#ifdef SYS_epoll_wait
+	SYSCALL_NAME(epoll_wait),
+#endif
+};
+
+static const char *name_of(const struct name_row *rows, size_t count, long value)
+{
+	for (size_t i = 0; i < count; i++)
+		if (rows[i].value == value)
+			return rows[i].name;
+	return NULL;
+}
+
+#define NAME_OF(rows, value) name_of(rows, sizeof rows / sizeof rows[0], value)
+
+const char *syscalls_any_name(long number, char *fallback, size_t fallback_size)
+{
+	const struct syscall_def *def = syscalls_find(number);
+	if (def)
+		return def->name;
+	const char *name = NAME_OF(sleeper_names, number);
+	if (name)
+		return name;
+	snprintf(fallback, fallback_size, "system call %ld", number);
+	return fallback;
+}
+
+int syscalls_build_filter(struct sock_filter *filter, size_t capacity)
+{
+	size_t at = 0;
+	if (capacity < 2 * syscalls_count + 5)
+		return -1;
+	filter[at++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	filter[at++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 1, 0);
+	filter[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	filter[at++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+	for (size_t i = 0; i < syscalls_count; i++) {
+		filter[at++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+							    (uint32_t)syscalls_table[i].number, 0, 1);
+		filter[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE | (uint32_t)i);
+	}
+	filter[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	return (int)at;
+}
+
+uint64_t syscalls_socket_inode(pid_t task, int fd)
+{
+	char path[64], link[64];
+	if (fd < 0)
+		return 0;
+	snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)task, fd);
+	ssize_t n = readlink(path, link, sizeof link - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = '\0';
+	unsigned long long inode;
+	if (sscanf(link, "socket:[%llu]", &inode) != 1)
+		return 0;
+	return inode;
+}
+
+size_t syscalls_read_memory(pid_t task, uint64_t address, void *out, size_t len)
+{
+	if (address == 0 || len == 0)
+		return 0;
+	struct iovec local = { .iov_base = out, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)address, .iov_len = len };
+	ssize_t n = process_vm_readv(task, &local, 1, &remote, 1, 0);
+	if (n > 0)
+		return (size_t)n;
+	/* process_vm_readv may be refused (a kernel built without it); the
+	 * tracer may read /proc/PID/mem instead. */
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/mem", (int)task);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = pread(fd, out, len, (off_t)address);
+	close(fd);
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* Whether any of up to `count` fds is a socket; asks /proc for at most a few dozen. */
+static bool any_socket(pid_t task, const int *fds, size_t count)
+{
+	for (size_t i = 0; i < count && i < 64; i++)
+		if (syscalls_socket_inode(task, fds[i]))
+			return true;
+	return false;
+}
+
+static size_t pollfd_list(pid_t task, const uint64_t args[], int *fds, size_t max)
+{
+	struct pollfd pollfds[64];
+	size_t count = args[1] < max ? (size_t)args[1] : max;
+	if (count > 64)
+		count = 64;
+	size_t got = syscalls_read_memory(task, args[0], pollfds, count * sizeof pollfds[0]) / sizeof pollfds[0];
+	for (size_t i = 0; i < got; i++)
+		fds[i] = pollfds[i].fd;
+	return got;
+}
+
+static size_t fd_set_list(pid_t task, const uint64_t args[], int *fds, size_t max)
+{
+	size_t count = 0;
+	int nfds = (int)args[0];
+	if (nfds > 1024)
+		nfds = 1024;
+	if (nfds <= 0)
+		return 0;
+	for (int set = 1; set <= 3; set++) {
+		unsigned char bits[128];
+		size_t got = syscalls_read_memory(task, args[set], bits, ((size_t)nfds + 7) / 8);
+		for (size_t fd = 0; fd < got * 8 && (int)fd < nfds && count < max; fd++)
+			if (bits[fd / 8] & (1u << (fd % 8)))
+				fds[count++] = (int)fd;
+	}
+	return count;
+}
+
+/* The fds an epoll instance watches: "tfd:" lines of /proc/TASK/fdinfo/EPFD. */
+static size_t epoll_fd_list(pid_t task, int epoll_fd, int *fds, size_t max)
+{
+	char path[64], text[4096];
+	snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", (int)task, epoll_fd);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	size_t count = 0;
+	for (const char *at = strstr(text, "tfd:"); at && count < max; at = strstr(at + 4, "tfd:"))
+		fds[count++] = atoi(at + 4);
+	return count;
+}
+
+bool syscalls_is_shown(const struct syscall_def *def, pid_t task, const uint64_t args[SYSCALL_MAX_ARGS])
+{
+	int fds[64];
+	size_t count = 0;
+	switch (def->show) {
+	case SHOW_ALWAYS:
+		return true;
+	case SHOW_IF_SOCKET:
+		return syscalls_socket_inode(task, (int)args[0]) != 0;
+	case SHOW_IF_WATCHES_SOCKET:
+		if (def->args[0] == SA_POLLFDS)
+			count = pollfd_list(task, args, fds, 64);
+		else if (def->args[1] == SA_FD_SET)
+			count = fd_set_list(task, args, fds, 64);
+		else
+			count = epoll_fd_list(task, (int)args[0], fds, 64);
+		return any_socket(task, fds, count);
+	}
+	return false;
+}
+
+/* ---- printing ---- */
+
+static const struct name_row family_names[] = {
+	NAME(AF_UNSPEC), NAME(AF_UNIX), NAME(AF_INET), NAME(AF_INET6), NAME(AF_NETLINK), NAME(AF_PACKET),
+};
+static const struct name_row type_names[] = {
+	NAME(SOCK_STREAM), NAME(SOCK_DGRAM), NAME(SOCK_RAW), NAME(SOCK_SEQPACKET), NAME(SOCK_RDM),
+};
+static const struct name_row type_flag_names[] = { NAME(SOCK_NONBLOCK), NAME(SOCK_CLOEXEC) };
+static const struct name_row inet_protocol_names[] = {
+	NAME(IPPROTO_IP), NAME(IPPROTO_TCP), NAME(IPPROTO_UDP), NAME(IPPROTO_SCTP), NAME(IPPROTO_ICMP),
+	NAME(IPPROTO_ICMPV6), NAME(IPPROTO_RAW),
+};
+static const struct name_row message_flag_names[] = {
+	NAME(MSG_OOB), NAME(MSG_PEEK), NAME(MSG_DONTROUTE), NAME(MSG_CTRUNC), NAME(MSG_TRUNC),
+	NAME(MSG_DONTWAIT), NAME(MSG_EOR), NAME(MSG_WAITALL), NAME(MSG_CONFIRM), NAME(MSG_ERRQUEUE),
+	NAME(MSG_NOSIGNAL), NAME(MSG_MORE), NAME(MSG_WAITFORONE), NAME(MSG_FASTOPEN), NAME(MSG_CMSG_CLOEXEC),
+};
+static const struct name_row how_names[] = { NAME(SHUT_RD), NAME(SHUT_WR), NAME(SHUT_RDWR) };
+static const struct name_row level_names[] = {
+	NAME(SOL_SOCKET), NAME(IPPROTO_IP), NAME(IPPROTO_TCP), NAME(IPPROTO_UDP), NAME(IPPROTO_IPV6),
+};
+static const struct name_row socket_option_names[] = {
+	NAME(SO_DEBUG), NAME(SO_REUSEADDR), NAME(SO_TYPE), NAME(SO_ERROR), NAME(SO_DONTROUTE),
+	NAME(SO_BROADCAST), NAME(SO_SNDBUF), NAME(SO_RCVBUF), NAME(SO_KEEPALIVE), NAME(SO_OOBINLINE),
+	NAME(SO_LINGER), NAME(SO_REUSEPORT), NAME(SO_RCVLOWAT), NAME(SO_SNDLOWAT), NAME(SO_RCVTIMEO),
+	NAME(SO_SNDTIMEO), NAME(SO_ACCEPTCONN), NAME(SO_PROTOCOL), NAME(SO_DOMAIN), NAME(SO_PASSCRED),
+	NAME(SO_PEERCRED), NAME(SO_BINDTODEVICE), NAME(SO_PRIORITY), NAME(SO_MARK),
+};
+static const struct name_row tcp_option_names[] = {
+	NAME(TCP_NODELAY), NAME(TCP_MAXSEG), NAME(TCP_CORK), NAME(TCP_KEEPIDLE), NAME(TCP_KEEPINTVL),
+	NAME(TCP_KEEPCNT), NAME(TCP_SYNCNT), NAME(TCP_LINGER2), NAME(TCP_DEFER_ACCEPT), NAME(TCP_INFO),
+	NAME(TCP_QUICKACK), NAME(TCP_CONGESTION), NAME(TCP_FASTOPEN), NAME(TCP_USER_TIMEOUT),
+};
+static const struct name_row ip_option_names[] = {
+	NAME(IP_TOS), NAME(IP_TTL), NAME(IP_HDRINCL), NAME(IP_OPTIONS), NAME(IP_RECVERR),
+	NAME(IP_MULTICAST_TTL), NAME(IP_MULTICAST_LOOP), NAME(IP_ADD_MEMBERSHIP), NAME(IP_BIND_ADDRESS_NO_PORT),
+};
+static const struct name_row ipv6_option_names[] = {
+	NAME(IPV6_V6ONLY), NAME(IPV6_UNICAST_HOPS), NAME(IPV6_MULTICAST_HOPS), NAME(IPV6_RECVERR),
+	NAME(IPV6_TCLASS),
+};
+static const struct name_row poll_event_names[] = {
+	NAME(POLLIN), NAME(POLLPRI), NAME(POLLOUT), NAME(POLLERR), NAME(POLLHUP), NAME(POLLNVAL),
+	NAME(POLLRDNORM), NAME(POLLRDBAND), NAME(POLLWRNORM), NAME(POLLWRBAND), NAME(POLLRDHUP),
+};
+static const struct name_row epoll_event_names[] = {
+	NAME(EPOLLIN), NAME(EPOLLPRI), NAME(EPOLLOUT), NAME(EPOLLERR), NAME(EPOLLHUP), NAME(EPOLLRDHUP),
+	NAME(EPOLLET), NAME(EPOLLONESHOT),
+};
+
+/* Option names by level: SO_REUSEADDR and TCP_MAXSEG are both 2. */
+static const struct {
+	int level;
+	const struct name_row *rows;
+	size_t count;
+} option_tables[] = {
+	{ SOL_SOCKET, socket_option_names, sizeof socket_option_names / sizeof socket_option_names[0] },
+	{ IPPROTO_TCP, tcp_option_names, sizeof tcp_option_names / sizeof tcp_option_names[0] },
+	{ IPPROTO_IP, ip_option_names, sizeof ip_option_names / sizeof ip_option_names[0] },
+	{ IPPROTO_IPV6, ipv6_option_names, sizeof ipv6_option_names / sizeof ipv6_option_names[0] },
+};
+
+/* Bytes shown in the text before "...", as strace's -s 32 (the event keeps them all). */
+#define SHOWN_BYTES 40
+
+struct format {
+	char *out;
+	size_t size, len;
+	pid_t task;
+	const uint64_t *args;
+	bool at_exit;
+	long ret;
+	struct tracer_event *event;
+};
+
+static void __attribute__((format(printf, 2, 3))) put(struct format *f, const char *fmt, ...)
+{
+	if (f->len + 1 >= f->size)
+		return;
+	va_list list;
+	va_start(list, fmt);
+	int n = vsnprintf(f->out + f->len, f->size - f->len, fmt, list);
+	va_end(list);
+	if (n < 0)
+		return;
+	f->len += (size_t)n;
+	if (f->len >= f->size) {
+		f->len = f->size - 1;
+		memcpy(f->out + f->size - 4, "...", 4);
+	}
+}
+
+static void put_name(struct format *f, const struct name_row *rows, size_t count, long value)
+{
+	const char *name = name_of(rows, count, value);
+	if (name)
+		put(f, "%s", name);
+	else
+		put(f, "%ld", value);
+}
+
+/* "A|B|0x40" for a bit set; "0" when empty. */
+static void put_flags(struct format *f, const struct name_row *rows, size_t count, unsigned long value)
+{
+	if (value == 0) {
+		put(f, "0");
+		return;
+	}
+	const char *bar = "";
+	for (size_t i = 0; i < count; i++) {
+		if (rows[i].value && (value & (unsigned long)rows[i].value) == (unsigned long)rows[i].value) {
+			put(f, "%s%s", bar, rows[i].name);
+			value &= ~(unsigned long)rows[i].value;
+			bar = "|";
+		}
+	}
+	if (value)
+		put(f, "%s%#lx", bar, value);
+}
+
+#define PUT_NAME(f, rows, value) put_name(f, rows, sizeof rows / sizeof rows[0], value)
+#define PUT_FLAGS(f, rows, value) put_flags(f, rows, sizeof rows / sizeof rows[0], value)
+
+static void put_pointer(struct format *f, uint64_t pointer)
+{
+	if (pointer)
+		put(f, "%#llx", (unsigned long long)pointer);
+	else
+		put(f, "NULL");
+}
+
+/* `"Hello, world"` for `total` bytes of which `len` could be read, cut
+ * after SHOWN_BYTES with "...". */
+static void put_bytes(struct format *f, const unsigned char *bytes, size_t len, size_t total)
+{
+	char shown[SHOWN_BYTES * 4 + 8];
+	size_t show = len < SHOWN_BYTES ? len : SHOWN_BYTES;
+	text_escape(bytes, show, shown, sizeof shown);
+	put(f, "\"%s\"%s", shown, show < total ? "..." : "");
+}
+
+/* Reads a sockaddr and prints "{AF_INET, 127.0.0.1:65432}"; keeps the plain text in `plain`. */
+static void put_sockaddr(struct format *f, uint64_t pointer, socklen_t len, char *plain, size_t plain_size)
+{
+	struct sockaddr_storage address;
+	memset(&address, 0, sizeof address);
+	if (len > sizeof address)
+		len = sizeof address;
+	size_t got = syscalls_read_memory(f->task, pointer, &address, len);
+	if (got < sizeof(sa_family_t)) {
+		put_pointer(f, pointer);
+		return;
+	}
+	char text[TEXT_ADDRESS_MAX];
+	text_address((struct sockaddr *)&address, (socklen_t)got, text, sizeof text);
+	put(f, "{");
+	PUT_NAME(f, family_names, address.ss_family);
+	put(f, ", %s}", text);
+	if (plain)
+		snprintf(plain, plain_size, "%s", text);
+}
+
+static void print_fd(struct format *f, int i) { put(f, "%d", (int)f->args[i]); }
+static void print_int(struct format *f, int i) { put(f, "%d", (int)f->args[i]); }
+static void print_size(struct format *f, int i) { put(f, "%llu", (unsigned long long)f->args[i]); }
+static void print_family(struct format *f, int i) { PUT_NAME(f, family_names, (int)f->args[i]); }
+static void print_how(struct format *f, int i) { PUT_NAME(f, how_names, (int)f->args[i]); }
+static void print_level(struct format *f, int i) { PUT_NAME(f, level_names, (int)f->args[i]); }
+static void print_pointer(struct format *f, int i) { put_pointer(f, f->args[i]); }
+static void print_message_flags(struct format *f, int i) { PUT_FLAGS(f, message_flag_names, (unsigned)f->args[i]); }
+static void print_sock_flags(struct format *f, int i) { PUT_FLAGS(f, type_flag_names, (unsigned)f->args[i]); }
+
+static void print_type(struct format *f, int i)
+{
+	unsigned type = (unsigned)f->args[i];
+	PUT_NAME(f, type_names, type & 0xf);
+	if (type & ~0xfu) {
+		put(f, "|");
+		PUT_FLAGS(f, type_flag_names, type & ~0xfu);
+	}
+}
+
+static void print_protocol(struct format *f, int i)
+{
+	int family = (int)f->args[0];
+	if (family == AF_INET || family == AF_INET6)
+		PUT_NAME(f, inet_protocol_names, (int)f->args[i]);
+	else
+		put(f, "%d", (int)f->args[i]);
+}
+
+static void print_option(struct format *f, int i)
+{
+	for (size_t t = 0; t < sizeof option_tables / sizeof option_tables[0]; t++)
+		if (option_tables[t].level == (int)f->args[i - 1]) {
+			put_name(f, option_tables[t].rows, option_tables[t].count, (int)f->args[i]);
+			return;
+		}
+	put(f, "%d", (int)f->args[i]);
+}
+
+static void print_address_in(struct format *f, int i)
+{
+	if (!f->args[i]) {
+		put(f, "NULL");
+		return;
+	}
+	put_sockaddr(f, f->args[i], (socklen_t)f->args[i + 1], f->at_exit ? NULL : f->event->target,
+		     sizeof f->event->target);
+}
+
+/* The length a value-result argument holds now (the kernel rewrote it at exit). */
+static socklen_t length_at(struct format *f, int i)
+{
+	socklen_t len = 0;
+	if (syscalls_read_memory(f->task, f->args[i], &len, sizeof len) != sizeof len)
+		return 0;
+	return len;
+}
+
+static void print_address_out(struct format *f, int i)
+{
+	if (!f->args[i])
+		put(f, "NULL");
+	else if (!f->at_exit)
+		put(f, "...");
+	else if (f->ret < 0)
+		put_pointer(f, f->args[i]);
+	else
+		put_sockaddr(f, f->args[i], length_at(f, i + 1), f->event->address, sizeof f->event->address);
+}
+
+static void print_length_pointer(struct format *f, int i)
+{
+	if (!f->args[i] || (f->at_exit && f->ret < 0)) {
+		put_pointer(f, f->args[i]);
+		return;
+	}
+	put(f, "[%u]", (unsigned)length_at(f, i));
+}
+
+static void print_bytes_in(struct format *f, int i)
+{
+	struct tracer_event *event = f->event;
+	if (!f->args[i]) {
+		put(f, "NULL");
+		return;
+	}
+	size_t total = (size_t)f->args[i + 1];
+	size_t want = total < TRACER_MAX_BYTES ? total : TRACER_MAX_BYTES;
+	if (f->at_exit && want > SHOWN_BYTES)
+		want = SHOWN_BYTES;       /* RETURNED carries bytes received only: these are for the text */
+	size_t got = syscalls_read_memory(f->task, f->args[i], event->bytes, want);
+	event->bytes_len = f->at_exit ? 0 : (uint32_t)got;
+	put_bytes(f, event->bytes, got, total);
+}
+
+static void print_bytes_out(struct format *f, int i)
+{
+	struct tracer_event *event = f->event;
+	if (!f->args[i]) {
+		put(f, "NULL");
+		return;
+	}
+	if (!f->at_exit) {
+		put(f, "...");
+		return;
+	}
+	if (f->ret < 0) {
+		put_pointer(f, f->args[i]);
+		return;
+	}
+	size_t want = (size_t)f->ret < TRACER_MAX_BYTES ? (size_t)f->ret : TRACER_MAX_BYTES;
+	event->bytes_len = (uint32_t)syscalls_read_memory(f->task, f->args[i], event->bytes, want);
+	put_bytes(f, event->bytes, event->bytes_len, (size_t)f->ret);
+}
+
+/* An option's value: [1] for an int, {l_onoff=1, l_linger=0} for SO_LINGER. */
+static void put_option_value(struct format *f, uint64_t pointer, socklen_t len)
+{
+	if (len == sizeof(int)) {
+		int value = 0;
+		if (syscalls_read_memory(f->task, pointer, &value, sizeof value) == sizeof value) {
+			put(f, "[%d]", value);
+			return;
+		}
+	} else if (len == sizeof(struct linger)) {
+		struct linger linger;
+		if (syscalls_read_memory(f->task, pointer, &linger, sizeof linger) == sizeof linger) {
+			put(f, "{l_onoff=%d, l_linger=%d}", linger.l_onoff, linger.l_linger);
+			return;
+		}
+	}
+	put_pointer(f, pointer);
+}
+
+static void print_option_in(struct format *f, int i)
+{
+	put_option_value(f, f->args[i], (socklen_t)f->args[i + 1]);
+}
+
+static void print_option_out(struct format *f, int i)
+{
+	if (!f->at_exit)
+		put(f, "...");
+	else if (f->ret < 0 || !f->args[i + 1])
+		put_pointer(f, f->args[i]);
+	else
+		put_option_value(f, f->args[i], length_at(f, i + 1));
+}
+
+/* sendmsg/recvmsg: the header, the name, and the bytes of every iovec. */
+static void put_msghdr(struct format *f, int i, bool filled_by_kernel)
+{
+	struct tracer_event *event = f->event;
+	struct msghdr header;
+	if (syscalls_read_memory(f->task, f->args[i], &header, sizeof header) != sizeof header) {
+		put_pointer(f, f->args[i]);
+		return;
+	}
+	bool known = !filled_by_kernel || f->at_exit;
+	put(f, "{msg_name=");
+	if (!header.msg_name)
+		put(f, "NULL");
+	else if (!known || f->ret < 0)
+		put(f, "...");
+	else
+		put_sockaddr(f, (uint64_t)(uintptr_t)header.msg_name, header.msg_namelen,
+			     filled_by_kernel ? event->address : event->target, TEXT_ADDRESS_MAX);
+	if (header.msg_name)
+		event->call = filled_by_kernel ? CALL_RECVFROM : CALL_SENDTO;
+	/* Bytes in the iovecs: all of them going out; as many as returned coming in. */
+	size_t limit = filled_by_kernel ? (f->ret > 0 ? (size_t)f->ret : 0) : (size_t)-1;
+	size_t total = 0;
+	event->bytes_len = 0;
+	if (known && (!filled_by_kernel || f->ret >= 0)) {
+		struct iovec iov[16];
+		size_t count = header.msg_iovlen < 16 ? header.msg_iovlen : 16;
+		count = syscalls_read_memory(f->task, (uint64_t)(uintptr_t)header.msg_iov, iov, count * sizeof iov[0])
+			/ sizeof iov[0];
+		for (size_t k = 0; k < count && total < limit; k++) {
+			size_t len = iov[k].iov_len;
+			if (len > limit - total)
+				len = limit - total;
+			size_t room = TRACER_MAX_BYTES - event->bytes_len;
+			size_t take = len < room ? len : room;
+			event->bytes_len += (uint32_t)syscalls_read_memory(f->task, (uint64_t)(uintptr_t)iov[k].iov_base,
+									   event->bytes + event->bytes_len, take);
+			total += len;
+		}
+		put(f, ", msg_iov=[");
+		put_bytes(f, event->bytes, event->bytes_len, total);
+		put(f, "], msg_iovlen=%zu", (size_t)header.msg_iovlen);
+	} else {
+		put(f, ", msg_iov=..., msg_iovlen=%zu", (size_t)header.msg_iovlen);
+	}
+	put(f, ", msg_controllen=%zu, msg_flags=", (size_t)header.msg_controllen);
+	PUT_FLAGS(f, message_flag_names, (unsigned)header.msg_flags);
+	put(f, "}");
+	if (f->at_exit && !filled_by_kernel)
+		event->bytes_len = 0;     /* RETURNED carries bytes received only */
+}
+
+static void print_msghdr_in(struct format *f, int i) { put_msghdr(f, i, false); }
+static void print_msghdr_out(struct format *f, int i) { put_msghdr(f, i, true); }
+
+static void print_mmsghdr(struct format *f, int i)
+{
+	put_pointer(f, f->args[i]);
+}
+
+static void print_fd_pair(struct format *f, int i)
+{
+	int pair[2];
+	if (!f->at_exit) {
+		put(f, "...");
+		return;
+	}
+	if (f->ret < 0 || syscalls_read_memory(f->task, f->args[i], pair, sizeof pair) != sizeof pair) {
+		put_pointer(f, f->args[i]);
+		return;
+	}
+	put(f, "[%d, %d]", pair[0], pair[1]);
+	f->event->result_inode = syscalls_socket_inode(f->task, pair[0]);
+}
+
+static void print_pollfds(struct format *f, int i)
+{
+	struct pollfd pollfds[16];
+	size_t count = f->args[i + 1] < 16 ? (size_t)f->args[i + 1] : 16;
+	count = syscalls_read_memory(f->task, f->args[i], pollfds, count * sizeof pollfds[0]) / sizeof pollfds[0];
+	if (!count) {
+		put_pointer(f, f->args[i]);
+		return;
+	}
+	put(f, "[");
+	for (size_t k = 0; k < count; k++) {
+		put(f, "%s{fd=%d, events=", k ? ", " : "", pollfds[k].fd);
+		PUT_FLAGS(f, poll_event_names, (unsigned short)pollfds[k].events);
+		if (f->at_exit && pollfds[k].revents) {
+			put(f, ", revents=");
+			PUT_FLAGS(f, poll_event_names, (unsigned short)pollfds[k].revents);
+		}
+		put(f, "}");
+	}
+	put(f, "%s]", count < f->args[i + 1] ? ", ..." : "");
+}
+
+/* An fd_set as strace prints it: [3 4]. At exit the kernel has left only the ready fds. */
+static void print_fd_set(struct format *f, int i)
+{
+	unsigned char bits[128];
+	int nfds = (int)f->args[0];
+	if (!f->args[i]) {
+		put(f, "NULL");
+		return;
+	}
+	if (nfds > 1024)
+		nfds = 1024;
+	size_t got = nfds > 0 ? syscalls_read_memory(f->task, f->args[i], bits, ((size_t)nfds + 7) / 8) : 0;
+	put(f, "%s[", f->at_exit && f->ret >= 0 ? "ready " : "");
+	const char *space = "";
+	for (size_t fd = 0; fd < got * 8 && (int)fd < nfds; fd++)
+		if (bits[fd / 8] & (1u << (fd % 8))) {
+			put(f, "%s%zu", space, fd);
+			space = " ";
+		}
+	put(f, "]");
+}
+
+static void print_timeout_ms(struct format *f, int i) { put(f, "%d", (int)f->args[i]); }
+
+/* Timeouts: the kernel rewrites select's and ppoll's with the time left,
+ * so at exit that is what they say. */
+static void print_timeval(struct format *f, int i)
+{
+	struct { long sec, usec; } value;
+	if (f->args[i] && syscalls_read_memory(f->task, f->args[i], &value, sizeof value) == sizeof value)
+		put(f, "%s{tv_sec=%ld, tv_usec=%ld}", f->at_exit ? "left " : "", value.sec, value.usec);
+	else
+		put_pointer(f, f->args[i]);
+}
+
+static void print_timespec(struct format *f, int i)
+{
+	struct { long sec, nsec; } value;
+	if (f->args[i] && syscalls_read_memory(f->task, f->args[i], &value, sizeof value) == sizeof value)
+		put(f, "%s{tv_sec=%ld, tv_nsec=%ld}", f->at_exit ? "left " : "", value.sec, value.nsec);
+	else
+		put_pointer(f, f->args[i]);
+}
+
+static void print_epoll_events(struct format *f, int i)
+{
+	struct epoll_event events[8];
+	if (!f->at_exit) {
+		put(f, "...");
+		return;
+	}
+	if (f->ret <= 0) {
+		put(f, f->ret == 0 ? "[]" : "...");
+		return;
+	}
+	size_t count = (size_t)f->ret < 8 ? (size_t)f->ret : 8;
+	count = syscalls_read_memory(f->task, f->args[i], events, count * sizeof events[0]) / sizeof events[0];
+	put(f, "[");
+	for (size_t k = 0; k < count; k++) {
+		put(f, "%s{events=", k ? ", " : "");
+		PUT_FLAGS(f, epoll_event_names, events[k].events);
+		put(f, ", data=%#llx}", (unsigned long long)events[k].data.u64);
+	}
+	put(f, "%s]", count < (size_t)f->ret ? ", ..." : "");
+}
+
+typedef void arg_printer(struct format *f, int index);
+
+static arg_printer *const printers[SA_KIND_COUNT] = {
+	[SA_FD] = print_fd,
+	[SA_INT] = print_int,
+	[SA_SIZE] = print_size,
+	[SA_FAMILY] = print_family,
+	[SA_TYPE] = print_type,
+	[SA_PROTOCOL] = print_protocol,
+	[SA_ADDRESS_IN] = print_address_in,
+	[SA_ADDRESS_OUT] = print_address_out,
+	[SA_LENGTH_POINTER] = print_length_pointer,
+	[SA_BYTES_IN] = print_bytes_in,
+	[SA_BYTES_OUT] = print_bytes_out,
+	[SA_MSG_FLAGS] = print_message_flags,
+	[SA_SOCK_FLAGS] = print_sock_flags,
+	[SA_HOW] = print_how,
+	[SA_LEVEL] = print_level,
+	[SA_OPTION] = print_option,
+	[SA_OPTION_IN] = print_option_in,
+	[SA_OPTION_OUT] = print_option_out,
+	[SA_MSGHDR_IN] = print_msghdr_in,
+	[SA_MSGHDR_OUT] = print_msghdr_out,
+	[SA_MMSGHDR] = print_mmsghdr,
+	[SA_FD_PAIR] = print_fd_pair,
+	[SA_POLLFDS] = print_pollfds,
+	[SA_FD_SET] = print_fd_set,
+	[SA_TIMEOUT_MS] = print_timeout_ms,
+	[SA_TIMEVAL] = print_timeval,
+	[SA_TIMESPEC] = print_timespec,
+	[SA_EPOLL_EVENTS] = print_epoll_events,
+	[SA_POINTER] = print_pointer,
+};
+
+static void format_call(const struct syscall_def *def, struct format *f)
+{
+	put(f, "%s(", def->name);
+	for (int i = 0; i < def->arg_count; i++) {
+		if (i)
+			put(f, ", ");
+		arg_printer *printer = printers[def->args[i]];
+		if (printer)
+			printer(f, i);
+		else
+			put(f, "%#llx", (unsigned long long)f->args[i]);
+	}
+	put(f, ")");
+}
+
+static void fill_common(const struct syscall_def *def, const uint64_t args[], struct tracer_event *event)
+{
+	snprintf(event->name, sizeof event->name, "%s", def->name);
+	event->syscall = def->number;
+	event->fd = def->fd_arg >= 0 ? (int)args[def->fd_arg] : -1;
+	event->call = def->call;
+	if (def->address_arg > 0 && args[def->address_arg] && def->call_with_address >= 0)
+		event->call = def->call_with_address;
+}
+
+void syscalls_decode_entry(const struct syscall_def *def, pid_t task, const uint64_t args[SYSCALL_MAX_ARGS],
+			   struct tracer_event *event)
+{
+	fill_common(def, args, event);
+	event->inode = def->fd_arg >= 0 ? syscalls_socket_inode(task, event->fd) : 0;
+	event->target[0] = '\0';
+	event->bytes_len = 0;
+	struct format f = { .out = event->text, .size = sizeof event->text, .task = task, .args = args,
+			    .event = event };
+	format_call(def, &f);
+}
+
+void syscalls_decode_exit(const struct syscall_def *def, pid_t task, const uint64_t args[SYSCALL_MAX_ARGS],
+			  long ret, int error, struct tracer_event *event)
+{
+	fill_common(def, args, event);
+	event->ret = ret;
+	event->error = error;
+	event->address[0] = '\0';
+	event->bytes_len = 0;
+	event->result_inode = def->returns_fd && ret >= 0 ? syscalls_socket_inode(task, (int)ret) : 0;
+	struct format f = { .out = event->text, .size = sizeof event->text, .task = task, .args = args,
+			    .at_exit = true, .ret = ret, .event = event };
+	format_call(def, &f);
+	if (ret >= 0) {
+		put(&f, " = %ld", ret);
+		return;
+	}
+	const char *name = strerrorname_np(error);
+	put(&f, " = -1 %s (%s)", name ? name : "E?", strerror(error));
+}

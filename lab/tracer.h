@@ -1,0 +1,178 @@
+/* tracer — runs a real program and stops it at each of its socket calls.
+ *
+ * Life: tracer_start() forks a tracing process (the "helper"), which
+ * forks the program, attaches with PTRACE_SEIZE (exit-kill, following
+ * forks, threads and exec) and installs a seccomp filter in it before
+ * exec: the kernel stops the program only at the socket-family calls of
+ * lab/syscalls.c, and everything else runs at full speed. The helper is a
+ * child subreaper and dies with the lab (PR_SET_PDEATHSIG), and the kernel
+ * kills every traced task when the helper dies (PTRACE_O_EXITKILL), so
+ * nothing outlives the lab. The program runs in the caller's network
+ * namespace and working directory, in its own process group, with stdin
+ * on /dev/null and stdout and stderr on a pipe the helper reads.
+ *
+ * Why a helper process: ptrace stops cannot be polled, and waitpid(-1)
+ * would take the exits of the lab's other children. The helper waits on
+ * its own children only and turns every stop into a message on a
+ * socketpair, so tracer_fd() is a real fd for the caller's poll() loop,
+ * and several tracers (server, client) live side by side in one lab.
+ *
+ * Protocol: one event per message, in the order things happened: output
+ * written before a stop comes before it. A call stops twice: at entry
+ * (TRACER_CALL, decoded, held) and, once tracer_release() lets it run, at
+ * exit (TRACER_RETURNED, held again so the probe can read both ends before
+ * the program goes on). A released call that sleeps in the kernel is
+ * reported TRACER_BLOCKED, told from a slow call by asking the kernel
+ * (/proc/TID/stat asleep, /proc/TID/syscall in this call) as puppet.c
+ * does, and returns later as TRACER_RETURNED with `woke` set.
+ * TRACER_SETTLED says nothing more will happen until the caller releases
+ * a held task or the kernel wakes a sleeper.
+ *
+ * read/write/close stop too, only to ask /proc whether the fd is a socket;
+ * the others run on at once and are never reported. Helper processes of
+ * the program that make no socket call (a shell's subshells, pyenv's
+ * launcher) exit unreported.
+ *
+ * All calls on one tracer come from one thread, which must outlive it:
+ * the helper dies with the thread that started it (PR_SET_PDEATHSIG).
+ */
+#ifndef SOCKLAB_TRACER_H
+#define SOCKLAB_TRACER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "text.h"
+
+#define TRACER_MAX_BYTES 65536       /* bytes sent, received or output carried by one event */
+#define TRACER_TEXT_MAX 512
+#define TRACER_LINE_MAX 256
+#define TRACER_NAME_MAX 24
+#define TRACER_MAX_PROCESSES 64      /* the program and its children; beyond, the lab stops it */
+#define TRACER_MAX_TASKS 512         /* threads of all of them */
+
+/* The fd on which a program may report its source lines (the Python
+ * helper examples/trace_python_lines.py does); named in the environment
+ * as SOCKLAB_LINE_FD. High, so the program's own fds start at 3. */
+#define TRACER_LINE_FD 1001
+
+enum tracer_event_kind {
+	TRACER_CALL,      /* a socket call is about to run; held until tracer_release */
+	TRACER_RETURNED,  /* the call returned; held until tracer_release (not held: a call a
+	                     signal handler cut short, which the program saw fail with EINTR) */
+	TRACER_BLOCKED,   /* a released call sleeps in the kernel; it comes back as TRACER_RETURNED */
+	TRACER_SETTLED,   /* every task is held, asleep in a socket call, or asleep elsewhere */
+	TRACER_OUTPUT,    /* bytes the program wrote to stdout or stderr (raw: escape to show) */
+	TRACER_EXITED,    /* a process of the program ended */
+	TRACER_EVENT_KIND_COUNT
+};
+
+struct tracer_event {
+	enum tracer_event_kind kind;
+	bool held;                        /* the task waits for tracer_release(event->task) */
+	pid_t task;                       /* the thread that stopped */
+	pid_t process;                    /* its process */
+	long syscall;                     /* the system call's number */
+	char name[TRACER_NAME_MAX];       /* "accept4" */
+	int call;                         /* enum call_id it maps onto (catalog.h), -1 when none fits */
+	int fd;                           /* the socket argument, -1 none */
+	uint64_t inode;                   /* that fd's socket inode before the call (sock_diag's), 0 none */
+	char text[TRACER_TEXT_MAX];       /* strace style: "bind(3, {AF_INET, 127.0.0.1:65432}, 16)";
+	                                     RETURNED adds " = 0" or " = -1 EADDRINUSE (Address already in use)" */
+	char target[TEXT_ADDRESS_MAX];    /* the address argument (bind, connect, sendto), or "" */
+	char address[TEXT_ADDRESS_MAX];   /* RETURNED: filled in by the kernel (accept, recvfrom, getsockname), or "" */
+	long ret;                         /* RETURNED: the return value, -1 on error */
+	int error;                        /* RETURNED: errno when ret == -1, else 0 */
+	uint64_t result_inode;            /* RETURNED socket/accept/accept4: the new fd's socket inode;
+	                                     socketpair: the first fd's */
+	bool woke;                        /* RETURNED: the call had been reported BLOCKED */
+	uint64_t elapsed_ns;              /* RETURNED: from release to return */
+	char line[TRACER_LINE_MAX];       /* the source line that made the call, when the program reports
+	                                     lines: "echo-server.py:11: conn, addr = s.accept()"; else "" */
+	unsigned held_count;              /* SETTLED: tasks waiting for tracer_release */
+	unsigned blocked_count;           /* SETTLED: tasks asleep in a socket call */
+	unsigned asleep_count;            /* SETTLED: tasks asleep outside socket calls */
+	int exit_code;                    /* EXITED: the exit status, -1 when killed by a signal */
+	int signal;                       /* EXITED: the signal that killed it, 0 none */
+	bool program_over;                /* EXITED: no process of the program is left */
+	char message[256];                /* EXITED: "exited with code 0", "killed by SIGKILL", ...;
+	                                     SETTLED: where it waits: "held at accept4", "blocked in accept4",
+	                                     "asleep in clock_nanosleep" */
+	uint32_t bytes_len;
+	unsigned char bytes[TRACER_MAX_BYTES]; /* CALL: bytes to send; RETURNED: bytes received; OUTPUT */
+};
+
+struct tracer;
+
+/* Starts `argv` (searched in PATH) under the tracer, labelled `label` in
+ * messages ("server"). Returns once the program has been exec'd: 0 with
+ * *out, or -1 with *err (malloc'd) saying why in one line: the program
+ * does not exist, ptrace or seccomp is not allowed here, ... */
+int tracer_start(struct tracer **out, char *const argv[], const char *label, char **err);
+
+/* The program's pid (its first process). */
+pid_t tracer_pid(const struct tracer *tracer);
+
+/* Readable when an event is waiting (or the helper is gone), for poll(). */
+int tracer_fd(const struct tracer *tracer);
+
+/* The next event without waiting: 1 with *event filled, 0 when none is
+ * waiting, -1 with *err when the helper failed. After the last process
+ * of the program has exited, returns 0 for ever. */
+int tracer_poll(struct tracer *tracer, struct tracer_event *event, char **err);
+
+/* As tracer_poll, waiting up to timeout_ms (-1: for ever) for an event. */
+int tracer_wait(struct tracer *tracer, struct tracer_event *event, int timeout_ms, char **err);
+
+/* Lets a held task go on: from TRACER_CALL the call runs; from
+ * TRACER_RETURNED the program runs to its next socket call. A task that
+ * is not held (or has died) is left alone. Returns 0, or -1 with *err. */
+int tracer_release(struct tracer *tracer, pid_t task, char **err);
+
+enum tracer_run_result {
+	TRACER_RUN_SETTLED,   /* the program sleeps: blocked in a socket call, or elsewhere */
+	TRACER_RUN_OVER,      /* every process of the program has exited */
+	TRACER_RUN_TIMEOUT,   /* still running after timeout_ms (a program that never sleeps) */
+};
+
+typedef void tracer_event_fn(const struct tracer_event *event, void *context);
+
+/* --plain's fixed order: reports every event to `each` (may be NULL) and
+ * releases every held call, until the program settles without a held task
+ * or is over, or timeout_ms passes. Returns an enum tracer_run_result, or
+ * -1 with *err. */
+int tracer_run_until_blocked_or_exit(struct tracer *tracer, tracer_event_fn *each, void *context,
+				     int timeout_ms, char **err);
+
+/* Holds every task asleep in a socket call still, as puppet_freeze does,
+ * so the probe can read what the kernel did before the sleeper runs again:
+ * a connection complete in the accept queue before the woken accept()
+ * takes it. PTRACE_INTERRUPT takes the task out of the call (the kernel
+ * will run it again: -ERESTARTSYS) and it stays stopped there; on
+ * tracer_thaw() the kernel restarts the call, unseen by the program and
+ * not reported again. A call that completes before it is caught is
+ * reported RETURNED, held. Events that arrive meanwhile are kept for
+ * tracer_poll. Returns how many tasks were frozen, or -1 with *err.
+ * (A call with a timeout, SO_RCVTIMEO, returns EINTR instead of
+ * restarting: the kernel's rule, as for any signal.) */
+int tracer_freeze(struct tracer *tracer, char **err);
+int tracer_thaw(struct tracer *tracer, char **err);
+
+/* Kills (SIGKILL) every process of the program and the helper, and reaps
+ * them. Safe twice. Events not read yet are dropped. */
+void tracer_stop(struct tracer *tracer);
+
+/* tracer_stop, then frees. Safe on NULL. */
+void tracer_free(struct tracer *tracer);
+
+/* For a Python program: the argv that runs it through the line reporter
+ * (`python3 [options] reporter script args...`), so each socket call
+ * carries its Python line. *out is malloc'd (free the array only; the
+ * strings are borrowed). Returns 1 when argv[0] is a Python interpreter
+ * running a script, 0 when it is not (*out NULL), -1 with *err. */
+int tracer_python_argv(char *const argv[], const char *reporter_path, char ***out, char **err);
+
+const char *tracer_event_kind_name(enum tracer_event_kind kind);
+
+#endif
