@@ -406,7 +406,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	int code;
 	if (!run.plain) {
-		struct tui_options tui = { .big = run.big, .color = getenv("NO_COLOR") == NULL };
+		struct tui_options tui = { .big = run.big, .color = getenv("NO_COLOR") == NULL, .quiz = run.quiz };
 		code = tui_run(lesson, NULL, 0, &sandbox, &tui);
 	} else {
 		struct session *session = NULL;

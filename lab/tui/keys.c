@@ -30,6 +30,8 @@ const struct key_binding tui_keys[] = {
 	{ KEY_END, "End", ACTION_LAST },
 	{ TAB, "Tab", ACTION_FOCUS },
 	{ KEY_BTAB, "Shift-Tab", ACTION_FOCUS_BACK },
+	{ 'c', "c", ACTION_SWITCH_SIDE },
+	{ 'p', "p", ACTION_PREDICT },
 	{ KEY_UP, "Up", ACTION_UP },
 	{ 'k', "k", ACTION_UP },
 	{ KEY_DOWN, "Down", ACTION_DOWN },

@@ -25,12 +25,15 @@ void lesson_refresh_view(struct tui *tui)
 	if (view_update(&tui->view, tui->session, tui->half) < 0)
 		tui_message(tui, "out of memory: the screen may be incomplete");
 	tui->half = tui->view.half;
-	/* The right pane shows the focused side, else the last side but the
-	 * first that made a call: a function of the step, so going back to a
-	 * step shows what stepping forward to it showed. */
+	/* The second pane shows the focused side, else the side the switch
+	 * key chose, else the last side but the first that made a call: a
+	 * function of the step, so going back to a step shows what stepping
+	 * forward to it showed. */
 	tui->right_side = tui->view.side_count > 1 ? 1 : 0;
 	if (tui->focus_side >= 1 && tui->focus_side < tui->view.side_count) {
 		tui->right_side = tui->focus_side;
+	} else if (tui->chosen_side >= 1 && tui->chosen_side < tui->view.side_count) {
+		tui->right_side = tui->chosen_side;
 	} else {
 		for (size_t step = tui->view.step; step-- > 0;) {
 			int acting = tui->lesson->steps[step].call.side;
@@ -53,6 +56,25 @@ void lesson_refresh_view(struct tui *tui)
 	} else {
 		tui->refresh_due_ms = 0;
 	}
+	lesson_record_progress(tui);
+}
+
+void lesson_record_progress(struct tui *tui)
+{
+	/* Step 0 is no progress: opening a lesson again must not move "continue". */
+	if (!tui->progress || !tui->session || tui->play || !tui->lesson)
+		return;
+	size_t steps = session_steps_done(tui->session);
+	if (steps == 0 || steps == tui->recorded_step)
+		return;
+	char *err = NULL;
+	if (progress_record_step(tui->progress, tui->lesson->name, steps, tui->lesson->step_count, &err) < 0)
+		tui_message(tui, "progress: %s", err ? err : "out of memory");
+	else
+		tui->progress_dirty = true;
+	free(err);
+	tui->recorded_step = steps;
+	snprintf(tui->recorded_lesson, sizeof tui->recorded_lesson, "%s", tui->lesson->name);
 }
 
 int lesson_open(struct tui *tui, const struct lesson *lesson, char **err)
@@ -70,6 +92,7 @@ int lesson_open(struct tui *tui, const struct lesson *lesson, char **err)
 	session_set_interrupt(tui->session, signals_flag());
 	tui->sessions_started++;
 	tui->lesson = lesson;
+	quiz_panel_reset(tui);
 	lesson_show(tui);
 	return 0;
 }
@@ -79,6 +102,8 @@ void lesson_show(struct tui *tui)
 	tui->screen = SCREEN_LESSON;
 	tui->half = 1;
 	tui->focus_side = -1;
+	tui->chosen_side = -1;
+	tui->recorded_step = 0;
 	tui->selected = 0;
 	tui->right_side = tui->lesson->side_count > 1 ? 1 : 0;
 	tui->autoplay = false;
@@ -90,6 +115,9 @@ void lesson_show(struct tui *tui)
 
 void lesson_close(struct tui *tui)
 {
+	/* Leaving the lesson (or the lab) keeps what was done. */
+	tui_save_progress(tui);
+	quiz_panel_close(tui);
 	if (tui->play)
 		play_close(tui);   /* the play owns the session */
 	session_free(tui->session);
@@ -135,6 +163,7 @@ bool lesson_advance(struct tui *tui)
 static void go_to_step(struct tui *tui, size_t target)
 {
 	char *err = NULL;
+	quiz_panel_close(tui);
 	size_t done = session_steps_done(tui->session);
 	if (target > tui->view.step_count)
 		target = tui->view.step_count;
@@ -157,8 +186,15 @@ static void go_to_step(struct tui *tui, size_t target)
 	lesson_refresh_view(tui);
 }
 
+void lesson_go_to(struct tui *tui, size_t steps_done)
+{
+	go_to_step(tui, steps_done);
+}
+
 static void lesson_next(struct tui *tui)
 {
+	if (quiz_panel_before_step(tui))
+		return;   /* predict first */
 	if (!lesson_advance(tui) && !tui->message[0])
 		tui_message(tui, "that was the last step: b goes back, r restarts, q quits");
 }
@@ -176,6 +212,7 @@ static void lesson_back(struct tui *tui)
 static void lesson_restart(struct tui *tui)
 {
 	char *err = NULL;
+	quiz_panel_close(tui);
 	if (session_restart(tui->session, &err) < 0)
 		lab_failed(tui, "could not restart", err);
 	tui->half = 1;
@@ -271,6 +308,37 @@ static void lesson_focus(struct tui *tui)
 static void lesson_focus_back(struct tui *tui)
 {
 	focus_step(tui, -1);
+}
+
+/* The next side into the second pane (lessons with three sides or more);
+ * a focused side moves with it. */
+static void lesson_switch_side(struct tui *tui)
+{
+	int count = tui->view.side_count;
+	if (count < 3) {
+		tui_message(tui, "this lesson has %d side%s: each has its pane", count, count == 1 ? "" : "s");
+		return;
+	}
+	int next = tui->right_side + 1 < count ? tui->right_side + 1 : 1;
+	tui->chosen_side = next;
+	if (tui->focus_side >= 1) {
+		tui->focus_side = next;
+		tui->selected = 0;
+	}
+	lesson_refresh_view(tui);
+}
+
+static void lesson_predict(struct tui *tui)
+{
+	if (tui->play) {
+		tui_message(tui, "free play has no lesson to predict: run socklab run --quiz LESSON");
+		return;
+	}
+	tui->quiz.on = !tui->quiz.on;
+	quiz_panel_close(tui);
+	tui->autoplay = false;
+	tui_message(tui, tui->quiz.on ? "predict mode: space asks what the next step will do before it runs"
+				      : "predict mode off: space steps");
 }
 
 static void lesson_up(struct tui *tui)
@@ -391,6 +459,8 @@ const tui_handler lesson_handlers[ACTION_COUNT] = {
 	[ACTION_LAST] = lesson_last,
 	[ACTION_FOCUS] = lesson_focus,
 	[ACTION_FOCUS_BACK] = lesson_focus_back,
+	[ACTION_SWITCH_SIDE] = lesson_switch_side,
+	[ACTION_PREDICT] = lesson_predict,
 	[ACTION_UP] = lesson_up,
 	[ACTION_DOWN] = lesson_down,
 	[ACTION_OPEN] = lesson_open_details,

@@ -528,7 +528,11 @@ void lesson_header_draw(struct tui *tui, const struct lesson_view *view, int wid
 	if (view->half_count == 2 && !view->free_play)
 		length += snprintf(step + length, sizeof step - (size_t)length, " part %d/2", view->half);
 	if (view->failures_total)
-		snprintf(step + length, sizeof step - (size_t)length, "  %zu FAILED", view->failures_total);
+		length += snprintf(step + length, sizeof step - (size_t)length, "  %zu FAILED", view->failures_total);
+	char quiz[32];
+	quiz_panel_header(tui, quiz, sizeof quiz);
+	if (quiz[0] && !view->free_play)
+		snprintf(step + length, sizeof step - (size_t)length, "  %s", quiz);
 	int step_columns = draw_columns(step), title_columns = draw_columns(title);
 	int number_columns = number[0] ? draw_columns(number) + 1 : 0;
 	/* Everything, or without the brand, or with the sandbox note and then
@@ -538,7 +542,8 @@ void lesson_header_draw(struct tui *tui, const struct lesson_view *view, int wid
 	int sandbox_columns = draw_columns(sandbox);
 	/* The brand only when it fits at every step, so the title never jumps. */
 	char widest[64];
-	int widest_columns = snprintf(widest, sizeof widest, "step %zu/%zu part 2/2", view->step_count, view->step_count);
+	int widest_columns = snprintf(widest, sizeof widest, "step %zu/%zu part 2/2%s%s", view->step_count,
+				      view->step_count, quiz[0] ? "  " : "", quiz);
 	bool with_brand = fixed - step_columns + max_int(step_columns, widest_columns) + 9 + title_columns
 				  + sandbox_columns <= width;
 	int room = width - fixed - (with_brand ? 9 : 0);
@@ -596,13 +601,19 @@ static void other_side_draw(struct tui *tui, const struct lesson_view *view, int
 		cursor_string(&cursor, who, attr);
 		cursor_string(&cursor, " ", attr);
 		cursor_string(&cursor, plain_state_text(socket), attr);
+		char queues[64] = "";
+		if (socket->state == TCP_LISTEN)
+			snprintf(queues, sizeof queues, " accept %u/%u", socket->recv_queue, socket->send_queue);
+		else if (socket->state != 0)
+			snprintf(queues, sizeof queues, " recv-q %u send-q %u", socket->recv_queue, socket->send_queue);
+		cursor_string(&cursor, queues, style->roles[socket->changes & CHANGE_QUEUE ? ROLE_CHANGED : ROLE_DIM]);
 	}
 }
 
 /* The key line of the lesson screen, in the order people need them. */
 static const enum tui_action lesson_key_line[] = {
 	ACTION_NEXT, ACTION_BACK, ACTION_RESTART, ACTION_AUTOPLAY, ACTION_GOTO, ACTION_FOCUS, ACTION_HELP, ACTION_QUIT,
-	ACTION_WIRE,   /* where the terminal is wide enough; the wire row says w at 80 columns */
+	ACTION_WIRE, ACTION_PREDICT,   /* where the terminal is wide enough; the wire row says w at 80 columns */
 };
 
 /* Free play's, while the command line is closed. */
@@ -643,10 +654,23 @@ static void key_line_draw(struct tui *tui, int y, int width)
 	const struct tui_style *style = &tui->style;
 	if (lesson_status_draw(tui, y, width))
 		return;
-	if (tui->play)
+	if (tui->play) {
 		draw_key_line(style, y, width, play_key_line, sizeof play_key_line / sizeof play_key_line[0]);
-	else
-		draw_key_line(style, y, width, lesson_key_line, sizeof lesson_key_line / sizeof lesson_key_line[0]);
+		return;
+	}
+	/* With three sides or more the switch key shows beside the panes' Tab;
+	 * where the line is short, in autoplay's place (? lists autoplay). */
+	enum tui_action actions[sizeof lesson_key_line / sizeof lesson_key_line[0] + 1];
+	size_t count = 0;
+	bool switching = tui->view.side_count > 2, narrow = width < 100;
+	for (size_t i = 0; i < sizeof lesson_key_line / sizeof lesson_key_line[0]; i++) {
+		if (lesson_key_line[i] == ACTION_AUTOPLAY && switching && narrow)
+			continue;
+		actions[count++] = lesson_key_line[i];
+		if (lesson_key_line[i] == ACTION_FOCUS && switching)
+			actions[count++] = ACTION_SWITCH_SIDE;
+	}
+	draw_key_line(style, y, width, actions, count);
 }
 
 /* Rows of wrapped failures, each "FAILED " and its words. */
@@ -860,6 +884,40 @@ static void text_panel_draw(struct tui *tui, const struct lesson_view *view, con
 		draw_string(style, row, x, "  (space)", width - 1 - x, style->roles[ROLE_DIM]);
 }
 
+enum { PANE_MIN_WIDTH = 40 };
+
+static bool side_has_pane(const int *sides, int count, int side)
+{
+	for (int i = 0; i < count; i++)
+		if (sides[i] == side)
+			return true;
+	return false;
+}
+
+/* Which sides get a pane at `width`: all in order where they fit, else
+ * the first, the second pane's side, then the others in order while they
+ * fit. Returns how many. */
+static int pane_sides_for(const struct tui *tui, const struct lesson_view *view, int width, int *sides)
+{
+	int fit = width / PANE_MIN_WIDTH;
+	if (fit < 2)
+		fit = 2;
+	int count = 0;
+	sides[count++] = 0;
+	if (view->side_count <= fit) {
+		/* Every side has a pane: in the lesson's order. */
+		for (int side = 1; side < view->side_count; side++)
+			sides[count++] = side;
+		return count;
+	}
+	if (view->side_count >= 2 && count < fit)
+		sides[count++] = tui->right_side;
+	for (int side = 1; side < view->side_count && count < fit; side++)
+		if (!side_has_pane(sides, count, side))
+			sides[count++] = side;
+	return count;
+}
+
 void lesson_draw_view(struct tui *tui, const struct lesson_view *view)
 {
 	struct text_layout text;
@@ -867,14 +925,18 @@ void lesson_draw_view(struct tui *tui, const struct lesson_view *view)
 	int width = COLS, height = LINES;
 	lesson_header_draw(tui, view, width);
 
-	/* The panes: the first side on the left, the chosen other side on the right. */
-	struct pane panes[2];
-	int pane_count = view->side_count >= 2 ? 2 : 1;
-	int left_width = pane_count == 2 ? width / 2 : width;
-	pane_prepare(tui, view, &panes[0], 0, 0, left_width);
-	if (pane_count == 2)
-		pane_prepare(tui, view, &panes[1], tui->right_side, left_width, width - left_width);
-	int others = view->side_count > 2 ? view->side_count - 2 : 0;
+	/* The panes: the first side on the left, then the chosen other side,
+	 * then the others in order while panes of PANE_MIN_WIDTH fit (three
+	 * at 120 columns); the rest get a line each. */
+	struct pane panes[LESSON_MAX_SIDES];
+	int pane_sides[LESSON_MAX_SIDES];
+	int pane_count = pane_sides_for(tui, view, width, pane_sides);
+	for (int i = 0, x = 0; i < pane_count; i++) {
+		int pane_width = i + 1 < pane_count ? width / pane_count : width - x;
+		pane_prepare(tui, view, &panes[i], pane_sides[i], x, pane_width);
+		x += pane_width;
+	}
+	int others = view->side_count - pane_count;
 	bool unplaced = view_side_sockets(view, -1, NULL, 0) > 0;
 	int other_rows = others + (unplaced ? 1 : 0);
 
@@ -886,7 +948,8 @@ void lesson_draw_view(struct tui *tui, const struct lesson_view *view)
 	text.failure_rows = failures_out(&measure, view) + evidence_out(&measure, view);
 	int fixed_rows = (style->big ? 1 : 2) + wire_rows(tui, view, width);   /* the wire, python, next */
 	int command_rows = tui->play ? 2 : 0;  /* the command line, and the caret or hint under it */
-	int rest = height - 2 - other_rows - fixed_rows - command_rows;
+	int quiz_rows = quiz_panel_rows(tui, width);
+	int rest = height - 2 - other_rows - fixed_rows - command_rows - quiz_rows;
 	if (text.failure_rows > rest / 3)
 		text.failure_rows = rest / 3;
 	rest -= text.failure_rows;
@@ -918,13 +981,15 @@ void lesson_draw_view(struct tui *tui, const struct lesson_view *view)
 	}
 	int y = 1 + pane_height;
 	for (int side = 1; side < view->side_count; side++)
-		if (side != tui->right_side)
+		if (!side_has_pane(pane_sides, pane_count, side))
 			other_side_draw(tui, view, side, y++, width);
 	if (unplaced)
 		other_side_draw(tui, view, -1, y++, width);
 	text_panel_draw(tui, view, &text, y, say_rows, width);
 	if (tui->play)
 		command_line_draw(tui, height - 1 - command_rows, width);
+	if (quiz_rows)
+		quiz_panel_draw(tui, height - 1 - command_rows - quiz_rows, width, quiz_rows);
 	key_line_draw(tui, height - 1, width);
 }
 

@@ -1,5 +1,7 @@
-/* screen_menu — the lesson menu of a bare `socklab`: number, name, title.
- * A broken lesson file is listed too; Enter shows its problems. */
+/* screen_menu — the lesson menu of a bare `socklab`: number, name, what
+ * the student has done of it (progress.h), title. A broken lesson file is
+ * listed too; Enter shows its problems. Above the lessons, "continue
+ * where you left off" opens the lesson recorded last at its step. */
 #include "tui_internal.h"
 
 #include <stdio.h>
@@ -14,6 +16,7 @@ int menu_load(struct tui *tui, char **paths, size_t count)
 	if (!tui->entries)
 		return -1;
 	tui->entry_count = count;
+	tui->menu_on_continue = true;   /* shown only when there is somewhere to continue */
 	for (size_t i = 0; i < count; i++) {
 		struct menu_entry *entry = &tui->entries[i];
 		entry->path = paths[i];
@@ -45,6 +48,59 @@ static void file_stem(const char *path, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)len, base);
 }
 
+/* The entry of the lesson recorded last, or -1; *record gets its record. */
+static int continue_entry(const struct tui *tui, struct progress_entry *record)
+{
+	/* Two lessons recorded in the same second tie in progress_latest: what
+	 * this run recorded last is the later. */
+	if (!tui->progress
+	    || (!(tui->recorded_lesson[0] && progress_get(tui->progress, tui->recorded_lesson, record))
+		&& !progress_latest(tui->progress, record)))
+		return -1;
+	for (size_t i = 0; i < tui->entry_count; i++)
+		if (tui->entries[i].lesson && strcmp(tui->entries[i].lesson->name, record->name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static bool continue_selected(const struct tui *tui)
+{
+	struct progress_entry record;
+	return tui->menu_on_continue && continue_entry(tui, &record) >= 0;
+}
+
+/* "✓" done, "→ 4/9" in progress (ASCII without UTF-8), "" not started. */
+static void progress_mark(const struct tui *tui, const struct menu_entry *entry, char *out, size_t size)
+{
+	struct progress_entry record;
+	out[0] = '\0';
+	if (!entry->lesson || !tui->progress || !progress_get(tui->progress, entry->lesson->name, &record))
+		return;
+	bool utf8 = tui->style.utf8;
+	if (record.done)
+		snprintf(out, size, "%s", utf8 ? "✓" : "done");
+	else if (record.steps_reached > 0)
+		snprintf(out, size, "%s %zu/%zu", utf8 ? "→" : "->", record.steps_reached, entry->lesson->step_count);
+}
+
+static void draw_continue(struct tui *tui, const struct menu_entry *entry, const struct progress_entry *record, int y,
+			  int width, bool selected)
+{
+	const struct tui_style *style = &tui->style;
+	char number[8], line[200];
+	const char *name;
+	view_lesson_number(entry->lesson->name, number, sizeof number, &name);
+	attr_t attr = selected ? style->roles[ROLE_SELECTED] : style->roles[ROLE_NORMAL];
+	if (selected) {
+		attrset(attr);
+		mvhline(y, 1, ' ', width - 2);
+	}
+	snprintf(line, sizeof line, "continue where you left off: %s %s, step %zu of %zu", number, name, record->last_step,
+		 entry->lesson->step_count);
+	draw_string(style, y, 2, selected ? ">" : " ", 1, attr);
+	draw_string(style, y, 4, line, width - 6, attr | style->roles[ROLE_NEXT]);
+}
+
 static void draw_entry(struct tui *tui, const struct menu_entry *entry, int y, int width, bool selected)
 {
 	const struct tui_style *style = &tui->style;
@@ -59,14 +115,17 @@ static void draw_entry(struct tui *tui, const struct menu_entry *entry, int y, i
 	}
 	draw_string(style, y, 2, selected ? ">" : " ", 1, attr);
 	draw_string(style, y, 4, number, 3, attr);
-	draw_string(style, y, 8, name, 18, attr);
+	draw_string(style, y, 8, name, 15, attr);
+	char mark[32];
+	progress_mark(tui, entry, mark, sizeof mark);
+	draw_string(style, y, 24, mark, 8, attr | style->roles[ROLE_CHANGED]);
 	if (entry->lesson) {
-		draw_string(style, y, 28, entry->lesson->title ? entry->lesson->title : "", width - 30, attr);
+		draw_string(style, y, 33, entry->lesson->title ? entry->lesson->title : "", width - 35, attr);
 	} else {
 		char broken[96];
 		snprintf(broken, sizeof broken, "(broken: %zu problem%s; Enter shows them)", entry->diagnostics.count,
 			 entry->diagnostics.count == 1 ? "" : "s");
-		draw_string(style, y, 28, broken, width - 30, attr | style->roles[ROLE_FAILED]);
+		draw_string(style, y, 33, broken, width - 35, attr | style->roles[ROLE_FAILED]);
 	}
 }
 
@@ -78,13 +137,23 @@ void menu_draw(struct tui *tui)
 	mvhline(0, 0, ' ', width);
 	draw_string(style, 0, 1, "socklab  lessons: the BSD socket API on the real kernel", width - 2,
 		    style->roles[ROLE_TITLE]);
-	int list_rows = height - 4;
-	size_t first = tui->menu_selected >= (size_t)list_rows ? tui->menu_selected - (size_t)list_rows + 1 : 0;
 	int y = 2;
-	for (size_t i = first; i < tui->entry_count && y < 2 + list_rows; i++, y++)
-		draw_entry(tui, &tui->entries[i], y, width, i == tui->menu_selected);
+	struct progress_entry record;
+	int resume = continue_entry(tui, &record);
+	bool on_continue = resume >= 0 && tui->menu_on_continue;
+	if (resume >= 0) {
+		draw_continue(tui, &tui->entries[resume], &record, y, width, on_continue);
+		y += 2;
+	}
+	int list_rows = height - 2 - y;
+	size_t first = tui->menu_selected >= (size_t)list_rows ? tui->menu_selected - (size_t)list_rows + 1 : 0;
+	int list_top = y;
+	for (size_t i = first; i < tui->entry_count && y < list_top + list_rows; i++, y++)
+		draw_entry(tui, &tui->entries[i], y, width, !on_continue && i == tui->menu_selected);
 	/* The selected lesson's intro, where there is room. */
-	const struct menu_entry *selected = tui->entry_count ? &tui->entries[tui->menu_selected] : NULL;
+	const struct menu_entry *selected = on_continue ? &tui->entries[resume]
+					    : tui->entry_count ? &tui->entries[tui->menu_selected]
+							       : NULL;
 	if (selected && selected->lesson && selected->lesson->intro && y + 2 < height - 1) {
 		struct wrap_line lines[32];
 		size_t count = wrap_text(selected->lesson->intro, width - 6, lines, 32);
@@ -107,20 +176,58 @@ void menu_draw(struct tui *tui)
 
 static void menu_up(struct tui *tui)
 {
+	struct progress_entry record;
+	if (continue_selected(tui))
+		return;
 	if (tui->menu_selected > 0)
 		tui->menu_selected--;
+	else if (continue_entry(tui, &record) >= 0)
+		tui->menu_on_continue = true;
 }
 
 static void menu_down(struct tui *tui)
 {
-	if (tui->menu_selected + 1 < tui->entry_count)
+	if (continue_selected(tui))
+		tui->menu_on_continue = false;
+	else if (tui->menu_selected + 1 < tui->entry_count)
 		tui->menu_selected++;
+	tui->menu_on_continue = false;
+}
+
+/* Home: the top, "continue" where there is one. */
+static void menu_first(struct tui *tui)
+{
+	tui->menu_selected = 0;
+	tui->menu_on_continue = true;
+}
+
+/* Opens the lesson recorded last and runs it to where it was left. */
+static void menu_continue(struct tui *tui)
+{
+	struct progress_entry record;
+	int index = continue_entry(tui, &record);
+	const struct lesson *lesson = tui->entries[index].lesson;
+	char *err = NULL;
+	if (lesson_open(tui, lesson, &err) < 0) {
+		tui_message(tui, "cannot start %s: %s", lesson->name, err ? err : "out of memory");
+		free(err);
+		return;
+	}
+	tui->from_menu = true;
+	tui->menu_selected = (size_t)index;
+	size_t step = record.last_step < lesson->step_count ? record.last_step : lesson->step_count;
+	if (step > 0)
+		lesson_go_to(tui, step);
 }
 
 static void menu_open(struct tui *tui)
 {
 	if (tui->entry_count == 0)
 		return;
+	if (continue_selected(tui)) {
+		menu_continue(tui);
+		return;
+	}
 	struct menu_entry *entry = &tui->entries[tui->menu_selected];
 	if (!entry->lesson) {
 		char title[128];
@@ -155,6 +262,7 @@ static void menu_redraw(struct tui *tui)
 const tui_handler menu_handlers[ACTION_COUNT] = {
 	[ACTION_UP] = menu_up,
 	[ACTION_DOWN] = menu_down,
+	[ACTION_FIRST] = menu_first,
 	[ACTION_BACK] = menu_up,
 	[ACTION_NEXT] = menu_open,
 	[ACTION_OPEN] = menu_open,

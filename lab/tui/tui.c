@@ -130,7 +130,7 @@ static void handle_key(struct tui *tui, int key)
 		return;
 	}
 	if (!tui->page.open && tui->screen == SCREEN_LESSON
-	    && (lesson_prompt_key(tui, key) || command_line_key(tui, key)))
+	    && (quiz_panel_key(tui, key) || lesson_prompt_key(tui, key) || command_line_key(tui, key)))
 		return;
 	tui_handler handler = action != ACTION_NONE ? handler_for(tui, action) : NULL;
 	if (handler)
@@ -198,6 +198,53 @@ static int open_first_screen(struct tui *tui, const struct tui_start *start, cha
 	return 0;
 }
 
+/* The student's progress; a file set aside is said once, as a line. The
+ * lab works without it. */
+static void progress_start(struct tui *tui)
+{
+	char *warning = NULL, *err = NULL;
+	if (progress_load(&tui->progress, NULL, &warning, &err) < 0) {
+		tui_message(tui, "progress not kept: %s", err ? err : "out of memory");
+		tui->progress = NULL;
+	}
+	if (warning) {
+		/* One line at 80 columns: the file's name without its directory
+		 * (`socklab progress` and the file system say where). */
+		const char *dir = tui->progress ? progress_dir(tui->progress) : NULL;
+		size_t dir_len = dir ? strlen(dir) : 0;
+		char shown[sizeof tui->message];
+		size_t length = 0;
+		for (const char *c = warning; *c && length + 1 < sizeof shown;) {
+			if (dir_len && strncmp(c, dir, dir_len) == 0 && c[dir_len] == '/') {
+				c += dir_len + 1;
+				continue;
+			}
+			shown[length++] = *c++;
+		}
+		shown[length] = '\0';
+		tui_message(tui, "%s", shown);
+	}
+	free(warning);
+	free(err);
+}
+
+int tui_save_progress(struct tui *tui)
+{
+	if (!tui->progress || !tui->progress_dirty)
+		return 0;
+	char *warning = NULL, *err = NULL;
+	int result = progress_save(tui->progress, &warning, &err);
+	if (result < 0)
+		tui_message(tui, "progress not saved: %s", err ? err : "out of memory");
+	else if (warning)
+		tui_message(tui, "%s", warning);
+	else
+		tui->progress_dirty = false;
+	free(warning);
+	free(err);
+	return result;
+}
+
 static int tui_main(const struct tui_start *start, struct sandbox *sandbox, const struct tui_options *options)
 {
 	struct tui tui = { .options = options, .sandbox = sandbox, .focus_side = -1, .screen = SCREEN_MENU };
@@ -206,6 +253,8 @@ static int tui_main(const struct tui_start *start, struct sandbox *sandbox, cons
 	int code = 0;
 	view_init(&tui.view);
 	tui.command.screen_y = -1;
+	tui.chosen_side = -1;
+	tui.quiz.on = options->quiz;
 	/* Only the character type: numbers in traces must keep their '.'. */
 	setlocale(LC_CTYPE, "");
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -215,6 +264,8 @@ static int tui_main(const struct tui_start *start, struct sandbox *sandbox, cons
 	}
 	if (signals_install(&err) < 0)
 		goto failed;
+	if (!start->play)
+		progress_start(&tui);
 	if (open_first_screen(&tui, start, &err) < 0)
 		goto failed;
 	if (terminal_start(&tui, &screen, &err) < 0)
@@ -230,7 +281,10 @@ done:
 	terminal_stop(screen);
 	if (code == 2 && tui.message[0])
 		fprintf(stderr, "socklab: %s\n", tui.message);
-	lesson_close(&tui);
+	lesson_close(&tui);   /* saves the progress */
+	if (tui.progress_dirty)
+		fprintf(stderr, "socklab: %s\n", tui.message);
+	progress_free(tui.progress);
 	menu_free(&tui);
 	page_done(&tui.page);
 	view_done(&tui.view);

@@ -12,6 +12,7 @@
 struct tui_options {
 	bool big;            /* projector mode: the essentials, large spacing */
 	bool color;          /* false with NO_COLOR */
+	bool quiz;           /* start in predict mode (--quiz) */
 };
 
 /* Runs the lesson screen until the student quits. `lessons` lists the

@@ -16,6 +16,8 @@
 #include "ladder.h"
 #include "lesson.h"
 #include "play.h"
+#include "progress.h"
+#include "quiz.h"
 #include "sandbox.h"
 #include "session.h"
 #include "tui.h"
@@ -40,6 +42,11 @@
 	_(LAST, NULL, "run every step to the end; in the ladder its last line (it follows the steps again)") \
 	_(FOCUS, "pane", "focus a pane (again: the next one), to select its sockets") \
 	_(FOCUS_BACK, NULL, "focus the previous pane") \
+	_(SWITCH_SIDE, "side", "with three sides or more: the next side into the second pane (the others keep a " \
+			     "one-line summary)") \
+	_(PREDICT, "predict", "predict mode: before each step, predict what the call returns and the state of " \
+			      "each socket (digits or arrows and Enter, h a hint, Esc skips); then the kernel " \
+			      "judges, and the header keeps the score") \
 	_(UP, NULL, "select the socket above; in the menu the lesson above; in a page or the ladder scroll") \
 	_(DOWN, NULL, "select the socket below; in the menu the lesson below; in a page or the ladder scroll") \
 	_(PAGE_UP, NULL, "in the ladder: scroll a page up") \
@@ -284,6 +291,57 @@ void command_line_key_line(struct tui *tui, int y, int width);
 /* The command line's keys, for the help page. */
 void command_line_help(struct tui_page *page, int width);
 
+/* ---- predict, then step (quiz_panel.c) --------------------------------- */
+
+/* The panel's model: which step it asks about, the student's picks so far,
+ * and after the step the score quiz_score gave. The quiz decides; the
+ * panel only asks and shows. */
+struct quiz_panel {
+	bool on;                           /* predict mode (p, or --quiz) */
+	bool asking;                       /* the questions of the next step are open */
+	bool told;                         /* the verdicts of the step just run are shown */
+	struct quiz_choices choices;       /* borrowed from the lesson */
+	struct quiz_prediction prediction;
+	size_t question;                   /* 0: the result (when there are answers), then each socket */
+	size_t question_count;
+	int cursor;                        /* the highlighted choice of the question */
+	int pending;                       /* a first digit waiting for a second (1 of 13), or 0 */
+	int hint_level;                    /* the highest hint shown for the question */
+	char hint[320];
+	struct quiz_score score;           /* of the step just run, while told */
+	size_t score_step;                 /* that step, 1-based */
+	struct quiz_tally tally;           /* this run of the lesson */
+};
+
+/* Forgets the questions and the score (a lesson opened). */
+void quiz_panel_reset(struct tui *tui);
+/* Space on the lesson screen in predict mode: true when the panel took it
+ * (it opened the next step's questions, or they are open); false when a
+ * step may run now (a second half, the end, nothing to predict). */
+bool quiz_panel_before_step(struct tui *tui);
+/* A key while the questions are open; true when the panel took it. The
+ * last answer (or Esc) runs the step and shows the verdicts. */
+bool quiz_panel_key(struct tui *tui, int key);
+/* Closes the panel without scoring (the student went back, restarted). */
+void quiz_panel_close(struct tui *tui);
+/* The panel's rows at `width` (0: nothing to show), and drawing it. */
+int quiz_panel_rows(const struct tui *tui, int width);
+void quiz_panel_draw(struct tui *tui, int y, int width, int rows);
+/* The header's "quiz 3/5", or "" when predict mode is off. */
+void quiz_panel_header(const struct tui *tui, char *out, size_t size);
+/* The keys of the panel, for the help page. */
+void quiz_panel_help(struct tui_page *page, int width);
+
+/* ---- progress (lesson_actions.c, screen_menu.c) ------------------------ */
+
+/* Records the step on screen (when it moved) for the lesson shown. */
+void lesson_record_progress(struct tui *tui);
+/* Saves the progress file when something changed; a failure becomes a
+ * message (and progress_dirty stays set). Returns 0 or -1. */
+int tui_save_progress(struct tui *tui);
+/* Runs or re-runs the lesson to `steps_done` steps, the whole last step shown. */
+void lesson_go_to(struct tui *tui, size_t steps_done);
+
 /* ---- the whole frontend ------------------------------------------------ */
 
 struct tui {
@@ -306,7 +364,8 @@ struct tui {
 	struct lesson_view view;
 	int focus_side;                    /* the focused pane's side, -1 none */
 	size_t selected;                   /* the selected socket among the focused side's */
-	int right_side;                    /* the side in the right pane */
+	int right_side;                    /* the side in the second pane */
+	int chosen_side;                   /* the side the switch key put there, -1 none (the last to act) */
 	bool autoplay;
 	int autoplay_ms;                   /* pace */
 	uint64_t autoplay_due_ms;          /* CLOCK_MONOTONIC */
@@ -320,6 +379,15 @@ struct tui {
 	struct play *play;                 /* owned, NULL in a lesson; tui->session is its session */
 	struct command_line command;
 	bool cursor_shown;                 /* the terminal's cursor is visible (curs_set) */
+	/* Predict, then step. */
+	struct quiz_panel quiz;
+	/* Progress: NULL when it cannot be kept (said once). */
+	struct progress *progress;         /* owned */
+	bool progress_dirty;               /* recorded since the last save */
+	size_t recorded_step;              /* the step last recorded for the lesson shown, SIZE_MAX none */
+	bool menu_on_continue;             /* the menu's "continue" row is selected */
+	char recorded_lesson[PROGRESS_NAME_MAX];   /* the lesson this run recorded last, "" none:
+	                                      it wins over progress_latest, whose clock ticks in seconds */
 };
 
 uint64_t tui_now_ms(void);

@@ -52,7 +52,9 @@ launch() {
 	shift 3
 	# A student's terminal speaks UTF-8 unless a test says otherwise (LANG=C):
 	# CI and `su -` may run with no locale at all.
-	local environment=(LANG=C.UTF-8)
+	# Progress and history: a directory of the pane's own, never the tester's
+	# home (a test that shares one between panes names it: the last wins).
+	local environment=(LANG=C.UTF-8 "XDG_STATE_HOME=$work/state-$name")
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		environment+=("$1")
 		shift
@@ -660,6 +662,113 @@ without_a_capture_the_wire_says_why() {
 	quit host
 }
 
+# ---- predict, then step; progress; three sides -------------------------------
+
+predict_mode_asks_before_a_step_scores_it_and_gives_hints() {
+	launch quiz 80 24 "XDG_STATE_HOME=$work/state-quiz" -- run --quiz 01
+	wait_for_text quiz "step 0/14  quiz 0/0" || return 1
+	keys quiz Space
+	wait_for quiz "^│ What will socket\(\) do\?" || return 1
+	expect_screen quiz "step 0/14" "no step run before the prediction" &&
+		expect_screen quiz "^│ >1 0 +2 3 +3 4" "the numbered choices" || return 1
+	keys quiz 2   # 3: the lowest free fd
+	wait_for quiz "^│ right +you said 3; the kernel said 3" || return 1
+	expect_screen quiz "step 1/14  quiz 1/1" "the score in the header" || return 1
+	keys quiz Space
+	wait_for quiz "^│ What will bind\(\) do\?" || return 1
+	keys quiz h
+	wait_for quiz "^│ hint +Does any other socket hold 127\.0\.0\.1:65432" || return 1
+	keys quiz 2   # -1 EACCES: wrong
+	wait_for quiz "^│ WRONG +you said -1 EACCES; the kernel said 0" || return 1
+	expect_screen quiz "step 2/14  quiz 1/2" "a wrong answer counted" || return 1
+	keys quiz Space
+	wait_for quiz "^│ What will listen\(\) do\?" || return 1
+	keys quiz Escape
+	wait_for quiz "^│ skipped +the kernel said 0" || return 1
+	expect_screen quiz "step 3/14  quiz 1/2" "a skipped step not counted" || return 1
+	keys quiz p
+	wait_for_text quiz "predict mode off" || return 1
+	keys quiz Space
+	wait_for_text quiz "step 4/14" || return 1
+	expect_not_screen quiz "What will" "questions with predict mode off" &&
+		quit quiz
+}
+
+progress_marks_a_lesson_done_and_continue_opens_where_it_was_left() {
+	local state=$work/state-progress
+	launch done 80 24 "XDG_STATE_HOME=$state" -- run 01
+	wait_for_text done "step 0/14" || return 1
+	keys done End
+	wait_for_text done "step 14/14" || return 1
+	quit done || return 1
+	grep -q '"done": true' "$state/socklab/progress.json" || {
+		echo "    FAIL: 01 not saved as done" >&2
+		return 1
+	}
+	launch again 80 24 "XDG_STATE_HOME=$state" --
+	wait_for again "^  > continue where you left off: 01 echo, step 14 of 14" || return 1
+	expect_screen again "^    01  echo +✓ +The echo pair" "01 marked done" || return 1
+	keys again Down Down Enter
+	wait_for_text again "step 0/11" || return 1
+	press again Space 3
+	wait_for_text again "step 3/11" || return 1
+	keys again q
+	wait_for again "^    continue where you left off: 02 socket, step 3 of 11" || return 1
+	expect_screen again "^  > 02  socket +→ 3/11 +socket\(\)" "02 in progress, steps reached of total" || return 1
+	keys again Home Enter
+	wait_for_text again "step 3/11" || return 1
+	keys again q
+	wait_for_text again "lessons: the BSD socket API" || return 1
+	quit again || return 1
+	# Without UTF-8 the marks are words.
+	launch ascii 80 24 "XDG_STATE_HOME=$state" LANG=C LC_ALL=C --
+	wait_for ascii "^    01  echo +done +The echo pair" || return 1
+	expect_screen ascii "^    02  socket +-> 3/11 " "the ASCII arrow" &&
+		quit ascii
+}
+
+a_corrupted_progress_file_is_said_once_and_the_menu_works() {
+	local state=$work/state-corrupt
+	mkdir -p "$state/socklab"
+	printf '{"format": "socklab-progress", "version": 1, "lessons": {"01-echo": [' >"$state/socklab/progress.json"
+	launch corrupt 80 24 "XDG_STATE_HOME=$state" --
+	wait_for corrupt "^ progress file .*progress\.json was unusable" || return 1
+	[ "$(capture corrupt | grep -c 'progress file')" = 1 ] || {
+		fail_with_screen corrupt "the warning on one line"
+		return 1
+	}
+	keys corrupt Down
+	wait_for corrupt "^  > 02  socket" || return 1
+	expect_not_screen corrupt "was unusable" "the warning after a key" || return 1
+	keys corrupt Enter
+	wait_for_text corrupt "step 0/11" || return 1
+	ls "$state/socklab/" | grep -q '^progress\.json\.broken-' || {
+		echo "    FAIL: the corrupted file was not set aside" >&2
+		return 1
+	}
+	keys corrupt q
+	wait_for_text corrupt "lessons: the BSD socket API" || return 1
+	quit corrupt
+}
+
+three_sides_get_a_pane_each_where_they_fit_and_a_summary_line_where_not() {
+	launch sides 80 24 -- run 14
+	wait_for_text sides "step 0/24" || return 1
+	keys sides g 1 0 Enter
+	wait_for_text sides "step 10/24" || return 1
+	expect_screen sides "^┌─ SERVER .*┐┌─ CLIENT2 " "the server and the side that acted last" &&
+		expect_screen sides "^ client1: .* c=3 ESTABLISHED recv-q 0 send-q 0" "client1's summary: state, queues" &&
+		expect_screen sides " c side " "the switch key on the key line" || return 1
+	keys sides c
+	wait_for sides "^┌─ SERVER .*┐┌─ CLIENT1 " || return 1
+	expect_screen sides "^ client2: .*c=3 ESTABLISHED recv-q 0 send-q 0" "client2's summary now" &&
+		expect_not_screen sides "CLIENT2" "client2's pane" || return 1
+	tmux_run resize-window -t sides -x 120 -y 40
+	wait_for sides "^┌─ SERVER ─.*┐┌─ CLIENT1 ─+┐┌─ CLIENT2 ─+┐$" || return 1
+	expect_not_screen sides "^ client[12]: " "a summary line where every side has a pane" &&
+		quit sides
+}
+
 tests=(
 	first_screen_shows_both_panes_and_the_next_call
 	stepping_the_echo_lesson_shows_each_state_the_kernel_has
@@ -686,6 +795,10 @@ tests=(
 	the_wire_row_and_the_ladder_show_each_packet_under_its_call
 	a_held_segment_shows_and_the_ladder_grows_with_each_release
 	without_a_capture_the_wire_says_why
+	predict_mode_asks_before_a_step_scores_it_and_gives_hints
+	progress_marks_a_lesson_done_and_continue_opens_where_it_was_left
+	a_corrupted_progress_file_is_said_once_and_the_menu_works
+	three_sides_get_a_pane_each_where_they_fit_and_a_summary_line_where_not
 )
 
 passed=0
