@@ -26,6 +26,7 @@ enum {
 	MAX_NAMES = 64,       /* names a side gives in one run */
 	MAX_FDS = 256,        /* socket fds a side holds at once */
 	MAX_MEMORY = 1024,    /* sockets remembered by address, for TIME-WAIT and friends */
+	MEMORY_BUCKETS = 2048, /* open addressing over them: twice as many, a power of two */
 };
 
 /* A name a step gave to a result: `conn = accept(ls)`. */
@@ -94,6 +95,13 @@ struct session {
 	struct lab_snapshot baseline;     /* what "changed" compares with: the snapshot before this phase */
 	struct memory memory[MAX_MEMORY];
 	size_t memory_count;
+	uint16_t memory_index[MEMORY_BUCKETS];   /* 1 + index into memory, by addresses; 0 empty */
+	struct held_by {                 /* every fd of every side, by inode: sorted per snapshot */
+		uint32_t inode;
+		int side;
+		int fd;
+	} *holders;
+	size_t holder_count;
 	struct probe_snapshot raw;
 	struct run_info info;
 	size_t failure_count;
@@ -449,23 +457,57 @@ static unsigned probe_mask(struct session *session)
 	return what;
 }
 
+/* FNV-1a over a socket's family and addresses: where it sits in the index. */
+static size_t memory_bucket(int family, const char *local, const char *peer)
+{
+	uint32_t hash = 2166136261u ^ (uint32_t)family;
+	for (const char *text = local; *text; text++)
+		hash = (hash ^ (unsigned char)*text) * 16777619u;
+	hash = (hash ^ '|') * 16777619u;
+	for (const char *text = peer; *text; text++)
+		hash = (hash ^ (unsigned char)*text) * 16777619u;
+	return hash & (MEMORY_BUCKETS - 1);
+}
+
+/* The remembered socket with these addresses, and where its bucket is (the
+ * empty one to fill when there is none). Every snapshot asks this for
+ * every socket: with a hundred connections a scan would cost ~100 us. */
+static struct memory *memory_find(struct session *session, int family, const char *local, const char *peer,
+				  size_t *bucket_out)
+{
+	size_t bucket = memory_bucket(family, local, peer);
+	for (;;) {
+		uint16_t slot = session->memory_index[bucket];
+		if (slot == 0) {
+			*bucket_out = bucket;
+			return NULL;
+		}
+		struct memory *m = &session->memory[slot - 1];
+		if (m->family == family && strcmp(m->local, local) == 0 && strcmp(m->peer, peer) == 0) {
+			*bucket_out = bucket;
+			return m;
+		}
+		bucket = (bucket + 1) & (MEMORY_BUCKETS - 1);
+	}
+}
+
 static struct memory *recall(struct session *session, int family, const char *local, const char *peer)
 {
-	for (size_t i = session->memory_count; i-- > 0;) {
-		struct memory *m = &session->memory[i];
-		if (m->family == family && strcmp(m->local, local) == 0 && strcmp(m->peer, peer) == 0)
-			return m;
-	}
-	return NULL;
+	size_t bucket;
+	return memory_find(session, family, local, peer, &bucket);
 }
 
 static void remember(struct session *session, const struct lab_socket *socket)
 {
 	if (socket->side < 0 || strcmp(socket->local, "*") == 0)
 		return;
-	struct memory *m = recall(session, socket->family, socket->local, socket->peer);
-	if (!m && session->memory_count < MAX_MEMORY)
+	size_t bucket;
+	struct memory *m = memory_find(session, socket->family, socket->local, socket->peer, &bucket);
+	if (!m && session->memory_count < MAX_MEMORY) {
 		m = &session->memory[session->memory_count++];
+		memset(m, 0, sizeof *m);
+		session->memory_index[bucket] = (uint16_t)session->memory_count;
+	}
 	if (!m)
 		return;
 	m->family = socket->family;
@@ -495,20 +537,64 @@ static bool seen_before(const struct session *session, uint32_t inode)
 	return false;
 }
 
+static int compare_inodes(const void *a_, const void *b_)
+{
+	uint32_t a = *(const uint32_t *)a_, b = *(const uint32_t *)b_;
+	return (a > b) - (a < b);
+}
+
+static int compare_holders(const void *a_, const void *b_)
+{
+	const struct held_by *a = a_, *b = b_;
+	if (a->inode != b->inode)
+		return a->inode < b->inode ? -1 : 1;
+	return a->side != b->side ? a->side - b->side : a->fd - b->fd;
+}
+
+/* Every side's fds, sorted by inode, once per snapshot. */
+static int index_holders(struct session *session, char **err)
+{
+	size_t total = 0;
+	for (int s = 0; s < session->side_count; s++)
+		total += (size_t)session->sides[s].fd_count;
+	struct held_by *holders = realloc(session->holders, (total ? total : 1) * sizeof *holders);
+	if (!holders)
+		return text_error(err, "out of memory");
+	session->holders = holders;
+	session->holder_count = 0;
+	for (int s = 0; s < session->side_count; s++)
+		for (int i = 0; i < session->sides[s].fd_count; i++)
+			holders[session->holder_count++] = (struct held_by){ .inode = session->sides[s].fds[i].inode,
+									     .side = s, .fd = session->sides[s].fds[i].fd };
+	qsort(holders, session->holder_count, sizeof *holders, compare_holders);
+	return 0;
+}
+
+/* Where the holders of `inode` begin in the index (holder_count if none). */
+static size_t first_holder(const struct session *session, uint32_t inode)
+{
+	size_t low = 0, high = session->holder_count;
+	while (low < high) {
+		size_t middle = (low + high) / 2;
+		if (session->holders[middle].inode < inode)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	return low < session->holder_count && session->holders[low].inode == inode ? low : session->holder_count;
+}
+
+/* The first (lowest side) holder of `inode`. */
 static bool find_fd_by_inode(struct session *session, uint32_t inode, int *side_out, int *fd_out)
 {
 	if (inode == 0)
 		return false;
-	for (int s = 0; s < session->side_count; s++) {
-		const struct side *side = &session->sides[s];
-		for (int i = 0; i < side->fd_count; i++)
-			if (side->fds[i].inode == inode) {
-				*side_out = s;
-				*fd_out = side->fds[i].fd;
-				return true;
-			}
-	}
-	return false;
+	size_t low = first_holder(session, inode);
+	if (low == session->holder_count)
+		return false;
+	*side_out = session->holders[low].side;
+	*fd_out = session->holders[low].fd;
+	return true;
 }
 
 static const char *port_of(const char *address)
@@ -623,28 +709,61 @@ static void name_unix_peers(struct lab_snapshot *snapshot, const struct probe_sn
 	}
 }
 
+static int compare_by_inode(const void *a_, const void *b_, void *rows_)
+{
+	const struct lab_socket *rows = rows_;
+	const struct lab_socket *a = &rows[*(const size_t *)a_], *b = &rows[*(const size_t *)b_];
+	if (a->inode != b->inode)
+		return a->inode < b->inode ? -1 : 1;
+	return a->side - b->side;
+}
+
+/* Is `candidate` the same socket as `socket`, one snapshot earlier? By
+ * inode where both have one (unnamed Unix sockets all read "*"), else by
+ * side and fd (no address yet), else by addresses (TIME-WAIT and queued
+ * connections have no inode). */
+static bool same_socket(const struct lab_socket *socket, const struct lab_socket *candidate)
+{
+	if (socket->inode && candidate->inode)
+		return socket->inode == candidate->inode && socket->side == candidate->side;
+	if (socket->state == 0 || candidate->state == 0)
+		return socket->side == candidate->side && socket->fd == candidate->fd && socket->state == candidate->state;
+	return candidate->family == socket->family && strcmp(candidate->local, socket->local) == 0
+	       && strcmp(candidate->peer, socket->peer) == 0;
+}
+
 static void mark_changes(struct lab_snapshot *now, const struct lab_snapshot *before)
 {
+	/* Earlier sockets by inode, so a hundred connections cost no more
+	 * than a sort: most sockets are found by one binary search. */
+	size_t *by_inode = malloc((before->count ? before->count : 1) * sizeof *by_inode);
+	size_t with_inode = 0;
+	for (size_t k = 0; by_inode && k < before->count; k++)
+		if (before->sockets[k].inode)
+			by_inode[with_inode++] = k;
+	if (by_inode)
+		qsort_r(by_inode, with_inode, sizeof *by_inode, compare_by_inode, before->sockets);
 	for (size_t i = 0; i < now->count; i++) {
 		struct lab_socket *socket = &now->sockets[i];
 		const struct lab_socket *old = NULL;
-		for (size_t k = 0; k < before->count && !old; k++) {
-			const struct lab_socket *candidate = &before->sockets[k];
-			/* The same socket: by inode where both have one (unnamed Unix
-			 * sockets all read "*"), else by addresses (TIME-WAIT and
-			 * queued connections have no inode), else by side and fd. */
-			bool same;
-			if (socket->inode && candidate->inode)
-				same = socket->inode == candidate->inode && socket->side == candidate->side;
-			else if (socket->state == 0 || candidate->state == 0)
-				same = socket->side == candidate->side && socket->fd == candidate->fd
-				       && socket->state == candidate->state;
-			else
-				same = candidate->family == socket->family && strcmp(candidate->local, socket->local) == 0
-				       && strcmp(candidate->peer, socket->peer) == 0;
-			if (same)
-				old = candidate;
+		if (socket->inode && by_inode) {
+			size_t low = 0, high = with_inode;
+			while (low < high) {
+				size_t middle = (low + high) / 2;
+				const struct lab_socket *candidate = &before->sockets[by_inode[middle]];
+				if (candidate->inode < socket->inode
+				    || (candidate->inode == socket->inode && candidate->side < socket->side))
+					low = middle + 1;
+				else
+					high = middle;
+			}
+			if (low < with_inode && same_socket(socket, &before->sockets[by_inode[low]]))
+				old = &before->sockets[by_inode[low]];
 		}
+		for (size_t k = 0; k < before->count && !old; k++)
+			if (!(socket->inode && before->sockets[k].inode) || !by_inode)
+				if (same_socket(socket, &before->sockets[k]))
+					old = &before->sockets[k];
 		if (!old) {
 			socket->changes = CHANGE_NEW;
 			continue;
@@ -657,11 +776,14 @@ static void mark_changes(struct lab_snapshot *now, const struct lab_snapshot *be
 		if (old->fd != socket->fd || strcmp(old->name, socket->name))
 			socket->changes |= CHANGE_FD;
 	}
+	free(by_inode);
 }
 
 static int take_snapshot(struct session *session, char **err)
 {
 	unsigned what = probe_mask(session);
+	if (index_holders(session, err) < 0)
+		return -1;
 	probe_snapshot_clear(&session->raw);
 	if (what && probe_snapshot(session->probe, what, &session->raw, err) < 0)
 		return -1;
@@ -727,30 +849,34 @@ static int take_snapshot(struct session *session, char **err)
 			origin[next.count] = i;
 			next.count++;
 			/* After a fork() both processes hold the socket: a row each. */
-			for (int other = held ? side + 1 : session->side_count; other < session->side_count; other++) {
-				const struct side *holder = &session->sides[other];
-				for (int k = 0; k < holder->fd_count; k++) {
-					if (holder->fds[k].inode != raw->inode)
-						continue;
-					struct lab_socket *copy = &next.sockets[next.count];
-					*copy = *socket;
-					copy->side = other;
-					copy->fd = holder->fds[k].fd;
-					snprintf(copy->name, sizeof copy->name, "%s", name_of_fd(holder, copy->fd));
-					origin[next.count] = i;
-					next.count++;
-				}
+			for (size_t k = held ? first_holder(session, raw->inode) + 1 : session->holder_count;
+			     k < session->holder_count && session->holders[k].inode == raw->inode; k++) {
+				const struct held_by *holder = &session->holders[k];
+				struct lab_socket *copy = &next.sockets[next.count];
+				*copy = *socket;
+				copy->side = holder->side;
+				copy->fd = holder->fd;
+				snprintf(copy->name, sizeof copy->name, "%s", name_of_fd(&session->sides[holder->side], copy->fd));
+				origin[next.count] = i;
+				next.count++;
 			}
 		}
 	}
 	/* Fds whose socket is in no kernel table yet: a fresh TCP or UDP socket. */
+	size_t listed_count = 0;
+	uint32_t *listed = malloc((next.count ? next.count : 1) * sizeof *listed);
+	if (!listed) {
+		free(next.sockets);
+		free(origin);
+		return text_error(err, "out of memory");
+	}
+	for (size_t k = 0; k < next.count; k++)
+		listed[listed_count++] = next.sockets[k].inode;
+	qsort(listed, listed_count, sizeof *listed, compare_inodes);
 	for (int s = 0; s < session->side_count; s++) {
 		struct side *side = &session->sides[s];
 		for (int i = 0; i < side->fd_count; i++) {
-			bool found = false;
-			for (size_t k = 0; k < next.count && !found; k++)
-				found = next.sockets[k].inode == side->fds[i].inode;
-			if (found)
+			if (bsearch(&side->fds[i].inode, listed, listed_count, sizeof *listed, compare_inodes))
 				continue;
 			struct lab_socket *socket = &next.sockets[next.count];
 			memset(socket, 0, sizeof *socket);
@@ -768,6 +894,7 @@ static int take_snapshot(struct session *session, char **err)
 			next.count++;
 		}
 	}
+	free(listed);
 	name_unix_peers(&next, &session->raw, origin);
 	free(origin);
 	order_fdless(session, &next);
@@ -1684,6 +1811,7 @@ static void clear_log(struct session *session)
 	lab_snapshot_done(&session->snapshot);
 	lab_snapshot_done(&session->baseline);
 	session->memory_count = 0;
+	memset(session->memory_index, 0, sizeof session->memory_index);
 	session->steps_done = 0;
 	session->failure_count = 0;
 }
@@ -1765,6 +1893,7 @@ void session_free(struct session *session)
 	capture_batch_done(&session->batch);
 	capture_file_close(session->pcap, NULL);
 	probe_free(session->probe);
+	free(session->holders);
 	probe_snapshot_done(&session->raw);
 	clear_log(session);
 	free(session->events);
