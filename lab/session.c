@@ -507,17 +507,17 @@ static void remember(struct session *session, const struct lab_socket *socket)
 		m = &session->memory[session->memory_count++];
 		memset(m, 0, sizeof *m);
 		session->memory_index[bucket] = (uint16_t)session->memory_count;
+		m->family = socket->family;
+		snprintf(m->local, sizeof m->local, "%s", socket->local);
+		snprintf(m->peer, sizeof m->peer, "%s", socket->peer);
 	}
 	if (!m)
 		return;
-	m->family = socket->family;
 	m->type = socket->type;
-	snprintf(m->local, sizeof m->local, "%s", socket->local);
-	snprintf(m->peer, sizeof m->peer, "%s", socket->peer);
 	m->side = socket->side;
 	if (socket->inode && socket->fd >= 0)
 		m->inode = socket->inode;
-	if (socket->name[0] || !m->name[0])
+	if (socket->name[0] && strcmp(m->name, socket->name) != 0)
 		snprintf(m->name, sizeof m->name, "%s", socket->name);
 }
 
