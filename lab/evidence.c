@@ -88,7 +88,16 @@ static void explain_refused(const struct facts *facts, char *out, size_t size)
 		any = true;
 	}
 	if (at < size)
-		snprintf(out + at, size - at, "%s); the peer's kernel answered the SYN with a RST", any ? "" : " none");
+		at += (size_t)snprintf(out + at, size - at, "%s)", any ? "" : " none");
+	/* With the wire captured, the RST itself is the evidence. */
+	for (size_t i = 0; i < facts->event->packet_count && at < size; i++) {
+		const struct wire_packet *packet = &facts->event->packets[i];
+		if (strstr(packet->flags, "RST")) {
+			snprintf(out + at, size - at, "; the kernel answered the SYN with %s from %s", packet->flags,
+				 packet->from);
+			return;
+		}
+	}
 }
 
 static void explain_in_use(const struct facts *facts, char *out, size_t size)

@@ -734,6 +734,11 @@ Test(cli, sigkill_leaves_no_process_and_the_next_run_clears_its_directory)
 
 Test(cli, quiz_from_stdin_scores_predictions_and_progress_keeps_it)
 {
+	/* Progress of its own: other tests record other lessons, and the
+	 * listing's columns follow the longest name. */
+	char state[64];
+	snprintf(state, sizeof state, "/tmp/socklab-test-state-quiz-%d", (int)getpid());
+	setenv("XDG_STATE_HOME", state, 1);
 	/* Lesson 01 step 1: socket() returns 3. Answer every choice in turn
 	 * until the score says right: what matters is that a right answer
 	 * counts and a wrong one does not. */
