@@ -619,7 +619,7 @@ timers_while_held(const struct child *child)
 	/* Past the client's first RTO (1 s) with its SYN held: the timer
 	 * fires and backs off, but sends no second SYN while the kernel still
 	 * holds the first. */
-	child_assert(child, hold_wait(scene.hold, 1500, &err) == 0, "%zu held: %s", hold_count(scene.hold),
+	child_assert(child, hold_wait(scene.hold, 3000, &err) == 0, "%zu held: %s", hold_count(scene.hold),
 		     hold_peek(scene.hold, 1) ? hold_peek(scene.hold, 1)->flags : "?");
 	const struct probe_socket *client = scene_socket(&scene, scene.client_port, SERVER_PORT);
 	child_assert(child, client != NULL && strcmp(probe_socket_state_name(client), "SYN-SENT") == 0
