@@ -443,8 +443,6 @@ static unsigned probe_mask(struct session *session)
 				what |= PROBE_UNIX;
 			if (kind->bound_only)
 				what |= PROBE_BOUND_INACTIVE;
-			if (kind->listening)
-				what &= ~(unsigned)PROBE_SKIP_LISTEN;
 		}
 	}
 	/* Closed TCP sockets linger (TIME-WAIT): keep asking once asked. */
