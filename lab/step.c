@@ -16,6 +16,7 @@ struct stepping {
 	struct lesson lesson;              /* names the sides; no steps */
 	FILE *out;
 	int side;                          /* whose events the callback sees */
+	bool startup_told[SIDES];          /* the start-up calls' heading was printed */
 	char *err;
 	bool failed;
 };
@@ -62,6 +63,15 @@ static void on_event(const struct tracer_event *event, void *context)
 	}
 	if (event->kind == TRACER_EXITED) {
 		fprintf(stepping->out, "\n%s %s\n", side, event->message);
+		return;
+	}
+	if (event->startup) {
+		/* Not a step: the interpreter's own, before the program began. */
+		if (!stepping->startup_told[stepping->side])
+			fprintf(stepping->out, "\n%s: before the program's first line, the interpreter's start-up (not stepped):\n",
+				side);
+		stepping->startup_told[stepping->side] = true;
+		fprintf(stepping->out, "  %s\n", event->text);
 		return;
 	}
 	bool returned = event->kind == TRACER_RETURNED, blocked = event->kind == TRACER_BLOCKED;
@@ -135,7 +145,8 @@ int step_plain(const char *server, const char *client, const char *examples_dir,
 		 * carries its Python line. The array is ours; its strings are not. */
 		if (is_python(words[0]) && tracer_python_argv(words, reporter, &python_argv, &stepping.err) == 1)
 			argv = python_argv;
-		int started = tracer_start(&tracers[s], argv, names[s], &stepping.err);
+		int started = tracer_start(&tracers[s], argv, names[s], python_argv ? TRACER_REPORTS_LINES : TRACER_PLAIN,
+					   &stepping.err);
 		free(python_argv);
 		if (started < 0)
 			goto failed;

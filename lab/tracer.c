@@ -96,6 +96,7 @@ struct task {
 	bool freezing;                 /* PTRACE_INTERRUPT sent by a freeze, its stop not seen yet */
 	bool blocked_reported;         /* the current call was reported BLOCKED */
 	bool made_socket_calls;        /* a leader: some thread of the process was shown a call */
+	bool startup;                  /* the call in flight is the interpreter's start-up: not held */
 	const struct syscall_def *def; /* the call held or in flight */
 	uint64_t args[SYSCALL_MAX_ARGS];
 	uint64_t inode;                /* its fd's socket inode at entry */
@@ -110,6 +111,7 @@ struct helper {
 	int signal_fd;                 /* SIGCHLD: a tracee stopped or exited */
 	int output_fd;                 /* the program's stdout and stderr, -1 once every writer is gone */
 	int line_fd;                   /* source lines from the program, -1 once closed */
+	bool before_first_line;        /* TRACER_REPORTS_LINES, and no line reported yet */
 	pid_t program;
 	struct task *tasks;            /* owned, TRACER_MAX_TASKS of room */
 	struct task_sample *samples;   /* owned, one per task: check_settled's first look */
@@ -212,6 +214,7 @@ static void take_line(struct helper *helper, char *line)
 	struct task *task = find_task(helper, (pid_t)atoi(line));
 	if (!task)
 		return;
+	helper->before_first_line = false;
 	if (strcmp(space + 1, "-") == 0)
 		task->line[0] = '\0';
 	else
@@ -476,6 +479,7 @@ static void at_call_entry(struct helper *helper, struct task *task)
 	memcpy(task->args, info.seccomp.args, sizeof task->args);
 	task->state = TASK_AT_CALL;
 	task->blocked_reported = false;
+	task->startup = helper->before_first_line;
 	struct tracer_event *event = new_event(helper, TRACER_CALL, task);
 	event->held = true;
 	syscalls_decode_entry(def, task->tid, task->args, event);
@@ -483,6 +487,13 @@ static void at_call_entry(struct helper *helper, struct task *task)
 	task->inode = event->inode;
 	memcpy(task->text, event->text, sizeof task->text);
 	memcpy(task->target, event->target, sizeof task->target);
+	if (task->startup) {
+		/* Not the program's call: it runs at once, reported at its return. */
+		task->state = TASK_IN_CALL;
+		task->released_ns = now_ns();
+		resume(task, PTRACE_SYSCALL, 0);
+		return;
+	}
 	helper_send(helper, MESSAGE_EVENT, 0);
 }
 
@@ -526,6 +537,15 @@ static void at_call_exit(struct helper *helper, struct task *task)
 	event->elapsed_ns = now_ns() - task->released_ns;
 	task->state = TASK_AT_RETURN;
 	task->freezing = false;      /* it returned before the interrupt caught it: held here all the same */
+	if (task->startup) {
+		event->held = false;
+		event->startup = true;
+		task->startup = false;
+		task->state = TASK_RUNNING;
+		helper_send(helper, MESSAGE_EVENT, 0);
+		resume(task, PTRACE_CONT, 0);
+		return;
+	}
 	helper_send(helper, MESSAGE_EVENT, 0);
 }
 
@@ -1102,10 +1122,11 @@ static int start_program(struct helper *helper, char *const argv[], const char *
 	return 0;
 }
 
-static _Noreturn void helper_main(int channel, pid_t lab, char *const argv[], const char *label)
+static _Noreturn void helper_main(int channel, pid_t lab, char *const argv[], const char *label, unsigned flags)
 {
 	struct helper helper;
 	memset(&helper, 0, sizeof helper);
+	helper.before_first_line = flags & TRACER_REPORTS_LINES;
 	helper.channel = channel;
 	helper.output_fd = helper.line_fd = -1;
 	helper.signal_fd = -1;
@@ -1212,7 +1233,7 @@ static int wait_readable(struct tracer *tracer, int timeout_ms)
 	return ready;
 }
 
-int tracer_start(struct tracer **out, char *const argv[], const char *label, char **err)
+int tracer_start(struct tracer **out, char *const argv[], const char *label, unsigned flags, char **err)
 {
 	*out = NULL;
 	if (!argv || !argv[0])
@@ -1247,7 +1268,7 @@ int tracer_start(struct tracer **out, char *const argv[], const char *label, cha
 	}
 	if (pid == 0) {
 		close(pair[0]);
-		helper_main(pair[1], lab, argv, tracer->label);
+		helper_main(pair[1], lab, argv, tracer->label, flags);
 	}
 	close(pair[1]);
 	tracer->helper = pid;

@@ -87,6 +87,8 @@ struct tracer_event {
 	uint64_t result_inode;            /* RETURNED socket/accept/accept4: the new fd's socket inode;
 	                                     socketpair: the first fd's */
 	bool woke;                        /* RETURNED: the call had been reported BLOCKED */
+	bool startup;                     /* RETURNED, not held: the interpreter's call before the
+	                                     program's first line (TRACER_REPORTS_LINES); no CALL came */
 	uint64_t elapsed_ns;              /* RETURNED: from release to return */
 	char line[TRACER_LINE_MAX];       /* the source line that made the call, when the program reports
 	                                     lines: "echo-server.py:11: conn, addr = s.accept()"; else "" */
@@ -105,11 +107,21 @@ struct tracer_event {
 
 struct tracer;
 
+enum tracer_start_flags {
+	TRACER_PLAIN = 0,
+	/* argv runs the line reporter (tracer_python_argv): the calls made
+	 * before its first report are the interpreter's own start-up (the C
+	 * library asking nscd for the user's passwd entry when HOME is unset,
+	 * say), not the program's. They run without stopping and come as one
+	 * RETURNED event each, not held, with `startup` set. */
+	TRACER_REPORTS_LINES = 1 << 0,
+};
+
 /* Starts `argv` (searched in PATH) under the tracer, labelled `label` in
- * messages ("server"). Returns once the program has been exec'd: 0 with
+ * messages ("server"); `flags` are enum tracer_start_flags. Returns once the program has been exec'd: 0 with
  * *out, or -1 with *err (malloc'd) saying why in one line: the program
  * does not exist, ptrace or seccomp is not allowed here, ... */
-int tracer_start(struct tracer **out, char *const argv[], const char *label, char **err);
+int tracer_start(struct tracer **out, char *const argv[], const char *label, unsigned flags, char **err);
 
 /* The program's pid (its first process). */
 pid_t tracer_pid(const struct tracer *tracer);

@@ -60,6 +60,10 @@ struct side {
 	struct tracer_event *calls;      /* owned: those copies, in order */
 	size_t call_count;
 	size_t shown_count;              /* CALL events */
+	size_t startup_count;            /* RETURNED events of the interpreter's start-up */
+	size_t startup_held;             /* of those, held (none should be) */
+	char startup[2048];              /* their texts, a line each */
+	size_t startup_len;
 };
 
 static void append(char *text, size_t size, size_t *len, const char *format, ...)
@@ -80,6 +84,12 @@ static void record(const struct tracer_event *event, void *context)
 	char *text = side->transcript;
 	size_t size = sizeof side->transcript;
 	size_t *len = &side->transcript_len;
+	if (event->startup) {
+		side->startup_count++;
+		side->startup_held += event->held;
+		append(side->startup, sizeof side->startup, &side->startup_len, "%s\n", event->text);
+		return;
+	}
 	switch (event->kind) {
 	case TRACER_CALL:
 		append(text, size, len, "%s call %s%s%s\n", side->name, event->name, event->line[0] ? " @ " : "",
@@ -147,9 +157,9 @@ static int run_side(struct side *side, char **err)
 
 /* The whole --plain order: server until blocked, then the client, in turn, until both are over.
  * Returns 0, or -1 with *err. The server is started by the caller (it may need its port). */
-static int step_pair(struct side *server, struct side *client, char *const client_argv[], char **err)
+static int step_pair(struct side *server, struct side *client, char *const client_argv[], unsigned flags, char **err)
 {
-	if (tracer_start(&client->tracer, client_argv, client->name, err) < 0)
+	if (tracer_start(&client->tracer, client_argv, client->name, flags, err) < 0)
 		return -1;
 	bool server_over = false, client_over = false;
 	for (int turn = 0; turn < 20 && !(server_over && client_over); turn++) {
@@ -174,14 +184,14 @@ Test(tracer, steps_the_c_echo_pair_in_plain_order)
 	struct side server = { .name = "server", .keep_calls = true }, client = { .name = "client", .keep_calls = true };
 	char *err = NULL;
 	char *server_argv[] = { ECHO_SERVER, "0", NULL };
-	cr_assert_eq(tracer_start(&server.tracer, server_argv, "server", &err), 0, "%s", err);
+	cr_assert_eq(tracer_start(&server.tracer, server_argv, "server", TRACER_PLAIN, &err), 0, "%s", err);
 	cr_assert_eq(run_side(&server, &err), TRACER_RUN_SETTLED, "%s", err ? err : server.transcript);
 	int port = 0;
 	cr_assert_eq(sscanf(server.output, "port %d", &port), 1, "the server said: %s", server.output);
 	char port_text[16];
 	snprintf(port_text, sizeof port_text, "%d", port);
 	char *client_argv[] = { ECHO_CLIENT, port_text, NULL };
-	cr_assert_eq(step_pair(&server, &client, client_argv, &err), 0, "%s", err);
+	cr_assert_eq(step_pair(&server, &client, client_argv, TRACER_PLAIN, &err), 0, "%s", err);
 
 	cr_assert_str_eq(server.transcript,
 			 "server call socket\n"
@@ -332,9 +342,15 @@ static void hide_port(char *text)
 	}
 }
 
-static void step_python_pair(int report_fd)
+/* The tutorial's pair. Without HOME, Python's start-up asks the C library
+ * for the user's home directory, and glibc first tries nscd's socket:
+ * socket calls before the script's first line, which are not the
+ * program's and must not be stepped. */
+static void step_python_pair_in(int report_fd, bool without_home)
 {
 	enter_private_network(report_fd);
+	if (without_home)
+		unsetenv("HOME");
 	const char *reporter = SOURCE_DIR "/examples/trace_python_lines.py";
 	char *server_script[] = { "python3", SOURCE_DIR "/examples/echo-server.py", NULL };
 	char *client_script[] = { "python3", SOURCE_DIR "/examples/echo-client.py", NULL };
@@ -343,7 +359,7 @@ static void step_python_pair(int report_fd)
 	    || tracer_python_argv(client_script, reporter, &client_argv, &err) != 1)
 		child_finish(report_fd, CHILD_FAILED, "tracer_python_argv refused the tutorial's command");
 	struct side server = { .name = "server", .keep_calls = true }, client = { .name = "client", .keep_calls = true };
-	if (tracer_start(&server.tracer, server_argv, "server", &err) < 0) {
+	if (tracer_start(&server.tracer, server_argv, "server", TRACER_REPORTS_LINES, &err) < 0) {
 		if (strstr(err, "no such program"))
 			child_finish(report_fd, CHILD_SKIPPED, "python3 is not installed: %s", err);
 		child_finish(report_fd, CHILD_FAILED, "%s", err);
@@ -351,7 +367,7 @@ static void step_python_pair(int report_fd)
 	if (run_side(&server, &err) != TRACER_RUN_SETTLED)
 		child_finish(report_fd, CHILD_FAILED, "server: %s\n%s%s", err ? err : "did not settle",
 			     server.transcript, server.output);
-	if (step_pair(&server, &client, client_argv, &err) < 0)
+	if (step_pair(&server, &client, client_argv, TRACER_REPORTS_LINES, &err) < 0)
 		child_finish(report_fd, CHILD_FAILED, "%s", err);
 	/* Python's calls, each with the line of the tutorial that made it. */
 	char text[16384];
@@ -366,11 +382,28 @@ static void step_python_pair(int report_fd)
 	append(text, sizeof text, &len, "%s\n%s\n", listen ? listen->text : "?", accepted_text);
 	append(text, sizeof text, &len, "close(4) @ %s\nclose(3) @ %s\n", python_line(&server, "close", 0),
 	       python_line(&server, "close", 1));
+	size_t startup_count = server.startup_count + client.startup_count;
+	if (without_home) {
+		if (startup_count == 0)
+			child_finish(report_fd, CHILD_SKIPPED,
+				     "python3 made no socket call before the script's first line here, even without HOME");
+		append(text, sizeof text, &len, "start-up calls held: %zu\n", server.startup_held + client.startup_held);
+	}
 	free(server_argv);
 	free(client_argv);
 	side_done(&server);
 	side_done(&client);
 	child_finish(report_fd, CHILD_PASSED, "%s", text);
+}
+
+static void step_python_pair(int report_fd)
+{
+	step_python_pair_in(report_fd, false);
+}
+
+static void step_python_pair_without_home(int report_fd)
+{
+	step_python_pair_in(report_fd, true);
 }
 
 /* Runs body in a forked child; returns its report, skipping or failing the test as it says. */
@@ -400,56 +433,68 @@ static void run_in_child(void (*body)(int report_fd), char *report, size_t size)
 	cr_assert_eq(WEXITSTATUS(status), CHILD_PASSED, "in the child: %s", report);
 }
 
+/* What --plain order makes of the tutorial's pair, each call with its line. */
+static const char python_pair_transcript[] =
+	"server call socket @ echo-server.py:10: with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n"
+	"server returned socket = 3\n"
+	"server call bind @ echo-server.py:11: s.bind((HOST, PORT))\n"
+	"server returned bind = 0\n"
+	"server call listen @ echo-server.py:12: s.listen()\n"
+	"server returned listen = 0\n"
+	"server call accept4 @ echo-server.py:13: conn, addr = s.accept()\n"
+	"server blocked accept4\n"
+	"server settled (blocked in accept4)\n"
+	"server returned accept4 = 4 woke\n"
+	/* socket.socket(fileno=fd) asks the kernel what the new fd is */
+	"server call getsockname @ echo-server.py:13: conn, addr = s.accept()\n"
+	"server returned getsockname = 0\n"
+	"server call recvfrom @ echo-server.py:17: data = conn.recv(1024)\n"
+	"server returned recvfrom = 12\n"
+	"server call sendto @ echo-server.py:20: conn.sendall(data)\n"
+	"server returned sendto = 12\n"
+	"server call recvfrom @ echo-server.py:17: data = conn.recv(1024)\n"
+	"server blocked recvfrom\n"
+	"server settled (blocked in recvfrom)\n"
+	"server returned recvfrom = 0 woke\n"
+	"server call close @ echo-server.py:14: with conn:\n"
+	"server returned close = 0\n"
+	"server call close @ echo-server.py:10: with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n"
+	"server returned close = 0\n"
+	"server exited (exited with code 0)\n"
+	"client call socket @ echo-client.py:8: with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n"
+	"client returned socket = 3\n"
+	"client call connect @ echo-client.py:9: s.connect((HOST, PORT))\n"
+	"client returned connect = 0\n"
+	"client call sendto @ echo-client.py:10: s.sendall(b\"Hello, world\")\n"
+	"client returned sendto = 12\n"
+	"client call recvfrom @ echo-client.py:11: data = s.recv(1024)\n"
+	"client blocked recvfrom\n"
+	"client settled (blocked in recvfrom)\n"
+	"client returned recvfrom = 12 woke\n"
+	"client call close @ echo-client.py:8: with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n"
+	"client returned close = 0\n"
+	"client exited (exited with code 0)\n"
+	"client printed Received b'Hello, world'\n"
+	/* s.listen(): Python's default backlog, min(SOMAXCONN, 128) */
+	"listen(3, 128)\n"
+	"accept4(3, {AF_INET, 127.0.0.1:X}, [16], SOCK_CLOEXEC) = 4\n"
+	"close(4) @ echo-server.py:14: with conn:\n"
+	"close(3) @ echo-server.py:10: with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n";
+
 Test(tracer, steps_the_tutorials_python_pair_with_its_lines, .timeout = 120)
 {
 	static char report[16384];
 	run_in_child(step_python_pair, report, sizeof report);
-	cr_assert_str_eq(report,
-			 "server call socket @ echo-server.py:10: with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n"
-			 "server returned socket = 3\n"
-			 "server call bind @ echo-server.py:11: s.bind((HOST, PORT))\n"
-			 "server returned bind = 0\n"
-			 "server call listen @ echo-server.py:12: s.listen()\n"
-			 "server returned listen = 0\n"
-			 "server call accept4 @ echo-server.py:13: conn, addr = s.accept()\n"
-			 "server blocked accept4\n"
-			 "server settled (blocked in accept4)\n"
-			 "server returned accept4 = 4 woke\n"
-			 /* socket.socket(fileno=fd) asks the kernel what the new fd is */
-			 "server call getsockname @ echo-server.py:13: conn, addr = s.accept()\n"
-			 "server returned getsockname = 0\n"
-			 "server call recvfrom @ echo-server.py:17: data = conn.recv(1024)\n"
-			 "server returned recvfrom = 12\n"
-			 "server call sendto @ echo-server.py:20: conn.sendall(data)\n"
-			 "server returned sendto = 12\n"
-			 "server call recvfrom @ echo-server.py:17: data = conn.recv(1024)\n"
-			 "server blocked recvfrom\n"
-			 "server settled (blocked in recvfrom)\n"
-			 "server returned recvfrom = 0 woke\n"
-			 "server call close @ echo-server.py:14: with conn:\n"
-			 "server returned close = 0\n"
-			 "server call close @ echo-server.py:10: with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n"
-			 "server returned close = 0\n"
-			 "server exited (exited with code 0)\n"
-			 "client call socket @ echo-client.py:8: with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n"
-			 "client returned socket = 3\n"
-			 "client call connect @ echo-client.py:9: s.connect((HOST, PORT))\n"
-			 "client returned connect = 0\n"
-			 "client call sendto @ echo-client.py:10: s.sendall(b\"Hello, world\")\n"
-			 "client returned sendto = 12\n"
-			 "client call recvfrom @ echo-client.py:11: data = s.recv(1024)\n"
-			 "client blocked recvfrom\n"
-			 "client settled (blocked in recvfrom)\n"
-			 "client returned recvfrom = 12 woke\n"
-			 "client call close @ echo-client.py:8: with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n"
-			 "client returned close = 0\n"
-			 "client exited (exited with code 0)\n"
-			 "client printed Received b'Hello, world'\n"
-			 /* s.listen(): Python's default backlog, min(SOMAXCONN, 128) */
-			 "listen(3, 128)\n"
-			 "accept4(3, {AF_INET, 127.0.0.1:X}, [16], SOCK_CLOEXEC) = 4\n"
-			 "close(4) @ echo-server.py:14: with conn:\n"
-			 "close(3) @ echo-server.py:10: with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n");
+	cr_assert_str_eq(report, python_pair_transcript);
+}
+
+Test(tracer, runs_the_interpreters_start_up_calls_unstopped, .timeout = 120)
+{
+	static char report[16384];
+	run_in_child(step_python_pair_without_home, report, sizeof report);
+	char expected[sizeof python_pair_transcript + 64];
+	snprintf(expected, sizeof expected, "%sstart-up calls held: 0\n", python_pair_transcript);
+	cr_assert_str_eq(report, expected);
 }
 
 /* ---- bad input ---- */
@@ -459,16 +504,16 @@ Test(tracer, says_in_one_line_that_a_program_does_not_exist)
 	struct tracer *tracer = NULL;
 	char *err = NULL;
 	char *argv[] = { "socklab-no-such-program", NULL };
-	cr_assert_eq(tracer_start(&tracer, argv, "server", &err), -1);
+	cr_assert_eq(tracer_start(&tracer, argv, "server", TRACER_PLAIN, &err), -1);
 	cr_assert_null(tracer);
 	cr_assert_str_eq(err, "server: cannot run 'socklab-no-such-program': no such program in PATH");
 	free(err);
 	char *path_argv[] = { "/nonexistent/echo", NULL };
-	cr_assert_eq(tracer_start(&tracer, path_argv, "client", &err), -1);
+	cr_assert_eq(tracer_start(&tracer, path_argv, "client", TRACER_PLAIN, &err), -1);
 	cr_assert_str_eq(err, "client: cannot run '/nonexistent/echo': No such file or directory");
 	free(err);
 	char *not_a_program[] = { SOURCE_DIR "/README.md", NULL };
-	cr_assert_eq(tracer_start(&tracer, not_a_program, "client", &err), -1);
+	cr_assert_eq(tracer_start(&tracer, not_a_program, "client", TRACER_PLAIN, &err), -1);
 	cr_assert_str_eq(err, "client: cannot run '" SOURCE_DIR "/README.md': Permission denied");
 	free(err);
 }
@@ -476,7 +521,7 @@ Test(tracer, says_in_one_line_that_a_program_does_not_exist)
 /* Collects a run's events as a transcript, for the single-program tests. */
 static int run_alone(char *const argv[], struct side *side, char **err)
 {
-	if (tracer_start(&side->tracer, argv, side->name, err) < 0)
+	if (tracer_start(&side->tracer, argv, side->name, TRACER_PLAIN, err) < 0)
 		return -1;
 	return run_side(side, err);
 }
@@ -594,7 +639,7 @@ static void start_without_ptrace(int report_fd)
 	struct tracer *tracer = NULL;
 	char *err = NULL;
 	char *argv[] = { "true", NULL };
-	if (tracer_start(&tracer, argv, "server", &err) == 0)
+	if (tracer_start(&tracer, argv, "server", TRACER_PLAIN, &err) == 0)
 		child_finish(report_fd, CHILD_FAILED, "started although ptrace is refused");
 	child_finish(report_fd, CHILD_PASSED, "%s", err);
 }
@@ -663,7 +708,7 @@ Test(tracer, holds_each_call_until_released)
 	struct tracer *tracer;
 	char *err = NULL;
 	char *argv[] = { ECHO_SERVER, "0", NULL };
-	cr_assert_eq(tracer_start(&tracer, argv, "server", &err), 0, "%s", err);
+	cr_assert_eq(tracer_start(&tracer, argv, "server", TRACER_PLAIN, &err), 0, "%s", err);
 	struct tracer_event *event = malloc(sizeof *event);
 	cr_assert_eq(tracer_wait(tracer, event, RUN_TIMEOUT_MS, &err), 1, "%s", err);
 	cr_assert_eq(event->kind, TRACER_CALL);
