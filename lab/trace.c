@@ -1373,6 +1373,46 @@ static void normalise_address(struct port_tokens *tokens, char *address, size_t 
 		memcpy(address + place.digits_start, port, strlen(port) + 1);
 }
 
+static bool data_only(const struct wire_packet *packet)
+{
+	return packet->protocol == IPPROTO_TCP && packet->length > 0
+	       && (strcmp(packet->flags, "ACK") == 0 || strcmp(packet->flags, "PSH-ACK") == 0);
+}
+
+/* How a stream of data is cut into segments, and whether one is sent
+ * again (a tail-loss probe), depends on timing: on when the receiver's
+ * window opened, on a loaded machine. A golden trace keeps one segment
+ * for each run of data-only segments in one direction within an event:
+ * from the lowest sequence number to the highest end, PSH if any had it.
+ * Pure ACKs go first (see pure_ack). What the step moved stays exact. */
+static void coalesce_data(struct lab_event *event)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < event->packet_count; i++) {
+		struct wire_packet *packet = &event->packets[i];
+		if (pure_ack(packet))
+			continue;
+		struct wire_packet *last = kept ? &event->packets[kept - 1] : NULL;
+		if (last && data_only(last) && data_only(packet) && last->from_side == packet->from_side
+		    && strcmp(last->from, packet->from) == 0 && strcmp(last->to, packet->to) == 0) {
+			uint32_t end = last->seq + last->length, packet_end = packet->seq + packet->length;
+			if (packet->seq < last->seq) {
+				memcpy(last->payload, packet->payload, sizeof last->payload);
+				last->seq = packet->seq;
+			}
+			last->length = (packet_end > end ? packet_end : end) - last->seq;
+			last->ack = packet->ack > last->ack ? packet->ack : last->ack;
+			if (strcmp(packet->flags, "PSH-ACK") == 0)
+				memcpy(last->flags, packet->flags, sizeof last->flags);
+			continue;
+		}
+		if (kept != i)
+			event->packets[kept] = *packet;
+		kept++;
+	}
+	event->packet_count = kept;
+}
+
 /* Tokens are handed out in reading order: each event's address, then its
  * sockets' local and peer addresses. */
 static void normalise_events(struct port_tokens *tokens, struct lab_event *events, size_t count)
@@ -1384,6 +1424,7 @@ static void normalise_events(struct port_tokens *tokens, struct lab_event *event
 			events[e].ret = 1;
 		normalise_address(tokens, events[e].address, sizeof events[e].address);
 		normalise_address(tokens, events[e].target, sizeof events[e].target);
+		coalesce_data(&events[e]);
 		for (size_t i = 0; i < events[e].packet_count; i++) {
 			normalise_address(tokens, events[e].packets[i].from, sizeof events[e].packets[i].from);
 			normalise_address(tokens, events[e].packets[i].to, sizeof events[e].packets[i].to);
