@@ -524,8 +524,9 @@ static void examples_dir(char *out, size_t size)
 
 static int cmd_step(int argc, char **argv)
 {
+	static const char usage[] = "usage: socklab step [--plain] [--host] [--big] --server 'COMMAND' --client 'COMMAND'\n";
 	const char *server = NULL, *client = NULL;
-	bool force_host = false;
+	bool force_host = false, plain = false, big = false;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--server") == 0 && i + 1 < argc)
 			server = argv[++i];
@@ -533,15 +534,21 @@ static int cmd_step(int argc, char **argv)
 			client = argv[++i];
 		else if (strcmp(argv[i], "--host") == 0)
 			force_host = true;
-		else if (strcmp(argv[i], "--plain") != 0) {
-			fprintf(stderr, "usage: socklab step [--plain] [--host] --server 'COMMAND' --client 'COMMAND'\n");
+		else if (strcmp(argv[i], "--plain") == 0)
+			plain = true;
+		else if (strcmp(argv[i], "--big") == 0)
+			big = true;
+		else {
+			fputs(usage, stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (!server || !client) {
-		fprintf(stderr, "usage: socklab step [--plain] [--host] --server 'COMMAND' --client 'COMMAND'\n");
+		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
+	if (!plain && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
+		plain = true;   /* from a pipe or a script: the transcript serves them */
 	char examples[PATH_MAX];
 	examples_dir(examples, sizeof examples);
 	char *err = NULL;
@@ -552,9 +559,15 @@ static int cmd_step(int argc, char **argv)
 		free(err);
 		return EXIT_USAGE;
 	}
-	catch_stop_signals();
-	/* The transcript for now; the TUI shows lessons and free play. */
-	int code = step_plain(server, client, examples, &sandbox, stdout, &stop_signal);
+	int code;
+	if (plain) {
+		catch_stop_signals();
+		code = step_plain(server, client, examples, &sandbox, stdout, &stop_signal);
+	} else {
+		const char *const commands[2] = { server, client };
+		struct tui_options tui = { .big = big, .color = getenv("NO_COLOR") == NULL };
+		code = tui_step(commands, examples, &sandbox, &tui);
+	}
 	sandbox_done(&sandbox);
 	return exit_for_signal(code);
 }

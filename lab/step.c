@@ -7,9 +7,10 @@
 #include "plain.h"
 #include "session.h"
 #include "text.h"
+#include "stepper.h"
 #include "tracer.h"
 
-enum { SIDES = 2, MAX_WORDS = 32, RUN_TIMEOUT_MS = 10000 };
+enum { SIDES = STEPPER_SIDES, RUN_TIMEOUT_MS = 10000 };
 
 struct stepping {
 	struct session *session;
@@ -20,25 +21,6 @@ struct stepping {
 	char *err;
 	bool failed;
 };
-
-/* Splits a command line at spaces (no quoting: programs and their words). */
-static char **split_words(const char *command, char *storage, size_t size)
-{
-	static char *words[MAX_WORDS + 1];
-	snprintf(storage, size, "%s", command);
-	int count = 0;
-	for (char *word = strtok(storage, " \t"); word && count < MAX_WORDS; word = strtok(NULL, " \t"))
-		words[count++] = word;
-	words[count] = NULL;
-	return count ? words : NULL;
-}
-
-static bool is_python(const char *program)
-{
-	const char *base = strrchr(program, '/');
-	base = base ? base + 1 : program;
-	return strncmp(base, "python", 6) == 0;
-}
 
 static void print_new_events(struct stepping *stepping, size_t before)
 {
@@ -74,38 +56,15 @@ static void on_event(const struct tracer_event *event, void *context)
 		fprintf(stepping->out, "  %s\n", event->text);
 		return;
 	}
-	bool returned = event->kind == TRACER_RETURNED, blocked = event->kind == TRACER_BLOCKED;
-	if ((!returned && !blocked) || event->call < 0)
-		return;   /* a call the catalog has no row for runs, unshown */
-	/* The tracer's text ends with " = result" once returned: the
-	 * transcript prints the result itself. */
-	char text[TRACER_TEXT_MAX];
-	snprintf(text, sizeof text, "%s", event->text);
-	char *result = returned ? strstr(text, ") = ") : NULL;
-	for (char *later = result; later; later = strstr(later + 1, ") = "))
-		result = later;
-	if (result)
-		result[1] = '\0';
-	struct observed_call call = {
-		.side = stepping->side,
-		.kind = blocked ? EVENT_BLOCKED : event->woke ? EVENT_WOKE : EVENT_RETURNED,
-		.call = (enum call_id)event->call,
-		.text = text,
-		.ret = event->ret,
-		.error = event->error,
-		.bytes = event->bytes,
-		.bytes_len = returned && (event->call == CALL_RECV || event->call == CALL_RECVFROM) ? event->bytes_len : 0,
-		.address = event->address,
-		.target = event->target,
-		.fd = event->fd,
-		.result_inode = event->result_inode,
-	};
 	size_t before;
 	session_events(stepping->session, &before);
-	if (session_observe(stepping->session, &call, &stepping->err) < 0) {
+	int observed = stepper_observe(stepping->session, stepping->side, event, &stepping->err);
+	if (observed < 0) {
 		stepping->failed = true;
 		return;
 	}
+	if (observed == 0)
+		return;
 	if (event->line[0])
 		fprintf(stepping->out, "\n%s: %s", side, event->line);
 	print_new_events(stepping, before);
@@ -117,7 +76,6 @@ int step_plain(const char *server, const char *client, const char *examples_dir,
 	static const char *const names[SIDES] = { "server", "client" };
 	struct stepping stepping = { .out = out };
 	struct tracer *tracers[SIDES] = { NULL, NULL };
-	char storage[SIDES][1024];
 	const char *commands[SIDES] = { server, client };
 	int code = 0;
 	stepping.lesson.path = "<step>";
@@ -133,24 +91,9 @@ int step_plain(const char *server, const char *client, const char *examples_dir,
 		goto failed;
 	session_set_interrupt(stepping.session, stop);
 	plain_print_info(out, session_info(stepping.session));
-	for (int s = 0; s < SIDES; s++) {
-		char **words = split_words(commands[s], storage[s], sizeof storage[s]);
-		if (!words) {
-			stepping.err = strdup("an empty command");
+	for (int s = 0; s < SIDES; s++)
+		if (stepper_start_program(&tracers[s], commands[s], names[s], examples_dir, &stepping.err) < 0)
 			goto failed;
-		}
-		char reporter[1024], **argv = words, **python_argv = NULL;
-		snprintf(reporter, sizeof reporter, "%s/trace_python_lines.py", examples_dir);
-		/* A Python program runs through the line reporter, so each call
-		 * carries its Python line. The array is ours; its strings are not. */
-		if (is_python(words[0]) && tracer_python_argv(words, reporter, &python_argv, &stepping.err) == 1)
-			argv = python_argv;
-		int started = tracer_start(&tracers[s], argv, names[s], python_argv ? TRACER_REPORTS_LINES : TRACER_PLAIN,
-					   &stepping.err);
-		free(python_argv);
-		if (started < 0)
-			goto failed;
-	}
 	/* In turn: each runs until it blocks or ends; stop when both are over,
 	 * or when a whole round changes nothing (both wait for each other). */
 	bool over[SIDES] = { false, false };

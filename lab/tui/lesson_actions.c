@@ -22,8 +22,11 @@ void lesson_refresh_view(struct tui *tui)
 	if (!tui->session)
 		return;
 	tui->view.free_play = tui->play != NULL;
+	tui->view.stepping = tui->stepper != NULL;
 	if (view_update(&tui->view, tui->session, tui->half) < 0)
 		tui_message(tui, "out of memory: the screen may be incomplete");
+	if (tui->stepper)
+		view_describe_programs(&tui->view, tui->stepper, tui->step_side);
 	tui->half = tui->view.half;
 	/* The second pane shows the focused side, else the side the switch
 	 * key chose, else the last side but the first that made a call: a
@@ -35,7 +38,7 @@ void lesson_refresh_view(struct tui *tui)
 	} else if (tui->chosen_side >= 1 && tui->chosen_side < tui->view.side_count) {
 		tui->right_side = tui->chosen_side;
 	} else {
-		for (size_t step = tui->view.step; step-- > 0;) {
+		for (size_t step = tui->view.step; step-- > 0 && step < tui->lesson->step_count;) {
 			int acting = tui->lesson->steps[step].call.side;
 			if (acting >= 1 && acting < tui->view.side_count) {
 				tui->right_side = acting;
@@ -62,7 +65,7 @@ void lesson_refresh_view(struct tui *tui)
 void lesson_record_progress(struct tui *tui)
 {
 	/* Step 0 is no progress: opening a lesson again must not move "continue". */
-	if (!tui->progress || !tui->session || tui->play || !tui->lesson)
+	if (!tui->progress || !tui->session || tui->play || tui->stepper || !tui->lesson)
 		return;
 	size_t steps = session_steps_done(tui->session);
 	if (steps == 0 || steps == tui->recorded_step)
@@ -120,6 +123,8 @@ void lesson_close(struct tui *tui)
 	quiz_panel_close(tui);
 	if (tui->play)
 		play_close(tui);   /* the play owns the session */
+	if (tui->stepper)
+		step_close(tui);   /* and so does the stepper */
 	session_free(tui->session);
 	tui->session = NULL;
 	view_done(&tui->view);
@@ -381,7 +386,7 @@ static void lesson_text(struct tui *tui)
 	snprintf(title, sizeof title, "step %zu/%zu: the whole explanation", view->step, view->step_count);
 	page_clear(&tui->page, title);
 	page_add(&tui->page, "%s", "");
-	if (view->step > 0) {
+	if (view->step > 0 && view->step <= tui->lesson->step_count) {
 		const struct lesson_step *step = &tui->lesson->steps[view->step - 1];
 		page_add(&tui->page, "  %s: %s", view->info->sides[step->call.side], step->call.text);
 		page_add(&tui->page, "%s", "");

@@ -522,16 +522,17 @@ void lesson_header_draw(struct tui *tui, const struct lesson_view *view, int wid
 	const char *name;
 	view_lesson_number(view->info->lesson, number, sizeof number, &name);
 	const char *title = view->info->title[0] ? view->info->title : name;
-	/* Free play has no steps ahead: it counts the calls typed. */
-	int length = view->free_play ? snprintf(step, sizeof step, "%zu call%s", view->step, view->step == 1 ? "" : "s")
+	/* Free play and stepped programs have no steps ahead: they count the calls. */
+	bool open_ended = view->free_play || view->stepping;
+	int length = open_ended ? snprintf(step, sizeof step, "%zu call%s", view->step, view->step == 1 ? "" : "s")
 				     : snprintf(step, sizeof step, "step %zu/%zu", view->step, view->step_count);
-	if (view->half_count == 2 && !view->free_play)
+	if (view->half_count == 2 && !open_ended)
 		length += snprintf(step + length, sizeof step - (size_t)length, " part %d/2", view->half);
 	if (view->failures_total)
 		length += snprintf(step + length, sizeof step - (size_t)length, "  %zu FAILED", view->failures_total);
 	char quiz[32];
 	quiz_panel_header(tui, quiz, sizeof quiz);
-	if (quiz[0] && !view->free_play)
+	if (quiz[0] && !open_ended)
 		snprintf(step + length, sizeof step - (size_t)length, "  %s", quiz);
 	int step_columns = draw_columns(step), title_columns = draw_columns(title);
 	int number_columns = number[0] ? draw_columns(number) + 1 : 0;
@@ -621,6 +622,11 @@ static const enum tui_action play_key_line[] = {
 	ACTION_COMMAND, ACTION_FOCUS, ACTION_RESTART, ACTION_WIRE, ACTION_HELP, ACTION_QUIT,
 };
 
+/* Stepping programs: run the call shown, or show the other program's. */
+static const enum tui_action step_key_line[] = {
+	ACTION_NEXT, ACTION_SWITCH_SIDE, ACTION_FOCUS, ACTION_RESTART, ACTION_WIRE, ACTION_HELP, ACTION_QUIT,
+};
+
 bool lesson_status_draw(struct tui *tui, int y, int width)
 {
 	const struct tui_style *style = &tui->style;
@@ -656,6 +662,10 @@ static void key_line_draw(struct tui *tui, int y, int width)
 		return;
 	if (tui->play) {
 		draw_key_line(style, y, width, play_key_line, sizeof play_key_line / sizeof play_key_line[0]);
+		return;
+	}
+	if (tui->stepper) {
+		draw_key_line(style, y, width, step_key_line, sizeof step_key_line / sizeof step_key_line[0]);
 		return;
 	}
 	/* With three sides or more the switch key shows beside the panes' Tab;
@@ -873,7 +883,8 @@ static void text_panel_draw(struct tui *tui, const struct lesson_view *view, con
 	int row = y + say_rows + text->failure_rows;
 	if (!style->big) {
 		if (view->python) {
-			draw_string(style, row, 1, "python", 7, style->roles[ROLE_LABEL]);
+			draw_string(style, row, 1, view->source_label ? view->source_label : "python", 7,
+				    style->roles[ROLE_LABEL]);
 			draw_string(style, row, 9, view->python, width - 10, style->roles[ROLE_NORMAL]);
 		}
 		row++;

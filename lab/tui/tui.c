@@ -113,6 +113,8 @@ static tui_handler handler_for(const struct tui *tui, enum tui_action action)
 		return ladder_handlers[action];
 	if (tui->play && play_handlers[action])
 		return play_handlers[action];
+	if (tui->stepper && step_handlers[action])
+		return step_handlers[action];
 	return lesson_handlers[action];
 }
 
@@ -146,11 +148,16 @@ static void run_loop(struct tui *tui)
 		if (dirty)
 			draw(tui);
 		dirty = false;
-		struct pollfd fds[2] = {
+		/* The keyboard, the stop signals, and the stepped programs' news. */
+		struct pollfd fds[2 + STEPPER_SIDES] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = signals_fd(), .events = POLLIN },
 		};
-		int ready = poll(fds, 2, lesson_timeout_ms(tui));
+		int program_fds[STEPPER_SIDES];
+		int program_count = tui->stepper ? stepper_fds(tui->stepper, program_fds) : 0;
+		for (int i = 0; i < program_count; i++)
+			fds[2 + i] = (struct pollfd){ .fd = program_fds[i], .events = POLLIN };
+		int ready = poll(fds, (nfds_t)(2 + program_count), lesson_timeout_ms(tui));
 		if (ready < 0 && errno != EINTR) {
 			tui_message(tui, "poll: %s", strerror(errno));
 			tui->exit_code = 2;
@@ -162,6 +169,12 @@ static void run_loop(struct tui *tui)
 			tui->quit = true;   /* the terminal went away */
 			break;
 		}
+		for (int i = 0; i < program_count; i++)
+			if (fds[2 + i].revents && tui->stepper) {
+				step_on_news(tui);
+				dirty = true;
+				break;
+			}
 		/* Keys, or after EINTR a resize (SIGWINCH makes getch say KEY_RESIZE). */
 		int key;
 		while (!tui->quit && (key = getch()) != ERR) {
@@ -181,6 +194,8 @@ struct tui_start {
 	char **paths;
 	size_t count;
 	bool play;
+	const char *const *step_commands;   /* socklab step: the server's and the client's */
+	const char *step_examples;
 };
 
 static int open_first_screen(struct tui *tui, const struct tui_start *start, char **err)
@@ -190,6 +205,11 @@ static int open_first_screen(struct tui *tui, const struct tui_start *start, cha
 		command_line_init(tui, history_path);
 		free(history_path);
 		return play_open(tui, err);
+	}
+	if (start->step_commands) {
+		tui->step_commands = start->step_commands;
+		tui->step_examples = start->step_examples;
+		return step_open(tui, err);
 	}
 	if (start->lesson)
 		return lesson_open(tui, start->lesson, err);
@@ -259,12 +279,13 @@ static int tui_main(const struct tui_start *start, struct sandbox *sandbox, cons
 	setlocale(LC_CTYPE, "");
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		err = strdup(start->play ? "free play needs a terminal (socklab play --plain reads calls from stdin)"
+			     : start->step_commands ? "stepping programs needs a terminal (socklab step --plain prints a transcript)"
 					 : "the lesson screen needs a terminal (socklab run --plain LESSON prints a transcript)");
 		goto failed;
 	}
 	if (signals_install(&err) < 0)
 		goto failed;
-	if (!start->play)
+	if (!start->play && !start->step_commands)
 		progress_start(&tui);
 	if (open_first_screen(&tui, start, &err) < 0)
 		goto failed;
@@ -304,5 +325,12 @@ int tui_run(struct lesson *lesson, char **lesson_paths, size_t lesson_count, str
 int tui_play(struct sandbox *sandbox, const struct tui_options *options)
 {
 	struct tui_start start = { .play = true };
+	return tui_main(&start, sandbox, options);
+}
+
+int tui_step(const char *const commands[2], const char *examples_dir, struct sandbox *sandbox,
+	     const struct tui_options *options)
+{
+	struct tui_start start = { .step_commands = commands, .step_examples = examples_dir };
 	return tui_main(&start, sandbox, options);
 }

@@ -28,6 +28,13 @@ int tui_run(struct lesson *lesson, char **lesson_paths, size_t lesson_count, str
  * history kept in $XDG_STATE_HOME/socklab/history. Returns as tui_run. */
 int tui_play(struct sandbox *sandbox, const struct tui_options *options);
 
+/* Stepping two unmodified programs (socklab step): `commands` are the
+ * server's and the client's command lines; `examples_dir` holds the
+ * Python line reporter. Space runs the held call shown, c shows the other
+ * program's. Returns as tui_run. */
+int tui_step(const char *const commands[2], const char *examples_dir, struct sandbox *sandbox,
+	     const struct tui_options *options);
+
 /* For the benchmark: runs `lesson` to its end in `sandbox`, then draws the
  * lesson screen `frames` times into a curses screen on /dev/null of
  * width x height, each frame a full repaint (erase, draw, every cell sent).

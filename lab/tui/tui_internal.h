@@ -43,7 +43,7 @@
 	_(FOCUS, "pane", "focus a pane (again: the next one), to select its sockets") \
 	_(FOCUS_BACK, NULL, "focus the previous pane") \
 	_(SWITCH_SIDE, "side", "with three sides or more: the next side into the second pane (the others keep a " \
-			     "one-line summary)") \
+			     "one-line summary); stepping programs: whose held call space runs next") \
 	_(PREDICT, "predict", "predict mode: before each step, predict what the call returns and the state of " \
 			      "each socket (digits or arrows and Enter, h a hint, Esc skips); then the kernel " \
 			      "judges, and the header keeps the score") \
@@ -291,6 +291,18 @@ void command_line_key_line(struct tui *tui, int y, int width);
 /* The command line's keys, for the help page. */
 void command_line_help(struct tui_page *page, int width);
 
+/* ---- stepping programs (step_actions.c): socklab step --------------- */
+
+/* Starts the programs of tui->step_commands under the tracer (stepper.h)
+ * and shows them as a lesson with no steps ahead. Returns 0, or -1 with *err. */
+int step_open(struct tui *tui, char **err);
+/* Stops the programs and frees the stepper and so its session. */
+void step_close(struct tui *tui);
+/* The programs sent news (tui->stepper's fds were readable): take it. */
+void step_on_news(struct tui *tui);
+/* Stepping's handlers: an action without one here is the lesson screen's. */
+extern const tui_handler step_handlers[ACTION_COUNT];
+
 /* ---- predict, then step (quiz_panel.c) --------------------------------- */
 
 /* The panel's model: which step it asks about, the student's picks so far,
@@ -379,6 +391,11 @@ struct tui {
 	struct play *play;                 /* owned, NULL in a lesson; tui->session is its session */
 	struct command_line command;
 	bool cursor_shown;                 /* the terminal's cursor is visible (curs_set) */
+	/* Stepping programs (socklab step). */
+	struct stepper *stepper;           /* owned, NULL otherwise; tui->session is its session */
+	int step_side;                     /* whose held call space runs */
+	const char *const *step_commands;  /* the server's and the client's command, borrowed */
+	const char *step_examples;         /* where the Python line reporter is, borrowed */
 	/* Predict, then step. */
 	struct quiz_panel quiz;
 	/* Progress: NULL when it cannot be kept (said once). */

@@ -8,6 +8,7 @@
 
 #include "evidence.h"
 #include "plain.h"
+#include "text.h"
 
 void view_init(struct lesson_view *view)
 {
@@ -151,6 +152,8 @@ static void describe_next(struct lesson_view *view, const struct lab_event *even
 		describe_free_play(view);
 		return;
 	}
+	if (view->stepping)
+		return;   /* view_describe_programs says */
 	if (view->step >= lesson->step_count) {
 		view->at_end = true;
 		if (view->failures_total)
@@ -254,7 +257,10 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 					sizeof view->evidence[0]))
 			view->evidence_count++;
 
-	if (view->step == 0) {
+	view->source_label = "python";
+	if (view->stepping) {
+		view->say = view->python = NULL;   /* view_describe_programs says */
+	} else if (view->step == 0) {
 		view->say = view->lesson->intro ? view->lesson->intro : view->free_play ? free_play_intro : NULL;
 		view->python = NULL;
 	} else {
@@ -266,6 +272,72 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 	}
 	describe_next(view, events, count);
 	return 0;
+}
+
+/* One program, in words: where it is. */
+static int describe_program(char *out, size_t size, const struct stepper_side *side, bool chosen)
+{
+	switch (side->state) {
+	case STEPPER_HELD:
+		return chosen ? snprintf(out, size, "%s waits before the call below.", side->name)
+			      : snprintf(out, size, "%s waits before %s.", side->name, side->next);
+	case STEPPER_BLOCKED:
+		return snprintf(out, size, "%s is blocked in %s: the kernel wakes it when the other side acts.",
+				side->name, side->next);
+	case STEPPER_ASLEEP:
+		return snprintf(out, size, "%s sleeps outside the socket calls (%s).", side->name, side->message);
+	case STEPPER_OVER:
+		return snprintf(out, size, "%s %s.", side->name, side->message);
+	case STEPPER_RUNNING:
+		break;
+	}
+	return snprintf(out, size, "%s runs.", side->name);
+}
+
+void view_describe_programs(struct lesson_view *view, const struct stepper *stepper, int chosen)
+{
+	char *say = view->programs_say;
+	size_t size = sizeof view->programs_say, length = 0;
+	say[0] = '\0';
+	bool over = true;
+	for (int s = 0; s < STEPPER_SIDES && length < size; s++) {
+		const struct stepper_side *side = stepper_side(stepper, s);
+		over &= side->state == STEPPER_OVER;
+		length += (size_t)describe_program(say + length, size - length, side, s == chosen);
+		length += (size_t)snprintf(say + length, size - length, " ");
+	}
+	for (int s = 0; s < STEPPER_SIDES && length < size; s++) {
+		const struct stepper_side *side = stepper_side(stepper, s);
+		if (side->startup_calls)
+			length += (size_t)snprintf(say + length, size - length,
+						   "Before %s's program began, its interpreter made %zu socket call%s of "
+						   "its own (start-up): they ran unstopped. ",
+						   side->name, side->startup_calls, side->startup_calls == 1 ? "" : "s");
+	}
+	for (int s = 0; s < STEPPER_SIDES && length < size; s++) {
+		const struct stepper_side *side = stepper_side(stepper, s);
+		if (!side->output_len)
+			continue;
+		/* The tail that fits, escaped: a program's bytes never reach the terminal raw. */
+		size_t shown = side->output_len > 160 ? 160 : side->output_len;
+		char escaped[700];
+		text_escape((const unsigned char *)side->output + side->output_len - shown, shown, escaped, sizeof escaped);
+		length += (size_t)snprintf(say + length, size - length, "%s printed%s \"%s\". ", side->name,
+					   shown < side->output_len ? ", last," : "", escaped);
+	}
+	view->say = say;
+	const struct stepper_side *next = stepper_side(stepper, chosen);
+	view->source_label = "line";
+	view->python = next && next->state == STEPPER_HELD && next->line[0] ? next->line : NULL;
+	view->next_side = -1;
+	view->at_end = over;
+	if (over)
+		snprintf(view->next, sizeof view->next, "both programs are over (r runs them again, q quits)");
+	else if (next && next->state == STEPPER_HELD) {
+		view->next_side = chosen;
+		snprintf(view->next, sizeof view->next, "%.16s: %.300s", next->name, next->next);
+	} else if (next)
+		snprintf(view->next, sizeof view->next, "%s holds no call now (c: the other program)", next->name);
 }
 
 size_t view_side_sockets(const struct lesson_view *view, int side, size_t *indexes, size_t max)

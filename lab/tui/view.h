@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "session.h"
+#include "stepper.h"
 
 enum { VIEW_EVIDENCE_MAX = 4 };   /* failed calls explained in one step */
 
@@ -68,6 +69,10 @@ struct lesson_view {
 	const char *held;                      /* "client -> server SYN seq 0 ack 0 len 0; ...", or "" */
 	bool free_play;                    /* set by the caller: the lesson grows as calls are typed,
 	                                      so "next" tells what may be typed, not a step */
+	bool stepping;                     /* set by the caller: the sides are programs (socklab step);
+	                                      say, the source line and next come from view_describe_programs */
+	const char *source_label;          /* what `python` is: "python", or "line" (a program's own) */
+	char programs_say[1200];           /* stepping: where each program is, what it printed */
 	struct view_side sides[LESSON_MAX_SIDES];
 	int side_count;
 	int next_side;                     /* the side of the next step, -1 at the end */
@@ -84,6 +89,11 @@ void view_done(struct lesson_view *view);
  * `half` of it (clamped to what the step has). Returns 0, or -1 when out
  * of memory (the view is then empty but safe to draw). */
 int view_update(struct lesson_view *view, const struct session *session, int half);
+
+/* Stepping programs: the next call is `chosen` side's held call; say
+ * tells where each program is and what it printed; the source line is the
+ * held call's. Call after view_update. */
+void view_describe_programs(struct lesson_view *view, const struct stepper *stepper, int chosen);
 
 /* Whether `event` is on screen at the view's position: every step before
  * the one shown, and of that one the events of the half shown. */

@@ -1,0 +1,139 @@
+/* step_actions — two unmodified programs on the lesson screen.
+ *
+ * The lesson screen shows a stepper (stepper.h): each program waits before
+ * its next socket call, and the screen shows one of those calls as "next",
+ * with the source line that made it. Space lets it run; c shows the other
+ * program's instead. What a call did comes back from the tracers while the
+ * loop sleeps in poll() (step_on_news), so a call that blocks leaves the
+ * other program free to step, and a call woken by the other side's shows
+ * returning as soon as the kernel wakes it. Programs only run forward:
+ * going back means running both again (r). */
+#include "tui_internal.h"
+
+#include <stdlib.h>
+
+#include "signals.h"
+
+int step_open(struct tui *tui, char **err)
+{
+	lesson_close(tui);
+	/* Running the programs again must not meet the first run's TIME-WAIT sockets. */
+	if (tui->sessions_started > 0 && sandbox_renew(tui->sandbox, err) < 0)
+		return -1;
+	if (stepper_new(&tui->stepper, tui->step_commands, tui->step_examples, tui->sandbox, err) < 0) {
+		tui->stepper = NULL;
+		return -1;
+	}
+	tui->session = stepper_session(tui->stepper);
+	session_set_interrupt(tui->session, signals_flag());
+	tui->sessions_started++;
+	tui->lesson = session_lesson(tui->session);
+	tui->step_side = 0;
+	lesson_show(tui);
+	return 0;
+}
+
+void step_close(struct tui *tui)
+{
+	stepper_free(tui->stepper);
+	tui->stepper = NULL;
+	tui->session = NULL;
+}
+
+void step_on_news(struct tui *tui)
+{
+	char *err = NULL;
+	if (stepper_pump(tui->stepper, &err) < 0) {
+		tui_message(tui, "the lab failed: %s (r runs the programs again)", err ? err : "out of memory");
+		free(err);
+	}
+	tui->step_side = stepper_next_side(tui->stepper, tui->step_side);
+	/* The step whole: a woken call shows returning. */
+	tui->half = 2;
+	lesson_refresh_view(tui);
+}
+
+/* ---- keys --------------------------------------------------------------- */
+
+/* A key runs one call: first let the last one finish (and what it woke
+ * come back), so the key goes to the call on screen once it is there,
+ * and each key's result is one frame. A program that computes between
+ * calls gets SETTLE_MS; the loop then shows it when it stops. */
+enum { SETTLE_MS = 2000 };
+
+static void step_run(struct tui *tui)
+{
+	char *err = NULL;
+	int result = stepper_settle(tui->stepper, SETTLE_MS, &err);
+	if (result == 0) {
+		tui_message(tui, "a program still runs between its socket calls: the next one shows when it stops");
+		return;
+	}
+	tui->step_side = result > 0 ? stepper_next_side(tui->stepper, tui->step_side) : tui->step_side;
+	if (result > 0)
+		result = stepper_release(tui->stepper, tui->step_side, &err);
+	if (result == 0)
+		result = stepper_settle(tui->stepper, SETTLE_MS, &err) < 0 ? -1 : 0;
+	if (result == 0) {
+		tui->step_side = stepper_next_side(tui->stepper, tui->step_side);
+		tui->half = 2;
+		lesson_refresh_view(tui);
+	}
+	if (result < 0) {
+		tui_message(tui, "the lab failed: %s (r runs the programs again)", err ? err : "out of memory");
+		free(err);
+	} else if (result == 1) {
+		tui_message(tui, "%s", tui->view.at_end ? "both programs are over: r runs them again"
+							: "this program holds no call: c shows the other one");
+	}
+}
+
+static void step_switch(struct tui *tui)
+{
+	tui->step_side = (tui->step_side + 1) % STEPPER_SIDES;
+	lesson_refresh_view(tui);
+}
+
+static void step_start_over(struct tui *tui)
+{
+	char *err = NULL;
+	if (step_open(tui, &err) < 0) {
+		/* Nothing left to show: end as a lab that cannot start does. */
+		tui_message(tui, "could not run the programs again: %s", err ? err : "out of memory");
+		free(err);
+		tui->exit_code = 2;
+		tui->quit = true;
+		return;
+	}
+	tui_message(tui, "both programs started again in a fresh sandbox");
+}
+
+static void step_forward_only(struct tui *tui)
+{
+	tui_message(tui, "programs only run forward: space runs the call shown, r runs both again");
+}
+
+static void step_no_quiz(struct tui *tui)
+{
+	tui_message(tui, "predict mode asks about a lesson's steps; programs have none written down");
+}
+
+static void step_no_typing(struct tui *tui)
+{
+	tui_message(tui, "here the programs make the calls; socklab play is where you type them");
+}
+
+const tui_handler step_handlers[ACTION_COUNT] = {
+	[ACTION_NEXT] = step_run,
+	[ACTION_SWITCH_SIDE] = step_switch,
+	[ACTION_RESTART] = step_start_over,
+	[ACTION_BACK] = step_forward_only,
+	[ACTION_GOTO] = step_forward_only,
+	[ACTION_FIRST] = step_forward_only,
+	[ACTION_LAST] = step_forward_only,
+	[ACTION_AUTOPLAY] = step_forward_only,
+	[ACTION_FASTER] = step_forward_only,
+	[ACTION_SLOWER] = step_forward_only,
+	[ACTION_PREDICT] = step_no_quiz,
+	[ACTION_COMMAND] = step_no_typing,
+};
