@@ -308,14 +308,6 @@ void view_describe_programs(struct lesson_view *view, const struct stepper *step
 	}
 	for (int s = 0; s < STEPPER_SIDES && length < size; s++) {
 		const struct stepper_side *side = stepper_side(stepper, s);
-		if (side->startup_calls)
-			length += (size_t)snprintf(say + length, size - length,
-						   "Before %s's program began, its interpreter made %zu socket call%s of "
-						   "its own (start-up): they ran unstopped. ",
-						   side->name, side->startup_calls, side->startup_calls == 1 ? "" : "s");
-	}
-	for (int s = 0; s < STEPPER_SIDES && length < size; s++) {
-		const struct stepper_side *side = stepper_side(stepper, s);
 		if (!side->output_len)
 			continue;
 		/* The tail that fits, escaped: a program's bytes never reach the terminal raw. */
@@ -324,6 +316,14 @@ void view_describe_programs(struct lesson_view *view, const struct stepper *step
 		text_escape((const unsigned char *)side->output + side->output_len - shown, shown, escaped, sizeof escaped);
 		length += (size_t)snprintf(say + length, size - length, "%s printed%s \"%s\". ", side->name,
 					   shown < side->output_len ? ", last," : "", escaped);
+	}
+	for (int s = 0; s < STEPPER_SIDES && length < size; s++) {
+		const struct stepper_side *side = stepper_side(stepper, s);
+		if (side->startup_calls)
+			length += (size_t)snprintf(say + length, size - length,
+						   "(%s: %zu socket call%s of the interpreter's own start-up ran unstopped, "
+						   "before the program's first line.) ",
+						   side->name, side->startup_calls, side->startup_calls == 1 ? "" : "s");
 	}
 	view->say = say;
 	const struct stepper_side *next = stepper_side(stepper, chosen);
