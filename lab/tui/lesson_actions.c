@@ -424,11 +424,27 @@ static void lesson_text(struct tui *tui)
 	}
 }
 
-/* Free play continues no lesson: a lesson's session runs the lesson's
- * own steps, and typed calls would make it another lesson. */
+/* `:` leaves the lesson's path where it is: free play goes on from there. */
 static void lesson_command(struct tui *tui)
 {
-	tui_message(tui, "free play has a command line: run socklab play (this lesson plays on with space)");
+	if (!tui->command.history.lines) {
+		char *history_path = history_default_path();
+		command_line_init(tui, history_path);
+		free(history_path);
+	}
+	char *err = NULL;
+	int result = play_open_from_lesson(tui, &err);
+	if (result == 0)
+		return;
+	if (result > 0) {
+		/* Refused before anything closed: the lesson goes on. */
+		tui_message(tui, "%s", err ? err : "out of memory");
+	} else {
+		tui_message(tui, "could not start free play: %s", err ? err : "out of memory");
+		tui->exit_code = 2;
+		tui->quit = true;
+	}
+	free(err);
 }
 
 static void lesson_close_focus(struct tui *tui)

@@ -35,6 +35,80 @@ int play_open(struct tui *tui, char **err)
 	return 0;
 }
 
+/* Why free play cannot take over this lesson where it is, or NULL. */
+static const char *cannot_continue(const struct lesson *lesson)
+{
+	if (lesson->hold_segments)
+		return "this lesson holds segments on the wire, which free play does not";
+	for (int s = 0; s < lesson->side_count; s++)
+		if (lesson->forked[s])
+			return "this lesson forks a side, which free play does not";
+	return NULL;
+}
+
+int play_open_from_lesson(struct tui *tui, char **err)
+{
+	const struct lesson *lesson = tui->lesson;
+	size_t done = session_steps_done(tui->session);
+	const char *why = cannot_continue(lesson);
+	if (why) {
+		text_error(err, "%s: socklab play starts afresh", why);
+		return 1;
+	}
+	char sides[LESSON_MAX_SIDES][NAME_MAX_LEN];
+	const char *side_names[LESSON_MAX_SIDES];
+	int side_count = lesson->side_count;
+	for (int s = 0; s < side_count; s++) {
+		snprintf(sides[s], sizeof sides[s], "%s", lesson->sides[s]);
+		side_names[s] = sides[s];
+	}
+	bool host = tui->sandbox->kind == SANDBOX_HOST;
+	lesson_close(tui);
+	if (sandbox_renew(tui->sandbox, err) < 0)
+		return -1;
+	if (play_new(&tui->play, tui->sandbox, side_names, side_count, err) < 0) {
+		tui->play = NULL;
+		return -1;
+	}
+	tui->session = play_session(tui->play);
+	if (session_capture(tui->session, NULL, err) < 0)
+		return -1;
+	session_set_interrupt(tui->session, signals_flag());
+	tui->sessions_started++;
+	tui->lesson = session_lesson(tui->session);
+	/* The lesson's calls so far, again, on a fresh pair: what shows is
+	 * real, as going back in a lesson is. The lesson (borrowed) outlives
+	 * its session. */
+	size_t replayed = 0;
+	for (size_t i = 0; i < done; i++) {
+		const struct typed_call *call = &lesson->steps[i].call;
+		if (host && lesson->steps[i].needs_private_netns)
+			continue;   /* the lesson skipped it here too */
+		char line[COMMAND_LINE_MAX + NAME_MAX_LEN + 2];
+		snprintf(line, sizeof line, "%s: %s", sides[call->side], call->text);
+		struct diagnostics diag;
+		diagnostics_init(&diag, "<play>");
+		int result = play_line(tui->play, line, strlen(line), (int)replayed + 1, &diag, err);
+		bool refused = diag.count > 0;
+		diagnostics_done(&diag);
+		if (result < 0)
+			return -1;
+		if (refused) {
+			tui_message(tui, "free play could not run the lesson's step %zu again: it stops before it", i + 1);
+			break;
+		}
+		replayed++;
+	}
+	tui->command.open = true;
+	lesson_show(tui);
+	tui->half = 2;
+	lesson_refresh_view(tui);
+	if (!tui->message[0])
+		tui_message(tui, "free play: the lesson's %zu call%s ran again in a fresh sandbox; type the next", replayed,
+			    replayed == 1 ? "" : "s");
+	return 0;
+}
+
 void play_close(struct tui *tui)
 {
 	play_free(tui->play);

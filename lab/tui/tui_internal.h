@@ -37,7 +37,8 @@
 	_(FASTER, NULL, "autoplay faster") \
 	_(SLOWER, NULL, "autoplay slower") \
 	_(GOTO, "go to", "go to a step: type its number, then Enter") \
-	_(COMMAND, "type a call", "free play (socklab play): the command line, to type a call on any side") \
+	_(COMMAND, "type a call", "the command line, to type a call on any side; in a lesson, free play goes on " \
+				  "from the step on screen (the lesson's calls run again in a fresh sandbox)") \
 	_(FIRST, NULL, "go to the start, before step 1; in the ladder its first line") \
 	_(LAST, NULL, "run every step to the end; in the ladder its last line (it follows the steps again)") \
 	_(FOCUS, "pane", "focus a pane (again: the next one), to select its sockets") \
@@ -265,6 +266,12 @@ struct command_line {
  * tui->session, the command line open, the history loaded. Returns 0, or
  * -1 with *err. */
 int play_open(struct tui *tui, char **err);
+/* `:` in a lesson: free play on the lesson's sides, its calls so far run
+ * again in a fresh sandbox, the command line open. Returns 0; 1 with *err
+ * when free play cannot follow this lesson (it forks, or holds segments),
+ * the lesson untouched; -1 with *err when the lab failed (the lesson is
+ * closed by then). */
+int play_open_from_lesson(struct tui *tui, char **err);
 /* Frees the play and so its session; lesson_close calls it. */
 void play_close(struct tui *tui);
 /* Runs a line from the command line: a call on a side, or a command

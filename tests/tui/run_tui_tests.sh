@@ -508,15 +508,34 @@ w_writes_a_lesson_that_check_accepts_and_run_replays() {
 	leave_play write
 }
 
-a_refusal_in_a_lesson_shows_why_and_colon_points_to_free_play() {
+a_refusal_in_a_lesson_shows_why_and_colon_plays_on_from_there() {
 	launch why 80 24 -- run 12
 	wait_for_text why "step 0/" || return 1
 	press why Space 3
 	wait_for why "step 3/" || return 1
 	expect_screen why "^ why: server's ls \(fd 3, .*\) is not listening" "the EINVAL's evidence" || return 1
 	keys why :
-	wait_for_text why "run socklab play" || return 1
-	quit why
+	# Free play takes over where the lesson was: its three calls ran again.
+	wait_for why "the lesson's 3 calls ran again in a fresh sandbox" || return 1
+	expect_screen why " 3 calls " "the calls counted" &&
+		expect_screen why "^ why: server.s ls \(fd 3, CLOSE\) is not listening" "the refused call, run again" ||
+		return 1
+	type_line why "server: listen(ls, 5)"
+	wait_for why ">listen\(ls, 5\) +0" || return 1
+	expect_screen why "LISTEN" "the listener, from the kernel" &&
+		expect_screen why " 4 calls " "the typed call counted" &&
+		leave_play why
+}
+
+colon_in_a_lesson_that_holds_segments_says_why_it_cannot() {
+	launch colon-held 80 24 -- run 13
+	wait_for_text colon-held "step 0/" || return 1
+	keys colon-held Space
+	wait_for_text colon-held "step 1/" || return 1
+	keys colon-held :
+	wait_for_text colon-held "holds segments on the wire, which free play does not" || return 1
+	expect_screen colon-held "step 1/" "the lesson, untouched" &&
+		quit colon-held
 }
 
 # ---- the wire ---------------------------------------------------------------
@@ -876,7 +895,8 @@ tests=(
 	history_recalls_lines_across_runs
 	an_unreadable_history_is_skipped
 	w_writes_a_lesson_that_check_accepts_and_run_replays
-	a_refusal_in_a_lesson_shows_why_and_colon_points_to_free_play
+	a_refusal_in_a_lesson_shows_why_and_colon_plays_on_from_there
+	colon_in_a_lesson_that_holds_segments_says_why_it_cannot
 	the_wire_row_and_the_ladder_show_each_packet_under_its_call
 	a_held_segment_shows_and_the_ladder_grows_with_each_release
 	without_a_capture_the_wire_says_why
