@@ -117,6 +117,9 @@ struct lesson {
 	char sides[LESSON_MAX_SIDES][NAME_MAX_LEN];
 	int side_count;
 	bool hold_segments;            /* `wire: hold`: every TCP segment waits for release() or drop() */
+	bool hold_forced;              /* `socklab run --hold`: held though the lesson was written for a free
+	                                  wire; the student releases each segment (session_wire_next), and
+	                                  the lesson's expectations, which assume a free wire, are not checked */
 	bool forked[LESSON_MAX_SIDES]; /* the side is made by a fork() step, not at the start */
 	struct lesson_step *steps;
 	size_t step_count;

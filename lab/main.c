@@ -248,6 +248,7 @@ struct run_options {
 	bool big;
 	bool no_wire;
 	bool quiz;
+	bool hold;              /* every TCP segment waits for the student */
 	const char *trace_path;
 	const char *pcap_path;
 };
@@ -281,6 +282,8 @@ static void save_progress(struct progress *progress)
 	free(err);
 }
 
+enum { HOLD_RELEASES_MAX = 64 };   /* segments let go after one step in --plain --hold */
+
 static int run_plain(struct session *session, struct trace_writer *trace, bool quiz, struct progress *progress)
 {
 	const struct run_info *info = session_info(session);
@@ -303,6 +306,15 @@ static int run_plain(struct session *session, struct trace_writer *trace, bool q
 			goto failed;
 		if (result > 0 || stop_signal)
 			break;
+		/* --hold: each segment the step sent, let go one at a time, with
+		 * the states between (a bound: a wire that never goes quiet). */
+		for (int released = 0; lesson->hold_forced && released < HOLD_RELEASES_MAX && !stop_signal; released++) {
+			int wire = session_wire_next(session, false, &err);
+			if (wire < 0)
+				goto failed;
+			if (wire > 0)
+				break;
+		}
 		size_t count;
 		const struct lab_event *events = session_events(session, &count);
 		plain_print_step_in(stdout, info, events, before, count - before);
@@ -331,7 +343,8 @@ failed:
 
 static void usage_run(FILE *out)
 {
-	fprintf(out, "usage: socklab run [--plain] [--quiz] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big] LESSON\n");
+	fprintf(out, "usage: socklab run [--plain] [--quiz] [--hold] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big] "
+		     "LESSON\n");
 }
 
 static int cmd_run(int argc, char **argv)
@@ -344,6 +357,7 @@ static int cmd_run(int argc, char **argv)
 		{ "pcap", required_argument, NULL, 'P' },
 		{ "no-wire", no_argument, NULL, 'W' },
 		{ "quiz", no_argument, NULL, 'Q' },
+		{ "hold", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -360,6 +374,7 @@ static int cmd_run(int argc, char **argv)
 		case 'P': run.pcap_path = optarg; break;
 		case 'W': run.no_wire = true; break;
 		case 'Q': run.quiz = true; break;
+		case 'D': run.hold = true; break;
 		case 'h': usage_run(stdout); return EXIT_OK;
 		default:
 			if (optopt)
@@ -387,6 +402,8 @@ static int cmd_run(int argc, char **argv)
 	struct lesson *lesson = load_or_report(argv[optind], &diag);
 	if (!lesson)
 		return EXIT_USAGE;
+	if (run.hold && !lesson->hold_segments)
+		lesson->hold_segments = lesson->hold_forced = true;
 	char *err = NULL;
 	struct trace_writer *trace = NULL;
 	if (run.trace_path && trace_writer_open(&trace, run.trace_path, &err) < 0) {
@@ -653,13 +670,14 @@ static void usage(FILE *out)
 		"usage:\n"
 		"  socklab                          the lesson menu (curses)\n"
 		"  socklab list                     the lessons, one a line\n"
-		"  socklab run [--plain] [--quiz] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big] LESSON\n"
+		"  socklab run [--plain] [--quiz] [--hold] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big] LESSON\n"
 		"                                   step through LESSON (a number, a name or a path);\n"
 		"                                   --plain prints a transcript instead of the TUI,\n"
 		"                                   --trace records every event as JSON Lines,\n"
 		"                                   --pcap writes the packets on lo as a pcap file,\n"
 		"                                   --no-wire captures no packets,\n"
 		"                                   --quiz asks you to predict each step first (with --plain: answers on stdin),\n"
+		"                                   --hold holds every TCP segment until you release it (x; d drops it),\n"
 		"                                   --host skips the private network namespace,\n"
 		"                                   --big is for projectors\n"
 		"  socklab play [--plain] [--host]  free play: type calls (server: s = socket(AF_INET, SOCK_STREAM));\n"

@@ -17,6 +17,9 @@ void plain_print_info(FILE *out, const struct run_info *info)
 		fprintf(out, "wire: %s\n", info->wire);
 	if (info->held[0])
 		fprintf(out, "held: %s\n", info->held);
+	else if (info->unchecked)
+		fprintf(out, "held: every TCP segment, released one at a time after each step (--hold); the lesson's "
+			"expectations assume a free wire and are not checked\n");
 	for (int i = 0; i < info->port_map_count; i++)
 		fprintf(out, "port: the lesson's %u is %u on this host\n", info->port_map[i].from, info->port_map[i].to);
 }
@@ -128,7 +131,10 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 	for (size_t i = 0; i < count; i++) {
 		const struct lab_event *event = &events[i];
 		plain_format_result(event, result, sizeof result);
-		if (event->kind == EVENT_WOKE)
+		bool let_go = i > 0 && catalog_calls[event->call].wire;   /* --hold: released after the call */
+		if (let_go)
+			fprintf(out, "  then %s (the oldest held segment)\n", event->text);
+		else if (event->kind == EVENT_WOKE)
 			fprintf(out, "  then the kernel woke %s: %s = %s\n", side_name(info, event->side), event->text, result);
 		else if (event->kind == EVENT_BLOCKED)
 			fprintf(out, "  ... blocked in the kernel\n");
@@ -147,7 +153,11 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 		if (event->held[0])
 			fprintf(out, "  held  %s\n", event->held);
 		/* Woken calls share one snapshot: print it after the last of them. */
-		bool last_of_kind = i + 1 == count || (events[i + 1].kind == EVENT_WOKE) != (event->kind == EVENT_WOKE);
+		bool last_of_kind = i + 1 == count || (events[i + 1].kind == EVENT_WOKE) != (event->kind == EVENT_WOKE)
+				    || catalog_calls[events[i + 1].call].wire;
+		/* A released segment and the calls it woke share one snapshot too. */
+		if (let_go && i + 1 < count && events[i + 1].kind == EVENT_WOKE)
+			last_of_kind = false;
 		if (last_of_kind)
 			print_sockets(out, info, &event->snapshot);
 	}
@@ -172,7 +182,10 @@ void plain_print_summary(FILE *out, const struct run_info *info, const struct la
 	size_t failures = 0, steps = count ? events[count - 1].step : 0;
 	for (size_t i = 0; i < count; i++)
 		failures += events[i].failure_count;
-	if (failures)
+	if (info->unchecked)
+		fprintf(out, "\n%zu of %zu steps run; expectations not checked: the lesson was written for a free wire "
+			"(--hold)\n", steps, info->step_count);
+	else if (failures)
 		fprintf(out, "\n%zu of %zu steps run, %zu expectation%s failed\n", steps, info->step_count, failures,
 			failures == 1 ? "" : "s");
 	else

@@ -127,6 +127,7 @@ struct run_info {
 	char sandbox[256];                /* sandbox_describe() */
 	char wire[200];                   /* "" when packets are captured, else why not */
 	char held[200];                   /* `wire: hold` lessons: "" when segments are held, else why not */
+	bool unchecked;                   /* --hold: the lesson's expectations are not checked */
 	char sides[LESSON_MAX_SIDES][NAME_MAX_LEN];
 	int side_count;
 	size_t step_count;
@@ -181,6 +182,13 @@ int session_observe(struct session *session, const struct observed_call *call, c
  * refused the call or an expectation failed), 1 when there was no step
  * left, -1 when the lab itself failed (a puppet died, netlink broke) with *err. */
 int session_step(struct session *session, char **err);
+
+/* With segments held (`wire: hold`, --hold): lets the oldest held segment
+ * go on (or drops it), waits for what it causes, and reads the kernel, as
+ * a release() step does, but as part of the step on screen: the events
+ * go to the last step run. Returns 0, 1 when no segment is held (or
+ * nothing can be: session_info()->held says why), -1 with *err. */
+int session_wire_next(struct session *session, bool drop, char **err);
 
 /* Reads the kernel again without a call (the TUI's once-a-second refresh
  * while a TIME-WAIT timer counts down). Updates the latest snapshot only;

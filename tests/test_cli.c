@@ -681,6 +681,39 @@ Test(cli, every_bad_command_line_is_one_clear_message_and_exit_2)
 	free(version);
 }
 
+/* Whether `text` holds `first`, then `second` later on. */
+static bool in_order(const char *text, const char *first, const char *second)
+{
+	const char *at = strstr(text, first);
+	return at && strstr(at + strlen(first), second);
+}
+
+Test(cli, hold_lets_each_segment_go_one_at_a_time_with_the_states_between, .timeout = 60)
+{
+	struct result result = SOCKLAB("run", "--plain", "--hold", "01");
+	cr_assert_eq(result.code, 0, "%s%s", result.out, result.err);
+	const char *held = strstr(result.out, "held: ");
+	cr_assert_not_null(held, "%s", result.out);
+	if (strncmp(held, "held: segments are not held", 27) == 0)
+		cr_skip("%.*s", (int)strcspn(held, "\n"), held);
+	/* Loopback's hidden states, each between two releases. */
+	cr_expect(in_order(result.out, "held  client -> server SYN seq 0", "SYN-SENT"), "%s", result.out);
+	cr_expect(in_order(result.out, "then release() (the oldest held segment)\n  wire  client -> server   SYN ",
+			   "SYN-RECV"), "%s", result.out);
+	cr_expect(strstr(result.out, "FIN-WAIT-1") && strstr(result.out, "FIN-WAIT-2") && strstr(result.out, "LAST-ACK"),
+		  "%s", result.out);
+	cr_expect(strstr(result.out, "expectations not checked: the lesson was written for a free wire (--hold)"),
+		  "%s", result.out);
+	result_done(&result);
+	/* Where nothing can be held, --hold says why and the lesson runs on a free wire, checked. */
+	result = SOCKLAB("run", "--plain", "--hold", "--host", "01");
+	cr_assert_eq(result.code, 0, "%s%s", result.out, result.err);
+	cr_expect(strstr(result.out, "held: segments are not held: that needs the lab's private network namespace\n"),
+		  "%s", result.out);
+	cr_expect(strstr(result.out, "every expectation met"), "%s", result.out);
+	result_done(&result);
+}
+
 Test(cli, pcap_holds_the_handshake_and_both_fins)
 {
 	char *pcap_path = temp_path(".cap");

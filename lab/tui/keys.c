@@ -41,6 +41,8 @@ const struct key_binding tui_keys[] = {
 	{ KEY_ENTER, "Enter", ACTION_OPEN },
 	{ 't', "t", ACTION_TEXT },
 	{ 'w', "w", ACTION_WIRE },
+	{ 'x', "x", ACTION_RELEASE },
+	{ 'd', "d", ACTION_DROP },
 	{ '?', "?", ACTION_HELP },
 	{ KEY_F(1), "F1", ACTION_HELP },
 	{ ESCAPE, "Esc", ACTION_CLOSE },

@@ -333,6 +333,40 @@ static void lesson_switch_side(struct tui *tui)
 	lesson_refresh_view(tui);
 }
 
+/* --hold: the student lets each segment go (or drops it), between steps. */
+static void wire_next(struct tui *tui, bool drop)
+{
+	const struct run_info *info = session_info(tui->session);
+	if (!info->unchecked) {
+		tui_message(tui, "%s", info->held[0] ? info->held
+				       : tui->lesson->hold_segments ? "this lesson lets segments go in its own steps (space)"
+								    : "nothing is held: run the lesson with --hold");
+		return;
+	}
+	char *err = NULL;
+	int result = session_wire_next(tui->session, drop, &err);
+	if (result < 0) {
+		lab_failed(tui, "the lab failed", err);
+		return;
+	}
+	if (result > 0) {
+		tui_message(tui, "no segment is held now: space takes the next step");
+		return;
+	}
+	tui->half = 2;
+	lesson_refresh_view(tui);
+}
+
+static void lesson_release(struct tui *tui)
+{
+	wire_next(tui, false);
+}
+
+static void lesson_drop(struct tui *tui)
+{
+	wire_next(tui, true);
+}
+
 static void lesson_predict(struct tui *tui)
 {
 	if (tui->play) {
@@ -482,6 +516,8 @@ const tui_handler lesson_handlers[ACTION_COUNT] = {
 	[ACTION_FOCUS_BACK] = lesson_focus_back,
 	[ACTION_SWITCH_SIDE] = lesson_switch_side,
 	[ACTION_PREDICT] = lesson_predict,
+	[ACTION_RELEASE] = lesson_release,
+	[ACTION_DROP] = lesson_drop,
 	[ACTION_UP] = lesson_up,
 	[ACTION_DOWN] = lesson_down,
 	[ACTION_OPEN] = lesson_open_details,

@@ -528,6 +528,8 @@ void lesson_header_draw(struct tui *tui, const struct lesson_view *view, int wid
 				     : snprintf(step, sizeof step, "step %zu/%zu", view->step, view->step_count);
 	if (view->half_count == 2 && !open_ended)
 		length += snprintf(step + length, sizeof step - (size_t)length, " part %d/2", view->half);
+	if (view->info->unchecked)   /* --hold: the lesson's words assume a free wire */
+		length += snprintf(step + length, sizeof step - (size_t)length, "  held");
 	if (view->failures_total)
 		length += snprintf(step + length, sizeof step - (size_t)length, "  %zu FAILED", view->failures_total);
 	char quiz[32];
@@ -670,14 +672,21 @@ static void key_line_draw(struct tui *tui, int y, int width)
 	}
 	/* With three sides or more the switch key shows beside the panes' Tab;
 	 * where the line is short, in autoplay's place (? lists autoplay). */
-	enum tui_action actions[sizeof lesson_key_line / sizeof lesson_key_line[0] + 1];
+	enum tui_action actions[sizeof lesson_key_line / sizeof lesson_key_line[0] + 3];
 	size_t count = 0;
 	bool switching = tui->view.side_count > 2, narrow = width < 100;
+	/* --hold: releasing comes right after stepping, autoplay and go to give way. */
+	bool holding = tui->view.info && tui->view.info->unchecked;
 	for (size_t i = 0; i < sizeof lesson_key_line / sizeof lesson_key_line[0]; i++) {
-		if (lesson_key_line[i] == ACTION_AUTOPLAY && switching && narrow)
+		enum tui_action action = lesson_key_line[i];
+		if ((action == ACTION_AUTOPLAY && (switching || holding) && narrow) || (action == ACTION_GOTO && holding))
 			continue;
-		actions[count++] = lesson_key_line[i];
-		if (lesson_key_line[i] == ACTION_FOCUS && switching)
+		actions[count++] = action;
+		if (action == ACTION_NEXT && holding) {
+			actions[count++] = ACTION_RELEASE;
+			actions[count++] = ACTION_DROP;
+		}
+		if (action == ACTION_FOCUS && switching)
 			actions[count++] = ACTION_SWITCH_SIDE;
 	}
 	draw_key_line(style, y, width, actions, count);

@@ -56,6 +56,9 @@
 	_(TEXT, "text", "the whole explanation of the step, when the screen cuts it") \
 	_(WIRE, "wire", "the wire: a ladder diagram of the packets each step sent, under the call that sent " \
 			"them, with the states after it (again, Esc or q: back to the lesson screen)") \
+	_(RELEASE, "release", "with --hold: let the oldest held segment go on, and see the states it causes") \
+	_(DROP, "drop", "with --hold: drop the oldest held segment; its sender's kernel sends it again after its " \
+			"retransmission timeout (about a second)") \
 	_(HELP, "help", "this help") \
 	_(CLOSE, NULL, "leave the focused pane or the ladder; close a page") \
 	_(QUIT, "quit", "quit (a lesson opened from the menu goes back to the menu); in the ladder back to the panes") \

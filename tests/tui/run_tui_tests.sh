@@ -664,6 +664,27 @@ a_held_segment_shows_and_the_ladder_grows_with_each_release() {
 	quit held
 }
 
+hold_flag_holds_each_segment_until_x_lets_it_go() {
+	launch hold-flag 80 24 -- run --hold 01
+	wait_for_text hold-flag "step 0/14  held" || return 1
+	press hold-flag Space 6
+	wait_for hold-flag "^ held +client → server SYN seq 0 ack 0 len 0" || return 1
+	expect_screen hold-flag "SYN-SENT" "the client waiting for a SYN-ACK" &&
+		expect_screen hold-flag " x release  d drop " "the wire's keys" || return 1
+	keys hold-flag x
+	wait_for hold-flag "^ held +server → client SYN-ACK seq 0 ack 1" || return 1
+	expect_screen hold-flag "SYN-RECV" "the server's half-open connection" &&
+		expect_screen hold-flag ">release\(\) +released" "the release, in the client's pane" || return 1
+	keys hold-flag x
+	wait_for hold-flag "^ held +client → server ACK seq 1 ack 1" || return 1
+	expect_screen hold-flag "\*ESTABLISHED" "the client connected, marked as changed" || return 1
+	keys hold-flag x
+	wait_for hold-flag "conn=4" || return 1
+	keys hold-flag x
+	wait_for_text hold-flag "no segment is held now: space takes the next step" || return 1
+	quit hold-flag
+}
+
 without_a_capture_the_wire_says_why() {
 	launch host 80 24 -- run --host 01
 	wait_for_text host "step 0/14" || return 1
@@ -899,6 +920,7 @@ tests=(
 	colon_in_a_lesson_that_holds_segments_says_why_it_cannot
 	the_wire_row_and_the_ladder_show_each_packet_under_its_call
 	a_held_segment_shows_and_the_ladder_grows_with_each_release
+	hold_flag_holds_each_segment_until_x_lets_it_go
 	without_a_capture_the_wire_says_why
 	predict_mode_asks_before_a_step_scores_it_and_gives_hints
 	progress_marks_a_lesson_done_and_continue_opens_where_it_was_left
