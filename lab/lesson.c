@@ -1015,8 +1015,46 @@ static char *take_block(const struct line *lines, size_t count, size_t *index, i
 	return out;
 }
 
-static const char *const top_directives[] = { "lesson", "title", "sides", "intro", "step", "wire" };
+static const char *const top_directives[] = { "lesson", "title", "sides", "intro", "step", "wire", "program" };
 static const char *const step_directives[] = { "expect", "then", "python", "say", "needs" };
+
+static int parse_sides(struct lesson *lesson, const char *text, size_t len, struct source_pos pos,
+		       struct diagnostics *diag);
+
+/* `program SIDE: COMMAND`: that side is an unmodified program. */
+static void parse_program(struct lesson *lesson, const char *text, size_t len, int number, bool saw_step,
+			  struct diagnostics *diag)
+{
+	size_t name = skip_spaces(text, len, 7);
+	const char *colon = memchr(text + name, ':', len - name);
+	if (saw_step) {
+		diagnostics_add(diag, at(number, 1), "program must come before the first step");
+		return;
+	}
+	if (!colon) {
+		diagnostics_add(diag, at(number, (int)name + 1), "a program reads 'program SIDE: COMMAND'");
+		return;
+	}
+	size_t name_len = (size_t)(colon - (text + name));
+	while (name_len > 0 && text[name + name_len - 1] == ' ')
+		name_len--;
+	if (lesson->side_count == 0)
+		parse_sides(lesson, "server client", 13, at(number, 1), diag);
+	int side = find_side(lesson->sides, lesson->side_count, text + name, name_len);
+	if (side < 0) {
+		diagnostics_add(diag, at(number, (int)name + 1), "unknown side '%.*s' (sides: must name it first)",
+				(int)name_len, text + name);
+		return;
+	}
+	size_t command = skip_spaces(text, len, (size_t)(colon - text) + 1);
+	if (command == len) {
+		diagnostics_add(diag, at(number, (int)command + 1), "program %s: needs a command to run",
+				lesson->sides[side]);
+		return;
+	}
+	free(lesson->programs[side]);
+	lesson->programs[side] = text_dup(text + command, len - command);
+}
 
 static const char *suggest(const char *const *words, size_t count, const char *word, size_t len)
 {
@@ -1161,6 +1199,13 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 			step->line = number;
 			step_ok = typed_call_parse(text + call, len - call, at(number, (int)call + 1), lesson->sides,
 						   lesson->side_count, &scope, &step->call, diag) == 0;
+			if (step_ok && step->call.def->id == CALL_FORK && lesson->programs[step->call.side]) {
+				diagnostics_add(diag, at(number, (int)call + 1),
+						"fork() is for puppets: %s is a program, which forks when it will",
+						lesson->sides[step->call.side]);
+				typed_call_done(&step->call);
+				step_ok = false;
+			}
 			if (step_ok && step->call.def->id == CALL_FORK)
 				lesson->forked[step->call.args[0].number] = true;
 			if (step_ok && step->call.def->wire && !lesson->hold_segments) {
@@ -1174,6 +1219,10 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 				scope_add(&scope, step->call.side, step->call.result_name);
 			if (!step_ok)
 				lesson->step_count--;
+			continue;
+		}
+		if (key == 7 && memcmp(text, "program", 7) == 0 && key < len && text[key] == ' ') {
+			parse_program(lesson, text, len, number, saw_step, diag);
 			continue;
 		}
 		if (key == len || text[key] != ':') {
@@ -1209,7 +1258,7 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 			free(lesson->intro);
 			lesson->intro = take_block(lines, count, &index, 0, text + value, len - value);
 		} else {
-			const char *hint = suggest(top_directives, 6, text, key);
+			const char *hint = suggest(top_directives, sizeof top_directives / sizeof top_directives[0], text, key);
 			if (hint)
 				diagnostics_add(diag, at(number, 1), "unknown directive '%.*s' (did you mean '%s'?)", (int)key,
 						text, hint);
@@ -1315,6 +1364,8 @@ void lesson_free(struct lesson *lesson)
 		free(step->python);
 	}
 	free(lesson->steps);
+	for (int s = 0; s < LESSON_MAX_SIDES; s++)
+		free(lesson->programs[s]);
 	free(lesson->path);
 	free(lesson->name);
 	free(lesson->title);

@@ -121,6 +121,10 @@ struct lesson {
 	                                  wire; the student releases each segment (session_wire_next), and
 	                                  the lesson's expectations, which assume a free wire, are not checked */
 	bool forked[LESSON_MAX_SIDES]; /* the side is made by a fork() step, not at the start */
+	char *programs[LESSON_MAX_SIDES]; /* `program SIDE: COMMAND`: the side is that unmodified program,
+	                                     stepped at its socket calls (program.h), not a puppet; owned,
+	                                     NULL for a puppet. Words starting ./ or ../ are relative to
+	                                     the lesson file. */
 	struct lesson_step *steps;
 	size_t step_count;
 };

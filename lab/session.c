@@ -20,6 +20,7 @@
 #include "capture.h"
 #include "hold.h"
 #include "probe.h"
+#include "program.h"
 #include "puppet.h"
 
 enum {
@@ -27,6 +28,7 @@ enum {
 	MAX_FDS = 256,        /* socket fds a side holds at once */
 	MAX_MEMORY = 1024,    /* sockets remembered by address, for TIME-WAIT and friends */
 	MEMORY_BUCKETS = 2048, /* open addressing over them: twice as many, a power of two */
+	PROGRAM_TIMEOUT_MS = 10000, /* a program side's call: time to reach it, or to return or sleep */
 };
 
 /* A name a step gave to a result: `conn = accept(ls)`. */
@@ -56,6 +58,8 @@ struct fd_kind {
 
 struct side {
 	struct puppet puppet;
+	struct program program;         /* `program SIDE:` lessons: the side's program, instead of a puppet */
+	bool is_program;
 	struct name_binding names[MAX_NAMES];
 	int name_count;
 	struct held_fd fds[MAX_FDS];
@@ -1559,6 +1563,142 @@ static int run_fork(struct session *session, const struct lesson_step *step, cha
 }
 
 /* Runs the step's call on its side's puppet and appends its event. */
+/* ---- a program as a side (program.h) ----------------------------------- */
+
+/* Programs run only in the private namespace: on the host, the tutorial's
+ * server would take the machine's port 65432, which a lesson cannot map. */
+static bool programs_here(const struct session *session)
+{
+	return session->sandbox->kind == SANDBOX_NETNS;
+}
+
+
+/* The calls a lesson may write for what a program's kernel call is: Python's
+ * sendall() is sendto(), its recv() recvfrom(), a C program's write() on a
+ * socket is send(). */
+static int call_family(enum call_id id)
+{
+	switch (id) {
+	case CALL_SEND:
+	case CALL_SENDALL:
+	case CALL_SENDTO:
+		return CALL_SEND;
+	case CALL_RECV:
+	case CALL_RECVFROM:
+		return CALL_RECV;
+	default:
+		return (int)id;
+	}
+}
+
+/* A puppet's reply, from what the tracer saw the program's call return. */
+static void reply_from_program(const struct tracer_event *returned, struct puppet_reply *reply)
+{
+	memset(reply, 0, offsetof(struct puppet_reply, bytes));
+	reply->ret = returned->ret;
+	reply->error = returned->error;
+	reply->elapsed_ns = returned->elapsed_ns;
+	reply->inode = returned->result_inode;
+	if (returned->address[0])
+		reply->address_len = address_parse(returned->address, strlen(returned->address), &reply->address);
+	bool received = returned->call == CALL_RECV || returned->call == CALL_RECVFROM;
+	if (received && returned->ret > 0) {
+		size_t len = returned->bytes_len < sizeof reply->bytes ? returned->bytes_len : sizeof reply->bytes;
+		memcpy(reply->bytes, returned->bytes, len);
+		reply->bytes_len = (uint32_t)len;
+	}
+}
+
+static struct lab_event *program_not_run(struct session *session, const struct lesson_step *step, const char *format,
+					 ...) __attribute__((format(printf, 3, 4)));
+static struct lab_event *program_not_run(struct session *session, const struct lesson_step *step, const char *format,
+					 ...)
+{
+	struct lab_event *event = append_event(session, EVENT_NOT_RUN, step->call.side, &step->call);
+	if (!event)
+		return NULL;
+	char why[600];
+	va_list args;
+	va_start(args, format);
+	vsnprintf(why, sizeof why, format, args);
+	va_end(args);
+	add_failure(event, "%s:%d: %s", session->lesson->path, step->line, why);
+	session->failure_count++;
+	return event;
+}
+
+/* The side's program makes its next socket call, which must be the step's. */
+static int run_program_call(struct session *session, const struct lesson_step *step, char **err)
+{
+	const struct typed_call *call = &step->call;
+	struct side *side = &session->sides[call->side];
+	struct program *program = &side->program;
+	const char *name = session->lesson->sides[call->side];
+	if (build_request(session, call, &side->request, err) < 0)
+		return -1;
+	int status = program_next_call(program, PROGRAM_TIMEOUT_MS, err);
+	if (status < 0)
+		return -1;
+	if (status == PROGRAM_OVER)
+		return program_not_run(session, step, "%s's program has ended (%s): it makes no more calls", name,
+				       program->message) ? 0 : text_error(err, "out of memory");
+	if (status == PROGRAM_ASLEEP)
+		return program_not_run(session, step, "%s's program sleeps outside its socket calls (%s)", name,
+				       program->message) ? 0 : text_error(err, "out of memory");
+	const struct tracer_event *held = program->call;
+	bool same = held->call >= 0 && call_family((enum call_id)held->call) == call_family(call->def->id)
+		    && (side->request.fd < 0 || held->fd < 0 || held->fd == side->request.fd);
+	if (!same)
+		return program_not_run(session, step, "%s's program makes %s%s%s here, not %s", name, held->text,
+				       held->line[0] ? " at " : "", held->line, call->text)
+			       ? 0 : text_error(err, "out of memory");
+	status = program_run_call(program, PROGRAM_TIMEOUT_MS, err);
+	if (status < 0)
+		return -1;
+	if (status == PROGRAM_OVER)
+		return program_not_run(session, step, "%s's program died in the call (%s)", name, program->message)
+			       ? 0 : text_error(err, "out of memory");
+	struct lab_event *event = append_event(session, status == PROGRAM_BLOCKED ? EVENT_BLOCKED : EVENT_RETURNED,
+					       call->side, call);
+	if (!event)
+		return text_error(err, "out of memory");
+	record_arguments(event, call, &side->request);
+	if (status == PROGRAM_BLOCKED) {
+		side->blocked = true;
+		side->blocked_step = session->steps_done;
+		return 0;
+	}
+	reply_from_program(program->returned, &session->reply);
+	record_reply(session, side, call, &side->request, &session->reply, event);
+	return 0;
+}
+
+/* Program sides whose call the kernel has woken: each one settles first. */
+static int collect_woken_programs(struct session *session, char **err)
+{
+	for (int s = 0; s < session->side_count; s++) {
+		struct side *side = &session->sides[s];
+		if (!side->is_program || !side->blocked)
+			continue;
+		int status = program_check_woken(&side->program, PROGRAM_TIMEOUT_MS, err);
+		if (status < 0)
+			return -1;
+		if (status == PROGRAM_BLOCKED)
+			continue;
+		side->blocked = false;
+		if (status != PROGRAM_RETURNED)
+			continue;   /* over: the next step says so */
+		const struct typed_call *call = &session->lesson->steps[side->blocked_step].call;
+		struct lab_event *event = append_event(session, EVENT_WOKE, s, call);
+		if (!event)
+			return text_error(err, "out of memory");
+		record_arguments(event, call, &side->request);
+		reply_from_program(side->program.returned, &session->reply);
+		record_reply(session, side, call, &side->request, &session->reply, event);
+	}
+	return 0;
+}
+
 static int run_call(struct session *session, const struct lesson_step *step, char **err)
 {
 	const struct typed_call *call = &step->call;
@@ -1599,6 +1739,14 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 			    step->line, session->lesson->sides[call->side], session->lesson->steps[side->blocked_step].call.text);
 		session->failure_count++;
 		return 0;
+	}
+	if (side->is_program) {
+		if (!programs_here(session)) {
+			/* The program would run on the host's own ports. */
+			event = append_event(session, EVENT_SKIPPED, call->side, call);
+			return event ? 0 : text_error(err, "out of memory");
+		}
+		return run_program_call(session, step, err);
 	}
 	if (side->puppet.pid <= 0) {
 		event = append_event(session, EVENT_NOT_RUN, call->side, call);
@@ -1650,7 +1798,8 @@ int session_step(struct session *session, char **err)
 	if (set_baseline(session, err) < 0)
 		return -1;
 	for (int s = 0; s < session->side_count && step->call.def->may_wake; s++) {
-		if (s == stepping || !session->sides[s].blocked)
+		/* A program cannot be held mid-call: its woken call shows with the step. */
+		if (s == stepping || !session->sides[s].blocked || session->sides[s].is_program)
 			continue;
 		if (puppet_freeze(&session->sides[s].puppet, err) < 0)
 			return -1;
@@ -1658,6 +1807,9 @@ int session_step(struct session *session, char **err)
 	}
 	int result = run_call(session, step, err);
 	size_t call_index = first_event;
+	/* A program the call woke comes back now, before the kernel is read. */
+	if (result == 0 && collect_woken_programs(session, err) < 0)
+		result = -1;
 	/* What the call sent, or what the released segment caused, is queued
 	 * (or delivered) before the first snapshot. */
 	if (result == 0 && session->hold && hold_settle(session->hold, err) < 0)
@@ -1806,10 +1958,56 @@ static void stop_sides(struct session *session)
 {
 	for (int s = 0; s < session->side_count; s++) {
 		puppet_stop(&session->sides[s].puppet);
+		program_stop(&session->sides[s].program);
 		memset(&session->sides[s], 0, offsetof(struct side, request));
 		session->sides[s].puppet.pid = -1;
 		session->sides[s].puppet.channel = -1;
 	}
+}
+
+/* A program's command with its ./ and ../ words made absolute from the
+ * lesson file's directory (the program starts in the lab's working
+ * directory), and where the Python line reporter is: the examples beside
+ * the lessons, in the source tree and once installed alike. */
+static void lesson_directory(const struct session *session, char *out, size_t size)
+{
+	char dir[4096] = ".";
+	const char *slash = strrchr(session->lesson->path, '/');
+	if (slash)
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - session->lesson->path), session->lesson->path);
+	if (!realpath(dir, out))
+		snprintf(out, size, "%s", dir);
+}
+
+static void program_command(const char *lesson_dir, const char *command, char *out, size_t size, char *examples,
+			    size_t examples_size)
+{
+	snprintf(examples, examples_size, "%s/../examples", lesson_dir);
+	size_t length = 0;
+	out[0] = '\0';
+	for (const char *word = command; *word && length < size;) {
+		size_t word_len = strcspn(word, " \t");
+		bool relative = strncmp(word, "./", 2) == 0 || strncmp(word, "../", 3) == 0;
+		length += (size_t)snprintf(out + length, size - length, "%s%s%s%.*s", length ? " " : "",
+					   relative ? lesson_dir : "", relative ? "/" : "", (int)word_len, word);
+		word += word_len;
+		word += strspn(word, " \t");
+	}
+}
+
+static int start_program_sides(struct session *session, const char *lesson_dir, char **err)
+{
+	for (int s = 0; s < session->side_count; s++) {
+		const char *command = session->lesson->programs[s];
+		session->sides[s].is_program = command != NULL;
+		if (!command || !programs_here(session))
+			continue;
+		char resolved[4096], examples[4200];
+		program_command(lesson_dir, command, resolved, sizeof resolved, examples, sizeof examples);
+		if (program_start(&session->sides[s].program, resolved, session->lesson->sides[s], examples, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int start_sides(struct session *session, char **err)
@@ -1817,18 +2015,20 @@ static int start_sides(struct session *session, char **err)
 	/* Puppets start in the lab's working directory; the controller goes
 	 * back to where it was (a user's relative paths stay valid). */
 	int here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char lesson_dir[4096];   /* before leaving: the lesson's path may be relative to here */
+	lesson_directory(session, lesson_dir, sizeof lesson_dir);
 	if (session->workdir_fd >= 0 ? fchdir(session->workdir_fd) < 0 : chdir(session->workdir) < 0) {
 		if (here >= 0)
 			close(here);
 		return text_error(err, "cannot enter the lab's working directory: %s", strerror(errno));
 	}
-	int result = 0;
-	/* A side a fork() makes has no process until then. */
+	int result = start_program_sides(session, lesson_dir, err);
+	/* A side a fork() makes has no process until then; a program is its own. */
 	for (int s = 0; s < session->side_count && result == 0; s++)
-		if (!session->lesson->forked[s])
+		if (!session->lesson->forked[s] && !session->lesson->programs[s])
 			result = puppet_start(&session->sides[s].puppet, err);
 	for (int s = 0; s < session->side_count && result == 0; s++)
-		if (!session->lesson->forked[s])
+		if (!session->lesson->forked[s] && !session->lesson->programs[s])
 			result = puppet_warm_up(&session->sides[s].puppet, err);
 	if (here >= 0 ? fchdir(here) < 0 : chdir("/") < 0)
 		result = text_error(err, "cannot go back to the working directory: %s", strerror(errno));

@@ -1362,6 +1362,11 @@ int tracer_wait(struct tracer *tracer, struct tracer_event *event, int timeout_m
 	}
 }
 
+int tracer_request_settle(struct tracer *tracer, char **err)
+{
+	return send_request(tracer, REQUEST_SETTLE, 0, err);
+}
+
 int tracer_release(struct tracer *tracer, pid_t task, char **err)
 {
 	return send_request(tracer, REQUEST_RELEASE, task, err);

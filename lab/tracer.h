@@ -137,6 +137,11 @@ int tracer_poll(struct tracer *tracer, struct tracer_event *event, char **err);
 /* As tracer_poll, waiting up to timeout_ms (-1: for ever) for an event. */
 int tracer_wait(struct tracer *tracer, struct tracer_event *event, int timeout_ms, char **err);
 
+/* Asks for a TRACER_SETTLED event once the program is settled, even if it
+ * already is: after it, every call the kernel had woken has come back as
+ * RETURNED. Returns 0, or -1 with *err. */
+int tracer_request_settle(struct tracer *tracer, char **err);
+
 /* Lets a held task go on: from TRACER_CALL the call runs; from
  * TRACER_RETURNED the program runs to its next socket call. A task that
  * is not held (or has died) is left alone. Returns 0, or -1 with *err. */

@@ -307,6 +307,29 @@ Test(cli, an_unmet_expectation_exits_1_with_file_and_line)
 	free(lesson);
 }
 
+Test(cli, a_program_that_makes_another_call_than_the_step_says_fails_the_step, .timeout = 60)
+{
+	char *lesson = temp_path(".lesson");
+	static const char text[] = "title: the server's calls, in the wrong order\n"
+				   "program server: python3 " SOURCE_DIR "/examples/echo-server.py\n"
+				   "step server: s = socket(AF_INET, SOCK_STREAM)\n"
+				   "  expect: 3\n"
+				   "step server: listen(s, 128)\n";
+	write_text(lesson, text, sizeof text - 1);
+	struct result result = SOCKLAB("run", "--plain", lesson);
+	if (strstr(result.out, "sandbox: host"))
+		cr_skip("programs need the private namespace, and this run is on the host");
+	cr_expect_eq(result.code, 1, "%s%s", result.out, result.err);
+	char *expected;
+	cr_assert_geq(asprintf(&expected, "  FAILED %s:5: server's program makes bind(3, {AF_INET, 127.0.0.1:65432}, 16) "
+				"here, not listen(s, 128)\n", lesson), 0);
+	cr_expect(strstr(result.out, expected) != NULL, "%s", result.out);
+	free(expected);
+	result_done(&result);
+	unlink(lesson);
+	free(lesson);
+}
+
 Test(cli, bad_lessons_exit_2_before_running_anything)
 {
 	static const struct {

@@ -1280,3 +1280,42 @@ Test(typed_call, frees_the_bytes_of_a_call_that_failed_late)
 	typed_call_done(&call);
 	diagnostics_done(&diag);
 }
+
+/* ---- program sides ---------------------------------------------------- */
+
+Test(lesson, a_program_directive_makes_a_side_a_program)
+{
+	struct lesson *lesson = parse_ok(HEAD "program server: python3 ../examples/echo-server.py\n" SOCKET_STEP);
+	cr_assert_str_eq(lesson->programs[0], "python3 ../examples/echo-server.py");
+	cr_assert_null(lesson->programs[1], "the client stays a puppet");
+	lesson_free(lesson);
+}
+
+Test(lesson_errors, reports_a_program_for_an_unknown_side)
+{
+	assert_refused(HEAD "program sever: python3 x.py\n" SOCKET_STEP,
+		       "t.lesson:3:9: unknown side 'sever' (sides: must name it first)");
+}
+
+Test(lesson_errors, reports_a_program_without_a_command)
+{
+	assert_refused(HEAD "program server:\n" SOCKET_STEP, "t.lesson:3:16: program server: needs a command to run");
+}
+
+Test(lesson_errors, reports_a_program_after_the_first_step)
+{
+	assert_refused(HEAD SOCKET_STEP "program client: ./c\n", "t.lesson:4:1: program must come before the first step");
+}
+
+Test(lesson_errors, reports_a_program_without_a_colon)
+{
+	assert_refused(HEAD "program server python3 x.py\n" SOCKET_STEP,
+		       "t.lesson:3:9: a program reads 'program SIDE: COMMAND'");
+}
+
+Test(lesson_errors, refuses_fork_on_a_program_side)
+{
+	assert_refused("title: T\nsides: server client worker\nprogram server: ./s\n" SOCKET_STEP
+		       "step server: fork(worker)\n",
+		       "t.lesson:5:6: fork() is for puppets: server is a program, which forks when it will");
+}

@@ -40,9 +40,12 @@ static const char *cannot_continue(const struct lesson *lesson)
 {
 	if (lesson->hold_segments)
 		return "this lesson holds segments on the wire, which free play does not";
-	for (int s = 0; s < lesson->side_count; s++)
+	for (int s = 0; s < lesson->side_count; s++) {
 		if (lesson->forked[s])
 			return "this lesson forks a side, which free play does not";
+		if (lesson->programs[s])
+			return "this lesson's sides are programs, which make their own calls";
+	}
 	return NULL;
 }
 

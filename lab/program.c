@@ -1,0 +1,204 @@
+/* program — an unmodified program as a lesson's side. */
+#include "program.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "stepper.h"
+#include "text.h"
+
+static uint64_t now_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+}
+
+int program_start(struct program *program, const char *command, const char *name, const char *examples_dir,
+		  char **err)
+{
+	memset(program, 0, sizeof *program);
+	program->event = malloc(sizeof *program->event);
+	program->call = malloc(sizeof *program->call);
+	program->returned = malloc(sizeof *program->returned);
+	if (!program->event || !program->call || !program->returned) {
+		program_stop(program);
+		return text_error(err, "%s: out of memory", name);
+	}
+	if (stepper_start_program(&program->tracer, command, name, examples_dir, err) < 0) {
+		program->tracer = NULL;
+		program_stop(program);
+		return -1;
+	}
+	return 0;
+}
+
+void program_stop(struct program *program)
+{
+	tracer_free(program->tracer);
+	free(program->event);
+	free(program->call);
+	free(program->returned);
+	memset(program, 0, sizeof *program);
+}
+
+static void keep_output(struct program *program, const unsigned char *bytes, size_t len)
+{
+	size_t room = sizeof program->output - 1;
+	if (len >= room) {
+		bytes += len - room;
+		len = room;
+	}
+	if (program->output_len + len > room) {
+		size_t drop = program->output_len + len - room;
+		memmove(program->output, program->output + drop, program->output_len - drop);
+		program->output_len -= drop;
+	}
+	memcpy(program->output + program->output_len, bytes, len);
+	program->output_len += len;
+	program->output[program->output_len] = '\0';
+}
+
+/* The next event that says something about the program's calls: output
+ * is kept, the interpreter's start-up calls pass, the end is noted.
+ * Returns 1 with program->event, 0 on the deadline, -1 with *err. */
+static int next_event(struct program *program, uint64_t deadline, char **err)
+{
+	for (;;) {
+		uint64_t now = now_ms();
+		int left = now >= deadline ? 0 : (int)(deadline - now);
+		int got = tracer_wait(program->tracer, program->event, left, err);
+		if (got <= 0)
+			return got;
+		const struct tracer_event *event = program->event;
+		if (event->kind == TRACER_OUTPUT) {
+			keep_output(program, event->bytes, event->bytes_len);
+			continue;
+		}
+		if (event->startup)
+			continue;
+		if (event->kind == TRACER_EXITED) {
+			if (!event->program_over)
+				continue;
+			program->over = true;
+			program->at_call = program->at_return = program->blocked = false;
+			snprintf(program->message, sizeof program->message, "%s", event->message);
+		}
+		return 1;
+	}
+}
+
+static int timed_out(const struct program *program, const char *what, int timeout_ms, char **err)
+{
+	(void)program;
+	return text_error(err, "the program %s in %d s", what, timeout_ms / 1000);
+}
+
+int program_next_call(struct program *program, int timeout_ms, char **err)
+{
+	if (program->over)
+		return PROGRAM_OVER;
+	if (program->at_call)
+		return PROGRAM_HELD;
+	if (program->blocked)
+		return PROGRAM_BLOCKED;
+	int sent = program->at_return ? tracer_release(program->tracer, program->returned->task, err)
+				      : tracer_request_settle(program->tracer, err);
+	if (sent < 0)
+		return -1;
+	program->at_return = false;
+	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
+	for (;;) {
+		int got = next_event(program, deadline, err);
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			return timed_out(program, "made no socket call", timeout_ms, err);
+		const struct tracer_event *event = program->event;
+		switch (event->kind) {
+		case TRACER_CALL:
+			memcpy(program->call, event, sizeof *event);
+			program->at_call = true;
+			return PROGRAM_HELD;
+		case TRACER_EXITED:
+			return PROGRAM_OVER;
+		case TRACER_SETTLED:
+			if (event->held_count == 0 && event->blocked_count == 0) {
+				snprintf(program->message, sizeof program->message, "%s", event->message);
+				return PROGRAM_ASLEEP;
+			}
+			break;
+		case TRACER_RETURNED:
+			/* Not held: a call cut short by a signal, seen to fail with EINTR. */
+			if (event->held && tracer_release(program->tracer, event->task, err) < 0)
+				return -1;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* A call's return: kept, the program held there until its next step. */
+static int take_return(struct program *program)
+{
+	memcpy(program->returned, program->event, sizeof *program->event);
+	program->at_return = program->event->held;
+	program->blocked = false;
+	return PROGRAM_RETURNED;
+}
+
+int program_run_call(struct program *program, int timeout_ms, char **err)
+{
+	if (!program->at_call)
+		return text_error(err, "no call of the program is held");
+	if (tracer_release(program->tracer, program->call->task, err) < 0)
+		return -1;
+	program->at_call = false;
+	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
+	for (;;) {
+		int got = next_event(program, deadline, err);
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			return timed_out(program, "call neither returned nor slept", timeout_ms, err);
+		const struct tracer_event *event = program->event;
+		if (event->kind == TRACER_EXITED)
+			return PROGRAM_OVER;
+		if (event->task != program->call->task)
+			continue;
+		if (event->kind == TRACER_RETURNED)
+			return take_return(program);
+		if (event->kind == TRACER_BLOCKED) {
+			program->blocked = true;
+			return PROGRAM_BLOCKED;
+		}
+	}
+}
+
+int program_check_woken(struct program *program, int timeout_ms, char **err)
+{
+	if (program->over)
+		return PROGRAM_OVER;
+	if (!program->blocked)
+		return program->at_return ? PROGRAM_RETURNED : PROGRAM_HELD;
+	if (tracer_request_settle(program->tracer, err) < 0)
+		return -1;
+	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
+	for (;;) {
+		int got = next_event(program, deadline, err);
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			return timed_out(program, "did not settle", timeout_ms, err);
+		const struct tracer_event *event = program->event;
+		if (event->kind == TRACER_EXITED)
+			return PROGRAM_OVER;
+		if (event->kind == TRACER_RETURNED && event->task == program->call->task)
+			return take_return(program);
+		if (event->kind == TRACER_SETTLED)
+			return PROGRAM_BLOCKED;
+	}
+}
