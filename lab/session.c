@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "config.h"
 #include "hold.h"
 #include "probe.h"
 #include "program.h"
@@ -1649,8 +1650,8 @@ static int run_program_call(struct session *session, const struct lesson_step *s
 	bool same = held->call >= 0 && call_family((enum call_id)held->call) == call_family(call->def->id)
 		    && (side->request.fd < 0 || held->fd < 0 || held->fd == side->request.fd);
 	if (!same)
-		return program_not_run(session, step, "%s's program makes %s%s%s here, not %s", name, held->text,
-				       held->line[0] ? " at " : "", held->line, call->text)
+		return program_not_run(session, step, "%s's program makes %s here, not %s%s%s%s", name, held->text,
+				       call->text, held->line[0] ? " (" : "", held->line, held->line[0] ? ")" : "")
 			       ? 0 : text_error(err, "out of memory");
 	status = program_run_call(program, PROGRAM_TIMEOUT_MS, err);
 	if (status < 0)
@@ -1982,7 +1983,17 @@ static void lesson_directory(const struct session *session, char *out, size_t si
 static void program_command(const char *lesson_dir, const char *command, char *out, size_t size, char *examples,
 			    size_t examples_size)
 {
-	snprintf(examples, examples_size, "%s/../examples", lesson_dir);
+	/* The line reporter: beside the lessons, else where socklab keeps its
+	 * examples (installed, then the source tree), so a lesson anywhere
+	 * gets lines and its interpreter's start-up told apart. */
+	const char *const candidates[] = { lesson_dir, SOCKLAB_LESSON_DIR, SOCKLAB_SOURCE_LESSON_DIR };
+	for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
+		char reporter[4400];
+		snprintf(examples, examples_size, "%s/../examples", candidates[i]);
+		snprintf(reporter, sizeof reporter, "%.4200s/trace_python_lines.py", examples);
+		if (access(reporter, R_OK) == 0)
+			break;
+	}
 	size_t length = 0;
 	out[0] = '\0';
 	for (const char *word = command; *word && length < size;) {

@@ -322,7 +322,7 @@ Test(cli, a_program_that_makes_another_call_than_the_step_says_fails_the_step, .
 	cr_expect_eq(result.code, 1, "%s%s", result.out, result.err);
 	char *expected;
 	cr_assert_geq(asprintf(&expected, "  FAILED %s:5: server's program makes bind(3, {AF_INET, 127.0.0.1:65432}, 16) "
-				"here, not listen(s, 128)\n", lesson), 0);
+				"here, not listen(s, 128) (echo-server.py:11: s.bind((HOST, PORT)))\n", lesson), 0);
 	cr_expect(strstr(result.out, expected) != NULL, "%s", result.out);
 	free(expected);
 	result_done(&result);
