@@ -44,23 +44,6 @@ void program_stop(struct program *program)
 	memset(program, 0, sizeof *program);
 }
 
-static void keep_output(struct program *program, const unsigned char *bytes, size_t len)
-{
-	size_t room = sizeof program->output - 1;
-	if (len >= room) {
-		bytes += len - room;
-		len = room;
-	}
-	if (program->output_len + len > room) {
-		size_t drop = program->output_len + len - room;
-		memmove(program->output, program->output + drop, program->output_len - drop);
-		program->output_len -= drop;
-	}
-	memcpy(program->output + program->output_len, bytes, len);
-	program->output_len += len;
-	program->output[program->output_len] = '\0';
-}
-
 /* The next event that says something about the program's calls: output
  * is kept, the interpreter's start-up calls pass, the end is noted.
  * Returns 1 with program->event, 0 on the deadline, -1 with *err. */
@@ -74,7 +57,7 @@ static int next_event(struct program *program, uint64_t deadline, char **err)
 			return got;
 		const struct tracer_event *event = program->event;
 		if (event->kind == TRACER_OUTPUT) {
-			keep_output(program, event->bytes, event->bytes_len);
+			text_keep_tail(program->output, sizeof program->output, &program->output_len, event->bytes, event->bytes_len);
 			continue;
 		}
 		if (event->startup)
@@ -90,10 +73,83 @@ static int next_event(struct program *program, uint64_t deadline, char **err)
 	}
 }
 
-static int timed_out(const struct program *program, const char *what, int timeout_ms, char **err)
+enum { KEEP_WAITING = -2 };
+
+/* What an event means to the wait it came in: a program_status, or
+ * KEEP_WAITING; -1 with *err when the lab failed. */
+typedef int event_meaning(struct program *program, char **err);
+
+/* Waits up to timeout_ms for the event that ends a wait (`what` the
+ * program failed to do says the error otherwise). */
+static int await_event(struct program *program, event_meaning *meaning, const char *what, int timeout_ms, char **err)
 {
-	(void)program;
-	return text_error(err, "the program %s in %d s", what, timeout_ms / 1000);
+	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
+	for (;;) {
+		int got = next_event(program, deadline, err);
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			return text_error(err, "the program %s in %d s", what, timeout_ms / 1000);
+		if (program->event->kind == TRACER_EXITED)
+			return PROGRAM_OVER;
+		int status = meaning(program, err);
+		if (status != KEEP_WAITING)
+			return status;
+	}
+}
+
+/* A call's return: kept, the program held there until its next step. */
+static int take_return(struct program *program)
+{
+	memcpy(program->returned, program->event, sizeof *program->event);
+	program->at_return = program->event->held;
+	program->blocked = false;
+	return PROGRAM_RETURNED;
+}
+
+/* Running on to the next call: it stops there, or sleeps elsewhere. */
+static int toward_a_call(struct program *program, char **err)
+{
+	const struct tracer_event *event = program->event;
+	if (event->kind == TRACER_CALL) {
+		memcpy(program->call, event, sizeof *event);
+		program->at_call = true;
+		return PROGRAM_HELD;
+	}
+	if (event->kind == TRACER_SETTLED && event->held_count == 0 && event->blocked_count == 0) {
+		snprintf(program->message, sizeof program->message, "%s", event->message);
+		return PROGRAM_ASLEEP;
+	}
+	/* Not held: a call cut short by a signal, seen to fail with EINTR. */
+	if (event->kind == TRACER_RETURNED && event->held && tracer_release(program->tracer, event->task, err) < 0)
+		return -1;
+	return KEEP_WAITING;
+}
+
+/* The released call: it returns, or sleeps in the kernel. */
+static int in_the_call(struct program *program, char **err)
+{
+	(void)err;
+	const struct tracer_event *event = program->event;
+	if (event->task != program->call->task)
+		return KEEP_WAITING;
+	if (event->kind == TRACER_RETURNED)
+		return take_return(program);
+	if (event->kind == TRACER_BLOCKED) {
+		program->blocked = true;
+		return PROGRAM_BLOCKED;
+	}
+	return KEEP_WAITING;
+}
+
+/* A sleeping call: it came back, or the program settled without it. */
+static int woken_or_settled(struct program *program, char **err)
+{
+	(void)err;
+	const struct tracer_event *event = program->event;
+	if (event->kind == TRACER_RETURNED && event->task == program->call->task)
+		return take_return(program);
+	return event->kind == TRACER_SETTLED ? PROGRAM_BLOCKED : KEEP_WAITING;
 }
 
 int program_next_call(struct program *program, int timeout_ms, char **err)
@@ -109,45 +165,7 @@ int program_next_call(struct program *program, int timeout_ms, char **err)
 	if (sent < 0)
 		return -1;
 	program->at_return = false;
-	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
-	for (;;) {
-		int got = next_event(program, deadline, err);
-		if (got < 0)
-			return -1;
-		if (got == 0)
-			return timed_out(program, "made no socket call", timeout_ms, err);
-		const struct tracer_event *event = program->event;
-		switch (event->kind) {
-		case TRACER_CALL:
-			memcpy(program->call, event, sizeof *event);
-			program->at_call = true;
-			return PROGRAM_HELD;
-		case TRACER_EXITED:
-			return PROGRAM_OVER;
-		case TRACER_SETTLED:
-			if (event->held_count == 0 && event->blocked_count == 0) {
-				snprintf(program->message, sizeof program->message, "%s", event->message);
-				return PROGRAM_ASLEEP;
-			}
-			break;
-		case TRACER_RETURNED:
-			/* Not held: a call cut short by a signal, seen to fail with EINTR. */
-			if (event->held && tracer_release(program->tracer, event->task, err) < 0)
-				return -1;
-			break;
-		default:
-			break;
-		}
-	}
-}
-
-/* A call's return: kept, the program held there until its next step. */
-static int take_return(struct program *program)
-{
-	memcpy(program->returned, program->event, sizeof *program->event);
-	program->at_return = program->event->held;
-	program->blocked = false;
-	return PROGRAM_RETURNED;
+	return await_event(program, toward_a_call, "made no socket call", timeout_ms, err);
 }
 
 int program_run_call(struct program *program, int timeout_ms, char **err)
@@ -157,25 +175,7 @@ int program_run_call(struct program *program, int timeout_ms, char **err)
 	if (tracer_release(program->tracer, program->call->task, err) < 0)
 		return -1;
 	program->at_call = false;
-	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
-	for (;;) {
-		int got = next_event(program, deadline, err);
-		if (got < 0)
-			return -1;
-		if (got == 0)
-			return timed_out(program, "call neither returned nor slept", timeout_ms, err);
-		const struct tracer_event *event = program->event;
-		if (event->kind == TRACER_EXITED)
-			return PROGRAM_OVER;
-		if (event->task != program->call->task)
-			continue;
-		if (event->kind == TRACER_RETURNED)
-			return take_return(program);
-		if (event->kind == TRACER_BLOCKED) {
-			program->blocked = true;
-			return PROGRAM_BLOCKED;
-		}
-	}
+	return await_event(program, in_the_call, "call neither returned nor slept", timeout_ms, err);
 }
 
 int program_check_woken(struct program *program, int timeout_ms, char **err)
@@ -186,19 +186,5 @@ int program_check_woken(struct program *program, int timeout_ms, char **err)
 		return program->at_return ? PROGRAM_RETURNED : PROGRAM_HELD;
 	if (tracer_request_settle(program->tracer, err) < 0)
 		return -1;
-	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
-	for (;;) {
-		int got = next_event(program, deadline, err);
-		if (got < 0)
-			return -1;
-		if (got == 0)
-			return timed_out(program, "did not settle", timeout_ms, err);
-		const struct tracer_event *event = program->event;
-		if (event->kind == TRACER_EXITED)
-			return PROGRAM_OVER;
-		if (event->kind == TRACER_RETURNED && event->task == program->call->task)
-			return take_return(program);
-		if (event->kind == TRACER_SETTLED)
-			return PROGRAM_BLOCKED;
-	}
+	return await_event(program, woken_or_settled, "did not settle", timeout_ms, err);
 }

@@ -157,24 +157,6 @@ int stepper_observe(struct session *session, int side, const struct tracer_event
 	return session_observe(session, &call, err) < 0 ? -1 : 1;
 }
 
-/* Keeps the tail of what the program printed. */
-static void keep_output(struct stepper_side *side, const unsigned char *bytes, size_t len)
-{
-	size_t room = sizeof side->output - 1;
-	if (len >= room) {
-		bytes += len - room;
-		len = room;
-	}
-	if (side->output_len + len > room) {
-		size_t drop = side->output_len + len - room;
-		memmove(side->output, side->output + drop, side->output_len - drop);
-		side->output_len -= drop;
-	}
-	memcpy(side->output + side->output_len, bytes, len);
-	side->output_len += len;
-	side->output[side->output_len] = '\0';
-}
-
 /* One event of one program: the side's state, and a step when it is one. */
 static int take_event(struct stepper *stepper, int s, const struct tracer_event *event, char **err)
 {
@@ -210,7 +192,7 @@ static int take_event(struct stepper *stepper, int s, const struct tracer_event 
 		}
 		return 0;
 	case TRACER_OUTPUT:
-		keep_output(side, event->bytes, event->bytes_len);
+		text_keep_tail(side->output, sizeof side->output, &side->output_len, event->bytes, event->bytes_len);
 		return 0;
 	case TRACER_EXITED:
 		if (event->program_over) {

@@ -125,3 +125,21 @@ char *text_dup(const char *s, size_t len)
 	copy[len] = '\0';
 	return copy;
 }
+
+void text_keep_tail(char *buffer, size_t size, size_t *used, const void *bytes, size_t len)
+{
+	size_t room = size - 1;
+	const unsigned char *from = bytes;
+	if (len >= room) {
+		from += len - room;
+		len = room;
+	}
+	if (*used + len > room) {
+		size_t drop = *used + len - room;
+		memmove(buffer, buffer + drop, *used - drop);
+		*used -= drop;
+	}
+	memcpy(buffer + *used, from, len);
+	*used += len;
+	buffer[*used] = '\0';
+}

@@ -25,4 +25,9 @@ char *text_address(const struct sockaddr *address, socklen_t len, char *out, siz
 /* strdup that reports failure through err. */
 char *text_dup(const char *s, size_t len);
 
+/* Appends `len` bytes to the text in `buffer` (`*used` of `size`), keeping
+ * only the last size - 1 bytes when they do not fit: the tail of what a
+ * program printed. NUL-terminates. */
+void text_keep_tail(char *buffer, size_t size, size_t *used, const void *bytes, size_t len);
+
 #endif

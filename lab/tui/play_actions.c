@@ -14,13 +14,15 @@
 
 #include "signals.h"
 
-int play_open(struct tui *tui, char **err)
+/* A new play on `sides` (NULL: server and client) in place of whatever was
+ * shown, in a fresh sandbox when one was used before: starting over must
+ * not meet the last run's TIME-WAIT sockets. */
+static int start_play(struct tui *tui, const char *const *sides, int side_count, char **err)
 {
 	lesson_close(tui);
-	/* Starting over must not meet the first play's TIME-WAIT sockets. */
 	if (tui->sessions_started > 0 && sandbox_renew(tui->sandbox, err) < 0)
 		return -1;
-	if (play_new(&tui->play, tui->sandbox, NULL, 0, err) < 0) {
+	if (play_new(&tui->play, tui->sandbox, sides, side_count, err) < 0) {
 		tui->play = NULL;
 		return -1;
 	}
@@ -30,6 +32,13 @@ int play_open(struct tui *tui, char **err)
 	session_set_interrupt(tui->session, signals_flag());
 	tui->sessions_started++;
 	tui->lesson = session_lesson(tui->session);
+	return 0;
+}
+
+int play_open(struct tui *tui, char **err)
+{
+	if (start_play(tui, NULL, 0, err) < 0)
+		return -1;
 	tui->command.open = true;
 	lesson_show(tui);
 	return 0;
@@ -66,19 +75,8 @@ int play_open_from_lesson(struct tui *tui, char **err)
 		side_names[s] = sides[s];
 	}
 	bool host = tui->sandbox->kind == SANDBOX_HOST;
-	lesson_close(tui);
-	if (sandbox_renew(tui->sandbox, err) < 0)
+	if (start_play(tui, side_names, side_count, err) < 0)
 		return -1;
-	if (play_new(&tui->play, tui->sandbox, side_names, side_count, err) < 0) {
-		tui->play = NULL;
-		return -1;
-	}
-	tui->session = play_session(tui->play);
-	if (session_capture(tui->session, NULL, err) < 0)
-		return -1;
-	session_set_interrupt(tui->session, signals_flag());
-	tui->sessions_started++;
-	tui->lesson = session_lesson(tui->session);
 	/* The lesson's calls so far, again, on a fresh pair: what shows is
 	 * real, as going back in a lesson is. The lesson (borrowed) outlives
 	 * its session. */

@@ -73,6 +73,13 @@ press() {
 	done
 }
 
+# terminal_restored NAME: stty -g after socklab as it was before.
+terminal_restored() {
+	cmp -s "$work/$1/stty-before" "$work/$1/stty-after" && return 0
+	echo "    FAIL: stty -g before and after differ" >&2
+	return 1
+}
+
 # quit NAME: q, and socklab's exit code is 0.
 quit() {
 	keys "$1" q
@@ -267,10 +274,7 @@ quit_by() {
 		echo "    FAIL: exit code $(cat "$work/$name/exit-code"), expected $expected_code" >&2
 		return 1
 	}
-	cmp -s "$work/$name/stty-before" "$work/$name/stty-after" || {
-		echo "    FAIL: stty -g before and after differ" >&2
-		return 1
-	}
+	terminal_restored "$name" || return 1
 }
 
 quitting_with_q_restores_the_terminal() { quit_by q 0; }
@@ -367,10 +371,7 @@ leave_play() {
 	wait_for_text "$1" ": type a call" || return 1
 	quit "$1" || return 1
 	wait_gone $pids || return 1
-	cmp -s "$work/$1/stty-before" "$work/$1/stty-after" || {
-		echo "    FAIL: stty -g before and after differ" >&2
-		return 1
-	}
+	terminal_restored "$1" || return 1
 }
 
 free_play_runs_typed_calls_blocks_and_explains_a_refusal() {
@@ -867,10 +868,7 @@ stepping_the_python_pair_runs_one_held_call_a_key() {
 		expect_screen pystep "TIME-WAIT" "the client's closed connection" || return 1
 	quit pystep || return 1
 	wait_gone $pids || return 1
-	cmp -s "$work/pystep/stty-before" "$work/pystep/stty-after" || {
-		echo "    FAIL: stty -g before and after differ" >&2
-		return 1
-	}
+	terminal_restored "pystep" || return 1
 }
 
 ctrl_c_while_stepping_programs_leaves_no_process() {
@@ -888,10 +886,7 @@ ctrl_c_while_stepping_programs_leaves_no_process() {
 		echo "    FAIL: exit code $(cat "$work/step-c/exit-code"), expected 130" >&2
 		return 1
 	}
-	cmp -s "$work/step-c/stty-before" "$work/step-c/stty-after" || {
-		echo "    FAIL: stty -g before and after differ" >&2
-		return 1
-	}
+	terminal_restored "step-c" || return 1
 }
 
 tests=(
