@@ -1564,6 +1564,23 @@ static int run_fork(struct session *session, const struct lesson_step *step, cha
 }
 
 /* Runs the step's call on its side's puppet and appends its event. */
+/* The call's event: asleep in the kernel, or returned with session->reply. */
+static int record_outcome(struct session *session, struct side *side, const struct typed_call *call, bool blocked,
+			  char **err)
+{
+	struct lab_event *event = append_event(session, blocked ? EVENT_BLOCKED : EVENT_RETURNED, call->side, call);
+	if (!event)
+		return text_error(err, "out of memory");
+	record_arguments(event, call, &side->request);
+	if (blocked) {
+		side->blocked = true;
+		side->blocked_step = session->steps_done;
+	} else {
+		record_reply(session, side, call, &side->request, &session->reply, event);
+	}
+	return 0;
+}
+
 /* ---- a program as a side (program.h) ----------------------------------- */
 
 /* Programs run only in the private namespace: on the host, the tutorial's
@@ -1659,19 +1676,9 @@ static int run_program_call(struct session *session, const struct lesson_step *s
 	if (status == PROGRAM_OVER)
 		return program_not_run(session, step, "%s's program died in the call (%s)", name, program->message)
 			       ? 0 : text_error(err, "out of memory");
-	struct lab_event *event = append_event(session, status == PROGRAM_BLOCKED ? EVENT_BLOCKED : EVENT_RETURNED,
-					       call->side, call);
-	if (!event)
-		return text_error(err, "out of memory");
-	record_arguments(event, call, &side->request);
-	if (status == PROGRAM_BLOCKED) {
-		side->blocked = true;
-		side->blocked_step = session->steps_done;
-		return 0;
-	}
-	reply_from_program(program->returned, &session->reply);
-	record_reply(session, side, call, &side->request, &session->reply, event);
-	return 0;
+	if (status == PROGRAM_RETURNED)
+		reply_from_program(program->returned, &session->reply);
+	return record_outcome(session, side, call, status == PROGRAM_BLOCKED, err);
 }
 
 /* Program sides whose call the kernel has woken: each one settles first. */
@@ -1765,17 +1772,7 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 	enum puppet_status status = puppet_wait(&side->puppet, &session->reply, err);
 	if (status == PUPPET_DEAD)
 		return -1;
-	event = append_event(session, status == PUPPET_BLOCKED ? EVENT_BLOCKED : EVENT_RETURNED, call->side, call);
-	if (!event)
-		return text_error(err, "out of memory");
-	record_arguments(event, call, &side->request);
-	if (status == PUPPET_BLOCKED) {
-		side->blocked = true;
-		side->blocked_step = session->steps_done;
-	} else {
-		record_reply(session, side, call, &side->request, &session->reply, event);
-	}
-	return 0;
+	return record_outcome(session, side, call, status == PUPPET_BLOCKED, err);
 }
 
 static int set_baseline(struct session *session, char **err)
