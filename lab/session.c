@@ -266,7 +266,7 @@ static void bind_name(struct side *side, const char *name, int fd)
 		binding = &side->names[side->name_count++];
 	if (!binding)
 		return;
-	snprintf(binding->name, sizeof binding->name, "%s", name);
+	text_copy(binding->name, sizeof binding->name, name);
 	binding->fd = fd;
 	binding->closed = false;
 }
@@ -511,8 +511,8 @@ static void remember(struct session *session, const struct lab_socket *socket)
 		memset(m, 0, sizeof *m);
 		session->memory_index[bucket] = (uint16_t)session->memory_count;
 		m->family = socket->family;
-		snprintf(m->local, sizeof m->local, "%s", socket->local);
-		snprintf(m->peer, sizeof m->peer, "%s", socket->peer);
+		text_copy(m->local, sizeof m->local, socket->local);
+		text_copy(m->peer, sizeof m->peer, socket->peer);
 	}
 	if (!m)
 		return;
@@ -521,7 +521,7 @@ static void remember(struct session *session, const struct lab_socket *socket)
 	if (socket->inode && socket->fd >= 0)
 		m->inode = socket->inode;
 	if (socket->name[0] && strcmp(m->name, socket->name) != 0)
-		snprintf(m->name, sizeof m->name, "%s", socket->name);
+		text_copy(m->name, sizeof m->name, socket->name);
 }
 
 static bool in_dump(const struct probe_snapshot *raw, uint32_t inode)
@@ -645,7 +645,7 @@ static void fill_socket(struct lab_socket *out, const struct probe_socket *in)
 				     out->local, sizeof out->local);
 		else
 			snprintf(out->local, sizeof out->local, "*");
-		snprintf(out->peer, sizeof out->peer, "%s", in->peer_inode ? "(peer)" : "*");
+		text_copy(out->peer, sizeof out->peer, in->peer_inode ? "(peer)" : "*");
 	} else {
 		text_address((const struct sockaddr *)&in->local, local_len, out->local, sizeof out->local);
 		text_address((const struct sockaddr *)&in->peer, sizeof in->peer, out->peer, sizeof out->peer);
@@ -707,7 +707,7 @@ static void name_unix_peers(struct lab_snapshot *snapshot, const struct probe_sn
 			continue;
 		for (size_t k = 0; k < snapshot->count; k++)
 			if (snapshot->sockets[k].inode == peer_inode && snapshot->sockets[k].family == AF_UNIX)
-				snprintf(socket->peer, sizeof socket->peer, "%s", snapshot->sockets[k].local[0] != '*'
+				text_copy(socket->peer, sizeof socket->peer, snapshot->sockets[k].local[0] != '*'
 						 ? snapshot->sockets[k].local : "(unnamed)");
 	}
 }
@@ -829,7 +829,7 @@ static int take_snapshot(struct session *session, char **err)
 					socket->note = socket->state == TCP_SYN_RECV ? NOTE_HANDSHAKE : NOTE_ACCEPT_QUEUE;
 				} else if (m) {
 					socket->side = m->side;
-					snprintf(socket->name, sizeof socket->name, "%s", m->name);
+					text_copy(socket->name, sizeof socket->name, m->name);
 					socket->note = NOTE_CLOSED;
 					/* The fd that held this connection may still be open, its
 					 * socket gone from the tables: the kernel moved on. */
@@ -859,7 +859,7 @@ static int take_snapshot(struct session *session, char **err)
 				*copy = *socket;
 				copy->side = holder->side;
 				copy->fd = holder->fd;
-				snprintf(copy->name, sizeof copy->name, "%s", name_of_fd(&session->sides[holder->side], copy->fd));
+				text_copy(copy->name, sizeof copy->name, name_of_fd(&session->sides[holder->side], copy->fd));
 				origin[next.count] = i;
 				next.count++;
 			}
@@ -892,7 +892,7 @@ static int take_snapshot(struct session *session, char **err)
 			socket->note = seen_before(session, side->fds[i].inode) ? NOTE_DROPPED : NOTE_UNBOUND;
 			snprintf(socket->local, sizeof socket->local, "*");
 			snprintf(socket->peer, sizeof socket->peer, "*");
-			snprintf(socket->name, sizeof socket->name, "%s", name_of_fd(side, socket->fd));
+			text_copy(socket->name, sizeof socket->name, name_of_fd(side, socket->fd));
 			origin[next.count] = (size_t)-1;
 			next.count++;
 		}
@@ -983,8 +983,8 @@ static int drain_wire(struct session *session, struct lab_event *event, char **e
 		const struct lab_packet *in = &session->batch.packets[i];
 		struct wire_packet *out = &event->packets[event->packet_count++];
 		memset(out, 0, sizeof *out);
-		snprintf(out->from, sizeof out->from, "%s", in->source_text);
-		snprintf(out->to, sizeof out->to, "%s", in->destination_text);
+		text_copy(out->from, sizeof out->from, in->source_text);
+		text_copy(out->to, sizeof out->to, in->destination_text);
 		out->from_side = side_of_address(session, in->family, in->source_text);
 		out->to_side = side_of_address(session, in->family, in->destination_text);
 		/* A socket the kernel already dropped (a refused connect) is in no
@@ -995,12 +995,12 @@ static int drain_wire(struct session *session, struct lab_event *event, char **e
 			out->to_side = event->side;
 		out->protocol = in->protocol;
 		if (in->protocol == IPPROTO_TCP)
-			snprintf(out->flags, sizeof out->flags, "%s", in->flags);
+			text_copy(out->flags, sizeof out->flags, in->flags);
 		out->seq = in->seq;
 		out->ack = in->ack;
 		out->window = in->window_bytes;
 		out->length = in->payload_length;
-		snprintf(out->payload, sizeof out->payload, "%s", in->payload);
+		text_copy(out->payload, sizeof out->payload, in->payload);
 		out->time_us = in->time_us;
 	}
 	return 0;
@@ -1911,11 +1911,11 @@ int session_observe(struct session *session, const struct observed_call *observe
 	if (!event)
 		return text_error(err, "out of memory");
 	event->fd_argument = observed->fd;
-	snprintf(event->target, sizeof event->target, "%s", observed->target ? observed->target : "");
+	text_copy(event->target, sizeof event->target, observed->target ? observed->target : "");
 	if (observed->kind != EVENT_BLOCKED) {
 		event->ret = observed->ret;
 		event->error = observed->error;
-		snprintf(event->address, sizeof event->address, "%s", observed->address ? observed->address : "");
+		text_copy(event->address, sizeof event->address, observed->address ? observed->address : "");
 		if (observed->bytes_len) {
 			event->bytes = malloc(observed->bytes_len);
 			if (!event->bytes)
@@ -2063,9 +2063,9 @@ static void fill_info(struct session *session)
 	struct run_info *info = &session->info;
 	const struct lesson *lesson = session->lesson;
 	memset(info, 0, sizeof *info);
-	snprintf(info->lesson, sizeof info->lesson, "%s", lesson->name);
-	snprintf(info->title, sizeof info->title, "%s", lesson->title ? lesson->title : "");
-	snprintf(info->sandbox, sizeof info->sandbox, "%s", sandbox_describe(session->sandbox));
+	text_copy(info->lesson, sizeof info->lesson, lesson->name);
+	text_copy(info->title, sizeof info->title, lesson->title ? lesson->title : "");
+	text_copy(info->sandbox, sizeof info->sandbox, sandbox_describe(session->sandbox));
 	info->side_count = lesson->side_count;
 	memcpy(info->sides, lesson->sides, sizeof info->sides);
 	info->step_count = lesson->step_count;

@@ -67,6 +67,36 @@ char *text_escape(const void *bytes, size_t len, char *out, size_t out_size)
 	return out;
 }
 
+/* Appends the decimal digits of `value` at *at; returns the new end. */
+static char *put_decimal(char *at, unsigned value)
+{
+	char digits[10];
+	int count = 0;
+	do
+		digits[count++] = (char)('0' + value % 10);
+	while ((value /= 10) != 0);
+	while (count > 0)
+		*at++ = digits[--count];
+	return at;
+}
+
+/* "127.0.0.1:65432" without printf: every snapshot formats two addresses
+ * a socket, and with hundreds of sockets printf's machinery was the lab's
+ * largest cost after the kernel's own. */
+static void format_ipv4(in_addr_t network_order, unsigned port, char *out, size_t out_size)
+{
+	char text[sizeof "255.255.255.255:65535"];
+	const unsigned char *octets = (const unsigned char *)&network_order;
+	char *at = text;
+	for (int i = 0; i < 4; i++) {
+		at = put_decimal(at, octets[i]);
+		*at++ = i < 3 ? '.' : ':';
+	}
+	at = put_decimal(at, port);
+	*at = '\0';
+	text_copy(out, out_size, text);
+}
+
 char *text_address(const struct sockaddr *address, socklen_t len, char *out, size_t out_size)
 {
 	char host[INET6_ADDRSTRLEN];
@@ -80,8 +110,7 @@ char *text_address(const struct sockaddr *address, socklen_t len, char *out, siz
 		if (in->sin_addr.s_addr == htonl(INADDR_ANY) && in->sin_port == 0)
 			snprintf(out, out_size, "*");   /* no address at all: a listener's peer */
 		else
-			snprintf(out, out_size, "%s:%u", inet_ntop(AF_INET, &in->sin_addr, host, sizeof host),
-				 ntohs(in->sin_port));
+			format_ipv4(in->sin_addr.s_addr, ntohs(in->sin_port), out, out_size);
 		return out;
 	}
 	case AF_INET6: {
@@ -142,4 +171,14 @@ void text_keep_tail(char *buffer, size_t size, size_t *used, const void *bytes, 
 	memcpy(buffer + *used, from, len);
 	*used += len;
 	buffer[*used] = '\0';
+}
+
+char *text_copy(char *out, size_t size, const char *from)
+{
+	if (size == 0)
+		return out;
+	size_t len = strnlen(from, size - 1);
+	memmove(out, from, len);
+	out[len] = '\0';
+	return out;
 }

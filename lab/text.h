@@ -25,6 +25,11 @@ char *text_address(const struct sockaddr *address, socklen_t len, char *out, siz
 /* strdup that reports failure through err. */
 char *text_dup(const char *s, size_t len);
 
+/* Copies the string `from` into `out` (size bytes), cut to fit and always
+ * NUL-terminated: snprintf(out, size, "%s", from) without printf, for the
+ * snapshot's hot loops. Returns out. */
+char *text_copy(char *out, size_t size, const char *from);
+
 /* Appends `len` bytes to the text in `buffer` (`*used` of `size`), keeping
  * only the last size - 1 bytes when they do not fit: the tail of what a
  * program printed. NUL-terminates. */

@@ -33,6 +33,7 @@
 
 #include "lesson.h"
 #include "sandbox.h"
+#include "probe.h"
 #include "session.h"
 #include "tui/tui.h"
 
@@ -162,6 +163,36 @@ struct figures {
 	size_t count;
 };
 
+/* A figure means something only if the steps did what they say: every
+ * call made and none refused (a port still held in TIME-WAIT by the run
+ * before would turn a listener into a refused connect, and the figure
+ * into one of refusals). Returns 0, or -1 saying which step failed. */
+static int workload_held(struct session *session)
+{
+	size_t count;
+	const struct lab_event *events = session_events(session, &count);
+	for (size_t i = 0; i < count; i++) {
+		if (events[i].kind != EVENT_NOT_RUN && events[i].kind != EVENT_SKIPPED && events[i].ret != -1)
+			continue;
+		fprintf(stderr, "bench: the workload failed at step %zu: %s = %ld %s\n", events[i].step, events[i].text,
+			events[i].ret, events[i].error ? strerrorname_np(events[i].error) : "(not run)");
+		return -1;
+	}
+	return 0;
+}
+
+/* A session in a namespace of its own: no socket of an earlier run. */
+static int fresh_session(struct session **session, struct lesson *lesson, struct sandbox *sandbox)
+{
+	char *err = NULL;
+	if (sandbox_renew(sandbox, &err) < 0 || session_new(session, lesson, sandbox, &err) < 0) {
+		fprintf(stderr, "bench: %s\n", err ? err : "out of memory");
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Steps through `lesson`, timing each step after the first `skip`; with
  * `naive`, each step also runs one ss and the sum is timed instead. */
 static int time_steps(struct session *session, size_t skip, size_t limit, bool naive, struct figures *out)
@@ -187,18 +218,54 @@ static int time_steps(struct session *session, size_t skip, size_t limit, bool n
 	out->median = percentile(times, count, 0.5);
 	out->p99 = percentile(times, count, 0.99);
 	free(times);
+	return workload_held(session);
+}
+
+/* The kernel's part of a snapshot: one sock_diag dump of every TCP socket
+ * of the namespace, listeners included, as a step's probe asks for it,
+ * timed alone (with the sockets the session holds at that moment). */
+static int time_dump(struct figures *out)
+{
+	enum { DUMPS = 2000 };
+	struct probe *probe = NULL;
+	struct probe_snapshot snap = { 0 };
+	char *err = NULL;
+	double *times = calloc(DUMPS, sizeof *times);
+	if (!times || probe_open(&probe, &err) < 0) {
+		fprintf(stderr, "bench: %s\n", err ? err : "out of memory");
+		free(times);
+		return -1;
+	}
+	for (int i = 0; i < DUMPS; i++) {
+		probe_snapshot_clear(&snap);
+		double start = now_us();
+		if (probe_snapshot(probe, PROBE_TCP4, &snap, &err) < 0) {
+			fprintf(stderr, "bench: %s\n", err);
+			return -1;
+		}
+		times[i] = now_us() - start;
+	}
+	out->count = snap.count;   /* the sockets each dump brought */
+	out->median = percentile(times, DUMPS, 0.5);
+	out->p99 = percentile(times, DUMPS, 0.99);
+	probe_snapshot_done(&snap);
+	probe_free(probe);
+	free(times);
 	return 0;
 }
 
-static int steady_after(struct lesson *lesson, struct sandbox *sandbox, size_t skip, struct figures *out)
+/* Steps through `lesson` after `skip` steps; with `dump`, also times the
+ * kernel's dump alone at the end, while the lesson's sockets stand. */
+static int steady_after(struct lesson *lesson, struct sandbox *sandbox, size_t skip, struct figures *out,
+			struct figures *dump)
 {
 	struct session *session = NULL;
-	char *err = NULL;
-	if (session_new(&session, lesson, sandbox, &err) < 0) {
-		fprintf(stderr, "bench: %s\n", err);
+	if (fresh_session(&session, lesson, sandbox) < 0)
 		return -1;
-	}
 	int result = time_steps(session, skip, (size_t)-1, false, out);
+	if (result == 0 && dump)
+		result = time_dump(dump);
+
 	session_free(session);
 	return result;
 }
@@ -208,8 +275,11 @@ static int steady(struct lesson *lesson, struct sandbox *sandbox, bool naive, bo
 {
 	struct session *session = NULL;
 	char *err = NULL;
-	if (session_new(&session, lesson, sandbox, &err) < 0 || (wire && session_capture(session, NULL, &err) < 0)) {
+	if (fresh_session(&session, lesson, sandbox) < 0)
+		return -1;
+	if (wire && session_capture(session, NULL, &err) < 0) {
 		fprintf(stderr, "bench: %s\n", err);
+		session_free(session);
 		return -1;
 	}
 	int result = time_steps(session, SETUP_STEPS, limit, naive, out);
@@ -416,6 +486,27 @@ static int soak(const char *path, struct sandbox *sandbox, int runs)
 	return 0;
 }
 
+static int crowded_only(struct lesson *lesson, int exchanges)
+{
+	struct sandbox sandbox;
+	char *err = NULL;
+	if (sandbox_enter(&sandbox, false, &err) < 0) {
+		fprintf(stderr, "bench: %s\n", err);
+		return 1;
+	}
+	struct lesson *crowded = crowded_lesson(exchanges / 2 > 0 ? exchanges / 2 : 1);
+	struct figures f, many, dump;
+	if (!crowded || steady_after(lesson, &sandbox, SETUP_STEPS, &f, NULL) < 0
+	    || steady_after(crowded, &sandbox, 3 + 300, &many, &dump) < 0)
+		return 1;
+	printf("8 sides, 100 connections: step overhead median %7.1f us (%.1fx the 2-side median %.1f us); "
+	       "the kernel's dump alone %.1f us\n", many.median, many.median / f.median, f.median, dump.median);
+	lesson_free(crowded);
+	lesson_free(lesson);
+	sandbox_done(&sandbox);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int exchanges = (argc > 1 ? atoi(argv[1]) : 4000) / 4;
@@ -429,6 +520,9 @@ int main(int argc, char **argv)
 	pin_to_current_cpu();
 	printf("socklab bench on %s %s, %ld CPUs\n", host.sysname, host.release, sysconf(_SC_NPROCESSORS_ONLN));
 	fflush(stdout);
+	/* `bench STEPS crowded`: only the 8-side figure, for a profiler. */
+	if (argc > 2 && strcmp(argv[2], "crowded") == 0)
+		return crowded_only(lesson, exchanges);
 
 	pid_t child = fork();
 	if (child == 0) {
@@ -464,11 +558,16 @@ int main(int argc, char **argv)
 	printf("with capture step overhead   median %7.1f us   p99 %7.1f us   (+%.1f us median for the packets)\n",
 	       wire.median, wire.p99, wire.median - f.median);
 	struct lesson *crowded = crowded_lesson(exchanges / 2 > 0 ? exchanges / 2 : 1);
-	struct figures many;
-	if (!crowded || steady_after(crowded, &sandbox, 3 + 300, &many) < 0)
+	struct figures many, few_dump, many_dump, two_sides;
+	if (!crowded || steady_after(lesson, &sandbox, SETUP_STEPS, &two_sides, &few_dump) < 0
+	    || steady_after(crowded, &sandbox, 3 + 300, &many, &many_dump) < 0)
 		return 1;
 	printf("8 sides, 100 connections: step overhead median %7.1f us   p99 %7.1f us   (%.1fx the 2-side median)\n",
 	       many.median, many.p99, many.median / f.median);
+	printf("of which the kernel's sock_diag dump alone: median %5.1f us for %zu sockets; %5.1f us for %zu "
+	       "(2 sides); the lab's own part %.1f us and %.1f us\n",
+	       many_dump.median, many_dump.count, few_dump.median, few_dump.count, many.median - many_dump.median,
+	       two_sides.median - few_dump.median);
 	lesson_free(crowded);
 	printf("naive way    step + ss -tanpx median %7.1f us   p99 %7.1f us   ratio %.0fx (medians, %zu steps)\n",
 	       naive.median, naive.p99, naive.median / f.median, naive.count);
