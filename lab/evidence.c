@@ -51,6 +51,8 @@ static bool same_place(const char *local, const char *target)
 
 static const char *state_words(const struct lab_socket *socket)
 {
+	if (socket->note == NOTE_DROPPED)
+		return "gone from the kernel's tables";
 	return socket->state == 0 ? "no address yet" : plain_state_text(socket);
 }
 
@@ -247,7 +249,82 @@ static const struct {
 	{ CALL_COUNT, EBADF, explain_bad_fd },
 };
 
-/* Why each ready fd was ready, from its queues after the call. */
+/* Why an fd reported POLLIN, from its state and queues after the call. */
+static const char *why_readable(const struct lab_socket *socket, char *text, size_t size)
+{
+	if (socket->state == TCP_LISTEN && socket->recv_queue > 0) {
+		snprintf(text, size, "%u connection%s wait%s in its accept queue", socket->recv_queue,
+			 socket->recv_queue == 1 ? "" : "s", socket->recv_queue == 1 ? "s" : "");
+		return text;
+	}
+	if (socket->state == TCP_CLOSE_WAIT)
+		return "the peer sent its FIN: recv() would return 0";
+	if (socket->recv_queue > 0) {
+		snprintf(text, size,
+			 socket->type == SOCK_DGRAM ? "datagrams wait in its receive queue (%u bytes of kernel memory)"
+						    : "%u byte%s wait%s in its receive queue",
+			 socket->recv_queue, socket->recv_queue == 1 ? "" : "s", socket->recv_queue == 1 ? "s" : "");
+		return text;
+	}
+	if (socket->note == NOTE_DROPPED)
+		return "the connection is gone from the kernel's tables: recv() would return its error at once";
+	return NULL;
+}
+
+static const char *why_writable(const struct lab_socket *socket, char *text, size_t size)
+{
+	snprintf(text, size, "room in its send buffer (%u byte%s queued): send() would not wait", socket->send_queue,
+		 socket->send_queue == 1 ? "" : "s");
+	return text;
+}
+
+static const char *why_hung_up(const struct lab_socket *socket, char *text, size_t size)
+{
+	(void)socket;
+	(void)text;
+	(void)size;
+	return "the connection is over both ways (closed or reset): nothing more will come or go";
+}
+
+static const char *why_error(const struct lab_socket *socket, char *text, size_t size)
+{
+	(void)text;
+	(void)size;
+	return socket->note == NOTE_DROPPED ? "an error waits on the socket (the peer's reset): the next call returns it"
+					    : "an error waits on the socket: the next call returns it";
+}
+
+static const char *why_peer_shut(const struct lab_socket *socket, char *text, size_t size)
+{
+	(void)socket;
+	(void)text;
+	(void)size;
+	return "the peer shut down its sending side (its FIN arrived)";
+}
+
+/* What each readiness bit says of a socket, from what the probe saw: a
+ * row per bit, as the kernel's poll and epoll name them. */
+static const struct {
+	const char *name;
+	const char *(*why)(const struct lab_socket *socket, char *text, size_t size);
+} readiness_reasons[] = {
+	{ "POLLIN", why_readable },
+	{ "POLLOUT", why_writable },
+	{ "POLLRDHUP", why_peer_shut },
+	{ "POLLHUP", why_hung_up },
+	{ "POLLERR", why_error },
+};
+
+/* The events after "name " in a ready list, up to ", " or the end. */
+static void events_of(const char *item, size_t name_len, char *out, size_t size)
+{
+	const char *events = item + name_len + 1;
+	size_t len = strcspn(events, ",");
+	snprintf(out, size, "%.*s", (int)len, events);
+}
+
+/* Why each ready fd was ready, from its queues after the call: a reason
+ * for each event the kernel reported (POLLIN alone keeps its one line). */
 static const char *explain_ready(const struct run_info *info, const struct lab_event *event, char *out, size_t size)
 {
 	size_t at = 0;
@@ -259,29 +336,29 @@ static const char *explain_ready(const struct run_info *info, const struct lab_e
 		/* Only sockets the result names as ready: "name EVENTS", the list
 		 * separated by ", " (a name may begin another: c, conn). */
 		size_t name_len = strlen(socket->name);
-		bool listed = false;
+		char events[96] = "";
 		for (const char *item = event->ready; item && *item; item = strstr(item, ", ") ? strstr(item, ", ") + 2 : NULL)
 			if (strncmp(item, socket->name, name_len) == 0 && item[name_len] == ' ')
-				listed = true;
-		if (!listed)
+				events_of(item, name_len, events, sizeof events);
+		if (!events[0])
 			continue;
-		const char *reason = NULL;
-		char reason_text[160];
-		if (socket->state == TCP_LISTEN && socket->recv_queue > 0) {
-			snprintf(reason_text, sizeof reason_text, "%u connection%s wait%s in its accept queue", socket->recv_queue,
-				 socket->recv_queue == 1 ? "" : "s", socket->recv_queue == 1 ? "s" : "");
-			reason = reason_text;
-		} else if (socket->state == TCP_CLOSE_WAIT) {
-			reason = "the peer sent its FIN: recv() would return 0";
-		} else if (socket->recv_queue > 0) {
-			snprintf(reason_text, sizeof reason_text,
-				 socket->type == SOCK_DGRAM ? "datagrams wait in its receive queue (%u bytes of kernel memory)"
-							    : "%u byte%s wait%s in its receive queue",
-				 socket->recv_queue, socket->recv_queue == 1 ? "" : "s", socket->recv_queue == 1 ? "s" : "");
-			reason = reason_text;
+		bool only_in = strcmp(events, "POLLIN") == 0;
+		for (size_t r = 0; r < sizeof readiness_reasons / sizeof readiness_reasons[0] && at < size; r++) {
+			size_t name_length = strlen(readiness_reasons[r].name);
+			bool reported = false;
+			for (const char *bit = events; *bit; bit += strcspn(bit, "|") + (bit[strcspn(bit, "|")] == '|'))
+				if (strncmp(bit, readiness_reasons[r].name, name_length) == 0
+				    && (bit[name_length] == '|' || bit[name_length] == '\0'))
+					reported = true;
+			char text[160];
+			const char *reason = reported ? readiness_reasons[r].why(socket, text, sizeof text) : NULL;
+			if (!reason)
+				continue;
+			/* "conn1: 12 bytes wait ..." for plain readability; with
+			 * more than POLLIN, each event names itself: "conn2 POLLHUP: ..." */
+			at += (size_t)snprintf(out + at, size - at, "%s%s%s%s: %s", at ? "; " : "", socket->name,
+					       only_in ? "" : " ", only_in ? "" : readiness_reasons[r].name, reason);
 		}
-		if (reason)
-			at += (size_t)snprintf(out + at, size - at, "%s%s: %s", at ? "; " : "", socket->name, reason);
 	}
 	(void)info;
 	return out[0] ? out : NULL;
