@@ -706,6 +706,22 @@ static int parse_value_expectation(const char *text, size_t len, struct source_p
 		e->value = number;
 		return 0;
 	}
+	if (len > 6 && memcmp(text, "ready ", 6) == 0) {
+		/* The fds a readiness call reports, as the transcript shows them. */
+		size_t start = skip_spaces(text, len, 6);
+		struct call_arg arg = { 0 };
+		if (text[start] != '"') {
+			diagnostics_add(diag, shifted(pos, start),
+					"after 'ready', expected the ready fds in quotes, like \"conn1 POLLIN, ls POLLIN\"");
+			return -1;
+		}
+		if (parse_bytes(text + start, len - start, shifted(pos, start), &arg, diag) < 0)
+			return -1;
+		e->kind = EXPECT_READY;
+		e->bytes = arg.bytes;
+		e->bytes_len = arg.bytes_len;
+		return 0;
+	}
 	if (len > 5 && memcmp(text, "from ", 5) == 0) {
 		size_t start = skip_spaces(text, len, 5);
 		e->address_len = address_parse(text + start, len - start, &e->address);
@@ -746,7 +762,7 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 	if (side_end == 0 || e->side < 0) {
 		diagnostics_add(diag, pos,
 				"unknown expectation '%.*s' (expected fd, blocks, a number, -1 ERRNO, \"bytes\", "
-				"value N, from ADDRESS, SIDE returns VALUE, or SIDE NAME STATE)", (int)len, text);
+				"value N, from ADDRESS, ready \"FDS\", SIDE returns VALUE, or SIDE NAME STATE)", (int)len, text);
 		return -1;
 	}
 	size_t i = skip_spaces(text, len, side_end);

@@ -70,6 +70,7 @@ enum expect_kind {
 	EXPECT_STATE,    /* a socket of `side` is in `state` */
 	EXPECT_VALUE,    /* getsockopt/fcntl read `value` */
 	EXPECT_ADDRESS,  /* accept/recvfrom/getsockname/getpeername filled in `address` */
+	EXPECT_READY,    /* poll/select/epoll_wait reported exactly `bytes`: "conn1 POLLIN, conn2 POLLIN" */
 };
 
 /* Which socket a state expectation names. */
@@ -87,7 +88,7 @@ struct expectation {
 	struct sockaddr_storage address;   /* EXPECT_ADDRESS */
 	socklen_t address_len;
 	int error;               /* EXPECT_ERROR */
-	char *bytes;             /* EXPECT_BYTES; owned */
+	char *bytes;             /* EXPECT_BYTES, EXPECT_READY; owned */
 	size_t bytes_len;
 	int side;                /* EXPECT_STATE */
 	enum socket_ref ref;

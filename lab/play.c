@@ -83,8 +83,10 @@ int play_line(struct play *play, const char *text, size_t len, int line_number, 
 	return session_step(play->session, err) < 0 ? -1 : 1;
 }
 
-/* Writes the expectation that says what an event returned, in lesson grammar. */
-static void write_expectation(FILE *file, const struct lab_event *event)
+/* Writes the expectation that says what an event returned, in lesson
+ * grammar; `whole`: the step's own call, which may also say which fds
+ * were ready (a woken call's `returns` takes one value). */
+static void write_expectation(FILE *file, const struct lab_event *event, bool whole)
 {
 	const struct call_def *def = &catalog_calls[event->call];
 	if (event->kind == EVENT_BLOCKED) {
@@ -101,6 +103,10 @@ static void write_expectation(FILE *file, const struct lab_event *event)
 		free(escaped);
 	} else if (event->has_value) {
 		fprintf(file, "%ld, value %ld", event->ret, event->value);
+	} else if (whole && event->ready[0] && event->ret > 0) {
+		char escaped[4 * sizeof event->ready + 4];
+		fprintf(file, "%ld, ready \"%s\"", event->ret, text_escape(event->ready, strlen(event->ready), escaped,
+									    sizeof escaped));
 	} else {
 		fprintf(file, "%ld", event->ret);
 	}
@@ -126,7 +132,7 @@ int play_write_lesson(const struct play *play, const char *path, char **err)
 		fprintf(file, "\nstep %s: %s\n", lesson->sides[event->side], event->text);
 		if (event->kind != EVENT_NOT_RUN) {
 			fprintf(file, "  expect: ");
-			write_expectation(file, event);
+			write_expectation(file, event, true);
 			fprintf(file, "\n");
 		}
 		/* Calls this step woke, and what they returned. */
@@ -135,7 +141,7 @@ int play_write_lesson(const struct play *play, const char *path, char **err)
 			if (events[w].kind != EVENT_WOKE)
 				continue;
 			fprintf(file, "%s%s returns ", first ? "  then: " : ", ", lesson->sides[events[w].side]);
-			write_expectation(file, &events[w]);
+			write_expectation(file, &events[w], false);
 			first = false;
 		}
 		if (!first)

@@ -210,7 +210,8 @@ static bool expected_answer(const struct lesson_step *step, struct quiz_answer *
 	const struct expectation *found = NULL;
 	for (size_t i = 0; i < step->expect_count; i++) {
 		const struct expectation *e = &step->expects[i];
-		if (e->woken_side >= 0 || e->after_wake || e->kind == EXPECT_STATE || e->kind == EXPECT_ADDRESS)
+		if (e->woken_side >= 0 || e->after_wake || e->kind == EXPECT_STATE || e->kind == EXPECT_ADDRESS
+		    || e->kind == EXPECT_READY)
 			continue;
 		if (!found || e->kind == EXPECT_VALUE)
 			found = e;

@@ -1236,6 +1236,8 @@ static void describe_result(const struct lab_event *event, char *out, size_t siz
 		char escaped[96];
 		text_escape(event->bytes, event->bytes_len, escaped, sizeof escaped);
 		snprintf(out, size, "%ld \"%s\"", event->ret, escaped);
+	} else if (event->ready[0]) {
+		snprintf(out, size, "%ld, ready \"%.160s\"", event->ret, event->ready);
 	} else if (event->has_value) {
 		snprintf(out, size, "%ld, value %ld", event->ret, event->value);
 	} else if (event->address[0]) {
@@ -1265,6 +1267,8 @@ static bool value_met(const struct expectation *e, const struct lab_event *event
 		return returned && event->has_value && event->value == e->value;
 	case EXPECT_ADDRESS:
 		return returned && strcmp(event->address, expected_address) == 0;
+	case EXPECT_READY:
+		return returned && strlen(event->ready) == e->bytes_len && memcmp(event->ready, e->bytes, e->bytes_len) == 0;
 	default:
 		return true;
 	}
@@ -1288,6 +1292,10 @@ static void describe_expected(const struct lesson *lesson, const struct expectat
 	case EXPECT_ADDRESS:
 		text_address((const struct sockaddr *)&e->address, e->address_len, escaped, sizeof escaped);
 		snprintf(out, size, "from %s", escaped);
+		break;
+	case EXPECT_READY:
+		text_escape(e->bytes, e->bytes_len, escaped, sizeof escaped);
+		snprintf(out, size, "ready \"%s\"", escaped);
 		break;
 	case EXPECT_STATE: {
 		const char *state = e->state ? probe_state_name(e->state, SOCK_STREAM) : "gone";

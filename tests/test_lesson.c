@@ -536,7 +536,7 @@ Test(lesson_errors, reports_unknown_expectation)
 {
 	assert_refused(HEAD SOCKET_STEP "  expect: 3, bogus thing\n",
 		       "t.lesson:4:14: unknown expectation 'bogus thing' (expected fd, blocks, a number, -1 ERRNO, "
-		       "\"bytes\", value N, from ADDRESS, SIDE returns VALUE, or SIDE NAME STATE)");
+		       "\"bytes\", value N, from ADDRESS, ready \"FDS\", SIDE returns VALUE, or SIDE NAME STATE)");
 }
 
 Test(lesson_errors, reports_an_expect_line_without_expectations)
@@ -1318,4 +1318,22 @@ Test(lesson_errors, refuses_fork_on_a_program_side)
 	assert_refused("title: T\nsides: server client worker\nprogram server: ./s\n" SOCKET_STEP
 		       "step server: fork(worker)\n",
 		       "t.lesson:5:6: fork() is for puppets: server is a program, which forks when it will");
+}
+
+Test(lesson, a_ready_expectation_keeps_the_fds_as_quoted)
+{
+	struct lesson *lesson = parse_ok(HEAD "step server: ls = socket(AF_INET, SOCK_STREAM)\n"
+					      "step server: poll(0, ls)\n"
+					      "  expect: 1, ready \"ls POLLIN, conn POLLIN|POLLHUP\"\n");
+	const struct expectation *e = &lesson->steps[1].expects[1];
+	cr_assert_eq(e->kind, EXPECT_READY);
+	cr_assert_eq(e->bytes_len, strlen("ls POLLIN, conn POLLIN|POLLHUP"));
+	cr_assert(memcmp(e->bytes, "ls POLLIN, conn POLLIN|POLLHUP", e->bytes_len) == 0);
+	lesson_free(lesson);
+}
+
+Test(lesson_errors, reports_a_ready_expectation_without_quotes)
+{
+	assert_refused(HEAD SOCKET_STEP "  expect: ready s POLLIN\n",
+		       "t.lesson:4:17: after 'ready', expected the ready fds in quotes, like \"conn1 POLLIN, ls POLLIN\"");
 }

@@ -159,3 +159,25 @@ Test(session, restart_and_goto_rerun_from_a_clean_start, .fini = finish)
 	cr_expect_eq(listener->state, TCP_LISTEN);
 	cr_expect_eq(session_failure_count(session), 0);
 }
+
+Test(session, checks_which_fds_a_readiness_call_reports, .fini = finish)
+{
+	start("title: t\n"
+	      "step server: ls = socket(AF_INET, SOCK_STREAM)\n"
+	      "step server: bind(ls, 127.0.0.1:65432)\n"
+	      "step server: listen(ls, 5)\n"
+	      "step client: c = socket(AF_INET, SOCK_STREAM)\n"
+	      "step client: connect(c, 127.0.0.1:65432)\n"
+	      "step server: poll(0, ls)\n"
+	      "  expect: 1, ready \"ls POLLIN\"\n"
+	      "step server: poll(0, ls)\n"
+	      "  expect: ready \"ls POLLOUT\"\n");
+	for (int i = 0; i < 7; i++)
+		step();
+	size_t count;
+	const struct lab_event *events = session_events(session, &count);
+	cr_assert_str_eq(events[5].ready, "ls POLLIN");
+	cr_expect_eq(events[5].failure_count, 0, "%s", events[5].failure_count ? events[5].failures[0] : "");
+	cr_assert_eq(events[6].failure_count, 1);
+	cr_expect_str_eq(events[6].failures[0], "t.lesson:9: expected ready \"ls POLLOUT\", kernel says 1, ready \"ls POLLIN\"");
+}
