@@ -417,7 +417,20 @@ static int pane_need(const struct tui *tui, const struct lesson_view *view, cons
 	size_t kept_from = side->call_count > EARLIER_CALLS_KEPT ? side->call_count - EARLIER_CALLS_KEPT : 0;
 	int calls = pane_call_rows(tui, side, pane->width - 2, kept_from) + (kept_from ? 1 : 0);
 	int gap = side->call_count ? 1 : 0;
-	return calls + gap + pane_socket_rows(tui, view, pane);
+	return calls + gap + pane_socket_rows(tui, view, pane) + (side->output[0] ? 1 : 0);
+}
+
+/* The last row of a program's pane: what it printed, its newest columns. */
+static void pane_output_draw(const struct tui *tui, const struct pane *pane, const char *output)
+{
+	const struct tui_style *style = &tui->style;
+	int y = pane->y + pane->height - 2, x = pane->x + 2, room = pane->width - 4 - 4;
+	if (room <= 0)
+		return;
+	size_t len = strlen(output);   /* escaped: ASCII, a byte a column */
+	const char *tail = len > (size_t)room ? output + len - (size_t)room : output;
+	draw_string(style, y, x, "out", 3, style->roles[ROLE_LABEL]);
+	draw_string(style, y, x + 4, tail, room, style->roles[ROLE_NORMAL]);
 }
 
 static void pane_title(struct tui *tui, const struct lesson_view *view, const struct pane *pane)
@@ -452,6 +465,10 @@ static void pane_draw(struct tui *tui, const struct lesson_view *view, struct pa
 
 	/* Sockets first claim their rows; the calls take what is left, the
 	 * latest ones, with a line saying how many earlier calls are hidden. */
+	int output_rows = side->output[0] && inner_height > 1 ? 1 : 0;
+	if (output_rows)
+		pane_output_draw(tui, pane, side->output);
+	inner_height -= output_rows;
 	int socket_rows = pane_socket_rows(tui, view, pane);
 	int gap = side->call_count ? 1 : 0;
 	size_t first = first_call_shown(tui, side, inner_width, inner_height - socket_rows - gap);

@@ -212,6 +212,7 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 	size_t used = 0;
 	for (int s = 0; s < view->side_count; s++) {
 		view->sides[s].name = view->info->sides[s];
+		view->sides[s].output[0] = '\0';
 		collect_calls(view, events, count, s, &used);
 	}
 
@@ -306,16 +307,12 @@ void view_describe_programs(struct lesson_view *view, const struct stepper *step
 		length += (size_t)describe_program(say + length, size - length, side, s == chosen);
 		length += (size_t)snprintf(say + length, size - length, " ");
 	}
-	for (int s = 0; s < STEPPER_SIDES && length < size; s++) {
+	/* What each program printed goes to its pane, the tail that is newest. */
+	for (int s = 0; s < STEPPER_SIDES && s < view->side_count; s++) {
 		const struct stepper_side *side = stepper_side(stepper, s);
-		if (!side->output_len)
-			continue;
-		/* The tail that fits, escaped: a program's bytes never reach the terminal raw. */
-		size_t shown = side->output_len > 160 ? 160 : side->output_len;
-		char escaped[700];
-		text_escape((const unsigned char *)side->output + side->output_len - shown, shown, escaped, sizeof escaped);
-		length += (size_t)snprintf(say + length, size - length, "%s printed%s \"%s\". ", side->name,
-					   shown < side->output_len ? ", last," : "", escaped);
+		size_t shown = side->output_len > 48 ? 48 : side->output_len;
+		text_escape((const unsigned char *)side->output + side->output_len - shown, shown, view->sides[s].output,
+			    sizeof view->sides[s].output);
 	}
 	for (int s = 0; s < STEPPER_SIDES && length < size; s++) {
 		const struct stepper_side *side = stepper_side(stepper, s);

@@ -863,7 +863,7 @@ stepping_the_python_pair_runs_one_held_call_a_key() {
 		expect_not_screen pystep "blocked in the kernel" "accept() still shown asleep after connect()" || return 1
 	press pystep Space 12
 	wait_for pystep "^ next +both programs are over" || return 1
-	expect_prose pystep "client printed \"Received b'Hello, world'\\\\n\"" "the client's output, escaped" &&
+	expect_screen pystep "│ out Received b'Hello, world'\\\\n +│$" "the client's output, escaped, in its pane" &&
 		expect_prose pystep "server exited with code 0\. client exited with code 0\." "both ends" &&
 		expect_screen pystep "TIME-WAIT" "the client's closed connection" || return 1
 	quit pystep || return 1
