@@ -221,6 +221,29 @@ resizing_uses_the_space_and_says_what_it_needs() {
 	quit size
 }
 
+a_one_by_one_terminal_neither_crashes_nor_hangs() {
+	launch tiny 80 24 -- run 01
+	wait_for_text tiny "step 0/14" || return 1
+	keys tiny Space
+	wait_for_text tiny "step 1/14" || return 1
+	tmux_run resize-window -t tiny -x 1 -y 1
+	# Nothing fits, not even the message: the lab waits, alive, for a size it can use.
+	local size
+	size=$(tmux_run display-message -p -t tiny '#{window_width}x#{window_height}')
+	[ "$size" = 1x1 ] || echo "    note: tmux made the window $size, not 1x1" >&2
+	tmux_run resize-window -t tiny -x 2 -y 1
+	tmux_run resize-window -t tiny -x 80 -y 24
+	wait_for_text tiny "step 1/14" || return 1
+	tmux_run resize-window -t tiny -x 1 -y 1
+	keys tiny q
+	wait_for_file "$work/tiny/exit-code" || return 1
+	[ "$(cat "$work/tiny/exit-code")" = 0 ] || {
+		echo "    FAIL: exit code $(cat "$work/tiny/exit-code") at 1x1" >&2
+		return 1
+	}
+	terminal_restored tiny
+}
+
 no_color_and_lang_c_keep_change_marks_and_borders() {
 	launch plain 80 24 NO_COLOR=1 LANG=C LC_ALL=C -- run 01
 	wait_for_text plain "step 0/14" || return 1
@@ -894,6 +917,7 @@ tests=(
 	stepping_the_echo_lesson_shows_each_state_the_kernel_has
 	back_goto_and_restart_show_what_stepping_forward_showed
 	resizing_uses_the_space_and_says_what_it_needs
+	a_one_by_one_terminal_neither_crashes_nor_hangs
 	no_color_and_lang_c_keep_change_marks_and_borders
 	every_terminal_type_draws_the_lesson
 	quitting_with_q_restores_the_terminal
