@@ -84,8 +84,11 @@ int stepper_new(struct stepper **out, const char *const commands[STEPPER_SIDES],
 	if (session_new(&stepper->session, &stepper->lesson, sandbox, err) < 0
 	    || session_capture(stepper->session, NULL, err) < 0)
 		goto failed;
+	/* Each program runs to its first socket call; one that sleeps before
+	 * any (a terminal read, sleep()) says so once settled. */
 	for (int s = 0; s < STEPPER_SIDES; s++)
-		if (stepper_start_program(&stepper->programs[s].tracer, commands[s], side_names[s], examples_dir, err) < 0)
+		if (stepper_start_program(&stepper->programs[s].tracer, commands[s], side_names[s], examples_dir, err) < 0
+		    || tracer_request_settle(stepper->programs[s].tracer, err) < 0)
 			goto failed;
 	*out = stepper;
 	return 0;
