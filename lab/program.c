@@ -188,3 +188,16 @@ int program_check_woken(struct program *program, int timeout_ms, char **err)
 		return -1;
 	return await_event(program, woken_or_settled, "did not settle", timeout_ms, err);
 }
+
+int program_freeze(struct program *program, char **err)
+{
+	if (!program->tracer || program->over || !program->blocked)
+		return 0;
+	return tracer_freeze(program->tracer, err) < 0 ? -1 : 0;
+}
+
+void program_thaw(struct program *program)
+{
+	if (program->tracer && !program->over)
+		tracer_thaw(program->tracer, NULL);
+}

@@ -67,4 +67,11 @@ int program_run_call(struct program *program, int timeout_ms, char **err);
  * or PROGRAM_BLOCKED; OVER; -1 with *err. */
 int program_check_woken(struct program *program, int timeout_ms, char **err);
 
+/* Holds a program asleep in its released call still, as puppet_freeze
+ * does, so the probe can read what another side's call did before the
+ * woken call runs on; program_thaw lets it restart the call (unseen by
+ * the program). Returns 0, or -1 with *err. */
+int program_freeze(struct program *program, char **err);
+void program_thaw(struct program *program);
+
 #endif

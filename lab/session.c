@@ -1471,25 +1471,44 @@ static void check_step(struct session *session, const struct lesson_step *step, 
 /* ---- steps ------------------------------------------------------------ */
 
 /* Sides whose blocked call the kernel has woken during this step. */
-static int collect_woken(struct session *session, int except_side, char **err)
+static void reply_from_program(const struct tracer_event *returned, struct puppet_reply *reply);
+
+/* Whether side `s`'s blocked call has returned; if so, its WOKE event. */
+static int collect_woken_side(struct session *session, int s, char **err)
 {
-	for (int s = 0; s < session->side_count; s++) {
-		struct side *side = &session->sides[s];
-		if (s == except_side || !side->blocked)
-			continue;
+	struct side *side = &session->sides[s];
+	if (side->is_program) {
+		int status = program_check_woken(&side->program, PROGRAM_TIMEOUT_MS, err);
+		if (status < 0)
+			return -1;
+		if (status == PROGRAM_BLOCKED)
+			return 0;
+		side->blocked = false;
+		if (status != PROGRAM_RETURNED)
+			return 0;   /* over: its next step says so */
+		reply_from_program(side->program.returned, &session->reply);
+	} else {
 		enum puppet_status status = puppet_check_woken(&side->puppet, &session->reply, err);
 		if (status == PUPPET_DEAD)
 			return -1;
 		if (status != PUPPET_IDLE)
-			continue;
+			return 0;
 		side->blocked = false;
-		const struct typed_call *call = &session->lesson->steps[side->blocked_step].call;
-		struct lab_event *event = append_event(session, EVENT_WOKE, s, call);
-		if (!event)
-			return text_error(err, "out of memory");
-		record_arguments(event, call, &side->request);
-		record_reply(session, side, call, &side->request, &session->reply, event);
 	}
+	const struct typed_call *call = &session->lesson->steps[side->blocked_step].call;
+	struct lab_event *event = append_event(session, EVENT_WOKE, s, call);
+	if (!event)
+		return text_error(err, "out of memory");
+	record_arguments(event, call, &side->request);
+	record_reply(session, side, call, &side->request, &session->reply, event);
+	return 0;
+}
+
+static int collect_woken(struct session *session, int except_side, char **err)
+{
+	for (int s = 0; s < session->side_count; s++)
+		if (s != except_side && session->sides[s].blocked && collect_woken_side(session, s, err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -1689,32 +1708,6 @@ static int run_program_call(struct session *session, const struct lesson_step *s
 	return record_outcome(session, side, call, status == PROGRAM_BLOCKED, err);
 }
 
-/* Program sides whose call the kernel has woken: each one settles first. */
-static int collect_woken_programs(struct session *session, char **err)
-{
-	for (int s = 0; s < session->side_count; s++) {
-		struct side *side = &session->sides[s];
-		if (!side->is_program || !side->blocked)
-			continue;
-		int status = program_check_woken(&side->program, PROGRAM_TIMEOUT_MS, err);
-		if (status < 0)
-			return -1;
-		if (status == PROGRAM_BLOCKED)
-			continue;
-		side->blocked = false;
-		if (status != PROGRAM_RETURNED)
-			continue;   /* over: the next step says so */
-		const struct typed_call *call = &session->lesson->steps[side->blocked_step].call;
-		struct lab_event *event = append_event(session, EVENT_WOKE, s, call);
-		if (!event)
-			return text_error(err, "out of memory");
-		record_arguments(event, call, &side->request);
-		reply_from_program(side->program.returned, &session->reply);
-		record_reply(session, side, call, &side->request, &session->reply, event);
-	}
-	return 0;
-}
-
 static int run_call(struct session *session, const struct lesson_step *step, char **err)
 {
 	const struct typed_call *call = &step->call;
@@ -1804,18 +1797,21 @@ int session_step(struct session *session, char **err)
 	if (set_baseline(session, err) < 0)
 		return -1;
 	for (int s = 0; s < session->side_count && step->call.def->may_wake; s++) {
-		/* A program cannot be held mid-call: its woken call shows with the step. */
-		if (s == stepping || !session->sides[s].blocked || session->sides[s].is_program)
+		if (s == stepping || !session->sides[s].blocked)
 			continue;
-		if (puppet_freeze(&session->sides[s].puppet, err) < 0)
+		if (session->sides[s].is_program ? program_freeze(&session->sides[s].program, err) < 0
+						 : puppet_freeze(&session->sides[s].puppet, err) < 0)
 			return -1;
 		frozen[s] = any_frozen = true;
 	}
 	int result = run_call(session, step, err);
 	size_t call_index = first_event;
-	/* A program the call woke comes back now, before the kernel is read. */
-	if (result == 0 && collect_woken_programs(session, err) < 0)
-		result = -1;
+	/* A program side the call woke though not frozen (its call cannot wake
+	 * others: a kernel timer did) comes back before the kernel is read. */
+	for (int s = 0; s < session->side_count && result == 0 && !any_frozen; s++)
+		if (s != stepping && session->sides[s].is_program && session->sides[s].blocked
+		    && collect_woken_side(session, s, err) < 0)
+			result = -1;
 	/* What the call sent, or what the released segment caused, is queued
 	 * (or delivered) before the first snapshot. */
 	if (result == 0 && session->hold && hold_settle(session->hold, err) < 0)
@@ -1833,9 +1829,12 @@ int session_step(struct session *session, char **err)
 		describe_held(session, &session->events[call_index]);
 	else
 		result = -1;
-	for (int s = 0; s < session->side_count; s++)
-		if (frozen[s])
+	for (int s = 0; s < session->side_count; s++) {
+		if (frozen[s] && session->sides[s].is_program)
+			program_thaw(&session->sides[s].program);
+		else if (frozen[s])
 			puppet_thaw(&session->sides[s].puppet);
+	}
 	if (result < 0)
 		return -1;
 	check_step(session, step, &session->events[call_index], first_event, any_frozen ? PHASE_CALL : PHASE_ALL);
