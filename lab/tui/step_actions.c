@@ -61,31 +61,40 @@ void step_on_news(struct tui *tui)
  * calls gets SETTLE_MS; the loop then shows it when it stops. */
 enum { SETTLE_MS = 2000 };
 
+/* Runs the held call of the side on screen; what it says goes to the key line. */
+static const char *run_one_call(struct tui *tui, char **err)
+{
+	int quiet = stepper_settle(tui->stepper, SETTLE_MS, err);
+	if (quiet < 0)
+		return NULL;
+	if (quiet == 0)
+		return "a program still runs between its socket calls: the next one shows when it stops";
+	tui->step_side = stepper_next_side(tui->stepper, tui->step_side);
+	int released = stepper_release(tui->stepper, tui->step_side, err);
+	if (released < 0)
+		return NULL;
+	if (released == 1)
+		return tui->view.at_end ? "both programs are over: r runs them again"
+					: "this program holds no call: c shows the other one";
+	if (stepper_settle(tui->stepper, SETTLE_MS, err) < 0)
+		return NULL;
+	tui->step_side = stepper_next_side(tui->stepper, tui->step_side);
+	return "";
+}
+
 static void step_run(struct tui *tui)
 {
 	char *err = NULL;
-	int result = stepper_settle(tui->stepper, SETTLE_MS, &err);
-	if (result == 0) {
-		tui_message(tui, "a program still runs between its socket calls: the next one shows when it stops");
-		return;
-	}
-	tui->step_side = result > 0 ? stepper_next_side(tui->stepper, tui->step_side) : tui->step_side;
-	if (result > 0)
-		result = stepper_release(tui->stepper, tui->step_side, &err);
-	if (result == 0)
-		result = stepper_settle(tui->stepper, SETTLE_MS, &err) < 0 ? -1 : 0;
-	if (result == 0) {
-		tui->step_side = stepper_next_side(tui->stepper, tui->step_side);
-		tui->half = 2;
-		lesson_refresh_view(tui);
-	}
-	if (result < 0) {
+	const char *said = run_one_call(tui, &err);
+	if (!said) {
 		tui_message(tui, "the lab failed: %s (r runs the programs again)", err ? err : "out of memory");
 		free(err);
-	} else if (result == 1) {
-		tui_message(tui, "%s", tui->view.at_end ? "both programs are over: r runs them again"
-							: "this program holds no call: c shows the other one");
+	} else if (said[0]) {
+		tui_message(tui, "%s", said);
 	}
+	/* Settling took the programs' news: the screen shows it, whatever was said. */
+	tui->half = 2;
+	lesson_refresh_view(tui);
 }
 
 static void step_switch(struct tui *tui)
