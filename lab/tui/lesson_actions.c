@@ -236,6 +236,11 @@ static void lesson_last(struct tui *tui)
 
 static void lesson_autoplay(struct tui *tui)
 {
+	if (tui->quiz.on && !tui->autoplay) {
+		/* Autoplay would step past the questions without waiting for an answer. */
+		tui_message(tui, "predict mode asks before each step, and autoplay would not wait: p turns it off first");
+		return;
+	}
 	tui->autoplay = !tui->autoplay;
 	if (tui->autoplay)
 		tui->autoplay_due_ms = tui_now_ms() + (uint64_t)tui->autoplay_ms;

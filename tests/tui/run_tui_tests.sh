@@ -731,6 +731,8 @@ without_a_capture_the_wire_says_why() {
 predict_mode_asks_before_a_step_scores_it_and_gives_hints() {
 	launch quiz 80 24 "XDG_STATE_HOME=$work/state-quiz" -- run --quiz 01
 	wait_for_text quiz "step 0/14  quiz 0/0" || return 1
+	keys quiz a
+	wait_for_text quiz "predict mode asks before each step, and autoplay would not wait" || return 1
 	keys quiz Space
 	wait_for quiz "^│ What will socket\(\) do\?" || return 1
 	expect_screen quiz "step 0/14" "no step run before the prediction" &&
