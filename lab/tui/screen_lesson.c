@@ -449,6 +449,21 @@ static void pane_title(struct tui *tui, const struct lesson_view *view, const st
 			 style->roles[pane->focused ? ROLE_FOCUSED : ROLE_PANE_TITLE]);
 	if (side->blocked)
 		x += draw_string(style, pane->y, x + 1, " blocked in the kernel ", right - x - 1, style->roles[ROLE_BLOCKED]) + 1;
+	else if (side->program) {
+		/* Which program this pane is: the script's name says it best. */
+		const char *shown = side->program;
+		for (const char *word = side->program; *word;) {
+			size_t len = strcspn(word, " \t");
+			const char *slash = memrchr(word, '/', len);
+			if (len > 3 && (memcmp(word + len - 3, ".py", 3) == 0 || !strchr(side->program, ' ')))
+				shown = slash ? slash + 1 : word;
+			word += len;
+			word += strspn(word, " \t");
+		}
+		char label[64];
+		snprintf(label, sizeof label, " %.*s ", (int)strcspn(shown, " \t"), shown);
+		x += draw_string(style, pane->y, x + 1, label, right - x - 1, style->roles[ROLE_DIM]) + 1;
+	}
 	if (pane->focused)
 		draw_string(style, pane->y, x + 1, " Enter: details ", right - x - 1, style->roles[ROLE_DIM]);
 }

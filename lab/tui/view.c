@@ -213,6 +213,7 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 	for (int s = 0; s < view->side_count; s++) {
 		view->sides[s].name = view->info->sides[s];
 		view->sides[s].output[0] = '\0';
+		view->sides[s].program = NULL;
 		collect_calls(view, events, count, s, &used);
 	}
 
@@ -310,6 +311,7 @@ void view_describe_programs(struct lesson_view *view, const struct stepper *step
 	/* What each program printed goes to its pane, the tail that is newest. */
 	for (int s = 0; s < STEPPER_SIDES && s < view->side_count; s++) {
 		const struct stepper_side *side = stepper_side(stepper, s);
+		view->sides[s].program = side->command;
 		size_t shown = side->output_len > 48 ? 48 : side->output_len;
 		text_escape((const unsigned char *)side->output + side->output_len - shown, shown, view->sides[s].output,
 			    sizeof view->sides[s].output);

@@ -35,6 +35,7 @@ struct view_side {
 	size_t call_count;
 	bool blocked;                      /* a call of this side sleeps in the kernel */
 	size_t socket_count;               /* sockets of this side in the snapshot */
+	const char *program;               /* stepping programs: the command it runs (borrowed), else NULL */
 	char output[200];                  /* stepping programs: the tail of what it printed, escaped
 	                                      (ASCII: one byte a column); "" none */
 };

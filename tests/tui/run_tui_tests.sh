@@ -866,6 +866,7 @@ stepping_the_python_pair_runs_one_held_call_a_key() {
 	launch pystep 80 24 -- step "${python_pair[@]}"
 	wait_for pystep "^ next +server: socket\(AF_INET, SOCK_STREAM\|SOCK_CLOEXEC, IPPROTO_IP\)" || return 1
 	expect_screen pystep "^ line +echo-server\.py:10: with socket\.socket" "the Python line of the held call" &&
+		expect_screen pystep "^┌─ SERVER ─ echo-server\.py ─+┐┌─ CLIENT ─ echo-client\.py ─+┐$" "each pane names its program" &&
 		expect_screen pystep "0 calls" "nothing ran yet" &&
 		expect_screen pystep " space next  c side " "the keys" || return 1
 	keys pystep Space
