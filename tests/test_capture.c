@@ -39,6 +39,7 @@
 #include <pcap/pcap.h>
 
 #include "capture.h"
+#include "child.h"
 
 #ifndef FIXTURE_DIR
 #define FIXTURE_DIR "tests/fixtures"
@@ -47,152 +48,10 @@
 
 #define SERVER_PORT 65432
 #define CLOSED_PORT 65431
-#define NOBODY_ID 65534
 /* How long a live test waits for a late packet (a delayed ACK: ~40 ms). */
 #define LATE_PACKET_DEADLINE_MS 2000
-#define MESSAGE_SIZE 2048
 
 #define LENGTH(array) (sizeof (array) / sizeof (array)[0])
-
-/* ---- running a body in a forked child ----------------------------------- */
-
-enum child_verdict {
-	CHILD_PASSED = 0,
-	CHILD_FAILED = 1,
-	CHILD_SKIPPED = 2,
-};
-
-struct child {
-	int report_fd;          /* the pipe to the parent: why it failed or skipped, or figures */
-	const void *argument;
-};
-
-static void __attribute__((noreturn, format(printf, 3, 4)))
-child_finish(const struct child *child, enum child_verdict verdict, const char *format, ...)
-{
-	char message[MESSAGE_SIZE];
-	va_list args;
-
-	va_start(args, format);
-	int length = vsnprintf(message, sizeof message, format, args);
-	va_end(args);
-	if (length > 0 && write(child->report_fd, message, strlen(message)) == -1)
-		_exit(CHILD_FAILED);
-	_exit(verdict);
-}
-
-#define child_assert(child, condition, format, ...)                                    \
-	do {                                                                            \
-		if (!(condition))                                                       \
-			child_finish((child), CHILD_FAILED, "line %d: %s: " format,     \
-				     __LINE__, #condition, ##__VA_ARGS__);              \
-	} while (0)
-
-static size_t read_text(int fd, char *text, size_t size)
-{
-	size_t length = 0;
-
-	while (length < size - 1) {
-		ssize_t got = read(fd, text + length, size - 1 - length);
-		if (got > 0)
-			length += (size_t)got;
-		else if (got == 0 || errno != EINTR)
-			break;
-	}
-	text[length] = '\0';
-	return length;
-}
-
-/* Runs body in a forked child and turns its verdict into Criterion's; a
- * passing child's message (figures) is logged. */
-static void run_in_child(void (*body)(const struct child *), const void *argument)
-{
-	int report[2];
-	cr_assert_eq(pipe2(report, O_CLOEXEC), 0, "pipe2: %s", strerror(errno));
-	pid_t pid = fork();
-	cr_assert_neq(pid, -1, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		close(report[0]);
-		struct child child = { .report_fd = report[1], .argument = argument };
-		body(&child);
-		_exit(CHILD_PASSED);
-	}
-	close(report[1]);
-	char message[MESSAGE_SIZE];
-	read_text(report[0], message, sizeof message);
-	close(report[0]);
-	int status;
-	cr_assert_eq(waitpid(pid, &status, 0), pid, "waitpid: %s", strerror(errno));
-	if (WIFSIGNALED(status))
-		cr_assert_fail("the child was killed by signal %d (%s) %s",
-			       WTERMSIG(status), strsignal(WTERMSIG(status)), message);
-	if (WEXITSTATUS(status) == CHILD_SKIPPED)
-		cr_skip_test("%s", message);
-	cr_assert_eq(WEXITSTATUS(status), CHILD_PASSED, "in the child: %s", message);
-	if (message[0] != '\0')
-		cr_log_info("%s", message);
-}
-
-/* ---- the private namespace ---------------------------------------------- */
-
-static int write_proc(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd == -1)
-		return errno;
-	ssize_t written = write(fd, text, strlen(text));
-	int saved_errno = errno;
-	close(fd);
-	return written == (ssize_t)strlen(text) ? 0 : written == -1 ? saved_errno : EIO;
-}
-
-static int bring_lo_up(void)
-{
-	struct ifreq request = { .ifr_name = "lo" };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return errno;
-	int result = 0;
-	if (ioctl(fd, SIOCGIFFLAGS, &request) == -1)
-		result = errno;
-	request.ifr_flags |= IFF_UP;
-	if (result == 0 && ioctl(fd, SIOCSIFFLAGS, &request) == -1)
-		result = errno;
-	close(fd);
-	return result;
-}
-
-/* Enters a new user + network namespace with the caller's ids mapped to
- * themselves and lo up, as sandbox_enter does; skips where refused. */
-static void child_enter_namespace(const struct child *child)
-{
-	uid_t uid = geteuid();
-	gid_t gid = getegid();
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) == -1)
-		child_finish(child, CHILD_SKIPPED, "user namespaces are refused here: unshare: %s", strerror(errno));
-	char map[32];
-	int failure = write_proc("/proc/self/setgroups", "deny");
-	child_assert(child, failure == 0 || failure == ENOENT, "setgroups: %s", strerror(failure));
-	snprintf(map, sizeof map, "%u %u 1", (unsigned)uid, (unsigned)uid);
-	failure = write_proc("/proc/self/uid_map", map);
-	if (failure == EPERM)   /* AppArmor's restriction on unprivileged user namespaces */
-		child_finish(child, CHILD_SKIPPED, "the kernel made the user namespace but refused its uid_map");
-	child_assert(child, failure == 0, "uid_map: %s", strerror(failure));
-	snprintf(map, sizeof map, "%u %u 1", (unsigned)gid, (unsigned)gid);
-	failure = write_proc("/proc/self/gid_map", map);
-	child_assert(child, failure == 0, "gid_map: %s", strerror(failure));
-	failure = bring_lo_up();
-	child_assert(child, failure == 0, "bring lo up: %s", strerror(failure));
-}
-
-/* Becomes nobody, as a student's process would be; the dumpable flag that
- * a uid change clears is restored, as exec would. */
-static void child_become_nobody(const struct child *child)
-{
-	if (setgroups(0, NULL) == -1 || setgid(NOBODY_ID) == -1 || setuid(NOBODY_ID) == -1)
-		child_finish(child, CHILD_SKIPPED, "cannot become uid %d here: %s", NOBODY_ID, strerror(errno));
-	child_assert(child, prctl(PR_SET_DUMPABLE, 1) == 0, "prctl: %s", strerror(errno));
-}
 
 /* ---- sockets ------------------------------------------------------------- */
 
@@ -615,25 +474,11 @@ static void write_pcap(const struct child *child)
 /* Writes the file in a child; returns the number of packets drained. */
 static size_t make_pcap(const char *path)
 {
-	int report[2];
-	cr_assert_eq(pipe2(report, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	cr_assert_neq(pid, -1);
-	if (pid == 0) {
-		close(report[0]);
-		struct child child = { .report_fd = report[1], .argument = path };
-		write_pcap(&child);
-	}
-	close(report[1]);
-	char message[MESSAGE_SIZE];
-	read_text(report[0], message, sizeof message);
-	close(report[0]);
-	int status;
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	cr_assert(WIFEXITED(status), "the child died: %s", message);
-	if (WEXITSTATUS(status) == CHILD_SKIPPED)
+	char message[CHILD_MESSAGE_SIZE];
+	enum child_verdict verdict = child_run(write_pcap, path, message, sizeof message);
+	if (verdict == CHILD_SKIPPED)
 		cr_skip_test("%s", message);
-	cr_assert_eq(WEXITSTATUS(status), CHILD_PASSED, "in the child: %s", message);
+	cr_assert_eq(verdict, CHILD_PASSED, "in the child: %s", message);
 	return strtoul(message, NULL, 10);
 }
 
@@ -780,36 +625,7 @@ Test(capture, says_why_an_ordinary_user_cannot_capture_on_the_host)
  * network namespace of its own (no user namespace). */
 static void packets_from_another_cpu(const struct child *child)
 {
-	if (geteuid() != 0)
-		child_finish(child, CHILD_SKIPPED, "setting rps_cpus on lo needs root");
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		child_finish(child, CHILD_SKIPPED, "needs two CPUs");
-	if (unshare(CLONE_NEWNET | CLONE_NEWNS) == -1)
-		child_finish(child, CHILD_SKIPPED, "unshare(CLONE_NEWNET|CLONE_NEWNS): %s", strerror(errno));
-	child_assert(child, bring_lo_up() == 0, "lo");
-	/* A sysfs of this namespace, to reach its lo. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 || mount("sysfs", "/sys", "sysfs", 0, NULL) == -1)
-		child_finish(child, CHILD_SKIPPED, "cannot mount a sysfs here: %s", strerror(errno));
-	cpu_set_t cpus;
-	child_assert(child, sched_getaffinity(0, sizeof cpus, &cpus) == 0, "%s", strerror(errno));
-	int here = -1, there = -1;
-	for (int cpu = 0; cpu < CPU_SETSIZE && there == -1; cpu++)
-		if (CPU_ISSET(cpu, &cpus)) {
-			if (here == -1)
-				here = cpu;
-			else
-				there = cpu;
-		}
-	if (there == -1 || there >= 32)
-		child_finish(child, CHILD_SKIPPED, "needs two CPUs among the first 32 to run on");
-	char mask[16];
-	snprintf(mask, sizeof mask, "%x", 1u << there);
-	int failure = write_proc("/sys/class/net/lo/queues/rx-0/rps_cpus", mask);
-	if (failure != 0)
-		child_finish(child, CHILD_SKIPPED, "rps_cpus: %s (a kernel without CONFIG_RPS?)", strerror(failure));
-	CPU_ZERO(&cpus);
-	CPU_SET(here, &cpus);
-	child_assert(child, sched_setaffinity(0, sizeof cpus, &cpus) == 0, "%s", strerror(errno));
+	int there = child_steer_lo_to_another_cpu(child);
 
 	struct live live;
 	live_open(&live, child);

@@ -44,163 +44,18 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include "child.h"
 #include "hold.h"
 #include "probe.h"
 
 #define SERVER_PORT 65432
-#define NOBODY_ID 65534
 /* A segment a timer sends: a delayed ACK comes after ~40 ms. */
 #define LATE_SEGMENT_DEADLINE_MS 2000
 /* A SYN sent again: the first RTO is 1 s (TCP_TIMEOUT_INIT). */
 #define RETRANSMISSION_DEADLINE_MS 4000
-#define MESSAGE_SIZE 2048
 #define TABLE_NAME "socklab_hold"
 
 #define LENGTH(array) (sizeof (array) / sizeof (array)[0])
-
-/* ---- running a body in a forked child ----------------------------------- */
-
-enum child_verdict {
-	CHILD_PASSED = 0,
-	CHILD_FAILED = 1,
-	CHILD_SKIPPED = 2,
-};
-
-struct child {
-	int report_fd;          /* the pipe to the parent: why it failed or skipped, or figures */
-	const void *argument;
-};
-
-static void __attribute__((noreturn, format(printf, 3, 4)))
-child_finish(const struct child *child, enum child_verdict verdict, const char *format, ...)
-{
-	char message[MESSAGE_SIZE];
-	va_list args;
-
-	va_start(args, format);
-	int length = vsnprintf(message, sizeof message, format, args);
-	va_end(args);
-	if (length > 0 && write(child->report_fd, message, strlen(message)) == -1)
-		_exit(CHILD_FAILED);
-	_exit(verdict);
-}
-
-#define child_assert(child, condition, format, ...)                                    \
-	do {                                                                            \
-		if (!(condition))                                                       \
-			child_finish((child), CHILD_FAILED, "line %d: %s: " format,     \
-				     __LINE__, #condition, ##__VA_ARGS__);              \
-	} while (0)
-
-static size_t
-read_text(int fd, char *text, size_t size)
-{
-	size_t length = 0;
-
-	while (length < size - 1) {
-		ssize_t got = read(fd, text + length, size - 1 - length);
-		if (got > 0)
-			length += (size_t)got;
-		else if (got == 0 || errno != EINTR)
-			break;
-	}
-	text[length] = '\0';
-	return length;
-}
-
-/* Runs body in a forked child and turns its verdict into Criterion's; a
- * passing child's message (figures) is logged. */
-static void
-run_in_child(void (*body)(const struct child *), const void *argument)
-{
-	int report[2];
-	cr_assert_eq(pipe2(report, O_CLOEXEC), 0, "pipe2: %s", strerror(errno));
-	pid_t pid = fork();
-	cr_assert_neq(pid, -1, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		close(report[0]);
-		struct child child = { .report_fd = report[1], .argument = argument };
-		body(&child);
-		_exit(CHILD_PASSED);
-	}
-	close(report[1]);
-	char message[MESSAGE_SIZE];
-	read_text(report[0], message, sizeof message);
-	close(report[0]);
-	int status;
-	cr_assert_eq(waitpid(pid, &status, 0), pid, "waitpid: %s", strerror(errno));
-	if (WIFSIGNALED(status))
-		cr_assert_fail("the child was killed by signal %d (%s) %s",
-			       WTERMSIG(status), strsignal(WTERMSIG(status)), message);
-	if (WEXITSTATUS(status) == CHILD_SKIPPED)
-		cr_skip_test("%s", message);
-	cr_assert_eq(WEXITSTATUS(status), CHILD_PASSED, "in the child: %s", message);
-	if (message[0] != '\0')
-		cr_log_info("%s", message);
-}
-
-/* ---- the private namespace ---------------------------------------------- */
-
-static int
-write_proc(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd == -1)
-		return errno;
-	ssize_t written = write(fd, text, strlen(text));
-	int saved_errno = errno;
-	close(fd);
-	return written == (ssize_t)strlen(text) ? 0 : written == -1 ? saved_errno : EIO;
-}
-
-static int
-bring_lo_up(void)
-{
-	struct ifreq request = { .ifr_name = "lo" };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return errno;
-	int result = 0;
-	if (ioctl(fd, SIOCGIFFLAGS, &request) == -1)
-		result = errno;
-	request.ifr_flags |= IFF_UP;
-	if (result == 0 && ioctl(fd, SIOCSIFFLAGS, &request) == -1)
-		result = errno;
-	close(fd);
-	return result;
-}
-
-/* Enters a new user + network namespace with the caller's ids mapped to
- * themselves and lo up, as sandbox_enter does; skips where refused. */
-static void
-child_enter_namespace(const struct child *child)
-{
-	uid_t uid = geteuid();
-	gid_t gid = getegid();
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) == -1)
-		child_finish(child, CHILD_SKIPPED, "user namespaces are refused here: unshare: %s", strerror(errno));
-	char map[32];
-	int failure = write_proc("/proc/self/setgroups", "deny");
-	child_assert(child, failure == 0 || failure == ENOENT, "setgroups: %s", strerror(failure));
-	snprintf(map, sizeof map, "%u %u 1", (unsigned)uid, (unsigned)uid);
-	failure = write_proc("/proc/self/uid_map", map);
-	if (failure == EPERM)   /* AppArmor's restriction on unprivileged user namespaces */
-		child_finish(child, CHILD_SKIPPED, "the kernel made the user namespace but refused its uid_map");
-	child_assert(child, failure == 0, "uid_map: %s", strerror(failure));
-	snprintf(map, sizeof map, "%u %u 1", (unsigned)gid, (unsigned)gid);
-	failure = write_proc("/proc/self/gid_map", map);
-	child_assert(child, failure == 0, "gid_map: %s", strerror(failure));
-	failure = bring_lo_up();
-	child_assert(child, failure == 0, "bring lo up: %s", strerror(failure));
-}
-
-static void
-child_become_nobody(const struct child *child)
-{
-	if (setgroups(0, NULL) == -1 || setgid(NOBODY_ID) == -1 || setuid(NOBODY_ID) == -1)
-		child_finish(child, CHILD_SKIPPED, "cannot become uid %d here: %s", NOBODY_ID, strerror(errno));
-	child_assert(child, prctl(PR_SET_DUMPABLE, 1) == 0, "prctl: %s", strerror(errno));
-}
 
 /* hold_open, skipping where the kernel cannot queue packets at all. */
 static struct hold *
@@ -856,33 +711,7 @@ Test(hold, says_why_it_cannot_hold_on_the_host)
 static void
 answers_from_another_cpu(const struct child *child)
 {
-	if (geteuid() != 0)
-		child_finish(child, CHILD_SKIPPED, "setting rps_cpus on lo needs root");
-	if (unshare(CLONE_NEWNET | CLONE_NEWNS) == -1)
-		child_finish(child, CHILD_SKIPPED, "unshare(CLONE_NEWNET|CLONE_NEWNS): %s", strerror(errno));
-	child_assert(child, bring_lo_up() == 0, "lo");
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 || mount("sysfs", "/sys", "sysfs", 0, NULL) == -1)
-		child_finish(child, CHILD_SKIPPED, "cannot mount a sysfs here: %s", strerror(errno));
-	cpu_set_t cpus;
-	child_assert(child, sched_getaffinity(0, sizeof cpus, &cpus) == 0, "%s", strerror(errno));
-	int here = -1, there = -1;
-	for (int cpu = 0; cpu < CPU_SETSIZE && there == -1; cpu++)
-		if (CPU_ISSET(cpu, &cpus)) {
-			if (here == -1)
-				here = cpu;
-			else
-				there = cpu;
-		}
-	if (there == -1 || there >= 32)
-		child_finish(child, CHILD_SKIPPED, "needs two CPUs among the first 32 to run on");
-	char mask[16];
-	snprintf(mask, sizeof mask, "%x", 1u << there);
-	int failure = write_proc("/sys/class/net/lo/queues/rx-0/rps_cpus", mask);
-	if (failure != 0)
-		child_finish(child, CHILD_SKIPPED, "rps_cpus: %s (a kernel without CONFIG_RPS?)", strerror(failure));
-	CPU_ZERO(&cpus);
-	CPU_SET(here, &cpus);
-	child_assert(child, sched_setaffinity(0, sizeof cpus, &cpus) == 0, "%s", strerror(errno));
+	int there = child_steer_lo_to_another_cpu(child);
 
 	struct scene scene = { .child = child, .client = -1, .accepted = -1 };
 	char *err = NULL;
@@ -954,7 +783,7 @@ bench(const struct child *child)
 	/* A fresh network namespace for every open (unshare as the namespace's
 	 * owner): the first hold of a namespace is the one a lab pays for. */
 	for (int i = 0; i < BENCH_OPENS; i++) {
-		child_assert(child, unshare(CLONE_NEWNET) == 0 && bring_lo_up() == 0, "%s", strerror(errno));
+		child_assert(child, unshare(CLONE_NEWNET) == 0 && child_bring_lo_up() == 0, "%s", strerror(errno));
 		int64_t began = now_us();
 		struct hold *hold = child_open_hold(child);
 		opens[i] = now_us() - began;

@@ -35,121 +35,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "sandbox.h"
 
 #define LESSON_PORT 65432
-#define NOBODY_ID 65534
 #define TCP_CHILD_EHASH_PATH "/proc/sys/net/ipv4/tcp_child_ehash_entries"
 #define TCP_EHASH_PATH "/proc/sys/net/ipv4/tcp_ehash_entries"
 #define BENCH_RUNS 200
-
-enum child_verdict {
-	CHILD_PASSED = 0,
-	CHILD_FAILED = 1,
-	CHILD_SKIPPED = 2,
-};
-
-struct child {
-	int report_fd;          /* the pipe to the parent; the message explains a failure or skip */
-	const void *argument;
-};
 
 /* What a test's parent learned before forking, for the child to compare. */
 struct host_view {
 	ino_t netns_inode;      /* /proc/self/ns/net of the host */
 	bool has_child_ehash;   /* the kernel has tcp_child_ehash_entries (Linux >= 6.1) */
 };
-
-static void __attribute__((noreturn, format(printf, 3, 4)))
-child_finish(const struct child *child, enum child_verdict verdict, const char *format, ...)
-{
-	char message[512];
-	va_list args;
-
-	va_start(args, format);
-	int length = vsnprintf(message, sizeof message, format, args);
-	va_end(args);
-	if (length > 0 && write(child->report_fd, message, strlen(message)) == -1)
-		_exit(CHILD_FAILED);
-	_exit(verdict);
-}
-
-#define child_assert(child, condition, format, ...)                                    \
-	do {                                                                            \
-		if (!(condition))                                                       \
-			child_finish((child), CHILD_FAILED, "line %d: %s: " format,     \
-				     __LINE__, #condition, ##__VA_ARGS__);              \
-	} while (0)
-
-static size_t
-read_text(int fd, char *text, size_t size)
-{
-	size_t length = 0;
-
-	while (length < size - 1) {
-		ssize_t got = read(fd, text + length, size - 1 - length);
-		if (got > 0)
-			length += (size_t)got;
-		else if (got == 0 || errno != EINTR)
-			break;
-	}
-	text[length] = '\0';
-	return length;
-}
-
-/* Runs body in a forked child and turns its verdict into Criterion's. */
-static void
-run_in_child(void (*body)(const struct child *), const void *argument)
-{
-	int report[2];
-	cr_assert_eq(pipe2(report, O_CLOEXEC), 0, "pipe2: %s", strerror(errno));
-	pid_t pid = fork();
-	cr_assert_neq(pid, -1, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		close(report[0]);
-		struct child child = { .report_fd = report[1], .argument = argument };
-		body(&child);
-		_exit(CHILD_PASSED);
-	}
-	close(report[1]);
-	char message[512];
-	read_text(report[0], message, sizeof message);
-	close(report[0]);
-	int status;
-	cr_assert_eq(waitpid(pid, &status, 0), pid, "waitpid: %s", strerror(errno));
-
-	if (WIFSIGNALED(status))
-		cr_assert_fail("the child was killed by signal %d (%s) %s",
-			       WTERMSIG(status), strsignal(WTERMSIG(status)), message);
-	if (WEXITSTATUS(status) == CHILD_SKIPPED)
-		cr_skip_test("%s", message);
-	cr_assert_eq(WEXITSTATUS(status), CHILD_PASSED, "in the child: %s", message);
-}
-
-/* Becomes nobody, as a student's process would be. A uid change without
- * exec leaves the process undumpable, and the kernel then gives its
- * /proc/self files to root; a program a user starts with exec is dumpable,
- * so that is restored here. Returns 0 or the errno. */
-static int
-become_nobody(void)
-{
-	if (setgroups(0, NULL) == -1 || setgid(NOBODY_ID) == -1 || setuid(NOBODY_ID) == -1)
-		return errno;
-	if (prctl(PR_SET_DUMPABLE, 1) == -1)
-		return errno;
-	return 0;
-}
-
-/* A root that cannot become nobody (in a user namespace that does not map
- * uid 65534) has no ordinary user to test with: that is a skip. */
-static void
-child_become_nobody(const struct child *child)
-{
-	int failure = become_nobody();
-	if (failure != 0)
-		child_finish(child, CHILD_SKIPPED, "cannot become uid %d here: %s",
-			     NOBODY_ID, strerror(failure));
-}
 
 static ino_t
 path_inode(const char *path)
@@ -173,7 +71,7 @@ read_number(const char *path, long fallback)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
 		return fallback;
-	read_text(fd, text, sizeof text);
+	child_read_text(fd, text, sizeof text);
 	close(fd);
 	char *end;
 	long value = strtol(text, &end, 10);
@@ -276,26 +174,11 @@ try_user_namespace(const struct child *child)
 static void
 skip_unless_user_namespaces(bool as_nobody)
 {
-	int report[2];
-	cr_assert_eq(pipe2(report, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	cr_assert_neq(pid, -1);
-	if (pid == 0) {
-		close(report[0]);
-		struct child child = { .report_fd = report[1], .argument = &as_nobody };
-		try_user_namespace(&child);
-		_exit(CHILD_PASSED);
-	}
-	close(report[1]);
-	char message[512];
-	read_text(report[0], message, sizeof message);
-	close(report[0]);
-	int status;
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	cr_assert(WIFEXITED(status), "the namespace probe died");
-	if (WEXITSTATUS(status) == CHILD_PASSED)
+	char message[CHILD_MESSAGE_SIZE];
+	enum child_verdict verdict = child_run(try_user_namespace, &as_nobody, message, sizeof message);
+	if (verdict == CHILD_PASSED)
 		return;
-	cr_assert_eq(WEXITSTATUS(status), CHILD_SKIPPED, "%s", message);
+	cr_assert_eq(verdict, CHILD_SKIPPED, "%s", message);
 	cr_skip_test("%s (user.max_user_namespaces=%ld, kernel.unprivileged_userns_clone=%ld, "
 		     "kernel.apparmor_restrict_unprivileged_userns=%ld; -1: absent)", message,
 		     read_number("/proc/sys/user/max_user_namespaces", -1),
