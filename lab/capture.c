@@ -412,7 +412,7 @@ static const struct tcp_flag_name {
 };
 _Static_assert(CAPTURE_LENGTH(tcp_flag_names) == 8, "one name per TCP flag bit");
 
-static void tcp_flags_text(uint8_t bits, char *out, size_t size)
+void capture_tcp_flags_text(uint8_t bits, char *out, size_t size)
 {
 	size_t at = 0;
 	out[0] = '\0';
@@ -476,7 +476,7 @@ static int read_tcp(const unsigned char *frame, size_t len, const struct ip_view
 	packet->window_scale = -1;
 	if (packet->flag_bits & TCP_SYN)
 		tcp_read_options(header, header_length, packet);
-	tcp_flags_text(packet->flag_bits, packet->flags, sizeof packet->flags);
+	capture_tcp_flags_text(packet->flag_bits, packet->flags, sizeof packet->flags);
 	packet->payload_length = ip->transport_length - (uint32_t)header_length;
 	*payload_offset = at + header_length;
 	return CAPTURE_DECODED;

@@ -159,6 +159,10 @@ enum capture_decode_result {
 	CAPTURE_MALFORMED = -1,         /* cut before the end of its headers, or inconsistent */
 };
 
+/* A TCP segment's flags as every frontend names them, in reading order
+ * with ACK last: "SYN-ACK", "FIN-PSH-ACK"; "none" for no flag. */
+void capture_tcp_flags_text(uint8_t bits, char *out, size_t size);
+
 /* Decodes one frame of `linktype` (DLT_EN10MB as lo gives, DLT_LINUX_SLL,
  * DLT_LINUX_SLL2, DLT_RAW, DLT_NULL) into out, reading no byte past len,
  * and updates flows with what a TCP segment tells (NULL flows: seq and

@@ -35,6 +35,8 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 
+#include "capture.h"
+
 #define HOLD_LENGTH(array) (sizeof (array) / sizeof (array)[0])
 
 #define HOLD_TABLE "socklab_hold"
@@ -75,22 +77,6 @@ enum {
 	TCP_ECE = 0x40,
 	TCP_CWR = 0x80,
 };
-
-/* The flags in reading order, ACK last, as capture names them. */
-static const struct hold_flag_name {
-	uint8_t bit;
-	const char *name;
-} hold_flag_names[] = {
-	{ TCP_SYN, "SYN" },
-	{ TCP_FIN, "FIN" },
-	{ TCP_RST, "RST" },
-	{ TCP_PSH, "PSH" },
-	{ TCP_URG, "URG" },
-	{ TCP_ECE, "ECE" },
-	{ TCP_CWR, "CWR" },
-	{ TCP_ACK, "ACK" },
-};
-_Static_assert(HOLD_LENGTH(hold_flag_names) == 8, "one name per TCP flag bit");
 
 /* The expressions that can end the rule, best first. Each adds one
  * expression to the rule; the next is tried when the kernel does not know
@@ -552,23 +538,6 @@ hold_rule_open(struct hold *hold, char **err)
 /* ---- the decoder -------------------------------------------------------- */
 
 static void
-hold_flags_text(uint8_t bits, char *out, size_t size)
-{
-	size_t at = 0;
-	out[0] = '\0';
-	for (size_t i = 0; i < HOLD_LENGTH(hold_flag_names); i++) {
-		if (!(bits & hold_flag_names[i].bit))
-			continue;
-		int written = snprintf(out + at, size - at, "%s%s", at > 0 ? "-" : "", hold_flag_names[i].name);
-		if (written < 0 || (size_t)written >= size - at)
-			break;
-		at += (size_t)written;
-	}
-	if (at == 0)
-		snprintf(out, size, "none");
-}
-
-static void
 hold_fill_address(struct sockaddr_storage *out, int family, const unsigned char *address, uint16_t port)
 {
 	memset(out, 0, sizeof *out);
@@ -646,7 +615,7 @@ hold_decode(const unsigned char *packet, size_t copied, struct held_segment *out
 	out->raw_ack = hold_read32(tcp + 8);
 	out->flag_bits = tcp[13];
 	out->payload_length = (uint32_t)(ip_total - ip_header - tcp_header);
-	hold_flags_text(out->flag_bits, out->flags, sizeof out->flags);
+	capture_tcp_flags_text(out->flag_bits, out->flags, sizeof out->flags);
 	hold_fill_address(&out->source, out->family, headers->source, headers->source_port);
 	hold_fill_address(&out->destination, out->family, headers->destination, headers->destination_port);
 	socklen_t length = out->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
