@@ -2030,8 +2030,12 @@ static int start_sides(struct session *session, char **err)
 	/* Puppets start in the lab's working directory; the controller goes
 	 * back to where it was (a user's relative paths stay valid). */
 	int here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char lesson_dir[4096];   /* before leaving: the lesson's path may be relative to here */
-	lesson_directory(session, lesson_dir, sizeof lesson_dir);
+	/* Before leaving: the lesson's path may be relative to here. Only a
+	 * lesson with programs needs it; a puppet's restart asks nothing more. */
+	char lesson_dir[4096] = "";
+	for (int s = 0; s < session->side_count && !lesson_dir[0]; s++)
+		if (session->lesson->programs[s])
+			lesson_directory(session, lesson_dir, sizeof lesson_dir);
 	if (session->workdir_fd >= 0 ? fchdir(session->workdir_fd) < 0 : chdir(session->workdir) < 0) {
 		if (here >= 0)
 			close(here);
