@@ -95,7 +95,8 @@ struct task {
 	bool group_stopped;            /* in a group-stop (SIGSTOP from outside), parked with PTRACE_LISTEN */
 	bool freezing;                 /* PTRACE_INTERRUPT sent by a freeze, its stop not seen yet */
 	bool blocked_reported;         /* the current call was reported BLOCKED */
-	bool made_socket_calls;        /* a leader: some thread of the process was shown a call */
+	bool made_socket_calls;        /* a leader: some thread of the process was shown a call
+					* (the interpreter's start-up calls do not count) */
 	bool startup;                  /* the call in flight is the interpreter's start-up: not held */
 	const struct syscall_def *def; /* the call held or in flight */
 	uint64_t args[SYSCALL_MAX_ARGS];
@@ -472,8 +473,10 @@ static void at_call_entry(struct helper *helper, struct task *task)
 		snprintf(event->text + len, sizeof event->text - len, " = -1 EINTR (%s)", strerror(EINTR));
 		helper_send(helper, MESSAGE_EVENT, 0);
 	}
+	/* A launcher's helper (pyenv's shim runs bash, which asks nscd for
+	 * the user) calls before the script's first line: not the program. */
 	struct task *leader = find_task(helper, task->tgid);
-	if (leader)
+	if (leader && !helper->before_first_line)
 		leader->made_socket_calls = true;
 	task->def = def;
 	memcpy(task->args, info.seccomp.args, sizeof task->args);
