@@ -332,6 +332,13 @@ Test(cli, a_program_that_makes_another_call_than_the_step_says_fails_the_step, .
 
 Test(cli, bad_lessons_exit_2_before_running_anything)
 {
+	/* A NUL byte ends a C string: this text is written by its size. */
+	static const char binary[] = "title: t\n\0step server: s = socket(AF_INET, SOCK_STREAM)\n";
+	/* One byte over the limit of 1000: "  say: " and 1001 bytes of text. */
+	static char over_long[128 + 1001];
+	int head = snprintf(over_long, 128, "title: t\nstep server: s = socket(AF_INET, SOCK_STREAM)\n  say: ");
+	memset(over_long + head, 'a', 1001);
+	strcpy(over_long + head + 1001, "\n");
 	static const struct {
 		const char *text;
 		const char *message;   /* after "PATH:" */
@@ -346,20 +353,39 @@ Test(cli, bad_lessons_exit_2_before_running_anything)
 		{ "title: t\r\nstep server: s = socket(AF_INET, SOCK_STREAM)\r\n",
 		  "1:9: line ends with CRLF (\\r\\n): save the file with Unix line endings (\\n)" },
 		{ "", " the file is empty" },
+		{ "title: t\nstep server: s = socket(AF_INET)\n",
+		  "2:24: socket takes 2 or 3 arguments, got 1: socket(family, type[, protocol])" },
+		{ "title: t\nstep server: s = socket(SO_REUSEADDR, SOCK_STREAM)\n",
+		  "2:25: SO_REUSEADDR is a socket option (SO_REUSEADDR, SO_LINGER, TCP_NODELAY, ...), "
+		  "but this argument is an address family (AF_INET, AF_INET6, AF_UNIX)" },
+		{ "title: t\nstep server: s = socket(AF_INETT, SOCK_STREAM)\n",
+		  "2:25: unknown constant 'AF_INETT': expected an address family (AF_INET, AF_INET6, AF_UNIX)" },
+		{ "title: t\nstep server: s = socket(AF_INET, SOCK_STREAM)\nstep server: bind(s, 127.0.0.1)\n",
+		  "3:22: malformed address '127.0.0.1': an address needs a port: host:port, [v6]:port or /path" },
+		{ "title: t\nstep server: s = socket(AF_INET, SOCK_STREAM)\nstep server: bind(s, 127.0.0.1:65536)\n",
+		  "3:22: malformed address '127.0.0.1:65536': the port is out of range (0-65535)" },
+		{ "title: t\ncolour: blue\nstep server: s = socket(AF_INET, SOCK_STREAM)\n",
+		  "2:1: unknown directive 'colour' (title, sides, intro, step)" },
+		{ binary, " a binary file, not a lesson (NUL byte at offset 9)" },
+		{ over_long, "3:1001: line is longer than 1000 bytes" },
+		{ "title: t\nstep server: s = socket(AF_INET, SOCK_STREAM)\n  say: caf\xc3\x28 au lait\n",
+		  "3:11: invalid UTF-8" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *lesson = temp_path(".lesson");
-		write_text(lesson, cases[i].text, strlen(cases[i].text));
+		write_text(lesson, cases[i].text, cases[i].text == binary ? sizeof binary - 1 : strlen(cases[i].text));
 		struct result result = SOCKLAB("run", "--plain", lesson);
 		cr_expect_eq(result.code, 2, "case %zu", i);
 		cr_expect_str_eq(result.out, "", "nothing ran");
 		char *expected;
 		cr_assert_geq(asprintf(&expected, "%s:%s\n", lesson, cases[i].message), 0);
 		cr_expect(strstr(result.err, expected) == result.err, "case %zu: got %s, want %s", i, result.err, expected);
-		free(expected);
 		result_done(&result);
 		result = SOCKLAB("check", lesson);
-		cr_expect_eq(result.code, 2);
+		cr_expect_eq(result.code, 2, "case %zu", i);
+		cr_expect(strstr(result.err, expected) == result.err, "case %zu: check says %s, want %s", i, result.err,
+			  expected);
+		free(expected);
 		result_done(&result);
 		unlink(lesson);
 		free(lesson);
@@ -505,6 +531,51 @@ Test(cli, an_ordinary_user_on_the_host_path_works_too)
 	cr_expect_eq(result.code, 0, "%s%s", result.out, result.err);
 	cr_expect(strstr(result.out, "every expectation met") != NULL, "%s", result.out);
 	result_done(&result);
+}
+
+/* A lesson or a trace the user may not read: one line, exit 2. Root reads
+ * any file whatever its mode, so as root the command drops to nobody. */
+Test(cli, an_unreadable_lesson_or_trace_is_one_line_and_exit_2)
+{
+	bool root = geteuid() == 0;
+	if (root && !setpriv_available())
+		cr_skip("setpriv (util-linux) is not installed: root reads a file of mode 000, so the case cannot be made");
+	char *lesson = temp_path("-unreadable.lesson");
+	static const char text[] = "title: t\nstep server: s = socket(AF_INET, SOCK_STREAM)\n";
+	write_text(lesson, text, sizeof text - 1);
+	char *trace = temp_path("-unreadable.jsonl");
+	write_text(trace, "{\"socklab_trace\":1}\n", 20);
+	cr_assert_eq(chmod(lesson, 0), 0);
+	cr_assert_eq(chmod(trace, 0), 0);
+	struct {
+		char *argv[4];
+		const char *prefix;    /* before "PATH: cannot open" */
+		const char *path;
+	} cases[] = {
+		{ { "check", lesson, NULL }, "", lesson },
+		{ { "run", "--plain", lesson, NULL }, "", lesson },
+		{ { "replay", "--plain", trace, NULL }, "socklab: ", trace },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *argv[10] = { "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups" };
+		int count = root ? 4 : 0;
+		argv[count++] = SOCKLAB_BINARY;
+		for (int a = 0; cases[i].argv[a]; a++)
+			argv[count++] = cases[i].argv[a];
+		argv[count] = NULL;
+		struct result result = run(argv);
+		cr_expect_eq(result.code, 2, "case %zu (%s): exit %d", i, cases[i].argv[0], result.code);
+		cr_expect_str_eq(result.out, "", "case %zu: nothing on stdout", i);
+		char *expected;
+		cr_assert_geq(asprintf(&expected, "%s%s: cannot open: Permission denied\n", cases[i].prefix, cases[i].path), 0);
+		cr_expect_str_eq(result.err, expected, "case %zu", i);
+		free(expected);
+		result_done(&result);
+	}
+	unlink(lesson);
+	unlink(trace);
+	free(lesson);
+	free(trace);
 }
 
 /* Starts socklab with stdout on a pipe; returns its pid and the pipe. */
@@ -661,6 +732,11 @@ Test(cli, every_bad_command_line_is_one_clear_message_and_exit_2)
 		{ { "replay", "/nonexistent", NULL }, "socklab: /nonexistent: cannot open: No such file or directory\n" },
 		{ { "replay", broken, NULL }, NULL },
 		{ { "replay", "--plain", version, NULL }, NULL },
+		{ { "replay", "--plain", "/nonexistent/x.jsonl", NULL },
+		  "socklab: /nonexistent/x.jsonl: cannot open: No such file or directory\n" },
+		{ { "run", "--plain", "--pcap", "/nonexistent-dir/x.pcap", "01-echo", NULL }, NULL },
+		{ { "step", "--plain", "--server", "true", NULL },
+		  "usage: socklab step [--plain] [--host] [--big] --server 'COMMAND' --client 'COMMAND'\n" },
 		{ { "replay", NULL }, "usage: socklab replay [--plain] FILE\n" },
 		{ { "list", "extra", NULL }, "socklab list: takes no argument, got 'extra'\n" },
 		{ { "play", "--bogus", NULL }, "usage: socklab play [--plain] [--host]\n" },
@@ -695,6 +771,11 @@ Test(cli, every_bad_command_line_is_one_clear_message_and_exit_2)
 	cr_assert_geq(asprintf(&expected, "socklab: %s:1: not a socklab trace of this version (version 7", version), 0);
 	cr_expect(strncmp(result.err, expected, strlen(expected)) == 0, "%s", result.err);
 	free(expected);
+	result_done(&result);
+	/* The pcap file is opened after the puppets start but before the first
+	 * step: the run ends there with this one line and no transcript. */
+	result = SOCKLAB("run", "--plain", "--pcap", "/nonexistent-dir/x.pcap", "01-echo");
+	cr_expect_str_eq(result.err, "socklab: pcap file: /nonexistent-dir/x.pcap: No such file or directory\n");
 	result_done(&result);
 	unlink(big);
 	unlink(broken);

@@ -116,8 +116,8 @@ Test(lesson_errors, reports_too_few_arguments_with_usage)
 		       "t.lesson:3:24: socket takes 2 or 3 arguments, got 1: socket(family, type[, protocol])");
 }
 
-/* Fails today: lesson.c's typed_call_parse says "takes 2 or more arguments,
- * got 4", which contradicts itself; the bound it broke is the maximum. */
+/* Too many arguments names the maximum that was broken: "takes 2 or more
+ * arguments, got 4" would contradict itself. */
 Test(lesson_errors, reports_too_many_arguments_with_the_maximum)
 {
 	assert_refused(HEAD "step server: s = socket(AF_INET, SOCK_STREAM, 0, 1)\n",
@@ -182,8 +182,9 @@ Test(lesson_errors, reports_unknown_socket_name_in_a_state_expectation)
 		       "t.lesson:5:18: unknown socket name 'c' for server (s)");
 }
 
-/* Fails today: a side's 33rd name is dropped without a word (scope_add in
- * lesson.c stops at 32), so its first use reads "unknown socket name". */
+/* A side holds at most 32 socket names (scope_add in lesson.c): the 33rd
+ * is refused where it is given, not dropped so that its first use reads
+ * "unknown socket name". */
 Test(lesson_errors, refuses_more_names_than_a_side_can_hold_where_they_are_given)
 {
 	char text[4096] = HEAD;
@@ -297,8 +298,8 @@ Test(lesson_errors, reports_unknown_directive_with_the_list_when_nothing_is_clos
 		       "t.lesson:3:1: unknown directive 'colour' (title, sides, intro, step)");
 }
 
-/* Fails today: "step:" is read as a directive named "step", and the
- * suggestion offers the very word that was written. */
+/* "step:" (a colon after the word) is no known directive, yet close to
+ * one: the message must not offer the very word that was written. */
 Test(lesson_errors, does_not_suggest_the_word_that_was_written)
 {
 	struct diagnostics diag;
@@ -412,9 +413,9 @@ Test(lesson_errors, accepts_valid_utf8_of_every_length)
 	lesson_free(lesson);
 }
 
-/* Fails today: utf8_invalid_at in lesson.c checks lead and continuation
- * bits only, so encoded surrogates, overlong 3- and 4-byte forms and code
- * points past U+10FFFF pass as text (RFC 3629 forbids all four). */
+/* Lead and continuation bits are not enough: RFC 3629 also forbids encoded
+ * surrogates, overlong 3- and 4-byte forms and code points past U+10FFFF,
+ * and utf8_invalid_at in lesson.c refuses each at its first byte. */
 Test(lesson_errors, reports_utf8_surrogates_overlongs_and_too_large_code_points)
 {
 	assert_refused(HEAD SOCKET_STEP "  say: x\xed\xa0\x80\n", "t.lesson:4:9: invalid UTF-8");
@@ -424,8 +425,8 @@ Test(lesson_errors, reports_utf8_surrogates_overlongs_and_too_large_code_points)
 	assert_refused(HEAD SOCKET_STEP "  say: x\xf5\x80\x80\x80\n", "t.lesson:4:9: invalid UTF-8");
 }
 
-/* Fails today: the tab stops the indentation count, so the line is also
- * read as a top-level line and a second message follows for the same byte. */
+/* The tab stops the indentation count: the line must not also be read as
+ * a top-level line, which would give a second message for the same byte. */
 Test(lesson_errors, reports_a_tab_in_the_indentation_once)
 {
 	assert_refused(HEAD SOCKET_STEP "\texpect: 3\n", "t.lesson:4:1: a tab in the indentation: indent with spaces");
@@ -436,11 +437,9 @@ Test(lesson_errors, reports_a_tab_in_the_indentation_of_say_text_once)
 	assert_refused(HEAD SOCKET_STEP "  say:\n    one\n  \ttwo\n", "t.lesson:6:3: a tab in the indentation: indent with spaces");
 }
 
-/* Fails today: a line of spaces only is not blank to split_lines in
- * lesson.c (trim_end gives 0, not the indentation), so it reads as an
- * indented line, and at the very end of the text the check reads one byte
- * past it (lesson.c:838, heap-buffer-overflow under ASan; found by
- * fuzz_lesson). */
+/* A line of spaces only is blank to split_lines in lesson.c, not an
+ * indented line; at the very end of the text, the check once read one byte
+ * past it (a heap-buffer-overflow under ASan, found by fuzz_lesson). */
 Test(lesson_errors, takes_lines_of_spaces_only_as_blank)
 {
 	struct lesson *lesson = parse_ok(HEAD "   \n" SOCKET_STEP "  expect: 3\n    \n  python: x\n");
@@ -522,9 +521,8 @@ Test(lesson_errors, accepts_within_at_both_ends_of_its_range)
 	lesson_free(lesson);
 }
 
-/* Fails today: the message above teaches 'within N ms', but only "500ms"
- * (as lessons/README.md writes it) is read; "500 ms" gets the same message
- * again. Either form should do (or the message should show "Nms"). */
+/* The message above teaches 'within N ms', and lessons/README.md writes
+ * "500ms": both forms are read. */
 Test(lesson_errors, accepts_within_written_as_the_message_shows_it)
 {
 	struct lesson *lesson = parse_ok(HEAD SOCKET_STEP "  expect: server s LISTEN within 500 ms\n");
@@ -590,9 +588,9 @@ Test(lesson_errors, reports_every_problem_of_a_file_in_line_order)
 	diagnostics_done(&diag);
 }
 
-/* Fails today: problems of the text itself (UTF-8, tabs, CRLF, long lines)
- * are all reported before any problem of the lesson, and "missing title"
- * (at 1:1) after everything else. */
+/* Problems of the text itself (UTF-8, tabs, CRLF, long lines) and of the
+ * lesson come in one line order, "missing title" (at 1:1) first: not the
+ * text's problems first and the title's last. */
 Test(lesson_errors, reports_problems_of_the_text_and_of_the_lesson_in_line_order)
 {
 	struct diagnostics diag;
@@ -609,9 +607,9 @@ Test(lesson_errors, reports_problems_of_the_text_and_of_the_lesson_in_line_order
 	diagnostics_done(&diag);
 }
 
-/* Fails today: when a step that names a socket has a mistake, the name is
- * never recorded, so every later use of it is one more "unknown socket
- * name": one typo in step 1 of 01-echo gives 14 messages. */
+/* A step that names a socket and has a mistake still records the name,
+ * so its later uses add no "unknown socket name": one typo in step 1 of
+ * 01-echo is one message, not 14. */
 Test(lesson_errors, reports_a_typo_in_a_naming_step_once)
 {
 	struct diagnostics diag;
@@ -671,8 +669,9 @@ Test(lesson_files, reports_a_device_as_not_a_regular_file)
 	diagnostics_done(&diag);
 }
 
-/* Fails today (by timeout): lesson_load opens before it looks, and opening
- * a FIFO for reading waits for a writer, so `socklab check some.fifo` hangs. */
+/* Opening a FIFO for reading waits for a writer: lesson_load must refuse
+ * it without waiting, or `socklab check some.fifo` hangs (the timeout
+ * turns a hang into a failure). */
 Test(lesson_files, reports_a_fifo_without_waiting_for_a_writer, .timeout = 5)
 {
 	char *path = temp_path("fifo.lesson");
