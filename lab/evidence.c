@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "plain.h"
 
@@ -14,6 +15,8 @@ struct facts {
 	const struct lab_event *event;
 	const struct lab_snapshot *before;   /* every socket before the call */
 	const struct lab_snapshot *after;    /* every socket after it */
+	const struct lab_event *log;         /* the run so far: log[index] is the event */
+	size_t index;
 };
 
 typedef void explain_fn(const struct facts *facts, char *out, size_t size);
@@ -152,7 +155,10 @@ static void explain_not_connected(const struct facts *facts, char *out, size_t s
 static void explain_already_connected(const struct facts *facts, char *out, size_t size)
 {
 	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
-	if (socket)
+	if (socket && socket->state == TCP_LISTEN)
+		explain_fd_state(facts, "is listening: a listener only accepts connections; Linux answers its connect() "
+					"with EISCONN", out, size);
+	else if (socket)
 		snprintf(out, size, "the socket is already %s with %s", plain_state_text(socket), socket->peer);
 	else
 		explain_fd_state(facts, "is already connected", out, size);
@@ -199,22 +205,149 @@ static void explain_bad_fd(const struct facts *facts, char *out, size_t size)
 		snprintf(out + at, size - at, "%s)", any ? "" : " none");
 }
 
-static void explain_pipe(const struct facts *facts, char *out, size_t size)
+/* The socket's last addresses: a reset socket is in no kernel table, so
+ * the probe shows it without any; the snapshots before still have them.
+ * Back through the run while the fd is this socket: not past the call
+ * that made it (socket, accept) or a close of the fd. */
+static const struct lab_socket *last_addressed(const struct facts *facts, const struct lab_socket *socket)
 {
-	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
-	if (socket && (socket->state == 0 || socket->state == TCP_CLOSE)) {
-		explain_fd_state(facts, "was never connected: Linux answers send() on an unconnected TCP socket "
-					"with EPIPE, not ENOTCONN", out, size);
-		return;
+	if (strcmp(socket->local, "*") != 0)
+		return socket;
+	const int side = facts->event->side, fd = facts->event->fd_argument;
+	for (size_t i = facts->index; i-- > 0;) {
+		const struct lab_event *then = &facts->log[i];
+		if (then->side == side && then->call == CALL_CLOSE && then->fd_argument == fd)
+			return NULL;
+		const struct lab_socket *was = held(&then->snapshot, side, fd);
+		if (was && strcmp(was->local, "*") != 0 && strcmp(was->peer, "*") != 0)
+			return was;
+		if (then->side == side && (then->call == CALL_SOCKET || then->call == CALL_ACCEPT) && then->ret == fd)
+			return NULL;
 	}
-	explain_fd_state(facts, "can send no more: this end was shut down, or the peer closed and its kernel answered with a RST",
-			 out, size);
+	return NULL;
 }
 
-static void explain_reset(const struct facts *facts, char *out, size_t size)
+/* The latest packet from `from` to `to` whose flags contain `flag`, in the
+ * run so far (this event's packets included); its event through *when. */
+static const struct wire_packet *last_packet(const struct facts *facts, const char *from, const char *to,
+					     const char *flag, const struct lab_event **when)
 {
-	explain_fd_state(facts, "was reset: the peer's kernel sent a RST (it closed with unread data, or had no such connection)",
-			 out, size);
+	for (size_t i = facts->index + 1; i-- > 0;)
+		for (size_t k = facts->log[i].packet_count; k-- > 0;) {
+			const struct wire_packet *packet = &facts->log[i].packets[k];
+			if (strstr(packet->flags, flag) && strcmp(packet->from, from) == 0 && strcmp(packet->to, to) == 0) {
+				*when = &facts->log[i];
+				return packet;
+			}
+		}
+	return NULL;
+}
+
+/* The latest shutdown() the side made on the fd, or NULL. */
+static const struct lab_event *last_shutdown(const struct facts *facts)
+{
+	const struct lab_event *event = facts->event;
+	for (size_t i = facts->index; i-- > 0;) {
+		const struct lab_event *then = &facts->log[i];
+		if (then->side == event->side && then->fd_argument == event->fd_argument && then->ret == 0
+		    && then->call == CALL_SHUTDOWN)
+			return then;
+		if (then->side == event->side && then->call == CALL_SOCKET && then->ret == event->fd_argument)
+			return NULL;   /* the fd was a different socket before this one */
+	}
+	return NULL;
+}
+
+/* "; the RST came from 127.0.0.1:65432 in step 14 (client: send(c2, "anyone?"))",
+ * or the peer's FIN, or where the peer is now: the evidence of a broken
+ * connection, from the wire and the peer's socket. */
+static size_t describe_peer(const struct facts *facts, const struct lab_socket *socket, char *out, size_t size)
+{
+	const struct lab_event *when = NULL;
+	const struct wire_packet *reset = last_packet(facts, socket->peer, socket->local, "RST", &when);
+	if (reset)
+		return (size_t)snprintf(out, size, "; the RST came from %s in step %zu (%s: %s)", socket->peer, when->step,
+					side_name(facts, when->side), when->text);
+	size_t at = 0;
+	const struct wire_packet *fin = last_packet(facts, socket->peer, socket->local, "FIN", &when);
+	if (fin)
+		at += (size_t)snprintf(out, size, "; the peer's FIN came in step %zu (%s: %s)", when->step,
+				       side_name(facts, when->side), when->text);
+	for (size_t i = 0; i < facts->before->count && at < size; i++) {
+		const struct lab_socket *peer = &facts->before->sockets[i];
+		if (strcmp(peer->local, socket->peer) == 0 && strcmp(peer->peer, socket->local) == 0) {
+			char who[160];
+			describe_socket(facts, peer, who, sizeof who);
+			return at + (size_t)snprintf(out + at, size - at, "; the other end is %s", who);
+		}
+	}
+	if (at < size)
+		at += (size_t)snprintf(out + at, size - at, "; no socket holds the other end, %s, any more", socket->peer);
+	return at;
+}
+
+/* A unix socket has no wire and no RST: the evidence is the close of the
+ * socket at the other end. Its peer is what it connected to; when that was
+ * a listener and it was closed, the connection died in its accept queue. */
+static void explain_unix_broken(const struct facts *facts, const struct lab_socket *socket, char *out, size_t size)
+{
+	const struct lab_event *event = facts->event;
+	const char *target = NULL;
+	size_t connected = 0;
+	for (size_t i = facts->index; i-- > 0;)
+		if (facts->log[i].side == event->side && facts->log[i].fd_argument == event->fd_argument
+		    && facts->log[i].call == CALL_CONNECT && facts->log[i].ret == 0) {
+			target = facts->log[i].target;
+			connected = i;
+			break;
+		}
+	for (size_t i = connected + 1; target && i < facts->index; i++) {
+		const struct lab_event *then = &facts->log[i];
+		if (then->call != CALL_CLOSE || then->ret != 0 || i == 0)
+			continue;
+		const struct lab_socket *closed = held(&facts->log[i - 1].snapshot, then->side, then->fd_argument);
+		if (closed && closed->state == TCP_LISTEN && strcmp(closed->local, target) == 0) {
+			char who[160];
+			describe_socket(facts, closed, who, sizeof who);
+			snprintf(out, size, "a unix socket gets no RST: the listener it connected to, %s on %s, was closed "
+				 "in step %zu (%s: %s) with this connection still in its accept queue",
+				 who, target, then->step, side_name(facts, then->side), then->text);
+			return;
+		}
+	}
+	(void)socket;
+	explain_fd_state(facts, "lost its peer: the socket at the other end was closed", out, size);
+}
+
+/* EPIPE and ECONNRESET: this end was shut down, never connected, or the
+ * peer went away; each said with what shows it. */
+static void explain_broken(const struct facts *facts, char *out, size_t size)
+{
+	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
+	const struct lab_event *shut = facts->event->error == EPIPE ? last_shutdown(facts) : NULL;
+	if (shut) {
+		explain_fd_state(facts, "can send no more", out, size);
+		size_t at = strlen(out);
+		snprintf(out + at, size - at, ": this end shut down its sending side in step %zu (%s)", shut->step,
+			 shut->text);
+		return;
+	}
+	if (socket && socket->family == AF_UNIX) {
+		explain_unix_broken(facts, socket, out, size);
+		return;
+	}
+	const struct lab_socket *addressed = socket ? last_addressed(facts, socket) : NULL;
+	if (!addressed || strcmp(addressed->peer, "*") == 0) {
+		explain_fd_state(facts, facts->event->error == EPIPE
+						? "was never connected: Linux answers send() on an unconnected TCP "
+						  "socket with EPIPE, not ENOTCONN"
+						: "has no connection", out, size);
+		return;
+	}
+	explain_fd_state(facts, socket->note == NOTE_DROPPED ? "was reset" : "lost its connection", out, size);
+	size_t at = strlen(out);
+	if (at < size)
+		describe_peer(facts, addressed, out + at, size - at);
 }
 
 static void explain_no_file(const struct facts *facts, char *out, size_t size)
@@ -240,11 +373,13 @@ static const struct {
 	{ CALL_RECV, ENOTCONN, explain_not_connected },
 	{ CALL_GETPEERNAME, ENOTCONN, explain_not_connected },
 	{ CALL_SHUTDOWN, ENOTCONN, explain_not_connected },
-	{ CALL_SEND, EPIPE, explain_pipe },
-	{ CALL_SENDALL, EPIPE, explain_pipe },
-	{ CALL_RECV, ECONNRESET, explain_reset },
-	{ CALL_SEND, ECONNRESET, explain_reset },
-	{ CALL_SENDALL, ECONNRESET, explain_reset },
+	{ CALL_SEND, EPIPE, explain_broken },
+	{ CALL_SENDALL, EPIPE, explain_broken },
+	{ CALL_RECV, ECONNRESET, explain_broken },
+	{ CALL_SEND, ECONNRESET, explain_broken },
+	{ CALL_SENDALL, ECONNRESET, explain_broken },
+	{ CALL_SENDTO, EPIPE, explain_broken },
+	{ CALL_RECVFROM, ECONNRESET, explain_broken },
 	{ CALL_COUNT, EAGAIN, explain_would_block },
 	{ CALL_COUNT, EBADF, explain_bad_fd },
 };
@@ -380,7 +515,9 @@ const char *evidence_explain(const struct run_info *info, const struct lab_event
 			before = &events[i].snapshot;
 			break;
 		}
-	struct facts facts = { .info = info, .event = event, .before = before, .after = &event->snapshot };
+	struct facts facts = {
+		.info = info, .event = event, .before = before, .after = &event->snapshot, .log = events, .index = index
+	};
 	for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++)
 		if ((rows[r].call == event->call || rows[r].call == CALL_COUNT) && rows[r].error == event->error) {
 			rows[r].explain(&facts, out, size);
