@@ -150,6 +150,9 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 		if (evidence_explain(info, log, first + i, why, sizeof why))
 			fprintf(out, "  why: %s\n", why);
 		print_packets(out, info, event);
+		const char *silence = info->wire[0] ? NULL : lab_event_wire_silence(event);
+		if (silence)
+			fprintf(out, "  wire  %s\n", silence);
 		if (event->held[0])
 			fprintf(out, "  held  %s\n", event->held);
 		/* Woken calls share one snapshot: print it after the last of them. */

@@ -631,6 +631,11 @@ static void fill_socket(struct lab_socket *out, const struct probe_socket *in)
 	out->recv_queue = in->recv_queue;
 	out->send_queue = in->send_queue;
 	out->timer_ms = in->timer_ms;
+	out->timer = in->timer;
+	out->retransmits = in->retransmits;
+	out->uid = in->uid;
+	out->peer_inode = in->peer_inode;
+	out->cookie = in->cookie;
 	out->inode = in->inode;
 	out->side = -1;
 	out->fd = -1;
@@ -1040,10 +1045,11 @@ static void describe_held(struct session *session, struct lab_event *event)
 		const struct held_segment *segment = hold_peek(session->hold, i);
 		int from = side_of_address(session, segment->family, segment->source_text);
 		int to = side_of_address(session, segment->family, segment->destination_text);
-		at += (size_t)snprintf(event->held + at, sizeof event->held - at, "%s%s -> %s %s seq %u ack %u len %u",
+		/* "resent": the sender's retransmission timer fired (after a drop). */
+		at += (size_t)snprintf(event->held + at, sizeof event->held - at, "%s%s -> %s %s seq %u ack %u len %u%s",
 				       at ? "; " : "", from >= 0 ? session->info.sides[from] : "?",
 				       to >= 0 ? session->info.sides[to] : "?", segment->flags, segment->seq, segment->ack,
-				       segment->payload_length);
+				       segment->payload_length, segment->retransmission ? " resent" : "");
 	}
 }
 
@@ -2239,6 +2245,31 @@ void lab_snapshot_done(struct lab_snapshot *snapshot)
 	free(snapshot->sockets);
 	snapshot->sockets = NULL;
 	snapshot->count = 0;
+}
+
+const char *session_timer_name(unsigned timer)
+{
+	/* idiag_timer's values, as inet_diag fills them. */
+	static const char *const names[] = { "", "retransmit", "keepalive", "TIME-WAIT", "zero-window probe" };
+	return timer < sizeof names / sizeof names[0] ? names[timer] : "?";
+}
+
+const char *lab_event_wire_silence(const struct lab_event *event)
+{
+	/* Only the calls that send a segment on TCP: connect, send, shutdown. */
+	static const enum call_id sending[] = { CALL_CONNECT, CALL_SEND, CALL_SENDALL, CALL_SENDTO, CALL_SHUTDOWN };
+	bool sends = false;
+	for (size_t i = 0; i < sizeof sending / sizeof sending[0]; i++)
+		sends |= event->call == sending[i];
+	if (event->packet_count || !sends || event->kind != EVENT_RETURNED)
+		return NULL;
+	int fd = event->fd_argument;
+	for (size_t i = 0; fd >= 0 && i < event->snapshot.count; i++) {
+		const struct lab_socket *socket = &event->snapshot.sockets[i];
+		if (socket->side == event->side && socket->fd == fd)
+			return socket->family == AF_UNIX ? "no packets: a unix socket's bytes stay inside the kernel" : NULL;
+	}
+	return NULL;
 }
 
 void lab_event_done(struct lab_event *event)

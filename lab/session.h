@@ -57,7 +57,13 @@ struct lab_socket {
 	char peer[TEXT_ADDRESS_MAX];
 	uint32_t recv_queue;              /* bytes; LISTEN: connections waiting in the accept queue */
 	uint32_t send_queue;              /* bytes; LISTEN: the backlog */
-	uint32_t timer_ms;                /* time left on the kernel's timer (TIME-WAIT), 0 none */
+	uint32_t timer_ms;                /* time left on the kernel's timer, 0 none */
+	uint8_t timer;                    /* which timer (session_timer_name): 1 retransmit, 2 keepalive,
+	                                     3 TIME-WAIT, 4 zero-window probe; 0 none */
+	uint32_t retransmits;             /* segments resent and not yet answered */
+	uint32_t uid;                     /* the socket's owner */
+	uint32_t peer_inode;              /* AF_UNIX: the inode of the socket at the other end, 0 none */
+	uint64_t cookie;                  /* the kernel's identity for the socket, 0 none */
 	uint32_t inode;                   /* 0 when no struct socket exists yet */
 	enum socket_note note;
 	unsigned changes;                 /* enum socket_change bits */
@@ -216,6 +222,15 @@ const char *session_blocked_call(const struct session *session, int side);
 
 /* How many expectations have failed so far. */
 size_t session_failure_count(const struct session *session);
+
+/* Why a call caused no packet on the wire when the reason is its socket,
+ * "no packets: a unix socket's bytes stay inside the kernel", or NULL.
+ * From the event alone, so a replayed trace says it too. */
+const char *lab_event_wire_silence(const struct lab_event *event);
+
+/* "retransmit", "keepalive", "TIME-WAIT", "zero-window probe", or "" for
+ * no timer: the kernel's name for lab_socket.timer. */
+const char *session_timer_name(unsigned timer);
 
 /* Frees what an event owns (for readers that build events themselves). */
 void lab_event_done(struct lab_event *event);

@@ -281,6 +281,17 @@ static json_t *socket_json(const struct run_info *info, const struct lab_socket 
 	if (!normalised) {
 		failed |= put(object, "timer_ms", json_integer(socket->timer_ms));
 		failed |= put(object, "inode", json_integer(socket->inode));
+		/* The rest of the probe's view, where it says something. */
+		if (socket->timer)
+			failed |= put(object, "timer_kind", json_integer(socket->timer));
+		if (socket->retransmits)
+			failed |= put(object, "retransmits", json_integer(socket->retransmits));
+		if (socket->uid)
+			failed |= put(object, "uid", json_integer(socket->uid));
+		if (socket->peer_inode)
+			failed |= put(object, "peer_inode", json_integer(socket->peer_inode));
+		if (socket->cookie)
+			failed |= put(object, "cookie", json_integer((json_int_t)socket->cookie));
 	}
 	if (socket->note != NOTE_NONE)
 		failed |= put(object, "note", json_string(session_note_text(socket->note)));
@@ -773,7 +784,7 @@ static int read_changes(const struct reader *reader, json_t *object, unsigned *o
 
 static int read_socket(struct reader *reader, json_t *object, const struct run_info *info, struct lab_socket *socket)
 {
-	json_int_t fd;
+	json_int_t fd, timer = 0, cookie = 0;
 	if (read_side(reader, object, info, &socket->side) < 0
 	    || read_integer(reader, object, "fd", true, -1, INT_MAX, &fd) < 0
 	    || read_buffer(reader, object, "name", true, socket->name, sizeof socket->name) < 0
@@ -785,11 +796,18 @@ static int read_socket(struct reader *reader, json_t *object, const struct run_i
 	    || read_u32(reader, object, "rq", true, &socket->recv_queue) < 0
 	    || read_u32(reader, object, "wq", true, &socket->send_queue) < 0
 	    || read_u32(reader, object, "timer_ms", false, &socket->timer_ms) < 0
+	    || read_integer(reader, object, "timer_kind", false, 0, 4, &timer) < 0
+	    || read_u32(reader, object, "retransmits", false, &socket->retransmits) < 0
+	    || read_u32(reader, object, "uid", false, &socket->uid) < 0
 	    || read_u32(reader, object, "inode", false, &socket->inode) < 0
+	    || read_u32(reader, object, "peer_inode", false, &socket->peer_inode) < 0
+	    || read_integer(reader, object, "cookie", false, 0, INT64_MAX, &cookie) < 0
 	    || read_note(reader, object, &socket->note) < 0
 	    || read_changes(reader, object, &socket->changes) < 0)
 		return -1;
 	socket->fd = (int)fd;
+	socket->timer = (uint8_t)timer;
+	socket->cookie = (uint64_t)cookie;
 	return 0;
 }
 

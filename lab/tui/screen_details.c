@@ -62,13 +62,22 @@ void details_open(struct tui *tui, const struct lab_socket *socket)
 			 socket->send_queue);
 	}
 	if (socket->timer_ms)
-		page_add(page, "  %-12s %u.%03u s left", "timer", socket->timer_ms / 1000, socket->timer_ms % 1000);
+		page_add(page, "  %-12s %s, %u.%03u s left", "timer", session_timer_name(socket->timer),
+			 socket->timer_ms / 1000, socket->timer_ms % 1000);
 	else
 		page_add(page, "  %-12s %s", "timer", "none running");
+	if (socket->family != AF_UNIX)
+		page_add(page, "  %-12s %u (sent again, not yet acknowledged)", "retransmits", socket->retransmits);
 	if (socket->inode)
 		page_add(page, "  %-12s %u", "inode", socket->inode);
 	else
 		page_add(page, "  %-12s %s", "inode", "0: no struct socket (TIME-WAIT and request sockets have none)");
+	if (socket->family == AF_UNIX)
+		page_add(page, "  %-12s %s%.0u", "peer inode", socket->peer_inode ? "" : "none: not connected",
+			 socket->peer_inode);
+	page_add(page, "  %-12s %u", "owner uid", socket->uid);
+	if (socket->cookie)
+		page_add(page, "  %-12s %llu (the kernel's identity for it)", "cookie", (unsigned long long)socket->cookie);
 	const char *note = session_note_text(socket->note);
 	page_add(page, "  %-12s %s", "note", note[0] ? note : "-");
 	char changes[96] = "";

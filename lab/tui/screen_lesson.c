@@ -164,7 +164,16 @@ static int socket_pieces(const struct lab_socket *socket, struct socket_piece pi
 		pieces[count++].changed = queue_changed;
 	}
 	if (socket->timer_ms) {
-		snprintf(pieces[count].text, sizeof pieces[count].text, "timer %u s", (socket->timer_ms + 999) / 1000);
+		/* TIME-WAIT's countdown is "timer"; any other timer says which. */
+		unsigned seconds = (socket->timer_ms + 999) / 1000;
+		if (socket->timer == 1 && socket->retransmits)
+			snprintf(pieces[count].text, sizeof pieces[count].text, "resent %u, again in %u s",
+				 socket->retransmits, seconds);
+		else if (socket->timer && socket->timer != 3)
+			snprintf(pieces[count].text, sizeof pieces[count].text, "%s in %u s",
+				 session_timer_name(socket->timer), seconds);
+		else
+			snprintf(pieces[count].text, sizeof pieces[count].text, "timer %u s", seconds);
 		pieces[count++].changed = false;
 	}
 	const char *note = session_note_text(socket->note);
@@ -834,7 +843,7 @@ static void wire_token(const struct tui_style *style, const struct lesson_view *
  * kernel holds, or why it holds nothing in a `wire: hold` lesson. */
 static int wire_rows(const struct tui *tui, const struct lesson_view *view, int width)
 {
-	return (view->step_packet_count || view->info->wire[0] ? 1 : 0)
+	return (view->step_packet_count || view->wire_note[0] ? 1 : 0)
 	       + lesson_held_draw(&tui->style, view->held, 0, width, false) + (view->info->held[0] ? 1 : 0);
 }
 
@@ -846,7 +855,7 @@ static void wire_packets_draw(struct tui *tui, const struct lesson_view *view, i
 	const int start = 9, right = width - 1;
 	draw_string(style, y, 1, "wire", 7, style->roles[ROLE_LABEL]);
 	if (!view->step_packet_count) {
-		draw_string(style, y, start, view->info->wire, right - start, style->roles[ROLE_DIM]);
+		draw_string(style, y, start, view->wire_note, right - start, style->roles[ROLE_DIM]);
 		return;
 	}
 	int x = start;
@@ -879,7 +888,7 @@ static int wire_draw(struct tui *tui, const struct lesson_view *view, int y, int
 {
 	const struct tui_style *style = &tui->style;
 	int row = y;
-	if (view->step_packet_count || view->info->wire[0])
+	if (view->step_packet_count || view->wire_note[0])
 		wire_packets_draw(tui, view, row++, width);
 	row += lesson_held_draw(&tui->style, view->held, row, width, true);
 	if (view->info->held[0]) {

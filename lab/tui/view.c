@@ -192,6 +192,7 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 	view->step_events = NULL;
 	view->step_event_count = 0;
 	view->step_packet_count = 0;
+	view->wire_note = "";
 	view->held = "";
 
 	size_t step_failures = 0;
@@ -248,6 +249,12 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 		view->step_event_count++;
 		view->step_packet_count += events[i].packet_count;
 		view->held = events[i].held;
+	}
+	view->wire_note = view->info->wire;
+	for (size_t i = 0; i < view->step_event_count && !view->wire_note[0] && !view->step_packet_count; i++) {
+		const char *silence = lab_event_wire_silence(&view->step_events[i]);
+		if (silence)
+			view->wire_note = silence;
 	}
 	for (size_t i = step_start; i < count; i++)
 		for (size_t k = 0; k < events[i].failure_count; k++)

@@ -69,6 +69,8 @@ struct lesson_view {
 	const struct lab_event *step_events;   /* borrowed from the session's log */
 	size_t step_event_count;
 	size_t step_packet_count;              /* packets of those events */
+	const char *wire_note;                 /* why the step shows no packet: info->wire, or its
+	                                          socket's family (lab_event_wire_silence), or "" */
 	const char *held;                      /* "client -> server SYN seq 0 ack 0 len 0; ...", or "" */
 	bool free_play;                    /* set by the caller: the lesson grows as calls are typed,
 	                                      so "next" tells what may be typed, not a step */

@@ -664,7 +664,8 @@ a_held_segment_shows_and_the_ladder_grows_with_each_release() {
 	wait_for_text held "step 0/20" || return 1
 	press held Space 5
 	wait_for_text held "step 5/20" || return 1
-	expect_screen held "^ held +client → server SYN seq 0" "the held SYN on the lesson screen" || return 1
+	expect_screen held "^ held +client → server SYN seq 0" "the held SYN on the lesson screen" &&
+		expect_screen held "retransmit in [0-9]+ s" "the SYN's retransmission timer, named" || return 1
 	keys held w
 	wait_for held "^ > 5 client: connect\(c, 127\.0\.0\.1:65432\) .*client \*SYN-SENT$" || return 1
 	expect_screen held "^ held +client → server SYN seq 0" "the held SYN under the ladder" &&
@@ -724,6 +725,19 @@ without_a_capture_the_wire_says_why() {
 	keys host w
 	wait_for host "^┌─ SERVER" || return 1
 	quit host
+}
+
+a_unix_sockets_step_says_why_the_wire_is_silent() {
+	launch unix 80 24 -- run 10
+	wait_for_text unix "step 0/34" || return 1
+	press unix Space 5
+	wait_for_text unix "step 5/34" || return 1
+	expect_not_screen unix "^ wire" "a wire row before any call that would send" || return 1
+	press unix Space 1
+	wait_for_text unix "step 6/34" || return 1
+	expect_screen unix "^ wire +no packets: a unix socket's bytes stay inside the kernel$" "the unix connect's note" ||
+		return 1
+	quit unix
 }
 
 # ---- predict, then step; progress; three sides -------------------------------
@@ -944,6 +958,7 @@ tests=(
 	a_held_segment_shows_and_the_ladder_grows_with_each_release
 	hold_flag_holds_each_segment_until_x_lets_it_go
 	without_a_capture_the_wire_says_why
+	a_unix_sockets_step_says_why_the_wire_is_silent
 	predict_mode_asks_before_a_step_scores_it_and_gives_hints
 	progress_marks_a_lesson_done_and_continue_opens_where_it_was_left
 	a_corrupted_progress_file_is_said_once_and_the_menu_works
