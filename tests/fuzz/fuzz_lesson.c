@@ -7,7 +7,8 @@
  * contract: NULL always comes with at least one diagnostic, a lesson never
  * does, and a lesson that parses holds only what the parser promised.
  *
- * Seeds: tests/fuzz/corpus-lesson/ (the shipped lessons and broken ones).
+ * Seeds: lessons/ (the shipped lessons, read in place) and
+ * tests/fuzz/corpus-lesson/ (broken ones and regressions).
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -6,6 +6,9 @@
  * Beyond memory errors: failure always comes with a message and leaves
  * nothing to free; success gives events the caller can free.
  *
+ * Seeds: traces/ (the golden traces, normalised JSON Lines, read in place)
+ * and tests/fuzz/corpus-trace/ (hand-made ones, port_map and all).
+ *
  * Built only when lab/trace.c exists (tests/fuzz/CMakeLists.txt).
  */
 #include <stdbool.h>
