@@ -393,6 +393,10 @@ static int cmd_run(int argc, char **argv)
 		usage_run(stderr);
 		return EXIT_USAGE;
 	}
+	if (run.no_wire && run.pcap_path) {
+		fprintf(stderr, "socklab run: --pcap writes the packets --no-wire leaves uncaptured: use one of them\n");
+		return EXIT_USAGE;
+	}
 	if (!run.plain && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		/* `socklab run 01 | less`, a script, CI: the transcript serves them. */
 		fprintf(stderr, "socklab: not a terminal, so printing the transcript (as with --plain)\n");
@@ -423,7 +427,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	int code;
 	if (!run.plain) {
-		struct tui_options tui = { .big = run.big, .color = getenv("NO_COLOR") == NULL, .quiz = run.quiz };
+		struct tui_options tui = { .big = run.big, .color = getenv("NO_COLOR") == NULL, .quiz = run.quiz,
+					   .trace = trace, .pcap_path = run.no_wire ? NULL : run.pcap_path };
 		code = tui_run(lesson, NULL, 0, &sandbox, &tui);
 	} else {
 		struct session *session = NULL;
@@ -561,6 +566,8 @@ static int cmd_step(int argc, char **argv)
 		}
 	}
 	if (!server || !client) {
+		fprintf(stderr, "socklab step: which program is the %s? (%s 'COMMAND')\n", server ? "client" : "server",
+			server ? "--client" : "--server");
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}

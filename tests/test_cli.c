@@ -718,7 +718,7 @@ Test(cli, every_bad_command_line_is_one_clear_message_and_exit_2)
 	char *version = temp_path("-version.jsonl");
 	write_text(version, "{\"socklab_trace\":7}\n", 20);
 	struct {
-		char *argv[6];
+		char *argv[7];
 		const char *first_line;
 	} cases[] = {
 		{ { "run", "--trace", NULL }, "socklab run: --trace needs a value\n" },
@@ -736,7 +736,9 @@ Test(cli, every_bad_command_line_is_one_clear_message_and_exit_2)
 		  "socklab: /nonexistent/x.jsonl: cannot open: No such file or directory\n" },
 		{ { "run", "--plain", "--pcap", "/nonexistent-dir/x.pcap", "01-echo", NULL }, NULL },
 		{ { "step", "--plain", "--server", "true", NULL },
-		  "usage: socklab step [--plain] [--host] [--big] --server 'COMMAND' --client 'COMMAND'\n" },
+		  "socklab step: which program is the client? (--client 'COMMAND')\n" },
+		{ { "run", "--plain", "--no-wire", "--pcap", "/tmp/x.pcap", "01-echo", NULL },
+		  "socklab run: --pcap writes the packets --no-wire leaves uncaptured: use one of them\n" },
 		{ { "replay", NULL }, "usage: socklab replay [--plain] FILE\n" },
 		{ { "list", "extra", NULL }, "socklab list: takes no argument, got 'extra'\n" },
 		{ { "play", "--bogus", NULL }, "usage: socklab play [--plain] [--host]\n" },

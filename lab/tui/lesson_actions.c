@@ -90,7 +90,9 @@ int lesson_open(struct tui *tui, const struct lesson *lesson, char **err)
 		tui->session = NULL;
 		return -1;
 	}
-	if (session_capture(tui->session, NULL, err) < 0)
+	/* --pcap belongs to the lesson given on the command line, the first. */
+	const char *pcap = tui->sessions_started == 0 ? tui->options->pcap_path : NULL;
+	if (session_capture(tui->session, pcap, err) < 0)
 		return -1;
 	session_set_interrupt(tui->session, signals_flag());
 	tui->sessions_started++;
@@ -116,6 +118,26 @@ void lesson_show(struct tui *tui)
 	lesson_refresh_view(tui);
 }
 
+/* --trace: the lesson's steps as they stand, once, when it is left. */
+static void record_trace(struct tui *tui)
+{
+	struct trace_writer *trace = tui->options->trace;
+	if (!trace || !tui->session || tui->trace_written)
+		return;
+	tui->trace_written = true;
+	char *err = NULL;
+	size_t count;
+	const struct lab_event *events = session_events(tui->session, &count);
+	int failed = trace_write_info(trace, session_info(tui->session), &err);
+	for (size_t i = 0; i < count && failed == 0; i++)
+		failed = trace_write_event(trace, &events[i], &err);
+	if (failed < 0) {
+		tui_message(tui, "trace: %s", err ? err : "out of memory");
+		tui->trace_failed = true;
+	}
+	free(err);
+}
+
 void lesson_close(struct tui *tui)
 {
 	/* Leaving the lesson (or the lab) keeps what was done. */
@@ -125,6 +147,7 @@ void lesson_close(struct tui *tui)
 		play_close(tui);   /* the play owns the session */
 	if (tui->stepper)
 		step_close(tui);   /* and so does the stepper */
+	record_trace(tui);
 	session_free(tui->session);
 	tui->session = NULL;
 	view_done(&tui->view);

@@ -302,9 +302,11 @@ done:
 	terminal_stop(screen);
 	if (code == 2 && tui.message[0])
 		fprintf(stderr, "socklab: %s\n", tui.message);
-	lesson_close(&tui);   /* saves the progress */
-	if (tui.progress_dirty)
+	lesson_close(&tui);   /* saves the progress, writes --trace */
+	if (tui.progress_dirty || tui.trace_failed)
 		fprintf(stderr, "socklab: %s\n", tui.message);
+	if (tui.trace_failed && code == 0)
+		code = 2;
 	progress_free(tui.progress);
 	menu_free(&tui);
 	page_done(&tui.page);

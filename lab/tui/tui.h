@@ -8,11 +8,17 @@
 
 #include "lesson.h"
 #include "sandbox.h"
+#include "trace.h"
 
 struct tui_options {
 	bool big;            /* projector mode: the essentials, large spacing */
 	bool color;          /* false with NO_COLOR */
 	bool quiz;           /* start in predict mode (--quiz) */
+	/* `run --trace FILE` / `--pcap FILE`, for the lesson run from the
+	 * command line: the trace gets the steps as they stand when the student
+	 * leaves the lesson (after any back or go-to); the pcap every packet. */
+	struct trace_writer *trace;   /* borrowed; NULL for none */
+	const char *pcap_path;        /* NULL for none */
 };
 
 /* Runs the lesson screen until the student quits. `lessons` lists the

@@ -368,6 +368,8 @@ void lesson_go_to(struct tui *tui, size_t steps_done);
 
 struct tui {
 	const struct tui_options *options;
+	bool trace_written;                /* --trace: the lesson's steps are in the file */
+	bool trace_failed;                 /* ... or could not be: tui->message says why */
 	struct sandbox *sandbox;           /* borrowed */
 	struct tui_style style;
 	enum tui_screen screen;

@@ -727,6 +727,35 @@ without_a_capture_the_wire_says_why() {
 	quit host
 }
 
+trace_and_pcap_record_the_steps_as_they_stand_when_the_lesson_is_left() {
+	launch record 80 24 -- run --trace "$work/record.jsonl" --pcap "$work/record.pcap" 01
+	wait_for_text record "step 0/14" || return 1
+	press record Space 8
+	wait_for_text record "step 7/14" || return 1
+	keys record b
+	wait_for_text record "step 6/14 part 2/2" || return 1
+	quit record || return 1
+	local transcript
+	transcript=$("$SOCKLAB" replay --plain "$work/record.jsonl") || {
+		echo "    FAIL: the trace does not replay" >&2
+		return 1
+	}
+	grep -q "^step 6/14  client: connect(c, 127.0.0.1:65432)" <<<"$transcript" &&
+		! grep -q "^step 7/14" <<<"$transcript" || {
+		echo "    FAIL: the trace should end at step 6 (after b), got: $(grep '^step' <<<"$transcript" | tail -2)" >&2
+		return 1
+	}
+	grep -q "wire  client -> server   SYN " <<<"$transcript" || {
+		echo "    FAIL: no packets in the trace" >&2
+		return 1
+	}
+	# A pcap file: a 24-byte header, then the handshake's frames.
+	[ "$(stat -c %s "$work/record.pcap")" -gt 200 ] || {
+		echo "    FAIL: the pcap holds no packets ($(stat -c %s "$work/record.pcap") bytes)" >&2
+		return 1
+	}
+}
+
 a_unix_sockets_step_says_why_the_wire_is_silent() {
 	launch unix 80 24 -- run 10
 	wait_for_text unix "step 0/34" || return 1
@@ -959,6 +988,7 @@ tests=(
 	hold_flag_holds_each_segment_until_x_lets_it_go
 	without_a_capture_the_wire_says_why
 	a_unix_sockets_step_says_why_the_wire_is_silent
+	trace_and_pcap_record_the_steps_as_they_stand_when_the_lesson_is_left
 	predict_mode_asks_before_a_step_scores_it_and_gives_hints
 	progress_marks_a_lesson_done_and_continue_opens_where_it_was_left
 	a_corrupted_progress_file_is_said_once_and_the_menu_works
