@@ -208,11 +208,17 @@ static int cmd_list(int argc, char **argv)
 		free(paths);
 		return EXIT_USAGE;
 	}
+	/* The titles line up after the longest name. */
+	int width = 0;
+	for (size_t i = 0; i < count; i++) {
+		int length = (int)strcspn(base_name(paths[i]), ".");
+		width = length > width ? length : width;
+	}
 	for (size_t i = 0; i < count; i++) {
 		struct diagnostics diag;
 		diagnostics_init(&diag, paths[i]);
 		struct lesson *lesson = lesson_load(paths[i], &diag);
-		printf("%-16s %s\n", lesson ? lesson->name : base_name(paths[i]),
+		printf("%-*s  %s\n", width, lesson ? lesson->name : base_name(paths[i]),
 		       lesson ? lesson->title : "(broken: run socklab check)");
 		lesson_free(lesson);
 		diagnostics_done(&diag);
