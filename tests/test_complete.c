@@ -197,6 +197,17 @@ Test(complete_at, offers_the_socket_names_of_the_sides_own_steps)
 	cr_assert_str_eq(candidates(&completion), "c");
 }
 
+/* fork()'s argument is the side the child becomes: any side but the caller. */
+Test(complete_at, offers_the_other_sides_to_fork)
+{
+	struct completion completion = complete_end("server: fork(");
+	cr_assert_eq(completion.place, PLACE_ARGUMENT);
+	cr_assert_eq(completion.kind, ARG_SIDE);
+	cr_assert_str_eq(candidates(&completion), "client");
+	completion = complete_end("client: fork(s");
+	cr_assert_str_eq(candidates(&completion), "server");
+}
+
 Test(complete_at, offers_no_socket_names_to_a_side_the_lesson_lacks)
 {
 	struct completion completion = complete_end("nobody: close(");

@@ -81,6 +81,10 @@ static void gather_arguments(struct completion *out, const struct lesson *lesson
 		if (call->side == side && call->result_name[0])
 			offer(out, call->result_name, word, len, fold);
 	}
+	/* A side: fork()'s child becomes one of the lesson's other sides. */
+	for (int s = 0; out->kind == ARG_SIDE && s < lesson->side_count; s++)
+		if (s != side)
+			offer(out, lesson->sides[s], word, len, fold);
 	for (size_t i = 0; i < catalog_constant_count; i++)
 		if (catalog_constants[i].kind == out->kind)
 			offer(out, catalog_constants[i].name, word, len, fold);
