@@ -23,12 +23,11 @@
 #include "probe.h"
 #include "program.h"
 #include "puppet.h"
+#include "tie.h"
 
 enum {
 	MAX_NAMES = 64,       /* names a side gives in one run */
 	MAX_FDS = 256,        /* socket fds a side holds at once */
-	MAX_MEMORY = 1024,    /* sockets remembered by address, for TIME-WAIT and friends */
-	MEMORY_BUCKETS = 2048, /* open addressing over them: twice as many, a power of two */
 	PROGRAM_TIMEOUT_MS = 10000, /* a program side's call: time to reach it, or to return or sleep */
 };
 
@@ -73,18 +72,6 @@ struct side {
 	struct puppet_request request;  /* the last request (the blocked one's arguments) */
 };
 
-/* A socket seen before, by its addresses: who it belonged to and its name,
- * so a TIME-WAIT socket keeps its side and name after close(). */
-struct memory {
-	int family;
-	int type;
-	uint32_t inode;       /* of the socket an fd held when last seen, 0 if none */
-	char local[TEXT_ADDRESS_MAX];
-	char peer[TEXT_ADDRESS_MAX];
-	int side;
-	char name[NAME_MAX_LEN];
-};
-
 struct session {
 	const struct lesson *lesson;
 	struct sandbox *sandbox;
@@ -98,15 +85,9 @@ struct session {
 	size_t event_count, event_capacity;
 	struct lab_snapshot snapshot;
 	struct lab_snapshot baseline;     /* what "changed" compares with: the snapshot before this phase */
-	struct memory memory[MAX_MEMORY];
-	size_t memory_count;
-	uint16_t memory_index[MEMORY_BUCKETS];   /* 1 + index into memory, by addresses; 0 empty */
-	struct held_by {                 /* every fd of every side, by inode: sorted per snapshot */
-		uint32_t inode;
-		int side;
-		int fd;
-	} *holders;
-	size_t holder_count;
+	struct tie *tie;                  /* whose each kernel socket is; remembers closed ones */
+	struct tie_fd *tie_fds;           /* scratch: every fd of every side, per snapshot */
+	size_t tie_fd_count, tie_fd_capacity;
 	struct probe_snapshot raw;
 	struct run_info info;
 	size_t failure_count;
@@ -451,465 +432,55 @@ static unsigned probe_mask(struct session *session)
 		}
 	}
 	/* Closed TCP sockets linger (TIME-WAIT): keep asking once asked. */
-	for (size_t i = 0; i < session->memory_count; i++) {
-		const struct memory *m = &session->memory[i];
-		bool stream = m->type == SOCK_STREAM;
-		what |= m->family == AF_INET6 ? (stream ? PROBE_TCP6 : PROBE_UDP6)
-			: m->family == AF_INET ? (stream ? PROBE_TCP4 : PROBE_UDP4) : PROBE_UNIX;
-	}
-	return what;
+	return what | tie_remembered_kinds(session->tie);
 }
 
-/* FNV-1a over a socket's family and addresses: where it sits in the index. */
-static size_t memory_bucket(int family, const char *local, const char *peer)
-{
-	uint32_t hash = 2166136261u ^ (uint32_t)family;
-	for (const char *text = local; *text; text++)
-		hash = (hash ^ (unsigned char)*text) * 16777619u;
-	hash = (hash ^ '|') * 16777619u;
-	for (const char *text = peer; *text; text++)
-		hash = (hash ^ (unsigned char)*text) * 16777619u;
-	return hash & (MEMORY_BUCKETS - 1);
-}
-
-/* The remembered socket with these addresses, and where its bucket is (the
- * empty one to fill when there is none). Every snapshot asks this for
- * every socket: with a hundred connections a scan would cost ~100 us. */
-static struct memory *memory_find(struct session *session, int family, const char *local, const char *peer,
-				  size_t *bucket_out)
-{
-	size_t bucket = memory_bucket(family, local, peer);
-	for (;;) {
-		uint16_t slot = session->memory_index[bucket];
-		if (slot == 0) {
-			*bucket_out = bucket;
-			return NULL;
-		}
-		struct memory *m = &session->memory[slot - 1];
-		if (m->family == family && strcmp(m->local, local) == 0 && strcmp(m->peer, peer) == 0) {
-			*bucket_out = bucket;
-			return m;
-		}
-		bucket = (bucket + 1) & (MEMORY_BUCKETS - 1);
-	}
-}
-
-static struct memory *recall(struct session *session, int family, const char *local, const char *peer)
-{
-	size_t bucket;
-	return memory_find(session, family, local, peer, &bucket);
-}
-
-static void remember(struct session *session, const struct lab_socket *socket)
-{
-	if (socket->side < 0 || strcmp(socket->local, "*") == 0)
-		return;
-	size_t bucket;
-	struct memory *m = memory_find(session, socket->family, socket->local, socket->peer, &bucket);
-	if (!m && session->memory_count < MAX_MEMORY) {
-		m = &session->memory[session->memory_count++];
-		memset(m, 0, sizeof *m);
-		session->memory_index[bucket] = (uint16_t)session->memory_count;
-		m->family = socket->family;
-		text_copy(m->local, sizeof m->local, socket->local);
-		text_copy(m->peer, sizeof m->peer, socket->peer);
-	}
-	if (!m)
-		return;
-	m->type = socket->type;
-	m->side = socket->side;
-	if (socket->inode && socket->fd >= 0)
-		m->inode = socket->inode;
-	if (socket->name[0] && strcmp(m->name, socket->name) != 0)
-		text_copy(m->name, sizeof m->name, socket->name);
-}
-
-static bool in_dump(const struct probe_snapshot *raw, uint32_t inode)
-{
-	for (size_t i = 0; i < raw->count; i++)
-		if (raw->sockets[i].inode == inode)
-			return true;
-	return false;
-}
-
-static bool seen_before(const struct session *session, uint32_t inode)
-{
-	for (size_t i = 0; i < session->memory_count; i++)
-		if (session->memory[i].inode == inode)
-			return true;
-	return false;
-}
-
-static int compare_inodes(const void *a_, const void *b_)
-{
-	uint32_t a = *(const uint32_t *)a_, b = *(const uint32_t *)b_;
-	return (a > b) - (a < b);
-}
-
-static int compare_holders(const void *a_, const void *b_)
-{
-	const struct held_by *a = a_, *b = b_;
-	if (a->inode != b->inode)
-		return a->inode < b->inode ? -1 : 1;
-	return a->side != b->side ? a->side - b->side : a->fd - b->fd;
-}
-
-/* Every side's fds, sorted by inode, once per snapshot. */
-static int index_holders(struct session *session, char **err)
+/* Every fd of every side, as the tie module reads them. */
+static int collect_fds(struct session *session, char **err)
 {
 	size_t total = 0;
 	for (int s = 0; s < session->side_count; s++)
 		total += (size_t)session->sides[s].fd_count;
-	struct held_by *holders = realloc(session->holders, (total ? total : 1) * sizeof *holders);
-	if (!holders)
-		return text_error(err, "out of memory");
-	session->holders = holders;
-	session->holder_count = 0;
-	for (int s = 0; s < session->side_count; s++)
-		for (int i = 0; i < session->sides[s].fd_count; i++)
-			holders[session->holder_count++] = (struct held_by){ .inode = session->sides[s].fds[i].inode,
-									     .side = s, .fd = session->sides[s].fds[i].fd };
-	qsort(holders, session->holder_count, sizeof *holders, compare_holders);
+	if (total > session->tie_fd_capacity) {
+		struct tie_fd *fds = realloc(session->tie_fds, total * sizeof *fds);
+		if (!fds)
+			return text_error(err, "out of memory");
+		session->tie_fds = fds;
+		session->tie_fd_capacity = total;
+	}
+	session->tie_fd_count = 0;
+	for (int s = 0; s < session->side_count; s++) {
+		struct side *side = &session->sides[s];
+		for (int i = 0; i < side->fd_count; i++) {
+			const struct fd_kind *kind = find_kind(side, side->fds[i].fd);
+			session->tie_fds[session->tie_fd_count++] = (struct tie_fd){
+				.side = s, .fd = side->fds[i].fd, .inode = side->fds[i].inode,
+				.name = name_of_fd(side, side->fds[i].fd),
+				.family = kind ? kind->family : AF_UNSPEC, .type = kind ? kind->type : 0,
+			};
+		}
+	}
 	return 0;
-}
-
-/* Where the holders of `inode` begin in the index (holder_count if none). */
-static size_t first_holder(const struct session *session, uint32_t inode)
-{
-	size_t low = 0, high = session->holder_count;
-	while (low < high) {
-		size_t middle = (low + high) / 2;
-		if (session->holders[middle].inode < inode)
-			low = middle + 1;
-		else
-			high = middle;
-	}
-	return low < session->holder_count && session->holders[low].inode == inode ? low : session->holder_count;
-}
-
-/* The first (lowest side) holder of `inode`. */
-static bool find_fd_by_inode(struct session *session, uint32_t inode, int *side_out, int *fd_out)
-{
-	if (inode == 0)
-		return false;
-	size_t low = first_holder(session, inode);
-	if (low == session->holder_count)
-		return false;
-	*side_out = session->holders[low].side;
-	*fd_out = session->holders[low].fd;
-	return true;
-}
-
-static const char *port_of(const char *address)
-{
-	const char *colon = strrchr(address, ':');
-	return colon ? colon : "";
-}
-
-/* A connection with no fd whose local address is a listener's: it waits in
- * that listener's accept queue (or is a request socket in SYN-RECV). */
-static int listener_side_for(const struct lab_snapshot *snapshot, size_t count, const struct lab_socket *socket)
-{
-	for (size_t i = 0; i < count; i++) {
-		const struct lab_socket *l = &snapshot->sockets[i];
-		if (l->state != TCP_LISTEN || l->family != socket->family || l->type != socket->type)
-			continue;
-		if (l->family == AF_UNIX ? strcmp(l->local, socket->local) == 0
-					 : strcmp(port_of(l->local), port_of(socket->local)) == 0)
-			return l->side;
-	}
-	return -1;
-}
-
-static void fill_socket(struct lab_socket *out, const struct probe_socket *in)
-{
-	memset(out, 0, sizeof *out);
-	out->family = in->family;
-	out->type = in->type;
-	/* A request socket (NEW_SYN_RECV) is SYN-RECV to the student. */
-	out->state = in->state == 12 ? TCP_SYN_RECV : in->state;
-	out->recv_queue = in->recv_queue;
-	out->send_queue = in->send_queue;
-	out->timer_ms = in->timer_ms;
-	out->timer = in->timer;
-	out->retransmits = in->retransmits;
-	out->uid = in->uid;
-	out->peer_inode = in->peer_inode;
-	out->cookie = in->cookie;
-	out->inode = in->inode;
-	out->side = -1;
-	out->fd = -1;
-	socklen_t local_len = in->family == AF_UNIX ? sizeof(struct sockaddr_un) : sizeof in->local;
-	if (in->family == AF_UNIX) {
-		const struct sockaddr_un *un = (const struct sockaddr_un *)&in->local;
-		if (un->sun_path[0] || un->sun_path[1])
-			text_address((const struct sockaddr *)&in->local,
-				     (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-						 (un->sun_path[0] ? strnlen(un->sun_path, sizeof un->sun_path)
-								  : 1 + strnlen(un->sun_path + 1, sizeof un->sun_path - 1))),
-				     out->local, sizeof out->local);
-		else
-			snprintf(out->local, sizeof out->local, "*");
-		text_copy(out->peer, sizeof out->peer, in->peer_inode ? "(peer)" : "*");
-	} else {
-		text_address((const struct sockaddr *)&in->local, local_len, out->local, sizeof out->local);
-		text_address((const struct sockaddr *)&in->peer, sizeof in->peer, out->peer, sizeof out->peer);
-	}
-}
-
-/* Sockets no fd holds have kernel-chosen ports, so their addresses cannot
- * order them the same way twice. They sort by the other end of the
- * connection when an fd holds that (a queued connection follows the
- * client socket that made it), else by when the lab first saw them. */
-static void order_fdless(struct session *session, struct lab_snapshot *snapshot)
-{
-	for (size_t i = 0; i < snapshot->count; i++) {
-		struct lab_socket *socket = &snapshot->sockets[i];
-		socket->order = 0;
-		if (socket->fd >= 0)
-			continue;
-		socket->order = 3000000;
-		for (size_t k = 0; k < snapshot->count; k++) {
-			const struct lab_socket *other = &snapshot->sockets[k];
-			if (other->fd >= 0 && other->family == socket->family && strcmp(other->local, socket->peer) == 0
-			    && strcmp(other->peer, socket->local) == 0 && other->side >= 0)
-				socket->order = 1 + (uint32_t)other->side * 65536 + (uint32_t)other->fd;
-		}
-		const struct memory *m = recall(session, socket->family, socket->local, socket->peer);
-		if (socket->order == 3000000 && m)
-			socket->order = 1000000 + (uint32_t)(m - session->memory);
-	}
-}
-
-static int compare_sockets(const void *a_, const void *b_)
-{
-	const struct lab_socket *a = a_, *b = b_;
-	/* Sides in order; sockets the lab cannot place last. */
-	if (a->side != b->side) {
-		if ((a->side < 0) != (b->side < 0))
-			return a->side < 0 ? 1 : -1;
-		return a->side - b->side;
-	}
-	if ((a->fd < 0) != (b->fd < 0))
-		return (a->fd < 0) - (b->fd < 0);
-	if (a->fd != b->fd)
-		return a->fd - b->fd;
-	if (a->order != b->order)
-		return a->order < b->order ? -1 : 1;
-	int by_local = strcmp(a->local, b->local);
-	return by_local ? by_local : strcmp(a->peer, b->peer);
-}
-
-/* The peer of a Unix socket is an inode; show the peer's path (or name). */
-static void name_unix_peers(struct lab_snapshot *snapshot, const struct probe_snapshot *raw, const size_t *origin)
-{
-	for (size_t i = 0; i < snapshot->count; i++) {
-		struct lab_socket *socket = &snapshot->sockets[i];
-		if (socket->family != AF_UNIX || origin[i] == (size_t)-1)
-			continue;
-		uint32_t peer_inode = raw->sockets[origin[i]].peer_inode;
-		if (!peer_inode)
-			continue;
-		for (size_t k = 0; k < snapshot->count; k++)
-			if (snapshot->sockets[k].inode == peer_inode && snapshot->sockets[k].family == AF_UNIX)
-				text_copy(socket->peer, sizeof socket->peer, snapshot->sockets[k].local[0] != '*'
-						 ? snapshot->sockets[k].local : "(unnamed)");
-	}
-}
-
-static int compare_by_inode(const void *a_, const void *b_, void *rows_)
-{
-	const struct lab_socket *rows = rows_;
-	const struct lab_socket *a = &rows[*(const size_t *)a_], *b = &rows[*(const size_t *)b_];
-	if (a->inode != b->inode)
-		return a->inode < b->inode ? -1 : 1;
-	return a->side - b->side;
-}
-
-/* Is `candidate` the same socket as `socket`, one snapshot earlier? By
- * inode where both have one (unnamed Unix sockets all read "*"), else by
- * side and fd (no address yet), else by addresses (TIME-WAIT and queued
- * connections have no inode). */
-static bool same_socket(const struct lab_socket *socket, const struct lab_socket *candidate)
-{
-	if (socket->inode && candidate->inode)
-		return socket->inode == candidate->inode && socket->side == candidate->side;
-	if (socket->state == 0 || candidate->state == 0)
-		return socket->side == candidate->side && socket->fd == candidate->fd && socket->state == candidate->state;
-	return candidate->family == socket->family && strcmp(candidate->local, socket->local) == 0
-	       && strcmp(candidate->peer, socket->peer) == 0;
-}
-
-static void mark_changes(struct lab_snapshot *now, const struct lab_snapshot *before)
-{
-	/* Earlier sockets by inode, so a hundred connections cost no more
-	 * than a sort: most sockets are found by one binary search. */
-	size_t *by_inode = malloc((before->count ? before->count : 1) * sizeof *by_inode);
-	size_t with_inode = 0;
-	for (size_t k = 0; by_inode && k < before->count; k++)
-		if (before->sockets[k].inode)
-			by_inode[with_inode++] = k;
-	if (by_inode)
-		qsort_r(by_inode, with_inode, sizeof *by_inode, compare_by_inode, before->sockets);
-	for (size_t i = 0; i < now->count; i++) {
-		struct lab_socket *socket = &now->sockets[i];
-		const struct lab_socket *old = NULL;
-		if (socket->inode && by_inode) {
-			size_t low = 0, high = with_inode;
-			while (low < high) {
-				size_t middle = (low + high) / 2;
-				const struct lab_socket *candidate = &before->sockets[by_inode[middle]];
-				if (candidate->inode < socket->inode
-				    || (candidate->inode == socket->inode && candidate->side < socket->side))
-					low = middle + 1;
-				else
-					high = middle;
-			}
-			if (low < with_inode && same_socket(socket, &before->sockets[by_inode[low]]))
-				old = &before->sockets[by_inode[low]];
-		}
-		for (size_t k = 0; k < before->count && !old; k++)
-			if (!(socket->inode && before->sockets[k].inode) || !by_inode)
-				if (same_socket(socket, &before->sockets[k]))
-					old = &before->sockets[k];
-		if (!old) {
-			socket->changes = CHANGE_NEW;
-			continue;
-		}
-		socket->changes = 0;
-		if (old->state != socket->state)
-			socket->changes |= CHANGE_STATE;
-		if (old->recv_queue != socket->recv_queue || old->send_queue != socket->send_queue)
-			socket->changes |= CHANGE_QUEUE;
-		if (old->fd != socket->fd || strcmp(old->name, socket->name))
-			socket->changes |= CHANGE_FD;
-	}
-	free(by_inode);
 }
 
 static int take_snapshot(struct session *session, char **err)
 {
 	unsigned what = probe_mask(session);
-	if (index_holders(session, err) < 0)
+	if (collect_fds(session, err) < 0)
 		return -1;
 	probe_snapshot_clear(&session->raw);
 	if (what && probe_snapshot(session->probe, what, &session->raw, err) < 0)
 		return -1;
-	/* Room for every probed socket plus every fd the probe did not list. */
-	size_t capacity = session->raw.count;
-	for (int s = 0; s < session->side_count; s++)
-		capacity += (size_t)session->sides[s].fd_count;
-	struct lab_snapshot next = { .sockets = calloc(capacity ? capacity : 1, sizeof *next.sockets) };
-	size_t *origin = calloc(capacity ? capacity : 1, sizeof *origin);
-	if (!next.sockets || !origin) {
-		free(next.sockets);
-		free(origin);
-		return text_error(err, "out of memory");
-	}
-	bool host = session->sandbox->kind == SANDBOX_HOST;
-	/* First the sockets some fd holds, so listeners are known below. */
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < session->raw.count; i++) {
-			const struct probe_socket *raw = &session->raw.sockets[i];
-			int side = -1, fd = -1;
-			bool held = find_fd_by_inode(session, raw->inode, &side, &fd);
-			if (held != (pass == 0))
-				continue;
-			struct lab_socket *socket = &next.sockets[next.count];
-			fill_socket(socket, raw);
-			if (held) {
-				socket->side = side;
-				socket->fd = fd;
-				if (socket->family != AF_UNIX && socket->type == SOCK_STREAM && socket->state == TCP_CLOSE)
-					socket->note = NOTE_BOUND_ONLY;
-				snprintf(socket->name, sizeof socket->name, "%s",
-					 name_of_fd(&session->sides[side], fd));
-			} else {
-				const struct memory *m = recall(session, socket->family, socket->local, socket->peer);
-				int listener = listener_side_for(&next, next.count, socket);
-				if (listener >= 0 && socket->state != TCP_LISTEN && (!m || !m->name[0]) &&
-				    (socket->state == TCP_ESTABLISHED || socket->state == TCP_SYN_RECV
-				     || socket->state == TCP_CLOSE_WAIT)) {
-					socket->side = listener;
-					socket->note = socket->state == TCP_SYN_RECV ? NOTE_HANDSHAKE : NOTE_ACCEPT_QUEUE;
-				} else if (m) {
-					socket->side = m->side;
-					text_copy(socket->name, sizeof socket->name, m->name);
-					socket->note = NOTE_CLOSED;
-					/* The fd that held this connection may still be open, its
-					 * socket gone from the tables: the kernel moved on. */
-					int held_side, held_fd;
-					if (m->inode && find_fd_by_inode(session, m->inode, &held_side, &held_fd)
-					    && !in_dump(&session->raw, m->inode)) {
-						socket->fd = held_fd;
-						socket->inode = m->inode;
-						socket->note = NOTE_KERNEL_COPY;
-					}
-				} else {
-					/* On the host, a socket the lab cannot place is not the
-					 * lab's; nor, anywhere, is an unplaceable Unix socket
-					 * (the controller's own channels to its puppets). */
-					if (host || socket->family == AF_UNIX)
-						continue;
-					socket->note = NOTE_UNKNOWN;
-				}
-			}
-			origin[next.count] = i;
-			next.count++;
-			/* After a fork() both processes hold the socket: a row each. */
-			for (size_t k = held ? first_holder(session, raw->inode) + 1 : session->holder_count;
-			     k < session->holder_count && session->holders[k].inode == raw->inode; k++) {
-				const struct held_by *holder = &session->holders[k];
-				struct lab_socket *copy = &next.sockets[next.count];
-				*copy = *socket;
-				copy->side = holder->side;
-				copy->fd = holder->fd;
-				text_copy(copy->name, sizeof copy->name, name_of_fd(&session->sides[holder->side], copy->fd));
-				origin[next.count] = i;
-				next.count++;
-			}
-		}
-	}
-	/* Fds whose socket is in no kernel table yet: a fresh TCP or UDP socket. */
-	size_t listed_count = 0;
-	uint32_t *listed = malloc((next.count ? next.count : 1) * sizeof *listed);
-	if (!listed) {
-		free(next.sockets);
-		free(origin);
-		return text_error(err, "out of memory");
-	}
-	for (size_t k = 0; k < next.count; k++)
-		listed[listed_count++] = next.sockets[k].inode;
-	qsort(listed, listed_count, sizeof *listed, compare_inodes);
-	for (int s = 0; s < session->side_count; s++) {
-		struct side *side = &session->sides[s];
-		for (int i = 0; i < side->fd_count; i++) {
-			if (bsearch(&side->fds[i].inode, listed, listed_count, sizeof *listed, compare_inodes))
-				continue;
-			struct lab_socket *socket = &next.sockets[next.count];
-			memset(socket, 0, sizeof *socket);
-			const struct fd_kind *kind = find_kind(side, side->fds[i].fd);
-			socket->side = s;
-			socket->fd = side->fds[i].fd;
-			socket->inode = side->fds[i].inode;
-			socket->family = kind ? kind->family : AF_UNSPEC;
-			socket->type = kind ? kind->type : 0;
-			socket->note = seen_before(session, side->fds[i].inode) ? NOTE_DROPPED : NOTE_UNBOUND;
-			snprintf(socket->local, sizeof socket->local, "*");
-			snprintf(socket->peer, sizeof socket->peer, "*");
-			text_copy(socket->name, sizeof socket->name, name_of_fd(side, socket->fd));
-			origin[next.count] = (size_t)-1;
-			next.count++;
-		}
-	}
-	free(listed);
-	name_unix_peers(&next, &session->raw, origin);
-	free(origin);
-	order_fdless(session, &next);
-	qsort(next.sockets, next.count, sizeof *next.sockets, compare_sockets);
-	mark_changes(&next, &session->baseline);
-	for (size_t i = 0; i < next.count; i++)
-		remember(session, &next.sockets[i]);
+	struct tie_input input = {
+		.raw = &session->raw,
+		.fds = session->tie_fds,
+		.fd_count = session->tie_fd_count,
+		.baseline = &session->baseline,
+		.host = session->sandbox->kind == SANDBOX_HOST,
+	};
+	struct lab_snapshot next;
+	if (tie_snapshot(session->tie, &input, &next, err) < 0)
+		return -1;
 	lab_snapshot_done(&session->snapshot);
 	session->snapshot = next;
 	return 0;
@@ -961,9 +532,9 @@ static int side_of_address(const struct session *session, int family, const char
 		    && strcmp(session->snapshot.sockets[i].local, address) == 0
 		    && session->snapshot.sockets[i].state != TCP_LISTEN)
 			return session->snapshot.sockets[i].side;
-	for (size_t i = session->memory_count; i-- > 0;)
-		if (session->memory[i].family == family && strcmp(session->memory[i].local, address) == 0)
-			return session->memory[i].side;
+	int remembered = tie_remembered_side(session->tie, family, address);
+	if (remembered >= 0)
+		return remembered;
 	/* A listener's address answers for its queued children too. */
 	for (size_t i = 0; i < session->snapshot.count; i++)
 		if (session->snapshot.sockets[i].family == family && strcmp(session->snapshot.sockets[i].local, address) == 0)
@@ -2069,8 +1640,7 @@ static void clear_log(struct session *session)
 	session->event_count = 0;
 	lab_snapshot_done(&session->snapshot);
 	lab_snapshot_done(&session->baseline);
-	session->memory_count = 0;
-	memset(session->memory_index, 0, sizeof session->memory_index);
+	tie_forget(session->tie);
 	session->steps_done = 0;
 	session->failure_count = 0;
 }
@@ -2116,6 +1686,10 @@ static int map_lesson_ports(struct session *session, char **err)
 int session_new(struct session **out, const struct lesson *lesson, struct sandbox *sandbox, char **err)
 {
 	struct session *session = calloc(1, sizeof *session);
+	if (session && !(session->tie = tie_new())) {
+		free(session);
+		session = NULL;
+	}
 	if (!session)
 		return text_error(err, "out of memory");
 	session->lesson = lesson;
@@ -2152,9 +1726,10 @@ void session_free(struct session *session)
 	capture_batch_done(&session->batch);
 	capture_file_close(session->pcap, NULL);
 	probe_free(session->probe);
-	free(session->holders);
+	free(session->tie_fds);
 	probe_snapshot_done(&session->raw);
 	clear_log(session);
+	tie_free(session->tie);
 	free(session->events);
 	workdir_done(session, true);
 	free(session);
