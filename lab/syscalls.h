@@ -90,13 +90,24 @@ const struct syscall_def *syscalls_find(long number);
  * `fallback` for the rest. */
 const char *syscalls_any_name(long number, char *fallback, size_t fallback_size);
 
-/* The seccomp program: SECCOMP_RET_TRACE (data: the row's index) for each
- * row, SECCOMP_RET_ALLOW for every other call and for calls of another
- * ABI (i386, x32), whose numbers mean other things. Returns the number
- * of instructions written, or -1 when `capacity` is too small. */
-int syscalls_build_filter(struct sock_filter *filter, size_t capacity);
+/* The base seccomp program: SECCOMP_RET_TRACE (data: the row's index) for
+ * each row, SECCOMP_RET_ALLOW for every other call and for calls of another
+ * ABI (i386, x32), whose numbers mean other things. With `per_fd`, the
+ * rows that matter only on a socket (read, write, close: SHOW_IF_SOCKET)
+ * are left out: each socket fd then gets a filter of its own
+ * (syscalls_build_fd_filter), so a program's calls on files and pipes run
+ * at full speed. Returns the number of instructions written, or -1 when
+ * `capacity` is too small. */
+int syscalls_build_filter(struct sock_filter *filter, size_t capacity, bool per_fd);
 
-/* Room syscalls_build_filter needs. */
+/* The filter for one socket fd: SECCOMP_RET_TRACE (data: the row's index)
+ * for the SHOW_IF_SOCKET rows when argument 0 is `fd`, ALLOW otherwise.
+ * seccomp runs every filter of the chain and the strictest answer wins, so
+ * this adds the fd's calls to what the base filter traces. Returns the
+ * number of instructions, or -1 when `capacity` is too small. */
+int syscalls_build_fd_filter(struct sock_filter *filter, size_t capacity, int fd);
+
+/* Room either builder needs. */
 #define SYSCALLS_FILTER_MAX 128
 
 /* The socket inode behind `fd` in task `task` ("socket:[N]" in

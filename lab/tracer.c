@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "inject.h"
 #include "syscalls.h"
 
 /* ---- the protocol ---- */
@@ -89,6 +90,8 @@ enum task_state {
 	TASK_FROZEN,       /* taken out of its call by REQUEST_FREEZE, at the exit stop; the call restarts on thaw */
 };
 
+enum { WATCHED_FD_WORDS = 16 };   /* fds 0..1023 remembered; higher ones get a filter each time */
+
 struct task {
 	pid_t tid, tgid;
 	enum task_state state;
@@ -105,6 +108,9 @@ struct task {
 	char text[TRACER_TEXT_MAX];    /* its entry text, for BLOCKED */
 	char target[TEXT_ADDRESS_MAX];
 	char line[TRACER_LINE_MAX];    /* the last source line the program reported for this thread */
+	/* A leader: the fd numbers that have a filter of their own in the
+	 * process's seccomp chain (inherited from the parent at fork). */
+	uint64_t watched_fds[WATCHED_FD_WORDS];
 };
 
 struct helper {
@@ -126,6 +132,8 @@ struct helper {
 	char stop_reason[160];         /* why the lab killed the program, "" if it did not */
 	uint64_t tick_ns;              /* how long to sleep before asking /proc again */
 	struct message *message;       /* owned: the one being built */
+	pid_t gone[32];                /* the tasks that ended last, newest at gone_next - 1 */
+	size_t gone_next;
 	char line_buffer[4096];        /* a line report not complete yet */
 	size_t line_len;
 };
@@ -392,8 +400,19 @@ static void send_exited(struct helper *helper, pid_t process, int status)
 		helper->over = true;
 }
 
+/* Whether `tid` ended a moment ago: a child that exits at once can be
+ * reaped before its parent's fork event is read. */
+static bool just_gone(const struct helper *helper, pid_t tid)
+{
+	for (size_t i = 0; i < sizeof helper->gone / sizeof helper->gone[0]; i++)
+		if (helper->gone[i] == tid)
+			return true;
+	return false;
+}
+
 static void task_exited(struct helper *helper, struct task *task, int status)
 {
+	helper->gone[helper->gone_next++ % (sizeof helper->gone / sizeof helper->gone[0])] = task->tid;
 	pid_t process = task->tgid;
 	bool leader = task->tid == task->tgid;
 	bool of_note = task->made_socket_calls || process == helper->program;
@@ -505,6 +524,58 @@ static bool is_restart(long error)
 	return error == ERESTARTSYS || error == ERESTARTNOINTR || error == ERESTARTNOHAND;
 }
 
+static void handle_status(struct helper *helper, pid_t tid, int status);
+
+/* Gives socket fd `fd` a seccomp filter of its own, once per process and
+ * fd number. Returns false when the task ended meanwhile (handled). */
+static bool watch_fd(struct helper *helper, struct task *task, int fd)
+{
+	struct task *leader = find_task(helper, task->tgid);
+	bool known = fd >= 0 && fd < 64 * WATCHED_FD_WORDS;
+	uint64_t bit = known ? 1ull << (fd % 64) : 0;
+	if (fd < 0 || (known && leader && (leader->watched_fds[fd / 64] & bit)))
+		return true;
+	int status = 0;
+	const char *why = "";
+	pid_t tid = task->tid;
+	switch (inject_fd_filter(tid, task->tgid, fd, &status, &why)) {
+	case INJECT_DONE:
+		if (known && leader)
+			leader->watched_fds[fd / 64] |= bit;
+		return true;
+	case INJECT_FAILED: {
+		/* Its reads and writes would go unseen: a transcript with holes
+		 * is worse than none. */
+		char reason[160];
+		snprintf(reason, sizeof reason, "the lab could not watch socket fd %d of the program (%s)", fd, why);
+		kill_program(helper, reason);
+		return true;
+	}
+	case INJECT_GONE:
+		handle_status(helper, tid, status);
+		return false;
+	}
+	return true;
+}
+
+/* The fds a call that returned made (socket, accept, socketpair), each
+ * watched from now on. Returns false when the task ended meanwhile. */
+static bool watch_new_fds(struct helper *helper, struct task *task, long ret)
+{
+	if (!inject_supported() || ret < 0)
+		return true;
+	if (task->def->returns_fd)
+		return watch_fd(helper, task, (int)ret);
+	for (int a = 0; a < task->def->arg_count; a++)
+		if (task->def->args[a] == SA_FD_PAIR) {
+			int pair[2];
+			if (syscalls_read_memory(task->tid, task->args[a], pair, sizeof pair) != sizeof pair)
+				return true;
+			return watch_fd(helper, task, pair[0]) && watch_fd(helper, task, pair[1]);
+		}
+	return true;
+}
+
 /* A syscall-exit stop: the released call returned (or was cut short). */
 static void at_call_exit(struct helper *helper, struct task *task)
 {
@@ -528,6 +599,8 @@ static void at_call_exit(struct helper *helper, struct task *task)
 		resume(task, PTRACE_CONT, 0);
 		return;
 	}
+	if (!info.exit.is_error && !watch_new_fds(helper, task, info.exit.rval))
+		return;                  /* the task is gone, and handled */
 	forward_output(helper);
 	bool interrupted_for_good = error == ERESTART_RESTARTBLOCK;
 	struct tracer_event *event = call_event(helper, TRACER_RETURNED, task);
@@ -556,8 +629,14 @@ static void at_new_task(struct helper *helper, struct task *parent)
 {
 	unsigned long tid = 0;
 	ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &tid);
-	if (tid && !find_task(helper, (pid_t)tid))
-		add_task(helper, (pid_t)tid, tgid_of((pid_t)tid));
+	struct task *child = tid ? find_task(helper, (pid_t)tid) : NULL;
+	if (tid && !child && !just_gone(helper, (pid_t)tid))
+		child = add_task(helper, (pid_t)tid, tgid_of((pid_t)tid));
+	/* A new process inherits its parent's filters: the same fds are watched. */
+	const struct task *parent_leader = find_task(helper, parent->tgid);
+	if (child && parent_leader && child->tgid != parent->tgid && child->tid == child->tgid)
+		for (int i = 0; i < WATCHED_FD_WORDS; i++)
+			child->watched_fds[i] |= parent_leader->watched_fds[i];
 	resume(parent, PTRACE_CONT, 0);
 }
 
@@ -987,7 +1066,12 @@ static _Noreturn void program_child(char *const argv[], int output, int lines, i
 		_exit(126);                   /* the helper could not seize us; it says why */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		report_start_failure(STAGE_NO_NEW_PRIVS, errno);
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) < 0)
+	/* SPEC_ALLOW: the filter is the lab's way to see socket calls, not a
+	 * sandbox; without it the kernel would turn on its speculative-store
+	 * mitigation for the program (where it is "prctl and seccomp"),
+	 * slowing every instruction of it. Kernels before 4.17 lack the flag. */
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, filter) < 0
+	    && (errno != EINVAL || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) < 0))
 		report_start_failure(STAGE_SECCOMP, errno);
 	execvp(argv[0], argv);
 	report_start_failure(STAGE_EXEC, errno);
@@ -1065,7 +1149,7 @@ static void explain_start_failure(char *out, size_t size, const char *label, con
 static int start_program(struct helper *helper, char *const argv[], const char *label)
 {
 	struct sock_filter instructions[SYSCALLS_FILTER_MAX];
-	int count = syscalls_build_filter(instructions, SYSCALLS_FILTER_MAX);
+	int count = syscalls_build_filter(instructions, SYSCALLS_FILTER_MAX, inject_supported());
 	struct sock_fprog filter = { .len = (unsigned short)count, .filter = instructions };
 	char *reason = helper->message->event.text;
 	size_t reason_size = sizeof helper->message->event.text;
