@@ -73,6 +73,12 @@ const struct syscall_def syscalls_table[] = {
 	ROW(close, SHOW_IF_SOCKET, CALL_CLOSE, 0, ARGS(SA_FD)),
 	ROW(read, SHOW_IF_SOCKET, CALL_RECV, 0, ARGS(SA_FD, SA_BYTES_OUT, SA_SIZE)),
 	ROW(write, SHOW_IF_SOCKET, CALL_SEND, 0, ARGS(SA_FD, SA_BYTES_IN, SA_SIZE)),
+	ROW(dup, SHOW_NEVER, -1, 0, .returns_fd = true, ARGS(SA_FD)),
+#ifdef SYS_dup2
+	ROW(dup2, SHOW_NEVER, -1, 0, .returns_fd = true, ARGS(SA_FD, SA_INT)),
+#endif
+	ROW(dup3, SHOW_NEVER, -1, 0, .returns_fd = true, ARGS(SA_FD, SA_INT, SA_INT)),
+	ROW(fcntl, SHOW_NEVER, -1, 0, ARGS(SA_FD, SA_INT, SA_INT)),
 #ifdef SYS_poll
 	ROW(poll, SHOW_IF_WATCHES_SOCKET, CALL_POLL, -1, ARGS(SA_POLLFDS, SA_INT, SA_TIMEOUT_MS)),
 #endif
@@ -184,8 +190,7 @@ static size_t build_rows(struct sock_filter *filter, bool (*take)(const struct s
 
 static bool every_row(const struct syscall_def *def)
 {
-	(void)def;
-	return true;
+	return def->show != SHOW_NEVER;
 }
 
 static bool not_fd_row(const struct syscall_def *def)
@@ -218,6 +223,15 @@ int syscalls_build_fd_filter(struct sock_filter *filter, size_t capacity, int fd
 	filter[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	at += build_rows(filter + at, fd_row);
 	return (int)at;
+}
+
+bool syscalls_copies_socket_fd(const struct syscall_def *def, pid_t task, const uint64_t args[SYSCALL_MAX_ARGS])
+{
+	if (def->show != SHOW_NEVER)
+		return false;
+	if (def->number == SYS_fcntl && args[1] != F_DUPFD && args[1] != F_DUPFD_CLOEXEC)
+		return false;
+	return syscalls_socket_inode(task, (int)args[0]) != 0;
 }
 
 uint64_t syscalls_socket_inode(pid_t task, int fd)
@@ -324,6 +338,8 @@ bool syscalls_is_shown(const struct syscall_def *def, pid_t task, const uint64_t
 		return true;
 	case SHOW_IF_SOCKET:
 		return syscalls_socket_inode(task, (int)args[0]) != 0;
+	case SHOW_NEVER:
+		return false;
 	case SHOW_IF_WATCHES_SOCKET:
 		if (def->args[0] == SA_POLLFDS)
 			count = pollfd_list(task, args, fds, 64);

@@ -27,6 +27,8 @@ enum syscall_show {
 	SHOW_ALWAYS,             /* a socket call: its fd can only be a socket */
 	SHOW_IF_SOCKET,          /* read, write, close: only when argument 0 is a socket */
 	SHOW_IF_WATCHES_SOCKET,  /* poll, select, epoll_wait: only when a watched fd is a socket */
+	SHOW_NEVER,              /* dup, dup2, dup3, fcntl(F_DUPFD): never shown; a copy of a socket fd
+	                            gets a filter of its own (per-fd filters only) */
 };
 
 /* How an argument is printed. "The next argument" is the length that goes with it. */
@@ -113,6 +115,10 @@ int syscalls_build_fd_filter(struct sock_filter *filter, size_t capacity, int fd
 /* The socket inode behind `fd` in task `task` ("socket:[N]" in
  * /proc/TASK/fd/FD), or 0 when it is not a socket or is gone. */
 uint64_t syscalls_socket_inode(pid_t task, int fd);
+
+/* Whether a SHOW_NEVER call (dup, dup2, dup3, fcntl) is about to copy a
+ * socket fd: its result then needs a filter of its own. */
+bool syscalls_copies_socket_fd(const struct syscall_def *def, pid_t task, const uint64_t args[SYSCALL_MAX_ARGS]);
 
 /* Whether a stop at this call should be shown: always for socket calls;
  * for read/write/close and poll/select/epoll_wait, only when a socket is

@@ -88,6 +88,7 @@ enum task_state {
 	TASK_AT_RETURN,    /* held at the call's exit */
 	TASK_RESTARTING,   /* the call was interrupted (-ERESTART*); the kernel will run it again */
 	TASK_FROZEN,       /* taken out of its call by REQUEST_FREEZE, at the exit stop; the call restarts on thaw */
+	TASK_COPYING_FD,   /* in dup/dup2/dup3/fcntl on a socket fd, unshown: its exit stop watches the copy */
 };
 
 enum { WATCHED_FD_WORDS = 16 };   /* fds 0..1023 remembered; higher ones get a filter each time */
@@ -472,6 +473,13 @@ static void at_call_entry(struct helper *helper, struct task *task)
 		resume(task, PTRACE_SYSCALL, 0);
 		return;
 	}
+	if (def->show == SHOW_NEVER && task->state != TASK_RESTARTING
+	    && syscalls_copies_socket_fd(def, task->tid, info.seccomp.args)) {
+		task->def = def;
+		task->state = TASK_COPYING_FD;
+		resume(task, PTRACE_SYSCALL, 0);
+		return;
+	}
 	if (!syscalls_is_shown(def, task->tid, info.seccomp.args)) {
 		/* A signal handler's write to a pipe does not end a restart. */
 		if (task->state != TASK_RESTARTING)
@@ -580,6 +588,14 @@ static bool watch_new_fds(struct helper *helper, struct task *task, long ret)
 static void at_call_exit(struct helper *helper, struct task *task)
 {
 	struct __ptrace_syscall_info info;
+	if (task->state == TASK_COPYING_FD) {
+		task->state = TASK_RUNNING;
+		if (get_syscall_info(task, &info) && info.op == PTRACE_SYSCALL_INFO_EXIT && !info.exit.is_error
+		    && !watch_fd(helper, task, (int)info.exit.rval))
+			return;          /* the task is gone, and handled */
+		resume(task, PTRACE_CONT, 0);
+		return;
+	}
 	if (task->state != TASK_IN_CALL || !get_syscall_info(task, &info) || info.op != PTRACE_SYSCALL_INFO_EXIT) {
 		resume(task, PTRACE_CONT, 0);
 		return;
@@ -782,6 +798,7 @@ static bool task_is_quiet(const struct task *task, struct task_sample *sample, u
 		counts[2]++;
 		return sample->state == 'S';
 	case TASK_NEW:
+	case TASK_COPYING_FD:    /* its exit stop is coming */
 		return false;
 	}
 	return false;

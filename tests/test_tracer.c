@@ -37,7 +37,7 @@
 #include "tracer.h"
 
 #ifndef ECHO_SERVER
-#error "build with -DECHO_SERVER=path -DECHO_CLIENT=path -DSOCKET_TOUR=path -DSYSCALL_LOOP=path -DSOURCE_DIR=path"
+#error "build with -DECHO_SERVER=path -DECHO_CLIENT=path -DSOCKET_TOUR=path -DSYSCALL_LOOP=path -DDUP_SOCKET=path -DSOURCE_DIR=path"
 #endif
 
 #define RUN_TIMEOUT_MS 20000
@@ -571,6 +571,37 @@ Test(tracer, gives_each_socket_fd_a_filter_of_its_own)
 		cr_skip_test("this kernel does not count seccomp filters in /proc/PID/status (Linux 5.9+)");
 	cr_assert_eq(filters_at_socket, 1, "before the socket: the base filter alone");
 	cr_assert_eq(filters_at_getsockname, 2, "after socket(): one more filter, for its fd");
+	free(event);
+	tracer_free(tracer);
+}
+
+/* A copy of a socket fd (dup2, fcntl F_DUPFD) is a socket fd too: its
+ * writes stop the program as the original's do. */
+Test(tracer, shows_writes_through_a_copied_socket_fd)
+{
+	struct tracer *tracer = NULL;
+	char *err = NULL;
+	char *argv[] = { DUP_SOCKET, NULL };
+	cr_assert_eq(tracer_start(&tracer, argv, "client", TRACER_PLAIN, &err), 0, "%s", err ? err : "");
+	struct tracer_event *event = malloc(sizeof *event);
+	cr_assert_not_null(event);
+	char calls[2048] = "";
+	size_t len = 0;
+	bool over = false;
+	for (int i = 0; i < 100 && !over; i++) {
+		int got = tracer_wait(tracer, event, 5000, &err);
+		cr_assert_eq(got, 1, "no event within 5 s: %s", err ? err : "");
+		if (event->kind == TRACER_CALL && len < sizeof calls - 100)
+			len += (size_t)snprintf(calls + len, sizeof calls - len, "%s\n", event->text);
+		if (event->kind == TRACER_EXITED)
+			over = event->program_over;
+		if (event->held)
+			cr_assert_eq(tracer_release(tracer, event->task, &err), 0, "%s", err ? err : "");
+	}
+	cr_assert(over, "the program ran to its end: %s", calls);
+	cr_assert(strstr(calls, "write(9, \"a\", 1)"), "the write through dup2's copy is shown:\n%s", calls);
+	cr_assert(strstr(calls, "write(20, \"b\", 1)"), "the write through F_DUPFD's copy is shown:\n%s", calls);
+	cr_assert(strstr(calls, "close(9)") && strstr(calls, "close(20)"), "both closes are shown:\n%s", calls);
 	free(event);
 	tracer_free(tracer);
 }
