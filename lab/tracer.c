@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -136,6 +138,8 @@ struct helper {
 	pid_t gone[32];                /* the tasks that ended last, newest at gone_next - 1 */
 	size_t gone_next;
 	char line_buffer[4096];        /* a line report not complete yet */
+	char output[TRACER_MAX_BYTES]; /* what the program wrote, not sent yet: an unfinished line */
+	size_t output_len;
 	size_t line_len;
 };
 
@@ -185,25 +189,53 @@ static struct tracer_event *new_event(struct helper *helper, enum tracer_event_k
 	return event;
 }
 
-/* Output written before a stop is sent before the stop's event. */
-static void forward_output(struct helper *helper)
+/* Sends the first `len` bytes of the output buffer as one event. */
+static void send_output(struct helper *helper, size_t len)
+{
+	struct tracer_event *event = new_event(helper, TRACER_OUTPUT, NULL);
+	event->process = helper->program;
+	memcpy(event->bytes, helper->output, len);
+	event->bytes_len = (uint32_t)len;
+	helper_send(helper, MESSAGE_EVENT, 0);
+	helper->output_len -= len;
+	memmove(helper->output, helper->output + len, helper->output_len);
+}
+
+/* What the program wrote, a line an event: "Received b'Hello, world'"
+ * arrives as one line however many write()s made it. `flush` sends an
+ * unfinished line too (a prompt before a stop, the last words at exit);
+ * a line longer than an event goes in parts. Output written before a stop
+ * is sent before the stop's event. */
+static void forward_output(struct helper *helper, bool flush)
 {
 	while (helper->output_fd >= 0) {
-		struct tracer_event *event = new_event(helper, TRACER_OUTPUT, NULL);
-		ssize_t n = read(helper->output_fd, event->bytes, TRACER_MAX_BYTES);
+		ssize_t n = read(helper->output_fd, helper->output + helper->output_len,
+				 sizeof helper->output - helper->output_len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return;               /* EAGAIN: nothing more for now */
-		if (n == 0) {
+		/* EAGAIN: nothing more for now. EIO: a pty whose program has
+		 * closed every fd of it, its way of saying end of file. */
+		if (n == 0 || (n < 0 && errno == EIO)) {
 			close(helper->output_fd);
 			helper->output_fd = -1;
-			return;
+			flush = true;
 		}
-		event->process = helper->program;
-		event->bytes_len = (uint32_t)n;
-		helper_send(helper, MESSAGE_EVENT, 0);
+		if (n > 0)
+			helper->output_len += (size_t)n;
+		for (;;) {
+			const char *newline = memchr(helper->output, '\n', helper->output_len);
+			if (newline)
+				send_output(helper, (size_t)(newline - helper->output) + 1);
+			else if (helper->output_len == sizeof helper->output)
+				send_output(helper, helper->output_len);
+			else
+				break;
+		}
+		if (n <= 0)
+			break;
 	}
+	if (flush && helper->output_len)
+		send_output(helper, helper->output_len);
 }
 
 static struct task *find_task(struct helper *helper, pid_t tid)
@@ -381,7 +413,7 @@ static void remove_task(struct helper *helper, struct task *task)
 
 static void send_exited(struct helper *helper, pid_t process, int status)
 {
-	forward_output(helper);
+	forward_output(helper, true);
 	struct tracer_event *event = new_event(helper, TRACER_EXITED, NULL);
 	event->task = event->process = process;
 	event->program_over = helper->task_count == 0;
@@ -488,7 +520,7 @@ static void at_call_entry(struct helper *helper, struct task *task)
 		return;
 	}
 	read_lines(helper);
-	forward_output(helper);
+	forward_output(helper, true);
 	if (task->state == TASK_RESTARTING) {
 		/* The interrupted call was not run again: a handler without
 		 * SA_RESTART ran, and the program saw EINTR. */
@@ -617,7 +649,7 @@ static void at_call_exit(struct helper *helper, struct task *task)
 	}
 	if (!info.exit.is_error && !watch_new_fds(helper, task, info.exit.rval))
 		return;                  /* the task is gone, and handled */
-	forward_output(helper);
+	forward_output(helper, true);
 	bool interrupted_for_good = error == ERESTART_RESTARTBLOCK;
 	struct tracer_event *event = call_event(helper, TRACER_RETURNED, task);
 	event->held = true;
@@ -763,7 +795,7 @@ static void check_in_flight(struct helper *helper)
 		if (sample.state != 'S' || sample.syscall != task->def->number)
 			continue;
 		task->blocked_reported = true;
-		forward_output(helper);
+		forward_output(helper, true);
 		call_event(helper, TRACER_BLOCKED, task);
 		helper_send(helper, MESSAGE_EVENT, 0);
 	}
@@ -843,7 +875,7 @@ static void check_settled(struct helper *helper)
 					 syscalls_any_name(first[i].syscall, number, sizeof number));
 		}
 	}
-	forward_output(helper);
+	forward_output(helper, true);
 	struct tracer_event *event = new_event(helper, TRACER_SETTLED, NULL);
 	event->process = helper->program;
 	event->held_count = counts[0];
@@ -1020,7 +1052,7 @@ static _Noreturn void helper_loop(struct helper *helper)
 		if (fds[3].revents)
 			read_lines(helper);
 		if (fds[2].revents)
-			forward_output(helper);
+			forward_output(helper, false);
 		check_frozen(helper);
 		if (look) {
 			last_look_ns = now;
@@ -1161,6 +1193,36 @@ static void explain_start_failure(char *out, size_t size, const char *label, con
 		snprintf(out, size, "%s: '%s' could not be started", label, program);
 }
 
+/* Where the program's stdout and stderr go: a pseudo-terminal of its own
+ * (so C's stdio buffers by line, as in a shell, and output shows when it
+ * is written), or a pipe where no pty can be had. [0] is read by the
+ * helper, [1] becomes the program's fds 1 and 2. */
+static int open_output(int output[2])
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0) {
+		const char *name = ptsname(master);
+		int terminal = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+		if (terminal >= 0) {
+			/* Bytes as written: no "\n" -> "\r\n", no echo. */
+			struct termios modes;
+			if (tcgetattr(terminal, &modes) == 0) {
+				modes.c_oflag &= ~(tcflag_t)OPOST;
+				modes.c_lflag &= ~(tcflag_t)(ECHO | ICANON | ISIG);
+				tcsetattr(terminal, TCSANOW, &modes);
+			}
+			struct winsize size = { .ws_row = 24, .ws_col = 80 };
+			ioctl(terminal, TIOCSWINSZ, &size);
+			output[0] = master;
+			output[1] = terminal;
+			return 0;
+		}
+	}
+	if (master >= 0)
+		close(master);
+	return pipe2(output, O_CLOEXEC);
+}
+
 /* Forks the program, seizes it and waits for its exec. Returns 0, or -1
  * with the reason in the message's text. */
 static int start_program(struct helper *helper, char *const argv[], const char *label)
@@ -1171,7 +1233,7 @@ static int start_program(struct helper *helper, char *const argv[], const char *
 	char *reason = helper->message->event.text;
 	size_t reason_size = sizeof helper->message->event.text;
 	int output[2], lines[2], report[2], go[2];
-	if (count < 0 || pipe2(output, O_CLOEXEC) < 0 || pipe2(lines, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0
+	if (count < 0 || open_output(output) < 0 || pipe2(lines, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0
 	    || pipe2(go, O_CLOEXEC) < 0) {
 		snprintf(reason, reason_size, "%s: pipe: %s", label, strerror(errno));
 		return -1;

@@ -606,6 +606,42 @@ Test(tracer, shows_writes_through_a_copied_socket_fd)
 	tracer_free(tracer);
 }
 
+/* A program's output as a terminal shows it: C's stdio flushes a line at
+ * its newline (the program runs on a pty), an event carries a whole line,
+ * a prompt shows before the call that follows it, a long line is whole. */
+Test(tracer, sends_output_a_line_at_a_time_as_a_terminal_shows_it)
+{
+	struct tracer *tracer = NULL;
+	char *err = NULL;
+	char *argv[] = { PRINTER, NULL };
+	cr_assert_eq(tracer_start(&tracer, argv, "client", TRACER_PLAIN, &err), 0, "%s", err ? err : "");
+	struct tracer_event *event = malloc(sizeof *event);
+	cr_assert_not_null(event);
+	char order[4096] = "";
+	size_t len = 0, long_line = 0;
+	bool over = false;
+	for (int i = 0; i < 100 && !over; i++) {
+		int got = tracer_wait(tracer, event, 5000, &err);
+		cr_assert_eq(got, 1, "no event within 5 s: %s", err ? err : "");
+		if (event->kind == TRACER_OUTPUT && event->bytes_len > 10000)
+			long_line = event->bytes_len;
+		else if (event->kind == TRACER_OUTPUT && len < sizeof order - 200)
+			len += (size_t)snprintf(order + len, sizeof order - len, "output \"%.*s\"\n",
+						(int)event->bytes_len, (const char *)event->bytes);
+		if (event->kind == TRACER_CALL && len < sizeof order - 200)
+			len += (size_t)snprintf(order + len, sizeof order - len, "call %s\n", event->name);
+		if (event->kind == TRACER_EXITED)
+			over = event->program_over;
+		if (event->held)
+			cr_assert_eq(tracer_release(tracer, event->task, &err), 0, "%s", err ? err : "");
+	}
+	cr_assert(over);
+	cr_assert_str_eq(order, "output \"hello from printer\n\"\ncall socket\noutput \"name? \"\ncall close\n");
+	cr_assert_eq(long_line, 10241, "the 10 KB line (and its newline) came as one event");
+	free(event);
+	tracer_free(tracer);
+}
+
 Test(tracer, says_in_one_line_that_a_program_does_not_exist)
 {
 	struct tracer *tracer = NULL;
