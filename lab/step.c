@@ -38,9 +38,17 @@ static void on_event(const struct tracer_event *event, void *context)
 	if (stepping->failed)
 		return;
 	if (event->kind == TRACER_OUTPUT) {
-		char escaped[512];
-		text_escape(event->bytes, event->bytes_len, escaped, sizeof escaped);
-		fprintf(stepping->out, "\n%s printed: \"%s\"\n", side, escaped);
+		/* An event is a line (or a prompt shown before a stop): whole,
+		 * escaped, its newline left implied. */
+		size_t len = event->bytes_len;
+		bool ended = len > 0 && event->bytes[len - 1] == '\n';
+		size_t size = 4 * len + 1;   /* every byte may need "\xNN" */
+		char *escaped = malloc(size);
+		if (escaped) {
+			text_escape(event->bytes, ended ? len - 1 : len, escaped, size);
+			fprintf(stepping->out, "\n%s printed: \"%s\"%s\n", side, escaped, ended ? "" : " (no newline yet)");
+			free(escaped);
+		}
 		return;
 	}
 	if (event->kind == TRACER_EXITED) {

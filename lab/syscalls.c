@@ -30,6 +30,9 @@
 #else
 #error "socklab's tracer knows the system calls of x86-64 and aarch64 only"
 #endif
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the per-fd filter reads an argument's low half at its offset: little-endian only"
+#endif
 
 #define ARGS(...) .arg_count = sizeof((enum syscall_arg[]){ __VA_ARGS__ }) / sizeof(enum syscall_arg), \
 		  .args = { __VA_ARGS__ }
@@ -70,6 +73,12 @@ const struct syscall_def syscalls_table[] = {
 	ROW(close, SHOW_IF_SOCKET, CALL_CLOSE, 0, ARGS(SA_FD)),
 	ROW(read, SHOW_IF_SOCKET, CALL_RECV, 0, ARGS(SA_FD, SA_BYTES_OUT, SA_SIZE)),
 	ROW(write, SHOW_IF_SOCKET, CALL_SEND, 0, ARGS(SA_FD, SA_BYTES_IN, SA_SIZE)),
+	ROW(dup, SHOW_NEVER, -1, 0, .returns_fd = true, ARGS(SA_FD)),
+#ifdef SYS_dup2
+	ROW(dup2, SHOW_NEVER, -1, 0, .returns_fd = true, ARGS(SA_FD, SA_INT)),
+#endif
+	ROW(dup3, SHOW_NEVER, -1, 0, .returns_fd = true, ARGS(SA_FD, SA_INT, SA_INT)),
+	ROW(fcntl, SHOW_NEVER, -1, 0, ARGS(SA_FD, SA_INT, SA_INT)),
 #ifdef SYS_poll
 	ROW(poll, SHOW_IF_WATCHES_SOCKET, CALL_POLL, -1, ARGS(SA_POLLFDS, SA_INT, SA_TIMEOUT_MS)),
 #endif
@@ -93,7 +102,7 @@ const size_t syscalls_count = sizeof syscalls_table / sizeof syscalls_table[0];
 
 /* The filter's return data is a row index (16 bits); two instructions a row. */
 _Static_assert(sizeof syscalls_table / sizeof syscalls_table[0] < 0xffff, "row index fits SECCOMP_RET_DATA");
-_Static_assert(2 * sizeof syscalls_table / sizeof syscalls_table[0] + 5 <= SYSCALLS_FILTER_MAX,
+_Static_assert(2 * sizeof syscalls_table / sizeof syscalls_table[0] + 7 <= SYSCALLS_FILTER_MAX,
 	       "SYSCALLS_FILTER_MAX holds the filter");
 
 const struct syscall_def *syscalls_find(long number)
@@ -154,22 +163,75 @@ const char *syscalls_any_name(long number, char *fallback, size_t fallback_size)
 	return fallback;
 }
 
-int syscalls_build_filter(struct sock_filter *filter, size_t capacity)
+/* The filter's first instructions: calls of another ABI are allowed. */
+static size_t build_arch_check(struct sock_filter *filter)
+{
+	filter[0] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	filter[1] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 1, 0);
+	filter[2] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	return 3;
+}
+
+/* Loads the call's number, then two instructions a row that `take`s. */
+static size_t build_rows(struct sock_filter *filter, bool (*take)(const struct syscall_def *))
 {
 	size_t at = 0;
-	if (capacity < 2 * syscalls_count + 5)
-		return -1;
-	filter[at++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
-	filter[at++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 1, 0);
-	filter[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	filter[at++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
 	for (size_t i = 0; i < syscalls_count; i++) {
+		if (!take(&syscalls_table[i]))
+			continue;
 		filter[at++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
 							    (uint32_t)syscalls_table[i].number, 0, 1);
 		filter[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE | (uint32_t)i);
 	}
 	filter[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	return at;
+}
+
+static bool every_row(const struct syscall_def *def)
+{
+	return def->show != SHOW_NEVER;
+}
+
+static bool not_fd_row(const struct syscall_def *def)
+{
+	return def->show != SHOW_IF_SOCKET;
+}
+
+static bool fd_row(const struct syscall_def *def)
+{
+	return def->show == SHOW_IF_SOCKET;
+}
+
+int syscalls_build_filter(struct sock_filter *filter, size_t capacity, bool per_fd)
+{
+	if (capacity < 2 * syscalls_count + 5)
+		return -1;
+	size_t at = build_arch_check(filter);
+	at += build_rows(filter + at, per_fd ? not_fd_row : every_row);
 	return (int)at;
+}
+
+int syscalls_build_fd_filter(struct sock_filter *filter, size_t capacity, int fd)
+{
+	if (capacity < 2 * syscalls_count + 7)
+		return -1;
+	size_t at = build_arch_check(filter);
+	/* The kernel reads an fd argument as an unsigned int: the low half. */
+	filter[at++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
+	filter[at++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)fd, 1, 0);
+	filter[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	at += build_rows(filter + at, fd_row);
+	return (int)at;
+}
+
+bool syscalls_copies_socket_fd(const struct syscall_def *def, pid_t task, const uint64_t args[SYSCALL_MAX_ARGS])
+{
+	if (def->show != SHOW_NEVER)
+		return false;
+	if (def->number == SYS_fcntl && args[1] != F_DUPFD && args[1] != F_DUPFD_CLOEXEC)
+		return false;
+	return syscalls_socket_inode(task, (int)args[0]) != 0;
 }
 
 uint64_t syscalls_socket_inode(pid_t task, int fd)
@@ -276,6 +338,8 @@ bool syscalls_is_shown(const struct syscall_def *def, pid_t task, const uint64_t
 		return true;
 	case SHOW_IF_SOCKET:
 		return syscalls_socket_inode(task, (int)args[0]) != 0;
+	case SHOW_NEVER:
+		return false;
 	case SHOW_IF_WATCHES_SOCKET:
 		if (def->args[0] == SA_POLLFDS)
 			count = pollfd_list(task, args, fds, 64);

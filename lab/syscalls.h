@@ -27,6 +27,8 @@ enum syscall_show {
 	SHOW_ALWAYS,             /* a socket call: its fd can only be a socket */
 	SHOW_IF_SOCKET,          /* read, write, close: only when argument 0 is a socket */
 	SHOW_IF_WATCHES_SOCKET,  /* poll, select, epoll_wait: only when a watched fd is a socket */
+	SHOW_NEVER,              /* dup, dup2, dup3, fcntl(F_DUPFD): never shown; a copy of a socket fd
+	                            gets a filter of its own (per-fd filters only) */
 };
 
 /* How an argument is printed. "The next argument" is the length that goes with it. */
@@ -90,18 +92,33 @@ const struct syscall_def *syscalls_find(long number);
  * `fallback` for the rest. */
 const char *syscalls_any_name(long number, char *fallback, size_t fallback_size);
 
-/* The seccomp program: SECCOMP_RET_TRACE (data: the row's index) for each
- * row, SECCOMP_RET_ALLOW for every other call and for calls of another
- * ABI (i386, x32), whose numbers mean other things. Returns the number
- * of instructions written, or -1 when `capacity` is too small. */
-int syscalls_build_filter(struct sock_filter *filter, size_t capacity);
+/* The base seccomp program: SECCOMP_RET_TRACE (data: the row's index) for
+ * each row, SECCOMP_RET_ALLOW for every other call and for calls of another
+ * ABI (i386, x32), whose numbers mean other things. With `per_fd`, the
+ * rows that matter only on a socket (read, write, close: SHOW_IF_SOCKET)
+ * are left out: each socket fd then gets a filter of its own
+ * (syscalls_build_fd_filter), so a program's calls on files and pipes run
+ * at full speed. Returns the number of instructions written, or -1 when
+ * `capacity` is too small. */
+int syscalls_build_filter(struct sock_filter *filter, size_t capacity, bool per_fd);
 
-/* Room syscalls_build_filter needs. */
+/* The filter for one socket fd: SECCOMP_RET_TRACE (data: the row's index)
+ * for the SHOW_IF_SOCKET rows when argument 0 is `fd`, ALLOW otherwise.
+ * seccomp runs every filter of the chain and the strictest answer wins, so
+ * this adds the fd's calls to what the base filter traces. Returns the
+ * number of instructions, or -1 when `capacity` is too small. */
+int syscalls_build_fd_filter(struct sock_filter *filter, size_t capacity, int fd);
+
+/* Room either builder needs. */
 #define SYSCALLS_FILTER_MAX 128
 
 /* The socket inode behind `fd` in task `task` ("socket:[N]" in
  * /proc/TASK/fd/FD), or 0 when it is not a socket or is gone. */
 uint64_t syscalls_socket_inode(pid_t task, int fd);
+
+/* Whether a SHOW_NEVER call (dup, dup2, dup3, fcntl) is about to copy a
+ * socket fd: its result then needs a filter of its own. */
+bool syscalls_copies_socket_fd(const struct syscall_def *def, pid_t task, const uint64_t args[SYSCALL_MAX_ARGS]);
 
 /* Whether a stop at this call should be shown: always for socket calls;
  * for read/write/close and poll/select/epoll_wait, only when a socket is

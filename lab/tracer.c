@@ -11,15 +11,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "inject.h"
 #include "syscalls.h"
 
 /* ---- the protocol ---- */
@@ -87,7 +90,10 @@ enum task_state {
 	TASK_AT_RETURN,    /* held at the call's exit */
 	TASK_RESTARTING,   /* the call was interrupted (-ERESTART*); the kernel will run it again */
 	TASK_FROZEN,       /* taken out of its call by REQUEST_FREEZE, at the exit stop; the call restarts on thaw */
+	TASK_COPYING_FD,   /* in dup/dup2/dup3/fcntl on a socket fd, unshown: its exit stop watches the copy */
 };
+
+enum { WATCHED_FD_WORDS = 16 };   /* fds 0..1023 remembered; higher ones get a filter each time */
 
 struct task {
 	pid_t tid, tgid;
@@ -105,6 +111,9 @@ struct task {
 	char text[TRACER_TEXT_MAX];    /* its entry text, for BLOCKED */
 	char target[TEXT_ADDRESS_MAX];
 	char line[TRACER_LINE_MAX];    /* the last source line the program reported for this thread */
+	/* A leader: the fd numbers that have a filter of their own in the
+	 * process's seccomp chain (inherited from the parent at fork). */
+	uint64_t watched_fds[WATCHED_FD_WORDS];
 };
 
 struct helper {
@@ -126,7 +135,11 @@ struct helper {
 	char stop_reason[160];         /* why the lab killed the program, "" if it did not */
 	uint64_t tick_ns;              /* how long to sleep before asking /proc again */
 	struct message *message;       /* owned: the one being built */
+	pid_t gone[32];                /* the tasks that ended last, newest at gone_next - 1 */
+	size_t gone_next;
 	char line_buffer[4096];        /* a line report not complete yet */
+	char output[TRACER_MAX_BYTES]; /* what the program wrote, not sent yet: an unfinished line */
+	size_t output_len;
 	size_t line_len;
 };
 
@@ -176,25 +189,53 @@ static struct tracer_event *new_event(struct helper *helper, enum tracer_event_k
 	return event;
 }
 
-/* Output written before a stop is sent before the stop's event. */
-static void forward_output(struct helper *helper)
+/* Sends the first `len` bytes of the output buffer as one event. */
+static void send_output(struct helper *helper, size_t len)
+{
+	struct tracer_event *event = new_event(helper, TRACER_OUTPUT, NULL);
+	event->process = helper->program;
+	memcpy(event->bytes, helper->output, len);
+	event->bytes_len = (uint32_t)len;
+	helper_send(helper, MESSAGE_EVENT, 0);
+	helper->output_len -= len;
+	memmove(helper->output, helper->output + len, helper->output_len);
+}
+
+/* What the program wrote, a line an event: "Received b'Hello, world'"
+ * arrives as one line however many write()s made it. `flush` sends an
+ * unfinished line too (a prompt before a stop, the last words at exit);
+ * a line longer than an event goes in parts. Output written before a stop
+ * is sent before the stop's event. */
+static void forward_output(struct helper *helper, bool flush)
 {
 	while (helper->output_fd >= 0) {
-		struct tracer_event *event = new_event(helper, TRACER_OUTPUT, NULL);
-		ssize_t n = read(helper->output_fd, event->bytes, TRACER_MAX_BYTES);
+		ssize_t n = read(helper->output_fd, helper->output + helper->output_len,
+				 sizeof helper->output - helper->output_len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return;               /* EAGAIN: nothing more for now */
-		if (n == 0) {
+		/* EAGAIN: nothing more for now. EIO: a pty whose program has
+		 * closed every fd of it, its way of saying end of file. */
+		if (n == 0 || (n < 0 && errno == EIO)) {
 			close(helper->output_fd);
 			helper->output_fd = -1;
-			return;
+			flush = true;
 		}
-		event->process = helper->program;
-		event->bytes_len = (uint32_t)n;
-		helper_send(helper, MESSAGE_EVENT, 0);
+		if (n > 0)
+			helper->output_len += (size_t)n;
+		for (;;) {
+			const char *newline = memchr(helper->output, '\n', helper->output_len);
+			if (newline)
+				send_output(helper, (size_t)(newline - helper->output) + 1);
+			else if (helper->output_len == sizeof helper->output)
+				send_output(helper, helper->output_len);
+			else
+				break;
+		}
+		if (n <= 0)
+			break;
 	}
+	if (flush && helper->output_len)
+		send_output(helper, helper->output_len);
 }
 
 static struct task *find_task(struct helper *helper, pid_t tid)
@@ -372,7 +413,7 @@ static void remove_task(struct helper *helper, struct task *task)
 
 static void send_exited(struct helper *helper, pid_t process, int status)
 {
-	forward_output(helper);
+	forward_output(helper, true);
 	struct tracer_event *event = new_event(helper, TRACER_EXITED, NULL);
 	event->task = event->process = process;
 	event->program_over = helper->task_count == 0;
@@ -392,8 +433,19 @@ static void send_exited(struct helper *helper, pid_t process, int status)
 		helper->over = true;
 }
 
+/* Whether `tid` ended a moment ago: a child that exits at once can be
+ * reaped before its parent's fork event is read. */
+static bool just_gone(const struct helper *helper, pid_t tid)
+{
+	for (size_t i = 0; i < sizeof helper->gone / sizeof helper->gone[0]; i++)
+		if (helper->gone[i] == tid)
+			return true;
+	return false;
+}
+
 static void task_exited(struct helper *helper, struct task *task, int status)
 {
+	helper->gone[helper->gone_next++ % (sizeof helper->gone / sizeof helper->gone[0])] = task->tid;
 	pid_t process = task->tgid;
 	bool leader = task->tid == task->tgid;
 	bool of_note = task->made_socket_calls || process == helper->program;
@@ -453,6 +505,13 @@ static void at_call_entry(struct helper *helper, struct task *task)
 		resume(task, PTRACE_SYSCALL, 0);
 		return;
 	}
+	if (def->show == SHOW_NEVER && task->state != TASK_RESTARTING
+	    && syscalls_copies_socket_fd(def, task->tid, info.seccomp.args)) {
+		task->def = def;
+		task->state = TASK_COPYING_FD;
+		resume(task, PTRACE_SYSCALL, 0);
+		return;
+	}
 	if (!syscalls_is_shown(def, task->tid, info.seccomp.args)) {
 		/* A signal handler's write to a pipe does not end a restart. */
 		if (task->state != TASK_RESTARTING)
@@ -461,7 +520,7 @@ static void at_call_entry(struct helper *helper, struct task *task)
 		return;
 	}
 	read_lines(helper);
-	forward_output(helper);
+	forward_output(helper, true);
 	if (task->state == TASK_RESTARTING) {
 		/* The interrupted call was not run again: a handler without
 		 * SA_RESTART ran, and the program saw EINTR. */
@@ -505,10 +564,70 @@ static bool is_restart(long error)
 	return error == ERESTARTSYS || error == ERESTARTNOINTR || error == ERESTARTNOHAND;
 }
 
+static void handle_status(struct helper *helper, pid_t tid, int status);
+
+/* Gives socket fd `fd` a seccomp filter of its own, once per process and
+ * fd number. Returns false when the task ended meanwhile (handled). */
+static bool watch_fd(struct helper *helper, struct task *task, int fd)
+{
+	struct task *leader = find_task(helper, task->tgid);
+	bool known = fd >= 0 && fd < 64 * WATCHED_FD_WORDS;
+	uint64_t bit = known ? 1ull << (fd % 64) : 0;
+	if (fd < 0 || (known && leader && (leader->watched_fds[fd / 64] & bit)))
+		return true;
+	int status = 0;
+	const char *why = "";
+	pid_t tid = task->tid;
+	switch (inject_fd_filter(tid, task->tgid, fd, &status, &why)) {
+	case INJECT_DONE:
+		if (known && leader)
+			leader->watched_fds[fd / 64] |= bit;
+		return true;
+	case INJECT_FAILED: {
+		/* Its reads and writes would go unseen: a transcript with holes
+		 * is worse than none. */
+		char reason[160];
+		snprintf(reason, sizeof reason, "the lab could not watch socket fd %d of the program (%s)", fd, why);
+		kill_program(helper, reason);
+		return true;
+	}
+	case INJECT_GONE:
+		handle_status(helper, tid, status);
+		return false;
+	}
+	return true;
+}
+
+/* The fds a call that returned made (socket, accept, socketpair), each
+ * watched from now on. Returns false when the task ended meanwhile. */
+static bool watch_new_fds(struct helper *helper, struct task *task, long ret)
+{
+	if (!inject_supported() || ret < 0)
+		return true;
+	if (task->def->returns_fd)
+		return watch_fd(helper, task, (int)ret);
+	for (int a = 0; a < task->def->arg_count; a++)
+		if (task->def->args[a] == SA_FD_PAIR) {
+			int pair[2];
+			if (syscalls_read_memory(task->tid, task->args[a], pair, sizeof pair) != sizeof pair)
+				return true;
+			return watch_fd(helper, task, pair[0]) && watch_fd(helper, task, pair[1]);
+		}
+	return true;
+}
+
 /* A syscall-exit stop: the released call returned (or was cut short). */
 static void at_call_exit(struct helper *helper, struct task *task)
 {
 	struct __ptrace_syscall_info info;
+	if (task->state == TASK_COPYING_FD) {
+		task->state = TASK_RUNNING;
+		if (get_syscall_info(task, &info) && info.op == PTRACE_SYSCALL_INFO_EXIT && !info.exit.is_error
+		    && !watch_fd(helper, task, (int)info.exit.rval))
+			return;          /* the task is gone, and handled */
+		resume(task, PTRACE_CONT, 0);
+		return;
+	}
 	if (task->state != TASK_IN_CALL || !get_syscall_info(task, &info) || info.op != PTRACE_SYSCALL_INFO_EXIT) {
 		resume(task, PTRACE_CONT, 0);
 		return;
@@ -528,7 +647,9 @@ static void at_call_exit(struct helper *helper, struct task *task)
 		resume(task, PTRACE_CONT, 0);
 		return;
 	}
-	forward_output(helper);
+	if (!info.exit.is_error && !watch_new_fds(helper, task, info.exit.rval))
+		return;                  /* the task is gone, and handled */
+	forward_output(helper, true);
 	bool interrupted_for_good = error == ERESTART_RESTARTBLOCK;
 	struct tracer_event *event = call_event(helper, TRACER_RETURNED, task);
 	event->held = true;
@@ -556,8 +677,14 @@ static void at_new_task(struct helper *helper, struct task *parent)
 {
 	unsigned long tid = 0;
 	ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &tid);
-	if (tid && !find_task(helper, (pid_t)tid))
-		add_task(helper, (pid_t)tid, tgid_of((pid_t)tid));
+	struct task *child = tid ? find_task(helper, (pid_t)tid) : NULL;
+	if (tid && !child && !just_gone(helper, (pid_t)tid))
+		child = add_task(helper, (pid_t)tid, tgid_of((pid_t)tid));
+	/* A new process inherits its parent's filters: the same fds are watched. */
+	const struct task *parent_leader = find_task(helper, parent->tgid);
+	if (child && parent_leader && child->tgid != parent->tgid && child->tid == child->tgid)
+		for (int i = 0; i < WATCHED_FD_WORDS; i++)
+			child->watched_fds[i] |= parent_leader->watched_fds[i];
 	resume(parent, PTRACE_CONT, 0);
 }
 
@@ -668,7 +795,7 @@ static void check_in_flight(struct helper *helper)
 		if (sample.state != 'S' || sample.syscall != task->def->number)
 			continue;
 		task->blocked_reported = true;
-		forward_output(helper);
+		forward_output(helper, true);
 		call_event(helper, TRACER_BLOCKED, task);
 		helper_send(helper, MESSAGE_EVENT, 0);
 	}
@@ -703,6 +830,7 @@ static bool task_is_quiet(const struct task *task, struct task_sample *sample, u
 		counts[2]++;
 		return sample->state == 'S';
 	case TASK_NEW:
+	case TASK_COPYING_FD:    /* its exit stop is coming */
 		return false;
 	}
 	return false;
@@ -747,7 +875,7 @@ static void check_settled(struct helper *helper)
 					 syscalls_any_name(first[i].syscall, number, sizeof number));
 		}
 	}
-	forward_output(helper);
+	forward_output(helper, true);
 	struct tracer_event *event = new_event(helper, TRACER_SETTLED, NULL);
 	event->process = helper->program;
 	event->held_count = counts[0];
@@ -924,7 +1052,7 @@ static _Noreturn void helper_loop(struct helper *helper)
 		if (fds[3].revents)
 			read_lines(helper);
 		if (fds[2].revents)
-			forward_output(helper);
+			forward_output(helper, false);
 		check_frozen(helper);
 		if (look) {
 			last_look_ns = now;
@@ -987,7 +1115,12 @@ static _Noreturn void program_child(char *const argv[], int output, int lines, i
 		_exit(126);                   /* the helper could not seize us; it says why */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		report_start_failure(STAGE_NO_NEW_PRIVS, errno);
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) < 0)
+	/* SPEC_ALLOW: the filter is the lab's way to see socket calls, not a
+	 * sandbox; without it the kernel would turn on its speculative-store
+	 * mitigation for the program (where it is "prctl and seccomp"),
+	 * slowing every instruction of it. Kernels before 4.17 lack the flag. */
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, filter) < 0
+	    && (errno != EINVAL || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) < 0))
 		report_start_failure(STAGE_SECCOMP, errno);
 	execvp(argv[0], argv);
 	report_start_failure(STAGE_EXEC, errno);
@@ -1060,17 +1193,47 @@ static void explain_start_failure(char *out, size_t size, const char *label, con
 		snprintf(out, size, "%s: '%s' could not be started", label, program);
 }
 
+/* Where the program's stdout and stderr go: a pseudo-terminal of its own
+ * (so C's stdio buffers by line, as in a shell, and output shows when it
+ * is written), or a pipe where no pty can be had. [0] is read by the
+ * helper, [1] becomes the program's fds 1 and 2. */
+static int open_output(int output[2])
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0) {
+		const char *name = ptsname(master);
+		int terminal = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+		if (terminal >= 0) {
+			/* Bytes as written: no "\n" -> "\r\n", no echo. */
+			struct termios modes;
+			if (tcgetattr(terminal, &modes) == 0) {
+				modes.c_oflag &= ~(tcflag_t)OPOST;
+				modes.c_lflag &= ~(tcflag_t)(ECHO | ICANON | ISIG);
+				tcsetattr(terminal, TCSANOW, &modes);
+			}
+			struct winsize size = { .ws_row = 24, .ws_col = 80 };
+			ioctl(terminal, TIOCSWINSZ, &size);
+			output[0] = master;
+			output[1] = terminal;
+			return 0;
+		}
+	}
+	if (master >= 0)
+		close(master);
+	return pipe2(output, O_CLOEXEC);
+}
+
 /* Forks the program, seizes it and waits for its exec. Returns 0, or -1
  * with the reason in the message's text. */
 static int start_program(struct helper *helper, char *const argv[], const char *label)
 {
 	struct sock_filter instructions[SYSCALLS_FILTER_MAX];
-	int count = syscalls_build_filter(instructions, SYSCALLS_FILTER_MAX);
+	int count = syscalls_build_filter(instructions, SYSCALLS_FILTER_MAX, inject_supported());
 	struct sock_fprog filter = { .len = (unsigned short)count, .filter = instructions };
 	char *reason = helper->message->event.text;
 	size_t reason_size = sizeof helper->message->event.text;
 	int output[2], lines[2], report[2], go[2];
-	if (count < 0 || pipe2(output, O_CLOEXEC) < 0 || pipe2(lines, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0
+	if (count < 0 || open_output(output) < 0 || pipe2(lines, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0
 	    || pipe2(go, O_CLOEXEC) < 0) {
 		snprintf(reason, reason_size, "%s: pipe: %s", label, strerror(errno));
 		return -1;

@@ -3,8 +3,8 @@
  * Usage: syscall_loop getpid|getsockname|devnull-write COUNT
  *   getpid         a call the seccomp filter lets run untouched
  *   getsockname    a socket call: every one stops the program twice
- *   devnull-write  write(2) to /dev/null: stops once, for the tracer to
- *                  see that the fd is not a socket
+ *   devnull-write  write(2) to /dev/null: not a socket, so never stopped
+ *                  (read, write and close are traced per socket fd)
  * Prints the time the loop took, in ns per call, on stdout. */
 #include <fcntl.h>
 #include <netinet/in.h>
