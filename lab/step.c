@@ -92,7 +92,7 @@ int step_plain(const char *server, const char *client, const char *examples_dir,
 	session_set_interrupt(stepping.session, stop);
 	plain_print_info(out, session_info(stepping.session));
 	for (int s = 0; s < SIDES; s++)
-		if (stepper_start_program(&tracers[s], commands[s], names[s], examples_dir, &stepping.err) < 0)
+		if (stepper_start_program(&tracers[s], commands[s], NULL, names[s], examples_dir, &stepping.err) < 0)
 			goto failed;
 	/* In turn: each runs until it blocks or ends; stop when both are over,
 	 * or when a whole round changes nothing (both wait for each other). */
