@@ -44,7 +44,11 @@ static void on_event(const struct tracer_event *event, void *context)
 		return;
 	}
 	if (event->kind == TRACER_EXITED) {
-		fprintf(stepping->out, "\n%s %s\n", side, event->message);
+		/* The program's end, once: a process of it that ends is no news,
+		 * and once the lab stops a program each of its processes ends with
+		 * the same reason (64 of them at the cap). */
+		if (event->program_over)
+			fprintf(stepping->out, "\n%s %s\n", side, event->message);
 		return;
 	}
 	if (event->startup) {
