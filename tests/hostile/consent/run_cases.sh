@@ -3,6 +3,7 @@
 # copy of this directory (nothing written here), progress kept there too.
 set -u
 socklab=${1:?usage: run_cases.sh PATH/TO/socklab}
+case $socklab in /*) ;; *) socklab=$PWD/$socklab ;; esac   # the cases run elsewhere
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/socklab-hostile.XXXXXX")
 trap 'rm -rf "$work"' EXIT
