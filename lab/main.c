@@ -408,13 +408,14 @@ static void usage_run(FILE *out)
 		     "[--allow-programs] LESSON\n");
 }
 
-/* Whether two paths name one file: the same inode when both exist, else
- * the same resolved directory and name (a file not made yet). */
+/* Whether two paths name one file: the same regular file when both exist
+ * (two outputs to /dev/null clash with nothing), else the same resolved
+ * directory and name (a file not made yet). */
 static bool same_file(const char *a, const char *b)
 {
 	struct stat sa, sb;
 	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
-		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+		return S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 	char dir_a[PATH_MAX], dir_b[PATH_MAX], real_a[PATH_MAX], real_b[PATH_MAX];
 	const char *slash_a = strrchr(a, '/'), *slash_b = strrchr(b, '/');
 	snprintf(dir_a, sizeof dir_a, "%.*s", slash_a ? (int)(slash_a - a) + 1 : 1, slash_a ? a : ".");
