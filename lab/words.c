@@ -48,7 +48,7 @@ static int split_one(const char *command, size_t *at, char *out, char **err, siz
 				return refuse(err, column, i, "a quote ' is not closed");
 			size_t inner = (size_t)(close - (command + i + 1));
 			for (size_t k = 0; k < inner; k++)
-				if ((unsigned char)command[i + 1 + k] < 0x20 && command[i + 1 + k] != '\t')
+				if ((unsigned char)command[i + 1 + k] < 0x20 || command[i + 1 + k] == 0x7f)
 					return refuse(err, column, i + 1 + k, "a control byte in the command");
 			memcpy(out + length, command + i + 1, inner);
 			length += inner;
@@ -61,7 +61,7 @@ static int split_one(const char *command, size_t *at, char *out, char **err, siz
 					return refuse(err, column, open, "a quote \" is not closed");
 				if (d == '"')
 					break;
-				if ((unsigned char)d < 0x20 && d != '\t')
+				if ((unsigned char)d < 0x20 || d == 0x7f)
 					return refuse(err, column, i, "a control byte in the command");
 				if (d == '$' || d == '`')
 					return refuse_special(err, column, i, d, true);
@@ -73,7 +73,7 @@ static int split_one(const char *command, size_t *at, char *out, char **err, siz
 		} else if (c == '\\') {
 			if (!command[i + 1])
 				return refuse(err, column, i, "a backslash at the end escapes nothing");
-			if ((unsigned char)command[i + 1] < 0x20)
+			if ((unsigned char)command[i + 1] < 0x20 || command[i + 1] == 0x7f)
 				return refuse(err, column, i + 1, "a control byte in the command");
 			out[length++] = command[i + 1];
 			i += 2;
