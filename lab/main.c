@@ -807,7 +807,7 @@ static void usage(FILE *out)
 		"  socklab list                     the lessons, one a line\n"
 		"  socklab run [--plain] [--quiz] [--hold] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big]\n"
 		"              [--allow-programs] LESSON\n"
-		"                                   step through LESSON (a number or a name of socklab's lessons,\n"
+		"                                   step through LESSON (a number or a name from socklab list,\n"
 		"                                   or a path with a slash: ./mine.lesson);\n"
 		"                                   --plain prints a transcript instead of the TUI,\n"
 		"                                   --trace records every event as JSON Lines,\n"
