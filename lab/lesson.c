@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "text.h"
+#include "words.h"
 
 enum {
 	LINE_MAX_BYTES = 1000,          /* longer lines are a mistake, not prose */
@@ -1068,8 +1069,20 @@ static void parse_program(struct lesson *lesson, const char *text, size_t len, i
 				lesson->sides[side]);
 		return;
 	}
+	char *program = text_dup(text + command, len - command);
+	struct words words;
+	char *why = NULL;
+	size_t column = 1;
+	if (!program || words_split(&words, program, NULL, &why, &column) < 0) {
+		diagnostics_add(diag, at(number, (int)(command + column)), "program %s: %s", lesson->sides[side],
+				why ? why : "out of memory");
+		free(why);
+		free(program);
+		return;
+	}
+	words_done(&words);
 	free(lesson->programs[side]);
-	lesson->programs[side] = text_dup(text + command, len - command);
+	lesson->programs[side] = program;
 }
 
 static const char *suggest(const char *const *words, size_t count, const char *word, size_t len)

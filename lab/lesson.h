@@ -124,8 +124,10 @@ struct lesson {
 	bool forked[LESSON_MAX_SIDES]; /* the side is made by a fork() step, not at the start */
 	char *programs[LESSON_MAX_SIDES]; /* `program SIDE: COMMAND`: the side is that unmodified program,
 	                                     stepped at its socket calls (program.h), not a puppet; owned,
-	                                     NULL for a puppet. Words starting ./ or ../ are relative to
-	                                     the lesson file. */
+	                                     NULL for a puppet. Split as words.h says; words starting ./
+	                                     or ../ are relative to the lesson file. */
+	bool programs_allowed;         /* the programs may start: the lesson is shipped with socklab, or
+	                                  the user said so (consent.h); false as loaded */
 	struct lesson_step *steps;
 	size_t step_count;
 };

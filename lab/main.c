@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "consent.h"
 #include "lesson.h"
 #include "plain.h"
 #include "progress.h"
@@ -78,14 +79,11 @@ static bool is_directory(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Where the lessons are: $SOCKLAB_LESSONS, beside an installed binary,
- * the source tree of a build, the configured install path. */
-static const char *lesson_dir(void)
+/* Where socklab's own lessons are: beside an installed binary, the
+ * source tree of a build, the configured install path. */
+static const char *shipped_lesson_dir(void)
 {
 	static char found[PATH_MAX];
-	const char *env = getenv("SOCKLAB_LESSONS");
-	if (env && *env)
-		return env;
 	char exe[PATH_MAX - 64];   /* leaves room for the suffix below */
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n > 0) {
@@ -103,19 +101,40 @@ static const char *lesson_dir(void)
 	return SOCKLAB_LESSON_DIR;
 }
 
+/* Where the lessons are: $SOCKLAB_LESSONS, else socklab's own. */
+static const char *lesson_dir(void)
+{
+	const char *env = getenv("SOCKLAB_LESSONS");
+	return env && *env ? env : shipped_lesson_dir();
+}
+
+/* A lesson shipped with socklab starts its programs unasked; any other
+ * (one in $SOCKLAB_LESSONS elsewhere, a path) only with consent (consent.h). */
+static bool lesson_is_shipped(const char *path)
+{
+	const char *const dirs[] = { shipped_lesson_dir(), SOCKLAB_LESSON_DIR };
+	return consent_is_shipped(path, dirs, sizeof dirs / sizeof dirs[0]);
+}
+
 static int compare_strings(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The lesson files of the lesson directory, sorted; caller frees. */
+static void free_list(char **paths, size_t count);
+
+/* The lesson files of the lesson directory, sorted; caller frees. NULL
+ * with errno ENOMEM when out of memory (not a short list). */
 static char **list_lessons(size_t *count)
 {
 	const char *dir_path = lesson_dir();
 	*count = 0;
 	DIR *dir = opendir(dir_path);
-	if (!dir)
+	if (!dir) {
+		if (errno != ENOMEM)
+			errno = 0;   /* no directory: no lessons */
 		return NULL;
+	}
 	char **paths = NULL;
 	size_t capacity = 0;
 	struct dirent *entry;
@@ -127,17 +146,24 @@ static char **list_lessons(size_t *count)
 			capacity = capacity ? capacity * 2 : 16;
 			char **grown = realloc(paths, capacity * sizeof *grown);
 			if (!grown)
-				break;
+				goto out_of_memory;
 			paths = grown;
 		}
 		if (asprintf(&paths[*count], "%s/%s", dir_path, entry->d_name) < 0)
-			break;
+			goto out_of_memory;
 		(*count)++;
 	}
 	closedir(dir);
+	errno = 0;
 	if (paths)
 		qsort(paths, *count, sizeof *paths, compare_strings);
 	return paths;
+out_of_memory:
+	closedir(dir);
+	free_list(paths, *count);
+	*count = 0;
+	errno = ENOMEM;
+	return NULL;
 }
 
 static void free_list(char **paths, size_t count)
@@ -153,16 +179,23 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* LESSON is a path, a number ("1", "01") or a name ("01-echo", "echo"). */
-static char *resolve_lesson(const char *given)
+/* LESSON is a path (it has a slash: "./01", "course/x.lesson"), else a
+ * number ("1", "01") or a name ("01-echo", "echo") of the lesson
+ * directory: never a file of the current directory, whose "01" would
+ * stand in for the lesson the student asked for. Returns 1 with *found
+ * (caller frees), 0 when no lesson has that name, -1 out of memory. */
+static int resolve_lesson(const char *given, char **found)
 {
-	if (strchr(given, '/') || access(given, F_OK) == 0)
-		return strdup(given);
+	*found = NULL;
+	if (strchr(given, '/'))
+		return (*found = strdup(given)) ? 1 : -1;
 	size_t count;
 	char **paths = list_lessons(&count);
-	char *found = NULL;
+	if (!paths && errno == ENOMEM)
+		return -1;
+	char *match_path = NULL;
 	bool numeric = given[0] && strspn(given, "0123456789") == strlen(given);
-	for (size_t i = 0; i < count && !found; i++) {
+	for (size_t i = 0; i < count && !match_path; i++) {
 		const char *base = base_name(paths[i]);
 		size_t base_len = strlen(base) - strlen(".lesson");
 		const char *dash = strchr(base, '-');
@@ -170,25 +203,40 @@ static char *resolve_lesson(const char *given)
 				     : (strlen(given) == base_len && strncmp(base, given, base_len) == 0)
 					       || (dash && strlen(given) == base_len - (size_t)(dash + 1 - base)
 						   && strncmp(dash + 1, given, strlen(given)) == 0);
-		if (match)
-			found = strdup(paths[i]);
+		if (match && !(match_path = strdup(paths[i]))) {
+			free_list(paths, count);
+			return -1;
+		}
 	}
 	free_list(paths, count);
-	return found;
+	*found = match_path;
+	return match_path ? 1 : 0;
 }
 
-static struct lesson *load_or_report(const char *given, struct diagnostics *diag)
+/* The lesson LESSON names, loaded, its programs allowed when it is
+ * shipped or `allow_programs`; NULL when it cannot be (said on stderr). */
+static struct lesson *load_or_report(const char *given, bool allow_programs)
 {
-	char *path = resolve_lesson(given);
-	if (!path) {
-		fprintf(stderr, "socklab: no lesson '%s' (see 'socklab list')\n", given);
+	char *path = NULL;
+	int resolved = resolve_lesson(given, &path);
+	if (resolved <= 0) {
+		if (resolved < 0)
+			fprintf(stderr, "socklab: out of memory\n");
+		else if (access(given, F_OK) == 0)
+			fprintf(stderr, "socklab: no lesson '%s' (see 'socklab list'); for the file here, say ./%s\n", given,
+				given);
+		else
+			fprintf(stderr, "socklab: no lesson '%s' (see 'socklab list')\n", given);
 		return NULL;
 	}
-	diagnostics_init(diag, path);
-	struct lesson *lesson = lesson_load(path, diag);
-	for (size_t i = 0; i < diag->count; i++)
-		fprintf(stderr, "%s\n", diag->messages[i]);
-	diagnostics_done(diag);
+	struct diagnostics diag;
+	diagnostics_init(&diag, path);
+	struct lesson *lesson = lesson_load(path, &diag);
+	for (size_t i = 0; i < diag.count; i++)
+		fprintf(stderr, "%s\n", diag.messages[i]);
+	diagnostics_done(&diag);
+	if (lesson)
+		lesson->programs_allowed = allow_programs || lesson_is_shipped(path);
 	free(path);
 	return lesson;
 }
@@ -242,6 +290,12 @@ static int cmd_check(int argc, char **argv)
 			fprintf(stderr, "%s\n", diag.messages[k]);
 		if (!lesson)
 			code = EXIT_USAGE;
+		/* Valid, and worth knowing before running it: what it would start. */
+		char *programs = lesson && consent_has_programs(lesson) && !lesson_is_shipped(argv[i])
+					 ? consent_describe(lesson, "; ") : NULL;
+		if (programs)
+			printf("%s: runs programs: %s\n", argv[i], programs);
+		free(programs);
 		lesson_free(lesson);
 		diagnostics_done(&diag);
 	}
@@ -255,6 +309,7 @@ struct run_options {
 	bool no_wire;
 	bool quiz;
 	bool hold;              /* every TCP segment waits for the student */
+	bool allow_programs;    /* a lesson not shipped with socklab may start its programs */
 	const char *trace_path;
 	const char *pcap_path;
 };
@@ -350,7 +405,53 @@ failed:
 static void usage_run(FILE *out)
 {
 	fprintf(out, "usage: socklab run [--plain] [--quiz] [--hold] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big] "
-		     "LESSON\n");
+		     "[--allow-programs] LESSON\n");
+}
+
+/* Whether two paths name one file: the same regular file when both exist
+ * (two outputs to /dev/null clash with nothing), else the same resolved
+ * directory and name (a file not made yet). */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	char dir_a[PATH_MAX], dir_b[PATH_MAX], real_a[PATH_MAX], real_b[PATH_MAX];
+	const char *slash_a = strrchr(a, '/'), *slash_b = strrchr(b, '/');
+	snprintf(dir_a, sizeof dir_a, "%.*s", slash_a ? (int)(slash_a - a) + 1 : 1, slash_a ? a : ".");
+	snprintf(dir_b, sizeof dir_b, "%.*s", slash_b ? (int)(slash_b - b) + 1 : 1, slash_b ? b : ".");
+	return realpath(dir_a, real_a) && realpath(dir_b, real_b) && strcmp(real_a, real_b) == 0
+	       && strcmp(slash_a ? slash_a + 1 : a, slash_b ? slash_b + 1 : b) == 0;
+}
+
+/* What run's files must not be: the lesson itself (one file for two
+ * outputs is refused before the lesson is looked for). Returns 0, or -1
+ * with the message said. */
+static int check_output_files(const struct run_options *run, const char *lesson_path)
+{
+	const char *const outputs[][2] = { { "--trace", run->trace_path }, { "--pcap", run->pcap_path } };
+	for (size_t i = 0; i < 2; i++)
+		if (outputs[i][1] && same_file(outputs[i][1], lesson_path)) {
+			fprintf(stderr, "socklab run: %s would overwrite the lesson '%s' itself: name another file\n",
+				outputs[i][0], outputs[i][1]);
+			return -1;
+		}
+	return 0;
+}
+
+/* A lesson from elsewhere that starts programs, run without a question
+ * (--plain, a pipe): one line naming them and the flag; exit 2. */
+static int refuse_programs(const struct lesson *lesson)
+{
+	char *programs = consent_describe(lesson, "; ");
+	if (!programs) {
+		fprintf(stderr, "socklab: out of memory\n");
+		return EXIT_USAGE;
+	}
+	fprintf(stderr, "socklab: %s is not a lesson shipped with socklab and starts programs (%s): "
+			"run them with --allow-programs\n", lesson->path, programs);
+	free(programs);
+	return EXIT_USAGE;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -364,6 +465,7 @@ static int cmd_run(int argc, char **argv)
 		{ "no-wire", no_argument, NULL, 'W' },
 		{ "quiz", no_argument, NULL, 'Q' },
 		{ "hold", no_argument, NULL, 'D' },
+		{ "allow-programs", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -371,7 +473,8 @@ static int cmd_run(int argc, char **argv)
 	int option;
 	optind = 1;
 	opterr = 0;   /* our own message, naming the command */
-	while ((option = getopt_long(argc, argv, "+", options, NULL)) != -1) {
+	/* "+": options end at the lesson; ":": a missing value is ':', not '?'. */
+	while ((option = getopt_long(argc, argv, "+:", options, NULL)) != -1) {
 		switch (option) {
 		case 'p': run.plain = true; break;
 		case 't': run.trace_path = optarg; break;
@@ -381,10 +484,16 @@ static int cmd_run(int argc, char **argv)
 		case 'W': run.no_wire = true; break;
 		case 'Q': run.quiz = true; break;
 		case 'D': run.hold = true; break;
+		case 'A': run.allow_programs = true; break;
 		case 'h': usage_run(stdout); return EXIT_OK;
+		case ':':
+			fprintf(stderr, "socklab run: %s needs a value\n", argv[optind - 1]);
+			usage_run(stderr);
+			return EXIT_USAGE;
 		default:
-			if (optopt)
-				fprintf(stderr, "socklab run: %s needs a value\n", argv[optind - 1]);
+			/* A short option has its letter in optopt; a long one only its word. */
+			if (optopt > ' ' && optopt < 127)
+				fprintf(stderr, "socklab run: unknown option '-%c'\n", optopt);
 			else
 				fprintf(stderr, "socklab run: unknown option '%s'\n", argv[optind - 1]);
 			usage_run(stderr);
@@ -399,6 +508,10 @@ static int cmd_run(int argc, char **argv)
 		usage_run(stderr);
 		return EXIT_USAGE;
 	}
+	if (run.trace_path && run.pcap_path && same_file(run.trace_path, run.pcap_path)) {
+		fprintf(stderr, "socklab run: --trace and --pcap name the same file '%s': give each its own\n", run.pcap_path);
+		return EXIT_USAGE;
+	}
 	if (run.no_wire && run.pcap_path) {
 		fprintf(stderr, "socklab run: --pcap writes the packets --no-wire leaves uncaptured: use one of them\n");
 		return EXIT_USAGE;
@@ -408,10 +521,19 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "socklab: not a terminal, so printing the transcript (as with --plain)\n");
 		run.plain = true;
 	}
-	struct diagnostics diag;
-	struct lesson *lesson = load_or_report(argv[optind], &diag);
+	struct lesson *lesson = load_or_report(argv[optind], run.allow_programs);
 	if (!lesson)
 		return EXIT_USAGE;
+	if (check_output_files(&run, lesson->path) < 0) {
+		lesson_free(lesson);
+		return EXIT_USAGE;
+	}
+	/* The TUI asks; a transcript has no one to ask. */
+	if (run.plain && consent_has_programs(lesson) && !lesson->programs_allowed) {
+		int code = refuse_programs(lesson);
+		lesson_free(lesson);
+		return code;
+	}
 	if (run.hold && !lesson->hold_segments)
 		lesson->hold_segments = lesson->hold_forced = true;
 	char *err = NULL;
@@ -668,7 +790,7 @@ static int cmd_menu(void)
 		free_list(paths, count);
 		return EXIT_USAGE;
 	}
-	struct tui_options tui = { .color = getenv("NO_COLOR") == NULL };
+	struct tui_options tui = { .color = getenv("NO_COLOR") == NULL, .menu_shipped = lesson_is_shipped(paths[0]) };
 	int code = tui_run(NULL, paths, count, &sandbox, &tui);
 	sandbox_done(&sandbox);
 	free_list(paths, count);
@@ -683,8 +805,10 @@ static void usage(FILE *out)
 		"usage:\n"
 		"  socklab                          the lesson menu (curses)\n"
 		"  socklab list                     the lessons, one a line\n"
-		"  socklab run [--plain] [--quiz] [--hold] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big] LESSON\n"
-		"                                   step through LESSON (a number, a name or a path);\n"
+		"  socklab run [--plain] [--quiz] [--hold] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big]\n"
+		"              [--allow-programs] LESSON\n"
+		"                                   step through LESSON (a number or a name from socklab list,\n"
+		"                                   or a path with a slash: ./mine.lesson);\n"
 		"                                   --plain prints a transcript instead of the TUI,\n"
 		"                                   --trace records every event as JSON Lines,\n"
 		"                                   --pcap writes the packets on lo as a pcap file,\n"
@@ -692,7 +816,9 @@ static void usage(FILE *out)
 		"                                   --quiz asks you to predict each step first (with --plain: answers on stdin),\n"
 		"                                   --hold holds every TCP segment until you release it (x; d drops it),\n"
 		"                                   --host skips the private network namespace,\n"
-		"                                   --big is for projectors\n"
+		"                                   --big is for projectors,\n"
+		"                                   --allow-programs lets a lesson not shipped with socklab start\n"
+		"                                   its programs (the TUI asks first; --plain refuses without it)\n"
 		"  socklab play [--plain] [--host]  free play: type calls (server: s = socket(AF_INET, SOCK_STREAM));\n"
 		"                                   'w FILE' writes what you played as a lesson, 'q' quits\n"
 		"  socklab step [--plain] [--host] [--big] --server 'CMD' --client 'CMD'\n"

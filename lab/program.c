@@ -16,8 +16,8 @@ static uint64_t now_ms(void)
 	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
 }
 
-int program_start(struct program *program, const char *command, const char *name, const char *examples_dir,
-		  char **err)
+int program_start(struct program *program, const char *command, const char *base_dir, const char *name,
+		  const char *examples_dir, char **err)
 {
 	memset(program, 0, sizeof *program);
 	program->event = malloc(sizeof *program->event);
@@ -27,7 +27,7 @@ int program_start(struct program *program, const char *command, const char *name
 		program_stop(program);
 		return text_error(err, "%s: out of memory", name);
 	}
-	if (stepper_start_program(&program->tracer, command, name, examples_dir, err) < 0) {
+	if (stepper_start_program(&program->tracer, command, base_dir, name, examples_dir, err) < 0) {
 		program->tracer = NULL;
 		program_stop(program);
 		return -1;

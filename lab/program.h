@@ -44,10 +44,11 @@ struct program {
 	size_t output_len;
 };
 
-/* Starts `command` (words split at spaces; see stepper_start_program),
- * labelled `name`. Returns 0, or -1 with *err. */
-int program_start(struct program *program, const char *command, const char *name, const char *examples_dir,
-		  char **err);
+/* Starts `command` (split as words.h says, ./ and ../ words from
+ * `base_dir`; see stepper_start_program), labelled `name`. Returns 0, or
+ * -1 with *err. */
+int program_start(struct program *program, const char *command, const char *base_dir, const char *name,
+		  const char *examples_dir, char **err);
 
 /* Kills and reaps the program; safe twice and on a program never started. */
 void program_stop(struct program *program);

@@ -1547,10 +1547,8 @@ static void stop_sides(struct session *session)
 	}
 }
 
-/* A program's command with its ./ and ../ words made absolute from the
- * lesson file's directory (the program starts in the lab's working
- * directory), and where the Python line reporter is: the examples beside
- * the lessons, in the source tree and once installed alike. */
+/* The lesson file's directory: a program's ./ and ../ words are named
+ * from there (the program starts in the lab's working directory). */
 static void lesson_directory(const struct session *session, char *out, size_t size)
 {
 	char dir[4096] = ".";
@@ -1561,12 +1559,11 @@ static void lesson_directory(const struct session *session, char *out, size_t si
 		snprintf(out, size, "%s", dir);
 }
 
-static void program_command(const char *lesson_dir, const char *command, char *out, size_t size, char *examples,
-			    size_t examples_size)
+/* Where the Python line reporter is: beside the lessons, else where
+ * socklab keeps its examples (installed, then the source tree), so a
+ * lesson anywhere gets lines and its interpreter's start-up told apart. */
+static void program_examples(const char *lesson_dir, char *examples, size_t examples_size)
 {
-	/* The line reporter: beside the lessons, else where socklab keeps its
-	 * examples (installed, then the source tree), so a lesson anywhere
-	 * gets lines and its interpreter's start-up told apart. */
 	const char *const candidates[] = { lesson_dir, SOCKLAB_LESSON_DIR, SOCKLAB_SOURCE_LESSON_DIR };
 	for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
 		char reporter[4400];
@@ -1574,16 +1571,6 @@ static void program_command(const char *lesson_dir, const char *command, char *o
 		snprintf(reporter, sizeof reporter, "%.4200s/trace_python_lines.py", examples);
 		if (access(reporter, R_OK) == 0)
 			break;
-	}
-	size_t length = 0;
-	out[0] = '\0';
-	for (const char *word = command; *word && length < size;) {
-		size_t word_len = strcspn(word, " \t");
-		bool relative = strncmp(word, "./", 2) == 0 || strncmp(word, "../", 3) == 0;
-		length += (size_t)snprintf(out + length, size - length, "%s%s%s%.*s", length ? " " : "",
-					   relative ? lesson_dir : "", relative ? "/" : "", (int)word_len, word);
-		word += word_len;
-		word += strspn(word, " \t");
 	}
 }
 
@@ -1594,9 +1581,12 @@ static int start_program_sides(struct session *session, const char *lesson_dir, 
 		session->sides[s].is_program = command != NULL;
 		if (!command || !programs_here(session))
 			continue;
-		char resolved[4096], examples[4200];
-		program_command(lesson_dir, command, resolved, sizeof resolved, examples, sizeof examples);
-		if (program_start(&session->sides[s].program, resolved, session->lesson->sides[s], examples, err) < 0)
+		/* The frontends ask first (consent.h); this is the last guard. */
+		if (!session->lesson->programs_allowed)
+			return text_error(err, "%s: the lesson's programs were not allowed to run", session->lesson->sides[s]);
+		char examples[4200];
+		program_examples(lesson_dir, examples, sizeof examples);
+		if (program_start(&session->sides[s].program, command, lesson_dir, session->lesson->sides[s], examples, err) < 0)
 			return -1;
 	}
 	return 0;

@@ -52,7 +52,11 @@ static void on_event(const struct tracer_event *event, void *context)
 		return;
 	}
 	if (event->kind == TRACER_EXITED) {
-		fprintf(stepping->out, "\n%s %s\n", side, event->message);
+		/* The program's end, once: a process of it that ends is no news,
+		 * and once the lab stops a program each of its processes ends with
+		 * the same reason (64 of them at the cap). */
+		if (event->program_over)
+			fprintf(stepping->out, "\n%s %s\n", side, event->message);
 		return;
 	}
 	if (event->startup) {
@@ -100,7 +104,7 @@ int step_plain(const char *server, const char *client, const char *examples_dir,
 	session_set_interrupt(stepping.session, stop);
 	plain_print_info(out, session_info(stepping.session));
 	for (int s = 0; s < SIDES; s++)
-		if (stepper_start_program(&tracers[s], commands[s], names[s], examples_dir, &stepping.err) < 0)
+		if (stepper_start_program(&tracers[s], commands[s], NULL, names[s], examples_dir, &stepping.err) < 0)
 			goto failed;
 	/* In turn: each runs until it blocks or ends; stop when both are over,
 	 * or when a whole round changes nothing (both wait for each other). */

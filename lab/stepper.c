@@ -10,8 +10,7 @@
 #include <unistd.h>
 
 #include "text.h"
-
-enum { MAX_WORDS = 32 };
+#include "words.h"
 
 struct program {
 	struct tracer *tracer;             /* owned; NULL once it failed */
@@ -27,17 +26,6 @@ struct stepper {
 
 static const char *const side_names[STEPPER_SIDES] = { "server", "client" };
 
-static int split_words(const char *command, char *storage, size_t size, char **words, int max)
-{
-	snprintf(storage, size, "%s", command);
-	int count = 0;
-	char *rest = NULL;
-	for (char *word = strtok_r(storage, " \t", &rest); word && count < max - 1; word = strtok_r(NULL, " \t", &rest))
-		words[count++] = word;
-	words[count] = NULL;
-	return count;
-}
-
 static bool is_python(const char *program)
 {
 	const char *base = strrchr(program, '/');
@@ -45,21 +33,26 @@ static bool is_python(const char *program)
 	return strncmp(base, "python", 6) == 0;
 }
 
-int stepper_start_program(struct tracer **tracer, const char *command, const char *name, const char *examples_dir,
-			  char **err)
+int stepper_start_program(struct tracer **tracer, const char *command, const char *base_dir, const char *name,
+			  const char *examples_dir, char **err)
 {
-	char storage[1024], *words[MAX_WORDS + 1];
-	if (split_words(command, storage, sizeof storage, words, MAX_WORDS + 1) == 0)
-		return text_error(err, "%s: an empty command", name);
+	struct words words;
+	char *why = NULL;
+	if (words_split(&words, command, base_dir, &why, NULL) < 0) {
+		text_error(err, "%s: %s", name, why ? why : "out of memory");
+		free(why);
+		return -1;
+	}
 	char reporter[1024], **python_argv = NULL;
 	snprintf(reporter, sizeof reporter, "%s/trace_python_lines.py", examples_dir);
-	char **argv = words;
+	char **argv = words.argv;
 	/* Without the reporter (a lesson far from the examples) the program runs as it is, without lines. */
-	if (is_python(words[0]) && access(reporter, R_OK) == 0
-	    && tracer_python_argv(words, reporter, &python_argv, err) == 1)
+	if (is_python(argv[0]) && access(reporter, R_OK) == 0
+	    && tracer_python_argv(words.argv, reporter, &python_argv, err) == 1)
 		argv = python_argv;
 	int started = tracer_start(tracer, argv, name, python_argv ? TRACER_REPORTS_LINES : TRACER_PLAIN, err);
-	free(python_argv);   /* the array only: its strings are storage's and the reporter's */
+	free(python_argv);   /* the array only: its strings are the words' and the reporter's */
+	words_done(&words);
 	return started;
 }
 
@@ -87,7 +80,7 @@ int stepper_new(struct stepper **out, const char *const commands[STEPPER_SIDES],
 	/* Each program runs to its first socket call; one that sleeps before
 	 * any (a terminal read, sleep()) says so once settled. */
 	for (int s = 0; s < STEPPER_SIDES; s++)
-		if (stepper_start_program(&stepper->programs[s].tracer, commands[s], side_names[s], examples_dir, err) < 0
+		if (stepper_start_program(&stepper->programs[s].tracer, commands[s], NULL, side_names[s], examples_dir, err) < 0
 		    || tracer_request_settle(stepper->programs[s].tracer, err) < 0)
 			goto failed;
 	*out = stepper;

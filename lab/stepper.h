@@ -99,11 +99,12 @@ int stepper_next_side(const struct stepper *stepper, int preferred);
 int stepper_observe(struct session *session, int side, const struct tracer_event *event, char **err);
 
 /* Starts one program under a tracer (--plain drives its own): the
- * command split at spaces and tabs (no quoting); a Python program runs
+ * command split as words.h says (a shell's quoting, nothing expanded;
+ * ./ and ../ words from `base_dir` when not NULL); a Python program runs
  * through the line reporter in `examples_dir`, so each call carries its
  * line and the interpreter's start-up is told apart. Returns as
  * tracer_start. */
-int stepper_start_program(struct tracer **tracer, const char *command, const char *name, const char *examples_dir,
-			  char **err);
+int stepper_start_program(struct tracer **tracer, const char *command, const char *base_dir, const char *name,
+			  const char *examples_dir, char **err);
 
 #endif

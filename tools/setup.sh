@@ -60,7 +60,7 @@ test)
 	tests/valgrind_lessons.sh build/socklab
 	say "libFuzzer: 10 s of each parser (the long run is in README)"
 	CC=clang cmake -S . -B build-fuzz -DSOCKLAB_FUZZ=ON >/dev/null
-	cmake --build build-fuzz -j"$(nproc)" --target fuzz_lesson fuzz_typed_call fuzz_address fuzz_probe fuzz_trace \
+	cmake --build build-fuzz -j"$(nproc)" --target fuzz_lesson fuzz_typed_call fuzz_address fuzz_words fuzz_probe fuzz_trace \
 		fuzz_capture >/dev/null
 	ctest --test-dir build-fuzz -R '^fuzz_' --output-on-failure -j2
 	;;

@@ -22,6 +22,8 @@ int menu_load(struct tui *tui, char **paths, size_t count)
 		entry->path = paths[i];
 		diagnostics_init(&entry->diagnostics, paths[i]);
 		entry->lesson = lesson_load(paths[i], &entry->diagnostics);
+		if (entry->lesson)
+			entry->lesson->programs_allowed = tui->options->menu_shipped;
 	}
 	return 0;
 }
@@ -206,18 +208,13 @@ static void menu_continue(struct tui *tui)
 {
 	struct progress_entry record;
 	int index = continue_entry(tui, &record);
-	const struct lesson *lesson = tui->entries[index].lesson;
+	struct lesson *lesson = tui->entries[index].lesson;
 	char *err = NULL;
-	if (lesson_open(tui, lesson, &err) < 0) {
+	tui->menu_selected = (size_t)index;
+	if (consent_open_lesson(tui, lesson, record.last_step, true, &err) < 0) {
 		tui_message(tui, "cannot start %s: %s", lesson->name, err ? err : "out of memory");
 		free(err);
-		return;
 	}
-	tui->from_menu = true;
-	tui->menu_selected = (size_t)index;
-	size_t step = record.last_step < lesson->step_count ? record.last_step : lesson->step_count;
-	if (step > 0)
-		lesson_go_to(tui, step);
 }
 
 static void menu_open(struct tui *tui)
@@ -241,12 +238,10 @@ static void menu_open(struct tui *tui)
 		return;
 	}
 	char *err = NULL;
-	if (lesson_open(tui, entry->lesson, &err) < 0) {
+	if (consent_open_lesson(tui, entry->lesson, 0, true, &err) < 0) {
 		tui_message(tui, "cannot start %s: %s", entry->lesson->name, err ? err : "out of memory");
 		free(err);
-		return;
 	}
-	tui->from_menu = true;
 }
 
 static void menu_quit(struct tui *tui)

@@ -88,6 +88,8 @@ static void draw(struct tui *tui)
 		ladder_draw(tui);
 	else if (tui->screen == SCREEN_LESSON)
 		lesson_draw(tui);
+	else if (tui->screen == SCREEN_CONSENT)
+		consent_draw(tui);
 	else
 		menu_draw(tui);
 	/* The terminal's own cursor shows where typing goes, and only there. */
@@ -129,6 +131,10 @@ static void handle_key(struct tui *tui, int key)
 		/* Nothing to see: only quitting makes sense. */
 		if (action == ACTION_QUIT)
 			tui->quit = true;
+		return;
+	}
+	if (tui->screen == SCREEN_CONSENT) {
+		consent_key(tui, key);
 		return;
 	}
 	if (!tui->page.open && tui->screen == SCREEN_LESSON
@@ -212,7 +218,7 @@ static int open_first_screen(struct tui *tui, const struct tui_start *start, cha
 		return step_open(tui, err);
 	}
 	if (start->lesson)
-		return lesson_open(tui, start->lesson, err);
+		return consent_open_lesson(tui, start->lesson, 0, false, err);
 	if (menu_load(tui, start->paths, start->count) < 0)
 		return text_error(err, "out of memory");
 	return 0;
@@ -309,6 +315,7 @@ done:
 		code = 2;
 	progress_free(tui.progress);
 	menu_free(&tui);
+	consent_close(&tui);
 	page_done(&tui.page);
 	view_done(&tui.view);
 	command_line_done(&tui.command);

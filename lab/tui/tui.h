@@ -19,6 +19,10 @@ struct tui_options {
 	 * leaves the lesson (after any back or go-to); the pcap every packet. */
 	struct trace_writer *trace;   /* borrowed; NULL for none */
 	const char *pcap_path;        /* NULL for none */
+	/* The menu's lessons are socklab's own: their programs start unasked.
+	 * Any other lesson's programs (lesson->programs_allowed false) start
+	 * only after the student says y to the commands shown (consent.h). */
+	bool menu_shipped;
 };
 
 /* Runs the lesson screen until the student quits. `lessons` lists the

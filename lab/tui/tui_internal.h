@@ -187,7 +187,7 @@ extern const tui_handler menu_handlers[ACTION_COUNT];
 
 /* ---- the lesson (navigate.c, screen_lesson.c) -------------------------- */
 
-enum tui_screen { SCREEN_MENU, SCREEN_LESSON };
+enum tui_screen { SCREEN_MENU, SCREEN_LESSON, SCREEN_CONSENT };
 
 /* Starts a session for `lesson` (borrowed) and shows it. Returns 0, or -1
  * with *err. */
@@ -364,6 +364,25 @@ int tui_save_progress(struct tui *tui);
 /* Runs or re-runs the lesson to `steps_done` steps, the whole last step shown. */
 void lesson_go_to(struct tui *tui, size_t steps_done);
 
+/* ---- the consent question (screen_consent.c) --------------------------- */
+
+struct consent_question {
+	struct lesson *lesson;             /* borrowed: waits for y; NULL when nothing is asked */
+	size_t step;                       /* where it opens once allowed (menu "continue") */
+	bool from_menu;                    /* n goes back to the menu; else n quits */
+	char *programs;                    /* owned: consent_describe's lines */
+};
+
+/* Opens `lesson` (from the menu, or the command line's), run on to
+ * `step`; a lesson whose programs are not allowed yet asks first, and
+ * opens on y. Returns 0, or -1 with *err (lesson_open's). */
+int consent_open_lesson(struct tui *tui, struct lesson *lesson, size_t step, bool from_menu, char **err);
+/* A key while the question is shown: y opens the lesson, any other does not. */
+void consent_key(struct tui *tui, int key);
+void consent_draw(struct tui *tui);
+/* Forgets the question; safe twice. */
+void consent_close(struct tui *tui);
+
 /* ---- the whole frontend ------------------------------------------------ */
 
 struct tui {
@@ -410,6 +429,8 @@ struct tui {
 	const char *step_examples;         /* where the Python line reporter is, borrowed */
 	/* Predict, then step. */
 	struct quiz_panel quiz;
+	/* A lesson not shipped with socklab, asking before its programs start. */
+	struct consent_question consent;
 	/* Progress: NULL when it cannot be kept (said once). */
 	struct progress *progress;         /* owned */
 	bool progress_dirty;               /* recorded since the last save */

@@ -958,6 +958,55 @@ ctrl_c_while_stepping_programs_leaves_no_process() {
 	terminal_restored "step-c" || return 1
 }
 
+# A lesson not shipped with socklab starts programs only after y: its
+# server would write a file, so the file says whether anything ran.
+a_lesson_from_elsewhere_asks_before_its_programs_start() {
+	local course=$work/course
+	mkdir -p "$course"
+	cat >"$course/shared.lesson" <<LESSON
+title: a shared lesson
+program server: sh -c 'echo ran >$course/ran'
+step server: s = socket(AF_INET, SOCK_STREAM)
+  expect: 3
+LESSON
+	local shown="^    server: sh -c 'echo ran >.*/course/ran'"
+	# Enter is no: out of the lab, nothing started.
+	launch consent-enter 80 24 -- run "$course/shared.lesson"
+	wait_for_text consent-enter "this lesson starts programs" || return 1
+	expect_screen consent-enter "$shown" "the exact command" &&
+		expect_screen consent-enter "y start the programs  n quit" "the key line" || return 1
+	keys consent-enter Enter
+	wait_for_file "$work/consent-enter/exit-code" || return 1
+	[ "$(cat "$work/consent-enter/exit-code")" = 0 ] || {
+		echo "    FAIL: exit code $(cat "$work/consent-enter/exit-code") after Enter" >&2
+		return 1
+	}
+	terminal_restored consent-enter || return 1
+	[ ! -e "$course/ran" ] || { echo "    FAIL: Enter started the program" >&2; return 1; }
+	# From a menu of lessons from elsewhere: n goes back to the menu.
+	launch consent-menu 80 24 "SOCKLAB_LESSONS=$course" --
+	wait_for consent-menu "> .*shared +a shared lesson" || return 1
+	keys consent-menu Enter
+	wait_for_text consent-menu "this lesson starts programs" || return 1
+	keys consent-menu n
+	wait_for_text consent-menu "shared: its programs were not started" || return 1
+	expect_screen consent-menu "lessons: the BSD socket API" "the menu" || return 1
+	[ ! -e "$course/ran" ] || { echo "    FAIL: n started the program" >&2; return 1; }
+	quit consent-menu || return 1
+	# y starts it, and the lesson opens.
+	launch consent-yes 80 24 -- run "$course/shared.lesson"
+	wait_for_text consent-yes "this lesson starts programs" || return 1
+	[ ! -e "$course/ran" ] || { echo "    FAIL: the program ran before y" >&2; return 1; }
+	keys consent-yes y
+	wait_for_text consent-yes "step 0/1" || return 1
+	if ! capture consent-yes | grep -q "private netns"; then
+		quit consent-yes
+		return 77   # the host path starts no program (lessons/README.md)
+	fi
+	wait_for_file "$course/ran" || return 1
+	quit consent-yes
+}
+
 tests=(
 	first_screen_shows_both_panes_and_the_next_call
 	stepping_the_echo_lesson_shows_each_state_the_kernel_has
@@ -995,6 +1044,7 @@ tests=(
 	three_sides_get_a_pane_each_where_they_fit_and_a_summary_line_where_not
 	stepping_the_python_pair_runs_one_held_call_a_key
 	ctrl_c_while_stepping_programs_leaves_no_process
+	a_lesson_from_elsewhere_asks_before_its_programs_start
 )
 
 passed=0
