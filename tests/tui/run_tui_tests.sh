@@ -884,10 +884,10 @@ the_point_shows_at_80x24_and_every_cut_is_marked() {
 	expect_screen parts "^ The kernel woke the blocked accept\(\)" "part 2's own words" || return 1
 	quit parts || return 1
 	# The menu lists more lessons than 24 rows hold: it says so.
-	launch menu 80 24 --
-	wait_for_text menu "lessons: the BSD socket API" || return 1
-	expect_screen menu "\(0 more above, [0-9]+ more below: Up Down\)" "a mark for the lessons below" || return 1
-	quit menu
+	launch lessonmenu 80 24 --
+	wait_for_text lessonmenu "lessons: the BSD socket API" || return 1
+	expect_screen lessonmenu "\(0 more above, [0-9]+ more below: Up Down\)" "a mark for the lessons below" || return 1
+	quit lessonmenu
 }
 
 three_sides_get_a_pane_each_where_they_fit_and_a_summary_line_where_not() {
