@@ -1033,7 +1033,7 @@ static char *take_block(const struct line *lines, size_t count, size_t *index, i
 }
 
 static const char *const top_directives[] = { "lesson", "title", "sides", "intro", "step", "wire", "program" };
-static const char *const step_directives[] = { "expect", "then", "python", "say", "needs" };
+static const char *const step_directives[] = { "expect", "then", "python", "say", "then-say", "needs" };
 
 static int parse_sides(struct lesson *lesson, const char *text, size_t len, struct source_pos pos,
 		       struct diagnostics *diag);
@@ -1183,12 +1183,15 @@ static void parse_step_line(struct lesson *lesson, struct lesson_step *step, con
 	} else if (key == 3 && memcmp(text, "say", 3) == 0) {
 		free(step->say);
 		step->say = take_block(lines, count, index, line->indent, text + value, len - value);
+	} else if (key == 8 && memcmp(text, "then-say", 8) == 0) {
+		free(step->then_say);
+		step->then_say = take_block(lines, count, index, line->indent, text + value, len - value);
 	} else {
-		const char *hint = suggest(step_directives, 5, text, key);
+		const char *hint = suggest(step_directives, 6, text, key);
 		if (hint)
 			diagnostics_add(diag, pos, "unknown directive '%.*s' (did you mean '%s'?)", (int)key, text, hint);
 		else
-			diagnostics_add(diag, pos, "unknown directive '%.*s' (under a step: expect, then, python, say, needs)", (int)key,
+			diagnostics_add(diag, pos, "unknown directive '%.*s' (under a step: expect, then, python, say, then-say, needs)", (int)key,
 					text);
 	}
 }
@@ -1285,6 +1288,7 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 				parse_sides(lesson, text + value, len - value, value_pos, diag);
 		} else if (key == 5 && memcmp(text, "intro", 5) == 0) {
 			free(lesson->intro);
+			lesson->intro_line = number;
 			lesson->intro = take_block(lines, count, &index, 0, text + value, len - value);
 		} else {
 			const char *hint = suggest(top_directives, sizeof top_directives / sizeof top_directives[0], text, key);
@@ -1390,6 +1394,7 @@ void lesson_free(struct lesson *lesson)
 			free(step->expects[k].bytes);
 		free(step->expects);
 		free(step->say);
+		free(step->then_say);
 		free(step->python);
 	}
 	free(lesson->steps);

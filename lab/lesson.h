@@ -105,6 +105,8 @@ struct lesson_step {
 	struct expectation *expects;   /* owned array */
 	size_t expect_count;
 	char *say;                     /* owned; may be NULL */
+	char *then_say;                /* owned; may be NULL: shown once the woken call returned (part 2
+	                                  of a step that woke another side), instead of say */
 	char *python;                  /* owned; may be NULL */
 	bool needs_private_netns;      /* `needs: private-netns`: skipped on the host path */
 	int line;
@@ -115,6 +117,7 @@ struct lesson {
 	char *name;                    /* "01-echo": the file name without .lesson */
 	char *title;
 	char *intro;                   /* may be NULL */
+	int intro_line;                /* of `intro:`, 1-based */
 	char sides[LESSON_MAX_SIDES][NAME_MAX_LEN];
 	int side_count;
 	bool hold_segments;            /* `wire: hold`: every TCP segment waits for release() or drop() */

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "consent.h"
 #include "lesson.h"
+#include "fit.h"
 #include "plain.h"
 #include "progress.h"
 #include "quiz.h"
@@ -296,6 +297,8 @@ static int cmd_check(int argc, char **argv)
 		if (programs)
 			printf("%s: runs programs: %s\n", argv[i], programs);
 		free(programs);
+		if (lesson)
+			fit_warn_lesson(stderr, lesson);   /* a warning: the lesson still runs */
 		lesson_free(lesson);
 		diagnostics_done(&diag);
 	}
@@ -304,6 +307,7 @@ static int cmd_check(int argc, char **argv)
 
 struct run_options {
 	bool plain;
+	bool terse;             /* --terse: the transcript without the lesson's prose (for diffs) */
 	bool force_host;
 	bool big;
 	bool no_wire;
@@ -345,13 +349,18 @@ static void save_progress(struct progress *progress)
 
 enum { HOLD_RELEASES_MAX = 64 };   /* segments let go after one step in --plain --hold */
 
-static int run_plain(struct session *session, struct trace_writer *trace, bool quiz, struct progress *progress)
+static int run_plain(struct session *session, struct trace_writer *trace, bool quiz, bool terse,
+		     struct progress *progress)
 {
 	const struct run_info *info = session_info(session);
 	const struct lesson *lesson = session_lesson(session);
 	struct quiz_tally tally = { 0 };
 	char *err = NULL;
 	plain_print_info(stdout, info);
+	if (!terse && lesson->intro) {
+		fputc('\n', stdout);
+		plain_print_prose(stdout, NULL, lesson->intro);
+	}
 	if (trace && trace_write_info(trace, info, &err) < 0)
 		goto failed;
 	for (;;) {
@@ -379,6 +388,8 @@ static int run_plain(struct session *session, struct trace_writer *trace, bool q
 		size_t count;
 		const struct lab_event *events = session_events(session, &count);
 		plain_print_step_in(stdout, info, events, before, count - before);
+		if (!terse && count > before && events[before].step >= 1 && events[before].step <= lesson->step_count)
+			plain_print_step_prose(stdout, &lesson->steps[events[before].step - 1]);
 		if (asked)
 			quiz_plain_tell(stdout, &turn, events + before, count - before, &tally);
 		for (size_t i = before; trace && i < count; i++)
@@ -404,7 +415,7 @@ failed:
 
 static void usage_run(FILE *out)
 {
-	fprintf(out, "usage: socklab run [--plain] [--quiz] [--hold] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big] "
+	fprintf(out, "usage: socklab run [--plain] [--terse] [--quiz] [--hold] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big] "
 		     "[--allow-programs] LESSON\n");
 }
 
@@ -458,6 +469,7 @@ static int cmd_run(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "plain", no_argument, NULL, 'p' },
+		{ "terse", no_argument, NULL, 'T' },
 		{ "trace", required_argument, NULL, 't' },
 		{ "host", no_argument, NULL, 'H' },
 		{ "big", no_argument, NULL, 'b' },
@@ -477,6 +489,7 @@ static int cmd_run(int argc, char **argv)
 	while ((option = getopt_long(argc, argv, "+:", options, NULL)) != -1) {
 		switch (option) {
 		case 'p': run.plain = true; break;
+		case 'T': run.plain = run.terse = true; break;
 		case 't': run.trace_path = optarg; break;
 		case 'H': run.force_host = true; break;
 		case 'b': run.big = true; break;
@@ -569,7 +582,7 @@ static int cmd_run(int argc, char **argv)
 		} else {
 			session_set_interrupt(session, &stop_signal);
 			struct progress *progress = load_progress();
-			code = run_plain(session, trace, run.quiz, progress);
+			code = run_plain(session, trace, run.quiz, run.terse, progress);
 			progress_free(progress);
 		}
 		session_free(session);
@@ -805,11 +818,13 @@ static void usage(FILE *out)
 		"usage:\n"
 		"  socklab                          the lesson menu (curses)\n"
 		"  socklab list                     the lessons, one a line\n"
-		"  socklab run [--plain] [--quiz] [--hold] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big]\n"
-		"              [--allow-programs] LESSON\n"
+		"  socklab run [--plain] [--terse] [--quiz] [--hold] [--trace FILE] [--pcap FILE] [--no-wire] [--host]\n"
+		"              [--big] [--allow-programs] LESSON\n"
 		"                                   step through LESSON (a number or a name from socklab list,\n"
 		"                                   or a path with a slash: ./mine.lesson);\n"
-		"                                   --plain prints a transcript instead of the TUI,\n"
+		"                                   --plain prints a transcript instead of the TUI (each step's\n"
+		"                                   result, sockets, Python line and explanation),\n"
+		"                                   --terse the transcript without the lesson's text (for diffs),\n"
 		"                                   --trace records every event as JSON Lines,\n"
 		"                                   --pcap writes the packets on lo as a pcap file,\n"
 		"                                   --no-wire captures no packets,\n"

@@ -3,11 +3,13 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "evidence.h"
 #include "probe.h"
+#include "wrap.h"
 
 void plain_print_info(FILE *out, const struct run_info *info)
 {
@@ -193,4 +195,40 @@ void plain_print_summary(FILE *out, const struct run_info *info, const struct la
 			failures == 1 ? "" : "s");
 	else
 		fprintf(out, "\n%zu of %zu steps run, every expectation met\n", steps, info->step_count);
+}
+
+void plain_print_prose(FILE *out, const char *label, const char *text)
+{
+	enum { WIDTH = 76 };   /* 80 columns, less the indent */
+	if (!text)
+		return;
+	size_t count = wrap_text(text, WIDTH, NULL, 0);
+	struct wrap_line *lines = count ? calloc(count, sizeof *lines) : NULL;
+	if (!lines)
+		return;
+	wrap_text(text, WIDTH, lines, count);
+	if (label)
+		fprintf(out, "  %s\n", label);
+	for (size_t i = 0; i < count; i++) {
+		fprintf(out, "%s", lines[i].len ? "  " : "");
+		/* A newline inside the slice stands for a space. */
+		for (size_t k = 0; k < lines[i].len; k++)
+			fputc(lines[i].start[k] == '\n' ? ' ' : lines[i].start[k], out);
+		fputc('\n', out);
+	}
+	free(lines);
+}
+
+void plain_print_step_prose(FILE *out, const struct lesson_step *step)
+{
+	if (step->python)
+		fprintf(out, "  python: %s\n", step->python);
+	if (step->say) {
+		fputc('\n', out);
+		plain_print_prose(out, NULL, step->say);
+	}
+	if (step->then_say) {
+		fputc('\n', out);
+		plain_print_prose(out, "then:", step->then_say);
+	}
 }

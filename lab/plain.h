@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "lesson.h"
 #include "session.h"
 
 void plain_print_info(FILE *out, const struct run_info *info);
@@ -33,5 +34,13 @@ char *plain_format_result(const struct lab_event *event, char *out, size_t size)
 
 /* A socket's state as shown: "LISTEN", "ESTABLISHED", "-" (no address yet). */
 const char *plain_state_text(const struct lab_socket *socket);
+
+/* Lesson prose for the full transcript (not --terse): wrapped to 80
+ * columns as the screen wraps it, paragraphs kept, under `label` when not
+ * NULL. Prints nothing for NULL text. */
+void plain_print_prose(FILE *out, const char *label, const char *text);
+
+/* A step's Python line and explanation (and its then-say), after the step. */
+void plain_print_step_prose(FILE *out, const struct lesson_step *step);
 
 #endif

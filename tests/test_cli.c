@@ -291,7 +291,8 @@ Test(cli, every_lesson_matches_its_golden_trace_on_the_host_path, .timeout = 120
 Test(cli, replay_prints_what_the_run_printed)
 {
 	char *trace = temp_path(".jsonl");
-	struct result run_result = SOCKLAB("run", "--plain", "--trace", trace, "01");
+	/* A trace holds events, not the lesson's text: the terse transcript. */
+	struct result run_result = SOCKLAB("run", "--terse", "--trace", trace, "01");
 	cr_assert_eq(run_result.code, 0);
 	struct result replay = SOCKLAB("replay", "--plain", trace);
 	cr_expect_eq(replay.code, 0, "%s", replay.err);
@@ -447,11 +448,51 @@ Test(cli, every_shipped_lesson_checks_clean)
 		snprintf(path, sizeof path, "%s/lessons/%s", SOURCE_DIR, entry->d_name);
 		struct result result = SOCKLAB("check", path);
 		cr_expect_eq(result.code, 0, "%s", result.err);
+		/* Not even a warning: every step's text fits the 80x24 explanation area. */
+		cr_expect_str_eq(result.err, "", "%s", path);
 		result_done(&result);
 		checked++;
 	}
 	closedir(dir);
 	cr_expect_gt(checked, 0);
+}
+
+Test(cli, check_warns_when_an_explanation_does_not_fit_80x24)
+{
+	char *lesson = temp_path(".lesson");
+	char text[4096];
+	int len = snprintf(text, sizeof text, "title: long\nsides: server\n\nstep server: s = socket(AF_INET, SOCK_STREAM)\n"
+					      "  expect: fd\n  say:\n");
+	for (int i = 1; i <= 20; i++)   /* twenty paragraphs: twenty lines and nineteen blank ones */
+		len += snprintf(text + len, sizeof text - (size_t)len, "    Line %d of a long explanation.\n%s", i,
+				i < 20 ? "\n" : "");
+	write_text(lesson, text, (size_t)len);
+	struct result result = SOCKLAB("check", lesson);
+	cr_expect_eq(result.code, 0, "a warning, not an error: %s", result.err);
+	char *expected;
+	cr_assert_geq(asprintf(&expected, "%s:4: the explanation needs 39 lines at 80x24, 7 fit\n", lesson), 0);
+	cr_expect_str_eq(result.err, expected);
+	free(expected);
+	result_done(&result);
+	unlink(lesson);
+	free(lesson);
+}
+
+Test(cli, plain_prints_the_lessons_text_and_terse_does_not)
+{
+	struct result full = SOCKLAB("run", "--plain", "01");
+	cr_expect_eq(full.code, 0, "%s", full.err);
+	/* The intro, each step's Python line and its explanation. */
+	cr_expect(strstr(full.out, "\n  A server and a client, two processes") != NULL, "%s", full.out);
+	cr_expect(strstr(full.out, "  python: s.listen(5)\n") != NULL, "%s", full.out);
+	cr_expect(strstr(full.out, "\n  listen() turns the socket into a listening socket") != NULL, "%s", full.out);
+	struct result terse = SOCKLAB("run", "--terse", "01");
+	cr_expect_eq(terse.code, 0, "%s", terse.err);
+	cr_expect(strstr(terse.out, "step 3/14  server: listen(ls, 5)\n  = 0\n") != NULL, "%s", terse.out);
+	cr_expect(strstr(terse.out, "python") == NULL, "%s", terse.out);
+	cr_expect(strstr(terse.out, "listening socket") == NULL, "%s", terse.out);
+	result_done(&full);
+	result_done(&terse);
 }
 
 /* Every process whose command line names `marker`. */

@@ -804,9 +804,9 @@ Test(lesson_echo, has_fourteen_steps_with_their_sides_calls_and_names)
 	} expected[] = {
 		{ 0, CALL_SOCKET, "ls", 12 },  { 0, CALL_BIND, "", 21 },     { 0, CALL_LISTEN, "", 28 },
 		{ 0, CALL_ACCEPT, "conn", 36 }, { 1, CALL_SOCKET, "c", 44 }, { 1, CALL_CONNECT, "", 51 },
-		{ 1, CALL_SENDALL, "", 66 },   { 0, CALL_RECV, "", 73 },     { 0, CALL_SENDALL, "", 79 },
-		{ 1, CALL_RECV, "", 85 },      { 1, CALL_CLOSE, "", 91 },    { 0, CALL_RECV, "", 102 },
-		{ 0, CALL_CLOSE, "", 109 },    { 0, CALL_CLOSE, "", 117 },
+		{ 1, CALL_SENDALL, "", 68 },   { 0, CALL_RECV, "", 77 },     { 0, CALL_SENDALL, "", 83 },
+		{ 1, CALL_RECV, "", 89 },      { 1, CALL_CLOSE, "", 95 },    { 0, CALL_RECV, "", 106 },
+		{ 0, CALL_CLOSE, "", 113 },    { 0, CALL_CLOSE, "", 122 },
 	};
 	struct lesson *lesson = load_echo();
 	cr_assert_eq(lesson->step_count, 14);
@@ -924,6 +924,25 @@ Test(lesson_echo, keeps_say_and_python_text_without_the_block_indentation)
 			 "TCP tables do not list it.");
 	/* A python line may be a Python comment. */
 	cr_assert_str_eq(lesson->steps[10].python, "# leaving the client's `with` block closes the socket");
+	lesson_free(lesson);
+}
+
+Test(lesson_echo, splits_the_connect_step_into_what_each_part_shows)
+{
+	struct lesson *lesson = load_echo();
+	/* Part 1: the handshake and the accept queue; part 2: accept() woken. */
+	cr_assert_not_null(lesson->steps[5].then_say);
+	cr_expect(strstr(lesson->steps[5].say, "woke") == NULL, "%s", lesson->steps[5].say);
+	cr_expect(strncmp(lesson->steps[5].then_say, "The kernel woke the blocked accept()", 36) == 0);
+	cr_expect_null(lesson->steps[0].then_say);
+	lesson_free(lesson);
+}
+
+Test(lesson_text, reads_then_say_as_a_block)
+{
+	struct lesson *lesson = parse_ok(HEAD SOCKET_STEP "  say: first part\n  then-say:\n    second\n    part\n");
+	cr_assert_str_eq(lesson->steps[0].say, "first part");
+	cr_assert_str_eq(lesson->steps[0].then_say, "second\npart");
 	lesson_free(lesson);
 }
 

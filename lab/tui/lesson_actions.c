@@ -453,6 +453,13 @@ static void lesson_text(struct tui *tui)
 		page_add(&tui->page, "  %s: %s", view->info->sides[step->call.side], step->call.text);
 		page_add(&tui->page, "%s", "");
 	}
+	const struct lesson_step *shown = view->step > 0 && view->step <= tui->lesson->step_count
+						  ? &tui->lesson->steps[view->step - 1] : NULL;
+	if (shown && view->half == 2 && shown->then_say && shown->say) {
+		/* Part 2 of a step: what part 1 said, then part 2's own words. */
+		page_add_wrapped(&tui->page, "  ", shown->say, COLS - 2);
+		page_add(&tui->page, "%s", "");
+	}
 	page_add_wrapped(&tui->page, "  ", view->say ? view->say : "(this step has no explanation)", COLS - 2);
 	if (view->python) {
 		page_add(&tui->page, "%s", "");

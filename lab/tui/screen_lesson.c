@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fit.h"
 #include "plain.h"
 #include "wrap.h"
 
@@ -477,6 +478,47 @@ static void pane_title(struct tui *tui, const struct lesson_view *view, const st
 		draw_string(style, pane->y, x + 1, " Enter: details ", right - x - 1, style->roles[ROLE_DIM]);
 }
 
+static int socket_rows(const struct tui *tui, const struct pane *pane, const struct lab_socket *socket)
+{
+	struct cursor measure = cursor_at(&tui->style, 0, 0, pane->width - 2, 0, false);
+	if (tui->style.big)
+		socket_out_big(&measure, socket);
+	else
+		socket_out(&measure, &pane->columns, socket);
+	return measure.row;
+}
+
+/* Which of the pane's listed sockets fit in `room` rows: all of them, or
+ * those the step changed first (the ones the step is about), then the
+ * others in order, leaving a row for "+N more". Returns how many are hidden. */
+static size_t pane_sockets_shown(const struct tui *tui, const struct lesson_view *view, const struct pane *pane,
+				 int room, bool *shown)
+{
+	size_t listed = pane->socket_count < MAX_PANE_SOCKETS ? pane->socket_count : MAX_PANE_SOCKETS;
+	int rows[MAX_PANE_SOCKETS], total = 0;
+	for (size_t i = 0; i < listed; i++) {
+		rows[i] = socket_rows(tui, pane, &view->snapshot->sockets[pane->sockets[i]]);
+		total += rows[i];
+		shown[i] = true;
+	}
+	if (total <= room)
+		return 0;
+	room -= 1;   /* the "+N more" row */
+	size_t hidden = listed;
+	for (size_t i = 0; i < listed; i++)
+		shown[i] = false;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < listed; i++) {
+			bool changed = view->snapshot->sockets[pane->sockets[i]].changes != 0;
+			if (shown[i] || changed != (pass == 0) || rows[i] > room)
+				continue;
+			shown[i] = true;
+			room -= rows[i];
+			hidden--;
+		}
+	return hidden;
+}
+
 static void pane_draw(struct tui *tui, const struct lesson_view *view, struct pane *pane)
 {
 	const struct tui_style *style = &tui->style;
@@ -520,7 +562,11 @@ static void pane_draw(struct tui *tui, const struct lesson_view *view, struct pa
 	}
 	if (!style->big)
 		socket_heading(&cursor, &pane->columns);
+	bool shown[MAX_PANE_SOCKETS];
+	size_t hidden = pane_sockets_shown(tui, view, pane, inner_height - cursor.row, shown);
 	for (size_t i = 0; i < listed; i++) {
+		if (!shown[i])
+			continue;
 		const struct lab_socket *socket = &view->snapshot->sockets[pane->sockets[i]];
 		cursor.fill = pane->focused && i == tui->selected ? style->roles[ROLE_SELECTED] : 0;
 		if (style->big)
@@ -529,9 +575,10 @@ static void pane_draw(struct tui *tui, const struct lesson_view *view, struct pa
 			socket_out(&cursor, &pane->columns, socket);
 		cursor.fill = 0;
 	}
-	if (pane->socket_count > listed) {
+	hidden += pane->socket_count - listed;
+	if (hidden) {
 		char more[48];
-		snprintf(more, sizeof more, "  +%zu more", pane->socket_count - listed);
+		snprintf(more, sizeof more, "  +%zu more", hidden);
 		cursor_string(&cursor, more, style->roles[ROLE_DIM]);
 	}
 }
@@ -1026,7 +1073,11 @@ void lesson_draw_view(struct tui *tui, const struct lesson_view *view)
 	if (least + say_wanted <= rest) {
 		say_rows = say_wanted;
 	} else {
-		int say_least = say_wanted < MIN_SAY_ROWS ? say_wanted : MIN_SAY_ROWS;
+		/* At 80x24 and above the explanation keeps FIT_SAY_ROWS (fit.h: what
+		 * `socklab check` promises a lesson's text); the panes give way and
+		 * mark what they hide. */
+		int say_floor = height >= 24 ? FIT_SAY_ROWS : MIN_SAY_ROWS;
+		int say_least = say_wanted < say_floor ? say_wanted : say_floor;
 		say_rows = rest - least;
 		if (say_rows < say_least)
 			say_rows = say_least;

@@ -148,10 +148,21 @@ void menu_draw(struct tui *tui)
 		y += 2;
 	}
 	int list_rows = height - 2 - y;
+	bool cut = list_rows < 0 || tui->entry_count > (size_t)list_rows;
+	if (cut)
+		list_rows--;   /* a row says what the list hides */
+	if (list_rows < 1)
+		list_rows = 1;
 	size_t first = tui->menu_selected >= (size_t)list_rows ? tui->menu_selected - (size_t)list_rows + 1 : 0;
 	int list_top = y;
-	for (size_t i = first; i < tui->entry_count && y < list_top + list_rows; i++, y++)
+	size_t i = first;
+	for (; i < tui->entry_count && y < list_top + list_rows; i++, y++)
 		draw_entry(tui, &tui->entries[i], y, width, !on_continue && i == tui->menu_selected);
+	if (cut && y < height - 1) {
+		char more[96];
+		snprintf(more, sizeof more, "  (%zu more above, %zu more below: Up Down)", first, tui->entry_count - i);
+		draw_string(style, y++, 2, more, width - 4, style->roles[ROLE_DIM]);
+	}
 	/* The selected lesson's intro, where there is room. */
 	const struct menu_entry *selected = on_continue ? &tui->entries[resume]
 					    : tui->entry_count ? &tui->entries[tui->menu_selected]
@@ -160,8 +171,15 @@ void menu_draw(struct tui *tui)
 		struct wrap_line lines[32];
 		size_t count = wrap_text(selected->lesson->intro, width - 6, lines, 32);
 		int row = y + 1;
-		for (size_t i = 0; i < count && i < 32 && row < height - 2; i++, row++)
+		int room = height - 2 - row;
+		bool intro_cut = count > (size_t)room;
+		if (intro_cut)
+			room--;   /* the last row says where the rest is */
+		for (size_t i = 0; i < count && i < 32 && (int)i < room; i++, row++)
 			draw_text(style, row, 4, lines[i].start, lines[i].len, width - 6, style->roles[ROLE_DIM]);
+		if (intro_cut)
+			draw_string(style, row, 4, "... (Enter: the lesson opens on all of it)", width - 6,
+				    style->roles[ROLE_DIM]);
 	}
 	int x = 1;
 	x += draw_string(style, height - 1, x, "Enter", width - x, style->roles[ROLE_KEY]);

@@ -92,8 +92,9 @@ void page_draw(struct tui *tui)
 		draw_string(style, 0, width - 30, " out of memory: incomplete ", 28, style->roles[ROLE_FAILED]);
 	char where[64];
 	if (page->count > (size_t)body)
-		snprintf(where, sizeof where, "lines %zu-%zu of %zu", page->top + 1,
-			 page->top + (size_t)body < page->count ? page->top + (size_t)body : page->count, page->count);
+		snprintf(where, sizeof where, "lines %zu-%zu of %zu%s", page->top + 1,
+			 page->top + (size_t)body < page->count ? page->top + (size_t)body : page->count, page->count,
+			 page->top + (size_t)body < page->count ? ", more below" : "");
 	else
 		where[0] = '\0';
 	int x = 1;

@@ -273,7 +273,9 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 		view->say = view->lesson->intro ? view->lesson->intro : view->free_play ? free_play_intro : NULL;
 		view->python = NULL;
 	} else {
-		view->say = view->lesson->steps[view->step - 1].say;
+		const struct lesson_step *step = &view->lesson->steps[view->step - 1];
+		/* Part 2 of a step that woke a call has its own words, when the lesson gives them. */
+		view->say = view->half == 2 && step->then_say ? step->then_say : step->say;
 		view->python = view->lesson->steps[view->step - 1].python;
 		/* A typed call has no Python of its own: the catalog's shows its shape. */
 		if (!view->python && view->free_play && view->lesson->steps[view->step - 1].call.def)

@@ -860,6 +860,36 @@ a_corrupted_progress_file_is_said_once_and_the_menu_works() {
 	quit corrupt
 }
 
+the_point_shows_at_80x24_and_every_cut_is_marked() {
+	# Lesson 03 step 21: the server pane cannot show all four sockets; it
+	# shows the two the step changed and says how many it hides, and the
+	# explanation is whole (no pointer to t).
+	launch point 80 24 -- run 03
+	wait_for_text point "step 0/41" || return 1
+	press point Space 21
+	wait_for_text point "step 21/41" || return 1
+	expect_screen point "^│\*--   127\.0\.0\.1:65432" "the queued connection the step made" || return 1
+	expect_screen point "^│  \+2 more +│" "a mark for the hidden sockets" || return 1
+	expect_screen point "^ connection; nobody needs to know it in advance\.$" "the whole explanation" || return 1
+	expect_not_screen point "t: all of it" "a cut explanation" || return 1
+	# Part 1 of a two-part step says what part 1 shows, part 2 the rest.
+	quit point || return 1
+	launch parts 80 24 -- run 01
+	wait_for_text parts "step 0/14" || return 1
+	press parts Space 6
+	wait_for_text parts "step 6/14 part 1/2" || return 1
+	expect_not_screen parts "woke" "part 2's words in part 1" || return 1
+	press parts Space 1
+	wait_for_text parts "step 6/14 part 2/2" || return 1
+	expect_screen parts "^ The kernel woke the blocked accept\(\)" "part 2's own words" || return 1
+	quit parts || return 1
+	# The menu lists more lessons than 24 rows hold: it says so.
+	launch lessonmenu 80 24 --
+	wait_for_text lessonmenu "lessons: the BSD socket API" || return 1
+	expect_screen lessonmenu "\(0 more above, [0-9]+ more below: Up Down\)" "a mark for the lessons below" || return 1
+	quit lessonmenu
+}
+
 three_sides_get_a_pane_each_where_they_fit_and_a_summary_line_where_not() {
 	launch sides 80 24 -- run 14
 	wait_for_text sides "step 0/24" || return 1
@@ -1042,6 +1072,7 @@ tests=(
 	progress_marks_a_lesson_done_and_continue_opens_where_it_was_left
 	a_corrupted_progress_file_is_said_once_and_the_menu_works
 	three_sides_get_a_pane_each_where_they_fit_and_a_summary_line_where_not
+	the_point_shows_at_80x24_and_every_cut_is_marked
 	stepping_the_python_pair_runs_one_held_call_a_key
 	ctrl_c_while_stepping_programs_leaves_no_process
 	a_lesson_from_elsewhere_asks_before_its_programs_start

@@ -4,8 +4,8 @@
  * newline is a space and a blank line starts a new paragraph, so the same
  * text fills 80 columns or 200. Columns are counted as UTF-8 code points
  * (lesson prose is Latin text: one column each). */
-#ifndef SOCKLAB_TUI_WRAP_H
-#define SOCKLAB_TUI_WRAP_H
+#ifndef SOCKLAB_WRAP_H
+#define SOCKLAB_WRAP_H
 
 #include <stddef.h>
 
