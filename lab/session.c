@@ -129,7 +129,8 @@ static const char *const note_texts[NOTE_COUNT] = {
 	[NOTE_HANDSHAKE] = "handshake not done, no fd",
 	[NOTE_CLOSED] = "fd closed, kernel finishing",
 	[NOTE_KERNEL_COPY] = "kernel's copy; fd still open",
-	[NOTE_DROPPED] = "in no kernel table: reset",
+	[NOTE_DROPPED] = "closed: gone from the kernel's tables",
+	[NOTE_RESET] = "in no kernel table: reset",
 	[NOTE_UNKNOWN] = "not the lab's?",
 };
 
@@ -540,6 +541,64 @@ static bool seen_before(const struct session *session, uint32_t inode)
 	return false;
 }
 
+/* Whether two endpoints are one: a v4-mapped IPv6 address
+ * ("[::ffff:127.0.0.1]:80") is the IPv4 one the wire carries. */
+static bool same_endpoint(const char *a, const char *b)
+{
+	static const char mapped[] = "[::ffff:";
+	char plain_a[TEXT_ADDRESS_MAX], plain_b[TEXT_ADDRESS_MAX];
+	const char *sides[2] = { a, b };
+	char *plain[2] = { plain_a, plain_b };
+	for (int i = 0; i < 2; i++) {
+		const char *close = strchr(sides[i], ']');
+		if (strncmp(sides[i], mapped, sizeof mapped - 1) == 0 && close && strchr(sides[i], '.'))
+			snprintf(plain[i], TEXT_ADDRESS_MAX, "%.*s%s", (int)(close - sides[i] - (sizeof mapped - 1)),
+				 sides[i] + sizeof mapped - 1, close + 1);
+		else
+			text_copy(plain[i], TEXT_ADDRESS_MAX, sides[i]);
+	}
+	return strcmp(plain_a, plain_b) == 0;
+}
+
+/* A socket an fd holds that is in no kernel table any more was reset
+ * when an RST for one of its connections crossed the wire, or a call on
+ * the fd returned the kernel's word for it; else it was closed. */
+static enum socket_note gone_note(const struct session *session, uint32_t inode, int side, int fd)
+{
+	for (size_t i = session->event_count; i-- > 0;) {
+		const struct lab_event *event = &session->events[i];
+		if (event->side == side && event->fd_argument == fd && event->ret == -1
+		    && (event->error == ECONNRESET || event->error == ECONNREFUSED))
+			return NOTE_RESET;
+		if (event->side == side && (event->call == CALL_SOCKET || event->call == CALL_ACCEPT) && event->ret == fd)
+			break;
+	}
+	for (size_t m = 0; m < session->memory_count; m++) {
+		const struct memory *was = &session->memory[m];
+		if (was->inode != inode || strcmp(was->peer, "*") == 0)
+			continue;
+		for (size_t i = 0; i < session->event_count; i++)
+			for (size_t k = 0; k < session->events[i].packet_count; k++) {
+				const struct wire_packet *packet = &session->events[i].packets[k];
+				if (strstr(packet->flags, "RST")
+				    && ((same_endpoint(was->local, packet->from) && same_endpoint(was->peer, packet->to))
+					|| (same_endpoint(was->peer, packet->from) && same_endpoint(was->local, packet->to))))
+					return NOTE_RESET;
+			}
+	}
+	return NOTE_DROPPED;
+}
+
+/* After new packets: a gone socket's RST may have just arrived. */
+static void mark_resets(struct session *session)
+{
+	for (size_t i = 0; i < session->snapshot.count; i++) {
+		struct lab_socket *socket = &session->snapshot.sockets[i];
+		if (socket->note == NOTE_DROPPED)
+			socket->note = gone_note(session, socket->inode, socket->side, socket->fd);
+	}
+}
+
 static int compare_inodes(const void *a_, const void *b_)
 {
 	uint32_t a = *(const uint32_t *)a_, b = *(const uint32_t *)b_;
@@ -894,7 +953,9 @@ static int take_snapshot(struct session *session, char **err)
 			socket->inode = side->fds[i].inode;
 			socket->family = kind ? kind->family : AF_UNSPEC;
 			socket->type = kind ? kind->type : 0;
-			socket->note = seen_before(session, side->fds[i].inode) ? NOTE_DROPPED : NOTE_UNBOUND;
+			socket->note = seen_before(session, side->fds[i].inode)
+					       ? gone_note(session, side->fds[i].inode, s, socket->fd)
+					       : NOTE_UNBOUND;
 			snprintf(socket->local, sizeof socket->local, "*");
 			snprintf(socket->peer, sizeof socket->peer, "*");
 			text_copy(socket->name, sizeof socket->name, name_of_fd(side, socket->fd));
@@ -1008,6 +1069,7 @@ static int drain_wire(struct session *session, struct lab_event *event, char **e
 		text_copy(out->payload, sizeof out->payload, in->payload);
 		out->time_us = in->time_us;
 	}
+	mark_resets(session);
 	return 0;
 }
 
