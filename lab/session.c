@@ -1032,6 +1032,55 @@ static int side_of_address(const struct session *session, int family, const char
 	return -1;
 }
 
+/* Whether a listener on `local` takes segments for `to`: the same port,
+ * and the same host or a wildcard one. */
+static bool listener_covers(const char *local, const char *to)
+{
+	const char *port = strrchr(local, ':'), *to_port = strrchr(to, ':');
+	if (!port || !to_port || strcmp(port, to_port) != 0)
+		return false;
+	return same_endpoint(local, to) || strncmp(local, "0.0.0.0:", 8) == 0 || strncmp(local, "[::]:", 5) == 0;
+}
+
+/* Which side's socket sent a segment from `from` to `to` (or, with
+ * `receiving`, received it): the socket with that 4-tuple, now or
+ * remembered (a closed one in TIME-WAIT still sends ACKs), a v4-mapped
+ * socket matching the IPv4 the wire carries. Several sides may hold one
+ * socket (after fork()): the side that made the call, if it is one. A
+ * SYN no connection came of (a full accept queue dropped it) went to
+ * the listener of its family (an IPv6 one may refuse IPv4: IPV6_V6ONLY).
+ * -1: no socket of the lab, the kernel itself (the RST to a SYN nobody
+ * listens for). */
+static int side_of_segment(const struct session *session, int event_side, const char *from, const char *to,
+			   bool receiving)
+{
+	const char *local = receiving ? to : from, *peer = receiving ? from : to;
+	int found = -1;
+	for (size_t i = 0; i < session->snapshot.count; i++) {
+		const struct lab_socket *socket = &session->snapshot.sockets[i];
+		if (socket->side >= 0 && same_endpoint(socket->local, local) && same_endpoint(socket->peer, peer)) {
+			if (socket->side == event_side)
+				return event_side;
+			if (found < 0)
+				found = socket->side;
+		}
+	}
+	if (found >= 0)
+		return found;
+	for (size_t i = session->memory_count; i-- > 0;)
+		if (same_endpoint(session->memory[i].local, local) && same_endpoint(session->memory[i].peer, peer))
+			return session->memory[i].side;
+	if (!receiving)
+		return -1;
+	for (size_t i = 0; i < session->snapshot.count; i++) {
+		const struct lab_socket *socket = &session->snapshot.sockets[i];
+		if (socket->side >= 0 && socket->state == TCP_LISTEN && socket->family == (to[0] == '[' ? AF_INET6 : AF_INET)
+		    && listener_covers(socket->local, to))
+			return socket->side;
+	}
+	return -1;
+}
+
 /* Takes what crossed lo since the last drain and gives it to `event`. */
 static int drain_wire(struct session *session, struct lab_event *event, char **err)
 {
@@ -1051,8 +1100,8 @@ static int drain_wire(struct session *session, struct lab_event *event, char **e
 		memset(out, 0, sizeof *out);
 		text_copy(out->from, sizeof out->from, in->source_text);
 		text_copy(out->to, sizeof out->to, in->destination_text);
-		out->from_side = side_of_address(session, in->family, in->source_text);
-		out->to_side = side_of_address(session, in->family, in->destination_text);
+		out->from_side = side_of_segment(session, event->side, in->source_text, in->destination_text, false);
+		out->to_side = side_of_segment(session, event->side, in->source_text, in->destination_text, true);
 		/* A socket the kernel already dropped (a refused connect) is in no
 		 * table: the call's own address argument still says whose it was. */
 		if (event->target[0] && strcmp(in->destination_text, event->target) == 0 && out->from_side < 0)
@@ -1105,8 +1154,8 @@ static void describe_held(struct session *session, struct lab_event *event)
 	event->held[0] = '\0';
 	for (size_t i = 0; session->hold && i < hold_count(session->hold) && at < sizeof event->held; i++) {
 		const struct held_segment *segment = hold_peek(session->hold, i);
-		int from = side_of_address(session, segment->family, segment->source_text);
-		int to = side_of_address(session, segment->family, segment->destination_text);
+		int from = side_of_segment(session, -1, segment->source_text, segment->destination_text, false);
+		int to = side_of_segment(session, -1, segment->source_text, segment->destination_text, true);
 		/* "resent": the sender's retransmission timer fired (after a drop). */
 		at += (size_t)snprintf(event->held + at, sizeof event->held - at, "%s%s -> %s %s seq %u ack %u len %u%s",
 				       at ? "; " : "", from >= 0 ? session->info.sides[from] : "?",
