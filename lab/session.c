@@ -842,6 +842,8 @@ static void mark_changes(struct lab_snapshot *now, const struct lab_snapshot *be
 			socket->changes |= CHANGE_QUEUE;
 		if (old->fd != socket->fd || strcmp(old->name, socket->name))
 			socket->changes |= CHANGE_FD;
+		if (strcmp(old->local, socket->local) != 0 || strcmp(old->peer, socket->peer) != 0)
+			socket->changes |= CHANGE_ADDRESS;
 	}
 	free(by_inode);
 }

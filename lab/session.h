@@ -45,6 +45,7 @@ enum socket_change {
 	CHANGE_STATE = 1u << 1,
 	CHANGE_QUEUE = 1u << 2,
 	CHANGE_FD = 1u << 3,
+	CHANGE_ADDRESS = 1u << 4,   /* the local or peer address (a bind, a unix connect) */
 };
 
 /* One socket as the lab shows it: the probe's view, tied to a side. */

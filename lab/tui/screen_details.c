@@ -17,6 +17,7 @@ static const struct change_name change_names[] = {
 	{ CHANGE_STATE, "state" },
 	{ CHANGE_QUEUE, "queue" },
 	{ CHANGE_FD, "file descriptor" },
+	{ CHANGE_ADDRESS, "address" },
 };
 
 static const char *constant_or_number(enum arg_kind kind, int value, char *buffer, size_t size)
