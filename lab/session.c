@@ -1049,6 +1049,7 @@ static bool listener_covers(const char *local, const char *to)
  * remembered (a closed one in TIME-WAIT still sends ACKs), a v4-mapped
  * socket matching the IPv4 the wire carries. Several sides may hold one
  * socket (after fork()): the side that made the call, if it is one. A
+ * datagram socket without a peer by its address. A
  * SYN no connection came of (a full accept queue dropped it) went to
  * the listener of its family (an IPv6 one may refuse IPv4: IPV6_V6ONLY).
  * -1: no socket of the lab, the kernel itself (the RST to a SYN nobody
@@ -1071,6 +1072,17 @@ static int side_of_segment(const struct session *session, int event_side, const 
 		return found;
 	for (size_t i = session->memory_count; i-- > 0;)
 		if (same_endpoint(session->memory[i].local, local) && same_endpoint(session->memory[i].peer, peer))
+			return session->memory[i].side;
+	/* A datagram socket with no peer sends and receives on its address alone. */
+	for (size_t i = 0; i < session->snapshot.count; i++) {
+		const struct lab_socket *socket = &session->snapshot.sockets[i];
+		if (socket->side >= 0 && socket->type == SOCK_DGRAM && strcmp(socket->peer, "*") == 0
+		    && listener_covers(socket->local, local) && socket->family == (local[0] == '[' ? AF_INET6 : AF_INET))
+			return socket->side;
+	}
+	for (size_t i = session->memory_count; i-- > 0;)
+		if (session->memory[i].type == SOCK_DGRAM && strcmp(session->memory[i].peer, "*") == 0
+		    && same_endpoint(session->memory[i].local, local))
 			return session->memory[i].side;
 	if (!receiving)
 		return -1;
