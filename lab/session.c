@@ -546,6 +546,10 @@ static bool seen_before(const struct session *session, uint32_t inode)
 static bool same_endpoint(const char *a, const char *b)
 {
 	static const char mapped[] = "[::ffff:";
+	if (strcmp(a, b) == 0)
+		return true;
+	if (strncmp(a, mapped, sizeof mapped - 1) != 0 && strncmp(b, mapped, sizeof mapped - 1) != 0)
+		return false;
 	char plain_a[TEXT_ADDRESS_MAX], plain_b[TEXT_ADDRESS_MAX];
 	const char *sides[2] = { a, b };
 	char *plain[2] = { plain_a, plain_b };
