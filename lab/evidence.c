@@ -92,8 +92,8 @@ static long option_in_text(const char *text, const char *option)
 /* Whether the socket `side` held as `fd` just before log[index] had
  * `option` on: its last successful setsockopt of it, back to the call
  * that made the socket. An accepted socket starts as a copy of its
- * listener (the kernel clones it), options included. -1: the lab did not
- * see the socket made (a forked side's inherited fd, say). */
+ * listener (the kernel clones it), options included; a forked side's
+ * fd is its parent's socket. -1: the lab did not see the socket made. */
 static int option_before(const struct facts *facts, int side, int fd, size_t index, const char *option)
 {
 	for (size_t i = index; i-- > 0;) {
@@ -107,6 +107,11 @@ static int option_before(const struct facts *facts, int side, int fd, size_t ind
 		}
 		if ((then->call == CALL_SOCKET || then->call == CALL_ACCEPT) && then->ret == fd)
 			return then->call == CALL_ACCEPT ? option_before(facts, side, then->fd_argument, i, option) : 0;
+		/* fork()'s child (its answer is 0) holds its parent's sockets. */
+		if (then->call == CALL_FORK && then->ret == 0)
+			for (size_t k = i; k-- > 0;)
+				if (facts->log[k].call == CALL_FORK && facts->log[k].side != side && facts->log[k].ret > 0)
+					return option_before(facts, facts->log[k].side, fd, k, option);
 	}
 	return -1;
 }

@@ -217,6 +217,32 @@ Test(evidence_on_the_kernel, a_bind_against_time_wait_says_which_socket_set_so_r
 	free(out);
 }
 
+/* The worker's copy of conn came through fork() from an accept on ls. */
+Test(evidence_on_the_kernel, a_forked_sockets_so_reuseaddr_comes_from_its_parent, .timeout = 60)
+{
+	char *out = socklab_output("run", "title: fork reuse\n"
+					  "sides: server worker client\n"
+					  "step server: ls = socket(AF_INET, SOCK_STREAM)\n"
+					  "step server: setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, 1)\n"
+					  "step server: bind(ls, 127.0.0.1:65432)\n"
+					  "step server: listen(ls, 5)\n"
+					  "step client: c = socket(AF_INET, SOCK_STREAM)\n"
+					  "step client: connect(c, 127.0.0.1:65432)\n"
+					  "step server: conn = accept(ls)\n"
+					  "step server: fork(worker)\n"
+					  "step server: close(conn)\n"
+					  "step server: close(ls)\n"
+					  "step worker: close(ls)\n"
+					  "step worker: close(conn)\n"
+					  "step client: close(c)\n"
+					  "step server: ls2 = socket(AF_INET, SOCK_STREAM)\n"
+					  "step server: bind(ls2, 127.0.0.1:65432)\n");
+	expect_said(out, "  why: worker's conn (no fd, TIME-WAIT) already holds 127.0.0.1:65432: TIME-WAIT keeps the "
+			 "address until it ends; a new socket binds beside it only when both set SO_REUSEADDR: conn did, "
+			 "this one did not\n");
+	free(out);
+}
+
 Test(evidence_on_the_kernel, a_refusal_matches_listeners_as_the_kernel_does, .timeout = 60)
 {
 	char *out = socklab_output("play", "server: ls6 = socket(AF_INET6, SOCK_STREAM)\n"
