@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -54,7 +55,7 @@ static bool same_place(const char *local, const char *target)
 
 static const char *state_words(const struct lab_socket *socket)
 {
-	if (socket->note == NOTE_DROPPED)
+	if (socket->note == NOTE_DROPPED || socket->note == NOTE_RESET)
 		return "gone from the kernel's tables";
 	return socket->state == 0 ? "no address yet" : plain_state_text(socket);
 }
@@ -72,14 +73,147 @@ static void describe_socket(const struct facts *facts, const struct lab_socket *
 		snprintf(out, size, "%s (fd %d, %s)", who, socket->fd, state_words(socket));
 }
 
+/* The value a setsockopt() gave `option` ("SO_REUSEADDR") in a call's
+ * text, as typed ("..., SO_REUSEADDR, 1)") or as traced ("[1], 4)"); -1
+ * when the call does not set that option. */
+static long option_in_text(const char *text, const char *option)
+{
+	const char *at = strstr(text, option);
+	if (!at)
+		return -1;
+	at += strlen(option);
+	while (*at == ',' || *at == ' ' || *at == '[')
+		at++;
+	char *end;
+	long value = strtol(at, &end, 0);
+	return end == at ? -1 : value;
+}
+
+/* Whether the socket `side` held as `fd` just before log[index] had
+ * `option` on: its last successful setsockopt of it, back to the call
+ * that made the socket. An accepted socket starts as a copy of its
+ * listener (the kernel clones it), options included; a forked side's
+ * fd is its parent's socket. -1: the lab did not see the socket made. */
+static int option_before(const struct facts *facts, int side, int fd, size_t index, const char *option)
+{
+	for (size_t i = index; i-- > 0;) {
+		const struct lab_event *then = &facts->log[i];
+		if (then->side != side || then->kind == EVENT_BLOCKED || then->kind == EVENT_NOT_RUN)
+			continue;
+		if (then->call == CALL_SETSOCKOPT && then->fd_argument == fd && then->ret == 0) {
+			long value = option_in_text(then->text, option);
+			if (value >= 0)
+				return value != 0;
+		}
+		if ((then->call == CALL_SOCKET || then->call == CALL_ACCEPT) && then->ret == fd)
+			return then->call == CALL_ACCEPT ? option_before(facts, side, then->fd_argument, i, option) : 0;
+		/* fork()'s child (its answer is 0) holds its parent's sockets. */
+		if (then->call == CALL_FORK && then->ret == 0)
+			for (size_t k = i; k-- > 0;)
+				if (facts->log[k].call == CALL_FORK && facts->log[k].side != side && facts->log[k].ret > 0)
+					return option_before(facts, facts->log[k].side, fd, k, option);
+	}
+	return -1;
+}
+
+/* Where a socket no fd holds any more was last held by one: the event
+ * whose snapshot shows the same connection (side, addresses) with an fd.
+ * Returns that event's index and the fd, or false. */
+static bool last_holder(const struct facts *facts, const struct lab_socket *socket, size_t *index, int *fd)
+{
+	for (size_t i = facts->index; i-- > 0;)
+		for (size_t k = 0; k < facts->log[i].snapshot.count; k++) {
+			const struct lab_socket *was = &facts->log[i].snapshot.sockets[k];
+			if (was->fd >= 0 && was->side == socket->side && strcmp(was->local, socket->local) == 0
+			    && strcmp(was->peer, socket->peer) == 0) {
+				*index = i + 1;
+				*fd = was->fd;
+				return true;
+			}
+		}
+	return false;
+}
+
+/* An address split for the kernel's matching: the port, and the host as
+ * IPv4 (v4-mapped IPv6 counts as IPv4: it goes out as IPv4) or IPv6. */
+struct place {
+	bool v4, v6, wildcard;
+	char host[TEXT_ADDRESS_MAX];   /* "127.0.0.1", "::1"; the IPv4 part of a v4-mapped one */
+	char port[8];
+};
+
+static bool place_parse(const char *address, struct place *out)
+{
+	memset(out, 0, sizeof *out);
+	const char *colon = port_of(address);
+	if (!colon || strlen(colon + 1) >= sizeof out->port)
+		return false;
+	snprintf(out->port, sizeof out->port, "%s", colon + 1);
+	size_t len = (size_t)(colon - address);
+	if (address[0] == '[' && len >= 2 && address[len - 1] == ']') {
+		snprintf(out->host, sizeof out->host, "%.*s", (int)(len - 2), address + 1);
+		if (strncmp(out->host, "::ffff:", 7) == 0 && strchr(out->host + 7, '.')) {
+			memmove(out->host, out->host + 7, strlen(out->host + 7) + 1);
+			out->v4 = true;
+		} else {
+			out->v6 = true;
+		}
+	} else {
+		snprintf(out->host, sizeof out->host, "%.*s", (int)len, address);
+		out->v4 = true;
+	}
+	out->wildcard = strcmp(out->host, "0.0.0.0") == 0 || strcmp(out->host, "::") == 0 || strcmp(out->host, "*") == 0;
+	return true;
+}
+
+/* Whether the kernel gives a connection to `target` to this listener, as
+ * its lookup does: ports equal; an AF_INET listener takes IPv4 (a
+ * v4-mapped target is IPv4); an AF_INET6 one on [::] takes IPv6, and
+ * IPv4 too unless IPV6_V6ONLY is set; a specific host only itself. *why
+ * says, when it does not, what the listener takes. */
+static bool listener_takes(const struct lab_socket *listener, const char *target, int v6only, const char **why)
+{
+	*why = NULL;
+	if (listener->family == AF_UNIX || target[0] == '.' || target[0] == '/' || target[0] == '@')
+		return strcmp(listener->local, target) == 0;
+	struct place own, to;
+	if (!place_parse(listener->local, &own) || !place_parse(target, &to) || strcmp(own.port, to.port) != 0)
+		return false;
+	if (listener->family == AF_INET6 && own.wildcard) {
+		if (to.v4 && v6only == 1)
+			*why = "IPV6_V6ONLY set: IPv6 only";
+		return to.v6 || v6only != 1;
+	}
+	if (own.v4 && to.v6) {
+		*why = listener->family == AF_INET ? "an AF_INET socket: IPv4 only" : "IPv4 only";
+		return false;
+	}
+	if (own.v6 && to.v4) {
+		*why = "IPv6 only";
+		return false;
+	}
+	return own.wildcard || strcmp(own.host, to.host) == 0;
+}
+
+static int listener_v6only(const struct facts *facts, const struct lab_socket *listener)
+{
+	if (listener->family != AF_INET6 || listener->fd < 0)
+		return 0;
+	return option_before(facts, listener->side, listener->fd, facts->index, "IPV6_V6ONLY");
+}
+
 static void explain_refused(const struct facts *facts, char *out, size_t size)
 {
 	const char *target = facts->event->target;
+	const char *why;
 	for (size_t i = 0; i < facts->before->count; i++) {
 		const struct lab_socket *socket = &facts->before->sockets[i];
-		if (socket->state == TCP_LISTEN && same_place(socket->local, target)) {
-			snprintf(out, size, "a socket was in LISTEN on %s, with its accept queue at %u of %u", target,
-				 socket->recv_queue, socket->send_queue);
+		if (socket->state == TCP_LISTEN && listener_takes(socket, target, listener_v6only(facts, socket), &why)) {
+			char who[160];
+			describe_socket(facts, socket, who, sizeof who);
+			snprintf(out, size, "%s was in LISTEN on %s before the call, accept queue %u of %u; a full accept "
+				 "queue drops a SYN, it never refuses one", who, socket->local, socket->recv_queue,
+				 socket->send_queue);
 			return;
 		}
 	}
@@ -89,7 +223,9 @@ static void explain_refused(const struct facts *facts, char *out, size_t size)
 		const struct lab_socket *socket = &facts->before->sockets[i];
 		if (socket->state != TCP_LISTEN)
 			continue;
-		at += (size_t)snprintf(out + at, size - at, " %s", socket->local);
+		listener_takes(socket, target, listener_v6only(facts, socket), &why);
+		at += (size_t)snprintf(out + at, size - at, "%s %s%s%s%s", any ? "," : "", socket->local, why ? " (" : "",
+				       why ? why : "", why ? ")" : "");
 		any = true;
 	}
 	if (at < size)
@@ -105,6 +241,74 @@ static void explain_refused(const struct facts *facts, char *out, size_t size)
 	}
 }
 
+static bool is_unix_path(const char *address)
+{
+	return address[0] == '.' || address[0] == '/';
+}
+
+/* A unix path nobody of the lab holds: the file is there. Says who left
+ * it, when the lab saw that bind. */
+static void explain_file_in_use(const struct facts *facts, char *out, size_t size)
+{
+	const char *target = facts->event->target;
+	for (size_t i = facts->index; i-- > 0;) {
+		const struct lab_event *then = &facts->log[i];
+		if (then->call == CALL_BIND && then->ret == 0 && strcmp(then->target, target) == 0) {
+			snprintf(out, size, "the file %s is still there, made by the bind in step %zu (%s: %s): closing a "
+				 "unix socket leaves its file behind, and bind() never replaces a file; unlink() it first",
+				 target, then->step, side_name(facts, then->side), then->text);
+			return;
+		}
+	}
+	snprintf(out, size, "a file %s exists (a socket that held it left it behind when it closed): bind() never "
+		 "replaces a file; unlink() it first", target);
+}
+
+/* The name of the listener the socket `side` held as `fd` before
+ * log[index] was accepted from, or NULL when accept() did not make it. */
+static const char *accepted_from(const struct facts *facts, int side, int fd, size_t index)
+{
+	for (size_t i = index; i-- > 0;) {
+		const struct lab_event *then = &facts->log[i];
+		if (then->side != side || (then->call != CALL_SOCKET && then->call != CALL_ACCEPT) || then->ret != fd)
+			continue;
+		if (then->call != CALL_ACCEPT)
+			return NULL;
+		for (size_t k = 0; k < then->snapshot.count; k++)
+			if (then->snapshot.sockets[k].side == side && then->snapshot.sockets[k].fd == then->fd_argument)
+				return then->snapshot.sockets[k].name[0] ? then->snapshot.sockets[k].name : "the listener";
+		return "the listener";
+	}
+	return NULL;
+}
+
+/* TIME-WAIT holds the port unless both sockets said SO_REUSEADDR: the new
+ * one (the caller) and the one whose connection this was. */
+static size_t say_reuse(const struct facts *facts, const struct lab_socket *holder, char *out, size_t size)
+{
+	int new_reuse = option_before(facts, facts->event->side, facts->event->fd_argument, facts->index, "SO_REUSEADDR");
+	size_t when;
+	int fd;
+	int old_reuse = last_holder(facts, holder, &when, &fd) ? option_before(facts, holder->side, fd, when, "SO_REUSEADDR")
+								: -1;
+	const char *old = holder->name[0] ? holder->name : "the old socket";
+	const char *rule = ": TIME-WAIT keeps the address until it ends; a new socket binds beside it only when both "
+			   "set SO_REUSEADDR";
+	if (old_reuse < 0)
+		return (size_t)snprintf(out, size, "%s (this one %s; the lab did not see whether %s did)", rule,
+					new_reuse == 1 ? "did" : "did not", old);
+	if (new_reuse == 1 && old_reuse == 1)
+		return (size_t)snprintf(out, size, "%s, and both did", rule);
+	if (new_reuse == 1 && accepted_from(facts, holder->side, fd, when))
+		return (size_t)snprintf(out, size, "%s: this one did, %s did not (an accepted socket has its listener's "
+					"options, and %s had not set it)", rule, old, accepted_from(facts, holder->side, fd, when));
+	if (new_reuse == 1)
+		return (size_t)snprintf(out, size, "%s: this one did, %s did not", rule, old);
+	if (old_reuse == 1)
+		return (size_t)snprintf(out, size, "%s: %s did, this one did not", rule, old);
+	return (size_t)snprintf(out, size, "%s: neither did", rule);
+}
+
 static void explain_in_use(const struct facts *facts, char *out, size_t size)
 {
 	const char *target = facts->event->target;
@@ -114,11 +318,15 @@ static void explain_in_use(const struct facts *facts, char *out, size_t size)
 			continue;
 		char who[160];
 		describe_socket(facts, socket, who, sizeof who);
-		snprintf(out, size, "%s already holds %s%s", who, socket->local,
-			 socket->state == TCP_TIME_WAIT ? ": TIME-WAIT keeps the address until it ends (SO_REUSEADDR lets a new socket bind anyway)" : "");
+		size_t at = (size_t)snprintf(out, size, "%s already holds %s", who, socket->local);
+		if (socket->state == TCP_TIME_WAIT && at < size)
+			say_reuse(facts, socket, out + at, size - at);
 		return;
 	}
-	snprintf(out, size, "another socket holds %s (not one of the lab's)", target);
+	if (is_unix_path(target))
+		explain_file_in_use(facts, out, size);
+	else
+		snprintf(out, size, "another socket holds %s (not one of the lab's)", target);
 }
 
 static void explain_fd_state(const struct facts *facts, const char *what, char *out, size_t size)
@@ -164,29 +372,40 @@ static void explain_already_connected(const struct facts *facts, char *out, size
 		explain_fd_state(facts, "is already connected", out, size);
 }
 
+/* connect() on a non-blocking socket returns before the handshake ends;
+ * the lab reads the kernel a moment later, when on loopback it has often
+ * ended already: say which, from the state the probe saw. */
 static void explain_in_progress(const struct facts *facts, char *out, size_t size)
 {
 	const struct lab_socket *socket = held(facts->after, facts->event->side, facts->event->fd_argument);
-	if (socket && socket->state != 0 && socket->state != TCP_CLOSE)
-		snprintf(out, size, "a non-blocking connect returns at once; the handshake goes on: the socket is %s now; "
-			 "SO_ERROR tells how it ended", plain_state_text(socket));
+	if (socket && socket->state == TCP_SYN_SENT)
+		snprintf(out, size, "a non-blocking connect returns before the handshake ends: the socket is SYN-SENT, "
+			 "the handshake still going on; SO_ERROR will tell how it ends");
+	else if (socket && socket->state != 0 && socket->state != TCP_CLOSE)
+		snprintf(out, size, "a non-blocking connect returns before the handshake ends; when the lab read the "
+			 "kernel just after, the handshake had already ended: the socket is %s; SO_ERROR reads 0",
+			 plain_state_text(socket));
 	else
 		snprintf(out, size, "a non-blocking connect returns at once, and this one has already ended: the socket "
 			 "is in no kernel table; SO_ERROR tells how (a refusal reads 111, ECONNREFUSED)");
 }
 
+/* EAGAIN: the call would have had to wait, and either this call asked not
+ * to (MSG_DONTWAIT) or the socket is non-blocking. */
 static void explain_would_block(const struct facts *facts, char *out, size_t size)
 {
 	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
+	const char *why = strstr(facts->event->text, "MSG_DONTWAIT") ? "this call was non-blocking (MSG_DONTWAIT)"
+								    : "the socket is non-blocking";
 	if (socket && socket->state == TCP_LISTEN)
-		snprintf(out, size, "the socket is non-blocking and its accept queue was empty (0 of %u)", socket->send_queue);
+		snprintf(out, size, "%s and its accept queue was empty (0 of %u)", why, socket->send_queue);
 	else if (socket)
-		snprintf(out, size, "the socket is non-blocking and %s (recv-q %u, send-q %u)",
+		snprintf(out, size, "%s and %s (recv-q %u, send-q %u)", why,
 			 facts->event->call == CALL_RECV || facts->event->call == CALL_RECVFROM ? "nothing waited to be read"
 											 : "the send buffer was full",
 			 socket->recv_queue, socket->send_queue);
 	else
-		snprintf(out, size, "the socket is non-blocking and the call would have had to wait");
+		snprintf(out, size, "%s and the call would have had to wait", why);
 }
 
 static void explain_bad_fd(const struct facts *facts, char *out, size_t size)
@@ -344,7 +563,7 @@ static void explain_broken(const struct facts *facts, char *out, size_t size)
 						: "has no connection", out, size);
 		return;
 	}
-	explain_fd_state(facts, socket->note == NOTE_DROPPED ? "was reset" : "lost its connection", out, size);
+	explain_fd_state(facts, socket->note == NOTE_RESET ? "was reset" : "lost its connection", out, size);
 	size_t at = strlen(out);
 	if (at < size)
 		describe_peer(facts, addressed, out + at, size - at);
@@ -392,8 +611,16 @@ static const char *why_readable(const struct lab_socket *socket, char *text, siz
 			 socket->recv_queue == 1 ? "" : "s", socket->recv_queue == 1 ? "s" : "");
 		return text;
 	}
+	/* After the peer's FIN the kernel's receive queue counts the FIN as
+	 * one more: recv-q 1 is the FIN alone, N + 1 is N bytes, then the FIN. */
+	if (socket->state == TCP_CLOSE_WAIT && socket->recv_queue > 1) {
+		snprintf(text, size, "%u byte%s wait%s in its receive queue, then the peer's FIN (recv-q %u counts it): "
+			 "recv() returns the bytes first, 0 only after them", socket->recv_queue - 1,
+			 socket->recv_queue == 2 ? "" : "s", socket->recv_queue == 2 ? "s" : "", socket->recv_queue);
+		return text;
+	}
 	if (socket->state == TCP_CLOSE_WAIT)
-		return "the peer sent its FIN: recv() would return 0";
+		return "the peer sent its FIN and no bytes wait before it: recv() would return 0";
 	if (socket->recv_queue > 0) {
 		snprintf(text, size,
 			 socket->type == SOCK_DGRAM ? "datagrams wait in its receive queue (%u bytes of kernel memory)"
@@ -401,7 +628,7 @@ static const char *why_readable(const struct lab_socket *socket, char *text, siz
 			 socket->recv_queue, socket->recv_queue == 1 ? "" : "s", socket->recv_queue == 1 ? "s" : "");
 		return text;
 	}
-	if (socket->note == NOTE_DROPPED)
+	if (socket->note == NOTE_DROPPED || socket->note == NOTE_RESET)
 		return "the connection is gone from the kernel's tables: recv() would return its error at once";
 	return NULL;
 }
@@ -425,7 +652,7 @@ static const char *why_error(const struct lab_socket *socket, char *text, size_t
 {
 	(void)text;
 	(void)size;
-	return socket->note == NOTE_DROPPED ? "an error waits on the socket (the peer's reset): the next call returns it"
+	return socket->note == NOTE_RESET ? "an error waits on the socket (the peer's reset): the next call returns it"
 					    : "an error waits on the socket: the next call returns it";
 }
 

@@ -78,14 +78,18 @@ static void print_socket(FILE *out, const struct run_info *info, const struct la
 		snprintf(who, sizeof who, "%s%s%d", socket->name, socket->name[0] ? "=" : "", socket->fd);
 	else
 		snprintf(who, sizeof who, "%s%s--", socket->name, socket->name[0] ? "=" : "");
+	/* The queues as ss shows them; a listener's mean other things, and
+	 * after the peer's FIN the kernel counts the FIN in recv-q. */
 	if (socket->state == TCP_LISTEN)
-		snprintf(note, sizeof note, "accept queue %u of %u", socket->recv_queue, socket->send_queue);
+		snprintf(note, sizeof note, "recv-q: accept queue, send-q: backlog");
+	else if ((socket->state == TCP_CLOSE_WAIT || socket->state == TCP_CLOSING) && socket->recv_queue > 0)
+		snprintf(note, sizeof note, "%s%srecv-q counts the peer's FIN as 1", session_note_text(socket->note),
+			 socket->note != NOTE_NONE ? "; " : "");
 	else
 		snprintf(note, sizeof note, "%s", session_note_text(socket->note));
 	fprintf(out, "  %c %-7s %-8s %-24s %-24s %-12s %5u %5u  %s\n", socket->changes ? '*' : ' ',
 		side_name(info, socket->side), who, socket->local, socket->peer, plain_state_text(socket),
-		socket->state == TCP_LISTEN ? 0 : socket->recv_queue, socket->state == TCP_LISTEN ? 0 : socket->send_queue,
-		note);
+		socket->recv_queue, socket->send_queue, note);
 }
 
 static void print_packets(FILE *out, const struct run_info *info, const struct lab_event *event)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "plain.h"
+#include "python.h"
 #include "text.h"
 
 struct play {
@@ -47,8 +48,10 @@ void play_free(struct play *play)
 	if (!play)
 		return;
 	session_free(play->session);
-	for (size_t i = 0; i < play->lesson.step_count; i++)
+	for (size_t i = 0; i < play->lesson.step_count; i++) {
 		typed_call_done(&play->lesson.steps[i].call);
+		free(play->lesson.steps[i].python);
+	}
 	free(play->lesson.steps);
 	free(play->lesson.path);
 	free(play->lesson.name);
@@ -79,6 +82,13 @@ int play_line(struct play *play, const char *text, size_t len, int line_number, 
 	struct source_pos pos = { .line = line_number, .column = 1 };
 	if (typed_call_parse(text, len, pos, lesson->sides, lesson->side_count, &play->scope, &step->call, diag) < 0)
 		return 0;
+	/* The Python of the call as typed: its names and its arguments. */
+	char python[400];
+	step->python = strdup(python_line(&step->call, python, sizeof python));
+	if (!step->python) {
+		typed_call_done(&step->call);
+		return text_error(err, "out of memory");
+	}
 	lesson->step_count++;
 	return session_step(play->session, err) < 0 ? -1 : 1;
 }
@@ -207,6 +217,7 @@ int play_plain(FILE *in, FILE *out, struct sandbox *sandbox, const volatile sig_
 			size_t count;
 			const struct lab_event *events = session_events(play->session, &count);
 			plain_print_step_in(out, session_info(play->session), events, before, count - before);
+			fprintf(out, "  python  %s\n", play->lesson.steps[play->lesson.step_count - 1].python);
 		}
 		fflush(out);
 	}

@@ -110,7 +110,8 @@ static const char *const note_texts[NOTE_COUNT] = {
 	[NOTE_HANDSHAKE] = "handshake not done, no fd",
 	[NOTE_CLOSED] = "fd closed, kernel finishing",
 	[NOTE_KERNEL_COPY] = "kernel's copy; fd still open",
-	[NOTE_DROPPED] = "in no kernel table: reset",
+	[NOTE_DROPPED] = "closed: gone from the kernel's tables",
+	[NOTE_RESET] = "in no kernel table: reset",
 	[NOTE_UNKNOWN] = "not the lab's?",
 };
 
@@ -435,6 +436,70 @@ static unsigned probe_mask(struct session *session)
 	return what | tie_remembered_kinds(session->tie);
 }
 
+/* Whether two endpoints are one: a v4-mapped IPv6 address
+ * ("[::ffff:127.0.0.1]:80") is the IPv4 one the wire carries. */
+static bool same_endpoint(const char *a, const char *b)
+{
+	static const char mapped[] = "[::ffff:";
+	if (strcmp(a, b) == 0)
+		return true;
+	if (strncmp(a, mapped, sizeof mapped - 1) != 0 && strncmp(b, mapped, sizeof mapped - 1) != 0)
+		return false;
+	char plain_a[TEXT_ADDRESS_MAX], plain_b[TEXT_ADDRESS_MAX];
+	const char *sides[2] = { a, b };
+	char *plain[2] = { plain_a, plain_b };
+	for (int i = 0; i < 2; i++) {
+		const char *close = strchr(sides[i], ']');
+		if (strncmp(sides[i], mapped, sizeof mapped - 1) == 0 && close && strchr(sides[i], '.'))
+			snprintf(plain[i], TEXT_ADDRESS_MAX, "%.*s%s", (int)(close - sides[i] - (sizeof mapped - 1)),
+				 sides[i] + sizeof mapped - 1, close + 1);
+		else
+			text_copy(plain[i], TEXT_ADDRESS_MAX, sides[i]);
+	}
+	return strcmp(plain_a, plain_b) == 0;
+}
+
+/* A socket an fd holds that is in no kernel table any more was reset
+ * when an RST for one of its connections crossed the wire, or a call on
+ * the fd returned the kernel's word for it; else it was closed. */
+static enum socket_note gone_note(const struct session *session, uint32_t inode, int side, int fd)
+{
+	for (size_t i = session->event_count; i-- > 0;) {
+		const struct lab_event *event = &session->events[i];
+		if (event->side == side && event->fd_argument == fd && event->ret == -1
+		    && (event->error == ECONNRESET || event->error == ECONNREFUSED))
+			return NOTE_RESET;
+		if (event->side == side && (event->call == CALL_SOCKET || event->call == CALL_ACCEPT) && event->ret == fd)
+			break;
+	}
+	for (size_t m = 0; m < tie_remembered_count(session->tie); m++) {
+		struct tie_remembered was = tie_remembered_at(session->tie, m);
+		if (was.inode != inode || strcmp(was.peer, "*") == 0)
+			continue;
+		for (size_t i = 0; i < session->event_count; i++)
+			for (size_t k = 0; k < session->events[i].packet_count; k++) {
+				const struct wire_packet *packet = &session->events[i].packets[k];
+				if (strstr(packet->flags, "RST")
+				    && ((same_endpoint(was.local, packet->from) && same_endpoint(was.peer, packet->to))
+					|| (same_endpoint(was.peer, packet->from) && same_endpoint(was.local, packet->to))))
+					return NOTE_RESET;
+			}
+	}
+	return NOTE_DROPPED;
+}
+
+/* The tie says an fd's socket left every table (NOTE_DROPPED); whether
+ * it was reset is the wire's and the calls' to say. Again after new
+ * packets: a gone socket's RST may have just arrived. */
+static void mark_resets(struct session *session)
+{
+	for (size_t i = 0; i < session->snapshot.count; i++) {
+		struct lab_socket *socket = &session->snapshot.sockets[i];
+		if (socket->note == NOTE_DROPPED)
+			socket->note = gone_note(session, socket->inode, socket->side, socket->fd);
+	}
+}
+
 /* Every fd of every side, as the tie module reads them. */
 static int collect_fds(struct session *session, char **err)
 {
@@ -483,6 +548,7 @@ static int take_snapshot(struct session *session, char **err)
 		return -1;
 	lab_snapshot_done(&session->snapshot);
 	session->snapshot = next;
+	mark_resets(session);
 	return 0;
 }
 
@@ -542,6 +608,70 @@ static int side_of_address(const struct session *session, int family, const char
 	return -1;
 }
 
+/* Whether a listener on `local` takes segments for `to`: the same port,
+ * and the same host or a wildcard one. */
+static bool listener_covers(const char *local, const char *to)
+{
+	const char *port = strrchr(local, ':'), *to_port = strrchr(to, ':');
+	if (!port || !to_port || strcmp(port, to_port) != 0)
+		return false;
+	return same_endpoint(local, to) || strncmp(local, "0.0.0.0:", 8) == 0 || strncmp(local, "[::]:", 5) == 0;
+}
+
+/* Which side's socket sent a segment from `from` to `to` (or, with
+ * `receiving`, received it): the socket with that 4-tuple, now or
+ * remembered (a closed one in TIME-WAIT still sends ACKs), a v4-mapped
+ * socket matching the IPv4 the wire carries. Several sides may hold one
+ * socket (after fork()): the side that made the call, if it is one. A
+ * datagram socket without a peer by its address. A
+ * SYN no connection came of (a full accept queue dropped it) went to
+ * the listener of its family (an IPv6 one may refuse IPv4: IPV6_V6ONLY).
+ * -1: no socket of the lab, the kernel itself (the RST to a SYN nobody
+ * listens for). */
+static int side_of_segment(const struct session *session, int event_side, const char *from, const char *to,
+			   bool receiving)
+{
+	const char *local = receiving ? to : from, *peer = receiving ? from : to;
+	int found = -1;
+	for (size_t i = 0; i < session->snapshot.count; i++) {
+		const struct lab_socket *socket = &session->snapshot.sockets[i];
+		if (socket->side >= 0 && same_endpoint(socket->local, local) && same_endpoint(socket->peer, peer)) {
+			if (socket->side == event_side)
+				return event_side;
+			if (found < 0)
+				found = socket->side;
+		}
+	}
+	if (found >= 0)
+		return found;
+	for (size_t i = tie_remembered_count(session->tie); i-- > 0;) {
+		struct tie_remembered m = tie_remembered_at(session->tie, i);
+		if (same_endpoint(m.local, local) && same_endpoint(m.peer, peer))
+			return m.side;
+	}
+	/* A datagram socket with no peer sends and receives on its address alone. */
+	for (size_t i = 0; i < session->snapshot.count; i++) {
+		const struct lab_socket *socket = &session->snapshot.sockets[i];
+		if (socket->side >= 0 && socket->type == SOCK_DGRAM && strcmp(socket->peer, "*") == 0
+		    && listener_covers(socket->local, local) && socket->family == (local[0] == '[' ? AF_INET6 : AF_INET))
+			return socket->side;
+	}
+	for (size_t i = tie_remembered_count(session->tie); i-- > 0;) {
+		struct tie_remembered m = tie_remembered_at(session->tie, i);
+		if (m.type == SOCK_DGRAM && strcmp(m.peer, "*") == 0 && same_endpoint(m.local, local))
+			return m.side;
+	}
+	if (!receiving)
+		return -1;
+	for (size_t i = 0; i < session->snapshot.count; i++) {
+		const struct lab_socket *socket = &session->snapshot.sockets[i];
+		if (socket->side >= 0 && socket->state == TCP_LISTEN && socket->family == (to[0] == '[' ? AF_INET6 : AF_INET)
+		    && listener_covers(socket->local, to))
+			return socket->side;
+	}
+	return -1;
+}
+
 /* Takes what crossed lo since the last drain and gives it to `event`. */
 static int drain_wire(struct session *session, struct lab_event *event, char **err)
 {
@@ -561,8 +691,8 @@ static int drain_wire(struct session *session, struct lab_event *event, char **e
 		memset(out, 0, sizeof *out);
 		text_copy(out->from, sizeof out->from, in->source_text);
 		text_copy(out->to, sizeof out->to, in->destination_text);
-		out->from_side = side_of_address(session, in->family, in->source_text);
-		out->to_side = side_of_address(session, in->family, in->destination_text);
+		out->from_side = side_of_segment(session, event->side, in->source_text, in->destination_text, false);
+		out->to_side = side_of_segment(session, event->side, in->source_text, in->destination_text, true);
 		/* A socket the kernel already dropped (a refused connect) is in no
 		 * table: the call's own address argument still says whose it was. */
 		if (event->target[0] && strcmp(in->destination_text, event->target) == 0 && out->from_side < 0)
@@ -579,6 +709,7 @@ static int drain_wire(struct session *session, struct lab_event *event, char **e
 		text_copy(out->payload, sizeof out->payload, in->payload);
 		out->time_us = in->time_us;
 	}
+	mark_resets(session);
 	return 0;
 }
 
@@ -614,8 +745,8 @@ static void describe_held(struct session *session, struct lab_event *event)
 	event->held[0] = '\0';
 	for (size_t i = 0; session->hold && i < hold_count(session->hold) && at < sizeof event->held; i++) {
 		const struct held_segment *segment = hold_peek(session->hold, i);
-		int from = side_of_address(session, segment->family, segment->source_text);
-		int to = side_of_address(session, segment->family, segment->destination_text);
+		int from = side_of_segment(session, -1, segment->source_text, segment->destination_text, false);
+		int to = side_of_segment(session, -1, segment->source_text, segment->destination_text, true);
 		/* "resent": the sender's retransmission timer fired (after a drop). */
 		at += (size_t)snprintf(event->held + at, sizeof event->held - at, "%s%s -> %s %s seq %u ack %u len %u%s",
 				       at ? "; " : "", from >= 0 ? session->info.sides[from] : "?",

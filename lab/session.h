@@ -32,7 +32,9 @@ enum socket_note {
 	NOTE_CLOSED,         /* its fd was closed; the kernel is finishing the connection */
 	NOTE_KERNEL_COPY,    /* the fd still holds the socket, but the kernel moved the connection on to
 	                        this copy (TIME-WAIT after the peer's FIN on a half-closed socket) */
-	NOTE_DROPPED,        /* held by an fd, in no kernel table any more: reset or closed by the kernel */
+	NOTE_DROPPED,        /* held by an fd, in no kernel table any more: closed (no RST seen) */
+	NOTE_RESET,          /* held by an fd, in no kernel table any more: an RST for it was seen, or a
+	                        call on it returned ECONNRESET or ECONNREFUSED */
 	NOTE_UNKNOWN,        /* the lab cannot tell whose it is */
 	NOTE_COUNT
 };
@@ -43,6 +45,7 @@ enum socket_change {
 	CHANGE_STATE = 1u << 1,
 	CHANGE_QUEUE = 1u << 2,
 	CHANGE_FD = 1u << 3,
+	CHANGE_ADDRESS = 1u << 4,   /* the local or peer address (a bind, a unix connect) */
 };
 
 /* One socket as the lab shows it: the probe's view, tied to a side. */

@@ -180,6 +180,18 @@ unsigned tie_remembered_kinds(const struct tie *tie)
 	return what;
 }
 
+size_t tie_remembered_count(const struct tie *tie)
+{
+	return tie->memory_count;
+}
+
+struct tie_remembered tie_remembered_at(const struct tie *tie, size_t i)
+{
+	const struct memory *m = &tie->memory[i];
+	return (struct tie_remembered){ .family = m->family, .type = m->type, .side = m->side, .inode = m->inode,
+					.local = m->local, .peer = m->peer, .name = m->name };
+}
+
 int tie_remembered_side(const struct tie *tie, int family, const char *address)
 {
 	for (size_t i = tie->memory_count; i-- > 0;)
@@ -432,6 +444,8 @@ static void mark_changes(struct lab_snapshot *now, const struct lab_snapshot *be
 			socket->changes |= CHANGE_QUEUE;
 		if (old->fd != socket->fd || strcmp(old->name, socket->name))
 			socket->changes |= CHANGE_FD;
+		if (strcmp(old->local, socket->local) != 0 || strcmp(old->peer, socket->peer) != 0)
+			socket->changes |= CHANGE_ADDRESS;
 	}
 	free(by_inode);
 }

@@ -61,6 +61,19 @@ int tie_snapshot(struct tie *tie, const struct tie_input *input, struct lab_snap
  * closed TCP socket lingers in TIME-WAIT, so the lab keeps asking for it. */
 unsigned tie_remembered_kinds(const struct tie *tie);
 
+/* A socket the tie remembers by its addresses (closed ones too). */
+struct tie_remembered {
+	int family, type;
+	int side;
+	uint32_t inode;           /* of the fd that last held it, 0 none */
+	const char *local, *peer, *name;   /* valid until the next tie_snapshot or tie_forget */
+};
+
+/* How many sockets the tie remembers; tie_remembered_at(i) reads them in
+ * the order first seen (the newest last). */
+size_t tie_remembered_count(const struct tie *tie);
+struct tie_remembered tie_remembered_at(const struct tie *tie, size_t i);
+
 /* The side of the most recent remembered socket whose local address is
  * `address` (a closed socket in TIME-WAIT still sends ACKs), or -1. */
 int tie_remembered_side(const struct tie *tie, int family, const char *address);

@@ -41,6 +41,7 @@ static const struct {
 	{ CHANGE_STATE, "state" },
 	{ CHANGE_QUEUE, "queue" },
 	{ CHANGE_FD, "fd" },
+	{ CHANGE_ADDRESS, "address" },
 };
 
 /* Bytes with a one-letter escape in "bytes", both ways. */

@@ -17,6 +17,7 @@ static const struct change_name change_names[] = {
 	{ CHANGE_STATE, "state" },
 	{ CHANGE_QUEUE, "queue" },
 	{ CHANGE_FD, "file descriptor" },
+	{ CHANGE_ADDRESS, "address" },
 };
 
 static const char *constant_or_number(enum arg_kind kind, int value, char *buffer, size_t size)
@@ -53,9 +54,15 @@ void details_open(struct tui *tui, const struct lab_socket *socket)
 	page_add(page, "  %-12s %s", "local", socket->local[0] ? socket->local : "-");
 	page_add(page, "  %-12s %s", "peer", socket->peer[0] ? socket->peer : "-");
 	if (socket->state == TCP_LISTEN) {
-		page_add(page, "  %-12s %u (connections completed, waiting for accept())", "accept queue",
+		page_add(page, "  %-12s %u (ss's recv-q: connections completed, waiting for accept())", "accept queue",
 			 socket->recv_queue);
-		page_add(page, "  %-12s %u (the backlog: at most this many may wait)", "backlog", socket->send_queue);
+		page_add(page, "  %-12s %u (ss's send-q: the backlog, at most this many may wait)", "backlog",
+			 socket->send_queue);
+	} else if ((socket->state == TCP_CLOSE_WAIT || socket->state == TCP_CLOSING) && socket->recv_queue > 0) {
+		page_add(page, "  %-12s %u: %u byte%s not yet read, then the peer's FIN (the kernel counts it as 1)",
+			 "recv-q", socket->recv_queue, socket->recv_queue - 1, socket->recv_queue == 2 ? "" : "s");
+		page_add(page, "  %-12s %u bytes (sent, not yet acknowledged by the peer)", "send-q",
+			 socket->send_queue);
 	} else {
 		page_add(page, "  %-12s %u bytes (received, not yet read by recv())", "recv-q", socket->recv_queue);
 		page_add(page, "  %-12s %u bytes (sent, not yet acknowledged by the peer)", "send-q",

@@ -160,8 +160,10 @@ static int socket_pieces(const struct lab_socket *socket, struct socket_piece pi
 			 queue_changed ? "*" : "", socket->recv_queue, socket->send_queue);
 		pieces[count++].changed = queue_changed;
 	} else if (socket->state != 0) {
-		snprintf(pieces[count].text, sizeof pieces[count].text, "%srecv-q %u send-q %u",
-			 queue_changed ? "*" : "", socket->recv_queue, socket->send_queue);
+		/* After the peer's FIN the kernel counts the FIN in recv-q. */
+		bool fin = (socket->state == TCP_CLOSE_WAIT || socket->state == TCP_CLOSING) && socket->recv_queue > 0;
+		snprintf(pieces[count].text, sizeof pieces[count].text, "%srecv-q %u%s send-q %u",
+			 queue_changed ? "*" : "", socket->recv_queue, fin ? " (FIN counts 1)" : "", socket->send_queue);
 		pieces[count++].changed = queue_changed;
 	}
 	if (socket->timer_ms) {
@@ -273,9 +275,10 @@ static void socket_out(struct cursor *cursor, const struct socket_columns *colum
 	cursor_string(cursor, socket->changes ? "*" : " ", socket->changes ? changed : normal);
 	cursor_field(cursor, who, columns->who, is_new ? changed : normal);
 	cursor_string(cursor, " ", normal);
-	cursor_field(cursor, socket->local[0] ? socket->local : "-", columns->local, normal);
+	attr_t address = socket->changes & CHANGE_ADDRESS ? changed : normal;
+	cursor_field(cursor, socket->local[0] ? socket->local : "-", columns->local, address);
 	cursor_string(cursor, " ", normal);
-	cursor_field(cursor, socket_peer(socket, columns->short_peer), columns->peer, normal);
+	cursor_field(cursor, socket_peer(socket, columns->short_peer), columns->peer, address);
 	if (columns->one_line) {
 		cursor_string(cursor, " ", normal);
 	} else {

@@ -406,7 +406,9 @@ free_play_runs_typed_calls_blocks_and_explains_a_refusal() {
 	expect_screen play "\*s=3" "the new socket" &&
 		expect_screen play "1 call " "the call counted" || return 1
 	type_line play "server: bind(s, 127.0.0.1:65432)"
-	type_line play "server: listen(s, 5)"
+	type_line play "server: listen(s, 17)"
+	wait_for play ">listen\(s, 17\) +0" || return 1
+	expect_screen play "^ python +s\.listen\(17\)" "the Python of the call as typed" || return 1
 	type_line play "server: conn = accept(s)"
 	wait_for play ">conn = accept\(s\) +\.\.\. blocked" || return 1
 	expect_screen play "SERVER ─* blocked in the kernel|SERVER q* blocked in the kernel" "the blocked pane" &&
