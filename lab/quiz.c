@@ -73,7 +73,8 @@ static const struct answer_template answer_table[CALL_COUNT][TEMPLATES_MAX] = {
 size_t quiz_call_answer_count(enum call_id call)
 {
 	size_t count = 0;
-	while ((unsigned)call < CALL_COUNT && count < TEMPLATES_MAX && answer_table[call][count].kind != TEMPLATE_END)
+	while ((unsigned)call < CALL_COUNT && count < TEMPLATES_MAX
+	       && answer_table[call][count].kind != TEMPLATE_END)
 		count++;
 	return count;
 }

@@ -63,7 +63,7 @@ Test(history, starts_empty_when_the_file_does_not_exist)
 	cr_assert_eq(history_load(&history, path, &err), 0, "%s", err);
 	cr_assert_eq(history.count, 0);
 	history_done(&history);
-	history_done(&history);   /* safe twice */
+	history_done(&history); /* safe twice */
 	free(path);
 }
 
@@ -126,9 +126,9 @@ Test(history, skips_lines_that_are_not_typed_lines)
 	static char text[8192];
 	size_t len = 0;
 	len += (size_t)sprintf(text + len, "one\r\n\n");
-	memcpy(text + len, "a\0b\n", 4);   /* a NUL inside */
+	memcpy(text + len, "a\0b\n", 4); /* a NUL inside */
 	len += 4;
-	memset(text + len, 'x', 5000);     /* longer than anyone types */
+	memset(text + len, 'x', 5000); /* longer than anyone types */
 	len += 5000;
 	text[len++] = '\n';
 	len += (size_t)sprintf(text + len, "two\n");

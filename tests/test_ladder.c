@@ -29,7 +29,11 @@ static void label(const struct wire_packet *packet, enum ladder_label detail, co
 
 Test(ladder_label, says_flags_then_numbers_then_payload)
 {
-	struct wire_packet data = { .protocol = IPPROTO_TCP, .flags = "PSH-ACK", .seq = 1, .ack = 1, .length = 12,
+	struct wire_packet data = { .protocol = IPPROTO_TCP,
+				    .flags = "PSH-ACK",
+				    .seq = 1,
+				    .ack = 1,
+				    .length = 12,
 				    .payload = "Hello, world" };
 	label(&data, LABEL_FLAGS, "PSH-ACK len 12");
 	label(&data, LABEL_NUMBERS, "PSH-ACK seq 1 ack 1 len 12");
@@ -40,7 +44,9 @@ Test(ladder_label, shows_the_ack_number_only_with_the_ack_flag)
 {
 	struct wire_packet syn = { .protocol = IPPROTO_TCP, .flags = "SYN", .seq = 0, .ack = 99 };
 	label(&syn, LABEL_NUMBERS, "SYN seq 0");
-	struct wire_packet syn_ack = { .protocol = IPPROTO_TCP, .flags = "SYN-ACK", .seq = 0, .ack = 1 };
+	struct wire_packet syn_ack = {
+		.protocol = IPPROTO_TCP, .flags = "SYN-ACK", .seq = 0, .ack = 1
+	};
 	label(&syn_ack, LABEL_NUMBERS, "SYN-ACK seq 0 ack 1");
 	/* No data: no length, and no payload even when asked. */
 	label(&syn_ack, LABEL_PAYLOAD, "SYN-ACK seq 0 ack 1");
@@ -56,7 +62,11 @@ Test(ladder_label, gives_udp_its_length_always_and_no_numbers)
 
 Test(ladder_label, cuts_to_the_room_it_is_given)
 {
-	struct wire_packet data = { .protocol = IPPROTO_TCP, .flags = "PSH-ACK", .seq = 1, .ack = 1, .length = 12,
+	struct wire_packet data = { .protocol = IPPROTO_TCP,
+				    .flags = "PSH-ACK",
+				    .seq = 1,
+				    .ack = 1,
+				    .length = 12,
 				    .payload = "Hello, world" };
 	char out[10];
 	ladder_packet_label(&data, LABEL_PAYLOAD, out, sizeof out);
@@ -69,17 +79,21 @@ Test(ladder_label, cuts_to_the_room_it_is_given)
 
 static struct lab_socket tcp(int side, int state)
 {
-	return (struct lab_socket){ .side = side, .family = AF_INET, .type = SOCK_STREAM, .state = state };
+	return (struct lab_socket){
+		.side = side, .family = AF_INET, .type = SOCK_STREAM, .state = state
+	};
 }
 
 Test(ladder_state, counts_a_state_new_to_its_side)
 {
 	struct lab_socket before_sockets[] = { tcp(0, TCP_LISTEN), tcp(1, TCP_SYN_SENT) };
-	struct lab_socket after_sockets[] = { tcp(0, TCP_LISTEN), tcp(0, TCP_ESTABLISHED), tcp(1, TCP_ESTABLISHED) };
+	struct lab_socket after_sockets[] = { tcp(0, TCP_LISTEN), tcp(0, TCP_ESTABLISHED),
+					      tcp(1, TCP_ESTABLISHED) };
 	struct lab_snapshot before = { before_sockets, 2 }, after = { after_sockets, 3 };
 	cr_assert_not(ladder_state_entered(&before, &after, 0), "LISTEN was there before");
 	cr_assert(ladder_state_entered(&before, &after, 1), "the server's new ESTABLISHED");
-	cr_assert(ladder_state_entered(&before, &after, 2), "the client's SYN-SENT became ESTABLISHED");
+	cr_assert(ladder_state_entered(&before, &after, 2),
+		  "the client's SYN-SENT became ESTABLISHED");
 	/* Nothing before: every state is new. */
 	cr_assert(ladder_state_entered(NULL, &after, 0));
 }
@@ -169,6 +183,6 @@ Test(ladder, heads_each_step_up_to_the_one_on_screen, .init = start, .fini = fin
 	cr_assert_eq(ladder.count, 3);
 	cr_assert_eq(ladder.current, 2);
 	ladder_done(&ladder);
-	ladder_done(&ladder);   /* safe twice */
+	ladder_done(&ladder); /* safe twice */
 	view_done(&view);
 }

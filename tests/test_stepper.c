@@ -18,7 +18,9 @@
 #error "build with -DECHO_SERVER=path -DECHO_CLIENT=path"
 #endif
 
-enum { SETTLE_MS = 5000 };
+enum {
+	SETTLE_MS = 5000
+};
 
 static struct sandbox sandbox;
 static struct stepper *stepper;
@@ -34,7 +36,8 @@ static void start(void)
 	cr_assert_eq(sandbox_enter(&sandbox, true, &err), 0, "%s", err);
 	if (stepper_new(&stepper, commands, SOURCE_DIR "/examples", &sandbox, &err) < 0)
 		cr_skip_test("cannot trace here: %s", err);
-	cr_assert_eq(stepper_settle(stepper, SETTLE_MS, &err), 1, "%s", err ? err : "still running");
+	cr_assert_eq(stepper_settle(stepper, SETTLE_MS, &err), 1, "%s",
+		     err ? err : "still running");
 }
 
 static void finish(void)
@@ -73,10 +76,12 @@ Test(stepper, releases_one_call_and_holds_the_next, .init = start, .fini = finis
 {
 	char *err = NULL;
 	cr_assert_eq(stepper_release(stepper, 0, &err), 0, "%s", err);
-	cr_assert_eq(stepper_settle(stepper, SETTLE_MS, &err), 1, "%s", err ? err : "still running");
+	cr_assert_eq(stepper_settle(stepper, SETTLE_MS, &err), 1, "%s",
+		     err ? err : "still running");
 	cr_assert_eq(state_of(0), STEPPER_HELD);
 	/* echo_server sets SO_REUSEADDR before bind(). */
-	cr_assert(strncmp(stepper_side(stepper, 0)->next, "setsockopt(", 11) == 0, "%s", stepper_side(stepper, 0)->next);
+	cr_assert(strncmp(stepper_side(stepper, 0)->next, "setsockopt(", 11) == 0, "%s",
+		  stepper_side(stepper, 0)->next);
 	/* The client was not released: it still holds its socket(). */
 	cr_assert(strncmp(stepper_side(stepper, 1)->next, "socket(", 7) == 0);
 	size_t count;
@@ -95,7 +100,9 @@ Test(stepper, steps_the_echo_exchange_to_its_end, .init = start, .fini = finish,
 {
 	char *err = NULL;
 	bool accept_blocked = false;
-	for (int round = 0; round < 100 && !(state_of(0) == STEPPER_OVER && state_of(1) == STEPPER_OVER); round++) {
+	for (int round = 0;
+	     round < 100 && !(state_of(0) == STEPPER_OVER && state_of(1) == STEPPER_OVER);
+	     round++) {
 		/* The server first, as far as it goes; then the client. */
 		int side = stepper_next_side(stepper, 0);
 		accept_blocked |= state_of(0) == STEPPER_BLOCKED;
@@ -110,14 +117,15 @@ Test(stepper, steps_the_echo_exchange_to_its_end, .init = start, .fini = finish,
 	cr_assert_eq(state_of(1), STEPPER_OVER, "client: %d", state_of(1));
 	cr_assert(accept_blocked, "the server's accept() never slept");
 	const struct stepper_side *client = stepper_side(stepper, 1);
-	cr_assert(strstr(client->output, "Hello, world") != NULL, "the client printed %.*s", (int)client->output_len,
-		  client->output);
+	cr_assert(strstr(client->output, "Hello, world") != NULL, "the client printed %.*s",
+		  (int)client->output_len, client->output);
 	cr_assert(strstr(client->message, "code 0") != NULL, "client: %s", client->message);
 	size_t count;
 	const struct lab_event *events = session_events(stepper_session(stepper), &count);
 	/* Each side's calls, in order, as they were made (a woken call is
 	 * recorded twice: asleep, then returned). */
-	static const enum call_id server_calls[] = { CALL_SOCKET, CALL_BIND, CALL_LISTEN, CALL_ACCEPT };
+	static const enum call_id server_calls[] = { CALL_SOCKET, CALL_BIND, CALL_LISTEN,
+						     CALL_ACCEPT };
 	size_t matched = 0;
 	bool woke = false;
 	for (size_t i = 0; i < count; i++) {
@@ -126,7 +134,8 @@ Test(stepper, steps_the_echo_exchange_to_its_end, .init = start, .fini = finish,
 			matched++;
 		woke |= events[i].kind == EVENT_WOKE && events[i].call == CALL_ACCEPT;
 	}
-	cr_assert_eq(matched, 4, "the server's socket, bind, listen, accept: %zu found in order", matched);
+	cr_assert_eq(matched, 4, "the server's socket, bind, listen, accept: %zu found in order",
+		     matched);
 	cr_assert(woke, "accept() never came back as woken");
 }
 
@@ -152,7 +161,9 @@ Test(stepper, observes_only_returned_or_blocked_calls_the_catalog_knows)
 	cr_assert_eq(stepper_observe(NULL, 0, &event, &err), 0);
 	event = (struct tracer_event){ .kind = TRACER_RETURNED, .call = -1 };
 	cr_assert_eq(stepper_observe(NULL, 0, &event, &err), 0);
-	event = (struct tracer_event){ .kind = TRACER_RETURNED, .call = CALL_SOCKET, .startup = true };
+	event = (struct tracer_event){ .kind = TRACER_RETURNED,
+				       .call = CALL_SOCKET,
+				       .startup = true };
 	cr_assert_eq(stepper_observe(NULL, 0, &event, &err), 0);
 	event = (struct tracer_event){ .kind = TRACER_OUTPUT, .call = -1 };
 	cr_assert_eq(stepper_observe(NULL, 0, &event, &err), 0);

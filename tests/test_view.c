@@ -44,7 +44,9 @@ Test(view, keeps_a_woken_call_for_the_second_half_of_its_step)
 
 Test(view, lists_a_sides_sockets_and_those_no_side_holds)
 {
-	struct lab_socket sockets[] = { { .side = 1 }, { .side = 0 }, { .side = -1 }, { .side = 1 }, { .side = 7 } };
+	struct lab_socket sockets[] = {
+		{ .side = 1 }, { .side = 0 }, { .side = -1 }, { .side = 1 }, { .side = 7 }
+	};
 	struct lab_snapshot snapshot = { .sockets = sockets, .count = 5 };
 	struct lesson_view view = { .snapshot = &snapshot, .side_count = 2 };
 	size_t indexes[4];
@@ -116,7 +118,7 @@ static void start(void)
 static void finish(void)
 {
 	view_done(&view);
-	view_done(&view);   /* safe twice */
+	view_done(&view); /* safe twice */
 	session_free(session);
 	lesson_free(lesson);
 	sandbox_done(&sandbox);
@@ -152,7 +154,8 @@ Test(view, lists_each_sides_calls_with_their_results, .init = start, .fini = fin
 	cr_assert_eq(view.half_count, 1);
 	cr_assert_eq(view.sides[0].call_count, 3);
 	cr_assert_str_eq(view.sides[0].calls[0].text, "ls = socket(AF_INET, SOCK_STREAM)");
-	cr_assert(strstr(view.sides[0].calls[0].result, "3") != NULL, "%s", view.sides[0].calls[0].result);
+	cr_assert(strstr(view.sides[0].calls[0].result, "3") != NULL, "%s",
+		  view.sides[0].calls[0].result);
 	cr_assert(view.sides[0].calls[2].latest);
 	cr_assert_not(view.sides[0].calls[0].latest);
 	cr_assert_eq(view.sides[1].call_count, 0);
@@ -162,13 +165,15 @@ Test(view, lists_each_sides_calls_with_their_results, .init = start, .fini = fin
 	cr_assert_eq(view.next_side, 0);
 }
 
-Test(view, shows_a_blocked_call_then_the_connect_that_wakes_it_in_two_halves, .init = start, .fini = finish)
+Test(view, shows_a_blocked_call_then_the_connect_that_wakes_it_in_two_halves, .init = start,
+     .fini = finish)
 {
 	step_to(4);
 	cr_assert_eq(view_update(&view, session, 1), 0);
 	cr_assert(view.sides[0].blocked);
 	cr_assert(view.sides[0].calls[3].blocked);
-	cr_assert(strstr(view.sides[0].calls[3].result, "blocked") != NULL, "%s", view.sides[0].calls[3].result);
+	cr_assert(strstr(view.sides[0].calls[3].result, "blocked") != NULL, "%s",
+		  view.sides[0].calls[3].result);
 
 	step_to(6);
 	/* Half 1: connect returned; accept still sleeps, and the connection

@@ -8,7 +8,9 @@
 
 #include "wrap.h"
 
-enum { MAX_LINES = 32 };
+enum {
+	MAX_LINES = 32
+};
 
 /* Wraps `text` and joins the lines with '|' (a newline inside a slice
  * shows as a space, as on screen). */
@@ -19,7 +21,8 @@ static size_t wrapped(const char *text, int width, char *out, size_t size)
 	size_t at = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < count && i < MAX_LINES; i++) {
-		cr_assert_leq(wrap_columns(lines[i].start, lines[i].len), width, "line %zu is wider than %d", i, width);
+		cr_assert_leq(wrap_columns(lines[i].start, lines[i].len), width,
+			      "line %zu is wider than %d", i, width);
 		if (i > 0)
 			out[at++] = '|';
 		for (size_t k = 0; k < lines[i].len && at + 1 < size; k++)
