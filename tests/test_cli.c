@@ -181,14 +181,16 @@ static void first_difference(const char *got, const char *expected, char *out, s
 }
 
 /* The one difference a loaded machine makes in a normalised trace: a
- * socket row read while a packet on lo was still on its way. Loopback
- * delivers in the sender's softirq, normally before the call returns; when
- * the CPU is busy (the tests run beside a build, under sanitizers) the
- * kernel hands softirqs to ksoftirqd, which may run after the snapshot.
- * Seen on 17-fork's host run, step 14: the worker's close(conn) showed
- * FIN-WAIT-1 with its FIN unacknowledged (wq 1), where the ACK had always
- * made it FIN-WAIT-2 (wq 0). These are the fields such a late packet can
- * move; every other field of every line must match at once. */
+ * socket row read while a packet on lo was still on its way. Seen on
+ * 17-fork's host run, step 14 (worker: close(conn), which expects "client c
+ * CLOSE-WAIT within 500ms"): the snapshot that met the expectation showed
+ * the worker's socket in FIN-WAIT-1 with its FIN unacknowledged (wq 1),
+ * where the client's ACK had always made it FIN-WAIT-2 (wq 0). A step that
+ * waits for one end's state stops at the first snapshot that shows it, and
+ * the other end's ACK may come a little later when the CPU is busy (the
+ * tests run beside builds, under sanitizers). The lesson could wait for
+ * both ends ("worker conn FIN-WAIT-2 within 500ms"). These are the fields
+ * such a late packet moves; every other field of every line must match. */
 static const char *const in_flight_fields[] = { "state", "rq", "wq", "changes", "note" };
 
 /* The line's JSON, its sockets' in-flight fields removed; NULL if not JSON. */
