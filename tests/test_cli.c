@@ -181,16 +181,16 @@ static void first_difference(const char *got, const char *expected, char *out, s
 }
 
 /* The one difference a loaded machine makes in a normalised trace: a
- * socket row read while a packet on lo was still on its way. Seen on
- * 17-fork's host run, step 14 (worker: close(conn), which expects "client c
- * CLOSE-WAIT within 500ms"): the snapshot that met the expectation showed
- * the worker's socket in FIN-WAIT-1 with its FIN unacknowledged (wq 1),
- * where the client's ACK had always made it FIN-WAIT-2 (wq 0). A step that
- * waits for one end's state stops at the first snapshot that shows it, and
- * the other end's ACK may come a little later when the CPU is busy (the
- * tests run beside builds, under sanitizers). The lesson could wait for
- * both ends ("worker conn FIN-WAIT-2 within 500ms"). These are the fields
- * such a late packet moves; every other field of every line must match. */
+ * socket row read before or after a delayed ACK. A FIN's receiver may
+ * delay its ACK (40 ms at least on Linux); the goldens show the FIN's
+ * sender in FIN-WAIT-1 with the FIN unacknowledged (wq 1) because the
+ * step's snapshot came first: 14-two-clients step 16, 15-poll step 30,
+ * 17-fork steps 14, 15 and 25, 18-programs step 13. When a step takes
+ * longer than the delay (the tests run beside builds, under sanitizers)
+ * the row reads FIN-WAIT-2, wq 0: seen once, 17-fork step 14 on the host
+ * path. That is the kernel's timer against the lab's speed, and the
+ * lessons show FIN-WAIT-1 there on purpose. These are the fields such a
+ * late packet moves; every other field of every line must match. */
 static const char *const in_flight_fields[] = { "state", "rq", "wq", "changes", "note" };
 
 /* The line's JSON, its sockets' in-flight fields removed; NULL if not JSON. */
