@@ -253,8 +253,8 @@ static bool run_matches_golden(const char *lesson, const char *golden, bool host
 		first_difference(result.out, expected, where, sizeof where);
 	bool in_flight = !matches && differs_only_in_flight(result.out, expected);
 	if (in_flight && !last_try)
-		fprintf(stderr, "%s%s: a socket row differed from its golden trace (a packet still on lo when "
-			"it was read); running it again. %s\n", lesson, host ? " (host)" : "", where);
+		fprintf(stderr, "%s%s: a socket row differed from its golden trace (read before or after a "
+			"delayed ACK); running it again. %s\n", lesson, host ? " (host)" : "", where);
 	else
 		cr_expect_str_eq(result.out, expected,
 				 "the run differs from %s (record it again only if the lesson changed: "
