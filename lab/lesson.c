@@ -17,6 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "states.h"
 #include "text.h"
 #include "words.h"
 
@@ -656,23 +657,9 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 
 /* ---- expectations ----------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	int state;
-} state_names[] = {
-	{ "ESTABLISHED", TCP_ESTABLISHED }, { "SYN-SENT", TCP_SYN_SENT }, { "SYN-RECV", TCP_SYN_RECV },
-	{ "FIN-WAIT-1", TCP_FIN_WAIT1 }, { "FIN-WAIT-2", TCP_FIN_WAIT2 }, { "TIME-WAIT", TCP_TIME_WAIT },
-	{ "CLOSE", TCP_CLOSE }, { "UNCONN", TCP_CLOSE }, { "CLOSE-WAIT", TCP_CLOSE_WAIT },
-	{ "LAST-ACK", TCP_LAST_ACK }, { "LISTEN", TCP_LISTEN }, { "CLOSING", TCP_CLOSING },
-	{ "BOUND", TCP_CLOSE }, { "gone", 0 },
-};
-
 int lesson_state_value(const char *name, size_t len)
 {
-	for (size_t i = 0; i < sizeof state_names / sizeof state_names[0]; i++)
-		if (strlen(state_names[i].name) == len && memcmp(state_names[i].name, name, len) == 0)
-			return state_names[i].state;
-	return -1;
+	return states_value(name, len);
 }
 
 /* A value expectation: fd | blocks | N | -1 ENAME | "bytes". */

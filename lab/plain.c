@@ -8,7 +8,6 @@
 #include <sys/socket.h>
 
 #include "evidence.h"
-#include "probe.h"
 #include "wrap.h"
 
 void plain_print_info(FILE *out, const struct run_info *info)

@@ -10,6 +10,7 @@
  * fed to it by the tests and by a fuzzer).
  */
 #include "probe.h"
+#include "states.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -32,7 +33,6 @@
 enum {
 	STATE_NEW_SYN_RECV = 12,        /* a request socket (the kernel reports it as SYN-RECV) */
 	STATE_BOUND_INACTIVE = 13,      /* only a request bit: such sockets are reported as TCP_CLOSE */
-	STATE_COUNT = 14,
 };
 
 /* Every TCP state, 1 .. 12. Never ~0: unknown bits may select costly walks
@@ -662,34 +662,9 @@ int probe_snapshot(struct probe *probe, unsigned what, struct probe_snapshot *sn
 
 /* ---- names ------------------------------------------------------------ */
 
-static const char *const state_names[] = {
-	[TCP_ESTABLISHED] = "ESTABLISHED",
-	[TCP_SYN_SENT] = "SYN-SENT",
-	[TCP_SYN_RECV] = "SYN-RECV",
-	[TCP_FIN_WAIT1] = "FIN-WAIT-1",
-	[TCP_FIN_WAIT2] = "FIN-WAIT-2",
-	[TCP_TIME_WAIT] = "TIME-WAIT",
-	[TCP_CLOSE] = "CLOSE",
-	[TCP_CLOSE_WAIT] = "CLOSE-WAIT",
-	[TCP_LAST_ACK] = "LAST-ACK",
-	[TCP_LISTEN] = "LISTEN",
-	[TCP_CLOSING] = "CLOSING",
-	/* A request socket is, to the reader, the server half of a handshake. */
-	[STATE_NEW_SYN_RECV] = "SYN-RECV",
-	[STATE_BOUND_INACTIVE] = "BOUND",
-};
-
-_Static_assert(sizeof(state_names) / sizeof(state_names[0]) == STATE_COUNT,
-	       "state_names names every state the kernel reports");
-
 const char *probe_state_name(int state, int type)
 {
-	/* A datagram socket is never "closed", only not connected. */
-	if (state == TCP_CLOSE && type != SOCK_STREAM)
-		return "UNCONN";
-	if (state < 0 || state >= STATE_COUNT || state_names[state] == NULL)
-		return "?";
-	return state_names[state];
+	return states_name(state, type);
 }
 
 const char *probe_socket_state_name(const struct probe_socket *socket)
@@ -702,7 +677,7 @@ const char *probe_socket_state_name(const struct probe_socket *socket)
 		/* inet_diag lists a TCP socket in TCP_CLOSE only from the bind
 		 * hash walk (state bit 13), and reports it as TCP_CLOSE. */
 		if (socket->protocol == IPPROTO_TCP)
-			return state_names[STATE_BOUND_INACTIVE];
+			return states_name(STATE_BOUND_INACTIVE, socket->type);
 	}
 	return probe_state_name(socket->state, socket->type);
 }

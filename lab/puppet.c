@@ -327,7 +327,13 @@ static run_fn *const runners[CALL_COUNT] = {
 	[CALL_EPOLL_WAIT] = run_epoll_wait,
 	[CALL_FORK] = run_fork,
 };
-_Static_assert(sizeof runners / sizeof runners[0] == CALL_COUNT, "a runner for every call");
+
+/* The table's size says nothing of its rows: tests/test_catalog.c checks
+ * that every call but the wire's has a runner here. */
+bool puppet_runs_call(enum call_id call)
+{
+	return (unsigned)call < CALL_COUNT && runners[call] != NULL;
+}
 
 static uint64_t now_ns(void)
 {

@@ -116,6 +116,9 @@ void puppet_thaw(struct puppet *puppet);
 /* Kills (SIGKILL) and reaps the process, closes the channel. Safe twice. */
 void puppet_stop(struct puppet *puppet);
 
+/* Whether the puppet has a runner for `call` (every call but the wire's). */
+bool puppet_runs_call(enum call_id call);
+
 /* Sizes of the messages on the channel: a request carries only its bytes. */
 size_t puppet_request_size(const struct puppet_request *request);
 

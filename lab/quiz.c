@@ -70,6 +70,15 @@ static const struct answer_template answer_table[CALL_COUNT][TEMPLATES_MAX] = {
 	[CALL_EPOLL_WAIT] = { SUCCESS, ZERO, BLOCKS, FAILS(EINVAL) },
 };
 
+size_t quiz_call_answer_count(enum call_id call)
+{
+	size_t count = 0;
+	while ((unsigned)call < CALL_COUNT && count < TEMPLATES_MAX
+	       && answer_table[call][count].kind != TEMPLATE_END)
+		count++;
+	return count;
+}
+
 /* ---- hints ---------------------------------------------------------------- */
 
 /* What a hint is keyed by: the shape of the answer the lesson expects. */

@@ -118,6 +118,10 @@ struct quiz_tally {
  * state questions. */
 void quiz_choices(const struct lesson *lesson, const struct lesson_step *step, struct quiz_choices *out);
 
+/* How many answers the answer table offers for `call` besides the lesson's
+ * own (0: no row, so only the states are asked). */
+size_t quiz_call_answer_count(enum call_id call);
+
 /* Nothing predicted yet. */
 void quiz_prediction_init(struct quiz_prediction *prediction);
 

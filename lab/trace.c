@@ -18,7 +18,6 @@
 
 #include "catalog.h"
 #include "lesson.h"
-#include "probe.h"
 #include "text.h"
 
 /* Compact, one object a line, keys in the order they were set. Fifteen

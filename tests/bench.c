@@ -13,7 +13,12 @@
  *    before and after.
  * 5. The host path's steady-state figure, measured first in a child
  *    because entering the private namespace cannot be undone.
+ * 6. The parts alone: one sock_diag dump of the host's TCP sockets,
+ *    entering and renewing the sandbox, holding segments (open, close,
+ *    release -> answer held) and draining the capture. `bench STEPS parts`
+ *    prints these alone.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,11 +31,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "capture.h"
+#include "hold.h"
 #include "lesson.h"
 #include "sandbox.h"
 #include "probe.h"
@@ -593,6 +601,250 @@ static int crowded_only(struct lesson *lesson, int exchanges)
 	return 0;
 }
 
+/* ---- the parts alone --------------------------------------------------- */
+
+/* A sandbox entered in each of `runs` fresh children (what a lab pays at
+ * start), then `runs` renewals in one child (what a restart pays). The
+ * children report each duration through a pipe. */
+static void sandbox_figures(int runs)
+{
+	double *enter = calloc((size_t)runs, sizeof *enter), *renew = calloc((size_t)runs, sizeof *renew);
+	int report[2];
+	if (!enter || !renew || pipe(report) < 0) {
+		free(enter);
+		free(renew);
+		return;
+	}
+	for (int run = 0; run <= runs; run++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			struct sandbox sandbox;
+			close(report[0]);
+			double start = now_us();
+			if (sandbox_enter(&sandbox, false, NULL) < 0 || sandbox.kind != SANDBOX_NETNS)
+				_exit(1);
+			double elapsed = now_us() - start;
+			/* The last child renews instead: `runs` fresh namespaces. */
+			for (int i = 0; i < (run == runs ? runs : 1); i++) {
+				if (run == runs) {
+					start = now_us();
+					if (sandbox_renew(&sandbox, NULL) < 0)
+						_exit(1);
+					elapsed = now_us() - start;
+				}
+				if (write(report[1], &elapsed, sizeof elapsed) != sizeof elapsed)
+					_exit(1);
+			}
+			_exit(0);
+		}
+		int status = -1;
+		for (int i = 0; pid > 0 && i < (run == runs ? runs : 1); i++)
+			if (read(report[0], run == runs ? &renew[i] : &enter[run], sizeof(double)) != sizeof(double))
+				break;
+		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			printf("sandbox      no private namespace here: no figure\n");
+			goto done;
+		}
+	}
+	printf("sandbox      enter (fresh process)   median %.2f ms   p99 %.2f ms   max %.2f ms   (%d runs)\n",
+	       percentile(enter, (size_t)runs, 0.5) / 1000, percentile(enter, (size_t)runs, 0.99) / 1000,
+	       percentile(enter, (size_t)runs, 1.0) / 1000, runs);
+	printf("sandbox      renew (restart)         median %.2f ms   p99 %.2f ms   max %.2f ms   (%d runs)\n",
+	       percentile(renew, (size_t)runs, 0.5) / 1000, percentile(renew, (size_t)runs, 0.99) / 1000,
+	       percentile(renew, (size_t)runs, 1.0) / 1000, runs);
+done:
+	close(report[0]);
+	close(report[1]);
+	free(enter);
+	free(renew);
+}
+
+/* A listener on 127.0.0.1:`port` (backlog 128), or -1. */
+static int listen_on(int port)
+{
+	struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				       .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && (bind(fd, (struct sockaddr *)&address, sizeof address) < 0 || listen(fd, 128) < 0)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* A connect() to 127.0.0.1:`port` that sends its SYN and returns at once, or -1. */
+static int connect_to(int port, int flags)
+{
+	struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				       .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&address, sizeof address) < 0 && errno != EINPROGRESS) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* Closes with an RST (SO_LINGER 0): no TIME-WAIT, no late ACK. */
+static void close_now(int fd)
+{
+	struct linger linger = { .l_onoff = 1, .l_linger = 0 };
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, sizeof linger);
+	close(fd);
+}
+
+/* Holding segments in fresh namespaces: what opening the hold costs (the
+ * first hold of a namespace is the one a lab pays for), closing it, and
+ * from the call that releases a segment to the answer it causes being held
+ * and decoded (SYN -> SYN-ACK, SYN-ACK -> ACK). Returns 0, or -1 saying why. */
+static int hold_figures(struct sandbox *sandbox)
+{
+	enum { OPENS = 40, HANDSHAKES = 300 };
+	static double opens[OPENS], closes[OPENS], releases[HANDSHAKES * 2], quiet[HANDSHAKES];
+	char mechanism[64] = "?", *err = NULL;
+	struct hold *hold = NULL;
+	for (int i = 0; i < OPENS; i++) {
+		if (sandbox_renew(sandbox, &err) < 0)
+			goto failed;
+		double start = now_us();
+		if (hold_open(&hold, &err) < 0) {
+			if (err && strncmp(err, HOLD_UNSUPPORTED_PREFIX, strlen(HOLD_UNSUPPORTED_PREFIX)) == 0) {
+				printf("hold         %s: no figure\n", err);
+				free(err);
+				return 0;
+			}
+			goto failed;
+		}
+		opens[i] = now_us() - start;
+		snprintf(mechanism, sizeof mechanism, "%s", hold_mechanism(hold));
+		start = now_us();
+		hold_free(hold);
+		closes[i] = now_us() - start;
+	}
+	hold = NULL;
+	int listener = -1;
+	if (sandbox_renew(sandbox, &err) < 0 || hold_open(&hold, &err) < 0)
+		goto failed;
+	listener = listen_on(65431);
+	for (int i = 0; i < HANDSHAKES && listener >= 0; i++) {
+		int client = connect_to(65431, SOCK_NONBLOCK);
+		if (client < 0 || hold_settle(hold, &err) < 0 || hold_count(hold) != 1)
+			goto failed_scene;
+		for (int step = 0; step < 2; step++) {
+			double start = now_us();
+			if (hold_release(hold, &err) < 0 || hold_settle(hold, &err) < 0)
+				goto failed_scene;
+			releases[i * 2 + step] = now_us() - start;
+			if (hold_count(hold) != 1)
+				goto failed_scene;
+		}
+		/* The last ACK causes nothing: what a settle costs then. */
+		double start = now_us();
+		if (hold_release(hold, &err) < 0 || hold_settle(hold, &err) != 0)
+			goto failed_scene;
+		quiet[i] = now_us() - start;
+		int accepted = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+		close_now(client);
+		if (hold_settle(hold, &err) != 1 || hold_release(hold, &err) < 0 || hold_settle(hold, &err) != 0)
+			goto failed_scene;
+		close(accepted);
+	}
+	if (listener < 0)
+		goto failed_scene;
+	close(listener);
+	hold_free(hold);
+	printf("hold (%s)   open median %.2f ms (p90 %.2f, max %.2f); close median %.2f ms (p90 %.2f)\n", mechanism,
+	       percentile(opens, OPENS, 0.5) / 1000, percentile(opens, OPENS, 0.9) / 1000,
+	       percentile(opens, OPENS, 1.0) / 1000, percentile(closes, OPENS, 0.5) / 1000,
+	       percentile(closes, OPENS, 0.9) / 1000);
+	printf("hold         release -> answer held median %.1f us (p90 %.1f, p99 %.1f); release with no answer "
+	       "(settle included) median %.1f us (p99 %.1f)\n",
+	       percentile(releases, HANDSHAKES * 2, 0.5), percentile(releases, HANDSHAKES * 2, 0.9),
+	       percentile(releases, HANDSHAKES * 2, 0.99), percentile(quiet, HANDSHAKES, 0.5),
+	       percentile(quiet, HANDSHAKES, 0.99));
+	return 0;
+failed_scene:
+	if (listener >= 0)
+		close(listener);
+failed:
+	fprintf(stderr, "bench: hold: %s\n", err ? err : "a segment more or less than the handshake sends");
+	free(err);
+	hold_free(hold);
+	return -1;
+}
+
+/* Draining the capture in a fresh namespace: with nothing on lo, and
+ * after a connect (its 3 packets). Returns 0, or -1 saying why. */
+static int capture_figures(struct sandbox *sandbox)
+{
+	enum { EMPTY = 2000, HANDSHAKES = 500 };
+	static double empty[EMPTY], handshake[HANDSHAKES];
+	struct capture *capture = NULL;
+	struct capture_batch batch;
+	char *err = NULL;
+	int listener = -1;
+	capture_batch_init(&batch);
+	if (sandbox_renew(sandbox, &err) < 0 || capture_open(&capture, &err) < 0)
+		goto failed;
+	listener = listen_on(65431);
+	for (int i = 0; i < EMPTY && listener >= 0; i++) {
+		double start = now_us();
+		if (capture_drain(capture, &batch, &err) < 0 || batch.count != 0)
+			goto failed;
+		empty[i] = now_us() - start;
+	}
+	for (int i = 0; i < HANDSHAKES && listener >= 0; i++) {
+		int client = connect_to(65431, 0);
+		double start = now_us();
+		if (client < 0 || capture_drain(capture, &batch, &err) < 0 || batch.count != 3)
+			goto failed;
+		handshake[i] = now_us() - start;
+		int server = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+		close_now(client);
+		close(server);
+		if (capture_drain(capture, &batch, &err) < 0)
+			goto failed;
+	}
+	if (listener < 0)
+		goto failed;
+	printf("capture      drain with nothing on lo median %.2f us (p99 %.2f); after a connect (3 packets) "
+	       "median %.2f us (p99 %.2f)\n",
+	       percentile(empty, EMPTY, 0.5), percentile(empty, EMPTY, 0.99), percentile(handshake, HANDSHAKES, 0.5),
+	       percentile(handshake, HANDSHAKES, 0.99));
+	close(listener);
+	capture_free(capture);
+	capture_batch_done(&batch);
+	return 0;
+failed:
+	fprintf(stderr, "bench: capture: %s\n", err ? err : "a drain brought other packets than the workload's");
+	free(err);
+	if (listener >= 0)
+		close(listener);
+	capture_free(capture);
+	capture_batch_done(&batch);
+	return -1;
+}
+
+/* Holding and capture, each in a fresh namespace of `sandbox`. */
+static int parts(struct sandbox *sandbox)
+{
+	int result = 0;
+	if (hold_figures(sandbox) < 0)
+		result = -1;
+	if (capture_figures(sandbox) < 0)
+		result = -1;
+	return result;
+}
+
+/* The kernel's dump alone, of the namespace the bench started in (the host's). */
+static void host_dump_figure(void)
+{
+	struct figures dump;
+	if (time_dump(&dump) == 0)
+		printf("probe        one sock_diag dump of this namespace's TCP sockets   median %.1f us   p99 %.1f us   "
+		       "(%zu sockets)\n", dump.median, dump.p99, dump.count);
+}
+
 int main(int argc, char **argv)
 {
 	int exchanges = (argc > 1 ? atoi(argv[1]) : 4000) / 4;
@@ -609,6 +861,21 @@ int main(int argc, char **argv)
 	/* `bench STEPS crowded`: only the 8-side figure, for a profiler. */
 	if (argc > 2 && strcmp(argv[2], "crowded") == 0)
 		return crowded_only(lesson, exchanges);
+	/* `bench STEPS parts`: only the parts' figures. */
+	if (argc > 2 && strcmp(argv[2], "parts") == 0) {
+		struct sandbox sandbox;
+		char *err = NULL;
+		host_dump_figure();
+		sandbox_figures(50);
+		if (sandbox_enter(&sandbox, false, &err) < 0) {
+			fprintf(stderr, "bench: %s\n", err);
+			return 1;
+		}
+		int result = parts(&sandbox);
+		sandbox_done(&sandbox);
+		lesson_free(lesson);
+		return result < 0;
+	}
 	/* `bench STEPS tui`: only the TUI's figures. */
 	if (argc > 2 && strcmp(argv[2], "tui") == 0) {
 		tui_figures(SOCKLAB_BINARY);
@@ -616,6 +883,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	host_dump_figure();
+	sandbox_figures(50);
 	pid_t child = fork();
 	if (child == 0) {
 		struct sandbox host_path;
@@ -674,7 +943,7 @@ int main(int argc, char **argv)
 	if (echo && tui_bench_draw(echo, &sandbox, 200, 60, 1000, &frame_us, &err) == 0)
 		printf("tui          full frame at 200x60 median %.0f us (1,000 frames, every cell sent)\n", frame_us);
 	lesson_free(echo);
-	if (soak(SOURCE_DIR "/lessons/01-echo.lesson", &sandbox, 1000) < 0)
+	if (parts(&sandbox) < 0 || soak(SOURCE_DIR "/lessons/01-echo.lesson", &sandbox, 1000) < 0)
 		return 1;
 	sandbox_done(&sandbox);
 	lesson_free(lesson);

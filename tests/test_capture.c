@@ -10,7 +10,7 @@
  * system refuses user namespaces the live tests are skipped with the reason.
  *
  * No test sleeps: a test that waits for a late packet polls the capture's
- * fd under a deadline. SOCKLAB_BENCH=1 also runs the drain benchmark.
+ * fd under a deadline. What a drain costs is a figure of tests/bench.c.
  */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
@@ -655,65 +655,6 @@ static void packets_from_another_cpu(const struct child *child)
 Test(capture, waits_for_packets_another_cpu_delivers)
 {
 	run_in_child(packets_from_another_cpu, NULL);
-}
-
-/* ---- the benchmark ------------------------------------------------------- */
-
-static int64_t now_ns(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-}
-
-static int compare_int64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
-#define BENCH_RUNS 2000
-
-static void drain_costs(const struct child *child)
-{
-	static int64_t empty[BENCH_RUNS], handshake[BENCH_RUNS / 4];
-	struct live live;
-	child_enter_namespace(child);
-	live_open(&live, child);
-	int listener = listen_on(child, AF_INET, SERVER_PORT);
-	for (int i = 0; i < BENCH_RUNS; i++) {
-		int64_t began = now_ns();
-		live_drain(&live, "empty");
-		empty[i] = now_ns() - began;
-	}
-	for (size_t i = 0; i < LENGTH(handshake); i++) {
-		int client = connect_to(child, AF_INET, SERVER_PORT);
-		int64_t began = now_ns();
-		live_drain(&live, "connect");
-		handshake[i] = now_ns() - began;
-		child_assert(child, live.batch.count == 3, "%zu packets", live.batch.count);
-		int server = accept(listener, NULL, NULL);
-		/* RST on close (SO_LINGER 0): no TIME-WAIT, no delayed ACK later. */
-		struct linger linger = { .l_onoff = 1, .l_linger = 0 };
-		setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, sizeof linger);
-		close(client);
-		close(server);
-		live_drain(&live, "close");
-	}
-	qsort(empty, LENGTH(empty), sizeof empty[0], compare_int64);
-	qsort(handshake, LENGTH(handshake), sizeof handshake[0], compare_int64);
-	live_close(&live);
-	child_finish(child, CHILD_PASSED,
-		     "capture_drain: empty median %.2f us (p99 %.2f us); after connect (3 packets) median %.2f us "
-		     "(p99 %.2f us)", empty[LENGTH(empty) / 2] / 1000.0, empty[LENGTH(empty) * 99 / 100] / 1000.0,
-		     handshake[LENGTH(handshake) / 2] / 1000.0, handshake[LENGTH(handshake) * 99 / 100] / 1000.0);
-}
-
-Test(capture, benchmark_drain)
-{
-	if (getenv("SOCKLAB_BENCH") == NULL)
-		cr_skip_test("set SOCKLAB_BENCH=1 to measure");
-	run_in_child(drain_costs, NULL);
 }
 
 /* ---- the decoder on recorded frames ------------------------------------- */

@@ -13,6 +13,9 @@
 #include <sys/socket.h>
 
 #include "catalog.h"
+#include "puppet.h"
+#include "quiz.h"
+#include "syscalls.h"
 
 static const struct call_def *find_call(const char *name)
 {
@@ -110,6 +113,73 @@ Test(catalog_calls, take_a_socket_first_except_those_that_make_or_wait)
 	}
 	cr_assert_eq(catalog_calls[CALL_SOCKET].args[0], ARG_FAMILY);
 	cr_assert_eq(catalog_calls[CALL_UNLINK].args[0], ARG_PATH);
+}
+
+/* ---- the other per-call tables ---------------------------------------- */
+
+/* Each table is declared CALL_COUNT long, so its size proves nothing: a
+ * call added to the catalog and forgotten here leaves a NULL or empty row,
+ * which these tests find. */
+
+Test(call_tables, give_every_system_call_a_puppet_runner)
+{
+	for (size_t i = 0; i < CALL_COUNT; i++) {
+		const struct call_def *call = &catalog_calls[i];
+		/* release() and drop() act on the held wire, not in a puppet. */
+		cr_assert_eq(puppet_runs_call(call->id), !call->wire, "%s: %s", call->name,
+			     call->wire ? "a wire action has a runner"
+					: "no runner in lab/puppet.c");
+	}
+	cr_assert_not(puppet_runs_call(CALL_COUNT));
+}
+
+Test(call_tables, give_every_system_call_quiz_answers)
+{
+	for (size_t i = 0; i < CALL_COUNT; i++) {
+		const struct call_def *call = &catalog_calls[i];
+		/* fork()'s answers are the pids the kernel gives, not a choice
+		 * to predict; the wire's actions return nothing to predict. */
+		if (call->wire || call->id == CALL_FORK) {
+			cr_assert_eq(quiz_call_answer_count(call->id), 0, "%s", call->name);
+			continue;
+		}
+		cr_assert_geq(quiz_call_answer_count(call->id), 2,
+			      "%s: fewer than two answers in lab/quiz.c's answer table",
+			      call->name);
+	}
+	cr_assert_eq(quiz_call_answer_count(CALL_COUNT), 0);
+}
+
+Test(call_tables, map_every_traced_system_call_onto_a_catalog_row)
+{
+	bool mapped[CALL_COUNT] = { false };
+	for (size_t i = 0; i < syscalls_count; i++) {
+		const struct syscall_def *row = &syscalls_table[i];
+		cr_assert(row->name && row->name[0], "syscalls row %zu has no name", i);
+		cr_assert_gt(row->number, -1, "%s", row->name);
+		cr_assert(row->call >= -1 && row->call < CALL_COUNT, "%s maps onto call %d",
+			  row->name, row->call);
+		cr_assert(row->call_with_address >= -1 && row->call_with_address < CALL_COUNT, "%s",
+			  row->name);
+		cr_assert_leq(row->arg_count, SYSCALL_MAX_ARGS, "%s", row->name);
+		if (row->call >= 0) {
+			cr_assert_not(catalog_calls[row->call].wire, "%s maps onto a wire action",
+				      row->name);
+			mapped[row->call] = true;
+		}
+		for (size_t k = i + 1; k < syscalls_count; k++)
+			cr_assert_neq(row->number, syscalls_table[k].number,
+				      "%s and %s share a number", row->name,
+				      syscalls_table[k].name);
+	}
+	/* The calls a student's program makes most: a traced program shows them. */
+	static const enum call_id traced[] = {
+		CALL_SOCKET, CALL_BIND,     CALL_LISTEN, CALL_ACCEPT, CALL_CONNECT, CALL_SEND,
+		CALL_RECV,   CALL_SHUTDOWN, CALL_CLOSE,  CALL_POLL,   CALL_SELECT,  CALL_EPOLL_WAIT
+	};
+	for (size_t i = 0; i < sizeof traced / sizeof traced[0]; i++)
+		cr_assert(mapped[traced[i]], "no traced system call maps onto %s",
+			  catalog_calls[traced[i]].name);
 }
 
 /* ---- finding and suggesting calls ------------------------------------- */

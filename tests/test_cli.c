@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <jansson.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -201,11 +202,55 @@ static void first_difference(const char *got, const char *expected, char *out, s
 		 expected + from);
 }
 
+/* The one difference a loaded machine makes in a normalised trace: a
+ * socket row read before or after a delayed ACK. A FIN's receiver may
+ * delay its ACK (40 ms at least on Linux); the goldens show the FIN's
+ * sender in FIN-WAIT-1 with the FIN unacknowledged (wq 1) because the
+ * step's snapshot came first: 14-two-clients step 16, 15-poll step 30,
+ * 17-fork steps 14, 15 and 25, 18-programs step 13. When a step takes
+ * longer than the delay (the tests run beside builds, under sanitizers)
+ * the row reads FIN-WAIT-2, wq 0: seen once, 17-fork step 14 on the host
+ * path. That is the kernel's timer against the lab's speed, and the
+ * lessons show FIN-WAIT-1 there on purpose. These are the fields such a
+ * late packet moves; every other field of every line must match. */
+static const char *const in_flight_fields[] = { "state", "rq", "wq", "changes", "note" };
+
+/* The line's JSON, its sockets' in-flight fields removed; NULL if not JSON. */
+static json_t *without_in_flight_fields(const char *line, size_t len)
+{
+	json_t *event = json_loadb(line, len, 0, NULL);
+	json_t *sockets = event ? json_object_get(event, "sockets") : NULL;
+	for (size_t i = 0; sockets && i < json_array_size(sockets); i++)
+		for (size_t k = 0; k < sizeof in_flight_fields / sizeof in_flight_fields[0]; k++)
+			json_object_del(json_array_get(sockets, i), in_flight_fields[k]);
+	return event;
+}
+
+/* Whether every line that differs differs only in those fields. */
+static bool differs_only_in_flight(const char *got, const char *expected)
+{
+	while (*got && *expected) {
+		size_t got_len = strcspn(got, "\n"), expected_len = strcspn(expected, "\n");
+		if (got_len != expected_len || memcmp(got, expected, got_len) != 0) {
+			json_t *a = without_in_flight_fields(got, got_len);
+			json_t *b = without_in_flight_fields(expected, expected_len);
+			bool same = a && b && json_equal(a, b);
+			json_decref(a);
+			json_decref(b);
+			if (!same)
+				return false;
+		}
+		got += got_len + (got[got_len] == '\n');
+		expected += expected_len + (expected[expected_len] == '\n');
+	}
+	return *got == *expected;
+}
+
 /* Runs a lesson with a trace and compares the normalised trace with the
- * golden one. A kernel timer can land a packet in the next step when the
- * machine is loaded (CI runs tests in parallel, under sanitizers): a run
- * that differs is run once more, and the first difference is printed, so
- * a flake shows in the log and a real change still fails. */
+ * golden one, once. A run whose only difference is a socket row's state or
+ * queues (differs_only_in_flight) is run once more, and that second run
+ * must match; any other difference fails at once. The first difference is
+ * printed either way, so a late packet shows in the log. */
 static bool run_matches_golden(const char *lesson, const char *golden, bool host, bool last_try);
 
 static void expect_golden(const char *lesson, const char *golden, bool host)
@@ -228,9 +273,10 @@ static bool run_matches_golden(const char *lesson, const char *golden, bool host
 	bool matches = strcmp(result.out, expected) == 0;
 	if (!matches)
 		first_difference(result.out, expected, where, sizeof where);
-	if (!matches && !last_try)
-		fprintf(stderr, "%s%s differed from its golden trace once; running it again. %s\n", lesson,
-			host ? " (host)" : "", where);
+	bool in_flight = !matches && differs_only_in_flight(result.out, expected);
+	if (in_flight && !last_try)
+		fprintf(stderr, "%s%s: a socket row differed from its golden trace (read before or after a "
+			"delayed ACK); running it again. %s\n", lesson, host ? " (host)" : "", where);
 	else
 		cr_expect_str_eq(result.out, expected,
 				 "the run differs from %s (record it again only if the lesson changed: "
@@ -239,7 +285,28 @@ static bool run_matches_golden(const char *lesson, const char *golden, bool host
 	result_done(&result);
 	unlink(trace);
 	free(trace);
-	return matches;
+	/* true: nothing more to do (it matched, or it failed for good). */
+	return matches || !in_flight;
+}
+
+Test(cli, golden_tolerance_covers_only_a_socket_rows_state_and_queues)
+{
+	const char *golden = "{\"seq\":1}\n{\"seq\":2,\"ret\":0,\"sockets\":[{\"fd\":4,\"state\":\"FIN-WAIT-2\","
+			     "\"wq\":0}]}\n";
+	const char *late_ack = "{\"seq\":1}\n{\"seq\":2,\"ret\":0,\"sockets\":[{\"fd\":4,\"state\":\"FIN-WAIT-1\","
+			       "\"wq\":1,\"changes\":[\"state\"]}]}\n";
+	const char *other_ret = "{\"seq\":1}\n{\"seq\":2,\"ret\":-1,\"sockets\":[{\"fd\":4,\"state\":\"FIN-WAIT-2\","
+				"\"wq\":0}]}\n";
+	const char *other_fd = "{\"seq\":1}\n{\"seq\":2,\"ret\":0,\"sockets\":[{\"fd\":5,\"state\":\"FIN-WAIT-2\","
+			       "\"wq\":0}]}\n";
+	const char *extra_socket = "{\"seq\":1}\n{\"seq\":2,\"ret\":0,\"sockets\":[{\"fd\":4,\"state\":"
+				   "\"FIN-WAIT-2\",\"wq\":0},{\"fd\":5}]}\n";
+	cr_assert(differs_only_in_flight(late_ack, golden));
+	cr_assert_not(differs_only_in_flight(other_ret, golden));
+	cr_assert_not(differs_only_in_flight(other_fd, golden));
+	cr_assert_not(differs_only_in_flight(extra_socket, golden));
+	cr_assert_not(differs_only_in_flight("{\"seq\":1}\n", golden), "a line missing");
+	cr_assert_not(differs_only_in_flight("not json\n{}\n", golden));
 }
 
 /* The shipped lessons, sorted, as paths. */

@@ -14,7 +14,7 @@
  * TCP does the same for a server and a client in one process as in two.
  * No test sleeps: a segment that a timer sends (a delayed ACK, a SYN sent
  * again after its RTO) is waited for on the queue's fd under a deadline.
- * SOCKLAB_BENCH=1 also runs the benchmark (set-up cost, release cost).
+ * What holding costs (set-up, release) is a figure of tests/bench.c.
  */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
@@ -758,94 +758,4 @@ answers_from_another_cpu(const struct child *child)
 Test(hold, settle_finds_the_answer_another_cpu_sends, .timeout = 60)
 {
 	run_in_child(answers_from_another_cpu, NULL);
-}
-
-/* ---- the benchmark ------------------------------------------------------- */
-
-static int
-compare_int64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
-#define BENCH_OPENS 40
-#define BENCH_HANDSHAKES 300
-
-static void
-bench(const struct child *child)
-{
-	static int64_t opens[BENCH_OPENS], closes[BENCH_OPENS], releases[BENCH_HANDSHAKES * 2],
-		quiet[BENCH_HANDSHAKES];
-	char *err = NULL;
-	child_enter_namespace(child);
-	const char *mechanism = "?";
-	/* A fresh network namespace for every open (unshare as the namespace's
-	 * owner): the first hold of a namespace is the one a lab pays for. */
-	for (int i = 0; i < BENCH_OPENS; i++) {
-		child_assert(child, unshare(CLONE_NEWNET) == 0 && child_bring_lo_up() == 0, "%s", strerror(errno));
-		int64_t began = now_us();
-		struct hold *hold = child_open_hold(child);
-		opens[i] = now_us() - began;
-		mechanism = hold_mechanism(hold);
-		began = now_us();
-		hold_free(hold);
-		closes[i] = now_us() - began;
-	}
-
-	struct scene scene = { .child = child, .family = AF_INET, .client = -1, .accepted = -1 };
-	scene.hold = child_open_hold(child);
-	struct sockaddr_storage address;
-	socklen_t length = loopback_address(AF_INET, SERVER_PORT, &address);
-	scene.listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	child_assert(child, bind(scene.listener, (struct sockaddr *)&address, length) == 0 &&
-		     listen(scene.listener, 128) == 0, "%s", strerror(errno));
-	/* From the call that releases a segment to the answer it causes
-	 * being held and decoded: SYN -> SYN-ACK, SYN-ACK -> ACK. */
-	for (int i = 0; i < BENCH_HANDSHAKES; i++) {
-		scene_connect(&scene);
-		scene_expect_one(&scene, "SYN", HOLD_CLIENT_TO_SERVER, __LINE__);
-		for (int step = 0; step < 2; step++) {
-			int64_t began = now_us();
-			child_assert(child, hold_release(scene.hold, &err) == 0 && hold_settle(scene.hold, &err) != -1,
-				     "%s", err);
-			releases[i * 2 + step] = now_us() - began;
-			child_assert(child, hold_count(scene.hold) == 1, "%zu held", hold_count(scene.hold));
-		}
-		/* The last ACK causes nothing: what a settle costs then. */
-		int64_t began = now_us();
-		child_assert(child, hold_release(scene.hold, &err) == 0 && hold_settle(scene.hold, &err) == 0, "%s",
-			     err ? err : "a segment more");
-		quiet[i] = now_us() - began;
-		int accepted = accept4(scene.listener, NULL, NULL, SOCK_CLOEXEC);
-		struct linger linger = { .l_onoff = 1, .l_linger = 0 };
-		setsockopt(scene.client, SOL_SOCKET, SO_LINGER, &linger, sizeof linger);
-		close(scene.client);
-		child_assert(child, hold_settle(scene.hold, &err) == 1, "no RST");
-		child_assert(child, hold_release(scene.hold, &err) == 0 && hold_settle(scene.hold, &err) == 0, "%s",
-			     err ? err : "a segment more");
-		close(accepted);
-	}
-	hold_free(scene.hold);
-	close(scene.listener);
-	qsort(opens, LENGTH(opens), sizeof opens[0], compare_int64);
-	qsort(closes, LENGTH(closes), sizeof closes[0], compare_int64);
-	qsort(releases, LENGTH(releases), sizeof releases[0], compare_int64);
-	qsort(quiet, LENGTH(quiet), sizeof quiet[0], compare_int64);
-	child_finish(child, CHILD_PASSED,
-		     "hold (%s): open median %.2f ms (p90 %.2f, max %.2f); close median %.2f ms (p90 %.2f); "
-		     "release -> answer held median %lld us (p90 %lld, p99 %lld); release with no answer "
-		     "(settle included) median %lld us (p99 %lld)",
-		     mechanism, opens[BENCH_OPENS / 2] / 1000.0, opens[BENCH_OPENS * 9 / 10] / 1000.0,
-		     opens[BENCH_OPENS - 1] / 1000.0, closes[BENCH_OPENS / 2] / 1000.0,
-		     closes[BENCH_OPENS * 9 / 10] / 1000.0, (long long)releases[LENGTH(releases) / 2],
-		     (long long)releases[LENGTH(releases) * 9 / 10], (long long)releases[LENGTH(releases) * 99 / 100],
-		     (long long)quiet[LENGTH(quiet) / 2], (long long)quiet[LENGTH(quiet) * 99 / 100]);
-}
-
-Test(hold, benchmark, .timeout = 120)
-{
-	if (getenv("SOCKLAB_BENCH") == NULL)
-		cr_skip_test("set SOCKLAB_BENCH=1 to measure");
-	run_in_child(bench, NULL);
 }

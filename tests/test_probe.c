@@ -8,7 +8,7 @@
  * finish something polls a file descriptor or re-reads the dump until it
  * sees it, under a deadline.
  *
- * SOCKLAB_BENCH=1 also runs the snapshot benchmark (prints the median).
+ * The time a snapshot takes is a figure of tests/bench.c, not a test.
  */
 #include <criterion/criterion.h>
 
@@ -941,41 +941,4 @@ Test(probe, names_closed_sockets_by_family)
 	socket = (struct probe_socket){ .family = AF_INET6, .type = SOCK_DGRAM, .protocol = IPPROTO_UDP,
 					.state = TCP_CLOSE };
 	cr_assert_str_eq(probe_socket_state_name(&socket), "UNCONN");
-}
-
-/* ---- benchmark -------------------------------------------------------- */
-
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* SOCKLAB_BENCH=1: the median time of probe_snapshot(PROBE_TCP4) over 2000
- * runs in the current namespace, printed, not asserted. */
-Test(probe, measures_tcp4_snapshot_time)
-{
-	enum { RUNS = 2000 };
-	static double microseconds[RUNS];
-	struct probe_snapshot snap = { 0 };
-	struct probe *probe;
-	struct timespec start;
-
-	if (getenv("SOCKLAB_BENCH") == NULL)
-		cr_skip_test("set SOCKLAB_BENCH=1 to measure");
-	probe = open_probe();
-	for (int i = 0; i < 50; i++)
-		take_snapshot(probe, PROBE_TCP4, &snap);
-	for (int i = 0; i < RUNS; i++) {
-		clock_gettime(CLOCK_MONOTONIC, &start);
-		take_snapshot(probe, PROBE_TCP4, &snap);
-		microseconds[i] = seconds_since(&start) * 1e6;
-	}
-	qsort(microseconds, RUNS, sizeof(microseconds[0]), compare_doubles);
-	fprintf(stderr, "probe_snapshot(PROBE_TCP4), %zu sockets: median %.1f us, p10 %.1f us, p90 %.1f us, p99 %.1f us\n",
-		snap.count, microseconds[RUNS / 2], microseconds[RUNS / 10], microseconds[RUNS * 9 / 10],
-		microseconds[RUNS * 99 / 100]);
-	probe_snapshot_done(&snap);
-	probe_free(probe);
 }

@@ -8,7 +8,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "lesson.h"
 #include "puppet.h"
 
 static struct puppet_reply reply;

@@ -41,7 +41,6 @@
 #define LESSON_PORT 65432
 #define TCP_CHILD_EHASH_PATH "/proc/sys/net/ipv4/tcp_child_ehash_entries"
 #define TCP_EHASH_PATH "/proc/sys/net/ipv4/tcp_ehash_entries"
-#define BENCH_RUNS 200
 
 /* What a test's parent learned before forking, for the child to compare. */
 struct host_view {
@@ -459,101 +458,4 @@ Test(sandbox, describes_a_sandbox_not_yet_entered)
 	struct sandbox sandbox = { .kind = SANDBOX_NONE, .outer_netns_fd = -1 };
 	cr_assert_str_eq(sandbox_describe(&sandbox), "no sandbox yet");
 	sandbox_done(&sandbox);
-}
-
-/* Timing, on request (SOCKLAB_BENCH=1): sandbox_enter in BENCH_RUNS fresh
- * children, and BENCH_RUNS renewals in one child, as a lab restarting its
- * lesson would. Printed on stderr. */
-
-static int64_t
-now_ns(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-}
-
-static void
-bench_enter(const struct child *child)
-{
-	struct sandbox sandbox;
-	char *err = NULL;
-	int64_t start = now_ns();
-	int result = sandbox_enter(&sandbox, false, &err);
-	int64_t elapsed = now_ns() - start;
-	child_assert(child, result == 0 && sandbox.kind == SANDBOX_NETNS, "%s", err ? err : sandbox.reason);
-	child_assert(child, write(child->report_fd, &elapsed, sizeof elapsed) == sizeof elapsed, "write");
-}
-
-static void
-bench_renew(const struct child *child)
-{
-	struct sandbox sandbox;
-	char *err = NULL;
-	child_assert(child, sandbox_enter(&sandbox, false, &err) == 0 && sandbox.kind == SANDBOX_NETNS,
-		     "%s", err ? err : sandbox.reason);
-	for (int run = 0; run < BENCH_RUNS; run++) {
-		int64_t start = now_ns();
-		int result = sandbox_renew(&sandbox, &err);
-		int64_t elapsed = now_ns() - start;
-		child_assert(child, result == 0, "%s", err);
-		child_assert(child, write(child->report_fd, &elapsed, sizeof elapsed) == sizeof elapsed, "write");
-	}
-}
-
-/* Runs body in a child and collects the durations it writes. */
-static size_t
-bench_collect(void (*body)(const struct child *), int64_t *durations, size_t capacity)
-{
-	int report[2];
-	cr_assert_eq(pipe2(report, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	cr_assert_neq(pid, -1);
-	if (pid == 0) {
-		close(report[0]);
-		struct child child = { .report_fd = report[1] };
-		body(&child);
-		_exit(CHILD_PASSED);
-	}
-	close(report[1]);
-	size_t count = 0;
-	int64_t duration;
-	while (count < capacity && read(report[0], &duration, sizeof duration) == sizeof duration)
-		durations[count++] = duration;
-	close(report[0]);
-	int status;
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == CHILD_PASSED, "the bench child failed");
-	return count;
-}
-
-static int
-compare_durations(const void *a, const void *b)
-{
-	int64_t left = *(const int64_t *)a, right = *(const int64_t *)b;
-	return (left > right) - (left < right);
-}
-
-static void
-bench_print(const char *what, int64_t *durations, size_t count)
-{
-	qsort(durations, count, sizeof durations[0], compare_durations);
-	fprintf(stderr, "%-14s runs %zu  median %.3f ms  p90 %.3f ms  p99 %.3f ms  max %.3f ms\n",
-		what, count, durations[count / 2] / 1e6, durations[count * 9 / 10] / 1e6,
-		durations[count * 99 / 100] / 1e6, durations[count - 1] / 1e6);
-}
-
-Test(sandbox, times_enter_and_renew, .timeout = 300)
-{
-	if (getenv("SOCKLAB_BENCH") == NULL)
-		cr_skip_test("timing runs only with SOCKLAB_BENCH=1");
-	skip_unless_user_namespaces(false);
-
-	static int64_t durations[BENCH_RUNS];
-	for (size_t run = 0; run < BENCH_RUNS; run++)
-		cr_assert_eq(bench_collect(bench_enter, &durations[run], 1), 1);
-	bench_print("sandbox_enter", durations, BENCH_RUNS);
-
-	cr_assert_eq(bench_collect(bench_renew, durations, BENCH_RUNS), BENCH_RUNS);
-	bench_print("sandbox_renew", durations, BENCH_RUNS);
 }

@@ -1,0 +1,86 @@
+/* Tests of the TUI's key table (lab/tui/keys.c): one key, one action.
+ *
+ * Dispatch takes the first row that matches a key, so a key bound twice
+ * would silently lose its second action (and the '?' screen would list a
+ * key that does nothing). The quiz panel, the go-to prompt and the command
+ * line read keys before this table; they are not checked here.
+ */
+#include <criterion/criterion.h>
+
+#include "tui_internal.h"
+
+static void expect_each_key_once(const struct key_binding *keys, size_t count, const char *table)
+{
+	for (size_t i = 0; i < count; i++)
+		for (size_t k = i + 1; k < count; k++)
+			cr_expect_neq(keys[i].key, keys[k].key,
+				      "%s: key %d (%s) is bound to action %d and to action %d",
+				      table, keys[i].key, keys[i].name, (int)keys[i].action,
+				      (int)keys[k].action);
+}
+
+Test(keys, bind_each_key_once)
+{
+	expect_each_key_once(tui_keys, tui_key_count, "tui_keys");
+}
+
+Test(keys, bind_each_ladder_key_once)
+{
+	expect_each_key_once(tui_ladder_keys, tui_ladder_key_count, "tui_ladder_keys");
+}
+
+Test(keys, find_the_action_of_every_bound_key)
+{
+	for (size_t i = 0; i < tui_key_count; i++) {
+		bool ladder_rebinds = false;
+		for (size_t k = 0; k < tui_ladder_key_count; k++)
+			ladder_rebinds |= tui_ladder_keys[k].key == tui_keys[i].key;
+		cr_expect_eq(keys_find_action(tui_keys[i].key, false), tui_keys[i].action, "%s",
+			     tui_keys[i].name);
+		if (!ladder_rebinds)
+			cr_expect_eq(keys_find_action(tui_keys[i].key, true), tui_keys[i].action,
+				     "%s", tui_keys[i].name);
+	}
+	/* In the ladder, its own rows win: PgUp and PgDn scroll there. */
+	for (size_t k = 0; k < tui_ladder_key_count; k++)
+		cr_expect_eq(keys_find_action(tui_ladder_keys[k].key, true),
+			     tui_ladder_keys[k].action, "%s", tui_ladder_keys[k].name);
+	cr_expect_eq(keys_find_action(KEY_NPAGE, false), ACTION_NEXT);
+	cr_expect_eq(keys_find_action(KEY_NPAGE, true), ACTION_PAGE_DOWN);
+}
+
+Test(keys, find_nothing_for_an_unbound_key)
+{
+	cr_expect_eq(keys_find_action('z', false), ACTION_NONE);
+	cr_expect_eq(keys_find_action('z', true), ACTION_NONE);
+	cr_expect_eq(keys_find_action(-1, false), ACTION_NONE);
+}
+
+Test(keys, name_every_binding_and_give_it_a_real_action)
+{
+	for (size_t i = 0; i < tui_key_count; i++) {
+		cr_expect(tui_keys[i].name && tui_keys[i].name[0], "row %zu has no name", i);
+		cr_expect(tui_keys[i].action > ACTION_NONE && tui_keys[i].action < ACTION_COUNT,
+			  "%s", tui_keys[i].name);
+	}
+	for (size_t k = 0; k < tui_ladder_key_count; k++)
+		cr_expect(tui_ladder_keys[k].action > ACTION_NONE
+				  && tui_ladder_keys[k].action < ACTION_COUNT,
+			  "%s", tui_ladder_keys[k].name);
+}
+
+Test(keys, give_every_action_a_key_and_a_help_text)
+{
+	for (int action = ACTION_NONE + 1; action < ACTION_COUNT; action++) {
+		bool bound = false;
+		for (size_t i = 0; i < tui_key_count; i++)
+			bound |= tui_keys[i].action == (enum tui_action)action;
+		for (size_t k = 0; k < tui_ladder_key_count; k++)
+			bound |= tui_ladder_keys[k].action == (enum tui_action)action;
+		cr_expect(bound, "action %d has no key", action);
+		cr_expect_gt(strlen(keys_action_help((enum tui_action)action)), 0,
+			     "action %d has no help", action);
+	}
+	cr_expect_str_eq(keys_action_label(ACTION_NEXT), "next");
+	cr_expect_null(keys_action_label(ACTION_COUNT));
+}
