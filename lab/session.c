@@ -451,7 +451,7 @@ static bool loopback4(uint32_t address)
  * wildcard address becomes loopback, another address is refused with the
  * errno the private path's namespace (only lo) gives, a file name must
  * stay in the lab's directory, an abstract name gets the lab's prefix. */
-static void host_address(struct session *session, enum call_id call, struct sockaddr_storage *address,
+static void host_address(struct session *session, enum call_id call, int type, struct sockaddr_storage *address,
 			 socklen_t *length, struct refusal *refusal)
 {
 	char text[TEXT_ADDRESS_MAX];
@@ -461,7 +461,11 @@ static void host_address(struct session *session, enum call_id call, struct sock
 		struct sockaddr_in *in = (struct sockaddr_in *)address;
 		if (in->sin_addr.s_addr == htonl(INADDR_ANY))
 			in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		loopback = loopback4(in->sin_addr.s_addr);
+		/* bind() takes the broadcast address even for TCP (lesson 03),
+		 * which can do nothing with it; a datagram socket would receive
+		 * the network's broadcasts. */
+		loopback = loopback4(in->sin_addr.s_addr)
+			   || (call == CALL_BIND && type == SOCK_STREAM && in->sin_addr.s_addr == htonl(INADDR_BROADCAST));
 		port = &in->sin_port;
 	} else if (address->ss_family == AF_INET6) {
 		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)address;
@@ -531,7 +535,7 @@ static void refuse_foreign_fds(const struct side *side, const struct puppet_requ
 	for (int i = 0; i < request->fd_count && i < PUPPET_MAX_WATCHED; i++) {
 		int fd = request->fds[i];
 		if (fd >= 0 && !was_produced(side, fd))   /* a negative number reaches nothing */
-			refuse(refusal, EBADF, "fd %d is not one of this side's sockets: no call of this side returned it",
+			refuse(refusal, EBADF, "fd %d is not one of this side's sockets (no call of this side returned it)",
 			       fd);
 	}
 }
@@ -568,8 +572,11 @@ static int build_request(struct session *session, const struct typed_call *call,
 		case ARG_ADDRESS:
 			request->address = arg->address;
 			request->address_len = arg->address_len;
-			if (host)
-				host_address(session, call->def->id, &request->address, &request->address_len, refusal);
+			if (host) {
+				const struct fd_kind *kind = find_kind(side, request->fd);
+				host_address(session, call->def->id, kind ? kind->type : 0, &request->address,
+					     &request->address_len, refusal);
+			}
 			break;
 		case ARG_BYTES:
 		case ARG_PATH:

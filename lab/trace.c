@@ -402,7 +402,7 @@ static json_t *event_json(const struct run_info *info, const struct lab_event *e
 		failed |= put(object, "ready", buffer_json(event->ready, sizeof event->ready));
 	if (event->held[0])
 		failed |= put(object, "held", buffer_json(event->held, sizeof event->held));
-	if (event->refusal[0])
+	if (event->refusal[0] && !normalised)   /* a host path refusal is the namespace's errno */
 		failed |= put(object, "refused", buffer_json(event->refusal, sizeof event->refusal));
 	if (!normalised)
 		failed |= put(object, "us", json_real((double)event->elapsed_ns / 1000.0));

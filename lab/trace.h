@@ -45,7 +45,9 @@
  *               "ls POLLIN, conn POLLIN|POLLRDHUP"; only when any was.
  *     refused   the lab refused the call itself and no kernel saw it (ret -1
  *               and the errno it gave): why, "fd 1000 is not one of this
- *               side's sockets: ..."; only then.
+ *               side's sockets ..."; only then, and not in a normalised
+ *               trace (the host path refuses what the private path's
+ *               kernel refuses with the same errno).
  *     us        time inside the call, microseconds to the nanosecond
  *               (41.237, 3.0).
  *     failures  only when an expectation was not met.
