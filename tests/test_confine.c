@@ -1,0 +1,263 @@
+/* What a lesson from someone else cannot reach (issue 13): as an ordinary
+ * user, on both sandbox paths, through the real binary, a lesson or a
+ * free-play script cannot create, delete or connect to anything outside
+ * the lab's own directory.
+ *
+ * The test makes a directory any user may write to, with a file nobody
+ * owns and may delete and a Unix socket that listens for anyone; then it
+ * runs socklab as nobody (setpriv, when the tests run as root; as the
+ * user itself otherwise) with calls that try each of those things, by
+ * absolute name and through `..`, and checks afterwards that the file is
+ * still there, that nothing new appeared and that no connection came. */
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+enum { NOBODY = 65534 };
+
+struct outside {
+	char dir[64];          /* writable by anyone: what the lesson aims at */
+	char lesson[128];
+	char script[128];      /* the same calls, for play --plain */
+	int listener;          /* listening on DIR/host.sock, non-blocking */
+};
+
+static char *slurp(int fd)
+{
+	size_t length = 0, capacity = 4096;
+	char *text = malloc(capacity);
+	cr_assert_not_null(text);
+	ssize_t n;
+	while ((n = read(fd, text + length, capacity - length - 1)) > 0) {
+		length += (size_t)n;
+		if (capacity - length < 2) {
+			text = realloc(text, capacity *= 2);
+			cr_assert_not_null(text);
+		}
+	}
+	text[length] = '\0';
+	return text;
+}
+
+/* Runs argv with `input` on stdin, returns stdout and stderr together and
+ * the exit status. */
+static char *run(char *const argv[], const char *input, int *code)
+{
+	int out[2];
+	cr_assert_eq(pipe2(out, O_CLOEXEC), 0);
+	posix_spawn_file_actions_t actions;
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+	posix_spawn_file_actions_adddup2(&actions, out[1], 2);
+	posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0);
+	/* Out of the build tree, which nobody may not write or even enter. */
+	posix_spawn_file_actions_addchdir_np(&actions, "/");
+	pid_t pid;
+	cr_assert_eq(posix_spawn(&pid, argv[0], &actions, NULL, argv, environ), 0, "spawn %s", argv[0]);
+	posix_spawn_file_actions_destroy(&actions);
+	close(out[1]);
+	char *text = slurp(out[0]);
+	close(out[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	*code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return text;
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *file = fopen(path, "w");
+	cr_assert_not_null(file, "%s: %s", path, strerror(errno));
+	fputs(text, file);
+	cr_assert_eq(fclose(file), 0);
+	cr_assert_eq(chmod(path, 0644), 0);
+}
+
+/* The calls, one a line, each as `server: CALL`; DIR is the directory
+ * without its leading slash, so `./../../..` + DIR reaches it from any
+ * working directory. */
+static void write_calls(struct outside *outside)
+{
+	const char *d = outside->dir, *r = outside->dir + 1;
+	char calls[2048];
+	snprintf(calls, sizeof calls,
+		 "server: unlink(\"%s/victim\")\n"
+		 "server: unlink(\"./../../../../../../../../%s/victim\")\n"
+		 "server: c = socket(AF_UNIX, SOCK_STREAM)\n"
+		 "server: connect(c, %s/host.sock)\n"
+		 "server: connect(c, ./../../../../../../../../%s/host.sock)\n"
+		 "server: u = socket(AF_UNIX, SOCK_STREAM)\n"
+		 "server: bind(u, %s/made.sock)\n"
+		 "server: bind(u, ./../../../../../../../../%s/made2.sock)\n"
+		 "server: bind(u, ./inside.sock)\n",
+		 d, r, d, r, d, r);
+	write_text(outside->script, calls);
+	char lesson[4096] = "lesson: outside\ntitle: Reach outside the lab\n";
+	size_t length = strlen(lesson);
+	for (const char *line = calls; *line;) {
+		const char *end = strchr(line, '\n');
+		length += (size_t)snprintf(lesson + length, sizeof lesson - length, "step %.*s\n", (int)(end - line),
+					   line);
+		line = end + 1;
+	}
+	/* The last call stays inside: proof the lab ran at all. */
+	snprintf(lesson + length, sizeof lesson - length, "  expect: 0, server u UNCONN\n");
+	write_text(outside->lesson, lesson);
+}
+
+static void outside_make(struct outside *outside)
+{
+	snprintf(outside->dir, sizeof outside->dir, "/tmp/socklab-outside-XXXXXX");
+	cr_assert_not_null(mkdtemp(outside->dir));
+	cr_assert_eq(chmod(outside->dir, 0777), 0);
+	snprintf(outside->lesson, sizeof outside->lesson, "%s/outside.lesson", outside->dir);
+	snprintf(outside->script, sizeof outside->script, "%s/outside.play", outside->dir);
+	char victim[128];
+	snprintf(victim, sizeof victim, "%s/victim", outside->dir);
+	write_text(victim, "still here\n");
+	if (geteuid() == 0)
+		cr_assert_eq(chown(victim, NOBODY, NOBODY), 0);
+	struct sockaddr_un address = { .sun_family = AF_UNIX };
+	snprintf(address.sun_path, sizeof address.sun_path, "%s/host.sock", outside->dir);
+	outside->listener = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	cr_assert_geq(outside->listener, 0);
+	cr_assert_eq(bind(outside->listener, (struct sockaddr *)&address, sizeof address), 0);
+	cr_assert_eq(chmod(address.sun_path, 0777), 0);
+	cr_assert_eq(listen(outside->listener, 5), 0);
+	write_calls(outside);
+}
+
+static void outside_remove(struct outside *outside)
+{
+	static const char *const names[] = { "victim", "host.sock", "made.sock", "made2.sock", "outside.lesson",
+					     "outside.play" };
+	close(outside->listener);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char path[160];
+		snprintf(path, sizeof path, "%s/%s", outside->dir, names[i]);
+		unlink(path);
+	}
+	rmdir(outside->dir);
+}
+
+/* What is in the directory after the run: the victim and nothing new. */
+static void expect_untouched(const struct outside *outside, const char *what)
+{
+	char path[160];
+	snprintf(path, sizeof path, "%s/victim", outside->dir);
+	cr_expect_eq(access(path, F_OK), 0, "%s deleted %s", what, path);
+	snprintf(path, sizeof path, "%s/made.sock", outside->dir);
+	cr_expect_neq(access(path, F_OK), 0, "%s created %s", what, path);
+	snprintf(path, sizeof path, "%s/made2.sock", outside->dir);
+	cr_expect_neq(access(path, F_OK), 0, "%s created %s", what, path);
+	snprintf(path, sizeof path, "%s/inside.sock", outside->dir);
+	cr_expect_neq(access(path, F_OK), 0, "%s created %s", what, path);
+	int connection = accept(outside->listener, NULL, NULL);
+	cr_expect(connection < 0 && errno == EAGAIN, "%s connected to %s/host.sock", what, outside->dir);
+	if (connection >= 0)
+		close(connection);
+}
+
+static bool has_line(const char *text, const char *line)
+{
+	size_t length = strlen(line);
+	for (const char *at = strstr(text, line); at; at = strstr(at + 1, line))
+		if ((at == text || at[-1] == '\n') && (at[length] == '\n' || at[length] == '\0'))
+			return true;
+	return false;
+}
+
+/* Runs the lesson (run --plain) or the script (play --plain) on one path,
+ * as nobody where the tests run as root. Returns the output; *private
+ * says whether the private path was taken. */
+static char *run_outside(const struct outside *outside, bool play, bool host, int *code, bool *private)
+{
+	char *argv[16];
+	int argc = 0;
+	if (geteuid() == 0) {
+		argv[argc++] = "/usr/bin/setpriv";
+		argv[argc++] = "--reuid=65534";
+		argv[argc++] = "--regid=65534";
+		argv[argc++] = "--clear-groups";
+	}
+	argv[argc++] = SOCKLAB_BINARY;
+	argv[argc++] = play ? "play" : "run";
+	argv[argc++] = "--plain";
+	if (host)
+		argv[argc++] = "--host";
+	if (!play)
+		argv[argc++] = (char *)outside->lesson;
+	argv[argc] = NULL;
+	char *output = run(argv, play ? outside->script : "/dev/null", code);
+	*private = strstr(output, "sandbox: private netns") != NULL;
+	return output;
+}
+
+static void expect_outside_refused(bool host)
+{
+	if (geteuid() == 0 && access("/usr/bin/setpriv", X_OK) != 0)
+		cr_skip("setpriv (util-linux) is not installed: root reaches every file, so the case cannot be made");
+	struct outside outside;
+	outside_make(&outside);
+	for (int play = 0; play < 2; play++) {
+		const char *what = play ? "play --plain" : "run --plain";
+		int code;
+		bool private;
+		char *output = run_outside(&outside, play, host, &code, &private);
+		if (!host && !private) {
+			free(output);
+			outside_remove(&outside);
+			cr_skip("this system refuses the private namespace to an ordinary user");
+		}
+		cr_expect_eq(code, 0, "%s exits %d:\n%s", what, code, output);
+		char line[512];
+		if (host) {
+			snprintf(line, sizeof line,
+				 "  why: the lab refused the call: on the host path a file name stays in the lab's "
+				 "directory: %s/victim is absolute (write ./name)", outside.dir);
+			cr_expect(has_line(output, line), "%s: no line\n%s\nin\n%s", what, line, output);
+			snprintf(line, sizeof line,
+				 "  why: the lab refused the call: on the host path a file name stays in the lab's "
+				 "directory: ./../../../../../../../../%s/host.sock goes up with .. (write ./name)",
+				 outside.dir + 1);
+			cr_expect(has_line(output, line), "%s: no line\n%s\nin\n%s", what, line, output);
+			cr_expect(!strstr(output, "  = -1 ENOENT"), "%s: a name reached the file system:\n%s", what, output);
+		} else {
+			/* The puppets' root is the lab's empty tmpfs: nothing is there. */
+			cr_expect(!strstr(output, "  = -1 EACCES"), "%s: refused instead of confined:\n%s", what, output);
+			size_t not_found = 0;
+			for (const char *at = strstr(output, "  = -1 ENOENT (No such file or directory)\n"); at;
+			     at = strstr(at + 1, "  = -1 ENOENT (No such file or directory)\n"))
+				not_found++;
+			cr_expect_eq(not_found, 6, "%s: every name outside resolves in the empty tmpfs:\n%s", what, output);
+		}
+		cr_expect(strstr(output, "server: bind(u, ./inside.sock)\n  = 0\n") != NULL, "%s: the lab ran:\n%s", what,
+			  output);
+		expect_untouched(&outside, what);
+		free(output);
+	}
+	outside_remove(&outside);
+}
+
+Test(confine, an_ordinary_user_reaches_nothing_outside_the_lab_on_the_private_path, .timeout = 60)
+{
+	expect_outside_refused(false);
+}
+
+Test(confine, an_ordinary_user_reaches_nothing_outside_the_lab_on_the_host_path, .timeout = 60)
+{
+	expect_outside_refused(true);
+}
