@@ -193,9 +193,10 @@ static void workdir_clear(const char *dir)
 	closedir(d);
 }
 
-/* Where the puppets' relative Unix socket paths (./echo.sock) live: a
- * tmpfs that exists nowhere else in the private path (nothing to clean,
- * whatever way the lab ends), a temporary directory on the host path. */
+/* Where the puppets' Unix socket paths (./echo.sock) live: a tmpfs that
+ * exists nowhere else in the private path (nothing to clean, whatever way
+ * the lab ends), which is the puppets' root there; a temporary directory
+ * on the host path, which the lab's names may not leave (host_address). */
 /* A lab killed with SIGKILL cannot remove its host-path directory; its
  * name carries its pid, so the next lab of the same user removes it. */
 static void workdir_remove_stale(const char *base)
