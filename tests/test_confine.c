@@ -261,3 +261,33 @@ Test(confine, an_ordinary_user_reaches_nothing_outside_the_lab_on_the_host_path,
 {
 	expect_outside_refused(true);
 }
+
+/* The lab's refusal is part of the record: a replayed trace gives the
+ * same reason, and a normalised one (golden) leaves it out, since the
+ * host path refuses what the private path's kernel refuses alike. */
+Test(confine, a_refusal_by_the_lab_is_in_the_trace_and_its_replay)
+{
+	char lesson[64], trace[64];
+	snprintf(lesson, sizeof lesson, "/tmp/socklab-test-channel-%d.lesson", (int)getpid());
+	snprintf(trace, sizeof trace, "/tmp/socklab-test-channel-%d.jsonl", (int)getpid());
+	write_text(lesson, "title: the channel\nstep server: send(1000, \"x\")\n  expect: -1 EBADF\n");
+	int code;
+	char *ran = run((char *const[]){ SOCKLAB_BINARY, "run", "--plain", "--trace", trace, lesson, NULL }, "/dev/null",
+			&code);
+	cr_expect_eq(code, 0, "%s", ran);
+	static const char why[] = "  why: the lab refused the call: fd 1000 is not one of this side's sockets "
+				  "(no call of this side returned it)\n";
+	cr_expect(strstr(ran, why) != NULL, "%s", ran);
+	char *replayed = run((char *const[]){ SOCKLAB_BINARY, "replay", "--plain", trace, NULL }, "/dev/null", &code);
+	cr_expect_eq(code, 0, "%s", replayed);
+	cr_expect_str_eq(replayed, ran);
+	char *normalised = run((char *const[]){ SOCKLAB_BINARY, "normalise", trace, NULL }, "/dev/null", &code);
+	cr_expect_eq(code, 0, "%s", normalised);
+	cr_expect(strstr(normalised, "\"ret\":-1,\"errno\":\"EBADF\"") != NULL, "%s", normalised);
+	cr_expect(strstr(normalised, "refused") == NULL, "%s", normalised);
+	free(normalised);
+	free(ran);
+	free(replayed);
+	unlink(lesson);
+	unlink(trace);
+}
