@@ -291,3 +291,59 @@ Test(confine, a_refusal_by_the_lab_is_in_the_trace_and_its_replay)
 	unlink(lesson);
 	unlink(trace);
 }
+
+/* The cases of tests/hostile/confine, read as tests/hostile/README.md says
+ * (the keys they use: args `run --plain {}`, exit, stdout-has,
+ * stdout-lacks, paths), so they run with this suite too. */
+static void run_hostile_case(const char *expect_path)
+{
+	FILE *file = fopen(expect_path, "r");
+	cr_assert_not_null(file, "%s", expect_path);
+	char lesson[512], line[1024], has[16][512], lacks[8][512], paths[16] = "private";
+	int exit_status = -1, has_count = 0, lacks_count = 0;
+	snprintf(lesson, sizeof lesson, "%.*s.lesson", (int)(strlen(expect_path) - 7), expect_path);
+	while (fgets(line, sizeof line, file)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "exit: ", 6) == 0)
+			exit_status = atoi(line + 6);
+		else if (strncmp(line, "stdout-has: ", 12) == 0 && has_count < 16)
+			snprintf(has[has_count++], sizeof has[0], "%.500s", line + 12);
+		else if (strncmp(line, "stdout-lacks: ", 14) == 0 && lacks_count < 8)
+			snprintf(lacks[lacks_count++], sizeof lacks[0], "%.500s", line + 14);
+		else if (strncmp(line, "paths: ", 7) == 0)
+			snprintf(paths, sizeof paths, "%.8s", line + 7);
+		else if (strncmp(line, "args: ", 6) == 0)
+			cr_assert_str_eq(line + 6, "run --plain {}", "%s: only this form is read here", expect_path);
+	}
+	fclose(file);
+	for (int host = 0; host < 2; host++) {
+		if ((host && strcmp(paths, "private") == 0) || (!host && strcmp(paths, "host") == 0))
+			continue;
+		char *argv[] = { SOCKLAB_BINARY, "run", "--plain", host ? "--host" : lesson, host ? lesson : NULL, NULL };
+		int code;
+		char *output = run(argv, "/dev/null", &code);
+		if (!host && !strstr(output, "sandbox: private netns")) {
+			free(output);
+			continue;   /* no private namespace here: the host run still counts */
+		}
+		cr_expect_eq(code, exit_status, "%s%s: exit %d\n%s", lesson, host ? " --host" : "", code, output);
+		for (int i = 0; i < has_count; i++)
+			cr_expect(strstr(output, has[i]) != NULL, "%s%s: no '%s' in\n%s", lesson, host ? " --host" : "",
+				  has[i], output);
+		for (int i = 0; i < lacks_count; i++)
+			cr_expect(strstr(output, lacks[i]) == NULL, "%s%s: '%s' in\n%s", lesson, host ? " --host" : "",
+				  lacks[i], output);
+		free(output);
+	}
+}
+
+Test(confine, every_hostile_confine_case_gives_its_exact_message, .timeout = 120)
+{
+	static const char *const cases[] = { "channel", "files-private", "files-host", "loopback-host", "many-ports",
+					     "abstract-host" };
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char path[512];
+		snprintf(path, sizeof path, "%s/tests/hostile/confine/%s.expect", SOURCE_DIR, cases[i]);
+		run_hostile_case(path);
+	}
+}
