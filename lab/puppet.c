@@ -361,7 +361,7 @@ static bool names_channel(const struct puppet_request *request, int channel)
  * loopback before listen(), connect() or sendto(), which would otherwise
  * bind it to the wildcard address (0.0.0.0 or ::), where the machine's
  * other interfaces reach it. The kernel picks the port, as it would. */
-static void bind_loopback(int fd)
+static void bind_loopback(int fd, const struct puppet_request *request)
 {
 	struct sockaddr_storage address;
 	socklen_t length = sizeof address;
@@ -373,7 +373,14 @@ static void bind_loopback(int fd)
 		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	} else if (address.ss_family == AF_INET6 && ((struct sockaddr_in6 *)&address)->sin6_port == 0) {
 		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&address;
+		const struct sockaddr_in6 *to = (const struct sockaddr_in6 *)&request->address;
 		in6->sin6_addr = in6addr_loopback;
+		/* Bound to ::1, it could not reach an IPv4 peer: take ::ffff:127.0.0.1. */
+		if (request->address.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&to->sin6_addr)) {
+			in6->sin6_addr.s6_addr[10] = in6->sin6_addr.s6_addr[11] = 0xff;
+			in6->sin6_addr.s6_addr[12] = 127;
+			in6->sin6_addr.s6_addr[15] = 1;
+		}
 	} else {
 		return;
 	}
@@ -422,7 +429,7 @@ static _Noreturn void puppet_main(int channel)
 			finish(&reply, -1);
 		} else {
 			if (request.loopback_first)
-				bind_loopback(request.fd);
+				bind_loopback(request.fd, &request);
 			start = now_ns();
 			runners[request.call](&request, &reply);
 		}
