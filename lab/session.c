@@ -422,8 +422,7 @@ static void refuse_name(struct refusal *refusal, const char *name, size_t size)
 /* An abstract Unix name (@echo) lives in the network namespace, which the
  * host path shares with every program of the machine: the lab puts its
  * own prefix before it, as it moves ports, so it reaches no one else's. */
-static void host_abstract(struct session *session, struct sockaddr_storage *address, socklen_t *length,
-			  struct refusal *refusal)
+static void host_abstract(struct sockaddr_storage *address, socklen_t *length, struct refusal *refusal)
 {
 	struct sockaddr_un *un = (struct sockaddr_un *)address;
 	size_t name_length = *length - offsetof(struct sockaddr_un, sun_path) - 1;
@@ -435,7 +434,6 @@ static void host_abstract(struct session *session, struct sockaddr_storage *addr
 		refuse(refusal, ENAMETOOLONG, "the abstract name is too long for the lab's prefix @%s/", base);
 		return;
 	}
-	(void)session;
 	memcpy(un->sun_path + 1, name, (size_t)prefixed);
 	*length = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)prefixed);
 }
@@ -470,7 +468,7 @@ static void host_address(struct session *session, enum call_id call, int type, s
 		port = &in->sin_port;
 	} else if (address->ss_family == AF_INET6) {
 		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)address;
-		uint32_t *mapped = (uint32_t *)&in6->sin6_addr.s6_addr[12];
+		uint32_t *mapped = &in6->sin6_addr.s6_addr32[3];   /* ::ffff:a.b.c.d's IPv4 part */
 		if (IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr))
 			in6->sin6_addr = in6addr_loopback;
 		else if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && *mapped == htonl(INADDR_ANY))
@@ -482,7 +480,7 @@ static void host_address(struct session *session, enum call_id call, int type, s
 		struct sockaddr_un *un = (struct sockaddr_un *)address;
 		size_t size = *length - offsetof(struct sockaddr_un, sun_path);
 		if (un->sun_path[0] == '\0')
-			host_abstract(session, address, length, refusal);
+			host_abstract(address, length, refusal);
 		else
 			refuse_name(refusal, un->sun_path, size);
 		return;
