@@ -12,8 +12,9 @@
  * unprivileged user namespaces are allowed.
  *
  * Host path (forced, or when the kernel refuses a namespace): nothing is
- * changed; the session binds loopback only and maps the lesson's ports onto
- * free ones. `reason` says why, in one line, for every frontend.
+ * changed; the session keeps every address on loopback, maps the lesson's
+ * ports onto free ones and refuses file names outside the lab's directory.
+ * `reason` says why, in one line, for every frontend.
  *
  * The controller must be single-threaded when calling sandbox_enter
  * (unshare(CLONE_NEWUSER) requires it).

@@ -140,7 +140,8 @@ struct run_info {
 	char sides[LESSON_MAX_SIDES][NAME_MAX_LEN];
 	int side_count;
 	size_t step_count;
-	/* Host path: the lesson's port (from) is really the kernel's (to). */
+	/* Host path: the lesson's port (from) is really the kernel's (to); the
+	 * first 16 lesson ports (the session maps every one). */
 	struct { uint16_t from, to; } port_map[16];
 	int port_map_count;
 };
