@@ -2246,8 +2246,10 @@ static int start_sides(struct session *session, char **err)
 	/* A side a fork() makes has no process until then; a program is its own. */
 	for (int s = 0; s < session->side_count && result == 0; s++)
 		if (!session->lesson->forked[s] && !session->lesson->programs[s])
-			result = session->workdir_fd >= 0 ? puppet_start_confined(&session->sides[s].puppet, err)
-							   : puppet_start(&session->sides[s].puppet, err);
+			/* The private path's user namespace allows chroot: into the
+			 * tmpfs, or the temporary directory where fsopen() is missing. */
+			result = session->sandbox->kind == SANDBOX_NETNS ? puppet_start_confined(&session->sides[s].puppet, err)
+									 : puppet_start(&session->sides[s].puppet, err);
 	for (int s = 0; s < session->side_count && result == 0; s++)
 		if (!session->lesson->forked[s] && !session->lesson->programs[s])
 			result = puppet_warm_up(&session->sides[s].puppet, err);
