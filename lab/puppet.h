@@ -34,7 +34,7 @@
  * limit allows (puppet_channel_fd); below PUPPET_MIN_OPEN_FILES the lab
  * cannot run. */
 #define PUPPET_CHANNEL_FD 1000
-#define PUPPET_MIN_OPEN_FILES 16
+#define PUPPET_MIN_OPEN_FILES 32
 
 /* poll/select watch at most this many fds; epoll_wait reports at most this many. */
 #define PUPPET_MAX_WATCHED 8

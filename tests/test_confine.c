@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -346,4 +347,38 @@ Test(confine, every_hostile_confine_case_gives_its_exact_message, .timeout = 120
 		snprintf(path, sizeof path, "%s/tests/hostile/confine/%s.expect", SOURCE_DIR, cases[i]);
 		run_hostile_case(path);
 	}
+}
+
+/* Issue 13 item 9: ulimit -n of 1000 or less. The lab's channel to each
+ * puppet and a program's line and start-up fds sit under the limit. */
+Test(confine, lessons_run_under_a_low_open_file_limit, .timeout = 120)
+{
+	static const char *const lessons[] = { "01", "16", "17", "18" };
+	static const rlim_t limits[] = { 32, 64, 1000 };
+	struct rlimit saved;
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	for (size_t l = 0; l < sizeof limits / sizeof limits[0]; l++) {
+		struct rlimit low = saved;
+		low.rlim_cur = limits[l];
+		cr_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+		for (size_t i = 0; i < sizeof lessons / sizeof lessons[0]; i++) {
+			if (strcmp(lessons[i], "18") == 0 && access("/usr/bin/python3", X_OK) != 0)
+				continue;   /* its programs are Python's */
+			int code;
+			char *output = run((char *const[]){ SOCKLAB_BINARY, "run", "--plain", (char *)lessons[i], NULL },
+					   "/dev/null", &code);
+			cr_expect_eq(code, 0, "lesson %s under ulimit -n %llu:\n%s", lessons[i],
+				     (unsigned long long)limits[l], output);
+			free(output);
+		}
+	}
+	struct rlimit tiny = saved;
+	tiny.rlim_cur = 31;
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &tiny), 0);
+	int code;
+	char *output = run((char *const[]){ SOCKLAB_BINARY, "run", "--plain", "01", NULL }, "/dev/null", &code);
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	cr_expect_eq(code, 2);
+	cr_expect_str_eq(output, "socklab: the open file limit is 31 (ulimit -n): the lab needs at least 32\n");
+	free(output);
 }

@@ -148,7 +148,7 @@ Test(puppet, the_channel_fits_under_a_low_open_file_limit)
 	started = puppet_start(&puppet, &err);
 	setrlimit(RLIMIT_NOFILE, &saved);
 	cr_expect_eq(started, -1);
-	cr_expect_str_eq(err ? err : "", "the open file limit is 10 (ulimit -n): the lab needs at least 16");
+	cr_expect_str_eq(err ? err : "", "the open file limit is 10 (ulimit -n): the lab needs at least 32");
 	free(err);
 }
 
