@@ -595,8 +595,8 @@ static int build_request(struct session *session, const struct typed_call *call,
 		}
 	}
 	/* What would bind a socket to the wildcard address binds it to loopback:
-	 * listen(), sendto(), and connect(), whose port stays bound even when
-	 * it fails (then a listen() would not bind it again). */
+	 * listen(), sendto(), and connect(), whose port stays bound to the
+	 * wildcard address even when it fails. */
 	enum call_id id = call->def->id;
 	request->loopback_first = host && (id == CALL_LISTEN || id == CALL_CONNECT || id == CALL_SENDTO);
 	return 0;

@@ -341,7 +341,7 @@ static void run_hostile_case(const char *expect_path)
 Test(confine, every_hostile_confine_case_gives_its_exact_message, .timeout = 120)
 {
 	static const char *const cases[] = { "channel", "files-private", "files-host", "loopback-host", "many-ports",
-					     "abstract-host", "v4-mapped", "connect-then-listen" };
+					     "abstract-host", "v4-mapped", "connect-refused" };
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char path[512];
 		snprintf(path, sizeof path, "%s/tests/hostile/confine/%s.expect", SOURCE_DIR, cases[i]);
