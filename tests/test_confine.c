@@ -11,8 +11,12 @@
  * still there, that nothing new appeared and that no connection came. */
 #include <criterion/criterion.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -381,4 +385,90 @@ Test(confine, lessons_run_under_a_low_open_file_limit, .timeout = 120)
 	cr_expect_eq(code, 2);
 	cr_expect_str_eq(output, "socklab: the open file limit is 31 (ulimit -n): the lab needs at least 32\n");
 	free(output);
+}
+
+/* The machine's first IPv4 address that is not loopback, or false. */
+static bool outside_address(struct in_addr *out)
+{
+	struct ifaddrs *list;
+	if (getifaddrs(&list) < 0)
+		return false;
+	bool found = false;
+	for (struct ifaddrs *each = list; each && !found; each = each->ifa_next) {
+		if (!each->ifa_addr || each->ifa_addr->sa_family != AF_INET || (each->ifa_flags & IFF_LOOPBACK))
+			continue;
+		*out = ((struct sockaddr_in *)each->ifa_addr)->sin_addr;
+		found = true;
+	}
+	freeifaddrs(list);
+	return found;
+}
+
+/* Whether a TCP connection to address:port is accepted. */
+static bool connects(struct in_addr address, uint16_t port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(fd, 0);
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr = address };
+	bool connected = connect(fd, (struct sockaddr *)&to, sizeof to) == 0;
+	close(fd);
+	return connected;
+}
+
+/* Issue 13 item 6: on the host path, listen() without bind() autobound to
+ * 0.0.0.0, and a connection from the machine's own eth0 address was
+ * accepted. While the lab listens, the test connects to the lab's port on
+ * loopback (accepted) and on the machine's other address (refused). */
+Test(confine, a_host_path_listener_is_reachable_on_loopback_only, .timeout = 60)
+{
+	struct in_addr outside, loopback = { .s_addr = htonl(INADDR_LOOPBACK) };
+	if (!outside_address(&outside))
+		cr_skip("this machine has no address but loopback");
+	int input[2], output[2];
+	cr_assert_eq(pipe2(input, O_CLOEXEC), 0);
+	cr_assert_eq(pipe2(output, O_CLOEXEC), 0);
+	posix_spawn_file_actions_t actions;
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_adddup2(&actions, input[0], 0);
+	posix_spawn_file_actions_adddup2(&actions, output[1], 1);
+	pid_t pid;
+	char *argv[] = { SOCKLAB_BINARY, "play", "--plain", "--host", NULL };
+	cr_assert_eq(posix_spawn(&pid, argv[0], &actions, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&actions);
+	close(input[0]);
+	close(output[1]);
+	static const char script[] = "server: s = socket(AF_INET, SOCK_STREAM)\n"
+				     "server: listen(s, 5)\n"
+				     "server: getsockname(s)\n";
+	cr_assert_eq(write(input[1], script, sizeof script - 1), (ssize_t)sizeof script - 1);
+	/* The lab answers getsockname() with the port it listens on. */
+	char text[16384];
+	size_t length = 0;
+	const char *answer = NULL;
+	while (!answer && length < sizeof text - 1) {
+		ssize_t n = read(output[0], text + length, sizeof text - 1 - length);
+		if (n <= 0)
+			break;
+		length += (size_t)n;
+		text[length] = '\0';
+		answer = strstr(text, "  = 0, address ");
+		if (answer && !strchr(answer, '\n'))
+			answer = NULL;
+	}
+	cr_assert_not_null(answer, "no answer to getsockname():\n%.*s", (int)length, text);
+	unsigned a, b, c, d, port = 0;
+	cr_expect_eq(sscanf(answer, "  = 0, address %u.%u.%u.%u:%u", &a, &b, &c, &d, &port), 5, "%s", answer);
+	cr_expect_eq(a, 127u, "the listener's address: %s", answer);
+	char outside_text[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &outside, outside_text, sizeof outside_text);
+	cr_expect(connects(loopback, (uint16_t)port), "127.0.0.1:%u refused: the lab does not listen there", port);
+	cr_expect(!connects(outside, (uint16_t)port), "%s:%u reached the lab's listener from outside loopback",
+		  outside_text, port);
+	close(input[1]);
+	while (read(output[0], text, sizeof text) > 0)
+		;
+	close(output[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
 }
