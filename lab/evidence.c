@@ -734,6 +734,11 @@ const char *evidence_explain(const struct run_info *info, const struct lab_event
 		return explain_ready(info, event, out, size);
 	if (event->ret != -1 || event->error == 0 || (event->kind != EVENT_RETURNED && event->kind != EVENT_WOKE))
 		return NULL;
+	if (event->refusal[0]) {
+		/* No kernel saw the call: the lab's reason is the evidence. */
+		snprintf(out, size, "the lab refused the call: %s", event->refusal);
+		return out;
+	}
 	/* Before the call: the snapshot that ended the previous step. */
 	static const struct lab_snapshot nothing;
 	const struct lab_snapshot *before = &nothing;

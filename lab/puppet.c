@@ -1,17 +1,20 @@
 /* puppet — the only code that makes the lab's socket calls. */
 #include "puppet.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -113,12 +116,6 @@ static void run_shutdown(const struct puppet_request *request, struct puppet_rep
 
 static void run_close(const struct puppet_request *request, struct puppet_reply *reply)
 {
-	/* The student may name any fd; the channel is not theirs to close. */
-	if (request->fd == PUPPET_CHANNEL_FD) {
-		errno = EBADF;
-		finish(reply, -1);
-		return;
-	}
 	finish(reply, close(request->fd));
 }
 
@@ -276,6 +273,9 @@ static void run_epoll_wait(const struct puppet_request *request, struct puppet_r
 /* The channel for a fork()'s child, passed with the fork request. */
 static int passed_channel = -1;
 
+/* Where this process keeps its channel (puppet_channel_fd() when it started). */
+static int channel_fd = PUPPET_CHANNEL_FD;
+
 /* fork(): the child becomes another puppet, with a copy of this one's fds
  * and its own channel to the controller; it answers on that channel. */
 static void run_fork(const struct puppet_request *request, struct puppet_reply *reply)
@@ -290,7 +290,7 @@ static void run_fork(const struct puppet_request *request, struct puppet_reply *
 	if (pid == 0) {
 		/* Dies with its parent puppet, which dies with the controller. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(passed_channel, PUPPET_CHANNEL_FD);
+		dup2(passed_channel, channel_fd);
 		close(passed_channel);
 		passed_channel = -1;
 		finish(reply, 0);
@@ -352,6 +352,49 @@ static size_t reply_size(const struct puppet_reply *reply)
 	return offsetof(struct puppet_reply, bytes) + reply->bytes_len;
 }
 
+/* Whether a request names the channel: no call of the student's reaches it. */
+static bool names_channel(const struct puppet_request *request, int channel)
+{
+	if (request->fd == channel)
+		return true;
+	for (int i = 0; i < request->fd_count && i < PUPPET_MAX_WATCHED; i++)
+		if (request->fds[i] == channel)
+			return true;
+	return false;
+}
+
+/* The host path: a TCP or UDP socket with no address yet gets one on
+ * loopback before listen(), connect() or sendto(), which would otherwise
+ * bind it to the wildcard address (0.0.0.0 or ::), where the machine's
+ * other interfaces reach it. The kernel picks the port, as it would. */
+static void bind_loopback(int fd, const struct puppet_request *request)
+{
+	struct sockaddr_storage address;
+	socklen_t length = sizeof address;
+	memset(&address, 0, sizeof address);
+	if (getsockname(fd, (struct sockaddr *)&address, &length) < 0)
+		return;
+	if (address.ss_family == AF_INET && ((struct sockaddr_in *)&address)->sin_port == 0) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&address;
+		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	} else if (address.ss_family == AF_INET6 && ((struct sockaddr_in6 *)&address)->sin6_port == 0) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&address;
+		const struct sockaddr_in6 *to = (const struct sockaddr_in6 *)&request->address;
+		in6->sin6_addr = in6addr_loopback;
+		/* Bound to ::1, it could not reach an IPv4 peer: take ::ffff:127.0.0.1. */
+		if (request->address.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&to->sin6_addr)) {
+			in6->sin6_addr.s6_addr[10] = in6->sin6_addr.s6_addr[11] = 0xff;
+			in6->sin6_addr.s6_addr[12] = 127;
+			in6->sin6_addr.s6_addr[15] = 1;
+		}
+	} else {
+		return;
+	}
+	int saved_errno = errno;
+	if (bind(fd, (struct sockaddr *)&address, length) < 0)
+		errno = saved_errno;   /* the call itself then says what the kernel thinks */
+}
+
 /* The child's whole life: answer requests until the channel closes. */
 static _Noreturn void puppet_main(int channel)
 {
@@ -385,7 +428,17 @@ static _Noreturn void puppet_main(int channel)
 			_exit(3);
 		memset(&reply, 0, offsetof(struct puppet_reply, bytes));
 		uint64_t start = now_ns();
-		runners[request.call](&request, &reply);
+		if (names_channel(&request, channel)) {
+			/* The session names only fds the lesson's calls made; this
+			 * holds whatever reaches the puppet. */
+			errno = EBADF;
+			finish(&reply, -1);
+		} else {
+			if (request.loopback_first)
+				bind_loopback(request.fd, &request);
+			start = now_ns();
+			runners[request.call](&request, &reply);
+		}
 		reply.elapsed_ns = now_ns() - start;
 		/* The new socket's inode, which sock_diag reports: how the lab
 		 * knows which fd holds which socket, without reading /proc. */
@@ -399,32 +452,56 @@ static _Noreturn void puppet_main(int channel)
 	}
 }
 
-/* Child side of fork: become a clean program whose fds start at 3. */
-static _Noreturn void puppet_child(int channel, pid_t parent)
+/* Child side of fork: become a clean program whose fds start at 3. With
+ * `confined`, its working directory becomes its root: every file name a
+ * call gives (a Unix socket's path, unlink's) resolves inside it, absolute
+ * ones and `..` included. chroot(2) needs CAP_SYS_CHROOT, which the
+ * private path's user namespace gives the lab; nothing the puppet runs
+ * afterwards can call chroot again or open a directory outside. */
+static _Noreturn void puppet_child(int channel, pid_t parent, bool confined)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(1);                         /* the controller died before we could follow it */
 	signal(SIGPIPE, SIG_IGN);             /* EPIPE is a lesson, not a death */
 	signal(SIGCHLD, SIG_IGN);             /* a fork()'s child is reaped by the kernel */
 	signal(SIGINT, SIG_IGN);              /* Ctrl-C belongs to the controller, which kills us */
-	if (dup2(channel, PUPPET_CHANNEL_FD) < 0)
+	channel_fd = puppet_channel_fd();
+	if (channel_fd < 0 || dup2(channel, channel_fd) < 0)
 		_exit(1);
 	int null_fd = open("/dev/null", O_RDWR);
 	if (null_fd < 0)
 		_exit(1);
 	for (int fd = 0; fd < 3; fd++)
 		dup2(null_fd, fd);
-	close_range(3, PUPPET_CHANNEL_FD - 1, 0);
-	close_range(PUPPET_CHANNEL_FD + 1, ~0u, 0);
-	puppet_main(PUPPET_CHANNEL_FD);
+	close_range(3, (unsigned)channel_fd - 1, 0);
+	close_range((unsigned)channel_fd + 1, ~0u, 0);
+	if (confined && (chroot(".") < 0 || chdir("/") < 0))
+		_exit(5);
+	puppet_main(channel_fd);
 }
 
-int puppet_start(struct puppet *puppet, char **err)
+int puppet_channel_fd(void)
+{
+	struct rlimit limit;
+	if (getrlimit(RLIMIT_NOFILE, &limit) < 0 || limit.rlim_cur >= PUPPET_CHANNEL_FD + 1)
+		return PUPPET_CHANNEL_FD;
+	if (limit.rlim_cur < PUPPET_MIN_OPEN_FILES)
+		return -1;
+	return (int)limit.rlim_cur - 1;
+}
+
+static int start(struct puppet *puppet, bool confined, char **err)
 {
 	int pair[2];
 	puppet->pid = -1;
 	puppet->channel = -1;
 	puppet->status = PUPPET_DEAD;
+	if (puppet_channel_fd() < 0) {
+		struct rlimit limit = { 0 };
+		getrlimit(RLIMIT_NOFILE, &limit);
+		return text_error(err, "the open file limit is %llu (ulimit -n): the lab needs at least %d",
+				  (unsigned long long)limit.rlim_cur, PUPPET_MIN_OPEN_FILES);
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
 		return text_error(err, "socketpair: %s", strerror(errno));
 	/* Requests and replies carry up to 64 KiB of bytes in one message. */
@@ -440,13 +517,23 @@ int puppet_start(struct puppet *puppet, char **err)
 	}
 	if (pid == 0) {
 		close(pair[0]);
-		puppet_child(pair[1], parent);
+		puppet_child(pair[1], parent, confined);
 	}
 	close(pair[1]);
 	puppet->pid = pid;
 	puppet->channel = pair[0];
 	puppet->status = PUPPET_IDLE;
 	return 0;
+}
+
+int puppet_start(struct puppet *puppet, char **err)
+{
+	return start(puppet, false, err);
+}
+
+int puppet_start_confined(struct puppet *puppet, char **err)
+{
+	return start(puppet, true, err);
 }
 
 int puppet_warm_up(struct puppet *puppet, char **err)

@@ -28,8 +28,13 @@
 #define PUPPET_MAX_BYTES 65536
 
 /* The channel sits here in the child, out of the way of the fds the
- * student's calls get (3, 4, ... as in any program). Not the student's. */
+ * student's calls get (3, 4, ... as in any program). Not the student's:
+ * the puppet answers EBADF to any request that names it. Where the open
+ * file limit (ulimit -n) is 1000 or less, it sits on the highest fd the
+ * limit allows (puppet_channel_fd); below PUPPET_MIN_OPEN_FILES the lab
+ * cannot run. */
 #define PUPPET_CHANNEL_FD 1000
+#define PUPPET_MIN_OPEN_FILES 32
 
 /* poll/select watch at most this many fds; epoll_wait reports at most this many. */
 #define PUPPET_MAX_WATCHED 8
@@ -42,6 +47,7 @@ struct puppet_request {
 	int fd_count;
 	struct sockaddr_storage address;     /* bind/connect/sendto */
 	socklen_t address_len;
+	bool loopback_first;                 /* host path: bind an unbound TCP/UDP socket to loopback first */
 	uint32_t bytes_len;                  /* send/sendto/sendall payload, unlink path (NUL included) */
 	unsigned char bytes[PUPPET_MAX_BYTES];
 };
@@ -76,8 +82,20 @@ struct puppet {
 	long blocking_syscall; /* of the call in flight */
 };
 
-/* Forks the puppet. Returns 0, or -1 with *err (malloc'd). */
+/* Forks the puppet, in the caller's working directory. Returns 0, or -1
+ * with *err (malloc'd). */
 int puppet_start(struct puppet *puppet, char **err);
+
+/* puppet_start, and the puppet makes its working directory its root
+ * (chroot), so no file name it is given reaches outside it. Needs
+ * CAP_SYS_CHROOT (the private path's user namespace); a puppet that
+ * cannot confine itself exits, which the first request sees. */
+int puppet_start_confined(struct puppet *puppet, char **err);
+
+/* The fd the channel has in a puppet started now: PUPPET_CHANNEL_FD, or
+ * below it when the open file limit is lower; -1 when the limit is under
+ * PUPPET_MIN_OPEN_FILES. */
+int puppet_channel_fd(void);
 
 /* One round trip that changes nothing, so the first real call does not
  * pay for the new process's first run (page faults, scheduling). */

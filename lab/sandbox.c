@@ -352,7 +352,8 @@ sandbox_enter(struct sandbox *sandbox, bool force_host, char **err)
 
 	/* A mount namespace too, owned by the new user namespace, so the lab
 	 * may make a tmpfs of its own for Unix socket files (see
-	 * sandbox_private_dir); the file system looks the same from inside. */
+	 * sandbox_private_dir), which the puppets take as their root; the
+	 * controller's file system looks the same from inside. */
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS) == -1) {
 		int failure = errno;
 		const char *hint = sandbox_refusal_hint(failure);

@@ -12,8 +12,9 @@
  * unprivileged user namespaces are allowed.
  *
  * Host path (forced, or when the kernel refuses a namespace): nothing is
- * changed; the session binds loopback only and maps the lesson's ports onto
- * free ones. `reason` says why, in one line, for every frontend.
+ * changed; the session keeps every address on loopback, maps the lesson's
+ * ports onto free ones and refuses file names outside the lab's directory.
+ * `reason` says why, in one line, for every frontend.
  *
  * The controller must be single-threaded when calling sandbox_enter
  * (unshare(CLONE_NEWUSER) requires it).
@@ -59,7 +60,9 @@ int sandbox_enter(struct sandbox *sandbox, bool force_host, char **err);
 int sandbox_renew(struct sandbox *sandbox, char **err);
 
 /* SANDBOX_NETNS: a fresh, empty directory that exists nowhere in the file
- * system (a detached tmpfs), for Unix socket files; puppets fchdir() to it.
+ * system (a detached tmpfs), for Unix socket files; puppets fchdir() to it
+ * and make it their root (chroot, allowed by the user namespace), so it is
+ * their whole file system; a program side only starts in it.
  * It vanishes with the last process using it, even after SIGKILL.
  * Returns its fd (O_CLOEXEC), or -1 with *err (always on the host path). */
 int sandbox_private_dir(const struct sandbox *sandbox, char **err);

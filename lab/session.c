@@ -29,6 +29,8 @@ enum {
 	MAX_NAMES = 64,       /* names a side gives in one run */
 	MAX_FDS = 256,        /* socket fds a side holds at once */
 	PROGRAM_TIMEOUT_MS = 10000, /* a program side's call: time to reach it, or to return or sleep */
+	MAX_PRODUCED = 4096,  /* fd numbers a side's calls may have made: 0 .. MAX_PRODUCED - 1 */
+	PORT_COUNT = 65536,
 };
 
 /* A name a step gave to a result: `conn = accept(ls)`. */
@@ -66,6 +68,11 @@ struct side {
 	int fd_count;
 	struct fd_kind kinds[MAX_FDS];
 	int kind_count;
+	/* Every fd number a call of this side returned (socket, accept,
+	 * epoll_create), closed or not: the only numbers its calls may name.
+	 * A closed one still reaches the kernel (EBADF, or the socket that
+	 * took the number since), as in any program; others reach nothing. */
+	uint64_t produced[MAX_PRODUCED / 64];
 	/* The call asleep in the kernel, if any. */
 	bool blocked;
 	size_t blocked_step;            /* index of the step whose call sleeps (steps may grow: free play) */
@@ -97,6 +104,8 @@ struct session {
 	struct capture_file *pcap;        /* --pcap: every packet of the run, across restarts */
 	struct capture_batch batch;
 	struct hold *hold;                /* the lesson says `wire: hold`, in the private path */
+	uint16_t *host_ports;             /* host path: the host's port for each lesson port, 0 unmapped
+	                                     (PORT_COUNT entries), then a bitmap of the host ports given out */
 	struct puppet_reply reply;        /* scratch: 64 KiB, kept off the stack */
 };
 
@@ -166,9 +175,10 @@ static void workdir_clear(const char *dir)
 	closedir(d);
 }
 
-/* Where the puppets' relative Unix socket paths (./echo.sock) live: a
- * tmpfs that exists nowhere else in the private path (nothing to clean,
- * whatever way the lab ends), a temporary directory on the host path. */
+/* Where the puppets' Unix socket paths (./echo.sock) live: a tmpfs that
+ * exists nowhere else in the private path (nothing to clean, whatever way
+ * the lab ends), which is the puppets' root there; a temporary directory
+ * on the host path, which the lab's names may not leave (host_address). */
 /* A lab killed with SIGKILL cannot remove its host-path directory; its
  * name carries its pid, so the next lab of the same user removes it. */
 static void workdir_remove_stale(const char *base)
@@ -307,44 +317,170 @@ static void release_fd(struct side *side, int fd)
 
 /* ---- host path: ports ---------------------------------------------- */
 
-/* The host's port for a lesson's port, or 0 with *err when none is free. */
+/* Why the lab refuses a call itself, before any kernel sees it. */
+struct refusal {
+	int error;            /* the errno the call returns; 0: not refused */
+	char why[160];
+};
+
+static void refuse(struct refusal *refusal, int error, const char *format, ...) __attribute__((format(printf, 3, 4)));
+static void refuse(struct refusal *refusal, int error, const char *format, ...)
+{
+	if (!refusal || refusal->error)
+		return;   /* the first reason stands */
+	va_list args;
+	va_start(args, format);
+	vsnprintf(refusal->why, sizeof refusal->why, format, args);
+	va_end(args);
+	refusal->error = error;
+}
+
+/* The host's port for a lesson's port, or 0 with *err when none is free.
+ * Every lesson port gets its own host port, however many the lesson names;
+ * the run's header lists the first ones (run_info.port_map). */
 static uint16_t map_port(struct session *session, uint16_t port, char **err)
 {
-	struct run_info *info = &session->info;
-	for (int i = 0; i < info->port_map_count; i++)
-		if (info->port_map[i].from == port)
-			return info->port_map[i].to;
-	if (info->port_map_count == (int)(sizeof info->port_map / sizeof info->port_map[0])) {
-		text_error(err, "a lesson may name at most %d ports", info->port_map_count);
+	if (!session->host_ports) {
+		session->host_ports = calloc(PORT_COUNT + PORT_COUNT / 16, sizeof *session->host_ports);
+		if (!session->host_ports) {
+			text_error(err, "out of memory");
+			return 0;
+		}
+	}
+	uint16_t *taken = session->host_ports + PORT_COUNT;
+	if (session->host_ports[port])
+		return session->host_ports[port];
+	/* A port free now is not held until a socket binds it: the kernel may
+	 * offer it again for the next lesson port. */
+	int free_port = -1;
+	for (int attempt = 0; attempt < 64 && free_port < 0; attempt++) {
+		free_port = sandbox_free_port(err);
+		if (free_port < 0)
+			return 0;
+		if (taken[free_port / 16] & (1u << (free_port % 16)))
+			free_port = -1;
+	}
+	if (free_port < 0) {
+		text_error(err, "no free port on this host for the lesson's port %u", (unsigned)port);
 		return 0;
 	}
-	int free_port = sandbox_free_port(err);
-	if (free_port < 0)
-		return 0;
-	info->port_map[info->port_map_count].from = port;
-	info->port_map[info->port_map_count].to = (uint16_t)free_port;
-	info->port_map_count++;
+	taken[free_port / 16] |= (uint16_t)(1u << (free_port % 16));
+	session->host_ports[port] = (uint16_t)free_port;
+	struct run_info *info = &session->info;
+	if (info->port_map_count < (int)(sizeof info->port_map / sizeof info->port_map[0])) {
+		info->port_map[info->port_map_count].from = port;
+		info->port_map[info->port_map_count].to = (uint16_t)free_port;
+		info->port_map_count++;
+	}
 	return (uint16_t)free_port;
 }
 
-/* On the host, the lab binds loopback only and moves the lesson's fixed
- * ports onto free ones, so students sharing a machine never collide. */
-static void host_address(struct session *session, struct sockaddr_storage *address)
+/* Whether a file name stays in the lab's directory: relative, and no `..`
+ * component. The kernel reads a name up to its first NUL. */
+static bool name_stays_inside(const char *name, size_t size)
 {
+	size_t length = strnlen(name, size);
+	if (length > 0 && name[0] == '/')
+		return false;
+	for (size_t at = 0; at < length;) {
+		size_t component = strcspn(name + at, "/");
+		if (at + component > length)
+			component = length - at;
+		if (component == 2 && name[at] == '.' && name[at + 1] == '.')
+			return false;
+		at += component + 1;
+	}
+	return true;
+}
+
+static void refuse_name(struct refusal *refusal, const char *name, size_t size)
+{
+	if (!name_stays_inside(name, size))
+		refuse(refusal, EACCES, "on the host path a file name stays in the lab's directory: %.*s %s "
+		       "(write ./name)", (int)strnlen(name, size > 80 ? 80 : size), name,
+		       name[0] == '/' ? "is absolute" : "goes up with ..");
+}
+
+/* An abstract Unix name (@echo) lives in the network namespace, which the
+ * host path shares with every program of the machine: the lab puts its
+ * own prefix before it, as it moves ports, so it reaches no one else's. */
+static void host_abstract(struct sockaddr_storage *address, socklen_t *length, struct refusal *refusal)
+{
+	struct sockaddr_un *un = (struct sockaddr_un *)address;
+	size_t name_length = *length - offsetof(struct sockaddr_un, sun_path) - 1;
+	/* The controller's pid: no other running lab has it. */
+	char base[32], name[sizeof un->sun_path];
+	snprintf(base, sizeof base, "lab%d", (int)getpid());
+	int prefixed = snprintf(name, sizeof name, "%s/%.*s", base, (int)name_length, un->sun_path + 1);
+	if (prefixed < 0 || (size_t)prefixed + 1 > sizeof un->sun_path) {
+		refuse(refusal, ENAMETOOLONG, "the abstract name is too long for the lab's prefix @%s/", base);
+		return;
+	}
+	memcpy(un->sun_path + 1, name, (size_t)prefixed);
+	*length = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)prefixed);
+}
+
+/* Whether an IPv4 address (network order) is on loopback: 127.0.0.0/8. */
+static bool loopback4(uint32_t address)
+{
+	return (ntohl(address) >> 24) == 127;
+}
+
+/* On the host, the lab keeps to loopback and moves the lesson's fixed
+ * ports onto free ones, so students sharing a machine never collide and
+ * nothing of the lab is reachable from, or reaches, the network: the
+ * wildcard address becomes loopback, another address is refused with the
+ * errno the private path's namespace (only lo) gives, a file name must
+ * stay in the lab's directory, an abstract name gets the lab's prefix. */
+static void host_address(struct session *session, enum call_id call, int type, struct sockaddr_storage *address,
+			 socklen_t *length, struct refusal *refusal)
+{
+	char text[TEXT_ADDRESS_MAX];
+	in_port_t *port = NULL;
+	bool loopback = true;
 	if (address->ss_family == AF_INET) {
 		struct sockaddr_in *in = (struct sockaddr_in *)address;
 		if (in->sin_addr.s_addr == htonl(INADDR_ANY))
 			in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		uint16_t mapped = in->sin_port ? map_port(session, ntohs(in->sin_port), NULL) : 0;
-		if (mapped)
-			in->sin_port = htons(mapped);
+		/* bind() takes the broadcast address even for TCP (lesson 03),
+		 * which can do nothing with it; a datagram socket would receive
+		 * the network's broadcasts. */
+		loopback = loopback4(in->sin_addr.s_addr)
+			   || (call == CALL_BIND && type == SOCK_STREAM && in->sin_addr.s_addr == htonl(INADDR_BROADCAST));
+		port = &in->sin_port;
 	} else if (address->ss_family == AF_INET6) {
 		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)address;
+		uint32_t *mapped = &in6->sin6_addr.s6_addr32[3];   /* ::ffff:a.b.c.d's IPv4 part */
 		if (IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr))
 			in6->sin6_addr = in6addr_loopback;
-		uint16_t mapped = in6->sin6_port ? map_port(session, ntohs(in6->sin6_port), NULL) : 0;
+		else if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && *mapped == htonl(INADDR_ANY))
+			*mapped = htonl(INADDR_LOOPBACK);
+		loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr)
+			   || (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && loopback4(*mapped));
+		port = &in6->sin6_port;
+	} else if (address->ss_family == AF_UNIX && *length > offsetof(struct sockaddr_un, sun_path)) {
+		struct sockaddr_un *un = (struct sockaddr_un *)address;
+		size_t size = *length - offsetof(struct sockaddr_un, sun_path);
+		if (un->sun_path[0] == '\0')
+			host_abstract(address, length, refusal);
+		else
+			refuse_name(refusal, un->sun_path, size);
+		return;
+	}
+	if (!loopback) {
+		text_address((const struct sockaddr *)address, *length, text, sizeof text);
+		refuse(refusal, call == CALL_BIND ? EADDRNOTAVAIL : ENETUNREACH,
+		       "the host path keeps the lab on loopback: %s is not a loopback address", text);
+		return;
+	}
+	if (port && *port) {
+		char *why = NULL;
+		uint16_t mapped = map_port(session, ntohs(*port), &why);
 		if (mapped)
-			in6->sin6_port = htons(mapped);
+			*port = htons(mapped);
+		else
+			refuse(refusal, EADDRNOTAVAIL, "%s", why ? why : "no free port on this host");
+		free(why);
 	}
 }
 
@@ -359,11 +495,41 @@ static void host_port(struct session *session, struct sockaddr_storage *address)
 		*port = htons(mapped);
 }
 
+/* ---- fds a side may name ------------------------------------------------ */
+
+static void mark_produced(struct side *side, long fd)
+{
+	if (fd >= 0 && fd < MAX_PRODUCED)
+		side->produced[fd / 64] |= (uint64_t)1 << (fd % 64);
+}
+
+static bool was_produced(const struct side *side, int fd)
+{
+	return fd >= 0 && fd < MAX_PRODUCED && (side->produced[fd / 64] >> (fd % 64)) & 1;
+}
+
+/* A puppet's call may name only fds this side's calls returned: its
+ * process also holds 0-2 (/dev/null) and the lab's channel, which no
+ * lesson may touch. The refusal reads like the kernel's EBADF. */
+static void refuse_foreign_fds(const struct side *side, const struct puppet_request *request, struct refusal *refusal)
+{
+	for (int i = 0; i < request->fd_count && i < PUPPET_MAX_WATCHED; i++) {
+		int fd = request->fds[i];
+		if (fd >= 0 && !was_produced(side, fd))   /* a negative number reaches nothing */
+			refuse(refusal, EBADF, "fd %d is not one of this side's sockets (no call of this side returned it)",
+			       fd);
+	}
+}
+
 /* ---- requests ------------------------------------------------------- */
 
+/* The request for a call. On the host path its addresses and file names
+ * are kept to loopback and the lab's directory; what cannot be kept there
+ * is refused, with why in *refusal (which may be NULL: a program's call). */
 static int build_request(struct session *session, const struct typed_call *call, struct puppet_request *request,
-			 char **err)
+			 struct refusal *refusal, char **err)
 {
+	bool host = session->sandbox->kind == SANDBOX_HOST;
 	struct side *side = &session->sides[call->side];
 	int numbers = 0;
 	memset(request, 0, offsetof(struct puppet_request, bytes));
@@ -387,8 +553,11 @@ static int build_request(struct session *session, const struct typed_call *call,
 		case ARG_ADDRESS:
 			request->address = arg->address;
 			request->address_len = arg->address_len;
-			if (session->sandbox->kind == SANDBOX_HOST)
-				host_address(session, &request->address);
+			if (host) {
+				const struct fd_kind *kind = find_kind(side, request->fd);
+				host_address(session, call->def->id, kind ? kind->type : 0, &request->address,
+					     &request->address_len, refusal);
+			}
 			break;
 		case ARG_BYTES:
 		case ARG_PATH:
@@ -399,12 +568,19 @@ static int build_request(struct session *session, const struct typed_call *call,
 			request->bytes_len = (uint32_t)arg->bytes_len;
 			if (arg->kind == ARG_PATH)
 				request->bytes[request->bytes_len++] = '\0';
+			if (arg->kind == ARG_PATH && host)
+				refuse_name(refusal, (const char *)request->bytes, request->bytes_len);
 			break;
 		default:
 			if (numbers < 4)
 				request->numbers[numbers++] = arg->number;
 		}
 	}
+	/* What would bind a socket to the wildcard address binds it to loopback:
+	 * listen(), sendto(), and connect(), whose port stays bound to the
+	 * wildcard address even when it fails. */
+	enum call_id id = call->def->id;
+	request->loopback_first = host && (id == CALL_LISTEN || id == CALL_CONNECT || id == CALL_SENDTO);
 	return 0;
 }
 
@@ -890,11 +1066,16 @@ static void record_reply(struct session *session, struct side *side, const struc
 	case CALL_SOCKET:
 		set_kind(side, (int)reply->ret, (int)request->numbers[0], (int)request->numbers[1]);
 		keep_fd(side, (int)reply->ret, (uint32_t)reply->inode);
+		mark_produced(side, reply->ret);
 		break;
 	case CALL_ACCEPT:
 		if (kind)
 			set_kind(side, (int)reply->ret, kind->family, kind->type);
 		keep_fd(side, (int)reply->ret, (uint32_t)reply->inode);
+		mark_produced(side, reply->ret);
+		break;
+	case CALL_EPOLL_CREATE:
+		mark_produced(side, reply->ret);
 		break;
 	case CALL_BIND:
 		if (kind && kind->type == SOCK_STREAM && kind->family != AF_UNIX)
@@ -1290,6 +1471,7 @@ static int run_fork(struct session *session, const struct lesson_step *step, cha
 	child->fd_count = parent->fd_count;
 	memcpy(child->kinds, parent->kinds, sizeof child->kinds);
 	child->kind_count = parent->kind_count;
+	memcpy(child->produced, parent->produced, sizeof child->produced);
 	event = append_event(session, EVENT_RETURNED, target, call);
 	if (!event)
 		return text_error(err, "out of memory");
@@ -1387,7 +1569,7 @@ static int run_program_call(struct session *session, const struct lesson_step *s
 	struct side *side = &session->sides[call->side];
 	struct program *program = &side->program;
 	const char *name = session->lesson->sides[call->side];
-	if (build_request(session, call, &side->request, err) < 0)
+	if (build_request(session, call, &side->request, NULL, err) < 0)
 		return -1;
 	int status = program_next_call(program, PROGRAM_TIMEOUT_MS, err);
 	if (status < 0)
@@ -1476,7 +1658,21 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 	}
 	if (call->def->id == CALL_FORK)
 		return run_fork(session, step, err);
-	if (build_request(session, call, &side->request, err) < 0 || puppet_send(&side->puppet, &side->request, err) < 0)
+	struct refusal refusal = { 0 };
+	if (build_request(session, call, &side->request, &refusal, err) < 0)
+		return -1;
+	refuse_foreign_fds(side, &side->request, &refusal);
+	if (refusal.error) {
+		event = append_event(session, EVENT_RETURNED, call->side, call);
+		if (!event)
+			return text_error(err, "out of memory");
+		record_arguments(event, call, &side->request);
+		event->ret = -1;
+		event->error = refusal.error;
+		text_copy(event->refusal, sizeof event->refusal, refusal.why);
+		return 0;
+	}
+	if (puppet_send(&side->puppet, &side->request, err) < 0)
 		return -1;
 	enum puppet_status status = puppet_wait(&side->puppet, &session->reply, err);
 	if (status == PUPPET_DEAD)
@@ -1641,6 +1837,7 @@ int session_observe(struct session *session, const struct observed_call *observe
 		/* The program's fd table, from what its calls returned. */
 		bool makes_socket = observed->call == CALL_SOCKET || observed->call == CALL_ACCEPT;
 		if (makes_socket && observed->ret >= 0 && observed->result_inode) {
+			mark_produced(side, observed->ret);
 			keep_fd(side, (int)observed->ret, (uint32_t)observed->result_inode);
 			set_kind(side, (int)observed->ret, AF_UNSPEC, 0);
 		}
@@ -1743,7 +1940,10 @@ static int start_sides(struct session *session, char **err)
 	/* A side a fork() makes has no process until then; a program is its own. */
 	for (int s = 0; s < session->side_count && result == 0; s++)
 		if (!session->lesson->forked[s] && !session->lesson->programs[s])
-			result = puppet_start(&session->sides[s].puppet, err);
+			/* The private path's user namespace allows chroot: into the
+			 * tmpfs, or the temporary directory where fsopen() is missing. */
+			result = session->sandbox->kind == SANDBOX_NETNS ? puppet_start_confined(&session->sides[s].puppet, err)
+									 : puppet_start(&session->sides[s].puppet, err);
 	for (int s = 0; s < session->side_count && result == 0; s++)
 		if (!session->lesson->forked[s] && !session->lesson->programs[s])
 			result = puppet_warm_up(&session->sides[s].puppet, err);
@@ -1848,6 +2048,7 @@ void session_free(struct session *session)
 	capture_file_close(session->pcap, NULL);
 	probe_free(session->probe);
 	free(session->tie_fds);
+	free(session->host_ports);
 	probe_snapshot_done(&session->raw);
 	clear_log(session);
 	tie_free(session->tie);

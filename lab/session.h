@@ -118,6 +118,9 @@ struct lab_event {
 	char target[TEXT_ADDRESS_MAX];    /* the address argument as the kernel got it (bind, connect, sendto), or "" */
 	long value;                       /* getsockopt/fcntl value */
 	char ready[200];                  /* poll/select/epoll_wait: "ls POLLIN, conn POLLIN|POLLRDHUP", or "" */
+	char refusal[160];                /* the lab refused the call itself, no kernel saw it (ret -1,
+	                                     error): why, e.g. "fd 1000 is not one of this side's sockets";
+	                                     "" when the kernel answered */
 	bool has_value;
 	uint64_t elapsed_ns;              /* time inside the call */
 	struct lab_snapshot snapshot;     /* every socket after the step; owned */
@@ -140,7 +143,8 @@ struct run_info {
 	char sides[LESSON_MAX_SIDES][NAME_MAX_LEN];
 	int side_count;
 	size_t step_count;
-	/* Host path: the lesson's port (from) is really the kernel's (to). */
+	/* Host path: the lesson's port (from) is really the kernel's (to); the
+	 * first 16 lesson ports (the session maps every one). */
 	struct { uint16_t from, to; } port_map[16];
 	int port_map_count;
 };

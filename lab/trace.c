@@ -402,6 +402,8 @@ static json_t *event_json(const struct run_info *info, const struct lab_event *e
 		failed |= put(object, "ready", buffer_json(event->ready, sizeof event->ready));
 	if (event->held[0])
 		failed |= put(object, "held", buffer_json(event->held, sizeof event->held));
+	if (event->refusal[0] && !normalised)   /* a host path refusal is the namespace's errno */
+		failed |= put(object, "refused", buffer_json(event->refusal, sizeof event->refusal));
 	if (!normalised)
 		failed |= put(object, "us", json_real((double)event->elapsed_ns / 1000.0));
 	if (event->failure_count)
@@ -1057,6 +1059,7 @@ static int read_event(struct reader *reader, json_t *object, const struct run_in
 	    || read_buffer(reader, object, "target", false, event->target, sizeof event->target) < 0
 	    || read_buffer(reader, object, "ready", false, event->ready, sizeof event->ready) < 0
 	    || read_buffer(reader, object, "held", false, event->held, sizeof event->held) < 0
+	    || read_buffer(reader, object, "refused", false, event->refusal, sizeof event->refusal) < 0
 	    || read_value(reader, object, event) < 0
 	    || read_elapsed(reader, object, &event->elapsed_ns) < 0
 	    || read_failures(reader, object, event) < 0

@@ -43,6 +43,11 @@
  *               event, "client -> server SYN seq 0 ack 0 len 0; ..."; only when any.
  *     ready     poll, select, epoll_wait: which fds were ready and why, as
  *               "ls POLLIN, conn POLLIN|POLLRDHUP"; only when any was.
+ *     refused   the lab refused the call itself and no kernel saw it (ret -1
+ *               and the errno it gave): why, "fd 1000 is not one of this
+ *               side's sockets ..."; only then, and not in a normalised
+ *               trace (the host path refuses what the private path's
+ *               kernel refuses with the same errno).
  *     us        time inside the call, microseconds to the nanosecond
  *               (41.237, 3.0).
  *     failures  only when an expectation was not met.

@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -156,9 +157,23 @@ struct helper {
 #define ERESTARTNOHAND 514
 #define ERESTART_RESTARTBLOCK 516
 
-/* Where the program child parks its end of the start-up pipes (closed on exec). */
-#define CHILD_GO_FD 1002
-#define CHILD_REPORT_FD 1003
+/* Where the program child parks its end of the start-up pipes (closed on
+ * exec), just above the line fd; all three move down under an open file
+ * limit (ulimit -n) of 1003 or less, to its top. */
+#define CHILD_GO_FD (child_line_fd + 1)
+#define CHILD_REPORT_FD (child_line_fd + 2)
+
+/* The program child's line fd: TRACER_LINE_FD, or the highest three fds
+ * the limit allows. Set in the child before it moves its fds. */
+static int child_line_fd = TRACER_LINE_FD;
+
+static int line_fd_under_limit(void)
+{
+	struct rlimit limit;
+	if (getrlimit(RLIMIT_NOFILE, &limit) < 0 || limit.rlim_cur > TRACER_LINE_FD + 2)
+		return TRACER_LINE_FD;
+	return limit.rlim_cur >= 8 ? (int)limit.rlim_cur - 3 : -1;
+}
 
 static _Noreturn void helper_exit(struct helper *helper);
 
@@ -1098,15 +1113,17 @@ static _Noreturn void program_child(char *const argv[], int output, int lines, i
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	child_line_fd = line_fd_under_limit();
 	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null_fd < 0 || dup3(report, CHILD_REPORT_FD, O_CLOEXEC) < 0 || dup3(go, CHILD_GO_FD, O_CLOEXEC) < 0)
+	if (child_line_fd < 0 || null_fd < 0 || dup3(report, CHILD_REPORT_FD, O_CLOEXEC) < 0
+	    || dup3(go, CHILD_GO_FD, O_CLOEXEC) < 0)
 		_exit(126);
-	if (dup2(null_fd, 0) < 0 || dup2(output, 1) < 0 || dup2(output, 2) < 0 || dup2(lines, TRACER_LINE_FD) < 0)
+	if (dup2(null_fd, 0) < 0 || dup2(output, 1) < 0 || dup2(output, 2) < 0 || dup2(lines, child_line_fd) < 0)
 		report_start_failure(STAGE_SET_UP, errno);
-	close_range(3, TRACER_LINE_FD - 1, 0);
-	close_range(CHILD_REPORT_FD + 1, ~0u, 0);
+	close_range(3, (unsigned)child_line_fd - 1, 0);
+	close_range((unsigned)CHILD_REPORT_FD + 1, ~0u, 0);
 	char number[16];
-	snprintf(number, sizeof number, "%d", TRACER_LINE_FD);
+	snprintf(number, sizeof number, "%d", child_line_fd);
 	setenv("SOCKLAB_LINE_FD", number, 1);
 	/* A Python program's prints reach its pane when they happen, not at exit. */
 	setenv("PYTHONUNBUFFERED", "1", 0);

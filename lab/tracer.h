@@ -54,7 +54,8 @@
 
 /* The fd on which a program may report its source lines (the Python
  * helper examples/trace_python_lines.py does); named in the environment
- * as SOCKLAB_LINE_FD. High, so the program's own fds start at 3. */
+ * as SOCKLAB_LINE_FD. High, so the program's own fds start at 3; under an
+ * open file limit of 1003 or less, the limit's third fd from the top. */
 #define TRACER_LINE_FD 1001
 
 enum tracer_event_kind {

@@ -4,7 +4,9 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -84,6 +86,69 @@ Test(puppet, kernel_refusal_comes_back_as_errno)
 	cr_expect_eq(call(&puppet, &request), -1);
 	cr_expect_eq(reply.error, EAFNOSUPPORT);
 	puppet_stop(&puppet);
+}
+
+/* Every call that names the channel gets EBADF from the puppet, whatever
+ * it is: a forged reply, a shutdown or a read of it would desynchronise
+ * or wedge the lab. */
+Test(puppet, no_call_reaches_the_channel)
+{
+	static const enum call_id calls[] = { CALL_SEND, CALL_RECV, CALL_SHUTDOWN, CALL_FCNTL, CALL_SETSOCKOPT,
+					      CALL_GETSOCKOPT, CALL_GETSOCKNAME, CALL_CONNECT };
+	struct puppet puppet;
+	cr_assert_eq(puppet_start(&puppet, NULL), 0);
+	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+		struct puppet_request request = make(calls[i], PUPPET_CHANNEL_FD);
+		request.numbers[0] = 16;
+		request.bytes_len = 4;
+		request.fds[request.fd_count++] = PUPPET_CHANNEL_FD;
+		cr_expect_eq(call(&puppet, &request), -1, "%s", catalog_calls[calls[i]].name);
+		cr_expect_eq(reply.error, EBADF, "%s", catalog_calls[calls[i]].name);
+	}
+	/* poll() with the channel among its fds. */
+	struct puppet_request request = make(CALL_POLL, -1);
+	request.fds[request.fd_count++] = 0;
+	request.fds[request.fd_count++] = PUPPET_CHANNEL_FD;
+	cr_expect_eq(call(&puppet, &request), -1);
+	cr_expect_eq(reply.error, EBADF);
+	/* And the lab still talks to it. */
+	request = make(CALL_SOCKET, -1);
+	request.numbers[0] = AF_INET;
+	request.numbers[1] = SOCK_STREAM;
+	cr_expect_eq(call(&puppet, &request), 3);
+	puppet_stop(&puppet);
+}
+
+/* ulimit -n at 1000 or below: the channel moves under the limit. */
+Test(puppet, the_channel_fits_under_a_low_open_file_limit)
+{
+	struct rlimit saved, low;
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	low = saved;
+	low.rlim_cur = 64;
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	cr_expect_eq(puppet_channel_fd(), 63);
+	struct puppet puppet;
+	char *err = NULL;
+	int started = puppet_start(&puppet, &err);
+	cr_assert_eq(started, 0, "%s", err);
+	struct puppet_request request = make(CALL_SOCKET, -1);
+	request.numbers[0] = AF_INET;
+	request.numbers[1] = SOCK_STREAM;
+	cr_expect_eq(call(&puppet, &request), 3);
+	request = make(CALL_SEND, 63);
+	request.bytes_len = 1;
+	cr_expect_eq(call(&puppet, &request), -1, "fd 63 is the channel now");
+	cr_expect_eq(reply.error, EBADF);
+	puppet_stop(&puppet);
+
+	low.rlim_cur = 10;
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	started = puppet_start(&puppet, &err);
+	setrlimit(RLIMIT_NOFILE, &saved);
+	cr_expect_eq(started, -1);
+	cr_expect_str_eq(err ? err : "", "the open file limit is 10 (ulimit -n): the lab needs at least 32");
+	free(err);
 }
 
 Test(puppet, accept_blocks_until_a_client_connects)
