@@ -20,7 +20,7 @@
 #include "text.h"
 
 enum {
-	LINE_MAX_BYTES = 1000,          /* longer lines are a mistake, not prose */
+	LINE_MAX_BYTES = LESSON_LINE_MAX_BYTES,   /* longer lines are a mistake, not prose */
 	FILE_MAX_BYTES = 1 << 20,       /* a lesson is a few KiB; refuse megabytes */
 	REPEAT_MAX = 65536,             /* "x" * N */
 };
@@ -158,6 +158,16 @@ static bool parse_long(const char *text, size_t len, long *out)
 		return false;
 	*out = value;
 	return true;
+}
+
+/* Whether a number given to a call fits what the kernel takes (an int,
+ * or for flags 32 bits): the lab never cuts one silently. */
+static bool number_fits(long number, long min, long max, struct source_pos pos, struct diagnostics *diag)
+{
+	if (number >= min && number <= max)
+		return true;
+	diagnostics_add(diag, pos, "%ld is out of range: the kernel takes %ld to %ld here", number, min, max);
+	return false;
 }
 
 /* Splits `text` at top-level commas (outside quotes and brackets). Returns
@@ -431,6 +441,8 @@ static int parse_constants(const char *text, size_t len, struct source_pos pos, 
 			return -1;
 		}
 		if (parse_long(text + start, term_len, &number)) {
+			if (!number_fits(number, INT_MIN, UINT32_MAX, shifted(pos, start), diag))
+				return -1;
 			value |= number;
 		} else {
 			const struct constant_def *constant = catalog_find_constant(kind, text + start, term_len);
@@ -467,7 +479,7 @@ static int parse_arg(const char *text, size_t len, struct source_pos pos, enum a
 	switch (kind) {
 	case ARG_SOCKET:
 		if (parse_long(text, len, &arg->number))
-			return 0;
+			return number_fits(arg->number, INT_MIN, INT_MAX, pos, diag) ? 0 : -1;
 		if (scan_name(text, len, 0) != len || len >= NAME_MAX_LEN) {
 			diagnostics_add(diag, pos, "expected %s, got '%.*s'", catalog_arg_kind_name(kind), (int)len, text);
 			return -1;
@@ -488,7 +500,7 @@ static int parse_arg(const char *text, size_t len, struct source_pos pos, enum a
 			diagnostics_add(diag, pos, "expected a number, got '%.*s'", (int)len, text);
 			return -1;
 		}
-		return 0;
+		return number_fits(arg->number, INT_MIN, INT_MAX, pos, diag) ? 0 : -1;
 	case ARG_ADDRESS:
 		arg->address_len = address_parse(text, len, &arg->address);
 		if (arg->address_len == 0) {

@@ -1041,15 +1041,16 @@ static void describe_held(struct session *session, struct lab_event *event)
 {
 	size_t at = 0;
 	event->held[0] = '\0';
-	for (size_t i = 0; session->hold && i < hold_count(session->hold) && at < sizeof event->held; i++) {
+	for (size_t i = 0; session->hold && i < hold_count(session->hold); i++) {
 		const struct held_segment *segment = hold_peek(session->hold, i);
 		int from = side_of_address(session, segment->family, segment->source_text);
 		int to = side_of_address(session, segment->family, segment->destination_text);
 		/* "resent": the sender's retransmission timer fired (after a drop). */
-		at += (size_t)snprintf(event->held + at, sizeof event->held - at, "%s%s -> %s %s seq %u ack %u len %u%s",
-				       at ? "; " : "", from >= 0 ? session->info.sides[from] : "?",
-				       to >= 0 ? session->info.sides[to] : "?", segment->flags, segment->seq, segment->ack,
-				       segment->payload_length, segment->retransmission ? " resent" : "");
+		if (text_append(event->held, sizeof event->held, &at, "%s%s -> %s %s seq %u ack %u len %u%s",
+				at ? "; " : "", from >= 0 ? session->info.sides[from] : "?",
+				to >= 0 ? session->info.sides[to] : "?", segment->flags, segment->seq, segment->ack,
+				segment->payload_length, segment->retransmission ? " resent" : "") < 0)
+			break;
 	}
 }
 
@@ -1162,18 +1163,19 @@ static void record_reply(struct session *session, struct side *side, const struc
 		text_address((const struct sockaddr *)&reply->address, reply->address_len, event->address,
 			     sizeof event->address);
 	size_t at = 0;
-	for (int i = 0; i < reply->ready_count && at < sizeof event->ready; i++) {
+	event->ready[0] = '\0';
+	for (int i = 0; i < reply->ready_count; i++) {
 		const char *name = name_of_fd(side, reply->ready_fd[i]);
-		at += (size_t)snprintf(event->ready + at, sizeof event->ready - at, "%s", i ? ", " : "");
+		text_append(event->ready, sizeof event->ready, &at, "%s", i ? ", " : "");
 		if (name[0])
-			at += (size_t)snprintf(event->ready + at, sizeof event->ready - at, "%s", name);
+			text_append(event->ready, sizeof event->ready, &at, "%s", name);
 		else
-			at += (size_t)snprintf(event->ready + at, sizeof event->ready - at, "fd %d", reply->ready_fd[i]);
+			text_append(event->ready, sizeof event->ready, &at, "fd %d", reply->ready_fd[i]);
 		const char *separator = " ";
-		for (size_t b = 0; b < catalog_readiness_count && at < sizeof event->ready; b++)
+		for (size_t b = 0; b < catalog_readiness_count; b++)
 			if (reply->ready_events[i] & catalog_readiness[b].bit) {
-				at += (size_t)snprintf(event->ready + at, sizeof event->ready - at, "%s%s", separator,
-						       catalog_readiness[b].name);
+				text_append(event->ready, sizeof event->ready, &at, "%s%s", separator,
+					    catalog_readiness[b].name);
 				separator = "|";
 			}
 	}
@@ -1350,10 +1352,9 @@ static bool check_state(struct session *session, const struct lesson_step *step,
 			return true;
 		/* Say the queues only when the expectation was about them. */
 		bool queues = e->recv_queue >= 0 || e->send_queue >= 0;
-		says_len += (size_t)snprintf(says + says_len, says_len < sizeof says ? sizeof says - says_len : 0,
-					     queues ? "%s%s rq %u wq %u" : "%s%s", says_len ? "; " : "",
-					     socket->state ? session_state_text(socket) : "no address yet",
-					     socket->recv_queue, socket->send_queue);
+		text_append(says, sizeof says, &says_len, queues ? "%s%s rq %u wq %u" : "%s%s", says_len ? "; " : "",
+			    socket->state ? session_state_text(socket) : "no address yet", socket->recv_queue,
+			    socket->send_queue);
 	}
 	if (!any && e->state == 0)
 		return true;

@@ -49,8 +49,8 @@ run)
 	;;
 test)
 	install_missing "${run_packages[@]}" "${test_packages[@]}"
-	build build -DSOCKLAB_WERROR=ON
-	say "tests"
+	build build -DSOCKLAB_WERROR=ON -DSOCKLAB_HARDEN=ON
+	say "tests (built with _FORTIFY_SOURCE=3 and the stack protector)"
 	ctest --test-dir build --output-on-failure -j2
 	build build-sanitize -DSOCKLAB_WERROR=ON -DSOCKLAB_SANITIZE=ON
 	say "tests under AddressSanitizer and UndefinedBehaviorSanitizer"

@@ -33,10 +33,11 @@ input_of() {
 # run_case EXPECT INPUT HOST(0|1) LABEL: one run; prints why it failed on
 # stdout, nothing when it passed.
 run_case() {
-	local expect=$1 input=$2 host=$3 dir
+	local expect=$1 input=$2 host=$3 dir here
 	dir=$(mktemp -d "$work/case.XXXXXX")
+	here=$(dirname "$expect")
 	local args="" stdin=/dev/null stdout_to="" want_exit=""
-	local -a want_stderr=() has=() lacks=() file_has=() file_size=()
+	local -a want_stderr=() has=() lacks=() file_has=() file_size=() environment=()
 	local key value line
 	while IFS= read -r line || [ -n "$line" ]; do
 		case $line in ''|'#'*) continue ;; esac
@@ -44,6 +45,7 @@ run_case() {
 		value=${line#*:}
 		value=${value# }
 		value=${value//\{dir\}/$dir}
+		value=${value//\{here\}/$here}
 		value=${value//\{\}/$input}
 		case $key in
 		args) args=$value ;;
@@ -55,6 +57,7 @@ run_case() {
 		stdout-lacks) lacks+=("$value") ;;
 		file-has) file_has+=("$value") ;;
 		file-size) file_size+=("$value") ;;
+		env) environment+=("$value") ;;
 		paths|skip-unless) ;;
 		*) echo "unknown key '$key'"; return ;;
 		esac
@@ -64,7 +67,7 @@ run_case() {
 		return
 	fi
 	local -a argv
-	read -r -a argv <<<"$args"
+	mapfile -d '' argv < <(printf '%s' "$args" | xargs printf '%s\0')
 	if [ "$host" = 1 ]; then
 		argv=("${argv[0]}" --host "${argv[@]:1}")
 	fi
@@ -72,6 +75,9 @@ run_case() {
 	(
 		cd "$dir" || exit 125
 		export HOME="$dir" XDG_STATE_HOME="$dir/.state"
+		for assignment in "${environment[@]+"${environment[@]}"}"; do
+			export "${assignment?}"
+		done
 		ulimit -c 0
 		case $stdout_to in
 		'') exec timeout 60 "$SOCKLAB" "${argv[@]}" <"$stdin" >"$out" 2>"$err" ;;
