@@ -26,7 +26,6 @@
 
 enum {
 	MAX_NAMES = 64,       /* names a side gives in one run */
-	MAX_FDS = 256,        /* socket fds a side holds at once */
 	MAX_MEMORY = 1024,    /* sockets remembered by address, for TIME-WAIT and friends */
 	MEMORY_BUCKETS = 2048, /* open addressing over them: twice as many, a power of two */
 	PROGRAM_TIMEOUT_MS = 10000, /* a program side's call: time to reach it, or to return or sleep */
@@ -63,10 +62,10 @@ struct side {
 	bool is_program;
 	struct name_binding names[MAX_NAMES];
 	int name_count;
-	struct held_fd fds[MAX_FDS];
-	int fd_count;
-	struct fd_kind kinds[MAX_FDS];
-	int kind_count;
+	struct held_fd *fds;            /* owned, grown as needed: every socket a side holds shows */
+	int fd_count, fd_capacity;
+	struct fd_kind *kinds;          /* owned, grown as needed */
+	int kind_count, kind_capacity;
 	/* The call asleep in the kernel, if any. */
 	bool blocked;
 	size_t blocked_step;            /* index of the step whose call sleeps (steps may grow: free play) */
@@ -287,10 +286,25 @@ static struct fd_kind *find_kind(struct side *side, int fd)
 	return NULL;
 }
 
+/* Room for one more element in a side's array of `*capacity`; false when
+ * out of memory (the element is then not kept). */
+static bool make_room(void **array, int *capacity, int count, size_t element_size)
+{
+	if (count < *capacity)
+		return true;
+	int grown_capacity = *capacity ? *capacity * 2 : 16;
+	void *grown = realloc(*array, (size_t)grown_capacity * element_size);
+	if (!grown)
+		return false;
+	*array = grown;
+	*capacity = grown_capacity;
+	return true;
+}
+
 static void set_kind(struct side *side, int fd, int family, int type)
 {
 	struct fd_kind *kind = find_kind(side, fd);
-	if (!kind && side->kind_count < MAX_FDS)
+	if (!kind && make_room((void **)&side->kinds, &side->kind_capacity, side->kind_count, sizeof *side->kinds))
 		kind = &side->kinds[side->kind_count++];
 	if (kind)
 		*kind = (struct fd_kind){ .fd = fd, .family = family, .type = type & 0xf };
@@ -310,7 +324,7 @@ static void keep_fd(struct side *side, int fd, uint32_t inode)
 			side->fds[i].inode = inode;
 			return;
 		}
-	if (side->fd_count < MAX_FDS)
+	if (make_room((void **)&side->fds, &side->fd_capacity, side->fd_count, sizeof *side->fds))
 		side->fds[side->fd_count++] = (struct held_fd){ .fd = fd, .inode = inode };
 }
 
@@ -1585,10 +1599,11 @@ static int run_fork(struct session *session, const struct lesson_step *step, cha
 	/* The child's fd table is a copy of the parent's. */
 	memcpy(child->names, parent->names, sizeof child->names);
 	child->name_count = parent->name_count;
-	memcpy(child->fds, parent->fds, sizeof child->fds);
-	child->fd_count = parent->fd_count;
-	memcpy(child->kinds, parent->kinds, sizeof child->kinds);
-	child->kind_count = parent->kind_count;
+	child->fd_count = child->kind_count = 0;
+	for (int i = 0; i < parent->fd_count; i++)
+		keep_fd(child, parent->fds[i].fd, parent->fds[i].inode);
+	for (int i = 0; i < parent->kind_count; i++)
+		set_kind(child, parent->kinds[i].fd, parent->kinds[i].family, parent->kinds[i].type);
 	event = append_event(session, EVENT_RETURNED, target, call);
 	if (!event)
 		return text_error(err, "out of memory");
@@ -1971,6 +1986,8 @@ static void stop_sides(struct session *session)
 	for (int s = 0; s < session->side_count; s++) {
 		puppet_stop(&session->sides[s].puppet);
 		program_stop(&session->sides[s].program);
+		free(session->sides[s].fds);
+		free(session->sides[s].kinds);
 		memset(&session->sides[s], 0, offsetof(struct side, request));
 		session->sides[s].puppet.pid = -1;
 		session->sides[s].puppet.channel = -1;
