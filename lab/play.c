@@ -61,13 +61,38 @@ struct session *play_session(struct play *play)
 	return play->session;
 }
 
-int play_line(struct play *play, const char *text, size_t len, int line_number, struct diagnostics *diag, char **err)
+int play_parse_line(const char *text, size_t len, int line_number, char sides[][NAME_MAX_LEN], int side_count,
+		    struct name_scope *scope, struct typed_call *call, struct diagnostics *diag)
 {
 	size_t start = 0;
 	while (start < len && (text[start] == ' ' || text[start] == '\t'))
 		start++;
 	if (start == len || text[start] == '#')
 		return 0;
+	struct source_pos pos = { .line = line_number, .column = 1 };
+	if (len > LESSON_LINE_MAX_BYTES) {
+		pos.column = LESSON_LINE_MAX_BYTES + 1;
+		diagnostics_add(diag, pos, "line is longer than %d bytes", LESSON_LINE_MAX_BYTES);
+		return -1;
+	}
+	if (typed_call_parse(text, len, pos, sides, side_count, scope, call, diag) < 0)
+		return -1;
+	if (call->def->wire) {
+		/* Nothing is held here: the lab has no queue to let a segment go from. */
+		const char *colon = memchr(text, ':', len);
+		const char *name = colon ? memmem(colon, len - (size_t)(colon - text), call->def->name,
+						  strlen(call->def->name)) : NULL;
+		pos.column = name ? (int)(name - text) + 1 : 1;
+		diagnostics_add(diag, pos, "%s() needs held segments: free play holds none (a lesson with 'wire: hold' does)",
+				call->def->name);
+		typed_call_done(call);
+		return -1;
+	}
+	return 1;
+}
+
+int play_line(struct play *play, const char *text, size_t len, int line_number, struct diagnostics *diag, char **err)
+{
 	struct lesson *lesson = &play->lesson;
 	struct lesson_step *grown = realloc(lesson->steps, (lesson->step_count + 1) * sizeof *grown);
 	if (!grown)
@@ -76,19 +101,9 @@ int play_line(struct play *play, const char *text, size_t len, int line_number, 
 	struct lesson_step *step = &lesson->steps[lesson->step_count];
 	memset(step, 0, sizeof *step);
 	step->line = line_number;
-	struct source_pos pos = { .line = line_number, .column = 1 };
-	if (typed_call_parse(text, len, pos, lesson->sides, lesson->side_count, &play->scope, &step->call, diag) < 0)
+	if (play_parse_line(text, len, line_number, lesson->sides, lesson->side_count, &play->scope, &step->call,
+			    diag) <= 0)
 		return 0;
-	if (step->call.def->wire) {
-		/* Nothing is held here: the lab has no queue to let a segment go from. */
-		const char *colon = memchr(text, ':', len);
-		const char *name = colon ? strstr(colon, step->call.def->name) : NULL;
-		pos.column = name ? (int)(name - text) + 1 : 1;
-		diagnostics_add(diag, pos, "%s() needs held segments: free play holds none (a lesson with 'wire: hold' does)",
-				step->call.def->name);
-		typed_call_done(&step->call);
-		return 0;
-	}
 	lesson->step_count++;
 	return session_step(play->session, err) < 0 ? -1 : 1;
 }
@@ -191,10 +206,7 @@ int play_write_lesson(const struct play *play, const char *path, char **err)
 	return result;
 }
 
-/* Reads one line into line[size] (NUL-terminated, without its newline).
- * A longer line is read to its end and not kept: *too_long says so.
- * Returns the bytes kept, or -1 at the end of input. */
-static ssize_t read_line(FILE *in, char *line, size_t size, bool *too_long)
+ssize_t play_read_line(FILE *in, char *line, size_t size, bool *too_long)
 {
 	size_t len = 0;
 	int c;
@@ -236,7 +248,7 @@ int play_plain(FILE *in, FILE *out, struct sandbox *sandbox, const volatile sig_
 	ssize_t len;
 	int number = 0;
 	bool lab_failed = false, refused = false;
-	while (!*stop && !ferror(out) && (len = read_line(in, line, sizeof line, &too_long)) >= 0) {
+	while (!*stop && !ferror(out) && (len = play_read_line(in, line, sizeof line, &too_long)) >= 0) {
 		number++;
 		if (too_long || (size_t)len > LESSON_LINE_MAX_BYTES) {
 			fprintf(out, "<stdin>:%d:%d: line is longer than %d bytes\n", number, LESSON_LINE_MAX_BYTES + 1,

@@ -61,7 +61,7 @@ test)
 	say "libFuzzer: 10 s of each parser (the long run is in README)"
 	CC=clang cmake -S . -B build-fuzz -DSOCKLAB_FUZZ=ON >/dev/null
 	cmake --build build-fuzz -j"$(nproc)" --target fuzz_lesson fuzz_typed_call fuzz_address fuzz_probe fuzz_trace \
-		fuzz_capture >/dev/null
+		fuzz_capture fuzz_play_input fuzz_replay >/dev/null
 	ctest --test-dir build-fuzz -R '^fuzz_' --output-on-failure -j2
 	;;
 *)
