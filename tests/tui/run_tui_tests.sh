@@ -440,6 +440,16 @@ a_typo_is_marked_in_place_with_a_suggestion() {
 		leave_play typo
 }
 
+release_in_free_play_is_refused_in_place() {
+	launch release 80 24 "XDG_STATE_HOME=$work/state-release" -- play
+	wait_for_text release "type a call, like server:" || return 1
+	type_line release "server: release()"
+	# Refused under the line (it crashed the lab: exit 139), the lab still up.
+	wait_for release "^ {11}\^ release\(\) needs held segments: free play holds none" || return 1
+	expect_screen release "0 calls" "nothing ran" &&
+		leave_play release
+}
+
 tab_completes_calls_constants_sockets_and_sides() {
 	launch tab 80 24 "XDG_STATE_HOME=$work/state-tab" -- play
 	wait_for_text tab "type a call, like server:" || return 1
@@ -999,6 +1009,7 @@ tests=(
 	big_mode_keeps_calls_results_and_states
 	free_play_runs_typed_calls_blocks_and_explains_a_refusal
 	a_typo_is_marked_in_place_with_a_suggestion
+	release_in_free_play_is_refused_in_place
 	tab_completes_calls_constants_sockets_and_sides
 	history_recalls_lines_across_runs
 	an_unreadable_history_is_skipped
