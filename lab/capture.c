@@ -643,14 +643,23 @@ int capture_file_open(struct capture_file **out, const char *path, char **err)
 		free(file);
 		return -1;
 	}
+	/* The header now: a file that cannot be written (a full disk,
+	 * /dev/full) is said before the run, not found empty after it. */
+	if (pcap_dump_flush(file->dumper) == -1) {
+		int error = errno ? errno : EIO;
+		capture_file_close(file, NULL);
+		return text_error(err, "pcap file %s: %s", path, strerror(error));
+	}
 	*out = file;
 	return 0;
 }
 
-static void file_flush(struct capture_file *file)
+/* Returns -1 when a write failed (first failure in write_errno). */
+static int file_flush(struct capture_file *file)
 {
 	if (pcap_dump_flush(file->dumper) == -1 && file->write_errno == 0)
 		file->write_errno = errno ? errno : EIO;
+	return file->write_errno ? -1 : 0;
 }
 
 int capture_file_close(struct capture_file *file, char **err)
@@ -955,8 +964,8 @@ int capture_drain(struct capture *capture, struct capture_batch *batch, char **e
 		batch->waited_us = (uint32_t)(monotonic_us() - wait_began);
 	capture->batch = NULL;
 
-	if (capture->file != NULL && batch->count > 0)
-		file_flush(capture->file);
+	if (capture->file != NULL && batch->count > 0 && file_flush(capture->file) < 0 && result == 0)
+		result = text_error(err, "pcap file %s: %s", capture->file->path, strerror(capture->file->write_errno));
 	if (result == 0 && capture->out_of_memory)
 		result = text_error(err, "packet capture: out of memory for the step's packets");
 	return result;

@@ -22,12 +22,18 @@
 #include "words.h"
 
 enum {
-	LINE_MAX_BYTES = 1000,          /* longer lines are a mistake, not prose */
+	LINE_MAX_BYTES = LESSON_LINE_MAX_BYTES,   /* longer lines are a mistake, not prose */
 	FILE_MAX_BYTES = 1 << 20,       /* a lesson is a few KiB; refuse megabytes */
 	REPEAT_MAX = 65536,             /* "x" * N */
 };
 
 /* ---- diagnostics ------------------------------------------------------ */
+
+/* A token quoted in a message, for `%.*s%s`: its first TOKEN_SHOWN bytes,
+ * then "..." when it is longer (a 1,000-byte word is not said again whole). */
+enum { TOKEN_SHOWN = 40 };
+#define TOKEN(len, text) (int)((size_t)(len) > TOKEN_SHOWN ? TOKEN_SHOWN : (size_t)(len)), (text), \
+	((size_t)(len) > TOKEN_SHOWN ? "..." : "")
 
 void diagnostics_init(struct diagnostics *diag, const char *file)
 {
@@ -160,6 +166,16 @@ static bool parse_long(const char *text, size_t len, long *out)
 		return false;
 	*out = value;
 	return true;
+}
+
+/* Whether a number given to a call fits what the kernel takes (an int,
+ * or for flags 32 bits): the lab never cuts one silently. */
+static bool number_fits(long number, long min, long max, struct source_pos pos, struct diagnostics *diag)
+{
+	if (number >= min && number <= max)
+		return true;
+	diagnostics_add(diag, pos, "%ld is out of range: the kernel takes %ld to %ld here", number, min, max);
+	return false;
 }
 
 /* Splits `text` at top-level commas (outside quotes and brackets). Returns
@@ -433,18 +449,20 @@ static int parse_constants(const char *text, size_t len, struct source_pos pos, 
 			return -1;
 		}
 		if (parse_long(text + start, term_len, &number)) {
+			if (!number_fits(number, INT_MIN, UINT32_MAX, shifted(pos, start), diag))
+				return -1;
 			value |= number;
 		} else {
 			const struct constant_def *constant = catalog_find_constant(kind, text + start, term_len);
 			if (!constant) {
 				const struct constant_def *other = catalog_find_any_constant(text + start, term_len);
 				if (other)
-					diagnostics_add(diag, shifted(pos, start), "%.*s is %s, but this argument is %s",
-							(int)term_len, text + start, catalog_arg_kind_name(other->kind),
+					diagnostics_add(diag, shifted(pos, start), "%.*s%s is %s, but this argument is %s",
+							TOKEN(term_len, text + start), catalog_arg_kind_name(other->kind),
 							catalog_arg_kind_name(kind));
 				else
-					diagnostics_add(diag, shifted(pos, start), "unknown constant '%.*s': expected %s",
-							(int)term_len, text + start, catalog_arg_kind_name(kind));
+					diagnostics_add(diag, shifted(pos, start), "unknown constant '%.*s%s': expected %s",
+							TOKEN(term_len, text + start), catalog_arg_kind_name(kind));
 				return -1;
 			}
 			value |= constant->value;
@@ -469,15 +487,15 @@ static int parse_arg(const char *text, size_t len, struct source_pos pos, enum a
 	switch (kind) {
 	case ARG_SOCKET:
 		if (parse_long(text, len, &arg->number))
-			return 0;
+			return number_fits(arg->number, INT_MIN, INT_MAX, pos, diag) ? 0 : -1;
 		if (scan_name(text, len, 0) != len || len >= NAME_MAX_LEN) {
-			diagnostics_add(diag, pos, "expected %s, got '%.*s'", catalog_arg_kind_name(kind), (int)len, text);
+			diagnostics_add(diag, pos, "expected %s, got '%.*s%s'", catalog_arg_kind_name(kind), TOKEN(len, text));
 			return -1;
 		}
 		if (scope && !scope_has(scope, side, text, len)) {
 			char known[256];
 			scope_list(scope, side, known, sizeof known);
-			diagnostics_add(diag, pos, "unknown socket name '%.*s' (%s)", (int)len, text,
+			diagnostics_add(diag, pos, "unknown socket name '%.*s%s' (%s)", TOKEN(len, text),
 					known[0] ? known : "no socket has a name yet on this side");
 			return -1;
 		}
@@ -487,14 +505,14 @@ static int parse_arg(const char *text, size_t len, struct source_pos pos, enum a
 		return 0;
 	case ARG_INT:
 		if (!parse_long(text, len, &arg->number)) {
-			diagnostics_add(diag, pos, "expected a number, got '%.*s'", (int)len, text);
+			diagnostics_add(diag, pos, "expected a number, got '%.*s%s'", TOKEN(len, text));
 			return -1;
 		}
-		return 0;
+		return number_fits(arg->number, INT_MIN, INT_MAX, pos, diag) ? 0 : -1;
 	case ARG_ADDRESS:
 		arg->address_len = address_parse(text, len, &arg->address);
 		if (arg->address_len == 0) {
-			diagnostics_add(diag, pos, "malformed address '%.*s': %s", (int)len, text,
+			diagnostics_add(diag, pos, "malformed address '%.*s%s': %s", TOKEN(len, text),
 					address_problem(text, len));
 			return -1;
 		}
@@ -514,7 +532,7 @@ static int parse_arg(const char *text, size_t len, struct source_pos pos, enum a
 	case ARG_SIDE:
 		/* Checked against the lesson's sides by typed_call_parse. */
 		if (scan_name(text, len, 0) != len || len >= NAME_MAX_LEN) {
-			diagnostics_add(diag, pos, "expected %s, got '%.*s'", catalog_arg_kind_name(kind), (int)len, text);
+			diagnostics_add(diag, pos, "expected %s, got '%.*s%s'", catalog_arg_kind_name(kind), TOKEN(len, text));
 			return -1;
 		}
 		memcpy(arg->socket_name, text, len);
@@ -553,7 +571,7 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 	if (out->side < 0) {
 		char known[128];
 		sides_list(sides, side_count, known, sizeof known);
-		diagnostics_add(diag, shifted(pos, i), "unknown side '%.*s' (sides: %s)", (int)(side_end - i), text + i,
+		diagnostics_add(diag, shifted(pos, i), "unknown side '%.*s%s' (sides: %s)", TOKEN((side_end - i), text + i),
 				known);
 		return -1;
 	}
@@ -563,8 +581,8 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 	size_t after = skip_spaces(text, len, name_end);
 	if (name_end > i && after < len && text[after] == '=') {
 		if (name_end - i >= NAME_MAX_LEN) {
-			diagnostics_add(diag, shifted(pos, i), "the name '%.*s' is longer than %d characters",
-					(int)(name_end - i), text + i, NAME_MAX_LEN - 1);
+			diagnostics_add(diag, shifted(pos, i), "the name '%.*s%s' is longer than %d characters",
+					TOKEN((name_end - i), text + i), NAME_MAX_LEN - 1);
 			return -1;
 		}
 		memcpy(out->result_name, text + i, name_end - i);
@@ -580,10 +598,10 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 	if (!out->def) {
 		const char *suggestion = catalog_suggest_call(text + i, name_end - i);
 		if (suggestion)
-			diagnostics_add(diag, shifted(pos, i), "unknown call '%.*s' (did you mean '%s'?)",
-					(int)(name_end - i), text + i, suggestion);
+			diagnostics_add(diag, shifted(pos, i), "unknown call '%.*s%s' (did you mean '%s'?)",
+					TOKEN((name_end - i), text + i), suggestion);
 		else
-			diagnostics_add(diag, shifted(pos, i), "unknown call '%.*s'", (int)(name_end - i), text + i);
+			diagnostics_add(diag, shifted(pos, i), "unknown call '%.*s%s'", TOKEN((name_end - i), text + i));
 		return -1;
 	}
 	if (open >= len || text[open] != '(') {
@@ -714,8 +732,8 @@ static int parse_value_expectation(const char *text, size_t len, struct source_p
 		size_t start = skip_spaces(text, len, 5);
 		e->address_len = address_parse(text + start, len - start, &e->address);
 		if (e->address_len == 0) {
-			diagnostics_add(diag, shifted(pos, start), "malformed address '%.*s': %s", (int)(len - start),
-					text + start, address_problem(text + start, len - start));
+			diagnostics_add(diag, shifted(pos, start), "malformed address '%.*s%s': %s", TOKEN((len - start),
+					text + start), address_problem(text + start, len - start));
 			return -1;
 		}
 		e->kind = EXPECT_ADDRESS;
@@ -725,8 +743,8 @@ static int parse_value_expectation(const char *text, size_t len, struct source_p
 		size_t start = skip_spaces(text, len, 3);
 		int error = catalog_errno_value(text + start, len - start);
 		if (error < 0) {
-			diagnostics_add(diag, shifted(pos, start), "unknown errno name '%.*s'", (int)(len - start),
-					text + start);
+			diagnostics_add(diag, shifted(pos, start), "unknown errno name '%.*s%s'", TOKEN((len - start),
+					text + start));
 			return -1;
 		}
 		e->kind = EXPECT_ERROR;
@@ -749,8 +767,8 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 	e->side = find_side((char(*)[NAME_MAX_LEN])lesson->sides, lesson->side_count, text, side_end);
 	if (side_end == 0 || e->side < 0) {
 		diagnostics_add(diag, pos,
-				"unknown expectation '%.*s' (expected fd, blocks, a number, -1 ERRNO, \"bytes\", "
-				"value N, from ADDRESS, ready \"FDS\", SIDE returns VALUE, or SIDE NAME STATE)", (int)len, text);
+				"unknown expectation '%.*s%s' (expected fd, blocks, a number, -1 ERRNO, \"bytes\", "
+				"value N, from ADDRESS, ready \"FDS\", SIDE returns VALUE, or SIDE NAME STATE)", TOKEN(len, text));
 		return -1;
 	}
 	size_t i = skip_spaces(text, len, side_end);
@@ -798,8 +816,8 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 		if (!scope_has(scope, e->side, text + i, name_end - i)) {
 			char known[256];
 			scope_list(scope, e->side, known, sizeof known);
-			diagnostics_add(diag, shifted(pos, i), "unknown socket name '%.*s' for %s (%s)", (int)(name_end - i),
-					text + i, lesson->sides[e->side], known[0] ? known : "none named yet");
+			diagnostics_add(diag, shifted(pos, i), "unknown socket name '%.*s%s' for %s (%s)", TOKEN((name_end - i),
+					text + i), lesson->sides[e->side], known[0] ? known : "none named yet");
 			return -1;
 		}
 		e->ref = REF_NAME;
@@ -811,9 +829,9 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 	e->state = lesson_state_value(text + state_start, state_end - state_start);
 	if (e->state < 0) {
 		diagnostics_add(diag, shifted(pos, state_start),
-				"unknown state '%.*s' (LISTEN, SYN-SENT, SYN-RECV, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, "
+				"unknown state '%.*s%s' (LISTEN, SYN-SENT, SYN-RECV, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, "
 				"CLOSE-WAIT, LAST-ACK, CLOSING, TIME-WAIT, UNCONN, BOUND, gone)",
-				(int)(state_end - state_start), text + state_start);
+				TOKEN((state_end - state_start), text + state_start));
 		return -1;
 	}
 	i = skip_spaces(text, len, state_end);
@@ -1046,8 +1064,8 @@ static void parse_program(struct lesson *lesson, const char *text, size_t len, i
 		parse_sides(lesson, "server client", 13, at(number, 1), diag);
 	int side = find_side(lesson->sides, lesson->side_count, text + name, name_len);
 	if (side < 0) {
-		diagnostics_add(diag, at(number, (int)name + 1), "unknown side '%.*s' (sides: must name it first)",
-				(int)name_len, text + name);
+		diagnostics_add(diag, at(number, (int)name + 1), "unknown side '%.*s%s' (sides: must name it first)",
+				TOKEN(name_len, text + name));
 		return;
 	}
 	size_t command = skip_spaces(text, len, (size_t)(colon - text) + 1);
@@ -1111,7 +1129,7 @@ static int parse_sides(struct lesson *lesson, const char *text, size_t len, stru
 			return -1;
 		}
 		if (find_side(lesson->sides, lesson->side_count, text + i, end - i) >= 0) {
-			diagnostics_add(diag, shifted(pos, i), "side '%.*s' is named twice", (int)(end - i), text + i);
+			diagnostics_add(diag, shifted(pos, i), "side '%.*s%s' is named twice", TOKEN((end - i), text + i));
 			return -1;
 		}
 		memcpy(lesson->sides[lesson->side_count], text + i, end - i);
@@ -1156,7 +1174,7 @@ static void parse_step_line(struct lesson *lesson, struct lesson_step *step, con
 	bool is_then = key == 4 && memcmp(text, "then", 4) == 0;
 	if ((key == 6 && memcmp(text, "expect", 6) == 0) || is_then) {
 		if (value == len)
-			diagnostics_add(diag, value_pos, "%.*s: needs at least one expectation", (int)key, text);
+			diagnostics_add(diag, value_pos, "%.*s%s: needs at least one expectation", TOKEN(key, text));
 		else
 			parse_expectations(text + value, len - value, value_pos, lesson, scope, step, is_then, diag);
 	} else if (key == 5 && memcmp(text, "needs", 5) == 0) {
@@ -1176,10 +1194,10 @@ static void parse_step_line(struct lesson *lesson, struct lesson_step *step, con
 	} else {
 		const char *hint = suggest(step_directives, 6, text, key);
 		if (hint)
-			diagnostics_add(diag, pos, "unknown directive '%.*s' (did you mean '%s'?)", (int)key, text, hint);
+			diagnostics_add(diag, pos, "unknown directive '%.*s%s' (did you mean '%s'?)", TOKEN(key, text), hint);
 		else
-			diagnostics_add(diag, pos, "unknown directive '%.*s' (under a step: expect, then, python, say, then-say, needs)", (int)key,
-					text);
+			diagnostics_add(diag, pos, "unknown directive '%.*s%s' (under a step: expect, then, python, say, then-say, needs)", TOKEN(key,
+					text));
 	}
 }
 
@@ -1280,11 +1298,11 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 		} else {
 			const char *hint = suggest(top_directives, sizeof top_directives / sizeof top_directives[0], text, key);
 			if (hint)
-				diagnostics_add(diag, at(number, 1), "unknown directive '%.*s' (did you mean '%s'?)", (int)key,
-						text, hint);
+				diagnostics_add(diag, at(number, 1), "unknown directive '%.*s%s' (did you mean '%s'?)", TOKEN(key,
+						text), hint);
 			else
 				diagnostics_add(diag, at(number, 1),
-						"unknown directive '%.*s' (title, sides, intro, step)", (int)key, text);
+						"unknown directive '%.*s%s' (title, sides, intro, step)", TOKEN(key, text));
 		}
 	}
 	if (!lesson->title)

@@ -20,6 +20,7 @@
 #include "catalog.h"
 
 #define LESSON_MAX_SIDES 8
+#define LESSON_LINE_MAX_BYTES 1000   /* a lesson line, and so a line typed in free play */
 #define NAME_MAX_LEN 16   /* side and socket names, with the NUL */
 
 struct source_pos {

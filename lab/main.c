@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <sched.h>
@@ -24,6 +25,7 @@
 #include "sandbox.h"
 #include "step.h"
 #include "session.h"
+#include "text.h"
 #include "trace.h"
 #include "tui/tui.h"
 
@@ -70,6 +72,60 @@ static void pin_to_current_cpu(void)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	sched_setaffinity(0, sizeof set, &set);
+}
+
+/* ---- output ---------------------------------------------------------- */
+
+/* Everything the lab prints goes through the terminal filter (text.h): a
+ * lesson's title, a trace's strings and a program's lines are someone
+ * else's bytes. Curses draws on the real stdout with the same rule. */
+static struct text_terminal stdout_filter, stderr_filter;
+static FILE *real_stdout;   /* while stdout is the filter */
+
+static void filter_output(void)
+{
+	FILE *err = text_terminal_open(&stderr_filter, STDERR_FILENO);
+	if (err) {
+		setvbuf(err, NULL, _IONBF, 0);   /* as unbuffered as stderr */
+		stderr = err;
+	}
+	fflush(stdout);
+	FILE *out = text_terminal_open(&stdout_filter, STDOUT_FILENO);
+	if (out) {
+		real_stdout = stdout;
+		stdout = out;
+	}
+}
+
+/* Before curses takes the terminal: its stdout is the real one. */
+static void output_for_curses(void)
+{
+	if (!real_stdout)
+		return;
+	fflush(stdout);
+	stdout = real_stdout;
+	real_stdout = NULL;
+}
+
+/* A write that failed is the run's failure: one line, exit 2 (1 stays 1:
+ * the lesson failed already). */
+static int finish_output(int code)
+{
+	int error = 0;
+	if (real_stdout) {
+		FILE *out = stdout;
+		stdout = real_stdout;
+		real_stdout = NULL;
+		if (fclose(out) != 0 && !stdout_filter.error)
+			stdout_filter.error = errno ? errno : EIO;
+		error = stdout_filter.error;
+	} else if (fflush(stdout) != 0 || ferror(stdout)) {
+		error = errno ? errno : EIO;
+	}
+	if (!error)
+		return code;
+	fprintf(stderr, "socklab: cannot write the output: %s\n", strerror(error));
+	return code == EXIT_EXPECTATION ? code : EXIT_USAGE;
 }
 
 /* ---- lessons on disk ------------------------------------------------- */
@@ -395,7 +451,8 @@ static int run_plain(struct session *session, struct trace_writer *trace, bool q
 		for (size_t i = before; trace && i < count; i++)
 			if (trace_write_event(trace, &events[i], &err) < 0)
 				goto failed;
-		fflush(stdout);
+		if (fflush(stdout) != 0)
+			break;   /* nobody reads the transcript: main says why */
 	}
 	size_t count;
 	const struct lab_event *events = session_events(session, &count);
@@ -570,6 +627,7 @@ static int cmd_run(int argc, char **argv)
 	if (!run.plain) {
 		struct tui_options tui = { .big = run.big, .color = getenv("NO_COLOR") == NULL, .quiz = run.quiz,
 					   .trace = trace, .pcap_path = run.no_wire ? NULL : run.pcap_path };
+		output_for_curses();
 		code = tui_run(lesson, NULL, 0, &sandbox, &tui);
 	} else {
 		struct session *session = NULL;
@@ -668,6 +726,7 @@ static int cmd_play(int argc, char **argv)
 	int code;
 	if (!plain) {
 		struct tui_options tui = { .color = getenv("NO_COLOR") == NULL };
+		output_for_curses();
 		code = tui_play(&sandbox, &tui);
 	} else {
 		catch_stop_signals();
@@ -731,6 +790,7 @@ static int cmd_step(int argc, char **argv)
 	} else {
 		const char *const commands[2] = { server, client };
 		struct tui_options tui = { .big = big, .color = getenv("NO_COLOR") == NULL };
+		output_for_curses();
 		code = tui_step(commands, examples, &sandbox, &tui);
 	}
 	sandbox_done(&sandbox);
@@ -804,6 +864,7 @@ static int cmd_menu(void)
 		return EXIT_USAGE;
 	}
 	struct tui_options tui = { .color = getenv("NO_COLOR") == NULL, .menu_shipped = lesson_is_shipped(paths[0]) };
+	output_for_curses();
 	int code = tui_run(NULL, paths, count, &sandbox, &tui);
 	sandbox_done(&sandbox);
 	free_list(paths, count);
@@ -867,7 +928,7 @@ static const struct command commands[] = {
 	{ "normalize", cmd_normalise },
 };
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
 	if (argc < 2)
 		return cmd_menu();
@@ -884,4 +945,25 @@ int main(int argc, char **argv)
 			return commands[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "socklab: unknown command '%s' (try socklab --help)\n", argv[1]);
 	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	/* A closed stdin, stdout or stderr would hand its number to the next
+	 * file the lab opens: /dev/null takes it. A closed stdout is then a
+	 * transcript nobody can read. */
+	bool closed_stdout = false;
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		if (open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY) != fd)
+			return EXIT_USAGE;
+		closed_stdout |= fd == STDOUT_FILENO;
+	}
+	filter_output();
+	if (closed_stdout) {
+		fprintf(stderr, "socklab: cannot write the output: standard output is closed\n");
+		return EXIT_USAGE;
+	}
+	return finish_output(run_command(argc, argv));
 }

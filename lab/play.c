@@ -64,13 +64,38 @@ struct session *play_session(struct play *play)
 	return play->session;
 }
 
-int play_line(struct play *play, const char *text, size_t len, int line_number, struct diagnostics *diag, char **err)
+int play_parse_line(const char *text, size_t len, int line_number, char sides[][NAME_MAX_LEN], int side_count,
+		    struct name_scope *scope, struct typed_call *call, struct diagnostics *diag)
 {
 	size_t start = 0;
 	while (start < len && (text[start] == ' ' || text[start] == '\t'))
 		start++;
 	if (start == len || text[start] == '#')
 		return 0;
+	struct source_pos pos = { .line = line_number, .column = 1 };
+	if (len > LESSON_LINE_MAX_BYTES) {
+		pos.column = LESSON_LINE_MAX_BYTES + 1;
+		diagnostics_add(diag, pos, "line is longer than %d bytes", LESSON_LINE_MAX_BYTES);
+		return -1;
+	}
+	if (typed_call_parse(text, len, pos, sides, side_count, scope, call, diag) < 0)
+		return -1;
+	if (call->def->wire) {
+		/* Nothing is held here: the lab has no queue to let a segment go from. */
+		const char *colon = memchr(text, ':', len);
+		const char *name = colon ? memmem(colon, len - (size_t)(colon - text), call->def->name,
+						  strlen(call->def->name)) : NULL;
+		pos.column = name ? (int)(name - text) + 1 : 1;
+		diagnostics_add(diag, pos, "%s() needs held segments: free play holds none (a lesson with 'wire: hold' does)",
+				call->def->name);
+		typed_call_done(call);
+		return -1;
+	}
+	return 1;
+}
+
+int play_line(struct play *play, const char *text, size_t len, int line_number, struct diagnostics *diag, char **err)
+{
 	struct lesson *lesson = &play->lesson;
 	struct lesson_step *grown = realloc(lesson->steps, (lesson->step_count + 1) * sizeof *grown);
 	if (!grown)
@@ -79,8 +104,8 @@ int play_line(struct play *play, const char *text, size_t len, int line_number, 
 	struct lesson_step *step = &lesson->steps[lesson->step_count];
 	memset(step, 0, sizeof *step);
 	step->line = line_number;
-	struct source_pos pos = { .line = line_number, .column = 1 };
-	if (typed_call_parse(text, len, pos, lesson->sides, lesson->side_count, &play->scope, &step->call, diag) < 0)
+	if (play_parse_line(text, len, line_number, lesson->sides, lesson->side_count, &play->scope, &step->call,
+			    diag) <= 0)
 		return 0;
 	/* The Python of the call as typed: its names and its arguments. */
 	char python[400];
@@ -93,9 +118,12 @@ int play_line(struct play *play, const char *text, size_t len, int line_number, 
 	return session_step(play->session, err) < 0 ? -1 : 1;
 }
 
+enum { BYTES_SHOWN_MAX = 200 };   /* received bytes longer than this: the count alone */
+
 /* Writes the expectation that says what an event returned, in lesson
  * grammar; `whole`: the step's own call, which may also say which fds
- * were ready (a woken call's `returns` takes one value). */
+ * were ready (a woken call's `returns` takes one value). Received bytes
+ * too long for a lesson line are checked by their count. */
 static void write_expectation(FILE *file, const struct lab_event *event, bool whole)
 {
 	const struct call_def *def = &catalog_calls[event->call];
@@ -105,12 +133,9 @@ static void write_expectation(FILE *file, const struct lab_event *event, bool wh
 		fprintf(file, "-1 %s", catalog_errno_name(event->error));
 	} else if (def->result == RESULT_FD && event->ret >= 0) {
 		fprintf(file, "fd");
-	} else if (def->result == RESULT_RECEIVED && event->ret > 0) {
-		size_t size = event->bytes_len * 4 + 4;   /* \xHH at worst, and "..." */
-		char *escaped = malloc(size);
-		if (escaped)
-			fprintf(file, "\"%s\"", text_escape(event->bytes, event->bytes_len, escaped, size));
-		free(escaped);
+	} else if (def->result == RESULT_RECEIVED && event->ret > 0 && event->bytes_len * 4 <= BYTES_SHOWN_MAX) {
+		char escaped[BYTES_SHOWN_MAX + 4];
+		fprintf(file, "\"%s\"", text_escape(event->bytes, event->bytes_len, escaped, sizeof escaped));
 	} else if (event->has_value) {
 		fprintf(file, "%ld, value %ld", event->ret, event->value);
 	} else if (whole && event->ready[0] && event->ret > 0) {
@@ -122,11 +147,9 @@ static void write_expectation(FILE *file, const struct lab_event *event, bool wh
 	}
 }
 
-int play_write_lesson(const struct play *play, const char *path, char **err)
+/* What was played, as lesson text, into `file`. */
+static void write_lesson_text(FILE *file, const struct play *play)
 {
-	FILE *file = fopen(path, "w");
-	if (!file)
-		return text_error(err, "cannot write %s: %s", path, strerror(errno));
 	const struct lesson *lesson = &play->lesson;
 	size_t count;
 	const struct lab_event *events = session_events(play->session, &count);
@@ -157,9 +180,59 @@ int play_write_lesson(const struct play *play, const char *path, char **err)
 		if (!first)
 			fprintf(file, "\n");
 	}
-	if (fclose(file) != 0)
-		return text_error(err, "cannot write %s: %s", path, strerror(errno));
-	return 0;
+}
+
+int play_write_lesson(const struct play *play, const char *path, char **err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *memory = open_memstream(&text, &len);
+	if (!memory)
+		return text_error(err, "out of memory");
+	write_lesson_text(memory, play);
+	if (fclose(memory) != 0) {
+		free(text);
+		return text_error(err, "out of memory");
+	}
+	/* What `socklab check` would say of it, before it is written. */
+	struct diagnostics diag;
+	diagnostics_init(&diag, path);
+	struct lesson *lesson = lesson_parse(path, text, len, &diag);
+	int result = 0;
+	if (!lesson)
+		result = text_error(err, "not written: socklab check would refuse it (%s)",
+				    diag.count ? diag.messages[0] : "out of memory");
+	lesson_free(lesson);
+	diagnostics_done(&diag);
+	FILE *file = result == 0 ? fopen(path, "w") : NULL;
+	if (result == 0 && !file)
+		result = text_error(err, "cannot write %s: %s", path, strerror(errno));
+	if (file) {
+		bool written = fwrite(text, 1, len, file) == len;
+		if (fclose(file) != 0 || !written)
+			result = text_error(err, "cannot write %s: %s", path, strerror(errno));
+	}
+	free(text);
+	return result;
+}
+
+ssize_t play_read_line(FILE *in, char *line, size_t size, bool *too_long)
+{
+	size_t len = 0;
+	int c;
+	*too_long = false;
+	while ((c = getc(in)) != EOF && c != '\n') {
+		if (len + 1 < size)
+			line[len++] = (char)c;
+		else
+			*too_long = true;
+	}
+	if (c == EOF && len == 0 && !*too_long)
+		return -1;
+	while (len > 0 && line[len - 1] == '\r')
+		len--;
+	line[len] = '\0';
+	return (ssize_t)len;
 }
 
 int play_plain(FILE *in, FILE *out, struct sandbox *sandbox, const volatile sig_atomic_t *stop)
@@ -179,14 +252,20 @@ int play_plain(FILE *in, FILE *out, struct sandbox *sandbox, const volatile sig_
 		return 2;
 	}
 	plain_print_info(out, session_info(play->session));
-	char *line = NULL;
-	size_t capacity = 0;
+	/* A typed line is a lesson line: what `w FILE` writes must pass check. */
+	char line[LESSON_LINE_MAX_BYTES + 2];
+	bool too_long;
 	ssize_t len;
-	int number = 0, code = 0;
-	while (!*stop && (len = getline(&line, &capacity, in)) >= 0) {
+	int number = 0;
+	bool lab_failed = false, refused = false;
+	while (!*stop && !ferror(out) && (len = play_read_line(in, line, sizeof line, &too_long)) >= 0) {
 		number++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
+		if (too_long || (size_t)len > LESSON_LINE_MAX_BYTES) {
+			fprintf(out, "<stdin>:%d:%d: line is longer than %d bytes\n", number, LESSON_LINE_MAX_BYTES + 1,
+				LESSON_LINE_MAX_BYTES);
+			refused = true;
+			continue;
+		}
 		if (strcmp(line, "q") == 0)
 			break;
 		if (strncmp(line, "w ", 2) == 0) {
@@ -194,6 +273,7 @@ int play_plain(FILE *in, FILE *out, struct sandbox *sandbox, const volatile sig_
 				fprintf(out, "%s\n", err);
 				free(err);
 				err = NULL;
+				refused = true;
 			} else {
 				fprintf(out, "wrote %s\n", line + 2);
 			}
@@ -206,11 +286,12 @@ int play_plain(FILE *in, FILE *out, struct sandbox *sandbox, const volatile sig_
 		int result = play_line(play, line, (size_t)len, number, &diag, &err);
 		for (size_t i = 0; i < diag.count; i++)
 			fprintf(out, "%s\n", diag.messages[i]);
+		refused |= diag.count > 0;
 		diagnostics_done(&diag);
 		if (result < 0) {
 			fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
 			free(err);
-			code = 2;
+			lab_failed = true;
 			break;
 		}
 		if (result > 0) {
@@ -221,7 +302,9 @@ int play_plain(FILE *in, FILE *out, struct sandbox *sandbox, const volatile sig_
 		}
 		fflush(out);
 	}
-	free(line);
+	/* As `run` says it: 2 for lines that were refused (or a lab that
+	 * failed), 1 for steps that failed. */
+	int code = lab_failed || refused ? 2 : session_failure_count(play->session) ? 1 : 0;
 	play_free(play);
 	return code;
 }

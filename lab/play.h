@@ -11,7 +11,9 @@
 #ifndef SOCKLAB_PLAY_H
 #define SOCKLAB_PLAY_H
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "lesson.h"
 #include "sandbox.h"
@@ -30,7 +32,22 @@ void play_free(struct play *play);                        /* safe on NULL */
  * parse error), -1 when the lab failed (with *err). */
 int play_line(struct play *play, const char *text, size_t len, int line_number, struct diagnostics *diag, char **err);
 
-/* Writes what was played as a lesson file. Returns 0, or -1 with *err. */
+/* Parses one typed line as free play takes it: 0 for a blank or comment
+ * line (nothing parsed), 1 for a call free play can run (*call then owns
+ * its strings), -1 when refused, with the problems in diag (positions on
+ * `line_number`): a parse error, a line longer than a lesson line, or
+ * release()/drop(), which need held segments. No kernel is involved. */
+int play_parse_line(const char *text, size_t len, int line_number, char sides[][NAME_MAX_LEN], int side_count,
+		    struct name_scope *scope, struct typed_call *call, struct diagnostics *diag);
+
+/* Reads one line of typed input into line[size], NUL-terminated, without
+ * its newline (and trailing CRs). A longer line is read to its end and not
+ * kept: *too_long says so. Returns the bytes kept, -1 at the end of input. */
+ssize_t play_read_line(FILE *in, char *line, size_t size, bool *too_long);
+
+/* Writes what was played as a lesson file, only when `socklab check` would
+ * accept it (received bytes too long for a lesson line are checked by
+ * their count). Returns 0, or -1 with *err. */
 int play_write_lesson(const struct play *play, const char *path, char **err);
 
 struct session *play_session(struct play *play);

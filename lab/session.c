@@ -27,7 +27,6 @@
 
 enum {
 	MAX_NAMES = 64,       /* names a side gives in one run */
-	MAX_FDS = 256,        /* socket fds a side holds at once */
 	PROGRAM_TIMEOUT_MS = 10000, /* a program side's call: time to reach it, or to return or sleep */
 	MAX_PRODUCED = 4096,  /* fd numbers a side's calls may have made: 0 .. MAX_PRODUCED - 1 */
 	PORT_COUNT = 65536,
@@ -64,10 +63,10 @@ struct side {
 	bool is_program;
 	struct name_binding names[MAX_NAMES];
 	int name_count;
-	struct held_fd fds[MAX_FDS];
-	int fd_count;
-	struct fd_kind kinds[MAX_FDS];
-	int kind_count;
+	struct held_fd *fds;            /* owned, grown as needed: every socket a side holds shows */
+	int fd_count, fd_capacity;
+	struct fd_kind *kinds;          /* owned, grown as needed */
+	int kind_count, kind_capacity;
 	/* Every fd number a call of this side returned (socket, accept,
 	 * epoll_create), closed or not: the only numbers its calls may name.
 	 * A closed one still reaches the kernel (EBADF, or the socket that
@@ -279,10 +278,25 @@ static struct fd_kind *find_kind(struct side *side, int fd)
 	return NULL;
 }
 
+/* Room for one more element in a side's array of `*capacity`; false when
+ * out of memory (the element is then not kept). */
+static bool make_room(void **array, int *capacity, int count, size_t element_size)
+{
+	if (count < *capacity)
+		return true;
+	int grown_capacity = *capacity ? *capacity * 2 : 16;
+	void *grown = realloc(*array, (size_t)grown_capacity * element_size);
+	if (!grown)
+		return false;
+	*array = grown;
+	*capacity = grown_capacity;
+	return true;
+}
+
 static void set_kind(struct side *side, int fd, int family, int type)
 {
 	struct fd_kind *kind = find_kind(side, fd);
-	if (!kind && side->kind_count < MAX_FDS)
+	if (!kind && make_room((void **)&side->kinds, &side->kind_capacity, side->kind_count, sizeof *side->kinds))
 		kind = &side->kinds[side->kind_count++];
 	if (kind)
 		*kind = (struct fd_kind){ .fd = fd, .family = family, .type = type & 0xf };
@@ -302,7 +316,7 @@ static void keep_fd(struct side *side, int fd, uint32_t inode)
 			side->fds[i].inode = inode;
 			return;
 		}
-	if (side->fd_count < MAX_FDS)
+	if (make_room((void **)&side->fds, &side->fd_capacity, side->fd_count, sizeof *side->fds))
 		side->fds[side->fd_count++] = (struct held_fd){ .fd = fd, .inode = inode };
 }
 
@@ -919,15 +933,16 @@ static void describe_held(struct session *session, struct lab_event *event)
 {
 	size_t at = 0;
 	event->held[0] = '\0';
-	for (size_t i = 0; session->hold && i < hold_count(session->hold) && at < sizeof event->held; i++) {
+	for (size_t i = 0; session->hold && i < hold_count(session->hold); i++) {
 		const struct held_segment *segment = hold_peek(session->hold, i);
 		int from = side_of_segment(session, -1, segment->source_text, segment->destination_text, false);
 		int to = side_of_segment(session, -1, segment->source_text, segment->destination_text, true);
 		/* "resent": the sender's retransmission timer fired (after a drop). */
-		at += (size_t)snprintf(event->held + at, sizeof event->held - at, "%s%s -> %s %s seq %u ack %u len %u%s",
-				       at ? "; " : "", from >= 0 ? session->info.sides[from] : "?",
-				       to >= 0 ? session->info.sides[to] : "?", segment->flags, segment->seq, segment->ack,
-				       segment->payload_length, segment->retransmission ? " resent" : "");
+		if (text_append(event->held, sizeof event->held, &at, "%s%s -> %s %s seq %u ack %u len %u%s",
+				at ? "; " : "", from >= 0 ? session->info.sides[from] : "?",
+				to >= 0 ? session->info.sides[to] : "?", segment->flags, segment->seq, segment->ack,
+				segment->payload_length, segment->retransmission ? " resent" : "") < 0)
+			break;
 	}
 }
 
@@ -1040,18 +1055,19 @@ static void record_reply(struct session *session, struct side *side, const struc
 		text_address((const struct sockaddr *)&reply->address, reply->address_len, event->address,
 			     sizeof event->address);
 	size_t at = 0;
-	for (int i = 0; i < reply->ready_count && at < sizeof event->ready; i++) {
+	event->ready[0] = '\0';
+	for (int i = 0; i < reply->ready_count; i++) {
 		const char *name = name_of_fd(side, reply->ready_fd[i]);
-		at += (size_t)snprintf(event->ready + at, sizeof event->ready - at, "%s", i ? ", " : "");
+		text_append(event->ready, sizeof event->ready, &at, "%s", i ? ", " : "");
 		if (name[0])
-			at += (size_t)snprintf(event->ready + at, sizeof event->ready - at, "%s", name);
+			text_append(event->ready, sizeof event->ready, &at, "%s", name);
 		else
-			at += (size_t)snprintf(event->ready + at, sizeof event->ready - at, "fd %d", reply->ready_fd[i]);
+			text_append(event->ready, sizeof event->ready, &at, "fd %d", reply->ready_fd[i]);
 		const char *separator = " ";
-		for (size_t b = 0; b < catalog_readiness_count && at < sizeof event->ready; b++)
+		for (size_t b = 0; b < catalog_readiness_count; b++)
 			if (reply->ready_events[i] & catalog_readiness[b].bit) {
-				at += (size_t)snprintf(event->ready + at, sizeof event->ready - at, "%s%s", separator,
-						       catalog_readiness[b].name);
+				text_append(event->ready, sizeof event->ready, &at, "%s%s", separator,
+					    catalog_readiness[b].name);
 				separator = "|";
 			}
 	}
@@ -1233,10 +1249,9 @@ static bool check_state(struct session *session, const struct lesson_step *step,
 			return true;
 		/* Say the queues only when the expectation was about them. */
 		bool queues = e->recv_queue >= 0 || e->send_queue >= 0;
-		says_len += (size_t)snprintf(says + says_len, says_len < sizeof says ? sizeof says - says_len : 0,
-					     queues ? "%s%s rq %u wq %u" : "%s%s", says_len ? "; " : "",
-					     socket->state ? session_state_text(socket) : "no address yet",
-					     socket->recv_queue, socket->send_queue);
+		text_append(says, sizeof says, &says_len, queues ? "%s%s rq %u wq %u" : "%s%s", says_len ? "; " : "",
+			    socket->state ? session_state_text(socket) : "no address yet", socket->recv_queue,
+			    socket->send_queue);
 	}
 	if (!any && e->state == 0)
 		return true;
@@ -1467,10 +1482,11 @@ static int run_fork(struct session *session, const struct lesson_step *step, cha
 	/* The child's fd table is a copy of the parent's. */
 	memcpy(child->names, parent->names, sizeof child->names);
 	child->name_count = parent->name_count;
-	memcpy(child->fds, parent->fds, sizeof child->fds);
-	child->fd_count = parent->fd_count;
-	memcpy(child->kinds, parent->kinds, sizeof child->kinds);
-	child->kind_count = parent->kind_count;
+	child->fd_count = child->kind_count = 0;
+	for (int i = 0; i < parent->fd_count; i++)
+		keep_fd(child, parent->fds[i].fd, parent->fds[i].inode);
+	for (int i = 0; i < parent->kind_count; i++)
+		set_kind(child, parent->kinds[i].fd, parent->kinds[i].family, parent->kinds[i].type);
 	memcpy(child->produced, parent->produced, sizeof child->produced);
 	event = append_event(session, EVENT_RETURNED, target, call);
 	if (!event)
@@ -1869,6 +1885,8 @@ static void stop_sides(struct session *session)
 	for (int s = 0; s < session->side_count; s++) {
 		puppet_stop(&session->sides[s].puppet);
 		program_stop(&session->sides[s].program);
+		free(session->sides[s].fds);
+		free(session->sides[s].kinds);
 		memset(&session->sides[s], 0, offsetof(struct side, request));
 		session->sides[s].puppet.pid = -1;
 		session->sides[s].puppet.channel = -1;

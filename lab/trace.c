@@ -572,6 +572,16 @@ int trace_write_event(struct trace_writer *writer, const struct lab_event *event
 	return write_line(writer->file, writer->path, event_json(&writer->info, event, false), what, err);
 }
 
+int trace_writer_rewind(struct trace_writer *writer, char **err)
+{
+	if (!writer->owns_file)
+		return text_error(err, "%s: a trace on stdout cannot go back", writer->path);
+	if (fflush(writer->file) == EOF || ftruncate(fileno(writer->file), 0) < 0 || fseek(writer->file, 0, SEEK_SET) < 0)
+		return text_error(err, "%s: cannot write: %s", writer->path, strerror(errno));
+	writer->info_written = false;
+	return 0;
+}
+
 int trace_writer_close(struct trace_writer *writer, char **err)
 {
 	if (!writer)

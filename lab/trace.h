@@ -108,6 +108,11 @@ int trace_write_info(struct trace_writer *writer, const struct run_info *info, c
  * still holds every step before. Returns 0, or -1 with *err. */
 int trace_write_event(struct trace_writer *writer, const struct lab_event *event, char **err);
 
+/* Empties the file so a run that went back is written afresh (the first
+ * line again, then its events). Returns 0, or -1 with *err (stdout cannot
+ * be emptied). */
+int trace_writer_rewind(struct trace_writer *writer, char **err);
+
 /* Flushes, closes and frees. Returns -1 with *err if the last write failed
  * (the writer is freed all the same). Safe on NULL. */
 int trace_writer_close(struct trace_writer *writer, char **err);

@@ -371,7 +371,9 @@ static void *
 thread_wait(void *argument)
 {
 	char byte;
-	read(*(int *)argument, &byte, 1);
+	/* Returns when the other end closes; what it reads does not matter. */
+	if (read(*(int *)argument, &byte, 1) < 0)
+		return NULL;
 	return NULL;
 }
 

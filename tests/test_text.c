@@ -1,9 +1,12 @@
 /* text: the small string helpers every frontend's words go through. */
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "text.h"
 
@@ -57,4 +60,93 @@ Test(text_keep_tail, keeps_the_last_bytes_that_fit)
 	cr_assert_eq(used, 7);
 	text_keep_tail(tail, sizeof tail, &used, "0123456789", 10);
 	cr_assert_str_eq(tail, "3456789");
+}
+
+Test(text_append, never_writes_past_the_buffer_and_says_where_it_cut)
+{
+	/* A guard after the buffer: a write past it would change it. */
+	struct {
+		char text[16];
+		char guard[16];
+	} buffer;
+	memset(buffer.guard, 'G', sizeof buffer.guard);
+	size_t at = 0;
+	buffer.text[0] = '\0';
+	cr_assert_eq(text_append(buffer.text, sizeof buffer.text, &at, "%s", "ls POLLIN"), 0);
+	cr_assert_eq(at, 9);
+	cr_assert_eq(text_append(buffer.text, sizeof buffer.text, &at, ", %s", "conn POLLIN"), -1);
+	cr_assert_str_eq(buffer.text, "ls POLLIN, c...");
+	cr_assert_eq(at, sizeof buffer.text - 1);
+	/* Full: later pieces add nothing, and the cut stays said. */
+	cr_assert_eq(text_append(buffer.text, sizeof buffer.text, &at, "%s", "more"), -1);
+	cr_assert_str_eq(buffer.text, "ls POLLIN, c...");
+	for (size_t i = 0; i < sizeof buffer.guard; i++)
+		cr_assert_eq(buffer.guard[i], 'G');
+}
+
+Test(text_append, a_buffer_filled_exactly_marks_the_next_piece_as_cut)
+{
+	char text[8];
+	size_t at = 0;
+	cr_assert_eq(text_append(text, sizeof text, &at, "1234567"), 0);
+	cr_assert_str_eq(text, "1234567");
+	cr_assert_eq(text_append(text, sizeof text, &at, ", 8"), -1);
+	cr_assert_str_eq(text, "1234...");
+}
+
+Test(text_printable_length, refuses_what_a_terminal_takes_as_a_command)
+{
+	cr_assert_eq(text_printable_length("a", 1), 1);
+	cr_assert_eq(text_printable_length("\x1b[2J", 4), 0);
+	cr_assert_eq(text_printable_length("\x07", 1), 0);
+	cr_assert_eq(text_printable_length("\x7f", 1), 0);
+	cr_assert_eq(text_printable_length("\xc2\x9b" "31m", 5), 0);   /* C1 CSI */
+	cr_assert_eq(text_printable_length("\xc3\xa9", 2), 2);         /* é */
+	cr_assert_eq(text_printable_length("\xe2\x86\x92", 3), 3);     /* → */
+	cr_assert_eq(text_printable_length("\xe2\x86", 2), 0);         /* cut */
+	cr_assert_eq(text_printable_length("\xff", 1), 0);
+}
+
+/* What the terminal filter writes for `input`, written in pieces of `piece` bytes. */
+static void filtered(const char *input, size_t piece, char *out, size_t size)
+{
+	int fds[2];
+	cr_assert_eq(pipe(fds), 0);
+	struct text_terminal terminal;
+	FILE *stream = text_terminal_open(&terminal, fds[1]);
+	cr_assert_not_null(stream);
+	setvbuf(stream, NULL, _IONBF, 0);   /* every piece reaches the filter as it is */
+	size_t len = strlen(input);
+	for (size_t at = 0; at < len; at += piece)
+		fwrite(input + at, 1, len - at < piece ? len - at : piece, stream);
+	cr_assert_eq(fclose(stream), 0);
+	close(fds[1]);
+	ssize_t n = read(fds[0], out, size - 1);
+	cr_assert_geq(n, 0);
+	out[n] = '\0';
+	close(fds[0]);
+}
+
+Test(text_terminal, shows_control_bytes_as_question_marks_and_keeps_lines_and_utf8)
+{
+	char out[128];
+	const char *input = "Evil \x1b]0;pwned\x07 \x1b[31mred\x1b[0m\tcaf\xc3\xa9 \xc2\x9b" "1m\r\n";
+	const char *expected = "Evil ?]0;pwned? ?[31mred?[0m\tcaf\xc3\xa9 ?1m?\n";
+	filtered(input, 64, out, sizeof out);
+	cr_assert_str_eq(out, expected);
+	/* One byte at a time: a UTF-8 character cut between writes is kept whole. */
+	filtered(input, 1, out, sizeof out);
+	cr_assert_str_eq(out, expected);
+}
+
+Test(text_terminal, keeps_the_reason_of_a_failed_write)
+{
+	int fd = open("/dev/full", O_WRONLY);
+	cr_assert_geq(fd, 0);
+	struct text_terminal terminal;
+	FILE *stream = text_terminal_open(&terminal, fd);
+	fputs("a transcript nobody reads\n", stream);
+	cr_assert_neq(fclose(stream), 0);
+	cr_assert_eq(terminal.error, ENOSPC);
+	close(fd);
 }

@@ -49,8 +49,8 @@ run)
 	;;
 test)
 	install_missing "${run_packages[@]}" "${test_packages[@]}"
-	build build -DSOCKLAB_WERROR=ON
-	say "tests"
+	build build -DSOCKLAB_WERROR=ON -DSOCKLAB_HARDEN=ON
+	say "tests (built with _FORTIFY_SOURCE=3 and the stack protector)"
 	ctest --test-dir build --output-on-failure -j2
 	build build-sanitize -DSOCKLAB_WERROR=ON -DSOCKLAB_SANITIZE=ON
 	say "tests under AddressSanitizer and UndefinedBehaviorSanitizer"
@@ -61,7 +61,7 @@ test)
 	say "libFuzzer: 10 s of each parser (the long run is in README)"
 	CC=clang cmake -S . -B build-fuzz -DSOCKLAB_FUZZ=ON >/dev/null
 	cmake --build build-fuzz -j"$(nproc)" --target fuzz_lesson fuzz_typed_call fuzz_address fuzz_words fuzz_probe fuzz_trace \
-		fuzz_capture >/dev/null
+		fuzz_capture fuzz_play_input fuzz_replay >/dev/null
 	ctest --test-dir build-fuzz -R '^fuzz_' --output-on-failure -j2
 	;;
 *)

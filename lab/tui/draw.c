@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
+
 /* How each role looks: on a monochrome terminal (or with NO_COLOR) by
  * attribute alone, with colours as a colour pair on top of that. Change
  * marks never rely on either: a '*' is drawn beside them. */
@@ -58,21 +60,6 @@ static bool is_continuation(unsigned char byte)
 	return (byte & 0xc0) == 0x80;
 }
 
-/* Bytes in the UTF-8 sequence starting at text[0], 0 when invalid. */
-static size_t sequence_length(const unsigned char *text, size_t len)
-{
-	size_t need = text[0] >= 0xf0 && text[0] < 0xf5 ? 4 : text[0] >= 0xe0 ? 3 : text[0] >= 0xc2 ? 2 : 0;
-	if (need == 0 || need > len)
-		return 0;
-	for (size_t i = 1; i < need; i++)
-		if (!is_continuation(text[i]))
-			return 0;
-	/* C1 controls (U+0080..U+009F) are terminal commands too. */
-	if (need == 2 && text[0] == 0xc2 && text[1] < 0xa0)
-		return 0;
-	return need;
-}
-
 int draw_text(const struct tui_style *style, int y, int x, const char *text, size_t len, int max_columns,
 	      attr_t attr)
 {
@@ -103,7 +90,7 @@ int draw_text(const struct tui_style *style, int y, int x, const char *text, siz
 			addch('?');
 			i++;
 		} else {
-			size_t n = sequence_length(bytes + i, len - i);
+			size_t n = text_printable_length(bytes + i, len - i);   /* the rule of every frontend */
 			if (n && style->utf8)
 				addnstr(text + i, (int)n);
 			else

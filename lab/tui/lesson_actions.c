@@ -17,6 +17,8 @@ enum {
 	TIMER_REFRESH_MS = 1000,   /* TIME-WAIT's countdown is shown in seconds */
 };
 
+static void record_trace(struct tui *tui);
+
 void lesson_refresh_view(struct tui *tui)
 {
 	if (!tui->session)
@@ -28,6 +30,7 @@ void lesson_refresh_view(struct tui *tui)
 	if (tui->stepper)
 		view_describe_programs(&tui->view, tui->stepper, tui->step_side);
 	tui->half = tui->view.half;
+	record_trace(tui);
 	/* The second pane shows the focused side, else the side the switch
 	 * key chose, else the last side but the first that made a call: a
 	 * function of the step, so going back to a step shows what stepping
@@ -118,19 +121,31 @@ void lesson_show(struct tui *tui)
 	lesson_refresh_view(tui);
 }
 
-/* --trace: the lesson's steps as they stand, once, when it is left. */
+/* --trace: the first lesson's steps, written as they are taken (each line
+ * flushed: a TUI killed with SIGKILL leaves what was stepped); going back
+ * starts the file again. Another lesson, or free play from this one, is a
+ * session the trace does not follow. */
 static void record_trace(struct tui *tui)
 {
 	struct trace_writer *trace = tui->options->trace;
-	if (!trace || !tui->session || tui->trace_written)
+	if (!trace || !tui->session || tui->trace_written || tui->trace_failed || tui->sessions_started != 1)
 		return;
-	tui->trace_written = true;
 	char *err = NULL;
 	size_t count;
 	const struct lab_event *events = session_events(tui->session, &count);
-	int failed = trace_write_info(trace, session_info(tui->session), &err);
-	for (size_t i = 0; i < count && failed == 0; i++)
-		failed = trace_write_event(trace, &events[i], &err);
+	int failed = 0;
+	if (tui->trace_begun && (tui->trace_rewind || count < tui->trace_events)) {
+		failed = trace_writer_rewind(trace, &err);
+		tui->trace_events = 0;
+		tui->trace_begun = false;
+	}
+	tui->trace_rewind = false;
+	if (failed == 0 && !tui->trace_begun) {
+		failed = trace_write_info(trace, session_info(tui->session), &err);
+		tui->trace_begun = failed == 0;
+	}
+	for (; tui->trace_events < count && failed == 0; tui->trace_events++)
+		failed = trace_write_event(trace, &events[tui->trace_events], &err);
 	if (failed < 0) {
 		tui_message(tui, "trace: %s", err ? err : "out of memory");
 		tui->trace_failed = true;
@@ -148,6 +163,7 @@ void lesson_close(struct tui *tui)
 	if (tui->stepper)
 		step_close(tui);   /* and so does the stepper */
 	record_trace(tui);
+	tui->trace_written |= tui->session && tui->sessions_started == 1;
 	session_free(tui->session);
 	tui->session = NULL;
 	view_done(&tui->view);
@@ -196,6 +212,7 @@ static void go_to_step(struct tui *tui, size_t target)
 	if (target > tui->view.step_count)
 		target = tui->view.step_count;
 	if (target < done) {
+		tui->trace_rewind = true;   /* the log starts again */
 		if (session_goto(tui->session, target, &err) < 0)
 			lab_failed(tui, "could not re-run the lesson", err);
 	} else {
@@ -241,6 +258,7 @@ static void lesson_restart(struct tui *tui)
 {
 	char *err = NULL;
 	quiz_panel_close(tui);
+	tui->trace_rewind = true;
 	if (session_restart(tui->session, &err) < 0)
 		lab_failed(tui, "could not restart", err);
 	tui->half = 1;

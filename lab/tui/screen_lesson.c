@@ -615,18 +615,21 @@ void lesson_header_draw(struct tui *tui, const struct lesson_view *view, int wid
 	const char *title = view->info->title[0] ? view->info->title : name;
 	/* Free play and stepped programs have no steps ahead: they count the calls. */
 	bool open_ended = view->free_play || view->stepping;
-	int length = open_ended ? snprintf(step, sizeof step, "%zu call%s", view->step, view->step == 1 ? "" : "s")
-				     : snprintf(step, sizeof step, "step %zu/%zu", view->step, view->step_count);
+	size_t length = 0;
+	if (open_ended)
+		text_append(step, sizeof step, &length, "%zu call%s", view->step, view->step == 1 ? "" : "s");
+	else
+		text_append(step, sizeof step, &length, "step %zu/%zu", view->step, view->step_count);
 	if (view->half_count == 2 && !open_ended)
-		length += snprintf(step + length, sizeof step - (size_t)length, " part %d/2", view->half);
+		text_append(step, sizeof step, &length, " part %d/2", view->half);
 	if (view->info->unchecked)   /* --hold: the lesson's words assume a free wire */
-		length += snprintf(step + length, sizeof step - (size_t)length, "  held");
+		text_append(step, sizeof step, &length, "  held");
 	if (view->failures_total)
-		length += snprintf(step + length, sizeof step - (size_t)length, "  %zu FAILED", view->failures_total);
+		text_append(step, sizeof step, &length, "  %zu FAILED", view->failures_total);
 	char quiz[32];
 	quiz_panel_header(tui, quiz, sizeof quiz);
 	if (quiz[0] && !open_ended)
-		snprintf(step + length, sizeof step - (size_t)length, "  %s", quiz);
+		text_append(step, sizeof step, &length, "  %s", quiz);
 	int step_columns = draw_columns(step), title_columns = draw_columns(title);
 	int number_columns = number[0] ? draw_columns(number) + 1 : 0;
 	/* Everything, or without the brand, or with the sandbox note and then

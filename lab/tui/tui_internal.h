@@ -387,8 +387,11 @@ void consent_close(struct tui *tui);
 
 struct tui {
 	const struct tui_options *options;
-	bool trace_written;                /* --trace: the lesson's steps are in the file */
+	bool trace_written;                /* --trace: the lesson was left, its steps are in the file */
 	bool trace_failed;                 /* ... or could not be: tui->message says why */
+	bool trace_begun;                  /* --trace: the file has its first line */
+	size_t trace_events;               /* --trace: events of the session in the file so far */
+	bool trace_rewind;                 /* --trace: the session went back, the file starts again */
 	struct sandbox *sandbox;           /* borrowed */
 	struct tui_style style;
 	enum tui_screen screen;

@@ -314,8 +314,9 @@ void view_describe_programs(struct lesson_view *view, const struct stepper *step
 	for (int s = 0; s < STEPPER_SIDES && length < size; s++) {
 		const struct stepper_side *side = stepper_side(stepper, s);
 		over &= side->state == STEPPER_OVER;
-		length += (size_t)describe_program(say + length, size - length, side, s == chosen);
-		length += (size_t)snprintf(say + length, size - length, " ");
+		int written = describe_program(say + length, size - length, side, s == chosen);
+		length = written < 0 || (size_t)written >= size - length ? size - 1 : length + (size_t)written;
+		text_append(say, size, &length, " ");
 	}
 	/* What each program printed goes to its pane, the tail that is newest. */
 	for (int s = 0; s < STEPPER_SIDES && s < view->side_count; s++) {

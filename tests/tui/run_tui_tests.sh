@@ -442,6 +442,16 @@ a_typo_is_marked_in_place_with_a_suggestion() {
 		leave_play typo
 }
 
+release_in_free_play_is_refused_in_place() {
+	launch release 80 24 "XDG_STATE_HOME=$work/state-release" -- play
+	wait_for_text release "type a call, like server:" || return 1
+	type_line release "server: release()"
+	# Refused under the line (it crashed the lab: exit 139), the lab still up.
+	wait_for release "^ {11}\^ release\(\) needs held segments: free play holds none" || return 1
+	expect_screen release "0 calls" "nothing ran" &&
+		leave_play release
+}
+
 tab_completes_calls_constants_sockets_and_sides() {
 	launch tab 80 24 "XDG_STATE_HOME=$work/state-tab" -- play
 	wait_for_text tab "type a call, like server:" || return 1
@@ -758,6 +768,28 @@ trace_and_pcap_record_the_steps_as_they_stand_when_the_lesson_is_left() {
 	}
 }
 
+a_tui_killed_with_sigkill_leaves_the_steps_it_took_in_the_trace() {
+	launch killed 80 24 -- run --trace "$work/killed.jsonl" 01
+	wait_for_text killed "step 0/14" || return 1
+	press killed Space 4
+	wait_for_text killed "step 4/14" || return 1
+	keys killed b
+	wait_for_text killed "step 3/14 " || return 1
+	local main
+	main=$(pgrep -P "$(cat "$work/killed/wrapper-pid")" socklab) || return 1
+	kill -KILL "$main"
+	wait_for_file "$work/killed/exit-code" || return 1
+	local transcript
+	transcript=$("$SOCKLAB" replay --plain "$work/killed.jsonl") || {
+		echo "    FAIL: the trace of a killed TUI does not replay ($(stat -c %s "$work/killed.jsonl") bytes)" >&2
+		return 1
+	}
+	grep -q "^step 3/14  server: listen(ls, 5)" <<<"$transcript" && ! grep -q "^step 4/14" <<<"$transcript" || {
+		echo "    FAIL: the trace should end at step 3 (after b), got: $(grep '^step' <<<"$transcript" | tail -2)" >&2
+		return 1
+	}
+}
+
 a_unix_sockets_step_says_why_the_wire_is_silent() {
 	launch unix 80 24 -- run 10
 	wait_for_text unix "step 0/34" || return 1
@@ -1058,6 +1090,7 @@ tests=(
 	big_mode_keeps_calls_results_and_states
 	free_play_runs_typed_calls_blocks_and_explains_a_refusal
 	a_typo_is_marked_in_place_with_a_suggestion
+	release_in_free_play_is_refused_in_place
 	tab_completes_calls_constants_sockets_and_sides
 	history_recalls_lines_across_runs
 	an_unreadable_history_is_skipped
@@ -1070,6 +1103,7 @@ tests=(
 	without_a_capture_the_wire_says_why
 	a_unix_sockets_step_says_why_the_wire_is_silent
 	trace_and_pcap_record_the_steps_as_they_stand_when_the_lesson_is_left
+	a_tui_killed_with_sigkill_leaves_the_steps_it_took_in_the_trace
 	predict_mode_asks_before_a_step_scores_it_and_gives_hints
 	progress_marks_a_lesson_done_and_continue_opens_where_it_was_left
 	a_corrupted_progress_file_is_said_once_and_the_menu_works
