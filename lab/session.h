@@ -120,10 +120,18 @@ struct lab_event {
 	struct lab_snapshot snapshot;     /* every socket after the step; owned */
 	char **failures;                  /* expectations the kernel did not meet, in plain words; owned */
 	size_t failure_count;
+	char **timers_ended;              /* expectations `unless its timer ran out` that did not hold because
+	                                     the kernel's timer ended the state first, each said in words
+	                                     ("TIME-WAIT ended: 91 s passed since step 11, ..."); not failures;
+	                                     owned */
+	size_t timer_ended_count;
 	struct wire_packet *packets;      /* what crossed lo during this event's part of the step; owned */
 	size_t packet_count;
 	char held[400];                   /* `wire: hold`: the segments the kernel holds after this part,
 	                                     "client -> server SYN seq 0; ...", or "" */
+	char resent[400];                 /* `wire: hold`: copies the kernel's timers sent of held segments
+	                                     during this part, "the kernel resent the SYN (1 s timer) from
+	                                     client: ...; ...", or "" (resend.h) */
 };
 
 /* What a transcript or trace needs to know about the run besides events. */

@@ -124,7 +124,7 @@ static void save(struct progress *progress)
 static void record_step(struct progress *progress, const char *lesson, size_t steps, size_t total)
 {
 	char *err = NULL;
-	cr_assert_eq(progress_record_step(progress, lesson, steps, total, &err), 0, "%s", err ? err : "");
+	cr_assert_eq(progress_record_step(progress, lesson, steps, total, 0, &err), 0, "%s", err ? err : "");
 }
 
 /* Runs body(dir, fd) in a child that cannot write where this process can
@@ -285,7 +285,7 @@ Test(progress, refuses_names_it_cannot_store)
 			      "cut-\xe2\x82" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char *err = NULL;
-		cr_assert_eq(progress_record_step(progress, bad[i], 1, 2, &err), -1, "name %zu accepted", i);
+		cr_assert_eq(progress_record_step(progress, bad[i], 1, 2, 0, &err), -1, "name %zu accepted", i);
 		cr_assert_not_null(err);
 		free(err);
 	}
@@ -298,7 +298,7 @@ Test(progress, refuses_names_it_cannot_store)
 
 Test(progress, does_nothing_without_a_progress)
 {
-	cr_assert_eq(progress_record_step(NULL, "01-echo", 1, 2, NULL), 0);
+	cr_assert_eq(progress_record_step(NULL, "01-echo", 1, 2, 0, NULL), 0);
 	cr_assert_eq(progress_record_quiz(NULL, "01-echo", 1, 2, NULL), 0);
 	cr_assert_eq(progress_save(NULL, NULL, NULL), 0);
 	struct progress_entry entry;
@@ -411,7 +411,7 @@ static void save_into(const char *dir, int fd)
 		tell(fd, "load failed");
 		return;
 	}
-	progress_record_step(progress, "01-echo", 16, 16, NULL);
+	progress_record_step(progress, "01-echo", 16, 16, 0, NULL);
 	if (progress_save(progress, &warning, &err) == 0)
 		tell(fd, "saved");
 	else
@@ -690,7 +690,7 @@ static void save_forever(const char *dir, int reports)
 		for (unsigned i = 0; i < KILL_LESSONS; i++) {
 			char name[32];
 			snprintf(name, sizeof name, "lesson-%04u", i);
-			if (progress_record_step(progress, name, round, 100000, NULL) < 0)
+			if (progress_record_step(progress, name, round, 100000, 0, NULL) < 0)
 				_exit(2);
 		}
 		if (progress_save(progress, &warning, &err) < 0 || warning)

@@ -71,7 +71,8 @@ void lesson_record_progress(struct tui *tui)
 	if (steps == 0 || steps == tui->recorded_step)
 		return;
 	char *err = NULL;
-	if (progress_record_step(tui->progress, tui->lesson->name, steps, tui->lesson->step_count, &err) < 0)
+	if (progress_record_step(tui->progress, tui->lesson->name, steps, tui->lesson->step_count,
+				 session_failure_count(tui->session), &err) < 0)
 		tui_message(tui, "progress: %s", err ? err : "out of memory");
 	else
 		tui->progress_dirty = true;
