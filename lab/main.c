@@ -290,6 +290,11 @@ static void save_progress(struct progress *progress)
 	free(err);
 }
 
+static int wait_in_session(void *session, int ms, char **err)
+{
+	return session_wait(session, ms, err);
+}
+
 enum { HOLD_RELEASES_MAX = 64 };   /* segments let go after one step in --plain --hold */
 
 static int run_plain(struct session *session, struct trace_writer *trace, bool quiz, struct progress *progress,
@@ -310,8 +315,10 @@ static int run_plain(struct session *session, struct trace_writer *trace, bool q
 		bool asked = quiz && session_steps_done(session) < lesson->step_count;
 		if (asked && quiz_plain_ask(stdin, stdout, lesson, session_steps_done(session), &turn) != 0)
 			quiz = asked = false;   /* no more answers on stdin: step on without asking */
-		if (session_steps_done(session) < lesson->step_count)
-			pace_wait(pace, session_steps_done(session) + 1, lesson->step_count, &stop_signal);
+		if (session_steps_done(session) < lesson->step_count
+		    && pace_wait(pace, session_steps_done(session) + 1, lesson->step_count, &stop_signal, wait_in_session,
+				 session, &err) < 0)
+			goto failed;
 		if (stop_signal)
 			break;
 		int result = session_step(session, &err);

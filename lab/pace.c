@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>   /* isfinite, a macro: no libm */
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -68,14 +69,27 @@ double pace_before(const struct pace *pace, size_t next, size_t step_count)
 	return seconds;
 }
 
-void pace_wait(const struct pace *pace, size_t next, size_t step_count, const volatile sig_atomic_t *stop)
+static int64_t now_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+int pace_wait(const struct pace *pace, size_t next, size_t step_count, const volatile sig_atomic_t *stop,
+	      pace_wait_fn *wait, void *context, char **err)
 {
 	double seconds = pace_before(pace, next, step_count);
-	if (seconds <= 0)
-		return;
-	struct timespec left = { .tv_sec = (time_t)seconds,
-				 .tv_nsec = (long)((seconds - (double)(time_t)seconds) * 1e9) };
-	/* A stop signal interrupts the sleep (EINTR) and sets *stop. */
-	while (!*stop && nanosleep(&left, &left) < 0 && errno == EINTR)
-		;
+	int64_t deadline = now_ms() + (int64_t)(seconds * 1000.0 + 0.5);
+	for (int64_t left = deadline - now_ms(); left > 0 && !*stop; left = deadline - now_ms()) {
+		int slice = left < 200 ? (int)left : 200;   /* a stop signal is seen within a slice */
+		if (wait) {
+			if (wait(context, slice, err) < 0)
+				return -1;
+		} else {
+			struct timespec tick = { .tv_sec = 0, .tv_nsec = (long)slice * 1000000 };
+			nanosleep(&tick, NULL);
+		}
+	}
+	return 0;
 }

@@ -38,8 +38,14 @@ int pace_parse_pause(struct pace *pace, const char *text, char *why, size_t why_
 /* How long to wait before step `next` (1-based) of `step_count`, seconds. */
 double pace_before(const struct pace *pace, size_t next, size_t step_count);
 
-/* Sleeps that long; returns early once *stop is set (a signal's handler
- * sets it and interrupts the sleep). */
-void pace_wait(const struct pace *pace, size_t next, size_t step_count, const volatile sig_atomic_t *stop);
+/* Waits for at most `ms` milliseconds; returns 0, or -1 with *err. The
+ * session's wait (session_wait) keeps reading held segments meanwhile. */
+typedef int pace_wait_fn(void *context, int ms, char **err);
+
+/* Waits that long, in slices of at most 200 ms through `wait` (a plain
+ * sleep when NULL); returns early once *stop is set (a signal's handler
+ * sets it). Returns 0, or -1 with *err from `wait`. */
+int pace_wait(const struct pace *pace, size_t next, size_t step_count, const volatile sig_atomic_t *stop,
+	      pace_wait_fn *wait, void *context, char **err);
 
 #endif

@@ -11,8 +11,9 @@ void resend_clear(struct resend_table *table)
 
 static bool same(const struct resend_key *key, const struct held_segment *segment)
 {
-	return key->flag_bits == segment->flag_bits && key->seq == segment->seq && key->length == segment->payload_length
-	       && strcmp(key->source, segment->source_text) == 0;
+	return key->flag_bits == segment->flag_bits && key->raw_seq == segment->raw_seq
+	       && key->length == segment->payload_length && strcmp(key->source, segment->source_text) == 0
+	       && strcmp(key->destination, segment->destination_text) == 0;
 }
 
 static struct resend_key *find(struct resend_table *table, const struct held_segment *segment)
@@ -36,7 +37,8 @@ static struct resend_key *add(struct resend_table *table, const struct held_segm
 	memset(key, 0, sizeof *key);
 	snprintf(key->source, sizeof key->source, "%s", segment->source_text);
 	key->flag_bits = segment->flag_bits;
-	key->seq = segment->seq;
+	snprintf(key->destination, sizeof key->destination, "%s", segment->destination_text);
+	key->raw_seq = segment->raw_seq;
 	key->length = segment->payload_length;
 	key->last_us = segment->held_at_us;
 	return key;
@@ -89,12 +91,18 @@ int resend_tidy(struct resend_table *table, struct hold *hold, resend_sender_fn 
 		key->last_us = segment->held_at_us;
 		const char *name = sender ? sender(context, segment) : NULL;
 		bool duplicate = key->through;
-		if (at < size)
-			at += (size_t)snprintf(said + at, size - at, "%sthe kernel resent the %s (%lld s timer)%s%s: %s",
-					       at ? "; " : "", segment->flags, timer_s, name ? " from " : "", name ? name : "",
-					       duplicate      ? "the first went through, so the lab dropped this copy"
-					       : key->dropped ? "the one before was dropped, this copy is held"
-							      : "a copy of the one still held, held too");
+		char sentence[200];
+		snprintf(sentence, sizeof sentence,
+			 "the kernel resent the %s%s%s (retransmission timer, %lld s after the one before): %s",
+			 segment->flags, name ? " from " : "", name ? name : "", timer_s,
+			 duplicate      ? "the first went through, so the lab dropped this copy"
+			 : key->dropped ? "the one before was dropped, this copy is held"
+					: "a copy of the one still held (release() lets one through)");
+		/* Whole sentences only; "..." once when the rest does not fit. */
+		if (at + 2 + strlen(sentence) + 5 < size)
+			at += (size_t)snprintf(said + at, size - at, "%s%s", at ? "; " : "", sentence);
+		else if (at + 5 < size && (at < 3 || strcmp(said + at - 3, "...") != 0))
+			at += (size_t)snprintf(said + at, size - at, "; ...");
 		copies++;
 		key->dropped = false;
 		if (duplicate) {

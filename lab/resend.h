@@ -13,10 +13,13 @@
  *     (the receiver has it); one that comes while the segment is held, or
  *     after a drop(), stays held: it is the segment now;
  *   - every copy is said once, in words: "the kernel resent the SYN
- *     (1 s timer)", with what the lab did with it.
+ *     (retransmission timer, 1 s after the one before)", with what the
+ *     lab did with it. The time is between the moments the lab read the
+ *     two from the queue: read as they come (session_wait, the TUI's
+ *     loop), it is the kernel's timer.
  *
- * The table remembers the segments it has seen by sender, flags, sequence
- * number and length; it reads and changes the hold, nothing else.
+ * The table remembers the segments it has seen by addresses, flags,
+ * sequence number and length; it reads and changes the hold, nothing else.
  */
 #ifndef SOCKLAB_RESEND_H
 #define SOCKLAB_RESEND_H
@@ -32,8 +35,9 @@
 
 struct resend_key {
 	char source[TEXT_ADDRESS_MAX];
+	char destination[TEXT_ADDRESS_MAX];
 	uint8_t flag_bits;
-	uint32_t seq;                /* relative, as held_segment.seq */
+	uint32_t raw_seq;            /* as on the wire: a new connection on the same ports has another ISN */
 	uint32_t length;
 	int64_t last_us;             /* when the latest copy was held (CLOCK_MONOTONIC) */
 	bool through;                /* one copy was released: later copies are duplicates */

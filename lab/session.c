@@ -1952,6 +1952,22 @@ int session_wire_next(struct session *session, bool drop, char **err)
 	return 0;
 }
 
+int session_wait(struct session *session, int ms, char **err)
+{
+	int64_t deadline = timed_now_us() + (int64_t)ms * 1000;
+	for (int64_t left = deadline - timed_now_us(); left > 0; left = deadline - timed_now_us()) {
+		if (session->hold) {
+			if (hold_wait(session->hold, (int)((left + 999) / 1000), err) < 0)
+				return -1;
+		} else {
+			struct timespec tick = { .tv_sec = left / 1000000, .tv_nsec = (long)(left % 1000000) * 1000 };
+			nanosleep(&tick, NULL);
+			break;
+		}
+	}
+	return 0;
+}
+
 int session_refresh(struct session *session, char **err)
 {
 	/* Keep the last step's change marks: compare with the same baseline. */

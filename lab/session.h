@@ -209,6 +209,12 @@ int session_wire_next(struct session *session, bool drop, char **err);
  * the log is unchanged. Returns 0, or -1 with *err. */
 int session_refresh(struct session *session, char **err);
 
+/* Waits `ms` milliseconds between steps (a person's pace) while the
+ * kernel's timers run; with segments held, reads each segment the kernel
+ * queues as it comes, so a resend's time is the kernel's (resend.h).
+ * Returns 0, or -1 with *err. */
+int session_wait(struct session *session, int ms, char **err);
+
 /* Back to before step 1: fresh sandbox namespace, fresh puppets, empty log. */
 int session_restart(struct session *session, char **err);
 
