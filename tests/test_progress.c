@@ -908,6 +908,62 @@ Test(progress_print, lists_every_lesson_started_or_not)
 	progress_free(progress);
 }
 
+Test(progress, a_lesson_stepped_to_its_end_with_failures_is_tried_not_done)
+{
+	char *root = make_temp_dir();
+	char *dir = join(root, "state/socklab");
+	struct progress *progress = load_quietly(dir);
+	char *err = NULL;
+	cr_assert_eq(progress_record_step(progress, "08-closing", 20, 46, 1, &err), 0);
+	struct progress_entry entry;
+	cr_assert(progress_get(progress, "08-closing", &entry));
+	cr_assert_eq(entry.failed, 0, "not at its end yet: nothing tried");
+	cr_assert_eq(progress_record_step(progress, "08-closing", 46, 46, 2, &err), 0);
+	cr_assert(progress_get(progress, "08-closing", &entry));
+	cr_assert_not(entry.done, "FAILED at the end is not done");
+	cr_assert_eq(entry.failed, 2);
+	save(progress);
+	progress_free(progress);
+
+	progress = load_quietly(dir);
+	cr_assert(progress_get(progress, "08-closing", &entry));
+	cr_assert_not(entry.done);
+	cr_assert_eq(entry.failed, 2, "kept in the file");
+	const struct progress_lesson lessons[] = { { "08-closing", 46 } };
+	char *text = print_to_string(progress, lessons, 1);
+	cr_assert_str_eq(text, "08-closing  46/46 steps  tried, 2 failed  quiz -\n");
+	free(text);
+	cr_assert_eq(progress_record_step(progress, "08-closing", 46, 46, 0, &err), 0);
+	cr_assert(progress_get(progress, "08-closing", &entry));
+	cr_assert(entry.done, "a clean run to the end is done");
+	cr_assert_eq(entry.failed, 0);
+	progress_free(progress);
+	remove_tree(root);
+	free(dir);
+}
+
+Test(progress, a_file_without_failed_reads_as_none_failed)
+{
+	char *root = make_temp_dir();
+	char *dir = join(root, "socklab");
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	char *file = join(dir, "progress.json");
+	FILE *out = fopen(file, "w");
+	cr_assert_not_null(out);
+	fputs("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": {\"01-echo\": {\"steps_reached\": 16, "
+	      "\"total_steps\": 16, \"done\": false, \"quiz_right\": 0, \"quiz_asked\": 0, \"last_step\": 16, "
+	      "\"updated\": 1}}}", out);
+	fclose(out);
+	struct progress *progress = load_quietly(dir);
+	struct progress_entry entry;
+	cr_assert(progress_get(progress, "01-echo", &entry));
+	cr_assert_eq(entry.failed, 0);
+	progress_free(progress);
+	remove_tree(root);
+	free(file);
+	free(dir);
+}
+
 Test(progress_print, shows_not_started_without_any_progress)
 {
 	const struct progress_lesson lessons[] = { { "01-echo", 16 }, { "12-wrong-orders", 30 } };
