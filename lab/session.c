@@ -1952,6 +1952,16 @@ int session_wire_next(struct session *session, bool drop, char **err)
 	return 0;
 }
 
+int session_wire_fd(const struct session *session)
+{
+	return session->hold ? hold_fd(session->hold) : -1;
+}
+
+int session_wire_collect(struct session *session, char **err)
+{
+	return session->hold && hold_collect(session->hold, err) < 0 ? -1 : 0;
+}
+
 int session_wait(struct session *session, int ms, char **err)
 {
 	int64_t deadline = timed_now_us() + (int64_t)ms * 1000;

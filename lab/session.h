@@ -215,6 +215,12 @@ int session_refresh(struct session *session, char **err);
  * Returns 0, or -1 with *err. */
 int session_wait(struct session *session, int ms, char **err);
 
+/* With segments held: the fd that is readable when the kernel queued one
+ * (for an event loop), else -1; session_wire_collect reads them then, so
+ * a resend's time is when the kernel sent it. Returns 0, or -1 with *err. */
+int session_wire_fd(const struct session *session);
+int session_wire_collect(struct session *session, char **err);
+
 /* Back to before step 1: fresh sandbox namespace, fresh puppets, empty log. */
 int session_restart(struct session *session, char **err);
 

@@ -836,6 +836,18 @@ progress_marks_a_lesson_done_and_continue_opens_where_it_was_left() {
 		quit ascii
 }
 
+a_lesson_that_ended_with_failures_reads_tried_not_done_in_the_menu() {
+	local state=$work/state-tried
+	mkdir -p "$state/socklab"
+	printf '{"format": "socklab-progress", "version": 1, "lessons": {"08-closing": {"steps_reached": 46, %s}}}' \
+		'"total_steps": 46, "done": false, "failed": 2, "quiz_right": 0, "quiz_asked": 0, "last_step": 46, "updated": 1' \
+		>"$state/socklab/progress.json"
+	launch tried 80 24 "XDG_STATE_HOME=$state" --
+	wait_for tried "^    08  closing +tried, 2 failed +Closing" || return 1
+	expect_not_screen tried "08  closing +✓" "a failed lesson is not marked done" &&
+		quit tried
+}
+
 a_corrupted_progress_file_is_said_once_and_the_menu_works() {
 	local state=$work/state-corrupt
 	mkdir -p "$state/socklab"
@@ -991,6 +1003,7 @@ tests=(
 	trace_and_pcap_record_the_steps_as_they_stand_when_the_lesson_is_left
 	predict_mode_asks_before_a_step_scores_it_and_gives_hints
 	progress_marks_a_lesson_done_and_continue_opens_where_it_was_left
+	a_lesson_that_ended_with_failures_reads_tried_not_done_in_the_menu
 	a_corrupted_progress_file_is_said_once_and_the_menu_works
 	three_sides_get_a_pane_each_where_they_fit_and_a_summary_line_where_not
 	stepping_the_python_pair_runs_one_held_call_a_key
