@@ -67,8 +67,8 @@ static bool resendable(const struct held_segment *segment)
 	return segment->decoded && (segment->payload_length || (segment->flag_bits & 0x03));   /* data, SYN, FIN */
 }
 
-int resend_tidy(struct resend_table *table, struct hold *hold, resend_sender_fn *sender, void *context, char *said,
-		size_t size, char **err)
+int resend_tidy(struct resend_table *table, struct hold *hold, bool drop_duplicates, resend_sender_fn *sender,
+		void *context, char *said, size_t size, char **err)
 {
 	int copies = 0;
 	size_t at = strlen(said);
@@ -90,12 +90,13 @@ int resend_tidy(struct resend_table *table, struct hold *hold, resend_sender_fn 
 		long long timer_s = (segment->held_at_us - key->last_us + 500000) / 1000000;
 		key->last_us = segment->held_at_us;
 		const char *name = sender ? sender(context, segment) : NULL;
-		bool duplicate = key->through;
+		bool duplicate = key->through && drop_duplicates;
 		char sentence[200];
 		snprintf(sentence, sizeof sentence,
 			 "the kernel resent the %s%s%s (retransmission timer, %lld s after the one before): %s",
 			 segment->flags, name ? " from " : "", name ? name : "", timer_s,
 			 duplicate      ? "the first went through, so the lab dropped this copy"
+			 : key->through ? "the first went through; this copy is held too"
 			 : key->dropped ? "the one before was dropped, this copy is held"
 					: "a copy of the one still held (release() lets one through)");
 		/* Whole sentences only; "..." once when the rest does not fit. */
@@ -116,7 +117,7 @@ int resend_tidy(struct resend_table *table, struct hold *hold, resend_sender_fn 
 	return copies;
 }
 
-int resend_release_at(struct resend_table *table, struct hold *hold, size_t index, char **err)
+int resend_release_at(struct resend_table *table, struct hold *hold, size_t index, bool drop_copies, char **err)
 {
 	const struct held_segment *segment = hold_peek(hold, index);
 	if (!segment)
@@ -133,7 +134,7 @@ int resend_release_at(struct resend_table *table, struct hold *hold, size_t inde
 	key->used = ++table->clock;
 	announce(table, released.id);
 	/* The other copies would reach the receiver as duplicates. */
-	for (size_t i = 0; i < hold_count(hold);) {
+	for (size_t i = 0; drop_copies && i < hold_count(hold);) {
 		const struct held_segment *copy = hold_peek(hold, i);
 		if (same(key, copy)) {
 			announce(table, copy->id);

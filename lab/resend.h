@@ -12,6 +12,10 @@
  *   - a copy that comes after the segment went through is dropped at once
  *     (the receiver has it); one that comes while the segment is held, or
  *     after a drop(), stays held: it is the segment now;
+ *   - except under `socklab run --hold`, where the student lets every
+ *     segment go in turn: there copies stay held and go in their turn
+ *     (a duplicate FIN makes the receiver ACK at once, which shows
+ *     FIN-WAIT-2 between releases), and are only said;
  *   - every copy is said once, in words: "the kernel resent the SYN
  *     (retransmission timer, 1 s after the one before)", with what the
  *     lab did with it. The time is between the moments the lab read the
@@ -62,12 +66,13 @@ void resend_clear(struct resend_table *table);
  * segments already let through, and appends one sentence per new copy to
  * `said` ("; " between them; left as it is when none). Returns the number
  * of copies said, or -1 with *err. */
-int resend_tidy(struct resend_table *table, struct hold *hold, resend_sender_fn *sender, void *context, char *said,
-		size_t size, char **err);
+int resend_tidy(struct resend_table *table, struct hold *hold, bool drop_duplicates, resend_sender_fn *sender,
+		void *context, char *said, size_t size, char **err);
 
-/* Releases (or drops) the held segment at `index`; after a release, also
- * drops every other held copy of it. Returns 0, or -1 with *err. */
-int resend_release_at(struct resend_table *table, struct hold *hold, size_t index, char **err);
+/* Releases (or drops) the held segment at `index`; after a release, with
+ * drop_copies, also drops every other held copy of it. Returns 0, or -1
+ * with *err. */
+int resend_release_at(struct resend_table *table, struct hold *hold, size_t index, bool drop_copies, char **err);
 int resend_drop_at(struct resend_table *table, struct hold *hold, size_t index, char **err);
 
 #endif

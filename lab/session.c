@@ -1071,8 +1071,8 @@ static int tidy_resends(struct session *session, struct lab_event *event, char *
 {
 	if (!session->hold)
 		return 0;
-	return resend_tidy(&session->resend, session->hold, held_sender, session, event->resent, sizeof event->resent,
-			   err) < 0 ? -1 : 0;
+	return resend_tidy(&session->resend, session->hold, !session->lesson->hold_forced, held_sender, session,
+			   event->resent, sizeof event->resent, err) < 0 ? -1 : 0;
 }
 
 /* The oldest held segment `side` sent, waiting up to 3 s for one: a
@@ -1788,7 +1788,7 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 			session->failure_count++;
 			return 0;
 		}
-		if ((call->def->id == CALL_RELEASE ? resend_release_at(&session->resend, session->hold, index, err)
+		if ((call->def->id == CALL_RELEASE ? resend_release_at(&session->resend, session->hold, index, true, err)
 						   : resend_drop_at(&session->resend, session->hold, index, err)) < 0)
 			return -1;
 		return 0;
@@ -1920,7 +1920,8 @@ int session_wire_next(struct session *session, bool drop, char **err)
 	if (hold_collect(session->hold, err) < 0)
 		return -1;
 	char resent[sizeof session->events[0].resent] = "";
-	if (resend_tidy(&session->resend, session->hold, held_sender, session, resent, sizeof resent, err) < 0)
+	if (resend_tidy(&session->resend, session->hold, !session->lesson->hold_forced, held_sender, session, resent,
+			sizeof resent, err) < 0)
 		return -1;
 	if (hold_count(session->hold) == 0)
 		return 1;
@@ -1937,7 +1938,7 @@ int session_wire_next(struct session *session, bool drop, char **err)
 		return text_error(err, "out of memory");
 	snprintf(event->resent, sizeof event->resent, "%s", resent);
 	if ((drop ? resend_drop_at(&session->resend, session->hold, 0, err)
-		  : resend_release_at(&session->resend, session->hold, 0, err)) < 0
+		  : resend_release_at(&session->resend, session->hold, 0, !session->lesson->hold_forced, err)) < 0
 	    || hold_settle(session->hold, err) < 0 || collect_woken(session, -1, err) < 0
 	    || take_snapshot(session, err) < 0 || drain_wire(session, &session->events[first], err) < 0
 	    || copy_snapshot_to(session, first, session->event_count, err) < 0)
