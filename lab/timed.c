@@ -58,8 +58,20 @@ void timed_note(struct timed_table *table, const struct lab_snapshot *snapshot, 
 			row->side = socket->side;
 			snprintf(row->name, sizeof row->name, "%s", socket->name);
 			row->state = -1;
+			row->ended.state = -1;
 		}
 		if (row->state != socket->state) {
+			/* Closed as its timer ran out: the timer ended it (a timer that
+			 * ends a state ends the connection; any other change is TCP's). */
+			bool closed = socket->state == 0 || socket->state == TCP_CLOSE;
+			if (closed && row->timer && row->expires_us && now_us + TIMED_EARLY_US >= row->expires_us) {
+				row->ended.state = row->state;
+				row->ended.since_step = row->since_step;
+				row->ended.since_us = row->since_us;
+				row->ended.expires_us = row->expires_us;
+			} else {
+				row->ended.state = -1;
+			}
 			row->state = socket->state;
 			row->since_step = step;
 			row->since_us = now_us;
@@ -76,20 +88,33 @@ bool timed_explain(const struct timed_table *table, const struct lab_snapshot *s
 	for (size_t i = 0; i < table->count && !row; i++)
 		if (table->sockets[i].side == side && strcmp(table->sockets[i].name, name) == 0)
 			row = &table->sockets[i];
-	if (!row || !row->timer || !row->expires_us || now_us + TIMED_EARLY_US < row->expires_us)
+	if (!row)
 		return false;
+	/* The state it was last seen in, its timer run out by now (it is gone
+	 * from the kernel's tables), or the state before, ended on its timer. */
+	int state = row->state;
+	size_t since_step = row->since_step;
+	int64_t since_us = row->since_us, expires_us = row->expires_us;
+	if (!row->timer || !expires_us || now_us + TIMED_EARLY_US < expires_us) {
+		if (row->ended.state < 0)
+			return false;
+		state = row->ended.state;
+		since_step = row->ended.since_step;
+		since_us = row->ended.since_us;
+		expires_us = row->ended.expires_us;
+	}
 	/* Still in that state: the timer ran out, but the state did not end on it. */
 	for (size_t i = 0; i < snapshot->count; i++)
 		if (snapshot->sockets[i].side == side && strcmp(snapshot->sockets[i].name, name) == 0
-		    && snapshot->sockets[i].state == row->state)
+		    && snapshot->sockets[i].state == state)
 			return false;
 	const char *after = "the kernel's timer ended it";
 	for (size_t i = 0; i < sizeof endings / sizeof endings[0]; i++)
-		if (endings[i].state == row->state)
+		if (endings[i].state == state)
 			after = endings[i].after;
-	long long passed_s = (now_us - row->since_us) / 1000000;
-	long long timer_s = (row->expires_us - row->since_us + 500000) / 1000000;
+	long long passed_s = (now_us - since_us) / 1000000;
+	long long timer_s = (expires_us - since_us + 500000) / 1000000;
 	snprintf(out, size, "%s ended: %lld s passed since step %zu, longer than its %lld s timer; %s",
-		 probe_state_name(row->state, SOCK_STREAM), passed_s, row->since_step, timer_s, after);
+		 probe_state_name(state, SOCK_STREAM), passed_s, since_step, timer_s, after);
 	return true;
 }

@@ -37,6 +37,15 @@ struct timed_socket {
 	int64_t since_us;            /* CLOCK_MONOTONIC then, microseconds */
 	uint8_t timer;               /* the kernel's timer at the last sighting (lab_socket.timer); 0 none */
 	int64_t expires_us;          /* CLOCK_MONOTONIC when that timer ends; 0 none */
+	/* The state before, when it ended on its timer and the socket lives on
+	 * in another state (SYN-SENT whose retries ran out: CLOSE, held by its
+	 * fd); state -1: none. */
+	struct {
+		int state;
+		size_t since_step;
+		int64_t since_us;
+		int64_t expires_us;
+	} ended;
 };
 
 struct timed_table {

@@ -34,6 +34,18 @@ Test(timed, says_time_wait_ended_when_its_timer_ran_out_and_the_socket_is_gone)
 	cr_assert_not(timed_explain(&table, &without, 1, "a1", 174 * second, said, sizeof said), "another side's a1");
 }
 
+Test(timed, a_state_left_before_its_timer_ran_out_explains_nothing)
+{
+	struct timed_table table = { 0 };
+	struct lab_socket sockets[] = { socket_in(1, "c", TCP_SYN_SENT, 1, 1000) };
+	struct lab_snapshot with = { sockets, 1 };
+	timed_note(&table, &with, 5, 0);
+	sockets[0] = socket_in(1, "c", TCP_CLOSE, 0, 0);   /* refused at once: no timer ended it */
+	timed_note(&table, &with, 6, second / 10);
+	char said[256];
+	cr_assert_not(timed_explain(&table, &with, 1, "c", 10 * second, said, sizeof said));
+}
+
 Test(timed, a_state_without_a_timer_explains_nothing)
 {
 	struct timed_table table = { 0 };
@@ -71,4 +83,22 @@ Test(timed, a_new_state_restarts_the_clock)
 	cr_assert(strstr(said, "TIME-WAIT ended: 61 s passed since step 13"), "%s", said);
 	timed_clear(&table);
 	cr_assert_not(timed_explain(&table, &without, 1, "c", 81 * second, said, sizeof said), "cleared on restart");
+}
+
+Test(timed, syn_sent_whose_retries_ran_out_says_connect_gave_up)
+{
+	struct timed_table table = { 0 };
+	/* The SYN resent 1 s, 2 s, 4 s ...: the retransmit timer, its expiry moving on. */
+	struct lab_socket sockets[] = { socket_in(1, "d", TCP_SYN_SENT, 1, 1000) };
+	struct lab_snapshot with = { sockets, 1 };
+	timed_note(&table, &with, 16, 0);
+	sockets[0].timer_ms = 64000;
+	timed_note(&table, &with, 17, 63 * second);
+	char said[256];
+	cr_assert_not(timed_explain(&table, &with, 1, "d", 100 * second, said, sizeof said), "the last retry is still due");
+	sockets[0] = socket_in(1, "d", TCP_CLOSE, 0, 0);   /* connect() failed: held by its fd */
+	timed_note(&table, &with, 18, 128 * second);
+	cr_assert(timed_explain(&table, &with, 1, "d", 128 * second, said, sizeof said));
+	cr_assert(strstr(said, "SYN-SENT ended: 128 s passed since step 16, longer than its 127 s timer; the kernel gave up "
+			       "resending the SYN"), "%s", said);
 }
