@@ -51,8 +51,10 @@ void timed_note(struct timed_table *table, const struct lab_snapshot *snapshot, 
 			continue;
 		struct timed_socket *row = find(table, socket->side, socket->name);
 		if (!row) {
-			if (table->count == TIMED_SOCKETS_MAX)
-				continue;   /* more named sockets than any lesson has: not timed */
+			/* Only sockets seen with a kernel timer get a clock: few rows,
+			 * so a crowded snapshot costs little. */
+			if (!socket->timer || table->count == TIMED_SOCKETS_MAX)
+				continue;
 			row = &table->sockets[table->count++];
 			memset(row, 0, sizeof *row);
 			row->side = socket->side;

@@ -55,8 +55,9 @@ struct timed_table {
 
 void timed_clear(struct timed_table *table);
 
-/* Notes every named socket of the snapshot, read at `now_us` during step
- * `step`. Sockets no longer listed keep their last sighting. */
+/* Notes every named socket of the snapshot that has (or had) a kernel
+ * timer, read at `now_us` during step `step`. Sockets no longer listed keep
+ * their last sighting. */
 void timed_note(struct timed_table *table, const struct lab_snapshot *snapshot, size_t step, int64_t now_us);
 
 /* Whether the socket `side`/`name` left the state it was last seen in
