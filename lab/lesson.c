@@ -833,6 +833,11 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 		static const char unless[] = "unless its timer ran out";
 		if (len - i >= sizeof unless - 1 && memcmp(text + i, unless, sizeof unless - 1) == 0
 		    && (i + sizeof unless - 1 == len || text[i + sizeof unless - 1] == ' ')) {
+			if (e->ref != REF_NAME) {
+				/* The lab keeps a clock for the sockets steps name. */
+				diagnostics_add(diag, shifted(pos, i), "'unless its timer ran out' needs a socket named by a step");
+				return -1;
+			}
 			e->unless_timer = true;
 			i = skip_spaces(text, len, i + sizeof unless - 1);
 			continue;

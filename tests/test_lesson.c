@@ -529,6 +529,12 @@ Test(lesson, reads_unless_its_timer_ran_out_after_a_state)
 	lesson_free(lesson);
 }
 
+Test(lesson_errors, reports_unless_its_timer_ran_out_on_an_unnamed_socket)
+{
+	assert_refused(HEAD SOCKET_STEP "  expect: server (accept queue) ESTABLISHED unless its timer ran out\n",
+		       "t.lesson:4:45: 'unless its timer ran out' needs a socket named by a step");
+}
+
 Test(lesson_errors, reports_a_cut_unless_its_timer_ran_out)
 {
 	assert_refused(HEAD SOCKET_STEP "  expect: server s TIME-WAIT unless its timer\n",
