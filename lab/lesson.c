@@ -836,6 +836,18 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 	}
 	i = skip_spaces(text, len, state_end);
 	while (i < len) {
+		static const char unless[] = "unless its timer ran out";
+		if (len - i >= sizeof unless - 1 && memcmp(text + i, unless, sizeof unless - 1) == 0
+		    && (i + sizeof unless - 1 == len || text[i + sizeof unless - 1] == ' ')) {
+			if (e->ref != REF_NAME) {
+				/* The lab keeps a clock for the sockets steps name. */
+				diagnostics_add(diag, shifted(pos, i), "'unless its timer ran out' needs a socket named by a step");
+				return -1;
+			}
+			e->unless_timer = true;
+			i = skip_spaces(text, len, i + sizeof unless - 1);
+			continue;
+		}
 		size_t word_end = scan_name(text, len, i);
 		size_t number = skip_spaces(text, len, word_end), number_end = number;
 		while (number_end < len && text[number_end] != ' ')
@@ -859,7 +871,8 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 		    || !parse_long(text + number, digits - number, &value) || value < 0
 		    || (is_within && (value < 1 || value > 5000))) {
 			diagnostics_add(diag, shifted(pos, i),
-					"after the state, expected 'rq N', 'wq N' or 'within N ms' (1 to 5000 ms)");
+					"after the state, expected 'rq N', 'wq N', 'within N ms' (1 to 5000 ms) or "
+					"'unless its timer ran out'");
 			return -1;
 		}
 		*(is_rq ? &e->recv_queue : is_wq ? &e->send_queue : &e->within_ms) = value;

@@ -98,6 +98,8 @@ struct expectation {
 	long recv_queue;         /* -1: not checked */
 	long send_queue;         /* -1: not checked */
 	long within_ms;          /* > 0: the state may follow a kernel timer; wait up to this long */
+	bool unless_timer;       /* `unless its timer ran out`: a kernel timer that ended the socket's
+	                            state before the step explains the state not holding (timed.h) */
 	bool after_wake;         /* from a `then:` line: checked after blocked calls the step woke have returned */
 };
 

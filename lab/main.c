@@ -18,6 +18,7 @@
 #include "consent.h"
 #include "lesson.h"
 #include "fit.h"
+#include "pace.h"
 #include "plain.h"
 #include "progress.h"
 #include "quiz.h"
@@ -372,6 +373,7 @@ struct run_options {
 	bool allow_programs;    /* a lesson not shipped with socklab may start its programs */
 	const char *trace_path;
 	const char *pcap_path;
+	struct pace pace;       /* --pace, --pause: time between steps (--plain) */
 };
 
 /* The student's progress, or NULL (said once on stderr) when it cannot be
@@ -403,10 +405,15 @@ static void save_progress(struct progress *progress)
 	free(err);
 }
 
+static int wait_in_session(void *session, int ms, char **err)
+{
+	return session_wait(session, ms, err);
+}
+
 enum { HOLD_RELEASES_MAX = 64 };   /* segments let go after one step in --plain --hold */
 
 static int run_plain(struct session *session, struct trace_writer *trace, bool quiz, bool terse,
-		     struct progress *progress)
+		     struct progress *progress, const struct pace *pace)
 {
 	const struct run_info *info = session_info(session);
 	const struct lesson *lesson = session_lesson(session);
@@ -427,6 +434,12 @@ static int run_plain(struct session *session, struct trace_writer *trace, bool q
 		bool asked = quiz && session_steps_done(session) < lesson->step_count;
 		if (asked && quiz_plain_ask(stdin, stdout, lesson, session_steps_done(session), &turn) != 0)
 			quiz = asked = false;   /* no more answers on stdin: step on without asking */
+		if (session_steps_done(session) < lesson->step_count
+		    && pace_wait(pace, session_steps_done(session) + 1, lesson->step_count, &stop_signal, wait_in_session,
+				 session, &err) < 0)
+			goto failed;
+		if (stop_signal)
+			break;
 		int result = session_step(session, &err);
 		if (result < 0)
 			goto failed;
@@ -459,7 +472,8 @@ static int run_plain(struct session *session, struct trace_writer *trace, bool q
 	plain_print_summary(stdout, info, events, count);
 	if (tally.asked)
 		printf("quiz: %u of %u right\n", tally.right, tally.asked);
-	progress_record_step(progress, lesson->name, session_steps_done(session), lesson->step_count, NULL);
+	progress_record_step(progress, lesson->name, session_steps_done(session), lesson->step_count,
+			     session_failure_count(session), NULL);
 	if (tally.asked)
 		progress_record_quiz(progress, lesson->name, tally.right, tally.asked, NULL);
 	save_progress(progress);
@@ -472,7 +486,7 @@ failed:
 
 static void usage_run(FILE *out)
 {
-	fprintf(out, "usage: socklab run [--plain] [--terse] [--quiz] [--hold] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big] "
+	fprintf(out, "usage: socklab run [--plain [--pace SECONDS] [--pause STEP:SECONDS]] [--terse] [--quiz] [--hold] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big] "
 		     "[--allow-programs] LESSON\n");
 }
 
@@ -535,6 +549,8 @@ static int cmd_run(int argc, char **argv)
 		{ "quiz", no_argument, NULL, 'Q' },
 		{ "hold", no_argument, NULL, 'D' },
 		{ "allow-programs", no_argument, NULL, 'A' },
+		{ "pace", required_argument, NULL, 'S' },
+		{ "pause", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -555,6 +571,15 @@ static int cmd_run(int argc, char **argv)
 		case 'Q': run.quiz = true; break;
 		case 'D': run.hold = true; break;
 		case 'A': run.allow_programs = true; break;
+		case 'S':
+		case 'U': {
+			char why[160];
+			if ((option == 'S' ? pace_parse_every : pace_parse_pause)(&run.pace, optarg, why, sizeof why) < 0) {
+				fprintf(stderr, "socklab run: %s\n", why);
+				return EXIT_USAGE;
+			}
+			break;
+		}
 		case 'h': usage_run(stdout); return EXIT_OK;
 		case ':':
 			fprintf(stderr, "socklab run: %s needs a value\n", argv[optind - 1]);
@@ -590,6 +615,10 @@ static int cmd_run(int argc, char **argv)
 		/* `socklab run 01 | less`, a script, CI: the transcript serves them. */
 		fprintf(stderr, "socklab: not a terminal, so printing the transcript (as with --plain)\n");
 		run.plain = true;
+	}
+	if (!run.plain && (run.pace.every_s > 0 || run.pace.pause_count)) {
+		fprintf(stderr, "socklab run: --pace and --pause pace the --plain transcript (the TUI has autoplay, key a)\n");
+		return EXIT_USAGE;
 	}
 	struct lesson *lesson = load_or_report(argv[optind], run.allow_programs);
 	if (!lesson)
@@ -640,7 +669,7 @@ static int cmd_run(int argc, char **argv)
 		} else {
 			session_set_interrupt(session, &stop_signal);
 			struct progress *progress = load_progress();
-			code = run_plain(session, trace, run.quiz, run.terse, progress);
+			code = run_plain(session, trace, run.quiz, run.terse, progress, &run.pace);
 			progress_free(progress);
 		}
 		session_free(session);
@@ -886,6 +915,8 @@ static void usage(FILE *out)
 		"                                   --plain prints a transcript instead of the TUI (each step's\n"
 		"                                   result, sockets, Python line and explanation),\n"
 		"                                   --terse the transcript without the lesson's text (for diffs),\n"
+		"                                   --pace SECONDS waits between its steps, --pause STEP:SECONDS\n"
+		"                                   before one (STEP a number or last): the kernel's timers run,\n"
 		"                                   --trace records every event as JSON Lines,\n"
 		"                                   --pcap writes the packets on lo as a pcap file,\n"
 		"                                   --no-wire captures no packets,\n"

@@ -158,6 +158,8 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 		const char *silence = info->wire[0] ? NULL : lab_event_wire_silence(event);
 		if (silence)
 			fprintf(out, "  wire  %s\n", silence);
+		if (event->resent[0])
+			fprintf(out, "  resent  %s\n", event->resent);
 		if (event->held[0])
 			fprintf(out, "  held  %s\n", event->held);
 		/* Woken calls share one snapshot: print it after the last of them. */
@@ -169,6 +171,9 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 		if (last_of_kind)
 			print_sockets(out, info, &event->snapshot);
 	}
+	for (size_t i = 0; i < count; i++)
+		for (size_t k = 0; k < events[i].timer_ended_count; k++)
+			fprintf(out, "  timer  %s\n", events[i].timers_ended[k]);
 	for (size_t i = 0; i < count; i++)
 		for (size_t k = 0; k < events[i].failure_count; k++)
 			fprintf(out, "  FAILED %s\n", events[i].failures[k]);
@@ -187,15 +192,20 @@ void plain_print_log(FILE *out, const struct run_info *info, const struct lab_ev
 
 void plain_print_summary(FILE *out, const struct run_info *info, const struct lab_event *events, size_t count)
 {
-	size_t failures = 0, steps = count ? events[count - 1].step : 0;
-	for (size_t i = 0; i < count; i++)
+	size_t failures = 0, ended = 0, steps = count ? events[count - 1].step : 0;
+	for (size_t i = 0; i < count; i++) {
 		failures += events[i].failure_count;
+		ended += events[i].timer_ended_count;
+	}
 	if (info->unchecked)
 		fprintf(out, "\n%zu of %zu steps run; expectations not checked: the lesson was written for a free wire "
 			"(--hold)\n", steps, info->step_count);
 	else if (failures)
 		fprintf(out, "\n%zu of %zu steps run, %zu expectation%s failed\n", steps, info->step_count, failures,
 			failures == 1 ? "" : "s");
+	else if (ended)
+		fprintf(out, "\n%zu of %zu steps run, every expectation met (%zu after a kernel timer ended the state: "
+			"see 'timer')\n", steps, info->step_count, ended);
 	else
 		fprintf(out, "\n%zu of %zu steps run, every expectation met\n", steps, info->step_count);
 }

@@ -291,6 +291,11 @@ static bool read_lesson(const char *name, size_t name_len, json_t *lesson, struc
 	entry->quiz_asked = (unsigned)asked;
 	entry->last_step = (size_t)last;
 	entry->updated = (int64_t)updated;
+	/* Optional: files written before it was kept have no "failed". */
+	long long failed = 0;
+	if (json_object_get(lesson, "failed") && !read_count(lesson, name, "failed", step_max, &failed, reason))
+		return false;
+	entry->failed = (size_t)failed;
 	return true;
 }
 
@@ -490,8 +495,9 @@ static json_t *build_document(const struct record *records, size_t count)
 	json_t *lessons = root ? json_object_get(root, "lessons") : NULL;
 	for (size_t i = 0; lessons && i < count; i++) {
 		const struct progress_entry *e = &records[i].entry;
-		json_t *lesson = json_pack("{s:I, s:I, s:b, s:I, s:I, s:I, s:I}", "steps_reached", (json_int_t)e->steps_reached,
-					   "total_steps", (json_int_t)e->total_steps, "done", e->done, "quiz_right",
+		json_t *lesson = json_pack("{s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I}", "steps_reached",
+					   (json_int_t)e->steps_reached, "total_steps", (json_int_t)e->total_steps, "done",
+					   e->done, "failed", (json_int_t)e->failed, "quiz_right",
 					   (json_int_t)e->quiz_right, "quiz_asked", (json_int_t)e->quiz_asked, "last_step",
 					   (json_int_t)e->last_step, "updated", (json_int_t)e->updated);
 		if (!lesson || json_object_set_new(lessons, e->name, lesson) < 0) {
@@ -662,7 +668,8 @@ const char *progress_dir(const struct progress *progress)
 	return progress->dir;
 }
 
-int progress_record_step(struct progress *progress, const char *lesson, size_t steps_done, size_t total, char **err)
+int progress_record_step(struct progress *progress, const char *lesson, size_t steps_done, size_t total,
+			 size_t failures, char **err)
 {
 	if (!progress)
 		return 0;
@@ -674,8 +681,12 @@ int progress_record_step(struct progress *progress, const char *lesson, size_t s
 		entry->steps_reached = steps_done;
 	entry->last_step = steps_done;
 	entry->total_steps = total;
-	if (total > 0 && steps_done >= total)
-		entry->done = true;
+	if (total > 0 && steps_done >= total) {
+		/* Stepped to the end: done only if the kernel met every expectation. */
+		entry->failed = failures;
+		if (!failures)
+			entry->done = true;
+	}
 	return 0;
 }
 
@@ -795,9 +806,15 @@ static void print_line(FILE *out, const struct print_widths *widths, const char 
 	size_t reached = entry ? entry->steps_reached : 0;
 	if (total > 0 && reached > total)
 		reached = total;   /* the lesson has lost steps since */
-	const char *status = !entry || (entry->steps_reached == 0 && !entry->done) ? "not started"
-			     : entry->done				       ? "done"
-									       : "in progress";
+	char status[48];
+	if (!entry || (entry->steps_reached == 0 && !entry->done))
+		snprintf(status, sizeof status, "not started");
+	else if (entry->done)
+		snprintf(status, sizeof status, "done");
+	else if (entry->failed)
+		snprintf(status, sizeof status, "tried, %zu failed", entry->failed);
+	else
+		snprintf(status, sizeof status, "in progress");
 	fprintf(out, "%-*s  %*zu/%-*zu steps  %-11s", widths->name, name, widths->reached, reached, widths->total, total,
 		status);
 	if (entry && entry->quiz_asked > 0)

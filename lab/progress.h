@@ -2,7 +2,10 @@
  *
  * One record a lesson, by the lesson's name ("01-echo"): the most steps
  * ever reached, the lesson's step count, whether it was stepped to its end,
- * the last quiz score, where the student left it, and when.
+ * the last quiz score, where the student left it, and when. A lesson is done
+ * only when it was stepped to its end with every expectation met (or
+ * explained by a kernel timer that ran out); one stepped to its end with
+ * failures is "tried", with the number that failed.
  *
  * The records live in one file, DIR/progress.json, where DIR is
  * $XDG_STATE_HOME/socklab (an unset, empty or relative XDG_STATE_HOME
@@ -14,12 +17,12 @@
  *       "version": 1,
  *       "lessons": {
  *         "01-echo": { "steps_reached": 16, "total_steps": 16, "done": true,
- *                      "quiz_right": 12, "quiz_asked": 16, "last_step": 16,
+ *                      "failed": 0, "quiz_right": 12, "quiz_asked": 16, "last_step": 16,
  *                      "updated": 1732550400 }
  *       }
  *     }
  *
- * Every field is required; counts are integers >= 0, quiz_right <= quiz_asked,
+ * Every field is required but "failed" (files written before it read as 0); counts are integers >= 0, quiz_right <= quiz_asked,
  * "updated" is seconds since the epoch; names are 1 to 63 bytes. Unknown
  * fields are ignored, so a later version may add some without a new number.
  *
@@ -51,7 +54,10 @@ struct progress_entry {
 	char name[PROGRESS_NAME_MAX];  /* "01-echo" */
 	size_t steps_reached;          /* the most steps ever done in one run */
 	size_t total_steps;            /* the lesson's step count when last recorded */
-	bool done;                     /* stepped to its end at least once; never unset */
+	bool done;                     /* stepped to its end with no failed expectation at least once;
+	                                  never unset */
+	size_t failed;                 /* expectations that failed in the latest run stepped to its end;
+	                                  0 none (or never stepped to its end) */
 	unsigned quiz_right;           /* the latest quiz run: parts predicted right */
 	unsigned quiz_asked;           /* ... of parts asked; 0: never quizzed */
 	size_t last_step;              /* steps done when last recorded: where to continue */
@@ -84,12 +90,14 @@ void progress_free(struct progress *progress);   /* safe on NULL */
 /* The directory progress is kept in (owned by progress). */
 const char *progress_dir(const struct progress *progress);
 
-/* After a run reached `steps_done` of `total` steps: raises steps_reached,
- * sets last_step and total, marks done when steps_done >= total > 0.
+/* After a run reached `steps_done` of `total` steps with `failures`
+ * expectations failed so far: raises steps_reached, sets last_step and
+ * total; when steps_done >= total > 0, marks done if nothing failed, else
+ * records the failures (the lesson was tried, not done).
  * Returns 0, or -1 with *err (out of memory, a name that is empty, too long
  * or not UTF-8). On a NULL progress (a run without one) does nothing. */
 int progress_record_step(struct progress *progress, const char *lesson, size_t steps_done, size_t total,
-			 char **err);
+			 size_t failures, char **err);
 
 /* The score of the latest quiz run, replacing the previous one; call it as
  * often as the score changes. A score of nothing asked changes nothing.
@@ -123,6 +131,7 @@ int progress_reset(const char *state_dir, char **err);
  *
  *     01-echo      16/16 steps  done         quiz 12/16
  *     02-socket     4/9  steps  in progress  quiz -
+ *     08-closing   46/46 steps  tried, 2 failed  quiz -
  *     03-bind       0/7  steps  not started
  *
  * `progress` may be NULL (nothing recorded). */

@@ -24,6 +24,8 @@
 #include "program.h"
 #include "puppet.h"
 #include "tie.h"
+#include "resend.h"
+#include "timed.h"
 
 enum {
 	MAX_NAMES = 64,       /* names a side gives in one run */
@@ -105,6 +107,8 @@ struct session {
 	struct hold *hold;                /* the lesson says `wire: hold`, in the private path */
 	uint16_t *host_ports;             /* host path: the host's port for each lesson port, 0 unmapped
 	                                     (PORT_COUNT entries), then a bitmap of the host ports given out */
+	struct timed_table timed;         /* since when each named socket is in its state, its timer */
+	struct resend_table resend;       /* held segments seen, to tell their copies */
 	struct puppet_reply reply;        /* scratch: 64 KiB, kept off the stack */
 };
 
@@ -736,6 +740,7 @@ static int take_snapshot(struct session *session, char **err)
 	struct lab_snapshot next;
 	if (tie_snapshot(session->tie, &input, &next, err) < 0)
 		return -1;
+	timed_note(&session->timed, &next, session->steps_done + 1, timed_now_us());
 	lab_snapshot_done(&session->snapshot);
 	session->snapshot = next;
 	mark_resets(session);
@@ -946,13 +951,33 @@ static void describe_held(struct session *session, struct lab_event *event)
 	}
 }
 
+static const char *held_sender(void *context, const struct held_segment *segment)
+{
+	struct session *session = context;
+	int side = side_of_address(session, segment->family, segment->source_text);
+	return side >= 0 ? session->info.sides[side] : NULL;
+}
+
+/* The copies of held segments the kernel's timers sent since the last
+ * look: said in the event, duplicates of what went through dropped. */
+static int tidy_resends(struct session *session, struct lab_event *event, char **err)
+{
+	if (!session->hold)
+		return 0;
+	return resend_tidy(&session->resend, session->hold, !session->lesson->hold_forced, held_sender, session,
+			   event->resent, sizeof event->resent, err) < 0 ? -1 : 0;
+}
+
 /* The oldest held segment `side` sent, waiting up to 3 s for one: a
- * delayed ACK comes ~40 ms late, a resent SYN after the RTO (~1 s). */
-static int find_held(struct session *session, int side, size_t *index, char **err)
+ * delayed ACK comes ~40 ms late, a resent SYN after the RTO (~1 s).
+ * Copies of segments already let through are dropped first (resend.h). */
+static int find_held(struct session *session, int side, struct lab_event *event, size_t *index, char **err)
 {
 	struct timespec start, now;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
+		if (hold_collect(session->hold, err) < 0 || tidy_resends(session, event, err) < 0)
+			return -1;
 		for (size_t i = 0; i < hold_count(session->hold); i++) {
 			const struct held_segment *segment = hold_peek(session->hold, i);
 			if (side_of_address(session, segment->family, segment->source_text) == side) {
@@ -1021,6 +1046,20 @@ static int add_failure(struct lab_event *event, const char *format, ...)
 	if (ok < 0)
 		return -1;
 	event->failure_count++;
+	return 0;
+}
+
+/* An expectation a kernel timer explains: said, not counted as failed. */
+static int add_timer_ended(struct lab_event *event, const char *text)
+{
+	char **grown = realloc(event->timers_ended, (event->timer_ended_count + 1) * sizeof *grown);
+	if (!grown)
+		return -1;
+	event->timers_ended = grown;
+	event->timers_ended[event->timer_ended_count] = strdup(text);
+	if (!event->timers_ended[event->timer_ended_count])
+		return -1;
+	event->timer_ended_count++;
 	return 0;
 }
 
@@ -1258,6 +1297,14 @@ static bool check_state(struct session *session, const struct lesson_step *step,
 	if (!event)
 		return false;
 	describe_expected(session->lesson, e, expected, sizeof expected);
+	char ended[320];
+	if (e->unless_timer && e->ref == REF_NAME
+	    && timed_explain(&session->timed, snapshot, e->side, e->socket_name, timed_now_us(), ended, sizeof ended)) {
+		char said[512];
+		snprintf(said, sizeof said, "%s: %s", expected, ended);
+		add_timer_ended(event, said);
+		return true;
+	}
 	char queues[48] = "";
 	if (e->recv_queue >= 0 || e->send_queue >= 0)
 		snprintf(queues, sizeof queues, "%s%.0ld%s%.0ld", e->recv_queue >= 0 ? " rq " : "",
@@ -1631,7 +1678,7 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 			return text_error(err, "out of memory");
 		record_arguments(event, call, &side->request);
 		size_t index;
-		int found = find_held(session, call->side, &index, err);
+		int found = find_held(session, call->side, event, &index, err);
 		if (found < 0)
 			return -1;
 		if (!found) {
@@ -1641,8 +1688,8 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 			session->failure_count++;
 			return 0;
 		}
-		if ((call->def->id == CALL_RELEASE ? hold_release_at(session->hold, index, err)
-						   : hold_drop_at(session->hold, index, err)) < 0)
+		if ((call->def->id == CALL_RELEASE ? resend_release_at(&session->resend, session->hold, index, true, err)
+						   : resend_drop_at(&session->resend, session->hold, index, err)) < 0)
 			return -1;
 		return 0;
 	}
@@ -1745,6 +1792,8 @@ int session_step(struct session *session, char **err)
 	    && settle(session, step, any_frozen ? PHASE_CALL : PHASE_ALL, first_event, err) == 0
 	    && drain_wire(session, &session->events[call_index], err) == 0)
 		result = copy_snapshot_to(session, first_event, session->event_count, err);
+	if (result == 0 && tidy_resends(session, &session->events[call_index], err) < 0)
+		result = -1;
 	if (result == 0)
 		describe_held(session, &session->events[call_index]);
 	else
@@ -1768,7 +1817,8 @@ int session_step(struct session *session, char **err)
 		    || (session->event_count > woken_from && take_snapshot(session, err) < 0)
 		    || settle(session, step, PHASE_AFTER_WAKE, first_event, err) < 0
 		    || drain_wire(session, &session->events[copy_from], err) < 0
-		    || copy_snapshot_to(session, copy_from, session->event_count, err) < 0)
+		    || copy_snapshot_to(session, copy_from, session->event_count, err) < 0
+		    || tidy_resends(session, &session->events[copy_from], err) < 0)
 			return -1;
 		describe_held(session, &session->events[copy_from]);
 		check_step(session, step, &session->events[call_index], first_event, PHASE_AFTER_WAKE);
@@ -1783,6 +1833,10 @@ int session_wire_next(struct session *session, bool drop, char **err)
 		return 1;
 	if (hold_collect(session->hold, err) < 0)
 		return -1;
+	char resent[sizeof session->events[0].resent] = "";
+	if (resend_tidy(&session->resend, session->hold, !session->lesson->hold_forced, held_sender, session, resent,
+			sizeof resent, err) < 0)
+		return -1;
 	if (hold_count(session->hold) == 0)
 		return 1;
 	const struct held_segment *segment = hold_peek(session->hold, 0);
@@ -1796,16 +1850,46 @@ int session_wire_next(struct session *session, bool drop, char **err)
 	struct lab_event *event = append_event(session, EVENT_RETURNED, call.side, &call);
 	if (!event)
 		return text_error(err, "out of memory");
-	if ((drop ? hold_drop_at(session->hold, 0, err) : hold_release_at(session->hold, 0, err)) < 0
+	snprintf(event->resent, sizeof event->resent, "%s", resent);
+	if ((drop ? resend_drop_at(&session->resend, session->hold, 0, err)
+		  : resend_release_at(&session->resend, session->hold, 0, !session->lesson->hold_forced, err)) < 0
 	    || hold_settle(session->hold, err) < 0 || collect_woken(session, -1, err) < 0
 	    || take_snapshot(session, err) < 0 || drain_wire(session, &session->events[first], err) < 0
 	    || copy_snapshot_to(session, first, session->event_count, err) < 0)
 		return -1;
 	/* What is held now, said once: after the last of what the release caused. */
+	if (tidy_resends(session, &session->events[session->event_count - 1], err) < 0)
+		return -1;
 	describe_held(session, &session->events[session->event_count - 1]);
 	/* Part of the step on screen, as a woken call is. */
 	for (size_t i = first; i < session->event_count; i++)
 		session->events[i].step = session->steps_done;
+	return 0;
+}
+
+int session_wire_fd(const struct session *session)
+{
+	return session->hold ? hold_fd(session->hold) : -1;
+}
+
+int session_wire_collect(struct session *session, char **err)
+{
+	return session->hold && hold_collect(session->hold, err) < 0 ? -1 : 0;
+}
+
+int session_wait(struct session *session, int ms, char **err)
+{
+	int64_t deadline = timed_now_us() + (int64_t)ms * 1000;
+	for (int64_t left = deadline - timed_now_us(); left > 0; left = deadline - timed_now_us()) {
+		if (session->hold) {
+			if (hold_wait(session->hold, (int)((left + 999) / 1000), err) < 0)
+				return -1;
+		} else {
+			struct timespec tick = { .tv_sec = left / 1000000, .tv_nsec = (long)(left % 1000000) * 1000 };
+			nanosleep(&tick, NULL);
+			break;
+		}
+	}
 	return 0;
 }
 
@@ -1982,6 +2066,8 @@ static void clear_log(struct session *session)
 	tie_forget(session->tie);
 	session->steps_done = 0;
 	session->failure_count = 0;
+	timed_clear(&session->timed);
+	resend_clear(&session->resend);
 }
 
 static void fill_info(struct session *session)
@@ -2194,6 +2280,9 @@ void lab_event_done(struct lab_event *event)
 	for (size_t i = 0; i < event->failure_count; i++)
 		free(event->failures[i]);
 	free(event->failures);
+	for (size_t i = 0; i < event->timer_ended_count; i++)
+		free(event->timers_ended[i]);
+	free(event->timers_ended);
 	free(event->packets);
 	lab_snapshot_done(&event->snapshot);
 	memset(event, 0, sizeof *event);

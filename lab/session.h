@@ -126,10 +126,18 @@ struct lab_event {
 	struct lab_snapshot snapshot;     /* every socket after the step; owned */
 	char **failures;                  /* expectations the kernel did not meet, in plain words; owned */
 	size_t failure_count;
+	char **timers_ended;              /* expectations `unless its timer ran out` that did not hold because
+	                                     the kernel's timer ended the state first, each said in words
+	                                     ("TIME-WAIT ended: 91 s passed since step 11, ..."); not failures;
+	                                     owned */
+	size_t timer_ended_count;
 	struct wire_packet *packets;      /* what crossed lo during this event's part of the step; owned */
 	size_t packet_count;
 	char held[400];                   /* `wire: hold`: the segments the kernel holds after this part,
 	                                     "client -> server SYN seq 0; ...", or "" */
+	char resent[400];                 /* `wire: hold`: copies the kernel's timers sent of held segments
+	                                     during this part, "the kernel resent the SYN (1 s timer) from
+	                                     client: ...; ...", or "" (resend.h) */
 };
 
 /* What a transcript or trace needs to know about the run besides events. */
@@ -207,6 +215,18 @@ int session_wire_next(struct session *session, bool drop, char **err);
  * while a TIME-WAIT timer counts down). Updates the latest snapshot only;
  * the log is unchanged. Returns 0, or -1 with *err. */
 int session_refresh(struct session *session, char **err);
+
+/* Waits `ms` milliseconds between steps (a person's pace) while the
+ * kernel's timers run; with segments held, reads each segment the kernel
+ * queues as it comes, so a resend's time is the kernel's (resend.h).
+ * Returns 0, or -1 with *err. */
+int session_wait(struct session *session, int ms, char **err);
+
+/* With segments held: the fd that is readable when the kernel queued one
+ * (for an event loop), else -1; session_wire_collect reads them then, so
+ * a resend's time is when the kernel sent it. Returns 0, or -1 with *err. */
+int session_wire_fd(const struct session *session);
+int session_wire_collect(struct session *session, char **err);
 
 /* Back to before step 1: fresh sandbox namespace, fresh puppets, empty log. */
 int session_restart(struct session *session, char **err);

@@ -304,12 +304,13 @@ static json_t *socket_json(const struct run_info *info, const struct lab_socket 
 	return object;
 }
 
-static json_t *failures_json(const struct lab_event *event)
+/* An event's sentences: "failures", "timers_ended". */
+static json_t *sentences_json(char *const *sentences, size_t count)
 {
 	json_t *array = json_array();
 	int failed = 0;
-	for (size_t i = 0; i < event->failure_count; i++)
-		failed |= append(array, json_string(event->failures[i]));
+	for (size_t i = 0; i < count; i++)
+		failed |= append(array, json_string(sentences[i]));
 	if (failed) {
 		json_decref(array);
 		return NULL;
@@ -404,10 +405,14 @@ static json_t *event_json(const struct run_info *info, const struct lab_event *e
 		failed |= put(object, "held", buffer_json(event->held, sizeof event->held));
 	if (event->refusal[0] && !normalised)   /* a host path refusal is the namespace's errno */
 		failed |= put(object, "refused", buffer_json(event->refusal, sizeof event->refusal));
+	if (event->resent[0])
+		failed |= put(object, "resent", buffer_json(event->resent, sizeof event->resent));
 	if (!normalised)
 		failed |= put(object, "us", json_real((double)event->elapsed_ns / 1000.0));
 	if (event->failure_count)
-		failed |= put(object, "failures", failures_json(event));
+		failed |= put(object, "failures", sentences_json(event->failures, event->failure_count));
+	if (event->timer_ended_count)
+		failed |= put(object, "timers_ended", sentences_json(event->timers_ended, event->timer_ended_count));
 	size_t kept = 0;
 	for (size_t i = 0; i < event->packet_count; i++)
 		kept += !normalised || !pure_ack(&event->packets[i]);
@@ -966,30 +971,32 @@ static int read_elapsed(const struct reader *reader, json_t *object, uint64_t *o
 	return 0;
 }
 
-static int read_failures(const struct reader *reader, json_t *object, struct lab_event *event)
+/* An optional array of sentences under `key` ("failures", "timers_ended"). */
+static int read_sentences(const struct reader *reader, json_t *object, const char *key, char ***sentences,
+			  size_t *count_out)
 {
 	json_t *value;
-	int found = member(reader, object, "failures", false, &value);
+	int found = member(reader, object, key, false, &value);
 	if (found <= 0)
 		return found;
 	if (!json_is_array(value))
-		return reader_fail(reader, "failures", "expected an array, got %s", json_type_name(value));
+		return reader_fail(reader, key, "expected an array, got %s", json_type_name(value));
 	size_t count = json_array_size(value);
 	if (count == 0)
 		return 0;
-	event->failures = calloc(count, sizeof *event->failures);
-	if (!event->failures)
-		return reader_fail(reader, "failures", "out of memory");
+	*sentences = calloc(count, sizeof **sentences);
+	if (!*sentences)
+		return reader_fail(reader, key, "out of memory");
 	for (size_t i = 0; i < count; i++) {
 		json_t *item = json_array_get(value, i);
-		char field[32];
-		snprintf(field, sizeof field, "failures[%zu]", i);
+		char field[40];
+		snprintf(field, sizeof field, "%s[%zu]", key, i);
 		if (!json_is_string(item))
 			return reader_fail(reader, field, "expected a string, got %s", json_type_name(item));
-		event->failures[i] = strdup(json_string_value(item));
-		if (!event->failures[i])
+		(*sentences)[i] = strdup(json_string_value(item));
+		if (!(*sentences)[i])
 			return reader_fail(reader, field, "out of memory");
-		event->failure_count++;
+		(*count_out)++;
 	}
 	return 0;
 }
@@ -1070,9 +1077,11 @@ static int read_event(struct reader *reader, json_t *object, const struct run_in
 	    || read_buffer(reader, object, "ready", false, event->ready, sizeof event->ready) < 0
 	    || read_buffer(reader, object, "held", false, event->held, sizeof event->held) < 0
 	    || read_buffer(reader, object, "refused", false, event->refusal, sizeof event->refusal) < 0
+	    || read_buffer(reader, object, "resent", false, event->resent, sizeof event->resent) < 0
 	    || read_value(reader, object, event) < 0
 	    || read_elapsed(reader, object, &event->elapsed_ns) < 0
-	    || read_failures(reader, object, event) < 0
+	    || read_sentences(reader, object, "failures", &event->failures, &event->failure_count) < 0
+	    || read_sentences(reader, object, "timers_ended", &event->timers_ended, &event->timer_ended_count) < 0
 	    || read_packets(reader, object, info, event) < 0
 	    || read_sockets(reader, object, info, &event->snapshot) < 0)
 		return -1;

@@ -504,13 +504,42 @@ Test(lesson_errors, reports_unknown_state)
 Test(lesson_errors, reports_within_above_its_range)
 {
 	assert_refused(HEAD SOCKET_STEP "  expect: server s LISTEN within 6000ms\n",
-		       "t.lesson:4:27: after the state, expected 'rq N', 'wq N' or 'within N ms' (1 to 5000 ms)");
+		       "t.lesson:4:27: after the state, expected 'rq N', 'wq N', 'within N ms' (1 to 5000 ms) or "
+		       "'unless its timer ran out'");
 }
 
 Test(lesson_errors, reports_within_below_its_range)
 {
 	assert_refused(HEAD SOCKET_STEP "  expect: server s LISTEN within 0ms\n",
-		       "t.lesson:4:27: after the state, expected 'rq N', 'wq N' or 'within N ms' (1 to 5000 ms)");
+		       "t.lesson:4:27: after the state, expected 'rq N', 'wq N', 'within N ms' (1 to 5000 ms) or "
+		       "'unless its timer ran out'");
+}
+
+Test(lesson, reads_unless_its_timer_ran_out_after_a_state)
+{
+	struct lesson *lesson = parse_ok(HEAD SOCKET_STEP
+					 "  expect: server s TIME-WAIT unless its timer ran out, server s LISTEN rq 0 "
+					 "unless its timer ran out wq 5, server s LISTEN\n");
+	cr_assert(lesson->steps[0].expects[0].unless_timer);
+	cr_assert_eq(lesson->steps[0].expects[0].state, TCP_TIME_WAIT);
+	cr_assert(lesson->steps[0].expects[1].unless_timer);
+	cr_assert_eq(lesson->steps[0].expects[1].recv_queue, 0);
+	cr_assert_eq(lesson->steps[0].expects[1].send_queue, 5);
+	cr_assert_not(lesson->steps[0].expects[2].unless_timer);
+	lesson_free(lesson);
+}
+
+Test(lesson_errors, reports_unless_its_timer_ran_out_on_an_unnamed_socket)
+{
+	assert_refused(HEAD SOCKET_STEP "  expect: server (accept queue) ESTABLISHED unless its timer ran out\n",
+		       "t.lesson:4:45: 'unless its timer ran out' needs a socket named by a step");
+}
+
+Test(lesson_errors, reports_a_cut_unless_its_timer_ran_out)
+{
+	assert_refused(HEAD SOCKET_STEP "  expect: server s TIME-WAIT unless its timer\n",
+		       "t.lesson:4:30: after the state, expected 'rq N', 'wq N', 'within N ms' (1 to 5000 ms) or "
+		       "'unless its timer ran out'");
 }
 
 Test(lesson_errors, accepts_within_at_both_ends_of_its_range)

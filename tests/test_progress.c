@@ -124,7 +124,7 @@ static void save(struct progress *progress)
 static void record_step(struct progress *progress, const char *lesson, size_t steps, size_t total)
 {
 	char *err = NULL;
-	cr_assert_eq(progress_record_step(progress, lesson, steps, total, &err), 0, "%s", err ? err : "");
+	cr_assert_eq(progress_record_step(progress, lesson, steps, total, 0, &err), 0, "%s", err ? err : "");
 }
 
 /* Runs body(dir, fd) in a child that cannot write where this process can
@@ -285,7 +285,7 @@ Test(progress, refuses_names_it_cannot_store)
 			      "cut-\xe2\x82" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char *err = NULL;
-		cr_assert_eq(progress_record_step(progress, bad[i], 1, 2, &err), -1, "name %zu accepted", i);
+		cr_assert_eq(progress_record_step(progress, bad[i], 1, 2, 0, &err), -1, "name %zu accepted", i);
 		cr_assert_not_null(err);
 		free(err);
 	}
@@ -298,7 +298,7 @@ Test(progress, refuses_names_it_cannot_store)
 
 Test(progress, does_nothing_without_a_progress)
 {
-	cr_assert_eq(progress_record_step(NULL, "01-echo", 1, 2, NULL), 0);
+	cr_assert_eq(progress_record_step(NULL, "01-echo", 1, 2, 0, NULL), 0);
 	cr_assert_eq(progress_record_quiz(NULL, "01-echo", 1, 2, NULL), 0);
 	cr_assert_eq(progress_save(NULL, NULL, NULL), 0);
 	struct progress_entry entry;
@@ -411,7 +411,7 @@ static void save_into(const char *dir, int fd)
 		tell(fd, "load failed");
 		return;
 	}
-	progress_record_step(progress, "01-echo", 16, 16, NULL);
+	progress_record_step(progress, "01-echo", 16, 16, 0, NULL);
 	if (progress_save(progress, &warning, &err) == 0)
 		tell(fd, "saved");
 	else
@@ -690,7 +690,7 @@ static void save_forever(const char *dir, int reports)
 		for (unsigned i = 0; i < KILL_LESSONS; i++) {
 			char name[32];
 			snprintf(name, sizeof name, "lesson-%04u", i);
-			if (progress_record_step(progress, name, round, 100000, NULL) < 0)
+			if (progress_record_step(progress, name, round, 100000, 0, NULL) < 0)
 				_exit(2);
 		}
 		if (progress_save(progress, &warning, &err) < 0 || warning)
@@ -906,6 +906,62 @@ Test(progress_print, lists_every_lesson_started_or_not)
 			 "my-lesson   2/5  steps  in progress  quiz -\n");
 	free(text);
 	progress_free(progress);
+}
+
+Test(progress, a_lesson_stepped_to_its_end_with_failures_is_tried_not_done)
+{
+	char *root = make_temp_dir();
+	char *dir = join(root, "state/socklab");
+	struct progress *progress = load_quietly(dir);
+	char *err = NULL;
+	cr_assert_eq(progress_record_step(progress, "08-closing", 20, 46, 1, &err), 0);
+	struct progress_entry entry;
+	cr_assert(progress_get(progress, "08-closing", &entry));
+	cr_assert_eq(entry.failed, 0, "not at its end yet: nothing tried");
+	cr_assert_eq(progress_record_step(progress, "08-closing", 46, 46, 2, &err), 0);
+	cr_assert(progress_get(progress, "08-closing", &entry));
+	cr_assert_not(entry.done, "FAILED at the end is not done");
+	cr_assert_eq(entry.failed, 2);
+	save(progress);
+	progress_free(progress);
+
+	progress = load_quietly(dir);
+	cr_assert(progress_get(progress, "08-closing", &entry));
+	cr_assert_not(entry.done);
+	cr_assert_eq(entry.failed, 2, "kept in the file");
+	const struct progress_lesson lessons[] = { { "08-closing", 46 } };
+	char *text = print_to_string(progress, lessons, 1);
+	cr_assert_str_eq(text, "08-closing  46/46 steps  tried, 2 failed  quiz -\n");
+	free(text);
+	cr_assert_eq(progress_record_step(progress, "08-closing", 46, 46, 0, &err), 0);
+	cr_assert(progress_get(progress, "08-closing", &entry));
+	cr_assert(entry.done, "a clean run to the end is done");
+	cr_assert_eq(entry.failed, 0);
+	progress_free(progress);
+	remove_tree(root);
+	free(dir);
+}
+
+Test(progress, a_file_without_failed_reads_as_none_failed)
+{
+	char *root = make_temp_dir();
+	char *dir = join(root, "socklab");
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	char *file = join(dir, "progress.json");
+	FILE *out = fopen(file, "w");
+	cr_assert_not_null(out);
+	fputs("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": {\"01-echo\": {\"steps_reached\": 16, "
+	      "\"total_steps\": 16, \"done\": false, \"quiz_right\": 0, \"quiz_asked\": 0, \"last_step\": 16, "
+	      "\"updated\": 1}}}", out);
+	fclose(out);
+	struct progress *progress = load_quietly(dir);
+	struct progress_entry entry;
+	cr_assert(progress_get(progress, "01-echo", &entry));
+	cr_assert_eq(entry.failed, 0);
+	progress_free(progress);
+	remove_tree(root);
+	free(file);
+	free(dir);
 }
 
 Test(progress_print, shows_not_started_without_any_progress)

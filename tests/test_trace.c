@@ -1047,3 +1047,34 @@ Test(trace, reads_or_refuses_every_one_byte_change_of_a_trace)
 	cr_assert_gt(accepted, 0, "some changes (a digit for a digit) still read");
 	free(text);
 }
+
+Test(trace, reads_back_what_the_kernels_timers_did)
+{
+	struct run_info info, read_info;
+	struct lab_event *events = NULL, *read_events;
+	size_t count = 0, read_count;
+	char *err = NULL;
+	const char *path = temp_file("timers.jsonl");
+	sample_info(&info);
+	struct lab_event *event = add_event(&events, &count, EVENT_RETURNED, 1, CALL_RELEASE, "release()", 0);
+	snprintf(event->resent, sizeof event->resent, "the kernel resent the SYN from client (retransmission timer, "
+		 "1 s after the one before): the one before was dropped, this copy is held");
+	event = add_event(&events, &count, EVENT_RETURNED, 0, CALL_CLOSE, "close(ls)", 0);
+	event->timers_ended = calloc(2, sizeof *event->timers_ended);
+	cr_assert_not_null(event->timers_ended);
+	event->timers_ended[0] = strdup("server a1 TIME-WAIT: TIME-WAIT ended: 74 s passed since step 9, longer than its "
+					"60 s timer; the kernel freed the port");
+	event->timers_ended[1] = strdup("client c3 TIME-WAIT: \"quoted\"");
+	event->timer_ended_count = 2;
+	write_trace(path, &info, events, count);
+	cr_assert_eq(trace_read(path, &read_info, &read_events, &read_count, &err), 0, "%s", err);
+	cr_assert_eq(read_count, 2);
+	cr_assert_str_eq(read_events[0].resent, events[0].resent);
+	cr_assert_eq(read_events[0].timer_ended_count, 0);
+	cr_assert_str_eq(read_events[1].resent, "");
+	cr_assert_eq(read_events[1].timer_ended_count, 2);
+	for (size_t i = 0; i < 2; i++)
+		cr_assert_str_eq(read_events[1].timers_ended[i], events[1].timers_ended[i]);
+	free_events(events, count);
+	free_events(read_events, read_count);
+}

@@ -15,6 +15,8 @@ enum {
 	AUTOPLAY_FASTEST_MS = 250,
 	AUTOPLAY_SLOWEST_MS = 10000,
 	TIMER_REFRESH_MS = 1000,   /* TIME-WAIT's countdown is shown in seconds */
+	TIMER_LATE_MS = 20,        /* read the kernel this long after a timer's end: it has acted by then */
+	TIMER_RUN_OUT_MS = 250,    /* a timer read as ended, its socket still listed: look again this often */
 };
 
 static void record_trace(struct tui *tui);
@@ -57,8 +59,15 @@ void lesson_refresh_view(struct tui *tui)
 	if (tui->ladder.open)
 		ladder_refresh(tui);
 	if (tui->view.live && tui->view.has_timer) {
-		if (!tui->refresh_due_ms)
-			tui->refresh_due_ms = tui_now_ms() + TIMER_REFRESH_MS;
+		/* Once a second for the countdown, and when the soonest timer
+		 * ends, so its socket leaves the pane then, not at the next key. */
+		uint32_t soonest = tui->view.soonest_timer_ms;
+		uint64_t wait = soonest == 0 ? TIMER_RUN_OUT_MS
+			      : soonest + TIMER_LATE_MS < TIMER_REFRESH_MS ? soonest + TIMER_LATE_MS
+									 : TIMER_REFRESH_MS;
+		uint64_t due = tui_now_ms() + wait;
+		if (!tui->refresh_due_ms || due < tui->refresh_due_ms)
+			tui->refresh_due_ms = due;
 	} else {
 		tui->refresh_due_ms = 0;
 	}
@@ -74,7 +83,8 @@ void lesson_record_progress(struct tui *tui)
 	if (steps == 0 || steps == tui->recorded_step)
 		return;
 	char *err = NULL;
-	if (progress_record_step(tui->progress, tui->lesson->name, steps, tui->lesson->step_count, &err) < 0)
+	if (progress_record_step(tui->progress, tui->lesson->name, steps, tui->lesson->step_count,
+				 session_failure_count(tui->session), &err) < 0)
 		tui_message(tui, "progress: %s", err ? err : "out of memory");
 	else
 		tui->progress_dirty = true;
@@ -490,6 +500,18 @@ static void lesson_text(struct tui *tui)
 	for (size_t i = 0; i < view->evidence_count; i++) {
 		page_add(&tui->page, "%s", "");
 		page_add_wrapped(&tui->page, "  why:  ", view->evidence[i], COLS - 2);
+	}
+	/* What the kernel's timers did meanwhile, in full. */
+	for (size_t e = 0; e < view->step_event_count; e++) {
+		const struct lab_event *event = &view->step_events[e];
+		for (size_t i = 0; i < event->timer_ended_count; i++) {
+			page_add(&tui->page, "%s", "");
+			page_add_wrapped(&tui->page, "  timer  ", event->timers_ended[i], COLS - 2);
+		}
+		if (event->resent[0]) {
+			page_add(&tui->page, "%s", "");
+			page_add_wrapped(&tui->page, "  resent  ", event->resent, COLS - 2);
+		}
 	}
 	/* Every packet in full, which the wire row only names. */
 	if (view->step_packet_count)

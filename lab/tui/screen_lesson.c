@@ -892,12 +892,29 @@ static void wire_token(const struct tui_style *style, const struct lesson_view *
 	}
 }
 
+/* What the kernel's timers did in the step on screen: the first copy of a
+ * held segment it resent ("resent"), the first expectation a timer
+ * explained ("timer"); the rest, and the whole sentences, behind t. */
+static const char *timer_line(const struct lesson_view *view, bool resent)
+{
+	for (size_t e = 0; e < view->step_event_count; e++) {
+		const struct lab_event *event = &view->step_events[e];
+		if (resent && event->resent[0])
+			return event->resent;
+		if (!resent && event->timer_ended_count)
+			return event->timers_ended[0];
+	}
+	return NULL;
+}
+
 /* Rows the wire takes: its packets (or why there are none), what the
- * kernel holds, or why it holds nothing in a `wire: hold` lesson. */
+ * kernel holds, or why it holds nothing in a `wire: hold` lesson, and
+ * what the kernel's timers did. */
 static int wire_rows(const struct tui *tui, const struct lesson_view *view, int width)
 {
 	return (view->step_packet_count || view->wire_note[0] ? 1 : 0)
-	       + lesson_held_draw(&tui->style, view->held, 0, width, false) + (view->info->held[0] ? 1 : 0);
+	       + lesson_held_draw(&tui->style, view->held, 0, width, false) + (view->info->held[0] ? 1 : 0)
+	       + (timer_line(view, true) ? 1 : 0) + (timer_line(view, false) ? 1 : 0);
 }
 
 /* "wire    ←SYN  SYN-ACK→  ←ACK      w: the ladder": as many packets as
@@ -947,6 +964,13 @@ static int wire_draw(struct tui *tui, const struct lesson_view *view, int y, int
 	if (view->info->held[0]) {
 		draw_string(style, row, 1, "held", 7, style->roles[ROLE_LABEL]);
 		draw_string(style, row++, 9, view->info->held, width - 10, style->roles[ROLE_DIM]);
+	}
+	for (int resent = 1; resent >= 0; resent--) {
+		const char *line = timer_line(view, resent);
+		if (!line)
+			continue;
+		draw_string(style, row, 1, resent ? "resent" : "timer", 7, style->roles[ROLE_LABEL]);
+		draw_string(style, row++, 9, line, width - 10, style->roles[ROLE_DIM]);
 	}
 	return row - y;
 }

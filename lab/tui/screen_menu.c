@@ -71,7 +71,8 @@ static bool continue_selected(const struct tui *tui)
 	return tui->menu_on_continue && continue_entry(tui, &record) >= 0;
 }
 
-/* "✓" done, "→ 4/9" in progress (ASCII without UTF-8), "" not started. */
+/* "✓" done, "tried, 2 failed" stepped to the end with failures, "→ 4/9" in
+ * progress (ASCII without UTF-8), "" not started. */
 static void progress_mark(const struct tui *tui, const struct menu_entry *entry, char *out, size_t size)
 {
 	struct progress_entry record;
@@ -81,6 +82,8 @@ static void progress_mark(const struct tui *tui, const struct menu_entry *entry,
 	bool utf8 = tui->style.utf8;
 	if (record.done)
 		snprintf(out, size, "%s", utf8 ? "✓" : "done");
+	else if (record.failed)
+		snprintf(out, size, "tried, %zu failed", record.failed);
 	else if (record.steps_reached > 0)
 		snprintf(out, size, "%s %zu/%zu", utf8 ? "→" : "->", record.steps_reached, entry->lesson->step_count);
 }
@@ -103,7 +106,26 @@ static void draw_continue(struct tui *tui, const struct menu_entry *entry, const
 	draw_string(style, y, 4, line, width - 6, attr | style->roles[ROLE_NEXT]);
 }
 
-static void draw_entry(struct tui *tui, const struct menu_entry *entry, int y, int width, bool selected)
+/* The mark column: 8 wide, wider when a lesson was tried with failures
+ * ("tried, 12 failed", ASCII), so that every title starts in one column. */
+static int mark_width(const struct tui *tui)
+{
+	int widest = 8;
+	for (size_t i = 0; i < tui->entry_count; i++) {
+		const struct menu_entry *entry = &tui->entries[i];
+		struct progress_entry record;
+		char mark[48];
+		if (!entry->lesson || !tui->progress || !progress_get(tui->progress, entry->lesson->name, &record)
+		    || record.done || !record.failed)
+			continue;
+		progress_mark(tui, entry, mark, sizeof mark);
+		if ((int)strlen(mark) > widest)
+			widest = (int)strlen(mark);
+	}
+	return widest;
+}
+
+static void draw_entry(struct tui *tui, const struct menu_entry *entry, int y, int width, int marks, bool selected)
 {
 	const struct tui_style *style = &tui->style;
 	char stem[64], number[8];
@@ -118,16 +140,18 @@ static void draw_entry(struct tui *tui, const struct menu_entry *entry, int y, i
 	draw_string(style, y, 2, selected ? ">" : " ", 1, attr);
 	draw_string(style, y, 4, number, 3, attr);
 	draw_string(style, y, 8, name, 15, attr);
-	char mark[32];
+	char mark[48];
 	progress_mark(tui, entry, mark, sizeof mark);
-	draw_string(style, y, 24, mark, 8, attr | style->roles[ROLE_CHANGED]);
+	bool tried = strncmp(mark, "tried", 5) == 0;
+	draw_string(style, y, 24, mark, marks, attr | style->roles[tried ? ROLE_FAILED : ROLE_CHANGED]);
+	int title = 25 + marks;
 	if (entry->lesson) {
-		draw_string(style, y, 33, entry->lesson->title ? entry->lesson->title : "", width - 35, attr);
+		draw_string(style, y, title, entry->lesson->title ? entry->lesson->title : "", width - title - 2, attr);
 	} else {
 		char broken[96];
 		snprintf(broken, sizeof broken, "(broken: %zu problem%s; Enter shows them)", entry->diagnostics.count,
 			 entry->diagnostics.count == 1 ? "" : "s");
-		draw_string(style, y, 33, broken, width - 35, attr | style->roles[ROLE_FAILED]);
+		draw_string(style, y, title, broken, width - title - 2, attr | style->roles[ROLE_FAILED]);
 	}
 }
 
@@ -154,10 +178,10 @@ void menu_draw(struct tui *tui)
 	if (list_rows < 1)
 		list_rows = 1;
 	size_t first = tui->menu_selected >= (size_t)list_rows ? tui->menu_selected - (size_t)list_rows + 1 : 0;
-	int list_top = y;
+	int list_top = y, marks = mark_width(tui);
 	size_t i = first;
 	for (; i < tui->entry_count && y < list_top + list_rows; i++, y++)
-		draw_entry(tui, &tui->entries[i], y, width, !on_continue && i == tui->menu_selected);
+		draw_entry(tui, &tui->entries[i], y, width, marks, !on_continue && i == tui->menu_selected);
 	if (cut && y < height - 1) {
 		char more[96];
 		snprintf(more, sizeof more, "  (%zu more above, %zu more below: Up Down)", first, tui->entry_count - i);

@@ -155,15 +155,18 @@ static void run_loop(struct tui *tui)
 			draw(tui);
 		dirty = false;
 		/* The keyboard, the stop signals, and the stepped programs' news. */
-		struct pollfd fds[2 + STEPPER_SIDES] = {
+		struct pollfd fds[3 + STEPPER_SIDES] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = signals_fd(), .events = POLLIN },
+			/* Held segments the kernel's timers resend: read as they come,
+			 * so their times are the kernel's (resend.h). -1: none held. */
+			{ .fd = tui->session ? session_wire_fd(tui->session) : -1, .events = POLLIN },
 		};
 		int program_fds[STEPPER_SIDES];
 		int program_count = tui->stepper ? stepper_fds(tui->stepper, program_fds) : 0;
 		for (int i = 0; i < program_count; i++)
-			fds[2 + i] = (struct pollfd){ .fd = program_fds[i], .events = POLLIN };
-		int ready = poll(fds, (nfds_t)(2 + program_count), lesson_timeout_ms(tui));
+			fds[3 + i] = (struct pollfd){ .fd = program_fds[i], .events = POLLIN };
+		int ready = poll(fds, (nfds_t)(3 + program_count), lesson_timeout_ms(tui));
 		if (ready < 0 && errno != EINTR) {
 			tui_message(tui, "poll: %s", strerror(errno));
 			tui->exit_code = 2;
@@ -175,8 +178,14 @@ static void run_loop(struct tui *tui)
 			tui->quit = true;   /* the terminal went away */
 			break;
 		}
+		if (fds[2].revents && tui->session) {
+			char *err = NULL;
+			if (session_wire_collect(tui->session, &err) < 0)
+				tui_message(tui, "held segments: %s", err ? err : "out of memory");
+			free(err);
+		}
 		for (int i = 0; i < program_count; i++)
-			if (fds[2 + i].revents && tui->stepper) {
+			if (fds[3 + i].revents && tui->stepper) {
 				step_on_news(tui);
 				dirty = true;
 				break;

@@ -232,10 +232,18 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 		}
 		break;
 	}
+	/* The timer kind, not the time left: a TIME-WAIT socket whose timer
+	 * reads 0 stays listed until the kernel's timer wheel gets to it. */
 	view->has_timer = false;
-	for (size_t i = 0; i < view->snapshot->count; i++)
-		if (view->snapshot->sockets[i].timer_ms)
-			view->has_timer = true;
+	view->soonest_timer_ms = 0;
+	for (size_t i = 0; i < view->snapshot->count; i++) {
+		const struct lab_socket *socket = &view->snapshot->sockets[i];
+		if (!socket->timer)
+			continue;
+		if (!view->has_timer || socket->timer_ms < view->soonest_timer_ms)
+			view->soonest_timer_ms = socket->timer_ms;
+		view->has_timer = true;
+	}
 	for (int s = 0; s < view->side_count; s++)
 		view->sides[s].socket_count = view_side_sockets(view, s, NULL, 0);
 

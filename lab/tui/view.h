@@ -49,8 +49,10 @@ struct lesson_view {
 	int half_count;                    /* 2 when the step's call woke a blocked call, else 1 */
 	const struct lab_snapshot *snapshot;   /* the sockets to draw; borrowed */
 	bool live;                         /* snapshot is the session's latest (session_refresh updates it) */
-	bool has_timer;                    /* a socket on screen has a kernel timer running (TIME-WAIT,
-	                                      FIN-WAIT-2): its countdown is re-read once a second */
+	bool has_timer;                    /* a socket on screen has a kernel timer (TIME-WAIT, FIN-WAIT-2,
+	                                      a retransmission), running or just run out but not yet acted
+	                                      on: the kernel is read again when the soonest one ends */
+	uint32_t soonest_timer_ms;         /* the least time left on those timers (0: ended, not acted on) */
 	const char *say;                   /* the step's explanation (the intro before step 1), or NULL */
 	const char *python;                /* the step's Python line, or NULL */
 	char next[320];                    /* what the next key press does, in words */

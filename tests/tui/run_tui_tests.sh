@@ -870,6 +870,18 @@ progress_marks_a_lesson_done_and_continue_opens_where_it_was_left() {
 		quit ascii
 }
 
+a_lesson_that_ended_with_failures_reads_tried_not_done_in_the_menu() {
+	local state=$work/state-tried
+	mkdir -p "$state/socklab"
+	printf '{"format": "socklab-progress", "version": 1, "lessons": {"08-closing": {"steps_reached": 46, %s}}}' \
+		'"total_steps": 46, "done": false, "failed": 2, "quiz_right": 0, "quiz_asked": 0, "last_step": 46, "updated": 1' \
+		>"$state/socklab/progress.json"
+	launch tried 80 24 "XDG_STATE_HOME=$state" --
+	wait_for tried "^    08  closing +tried, 2 failed +Closing" || return 1
+	expect_not_screen tried "08  closing +✓" "a failed lesson is not marked done" &&
+		quit tried
+}
+
 a_corrupted_progress_file_is_said_once_and_the_menu_works() {
 	local state=$work/state-corrupt
 	mkdir -p "$state/socklab"
@@ -1106,6 +1118,7 @@ tests=(
 	a_tui_killed_with_sigkill_leaves_the_steps_it_took_in_the_trace
 	predict_mode_asks_before_a_step_scores_it_and_gives_hints
 	progress_marks_a_lesson_done_and_continue_opens_where_it_was_left
+	a_lesson_that_ended_with_failures_reads_tried_not_done_in_the_menu
 	a_corrupted_progress_file_is_said_once_and_the_menu_works
 	three_sides_get_a_pane_each_where_they_fit_and_a_summary_line_where_not
 	the_point_shows_at_80x24_and_every_cut_is_marked
