@@ -211,6 +211,12 @@ extern const tui_handler lesson_handlers[ACTION_COUNT];
 /* Draws the lesson screen of `view` at the terminal's size: the part the
  * benchmark times. */
 void lesson_draw_view(struct tui *tui, const struct lesson_view *view);
+/* The key line of the lesson screen at row y, or what takes it over. */
+void lesson_key_line_draw(struct tui *tui, int y, int width);
+/* The projector screen (screen_projector.c, laid out by projector.h): shown
+ * instead of the panes with --big or on a terminal of 160x45 and more. */
+bool projector_shown(const struct tui *tui);
+void projector_draw(struct tui *tui);
 /* The lesson screen's header (row 0): lesson, step k/n, sandbox. */
 void lesson_header_draw(struct tui *tui, const struct lesson_view *view, int width);
 /* What takes the key line over (the go-to prompt, a message, autoplay's
