@@ -255,13 +255,6 @@ static void socket_small(struct projector_layout *layout, const struct lab_socke
 		pieces_line(layout, socket, y, x + used, width - used);
 }
 
-static bool socket_fits_big(const struct lab_socket *socket, int width)
-{
-	char state[64];
-	state_text(socket, state, sizeof state);
-	return scale_for(state, width) > 0;
-}
-
 static void call_line(struct projector_layout *layout, const struct view_call *call, int y, int x, int width)
 {
 	enum projector_role role = call->latest ? PROJECTOR_LATEST : PROJECTOR_NORMAL;
@@ -296,11 +289,10 @@ static void pane_build(struct projector_layout *layout, const struct projector_i
 
 	int inner_x = pane->x + 2, inner_width = pane->width - 4, top = pane->y + 1, rows = pane->height - 2;
 	size_t listed = pane->socket_count < MAX_SOCKETS ? pane->socket_count : MAX_SOCKETS;
-	/* The sockets in large type while they leave two rows for the calls;
-	 * else a line each; those that do not fit say how many. */
+	/* The sockets in large type while they leave two rows for the calls
+	 * (a state too wide for the pane in normal type there); else a line
+	 * each; those that do not fit say how many. */
 	bool big = true;
-	for (size_t i = 0; i < listed; i++)
-		big = big && socket_fits_big(&view->snapshot->sockets[pane->sockets[i]], inner_width);
 	int calls_least = side->call_count ? 2 : 0;
 	int per_socket = big ? SOCKET_BIG_ROWS : 1;
 	if (big && (int)listed * SOCKET_BIG_ROWS - 1 > rows - calls_least) {
@@ -547,17 +539,28 @@ void projector_build(struct projector_layout *layout, const struct projector_inp
 	int text_top = bottom_build(layout, input, others, unplaced);
 
 	/* The panes end a row over the text; they start under the call, whose
-	 * large line gives way on a short terminal. */
+	 * large line gives way on a short terminal, and first of all to the
+	 * states in large glyphs. */
 	int pane_bottom = text_top - 2;
-	bool large_call = pane_bottom - CALL_ROWS + 1 >= MIN_PANE_ROWS;
+	int need = MIN_PANE_ROWS;
+	for (int i = 0; i < (paired ? 2 : 1); i++) {
+		int side = i ? input->right_side : 0;
+		int sockets = (int)view_side_sockets(view, side, NULL, 0);
+		int big = sockets * SOCKET_BIG_ROWS - 1 + (view->sides[side].call_count ? 2 : 0) + 2;
+		if (big > need)
+			need = big;
+	}
+	bool room_with_call = pane_bottom - CALL_ROWS + 1 >= need;
+	bool room_without = pane_bottom - 3 + 1 >= need;
+	bool large_call = room_with_call || (!room_without && pane_bottom - CALL_ROWS + 1 >= MIN_PANE_ROWS);
 	int pane_top = large_call ? CALL_ROWS + 1 : 3;
 	call_area(layout, view, width, large_call);
 	int pane_height = pane_bottom - pane_top + 1;
 	if (pane_height < 4)
 		return;
 	/* Between the panes: room for "SYN-ACK" and "PSH-ACK" in large glyphs
-	 * where the panes keep room for "ESTABLISHED" (60 columns). */
-	int middle = paired ? width - 2 * 60 : 0;
+	 * where the panes keep room for "*ESTABLISHED" (62 columns). */
+	int middle = paired ? width - 2 * 62 : 0;
 	if (middle > 44)
 		middle = 44;
 	if (paired && middle < width / 5)

@@ -193,8 +193,12 @@ bool quiz_panel_key(struct tui *tui, int key)
 		quiz->hint_level = quiz_hint(&quiz->choices, quiz->hint_level + 1, quiz->hint, sizeof quiz->hint);
 		return true;
 	case ESCAPE:
+	case ' ':
+	case KEY_NPAGE:   /* a clicker: skip the questions, step */
 		run_and_score(tui);
 		return true;
+	case KEY_PPAGE:
+		return false;   /* back a step: the lesson's (going back closes the panel) */
 	case KEY_BACKSPACE:
 	case 127:
 	case 8:

@@ -26,8 +26,7 @@ static size_t keys_in(const struct key_binding *keys, size_t count, enum tui_act
 static void keys_of(enum tui_action action, char *out, size_t size)
 {
 	out[0] = '\0';
-	size_t length = keys_in(tui_keys, tui_key_count, action, out, size, 0);
-	keys_in(tui_ladder_keys, tui_ladder_key_count, action, out, size, length);
+	keys_in(tui_keys, tui_key_count, action, out, size, 0);
 }
 
 /* What the marks on the lesson screen mean. */

@@ -607,10 +607,11 @@ static void other_side_draw(struct tui *tui, const struct lesson_view *view, int
 	}
 }
 
-/* The key line of the lesson screen, in the order people need them. */
+/* The key line of the lesson screen, in the order people need them: at
+ * 80 columns it ends after quit (? lists the rest). */
 static const enum tui_action lesson_key_line[] = {
-	ACTION_NEXT, ACTION_BACK, ACTION_RESTART, ACTION_AUTOPLAY, ACTION_GOTO, ACTION_FOCUS, ACTION_HELP, ACTION_QUIT,
-	ACTION_WIRE, ACTION_PREDICT,   /* where the terminal is wide enough; the wire row says w at 80 columns */
+	ACTION_NEXT, ACTION_BACK, ACTION_WIRE, ACTION_PREDICT, ACTION_HELP, ACTION_QUIT,
+	ACTION_RESTART, ACTION_AUTOPLAY, ACTION_GOTO, ACTION_FOCUS,
 };
 
 /* Free play's, while the command line is closed. */
