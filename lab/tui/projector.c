@@ -2,6 +2,7 @@
  * large glyphs, measured here so the drawing only copies them out. */
 #include "projector.h"
 
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -194,11 +195,13 @@ static int socket_line(struct projector_layout *layout, const struct lab_socket 
 	if (is_new)
 		used += text_at(layout, PROJECTOR_CHANGED, y, x, width, "*");
 	used += text_at(layout, is_new ? PROJECTOR_CHANGED : plain, y, x + used, width - used, who);
-	/* A listener's peer is "*" to the kernel: said in words, so a '*' on
-	 * screen always marks a change. */
+	/* The kernel's "*" (no address; a listener's any peer) in words, so a
+	 * '*' on screen always marks a change. */
 	const char *peer = socket_text_peer(socket, false);
-	snprintf(addresses, sizeof addresses, "%s%s  peer %s", moved ? "*" : "",
-		 socket->local[0] ? socket->local : "-", strcmp(peer, "*") == 0 ? "any" : peer);
+	const char *local = socket->local[0] && strcmp(socket->local, "*") != 0 ? socket->local : "no address";
+	if (strcmp(peer, "*") == 0)
+		peer = socket->state == TCP_LISTEN ? "any" : "-";
+	snprintf(addresses, sizeof addresses, "%s%s  peer %s", moved ? "*" : "", local, peer);
 	used += 2;
 	if (used < width)
 		used += text_at(layout, moved ? PROJECTOR_CHANGED : plain, y, x + used, width - used, addresses);
@@ -232,7 +235,8 @@ static void socket_big(struct projector_layout *layout, const struct lab_socket 
 	socket_line(layout, socket, y, x, width, selected);
 	char state[64];
 	state_text(socket, state, sizeof state);
-	int scale = scale_for(state, width);
+	/* No TCP state yet ("-"): nothing to show large. */
+	int scale = strcmp(plain_state_text(socket), "-") != 0 ? scale_for(state, width) : 0;
 	bool changed = (socket->changes & CHANGE_STATE) != 0;
 	if (scale)
 		ink_text(layout, changed ? PROJECTOR_CHANGED : PROJECTOR_KEY, y + 1, x, state, scale);
