@@ -665,8 +665,8 @@ void lesson_key_line_draw(struct tui *tui, int y, int width)
 		draw_key_line(style, y, width, step_key_line, sizeof step_key_line / sizeof step_key_line[0]);
 		return;
 	}
-	/* With three sides or more the switch key shows beside the panes' Tab;
-	 * where the line is short, in autoplay's place (? lists autoplay). */
+	/* With three sides or more the switch key follows back; where the
+	 * line is short, autoplay gives way (? lists it). */
 	enum tui_action actions[sizeof lesson_key_line / sizeof lesson_key_line[0] + 3];
 	size_t count = 0;
 	bool switching = tui->view.side_count > 2, narrow = width < 100;
@@ -681,7 +681,7 @@ void lesson_key_line_draw(struct tui *tui, int y, int width)
 			actions[count++] = ACTION_RELEASE;
 			actions[count++] = ACTION_DROP;
 		}
-		if (action == ACTION_FOCUS && switching)
+		if (action == ACTION_BACK && switching)
 			actions[count++] = ACTION_SWITCH_SIDE;
 	}
 	draw_key_line(style, y, width, actions, count);

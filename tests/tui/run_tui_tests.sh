@@ -368,7 +368,7 @@ lesson_01_states() {
 projector_walk() {
 	local name=$1 width=$2 height=$3 step states screen
 	shift 3
-	local helper=${SOCKLAB_BIGFONT_ROWS:-$(dirname "$SOCKLAB")/tests/bigfont_rows}
+	local helper=${SOCKLAB_BIGFONT_ROWS:-$(cd "$(dirname "$SOCKLAB")" && pwd)/tests/bigfont_rows}
 	if [ ! -x "$helper" ] || ! command -v python3 >/dev/null; then
 		echo "    skipped: needs python3 and tests/bigfont_rows (build the tests)" >&2
 		return 77
