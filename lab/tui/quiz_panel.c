@@ -5,8 +5,9 @@
  * choices quiz_choices draws from the catalog), then the state of each
  * socket the step names. Digits or arrows and Enter pick, h gives a hint
  * (a nudge, then the answer), Esc (or space, or a clicker's PgDn) skips
- * the rest. The last answer runs the step; the panel then shows each part beside what the kernel did, as
- * quiz_score judged it, until the next step's questions open. Nothing
+ * the rest. The last answer runs the step; the panel then shows each part
+ * beside what the kernel did, as quiz_score judged it, until the next
+ * step's questions open. Nothing
  * here judges: the panel asks, the quiz scores, the header shows the tally. */
 #include "tui_internal.h"
 
