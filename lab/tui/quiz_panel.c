@@ -7,7 +7,8 @@
  * (a nudge, then the answer), Esc (or space, or a clicker's PgDn) skips
  * the rest. The last answer runs the step; the panel then shows each part
  * beside what the kernel did, as quiz_score judged it, until the next
- * step's questions open. Nothing here judges: the panel asks, the quiz scores, the header shows the tally. */
+ * step's questions open. Nothing here judges: the panel asks, the quiz
+ * scores, the header shows the tally. */
 #include "tui_internal.h"
 
 #include <stdio.h>
