@@ -412,6 +412,19 @@ projector_screen_at_200x60_with_big_shows_each_state_large() {
 
 projector_screen_comes_by_itself_at_160x45() {
 	projector_walk projector160 160 45 || return $?
+	# NO_COLOR keeps the shapes: the large letters are ink, not colour.
+	local helper
+	helper=${SOCKLAB_BIGFONT_ROWS:-$(cd "$(dirname "$SOCKLAB")" && pwd)/tests/bigfont_rows}
+	launch nocolor 160 45 NO_COLOR=1 -- run 01
+	wait_for_text nocolor "step 0/14" || return 1
+	press nocolor Space 3
+	wait_for_text nocolor "step 3/14" || return 1
+	capture nocolor >"$work/nocolor/screen"
+	python3 "$here/projector_screen.py" "$work/nocolor/screen" 160 30 "$helper" LISTEN || {
+		fail_with_screen nocolor "LISTEN in large letters with NO_COLOR"
+		return 1
+	}
+	quit nocolor || return 1
 	# Below 160x45 the usual screen, whatever the lesson.
 	launch usual 159 45 -- run 01
 	wait_for "usual" "^┌─ SERVER" || return 1
