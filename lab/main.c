@@ -923,7 +923,7 @@ static void usage(FILE *out)
 		"                                   --quiz asks you to predict each step first (with --plain: answers on stdin),\n"
 		"                                   --hold holds every TCP segment until you release it (x; d drops it),\n"
 		"                                   --host skips the private network namespace,\n"
-		"                                   --big is for projectors,\n"
+		"                                   --big shows the projector screen,\n"
 		"                                   --allow-programs lets a lesson not shipped with socklab start\n"
 		"                                   its programs (the TUI asks first; --plain refuses without it)\n"
 		"  socklab play [--plain] [--host]  free play: type calls (server: s = socket(AF_INET, SOCK_STREAM));\n"

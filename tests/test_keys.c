@@ -24,36 +24,31 @@ Test(keys, bind_each_key_once)
 	expect_each_key_once(tui_keys, tui_key_count, "tui_keys");
 }
 
-Test(keys, bind_each_ladder_key_once)
-{
-	expect_each_key_once(tui_ladder_keys, tui_ladder_key_count, "tui_ladder_keys");
-}
-
 Test(keys, find_the_action_of_every_bound_key)
 {
-	for (size_t i = 0; i < tui_key_count; i++) {
-		bool ladder_rebinds = false;
-		for (size_t k = 0; k < tui_ladder_key_count; k++)
-			ladder_rebinds |= tui_ladder_keys[k].key == tui_keys[i].key;
-		cr_expect_eq(keys_find_action(tui_keys[i].key, false), tui_keys[i].action, "%s",
-			     tui_keys[i].name);
-		if (!ladder_rebinds)
-			cr_expect_eq(keys_find_action(tui_keys[i].key, true), tui_keys[i].action,
-				     "%s", tui_keys[i].name);
-	}
-	/* In the ladder, its own rows win: PgUp and PgDn scroll there. */
-	for (size_t k = 0; k < tui_ladder_key_count; k++)
-		cr_expect_eq(keys_find_action(tui_ladder_keys[k].key, true),
-			     tui_ladder_keys[k].action, "%s", tui_ladder_keys[k].name);
-	cr_expect_eq(keys_find_action(KEY_NPAGE, false), ACTION_NEXT);
-	cr_expect_eq(keys_find_action(KEY_NPAGE, true), ACTION_PAGE_DOWN);
+	for (size_t i = 0; i < tui_key_count; i++)
+		cr_expect_eq(keys_find_action(tui_keys[i].key), tui_keys[i].action, "%s", tui_keys[i].name);
+}
+
+/* A presenter's clicker sends PgDn and PgUp (some Right and Left): they
+ * step on every screen of a lesson, the ladder's too; paging is elsewhere. */
+Test(keys, give_a_clicker_next_and_back_everywhere)
+{
+	cr_expect_eq(keys_find_action(KEY_NPAGE), ACTION_NEXT);
+	cr_expect_eq(keys_find_action(KEY_RIGHT), ACTION_NEXT);
+	cr_expect_eq(keys_find_action(' '), ACTION_NEXT);
+	cr_expect_eq(keys_find_action(KEY_PPAGE), ACTION_BACK);
+	cr_expect_eq(keys_find_action(KEY_LEFT), ACTION_BACK);
+	cr_expect_eq(keys_find_action(KEY_SNEXT), ACTION_PAGE_DOWN);
+	cr_expect_eq(keys_find_action(KEY_SPREVIOUS), ACTION_PAGE_UP);
+	cr_expect_eq(keys_find_action('.'), ACTION_BLANK);
+	cr_expect_eq(keys_find_action('B'), ACTION_BLANK);
 }
 
 Test(keys, find_nothing_for_an_unbound_key)
 {
-	cr_expect_eq(keys_find_action('z', false), ACTION_NONE);
-	cr_expect_eq(keys_find_action('z', true), ACTION_NONE);
-	cr_expect_eq(keys_find_action(-1, false), ACTION_NONE);
+	cr_expect_eq(keys_find_action('z'), ACTION_NONE);
+	cr_expect_eq(keys_find_action(-1), ACTION_NONE);
 }
 
 Test(keys, name_every_binding_and_give_it_a_real_action)
@@ -63,10 +58,6 @@ Test(keys, name_every_binding_and_give_it_a_real_action)
 		cr_expect(tui_keys[i].action > ACTION_NONE && tui_keys[i].action < ACTION_COUNT,
 			  "%s", tui_keys[i].name);
 	}
-	for (size_t k = 0; k < tui_ladder_key_count; k++)
-		cr_expect(tui_ladder_keys[k].action > ACTION_NONE
-				  && tui_ladder_keys[k].action < ACTION_COUNT,
-			  "%s", tui_ladder_keys[k].name);
 }
 
 Test(keys, give_every_action_a_key_and_a_help_text)
@@ -75,8 +66,6 @@ Test(keys, give_every_action_a_key_and_a_help_text)
 		bool bound = false;
 		for (size_t i = 0; i < tui_key_count; i++)
 			bound |= tui_keys[i].action == (enum tui_action)action;
-		for (size_t k = 0; k < tui_ladder_key_count; k++)
-			bound |= tui_ladder_keys[k].action == (enum tui_action)action;
 		cr_expect(bound, "action %d has no key", action);
 		cr_expect_gt(strlen(keys_action_help((enum tui_action)action)), 0,
 			     "action %d has no help", action);

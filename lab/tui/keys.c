@@ -2,9 +2,9 @@
  *
  * One table serves dispatch, the key line and the '?' screen, so a key
  * added here is documented by construction. Presenter clickers send PgUp
- * and PgDn: they are next and back like space and b, except in the
- * ladder, where they scroll (space and b still step, and the ladder
- * follows). */
+ * and PgDn (some Left and Right): they are back and next like b and space
+ * on every screen of a lesson; the ladder and the pages scroll a page with
+ * Shift-PgUp/PgDn or Ctrl-U/Ctrl-D instead. */
 #include "tui_internal.h"
 
 #define CONTROL(letter) ((letter) & 0x1f)
@@ -43,20 +43,20 @@ const struct key_binding tui_keys[] = {
 	{ 'w', "w", ACTION_WIRE },
 	{ 'x', "x", ACTION_RELEASE },
 	{ 'd', "d", ACTION_DROP },
+	{ KEY_SPREVIOUS, "Shift-PgUp", ACTION_PAGE_UP },
+	{ CONTROL('u'), "Ctrl-U", ACTION_PAGE_UP },
+	{ KEY_SNEXT, "Shift-PgDn", ACTION_PAGE_DOWN },
+	{ CONTROL('d'), "Ctrl-D", ACTION_PAGE_DOWN },
 	{ '?', "?", ACTION_HELP },
 	{ KEY_F(1), "F1", ACTION_HELP },
+	{ '.', ".", ACTION_BLANK },
+	{ 'B', "B", ACTION_BLANK },
 	{ ESCAPE, "Esc", ACTION_CLOSE },
 	{ 'q', "q", ACTION_QUIT },
 	{ 'Q', "Q", ACTION_QUIT },
 	{ CONTROL('l'), "Ctrl-L", ACTION_REDRAW },
 };
 const size_t tui_key_count = sizeof tui_keys / sizeof tui_keys[0];
-
-const struct key_binding tui_ladder_keys[] = {
-	{ KEY_PPAGE, "PgUp", ACTION_PAGE_UP },
-	{ KEY_NPAGE, "PgDn", ACTION_PAGE_DOWN },
-};
-const size_t tui_ladder_key_count = sizeof tui_ladder_keys / sizeof tui_ladder_keys[0];
 
 struct action_words {
 	const char *label;   /* on the key line; NULL: only on the help screen */
@@ -70,11 +70,8 @@ static const struct action_words action_words[ACTION_COUNT] = {
 };
 #undef TUI_ACTION_WORDS
 
-enum tui_action keys_find_action(int key, bool in_ladder)
+enum tui_action keys_find_action(int key)
 {
-	for (size_t i = 0; i < tui_ladder_key_count && in_ladder; i++)
-		if (tui_ladder_keys[i].key == key)
-			return tui_ladder_keys[i].action;
 	for (size_t i = 0; i < tui_key_count; i++)
 		if (tui_keys[i].key == key)
 			return tui_keys[i].action;

@@ -262,6 +262,8 @@ static void lesson_back(struct tui *tui)
 		return;
 	}
 	go_to_step(tui, step - 1);
+	if (step == 1 && !tui->message[0])
+		tui_message(tui, "back to the start, before step 1 (a fresh sandbox): space runs step 1 again");
 }
 
 static void lesson_restart(struct tui *tui)

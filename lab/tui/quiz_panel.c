@@ -4,10 +4,11 @@
  * instead of running the step: first what the call will return (the
  * choices quiz_choices draws from the catalog), then the state of each
  * socket the step names. Digits or arrows and Enter pick, h gives a hint
- * (a nudge, then the answer), Esc skips the rest. The last answer runs the
- * step; the panel then shows each part beside what the kernel did, as
- * quiz_score judged it, until the next step's questions open. Nothing
- * here judges: the panel asks, the quiz scores, the header shows the tally. */
+ * (a nudge, then the answer), Esc (or space, or a clicker's PgDn) skips
+ * the rest. The last answer runs the step; the panel then shows each part
+ * beside what the kernel did, as quiz_score judged it, until the next
+ * step's questions open. Nothing here judges: the panel asks, the quiz
+ * scores, the header shows the tally. */
 #include "tui_internal.h"
 
 #include <stdio.h>
@@ -193,8 +194,12 @@ bool quiz_panel_key(struct tui *tui, int key)
 		quiz->hint_level = quiz_hint(&quiz->choices, quiz->hint_level + 1, quiz->hint, sizeof quiz->hint);
 		return true;
 	case ESCAPE:
+	case ' ':
+	case KEY_NPAGE:   /* a clicker: skip the questions, step */
 		run_and_score(tui);
 		return true;
+	case KEY_PPAGE:
+		return false;   /* back a step: the lesson's (going back closes the panel) */
 	case KEY_BACKSPACE:
 	case 127:
 	case 8:
@@ -393,6 +398,6 @@ void quiz_panel_help(struct tui_page *page, int width)
 	help_add_row(page, "Up Down Enter", "move to an answer and pick it", width);
 	help_add_row(page, "h", "a hint; again: the answer (an answer picked after it is shown counts as asked, not right)",
 		     width);
-	help_add_row(page, "Esc", "skip the rest of the questions: the step runs, what was not predicted is not counted",
-		     width);
+	help_add_row(page, "Esc space PgDn",
+		     "skip the rest of the questions: the step runs, what was not predicted is not counted", width);
 }

@@ -26,8 +26,7 @@ static size_t keys_in(const struct key_binding *keys, size_t count, enum tui_act
 static void keys_of(enum tui_action action, char *out, size_t size)
 {
 	out[0] = '\0';
-	size_t length = keys_in(tui_keys, tui_key_count, action, out, size, 0);
-	keys_in(tui_ladder_keys, tui_ladder_key_count, action, out, size, length);
+	keys_in(tui_keys, tui_key_count, action, out, size, 0);
 }
 
 /* What the marks on the lesson screen mean. */
@@ -50,6 +49,9 @@ static const char *const legend[] = {
 	"         lets one copy go and drops the others",
 	"timer    a state the lesson expects had ended on its kernel timer (TIME-WAIT's",
 	"         60 s) before the step: said in words, not a failure",
+	"Projector screen (--big, or a terminal of 160x45 and more): each state in",
+	"       large letters, a '*' before what changed; the step's packets as large",
+	"       arrows between the panes, from the side that sent them",
 	"In the ladder: one lane a side, one arrow a packet (flags, seq and ack counted",
 	"from each side's first, len with data); on a step's line the states of the",
 	"lanes' sockets after it, *STATE one the side entered in that step",

@@ -340,7 +340,7 @@ static void bottom_draw(struct tui *tui, const struct ladder_layout *layout, int
 	/* Free play has no steps to walk: a typed call is its next step. */
 	const char *pairs[][2] = {
 		{ tui->play ? ":" : "space", tui->play ? "type a call" : "next" }, { tui->play ? "" : "b", "back" },
-		{ "Up Down PgUp PgDn", "scroll" }, { "w", "panes" }, { "?", "help" },
+		{ "Up Down ^U ^D", "scroll" }, { "w", "panes" }, { "?", "help" },
 	};
 	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
 		if (pairs[i][0][0] && !draw_key_label(style, layout->keys_y, &x, width, pairs[i][0], pairs[i][1]))

@@ -17,6 +17,7 @@
 
 #include "fit.h"
 #include "plain.h"
+#include "socket_text.h"
 #include "wrap.h"
 
 enum {
@@ -120,73 +121,6 @@ struct socket_columns {
 	bool short_peer;          /* ":48416" for a peer on the local host */
 };
 
-/* "ls=3", "conn=4", "c=--", "--": the lesson's name and the fd, as in --plain. */
-static void socket_who(const struct lab_socket *socket, char *out, size_t size)
-{
-	if (socket->fd >= 0)
-		snprintf(out, size, "%s%s%d", socket->name, socket->name[0] ? "=" : "", socket->fd);
-	else
-		snprintf(out, size, "%s%s--", socket->name, socket->name[0] ? "=" : "");
-}
-
-/* The peer, or ":48416" when it is on the local address's host. */
-static const char *socket_peer(const struct lab_socket *socket, bool shorten)
-{
-	if (!socket->peer[0])
-		return "-";
-	if (!shorten || socket->family == AF_UNIX)
-		return socket->peer;
-	const char *local_colon = strrchr(socket->local, ':');
-	const char *peer_colon = strrchr(socket->peer, ':');
-	if (local_colon && peer_colon && local_colon - socket->local == peer_colon - socket->peer
-	    && memcmp(socket->local, socket->peer, (size_t)(local_colon - socket->local)) == 0)
-		return peer_colon;
-	return socket->peer;
-}
-
-/* What follows the state: the queues (for a listener, its accept queue in
- * words), a running timer, and why no fd holds it. */
-struct socket_piece {
-	char text[96];
-	bool changed;
-};
-
-static int socket_pieces(const struct lab_socket *socket, struct socket_piece pieces[3])
-{
-	int count = 0;
-	bool queue_changed = (socket->changes & CHANGE_QUEUE) != 0;
-	if (socket->state == TCP_LISTEN) {
-		snprintf(pieces[count].text, sizeof pieces[count].text, "%saccept queue %u of %u",
-			 queue_changed ? "*" : "", socket->recv_queue, socket->send_queue);
-		pieces[count++].changed = queue_changed;
-	} else if (socket->state != 0) {
-		/* After the peer's FIN the kernel counts the FIN in recv-q. */
-		bool fin = (socket->state == TCP_CLOSE_WAIT || socket->state == TCP_CLOSING) && socket->recv_queue > 0;
-		snprintf(pieces[count].text, sizeof pieces[count].text, "%srecv-q %u%s send-q %u",
-			 queue_changed ? "*" : "", socket->recv_queue, fin ? " (FIN counts 1)" : "", socket->send_queue);
-		pieces[count++].changed = queue_changed;
-	}
-	if (socket->timer_ms) {
-		/* TIME-WAIT's countdown is "timer"; any other timer says which. */
-		unsigned seconds = (socket->timer_ms + 999) / 1000;
-		if (socket->timer == 1 && socket->retransmits)
-			snprintf(pieces[count].text, sizeof pieces[count].text, "resent %u, again in %u s",
-				 socket->retransmits, seconds);
-		else if (socket->timer && socket->timer != 3)
-			snprintf(pieces[count].text, sizeof pieces[count].text, "%s in %u s",
-				 session_timer_name(socket->timer), seconds);
-		else
-			snprintf(pieces[count].text, sizeof pieces[count].text, "timer %u s", seconds);
-		pieces[count++].changed = false;
-	}
-	const char *note = session_note_text(socket->note);
-	if (note[0]) {
-		snprintf(pieces[count].text, sizeof pieces[count].text, "%s", note);
-		pieces[count++].changed = false;
-	}
-	return count;
-}
-
 static int pieces_columns(const struct socket_piece *pieces, int count)
 {
 	int columns = 0;
@@ -208,14 +142,14 @@ static struct socket_columns socket_columns_for(const struct lab_snapshot *snaps
 	for (size_t i = 0; i < count; i++) {
 		const struct lab_socket *socket = &snapshot->sockets[indexes[i]];
 		char who[48];
-		struct socket_piece pieces[3];
-		socket_who(socket, who, sizeof who);
+		struct socket_piece pieces[SOCKET_PIECES_MAX];
+		socket_text_who(socket, who, sizeof who);
 		columns.who = max_int(columns.who, draw_columns(who));
 		columns.local = max_int(columns.local, draw_columns(socket->local));
-		full_peer = max_int(full_peer, draw_columns(socket_peer(socket, false)));
-		columns.peer = max_int(columns.peer, draw_columns(socket_peer(socket, true)));
+		full_peer = max_int(full_peer, draw_columns(socket_text_peer(socket, false)));
+		columns.peer = max_int(columns.peer, draw_columns(socket_text_peer(socket, true)));
 		columns.state = max_int(columns.state, draw_columns(plain_state_text(socket)));
-		longest_tail = max_int(longest_tail, pieces_columns(pieces, socket_pieces(socket, pieces)));
+		longest_tail = max_int(longest_tail, pieces_columns(pieces, socket_text_pieces(socket, pieces)));
 	}
 	/* The full peer address when the first line has room for it. */
 	if (1 + columns.who + 1 + columns.local + 1 + full_peer <= width) {
@@ -268,7 +202,7 @@ static void socket_piece_out(struct cursor *cursor, const struct socket_piece *p
 static void socket_out(struct cursor *cursor, const struct socket_columns *columns, const struct lab_socket *socket)
 {
 	char who[48];
-	socket_who(socket, who, sizeof who);
+	socket_text_who(socket, who, sizeof who);
 	attr_t normal = role(cursor, ROLE_NORMAL), changed = role(cursor, ROLE_CHANGED), dim = role(cursor, ROLE_DIM);
 	bool is_new = (socket->changes & (CHANGE_NEW | CHANGE_FD)) != 0;
 	bool state_changed = (socket->changes & CHANGE_STATE) != 0;
@@ -278,7 +212,7 @@ static void socket_out(struct cursor *cursor, const struct socket_columns *colum
 	attr_t address = socket->changes & CHANGE_ADDRESS ? changed : normal;
 	cursor_field(cursor, socket->local[0] ? socket->local : "-", columns->local, address);
 	cursor_string(cursor, " ", normal);
-	cursor_field(cursor, socket_peer(socket, columns->short_peer), columns->peer, address);
+	cursor_field(cursor, socket_text_peer(socket, columns->short_peer), columns->peer, address);
 	if (columns->one_line) {
 		cursor_string(cursor, " ", normal);
 	} else {
@@ -287,27 +221,10 @@ static void socket_out(struct cursor *cursor, const struct socket_columns *colum
 	}
 	cursor_string(cursor, state_changed ? "*" : " ", state_changed ? changed : normal);
 	cursor_field(cursor, plain_state_text(socket), columns->state, state_changed ? changed : role(cursor, ROLE_KEY));
-	struct socket_piece pieces[3];
-	int count = socket_pieces(socket, pieces);
+	struct socket_piece pieces[SOCKET_PIECES_MAX];
+	int count = socket_text_pieces(socket, pieces);
 	for (int i = 0; i < count; i++)
 		socket_piece_out(cursor, &pieces[i], pieces[i].changed ? changed : i == 0 ? normal : dim);
-	cursor_newline(cursor);
-}
-
-/* Projector mode: who and state, nothing else. */
-static void socket_out_big(struct cursor *cursor, const struct lab_socket *socket)
-{
-	char who[48];
-	socket_who(socket, who, sizeof who);
-	attr_t normal = role(cursor, ROLE_NORMAL), changed = role(cursor, ROLE_CHANGED);
-	bool state_changed = (socket->changes & CHANGE_STATE) != 0;
-	cursor_string(cursor, socket->changes ? "*" : " ", socket->changes ? changed : normal);
-	cursor_field(cursor, who, 8, socket->changes & (CHANGE_NEW | CHANGE_FD) ? changed : normal);
-	cursor_string(cursor, state_changed ? "*" : " ", state_changed ? changed : normal);
-	cursor_string(cursor, plain_state_text(socket), state_changed ? changed : normal);
-	if (socket->fd < 0)
-		cursor_string(cursor, "  (no fd)", normal);
-	cursor_newline(cursor);
 	cursor_newline(cursor);
 }
 
@@ -345,8 +262,6 @@ static void call_out(struct cursor *cursor, const struct view_call *call)
 		cursor_string(cursor, result, result_attr);
 	}
 	cursor_newline(cursor);
-	if (cursor->style->big)
-		cursor_newline(cursor);
 }
 
 static int call_rows(const struct tui_style *style, const struct view_call *call, int width)
@@ -386,14 +301,9 @@ static int pane_socket_rows(const struct tui *tui, const struct lesson_view *vie
 	size_t listed = pane->socket_count < MAX_PANE_SOCKETS ? pane->socket_count : MAX_PANE_SOCKETS;
 	if (listed == 0)
 		return 1;
-	if (!tui->style.big)
-		socket_heading(&measure, &pane->columns);
-	for (size_t i = 0; i < listed; i++) {
-		if (tui->style.big)
-			socket_out_big(&measure, &view->snapshot->sockets[pane->sockets[i]]);
-		else
-			socket_out(&measure, &pane->columns, &view->snapshot->sockets[pane->sockets[i]]);
-	}
+	socket_heading(&measure, &pane->columns);
+	for (size_t i = 0; i < listed; i++)
+		socket_out(&measure, &pane->columns, &view->snapshot->sockets[pane->sockets[i]]);
 	return measure.row + (pane->socket_count > listed ? 1 : 0);
 }
 
@@ -484,10 +394,7 @@ static void pane_title(struct tui *tui, const struct lesson_view *view, const st
 static int socket_rows(const struct tui *tui, const struct pane *pane, const struct lab_socket *socket)
 {
 	struct cursor measure = cursor_at(&tui->style, 0, 0, pane->width - 2, 0, false);
-	if (tui->style.big)
-		socket_out_big(&measure, socket);
-	else
-		socket_out(&measure, &pane->columns, socket);
+	socket_out(&measure, &pane->columns, socket);
 	return measure.row;
 }
 
@@ -563,8 +470,7 @@ static void pane_draw(struct tui *tui, const struct lesson_view *view, struct pa
 		cursor_string(&cursor, view->step == 0 ? "  no socket yet" : "  no socket", style->roles[ROLE_DIM]);
 		return;
 	}
-	if (!style->big)
-		socket_heading(&cursor, &pane->columns);
+	socket_heading(&cursor, &pane->columns);
 	bool shown[MAX_PANE_SOCKETS];
 	size_t hidden = pane_sockets_shown(tui, view, pane, inner_height - cursor.row, shown);
 	for (size_t i = 0; i < listed; i++) {
@@ -572,10 +478,7 @@ static void pane_draw(struct tui *tui, const struct lesson_view *view, struct pa
 			continue;
 		const struct lab_socket *socket = &view->snapshot->sockets[pane->sockets[i]];
 		cursor.fill = pane->focused && i == tui->selected ? style->roles[ROLE_SELECTED] : 0;
-		if (style->big)
-			socket_out_big(&cursor, socket);
-		else
-			socket_out(&cursor, &pane->columns, socket);
+		socket_out(&cursor, &pane->columns, socket);
 		cursor.fill = 0;
 	}
 	hidden += pane->socket_count - listed;
@@ -691,7 +594,7 @@ static void other_side_draw(struct tui *tui, const struct lesson_view *view, int
 	for (size_t i = 0; i < count && i < 16; i++) {
 		const struct lab_socket *socket = &view->snapshot->sockets[indexes[i]];
 		char who[48];
-		socket_who(socket, who, sizeof who);
+		socket_text_who(socket, who, sizeof who);
 		cursor_string(&cursor, i ? ", " : "   ", style->roles[ROLE_NORMAL]);
 		attr_t attr = style->roles[socket->changes ? ROLE_CHANGED : ROLE_NORMAL];
 		cursor_string(&cursor, socket->changes ? "*" : "", attr);
@@ -707,10 +610,11 @@ static void other_side_draw(struct tui *tui, const struct lesson_view *view, int
 	}
 }
 
-/* The key line of the lesson screen, in the order people need them. */
+/* The key line of the lesson screen, in the order people need them: at
+ * 80 columns it ends after quit (? lists the rest). */
 static const enum tui_action lesson_key_line[] = {
-	ACTION_NEXT, ACTION_BACK, ACTION_RESTART, ACTION_AUTOPLAY, ACTION_GOTO, ACTION_FOCUS, ACTION_HELP, ACTION_QUIT,
-	ACTION_WIRE, ACTION_PREDICT,   /* where the terminal is wide enough; the wire row says w at 80 columns */
+	ACTION_NEXT, ACTION_BACK, ACTION_WIRE, ACTION_PREDICT, ACTION_HELP, ACTION_QUIT,
+	ACTION_RESTART, ACTION_AUTOPLAY, ACTION_GOTO, ACTION_FOCUS,
 };
 
 /* Free play's, while the command line is closed. */
@@ -751,7 +655,7 @@ bool lesson_status_draw(struct tui *tui, int y, int width)
 	return false;
 }
 
-static void key_line_draw(struct tui *tui, int y, int width)
+void lesson_key_line_draw(struct tui *tui, int y, int width)
 {
 	const struct tui_style *style = &tui->style;
 	if (lesson_status_draw(tui, y, width))
@@ -764,8 +668,8 @@ static void key_line_draw(struct tui *tui, int y, int width)
 		draw_key_line(style, y, width, step_key_line, sizeof step_key_line / sizeof step_key_line[0]);
 		return;
 	}
-	/* With three sides or more the switch key shows beside the panes' Tab;
-	 * where the line is short, in autoplay's place (? lists autoplay). */
+	/* With three sides or more the switch key follows back; where the
+	 * line is short, autoplay gives way (? lists it). */
 	enum tui_action actions[sizeof lesson_key_line / sizeof lesson_key_line[0] + 3];
 	size_t count = 0;
 	bool switching = tui->view.side_count > 2, narrow = width < 100;
@@ -780,7 +684,7 @@ static void key_line_draw(struct tui *tui, int y, int width)
 			actions[count++] = ACTION_RELEASE;
 			actions[count++] = ACTION_DROP;
 		}
-		if (action == ACTION_FOCUS && switching)
+		if (action == ACTION_BACK && switching)
 			actions[count++] = ACTION_SWITCH_SIDE;
 	}
 	draw_key_line(style, y, width, actions, count);
@@ -1008,14 +912,11 @@ static void text_panel_draw(struct tui *tui, const struct lesson_view *view, con
 	failures_out(&cursor, view);
 	evidence_out(&cursor, view);
 	int row = y + say_rows + text->failure_rows;
-	if (!style->big) {
-		if (view->python) {
-			draw_string(style, row, 1, view->source_label ? view->source_label : "python", 7,
-				    style->roles[ROLE_LABEL]);
-			draw_string(style, row, 9, view->python, width - 10, style->roles[ROLE_NORMAL]);
-		}
-		row++;
+	if (view->python) {
+		draw_string(style, row, 1, view->source_label ? view->source_label : "python", 7, style->roles[ROLE_LABEL]);
+		draw_string(style, row, 9, view->python, width - 10, style->roles[ROLE_NORMAL]);
 	}
+	row++;
 	draw_string(style, row, 1, "next", 7, style->roles[ROLE_LABEL]);
 	int x = 9 + draw_string(style, row, 9, view->next, width - 10, style->roles[view->at_end ? ROLE_DIM : ROLE_NEXT]);
 	if (view->next_is_wake)
@@ -1079,12 +980,12 @@ void lesson_draw_view(struct tui *tui, const struct lesson_view *view)
 	int other_rows = others + (unplaced ? 1 : 0);
 
 	/* The text under them. */
-	text.say_count = style->big ? 0 : wrap_text(view->say, width - 2, text.say, MAX_TEXT_LINES);
+	text.say_count = wrap_text(view->say, width - 2, text.say, MAX_TEXT_LINES);
 	if (text.say_count > MAX_TEXT_LINES)
 		text.say_count = MAX_TEXT_LINES;
 	struct cursor measure = cursor_at(style, 0, 1, width - 2, 0, false);
 	text.failure_rows = failures_out(&measure, view) + evidence_out(&measure, view);
-	int fixed_rows = (style->big ? 1 : 2) + wire_rows(tui, view, width);   /* the wire, python, next */
+	int fixed_rows = 2 + wire_rows(tui, view, width);   /* the wire, python, next */
 	int command_rows = tui->play ? 2 : 0;  /* the command line, and the caret or hint under it */
 	int quiz_rows = quiz_panel_rows(tui, width);
 	int rest = height - 2 - other_rows - fixed_rows - command_rows - quiz_rows;
@@ -1132,10 +1033,14 @@ void lesson_draw_view(struct tui *tui, const struct lesson_view *view)
 		command_line_draw(tui, height - 1 - command_rows, width);
 	if (quiz_rows)
 		quiz_panel_draw(tui, height - 1 - command_rows - quiz_rows, width, quiz_rows);
-	key_line_draw(tui, height - 1, width);
+	lesson_key_line_draw(tui, height - 1, width);
 }
 
 void lesson_draw(struct tui *tui)
 {
+	if (projector_shown(tui)) {
+		projector_draw(tui);
+		return;
+	}
 	lesson_draw_view(tui, &tui->view);
 }

@@ -97,11 +97,18 @@ void page_draw(struct tui *tui)
 			 page->top + (size_t)body < page->count ? ", more below" : "");
 	else
 		where[0] = '\0';
+	/* Over a lesson PgUp and PgDn step (page_next): Ctrl-U and Ctrl-D page. */
+	bool over_lesson = tui->screen == SCREEN_LESSON;
 	int x = 1;
-	x += draw_string(style, height - 1, x, "Up Down PgUp PgDn", width - x, style->roles[ROLE_KEY]);
+	x += draw_string(style, height - 1, x, over_lesson ? "Up Down ^U ^D" : "Up Down PgUp PgDn", width - x,
+			 style->roles[ROLE_KEY]);
 	x += draw_string(style, height - 1, x, " scroll  ", width - x, style->roles[ROLE_NORMAL]);
 	x += draw_string(style, height - 1, x, "q Esc Enter", width - x, style->roles[ROLE_KEY]);
-	x += draw_string(style, height - 1, x, " close   ", width - x, style->roles[ROLE_NORMAL]);
+	x += draw_string(style, height - 1, x, " close  ", width - x, style->roles[ROLE_NORMAL]);
+	if (over_lesson) {
+		x += draw_string(style, height - 1, x, "space PgDn", width - x, style->roles[ROLE_KEY]);
+		x += draw_string(style, height - 1, x, " close, step   ", width - x, style->roles[ROLE_NORMAL]);
+	}
 	draw_string(style, height - 1, x, where, width - x, style->roles[ROLE_DIM]);
 }
 
@@ -152,12 +159,38 @@ static void page_ignore(struct tui *tui)
 	(void)tui;
 }
 
-/* In a page, next and back scroll (a clicker pages through the help). */
+/* Over a lesson, next and back close the page and step, so a clicker
+ * never gets stuck in the help or a socket's details; over the menu they
+ * scroll (nothing opens or closes there by surprise). */
+static void page_then(struct tui *tui, enum tui_action action, tui_handler over_menu)
+{
+	if (tui->screen != SCREEN_LESSON) {
+		over_menu(tui);
+		return;
+	}
+	page_done(&tui->page);
+	tui_handler handler = tui_handler_for(tui, action);
+	if (handler)
+		handler(tui);
+}
+
+static void page_next(struct tui *tui)
+{
+	page_then(tui, ACTION_NEXT, page_forward);
+}
+
+static void page_previous(struct tui *tui)
+{
+	page_then(tui, ACTION_BACK, page_back);
+}
+
 const tui_handler page_handlers[ACTION_COUNT] = {
 	[ACTION_UP] = page_up,
 	[ACTION_DOWN] = page_down,
-	[ACTION_NEXT] = page_forward,
-	[ACTION_BACK] = page_back,
+	[ACTION_NEXT] = page_next,
+	[ACTION_BACK] = page_previous,
+	[ACTION_PAGE_UP] = page_back,
+	[ACTION_PAGE_DOWN] = page_forward,
 	[ACTION_FIRST] = page_first,
 	[ACTION_LAST] = page_last,
 	[ACTION_OPEN] = page_close,

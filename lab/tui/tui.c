@@ -80,7 +80,9 @@ static void draw(struct tui *tui)
 {
 	erase();
 	tui->command.screen_y = -1;
-	if (COLS < TUI_MIN_WIDTH || LINES < TUI_MIN_HEIGHT)
+	if (tui->blank) {
+		/* A presenter blanked it: nothing until the next key. */
+	} else if (COLS < TUI_MIN_WIDTH || LINES < TUI_MIN_HEIGHT)
 		draw_too_small(&tui->style, COLS, LINES);
 	else if (tui->page.open)
 		page_draw(tui);
@@ -105,7 +107,7 @@ static void draw(struct tui *tui)
 /* The handler of the screen on top; the ladder overrides the lesson
  * screen's where it scrolls, and free play where a lesson's steps mean
  * nothing. */
-static tui_handler handler_for(const struct tui *tui, enum tui_action action)
+tui_handler tui_handler_for(const struct tui *tui, enum tui_action action)
 {
 	if (tui->page.open)
 		return page_handlers[action];
@@ -125,8 +127,11 @@ static void handle_key(struct tui *tui, int key)
 	if (key == KEY_RESIZE)
 		return;   /* curses has resized stdscr; the redraw follows */
 	tui->message[0] = '\0';
-	bool in_ladder = tui->screen == SCREEN_LESSON && tui->ladder.open && !tui->page.open;
-	enum tui_action action = keys_find_action(key, in_ladder);
+	if (tui->blank) {
+		tui->blank = false;   /* the key only brings the screen back */
+		return;
+	}
+	enum tui_action action = keys_find_action(key);
 	if (COLS < TUI_MIN_WIDTH || LINES < TUI_MIN_HEIGHT) {
 		/* Nothing to see: only quitting makes sense. */
 		if (action == ACTION_QUIT)
@@ -137,10 +142,14 @@ static void handle_key(struct tui *tui, int key)
 		consent_key(tui, key);
 		return;
 	}
+	if (action == ACTION_BLANK && !tui->command.open && !tui->prompt_open) {
+		tui->blank = true;
+		return;
+	}
 	if (!tui->page.open && tui->screen == SCREEN_LESSON
 	    && (quiz_panel_key(tui, key) || lesson_prompt_key(tui, key) || command_line_key(tui, key)))
 		return;
-	tui_handler handler = action != ACTION_NONE ? handler_for(tui, action) : NULL;
+	tui_handler handler = action != ACTION_NONE ? tui_handler_for(tui, action) : NULL;
 	if (handler)
 		handler(tui);
 	else if (action == ACTION_NONE)

@@ -11,7 +11,7 @@
 #include "trace.h"
 
 struct tui_options {
-	bool big;            /* projector mode: the essentials, large spacing */
+	bool big;            /* --big: the projector screen (projector.h), everything bold */
 	bool color;          /* false with NO_COLOR */
 	bool quiz;           /* start in predict mode (--quiz) */
 	/* `run --trace FILE` / `--pcap FILE`, for the lesson run from the

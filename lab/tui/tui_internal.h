@@ -50,8 +50,8 @@
 			      "judges, and the header keeps the score") \
 	_(UP, NULL, "select the socket above; in the menu the lesson above; in a page or the ladder scroll") \
 	_(DOWN, NULL, "select the socket below; in the menu the lesson below; in a page or the ladder scroll") \
-	_(PAGE_UP, NULL, "in the ladder: scroll a page up") \
-	_(PAGE_DOWN, NULL, "in the ladder: scroll a page down") \
+	_(PAGE_UP, NULL, "in the ladder or a page: scroll a page up (PgUp steps back everywhere in a lesson)") \
+	_(PAGE_DOWN, NULL, "in the ladder or a page: scroll a page down (PgDn steps everywhere in a lesson)") \
 	_(OPEN, NULL, "details of the selected socket (every field the kernel gave); in the menu open the lesson") \
 	_(TEXT, "text", "the whole explanation of the step, when the screen cuts it") \
 	_(WIRE, "wire", "the wire: a ladder diagram of the packets each step sent, under the call that sent " \
@@ -60,6 +60,7 @@
 	_(DROP, "drop", "with --hold: drop the oldest held segment; its sender's kernel sends it again after its " \
 			"retransmission timeout (about a second)") \
 	_(HELP, "help", "this help") \
+	_(BLANK, NULL, "blank the screen, as slide software does; any key brings it back") \
 	_(CLOSE, NULL, "leave the focused pane or the ladder; close a page") \
 	_(QUIT, "quit", "quit (a lesson opened from the menu goes back to the menu); in the ladder back to the panes") \
 	_(REDRAW, NULL, "redraw the screen")
@@ -80,13 +81,11 @@ struct key_binding {
 
 extern const struct key_binding tui_keys[];
 extern const size_t tui_key_count;
-/* Keys that mean something else while the ladder is shown: they win over
- * their binding in tui_keys there. */
-extern const struct key_binding tui_ladder_keys[];
-extern const size_t tui_ladder_key_count;
 
-/* The action bound to `key` (`in_ladder`: while the ladder is shown), or ACTION_NONE. */
-enum tui_action keys_find_action(int key, bool in_ladder);
+/* The action bound to `key`, or ACTION_NONE. A key means the same on
+ * every screen of a lesson: a clicker's PgDn steps in the ladder and
+ * closes a page to step. */
+enum tui_action keys_find_action(int key);
 /* The action's key-line label ("next"), or NULL when it has none. */
 const char *keys_action_label(enum tui_action action);
 /* Its help text. */
@@ -211,6 +210,12 @@ extern const tui_handler lesson_handlers[ACTION_COUNT];
 /* Draws the lesson screen of `view` at the terminal's size: the part the
  * benchmark times. */
 void lesson_draw_view(struct tui *tui, const struct lesson_view *view);
+/* The key line of the lesson screen at row y, or what takes it over. */
+void lesson_key_line_draw(struct tui *tui, int y, int width);
+/* The projector screen (screen_projector.c, laid out by projector.h): shown
+ * instead of the panes with --big or on a terminal of 160x45 and more. */
+bool projector_shown(const struct tui *tui);
+void projector_draw(struct tui *tui);
 /* The lesson screen's header (row 0): lesson, step k/n, sandbox. */
 void lesson_header_draw(struct tui *tui, const struct lesson_view *view, int width);
 /* What takes the key line over (the go-to prompt, a message, autoplay's
@@ -396,6 +401,7 @@ struct tui {
 	struct tui_style style;
 	enum tui_screen screen;
 	bool quit;
+	bool blank;                        /* . or B: the screen is blank until the next key */
 	int exit_code;
 	/* The menu. */
 	struct menu_entry *entries;        /* owned */
@@ -444,6 +450,8 @@ struct tui {
 };
 
 uint64_t tui_now_ms(void);
+/* The handler of `action` on the screen on top (tui.c), or NULL. */
+tui_handler tui_handler_for(const struct tui *tui, enum tui_action action);
 /* Shows `text` on the key line until the next key. */
 void tui_message(struct tui *tui, const char *format, ...) __attribute__((format(printf, 2, 3)));
 

@@ -350,15 +350,181 @@ autoplay_steps_by_itself_until_stopped() {
 	quit auto
 }
 
-big_mode_keeps_calls_results_and_states() {
+# Lesson 01's states after each step, from the --plain transcript: lines
+# "STEP STATE" (a socket with no TCP state yet, "-", left out).
+lesson_01_states() {
+	"$SOCKLAB" run --plain 01 2>/dev/null | awk '
+		/^step [0-9]+\/14/ { split($2, n, "/"); step = n[1] }
+		/^  [* ] +(server|client) / {
+			i = $1 == "*" ? 2 : 1
+			if ($(i + 4) != "-") print step, $(i + 4)
+		}'
+}
+
+# projector_walk NAME WIDTH HEIGHT [RUN-OPTION...]: lesson 01 to its end on
+# the projector screen; each step (each part of a two-part step) uses 40
+# rows or more, no line is wider than the terminal, every '*' sits on a
+# field, and the states --plain gives for the step show in large glyphs.
+projector_walk() {
+	local name=$1 width=$2 height=$3 step states screen
+	shift 3
+	local helper=${SOCKLAB_BIGFONT_ROWS:-$(cd "$(dirname "$SOCKLAB")" && pwd)/tests/bigfont_rows}
+	if [ ! -x "$helper" ] || ! command -v python3 >/dev/null; then
+		echo "    skipped: needs python3 and tests/bigfont_rows (build the tests)" >&2
+		return 77
+	fi
+	states=$(lesson_01_states)
+	[ "$(grep -c . <<<"$states")" -ge 14 ] || {
+		echo "    FAIL: --plain gave no states: $states" >&2
+		return 1
+	}
+	launch "$name" "$width" "$height" -- run "$@" 01
+	wait_for_text "$name" "step 0/14" || return 1
+	for step in $(seq 0 14); do
+		if [ "$step" -gt 0 ]; then
+			keys "$name" Space
+			wait_for "$name" "step $step/14( |$)" || return 1
+		fi
+		local parts=1 part
+		capture "$name" | grep -q "step $step/14 part 1/2" && parts=2
+		for part in $(seq 1 "$parts"); do
+			if [ "$part" = 2 ]; then
+				keys "$name" Space
+				wait_for_text "$name" "step $step/14 part 2/2" || return 1
+			fi
+			screen="$work/$name/step-$step-$part"
+			capture "$name" >"$screen"
+			local expected=()
+			[ "$part" = "$parts" ] && mapfile -t expected < <(awk -v s="$step" '$1 == s { print $2 }' <<<"$states" | sort -u)
+			python3 "$here/projector_screen.py" "$screen" "$width" $((height * 2 / 3)) "$helper" "${expected[@]}" || {
+				fail_with_screen "$name" "step $step part $part"
+				return 1
+			}
+		done
+	done
+	expect_screen "$name" "next +the end: every expectation met" "the end of the lesson" &&
+		quit "$name"
+}
+
+projector_screen_at_200x60_with_big_shows_each_state_large() {
+	projector_walk projector 200 60 --big
+}
+
+projector_screen_comes_by_itself_at_160x45() {
+	projector_walk projector160 160 45 || return $?
+	# NO_COLOR keeps the shapes: the large letters are ink, not colour.
+	local helper
+	helper=${SOCKLAB_BIGFONT_ROWS:-$(cd "$(dirname "$SOCKLAB")" && pwd)/tests/bigfont_rows}
+	launch nocolor 160 45 NO_COLOR=1 -- run 01
+	wait_for_text nocolor "step 0/14" || return 1
+	press nocolor Space 3
+	wait_for_text nocolor "step 3/14" || return 1
+	capture nocolor >"$work/nocolor/screen"
+	python3 "$here/projector_screen.py" "$work/nocolor/screen" 160 30 "$helper" LISTEN || {
+		fail_with_screen nocolor "LISTEN in large letters with NO_COLOR"
+		return 1
+	}
+	quit nocolor || return 1
+	# Below 160x45 the usual screen, whatever the lesson.
+	launch usual 159 45 -- run 01
+	wait_for "usual" "^┌─ SERVER" || return 1
+	quit usual
+}
+
+big_below_100x30_keeps_the_usual_screen_whole() {
 	launch big 80 24 -- run --big 01
 	wait_for_text big "step 0/14" || return 1
 	press big Space 3
 	wait_for_text big "step 3/14" || return 1
 	expect_screen big ">listen\(ls, 5\) +0" "the call and its result" &&
-		expect_screen big "\*ls=3 +\*LISTEN" "the state" &&
-		expect_not_screen big "python" "the python line" &&
+		expect_screen big "\*ls=3 +127\.0\.0\.1:65432" "the socket" &&
+		expect_screen big "\*LISTEN +\*?accept queue 0 of 5" "the state and its queue" &&
 		quit big
+}
+
+# A presenter's clicker sends PgDn and PgUp: they step on every screen of a
+# lesson, and only move in the menu.
+clicker_keys_step_from_the_ladder_help_details_and_quiz() {
+	launch clicker 80 24 -- run 01
+	wait_for_text clicker "step 0/14" || return 1
+	expect_screen clicker "w wire +p predict" "w and p on the key line at 80 columns" || return 1
+	keys clicker b
+	wait_for_text clicker "this is the start" || return 1
+	keys clicker NPage
+	wait_for_text clicker "step 1/14" || return 1
+	keys clicker b
+	wait_for_text clicker "back to the start, before step 1" || return 1
+	press clicker Space 3
+	wait_for_text clicker "step 3/14" || return 1
+	# The ladder: PgDn steps, PgUp goes back; it stays open.
+	keys clicker w
+	wait_for clicker "^ SERVER +CLIENT$" || return 1
+	keys clicker NPage
+	wait_for clicker "^ > 4 server: conn = accept\(ls\)" || return 1
+	keys clicker PPage
+	wait_for clicker "^ > 3 server: listen\(ls, 5\)" || return 1
+	keys clicker w
+	wait_for clicker "^┌─ SERVER" || return 1
+	# The help closes on PgDn and the step moves; PgUp the same, back.
+	keys clicker '?'
+	wait_for_text clicker "socklab help: keys" || return 1
+	keys clicker NPage
+	wait_for_text clicker "step 4/14" || return 1
+	expect_not_screen clicker "socklab help: keys" "the help still open" || return 1
+	keys clicker '?'
+	wait_for_text clicker "socklab help: keys" || return 1
+	keys clicker PPage
+	wait_for_text clicker "step 3/14" || return 1
+	# A socket's details: the same.
+	keys clicker Tab
+	keys clicker Enter
+	wait_for_text clicker "close, step" || return 1
+	keys clicker NPage
+	wait_for_text clicker "step 4/14" || return 1
+	expect_not_screen clicker "close, step" "the details still open" || return 1
+	keys clicker Escape
+	# The quiz: PgDn skips the questions and steps.
+	keys clicker p
+	keys clicker Space
+	wait_for clicker "^│ What will socket\(\) do\?" || return 1
+	keys clicker NPage
+	wait_for_text clicker "step 5/14" || return 1
+	keys clicker Space
+	wait_for clicker "^│ What will connect\(\) do\?" || return 1
+	keys clicker PPage
+	wait_for_text clicker "step 4/14" || return 1
+	expect_not_screen clicker "What will" "the questions after going back" || return 1
+	keys clicker p
+	wait_for_text clicker "predict mode off" || return 1
+	# . blanks the screen; the next key only brings it back.
+	keys clicker .
+	wait_for_count clicker "[^ ]" 0 || return 1
+	keys clicker n
+	wait_for_text clicker "step 4/14" || return 1
+	keys clicker B
+	wait_for_count clicker "[^ ]" 0 || return 1
+	keys clicker Space
+	wait_for_text clicker "step 4/14" || return 1
+	# The last step says what space does there.
+	keys clicker End
+	wait_for_text clicker "step 14/14" || return 1
+	keys clicker NPage
+	wait_for_text clicker "that was the last step" || return 1
+	quit clicker
+}
+
+the_menu_moves_on_pgdn_and_opens_only_on_enter() {
+	launch menuclick 80 24 --
+	wait_for "menuclick" "> 01  echo +The echo pair" || return 1
+	keys menuclick NPage
+	wait_for "menuclick" "> 02 " || return 1
+	expect_not_screen menuclick "step 0/" "a lesson opened by PgDn" || return 1
+	keys menuclick Space
+	wait_for "menuclick" "> 03 " || return 1
+	keys menuclick PPage
+	wait_for "menuclick" "> 02 " || return 1
+	expect_not_screen menuclick "step 0/" "a lesson opened by a clicker" || return 1
+	quit menuclick
 }
 
 # ---- free play ------------------------------------------------------------
@@ -636,19 +802,19 @@ the_wire_row_and_the_ladder_show_each_packet_under_its_call() {
 	expect_screen wire "^   1 server: ls = socket\(AF_INET, SOCK_STREAM\)" "the first step at the top" || return 1
 	keys wire Down
 	wait_for wire " 2-21 of $count$" || return 1
-	keys wire NPage
+	keys wire C-d
 	wait_for wire " $((count - 19))-$count of $count$" || return 1
-	keys wire PPage
+	keys wire C-u
 	wait_for wire " 1-20 of $count$" || return 1
-	expect_screen wire "step 14/14" "PgUp scrolled, did not step back" || return 1
+	expect_screen wire "step 14/14" "Ctrl-U scrolled, did not step back" || return 1
 	keys wire End
 	wait_for wire " $((count - 19))-$count of $count$" || return 1
 	# The help lists w; it closes back to the ladder.
 	keys wire '?'
 	wait_for_text wire "socklab help: keys" || return 1
-	keys wire NPage   # the help's own keys: PgDn pages it
+	keys wire C-d   # the help's own keys: Ctrl-D pages it (PgDn would step)
 	wait_for wire "^   w +the wire: a ladder diagram" || return 1
-	expect_screen wire "^   PgDn +in the ladder: scroll a page down" "the ladder's PgDn" || return 1
+	expect_screen wire "^   Shift-PgDn Ctrl-D +in the ladder or a page: scroll a page down" "the ladder's paging" || return 1
 	keys wire q
 	wait_for wire "^ SERVER +CLIENT$" || return 1
 	# w and Esc go back to the panes.
@@ -1099,7 +1265,11 @@ tests=(
 	the_menu_opens_lesson_01_and_q_returns_to_it
 	help_and_socket_details_pages_open_and_close
 	autoplay_steps_by_itself_until_stopped
-	big_mode_keeps_calls_results_and_states
+	big_below_100x30_keeps_the_usual_screen_whole
+	projector_screen_at_200x60_with_big_shows_each_state_large
+	projector_screen_comes_by_itself_at_160x45
+	clicker_keys_step_from_the_ladder_help_details_and_quiz
+	the_menu_moves_on_pgdn_and_opens_only_on_enter
 	free_play_runs_typed_calls_blocks_and_explains_a_refusal
 	a_typo_is_marked_in_place_with_a_suggestion
 	release_in_free_play_is_refused_in_place

@@ -1,0 +1,68 @@
+/* socket_text — a socket's who, peer and the pieces after its state, in
+ * the words the lesson screen uses. */
+#include "socket_text.h"
+
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* "ls=3", "conn=4", "c=--", "--": the lesson's name and the fd, as in --plain. */
+void socket_text_who(const struct lab_socket *socket, char *out, size_t size)
+{
+	if (socket->fd >= 0)
+		snprintf(out, size, "%s%s%d", socket->name, socket->name[0] ? "=" : "", socket->fd);
+	else
+		snprintf(out, size, "%s%s--", socket->name, socket->name[0] ? "=" : "");
+}
+
+/* The peer, or ":48416" when it is on the local address's host. */
+const char *socket_text_peer(const struct lab_socket *socket, bool shorten)
+{
+	if (!socket->peer[0])
+		return "-";
+	if (!shorten || socket->family == AF_UNIX)
+		return socket->peer;
+	const char *local_colon = strrchr(socket->local, ':');
+	const char *peer_colon = strrchr(socket->peer, ':');
+	if (local_colon && peer_colon && local_colon - socket->local == peer_colon - socket->peer
+	    && memcmp(socket->local, socket->peer, (size_t)(local_colon - socket->local)) == 0)
+		return peer_colon;
+	return socket->peer;
+}
+
+int socket_text_pieces(const struct lab_socket *socket, struct socket_piece pieces[SOCKET_PIECES_MAX])
+{
+	int count = 0;
+	bool queue_changed = (socket->changes & CHANGE_QUEUE) != 0;
+	if (socket->state == TCP_LISTEN) {
+		snprintf(pieces[count].text, sizeof pieces[count].text, "%saccept queue %u of %u",
+			 queue_changed ? "*" : "", socket->recv_queue, socket->send_queue);
+		pieces[count++].changed = queue_changed;
+	} else if (socket->state != 0) {
+		/* After the peer's FIN the kernel counts the FIN in recv-q. */
+		bool fin = (socket->state == TCP_CLOSE_WAIT || socket->state == TCP_CLOSING) && socket->recv_queue > 0;
+		snprintf(pieces[count].text, sizeof pieces[count].text, "%srecv-q %u%s send-q %u",
+			 queue_changed ? "*" : "", socket->recv_queue, fin ? " (FIN counts 1)" : "", socket->send_queue);
+		pieces[count++].changed = queue_changed;
+	}
+	if (socket->timer_ms) {
+		/* TIME-WAIT's countdown is "timer"; any other timer says which. */
+		unsigned seconds = (socket->timer_ms + 999) / 1000;
+		if (socket->timer == 1 && socket->retransmits)
+			snprintf(pieces[count].text, sizeof pieces[count].text, "resent %u, again in %u s",
+				 socket->retransmits, seconds);
+		else if (socket->timer && socket->timer != 3)
+			snprintf(pieces[count].text, sizeof pieces[count].text, "%s in %u s",
+				 session_timer_name(socket->timer), seconds);
+		else
+			snprintf(pieces[count].text, sizeof pieces[count].text, "timer %u s", seconds);
+		pieces[count++].changed = false;
+	}
+	const char *note = session_note_text(socket->note);
+	if (note[0]) {
+		snprintf(pieces[count].text, sizeof pieces[count].text, "%s", note);
+		pieces[count++].changed = false;
+	}
+	return count;
+}
