@@ -998,7 +998,7 @@ Test(tracer_figures, overhead_of_tracing, .timeout = 120)
 {
 	fprintf(stderr, "tracer figures, run straight through (plain / traced):\n");
 	figures();
-	/* As lab/main.c does: the lab's processes share the CPU it started on. */
+	/* As lab/cli.c does: the lab's processes share the CPU it started on. */
 	cpu_set_t set;
 	CPU_ZERO(&set);
 	CPU_SET(sched_getcpu(), &set);

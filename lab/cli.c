@@ -1,0 +1,140 @@
+/* cli — what every command shares: exit codes, stop signals, the output
+ * filter, the CPU the lab runs on, the student's progress file. */
+#include "cli.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "text.h"
+
+volatile sig_atomic_t cli_stop_signal;
+
+static void on_stop_signal(int signal_number)
+{
+	cli_stop_signal = signal_number;
+}
+
+/* Ctrl-C, kill and a dropped ssh session all end the run the same way:
+ * between steps, through the one cleanup path. */
+void cli_catch_stop_signals(void)
+{
+	struct sigaction action = { .sa_handler = on_stop_signal };
+	sigemptyset(&action.sa_mask);
+	sigaction(SIGINT, &action, NULL);
+	sigaction(SIGTERM, &action, NULL);
+	sigaction(SIGHUP, &action, NULL);
+}
+
+/* Dies by the signal that stopped us, as a well-behaved program does. */
+int cli_exit_for_signal(int code)
+{
+	int signal_number = cli_stop_signal ? cli_stop_signal : code > 128 && code < 160 ? code - 128 : 0;
+	if (!signal_number)
+		return code;
+	signal(signal_number, SIG_DFL);
+	raise(signal_number);
+	return 128 + signal_number;
+}
+
+/* One lab's processes share the CPU the controller started on: a request
+ * and its reply then cost ~11 us instead of ~54 us of cross-CPU wake-ups,
+ * and several labs on one machine still spread over the CPUs. */
+void cli_pin_to_current_cpu(void)
+{
+	int cpu = sched_getcpu();
+	if (cpu < 0)
+		return;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof set, &set);
+}
+
+/* ---- output ---------------------------------------------------------- */
+
+/* Everything the lab prints goes through the terminal filter (text.h): a
+ * lesson's title, a trace's strings and a program's lines are someone
+ * else's bytes. Curses draws on the real stdout with the same rule. */
+static struct text_terminal stdout_filter, stderr_filter;
+static FILE *real_stdout;   /* while stdout is the filter */
+
+void cli_filter_output(void)
+{
+	FILE *err = text_terminal_open(&stderr_filter, STDERR_FILENO);
+	if (err) {
+		setvbuf(err, NULL, _IONBF, 0);   /* as unbuffered as stderr */
+		stderr = err;
+	}
+	fflush(stdout);
+	FILE *out = text_terminal_open(&stdout_filter, STDOUT_FILENO);
+	if (out) {
+		real_stdout = stdout;
+		stdout = out;
+	}
+}
+
+/* Before curses takes the terminal: its stdout is the real one. */
+void cli_output_for_curses(void)
+{
+	if (!real_stdout)
+		return;
+	fflush(stdout);
+	stdout = real_stdout;
+	real_stdout = NULL;
+}
+
+/* A write that failed is the run's failure: one line, exit 2 (1 stays 1:
+ * the lesson failed already). */
+int cli_finish_output(int code)
+{
+	int error = 0;
+	if (real_stdout) {
+		FILE *out = stdout;
+		stdout = real_stdout;
+		real_stdout = NULL;
+		if (fclose(out) != 0 && !stdout_filter.error)
+			stdout_filter.error = errno ? errno : EIO;
+		error = stdout_filter.error;
+	} else if (fflush(stdout) != 0 || ferror(stdout)) {
+		error = errno ? errno : EIO;
+	}
+	if (!error)
+		return code;
+	fprintf(stderr, "socklab: cannot write the output: %s\n", strerror(error));
+	return code == EXIT_EXPECTATION ? code : EXIT_USAGE;
+}
+
+/* The student's progress, or NULL (said once on stderr) when it cannot be
+ * read: the lab works without it. */
+struct progress *cli_load_progress(void)
+{
+	struct progress *progress = NULL;
+	char *warning = NULL, *err = NULL;
+	if (progress_load(&progress, NULL, &warning, &err) < 0) {
+		fprintf(stderr, "socklab: progress not kept: %s\n", err ? err : "out of memory");
+		free(err);
+		progress = NULL;
+	}
+	if (warning) {
+		fprintf(stderr, "socklab: %s\n", warning);
+		free(warning);
+	}
+	return progress;
+}
+
+void cli_save_progress(struct progress *progress)
+{
+	char *warning = NULL, *err = NULL;
+	if (progress && progress_save(progress, &warning, &err) < 0)
+		fprintf(stderr, "socklab: progress not saved: %s\n", err ? err : "out of memory");
+	if (warning)
+		fprintf(stderr, "socklab: %s\n", warning);
+	free(warning);
+	free(err);
+}
+

@@ -1,0 +1,49 @@
+/* cli — what every command shares: exit codes, stop signals, the output
+ * filter, the CPU the lab runs on, the student's progress file.
+ *
+ * Every command (cmd_*.c) returns an exit code; main maps nothing else. */
+#ifndef SOCKLAB_CLI_H
+#define SOCKLAB_CLI_H
+
+#include <signal.h>
+
+#include "progress.h"
+
+enum exit_code { EXIT_OK = 0, EXIT_EXPECTATION = 1, EXIT_USAGE = 2 };
+
+/* The signal (SIGINT, SIGTERM, SIGHUP) that asked the run to stop, 0 none. */
+extern volatile sig_atomic_t cli_stop_signal;
+
+/* Ctrl-C, kill and a dropped ssh session all end the run the same way:
+ * between steps, through the one cleanup path. */
+void cli_catch_stop_signals(void);
+
+/* `code`, or the death by the signal that stopped the run. */
+int cli_exit_for_signal(int code);
+
+/* The lab's processes share the CPU the controller started on. */
+void cli_pin_to_current_cpu(void);
+
+/* stdout and stderr through the terminal filter (text.h), from main's start. */
+void cli_filter_output(void);
+/* Before curses takes the terminal: its stdout is the real one. */
+void cli_output_for_curses(void);
+/* The run's code, or 2 (1 stays 1) with one line when a write failed. */
+int cli_finish_output(int code);
+
+/* The student's progress, or NULL (said once on stderr): the lab works without it. */
+struct progress *cli_load_progress(void);
+void cli_save_progress(struct progress *progress);
+
+/* The commands: argv[0] is the command's name. */
+int cmd_list(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_normalise(int argc, char **argv);
+int cmd_play(int argc, char **argv);
+int cmd_step(int argc, char **argv);
+int cmd_progress(int argc, char **argv);
+int cmd_menu(void);
+
+#endif
