@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "consent.h"
+#include "export.h"
 #include "lesson.h"
 #include "fit.h"
 #include "plain.h"
@@ -597,6 +598,152 @@ static int cmd_run(int argc, char **argv)
 	return exit_for_signal(code);
 }
 
+/* ---- export: the run as a sequence diagram ----------------------------- */
+
+static void usage_export(FILE *out)
+{
+	fprintf(out, "usage: socklab export [--svg|--html] [-o FILE] [--host] [--allow-programs] LESSON|TRACE\n");
+}
+
+/* Whether `path` is a trace (its first line says so), not a lesson. */
+static bool is_trace_file(const char *path)
+{
+	static const char mark[] = "{\"socklab_trace\"";
+	char start[sizeof mark] = "";
+	FILE *file = fopen(path, "r");
+	if (!file)
+		return false;
+	size_t got = fread(start, 1, sizeof mark - 1, file);
+	fclose(file);
+	return got == sizeof mark - 1 && memcmp(start, mark, sizeof mark - 1) == 0;
+}
+
+static int export_trace(const char *path, const char *output, enum export_format format)
+{
+	struct run_info info;
+	struct lab_event *events = NULL;
+	size_t count = 0;
+	char *err = NULL;
+	if (trace_read(path, &info, &events, &count, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+		free(err);
+		return EXIT_USAGE;
+	}
+	int code = EXIT_OK;
+	if (export_write(output, format, &info, events, count, NULL, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+		free(err);
+		code = EXIT_USAGE;
+	}
+	for (size_t i = 0; i < count; i++)
+		lab_event_done(&events[i]);
+	free(events);
+	return code;
+}
+
+/* Runs the lesson to its end, as run --plain does, then writes its diagram. */
+static int export_lesson(struct lesson *lesson, const char *output, enum export_format format, bool force_host)
+{
+	if (consent_has_programs(lesson) && !lesson->programs_allowed)
+		return refuse_programs(lesson);
+	char *err = NULL;
+	struct sandbox sandbox;
+	pin_to_current_cpu();
+	if (sandbox_enter(&sandbox, force_host, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err);
+		free(err);
+		return EXIT_USAGE;
+	}
+	struct session *session = NULL;
+	int code = EXIT_OK;
+	catch_stop_signals();
+	if (session_new(&session, lesson, &sandbox, &err) < 0 || session_capture(session, NULL, &err) < 0
+	    || export_run(session, &stop_signal, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+		free(err);
+		code = EXIT_USAGE;
+	} else if (!stop_signal) {
+		size_t count;
+		const struct lab_event *events = session_events(session, &count);
+		if (export_write(output, format, session_info(session), events, count, lesson, &err) < 0) {
+			fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+			free(err);
+			code = EXIT_USAGE;
+		} else if (session_failure_count(session)) {
+			fprintf(stderr, "socklab: %zu expectation%s not met in this run (socklab run --plain %s shows them)\n",
+				session_failure_count(session), session_failure_count(session) == 1 ? "" : "s", lesson->name);
+			code = EXIT_EXPECTATION;
+		}
+	}
+	session_free(session);
+	sandbox_done(&sandbox);
+	return exit_for_signal(code);
+}
+
+static int cmd_export(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "svg", no_argument, NULL, 's' },
+		{ "html", no_argument, NULL, 'm' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "host", no_argument, NULL, 'H' },
+		{ "allow-programs", no_argument, NULL, 'A' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *output = "-";
+	int format = -1;
+	bool force_host = false, allow_programs = false;
+	int option;
+	optind = 1;
+	opterr = 0;
+	while ((option = getopt_long(argc, argv, "+:o:", options, NULL)) != -1) {
+		switch (option) {
+		case 's': format = EXPORT_SVG; break;
+		case 'm': format = EXPORT_HTML; break;
+		case 'o': output = optarg; break;
+		case 'H': force_host = true; break;
+		case 'A': allow_programs = true; break;
+		case 'h': usage_export(stdout); return EXIT_OK;
+		case ':':
+			fprintf(stderr, "socklab export: %s needs a value\n", argv[optind - 1]);
+			usage_export(stderr);
+			return EXIT_USAGE;
+		default:
+			if (optopt > ' ' && optopt < 127)
+				fprintf(stderr, "socklab export: unknown option '-%c'\n", optopt);
+			else
+				fprintf(stderr, "socklab export: unknown option '%s'\n", argv[optind - 1]);
+			usage_export(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, optind < argc - 1 ? "socklab export: one lesson or trace at a time\n"
+						  : "socklab export: which lesson or trace? (see socklab list)\n");
+		usage_export(stderr);
+		return EXIT_USAGE;
+	}
+	const char *given = argv[optind];
+	if (format < 0)
+		format = export_format_for(output);
+	if (strcmp(output, "-") != 0 && same_file(output, given)) {
+		fprintf(stderr, "socklab export: -o would overwrite '%s' itself: name another file\n", given);
+		return EXIT_USAGE;
+	}
+	if (is_trace_file(given))
+		return export_trace(given, output, (enum export_format)format);
+	struct lesson *lesson = load_or_report(given, allow_programs);
+	if (!lesson)
+		return EXIT_USAGE;
+	int code = strcmp(output, "-") != 0 && same_file(output, lesson->path)
+			   ? (fprintf(stderr, "socklab export: -o would overwrite the lesson '%s' itself\n", lesson->path),
+			      EXIT_USAGE)
+			   : export_lesson(lesson, output, (enum export_format)format, force_host);
+	lesson_free(lesson);
+	return code;
+}
+
 static int cmd_replay(int argc, char **argv)
 {
 	int first = 1;
@@ -844,6 +991,13 @@ static void usage(FILE *out)
 		"  socklab progress [--reset]       what you have done, one line a lesson (kept in $XDG_STATE_HOME/socklab)\n"
 		"  socklab replay [--plain] FILE    print a recorded trace without the kernel\n"
 		"  socklab normalise FILE           print a trace in its golden (normalised) form\n"
+		"  socklab export [--svg|--html] [-o FILE] [--host] [--allow-programs] LESSON|TRACE\n"
+		"                                   the run as a sequence diagram: a lifeline per side, each call\n"
+		"                                   and its result, blocked calls as bars, packets as arrows,\n"
+		"                                   each socket's state where it changed; SVG (default, or by\n"
+		"                                   -o's .svg) or an HTML handout (--html, or -o x.html) with\n"
+		"                                   each step's text; from a LESSON it runs it (as run --plain),\n"
+		"                                   from a TRACE (run --trace) it needs no kernel\n"
 		"  socklab --help | --version\n"
 		"\n"
 		"exit status: 0 ok, 1 an expectation failed, 2 bad usage or bad input\n"
@@ -863,6 +1017,7 @@ static const struct command commands[] = {
 	{ "play", cmd_play },
 	{ "progress", cmd_progress },
 	{ "step", cmd_step },
+	{ "export", cmd_export },
 	{ "normalise", cmd_normalise },
 	{ "normalize", cmd_normalise },
 };
