@@ -476,7 +476,7 @@ int svg_write_html(FILE *out, const struct diagram *diagram, const struct svg_te
 	struct layout layout;
 	if (layout_build(&layout, diagram, err) < 0)
 		return -1;
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", out);
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>", out);
 	put_escaped(out, diagram->lesson);
 	fputs(": ", out);
 	put_escaped(out, diagram->title);
