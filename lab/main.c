@@ -602,7 +602,7 @@ static int cmd_run(int argc, char **argv)
 
 static void usage_export(FILE *out)
 {
-	fprintf(out, "usage: socklab export [--svg|--html] [-o FILE] [--host] [--allow-programs] LESSON|TRACE\n");
+	fprintf(out, "usage: socklab export [--svg|--html] [-o FILE] [--trace FILE] [--host] [--allow-programs] LESSON|TRACE\n");
 }
 
 /* Whether `path` is a trace (its first line says so), not a lesson. */
@@ -642,16 +642,24 @@ static int export_trace(const char *path, const char *output, enum export_format
 }
 
 /* Runs the lesson to its end, as run --plain does, then writes its diagram. */
-static int export_lesson(struct lesson *lesson, const char *output, enum export_format format, bool force_host)
+static int export_lesson(struct lesson *lesson, const char *output, enum export_format format, bool force_host,
+			 const char *trace_path)
 {
 	if (consent_has_programs(lesson) && !lesson->programs_allowed)
 		return refuse_programs(lesson);
 	char *err = NULL;
+	struct trace_writer *trace = NULL;
+	if (trace_path && trace_writer_open(&trace, trace_path, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err);
+		free(err);
+		return EXIT_USAGE;
+	}
 	struct sandbox sandbox;
 	pin_to_current_cpu();
 	if (sandbox_enter(&sandbox, force_host, &err) < 0) {
 		fprintf(stderr, "socklab: %s\n", err);
 		free(err);
+		trace_writer_close(trace, NULL);
 		return EXIT_USAGE;
 	}
 	struct session *session = NULL;
@@ -665,7 +673,10 @@ static int export_lesson(struct lesson *lesson, const char *output, enum export_
 	} else if (!stop_signal) {
 		size_t count;
 		const struct lab_event *events = session_events(session, &count);
-		if (export_write(output, format, session_info(session), events, count, lesson, &err) < 0) {
+		int written = trace ? trace_write_info(trace, session_info(session), &err) : 0;
+		for (size_t i = 0; trace && written == 0 && i < count; i++)
+			written = trace_write_event(trace, &events[i], &err);
+		if (written < 0 || export_write(output, format, session_info(session), events, count, lesson, &err) < 0) {
 			fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
 			free(err);
 			code = EXIT_USAGE;
@@ -676,6 +687,11 @@ static int export_lesson(struct lesson *lesson, const char *output, enum export_
 		}
 	}
 	session_free(session);
+	if (trace_writer_close(trace, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err);
+		free(err);
+		code = EXIT_USAGE;
+	}
 	sandbox_done(&sandbox);
 	return exit_for_signal(code);
 }
@@ -686,12 +702,13 @@ static int cmd_export(int argc, char **argv)
 		{ "svg", no_argument, NULL, 's' },
 		{ "html", no_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "trace", required_argument, NULL, 't' },
 		{ "host", no_argument, NULL, 'H' },
 		{ "allow-programs", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *output = "-";
+	const char *output = "-", *trace_path = NULL;
 	int format = -1;
 	bool force_host = false, allow_programs = false;
 	int option;
@@ -702,6 +719,7 @@ static int cmd_export(int argc, char **argv)
 		case 's': format = EXPORT_SVG; break;
 		case 'm': format = EXPORT_HTML; break;
 		case 'o': output = optarg; break;
+		case 't': trace_path = optarg; break;
 		case 'H': force_host = true; break;
 		case 'A': allow_programs = true; break;
 		case 'h': usage_export(stdout); return EXIT_OK;
@@ -731,15 +749,20 @@ static int cmd_export(int argc, char **argv)
 		fprintf(stderr, "socklab export: -o would overwrite '%s' itself: name another file\n", given);
 		return EXIT_USAGE;
 	}
-	if (is_trace_file(given))
+	if (is_trace_file(given)) {
+		if (trace_path) {
+			fprintf(stderr, "socklab export: --trace records a lesson's run; '%s' is a trace already\n", given);
+			return EXIT_USAGE;
+		}
 		return export_trace(given, output, (enum export_format)format);
+	}
 	struct lesson *lesson = load_or_report(given, allow_programs);
 	if (!lesson)
 		return EXIT_USAGE;
 	int code = strcmp(output, "-") != 0 && same_file(output, lesson->path)
 			   ? (fprintf(stderr, "socklab export: -o would overwrite the lesson '%s' itself\n", lesson->path),
 			      EXIT_USAGE)
-			   : export_lesson(lesson, output, (enum export_format)format, force_host);
+			   : export_lesson(lesson, output, (enum export_format)format, force_host, trace_path);
 	lesson_free(lesson);
 	return code;
 }
@@ -991,13 +1014,14 @@ static void usage(FILE *out)
 		"  socklab progress [--reset]       what you have done, one line a lesson (kept in $XDG_STATE_HOME/socklab)\n"
 		"  socklab replay [--plain] FILE    print a recorded trace without the kernel\n"
 		"  socklab normalise FILE           print a trace in its golden (normalised) form\n"
-		"  socklab export [--svg|--html] [-o FILE] [--host] [--allow-programs] LESSON|TRACE\n"
+		"  socklab export [--svg|--html] [-o FILE] [--trace FILE] [--host] [--allow-programs] LESSON|TRACE\n"
 		"                                   the run as a sequence diagram: a lifeline per side, each call\n"
 		"                                   and its result, blocked calls as bars, packets as arrows,\n"
 		"                                   each socket's state where it changed; SVG (default, or by\n"
 		"                                   -o's .svg) or an HTML handout (--html, or -o x.html) with\n"
 		"                                   each step's text; from a LESSON it runs it (as run --plain),\n"
-		"                                   from a TRACE (run --trace) it needs no kernel\n"
+		"                                   from a TRACE (run --trace) it needs no kernel; --trace\n"
+		"                                   also records the lesson's run\n"
 		"  socklab --help | --version\n"
 		"\n"
 		"exit status: 0 ok, 1 an expectation failed, 2 bad usage or bad input\n"
