@@ -28,6 +28,16 @@ void lesson_refresh_view(struct tui *tui)
 	if (tui->stepper)
 		view_describe_programs(&tui->view, tui->stepper, tui->step_side);
 	tui->half = tui->view.half;
+	/* The end of a lesson from the menu offers the next one. */
+	const struct lesson *next_lesson = tui->view.at_end ? menu_next_lesson(tui) : NULL;
+	char *keys = next_lesson ? strstr(tui->view.next, "(r restarts") : NULL;
+	if (keys) {
+		char number[8], rest[sizeof tui->view.next];
+		const char *name;
+		view_lesson_number(next_lesson->name, number, sizeof number, &name);
+		snprintf(rest, sizeof rest, "%s", keys + 1);
+		snprintf(keys, sizeof tui->view.next - (size_t)(keys - tui->view.next), "(n: lesson %s, %s", number, rest);
+	}
 	/* The second pane shows the focused side, else the side the switch
 	 * key chose, else the last side but the first that made a call: a
 	 * function of the step, so going back to a step shows what stepping
