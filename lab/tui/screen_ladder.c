@@ -345,19 +345,24 @@ static void bottom_draw(struct tui *tui, const struct ladder_layout *layout, int
 	/* Free play has no steps to walk: a typed call is its next step. */
 	const char *pairs[][2] = {
 		{ tui->play ? ":" : "space", tui->play ? "type a call" : "next" }, { tui->play ? "" : "b", "back" },
-		{ "Up Down PgUp PgDn", "scroll" }, { "w", "panes" }, { "e", "export" }, { "?", "help" },
+		{ "Up Down PgUp PgDn", "scroll" }, { "w", "panes" }, { "?", "help" }, { "e", "export" },
 	};
-	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
-		if (pairs[i][0][0] && !draw_key_label(style, layout->keys_y, &x, width, pairs[i][0], pairs[i][1]))
-			break;
+	/* The scroll position first: "e export" gives way to it. */
 	size_t count = screen->model.count, rows = (size_t)layout->body_rows;
+	char where[64] = "";
+	int columns = 0;
 	if (count > rows) {
-		char where[64];
 		size_t last = screen->top + rows < count ? screen->top + rows : count;
-		int columns = snprintf(where, sizeof where, "%zu-%zu of %zu", screen->top + 1, last, count);
-		if (x + columns < width)
-			draw_string(style, layout->keys_y, width - 1 - columns, where, columns, style->roles[ROLE_DIM]);
+		columns = snprintf(where, sizeof where, "%zu-%zu of %zu", screen->top + 1, last, count);
 	}
+	size_t pair_count = sizeof pairs / sizeof pairs[0];
+	for (size_t i = 0; i < pair_count; i++) {
+		int room = i + 1 < pair_count ? width : width - columns - 1;
+		if (pairs[i][0][0] && !draw_key_label(style, layout->keys_y, &x, room, pairs[i][0], pairs[i][1]))
+			break;
+	}
+	if (columns && x + columns < width)
+		draw_string(style, layout->keys_y, width - 1 - columns, where, columns, style->roles[ROLE_DIM]);
 }
 
 void ladder_draw(struct tui *tui)
