@@ -29,6 +29,7 @@ enum {
 	LANE_GAP = 24,
 	BAR_WIDTH = 10,           /* a blocked call's bar */
 	LEGEND_HEIGHT = 60,
+	MIN_WIDTH = 880,          /* the legend's longest line */
 };
 
 /* Colours, each doubling a shape: the drawing reads the same in grey. */
@@ -50,7 +51,8 @@ enum {
 
 struct layout {
 	int lane_x[LESSON_MAX_SIDES];     /* each lifeline's x */
-	int lane_half[LESSON_MAX_SIDES];  /* half its column's width */
+	int lane_left[LESSON_MAX_SIDES];  /* its column's width left of the lifeline (half a call box) */
+	int lane_right[LESSON_MAX_SIDES]; /* and right of it (half a call box, or a state tag) */
 	int width;
 	int *row_y;                       /* each row's top (owned) */
 	int *row_height;                  /* owned */
@@ -175,19 +177,22 @@ static int layout_build(struct layout *layout, const struct diagram *diagram, ch
 		return text_error(err, "out of memory");
 	}
 	int lanes = diagram->lifeline_count;
-	for (int lane = 0; lane < lanes; lane++)
-		layout->lane_half[lane] = max_int(MIN_HALF, text_width(diagram->lifelines[lane].name) / 2 + 20);
+	for (int lane = 0; lane < lanes; lane++) {
+		int half = max_int(MIN_HALF, text_width(diagram->lifelines[lane].name) / 2 + 20);
+		layout->lane_left[lane] = layout->lane_right[lane] = half;
+	}
 	int gap_need[LESSON_MAX_SIDES] = { 0 };   /* between lane and lane + 1: a packet's label */
 	for (size_t i = 0; i < diagram->count; i++) {
 		const struct diagram_row *row = &diagram->rows[i];
 		if (row->kind == DIAGRAM_CALL) {
-			int box = max_int(text_width(row->call), text_width(row->result)) + 24;
-			int *half = &layout->lane_half[call_lane(row)];
-			*half = max_int(*half, box / 2 + 12);
+			int half = (max_int(text_width(row->call), text_width(row->result)) + 24) / 2 + 12;
+			int lane = call_lane(row);
+			layout->lane_left[lane] = max_int(layout->lane_left[lane], half);
+			layout->lane_right[lane] = max_int(layout->lane_right[lane], half);
 		} else if (row->kind == DIAGRAM_STATES) {
 			for (size_t k = 0; k < row->note_count; k++) {
-				int *half = &layout->lane_half[row->notes[k].lane];
-				*half = max_int(*half, text_width(row->notes[k].text) + 16 + 20);
+				int *right = &layout->lane_right[row->notes[k].lane];
+				*right = max_int(*right, text_width(row->notes[k].text) + 16 + 20);
 			}
 		} else if (row->from_lane >= 0 && row->to_lane >= 0 && row->from_lane != row->to_lane) {
 			int low = row->from_lane < row->to_lane ? row->from_lane : row->to_lane;
@@ -196,17 +201,15 @@ static int layout_build(struct layout *layout, const struct diagram *diagram, ch
 				gap_need[low] = max_int(gap_need[low], text_width(row->label) + 40);
 		}
 	}
-	int x = LEFT;
 	for (int lane = 0; lane < lanes; lane++) {
-		if (lane > 0) {
-			int distance = layout->lane_half[lane - 1] + LANE_GAP + layout->lane_half[lane];
-			x = layout->lane_x[lane - 1] + max_int(distance, gap_need[lane - 1]);
-		} else {
-			x += layout->lane_half[0];
+		if (lane == 0) {
+			layout->lane_x[0] = LEFT + layout->lane_left[0];
+			continue;
 		}
-		layout->lane_x[lane] = x;
+		int distance = layout->lane_right[lane - 1] + LANE_GAP + layout->lane_left[lane];
+		layout->lane_x[lane] = layout->lane_x[lane - 1] + max_int(distance, gap_need[lane - 1]);
 	}
-	layout->width = lanes ? layout->lane_x[lanes - 1] + layout->lane_half[lanes - 1] + RIGHT : LEFT + 2 * MIN_HALF;
+	layout->width = lanes ? layout->lane_x[lanes - 1] + layout->lane_right[lanes - 1] + RIGHT : LEFT + 2 * MIN_HALF;
 	int y = BODY_Y;
 	for (size_t i = 0; i < diagram->count; i++) {
 		layout->row_y[i] = y;
@@ -216,7 +219,7 @@ static int layout_build(struct layout *layout, const struct diagram *diagram, ch
 	layout->body_end = y + 10;
 	/* The title must fit too. */
 	int title = text_width(diagram->lesson) + text_width(diagram->title) + 40;
-	layout->width = max_int(layout->width, LEFT + title * TITLE_FONT / FONT);
+	layout->width = max_int(max_int(layout->width, LEFT + title * TITLE_FONT / FONT), MIN_WIDTH);
 	return 0;
 }
 
@@ -419,7 +422,7 @@ int svg_write(FILE *out, const struct diagram *diagram, const struct svg_texts *
 	struct layout layout;
 	if (layout_build(&layout, diagram, err) < 0)
 		return -1;
-	int width = max_int(layout.width, 1000);
+	int width = layout.width;
 	int height = layout.body_end + LEGEND_HEIGHT;
 	svg_open(out, width, height, diagram, true);
 	char title[256];
