@@ -298,7 +298,7 @@ static void draw_packet(FILE *out, const struct layout *layout, const struct dia
 	const char *colour = reset ? RESET_STROKE : PACKET_STROKE;
 	int label_y = y + 13, arrow_y = y + 21;
 	if (row->from_lane < 0 || row->to_lane < 0 || row->from_lane == row->to_lane) {
-		char line[DIAGRAM_TEXT_MAX + 40];
+		char line[DIAGRAM_TEXT_MAX + 64];
 		snprintf(line, sizeof line, "packet between sides the lab could not tell: %s", row->label);
 		put_text(out, LEFT, arrow_y, "font-family=\"monospace\" font-size=\"12\" fill=\"" INK "\"", line);
 		return;

@@ -540,6 +540,12 @@ static void lesson_quit(struct tui *tui)
 		tui->quit = true;
 }
 
+/* e exports the ladder (screen_ladder.c): say how to get there. */
+static void lesson_export_hint(struct tui *tui)
+{
+	tui_message(tui, "e exports the ladder as SVG: w shows it first");
+}
+
 static void lesson_redraw(struct tui *tui)
 {
 	clearok(curscr, TRUE);
@@ -572,6 +578,7 @@ const tui_handler lesson_handlers[ACTION_COUNT] = {
 	[ACTION_CLOSE] = lesson_close_focus,
 	[ACTION_QUIT] = lesson_quit,
 	[ACTION_REDRAW] = lesson_redraw,
+	[ACTION_EXPORT] = lesson_export_hint,
 };
 
 int lesson_timeout_ms(const struct tui *tui)
