@@ -749,7 +749,16 @@ static int cmd_export(int argc, char **argv)
 		fprintf(stderr, "socklab export: -o would overwrite '%s' itself: name another file\n", given);
 		return EXIT_USAGE;
 	}
-	if (is_trace_file(given)) {
+	/* A bare name or number is socklab's lesson even where a file of that
+	 * name is here (as for run); any other file that reads as a trace is one. */
+	char *named = NULL;
+	int resolved = strchr(given, '/') ? 0 : resolve_lesson(given, &named);
+	free(named);
+	if (resolved < 0) {
+		fprintf(stderr, "socklab: out of memory\n");
+		return EXIT_USAGE;
+	}
+	if (resolved == 0 && is_trace_file(given)) {
 		if (trace_path) {
 			fprintf(stderr, "socklab export: --trace records a lesson's run; '%s' is a trace already\n", given);
 			return EXIT_USAGE;
