@@ -76,6 +76,11 @@ grep -q 'A server and a client, two processes on this machine' "$work/01.html" |
 grep -q '<script' "$work/01.html" && fail "the handout holds a script"
 grep -q '"sandbox":"host' "$work/host.run" || fail "--host did not run on the host path: $(head -c 200 "$work/host.run")"
 
+# A bare number is socklab's lesson even beside a file of that name; a path to a trace is the trace.
+mkdir -p "$work/here" && cp traces/02-socket.trace "$work/here/01"
+(cd "$work/here" && "$socklab" export 01) | grep -q '<title>01-echo:' || fail "export 01 did not take lesson 01"
+(cd "$work/here" && "$socklab" export ./01) | grep -q '<title>02-socket:' || fail "export ./01 did not read the trace"
+
 # Refusals: one file for two jobs, a missing lesson.
 "$socklab" export -o traces/01-echo.trace traces/01-echo.trace 2>"$work/err" && fail "export overwrote its own trace"
 grep -q "overwrite" "$work/err" || fail "no word on overwriting: $(cat "$work/err")"
