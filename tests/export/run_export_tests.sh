@@ -78,8 +78,9 @@ grep -q '"sandbox":"host' "$work/host.run" || fail "--host did not run on the ho
 
 # A bare number is socklab's lesson even beside a file of that name; a path to a trace is the trace.
 mkdir -p "$work/here" && cp traces/02-socket.trace "$work/here/01"
-(cd "$work/here" && "$socklab" export 01) | grep -q '<title>01-echo:' || fail "export 01 did not take lesson 01"
-(cd "$work/here" && "$socklab" export ./01) | grep -q '<title>02-socket:' || fail "export ./01 did not read the trace"
+(cd "$work/here" && "$socklab" export -o lesson.svg 01; "$socklab" export -o trace.svg ./01) >/dev/null 2>&1
+grep -q '<title>01-echo:' "$work/here/lesson.svg" || fail "export 01 did not take lesson 01"
+grep -q '<title>02-socket:' "$work/here/trace.svg" || fail "export ./01 did not read the trace"
 
 # Refusals: one file for two jobs, a missing lesson.
 "$socklab" export -o traces/01-echo.trace traces/01-echo.trace 2>"$work/err" && fail "export overwrote its own trace"
