@@ -15,7 +15,8 @@
 enum export_format export_format_for(const char *path)
 {
 	size_t length = strlen(path);
-	if ((length >= 5 && strcmp(path + length - 5, ".html") == 0) || (length >= 4 && strcmp(path + length - 4, ".htm") == 0))
+	if ((length >= 5 && strcmp(path + length - 5, ".html") == 0)
+	    || (length >= 4 && strcmp(path + length - 4, ".htm") == 0))
 		return EXPORT_HTML;
 	return EXPORT_SVG;
 }

@@ -602,7 +602,8 @@ static int cmd_run(int argc, char **argv)
 
 static void usage_export(FILE *out)
 {
-	fprintf(out, "usage: socklab export [--svg|--html] [-o FILE] [--trace FILE] [--host] [--allow-programs] LESSON|TRACE\n");
+	fprintf(out, "usage: socklab export [--svg|--html] [-o FILE] [--trace FILE] [--host] [--allow-programs] "
+		     "LESSON|TRACE\n");
 }
 
 /* Whether `path` is a trace (its first line says so), not a lesson. */

@@ -277,7 +277,9 @@ static void draw_call(FILE *out, const struct layout *layout, const struct diagr
 	int lane = call_lane(row);
 	int width = max_int(text_width(row->call), text_width(row->result)) + 24;
 	int x = layout->lane_x[lane] - width / 2;
-	fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"4\" fill=\"%s\" stroke=\"%s\" stroke-width=\"%s\"%s/>\n",
+	fprintf(out,
+		"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"4\" fill=\"%s\" stroke=\"%s\" "
+		"stroke-width=\"%s\"%s/>\n",
 		x, y, width, CALL_BOX, fill, stroke, weight, dash);
 	put_text(out, layout->lane_x[lane], y + 16,
 		 "font-family=\"monospace\" font-size=\"13\" text-anchor=\"middle\" fill=\"" INK "\"", row->call);
@@ -384,8 +386,10 @@ static void draw_rows(FILE *out, const struct diagram *diagram, const struct lay
 static void draw_legend(FILE *out, const struct layout *layout, int y)
 {
 	static const char *const lines[] = {
-		"box: a call and its result (thick: it failed; dashed, with a bar: asleep in the kernel until the box where it woke)",
-		"arrow: a packet on the wire (flags, seq and ack relative to each side's first, length);  tag: a socket's state after the call",
+		"box: a call and its result (thick: it failed; dashed, with a bar: asleep in the kernel until the box "
+		"where it woke)",
+		"arrow: a packet on the wire (flags, seq and ack relative to each side's first, length);  tag: a socket's "
+		"state after the call",
 	};
 	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
 		put_text(out, LEFT - 70, y + 18 + (int)i * 18, "font-family=\"sans-serif\" font-size=\"12\" fill=\"#444444\"",
