@@ -1,6 +1,7 @@
-/* Tests of diagram (lab/diagram.c), the sequence diagram's model, and of
- * svg (lab/svg.c), its writer: built from lesson 01's golden trace, so no
- * kernel is needed; and the writer's escaping of hostile text.
+/* Tests of diagram (lab/diagram.c), the sequence diagram's model, of svg
+ * (lab/svg.c), its writer, and of export (lab/export.c): built from lesson
+ * 01's golden trace, so no kernel is needed; the writer's escaping of
+ * hostile text; the golden picture traces/01-echo.svg.
  */
 #include <criterion/criterion.h>
 
@@ -8,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diagram.h"
+#include "export.h"
 #include "svg.h"
 #include "trace.h"
 
@@ -203,4 +206,49 @@ Test(svg, escapes_markup_and_replaces_bytes_xml_cannot_carry)
 		free(text);
 	}
 	diagram_done(&diagram);
+}
+
+/* ---- the golden picture --------------------------------------------------- */
+
+static char *read_all(const char *path)
+{
+	FILE *file = fopen(path, "r");
+	cr_assert_not_null(file, "%s", path);
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+	char buffer[4096];
+	size_t got;
+	while ((got = fread(buffer, 1, sizeof buffer, file)) > 0)
+		fwrite(buffer, 1, got, out);
+	fclose(file);
+	fclose(out);
+	return text;
+}
+
+Test(export, draws_lesson_01s_golden_trace_as_its_golden_picture)
+{
+	struct loaded loaded;
+	load(&loaded, "01-echo.trace");
+	char path[] = "/tmp/socklab-export-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	char *err = NULL;
+	cr_assert_eq(export_write(path, EXPORT_SVG, &loaded.info, loaded.events, loaded.count, NULL, &err), 0, "%s", err);
+	char *made = read_all(path), *golden = read_all(SOURCE_DIR "/traces/01-echo.svg");
+	cr_assert_str_eq(made, golden, "traces/01-echo.svg is not what lesson 01's golden trace draws "
+				       "(tests/record_goldens.sh makes it)");
+	unlink(path);
+	free(made);
+	free(golden);
+	unload(&loaded);
+}
+
+Test(export, names_html_by_the_file_name)
+{
+	cr_assert_eq(export_format_for("handout.html"), EXPORT_HTML);
+	cr_assert_eq(export_format_for("handout.htm"), EXPORT_HTML);
+	cr_assert_eq(export_format_for("slide.svg"), EXPORT_SVG);
+	cr_assert_eq(export_format_for("-"), EXPORT_SVG);
 }
