@@ -10,6 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "consent.h"
 #include "text.h"
 
 volatile sig_atomic_t cli_stop_signal;
@@ -136,5 +140,37 @@ void cli_save_progress(struct progress *progress)
 		fprintf(stderr, "socklab: %s\n", warning);
 	free(warning);
 	free(err);
+}
+
+
+/* Whether two paths name one file: the same regular file when both exist
+ * (two outputs to /dev/null clash with nothing), else the same resolved
+ * directory and name (a file not made yet). */
+bool cli_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	char dir_a[PATH_MAX], dir_b[PATH_MAX], real_a[PATH_MAX], real_b[PATH_MAX];
+	const char *slash_a = strrchr(a, '/'), *slash_b = strrchr(b, '/');
+	snprintf(dir_a, sizeof dir_a, "%.*s", slash_a ? (int)(slash_a - a) + 1 : 1, slash_a ? a : ".");
+	snprintf(dir_b, sizeof dir_b, "%.*s", slash_b ? (int)(slash_b - b) + 1 : 1, slash_b ? b : ".");
+	return realpath(dir_a, real_a) && realpath(dir_b, real_b) && strcmp(real_a, real_b) == 0
+	       && strcmp(slash_a ? slash_a + 1 : a, slash_b ? slash_b + 1 : b) == 0;
+}
+
+/* A lesson from elsewhere that starts programs, run without a question
+ * (--plain, a pipe): one line naming them and the flag; exit 2. */
+int cli_refuse_programs(const struct lesson *lesson)
+{
+	char *programs = consent_describe(lesson, "; ");
+	if (!programs) {
+		fprintf(stderr, "socklab: out of memory\n");
+		return EXIT_USAGE;
+	}
+	fprintf(stderr, "socklab: %s is not a lesson shipped with socklab and starts programs (%s): "
+			"run them with --allow-programs\n", lesson->path, programs);
+	free(programs);
+	return EXIT_USAGE;
 }
 

@@ -6,6 +6,7 @@
 #define SOCKLAB_CLI_H
 
 #include <signal.h>
+#include <stdbool.h>
 
 #include "progress.h"
 
@@ -35,6 +36,15 @@ int cli_finish_output(int code);
 struct progress *cli_load_progress(void);
 void cli_save_progress(struct progress *progress);
 
+/* Whether two paths name one file (the same regular file, or one not made
+ * yet in the same directory under the same name). */
+bool cli_same_file(const char *a, const char *b);
+
+/* A lesson from elsewhere that starts programs, run without a question
+ * (--plain, export): one line naming them and the flag. Returns 2. */
+struct lesson;
+int cli_refuse_programs(const struct lesson *lesson);
+
 /* The commands: argv[0] is the command's name. */
 int cmd_list(int argc, char **argv);
 int cmd_check(int argc, char **argv);
@@ -45,5 +55,6 @@ int cmd_play(int argc, char **argv);
 int cmd_step(int argc, char **argv);
 int cmd_progress(int argc, char **argv);
 int cmd_menu(void);
+int cmd_export(int argc, char **argv);
 
 #endif

@@ -38,22 +38,6 @@ static void usage_run(FILE *out)
 		     "[--allow-programs] LESSON\n");
 }
 
-/* Whether two paths name one file: the same regular file when both exist
- * (two outputs to /dev/null clash with nothing), else the same resolved
- * directory and name (a file not made yet). */
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
-		return S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-	char dir_a[PATH_MAX], dir_b[PATH_MAX], real_a[PATH_MAX], real_b[PATH_MAX];
-	const char *slash_a = strrchr(a, '/'), *slash_b = strrchr(b, '/');
-	snprintf(dir_a, sizeof dir_a, "%.*s", slash_a ? (int)(slash_a - a) + 1 : 1, slash_a ? a : ".");
-	snprintf(dir_b, sizeof dir_b, "%.*s", slash_b ? (int)(slash_b - b) + 1 : 1, slash_b ? b : ".");
-	return realpath(dir_a, real_a) && realpath(dir_b, real_b) && strcmp(real_a, real_b) == 0
-	       && strcmp(slash_a ? slash_a + 1 : a, slash_b ? slash_b + 1 : b) == 0;
-}
-
 /* What run's files must not be: the lesson itself (one file for two
  * outputs is refused before the lesson is looked for). Returns 0, or -1
  * with the message said. */
@@ -61,27 +45,12 @@ static int check_output_files(const struct run_options *run, const char *lesson_
 {
 	const char *const outputs[][2] = { { "--trace", run->trace_path }, { "--pcap", run->pcap_path } };
 	for (size_t i = 0; i < 2; i++)
-		if (outputs[i][1] && same_file(outputs[i][1], lesson_path)) {
+		if (outputs[i][1] && cli_same_file(outputs[i][1], lesson_path)) {
 			fprintf(stderr, "socklab run: %s would overwrite the lesson '%s' itself: name another file\n",
 				outputs[i][0], outputs[i][1]);
 			return -1;
 		}
 	return 0;
-}
-
-/* A lesson from elsewhere that starts programs, run without a question
- * (--plain, a pipe): one line naming them and the flag; exit 2. */
-static int refuse_programs(const struct lesson *lesson)
-{
-	char *programs = consent_describe(lesson, "; ");
-	if (!programs) {
-		fprintf(stderr, "socklab: out of memory\n");
-		return EXIT_USAGE;
-	}
-	fprintf(stderr, "socklab: %s is not a lesson shipped with socklab and starts programs (%s): "
-			"run them with --allow-programs\n", lesson->path, programs);
-	free(programs);
-	return EXIT_USAGE;
 }
 
 int cmd_run(int argc, char **argv)
@@ -151,7 +120,7 @@ int cmd_run(int argc, char **argv)
 		usage_run(stderr);
 		return EXIT_USAGE;
 	}
-	if (run.trace_path && run.pcap_path && same_file(run.trace_path, run.pcap_path)) {
+	if (run.trace_path && run.pcap_path && cli_same_file(run.trace_path, run.pcap_path)) {
 		fprintf(stderr, "socklab run: --trace and --pcap name the same file '%s': give each its own\n", run.pcap_path);
 		return EXIT_USAGE;
 	}
@@ -177,7 +146,7 @@ int cmd_run(int argc, char **argv)
 	}
 	/* The TUI asks; a transcript has no one to ask. */
 	if (run.plain && consent_has_programs(lesson) && !lesson->programs_allowed) {
-		int code = refuse_programs(lesson);
+		int code = cli_refuse_programs(lesson);
 		lesson_free(lesson);
 		return code;
 	}

@@ -46,6 +46,14 @@ static void usage(FILE *out)
 		"  socklab progress [--reset]       what you have done, one line a lesson (kept in $XDG_STATE_HOME/socklab)\n"
 		"  socklab replay [--plain] FILE    print a recorded trace without the kernel\n"
 		"  socklab normalise FILE           print a trace in its golden (normalised) form\n"
+		"  socklab export [--svg|--html] [-o FILE] [--trace FILE] [--host] [--allow-programs] LESSON|TRACE\n"
+		"                                   the run as a sequence diagram: a lifeline per side, each call\n"
+		"                                   and its result, blocked calls as bars, packets as arrows,\n"
+		"                                   each socket's state where it changed; SVG (default, or by\n"
+		"                                   -o's .svg) or an HTML handout (--html, or -o x.html) with\n"
+		"                                   each step's text; from a LESSON it runs it (as run --plain),\n"
+		"                                   from a TRACE (run --trace) it needs no kernel; --trace\n"
+		"                                   also records the lesson's run\n"
 		"  socklab --help | --version\n"
 		"\n"
 		"exit status: 0 ok, 1 an expectation failed, 2 bad usage or bad input\n"
@@ -65,6 +73,7 @@ static const struct command commands[] = {
 	{ "play", cmd_play },
 	{ "progress", cmd_progress },
 	{ "step", cmd_step },
+	{ "export", cmd_export },
 	{ "normalise", cmd_normalise },
 	{ "normalize", cmd_normalise },
 };

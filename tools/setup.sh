@@ -16,7 +16,7 @@ shift || true
 
 run_packages=(build-essential cmake pkg-config libncurses-dev libmnl-dev libjansson-dev libcriterion-dev libpcap-dev
 	libnetfilter-queue-dev libnftnl-dev)
-test_packages=(tmux valgrind util-linux procps python3 tcpdump nftables clang libclang-rt-dev)
+test_packages=(tmux valgrind util-linux procps python3 tcpdump nftables clang libclang-rt-dev libxml2-utils librsvg2-bin)
 
 say() { printf '== %s\n' "$*" >&2; }
 

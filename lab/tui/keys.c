@@ -41,6 +41,7 @@ const struct key_binding tui_keys[] = {
 	{ KEY_ENTER, "Enter", ACTION_OPEN },
 	{ 't', "t", ACTION_TEXT },
 	{ 'w', "w", ACTION_WIRE },
+	{ 'e', "e", ACTION_EXPORT },
 	{ 'x', "x", ACTION_RELEASE },
 	{ 'd', "d", ACTION_DROP },
 	{ KEY_SPREVIOUS, "Shift-PgUp", ACTION_PAGE_UP },

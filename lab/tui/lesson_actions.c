@@ -33,6 +33,16 @@ void lesson_refresh_view(struct tui *tui)
 		view_describe_programs(&tui->view, tui->stepper, tui->step_side);
 	tui->half = tui->view.half;
 	record_trace(tui);
+	/* The end of a lesson from the menu offers the next one. */
+	const struct lesson *next_lesson = tui->view.at_end ? menu_next_lesson(tui) : NULL;
+	char *keys = next_lesson ? strstr(tui->view.next, "(r restarts") : NULL;
+	if (keys) {
+		char number[8], rest[sizeof tui->view.next];
+		const char *name;
+		view_lesson_number(next_lesson->name, number, sizeof number, &name);
+		snprintf(rest, sizeof rest, "%s", keys + 1);
+		snprintf(keys, sizeof tui->view.next - (size_t)(keys - tui->view.next), "(n: lesson %s, %s", number, rest);
+	}
 	/* The second pane shows the focused side, else the side the switch
 	 * key chose, else the last side but the first that made a call: a
 	 * function of the step, so going back to a step shows what stepping
@@ -572,6 +582,12 @@ static void lesson_quit(struct tui *tui)
 		tui->quit = true;
 }
 
+/* e exports the ladder (screen_ladder.c): say how to get there. */
+static void lesson_export_hint(struct tui *tui)
+{
+	tui_message(tui, "e exports the ladder as SVG: w shows it first");
+}
+
 static void lesson_redraw(struct tui *tui)
 {
 	clearok(curscr, TRUE);
@@ -604,6 +620,7 @@ const tui_handler lesson_handlers[ACTION_COUNT] = {
 	[ACTION_CLOSE] = lesson_close_focus,
 	[ACTION_QUIT] = lesson_quit,
 	[ACTION_REDRAW] = lesson_redraw,
+	[ACTION_EXPORT] = lesson_export_hint,
 };
 
 int lesson_timeout_ms(const struct tui *tui)

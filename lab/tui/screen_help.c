@@ -86,6 +86,7 @@ void help_open(struct tui *tui)
 			help_add_row(page, keys, keys_action_help((enum tui_action)action), width);
 	}
 	quiz_panel_help(page, width);
+	menu_help(page, width);
 	if (tui->play) {
 		command_line_help(page, width);
 		play_commands_help(page, width);

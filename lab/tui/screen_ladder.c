@@ -17,8 +17,13 @@
  * the step on screen again. */
 #include "tui_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "export.h"
 
 enum {
 	LANE_MARGIN = 4,          /* columns left of the first lane and right of the last */
@@ -340,19 +345,24 @@ static void bottom_draw(struct tui *tui, const struct ladder_layout *layout, int
 	/* Free play has no steps to walk: a typed call is its next step. */
 	const char *pairs[][2] = {
 		{ tui->play ? ":" : "space", tui->play ? "type a call" : "next" }, { tui->play ? "" : "b", "back" },
-		{ "Up Down ^U ^D", "scroll" }, { "w", "panes" }, { "?", "help" },
+		{ "Up Down ^U ^D", "scroll" }, { "w", "panes" }, { "?", "help" }, { "e", "export" },
 	};
-	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
-		if (pairs[i][0][0] && !draw_key_label(style, layout->keys_y, &x, width, pairs[i][0], pairs[i][1]))
-			break;
+	/* The scroll position first: "e export" gives way to it. */
 	size_t count = screen->model.count, rows = (size_t)layout->body_rows;
+	char where[64] = "";
+	int columns = 0;
 	if (count > rows) {
-		char where[64];
 		size_t last = screen->top + rows < count ? screen->top + rows : count;
-		int columns = snprintf(where, sizeof where, "%zu-%zu of %zu", screen->top + 1, last, count);
-		if (x + columns < width)
-			draw_string(style, layout->keys_y, width - 1 - columns, where, columns, style->roles[ROLE_DIM]);
+		columns = snprintf(where, sizeof where, "%zu-%zu of %zu", screen->top + 1, last, count);
 	}
+	size_t pair_count = sizeof pairs / sizeof pairs[0];
+	for (size_t i = 0; i < pair_count; i++) {
+		int room = i + 1 < pair_count ? width : width - columns - 1;
+		if (pairs[i][0][0] && !draw_key_label(style, layout->keys_y, &x, room, pairs[i][0], pairs[i][1]))
+			break;
+	}
+	if (columns && x + columns < width)
+		draw_string(style, layout->keys_y, width - 1 - columns, where, columns, style->roles[ROLE_DIM]);
 }
 
 void ladder_draw(struct tui *tui)
@@ -471,6 +481,49 @@ static void ladder_no_panes(struct tui *tui)
 	tui_message(tui, "the ladder has no panes: w or Esc shows them again");
 }
 
+/* A file name in the current directory that no file has yet:
+ * socklab-01-echo-step6.svg, then -2, -3, ... Returns 0, or -1. */
+static int export_file_name(const struct lesson_view *view, char *out, size_t size)
+{
+	struct stat st;
+	for (int copy = 1; copy < 100; copy++) {
+		char suffix[16] = "";
+		if (copy > 1)
+			snprintf(suffix, sizeof suffix, "-%d", copy);
+		snprintf(out, size, "socklab-%s-step%zu%s.svg", view->info->lesson[0] ? view->info->lesson : "play",
+			 view->step, suffix);
+		if (stat(out, &st) < 0 && errno == ENOENT)
+			return 0;
+	}
+	return -1;
+}
+
+/* e: the ladder as it stands (the steps and half on screen) as SVG. */
+static void ladder_export(struct tui *tui)
+{
+	size_t count;
+	const struct lab_event *events = session_events(tui->session, &count);
+	/* The events on screen; copies that borrow what the log owns. */
+	struct lab_event *shown = malloc((count ? count : 1) * sizeof *shown);
+	char path[160], *err = NULL;
+	if (!shown) {
+		tui_message(tui, "export: out of memory");
+		return;
+	}
+	size_t shown_count = 0;
+	for (size_t i = 0; i < count; i++)
+		if (view_event_shown(&tui->view, &events[i]))
+			shown[shown_count++] = events[i];
+	if (export_file_name(&tui->view, path, sizeof path) < 0)
+		tui_message(tui, "export: socklab-*.svg files fill the current directory; move some away");
+	else if (export_write(path, EXPORT_SVG, tui->view.info, shown, shown_count, NULL, &err) < 0)
+		tui_message(tui, "export: %s", err ? err : "out of memory");
+	else
+		tui_message(tui, "exported the ladder to %s (socklab export writes a whole run)", path);
+	free(err);
+	free(shown);
+}
+
 /* ':' types a call on the lesson screen's command line: back to it first. */
 static void ladder_command(struct tui *tui)
 {
@@ -495,4 +548,5 @@ const tui_handler ladder_handlers[ACTION_COUNT] = {
 	[ACTION_FOCUS_BACK] = ladder_no_panes,
 	[ACTION_OPEN] = ladder_no_panes,
 	[ACTION_COMMAND] = ladder_command,
+	[ACTION_EXPORT] = ladder_export,
 };

@@ -4,6 +4,7 @@
  * where you left off" opens the lesson recorded last at its step. */
 #include "tui_internal.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,19 @@ static void draw_entry(struct tui *tui, const struct menu_entry *entry, int y, i
 	}
 }
 
+/* The search line: what is typed, and whether a title has it. */
+static void search_draw(struct tui *tui, int y, int width)
+{
+	const struct tui_style *style = &tui->style;
+	const struct menu_typing *typing = &tui->menu_typing;
+	int x = 1 + draw_string(style, y, 1, "/", width - 2, style->roles[ROLE_KEY]);
+	x += draw_string(style, y, x, typing->search, width - 1 - x, style->roles[ROLE_NORMAL]);
+	tui->command.screen_y = y;   /* the terminal's cursor shows where typing goes */
+	tui->command.screen_x = x < width - 1 ? x : width - 1;
+	const char *hint = tui->message[0] ? "" : "   Enter choose  Down Up other matches  Esc cancel";
+	draw_string(style, y, x + 1, hint, width - 2 - x, style->roles[ROLE_DIM]);
+}
+
 void menu_draw(struct tui *tui)
 {
 	const struct tui_style *style = &tui->style;
@@ -205,15 +219,16 @@ void menu_draw(struct tui *tui)
 			draw_string(style, row, 4, "... (Enter: the lesson opens on all of it)", width - 6,
 				    style->roles[ROLE_DIM]);
 	}
-	int x = 1;
-	x += draw_string(style, height - 1, x, "Enter", width - x, style->roles[ROLE_KEY]);
-	x += draw_string(style, height - 1, x, " open  ", width - x, style->roles[ROLE_NORMAL]);
-	x += draw_string(style, height - 1, x, "Up Down", width - x, style->roles[ROLE_KEY]);
-	x += draw_string(style, height - 1, x, " choose  ", width - x, style->roles[ROLE_NORMAL]);
-	x += draw_string(style, height - 1, x, "?", width - x, style->roles[ROLE_KEY]);
-	x += draw_string(style, height - 1, x, " help  ", width - x, style->roles[ROLE_NORMAL]);
-	x += draw_string(style, height - 1, x, "q", width - x, style->roles[ROLE_KEY]);
-	draw_string(style, height - 1, x, " quit", width - x, style->roles[ROLE_NORMAL]);
+	if (tui->menu_typing.searching) {
+		search_draw(tui, height - 1, width);
+	} else {
+		int x = 1;
+		const char *pairs[][2] = { { "Enter", "open" }, { "Up Down", "choose" }, { "1-99", "number" },
+					   { "/", "search" }, { "?", "help" }, { "q", "quit" } };
+		for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++)
+			if (!draw_key_label(style, height - 1, &x, width, pairs[k][0], pairs[k][1]))
+				break;
+	}
 	if (tui->message[0])
 		draw_string(style, height - 2, 1, tui->message, width - 2, style->roles[ROLE_FAILED]);
 }
@@ -243,6 +258,192 @@ static void menu_first(struct tui *tui)
 {
 	tui->menu_selected = 0;
 	tui->menu_on_continue = true;
+}
+
+/* End: the last lesson. */
+static void menu_last(struct tui *tui)
+{
+	if (tui->entry_count)
+		tui->menu_selected = tui->entry_count - 1;
+	tui->menu_on_continue = false;
+}
+
+static void menu_select(struct tui *tui, size_t index)
+{
+	tui->menu_selected = index;
+	tui->menu_on_continue = false;
+}
+
+/* The lesson number of an entry: 1 for "01-echo"; -1 for none. */
+static int entry_number(const struct menu_entry *entry)
+{
+	char stem[64];
+	file_stem(entry->path, stem, sizeof stem);
+	const char *name = entry->lesson ? entry->lesson->name : stem;
+	return isdigit((unsigned char)name[0]) ? atoi(name) : -1;
+}
+
+/* A digit: the digits typed so far name a lesson, or this digit alone does. */
+static void number_typed(struct tui *tui, int digit)
+{
+	struct menu_typing *typing = &tui->menu_typing;
+	size_t length = strlen(typing->number);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (attempt == 1 || length + 1 >= sizeof typing->number)
+			length = 0;   /* no lesson has the longer number: start again from this digit */
+		typing->number[length] = (char)digit;
+		typing->number[length + 1] = '\0';
+		int wanted = atoi(typing->number);
+		for (size_t i = 0; i < tui->entry_count; i++)
+			if (entry_number(&tui->entries[i]) == wanted) {
+				menu_select(tui, i);
+				return;
+			}
+	}
+	tui_message(tui, "no lesson %s (see the numbers on the left)", typing->number);
+	typing->number[0] = '\0';
+}
+
+/* Whether `needle` is in `text`, letters of either case alike. */
+static bool contains_folded(const char *text, const char *needle)
+{
+	size_t length = strlen(needle);
+	for (; text && *text; text++)
+		if (strncasecmp(text, needle, length) == 0)
+			return true;
+	return needle[0] == '\0';
+}
+
+static bool entry_matches(const struct menu_entry *entry, const char *search)
+{
+	char stem[64];
+	file_stem(entry->path, stem, sizeof stem);
+	return contains_folded(stem, search) || (entry->lesson && contains_folded(entry->lesson->title, search));
+}
+
+/* The next entry (from `from`, in `direction`, round the end) whose name
+ * or title has the search; false when none has. */
+static bool search_select(struct tui *tui, size_t from, int direction)
+{
+	size_t count = tui->entry_count;
+	for (size_t k = 0; k < count; k++) {
+		size_t i = (from + count + (size_t)direction * k) % count;
+		if (entry_matches(&tui->entries[i], tui->menu_typing.search)) {
+			menu_select(tui, i);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A key while the search line is open: every key is the line's. */
+static void search_key(struct tui *tui, int key)
+{
+	struct menu_typing *typing = &tui->menu_typing;
+	size_t length = strlen(typing->search);
+	switch (key) {
+	case 27:   /* Esc: as before the search */
+		typing->searching = false;
+		tui->menu_selected = typing->before;
+		tui->menu_on_continue = typing->before_on_continue;
+		return;
+	case '\n': case '\r': case KEY_ENTER:
+		typing->searching = false;
+		return;
+	case KEY_DOWN:
+		search_select(tui, tui->menu_selected + 1, 1);
+		return;
+	case KEY_UP:
+		search_select(tui, tui->menu_selected + tui->entry_count - 1, -1);
+		return;
+	case KEY_BACKSPACE: case 127: case 8:
+		if (length > 0)
+			typing->search[length - 1] = '\0';
+		break;
+	default:
+		if (key < ' ' || key > '~' || length + 1 >= sizeof typing->search)
+			return;   /* titles are ASCII: other keys type nothing */
+		typing->search[length] = (char)key;
+		typing->search[length + 1] = '\0';
+		break;
+	}
+	if (!search_select(tui, 0, 1))
+		tui_message(tui, "no lesson's name or title has '%s'", typing->search);
+}
+
+bool menu_key(struct tui *tui, int key)
+{
+	struct menu_typing *typing = &tui->menu_typing;
+	if (typing->searching) {
+		search_key(tui, key);
+		return true;
+	}
+	if (key >= '0' && key <= '9' && tui->entry_count) {
+		number_typed(tui, key);
+		return true;
+	}
+	typing->number[0] = '\0';
+	switch (key) {
+	case '/':
+		if (tui->entry_count == 0)
+			return false;
+		*typing = (struct menu_typing){ .searching = true, .before = tui->menu_selected,
+						 .before_on_continue = tui->menu_on_continue };
+		return true;
+	case 'g':
+		menu_first(tui);
+		return true;
+	case 'G':
+		menu_last(tui);
+		return true;
+	default:
+		return false;
+	}
+}
+
+const struct lesson *menu_next_lesson(const struct tui *tui)
+{
+	if (!tui->from_menu || !tui->lesson || tui->play || tui->stepper)
+		return NULL;
+	for (size_t i = 0; i + 1 < tui->entry_count; i++)
+		if (tui->entries[i].lesson == tui->lesson)
+			return tui->entries[i + 1].lesson;   /* NULL when that file is broken */
+	return NULL;
+}
+
+bool menu_next_lesson_key(struct tui *tui, int key)
+{
+	if (key != 'n' || tui->screen != SCREEN_LESSON || !tui->view.at_end)
+		return false;
+	const struct lesson *next = menu_next_lesson(tui);
+	if (!next)
+		return false;
+	for (size_t i = 0; i < tui->entry_count; i++)
+		if (tui->entries[i].lesson == next) {
+			char *err = NULL;
+			tui->menu_selected = i;
+			tui->menu_on_continue = false;
+			if (consent_open_lesson(tui, tui->entries[i].lesson, 0, true, &err) < 0) {
+				tui_message(tui, "cannot start %s: %s", next->name, err ? err : "out of memory");
+				free(err);
+			}
+			break;
+		}
+	return true;
+}
+
+void menu_help(struct tui_page *page, int width)
+{
+	static const char *const rows[][2] = {
+		{ "1 ... 99", "in the menu: the lesson of that number (01 and 1 alike; 1 then 2 is lesson 12)" },
+		{ "/", "in the menu: search the lessons' names and titles; Down and Up the other matches, Enter "
+		       "keeps the one found, Esc goes back" },
+		{ "g Home  G End", "in the menu: the top (continue where you left off) and the last lesson" },
+		{ "n", "at the end of a lesson opened from the menu: the next lesson" },
+	};
+	page_add(page, "%s", "");
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		help_add_row(page, rows[i][0], rows[i][1], width);
 }
 
 /* Opens the lesson recorded last and runs it to where it was left. */
@@ -300,6 +501,7 @@ const tui_handler menu_handlers[ACTION_COUNT] = {
 	[ACTION_UP] = menu_up,
 	[ACTION_DOWN] = menu_down,
 	[ACTION_FIRST] = menu_first,
+	[ACTION_LAST] = menu_last,
 	[ACTION_BACK] = menu_up,     /* a clicker moves in the menu; only Enter opens */
 	[ACTION_NEXT] = menu_down,
 	[ACTION_OPEN] = menu_open,

@@ -149,6 +149,8 @@ static void handle_key(struct tui *tui, int key)
 	if (!tui->page.open && tui->screen == SCREEN_LESSON
 	    && (quiz_panel_key(tui, key) || lesson_prompt_key(tui, key) || command_line_key(tui, key)))
 		return;
+	if (!tui->page.open && (tui->screen == SCREEN_MENU ? menu_key(tui, key) : menu_next_lesson_key(tui, key)))
+		return;
 	tui_handler handler = action != ACTION_NONE ? tui_handler_for(tui, action) : NULL;
 	if (handler)
 		handler(tui);

@@ -56,6 +56,8 @@
 	_(TEXT, "text", "the whole explanation of the step, when the screen cuts it") \
 	_(WIRE, "wire", "the wire: a ladder diagram of the packets each step sent, under the call that sent " \
 			"them, with the states after it (again, Esc or q: back to the lesson screen)") \
+	_(EXPORT, "export", "in the ladder: write it as it stands to an SVG file in the current directory (the key " \
+			    "line says which; socklab export writes a whole run)") \
 	_(RELEASE, "release", "with --hold: let the oldest held segment go on, and see the states it causes") \
 	_(DROP, "drop", "with --hold: drop the oldest held segment; its sender's kernel sends it again after its " \
 			"retransmission timeout (about a second)") \
@@ -179,9 +181,30 @@ struct menu_entry {
 	struct diagnostics diagnostics;   /* owned: why it is broken */
 };
 
+/* What the menu's own keys have typed: a lesson's number, a search. */
+struct menu_typing {
+	char number[8];                   /* digits typed so far; the lesson they name is selected */
+	bool searching;                   /* '/' opened the search line on the key line */
+	char search[64];                  /* NUL-terminated */
+	size_t before;                    /* the selection Esc goes back to */
+	bool before_on_continue;
+};
+
 int menu_load(struct tui *tui, char **paths, size_t count);
 void menu_free(struct tui *tui);
 void menu_draw(struct tui *tui);
+/* The menu's typing keys, before the key table: digits jump to a lesson,
+ * '/' searches the titles (and takes every key while open), g and G go to
+ * the top and the end. True when it took the key. */
+bool menu_key(struct tui *tui, int key);
+/* The lesson after the one shown, when it was opened from the menu and
+ * the menu has one; else NULL. */
+const struct lesson *menu_next_lesson(const struct tui *tui);
+/* n at the end of a lesson opened from the menu: opens the next one.
+ * True when it took the key. */
+bool menu_next_lesson_key(struct tui *tui, int key);
+/* The menu's typing keys, for the help page. */
+void menu_help(struct tui_page *page, int width);
 extern const tui_handler menu_handlers[ACTION_COUNT];
 
 /* ---- the lesson (navigate.c, screen_lesson.c) -------------------------- */
@@ -445,6 +468,7 @@ struct tui {
 	bool progress_dirty;               /* recorded since the last save */
 	size_t recorded_step;              /* the step last recorded for the lesson shown, SIZE_MAX none */
 	bool menu_on_continue;             /* the menu's "continue" row is selected */
+	struct menu_typing menu_typing;
 	char recorded_lesson[PROGRESS_NAME_MAX];   /* the lesson this run recorded last, "" none:
 	                                      it wins over progress_latest, whose clock ticks in seconds */
 };

@@ -1,0 +1,192 @@
+/* cmd_export — `socklab export`: a run as a sequence diagram (SVG, or an
+ * HTML handout), from a lesson it runs or from a recorded trace. */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "consent.h"
+#include "export.h"
+#include "lessons.h"
+#include "sandbox.h"
+#include "session.h"
+#include "trace.h"
+
+static void usage_export(FILE *out)
+{
+	fprintf(out, "usage: socklab export [--svg|--html] [-o FILE] [--trace FILE] [--host] [--allow-programs] "
+		     "LESSON|TRACE\n");
+}
+
+/* Whether `path` is a trace (its first line says so), not a lesson. */
+static bool is_trace_file(const char *path)
+{
+	static const char mark[] = "{\"socklab_trace\"";
+	char start[sizeof mark] = "";
+	FILE *file = fopen(path, "r");
+	if (!file)
+		return false;
+	size_t got = fread(start, 1, sizeof mark - 1, file);
+	fclose(file);
+	return got == sizeof mark - 1 && memcmp(start, mark, sizeof mark - 1) == 0;
+}
+
+static int export_trace(const char *path, const char *output, enum export_format format)
+{
+	struct run_info info;
+	struct lab_event *events = NULL;
+	size_t count = 0;
+	char *err = NULL;
+	if (trace_read(path, &info, &events, &count, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+		free(err);
+		return EXIT_USAGE;
+	}
+	int code = EXIT_OK;
+	if (export_write(output, format, &info, events, count, NULL, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+		free(err);
+		code = EXIT_USAGE;
+	}
+	for (size_t i = 0; i < count; i++)
+		lab_event_done(&events[i]);
+	free(events);
+	return code;
+}
+
+/* Runs the lesson to its end, as run --plain does, then writes its diagram. */
+static int export_lesson(struct lesson *lesson, const char *output, enum export_format format, bool force_host,
+			 const char *trace_path)
+{
+	if (consent_has_programs(lesson) && !lesson->programs_allowed)
+		return cli_refuse_programs(lesson);
+	char *err = NULL;
+	struct trace_writer *trace = NULL;
+	if (trace_path && trace_writer_open(&trace, trace_path, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err);
+		free(err);
+		return EXIT_USAGE;
+	}
+	struct sandbox sandbox;
+	cli_pin_to_current_cpu();
+	if (sandbox_enter(&sandbox, force_host, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err);
+		free(err);
+		trace_writer_close(trace, NULL);
+		return EXIT_USAGE;
+	}
+	struct session *session = NULL;
+	int code = EXIT_OK;
+	cli_catch_stop_signals();
+	if (session_new(&session, lesson, &sandbox, &err) < 0 || session_capture(session, NULL, &err) < 0
+	    || export_run(session, &cli_stop_signal, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+		free(err);
+		code = EXIT_USAGE;
+	} else if (!cli_stop_signal) {
+		size_t count;
+		const struct lab_event *events = session_events(session, &count);
+		int written = trace ? trace_write_info(trace, session_info(session), &err) : 0;
+		for (size_t i = 0; trace && written == 0 && i < count; i++)
+			written = trace_write_event(trace, &events[i], &err);
+		if (written < 0 || export_write(output, format, session_info(session), events, count, lesson, &err) < 0) {
+			fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+			free(err);
+			code = EXIT_USAGE;
+		} else if (session_failure_count(session)) {
+			fprintf(stderr, "socklab: %zu expectation%s not met in this run (socklab run --plain %s shows them)\n",
+				session_failure_count(session), session_failure_count(session) == 1 ? "" : "s", lesson->name);
+			code = EXIT_EXPECTATION;
+		}
+	}
+	session_free(session);
+	if (trace_writer_close(trace, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err);
+		free(err);
+		code = EXIT_USAGE;
+	}
+	sandbox_done(&sandbox);
+	return cli_exit_for_signal(code);
+}
+
+int cmd_export(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "svg", no_argument, NULL, 's' },
+		{ "html", no_argument, NULL, 'm' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "trace", required_argument, NULL, 't' },
+		{ "host", no_argument, NULL, 'H' },
+		{ "allow-programs", no_argument, NULL, 'A' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *output = "-", *trace_path = NULL;
+	int format = -1;
+	bool force_host = false, allow_programs = false;
+	int option;
+	optind = 1;
+	opterr = 0;
+	while ((option = getopt_long(argc, argv, "+:o:", options, NULL)) != -1) {
+		switch (option) {
+		case 's': format = EXPORT_SVG; break;
+		case 'm': format = EXPORT_HTML; break;
+		case 'o': output = optarg; break;
+		case 't': trace_path = optarg; break;
+		case 'H': force_host = true; break;
+		case 'A': allow_programs = true; break;
+		case 'h': usage_export(stdout); return EXIT_OK;
+		case ':':
+			fprintf(stderr, "socklab export: %s needs a value\n", argv[optind - 1]);
+			usage_export(stderr);
+			return EXIT_USAGE;
+		default:
+			if (optopt > ' ' && optopt < 127)
+				fprintf(stderr, "socklab export: unknown option '-%c'\n", optopt);
+			else
+				fprintf(stderr, "socklab export: unknown option '%s'\n", argv[optind - 1]);
+			usage_export(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, optind < argc - 1 ? "socklab export: one lesson or trace at a time\n"
+						  : "socklab export: which lesson or trace? (see socklab list)\n");
+		usage_export(stderr);
+		return EXIT_USAGE;
+	}
+	const char *given = argv[optind];
+	if (format < 0)
+		format = export_format_for(output);
+	if (strcmp(output, "-") != 0 && cli_same_file(output, given)) {
+		fprintf(stderr, "socklab export: -o would overwrite '%s' itself: name another file\n", given);
+		return EXIT_USAGE;
+	}
+	/* A bare name or number is socklab's lesson even where a file of that
+	 * name is here (as for run); any other file that reads as a trace is one. */
+	char *named = NULL;
+	int resolved = strchr(given, '/') ? 0 : lessons_resolve(given, &named);
+	free(named);
+	if (resolved < 0) {
+		fprintf(stderr, "socklab: out of memory\n");
+		return EXIT_USAGE;
+	}
+	if (resolved == 0 && is_trace_file(given)) {
+		if (trace_path) {
+			fprintf(stderr, "socklab export: --trace records a lesson's run; '%s' is a trace already\n", given);
+			return EXIT_USAGE;
+		}
+		return export_trace(given, output, (enum export_format)format);
+	}
+	struct lesson *lesson = lessons_load(given, allow_programs);
+	if (!lesson)
+		return EXIT_USAGE;
+	int code = strcmp(output, "-") != 0 && cli_same_file(output, lesson->path)
+			   ? (fprintf(stderr, "socklab export: -o would overwrite the lesson '%s' itself\n", lesson->path),
+			      EXIT_USAGE)
+			   : export_lesson(lesson, output, (enum export_format)format, force_host, trace_path);
+	lesson_free(lesson);
+	return code;
+}
