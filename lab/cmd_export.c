@@ -1,6 +1,5 @@
 /* cmd_export — `socklab export`: a run as a sequence diagram (SVG, or an
  * HTML handout), from a lesson it runs or from a recorded trace. */
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,15 +9,10 @@
 #include "consent.h"
 #include "export.h"
 #include "lessons.h"
+#include "options.h"
 #include "sandbox.h"
 #include "session.h"
 #include "trace.h"
-
-static void usage_export(FILE *out)
-{
-	fprintf(out, "usage: socklab export [--svg|--html] [-o FILE] [--trace FILE] [--host] [--allow-programs] "
-		     "LESSON|TRACE\n");
-}
 
 /* Whether `path` is a trace (its first line says so), not a lesson. */
 static bool is_trace_file(const char *path)
@@ -111,53 +105,57 @@ static int export_lesson(struct lesson *lesson, const char *output, enum export_
 	return cli_exit_for_signal(code);
 }
 
+enum export_row { EXPORT_ROW_SVG, EXPORT_ROW_HTML, EXPORT_ROW_OUTPUT, EXPORT_ROW_TRACE, EXPORT_ROW_HOST,
+		  EXPORT_ROW_ALLOW_PROGRAMS, EXPORT_ROW_COUNT };
+
+static const struct option_row export_rows[EXPORT_ROW_COUNT] = {
+	[EXPORT_ROW_SVG] = { .name = "svg" },
+	[EXPORT_ROW_HTML] = { .name = "html" },
+	[EXPORT_ROW_OUTPUT] = { .name = "output", .letter = 'o', .value = "FILE" },
+	[EXPORT_ROW_TRACE] = { .name = "trace", .value = "FILE" },
+	[EXPORT_ROW_HOST] = { .name = "host" },
+	[EXPORT_ROW_ALLOW_PROGRAMS] = { .name = "allow-programs" },
+};
+
+const struct options_spec export_spec = { "export", "LESSON|TRACE", export_rows, EXPORT_ROW_COUNT };
+
+struct export_options {
+	const char *output, *trace_path;
+	int format;              /* enum export_format, -1 from the output's name */
+	bool force_host, allow_programs;
+};
+
+static int take_export_option(void *context, size_t row, const char *value)
+{
+	struct export_options *options = context;
+	switch ((enum export_row)row) {
+	case EXPORT_ROW_SVG: options->format = EXPORT_SVG; break;
+	case EXPORT_ROW_HTML: options->format = EXPORT_HTML; break;
+	case EXPORT_ROW_OUTPUT: options->output = value; break;
+	case EXPORT_ROW_TRACE: options->trace_path = value; break;
+	case EXPORT_ROW_HOST: options->force_host = true; break;
+	case EXPORT_ROW_ALLOW_PROGRAMS: options->allow_programs = true; break;
+	case EXPORT_ROW_COUNT: break;
+	}
+	return 0;
+}
+
 int cmd_export(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "svg", no_argument, NULL, 's' },
-		{ "html", no_argument, NULL, 'm' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "trace", required_argument, NULL, 't' },
-		{ "host", no_argument, NULL, 'H' },
-		{ "allow-programs", no_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const char *output = "-", *trace_path = NULL;
-	int format = -1;
-	bool force_host = false, allow_programs = false;
-	int option;
-	optind = 1;
-	opterr = 0;
-	while ((option = getopt_long(argc, argv, "+:o:", options, NULL)) != -1) {
-		switch (option) {
-		case 's': format = EXPORT_SVG; break;
-		case 'm': format = EXPORT_HTML; break;
-		case 'o': output = optarg; break;
-		case 't': trace_path = optarg; break;
-		case 'H': force_host = true; break;
-		case 'A': allow_programs = true; break;
-		case 'h': usage_export(stdout); return EXIT_OK;
-		case ':':
-			fprintf(stderr, "socklab export: %s needs a value\n", argv[optind - 1]);
-			usage_export(stderr);
-			return EXIT_USAGE;
-		default:
-			if (optopt > ' ' && optopt < 127)
-				fprintf(stderr, "socklab export: unknown option '-%c'\n", optopt);
-			else
-				fprintf(stderr, "socklab export: unknown option '%s'\n", argv[optind - 1]);
-			usage_export(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		fprintf(stderr, optind < argc - 1 ? "socklab export: one lesson or trace at a time\n"
-						  : "socklab export: which lesson or trace? (see socklab list)\n");
-		usage_export(stderr);
+	struct export_options options = { .output = "-", .format = -1 };
+	int first = options_parse(&export_spec, argc, argv, take_export_option, &options);
+	if (first < 0)
+		return first == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
+	if (first != argc - 1) {
+		fprintf(stderr, first < argc - 1 ? "socklab export: one lesson or trace at a time\n"
+						 : "socklab export: which lesson or trace? (see socklab list)\n");
+		options_usage(stderr, &export_spec);
 		return EXIT_USAGE;
 	}
-	const char *given = argv[optind];
+	const char *output = options.output, *trace_path = options.trace_path;
+	int format = options.format;
+	bool force_host = options.force_host, allow_programs = options.allow_programs;
+	const char *given = argv[first];
 	if (format < 0)
 		format = export_format_for(output);
 	if (strcmp(output, "-") != 0 && cli_same_file(output, given)) {

@@ -1,5 +1,4 @@
 /* cmd_run — `socklab run`: one lesson, in the TUI or as a transcript. */
-#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include "cli.h"
 #include "consent.h"
 #include "lessons.h"
+#include "options.h"
 #include "pace.h"
 #include "plain_run.h"
 #include "sandbox.h"
@@ -32,10 +32,52 @@ struct run_options {
 	struct pace pace;       /* --pace, --pause: time between steps (--plain) */
 };
 
-static void usage_run(FILE *out)
+enum run_row { RUN_PLAIN, RUN_TERSE, RUN_PACE, RUN_PAUSE, RUN_QUIZ, RUN_HOLD, RUN_TRACE, RUN_PCAP, RUN_NO_WIRE,
+	       RUN_HOST, RUN_BIG, RUN_ALLOW_PROGRAMS, RUN_ROW_COUNT };
+
+static const struct option_row run_rows[RUN_ROW_COUNT] = {
+	[RUN_PLAIN] = { .name = "plain" },
+	[RUN_TERSE] = { .name = "terse" },
+	[RUN_PACE] = { .name = "pace", .value = "SECONDS" },
+	[RUN_PAUSE] = { .name = "pause", .value = "STEP:SECONDS" },
+	[RUN_QUIZ] = { .name = "quiz" },
+	[RUN_HOLD] = { .name = "hold" },
+	[RUN_TRACE] = { .name = "trace", .value = "FILE" },
+	[RUN_PCAP] = { .name = "pcap", .value = "FILE" },
+	[RUN_NO_WIRE] = { .name = "no-wire" },
+	[RUN_HOST] = { .name = "host" },
+	[RUN_BIG] = { .name = "big" },
+	[RUN_ALLOW_PROGRAMS] = { .name = "allow-programs" },
+};
+
+const struct options_spec run_spec = { "run", "LESSON", run_rows, RUN_ROW_COUNT };
+
+static int take_run_option(void *context, size_t row, const char *value)
 {
-	fprintf(out, "usage: socklab run [--plain [--pace SECONDS] [--pause STEP:SECONDS]] [--terse] [--quiz] [--hold] [--trace FILE] [--pcap FILE] [--no-wire] [--host] [--big] "
-		     "[--allow-programs] LESSON\n");
+	struct run_options *run = context;
+	char why[160];
+	switch ((enum run_row)row) {
+	case RUN_PLAIN: run->plain = true; break;
+	case RUN_TERSE: run->plain = run->terse = true; break;
+	case RUN_QUIZ: run->quiz = true; break;
+	case RUN_HOLD: run->hold = true; break;
+	case RUN_TRACE: run->trace_path = value; break;
+	case RUN_PCAP: run->pcap_path = value; break;
+	case RUN_NO_WIRE: run->no_wire = true; break;
+	case RUN_HOST: run->force_host = true; break;
+	case RUN_BIG: run->big = true; break;
+	case RUN_ALLOW_PROGRAMS: run->allow_programs = true; break;
+	case RUN_PACE:
+	case RUN_PAUSE:
+		if ((row == RUN_PACE ? pace_parse_every : pace_parse_pause)(&run->pace, value, why, sizeof why) < 0) {
+			fprintf(stderr, "socklab run: %s\n", why);
+			return -1;
+		}
+		break;
+	case RUN_ROW_COUNT:
+		break;
+	}
+	return 0;
 }
 
 /* What run's files must not be: the lesson itself (one file for two
@@ -55,69 +97,16 @@ static int check_output_files(const struct run_options *run, const char *lesson_
 
 int cmd_run(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "plain", no_argument, NULL, 'p' },
-		{ "terse", no_argument, NULL, 'T' },
-		{ "trace", required_argument, NULL, 't' },
-		{ "host", no_argument, NULL, 'H' },
-		{ "big", no_argument, NULL, 'b' },
-		{ "pcap", required_argument, NULL, 'P' },
-		{ "no-wire", no_argument, NULL, 'W' },
-		{ "quiz", no_argument, NULL, 'Q' },
-		{ "hold", no_argument, NULL, 'D' },
-		{ "allow-programs", no_argument, NULL, 'A' },
-		{ "pace", required_argument, NULL, 'S' },
-		{ "pause", required_argument, NULL, 'U' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct run_options run = { 0 };
-	int option;
-	optind = 1;
-	opterr = 0;   /* our own message, naming the command */
-	/* "+": options end at the lesson; ":": a missing value is ':', not '?'. */
-	while ((option = getopt_long(argc, argv, "+:", options, NULL)) != -1) {
-		switch (option) {
-		case 'p': run.plain = true; break;
-		case 'T': run.plain = run.terse = true; break;
-		case 't': run.trace_path = optarg; break;
-		case 'H': run.force_host = true; break;
-		case 'b': run.big = true; break;
-		case 'P': run.pcap_path = optarg; break;
-		case 'W': run.no_wire = true; break;
-		case 'Q': run.quiz = true; break;
-		case 'D': run.hold = true; break;
-		case 'A': run.allow_programs = true; break;
-		case 'S':
-		case 'U': {
-			char why[160];
-			if ((option == 'S' ? pace_parse_every : pace_parse_pause)(&run.pace, optarg, why, sizeof why) < 0) {
-				fprintf(stderr, "socklab run: %s\n", why);
-				return EXIT_USAGE;
-			}
-			break;
-		}
-		case 'h': usage_run(stdout); return EXIT_OK;
-		case ':':
-			fprintf(stderr, "socklab run: %s needs a value\n", argv[optind - 1]);
-			usage_run(stderr);
-			return EXIT_USAGE;
-		default:
-			/* A short option has its letter in optopt; a long one only its word. */
-			if (optopt > ' ' && optopt < 127)
-				fprintf(stderr, "socklab run: unknown option '-%c'\n", optopt);
-			else
-				fprintf(stderr, "socklab run: unknown option '%s'\n", argv[optind - 1]);
-			usage_run(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		if (optind < argc - 1)
-			fprintf(stderr, "socklab run: one lesson at a time, got %d\n", argc - optind);
+	int first = options_parse(&run_spec, argc, argv, take_run_option, &run);
+	if (first < 0)
+		return first == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
+	if (first != argc - 1) {
+		if (first < argc - 1)
+			fprintf(stderr, "socklab run: one lesson at a time, got %d\n", argc - first);
 		else
 			fprintf(stderr, "socklab run: which lesson? (see socklab list)\n");
-		usage_run(stderr);
+		options_usage(stderr, &run_spec);
 		return EXIT_USAGE;
 	}
 	if (run.trace_path && run.pcap_path && cli_same_file(run.trace_path, run.pcap_path)) {
@@ -137,7 +126,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "socklab run: --pace and --pause pace the --plain transcript (the TUI has autoplay, key a)\n");
 		return EXIT_USAGE;
 	}
-	struct lesson *lesson = lessons_load(argv[optind], run.allow_programs);
+	struct lesson *lesson = lessons_load(argv[first], run.allow_programs);
 	if (!lesson)
 		return EXIT_USAGE;
 	if (check_output_files(&run, lesson->path) < 0) {

@@ -4,17 +4,30 @@
 #include <string.h>
 
 #include "cli.h"
+#include "options.h"
 #include "plain.h"
 #include "session.h"
 #include "trace.h"
 
+/* --plain is the only way replay prints: kept so that scripts may say it. */
+static const struct option_row replay_rows[] = { { .name = "plain" } };
+
+const struct options_spec replay_spec = { "replay", "FILE", replay_rows, 1 };
+
+static int take_nothing(void *context, size_t row, const char *value)
+{
+	(void)context, (void)row, (void)value;
+	return 0;
+}
+
 int cmd_replay(int argc, char **argv)
 {
-	int first = 1;
-	if (argc > 1 && strcmp(argv[1], "--plain") == 0)
-		first = 2;
-	if (argc != first + 1) {
-		fprintf(stderr, "usage: socklab replay [--plain] FILE\n");
+	int first = options_parse(&replay_spec, argc, argv, take_nothing, NULL);
+	if (first < 0)
+		return first == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
+	if (first != argc - 1) {
+		fprintf(stderr, first < argc - 1 ? "socklab replay: one trace at a time\n" : "socklab replay: which trace?\n");
+		options_usage(stderr, &replay_spec);
 		return EXIT_USAGE;
 	}
 	struct run_info info;

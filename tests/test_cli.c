@@ -876,9 +876,9 @@ Test(cli, every_bad_command_line_is_one_clear_message_and_exit_2)
 		  "socklab step: which program is the client? (--client 'COMMAND')\n" },
 		{ { "run", "--plain", "--no-wire", "--pcap", "/tmp/x.pcap", "01-echo", NULL },
 		  "socklab run: --pcap writes the packets --no-wire leaves uncaptured: use one of them\n" },
-		{ { "replay", NULL }, "usage: socklab replay [--plain] FILE\n" },
+		{ { "replay", NULL }, "socklab replay: which trace?\nusage: socklab replay [--plain] FILE\n" },
 		{ { "list", "extra", NULL }, "socklab list: takes no argument, got 'extra'\n" },
-		{ { "play", "--bogus", NULL }, "usage: socklab play [--plain] [--host]\n" },
+		{ { "play", "--bogus", NULL }, "socklab play: unknown option '--bogus'\nusage: socklab play [--plain] [--host]\n" },
 		{ { "normalise", NULL }, "usage: socklab normalise TRACE   (prints the golden form)\n" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -272,8 +272,8 @@ Test(consent, a_bare_name_is_a_shipped_lesson_never_a_file_here)
 	remove_dir(dir);
 }
 
-static const char run_usage[] = "usage: socklab run [--plain [--pace SECONDS] [--pause STEP:SECONDS]] [--terse] [--quiz] [--hold] [--trace FILE] [--pcap FILE] [--no-wire] "
-				"[--host] [--big] [--allow-programs] LESSON\n";
+static const char run_usage[] = "usage: socklab run [--plain] [--terse] [--pace SECONDS] [--pause STEP:SECONDS] [--quiz] [--hold] [--trace FILE] [--pcap "
+				"FILE] [--no-wire] [--host] [--big] [--allow-programs] LESSON\n";
 
 Test(consent, run_options_name_their_problem)
 {
