@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "help.h"
 #include "lesson.h"
 #include "plain.h"
 #include "progress.h"
@@ -703,10 +704,23 @@ static void usage(FILE *out)
 		"  socklab progress [--reset]       what you have done, one line a lesson (kept in $XDG_STATE_HOME/socklab)\n"
 		"  socklab replay [--plain] FILE    print a recorded trace without the kernel\n"
 		"  socklab normalise FILE           print a trace in its golden (normalised) form\n"
+		"  socklab help TOPIC               a section of the manual as plain text, without man (topics below)\n"
 		"  socklab --help | --version\n"
 		"\n"
 		"exit status: 0 ok, 1 an expectation failed, 2 bad usage or bad input\n"
 		"lessons: %s\n", lesson_dir());
+	fprintf(out, "\nhelp topics:\n");
+	help_print_topics(out);
+}
+
+static int cmd_help(const char *topic)
+{
+	char *err = NULL;
+	if (help_print_topic(stdout, topic, &err) == 0)
+		return EXIT_OK;
+	fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+	free(err);
+	return EXIT_USAGE;
 }
 
 struct command {
@@ -730,6 +744,8 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return cmd_menu();
+	if (strcmp(argv[1], "help") == 0 && argc > 2)
+		return cmd_help(argv[2]);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return EXIT_OK;
