@@ -222,12 +222,13 @@ static bool help_request(struct formatter *formatter, const char *line)
 		formatter->fill = false;
 	} else if (strcmp(name, "fi") == 0) {
 		formatter->fill = true;
-	} else if (strchr("BI", name[0]) && (name[1] == '\0' || (strchr("BIR", name[1]) && name[2] == '\0'))) {
+	} else if ((name[0] == 'B' || name[0] == 'I')
+		   && (name[1] == '\0' || ((name[1] == 'B' || name[1] == 'I' || name[1] == 'R') && name[2] == '\0'))) {
 		char joined[1024], text[1024];
 		help_join_arguments(arguments, name[1] != '\0', joined, sizeof joined);
 		help_unescape(joined, text, sizeof text);
 		help_add_text(formatter, text);
-	} else if (name[0] == 'R' && strchr("BI", name[1]) && name[2] == '\0') {
+	} else if (name[0] == 'R' && (name[1] == 'B' || name[1] == 'I') && name[2] == '\0') {
 		char joined[1024], text[1024];
 		help_join_arguments(arguments, true, joined, sizeof joined);
 		help_unescape(joined, text, sizeof text);
