@@ -181,60 +181,95 @@ static void help_join_arguments(const char *arguments, bool alternating, char *o
 			out[n++] = ' ';
 		first = false;
 		if (*p == '"') {
-			for (p++; *p && n + 1 < out_size; p++) {
-				if (*p == '"' && p[1] == '"')
-					out[n++] = *++p;
-				else if (*p == '"')
-					break;
-				else
+			for (p++; *p && !(*p == '"' && p[1] != '"'); p++) {
+				if (*p == '"')
+					p++;         /* "" inside quotes: one " */
+				if (n + 1 < out_size)
 					out[n++] = *p;
 			}
 			if (*p == '"')
 				p++;
 		} else {
-			for (; *p && *p != ' ' && *p != '\t' && n + 1 < out_size; p++)
-				out[n++] = *p;
+			for (; *p && *p != ' ' && *p != '\t'; p++)
+				if (n + 1 < out_size)
+					out[n++] = *p;
 		}
 	}
 	out[n] = '\0';
 }
+
+static void help_request_paragraph(struct formatter *formatter, const char *arguments)
+{
+	(void)arguments;
+	help_paragraph(formatter, HELP_INDENT);
+}
+
+static void help_request_tag(struct formatter *formatter, const char *arguments)
+{
+	(void)arguments;
+	help_paragraph(formatter, HELP_INDENT);
+	formatter->tag_next = true;
+}
+
+static void help_request_break(struct formatter *formatter, const char *arguments)
+{
+	(void)arguments;
+	help_flush_line(formatter);
+}
+
+static void help_request_no_fill(struct formatter *formatter, const char *arguments)
+{
+	(void)arguments;
+	help_flush_line(formatter);
+	formatter->fill = false;
+}
+
+static void help_request_fill(struct formatter *formatter, const char *arguments)
+{
+	(void)arguments;
+	formatter->fill = true;
+}
+
+/* .B and .I: the words in one font. */
+static void help_request_font(struct formatter *formatter, const char *arguments)
+{
+	char joined[1024], text[1024];
+	help_join_arguments(arguments, false, joined, sizeof joined);
+	help_unescape(joined, text, sizeof text);
+	help_add_text(formatter, text);
+}
+
+/* .BR, .IR, .RB ...: two fonts in turn, the words joined. */
+static void help_request_fonts(struct formatter *formatter, const char *arguments)
+{
+	char joined[1024], text[1024];
+	help_join_arguments(arguments, true, joined, sizeof joined);
+	help_unescape(joined, text, sizeof text);
+	help_add_text(formatter, text);
+}
+
+/* The requests the manual uses; any other (.TH, comments) prints nothing. */
+static const struct {
+	const char *name;
+	void (*run)(struct formatter *formatter, const char *arguments);
+} help_requests[] = {
+	{ "PP", help_request_paragraph }, { "LP", help_request_paragraph }, { "P", help_request_paragraph },
+	{ "TP", help_request_tag },       { "br", help_request_break },     { "nf", help_request_no_fill },
+	{ "fi", help_request_fill },      { "B", help_request_font },       { "I", help_request_font },
+	{ "BR", help_request_fonts },     { "BI", help_request_fonts },     { "IB", help_request_fonts },
+	{ "IR", help_request_fonts },     { "RB", help_request_fonts },     { "RI", help_request_fonts },
+};
 
 /* One request line of the section (without its '.'). Returns false at the
  * next section. */
 static bool help_request(struct formatter *formatter, const char *line)
 {
 	size_t name_len = strcspn(line, " \t");
-	char name[8] = "";
-	if (name_len < sizeof name)
-		memcpy(name, line, name_len), name[name_len] = '\0';
-	const char *arguments = line + name_len;
-	if (strcmp(name, "SH") == 0)
+	if (name_len == 2 && strncmp(line, "SH", 2) == 0)
 		return false;
-	if (strcmp(name, "PP") == 0 || strcmp(name, "LP") == 0 || strcmp(name, "P") == 0) {
-		help_paragraph(formatter, HELP_INDENT);
-	} else if (strcmp(name, "TP") == 0) {
-		help_paragraph(formatter, HELP_INDENT);
-		formatter->tag_next = true;
-	} else if (strcmp(name, "br") == 0) {
-		help_flush_line(formatter);
-	} else if (strcmp(name, "nf") == 0) {
-		help_flush_line(formatter);
-		formatter->fill = false;
-	} else if (strcmp(name, "fi") == 0) {
-		formatter->fill = true;
-	} else if ((name[0] == 'B' || name[0] == 'I')
-		   && (name[1] == '\0' || ((name[1] == 'B' || name[1] == 'I' || name[1] == 'R') && name[2] == '\0'))) {
-		char joined[1024], text[1024];
-		help_join_arguments(arguments, name[1] != '\0', joined, sizeof joined);
-		help_unescape(joined, text, sizeof text);
-		help_add_text(formatter, text);
-	} else if (name[0] == 'R' && (name[1] == 'B' || name[1] == 'I') && name[2] == '\0') {
-		char joined[1024], text[1024];
-		help_join_arguments(arguments, true, joined, sizeof joined);
-		help_unescape(joined, text, sizeof text);
-		help_add_text(formatter, text);
-	}
-	/* Anything else (.TH, comments) prints nothing. */
+	for (size_t i = 0; i < sizeof help_requests / sizeof help_requests[0]; i++)
+		if (strlen(help_requests[i].name) == name_len && strncmp(line, help_requests[i].name, name_len) == 0)
+			help_requests[i].run(formatter, line + name_len);
 	return true;
 }
 
