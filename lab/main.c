@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "config.h"
+#include "help.h"
 #include "lessons.h"
 
 static void usage(FILE *out)
@@ -54,10 +56,23 @@ static void usage(FILE *out)
 		"                                   each step's text; from a LESSON it runs it (as run --plain),\n"
 		"                                   from a TRACE (run --trace) it needs no kernel; --trace\n"
 		"                                   also records the lesson's run\n"
+		"  socklab help TOPIC               a section of the manual as plain text, without man (topics below)\n"
 		"  socklab --help | --version\n"
 		"\n"
 		"exit status: 0 ok, 1 an expectation failed, 2 bad usage or bad input\n"
 		"lessons: %s\n", lessons_dir());
+	fprintf(out, "\nhelp topics:\n");
+	help_print_topics(out);
+}
+
+static int cmd_help(const char *topic)
+{
+	char *err = NULL;
+	if (help_print_topic(stdout, topic, &err) == 0)
+		return EXIT_OK;
+	fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+	free(err);
+	return EXIT_USAGE;
 }
 
 struct command {
@@ -82,6 +97,8 @@ static int run_command(int argc, char **argv)
 {
 	if (argc < 2)
 		return cmd_menu();
+	if (strcmp(argv[1], "help") == 0 && argc > 2)
+		return cmd_help(argv[2]);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return EXIT_OK;

@@ -1192,12 +1192,36 @@ static bool in_path(const char *program)
 	return false;
 }
 
+/* The Debian and Ubuntu package of each program the lessons and README
+ * run, named when it is missing. */
+static const struct {
+	const char *program;
+	const char *package;
+} program_packages[] = {
+	{ "python3", "python3" },
+	{ "nc", "netcat-openbsd" },
+	{ "socat", "socat" },
+	{ "curl", "curl" },
+};
+
+static const char *package_of(const char *program)
+{
+	for (size_t i = 0; i < sizeof program_packages / sizeof program_packages[0]; i++)
+		if (strcmp(program, program_packages[i].program) == 0)
+			return program_packages[i].package;
+	return NULL;
+}
+
 static void explain_start_failure(char *out, size_t size, const char *label, const char *program,
 				  int report_fd, int status)
 {
 	struct start_report report;
 	ssize_t n = read(report_fd, &report, sizeof report);
-	if (n == sizeof report && report.stage == STAGE_EXEC && !strchr(program, '/') && !in_path(program))
+	const char *package = package_of(program);
+	if (n == sizeof report && report.stage == STAGE_EXEC && !strchr(program, '/') && !in_path(program) && package)
+		snprintf(out, size, "%s: cannot run '%s': no such program in PATH (the %s package: sudo apt-get install %s)",
+			 label, program, package, package);
+	else if (n == sizeof report && report.stage == STAGE_EXEC && !strchr(program, '/') && !in_path(program))
 		snprintf(out, size, "%s: cannot run '%s': no such program in PATH", label, program);
 	else if (n == sizeof report && report.stage == STAGE_EXEC)
 		snprintf(out, size, "%s: cannot run '%s': %s", label, program, strerror(report.error));

@@ -1,4 +1,4 @@
-/* bench — the figures the issues ask for, printed, never asserted.
+/* bench — the figures README lists, printed, never asserted.
  *
  *   bench [STEADY_STEPS]
  *

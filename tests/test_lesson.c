@@ -1,4 +1,4 @@
-/* Tests of lesson: every bad input of issue 2 (item 6) with its exact
+/* Tests of lesson: the bad inputs of a lesson file, each with its exact
  * `file:line:col: message`, lesson_load on files that are not lessons,
  * lessons/01-echo.lesson parsed field by field, and the pieces a student's
  * typed call goes through (typed_call_parse, address_parse).

@@ -642,6 +642,22 @@ Test(tracer, sends_output_a_line_at_a_time_as_a_terminal_shows_it)
 	tracer_free(tracer);
 }
 
+Test(tracer, names_the_package_of_a_missing_program_it_knows)
+{
+	char *saved_path = strdup(getenv("PATH"));
+	setenv("PATH", "/nonexistent-socklab-path", 1);
+	struct tracer *tracer = NULL;
+	char *err = NULL;
+	char *argv[] = { "nc", "-l", "65432", NULL };
+	int started = tracer_start(&tracer, argv, "server", TRACER_PLAIN, &err);
+	setenv("PATH", saved_path, 1);
+	free(saved_path);
+	cr_assert_eq(started, -1);
+	cr_assert_str_eq(err, "server: cannot run 'nc': no such program in PATH "
+			      "(the netcat-openbsd package: sudo apt-get install netcat-openbsd)");
+	free(err);
+}
+
 Test(tracer, says_in_one_line_that_a_program_does_not_exist)
 {
 	struct tracer *tracer = NULL;
