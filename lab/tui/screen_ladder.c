@@ -357,7 +357,7 @@ static void bottom_draw(struct tui *tui, const struct ladder_layout *layout, int
 	}
 	size_t pair_count = sizeof pairs / sizeof pairs[0];
 	for (size_t i = 0; i < pair_count; i++) {
-		int room = i + 1 < pair_count ? width : width - columns - 1;
+		int room = columns ? width - columns - 2 : width;   /* the scroll position first, a space before it */
 		if (pairs[i][0][0] && !draw_key_label(style, layout->keys_y, &x, room, pairs[i][0], pairs[i][1]))
 			break;
 	}
