@@ -30,6 +30,10 @@ struct fdtable_process *fdtable_process(struct fdtable *table, pid_t pid)
 		.parent = table->process_count ? table->processes[0].pid : 0,
 		.ordinal = (unsigned)table->process_count,
 	};
+	if (process->ordinal == 0)
+		snprintf(process->row_name, sizeof process->row_name, "main");
+	else
+		snprintf(process->row_name, sizeof process->row_name, "child%u", process->ordinal);
 	table->process_count++;
 	return process;
 }
@@ -94,6 +98,16 @@ unsigned fdtable_close(struct fdtable *table, pid_t pid, int fd)
 	for (size_t i = 0; i < table->fd_count; i++)
 		others += inode && table->fds[i].inode == inode;
 	return others;
+}
+
+const char *fdtable_row_name(const struct fdtable *table, pid_t pid)
+{
+	if (table->process_count < 2)
+		return "";
+	for (size_t i = 0; i < table->process_count; i++)
+		if (table->processes[i].pid == pid)
+			return table->processes[i].row_name;
+	return "";
 }
 
 size_t fdtable_process_count(const struct fdtable *table)

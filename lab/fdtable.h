@@ -37,6 +37,7 @@ struct fdtable_process {
 	unsigned ordinal;         /* 0 the first process, 1 its first child, ... */
 	bool over;                /* exited: kept for its label */
 	char command[128];        /* its last exec's command line, "" none seen */
+	char row_name[16];        /* what its fds' rows are called: "main", "child1", ... */
 };
 
 /* Embedded in a session side; all storage inside. */
@@ -73,6 +74,10 @@ unsigned fdtable_close(struct fdtable *table, pid_t pid, int fd);
 
 /* `pid`'s `fd`, or NULL. */
 struct fdtable_fd *fdtable_find(struct fdtable *table, pid_t pid, int fd);
+
+/* The name of `pid`'s rows while the side has several processes
+ * ("main", "child1"), "" while it has one. */
+const char *fdtable_row_name(const struct fdtable *table, pid_t pid);
 
 /* How many processes the side has had (the ended ones too). */
 size_t fdtable_process_count(const struct fdtable *table);

@@ -525,7 +525,8 @@ static int collect_fds(struct session *session, char **err)
 		for (size_t i = 0; side->observed && i < side->processes.fd_count; i++) {
 			const struct fdtable_fd *held = &side->processes.fds[i];
 			session->tie_fds[session->tie_fd_count++] = (struct tie_fd){
-				.side = s, .process = held->process, .fd = held->fd, .inode = held->inode, .name = "",
+				.side = s, .process = held->process, .fd = held->fd, .inode = held->inode,
+				.name = fdtable_row_name(&side->processes, held->process),
 				.family = AF_UNSPEC,
 			};
 		}
