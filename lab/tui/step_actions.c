@@ -3,7 +3,9 @@
  * The lesson screen shows a stepper (stepper.h): each program waits before
  * its next socket call, and the screen shows one of those calls as "next",
  * with the source line that made it. Space lets it run; c shows the other
- * program's instead. What a call did comes back from the tracers while the
+ * program's instead. A side of several processes or threads may hold
+ * several tasks at once: the oldest goes first (none starves), and Tab
+ * picks another. What a call did comes back from the tracers while the
  * loop sleeps in poll() (step_on_news), so a call that blocks leaves the
  * other program free to step, and a call woken by the other side's shows
  * returning as soon as the kernel wakes it. Programs only run forward:
@@ -103,6 +105,30 @@ static void step_switch(struct tui *tui)
 	lesson_refresh_view(tui);
 }
 
+/* Tab, Shift-Tab: among the side's held tasks, the one the next key
+ * releases; with one held, Tab moves the focus as in a lesson. */
+static void step_pick(struct tui *tui, int delta, enum tui_action otherwise)
+{
+	const struct stepper_side *side = stepper_side(tui->stepper, tui->step_side);
+	if (!side || side->held_count < 2) {
+		if (lesson_handlers[otherwise])
+			lesson_handlers[otherwise](tui);
+		return;
+	}
+	stepper_choose(tui->stepper, tui->step_side, delta);
+	lesson_refresh_view(tui);
+}
+
+static void step_pick_next(struct tui *tui)
+{
+	step_pick(tui, 1, ACTION_FOCUS);
+}
+
+static void step_pick_previous(struct tui *tui)
+{
+	step_pick(tui, -1, ACTION_FOCUS_BACK);
+}
+
 static void step_start_over(struct tui *tui)
 {
 	char *err = NULL;
@@ -135,6 +161,8 @@ static void step_no_typing(struct tui *tui)
 const tui_handler step_handlers[ACTION_COUNT] = {
 	[ACTION_NEXT] = step_run,
 	[ACTION_SWITCH_SIDE] = step_switch,
+	[ACTION_FOCUS] = step_pick_next,
+	[ACTION_FOCUS_BACK] = step_pick_previous,
 	[ACTION_RESTART] = step_start_over,
 	[ACTION_BACK] = step_forward_only,
 	[ACTION_GOTO] = step_forward_only,

@@ -342,8 +342,14 @@ void view_describe_programs(struct lesson_view *view, const struct stepper *step
 	if (over)
 		snprintf(view->next, sizeof view->next, "both programs are over (r runs them again, q quits)");
 	else if (next && next->state == STEPPER_HELD) {
+		/* Which task the next key releases, and how many more wait. */
 		view->next_side = chosen;
-		snprintf(view->next, sizeof view->next, "%.16s: %.300s", next->name, next->next);
+		const struct stepper_task *task = &next->held[next->chosen < next->held_count ? next->chosen : 0];
+		char others[64] = "";
+		if (next->held_count > 1)
+			snprintf(others, sizeof others, "  (%zu of %zu held: Tab picks)", next->chosen + 1, next->held_count);
+		snprintf(view->next, sizeof view->next, "%.32s: %.300s%s", task->who[0] ? task->who : next->name,
+			 next->next, others);
 	} else if (next)
 		snprintf(view->next, sizeof view->next, "%s holds no call now (c: the other program)", next->name);
 }
