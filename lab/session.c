@@ -1690,6 +1690,8 @@ int session_observe_process(struct session *session, const struct observed_proce
 		fdtable_fork(&side->processes, observed->parent, observed->process);
 	else if (observed->kind == OBSERVED_EXEC)
 		fdtable_exec(&side->processes, observed->process, observed->command ? observed->command : "");
+	else if (observed->kind == OBSERVED_NEW_FD)
+		fdtable_add(&side->processes, observed->process, observed->fd, observed->inode);
 	else
 		fdtable_exit(&side->processes, observed->process);
 	return 0;

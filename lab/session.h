@@ -190,7 +190,12 @@ struct observed_call {
 
 /* A program side's processes (fdtable.h): a fork gives the child its
  * parent's fds, an exec keeps them, an exit closes them. */
-enum observed_process_kind { OBSERVED_FORK, OBSERVED_EXEC, OBSERVED_EXIT };
+enum observed_process_kind {
+	OBSERVED_FORK,
+	OBSERVED_EXEC,
+	OBSERVED_EXIT,
+	OBSERVED_NEW_FD,                  /* a socket fd made by a call that is no step (socketpair) */
+};
 
 struct observed_process {
 	int side;
@@ -198,6 +203,8 @@ struct observed_process {
 	int process;
 	int parent;                       /* OBSERVED_FORK */
 	const char *command;              /* OBSERVED_EXEC: the new command line */
+	int fd;                           /* OBSERVED_NEW_FD */
+	uint32_t inode;
 };
 
 /* Records what happened to a process of a program side; no step, no

@@ -10,7 +10,7 @@
 #include "text.h"
 
 enum {
-	SETTLE_MS = 200,         /* a released call's news: quiet by then, or the program computes */
+	SETTLE_MS = 2000,        /* a released call's news: quiet by then, or the program computes */
 	WAIT_MS = 10000,         /* the bound on waiting for a program that sleeps or computes */
 };
 

@@ -92,6 +92,8 @@ struct tracer_event {
 	int error;                        /* RETURNED: errno when ret == -1, else 0 */
 	uint64_t result_inode;            /* RETURNED socket/accept/accept4: the new fd's socket inode;
 	                                     socketpair: the first fd's */
+	int pair[2];                      /* RETURNED socketpair: the two new fds, else -1 -1 */
+	uint64_t pair_inodes[2];          /* their sockets' inodes */
 	bool woke;                        /* RETURNED: the call had been reported BLOCKED */
 	bool startup;                     /* RETURNED, not held: the interpreter's call before the
 	                                     program's first line (TRACER_REPORTS_LINES); no CALL came */

@@ -109,6 +109,10 @@ Test(step, an_event_loop_servers_socketpair_is_shown, .timeout = 60)
 	char *out = run_step(LOOP_SERVER, ECHO_CLIENT);
 	EXPECT_IN_ORDER(out,
 		"server: socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0\n  (a call the lab has no step for",
+		/* The pair's fds are the server's: rows of their own. */
+		"step 1/1  server: socket(AF_INET, SOCK_STREAM, IPPROTO_IP)\n  = 5",
+		"  * server  3        *                        (unnamed)                ESTABLISHED",
+		"  * server  4        *                        (unnamed)                ESTABLISHED",
 		"server: poll(",
 		"client: connect(3, {AF_INET, 127.0.0.1:65432}, 16)",
 		"client exited with code 0",

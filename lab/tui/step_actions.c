@@ -16,6 +16,35 @@
 
 #include "signals.h"
 
+/* News that is no row of its own goes to the message line: a process
+ * started, ran another program or ended, a call the lab has no step for. */
+static void step_on_event(const struct stepper_news *news, void *context)
+{
+	struct tui *tui = context;
+	const struct tracer_event *event = news->event;
+	switch (news->kind) {
+	case NEWS_FORK:
+		tui_message(tui, "%s started %s (fork): it holds a copy of each of %s's fds", news->parent_who, news->who,
+			    news->parent_who);
+		return;
+	case NEWS_EXEC:
+		tui_message(tui, "%s runs a new program (exec): %.200s", news->who, event->text);
+		return;
+	case NEWS_EXIT:
+		if (!event->program_over)
+			tui_message(tui, "%s %s", news->who, event->message);
+		return;
+	case NEWS_UNSTEPPED:
+		if (event->kind == TRACER_RETURNED)
+			tui_message(tui, "%s: %.200s (no step: the lab has no row for this call)", news->who, event->text);
+		return;
+	case NEWS_STEP:
+	case NEWS_OUTPUT:
+	case NEWS_STARTUP:
+		return;
+	}
+}
+
 int step_open(struct tui *tui, char **err)
 {
 	lesson_close(tui);
@@ -26,6 +55,7 @@ int step_open(struct tui *tui, char **err)
 		tui->stepper = NULL;
 		return -1;
 	}
+	stepper_listen(tui->stepper, step_on_event, tui);
 	tui->session = stepper_session(tui->stepper);
 	session_set_interrupt(tui->session, signals_flag());
 	tui->sessions_started++;

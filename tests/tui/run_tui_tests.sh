@@ -998,12 +998,20 @@ stepping_a_forking_server_releases_every_process_promptly() {
 	}
 	launch fork 100 30 -- step --server "$programs/tracer_forking_server" --client "$programs/tracer_echo_client"
 	wait_for fork "^ next +server: socket\(AF_INET" || return 1
-	local key ms slowest=0
+	local key ms slowest=0 picked=
 	for key in $(seq 1 40); do
 		ms=$(key_ms fork)
 		[ "$ms" -gt "$slowest" ] && slowest=$ms
 		capture fork | grep -qE "^ next +both programs are over" && break
+		if [ -z "$picked" ] && capture fork | grep -qE "^ next +server: close\(4\)  \(1 of 2 held: Tab picks\)"; then
+			# The parent and its child both wait: Tab picks the child's call.
+			wait_for fork "^ next +server: close\(4\)  \(1 of 2 held: Tab picks\)" || return 1
+			keys fork Tab
+			wait_for fork "^ next +server/child1: close\(3\)  \(2 of 2 held: Tab picks\)" || return 1
+			picked=yes
+		fi
 	done
+	[ -n "$picked" ] || fail_with_screen fork "never two tasks held at once" || return 1
 	wait_for fork "^ next +both programs are over" || return 1
 	expect_prose fork "server exited with code 0\. client exited with code 0\." "both ends" || return 1
 	# Measured through tmux (two captures a key): the wedge took 2 s a key.
