@@ -163,9 +163,9 @@ enum tracer_run_result {
 
 typedef void tracer_event_fn(const struct tracer_event *event, void *context);
 
-/* --plain's fixed order: reports every event to `each` (may be NULL) and
- * releases every held call, until the program settles without a held task
- * or is over, or timeout_ms passes. Returns an enum tracer_run_result, or
+/* One program run on its own (the tracer's tests): reports every event to
+ * `each` (may be NULL) and releases every held call, until the program
+ * settles without a held task or is over, or timeout_ms passes. Returns an enum tracer_run_result, or
  * -1 with *err. */
 int tracer_run_until_blocked_or_exit(struct tracer *tracer, tracer_event_fn *each, void *context,
 				     int timeout_ms, char **err);
