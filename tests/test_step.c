@@ -175,3 +175,16 @@ Test(step, a_client_that_crashes_ends_with_its_signal, .timeout = 60)
 		"server exited with code 0");
 	free(out);
 }
+
+Test(step, a_client_that_computes_first_is_waited_for_with_a_bound, .timeout = 60)
+{
+	char *out = run_step(ECHO_SERVER, BUSY_CLIENT);
+	EXPECT_IN_ORDER(out,
+		"client runs between its socket calls (computing); waiting up to 10 s",
+		"client: socket(AF_INET, SOCK_STREAM, IPPROTO_IP)",
+		"client: connect(3, {AF_INET, 127.0.0.1:65432}, 16)\n  = 0",
+		"client exited with code 0",
+		"server exited with code 0");
+	cr_expect(strstr(out, "wait for each other") == NULL, "%s", out);
+	free(out);
+}
