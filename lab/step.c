@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "plain.h"
 #include "session.h"
@@ -12,13 +13,31 @@
 enum {
 	SETTLE_MS = 2000,        /* a released call's news: quiet by then, or the program computes */
 	WAIT_MS = 10000,         /* the bound on waiting for a program that sleeps or computes */
+	BUSY_SETTLE_MS = 50,     /* the same, while a program is known to compute */
 };
 
 struct stepping {
 	struct stepper *stepper;
 	FILE *out;
 	bool startup_told[STEPPER_SIDES];  /* the start-up calls' heading was printed */
+	bool computing;                    /* a program runs between calls: said, and waited for since */
+	uint64_t computing_since_ms;
 };
+
+static uint64_t now_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+}
+
+static bool holds_a_call(const struct stepper *stepper)
+{
+	for (int s = 0; s < STEPPER_SIDES; s++)
+		if (stepper_side(stepper, s)->state == STEPPER_HELD)
+			return true;
+	return false;
+}
 
 static void print_output(FILE *out, const char *who, const struct tracer_event *event)
 {
@@ -88,11 +107,45 @@ static int wait_for(struct stepping *stepping, const char *who, const char *doin
 		    char **err)
 {
 	fprintf(stepping->out, "\n%s %s; waiting up to %d s\n", who, doing, WAIT_MS / 1000);
-	for (int waited = 0; waited < WAIT_MS && !*stop; waited += 100) {
-		int changed = stepper_wait(stepping->stepper, 100, err);
-		if (changed != 0)
-			return changed;
+	/* Output is no progress: a call held, or everything quiet, is. */
+	for (uint64_t end = now_ms() + WAIT_MS; now_ms() < end && !*stop;) {
+		if (stepper_wait(stepping->stepper, 100, err) < 0)
+			return -1;
+		if (holds_a_call(stepping->stepper) || stepper_quiet(stepping->stepper))
+			return 1;
 	}
+	return 0;
+}
+
+/* A program computes (no quiet after SETTLE_MS): said once, then the
+ * other's held calls go on meanwhile; with none, waited for, up to
+ * WAIT_MS in all. Returns as turn(). */
+static int while_computing(struct stepping *stepping, int *on_turn, const volatile sig_atomic_t *stop, char **err)
+{
+	struct stepper *stepper = stepping->stepper;
+	int running = stepper_side(stepper, 0)->state == STEPPER_RUNNING ? 0 : 1;
+	const char *name = stepper_side(stepper, running)->name;
+	if (!stepping->computing) {
+		fprintf(stepping->out, "\n%s runs between its socket calls (computing); waiting up to %d s\n", name,
+			WAIT_MS / 1000);
+		stepping->computing = true;
+		stepping->computing_since_ms = now_ms();
+	}
+	if (!stepper_in_flight(stepper) && holds_a_call(stepper)) {
+		*on_turn = stepper_next_side(stepper, *on_turn);
+		if (stepper_side(stepper, *on_turn)->state != STEPPER_HELD)
+			*on_turn = 1 - *on_turn;
+		return stepper_release(stepper, *on_turn, err) < 0 ? -1 : 1;
+	}
+	while (now_ms() < stepping->computing_since_ms + WAIT_MS && !*stop) {
+		if (stepper_wait(stepper, 100, err) < 0)
+			return -1;
+		if ((!stepper_in_flight(stepper) && holds_a_call(stepper)) || stepper_quiet(stepper))
+			return 1;
+	}
+	if (*stop)
+		return 0;
+	fprintf(stepping->out, "\n%s made no socket call in %d s: stopped\n", name, WAIT_MS / 1000);
 	return 0;
 }
 
@@ -101,25 +154,13 @@ static int wait_for(struct stepping *stepping, const char *who, const char *doin
 static int turn(struct stepping *stepping, int *on_turn, const volatile sig_atomic_t *stop, char **err)
 {
 	struct stepper *stepper = stepping->stepper;
-	int quiet = stepper_settle(stepper, SETTLE_MS, err);
+	/* Once a program is known to compute, the other's calls need not wait. */
+	int quiet = stepper_settle(stepper, stepping->computing ? BUSY_SETTLE_MS : SETTLE_MS, err);
 	if (quiet < 0)
 		return -1;
-	if (quiet == 0) {
-		int running = stepper_side(stepper, 0)->state == STEPPER_RUNNING ? 0 : 1;
-		int changed = wait_for(stepping, stepper_side(stepper, running)->name,
-				       "runs between its socket calls (computing)", stop, err);
-		if (changed < 0)
-			return -1;
-		quiet = stepper_settle(stepper, SETTLE_MS, err);
-		if (quiet < 0)
-			return -1;
-		if (quiet == 0 && changed == 0) {
-			fprintf(stepping->out, "\n%s made no socket call in %d s: stopped\n",
-				stepper_side(stepper, running)->name, WAIT_MS / 1000);
-			return 0;
-		}
-		return 1;
-	}
+	if (quiet == 0)
+		return while_computing(stepping, on_turn, stop, err);
+	stepping->computing = false;
 	const struct stepper_side *sides[STEPPER_SIDES] = { stepper_side(stepper, 0), stepper_side(stepper, 1) };
 	if (sides[0]->state == STEPPER_OVER && sides[1]->state == STEPPER_OVER)
 		return 0;

@@ -445,6 +445,11 @@ bool stepper_quiet(const struct stepper *stepper)
 	return true;
 }
 
+bool stepper_in_flight(const struct stepper *stepper)
+{
+	return stepper->cause.active;
+}
+
 static uint64_t now_ms(void)
 {
 	struct timespec now;

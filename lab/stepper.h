@@ -131,6 +131,10 @@ int stepper_wait(struct stepper *stepper, int timeout_ms, char **err);
  * side: nothing will happen until a release. */
 bool stepper_quiet(const struct stepper *stepper);
 
+/* Whether a released call has not come back yet (returned, asleep in the
+ * kernel, or its process gone): the next release waits for it. */
+bool stepper_in_flight(const struct stepper *stepper);
+
 /* Pumps until stepper_quiet or timeout_ms passes: a call just released
  * has returned or sleeps, and a call it woke has come back. Returns 1
  * when quiet, 0 when a program still runs after timeout_ms (it computes,
