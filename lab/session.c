@@ -1661,6 +1661,12 @@ int session_observe(struct session *session, const struct observed_call *observe
 		if (makes_socket && observed->ret >= 0 && observed->result_inode)
 			fdtable_add(&side->processes, observed->process, (int)observed->ret,
 				    (uint32_t)observed->result_inode);
+		bool child_holds = false;
+		for (size_t i = 0; observed->call == CALL_FORK && i < side->processes.fd_count; i++)
+			child_holds |= side->processes.fds[i].process == (pid_t)observed->ret;
+		if (child_holds)
+			text_copy(event->aside, sizeof event->aside,
+				  "the child holds a copy of each of its parent's fds: every socket now has two holders");
 		if (observed->call == CALL_CLOSE && observed->ret == 0
 		    && fdtable_close(&side->processes, observed->process, observed->fd) > 0)
 			text_copy(event->aside, sizeof event->aside,

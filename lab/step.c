@@ -76,8 +76,7 @@ static void on_news(const struct stepper_news *news, void *context)
 		print_output(out, side, event);
 		return;
 	case NEWS_FORK:
-		fprintf(out, "\n%s started %s (fork: pid %d): it holds a copy of each of %s's fds\n", news->parent_who,
-			news->who, (int)event->process, news->parent_who);
+		fprintf(out, "\n%s started %s (fork: pid %d)\n", news->parent_who, news->who, (int)event->process);
 		return;
 	case NEWS_EXEC:
 		fprintf(out, "\n%s runs a new program (exec): %s\n", news->who, event->text);

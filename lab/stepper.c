@@ -341,6 +341,14 @@ static int take_event(struct stepper *stepper, int s, const struct tracer_event 
 			return -1;
 		side->processes++;
 		tell(stepper, NEWS_FORK, s, event, 0, event->parent);
+		/* A row of its own: the parent's fork(), with both holders after it. */
+		size_t before;
+		session_events(stepper->session, &before);
+		struct observed_call call = { .side = s, .kind = EVENT_RETURNED, .call = CALL_FORK, .text = "fork()",
+					      .ret = event->process, .fd = -1, .process = event->parent };
+		if (session_observe(stepper->session, &call, err) < 0)
+			return -1;
+		tell(stepper, NEWS_STEP, s, event, before, 0);
 		break;
 	}
 	case TRACER_EXECED: {
