@@ -183,7 +183,12 @@ static uint64_t now_us(void)
 Test(stepper, a_forking_servers_tasks_are_each_released_in_time, .timeout = 60)
 {
 	char *err = NULL;
-	const char *commands[STEPPER_SIDES] = { FORKING_SERVER, ECHO_CLIENT };
+	/* The host's network (as the tests above): a port of its own. */
+	int port = 20000 + (int)(getpid() % 20000);
+	char server[600], client[600];
+	snprintf(server, sizeof server, "%s 1 %d", FORKING_SERVER, port);
+	snprintf(client, sizeof client, "%s %d", ECHO_CLIENT, port);
+	const char *commands[STEPPER_SIDES] = { server, client };
 	cr_assert_eq(sandbox_enter(&sandbox, true, &err), 0, "%s", err);
 	if (stepper_new(&stepper, commands, SOURCE_DIR "/examples", &sandbox, &err) < 0)
 		cr_skip_test("cannot trace here: %s", err);
