@@ -131,8 +131,9 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 	if (count == 0)
 		return;
 	char result[320];
-	fprintf(out, "\nstep %zu/%zu  %s: %s\n", events[0].step, info->step_count, side_name(info, events[0].side),
-		events[0].text);
+	/* A program side of several processes names the one that called. */
+	fprintf(out, "\nstep %zu/%zu  %s: %s\n", events[0].step, info->step_count,
+		events[0].who[0] ? events[0].who : side_name(info, events[0].side), events[0].text);
 	for (size_t i = 0; i < count; i++) {
 		const struct lab_event *event = &events[i];
 		plain_format_result(event, result, sizeof result);
@@ -140,7 +141,8 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 		if (let_go)
 			fprintf(out, "  then %s (the oldest held segment)\n", event->text);
 		else if (event->kind == EVENT_WOKE)
-			fprintf(out, "  then the kernel woke %s: %s = %s\n", side_name(info, event->side), event->text, result);
+			fprintf(out, "  then the kernel woke %s: %s = %s\n",
+				event->who[0] ? event->who : side_name(info, event->side), event->text, result);
 		else if (event->kind == EVENT_BLOCKED)
 			fprintf(out, "  ... blocked in the kernel\n");
 		else if (event->kind == EVENT_NOT_RUN)
@@ -151,6 +153,8 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 			fprintf(out, "  %s: = %s\n", side_name(info, event->side), result);
 		else
 			fprintf(out, "  = %s\n", result);
+		if (event->aside[0])
+			fprintf(out, "  note: %s\n", event->aside);
 		char why[400];
 		if (evidence_explain(info, log, first + i, why, sizeof why))
 			fprintf(out, "  why: %s\n", why);

@@ -5,15 +5,46 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "stepper.h"
 #include "text.h"
+#include "words.h"
 
 static uint64_t now_ms(void)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+}
+
+static bool is_python(const char *program)
+{
+	const char *base = strrchr(program, '/');
+	base = base ? base + 1 : program;
+	return strncmp(base, "python", 6) == 0;
+}
+
+int program_launch(struct tracer **tracer, const char *command, const char *base_dir, const char *name,
+		   const char *examples_dir, char **err)
+{
+	struct words words;
+	char *why = NULL;
+	if (words_split(&words, command, base_dir, &why, NULL) < 0) {
+		text_error(err, "%s: %s", name, why ? why : "out of memory");
+		free(why);
+		return -1;
+	}
+	char reporter[1024], **python_argv = NULL;
+	snprintf(reporter, sizeof reporter, "%s/trace_python_lines.py", examples_dir);
+	char **argv = words.argv;
+	/* Without the reporter (a lesson far from the examples) the program runs as it is, without lines. */
+	if (is_python(argv[0]) && access(reporter, R_OK) == 0
+	    && tracer_python_argv(words.argv, reporter, &python_argv, err) == 1)
+		argv = python_argv;
+	int started = tracer_start(tracer, argv, name, python_argv ? TRACER_REPORTS_LINES : TRACER_PLAIN, err);
+	free(python_argv);   /* the array only: its strings are the words' and the reporter's */
+	words_done(&words);
+	return started;
 }
 
 int program_start(struct program *program, const char *command, const char *base_dir, const char *name,
@@ -27,7 +58,7 @@ int program_start(struct program *program, const char *command, const char *base
 		program_stop(program);
 		return text_error(err, "%s: out of memory", name);
 	}
-	if (stepper_start_program(&program->tracer, command, base_dir, name, examples_dir, err) < 0) {
+	if (program_launch(&program->tracer, command, base_dir, name, examples_dir, err) < 0) {
 		program->tracer = NULL;
 		program_stop(program);
 		return -1;

@@ -44,8 +44,15 @@ struct program {
 	size_t output_len;
 };
 
-/* Starts `command` (split as words.h says, ./ and ../ words from
- * `base_dir`; see stepper_start_program), labelled `name`. Returns 0, or
+/* Starts one program under a tracer: `command` split as words.h says (a
+ * shell's quoting, nothing expanded; ./ and ../ words from `base_dir`
+ * when not NULL); a Python program runs through the line reporter in
+ * `examples_dir`, so each call carries its line and the interpreter's
+ * start-up is told apart. Returns as tracer_start. */
+int program_launch(struct tracer **tracer, const char *command, const char *base_dir, const char *name,
+		   const char *examples_dir, char **err);
+
+/* Starts `command` (as program_launch), labelled `name`. Returns 0, or
  * -1 with *err. */
 int program_start(struct program *program, const char *command, const char *base_dir, const char *name,
 		  const char *examples_dir, char **err);

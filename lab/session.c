@@ -19,6 +19,7 @@
 
 #include "capture.h"
 #include "config.h"
+#include "fdtable.h"
 #include "hold.h"
 #include "probe.h"
 #include "program.h"
@@ -78,6 +79,8 @@ struct side {
 	bool blocked;
 	size_t blocked_step;            /* index of the step whose call sleeps (steps may grow: free play) */
 	struct puppet_request request;  /* the last request (the blocked one's arguments) */
+	bool observed;                  /* a traced program's side (session_observe): `processes` holds its fds */
+	struct fdtable processes;
 };
 
 struct session {
@@ -609,6 +612,9 @@ static unsigned probe_mask(struct session *session)
 	unsigned what = PROBE_SKIP_LISTEN;
 	for (int s = 0; s < session->side_count; s++) {
 		const struct side *side = &session->sides[s];
+		if (side->observed && side->processes.fd_count > 0)   /* a traced program's sockets: any kind */
+			what = (what | PROBE_TCP4 | PROBE_TCP6 | PROBE_UDP4 | PROBE_UDP6 | PROBE_UNIX | PROBE_BOUND_INACTIVE)
+			       & ~(unsigned)PROBE_SKIP_LISTEN;
 		for (int k = 0; k < side->kind_count; k++) {
 			const struct fd_kind *kind = &side->kinds[k];
 			bool stream = kind->type == SOCK_STREAM;
@@ -699,7 +705,7 @@ static int collect_fds(struct session *session, char **err)
 {
 	size_t total = 0;
 	for (int s = 0; s < session->side_count; s++)
-		total += (size_t)session->sides[s].fd_count;
+		total += (size_t)session->sides[s].fd_count + session->sides[s].processes.fd_count;
 	if (total > session->tie_fd_capacity) {
 		struct tie_fd *fds = realloc(session->tie_fds, total * sizeof *fds);
 		if (!fds)
@@ -710,6 +716,14 @@ static int collect_fds(struct session *session, char **err)
 	session->tie_fd_count = 0;
 	for (int s = 0; s < session->side_count; s++) {
 		struct side *side = &session->sides[s];
+		for (size_t i = 0; side->observed && i < side->processes.fd_count; i++) {
+			const struct fdtable_fd *held = &side->processes.fds[i];
+			session->tie_fds[session->tie_fd_count++] = (struct tie_fd){
+				.side = s, .process = held->process, .fd = held->fd, .inode = held->inode,
+				.name = fdtable_row_name(&side->processes, held->process),
+				.family = AF_UNSPEC,
+			};
+		}
 		for (int i = 0; i < side->fd_count; i++) {
 			const struct fd_kind *kind = find_kind(side, side->fds[i].fd);
 			session->tie_fds[session->tie_fd_count++] = (struct tie_fd){
@@ -1913,6 +1927,10 @@ int session_observe(struct session *session, const struct observed_call *observe
 	if (observed->side < 0 || observed->side >= session->side_count || observed->call >= CALL_COUNT)
 		return text_error(err, "an observed call the lab cannot place");
 	struct side *side = &session->sides[observed->side];
+	if (!side->observed) {
+		side->observed = true;
+		fdtable_init(&side->processes, observed->process);
+	}
 	if (set_baseline(session, err) < 0)
 		return -1;
 	struct typed_call call = { .side = observed->side, .def = &catalog_calls[observed->call],
@@ -1934,32 +1952,60 @@ int session_observe(struct session *session, const struct observed_call *observe
 			memcpy(event->bytes, observed->bytes, observed->bytes_len);
 			event->bytes_len = observed->bytes_len;
 		}
-		/* The program's fd table, from what its calls returned. */
+		/* The process's fd table, from what its calls returned. */
 		bool makes_socket = observed->call == CALL_SOCKET || observed->call == CALL_ACCEPT;
-		if (makes_socket && observed->ret >= 0 && observed->result_inode) {
-			mark_produced(side, observed->ret);
-			keep_fd(side, (int)observed->ret, (uint32_t)observed->result_inode);
-			set_kind(side, (int)observed->ret, AF_UNSPEC, 0);
-		}
-		if (observed->call == CALL_CLOSE && observed->ret == 0) {
-			release_fd(side, observed->fd);
-			drop_kind(side, observed->fd);
-		}
-		/* What the probe must ask for: a bound TCP socket, a listener. */
-		struct fd_kind *kind = observed->ret >= 0 ? find_kind(side, observed->fd) : NULL;
-		if (kind && observed->call == CALL_BIND)
-			kind->bound_only = true;
-		if (kind && (observed->call == CALL_LISTEN || observed->call == CALL_CONNECT)) {
-			kind->bound_only = false;
-			kind->listening |= observed->call == CALL_LISTEN;
-		}
+		if (makes_socket && observed->ret >= 0 && observed->result_inode)
+			fdtable_add(&side->processes, observed->process, (int)observed->ret,
+				    (uint32_t)observed->result_inode);
+		bool child_holds = false;
+		for (size_t i = 0; observed->call == CALL_FORK && i < side->processes.fd_count; i++)
+			child_holds |= side->processes.fds[i].process == (pid_t)observed->ret;
+		if (child_holds)
+			text_copy(event->aside, sizeof event->aside,
+				  "the child holds a copy of each of its parent's fds: every socket now has two holders");
+		if (observed->call == CALL_CLOSE && observed->ret == 0
+		    && fdtable_close(&side->processes, observed->process, observed->fd) > 0)
+			text_copy(event->aside, sizeof event->aside,
+				  "the other process still holds it: no FIN, the connection stays open");
 	}
+	if (fdtable_process_count(&side->processes) > 1)
+		fdtable_label(&side->processes, observed->process, session->lesson->sides[observed->side], event->who,
+			      sizeof event->who);
 	if (take_snapshot(session, err) < 0 || drain_wire(session, event, err) < 0
 	    || copy_snapshot_to(session, first, session->event_count, err) < 0)
 		return -1;
 	session->steps_done++;
 	session->info.step_count = session->steps_done;
 	return 0;
+}
+
+int session_observe_process(struct session *session, const struct observed_process *observed, char **err)
+{
+	if (observed->side < 0 || observed->side >= session->side_count)
+		return text_error(err, "an observed process the lab cannot place");
+	struct side *side = &session->sides[observed->side];
+	if (!side->observed) {
+		side->observed = true;
+		fdtable_init(&side->processes, observed->kind == OBSERVED_FORK ? observed->parent : observed->process);
+	}
+	if (observed->kind == OBSERVED_FORK)
+		fdtable_fork(&side->processes, observed->parent, observed->process);
+	else if (observed->kind == OBSERVED_EXEC)
+		fdtable_exec(&side->processes, observed->process, observed->command ? observed->command : "");
+	else if (observed->kind == OBSERVED_NEW_FD)
+		fdtable_add(&side->processes, observed->process, observed->fd, observed->inode);
+	else
+		fdtable_exit(&side->processes, observed->process);
+	return 0;
+}
+
+void session_process_label(const struct session *session, int side, int process, char *out, size_t size)
+{
+	const char *name = side >= 0 && side < session->side_count ? session->lesson->sides[side] : "?";
+	if (side < 0 || side >= session->side_count || !session->sides[side].observed)
+		snprintf(out, size, "%s", name);
+	else
+		fdtable_label(&session->sides[side].processes, process, name, out, size);
 }
 
 /* ---- life ---------------------------------------------------------- */

@@ -52,6 +52,8 @@ enum socket_change {
 struct lab_socket {
 	int side;                         /* index into the sides; -1 unknown */
 	int fd;                           /* -1 when no fd holds it */
+	int process;                      /* a program side: the process whose fd it is (pid); 0 a puppet's */
+	unsigned holders;                 /* how many fds (of any process) hold this kernel socket; 0 none */
 	char name[NAME_MAX_LEN];          /* the lesson's name for it, or "" */
 	int family;                       /* AF_INET, AF_INET6, AF_UNIX */
 	int type;                         /* SOCK_STREAM, SOCK_DGRAM */
@@ -138,6 +140,10 @@ struct lab_event {
 	char resent[400];                 /* `wire: hold`: copies the kernel's timers sent of held segments
 	                                     during this part, "the kernel resent the SYN (1 s timer) from
 	                                     client: ...; ...", or "" (resend.h) */
+	char who[48];                     /* a program side of several processes: the one that made the
+	                                     call, "server/child1"; "" when the side has one */
+	char aside[160];                  /* a fact of this call the rows alone do not say: "the other
+	                                     process still holds it: no FIN", or "" */
 };
 
 /* What a transcript or trace needs to know about the run besides events. */
@@ -191,7 +197,35 @@ struct observed_call {
 	const char *target;               /* the address argument, or "" */
 	int fd;                           /* the socket argument, -1 none */
 	uint64_t result_inode;            /* a new socket's inode (socket, accept4) */
+	int process;                      /* the process (pid) that made it; 0 the side's only one */
 };
+
+/* A program side's processes (fdtable.h): a fork gives the child its
+ * parent's fds, an exec keeps them, an exit closes them. */
+enum observed_process_kind {
+	OBSERVED_FORK,
+	OBSERVED_EXEC,
+	OBSERVED_EXIT,
+	OBSERVED_NEW_FD,                  /* a socket fd made by a call that is no step (socketpair) */
+};
+
+struct observed_process {
+	int side;
+	enum observed_process_kind kind;
+	int process;
+	int parent;                       /* OBSERVED_FORK */
+	const char *command;              /* OBSERVED_EXEC: the new command line */
+	int fd;                           /* OBSERVED_NEW_FD */
+	uint32_t inode;
+};
+
+/* Records what happened to a process of a program side; no step, no
+ * snapshot (the next call's shows what changed). Returns 0, -1 with *err. */
+int session_observe_process(struct session *session, const struct observed_process *observed, char **err);
+
+/* The label of a program side's process: "server" while the side has one
+ * process, else "server" for the first and "server/child1" ... */
+void session_process_label(const struct session *session, int side, int process, char *out, size_t size);
 
 /* A session whose sides are outside programs, not puppets: `lesson` names
  * the sides (lesson->forked[] all true: no puppet starts). Each call the

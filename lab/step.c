@@ -1,143 +1,213 @@
-/* step — two traced programs, in turn, observed by a session. */
+/* step — two traced programs, released in turn, told as text. */
 #include "step.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "plain.h"
 #include "session.h"
-#include "text.h"
 #include "stepper.h"
-#include "tracer.h"
+#include "text.h"
 
-enum { SIDES = STEPPER_SIDES, RUN_TIMEOUT_MS = 10000 };
-
-struct stepping {
-	struct session *session;
-	struct lesson lesson;              /* names the sides; no steps */
-	FILE *out;
-	int side;                          /* whose events the callback sees */
-	bool startup_told[SIDES];          /* the start-up calls' heading was printed */
-	char *err;
-	bool failed;
+enum {
+	SETTLE_MS = 2000,        /* a released call's news: quiet by then, or the program computes */
+	WAIT_MS = 10000,         /* the bound on waiting for a program that sleeps or computes */
+	BUSY_SETTLE_MS = 50,     /* the same, while a program is known to compute */
 };
 
-static void print_new_events(struct stepping *stepping, size_t before)
+struct stepping {
+	struct stepper *stepper;
+	FILE *out;
+	bool startup_told[STEPPER_SIDES];  /* the start-up calls' heading was printed */
+	bool computing;                    /* a program runs between calls: said, and waited for since */
+	uint64_t computing_since_ms;
+};
+
+static uint64_t now_ms(void)
 {
-	size_t count;
-	const struct lab_event *events = session_events(stepping->session, &count);
-	for (size_t i = before; i < count; i++)
-		plain_print_step_in(stepping->out, session_info(stepping->session), events, i, 1);
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
 }
 
-/* Each tracer event, while the program is held at it. */
-static void on_event(const struct tracer_event *event, void *context)
+static bool holds_a_call(const struct stepper *stepper)
+{
+	for (int s = 0; s < STEPPER_SIDES; s++)
+		if (stepper_side(stepper, s)->state == STEPPER_HELD)
+			return true;
+	return false;
+}
+
+static void print_output(FILE *out, const char *who, const struct tracer_event *event)
+{
+	/* An event is a line (or a prompt shown before a stop): whole,
+	 * escaped, its newline left implied. */
+	size_t len = event->bytes_len;
+	bool ended = len > 0 && event->bytes[len - 1] == '\n';
+	size_t size = 4 * len + 1;   /* every byte may need "\xNN" */
+	char *escaped = malloc(size);
+	if (!escaped)
+		return;
+	text_escape(event->bytes, ended ? len - 1 : len, escaped, size);
+	fprintf(out, "\n%s printed: \"%s\"%s\n", who, escaped, ended ? "" : " (no newline yet)");
+	free(escaped);
+}
+
+/* Each piece of news, as it comes. */
+static void on_news(const struct stepper_news *news, void *context)
 {
 	struct stepping *stepping = context;
-	const char *side = stepping->lesson.sides[stepping->side];
-	if (stepping->failed)
-		return;
-	if (event->kind == TRACER_OUTPUT) {
-		/* An event is a line (or a prompt shown before a stop): whole,
-		 * escaped, its newline left implied. */
-		size_t len = event->bytes_len;
-		bool ended = len > 0 && event->bytes[len - 1] == '\n';
-		size_t size = 4 * len + 1;   /* every byte may need "\xNN" */
-		char *escaped = malloc(size);
-		if (escaped) {
-			text_escape(event->bytes, ended ? len - 1 : len, escaped, size);
-			fprintf(stepping->out, "\n%s printed: \"%s\"%s\n", side, escaped, ended ? "" : " (no newline yet)");
-			free(escaped);
-		}
+	FILE *out = stepping->out;
+	const struct tracer_event *event = news->event;
+	const char *side = session_info(stepper_session(stepping->stepper))->sides[news->side];
+	switch (news->kind) {
+	case NEWS_STEP: {
+		struct session *session = stepper_session(stepping->stepper);
+		if (event->line[0])
+			fprintf(out, "\n%s: %s", news->who, event->line);
+		size_t count;
+		const struct lab_event *events = session_events(session, &count);
+		for (size_t i = news->first_event; i < count; i++)
+			plain_print_step_in(out, session_info(session), events, i, 1);
 		return;
 	}
-	if (event->kind == TRACER_EXITED) {
-		/* The program's end, once: a process of it that ends is no news,
-		 * and once the lab stops a program each of its processes ends with
-		 * the same reason (64 of them at the cap). */
-		if (event->program_over)
-			fprintf(stepping->out, "\n%s %s\n", side, event->message);
+	case NEWS_OUTPUT:
+		print_output(out, side, event);
 		return;
-	}
-	if (event->startup) {
+	case NEWS_FORK:
+		fprintf(out, "\n%s started %s (fork: pid %d)\n", news->parent_who, news->who, (int)event->process);
+		return;
+	case NEWS_EXEC:
+		fprintf(out, "\n%s runs a new program (exec): %s\n", news->who, event->text);
+		return;
+	case NEWS_EXIT:
+		fprintf(out, "\n%s %s\n", news->who, event->message);
+		return;
+	case NEWS_STARTUP:
 		/* Not a step: the interpreter's own, before the program began. */
-		if (!stepping->startup_told[stepping->side])
-			fprintf(stepping->out, "\n%s: before the program's first line, the interpreter's start-up (not stepped):\n",
+		if (!stepping->startup_told[news->side])
+			fprintf(out, "\n%s: before the program's first line, the interpreter's start-up (not stepped):\n",
 				side);
-		stepping->startup_told[stepping->side] = true;
-		fprintf(stepping->out, "  %s\n", event->text);
+		stepping->startup_told[news->side] = true;
+		fprintf(out, "  %s\n", event->text);
+		return;
+	case NEWS_UNSTEPPED:
+		if (event->kind == TRACER_RETURNED)
+			fprintf(out, "\n%s: %s\n  (a call the lab has no step for: shown, not stepped)\n", news->who,
+				event->text);
 		return;
 	}
-	size_t before;
-	session_events(stepping->session, &before);
-	int observed = stepper_observe(stepping->session, stepping->side, event, &stepping->err);
-	if (observed < 0) {
-		stepping->failed = true;
-		return;
+}
+
+/* Waits for news while a program sleeps or computes, saying so first.
+ * Returns 1 when something changed, 0 when the bound passed, -1. */
+static int wait_for(struct stepping *stepping, const char *who, const char *doing, const volatile sig_atomic_t *stop,
+		    char **err)
+{
+	fprintf(stepping->out, "\n%s %s; waiting up to %d s\n", who, doing, WAIT_MS / 1000);
+	/* Output is no progress: a call held, or everything quiet, is. */
+	for (uint64_t end = now_ms() + WAIT_MS; now_ms() < end && !*stop;) {
+		if (stepper_wait(stepping->stepper, 100, err) < 0)
+			return -1;
+		if (holds_a_call(stepping->stepper) || stepper_quiet(stepping->stepper))
+			return 1;
 	}
-	if (observed == 0)
-		return;
-	if (event->line[0])
-		fprintf(stepping->out, "\n%s: %s", side, event->line);
-	print_new_events(stepping, before);
+	return 0;
+}
+
+/* A program computes (no quiet after SETTLE_MS): said once, then the
+ * other's held calls go on meanwhile; with none, waited for, up to
+ * WAIT_MS in all. Returns as turn(). */
+static int while_computing(struct stepping *stepping, int *on_turn, const volatile sig_atomic_t *stop, char **err)
+{
+	struct stepper *stepper = stepping->stepper;
+	int running = stepper_side(stepper, 0)->state == STEPPER_RUNNING ? 0 : 1;
+	const char *name = stepper_side(stepper, running)->name;
+	if (!stepping->computing) {
+		fprintf(stepping->out, "\n%s runs between its socket calls (computing); waiting up to %d s\n", name,
+			WAIT_MS / 1000);
+		stepping->computing = true;
+		stepping->computing_since_ms = now_ms();
+	}
+	if (!stepper_in_flight(stepper) && holds_a_call(stepper)) {
+		*on_turn = stepper_next_side(stepper, *on_turn);
+		if (stepper_side(stepper, *on_turn)->state != STEPPER_HELD)
+			*on_turn = 1 - *on_turn;
+		return stepper_release(stepper, *on_turn, err) < 0 ? -1 : 1;
+	}
+	while (now_ms() < stepping->computing_since_ms + WAIT_MS && !*stop) {
+		if (stepper_wait(stepper, 100, err) < 0)
+			return -1;
+		if ((!stepper_in_flight(stepper) && holds_a_call(stepper)) || stepper_quiet(stepper))
+			return 1;
+	}
+	if (*stop)
+		return 0;
+	fprintf(stepping->out, "\n%s made no socket call in %d s: stopped\n", name, WAIT_MS / 1000);
+	return 0;
+}
+
+/* One turn: the program on turn runs its oldest held call. Returns 1 to
+ * go on, 0 at the end (printed), -1 with *err. */
+static int turn(struct stepping *stepping, int *on_turn, const volatile sig_atomic_t *stop, char **err)
+{
+	struct stepper *stepper = stepping->stepper;
+	/* Once a program is known to compute, the other's calls need not wait. */
+	int quiet = stepper_settle(stepper, stepping->computing ? BUSY_SETTLE_MS : SETTLE_MS, err);
+	if (quiet < 0)
+		return -1;
+	if (quiet == 0)
+		return while_computing(stepping, on_turn, stop, err);
+	stepping->computing = false;
+	const struct stepper_side *sides[STEPPER_SIDES] = { stepper_side(stepper, 0), stepper_side(stepper, 1) };
+	if (sides[0]->state == STEPPER_OVER && sides[1]->state == STEPPER_OVER)
+		return 0;
+	*on_turn = stepper_next_side(stepper, *on_turn);
+	int released = stepper_release(stepper, *on_turn, err);
+	if (released <= 0)
+		return released < 0 ? -1 : 1;
+	/* Nobody holds a call: a sleeper is waited for, a block is the end. */
+	for (int s = 0; s < STEPPER_SIDES; s++)
+		if (sides[s]->state == STEPPER_ASLEEP && strncmp(sides[s]->message, "asleep in ", 10) == 0) {
+			char doing[300];
+			snprintf(doing, sizeof doing, "%s", sides[s]->message);
+			int changed = wait_for(stepping, sides[s]->name, doing, stop, err);
+			if (changed != 0)
+				return changed < 0 ? -1 : 1;
+		}
+	fprintf(stepping->out, "\nthe programs wait for each other: stopped (%s%s%s)\n",
+		sides[0]->state == STEPPER_OVER ? "" : "server blocked",
+		sides[0]->state != STEPPER_OVER && sides[1]->state != STEPPER_OVER ? ", " : "",
+		sides[1]->state == STEPPER_OVER ? "" : "client blocked");
+	return 0;
 }
 
 int step_plain(const char *server, const char *client, const char *examples_dir, struct sandbox *sandbox, FILE *out,
 	       const volatile sig_atomic_t *stop)
 {
-	static const char *const names[SIDES] = { "server", "client" };
 	struct stepping stepping = { .out = out };
-	struct tracer *tracers[SIDES] = { NULL, NULL };
-	const char *commands[SIDES] = { server, client };
+	const char *commands[STEPPER_SIDES] = { server, client };
+	char *err = NULL;
 	int code = 0;
-	stepping.lesson.path = "<step>";
-	stepping.lesson.name = "step";
-	stepping.lesson.title = "two programs, stepped at their socket calls";
-	stepping.lesson.side_count = SIDES;
-	for (int s = 0; s < SIDES; s++) {
-		snprintf(stepping.lesson.sides[s], NAME_MAX_LEN, "%s", names[s]);
-		stepping.lesson.forked[s] = true;   /* no puppet: the programs are the sides */
-	}
-	if (session_new(&stepping.session, &stepping.lesson, sandbox, &stepping.err) < 0
-	    || session_capture(stepping.session, NULL, &stepping.err) < 0)
+	if (stepper_new(&stepping.stepper, commands, examples_dir, sandbox, &err) < 0)
 		goto failed;
-	session_set_interrupt(stepping.session, stop);
-	plain_print_info(out, session_info(stepping.session));
-	for (int s = 0; s < SIDES; s++)
-		if (stepper_start_program(&tracers[s], commands[s], NULL, names[s], examples_dir, &stepping.err) < 0)
-			goto failed;
-	/* In turn: each runs until it blocks or ends; stop when both are over,
-	 * or when a whole round changes nothing (both wait for each other). */
-	bool over[SIDES] = { false, false };
-	for (int idle_rounds = 0; !(over[0] && over[1]) && idle_rounds < 2 && !*stop;) {
-		size_t before;
-		session_events(stepping.session, &before);
-		for (int s = 0; s < SIDES && !*stop; s++) {
-			if (over[s])
-				continue;
-			stepping.side = s;
-			int result = tracer_run_until_blocked_or_exit(tracers[s], on_event, &stepping, RUN_TIMEOUT_MS,
-								      &stepping.err);
-			if (result < 0 || stepping.failed)
-				goto failed;
-			over[s] = result == TRACER_RUN_OVER;
-		}
-		size_t after;
-		session_events(stepping.session, &after);
-		idle_rounds = after == before ? idle_rounds + 1 : 0;
-	}
-	if (!(over[0] && over[1]))
-		fprintf(out, "\nthe programs wait for each other: stopped (%s%s%s)\n", over[0] ? "" : "server blocked",
-			!over[0] && !over[1] ? ", " : "", over[1] ? "" : "client blocked");
-	fprintf(out, "\n%zu calls stepped\n", session_steps_done(stepping.session));
+	struct session *session = stepper_session(stepping.stepper);
+	session_set_interrupt(session, stop);
+	plain_print_info(out, session_info(session));
+	stepper_listen(stepping.stepper, on_news, &stepping);
+	int on_turn = 0, going;
+	while (!*stop && (going = turn(&stepping, &on_turn, stop, &err)) > 0)
+		;
+	if (!*stop && going < 0)
+		goto failed;
+	fprintf(out, "\n%zu calls stepped\n", session_steps_done(session));
 	goto done;
 failed:
-	fprintf(stderr, "socklab: %s\n", stepping.err ? stepping.err : "out of memory");
+	fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
 	code = 2;
 done:
-	free(stepping.err);
-	for (int s = 0; s < SIDES; s++)
-		tracer_free(tracers[s]);
-	session_free(stepping.session);
+	free(err);
+	stepper_free(stepping.stepper);
 	return code;
 }

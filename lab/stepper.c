@@ -7,54 +7,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "program.h"
 #include "text.h"
-#include "words.h"
 
-struct program {
-	struct tracer *tracer;             /* owned; NULL once it failed */
-	pid_t held_task;                   /* the task stopped before side.next */
+/* The call let go from its entry, until it returns, sleeps or dies: the
+ * kernel's wake-ups it causes are recorded after it. */
+struct cause {
+	bool active;
+	int side;
+	pid_t task, process;
 };
 
 struct stepper {
 	struct lesson lesson;              /* names the sides; no steps */
 	struct session *session;           /* owned */
-	struct program programs[STEPPER_SIDES];
+	struct tracer *tracers[STEPPER_SIDES];   /* owned; NULL once failed */
 	struct stepper_side sides[STEPPER_SIDES];
+	struct cause cause;
+	struct tracer_event **deferred;    /* owned: woken returns waiting for their cause */
+	size_t deferred_count, deferred_capacity;
+	int deferred_sides[STEPPER_TASKS];
+	stepper_listener *listener;
+	void *listener_context;
 };
 
 static const char *const side_names[STEPPER_SIDES] = { "server", "client" };
-
-static bool is_python(const char *program)
-{
-	const char *base = strrchr(program, '/');
-	base = base ? base + 1 : program;
-	return strncmp(base, "python", 6) == 0;
-}
-
-int stepper_start_program(struct tracer **tracer, const char *command, const char *base_dir, const char *name,
-			  const char *examples_dir, char **err)
-{
-	struct words words;
-	char *why = NULL;
-	if (words_split(&words, command, base_dir, &why, NULL) < 0) {
-		text_error(err, "%s: %s", name, why ? why : "out of memory");
-		free(why);
-		return -1;
-	}
-	char reporter[1024], **python_argv = NULL;
-	snprintf(reporter, sizeof reporter, "%s/trace_python_lines.py", examples_dir);
-	char **argv = words.argv;
-	/* Without the reporter (a lesson far from the examples) the program runs as it is, without lines. */
-	if (is_python(argv[0]) && access(reporter, R_OK) == 0
-	    && tracer_python_argv(words.argv, reporter, &python_argv, err) == 1)
-		argv = python_argv;
-	int started = tracer_start(tracer, argv, name, python_argv ? TRACER_REPORTS_LINES : TRACER_PLAIN, err);
-	free(python_argv);   /* the array only: its strings are the words' and the reporter's */
-	words_done(&words);
-	return started;
-}
 
 int stepper_new(struct stepper **out, const char *const commands[STEPPER_SIDES], const char *examples_dir,
 		struct sandbox *sandbox, char **err)
@@ -73,16 +51,24 @@ int stepper_new(struct stepper **out, const char *const commands[STEPPER_SIDES],
 		snprintf(stepper->sides[s].name, sizeof stepper->sides[s].name, "%s", side_names[s]);
 		snprintf(stepper->sides[s].command, sizeof stepper->sides[s].command, "%s", commands[s]);
 		stepper->sides[s].state = STEPPER_RUNNING;
+		stepper->sides[s].processes = 1;
 	}
 	if (session_new(&stepper->session, &stepper->lesson, sandbox, err) < 0
 	    || session_capture(stepper->session, NULL, err) < 0)
 		goto failed;
 	/* Each program runs to its first socket call; one that sleeps before
 	 * any (a terminal read, sleep()) says so once settled. */
-	for (int s = 0; s < STEPPER_SIDES; s++)
-		if (stepper_start_program(&stepper->programs[s].tracer, commands[s], NULL, side_names[s], examples_dir, err) < 0
-		    || tracer_request_settle(stepper->programs[s].tracer, err) < 0)
+	for (int s = 0; s < STEPPER_SIDES; s++) {
+		if (program_launch(&stepper->tracers[s], commands[s], NULL, side_names[s], examples_dir, err) < 0) {
+			stepper->tracers[s] = NULL;
 			goto failed;
+		}
+		struct observed_process first = { .side = s, .kind = OBSERVED_EXEC,
+						  .process = tracer_pid(stepper->tracers[s]), .command = commands[s] };
+		if (session_observe_process(stepper->session, &first, err) < 0
+		    || tracer_request_settle(stepper->tracers[s], err) < 0)
+			goto failed;
+	}
 	*out = stepper;
 	return 0;
 failed:
@@ -95,7 +81,10 @@ void stepper_free(struct stepper *stepper)
 	if (!stepper)
 		return;
 	for (int s = 0; s < STEPPER_SIDES; s++)
-		tracer_free(stepper->programs[s].tracer);
+		tracer_free(stepper->tracers[s]);
+	for (size_t i = 0; i < stepper->deferred_count; i++)
+		free(stepper->deferred[i]);
+	free(stepper->deferred);
 	session_free(stepper->session);
 	free(stepper);
 }
@@ -110,11 +99,17 @@ const struct stepper_side *stepper_side(const struct stepper *stepper, int side)
 	return side >= 0 && side < STEPPER_SIDES ? &stepper->sides[side] : NULL;
 }
 
+void stepper_listen(struct stepper *stepper, stepper_listener *listener, void *context)
+{
+	stepper->listener = listener;
+	stepper->listener_context = context;
+}
+
 int stepper_fds(const struct stepper *stepper, int fds[STEPPER_SIDES])
 {
 	int count = 0;
 	for (int s = 0; s < STEPPER_SIDES; s++) {
-		int fd = stepper->programs[s].tracer ? tracer_fd(stepper->programs[s].tracer) : -1;
+		int fd = stepper->tracers[s] ? tracer_fd(stepper->tracers[s]) : -1;
 		if (fd >= 0)
 			fds[count++] = fd;
 	}
@@ -149,56 +144,242 @@ int stepper_observe(struct session *session, int side, const struct tracer_event
 		.target = event->target,
 		.fd = event->fd,
 		.result_inode = event->result_inode,
+		.process = event->process,
 	};
 	return session_observe(session, &call, err) < 0 ? -1 : 1;
+}
+
+/* ---- news --------------------------------------------------------------- */
+
+static void tell(struct stepper *stepper, enum stepper_news_kind kind, int side, const struct tracer_event *event,
+		 size_t first_event, pid_t parent)
+{
+	if (!stepper->listener)
+		return;
+	char who[STEPPER_LABEL_MAX], parent_who[STEPPER_LABEL_MAX] = "";
+	session_process_label(stepper->session, side, event ? event->process : 0, who, sizeof who);
+	if (parent)
+		session_process_label(stepper->session, side, parent, parent_who, sizeof parent_who);
+	struct stepper_news news = { .kind = kind, .side = side, .who = who, .parent_who = parent_who, .event = event,
+				     .first_event = first_event };
+	stepper->listener(&news, stepper->listener_context);
+}
+
+/* The side's state, from its held tasks and what the tracer last said. */
+static void update_state(struct stepper_side *side)
+{
+	if (side->state == STEPPER_OVER)
+		return;
+	if (side->chosen >= side->held_count)
+		side->chosen = 0;
+	if (side->held_count > 0) {
+		side->state = STEPPER_HELD;
+		snprintf(side->next, sizeof side->next, "%s", side->held[side->chosen].next);
+		snprintf(side->line, sizeof side->line, "%s", side->held[side->chosen].line);
+		return;
+	}
+	side->line[0] = '\0';
+	if (!side->settled)
+		side->state = STEPPER_RUNNING;
+}
+
+static void drop_held(struct stepper_side *side, pid_t task)
+{
+	for (size_t i = 0; i < side->held_count; i++)
+		if (side->held[i].task == task) {
+			memmove(&side->held[i], &side->held[i + 1], (side->held_count - i - 1) * sizeof side->held[0]);
+			side->held_count--;
+			if (side->chosen > i)
+				side->chosen--;
+			return;
+		}
+}
+
+static void drop_process(struct stepper_side *side, pid_t process)
+{
+	for (size_t i = side->held_count; i-- > 0;)
+		if (side->held[i].process == process)
+			drop_held(side, side->held[i].task);
+}
+
+static int take_event(struct stepper *stepper, int s, const struct tracer_event *event, char **err);
+
+/* Woken returns waited for their cause: now they are recorded. */
+static int flush_deferred(struct stepper *stepper, char **err)
+{
+	int result = 0;
+	for (size_t i = 0; i < stepper->deferred_count; i++) {
+		if (result == 0 && take_event(stepper, stepper->deferred_sides[i], stepper->deferred[i], err) < 0)
+			result = -1;
+		free(stepper->deferred[i]);
+	}
+	stepper->deferred_count = 0;
+	return result;
+}
+
+/* A woken return while the call that may have woken it has not come back:
+ * kept (the task stays held at its return) until it has. 1 kept, 0 not. */
+static int defer(struct stepper *stepper, int s, const struct tracer_event *event, char **err)
+{
+	const struct cause *cause = &stepper->cause;
+	if (!cause->active || !event->woke || event->task == cause->task || event->kind != TRACER_RETURNED)
+		return 0;
+	if (stepper->deferred_count == STEPPER_TASKS)
+		return 0;
+	size_t size = offsetof(struct tracer_event, bytes) + event->bytes_len;
+	struct tracer_event *copy = malloc(sizeof *copy);
+	if (!copy)
+		return text_error(err, "out of memory");
+	memcpy(copy, event, size);
+	if (stepper->deferred_count == stepper->deferred_capacity) {
+		size_t capacity = stepper->deferred_capacity ? 2 * stepper->deferred_capacity : 4;
+		struct tracer_event **grown = realloc(stepper->deferred, capacity * sizeof *grown);
+		if (!grown) {
+			free(copy);
+			return text_error(err, "out of memory");
+		}
+		stepper->deferred = grown;
+		stepper->deferred_capacity = capacity;
+	}
+	stepper->deferred_sides[stepper->deferred_count] = s;
+	stepper->deferred[stepper->deferred_count++] = copy;
+	return 1;
+}
+
+/* Whether `event` ends the cause: its call came back, slept, or its process died. */
+static bool ends_cause(const struct stepper *stepper, int s, const struct tracer_event *event)
+{
+	const struct cause *cause = &stepper->cause;
+	if (!cause->active || s != cause->side)
+		return false;
+	if (event->kind == TRACER_EXITED)
+		return event->process == cause->process || event->program_over;
+	return (event->kind == TRACER_RETURNED || event->kind == TRACER_BLOCKED) && event->task == cause->task;
+}
+
+static int take_call(struct stepper *stepper, int s, const struct tracer_event *event, char **err)
+{
+	struct stepper_side *side = &stepper->sides[s];
+	size_t before;
+	session_events(stepper->session, &before);
+	int observed = stepper_observe(stepper->session, s, event, err);
+	if (observed < 0)
+		return -1;
+	if (observed > 0)
+		tell(stepper, NEWS_STEP, s, event, before, 0);
+	else if (event->call < 0)
+		tell(stepper, NEWS_UNSTEPPED, s, event, 0, 0);
+	/* socketpair's two fds: no step, but the process holds them now. */
+	for (int k = 0; k < 2 && event->kind == TRACER_RETURNED && event->ret == 0; k++) {
+		struct observed_process made = { .side = s, .kind = OBSERVED_NEW_FD, .process = event->process,
+						 .fd = event->pair[k], .inode = (uint32_t)event->pair_inodes[k] };
+		if (event->pair[k] >= 0 && event->pair_inodes[k]
+		    && session_observe_process(stepper->session, &made, err) < 0)
+			return -1;
+	}
+	if (event->kind == TRACER_BLOCKED) {
+		snprintf(side->next, sizeof side->next, "%s", event->text);
+		return 0;
+	}
+	/* Read at its return; now on to the next socket call. */
+	if (event->held) {
+		side->settled = false;
+		return tracer_release(stepper->tracers[s], event->task, err);
+	}
+	return 0;
 }
 
 /* One event of one program: the side's state, and a step when it is one. */
 static int take_event(struct stepper *stepper, int s, const struct tracer_event *event, char **err)
 {
 	struct stepper_side *side = &stepper->sides[s];
-	struct program *program = &stepper->programs[s];
+	int kept = defer(stepper, s, event, err);
+	if (kept != 0)
+		return kept < 0 ? -1 : 0;
+	bool ended = ends_cause(stepper, s, event);
 	switch (event->kind) {
 	case TRACER_CALL:
-		side->state = STEPPER_HELD;
-		program->held_task = event->task;
-		snprintf(side->next, sizeof side->next, "%s", event->text);
-		snprintf(side->line, sizeof side->line, "%s", event->line);
-		return 0;
+		if (side->held_count < STEPPER_TASKS) {
+			struct stepper_task *task = &side->held[side->held_count++];
+			task->task = event->task;
+			task->process = event->process;
+			session_process_label(stepper->session, s, event->process, task->who, sizeof task->who);
+			snprintf(task->next, sizeof task->next, "%s", event->text);
+			snprintf(task->line, sizeof task->line, "%s", event->line);
+		}
+		break;
 	case TRACER_RETURNED:
 		if (event->startup) {
 			side->startup_calls++;
-			return 0;
+			tell(stepper, NEWS_STARTUP, s, event, 0, 0);
+			break;
 		}
-		if (stepper_observe(stepper->session, s, event, err) < 0)
+		if (take_call(stepper, s, event, err) < 0)
 			return -1;
-		side->state = STEPPER_RUNNING;
-		side->next[0] = side->line[0] = '\0';
-		/* Read at its return; now on to the next socket call. */
-		return event->held ? tracer_release(program->tracer, event->task, err) : 0;
+		break;
 	case TRACER_BLOCKED:
-		side->state = STEPPER_BLOCKED;
-		snprintf(side->next, sizeof side->next, "%s", event->text);
-		return stepper_observe(stepper->session, s, event, err) < 0 ? -1 : 0;
+		if (take_call(stepper, s, event, err) < 0)
+			return -1;
+		break;
 	case TRACER_SETTLED:
-		if (side->state == STEPPER_RUNNING && event->held_count == 0 && event->blocked_count == 0
-		    && event->asleep_count > 0) {
+		side->settled = true;
+		if (side->held_count == 0 && event->blocked_count > 0)
+			side->state = STEPPER_BLOCKED;
+		else if (side->held_count == 0 && event->asleep_count > 0) {
 			side->state = STEPPER_ASLEEP;
 			snprintf(side->message, sizeof side->message, "%s", event->message);
 		}
-		return 0;
+		break;
 	case TRACER_OUTPUT:
 		text_keep_tail(side->output, sizeof side->output, &side->output_len, event->bytes, event->bytes_len);
-		return 0;
-	case TRACER_EXITED:
+		tell(stepper, NEWS_OUTPUT, s, event, 0, 0);
+		break;
+	case TRACER_FORKED: {
+		struct observed_process forked = { .side = s, .kind = OBSERVED_FORK, .process = event->process,
+						   .parent = event->parent };
+		if (session_observe_process(stepper->session, &forked, err) < 0)
+			return -1;
+		side->processes++;
+		tell(stepper, NEWS_FORK, s, event, 0, event->parent);
+		/* A row of its own: the parent's fork(), with both holders after it. */
+		size_t before;
+		session_events(stepper->session, &before);
+		struct observed_call call = { .side = s, .kind = EVENT_RETURNED, .call = CALL_FORK, .text = "fork()",
+					      .ret = event->process, .fd = -1, .process = event->parent };
+		if (session_observe(stepper->session, &call, err) < 0)
+			return -1;
+		tell(stepper, NEWS_STEP, s, event, before, 0);
+		break;
+	}
+	case TRACER_EXECED: {
+		struct observed_process execed = { .side = s, .kind = OBSERVED_EXEC, .process = event->process,
+						   .command = event->text };
+		if (session_observe_process(stepper->session, &execed, err) < 0)
+			return -1;
+		tell(stepper, NEWS_EXEC, s, event, 0, 0);
+		break;
+	}
+	case TRACER_EXITED: {
+		tell(stepper, NEWS_EXIT, s, event, 0, 0);
+		struct observed_process gone = { .side = s, .kind = OBSERVED_EXIT, .process = event->process };
+		if (session_observe_process(stepper->session, &gone, err) < 0)
+			return -1;
+		drop_process(side, event->process);
 		if (event->program_over) {
 			side->state = STEPPER_OVER;
+			side->held_count = 0;
 			side->next[0] = side->line[0] = '\0';
 			snprintf(side->message, sizeof side->message, "%s", event->message);
 		}
-		return 0;
+		break;
+	}
 	case TRACER_EVENT_KIND_COUNT:
 		break;
+	}
+	update_state(side);
+	if (ended) {
+		stepper->cause.active = false;
+		return flush_deferred(stepper, err);
 	}
 	return 0;
 }
@@ -211,7 +392,7 @@ int stepper_pump(struct stepper *stepper, char **err)
 		return text_error(err, "out of memory");
 	int changed = 0, got = 0;
 	for (int s = 0; s < STEPPER_SIDES && got >= 0; s++) {
-		struct tracer *tracer = stepper->programs[s].tracer;
+		struct tracer *tracer = stepper->tracers[s];
 		while (tracer && (got = tracer_poll(tracer, event, err)) > 0) {
 			changed = 1;
 			if (take_event(stepper, s, event, err) < 0) {
@@ -224,15 +405,32 @@ int stepper_pump(struct stepper *stepper, char **err)
 	return got < 0 ? -1 : changed;
 }
 
-int stepper_release(struct stepper *stepper, int side, char **err)
+int stepper_release(struct stepper *stepper, int s, char **err)
 {
-	if (side < 0 || side >= STEPPER_SIDES || stepper->sides[side].state != STEPPER_HELD)
+	if (s < 0 || s >= STEPPER_SIDES || stepper->sides[s].held_count == 0)
 		return 1;
-	struct program *program = &stepper->programs[side];
-	if (tracer_release(program->tracer, program->held_task, err) < 0)
+	struct stepper_side *side = &stepper->sides[s];
+	struct stepper_task task = side->held[side->chosen < side->held_count ? side->chosen : 0];
+	if (tracer_release(stepper->tracers[s], task.task, err) < 0)
 		return -1;
-	stepper->sides[side].state = STEPPER_RUNNING;
+	drop_held(side, task.task);
+	side->chosen = 0;   /* back to the oldest: no task starves */
+	side->settled = false;
+	if (side->held_count == 0)
+		side->state = STEPPER_RUNNING;
+	update_state(side);
+	stepper->cause = (struct cause){ .active = true, .side = s, .task = task.task, .process = task.process };
 	return 0;
+}
+
+void stepper_choose(struct stepper *stepper, int s, int delta)
+{
+	if (s < 0 || s >= STEPPER_SIDES || stepper->sides[s].held_count == 0)
+		return;
+	struct stepper_side *side = &stepper->sides[s];
+	long count = (long)side->held_count;
+	side->chosen = (size_t)((((long)side->chosen + delta) % count + count) % count);
+	update_state(side);
 }
 
 int stepper_wait(struct stepper *stepper, int timeout_ms, char **err)
@@ -250,9 +448,14 @@ int stepper_wait(struct stepper *stepper, int timeout_ms, char **err)
 bool stepper_quiet(const struct stepper *stepper)
 {
 	for (int s = 0; s < STEPPER_SIDES; s++)
-		if (stepper->sides[s].state == STEPPER_RUNNING)
+		if (stepper->sides[s].state != STEPPER_OVER && !stepper->sides[s].settled)
 			return false;
 	return true;
+}
+
+bool stepper_in_flight(const struct stepper *stepper)
+{
+	return stepper->cause.active;
 }
 
 static uint64_t now_ms(void)

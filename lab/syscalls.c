@@ -737,6 +737,10 @@ static void print_fd_pair(struct format *f, int i)
 	}
 	put(f, "[%d, %d]", pair[0], pair[1]);
 	f->event->result_inode = syscalls_socket_inode(f->task, pair[0]);
+	for (int k = 0; k < 2; k++) {
+		f->event->pair[k] = pair[k];
+		f->event->pair_inodes[k] = syscalls_socket_inode(f->task, pair[k]);
+	}
 }
 
 static void print_pollfds(struct format *f, int i)
@@ -907,6 +911,8 @@ void syscalls_decode_exit(const struct syscall_def *def, pid_t task, const uint6
 	event->address[0] = '\0';
 	event->bytes_len = 0;
 	event->result_inode = def->returns_fd && ret >= 0 ? syscalls_socket_inode(task, (int)ret) : 0;
+	event->pair[0] = event->pair[1] = -1;
+	event->pair_inodes[0] = event->pair_inodes[1] = 0;
 	struct format f = { .out = event->text, .size = sizeof event->text, .task = task, .args = args,
 			    .at_exit = true, .ret = ret, .event = event };
 	format_call(def, &f);

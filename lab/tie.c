@@ -26,6 +26,7 @@ struct memory {
 struct holder {
 	uint32_t inode;
 	int side;
+	int process;
 	int fd;
 	const char *name;
 };
@@ -207,7 +208,18 @@ static int compare_holders(const void *a_, const void *b_)
 	const struct holder *a = a_, *b = b_;
 	if (a->inode != b->inode)
 		return a->inode < b->inode ? -1 : 1;
-	return a->side != b->side ? a->side - b->side : a->fd - b->fd;
+	if (a->side != b->side)
+		return a->side - b->side;
+	return a->process != b->process ? (a->process < b->process ? -1 : 1) : a->fd - b->fd;
+}
+
+/* How many fds hold `inode` (any side, any process). */
+static unsigned holder_count_of(const struct tie *tie, size_t first)
+{
+	unsigned count = 0;
+	for (size_t i = first; i < tie->holder_count && tie->holders[i].inode == tie->holders[first].inode; i++)
+		count++;
+	return count;
 }
 
 static int index_holders(struct tie *tie, const struct tie_input *input)
@@ -221,7 +233,8 @@ static int index_holders(struct tie *tie, const struct tie_input *input)
 	}
 	for (size_t i = 0; i < input->fd_count; i++) {
 		const struct tie_fd *fd = &input->fds[i];
-		tie->holders[i] = (struct holder){ .inode = fd->inode, .side = fd->side, .fd = fd->fd,
+		tie->holders[i] = (struct holder){ .inode = fd->inode, .side = fd->side, .process = fd->process,
+						   .fd = fd->fd,
 						   .name = fd->name ? fd->name : "" };
 	}
 	tie->holder_count = input->fd_count;
@@ -354,6 +367,8 @@ static int compare_sockets(const void *a_, const void *b_)
 	}
 	if ((a->fd < 0) != (b->fd < 0))
 		return (a->fd < 0) - (b->fd < 0);
+	if (a->process != b->process)
+		return a->process < b->process ? -1 : 1;
 	if (a->fd != b->fd)
 		return a->fd - b->fd;
 	if (a->order != b->order)
@@ -394,7 +409,8 @@ static int compare_by_inode(const void *a_, const void *b_, void *rows_)
 static bool same_socket(const struct lab_socket *socket, const struct lab_socket *candidate)
 {
 	if (socket->inode && candidate->inode)
-		return socket->inode == candidate->inode && socket->side == candidate->side;
+		return socket->inode == candidate->inode && socket->side == candidate->side
+		       && socket->process == candidate->process && (socket->holders < 2 || socket->fd == candidate->fd);
 	if (socket->state == 0 || candidate->state == 0)
 		return socket->side == candidate->side && socket->fd == candidate->fd && socket->state == candidate->state;
 	return candidate->family == socket->family && strcmp(candidate->local, socket->local) == 0
@@ -513,6 +529,10 @@ static int add_unlisted_fds(const struct tie *tie, const struct tie_input *input
 		struct lab_socket *socket = &next->sockets[next->count++];
 		memset(socket, 0, sizeof *socket);
 		socket->side = fd->side;
+		socket->process = fd->process;
+		socket->holders = 0;
+		for (size_t k = 0; k < input->fd_count; k++)
+			socket->holders += input->fds[k].inode == fd->inode;
 		socket->fd = fd->fd;
 		socket->inode = fd->inode;
 		socket->family = fd->family;
@@ -547,7 +567,9 @@ int tie_snapshot(struct tie *tie, const struct tie_input *input, struct lab_snap
 			fill_socket(socket, &raw->sockets[i]);
 			if (holder) {
 				socket->side = holder->side;
+				socket->process = holder->process;
 				socket->fd = holder->fd;
+				socket->holders = holder_count_of(tie, (size_t)(holder - tie->holders));
 				if (socket->family != AF_UNIX && socket->type == SOCK_STREAM && socket->state == TCP_CLOSE)
 					socket->note = NOTE_BOUND_ONLY;
 				text_copy(socket->name, sizeof socket->name, holder->name);
@@ -563,6 +585,7 @@ int tie_snapshot(struct tie *tie, const struct tie_input *input, struct lab_snap
 				struct lab_socket *copy = &next.sockets[next.count++];
 				*copy = *socket;
 				copy->side = other->side;
+				copy->process = other->process;
 				copy->fd = other->fd;
 				text_copy(copy->name, sizeof copy->name, other->name);
 			}

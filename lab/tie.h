@@ -2,9 +2,11 @@
  * into the lab's rows, with no kernel in sight.
  *
  * Input: the probe's snapshot (every socket the kernel listed, by inode and
- * addresses) and every fd the sides hold (side, fd, inode, name, kind), as
- * the puppets' fstat() reported them. Output: one row a socket, tied to a
- * side, an fd and the lesson's name for it, with a note where no fd holds it
+ * addresses) and every fd the sides hold (side, process, fd, inode, name,
+ * kind), as the puppets' fstat() or the tracer reported them. Output: one
+ * row a holder, tied to a side, a process, an fd and the lesson's name for
+ * it (a socket two processes hold after fork() is one kernel socket with
+ * two rows, each counting its `holders`), with a note where no fd holds it
  * (in an accept queue, closed and finishing, reset, ...) and change marks
  * against a baseline snapshot.
  *
@@ -28,6 +30,7 @@
 /* One fd a side holds, with what the lab knows of its socket. */
 struct tie_fd {
 	int side;
+	int process;              /* a program side's process (pid) holding the fd; 0 a puppet's */
 	int fd;
 	uint32_t inode;           /* of the socket the fd holds */
 	const char *name;         /* the lesson's name for it, "" none; borrowed for the call */

@@ -74,6 +74,8 @@ static const char *const event_kind_names[TRACER_EVENT_KIND_COUNT] = {
 	[TRACER_SETTLED] = "settled",
 	[TRACER_OUTPUT] = "output",
 	[TRACER_EXITED] = "exited",
+	[TRACER_FORKED] = "forked",
+	[TRACER_EXECED] = "execed",
 };
 
 const char *tracer_event_kind_name(enum tracer_event_kind kind)
@@ -105,6 +107,8 @@ struct task {
 	bool made_socket_calls;        /* a leader: some thread of the process was shown a call
 					* (the interpreter's start-up calls do not count) */
 	bool startup;                  /* the call in flight is the interpreter's start-up: not held */
+	bool execed;                   /* a leader: ran execve since it was forked */
+	pid_t parent;                  /* a leader: the process that forked it, 0 unknown */
 	const struct syscall_def *def; /* the call held or in flight */
 	uint64_t args[SYSCALL_MAX_ARGS];
 	uint64_t inode;                /* its fd's socket inode at entry */
@@ -307,20 +311,26 @@ static void read_lines(struct helper *helper)
 	}
 }
 
-static pid_t tgid_of(pid_t tid)
+/* A number of /proc/TID/status ("\nTgid:"), or `otherwise`. */
+static pid_t status_pid(pid_t tid, const char *field, pid_t otherwise)
 {
 	char path[64], text[1024];
 	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return tid;
+		return otherwise;
 	ssize_t n = read(fd, text, sizeof text - 1);
 	close(fd);
 	if (n <= 0)
-		return tid;
+		return otherwise;
 	text[n] = '\0';
-	const char *at = strstr(text, "\nTgid:");
-	return at ? (pid_t)atoi(at + 6) : tid;
+	const char *at = strstr(text, field);
+	return at ? (pid_t)atoi(at + strlen(field)) : otherwise;
+}
+
+static pid_t tgid_of(pid_t tid)
+{
+	return status_pid(tid, "\nTgid:", tid);
 }
 
 /* What the kernel says a task is doing. */
@@ -395,7 +405,9 @@ static void kill_program(struct helper *helper, const char *reason)
 		kill(helper->tasks[i].tgid, SIGKILL);
 }
 
-static struct task *add_task(struct helper *helper, pid_t tid, pid_t tgid)
+static void read_command_line(pid_t pid, char *out, size_t size);
+
+static struct task *add_task(struct helper *helper, pid_t tid, pid_t tgid, pid_t parent)
 {
 	if (tid == tgid && helper->process_count >= TRACER_MAX_PROCESSES) {
 		kill(tid, SIGKILL);
@@ -416,7 +428,28 @@ static struct task *add_task(struct helper *helper, pid_t tid, pid_t tgid)
 	task->state = TASK_NEW;
 	if (tid == tgid)
 		helper->process_count++;
+	task->parent = parent;
 	return task;
+}
+
+/* A process's first shown call: the process is of note from now on, and
+ * reported (FORKED, then EXECED if it ran another program since), before
+ * the call. The processes a program runs without sockets (a shell's
+ * subshells, a launcher such as pyenv's) come and go unreported. */
+static void announce(struct helper *helper, struct task *leader)
+{
+	leader->made_socket_calls = true;
+	if (leader->tid == helper->program)
+		return;
+	forward_output(helper, true);
+	struct tracer_event *event = new_event(helper, TRACER_FORKED, leader);
+	event->parent = leader->parent ? leader->parent : status_pid(leader->tid, "\nPPid:", helper->program);
+	helper_send(helper, MESSAGE_EVENT, 0);
+	if (leader->execed) {
+		event = new_event(helper, TRACER_EXECED, leader);
+		read_command_line(leader->tid, event->text, sizeof event->text);
+		helper_send(helper, MESSAGE_EVENT, 0);
+	}
 }
 
 static void remove_task(struct helper *helper, struct task *task)
@@ -550,8 +583,8 @@ static void at_call_entry(struct helper *helper, struct task *task)
 	/* A launcher's helper (pyenv's shim runs bash, which asks nscd for
 	 * the user) calls before the script's first line: not the program. */
 	struct task *leader = find_task(helper, task->tgid);
-	if (leader && !helper->before_first_line)
-		leader->made_socket_calls = true;
+	if (leader && !helper->before_first_line && !leader->made_socket_calls)
+		announce(helper, leader);
 	task->def = def;
 	memcpy(task->args, info.seccomp.args, sizeof task->args);
 	task->state = TASK_AT_CALL;
@@ -694,13 +727,36 @@ static void at_new_task(struct helper *helper, struct task *parent)
 	ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &tid);
 	struct task *child = tid ? find_task(helper, (pid_t)tid) : NULL;
 	if (tid && !child && !just_gone(helper, (pid_t)tid))
-		child = add_task(helper, (pid_t)tid, tgid_of((pid_t)tid));
+		child = add_task(helper, (pid_t)tid, tgid_of((pid_t)tid), parent->tgid);
 	/* A new process inherits its parent's filters: the same fds are watched. */
 	const struct task *parent_leader = find_task(helper, parent->tgid);
 	if (child && parent_leader && child->tgid != parent->tgid && child->tid == child->tgid)
 		for (int i = 0; i < WATCHED_FD_WORDS; i++)
 			child->watched_fds[i] |= parent_leader->watched_fds[i];
 	resume(parent, PTRACE_CONT, 0);
+}
+
+/* /proc/PID/cmdline as one line, its words parted by spaces. */
+static void read_command_line(pid_t pid, char *out, size_t size)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+	out[0] = '\0';
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, out, size - 1);
+	close(fd);
+	if (n <= 0) {
+		out[0] = '\0';
+		return;
+	}
+	while (n > 0 && out[n - 1] == '\0')
+		n--;
+	for (ssize_t i = 0; i < n; i++)
+		if (out[i] == '\0' || out[i] == '\n')
+			out[i] = ' ';
+	out[n] = '\0';
 }
 
 static void at_exec(struct helper *helper, struct task *task)
@@ -719,6 +775,14 @@ static void at_exec(struct helper *helper, struct task *task)
 		return;
 	task->state = TASK_RUNNING;
 	task->line[0] = '\0';
+	task->execed = true;
+	if (task->made_socket_calls) {
+		/* A process already shown runs another program: its fds stay. */
+		forward_output(helper, true);
+		struct tracer_event *event = new_event(helper, TRACER_EXECED, task);
+		read_command_line(tgid, event->text, sizeof event->text);
+		helper_send(helper, MESSAGE_EVENT, 0);
+	}
 	resume(task, PTRACE_CONT, 0);
 }
 
@@ -754,7 +818,7 @@ static void handle_status(struct helper *helper, pid_t tid, int status)
 		return;
 	if (!task) {
 		/* A new child's first stop can come before its parent's fork event. */
-		task = add_task(helper, tid, tgid_of(tid));
+		task = add_task(helper, tid, tgid_of(tid), 0);
 		if (!task)
 			return;
 	}
@@ -1302,7 +1366,7 @@ static int start_program(struct helper *helper, char *const argv[], const char *
 		return -1;
 	}
 	helper->program = pid;
-	add_task(helper, pid, pid)->state = TASK_RUNNING;
+	add_task(helper, pid, pid, 0)->state = TASK_RUNNING;
 	if (write(go[1], "g", 1) != 1) {
 		snprintf(reason, reason_size, "%s: write: %s", label, strerror(errno));
 		return -1;

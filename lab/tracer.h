@@ -28,10 +28,13 @@
  * TRACER_SETTLED says nothing more will happen until the caller releases
  * a held task or the kernel wakes a sleeper.
  *
- * read/write/close stop too, only to ask /proc whether the fd is a socket;
- * the others run on at once and are never reported. Helper processes of
- * the program that make no socket call (a shell's subshells, pyenv's
- * launcher) exit unreported.
+ * read/write/close stop only on fds that are sockets (a filter per fd).
+ * A process the program starts is reported at its first socket call
+ * (TRACER_FORKED with its parent, then TRACER_EXECED if it ran another
+ * program), later execs as they happen, and its end (TRACER_EXITED, naming
+ * the process): a side is a set of processes, each with its own fd table,
+ * and threads share their process's. Processes that make no socket call
+ * (a shell's subshells, pyenv's launcher) come and go unreported.
  *
  * All calls on one tracer come from one thread, which must outlive it:
  * the helper dies with the thread that started it (PR_SET_PDEATHSIG).
@@ -66,6 +69,8 @@ enum tracer_event_kind {
 	TRACER_SETTLED,   /* every task is held, asleep in a socket call, or asleep elsewhere */
 	TRACER_OUTPUT,    /* bytes the program wrote to stdout or stderr (raw: escape to show) */
 	TRACER_EXITED,    /* a process of the program ended */
+	TRACER_FORKED,    /* a new process (fork, vfork, clone without CLONE_THREAD): `process`, from `parent` */
+	TRACER_EXECED,    /* `process` ran execve: `text` is its new command line */
 	TRACER_EVENT_KIND_COUNT
 };
 
@@ -74,6 +79,7 @@ struct tracer_event {
 	bool held;                        /* the task waits for tracer_release(event->task) */
 	pid_t task;                       /* the thread that stopped */
 	pid_t process;                    /* its process */
+	pid_t parent;                     /* FORKED: the process that made it */
 	long syscall;                     /* the system call's number */
 	char name[TRACER_NAME_MAX];       /* "accept4" */
 	int call;                         /* enum call_id it maps onto (catalog.h), -1 when none fits */
@@ -87,6 +93,8 @@ struct tracer_event {
 	int error;                        /* RETURNED: errno when ret == -1, else 0 */
 	uint64_t result_inode;            /* RETURNED socket/accept/accept4: the new fd's socket inode;
 	                                     socketpair: the first fd's */
+	int pair[2];                      /* RETURNED socketpair: the two new fds, else -1 -1 */
+	uint64_t pair_inodes[2];          /* their sockets' inodes */
 	bool woke;                        /* RETURNED: the call had been reported BLOCKED */
 	bool startup;                     /* RETURNED, not held: the interpreter's call before the
 	                                     program's first line (TRACER_REPORTS_LINES); no CALL came */
@@ -156,9 +164,9 @@ enum tracer_run_result {
 
 typedef void tracer_event_fn(const struct tracer_event *event, void *context);
 
-/* --plain's fixed order: reports every event to `each` (may be NULL) and
- * releases every held call, until the program settles without a held task
- * or is over, or timeout_ms passes. Returns an enum tracer_run_result, or
+/* One program run on its own (the tracer's tests): reports every event to
+ * `each` (may be NULL) and releases every held call, until the program
+ * settles without a held task or is over, or timeout_ms passes. Returns an enum tracer_run_result, or
  * -1 with *err. */
 int tracer_run_until_blocked_or_exit(struct tracer *tracer, tracer_event_fn *each, void *context,
 				     int timeout_ms, char **err);

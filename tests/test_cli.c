@@ -1077,7 +1077,8 @@ Test(cli, step_runs_two_unmodified_programs_call_by_call, .timeout = 60)
 {
 	struct result result = SOCKLAB("step", "--plain", "--server", ECHO_SERVER, "--client", ECHO_CLIENT);
 	cr_expect_eq(result.code, 0, "%s", result.err);
-	/* The fixed order: the server runs until accept blocks, then the client. */
+	/* In turn: the server runs until accept blocks, then the client; a
+	 * call the kernel woke comes right after the call that woke it. */
 	static const char *const in_order[] = {
 		"server: socket(AF_INET, SOCK_STREAM, IPPROTO_IP)\n  = 3",
 		"server: bind(3, {AF_INET, 127.0.0.1:65432}, 16)\n  = 0",
@@ -1085,8 +1086,8 @@ Test(cli, step_runs_two_unmodified_programs_call_by_call, .timeout = 60)
 		"server: accept4(3, ..., [16], 0)\n  ... blocked in the kernel",
 		"client: connect(3, {AF_INET, 127.0.0.1:65432}, 16)\n  = 0",
 		"in accept queue, no fd",
-		"client: sendto(3, \"Hello, world\", 12, 0, NULL, 0)\n  = 12",
 		"then the kernel woke server: accept4(",
+		"client: sendto(3, \"Hello, world\", 12, 0, NULL, 0)\n  = 12",
 		"= 12 \"Hello, world\"",
 		"client exited with code 0",
 		"TIME-WAIT",

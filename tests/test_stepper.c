@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sandbox.h"
@@ -167,4 +168,49 @@ Test(stepper, observes_only_returned_or_blocked_calls_the_catalog_knows)
 	cr_assert_eq(stepper_observe(NULL, 0, &event, &err), 0);
 	event = (struct tracer_event){ .kind = TRACER_OUTPUT, .call = -1 };
 	cr_assert_eq(stepper_observe(NULL, 0, &event, &err), 0);
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000;
+}
+
+/* What a TUI key does (release the side's oldest held task, then settle),
+ * on a forking server: every task is released, the parent's close(4) too,
+ * and no key waits for a timeout. */
+Test(stepper, a_forking_servers_tasks_are_each_released_in_time, .timeout = 60)
+{
+	char *err = NULL;
+	/* The host's network (as the tests above): a port of its own. */
+	int port = 20000 + (int)(getpid() % 20000);
+	char server[600], client[600];
+	snprintf(server, sizeof server, "%s 1 %d", FORKING_SERVER, port);
+	snprintf(client, sizeof client, "%s %d", ECHO_CLIENT, port);
+	const char *commands[STEPPER_SIDES] = { server, client };
+	cr_assert_eq(sandbox_enter(&sandbox, true, &err), 0, "%s", err);
+	if (stepper_new(&stepper, commands, SOURCE_DIR "/examples", &sandbox, &err) < 0)
+		cr_skip_test("cannot trace here: %s", err);
+	cr_assert_eq(stepper_settle(stepper, SETTLE_MS, &err), 1, "%s", err ? err : "still running");
+	int side = 0;
+	size_t most_held = 0, keys = 0;
+	uint64_t slowest = 0;
+	for (; keys < 60 && !(state_of(0) == STEPPER_OVER && state_of(1) == STEPPER_OVER); keys++) {
+		side = stepper_next_side(stepper, side);
+		size_t held = stepper_side(stepper, side)->held_count;
+		most_held = held > most_held ? held : most_held;
+		uint64_t started = now_us();
+		cr_assert_eq(stepper_release(stepper, side, &err), 0, "nothing held on %d (state %d)", side, state_of(side));
+		cr_assert_eq(stepper_settle(stepper, SETTLE_MS, &err), 1, "%s", err ? err : "still running");
+		uint64_t took = now_us() - started;
+		slowest = took > slowest ? took : slowest;
+	}
+	cr_expect_eq(state_of(0), STEPPER_OVER);
+	cr_expect_eq(state_of(1), STEPPER_OVER);
+	cr_expect_geq(most_held, 2, "the parent and its child held at once");
+	cr_expect_lt(slowest, 100000, "the slowest key took %llu us", (unsigned long long)slowest);
+	stepper_free(stepper);
+	stepper = NULL;
+	sandbox_done(&sandbox);
 }

@@ -560,3 +560,61 @@ Test(tie, the_memory_grows_past_a_thousand_connections)
 	cr_assert_eq(row(0)->side, CLIENT);
 	cr_assert_str_eq(row(0)->name, "c");
 }
+
+static void hold_in(int side, int process, int fd, uint32_t inode, const char *name)
+{
+	cr_assert_lt(fd_count, sizeof fds / sizeof fds[0]);
+	fds[fd_count++] = (struct tie_fd){ .side = side, .process = process, .fd = fd, .inode = inode, .name = name,
+					   .family = AF_INET, .type = SOCK_STREAM };
+}
+
+Test(tie, two_processes_of_one_side_holding_a_socket_are_two_holders)
+{
+	kernel_tcp(TCP_ESTABLISHED, "127.0.0.1", 65432, "127.0.0.1", 40000, 300);
+	hold_in(SERVER, 100, 4, 300, "main");
+	hold_in(SERVER, 101, 4, 300, "child1");
+	snap(false);
+	cr_assert_eq(now.count, 2);
+	cr_assert_eq(row(0)->process, 100);
+	cr_assert_eq(row(1)->process, 101);
+	cr_assert_eq(row(0)->holders, 2);
+	cr_assert_eq(row(1)->holders, 2);
+	cr_assert_eq(row(0)->note, NOTE_NONE);
+}
+
+Test(tie, the_parents_close_leaves_the_childs_live_socket_with_its_fd)
+{
+	kernel_tcp(TCP_ESTABLISHED, "127.0.0.1", 65432, "127.0.0.1", 40000, 300);
+	kernel_tcp(TCP_LISTEN, "127.0.0.1", 65432, NULL, 0, 100);
+	hold_in(SERVER, 100, 3, 100, "main");
+	hold_in(SERVER, 101, 4, 300, "child1");   /* the parent closed its 4 */
+	snap(false);
+	const struct lab_socket *conn = row_with(SERVER, "127.0.0.1:65432", "127.0.0.1:40000");
+	cr_assert_eq(conn->fd, 4);
+	cr_assert_eq(conn->process, 101);
+	cr_assert_eq(conn->holders, 1);
+	cr_assert_neq(conn->note, NOTE_ACCEPT_QUEUE, "a held socket is not queued");
+}
+
+Test(tie, the_same_fd_number_in_two_processes_is_two_sockets)
+{
+	kernel_tcp(TCP_ESTABLISHED, "127.0.0.1", 40000, "127.0.0.1", 65432, 300);
+	kernel_tcp(TCP_ESTABLISHED, "127.0.0.1", 40001, "127.0.0.1", 65432, 301);
+	hold_in(CLIENT, 200, 3, 300, "child1");
+	hold_in(CLIENT, 201, 3, 301, "child2");
+	snap(false);
+	cr_assert_eq(now.count, 2);
+	cr_assert_eq(row_with(CLIENT, "127.0.0.1:40000", "127.0.0.1:65432")->process, 200);
+	cr_assert_eq(row_with(CLIENT, "127.0.0.1:40001", "127.0.0.1:65432")->process, 201);
+	cr_assert_eq(row(0)->holders, 1);
+}
+
+Test(tie, rows_of_one_side_sort_by_process_before_fd)
+{
+	kernel_tcp(TCP_LISTEN, "127.0.0.1", 65432, NULL, 0, 100);
+	hold_in(SERVER, 101, 3, 100, "child1");
+	hold_in(SERVER, 100, 3, 100, "main");
+	snap(false);
+	cr_assert_eq(row(0)->process, 100);
+	cr_assert_eq(row(1)->process, 101);
+}

@@ -110,6 +110,12 @@ static void record(const struct tracer_event *event, void *context)
 		append(text, size, len, "%s exited (%s)%s\n", side->name, event->message,
 		       event->program_over ? "" : " more to come");
 		break;
+	case TRACER_FORKED:
+		append(text, size, len, "%s forked\n", side->name);
+		break;
+	case TRACER_EXECED:
+		append(text, size, len, "%s execed\n", side->name);
+		break;
 	case TRACER_OUTPUT:
 		if (side->output_len + event->bytes_len < sizeof side->output) {
 			memcpy(side->output + side->output_len, event->bytes, event->bytes_len);

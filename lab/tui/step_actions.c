@@ -3,7 +3,9 @@
  * The lesson screen shows a stepper (stepper.h): each program waits before
  * its next socket call, and the screen shows one of those calls as "next",
  * with the source line that made it. Space lets it run; c shows the other
- * program's instead. What a call did comes back from the tracers while the
+ * program's instead. A side of several processes or threads may hold
+ * several tasks at once: the oldest goes first (none starves), and Tab
+ * picks another. What a call did comes back from the tracers while the
  * loop sleeps in poll() (step_on_news), so a call that blocks leaves the
  * other program free to step, and a call woken by the other side's shows
  * returning as soon as the kernel wakes it. Programs only run forward:
@@ -13,6 +15,35 @@
 #include <stdlib.h>
 
 #include "signals.h"
+
+/* News that is no row of its own goes to the message line: a process
+ * started, ran another program or ended, a call the lab has no step for. */
+static void step_on_event(const struct stepper_news *news, void *context)
+{
+	struct tui *tui = context;
+	const struct tracer_event *event = news->event;
+	switch (news->kind) {
+	case NEWS_FORK:
+		tui_message(tui, "%s started %s (fork): it holds a copy of each of %s's fds", news->parent_who, news->who,
+			    news->parent_who);
+		return;
+	case NEWS_EXEC:
+		tui_message(tui, "%s runs a new program (exec): %.200s", news->who, event->text);
+		return;
+	case NEWS_EXIT:
+		if (!event->program_over)
+			tui_message(tui, "%s %s", news->who, event->message);
+		return;
+	case NEWS_UNSTEPPED:
+		if (event->kind == TRACER_RETURNED)
+			tui_message(tui, "%s: %.200s (no step: the lab has no row for this call)", news->who, event->text);
+		return;
+	case NEWS_STEP:
+	case NEWS_OUTPUT:
+	case NEWS_STARTUP:
+		return;
+	}
+}
 
 int step_open(struct tui *tui, char **err)
 {
@@ -24,6 +55,7 @@ int step_open(struct tui *tui, char **err)
 		tui->stepper = NULL;
 		return -1;
 	}
+	stepper_listen(tui->stepper, step_on_event, tui);
 	tui->session = stepper_session(tui->stepper);
 	session_set_interrupt(tui->session, signals_flag());
 	tui->sessions_started++;
@@ -103,6 +135,30 @@ static void step_switch(struct tui *tui)
 	lesson_refresh_view(tui);
 }
 
+/* Tab, Shift-Tab: among the side's held tasks, the one the next key
+ * releases; with one held, Tab moves the focus as in a lesson. */
+static void step_pick(struct tui *tui, int delta, enum tui_action otherwise)
+{
+	const struct stepper_side *side = stepper_side(tui->stepper, tui->step_side);
+	if (!side || side->held_count < 2) {
+		if (lesson_handlers[otherwise])
+			lesson_handlers[otherwise](tui);
+		return;
+	}
+	stepper_choose(tui->stepper, tui->step_side, delta);
+	lesson_refresh_view(tui);
+}
+
+static void step_pick_next(struct tui *tui)
+{
+	step_pick(tui, 1, ACTION_FOCUS);
+}
+
+static void step_pick_previous(struct tui *tui)
+{
+	step_pick(tui, -1, ACTION_FOCUS_BACK);
+}
+
 static void step_start_over(struct tui *tui)
 {
 	char *err = NULL;
@@ -135,6 +191,8 @@ static void step_no_typing(struct tui *tui)
 const tui_handler step_handlers[ACTION_COUNT] = {
 	[ACTION_NEXT] = step_run,
 	[ACTION_SWITCH_SIDE] = step_switch,
+	[ACTION_FOCUS] = step_pick_next,
+	[ACTION_FOCUS_BACK] = step_pick_previous,
 	[ACTION_RESTART] = step_start_over,
 	[ACTION_BACK] = step_forward_only,
 	[ACTION_GOTO] = step_forward_only,

@@ -85,6 +85,12 @@ static void collect_calls(struct lesson_view *view, const struct lab_event *even
 			memset(call, 0, sizeof *call);
 		}
 		call->text = event->text ? event->text : "?";
+		if (event->who[0]) {
+			/* The process that made it, after the side's name the pane shows. */
+			const char *slash = strchr(event->who, '/');
+			snprintf(call->labelled, sizeof call->labelled, "%s: %s", slash ? slash + 1 : "main", call->text);
+			call->text = call->labelled;
+		}
 		call->blocked = event->kind == EVENT_BLOCKED;
 		call->woke = event->kind == EVENT_WOKE && event->step == view->step;
 		call->latest = event->step == view->step && view->step > 0;
@@ -273,6 +279,10 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 		    && evidence_explain(view->info, events, i, view->evidence[view->evidence_count],
 					sizeof view->evidence[0]))
 			view->evidence_count++;
+	/* What a call did that its rows alone do not say (a close with another holder). */
+	for (size_t i = step_start; i < count && view->evidence_count < VIEW_EVIDENCE_MAX; i++)
+		if (event_shown(&events[i], view->step, view->half, view->half_count) && events[i].aside[0])
+			snprintf(view->evidence[view->evidence_count++], sizeof view->evidence[0], "%s", events[i].aside);
 
 	view->source_label = "python";
 	if (view->stepping) {
@@ -351,8 +361,14 @@ void view_describe_programs(struct lesson_view *view, const struct stepper *step
 	if (over)
 		snprintf(view->next, sizeof view->next, "both programs are over (r runs them again, q quits)");
 	else if (next && next->state == STEPPER_HELD) {
+		/* Which task the next key releases, and how many more wait. */
 		view->next_side = chosen;
-		snprintf(view->next, sizeof view->next, "%.16s: %.300s", next->name, next->next);
+		const struct stepper_task *task = &next->held[next->chosen < next->held_count ? next->chosen : 0];
+		char others[64] = "";
+		if (next->held_count > 1)
+			snprintf(others, sizeof others, "  (%zu of %zu held: Tab picks)", next->chosen + 1, next->held_count);
+		snprintf(view->next, sizeof view->next, "%.32s: %.300s%s", task->who[0] ? task->who : next->name,
+			 next->next, others);
 	} else if (next)
 		snprintf(view->next, sizeof view->next, "%s holds no call now (c: the other program)", next->name);
 }

@@ -21,7 +21,8 @@ enum { VIEW_EVIDENCE_MAX = 4 };   /* failed calls explained in one step */
 
 /* One call in a side's pane. */
 struct view_call {
-	const char *text;          /* the call as written; borrowed from the event */
+	const char *text;          /* the call as written; borrowed from the event, or `labelled` */
+	char labelled[576];        /* a program side of several processes: "child1: close(3)" */
 	char result[200];          /* plain_format_result; "... blocked" while asleep */
 	bool blocked;              /* asleep in the kernel at the position shown */
 	bool woke;                 /* it was blocked and returned in the step shown */

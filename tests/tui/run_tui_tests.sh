@@ -1182,6 +1182,57 @@ stepping_the_python_pair_runs_one_held_call_a_key() {
 	terminal_restored "pystep" || return 1
 }
 
+# A forking C server: each key releases one held task (the parent's
+# close(4) and the child's calls both), at once, to the end. The key's
+# time is measured from outside: the press until the frame changed.
+key_ms() {
+	local name=$1 before now started
+	before=$(capture "$name" | grep -E "^ next| calls? ")
+	started=$(date +%s%N)
+	keys "$name" Space
+	while :; do
+		now=$(capture "$name" | grep -E "^ next| calls? ")
+		[ "$now" != "$before" ] && break
+		[ $((($(date +%s%N) - started) / 1000000)) -gt 3000 ] && break
+		sleep 0.005
+	done
+	echo $((($(date +%s%N) - started) / 1000000))
+}
+
+stepping_a_forking_server_releases_every_process_promptly() {
+	local programs
+	programs=$(dirname "$SOCKLAB")/tests
+	[ -x "$programs/tracer_forking_server" ] || {
+		echo "    skipped: the test programs are not built next to socklab" >&2
+		return 77
+	}
+	launch fork 100 30 -- step --server "$programs/tracer_forking_server" --client "$programs/tracer_echo_client"
+	wait_for fork "^ next +server: socket\(AF_INET" || return 1
+	local key ms slowest=0 picked=
+	for key in $(seq 1 40); do
+		ms=$(key_ms fork)
+		[ "$ms" -gt "$slowest" ] && slowest=$ms
+		capture fork | grep -qE "^ next +both programs are over" && break
+		if [ -z "$picked" ] && capture fork | grep -qE "^ next +server: close\(4\)  \(1 of 2 held: Tab picks\)"; then
+			# The parent and its child both wait: Tab picks the child's call.
+			wait_for fork "^ next +server: close\(4\)  \(1 of 2 held: Tab picks\)" || return 1
+			keys fork Tab
+			wait_for fork "^ next +server/child1: .*  \(2 of 2 held: Tab picks\)" || return 1
+			picked=yes
+		fi
+	done
+	[ -n "$picked" ] || fail_with_screen fork "never two tasks held at once" || return 1
+	wait_for fork "^ next +both programs are over" || return 1
+	expect_prose fork "server exited with code 0\. client exited with code 0\." "both ends" || return 1
+	# Measured through tmux (two captures a key): the wedge took 2 s a key.
+	[ "$slowest" -le 300 ] || {
+		echo "    FAIL: the slowest key took $slowest ms" >&2
+		return 1
+	}
+	quit fork || return 1
+	terminal_restored fork || return 1
+}
+
 ctrl_c_while_stepping_programs_leaves_no_process() {
 	need_python || return
 	launch step-c 80 24 -- step "${python_pair[@]}"
@@ -1385,6 +1436,7 @@ tests=(
 	three_sides_get_a_pane_each_where_they_fit_and_a_summary_line_where_not
 	the_point_shows_at_80x24_and_every_cut_is_marked
 	stepping_the_python_pair_runs_one_held_call_a_key
+	stepping_a_forking_server_releases_every_process_promptly
 	ctrl_c_while_stepping_programs_leaves_no_process
 	a_lesson_from_elsewhere_asks_before_its_programs_start
 	menu_keys_jump_search_and_the_end_offers_the_next_lesson

@@ -1,0 +1,193 @@
+/* Tests of `socklab step --plain` on the programs students write next
+ * (tests/programs/): a forking server, a thread per connection, an event
+ * loop, a shell script starting two clients, a client that sleeps first,
+ * a client that crashes. Each asserts the transcript's facts in order:
+ * which process made each call, forks, exits, and the kernel's order. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *run_step(const char *server, const char *client)
+{
+	char command[2048];
+	snprintf(command, sizeof command, "'%s' step --plain --server '%s' --client '%s' 2>&1", SOCKLAB_BINARY, server,
+		 client);
+	FILE *pipe = popen(command, "r");
+	cr_assert_not_null(pipe);
+	size_t size = 1 << 20, len = 0;
+	char *out = malloc(size);
+	cr_assert_not_null(out);
+	size_t n;
+	while ((n = fread(out + len, 1, size - 1 - len, pipe)) > 0)
+		len += n;
+	out[len] = '\0';
+	int status = pclose(pipe);
+	cr_expect_eq(status, 0, "socklab step failed:\n%s", out);
+	return out;
+}
+
+/* Each of `facts` appears, in this order. */
+static void expect_in_order(const char *out, const char *const *facts, size_t count)
+{
+	const char *at = out;
+	for (size_t i = 0; i < count; i++) {
+		const char *found = strstr(at, facts[i]);
+		cr_expect(found != NULL, "missing, or out of order: %s\n%s", facts[i], out);
+		if (!found)
+			return;
+		at = found + strlen(facts[i]);
+	}
+}
+
+#define EXPECT_IN_ORDER(out, ...)                                                                   \
+	do {                                                                                        \
+		static const char *const facts_[] = { __VA_ARGS__ };                                \
+		expect_in_order((out), facts_, sizeof facts_ / sizeof facts_[0]);                  \
+	} while (0)
+
+Test(step, a_forking_server_is_two_processes_with_fd_tables_of_their_own, .timeout = 60)
+{
+	char *out = run_step(FORKING_SERVER, ECHO_CLIENT);
+	EXPECT_IN_ORDER(out,
+		"server: accept(3, NULL, NULL) = 4",
+		"server started server/child1 (fork: pid ",
+		"server: fork()\n  = ",
+		"  note: the child holds a copy of each of its parent's fds: every socket now has two holders",
+		"  * server  child1=4 127.0.0.1:65432",
+		"server/child1: recvfrom(4, \"Hello, world\"",
+		"server/child1: sendto(4, \"Hello, world\"",
+		"client: recvfrom(3, \"Hello, world\"",
+		"client exited with code 0",
+		/* The last holder's close sends the FIN (a delayed ACK may come first). */
+		"server/child1: close(4)\n  = 0\n  wire  server -> client",
+		"FIN-ACK",
+		"server/child1 exited with code 0",
+		"server: close(3)",
+		"server exited with code 0");
+	/* The parent's close of its copy and the child's of the listener, in
+	 * whichever order the two processes reached them: no FIN, each. */
+	EXPECT_IN_ORDER(out, "server started server/child1",
+		"server: close(4)\n  = 0\n  note: the other process still holds it: no FIN",
+		"server  child1=4 127.0.0.1:65432          127.0.0.1:");
+	EXPECT_IN_ORDER(out, "server started server/child1",
+		"server/child1: close(3)\n  = 0\n  note: the other process still holds it: no FIN",
+		"server  main=3   127.0.0.1:65432          *                        LISTEN");
+	cr_expect(strstr(out, "in accept queue, no fd") == NULL || strstr(out, "in accept queue, no fd") < strstr(out, "step 8/8"),
+		  "the child's live socket never reads as queued\n%s", out);
+	cr_expect(strstr(out, "wait for each other") == NULL, "%s", out);
+	free(out);
+}
+
+Test(step, a_thread_per_connection_server_shares_one_fd_table, .timeout = 60)
+{
+	char *out = run_step(THREAD_SERVER, ECHO_CLIENT);
+	EXPECT_IN_ORDER(out,
+		"server: accept(3, NULL, NULL) = 4",
+		"client: sendto(3, \"Hello, world\", 12, 0, NULL, 0)\n  = 12",
+		"server: recvfrom(4, \"Hello, world\"",
+		"server: sendto(4, \"Hello, world\"",
+		"client: recvfrom(3, \"Hello, world\"",
+		"client exited with code 0",
+		"server: close(4)",
+		"server: close(3)",
+		"server exited with code 0");
+	cr_expect(strstr(out, "started server/") == NULL, "a thread is no process of its own\n%s", out);
+	free(out);
+}
+
+Test(step, a_recv_comes_after_the_send_that_fed_it, .timeout = 120)
+{
+	/* Threads raced here: run a few times, the order never changes. */
+	for (int run = 0; run < 3; run++) {
+		char *out = run_step(THREAD_SERVER, ECHO_CLIENT);
+		const char *sent = strstr(out, "client: sendto(3, \"Hello, world\"");
+		const char *received = strstr(out, "server: recvfrom(4, \"Hello, world\"");
+		const char *echoed = strstr(out, "server: sendto(4, \"Hello, world\"");
+		const char *back = strstr(out, "client: recvfrom(3, \"Hello, world\"");
+		cr_expect(sent && received && sent < received, "run %d\n%s", run, out);
+		cr_expect(echoed && back && echoed < back, "run %d\n%s", run, out);
+		free(out);
+	}
+}
+
+Test(step, an_event_loop_servers_socketpair_is_shown, .timeout = 60)
+{
+	char *out = run_step(LOOP_SERVER, ECHO_CLIENT);
+	EXPECT_IN_ORDER(out,
+		"server: socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0\n  (a call the lab has no step for",
+		/* The pair's fds are the server's: rows of their own. */
+		"step 1/1  server: socket(AF_INET, SOCK_STREAM, IPPROTO_IP)\n  = 5",
+		"  * server  3        *                        (unnamed)                ESTABLISHED",
+		"  * server  4        *                        (unnamed)                ESTABLISHED",
+		"server: poll(",
+		"client: connect(3, {AF_INET, 127.0.0.1:65432}, 16)",
+		"client exited with code 0",
+		"server: sendto(4, \"x\", 1, 0, NULL, 0)",
+		"server exited with code 0");
+	free(out);
+}
+
+Test(step, a_shell_script_starting_two_clients_names_each_process, .timeout = 60)
+{
+	char client[1024];
+	snprintf(client, sizeof client, "sh %s/tests/programs/two_clients.sh %s", SOURCE_DIR, ECHO_CLIENT);
+	char server[1024];
+	snprintf(server, sizeof server, "%s 2", FORKING_SERVER);
+	char *out = run_step(server, client);
+	EXPECT_IN_ORDER(out,
+		"client started client/child1 (fork: pid ",
+		"client/child1 runs a new program (exec): ",
+		"client/child1: socket(AF_INET, SOCK_STREAM, IPPROTO_IP)\n  = 3",
+		"client/child1: connect(3,",
+		"client/child1 exited with code 0",
+		"client started client/child2 (fork: pid ",
+		"client/child2: socket(AF_INET, SOCK_STREAM, IPPROTO_IP)\n  = 3",
+		"client/child2: connect(3, {AF_INET, 127.0.0.1:65432}, 16)\n  = 0",
+		"client/child2 exited with code 0",
+		"client exited with code 0",
+		"server exited with code 0");
+	cr_expect(strstr(out, "has no peer") == NULL, "%s", out);
+	free(out);
+}
+
+Test(step, a_client_that_sleeps_first_is_waited_for, .timeout = 60)
+{
+	char *out = run_step(ECHO_SERVER, LATE_CLIENT);
+	EXPECT_IN_ORDER(out,
+		"server: accept4(3, ..., [16], 0)\n  ... blocked in the kernel",
+		"client asleep in clock_nanosleep; waiting up to 10 s",
+		"client: socket(AF_INET, SOCK_STREAM, IPPROTO_IP)",
+		"client printed: \"Received late\"",
+		"client exited with code 0",
+		"server exited with code 0");
+	cr_expect(strstr(out, "wait for each other") == NULL, "%s", out);
+	free(out);
+}
+
+Test(step, a_client_that_crashes_ends_with_its_signal, .timeout = 60)
+{
+	char *out = run_step(ECHO_SERVER, CRASHING_CLIENT);
+	EXPECT_IN_ORDER(out,
+		"client: sendto(3, \"crash\", 5, 0, NULL, 0)\n  = 5",
+		"client killed by SIGSEGV",
+		"server: recvfrom(4, \"crash\"",
+		/* The kernel closed the dead process's fds: none is left open. */
+		"  * client  --       127.0.0.1:",
+		"fd closed, kernel finishing",
+		"server exited with code 0");
+	free(out);
+}
+
+Test(step, a_client_that_computes_first_is_waited_for_with_a_bound, .timeout = 60)
+{
+	char *out = run_step(ECHO_SERVER, BUSY_CLIENT);
+	EXPECT_IN_ORDER(out,
+		"client runs between its socket calls (computing); waiting up to 10 s",
+		"client: socket(AF_INET, SOCK_STREAM, IPPROTO_IP)",
+		"client: connect(3, {AF_INET, 127.0.0.1:65432}, 16)\n  = 0",
+		"client exited with code 0",
+		"server exited with code 0");
+	cr_expect(strstr(out, "wait for each other") == NULL, "%s", out);
+	free(out);
+}
