@@ -15,6 +15,8 @@
 
 #include "config.h"
 #include "consent.h"
+#include "language.h"
+#include "lesson_po.h"
 #include "lesson.h"
 #include "fit.h"
 #include "plain.h"
@@ -276,6 +278,29 @@ static int cmd_list(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The lesson's texts in the shipped language: each one missing or stale
+ * is a warning, for a lesson with a translation file (or every lesson
+ * with --lang zh: then a lesson without one is a warning too). */
+static void check_translation(const char *path, enum language chosen)
+{
+	struct diagnostics diag, warnings;
+	diagnostics_init(&diag, path);
+	diagnostics_init(&warnings, path);
+	struct lesson *lesson = lesson_load_source(path, &diag);
+	for (int language = LANGUAGE_ZH; lesson && language < LANGUAGE_COUNT; language++) {
+		int found = lesson_translate(lesson, (enum language)language, NULL, &warnings);
+		if (found == 1 && chosen == (enum language)language)
+			fprintf(stderr, "%s: warning: no %s translation (%s/%s.po beside it)\n", path,
+				language_english_name((enum language)language), language_po_name((enum language)language),
+				lesson->name);
+	}
+	for (size_t k = 0; k < warnings.count; k++)
+		fprintf(stderr, "%s\n", warnings.messages[k]);
+	lesson_free(lesson);
+	diagnostics_done(&warnings);
+	diagnostics_done(&diag);
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -299,6 +324,32 @@ static int cmd_check(int argc, char **argv)
 		free(programs);
 		if (lesson)
 			fit_warn_lesson(stderr, lesson);   /* a warning: the lesson still runs */
+		lesson_free(lesson);
+		diagnostics_done(&diag);
+		check_translation(argv[i], language_current());
+	}
+	return code;
+}
+
+/* `socklab lesson-pot FILE...`: the lessons' texts as PO templates, the
+ * files msgmerge brings lessons/zh_CN/NAME.po up to date with. */
+static int cmd_lesson_pot(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: socklab lesson-pot FILE...   (prints the PO template of each lesson's texts)\n");
+		return EXIT_USAGE;
+	}
+	int code = EXIT_OK;
+	for (int i = 1; i < argc; i++) {
+		struct diagnostics diag;
+		diagnostics_init(&diag, argv[i]);
+		struct lesson *lesson = lesson_load_source(argv[i], &diag);
+		for (size_t k = 0; k < diag.count; k++)
+			fprintf(stderr, "%s\n", diag.messages[k]);
+		if (lesson)
+			lesson_po_write_pot(stdout, lesson);
+		else
+			code = EXIT_USAGE;
 		lesson_free(lesson);
 		diagnostics_done(&diag);
 	}
@@ -844,7 +895,10 @@ static void usage(FILE *out)
 		"  socklab progress [--reset]       what you have done, one line a lesson (kept in $XDG_STATE_HOME/socklab)\n"
 		"  socklab replay [--plain] FILE    print a recorded trace without the kernel\n"
 		"  socklab normalise FILE           print a trace in its golden (normalised) form\n"
+		"  socklab lesson-pot FILE...       print the lessons' texts as PO templates (for translators)\n"
 		"  socklab --help | --version\n"
+		"  --lang zh|en (with any command)  the language of the lessons' texts: Simplified Chinese or\n"
+		"                                   English; without it, LANGUAGE, LC_ALL, LC_MESSAGES, LANG decide\n"
 		"\n"
 		"exit status: 0 ok, 1 an expectation failed, 2 bad usage or bad input\n"
 		"lessons: %s\n", lesson_dir());
@@ -865,10 +919,20 @@ static const struct command commands[] = {
 	{ "step", cmd_step },
 	{ "normalise", cmd_normalise },
 	{ "normalize", cmd_normalise },
+	{ "lesson-pot", cmd_lesson_pot },
 };
 
 int main(int argc, char **argv)
 {
+	/* --lang zh|en, anywhere before a `--`, for every command. */
+	const char *lang_flag = NULL;
+	char *lang_err = NULL;
+	if (language_take_flag(&argc, argv, &lang_flag, &lang_err) < 0) {
+		fprintf(stderr, "socklab: %s\n", lang_err ? lang_err : "out of memory");
+		free(lang_err);
+		return EXIT_USAGE;
+	}
+	language_export(language_choose(lang_flag, language_setup_locale(), stderr));
 	if (argc < 2)
 		return cmd_menu();
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
