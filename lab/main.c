@@ -287,8 +287,10 @@ static void check_translation(const char *path, enum language chosen)
 	diagnostics_init(&diag, path);
 	diagnostics_init(&warnings, path);
 	struct lesson *lesson = lesson_load_source(path, &diag);
+	bool translated = false;
 	for (int language = LANGUAGE_ZH; lesson && language < LANGUAGE_COUNT; language++) {
 		int found = lesson_translate(lesson, (enum language)language, NULL, &warnings);
+		translated = translated || found == 0;
 		if (found == 1 && chosen == (enum language)language)
 			fprintf(stderr, "%s: warning: no %s translation (%s/%s.po beside it)\n", path,
 				language_english_name((enum language)language), language_po_name((enum language)language),
@@ -296,6 +298,8 @@ static void check_translation(const char *path, enum language chosen)
 	}
 	for (size_t k = 0; k < warnings.count; k++)
 		fprintf(stderr, "%s\n", warnings.messages[k]);
+	if (translated)
+		fit_warn_lesson(stderr, lesson);   /* the translated texts at 80x24 */
 	lesson_free(lesson);
 	diagnostics_done(&warnings);
 	diagnostics_done(&diag);

@@ -25,7 +25,7 @@ for lesson in "$@"; do
 	po="lessons/$lang/$name.po"
 	"$socklab" lesson-pot "$lesson" > "$tmp/$name.pot"
 	if [ -f "$po" ]; then
-		msgmerge --quiet --update --backup=none --no-wrap "$po" "$tmp/$name.pot"
+		msgmerge --quiet --update --backup=none "$po" "$tmp/$name.pot"
 	else
 		sed -e 's/^"Project-Id-Version: socklab lessons\\n"$/&\n"Language: '"$lang"'\\n"/' \
 		    -e '1s/.*/# '"$name"' in '"$lang"': msgstr lines are the translation (see lessons\/README.md)./' \

@@ -1,0 +1,137 @@
+/* Tests of po: the PO reader (entries, contexts, continued strings, C
+ * escapes, fuzzy and obsolete entries, errors with file:line) and the
+ * string writer that lesson-pot uses. */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "po.h"
+
+static const char sample[] =
+	"# header\n"
+	"msgid \"\"\n"
+	"msgstr \"\"\n"
+	"\"Content-Type: text/plain; charset=UTF-8\\n\"\n"
+	"\n"
+	"#. server: ls = socket(AF_INET, SOCK_STREAM)\n"
+	"#: lessons/01-echo.lesson:15\n"
+	"msgctxt \"01-echo:step 1:say\"\n"
+	"msgid \"\"\n"
+	"\"first line\\n\"\n"
+	"\"second \\\"quoted\\\"\\tline\"\n"
+	"msgstr \"\"\n"
+	"\"第一行，\"\n"
+	"\"第二行\"\n"
+	"\n"
+	"#, fuzzy, c-format\n"
+	"msgctxt \"01-echo:step 2:say\"\n"
+	"msgid \"old English\"\n"
+	"msgstr \"旧的译文\"\n"
+	"\n"
+	"msgctxt \"01-echo:title\"\n"
+	"msgid \"octal \\101 hex \\x42 backslash \\\\\"\n"
+	"msgstr \"\"\n"
+	"\n"
+	"#~ msgctxt \"01-echo:step 9:say\"\n"
+	"#~ msgid \"gone\"\n"
+	"#~ msgstr \"没了\"\n";
+
+Test(po, reads_entries_with_contexts_continued_strings_and_escapes)
+{
+	struct po_file po;
+	char *err = NULL;
+	cr_assert_eq(po_parse("t.po", sample, strlen(sample), &po, &err), 0, "%s", err);
+	cr_assert_eq(po.count, 5);
+	cr_expect_null(po.entries[0].context, "the header has no context");
+	cr_expect_str_eq(po.entries[0].id, "");
+	const struct po_entry *first = po_find(&po, "01-echo:step 1:say");
+	cr_assert_not_null(first);
+	cr_expect_str_eq(first->id, "first line\nsecond \"quoted\"\tline");
+	cr_expect_str_eq(first->str, "第一行，第二行");
+	cr_expect_not(first->fuzzy);
+	cr_expect_eq(first->line, 8, "the line of its first keyword");
+	const struct po_entry *title = po_find(&po, "01-echo:title");
+	cr_assert_not_null(title);
+	cr_expect_str_eq(title->id, "octal A hex B backslash \\");
+	cr_expect_str_eq(title->str, "", "untranslated");
+	po_file_done(&po);
+	po_file_done(&po);   /* safe twice */
+}
+
+Test(po, marks_fuzzy_and_obsolete_entries)
+{
+	struct po_file po;
+	char *err = NULL;
+	cr_assert_eq(po_parse("t.po", sample, strlen(sample), &po, &err), 0, "%s", err);
+	const struct po_entry *fuzzy = po_find(&po, "01-echo:step 2:say");
+	cr_assert_not_null(fuzzy);
+	cr_expect(fuzzy->fuzzy);
+	cr_expect_null(po_find(&po, "01-echo:step 9:say"), "an obsolete entry is not found as live");
+	cr_expect(po.entries[4].obsolete);
+	cr_expect_str_eq(po.entries[4].str, "没了");
+	po_file_done(&po);
+}
+
+Test(po, reports_problems_with_file_and_line)
+{
+	const struct {
+		const char *text, *message;
+	} bad[] = {
+		{ "msgid \"a\"\nmsgstr \"b\n", "t.po:2: a string without its closing quote" },
+		{ "msgid \"a\"\n", "t.po:2: an entry needs msgid and msgstr" },
+		{ "msgid \"a\\q\"\nmsgstr \"\"\n", "t.po:1: unknown escape '\\q'" },
+		{ "msgid \"a\"\nmsgstr \"b\"\nbogus\n", "t.po:3: expected msgctxt, msgid, msgstr, a string or a comment" },
+		{ "\"stray\"\n", "t.po:1: a string outside msgid, msgstr or msgctxt" },
+		{ "msgid \"a\" x\nmsgstr \"\"\n", "t.po:1: text after a string's closing quote" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct po_file po;
+		char *err = NULL;
+		cr_expect_eq(po_parse("t.po", bad[i].text, strlen(bad[i].text), &po, &err), -1, "%s", bad[i].text);
+		cr_expect_str_eq(err ? err : "(none)", bad[i].message);
+		cr_expect_eq(po.count, 0);
+		free(err);
+	}
+}
+
+Test(po, reads_plural_forms_keeping_the_first)
+{
+	const char text[] = "msgid \"one\"\nmsgid_plural \"many\"\nmsgstr[0] \"一\"\nmsgstr[1] \"多\"\n";
+	struct po_file po;
+	char *err = NULL;
+	cr_assert_eq(po_parse("t.po", text, strlen(text), &po, &err), 0, "%s", err);
+	cr_assert_eq(po.count, 1);
+	cr_expect_str_eq(po.entries[0].str, "一");
+	po_file_done(&po);
+}
+
+Test(po, writes_strings_that_it_reads_back)
+{
+	const char *const texts[] = { "one line", "two\nlines \"quoted\" \\ and\ttab", "ends with newline\n", "" };
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		char *written = NULL;
+		size_t size = 0;
+		FILE *out = open_memstream(&written, &size);
+		cr_assert_not_null(out);
+		po_write_string(out, "msgid", texts[i]);
+		fputs("msgstr \"\"\n", out);
+		fclose(out);
+		struct po_file po;
+		char *err = NULL;
+		cr_assert_eq(po_parse("t.po", written, size, &po, &err), 0, "%s: %s", written, err);
+		cr_assert_eq(po.count, 1);
+		cr_expect_str_eq(po.entries[0].id, texts[i], "%s", written);
+		po_file_done(&po);
+		free(written);
+	}
+}
+
+Test(po, a_missing_file_is_enoent_without_a_message)
+{
+	struct po_file po;
+	char *err = NULL;
+	cr_expect_eq(po_load("/nonexistent/zh_CN/x.po", &po, &err), -1);
+	cr_expect_null(err);
+}
