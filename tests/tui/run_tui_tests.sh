@@ -1081,9 +1081,42 @@ lang_zh_explains_in_chinese_at_80x24_without_broken_wrapping() {
 		quit zh
 }
 
+# walk_in_chinese NAME WIDTH HEIGHT LESSON: steps a lesson with --lang zh
+# to its end, every screen in between fitting the terminal (lines_fit).
+walk_in_chinese() {
+	local name=$1 width=$2 height=$3 marker previous end
+	launch "$name" "$width" "$height" LANG=C.UTF-8 -- --lang zh run "$4"
+	wait_for "$name" "step 0/[0-9]+" || return 1
+	end=$(deadline_in 60)
+	while before_deadline "$end"; do
+		lines_fit "$name" "$width" || return 1
+		capture "$name" | grep -q "the end: every expectation met" && return 0
+		previous=$(capture "$name" | grep -oE "step [0-9]+/[0-9]+( part [12]/2)?" | head -1)
+		keys "$name" Space
+		# The next screen: another step marker, or the end.
+		while before_deadline "$end"; do
+			marker=$(capture "$name" | grep -oE "step [0-9]+/[0-9]+( part [12]/2)?" | head -1)
+			if [ "$marker" != "$previous" ] || capture "$name" | grep -q "the end: "; then
+				break
+			fi
+			sleep "$TUI_POLL_S"
+		done
+		sleep 0.1   # the screen settles: the wire and the timers draw after the step
+	done
+	fail_with_screen "$name" "the end of lesson $4 within 60 s"
+}
+
+lessons_01_04_08_in_chinese_fit_80x24_and_200x60_to_their_ends() {
+	walk_in_chinese zh01 80 24 01 && quit zh01 &&
+		walk_in_chinese zh04 80 24 04 && quit zh04 &&
+		walk_in_chinese zh08 80 24 08 && quit zh08 &&
+		walk_in_chinese zh08big 200 60 08 && quit zh08big
+}
+
 tests=(
 	first_screen_shows_both_panes_and_the_next_call
 	lang_zh_explains_in_chinese_at_80x24_without_broken_wrapping
+	lessons_01_04_08_in_chinese_fit_80x24_and_200x60_to_their_ends
 	stepping_the_echo_lesson_shows_each_state_the_kernel_has
 	back_goto_and_restart_show_what_stepping_forward_showed
 	resizing_uses_the_space_and_says_what_it_needs
