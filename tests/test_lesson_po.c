@@ -370,3 +370,28 @@ Test(lesson_po, check_warns_of_a_missing_or_stale_chinese_text)
 	lesson_free(lesson);
 	remove_tiny();
 }
+
+/* The kernel's answers do not depend on the language: each step and what
+ * its call returned read the same in a terse run in Chinese as in English. */
+Test(lesson_po, a_terse_run_in_chinese_has_the_same_results_as_in_english, .timeout = 120)
+{
+	const char *const lessons[] = { "01", "02", "09" };
+	for (size_t i = 0; i < sizeof lessons / sizeof lessons[0]; i++) {
+		char command[512];
+		int status_en, status_zh;
+		snprintf(command, sizeof command,
+			 "env -u LANGUAGE -u LC_ALL LANG=C.UTF-8 %s run --terse %s | grep -E '^(step |  = |  \\.\\.\\. |summary)'",
+			 SOCKLAB_BINARY, lessons[i]);
+		char *english = output_of(command, &status_en);
+		snprintf(command, sizeof command,
+			 "env -u LANGUAGE -u LC_ALL LANG=C.UTF-8 %s --lang zh run --terse %s | grep -E '^(step |  = |  \\.\\.\\. |summary)'",
+			 SOCKLAB_BINARY, lessons[i]);
+		char *chinese = output_of(command, &status_zh);
+		cr_expect_eq(status_en, 0, "lesson %s", lessons[i]);
+		cr_expect_eq(status_zh, 0, "lesson %s", lessons[i]);
+		cr_expect_gt(strlen(english), 100, "lesson %s: %s", lessons[i], english);
+		cr_expect_str_eq(chinese, english, "lesson %s", lessons[i]);
+		free(english);
+		free(chinese);
+	}
+}
