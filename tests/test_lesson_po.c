@@ -395,3 +395,44 @@ Test(lesson_po, a_terse_run_in_chinese_has_the_same_results_as_in_english, .time
 		free(chinese);
 	}
 }
+
+/* The maintenance loop of lessons/README.md: the English of a step changes,
+ * tools/lesson-po.sh (lesson-pot, then msgmerge) marks its translation
+ * fuzzy, the loader shows the English, and check says so. */
+Test(lesson_po, a_changed_english_sentence_makes_its_translation_stale_through_msgmerge, .timeout = 60)
+{
+	if (system("command -v msgmerge >/dev/null") != 0)
+		cr_skip_test("msgmerge is not installed (Debian: gettext)");
+	char work[] = "/tmp/socklab-msgmerge-XXXXXX";
+	cr_assert_not_null(mkdtemp(work));
+	char command[2048];
+	/* A copy of lesson 01 and its translation, step 2's English changed. */
+	snprintf(command, sizeof command,
+		 "mkdir -p %s/lessons/zh_CN && cp %s/lessons/zh_CN/01-echo.po %s/lessons/zh_CN/ && "
+		 "sed 's/programs on this machine can reach it./programs on this host can reach it./' "
+		 "%s/lessons/01-echo.lesson > %s/lessons/01-echo.lesson && "
+		 "cd %s && %s lesson-pot lessons/01-echo.lesson > 01-echo.pot && "
+		 "msgmerge --quiet --update --backup=none lessons/zh_CN/01-echo.po 01-echo.pot",
+		 work, SOURCE_DIR, work, SOURCE_DIR, work, work, SOCKLAB_BINARY);
+	cr_assert_eq(system(command), 0, "%s", command);
+	snprintf(command, sizeof command, "grep -c '^#, fuzzy' %s/lessons/zh_CN/01-echo.po", work);
+	int status;
+	char *fuzzy = output_of(command, &status);
+	cr_expect_str_eq(fuzzy, "1\n", "msgmerge marks the one changed text fuzzy");
+	free(fuzzy);
+	snprintf(command, sizeof command, "env LANG=C.UTF-8 %s check --lang zh %s/lessons/01-echo.lesson 2>&1",
+		 SOCKLAB_BINARY, work);
+	char *said = output_of(command, &status);
+	cr_expect(strstr(said, "01-echo.lesson:24:1: the Chinese text for say: (step 2) is stale (fuzzy)") != NULL, "%s",
+		  said);
+	free(said);
+	snprintf(command, sizeof command, "env LANG=C.UTF-8 %s --lang zh run --plain %s/lessons/01-echo.lesson 2>&1",
+		 SOCKLAB_BINARY, work);
+	char *run = output_of(command, &status);
+	cr_expect(strstr(run, "programs on this host can reach it.") != NULL, "the English shows: %s", run);
+	cr_expect(strstr(run, "只有本机上的程序") == NULL, "not the stale Chinese");
+	cr_expect(strstr(run, "listen() 把这个套接字变成监听套接字") != NULL, "the other steps stay Chinese");
+	free(run);
+	snprintf(command, sizeof command, "rm -rf '%s'", work);
+	cr_expect_eq(system(command), 0);
+}

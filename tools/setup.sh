@@ -16,7 +16,8 @@ shift || true
 
 run_packages=(build-essential cmake pkg-config libncurses-dev libmnl-dev libjansson-dev libcriterion-dev libpcap-dev
 	libnetfilter-queue-dev libnftnl-dev)
-test_packages=(tmux valgrind util-linux procps python3 tcpdump nftables clang libclang-rt-dev)
+test_packages=(tmux valgrind util-linux procps python3 tcpdump nftables clang libclang-rt-dev
+	gettext)   # msgmerge: tools/lesson-po.sh and the test of a stale translation
 
 say() { printf '== %s\n' "$*" >&2; }
 
