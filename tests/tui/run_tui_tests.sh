@@ -1078,7 +1078,14 @@ lang_zh_explains_in_chinese_at_80x24_without_broken_wrapping() {
 	wait_for_text zh "step 6/14 part 2/2" || return 1
 	expect_screen zh "内核唤醒了阻塞中的 accept\(\)" "then-say in Chinese" &&
 		lines_fit zh 80 &&
-		quit zh
+		quit zh || return 1
+	# Without --lang, the student's locale decides (zh_CN.UTF-8 need not be
+	# generated: its characters show through C.UTF-8).
+	launch zhenv 80 24 LC_ALL= LANG=zh_CN.UTF-8 -- run 01
+	wait_for_text zhenv "step 0/14" || return 1
+	expect_screen zhenv "01 回显服务器与客户端，一次一个调用" "the Chinese title from LANG" &&
+		lines_fit zhenv 80 &&
+		quit zhenv
 }
 
 # walk_in_chinese NAME WIDTH HEIGHT LESSON: steps a lesson with --lang zh
