@@ -206,7 +206,9 @@ static int parse_line(struct parser *parser, const char *text, size_t len, bool 
 		const char *rest = text + word_len;
 		size_t rest_len = len - word_len;
 		if (keywords[k].field == FIELD_STR_OTHER) {   /* msgstr[N] */
-			size_t digits = strspn(rest, "0123456789");
+			size_t digits = 0;   /* the line is not NUL-terminated: count within it */
+			while (digits < rest_len && rest[digits] >= '0' && rest[digits] <= '9')
+				digits++;
 			if (digits == 0 || digits >= rest_len || rest[digits] != ']')
 				return fail(parser, "expected msgstr[N]");
 			rest += digits + 1;

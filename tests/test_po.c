@@ -107,6 +107,21 @@ Test(po, reads_plural_forms_keeping_the_first)
 	po_file_done(&po);
 }
 
+/* Found by fuzz_po: "msgstr[1" at the very end of the input was read past. */
+Test(po, stops_at_the_end_of_input_inside_msgstr_n)
+{
+	const char text[] = "msgid \"one\"\nmsgid_plural \"ma\"\nmsgstr[1";
+	char *copy = malloc(sizeof text - 1);   /* no NUL after it, as a file read into a buffer */
+	cr_assert_not_null(copy);
+	memcpy(copy, text, sizeof text - 1);
+	struct po_file po;
+	char *err = NULL;
+	cr_expect_eq(po_parse("t.po", copy, sizeof text - 1, &po, &err), -1);
+	cr_expect_str_eq(err, "t.po:3: expected msgstr[N]");
+	free(err);
+	free(copy);
+}
+
 Test(po, writes_strings_that_it_reads_back)
 {
 	const char *const texts[] = { "one line", "two\nlines \"quoted\" \\ and\ttab", "ends with newline\n", "" };
