@@ -117,9 +117,9 @@ static long append_quoted(struct parser *parser, const char *text, size_t len, c
 			i--;
 			out[at++] = (char)byte;
 		} else if (text[i] == 'x' && i + 1 < len && hex_value(text[i + 1]) >= 0) {
-			int byte = 0;
+			int byte = 0;   /* C keeps the low byte of a long \x run */
 			for (i++; i < len && hex_value(text[i]) >= 0; i++)
-				byte = byte * 16 + hex_value(text[i]);
+				byte = (byte * 16 + hex_value(text[i])) & 0xff;
 			i--;
 			out[at++] = (char)byte;
 		} else {

@@ -122,6 +122,17 @@ Test(po, stops_at_the_end_of_input_inside_msgstr_n)
 	free(copy);
 }
 
+/* Found by fuzz_po: a long \x run overflowed; C keeps its low byte. */
+Test(po, keeps_the_low_byte_of_a_long_hex_escape)
+{
+	const char text[] = "msgid \"\\x141\\x7DFFFFFFFFFFFFFFFFFFFFFFFFFFFFF42\"\nmsgstr \"\"\n";
+	struct po_file po;
+	char *err = NULL;
+	cr_assert_eq(po_parse("t.po", text, sizeof text - 1, &po, &err), 0, "%s", err);
+	cr_expect_str_eq(po.entries[0].id, "AB");
+	po_file_done(&po);
+}
+
 Test(po, writes_strings_that_it_reads_back)
 {
 	const char *const texts[] = { "one line", "two\nlines \"quoted\" \\ and\ttab", "ends with newline\n", "" };
