@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fit.h"
 #include "po.h"
 
 /* One translatable text of a lesson: where it lives and what names it. */
@@ -170,4 +171,43 @@ void lesson_po_write_pot(FILE *out, const struct lesson *lesson)
 		fputs("msgstr \"\"\n", out);
 	}
 	free(texts);
+}
+
+int lesson_po_print_pot(FILE *out, FILE *err, const char *path)
+{
+	struct diagnostics diag;
+	diagnostics_init(&diag, path);
+	struct lesson *lesson = lesson_load_source(path, &diag);
+	for (size_t i = 0; i < diag.count; i++)
+		fprintf(err, "%s\n", diag.messages[i]);
+	if (lesson)
+		lesson_po_write_pot(out, lesson);
+	diagnostics_done(&diag);
+	int result = lesson ? 0 : -1;
+	lesson_free(lesson);
+	return result;
+}
+
+void lesson_po_check(FILE *out, const char *path, enum language chosen)
+{
+	struct diagnostics diag, warnings;
+	diagnostics_init(&diag, path);
+	diagnostics_init(&warnings, path);
+	struct lesson *lesson = lesson_load_source(path, &diag);
+	bool translated = false;
+	for (int language = LANGUAGE_ZH; lesson && language < LANGUAGE_COUNT; language++) {
+		int found = lesson_translate(lesson, (enum language)language, NULL, &warnings);
+		translated = translated || found == 0;
+		if (found == 1 && chosen == (enum language)language)
+			fprintf(out, "%s: warning: no %s translation (%s/%s.po beside it)\n", path,
+				language_english_name((enum language)language), language_po_name((enum language)language),
+				lesson->name);
+	}
+	for (size_t i = 0; i < warnings.count; i++)
+		fprintf(out, "%s\n", warnings.messages[i]);
+	if (translated)
+		fit_warn_lesson(out, lesson);   /* the translated texts at 80x24 */
+	lesson_free(lesson);
+	diagnostics_done(&warnings);
+	diagnostics_done(&diag);
 }

@@ -39,4 +39,17 @@ int lesson_translate(struct lesson *lesson, enum language language, const char *
  * msgmerge updates NAME.po), entries in the lesson's order. */
 void lesson_po_write_pot(FILE *out, const struct lesson *lesson);
 
+/* `socklab lesson-pot FILE`: loads the lesson file (its English) and
+ * writes its template to out; the lesson's problems go to err. Returns 0,
+ * or -1 when the lesson does not load. */
+int lesson_po_print_pot(FILE *out, FILE *err, const char *path);
+
+/* `socklab check`'s translation warnings for one lesson file, to out: each
+ * text with no Chinese or a stale one, each entry for a text the lesson no
+ * longer has, each translated text that does not fit 80x24 (fit.h). Only
+ * for a lesson with a PO file, unless `chosen` is that language: then a
+ * lesson without one gets a line saying so. A lesson that does not load
+ * says nothing here (check reports it). */
+void lesson_po_check(FILE *out, const char *path, enum language chosen);
+
 #endif

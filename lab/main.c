@@ -278,33 +278,6 @@ static int cmd_list(int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* The lesson's texts in the shipped language: each one missing or stale
- * is a warning, for a lesson with a translation file (or every lesson
- * with --lang zh: then a lesson without one is a warning too). */
-static void check_translation(const char *path, enum language chosen)
-{
-	struct diagnostics diag, warnings;
-	diagnostics_init(&diag, path);
-	diagnostics_init(&warnings, path);
-	struct lesson *lesson = lesson_load_source(path, &diag);
-	bool translated = false;
-	for (int language = LANGUAGE_ZH; lesson && language < LANGUAGE_COUNT; language++) {
-		int found = lesson_translate(lesson, (enum language)language, NULL, &warnings);
-		translated = translated || found == 0;
-		if (found == 1 && chosen == (enum language)language)
-			fprintf(stderr, "%s: warning: no %s translation (%s/%s.po beside it)\n", path,
-				language_english_name((enum language)language), language_po_name((enum language)language),
-				lesson->name);
-	}
-	for (size_t k = 0; k < warnings.count; k++)
-		fprintf(stderr, "%s\n", warnings.messages[k]);
-	if (translated)
-		fit_warn_lesson(stderr, lesson);   /* the translated texts at 80x24 */
-	lesson_free(lesson);
-	diagnostics_done(&warnings);
-	diagnostics_done(&diag);
-}
-
 static int cmd_check(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -330,7 +303,7 @@ static int cmd_check(int argc, char **argv)
 			fit_warn_lesson(stderr, lesson);   /* a warning: the lesson still runs */
 		lesson_free(lesson);
 		diagnostics_done(&diag);
-		check_translation(argv[i], language_current());
+		lesson_po_check(stderr, argv[i], language_current());   /* warnings: missing or stale Chinese */
 	}
 	return code;
 }
@@ -344,19 +317,9 @@ static int cmd_lesson_pot(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	int code = EXIT_OK;
-	for (int i = 1; i < argc; i++) {
-		struct diagnostics diag;
-		diagnostics_init(&diag, argv[i]);
-		struct lesson *lesson = lesson_load_source(argv[i], &diag);
-		for (size_t k = 0; k < diag.count; k++)
-			fprintf(stderr, "%s\n", diag.messages[k]);
-		if (lesson)
-			lesson_po_write_pot(stdout, lesson);
-		else
+	for (int i = 1; i < argc; i++)
+		if (lesson_po_print_pot(stdout, stderr, argv[i]) < 0)
 			code = EXIT_USAGE;
-		lesson_free(lesson);
-		diagnostics_done(&diag);
-	}
 	return code;
 }
 

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct po_entry {
 	char *context;    /* msgctxt, owned; NULL when there is none */
@@ -41,7 +42,6 @@ const struct po_entry *po_find(const struct po_file *file, const char *context);
 
 /* Writes `text` as a PO string after `keyword` ("msgid"): on one line,
  * or split after each \n when it has several lines. */
-#include <stdio.h>
 void po_write_string(FILE *out, const char *keyword, const char *text);
 
 #endif
