@@ -163,19 +163,25 @@ static const struct {
 	{ "msgstr", FIELD_STR },
 };
 
-static int parse_line(struct parser *parser, const char *text, size_t len, bool obsolete)
+static int parse_line(struct parser *parser, const char *text, size_t len)
 {
-	while (len && (*text == ' ' || *text == '\t')) {
-		text++;
-		len--;
+	bool obsolete = false;   /* `#~ `: msgmerge's mark of a text that is gone (a loop: "#~#~" nests nothing) */
+	for (;;) {
+		while (len && (*text == ' ' || *text == '\t')) {
+			text++;
+			len--;
+		}
+		if (len < 2 || text[0] != '#' || text[1] != '~')
+			break;
+		obsolete = true;
+		text += 2;
+		len -= 2;
 	}
 	while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\r'))
 		len--;
 	if (len == 0)
 		return finish_entry(parser);
 	if (text[0] == '#') {
-		if (len >= 2 && text[1] == '~')
-			return parse_line(parser, text + 2, len - 2, true);
 		if (len >= 2 && text[1] == ',') {
 			if (parser->has_current && parser->field != FIELD_NONE && finish_entry(parser) < 0)
 				return -1;
@@ -261,7 +267,7 @@ int po_parse(const char *name, const char *text, size_t len, struct po_file *out
 		const char *newline = memchr(text + at, '\n', len - at);
 		size_t line_len = newline ? (size_t)(newline - (text + at)) : len - at;
 		parser.line++;
-		if (parse_line(&parser, text + at, line_len, false) < 0)
+		if (parse_line(&parser, text + at, line_len) < 0)
 			goto failed;
 		at += line_len + 1;
 	}

@@ -133,6 +133,27 @@ Test(po, keeps_the_low_byte_of_a_long_hex_escape)
 	po_file_done(&po);
 }
 
+/* Found by fuzz_po: each "#~" of a line recursed, and a long line of them
+ * overflowed the stack. */
+Test(po, reads_any_number_of_obsolete_marks_on_a_line)
+{
+	size_t marks = 200000;
+	char *text = malloc(marks * 2 + 64);
+	cr_assert_not_null(text);
+	for (size_t i = 0; i < marks; i++)
+		memcpy(text + 2 * i, "#~", 2);
+	size_t len = marks * 2;
+	len += (size_t)sprintf(text + len, " msgid \"a\"\n#~ msgstr \"b\"\n");
+	struct po_file po;
+	char *err = NULL;
+	cr_assert_eq(po_parse("t.po", text, len, &po, &err), 0, "%s", err);
+	cr_assert_eq(po.count, 1);
+	cr_expect(po.entries[0].obsolete);
+	cr_expect_str_eq(po.entries[0].str, "b");
+	po_file_done(&po);
+	free(text);
+}
+
 Test(po, writes_strings_that_it_reads_back)
 {
 	const char *const texts[] = { "one line", "two\nlines \"quoted\" \\ and\ttab", "ends with newline\n", "" };
