@@ -1100,15 +1100,18 @@ walk_in_chinese() {
 		capture "$name" | grep -q "the end: every expectation met" && return 0
 		previous=$(capture "$name" | grep -oE "step [0-9]+/[0-9]+( part [12]/2)?" | head -1)
 		keys "$name" Space
-		# The next screen: another step marker, or the end.
+		# The next screen, drawn whole: another step marker (or the end) on
+		# two captures in a row that agree.
+		local screen last=
 		while before_deadline "$end"; do
-			marker=$(capture "$name" | grep -oE "step [0-9]+/[0-9]+( part [12]/2)?" | head -1)
-			if [ "$marker" != "$previous" ] || capture "$name" | grep -q "the end: "; then
+			screen=$(capture "$name")
+			marker=$(grep -oE "step [0-9]+/[0-9]+( part [12]/2)?" <<<"$screen" | head -1)
+			if [ "$screen" = "$last" ] && { [ "$marker" != "$previous" ] || grep -q "the end: " <<<"$screen"; }; then
 				break
 			fi
+			last=$screen
 			sleep "$TUI_POLL_S"
 		done
-		sleep 0.1   # the screen settles: the wire and the timers draw after the step
 	done
 	fail_with_screen "$name" "the end of lesson $4 within 60 s"
 }
