@@ -117,8 +117,9 @@ static bool names_utf8(const char *locale)
 
 bool language_setup_locale(void)
 {
-	/* Only the character type and the messages: numbers and times keep
-	 * the C locale's form in transcripts and traces. */
+	/* Only the character type: numbers, times and messages keep the C
+	 * locale's form in transcripts and traces (language_export sets the
+	 * messages for Chinese). */
 	const char *ctype = non_empty_env("LC_ALL");
 	if (!ctype)
 		ctype = non_empty_env("LC_CTYPE");
@@ -126,7 +127,6 @@ bool language_setup_locale(void)
 		ctype = non_empty_env("LANG");
 	if (!setlocale(LC_CTYPE, "") && names_utf8(ctype))
 		setlocale(LC_CTYPE, "C.UTF-8");   /* zh_CN.UTF-8 asked for but not generated here */
-	setlocale(LC_MESSAGES, "");
 	const char *codeset = nl_langinfo(CODESET);
 	return codeset && strcmp(codeset, "UTF-8") == 0;
 }
@@ -173,6 +173,9 @@ int language_take_flag(int *argc, char **argv, const char **flag, char **err)
 void language_export(enum language language)
 {
 	setenv("SOCKLAB_LANGUAGE", language_code(language), 1);
+	/* strerror() in Chinese where the system has it ("-1 EADDRINUSE (地址已在使用)");
+	 * an English run keeps English whatever the locale says. */
+	setlocale(LC_MESSAGES, language == LANGUAGE_ZH ? "" : "C");
 }
 
 enum language language_current(void)

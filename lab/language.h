@@ -41,9 +41,9 @@ int language_from_name(const char *name);
  * to `warn` (may be NULL) and returns English. Pure apart from getenv. */
 enum language language_choose(const char *flag, bool codeset_utf8, FILE *warn);
 
-/* Sets the locale from the environment (LC_CTYPE and LC_MESSAGES; a
- * UTF-8 locale that is not installed falls back to C.UTF-8 for LC_CTYPE)
- * and answers whether its codeset is UTF-8. */
+/* Sets LC_CTYPE from the environment (a UTF-8 locale that is not
+ * installed falls back to C.UTF-8) and answers whether its codeset is
+ * UTF-8. Numbers, times and messages stay in the C locale. */
 bool language_setup_locale(void);
 
 /* Removes `--lang X` / `--lang=X` from argv (before a `--`), shifting the
@@ -51,7 +51,9 @@ bool language_setup_locale(void);
  * *err (caller frees) for a missing or unknown value. */
 int language_take_flag(int *argc, char **argv, const char **flag, char **err);
 
-/* Exports the choice for language_current(). */
+/* Exports the choice for language_current(); for Chinese also sets
+ * LC_MESSAGES from the environment, so the C library's own messages
+ * (strerror) follow where the system has them translated. */
 void language_export(enum language language);
 
 /* The language main chose: SOCKLAB_LANGUAGE, English when unset. */
