@@ -56,5 +56,6 @@ int cmd_step(int argc, char **argv);
 int cmd_progress(int argc, char **argv);
 int cmd_menu(void);
 int cmd_export(int argc, char **argv);
+int cmd_lesson_pot(int argc, char **argv);
 
 #endif

@@ -8,6 +8,8 @@
 #include "cli.h"
 #include "consent.h"
 #include "fit.h"
+#include "language.h"
+#include "lesson_po.h"
 #include "lessons.h"
 #include "progress.h"
 #include "sandbox.h"
@@ -70,7 +72,23 @@ int cmd_check(int argc, char **argv)
 			fit_warn_lesson(stderr, lesson);   /* a warning: the lesson still runs */
 		lesson_free(lesson);
 		diagnostics_done(&diag);
+		lesson_po_check(stderr, argv[i], language_current());   /* warnings: missing or stale Chinese */
 	}
+	return code;
+}
+
+/* `socklab lesson-pot FILE...`: the lessons' texts as PO templates, the
+ * files msgmerge brings lessons/zh_CN/NAME.po up to date with. */
+int cmd_lesson_pot(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: socklab lesson-pot FILE...   (prints the PO template of each lesson's texts)\n");
+		return EXIT_USAGE;
+	}
+	int code = EXIT_OK;
+	for (int i = 1; i < argc; i++)
+		if (lesson_po_print_pot(stdout, stderr, argv[i]) < 0)
+			code = EXIT_USAGE;
 	return code;
 }
 

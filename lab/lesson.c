@@ -1,5 +1,7 @@
 /* lesson — lesson files and typed calls, parsed once into steps. */
 #include "lesson.h"
+#include "language.h"
+#include "lesson_po.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -1200,9 +1202,11 @@ static void parse_step_line(struct lesson *lesson, struct lesson_step *step, con
 		step->python = text_dup(text + value, len - value);
 	} else if (key == 3 && memcmp(text, "say", 3) == 0) {
 		free(step->say);
+		step->say_line = number;
 		step->say = take_block(lines, count, index, line->indent, text + value, len - value);
 	} else if (key == 8 && memcmp(text, "then-say", 8) == 0) {
 		free(step->then_say);
+		step->then_say_line = number;
 		step->then_say = take_block(lines, count, index, line->indent, text + value, len - value);
 	} else {
 		const char *hint = suggest(step_directives, 6, text, key);
@@ -1287,6 +1291,7 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 		struct source_pos value_pos = at(number, (int)value + 1);
 		if (key == 5 && memcmp(text, "title", 5) == 0) {
 			free(lesson->title);
+			lesson->title_line = number;
 			lesson->title = text_dup(text + value, len - value);
 			if (value == len)
 				diagnostics_add(diag, value_pos, "title: is empty");
@@ -1366,6 +1371,14 @@ struct lesson *lesson_parse(const char *path, const char *text, size_t len, stru
 }
 
 struct lesson *lesson_load(const char *path, struct diagnostics *diag)
+{
+	struct lesson *lesson = lesson_load_source(path, diag);
+	if (lesson)
+		lesson_translate(lesson, language_current(), NULL, NULL);   /* lesson_po.h: silent, English kept where none */
+	return lesson;
+}
+
+struct lesson *lesson_load_source(const char *path, struct diagnostics *diag)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);   /* a FIFO would wait for a writer */
 	if (fd < 0) {

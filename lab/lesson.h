@@ -113,12 +113,14 @@ struct lesson_step {
 	char *python;                  /* owned; may be NULL */
 	bool needs_private_netns;      /* `needs: private-netns`: skipped on the host path */
 	int line;
+	int say_line, then_say_line;   /* of `say:` and `then-say:`, 1-based; 0 when absent */
 };
 
 struct lesson {
 	char *path;                    /* as given */
 	char *name;                    /* "01-echo": the file name without .lesson */
 	char *title;
+	int title_line;                /* of `title:`, 1-based */
 	char *intro;                   /* may be NULL */
 	int intro_line;                /* of `intro:`, 1-based */
 	char sides[LESSON_MAX_SIDES][NAME_MAX_LEN];
@@ -150,8 +152,11 @@ struct name_scope {
 struct lesson *lesson_parse(const char *path, const char *text, size_t len, struct diagnostics *diag);
 
 /* Reads and parses a file: a missing, unreadable, empty, binary or
- * oversized file is one diagnostic. */
+ * oversized file is one diagnostic. lesson_load then puts in the texts
+ * of the language main chose (language_current(), lesson_po.h);
+ * lesson_load_source keeps the lesson file's English. */
 struct lesson *lesson_load(const char *path, struct diagnostics *diag);
+struct lesson *lesson_load_source(const char *path, struct diagnostics *diag);
 
 void lesson_free(struct lesson *lesson);        /* safe on NULL */
 

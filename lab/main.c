@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "config.h"
 #include "help.h"
+#include "language.h"
 #include "lessons.h"
 
 static void usage(FILE *out)
@@ -57,7 +58,10 @@ static void usage(FILE *out)
 		"                                   from a TRACE (run --trace) it needs no kernel; --trace\n"
 		"                                   also records the lesson's run\n"
 		"  socklab help TOPIC               a section of the manual as plain text, without man (topics below)\n"
+		"  socklab lesson-pot FILE...       print the lessons' texts as PO templates (for translators)\n"
 		"  socklab --help | --version\n"
+		"  --lang zh|en (with any command)  the language of the lessons' texts: Simplified Chinese or\n"
+		"                                   English; without it, LANGUAGE, LC_ALL, LC_MESSAGES, LANG decide\n"
 		"\n"
 		"exit status: 0 ok, 1 an expectation failed, 2 bad usage or bad input\n"
 		"lessons: %s\n", lessons_dir());
@@ -91,10 +95,20 @@ static const struct command commands[] = {
 	{ "export", cmd_export },
 	{ "normalise", cmd_normalise },
 	{ "normalize", cmd_normalise },
+	{ "lesson-pot", cmd_lesson_pot },
 };
 
 static int run_command(int argc, char **argv)
 {
+	/* --lang zh|en, anywhere before a `--`, for every command. */
+	const char *lang_flag = NULL;
+	char *lang_err = NULL;
+	if (language_take_flag(&argc, argv, &lang_flag, &lang_err) < 0) {
+		fprintf(stderr, "socklab: %s\n", lang_err ? lang_err : "out of memory");
+		free(lang_err);
+		return EXIT_USAGE;
+	}
+	language_export(language_choose(lang_flag, language_setup_locale(), stderr));
 	if (argc < 2)
 		return cmd_menu();
 	if (strcmp(argv[1], "help") == 0 && argc > 2)

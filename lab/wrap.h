@@ -2,8 +2,11 @@
  *
  * Lesson text keeps the line breaks of the lesson file; on screen a single
  * newline is a space and a blank line starts a new paragraph, so the same
- * text fills 80 columns or 200. Columns are counted as UTF-8 code points
- * (lesson prose is Latin text: one column each). */
+ * text fills 80 columns or 200. Columns are display columns, as wcwidth()
+ * counts them (a Chinese character takes two; a process whose locale is
+ * not UTF-8 still counts the East Asian wide ranges as two). Chinese text
+ * breaks between characters as well as at spaces, never before closing
+ * punctuation (，。；：？！）」) nor after opening punctuation (（「). */
 #ifndef SOCKLAB_WRAP_H
 #define SOCKLAB_WRAP_H
 

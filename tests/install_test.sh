@@ -21,5 +21,9 @@ listed=$(env -u SOCKLAB_LESSONS "$root/bin/socklab" list)
 check grep -q "^01-echo " <<<"$listed"
 lessons_line=$(env -u SOCKLAB_LESSONS "$root/bin/socklab" --help | grep '^lessons: ')
 check test "$lessons_line" = "lessons: $root/bin/../share/socklab/lessons"
+# The Chinese texts are installed beside the lessons and found there.
+check test -f "$root/share/socklab/lessons/zh_CN/01-echo.po"
+listed_zh=$(env -u SOCKLAB_LESSONS -u LANGUAGE -u LC_ALL LANG=C.UTF-8 "$root/bin/socklab" --lang zh list)
+check grep -q "^01-echo .*回显服务器与客户端" <<<"$listed_zh"
 if [ $failed -eq 0 ]; then echo "install: 1 passed, 0 failed"; else echo "install: 0 passed, 1 failed"; fi
 exit $failed

@@ -21,7 +21,8 @@ shift || true
 # python3: lesson 18's program sides and the tutorial's examples/*.py that `socklab step` runs.
 run_packages=(build-essential cmake pkg-config libncurses-dev libmnl-dev libjansson-dev libcriterion-dev libpcap-dev
 	libnetfilter-queue-dev libnftnl-dev python3)
-test_packages=(tmux valgrind util-linux procps tcpdump nftables clang libclang-rt-dev apparmor libxml2-utils librsvg2-bin)
+test_packages=(tmux valgrind util-linux procps tcpdump nftables clang libclang-rt-dev apparmor libxml2-utils librsvg2-bin
+	gettext)   # msgmerge: tools/lesson-po.sh and the test of a stale translation
 
 say() { printf '== %s\n' "$*" >&2; }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "text.h"
+#include "wrap.h"
 
 /* How each role looks: on a monochrome terminal (or with NO_COLOR) by
  * attribute alone, with colours as a colour pair on top of that. Change
@@ -90,7 +91,12 @@ int draw_text(const struct tui_style *style, int y, int x, const char *text, siz
 			addch('?');
 			i++;
 		} else {
-			size_t n = text_printable_length(bytes + i, len - i);   /* the rule of every frontend */
+			/* The rule of every frontend; a wide character (Chinese) takes
+			 * two columns: drawn whole or not at all. */
+			size_t n = text_printable_length(bytes + i, len - i);
+			int width = n && style->utf8 ? wrap_columns(text + i, n) : 1;
+			if (columns + width > max_columns)
+				break;
 			if (n && style->utf8)
 				addnstr(text + i, (int)n);
 			else
@@ -98,6 +104,8 @@ int draw_text(const struct tui_style *style, int y, int x, const char *text, siz
 			i += n ? n : 1;
 			while (!n && i < len && is_continuation(bytes[i]))
 				i++;
+			columns += width;
+			continue;
 		}
 		columns++;
 	}
@@ -107,11 +115,7 @@ int draw_text(const struct tui_style *style, int y, int x, const char *text, siz
 
 int draw_columns(const char *text)
 {
-	int columns = 0;
-	for (; *text; text++)
-		if (!is_continuation((unsigned char)*text))
-			columns++;
-	return columns;
+	return wrap_columns(text, strlen(text));   /* display columns: a Chinese character takes two */
 }
 
 int draw_string(const struct tui_style *style, int y, int x, const char *text, int max_columns, attr_t attr)

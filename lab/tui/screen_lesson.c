@@ -901,6 +901,8 @@ static void text_panel_draw(struct tui *tui, const struct lesson_view *view, con
 			int keep = cursor.width - draw_columns(more);
 			while (len > 0 && wrap_columns(line->start, len) > keep)
 				len--;
+			while (len > 0 && ((unsigned char)line->start[len] & 0xc0) == 0x80)
+				len--;   /* not inside a character */
 			cursor_text(&cursor, line->start, len, style->roles[ROLE_NORMAL]);
 			cursor_string(&cursor, more, style->roles[ROLE_DIM]);
 		} else {

@@ -1390,10 +1390,94 @@ e_in_the_ladder_exports_it_as_it_stands() {
 	keys ladderexport w
 	wait_for ladderexport "^┌─ SERVER" || return 1
 	quit ladderexport
+# lines_fit NAME WIDTH: no line of the screen is wider than WIDTH display
+# columns (wc -L counts a Chinese character as two), none holds a broken
+# UTF-8 sequence, and none starts with closing Chinese punctuation.
+lines_fit() {
+	local screen widest
+	screen=$(capture "$1")
+	widest=$(printf '%s\n' "$screen" | wc -L)
+	[ "$widest" -le "$2" ] || {
+		fail_with_screen "$1" "a line $widest columns wide, more than $2"
+		return 1
+	}
+	printf '%s\n' "$screen" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1 || {
+		fail_with_screen "$1" "valid UTF-8: no character cut in half"
+		return 1
+	}
+	! printf '%s\n' "$screen" | grep -qE '^ ?[，。；：？！）」]' || {
+		fail_with_screen "$1" "no line starting with closing punctuation"
+		return 1
+	}
+}
+
+lang_zh_explains_in_chinese_at_80x24_without_broken_wrapping() {
+	launch zh 80 24 LANG=C.UTF-8 -- --lang zh run 01
+	wait_for_text zh "step 0/14" || return 1
+	expect_screen zh "01 回显服务器与客户端，一次一个调用" "the Chinese title" &&
+		expect_screen zh "^ 服务器和客户端是本机上的两个进程" "the Chinese intro" &&
+		lines_fit zh 80 || return 1
+	press zh Space 6
+	wait_for_text zh "step 6/14 part 1/2" || return 1
+	# The longest explanation of lesson 01, whole, with the kernel's names.
+	expect_screen zh "^ connect\(\) 发出 SYN；服务器的内核回以 SYN-ACK" "step 6 in Chinese" &&
+		expect_screen zh "两端都进入 ESTABLISHED" "ESTABLISHED as the kernel writes it" &&
+		expect_screen zh "一直借用到 close 为" "its last line shown" &&
+		expect_screen zh "in accept queue, no fd" "the panes as before" &&
+		lines_fit zh 80 || return 1
+	press zh Space 1
+	wait_for_text zh "step 6/14 part 2/2" || return 1
+	expect_screen zh "内核唤醒了阻塞中的 accept\(\)" "then-say in Chinese" &&
+		lines_fit zh 80 &&
+		quit zh || return 1
+	# Without --lang, the student's locale decides (zh_CN.UTF-8 need not be
+	# generated: its characters show through C.UTF-8).
+	launch zhenv 80 24 LC_ALL= LANG=zh_CN.UTF-8 -- run 01
+	wait_for_text zhenv "step 0/14" || return 1
+	expect_screen zhenv "01 回显服务器与客户端，一次一个调用" "the Chinese title from LANG" &&
+		lines_fit zhenv 80 &&
+		quit zhenv
+}
+
+# walk_in_chinese NAME WIDTH HEIGHT LESSON: steps a lesson with --lang zh
+# to its end, every screen in between fitting the terminal (lines_fit).
+walk_in_chinese() {
+	local name=$1 width=$2 height=$3 marker previous end
+	launch "$name" "$width" "$height" LANG=C.UTF-8 -- --lang zh run "$4"
+	wait_for "$name" "step 0/[0-9]+" || return 1
+	end=$(deadline_in 60)
+	while before_deadline "$end"; do
+		lines_fit "$name" "$width" || return 1
+		capture "$name" | grep -q "the end: every expectation met" && return 0
+		previous=$(capture "$name" | grep -oE "step [0-9]+/[0-9]+( part [12]/2)?" | head -1)
+		keys "$name" Space
+		# The next screen, drawn whole: another step marker (or the end) on
+		# two captures in a row that agree.
+		local screen last=
+		while before_deadline "$end"; do
+			screen=$(capture "$name")
+			marker=$(grep -oE "step [0-9]+/[0-9]+( part [12]/2)?" <<<"$screen" | head -1)
+			if [ "$screen" = "$last" ] && { [ "$marker" != "$previous" ] || grep -q "the end: " <<<"$screen"; }; then
+				break
+			fi
+			last=$screen
+			sleep "$TUI_POLL_S"
+		done
+	done
+	fail_with_screen "$name" "the end of lesson $4 within 60 s"
+}
+
+lessons_01_04_08_in_chinese_fit_80x24_and_200x60_to_their_ends() {
+	walk_in_chinese zh01 80 24 01 && quit zh01 &&
+		walk_in_chinese zh04 80 24 04 && quit zh04 &&
+		walk_in_chinese zh08 80 24 08 && quit zh08 &&
+		walk_in_chinese zh08big 200 60 08 && quit zh08big
 }
 
 tests=(
 	first_screen_shows_both_panes_and_the_next_call
+	lang_zh_explains_in_chinese_at_80x24_without_broken_wrapping
+	lessons_01_04_08_in_chinese_fit_80x24_and_200x60_to_their_ends
 	stepping_the_echo_lesson_shows_each_state_the_kernel_has
 	back_goto_and_restart_show_what_stepping_forward_showed
 	resizing_uses_the_space_and_says_what_it_needs
