@@ -1390,6 +1390,8 @@ e_in_the_ladder_exports_it_as_it_stands() {
 	keys ladderexport w
 	wait_for ladderexport "^┌─ SERVER" || return 1
 	quit ladderexport
+}
+
 # lines_fit NAME WIDTH: no line of the screen is wider than WIDTH display
 # columns (wc -L counts a Chinese character as two), none holds a broken
 # UTF-8 sequence, and none starts with closing Chinese punctuation.
@@ -1473,6 +1475,7 @@ lessons_01_04_08_in_chinese_fit_80x24_and_200x60_to_their_ends() {
 		walk_in_chinese zh08 80 24 08 && quit zh08 &&
 		walk_in_chinese zh08big 200 60 08 && quit zh08big
 }
+
 
 tests=(
 	first_screen_shows_both_panes_and_the_next_call
