@@ -75,6 +75,18 @@ static void pin_to_current_cpu(void)
 	sched_setaffinity(0, sizeof set, &set);
 }
 
+/* sandbox_enter, and the one line that says why the private path was
+ * refused and what cures it, before any screen is drawn. */
+static int enter_sandbox(struct sandbox *sandbox, bool force_host, char **err)
+{
+	if (sandbox_enter(sandbox, force_host, err) < 0)
+		return -1;
+	const char *notice = sandbox_notice(sandbox);
+	if (notice)
+		fprintf(stderr, "socklab: %s\n", notice);
+	return 0;
+}
+
 /* ---- output ---------------------------------------------------------- */
 
 /* Everything the lab prints goes through the terminal filter (text.h): a
@@ -645,7 +657,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	pin_to_current_cpu();
 	struct sandbox sandbox;
-	if (sandbox_enter(&sandbox, run.force_host, &err) < 0) {
+	if (enter_sandbox(&sandbox, run.force_host, &err) < 0) {
 		fprintf(stderr, "socklab: %s\n", err);
 		free(err);
 		trace_writer_close(trace, NULL);
@@ -747,7 +759,7 @@ static int cmd_play(int argc, char **argv)
 	char *err = NULL;
 	struct sandbox sandbox;
 	pin_to_current_cpu();
-	if (sandbox_enter(&sandbox, force_host, &err) < 0) {
+	if (enter_sandbox(&sandbox, force_host, &err) < 0) {
 		fprintf(stderr, "socklab: %s\n", err);
 		free(err);
 		return EXIT_USAGE;
@@ -807,7 +819,7 @@ static int cmd_step(int argc, char **argv)
 	char *err = NULL;
 	struct sandbox sandbox;
 	pin_to_current_cpu();
-	if (sandbox_enter(&sandbox, force_host, &err) < 0) {
+	if (enter_sandbox(&sandbox, force_host, &err) < 0) {
 		fprintf(stderr, "socklab: %s\n", err);
 		free(err);
 		return EXIT_USAGE;
@@ -886,7 +898,7 @@ static int cmd_menu(void)
 	char *err = NULL;
 	struct sandbox sandbox;
 	pin_to_current_cpu();
-	if (sandbox_enter(&sandbox, false, &err) < 0) {
+	if (enter_sandbox(&sandbox, false, &err) < 0) {
 		fprintf(stderr, "socklab: %s\n", err);
 		free(err);
 		free_list(paths, count);

@@ -380,6 +380,32 @@ Test(cli, host_path_says_so_and_maps_the_port)
 	result_done(&result);
 }
 
+/* As on Ubuntu 24.04, where the user namespace is made but the network
+ * namespace is refused: `unshare -Ur`, then user.max_net_namespaces=0. */
+Test(cli, a_refused_network_namespace_falls_back_with_its_cause_and_cure)
+{
+	if (access("/usr/bin/unshare", X_OK) != 0)
+		cr_skip_test("no /usr/bin/unshare (util-linux) here");
+	struct result probe = run((char *const[]){ "/usr/bin/unshare", "-Ur", "/bin/true", NULL });
+	if (probe.code != 0) {
+		cr_log_warn("unshare -Ur refused here: %s", probe.err);
+		result_done(&probe);
+		cr_skip_test("no user namespace for `unshare -Ur` here");
+	}
+	result_done(&probe);
+	struct result result = run((char *const[]){ "/usr/bin/unshare", "-Ur", "/bin/sh", "-c",
+		"echo 0 > /proc/sys/user/max_net_namespaces && exec \"$0\" run --plain 01", SOCKLAB_BINARY, NULL });
+	const char *cause = "private network namespace refused (user.max_net_namespaces is 0 here, or in a parent "
+			    "namespace: `sudo sysctl -w user.max_net_namespaces=15000` raises it)";
+	char line[512];
+	snprintf(line, sizeof line, "socklab: %s — running on the host's loopback\n", cause);
+	cr_expect_eq(result.code, 0, "%s%s", result.out, result.err);
+	cr_expect_str_eq(result.err, line);
+	snprintf(line, sizeof line, "sandbox: host network (%s); lesson ports mapped\n", cause);
+	cr_expect(strstr(result.out, line) != NULL, "%s", result.out);
+	result_done(&result);
+}
+
 Test(cli, an_unmet_expectation_exits_1_with_file_and_line)
 {
 	char *lesson = temp_path(".lesson");
