@@ -660,6 +660,160 @@ int probe_snapshot(struct probe *probe, unsigned what, struct probe_snapshot *sn
 	return 0;
 }
 
+/* ---- exact requests ------------------------------------------------------ */
+
+/* Requests sent in one datagram; each gets exactly one reply datagram
+ * (the socket, or an NLMSG_ERROR), as no NLM_F_ACK is asked for. */
+#define LOOKUP_BATCH 32
+
+int probe_key_of(const struct probe_socket *socket, struct probe_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	if (socket->family == AF_UNIX) {
+		key->kind = PROBE_UNIX;
+		key->inode = socket->inode;
+		key->cookie = socket->cookie;
+		return socket->inode ? 0 : -1;
+	}
+	if (socket->protocol != IPPROTO_TCP || (socket->family != AF_INET && socket->family != AF_INET6))
+		return -1;
+	key->kind = socket->family == AF_INET ? PROBE_TCP4 : PROBE_TCP6;
+	key->local = socket->local;
+	key->peer = socket->peer;
+	key->cookie = socket->cookie;
+	return 0;
+}
+
+static void key_address(const struct sockaddr_storage *storage, __be16 *port, __be32 address[4])
+{
+	const struct sockaddr_in *inet4 = (const struct sockaddr_in *)storage;
+	const struct sockaddr_in6 *inet6 = (const struct sockaddr_in6 *)storage;
+
+	if (storage->ss_family == AF_INET) {
+		*port = inet4->sin_port;
+		memcpy(&address[0], &inet4->sin_addr, sizeof(inet4->sin_addr));
+	} else if (storage->ss_family == AF_INET6) {
+		*port = inet6->sin6_port;
+		memcpy(address, &inet6->sin6_addr, sizeof(inet6->sin6_addr));
+	}
+}
+
+static bool key_has_peer(const struct probe_key *key)
+{
+	__be16 port = 0;
+	__be32 address[4];
+
+	key_address(&key->peer, &port, address);
+	return port != 0;
+}
+
+/* Appends the request for one key to `at`; returns its length. */
+static size_t lookup_request(void *at, const struct probe_key *key, bool with_cookie, unsigned int sequence)
+{
+	struct nlmsghdr *header = mnl_nlmsg_put_header(at);
+	uint32_t cookie[2] = { INET_DIAG_NOCOOKIE, INET_DIAG_NOCOOKIE };
+
+	if (with_cookie && key->cookie != 0) {
+		cookie[0] = (uint32_t)key->cookie;
+		cookie[1] = (uint32_t)(key->cookie >> 32);
+	}
+	header->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	header->nlmsg_flags = NLM_F_REQUEST;
+	header->nlmsg_seq = sequence;
+	if (key->kind == PROBE_UNIX) {
+		struct unix_diag_req *request = mnl_nlmsg_put_extra_header(header, sizeof(*request));
+		request->sdiag_family = AF_UNIX;
+		request->udiag_states = ~0u;
+		request->udiag_ino = key->inode;
+		request->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID;
+		request->udiag_cookie[0] = cookie[0];
+		request->udiag_cookie[1] = cookie[1];
+		return NLMSG_ALIGN(header->nlmsg_len);
+	}
+	struct inet_diag_req_v2 *request = mnl_nlmsg_put_extra_header(header, sizeof(*request));
+	request->sdiag_family = key->kind == PROBE_TCP4 ? AF_INET : AF_INET6;
+	request->sdiag_protocol = IPPROTO_TCP;
+	request->idiag_states = STATES_ALL_TCP;
+	key_address(&key->local, &request->id.idiag_sport, request->id.idiag_src);
+	key_address(&key->peer, &request->id.idiag_dport, request->id.idiag_dst);
+	request->id.idiag_cookie[0] = cookie[0];
+	request->id.idiag_cookie[1] = cookie[1];
+	return NLMSG_ALIGN(header->nlmsg_len);
+}
+
+/* Asks for keys[0 .. count) (count <= LOOKUP_BATCH); keys whose cookie is
+ * stale are marked in `stale` for a second round. */
+static int lookup_batch(struct probe *probe, const struct probe_key *keys, size_t count, bool with_cookie,
+			bool *stale, struct probe_snapshot *snap, char **err)
+{
+	enum { REQUEST_MAX = NLMSG_HDRLEN + sizeof(struct inet_diag_req_v2) };
+	uint32_t requests[LOOKUP_BATCH * REQUEST_MAX / sizeof(uint32_t)];
+	size_t length = 0;
+	unsigned int first;
+
+	if (probe->sequence > UINT32_MAX - 2 * LOOKUP_BATCH)
+		probe->sequence = 0;
+	first = probe->sequence + 1;
+	probe->sequence += (unsigned int)count;
+	for (size_t i = 0; i < count; i++)
+		length += lookup_request((char *)requests + length, &keys[i], with_cookie, first + (unsigned int)i);
+	if (mnl_socket_sendto(probe->netlink, requests, length) < 0) {
+		set_error(err, "probe: sending the sock_diag requests: %s", strerror(errno));
+		return -1;
+	}
+	for (size_t replies = 0; replies < count;) {
+		ssize_t received = mnl_socket_recvfrom(probe->netlink, probe->buffer, sizeof(probe->buffer));
+		if (received < 0) {
+			if (errno == EINTR)
+				continue;
+			set_error(err, "probe: receiving a sock_diag reply: %s", strerror(errno));
+			return -1;
+		}
+		const struct nlmsghdr *message = (const struct nlmsghdr *)probe->buffer;
+		if ((size_t)received < sizeof(*message) || message->nlmsg_seq < first
+		    || message->nlmsg_seq >= first + count)
+			continue;       /* left over from an earlier request */
+		size_t index = message->nlmsg_seq - first;
+		replies++;
+		if (message->nlmsg_type == NLMSG_ERROR && (size_t)received >= NLMSG_HDRLEN + sizeof(int)) {
+			const struct nlmsgerr *error = mnl_nlmsg_get_payload(message);
+			/* Not there (any more), or there as another socket. */
+			if (error->error == -ENOENT)
+				continue;
+			if (error->error == -ESTALE && stale) {
+				stale[index] = true;
+				continue;
+			}
+		}
+		size_t before = snap->count;
+		if (parse_messages(probe->buffer, (size_t)received, dump_of_kind(keys[index].kind),
+				   message->nlmsg_seq, probe->port_id, snap, err) < 0)
+			return -1;
+		/* TCP's lookup falls back to the listener of the local port
+		 * when no connection has the 4-tuple: that is not the socket
+		 * asked for (the listener has a key of its own). */
+		if (snap->count > before && keys[index].kind != PROBE_UNIX && key_has_peer(&keys[index])
+		    && snap->sockets[snap->count - 1].state == TCP_LISTEN)
+			snap->count = before;
+	}
+	return 0;
+}
+
+int probe_lookup(struct probe *probe, const struct probe_key *keys, size_t count, struct probe_snapshot *snap,
+		 char **err)
+{
+	for (size_t at = 0; at < count; at += LOOKUP_BATCH) {
+		size_t batch = count - at < LOOKUP_BATCH ? count - at : LOOKUP_BATCH;
+		bool stale[LOOKUP_BATCH] = { false };
+		if (lookup_batch(probe, keys + at, batch, true, stale, snap, err) < 0)
+			return -1;
+		for (size_t i = 0; i < batch; i++)
+			if (stale[i] && lookup_batch(probe, keys + at + i, 1, false, NULL, snap, err) < 0)
+				return -1;
+	}
+	return 0;
+}
+
 /* ---- names ------------------------------------------------------------ */
 
 const char *probe_state_name(int state, int type)
