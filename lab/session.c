@@ -101,6 +101,7 @@ struct session {
 	struct exact *exact;              /* host path: the lab's sockets asked for exactly, not dumped */
 	size_t events_probed;             /* events up to here were made before the last snapshot */
 	uint32_t *touched;                /* scratch: inodes of the fds this step's calls used or made */
+	char probe_note[128];             /* for the step's last event: what a dump found that exact requests missed */
 	size_t touched_capacity;
 	struct run_info info;
 	size_t failure_count;
@@ -771,7 +772,13 @@ static int read_kernel(struct session *session, unsigned what, char **err)
 	};
 	bool dumped;
 	size_t missed;
-	return exact_snapshot(session->exact, session->probe, &input, &session->raw, &dumped, &missed, err);
+	if (exact_snapshot(session->exact, session->probe, &input, &session->raw, &dumped, &missed, err) < 0)
+		return -1;
+	if (missed)
+		snprintf(session->probe_note, sizeof session->probe_note,
+			 "the once-a-second dump found %zu socket%s of the lab that the exact requests missed", missed,
+			 missed == 1 ? "" : "s");
+	return 0;
 }
 
 static int take_snapshot(struct session *session, char **err)
@@ -1521,6 +1528,11 @@ static int copy_snapshot_to(struct session *session, size_t first, size_t end, c
 		lab_snapshot_done(&session->events[i].snapshot);
 		if (copy_snapshot(&session->events[i].snapshot, &session->snapshot) < 0)
 			return text_error(err, "out of memory");
+	}
+	if (end > first && session->probe_note[0]) {
+		text_copy(session->events[end - 1].probe_note, sizeof session->events[end - 1].probe_note,
+			  session->probe_note);
+		session->probe_note[0] = '\0';
 	}
 	return 0;
 }
