@@ -146,7 +146,7 @@ static int make_keys(struct exact *exact, size_t *count)
  * kernel did not show, whose socket a call of this step made or used. */
 static bool dump_due(const struct exact *exact, const struct exact_input *input, const struct probe_snapshot *raw)
 {
-	if (!exact->has_known || (input->what & (PROBE_UDP4 | PROBE_UDP6)))
+	if (!exact->has_known)
 		return true;
 	for (size_t i = 0; i < input->fd_count; i++)
 		if (!listed(raw, input->fds[i].inode) && was_touched(input, input->fds[i].inode))

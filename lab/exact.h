@@ -11,8 +11,8 @@
  * exactly those (probe_lookup: a hash lookup each), and dumps only where
  * something new may have appeared: an fd the kernel did not show whose
  * socket a call of this step made or used (socket, bind, connect, ...),
- * a datagram socket (UDP has no exact request here), or once a second at
- * most, so a socket of the lab the exact requests missed is still found.
+ * or once a second at most, so a socket of the lab the exact requests
+ * missed is still found. UDP sockets are asked for by their addresses too.
  *
  * Owns the lab's sockets of the last snapshot; knows no sides.
  */

@@ -675,9 +675,13 @@ int probe_key_of(const struct probe_socket *socket, struct probe_key *key)
 		key->cookie = socket->cookie;
 		return socket->inode ? 0 : -1;
 	}
-	if (socket->protocol != IPPROTO_TCP || (socket->family != AF_INET && socket->family != AF_INET6))
+	if ((socket->protocol != IPPROTO_TCP && socket->protocol != IPPROTO_UDP)
+	    || (socket->family != AF_INET && socket->family != AF_INET6))
 		return -1;
-	key->kind = socket->family == AF_INET ? PROBE_TCP4 : PROBE_TCP6;
+	if (socket->protocol == IPPROTO_TCP)
+		key->kind = socket->family == AF_INET ? PROBE_TCP4 : PROBE_TCP6;
+	else
+		key->kind = socket->family == AF_INET ? PROBE_UDP4 : PROBE_UDP6;
 	key->local = socket->local;
 	key->peer = socket->peer;
 	key->cookie = socket->cookie;
@@ -707,6 +711,15 @@ static bool key_has_peer(const struct probe_key *key)
 	return port != 0;
 }
 
+static uint16_t peer_port_of(const struct probe_socket *socket)
+{
+	__be16 port = 0;
+	__be32 address[4];
+
+	key_address(&socket->peer, &port, address);
+	return port;
+}
+
 /* Appends the request for one key to `at`; returns its length. */
 static size_t lookup_request(void *at, const struct probe_key *key, bool with_cookie, unsigned int sequence)
 {
@@ -730,12 +743,17 @@ static size_t lookup_request(void *at, const struct probe_key *key, bool with_co
 		request->udiag_cookie[1] = cookie[1];
 		return NLMSG_ALIGN(header->nlmsg_len);
 	}
+	const struct probe_dump *dump = dump_of_kind(key->kind);
 	struct inet_diag_req_v2 *request = mnl_nlmsg_put_extra_header(header, sizeof(*request));
-	request->sdiag_family = key->kind == PROBE_TCP4 ? AF_INET : AF_INET6;
-	request->sdiag_protocol = IPPROTO_TCP;
+	request->sdiag_family = dump->family;
+	request->sdiag_protocol = dump->protocol;
 	request->idiag_states = STATES_ALL_TCP;
-	key_address(&key->local, &request->id.idiag_sport, request->id.idiag_src);
-	key_address(&key->peer, &request->id.idiag_dport, request->id.idiag_dst);
+	/* udp_dump_one looks the socket up as for a datagram from `src` to
+	 * `dst`: the other way round from TCP's lookup ("swapped for
+	 * historical reasons", says the kernel). */
+	bool swapped = dump->protocol == IPPROTO_UDP;
+	key_address(swapped ? &key->peer : &key->local, &request->id.idiag_sport, request->id.idiag_src);
+	key_address(swapped ? &key->local : &key->peer, &request->id.idiag_dport, request->id.idiag_dst);
 	request->id.idiag_cookie[0] = cookie[0];
 	request->id.idiag_cookie[1] = cookie[1];
 	return NLMSG_ALIGN(header->nlmsg_len);
@@ -789,11 +807,12 @@ static int lookup_batch(struct probe *probe, const struct probe_key *keys, size_
 		if (parse_messages(probe->buffer, (size_t)received, dump_of_kind(keys[index].kind),
 				   message->nlmsg_seq, probe->port_id, snap, err) < 0)
 			return -1;
-		/* TCP's lookup falls back to the listener of the local port
-		 * when no connection has the 4-tuple: that is not the socket
-		 * asked for (the listener has a key of its own). */
+		/* The lookup falls back to a socket of the local port with no
+		 * peer (TCP's listener, an unconnected UDP socket) when no
+		 * connection has the 4-tuple: that is not the socket asked for
+		 * (the other has a key of its own). */
 		if (snap->count > before && keys[index].kind != PROBE_UNIX && key_has_peer(&keys[index])
-		    && snap->sockets[snap->count - 1].state == TCP_LISTEN)
+		    && !peer_port_of(&snap->sockets[snap->count - 1]))
 			snap->count = before;
 	}
 	return 0;

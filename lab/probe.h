@@ -97,7 +97,7 @@ int probe_parse_dump_kind(const void *buf, size_t len, unsigned kind,
 /* One socket asked for by its identity (the host path): a hash lookup in
  * the kernel, not a walk of the host's tables. */
 struct probe_key {
-	unsigned kind;                  /* exactly one of PROBE_TCP4, PROBE_TCP6, PROBE_UNIX */
+	unsigned kind;                  /* exactly one of PROBE_TCP4 .. PROBE_UNIX */
 	struct sockaddr_storage local;  /* inet: address and port */
 	struct sockaddr_storage peer;   /* inet: zero for a listener */
 	uint32_t inode;                 /* AF_UNIX: the socket's inode */
@@ -113,8 +113,8 @@ struct probe_key {
 int probe_lookup(struct probe *probe, const struct probe_key *keys, size_t count, struct probe_snapshot *snap,
 		 char **err);
 
-/* The key that asks for `socket` again (PROBE_UDP* sockets have none:
- * returns -1). */
+/* The key that asks for `socket` again; -1 for a socket no exact request
+ * can name (no inode, no inet address). */
 int probe_key_of(const struct probe_socket *socket, struct probe_key *key);
 
 void probe_snapshot_clear(struct probe_snapshot *snap);   /* count = 0, keeps memory */

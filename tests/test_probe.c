@@ -1032,3 +1032,34 @@ Test(probe, finds_a_unix_socket_by_its_inode)
 	probe_snapshot_done(&found);
 	probe_free(probe);
 }
+
+Test(probe, finds_udp_sockets_by_their_addresses)
+{
+	struct probe *probe = open_probe();
+	struct probe_snapshot snap = { 0 }, found = { 0 };
+	int unconnected = bound_socket(AF_INET, SOCK_DGRAM);
+	int unconnected_port = port_of_fd(unconnected);
+	int connected = connected_socket(AF_INET, SOCK_DGRAM, unconnected_port);
+	int connected_port = port_of_fd(connected);
+	take_snapshot(probe, PROBE_UDP4, &snap);
+	const struct probe_socket *first = find_inet(&snap, AF_INET, unconnected_port, 0, 0);
+	const struct probe_socket *second = find_inet(&snap, AF_INET, connected_port, unconnected_port, 0);
+	cr_assert_not_null(first);
+	cr_assert_not_null(second);
+	struct probe_key keys[2];
+	cr_assert_eq(probe_key_of(first, &keys[0]), 0);
+	cr_assert_eq(probe_key_of(second, &keys[1]), 0);
+	cr_assert_eq(keys[0].kind, PROBE_UDP4);
+	look_up(probe, keys, 2, &found);
+	cr_assert_eq(found.count, 2, "%zu sockets", found.count);
+	cr_assert_not_null(find_inode(&found, inode_of(unconnected)));
+	cr_assert_not_null(find_inode(&found, inode_of(connected)));
+	cr_assert_eq(find_inode(&found, inode_of(connected))->protocol, IPPROTO_UDP);
+	close(connected);
+	close(unconnected);
+	look_up(probe, keys, 2, &found);
+	cr_assert_eq(found.count, 0, "closed UDP sockets found: %zu", found.count);
+	probe_snapshot_done(&snap);
+	probe_snapshot_done(&found);
+	probe_free(probe);
+}
