@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -831,6 +832,59 @@ Test(cli, free_play_runs_typed_calls_and_explains_refusals)
 				     "  why: the lab refused the call: fd 7 is not one of this side's sockets "
 				     "(no call of this side returned it)\n") != NULL, "%s", result.out);
 	result_done(&result);
+}
+
+/* A transcript without what only one path has (the sandbox line, the wire,
+ * the port map), ports as P and runs of spaces as one: what both paths
+ * must show alike. Returns a malloc'd string. */
+static char *both_paths_text(const char *transcript)
+{
+	char *text = malloc(strlen(transcript) + 1), *to = text;
+	for (const char *line = transcript; *line;) {
+		const char *end = strchr(line, '\n');
+		size_t length = end ? (size_t)(end - line) + 1 : strlen(line);
+		bool only_one_path = strncmp(line, "sandbox:", 8) == 0 || strncmp(line, "wire:", 5) == 0
+				     || strncmp(line, "port:", 5) == 0 || strncmp(line, "  wire ", 7) == 0;
+		for (size_t i = 0; i < length && !only_one_path; i++) {
+			if (line[i] == ':' && i + 1 < length && line[i + 1] >= '0' && line[i + 1] <= '9') {
+				*to++ = ':';
+				*to++ = 'P';
+				while (i + 1 < length && line[i + 1] >= '0' && line[i + 1] <= '9')
+					i++;
+			} else if (line[i] != ' ' || to == text || to[-1] != ' ') {
+				*to++ = line[i];
+			}
+		}
+		line += length;
+	}
+	*to = '\0';
+	return text;
+}
+
+Test(cli, free_play_shows_the_same_on_both_paths)
+{
+	static const char input[] = "server: s = socket(AF_INET, SOCK_STREAM)\n"
+				    "server: bind(s, 127.0.0.1:65432)\n"
+				    "server: listen(s, 5)\n"
+				    "server: conn = accept(s)\n"
+				    "client: c = socket(AF_INET, SOCK_STREAM)\n"
+				    "client: connect(c, 127.0.0.1:65432)\n"
+				    "client: sendall(c, \"hi\")\n"
+				    "server: recv(conn, 10)\n"
+				    "client: close(c)\n"
+				    "server: recv(conn, 10)\n";
+	struct result host = run_with_input((char *const[]){ SOCKLAB_BINARY, "play", "--plain", "--host", NULL },
+					    input);
+	struct result private_path = run_with_input((char *const[]){ SOCKLAB_BINARY, "play", "--plain", NULL }, input);
+	cr_expect_eq(host.code, 0, "%s", host.err);
+	cr_expect_eq(private_path.code, 0, "%s", private_path.err);
+	char *host_text = both_paths_text(host.out), *private_text = both_paths_text(private_path.out);
+	cr_expect(strstr(host_text, "ESTABLISHED") != NULL, "%s", host.out);
+	cr_expect_str_eq(host_text, private_text);
+	free(host_text);
+	free(private_text);
+	result_done(&host);
+	result_done(&private_path);
 }
 
 Test(cli, what_was_played_becomes_a_lesson_that_replays)
