@@ -16,6 +16,8 @@ struct exact {
 	struct probe_key *keys;         /* scratch */
 	size_t key_capacity;
 	struct probe_snapshot scratch;
+	uint32_t *fd_inodes;            /* the inodes the fds held at the last snapshot */
+	size_t fd_inode_count, fd_inode_capacity;
 };
 
 struct exact *exact_new(void)
@@ -30,6 +32,7 @@ void exact_free(struct exact *exact)
 	probe_snapshot_done(&exact->known);
 	probe_snapshot_done(&exact->scratch);
 	free(exact->keys);
+	free(exact->fd_inodes);
 	free(exact);
 }
 
@@ -39,6 +42,7 @@ void exact_forget(struct exact *exact)
 		return;
 	probe_snapshot_clear(&exact->known);
 	exact->has_known = false;
+	exact->fd_inode_count = 0;
 }
 
 static uint16_t port_of(const struct sockaddr_storage *address)
@@ -88,6 +92,32 @@ static bool was_touched(const struct exact_input *input, uint32_t inode)
 		if (input->touched[i] == inode)
 			return true;
 	return false;
+}
+
+/* An fd that holds a socket no fd held at the last snapshot: a call made
+ * it, even one that returned after that snapshot was taken (a woken
+ * accept()). */
+static bool is_new_fd(const struct exact *exact, uint32_t inode)
+{
+	for (size_t i = 0; i < exact->fd_inode_count; i++)
+		if (exact->fd_inodes[i] == inode)
+			return false;
+	return true;
+}
+
+static int remember_fds(struct exact *exact, const struct exact_input *input, char **err)
+{
+	if (input->fd_count > exact->fd_inode_capacity) {
+		uint32_t *grown = realloc(exact->fd_inodes, input->fd_count * sizeof *grown);
+		if (!grown)
+			return text_error(err, "out of memory");
+		exact->fd_inodes = grown;
+		exact->fd_inode_capacity = input->fd_count;
+	}
+	for (size_t i = 0; i < input->fd_count; i++)
+		exact->fd_inodes[i] = input->fds[i].inode;
+	exact->fd_inode_count = input->fd_count;
+	return 0;
 }
 
 static bool listed(const struct probe_snapshot *snap, uint32_t inode)
@@ -143,13 +173,15 @@ static int make_keys(struct exact *exact, size_t *count)
 }
 
 /* Whether the exact requests may have missed something new: an fd the
- * kernel did not show, whose socket a call of this step made or used. */
+ * kernel did not show, whose socket a call of this step made or used, or
+ * that is new since the last snapshot. */
 static bool dump_due(const struct exact *exact, const struct exact_input *input, const struct probe_snapshot *raw)
 {
 	if (!exact->has_known)
 		return true;
 	for (size_t i = 0; i < input->fd_count; i++)
-		if (!listed(raw, input->fds[i].inode) && was_touched(input, input->fds[i].inode))
+		if (!listed(raw, input->fds[i].inode)
+		    && (was_touched(input, input->fds[i].inode) || is_new_fd(exact, input->fds[i].inode)))
 			return true;
 	return false;
 }
@@ -282,5 +314,7 @@ int exact_snapshot(struct exact *exact, struct probe *probe, const struct exact_
 	} else if (carry_bound_only(exact, input, raw, err) < 0) {
 		return -1;
 	}
+	if (remember_fds(exact, input, err) < 0)
+		return -1;
 	return keep_known(exact, input, raw, err);
 }

@@ -168,6 +168,20 @@ Test(exact, a_bound_only_socket_stays_shown_while_no_call_touches_it)
 	cr_assert_eq(lab.raw.count, 1, "%zu sockets", lab.raw.count);
 	cr_assert_eq(lab.raw.sockets[0].inode, inode_of(bound));
 	cr_assert_eq(lab.raw.sockets[0].state, TCP_CLOSE);
+
+	/* An fd new since the last snapshot, though no call of this step is
+	 * known to have made it (an accept() that woke later): dumped for. */
+	int fresh = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	lab.fds[lab.fd_count++] = (struct tie_fd){ .fd = fresh, .inode = inode_of(fresh), .family = AF_INET,
+						   .type = SOCK_STREAM };
+	input.fd_count = lab.fd_count;
+	input.now_us = 200000;
+	cr_assert_eq(exact_snapshot(lab.exact, lab.probe, &input, &lab.raw, &dumped, &missed, &err), 0, "%s", err);
+	cr_assert(dumped, "a new fd the kernel did not show was not dumped for");
+	input.now_us = 300000;
+	cr_assert_eq(exact_snapshot(lab.exact, lab.probe, &input, &lab.raw, &dumped, &missed, &err), 0, "%s", err);
+	cr_assert_not(dumped, "an fd already looked for was dumped for again");
+	close(fresh);
 	close(bound);
 	probe_snapshot_done(&lab.raw);
 	probe_free(lab.probe);
