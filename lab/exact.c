@@ -192,19 +192,25 @@ static bool dump_due(const struct exact *exact, const struct exact_input *input,
 static int keep_known(struct exact *exact, const struct exact_input *input, const struct probe_snapshot *raw,
 		      char **err)
 {
-	uint16_t ports[256];
-	size_t port_count = 0;
-	uint32_t peers[256];
-	size_t peer_count = 0;
+	/* At most one port or peer inode per socket of either snapshot. */
+	size_t most = raw->count + exact->known.count;
+	uint16_t *ports = malloc((most ? most : 1) * sizeof *ports);
+	uint32_t *peers = malloc((most ? most : 1) * sizeof *peers);
+	size_t port_count = 0, peer_count = 0;
+	if (!ports || !peers) {
+		free(ports);
+		free(peers);
+		return text_error(err, "out of memory");
+	}
 	for (int pass = 0; pass < 2; pass++) {
 		const struct probe_snapshot *from = pass == 0 ? raw : &exact->known;
 		for (size_t i = 0; i < from->count; i++) {
 			const struct probe_socket *socket = &from->sockets[i];
 			if (pass == 0 && !has_fd(input, socket->inode))
 				continue;
-			if (socket->family == AF_UNIX && socket->peer_inode && peer_count < 256)
+			if (socket->family == AF_UNIX && socket->peer_inode)
 				peers[peer_count++] = socket->peer_inode;
-			else if (socket->family != AF_UNIX && port_of(&socket->local) && port_count < 256)
+			else if (socket->family != AF_UNIX && port_of(&socket->local))
 				ports[port_count++] = port_of(&socket->local);
 		}
 	}
@@ -222,13 +228,18 @@ static int keep_known(struct exact *exact, const struct exact_input *input, cons
 		if (next->count == next->capacity) {
 			size_t capacity = next->capacity ? next->capacity * 2 : 16;
 			struct probe_socket *grown = realloc(next->sockets, capacity * sizeof *grown);
-			if (!grown)
+			if (!grown) {
+				free(ports);
+				free(peers);
 				return text_error(err, "out of memory");
+			}
 			next->sockets = grown;
 			next->capacity = capacity;
 		}
 		next->sockets[next->count++] = *socket;
 	}
+	free(ports);
+	free(peers);
 	struct probe_snapshot swap = exact->known;
 	exact->known = *next;
 	*next = swap;
