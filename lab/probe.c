@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/un.h>
 
 #include <libmnl/libmnl.h>
@@ -665,6 +666,11 @@ int probe_snapshot(struct probe *probe, unsigned what, struct probe_snapshot *sn
 /* Requests sent in one datagram; each gets exactly one reply datagram
  * (the socket, or an NLMSG_ERROR), as no NLM_F_ACK is asked for. */
 #define LOOKUP_BATCH 32
+/* Room for one reply: a socket (inet_diag_msg, or unix_diag_msg with a
+ * name of at most 108 bytes and three small attributes) or an error that
+ * quotes the request; LOOKUP_BATCH of them fill the receive buffer. */
+#define LOOKUP_REPLY_MAX (RECEIVE_BUFFER_SIZE / LOOKUP_BATCH)
+_Static_assert(LOOKUP_REPLY_MAX >= 512, "room for a reply");
 
 int probe_key_of(const struct probe_socket *socket, struct probe_key *key)
 {
@@ -759,6 +765,41 @@ static size_t lookup_request(void *at, const struct probe_key *key, bool with_co
 	return NLMSG_ALIGN(header->nlmsg_len);
 }
 
+/* One reply datagram of a batch that asked for keys[0 .. count) under
+ * sequence numbers first ..: the socket goes into snap. Returns 1 when it
+ * answers one of the keys, 0 when it is left over from an earlier
+ * request, -1 on a malformed reply or an error other than "not there". */
+static int lookup_reply(struct probe *probe, const struct probe_key *keys, size_t count, unsigned int first,
+			const void *reply, size_t length, bool *stale, struct probe_snapshot *snap, char **err)
+{
+	const struct nlmsghdr *message = reply;
+	if (length < sizeof(*message) || message->nlmsg_seq < first || message->nlmsg_seq >= first + count)
+		return 0;
+	size_t index = message->nlmsg_seq - first;
+	if (message->nlmsg_type == NLMSG_ERROR && length >= NLMSG_HDRLEN + sizeof(int)) {
+		const struct nlmsgerr *error = mnl_nlmsg_get_payload(message);
+		/* Not there (any more), or there as another socket. */
+		if (error->error == -ENOENT)
+			return 1;
+		if (error->error == -ESTALE && stale) {
+			stale[index] = true;
+			return 1;
+		}
+	}
+	size_t before = snap->count;
+	if (parse_messages(reply, length, dump_of_kind(keys[index].kind), message->nlmsg_seq, probe->port_id, snap,
+			   err) < 0)
+		return -1;
+	/* The lookup falls back to a socket of the local port with no peer
+	 * (TCP's listener, an unconnected UDP socket) when no connection has
+	 * the 4-tuple: that is not the socket asked for (the other has a key
+	 * of its own). */
+	if (snap->count > before && keys[index].kind != PROBE_UNIX && key_has_peer(&keys[index])
+	    && !peer_port_of(&snap->sockets[snap->count - 1]))
+		snap->count = before;
+	return 1;
+}
+
 /* Asks for keys[0 .. count) (count <= LOOKUP_BATCH); keys whose cookie is
  * stale are marked in `stale` for a second round. */
 static int lookup_batch(struct probe *probe, const struct probe_key *keys, size_t count, bool with_cookie,
@@ -779,41 +820,41 @@ static int lookup_batch(struct probe *probe, const struct probe_key *keys, size_
 		set_error(err, "probe: sending the sock_diag requests: %s", strerror(errno));
 		return -1;
 	}
-	for (size_t replies = 0; replies < count;) {
-		ssize_t received = mnl_socket_recvfrom(probe->netlink, probe->buffer, sizeof(probe->buffer));
+	/* The kernel answers every request of the datagram before sendto()
+	 * returns, so one recvmmsg() mostly takes every reply. */
+	struct mmsghdr replies[LOOKUP_BATCH];
+	struct iovec slots[LOOKUP_BATCH];
+	struct sockaddr_nl senders[LOOKUP_BATCH];
+	size_t answered = 0;
+	while (answered < count) {
+		memset(replies, 0, sizeof(replies));
+		for (size_t i = 0; i < LOOKUP_BATCH; i++) {
+			slots[i] = (struct iovec){ .iov_base = probe->buffer + i * LOOKUP_REPLY_MAX,
+						   .iov_len = LOOKUP_REPLY_MAX };
+			replies[i].msg_hdr = (struct msghdr){ .msg_iov = &slots[i], .msg_iovlen = 1,
+							      .msg_name = &senders[i],
+							      .msg_namelen = sizeof(senders[i]) };
+		}
+		int received = recvmmsg(mnl_socket_get_fd(probe->netlink), replies,
+					(unsigned int)(count - answered), MSG_WAITFORONE, NULL);
 		if (received < 0) {
 			if (errno == EINTR)
 				continue;
 			set_error(err, "probe: receiving a sock_diag reply: %s", strerror(errno));
 			return -1;
 		}
-		const struct nlmsghdr *message = (const struct nlmsghdr *)probe->buffer;
-		if ((size_t)received < sizeof(*message) || message->nlmsg_seq < first
-		    || message->nlmsg_seq >= first + count)
-			continue;       /* left over from an earlier request */
-		size_t index = message->nlmsg_seq - first;
-		replies++;
-		if (message->nlmsg_type == NLMSG_ERROR && (size_t)received >= NLMSG_HDRLEN + sizeof(int)) {
-			const struct nlmsgerr *error = mnl_nlmsg_get_payload(message);
-			/* Not there (any more), or there as another socket. */
-			if (error->error == -ENOENT)
-				continue;
-			if (error->error == -ESTALE && stale) {
-				stale[index] = true;
-				continue;
+		for (int i = 0; i < received; i++) {
+			if ((replies[i].msg_hdr.msg_flags & MSG_TRUNC) || senders[i].nl_pid != 0) {
+				set_error(err, "probe: a sock_diag reply %s",
+					  senders[i].nl_pid != 0 ? "not from the kernel" : "larger than expected");
+				return -1;
 			}
+			int status = lookup_reply(probe, keys, count, first, slots[i].iov_base, replies[i].msg_len,
+						  stale, snap, err);
+			if (status < 0)
+				return -1;
+			answered += (size_t)status;
 		}
-		size_t before = snap->count;
-		if (parse_messages(probe->buffer, (size_t)received, dump_of_kind(keys[index].kind),
-				   message->nlmsg_seq, probe->port_id, snap, err) < 0)
-			return -1;
-		/* The lookup falls back to a socket of the local port with no
-		 * peer (TCP's listener, an unconnected UDP socket) when no
-		 * connection has the 4-tuple: that is not the socket asked for
-		 * (the other has a key of its own). */
-		if (snap->count > before && keys[index].kind != PROBE_UNIX && key_has_peer(&keys[index])
-		    && !peer_port_of(&snap->sockets[snap->count - 1]))
-			snap->count = before;
 	}
 	return 0;
 }

@@ -850,7 +850,7 @@ static void host_dump_figure(void)
  * private namespace cannot be undone): printed, and returned through a
  * pipe. The host path asks the kernel for the lab's sockets exactly and
  * dumps at most once a second, so the median is a step without a dump. */
-static int host_path_figures(struct lesson *lesson, struct figures *out)
+static int host_path_figures(struct lesson *lesson, struct lesson *crowded, struct figures *out)
 {
 	int report[2];
 	if (pipe(report) < 0)
@@ -866,6 +866,10 @@ static int host_path_figures(struct lesson *lesson, struct figures *out)
 			_exit(1);
 		printf("host path    step overhead   median %7.1f us   p99 %7.1f us   (%zu steps)\n", f.median, f.p99,
 		       f.count);
+		struct figures many;
+		if (crowded && steady_after(crowded, &host_path, 3 + 300, &many, NULL) == 0)
+			printf("host path    8 sides, 100 connections: step overhead median %7.1f us   p99 %7.1f us\n",
+			       many.median, many.p99);
 		fflush(stdout);
 		_exit(write(report[1], &f, sizeof f) == (ssize_t)sizeof f ? 0 : 1);
 	}
@@ -878,12 +882,13 @@ static int host_path_figures(struct lesson *lesson, struct figures *out)
 }
 
 /* Both paths' steady-state step, one after the other in the same run. */
-static int paths_only(struct lesson *lesson)
+static int paths_only(struct lesson *lesson, int exchanges)
 {
+	struct lesson *crowded = crowded_lesson(exchanges / 2 > 0 ? exchanges / 2 : 1);
 	struct figures host, private_step;
 	struct sandbox sandbox;
 	char *err = NULL;
-	if (host_path_figures(lesson, &host) < 0 || sandbox_enter(&sandbox, false, &err) < 0) {
+	if (host_path_figures(lesson, crowded, &host) < 0 || sandbox_enter(&sandbox, false, &err) < 0) {
 		fprintf(stderr, "bench: %s\n", err ? err : "the host path's run failed");
 		return 1;
 	}
@@ -894,6 +899,7 @@ static int paths_only(struct lesson *lesson)
 	       private_step.p99, private_step.count);
 	printf("host path / %s, step medians: %.1fx\n", path_name, host.median / private_step.median);
 	sandbox_done(&sandbox);
+	lesson_free(crowded);
 	lesson_free(lesson);
 	return 0;
 }
@@ -938,12 +944,12 @@ int main(int argc, char **argv)
 
 	/* `bench STEPS paths`: the host path's step beside the private path's. */
 	if (argc > 2 && strcmp(argv[2], "paths") == 0)
-		return paths_only(lesson);
+		return paths_only(lesson, exchanges);
 
 	host_dump_figure();
 	sandbox_figures(50);
 	struct figures host_step;
-	if (host_path_figures(lesson, &host_step) < 0)
+	if (host_path_figures(lesson, NULL, &host_step) < 0)
 		return 1;
 
 	tui_figures(SOCKLAB_BINARY);
