@@ -92,7 +92,8 @@ static int inode_set_reserve(struct inode_set *set, size_t count)
 
 static void inode_set_sort(struct inode_set *set)
 {
-	qsort(set->inodes, set->count, sizeof *set->inodes, compare_inodes);
+	if (set->count > 1)     /* an empty set may have no array at all */
+		qsort(set->inodes, set->count, sizeof *set->inodes, compare_inodes);
 }
 
 static bool inode_set_has(const struct inode_set *set, uint32_t inode)
@@ -230,7 +231,8 @@ static int make_keys(struct exact *exact, size_t *count)
 	}
 	/* Sorted, a key and its duplicates are neighbours: the first kept is
 	 * the one with a cookie, if any (a mirror has none). */
-	qsort(exact->keys, *count, sizeof *exact->keys, compare_keys);
+	if (*count > 1)
+		qsort(exact->keys, *count, sizeof *exact->keys, compare_keys);
 	size_t unique = 0;
 	for (size_t i = 0; i < *count; i++) {
 		if (unique > 0 && compare_keys(&exact->keys[unique - 1], &exact->keys[i]) == 0) {
