@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "consent.h"
+#include "sandbox.h"
 #include "text.h"
 
 volatile sig_atomic_t cli_stop_signal;
@@ -174,3 +175,15 @@ int cli_refuse_programs(const struct lesson *lesson)
 	return EXIT_USAGE;
 }
 
+
+/* sandbox_enter, and the one line that says why the private path was
+ * refused and what cures it, before any screen is drawn. */
+int cli_enter_sandbox(struct sandbox *sandbox, bool force_host, char **err)
+{
+	if (sandbox_enter(sandbox, force_host, err) < 0)
+		return -1;
+	const char *notice = sandbox_notice(sandbox);
+	if (notice)
+		fprintf(stderr, "socklab: %s\n", notice);
+	return 0;
+}

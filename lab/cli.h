@@ -45,6 +45,11 @@ bool cli_same_file(const char *a, const char *b);
 struct lesson;
 int cli_refuse_programs(const struct lesson *lesson);
 
+/* sandbox_enter, then the one line (on stderr) that says why the private
+ * path was refused and what cures it, when it was. */
+struct sandbox;
+int cli_enter_sandbox(struct sandbox *sandbox, bool force_host, char **err);
+
 /* The commands: argv[0] is the command's name. */
 int cmd_list(int argc, char **argv);
 int cmd_check(int argc, char **argv);

@@ -65,7 +65,7 @@ static int export_lesson(struct lesson *lesson, const char *output, enum export_
 	}
 	struct sandbox sandbox;
 	cli_pin_to_current_cpu();
-	if (sandbox_enter(&sandbox, force_host, &err) < 0) {
+	if (cli_enter_sandbox(&sandbox, force_host, &err) < 0) {
 		fprintf(stderr, "socklab: %s\n", err);
 		free(err);
 		trace_writer_close(trace, NULL);

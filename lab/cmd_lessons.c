@@ -152,7 +152,7 @@ int cmd_menu(void)
 	char *err = NULL;
 	struct sandbox sandbox;
 	cli_pin_to_current_cpu();
-	if (sandbox_enter(&sandbox, false, &err) < 0) {
+	if (cli_enter_sandbox(&sandbox, false, &err) < 0) {
 		fprintf(stderr, "socklab: %s\n", err);
 		free(err);
 		lessons_free_list(paths, count);

@@ -48,7 +48,7 @@ int cmd_play(int argc, char **argv)
 	char *err = NULL;
 	struct sandbox sandbox;
 	cli_pin_to_current_cpu();
-	if (sandbox_enter(&sandbox, force_host, &err) < 0) {
+	if (cli_enter_sandbox(&sandbox, force_host, &err) < 0) {
 		fprintf(stderr, "socklab: %s\n", err);
 		free(err);
 		return EXIT_USAGE;
@@ -124,7 +124,7 @@ int cmd_step(int argc, char **argv)
 	char *err = NULL;
 	struct sandbox sandbox;
 	cli_pin_to_current_cpu();
-	if (sandbox_enter(&sandbox, force_host, &err) < 0) {
+	if (cli_enter_sandbox(&sandbox, force_host, &err) < 0) {
 		fprintf(stderr, "socklab: %s\n", err);
 		free(err);
 		return EXIT_USAGE;

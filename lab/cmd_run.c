@@ -151,7 +151,7 @@ int cmd_run(int argc, char **argv)
 	}
 	cli_pin_to_current_cpu();
 	struct sandbox sandbox;
-	if (sandbox_enter(&sandbox, run.force_host, &err) < 0) {
+	if (cli_enter_sandbox(&sandbox, run.force_host, &err) < 0) {
 		fprintf(stderr, "socklab: %s\n", err);
 		free(err);
 		trace_writer_close(trace, NULL);

@@ -179,6 +179,9 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 		for (size_t k = 0; k < events[i].timer_ended_count; k++)
 			fprintf(out, "  timer  %s\n", events[i].timers_ended[k]);
 	for (size_t i = 0; i < count; i++)
+		if (events[i].probe_note[0])
+			fprintf(out, "  probe  %s\n", events[i].probe_note);
+	for (size_t i = 0; i < count; i++)
 		for (size_t k = 0; k < events[i].failure_count; k++)
 			fprintf(out, "  FAILED %s\n", events[i].failures[k]);
 }

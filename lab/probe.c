@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/un.h>
 
 #include <libmnl/libmnl.h>
@@ -656,6 +657,219 @@ int probe_snapshot(struct probe *probe, unsigned what, struct probe_snapshot *sn
 			probe_snapshot_clear(snap);
 			return -1;
 		}
+	}
+	return 0;
+}
+
+/* ---- exact requests ------------------------------------------------------ */
+
+/* Requests sent in one datagram; each gets exactly one reply datagram
+ * (the socket, or an NLMSG_ERROR), as no NLM_F_ACK is asked for. */
+#define LOOKUP_BATCH 32
+/* Room for one reply: a socket (inet_diag_msg, or unix_diag_msg with a
+ * name of at most 108 bytes and three small attributes) or an error that
+ * quotes the request; LOOKUP_BATCH of them fill the receive buffer. */
+#define LOOKUP_REPLY_MAX (RECEIVE_BUFFER_SIZE / LOOKUP_BATCH)
+_Static_assert(LOOKUP_REPLY_MAX >= 512, "room for a reply");
+
+int probe_key_of(const struct probe_socket *socket, struct probe_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	if (socket->family == AF_UNIX) {
+		key->kind = PROBE_UNIX;
+		key->inode = socket->inode;
+		key->cookie = socket->cookie;
+		return socket->inode ? 0 : -1;
+	}
+	if ((socket->protocol != IPPROTO_TCP && socket->protocol != IPPROTO_UDP)
+	    || (socket->family != AF_INET && socket->family != AF_INET6))
+		return -1;
+	if (socket->protocol == IPPROTO_TCP)
+		key->kind = socket->family == AF_INET ? PROBE_TCP4 : PROBE_TCP6;
+	else
+		key->kind = socket->family == AF_INET ? PROBE_UDP4 : PROBE_UDP6;
+	key->local = socket->local;
+	key->peer = socket->peer;
+	key->cookie = socket->cookie;
+	return 0;
+}
+
+static void key_address(const struct sockaddr_storage *storage, __be16 *port, __be32 address[4])
+{
+	const struct sockaddr_in *inet4 = (const struct sockaddr_in *)storage;
+	const struct sockaddr_in6 *inet6 = (const struct sockaddr_in6 *)storage;
+
+	if (storage->ss_family == AF_INET) {
+		*port = inet4->sin_port;
+		memcpy(&address[0], &inet4->sin_addr, sizeof(inet4->sin_addr));
+	} else if (storage->ss_family == AF_INET6) {
+		*port = inet6->sin6_port;
+		memcpy(address, &inet6->sin6_addr, sizeof(inet6->sin6_addr));
+	}
+}
+
+static bool key_has_peer(const struct probe_key *key)
+{
+	__be16 port = 0;
+	__be32 address[4];
+
+	key_address(&key->peer, &port, address);
+	return port != 0;
+}
+
+static uint16_t peer_port_of(const struct probe_socket *socket)
+{
+	__be16 port = 0;
+	__be32 address[4];
+
+	key_address(&socket->peer, &port, address);
+	return port;
+}
+
+/* Appends the request for one key to `at`; returns its length. */
+static size_t lookup_request(void *at, const struct probe_key *key, bool with_cookie, unsigned int sequence)
+{
+	struct nlmsghdr *header = mnl_nlmsg_put_header(at);
+	uint32_t cookie[2] = { INET_DIAG_NOCOOKIE, INET_DIAG_NOCOOKIE };
+
+	if (with_cookie && key->cookie != 0) {
+		cookie[0] = (uint32_t)key->cookie;
+		cookie[1] = (uint32_t)(key->cookie >> 32);
+	}
+	header->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	header->nlmsg_flags = NLM_F_REQUEST;
+	header->nlmsg_seq = sequence;
+	if (key->kind == PROBE_UNIX) {
+		struct unix_diag_req *request = mnl_nlmsg_put_extra_header(header, sizeof(*request));
+		request->sdiag_family = AF_UNIX;
+		request->udiag_states = ~0u;
+		request->udiag_ino = key->inode;
+		request->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID;
+		request->udiag_cookie[0] = cookie[0];
+		request->udiag_cookie[1] = cookie[1];
+		return NLMSG_ALIGN(header->nlmsg_len);
+	}
+	const struct probe_dump *dump = dump_of_kind(key->kind);
+	struct inet_diag_req_v2 *request = mnl_nlmsg_put_extra_header(header, sizeof(*request));
+	request->sdiag_family = dump->family;
+	request->sdiag_protocol = dump->protocol;
+	request->idiag_states = STATES_ALL_TCP;
+	/* udp_dump_one looks the socket up as for a datagram from `src` to
+	 * `dst`: the other way round from TCP's lookup ("swapped for
+	 * historical reasons", says the kernel). */
+	bool swapped = dump->protocol == IPPROTO_UDP;
+	key_address(swapped ? &key->peer : &key->local, &request->id.idiag_sport, request->id.idiag_src);
+	key_address(swapped ? &key->local : &key->peer, &request->id.idiag_dport, request->id.idiag_dst);
+	request->id.idiag_cookie[0] = cookie[0];
+	request->id.idiag_cookie[1] = cookie[1];
+	return NLMSG_ALIGN(header->nlmsg_len);
+}
+
+/* One reply datagram of a batch that asked for keys[0 .. count) under
+ * sequence numbers first ..: the socket goes into snap. Returns 1 when it
+ * answers one of the keys, 0 when it is left over from an earlier
+ * request, -1 on a malformed reply or an error other than "not there". */
+static int lookup_reply(struct probe *probe, const struct probe_key *keys, size_t count, unsigned int first,
+			const void *reply, size_t length, bool *stale, struct probe_snapshot *snap, char **err)
+{
+	const struct nlmsghdr *message = reply;
+	if (length < sizeof(*message) || message->nlmsg_seq < first || message->nlmsg_seq >= first + count)
+		return 0;
+	size_t index = message->nlmsg_seq - first;
+	if (message->nlmsg_type == NLMSG_ERROR && length >= NLMSG_HDRLEN + sizeof(int)) {
+		const struct nlmsgerr *error = mnl_nlmsg_get_payload(message);
+		/* Not there (any more), or there as another socket. */
+		if (error->error == -ENOENT)
+			return 1;
+		if (error->error == -ESTALE && stale) {
+			stale[index] = true;
+			return 1;
+		}
+	}
+	size_t before = snap->count;
+	if (parse_messages(reply, length, dump_of_kind(keys[index].kind), message->nlmsg_seq, probe->port_id, snap,
+			   err) < 0)
+		return -1;
+	/* The lookup falls back to a socket of the local port with no peer
+	 * (TCP's listener, an unconnected UDP socket) when no connection has
+	 * the 4-tuple: that is not the socket asked for (the other has a key
+	 * of its own). */
+	if (snap->count > before && keys[index].kind != PROBE_UNIX && key_has_peer(&keys[index])
+	    && !peer_port_of(&snap->sockets[snap->count - 1]))
+		snap->count = before;
+	return 1;
+}
+
+/* Asks for keys[0 .. count) (count <= LOOKUP_BATCH); keys whose cookie is
+ * stale are marked in `stale` for a second round. */
+static int lookup_batch(struct probe *probe, const struct probe_key *keys, size_t count, bool with_cookie,
+			bool *stale, struct probe_snapshot *snap, char **err)
+{
+	enum { REQUEST_MAX = NLMSG_HDRLEN + sizeof(struct inet_diag_req_v2) };
+	uint32_t requests[LOOKUP_BATCH * REQUEST_MAX / sizeof(uint32_t)];
+	size_t length = 0;
+	unsigned int first;
+
+	if (probe->sequence > UINT32_MAX - 2 * LOOKUP_BATCH)
+		probe->sequence = 0;
+	first = probe->sequence + 1;
+	probe->sequence += (unsigned int)count;
+	for (size_t i = 0; i < count; i++)
+		length += lookup_request((char *)requests + length, &keys[i], with_cookie, first + (unsigned int)i);
+	if (mnl_socket_sendto(probe->netlink, requests, length) < 0) {
+		set_error(err, "probe: sending the sock_diag requests: %s", strerror(errno));
+		return -1;
+	}
+	/* The kernel answers every request of the datagram before sendto()
+	 * returns, so one recvmmsg() mostly takes every reply. */
+	struct mmsghdr replies[LOOKUP_BATCH];
+	struct iovec slots[LOOKUP_BATCH];
+	struct sockaddr_nl senders[LOOKUP_BATCH];
+	size_t answered = 0;
+	while (answered < count) {
+		memset(replies, 0, sizeof(replies));
+		for (size_t i = 0; i < LOOKUP_BATCH; i++) {
+			slots[i] = (struct iovec){ .iov_base = probe->buffer + i * LOOKUP_REPLY_MAX,
+						   .iov_len = LOOKUP_REPLY_MAX };
+			replies[i].msg_hdr = (struct msghdr){ .msg_iov = &slots[i], .msg_iovlen = 1,
+							      .msg_name = &senders[i],
+							      .msg_namelen = sizeof(senders[i]) };
+		}
+		int received = recvmmsg(mnl_socket_get_fd(probe->netlink), replies,
+					(unsigned int)(count - answered), MSG_WAITFORONE, NULL);
+		if (received < 0) {
+			if (errno == EINTR)
+				continue;
+			set_error(err, "probe: receiving a sock_diag reply: %s", strerror(errno));
+			return -1;
+		}
+		for (int i = 0; i < received; i++) {
+			if ((replies[i].msg_hdr.msg_flags & MSG_TRUNC) || senders[i].nl_pid != 0) {
+				set_error(err, "probe: a sock_diag reply %s",
+					  senders[i].nl_pid != 0 ? "not from the kernel" : "larger than expected");
+				return -1;
+			}
+			int status = lookup_reply(probe, keys, count, first, slots[i].iov_base, replies[i].msg_len,
+						  stale, snap, err);
+			if (status < 0)
+				return -1;
+			answered += (size_t)status;
+		}
+	}
+	return 0;
+}
+
+int probe_lookup(struct probe *probe, const struct probe_key *keys, size_t count, struct probe_snapshot *snap,
+		 char **err)
+{
+	for (size_t at = 0; at < count; at += LOOKUP_BATCH) {
+		size_t batch = count - at < LOOKUP_BATCH ? count - at : LOOKUP_BATCH;
+		bool stale[LOOKUP_BATCH] = { false };
+		if (lookup_batch(probe, keys + at, batch, true, stale, snap, err) < 0)
+			return -1;
+		for (size_t i = 0; i < batch; i++)
+			if (stale[i] && lookup_batch(probe, keys + at + i, 1, false, NULL, snap, err) < 0)
+				return -1;
 	}
 	return 0;
 }

@@ -94,6 +94,29 @@ int probe_parse_dump(const void *buf, size_t len, int unix_dump,
 int probe_parse_dump_kind(const void *buf, size_t len, unsigned kind,
 			  struct probe_snapshot *snap, char **err);
 
+/* One socket asked for by its identity (the host path): a hash lookup in
+ * the kernel, not a walk of the host's tables. */
+struct probe_key {
+	unsigned kind;                  /* exactly one of PROBE_TCP4 .. PROBE_UNIX */
+	struct sockaddr_storage local;  /* inet: address and port */
+	struct sockaddr_storage peer;   /* inet: zero for a listener */
+	uint32_t inode;                 /* AF_UNIX: the socket's inode */
+	uint64_t cookie;                /* the kernel's cookie, 0 unknown */
+};
+
+/* Appends to snap every socket of `keys` the kernel still has, asking for
+ * each with SOCK_DIAG_BY_FAMILY without NLM_F_DUMP. TCP's lookup finds
+ * established, TIME-WAIT and request sockets and listeners. A key whose
+ * cookie names a socket since replaced (a TIME-WAIT socket is a new one)
+ * is asked again without it. A key the kernel does not find adds nothing.
+ * Returns 0, or -1 with *err (snap then holds a part). */
+int probe_lookup(struct probe *probe, const struct probe_key *keys, size_t count, struct probe_snapshot *snap,
+		 char **err);
+
+/* The key that asks for `socket` again; -1 for a socket no exact request
+ * can name (no inode, no inet address). */
+int probe_key_of(const struct probe_socket *socket, struct probe_key *key);
+
 void probe_snapshot_clear(struct probe_snapshot *snap);   /* count = 0, keeps memory */
 void probe_snapshot_done(struct probe_snapshot *snap);    /* frees the array */
 

@@ -44,40 +44,96 @@ static const struct sandbox_child_hash {
 	{ "/proc/sys/net/ipv4/udp_child_hash_entries", "128", false },
 };
 
-/* Why unshare(CLONE_NEWUSER | CLONE_NEWNET) refused, in words a student can
- * act on. A failed unshare changes nothing, so each of these leaves the
- * host path open. */
-static const struct sandbox_refusal {
+/* The steps of the private path, in the order sandbox_enter takes them.
+ * Where one fails, the notice names the step and, through
+ * sandbox_causes, what refused it and what cures it. */
+enum sandbox_step {
+	SANDBOX_STEP_USERNS,    /* unshare(CLONE_NEWUSER) */
+	SANDBOX_STEP_ID_MAPS,   /* setgroups, uid_map, gid_map */
+	SANDBOX_STEP_NETNS,     /* unshare(CLONE_NEWNET): the outer namespace */
+	SANDBOX_STEP_MOUNTNS,   /* unshare(CLONE_NEWNS): the private directory's */
+	SANDBOX_STEP_LO,        /* lo up, in the inner namespace */
+	SANDBOX_STEP_NESTED,    /* unshare(CLONE_NEWNET) again: the inner namespace */
+	SANDBOX_STEP_COUNT,
+};
+
+#define SANDBOX_STEP(step) (1u << (step))
+#define SANDBOX_ALL_STEPS ((1u << SANDBOX_STEP_COUNT) - 1)
+
+static const char *const sandbox_step_refused[] = {
+	[SANDBOX_STEP_USERNS] = "user namespace refused",
+	[SANDBOX_STEP_ID_MAPS] = "user namespace's uid/gid map refused",
+	[SANDBOX_STEP_NETNS] = "private network namespace refused",
+	[SANDBOX_STEP_MOUNTNS] = "private mount namespace refused",
+	[SANDBOX_STEP_LO] = "lo of the private network namespace refused",
+	[SANDBOX_STEP_NESTED] = "nested network namespace refused",
+};
+_Static_assert(SANDBOX_LENGTH(sandbox_step_refused) == SANDBOX_STEP_COUNT, "a name for every step");
+
+/* The limit (under /proc/sys/user/) that makes a step fail with ENOSPC. */
+static const char *const sandbox_step_limit[] = {
+	[SANDBOX_STEP_USERNS] = "max_user_namespaces",
+	[SANDBOX_STEP_NETNS] = "max_net_namespaces",
+	[SANDBOX_STEP_MOUNTNS] = "max_mnt_namespaces",
+	[SANDBOX_STEP_NESTED] = "max_net_namespaces",
+};
+
+/* What a failed step says about its cause. */
+struct sandbox_failure {
+	enum sandbox_step step;
 	int errno_value;
-	const char *hint;
-} sandbox_refusals[] = {
-	{ EPERM,  "user namespaces are closed to this user" },
-	{ EINVAL, "the process has threads, or the kernel has no user namespaces" },
-	{ ENOSPC, "user.max_user_namespaces reached" },
-	{ EUSERS, "user namespaces nested too deep" },   /* before Linux 4.9 */
-	{ ENOSYS, "unshare() is filtered or missing" },
-	{ ENOMEM, "out of memory" },
 };
 
 static bool sandbox_is_undumpable(void);
 static bool sandbox_apparmor_restricts(void);
+static bool sandbox_seccomp_filters(void);
+static bool sandbox_userns_clone_off(void);
+static bool sandbox_limits_low(void);
 
-/* Conditions under which unshare(CLONE_NEWUSER) succeeds but what follows
- * fails, which would strand the process in a namespace where it cannot
- * create a file. Where one holds, the private path is first tried in a
- * throwaway child. */
-static const struct sandbox_hazard {
+/* Causes, most specific first: the first row whose steps, errno (0: any)
+ * and condition all match names the cause and its cure. A limit reached
+ * (ENOSPC) is worded by sandbox_limit_cause instead. */
+static const struct sandbox_cause {
+	unsigned steps;
+	int errno_value;
 	bool (*holds)(void);
-	const char *hint;
-} sandbox_hazards[] = {
-	/* A process that changed its uid without exec is not dumpable, and the
-	 * kernel then gives its /proc/self files to root, so an ordinary user
-	 * can no longer open its own uid_map. */
-	{ sandbox_is_undumpable, "the process is not dumpable" },
-	/* Ubuntu >= 23.10 lets an unconfined process make the namespace, then
-	 * denies it every capability inside (the unprivileged_userns profile):
-	 * writing uid_map fails with EPERM. */
-	{ sandbox_apparmor_restricts, "kernel.apparmor_restrict_unprivileged_userns=1" },
+	const char *cause;
+} sandbox_causes[] = {
+	/* Ubuntu >= 23.10 lets an unconfined process make the user
+	 * namespace, then denies it every capability inside (AppArmor's
+	 * unprivileged_userns profile): the maps, the network namespace, lo
+	 * and the sysctls fail with EPERM. */
+	{ SANDBOX_ALL_STEPS, EPERM, sandbox_apparmor_restricts,
+	  "AppArmor restricts unprivileged user namespaces: `sudo cmake --install build` installs socklab's profile" },
+	{ SANDBOX_ALL_STEPS, EACCES, sandbox_apparmor_restricts,
+	  "AppArmor restricts unprivileged user namespaces: `sudo cmake --install build` installs socklab's profile" },
+	{ SANDBOX_ALL_STEPS, EPERM, sandbox_seccomp_filters,
+	  "a seccomp filter refuses new namespaces, as containers' do: run socklab outside the container" },
+	{ SANDBOX_STEP(SANDBOX_STEP_USERNS), EPERM, sandbox_userns_clone_off,
+	  "kernel.unprivileged_userns_clone is 0: `sudo sysctl -w kernel.unprivileged_userns_clone=1` allows them" },
+	{ SANDBOX_STEP(SANDBOX_STEP_USERNS), EPERM, NULL,
+	  "user namespaces are closed to this user: `sudo sysctl -w kernel.unprivileged_userns_clone=1` allows them where that sysctl exists" },
+	{ SANDBOX_STEP(SANDBOX_STEP_USERNS), EINVAL, NULL,
+	  "the process has threads, or the kernel has no user namespaces" },
+	{ SANDBOX_STEP(SANDBOX_STEP_USERNS), EUSERS, NULL, "user namespaces nested too deep" },
+	/* A process that changed its uid without exec is not dumpable, and
+	 * the kernel then gives its /proc/self files to root, so an ordinary
+	 * user can no longer open its own uid_map. */
+	{ SANDBOX_STEP(SANDBOX_STEP_ID_MAPS), 0, sandbox_is_undumpable,
+	  "the process is not dumpable, its uid changed without exec: start socklab directly" },
+	{ SANDBOX_ALL_STEPS, ENOSYS, NULL, "unshare() is filtered or missing" },
+	{ SANDBOX_ALL_STEPS, ENOMEM, NULL, "out of memory" },
+};
+
+/* Conditions under which a step after unshare(CLONE_NEWUSER) may fail,
+ * which would strand the process in a namespace it cannot run in (no
+ * uid to create files as, no lo). Where one holds, the private path is
+ * first taken in a throwaway child. */
+static bool (*const sandbox_hazards[])(void) = {
+	sandbox_is_undumpable,
+	sandbox_apparmor_restricts,
+	sandbox_seccomp_filters,
+	sandbox_limits_low,
 };
 
 static void sandbox_set_error(char **err, const char *format, ...)
@@ -94,15 +150,6 @@ sandbox_set_error(char **err, const char *format, ...)
 	if (vasprintf(err, format, args) == -1)
 		*err = NULL;
 	va_end(args);
-}
-
-static const char *
-sandbox_refusal_hint(int errno_value)
-{
-	for (size_t i = 0; i < SANDBOX_LENGTH(sandbox_refusals); i++)
-		if (sandbox_refusals[i].errno_value == errno_value)
-			return sandbox_refusals[i].hint;
-	return NULL;
 }
 
 /* Writes text to a /proc file in a single write(2): the id map files accept
@@ -130,17 +177,106 @@ sandbox_is_undumpable(void)
 	return prctl(PR_GET_DUMPABLE) != 1 && geteuid() != 0;
 }
 
+/* Reads until end of file or a full buffer, into a string.
+ * Returns its length. */
+static size_t
+sandbox_read_text(int fd, char *text, size_t size)
+{
+	size_t length = 0;
+
+	while (length < size - 1) {
+		ssize_t got = read(fd, text + length, size - 1 - length);
+		if (got > 0)
+			length += (size_t)got;
+		else if (got == 0 || errno != EINTR)
+			break;
+	}
+	text[length] = '\0';
+	return length;
+}
+
+/* The first number in a /proc file, or `absent` where it has none. */
+static long
+sandbox_read_number(const char *path, long absent)
+{
+	char text[32];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return absent;
+	ssize_t got = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (got <= 0)
+		return absent;
+	text[got] = '\0';
+	char *end;
+	long value = strtol(text, &end, 10);
+	return end == text ? absent : value;
+}
+
 static bool
 sandbox_apparmor_restricts(void)
 {
-	char value = '0';
-	int fd = open("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", O_RDONLY | O_CLOEXEC);
+	return sandbox_read_number("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", 0) == 1;
+}
+
+static bool
+sandbox_userns_clone_off(void)
+{
+	/* Debian's and Ubuntu's own switch, absent from other kernels */
+	return sandbox_read_number("/proc/sys/kernel/unprivileged_userns_clone", 1) == 0;
+}
+
+/* Whether a seccomp filter sits on this process ("Seccomp: 2" in
+ * /proc/self/status), as a container runtime's or a sandbox's does. */
+static bool
+sandbox_seccomp_filters(void)
+{
+	char status[4096];
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
 		return false;
-	if (read(fd, &value, 1) != 1)
-		value = '0';
+	size_t length = sandbox_read_text(fd, status, sizeof status);
 	close(fd);
-	return value != '0';
+	const char *field = length > 0 ? strstr(status, "\nSeccomp:") : NULL;
+	return field != NULL && strtol(field + strlen("\nSeccomp:"), NULL, 10) == 2;
+}
+
+/* Whether this user namespace allows fewer namespaces than the lab makes:
+ * one user, one mount and two network namespaces. */
+static bool
+sandbox_limits_low(void)
+{
+	return sandbox_read_number("/proc/sys/user/max_user_namespaces", 1000) < 1
+	       || sandbox_read_number("/proc/sys/user/max_mnt_namespaces", 1000) < 1
+	       || sandbox_read_number("/proc/sys/user/max_net_namespaces", 1000) < 2;
+}
+
+/* Writes the one line that names a failed step, its cause and the cure,
+ * e.g. "private network namespace refused (AppArmor restricts ...)". */
+static void
+sandbox_explain(const struct sandbox_failure *failure, char *line, size_t size)
+{
+	const char *refused = sandbox_step_refused[failure->step];
+	const char *limit = sandbox_step_limit[failure->step];
+
+	for (size_t i = 0; i < SANDBOX_LENGTH(sandbox_causes); i++) {
+		const struct sandbox_cause *cause = &sandbox_causes[i];
+		if ((cause->steps & SANDBOX_STEP(failure->step)) == 0
+		    || (cause->errno_value != 0 && cause->errno_value != failure->errno_value)
+		    || (cause->holds != NULL && !cause->holds()))
+			continue;
+		snprintf(line, size, "%s (%s)", refused, cause->cause);
+		return;
+	}
+	if (failure->errno_value == ENOSPC && limit != NULL) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/sys/user/%s", limit);
+		snprintf(line, size, "%s (user.%s is %ld here, or in a parent namespace: "
+			 "`sudo sysctl -w user.%s=15000` raises it)",
+			 refused, limit, sandbox_read_number(path, -1), limit);
+		return;
+	}
+	snprintf(line, size, "%s (%s)", refused, strerror(failure->errno_value));
 }
 
 static void
@@ -150,6 +286,8 @@ sandbox_use_host(struct sandbox *sandbox, const char *reason)
 	snprintf(sandbox->reason, sizeof sandbox->reason, "%s", reason);
 	snprintf(sandbox->description, sizeof sandbox->description,
 		 "host network (%.200s); lesson ports mapped", sandbox->reason);
+	snprintf(sandbox->notice, sizeof sandbox->notice, "%.200s — running on the host's loopback",
+		 sandbox->reason);
 }
 
 /* Maps the caller's uid and gid to themselves in the new user namespace, so
@@ -181,6 +319,7 @@ sandbox_map_ids(uid_t uid, gid_t gid, char **err)
 			continue;
 		sandbox_set_error(err, "write %s \"%s\": %s",
 				  writes[i].path, writes[i].text, strerror(failure));
+		errno = failure;
 		return -1;
 	}
 	return 0;
@@ -209,90 +348,110 @@ sandbox_bring_lo_up(char **err)
 	close(fd);
 	if (failed_call != NULL) {
 		sandbox_set_error(err, "bring lo up: ioctl(%s): %s", failed_call, strerror(saved_errno));
+		errno = saved_errno;
 		return -1;
 	}
 	return 0;
 }
 
 /* Sizes the hash tables of the namespaces made from here on.
- * Returns whether the TCP table will be small. */
+ * Returns whether the TCP table will be small; where it will not, says
+ * why in `why`. */
 static bool
-sandbox_size_child_hashes(void)
+sandbox_size_child_hashes(char *why, size_t why_size)
 {
 	bool small = true;
 
 	for (size_t i = 0; i < SANDBOX_LENGTH(sandbox_child_hashes); i++) {
 		const struct sandbox_child_hash *hash = &sandbox_child_hashes[i];
-		if (sandbox_write_proc(hash->path, hash->entries) != 0 && hash->makes_probe_fast)
+		int failure = sandbox_write_proc(hash->path, hash->entries);
+		if (failure != 0 && hash->makes_probe_fast) {
 			small = false;
+			snprintf(why, why_size, "%s: %s", strrchr(hash->path, '/') + 1, strerror(failure));
+		}
 	}
 	return small;
 }
 
-/* Makes a fresh inner namespace from the current (outer) one. */
+/* Makes a fresh inner namespace from the current (outer) one.
+ * Returns 0, or -1 with *err the step's one line. */
 static int
 sandbox_make_inner(struct sandbox *sandbox, char **err)
 {
-	if (unshare(CLONE_NEWNET) == -1) {
-		sandbox_set_error(err, "unshare(CLONE_NEWNET) for the inner namespace: %s", strerror(errno));
+	char line[sizeof sandbox->reason];
+	struct sandbox_failure failure = { SANDBOX_STEP_NESTED, 0 };
+
+	if (unshare(CLONE_NEWNET) == -1 || (failure.step = SANDBOX_STEP_LO, sandbox_bring_lo_up(NULL)) == -1) {
+		failure.errno_value = errno;
+		sandbox_explain(&failure, line, sizeof line);
+		sandbox_set_error(err, "%s", line);
 		return -1;
 	}
-	if (sandbox_bring_lo_up(err) == -1)
-		return -1;
 	sandbox->inner_count++;
 	return 0;
 }
 
-/* Reads until end of file or a full buffer, into a string.
- * Returns its length. */
-static size_t
-sandbox_read_text(int fd, char *text, size_t size)
+/* Takes every step of the private path, one call at a time, so that a
+ * refusal names its step. Only for a throwaway child: on success the
+ * caller is in namespaces of its own. Returns 0, or -1 with *failure. */
+static int
+sandbox_take_each_step(uid_t uid, gid_t gid, struct sandbox_failure *failure)
 {
-	size_t length = 0;
+	char why[128];
+	const struct { enum sandbox_step step; int flags; } unshares[] = {
+		{ SANDBOX_STEP_USERNS, CLONE_NEWUSER },
+		{ SANDBOX_STEP_NETNS, CLONE_NEWNET },
+		{ SANDBOX_STEP_MOUNTNS, CLONE_NEWNS },
+	};
 
-	while (length < size - 1) {
-		ssize_t got = read(fd, text + length, size - 1 - length);
-		if (got > 0)
-			length += (size_t)got;
-		else if (got == 0 || errno != EINTR)
-			break;
+	for (size_t i = 0; i < SANDBOX_LENGTH(unshares); i++) {
+		failure->step = unshares[i].step;
+		if (unshare(unshares[i].flags) == -1)
+			return -1;
+		failure->step = SANDBOX_STEP_ID_MAPS;
+		if (unshares[i].step == SANDBOX_STEP_USERNS && sandbox_map_ids(uid, gid, NULL) == -1)
+			return -1;
 	}
-	text[length] = '\0';
-	return length;
+	sandbox_size_child_hashes(why, sizeof why);
+	failure->step = SANDBOX_STEP_NESTED;
+	if (unshare(CLONE_NEWNET) == -1)
+		return -1;
+	failure->step = SANDBOX_STEP_LO;
+	return sandbox_bring_lo_up(NULL);
 }
 
-/* The child's half of sandbox_try_in_child: it reports "+" or the error. */
+/* The child's half of sandbox_try_in_child: it reports "+" or the failed
+ * step and its errno. */
 static void __attribute__((noreturn))
 sandbox_trial_child(int report_fd, uid_t uid, gid_t gid)
 {
-	char *err = NULL;
+	struct sandbox_failure failure = { SANDBOX_STEP_USERNS, 0 };
+	char report[32] = "+";
 
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS) == -1)
-		sandbox_set_error(&err, "unshare(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWNS): %s", strerror(errno));
-	else if (sandbox_map_ids(uid, gid, &err) == 0 && sandbox_bring_lo_up(&err) == 0)
-		err = strdup("+");
+	if (sandbox_take_each_step(uid, gid, &failure) == -1)
+		snprintf(report, sizeof report, "%d %d", (int)failure.step, errno);
 	/* Nothing to do if the write fails: an empty report reads as failure. */
-	if (err != NULL && write(report_fd, err, strlen(err)) == -1)
+	if (write(report_fd, report, strlen(report)) == -1)
 		_exit(1);
 	_exit(0);
 }
 
 /* Runs the private path in a throwaway child, whose namespaces die with it.
- * Returns 0 when the child got through, or -1 with why in `reason`.
- * The verdict travels through a pipe rather than the exit status, which a
- * caller that ignores SIGCHLD would never see. */
+ * Returns 0 when the child got through, or -1 with the one line that says
+ * why in `line`. The verdict travels through a pipe rather than the exit
+ * status, which a caller that ignores SIGCHLD would never see. */
 static int
-sandbox_try_in_child(uid_t uid, gid_t gid, char *reason, size_t reason_size)
+sandbox_try_in_child(uid_t uid, gid_t gid, char *line, size_t line_size)
 {
 	int report[2];
 
 	if (pipe2(report, O_CLOEXEC) == -1) {
-		snprintf(reason, reason_size, "pipe: %s", strerror(errno));
+		snprintf(line, line_size, "private network namespace not tried (pipe: %s)", strerror(errno));
 		return -1;
 	}
 	pid_t child = fork();
 	if (child == -1) {
-		snprintf(reason, reason_size, "fork: %s", strerror(errno));
+		snprintf(line, line_size, "private network namespace not tried (fork: %s)", strerror(errno));
 		close(report[0]);
 		close(report[1]);
 		return -1;
@@ -303,35 +462,22 @@ sandbox_try_in_child(uid_t uid, gid_t gid, char *reason, size_t reason_size)
 	}
 	close(report[1]);
 
-	char message[160];
-	size_t length = sandbox_read_text(report[0], message, sizeof message);
+	char message[32];
+	sandbox_read_text(report[0], message, sizeof message);
 	close(report[0]);
 	while (waitpid(child, NULL, 0) == -1 && errno == EINTR)
 		;
 
 	if (strcmp(message, "+") == 0)
 		return 0;
-	snprintf(reason, reason_size, "%s", length > 0 ? message : "the trial child died");
-	return -1;
-}
-
-/* Returns true (and falls back to the host) when a hazard holds and the
- * private path failed in a throwaway child. */
-static bool
-sandbox_foresee_refusal(struct sandbox *sandbox, uid_t uid, gid_t gid)
-{
-	for (size_t i = 0; i < SANDBOX_LENGTH(sandbox_hazards); i++) {
-		if (!sandbox_hazards[i].holds())
-			continue;
-		char failure[160];
-		if (sandbox_try_in_child(uid, gid, failure, sizeof failure) == 0)
-			return false;
-		char reason[sizeof sandbox->reason];
-		snprintf(reason, sizeof reason, "%.120s (%s)", failure, sandbox_hazards[i].hint);
-		sandbox_use_host(sandbox, reason);
-		return true;
+	int step, errno_value;
+	if (sscanf(message, "%d %d", &step, &errno_value) != 2 || step < 0 || step >= SANDBOX_STEP_COUNT) {
+		snprintf(line, line_size, "private network namespace not tried (the trial child died)");
+		return -1;
 	}
-	return false;
+	struct sandbox_failure failure = { (enum sandbox_step)step, errno_value };
+	sandbox_explain(&failure, line, line_size);
+	return -1;
 }
 
 int
@@ -347,20 +493,28 @@ sandbox_enter(struct sandbox *sandbox, bool force_host, char **err)
 	 * until uid_map is written: take the ids first. */
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
-	if (sandbox_foresee_refusal(sandbox, uid, gid))
-		return 0;
+	char line[sizeof sandbox->reason];
+	for (size_t i = 0; i < SANDBOX_LENGTH(sandbox_hazards); i++) {
+		if (!sandbox_hazards[i]())
+			continue;
+		if (sandbox_try_in_child(uid, gid, line, sizeof line) == -1) {
+			sandbox_use_host(sandbox, line);
+			return 0;
+		}
+		break;
+	}
 
 	/* A mount namespace too, owned by the new user namespace, so the lab
 	 * may make a tmpfs of its own for Unix socket files (see
 	 * sandbox_private_dir), which the puppets take as their root; the
-	 * controller's file system looks the same from inside. */
+	 * controller's file system looks the same from inside. A failed
+	 * unshare changes nothing: the host path stays open, and a child
+	 * taking one step at a time finds which one the kernel refuses. */
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS) == -1) {
-		int failure = errno;
-		const char *hint = sandbox_refusal_hint(failure);
-		char reason[sizeof sandbox->reason];
-		snprintf(reason, sizeof reason, "unshare(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWNS): %s%s%s%s",
-			 strerror(failure), hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
-		sandbox_use_host(sandbox, reason);
+		struct sandbox_failure failure = { SANDBOX_STEP_USERNS, errno };
+		if (failure.errno_value == EINVAL || sandbox_try_in_child(uid, gid, line, sizeof line) == 0)
+			sandbox_explain(&failure, line, sizeof line);
+		sandbox_use_host(sandbox, line);
 		return 0;
 	}
 
@@ -368,9 +522,14 @@ sandbox_enter(struct sandbox *sandbox, bool force_host, char **err)
 	 * failure is an error, not a fallback. The creator holds every
 	 * capability in the user namespace it made, as long as it does not
 	 * exec, so it may write the maps, the sysctls, and lo's flags. */
-	if (sandbox_map_ids(uid, gid, err) == -1)
+	if (sandbox_map_ids(uid, gid, NULL) == -1) {
+		struct sandbox_failure failure = { SANDBOX_STEP_ID_MAPS, errno };
+		sandbox_explain(&failure, line, sizeof line);
+		sandbox_set_error(err, "%s", line);
 		return -1;
-	sandbox->small_hash = sandbox_size_child_hashes();
+	}
+	char why_slow[128] = "";
+	sandbox->small_hash = sandbox_size_child_hashes(why_slow, sizeof why_slow);
 	sandbox->outer_netns_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (sandbox->outer_netns_fd == -1) {
 		sandbox_set_error(err, "open /proc/self/ns/net: %s", strerror(errno));
@@ -381,10 +540,20 @@ sandbox_enter(struct sandbox *sandbox, bool force_host, char **err)
 		return -1;
 	}
 	sandbox->kind = SANDBOX_NETNS;
-	snprintf(sandbox->description, sizeof sandbox->description, "%s",
-		 sandbox->small_hash ? "private netns"
-				     : "private netns (shared TCP hash table: slower probe)");
+	if (sandbox->small_hash)
+		snprintf(sandbox->description, sizeof sandbox->description, "private netns");
+	else
+		snprintf(sandbox->description, sizeof sandbox->description,
+			 "private netns (shared TCP hash table, %.120s: slower probe)", why_slow);
 	return 0;
+}
+
+const char *
+sandbox_notice(const struct sandbox *sandbox)
+{
+	if (sandbox->kind != SANDBOX_HOST || strcmp(sandbox->reason, "--host given") == 0)
+		return NULL;
+	return sandbox->notice;
 }
 
 int

@@ -32,13 +32,17 @@ enum sandbox_kind {
 
 struct sandbox {
 	enum sandbox_kind kind;
-	char reason[200];      /* SANDBOX_HOST: why, e.g. "unshare(CLONE_NEWUSER): Operation not permitted" or "--host given" */
+	char reason[256];      /* SANDBOX_HOST: why, in one line naming the step, the cause and the cure,
+	                          e.g. "private network namespace refused (AppArmor restricts unprivileged
+	                          user namespaces: `sudo cmake --install build` installs socklab's
+	                          profile)", or "--host given" */
 	int outer_netns_fd;    /* SANDBOX_NETNS: the outer namespace, to make fresh inner ones; -1 otherwise */
 	int inner_count;       /* how many inner namespaces were made (for the benchmark) */
 	bool small_hash;       /* SANDBOX_NETNS: the inner namespace has its own 256-bucket TCP
 	                          hash table; false when tcp_child_ehash_entries (Linux >= 6.1)
 	                          could not be written, so every probe dump walks the host's table */
-	char description[256]; /* what sandbox_describe returns once entered */
+	char description[320]; /* what sandbox_describe returns once entered */
+	char notice[320];      /* SANDBOX_HOST: what sandbox_notice returns */
 };
 
 /* Enters the private namespace, or records why the host is used instead.
@@ -48,9 +52,13 @@ struct sandbox {
  * brought up), with *err malloc'd.
  * It fills every field of *sandbox; no initialisation is needed. Where the
  * kernel could make the user namespace yet refuse what follows (AppArmor's
- * kernel.apparmor_restrict_unprivileged_userns, or a process made
- * undumpable by a uid change without exec), it first tries the private path
- * in a throwaway child, and falls back to the host if that fails. */
+ * kernel.apparmor_restrict_unprivileged_userns, a seccomp filter, namespace
+ * limits below what the lab makes, or a process made undumpable by a uid
+ * change without exec), it first takes the private path one step at a time
+ * in a throwaway child, and falls back to the host if a step fails; so it
+ * does when unshare itself refuses. The reason then names the step (user
+ * namespace, uid/gid maps, network or mount namespace, lo, the nested
+ * namespace), the cause and its cure. */
 int sandbox_enter(struct sandbox *sandbox, bool force_host, char **err);
 
 /* SANDBOX_NETNS: leave the current inner namespace for a fresh one (lo up),
@@ -73,6 +81,11 @@ void sandbox_done(struct sandbox *sandbox);
 /* A one-line description for headers: "private netns" or
  * "host network (<reason>); lesson ports mapped". Static or inside sandbox. */
 const char *sandbox_describe(const struct sandbox *sandbox);
+
+/* A fallback the user did not ask for, in one line for stderr:
+ * "<reason> — running on the host's loopback"; NULL on the private path
+ * and with --host. Inside sandbox. */
+const char *sandbox_notice(const struct sandbox *sandbox);
 
 /* Host path: a free TCP/UDP port on 127.0.0.1 (both protocols free at the time of asking),
  * or -1 with *err. */

@@ -25,6 +25,7 @@
 #include "program.h"
 #include "puppet.h"
 #include "tie.h"
+#include "exact.h"
 #include "resend.h"
 #include "timed.h"
 
@@ -100,6 +101,11 @@ struct session {
 	struct tie_fd *tie_fds;           /* scratch: every fd of every side, per snapshot */
 	size_t tie_fd_count, tie_fd_capacity;
 	struct probe_snapshot raw;
+	struct exact *exact;              /* host path: the lab's sockets asked for exactly, not dumped */
+	size_t events_probed;             /* events up to here were made before the last snapshot */
+	uint32_t *touched;                /* scratch: inodes of the fds this step's calls used or made */
+	char probe_note[128];             /* for the step's last event: what a dump found that exact requests missed */
+	size_t touched_capacity;
 	struct run_info info;
 	size_t failure_count;
 	const volatile sig_atomic_t *interrupt;   /* non-zero: stop waiting */
@@ -736,13 +742,66 @@ static int collect_fds(struct session *session, char **err)
 	return 0;
 }
 
+/* The inodes of the fds that calls since the last snapshot used or made:
+ * where the kernel may list something new. */
+static int collect_touched(struct session *session, size_t *count, char **err)
+{
+	if (session->events_probed > session->event_count)
+		session->events_probed = 0;
+	size_t needed = 2 * (session->event_count - session->events_probed);
+	if (needed > session->touched_capacity) {
+		uint32_t *grown = realloc(session->touched, needed * sizeof *grown);
+		if (!grown)
+			return text_error(err, "out of memory");
+		session->touched = grown;
+		session->touched_capacity = needed;
+	}
+	*count = 0;
+	for (size_t e = session->events_probed; e < session->event_count; e++) {
+		const struct lab_event *event = &session->events[e];
+		long made = event->call == CALL_SOCKET || event->call == CALL_ACCEPT ? event->ret : -1;
+		for (size_t i = 0; i < session->tie_fd_count; i++) {
+			const struct tie_fd *fd = &session->tie_fds[i];
+			if (fd->side == event->side && (fd->fd == event->fd_argument || fd->fd == made) && *count < needed)
+				session->touched[(*count)++] = fd->inode;
+		}
+	}
+	session->events_probed = session->event_count;
+	return 0;
+}
+
+/* The kernel's view of the lab's sockets: a dump in the private
+ * namespace, where the tables are the lab's alone; exact requests on the
+ * host path (exact.h). */
+static int read_kernel(struct session *session, unsigned what, char **err)
+{
+	if (session->sandbox->kind != SANDBOX_HOST)
+		return probe_snapshot(session->probe, what, &session->raw, err);
+	size_t touched_count = 0;
+	if (collect_touched(session, &touched_count, err) < 0)
+		return -1;
+	struct exact_input input = {
+		.what = what, .fds = session->tie_fds, .fd_count = session->tie_fd_count,
+		.touched = session->touched, .touched_count = touched_count, .now_us = timed_now_us(),
+	};
+	bool dumped;
+	size_t missed;
+	if (exact_snapshot(session->exact, session->probe, &input, &session->raw, &dumped, &missed, err) < 0)
+		return -1;
+	if (missed)
+		snprintf(session->probe_note, sizeof session->probe_note,
+			 "the once-a-second dump found %zu socket%s of the lab that the exact requests missed", missed,
+			 missed == 1 ? "" : "s");
+	return 0;
+}
+
 static int take_snapshot(struct session *session, char **err)
 {
 	unsigned what = probe_mask(session);
 	if (collect_fds(session, err) < 0)
 		return -1;
 	probe_snapshot_clear(&session->raw);
-	if (what && probe_snapshot(session->probe, what, &session->raw, err) < 0)
+	if (what && read_kernel(session, what, err) < 0)
 		return -1;
 	struct tie_input input = {
 		.raw = &session->raw,
@@ -1484,6 +1543,11 @@ static int copy_snapshot_to(struct session *session, size_t first, size_t end, c
 		if (copy_snapshot(&session->events[i].snapshot, &session->snapshot) < 0)
 			return text_error(err, "out of memory");
 	}
+	if (end > first && session->probe_note[0]) {
+		text_copy(session->events[end - 1].probe_note, sizeof session->events[end - 1].probe_note,
+			  session->probe_note);
+		session->probe_note[0] = '\0';
+	}
 	return 0;
 }
 
@@ -2110,6 +2174,8 @@ static void clear_log(struct session *session)
 	lab_snapshot_done(&session->snapshot);
 	lab_snapshot_done(&session->baseline);
 	tie_forget(session->tie);
+	exact_forget(session->exact);
+	session->events_probed = 0;
 	session->steps_done = 0;
 	session->failure_count = 0;
 	timed_clear(&session->timed);
@@ -2157,7 +2223,8 @@ static int map_lesson_ports(struct session *session, char **err)
 int session_new(struct session **out, const struct lesson *lesson, struct sandbox *sandbox, char **err)
 {
 	struct session *session = calloc(1, sizeof *session);
-	if (session && !(session->tie = tie_new())) {
+	if (session && (!(session->tie = tie_new()) || !(session->exact = exact_new()))) {
+		tie_free(session->tie);
 		free(session);
 		session = NULL;
 	}
@@ -2202,6 +2269,8 @@ void session_free(struct session *session)
 	probe_snapshot_done(&session->raw);
 	clear_log(session);
 	tie_free(session->tie);
+	exact_free(session->exact);
+	free(session->touched);
 	free(session->events);
 	workdir_done(session, true);
 	free(session);

@@ -133,6 +133,8 @@ struct lab_event {
 	                                     ("TIME-WAIT ended: 91 s passed since step 11, ..."); not failures;
 	                                     owned */
 	size_t timer_ended_count;
+	char probe_note[128];             /* host path: the once-a-second dump found sockets of the lab
+	                                     that the exact requests had missed, in words; or "" */
 	struct wire_packet *packets;      /* what crossed lo during this event's part of the step; owned */
 	size_t packet_count;
 	char held[400];                   /* `wire: hold`: the segments the kernel holds after this part,

@@ -12,7 +12,8 @@
  * 4. Soak: 1,000 restarts of lesson 01 in one process, open fds and RSS
  *    before and after.
  * 5. The host path's steady-state figure, measured first in a child
- *    because entering the private namespace cannot be undone.
+ *    because entering the private namespace cannot be undone, and its
+ *    ratio to the private path's. `bench STEPS paths` prints these alone.
  * 6. The parts alone: one sock_diag dump of the host's TCP sockets,
  *    entering and renewing the sandbox, holding segments (open, close,
  *    release -> answer held) and draining the capture. `bench STEPS parts`
@@ -845,6 +846,64 @@ static void host_dump_figure(void)
 		       "(%zu sockets)\n", dump.median, dump.p99, dump.count);
 }
 
+/* The host path's steady-state step, measured in a child (entering the
+ * private namespace cannot be undone): printed, and returned through a
+ * pipe. The host path asks the kernel for the lab's sockets exactly and
+ * dumps at most once a second, so the median is a step without a dump. */
+static int host_path_figures(struct lesson *lesson, struct lesson *crowded, struct figures *out)
+{
+	int report[2];
+	if (pipe(report) < 0)
+		return -1;
+	fflush(stdout);
+	pid_t child = fork();
+	if (child == 0) {
+		struct sandbox host_path;
+		struct figures f;
+		close(report[0]);
+		sandbox_enter(&host_path, true, NULL);
+		if (steady(lesson, &host_path, false, false, (size_t)-1, &f) < 0)
+			_exit(1);
+		printf("host path    step overhead   median %7.1f us   p99 %7.1f us   (%zu steps)\n", f.median, f.p99,
+		       f.count);
+		struct figures many;
+		if (crowded && steady_after(crowded, &host_path, 3 + 300, &many, NULL) == 0)
+			printf("host path    8 sides, 100 connections: step overhead median %7.1f us   p99 %7.1f us\n",
+			       many.median, many.p99);
+		fflush(stdout);
+		_exit(write(report[1], &f, sizeof f) == (ssize_t)sizeof f ? 0 : 1);
+	}
+	close(report[1]);
+	ssize_t got = read(report[0], out, sizeof *out);
+	close(report[0]);
+	int status = 0;
+	waitpid(child, &status, 0);
+	return got == (ssize_t)sizeof *out && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* Both paths' steady-state step, one after the other in the same run. */
+static int paths_only(struct lesson *lesson, int exchanges)
+{
+	struct lesson *crowded = crowded_lesson(exchanges / 2 > 0 ? exchanges / 2 : 1);
+	struct figures host, private_step;
+	struct sandbox sandbox;
+	char *err = NULL;
+	if (host_path_figures(lesson, crowded, &host) < 0 || sandbox_enter(&sandbox, false, &err) < 0) {
+		fprintf(stderr, "bench: %s\n", err ? err : "the host path's run failed");
+		return 1;
+	}
+	const char *path_name = sandbox.kind == SANDBOX_NETNS ? "private path" : "host path";
+	if (steady(lesson, &sandbox, false, false, (size_t)-1, &private_step) < 0)
+		return 1;
+	printf("%s step overhead   median %7.1f us   p99 %7.1f us   (%zu steps)\n", path_name, private_step.median,
+	       private_step.p99, private_step.count);
+	printf("host path / %s, step medians: %.1fx\n", path_name, host.median / private_step.median);
+	sandbox_done(&sandbox);
+	lesson_free(crowded);
+	lesson_free(lesson);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int exchanges = (argc > 1 ? atoi(argv[1]) : 4000) / 4;
@@ -883,21 +942,15 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	/* `bench STEPS paths`: the host path's step beside the private path's. */
+	if (argc > 2 && strcmp(argv[2], "paths") == 0)
+		return paths_only(lesson, exchanges);
+
 	host_dump_figure();
 	sandbox_figures(50);
-	pid_t child = fork();
-	if (child == 0) {
-		struct sandbox host_path;
-		struct figures f;
-		sandbox_enter(&host_path, true, NULL);
-		if (steady(lesson, &host_path, false, false, (size_t)-1, &f) < 0)
-			_exit(1);
-		printf("host path    step overhead   median %7.1f us   p99 %7.1f us   (%zu steps)\n", f.median, f.p99,
-		       f.count);
-		fflush(stdout);
-		_exit(0);
-	}
-	waitpid(child, NULL, 0);
+	struct figures host_step;
+	if (host_path_figures(lesson, NULL, &host_step) < 0)
+		return 1;
 
 	tui_figures(SOCKLAB_BINARY);
 
@@ -916,6 +969,7 @@ int main(int argc, char **argv)
 	    || steady(lesson, &sandbox, true, false, 400, &naive) < 0)
 		return 1;
 	printf("%s step overhead   median %7.1f us   p99 %7.1f us   (%zu steps)\n", path_name, f.median, f.p99, f.count);
+	printf("host path / %s, step medians: %.1fx\n", path_name, host_step.median / f.median);
 	printf("with capture step overhead   median %7.1f us   p99 %7.1f us   (+%.1f us median for the packets)\n",
 	       wire.median, wire.p99, wire.median - f.median);
 	struct lesson *crowded = crowded_lesson(exchanges / 2 > 0 ? exchanges / 2 : 1);

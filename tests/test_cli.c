@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -377,6 +378,32 @@ Test(cli, host_path_says_so_and_maps_the_port)
 	cr_expect(strstr(result.out, "sandbox: host network (--host given); lesson ports mapped\n") != NULL, "%s",
 		  result.out);
 	cr_expect(strstr(result.out, "port: the lesson's 65432 is ") != NULL);
+	result_done(&result);
+}
+
+/* As on Ubuntu 24.04, where the user namespace is made but the network
+ * namespace is refused: `unshare -Ur`, then user.max_net_namespaces=0. */
+Test(cli, a_refused_network_namespace_falls_back_with_its_cause_and_cure)
+{
+	if (access("/usr/bin/unshare", X_OK) != 0)
+		cr_skip_test("no /usr/bin/unshare (util-linux) here");
+	struct result probe = run((char *const[]){ "/usr/bin/unshare", "-Ur", "/bin/true", NULL });
+	if (probe.code != 0) {
+		cr_log_warn("unshare -Ur refused here: %s", probe.err);
+		result_done(&probe);
+		cr_skip_test("no user namespace for `unshare -Ur` here");
+	}
+	result_done(&probe);
+	struct result result = run((char *const[]){ "/usr/bin/unshare", "-Ur", "/bin/sh", "-c",
+		"echo 0 > /proc/sys/user/max_net_namespaces && exec \"$0\" run --plain 01", SOCKLAB_BINARY, NULL });
+	const char *cause = "private network namespace refused (user.max_net_namespaces is 0 here, or in a parent "
+			    "namespace: `sudo sysctl -w user.max_net_namespaces=15000` raises it)";
+	char line[512];
+	snprintf(line, sizeof line, "socklab: %s — running on the host's loopback\n", cause);
+	cr_expect_eq(result.code, 0, "%s%s", result.out, result.err);
+	cr_expect_str_eq(result.err, line);
+	snprintf(line, sizeof line, "sandbox: host network (%s); lesson ports mapped\n", cause);
+	cr_expect(strstr(result.out, line) != NULL, "%s", result.out);
 	result_done(&result);
 }
 
@@ -805,6 +832,59 @@ Test(cli, free_play_runs_typed_calls_and_explains_refusals)
 				     "  why: the lab refused the call: fd 7 is not one of this side's sockets "
 				     "(no call of this side returned it)\n") != NULL, "%s", result.out);
 	result_done(&result);
+}
+
+/* A transcript without what only one path has (the sandbox line, the wire,
+ * the port map), ports as P and runs of spaces as one: what both paths
+ * must show alike. Returns a malloc'd string. */
+static char *both_paths_text(const char *transcript)
+{
+	char *text = malloc(strlen(transcript) + 1), *to = text;
+	for (const char *line = transcript; *line;) {
+		const char *end = strchr(line, '\n');
+		size_t length = end ? (size_t)(end - line) + 1 : strlen(line);
+		bool only_one_path = strncmp(line, "sandbox:", 8) == 0 || strncmp(line, "wire:", 5) == 0
+				     || strncmp(line, "port:", 5) == 0 || strncmp(line, "  wire ", 7) == 0;
+		for (size_t i = 0; i < length && !only_one_path; i++) {
+			if (line[i] == ':' && i + 1 < length && line[i + 1] >= '0' && line[i + 1] <= '9') {
+				*to++ = ':';
+				*to++ = 'P';
+				while (i + 1 < length && line[i + 1] >= '0' && line[i + 1] <= '9')
+					i++;
+			} else if (line[i] != ' ' || to == text || to[-1] != ' ') {
+				*to++ = line[i];
+			}
+		}
+		line += length;
+	}
+	*to = '\0';
+	return text;
+}
+
+Test(cli, free_play_shows_the_same_on_both_paths)
+{
+	static const char input[] = "server: s = socket(AF_INET, SOCK_STREAM)\n"
+				    "server: bind(s, 127.0.0.1:65432)\n"
+				    "server: listen(s, 5)\n"
+				    "server: conn = accept(s)\n"
+				    "client: c = socket(AF_INET, SOCK_STREAM)\n"
+				    "client: connect(c, 127.0.0.1:65432)\n"
+				    "client: sendall(c, \"hi\")\n"
+				    "server: recv(conn, 10)\n"
+				    "client: close(c)\n"
+				    "server: recv(conn, 10)\n";
+	struct result host = run_with_input((char *const[]){ SOCKLAB_BINARY, "play", "--plain", "--host", NULL },
+					    input);
+	struct result private_path = run_with_input((char *const[]){ SOCKLAB_BINARY, "play", "--plain", NULL }, input);
+	cr_expect_eq(host.code, 0, "%s", host.err);
+	cr_expect_eq(private_path.code, 0, "%s", private_path.err);
+	char *host_text = both_paths_text(host.out), *private_text = both_paths_text(private_path.out);
+	cr_expect(strstr(host_text, "ESTABLISHED") != NULL, "%s", host.out);
+	cr_expect_str_eq(host_text, private_text);
+	free(host_text);
+	free(private_text);
+	result_done(&host);
+	result_done(&private_path);
 }
 
 Test(cli, what_was_played_becomes_a_lesson_that_replays)

@@ -942,3 +942,124 @@ Test(probe, names_closed_sockets_by_family)
 					.state = TCP_CLOSE };
 	cr_assert_str_eq(probe_socket_state_name(&socket), "UNCONN");
 }
+
+/* ---- exact requests ---------------------------------------------------- */
+
+static void look_up(struct probe *probe, const struct probe_key *keys, size_t count, struct probe_snapshot *snap)
+{
+	char *err = NULL;
+
+	probe_snapshot_clear(snap);
+	cr_assert_eq(probe_lookup(probe, keys, count, snap, &err), 0, "probe_lookup: %s", err ? err : "?");
+}
+
+Test(probe, finds_exactly_the_sockets_asked_for_by_their_identity)
+{
+	struct probe *probe = open_probe();
+	struct probe_snapshot snap = { 0 }, found = { 0 };
+	int listen_fd = bound_socket(AF_INET, SOCK_STREAM);
+	int listen_port = port_of_fd(listen_fd);
+	cr_assert_eq(listen(listen_fd, 5), 0);
+	int client_fd = connected_socket(AF_INET, SOCK_STREAM, listen_port);
+	int client_port = port_of_fd(client_fd);
+	wait_readable(listen_fd);
+	take_snapshot(probe, PROBE_TCP4, &snap);
+
+	/* The listener by its local address, the client by its 4-tuple, the
+	 * child in the accept queue as the client's mirror. */
+	struct probe_key keys[4];
+	const struct probe_socket *listener = find_inet(&snap, AF_INET, listen_port, 0, TCP_LISTEN);
+	const struct probe_socket *client = find_inet(&snap, AF_INET, client_port, listen_port, TCP_ESTABLISHED);
+	cr_assert_not_null(listener);
+	cr_assert_not_null(client);
+	cr_assert_eq(probe_key_of(listener, &keys[0]), 0);
+	cr_assert_eq(probe_key_of(client, &keys[1]), 0);
+	keys[2] = (struct probe_key){ .kind = PROBE_TCP4, .local = client->peer, .peer = client->local };
+	/* A connection nobody has: not found, and not taken for the
+	 * listener the kernel's lookup falls back to. */
+	keys[3] = keys[2];
+	((struct sockaddr_in *)&keys[3].peer)->sin_port = htons(1);
+	uint64_t client_cookie = client->cookie;
+	look_up(probe, keys, 4, &found);
+	cr_assert_eq(found.count, 3, "%zu sockets", found.count);
+	listener = find_inet(&found, AF_INET, listen_port, 0, TCP_LISTEN);
+	cr_assert_not_null(listener);
+	cr_assert_eq(listener->recv_queue, 1, "accept queue: %u", listener->recv_queue);
+	cr_assert_eq(listener->inode, inode_of(listen_fd));
+	client = find_inet(&found, AF_INET, client_port, listen_port, TCP_ESTABLISHED);
+	cr_assert_not_null(client);
+	cr_assert_eq(client->inode, inode_of(client_fd));
+	const struct probe_socket *child = find_inet(&found, AF_INET, listen_port, client_port, TCP_ESTABLISHED);
+	cr_assert_not_null(child, "the child in the accept queue was not found as the client's mirror");
+	cr_assert_eq(child->inode, 0);
+
+	/* After close() the client ends in TIME-WAIT, a new kernel socket
+	 * with another cookie: found by the 4-tuple all the same. */
+	int child_fd = accept(listen_fd, NULL, NULL);
+	cr_assert_geq(child_fd, 0);
+	close(client_fd);
+	close(child_fd);
+	const struct probe_socket *waiting =
+		wait_for_state(probe, PROBE_TCP4, &snap, AF_INET, client_port, listen_port, TCP_TIME_WAIT);
+	cr_assert_not_null(waiting, "the client never reached TIME-WAIT");
+	keys[1].cookie = client_cookie;
+	look_up(probe, &keys[1], 1, &found);
+	cr_assert_eq(found.count, 1, "%zu sockets", found.count);
+	cr_assert_eq(found.sockets[0].state, TCP_TIME_WAIT, "%d", found.sockets[0].state);
+
+	close(listen_fd);
+	probe_snapshot_done(&snap);
+	probe_snapshot_done(&found);
+	probe_free(probe);
+}
+
+Test(probe, finds_a_unix_socket_by_its_inode)
+{
+	struct probe *probe = open_probe();
+	struct probe_snapshot found = { 0 };
+	int pair[2];
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+	struct probe_key keys[2] = {
+		{ .kind = PROBE_UNIX, .inode = inode_of(pair[0]) },
+		{ .kind = PROBE_UNIX, .inode = inode_of(pair[0]) + 1000000 },
+	};
+	look_up(probe, keys, 2, &found);
+	cr_assert_eq(found.count, 1, "%zu sockets", found.count);
+	cr_assert_eq(found.sockets[0].inode, inode_of(pair[0]));
+	cr_assert_eq(found.sockets[0].peer_inode, inode_of(pair[1]));
+	close(pair[0]);
+	close(pair[1]);
+	probe_snapshot_done(&found);
+	probe_free(probe);
+}
+
+Test(probe, finds_udp_sockets_by_their_addresses)
+{
+	struct probe *probe = open_probe();
+	struct probe_snapshot snap = { 0 }, found = { 0 };
+	int unconnected = bound_socket(AF_INET, SOCK_DGRAM);
+	int unconnected_port = port_of_fd(unconnected);
+	int connected = connected_socket(AF_INET, SOCK_DGRAM, unconnected_port);
+	int connected_port = port_of_fd(connected);
+	take_snapshot(probe, PROBE_UDP4, &snap);
+	const struct probe_socket *first = find_inet(&snap, AF_INET, unconnected_port, 0, 0);
+	const struct probe_socket *second = find_inet(&snap, AF_INET, connected_port, unconnected_port, 0);
+	cr_assert_not_null(first);
+	cr_assert_not_null(second);
+	struct probe_key keys[2];
+	cr_assert_eq(probe_key_of(first, &keys[0]), 0);
+	cr_assert_eq(probe_key_of(second, &keys[1]), 0);
+	cr_assert_eq(keys[0].kind, PROBE_UDP4);
+	look_up(probe, keys, 2, &found);
+	cr_assert_eq(found.count, 2, "%zu sockets", found.count);
+	cr_assert_not_null(find_inode(&found, inode_of(unconnected)));
+	cr_assert_not_null(find_inode(&found, inode_of(connected)));
+	cr_assert_eq(find_inode(&found, inode_of(connected))->protocol, IPPROTO_UDP);
+	close(connected);
+	close(unconnected);
+	look_up(probe, keys, 2, &found);
+	cr_assert_eq(found.count, 0, "closed UDP sockets found: %zu", found.count);
+	probe_snapshot_done(&snap);
+	probe_snapshot_done(&found);
+	probe_free(probe);
+}

@@ -13,6 +13,12 @@
  */
 #include <criterion/criterion.h>
 
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/syscall.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -390,9 +396,9 @@ enter_with_a_thread(const struct child *child)
 	char *err = NULL;
 	child_assert(child, sandbox_enter(&sandbox, false, &err) == 0, "%s", err);
 	child_assert(child, sandbox.kind == SANDBOX_HOST, "kind %d", sandbox.kind);
-	child_assert(child, strstr(sandbox.reason, "unshare(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWNS): Invalid argument")
-		     == sandbox.reason, "\"%s\"", sandbox.reason);
-	child_assert(child, strncmp(sandbox_describe(&sandbox), "host network (unshare", 21) == 0,
+	child_assert(child, strcmp(sandbox.reason, "user namespace refused (the process has threads, or the kernel "
+		     "has no user namespaces)") == 0, "\"%s\"", sandbox.reason);
+	child_assert(child, strncmp(sandbox_describe(&sandbox), "host network (user namespace refused (", 38) == 0,
 		     "\"%s\"", sandbox_describe(&sandbox));
 	child_assert(child, sandbox.outer_netns_fd == -1, "%d", sandbox.outer_netns_fd);
 	child_assert(child, path_inode("/proc/self/ns/net") == before, "the namespace changed");
@@ -416,7 +422,8 @@ enter_undumpable(const struct child *child)
 	char *err = NULL;
 	child_assert(child, sandbox_enter(&sandbox, false, &err) == 0, "%s", err);
 	child_assert(child, sandbox.kind == SANDBOX_HOST, "kind %d", sandbox.kind);
-	child_assert(child, strstr(sandbox.reason, "(the process is not dumpable)") != NULL,
+	child_assert(child, strcmp(sandbox.reason, "user namespace's uid/gid map refused (the process is not "
+				   "dumpable, its uid changed without exec: start socklab directly)") == 0,
 		     "\"%s\"", sandbox.reason);
 	child_assert(child, path_inode("/proc/self/ns/net") == before, "the namespace changed");
 	/* Not stranded: the process may still create files. */
@@ -430,6 +437,195 @@ enter_undumpable(const struct child *child)
 Test(sandbox, undumpable_ordinary_user_falls_back_to_the_host)
 {
 	run_in_child(enter_undumpable, NULL);
+}
+
+/* ---- each step refused, without AppArmor ----------------------------- */
+
+/* A refusal the test makes before calling sandbox_enter, and the one
+ * line the sandbox must give for it. */
+struct refusal {
+	const char *limit;        /* /proc/sys/user file to write in a user namespace of the test's own, or NULL */
+	const char *limit_value;
+	int filter;               /* a seccomp filter (enum filter), or FILTER_NONE */
+	const char *reason;       /* the exact sandbox.reason expected */
+};
+
+enum filter {
+	FILTER_NONE,
+	FILTER_NAMESPACES,   /* unshare/clone with any CLONE_NEW* flag: EPERM */
+	FILTER_NETNS,        /* unshare/clone with CLONE_NEWNET: EPERM */
+	FILTER_LO_UP,        /* ioctl(SIOCSIFFLAGS): EPERM */
+};
+
+#define ALL_NAMESPACE_FLAGS (CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC \
+			     | CLONE_NEWUTS | CLONE_NEWCGROUP)
+
+#if defined(__x86_64__)
+#define TEST_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define TEST_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/* Installs a seccomp filter that answers EPERM where a container's would:
+ * the calls that make namespaces (clone3 gets ENOSYS, so glibc falls back
+ * to clone, which the filter can read), or lo's flags. */
+static void
+install_filter(const struct child *child, enum filter filter)
+{
+#ifdef TEST_AUDIT_ARCH
+	/* ioctl(fd, SIOCSIFFLAGS, ...): the second argument; unshare(flags)
+	 * and clone(flags, ...): the first, any of `flags` set. */
+	bool lo = filter == FILTER_LO_UP;
+	unsigned flags = filter == FILTER_NETNS ? CLONE_NEWNET : ALL_NAMESPACE_FLAGS;
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TEST_AUDIT_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, lo ? (unsigned)-1 : SYS_clone3, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, lo ? SYS_ioctl : SYS_unshare, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, lo ? (unsigned)-1 : SYS_clone, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]) + (lo ? 8 : 0)),
+		BPF_JUMP(BPF_JMP | (lo ? BPF_JEQ : BPF_JSET) | BPF_K, lo ? SIOCSIFFLAGS : flags, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog program = { .len = sizeof code / sizeof code[0], .filter = code };
+	child_assert(child, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "%s", strerror(errno));
+	child_assert(child, syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) == 0, "seccomp: %s",
+		     strerror(errno));
+#else
+	(void)filter;
+	child_finish(child, CHILD_SKIPPED, "the test's seccomp filter knows no audit arch for this machine");
+#endif
+}
+
+/* The child's half: refuses a step, as the system would, then checks that
+ * sandbox_enter falls back with the exact line, and leaves the process
+ * able to run on the host (it may create files; its network is the one it
+ * had). */
+static void
+enter_refused(const struct child *child)
+{
+	const struct refusal *refusal = child->argument;
+	if (refusal->limit != NULL) {
+		/* As `unshare -Ur`: root in a user namespace of its own, where
+		 * the namespace limits are its to lower. */
+		char map[32];
+		snprintf(map, sizeof map, "0 %u 1", (unsigned)geteuid());
+		unsigned gid = getegid();
+		child_assert(child, unshare(CLONE_NEWUSER) == 0, "%s", strerror(errno));
+		int fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC);
+		child_assert(child, fd == -1 || write(fd, "deny", 4) == 4, "setgroups: %s", strerror(errno));
+		if (fd != -1)
+			close(fd);
+		fd = open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
+		child_assert(child, fd != -1 && write(fd, map, strlen(map)) > 0, "uid_map: %s", strerror(errno));
+		close(fd);
+		snprintf(map, sizeof map, "0 %u 1", gid);
+		fd = open("/proc/self/gid_map", O_WRONLY | O_CLOEXEC);
+		child_assert(child, fd != -1 && write(fd, map, strlen(map)) > 0, "gid_map: %s", strerror(errno));
+		close(fd);
+		char path[64];
+		snprintf(path, sizeof path, "/proc/sys/user/%s", refusal->limit);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		child_assert(child, fd != -1, "open %s: %s", path, strerror(errno));
+		child_assert(child, write(fd, refusal->limit_value, strlen(refusal->limit_value)) > 0, "write %s: %s",
+			     path, strerror(errno));
+		close(fd);
+	}
+	if (refusal->filter != FILTER_NONE)
+		install_filter(child, refusal->filter);
+
+	ino_t before = path_inode("/proc/self/ns/net");
+	struct sandbox sandbox;
+	char *err = NULL;
+	child_assert(child, sandbox_enter(&sandbox, false, &err) == 0, "%s", err);
+	child_assert(child, sandbox.kind == SANDBOX_HOST, "kind %d", sandbox.kind);
+	child_assert(child, strcmp(sandbox.reason, refusal->reason) == 0, "\"%s\"", sandbox.reason);
+	char notice[512];
+	snprintf(notice, sizeof notice, "%s — running on the host's loopback", refusal->reason);
+	child_assert(child, sandbox_notice(&sandbox) != NULL && strcmp(sandbox_notice(&sandbox), notice) == 0,
+		     "\"%s\"", sandbox_notice(&sandbox) ? sandbox_notice(&sandbox) : "(none)");
+	child_assert(child, path_inode("/proc/self/ns/net") == before, "the namespace changed");
+	char path[] = "/tmp/test_sandbox.XXXXXX";
+	int fd = mkstemp(path);
+	child_assert(child, fd != -1, "mkstemp: %s", strerror(errno));
+	close(fd);
+	unlink(path);
+}
+
+static const struct refusal refused_netns = {
+	.limit = "max_net_namespaces", .limit_value = "0",
+	.reason = "private network namespace refused (user.max_net_namespaces is 0 here, or in a parent "
+		  "namespace: `sudo sysctl -w user.max_net_namespaces=15000` raises it)",
+};
+
+Test(sandbox, names_the_network_namespace_when_only_the_user_namespace_is_allowed)
+{
+	skip_unless_user_namespaces(false);
+	run_in_child(enter_refused, &refused_netns);
+}
+
+static const struct refusal refused_userns = {
+	.limit = "max_user_namespaces", .limit_value = "0",
+	.reason = "user namespace refused (user.max_user_namespaces is 0 here, or in a parent "
+		  "namespace: `sudo sysctl -w user.max_user_namespaces=15000` raises it)",
+};
+
+Test(sandbox, names_the_user_namespace_when_none_is_allowed)
+{
+	skip_unless_user_namespaces(false);
+	run_in_child(enter_refused, &refused_userns);
+}
+
+static const struct refusal refused_nested = {
+	.limit = "max_net_namespaces", .limit_value = "1",
+	.reason = "nested network namespace refused (user.max_net_namespaces is 1 here, or in a parent "
+		  "namespace: `sudo sysctl -w user.max_net_namespaces=15000` raises it)",
+};
+
+Test(sandbox, names_the_nested_namespace_when_only_one_network_namespace_is_allowed)
+{
+	skip_unless_user_namespaces(false);
+	run_in_child(enter_refused, &refused_nested);
+}
+
+static const struct refusal filtered_namespaces = {
+	.filter = FILTER_NAMESPACES,
+	.reason = "user namespace refused (a seccomp filter refuses new namespaces, as containers' do: "
+		  "run socklab outside the container)",
+};
+
+Test(sandbox, names_a_seccomp_filter_that_refuses_every_namespace)
+{
+	run_in_child(enter_refused, &filtered_namespaces);
+}
+
+static const struct refusal filtered_netns = {
+	.filter = FILTER_NETNS,
+	.reason = "private network namespace refused (a seccomp filter refuses new namespaces, as containers' do: "
+		  "run socklab outside the container)",
+};
+
+Test(sandbox, names_a_seccomp_filter_that_refuses_the_network_namespace)
+{
+	skip_unless_user_namespaces(false);
+	run_in_child(enter_refused, &filtered_netns);
+}
+
+static const struct refusal filtered_lo = {
+	.filter = FILTER_LO_UP,
+	.reason = "lo of the private network namespace refused (a seccomp filter refuses new namespaces, as "
+		  "containers' do: run socklab outside the container)",
+};
+
+Test(sandbox, names_lo_when_it_cannot_be_brought_up)
+{
+	skip_unless_user_namespaces(false);
+	run_in_child(enter_refused, &filtered_lo);
 }
 
 Test(sandbox, free_port_can_be_bound_for_tcp_and_udp)

@@ -3,6 +3,9 @@
  * worker is threaded, so it cannot enter a user namespace); the private
  * path is covered by the integration tests that run the binary. */
 #include <criterion/criterion.h>
+#include <glob.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
@@ -180,4 +183,62 @@ Test(session, checks_which_fds_a_readiness_call_reports, .fini = finish)
 	cr_expect_eq(events[5].failure_count, 0, "%s", events[5].failure_count ? events[5].failures[0] : "");
 	cr_assert_eq(events[6].failure_count, 1);
 	cr_expect_str_eq(events[6].failures[0], "t.lesson:9: expected ready \"ls POLLOUT\", kernel says 1, ready \"ls POLLIN\"");
+}
+
+/* Two labs on the host path, as two students on one machine: each sees only
+ * its own sockets, and a Unix socket file of one is out of the other's
+ * reach (its own directory has no such file; the other's directory, 0700,
+ * is refused by name). */
+Test(session, labs_on_the_host_path_neither_see_nor_reach_each_other)
+{
+	static const char first_text[] =
+		"title: a\n"
+		"step server: ls = socket(AF_UNIX, SOCK_STREAM)\n"
+		"step server: bind(ls, ./echo.sock)\n"
+		"step server: listen(ls, 5)\n"
+		"  expect: 0, server ls LISTEN\n"
+		"step client: c = socket(AF_UNIX, SOCK_STREAM)\n";
+	char pattern[64];
+	snprintf(pattern, sizeof pattern, "/tmp/socklab-%d-*", (int)getpid());
+	start(first_text);
+	for (int i = 0; i < 4; i++)
+		step();
+	cr_assert_eq(session_failure_count(session), 0);
+	glob_t found;
+	cr_assert_eq(glob(pattern, 0, NULL, &found), 0, "no working directory %s", pattern);
+	cr_assert_eq(found.gl_pathc, 1, "%zu working directories", found.gl_pathc);
+	struct stat status;
+	cr_assert_eq(stat(found.gl_pathv[0], &status), 0);
+	cr_expect_eq(status.st_mode & 07777, 0700, "mode %o", status.st_mode & 07777);
+	char second_text[512];
+	snprintf(second_text, sizeof second_text,
+		 "title: b\n"
+		 "step server: s = socket(AF_UNIX, SOCK_STREAM)\n"
+		 "step client: c = socket(AF_UNIX, SOCK_STREAM)\n"
+		 "step client: connect(c, ./echo.sock)\n"
+		 "  expect: -1 ENOENT\n"
+		 "step client: connect(c, %s/echo.sock)\n"
+		 "  expect: -1 EACCES\n", found.gl_pathv[0]);
+	globfree(&found);
+
+	struct diagnostics diag;
+	char *err = NULL;
+	diagnostics_init(&diag, "b.lesson");
+	struct lesson *second_lesson = lesson_parse("b.lesson", second_text, strlen(second_text), &diag);
+	cr_assert_not_null(second_lesson, "%s", diag.count ? diag.messages[0] : "?");
+	diagnostics_done(&diag);
+	struct session *second = NULL;
+	cr_assert_eq(session_new(&second, second_lesson, &sandbox, &err), 0, "%s", err);
+	for (int i = 0; i < 4; i++)
+		cr_assert_eq(session_step(second, &err), 0, "%s", err ? err : "no step left");
+	cr_expect_eq(session_failure_count(second), 0, "the second lab reached the first's socket file");
+	const struct lab_snapshot *theirs = session_snapshot(second);
+	cr_expect_eq(theirs->count, 2, "the second lab shows %zu sockets, not its own two", theirs->count);
+	for (size_t i = 0; i < theirs->count; i++)
+		cr_expect(strcmp(theirs->sockets[i].name, "s") == 0 || strcmp(theirs->sockets[i].name, "c") == 0,
+			  "a socket of another lab: '%s' %s", theirs->sockets[i].name, theirs->sockets[i].local);
+	const struct lab_snapshot *ours = session_snapshot(session);
+	cr_expect_eq(ours->count, 2, "the first lab shows %zu sockets", ours->count);
+	session_free(second);
+	lesson_free(second_lesson);
 }

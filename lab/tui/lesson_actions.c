@@ -524,6 +524,10 @@ static void lesson_text(struct tui *tui)
 			page_add(&tui->page, "%s", "");
 			page_add_wrapped(&tui->page, "  resent  ", event->resent, COLS - 2);
 		}
+		if (event->probe_note[0]) {
+			page_add(&tui->page, "%s", "");
+			page_add_wrapped(&tui->page, "  probe  ", event->probe_note, COLS - 2);
+		}
 	}
 	/* Every packet in full, which the wire row only names. */
 	if (view->step_packet_count)
