@@ -74,6 +74,12 @@ static const struct probe_dump any_tcp_dump = {
 	.what = PROBE_TCP4 | PROBE_TCP6, .family = AF_UNSPEC, .protocol = IPPROTO_TCP, .type = SOCK_STREAM,
 };
 
+/* An exact lookup of a v4-mapped address ([::ffff:127.0.0.1]) finds the
+ * IPv4 socket with that 4-tuple: its reply may be of either family. */
+static const struct probe_dump any_udp_dump = {
+	.what = PROBE_UDP4 | PROBE_UDP6, .family = AF_UNSPEC, .protocol = IPPROTO_UDP, .type = SOCK_DGRAM,
+};
+
 static void set_error(char **err, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -787,8 +793,11 @@ static int lookup_reply(struct probe *probe, const struct probe_key *keys, size_
 		}
 	}
 	size_t before = snap->count;
-	if (parse_messages(reply, length, dump_of_kind(keys[index].kind), message->nlmsg_seq, probe->port_id, snap,
-			   err) < 0)
+	unsigned int kind = keys[index].kind;
+	const struct probe_dump *dump = kind & (PROBE_TCP4 | PROBE_TCP6)   ? &any_tcp_dump
+					: kind & (PROBE_UDP4 | PROBE_UDP6) ? &any_udp_dump
+									   : dump_of_kind(kind);
+	if (parse_messages(reply, length, dump, message->nlmsg_seq, probe->port_id, snap, err) < 0)
 		return -1;
 	/* The lookup falls back to a socket of the local port with no peer
 	 * (TCP's listener, an unconnected UDP socket) when no connection has

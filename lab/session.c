@@ -1866,10 +1866,14 @@ int session_step(struct session *session, char **err)
 		session->steps_done++;
 		return copy_snapshot_to(session, first_event, session->event_count, err);
 	}
-	if (result == 0 && take_snapshot(session, err) == 0
-	    && settle(session, step, any_frozen ? PHASE_CALL : PHASE_ALL, first_event, err) == 0
-	    && drain_wire(session, &session->events[call_index], err) == 0)
-		result = copy_snapshot_to(session, first_event, session->event_count, err);
+	if (result == 0) {
+		if (take_snapshot(session, err) < 0
+		    || settle(session, step, any_frozen ? PHASE_CALL : PHASE_ALL, first_event, err) < 0
+		    || drain_wire(session, &session->events[call_index], err) < 0)
+			result = -1;   /* the lab failed: said, never swallowed */
+		else
+			result = copy_snapshot_to(session, first_event, session->event_count, err);
+	}
 	if (result == 0 && tidy_resends(session, &session->events[call_index], err) < 0)
 		result = -1;
 	if (result == 0)
