@@ -17,10 +17,10 @@ enum phase { PHASE_ALL, PHASE_CALL, PHASE_AFTER_WAKE };
 /* Some states follow a kernel timer, not the call: an expectation
  * `... within N ms` re-reads the kernel every millisecond until it holds,
  * or N ms have passed; the step's snapshot is the last one read. */
-int expect_settle(struct session *session, const struct lesson_step *step, enum phase phase, size_t first_event,
-		  char **err);
+int expect_settle(struct session *session, const struct lesson_step *step, enum phase phase,
+		  size_t first_event, char **err);
 /* Compares the step's expectations with what the kernel did. */
-void expect_check_step(struct session *session, const struct lesson_step *step, struct lab_event *call_event,
-		       size_t first_event, enum phase phase);
+void expect_check_step(struct session *session, const struct lesson_step *step,
+		       struct lab_event *call_event, size_t first_event, enum phase phase);
 
 #endif

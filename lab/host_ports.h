@@ -28,7 +28,8 @@ struct refusal {
 
 /* Sets the refusal, unless `refusal` is NULL or already says why (the
  * first reason stands). */
-void refuse(struct refusal *refusal, int error, const char *format, ...) __attribute__((format(printf, 3, 4)));
+void refuse(struct refusal *refusal, int error, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* The host's port for each lesson port. Zero-initialise, then set
  * `free_port`; host_ports_done() frees it. */
@@ -54,8 +55,9 @@ int host_ports_map_lesson(struct host_ports *ports, const struct lesson *lesson,
  * becomes loopback, a port its mapped one, an abstract name gets the
  * lab's prefix), or says in *refusal (may be NULL) why it cannot be
  * kept there. `type` is the socket's type (0 unknown). */
-void host_ports_address(struct host_ports *ports, enum call_id call, int type, struct sockaddr_storage *address,
-			socklen_t *length, struct refusal *refusal);
+void host_ports_address(struct host_ports *ports, enum call_id call, int type,
+			struct sockaddr_storage *address, socklen_t *length,
+			struct refusal *refusal);
 
 /* The lesson's port as the host path maps it; the host part stays (an
  * expected address names what the kernel reports, 0.0.0.0 included). */

@@ -10,7 +10,7 @@
 /* Fills `request` for `call`; what the host path cannot keep is refused,
  * with why in *refusal (which may be NULL: a program's call). 0, or -1
  * with *err. */
-int request_build(struct session *session, const struct typed_call *call, struct puppet_request *request,
-		  struct refusal *refusal, char **err);
+int request_build(struct session *session, const struct typed_call *call,
+		  struct puppet_request *request, struct refusal *refusal, char **err);
 
 #endif

@@ -33,6 +33,7 @@ const char *wire_held_sender(void *context, const struct held_segment *segment);
 int wire_tidy_resends(struct session *session, struct lab_event *event, char **err);
 /* The oldest held segment `side` sent, waiting up to 3 s for one: 1 with
  * *index, 0 none, -1 with *err. */
-int wire_find_held(struct session *session, int side, struct lab_event *event, size_t *index, char **err);
+int wire_find_held(struct session *session, int side, struct lab_event *event, size_t *index,
+		   char **err);
 
 #endif

@@ -81,7 +81,7 @@ Test(host_ports, a_lesson_port_gets_the_offered_port_once_and_is_listed)
 {
 	offer(41000, 41001, 41002);
 	cr_assert_eq(host_ports_map(&ports, 80, NULL), 41000);
-	cr_assert_eq(host_ports_map(&ports, 80, NULL), 41000, "the same lesson port maps the same way");
+	cr_assert_eq(host_ports_map(&ports, 80, NULL), 41000, "a lesson port maps the same way");
 	cr_assert_eq(host_ports_map(&ports, 81, NULL), 41001);
 	cr_assert_eq(offered, 2, "a mapped port asks the kernel nothing");
 	cr_assert_eq(info.port_map_count, 2);
