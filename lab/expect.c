@@ -1,0 +1,258 @@
+/* expect — a step's expectations checked against its events and the
+ * kernel's snapshot (expect.h). */
+#include "expect.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "kernel_view.h"
+#include "record.h"
+
+static void describe_result(const struct lab_event *event, char *out, size_t size)
+{
+	if (!event) {
+		snprintf(out, size, "no result");
+	} else if (event->kind == EVENT_BLOCKED) {
+		snprintf(out, size, "the call blocked");
+	} else if (event->kind == EVENT_NOT_RUN) {
+		snprintf(out, size, "the call was not made");
+	} else if (event->ret == -1) {
+		const char *name = catalog_errno_name(event->error);
+		snprintf(out, size, "-1 %s (%s)", name ? name : "?", strerror(event->error));
+	} else if (event->bytes_len || catalog_calls[event->call].result == RESULT_RECEIVED) {
+		char escaped[96];
+		text_escape(event->bytes, event->bytes_len, escaped, sizeof escaped);
+		snprintf(out, size, "%ld \"%s\"", event->ret, escaped);
+	} else if (event->ready[0]) {
+		snprintf(out, size, "%ld, ready \"%.160s\"", event->ret, event->ready);
+	} else if (event->has_value) {
+		snprintf(out, size, "%ld, value %ld", event->ret, event->value);
+	} else if (event->address[0]) {
+		snprintf(out, size, "%ld, from %s", event->ret, event->address);
+	} else {
+		snprintf(out, size, "%ld", event->ret);
+	}
+}
+
+static bool value_met(const struct expectation *e, const struct lab_event *event, const char *expected_address)
+{
+	if (!event)
+		return false;
+	bool returned = event->kind == EVENT_RETURNED || event->kind == EVENT_WOKE;
+	switch (e->kind) {
+	case EXPECT_FD:
+		return returned && event->ret >= 0;
+	case EXPECT_BLOCKS:
+		return event->kind == EVENT_BLOCKED;
+	case EXPECT_RETURN:
+		return returned && event->ret == e->value;
+	case EXPECT_ERROR:
+		return returned && event->ret == -1 && event->error == e->error;
+	case EXPECT_BYTES:
+		return returned && event->bytes_len == e->bytes_len && memcmp(event->bytes, e->bytes, e->bytes_len) == 0;
+	case EXPECT_VALUE:
+		return returned && event->has_value && event->value == e->value;
+	case EXPECT_ADDRESS:
+		return returned && strcmp(event->address, expected_address) == 0;
+	case EXPECT_READY:
+		return returned && strlen(event->ready) == e->bytes_len && memcmp(event->ready, e->bytes, e->bytes_len) == 0;
+	default:
+		return true;
+	}
+}
+
+static void describe_expected(const struct lesson *lesson, const struct expectation *e, char *out, size_t size)
+{
+	char escaped[96];
+	switch (e->kind) {
+	case EXPECT_FD: snprintf(out, size, "a file descriptor"); break;
+	case EXPECT_BLOCKS: snprintf(out, size, "the call to block"); break;
+	case EXPECT_RETURN: snprintf(out, size, "%ld", e->value); break;
+	case EXPECT_ERROR: snprintf(out, size, "-1 %s", catalog_errno_name(e->error)); break;
+	case EXPECT_BYTES:
+		text_escape(e->bytes, e->bytes_len, escaped, sizeof escaped);
+		snprintf(out, size, "\"%s\"", escaped);
+		break;
+	case EXPECT_VALUE:
+		snprintf(out, size, "value %ld", e->value);
+		break;
+	case EXPECT_ADDRESS:
+		text_address((const struct sockaddr *)&e->address, e->address_len, escaped, sizeof escaped);
+		snprintf(out, size, "from %s", escaped);
+		break;
+	case EXPECT_READY:
+		text_escape(e->bytes, e->bytes_len, escaped, sizeof escaped);
+		snprintf(out, size, "ready \"%s\"", escaped);
+		break;
+	case EXPECT_STATE: {
+		const char *state = e->state ? probe_state_name(e->state, SOCK_STREAM) : "gone";
+		snprintf(out, size, "%s %s %s", lesson->sides[e->side],
+			 e->ref == REF_ACCEPT_QUEUE ? "(accept queue)" : e->ref == REF_HANDSHAKE ? "(handshake)" : e->socket_name,
+			 state);
+		break;
+	}
+	}
+}
+
+static bool socket_matches(const struct expectation *e, const struct lab_socket *socket)
+{
+	if (socket->side != e->side)
+		return false;
+	if (e->ref == REF_ACCEPT_QUEUE)
+		return socket->note == NOTE_ACCEPT_QUEUE;
+	if (e->ref == REF_HANDSHAKE)
+		return socket->note == NOTE_HANDSHAKE;
+	return strcmp(socket->name, e->socket_name) == 0;
+}
+
+/* Whether the snapshot meets a state expectation; if not and `event` is
+ * given, says what the kernel has instead. */
+static bool check_state(struct session *session, const struct lesson_step *step, const struct expectation *e,
+			struct lab_event *event)
+{
+	const struct lab_snapshot *snapshot = &session->snapshot;
+	char expected[160], says[256] = "";
+	size_t says_len = 0;
+	bool any = false;
+	for (size_t i = 0; i < snapshot->count; i++) {
+		const struct lab_socket *socket = &snapshot->sockets[i];
+		if (!socket_matches(e, socket))
+			continue;
+		any = true;
+		bool state_ok = e->state != 0 && socket->state == e->state;
+		bool rq_ok = e->recv_queue < 0 || socket->recv_queue == (uint32_t)e->recv_queue;
+		bool wq_ok = e->send_queue < 0 || socket->send_queue == (uint32_t)e->send_queue;
+		if (state_ok && rq_ok && wq_ok)
+			return true;
+		/* Say the queues only when the expectation was about them. */
+		bool queues = e->recv_queue >= 0 || e->send_queue >= 0;
+		text_append(says, sizeof says, &says_len, queues ? "%s%s rq %u wq %u" : "%s%s", says_len ? "; " : "",
+			    socket->state ? session_state_text(socket) : "no address yet", socket->recv_queue,
+			    socket->send_queue);
+	}
+	if (!any && e->state == 0)
+		return true;
+	if (!event)
+		return false;
+	describe_expected(session->lesson, e, expected, sizeof expected);
+	char ended[320];
+	if (e->unless_timer && e->ref == REF_NAME
+	    && timed_explain(&session->timed, snapshot, e->side, e->socket_name, timed_now_us(), ended, sizeof ended)) {
+		char said[512];
+		snprintf(said, sizeof said, "%s: %s", expected, ended);
+		record_timer_ended(event, said);
+		return true;
+	}
+	char queues[48] = "";
+	if (e->recv_queue >= 0 || e->send_queue >= 0)
+		snprintf(queues, sizeof queues, "%s%.0ld%s%.0ld", e->recv_queue >= 0 ? " rq " : "",
+			 e->recv_queue >= 0 ? e->recv_queue : 0L, e->send_queue >= 0 ? " wq " : "",
+			 e->send_queue >= 0 ? e->send_queue : 0L);
+	record_failure(event, "%s:%d: expected %s%s%s, kernel says %s", session->lesson->path, step->line, expected,
+		    queues, e->within_ms ? " (waited for it)" : "", any ? says : "there is no such socket");
+	return false;
+}
+
+/* Some states follow a kernel timer, not the call: a delayed ACK turns
+ * FIN-WAIT-1 into FIN-WAIT-2 up to 40 ms after close(). An expectation
+ * `... within N ms` re-reads the kernel every millisecond until it holds,
+ * or N ms have passed; the step's snapshot is the last one read. */
+static bool in_phase(const struct expectation *e, enum phase phase)
+{
+	bool after = e->after_wake || e->woken_side >= 0;
+	return phase == PHASE_ALL || (phase == PHASE_AFTER_WAKE) == after;
+}
+
+/* Has a woken call of `side` returned during this step (since `first`)? */
+static bool woke_since(const struct session *session, size_t first, int side)
+{
+	for (size_t i = first; i < session->event_count; i++)
+		if (session->events[i].kind == EVENT_WOKE && session->events[i].side == side)
+			return true;
+	return false;
+}
+
+int expect_settle(struct session *session, const struct lesson_step *step, enum phase phase, size_t first_event,
+		  char **err)
+{
+	long longest = 0;
+	for (size_t k = 0; k < step->expect_count; k++)
+		if (step->expects[k].within_ms > longest && in_phase(&step->expects[k], phase))
+			longest = step->expects[k].within_ms;
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		bool met = true;
+		for (size_t k = 0; k < step->expect_count && met; k++) {
+			const struct expectation *e = &step->expects[k];
+			if (!e->within_ms || !in_phase(e, phase))
+				continue;
+			if (e->kind == EXPECT_STATE)
+				met = check_state(session, step, e, NULL);
+			else if (e->woken_side >= 0)
+				met = woke_since(session, first_event, e->woken_side);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long elapsed_ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (met || elapsed_ms >= longest || (session->interrupt && *session->interrupt))
+			return 0;
+		struct timespec tick = { .tv_nsec = 1000000 };
+		nanosleep(&tick, NULL);
+		/* A timer may wake a blocked call meanwhile (a resent SYN lets a
+		 * connect() finish): it returned during this step. Frozen sides
+		 * (the call phase) wait for their turn. */
+		if (phase != PHASE_CALL && record_woken(session, step->call.side, err) < 0)
+			return -1;
+		if (view_take_snapshot(session, err) < 0)
+			return -1;
+	}
+}
+
+/* Compares the step's expectations with what the kernel did. */
+void expect_check_step(struct session *session, const struct lesson_step *step, struct lab_event *call_event,
+		       size_t first_event, enum phase phase)
+{
+	if (session->info.unchecked)
+		return;   /* written for a free wire, run with --hold: its expectations do not apply */
+	size_t failures_before = call_event->failure_count;
+	for (size_t k = 0; k < step->expect_count; k++) {
+		const struct expectation *e = &step->expects[k];
+		if (!in_phase(e, phase))
+			continue;
+		if (e->kind == EXPECT_STATE) {
+			check_state(session, step, e, call_event);
+			continue;
+		}
+		const struct lab_event *event = call_event;
+		if (e->woken_side >= 0) {
+			event = NULL;
+			for (size_t i = first_event; i < session->event_count; i++)
+				if (session->events[i].kind == EVENT_WOKE && session->events[i].side == e->woken_side)
+					event = &session->events[i];
+		}
+		/* The address the kernel would show: on the host path, the lesson's
+		 * port is the mapped one. */
+		char expected_address[TEXT_ADDRESS_MAX] = "";
+		if (e->kind == EXPECT_ADDRESS) {
+			struct sockaddr_storage address = e->address;
+			if (session->sandbox->kind == SANDBOX_HOST)
+				host_ports_expected(&session->host_ports, &address);
+			text_address((const struct sockaddr *)&address, e->address_len, expected_address,
+				     sizeof expected_address);
+		}
+		if (value_met(e, event, expected_address))
+			continue;
+		char expected[160], got[200];
+		describe_expected(session->lesson, e, expected, sizeof expected);
+		if (e->woken_side >= 0 && !event)
+			snprintf(got, sizeof got, "%s's call is still blocked", session->lesson->sides[e->woken_side]);
+		else
+			describe_result(event, got, sizeof got);
+		record_failure(call_event, "%s:%d: expected %s%s%s, kernel says %s", session->lesson->path, step->line,
+			    e->woken_side >= 0 ? session->lesson->sides[e->woken_side] : "",
+			    e->woken_side >= 0 ? " returns " : "", expected, got);
+	}
+	session->failure_count += call_event->failure_count - failures_before;
+}

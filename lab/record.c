@@ -1,0 +1,226 @@
+/* record — a call's events: from its reply, and a woken call's (record.h). */
+#include "record.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "observe.h"
+#include "sides.h"
+
+struct lab_event *record_event(struct session *session, enum event_kind kind, int side,
+				      const struct typed_call *call)
+{
+	if (session->event_count == session->event_capacity) {
+		size_t capacity = session->event_capacity ? session->event_capacity * 2 : 32;
+		struct lab_event *grown = realloc(session->events, capacity * sizeof *grown);
+		if (!grown)
+			return NULL;
+		session->events = grown;
+		session->event_capacity = capacity;
+	}
+	struct lab_event *event = &session->events[session->event_count];
+	memset(event, 0, sizeof *event);
+	event->text = strdup(call->text);
+	if (!event->text)
+		return NULL;
+	session->event_count++;
+	event->seq = session->event_count;
+	event->step = session->steps_done + 1;
+	event->fd_argument = -1;
+	event->kind = kind;
+	event->side = side;
+	event->call = call->def->id;
+	return event;
+}
+
+int record_failure(struct lab_event *event, const char *format, ...)
+{
+	char **grown = realloc(event->failures, (event->failure_count + 1) * sizeof *grown);
+	if (!grown)
+		return -1;
+	event->failures = grown;
+	va_list args;
+	va_start(args, format);
+	int ok = vasprintf(&event->failures[event->failure_count], format, args);
+	va_end(args);
+	if (ok < 0)
+		return -1;
+	event->failure_count++;
+	return 0;
+}
+
+/* An expectation a kernel timer explains: said, not counted as failed. */
+int record_timer_ended(struct lab_event *event, const char *text)
+{
+	char **grown = realloc(event->timers_ended, (event->timer_ended_count + 1) * sizeof *grown);
+	if (!grown)
+		return -1;
+	event->timers_ended = grown;
+	event->timers_ended[event->timer_ended_count] = strdup(text);
+	if (!event->timers_ended[event->timer_ended_count])
+		return -1;
+	event->timer_ended_count++;
+	return 0;
+}
+
+/* Fills an event from a reply and updates the side's names and kinds. */
+void record_arguments(struct lab_event *event, const struct typed_call *call,
+			     const struct puppet_request *request)
+{
+	event->fd_argument = -1;
+	for (int a = 0; a < call->arg_count; a++) {
+		if (call->args[a].kind == ARG_SOCKET)
+			event->fd_argument = request->fd;
+		else if (call->args[a].kind == ARG_ADDRESS)
+			text_address((const struct sockaddr *)&request->address, request->address_len, event->target,
+				     sizeof event->target);
+	}
+}
+
+void record_reply(struct session *session, struct side *side, const struct typed_call *call,
+			 const struct puppet_request *request, const struct puppet_reply *reply, struct lab_event *event)
+{
+	event->ret = reply->ret;
+	event->error = reply->error;
+	event->elapsed_ns = reply->elapsed_ns;
+	if (reply->bytes_len) {
+		event->bytes = malloc(reply->bytes_len);
+		if (event->bytes) {
+			memcpy(event->bytes, reply->bytes, reply->bytes_len);
+			event->bytes_len = reply->bytes_len;
+		}
+	}
+	if (reply->address_len)
+		text_address((const struct sockaddr *)&reply->address, reply->address_len, event->address,
+			     sizeof event->address);
+	size_t at = 0;
+	event->ready[0] = '\0';
+	for (int i = 0; i < reply->ready_count; i++) {
+		const char *name = side_name_of_fd(side, reply->ready_fd[i]);
+		text_append(event->ready, sizeof event->ready, &at, "%s", i ? ", " : "");
+		if (name[0])
+			text_append(event->ready, sizeof event->ready, &at, "%s", name);
+		else
+			text_append(event->ready, sizeof event->ready, &at, "fd %d", reply->ready_fd[i]);
+		const char *separator = " ";
+		for (size_t b = 0; b < catalog_readiness_count; b++)
+			if (reply->ready_events[i] & catalog_readiness[b].bit) {
+				text_append(event->ready, sizeof event->ready, &at, "%s%s", separator,
+					    catalog_readiness[b].name);
+				separator = "|";
+			}
+	}
+	if (call->def->result == RESULT_VALUE && reply->ret >= 0) {
+		event->has_value = true;
+		event->value = call->def->id == CALL_FCNTL ? reply->ret : reply->value;
+	}
+	if (reply->ret < 0)
+		return;
+	struct fd_kind *kind = side_find_kind(side, request->fd);
+	switch (call->def->id) {
+	case CALL_SOCKET:
+		side_set_kind(side, (int)reply->ret, (int)request->numbers[0], (int)request->numbers[1]);
+		side_keep_fd(side, (int)reply->ret, (uint32_t)reply->inode);
+		side_mark_produced(side, reply->ret);
+		break;
+	case CALL_ACCEPT:
+		if (kind)
+			side_set_kind(side, (int)reply->ret, kind->family, kind->type);
+		side_keep_fd(side, (int)reply->ret, (uint32_t)reply->inode);
+		side_mark_produced(side, reply->ret);
+		break;
+	case CALL_EPOLL_CREATE:
+		side_mark_produced(side, reply->ret);
+		break;
+	case CALL_BIND:
+		if (kind && kind->type == SOCK_STREAM && kind->family != AF_UNIX)
+			kind->bound_only = true;
+		break;
+	case CALL_LISTEN:
+	case CALL_CONNECT:
+		if (kind) {
+			kind->bound_only = false;
+			kind->listening |= call->def->id == CALL_LISTEN;
+		}
+		break;
+	case CALL_SHUTDOWN:
+		/* A listener shut down stops listening but keeps its address. */
+		if (kind && kind->listening) {
+			kind->listening = false;
+			kind->bound_only = true;
+		}
+		break;
+	case CALL_CLOSE:
+		side_drop_kind(side, request->fd);
+		side_release_fd(side, request->fd);
+		for (int i = 0; i < side->name_count; i++)
+			if (side->names[i].fd == request->fd)
+				side->names[i].closed = true;
+		break;
+	default:
+		break;
+	}
+	if (call->result_name[0] && call->def->names_result)
+		side_bind_name(side, call->result_name, (int)reply->ret);
+	(void)session;
+}
+
+/* Whether side `s`'s blocked call has returned; if so, its WOKE event. */
+int record_woken_side(struct session *session, int s, char **err)
+{
+	struct side *side = &session->sides[s];
+	if (side->is_program) {
+		int status = program_check_woken(&side->program, PROGRAM_TIMEOUT_MS, err);
+		if (status < 0)
+			return -1;
+		if (status == PROGRAM_BLOCKED)
+			return 0;
+		side->blocked = false;
+		if (status != PROGRAM_RETURNED)
+			return 0;   /* over: its next step says so */
+		observe_reply(side->program.returned, &session->reply);
+	} else {
+		enum puppet_status status = puppet_check_woken(&side->puppet, &session->reply, err);
+		if (status == PUPPET_DEAD)
+			return -1;
+		if (status != PUPPET_IDLE)
+			return 0;
+		side->blocked = false;
+	}
+	const struct typed_call *call = &session->lesson->steps[side->blocked_step].call;
+	struct lab_event *event = record_event(session, EVENT_WOKE, s, call);
+	if (!event)
+		return text_error(err, "out of memory");
+	record_arguments(event, call, &side->request);
+	record_reply(session, side, call, &side->request, &session->reply, event);
+	return 0;
+}
+
+int record_woken(struct session *session, int except_side, char **err)
+{
+	for (int s = 0; s < session->side_count; s++)
+		if (s != except_side && session->sides[s].blocked && record_woken_side(session, s, err) < 0)
+			return -1;
+	return 0;
+}
+
+/* Runs the step's call on its side's puppet and appends its event. */
+/* The call's event: asleep in the kernel, or returned with session->reply. */
+int record_outcome(struct session *session, struct side *side, const struct typed_call *call, bool blocked,
+			  char **err)
+{
+	struct lab_event *event = record_event(session, blocked ? EVENT_BLOCKED : EVENT_RETURNED, call->side, call);
+	if (!event)
+		return text_error(err, "out of memory");
+	record_arguments(event, call, &side->request);
+	if (blocked) {
+		side->blocked = true;
+		side->blocked_step = session->steps_done;
+	} else {
+		record_reply(session, side, call, &side->request, &session->reply, event);
+	}
+	return 0;
+}
