@@ -10,21 +10,24 @@
 
 #include "config.h"
 
-/* The build tree's catalogue beside the binary (build/socklab, build/locale/...). */
+/* Where the catalogues are, relative to the binary: the build tree's
+ * (build/socklab, build/locale/...), then an installed tree moved
+ * elsewhere (bin/socklab, share/locale/...); else where it was installed. */
+static const char *const beside_binary[] = { "locale", "../share/locale" };
+
 static const char *locale_dir(char *buf, size_t size)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			char mo[PATH_MAX + 64];
-			snprintf(mo, sizeof mo, "%s/locale/zh_CN/LC_MESSAGES/socklab.mo", exe);
-			if (access(mo, R_OK) == 0 && snprintf(buf, size, "%s/locale", exe) < (int)size)
-				return buf;
-		}
+	char *slash = n > 0 ? memrchr(exe, '/', (size_t)n) : NULL;
+	if (!slash)
+		return SOCKLAB_LOCALE_DIR;
+	*slash = '\0';
+	for (size_t i = 0; i < sizeof beside_binary / sizeof beside_binary[0]; i++) {
+		char mo[PATH_MAX + 64];
+		snprintf(mo, sizeof mo, "%s/%s/zh_CN/LC_MESSAGES/socklab.mo", exe, beside_binary[i]);
+		if (access(mo, R_OK) == 0 && snprintf(buf, size, "%s/%s", exe, beside_binary[i]) < (int)size)
+			return buf;
 	}
 	return SOCKLAB_LOCALE_DIR;
 }
