@@ -3,6 +3,7 @@
 # N_()) into a PO template. The TUI's action table (lab/tui/tui_internal.h) is an X-macro
 # whose rows read _(NAME, "label", "help"): its 2nd and 3rd arguments are extracted too.
 set -euo pipefail
+export LC_ALL=C.UTF-8   # the PO files are UTF-8
 src=$1
 out=$2
 cd "$src"
