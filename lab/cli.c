@@ -16,6 +16,7 @@
 #include "consent.h"
 #include "sandbox.h"
 #include "text.h"
+#include "i18n.h"
 
 volatile sig_atomic_t cli_stop_signal;
 
@@ -110,7 +111,7 @@ int cli_finish_output(int code)
 	}
 	if (!error)
 		return code;
-	fprintf(stderr, "socklab: cannot write the output: %s\n", strerror(error));
+	fprintf(stderr, _("socklab: cannot write the output: %s\n"), strerror(error));
 	return code == EXIT_EXPECTATION ? code : EXIT_USAGE;
 }
 
@@ -121,7 +122,7 @@ struct progress *cli_load_progress(void)
 	struct progress *progress = NULL;
 	char *warning = NULL, *err = NULL;
 	if (progress_load(&progress, NULL, &warning, &err) < 0) {
-		fprintf(stderr, "socklab: progress not kept: %s\n", err ? err : "out of memory");
+		fprintf(stderr, _("socklab: progress not kept: %s\n"), err ? err : _("out of memory"));
 		free(err);
 		progress = NULL;
 	}
@@ -136,7 +137,7 @@ void cli_save_progress(struct progress *progress)
 {
 	char *warning = NULL, *err = NULL;
 	if (progress && progress_save(progress, &warning, &err) < 0)
-		fprintf(stderr, "socklab: progress not saved: %s\n", err ? err : "out of memory");
+		fprintf(stderr, _("socklab: progress not saved: %s\n"), err ? err : _("out of memory"));
 	if (warning)
 		fprintf(stderr, "socklab: %s\n", warning);
 	free(warning);
@@ -169,8 +170,8 @@ int cli_refuse_programs(const struct lesson *lesson)
 		fprintf(stderr, "socklab: out of memory\n");
 		return EXIT_USAGE;
 	}
-	fprintf(stderr, "socklab: %s is not a lesson shipped with socklab and starts programs (%s): "
-			"run them with --allow-programs\n", lesson->path, programs);
+	fprintf(stderr, _("socklab: %s is not a lesson shipped with socklab and starts programs (%s): "
+			  "run them with --allow-programs\n"), lesson->path, programs);
 	free(programs);
 	return EXIT_USAGE;
 }

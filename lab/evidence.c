@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "plain.h"
+#include "i18n.h"
 
 /* What a row's explainer can look at. */
 struct facts {
@@ -211,30 +212,33 @@ static void explain_refused(const struct facts *facts, char *out, size_t size)
 		if (socket->state == TCP_LISTEN && listener_takes(socket, target, listener_v6only(facts, socket), &why)) {
 			char who[160];
 			describe_socket(facts, socket, who, sizeof who);
-			snprintf(out, size, "%s was in LISTEN on %s before the call, accept queue %u of %u; a full accept "
-				 "queue drops a SYN, it never refuses one", who, socket->local, socket->recv_queue,
+			snprintf(out, size, _("%s was in LISTEN on %s before the call, accept queue %u of %u; a full accept "
+				   "queue drops a SYN, it never refuses one"), who, socket->local, socket->recv_queue,
 				 socket->send_queue);
 			return;
 		}
 	}
-	size_t at = (size_t)snprintf(out, size, "nothing was in LISTEN on %s (listening then:", target);
+	/* The listeners then, then one whole sentence (Chinese puts them elsewhere). */
+	char listening[512] = "";
+	size_t at = 0;
 	bool any = false;
-	for (size_t i = 0; i < facts->before->count && at < size; i++) {
+	for (size_t i = 0; i < facts->before->count && at < sizeof listening; i++) {
 		const struct lab_socket *socket = &facts->before->sockets[i];
 		if (socket->state != TCP_LISTEN)
 			continue;
 		listener_takes(socket, target, listener_v6only(facts, socket), &why);
-		at += (size_t)snprintf(out + at, size - at, "%s %s%s%s%s", any ? "," : "", socket->local, why ? " (" : "",
-				       why ? why : "", why ? ")" : "");
+		at += (size_t)snprintf(listening + at, sizeof listening - at, "%s %s%s%s%s", any ? "," : "", socket->local,
+				       why ? " (" : "", why ? why : "", why ? ")" : "");
 		any = true;
 	}
-	if (at < size)
-		at += (size_t)snprintf(out + at, size - at, "%s)", any ? "" : " none");
+	if (!any)
+		snprintf(listening, sizeof listening, " %s", _("none"));
+	at = (size_t)snprintf(out, size, _("nothing was in LISTEN on %s (listening then:%s)"), target, listening);
 	/* With the wire captured, the RST itself is the evidence. */
 	for (size_t i = 0; i < facts->event->packet_count && at < size; i++) {
 		const struct wire_packet *packet = &facts->event->packets[i];
 		if (strstr(packet->flags, "RST")) {
-			snprintf(out + at, size - at, "; the kernel answered the SYN with %s from %s", packet->flags,
+			snprintf(out + at, size - at, _("; the kernel answered the SYN with %s from %s"), packet->flags,
 				 packet->from);
 			return;
 		}
@@ -254,14 +258,14 @@ static void explain_file_in_use(const struct facts *facts, char *out, size_t siz
 	for (size_t i = facts->index; i-- > 0;) {
 		const struct lab_event *then = &facts->log[i];
 		if (then->call == CALL_BIND && then->ret == 0 && strcmp(then->target, target) == 0) {
-			snprintf(out, size, "the file %s is still there, made by the bind in step %zu (%s: %s): closing a "
-				 "unix socket leaves its file behind, and bind() never replaces a file; unlink() it first",
+			snprintf(out, size, _("the file %s is still there, made by the bind in step %zu (%s: %s): closing a "
+				   "unix socket leaves its file behind, and bind() never replaces a file; unlink() it first"),
 				 target, then->step, side_name(facts, then->side), then->text);
 			return;
 		}
 	}
-	snprintf(out, size, "a file %s exists (a socket that held it left it behind when it closed): bind() never "
-		 "replaces a file; unlink() it first", target);
+	snprintf(out, size, _("a file %s exists (a socket that held it left it behind when it closed): bind() never "
+			      "replaces a file; unlink() it first"), target);
 }
 
 /* The name of the listener the socket `side` held as `fd` before
@@ -350,7 +354,7 @@ static void explain_bind_invalid(const struct facts *facts, char *out, size_t si
 {
 	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
 	if (socket && strcmp(socket->local, "*") != 0)
-		snprintf(out, size, "the socket already has an address, %s: a socket binds once", socket->local);
+		snprintf(out, size, _("the socket already has an address, %s: a socket binds once"), socket->local);
 	else
 		explain_fd_state(facts, "cannot take this address", out, size);
 }
@@ -367,7 +371,7 @@ static void explain_already_connected(const struct facts *facts, char *out, size
 		explain_fd_state(facts, "is listening: a listener only accepts connections; Linux answers its connect() "
 					"with EISCONN", out, size);
 	else if (socket)
-		snprintf(out, size, "the socket is already %s with %s", plain_state_text(socket), socket->peer);
+		snprintf(out, size, _("the socket is already %s with %s"), plain_state_text(socket), socket->peer);
 	else
 		explain_fd_state(facts, "is already connected", out, size);
 }
@@ -379,15 +383,15 @@ static void explain_in_progress(const struct facts *facts, char *out, size_t siz
 {
 	const struct lab_socket *socket = held(facts->after, facts->event->side, facts->event->fd_argument);
 	if (socket && socket->state == TCP_SYN_SENT)
-		snprintf(out, size, "a non-blocking connect returns before the handshake ends: the socket is SYN-SENT, "
-			 "the handshake still going on; SO_ERROR will tell how it ends");
+		snprintf(out, size, "%s", _("a non-blocking connect returns before the handshake ends: the socket is SYN-SENT, "
+					    "the handshake still going on; SO_ERROR will tell how it ends"));
 	else if (socket && socket->state != 0 && socket->state != TCP_CLOSE)
-		snprintf(out, size, "a non-blocking connect returns before the handshake ends; when the lab read the "
-			 "kernel just after, the handshake had already ended: the socket is %s; SO_ERROR reads 0",
+		snprintf(out, size, _("a non-blocking connect returns before the handshake ends; when the lab read the "
+				      "kernel just after, the handshake had already ended: the socket is %s; SO_ERROR reads 0"),
 			 plain_state_text(socket));
 	else
-		snprintf(out, size, "a non-blocking connect returns at once, and this one has already ended: the socket "
-			 "is in no kernel table; SO_ERROR tells how (a refusal reads 111, ECONNREFUSED)");
+		snprintf(out, size, "%s", _("a non-blocking connect returns at once, and this one has already ended: the socket "
+					    "is in no kernel table; SO_ERROR tells how (a refusal reads 111, ECONNREFUSED)"));
 }
 
 /* EAGAIN: the call would have had to wait, and either this call asked not
@@ -571,7 +575,8 @@ static void explain_broken(const struct facts *facts, char *out, size_t size)
 
 static void explain_no_file(const struct facts *facts, char *out, size_t size)
 {
-	snprintf(out, size, "no socket file %s exists: nothing was bound there, or it was unlinked", facts->event->target);
+	snprintf(out, size, _("no socket file %s exists: nothing was bound there, or it was unlinked"),
+		 facts->event->target);
 }
 
 static const struct {
@@ -736,7 +741,7 @@ const char *evidence_explain(const struct run_info *info, const struct lab_event
 		return NULL;
 	if (event->refusal[0]) {
 		/* No kernel saw the call: the lab's reason is the evidence. */
-		snprintf(out, size, "the lab refused the call: %s", event->refusal);
+		snprintf(out, size, _("the lab refused the call: %s"), event->refusal);
 		return out;
 	}
 	/* Before the call: the snapshot that ended the previous step. */

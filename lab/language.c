@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "i18n.h"
+
 static const struct {
 	const char *code;       /* --lang */
 	const char *po_name;    /* directory of the PO files */
@@ -173,9 +175,10 @@ int language_take_flag(int *argc, char **argv, const char **flag, char **err)
 void language_export(enum language language)
 {
 	setenv("SOCKLAB_LANGUAGE", language_code(language), 1);
-	/* strerror() in Chinese where the system has it ("-1 EADDRINUSE (地址已在使用)");
-	 * an English run keeps English whatever the locale says. */
-	setlocale(LC_MESSAGES, language == LANGUAGE_ZH ? "" : "C");
+	/* The interface's words and strerror() in Chinese where the system has it
+	 * ("-1 EADDRINUSE (地址已在使用)"); an English run keeps English whatever
+	 * the locale says (i18n.h). */
+	i18n_setup(language);
 }
 
 enum language language_current(void)

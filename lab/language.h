@@ -51,9 +51,11 @@ bool language_setup_locale(void);
  * *err (caller frees) for a missing or unknown value. */
 int language_take_flag(int *argc, char **argv, const char **flag, char **err);
 
-/* Exports the choice for language_current(); for Chinese also sets
- * LC_MESSAGES from the environment, so the C library's own messages
- * (strerror) follow where the system has them translated. */
+/* Exports the choice for language_current() and binds the gettext domain
+ * (i18n_setup): for Chinese LANGUAGE=zh_CN and LC_MESSAGES from the
+ * environment (C.UTF-8 when that is C or not installed), so the interface's
+ * words and the C library's own messages (strerror) follow; for English the
+ * C locale, so nothing changes whatever the environment says. */
 void language_export(enum language language);
 
 /* The language main chose: SOCKLAB_LANGUAGE, English when unset. */

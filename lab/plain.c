@@ -9,6 +9,7 @@
 
 #include "evidence.h"
 #include "wrap.h"
+#include "i18n.h"
 
 void plain_print_info(FILE *out, const struct run_info *info)
 {
@@ -132,6 +133,7 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 		return;
 	char result[320];
 	/* A program side of several processes names the one that called. */
+	/* "step N/M" and "... blocked" stay English in every language: --terse diffs them. */
 	fprintf(out, "\nstep %zu/%zu  %s: %s\n", events[0].step, info->step_count,
 		events[0].who[0] ? events[0].who : side_name(info, events[0].side), events[0].text);
 	for (size_t i = 0; i < count; i++) {
@@ -139,25 +141,25 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 		plain_format_result(event, result, sizeof result);
 		bool let_go = i > 0 && catalog_calls[event->call].wire;   /* --hold: released after the call */
 		if (let_go)
-			fprintf(out, "  then %s (the oldest held segment)\n", event->text);
+			fprintf(out, _("  then %s (the oldest held segment)\n"), event->text);
 		else if (event->kind == EVENT_WOKE)
-			fprintf(out, "  then the kernel woke %s: %s = %s\n",
+			fprintf(out, _("  then the kernel woke %s: %s = %s\n"),
 				event->who[0] ? event->who : side_name(info, event->side), event->text, result);
 		else if (event->kind == EVENT_BLOCKED)
 			fprintf(out, "  ... blocked in the kernel\n");
 		else if (event->kind == EVENT_NOT_RUN)
-			fprintf(out, "  not run\n");
+			fprintf(out, "%s", _("  not run\n"));
 		else if (event->kind == EVENT_SKIPPED)
-			fprintf(out, "  skipped: this step needs a private network namespace, and this run is on the host\n");
+			fprintf(out, "%s", _("  skipped: this step needs a private network namespace, and this run is on the host\n"));
 		else if (event->side != events[0].side)   /* fork()'s child answers too */
 			fprintf(out, "  %s: = %s\n", side_name(info, event->side), result);
 		else
 			fprintf(out, "  = %s\n", result);
 		if (event->aside[0])
-			fprintf(out, "  note: %s\n", event->aside);
+			fprintf(out, _("  note: %s\n"), event->aside);
 		char why[400];
 		if (evidence_explain(info, log, first + i, why, sizeof why))
-			fprintf(out, "  why: %s\n", why);
+			fprintf(out, _("  why: %s\n"), why);
 		print_packets(out, info, event);
 		const char *silence = info->wire[0] ? NULL : lab_event_wire_silence(event);
 		if (silence)
@@ -205,16 +207,17 @@ void plain_print_summary(FILE *out, const struct run_info *info, const struct la
 		ended += events[i].timer_ended_count;
 	}
 	if (info->unchecked)
-		fprintf(out, "\n%zu of %zu steps run; expectations not checked: the lesson was written for a free wire "
-			"(--hold)\n", steps, info->step_count);
+		fprintf(out, _("\n%zu of %zu steps run; expectations not checked: the lesson was written for a free wire "
+			       "(--hold)\n"), steps, info->step_count);
 	else if (failures)
-		fprintf(out, "\n%zu of %zu steps run, %zu expectation%s failed\n", steps, info->step_count, failures,
-			failures == 1 ? "" : "s");
+		fprintf(out, ngettext("\n%zu of %zu steps run, %zu expectation failed\n",
+				      "\n%zu of %zu steps run, %zu expectations failed\n", failures),
+			steps, info->step_count, failures);
 	else if (ended)
-		fprintf(out, "\n%zu of %zu steps run, every expectation met (%zu after a kernel timer ended the state: "
-			"see 'timer')\n", steps, info->step_count, ended);
+		fprintf(out, _("\n%zu of %zu steps run, every expectation met (%zu after a kernel timer ended the state: "
+			       "see 'timer')\n"), steps, info->step_count, ended);
 	else
-		fprintf(out, "\n%zu of %zu steps run, every expectation met\n", steps, info->step_count);
+		fprintf(out, _("\n%zu of %zu steps run, every expectation met\n"), steps, info->step_count);
 }
 
 void plain_print_prose(FILE *out, const char *label, const char *text)
@@ -249,6 +252,6 @@ void plain_print_step_prose(FILE *out, const struct lesson_step *step)
 	}
 	if (step->then_say) {
 		fputc('\n', out);
-		plain_print_prose(out, "then:", step->then_say);
+		plain_print_prose(out, _("then:"), step->then_say);
 	}
 }

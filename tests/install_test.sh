@@ -25,5 +25,9 @@ check test "$lessons_line" = "lessons: $root/bin/../share/socklab/lessons"
 check test -f "$root/share/socklab/lessons/zh_CN/01-echo.po"
 listed_zh=$(env -u SOCKLAB_LESSONS -u LANGUAGE -u LC_ALL LANG=C.UTF-8 "$root/bin/socklab" --lang zh list)
 check grep -q "^01-echo .*回显服务器与客户端" <<<"$listed_zh"
+# The interface's words (po/zh_CN.po, compiled by msgfmt) under the locale directory.
+if command -v msgfmt >/dev/null; then
+	check test -f "$root/share/locale/zh_CN/LC_MESSAGES/socklab.mo"
+fi
 if [ $failed -eq 0 ]; then echo "install: 1 passed, 0 failed"; else echo "install: 0 passed, 1 failed"; fi
 exit $failed

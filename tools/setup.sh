@@ -20,9 +20,9 @@ shift || true
 
 # python3: lesson 18's program sides and the tutorial's examples/*.py that `socklab step` runs.
 run_packages=(build-essential cmake pkg-config libncurses-dev libmnl-dev libjansson-dev libcriterion-dev libpcap-dev
-	libnetfilter-queue-dev libnftnl-dev python3)
-test_packages=(tmux valgrind util-linux procps tcpdump nftables clang libclang-rt-dev apparmor libxml2-utils librsvg2-bin
-	gettext)   # msgmerge: tools/lesson-po.sh and the test of a stale translation
+	libnetfilter-queue-dev libnftnl-dev python3 gettext)   # gettext: msgfmt builds the interface's Chinese (po/)
+test_packages=(tmux valgrind util-linux procps tcpdump nftables clang libclang-rt-dev apparmor libxml2-utils librsvg2-bin)
+# (gettext's msgmerge, xgettext: tools/lesson-po.sh, tools/po-update.sh, the i18n test; in run_packages)
 
 say() { printf '== %s\n' "$*" >&2; }
 

@@ -15,6 +15,7 @@
 
 #include "complete.h"
 #include "wrap.h"
+#include "i18n.h"
 
 #define CONTROL(letter) ((letter) & 0x1f)
 #define ESCAPE 27
@@ -483,7 +484,7 @@ static bool named_before(size_t index)
 void command_line_help(struct tui_page *page, int width)
 {
 	page_add(page, "%s", "");
-	page_add(page, "%s", "The command line (free play)");
+	page_add(page, "%s", _("The command line (free play)"));
 	page_add(page, "%s", "");
 	for (int edit = 0; edit < EDIT_COUNT; edit++) {
 		char keys[96];

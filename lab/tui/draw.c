@@ -6,6 +6,7 @@
 
 #include "text.h"
 #include "wrap.h"
+#include "i18n.h"
 
 /* How each role looks: on a monochrome terminal (or with NO_COLOR) by
  * attribute alone, with colours as a colour pair on top of that. Change
@@ -148,9 +149,9 @@ void draw_box(int y, int x, int height, int width, attr_t border)
 void draw_too_small(const struct tui_style *style, int width, int height)
 {
 	char line[96];
-	snprintf(line, sizeof line, "socklab needs at least %dx%d; this terminal is %dx%d", TUI_MIN_WIDTH,
+	snprintf(line, sizeof line, _("socklab needs at least %dx%d; this terminal is %dx%d"), TUI_MIN_WIDTH,
 		 TUI_MIN_HEIGHT, width, height);
-	const char *hint = "enlarge it, or press q to quit";
+	const char *hint = _("enlarge it, or press q to quit");
 	int y = height / 2 - 1;
 	int x = (width - draw_columns(line)) / 2;
 	draw_string(style, y < 0 ? 0 : y, x < 0 ? 0 : x, line, width, style->roles[ROLE_NORMAL] | A_BOLD);

@@ -6,6 +6,7 @@
  * on every screen of a lesson; the ladder and the pages scroll a page with
  * Shift-PgUp/PgDn or Ctrl-U/Ctrl-D instead. */
 #include "tui_internal.h"
+#include "i18n.h"
 
 #define CONTROL(letter) ((letter) & 0x1f)
 #define ESCAPE 27
@@ -81,10 +82,11 @@ enum tui_action keys_find_action(int key)
 
 const char *keys_action_label(enum tui_action action)
 {
-	return action < ACTION_COUNT ? action_words[action].label : NULL;
+	const char *label = action < ACTION_COUNT ? action_words[action].label : NULL;
+	return label ? _(label) : NULL;   /* tools/make-pot.sh extracts TUI_ACTIONS' words */
 }
 
 const char *keys_action_help(enum tui_action action)
 {
-	return action < ACTION_COUNT ? action_words[action].help : "";
+	return action < ACTION_COUNT && action_words[action].help[0] ? _(action_words[action].help) : "";
 }

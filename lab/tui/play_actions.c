@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "signals.h"
+#include "i18n.h"
 
 /* A new play on `sides` (NULL: server and client) in place of whatever was
  * shown, in a fresh sandbox when one was used before: starting over must
@@ -249,7 +250,7 @@ bool play_run_line(struct tui *tui, const char *line)
 void play_commands_help(struct tui_page *page, int width)
 {
 	page_add(page, "%s", "");
-	page_add(page, "%s", "Commands on the command line, instead of a call");
+	page_add(page, "%s", _("Commands on the command line, instead of a call"));
 	page_add(page, "%s", "");
 	for (size_t i = 0; i < sizeof play_commands / sizeof play_commands[0]; i++)
 		help_add_row(page, play_commands[i].usage, play_commands[i].help, width);

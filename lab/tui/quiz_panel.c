@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "wrap.h"
+#include "i18n.h"
 
 #define ESCAPE 27
 
@@ -391,13 +392,13 @@ void quiz_panel_draw(struct tui *tui, int y, int width, int rows)
 void quiz_panel_help(struct tui_page *page, int width)
 {
 	page_add(page, "%s", "");
-	page_add(page, "%s", "The predict panel (p)");
+	page_add(page, "%s", _("The predict panel (p)"));
 	page_add(page, "%s", "");
-	help_add_row(page, "1-9, 10-13", "pick that answer (a 1 waits for a second digit when there are 10 or more)",
+	help_add_row(page, "1-9, 10-13", _("pick that answer (a 1 waits for a second digit when there are 10 or more)"),
 		     width);
-	help_add_row(page, "Up Down Enter", "move to an answer and pick it", width);
-	help_add_row(page, "h", "a hint; again: the answer (an answer picked after it is shown counts as asked, not right)",
+	help_add_row(page, "Up Down Enter", _("move to an answer and pick it"), width);
+	help_add_row(page, "h", _("a hint; again: the answer (an answer picked after it is shown counts as asked, not right)"),
 		     width);
 	help_add_row(page, "Esc space PgDn",
-		     "skip the rest of the questions: the step runs, what was not predicted is not counted", width);
+		     _("skip the rest of the questions: the step runs, what was not predicted is not counted"), width);
 }

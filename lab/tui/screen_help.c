@@ -1,6 +1,7 @@
 /* screen_help — the '?' page, written from the key table and the marks
  * the lesson screen uses, so it cannot fall out of date. */
 #include "tui_internal.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -31,30 +32,30 @@ static void keys_of(enum tui_action action, char *out, size_t size)
 
 /* What the marks on the lesson screen mean. */
 static const char *const legend[] = {
-	">   the call made (or woken) in the step on screen",
-	"*   what the step on screen changed: a new socket, a state, a queue",
-	"    (also bold or coloured where the terminal can; the * is always there)",
-	"... blocked   the call sleeps in the kernel until another side's call wakes it",
-	"FAILED   an expectation of the lesson that the kernel did not meet",
-	"why:   what the lab measured that explains a refused call (the sockets before it)",
-	"fd --   a socket no file descriptor holds: waiting in the accept queue,",
-	"        or closed by the program while the kernel finishes the connection",
-	"part 1/2   a call that woke a blocked call shows in two parts: first the",
-	"           call and the kernel right after it, then the woken call returning",
-	"wire   the packets the step sent, each with its arrow toward the pane of the",
-	"       side it went to; w shows them all as a ladder, under the calls",
-	"held   segments the kernel holds (wire: hold lessons): a release() step lets",
-	"       the side's oldest one go, a drop() step loses it",
-	"resent   the kernel resent a held segment (its retransmission timer): release()",
-	"         lets one copy go and drops the others",
-	"timer    a state the lesson expects had ended on its kernel timer (TIME-WAIT's",
-	"         60 s) before the step: said in words, not a failure",
-	"Projector screen (--big, or a terminal of 160x45 and more): each state in",
-	"       large letters, a '*' before what changed; the step's packets as large",
-	"       arrows between the panes, from the side that sent them",
-	"In the ladder: one lane a side, one arrow a packet (flags, seq and ack counted",
-	"from each side's first, len with data); on a step's line the states of the",
-	"lanes' sockets after it, *STATE one the side entered in that step",
+	N_(">   the call made (or woken) in the step on screen"),
+	N_("*   what the step on screen changed: a new socket, a state, a queue"),
+	N_("    (also bold or coloured where the terminal can; the * is always there)"),
+	N_("... blocked   the call sleeps in the kernel until another side's call wakes it"),
+	N_("FAILED   an expectation of the lesson that the kernel did not meet"),
+	N_("why:   what the lab measured that explains a refused call (the sockets before it)"),
+	N_("fd --   a socket no file descriptor holds: waiting in the accept queue,"),
+	N_("        or closed by the program while the kernel finishes the connection"),
+	N_("part 1/2   a call that woke a blocked call shows in two parts: first the"),
+	N_("           call and the kernel right after it, then the woken call returning"),
+	N_("wire   the packets the step sent, each with its arrow toward the pane of the"),
+	N_("       side it went to; w shows them all as a ladder, under the calls"),
+	N_("held   segments the kernel holds (wire: hold lessons): a release() step lets"),
+	N_("       the side's oldest one go, a drop() step loses it"),
+	N_("resent   the kernel resent a held segment (its retransmission timer): release()"),
+	N_("         lets one copy go and drops the others"),
+	N_("timer    a state the lesson expects had ended on its kernel timer (TIME-WAIT's"),
+	N_("         60 s) before the step: said in words, not a failure"),
+	N_("Projector screen (--big, or a terminal of 160x45 and more): each state in"),
+	N_("       large letters, a '*' before what changed; the step's packets as large"),
+	N_("       arrows between the panes, from the side that sent them"),
+	N_("In the ladder: one lane a side, one arrow a packet (flags, seq and ack counted"),
+	N_("from each side's first, len with data); on a step's line the states of the"),
+	N_("lanes' sockets after it, *STATE one the side entered in that step"),
 };
 
 void help_add_row(struct tui_page *page, const char *keys, const char *help, int width)
@@ -77,7 +78,7 @@ void help_open(struct tui *tui)
 {
 	struct tui_page *page = &tui->page;
 	int width = COLS > 4 ? COLS - 2 : 78;
-	page_clear(page, "socklab help: keys");
+	page_clear(page, _("socklab help: keys"));
 	page_add(page, "%s", "");
 	for (int action = ACTION_NONE + 1; action < ACTION_COUNT; action++) {
 		char keys[96];
@@ -92,14 +93,14 @@ void help_open(struct tui *tui)
 		play_commands_help(page, width);
 	}
 	page_add(page, "%s", "");
-	page_add(page, "%s", "Marks on the lesson screen");
+	page_add(page, "%s", _("Marks on the lesson screen"));
 	page_add(page, "%s", "");
 	for (size_t i = 0; i < sizeof legend / sizeof legend[0]; i++)
-		page_add(page, "  %s", legend[i]);
+		page_add(page, "  %s", _(legend[i]));
 	page_add(page, "%s", "");
 	page_add_wrapped(page, "  ",
-			 "Every socket shown was read from the kernel after the call (sock_diag, as ss does). "
-			 "Back and go-to re-run the lesson from a fresh sandbox, so an earlier step shows the "
-			 "kernel's real state, not a saved picture. Bytes a peer sent are shown escaped (\\n, \\xHH).",
+			 _("Every socket shown was read from the kernel after the call (sock_diag, as ss does). "
+			   "Back and go-to re-run the lesson from a fresh sandbox, so an earlier step shows the "
+			   "kernel's real state, not a saved picture. Bytes a peer sent are shown escaped (\\n, \\xHH)."),
 			 width);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "wrap.h"
+#include "i18n.h"
 
 int menu_load(struct tui *tui, char **paths, size_t count)
 {
@@ -435,15 +436,15 @@ bool menu_next_lesson_key(struct tui *tui, int key)
 void menu_help(struct tui_page *page, int width)
 {
 	static const char *const rows[][2] = {
-		{ "1 ... 99", "in the menu: the lesson of that number (01 and 1 alike; 1 then 2 is lesson 12)" },
-		{ "/", "in the menu: search the lessons' names and titles; Down and Up the other matches, Enter "
-		       "keeps the one found, Esc goes back" },
-		{ "g Home  G End", "in the menu: the top (continue where you left off) and the last lesson" },
-		{ "n", "at the end of a lesson opened from the menu: the next lesson" },
+		{ "1 ... 99", N_("in the menu: the lesson of that number (01 and 1 alike; 1 then 2 is lesson 12)") },
+		{ "/", N_("in the menu: search the lessons' names and titles; Down and Up the other matches, Enter "
+			  "keeps the one found, Esc goes back") },
+		{ "g Home  G End", N_("in the menu: the top (continue where you left off) and the last lesson") },
+		{ "n", N_("at the end of a lesson opened from the menu: the next lesson") },
 	};
 	page_add(page, "%s", "");
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-		help_add_row(page, rows[i][0], rows[i][1], width);
+		help_add_row(page, rows[i][0], _(rows[i][1]), width);
 }
 
 /* Opens the lesson recorded last and runs it to where it was left. */

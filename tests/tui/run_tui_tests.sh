@@ -1418,6 +1418,7 @@ lang_zh_explains_in_chinese_at_80x24_without_broken_wrapping() {
 	wait_for_text zh "step 0/14" || return 1
 	expect_screen zh "01 回显服务器与客户端，一次一个调用" "the Chinese title" &&
 		expect_screen zh "^ 服务器和客户端是本机上的两个进程" "the Chinese intro" &&
+		expect_screen zh "下一步 .*退出" "the key line through gettext (po/zh_CN.po)" &&
 		lines_fit zh 80 || return 1
 	press zh Space 6
 	wait_for_text zh "step 6/14 part 1/2" || return 1
