@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "plain.h"
 #include "i18n.h"
 
 /* What a row's explainer can look at. */
@@ -58,7 +57,7 @@ static const char *state_words(const struct lab_socket *socket)
 {
 	if (socket->note == NOTE_DROPPED || socket->note == NOTE_RESET)
 		return "gone from the kernel's tables";
-	return socket->state == 0 ? "no address yet" : plain_state_text(socket);
+	return socket->state == 0 ? "no address yet" : session_state_text(socket);
 }
 
 static void describe_socket(const struct facts *facts, const struct lab_socket *socket, char *out, size_t size)
@@ -371,7 +370,7 @@ static void explain_already_connected(const struct facts *facts, char *out, size
 		explain_fd_state(facts, "is listening: a listener only accepts connections; Linux answers its connect() "
 					"with EISCONN", out, size);
 	else if (socket)
-		snprintf(out, size, _("the socket is already %s with %s"), plain_state_text(socket), socket->peer);
+		snprintf(out, size, _("the socket is already %s with %s"), session_state_text(socket), socket->peer);
 	else
 		explain_fd_state(facts, "is already connected", out, size);
 }
@@ -388,7 +387,7 @@ static void explain_in_progress(const struct facts *facts, char *out, size_t siz
 	else if (socket && socket->state != 0 && socket->state != TCP_CLOSE)
 		snprintf(out, size, _("a non-blocking connect returns before the handshake ends; when the lab read the "
 				      "kernel just after, the handshake had already ended: the socket is %s; SO_ERROR reads 0"),
-			 plain_state_text(socket));
+			 session_state_text(socket));
 	else
 		snprintf(out, size, "%s", _("a non-blocking connect returns at once, and this one has already ended: the socket "
 					    "is in no kernel table; SO_ERROR tells how (a refusal reads 111, ECONNREFUSED)"));
