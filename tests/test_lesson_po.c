@@ -316,7 +316,7 @@ Test(lesson_po, run_plain_lang_zh_explains_lesson_01_in_chinese_with_the_kernels
 		cr_expect(strstr(out, expected[i]) != NULL, "no '%s' in:\n%s", expected[i], out);
 	cr_expect(strstr(out, "listen() turns the socket") == NULL, "no English explanation left");
 	/* --lang before the command, and the environment, say the same. */
-	char *global = output_of("env -u LANGUAGE -u LC_ALL " SOCKLAB_BINARY " --lang zh list 2>&1", &status);
+	char *global = output_of("env -u LANGUAGE -u LC_ALL LANG=C.UTF-8 " SOCKLAB_BINARY " --lang zh list 2>&1", &status);
 	cr_expect(strstr(global, "  回显服务器与客户端，一次一个调用\n") != NULL, "%s", global);
 	char *environment = output_of("env -u LANGUAGE -u LC_ALL LANG=zh_CN.UTF-8 " SOCKLAB_BINARY " list 2>&1", &status);
 	cr_expect_str_eq(environment, global);
