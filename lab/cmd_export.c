@@ -117,7 +117,7 @@ static const struct option_row export_rows[EXPORT_ROW_COUNT] = {
 	[EXPORT_ROW_ALLOW_PROGRAMS] = { .name = "allow-programs" },
 };
 
-const struct options_spec export_spec = { "export", "LESSON|TRACE", export_rows, EXPORT_ROW_COUNT };
+static const struct options_spec export_spec = { "export", "LESSON|TRACE", export_rows, EXPORT_ROW_COUNT };
 
 struct export_options {
 	const char *output, *trace_path;

@@ -21,7 +21,7 @@ static const struct option_row play_rows[PLAY_ROW_COUNT] = {
 	[PLAY_HOST] = { .name = "host" },
 };
 
-const struct options_spec play_spec = { "play", "", play_rows, PLAY_ROW_COUNT };
+static const struct options_spec play_spec = { "play", "", play_rows, PLAY_ROW_COUNT };
 
 /* A flag's row sets the bool at that index. */
 static int take_flag(void *context, size_t row, const char *value)
@@ -76,7 +76,7 @@ static const struct option_row step_rows[STEP_ROW_COUNT] = {
 	[STEP_BIG] = { .name = "big" },
 };
 
-const struct options_spec step_spec = { "step", "", step_rows, STEP_ROW_COUNT };
+static const struct options_spec step_spec = { "step", "", step_rows, STEP_ROW_COUNT };
 
 struct step_options {
 	const char *server, *client;

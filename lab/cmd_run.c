@@ -50,7 +50,7 @@ static const struct option_row run_rows[RUN_ROW_COUNT] = {
 	[RUN_ALLOW_PROGRAMS] = { .name = "allow-programs" },
 };
 
-const struct options_spec run_spec = { "run", "LESSON", run_rows, RUN_ROW_COUNT };
+static const struct options_spec run_spec = { "run", "LESSON", run_rows, RUN_ROW_COUNT };
 
 static int take_run_option(void *context, size_t row, const char *value)
 {

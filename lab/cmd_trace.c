@@ -12,7 +12,7 @@
 /* --plain is the only way replay prints: kept so that scripts may say it. */
 static const struct option_row replay_rows[] = { { .name = "plain" } };
 
-const struct options_spec replay_spec = { "replay", "FILE", replay_rows, 1 };
+static const struct options_spec replay_spec = { "replay", "FILE", replay_rows, 1 };
 
 static int take_nothing(void *context, size_t row, const char *value)
 {

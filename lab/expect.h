@@ -1,6 +1,6 @@
 /* expect — a step's expectations checked against its events and the
- * kernel's snapshot; failures are said under the step's call event and
- * counted in session->failure_count.
+ * kernel's snapshot. Each unmet one is a sentence under the step's call
+ * event, and the session's failure count includes it.
  */
 #ifndef SOCKLAB_EXPECT_H
 #define SOCKLAB_EXPECT_H
