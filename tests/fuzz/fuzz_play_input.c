@@ -23,31 +23,12 @@
 
 #include "lesson.h"
 #include "play.h"
+#include "terminal_safe.h"
 #include "text.h"
 
 #define FUZZ_MAX_BYTES 8192   /* lines are at most 1,000 bytes: 8 KiB holds several, and a longer one */
 
 static int screen_fd = -1;
-
-static void check(bool condition)
-{
-	if (!condition)
-		__builtin_trap();
-}
-
-/* What a terminal got holds nothing it could take as a command. */
-static void check_terminal_safe(int fd)
-{
-	static unsigned char bytes[1 << 20];
-	ssize_t len = pread(fd, bytes, sizeof bytes, 0);
-	check(len >= 0);
-	for (ssize_t i = 0; i < len; i++) {
-		unsigned char byte = bytes[i];
-		check(byte >= 0x20 || byte == '\n' || byte == '\t');
-		check(byte != 0x7f);
-		check(!(byte == 0xc2 && i + 1 < len && bytes[i + 1] >= 0x80 && bytes[i + 1] < 0xa0));
-	}
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

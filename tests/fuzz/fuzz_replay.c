@@ -21,6 +21,7 @@
 
 #include "plain.h"
 #include "session.h"
+#include "terminal_safe.h"
 #include "text.h"
 #include "trace.h"
 
@@ -28,25 +29,6 @@
 
 static int trace_fd = -1, screen_fd = -1;
 static char trace_path[64];
-
-static void check(bool condition)
-{
-	if (!condition)
-		__builtin_trap();
-}
-
-static void check_terminal_safe(int fd)
-{
-	static unsigned char bytes[1 << 22];
-	ssize_t len = pread(fd, bytes, sizeof bytes, 0);
-	check(len >= 0);
-	for (ssize_t i = 0; i < len; i++) {
-		unsigned char byte = bytes[i];
-		check(byte >= 0x20 || byte == '\n' || byte == '\t');
-		check(byte != 0x7f);
-		check(!(byte == 0xc2 && i + 1 < len && bytes[i + 1] >= 0x80 && bytes[i + 1] < 0xa0));
-	}
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
