@@ -257,6 +257,23 @@ static bool ends_cause(const struct stepper *stepper, int s, const struct tracer
 	return (event->kind == TRACER_RETURNED || event->kind == TRACER_BLOCKED) && event->task == cause->task;
 }
 
+/* The released call of side `s` is over: whatever it woke on the other
+ * sides (a FIN wakes a recv, a connect an accept) has happened in the
+ * kernel by now, as the step's snapshot showed, but their last word may
+ * be "settled" from before it. Each is asked again. */
+static int unsettle_others(struct stepper *stepper, int s, char **err)
+{
+	for (int other = 0; other < STEPPER_SIDES; other++) {
+		struct stepper_side *side = &stepper->sides[other];
+		if (other == s || side->state == STEPPER_OVER || !stepper->tracers[other] || !side->settled)
+			continue;
+		side->settled = false;
+		if (tracer_request_settle(stepper->tracers[other], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int take_call(struct stepper *stepper, int s, const struct tracer_event *event, char **err)
 {
 	struct stepper_side *side = &stepper->sides[s];
@@ -379,6 +396,8 @@ static int take_event(struct stepper *stepper, int s, const struct tracer_event 
 	update_state(side);
 	if (ended) {
 		stepper->cause.active = false;
+		if (unsettle_others(stepper, s, err) < 0)
+			return -1;
 		return flush_deferred(stepper, err);
 	}
 	return 0;
