@@ -2,6 +2,7 @@
  * the student has done of it (progress.h), title. A broken lesson file is
  * listed too; Enter shows its problems. Above the lessons, "continue
  * where you left off" opens the lesson recorded last at its step. */
+#include "lesson_po.h"
 #include "tui_internal.h"
 
 #include <ctype.h>
