@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "i18n.h"
+#include "packet_flags.h"
 
 /* What a row's explainer can look at. */
 struct facts {
@@ -236,8 +237,11 @@ static void explain_refused(const struct facts *facts, char *out, size_t size)
 	/* With the wire captured, the RST itself is the evidence. */
 	for (size_t i = 0; i < facts->event->packet_count && at < size; i++) {
 		const struct wire_packet *packet = &facts->event->packets[i];
-		if (strstr(packet->flags, "RST")) {
-			snprintf(out + at, size - at, _("; the kernel answered the SYN with %s from %s"), packet->flags,
+		if (packet->flags & PACKET_FLAG_RST) {
+			char flags[PACKET_FLAGS_TEXT_MAX];
+			packet_flags_text(packet->protocol, packet->flags, flags, sizeof flags);
+			snprintf(out + at, size - at,
+				 _("; the kernel answered the SYN with %s from %s"), flags,
 				 packet->from);
 			return;
 		}
@@ -449,15 +453,17 @@ static const struct lab_socket *last_addressed(const struct facts *facts, const 
 	return NULL;
 }
 
-/* The latest packet from `from` to `to` whose flags contain `flag`, in the
+/* The latest packet from `from` to `to` with the TCP flag `flag`, in the
  * run so far (this event's packets included); its event through *when. */
-static const struct wire_packet *last_packet(const struct facts *facts, const char *from, const char *to,
-					     const char *flag, const struct lab_event **when)
+static const struct wire_packet *last_packet(const struct facts *facts, const char *from,
+					     const char *to, enum packet_flag flag,
+					     const struct lab_event **when)
 {
 	for (size_t i = facts->index + 1; i-- > 0;)
 		for (size_t k = facts->log[i].packet_count; k-- > 0;) {
 			const struct wire_packet *packet = &facts->log[i].packets[k];
-			if (strstr(packet->flags, flag) && strcmp(packet->from, from) == 0 && strcmp(packet->to, to) == 0) {
+			if ((packet->flags & flag) && strcmp(packet->from, from) == 0
+			    && strcmp(packet->to, to) == 0) {
 				*when = &facts->log[i];
 				return packet;
 			}
@@ -486,12 +492,14 @@ static const struct lab_event *last_shutdown(const struct facts *facts)
 static size_t describe_peer(const struct facts *facts, const struct lab_socket *socket, char *out, size_t size)
 {
 	const struct lab_event *when = NULL;
-	const struct wire_packet *reset = last_packet(facts, socket->peer, socket->local, "RST", &when);
+	const struct wire_packet *reset =
+		last_packet(facts, socket->peer, socket->local, PACKET_FLAG_RST, &when);
 	if (reset)
 		return (size_t)snprintf(out, size, "; the RST came from %s in step %zu (%s: %s)", socket->peer, when->step,
 					side_name(facts, when->side), when->text);
 	size_t at = 0;
-	const struct wire_packet *fin = last_packet(facts, socket->peer, socket->local, "FIN", &when);
+	const struct wire_packet *fin =
+		last_packet(facts, socket->peer, socket->local, PACKET_FLAG_FIN, &when);
 	if (fin)
 		at += (size_t)snprintf(out, size, "; the peer's FIN came in step %zu (%s: %s)", when->step,
 				       side_name(facts, when->side), when->text);

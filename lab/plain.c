@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "evidence.h"
+#include "packet_flags.h"
 #include "wrap.h"
 #include "i18n.h"
 
@@ -102,9 +103,12 @@ static void print_packets(FILE *out, const struct run_info *info, const struct l
 		snprintf(direction, sizeof direction, "%s -> %s",
 			 packet->from_side >= 0 ? side_name(info, packet->from_side) : "kernel",
 			 packet->to_side >= 0 ? side_name(info, packet->to_side) : "kernel");
+		char flags[PACKET_FLAGS_TEXT_MAX];
+		packet_flags_text(packet->protocol, packet->flags, flags, sizeof flags);
 		if (packet->protocol == IPPROTO_TCP)
-			fprintf(out, "  wire  %-18s %-12s seq %u ack %u len %u%s%s%s\n", direction, packet->flags, packet->seq,
-				packet->ack, packet->length, packet->length ? " \"" : "", packet->payload,
+			fprintf(out, "  wire  %-18s %-12s seq %u ack %u len %u%s%s%s\n", direction,
+				flags, packet->seq, packet->ack, packet->length,
+				packet->length ? " \"" : "", packet->payload,
 				packet->length ? "\"" : "");
 		else
 			fprintf(out, "  wire  %-18s %-12s len %u \"%s\"\n", direction, "UDP", packet->length, packet->payload);

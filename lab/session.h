@@ -96,7 +96,8 @@ struct wire_packet {
 	char from[TEXT_ADDRESS_MAX];      /* "127.0.0.1:40312" */
 	char to[TEXT_ADDRESS_MAX];
 	int protocol;                     /* IPPROTO_TCP, IPPROTO_UDP */
-	char flags[32];                   /* "SYN", "SYN-ACK", "PSH-ACK", "FIN-ACK", "RST", ...; "" for UDP */
+	uint8_t flags;                    /* TCP: the header's flag bits (enum packet_flag),
+	                                     named by packet_flags_text ("SYN-ACK"); 0 for UDP */
 	uint32_t seq, ack;                /* relative to each side's first sequence number, as Wireshark shows */
 	uint32_t window;                  /* bytes, after window scaling */
 	uint32_t length;                  /* payload bytes */
