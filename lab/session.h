@@ -19,6 +19,7 @@
 
 #include "catalog.h"
 #include "lesson.h"
+#include "readiness.h"
 #include "sandbox.h"
 #include "text.h"
 
@@ -120,7 +121,10 @@ struct lab_event {
 	int fd_argument;                  /* the socket argument as the kernel got it, -1 if none */
 	char target[TEXT_ADDRESS_MAX];    /* the address argument as the kernel got it (bind, connect, sendto), or "" */
 	long value;                       /* getsockopt/fcntl value */
-	char ready[200];                  /* poll/select/epoll_wait: "ls POLLIN, conn POLLIN|POLLRDHUP", or "" */
+	struct ready_fd *ready;           /* poll/select/epoll_wait: the fds reported ready, in
+	                                     the call's order (readiness_text: "ls POLLIN, conn
+	                                     POLLIN"); owned; NULL when none */
+	size_t ready_count;
 	char refusal[160];                /* the lab refused the call itself, no kernel saw it (ret -1,
 	                                     error): why, e.g. "fd 1000 is not one of this side's sockets";
 	                                     "" when the kernel answered */

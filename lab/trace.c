@@ -19,6 +19,7 @@
 #include "catalog.h"
 #include "lesson.h"
 #include "packet_flags.h"
+#include "readiness.h"
 #include "text.h"
 
 /* Compact, one object a line, keys in the order they were set. Fifteen
@@ -403,8 +404,11 @@ static json_t *event_json(const struct run_info *info, const struct lab_event *e
 		failed |= put(object, "target", buffer_json(event->target, sizeof event->target));
 	if (event->has_value)
 		failed |= put(object, "value", json_integer(event->value));
-	if (event->ready[0])
-		failed |= put(object, "ready", buffer_json(event->ready, sizeof event->ready));
+	if (event->ready_count) {
+		char *ready = readiness_text_new(event->ready, event->ready_count);
+		failed |= put(object, "ready", ready ? json_string(ready) : NULL);
+		free(ready);
+	}
 	if (event->held[0])
 		failed |= put(object, "held", buffer_json(event->held, sizeof event->held));
 	if (event->refusal[0] && !normalised)   /* a host path refusal is the namespace's errno */
@@ -1063,6 +1067,25 @@ static int read_packets(const struct reader *reader, json_t *object, const struc
 	return 0;
 }
 
+/* "ready": the text readiness_text writes, back into entries (a named
+ * fd's number is not in the text: -1). */
+static int read_ready(const struct reader *reader, json_t *object, struct lab_event *event)
+{
+	json_t *value;
+	int found = member(reader, object, "ready", false, &value);
+	if (found <= 0)
+		return found;
+	if (!json_is_string(value))
+		return reader_fail(reader, "ready", "expected a string, got %s",
+				   json_type_name(value));
+	const char *text = json_string_value(value);
+	if (strlen(text) != json_string_length(value)
+	    || readiness_parse(text, &event->ready, &event->ready_count) < 0)
+		return reader_fail(reader, "ready", "\"%.80s\" is not a list of ready fds "
+				   "(\"ls POLLIN, fd 7 POLLIN|POLLHUP\")", text);
+	return 0;
+}
+
 /* Fills a zeroed event; on failure the caller frees what it holds. */
 static int read_event(struct reader *reader, json_t *object, const struct run_info *info, struct lab_event *event)
 {
@@ -1082,7 +1105,7 @@ static int read_event(struct reader *reader, json_t *object, const struct run_in
 	    || read_buffer(reader, object, "address", false, event->address, sizeof event->address) < 0
 	    || read_integer(reader, object, "fd_arg", false, 0, INT_MAX, &fd_argument) < 0
 	    || read_buffer(reader, object, "target", false, event->target, sizeof event->target) < 0
-	    || read_buffer(reader, object, "ready", false, event->ready, sizeof event->ready) < 0
+	    || read_ready(reader, object, event) < 0
 	    || read_buffer(reader, object, "held", false, event->held, sizeof event->held) < 0
 	    || read_buffer(reader, object, "refused", false, event->refusal, sizeof event->refusal) < 0
 	    || read_buffer(reader, object, "resent", false, event->resent, sizeof event->resent) < 0
