@@ -396,38 +396,6 @@ static void fill_address(struct sockaddr_storage *storage, const struct ip_view 
 	}
 }
 
-/* The flags in reading order, ACK last: "SYN-ACK", "FIN-PSH-ACK". */
-static const struct tcp_flag_name {
-	uint8_t bit;
-	const char *name;
-} tcp_flag_names[] = {
-	{ TCP_SYN, "SYN" },
-	{ TCP_FIN, "FIN" },
-	{ TCP_RST, "RST" },
-	{ TCP_PSH, "PSH" },
-	{ TCP_URG, "URG" },
-	{ TCP_ECE, "ECE" },
-	{ TCP_CWR, "CWR" },
-	{ TCP_ACK, "ACK" },
-};
-_Static_assert(CAPTURE_LENGTH(tcp_flag_names) == 8, "one name per TCP flag bit");
-
-void capture_tcp_flags_text(uint8_t bits, char *out, size_t size)
-{
-	size_t at = 0;
-	out[0] = '\0';
-	for (size_t i = 0; i < CAPTURE_LENGTH(tcp_flag_names); i++) {
-		if (!(bits & tcp_flag_names[i].bit))
-			continue;
-		int written = snprintf(out + at, size - at, "%s%s", at > 0 ? "-" : "", tcp_flag_names[i].name);
-		if (written < 0 || (size_t)written >= size - at)
-			break;
-		at += (size_t)written;
-	}
-	if (at == 0)
-		snprintf(out, size, "none");
-}
-
 enum { TCP_OPTION_END = 0, TCP_OPTION_NOP = 1, TCP_OPTION_MSS = 2, TCP_OPTION_WINDOW_SCALE = 3 };
 
 /* Reads MSS and window scale from the options between 20 and header_length. */
@@ -476,7 +444,7 @@ static int read_tcp(const unsigned char *frame, size_t len, const struct ip_view
 	packet->window_scale = -1;
 	if (packet->flag_bits & TCP_SYN)
 		tcp_read_options(header, header_length, packet);
-	capture_tcp_flags_text(packet->flag_bits, packet->flags, sizeof packet->flags);
+	packet_flags_text(IPPROTO_TCP, packet->flag_bits, packet->flags, sizeof packet->flags);
 	packet->payload_length = ip->transport_length - (uint32_t)header_length;
 	*payload_offset = at + header_length;
 	return CAPTURE_DECODED;

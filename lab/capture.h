@@ -46,6 +46,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "packet_flags.h"
 #include "text.h"
 
 /* Bytes kept of each frame: Ethernet (14) + IPv6 (40) + TCP with options
@@ -74,8 +75,8 @@ struct lab_packet {
 	/* TCP only (zero for UDP) */
 	uint8_t flag_bits;              /* the header's flag byte: FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08
 	                                   ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80 */
-	char flags[32];                 /* "SYN", "SYN-ACK", "ACK", "PSH-ACK", "FIN-ACK", "RST-ACK",
-	                                   "none"; ACK always last */
+	char flags[PACKET_FLAGS_TEXT_MAX];  /* flag_bits named (packet_flags_text): "SYN",
+	                                       "SYN-ACK", "PSH-ACK", "none"; "" for UDP */
 	uint32_t seq;                   /* relative to the sender's ISN, as Wireshark numbers it: the
 	                                   SYN is 0; an end first seen without its SYN counts from 1 */
 	uint32_t ack;                   /* relative to the receiver's ISN; 0 without the ACK flag */
@@ -158,10 +159,6 @@ enum capture_decode_result {
 	                                   fragment after the first): not ours */
 	CAPTURE_MALFORMED = -1,         /* cut before the end of its headers, or inconsistent */
 };
-
-/* A TCP segment's flags as every frontend names them, in reading order
- * with ACK last: "SYN-ACK", "FIN-PSH-ACK"; "none" for no flag. */
-void capture_tcp_flags_text(uint8_t bits, char *out, size_t size);
 
 /* Decodes one frame of `linktype` (DLT_EN10MB as lo gives, DLT_LINUX_SLL,
  * DLT_LINUX_SLL2, DLT_RAW, DLT_NULL) into out, reading no byte past len,

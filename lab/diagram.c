@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "packet_flags.h"
 #include "text.h"
 
 enum { PAYLOAD_SHOWN = 24 };   /* bytes of a received payload a result quotes */
@@ -56,10 +57,12 @@ void diagram_packet_label(const struct wire_packet *packet, char *out, size_t si
 {
 	bool udp = packet->protocol == IPPROTO_UDP;
 	bool tcp = packet->protocol == IPPROTO_TCP;
-	size_t length = (size_t)snprintf(out, size, "%s", tcp ? packet->flags : udp ? "UDP" : "packet");
+	char flags[PACKET_FLAGS_TEXT_MAX];
+	packet_flags_text(packet->protocol, packet->flags, flags, sizeof flags);
+	size_t length = (size_t)snprintf(out, size, "%s", tcp ? flags : udp ? "UDP" : "packet");
 	if (length < size && tcp) {
 		length += (size_t)snprintf(out + length, size - length, " seq %u", packet->seq);
-		if (length < size && strstr(packet->flags, "ACK"))
+		if (length < size && (packet->flags & PACKET_FLAG_ACK))
 			length += (size_t)snprintf(out + length, size - length, " ack %u", packet->ack);
 	}
 	if (length < size && (packet->length || udp))

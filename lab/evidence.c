@@ -3,12 +3,15 @@
 
 #include <errno.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "i18n.h"
+#include "packet_flags.h"
+#include "readiness.h"
 
 /* What a row's explainer can look at. */
 struct facts {
@@ -236,8 +239,11 @@ static void explain_refused(const struct facts *facts, char *out, size_t size)
 	/* With the wire captured, the RST itself is the evidence. */
 	for (size_t i = 0; i < facts->event->packet_count && at < size; i++) {
 		const struct wire_packet *packet = &facts->event->packets[i];
-		if (strstr(packet->flags, "RST")) {
-			snprintf(out + at, size - at, _("; the kernel answered the SYN with %s from %s"), packet->flags,
+		if (packet->flags & PACKET_FLAG_RST) {
+			char flags[PACKET_FLAGS_TEXT_MAX];
+			packet_flags_text(packet->protocol, packet->flags, flags, sizeof flags);
+			snprintf(out + at, size - at,
+				 _("; the kernel answered the SYN with %s from %s"), flags,
 				 packet->from);
 			return;
 		}
@@ -449,15 +455,17 @@ static const struct lab_socket *last_addressed(const struct facts *facts, const 
 	return NULL;
 }
 
-/* The latest packet from `from` to `to` whose flags contain `flag`, in the
+/* The latest packet from `from` to `to` with the TCP flag `flag`, in the
  * run so far (this event's packets included); its event through *when. */
-static const struct wire_packet *last_packet(const struct facts *facts, const char *from, const char *to,
-					     const char *flag, const struct lab_event **when)
+static const struct wire_packet *last_packet(const struct facts *facts, const char *from,
+					     const char *to, enum packet_flag flag,
+					     const struct lab_event **when)
 {
 	for (size_t i = facts->index + 1; i-- > 0;)
 		for (size_t k = facts->log[i].packet_count; k-- > 0;) {
 			const struct wire_packet *packet = &facts->log[i].packets[k];
-			if (strstr(packet->flags, flag) && strcmp(packet->from, from) == 0 && strcmp(packet->to, to) == 0) {
+			if ((packet->flags & flag) && strcmp(packet->from, from) == 0
+			    && strcmp(packet->to, to) == 0) {
 				*when = &facts->log[i];
 				return packet;
 			}
@@ -486,12 +494,14 @@ static const struct lab_event *last_shutdown(const struct facts *facts)
 static size_t describe_peer(const struct facts *facts, const struct lab_socket *socket, char *out, size_t size)
 {
 	const struct lab_event *when = NULL;
-	const struct wire_packet *reset = last_packet(facts, socket->peer, socket->local, "RST", &when);
+	const struct wire_packet *reset =
+		last_packet(facts, socket->peer, socket->local, PACKET_FLAG_RST, &when);
 	if (reset)
 		return (size_t)snprintf(out, size, "; the RST came from %s in step %zu (%s: %s)", socket->peer, when->step,
 					side_name(facts, when->side), when->text);
 	size_t at = 0;
-	const struct wire_packet *fin = last_packet(facts, socket->peer, socket->local, "FIN", &when);
+	const struct wire_packet *fin =
+		last_packet(facts, socket->peer, socket->local, PACKET_FLAG_FIN, &when);
 	if (fin)
 		at += (size_t)snprintf(out, size, "; the peer's FIN came in step %zu (%s: %s)", when->step,
 				       side_name(facts, when->side), when->text);
@@ -671,23 +681,16 @@ static const char *why_peer_shut(const struct lab_socket *socket, char *text, si
 /* What each readiness bit says of a socket, from what the probe saw: a
  * row per bit, as the kernel's poll and epoll name them. */
 static const struct {
+	uint32_t bit;
 	const char *name;
 	const char *(*why)(const struct lab_socket *socket, char *text, size_t size);
 } readiness_reasons[] = {
-	{ "POLLIN", why_readable },
-	{ "POLLOUT", why_writable },
-	{ "POLLRDHUP", why_peer_shut },
-	{ "POLLHUP", why_hung_up },
-	{ "POLLERR", why_error },
+	{ POLLIN, "POLLIN", why_readable },
+	{ POLLOUT, "POLLOUT", why_writable },
+	{ POLLRDHUP, "POLLRDHUP", why_peer_shut },
+	{ POLLHUP, "POLLHUP", why_hung_up },
+	{ POLLERR, "POLLERR", why_error },
 };
-
-/* The events after "name " in a ready list, up to ", " or the end. */
-static void events_of(const char *item, size_t name_len, char *out, size_t size)
-{
-	const char *events = item + name_len + 1;
-	size_t len = strcspn(events, ",");
-	snprintf(out, size, "%.*s", (int)len, events);
-}
 
 /* Why each ready fd was ready, from its queues after the call: a reason
  * for each event the kernel reported (POLLIN alone keeps its one line). */
@@ -699,23 +702,16 @@ static const char *explain_ready(const struct run_info *info, const struct lab_e
 		const struct lab_socket *socket = &event->snapshot.sockets[i];
 		if (socket->side != event->side || socket->fd < 0 || !socket->name[0])
 			continue;
-		/* Only sockets the result names as ready: "name EVENTS", the list
-		 * separated by ", " (a name may begin another: c, conn). */
-		size_t name_len = strlen(socket->name);
-		char events[96] = "";
-		for (const char *item = event->ready; item && *item; item = strstr(item, ", ") ? strstr(item, ", ") + 2 : NULL)
-			if (strncmp(item, socket->name, name_len) == 0 && item[name_len] == ' ')
-				events_of(item, name_len, events, sizeof events);
-		if (!events[0])
+		/* Only sockets the result names as ready, with the events shown. */
+		uint32_t events = 0;
+		for (size_t k = 0; k < event->ready_count; k++)
+			if (strcmp(event->ready[k].name, socket->name) == 0)
+				events = readiness_named(event->ready[k].events);
+		if (!events)
 			continue;
-		bool only_in = strcmp(events, "POLLIN") == 0;
+		bool only_in = events == POLLIN;
 		for (size_t r = 0; r < sizeof readiness_reasons / sizeof readiness_reasons[0] && at < size; r++) {
-			size_t name_length = strlen(readiness_reasons[r].name);
-			bool reported = false;
-			for (const char *bit = events; *bit; bit += strcspn(bit, "|") + (bit[strcspn(bit, "|")] == '|'))
-				if (strncmp(bit, readiness_reasons[r].name, name_length) == 0
-				    && (bit[name_length] == '|' || bit[name_length] == '\0'))
-					reported = true;
+			bool reported = events & readiness_reasons[r].bit;
 			char text[160];
 			const char *reason = reported ? readiness_reasons[r].why(socket, text, sizeof text) : NULL;
 			if (!reason)
@@ -734,7 +730,7 @@ const char *evidence_explain(const struct run_info *info, const struct lab_event
 			     size_t size)
 {
 	const struct lab_event *event = &events[index];
-	if (event->ready[0] && event->ret > 0)
+	if (event->ready_count && event->ret > 0)
 		return explain_ready(info, event, out, size);
 	if (event->ret != -1 || event->error == 0 || (event->kind != EVENT_RETURNED && event->kind != EVENT_WOKE))
 		return NULL;

@@ -3,11 +3,13 @@
 #include "expect.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include "kernel_view.h"
+#include "readiness.h"
 #include "record.h"
 
 static void describe_result(const struct lab_event *event, char *out, size_t size)
@@ -25,8 +27,10 @@ static void describe_result(const struct lab_event *event, char *out, size_t siz
 		char escaped[96];
 		text_escape(event->bytes, event->bytes_len, escaped, sizeof escaped);
 		snprintf(out, size, "%ld \"%s\"", event->ret, escaped);
-	} else if (event->ready[0]) {
-		snprintf(out, size, "%ld, ready \"%.160s\"", event->ret, event->ready);
+	} else if (event->ready_count) {
+		char ready[161];
+		readiness_text(event->ready, event->ready_count, ready, sizeof ready);
+		snprintf(out, size, "%ld, ready \"%s\"", event->ret, ready);
 	} else if (event->has_value) {
 		snprintf(out, size, "%ld, value %ld", event->ret, event->value);
 	} else if (event->address[0]) {
@@ -34,6 +38,16 @@ static void describe_result(const struct lab_event *event, char *out, size_t siz
 	} else {
 		snprintf(out, size, "%ld", event->ret);
 	}
+}
+
+/* Whether the fds the call reported read as the lesson wrote them. */
+static bool ready_met(const struct expectation *e, const struct lab_event *event)
+{
+	char *ready = readiness_text_new(event->ready, event->ready_count);
+	bool met = ready && strlen(ready) == e->bytes_len
+		   && memcmp(ready, e->bytes, e->bytes_len) == 0;
+	free(ready);
+	return met;
 }
 
 static bool value_met(const struct expectation *e, const struct lab_event *event, const char *expected_address)
@@ -57,7 +71,7 @@ static bool value_met(const struct expectation *e, const struct lab_event *event
 	case EXPECT_ADDRESS:
 		return returned && strcmp(event->address, expected_address) == 0;
 	case EXPECT_READY:
-		return returned && strlen(event->ready) == e->bytes_len && memcmp(event->ready, e->bytes, e->bytes_len) == 0;
+		return returned && ready_met(e, event);
 	default:
 		return true;
 	}

@@ -35,7 +35,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 
-#include "capture.h"
+#include "packet_flags.h"
 
 #define HOLD_LENGTH(array) (sizeof (array) / sizeof (array)[0])
 
@@ -615,7 +615,7 @@ hold_decode(const unsigned char *packet, size_t copied, struct held_segment *out
 	out->raw_ack = hold_read32(tcp + 8);
 	out->flag_bits = tcp[13];
 	out->payload_length = (uint32_t)(ip_total - ip_header - tcp_header);
-	capture_tcp_flags_text(out->flag_bits, out->flags, sizeof out->flags);
+	packet_flags_text(IPPROTO_TCP, out->flag_bits, out->flags, sizeof out->flags);
 	hold_fill_address(&out->source, out->family, headers->source, headers->source_port);
 	hold_fill_address(&out->destination, out->family, headers->destination, headers->destination_port);
 	socklen_t length = out->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);

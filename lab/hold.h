@@ -104,8 +104,8 @@ struct held_segment {
 	enum hold_direction direction;
 	uint8_t flag_bits;              /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20
 	                                   ECE 0x40 CWR 0x80 */
-	char flags[32];                 /* "SYN", "SYN-ACK", "ACK", "PSH-ACK", "FIN-ACK", "RST-ACK",
-	                                   "none"; ACK last (as capture names them) */
+	char flags[32];                 /* flag_bits named (packet_flags_text): "SYN", "SYN-ACK",
+	                                   "PSH-ACK", "none"; "?" when not decoded */
 	uint32_t seq;                   /* relative to the sender's ISN (Wireshark's numbering) */
 	uint32_t ack;                   /* relative to the receiver's ISN; 0 without ACK */
 	uint32_t raw_seq;               /* as on the wire */

@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 
 #include "evidence.h"
+#include "packet_flags.h"
+#include "readiness.h"
 #include "wrap.h"
 #include "i18n.h"
 
@@ -53,8 +55,13 @@ char *plain_format_result(const struct lab_event *event, char *out, size_t size)
 		snprintf(out, size, "%ld, %s %s", event->ret, def->id == CALL_ACCEPT ? "peer" : "address", event->address);
 	} else if (event->has_value) {
 		snprintf(out, size, "%ld, value %ld", event->ret, event->value);
-	} else if (event->ready[0]) {
-		snprintf(out, size, "%ld, ready: %s", event->ret, event->ready);
+	} else if (event->ready_count) {
+		int written = snprintf(out, size, "%ld, ready: ", event->ret);
+		size_t at = written > 0 ? (size_t)written : 0;
+		if (at < size)
+			at += readiness_text(event->ready, event->ready_count, out + at, size - at);
+		if (at >= size && size >= 4)   /* a list cut to the room says so */
+			memcpy(out + size - 4, "...", 4);
 	} else {
 		snprintf(out, size, "%ld", event->ret);
 	}
@@ -102,9 +109,12 @@ static void print_packets(FILE *out, const struct run_info *info, const struct l
 		snprintf(direction, sizeof direction, "%s -> %s",
 			 packet->from_side >= 0 ? side_name(info, packet->from_side) : "kernel",
 			 packet->to_side >= 0 ? side_name(info, packet->to_side) : "kernel");
+		char flags[PACKET_FLAGS_TEXT_MAX];
+		packet_flags_text(packet->protocol, packet->flags, flags, sizeof flags);
 		if (packet->protocol == IPPROTO_TCP)
-			fprintf(out, "  wire  %-18s %-12s seq %u ack %u len %u%s%s%s\n", direction, packet->flags, packet->seq,
-				packet->ack, packet->length, packet->length ? " \"" : "", packet->payload,
+			fprintf(out, "  wire  %-18s %-12s seq %u ack %u len %u%s%s%s\n", direction,
+				flags, packet->seq, packet->ack, packet->length,
+				packet->length ? " \"" : "", packet->payload,
 				packet->length ? "\"" : "");
 		else
 			fprintf(out, "  wire  %-18s %-12s len %u \"%s\"\n", direction, "UDP", packet->length, packet->payload);
@@ -131,14 +141,19 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 	const struct lab_event *events = log + first;
 	if (count == 0)
 		return;
-	char result[320];
 	/* A program side of several processes names the one that called. */
 	/* "step N/M" and "... blocked" stay English in every language: --terse diffs them. */
 	fprintf(out, "\nstep %zu/%zu  %s: %s\n", events[0].step, info->step_count,
 		events[0].who[0] ? events[0].who : side_name(info, events[0].side), events[0].text);
 	for (size_t i = 0; i < count; i++) {
 		const struct lab_event *event = &events[i];
-		plain_format_result(event, result, sizeof result);
+		/* Room for every fd of a ready list: the transcript says them all. */
+		char fixed[320];
+		size_t size = sizeof fixed;
+		size += readiness_text(event->ready, event->ready_count, NULL, 0);
+		char *grown = size > sizeof fixed ? malloc(size) : NULL;
+		char *result = grown ? grown : fixed;
+		plain_format_result(event, result, grown ? size : sizeof fixed);
 		bool let_go = i > 0 && catalog_calls[event->call].wire;   /* --hold: released after the call */
 		if (let_go)
 			fprintf(out, _("  then %s (the oldest held segment)\n"), event->text);
@@ -155,6 +170,7 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 			fprintf(out, "  %s: = %s\n", side_name(info, event->side), result);
 		else
 			fprintf(out, "  = %s\n", result);
+		free(grown);
 		if (event->aside[0])
 			fprintf(out, _("  note: %s\n"), event->aside);
 		char why[400];

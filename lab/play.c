@@ -8,6 +8,7 @@
 
 #include "plain.h"
 #include "python.h"
+#include "readiness.h"
 #include "text.h"
 
 struct play {
@@ -138,10 +139,17 @@ static void write_expectation(FILE *file, const struct lab_event *event, bool wh
 		fprintf(file, "\"%s\"", text_escape(event->bytes, event->bytes_len, escaped, sizeof escaped));
 	} else if (event->has_value) {
 		fprintf(file, "%ld, value %ld", event->ret, event->value);
-	} else if (whole && event->ready[0] && event->ret > 0) {
-		char escaped[4 * sizeof event->ready + 4];
-		fprintf(file, "%ld, ready \"%s\"", event->ret, text_escape(event->ready, strlen(event->ready), escaped,
-									    sizeof escaped));
+	} else if (whole && event->ready_count && event->ret > 0) {
+		char *ready = readiness_text_new(event->ready, event->ready_count);
+		size_t len = ready ? strlen(ready) : 0;
+		char *escaped = malloc(4 * len + 4);
+		if (ready && escaped)
+			fprintf(file, "%ld, ready \"%s\"", event->ret,
+				text_escape(ready, len, escaped, 4 * len + 4));
+		else
+			fprintf(file, "%ld", event->ret);
+		free(escaped);
+		free(ready);
 	} else {
 		fprintf(file, "%ld", event->ret);
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "readiness.h"
 #include "sides.h"
 
 struct lab_event *record_event(struct session *session, enum event_kind kind, int side,
@@ -95,22 +96,18 @@ void record_reply(struct session *session, struct side *side, const struct typed
 	if (reply->address_len)
 		text_address((const struct sockaddr *)&reply->address, reply->address_len, event->address,
 			     sizeof event->address);
-	size_t at = 0;
-	event->ready[0] = '\0';
-	for (int i = 0; i < reply->ready_count; i++) {
-		const char *name = side_name_of_fd(side, reply->ready_fd[i]);
-		text_append(event->ready, sizeof event->ready, &at, "%s", i ? ", " : "");
-		if (name[0])
-			text_append(event->ready, sizeof event->ready, &at, "%s", name);
-		else
-			text_append(event->ready, sizeof event->ready, &at, "fd %d", reply->ready_fd[i]);
-		const char *separator = " ";
-		for (size_t b = 0; b < catalog_readiness_count; b++)
-			if (reply->ready_events[i] & catalog_readiness[b].bit) {
-				text_append(event->ready, sizeof event->ready, &at, "%s%s", separator,
-					    catalog_readiness[b].name);
-				separator = "|";
+	if (reply->ready_count > 0) {
+		event->ready = calloc((size_t)reply->ready_count, sizeof *event->ready);
+		if (event->ready) {
+			for (int i = 0; i < reply->ready_count; i++) {
+				struct ready_fd *entry = &event->ready[i];
+				entry->fd = reply->ready_fd[i];
+				entry->events = reply->ready_events[i];
+				const char *name = side_name_of_fd(side, entry->fd);
+				text_copy(entry->name, sizeof entry->name, name);
 			}
+			event->ready_count = (size_t)reply->ready_count;
+		}
 	}
 	if (call->def->result == RESULT_VALUE && reply->ret >= 0) {
 		event->has_value = true;

@@ -654,6 +654,7 @@ void lab_event_done(struct lab_event *event)
 		free(event->timers_ended[i]);
 	free(event->timers_ended);
 	free(event->packets);
+	free(event->ready);
 	lab_snapshot_done(&event->snapshot);
 	memset(event, 0, sizeof *event);
 }

@@ -19,6 +19,7 @@
 
 #include "catalog.h"
 #include "lesson.h"
+#include "readiness.h"
 #include "sandbox.h"
 #include "text.h"
 
@@ -97,7 +98,8 @@ struct wire_packet {
 	char from[TEXT_ADDRESS_MAX];      /* "127.0.0.1:40312" */
 	char to[TEXT_ADDRESS_MAX];
 	int protocol;                     /* IPPROTO_TCP, IPPROTO_UDP */
-	char flags[32];                   /* "SYN", "SYN-ACK", "PSH-ACK", "FIN-ACK", "RST", ...; "" for UDP */
+	uint8_t flags;                    /* TCP: the header's flag bits (enum packet_flag),
+	                                     named by packet_flags_text ("SYN-ACK"); 0 for UDP */
 	uint32_t seq, ack;                /* relative to each side's first sequence number, as Wireshark shows */
 	uint32_t window;                  /* bytes, after window scaling */
 	uint32_t length;                  /* payload bytes */
@@ -120,7 +122,10 @@ struct lab_event {
 	int fd_argument;                  /* the socket argument as the kernel got it, -1 if none */
 	char target[TEXT_ADDRESS_MAX];    /* the address argument as the kernel got it (bind, connect, sendto), or "" */
 	long value;                       /* getsockopt/fcntl value */
-	char ready[200];                  /* poll/select/epoll_wait: "ls POLLIN, conn POLLIN|POLLRDHUP", or "" */
+	struct ready_fd *ready;           /* poll/select/epoll_wait: the fds reported ready, in
+	                                     the call's order (readiness_text: "ls POLLIN, conn
+	                                     POLLIN"); owned; NULL when none */
+	size_t ready_count;
 	char refusal[160];                /* the lab refused the call itself, no kernel saw it (ret -1,
 	                                     error): why, e.g. "fd 1000 is not one of this side's sockets";
 	                                     "" when the kernel answered */

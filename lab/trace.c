@@ -18,6 +18,8 @@
 
 #include "catalog.h"
 #include "lesson.h"
+#include "packet_flags.h"
+#include "readiness.h"
 #include "text.h"
 
 /* Compact, one object a line, keys in the order they were set. Fifteen
@@ -336,7 +338,8 @@ static json_t *sockets_json(const struct run_info *info, const struct lab_snapsh
  * them out, and keep every segment a call itself caused. */
 static bool pure_ack(const struct wire_packet *packet)
 {
-	return packet->protocol == IPPROTO_TCP && packet->length == 0 && strcmp(packet->flags, "ACK") == 0;
+	return packet->protocol == IPPROTO_TCP && packet->length == 0
+	       && packet->flags == PACKET_FLAG_ACK;
 }
 
 static json_t *packet_json(const struct run_info *info, const struct wire_packet *packet, bool normalised)
@@ -348,7 +351,9 @@ static json_t *packet_json(const struct run_info *info, const struct wire_packet
 	failed |= put(object, "src", buffer_json(packet->from, sizeof packet->from));
 	failed |= put(object, "dst", buffer_json(packet->to, sizeof packet->to));
 	failed |= put(object, "proto", json_string(packet->protocol == IPPROTO_UDP ? "UDP" : "TCP"));
-	failed |= put(object, "flags", buffer_json(packet->flags, sizeof packet->flags));
+	char flags[PACKET_FLAGS_TEXT_MAX];
+	packet_flags_text(packet->protocol, packet->flags, flags, sizeof flags);
+	failed |= put(object, "flags", json_string(flags));
 	failed |= put(object, "seq", json_integer(packet->seq));
 	failed |= put(object, "ack", json_integer(packet->ack));
 	failed |= put(object, "len", json_integer(packet->length));
@@ -399,8 +404,11 @@ static json_t *event_json(const struct run_info *info, const struct lab_event *e
 		failed |= put(object, "target", buffer_json(event->target, sizeof event->target));
 	if (event->has_value)
 		failed |= put(object, "value", json_integer(event->value));
-	if (event->ready[0])
-		failed |= put(object, "ready", buffer_json(event->ready, sizeof event->ready));
+	if (event->ready_count) {
+		char *ready = readiness_text_new(event->ready, event->ready_count);
+		failed |= put(object, "ready", ready ? json_string(ready) : NULL);
+		free(ready);
+	}
 	if (event->held[0])
 		failed |= put(object, "held", buffer_json(event->held, sizeof event->held));
 	if (event->refusal[0] && !normalised)   /* a host path refusal is the namespace's errno */
@@ -1005,7 +1013,7 @@ static int read_packet(const struct reader *reader, json_t *object, const struct
 		       struct wire_packet *packet)
 {
 	json_int_t seq, ack, length, window = 0, time_us = 0;
-	char protocol[8];
+	char protocol[8], flags[PACKET_FLAGS_TEXT_MAX];
 	if (!json_is_object(object))
 		return reader_fail(reader, "packets", "expected objects, got %s", json_type_name(object));
 	if (read_side_named(reader, object, "from", info, &packet->from_side) < 0
@@ -1013,7 +1021,7 @@ static int read_packet(const struct reader *reader, json_t *object, const struct
 	    || read_buffer(reader, object, "src", true, packet->from, sizeof packet->from) < 0
 	    || read_buffer(reader, object, "dst", true, packet->to, sizeof packet->to) < 0
 	    || read_buffer(reader, object, "proto", true, protocol, sizeof protocol) < 0
-	    || read_buffer(reader, object, "flags", true, packet->flags, sizeof packet->flags) < 0
+	    || read_buffer(reader, object, "flags", true, flags, sizeof flags) < 0
 	    || read_integer(reader, object, "seq", true, 0, UINT32_MAX, &seq) < 0
 	    || read_integer(reader, object, "ack", true, 0, UINT32_MAX, &ack) < 0
 	    || read_integer(reader, object, "len", true, 0, UINT32_MAX, &length) < 0
@@ -1024,6 +1032,10 @@ static int read_packet(const struct reader *reader, json_t *object, const struct
 	if (strcmp(protocol, "TCP") && strcmp(protocol, "UDP"))
 		return reader_fail(reader, "proto", "expected \"TCP\" or \"UDP\", got \"%s\"", protocol);
 	packet->protocol = strcmp(protocol, "UDP") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
+	if (packet_flags_parse(packet->protocol, flags, &packet->flags) < 0)
+		return reader_fail(reader, "flags",
+				   "\"%s\" names no %s flags (\"SYN-ACK\", \"none\"; \"\" for UDP)",
+				   flags, protocol);
 	packet->seq = (uint32_t)seq;
 	packet->ack = (uint32_t)ack;
 	packet->length = (uint32_t)length;
@@ -1055,6 +1067,25 @@ static int read_packets(const struct reader *reader, json_t *object, const struc
 	return 0;
 }
 
+/* "ready": the text readiness_text writes, back into entries (a named
+ * fd's number is not in the text: -1). */
+static int read_ready(const struct reader *reader, json_t *object, struct lab_event *event)
+{
+	json_t *value;
+	int found = member(reader, object, "ready", false, &value);
+	if (found <= 0)
+		return found;
+	if (!json_is_string(value))
+		return reader_fail(reader, "ready", "expected a string, got %s",
+				   json_type_name(value));
+	const char *text = json_string_value(value);
+	if (strlen(text) != json_string_length(value)
+	    || readiness_parse(text, &event->ready, &event->ready_count) < 0)
+		return reader_fail(reader, "ready", "\"%.80s\" is not a list of ready fds "
+				   "(\"ls POLLIN, fd 7 POLLIN|POLLHUP\")", text);
+	return 0;
+}
+
 /* Fills a zeroed event; on failure the caller frees what it holds. */
 static int read_event(struct reader *reader, json_t *object, const struct run_info *info, struct lab_event *event)
 {
@@ -1074,7 +1105,7 @@ static int read_event(struct reader *reader, json_t *object, const struct run_in
 	    || read_buffer(reader, object, "address", false, event->address, sizeof event->address) < 0
 	    || read_integer(reader, object, "fd_arg", false, 0, INT_MAX, &fd_argument) < 0
 	    || read_buffer(reader, object, "target", false, event->target, sizeof event->target) < 0
-	    || read_buffer(reader, object, "ready", false, event->ready, sizeof event->ready) < 0
+	    || read_ready(reader, object, event) < 0
 	    || read_buffer(reader, object, "held", false, event->held, sizeof event->held) < 0
 	    || read_buffer(reader, object, "refused", false, event->refusal, sizeof event->refusal) < 0
 	    || read_buffer(reader, object, "resent", false, event->resent, sizeof event->resent) < 0
@@ -1416,7 +1447,8 @@ static void normalise_address(struct port_tokens *tokens, char *address, size_t 
 static bool data_only(const struct wire_packet *packet)
 {
 	return packet->protocol == IPPROTO_TCP && packet->length > 0
-	       && (strcmp(packet->flags, "ACK") == 0 || strcmp(packet->flags, "PSH-ACK") == 0);
+	       && (packet->flags == PACKET_FLAG_ACK
+		   || packet->flags == (PACKET_FLAG_PSH | PACKET_FLAG_ACK));
 }
 
 /* How a stream of data is cut into segments, and whether one is sent
@@ -1442,8 +1474,7 @@ static void coalesce_data(struct lab_event *event)
 			}
 			last->length = (packet_end > end ? packet_end : end) - last->seq;
 			last->ack = packet->ack > last->ack ? packet->ack : last->ack;
-			if (strcmp(packet->flags, "PSH-ACK") == 0)
-				memcpy(last->flags, packet->flags, sizeof last->flags);
+			last->flags |= packet->flags & PACKET_FLAG_PSH;
 			continue;
 		}
 		if (kept != i)

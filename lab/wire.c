@@ -53,7 +53,7 @@ static enum socket_note gone_note(const struct session *session, uint32_t inode,
 		for (size_t i = 0; i < session->event_count; i++)
 			for (size_t k = 0; k < session->events[i].packet_count; k++) {
 				const struct wire_packet *packet = &session->events[i].packets[k];
-				if (strstr(packet->flags, "RST")
+				if ((packet->flags & PACKET_FLAG_RST)
 				    && ((same_endpoint(was.local, packet->from) && same_endpoint(was.peer, packet->to))
 					|| (same_endpoint(was.peer, packet->from) && same_endpoint(was.local, packet->to))))
 					return NOTE_RESET;
@@ -210,7 +210,7 @@ int wire_drain(struct session *session, struct lab_event *event, char **err)
 			out->to_side = event->side;
 		out->protocol = in->protocol;
 		if (in->protocol == IPPROTO_TCP)
-			text_copy(out->flags, sizeof out->flags, in->flags);
+			out->flags = in->flag_bits;
 		out->seq = in->seq;
 		out->ack = in->ack;
 		out->window = in->window_bytes;

@@ -14,6 +14,7 @@
 
 #include "ladder.h"
 #include "lesson.h"
+#include "packet_flags.h"
 #include "sandbox.h"
 #include "session.h"
 #include "view.h"
@@ -30,7 +31,7 @@ static void label(const struct wire_packet *packet, enum ladder_label detail, co
 Test(ladder_label, says_flags_then_numbers_then_payload)
 {
 	struct wire_packet data = { .protocol = IPPROTO_TCP,
-				    .flags = "PSH-ACK",
+				    .flags = PACKET_FLAG_PSH | PACKET_FLAG_ACK,
 				    .seq = 1,
 				    .ack = 1,
 				    .length = 12,
@@ -42,10 +43,12 @@ Test(ladder_label, says_flags_then_numbers_then_payload)
 
 Test(ladder_label, shows_the_ack_number_only_with_the_ack_flag)
 {
-	struct wire_packet syn = { .protocol = IPPROTO_TCP, .flags = "SYN", .seq = 0, .ack = 99 };
+	struct wire_packet syn = {
+		.protocol = IPPROTO_TCP, .flags = PACKET_FLAG_SYN, .seq = 0, .ack = 99
+	};
 	label(&syn, LABEL_NUMBERS, "SYN seq 0");
 	struct wire_packet syn_ack = {
-		.protocol = IPPROTO_TCP, .flags = "SYN-ACK", .seq = 0, .ack = 1
+		.protocol = IPPROTO_TCP, .flags = PACKET_FLAG_SYN | PACKET_FLAG_ACK, .ack = 1
 	};
 	label(&syn_ack, LABEL_NUMBERS, "SYN-ACK seq 0 ack 1");
 	/* No data: no length, and no payload even when asked. */
@@ -63,7 +66,7 @@ Test(ladder_label, gives_udp_its_length_always_and_no_numbers)
 Test(ladder_label, cuts_to_the_room_it_is_given)
 {
 	struct wire_packet data = { .protocol = IPPROTO_TCP,
-				    .flags = "PSH-ACK",
+				    .flags = PACKET_FLAG_PSH | PACKET_FLAG_ACK,
 				    .seq = 1,
 				    .ack = 1,
 				    .length = 12,

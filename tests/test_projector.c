@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "bigfont.h"
+#include "packet_flags.h"
 #include "projector.h"
 
 static struct run_info info;
@@ -36,7 +37,7 @@ static struct lab_socket tcp_socket(int side, const char *name, int fd, int stat
 static struct wire_packet packet(int from, int to, const char *flags, uint32_t seq, uint32_t ack)
 {
 	struct wire_packet made = { .from_side = from, .to_side = to, .protocol = IPPROTO_TCP, .seq = seq, .ack = ack };
-	snprintf(made.flags, sizeof made.flags, "%s", flags);
+	cr_assert_eq(packet_flags_parse(IPPROTO_TCP, flags, &made.flags), 0, "%s", flags);
 	return made;
 }
 

@@ -12,6 +12,8 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <jansson.h>
+#include <poll.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "packet_flags.h"
 #include "trace.h"
 
 #ifndef FIXTURE_DIR
@@ -1077,4 +1080,185 @@ Test(trace, reads_back_what_the_kernels_timers_did)
 		cr_assert_str_eq(read_events[1].timers_ended[i], events[1].timers_ended[i]);
 	free_events(events, count);
 	free_events(read_events, read_count);
+}
+
+/* ---- values the trace holds as text ------------------------------------- */
+
+static struct wire_packet *add_packet(struct lab_event *event, int protocol, uint8_t flags)
+{
+	size_t count = event->packet_count + 1;
+	struct wire_packet *grown = realloc(event->packets, count * sizeof *grown);
+	cr_assert_not_null(grown);
+	event->packets = grown;
+	struct wire_packet *packet = &grown[event->packet_count++];
+	*packet = (struct wire_packet){
+		.from_side = 1, .to_side = 0, .protocol = protocol, .flags = flags
+	};
+	snprintf(packet->from, sizeof packet->from, "127.0.0.1:51000");
+	snprintf(packet->to, sizeof packet->to, "127.0.0.1:65432");
+	return packet;
+}
+
+/* The flag bits are written by name and read back as the same bits. */
+Test(trace, writes_packet_flags_by_name_and_reads_back_the_bits)
+{
+	struct run_info info, read_info;
+	struct lab_event *events = NULL, *read_events;
+	size_t count = 0, read_count;
+	char *err = NULL;
+	const char *path = temp_file("flags.jsonl");
+	sample_info(&info);
+	struct lab_event *event =
+		add_event(&events, &count, EVENT_RETURNED, 1, CALL_CONNECT, "connect(c)", 0);
+	const uint8_t sent[] = {
+		PACKET_FLAG_SYN, PACKET_FLAG_SYN | PACKET_FLAG_ACK, 0,
+		PACKET_FLAG_FIN | PACKET_FLAG_PSH | PACKET_FLAG_ACK, PACKET_FLAG_RST,
+	};
+	for (size_t i = 0; i < sizeof sent; i++)
+		add_packet(event, IPPROTO_TCP, sent[i]);
+	add_packet(event, IPPROTO_UDP, 0);
+	write_trace(path, &info, events, count);
+
+	char *text = read_text_file(path, NULL);
+	char *line = line_of(text, 2);
+	const char *names[] = { "SYN", "SYN-ACK", "none", "FIN-PSH-ACK", "RST" };
+	const char *at = line;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char key[64];
+		snprintf(key, sizeof key, "\"proto\":\"TCP\",\"flags\":\"%s\",", names[i]);
+		at = strstr(at, key);
+		cr_assert_not_null(at, "%s after packet %zu: %s", key, i, line);
+	}
+	cr_assert_not_null(strstr(at, "\"proto\":\"UDP\",\"flags\":\"\","), "%s", line);
+	free(line);
+	free(text);
+
+	cr_assert_eq(trace_read(path, &read_info, &read_events, &read_count, &err), 0, "%s", err);
+	cr_assert_eq(read_events[0].packet_count, sizeof sent + 1);
+	for (size_t i = 0; i < sizeof sent; i++) {
+		cr_assert_eq(read_events[0].packets[i].protocol, IPPROTO_TCP);
+		cr_assert_eq(read_events[0].packets[i].flags, sent[i], "packet %zu", i);
+	}
+	cr_assert_eq(read_events[0].packets[sizeof sent].protocol, IPPROTO_UDP);
+	cr_assert_eq(read_events[0].packets[sizeof sent].flags, 0);
+	free_events(events, count);
+	free_events(read_events, read_count);
+}
+
+#define FLAGS_EVENT(proto, flags)                                                          \
+	"{\"seq\":1,\"step\":1,\"kind\":\"returned\",\"side\":\"client\",\"call\":\"connect\","  \
+	"\"text\":\"connect(c)\",\"ret\":0,\"errno\":null,\"bytes\":null,"                    \
+	"\"packets\":[{\"from\":\"client\",\"to\":\"server\",\"src\":\"127.0.0.1:51000\","     \
+	"\"dst\":\"127.0.0.1:65432\",\"proto\":\"" proto "\",\"flags\":\"" flags "\","          \
+	"\"seq\":0,\"ack\":0,\"len\":0,\"payload\":\"\"}],\"sockets\":[]}"
+
+/* A name the writer never writes (another order, a repeat, a UDP flag)
+ * would read as bits that name themselves differently: refused. */
+Test(trace, refuses_packet_flags_it_would_not_write)
+{
+	const char *path = temp_file("bad-flags.jsonl");
+	const char *wrong[] = {
+		GOOD_INFO "\n" FLAGS_EVENT("TCP", "ACK-SYN") "\n",
+		GOOD_INFO "\n" FLAGS_EVENT("TCP", "SYN-SYN") "\n",
+		GOOD_INFO "\n" FLAGS_EVENT("TCP", "") "\n",
+		GOOD_INFO "\n" FLAGS_EVENT("UDP", "SYN") "\n",
+	};
+	const char *messages[] = {
+		"2: flags: \"ACK-SYN\" names no TCP flags",
+		"2: flags: \"SYN-SYN\" names no TCP flags",
+		"2: flags: \"\" names no TCP flags",
+		"2: flags: \"SYN\" names no UDP flags",
+	};
+	for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++)
+		assert_refused(path, wrong[i], strlen(wrong[i]), messages[i]);
+	const char *good = GOOD_INFO "\n" FLAGS_EVENT("TCP", "PSH-ACK") "\n";
+	struct run_info info;
+	struct lab_event *events;
+	size_t count;
+	char *err = NULL;
+	write_file(path, good, strlen(good));
+	cr_assert_eq(trace_read(path, &info, &events, &count, &err), 0, "%s", err);
+	cr_assert_eq(events[0].packets[0].flags, PACKET_FLAG_PSH | PACKET_FLAG_ACK);
+	free_events(events, count);
+}
+
+/* The ready fds are written as the transcript says them and read back as
+ * the same names and events; a long list is written whole. */
+Test(trace, writes_ready_fds_as_text_and_reads_back_the_values)
+{
+	struct run_info info, read_info;
+	struct lab_event *events = NULL, *read_events;
+	size_t count = 0, read_count;
+	char *err = NULL;
+	const char *path = temp_file("ready.jsonl");
+	sample_info(&info);
+	struct lab_event *event =
+		add_event(&events, &count, EVENT_RETURNED, 0, CALL_POLL, "poll(0, ls, conn)", 3);
+	const struct ready_fd sent[] = {
+		{ .fd = 3, .events = POLLIN, .name = "ls" },
+		{ .fd = 4, .events = POLLIN | POLLRDHUP, .name = "conn" },
+		{ .fd = 7, .events = POLLOUT },
+	};
+	event->ready = malloc(sizeof sent);
+	cr_assert_not_null(event->ready);
+	memcpy(event->ready, sent, sizeof sent);
+	event->ready_count = 3;
+	event = add_event(&events, &count, EVENT_RETURNED, 0, CALL_EPOLL_WAIT, "epoll_wait(e)", 40);
+	event->ready = calloc(40, sizeof *event->ready);
+	cr_assert_not_null(event->ready);
+	for (int i = 0; i < 40; i++) {
+		event->ready[i].fd = 10 + i;
+		event->ready[i].events = POLLIN | POLLHUP;
+		snprintf(event->ready[i].name, sizeof event->ready[i].name, "connection%d", i);
+	}
+	event->ready_count = 40;
+	write_trace(path, &info, events, count);
+
+	char *text = read_text_file(path, NULL);
+	char *line = line_of(text, 2);
+	const char *written = ",\"ready\":\"ls POLLIN, conn POLLIN|POLLRDHUP, fd 7 POLLOUT\",";
+	cr_assert_not_null(strstr(line, written), "%s", line);
+	free(line);
+	line = line_of(text, 3);
+	cr_assert_not_null(strstr(line, "connection0 POLLIN|POLLHUP, connection1 POLLIN|POLLHUP,"),
+			   "%s", line);
+	cr_assert_not_null(strstr(line, ", connection39 POLLIN|POLLHUP\","), "%s", line);
+	free(line);
+	free(text);
+
+	cr_assert_eq(trace_read(path, &read_info, &read_events, &read_count, &err), 0, "%s", err);
+	cr_assert_eq(read_events[0].ready_count, 3);
+	for (size_t i = 0; i < 3; i++) {
+		cr_assert_str_eq(read_events[0].ready[i].name, sent[i].name);
+		cr_assert_eq(read_events[0].ready[i].events, sent[i].events, "entry %zu", i);
+	}
+	cr_assert_eq(read_events[0].ready[2].fd, 7, "a number the text gives is read back");
+	cr_assert_eq(read_events[1].ready_count, 40);
+	cr_assert_str_eq(read_events[1].ready[39].name, "connection39");
+	free_events(events, count);
+	free_events(read_events, read_count);
+}
+
+#define READY_EVENT(ready)                                                                \
+	"{\"seq\":1,\"step\":1,\"kind\":\"returned\",\"side\":\"server\",\"call\":\"poll\","  \
+	"\"text\":\"poll(0, ls)\",\"ret\":1,\"errno\":null,\"bytes\":null,"                   \
+	"\"ready\":" ready ",\"sockets\":[]}"
+
+Test(trace, refuses_ready_fds_it_would_not_write)
+{
+	const char *path = temp_file("bad-ready.jsonl");
+	const struct {
+		const char *trace, *message;
+	} wrong[] = {
+		{ GOOD_INFO "\n" READY_EVENT("\"ls POLLOUT|POLLIN\"") "\n",
+		  "2: ready: \"ls POLLOUT|POLLIN\" is not a list of ready fds" },
+		{ GOOD_INFO "\n" READY_EVENT("\"ls EPOLLIN\"") "\n",
+		  "2: ready: \"ls EPOLLIN\" is not a list of ready fds" },
+		{ GOOD_INFO "\n" READY_EVENT("\"ls POLLIN,c POLLIN\"") "\n",
+		  "2: ready: \"ls POLLIN,c POLLIN\" is not a list of ready fds" },
+		{ GOOD_INFO "\n" READY_EVENT("[\"ls\"]") "\n",
+		  "2: ready: expected a string, got an array" },
+	};
+	for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++)
+		assert_refused(path, wrong[i].trace, strlen(wrong[i].trace), wrong[i].message);
 }

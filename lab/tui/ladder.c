@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "packet_flags.h"
+
 void ladder_init(struct ladder *ladder)
 {
 	memset(ladder, 0, sizeof *ladder);
@@ -148,10 +150,12 @@ void ladder_packet_label(const struct wire_packet *packet, enum ladder_label det
 {
 	bool udp = packet->protocol == IPPROTO_UDP;
 	bool tcp = packet->protocol == IPPROTO_TCP;
-	size_t length = (size_t)snprintf(out, size, "%s", tcp ? packet->flags : udp ? "UDP" : "?");
+	char flags[PACKET_FLAGS_TEXT_MAX];
+	packet_flags_text(packet->protocol, packet->flags, flags, sizeof flags);
+	size_t length = (size_t)snprintf(out, size, "%s", tcp ? flags : udp ? "UDP" : "?");
 	if (length < size && tcp && detail >= LABEL_NUMBERS) {
 		length += (size_t)snprintf(out + length, size - length, " seq %u", packet->seq);
-		if (length < size && strstr(packet->flags, "ACK"))
+		if (length < size && (packet->flags & PACKET_FLAG_ACK))
 			length += (size_t)snprintf(out + length, size - length, " ack %u", packet->ack);
 	}
 	if (length < size && (packet->length || udp))

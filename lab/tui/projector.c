@@ -8,6 +8,7 @@
 
 #include "bigfont.h"
 #include "ladder.h"
+#include "packet_flags.h"
 #include "plain.h"
 #include "socket_text.h"
 #include "wrap.h"
@@ -370,8 +371,12 @@ static void wire_build(struct projector_layout *layout, const struct projector_i
 	size_t packets = view->step_packet_count;
 	bool flags_fit = true;
 	for (size_t e = 0; e < view->step_event_count; e++)
-		for (size_t k = 0; k < view->step_events[e].packet_count; k++)
-			flags_fit = flags_fit && scale_for(view->step_events[e].packets[k].flags, width) > 0;
+		for (size_t k = 0; k < view->step_events[e].packet_count; k++) {
+			const struct wire_packet *packet = &view->step_events[e].packets[k];
+			char flags[PACKET_FLAGS_TEXT_MAX];
+			packet_flags_text(packet->protocol, packet->flags, flags, sizeof flags);
+			flags_fit = flags_fit && scale_for(flags, width) > 0;
+		}
 	int per = flags_fit && (int)packets * PACKET_BIG_ROWS - 1 <= rows ? PACKET_BIG_ROWS
 		  : (int)packets * PACKET_MEDIUM_ROWS - 1 <= rows    ? PACKET_MEDIUM_ROWS
 								     : 1;
@@ -386,6 +391,8 @@ static void wire_build(struct projector_layout *layout, const struct projector_i
 			if (drawn >= room)
 				continue;
 			const struct wire_packet *packet = &view->step_events[e].packets[k];
+			char flags[PACKET_FLAGS_TEXT_MAX];
+			packet_flags_text(packet->protocol, packet->flags, flags, sizeof flags);
 			bool rightward = packet->from_side == left && packet->to_side == right && left != right;
 			bool leftward = packet->from_side == right && packet->to_side == left && left != right;
 			char label[96], line[PROJECTOR_TEXT_MAX];
@@ -406,9 +413,9 @@ static void wire_build(struct projector_layout *layout, const struct projector_i
 			if (line_x < x)
 				line_x = x;
 			if (per == PACKET_BIG_ROWS) {
-				int scale = scale_for(packet->flags, width);
-				int ink_x = rightward ? x : leftward ? x + width - bigfont_width(packet->flags, scale) : x;
-				ink_text(layout, PROJECTOR_KEY, y, ink_x, packet->flags, scale);
+				int scale = scale_for(flags, width);
+				int ink_x = leftward ? x + width - bigfont_width(flags, scale) : x;
+				ink_text(layout, PROJECTOR_KEY, y, ink_x, flags, scale);
 				y += BIGFONT_ROWS;
 			}
 			text_at(layout, PROJECTOR_KEY, y++, line_x, width, line);
