@@ -1,5 +1,5 @@
 /* draw — the curses helpers every screen uses: attributes, safe text, boxes. */
-#include "tui_internal.h"
+#include "draw.h"
 
 #include <stdio.h>
 #include <string.h>

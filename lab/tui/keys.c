@@ -5,7 +5,10 @@
  * and PgDn (some Left and Right): they are back and next like b and space
  * on every screen of a lesson; the ladder and the pages scroll a page with
  * Shift-PgUp/PgDn or Ctrl-U/Ctrl-D instead. */
-#include "tui_internal.h"
+#include "keys.h"
+
+#include <curses.h>
+
 #include "i18n.h"
 
 #define CONTROL(letter) ((letter) & 0x1f)
