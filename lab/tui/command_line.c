@@ -496,6 +496,6 @@ void command_line_help(struct tui_page *page, int width)
 			length += (size_t)snprintf(keys + length, sizeof keys - length, "%s%s", length ? " " : "",
 						   edit_keys[i].name);
 		}
-		help_add_row(page, keys, edit_words[edit].help, width);
+		screen_help_add_row(page, keys, edit_words[edit].help, width);
 	}
 }

@@ -478,7 +478,7 @@ static void lesson_open_details(struct tui *tui)
 		tui_message(tui, "no socket here to show");
 		return;
 	}
-	details_open(tui, &tui->view.snapshot->sockets[indexes[tui->selected]]);
+	screen_details_open(tui, &tui->view.snapshot->sockets[indexes[tui->selected]]);
 }
 
 static void lesson_text(struct tui *tui)
@@ -620,7 +620,7 @@ const tui_handler lesson_handlers[ACTION_COUNT] = {
 	[ACTION_OPEN] = lesson_open_details,
 	[ACTION_TEXT] = lesson_text,
 	[ACTION_WIRE] = ladder_toggle,
-	[ACTION_HELP] = help_open,
+	[ACTION_HELP] = screen_help_open,
 	[ACTION_CLOSE] = lesson_close_focus,
 	[ACTION_QUIT] = lesson_quit,
 	[ACTION_REDRAW] = lesson_redraw,

@@ -253,7 +253,7 @@ void play_commands_help(struct tui_page *page, int width)
 	page_add(page, "%s", _("Commands on the command line, instead of a call"));
 	page_add(page, "%s", "");
 	for (size_t i = 0; i < sizeof play_commands / sizeof play_commands[0]; i++)
-		help_add_row(page, play_commands[i].usage, play_commands[i].help, width);
+		screen_help_add_row(page, play_commands[i].usage, play_commands[i].help, width);
 }
 
 /* ---- keys --------------------------------------------------------------- */

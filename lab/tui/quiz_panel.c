@@ -394,11 +394,11 @@ void quiz_panel_help(struct tui_page *page, int width)
 	page_add(page, "%s", "");
 	page_add(page, "%s", _("The predict panel (p)"));
 	page_add(page, "%s", "");
-	help_add_row(page, "1-9, 10-13", _("pick that answer (a 1 waits for a second digit when there are 10 or more)"),
+	screen_help_add_row(page, "1-9, 10-13", _("pick that answer (a 1 waits for a second digit when there are 10 or more)"),
 		     width);
-	help_add_row(page, "Up Down Enter", _("move to an answer and pick it"), width);
-	help_add_row(page, "h", _("a hint; again: the answer (an answer picked after it is shown counts as asked, not right)"),
+	screen_help_add_row(page, "Up Down Enter", _("move to an answer and pick it"), width);
+	screen_help_add_row(page, "h", _("a hint; again: the answer (an answer picked after it is shown counts as asked, not right)"),
 		     width);
-	help_add_row(page, "Esc space PgDn",
+	screen_help_add_row(page, "Esc space PgDn",
 		     _("skip the rest of the questions: the step runs, what was not predicted is not counted"), width);
 }

@@ -29,7 +29,7 @@ static const char *constant_or_number(enum arg_kind kind, int value, char *buffe
 	return buffer;
 }
 
-void details_open(struct tui *tui, const struct lab_socket *socket)
+void screen_details_open(struct tui *tui, const struct lab_socket *socket)
 {
 	struct tui_page *page = &tui->page;
 	const struct run_info *info = tui->view.info;

@@ -58,7 +58,7 @@ static const char *const legend[] = {
 	N_("lanes' sockets after it, *STATE one the side entered in that step"),
 };
 
-void help_add_row(struct tui_page *page, const char *keys, const char *help, int width)
+void screen_help_add_row(struct tui_page *page, const char *keys, const char *help, int width)
 {
 	char indent[32];
 	snprintf(indent, sizeof indent, "%-24s", "");
@@ -74,7 +74,7 @@ void help_add_row(struct tui_page *page, const char *keys, const char *help, int
 	}
 }
 
-void help_open(struct tui *tui)
+void screen_help_open(struct tui *tui)
 {
 	struct tui_page *page = &tui->page;
 	int width = COLS > 4 ? COLS - 2 : 78;
@@ -84,7 +84,7 @@ void help_open(struct tui *tui)
 		char keys[96];
 		keys_of((enum tui_action)action, keys, sizeof keys);
 		if (keys[0])
-			help_add_row(page, keys, keys_action_help((enum tui_action)action), width);
+			screen_help_add_row(page, keys, keys_action_help((enum tui_action)action), width);
 	}
 	quiz_panel_help(page, width);
 	menu_help(page, width);

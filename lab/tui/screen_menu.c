@@ -444,7 +444,7 @@ void menu_help(struct tui_page *page, int width)
 	};
 	page_add(page, "%s", "");
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-		help_add_row(page, rows[i][0], _(rows[i][1]), width);
+		screen_help_add_row(page, rows[i][0], _(rows[i][1]), width);
 }
 
 /* Opens the lesson recorded last and runs it to where it was left. */
@@ -506,7 +506,7 @@ const tui_handler menu_handlers[ACTION_COUNT] = {
 	[ACTION_BACK] = menu_up,     /* a clicker moves in the menu; only Enter opens */
 	[ACTION_NEXT] = menu_down,
 	[ACTION_OPEN] = menu_open,
-	[ACTION_HELP] = help_open,
+	[ACTION_HELP] = screen_help_open,
 	[ACTION_QUIT] = menu_quit,
 	[ACTION_REDRAW] = menu_redraw,
 };

@@ -27,33 +27,9 @@
 
 #include "draw.h"
 
-/* ---- pages (screen_page.c): help, socket details, the whole text ------- */
-
-struct tui_page {
-	bool open;
-	char title[128];
-	char **lines;             /* owned */
-	size_t count, capacity;
-	size_t top;               /* first line shown */
-	bool incomplete;          /* a line could not be added (out of memory) */
-};
-
-void page_clear(struct tui_page *page, const char *title);
-/* Appends a formatted line; returns -1 when out of memory (the page then
- * says it is incomplete). */
-int page_add(struct tui_page *page, const char *format, ...) __attribute__((format(printf, 2, 3)));
-/* Appends prose wrapped at `width`. */
-int page_add_wrapped(struct tui_page *page, const char *indent, const char *text, int width);
-void page_done(struct tui_page *page);
-void page_draw(struct tui *tui);
-extern const tui_handler page_handlers[ACTION_COUNT];
-
-/* The help page, built from the key table (screen_help.c). */
-void help_open(struct tui *tui);
-/* One row of a help page: keys on the left, the help wrapped beside them. */
-void help_add_row(struct tui_page *page, const char *keys, const char *help, int width);
-/* The details of one socket (screen_details.c). */
-void details_open(struct tui *tui, const struct lab_socket *socket);
+#include "page.h"
+#include "screen_details.h"
+#include "screen_help.h"
 
 /* ---- the menu (screen_menu.c) ------------------------------------------ */
 
