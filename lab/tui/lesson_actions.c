@@ -34,7 +34,7 @@ void lesson_refresh_view(struct tui *tui)
 	tui->half = tui->view.half;
 	record_trace(tui);
 	/* The end of a lesson from the menu offers the next one. */
-	const struct lesson *next_lesson = tui->view.at_end ? menu_next_lesson(tui) : NULL;
+	const struct lesson *next_lesson = tui->view.at_end ? screen_menu_next_lesson(tui) : NULL;
 	char *keys = next_lesson ? strstr(tui->view.next, "(r restarts") : NULL;
 	if (keys) {
 		char number[8], rest[sizeof tui->view.next];

@@ -87,7 +87,7 @@ void screen_help_open(struct tui *tui)
 			screen_help_add_row(page, keys, keys_action_help((enum tui_action)action), width);
 	}
 	quiz_panel_help(page, width);
-	menu_help(page, width);
+	screen_menu_help(page, width);
 	if (tui->play) {
 		command_line_help(page, width);
 		play_commands_help(page, width);

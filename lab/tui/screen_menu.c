@@ -12,7 +12,7 @@
 #include "wrap.h"
 #include "i18n.h"
 
-int menu_load(struct tui *tui, char **paths, size_t count)
+int screen_menu_load(struct tui *tui, char **paths, size_t count)
 {
 	tui->entries = calloc(count ? count : 1, sizeof *tui->entries);
 	if (!tui->entries)
@@ -30,7 +30,7 @@ int menu_load(struct tui *tui, char **paths, size_t count)
 	return 0;
 }
 
-void menu_free(struct tui *tui)
+void screen_menu_free(struct tui *tui)
 {
 	for (size_t i = 0; i < tui->entry_count; i++) {
 		lesson_free(tui->entries[i].lesson);
@@ -170,7 +170,7 @@ static void search_draw(struct tui *tui, int y, int width)
 	draw_string(style, y, x + 1, hint, width - 2 - x, style->roles[ROLE_DIM]);
 }
 
-void menu_draw(struct tui *tui)
+void screen_menu_draw(struct tui *tui)
 {
 	const struct tui_style *style = &tui->style;
 	int width = COLS, height = LINES;
@@ -372,7 +372,7 @@ static void search_key(struct tui *tui, int key)
 		tui_message(tui, "no lesson's name or title has '%s'", typing->search);
 }
 
-bool menu_key(struct tui *tui, int key)
+bool screen_menu_key(struct tui *tui, int key)
 {
 	struct menu_typing *typing = &tui->menu_typing;
 	if (typing->searching) {
@@ -402,7 +402,7 @@ bool menu_key(struct tui *tui, int key)
 	}
 }
 
-const struct lesson *menu_next_lesson(const struct tui *tui)
+const struct lesson *screen_menu_next_lesson(const struct tui *tui)
 {
 	if (!tui->from_menu || !tui->lesson || tui->play || tui->stepper)
 		return NULL;
@@ -412,11 +412,11 @@ const struct lesson *menu_next_lesson(const struct tui *tui)
 	return NULL;
 }
 
-bool menu_next_lesson_key(struct tui *tui, int key)
+bool screen_menu_next_lesson_key(struct tui *tui, int key)
 {
 	if (key != 'n' || tui->screen != SCREEN_LESSON || !tui->view.at_end)
 		return false;
-	const struct lesson *next = menu_next_lesson(tui);
+	const struct lesson *next = screen_menu_next_lesson(tui);
 	if (!next)
 		return false;
 	for (size_t i = 0; i < tui->entry_count; i++)
@@ -433,7 +433,7 @@ bool menu_next_lesson_key(struct tui *tui, int key)
 	return true;
 }
 
-void menu_help(struct tui_page *page, int width)
+void screen_menu_help(struct tui_page *page, int width)
 {
 	static const char *const rows[][2] = {
 		{ "1 ... 99", N_("in the menu: the lesson of that number (01 and 1 alike; 1 then 2 is lesson 12)") },
@@ -498,7 +498,7 @@ static void menu_redraw(struct tui *tui)
 	(void)tui;
 }
 
-const tui_handler menu_handlers[ACTION_COUNT] = {
+const tui_handler screen_menu_handlers[ACTION_COUNT] = {
 	[ACTION_UP] = menu_up,
 	[ACTION_DOWN] = menu_down,
 	[ACTION_FIRST] = menu_first,

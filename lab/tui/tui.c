@@ -93,7 +93,7 @@ static void draw(struct tui *tui)
 	else if (tui->screen == SCREEN_CONSENT)
 		consent_draw(tui);
 	else
-		menu_draw(tui);
+		screen_menu_draw(tui);
 	/* The terminal's own cursor shows where typing goes, and only there. */
 	bool typing = tui->command.screen_y >= 0;
 	if (typing)
@@ -112,7 +112,7 @@ tui_handler tui_handler_for(const struct tui *tui, enum tui_action action)
 	if (tui->page.open)
 		return page_handlers[action];
 	if (tui->screen == SCREEN_MENU)
-		return menu_handlers[action];
+		return screen_menu_handlers[action];
 	if (tui->ladder.open && ladder_handlers[action])
 		return ladder_handlers[action];
 	if (tui->play && play_handlers[action])
@@ -149,7 +149,7 @@ static void handle_key(struct tui *tui, int key)
 	if (!tui->page.open && tui->screen == SCREEN_LESSON
 	    && (quiz_panel_key(tui, key) || lesson_prompt_key(tui, key) || command_line_key(tui, key)))
 		return;
-	if (!tui->page.open && (tui->screen == SCREEN_MENU ? menu_key(tui, key) : menu_next_lesson_key(tui, key)))
+	if (!tui->page.open && (tui->screen == SCREEN_MENU ? screen_menu_key(tui, key) : screen_menu_next_lesson_key(tui, key)))
 		return;
 	tui_handler handler = action != ACTION_NONE ? tui_handler_for(tui, action) : NULL;
 	if (handler)
@@ -239,7 +239,7 @@ static int open_first_screen(struct tui *tui, const struct tui_start *start, cha
 	}
 	if (start->lesson)
 		return consent_open_lesson(tui, start->lesson, 0, false, err);
-	if (menu_load(tui, start->paths, start->count) < 0)
+	if (screen_menu_load(tui, start->paths, start->count) < 0)
 		return text_error(err, "out of memory");
 	return 0;
 }
@@ -334,7 +334,7 @@ done:
 	if (tui.trace_failed && code == 0)
 		code = 2;
 	progress_free(tui.progress);
-	menu_free(&tui);
+	screen_menu_free(&tui);
 	consent_close(&tui);
 	page_done(&tui.page);
 	view_done(&tui.view);

@@ -31,39 +31,7 @@
 #include "screen_details.h"
 #include "screen_help.h"
 
-/* ---- the menu (screen_menu.c) ------------------------------------------ */
-
-struct menu_entry {
-	const char *path;             /* borrowed from tui_run's caller */
-	struct lesson *lesson;        /* owned; NULL when the file is broken */
-	struct diagnostics diagnostics;   /* owned: why it is broken */
-};
-
-/* What the menu's own keys have typed: a lesson's number, a search. */
-struct menu_typing {
-	char number[8];                   /* digits typed so far; the lesson they name is selected */
-	bool searching;                   /* '/' opened the search line on the key line */
-	char search[64];                  /* NUL-terminated */
-	size_t before;                    /* the selection Esc goes back to */
-	bool before_on_continue;
-};
-
-int menu_load(struct tui *tui, char **paths, size_t count);
-void menu_free(struct tui *tui);
-void menu_draw(struct tui *tui);
-/* The menu's typing keys, before the key table: digits jump to a lesson,
- * '/' searches the titles (and takes every key while open), g and G go to
- * the top and the end. True when it took the key. */
-bool menu_key(struct tui *tui, int key);
-/* The lesson after the one shown, when it was opened from the menu and
- * the menu has one; else NULL. */
-const struct lesson *menu_next_lesson(const struct tui *tui);
-/* n at the end of a lesson opened from the menu: opens the next one.
- * True when it took the key. */
-bool menu_next_lesson_key(struct tui *tui, int key);
-/* The menu's typing keys, for the help page. */
-void menu_help(struct tui_page *page, int width);
-extern const tui_handler menu_handlers[ACTION_COUNT];
+#include "screen_menu.h"
 
 /* ---- the lesson (navigate.c, screen_lesson.c) -------------------------- */
 
