@@ -67,7 +67,7 @@ void lesson_refresh_view(struct tui *tui)
 			tui->selected = count ? count - 1 : 0;
 	}
 	if (tui->ladder.open)
-		ladder_refresh(tui);
+		screen_ladder_refresh(tui);
 	if (tui->view.live && tui->view.has_timer) {
 		/* Once a second for the countdown, and when the soonest timer
 		 * ends, so its socket leaves the pane then, not at the next key. */
@@ -137,7 +137,7 @@ void lesson_show(struct tui *tui)
 	tui->autoplay = false;
 	tui->autoplay_ms = AUTOPLAY_START_MS;
 	tui->prompt_open = false;
-	ladder_close(tui);
+	screen_ladder_close(tui);
 	lesson_refresh_view(tui);
 }
 
@@ -187,7 +187,7 @@ void lesson_close(struct tui *tui)
 	session_free(tui->session);
 	tui->session = NULL;
 	view_done(&tui->view);
-	ladder_close(tui);
+	screen_ladder_close(tui);
 	tui->lesson = NULL;
 	tui->autoplay = false;
 	tui->refresh_due_ms = 0;
@@ -619,7 +619,7 @@ const tui_handler lesson_handlers[ACTION_COUNT] = {
 	[ACTION_DOWN] = lesson_down,
 	[ACTION_OPEN] = lesson_open_details,
 	[ACTION_TEXT] = lesson_text,
-	[ACTION_WIRE] = ladder_toggle,
+	[ACTION_WIRE] = screen_ladder_toggle,
 	[ACTION_HELP] = screen_help_open,
 	[ACTION_CLOSE] = lesson_close_focus,
 	[ACTION_QUIT] = lesson_quit,

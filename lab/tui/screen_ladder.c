@@ -365,7 +365,7 @@ static void bottom_draw(struct tui *tui, const struct ladder_layout *layout, int
 		draw_string(style, layout->keys_y, width - 1 - columns, where, columns, style->roles[ROLE_DIM]);
 }
 
-void ladder_draw(struct tui *tui)
+void screen_ladder_draw(struct tui *tui)
 {
 	const struct tui_style *style = &tui->style;
 	struct ladder_screen *screen = &tui->ladder;
@@ -392,7 +392,7 @@ void ladder_draw(struct tui *tui)
 
 /* ---- opening, following, scrolling ------------------------------------- */
 
-void ladder_refresh(struct tui *tui)
+void screen_ladder_refresh(struct tui *tui)
 {
 	struct ladder_screen *screen = &tui->ladder;
 	if (!screen->open || !tui->session)
@@ -409,23 +409,23 @@ void ladder_refresh(struct tui *tui)
 	}
 }
 
-void ladder_close(struct tui *tui)
+void screen_ladder_close(struct tui *tui)
 {
 	ladder_done(&tui->ladder.model);
 	tui->ladder = (struct ladder_screen){ .open = false };
 }
 
-void ladder_toggle(struct tui *tui)
+void screen_ladder_toggle(struct tui *tui)
 {
 	if (tui->ladder.open) {
-		ladder_close(tui);
+		screen_ladder_close(tui);
 		return;
 	}
 	tui->ladder.open = true;
 	tui->ladder.follow = true;
 	tui->ladder.built_step = tui->view.step;
 	tui->ladder.built_half = tui->view.half;
-	ladder_refresh(tui);
+	screen_ladder_refresh(tui);
 }
 
 static void scroll_by(struct tui *tui, long rows)
@@ -527,23 +527,23 @@ static void ladder_export(struct tui *tui)
 /* ':' types a call on the lesson screen's command line: back to it first. */
 static void ladder_command(struct tui *tui)
 {
-	ladder_close(tui);
+	screen_ladder_close(tui);
 	tui_handler handler = tui->play && play_handlers[ACTION_COMMAND] ? play_handlers[ACTION_COMMAND]
 									  : lesson_handlers[ACTION_COMMAND];
 	if (handler)
 		handler(tui);
 }
 
-const tui_handler ladder_handlers[ACTION_COUNT] = {
+const tui_handler screen_ladder_handlers[ACTION_COUNT] = {
 	[ACTION_UP] = ladder_up,
 	[ACTION_DOWN] = ladder_down,
 	[ACTION_PAGE_UP] = ladder_page_up,
 	[ACTION_PAGE_DOWN] = ladder_page_down,
 	[ACTION_FIRST] = ladder_first,
 	[ACTION_LAST] = ladder_last,
-	[ACTION_WIRE] = ladder_toggle,
-	[ACTION_CLOSE] = ladder_toggle,
-	[ACTION_QUIT] = ladder_toggle,
+	[ACTION_WIRE] = screen_ladder_toggle,
+	[ACTION_CLOSE] = screen_ladder_toggle,
+	[ACTION_QUIT] = screen_ladder_toggle,
 	[ACTION_FOCUS] = ladder_no_panes,
 	[ACTION_FOCUS_BACK] = ladder_no_panes,
 	[ACTION_OPEN] = ladder_no_panes,

@@ -87,7 +87,7 @@ static void draw(struct tui *tui)
 	else if (tui->page.open)
 		page_draw(tui);
 	else if (tui->screen == SCREEN_LESSON && tui->ladder.open)
-		ladder_draw(tui);
+		screen_ladder_draw(tui);
 	else if (tui->screen == SCREEN_LESSON)
 		lesson_draw(tui);
 	else if (tui->screen == SCREEN_CONSENT)
@@ -113,8 +113,8 @@ tui_handler tui_handler_for(const struct tui *tui, enum tui_action action)
 		return page_handlers[action];
 	if (tui->screen == SCREEN_MENU)
 		return screen_menu_handlers[action];
-	if (tui->ladder.open && ladder_handlers[action])
-		return ladder_handlers[action];
+	if (tui->ladder.open && screen_ladder_handlers[action])
+		return screen_ladder_handlers[action];
 	if (tui->play && play_handlers[action])
 		return play_handlers[action];
 	if (tui->stepper && step_handlers[action])

@@ -78,26 +78,7 @@ int lesson_arrows_draw(const struct tui_style *style, int y, int x, const char *
  * when `draw`. */
 int lesson_held_draw(const struct tui_style *style, const char *held, int y, int width, bool draw);
 
-/* ---- the ladder (screen_ladder.c): the wire as a sequence diagram ------ */
-
-struct ladder_screen {
-	bool open;                         /* shown instead of the panes */
-	struct ladder model;               /* rebuilt with the view while open */
-	size_t top;                        /* first row shown */
-	bool follow;                       /* keep the step on screen in sight: set by every step,
-	                                      cleared by scrolling */
-	size_t built_step;                 /* the position the model was built for */
-	int built_half;
-};
-
-/* Opens or closes the ladder (w). */
-void ladder_toggle(struct tui *tui);
-/* Rebuilds the ladder for the view; a new position makes it follow. */
-void ladder_refresh(struct tui *tui);
-void ladder_close(struct tui *tui);
-void ladder_draw(struct tui *tui);
-/* The ladder's handlers: an action without one here is the lesson screen's. */
-extern const tui_handler ladder_handlers[ACTION_COUNT];
+#include "screen_ladder.h"
 
 /* ---- free play (play_actions.c) and its command line (command_line.c) -- */
 
