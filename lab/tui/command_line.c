@@ -3,7 +3,7 @@
  * While the line is open every key that edits goes to it (one table, as
  * the screen's keys are one table); a key the line does not know (F1,
  * Ctrl-L, PgDn) still reaches the screen. Enter hands the line to
- * play_run_line(); what the parser said about it stays under the line, a
+ * play_actions_run_line(); what the parser said about it stays under the line, a
  * caret at the byte it points at, until the line changes. Bytes are kept
  * as typed (UTF-8 inside "bytes" too); the cursor moves a character at a
  * time, and columns on screen are counted in characters. */
@@ -174,7 +174,7 @@ static void edit_run(struct tui *tui, struct command_line *line)
 	free(err);
 	line->history_at = line->history.count;
 	line->draft[0] = '\0';
-	if (play_run_line(tui, text)) {
+	if (play_actions_run_line(tui, text)) {
 		line_set(line, "");
 	} else if (line->problem[0]) {
 		/* The cursor goes where the parser points: the place to fix. */

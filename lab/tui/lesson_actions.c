@@ -179,7 +179,7 @@ void lesson_close(struct tui *tui)
 	tui_save_progress(tui);
 	quiz_panel_close(tui);
 	if (tui->play)
-		play_close(tui);   /* the play owns the session */
+		play_actions_close(tui);   /* the play owns the session */
 	if (tui->stepper)
 		step_close(tui);   /* and so does the stepper */
 	record_trace(tui);
@@ -558,7 +558,7 @@ static void lesson_command(struct tui *tui)
 		free(history_path);
 	}
 	char *err = NULL;
-	int result = play_open_from_lesson(tui, &err);
+	int result = play_actions_open_from_lesson(tui, &err);
 	if (result == 0)
 		return;
 	if (result > 0) {

@@ -36,7 +36,7 @@ static int start_play(struct tui *tui, const char *const *sides, int side_count,
 	return 0;
 }
 
-int play_open(struct tui *tui, char **err)
+int play_actions_open(struct tui *tui, char **err)
 {
 	if (start_play(tui, NULL, 0, err) < 0)
 		return -1;
@@ -59,7 +59,7 @@ static const char *cannot_continue(const struct lesson *lesson)
 	return NULL;
 }
 
-int play_open_from_lesson(struct tui *tui, char **err)
+int play_actions_open_from_lesson(struct tui *tui, char **err)
 {
 	const struct lesson *lesson = tui->lesson;
 	size_t done = session_steps_done(tui->session);
@@ -111,7 +111,7 @@ int play_open_from_lesson(struct tui *tui, char **err)
 	return 0;
 }
 
-void play_close(struct tui *tui)
+void play_actions_close(struct tui *tui)
 {
 	play_free(tui->play);
 	tui->play = NULL;
@@ -233,7 +233,7 @@ static const struct play_command *find_command(const char *word, size_t len)
 	return NULL;
 }
 
-bool play_run_line(struct tui *tui, const char *line)
+bool play_actions_run_line(struct tui *tui, const char *line)
 {
 	size_t start = strspn(line, " \t");
 	if (line[start] == ':')
@@ -247,7 +247,7 @@ bool play_run_line(struct tui *tui, const char *line)
 	return run_call(tui, line);
 }
 
-void play_commands_help(struct tui_page *page, int width)
+void play_actions_commands_help(struct tui_page *page, int width)
 {
 	page_add(page, "%s", "");
 	page_add(page, "%s", _("Commands on the command line, instead of a call"));
@@ -271,7 +271,7 @@ static void play_no_steps(struct tui *tui)
 static void play_start_over(struct tui *tui)
 {
 	char *err = NULL;
-	if (play_open(tui, &err) < 0) {
+	if (play_actions_open(tui, &err) < 0) {
 		/* Nothing left to show: end as a lab that cannot start does. */
 		tui_message(tui, "could not start over: %s", err ? err : "out of memory");
 		free(err);
@@ -282,7 +282,7 @@ static void play_start_over(struct tui *tui)
 	tui_message(tui, "started over in a fresh sandbox: Up recalls what you typed");
 }
 
-const tui_handler play_handlers[ACTION_COUNT] = {
+const tui_handler play_actions_handlers[ACTION_COUNT] = {
 	[ACTION_NEXT] = play_no_steps,
 	[ACTION_BACK] = play_no_steps,
 	[ACTION_GOTO] = play_no_steps,

@@ -90,7 +90,7 @@ void screen_help_open(struct tui *tui)
 	screen_menu_help(page, width);
 	if (tui->play) {
 		command_line_help(page, width);
-		play_commands_help(page, width);
+		play_actions_commands_help(page, width);
 	}
 	page_add(page, "%s", "");
 	page_add(page, "%s", _("Marks on the lesson screen"));

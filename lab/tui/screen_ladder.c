@@ -528,7 +528,7 @@ static void ladder_export(struct tui *tui)
 static void ladder_command(struct tui *tui)
 {
 	screen_ladder_close(tui);
-	tui_handler handler = tui->play && play_handlers[ACTION_COMMAND] ? play_handlers[ACTION_COMMAND]
+	tui_handler handler = tui->play && play_actions_handlers[ACTION_COMMAND] ? play_actions_handlers[ACTION_COMMAND]
 									  : lesson_handlers[ACTION_COMMAND];
 	if (handler)
 		handler(tui);

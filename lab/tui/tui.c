@@ -115,8 +115,8 @@ tui_handler tui_handler_for(const struct tui *tui, enum tui_action action)
 		return screen_menu_handlers[action];
 	if (tui->ladder.open && screen_ladder_handlers[action])
 		return screen_ladder_handlers[action];
-	if (tui->play && play_handlers[action])
-		return play_handlers[action];
+	if (tui->play && play_actions_handlers[action])
+		return play_actions_handlers[action];
 	if (tui->stepper && step_handlers[action])
 		return step_handlers[action];
 	return lesson_handlers[action];
@@ -230,7 +230,7 @@ static int open_first_screen(struct tui *tui, const struct tui_start *start, cha
 		char *history_path = history_default_path();
 		command_line_init(tui, history_path);
 		free(history_path);
-		return play_open(tui, err);
+		return play_actions_open(tui, err);
 	}
 	if (start->step_commands) {
 		tui->step_commands = start->step_commands;

@@ -80,61 +80,8 @@ int lesson_held_draw(const struct tui_style *style, const char *held, int y, int
 
 #include "screen_ladder.h"
 
-/* ---- free play (play_actions.c) and its command line (command_line.c) -- */
-
-enum { COMMAND_LINE_MAX = 512 };   /* bytes one typed line may take */
-
-struct command_line {
-	bool open;                         /* keys go to the line, not to the screen */
-	char text[COMMAND_LINE_MAX];       /* NUL-terminated */
-	size_t length;                     /* bytes */
-	size_t cursor;                     /* byte offset, at a character's first byte */
-	struct history history;            /* owned */
-	size_t history_at;                 /* the entry shown; history.count: the line being typed */
-	char draft[COMMAND_LINE_MAX];      /* the line being typed, kept while Up walks the history */
-	char problem[300];                 /* the parser's message for the line (no position), or "" */
-	size_t problem_at;                 /* the byte of the line it points at */
-	char hint[300];                    /* under the line: completion candidates, what an argument is */
-	bool history_warned;               /* a history that cannot be written is said once */
-	int screen_y, screen_x;            /* where drawing puts the terminal cursor; y -1: hidden */
-	bool problem_cut;                  /* drawing found no room for the problem beside its caret */
-};
-
-/* Starts free play on the lesson screen: a play (play.h) whose session is
- * tui->session, the command line open, the history loaded. Returns 0, or
- * -1 with *err. */
-int play_open(struct tui *tui, char **err);
-/* `:` in a lesson: free play on the lesson's sides, its calls so far run
- * again in a fresh sandbox, the command line open. Returns 0; 1 with *err
- * when free play cannot follow this lesson (it forks, or holds segments),
- * the lesson untouched; -1 with *err when the lab failed (the lesson is
- * closed by then). */
-int play_open_from_lesson(struct tui *tui, char **err);
-/* Frees the play and so its session; lesson_close calls it. */
-void play_close(struct tui *tui);
-/* Runs a line from the command line: a call on a side, or a command
- * (w FILE, q). Returns true when the line is done with and may be
- * cleared, false when it stays to be fixed (command_line.problem says why). */
-bool play_run_line(struct tui *tui, const char *line);
-/* Free play's handlers: an action without one here is the lesson screen's. */
-extern const tui_handler play_handlers[ACTION_COUNT];
-/* The commands of the command line, for the help page. */
-void play_commands_help(struct tui_page *page, int width);
-
-/* Loads the history from `path` (NULL: memory only); a message when it cannot be read. */
-void command_line_init(struct tui *tui, const char *path);
-void command_line_done(struct command_line *line);
-/* A key while the command line is open; true when the line took it. */
-bool command_line_key(struct tui *tui, int key);
-/* Empties the line (after it ran), back to the end of the history. */
-void command_line_clear(struct command_line *line);
-/* Two rows from y: the line, then the parser's caret and message or the
- * completion's candidates. Sets where the terminal cursor goes. */
-void command_line_draw(struct tui *tui, int y, int width);
-/* The key line while the command line is open: its own keys. */
-void command_line_key_line(struct tui *tui, int y, int width);
-/* The command line's keys, for the help page. */
-void command_line_help(struct tui_page *page, int width);
+#include "command_line.h"
+#include "play_actions.h"
 
 /* ---- stepping programs (step_actions.c): socklab step --------------- */
 

@@ -1,0 +1,47 @@
+/* command_line — free play's line editor (command_line.c): typing, completion,
+ * the history, the parser's caret under a line that does not parse. */
+#ifndef SOCKLAB_TUI_COMMAND_LINE_H
+#define SOCKLAB_TUI_COMMAND_LINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "history.h"
+
+struct tui;
+struct tui_page;
+
+enum { COMMAND_LINE_MAX = 512 };   /* bytes one typed line may take */
+
+struct command_line {
+	bool open;                         /* keys go to the line, not to the screen */
+	char text[COMMAND_LINE_MAX];       /* NUL-terminated */
+	size_t length;                     /* bytes */
+	size_t cursor;                     /* byte offset, at a character's first byte */
+	struct history history;            /* owned */
+	size_t history_at;                 /* the entry shown; history.count: the line being typed */
+	char draft[COMMAND_LINE_MAX];      /* the line being typed, kept while Up walks the history */
+	char problem[300];                 /* the parser's message for the line (no position), or "" */
+	size_t problem_at;                 /* the byte of the line it points at */
+	char hint[300];                    /* under the line: completion candidates, what an argument is */
+	bool history_warned;               /* a history that cannot be written is said once */
+	int screen_y, screen_x;            /* where drawing puts the terminal cursor; y -1: hidden */
+	bool problem_cut;                  /* drawing found no room for the problem beside its caret */
+};
+
+/* Loads the history from `path` (NULL: memory only); a message when it cannot be read. */
+void command_line_init(struct tui *tui, const char *path);
+void command_line_done(struct command_line *line);
+/* A key while the command line is open; true when the line took it. */
+bool command_line_key(struct tui *tui, int key);
+/* Empties the line (after it ran), back to the end of the history. */
+void command_line_clear(struct command_line *line);
+/* Two rows from y: the line, then the parser's caret and message or the
+ * completion's candidates. Sets where the terminal cursor goes. */
+void command_line_draw(struct tui *tui, int y, int width);
+/* The key line while the command line is open: its own keys. */
+void command_line_key_line(struct tui *tui, int y, int width);
+/* The command line's keys, for the help page. */
+void command_line_help(struct tui_page *page, int width);
+
+#endif
