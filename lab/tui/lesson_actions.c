@@ -181,7 +181,7 @@ void lesson_close(struct tui *tui)
 	if (tui->play)
 		play_actions_close(tui);   /* the play owns the session */
 	if (tui->stepper)
-		step_close(tui);   /* and so does the stepper */
+		step_actions_close(tui);   /* and so does the stepper */
 	record_trace(tui);
 	tui->trace_written |= tui->session && tui->sessions_started == 1;
 	session_free(tui->session);

@@ -6,7 +6,7 @@
  * program's instead. A side of several processes or threads may hold
  * several tasks at once: the oldest goes first (none starves), and Tab
  * picks another. What a call did comes back from the tracers while the
- * loop sleeps in poll() (step_on_news), so a call that blocks leaves the
+ * loop sleeps in poll() (step_actions_on_news), so a call that blocks leaves the
  * other program free to step, and a call woken by the other side's shows
  * returning as soon as the kernel wakes it. Programs only run forward:
  * going back means running both again (r). */
@@ -45,7 +45,7 @@ static void step_on_event(const struct stepper_news *news, void *context)
 	}
 }
 
-int step_open(struct tui *tui, char **err)
+int step_actions_open(struct tui *tui, char **err)
 {
 	lesson_close(tui);
 	/* Running the programs again must not meet the first run's TIME-WAIT sockets. */
@@ -65,14 +65,14 @@ int step_open(struct tui *tui, char **err)
 	return 0;
 }
 
-void step_close(struct tui *tui)
+void step_actions_close(struct tui *tui)
 {
 	stepper_free(tui->stepper);
 	tui->stepper = NULL;
 	tui->session = NULL;
 }
 
-void step_on_news(struct tui *tui)
+void step_actions_on_news(struct tui *tui)
 {
 	char *err = NULL;
 	if (stepper_pump(tui->stepper, &err) < 0) {
@@ -162,7 +162,7 @@ static void step_pick_previous(struct tui *tui)
 static void step_start_over(struct tui *tui)
 {
 	char *err = NULL;
-	if (step_open(tui, &err) < 0) {
+	if (step_actions_open(tui, &err) < 0) {
 		/* Nothing left to show: end as a lab that cannot start does. */
 		tui_message(tui, "could not run the programs again: %s", err ? err : "out of memory");
 		free(err);
@@ -188,7 +188,7 @@ static void step_no_typing(struct tui *tui)
 	tui_message(tui, "here the programs make the calls; socklab play is where you type them");
 }
 
-const tui_handler step_handlers[ACTION_COUNT] = {
+const tui_handler step_actions_handlers[ACTION_COUNT] = {
 	[ACTION_NEXT] = step_run,
 	[ACTION_SWITCH_SIDE] = step_switch,
 	[ACTION_FOCUS] = step_pick_next,

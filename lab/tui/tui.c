@@ -117,8 +117,8 @@ tui_handler tui_handler_for(const struct tui *tui, enum tui_action action)
 		return screen_ladder_handlers[action];
 	if (tui->play && play_actions_handlers[action])
 		return play_actions_handlers[action];
-	if (tui->stepper && step_handlers[action])
-		return step_handlers[action];
+	if (tui->stepper && step_actions_handlers[action])
+		return step_actions_handlers[action];
 	return lesson_handlers[action];
 }
 
@@ -197,7 +197,7 @@ static void run_loop(struct tui *tui)
 		}
 		for (int i = 0; i < program_count; i++)
 			if (fds[3 + i].revents && tui->stepper) {
-				step_on_news(tui);
+				step_actions_on_news(tui);
 				dirty = true;
 				break;
 			}
@@ -235,7 +235,7 @@ static int open_first_screen(struct tui *tui, const struct tui_start *start, cha
 	if (start->step_commands) {
 		tui->step_commands = start->step_commands;
 		tui->step_examples = start->step_examples;
-		return step_open(tui, err);
+		return step_actions_open(tui, err);
 	}
 	if (start->lesson)
 		return consent_open_lesson(tui, start->lesson, 0, false, err);

@@ -83,58 +83,9 @@ int lesson_held_draw(const struct tui_style *style, const char *held, int y, int
 #include "command_line.h"
 #include "play_actions.h"
 
-/* ---- stepping programs (step_actions.c): socklab step --------------- */
+#include "step_actions.h"
 
-/* Starts the programs of tui->step_commands under the tracer (stepper.h)
- * and shows them as a lesson with no steps ahead. Returns 0, or -1 with *err. */
-int step_open(struct tui *tui, char **err);
-/* Stops the programs and frees the stepper and so its session. */
-void step_close(struct tui *tui);
-/* The programs sent news (tui->stepper's fds were readable): take it. */
-void step_on_news(struct tui *tui);
-/* Stepping's handlers: an action without one here is the lesson screen's. */
-extern const tui_handler step_handlers[ACTION_COUNT];
-
-/* ---- predict, then step (quiz_panel.c) --------------------------------- */
-
-/* The panel's model: which step it asks about, the student's picks so far,
- * and after the step the score quiz_score gave. The quiz decides; the
- * panel only asks and shows. */
-struct quiz_panel {
-	bool on;                           /* predict mode (p, or --quiz) */
-	bool asking;                       /* the questions of the next step are open */
-	bool told;                         /* the verdicts of the step just run are shown */
-	struct quiz_choices choices;       /* borrowed from the lesson */
-	struct quiz_prediction prediction;
-	size_t question;                   /* 0: the result (when there are answers), then each socket */
-	size_t question_count;
-	int cursor;                        /* the highlighted choice of the question */
-	int pending;                       /* a first digit waiting for a second (1 of 13), or 0 */
-	int hint_level;                    /* the highest hint shown for the question */
-	char hint[320];
-	struct quiz_score score;           /* of the step just run, while told */
-	size_t score_step;                 /* that step, 1-based */
-	struct quiz_tally tally;           /* this run of the lesson */
-};
-
-/* Forgets the questions and the score (a lesson opened). */
-void quiz_panel_reset(struct tui *tui);
-/* Space on the lesson screen in predict mode: true when the panel took it
- * (it opened the next step's questions, or they are open); false when a
- * step may run now (a second half, the end, nothing to predict). */
-bool quiz_panel_before_step(struct tui *tui);
-/* A key while the questions are open; true when the panel took it. The
- * last answer (or Esc) runs the step and shows the verdicts. */
-bool quiz_panel_key(struct tui *tui, int key);
-/* Closes the panel without scoring (the student went back, restarted). */
-void quiz_panel_close(struct tui *tui);
-/* The panel's rows at `width` (0: nothing to show), and drawing it. */
-int quiz_panel_rows(const struct tui *tui, int width);
-void quiz_panel_draw(struct tui *tui, int y, int width, int rows);
-/* The header's "quiz 3/5", or "" when predict mode is off. */
-void quiz_panel_header(const struct tui *tui, char *out, size_t size);
-/* The keys of the panel, for the help page. */
-void quiz_panel_help(struct tui_page *page, int width);
+#include "quiz_panel.h"
 
 /* ---- progress (lesson_actions.c, screen_menu.c) ------------------------ */
 
