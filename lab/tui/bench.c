@@ -55,7 +55,7 @@ static int time_frames(struct tui *tui, int width, int height, int frames, doubl
 	for (int i = 0; i < frames; i++) {
 		double start = now_us();
 		erase();
-		lesson_draw_view(tui, &tui->view);
+		screen_lesson_draw_view(tui, &tui->view);
 		clearok(stdscr, TRUE);   /* every cell goes out, as after a resize */
 		refresh();
 		samples[i] = now_us() - start;

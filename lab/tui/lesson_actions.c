@@ -21,7 +21,7 @@ enum {
 
 static void record_trace(struct tui *tui);
 
-void lesson_refresh_view(struct tui *tui)
+void lesson_actions_refresh_view(struct tui *tui)
 {
 	if (!tui->session)
 		return;
@@ -81,10 +81,10 @@ void lesson_refresh_view(struct tui *tui)
 	} else {
 		tui->refresh_due_ms = 0;
 	}
-	lesson_record_progress(tui);
+	lesson_actions_record_progress(tui);
 }
 
-void lesson_record_progress(struct tui *tui)
+void lesson_actions_record_progress(struct tui *tui)
 {
 	/* Step 0 is no progress: opening a lesson again must not move "continue". */
 	if (!tui->progress || !tui->session || tui->play || tui->stepper || !tui->lesson)
@@ -103,9 +103,9 @@ void lesson_record_progress(struct tui *tui)
 	snprintf(tui->recorded_lesson, sizeof tui->recorded_lesson, "%s", tui->lesson->name);
 }
 
-int lesson_open(struct tui *tui, const struct lesson *lesson, char **err)
+int lesson_actions_open(struct tui *tui, const struct lesson *lesson, char **err)
 {
-	lesson_close(tui);
+	lesson_actions_close(tui);
 	/* A second lesson must not see the first one's TIME-WAIT sockets. */
 	if (tui->sessions_started > 0 && sandbox_renew(tui->sandbox, err) < 0)
 		return -1;
@@ -121,11 +121,11 @@ int lesson_open(struct tui *tui, const struct lesson *lesson, char **err)
 	tui->sessions_started++;
 	tui->lesson = lesson;
 	quiz_panel_reset(tui);
-	lesson_show(tui);
+	lesson_actions_show(tui);
 	return 0;
 }
 
-void lesson_show(struct tui *tui)
+void lesson_actions_show(struct tui *tui)
 {
 	tui->screen = SCREEN_LESSON;
 	tui->half = 1;
@@ -138,7 +138,7 @@ void lesson_show(struct tui *tui)
 	tui->autoplay_ms = AUTOPLAY_START_MS;
 	tui->prompt_open = false;
 	screen_ladder_close(tui);
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 }
 
 /* --trace: the first lesson's steps, written as they are taken (each line
@@ -173,7 +173,7 @@ static void record_trace(struct tui *tui)
 	free(err);
 }
 
-void lesson_close(struct tui *tui)
+void lesson_actions_close(struct tui *tui)
 {
 	/* Leaving the lesson (or the lab) keeps what was done. */
 	tui_save_progress(tui);
@@ -201,24 +201,24 @@ static void lab_failed(struct tui *tui, const char *what, char *err)
 	tui->autoplay = false;
 }
 
-bool lesson_advance(struct tui *tui)
+bool lesson_actions_advance(struct tui *tui)
 {
 	if (tui->half < tui->view.half_count) {
 		tui->half++;
-		lesson_refresh_view(tui);
+		lesson_actions_refresh_view(tui);
 		return true;
 	}
 	char *err = NULL;
 	int result = session_step(tui->session, &err);
 	if (result < 0) {
 		lab_failed(tui, "the lab failed", err);
-		lesson_refresh_view(tui);
+		lesson_actions_refresh_view(tui);
 		return false;
 	}
 	if (result > 0)
 		return false;
 	tui->half = 1;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 	return true;
 }
 
@@ -248,10 +248,10 @@ static void go_to_step(struct tui *tui, size_t target)
 		}
 	}
 	tui->half = 2;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 }
 
-void lesson_go_to(struct tui *tui, size_t steps_done)
+void lesson_actions_go_to(struct tui *tui, size_t steps_done)
 {
 	go_to_step(tui, steps_done);
 }
@@ -260,7 +260,7 @@ static void lesson_next(struct tui *tui)
 {
 	if (quiz_panel_before_step(tui))
 		return;   /* predict first */
-	if (!lesson_advance(tui) && !tui->message[0])
+	if (!lesson_actions_advance(tui) && !tui->message[0])
 		tui_message(tui, "that was the last step: b goes back, r restarts, q quits");
 }
 
@@ -284,7 +284,7 @@ static void lesson_restart(struct tui *tui)
 	if (session_restart(tui->session, &err) < 0)
 		lab_failed(tui, "could not restart", err);
 	tui->half = 1;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 }
 
 static void lesson_first(struct tui *tui)
@@ -336,7 +336,7 @@ static void lesson_goto(struct tui *tui)
 	tui->prompt[0] = '\0';
 }
 
-bool lesson_prompt_key(struct tui *tui, int key)
+bool lesson_actions_prompt_key(struct tui *tui, int key)
 {
 	if (!tui->prompt_open)
 		return false;
@@ -370,7 +370,7 @@ static void focus_step(struct tui *tui, int direction)
 		focus = count - 1;
 	tui->focus_side = focus;
 	tui->selected = 0;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 }
 
 static void lesson_focus(struct tui *tui)
@@ -398,7 +398,7 @@ static void lesson_switch_side(struct tui *tui)
 		tui->focus_side = next;
 		tui->selected = 0;
 	}
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 }
 
 /* --hold: the student lets each segment go (or drops it), between steps. */
@@ -422,7 +422,7 @@ static void wire_next(struct tui *tui, bool drop)
 		return;
 	}
 	tui->half = 2;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 }
 
 static void lesson_release(struct tui *tui)
@@ -575,13 +575,13 @@ static void lesson_command(struct tui *tui)
 static void lesson_close_focus(struct tui *tui)
 {
 	tui->focus_side = -1;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 }
 
 static void lesson_quit(struct tui *tui)
 {
 	if (tui->from_menu)
-		lesson_close(tui);
+		lesson_actions_close(tui);
 	else
 		tui->quit = true;
 }
@@ -598,7 +598,7 @@ static void lesson_redraw(struct tui *tui)
 	(void)tui;
 }
 
-const tui_handler lesson_handlers[ACTION_COUNT] = {
+const tui_handler lesson_actions_handlers[ACTION_COUNT] = {
 	[ACTION_NEXT] = lesson_next,
 	[ACTION_BACK] = lesson_back,
 	[ACTION_RESTART] = lesson_restart,
@@ -627,7 +627,7 @@ const tui_handler lesson_handlers[ACTION_COUNT] = {
 	[ACTION_EXPORT] = lesson_export_hint,
 };
 
-int lesson_timeout_ms(const struct tui *tui)
+int lesson_actions_timeout_ms(const struct tui *tui)
 {
 	uint64_t due = 0;
 	if (tui->screen != SCREEN_LESSON || tui->page.open)
@@ -642,11 +642,11 @@ int lesson_timeout_ms(const struct tui *tui)
 	return due <= now ? 0 : (int)(due - now);
 }
 
-void lesson_on_timeout(struct tui *tui)
+void lesson_actions_on_timeout(struct tui *tui)
 {
 	uint64_t now = tui_now_ms();
 	if (tui->autoplay && tui->autoplay_due_ms <= now) {
-		if (!lesson_advance(tui))
+		if (!lesson_actions_advance(tui))
 			tui->autoplay = false;
 		tui->autoplay_due_ms = now + (uint64_t)tui->autoplay_ms;
 	}
@@ -655,6 +655,6 @@ void lesson_on_timeout(struct tui *tui)
 		tui->refresh_due_ms = 0;
 		if (session_refresh(tui->session, &err) < 0)
 			lab_failed(tui, "could not read the kernel", err);
-		lesson_refresh_view(tui);
+		lesson_actions_refresh_view(tui);
 	}
 }

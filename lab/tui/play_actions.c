@@ -20,7 +20,7 @@
  * not meet the last run's TIME-WAIT sockets. */
 static int start_play(struct tui *tui, const char *const *sides, int side_count, char **err)
 {
-	lesson_close(tui);
+	lesson_actions_close(tui);
 	if (tui->sessions_started > 0 && sandbox_renew(tui->sandbox, err) < 0)
 		return -1;
 	if (play_new(&tui->play, tui->sandbox, sides, side_count, err) < 0) {
@@ -41,7 +41,7 @@ int play_actions_open(struct tui *tui, char **err)
 	if (start_play(tui, NULL, 0, err) < 0)
 		return -1;
 	tui->command.open = true;
-	lesson_show(tui);
+	lesson_actions_show(tui);
 	return 0;
 }
 
@@ -102,9 +102,9 @@ int play_actions_open_from_lesson(struct tui *tui, char **err)
 		replayed++;
 	}
 	tui->command.open = true;
-	lesson_show(tui);
+	lesson_actions_show(tui);
 	tui->half = 2;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 	if (!tui->message[0])
 		tui_message(tui, "free play: the lesson's %zu call%s ran again in a fresh sandbox; type the next", replayed,
 			    replayed == 1 ? "" : "s");
@@ -159,7 +159,7 @@ static bool run_call(struct tui *tui, const char *text)
 	diagnostics_done(&diag);
 	/* The step whole: a call that woke another side's shows it returning. */
 	tui->half = 2;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 	return done;
 }
 

@@ -20,7 +20,7 @@ int play_actions_open(struct tui *tui, char **err);
  * the lesson untouched; -1 with *err when the lab failed (the lesson is
  * closed by then). */
 int play_actions_open_from_lesson(struct tui *tui, char **err);
-/* Frees the play and so its session; lesson_close calls it. */
+/* Frees the play and so its session; lesson_actions_close calls it. */
 void play_actions_close(struct tui *tui);
 /* Runs a line from the command line: a call on a side, or a command
  * (w FILE, q). Returns true when the line is done with and may be

@@ -103,7 +103,7 @@ static void run_and_score(struct tui *tui)
 	quiz->asking = false;
 	size_t before, count;
 	session_events(tui->session, &before);
-	if (!lesson_advance(tui))
+	if (!lesson_actions_advance(tui))
 		return;
 	const struct lab_event *events = session_events(tui->session, &count);
 	quiz_score(&quiz->choices, &quiz->prediction, events + before, count - before, &quiz->score);

@@ -59,7 +59,7 @@ static struct ladder_layout layout_for(const struct tui *tui)
 	struct ladder_layout layout = { .lanes_y = 1, .notes_y = 2 };
 	layout.keys_y = LINES - 1;
 	layout.next_y = LINES - 2;
-	layout.held_rows = lesson_held_draw(&tui->style, view->held, 0, COLS, false);
+	layout.held_rows = screen_lesson_held_draw(&tui->style, view->held, 0, COLS, false);
 	layout.held_y = layout.next_y - layout.held_rows;
 	layout.note_count = (view->info->wire[0] ? 1 : 0) + (view->info->held[0] ? 1 : 0);
 	layout.body_y = layout.notes_y + layout.note_count;
@@ -245,7 +245,7 @@ static void packet_text_draw(struct tui *tui, const struct ladder_row *row, int 
 	snprintf(text, sizeof text, "%s -> %s  %s   (%s -> %s)", side_name(info, packet->from_side),
 		 side_name(info, packet->to_side), label, packet->from[0] ? packet->from : "?",
 		 packet->to[0] ? packet->to : "?");
-	lesson_arrows_draw(&tui->style, y, 3, text, width - 4, attr);
+	screen_lesson_arrows_draw(&tui->style, y, 3, text, width - 4, attr);
 }
 
 /* "│<──── SYN seq 0 ─────│": the line, the head at the receiving lane, the
@@ -332,14 +332,14 @@ static void bottom_draw(struct tui *tui, const struct ladder_layout *layout, int
 	const struct tui_style *style = &tui->style;
 	const struct lesson_view *view = &tui->view;
 	const struct ladder_screen *screen = &tui->ladder;
-	lesson_held_draw(&tui->style, view->held, layout->held_y, width, true);
+	screen_lesson_held_draw(&tui->style, view->held, layout->held_y, width, true);
 	draw_string(style, layout->next_y, 1, "next", 7, style->roles[ROLE_LABEL]);
 	int x = 9 + draw_string(style, layout->next_y, 9, view->next, width - 10,
 				style->roles[view->at_end ? ROLE_DIM : ROLE_NEXT]);
 	if (view->next_is_wake)
 		draw_string(style, layout->next_y, x, "  (space)", width - 1 - x, style->roles[ROLE_DIM]);
 
-	if (lesson_status_draw(tui, layout->keys_y, width))
+	if (screen_lesson_status_draw(tui, layout->keys_y, width))
 		return;
 	x = 1;
 	/* Free play has no steps to walk: a typed call is its next step. */
@@ -372,7 +372,7 @@ void screen_ladder_draw(struct tui *tui)
 	const struct ladder *model = &screen->model;
 	int width = COLS;
 	struct ladder_layout layout = layout_for(tui);
-	lesson_header_draw(tui, &tui->view, width);
+	screen_lesson_header_draw(tui, &tui->view, width);
 	lanes_draw(tui, &layout, width);
 	notes_draw(tui, &layout, width);
 	resolve_top(screen, layout.body_rows);
@@ -529,7 +529,7 @@ static void ladder_command(struct tui *tui)
 {
 	screen_ladder_close(tui);
 	tui_handler handler = tui->play && play_actions_handlers[ACTION_COMMAND] ? play_actions_handlers[ACTION_COMMAND]
-									  : lesson_handlers[ACTION_COMMAND];
+									  : lesson_actions_handlers[ACTION_COMMAND];
 	if (handler)
 		handler(tui);
 }

@@ -424,7 +424,7 @@ bool screen_menu_next_lesson_key(struct tui *tui, int key)
 			char *err = NULL;
 			tui->menu_selected = i;
 			tui->menu_on_continue = false;
-			if (consent_open_lesson(tui, tui->entries[i].lesson, 0, true, &err) < 0) {
+			if (screen_consent_open_lesson(tui, tui->entries[i].lesson, 0, true, &err) < 0) {
 				tui_message(tui, "cannot start %s: %s", next->name, err ? err : "out of memory");
 				free(err);
 			}
@@ -455,7 +455,7 @@ static void menu_continue(struct tui *tui)
 	struct lesson *lesson = tui->entries[index].lesson;
 	char *err = NULL;
 	tui->menu_selected = (size_t)index;
-	if (consent_open_lesson(tui, lesson, record.last_step, true, &err) < 0) {
+	if (screen_consent_open_lesson(tui, lesson, record.last_step, true, &err) < 0) {
 		tui_message(tui, "cannot start %s: %s", lesson->name, err ? err : "out of memory");
 		free(err);
 	}
@@ -482,7 +482,7 @@ static void menu_open(struct tui *tui)
 		return;
 	}
 	char *err = NULL;
-	if (consent_open_lesson(tui, entry->lesson, 0, true, &err) < 0) {
+	if (screen_consent_open_lesson(tui, entry->lesson, 0, true, &err) < 0) {
 		tui_message(tui, "cannot start %s: %s", entry->lesson->name, err ? err : "out of memory");
 		free(err);
 	}

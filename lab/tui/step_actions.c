@@ -47,7 +47,7 @@ static void step_on_event(const struct stepper_news *news, void *context)
 
 int step_actions_open(struct tui *tui, char **err)
 {
-	lesson_close(tui);
+	lesson_actions_close(tui);
 	/* Running the programs again must not meet the first run's TIME-WAIT sockets. */
 	if (tui->sessions_started > 0 && sandbox_renew(tui->sandbox, err) < 0)
 		return -1;
@@ -61,7 +61,7 @@ int step_actions_open(struct tui *tui, char **err)
 	tui->sessions_started++;
 	tui->lesson = session_lesson(tui->session);
 	tui->step_side = 0;
-	lesson_show(tui);
+	lesson_actions_show(tui);
 	return 0;
 }
 
@@ -82,7 +82,7 @@ void step_actions_on_news(struct tui *tui)
 	tui->step_side = stepper_next_side(tui->stepper, tui->step_side);
 	/* The step whole: a woken call shows returning. */
 	tui->half = 2;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 }
 
 /* ---- keys --------------------------------------------------------------- */
@@ -126,13 +126,13 @@ static void step_run(struct tui *tui)
 	}
 	/* Settling took the programs' news: the screen shows it, whatever was said. */
 	tui->half = 2;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 }
 
 static void step_switch(struct tui *tui)
 {
 	tui->step_side = (tui->step_side + 1) % STEPPER_SIDES;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 }
 
 /* Tab, Shift-Tab: among the side's held tasks, the one the next key
@@ -141,12 +141,12 @@ static void step_pick(struct tui *tui, int delta, enum tui_action otherwise)
 {
 	const struct stepper_side *side = stepper_side(tui->stepper, tui->step_side);
 	if (!side || side->held_count < 2) {
-		if (lesson_handlers[otherwise])
-			lesson_handlers[otherwise](tui);
+		if (lesson_actions_handlers[otherwise])
+			lesson_actions_handlers[otherwise](tui);
 		return;
 	}
 	stepper_choose(tui->stepper, tui->step_side, delta);
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 }
 
 static void step_pick_next(struct tui *tui)

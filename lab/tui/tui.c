@@ -89,9 +89,9 @@ static void draw(struct tui *tui)
 	else if (tui->screen == SCREEN_LESSON && tui->ladder.open)
 		screen_ladder_draw(tui);
 	else if (tui->screen == SCREEN_LESSON)
-		lesson_draw(tui);
+		screen_lesson_draw(tui);
 	else if (tui->screen == SCREEN_CONSENT)
-		consent_draw(tui);
+		screen_consent_draw(tui);
 	else
 		screen_menu_draw(tui);
 	/* The terminal's own cursor shows where typing goes, and only there. */
@@ -119,7 +119,7 @@ tui_handler tui_handler_for(const struct tui *tui, enum tui_action action)
 		return play_actions_handlers[action];
 	if (tui->stepper && step_actions_handlers[action])
 		return step_actions_handlers[action];
-	return lesson_handlers[action];
+	return lesson_actions_handlers[action];
 }
 
 static void handle_key(struct tui *tui, int key)
@@ -139,7 +139,7 @@ static void handle_key(struct tui *tui, int key)
 		return;
 	}
 	if (tui->screen == SCREEN_CONSENT) {
-		consent_key(tui, key);
+		screen_consent_key(tui, key);
 		return;
 	}
 	if (action == ACTION_BLANK && !tui->command.open && !tui->prompt_open) {
@@ -147,7 +147,7 @@ static void handle_key(struct tui *tui, int key)
 		return;
 	}
 	if (!tui->page.open && tui->screen == SCREEN_LESSON
-	    && (quiz_panel_key(tui, key) || lesson_prompt_key(tui, key) || command_line_key(tui, key)))
+	    && (quiz_panel_key(tui, key) || lesson_actions_prompt_key(tui, key) || command_line_key(tui, key)))
 		return;
 	if (!tui->page.open && (tui->screen == SCREEN_MENU ? screen_menu_key(tui, key) : screen_menu_next_lesson_key(tui, key)))
 		return;
@@ -177,7 +177,7 @@ static void run_loop(struct tui *tui)
 		int program_count = tui->stepper ? stepper_fds(tui->stepper, program_fds) : 0;
 		for (int i = 0; i < program_count; i++)
 			fds[3 + i] = (struct pollfd){ .fd = program_fds[i], .events = POLLIN };
-		int ready = poll(fds, (nfds_t)(3 + program_count), lesson_timeout_ms(tui));
+		int ready = poll(fds, (nfds_t)(3 + program_count), lesson_actions_timeout_ms(tui));
 		if (ready < 0 && errno != EINTR) {
 			tui_message(tui, "poll: %s", strerror(errno));
 			tui->exit_code = 2;
@@ -207,8 +207,8 @@ static void run_loop(struct tui *tui)
 			handle_key(tui, key);
 			dirty = true;
 		}
-		if (!tui->quit && lesson_timeout_ms(tui) == 0) {
-			lesson_on_timeout(tui);
+		if (!tui->quit && lesson_actions_timeout_ms(tui) == 0) {
+			lesson_actions_on_timeout(tui);
 			dirty = true;
 		}
 	}
@@ -238,7 +238,7 @@ static int open_first_screen(struct tui *tui, const struct tui_start *start, cha
 		return step_actions_open(tui, err);
 	}
 	if (start->lesson)
-		return consent_open_lesson(tui, start->lesson, 0, false, err);
+		return screen_consent_open_lesson(tui, start->lesson, 0, false, err);
 	if (screen_menu_load(tui, start->paths, start->count) < 0)
 		return text_error(err, "out of memory");
 	return 0;
@@ -328,14 +328,14 @@ done:
 	terminal_stop(screen);
 	if (code == 2 && tui.message[0])
 		fprintf(stderr, "socklab: %s\n", tui.message);
-	lesson_close(&tui);   /* saves the progress, writes --trace */
+	lesson_actions_close(&tui);   /* saves the progress, writes --trace */
 	if (tui.progress_dirty || tui.trace_failed)
 		fprintf(stderr, "socklab: %s\n", tui.message);
 	if (tui.trace_failed && code == 0)
 		code = 2;
 	progress_free(tui.progress);
 	screen_menu_free(&tui);
-	consent_close(&tui);
+	screen_consent_close(&tui);
 	page_done(&tui.page);
 	view_done(&tui.view);
 	command_line_done(&tui.command);

@@ -33,51 +33,11 @@
 
 #include "screen_menu.h"
 
-/* ---- the lesson (navigate.c, screen_lesson.c) -------------------------- */
-
 enum tui_screen { SCREEN_MENU, SCREEN_LESSON, SCREEN_CONSENT };
 
-/* Starts a session for `lesson` (borrowed) and shows it. Returns 0, or -1
- * with *err. */
-int lesson_open(struct tui *tui, const struct lesson *lesson, char **err);
-/* Shows tui->session from its start: no focus, no autoplay, the view built. */
-void lesson_show(struct tui *tui);
-void lesson_close(struct tui *tui);
-/* Rebuilds the view after the session or the half on screen changed. */
-void lesson_refresh_view(struct tui *tui);
-/* One step (or half step) forward; false at the end. */
-bool lesson_advance(struct tui *tui);
-/* The next autoplay or timer event, in ms from now; -1 for none. */
-int lesson_timeout_ms(const struct tui *tui);
-/* The timeout passed: autoplay steps, a TIME-WAIT timer is read again. */
-void lesson_on_timeout(struct tui *tui);
-/* A key while the go-to prompt is open; true when it took the key. */
-bool lesson_prompt_key(struct tui *tui, int key);
-void lesson_draw(struct tui *tui);
-extern const tui_handler lesson_handlers[ACTION_COUNT];
-
-/* Draws the lesson screen of `view` at the terminal's size: the part the
- * benchmark times. */
-void lesson_draw_view(struct tui *tui, const struct lesson_view *view);
-/* The key line of the lesson screen at row y, or what takes it over. */
-void lesson_key_line_draw(struct tui *tui, int y, int width);
-/* The projector screen (screen_projector.c, laid out by projector.h): shown
- * instead of the panes with --big or on a terminal of 160x45 and more. */
-bool projector_shown(const struct tui *tui);
-void projector_draw(struct tui *tui);
-/* The lesson screen's header (row 0): lesson, step k/n, sandbox. */
-void lesson_header_draw(struct tui *tui, const struct lesson_view *view, int width);
-/* What takes the key line over (the go-to prompt, a message, autoplay's
- * pace, free play's line keys); false, nothing drawn, when nothing does. */
-bool lesson_status_draw(struct tui *tui, int y, int width);
-/* `text` with " -> " drawn as an arrow where the terminal has one: the
- * columns used. */
-int lesson_arrows_draw(const struct tui_style *style, int y, int x, const char *text, int max_columns, attr_t attr);
-/* The segments the kernel holds (view->held), "held" and then at most two
- * rows from y: the rows it takes (0 when nothing is held); draws only
- * when `draw`. */
-int lesson_held_draw(const struct tui_style *style, const char *held, int y, int width, bool draw);
-
+#include "lesson_actions.h"
+#include "screen_lesson.h"
+#include "screen_projector.h"
 #include "screen_ladder.h"
 
 #include "command_line.h"
@@ -87,34 +47,7 @@ int lesson_held_draw(const struct tui_style *style, const char *held, int y, int
 
 #include "quiz_panel.h"
 
-/* ---- progress (lesson_actions.c, screen_menu.c) ------------------------ */
-
-/* Records the step on screen (when it moved) for the lesson shown. */
-void lesson_record_progress(struct tui *tui);
-/* Saves the progress file when something changed; a failure becomes a
- * message (and progress_dirty stays set). Returns 0 or -1. */
-int tui_save_progress(struct tui *tui);
-/* Runs or re-runs the lesson to `steps_done` steps, the whole last step shown. */
-void lesson_go_to(struct tui *tui, size_t steps_done);
-
-/* ---- the consent question (screen_consent.c) --------------------------- */
-
-struct consent_question {
-	struct lesson *lesson;             /* borrowed: waits for y; NULL when nothing is asked */
-	size_t step;                       /* where it opens once allowed (menu "continue") */
-	bool from_menu;                    /* n goes back to the menu; else n quits */
-	char *programs;                    /* owned: consent_describe's lines */
-};
-
-/* Opens `lesson` (from the menu, or the command line's), run on to
- * `step`; a lesson whose programs are not allowed yet asks first, and
- * opens on y. Returns 0, or -1 with *err (lesson_open's). */
-int consent_open_lesson(struct tui *tui, struct lesson *lesson, size_t step, bool from_menu, char **err);
-/* A key while the question is shown: y opens the lesson, any other does not. */
-void consent_key(struct tui *tui, int key);
-void consent_draw(struct tui *tui);
-/* Forgets the question; safe twice. */
-void consent_close(struct tui *tui);
+#include "screen_consent.h"
 
 /* ---- the whole frontend ------------------------------------------------ */
 
@@ -178,6 +111,9 @@ struct tui {
 	                                      it wins over progress_latest, whose clock ticks in seconds */
 };
 
+/* Saves the progress file when something changed; a failure becomes a
+ * message (and progress_dirty stays set). Returns 0 or -1. */
+int tui_save_progress(struct tui *tui);
 uint64_t tui_now_ms(void);
 /* The handler of `action` on the screen on top (tui.c), or NULL. */
 tui_handler tui_handler_for(const struct tui *tui, enum tui_action action);
