@@ -7,7 +7,9 @@
  */
 #include <criterion/criterion.h>
 
-#include "tui_internal.h"
+#include <curses.h>
+
+#include "keys.h"
 
 static void expect_each_key_once(const struct key_binding *keys, size_t count, const char *table)
 {

@@ -1,5 +1,8 @@
 /* bench — times the lesson screen's drawing, for the benchmark figures. */
-#include "tui_internal.h"
+#include "tui.h"
+
+#include "tui_state.h"
+#include "screen_lesson.h"
 
 #include <stdio.h>
 #include <stdlib.h>

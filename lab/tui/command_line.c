@@ -7,7 +7,13 @@
  * caret at the byte it points at, until the line changes. Bytes are kept
  * as typed (UTF-8 inside "bytes" too); the cursor moves a character at a
  * time, and columns on screen are counted in characters. */
-#include "tui_internal.h"
+#include "command_line.h"
+
+#include "tui_state.h"
+#include "history.h"
+#include "page.h"
+#include "play_actions.h"
+#include "screen_help.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,15 @@
  * re-running: the kernel state shown is always real), go to, autoplay,
  * focus a pane and open a socket's details. Each handler asks the session
  * for something and returns; the main loop redraws. */
-#include "tui_internal.h"
+#include "lesson_actions.h"
+
+#include "tui_state.h"
+#include "history.h"
+#include "page.h"
+#include "play_actions.h"
+#include "screen_details.h"
+#include "screen_help.h"
+#include "step_actions.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,9 @@
 /* page — a full-screen page of text over the lesson or the menu:
  * the help, a socket's details, the whole explanation, a broken lesson's
  * problems. Lines are built once when the page opens; drawing only scrolls. */
-#include "tui_internal.h"
+#include "page.h"
+
+#include "tui_state.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -6,7 +6,13 @@
  * here: a call goes to play_line(), whose parser says what is wrong and
  * where; a command (w FILE, q) is a row of a table. Keys that walk a
  * lesson's steps have nothing to walk, and say so. */
-#include "tui_internal.h"
+#include "play_actions.h"
+
+#include "tui_state.h"
+#include "play.h"
+#include "lesson_actions.h"
+#include "page.h"
+#include "screen_help.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,7 +9,12 @@
  * beside what the kernel did, as quiz_score judged it, until the next
  * step's questions open. Nothing here judges: the panel asks, the quiz
  * scores, the header shows the tally. */
-#include "tui_internal.h"
+#include "quiz_panel.h"
+
+#include "tui_state.h"
+#include "lesson_actions.h"
+#include "page.h"
+#include "screen_help.h"
 
 #include <stdio.h>
 #include <stdlib.h>

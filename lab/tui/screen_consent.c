@@ -2,7 +2,10 @@
  * programs: the commands as they would run, and y/N. Nothing starts until
  * y: no session, no program (consent.h). Any other key is no: back to the
  * menu, or out of a lesson given on the command line. */
-#include "tui_internal.h"
+#include "screen_consent.h"
+
+#include "tui_state.h"
+#include "lesson_actions.h"
 
 #include <stdio.h>
 #include <stdlib.h>

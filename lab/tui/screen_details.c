@@ -1,5 +1,8 @@
 /* screen_details — every field the lab holds for one socket, in words. */
-#include "tui_internal.h"
+#include "screen_details.h"
+
+#include "tui_state.h"
+#include "page.h"
 
 #include <netinet/tcp.h>
 #include <stdio.h>

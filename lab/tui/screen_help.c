@@ -1,6 +1,10 @@
 /* screen_help — the '?' page, written from the key table and the marks
  * the lesson screen uses, so it cannot fall out of date. */
-#include "tui_internal.h"
+#include "screen_help.h"
+
+#include "tui_state.h"
+#include "page.h"
+#include "play_actions.h"
 #include "i18n.h"
 
 #include <stdio.h>

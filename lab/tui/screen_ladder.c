@@ -15,7 +15,13 @@
  * packet the client sends to the server points left here as on the
  * lesson screen's wire row. The rows scroll; every step makes them follow
  * the step on screen again. */
-#include "tui_internal.h"
+#include "screen_ladder.h"
+
+#include "tui_state.h"
+#include "ladder.h"
+#include "lesson_actions.h"
+#include "play_actions.h"
+#include "screen_lesson.h"
 
 #include <errno.h>
 #include <stdio.h>

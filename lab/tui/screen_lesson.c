@@ -9,7 +9,10 @@
  *
  * Each piece is laid out by one function that can measure without drawing
  * (a cursor with draw off), so the layout and the drawing never disagree. */
-#include "tui_internal.h"
+#include "screen_lesson.h"
+
+#include "tui_state.h"
+#include "screen_projector.h"
 
 #include <netinet/tcp.h>
 #include <stdio.h>

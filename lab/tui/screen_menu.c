@@ -2,7 +2,11 @@
  * the student has done of it (progress.h), title. A broken lesson file is
  * listed too; Enter shows its problems. Above the lessons, "continue
  * where you left off" opens the lesson recorded last at its step. */
-#include "tui_internal.h"
+#include "screen_menu.h"
+
+#include "tui_state.h"
+#include "page.h"
+#include "screen_help.h"
 
 #include <ctype.h>
 #include <stdio.h>

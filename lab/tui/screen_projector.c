@@ -1,7 +1,10 @@
 /* screen_projector — draws the projector layout (projector.h) with curses;
  * the layout decides every row, this file only maps roles to attributes
  * and ink to full blocks. */
-#include "tui_internal.h"
+#include "screen_projector.h"
+
+#include "tui_state.h"
+#include "screen_lesson.h"
 
 #include <stdlib.h>
 #include <string.h>

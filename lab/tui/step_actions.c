@@ -10,7 +10,10 @@
  * other program free to step, and a call woken by the other side's shows
  * returning as soon as the kernel wakes it. Programs only run forward:
  * going back means running both again (r). */
-#include "tui_internal.h"
+#include "step_actions.h"
+
+#include "tui_state.h"
+#include "lesson_actions.h"
 
 #include <stdlib.h>
 

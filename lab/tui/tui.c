@@ -7,7 +7,15 @@
  * sends only what changed. Every way out (q, a stop signal, a failure)
  * goes through the same cleanup: endwin, session_free (which reaps the
  * puppets), the menu's lessons. */
-#include "tui_internal.h"
+#include "tui.h"
+
+#include "tui_state.h"
+#include "history.h"
+#include "lesson_actions.h"
+#include "page.h"
+#include "play_actions.h"
+#include "screen_lesson.h"
+#include "step_actions.h"
 
 #include <errno.h>
 #include <langinfo.h>

@@ -1,55 +1,28 @@
-/* tui_internal — what the files of lab/tui/ share; nothing outside includes it.
- *
- * One struct tui holds the frontend's state; every screen draws from it
- * and every key becomes an action (keys.c) that the screen on top handles
- * through its own table of handlers. Handlers change the state or ask the
- * session for a step and return; the main loop (tui.c) redraws once. */
-#ifndef SOCKLAB_TUI_INTERNAL_H
-#define SOCKLAB_TUI_INTERNAL_H
+/* tui_state — the frontend's state (struct tui), one per run: every screen
+ * draws from it and every key's handler changes it, then returns; the loop
+ * (tui.c) redraws once. Each screen's part is a struct of that screen's
+ * header; the functions each screen offers are in that header too, and a
+ * file includes the headers of the screens it calls. */
+#ifndef SOCKLAB_TUI_STATE_H
+#define SOCKLAB_TUI_STATE_H
 
-#include <curses.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "history.h"
-#include "ladder.h"
-#include "lesson.h"
-#include "play.h"
+#include "command_line.h"
+#include "draw.h"
+#include "keys.h"
+#include "page.h"
 #include "progress.h"
-#include "quiz.h"
-#include "sandbox.h"
-#include "session.h"
+#include "quiz_panel.h"
+#include "screen_consent.h"
+#include "screen_ladder.h"
+#include "screen_menu.h"
 #include "tui.h"
 #include "view.h"
 
-#include "keys.h"
-
-#include "draw.h"
-
-#include "page.h"
-#include "screen_details.h"
-#include "screen_help.h"
-
-#include "screen_menu.h"
-
 enum tui_screen { SCREEN_MENU, SCREEN_LESSON, SCREEN_CONSENT };
-
-#include "lesson_actions.h"
-#include "screen_lesson.h"
-#include "screen_projector.h"
-#include "screen_ladder.h"
-
-#include "command_line.h"
-#include "play_actions.h"
-
-#include "step_actions.h"
-
-#include "quiz_panel.h"
-
-#include "screen_consent.h"
-
-/* ---- the whole frontend ------------------------------------------------ */
 
 struct tui {
 	const struct tui_options *options;
