@@ -32,21 +32,6 @@
 
 enum { ESCAPE_DELAY_MS = 25 };   /* Esc alone vs the start of an arrow key's sequence */
 
-uint64_t tui_now_ms(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
-}
-
-void tui_message(struct tui *tui, const char *format, ...)
-{
-	va_list args;
-	va_start(args, format);
-	vsnprintf(tui->message, sizeof tui->message, format, args);
-	va_end(args);
-}
-
 static bool locale_is_utf8(void)
 {
 	const char *codeset = nl_langinfo(CODESET);
@@ -280,23 +265,6 @@ static void progress_start(struct tui *tui)
 	}
 	free(warning);
 	free(err);
-}
-
-int tui_save_progress(struct tui *tui)
-{
-	if (!tui->progress || !tui->progress_dirty)
-		return 0;
-	char *warning = NULL, *err = NULL;
-	int result = progress_save(tui->progress, &warning, &err);
-	if (result < 0)
-		tui_message(tui, "progress not saved: %s", err ? err : "out of memory");
-	else if (warning)
-		tui_message(tui, "%s", warning);
-	else
-		tui->progress_dirty = false;
-	free(warning);
-	free(err);
-	return result;
 }
 
 static int tui_main(const struct tui_start *start, struct sandbox *sandbox, const struct tui_options *options)

@@ -87,6 +87,7 @@ struct tui {
 /* Saves the progress file when something changed; a failure becomes a
  * message (and progress_dirty stays set). Returns 0 or -1. */
 int tui_save_progress(struct tui *tui);
+/* CLOCK_MONOTONIC, in ms (tui_state.c, as the two below). */
 uint64_t tui_now_ms(void);
 /* The handler of `action` on the screen on top (tui.c), or NULL. */
 tui_handler tui_handler_for(const struct tui *tui, enum tui_action action);
