@@ -98,6 +98,14 @@ static const struct edit_key edit_keys[] = {
 	{ CONTROL('g'), "Ctrl-G", EDIT_LEAVE },
 };
 
+size_t command_line_key_names(struct key_name *out, size_t max)
+{
+	size_t count = sizeof edit_keys / sizeof edit_keys[0];
+	for (size_t i = 0; i < count && i < max; i++)
+		out[i] = (struct key_name){ edit_keys[i].key, edit_keys[i].name };
+	return count;
+}
+
 /* ---- the text ---------------------------------------------------------- */
 
 static bool is_continuation(char byte)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "history.h"
+#include "keys.h"
 
 struct tui;
 struct tui_page;
@@ -41,6 +42,9 @@ void command_line_clear(struct command_line *line);
 void command_line_draw(struct tui *tui, int y, int width);
 /* The key line while the command line is open: its own keys. */
 void command_line_key_line(struct tui *tui, int y, int width);
+/* The keys the line reads while open, before the key table: writes up
+ * to `max` of them to `out` and returns how many the line has. */
+size_t command_line_key_names(struct key_name *out, size_t max);
 /* The command line's keys, for the help page. */
 void command_line_help(struct tui_page *page, int width);
 

@@ -63,6 +63,13 @@ struct key_binding {
 extern const struct key_binding tui_keys[];
 extern const size_t tui_key_count;
 
+/* A key and its name, as any table of keys holds them: what the check for
+ * a key bound twice in one context reads (tests/test_keys.c). */
+struct key_name {
+	int key;
+	const char *name;
+};
+
 /* The action bound to `key`, or ACTION_NONE. A key means the same on
  * every screen of a lesson: a clicker's PgDn steps in the ladder and
  * closes a page to step. */

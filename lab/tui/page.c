@@ -161,36 +161,11 @@ static void page_ignore(struct tui *tui)
 	(void)tui;
 }
 
-/* Over a lesson, next and back close the page and step, so a clicker
- * never gets stuck in the help or a socket's details; over the menu they
- * scroll (nothing opens or closes there by surprise). */
-static void page_then(struct tui *tui, enum tui_action action, tui_handler over_menu)
-{
-	if (tui->screen != SCREEN_LESSON) {
-		over_menu(tui);
-		return;
-	}
-	page_done(&tui->page);
-	tui_handler handler = tui_handler_for(tui, action);
-	if (handler)
-		handler(tui);
-}
-
-static void page_next(struct tui *tui)
-{
-	page_then(tui, ACTION_NEXT, page_forward);
-}
-
-static void page_previous(struct tui *tui)
-{
-	page_then(tui, ACTION_BACK, page_back);
-}
-
 const tui_handler page_handlers[ACTION_COUNT] = {
 	[ACTION_UP] = page_up,
 	[ACTION_DOWN] = page_down,
-	[ACTION_NEXT] = page_next,
-	[ACTION_BACK] = page_previous,
+	[ACTION_NEXT] = page_forward,   /* over a lesson, dispatch.c closes the page and steps */
+	[ACTION_BACK] = page_back,
 	[ACTION_PAGE_UP] = page_back,
 	[ACTION_PAGE_DOWN] = page_forward,
 	[ACTION_FIRST] = page_first,

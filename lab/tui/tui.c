@@ -10,6 +10,7 @@
 #include "tui.h"
 
 #include "tui_state.h"
+#include "dispatch.h"
 #include "history.h"
 #include "lesson_actions.h"
 #include "page.h"
@@ -97,60 +98,6 @@ static void draw(struct tui *tui)
 	refresh();
 }
 
-/* The handler of the screen on top; the ladder overrides the lesson
- * screen's where it scrolls, and free play where a lesson's steps mean
- * nothing. */
-tui_handler tui_handler_for(const struct tui *tui, enum tui_action action)
-{
-	if (tui->page.open)
-		return page_handlers[action];
-	if (tui->screen == SCREEN_MENU)
-		return screen_menu_handlers[action];
-	if (tui->ladder.open && screen_ladder_handlers[action])
-		return screen_ladder_handlers[action];
-	if (tui->play && play_actions_handlers[action])
-		return play_actions_handlers[action];
-	if (tui->stepper && step_actions_handlers[action])
-		return step_actions_handlers[action];
-	return lesson_actions_handlers[action];
-}
-
-static void handle_key(struct tui *tui, int key)
-{
-	if (key == KEY_RESIZE)
-		return;   /* curses has resized stdscr; the redraw follows */
-	tui->message[0] = '\0';
-	if (tui->blank) {
-		tui->blank = false;   /* the key only brings the screen back */
-		return;
-	}
-	enum tui_action action = keys_find_action(key);
-	if (COLS < TUI_MIN_WIDTH || LINES < TUI_MIN_HEIGHT) {
-		/* Nothing to see: only quitting makes sense. */
-		if (action == ACTION_QUIT)
-			tui->quit = true;
-		return;
-	}
-	if (tui->screen == SCREEN_CONSENT) {
-		screen_consent_key(tui, key);
-		return;
-	}
-	if (action == ACTION_BLANK && !tui->command.open && !tui->prompt_open) {
-		tui->blank = true;
-		return;
-	}
-	if (!tui->page.open && tui->screen == SCREEN_LESSON
-	    && (quiz_panel_key(tui, key) || lesson_actions_prompt_key(tui, key) || command_line_key(tui, key)))
-		return;
-	if (!tui->page.open && (tui->screen == SCREEN_MENU ? screen_menu_key(tui, key) : screen_menu_next_lesson_key(tui, key)))
-		return;
-	tui_handler handler = action != ACTION_NONE ? tui_handler_for(tui, action) : NULL;
-	if (handler)
-		handler(tui);
-	else if (action == ACTION_NONE)
-		tui_message(tui, "? shows the keys");
-}
-
 static void run_loop(struct tui *tui)
 {
 	bool dirty = true;
@@ -197,7 +144,7 @@ static void run_loop(struct tui *tui)
 		/* Keys, or after EINTR a resize (SIGWINCH makes getch say KEY_RESIZE). */
 		int key;
 		while (!tui->quit && (key = getch()) != ERR) {
-			handle_key(tui, key);
+			dispatch_key(tui, key);
 			dirty = true;
 		}
 		if (!tui->quit && lesson_actions_timeout_ms(tui) == 0) {

@@ -89,8 +89,6 @@ struct tui {
 int tui_save_progress(struct tui *tui);
 /* CLOCK_MONOTONIC, in ms (tui_state.c, as the two below). */
 uint64_t tui_now_ms(void);
-/* The handler of `action` on the screen on top (tui.c), or NULL. */
-tui_handler tui_handler_for(const struct tui *tui, enum tui_action action);
 /* Shows `text` on the key line until the next key. */
 void tui_message(struct tui *tui, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
