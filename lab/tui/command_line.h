@@ -9,26 +9,10 @@
 #include "history.h"
 #include "keys.h"
 
+struct command_line;
+
 struct tui;
 struct tui_page;
-
-enum { COMMAND_LINE_MAX = 512 };   /* bytes one typed line may take */
-
-struct command_line {
-	bool open;                         /* keys go to the line, not to the screen */
-	char text[COMMAND_LINE_MAX];       /* NUL-terminated */
-	size_t length;                     /* bytes */
-	size_t cursor;                     /* byte offset, at a character's first byte */
-	struct history history;            /* owned */
-	size_t history_at;                 /* the entry shown; history.count: the line being typed */
-	char draft[COMMAND_LINE_MAX];      /* the line being typed, kept while Up walks the history */
-	char problem[300];                 /* the parser's message for the line (no position), or "" */
-	size_t problem_at;                 /* the byte of the line it points at */
-	char hint[300];                    /* under the line: completion candidates, what an argument is */
-	bool history_warned;               /* a history that cannot be written is said once */
-	int screen_y, screen_x;            /* where drawing puts the terminal cursor; y -1: hidden */
-	bool problem_cut;                  /* drawing found no room for the problem beside its caret */
-};
 
 /* Loads the history from `path` (NULL: memory only); a message when it cannot be read. */
 void command_line_init(struct tui *tui, const char *path);

@@ -10,8 +10,14 @@
 #include <curses.h>
 
 #include "tui_state.h"
+#include "command_line.h"
 #include "lesson_actions.h"
+#include "page.h"
 #include "play_actions.h"
+#include "quiz_panel.h"
+#include "screen_consent.h"
+#include "screen_ladder.h"
+#include "screen_menu.h"
 #include "step_actions.h"
 
 /* A place that may take a key: true when it did. `action` is the key

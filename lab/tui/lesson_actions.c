@@ -5,11 +5,16 @@
 #include "lesson_actions.h"
 
 #include "tui_state.h"
+#include "trace.h"
+#include "command_line.h"
 #include "history.h"
 #include "page.h"
 #include "play_actions.h"
+#include "quiz_panel.h"
 #include "screen_details.h"
 #include "screen_help.h"
+#include "screen_ladder.h"
+#include "screen_menu.h"
 #include "step_actions.h"
 
 #include <stdio.h>

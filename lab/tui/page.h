@@ -8,14 +8,7 @@
 
 #include "keys.h"
 
-struct tui_page {
-	bool open;
-	char title[128];
-	char **lines;             /* owned */
-	size_t count, capacity;
-	size_t top;               /* first line shown */
-	bool incomplete;          /* a line could not be added (out of memory) */
-};
+struct tui_page;
 
 void page_clear(struct tui_page *page, const char *title);
 /* Appends a formatted line; returns -1 when out of memory (the page then

@@ -11,26 +11,6 @@
 struct tui;
 struct tui_page;
 
-/* The panel's model: which step it asks about, the student's picks so far,
- * and after the step the score quiz_score gave. The quiz decides; the
- * panel only asks and shows. */
-struct quiz_panel {
-	bool on;                           /* predict mode (p, or --quiz) */
-	bool asking;                       /* the questions of the next step are open */
-	bool told;                         /* the verdicts of the step just run are shown */
-	struct quiz_choices choices;       /* borrowed from the lesson */
-	struct quiz_prediction prediction;
-	size_t question;                   /* 0: the result (when there are answers), then each socket */
-	size_t question_count;
-	int cursor;                        /* the highlighted choice of the question */
-	int pending;                       /* a first digit waiting for a second (1 of 13), or 0 */
-	int hint_level;                    /* the highest hint shown for the question */
-	char hint[320];
-	struct quiz_score score;           /* of the step just run, while told */
-	size_t score_step;                 /* that step, 1-based */
-	struct quiz_tally tally;           /* this run of the lesson */
-};
-
 /* Forgets the questions and the score (a lesson opened). */
 void quiz_panel_reset(struct tui *tui);
 /* Space on the lesson screen in predict mode: true when the panel took it

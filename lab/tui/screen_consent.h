@@ -9,13 +9,6 @@
 struct tui;
 struct lesson;
 
-struct consent_question {
-	struct lesson *lesson;             /* borrowed: waits for y; NULL when nothing is asked */
-	size_t step;                       /* where it opens once allowed (menu "continue") */
-	bool from_menu;                    /* n goes back to the menu; else n quits */
-	char *programs;                    /* owned: consent_describe's lines */
-};
-
 /* Opens `lesson` (from the menu, or the command line's), run on to
  * `step`; a lesson whose programs are not allowed yet asks first, and
  * opens on y. Returns 0, or -1 with *err (lesson_actions_open's). */

@@ -3,9 +3,12 @@
 #include "screen_help.h"
 
 #include "tui_state.h"
+#include "command_line.h"
+#include "i18n.h"
 #include "page.h"
 #include "play_actions.h"
-#include "i18n.h"
+#include "quiz_panel.h"
+#include "screen_menu.h"
 
 #include <stdio.h>
 #include <string.h>

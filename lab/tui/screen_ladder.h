@@ -9,16 +9,6 @@
 #include "keys.h"
 #include "ladder.h"
 
-struct ladder_screen {
-	bool open;                         /* shown instead of the panes */
-	struct ladder model;               /* rebuilt with the view while open */
-	size_t top;                        /* first row shown */
-	bool follow;                       /* keep the step on screen in sight: set by every step,
-	                                      cleared by scrolling */
-	size_t built_step;                 /* the position the model was built for */
-	int built_half;
-};
-
 /* Opens or closes the ladder (w). */
 void screen_ladder_toggle(struct tui *tui);
 /* Rebuilds the ladder for the view; a new position makes it follow. */

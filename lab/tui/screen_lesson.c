@@ -12,6 +12,8 @@
 #include "screen_lesson.h"
 
 #include "tui_state.h"
+#include "command_line.h"
+#include "quiz_panel.h"
 #include "screen_projector.h"
 
 #include <netinet/tcp.h>

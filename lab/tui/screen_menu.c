@@ -6,6 +6,7 @@
 
 #include "tui_state.h"
 #include "page.h"
+#include "screen_consent.h"
 #include "screen_help.h"
 
 #include <ctype.h>

@@ -12,21 +12,6 @@
 
 struct tui_page;
 
-struct menu_entry {
-	const char *path;             /* borrowed from tui_run's caller */
-	struct lesson *lesson;        /* owned; NULL when the file is broken */
-	struct diagnostics diagnostics;   /* owned: why it is broken */
-};
-
-/* What the menu's own keys have typed: a lesson's number, a search. */
-struct menu_typing {
-	char number[8];                   /* digits typed so far; the lesson they name is selected */
-	bool searching;                   /* '/' opened the search line on the key line */
-	char search[64];                  /* NUL-terminated */
-	size_t before;                    /* the selection Esc goes back to */
-	bool before_on_continue;
-};
-
 int screen_menu_load(struct tui *tui, char **paths, size_t count);
 void screen_menu_free(struct tui *tui);
 void screen_menu_draw(struct tui *tui);

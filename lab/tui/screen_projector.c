@@ -4,6 +4,7 @@
 #include "screen_projector.h"
 
 #include "tui_state.h"
+#include "quiz_panel.h"
 #include "screen_lesson.h"
 
 #include <stdlib.h>

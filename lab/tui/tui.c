@@ -10,12 +10,16 @@
 #include "tui.h"
 
 #include "tui_state.h"
+#include "command_line.h"
 #include "dispatch.h"
 #include "history.h"
 #include "lesson_actions.h"
 #include "page.h"
 #include "play_actions.h"
+#include "screen_consent.h"
+#include "screen_ladder.h"
 #include "screen_lesson.h"
+#include "screen_menu.h"
 #include "step_actions.h"
 
 #include <errno.h>

@@ -1,8 +1,9 @@
-/* tui_state — the frontend's state (struct tui), one per run: every screen
- * draws from it and every key's handler changes it, then returns; the loop
- * (tui.c) redraws once. Each screen's part is a struct of that screen's
- * header; the functions each screen offers are in that header too, and a
- * file includes the headers of the screens it calls. */
+/* tui_state — the frontend's state (struct tui), one per run, and each
+ * screen's part of it: every screen draws from it and every key's handler
+ * changes it, then returns; the loop (tui.c) redraws once. The state is
+ * data only: what each screen does is in that screen's own header, and a
+ * file includes the headers of the screens it calls, so this header
+ * includes no screen's. */
 #ifndef SOCKLAB_TUI_STATE_H
 #define SOCKLAB_TUI_STATE_H
 
@@ -10,19 +11,101 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "command_line.h"
 #include "draw.h"
+#include "history.h"
 #include "keys.h"
-#include "page.h"
+#include "ladder.h"
+#include "lesson.h"
 #include "progress.h"
-#include "quiz_panel.h"
-#include "screen_consent.h"
-#include "screen_ladder.h"
-#include "screen_menu.h"
-#include "tui.h"
+#include "quiz.h"
+#include "tui_options.h"
 #include "view.h"
 
 enum tui_screen { SCREEN_MENU, SCREEN_LESSON, SCREEN_CONSENT };
+
+/* The page over the screen (page.h). */
+struct tui_page {
+	bool open;
+	char title[128];
+	char **lines;             /* owned */
+	size_t count, capacity;
+	size_t top;               /* first line shown */
+	bool incomplete;          /* a line could not be added (out of memory) */
+};
+
+/* The menu (screen_menu.h). */
+struct menu_entry {
+	const char *path;             /* borrowed from tui_run's caller */
+	struct lesson *lesson;        /* owned; NULL when the file is broken */
+	struct diagnostics diagnostics;   /* owned: why it is broken */
+};
+
+/* What the menu's own keys have typed: a lesson's number, a search. */
+struct menu_typing {
+	char number[8];                   /* digits typed so far; the lesson they name is selected */
+	bool searching;                   /* '/' opened the search line on the key line */
+	char search[64];                  /* NUL-terminated */
+	size_t before;                    /* the selection Esc goes back to */
+	bool before_on_continue;
+};
+
+/* The ladder (screen_ladder.h). */
+struct ladder_screen {
+	bool open;                         /* shown instead of the panes */
+	struct ladder model;               /* rebuilt with the view while open */
+	size_t top;                        /* first row shown */
+	bool follow;                       /* keep the step on screen in sight: set by every step,
+	                                      cleared by scrolling */
+	size_t built_step;                 /* the position the model was built for */
+	int built_half;
+};
+
+/* Free play's command line (command_line.h). */
+enum { COMMAND_LINE_MAX = 512 };   /* bytes one typed line may take */
+
+struct command_line {
+	bool open;                         /* keys go to the line, not to the screen */
+	char text[COMMAND_LINE_MAX];       /* NUL-terminated */
+	size_t length;                     /* bytes */
+	size_t cursor;                     /* byte offset, at a character's first byte */
+	struct history history;            /* owned */
+	size_t history_at;                 /* the entry shown; history.count: the line being typed */
+	char draft[COMMAND_LINE_MAX];      /* the line being typed, kept while Up walks the history */
+	char problem[300];                 /* the parser's message for the line (no position), or "" */
+	size_t problem_at;                 /* the byte of the line it points at */
+	char hint[300];                    /* under the line: completion candidates, what an argument is */
+	bool history_warned;               /* a history that cannot be written is said once */
+	int screen_y, screen_x;            /* where drawing puts the terminal cursor; y -1: hidden */
+	bool problem_cut;                  /* drawing found no room for the problem beside its caret */
+};
+
+/* Predict, then step (quiz_panel.h). The panel's model: which step it asks about, the student's picks so far,
+ * and after the step the score quiz_score gave. The quiz decides; the
+ * panel only asks and shows. */
+struct quiz_panel {
+	bool on;                           /* predict mode (p, or --quiz) */
+	bool asking;                       /* the questions of the next step are open */
+	bool told;                         /* the verdicts of the step just run are shown */
+	struct quiz_choices choices;       /* borrowed from the lesson */
+	struct quiz_prediction prediction;
+	size_t question;                   /* 0: the result (when there are answers), then each socket */
+	size_t question_count;
+	int cursor;                        /* the highlighted choice of the question */
+	int pending;                       /* a first digit waiting for a second (1 of 13), or 0 */
+	int hint_level;                    /* the highest hint shown for the question */
+	char hint[320];
+	struct quiz_score score;           /* of the step just run, while told */
+	size_t score_step;                 /* that step, 1-based */
+	struct quiz_tally tally;           /* this run of the lesson */
+};
+
+/* The consent question (screen_consent.h). */
+struct consent_question {
+	struct lesson *lesson;             /* borrowed: waits for y; NULL when nothing is asked */
+	size_t step;                       /* where it opens once allowed (menu "continue") */
+	bool from_menu;                    /* n goes back to the menu; else n quits */
+	char *programs;                    /* owned: consent_describe's lines */
+};
 
 struct tui {
 	const struct tui_options *options;
