@@ -83,6 +83,14 @@ enum tui_action keys_find_action(int key)
 	return ACTION_NONE;
 }
 
+const char *keys_action_key_name(enum tui_action action)
+{
+	for (size_t i = 0; i < tui_key_count; i++)
+		if (tui_keys[i].action == action)
+			return tui_keys[i].name;
+	return NULL;
+}
+
 const char *keys_action_label(enum tui_action action)
 {
 	const char *label = action < ACTION_COUNT ? action_words[action].label : NULL;

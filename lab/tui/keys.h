@@ -20,15 +20,18 @@
 				  "from the step on screen (the lesson's calls run again in a fresh sandbox)") \
 	_(FIRST, NULL, "go to the start, before step 1; in the ladder its first line") \
 	_(LAST, NULL, "run every step to the end; in the ladder its last line (it follows the steps again)") \
-	_(FOCUS, "pane", "focus a pane (again: the next one), to select its sockets") \
-	_(FOCUS_BACK, NULL, "focus the previous pane") \
+	_(FOCUS, "pane", "focus a pane (again: the next one), to select its sockets; stepping programs with " \
+			     "several tasks of a side held: the next task, the one the next key releases") \
+	_(FOCUS_BACK, NULL, "focus the previous pane; stepping programs: the previous held task") \
 	_(SWITCH_SIDE, "side", "with three sides or more: the next side into the second pane (the others keep a " \
 			     "one-line summary); stepping programs: whose held call space runs next") \
 	_(PREDICT, "predict", "predict mode: before each step, predict what the call returns and the state of " \
 			      "each socket (digits or arrows and Enter, h a hint, Esc skips); then the kernel " \
 			      "judges, and the header keeps the score") \
-	_(UP, NULL, "select the socket above; in the menu the lesson above; in a page or the ladder scroll") \
-	_(DOWN, NULL, "select the socket below; in the menu the lesson below; in a page or the ladder scroll") \
+	_(UP, NULL, "select the socket above; in the menu the lesson above; in a page or the ladder scroll; " \
+		     "stepping programs with no pane focused: the previous held task") \
+	_(DOWN, NULL, "select the socket below; in the menu the lesson below; in a page or the ladder scroll; " \
+		       "stepping programs with no pane focused: the next held task") \
 	_(PAGE_UP, NULL, "in the ladder or a page: scroll a page up (PgUp steps back everywhere in a lesson)") \
 	_(PAGE_DOWN, NULL, "in the ladder or a page: scroll a page down (PgDn steps everywhere in a lesson)") \
 	_(OPEN, NULL, "details of the selected socket (every field the kernel gave); in the menu open the lesson") \
@@ -74,6 +77,8 @@ struct key_name {
  * every screen of a lesson: a clicker's PgDn steps in the ladder and
  * closes a page to step. */
 enum tui_action keys_find_action(int key);
+/* The name of the action's first key (\"space\"), or NULL when none is bound. */
+const char *keys_action_key_name(enum tui_action action);
 /* The action's key-line label ("next"), or NULL when it has none. */
 const char *keys_action_label(enum tui_action action);
 /* Its help text. */

@@ -24,6 +24,7 @@
 #include "plain.h"
 #include "socket_text.h"
 #include "wrap.h"
+#include "i18n.h"
 
 enum {
 	MAX_PANE_SOCKETS = 128,   /* sockets listed in one pane; more say "+N more" */
@@ -632,6 +633,21 @@ static const enum tui_action step_key_line[] = {
 	ACTION_NEXT, ACTION_SWITCH_SIDE, ACTION_FOCUS, ACTION_RESTART, ACTION_WIRE, ACTION_HELP, ACTION_QUIT,
 };
 
+/* With several tasks of a side held, the keys that pick which one the
+ * next key releases take the pane key's place. */
+static void step_key_line_draw(struct tui *tui, int y, int width)
+{
+	int x = 1;
+	for (size_t i = 0; i < sizeof step_key_line / sizeof step_key_line[0]; i++) {
+		enum tui_action action = step_key_line[i];
+		bool picking = action == ACTION_FOCUS && tui->view.next_held > 1;
+		const char *key = picking ? "Tab Up Down" : keys_action_key_name(action);
+		const char *label = picking ? _("task") : keys_action_label(action);
+		if (key && label && !draw_key_label(&tui->style, y, &x, width, key, label))
+			break;
+	}
+}
+
 bool screen_lesson_status_draw(struct tui *tui, int y, int width)
 {
 	const struct tui_style *style = &tui->style;
@@ -670,7 +686,7 @@ void screen_lesson_key_line_draw(struct tui *tui, int y, int width)
 		return;
 	}
 	if (tui->stepper) {
-		draw_key_line(style, y, width, step_key_line, sizeof step_key_line / sizeof step_key_line[0]);
+		step_key_line_draw(tui, y, width);
 		return;
 	}
 	/* With three sides or more the switch key follows back; where the

@@ -5,7 +5,7 @@
  * with the source line that made it. Space lets it run; c shows the other
  * program's instead. A side of several processes or threads may hold
  * several tasks at once: the oldest goes first (none starves), and Tab
- * picks another. What a call did comes back from the tracers while the
+ * or Up/Down picks another. What a call did comes back from the tracers while the
  * loop sleeps in poll() (step_actions_on_news), so a call that blocks leaves the
  * other program free to step, and a call woken by the other side's shows
  * returning as soon as the kernel wakes it. Programs only run forward:
@@ -138,12 +138,15 @@ static void step_switch(struct tui *tui)
 	lesson_actions_refresh_view(tui);
 }
 
-/* Tab, Shift-Tab: among the side's held tasks, the one the next key
- * releases; with one held, Tab moves the focus as in a lesson. */
+/* Among the side's held tasks, the one the next key releases: Tab and
+ * Shift-Tab, and Up and Down while no pane is focused. With one task
+ * held (or Up and Down in a focused pane) the keys do what they do in a
+ * lesson: focus a pane, select a socket. */
 static void step_pick(struct tui *tui, int delta, enum tui_action otherwise)
 {
 	const struct stepper_side *side = stepper_side(tui->stepper, tui->step_side);
-	if (!side || side->held_count < 2) {
+	bool in_pane = (otherwise == ACTION_UP || otherwise == ACTION_DOWN) && tui->focus_side >= 0;
+	if (!side || side->held_count < 2 || in_pane) {
 		if (lesson_actions_handlers[otherwise])
 			lesson_actions_handlers[otherwise](tui);
 		return;
@@ -160,6 +163,16 @@ static void step_pick_next(struct tui *tui)
 static void step_pick_previous(struct tui *tui)
 {
 	step_pick(tui, -1, ACTION_FOCUS_BACK);
+}
+
+static void step_pick_above(struct tui *tui)
+{
+	step_pick(tui, -1, ACTION_UP);
+}
+
+static void step_pick_below(struct tui *tui)
+{
+	step_pick(tui, 1, ACTION_DOWN);
 }
 
 static void step_start_over(struct tui *tui)
@@ -196,6 +209,8 @@ const tui_handler step_actions_handlers[ACTION_COUNT] = {
 	[ACTION_SWITCH_SIDE] = step_switch,
 	[ACTION_FOCUS] = step_pick_next,
 	[ACTION_FOCUS_BACK] = step_pick_previous,
+	[ACTION_UP] = step_pick_above,
+	[ACTION_DOWN] = step_pick_below,
 	[ACTION_RESTART] = step_start_over,
 	[ACTION_BACK] = step_forward_only,
 	[ACTION_GOTO] = step_forward_only,

@@ -357,16 +357,18 @@ void view_describe_programs(struct lesson_view *view, const struct stepper *step
 	view->source_label = "line";
 	view->python = next && next->state == STEPPER_HELD && next->line[0] ? next->line : NULL;
 	view->next_side = -1;
+	view->next_held = 0;
 	view->at_end = over;
 	if (over)
 		snprintf(view->next, sizeof view->next, "both programs are over (r runs them again, q quits)");
 	else if (next && next->state == STEPPER_HELD) {
 		/* Which task the next key releases, and how many more wait. */
 		view->next_side = chosen;
+		view->next_held = next->held_count;
 		const struct stepper_task *task = &next->held[next->chosen < next->held_count ? next->chosen : 0];
 		char others[64] = "";
 		if (next->held_count > 1)
-			snprintf(others, sizeof others, "  (%zu of %zu held: Tab picks)", next->chosen + 1, next->held_count);
+			snprintf(others, sizeof others, "  (%zu of %zu held: Tab or Up/Down picks)", next->chosen + 1, next->held_count);
 		snprintf(view->next, sizeof view->next, "%.32s: %.300s%s", task->who[0] ? task->who : next->name,
 			 next->next, others);
 	} else if (next)

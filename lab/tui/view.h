@@ -84,6 +84,8 @@ struct lesson_view {
 	struct view_side sides[LESSON_MAX_SIDES];
 	int side_count;
 	int next_side;                     /* the side of the next step, -1 at the end */
+	size_t next_held;                  /* stepping: the tasks the next side holds; with 2 or more,
+	                                      Tab, Up and Down pick which one the next key releases */
 	/* Storage, reused from update to update. */
 	struct view_call *call_storage;
 	size_t call_capacity;

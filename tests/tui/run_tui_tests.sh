@@ -1213,11 +1213,11 @@ stepping_a_forking_server_releases_every_process_promptly() {
 		ms=$(key_ms fork)
 		[ "$ms" -gt "$slowest" ] && slowest=$ms
 		capture fork | grep -qE "^ next +both programs are over" && break
-		if [ -z "$picked" ] && capture fork | grep -qE "^ next +server: close\(4\)  \(1 of 2 held: Tab picks\)"; then
+		if [ -z "$picked" ] && capture fork | grep -qE "^ next +server: close\(4\)  \(1 of 2 held: Tab or Up/Down picks\)"; then
 			# The parent and its child both wait: Tab picks the child's call.
-			wait_for fork "^ next +server: close\(4\)  \(1 of 2 held: Tab picks\)" || return 1
+			wait_for fork "^ next +server: close\(4\)  \(1 of 2 held: Tab or Up/Down picks\)" || return 1
 			keys fork Tab
-			wait_for fork "^ next +server/child1: .*  \(2 of 2 held: Tab picks\)" || return 1
+			wait_for fork "^ next +server/child1: .*  \(2 of 2 held: Tab or Up/Down picks\)" || return 1
 			picked=yes
 		fi
 	done
@@ -1231,6 +1231,41 @@ stepping_a_forking_server_releases_every_process_promptly() {
 	}
 	quit fork || return 1
 	terminal_restored fork || return 1
+}
+
+# The parent and its child both held: Down and Up pick which task the
+# next key releases, the screen says which, and the key line and the
+# help say that they do.
+up_and_down_pick_the_held_task_of_a_forking_server() {
+	local programs
+	programs=$(dirname "$SOCKLAB")/tests
+	[ -x "$programs/tracer_forking_server" ] || {
+		echo "    skipped: the test programs are not built next to socklab" >&2
+		return 77
+	}
+	launch pick 100 30 -- step --server "$programs/tracer_forking_server" --client "$programs/tracer_echo_client"
+	wait_for pick "^ next +server: socket\(AF_INET" || return 1
+	local key
+	for key in $(seq 1 40); do
+		capture pick | grep -qE "^ next +server: close\(4\)  \(1 of 2 held" && break
+		capture pick | grep -qE "^ next +both programs are over" && break
+		key_ms pick >/dev/null
+	done
+	wait_for pick "^ next +server: close\(4\)  \(1 of 2 held: Tab or Up/Down picks\)" || return 1
+	expect_screen pick "Tab Up Down task" "the key line's picking keys" || return 1
+	keys pick Down
+	wait_for pick "^ next +server/child1: .*  \(2 of 2 held: Tab or Up/Down picks\)" || return 1
+	keys pick Up
+	wait_for pick "^ next +server: close\(4\)  \(1 of 2 held: Tab or Up/Down picks\)" || return 1
+	keys pick Up   # the list wraps: above the first is the last
+	wait_for pick "^ next +server/child1: .*  \(2 of 2 held: Tab or Up/Down picks\)" || return 1
+	keys pick '?'
+	wait_for_text pick "socklab help: keys" || return 1
+	expect_screen pick "stepping programs with no pane focused: the previous held" "Up in the help" || return 1
+	keys pick q
+	wait_for pick "^ next +server/child1: " || return 1
+	quit pick || return 1
+	terminal_restored pick || return 1
 }
 
 ctrl_c_while_stepping_programs_leaves_no_process() {
@@ -1525,6 +1560,7 @@ tests=(
 	the_point_shows_at_80x24_and_every_cut_is_marked
 	stepping_the_python_pair_runs_one_held_call_a_key
 	stepping_a_forking_server_releases_every_process_promptly
+	up_and_down_pick_the_held_task_of_a_forking_server
 	ctrl_c_while_stepping_programs_leaves_no_process
 	a_lesson_from_elsewhere_asks_before_its_programs_start
 	menu_keys_jump_search_and_the_end_offers_the_next_lesson
