@@ -40,6 +40,8 @@ void lesson_actions_refresh_view(struct tui *tui)
 		return;
 	tui->view.free_play = tui->play != NULL;
 	tui->view.stepping = tui->stepper != NULL;
+	tui->view.notes = tui->stepper ? tui->step_notes : NULL;
+	tui->view.note_count = tui->stepper ? tui->step_note_count : 0;
 	if (view_update(&tui->view, tui->session, tui->half) < 0)
 		tui_message(tui, "out of memory: the screen may be incomplete");
 	if (tui->stepper)

@@ -15,12 +15,33 @@
 #include "tui_state.h"
 #include "lesson_actions.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "signals.h"
 
-/* News that is no row of its own goes to the message line: a process
- * started, ran another program or ended, a call the lab has no step for. */
+/* An exec is an event of its own, as a fork is: a row in the process's
+ * pane, where it happened among the calls (view.h's notes). Out of
+ * memory, the message line still says it. */
+static void note_exec(struct tui *tui, const struct stepper_news *news)
+{
+	if (tui->step_note_count == tui->step_note_capacity) {
+		size_t capacity = tui->step_note_capacity ? 2 * tui->step_note_capacity : 8;
+		struct view_note *grown = realloc(tui->step_notes, capacity * sizeof *grown);
+		if (!grown)
+			return;
+		tui->step_notes = grown;
+		tui->step_note_capacity = capacity;
+	}
+	struct view_note *note = &tui->step_notes[tui->step_note_count++];
+	note->side = news->side;
+	session_events(stepper_session(tui->stepper), &note->before_event);
+	snprintf(note->who, sizeof note->who, "%s", news->who);
+	snprintf(note->text, sizeof note->text, "exec(%.400s)", news->event->text);
+}
+
+/* News goes to the message line too: a process started, ran another
+ * program or ended, a call the lab has no step for. */
 static void step_on_event(const struct stepper_news *news, void *context)
 {
 	struct tui *tui = context;
@@ -32,6 +53,7 @@ static void step_on_event(const struct stepper_news *news, void *context)
 		return;
 	case NEWS_EXEC:
 		tui_message(tui, "%s runs a new program (exec): %.200s", news->who, event->text);
+		note_exec(tui, news);
 		return;
 	case NEWS_EXIT:
 		if (!event->program_over)
@@ -70,6 +92,9 @@ int step_actions_open(struct tui *tui, char **err)
 
 void step_actions_close(struct tui *tui)
 {
+	free(tui->step_notes);
+	tui->step_notes = NULL;
+	tui->step_note_count = tui->step_note_capacity = 0;
 	stepper_free(tui->stepper);
 	tui->stepper = NULL;
 	tui->session = NULL;

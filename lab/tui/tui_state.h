@@ -153,6 +153,8 @@ struct tui {
 	int step_side;                     /* whose held call space runs */
 	const char *const *step_commands;  /* the server's and the client's command, borrowed */
 	const char *step_examples;         /* where the Python line reporter is, borrowed */
+	struct view_note *step_notes;      /* owned: each exec of a program, a row of its pane */
+	size_t step_note_count, step_note_capacity;
 	/* Predict, then step. */
 	struct quiz_panel quiz;
 	/* A lesson not shipped with socklab, asking before its programs start. */

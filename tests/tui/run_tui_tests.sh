@@ -1268,6 +1268,34 @@ up_and_down_pick_the_held_task_of_a_forking_server() {
 	terminal_restored pick || return 1
 }
 
+# A shell script starting a client: the script's child runs the client's
+# program, and that exec is a row of the client's pane, as a fork is.
+an_exec_is_a_row_of_the_pane() {
+	local programs
+	programs=$(dirname "$SOCKLAB")/tests
+	[ -x "$programs/tracer_echo_client" ] || {
+		echo "    skipped: the test programs are not built next to socklab" >&2
+		return 77
+	}
+	launch exec 120 40 -- step --server "$programs/tracer_echo_server" \
+		--client "sh $here/../programs/two_clients.sh $programs/tracer_echo_client"
+	wait_for exec "^ next +" || return 1
+	local key
+	for key in $(seq 1 40); do
+		capture exec | grep -qE "child1: exec\(.*tracer_echo_client\)" && break
+		capture exec | grep -qE "^ next +both programs are over" && break
+		key_ms exec >/dev/null
+	done
+	expect_screen exec "main: fork\(\) +[0-9]+" "the shell's fork, a row" &&
+		expect_screen exec "child1: exec\(.*tracer_echo_client\)" "the exec, a row" &&
+		expect_screen exec "runs a new program" "what the exec row says" || return 1
+	# The row stays once the next key has cleared the message line.
+	key_ms exec >/dev/null
+	expect_screen exec "child1: exec\(.*tracer_echo_client\)" "the exec row, after a key" || return 1
+	quit exec || return 1
+	terminal_restored exec || return 1
+}
+
 ctrl_c_while_stepping_programs_leaves_no_process() {
 	need_python || return
 	launch step-c 80 24 -- step "${python_pair[@]}"
@@ -1561,6 +1589,7 @@ tests=(
 	stepping_the_python_pair_runs_one_held_call_a_key
 	stepping_a_forking_server_releases_every_process_promptly
 	up_and_down_pick_the_held_task_of_a_forking_server
+	an_exec_is_a_row_of_the_pane
 	ctrl_c_while_stepping_programs_leaves_no_process
 	a_lesson_from_elsewhere_asks_before_its_programs_start
 	menu_keys_jump_search_and_the_end_offers_the_next_lesson
