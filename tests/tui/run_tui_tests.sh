@@ -813,8 +813,9 @@ the_wire_row_and_the_ladder_show_each_packet_under_its_call() {
 	keys wire '?'
 	wait_for_text wire "socklab help: keys" || return 1
 	keys wire C-d   # the help's own keys: Ctrl-D pages it (PgDn would step)
+	wait_for wire "^   Shift-PgDn Ctrl-D +in the ladder or a page: scroll a page down" || return 1
+	capture wire | grep -qE "^   w +the wire: a ladder diagram" || keys wire C-d
 	wait_for wire "^   w +the wire: a ladder diagram" || return 1
-	expect_screen wire "^   Shift-PgDn Ctrl-D +in the ladder or a page: scroll a page down" "the ladder's paging" || return 1
 	keys wire q
 	wait_for wire "^ SERVER +CLIENT$" || return 1
 	# w and Esc go back to the panes.
@@ -1282,16 +1283,16 @@ an_exec_is_a_row_of_the_pane() {
 	wait_for exec "^ next +" || return 1
 	local key
 	for key in $(seq 1 40); do
-		capture exec | grep -qE "child1: exec\(.*tracer_echo_client\)" && break
+		capture exec | grep -qE "child1: exec\(.*tracer_echo" && break
 		capture exec | grep -qE "^ next +both programs are over" && break
 		key_ms exec >/dev/null
 	done
 	expect_screen exec "main: fork\(\) +[0-9]+" "the shell's fork, a row" &&
-		expect_screen exec "child1: exec\(.*tracer_echo_client\)" "the exec, a row" &&
+		expect_screen exec "child1: exec\(.*tracer_echo" "the exec, a row" &&
 		expect_screen exec "runs a new program" "what the exec row says" || return 1
 	# The row stays once the next key has cleared the message line.
 	key_ms exec >/dev/null
-	expect_screen exec "child1: exec\(.*tracer_echo_client\)" "the exec row, after a key" || return 1
+	expect_screen exec "child1: exec\(.*tracer_echo" "the exec row, after a key" || return 1
 	quit exec || return 1
 	terminal_restored exec || return 1
 }
