@@ -3,7 +3,7 @@
  * While the line is open every key that edits goes to it (one table, as
  * the screen's keys are one table); a key the line does not know (F1,
  * Ctrl-L, PgDn) still reaches the screen. Enter hands the line to
- * play_actions_run_line(); what the parser said about it stays under the line, a
+ * its owner's run (free play's); what the parser said about it stays under the line, a
  * caret at the byte it points at, until the line changes. Bytes are kept
  * as typed (UTF-8 inside "bytes" too); the cursor moves a character at a
  * time, and columns on screen are counted in characters. */
@@ -12,8 +12,6 @@
 #include "tui_state.h"
 #include "history.h"
 #include "page.h"
-#include "play_actions.h"
-#include "screen_help.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,7 +186,7 @@ static void edit_run(struct tui *tui, struct command_line *line)
 	free(err);
 	line->history_at = line->history.count;
 	line->draft[0] = '\0';
-	if (play_actions_run_line(tui, text)) {
+	if (line->run && line->run(tui, text)) {
 		line_set(line, "");
 	} else if (line->problem[0]) {
 		/* The cursor goes where the parser points: the place to fix. */
@@ -510,6 +508,6 @@ void command_line_help(struct tui_page *page, int width)
 			length += (size_t)snprintf(keys + length, sizeof keys - length, "%s%s", length ? " " : "",
 						   edit_keys[i].name);
 		}
-		screen_help_add_row(page, keys, edit_words[edit].help, width);
+		page_add_key_row(page, keys, edit_words[edit].help, width);
 	}
 }

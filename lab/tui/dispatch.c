@@ -14,6 +14,7 @@
 #include "lesson_actions.h"
 #include "page.h"
 #include "play_actions.h"
+#include "screen_help.h"
 #include "quiz_panel.h"
 #include "screen_consent.h"
 #include "screen_ladder.h"
@@ -110,6 +111,16 @@ static bool take_page_over_lesson(struct tui *tui, int key, enum tui_action acti
 	return false;
 }
 
+/* ':' in the ladder types a call on the lesson screen's command line:
+ * the ladder closes, and the lesson screen takes the key. */
+static bool take_ladder_command(struct tui *tui, int key, enum tui_action action)
+{
+	(void)key;
+	if (!tui->page.open && tui->ladder.open && action == ACTION_COMMAND)
+		screen_ladder_close(tui);
+	return false;
+}
+
 /* The key table: the action's handler on the screen on top. */
 static bool take_screen(struct tui *tui, int key, enum tui_action action)
 {
@@ -133,6 +144,7 @@ static key_taker *const key_takers[] = {
 	take_command_line,
 	take_menu_typing,
 	take_page_over_lesson,
+	take_ladder_command,
 	take_screen,
 };
 
@@ -147,13 +159,16 @@ void dispatch_key(struct tui *tui, int key)
 			return;
 }
 
-/* The page takes every action while open; the ladder overrides the lesson
- * screen's where it scrolls, and free play and stepping where a lesson's
- * steps mean nothing. */
+/* The page takes every action while open; the help opens over every
+ * screen; the ladder overrides the lesson screen's where it scrolls, free
+ * play and stepping where a lesson's steps mean nothing, and a lesson's
+ * ':' is free play's way in. */
 tui_handler dispatch_handler_for(const struct tui *tui, enum tui_action action)
 {
 	if (tui->page.open)
 		return page_handlers[action];
+	if (action == ACTION_HELP)
+		return screen_help_open;   /* over every screen, written for the one on top */
 	if (tui->screen == SCREEN_MENU)
 		return screen_menu_handlers[action];
 	if (tui->ladder.open && screen_ladder_handlers[action])
@@ -162,5 +177,7 @@ tui_handler dispatch_handler_for(const struct tui *tui, enum tui_action action)
 		return play_actions_handlers[action];
 	if (tui->stepper && step_actions_handlers[action])
 		return step_actions_handlers[action];
+	if (!tui->play && !tui->stepper && play_actions_entry_handlers[action])
+		return play_actions_entry_handlers[action];
 	return lesson_actions_handlers[action];
 }

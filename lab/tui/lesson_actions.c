@@ -7,15 +7,10 @@
 #include "tui_state.h"
 #include "trace.h"
 #include "command_line.h"
-#include "history.h"
 #include "page.h"
-#include "play_actions.h"
 #include "quiz_panel.h"
 #include "screen_details.h"
-#include "screen_help.h"
 #include "screen_ladder.h"
-#include "screen_menu.h"
-#include "step_actions.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +29,16 @@ enum {
 
 static void record_trace(struct tui *tui);
 
+const struct lesson *lesson_actions_next_lesson(const struct tui *tui)
+{
+	if (!tui->from_menu || !tui->lesson || tui->play || tui->stepper)
+		return NULL;
+	for (size_t i = 0; i + 1 < tui->entry_count; i++)
+		if (tui->entries[i].lesson == tui->lesson)
+			return tui->entries[i + 1].lesson;   /* NULL when that file is broken */
+	return NULL;
+}
+
 void lesson_actions_refresh_view(struct tui *tui)
 {
 	if (!tui->session)
@@ -49,7 +54,7 @@ void lesson_actions_refresh_view(struct tui *tui)
 	tui->half = tui->view.half;
 	record_trace(tui);
 	/* The end of a lesson from the menu offers the next one. */
-	const struct lesson *next_lesson = tui->view.at_end ? screen_menu_next_lesson(tui) : NULL;
+	const struct lesson *next_lesson = tui->view.at_end ? lesson_actions_next_lesson(tui) : NULL;
 	char *keys = next_lesson ? strstr(tui->view.next, "(r restarts") : NULL;
 	if (keys) {
 		char number[8], rest[sizeof tui->view.next];
@@ -136,6 +141,7 @@ int lesson_actions_open(struct tui *tui, const struct lesson *lesson, char **err
 	tui->sessions_started++;
 	tui->lesson = lesson;
 	quiz_panel_reset(tui);
+	tui->quiz.advance = lesson_actions_advance;   /* the panel's last answer runs the step */
 	lesson_actions_show(tui);
 	return 0;
 }
@@ -193,10 +199,10 @@ void lesson_actions_close(struct tui *tui)
 	/* Leaving the lesson (or the lab) keeps what was done. */
 	tui_save_progress(tui);
 	quiz_panel_close(tui);
-	if (tui->play)
-		play_actions_close(tui);   /* the play owns the session */
-	if (tui->stepper)
-		step_actions_close(tui);   /* and so does the stepper */
+	if (tui->release_session) {
+		tui->release_session(tui);   /* free play's play or the stepper owns the session */
+		tui->release_session = NULL;
+	}
 	record_trace(tui);
 	tui->trace_written |= tui->session && tui->sessions_started == 1;
 	session_free(tui->session);
@@ -564,29 +570,6 @@ static void lesson_text(struct tui *tui)
 	}
 }
 
-/* `:` leaves the lesson's path where it is: free play goes on from there. */
-static void lesson_command(struct tui *tui)
-{
-	if (!tui->command.history.lines) {
-		char *history_path = history_default_path();
-		command_line_init(tui, history_path);
-		free(history_path);
-	}
-	char *err = NULL;
-	int result = play_actions_open_from_lesson(tui, &err);
-	if (result == 0)
-		return;
-	if (result > 0) {
-		/* Refused before anything closed: the lesson goes on. */
-		tui_message(tui, "%s", err ? err : "out of memory");
-	} else {
-		tui_message(tui, "could not start free play: %s", err ? err : "out of memory");
-		tui->exit_code = 2;
-		tui->quit = true;
-	}
-	free(err);
-}
-
 static void lesson_close_focus(struct tui *tui)
 {
 	tui->focus_side = -1;
@@ -621,7 +604,6 @@ const tui_handler lesson_actions_handlers[ACTION_COUNT] = {
 	[ACTION_FASTER] = lesson_faster,
 	[ACTION_SLOWER] = lesson_slower,
 	[ACTION_GOTO] = lesson_goto,
-	[ACTION_COMMAND] = lesson_command,
 	[ACTION_FIRST] = lesson_first,
 	[ACTION_LAST] = lesson_last,
 	[ACTION_FOCUS] = lesson_focus,
@@ -635,7 +617,6 @@ const tui_handler lesson_actions_handlers[ACTION_COUNT] = {
 	[ACTION_OPEN] = lesson_open_details,
 	[ACTION_TEXT] = lesson_text,
 	[ACTION_WIRE] = screen_ladder_toggle,
-	[ACTION_HELP] = screen_help_open,
 	[ACTION_CLOSE] = lesson_close_focus,
 	[ACTION_QUIT] = lesson_quit,
 	[ACTION_REDRAW] = lesson_redraw,

@@ -26,6 +26,9 @@ int lesson_actions_timeout_ms(const struct tui *tui);
 void lesson_actions_on_timeout(struct tui *tui);
 /* A key while the go-to prompt is open; true when it took the key. */
 bool lesson_actions_prompt_key(struct tui *tui, int key);
+/* The lesson after the one shown, when it was opened from the menu and
+ * the menu has one; else NULL. */
+const struct lesson *lesson_actions_next_lesson(const struct tui *tui);
 extern const tui_handler lesson_actions_handlers[ACTION_COUNT];
 
 /* Progress: the step the student reached, kept across runs (progress.h). */

@@ -75,6 +75,22 @@ int page_add_wrapped(struct tui_page *page, const char *indent, const char *text
 	return result;
 }
 
+void page_add_key_row(struct tui_page *page, const char *keys, const char *help, int width)
+{
+	char indent[32];
+	snprintf(indent, sizeof indent, "%-24s", "");
+	char first[160];
+	snprintf(first, sizeof first, "  %-21s ", keys);
+	/* The help text wraps under itself, beside the keys. */
+	size_t before = page->count;
+	page_add_wrapped(page, indent, help, width);
+	if (page->count > before) {
+		char *line = page->lines[before];
+		size_t keep = strlen(first) <= strlen(indent) ? strlen(first) : strlen(indent);
+		memcpy(line, first, keep);
+	}
+}
+
 void page_draw(struct tui *tui)
 {
 	const struct tui_style *style = &tui->style;

@@ -9,10 +9,10 @@
 #include "play_actions.h"
 
 #include "tui_state.h"
+#include "command_line.h"
 #include "play.h"
 #include "lesson_actions.h"
 #include "page.h"
-#include "screen_help.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +20,10 @@
 
 #include "signals.h"
 #include "i18n.h"
+
+/* Frees the play, and so its session: the lesson screen calls it when it
+ * closes (tui->release_session). */
+static void release_play(struct tui *tui);
 
 /* A new play on `sides` (NULL: server and client) in place of whatever was
  * shown, in a fresh sandbox when one was used before: starting over must
@@ -34,6 +38,8 @@ static int start_play(struct tui *tui, const char *const *sides, int side_count,
 		return -1;
 	}
 	tui->session = play_session(tui->play);
+	tui->release_session = release_play;
+	tui->command.run = play_actions_run_line;
 	if (session_capture(tui->session, NULL, err) < 0)
 		return -1;
 	session_set_interrupt(tui->session, signals_flag());
@@ -65,7 +71,7 @@ static const char *cannot_continue(const struct lesson *lesson)
 	return NULL;
 }
 
-int play_actions_open_from_lesson(struct tui *tui, char **err)
+static int open_from_lesson(struct tui *tui, char **err)
 {
 	const struct lesson *lesson = tui->lesson;
 	size_t done = session_steps_done(tui->session);
@@ -117,7 +123,7 @@ int play_actions_open_from_lesson(struct tui *tui, char **err)
 	return 0;
 }
 
-void play_actions_close(struct tui *tui)
+static void release_play(struct tui *tui)
 {
 	play_free(tui->play);
 	tui->play = NULL;
@@ -259,7 +265,7 @@ void play_actions_commands_help(struct tui_page *page, int width)
 	page_add(page, "%s", _("Commands on the command line, instead of a call"));
 	page_add(page, "%s", "");
 	for (size_t i = 0; i < sizeof play_commands / sizeof play_commands[0]; i++)
-		screen_help_add_row(page, play_commands[i].usage, play_commands[i].help, width);
+		page_add_key_row(page, play_commands[i].usage, play_commands[i].help, width);
 }
 
 /* ---- keys --------------------------------------------------------------- */
@@ -288,6 +294,29 @@ static void play_start_over(struct tui *tui)
 	tui_message(tui, "started over in a fresh sandbox: Up recalls what you typed");
 }
 
+/* `:` leaves the lesson's path where it is: free play goes on from there. */
+static void play_from_lesson(struct tui *tui)
+{
+	if (!tui->command.history.lines) {
+		char *history_path = history_default_path();
+		command_line_init(tui, history_path);
+		free(history_path);
+	}
+	char *err = NULL;
+	int result = open_from_lesson(tui, &err);
+	if (result == 0)
+		return;
+	if (result > 0) {
+		/* Refused before anything closed: the lesson goes on. */
+		tui_message(tui, "%s", err ? err : "out of memory");
+	} else {
+		tui_message(tui, "could not start free play: %s", err ? err : "out of memory");
+		tui->exit_code = 2;
+		tui->quit = true;
+	}
+	free(err);
+}
+
 const tui_handler play_actions_handlers[ACTION_COUNT] = {
 	[ACTION_NEXT] = play_no_steps,
 	[ACTION_BACK] = play_no_steps,
@@ -299,4 +328,9 @@ const tui_handler play_actions_handlers[ACTION_COUNT] = {
 	[ACTION_SLOWER] = play_no_steps,
 	[ACTION_RESTART] = play_start_over,
 	[ACTION_COMMAND] = play_command_open,
+};
+
+/* A lesson's ':' comes here: free play goes on from the step on screen. */
+const tui_handler play_actions_entry_handlers[ACTION_COUNT] = {
+	[ACTION_COMMAND] = play_from_lesson,
 };

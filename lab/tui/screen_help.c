@@ -65,22 +65,6 @@ static const char *const legend[] = {
 	N_("lanes' sockets after it, *STATE one the side entered in that step"),
 };
 
-void screen_help_add_row(struct tui_page *page, const char *keys, const char *help, int width)
-{
-	char indent[32];
-	snprintf(indent, sizeof indent, "%-24s", "");
-	char first[160];
-	snprintf(first, sizeof first, "  %-21s ", keys);
-	/* The help text wraps under itself, beside the keys. */
-	size_t before = page->count;
-	page_add_wrapped(page, indent, help, width);
-	if (page->count > before) {
-		char *line = page->lines[before];
-		size_t keep = strlen(first) <= strlen(indent) ? strlen(first) : strlen(indent);
-		memcpy(line, first, keep);
-	}
-}
-
 void screen_help_open(struct tui *tui)
 {
 	struct tui_page *page = &tui->page;
@@ -91,7 +75,7 @@ void screen_help_open(struct tui *tui)
 		char keys[96];
 		keys_of((enum tui_action)action, keys, sizeof keys);
 		if (keys[0])
-			screen_help_add_row(page, keys, keys_action_help((enum tui_action)action), width);
+			page_add_key_row(page, keys, keys_action_help((enum tui_action)action), width);
 	}
 	quiz_panel_help(page, width);
 	screen_menu_help(page, width);

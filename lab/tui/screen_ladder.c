@@ -19,8 +19,6 @@
 
 #include "tui_state.h"
 #include "ladder.h"
-#include "lesson_actions.h"
-#include "play_actions.h"
 #include "screen_lesson.h"
 
 #include <errno.h>
@@ -530,16 +528,6 @@ static void ladder_export(struct tui *tui)
 	free(shown);
 }
 
-/* ':' types a call on the lesson screen's command line: back to it first. */
-static void ladder_command(struct tui *tui)
-{
-	screen_ladder_close(tui);
-	tui_handler handler = tui->play && play_actions_handlers[ACTION_COMMAND] ? play_actions_handlers[ACTION_COMMAND]
-									  : lesson_actions_handlers[ACTION_COMMAND];
-	if (handler)
-		handler(tui);
-}
-
 const tui_handler screen_ladder_handlers[ACTION_COUNT] = {
 	[ACTION_UP] = ladder_up,
 	[ACTION_DOWN] = ladder_down,
@@ -553,6 +541,5 @@ const tui_handler screen_ladder_handlers[ACTION_COUNT] = {
 	[ACTION_FOCUS] = ladder_no_panes,
 	[ACTION_FOCUS_BACK] = ladder_no_panes,
 	[ACTION_OPEN] = ladder_no_panes,
-	[ACTION_COMMAND] = ladder_command,
 	[ACTION_EXPORT] = ladder_export,
 };

@@ -14,7 +14,6 @@
 #include "tui_state.h"
 #include "command_line.h"
 #include "quiz_panel.h"
-#include "screen_projector.h"
 
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -1061,9 +1060,5 @@ void screen_lesson_draw_view(struct tui *tui, const struct lesson_view *view)
 
 void screen_lesson_draw(struct tui *tui)
 {
-	if (screen_projector_shown(tui)) {
-		screen_projector_draw(tui);
-		return;
-	}
 	screen_lesson_draw_view(tui, &tui->view);
 }

@@ -10,7 +10,8 @@ struct tui;
 struct tui_style;
 struct lesson_view;
 
-/* The lesson screen: the panes, or the projector's screen. */
+/* The lesson screen: the panes (tui.c draws the projector's screen instead
+ * where screen_projector_shown). */
 void screen_lesson_draw(struct tui *tui);
 /* Draws the lesson screen of `view` at the terminal's size: the part the
  * benchmark times. */

@@ -5,9 +5,9 @@
 #include "screen_menu.h"
 
 #include "tui_state.h"
+#include "lesson_actions.h"
 #include "page.h"
 #include "screen_consent.h"
-#include "screen_help.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -407,21 +407,11 @@ bool screen_menu_key(struct tui *tui, int key)
 	}
 }
 
-const struct lesson *screen_menu_next_lesson(const struct tui *tui)
-{
-	if (!tui->from_menu || !tui->lesson || tui->play || tui->stepper)
-		return NULL;
-	for (size_t i = 0; i + 1 < tui->entry_count; i++)
-		if (tui->entries[i].lesson == tui->lesson)
-			return tui->entries[i + 1].lesson;   /* NULL when that file is broken */
-	return NULL;
-}
-
 bool screen_menu_next_lesson_key(struct tui *tui, int key)
 {
 	if (key != 'n' || tui->screen != SCREEN_LESSON || !tui->view.at_end)
 		return false;
-	const struct lesson *next = screen_menu_next_lesson(tui);
+	const struct lesson *next = lesson_actions_next_lesson(tui);
 	if (!next)
 		return false;
 	for (size_t i = 0; i < tui->entry_count; i++)
@@ -449,7 +439,7 @@ void screen_menu_help(struct tui_page *page, int width)
 	};
 	page_add(page, "%s", "");
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-		screen_help_add_row(page, rows[i][0], _(rows[i][1]), width);
+		page_add_key_row(page, rows[i][0], _(rows[i][1]), width);
 }
 
 /* Opens the lesson recorded last and runs it to where it was left. */
@@ -511,7 +501,6 @@ const tui_handler screen_menu_handlers[ACTION_COUNT] = {
 	[ACTION_BACK] = menu_up,     /* a clicker moves in the menu; only Enter opens */
 	[ACTION_NEXT] = menu_down,
 	[ACTION_OPEN] = menu_open,
-	[ACTION_HELP] = screen_help_open,
 	[ACTION_QUIT] = menu_quit,
 	[ACTION_REDRAW] = menu_redraw,
 };

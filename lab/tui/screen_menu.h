@@ -19,9 +19,6 @@ void screen_menu_draw(struct tui *tui);
  * '/' searches the titles (and takes every key while open), g and G go to
  * the top and the end. True when it took the key. */
 bool screen_menu_key(struct tui *tui, int key);
-/* The lesson after the one shown, when it was opened from the menu and
- * the menu has one; else NULL. */
-const struct lesson *screen_menu_next_lesson(const struct tui *tui);
 /* n at the end of a lesson opened from the menu: opens the next one.
  * True when it took the key. */
 bool screen_menu_next_lesson_key(struct tui *tui, int key);

@@ -20,6 +20,10 @@
 
 #include "signals.h"
 
+/* Frees the programs and the stepper, and so its session: the lesson screen calls it when it
+ * closes (tui->release_session). */
+static void release_stepper(struct tui *tui);
+
 /* An exec is an event of its own, as a fork is: a row in the process's
  * pane, where it happened among the calls (view.h's notes). Out of
  * memory, the message line still says it. */
@@ -82,6 +86,7 @@ int step_actions_open(struct tui *tui, char **err)
 	}
 	stepper_listen(tui->stepper, step_on_event, tui);
 	tui->session = stepper_session(tui->stepper);
+	tui->release_session = release_stepper;
 	session_set_interrupt(tui->session, signals_flag());
 	tui->sessions_started++;
 	tui->lesson = session_lesson(tui->session);
@@ -90,7 +95,7 @@ int step_actions_open(struct tui *tui, char **err)
 	return 0;
 }
 
-void step_actions_close(struct tui *tui)
+static void release_stepper(struct tui *tui)
 {
 	free(tui->step_notes);
 	tui->step_notes = NULL;

@@ -8,8 +8,6 @@
 /* Starts the programs of tui->step_commands under the tracer (stepper.h)
  * and shows them as a lesson with no steps ahead. Returns 0, or -1 with *err. */
 int step_actions_open(struct tui *tui, char **err);
-/* Stops the programs and frees the stepper and so its session. */
-void step_actions_close(struct tui *tui);
 /* The programs sent news (tui->stepper's fds were readable): take it. */
 void step_actions_on_news(struct tui *tui);
 /* Stepping's handlers: an action without one here is the lesson screen's. */

@@ -19,6 +19,7 @@
 #include "screen_consent.h"
 #include "screen_ladder.h"
 #include "screen_lesson.h"
+#include "screen_projector.h"
 #include "screen_menu.h"
 #include "step_actions.h"
 
@@ -86,6 +87,8 @@ static void draw(struct tui *tui)
 		page_draw(tui);
 	else if (tui->screen == SCREEN_LESSON && tui->ladder.open)
 		screen_ladder_draw(tui);
+	else if (tui->screen == SCREEN_LESSON && screen_projector_shown(tui))
+		screen_projector_draw(tui);
 	else if (tui->screen == SCREEN_LESSON)
 		screen_lesson_draw(tui);
 	else if (tui->screen == SCREEN_CONSENT)
