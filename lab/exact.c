@@ -355,6 +355,26 @@ static size_t count_missed(const struct exact *exact, const struct probe_snapsho
 	return missed;
 }
 
+/* A socket an exact request found exists: it joins a dump that skipped it. */
+int exact_add_unlisted(struct probe_snapshot *dump, const struct probe_snapshot *found)
+{
+	size_t dumped = dump->count;
+	for (size_t i = 0; i < found->count; i++) {
+		const struct probe_socket *socket = &found->sockets[i];
+		struct probe_key key, other;
+		if (probe_key_of(socket, &key) < 0)
+			continue;
+		/* By address, not cookie: a TIME-WAIT socket that took a closed
+		 * one's place between the two looks is the same connection. */
+		bool listed = false;
+		for (size_t k = 0; !listed && k < dumped; k++)
+			listed = probe_key_of(&dump->sockets[k], &other) == 0 && compare_keys(&key, &other) == 0;
+		if (!listed && snapshot_append(dump, socket) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int exact_snapshot(struct exact *exact, struct probe *probe, const struct exact_input *input,
 		   struct probe_snapshot *raw, bool *dumped, size_t *missed, char **err)
 {
@@ -382,6 +402,8 @@ int exact_snapshot(struct exact *exact, struct probe *probe, const struct exact_
 			return -1;
 		if (periodic)
 			*missed = count_missed(exact, &exact->scratch, raw);
+		if (exact_add_unlisted(raw, &exact->scratch) < 0)
+			return text_error(err, "out of memory");
 		exact->last_dump_us = input->now_us;
 		*dumped = true;
 	} else if (carry_bound_only(exact, input, raw, err) < 0) {

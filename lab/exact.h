@@ -47,6 +47,12 @@ struct exact_input {
 	int64_t now_us;                 /* monotonic clock */
 };
 
+/* A dump walks the kernel's tables in batches and resumes by position, so
+ * it can skip a socket when another leaves the same bucket between
+ * batches. Adds to `dump` each socket of `found` (exact replies) whose
+ * addresses no socket of the dump has. Returns 0, or -1 out of memory. */
+int exact_add_unlisted(struct probe_snapshot *dump, const struct probe_snapshot *found);
+
 /* Fills raw (cleared first) with the lab's sockets: by exact requests, or
  * by the dump of `what` where one is due (then raw holds the host's
  * sockets too; the tie keeps the lab's). *dumped says which; *missed

@@ -1,4 +1,4 @@
-/* i18n — binding the gettext domain for the chosen language. */
+/* i18n — the chosen language, exported and bound to the gettext domain. */
 #include "i18n.h"
 
 #include <limits.h>
@@ -32,12 +32,13 @@ static const char *locale_dir(char *buf, size_t size)
 	return SOCKLAB_LOCALE_DIR;
 }
 
-void i18n_setup(enum language language)
+void i18n_use(enum language language)
 {
+	setenv("SOCKLAB_LANGUAGE", language_code(language), 1);
 	if (language == LANGUAGE_ZH) {
-		/* The C library's own messages (strerror) follow the environment as
-		 * before: Chinese only where it asks for Chinese, not for --lang zh
-		 * alone, so a transcript's results read the same in either language. */
+		/* The C library's own messages (strerror) follow the environment:
+		 * Chinese only where it asks for Chinese, not for --lang zh alone,
+		 * so a transcript's results read the same in either language. */
 		if (language_choose(NULL, true, NULL) != LANGUAGE_ZH)
 			bindtextdomain("libc", "/nonexistent");
 		setenv("LANGUAGE", language_po_name(language), 1);

@@ -14,12 +14,14 @@
 #define _(s) gettext(s)
 #define N_(s) (s)
 
-/* Binds the domain: the build tree's locale/ beside the running binary when
- * it holds the catalogue, else the installed locale directory. For Chinese
- * sets LANGUAGE=zh_CN and a non-C LC_MESSAGES (gettext ignores LANGUAGE in
- * the C locale), and the C library's messages (strerror) in Chinese only
- * when the environment itself asks for Chinese; for English the C locale,
- * so every msgid prints as written whatever the environment says. */
-void i18n_setup(enum language language);
+/* Speaks `language` from now on: exports the choice for language_current()
+ * (SOCKLAB_LANGUAGE) and binds the domain: the build tree's locale/ beside
+ * the running binary when it holds the catalogue, else the installed
+ * locale directory. For Chinese sets LANGUAGE=zh_CN and a non-C
+ * LC_MESSAGES (gettext ignores LANGUAGE in the C locale), and the C
+ * library's messages (strerror) in Chinese only when the environment itself
+ * asks for Chinese; for English the C locale, so every msgid prints as
+ * written whatever the environment says. */
+void i18n_use(enum language language);
 
 #endif

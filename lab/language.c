@@ -8,7 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "i18n.h"
 
 static const struct {
 	const char *code;       /* --lang */
@@ -120,7 +119,7 @@ static bool names_utf8(const char *locale)
 bool language_setup_locale(void)
 {
 	/* Only the character type: numbers, times and messages keep the C
-	 * locale's form in transcripts and traces (language_export sets the
+	 * locale's form in transcripts and traces (i18n_use sets the
 	 * messages for Chinese). */
 	const char *ctype = non_empty_env("LC_ALL");
 	if (!ctype)
@@ -170,15 +169,6 @@ int language_take_flag(int *argc, char **argv, const char **flag, char **err)
 		argv[out] = NULL;
 	*argc = out;
 	return 0;
-}
-
-void language_export(enum language language)
-{
-	setenv("SOCKLAB_LANGUAGE", language_code(language), 1);
-	/* The interface's words and strerror() in Chinese where the system has it
-	 * ("-1 EADDRINUSE (地址已在使用)"); an English run keeps English whatever
-	 * the locale says (i18n.h). */
-	i18n_setup(language);
 }
 
 enum language language_current(void)

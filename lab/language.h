@@ -10,7 +10,7 @@
  * Chinese needs a terminal that shows UTF-8: without a UTF-8 codeset the
  * choice falls back to English with one line saying so.
  *
- * main exports the choice in SOCKLAB_LANGUAGE ("zh" or "en"), so the
+ * main exports the choice in SOCKLAB_LANGUAGE ("zh" or "en", i18n_use), so the
  * modules that load lessons (lesson_load, the TUI's menu) read one answer:
  * language_current(). A library user that never sets it gets English. */
 #ifndef SOCKLAB_LANGUAGE_H
@@ -51,12 +51,6 @@ bool language_setup_locale(void);
  * *err (caller frees) for a missing or unknown value. */
 int language_take_flag(int *argc, char **argv, const char **flag, char **err);
 
-/* Exports the choice for language_current() and binds the gettext domain
- * (i18n_setup): for Chinese LANGUAGE=zh_CN and LC_MESSAGES from the
- * environment (C.UTF-8 when that is C or not installed), so the interface's
- * words and the C library's own messages (strerror) follow; for English the
- * C locale, so nothing changes whatever the environment says. */
-void language_export(enum language language);
 
 /* The language main chose: SOCKLAB_LANGUAGE, English when unset. */
 enum language language_current(void);

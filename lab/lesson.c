@@ -1,7 +1,5 @@
 /* lesson — lesson files and typed calls, parsed once into steps. */
 #include "lesson.h"
-#include "language.h"
-#include "lesson_po.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -1367,14 +1365,6 @@ struct lesson *lesson_parse(const char *path, const char *text, size_t len, stru
 		lesson_free(lesson);
 		return NULL;
 	}
-	return lesson;
-}
-
-struct lesson *lesson_load(const char *path, struct diagnostics *diag)
-{
-	struct lesson *lesson = lesson_load_source(path, diag);
-	if (lesson)
-		lesson_translate(lesson, language_current(), NULL, NULL);   /* lesson_po.h: silent, English kept where none */
 	return lesson;
 }
 

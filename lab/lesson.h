@@ -152,10 +152,8 @@ struct name_scope {
 struct lesson *lesson_parse(const char *path, const char *text, size_t len, struct diagnostics *diag);
 
 /* Reads and parses a file: a missing, unreadable, empty, binary or
- * oversized file is one diagnostic. lesson_load then puts in the texts
- * of the language main chose (language_current(), lesson_po.h);
- * lesson_load_source keeps the lesson file's English. */
-struct lesson *lesson_load(const char *path, struct diagnostics *diag);
+ * oversized file is one diagnostic. The lesson keeps the file's English;
+ * lesson_load (lesson_po.h) puts in the texts of the chosen language. */
 struct lesson *lesson_load_source(const char *path, struct diagnostics *diag);
 
 void lesson_free(struct lesson *lesson);        /* safe on NULL */

@@ -145,6 +145,14 @@ int lesson_translate(struct lesson *lesson, enum language language, const char *
 	return 0;
 }
 
+struct lesson *lesson_load(const char *path, struct diagnostics *diag)
+{
+	struct lesson *lesson = lesson_load_source(path, diag);
+	if (lesson)
+		lesson_translate(lesson, language_current(), NULL, NULL);
+	return lesson;
+}
+
 void lesson_po_write_pot(FILE *out, const struct lesson *lesson)
 {
 	fprintf(out, "# The texts of %s, for translators: msgmerge updates lessons/LL/%s.po from this.\n"

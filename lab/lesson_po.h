@@ -35,6 +35,10 @@
 int lesson_translate(struct lesson *lesson, enum language language, const char *po_dir,
 		     struct diagnostics *warnings);
 
+/* lesson_load_source, then the texts of the language main chose
+ * (language_current()), silently: English is kept where there is none. */
+struct lesson *lesson_load(const char *path, struct diagnostics *diag);
+
 /* Writes the lesson's texts as a PO template (the .pot from which
  * msgmerge updates NAME.po), entries in the lesson's order. */
 void lesson_po_write_pot(FILE *out, const struct lesson *lesson);

@@ -1,4 +1,5 @@
 /* lessons — where the lessons are, and LESSON as the student names it. */
+#include "lesson_po.h"
 #include "lessons.h"
 
 #include <ctype.h>

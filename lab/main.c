@@ -109,7 +109,7 @@ static int run_command(int argc, char **argv)
 		free(lang_err);
 		return EXIT_USAGE;
 	}
-	language_export(language_choose(lang_flag, language_setup_locale(), stderr));
+	i18n_use(language_choose(lang_flag, language_setup_locale(), stderr));
 	if (argc < 2)
 		return cmd_menu();
 	if (strcmp(argv[1], "help") == 0 && argc > 2)

@@ -40,24 +40,6 @@ static int call_family(enum call_id id)
 	}
 }
 
-/* A puppet's reply, from what the tracer saw the program's call return. */
-void observe_reply(const struct tracer_event *returned, struct puppet_reply *reply)
-{
-	memset(reply, 0, offsetof(struct puppet_reply, bytes));
-	reply->ret = returned->ret;
-	reply->error = returned->error;
-	reply->elapsed_ns = returned->elapsed_ns;
-	reply->inode = returned->result_inode;
-	if (returned->address[0])
-		reply->address_len = address_parse(returned->address, strlen(returned->address), &reply->address);
-	bool received = returned->call == CALL_RECV || returned->call == CALL_RECVFROM;
-	if (received && returned->ret > 0) {
-		size_t len = returned->bytes_len < sizeof reply->bytes ? returned->bytes_len : sizeof reply->bytes;
-		memcpy(reply->bytes, returned->bytes, len);
-		reply->bytes_len = (uint32_t)len;
-	}
-}
-
 static struct lab_event *program_not_run(struct session *session, const struct lesson_step *step, const char *format,
 					 ...) __attribute__((format(printf, 3, 4)));
 static struct lab_event *program_not_run(struct session *session, const struct lesson_step *step, const char *format,
@@ -108,7 +90,7 @@ int observe_run_call(struct session *session, const struct lesson_step *step, ch
 		return program_not_run(session, step, "%s's program died in the call (%s)", name, program->message)
 			       ? 0 : text_error(err, "out of memory");
 	if (status == PROGRAM_RETURNED)
-		observe_reply(program->returned, &session->reply);
+		record_program_reply(program->returned, &session->reply);
 	return record_outcome(session, side, call, status == PROGRAM_BLOCKED, err);
 }
 

@@ -14,8 +14,6 @@
 /* Programs run only in the private namespace: on the host, the tutorial's
  * server would take the machine's port 65432, which a lesson cannot map. */
 bool observe_programs_here(const struct session *session);
-/* A puppet's reply, from what the tracer saw the program's call return. */
-void observe_reply(const struct tracer_event *returned, struct puppet_reply *reply);
 /* The side's program makes its next socket call, which must be the step's. */
 int observe_run_call(struct session *session, const struct lesson_step *step, char **err);
 /* The lesson file's directory: a program's ./ and ../ words are named

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "observe.h"
 #include "sides.h"
 
 struct lab_event *record_event(struct session *session, enum event_kind kind, int side,
@@ -168,6 +167,23 @@ void record_reply(struct session *session, struct side *side, const struct typed
 	(void)session;
 }
 
+void record_program_reply(const struct tracer_event *returned, struct puppet_reply *reply)
+{
+	memset(reply, 0, offsetof(struct puppet_reply, bytes));
+	reply->ret = returned->ret;
+	reply->error = returned->error;
+	reply->elapsed_ns = returned->elapsed_ns;
+	reply->inode = returned->result_inode;
+	if (returned->address[0])
+		reply->address_len = address_parse(returned->address, strlen(returned->address), &reply->address);
+	bool received = returned->call == CALL_RECV || returned->call == CALL_RECVFROM;
+	if (received && returned->ret > 0) {
+		size_t len = returned->bytes_len < sizeof reply->bytes ? returned->bytes_len : sizeof reply->bytes;
+		memcpy(reply->bytes, returned->bytes, len);
+		reply->bytes_len = (uint32_t)len;
+	}
+}
+
 /* Whether side `s`'s blocked call has returned; if so, its WOKE event. */
 int record_woken_side(struct session *session, int s, char **err)
 {
@@ -181,7 +197,7 @@ int record_woken_side(struct session *session, int s, char **err)
 		side->blocked = false;
 		if (status != PROGRAM_RETURNED)
 			return 0;   /* over: its next step says so */
-		observe_reply(side->program.returned, &session->reply);
+		record_program_reply(side->program.returned, &session->reply);
 	} else {
 		enum puppet_status status = puppet_check_woken(&side->puppet, &session->reply, err);
 		if (status == PUPPET_DEAD)

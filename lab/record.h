@@ -20,6 +20,9 @@ int record_timer_ended(struct lab_event *event, const char *text);
 /* The call's fd and address arguments into the event. */
 void record_arguments(struct lab_event *event, const struct typed_call *call,
 		      const struct puppet_request *request);
+/* A puppet's reply, from what the tracer saw a program's call return:
+ * the two kinds of side are recorded alike. */
+void record_program_reply(const struct tracer_event *returned, struct puppet_reply *reply);
 /* Fills an event from a reply and updates the side's names and kinds. */
 void record_reply(struct session *session, struct side *side, const struct typed_call *call,
 		  const struct puppet_request *request, const struct puppet_reply *reply,

@@ -38,6 +38,7 @@ static const char *const note_texts[NOTE_COUNT] = {
 	[NOTE_DROPPED] = "closed: gone from the kernel's tables",
 	[NOTE_RESET] = "in no kernel table: reset",
 	[NOTE_UNKNOWN] = "not the lab's?",
+	[NOTE_UNREAD] = "not TCP, UDP or Unix: not read",
 };
 
 static const char *const event_kind_names[EVENT_KIND_COUNT] = {

@@ -36,6 +36,7 @@ enum socket_note {
 	NOTE_RESET,          /* held by an fd, in no kernel table any more: an RST for it was seen, or a
 	                        call on it returned ECONNRESET or ECONNREFUSED */
 	NOTE_UNKNOWN,        /* the lab cannot tell whose it is */
+	NOTE_UNREAD,         /* held by an fd, of a family sock_diag is not asked about (netlink, packet) */
 	NOTE_COUNT
 };
 

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/netlink.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -166,6 +167,19 @@ char *text_address(const struct sockaddr *address, socklen_t len, char *out, siz
 			text_escape(un->sun_path, strnlen(un->sun_path, path_len), escaped, sizeof escaped);
 			snprintf(out, out_size, "%s", escaped);
 		}
+		return out;
+	}
+	case AF_NETLINK: {
+		/* Port 0 is the kernel's end, or "choose one" in a bind: the
+		 * number alone is true in both. A process's is usually its pid. */
+		const struct sockaddr_nl *nl = (const struct sockaddr_nl *)address;
+		if (len < sizeof *nl)
+			snprintf(out, out_size, "(netlink)");
+		else
+			snprintf(out, out_size, "netlink port %u", nl->nl_pid);
+		size_t used = strlen(out);
+		if (len >= sizeof *nl && nl->nl_groups && used < out_size)
+			snprintf(out + used, out_size - used, " groups 0x%x", nl->nl_groups);
 		return out;
 	}
 	default:

@@ -537,9 +537,12 @@ static int add_unlisted_fds(const struct tie *tie, const struct tie_input *input
 		socket->inode = fd->inode;
 		socket->family = fd->family;
 		socket->type = fd->type;
-		socket->note = seen_before(tie, fd->inode) ? NOTE_DROPPED : NOTE_UNBOUND;
-		text_copy(socket->local, sizeof socket->local, "*");
-		text_copy(socket->peer, sizeof socket->peer, "*");
+		bool read = fd->family == AF_UNSPEC || fd->family == AF_INET || fd->family == AF_INET6
+			    || fd->family == AF_UNIX;
+		socket->note = !read ? NOTE_UNREAD : seen_before(tie, fd->inode) ? NOTE_DROPPED : NOTE_UNBOUND;
+		/* No table the lab reads has it: its addresses are unknown, not none. */
+		text_copy(socket->local, sizeof socket->local, read ? "*" : "?");
+		text_copy(socket->peer, sizeof socket->peer, read ? "*" : "?");
 		text_copy(socket->name, sizeof socket->name, fd->name ? fd->name : "");
 	}
 	free(listed);

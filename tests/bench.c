@@ -41,6 +41,7 @@
 #include "capture.h"
 #include "hold.h"
 #include "lesson.h"
+#include "lesson_po.h"
 #include "sandbox.h"
 #include "probe.h"
 #include "session.h"

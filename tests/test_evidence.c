@@ -11,6 +11,7 @@
 #include "child.h"
 #include "evidence.h"
 #include "lesson.h"
+#include "lesson_po.h"
 #include "plain.h"
 #include "sandbox.h"
 #include "session.h"

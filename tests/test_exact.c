@@ -187,3 +187,40 @@ Test(exact, a_bound_only_socket_stays_shown_while_no_call_touches_it)
 	probe_free(lab.probe);
 	exact_free(lab.exact);
 }
+
+static struct probe_socket tcp_socket(int state, uint16_t local_port, uint16_t peer_port, uint64_t cookie)
+{
+	struct probe_socket socket = { .family = AF_INET, .type = SOCK_STREAM, .protocol = IPPROTO_TCP,
+				       .state = state, .cookie = cookie };
+	struct sockaddr_in *local = (struct sockaddr_in *)&socket.local, *peer = (struct sockaddr_in *)&socket.peer;
+	local->sin_family = peer->sin_family = AF_INET;
+	local->sin_addr.s_addr = peer->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	local->sin_port = htons(local_port);
+	peer->sin_port = htons(peer_port);
+	return socket;
+}
+
+/* Many labs on one host: a dump skipped a TIME-WAIT socket that an exact
+ * request had found. It stays in the snapshot; a socket the dump has is
+ * not added twice, even when the kernel gave its place to another (a
+ * TIME-WAIT socket with a cookie of its own). */
+Test(exact, a_socket_the_dump_skipped_is_kept_from_the_exact_replies)
+{
+	struct probe_socket dumped[] = { tcp_socket(TCP_LISTEN, 40000, 0, 1),
+					 tcp_socket(TCP_TIME_WAIT, 40001, 50001, 9) };
+	struct probe_socket exact_found[] = { tcp_socket(TCP_TIME_WAIT, 40000, 50000, 2),
+					      tcp_socket(TCP_FIN_WAIT2, 40001, 50001, 3),
+					      tcp_socket(TCP_LISTEN, 40000, 0, 1) };
+	struct probe_snapshot dump = { 0 };
+	for (size_t i = 0; i < 2; i++) {
+		struct probe_snapshot one = { .sockets = &dumped[i], .count = 1 };
+		cr_assert_eq(exact_add_unlisted(&dump, &one), 0);
+	}
+	cr_assert_eq(dump.count, 2);
+	struct probe_snapshot found = { .sockets = exact_found, .count = 3 };
+	cr_assert_eq(exact_add_unlisted(&dump, &found), 0);
+	cr_assert_eq(dump.count, 3, "only the skipped TIME-WAIT socket joins");
+	cr_expect_eq(dump.sockets[2].cookie, 2);
+	cr_expect_eq(dump.sockets[1].state, TCP_TIME_WAIT, "the dump's own view of a socket wins");
+	probe_snapshot_done(&dump);
+}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "language.h"
 
 static void clear_locale_environment(void)
@@ -122,8 +123,8 @@ Test(language, exports_the_choice_for_the_modules_that_load_lessons)
 {
 	clear_locale_environment();
 	cr_expect_eq(language_current(), LANGUAGE_EN, "a library user that sets nothing gets English");
-	language_export(LANGUAGE_ZH);
+	i18n_use(LANGUAGE_ZH);
 	cr_expect_eq(language_current(), LANGUAGE_ZH);
-	language_export(LANGUAGE_EN);
+	i18n_use(LANGUAGE_EN);
 	cr_expect_eq(language_current(), LANGUAGE_EN);
 }

@@ -25,6 +25,7 @@
 
 #include "catalog.h"
 #include "lesson.h"
+#include "lesson_po.h"
 
 #ifndef SOURCE_DIR
 #define SOURCE_DIR "."

@@ -18,6 +18,7 @@
 
 #include "catalog.h"
 #include "lesson.h"
+#include "lesson_po.h"
 #include "quiz.h"
 #include "session.h"
 

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/un.h>
@@ -149,4 +150,18 @@ Test(text_terminal, keeps_the_reason_of_a_failed_write)
 	cr_assert_neq(fclose(stream), 0);
 	cr_assert_eq(terminal.error, ENOSPC);
 	close(fd);
+}
+
+/* getaddrinfo asks the kernel over netlink which addresses this machine
+ * has: the kernel's end is port 0 (0 in a bind: the kernel chooses). */
+Test(text_address, names_netlink_ends_by_port)
+{
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
+	char out[TEXT_ADDRESS_MAX];
+	cr_assert_str_eq(text_address((const struct sockaddr *)&nl, sizeof nl, out, sizeof out), "netlink port 0");
+	nl.nl_pid = 4121;
+	cr_assert_str_eq(text_address((const struct sockaddr *)&nl, sizeof nl, out, sizeof out), "netlink port 4121");
+	nl.nl_groups = 0x10;
+	cr_assert_str_eq(text_address((const struct sockaddr *)&nl, sizeof nl, out, sizeof out),
+			 "netlink port 4121 groups 0x10");
 }

@@ -287,6 +287,21 @@ Test(tie, a_reused_fd_number_is_a_new_socket)
 	cr_assert_str_eq(row_with(CLIENT, "127.0.0.1:40000", "127.0.0.1:65432")->name, "c");
 }
 
+/* A netlink socket (getaddrinfo's question to the kernel) is in no table
+ * the lab reads: its row says so, with its addresses unknown, not none. */
+Test(tie, a_socket_of_a_family_the_lab_does_not_read_says_so)
+{
+	hold(SERVER, 3, 100, "");
+	fds[0].family = AF_NETLINK;
+	fds[0].type = SOCK_RAW;
+	snap(false);
+	cr_assert_eq(now.count, 1);
+	cr_assert_eq(row(0)->note, NOTE_UNREAD);
+	cr_assert_str_eq(row(0)->local, "?");
+	cr_assert_str_eq(row(0)->peer, "?");
+	cr_assert_str_eq(session_note_text(row(0)->note), "not TCP, UDP or Unix: not read");
+}
+
 Test(tie, a_fresh_socket_with_no_address_is_listed_from_its_fd)
 {
 	hold(SERVER, 3, 100, "ls");

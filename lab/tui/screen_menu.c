@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lesson_po.h"
 #include "wrap.h"
 #include "i18n.h"
 

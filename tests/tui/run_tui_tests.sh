@@ -1297,6 +1297,44 @@ an_exec_is_a_row_of_the_pane() {
 	terminal_restored exec || return 1
 }
 
+# The programs students write next, each stepped to its end with Space
+# alone: threads, an event loop with a socketpair, a shell script starting
+# two clients, a client that sleeps first, one that crashes. No key may
+# wedge (the forking server's test above says why 300 ms through tmux).
+every_program_pattern_steps_to_its_end_promptly() {
+	local programs pattern name key ms slowest
+	programs=$(dirname "$SOCKLAB")/tests
+	[ -x "$programs/tracer_thread_server" ] || {
+		echo "    skipped: the test programs are not built next to socklab" >&2
+		return 77
+	}
+	local patterns=(
+		"threads|$programs/tracer_thread_server|$programs/tracer_echo_client"
+		"loop|$programs/tracer_loop_server|$programs/tracer_echo_client"
+		"script|$programs/tracer_forking_server 2|sh $here/../programs/two_clients.sh $programs/tracer_echo_client"
+		"late|$programs/tracer_echo_server|$programs/tracer_late_client"
+		"crash|$programs/tracer_echo_server|$programs/tracer_crashing_client"
+	)
+	for pattern in "${patterns[@]}"; do
+		IFS='|' read -r name server client <<<"$pattern"
+		launch "$name" 100 30 -- step --server "$server" --client "$client"
+		wait_for "$name" "^ next +server: socket" || return 1
+		slowest=0
+		for key in $(seq 1 80); do
+			capture "$name" | grep -qE "^ next +both programs are over" && break
+			ms=$(key_ms "$name")
+			[ "$ms" -gt "$slowest" ] && slowest=$ms
+		done
+		wait_for "$name" "^ next +both programs are over" || return 1
+		[ "$slowest" -le 300 ] || {
+			fail_with_screen "$name" "$name: the slowest key took $slowest ms"
+			return 1
+		}
+		quit "$name" || return 1
+		terminal_restored "$name" || return 1
+	done
+}
+
 ctrl_c_while_stepping_programs_leaves_no_process() {
 	need_python || return
 	launch step-c 80 24 -- step "${python_pair[@]}"
@@ -1591,6 +1629,7 @@ tests=(
 	stepping_a_forking_server_releases_every_process_promptly
 	up_and_down_pick_the_held_task_of_a_forking_server
 	an_exec_is_a_row_of_the_pane
+	every_program_pattern_steps_to_its_end_promptly
 	ctrl_c_while_stepping_programs_leaves_no_process
 	a_lesson_from_elsewhere_asks_before_its_programs_start
 	menu_keys_jump_search_and_the_end_offers_the_next_lesson
