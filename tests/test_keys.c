@@ -34,15 +34,17 @@ static void expect_each_key_once(const struct key_name *keys, size_t count, cons
 {
 	size_t first = 0;
 	size_t again = find_key_bound_twice(keys, count, &first);
-	cr_expect_eq(again, SIZE_MAX, "%s: key %d is bound in row %zu (%s) and again in row %zu (%s)", context,
-		     again == SIZE_MAX ? 0 : keys[again].key, first, keys[first].name, again,
+	cr_expect_eq(again, SIZE_MAX, "%s: key %d is bound in row %zu (%s) and again in row %zu (%s)",
+		     context, again == SIZE_MAX ? 0 : keys[again].key, first, keys[first].name, again,
 		     again == SIZE_MAX ? "" : keys[again].name);
 }
 
 /* The check itself: it must see a key twice where there is one. */
 Test(keys, find_a_key_bound_twice)
 {
-	const struct key_name keys[] = { { 'a', "a" }, { KEY_UP, "Up" }, { 'k', "k" }, { KEY_UP, "Up" } };
+	const struct key_name keys[] = {
+		{ 'a', "a" }, { KEY_UP, "Up" }, { 'k', "k" }, { KEY_UP, "Up" },
+	};
 	size_t first = 0;
 	cr_expect_eq(find_key_bound_twice(keys, 4, &first), 3);
 	cr_expect_eq(first, 1);

@@ -33,7 +33,8 @@ def loops_in(folder):
             target = module_of(match.group(1))
             if target != source:
                 reaches[source].add(target)
-                lines.setdefault((source, target), f"{path}:{number}: #include \"{match.group(1)}\"")
+                where = f"{path}:{number}: #include \"{match.group(1)}\""
+                lines.setdefault((source, target), where)
     # Tarjan's strongly connected components, without recursion.
     index, low, on_stack, stack, found = {}, {}, set(), [], []
     for start in sorted(reaches):
@@ -67,7 +68,8 @@ def loops_in(folder):
                 work.append((following, iter(sorted(reaches.get(following, ())))))
             elif following in on_stack:
                 low[node] = min(low[node], index[following])
-    return [(loop, [lines[(a, b)] for a in loop for b in sorted(reaches[a]) if b in loop]) for loop in found]
+    return [(loop, [lines[(a, b)] for a in loop for b in sorted(reaches[a]) if b in loop])
+            for loop in found]
 
 
 def main():

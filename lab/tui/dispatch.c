@@ -97,7 +97,8 @@ static bool take_menu_typing(struct tui *tui, int key, enum tui_action action)
 	(void)action;
 	if (tui->page.open)
 		return false;
-	return tui->screen == SCREEN_MENU ? screen_menu_key(tui, key) : screen_menu_next_lesson_key(tui, key);
+	return tui->screen == SCREEN_MENU ? screen_menu_key(tui, key)
+					  : screen_menu_next_lesson_key(tui, key);
 }
 
 /* A page over a lesson: next and back close it and go on to the lesson,
@@ -106,7 +107,8 @@ static bool take_menu_typing(struct tui *tui, int key, enum tui_action action)
 static bool take_page_over_lesson(struct tui *tui, int key, enum tui_action action)
 {
 	(void)key;
-	if (tui->page.open && tui->screen == SCREEN_LESSON && (action == ACTION_NEXT || action == ACTION_BACK))
+	if (tui->page.open && tui->screen == SCREEN_LESSON
+	    && (action == ACTION_NEXT || action == ACTION_BACK))
 		page_done(&tui->page);
 	return false;
 }

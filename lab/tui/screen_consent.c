@@ -25,7 +25,8 @@ static int open_now(struct tui *tui, struct lesson *lesson, size_t step, bool fr
 	return 0;
 }
 
-int screen_consent_open_lesson(struct tui *tui, struct lesson *lesson, size_t step, bool from_menu, char **err)
+int screen_consent_open_lesson(struct tui *tui, struct lesson *lesson, size_t step, bool from_menu,
+			       char **err)
 {
 	if (lesson->programs_allowed || !consent_has_programs(lesson))
 		return open_now(tui, lesson, step, from_menu, err);

@@ -12,7 +12,8 @@ struct lesson;
 /* Opens `lesson` (from the menu, or the command line's), run on to
  * `step`; a lesson whose programs are not allowed yet asks first, and
  * opens on y. Returns 0, or -1 with *err (lesson_actions_open's). */
-int screen_consent_open_lesson(struct tui *tui, struct lesson *lesson, size_t step, bool from_menu, char **err);
+int screen_consent_open_lesson(struct tui *tui, struct lesson *lesson, size_t step, bool from_menu,
+			       char **err);
 /* A key while the question is shown: y opens the lesson, any other does not. */
 void screen_consent_key(struct tui *tui, int key);
 void screen_consent_draw(struct tui *tui);

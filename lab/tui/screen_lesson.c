@@ -762,7 +762,8 @@ static void arrows_text(const struct tui_style *style, const char *text, char *o
 	out[length] = '\0';
 }
 
-int screen_lesson_arrows_draw(const struct tui_style *style, int y, int x, const char *text, int max_columns, attr_t attr)
+int screen_lesson_arrows_draw(const struct tui_style *style, int y, int x, const char *text,
+			      int max_columns, attr_t attr)
 {
 	char shown[512];
 	arrows_text(style, text, shown, sizeof shown);
@@ -771,7 +772,8 @@ int screen_lesson_arrows_draw(const struct tui_style *style, int y, int x, const
 
 enum { HELD_MAX_ROWS = 2 };   /* segments held at once: one or two on loopback, a resent one a third */
 
-int screen_lesson_held_draw(const struct tui_style *style, const char *held, int y, int width, bool draw)
+int screen_lesson_held_draw(const struct tui_style *style, const char *held, int y, int width,
+			    bool draw)
 {
 	if (!held || !held[0])
 		return 0;

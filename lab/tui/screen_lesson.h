@@ -25,10 +25,12 @@ void screen_lesson_header_draw(struct tui *tui, const struct lesson_view *view, 
 bool screen_lesson_status_draw(struct tui *tui, int y, int width);
 /* `text` with " -> " drawn as an arrow where the terminal has one: the
  * columns used. */
-int screen_lesson_arrows_draw(const struct tui_style *style, int y, int x, const char *text, int max_columns, attr_t attr);
+int screen_lesson_arrows_draw(const struct tui_style *style, int y, int x, const char *text,
+			      int max_columns, attr_t attr);
 /* The segments the kernel holds (view->held), "held" and then at most two
  * rows from y: the rows it takes (0 when nothing is held); draws only
  * when `draw`. */
-int screen_lesson_held_draw(const struct tui_style *style, const char *held, int y, int width, bool draw);
+int screen_lesson_held_draw(const struct tui_style *style, const char *held, int y, int width,
+			    bool draw);
 
 #endif

@@ -77,13 +77,14 @@ struct command_line {
 	bool history_warned;               /* a history that cannot be written is said once */
 	int screen_y, screen_x;            /* where drawing puts the terminal cursor; y -1: hidden */
 	bool problem_cut;                  /* drawing found no room for the problem beside its caret */
-	bool (*run)(struct tui *tui, const char *line);   /* Enter: the line's owner runs it; true when
-	                                      done with (cleared), false when it stays to be fixed */
+	/* Enter: the line's owner (free play) runs it; true when done with
+	 * (the line clears), false when it stays to be fixed. */
+	bool (*run)(struct tui *tui, const char *line);
 };
 
-/* Predict, then step (quiz_panel.h). The panel's model: which step it asks about, the student's picks so far,
- * and after the step the score quiz_score gave. The quiz decides; the
- * panel only asks and shows. */
+/* Predict, then step (quiz_panel.h). The panel's model: which step it
+ * asks about, the student's picks so far, and after the step the score
+ * quiz_score gave. The quiz decides; the panel only asks and shows. */
 struct quiz_panel {
 	bool on;                           /* predict mode (p, or --quiz) */
 	bool asking;                       /* the questions of the next step are open */
@@ -99,7 +100,8 @@ struct quiz_panel {
 	struct quiz_score score;           /* of the step just run, while told */
 	size_t score_step;                 /* that step, 1-based */
 	struct quiz_tally tally;           /* this run of the lesson */
-	bool (*advance)(struct tui *tui);  /* runs the step asked about (the lesson screen's); false at the end */
+	/* Runs the step asked about (the lesson screen's); false at the end. */
+	bool (*advance)(struct tui *tui);
 };
 
 /* The consent question (screen_consent.h). */
@@ -131,8 +133,9 @@ struct tui {
 	/* The lesson. */
 	const struct lesson *lesson;       /* borrowed: the caller's or a menu entry's */
 	struct session *session;           /* owned, unless release_session is set */
-	void (*release_session)(struct tui *tui);   /* free play's or stepping's: frees what owns the
-	                                      session, and so the session; NULL: the lesson's own */
+	/* Free play's or stepping's: frees what owns the session, and so the
+	 * session; NULL: the lesson's own. */
+	void (*release_session)(struct tui *tui);
 	size_t sessions_started;           /* a second lesson gets a fresh sandbox */
 	int half;                          /* which half of the step on screen; see view.h */
 	struct lesson_view view;

@@ -69,13 +69,15 @@ bool view_event_shown(const struct lesson_view *view, const struct lab_event *ev
 static void label_row(struct view_call *call, const char *who)
 {
 	const char *slash = strchr(who, '/');
-	snprintf(call->labelled, sizeof call->labelled, "%s: %s", slash ? slash + 1 : "main", call->text);
+	snprintf(call->labelled, sizeof call->labelled, "%s: %s", slash ? slash + 1 : "main",
+		 call->text);
 	call->text = call->labelled;
 }
 
 /* The notes of `side` that go before event `before` (SIZE_MAX: those
  * after the last event), as rows of their own. */
-static void add_notes(const struct lesson_view *view, struct view_side *pane, int side, size_t before, size_t count)
+static void add_notes(const struct lesson_view *view, struct view_side *pane, int side, size_t before,
+		      size_t count)
 {
 	for (size_t n = 0; n < view->note_count; n++) {
 		const struct view_note *note = &view->notes[n];
@@ -117,7 +119,7 @@ static void collect_calls(struct lesson_view *view, const struct lab_event *even
 		}
 		call->text = event->text ? event->text : "?";
 		if (event->who[0])
-			label_row(call, event->who);   /* the process, after the side's name the pane shows */
+			label_row(call, event->who);   /* the process, after the side's name */
 		call->blocked = event->kind == EVENT_BLOCKED;
 		call->woke = event->kind == EVENT_WOKE && event->step == view->step;
 		call->latest = event->step == view->step && view->step > 0;
@@ -399,7 +401,8 @@ void view_describe_programs(struct lesson_view *view, const struct stepper *step
 		const struct stepper_task *task = &next->held[next->chosen < next->held_count ? next->chosen : 0];
 		char others[64] = "";
 		if (next->held_count > 1)
-			snprintf(others, sizeof others, "  (%zu of %zu held: Tab or Up/Down picks)", next->chosen + 1, next->held_count);
+			snprintf(others, sizeof others, "  (%zu of %zu held: Tab or Up/Down picks)",
+				 next->chosen + 1, next->held_count);
 		snprintf(view->next, sizeof view->next, "%.32s: %.300s%s", task->who[0] ? task->who : next->name,
 			 next->next, others);
 	} else if (next)

@@ -35,7 +35,7 @@ struct view_call {
  * Stepping programs only; the caller keeps them (view->notes). */
 struct view_note {
 	int side;
-	size_t before_event;       /* the session's event count when it happened: the row goes there */
+	size_t before_event;       /* the session's event count when it happened: the row's place */
 	char who[64];              /* the process: "client/child1", or the side's name */
 	char text[448];            /* "exec(build/tests/tracer_echo_client)" */
 };
@@ -89,8 +89,8 @@ struct lesson_view {
 	                                      so "next" tells what may be typed, not a step */
 	bool stepping;                     /* set by the caller: the sides are programs (socklab step);
 	                                      say, the source line and next come from view_describe_programs */
-	const struct view_note *notes;     /* set by the caller: rows that are no call (each exec of a
-	                                      stepped program), borrowed; NULL none */
+	const struct view_note *notes;     /* set by the caller: rows that are no call (each exec
+	                                      of a stepped program), borrowed; NULL none */
 	size_t note_count;
 	const char *source_label;          /* what `python` is: "python", or "line" (a program's own) */
 	char programs_say[1200];           /* stepping: where each program is, what it printed */
