@@ -1,27 +1,72 @@
-/* Tests of the TUI's key table (lab/tui/keys.c): one key, one action.
+/* Tests of the TUI's key tables (lab/tui/keys.c, the command line's in
+ * lab/tui/command_line.c): one key, one meaning in each context.
  *
- * Dispatch takes the first row that matches a key, so a key bound twice
- * would silently lose its second action (and the '?' screen would list a
- * key that does nothing). The quiz panel, the go-to prompt and the command
- * line read keys before this table; they are not checked here.
+ * A table is read first row first, so a key bound twice in one context
+ * would silently lose its second meaning (and the '?' screen would list
+ * a key that does nothing there). dispatch.c asks the places that read
+ * keys in one order: the command line before the key table, so a key in
+ * both means the line's while it is open; within one table, twice is a
+ * mistake. The quiz panel, the go-to prompt and the menu's typing read
+ * their keys with a switch, where a key twice does not compile.
  */
 #include <criterion/criterion.h>
+#include <curses.h>
+#include <stdint.h>
 
-#include "tui_internal.h"
+#include "command_line.h"
+#include "keys.h"
 
-static void expect_each_key_once(const struct key_binding *keys, size_t count, const char *table)
+enum { MAX_KEYS = 128 };
+
+/* The row where a key already bound in `keys` comes again, or SIZE_MAX. */
+static size_t find_key_bound_twice(const struct key_name *keys, size_t count, size_t *first)
 {
 	for (size_t i = 0; i < count; i++)
 		for (size_t k = i + 1; k < count; k++)
-			cr_expect_neq(keys[i].key, keys[k].key,
-				      "%s: key %d (%s) is bound to action %d and to action %d",
-				      table, keys[i].key, keys[i].name, (int)keys[i].action,
-				      (int)keys[k].action);
+			if (keys[i].key == keys[k].key) {
+				*first = i;
+				return k;
+			}
+	return SIZE_MAX;
 }
 
-Test(keys, bind_each_key_once)
+static void expect_each_key_once(const struct key_name *keys, size_t count, const char *context)
 {
-	expect_each_key_once(tui_keys, tui_key_count, "tui_keys");
+	size_t first = 0;
+	size_t again = find_key_bound_twice(keys, count, &first);
+	cr_expect_eq(again, SIZE_MAX, "%s: key %d is bound in row %zu (%s) and again in row %zu (%s)",
+		     context, again == SIZE_MAX ? 0 : keys[again].key, first, keys[first].name, again,
+		     again == SIZE_MAX ? "" : keys[again].name);
+}
+
+/* The check itself: it must see a key twice where there is one. */
+Test(keys, find_a_key_bound_twice)
+{
+	const struct key_name keys[] = {
+		{ 'a', "a" }, { KEY_UP, "Up" }, { 'k', "k" }, { KEY_UP, "Up" },
+	};
+	size_t first = 0;
+	cr_expect_eq(find_key_bound_twice(keys, 4, &first), 3);
+	cr_expect_eq(first, 1);
+	cr_expect_eq(find_key_bound_twice(keys, 3, &first), SIZE_MAX);
+}
+
+Test(keys, bind_each_key_once_in_the_key_table)
+{
+	cr_assert_leq(tui_key_count, MAX_KEYS);
+	struct key_name keys[MAX_KEYS];
+	for (size_t i = 0; i < tui_key_count; i++)
+		keys[i] = (struct key_name){ tui_keys[i].key, tui_keys[i].name };
+	expect_each_key_once(keys, tui_key_count, "the key table");
+}
+
+Test(keys, bind_each_key_once_on_the_command_line)
+{
+	struct key_name keys[MAX_KEYS];
+	size_t count = command_line_key_names(keys, MAX_KEYS);
+	cr_assert_gt(count, 0);
+	cr_assert_leq(count, MAX_KEYS);
+	expect_each_key_once(keys, count, "the command line");
 }
 
 Test(keys, find_the_action_of_every_bound_key)

@@ -165,6 +165,34 @@ Test(view, lists_each_sides_calls_with_their_results, .init = start, .fini = fin
 	cr_assert_eq(view.next_side, 0);
 }
 
+/* An exec of a stepped program is a row of its pane where it happened,
+ * labelled with its process; one after the last event ends the pane, and
+ * a blocked call before it still reads blocked. */
+Test(view, puts_each_note_among_its_sides_calls_where_it_happened, .init = start, .fini = finish)
+{
+	step_to(4);
+	struct view_note notes[] = {
+		{ .side = 0, .before_event = 1, .who = "server/child1", .text = "exec(./server)" },
+		{ .side = 0, .before_event = 99, .who = "server", .text = "exec(./other)" },
+		{ .side = 1, .before_event = 0, .who = "client", .text = "exec(./client)" },
+	};
+	view.notes = notes;
+	view.note_count = 3;
+	cr_assert_eq(view_update(&view, session, 1), 0);
+	const struct view_side *server = &view.sides[0];
+	cr_assert_eq(server->call_count, 6);
+	cr_assert_str_eq(server->calls[0].text, "ls = socket(AF_INET, SOCK_STREAM)");
+	cr_assert_str_eq(server->calls[1].text, "child1: exec(./server)");
+	cr_assert(server->calls[1].note);
+	cr_assert_str_eq(server->calls[1].result, "runs a new program");
+	cr_assert(strstr(server->calls[2].text, "bind(") != NULL, "%s", server->calls[2].text);
+	cr_assert_str_eq(server->calls[5].text, "exec(./other)");
+	cr_assert(server->calls[4].blocked);
+	cr_assert(server->blocked, "the row after a blocked call is no call");
+	cr_assert_eq(view.sides[1].call_count, 1);
+	cr_assert_str_eq(view.sides[1].calls[0].text, "exec(./client)");
+}
+
 Test(view, shows_a_blocked_call_then_the_connect_that_wakes_it_in_two_halves, .init = start,
      .fini = finish)
 {

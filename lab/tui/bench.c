@@ -1,5 +1,8 @@
 /* bench — times the lesson screen's drawing, for the benchmark figures. */
-#include "tui_internal.h"
+#include "tui.h"
+
+#include "tui_state.h"
+#include "screen_lesson.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +58,7 @@ static int time_frames(struct tui *tui, int width, int height, int frames, doubl
 	for (int i = 0; i < frames; i++) {
 		double start = now_us();
 		erase();
-		lesson_draw_view(tui, &tui->view);
+		screen_lesson_draw_view(tui, &tui->view);
 		clearok(stdscr, TRUE);   /* every cell goes out, as after a resize */
 		refresh();
 		samples[i] = now_us() - start;

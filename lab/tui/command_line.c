@@ -3,11 +3,15 @@
  * While the line is open every key that edits goes to it (one table, as
  * the screen's keys are one table); a key the line does not know (F1,
  * Ctrl-L, PgDn) still reaches the screen. Enter hands the line to
- * play_run_line(); what the parser said about it stays under the line, a
+ * its owner's run (free play's); what the parser said about it stays under the line, a
  * caret at the byte it points at, until the line changes. Bytes are kept
  * as typed (UTF-8 inside "bytes" too); the cursor moves a character at a
  * time, and columns on screen are counted in characters. */
-#include "tui_internal.h"
+#include "command_line.h"
+
+#include "tui_state.h"
+#include "history.h"
+#include "page.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +96,14 @@ static const struct edit_key edit_keys[] = {
 	{ CONTROL('g'), "Ctrl-G", EDIT_LEAVE },
 };
 
+size_t command_line_key_names(struct key_name *out, size_t max)
+{
+	size_t count = sizeof edit_keys / sizeof edit_keys[0];
+	for (size_t i = 0; i < count && i < max; i++)
+		out[i] = (struct key_name){ edit_keys[i].key, edit_keys[i].name };
+	return count;
+}
+
 /* ---- the text ---------------------------------------------------------- */
 
 static bool is_continuation(char byte)
@@ -174,7 +186,7 @@ static void edit_run(struct tui *tui, struct command_line *line)
 	free(err);
 	line->history_at = line->history.count;
 	line->draft[0] = '\0';
-	if (play_run_line(tui, text)) {
+	if (line->run && line->run(tui, text)) {
 		line_set(line, "");
 	} else if (line->problem[0]) {
 		/* The cursor goes where the parser points: the place to fix. */
@@ -496,6 +508,6 @@ void command_line_help(struct tui_page *page, int width)
 			length += (size_t)snprintf(keys + length, sizeof keys - length, "%s%s", length ? " " : "",
 						   edit_keys[i].name);
 		}
-		help_add_row(page, keys, edit_words[edit].help, width);
+		page_add_key_row(page, keys, edit_words[edit].help, width);
 	}
 }

@@ -1,5 +1,5 @@
 /* draw — the curses helpers every screen uses: attributes, safe text, boxes. */
-#include "tui_internal.h"
+#include "draw.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -161,14 +161,6 @@ void draw_too_small(const struct tui_style *style, int width, int height)
 }
 
 /* The first key bound to an action, for the key line. */
-static const char *first_key_name(enum tui_action action)
-{
-	for (size_t i = 0; i < tui_key_count; i++)
-		if (tui_keys[i].action == action)
-			return tui_keys[i].name;
-	return NULL;
-}
-
 bool draw_key_label(const struct tui_style *style, int y, int *x, int width, const char *key, const char *label)
 {
 	int need = draw_columns(key) + 1 + draw_columns(label);
@@ -185,7 +177,7 @@ void draw_key_line(const struct tui_style *style, int y, int width, const enum t
 {
 	int x = 1;
 	for (size_t i = 0; i < count; i++) {
-		const char *key = first_key_name(actions[i]);
+		const char *key = keys_action_key_name(actions[i]);
 		const char *label = keys_action_label(actions[i]);
 		if (key && label && !draw_key_label(style, y, &x, width, key, label))
 			break;

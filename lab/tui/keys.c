@@ -5,7 +5,10 @@
  * and PgDn (some Left and Right): they are back and next like b and space
  * on every screen of a lesson; the ladder and the pages scroll a page with
  * Shift-PgUp/PgDn or Ctrl-U/Ctrl-D instead. */
-#include "tui_internal.h"
+#include "keys.h"
+
+#include <curses.h>
+
 #include "i18n.h"
 
 #define CONTROL(letter) ((letter) & 0x1f)
@@ -78,6 +81,14 @@ enum tui_action keys_find_action(int key)
 		if (tui_keys[i].key == key)
 			return tui_keys[i].action;
 	return ACTION_NONE;
+}
+
+const char *keys_action_key_name(enum tui_action action)
+{
+	for (size_t i = 0; i < tui_key_count; i++)
+		if (tui_keys[i].action == action)
+			return tui_keys[i].name;
+	return NULL;
 }
 
 const char *keys_action_label(enum tui_action action)

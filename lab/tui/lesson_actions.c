@@ -2,7 +2,15 @@
  * re-running: the kernel state shown is always real), go to, autoplay,
  * focus a pane and open a socket's details. Each handler asks the session
  * for something and returns; the main loop redraws. */
-#include "tui_internal.h"
+#include "lesson_actions.h"
+
+#include "tui_state.h"
+#include "trace.h"
+#include "command_line.h"
+#include "page.h"
+#include "quiz_panel.h"
+#include "screen_details.h"
+#include "screen_ladder.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,12 +29,24 @@ enum {
 
 static void record_trace(struct tui *tui);
 
-void lesson_refresh_view(struct tui *tui)
+const struct lesson *lesson_actions_next_lesson(const struct tui *tui)
+{
+	if (!tui->from_menu || !tui->lesson || tui->play || tui->stepper)
+		return NULL;
+	for (size_t i = 0; i + 1 < tui->entry_count; i++)
+		if (tui->entries[i].lesson == tui->lesson)
+			return tui->entries[i + 1].lesson;   /* NULL when that file is broken */
+	return NULL;
+}
+
+void lesson_actions_refresh_view(struct tui *tui)
 {
 	if (!tui->session)
 		return;
 	tui->view.free_play = tui->play != NULL;
 	tui->view.stepping = tui->stepper != NULL;
+	tui->view.notes = tui->stepper ? tui->step_notes : NULL;
+	tui->view.note_count = tui->stepper ? tui->step_note_count : 0;
 	if (view_update(&tui->view, tui->session, tui->half) < 0)
 		tui_message(tui, "out of memory: the screen may be incomplete");
 	if (tui->stepper)
@@ -34,7 +54,7 @@ void lesson_refresh_view(struct tui *tui)
 	tui->half = tui->view.half;
 	record_trace(tui);
 	/* The end of a lesson from the menu offers the next one. */
-	const struct lesson *next_lesson = tui->view.at_end ? menu_next_lesson(tui) : NULL;
+	const struct lesson *next_lesson = tui->view.at_end ? lesson_actions_next_lesson(tui) : NULL;
 	char *keys = next_lesson ? strstr(tui->view.next, "(r restarts") : NULL;
 	if (keys) {
 		char number[8], rest[sizeof tui->view.next];
@@ -67,7 +87,7 @@ void lesson_refresh_view(struct tui *tui)
 			tui->selected = count ? count - 1 : 0;
 	}
 	if (tui->ladder.open)
-		ladder_refresh(tui);
+		screen_ladder_refresh(tui);
 	if (tui->view.live && tui->view.has_timer) {
 		/* Once a second for the countdown, and when the soonest timer
 		 * ends, so its socket leaves the pane then, not at the next key. */
@@ -81,10 +101,10 @@ void lesson_refresh_view(struct tui *tui)
 	} else {
 		tui->refresh_due_ms = 0;
 	}
-	lesson_record_progress(tui);
+	lesson_actions_record_progress(tui);
 }
 
-void lesson_record_progress(struct tui *tui)
+void lesson_actions_record_progress(struct tui *tui)
 {
 	/* Step 0 is no progress: opening a lesson again must not move "continue". */
 	if (!tui->progress || !tui->session || tui->play || tui->stepper || !tui->lesson)
@@ -103,9 +123,9 @@ void lesson_record_progress(struct tui *tui)
 	snprintf(tui->recorded_lesson, sizeof tui->recorded_lesson, "%s", tui->lesson->name);
 }
 
-int lesson_open(struct tui *tui, const struct lesson *lesson, char **err)
+int lesson_actions_open(struct tui *tui, const struct lesson *lesson, char **err)
 {
-	lesson_close(tui);
+	lesson_actions_close(tui);
 	/* A second lesson must not see the first one's TIME-WAIT sockets. */
 	if (tui->sessions_started > 0 && sandbox_renew(tui->sandbox, err) < 0)
 		return -1;
@@ -121,11 +141,12 @@ int lesson_open(struct tui *tui, const struct lesson *lesson, char **err)
 	tui->sessions_started++;
 	tui->lesson = lesson;
 	quiz_panel_reset(tui);
-	lesson_show(tui);
+	tui->quiz.advance = lesson_actions_advance;   /* the panel's last answer runs the step */
+	lesson_actions_show(tui);
 	return 0;
 }
 
-void lesson_show(struct tui *tui)
+void lesson_actions_show(struct tui *tui)
 {
 	tui->screen = SCREEN_LESSON;
 	tui->half = 1;
@@ -137,8 +158,8 @@ void lesson_show(struct tui *tui)
 	tui->autoplay = false;
 	tui->autoplay_ms = AUTOPLAY_START_MS;
 	tui->prompt_open = false;
-	ladder_close(tui);
-	lesson_refresh_view(tui);
+	screen_ladder_close(tui);
+	lesson_actions_refresh_view(tui);
 }
 
 /* --trace: the first lesson's steps, written as they are taken (each line
@@ -173,21 +194,21 @@ static void record_trace(struct tui *tui)
 	free(err);
 }
 
-void lesson_close(struct tui *tui)
+void lesson_actions_close(struct tui *tui)
 {
 	/* Leaving the lesson (or the lab) keeps what was done. */
 	tui_save_progress(tui);
 	quiz_panel_close(tui);
-	if (tui->play)
-		play_close(tui);   /* the play owns the session */
-	if (tui->stepper)
-		step_close(tui);   /* and so does the stepper */
+	if (tui->release_session) {
+		tui->release_session(tui);   /* free play's play or the stepper owns the session */
+		tui->release_session = NULL;
+	}
 	record_trace(tui);
 	tui->trace_written |= tui->session && tui->sessions_started == 1;
 	session_free(tui->session);
 	tui->session = NULL;
 	view_done(&tui->view);
-	ladder_close(tui);
+	screen_ladder_close(tui);
 	tui->lesson = NULL;
 	tui->autoplay = false;
 	tui->refresh_due_ms = 0;
@@ -201,24 +222,24 @@ static void lab_failed(struct tui *tui, const char *what, char *err)
 	tui->autoplay = false;
 }
 
-bool lesson_advance(struct tui *tui)
+bool lesson_actions_advance(struct tui *tui)
 {
 	if (tui->half < tui->view.half_count) {
 		tui->half++;
-		lesson_refresh_view(tui);
+		lesson_actions_refresh_view(tui);
 		return true;
 	}
 	char *err = NULL;
 	int result = session_step(tui->session, &err);
 	if (result < 0) {
 		lab_failed(tui, "the lab failed", err);
-		lesson_refresh_view(tui);
+		lesson_actions_refresh_view(tui);
 		return false;
 	}
 	if (result > 0)
 		return false;
 	tui->half = 1;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 	return true;
 }
 
@@ -248,10 +269,10 @@ static void go_to_step(struct tui *tui, size_t target)
 		}
 	}
 	tui->half = 2;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 }
 
-void lesson_go_to(struct tui *tui, size_t steps_done)
+void lesson_actions_go_to(struct tui *tui, size_t steps_done)
 {
 	go_to_step(tui, steps_done);
 }
@@ -260,7 +281,7 @@ static void lesson_next(struct tui *tui)
 {
 	if (quiz_panel_before_step(tui))
 		return;   /* predict first */
-	if (!lesson_advance(tui) && !tui->message[0])
+	if (!lesson_actions_advance(tui) && !tui->message[0])
 		tui_message(tui, "that was the last step: b goes back, r restarts, q quits");
 }
 
@@ -284,7 +305,7 @@ static void lesson_restart(struct tui *tui)
 	if (session_restart(tui->session, &err) < 0)
 		lab_failed(tui, "could not restart", err);
 	tui->half = 1;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 }
 
 static void lesson_first(struct tui *tui)
@@ -336,7 +357,7 @@ static void lesson_goto(struct tui *tui)
 	tui->prompt[0] = '\0';
 }
 
-bool lesson_prompt_key(struct tui *tui, int key)
+bool lesson_actions_prompt_key(struct tui *tui, int key)
 {
 	if (!tui->prompt_open)
 		return false;
@@ -370,7 +391,7 @@ static void focus_step(struct tui *tui, int direction)
 		focus = count - 1;
 	tui->focus_side = focus;
 	tui->selected = 0;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 }
 
 static void lesson_focus(struct tui *tui)
@@ -398,7 +419,7 @@ static void lesson_switch_side(struct tui *tui)
 		tui->focus_side = next;
 		tui->selected = 0;
 	}
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 }
 
 /* --hold: the student lets each segment go (or drops it), between steps. */
@@ -422,7 +443,7 @@ static void wire_next(struct tui *tui, bool drop)
 		return;
 	}
 	tui->half = 2;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 }
 
 static void lesson_release(struct tui *tui)
@@ -478,7 +499,7 @@ static void lesson_open_details(struct tui *tui)
 		tui_message(tui, "no socket here to show");
 		return;
 	}
-	details_open(tui, &tui->view.snapshot->sockets[indexes[tui->selected]]);
+	screen_details_open(tui, &tui->view.snapshot->sockets[indexes[tui->selected]]);
 }
 
 static void lesson_text(struct tui *tui)
@@ -549,39 +570,16 @@ static void lesson_text(struct tui *tui)
 	}
 }
 
-/* `:` leaves the lesson's path where it is: free play goes on from there. */
-static void lesson_command(struct tui *tui)
-{
-	if (!tui->command.history.lines) {
-		char *history_path = history_default_path();
-		command_line_init(tui, history_path);
-		free(history_path);
-	}
-	char *err = NULL;
-	int result = play_open_from_lesson(tui, &err);
-	if (result == 0)
-		return;
-	if (result > 0) {
-		/* Refused before anything closed: the lesson goes on. */
-		tui_message(tui, "%s", err ? err : "out of memory");
-	} else {
-		tui_message(tui, "could not start free play: %s", err ? err : "out of memory");
-		tui->exit_code = 2;
-		tui->quit = true;
-	}
-	free(err);
-}
-
 static void lesson_close_focus(struct tui *tui)
 {
 	tui->focus_side = -1;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 }
 
 static void lesson_quit(struct tui *tui)
 {
 	if (tui->from_menu)
-		lesson_close(tui);
+		lesson_actions_close(tui);
 	else
 		tui->quit = true;
 }
@@ -598,7 +596,7 @@ static void lesson_redraw(struct tui *tui)
 	(void)tui;
 }
 
-const tui_handler lesson_handlers[ACTION_COUNT] = {
+const tui_handler lesson_actions_handlers[ACTION_COUNT] = {
 	[ACTION_NEXT] = lesson_next,
 	[ACTION_BACK] = lesson_back,
 	[ACTION_RESTART] = lesson_restart,
@@ -606,7 +604,6 @@ const tui_handler lesson_handlers[ACTION_COUNT] = {
 	[ACTION_FASTER] = lesson_faster,
 	[ACTION_SLOWER] = lesson_slower,
 	[ACTION_GOTO] = lesson_goto,
-	[ACTION_COMMAND] = lesson_command,
 	[ACTION_FIRST] = lesson_first,
 	[ACTION_LAST] = lesson_last,
 	[ACTION_FOCUS] = lesson_focus,
@@ -619,15 +616,14 @@ const tui_handler lesson_handlers[ACTION_COUNT] = {
 	[ACTION_DOWN] = lesson_down,
 	[ACTION_OPEN] = lesson_open_details,
 	[ACTION_TEXT] = lesson_text,
-	[ACTION_WIRE] = ladder_toggle,
-	[ACTION_HELP] = help_open,
+	[ACTION_WIRE] = screen_ladder_toggle,
 	[ACTION_CLOSE] = lesson_close_focus,
 	[ACTION_QUIT] = lesson_quit,
 	[ACTION_REDRAW] = lesson_redraw,
 	[ACTION_EXPORT] = lesson_export_hint,
 };
 
-int lesson_timeout_ms(const struct tui *tui)
+int lesson_actions_timeout_ms(const struct tui *tui)
 {
 	uint64_t due = 0;
 	if (tui->screen != SCREEN_LESSON || tui->page.open)
@@ -642,11 +638,11 @@ int lesson_timeout_ms(const struct tui *tui)
 	return due <= now ? 0 : (int)(due - now);
 }
 
-void lesson_on_timeout(struct tui *tui)
+void lesson_actions_on_timeout(struct tui *tui)
 {
 	uint64_t now = tui_now_ms();
 	if (tui->autoplay && tui->autoplay_due_ms <= now) {
-		if (!lesson_advance(tui))
+		if (!lesson_actions_advance(tui))
 			tui->autoplay = false;
 		tui->autoplay_due_ms = now + (uint64_t)tui->autoplay_ms;
 	}
@@ -655,6 +651,6 @@ void lesson_on_timeout(struct tui *tui)
 		tui->refresh_due_ms = 0;
 		if (session_refresh(tui->session, &err) < 0)
 			lab_failed(tui, "could not read the kernel", err);
-		lesson_refresh_view(tui);
+		lesson_actions_refresh_view(tui);
 	}
 }

@@ -6,7 +6,13 @@
  * here: a call goes to play_line(), whose parser says what is wrong and
  * where; a command (w FILE, q) is a row of a table. Keys that walk a
  * lesson's steps have nothing to walk, and say so. */
-#include "tui_internal.h"
+#include "play_actions.h"
+
+#include "tui_state.h"
+#include "command_line.h"
+#include "play.h"
+#include "lesson_actions.h"
+#include "page.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +21,16 @@
 #include "signals.h"
 #include "i18n.h"
 
+/* Frees the play, and so its session: the lesson screen calls it when it
+ * closes (tui->release_session). */
+static void release_play(struct tui *tui);
+
 /* A new play on `sides` (NULL: server and client) in place of whatever was
  * shown, in a fresh sandbox when one was used before: starting over must
  * not meet the last run's TIME-WAIT sockets. */
 static int start_play(struct tui *tui, const char *const *sides, int side_count, char **err)
 {
-	lesson_close(tui);
+	lesson_actions_close(tui);
 	if (tui->sessions_started > 0 && sandbox_renew(tui->sandbox, err) < 0)
 		return -1;
 	if (play_new(&tui->play, tui->sandbox, sides, side_count, err) < 0) {
@@ -28,6 +38,8 @@ static int start_play(struct tui *tui, const char *const *sides, int side_count,
 		return -1;
 	}
 	tui->session = play_session(tui->play);
+	tui->release_session = release_play;
+	tui->command.run = play_actions_run_line;
 	if (session_capture(tui->session, NULL, err) < 0)
 		return -1;
 	session_set_interrupt(tui->session, signals_flag());
@@ -36,12 +48,12 @@ static int start_play(struct tui *tui, const char *const *sides, int side_count,
 	return 0;
 }
 
-int play_open(struct tui *tui, char **err)
+int play_actions_open(struct tui *tui, char **err)
 {
 	if (start_play(tui, NULL, 0, err) < 0)
 		return -1;
 	tui->command.open = true;
-	lesson_show(tui);
+	lesson_actions_show(tui);
 	return 0;
 }
 
@@ -59,7 +71,7 @@ static const char *cannot_continue(const struct lesson *lesson)
 	return NULL;
 }
 
-int play_open_from_lesson(struct tui *tui, char **err)
+static int open_from_lesson(struct tui *tui, char **err)
 {
 	const struct lesson *lesson = tui->lesson;
 	size_t done = session_steps_done(tui->session);
@@ -102,16 +114,16 @@ int play_open_from_lesson(struct tui *tui, char **err)
 		replayed++;
 	}
 	tui->command.open = true;
-	lesson_show(tui);
+	lesson_actions_show(tui);
 	tui->half = 2;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 	if (!tui->message[0])
 		tui_message(tui, "free play: the lesson's %zu call%s ran again in a fresh sandbox; type the next", replayed,
 			    replayed == 1 ? "" : "s");
 	return 0;
 }
 
-void play_close(struct tui *tui)
+static void release_play(struct tui *tui)
 {
 	play_free(tui->play);
 	tui->play = NULL;
@@ -159,7 +171,7 @@ static bool run_call(struct tui *tui, const char *text)
 	diagnostics_done(&diag);
 	/* The step whole: a call that woke another side's shows it returning. */
 	tui->half = 2;
-	lesson_refresh_view(tui);
+	lesson_actions_refresh_view(tui);
 	return done;
 }
 
@@ -233,7 +245,7 @@ static const struct play_command *find_command(const char *word, size_t len)
 	return NULL;
 }
 
-bool play_run_line(struct tui *tui, const char *line)
+bool play_actions_run_line(struct tui *tui, const char *line)
 {
 	size_t start = strspn(line, " \t");
 	if (line[start] == ':')
@@ -247,13 +259,13 @@ bool play_run_line(struct tui *tui, const char *line)
 	return run_call(tui, line);
 }
 
-void play_commands_help(struct tui_page *page, int width)
+void play_actions_commands_help(struct tui_page *page, int width)
 {
 	page_add(page, "%s", "");
 	page_add(page, "%s", _("Commands on the command line, instead of a call"));
 	page_add(page, "%s", "");
 	for (size_t i = 0; i < sizeof play_commands / sizeof play_commands[0]; i++)
-		help_add_row(page, play_commands[i].usage, play_commands[i].help, width);
+		page_add_key_row(page, play_commands[i].usage, play_commands[i].help, width);
 }
 
 /* ---- keys --------------------------------------------------------------- */
@@ -271,7 +283,7 @@ static void play_no_steps(struct tui *tui)
 static void play_start_over(struct tui *tui)
 {
 	char *err = NULL;
-	if (play_open(tui, &err) < 0) {
+	if (play_actions_open(tui, &err) < 0) {
 		/* Nothing left to show: end as a lab that cannot start does. */
 		tui_message(tui, "could not start over: %s", err ? err : "out of memory");
 		free(err);
@@ -282,7 +294,30 @@ static void play_start_over(struct tui *tui)
 	tui_message(tui, "started over in a fresh sandbox: Up recalls what you typed");
 }
 
-const tui_handler play_handlers[ACTION_COUNT] = {
+/* `:` leaves the lesson's path where it is: free play goes on from there. */
+static void play_from_lesson(struct tui *tui)
+{
+	if (!tui->command.history.lines) {
+		char *history_path = history_default_path();
+		command_line_init(tui, history_path);
+		free(history_path);
+	}
+	char *err = NULL;
+	int result = open_from_lesson(tui, &err);
+	if (result == 0)
+		return;
+	if (result > 0) {
+		/* Refused before anything closed: the lesson goes on. */
+		tui_message(tui, "%s", err ? err : "out of memory");
+	} else {
+		tui_message(tui, "could not start free play: %s", err ? err : "out of memory");
+		tui->exit_code = 2;
+		tui->quit = true;
+	}
+	free(err);
+}
+
+const tui_handler play_actions_handlers[ACTION_COUNT] = {
 	[ACTION_NEXT] = play_no_steps,
 	[ACTION_BACK] = play_no_steps,
 	[ACTION_GOTO] = play_no_steps,
@@ -293,4 +328,9 @@ const tui_handler play_handlers[ACTION_COUNT] = {
 	[ACTION_SLOWER] = play_no_steps,
 	[ACTION_RESTART] = play_start_over,
 	[ACTION_COMMAND] = play_command_open,
+};
+
+/* A lesson's ':' comes here: free play goes on from the step on screen. */
+const tui_handler play_actions_entry_handlers[ACTION_COUNT] = {
+	[ACTION_COMMAND] = play_from_lesson,
 };

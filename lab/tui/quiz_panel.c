@@ -9,7 +9,10 @@
  * beside what the kernel did, as quiz_score judged it, until the next
  * step's questions open. Nothing here judges: the panel asks, the quiz
  * scores, the header shows the tally. */
-#include "tui_internal.h"
+#include "quiz_panel.h"
+
+#include "tui_state.h"
+#include "page.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,7 +106,7 @@ static void run_and_score(struct tui *tui)
 	quiz->asking = false;
 	size_t before, count;
 	session_events(tui->session, &before);
-	if (!lesson_advance(tui))
+	if (!quiz->advance || !quiz->advance(tui))
 		return;
 	const struct lab_event *events = session_events(tui->session, &count);
 	quiz_score(&quiz->choices, &quiz->prediction, events + before, count - before, &quiz->score);
@@ -394,11 +397,11 @@ void quiz_panel_help(struct tui_page *page, int width)
 	page_add(page, "%s", "");
 	page_add(page, "%s", _("The predict panel (p)"));
 	page_add(page, "%s", "");
-	help_add_row(page, "1-9, 10-13", _("pick that answer (a 1 waits for a second digit when there are 10 or more)"),
+	page_add_key_row(page, "1-9, 10-13", _("pick that answer (a 1 waits for a second digit when there are 10 or more)"),
 		     width);
-	help_add_row(page, "Up Down Enter", _("move to an answer and pick it"), width);
-	help_add_row(page, "h", _("a hint; again: the answer (an answer picked after it is shown counts as asked, not right)"),
+	page_add_key_row(page, "Up Down Enter", _("move to an answer and pick it"), width);
+	page_add_key_row(page, "h", _("a hint; again: the answer (an answer picked after it is shown counts as asked, not right)"),
 		     width);
-	help_add_row(page, "Esc space PgDn",
+	page_add_key_row(page, "Esc space PgDn",
 		     _("skip the rest of the questions: the step runs, what was not predicted is not counted"), width);
 }

@@ -2,7 +2,10 @@
  * programs: the commands as they would run, and y/N. Nothing starts until
  * y: no session, no program (consent.h). Any other key is no: back to the
  * menu, or out of a lesson given on the command line. */
-#include "tui_internal.h"
+#include "screen_consent.h"
+
+#include "tui_state.h"
+#include "lesson_actions.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,15 +17,16 @@
 /* Opens `lesson` from the menu or the command line, run on to `step`. */
 static int open_now(struct tui *tui, struct lesson *lesson, size_t step, bool from_menu, char **err)
 {
-	if (lesson_open(tui, lesson, err) < 0)
+	if (lesson_actions_open(tui, lesson, err) < 0)
 		return -1;
 	tui->from_menu = from_menu;
 	if (step > 0)
-		lesson_go_to(tui, step < lesson->step_count ? step : lesson->step_count);
+		lesson_actions_go_to(tui, step < lesson->step_count ? step : lesson->step_count);
 	return 0;
 }
 
-int consent_open_lesson(struct tui *tui, struct lesson *lesson, size_t step, bool from_menu, char **err)
+int screen_consent_open_lesson(struct tui *tui, struct lesson *lesson, size_t step, bool from_menu,
+			       char **err)
 {
 	if (lesson->programs_allowed || !consent_has_programs(lesson))
 		return open_now(tui, lesson, step, from_menu, err);
@@ -37,17 +41,17 @@ int consent_open_lesson(struct tui *tui, struct lesson *lesson, size_t step, boo
 	return 0;
 }
 
-void consent_close(struct tui *tui)
+void screen_consent_close(struct tui *tui)
 {
 	free(tui->consent.programs);
 	memset(&tui->consent, 0, sizeof tui->consent);
 }
 
-void consent_key(struct tui *tui, int key)
+void screen_consent_key(struct tui *tui, int key)
 {
 	struct consent_question question = tui->consent;
 	tui->consent.programs = NULL;
-	consent_close(tui);
+	screen_consent_close(tui);
 	free(question.programs);
 	tui->screen = SCREEN_MENU;
 	if (key != 'y' && key != 'Y') {
@@ -83,7 +87,7 @@ static bool draw_wrapped(struct tui *tui, int *y, int x, const char *text, int w
 	return count <= 16;
 }
 
-void consent_draw(struct tui *tui)
+void screen_consent_draw(struct tui *tui)
 {
 	const struct tui_style *style = &tui->style;
 	const struct consent_question *question = &tui->consent;

@@ -1,5 +1,8 @@
 /* screen_details — every field the lab holds for one socket, in words. */
-#include "tui_internal.h"
+#include "screen_details.h"
+
+#include "tui_state.h"
+#include "page.h"
 
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -29,7 +32,7 @@ static const char *constant_or_number(enum arg_kind kind, int value, char *buffe
 	return buffer;
 }
 
-void details_open(struct tui *tui, const struct lab_socket *socket)
+void screen_details_open(struct tui *tui, const struct lab_socket *socket)
 {
 	struct tui_page *page = &tui->page;
 	const struct run_info *info = tui->view.info;

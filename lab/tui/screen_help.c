@@ -1,7 +1,14 @@
 /* screen_help — the '?' page, written from the key table and the marks
  * the lesson screen uses, so it cannot fall out of date. */
-#include "tui_internal.h"
+#include "screen_help.h"
+
+#include "tui_state.h"
+#include "command_line.h"
 #include "i18n.h"
+#include "page.h"
+#include "play_actions.h"
+#include "quiz_panel.h"
+#include "screen_menu.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -58,23 +65,7 @@ static const char *const legend[] = {
 	N_("lanes' sockets after it, *STATE one the side entered in that step"),
 };
 
-void help_add_row(struct tui_page *page, const char *keys, const char *help, int width)
-{
-	char indent[32];
-	snprintf(indent, sizeof indent, "%-24s", "");
-	char first[160];
-	snprintf(first, sizeof first, "  %-21s ", keys);
-	/* The help text wraps under itself, beside the keys. */
-	size_t before = page->count;
-	page_add_wrapped(page, indent, help, width);
-	if (page->count > before) {
-		char *line = page->lines[before];
-		size_t keep = strlen(first) <= strlen(indent) ? strlen(first) : strlen(indent);
-		memcpy(line, first, keep);
-	}
-}
-
-void help_open(struct tui *tui)
+void screen_help_open(struct tui *tui)
 {
 	struct tui_page *page = &tui->page;
 	int width = COLS > 4 ? COLS - 2 : 78;
@@ -84,13 +75,13 @@ void help_open(struct tui *tui)
 		char keys[96];
 		keys_of((enum tui_action)action, keys, sizeof keys);
 		if (keys[0])
-			help_add_row(page, keys, keys_action_help((enum tui_action)action), width);
+			page_add_key_row(page, keys, keys_action_help((enum tui_action)action), width);
 	}
 	quiz_panel_help(page, width);
-	menu_help(page, width);
+	screen_menu_help(page, width);
 	if (tui->play) {
 		command_line_help(page, width);
-		play_commands_help(page, width);
+		play_actions_commands_help(page, width);
 	}
 	page_add(page, "%s", "");
 	page_add(page, "%s", _("Marks on the lesson screen"));

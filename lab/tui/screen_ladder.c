@@ -15,7 +15,11 @@
  * packet the client sends to the server points left here as on the
  * lesson screen's wire row. The rows scroll; every step makes them follow
  * the step on screen again. */
-#include "tui_internal.h"
+#include "screen_ladder.h"
+
+#include "tui_state.h"
+#include "ladder.h"
+#include "screen_lesson.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -59,7 +63,7 @@ static struct ladder_layout layout_for(const struct tui *tui)
 	struct ladder_layout layout = { .lanes_y = 1, .notes_y = 2 };
 	layout.keys_y = LINES - 1;
 	layout.next_y = LINES - 2;
-	layout.held_rows = lesson_held_draw(&tui->style, view->held, 0, COLS, false);
+	layout.held_rows = screen_lesson_held_draw(&tui->style, view->held, 0, COLS, false);
 	layout.held_y = layout.next_y - layout.held_rows;
 	layout.note_count = (view->info->wire[0] ? 1 : 0) + (view->info->held[0] ? 1 : 0);
 	layout.body_y = layout.notes_y + layout.note_count;
@@ -245,7 +249,7 @@ static void packet_text_draw(struct tui *tui, const struct ladder_row *row, int 
 	snprintf(text, sizeof text, "%s -> %s  %s   (%s -> %s)", side_name(info, packet->from_side),
 		 side_name(info, packet->to_side), label, packet->from[0] ? packet->from : "?",
 		 packet->to[0] ? packet->to : "?");
-	lesson_arrows_draw(&tui->style, y, 3, text, width - 4, attr);
+	screen_lesson_arrows_draw(&tui->style, y, 3, text, width - 4, attr);
 }
 
 /* "│<──── SYN seq 0 ─────│": the line, the head at the receiving lane, the
@@ -332,14 +336,14 @@ static void bottom_draw(struct tui *tui, const struct ladder_layout *layout, int
 	const struct tui_style *style = &tui->style;
 	const struct lesson_view *view = &tui->view;
 	const struct ladder_screen *screen = &tui->ladder;
-	lesson_held_draw(&tui->style, view->held, layout->held_y, width, true);
+	screen_lesson_held_draw(&tui->style, view->held, layout->held_y, width, true);
 	draw_string(style, layout->next_y, 1, "next", 7, style->roles[ROLE_LABEL]);
 	int x = 9 + draw_string(style, layout->next_y, 9, view->next, width - 10,
 				style->roles[view->at_end ? ROLE_DIM : ROLE_NEXT]);
 	if (view->next_is_wake)
 		draw_string(style, layout->next_y, x, "  (space)", width - 1 - x, style->roles[ROLE_DIM]);
 
-	if (lesson_status_draw(tui, layout->keys_y, width))
+	if (screen_lesson_status_draw(tui, layout->keys_y, width))
 		return;
 	x = 1;
 	/* Free play has no steps to walk: a typed call is its next step. */
@@ -365,14 +369,14 @@ static void bottom_draw(struct tui *tui, const struct ladder_layout *layout, int
 		draw_string(style, layout->keys_y, width - 1 - columns, where, columns, style->roles[ROLE_DIM]);
 }
 
-void ladder_draw(struct tui *tui)
+void screen_ladder_draw(struct tui *tui)
 {
 	const struct tui_style *style = &tui->style;
 	struct ladder_screen *screen = &tui->ladder;
 	const struct ladder *model = &screen->model;
 	int width = COLS;
 	struct ladder_layout layout = layout_for(tui);
-	lesson_header_draw(tui, &tui->view, width);
+	screen_lesson_header_draw(tui, &tui->view, width);
 	lanes_draw(tui, &layout, width);
 	notes_draw(tui, &layout, width);
 	resolve_top(screen, layout.body_rows);
@@ -392,7 +396,7 @@ void ladder_draw(struct tui *tui)
 
 /* ---- opening, following, scrolling ------------------------------------- */
 
-void ladder_refresh(struct tui *tui)
+void screen_ladder_refresh(struct tui *tui)
 {
 	struct ladder_screen *screen = &tui->ladder;
 	if (!screen->open || !tui->session)
@@ -409,23 +413,23 @@ void ladder_refresh(struct tui *tui)
 	}
 }
 
-void ladder_close(struct tui *tui)
+void screen_ladder_close(struct tui *tui)
 {
 	ladder_done(&tui->ladder.model);
 	tui->ladder = (struct ladder_screen){ .open = false };
 }
 
-void ladder_toggle(struct tui *tui)
+void screen_ladder_toggle(struct tui *tui)
 {
 	if (tui->ladder.open) {
-		ladder_close(tui);
+		screen_ladder_close(tui);
 		return;
 	}
 	tui->ladder.open = true;
 	tui->ladder.follow = true;
 	tui->ladder.built_step = tui->view.step;
 	tui->ladder.built_half = tui->view.half;
-	ladder_refresh(tui);
+	screen_ladder_refresh(tui);
 }
 
 static void scroll_by(struct tui *tui, long rows)
@@ -524,29 +528,18 @@ static void ladder_export(struct tui *tui)
 	free(shown);
 }
 
-/* ':' types a call on the lesson screen's command line: back to it first. */
-static void ladder_command(struct tui *tui)
-{
-	ladder_close(tui);
-	tui_handler handler = tui->play && play_handlers[ACTION_COMMAND] ? play_handlers[ACTION_COMMAND]
-									  : lesson_handlers[ACTION_COMMAND];
-	if (handler)
-		handler(tui);
-}
-
-const tui_handler ladder_handlers[ACTION_COUNT] = {
+const tui_handler screen_ladder_handlers[ACTION_COUNT] = {
 	[ACTION_UP] = ladder_up,
 	[ACTION_DOWN] = ladder_down,
 	[ACTION_PAGE_UP] = ladder_page_up,
 	[ACTION_PAGE_DOWN] = ladder_page_down,
 	[ACTION_FIRST] = ladder_first,
 	[ACTION_LAST] = ladder_last,
-	[ACTION_WIRE] = ladder_toggle,
-	[ACTION_CLOSE] = ladder_toggle,
-	[ACTION_QUIT] = ladder_toggle,
+	[ACTION_WIRE] = screen_ladder_toggle,
+	[ACTION_CLOSE] = screen_ladder_toggle,
+	[ACTION_QUIT] = screen_ladder_toggle,
 	[ACTION_FOCUS] = ladder_no_panes,
 	[ACTION_FOCUS_BACK] = ladder_no_panes,
 	[ACTION_OPEN] = ladder_no_panes,
-	[ACTION_COMMAND] = ladder_command,
 	[ACTION_EXPORT] = ladder_export,
 };

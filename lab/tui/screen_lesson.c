@@ -9,7 +9,11 @@
  *
  * Each piece is laid out by one function that can measure without drawing
  * (a cursor with draw off), so the layout and the drawing never disagree. */
-#include "tui_internal.h"
+#include "screen_lesson.h"
+
+#include "tui_state.h"
+#include "command_line.h"
+#include "quiz_panel.h"
 
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -19,6 +23,7 @@
 #include "plain.h"
 #include "socket_text.h"
 #include "wrap.h"
+#include "i18n.h"
 
 enum {
 	MAX_PANE_SOCKETS = 128,   /* sockets listed in one pane; more say "+N more" */
@@ -507,7 +512,7 @@ static void sandbox_short(const char *sandbox, int max_columns, char *out, size_
 	}
 }
 
-void lesson_header_draw(struct tui *tui, const struct lesson_view *view, int width)
+void screen_lesson_header_draw(struct tui *tui, const struct lesson_view *view, int width)
 {
 	const struct tui_style *style = &tui->style;
 	attr_t title_attr = style->roles[ROLE_TITLE];
@@ -627,7 +632,22 @@ static const enum tui_action step_key_line[] = {
 	ACTION_NEXT, ACTION_SWITCH_SIDE, ACTION_FOCUS, ACTION_RESTART, ACTION_WIRE, ACTION_HELP, ACTION_QUIT,
 };
 
-bool lesson_status_draw(struct tui *tui, int y, int width)
+/* With several tasks of a side held, the keys that pick which one the
+ * next key releases take the pane key's place. */
+static void step_key_line_draw(struct tui *tui, int y, int width)
+{
+	int x = 1;
+	for (size_t i = 0; i < sizeof step_key_line / sizeof step_key_line[0]; i++) {
+		enum tui_action action = step_key_line[i];
+		bool picking = action == ACTION_FOCUS && tui->view.next_held > 1;
+		const char *key = picking ? "Tab Up Down" : keys_action_key_name(action);
+		const char *label = picking ? _("task") : keys_action_label(action);
+		if (key && label && !draw_key_label(&tui->style, y, &x, width, key, label))
+			break;
+	}
+}
+
+bool screen_lesson_status_draw(struct tui *tui, int y, int width)
 {
 	const struct tui_style *style = &tui->style;
 	if (tui->prompt_open) {
@@ -655,17 +675,17 @@ bool lesson_status_draw(struct tui *tui, int y, int width)
 	return false;
 }
 
-void lesson_key_line_draw(struct tui *tui, int y, int width)
+void screen_lesson_key_line_draw(struct tui *tui, int y, int width)
 {
 	const struct tui_style *style = &tui->style;
-	if (lesson_status_draw(tui, y, width))
+	if (screen_lesson_status_draw(tui, y, width))
 		return;
 	if (tui->play) {
 		draw_key_line(style, y, width, play_key_line, sizeof play_key_line / sizeof play_key_line[0]);
 		return;
 	}
 	if (tui->stepper) {
-		draw_key_line(style, y, width, step_key_line, sizeof step_key_line / sizeof step_key_line[0]);
+		step_key_line_draw(tui, y, width);
 		return;
 	}
 	/* With three sides or more the switch key follows back; where the
@@ -742,7 +762,8 @@ static void arrows_text(const struct tui_style *style, const char *text, char *o
 	out[length] = '\0';
 }
 
-int lesson_arrows_draw(const struct tui_style *style, int y, int x, const char *text, int max_columns, attr_t attr)
+int screen_lesson_arrows_draw(const struct tui_style *style, int y, int x, const char *text,
+			      int max_columns, attr_t attr)
 {
 	char shown[512];
 	arrows_text(style, text, shown, sizeof shown);
@@ -751,7 +772,8 @@ int lesson_arrows_draw(const struct tui_style *style, int y, int x, const char *
 
 enum { HELD_MAX_ROWS = 2 };   /* segments held at once: one or two on loopback, a resent one a third */
 
-int lesson_held_draw(const struct tui_style *style, const char *held, int y, int width, bool draw)
+int screen_lesson_held_draw(const struct tui_style *style, const char *held, int y, int width,
+			    bool draw)
 {
 	if (!held || !held[0])
 		return 0;
@@ -817,7 +839,7 @@ static const char *timer_line(const struct lesson_view *view, bool resent)
 static int wire_rows(const struct tui *tui, const struct lesson_view *view, int width)
 {
 	return (view->step_packet_count || view->wire_note[0] ? 1 : 0)
-	       + lesson_held_draw(&tui->style, view->held, 0, width, false) + (view->info->held[0] ? 1 : 0)
+	       + screen_lesson_held_draw(&tui->style, view->held, 0, width, false) + (view->info->held[0] ? 1 : 0)
 	       + (timer_line(view, true) ? 1 : 0) + (timer_line(view, false) ? 1 : 0);
 }
 
@@ -864,7 +886,7 @@ static int wire_draw(struct tui *tui, const struct lesson_view *view, int y, int
 	int row = y;
 	if (view->step_packet_count || view->wire_note[0])
 		wire_packets_draw(tui, view, row++, width);
-	row += lesson_held_draw(&tui->style, view->held, row, width, true);
+	row += screen_lesson_held_draw(&tui->style, view->held, row, width, true);
 	if (view->info->held[0]) {
 		draw_string(style, row, 1, "held", 7, style->roles[ROLE_LABEL]);
 		draw_string(style, row++, 9, view->info->held, width - 10, style->roles[ROLE_DIM]);
@@ -959,12 +981,12 @@ static int pane_sides_for(const struct tui *tui, const struct lesson_view *view,
 	return count;
 }
 
-void lesson_draw_view(struct tui *tui, const struct lesson_view *view)
+void screen_lesson_draw_view(struct tui *tui, const struct lesson_view *view)
 {
 	struct text_layout text;
 	const struct tui_style *style = &tui->style;
 	int width = COLS, height = LINES;
-	lesson_header_draw(tui, view, width);
+	screen_lesson_header_draw(tui, view, width);
 
 	/* The panes: the first side on the left, then the chosen other side,
 	 * then the others in order while panes of PANE_MIN_WIDTH fit (three
@@ -1035,14 +1057,10 @@ void lesson_draw_view(struct tui *tui, const struct lesson_view *view)
 		command_line_draw(tui, height - 1 - command_rows, width);
 	if (quiz_rows)
 		quiz_panel_draw(tui, height - 1 - command_rows - quiz_rows, width, quiz_rows);
-	lesson_key_line_draw(tui, height - 1, width);
+	screen_lesson_key_line_draw(tui, height - 1, width);
 }
 
-void lesson_draw(struct tui *tui)
+void screen_lesson_draw(struct tui *tui)
 {
-	if (projector_shown(tui)) {
-		projector_draw(tui);
-		return;
-	}
-	lesson_draw_view(tui, &tui->view);
+	screen_lesson_draw_view(tui, &tui->view);
 }

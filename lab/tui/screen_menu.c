@@ -2,18 +2,23 @@
  * the student has done of it (progress.h), title. A broken lesson file is
  * listed too; Enter shows its problems. Above the lessons, "continue
  * where you left off" opens the lesson recorded last at its step. */
-#include "lesson_po.h"
-#include "tui_internal.h"
+#include "screen_menu.h"
+
+#include "tui_state.h"
+#include "lesson_actions.h"
+#include "page.h"
+#include "screen_consent.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lesson_po.h"
 #include "wrap.h"
 #include "i18n.h"
 
-int menu_load(struct tui *tui, char **paths, size_t count)
+int screen_menu_load(struct tui *tui, char **paths, size_t count)
 {
 	tui->entries = calloc(count ? count : 1, sizeof *tui->entries);
 	if (!tui->entries)
@@ -31,7 +36,7 @@ int menu_load(struct tui *tui, char **paths, size_t count)
 	return 0;
 }
 
-void menu_free(struct tui *tui)
+void screen_menu_free(struct tui *tui)
 {
 	for (size_t i = 0; i < tui->entry_count; i++) {
 		lesson_free(tui->entries[i].lesson);
@@ -171,7 +176,7 @@ static void search_draw(struct tui *tui, int y, int width)
 	draw_string(style, y, x + 1, hint, width - 2 - x, style->roles[ROLE_DIM]);
 }
 
-void menu_draw(struct tui *tui)
+void screen_menu_draw(struct tui *tui)
 {
 	const struct tui_style *style = &tui->style;
 	int width = COLS, height = LINES;
@@ -373,7 +378,7 @@ static void search_key(struct tui *tui, int key)
 		tui_message(tui, "no lesson's name or title has '%s'", typing->search);
 }
 
-bool menu_key(struct tui *tui, int key)
+bool screen_menu_key(struct tui *tui, int key)
 {
 	struct menu_typing *typing = &tui->menu_typing;
 	if (typing->searching) {
@@ -403,21 +408,11 @@ bool menu_key(struct tui *tui, int key)
 	}
 }
 
-const struct lesson *menu_next_lesson(const struct tui *tui)
-{
-	if (!tui->from_menu || !tui->lesson || tui->play || tui->stepper)
-		return NULL;
-	for (size_t i = 0; i + 1 < tui->entry_count; i++)
-		if (tui->entries[i].lesson == tui->lesson)
-			return tui->entries[i + 1].lesson;   /* NULL when that file is broken */
-	return NULL;
-}
-
-bool menu_next_lesson_key(struct tui *tui, int key)
+bool screen_menu_next_lesson_key(struct tui *tui, int key)
 {
 	if (key != 'n' || tui->screen != SCREEN_LESSON || !tui->view.at_end)
 		return false;
-	const struct lesson *next = menu_next_lesson(tui);
+	const struct lesson *next = lesson_actions_next_lesson(tui);
 	if (!next)
 		return false;
 	for (size_t i = 0; i < tui->entry_count; i++)
@@ -425,7 +420,7 @@ bool menu_next_lesson_key(struct tui *tui, int key)
 			char *err = NULL;
 			tui->menu_selected = i;
 			tui->menu_on_continue = false;
-			if (consent_open_lesson(tui, tui->entries[i].lesson, 0, true, &err) < 0) {
+			if (screen_consent_open_lesson(tui, tui->entries[i].lesson, 0, true, &err) < 0) {
 				tui_message(tui, "cannot start %s: %s", next->name, err ? err : "out of memory");
 				free(err);
 			}
@@ -434,7 +429,7 @@ bool menu_next_lesson_key(struct tui *tui, int key)
 	return true;
 }
 
-void menu_help(struct tui_page *page, int width)
+void screen_menu_help(struct tui_page *page, int width)
 {
 	static const char *const rows[][2] = {
 		{ "1 ... 99", N_("in the menu: the lesson of that number (01 and 1 alike; 1 then 2 is lesson 12)") },
@@ -445,7 +440,7 @@ void menu_help(struct tui_page *page, int width)
 	};
 	page_add(page, "%s", "");
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-		help_add_row(page, rows[i][0], _(rows[i][1]), width);
+		page_add_key_row(page, rows[i][0], _(rows[i][1]), width);
 }
 
 /* Opens the lesson recorded last and runs it to where it was left. */
@@ -456,7 +451,7 @@ static void menu_continue(struct tui *tui)
 	struct lesson *lesson = tui->entries[index].lesson;
 	char *err = NULL;
 	tui->menu_selected = (size_t)index;
-	if (consent_open_lesson(tui, lesson, record.last_step, true, &err) < 0) {
+	if (screen_consent_open_lesson(tui, lesson, record.last_step, true, &err) < 0) {
 		tui_message(tui, "cannot start %s: %s", lesson->name, err ? err : "out of memory");
 		free(err);
 	}
@@ -483,7 +478,7 @@ static void menu_open(struct tui *tui)
 		return;
 	}
 	char *err = NULL;
-	if (consent_open_lesson(tui, entry->lesson, 0, true, &err) < 0) {
+	if (screen_consent_open_lesson(tui, entry->lesson, 0, true, &err) < 0) {
 		tui_message(tui, "cannot start %s: %s", entry->lesson->name, err ? err : "out of memory");
 		free(err);
 	}
@@ -499,7 +494,7 @@ static void menu_redraw(struct tui *tui)
 	(void)tui;
 }
 
-const tui_handler menu_handlers[ACTION_COUNT] = {
+const tui_handler screen_menu_handlers[ACTION_COUNT] = {
 	[ACTION_UP] = menu_up,
 	[ACTION_DOWN] = menu_down,
 	[ACTION_FIRST] = menu_first,
@@ -507,7 +502,6 @@ const tui_handler menu_handlers[ACTION_COUNT] = {
 	[ACTION_BACK] = menu_up,     /* a clicker moves in the menu; only Enter opens */
 	[ACTION_NEXT] = menu_down,
 	[ACTION_OPEN] = menu_open,
-	[ACTION_HELP] = help_open,
 	[ACTION_QUIT] = menu_quit,
 	[ACTION_REDRAW] = menu_redraw,
 };

@@ -1,7 +1,11 @@
 /* screen_projector — draws the projector layout (projector.h) with curses;
  * the layout decides every row, this file only maps roles to attributes
  * and ink to full blocks. */
-#include "tui_internal.h"
+#include "screen_projector.h"
+
+#include "tui_state.h"
+#include "quiz_panel.h"
+#include "screen_lesson.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +30,7 @@ static const enum tui_role role_of[PROJECTOR_ROLE_COUNT] = {
 	[PROJECTOR_KEY] = ROLE_KEY,
 };
 
-bool projector_shown(const struct tui *tui)
+bool screen_projector_shown(const struct tui *tui)
 {
 	return !tui->play && !tui->stepper && projector_wanted(tui->style.big, COLS, LINES);
 }
@@ -73,13 +77,13 @@ static void ink_draw(const struct tui_style *style, const struct projector_item 
 	}
 }
 
-void projector_draw(struct tui *tui)
+void screen_projector_draw(struct tui *tui)
 {
 	const struct tui_style *style = &tui->style;
 	int width = COLS, height = LINES;
 	struct projector_layout *layout = malloc(sizeof *layout);   /* ~90 KiB: off the stack */
 	if (!layout) {
-		lesson_draw_view(tui, &tui->view);
+		screen_lesson_draw_view(tui, &tui->view);
 		return;
 	}
 	int quiz_rows = quiz_panel_rows(tui, width);
@@ -94,7 +98,7 @@ void projector_draw(struct tui *tui)
 		.bottom_rows = quiz_rows,
 	};
 	projector_build(layout, &input);
-	lesson_header_draw(tui, &tui->view, width);
+	screen_lesson_header_draw(tui, &tui->view, width);
 	for (size_t i = 0; i < layout->count; i++) {
 		const struct projector_item *item = &layout->items[i];
 		attr_t attr = attr_of(style, item->role);
@@ -110,6 +114,6 @@ void projector_draw(struct tui *tui)
 	}
 	if (quiz_rows)
 		quiz_panel_draw(tui, layout->bottom_y, width, quiz_rows);
-	lesson_key_line_draw(tui, layout->key_y, width);
+	screen_lesson_key_line_draw(tui, layout->key_y, width);
 	free(layout);
 }

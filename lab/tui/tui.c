@@ -7,7 +7,21 @@
  * sends only what changed. Every way out (q, a stop signal, a failure)
  * goes through the same cleanup: endwin, session_free (which reaps the
  * puppets), the menu's lessons. */
-#include "tui_internal.h"
+#include "tui.h"
+
+#include "tui_state.h"
+#include "command_line.h"
+#include "dispatch.h"
+#include "history.h"
+#include "lesson_actions.h"
+#include "page.h"
+#include "play_actions.h"
+#include "screen_consent.h"
+#include "screen_ladder.h"
+#include "screen_lesson.h"
+#include "screen_projector.h"
+#include "screen_menu.h"
+#include "step_actions.h"
 
 #include <errno.h>
 #include <langinfo.h>
@@ -23,21 +37,6 @@
 #include "signals.h"
 
 enum { ESCAPE_DELAY_MS = 25 };   /* Esc alone vs the start of an arrow key's sequence */
-
-uint64_t tui_now_ms(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
-}
-
-void tui_message(struct tui *tui, const char *format, ...)
-{
-	va_list args;
-	va_start(args, format);
-	vsnprintf(tui->message, sizeof tui->message, format, args);
-	va_end(args);
-}
 
 static bool locale_is_utf8(void)
 {
@@ -87,13 +86,15 @@ static void draw(struct tui *tui)
 	else if (tui->page.open)
 		page_draw(tui);
 	else if (tui->screen == SCREEN_LESSON && tui->ladder.open)
-		ladder_draw(tui);
+		screen_ladder_draw(tui);
+	else if (tui->screen == SCREEN_LESSON && screen_projector_shown(tui))
+		screen_projector_draw(tui);
 	else if (tui->screen == SCREEN_LESSON)
-		lesson_draw(tui);
+		screen_lesson_draw(tui);
 	else if (tui->screen == SCREEN_CONSENT)
-		consent_draw(tui);
+		screen_consent_draw(tui);
 	else
-		menu_draw(tui);
+		screen_menu_draw(tui);
 	/* The terminal's own cursor shows where typing goes, and only there. */
 	bool typing = tui->command.screen_y >= 0;
 	if (typing)
@@ -102,60 +103,6 @@ static void draw(struct tui *tui)
 		curs_set(typing ? 1 : 0);
 	tui->cursor_shown = typing;
 	refresh();
-}
-
-/* The handler of the screen on top; the ladder overrides the lesson
- * screen's where it scrolls, and free play where a lesson's steps mean
- * nothing. */
-tui_handler tui_handler_for(const struct tui *tui, enum tui_action action)
-{
-	if (tui->page.open)
-		return page_handlers[action];
-	if (tui->screen == SCREEN_MENU)
-		return menu_handlers[action];
-	if (tui->ladder.open && ladder_handlers[action])
-		return ladder_handlers[action];
-	if (tui->play && play_handlers[action])
-		return play_handlers[action];
-	if (tui->stepper && step_handlers[action])
-		return step_handlers[action];
-	return lesson_handlers[action];
-}
-
-static void handle_key(struct tui *tui, int key)
-{
-	if (key == KEY_RESIZE)
-		return;   /* curses has resized stdscr; the redraw follows */
-	tui->message[0] = '\0';
-	if (tui->blank) {
-		tui->blank = false;   /* the key only brings the screen back */
-		return;
-	}
-	enum tui_action action = keys_find_action(key);
-	if (COLS < TUI_MIN_WIDTH || LINES < TUI_MIN_HEIGHT) {
-		/* Nothing to see: only quitting makes sense. */
-		if (action == ACTION_QUIT)
-			tui->quit = true;
-		return;
-	}
-	if (tui->screen == SCREEN_CONSENT) {
-		consent_key(tui, key);
-		return;
-	}
-	if (action == ACTION_BLANK && !tui->command.open && !tui->prompt_open) {
-		tui->blank = true;
-		return;
-	}
-	if (!tui->page.open && tui->screen == SCREEN_LESSON
-	    && (quiz_panel_key(tui, key) || lesson_prompt_key(tui, key) || command_line_key(tui, key)))
-		return;
-	if (!tui->page.open && (tui->screen == SCREEN_MENU ? menu_key(tui, key) : menu_next_lesson_key(tui, key)))
-		return;
-	tui_handler handler = action != ACTION_NONE ? tui_handler_for(tui, action) : NULL;
-	if (handler)
-		handler(tui);
-	else if (action == ACTION_NONE)
-		tui_message(tui, "? shows the keys");
 }
 
 static void run_loop(struct tui *tui)
@@ -177,7 +124,7 @@ static void run_loop(struct tui *tui)
 		int program_count = tui->stepper ? stepper_fds(tui->stepper, program_fds) : 0;
 		for (int i = 0; i < program_count; i++)
 			fds[3 + i] = (struct pollfd){ .fd = program_fds[i], .events = POLLIN };
-		int ready = poll(fds, (nfds_t)(3 + program_count), lesson_timeout_ms(tui));
+		int ready = poll(fds, (nfds_t)(3 + program_count), lesson_actions_timeout_ms(tui));
 		if (ready < 0 && errno != EINTR) {
 			tui_message(tui, "poll: %s", strerror(errno));
 			tui->exit_code = 2;
@@ -197,18 +144,18 @@ static void run_loop(struct tui *tui)
 		}
 		for (int i = 0; i < program_count; i++)
 			if (fds[3 + i].revents && tui->stepper) {
-				step_on_news(tui);
+				step_actions_on_news(tui);
 				dirty = true;
 				break;
 			}
 		/* Keys, or after EINTR a resize (SIGWINCH makes getch say KEY_RESIZE). */
 		int key;
 		while (!tui->quit && (key = getch()) != ERR) {
-			handle_key(tui, key);
+			dispatch_key(tui, key);
 			dirty = true;
 		}
-		if (!tui->quit && lesson_timeout_ms(tui) == 0) {
-			lesson_on_timeout(tui);
+		if (!tui->quit && lesson_actions_timeout_ms(tui) == 0) {
+			lesson_actions_on_timeout(tui);
 			dirty = true;
 		}
 	}
@@ -230,16 +177,16 @@ static int open_first_screen(struct tui *tui, const struct tui_start *start, cha
 		char *history_path = history_default_path();
 		command_line_init(tui, history_path);
 		free(history_path);
-		return play_open(tui, err);
+		return play_actions_open(tui, err);
 	}
 	if (start->step_commands) {
 		tui->step_commands = start->step_commands;
 		tui->step_examples = start->step_examples;
-		return step_open(tui, err);
+		return step_actions_open(tui, err);
 	}
 	if (start->lesson)
-		return consent_open_lesson(tui, start->lesson, 0, false, err);
-	if (menu_load(tui, start->paths, start->count) < 0)
+		return screen_consent_open_lesson(tui, start->lesson, 0, false, err);
+	if (screen_menu_load(tui, start->paths, start->count) < 0)
 		return text_error(err, "out of memory");
 	return 0;
 }
@@ -272,23 +219,6 @@ static void progress_start(struct tui *tui)
 	}
 	free(warning);
 	free(err);
-}
-
-int tui_save_progress(struct tui *tui)
-{
-	if (!tui->progress || !tui->progress_dirty)
-		return 0;
-	char *warning = NULL, *err = NULL;
-	int result = progress_save(tui->progress, &warning, &err);
-	if (result < 0)
-		tui_message(tui, "progress not saved: %s", err ? err : "out of memory");
-	else if (warning)
-		tui_message(tui, "%s", warning);
-	else
-		tui->progress_dirty = false;
-	free(warning);
-	free(err);
-	return result;
 }
 
 static int tui_main(const struct tui_start *start, struct sandbox *sandbox, const struct tui_options *options)
@@ -328,14 +258,14 @@ done:
 	terminal_stop(screen);
 	if (code == 2 && tui.message[0])
 		fprintf(stderr, "socklab: %s\n", tui.message);
-	lesson_close(&tui);   /* saves the progress, writes --trace */
+	lesson_actions_close(&tui);   /* saves the progress, writes --trace */
 	if (tui.progress_dirty || tui.trace_failed)
 		fprintf(stderr, "socklab: %s\n", tui.message);
 	if (tui.trace_failed && code == 0)
 		code = 2;
 	progress_free(tui.progress);
-	menu_free(&tui);
-	consent_close(&tui);
+	screen_menu_free(&tui);
+	screen_consent_close(&tui);
 	page_done(&tui.page);
 	view_done(&tui.view);
 	command_line_done(&tui.command);

@@ -2,6 +2,7 @@
 #include "view.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +64,39 @@ bool view_event_shown(const struct lesson_view *view, const struct lab_event *ev
 	return event_shown(event, view->step, view->half, view->half_count);
 }
 
+/* The label of a row made by process `who` ("client/child1": "child1: ";
+ * the main process of a side of several: "main: "). */
+static void label_row(struct view_call *call, const char *who)
+{
+	const char *slash = strchr(who, '/');
+	snprintf(call->labelled, sizeof call->labelled, "%s: %s", slash ? slash + 1 : "main",
+		 call->text);
+	call->text = call->labelled;
+}
+
+/* The notes of `side` that go before event `before` (SIZE_MAX: those
+ * after the last event), as rows of their own. */
+static void add_notes(const struct lesson_view *view, struct view_side *pane, int side, size_t before,
+		      size_t count)
+{
+	for (size_t n = 0; n < view->note_count; n++) {
+		const struct view_note *note = &view->notes[n];
+		size_t at = note->before_event < count ? note->before_event : SIZE_MAX;
+		if (note->side != side || at != before)
+			continue;
+		struct view_call *call = &pane->calls[pane->call_count++];
+		memset(call, 0, sizeof *call);
+		call->text = note->text;
+		call->note = true;
+		if (strchr(note->who, '/'))
+			label_row(call, note->who);
+		snprintf(call->result, sizeof call->result, "runs a new program");
+	}
+}
+
 /* Calls of one side, in order; a woken call replaces its blocked line, so
- * the pane shows it returning where it was made. */
+ * the pane shows it returning where it was made. A note (an exec) is a row
+ * of its own where it happened. */
 static void collect_calls(struct lesson_view *view, const struct lab_event *events, size_t count, int side,
 			  size_t *used)
 {
@@ -72,6 +104,7 @@ static void collect_calls(struct lesson_view *view, const struct lab_event *even
 	pane->calls = view->call_storage + *used;
 	pane->call_count = 0;
 	for (size_t i = 0; i < count; i++) {
+		add_notes(view, pane, side, i, count);
 		const struct lab_event *event = &events[i];
 		if (event->side != side || !event_shown(event, view->step, view->half, view->half_count))
 			continue;
@@ -85,12 +118,8 @@ static void collect_calls(struct lesson_view *view, const struct lab_event *even
 			memset(call, 0, sizeof *call);
 		}
 		call->text = event->text ? event->text : "?";
-		if (event->who[0]) {
-			/* The process that made it, after the side's name the pane shows. */
-			const char *slash = strchr(event->who, '/');
-			snprintf(call->labelled, sizeof call->labelled, "%s: %s", slash ? slash + 1 : "main", call->text);
-			call->text = call->labelled;
-		}
+		if (event->who[0])
+			label_row(call, event->who);   /* the process, after the side's name */
 		call->blocked = event->kind == EVENT_BLOCKED;
 		call->woke = event->kind == EVENT_WOKE && event->step == view->step;
 		call->latest = event->step == view->step && view->step > 0;
@@ -100,8 +129,12 @@ static void collect_calls(struct lesson_view *view, const struct lab_event *even
 		else
 			plain_format_result(event, call->result, sizeof call->result);
 	}
+	add_notes(view, pane, side, SIZE_MAX, count);
 	*used += pane->call_count;
-	pane->blocked = pane->call_count > 0 && pane->calls[pane->call_count - 1].blocked;
+	size_t last = pane->call_count;
+	while (last > 0 && pane->calls[last - 1].note)
+		last--;
+	pane->blocked = last > 0 && pane->calls[last - 1].blocked;
 }
 
 /* What free play shows before the first call, in place of a lesson's intro. */
@@ -210,7 +243,7 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 	}
 	view->half = half < 1 ? 1 : half > view->half_count ? view->half_count : half;
 
-	if (reserve(view, count ? count : 1, step_failures ? step_failures : 1) < 0) {
+	if (reserve(view, count + view->note_count + 1, step_failures ? step_failures : 1) < 0) {
 		for (int s = 0; s < LESSON_MAX_SIDES; s++)
 			view->sides[s] = (struct view_side){ .name = "" };
 		view->snapshot = &empty;
@@ -357,16 +390,19 @@ void view_describe_programs(struct lesson_view *view, const struct stepper *step
 	view->source_label = "line";
 	view->python = next && next->state == STEPPER_HELD && next->line[0] ? next->line : NULL;
 	view->next_side = -1;
+	view->next_held = 0;
 	view->at_end = over;
 	if (over)
 		snprintf(view->next, sizeof view->next, "both programs are over (r runs them again, q quits)");
 	else if (next && next->state == STEPPER_HELD) {
 		/* Which task the next key releases, and how many more wait. */
 		view->next_side = chosen;
+		view->next_held = next->held_count;
 		const struct stepper_task *task = &next->held[next->chosen < next->held_count ? next->chosen : 0];
 		char others[64] = "";
 		if (next->held_count > 1)
-			snprintf(others, sizeof others, "  (%zu of %zu held: Tab picks)", next->chosen + 1, next->held_count);
+			snprintf(others, sizeof others, "  (%zu of %zu held: Tab or Up/Down picks)",
+				 next->chosen + 1, next->held_count);
 		snprintf(view->next, sizeof view->next, "%.32s: %.300s%s", task->who[0] ? task->who : next->name,
 			 next->next, others);
 	} else if (next)

@@ -28,6 +28,16 @@ struct view_call {
 	bool woke;                 /* it was blocked and returned in the step shown */
 	bool latest;               /* made or woken in the step shown: marked '>' */
 	bool failed;               /* the step shown has failures and this is its call */
+	bool note;                 /* no call: a process ran another program (view->notes) */
+};
+
+/* A row of a pane that is no call: a process ran another program (exec).
+ * Stepping programs only; the caller keeps them (view->notes). */
+struct view_note {
+	int side;
+	size_t before_event;       /* the session's event count when it happened: the row's place */
+	char who[64];              /* the process: "client/child1", or the side's name */
+	char text[448];            /* "exec(build/tests/tracer_echo_client)" */
 };
 
 struct view_side {
@@ -79,11 +89,16 @@ struct lesson_view {
 	                                      so "next" tells what may be typed, not a step */
 	bool stepping;                     /* set by the caller: the sides are programs (socklab step);
 	                                      say, the source line and next come from view_describe_programs */
+	const struct view_note *notes;     /* set by the caller: rows that are no call (each exec
+	                                      of a stepped program), borrowed; NULL none */
+	size_t note_count;
 	const char *source_label;          /* what `python` is: "python", or "line" (a program's own) */
 	char programs_say[1200];           /* stepping: where each program is, what it printed */
 	struct view_side sides[LESSON_MAX_SIDES];
 	int side_count;
 	int next_side;                     /* the side of the next step, -1 at the end */
+	size_t next_held;                  /* stepping: the tasks the next side holds; with 2 or more,
+	                                      Tab, Up and Down pick which one the next key releases */
 	/* Storage, reused from update to update. */
 	struct view_call *call_storage;
 	size_t call_capacity;

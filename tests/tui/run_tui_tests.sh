@@ -813,8 +813,9 @@ the_wire_row_and_the_ladder_show_each_packet_under_its_call() {
 	keys wire '?'
 	wait_for_text wire "socklab help: keys" || return 1
 	keys wire C-d   # the help's own keys: Ctrl-D pages it (PgDn would step)
+	wait_for wire "^   Shift-PgDn Ctrl-D +in the ladder or a page: scroll a page down" || return 1
+	capture wire | grep -qE "^   w +the wire: a ladder diagram" || keys wire C-d
 	wait_for wire "^   w +the wire: a ladder diagram" || return 1
-	expect_screen wire "^   Shift-PgDn Ctrl-D +in the ladder or a page: scroll a page down" "the ladder's paging" || return 1
 	keys wire q
 	wait_for wire "^ SERVER +CLIENT$" || return 1
 	# w and Esc go back to the panes.
@@ -1213,11 +1214,11 @@ stepping_a_forking_server_releases_every_process_promptly() {
 		ms=$(key_ms fork)
 		[ "$ms" -gt "$slowest" ] && slowest=$ms
 		capture fork | grep -qE "^ next +both programs are over" && break
-		if [ -z "$picked" ] && capture fork | grep -qE "^ next +server: close\(4\)  \(1 of 2 held: Tab picks\)"; then
+		if [ -z "$picked" ] && capture fork | grep -qE "^ next +server: close\(4\)  \(1 of 2 held: Tab or Up/Down picks\)"; then
 			# The parent and its child both wait: Tab picks the child's call.
-			wait_for fork "^ next +server: close\(4\)  \(1 of 2 held: Tab picks\)" || return 1
+			wait_for fork "^ next +server: close\(4\)  \(1 of 2 held: Tab or Up/Down picks\)" || return 1
 			keys fork Tab
-			wait_for fork "^ next +server/child1: .*  \(2 of 2 held: Tab picks\)" || return 1
+			wait_for fork "^ next +server/child1: .*  \(2 of 2 held: Tab or Up/Down picks\)" || return 1
 			picked=yes
 		fi
 	done
@@ -1231,6 +1232,69 @@ stepping_a_forking_server_releases_every_process_promptly() {
 	}
 	quit fork || return 1
 	terminal_restored fork || return 1
+}
+
+# The parent and its child both held: Down and Up pick which task the
+# next key releases, the screen says which, and the key line and the
+# help say that they do.
+up_and_down_pick_the_held_task_of_a_forking_server() {
+	local programs
+	programs=$(dirname "$SOCKLAB")/tests
+	[ -x "$programs/tracer_forking_server" ] || {
+		echo "    skipped: the test programs are not built next to socklab" >&2
+		return 77
+	}
+	launch pick 100 30 -- step --server "$programs/tracer_forking_server" --client "$programs/tracer_echo_client"
+	wait_for pick "^ next +server: socket\(AF_INET" || return 1
+	local key
+	for key in $(seq 1 40); do
+		capture pick | grep -qE "^ next +server: close\(4\)  \(1 of 2 held" && break
+		capture pick | grep -qE "^ next +both programs are over" && break
+		key_ms pick >/dev/null
+	done
+	wait_for pick "^ next +server: close\(4\)  \(1 of 2 held: Tab or Up/Down picks\)" || return 1
+	expect_screen pick "Tab Up Down task" "the key line's picking keys" || return 1
+	keys pick Down
+	wait_for pick "^ next +server/child1: .*  \(2 of 2 held: Tab or Up/Down picks\)" || return 1
+	keys pick Up
+	wait_for pick "^ next +server: close\(4\)  \(1 of 2 held: Tab or Up/Down picks\)" || return 1
+	keys pick Up   # the list wraps: above the first is the last
+	wait_for pick "^ next +server/child1: .*  \(2 of 2 held: Tab or Up/Down picks\)" || return 1
+	keys pick '?'
+	wait_for_text pick "socklab help: keys" || return 1
+	expect_screen pick "stepping programs with no pane focused: the previous held" "Up in the help" || return 1
+	keys pick q
+	wait_for pick "^ next +server/child1: " || return 1
+	quit pick || return 1
+	terminal_restored pick || return 1
+}
+
+# A shell script starting a client: the script's child runs the client's
+# program, and that exec is a row of the client's pane, as a fork is.
+an_exec_is_a_row_of_the_pane() {
+	local programs
+	programs=$(dirname "$SOCKLAB")/tests
+	[ -x "$programs/tracer_echo_client" ] || {
+		echo "    skipped: the test programs are not built next to socklab" >&2
+		return 77
+	}
+	launch exec 120 40 -- step --server "$programs/tracer_echo_server" \
+		--client "sh $here/../programs/two_clients.sh $programs/tracer_echo_client"
+	wait_for exec "^ next +" || return 1
+	local key
+	for key in $(seq 1 40); do
+		capture exec | grep -qE "child1: exec\(.*tracer_echo" && break
+		capture exec | grep -qE "^ next +both programs are over" && break
+		key_ms exec >/dev/null
+	done
+	expect_screen exec "main: fork\(\) +[0-9]+" "the shell's fork, a row" &&
+		expect_screen exec "child1: exec\(.*tracer_echo" "the exec, a row" &&
+		expect_screen exec "runs a new program" "what the exec row says" || return 1
+	# The row stays once the next key has cleared the message line.
+	key_ms exec >/dev/null
+	expect_screen exec "child1: exec\(.*tracer_echo" "the exec row, after a key" || return 1
+	quit exec || return 1
+	terminal_restored exec || return 1
 }
 
 # The programs students write next, each stepped to its end with Space
@@ -1563,6 +1627,8 @@ tests=(
 	the_point_shows_at_80x24_and_every_cut_is_marked
 	stepping_the_python_pair_runs_one_held_call_a_key
 	stepping_a_forking_server_releases_every_process_promptly
+	up_and_down_pick_the_held_task_of_a_forking_server
+	an_exec_is_a_row_of_the_pane
 	every_program_pattern_steps_to_its_end_promptly
 	ctrl_c_while_stepping_programs_leaves_no_process
 	a_lesson_from_elsewhere_asks_before_its_programs_start

@@ -1,7 +1,9 @@
-/* screen_page — a full-screen page of text over the lesson or the menu:
+/* page — a full-screen page of text over the lesson or the menu:
  * the help, a socket's details, the whole explanation, a broken lesson's
  * problems. Lines are built once when the page opens; drawing only scrolls. */
-#include "tui_internal.h"
+#include "page.h"
+
+#include "tui_state.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -71,6 +73,22 @@ int page_add_wrapped(struct tui_page *page, const char *indent, const char *text
 		result = page_add(page, "%s%.*s", indent, (int)lines[i].len, lines[i].start);
 	free(lines);
 	return result;
+}
+
+void page_add_key_row(struct tui_page *page, const char *keys, const char *help, int width)
+{
+	char indent[32];
+	snprintf(indent, sizeof indent, "%-24s", "");
+	char first[160];
+	snprintf(first, sizeof first, "  %-21s ", keys);
+	/* The help text wraps under itself, beside the keys. */
+	size_t before = page->count;
+	page_add_wrapped(page, indent, help, width);
+	if (page->count > before) {
+		char *line = page->lines[before];
+		size_t keep = strlen(first) <= strlen(indent) ? strlen(first) : strlen(indent);
+		memcpy(line, first, keep);
+	}
 }
 
 void page_draw(struct tui *tui)
@@ -159,36 +177,11 @@ static void page_ignore(struct tui *tui)
 	(void)tui;
 }
 
-/* Over a lesson, next and back close the page and step, so a clicker
- * never gets stuck in the help or a socket's details; over the menu they
- * scroll (nothing opens or closes there by surprise). */
-static void page_then(struct tui *tui, enum tui_action action, tui_handler over_menu)
-{
-	if (tui->screen != SCREEN_LESSON) {
-		over_menu(tui);
-		return;
-	}
-	page_done(&tui->page);
-	tui_handler handler = tui_handler_for(tui, action);
-	if (handler)
-		handler(tui);
-}
-
-static void page_next(struct tui *tui)
-{
-	page_then(tui, ACTION_NEXT, page_forward);
-}
-
-static void page_previous(struct tui *tui)
-{
-	page_then(tui, ACTION_BACK, page_back);
-}
-
 const tui_handler page_handlers[ACTION_COUNT] = {
 	[ACTION_UP] = page_up,
 	[ACTION_DOWN] = page_down,
-	[ACTION_NEXT] = page_next,
-	[ACTION_BACK] = page_previous,
+	[ACTION_NEXT] = page_forward,   /* over a lesson, dispatch.c closes the page and steps */
+	[ACTION_BACK] = page_back,
 	[ACTION_PAGE_UP] = page_back,
 	[ACTION_PAGE_DOWN] = page_forward,
 	[ACTION_FIRST] = page_first,
