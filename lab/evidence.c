@@ -226,13 +226,13 @@ static void explain_refused(const struct facts *facts, char *out, size_t size)
 		if (socket->state != TCP_LISTEN)
 			continue;
 		listener_takes(socket, target, listener_v6only(facts, socket), &why);
-		at += (size_t)snprintf(listening + at, sizeof listening - at, "%s %s%s%s%s", any ? "," : "", socket->local,
+		at += (size_t)snprintf(listening + at, sizeof listening - at, "%s%s%s%s%s", any ? ", " : "", socket->local,
 				       why ? " (" : "", why ? why : "", why ? ")" : "");
 		any = true;
 	}
 	if (!any)
-		snprintf(listening, sizeof listening, " %s", _("none"));
-	at = (size_t)snprintf(out, size, _("nothing was in LISTEN on %s (listening then:%s)"), target, listening);
+		snprintf(listening, sizeof listening, "%s", _("none"));
+	at = (size_t)snprintf(out, size, _("nothing was in LISTEN on %s (listening then: %s)"), target, listening);
 	/* With the wire captured, the RST itself is the evidence. */
 	for (size_t i = 0; i < facts->event->packet_count && at < size; i++) {
 		const struct wire_packet *packet = &facts->event->packets[i];
