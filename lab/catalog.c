@@ -11,6 +11,8 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#include "i18n.h"
+
 #define ROW(id_, ...) [id_] = { .id = id_, __VA_ARGS__ }
 
 const struct call_def catalog_calls[CALL_COUNT] = {
@@ -183,23 +185,23 @@ static const char *const errno_names[] = {
 _Static_assert(sizeof errno_names / sizeof errno_names[0] <= 256, "errno table stays small");
 
 static const char *const arg_kind_names[ARG_KIND_COUNT] = {
-	[ARG_SOCKET] = "a socket (a name from an earlier step or an fd number)",
-	[ARG_INT] = "a number",
-	[ARG_FAMILY] = "an address family (AF_INET, AF_INET6, AF_UNIX)",
-	[ARG_TYPE] = "a socket type (SOCK_STREAM, SOCK_DGRAM)",
-	[ARG_PROTOCOL] = "a protocol (0, IPPROTO_TCP, IPPROTO_UDP)",
-	[ARG_ADDRESS] = "an address (127.0.0.1:65432, [::1]:65432, *:65432, /path.sock)",
-	[ARG_BYTES] = "bytes in double quotes (\"Hello, world\")",
-	[ARG_HOW] = "SHUT_RD, SHUT_WR or SHUT_RDWR",
-	[ARG_LEVEL] = "an option level (SOL_SOCKET, IPPROTO_TCP, IPPROTO_IPV6)",
-	[ARG_OPTION] = "a socket option (SO_REUSEADDR, SO_LINGER, TCP_NODELAY, ...)",
-	[ARG_MSG_FLAGS] = "message flags (0, MSG_PEEK, MSG_DONTWAIT, ...)",
-	[ARG_FCNTL_CMD] = "F_GETFL or F_SETFL",
-	[ARG_FILE_FLAGS] = "file flags (O_NONBLOCK or 0)",
-	[ARG_PATH] = "a path (./echo.sock, /tmp/echo.sock)",
-	[ARG_EPOLL_OP] = "EPOLL_CTL_ADD, EPOLL_CTL_MOD or EPOLL_CTL_DEL",
-	[ARG_EPOLL_EVENTS] = "epoll events (EPOLLIN, EPOLLOUT, EPOLLET, ...)",
-	[ARG_SIDE] = "a side of the lesson (sides: server worker client)",
+	[ARG_SOCKET] = N_("a socket (a name from an earlier step or an fd number)"),
+	[ARG_INT] = N_("a number"),
+	[ARG_FAMILY] = N_("an address family (AF_INET, AF_INET6, AF_UNIX)"),
+	[ARG_TYPE] = N_("a socket type (SOCK_STREAM, SOCK_DGRAM)"),
+	[ARG_PROTOCOL] = N_("a protocol (0, IPPROTO_TCP, IPPROTO_UDP)"),
+	[ARG_ADDRESS] = N_("an address (127.0.0.1:65432, [::1]:65432, *:65432, /path.sock)"),
+	[ARG_BYTES] = N_("bytes in double quotes (\"Hello, world\")"),
+	[ARG_HOW] = N_("SHUT_RD, SHUT_WR or SHUT_RDWR"),
+	[ARG_LEVEL] = N_("an option level (SOL_SOCKET, IPPROTO_TCP, IPPROTO_IPV6)"),
+	[ARG_OPTION] = N_("a socket option (SO_REUSEADDR, SO_LINGER, TCP_NODELAY, ...)"),
+	[ARG_MSG_FLAGS] = N_("message flags (0, MSG_PEEK, MSG_DONTWAIT, ...)"),
+	[ARG_FCNTL_CMD] = N_("F_GETFL or F_SETFL"),
+	[ARG_FILE_FLAGS] = N_("file flags (O_NONBLOCK or 0)"),
+	[ARG_PATH] = N_("a path (./echo.sock, /tmp/echo.sock)"),
+	[ARG_EPOLL_OP] = N_("EPOLL_CTL_ADD, EPOLL_CTL_MOD or EPOLL_CTL_DEL"),
+	[ARG_EPOLL_EVENTS] = N_("epoll events (EPOLLIN, EPOLLOUT, EPOLLET, ...)"),
+	[ARG_SIDE] = N_("a side of the lesson (sides: server worker client)"),
 };
 _Static_assert(sizeof arg_kind_names / sizeof arg_kind_names[0] == ARG_KIND_COUNT, "every kind named");
 
@@ -300,5 +302,5 @@ int catalog_errno_value(const char *name, size_t len)
 
 const char *catalog_arg_kind_name(enum arg_kind kind)
 {
-	return kind < ARG_KIND_COUNT ? arg_kind_names[kind] : "?";
+	return kind < ARG_KIND_COUNT ? _(arg_kind_names[kind]) : "?";
 }

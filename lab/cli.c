@@ -167,7 +167,7 @@ int cli_refuse_programs(const struct lesson *lesson)
 {
 	char *programs = consent_describe(lesson, "; ");
 	if (!programs) {
-		fprintf(stderr, "socklab: out of memory\n");
+		fprintf(stderr, _("socklab: out of memory\n"));
 		return EXIT_USAGE;
 	}
 	fprintf(stderr, _("socklab: %s is not a lesson shipped with socklab and starts programs (%s): "

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "consent.h"
 #include "export.h"
+#include "i18n.h"
 #include "lessons.h"
 #include "options.h"
 #include "sandbox.h"
@@ -34,13 +35,13 @@ static int export_trace(const char *path, const char *output, enum export_format
 	size_t count = 0;
 	char *err = NULL;
 	if (trace_read(path, &info, &events, &count, &err) < 0) {
-		fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+		fprintf(stderr, "socklab: %s\n", err ? err : _("out of memory"));
 		free(err);
 		return EXIT_USAGE;
 	}
 	int code = EXIT_OK;
 	if (export_write(output, format, &info, events, count, NULL, &err) < 0) {
-		fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+		fprintf(stderr, "socklab: %s\n", err ? err : _("out of memory"));
 		free(err);
 		code = EXIT_USAGE;
 	}
@@ -76,7 +77,7 @@ static int export_lesson(struct lesson *lesson, const char *output, enum export_
 	cli_catch_stop_signals();
 	if (session_new(&session, lesson, &sandbox, &err) < 0 || session_capture(session, NULL, &err) < 0
 	    || export_run(session, &cli_stop_signal, &err) < 0) {
-		fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+		fprintf(stderr, "socklab: %s\n", err ? err : _("out of memory"));
 		free(err);
 		code = EXIT_USAGE;
 	} else if (!cli_stop_signal) {
@@ -86,12 +87,15 @@ static int export_lesson(struct lesson *lesson, const char *output, enum export_
 		for (size_t i = 0; trace && written == 0 && i < count; i++)
 			written = trace_write_event(trace, &events[i], &err);
 		if (written < 0 || export_write(output, format, session_info(session), events, count, lesson, &err) < 0) {
-			fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+			fprintf(stderr, "socklab: %s\n", err ? err : _("out of memory"));
 			free(err);
 			code = EXIT_USAGE;
 		} else if (session_failure_count(session)) {
-			fprintf(stderr, "socklab: %zu expectation%s not met in this run (socklab run --plain %s shows them)\n",
-				session_failure_count(session), session_failure_count(session) == 1 ? "" : "s", lesson->name);
+			fprintf(stderr,
+				ngettext("socklab: %zu expectation not met in this run (socklab run --plain %s shows them)\n",
+					 "socklab: %zu expectations not met in this run (socklab run --plain %s shows them)\n",
+					 session_failure_count(session)),
+				session_failure_count(session), lesson->name);
 			code = EXIT_EXPECTATION;
 		}
 	}
@@ -147,8 +151,8 @@ int cmd_export(int argc, char **argv)
 	if (first < 0)
 		return first == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
 	if (first != argc - 1) {
-		fprintf(stderr, first < argc - 1 ? "socklab export: one lesson or trace at a time\n"
-						 : "socklab export: which lesson or trace? (see socklab list)\n");
+		fprintf(stderr, first < argc - 1 ? _("socklab export: one lesson or trace at a time\n")
+						 : _("socklab export: which lesson or trace? (see socklab list)\n"));
 		options_usage(stderr, &export_spec);
 		return EXIT_USAGE;
 	}
@@ -159,7 +163,7 @@ int cmd_export(int argc, char **argv)
 	if (format < 0)
 		format = export_format_for(output);
 	if (strcmp(output, "-") != 0 && cli_same_file(output, given)) {
-		fprintf(stderr, "socklab export: -o would overwrite '%s' itself: name another file\n", given);
+		fprintf(stderr, _("socklab export: -o would overwrite '%s' itself: name another file\n"), given);
 		return EXIT_USAGE;
 	}
 	/* A bare name or number is socklab's lesson even where a file of that
@@ -168,12 +172,12 @@ int cmd_export(int argc, char **argv)
 	int resolved = strchr(given, '/') ? 0 : lessons_resolve(given, &named);
 	free(named);
 	if (resolved < 0) {
-		fprintf(stderr, "socklab: out of memory\n");
+		fprintf(stderr, _("socklab: out of memory\n"));
 		return EXIT_USAGE;
 	}
 	if (resolved == 0 && is_trace_file(given)) {
 		if (trace_path) {
-			fprintf(stderr, "socklab export: --trace records a lesson's run; '%s' is a trace already\n", given);
+			fprintf(stderr, _("socklab export: --trace records a lesson's run; '%s' is a trace already\n"), given);
 			return EXIT_USAGE;
 		}
 		return export_trace(given, output, (enum export_format)format);
@@ -182,7 +186,7 @@ int cmd_export(int argc, char **argv)
 	if (!lesson)
 		return EXIT_USAGE;
 	int code = strcmp(output, "-") != 0 && cli_same_file(output, lesson->path)
-			   ? (fprintf(stderr, "socklab export: -o would overwrite the lesson '%s' itself\n", lesson->path),
+			   ? (fprintf(stderr, _("socklab export: -o would overwrite the lesson '%s' itself\n"), lesson->path),
 			      EXIT_USAGE)
 			   : export_lesson(lesson, output, (enum export_format)format, force_host, trace_path);
 	lesson_free(lesson);

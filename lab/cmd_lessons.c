@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "consent.h"
 #include "fit.h"
+#include "i18n.h"
 #include "language.h"
 #include "lesson_po.h"
 #include "lessons.h"
@@ -18,13 +19,13 @@
 int cmd_list(int argc, char **argv)
 {
 	if (argc > 1) {
-		fprintf(stderr, "socklab list: takes no argument, got '%s'\n", argv[1]);
+		fprintf(stderr, _("socklab list: takes no argument, got '%s'\n"), argv[1]);
 		return EXIT_USAGE;
 	}
 	size_t count;
 	char **paths = lessons_list(&count);
 	if (count == 0) {
-		fprintf(stderr, "socklab: no lessons found in %s\n", lessons_dir());
+		fprintf(stderr, _("socklab: no lessons found in %s\n"), lessons_dir());
 		free(paths);
 		return EXIT_USAGE;
 	}
@@ -39,7 +40,7 @@ int cmd_list(int argc, char **argv)
 		diagnostics_init(&diag, paths[i]);
 		struct lesson *lesson = lesson_load(paths[i], &diag);
 		printf("%-*s  %s\n", width, lesson ? lesson->name : lessons_base_name(paths[i]),
-		       lesson ? lesson->title : "(broken: run socklab check)");
+		       lesson ? lesson->title : _("(broken: run socklab check)"));
 		lesson_free(lesson);
 		diagnostics_done(&diag);
 	}
@@ -50,7 +51,7 @@ int cmd_list(int argc, char **argv)
 int cmd_check(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: socklab check FILE...\n");
+		fprintf(stderr, _("usage: socklab check FILE...\n"));
 		return EXIT_USAGE;
 	}
 	int code = EXIT_OK;
@@ -66,7 +67,7 @@ int cmd_check(int argc, char **argv)
 		char *programs = lesson && consent_has_programs(lesson) && !lessons_is_shipped(argv[i])
 					 ? consent_describe(lesson, "; ") : NULL;
 		if (programs)
-			printf("%s: runs programs: %s\n", argv[i], programs);
+			printf(_("%s: runs programs: %s\n"), argv[i], programs);
 		free(programs);
 		if (lesson)
 			fit_warn_lesson(stderr, lesson);   /* a warning: the lesson still runs */
@@ -82,7 +83,7 @@ int cmd_check(int argc, char **argv)
 int cmd_lesson_pot(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: socklab lesson-pot FILE...   (prints the PO template of each lesson's texts)\n");
+		fprintf(stderr, _("usage: socklab lesson-pot FILE...   (prints the PO template of each lesson's texts)\n"));
 		return EXIT_USAGE;
 	}
 	int code = EXIT_OK;
@@ -97,15 +98,15 @@ int cmd_progress(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "--reset") == 0) {
 		char *err = NULL;
 		if (progress_reset(NULL, &err) < 0) {
-			fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+			fprintf(stderr, "socklab: %s\n", err ? err : _("out of memory"));
 			free(err);
 			return EXIT_USAGE;
 		}
-		printf("progress cleared\n");
+		printf(_("progress cleared\n"));
 		return EXIT_OK;
 	}
 	if (argc != 1) {
-		fprintf(stderr, "usage: socklab progress [--reset]\n");
+		fprintf(stderr, _("usage: socklab progress [--reset]\n"));
 		return EXIT_USAGE;
 	}
 	size_t count;
@@ -138,14 +139,14 @@ int cmd_progress(int argc, char **argv)
 int cmd_menu(void)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "socklab: the lesson menu needs a terminal; the lessons are:\n");
+		fprintf(stderr, _("socklab: the lesson menu needs a terminal; the lessons are:\n"));
 		cmd_list(0, NULL);
 		return EXIT_USAGE;
 	}
 	size_t count;
 	char **paths = lessons_list(&count);
 	if (count == 0) {
-		fprintf(stderr, "socklab: no lessons found in %s\n", lessons_dir());
+		fprintf(stderr, _("socklab: no lessons found in %s\n"), lessons_dir());
 		free(paths);
 		return EXIT_USAGE;
 	}

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "lessons.h"
 #include "options.h"
 #include "play.h"
@@ -38,7 +39,7 @@ int cmd_play(int argc, char **argv)
 	if (first < 0)
 		return first == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
 	if (first != argc) {
-		fprintf(stderr, "socklab play: takes no operand, got '%s' (calls come on standard input)\n", argv[first]);
+		fprintf(stderr, _("socklab play: takes no operand, got '%s' (calls come on standard input)\n"), argv[first]);
 		options_usage(stderr, &play_spec);
 		return EXIT_USAGE;
 	}
@@ -104,7 +105,7 @@ int cmd_step(int argc, char **argv)
 	if (first < 0)
 		return first == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
 	if (first != argc) {
-		fprintf(stderr, "socklab step: takes no operand, got '%s' (quote each command: --server 'CMD')\n",
+		fprintf(stderr, _("socklab step: takes no operand, got '%s' (quote each command: --server 'CMD')\n"),
 			argv[first]);
 		options_usage(stderr, &step_spec);
 		return EXIT_USAGE;
@@ -112,8 +113,9 @@ int cmd_step(int argc, char **argv)
 	const char *server = options.server, *client = options.client;
 	bool force_host = options.force_host, plain = options.plain, big = options.big;
 	if (!server || !client) {
-		fprintf(stderr, "socklab step: which program is the %s? (%s 'COMMAND')\n", server ? "client" : "server",
-			server ? "--client" : "--server");
+		fprintf(stderr, "%s",
+			server ? _("socklab step: which program is the client? (--client 'COMMAND')\n")
+			       : _("socklab step: which program is the server? (--server 'COMMAND')\n"));
 		options_usage(stderr, &step_spec);
 		return EXIT_USAGE;
 	}

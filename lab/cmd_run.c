@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "consent.h"
+#include "i18n.h"
 #include "lessons.h"
 #include "options.h"
 #include "pace.h"
@@ -88,7 +89,7 @@ static int check_output_files(const struct run_options *run, const char *lesson_
 	const char *const outputs[][2] = { { "--trace", run->trace_path }, { "--pcap", run->pcap_path } };
 	for (size_t i = 0; i < 2; i++)
 		if (outputs[i][1] && cli_same_file(outputs[i][1], lesson_path)) {
-			fprintf(stderr, "socklab run: %s would overwrite the lesson '%s' itself: name another file\n",
+			fprintf(stderr, _("socklab run: %s would overwrite the lesson '%s' itself: name another file\n"),
 				outputs[i][0], outputs[i][1]);
 			return -1;
 		}
@@ -103,27 +104,27 @@ int cmd_run(int argc, char **argv)
 		return first == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
 	if (first != argc - 1) {
 		if (first < argc - 1)
-			fprintf(stderr, "socklab run: one lesson at a time, got %d\n", argc - first);
+			fprintf(stderr, _("socklab run: one lesson at a time, got %d\n"), argc - first);
 		else
-			fprintf(stderr, "socklab run: which lesson? (see socklab list)\n");
+			fprintf(stderr, _("socklab run: which lesson? (see socklab list)\n"));
 		options_usage(stderr, &run_spec);
 		return EXIT_USAGE;
 	}
 	if (run.trace_path && run.pcap_path && cli_same_file(run.trace_path, run.pcap_path)) {
-		fprintf(stderr, "socklab run: --trace and --pcap name the same file '%s': give each its own\n", run.pcap_path);
+		fprintf(stderr, _("socklab run: --trace and --pcap name the same file '%s': give each its own\n"), run.pcap_path);
 		return EXIT_USAGE;
 	}
 	if (run.no_wire && run.pcap_path) {
-		fprintf(stderr, "socklab run: --pcap writes the packets --no-wire leaves uncaptured: use one of them\n");
+		fprintf(stderr, _("socklab run: --pcap writes the packets --no-wire leaves uncaptured: use one of them\n"));
 		return EXIT_USAGE;
 	}
 	if (!run.plain && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		/* `socklab run 01 | less`, a script, CI: the transcript serves them. */
-		fprintf(stderr, "socklab: not a terminal, so printing the transcript (as with --plain)\n");
+		fprintf(stderr, _("socklab: not a terminal, so printing the transcript (as with --plain)\n"));
 		run.plain = true;
 	}
 	if (!run.plain && (run.pace.every_s > 0 || run.pace.pause_count)) {
-		fprintf(stderr, "socklab run: --pace and --pause pace the --plain transcript (the TUI has autoplay, key a)\n");
+		fprintf(stderr, _("socklab run: --pace and --pause pace the --plain transcript (the TUI has autoplay, key a)\n"));
 		return EXIT_USAGE;
 	}
 	struct lesson *lesson = lessons_load(argv[first], run.allow_programs);

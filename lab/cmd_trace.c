@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "options.h"
 #include "plain.h"
 #include "session.h"
@@ -26,7 +27,7 @@ int cmd_replay(int argc, char **argv)
 	if (first < 0)
 		return first == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
 	if (first != argc - 1) {
-		fprintf(stderr, first < argc - 1 ? "socklab replay: one trace at a time\n" : "socklab replay: which trace?\n");
+		fprintf(stderr, first < argc - 1 ? _("socklab replay: one trace at a time\n") : _("socklab replay: which trace?\n"));
 		options_usage(stderr, &replay_spec);
 		return EXIT_USAGE;
 	}
@@ -35,7 +36,7 @@ int cmd_replay(int argc, char **argv)
 	size_t count = 0;
 	char *err = NULL;
 	if (trace_read(argv[first], &info, &events, &count, &err) < 0) {
-		fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+		fprintf(stderr, "socklab: %s\n", err ? err : _("out of memory"));
 		free(err);
 		return EXIT_USAGE;
 	}
@@ -54,12 +55,12 @@ int cmd_replay(int argc, char **argv)
 int cmd_normalise(int argc, char **argv)
 {
 	if (argc != 2) {
-		fprintf(stderr, "usage: socklab normalise TRACE   (prints the golden form)\n");
+		fprintf(stderr, _("usage: socklab normalise TRACE   (prints the golden form)\n"));
 		return EXIT_USAGE;
 	}
 	char *err = NULL;
 	if (trace_normalise(argv[1], stdout, &err) < 0) {
-		fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+		fprintf(stderr, "socklab: %s\n", err ? err : _("out of memory"));
 		free(err);
 		return EXIT_USAGE;
 	}

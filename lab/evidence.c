@@ -59,21 +59,21 @@ static bool same_place(const char *local, const char *target)
 static const char *state_words(const struct lab_socket *socket)
 {
 	if (socket->note == NOTE_DROPPED || socket->note == NOTE_RESET)
-		return "gone from the kernel's tables";
-	return socket->state == 0 ? "no address yet" : session_state_text(socket);
+		return _("gone from the kernel's tables");
+	return socket->state == 0 ? _("no address yet") : session_state_text(socket);
 }
 
 static void describe_socket(const struct facts *facts, const struct lab_socket *socket, char *out, size_t size)
 {
-	char who[48];
+	char who[96];
 	if (socket->name[0])
-		snprintf(who, sizeof who, "%s's %s", side_name(facts, socket->side), socket->name);
+		snprintf(who, sizeof who, _("%s's %s"), side_name(facts, socket->side), socket->name);
 	else
-		snprintf(who, sizeof who, "a socket of %s", side_name(facts, socket->side));
+		snprintf(who, sizeof who, _("a socket of %s"), side_name(facts, socket->side));
 	if (socket->fd < 0)
-		snprintf(out, size, "%s (no fd, %s)", who, state_words(socket));
+		snprintf(out, size, _("%s (no fd, %s)"), who, state_words(socket));
 	else
-		snprintf(out, size, "%s (fd %d, %s)", who, socket->fd, state_words(socket));
+		snprintf(out, size, _("%s (fd %d, %s)"), who, socket->fd, state_words(socket));
 }
 
 /* The value a setsockopt() gave `option` ("SO_REUSEADDR") in a call's
@@ -184,15 +184,15 @@ static bool listener_takes(const struct lab_socket *listener, const char *target
 		return false;
 	if (listener->family == AF_INET6 && own.wildcard) {
 		if (to.v4 && v6only == 1)
-			*why = "IPV6_V6ONLY set: IPv6 only";
+			*why = _("IPV6_V6ONLY set: IPv6 only");
 		return to.v6 || v6only != 1;
 	}
 	if (own.v4 && to.v6) {
-		*why = listener->family == AF_INET ? "an AF_INET socket: IPv4 only" : "IPv4 only";
+		*why = listener->family == AF_INET ? _("an AF_INET socket: IPv4 only") : _("IPv4 only");
 		return false;
 	}
 	if (own.v6 && to.v4) {
-		*why = "IPv6 only";
+		*why = _("IPv6 only");
 		return false;
 	}
 	return own.wildcard || strcmp(own.host, to.host) == 0;
@@ -229,13 +229,13 @@ static void explain_refused(const struct facts *facts, char *out, size_t size)
 		if (socket->state != TCP_LISTEN)
 			continue;
 		listener_takes(socket, target, listener_v6only(facts, socket), &why);
-		at += (size_t)snprintf(listening + at, sizeof listening - at, "%s %s%s%s%s", any ? "," : "", socket->local,
+		at += (size_t)snprintf(listening + at, sizeof listening - at, "%s%s%s%s%s", any ? ", " : "", socket->local,
 				       why ? " (" : "", why ? why : "", why ? ")" : "");
 		any = true;
 	}
 	if (!any)
-		snprintf(listening, sizeof listening, " %s", _("none"));
-	at = (size_t)snprintf(out, size, _("nothing was in LISTEN on %s (listening then:%s)"), target, listening);
+		snprintf(listening, sizeof listening, "%s", _("none"));
+	at = (size_t)snprintf(out, size, _("nothing was in LISTEN on %s (listening then: %s)"), target, listening);
 	/* With the wire captured, the RST itself is the evidence. */
 	for (size_t i = 0; i < facts->event->packet_count && at < size; i++) {
 		const struct wire_packet *packet = &facts->event->packets[i];
@@ -285,8 +285,8 @@ static const char *accepted_from(const struct facts *facts, int side, int fd, si
 			return NULL;
 		for (size_t k = 0; k < then->snapshot.count; k++)
 			if (then->snapshot.sockets[k].side == side && then->snapshot.sockets[k].fd == then->fd_argument)
-				return then->snapshot.sockets[k].name[0] ? then->snapshot.sockets[k].name : "the listener";
-		return "the listener";
+				return then->snapshot.sockets[k].name[0] ? then->snapshot.sockets[k].name : _("the listener");
+		return _("the listener");
 	}
 	return NULL;
 }
@@ -300,22 +300,25 @@ static size_t say_reuse(const struct facts *facts, const struct lab_socket *hold
 	int fd;
 	int old_reuse = last_holder(facts, holder, &when, &fd) ? option_before(facts, holder->side, fd, when, "SO_REUSEADDR")
 								: -1;
-	const char *old = holder->name[0] ? holder->name : "the old socket";
-	const char *rule = ": TIME-WAIT keeps the address until it ends; a new socket binds beside it only when both "
-			   "set SO_REUSEADDR";
+	const char *old = holder->name[0] ? holder->name : _("the old socket");
+	/* The rule is a whole clause; each format below ends the sentence with who set the option. */
+	const char *rule = _(": TIME-WAIT keeps the address until it ends; a new socket binds beside it only when both "
+			     "set SO_REUSEADDR");
 	if (old_reuse < 0)
-		return (size_t)snprintf(out, size, "%s (this one %s; the lab did not see whether %s did)", rule,
-					new_reuse == 1 ? "did" : "did not", old);
+		return (size_t)snprintf(out, size, new_reuse == 1 ? _("%s (this one did; the lab did not see whether %s did)")
+								  : _("%s (this one did not; the lab did not see whether %s did)"),
+					rule, old);
 	if (new_reuse == 1 && old_reuse == 1)
-		return (size_t)snprintf(out, size, "%s, and both did", rule);
+		return (size_t)snprintf(out, size, _("%s, and both did"), rule);
 	if (new_reuse == 1 && accepted_from(facts, holder->side, fd, when))
-		return (size_t)snprintf(out, size, "%s: this one did, %s did not (an accepted socket has its listener's "
-					"options, and %s had not set it)", rule, old, accepted_from(facts, holder->side, fd, when));
+		return (size_t)snprintf(out, size, _("%s: this one did, %s did not (an accepted socket has its listener's "
+						     "options, and %s had not set it)"),
+					rule, old, accepted_from(facts, holder->side, fd, when));
 	if (new_reuse == 1)
-		return (size_t)snprintf(out, size, "%s: this one did, %s did not", rule, old);
+		return (size_t)snprintf(out, size, _("%s: this one did, %s did not"), rule, old);
 	if (old_reuse == 1)
-		return (size_t)snprintf(out, size, "%s: %s did, this one did not", rule, old);
-	return (size_t)snprintf(out, size, "%s: neither did", rule);
+		return (size_t)snprintf(out, size, _("%s: %s did, this one did not"), rule, old);
+	return (size_t)snprintf(out, size, _("%s: neither did"), rule);
 }
 
 static void explain_in_use(const struct facts *facts, char *out, size_t size)
@@ -327,7 +330,7 @@ static void explain_in_use(const struct facts *facts, char *out, size_t size)
 			continue;
 		char who[160];
 		describe_socket(facts, socket, who, sizeof who);
-		size_t at = (size_t)snprintf(out, size, "%s already holds %s", who, socket->local);
+		size_t at = (size_t)snprintf(out, size, _("%s already holds %s"), who, socket->local);
 		if (socket->state == TCP_TIME_WAIT && at < size)
 			say_reuse(facts, socket, out + at, size - at);
 		return;
@@ -335,24 +338,31 @@ static void explain_in_use(const struct facts *facts, char *out, size_t size)
 	if (is_unix_path(target))
 		explain_file_in_use(facts, out, size);
 	else
-		snprintf(out, size, "another socket holds %s (not one of the lab's)", target);
+		snprintf(out, size, _("another socket holds %s (not one of the lab's)"), target);
 }
 
-static void explain_fd_state(const struct facts *facts, const char *what, char *out, size_t size)
+/* The socket the call's fd held before it, as a sentence's subject. */
+static void describe_fd(const struct facts *facts, char *out, size_t size)
 {
 	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
-	if (!socket) {
-		snprintf(out, size, "%s's fd %d %s", side_name(facts, facts->event->side), facts->event->fd_argument, what);
-		return;
-	}
+	if (socket)
+		describe_socket(facts, socket, out, size);
+	else
+		snprintf(out, size, _("%s's fd %d"), side_name(facts, facts->event->side), facts->event->fd_argument);
+}
+
+/* `sentence`: a translated format whose one %s is that socket (Chinese
+ * and English put the subject first, other languages may not). */
+static void explain_fd_state(const struct facts *facts, const char *sentence, char *out, size_t size)
+{
 	char who[160];
-	describe_socket(facts, socket, who, sizeof who);
-	snprintf(out, size, "%s %s", who, what);
+	describe_fd(facts, who, sizeof who);
+	snprintf(out, size, sentence, who);
 }
 
 static void explain_accept_invalid(const struct facts *facts, char *out, size_t size)
 {
-	explain_fd_state(facts, "is not listening: accept() needs listen() first", out, size);
+	explain_fd_state(facts, _("%s is not listening: accept() needs listen() first"), out, size);
 }
 
 static void explain_bind_invalid(const struct facts *facts, char *out, size_t size)
@@ -361,24 +371,24 @@ static void explain_bind_invalid(const struct facts *facts, char *out, size_t si
 	if (socket && strcmp(socket->local, "*") != 0)
 		snprintf(out, size, _("the socket already has an address, %s: a socket binds once"), socket->local);
 	else
-		explain_fd_state(facts, "cannot take this address", out, size);
+		explain_fd_state(facts, _("%s cannot take this address"), out, size);
 }
 
 static void explain_not_connected(const struct facts *facts, char *out, size_t size)
 {
-	explain_fd_state(facts, "has no peer: a stream socket sends and receives only once connected", out, size);
+	explain_fd_state(facts, _("%s has no peer: a stream socket sends and receives only once connected"), out, size);
 }
 
 static void explain_already_connected(const struct facts *facts, char *out, size_t size)
 {
 	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
 	if (socket && socket->state == TCP_LISTEN)
-		explain_fd_state(facts, "is listening: a listener only accepts connections; Linux answers its connect() "
-					"with EISCONN", out, size);
+		explain_fd_state(facts, _("%s is listening: a listener only accepts connections; Linux answers its connect() "
+					  "with EISCONN"), out, size);
 	else if (socket)
 		snprintf(out, size, _("the socket is already %s with %s"), session_state_text(socket), socket->peer);
 	else
-		explain_fd_state(facts, "is already connected", out, size);
+		explain_fd_state(facts, _("%s is already connected"), out, size);
 }
 
 /* connect() on a non-blocking socket returns before the handshake ends;
@@ -404,33 +414,35 @@ static void explain_in_progress(const struct facts *facts, char *out, size_t siz
 static void explain_would_block(const struct facts *facts, char *out, size_t size)
 {
 	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
-	const char *why = strstr(facts->event->text, "MSG_DONTWAIT") ? "this call was non-blocking (MSG_DONTWAIT)"
-								    : "the socket is non-blocking";
+	/* `why` is a whole clause; each format adds the second one. */
+	const char *why = strstr(facts->event->text, "MSG_DONTWAIT") ? _("this call was non-blocking (MSG_DONTWAIT)")
+								    : _("the socket is non-blocking");
 	if (socket && socket->state == TCP_LISTEN)
-		snprintf(out, size, "%s and its accept queue was empty (0 of %u)", why, socket->send_queue);
+		snprintf(out, size, _("%s and its accept queue was empty (0 of %u)"), why, socket->send_queue);
 	else if (socket)
-		snprintf(out, size, "%s and %s (recv-q %u, send-q %u)", why,
-			 facts->event->call == CALL_RECV || facts->event->call == CALL_RECVFROM ? "nothing waited to be read"
-											 : "the send buffer was full",
-			 socket->recv_queue, socket->send_queue);
+		snprintf(out, size,
+			 facts->event->call == CALL_RECV || facts->event->call == CALL_RECVFROM
+				 ? _("%s and nothing waited to be read (recv-q %u, send-q %u)")
+				 : _("%s and the send buffer was full (recv-q %u, send-q %u)"),
+			 why, socket->recv_queue, socket->send_queue);
 	else
-		snprintf(out, size, "%s and the call would have had to wait", why);
+		snprintf(out, size, _("%s and the call would have had to wait"), why);
 }
 
 static void explain_bad_fd(const struct facts *facts, char *out, size_t size)
 {
-	size_t at = (size_t)snprintf(out, size, "%s holds no fd %d (its sockets then:", side_name(facts, facts->event->side),
-				     facts->event->fd_argument);
-	bool any = false;
-	for (size_t i = 0; i < facts->before->count && at < size; i++) {
+	/* Its fds then ("3=ls 4=c"), then one whole sentence. */
+	char fds[512] = "";
+	size_t at = 0;
+	for (size_t i = 0; i < facts->before->count && at < sizeof fds; i++) {
 		const struct lab_socket *socket = &facts->before->sockets[i];
 		if (socket->side != facts->event->side || socket->fd < 0)
 			continue;
-		at += (size_t)snprintf(out + at, size - at, " %d%s%s", socket->fd, socket->name[0] ? "=" : "", socket->name);
-		any = true;
+		at += (size_t)snprintf(fds + at, sizeof fds - at, "%s%d%s%s", at ? " " : "", socket->fd,
+				       socket->name[0] ? "=" : "", socket->name);
 	}
-	if (at < size)
-		snprintf(out + at, size - at, "%s)", any ? "" : " none");
+	snprintf(out, size, _("%s holds no fd %d (its sockets then: %s)"), side_name(facts, facts->event->side),
+		 facts->event->fd_argument, fds[0] ? fds : _("none"));
 }
 
 /* The socket's last addresses: a reset socket is in no kernel table, so
@@ -497,24 +509,24 @@ static size_t describe_peer(const struct facts *facts, const struct lab_socket *
 	const struct wire_packet *reset =
 		last_packet(facts, socket->peer, socket->local, PACKET_FLAG_RST, &when);
 	if (reset)
-		return (size_t)snprintf(out, size, "; the RST came from %s in step %zu (%s: %s)", socket->peer, when->step,
+		return (size_t)snprintf(out, size, _("; the RST came from %s in step %zu (%s: %s)"), socket->peer, when->step,
 					side_name(facts, when->side), when->text);
 	size_t at = 0;
 	const struct wire_packet *fin =
 		last_packet(facts, socket->peer, socket->local, PACKET_FLAG_FIN, &when);
 	if (fin)
-		at += (size_t)snprintf(out, size, "; the peer's FIN came in step %zu (%s: %s)", when->step,
+		at += (size_t)snprintf(out, size, _("; the peer's FIN came in step %zu (%s: %s)"), when->step,
 				       side_name(facts, when->side), when->text);
 	for (size_t i = 0; i < facts->before->count && at < size; i++) {
 		const struct lab_socket *peer = &facts->before->sockets[i];
 		if (strcmp(peer->local, socket->peer) == 0 && strcmp(peer->peer, socket->local) == 0) {
 			char who[160];
 			describe_socket(facts, peer, who, sizeof who);
-			return at + (size_t)snprintf(out + at, size - at, "; the other end is %s", who);
+			return at + (size_t)snprintf(out + at, size - at, _("; the other end is %s"), who);
 		}
 	}
 	if (at < size)
-		at += (size_t)snprintf(out + at, size - at, "; no socket holds the other end, %s, any more", socket->peer);
+		at += (size_t)snprintf(out + at, size - at, _("; no socket holds the other end, %s, any more"), socket->peer);
 	return at;
 }
 
@@ -541,14 +553,14 @@ static void explain_unix_broken(const struct facts *facts, const struct lab_sock
 		if (closed && closed->state == TCP_LISTEN && strcmp(closed->local, target) == 0) {
 			char who[160];
 			describe_socket(facts, closed, who, sizeof who);
-			snprintf(out, size, "a unix socket gets no RST: the listener it connected to, %s on %s, was closed "
-				 "in step %zu (%s: %s) with this connection still in its accept queue",
+			snprintf(out, size, _("a unix socket gets no RST: the listener it connected to, %s on %s, was closed "
+					      "in step %zu (%s: %s) with this connection still in its accept queue"),
 				 who, target, then->step, side_name(facts, then->side), then->text);
 			return;
 		}
 	}
 	(void)socket;
-	explain_fd_state(facts, "lost its peer: the socket at the other end was closed", out, size);
+	explain_fd_state(facts, _("%s lost its peer: the socket at the other end was closed"), out, size);
 }
 
 /* EPIPE and ECONNRESET: this end was shut down, never connected, or the
@@ -558,10 +570,10 @@ static void explain_broken(const struct facts *facts, char *out, size_t size)
 	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
 	const struct lab_event *shut = facts->event->error == EPIPE ? last_shutdown(facts) : NULL;
 	if (shut) {
-		explain_fd_state(facts, "can send no more", out, size);
-		size_t at = strlen(out);
-		snprintf(out + at, size - at, ": this end shut down its sending side in step %zu (%s)", shut->step,
-			 shut->text);
+		char who[160];
+		describe_fd(facts, who, sizeof who);
+		snprintf(out, size, _("%s can send no more: this end shut down its sending side in step %zu (%s)"), who,
+			 shut->step, shut->text);
 		return;
 	}
 	if (socket && socket->family == AF_UNIX) {
@@ -571,12 +583,12 @@ static void explain_broken(const struct facts *facts, char *out, size_t size)
 	const struct lab_socket *addressed = socket ? last_addressed(facts, socket) : NULL;
 	if (!addressed || strcmp(addressed->peer, "*") == 0) {
 		explain_fd_state(facts, facts->event->error == EPIPE
-						? "was never connected: Linux answers send() on an unconnected TCP "
-						  "socket with EPIPE, not ENOTCONN"
-						: "has no connection", out, size);
+						? _("%s was never connected: Linux answers send() on an unconnected TCP "
+						    "socket with EPIPE, not ENOTCONN")
+						: _("%s has no connection"), out, size);
 		return;
 	}
-	explain_fd_state(facts, socket->note == NOTE_RESET ? "was reset" : "lost its connection", out, size);
+	explain_fd_state(facts, socket->note == NOTE_RESET ? _("%s was reset") : _("%s lost its connection"), out, size);
 	size_t at = strlen(out);
 	if (at < size)
 		describe_peer(facts, addressed, out + at, size - at);
@@ -621,36 +633,46 @@ static const struct {
 static const char *why_readable(const struct lab_socket *socket, char *text, size_t size)
 {
 	if (socket->state == TCP_LISTEN && socket->recv_queue > 0) {
-		snprintf(text, size, "%u connection%s wait%s in its accept queue", socket->recv_queue,
-			 socket->recv_queue == 1 ? "" : "s", socket->recv_queue == 1 ? "s" : "");
+		snprintf(text, size,
+			 ngettext("%u connection waits in its accept queue", "%u connections wait in its accept queue",
+				  socket->recv_queue),
+			 socket->recv_queue);
 		return text;
 	}
 	/* After the peer's FIN the kernel's receive queue counts the FIN as
 	 * one more: recv-q 1 is the FIN alone, N + 1 is N bytes, then the FIN. */
 	if (socket->state == TCP_CLOSE_WAIT && socket->recv_queue > 1) {
-		snprintf(text, size, "%u byte%s wait%s in its receive queue, then the peer's FIN (recv-q %u counts it): "
-			 "recv() returns the bytes first, 0 only after them", socket->recv_queue - 1,
-			 socket->recv_queue == 2 ? "" : "s", socket->recv_queue == 2 ? "s" : "", socket->recv_queue);
+		snprintf(text, size,
+			 ngettext("%u byte waits in its receive queue, then the peer's FIN (recv-q %u counts it): "
+				  "recv() returns the bytes first, 0 only after them",
+				  "%u bytes wait in its receive queue, then the peer's FIN (recv-q %u counts it): "
+				  "recv() returns the bytes first, 0 only after them",
+				  socket->recv_queue - 1),
+			 socket->recv_queue - 1, socket->recv_queue);
 		return text;
 	}
 	if (socket->state == TCP_CLOSE_WAIT)
-		return "the peer sent its FIN and no bytes wait before it: recv() would return 0";
+		return _("the peer sent its FIN and no bytes wait before it: recv() would return 0");
 	if (socket->recv_queue > 0) {
 		snprintf(text, size,
-			 socket->type == SOCK_DGRAM ? "datagrams wait in its receive queue (%u bytes of kernel memory)"
-						    : "%u byte%s wait%s in its receive queue",
-			 socket->recv_queue, socket->recv_queue == 1 ? "" : "s", socket->recv_queue == 1 ? "s" : "");
+			 socket->type == SOCK_DGRAM
+				 ? _("datagrams wait in its receive queue (%u bytes of kernel memory)")
+				 : ngettext("%u byte waits in its receive queue", "%u bytes wait in its receive queue",
+					    socket->recv_queue),
+			 socket->recv_queue);
 		return text;
 	}
 	if (socket->note == NOTE_DROPPED || socket->note == NOTE_RESET)
-		return "the connection is gone from the kernel's tables: recv() would return its error at once";
+		return _("the connection is gone from the kernel's tables: recv() would return its error at once");
 	return NULL;
 }
 
 static const char *why_writable(const struct lab_socket *socket, char *text, size_t size)
 {
-	snprintf(text, size, "room in its send buffer (%u byte%s queued): send() would not wait", socket->send_queue,
-		 socket->send_queue == 1 ? "" : "s");
+	snprintf(text, size,
+		 ngettext("room in its send buffer (%u byte queued): send() would not wait",
+			  "room in its send buffer (%u bytes queued): send() would not wait", socket->send_queue),
+		 socket->send_queue);
 	return text;
 }
 
@@ -659,15 +681,15 @@ static const char *why_hung_up(const struct lab_socket *socket, char *text, size
 	(void)socket;
 	(void)text;
 	(void)size;
-	return "the connection is over both ways (closed or reset): nothing more will come or go";
+	return _("the connection is over both ways (closed or reset): nothing more will come or go");
 }
 
 static const char *why_error(const struct lab_socket *socket, char *text, size_t size)
 {
 	(void)text;
 	(void)size;
-	return socket->note == NOTE_RESET ? "an error waits on the socket (the peer's reset): the next call returns it"
-					    : "an error waits on the socket: the next call returns it";
+	return socket->note == NOTE_RESET ? _("an error waits on the socket (the peer's reset): the next call returns it")
+					    : _("an error waits on the socket: the next call returns it");
 }
 
 static const char *why_peer_shut(const struct lab_socket *socket, char *text, size_t size)
@@ -675,7 +697,7 @@ static const char *why_peer_shut(const struct lab_socket *socket, char *text, si
 	(void)socket;
 	(void)text;
 	(void)size;
-	return "the peer shut down its sending side (its FIN arrived)";
+	return _("the peer shut down its sending side (its FIN arrived)");
 }
 
 /* What each readiness bit says of a socket, from what the probe saw: a

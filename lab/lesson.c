@@ -20,6 +20,7 @@
 #include "states.h"
 #include "text.h"
 #include "words.h"
+#include "i18n.h"
 
 enum {
 	LINE_MAX_BYTES = LESSON_LINE_MAX_BYTES,   /* longer lines are a mistake, not prose */
@@ -174,7 +175,7 @@ static bool number_fits(long number, long min, long max, struct source_pos pos, 
 {
 	if (number >= min && number <= max)
 		return true;
-	diagnostics_add(diag, pos, "%ld is out of range: the kernel takes %ld to %ld here", number, min, max);
+	diagnostics_add(diag, pos, _("%ld is out of range: the kernel takes %ld to %ld here"), number, min, max);
 	return false;
 }
 
@@ -294,22 +295,22 @@ static const char *address_problem(const char *text, size_t len)
 	if (len > 0 && text[0] == '[') {
 		const char *close = memchr(text, ']', len);
 		if (!close)
-			return "an IPv6 address needs its closing ']'";
+			return _("an IPv6 address needs its closing ']'");
 		if (close + 1 >= text + len || close[1] != ':')
-			return "an address needs a port after ']:'";
+			return _("an address needs a port after ']:'");
 		colon = close + 1;
 	} else {
 		colon = memchr(text, ':', len);
 		if (!colon)
-			return "an address needs a port: host:port, [v6]:port or /path";
+			return _("an address needs a port: host:port, [v6]:port or /path");
 	}
 	long port;
 	size_t port_len = len - (size_t)(colon + 1 - text);
 	if (!parse_long(colon + 1, port_len, &port))
-		return "the port is not a number";
+		return _("the port is not a number");
 	if (port < 0 || port > 65535)
-		return "the port is out of range (0-65535)";
-	return "the host is not a numeric IPv4 or IPv6 address";
+		return _("the port is out of range (0-65535)");
+	return _("the host is not a numeric IPv4 or IPv6 address");
 }
 
 /* ---- typed calls ------------------------------------------------------- */
@@ -361,7 +362,7 @@ static int parse_bytes(const char *text, size_t len, struct source_pos pos, stru
 		       struct diagnostics *diag)
 {
 	if (len < 2 || text[0] != '"') {
-		diagnostics_add(diag, pos, "expected bytes in double quotes, like \"Hello, world\"");
+		diagnostics_add(diag, pos, _("expected bytes in double quotes, like \"Hello, world\""));
 		return -1;
 	}
 	char *decoded = malloc(len + 1);
@@ -389,14 +390,14 @@ static int parse_bytes(const char *text, size_t len, struct source_pos pos, stru
 			decoded[out++] = (char)strtol(hex, NULL, 16);
 			i += 2;
 		} else {
-			diagnostics_add(diag, shifted(pos, i - 1), "unknown escape '\\%c' (use \\n \\r \\t \\0 \\\\ \\\" or \\xHH)",
+			diagnostics_add(diag, shifted(pos, i - 1), _("unknown escape '\\%c' (use \\n \\r \\t \\0 \\\\ \\\" or \\xHH)"),
 					isprint((unsigned char)text[i]) ? text[i] : '?');
 			free(decoded);
 			return -1;
 		}
 	}
 	if (i >= len) {
-		diagnostics_add(diag, pos, "the bytes have no closing '\"'");
+		diagnostics_add(diag, pos, _("the bytes have no closing '\"'"));
 		free(decoded);
 		return -1;
 	}
@@ -406,14 +407,14 @@ static int parse_bytes(const char *text, size_t len, struct source_pos pos, stru
 		size_t number = skip_spaces(text, len, rest + 1);
 		if (text[rest] != '*' || !parse_long(text + number, len - number, &repeat)
 		    || repeat < 1 || repeat > REPEAT_MAX) {
-			diagnostics_add(diag, shifted(pos, rest), "after the bytes, only '* N' may follow (N from 1 to %d)",
+			diagnostics_add(diag, shifted(pos, rest), _("after the bytes, only '* N' may follow (N from 1 to %d)"),
 					REPEAT_MAX);
 			free(decoded);
 			return -1;
 		}
 	}
 	if (out * (size_t)repeat > REPEAT_MAX) {
-		diagnostics_add(diag, pos, "at most %d bytes in one call", REPEAT_MAX);
+		diagnostics_add(diag, pos, _("at most %d bytes in one call"), REPEAT_MAX);
 		free(decoded);
 		return -1;
 	}
@@ -445,7 +446,7 @@ static int parse_constants(const char *text, size_t len, struct source_pos pos, 
 		size_t term_len = trim_end(text + start, end - start);
 		long number;
 		if (term_len == 0) {
-			diagnostics_add(diag, shifted(pos, start), "expected %s", catalog_arg_kind_name(kind));
+			diagnostics_add(diag, shifted(pos, start), _("expected %s"), catalog_arg_kind_name(kind));
 			return -1;
 		}
 		if (parse_long(text + start, term_len, &number)) {
@@ -457,11 +458,11 @@ static int parse_constants(const char *text, size_t len, struct source_pos pos, 
 			if (!constant) {
 				const struct constant_def *other = catalog_find_any_constant(text + start, term_len);
 				if (other)
-					diagnostics_add(diag, shifted(pos, start), "%.*s%s is %s, but this argument is %s",
+					diagnostics_add(diag, shifted(pos, start), _("%.*s%s is %s, but this argument is %s"),
 							TOKEN(term_len, text + start), catalog_arg_kind_name(other->kind),
 							catalog_arg_kind_name(kind));
 				else
-					diagnostics_add(diag, shifted(pos, start), "unknown constant '%.*s%s': expected %s",
+					diagnostics_add(diag, shifted(pos, start), _("unknown constant '%.*s%s': expected %s"),
 							TOKEN(term_len, text + start), catalog_arg_kind_name(kind));
 				return -1;
 			}
@@ -481,7 +482,7 @@ static int parse_arg(const char *text, size_t len, struct source_pos pos, enum a
 	arg->kind = kind;
 	arg->pos = pos;
 	if (len == 0) {
-		diagnostics_add(diag, pos, "missing argument: expected %s", catalog_arg_kind_name(kind));
+		diagnostics_add(diag, pos, _("missing argument: expected %s"), catalog_arg_kind_name(kind));
 		return -1;
 	}
 	switch (kind) {
@@ -489,14 +490,14 @@ static int parse_arg(const char *text, size_t len, struct source_pos pos, enum a
 		if (parse_long(text, len, &arg->number))
 			return number_fits(arg->number, INT_MIN, INT_MAX, pos, diag) ? 0 : -1;
 		if (scan_name(text, len, 0) != len || len >= NAME_MAX_LEN) {
-			diagnostics_add(diag, pos, "expected %s, got '%.*s%s'", catalog_arg_kind_name(kind), TOKEN(len, text));
+			diagnostics_add(diag, pos, _("expected %s, got '%.*s%s'"), catalog_arg_kind_name(kind), TOKEN(len, text));
 			return -1;
 		}
 		if (scope && !scope_has(scope, side, text, len)) {
 			char known[256];
 			scope_list(scope, side, known, sizeof known);
-			diagnostics_add(diag, pos, "unknown socket name '%.*s%s' (%s)", TOKEN(len, text),
-					known[0] ? known : "no socket has a name yet on this side");
+			diagnostics_add(diag, pos, _("unknown socket name '%.*s%s' (%s)"), TOKEN(len, text),
+					known[0] ? known : _("no socket has a name yet on this side"));
 			return -1;
 		}
 		memcpy(arg->socket_name, text, len);
@@ -505,14 +506,14 @@ static int parse_arg(const char *text, size_t len, struct source_pos pos, enum a
 		return 0;
 	case ARG_INT:
 		if (!parse_long(text, len, &arg->number)) {
-			diagnostics_add(diag, pos, "expected a number, got '%.*s%s'", TOKEN(len, text));
+			diagnostics_add(diag, pos, _("expected a number, got '%.*s%s'"), TOKEN(len, text));
 			return -1;
 		}
 		return number_fits(arg->number, INT_MIN, INT_MAX, pos, diag) ? 0 : -1;
 	case ARG_ADDRESS:
 		arg->address_len = address_parse(text, len, &arg->address);
 		if (arg->address_len == 0) {
-			diagnostics_add(diag, pos, "malformed address '%.*s%s': %s", TOKEN(len, text),
+			diagnostics_add(diag, pos, _("malformed address '%.*s%s': %s"), TOKEN(len, text),
 					address_problem(text, len));
 			return -1;
 		}
@@ -523,7 +524,7 @@ static int parse_arg(const char *text, size_t len, struct source_pos pos, enum a
 		if (text[0] == '"')
 			return parse_bytes(text, len, pos, arg, diag);
 		if (text[0] != '/' && !(len > 2 && text[0] == '.' && text[1] == '/')) {
-			diagnostics_add(diag, pos, "expected %s", catalog_arg_kind_name(kind));
+			diagnostics_add(diag, pos, _("expected %s"), catalog_arg_kind_name(kind));
 			return -1;
 		}
 		arg->bytes = text_dup(text, len);
@@ -532,7 +533,7 @@ static int parse_arg(const char *text, size_t len, struct source_pos pos, enum a
 	case ARG_SIDE:
 		/* Checked against the lesson's sides by typed_call_parse. */
 		if (scan_name(text, len, 0) != len || len >= NAME_MAX_LEN) {
-			diagnostics_add(diag, pos, "expected %s, got '%.*s%s'", catalog_arg_kind_name(kind), TOKEN(len, text));
+			diagnostics_add(diag, pos, _("expected %s, got '%.*s%s'"), catalog_arg_kind_name(kind), TOKEN(len, text));
 			return -1;
 		}
 		memcpy(arg->socket_name, text, len);
@@ -564,14 +565,14 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 	if (side_end == i || side_end >= len || text[side_end] != ':') {
 		char known[128];
 		sides_list(sides, side_count, known, sizeof known);
-		diagnostics_add(diag, shifted(pos, i), "expected 'side: call(...)', where side is one of: %s", known);
+		diagnostics_add(diag, shifted(pos, i), _("expected 'side: call(...)', where side is one of: %s"), known);
 		return -1;
 	}
 	out->side = find_side(sides, side_count, text + i, side_end - i);
 	if (out->side < 0) {
 		char known[128];
 		sides_list(sides, side_count, known, sizeof known);
-		diagnostics_add(diag, shifted(pos, i), "unknown side '%.*s%s' (sides: %s)", TOKEN((side_end - i), text + i),
+		diagnostics_add(diag, shifted(pos, i), _("unknown side '%.*s%s' (sides: %s)"), TOKEN((side_end - i), text + i),
 				known);
 		return -1;
 	}
@@ -581,7 +582,7 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 	size_t after = skip_spaces(text, len, name_end);
 	if (name_end > i && after < len && text[after] == '=') {
 		if (name_end - i >= NAME_MAX_LEN) {
-			diagnostics_add(diag, shifted(pos, i), "the name '%.*s%s' is longer than %d characters",
+			diagnostics_add(diag, shifted(pos, i), _("the name '%.*s%s' is longer than %d characters"),
 					TOKEN((name_end - i), text + i), NAME_MAX_LEN - 1);
 			return -1;
 		}
@@ -591,29 +592,29 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 	}
 	size_t open = skip_spaces(text, len, name_end);
 	if (name_end == i) {
-		diagnostics_add(diag, shifted(pos, i), "expected a call, like socket(AF_INET, SOCK_STREAM)");
+		diagnostics_add(diag, shifted(pos, i), _("expected a call, like socket(AF_INET, SOCK_STREAM)"));
 		return -1;
 	}
 	out->def = catalog_find_call(text + i, name_end - i);
 	if (!out->def) {
 		const char *suggestion = catalog_suggest_call(text + i, name_end - i);
 		if (suggestion)
-			diagnostics_add(diag, shifted(pos, i), "unknown call '%.*s%s' (did you mean '%s'?)",
+			diagnostics_add(diag, shifted(pos, i), _("unknown call '%.*s%s' (did you mean '%s'?)"),
 					TOKEN((name_end - i), text + i), suggestion);
 		else
-			diagnostics_add(diag, shifted(pos, i), "unknown call '%.*s%s'", TOKEN((name_end - i), text + i));
+			diagnostics_add(diag, shifted(pos, i), _("unknown call '%.*s%s'"), TOKEN((name_end - i), text + i));
 		return -1;
 	}
 	if (open >= len || text[open] != '(') {
-		diagnostics_add(diag, shifted(pos, open), "expected '(' after %s", out->def->name);
+		diagnostics_add(diag, shifted(pos, open), _("expected '(' after %s"), out->def->name);
 		return -1;
 	}
 	if (text[len - 1] != ')') {
-		diagnostics_add(diag, shifted(pos, len), "expected ')' at the end of the call: %s", out->def->usage);
+		diagnostics_add(diag, shifted(pos, len), _("expected ')' at the end of the call: %s"), out->def->usage);
 		return -1;
 	}
 	if (out->result_name[0] && !out->def->names_result) {
-		diagnostics_add(diag, shifted(pos, call_start), "%s() returns no socket to name: write just %s",
+		diagnostics_add(diag, shifted(pos, call_start), _("%s() returns no socket to name: write just %s"),
 				out->def->name, out->def->usage);
 		return -1;
 	}
@@ -627,10 +628,14 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 		if (out->def->max_args == out->def->min_args)
 			snprintf(range, sizeof range, "%d", out->def->min_args);
 		else
-			snprintf(range, sizeof range, "%d or %d", out->def->min_args, out->def->max_args);
-		diagnostics_add(diag, shifted(pos, open), "%s takes %s argument%s, got %s%d: %s", out->def->name, range,
-				out->def->max_args == 1 ? "" : "s", count > CALL_MAX_ARGS ? "more than " : "",
-				count > CALL_MAX_ARGS ? CALL_MAX_ARGS : count, out->def->usage);
+			snprintf(range, sizeof range, _("%d or %d"), out->def->min_args, out->def->max_args);
+		unsigned long most = (unsigned long)out->def->max_args;
+		diagnostics_add(diag, shifted(pos, open),
+				count > CALL_MAX_ARGS ? ngettext("%s takes %s argument, got more than %d: %s",
+								 "%s takes %s arguments, got more than %d: %s", most)
+						      : ngettext("%s takes %s argument, got %d: %s",
+								 "%s takes %s arguments, got %d: %s", most),
+				out->def->name, range, count > CALL_MAX_ARGS ? CALL_MAX_ARGS : count, out->def->usage);
 		return -1;
 	}
 	int failed = 0;
@@ -647,8 +652,8 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 		if (arg->number < 0 || arg->number == out->side) {
 			char known[128];
 			sides_list(sides, side_count, known, sizeof known);
-			diagnostics_add(diag, arg->pos, arg->number < 0 ? "unknown side '%s' (sides: %s)"
-							      : "a side cannot fork into itself: name another side (sides: %s%s)",
+			diagnostics_add(diag, arg->pos, arg->number < 0 ? _("unknown side '%s' (sides: %s)")
+							      : _("a side cannot fork into itself: name another side (sides: %s%s)"),
 					arg->number < 0 ? arg->socket_name : "", known);
 			failed = -1;
 		} else if (scope) {
@@ -665,7 +670,7 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 	if (!out->text)
 		return -1;
 	if (scope && out->result_name[0] && scope_add(scope, out->side, out->result_name) < 0) {
-		diagnostics_add(diag, shifted(pos, call_start), "at most 32 socket names on one side: reuse '%s' or an fd number",
+		diagnostics_add(diag, shifted(pos, call_start), _("at most 32 socket names on one side: reuse '%s' or an fd number"),
 				out->result_name);
 		typed_call_done(out);
 		return -1;
@@ -705,7 +710,7 @@ static int parse_value_expectation(const char *text, size_t len, struct source_p
 	if (len > 6 && memcmp(text, "value ", 6) == 0) {
 		size_t start = skip_spaces(text, len, 6);
 		if (!parse_long(text + start, len - start, &number)) {
-			diagnostics_add(diag, shifted(pos, start), "after 'value', expected a number");
+			diagnostics_add(diag, shifted(pos, start), _("after 'value', expected a number"));
 			return -1;
 		}
 		e->kind = EXPECT_VALUE;
@@ -718,7 +723,7 @@ static int parse_value_expectation(const char *text, size_t len, struct source_p
 		struct call_arg arg = { 0 };
 		if (text[start] != '"') {
 			diagnostics_add(diag, shifted(pos, start),
-					"after 'ready', expected the ready fds in quotes, like \"conn1 POLLIN, ls POLLIN\"");
+					_("after 'ready', expected the ready fds in quotes, like \"conn1 POLLIN, ls POLLIN\""));
 			return -1;
 		}
 		if (parse_bytes(text + start, len - start, shifted(pos, start), &arg, diag) < 0)
@@ -732,7 +737,7 @@ static int parse_value_expectation(const char *text, size_t len, struct source_p
 		size_t start = skip_spaces(text, len, 5);
 		e->address_len = address_parse(text + start, len - start, &e->address);
 		if (e->address_len == 0) {
-			diagnostics_add(diag, shifted(pos, start), "malformed address '%.*s%s': %s", TOKEN((len - start),
+			diagnostics_add(diag, shifted(pos, start), _("malformed address '%.*s%s': %s"), TOKEN((len - start),
 					text + start), address_problem(text + start, len - start));
 			return -1;
 		}
@@ -743,7 +748,7 @@ static int parse_value_expectation(const char *text, size_t len, struct source_p
 		size_t start = skip_spaces(text, len, 3);
 		int error = catalog_errno_value(text + start, len - start);
 		if (error < 0) {
-			diagnostics_add(diag, shifted(pos, start), "unknown errno name '%.*s%s'", TOKEN((len - start),
+			diagnostics_add(diag, shifted(pos, start), _("unknown errno name '%.*s%s'"), TOKEN((len - start),
 					text + start));
 			return -1;
 		}
@@ -767,8 +772,8 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 	e->side = find_side((char(*)[NAME_MAX_LEN])lesson->sides, lesson->side_count, text, side_end);
 	if (side_end == 0 || e->side < 0) {
 		diagnostics_add(diag, pos,
-				"unknown expectation '%.*s%s' (expected fd, blocks, a number, -1 ERRNO, \"bytes\", "
-				"value N, from ADDRESS, ready \"FDS\", SIDE returns VALUE, or SIDE NAME STATE)", TOKEN(len, text));
+				_("unknown expectation '%.*s%s' (expected fd, blocks, a number, -1 ERRNO, \"bytes\", "
+				"value N, from ADDRESS, ready \"FDS\", SIDE returns VALUE, or SIDE NAME STATE)"), TOKEN(len, text));
 		return -1;
 	}
 	size_t i = skip_spaces(text, len, side_end);
@@ -785,7 +790,7 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 			while (end > number && text[end - 1] == ' ')
 				end--;
 			if (!parse_long(text + number, end - number, &e->within_ms) || e->within_ms < 1 || e->within_ms > 5000) {
-				diagnostics_add(diag, shifted(pos, number), "after 'within', expected N ms (1 to 5000)");
+				diagnostics_add(diag, shifted(pos, number), _("after 'within', expected N ms (1 to 5000)"));
 				return -1;
 			}
 		}
@@ -793,7 +798,7 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 		if (result == 0 && e->kind == EXPECT_BLOCKS)
 			result = 1;
 		if (result > 0)
-			diagnostics_add(diag, shifted(pos, value), "after 'returns', expected fd, a number, -1 ERRNO or \"bytes\"");
+			diagnostics_add(diag, shifted(pos, value), _("after 'returns', expected fd, a number, -1 ERRNO or \"bytes\""));
 		return result == 0 ? 0 : -1;
 	}
 	e->kind = EXPECT_STATE;
@@ -809,15 +814,15 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 	} else {
 		name_end = scan_name(text, len, i);
 		if (name_end == i || name_end - i >= NAME_MAX_LEN) {
-			diagnostics_add(diag, shifted(pos, i), "expected a socket name, (accept queue) or (handshake) after '%s'",
+			diagnostics_add(diag, shifted(pos, i), _("expected a socket name, (accept queue) or (handshake) after '%s'"),
 					lesson->sides[e->side]);
 			return -1;
 		}
 		if (!scope_has(scope, e->side, text + i, name_end - i)) {
 			char known[256];
 			scope_list(scope, e->side, known, sizeof known);
-			diagnostics_add(diag, shifted(pos, i), "unknown socket name '%.*s%s' for %s (%s)", TOKEN((name_end - i),
-					text + i), lesson->sides[e->side], known[0] ? known : "none named yet");
+			diagnostics_add(diag, shifted(pos, i), _("unknown socket name '%.*s%s' for %s (%s)"), TOKEN((name_end - i),
+					text + i), lesson->sides[e->side], known[0] ? known : _("none named yet"));
 			return -1;
 		}
 		e->ref = REF_NAME;
@@ -829,8 +834,8 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 	e->state = lesson_state_value(text + state_start, state_end - state_start);
 	if (e->state < 0) {
 		diagnostics_add(diag, shifted(pos, state_start),
-				"unknown state '%.*s%s' (LISTEN, SYN-SENT, SYN-RECV, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, "
-				"CLOSE-WAIT, LAST-ACK, CLOSING, TIME-WAIT, UNCONN, BOUND, gone)",
+				_("unknown state '%.*s%s' (LISTEN, SYN-SENT, SYN-RECV, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, "
+				"CLOSE-WAIT, LAST-ACK, CLOSING, TIME-WAIT, UNCONN, BOUND, gone)"),
 				TOKEN((state_end - state_start), text + state_start));
 		return -1;
 	}
@@ -841,7 +846,7 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 		    && (i + sizeof unless - 1 == len || text[i + sizeof unless - 1] == ' ')) {
 			if (e->ref != REF_NAME) {
 				/* The lab keeps a clock for the sockets steps name. */
-				diagnostics_add(diag, shifted(pos, i), "'unless its timer ran out' needs a socket named by a step");
+				diagnostics_add(diag, shifted(pos, i), _("'unless its timer ran out' needs a socket named by a step"));
 				return -1;
 			}
 			e->unless_timer = true;
@@ -871,8 +876,8 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 		    || !parse_long(text + number, digits - number, &value) || value < 0
 		    || (is_within && (value < 1 || value > 5000))) {
 			diagnostics_add(diag, shifted(pos, i),
-					"after the state, expected 'rq N', 'wq N', 'within N ms' (1 to 5000 ms) or "
-					"'unless its timer ran out'");
+					_("after the state, expected 'rq N', 'wq N', 'within N ms' (1 to 5000 ms) or "
+					"'unless its timer ran out'"));
 			return -1;
 		}
 		*(is_rq ? &e->recv_queue : is_wq ? &e->send_queue : &e->within_ms) = value;
@@ -888,7 +893,7 @@ static int parse_expectations(const char *text, size_t len, struct source_pos po
 	size_t starts[16], lens[16];
 	int count = split_commas(text, len, starts, lens, 15);
 	if (count > 15) {
-		diagnostics_add(diag, pos, "at most 15 expectations on one line");
+		diagnostics_add(diag, pos, _("at most 15 expectations on one line"));
 		return -1;
 	}
 	struct expectation *grown = realloc(step->expects, (step->expect_count + (size_t)count) * sizeof *grown);
@@ -904,7 +909,7 @@ static int parse_expectations(const char *text, size_t len, struct source_pos po
 		e->pos = shifted(pos, starts[k]);
 		const char *item = text + starts[k];
 		if (lens[k] == 0) {
-			diagnostics_add(diag, e->pos, "empty expectation");
+			diagnostics_add(diag, e->pos, _("empty expectation"));
 			failed = -1;
 			continue;
 		}
@@ -985,21 +990,21 @@ static struct line *split_lines(const char *text, size_t len, size_t *count, str
 			line->len--;
 			if (!crlf_reported)
 				diagnostics_add(diag, at(number, (int)line->len + 1),
-						"line ends with CRLF (\\r\\n): save the file with Unix line endings (\\n)");
+						_("line ends with CRLF (\\r\\n): save the file with Unix line endings (\\n)"));
 			crlf_reported = true;
 		}
 		if (line->len > LINE_MAX_BYTES)
-			diagnostics_add(diag, at(number, LINE_MAX_BYTES + 1), "line is longer than %d bytes", LINE_MAX_BYTES);
+			diagnostics_add(diag, at(number, LINE_MAX_BYTES + 1), _("line is longer than %d bytes"), LINE_MAX_BYTES);
 		size_t bad = utf8_invalid_at((const unsigned char *)line->text, line->len);
 		if (bad != (size_t)-1)
-			diagnostics_add(diag, at(number, (int)bad + 1), "invalid UTF-8");
+			diagnostics_add(diag, at(number, (int)bad + 1), _("invalid UTF-8"));
 		size_t i = 0;
 		while (i < line->len && line->text[i] == ' ')
 			i++;
 		line->indent = (int)i;
 		line->blank = trim_end(line->text, line->len) <= i || line->text[i] == '#';
 		if (i < line->len && line->text[i] == '\t') {
-			diagnostics_add(diag, at(number, (int)i + 1), "a tab in the indentation: indent with spaces");
+			diagnostics_add(diag, at(number, (int)i + 1), _("a tab in the indentation: indent with spaces"));
 			line->blank = true;   /* said once; reading it as anything would only add noise */
 		}
 		start = end + 1;
@@ -1063,11 +1068,11 @@ static void parse_program(struct lesson *lesson, const char *text, size_t len, i
 	size_t name = skip_spaces(text, len, 7);
 	const char *colon = memchr(text + name, ':', len - name);
 	if (saw_step) {
-		diagnostics_add(diag, at(number, 1), "program must come before the first step");
+		diagnostics_add(diag, at(number, 1), _("program must come before the first step"));
 		return;
 	}
 	if (!colon) {
-		diagnostics_add(diag, at(number, (int)name + 1), "a program reads 'program SIDE: COMMAND'");
+		diagnostics_add(diag, at(number, (int)name + 1), _("a program reads 'program SIDE: COMMAND'"));
 		return;
 	}
 	size_t name_len = (size_t)(colon - (text + name));
@@ -1077,13 +1082,13 @@ static void parse_program(struct lesson *lesson, const char *text, size_t len, i
 		parse_sides(lesson, "server client", 13, at(number, 1), diag);
 	int side = find_side(lesson->sides, lesson->side_count, text + name, name_len);
 	if (side < 0) {
-		diagnostics_add(diag, at(number, (int)name + 1), "unknown side '%.*s%s' (sides: must name it first)",
+		diagnostics_add(diag, at(number, (int)name + 1), _("unknown side '%.*s%s' (sides: must name it first)"),
 				TOKEN(name_len, text + name));
 		return;
 	}
 	size_t command = skip_spaces(text, len, (size_t)(colon - text) + 1);
 	if (command == len) {
-		diagnostics_add(diag, at(number, (int)command + 1), "program %s: needs a command to run",
+		diagnostics_add(diag, at(number, (int)command + 1), _("program %s: needs a command to run"),
 				lesson->sides[side]);
 		return;
 	}
@@ -1092,8 +1097,8 @@ static void parse_program(struct lesson *lesson, const char *text, size_t len, i
 	char *why = NULL;
 	size_t column = 1;
 	if (!program || words_split(&words, program, NULL, &why, &column) < 0) {
-		diagnostics_add(diag, at(number, (int)(command + column)), "program %s: %s", lesson->sides[side],
-				why ? why : "out of memory");
+		diagnostics_add(diag, at(number, (int)(command + column)), _("program %s: %s"), lesson->sides[side],
+				why ? why : _("out of memory"));
 		free(why);
 		free(program);
 		return;
@@ -1133,16 +1138,16 @@ static int parse_sides(struct lesson *lesson, const char *text, size_t len, stru
 	while (i < len) {
 		size_t end = scan_name(text, len, i);
 		if (end == i || (end < len && text[end] != ' ')) {
-			diagnostics_add(diag, shifted(pos, i), "sides are names separated by spaces, like: server client");
+			diagnostics_add(diag, shifted(pos, i), _("sides are names separated by spaces, like: server client"));
 			return -1;
 		}
 		if (end - i >= NAME_MAX_LEN || lesson->side_count == LESSON_MAX_SIDES) {
-			diagnostics_add(diag, shifted(pos, i), "at most %d sides of at most %d characters", LESSON_MAX_SIDES,
+			diagnostics_add(diag, shifted(pos, i), _("at most %d sides of at most %d characters"), LESSON_MAX_SIDES,
 					NAME_MAX_LEN - 1);
 			return -1;
 		}
 		if (find_side(lesson->sides, lesson->side_count, text + i, end - i) >= 0) {
-			diagnostics_add(diag, shifted(pos, i), "side '%.*s%s' is named twice", TOKEN((end - i), text + i));
+			diagnostics_add(diag, shifted(pos, i), _("side '%.*s%s' is named twice"), TOKEN((end - i), text + i));
 			return -1;
 		}
 		memcpy(lesson->sides[lesson->side_count], text + i, end - i);
@@ -1151,7 +1156,7 @@ static int parse_sides(struct lesson *lesson, const char *text, size_t len, stru
 		i = skip_spaces(text, len, end);
 	}
 	if (lesson->side_count == 0) {
-		diagnostics_add(diag, pos, "sides: needs at least one name");
+		diagnostics_add(diag, pos, _("sides: needs at least one name"));
 		return -1;
 	}
 	return 0;
@@ -1179,7 +1184,7 @@ static void parse_step_line(struct lesson *lesson, struct lesson_step *step, con
 	size_t key = directive_key(text, len);
 	struct source_pos pos = at(number, line->indent + 1);
 	if (key == len || text[key] != ':') {
-		diagnostics_add(diag, pos, "expected 'expect:', 'then:', 'python:' or 'say:' under a step");
+		diagnostics_add(diag, pos, _("expected 'expect:', 'then:', 'python:' or 'say:' under a step"));
 		return;
 	}
 	size_t value = skip_spaces(text, len, key + 1);
@@ -1187,14 +1192,14 @@ static void parse_step_line(struct lesson *lesson, struct lesson_step *step, con
 	bool is_then = key == 4 && memcmp(text, "then", 4) == 0;
 	if ((key == 6 && memcmp(text, "expect", 6) == 0) || is_then) {
 		if (value == len)
-			diagnostics_add(diag, value_pos, "%.*s%s: needs at least one expectation", TOKEN(key, text));
+			diagnostics_add(diag, value_pos, _("%.*s%s: needs at least one expectation"), TOKEN(key, text));
 		else
 			parse_expectations(text + value, len - value, value_pos, lesson, scope, step, is_then, diag);
 	} else if (key == 5 && memcmp(text, "needs", 5) == 0) {
 		if (len - value == 13 && memcmp(text + value, "private-netns", 13) == 0)
 			step->needs_private_netns = true;
 		else
-			diagnostics_add(diag, value_pos, "needs: takes 'private-netns' (the step is skipped on the host path)");
+			diagnostics_add(diag, value_pos, _("needs: takes 'private-netns' (the step is skipped on the host path)"));
 	} else if (key == 6 && memcmp(text, "python", 6) == 0) {
 		free(step->python);
 		step->python = text_dup(text + value, len - value);
@@ -1209,9 +1214,9 @@ static void parse_step_line(struct lesson *lesson, struct lesson_step *step, con
 	} else {
 		const char *hint = suggest(step_directives, 6, text, key);
 		if (hint)
-			diagnostics_add(diag, pos, "unknown directive '%.*s%s' (did you mean '%s'?)", TOKEN(key, text), hint);
+			diagnostics_add(diag, pos, _("unknown directive '%.*s%s' (did you mean '%s'?)"), TOKEN(key, text), hint);
 		else
-			diagnostics_add(diag, pos, "unknown directive '%.*s%s' (under a step: expect, then, python, say, then-say, needs)", TOKEN(key,
+			diagnostics_add(diag, pos, _("unknown directive '%.*s%s' (under a step: expect, then, python, say, then-say, needs)"), TOKEN(key,
 					text));
 	}
 }
@@ -1229,7 +1234,7 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 		if (line->indent > 0) {
 			if (!in_step)
 				diagnostics_add(diag, at(number, line->indent + 1),
-						"indented line outside a step or a text block");
+						_("indented line outside a step or a text block"));
 			else if (step_ok)
 				parse_step_line(lesson, &lesson->steps[lesson->step_count - 1], lines, count, &index, &scope,
 						diag);
@@ -1253,7 +1258,7 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 						   lesson->side_count, &scope, &step->call, diag) == 0;
 			if (step_ok && step->call.def->id == CALL_FORK && lesson->programs[step->call.side]) {
 				diagnostics_add(diag, at(number, (int)call + 1),
-						"fork() is for puppets: %s is a program, which forks when it will",
+						_("fork() is for puppets: %s is a program, which forks when it will"),
 						lesson->sides[step->call.side]);
 				typed_call_done(&step->call);
 				step_ok = false;
@@ -1262,7 +1267,7 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 				lesson->forked[step->call.args[0].number] = true;
 			if (step_ok && step->call.def->wire && !lesson->hold_segments) {
 				diagnostics_add(diag, at(number, (int)call + 1),
-						"%s() needs 'wire: hold' before the first step: nothing is held otherwise",
+						_("%s() needs 'wire: hold' before the first step: nothing is held otherwise"),
 						step->call.def->name);
 				typed_call_done(&step->call);
 				step_ok = false;
@@ -1278,11 +1283,11 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 			continue;
 		}
 		if (key == len || text[key] != ':') {
-			diagnostics_add(diag, at(number, 1), "expected a directive (title:, sides:, intro:, step SIDE: call)");
+			diagnostics_add(diag, at(number, 1), _("expected a directive (title:, sides:, intro:, step SIDE: call)"));
 			continue;
 		}
 		if (key == 4 && memcmp(text, "step", 4) == 0) {
-			diagnostics_add(diag, at(number, 1), "a step reads 'step SIDE: call(...)', with no ':' after 'step'");
+			diagnostics_add(diag, at(number, 1), _("a step reads 'step SIDE: call(...)', with no ':' after 'step'"));
 			continue;
 		}
 		size_t value = skip_spaces(text, len, key + 1);
@@ -1292,19 +1297,19 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 			lesson->title_line = number;
 			lesson->title = text_dup(text + value, len - value);
 			if (value == len)
-				diagnostics_add(diag, value_pos, "title: is empty");
+				diagnostics_add(diag, value_pos, _("title: is empty"));
 		} else if (key == 4 && memcmp(text, "wire", 4) == 0) {
 			if (saw_step)
-				diagnostics_add(diag, at(number, 1), "wire: must come before the first step");
+				diagnostics_add(diag, at(number, 1), _("wire: must come before the first step"));
 			else if (len - value == 4 && memcmp(text + value, "hold", 4) == 0)
 				lesson->hold_segments = true;
 			else
-				diagnostics_add(diag, value_pos, "wire: takes 'hold' (every TCP segment waits for release() or drop())");
+				diagnostics_add(diag, value_pos, _("wire: takes 'hold' (every TCP segment waits for release() or drop())"));
 		} else if (key == 6 && memcmp(text, "lesson", 6) == 0) {
 			/* The name comes from the file; this line only documents it. */
 		} else if (key == 5 && memcmp(text, "sides", 5) == 0) {
 			if (saw_step)
-				diagnostics_add(diag, at(number, 1), "sides: must come before the first step");
+				diagnostics_add(diag, at(number, 1), _("sides: must come before the first step"));
 			else
 				parse_sides(lesson, text + value, len - value, value_pos, diag);
 		} else if (key == 5 && memcmp(text, "intro", 5) == 0) {
@@ -1314,17 +1319,17 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 		} else {
 			const char *hint = suggest(top_directives, sizeof top_directives / sizeof top_directives[0], text, key);
 			if (hint)
-				diagnostics_add(diag, at(number, 1), "unknown directive '%.*s%s' (did you mean '%s'?)", TOKEN(key,
+				diagnostics_add(diag, at(number, 1), _("unknown directive '%.*s%s' (did you mean '%s'?)"), TOKEN(key,
 						text), hint);
 			else
 				diagnostics_add(diag, at(number, 1),
-						"unknown directive '%.*s%s' (title, sides, intro, step)", TOKEN(key, text));
+						_("unknown directive '%.*s%s' (title, sides, intro, step)"), TOKEN(key, text));
 		}
 	}
 	if (!lesson->title)
-		diagnostics_add(diag, at(1, 1), "missing 'title:' line");
+		diagnostics_add(diag, at(1, 1), _("missing 'title:' line"));
 	if (!saw_step)
-		diagnostics_add(diag, at(count > 0 ? (int)count : 1, 1), "the lesson has no step");
+		diagnostics_add(diag, at(count > 0 ? (int)count : 1, 1), _("the lesson has no step"));
 }
 
 static char *name_from_path(const char *path)
@@ -1342,12 +1347,12 @@ struct lesson *lesson_parse(const char *path, const char *text, size_t len, stru
 {
 	size_t before = diag->count;
 	if (len == 0) {
-		diagnostics_add(diag, at(0, 0), "the file is empty");
+		diagnostics_add(diag, at(0, 0), _("the file is empty"));
 		return NULL;
 	}
 	const char *nul = memchr(text, '\0', len);
 	if (nul) {
-		diagnostics_add(diag, at(0, 0), "a binary file, not a lesson (NUL byte at offset %zu)", (size_t)(nul - text));
+		diagnostics_add(diag, at(0, 0), _("a binary file, not a lesson (NUL byte at offset %zu)"), (size_t)(nul - text));
 		return NULL;
 	}
 	struct lesson *lesson = calloc(1, sizeof *lesson);
@@ -1372,18 +1377,18 @@ struct lesson *lesson_load_source(const char *path, struct diagnostics *diag)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);   /* a FIFO would wait for a writer */
 	if (fd < 0) {
-		diagnostics_add(diag, at(0, 0), "cannot open: %s", strerror(errno));
+		diagnostics_add(diag, at(0, 0), _("cannot open: %s"), strerror(errno));
 		return NULL;
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		diagnostics_add(diag, at(0, 0), "%s", S_ISDIR(st.st_mode) ? "is a directory, not a lesson file"
-									    : "not a regular file");
+		diagnostics_add(diag, at(0, 0), "%s", S_ISDIR(st.st_mode) ? _("is a directory, not a lesson file")
+									    : _("not a regular file"));
 		close(fd);
 		return NULL;
 	}
 	if (st.st_size > FILE_MAX_BYTES) {
-		diagnostics_add(diag, at(0, 0), "too large for a lesson (%lld bytes; at most %d)", (long long)st.st_size,
+		diagnostics_add(diag, at(0, 0), _("too large for a lesson (%lld bytes; at most %d)"), (long long)st.st_size,
 				FILE_MAX_BYTES);
 		close(fd);
 		return NULL;
@@ -1395,7 +1400,7 @@ struct lesson *lesson_load_source(const char *path, struct diagnostics *diag)
 		len += (size_t)n;
 	close(fd);
 	if (!text || n < 0) {
-		diagnostics_add(diag, at(0, 0), "cannot read: %s", text ? strerror(errno) : "out of memory");
+		diagnostics_add(diag, at(0, 0), _("cannot read: %s"), text ? strerror(errno) : _("out of memory"));
 		free(text);
 		return NULL;
 	}

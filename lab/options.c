@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
+
 enum { ROWS_MAX = 32, HELP_ID = 1000 };
 
 void options_usage(FILE *out, const struct options_spec *spec)
 {
-	fprintf(out, "usage: socklab %s", spec->command);
+	fprintf(out, _("usage: socklab %s"), spec->command);
 	for (size_t i = 0; i < spec->row_count; i++) {
 		const struct option_row *row = &spec->rows[i];
 		const char *open = row->required ? "" : "[", *close = row->required ? "" : "]";
@@ -60,11 +62,11 @@ int options_parse(const struct options_spec *spec, int argc, char **argv,
 			continue;
 		}
 		if (found == ':')
-			fprintf(stderr, "socklab %s: %s needs a value\n", spec->command, argv[optind - 1]);
+			fprintf(stderr, _("socklab %s: %s needs a value\n"), spec->command, argv[optind - 1]);
 		else if (optopt > ' ' && optopt < 127)   /* a short option has its letter in optopt */
-			fprintf(stderr, "socklab %s: unknown option '-%c'\n", spec->command, optopt);
+			fprintf(stderr, _("socklab %s: unknown option '-%c'\n"), spec->command, optopt);
 		else
-			fprintf(stderr, "socklab %s: unknown option '%s'\n", spec->command, argv[optind - 1]);
+			fprintf(stderr, _("socklab %s: unknown option '%s'\n"), spec->command, argv[optind - 1]);
 		options_usage(stderr, spec);
 		return OPTIONS_BAD;
 	}

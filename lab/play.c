@@ -10,6 +10,7 @@
 #include "python.h"
 #include "readiness.h"
 #include "text.h"
+#include "i18n.h"
 
 struct play {
 	struct lesson lesson;          /* steps appended as calls are typed */
@@ -26,13 +27,13 @@ int play_new(struct play **out, struct sandbox *sandbox, const char *const *side
 	}
 	struct play *play = calloc(1, sizeof *play);
 	if (!play)
-		return text_error(err, "out of memory");
+		return text_error(err, "%s", _("out of memory"));
 	play->lesson.path = strdup("<play>");
 	play->lesson.name = strdup("play");
 	play->lesson.title = strdup("Free play");
 	if (!play->lesson.path || !play->lesson.name || !play->lesson.title) {
 		play_free(play);
-		return text_error(err, "out of memory");
+		return text_error(err, "%s", _("out of memory"));
 	}
 	for (int i = 0; i < side_count && i < LESSON_MAX_SIDES; i++)
 		snprintf(play->lesson.sides[play->lesson.side_count++], NAME_MAX_LEN, "%s", sides[i]);
@@ -76,7 +77,7 @@ int play_parse_line(const char *text, size_t len, int line_number, char sides[][
 	struct source_pos pos = { .line = line_number, .column = 1 };
 	if (len > LESSON_LINE_MAX_BYTES) {
 		pos.column = LESSON_LINE_MAX_BYTES + 1;
-		diagnostics_add(diag, pos, "line is longer than %d bytes", LESSON_LINE_MAX_BYTES);
+		diagnostics_add(diag, pos, _("line is longer than %d bytes"), LESSON_LINE_MAX_BYTES);
 		return -1;
 	}
 	if (typed_call_parse(text, len, pos, sides, side_count, scope, call, diag) < 0)
@@ -87,7 +88,7 @@ int play_parse_line(const char *text, size_t len, int line_number, char sides[][
 		const char *name = colon ? memmem(colon, len - (size_t)(colon - text), call->def->name,
 						  strlen(call->def->name)) : NULL;
 		pos.column = name ? (int)(name - text) + 1 : 1;
-		diagnostics_add(diag, pos, "%s() needs held segments: free play holds none (a lesson with 'wire: hold' does)",
+		diagnostics_add(diag, pos, _("%s() needs held segments: free play holds none (a lesson with 'wire: hold' does)"),
 				call->def->name);
 		typed_call_done(call);
 		return -1;
@@ -100,7 +101,7 @@ int play_line(struct play *play, const char *text, size_t len, int line_number, 
 	struct lesson *lesson = &play->lesson;
 	struct lesson_step *grown = realloc(lesson->steps, (lesson->step_count + 1) * sizeof *grown);
 	if (!grown)
-		return text_error(err, "out of memory");
+		return text_error(err, "%s", _("out of memory"));
 	lesson->steps = grown;
 	struct lesson_step *step = &lesson->steps[lesson->step_count];
 	memset(step, 0, sizeof *step);
@@ -113,7 +114,7 @@ int play_line(struct play *play, const char *text, size_t len, int line_number, 
 	step->python = strdup(python_line(&step->call, python, sizeof python));
 	if (!step->python) {
 		typed_call_done(&step->call);
-		return text_error(err, "out of memory");
+		return text_error(err, "%s", _("out of memory"));
 	}
 	lesson->step_count++;
 	return session_step(play->session, err) < 0 ? -1 : 1;
@@ -196,11 +197,11 @@ int play_write_lesson(const struct play *play, const char *path, char **err)
 	size_t len = 0;
 	FILE *memory = open_memstream(&text, &len);
 	if (!memory)
-		return text_error(err, "out of memory");
+		return text_error(err, "%s", _("out of memory"));
 	write_lesson_text(memory, play);
 	if (fclose(memory) != 0) {
 		free(text);
-		return text_error(err, "out of memory");
+		return text_error(err, "%s", _("out of memory"));
 	}
 	/* What `socklab check` would say of it, before it is written. */
 	struct diagnostics diag;
@@ -208,17 +209,17 @@ int play_write_lesson(const struct play *play, const char *path, char **err)
 	struct lesson *lesson = lesson_parse(path, text, len, &diag);
 	int result = 0;
 	if (!lesson)
-		result = text_error(err, "not written: socklab check would refuse it (%s)",
-				    diag.count ? diag.messages[0] : "out of memory");
+		result = text_error(err, _("not written: socklab check would refuse it (%s)"),
+				    diag.count ? diag.messages[0] : _("out of memory"));
 	lesson_free(lesson);
 	diagnostics_done(&diag);
 	FILE *file = result == 0 ? fopen(path, "w") : NULL;
 	if (result == 0 && !file)
-		result = text_error(err, "cannot write %s: %s", path, strerror(errno));
+		result = text_error(err, _("cannot write %s: %s"), path, strerror(errno));
 	if (file) {
 		bool written = fwrite(text, 1, len, file) == len;
 		if (fclose(file) != 0 || !written)
-			result = text_error(err, "cannot write %s: %s", path, strerror(errno));
+			result = text_error(err, _("cannot write %s: %s"), path, strerror(errno));
 	}
 	free(text);
 	return result;
@@ -269,7 +270,7 @@ int play_plain(FILE *in, FILE *out, struct sandbox *sandbox, const volatile sig_
 	while (!*stop && !ferror(out) && (len = play_read_line(in, line, sizeof line, &too_long)) >= 0) {
 		number++;
 		if (too_long || (size_t)len > LESSON_LINE_MAX_BYTES) {
-			fprintf(out, "<stdin>:%d:%d: line is longer than %d bytes\n", number, LESSON_LINE_MAX_BYTES + 1,
+			fprintf(out, _("<stdin>:%d:%d: line is longer than %d bytes\n"), number, LESSON_LINE_MAX_BYTES + 1,
 				LESSON_LINE_MAX_BYTES);
 			refused = true;
 			continue;
@@ -283,7 +284,7 @@ int play_plain(FILE *in, FILE *out, struct sandbox *sandbox, const volatile sig_
 				err = NULL;
 				refused = true;
 			} else {
-				fprintf(out, "wrote %s\n", line + 2);
+				fprintf(out, _("wrote %s\n"), line + 2);
 			}
 			continue;
 		}
@@ -297,7 +298,7 @@ int play_plain(FILE *in, FILE *out, struct sandbox *sandbox, const volatile sig_
 		refused |= diag.count > 0;
 		diagnostics_done(&diag);
 		if (result < 0) {
-			fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+			fprintf(stderr, "socklab: %s\n", err ? err : _("out of memory"));
 			free(err);
 			lab_failed = true;
 			break;

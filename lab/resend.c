@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
+
 void resend_clear(struct resend_table *table)
 {
 	memset(table, 0, sizeof *table);
@@ -91,14 +93,19 @@ int resend_tidy(struct resend_table *table, struct hold *hold, bool drop_duplica
 		key->last_us = segment->held_at_us;
 		const char *name = sender ? sender(context, segment) : NULL;
 		bool duplicate = key->through && drop_duplicates;
-		char sentence[200];
-		snprintf(sentence, sizeof sentence,
-			 "the kernel resent the %s%s%s (retransmission timer, %lld s after the one before): %s",
-			 segment->flags, name ? " from " : "", name ? name : "", timer_s,
-			 duplicate      ? "the first went through, so the lab dropped this copy"
-			 : key->through ? "the first went through; this copy is held too"
-			 : key->dropped ? "the one before was dropped, this copy is held"
-					: "a copy of the one still held (release() lets one through)");
+		const char *what = duplicate      ? _("the first went through, so the lab dropped this copy")
+				   : key->through ? _("the first went through; this copy is held too")
+				   : key->dropped ? _("the one before was dropped, this copy is held")
+						  : _("a copy of the one still held (release() lets one through)");
+		char sentence[320];
+		if (name)
+			snprintf(sentence, sizeof sentence,
+				 _("the kernel resent the %s from %s (retransmission timer, %lld s after the one before): %s"),
+				 segment->flags, name, timer_s, what);
+		else
+			snprintf(sentence, sizeof sentence,
+				 _("the kernel resent the %s (retransmission timer, %lld s after the one before): %s"),
+				 segment->flags, timer_s, what);
 		/* Whole sentences only; "..." once when the rest does not fit. */
 		if (at + 2 + strlen(sentence) + 5 < size)
 			at += (size_t)snprintf(said + at, size - at, "%s%s", at ? "; " : "", sentence);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "plain.h"
 #include "session.h"
 #include "stepper.h"
@@ -50,7 +51,7 @@ static void print_output(FILE *out, const char *who, const struct tracer_event *
 	if (!escaped)
 		return;
 	text_escape(event->bytes, ended ? len - 1 : len, escaped, size);
-	fprintf(out, "\n%s printed: \"%s\"%s\n", who, escaped, ended ? "" : " (no newline yet)");
+	fprintf(out, ended ? _("\n%s printed: \"%s\"\n") : _("\n%s printed: \"%s\" (no newline yet)\n"), who, escaped);
 	free(escaped);
 }
 
@@ -76,10 +77,10 @@ static void on_news(const struct stepper_news *news, void *context)
 		print_output(out, side, event);
 		return;
 	case NEWS_FORK:
-		fprintf(out, "\n%s started %s (fork: pid %d)\n", news->parent_who, news->who, (int)event->process);
+		fprintf(out, _("\n%s started %s (fork: pid %d)\n"), news->parent_who, news->who, (int)event->process);
 		return;
 	case NEWS_EXEC:
-		fprintf(out, "\n%s runs a new program (exec): %s\n", news->who, event->text);
+		fprintf(out, _("\n%s runs a new program (exec): %s\n"), news->who, event->text);
 		return;
 	case NEWS_EXIT:
 		fprintf(out, "\n%s %s\n", news->who, event->message);
@@ -87,25 +88,26 @@ static void on_news(const struct stepper_news *news, void *context)
 	case NEWS_STARTUP:
 		/* Not a step: the interpreter's own, before the program began. */
 		if (!stepping->startup_told[news->side])
-			fprintf(out, "\n%s: before the program's first line, the interpreter's start-up (not stepped):\n",
+			fprintf(out, _("\n%s: before the program's first line, the interpreter's start-up (not stepped):\n"),
 				side);
 		stepping->startup_told[news->side] = true;
 		fprintf(out, "  %s\n", event->text);
 		return;
 	case NEWS_UNSTEPPED:
 		if (event->kind == TRACER_RETURNED)
-			fprintf(out, "\n%s: %s\n  (a call the lab has no step for: shown, not stepped)\n", news->who,
+			fprintf(out, _("\n%s: %s\n  (a call the lab has no step for: shown, not stepped)\n"), news->who,
 				event->text);
 		return;
 	}
 }
 
-/* Waits for news while a program sleeps or computes, saying so first.
- * Returns 1 when something changed, 0 when the bound passed, -1. */
-static int wait_for(struct stepping *stepping, const char *who, const char *doing, const volatile sig_atomic_t *stop,
+/* Waits for news while a program sleeps in `call` (not a socket call),
+ * saying so first. Returns 1 when something changed, 0 when the bound
+ * passed, -1. */
+static int wait_for(struct stepping *stepping, const char *who, const char *call, const volatile sig_atomic_t *stop,
 		    char **err)
 {
-	fprintf(stepping->out, "\n%s %s; waiting up to %d s\n", who, doing, WAIT_MS / 1000);
+	fprintf(stepping->out, _("\n%s asleep in %s; waiting up to %d s\n"), who, call, WAIT_MS / 1000);
 	/* Output is no progress: a call held, or everything quiet, is. */
 	for (uint64_t end = now_ms() + WAIT_MS; now_ms() < end && !*stop;) {
 		if (stepper_wait(stepping->stepper, 100, err) < 0)
@@ -125,7 +127,7 @@ static int while_computing(struct stepping *stepping, int *on_turn, const volati
 	int running = stepper_side(stepper, 0)->state == STEPPER_RUNNING ? 0 : 1;
 	const char *name = stepper_side(stepper, running)->name;
 	if (!stepping->computing) {
-		fprintf(stepping->out, "\n%s runs between its socket calls (computing); waiting up to %d s\n", name,
+		fprintf(stepping->out, _("\n%s runs between its socket calls (computing); waiting up to %d s\n"), name,
 			WAIT_MS / 1000);
 		stepping->computing = true;
 		stepping->computing_since_ms = now_ms();
@@ -144,7 +146,7 @@ static int while_computing(struct stepping *stepping, int *on_turn, const volati
 	}
 	if (*stop)
 		return 0;
-	fprintf(stepping->out, "\n%s made no socket call in %d s: stopped\n", name, WAIT_MS / 1000);
+	fprintf(stepping->out, _("\n%s made no socket call in %d s: stopped\n"), name, WAIT_MS / 1000);
 	return 0;
 }
 
@@ -170,16 +172,18 @@ static int turn(struct stepping *stepping, int *on_turn, const volatile sig_atom
 	/* Nobody holds a call: a sleeper is waited for, a block is the end. */
 	for (int s = 0; s < STEPPER_SIDES; s++)
 		if (sides[s]->state == STEPPER_ASLEEP && strncmp(sides[s]->message, "asleep in ", 10) == 0) {
-			char doing[300];
-			snprintf(doing, sizeof doing, "%s", sides[s]->message);
-			int changed = wait_for(stepping, sides[s]->name, doing, stop, err);
+			char call[300];
+			snprintf(call, sizeof call, "%s", sides[s]->message + 10);
+			int changed = wait_for(stepping, sides[s]->name, call, stop, err);
 			if (changed != 0)
 				return changed < 0 ? -1 : 1;
 		}
-	fprintf(stepping->out, "\nthe programs wait for each other: stopped (%s%s%s)\n",
-		sides[0]->state == STEPPER_OVER ? "" : "server blocked",
-		sides[0]->state != STEPPER_OVER && sides[1]->state != STEPPER_OVER ? ", " : "",
-		sides[1]->state == STEPPER_OVER ? "" : "client blocked");
+	bool server_blocked = sides[0]->state != STEPPER_OVER, client_blocked = sides[1]->state != STEPPER_OVER;
+	fprintf(stepping->out, "%s",
+		server_blocked && client_blocked ? _("\nthe programs wait for each other: stopped (server blocked, client blocked)\n")
+		: server_blocked                 ? _("\nthe programs wait for each other: stopped (server blocked)\n")
+		: client_blocked                 ? _("\nthe programs wait for each other: stopped (client blocked)\n")
+						 : _("\nthe programs wait for each other: stopped ()\n"));
 	return 0;
 }
 
@@ -201,10 +205,10 @@ int step_plain(const char *server, const char *client, const char *examples_dir,
 		;
 	if (!*stop && going < 0)
 		goto failed;
-	fprintf(out, "\n%zu calls stepped\n", session_steps_done(session));
+	fprintf(out, _("\n%zu calls stepped\n"), session_steps_done(session));
 	goto done;
 failed:
-	fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+	fprintf(stderr, "socklab: %s\n", err ? err : _("out of memory"));
 	code = 2;
 done:
 	free(err);

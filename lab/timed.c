@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "probe.h"
 #include "session.h"
 
@@ -14,13 +15,13 @@ static const struct {
 	int state;
 	const char *after;
 } endings[] = {
-	{ TCP_TIME_WAIT, "the kernel freed the port" },
-	{ TCP_FIN_WAIT2, "no fd held it, so the kernel freed it (net.ipv4.tcp_fin_timeout)" },
-	{ TCP_SYN_SENT, "the kernel gave up resending the SYN (net.ipv4.tcp_syn_retries): connect() fails with ETIMEDOUT" },
-	{ TCP_SYN_RECV, "the kernel gave up resending the SYN-ACK and freed the request" },
-	{ TCP_LAST_ACK, "the kernel gave up resending the FIN" },
-	{ TCP_FIN_WAIT1, "the kernel gave up resending the FIN" },
-	{ TCP_CLOSING, "the kernel gave up resending the FIN" },
+	{ TCP_TIME_WAIT, N_("the kernel freed the port") },
+	{ TCP_FIN_WAIT2, N_("no fd held it, so the kernel freed it (net.ipv4.tcp_fin_timeout)") },
+	{ TCP_SYN_SENT, N_("the kernel gave up resending the SYN (net.ipv4.tcp_syn_retries): connect() fails with ETIMEDOUT") },
+	{ TCP_SYN_RECV, N_("the kernel gave up resending the SYN-ACK and freed the request") },
+	{ TCP_LAST_ACK, N_("the kernel gave up resending the FIN") },
+	{ TCP_FIN_WAIT1, N_("the kernel gave up resending the FIN") },
+	{ TCP_CLOSING, N_("the kernel gave up resending the FIN") },
 };
 
 int64_t timed_now_us(void)
@@ -110,13 +111,13 @@ bool timed_explain(const struct timed_table *table, const struct lab_snapshot *s
 		if (snapshot->sockets[i].side == side && strcmp(snapshot->sockets[i].name, name) == 0
 		    && snapshot->sockets[i].state == state)
 			return false;
-	const char *after = "the kernel's timer ended it";
+	const char *after = _("the kernel's timer ended it");
 	for (size_t i = 0; i < sizeof endings / sizeof endings[0]; i++)
 		if (endings[i].state == state)
-			after = endings[i].after;
+			after = _(endings[i].after);
 	long long passed_s = (now_us - since_us) / 1000000;
 	long long timer_s = (expires_us - since_us + 500000) / 1000000;
-	snprintf(out, size, "%s ended: %lld s passed since step %zu, longer than its %lld s timer; %s",
+	snprintf(out, size, _("%s ended: %lld s passed since step %zu, longer than its %lld s timer; %s"),
 		 probe_state_name(state, SOCK_STREAM), passed_s, since_step, timer_s, after);
 	return true;
 }

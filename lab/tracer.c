@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "inject.h"
 #include "syscalls.h"
 
@@ -467,12 +468,12 @@ static void send_exited(struct helper *helper, pid_t process, int status)
 	event->program_over = helper->task_count == 0;
 	if (WIFEXITED(status)) {
 		event->exit_code = WEXITSTATUS(status);
-		snprintf(event->message, sizeof event->message, "exited with code %d", event->exit_code);
+		snprintf(event->message, sizeof event->message, _("exited with code %d"), event->exit_code);
 	} else {
 		const char *name = sigabbrev_np(WTERMSIG(status));
 		event->exit_code = -1;
 		event->signal = WTERMSIG(status);
-		snprintf(event->message, sizeof event->message, "killed by SIG%s", name ? name : "?");
+		snprintf(event->message, sizeof event->message, _("killed by SIG%s"), name ? name : "?");
 	}
 	if (helper->stop_reason[0])
 		snprintf(event->message, sizeof event->message, "%s", helper->stop_reason);
@@ -635,7 +636,7 @@ static bool watch_fd(struct helper *helper, struct task *task, int fd)
 		/* Its reads and writes would go unseen: a transcript with holes
 		 * is worse than none. */
 		char reason[160];
-		snprintf(reason, sizeof reason, "the lab could not watch socket fd %d of the program (%s)", fd, why);
+		snprintf(reason, sizeof reason, _("the lab could not watch socket fd %d of the program (%s)"), fd, why);
 		kill_program(helper, reason);
 		return true;
 	}

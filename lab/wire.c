@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
+
 /* Whether two endpoints are one: a v4-mapped IPv6 address
  * ("[::ffff:127.0.0.1]:80") is the IPv4 one the wire carries. */
 static bool same_endpoint(const char *a, const char *b)
@@ -83,12 +85,12 @@ int wire_open_capture(struct session *session, char **err)
 	 * traffic, and whether it may be read depends on who runs the lab. */
 	if (session->sandbox->kind != SANDBOX_NETNS) {
 		snprintf(session->info.wire, sizeof session->info.wire,
-			 "no packets: capture needs the lab's private network namespace");
+			 "%s", _("no packets: capture needs the lab's private network namespace"));
 		return 0;
 	}
 	char *why = NULL;
 	if (capture_open(&session->capture, &why) < 0) {
-		snprintf(session->info.wire, sizeof session->info.wire, "no packets: %s", why ? why : "capture failed");
+		snprintf(session->info.wire, sizeof session->info.wire, _("no packets: %s"), why ? why : _("capture failed"));
 		free(why);
 		session->capture = NULL;
 		return 0;
@@ -232,11 +234,11 @@ int wire_open_hold(struct session *session, char **err)
 	char *why = NULL;
 	if (session->sandbox->kind != SANDBOX_NETNS) {
 		snprintf(session->info.held, sizeof session->info.held,
-			 "segments are not held: that needs the lab's private network namespace");
+			 "%s", _("segments are not held: that needs the lab's private network namespace"));
 		return 0;
 	}
 	if (hold_open(&session->hold, &why) < 0) {
-		snprintf(session->info.held, sizeof session->info.held, "segments are not held: %s", why ? why : "?");
+		snprintf(session->info.held, sizeof session->info.held, _("segments are not held: %s"), why ? why : "?");
 		free(why);
 		session->hold = NULL;
 		return 0;
@@ -257,10 +259,12 @@ void wire_describe_held(struct session *session, struct lab_event *event)
 		int from = side_of_segment(session, -1, segment->source_text, segment->destination_text, false);
 		int to = side_of_segment(session, -1, segment->source_text, segment->destination_text, true);
 		/* "resent": the sender's retransmission timer fired (after a drop). */
-		if (text_append(event->held, sizeof event->held, &at, "%s%s -> %s %s seq %u ack %u len %u%s",
+		if (text_append(event->held, sizeof event->held, &at,
+				segment->retransmission ? _("%s%s -> %s %s seq %u ack %u len %u resent")
+							: "%s%s -> %s %s seq %u ack %u len %u",
 				at ? "; " : "", from >= 0 ? session->info.sides[from] : "?",
 				to >= 0 ? session->info.sides[to] : "?", segment->flags, segment->seq, segment->ack,
-				segment->payload_length, segment->retransmission ? " resent" : "") < 0)
+				segment->payload_length) < 0)
 			break;
 	}
 }

@@ -1,11 +1,15 @@
 #!/bin/bash
-# i18n.sh SOCKLAB SOURCE_DIR — the interface's words through gettext (lab/i18n.h):
-# the committed po/socklab.pot is what the sources mark (a newly marked or unmarked
-# string shows here), po/zh_CN.po is complete, --lang zh speaks Chinese from the build
-# tree's catalogue, and English output does not change whatever the environment says.
+# i18n.sh SOCKLAB SOURCE_DIR ECHO_SERVER ECHO_CLIENT — the interface's words through
+# gettext (lab/i18n.h): the committed po/socklab.pot is what the sources mark (a newly
+# marked or unmarked string shows here), po/zh_CN.po is complete, --lang zh speaks
+# Chinese from the build tree's catalogue (the generated sentences too: evidence,
+# held segments, the step transcript; the timer's is in paced_lessons.sh, which waits
+# for one), and English output does not change whatever the environment says.
 set -uo pipefail
 socklab=$1
 src=$2
+echo_server=$3
+echo_client=$4
 failures=0
 fail() { printf 'FAIL: %s\n' "$*"; failures=$((failures + 1)); }
 for tool in xgettext msgcat msgfmt; do
@@ -33,6 +37,22 @@ grep -q "^已运行 14/14 步，每项预期都已满足$" <<<"$zh" || fail "no 
 grep -q "^  然后：$" <<<"$zh" || fail "no Chinese 'then:' heading in: $zh"
 grep -q "^step 6/14  client: connect(c, 127.0.0.1:65432)$" <<<"$zh" || fail "step headings changed in Chinese: $zh"
 grep -q "ESTABLISHED" <<<"$zh" || fail "no ESTABLISHED as the kernel writes it: $zh"
+
+# Sentences built at run time from the kernel's values (lab/evidence.c, resend.c, wire.c).
+zh_run() { env -u LANGUAGE -u LC_ALL LANG=C.UTF-8 "$socklab" --lang zh run --plain "$@" 2>&1; }
+zh=$(zh_run 12)
+grep -q "^  原因: server 的 ls（fd 3，CLOSE）没有在监听：accept() 之前要先 listen()$" <<<"$zh" ||
+	fail "no Chinese evidence sentence for accept()'s EINVAL in: $zh"
+# Holding needs the private network namespace; without it the refusal is the held-segment text.
+zh=$(zh_run 13)
+grep -qE "^  resent  内核重传了 client 发出的 SYN（重传计时器，距上一份 [0-9]+ 秒）|^held: 报文段没有被扣留：" <<<"$zh" ||
+	fail "no Chinese held-segment text in: $zh"
+
+# The step transcript (lab/step.c): two programs stepped, what they printed.
+zh=$(env -u LANGUAGE -u LC_ALL LANG=C.UTF-8 "$socklab" --lang zh step --plain \
+	--server "$echo_server" --client "$echo_client" 2>&1)
+grep -q '^client 输出了："Received Hello, world"$' <<<"$zh" || fail "no Chinese step transcript line in: $zh"
+grep -qE "^共单步执行了 [0-9]+ 个调用$" <<<"$zh" || fail "no Chinese end of the step transcript in: $zh"
 
 # English: byte for byte the same under a Chinese environment with --lang en, and under C.
 # (the ephemeral ports, 32768-60999, differ from run to run)

@@ -3,8 +3,9 @@
 # pass, with the timer said in words:
 #   08 at 2 s a step: the TIME-WAIT made at step 9 ends before the last step;
 #   13 at 3 s a step: held segments are resent by their timers meanwhile;
-#   01 with a 65 s pause before its last step: its TIME-WAIT ends.
-# The three run side by side (they mostly sleep): one CTest slot, ~100 s.
+#   01 with a 65 s pause before its last step: its TIME-WAIT ends; once more
+#   in Chinese (--lang zh), where the timer's sentence is Chinese too.
+# The four run side by side (they mostly sleep): one CTest slot, ~100 s.
 # usage: paced_lessons.sh SOCKLAB SOURCE_DIR
 set -uo pipefail
 socklab=$1
@@ -23,6 +24,8 @@ run() {   # NAME ARGS...: the transcript in $work/NAME.out, the exit code in $wo
 run 08 --pace 2 "$lessons/08-closing.lesson"
 run 13 --pace 3 "$lessons/13-handshake-slow.lesson"
 run 01 --pause last:65 "$lessons/01-echo.lesson"
+# Chinese needs a UTF-8 locale; C.UTF-8 is always there.
+LC_ALL=C.UTF-8 run 01zh --lang zh --pause last:65 "$lessons/01-echo.lesson"
 wait "${pids[@]}"
 pids=()
 
@@ -52,6 +55,7 @@ check() {   # NAME SENTENCE...: exit 0 and every sentence in the transcript
 check 08 "timer  server a1 TIME-WAIT: TIME-WAIT ended: " "longer than its 60 s timer; the kernel freed the port" \
 	"every expectation met (1 after a kernel timer ended the state"
 check 01 "timer  client c TIME-WAIT: TIME-WAIT ended: " "longer than its 60 s timer; the kernel freed the port"
+check 01zh "TIME-WAIT 已结束：从第 13 步起过了 " "超过了它 60 秒的计时器；内核释放了这个端口"
 # Holding needs the lab's private network namespace: elsewhere 13 skips its steps.
 if grep -q '^held: segments are not held' "$work/13.out"; then
 	echo "skip: 13: $(grep '^held: ' "$work/13.out")"

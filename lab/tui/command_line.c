@@ -175,12 +175,12 @@ static void edit_run(struct tui *tui, struct command_line *line)
 	char text[COMMAND_LINE_MAX];
 	memcpy(text, line->text, line->length + 1);
 	if (strspn(text, " \t") == line->length) {
-		snprintf(line->hint, sizeof line->hint, "type a call, like server: s = socket(AF_INET, SOCK_STREAM)");
+		snprintf(line->hint, sizeof line->hint, "%s", _("type a call, like server: s = socket(AF_INET, SOCK_STREAM)"));
 		return;
 	}
 	char *err = NULL;
 	if (history_add(&line->history, text, &err) < 0 && !line->history_warned) {
-		tui_message(tui, "%s", err ? err : "history not kept: out of memory");
+		tui_message(tui, "%s", err ? err : _("history not kept: out of memory"));
 		line->history_warned = true;
 	}
 	free(err);
@@ -202,18 +202,23 @@ static void describe_place(struct command_line *line, const struct completion *c
 	const char *word = line->text + completion->start;
 	int len = (int)(line->cursor - completion->start);
 	if (completion->place == PLACE_SIDE) {
-		size_t at = (size_t)snprintf(line->hint, sizeof line->hint, "%s%.*s%sthe sides are", len ? "no side '" : "",
-					     len, word, len ? "': " : "");
-		for (int s = 0; s < lesson->side_count && at < sizeof line->hint; s++)
-			at += (size_t)snprintf(line->hint + at, sizeof line->hint - at, " %s", lesson->sides[s]);
+		/* The sides ("server client"), then one sentence. */
+		char sides[sizeof line->hint] = "";
+		size_t at = 0;
+		for (int s = 0; s < lesson->side_count && at < sizeof sides; s++)
+			at += (size_t)snprintf(sides + at, sizeof sides - at, "%s%s", at ? " " : "", lesson->sides[s]);
+		if (len)
+			snprintf(line->hint, sizeof line->hint, _("no side '%.*s': the sides are %s"), len, word, sides);
+		else
+			snprintf(line->hint, sizeof line->hint, _("the sides are %s"), sides);
 	} else if (completion->place == PLACE_CALL) {
-		snprintf(line->hint, sizeof line->hint, "no call starts with '%.*s' (Tab after the side's ': ' lists them)",
+		snprintf(line->hint, sizeof line->hint, _("no call starts with '%.*s' (Tab after the side's ': ' lists them)"),
 			 len, word);
 	} else if (completion->place == PLACE_ARGUMENT) {
-		snprintf(line->hint, sizeof line->hint, "%s: argument %d is %s", completion->call->usage,
+		snprintf(line->hint, sizeof line->hint, _("%s: argument %d is %s"), completion->call->usage,
 			 completion->argument + 1, catalog_arg_kind_name(completion->kind));
 	} else {
-		snprintf(line->hint, sizeof line->hint, "nothing to complete here");
+		snprintf(line->hint, sizeof line->hint, "%s", _("nothing to complete here"));
 	}
 }
 
@@ -258,7 +263,7 @@ static void edit_history_back(struct tui *tui, struct command_line *line)
 {
 	(void)tui;
 	if (line->history_at == 0) {
-		snprintf(line->hint, sizeof line->hint, "%s", line->history.count ? "the oldest line kept" : "nothing typed yet");
+		snprintf(line->hint, sizeof line->hint, "%s", line->history.count ? _("the oldest line kept") : _("nothing typed yet"));
 		return;
 	}
 	if (line->history_at == line->history.count)
@@ -371,7 +376,7 @@ void command_line_init(struct tui *tui, const char *path)
 	struct command_line *line = &tui->command;
 	char *err = NULL;
 	if (history_load(&line->history, path, &err) < 0)
-		tui_message(tui, "%s", err ? err : "history skipped: out of memory");
+		tui_message(tui, "%s", err ? err : _("history skipped: out of memory"));
 	free(err);
 	command_line_clear(line);
 	line->screen_y = -1;
@@ -399,7 +404,7 @@ bool command_line_key(struct tui *tui, int key)
 	if ((key >= 0x20 && key < 0x7f) || (key >= 0x80 && key <= 0xff)) {
 		char byte = (char)key;
 		if (!line_replace(line, line->cursor, line->cursor, &byte, 1))
-			snprintf(line->hint, sizeof line->hint, "the line is full (%d bytes)", COMMAND_LINE_MAX - 1);
+			snprintf(line->hint, sizeof line->hint, _("the line is full (%d bytes)"), COMMAND_LINE_MAX - 1);
 		return true;
 	}
 	return false;
@@ -448,8 +453,8 @@ void command_line_draw(struct tui *tui, int y, int width)
 			  style->roles[line->open ? ROLE_NORMAL : ROLE_DIM]);
 	else
 		draw_string(style, y, x,
-			    line->open ? "type a call, like server: s = socket(AF_INET, SOCK_STREAM)   (Tab completes)"
-				       : "press : to type a call",
+			    line->open ? _("type a call, like server: s = socket(AF_INET, SOCK_STREAM)   (Tab completes)")
+				       : _("press : to type a call"),
 			    room, style->roles[ROLE_DIM]);
 	line->screen_y = line->open ? y : -1;
 	line->problem_cut = false;
@@ -478,10 +483,10 @@ void command_line_key_line(struct tui *tui, int y, int width)
 	for (int edit = 0; edit < EDIT_COUNT; edit++) {
 		const char *key = first_edit_key((enum command_edit)edit);
 		const char *label = edit_words[edit].label;
-		if (key && label && !draw_key_label(&tui->style, y, &x, width, key, label))
+		if (key && label && !draw_key_label(&tui->style, y, &x, width, key, _(label)))
 			return;
 	}
-	draw_key_label(&tui->style, y, &x, width, "w FILE", "save as a lesson");
+	draw_key_label(&tui->style, y, &x, width, "w FILE", _("save as a lesson"));
 }
 
 /* Enter has three codes and Backspace two: each name once. */
@@ -508,6 +513,6 @@ void command_line_help(struct tui_page *page, int width)
 			length += (size_t)snprintf(keys + length, sizeof keys - length, "%s%s", length ? " " : "",
 						   edit_keys[i].name);
 		}
-		page_add_key_row(page, keys, edit_words[edit].help, width);
+		page_add_key_row(page, keys, _(edit_words[edit].help), width);
 	}
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "text.h"
+#include "i18n.h"
 
 enum { LINE_MAX_BYTES = 4096 };   /* longer lines in the file are not ours: skipped */
 
@@ -65,15 +66,15 @@ int history_load(struct history *history, const char *path, char **err)
 	memset(history, 0, sizeof *history);
 	history->lines = calloc(HISTORY_KEEP, sizeof *history->lines);
 	if (!history->lines)
-		return text_error(err, "history skipped: out of memory");
+		return text_error(err, "%s", _("history skipped: out of memory"));
 	if (!path)
 		return 0;
 	history->path = strdup(path);
 	if (!history->path)
-		return text_error(err, "history skipped: out of memory");
+		return text_error(err, "%s", _("history skipped: out of memory"));
 	FILE *file = fopen(path, "r");
 	if (!file)
-		return errno == ENOENT ? 0 : text_error(err, "history skipped (%s): %s", strerror(errno), path);
+		return errno == ENOENT ? 0 : text_error(err, _("history skipped (%s): %s"), strerror(errno), path);
 	char *line = NULL;
 	size_t capacity = 0, read_lines = 0;
 	ssize_t len;
@@ -96,7 +97,7 @@ int history_load(struct history *history, const char *path, char **err)
 		for (size_t i = 0; i < history->count; i++)
 			free(history->lines[i]);
 		history->count = 0;
-		return text_error(err, "history skipped (%s): %s", strerror(failed), path);
+		return text_error(err, _("history skipped (%s): %s"), strerror(failed), path);
 	}
 	if (read_lines > HISTORY_KEEP)
 		history_rewrite(history);
@@ -128,12 +129,12 @@ int history_add(struct history *history, const char *line, char **err)
 		return 0;
 	char *copy = strdup(line);
 	if (!copy)
-		return text_error(err, "history not kept: out of memory");
+		return text_error(err, "%s", _("history not kept: out of memory"));
 	history_push(history, copy);
 	if (!history->path)
 		return 0;
 	if (make_parents(history->path) < 0)
-		return text_error(err, "history not kept (%s): %s", strerror(errno), history->path);
+		return text_error(err, _("history not kept (%s): %s"), strerror(errno), history->path);
 	/* What a student typed is theirs alone, like the directory. */
 	int fd = open(history->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	FILE *file = fd >= 0 ? fdopen(fd, "a") : NULL;
@@ -141,11 +142,11 @@ int history_add(struct history *history, const char *line, char **err)
 		int error = errno;
 		if (fd >= 0)
 			close(fd);
-		return text_error(err, "history not kept (%s): %s", strerror(error), history->path);
+		return text_error(err, _("history not kept (%s): %s"), strerror(error), history->path);
 	}
 	fprintf(file, "%s\n", line);
 	if (fclose(file) != 0)
-		return text_error(err, "history not kept (%s): %s", strerror(errno), history->path);
+		return text_error(err, _("history not kept (%s): %s"), strerror(errno), history->path);
 	return 0;
 }
 

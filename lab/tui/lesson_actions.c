@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "signals.h"
+#include "i18n.h"
 
 enum {
 	AUTOPLAY_START_MS = 1500,
@@ -48,20 +49,27 @@ void lesson_actions_refresh_view(struct tui *tui)
 	tui->view.notes = tui->stepper ? tui->step_notes : NULL;
 	tui->view.note_count = tui->stepper ? tui->step_note_count : 0;
 	if (view_update(&tui->view, tui->session, tui->half) < 0)
-		tui_message(tui, "out of memory: the screen may be incomplete");
+		tui_message(tui, "%s", _("out of memory: the screen may be incomplete"));
 	if (tui->stepper)
 		view_describe_programs(&tui->view, tui->stepper, tui->step_side);
 	tui->half = tui->view.half;
 	record_trace(tui);
 	/* The end of a lesson from the menu offers the next one. */
 	const struct lesson *next_lesson = tui->view.at_end ? lesson_actions_next_lesson(tui) : NULL;
-	char *keys = next_lesson ? strstr(tui->view.next, "(r restarts") : NULL;
-	if (keys) {
-		char number[8], rest[sizeof tui->view.next];
+	if (next_lesson && !tui->view.stepping && !tui->view.free_play) {
+		/* view.c's end, whole, with the key to the next lesson among the others. */
+		char number[8];
 		const char *name;
 		view_lesson_number(next_lesson->name, number, sizeof number, &name);
-		snprintf(rest, sizeof rest, "%s", keys + 1);
-		snprintf(keys, sizeof tui->view.next - (size_t)(keys - tui->view.next), "(n: lesson %s, %s", number, rest);
+		size_t failures = tui->view.failures_total;
+		if (failures)
+			snprintf(tui->view.next, sizeof tui->view.next,
+				 ngettext("the end: %zu expectation failed (n: lesson %s, r restarts)",
+					  "the end: %zu expectations failed (n: lesson %s, r restarts)", failures),
+				 failures, number);
+		else
+			snprintf(tui->view.next, sizeof tui->view.next,
+				 _("the end: every expectation met (n: lesson %s, r restarts, q quits)"), number);
 	}
 	/* The second pane shows the focused side, else the side the switch
 	 * key chose, else the last side but the first that made a call: a
@@ -115,7 +123,7 @@ void lesson_actions_record_progress(struct tui *tui)
 	char *err = NULL;
 	if (progress_record_step(tui->progress, tui->lesson->name, steps, tui->lesson->step_count,
 				 session_failure_count(tui->session), &err) < 0)
-		tui_message(tui, "progress: %s", err ? err : "out of memory");
+		tui_message(tui, _("progress: %s"), err ? err : _("out of memory"));
 	else
 		tui->progress_dirty = true;
 	free(err);
@@ -188,7 +196,7 @@ static void record_trace(struct tui *tui)
 	for (; tui->trace_events < count && failed == 0; tui->trace_events++)
 		failed = trace_write_event(trace, &events[tui->trace_events], &err);
 	if (failed < 0) {
-		tui_message(tui, "trace: %s", err ? err : "out of memory");
+		tui_message(tui, _("trace: %s"), err ? err : _("out of memory"));
 		tui->trace_failed = true;
 	}
 	free(err);
@@ -217,7 +225,7 @@ void lesson_actions_close(struct tui *tui)
 
 static void lab_failed(struct tui *tui, const char *what, char *err)
 {
-	tui_message(tui, "%s: %s (r restarts the lesson)", what, err ? err : "out of memory");
+	tui_message(tui, _("%s: %s (r restarts the lesson)"), what, err ? err : _("out of memory"));
 	free(err);
 	tui->autoplay = false;
 }
@@ -232,7 +240,7 @@ bool lesson_actions_advance(struct tui *tui)
 	char *err = NULL;
 	int result = session_step(tui->session, &err);
 	if (result < 0) {
-		lab_failed(tui, "the lab failed", err);
+		lab_failed(tui, _("the lab failed"), err);
 		lesson_actions_refresh_view(tui);
 		return false;
 	}
@@ -255,12 +263,12 @@ static void go_to_step(struct tui *tui, size_t target)
 	if (target < done) {
 		tui->trace_rewind = true;   /* the log starts again */
 		if (session_goto(tui->session, target, &err) < 0)
-			lab_failed(tui, "could not re-run the lesson", err);
+			lab_failed(tui, _("could not re-run the lesson"), err);
 	} else {
 		while (done < target && !*signals_flag()) {
 			int result = session_step(tui->session, &err);
 			if (result < 0) {
-				lab_failed(tui, "the lab failed", err);
+				lab_failed(tui, _("the lab failed"), err);
 				break;
 			}
 			if (result > 0)
@@ -282,19 +290,19 @@ static void lesson_next(struct tui *tui)
 	if (quiz_panel_before_step(tui))
 		return;   /* predict first */
 	if (!lesson_actions_advance(tui) && !tui->message[0])
-		tui_message(tui, "that was the last step: b goes back, r restarts, q quits");
+		tui_message(tui, "%s", _("that was the last step: b goes back, r restarts, q quits"));
 }
 
 static void lesson_back(struct tui *tui)
 {
 	size_t step = tui->view.step;
 	if (step == 0) {
-		tui_message(tui, "this is the start: space runs the first step");
+		tui_message(tui, "%s", _("this is the start: space runs the first step"));
 		return;
 	}
 	go_to_step(tui, step - 1);
 	if (step == 1 && !tui->message[0])
-		tui_message(tui, "back to the start, before step 1 (a fresh sandbox): space runs step 1 again");
+		tui_message(tui, "%s", _("back to the start, before step 1 (a fresh sandbox): space runs step 1 again"));
 }
 
 static void lesson_restart(struct tui *tui)
@@ -303,7 +311,7 @@ static void lesson_restart(struct tui *tui)
 	quiz_panel_close(tui);
 	tui->trace_rewind = true;
 	if (session_restart(tui->session, &err) < 0)
-		lab_failed(tui, "could not restart", err);
+		lab_failed(tui, _("could not restart"), err);
 	tui->half = 1;
 	lesson_actions_refresh_view(tui);
 }
@@ -322,7 +330,7 @@ static void lesson_autoplay(struct tui *tui)
 {
 	if (tui->quiz.on && !tui->autoplay) {
 		/* Autoplay would step past the questions without waiting for an answer. */
-		tui_message(tui, "predict mode asks before each step, and autoplay would not wait: p turns it off first");
+		tui_message(tui, "%s", _("predict mode asks before each step, and autoplay would not wait: p turns it off first"));
 		return;
 	}
 	tui->autoplay = !tui->autoplay;
@@ -338,7 +346,7 @@ static void change_pace(struct tui *tui, int numerator, int denominator)
 	if (tui->autoplay)
 		tui->autoplay_due_ms = tui_now_ms() + (uint64_t)pace;
 	else
-		tui_message(tui, "autoplay pace: a step every %d.%d s (a starts it)", pace / 1000, pace % 1000 / 100);
+		tui_message(tui, _("autoplay pace: a step every %d.%d s (a starts it)"), pace / 1000, pace % 1000 / 100);
 }
 
 static void lesson_faster(struct tui *tui)
@@ -410,7 +418,9 @@ static void lesson_switch_side(struct tui *tui)
 {
 	int count = tui->view.side_count;
 	if (count < 3) {
-		tui_message(tui, "this lesson has %d side%s: each has its pane", count, count == 1 ? "" : "s");
+		tui_message(tui, ngettext("this lesson has %d side: each has its pane", "this lesson has %d sides: each has its pane",
+					  (unsigned long)count),
+			    count);
 		return;
 	}
 	int next = tui->right_side + 1 < count ? tui->right_side + 1 : 1;
@@ -428,18 +438,18 @@ static void wire_next(struct tui *tui, bool drop)
 	const struct run_info *info = session_info(tui->session);
 	if (!info->unchecked) {
 		tui_message(tui, "%s", info->held[0] ? info->held
-				       : tui->lesson->hold_segments ? "this lesson lets segments go in its own steps (space)"
-								    : "nothing is held: run the lesson with --hold");
+				       : tui->lesson->hold_segments ? _("this lesson lets segments go in its own steps (space)")
+								    : _("nothing is held: run the lesson with --hold"));
 		return;
 	}
 	char *err = NULL;
 	int result = session_wire_next(tui->session, drop, &err);
 	if (result < 0) {
-		lab_failed(tui, "the lab failed", err);
+		lab_failed(tui, _("the lab failed"), err);
 		return;
 	}
 	if (result > 0) {
-		tui_message(tui, "no segment is held now: space takes the next step");
+		tui_message(tui, "%s", _("no segment is held now: space takes the next step"));
 		return;
 	}
 	tui->half = 2;
@@ -459,20 +469,20 @@ static void lesson_drop(struct tui *tui)
 static void lesson_predict(struct tui *tui)
 {
 	if (tui->play) {
-		tui_message(tui, "free play has no lesson to predict: run socklab run --quiz LESSON");
+		tui_message(tui, "%s", _("free play has no lesson to predict: run socklab run --quiz LESSON"));
 		return;
 	}
 	tui->quiz.on = !tui->quiz.on;
 	quiz_panel_close(tui);
 	tui->autoplay = false;
-	tui_message(tui, tui->quiz.on ? "predict mode: space asks what the next step will do before it runs"
-				      : "predict mode off: space steps");
+	tui_message(tui, "%s", tui->quiz.on ? _("predict mode: space asks what the next step will do before it runs")
+					    : _("predict mode off: space steps"));
 }
 
 static void lesson_up(struct tui *tui)
 {
 	if (tui->focus_side < 0)
-		tui_message(tui, "Tab focuses a pane; then Up and Down select its sockets");
+		tui_message(tui, "%s", _("Tab focuses a pane; then Up and Down select its sockets"));
 	else if (tui->selected > 0)
 		tui->selected--;
 }
@@ -480,7 +490,7 @@ static void lesson_up(struct tui *tui)
 static void lesson_down(struct tui *tui)
 {
 	if (tui->focus_side < 0) {
-		tui_message(tui, "Tab focuses a pane; then Up and Down select its sockets");
+		tui_message(tui, "%s", _("Tab focuses a pane; then Up and Down select its sockets"));
 		return;
 	}
 	if (tui->selected + 1 < view_side_sockets(&tui->view, tui->focus_side, NULL, 0))
@@ -490,13 +500,13 @@ static void lesson_down(struct tui *tui)
 static void lesson_open_details(struct tui *tui)
 {
 	if (tui->focus_side < 0) {
-		tui_message(tui, "Tab focuses a pane; Enter then shows the selected socket");
+		tui_message(tui, "%s", _("Tab focuses a pane; Enter then shows the selected socket"));
 		return;
 	}
 	size_t indexes[256];
 	size_t count = view_side_sockets(&tui->view, tui->focus_side, indexes, 256);
 	if (count == 0 || tui->selected >= count || tui->selected >= 256) {
-		tui_message(tui, "no socket here to show");
+		tui_message(tui, "%s", _("no socket here to show"));
 		return;
 	}
 	screen_details_open(tui, &tui->view.snapshot->sockets[indexes[tui->selected]]);
@@ -506,7 +516,7 @@ static void lesson_text(struct tui *tui)
 {
 	const struct lesson_view *view = &tui->view;
 	char title[160];
-	snprintf(title, sizeof title, "step %zu/%zu: the whole explanation", view->step, view->step_count);
+	snprintf(title, sizeof title, _("step %zu/%zu: the whole explanation"), view->step, view->step_count);
 	page_clear(&tui->page, title);
 	page_add(&tui->page, "%s", "");
 	if (view->step > 0 && view->step <= tui->lesson->step_count) {
@@ -521,33 +531,33 @@ static void lesson_text(struct tui *tui)
 		page_add_wrapped(&tui->page, "  ", shown->say, COLS - 2);
 		page_add(&tui->page, "%s", "");
 	}
-	page_add_wrapped(&tui->page, "  ", view->say ? view->say : "(this step has no explanation)", COLS - 2);
+	page_add_wrapped(&tui->page, "  ", view->say ? view->say : _("(this step has no explanation)"), COLS - 2);
 	if (view->python) {
 		page_add(&tui->page, "%s", "");
 		page_add(&tui->page, "  python  %s", view->python);
 	}
 	for (size_t i = 0; i < view->failure_count; i++) {
 		page_add(&tui->page, "%s", "");
-		page_add_wrapped(&tui->page, "  FAILED  ", view->failures[i], COLS - 2);
+		page_add_wrapped(&tui->page, _("  FAILED  "), view->failures[i], COLS - 2);
 	}
 	for (size_t i = 0; i < view->evidence_count; i++) {
 		page_add(&tui->page, "%s", "");
-		page_add_wrapped(&tui->page, "  why:  ", view->evidence[i], COLS - 2);
+		page_add_wrapped(&tui->page, _("  why:  "), view->evidence[i], COLS - 2);
 	}
 	/* What the kernel's timers did meanwhile, in full. */
 	for (size_t e = 0; e < view->step_event_count; e++) {
 		const struct lab_event *event = &view->step_events[e];
 		for (size_t i = 0; i < event->timer_ended_count; i++) {
 			page_add(&tui->page, "%s", "");
-			page_add_wrapped(&tui->page, "  timer  ", event->timers_ended[i], COLS - 2);
+			page_add_wrapped(&tui->page, _("  timer  "), event->timers_ended[i], COLS - 2);
 		}
 		if (event->resent[0]) {
 			page_add(&tui->page, "%s", "");
-			page_add_wrapped(&tui->page, "  resent  ", event->resent, COLS - 2);
+			page_add_wrapped(&tui->page, _("  resent  "), event->resent, COLS - 2);
 		}
 		if (event->probe_note[0]) {
 			page_add(&tui->page, "%s", "");
-			page_add_wrapped(&tui->page, "  probe  ", event->probe_note, COLS - 2);
+			page_add_wrapped(&tui->page, _("  probe  "), event->probe_note, COLS - 2);
 		}
 	}
 	/* Every packet in full, which the wire row only names. */
@@ -560,13 +570,13 @@ static void lesson_text(struct tui *tui)
 			char label[200];
 			ladder_packet_label(packet, LABEL_PAYLOAD, label, sizeof label);
 			int from = packet->from_side, to = packet->to_side;
-			page_add(&tui->page, "  wire  %s -> %s  %s", from >= 0 && from < view->side_count ? view->info->sides[from] : "?",
+			page_add(&tui->page, _("  wire  %s -> %s  %s"), from >= 0 && from < view->side_count ? view->info->sides[from] : "?",
 				 to >= 0 && to < view->side_count ? view->info->sides[to] : "?", label);
 		}
 	}
 	if (view->held[0]) {
 		page_add(&tui->page, "%s", "");
-		page_add_wrapped(&tui->page, "  held  ", view->held, COLS - 2);
+		page_add_wrapped(&tui->page, _("  held  "), view->held, COLS - 2);
 	}
 }
 
@@ -587,7 +597,7 @@ static void lesson_quit(struct tui *tui)
 /* e exports the ladder (screen_ladder.c): say how to get there. */
 static void lesson_export_hint(struct tui *tui)
 {
-	tui_message(tui, "e exports the ladder as SVG: w shows it first");
+	tui_message(tui, "%s", _("e exports the ladder as SVG: w shows it first"));
 }
 
 static void lesson_redraw(struct tui *tui)
@@ -650,7 +660,7 @@ void lesson_actions_on_timeout(struct tui *tui)
 		char *err = NULL;
 		tui->refresh_due_ms = 0;
 		if (session_refresh(tui->session, &err) < 0)
-			lab_failed(tui, "could not read the kernel", err);
+			lab_failed(tui, _("could not read the kernel"), err);
 		lesson_actions_refresh_view(tui);
 	}
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "wrap.h"
+#include "i18n.h"
 
 void page_done(struct tui_page *page)
 {
@@ -107,12 +108,13 @@ void page_draw(struct tui *tui)
 		draw_text(style, row + 1, 1, line, strlen(line), width - 2, style->roles[ROLE_NORMAL]);
 	}
 	if (page->incomplete)
-		draw_string(style, 0, width - 30, " out of memory: incomplete ", 28, style->roles[ROLE_FAILED]);
-	char where[64];
+		draw_string(style, 0, width - 30, _(" out of memory: incomplete "), 28, style->roles[ROLE_FAILED]);
+	char where[128];
 	if (page->count > (size_t)body)
-		snprintf(where, sizeof where, "lines %zu-%zu of %zu%s", page->top + 1,
-			 page->top + (size_t)body < page->count ? page->top + (size_t)body : page->count, page->count,
-			 page->top + (size_t)body < page->count ? ", more below" : "");
+		snprintf(where, sizeof where,
+			 page->top + (size_t)body < page->count ? _("lines %zu-%zu of %zu, more below") : _("lines %zu-%zu of %zu"),
+			 page->top + 1, page->top + (size_t)body < page->count ? page->top + (size_t)body : page->count,
+			 page->count);
 	else
 		where[0] = '\0';
 	/* Over a lesson PgUp and PgDn step (page_next): Ctrl-U and Ctrl-D page. */
@@ -120,12 +122,12 @@ void page_draw(struct tui *tui)
 	int x = 1;
 	x += draw_string(style, height - 1, x, over_lesson ? "Up Down ^U ^D" : "Up Down PgUp PgDn", width - x,
 			 style->roles[ROLE_KEY]);
-	x += draw_string(style, height - 1, x, " scroll  ", width - x, style->roles[ROLE_NORMAL]);
+	x += draw_string(style, height - 1, x, _(" scroll  "), width - x, style->roles[ROLE_NORMAL]);
 	x += draw_string(style, height - 1, x, "q Esc Enter", width - x, style->roles[ROLE_KEY]);
-	x += draw_string(style, height - 1, x, " close  ", width - x, style->roles[ROLE_NORMAL]);
+	x += draw_string(style, height - 1, x, _(" close  "), width - x, style->roles[ROLE_NORMAL]);
 	if (over_lesson) {
 		x += draw_string(style, height - 1, x, "space PgDn", width - x, style->roles[ROLE_KEY]);
-		x += draw_string(style, height - 1, x, " close, step   ", width - x, style->roles[ROLE_NORMAL]);
+		x += draw_string(style, height - 1, x, _(" close, step   "), width - x, style->roles[ROLE_NORMAL]);
 	}
 	draw_string(style, height - 1, x, where, width - x, style->roles[ROLE_DIM]);
 }

@@ -61,12 +61,12 @@ int play_actions_open(struct tui *tui, char **err)
 static const char *cannot_continue(const struct lesson *lesson)
 {
 	if (lesson->hold_segments)
-		return "this lesson holds segments on the wire, which free play does not";
+		return _("this lesson holds segments on the wire, which free play does not");
 	for (int s = 0; s < lesson->side_count; s++) {
 		if (lesson->forked[s])
-			return "this lesson forks a side, which free play does not";
+			return _("this lesson forks a side, which free play does not");
 		if (lesson->programs[s])
-			return "this lesson's sides are programs, which make their own calls";
+			return _("this lesson's sides are programs, which make their own calls");
 	}
 	return NULL;
 }
@@ -77,7 +77,7 @@ static int open_from_lesson(struct tui *tui, char **err)
 	size_t done = session_steps_done(tui->session);
 	const char *why = cannot_continue(lesson);
 	if (why) {
-		text_error(err, "%s: socklab play starts afresh", why);
+		text_error(err, _("%s: socklab play starts afresh"), why);
 		return 1;
 	}
 	char sides[LESSON_MAX_SIDES][NAME_MAX_LEN];
@@ -108,7 +108,7 @@ static int open_from_lesson(struct tui *tui, char **err)
 		if (result < 0)
 			return -1;
 		if (refused) {
-			tui_message(tui, "free play could not run the lesson's step %zu again: it stops before it", i + 1);
+			tui_message(tui, _("free play could not run the lesson's step %zu again: it stops before it"), i + 1);
 			break;
 		}
 		replayed++;
@@ -118,8 +118,10 @@ static int open_from_lesson(struct tui *tui, char **err)
 	tui->half = 2;
 	lesson_actions_refresh_view(tui);
 	if (!tui->message[0])
-		tui_message(tui, "free play: the lesson's %zu call%s ran again in a fresh sandbox; type the next", replayed,
-			    replayed == 1 ? "" : "s");
+		tui_message(tui,
+			    ngettext("free play: the lesson's %zu call ran again in a fresh sandbox; type the next",
+				     "free play: the lesson's %zu calls ran again in a fresh sandbox; type the next", replayed),
+			    replayed);
 	return 0;
 }
 
@@ -162,7 +164,7 @@ static bool run_call(struct tui *tui, const char *text)
 	int result = play_line(tui->play, text, strlen(text), line_number, &diag, &err);
 	bool done = true;
 	if (result < 0) {
-		tui_message(tui, "the lab failed: %s (r starts over)", err ? err : "out of memory");
+		tui_message(tui, _("the lab failed: %s (r starts over)"), err ? err : _("out of memory"));
 		free(err);
 	} else if (diag.count > 0) {
 		show_problem(tui, &diag, 0);
@@ -191,11 +193,11 @@ static bool command_write(struct tui *tui, const char *line, size_t argument)
 	while (end > argument && (line[end - 1] == ' ' || line[end - 1] == '\t'))
 		end--;
 	if (end == argument) {
-		set_problem(tui, argument, "w needs a file to write, like: w /tmp/mine.lesson");
+		set_problem(tui, argument, _("w needs a file to write, like: w /tmp/mine.lesson"));
 		return false;
 	}
 	if (session_steps_done(tui->session) == 0) {
-		set_problem(tui, 0, "nothing played yet: a lesson needs at least one call");
+		set_problem(tui, 0, _("nothing played yet: a lesson needs at least one call"));
 		return false;
 	}
 	char given[COMMAND_LINE_MAX], path[COMMAND_LINE_MAX + 256];
@@ -203,11 +205,11 @@ static bool command_write(struct tui *tui, const char *line, size_t argument)
 	expand_home(given, path, sizeof path);
 	char *err = NULL;
 	if (play_write_lesson(tui->play, path, &err) < 0) {
-		set_problem(tui, argument, err ? err : "out of memory");
+		set_problem(tui, argument, err ? err : _("out of memory"));
 		free(err);
 		return false;
 	}
-	tui_message(tui, "wrote %s: socklab check accepts it, socklab run replays it", path);
+	tui_message(tui, _("wrote %s: socklab check accepts it, socklab run replays it"), path);
 	return true;
 }
 
@@ -229,9 +231,9 @@ static const struct play_command {
 	const char *help;
 } play_commands[] = {
 	{ "w", "write", command_write, "w FILE",
-	  "write what was played as a lesson file, each expectation what the kernel did: "
-	  "socklab check accepts it and socklab run replays it (as in vi, :w works too)" },
-	{ "q", "quit", command_quit, "q", "quit (so does Esc, then q)" },
+	  N_("write what was played as a lesson file, each expectation what the kernel did: "
+	     "socklab check accepts it and socklab run replays it (as in vi, :w works too)") },
+	{ "q", "quit", command_quit, "q", N_("quit (so does Esc, then q)") },
 };
 
 static const struct play_command *find_command(const char *word, size_t len)
@@ -265,7 +267,7 @@ void play_actions_commands_help(struct tui_page *page, int width)
 	page_add(page, "%s", _("Commands on the command line, instead of a call"));
 	page_add(page, "%s", "");
 	for (size_t i = 0; i < sizeof play_commands / sizeof play_commands[0]; i++)
-		page_add_key_row(page, play_commands[i].usage, play_commands[i].help, width);
+		page_add_key_row(page, play_commands[i].usage, _(play_commands[i].help), width);
 }
 
 /* ---- keys --------------------------------------------------------------- */
@@ -277,7 +279,7 @@ static void play_command_open(struct tui *tui)
 
 static void play_no_steps(struct tui *tui)
 {
-	tui_message(tui, "free play has no steps to walk: press : and type a call (r starts over)");
+	tui_message(tui, "%s", _("free play has no steps to walk: press : and type a call (r starts over)"));
 }
 
 static void play_start_over(struct tui *tui)
@@ -285,13 +287,13 @@ static void play_start_over(struct tui *tui)
 	char *err = NULL;
 	if (play_actions_open(tui, &err) < 0) {
 		/* Nothing left to show: end as a lab that cannot start does. */
-		tui_message(tui, "could not start over: %s", err ? err : "out of memory");
+		tui_message(tui, _("could not start over: %s"), err ? err : _("out of memory"));
 		free(err);
 		tui->exit_code = 2;
 		tui->quit = true;
 		return;
 	}
-	tui_message(tui, "started over in a fresh sandbox: Up recalls what you typed");
+	tui_message(tui, "%s", _("started over in a fresh sandbox: Up recalls what you typed"));
 }
 
 /* `:` leaves the lesson's path where it is: free play goes on from there. */
@@ -308,9 +310,9 @@ static void play_from_lesson(struct tui *tui)
 		return;
 	if (result > 0) {
 		/* Refused before anything closed: the lesson goes on. */
-		tui_message(tui, "%s", err ? err : "out of memory");
+		tui_message(tui, "%s", err ? err : _("out of memory"));
 	} else {
-		tui_message(tui, "could not start free play: %s", err ? err : "out of memory");
+		tui_message(tui, _("could not start free play: %s"), err ? err : _("out of memory"));
 		tui->exit_code = 2;
 		tui->quit = true;
 	}

@@ -12,6 +12,7 @@
 #include "plain.h"
 #include "socket_text.h"
 #include "wrap.h"
+#include "i18n.h"
 
 enum {
 	CALL_ROWS = 7,           /* the call in words, in large glyphs, a blank row */
@@ -140,7 +141,7 @@ static void call_area(struct projector_layout *layout, const struct lesson_view 
 	const struct view_call *call = step_call(view, &side);
 	if (!call) {
 		text_at(layout, PROJECTOR_DIM, 1, 1, width - 2,
-			view->step == 0 ? "before step 1" : "no call in this step");
+			view->step == 0 ? _("before step 1") : _("no call in this step"));
 		return;
 	}
 	char line[PROJECTOR_TEXT_MAX + 64];
@@ -150,7 +151,7 @@ static void call_area(struct projector_layout *layout, const struct lesson_view 
 							 : PROJECTOR_LATEST;
 	int x = 1;
 	x += text_at(layout, PROJECTOR_LABEL, 1, x, width - 1 - x, view->sides[side].name);
-	x += text_at(layout, PROJECTOR_LATEST, 1, x + 2, width - 3 - x, call->woke ? ">woke:" : ">") + 2;
+	x += text_at(layout, PROJECTOR_LATEST, 1, x + 2, width - 3 - x, call->woke ? _(">woke:") : ">") + 2;
 	x += text_at(layout, PROJECTOR_LATEST, 1, x + 1, width - 2 - x, call->text) + 1;
 	snprintf(line, sizeof line, "%s%s", joiner, call->result);
 	text_at(layout, result_role, 1, x, width - 1 - x, line);
@@ -199,10 +200,10 @@ static int socket_line(struct projector_layout *layout, const struct lab_socket 
 	/* The kernel's "*" (no address; a listener's any peer) in words, so a
 	 * '*' on screen always marks a change. */
 	const char *peer = socket_text_peer(socket, false);
-	const char *local = socket->local[0] && strcmp(socket->local, "*") != 0 ? socket->local : "no address";
+	const char *local = socket->local[0] && strcmp(socket->local, "*") != 0 ? socket->local : _("no address");
 	if (strcmp(peer, "*") == 0)
-		peer = socket->state == TCP_LISTEN ? "any" : "-";
-	snprintf(addresses, sizeof addresses, "%s%s  peer %s", moved ? "*" : "", local, peer);
+		peer = socket->state == TCP_LISTEN ? _("any") : "-";
+	snprintf(addresses, sizeof addresses, _("%s%s  peer %s"), moved ? "*" : "", local, peer);
 	used += 2;
 	if (used < width)
 		used += text_at(layout, moved ? PROJECTOR_CHANGED : plain, y, x + used, width - used, addresses);
@@ -267,7 +268,7 @@ static void call_line(struct projector_layout *layout, const struct view_call *c
 	int used = text_at(layout, role, y, x, width, call->latest ? ">" : " ");
 	used += text_at(layout, role, y, x + used, width - used, call->text);
 	char result[240];
-	snprintf(result, sizeof result, "%s%s%s", call->blocked ? " " : " = ", call->woke ? "woke: " : "",
+	snprintf(result, sizeof result, "%s%s%s", call->blocked ? " " : " = ", call->woke ? _("woke: ") : "",
 		 call->result);
 	if (used < width)
 		text_at(layout, result_role, y, x + used, width - used, result);
@@ -288,9 +289,9 @@ static void pane_build(struct projector_layout *layout, const struct projector_i
 	int x = pane->x + 2, right = pane->x + pane->width - 2;
 	x += text_at(layout, focused ? PROJECTOR_FOCUSED : PROJECTOR_PANE_TITLE, pane->y, x, right - x, title);
 	if (side->blocked)
-		text_at(layout, PROJECTOR_BLOCKED, pane->y, x + 1, right - x - 1, " blocked in the kernel ");
+		text_at(layout, PROJECTOR_BLOCKED, pane->y, x + 1, right - x - 1, _(" blocked in the kernel "));
 	else if (focused)
-		text_at(layout, PROJECTOR_DIM, pane->y, x + 1, right - x - 1, " Enter: details ");
+		text_at(layout, PROJECTOR_DIM, pane->y, x + 1, right - x - 1, _(" Enter: details "));
 
 	int inner_x = pane->x + 2, inner_width = pane->width - 4, top = pane->y + 1, rows = pane->height - 2;
 	size_t listed = pane->socket_count < MAX_SOCKETS ? pane->socket_count : MAX_SOCKETS;
@@ -317,8 +318,8 @@ static void pane_build(struct projector_layout *layout, const struct projector_i
 		first = side->call_count - (size_t)(call_room > 1 ? call_room - 1 : 0);
 	int y = top;
 	if (first && call_room > 0) {
-		char earlier[64];
-		snprintf(earlier, sizeof earlier, "(%zu earlier call%s)", first, first == 1 ? "" : "s");
+		char earlier[96];
+		snprintf(earlier, sizeof earlier, ngettext("(%zu earlier call)", "(%zu earlier calls)", first), first);
 		text_at(layout, PROJECTOR_DIM, y++, inner_x, inner_width, earlier);
 	}
 	for (size_t i = first; i < side->call_count && y < top + call_room; i++)
@@ -326,7 +327,7 @@ static void pane_build(struct projector_layout *layout, const struct projector_i
 	if (side->call_count)
 		y++;
 	if (listed == 0) {
-		text_at(layout, PROJECTOR_DIM, y, inner_x, inner_width, view->step == 0 ? "no socket yet" : "no socket");
+		text_at(layout, PROJECTOR_DIM, y, inner_x, inner_width, view->step == 0 ? _("no socket yet") : _("no socket"));
 		return;
 	}
 	for (size_t i = 0; i < shown; i++) {
@@ -340,8 +341,8 @@ static void pane_build(struct projector_layout *layout, const struct projector_i
 		}
 	}
 	if (pane->socket_count > shown) {
-		char more[64];
-		snprintf(more, sizeof more, "+%zu more (Tab, Enter: details)", pane->socket_count - shown);
+		char more[96];
+		snprintf(more, sizeof more, _("+%zu more (Tab, Enter: details)"), pane->socket_count - shown);
 		text_at(layout, PROJECTOR_DIM, y, inner_x, inner_width, more);
 	}
 }
@@ -355,7 +356,7 @@ static void wire_build(struct projector_layout *layout, const struct projector_i
 	if (width < 8 || rows < 1)
 		return;
 	if (!view->step_packet_count) {
-		const char *note = view->wire_note[0] ? view->wire_note : "no packet";
+		const char *note = view->wire_note[0] ? view->wire_note : _("no packet");
 		struct wrap_line lines[6];
 		size_t count = wrap_text(note, width, lines, 6);
 		for (size_t i = 0; i < count && i < 6 && (int)i < rows; i++) {
@@ -429,8 +430,8 @@ static void wire_build(struct projector_layout *layout, const struct projector_i
 				y++;
 		}
 	if (drawn > room) {
-		char more[48];
-		snprintf(more, sizeof more, "+%zu more (w: the ladder)", drawn - room);
+		char more[96];
+		snprintf(more, sizeof more, _("+%zu more (w: the ladder)"), drawn - room);
 		text_at(layout, PROJECTOR_DIM, y, x, width, more);
 	}
 }
@@ -442,7 +443,7 @@ static void other_side_line(struct projector_layout *layout, const struct lesson
 			    int width)
 {
 	char line[PROJECTOR_TEXT_MAX];
-	size_t length = (size_t)snprintf(line, sizeof line, "%s:", side >= 0 ? view->sides[side].name : "other");
+	size_t length = (size_t)snprintf(line, sizeof line, "%s:", side >= 0 ? view->sides[side].name : _("other"));
 	if (side >= 0 && view->sides[side].call_count) {
 		const struct view_call *call = &view->sides[side].calls[view->sides[side].call_count - 1];
 		length += (size_t)snprintf(line + length, sizeof line - length, " %s%s = %s", call->latest ? ">" : "",
@@ -480,7 +481,7 @@ static int say_build(struct projector_layout *layout, const struct lesson_view *
 		char line[PROJECTOR_TEXT_MAX];
 		size_t len = lines[i].len;
 		bool cut = i == rows - 1 && count > (size_t)rows;
-		const char *more = " ... (t: all of it)";
+		const char *more = _(" ... (t: all of it)");
 		if (cut)
 			while (len > 0 && wrap_columns(lines[i].start, len) > width - 2 - columns(more))
 				len--;
@@ -502,27 +503,27 @@ static int bottom_build(struct projector_layout *layout, const struct projector_
 	int width = input->width;
 	int y = layout->bottom_y - 1;
 	/* What next does. */
-	text_at(layout, PROJECTOR_LABEL, y, 1, 7, "next");
+	text_at(layout, PROJECTOR_LABEL, y, 1, 7, _("next"));
 	int used = text_at(layout, view->at_end ? PROJECTOR_DIM : PROJECTOR_NEXT, y, 9, width - 10, view->next);
 	if (view->next_is_wake)
-		text_at(layout, PROJECTOR_DIM, y, 9 + used, width - 10 - used, "  (space)");
+		text_at(layout, PROJECTOR_DIM, y, 9 + used, width - 10 - used, _("  (space)"));
 	size_t failures = view->failure_count < NOTES_MAX ? view->failure_count : NOTES_MAX;
 	size_t evidence = view->evidence_count < NOTES_MAX ? view->evidence_count : NOTES_MAX;
 	y -= (int)evidence;
 	for (size_t i = 0; i < evidence; i++)
-		labelled(layout, PROJECTOR_LABEL, "why:", PROJECTOR_NORMAL, view->evidence[i], y + (int)i, width);
+		labelled(layout, PROJECTOR_LABEL, _("why:"), PROJECTOR_NORMAL, view->evidence[i], y + (int)i, width);
 	y -= (int)failures;
 	for (size_t i = 0; i < failures; i++)
-		labelled(layout, PROJECTOR_FAILED, "FAILED", PROJECTOR_NORMAL, view->failures[i], y + (int)i, width);
+		labelled(layout, PROJECTOR_FAILED, _("FAILED"), PROJECTOR_NORMAL, view->failures[i], y + (int)i, width);
 	int say_rows = say_build(layout, view, 0, width, false);
 	y -= say_rows;
 	say_build(layout, view, y, width, true);
 	if (view->info && view->info->held[0])
-		labelled(layout, PROJECTOR_LABEL, "held", PROJECTOR_DIM, view->info->held, --y, width);
+		labelled(layout, PROJECTOR_LABEL, _("held"), PROJECTOR_DIM, view->info->held, --y, width);
 	if (view->held && view->held[0]) {
 		char held[PROJECTOR_TEXT_MAX];
 		snprintf(held, sizeof held, "%s", view->held);
-		labelled(layout, PROJECTOR_BLOCKED, "held", PROJECTOR_KEY, held, --y, width);
+		labelled(layout, PROJECTOR_BLOCKED, _("held"), PROJECTOR_KEY, held, --y, width);
 	}
 	y -= others + (unplaced ? 1 : 0);
 	int row = y;

@@ -26,11 +26,11 @@
 enum { HINT_ROWS = 2, CELL_GAP = 2 };
 
 static const char *const verdict_words[] = {
-	[QUIZ_UNANSWERED] = "skipped",
-	[QUIZ_RIGHT] = "right",
-	[QUIZ_WRONG] = "WRONG",
-	[QUIZ_REVEALED] = "shown",
-	[QUIZ_NOT_RUN] = "not run",
+	[QUIZ_UNANSWERED] = N_("skipped"),
+	[QUIZ_RIGHT] = N_("right"),
+	[QUIZ_WRONG] = N_("WRONG"),
+	[QUIZ_REVEALED] = N_("shown"),
+	[QUIZ_NOT_RUN] = N_("not run"),
 };
 _Static_assert(sizeof verdict_words / sizeof verdict_words[0] == QUIZ_NOT_RUN + 1, "every verdict has a word");
 
@@ -74,7 +74,7 @@ bool quiz_panel_before_step(struct tui *tui)
 	if (!quiz->on || tui->play || !tui->session)
 		return false;
 	if (quiz->asking) {
-		tui_message(tui, "pick an answer first (h a hint, Esc skips)");
+		tui_message(tui, "%s", _("pick an answer first (h a hint, Esc skips)"));
 		return true;
 	}
 	if (tui->half < tui->view.half_count)
@@ -117,7 +117,7 @@ static void run_and_score(struct tui *tui)
 	if (tui->progress && quiz->tally.asked) {
 		char *err = NULL;
 		if (progress_record_quiz(tui->progress, tui->lesson->name, quiz->tally.right, quiz->tally.asked, &err) < 0)
-			tui_message(tui, "progress: %s", err ? err : "out of memory");
+			tui_message(tui, _("progress: %s"), err ? err : _("out of memory"));
 		else
 			tui->progress_dirty = true;
 		free(err);
@@ -158,7 +158,7 @@ static void digit(struct tui *tui, int value)
 		}
 	}
 	if (value < 1 || (size_t)value > count) {
-		tui_message(tui, "1 to %zu picks an answer", count);
+		tui_message(tui, _("1 to %zu picks an answer"), count);
 		return;
 	}
 	if ((size_t)value * 10 <= count) {
@@ -221,7 +221,7 @@ bool quiz_panel_key(struct tui *tui, int key)
 			digit(tui, key - '0');
 			return true;
 		}
-		tui_message(tui, "1-%d or arrows and Enter pick, h a hint, Esc skips", count);
+		tui_message(tui, _("1-%d or arrows and Enter pick, h a hint, Esc skips"), count);
 		return true;
 	}
 }
@@ -231,7 +231,7 @@ void quiz_panel_header(const struct tui *tui, char *out, size_t size)
 	if (!tui->quiz.on)
 		snprintf(out, size, "%s", "");
 	else
-		snprintf(out, size, "quiz %u/%u", tui->quiz.tally.right, tui->quiz.tally.asked);
+		snprintf(out, size, _("quiz %u/%u"), tui->quiz.tally.right, tui->quiz.tally.asked);
 }
 
 /* ---- layout -------------------------------------------------------------- */
@@ -306,7 +306,7 @@ static void asking_draw(struct tui *tui, int y, int width, int rows)
 	struct quiz_panel *quiz = &tui->quiz;
 	const struct lesson_step *step = quiz->choices.step;
 	char title[200], score[48], question[200];
-	snprintf(title, sizeof title, " predict step %zu/%zu  %s: %s ", session_steps_done(tui->session) + 1,
+	snprintf(title, sizeof title, _(" predict step %zu/%zu  %s: %s "), session_steps_done(tui->session) + 1,
 		 tui->lesson->step_count, tui->view.info->sides[step->call.side], step->call.text);
 	char tally[32];
 	quiz_panel_header(tui, tally, sizeof tally);
@@ -314,15 +314,17 @@ static void asking_draw(struct tui *tui, int y, int width, int rows)
 	panel_box(tui, y, width, rows, title, score);
 	int row = y + 1;
 	if (asking_result(quiz)) {
-		snprintf(question, sizeof question, "What will %s() do?", step->call.def->name);
+		snprintf(question, sizeof question, _("What will %s() do?"), step->call.def->name);
 	} else {
 		const struct quiz_socket *socket = &quiz->choices.sockets[socket_question(quiz)];
-		snprintf(question, sizeof question, "The state of %s%s?", socket->label,
-			 socket->after_wake ? ", once the woken call has returned" : " after the step");
+		snprintf(question, sizeof question,
+			 socket->after_wake ? _("The state of %s, once the woken call has returned?")
+					    : _("The state of %s after the step?"),
+			 socket->label);
 	}
 	int x = 2 + draw_string(style, row, 2, question, width - 4, style->roles[ROLE_NEXT]);
 	char which[48];
-	snprintf(which, sizeof which, "  (%zu of %zu)", quiz->question + 1, quiz->question_count);
+	snprintf(which, sizeof which, _("  (%zu of %zu)"), quiz->question + 1, quiz->question_count);
 	x += draw_string(style, row, x, which, width - 2 - x, style->roles[ROLE_DIM]);
 	if (quiz->pending) {
 		char pending[32];
@@ -344,17 +346,17 @@ static void asking_draw(struct tui *tui, int y, int width, int rows)
 	if (quiz->hint[0]) {
 		struct wrap_line lines[HINT_ROWS + 1];
 		size_t count = wrap_text(quiz->hint, width - 12, lines, HINT_ROWS + 1);
-		draw_string(style, row, 2, quiz->hint_level >= 2 ? "answer" : "hint", 7, style->roles[ROLE_LABEL]);
+		draw_string(style, row, 2, quiz->hint_level >= 2 ? _("answer") : _("hint"), 7, style->roles[ROLE_LABEL]);
 		for (size_t i = 0; i < count && i < HINT_ROWS; i++)
 			draw_text(style, row++, 10, lines[i].start, lines[i].len, width - 12, style->roles[ROLE_NORMAL]);
 	}
 	int key_x = 2;
 	char numbers[16];
 	snprintf(numbers, sizeof numbers, "1-%zu", choice_count(quiz));
-	if (draw_key_label(style, row, &key_x, width - 2, numbers, "pick"))
-		if (draw_key_label(style, row, &key_x, width - 2, "Up Down Enter", "choose"))
-			if (draw_key_label(style, row, &key_x, width - 2, "h", quiz->hint_level ? "the answer" : "a hint"))
-				draw_key_label(style, row, &key_x, width - 2, "Esc", "skip");
+	if (draw_key_label(style, row, &key_x, width - 2, numbers, _("pick")))
+		if (draw_key_label(style, row, &key_x, width - 2, "Up Down Enter", _("choose")))
+			if (draw_key_label(style, row, &key_x, width - 2, "h", quiz->hint_level ? _("the answer") : _("a hint")))
+				draw_key_label(style, row, &key_x, width - 2, "Esc", _("skip"));
 }
 
 static void told_draw(struct tui *tui, int y, int width, int rows)
@@ -362,9 +364,9 @@ static void told_draw(struct tui *tui, int y, int width, int rows)
 	const struct tui_style *style = &tui->style;
 	const struct quiz_panel *quiz = &tui->quiz;
 	char title[96], score[96], tally[32];
-	snprintf(title, sizeof title, " step %zu: what you said, what the kernel did ", quiz->score_step);
+	snprintf(title, sizeof title, _(" step %zu: what you said, what the kernel did "), quiz->score_step);
 	quiz_panel_header(tui, tally, sizeof tally);
-	snprintf(score, sizeof score, " %u of %u this step, %s ", quiz->score.right, quiz->score.asked, tally);
+	snprintf(score, sizeof score, _(" %u of %u this step, %s "), quiz->score.right, quiz->score.asked, tally);
 	panel_box(tui, y, width, rows, title, score);
 	const struct quiz_part *parts[QUIZ_MAX_SOCKETS + 1];
 	size_t count = 0;
@@ -377,7 +379,7 @@ static void told_draw(struct tui *tui, int y, int width, int rows)
 		enum tui_role word_role = part->verdict == QUIZ_RIGHT ? ROLE_CHANGED
 					  : part->verdict == QUIZ_WRONG ? ROLE_FAILED
 									: ROLE_DIM;
-		draw_string(style, y + 1 + (int)i, 2, verdict_words[part->verdict], 8, style->roles[word_role]);
+		draw_string(style, y + 1 + (int)i, 2, _(verdict_words[part->verdict]), 8, style->roles[word_role]);
 		draw_string(style, y + 1 + (int)i, 11, part->line, width - 13, style->roles[ROLE_NORMAL]);
 	}
 }

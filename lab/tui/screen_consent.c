@@ -13,6 +13,7 @@
 
 #include "consent.h"
 #include "wrap.h"
+#include "i18n.h"
 
 /* Opens `lesson` from the menu or the command line, run on to `step`. */
 static int open_now(struct tui *tui, struct lesson *lesson, size_t step, bool from_menu, char **err)
@@ -32,7 +33,7 @@ int screen_consent_open_lesson(struct tui *tui, struct lesson *lesson, size_t st
 		return open_now(tui, lesson, step, from_menu, err);
 	char *programs = consent_describe(lesson, "\n");
 	if (!programs)
-		return text_error(err, "out of memory");
+		return text_error(err, "%s", _("out of memory"));
 	free(tui->consent.programs);
 	tui->consent = (struct consent_question){
 		.lesson = lesson, .step = step, .from_menu = from_menu, .programs = programs,
@@ -56,7 +57,7 @@ void screen_consent_key(struct tui *tui, int key)
 	tui->screen = SCREEN_MENU;
 	if (key != 'y' && key != 'Y') {
 		if (question.from_menu)
-			tui_message(tui, "%s: its programs were not started", question.lesson->name);
+			tui_message(tui, _("%s: its programs were not started"), question.lesson->name);
 		else
 			tui->quit = true;
 		return;
@@ -64,7 +65,7 @@ void screen_consent_key(struct tui *tui, int key)
 	question.lesson->programs_allowed = true;
 	char *err = NULL;
 	if (open_now(tui, question.lesson, question.step, question.from_menu, &err) < 0) {
-		tui_message(tui, "cannot start %s: %s", question.lesson->name, err ? err : "out of memory");
+		tui_message(tui, _("cannot start %s: %s"), question.lesson->name, err ? err : _("out of memory"));
 		if (!question.from_menu) {
 			tui->exit_code = 2;
 			tui->quit = true;
@@ -94,11 +95,12 @@ void screen_consent_draw(struct tui *tui)
 	int width = COLS, height = LINES, y = 2, last_row = height - 3;
 	attrset(style->roles[ROLE_TITLE]);
 	mvhline(0, 0, ' ', width);
-	draw_string(style, 0, 1, "socklab  this lesson starts programs", width - 2, style->roles[ROLE_TITLE]);
+	draw_string(style, 0, 1, _("socklab  this lesson starts programs"), width - 2, style->roles[ROLE_TITLE]);
 	char about[600];
 	snprintf(about, sizeof about,
-		 "%s is not a lesson shipped with socklab. Opening it starts these programs, as you, with your "
-		 "files and your rights:", question->lesson->path);
+		 _("%s is not a lesson shipped with socklab. Opening it starts these programs, as you, with your "
+		   "files and your rights:"),
+		 question->lesson->path);
 	draw_wrapped(tui, &y, 2, about, width - 4, last_row, style->roles[ROLE_NORMAL]);
 	y++;
 	/* One side a line, wrapped under its name: the words exactly as they run. */
@@ -111,15 +113,15 @@ void screen_consent_draw(struct tui *tui)
 		line += len + (line[len] == '\n');
 	}
 	if (!whole)
-		draw_string(style, y++, 4, "... (the commands go on: socklab check FILE prints them)", width - 6,
+		draw_string(style, y++, 4, _("... (the commands go on: socklab check FILE prints them)"), width - 6,
 			    style->roles[ROLE_FAILED]);
 	y++;
-	draw_wrapped(tui, &y, 2, "Start them? y starts them and opens the lesson; n, Enter or any other key does not.",
+	draw_wrapped(tui, &y, 2, _("Start them? y starts them and opens the lesson; n, Enter or any other key does not."),
 		     width - 4, last_row, style->roles[ROLE_NORMAL]);
 	int x = 1;
 	x += draw_string(style, height - 1, x, "y", width - x, style->roles[ROLE_KEY]);
-	x += draw_string(style, height - 1, x, " start the programs  ", width - x, style->roles[ROLE_NORMAL]);
+	x += draw_string(style, height - 1, x, _(" start the programs  "), width - x, style->roles[ROLE_NORMAL]);
 	x += draw_string(style, height - 1, x, "n", width - x, style->roles[ROLE_KEY]);
-	draw_string(style, height - 1, x, question->from_menu ? " back to the menu" : " quit", width - x,
+	draw_string(style, height - 1, x, question->from_menu ? _(" back to the menu") : _(" quit"), width - x,
 		    style->roles[ROLE_NORMAL]);
 }

@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 
 #include "export.h"
+#include "i18n.h"
 
 enum {
 	LANE_MARGIN = 4,          /* columns left of the first lane and right of the last */
@@ -322,7 +323,7 @@ static void notes_draw(struct tui *tui, const struct ladder_layout *layout, int 
 	const struct tui_style *style = &tui->style;
 	const struct run_info *info = tui->view.info;
 	int y = layout->notes_y;
-	const char *notes[2][2] = { { "wire", info->wire }, { "held", info->held } };
+	const char *notes[2][2] = { { _("wire"), info->wire }, { _("held"), info->held } };
 	for (int i = 0; i < 2; i++) {
 		if (!notes[i][1][0])
 			continue;
@@ -337,27 +338,28 @@ static void bottom_draw(struct tui *tui, const struct ladder_layout *layout, int
 	const struct lesson_view *view = &tui->view;
 	const struct ladder_screen *screen = &tui->ladder;
 	screen_lesson_held_draw(&tui->style, view->held, layout->held_y, width, true);
-	draw_string(style, layout->next_y, 1, "next", 7, style->roles[ROLE_LABEL]);
+	draw_string(style, layout->next_y, 1, _("next"), 7, style->roles[ROLE_LABEL]);
 	int x = 9 + draw_string(style, layout->next_y, 9, view->next, width - 10,
 				style->roles[view->at_end ? ROLE_DIM : ROLE_NEXT]);
 	if (view->next_is_wake)
-		draw_string(style, layout->next_y, x, "  (space)", width - 1 - x, style->roles[ROLE_DIM]);
+		draw_string(style, layout->next_y, x, _("  (space)"), width - 1 - x, style->roles[ROLE_DIM]);
 
 	if (screen_lesson_status_draw(tui, layout->keys_y, width))
 		return;
 	x = 1;
 	/* Free play has no steps to walk: a typed call is its next step. */
 	const char *pairs[][2] = {
-		{ tui->play ? ":" : "space", tui->play ? "type a call" : "next" }, { tui->play ? "" : "b", "back" },
-		{ "Up Down ^U ^D", "scroll" }, { "w", "panes" }, { "?", "help" }, { "e", "export" },
+		{ tui->play ? ":" : "space", tui->play ? _("type a call") : _("next") }, { tui->play ? "" : "b", _("back") },
+		{ "Up Down ^U ^D", _("scroll") }, { "w", _("panes") }, { "?", _("help") }, { "e", _("export") },
 	};
 	/* The scroll position first: "e export" gives way to it. */
 	size_t count = screen->model.count, rows = (size_t)layout->body_rows;
-	char where[64] = "";
+	char where[96] = "";
 	int columns = 0;
 	if (count > rows) {
 		size_t last = screen->top + rows < count ? screen->top + rows : count;
-		columns = snprintf(where, sizeof where, "%zu-%zu of %zu", screen->top + 1, last, count);
+		snprintf(where, sizeof where, _("%zu-%zu of %zu"), screen->top + 1, last, count);
+		columns = draw_columns(where);
 	}
 	size_t pair_count = sizeof pairs / sizeof pairs[0];
 	for (size_t i = 0; i < pair_count; i++) {
@@ -382,7 +384,7 @@ void screen_ladder_draw(struct tui *tui)
 	resolve_top(screen, layout.body_rows);
 	enum squeeze squeeze = squeeze_for(tui, &layout, width);
 	if (model->count == 0)
-		draw_string(style, layout.body_y, 3, "no step has run yet: space runs step 1, and its packets show here",
+		draw_string(style, layout.body_y, 3, _("no step has run yet: space runs step 1, and its packets show here"),
 			    width - 4, style->roles[ROLE_DIM]);
 	for (int i = 0; i < layout.body_rows && screen->top + (size_t)i < model->count; i++) {
 		const struct ladder_row *row = &model->rows[screen->top + (size_t)i];
@@ -402,7 +404,7 @@ void screen_ladder_refresh(struct tui *tui)
 	if (!screen->open || !tui->session)
 		return;
 	if (ladder_build(&screen->model, &tui->view, tui->session, tui->right_side) < 0)
-		tui_message(tui, "out of memory: the ladder may be incomplete");
+		tui_message(tui, "%s", _("out of memory: the ladder may be incomplete"));
 	/* A step (or its second half) brings its packets into sight; a
 	 * refresh of the same position (a TIME-WAIT countdown) leaves the
 	 * scrolling alone. */
@@ -482,7 +484,7 @@ static void ladder_last(struct tui *tui)
 
 static void ladder_no_panes(struct tui *tui)
 {
-	tui_message(tui, "the ladder has no panes: w or Esc shows them again");
+	tui_message(tui, "%s", _("the ladder has no panes: w or Esc shows them again"));
 }
 
 /* A file name in the current directory that no file has yet:
@@ -511,7 +513,7 @@ static void ladder_export(struct tui *tui)
 	struct lab_event *shown = malloc((count ? count : 1) * sizeof *shown);
 	char path[160], *err = NULL;
 	if (!shown) {
-		tui_message(tui, "export: out of memory");
+		tui_message(tui, "%s", _("export: out of memory"));
 		return;
 	}
 	size_t shown_count = 0;
@@ -519,11 +521,11 @@ static void ladder_export(struct tui *tui)
 		if (view_event_shown(&tui->view, &events[i]))
 			shown[shown_count++] = events[i];
 	if (export_file_name(&tui->view, path, sizeof path) < 0)
-		tui_message(tui, "export: socklab-*.svg files fill the current directory; move some away");
+		tui_message(tui, "%s", _("export: socklab-*.svg files fill the current directory; move some away"));
 	else if (export_write(path, EXPORT_SVG, tui->view.info, shown, shown_count, NULL, &err) < 0)
-		tui_message(tui, "export: %s", err ? err : "out of memory");
+		tui_message(tui, _("export: %s"), err ? err : _("out of memory"));
 	else
-		tui_message(tui, "exported the ladder to %s (socklab export writes a whole run)", path);
+		tui_message(tui, _("exported the ladder to %s (socklab export writes a whole run)"), path);
 	free(err);
 	free(shown);
 }

@@ -244,7 +244,7 @@ static void call_out(struct cursor *cursor, const struct view_call *call)
 			     : call->latest ? role(cursor, ROLE_LATEST)
 					    : normal;
 	char result[220];
-	snprintf(result, sizeof result, "%s%s", call->woke ? "woke: " : "", call->result);
+	snprintf(result, sizeof result, "%s%s", call->woke ? _("woke: ") : "", call->result);
 	int result_columns = draw_columns(result);
 	/* "-1 EISCONN (Transport endpoint is already connected)": the errno's
 	 * name stays, its description goes when the pane is too narrow. */
@@ -352,13 +352,15 @@ static int pane_need(const struct tui *tui, const struct lesson_view *view, cons
 static void pane_output_draw(const struct tui *tui, const struct pane *pane, const char *output)
 {
 	const struct tui_style *style = &tui->style;
-	int y = pane->y + pane->height - 2, x = pane->x + 2, room = pane->width - 4 - 4;
+	const char *label = _("out");
+	int label_columns = draw_columns(label);
+	int y = pane->y + pane->height - 2, x = pane->x + 2, room = pane->width - 4 - (label_columns + 1);
 	if (room <= 0)
 		return;
 	size_t len = strlen(output);   /* escaped: ASCII, a byte a column */
 	const char *tail = len > (size_t)room ? output + len - (size_t)room : output;
-	draw_string(style, y, x, "out", 3, style->roles[ROLE_LABEL]);
-	draw_string(style, y, x + 4, tail, room, style->roles[ROLE_NORMAL]);
+	draw_string(style, y, x, label, label_columns, style->roles[ROLE_LABEL]);
+	draw_string(style, y, x + label_columns + 1, tail, room, style->roles[ROLE_NORMAL]);
 }
 
 static void pane_title(struct tui *tui, const struct lesson_view *view, const struct pane *pane)
@@ -376,7 +378,7 @@ static void pane_title(struct tui *tui, const struct lesson_view *view, const st
 	x += draw_string(style, pane->y, x, title, right - x,
 			 style->roles[pane->focused ? ROLE_FOCUSED : ROLE_PANE_TITLE]);
 	if (side->blocked)
-		x += draw_string(style, pane->y, x + 1, " blocked in the kernel ", right - x - 1, style->roles[ROLE_BLOCKED]) + 1;
+		x += draw_string(style, pane->y, x + 1, _(" blocked in the kernel "), right - x - 1, style->roles[ROLE_BLOCKED]) + 1;
 	else if (side->program) {
 		/* Which program this pane is: the script's name says it best. */
 		const char *shown = side->program;
@@ -472,7 +474,7 @@ static void pane_draw(struct tui *tui, const struct lesson_view *view, struct pa
 	cursor.column = 0;
 	size_t listed = pane->socket_count < MAX_PANE_SOCKETS ? pane->socket_count : MAX_PANE_SOCKETS;
 	if (listed == 0) {
-		cursor_string(&cursor, view->step == 0 ? "  no socket yet" : "  no socket", style->roles[ROLE_DIM]);
+		cursor_string(&cursor, view->step == 0 ? _("  no socket yet") : _("  no socket"), style->roles[ROLE_DIM]);
 		return;
 	}
 	socket_heading(&cursor, &pane->columns);
@@ -525,15 +527,15 @@ void screen_lesson_header_draw(struct tui *tui, const struct lesson_view *view, 
 	bool open_ended = view->free_play || view->stepping;
 	size_t length = 0;
 	if (open_ended)
-		text_append(step, sizeof step, &length, "%zu call%s", view->step, view->step == 1 ? "" : "s");
+		text_append(step, sizeof step, &length, ngettext("%zu call", "%zu calls", view->step), view->step);
 	else
 		text_append(step, sizeof step, &length, "step %zu/%zu", view->step, view->step_count);
 	if (view->half_count == 2 && !open_ended)
 		text_append(step, sizeof step, &length, " part %d/2", view->half);
 	if (view->info->unchecked)   /* --hold: the lesson's words assume a free wire */
-		text_append(step, sizeof step, &length, "  held");
+		text_append(step, sizeof step, &length, "%s", _("  held"));
 	if (view->failures_total)
-		text_append(step, sizeof step, &length, "  %zu FAILED", view->failures_total);
+		text_append(step, sizeof step, &length, _("  %zu FAILED"), view->failures_total);
 	char quiz[32];
 	quiz_panel_header(tui, quiz, sizeof quiz);
 	if (quiz[0] && !open_ended)
@@ -581,10 +583,11 @@ static void other_side_draw(struct tui *tui, const struct lesson_view *view, int
 	const struct view_side *pane = side >= 0 ? &view->sides[side] : NULL;
 	struct cursor cursor = cursor_at(style, y, 1, width - 2, 1, true);
 	char label[NAME_MAX_LEN + 4];
-	int label_columns = 6;   /* "other:" */
+	const char *other = _("other");
+	int label_columns = draw_columns(other) + 1;   /* "other:" */
 	for (int s = 0; s < view->side_count; s++)
 		label_columns = max_int(label_columns, draw_columns(view->sides[s].name) + 1);
-	snprintf(label, sizeof label, "%s:", pane ? pane->name : "other");
+	snprintf(label, sizeof label, "%s:", pane ? pane->name : other);
 	cursor_field(&cursor, label, label_columns, style->roles[tui->focus_side == side ? ROLE_FOCUSED : ROLE_PANE_TITLE]);
 	cursor_string(&cursor, " ", style->roles[ROLE_NORMAL]);
 	if (pane && pane->call_count) {
@@ -651,8 +654,8 @@ bool screen_lesson_status_draw(struct tui *tui, int y, int width)
 {
 	const struct tui_style *style = &tui->style;
 	if (tui->prompt_open) {
-		char prompt[96];
-		snprintf(prompt, sizeof prompt, " go to step (0-%zu), Enter to go, Esc to cancel: %s_",
+		char prompt[160];
+		snprintf(prompt, sizeof prompt, _(" go to step (0-%zu), Enter to go, Esc to cancel: %s_"),
 			 tui->view.step_count, tui->prompt);
 		draw_string(style, y, 0, prompt, width, style->roles[ROLE_NEXT]);
 		return true;
@@ -662,8 +665,8 @@ bool screen_lesson_status_draw(struct tui *tui, int y, int width)
 		return true;
 	}
 	if (tui->autoplay) {
-		char pace[96];
-		snprintf(pace, sizeof pace, " autoplay: a step every %d.%d s   + faster  - slower  a stop  q quit",
+		char pace[160];
+		snprintf(pace, sizeof pace, _(" autoplay: a step every %d.%d s   + faster  - slower  a stop  q quit"),
 			 tui->autoplay_ms / 1000, tui->autoplay_ms % 1000 / 100);
 		draw_string(style, y, 0, pace, width, style->roles[ROLE_NEXT]);
 		return true;
@@ -731,12 +734,13 @@ static int failures_out(struct cursor *cursor, const struct lesson_view *view)
 static int evidence_out(struct cursor *cursor, const struct lesson_view *view)
 {
 	int start = cursor->row;
-	const int indent = 5;   /* "why: " */
+	const char *why = _("why:");
+	const int indent = draw_columns(why) + 1;   /* "why: " */
 	for (size_t i = 0; i < view->evidence_count; i++) {
 		struct wrap_line lines[8];
 		size_t count = wrap_text(view->evidence[i], cursor->width - indent, lines, 8);
 		for (size_t k = 0; k < count && k < 8; k++) {
-			cursor_string(cursor, k == 0 ? "why:" : "", cursor->style->roles[ROLE_LABEL]);
+			cursor_string(cursor, k == 0 ? why : "", cursor->style->roles[ROLE_LABEL]);
 			cursor_move_to(cursor, indent);
 			cursor_text(cursor, lines[k].start, lines[k].len, cursor->style->roles[ROLE_NORMAL]);
 			cursor_newline(cursor);
@@ -785,7 +789,7 @@ int screen_lesson_held_draw(const struct tui_style *style, const char *held, int
 	if (!draw)
 		return rows;
 	/* What the student acts on: a release() or drop() step lets it go. */
-	draw_string(style, y, 1, "held", 7, style->roles[ROLE_BLOCKED]);
+	draw_string(style, y, 1, _("held"), 7, style->roles[ROLE_BLOCKED]);
 	for (int i = 0; i < rows; i++) {
 		bool cut = i == rows - 1 && count > (size_t)rows;
 		size_t len = cut ? strlen(lines[i].start) : lines[i].len;
@@ -849,7 +853,7 @@ static void wire_packets_draw(struct tui *tui, const struct lesson_view *view, i
 {
 	const struct tui_style *style = &tui->style;
 	const int start = 9, right = width - 1;
-	draw_string(style, y, 1, "wire", 7, style->roles[ROLE_LABEL]);
+	draw_string(style, y, 1, _("wire"), 7, style->roles[ROLE_LABEL]);
 	if (!view->step_packet_count) {
 		draw_string(style, y, start, view->wire_note, right - start, style->roles[ROLE_DIM]);
 		return;
@@ -864,9 +868,11 @@ static void wire_packets_draw(struct tui *tui, const struct lesson_view *view, i
 			size_t left = view->step_packet_count - drawn - 1;
 			int gap = drawn ? 2 : 0;
 			int need = gap + draw_columns(token);
-			int more_columns = left ? snprintf(more, sizeof more, "  +%zu more", left) : 0;
+			if (left)
+				snprintf(more, sizeof more, _("  +%zu more"), left);
+			int more_columns = left ? draw_columns(more) : 0;
 			if (x + need + more_columns > right) {
-				snprintf(more, sizeof more, "%s+%zu more", gap ? "  " : "", left + 1);
+				snprintf(more, sizeof more, gap ? _("  +%zu more") : _("+%zu more"), left + 1);
 				draw_string(style, y, x, more, right - x, style->roles[ROLE_DIM]);
 				return;
 			}
@@ -874,7 +880,7 @@ static void wire_packets_draw(struct tui *tui, const struct lesson_view *view, i
 			x += draw_string(style, y, x, token, right - x, style->roles[ROLE_NORMAL]);
 		}
 	}
-	const char *hint = "w: the ladder";
+	const char *hint = _("w: the ladder");
 	if (x + 6 + draw_columns(hint) <= right)
 		draw_string(style, y, right - draw_columns(hint), hint, draw_columns(hint), style->roles[ROLE_DIM]);
 }
@@ -888,14 +894,14 @@ static int wire_draw(struct tui *tui, const struct lesson_view *view, int y, int
 		wire_packets_draw(tui, view, row++, width);
 	row += screen_lesson_held_draw(&tui->style, view->held, row, width, true);
 	if (view->info->held[0]) {
-		draw_string(style, row, 1, "held", 7, style->roles[ROLE_LABEL]);
+		draw_string(style, row, 1, _("held"), 7, style->roles[ROLE_LABEL]);
 		draw_string(style, row++, 9, view->info->held, width - 10, style->roles[ROLE_DIM]);
 	}
 	for (int resent = 1; resent >= 0; resent--) {
 		const char *line = timer_line(view, resent);
 		if (!line)
 			continue;
-		draw_string(style, row, 1, resent ? "resent" : "timer", 7, style->roles[ROLE_LABEL]);
+		draw_string(style, row, 1, resent ? _("resent") : _("timer"), 7, style->roles[ROLE_LABEL]);
 		draw_string(style, row++, 9, line, width - 10, style->roles[ROLE_DIM]);
 	}
 	return row - y;
@@ -919,7 +925,7 @@ static void text_panel_draw(struct tui *tui, const struct lesson_view *view, con
 		size_t len = line->len;
 		if (cut) {
 			/* Room for the pointer to the whole text. */
-			const char *more = " ... (t: all of it)";
+			const char *more = _(" ... (t: all of it)");
 			int keep = cursor.width - draw_columns(more);
 			while (len > 0 && wrap_columns(line->start, len) > keep)
 				len--;
@@ -941,10 +947,10 @@ static void text_panel_draw(struct tui *tui, const struct lesson_view *view, con
 		draw_string(style, row, 9, view->python, width - 10, style->roles[ROLE_NORMAL]);
 	}
 	row++;
-	draw_string(style, row, 1, "next", 7, style->roles[ROLE_LABEL]);
+	draw_string(style, row, 1, _("next"), 7, style->roles[ROLE_LABEL]);
 	int x = 9 + draw_string(style, row, 9, view->next, width - 10, style->roles[view->at_end ? ROLE_DIM : ROLE_NEXT]);
 	if (view->next_is_wake)
-		draw_string(style, row, x, "  (space)", width - 1 - x, style->roles[ROLE_DIM]);
+		draw_string(style, row, x, _("  (space)"), width - 1 - x, style->roles[ROLE_DIM]);
 }
 
 enum { PANE_MIN_WIDTH = 40 };

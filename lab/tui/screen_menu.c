@@ -80,20 +80,21 @@ static bool continue_selected(const struct tui *tui)
 }
 
 /* "✓" done, "tried, 2 failed" stepped to the end with failures, "→ 4/9" in
- * progress (ASCII without UTF-8), "" not started. */
-static void progress_mark(const struct tui *tui, const struct menu_entry *entry, char *out, size_t size)
+ * progress (ASCII without UTF-8), "" not started. True for "tried". */
+static bool progress_mark(const struct tui *tui, const struct menu_entry *entry, char *out, size_t size)
 {
 	struct progress_entry record;
 	out[0] = '\0';
 	if (!entry->lesson || !tui->progress || !progress_get(tui->progress, entry->lesson->name, &record))
-		return;
+		return false;
 	bool utf8 = tui->style.utf8;
 	if (record.done)
-		snprintf(out, size, "%s", utf8 ? "✓" : "done");
+		snprintf(out, size, "%s", utf8 ? "✓" : _("done"));
 	else if (record.failed)
-		snprintf(out, size, "tried, %zu failed", record.failed);
+		snprintf(out, size, _("tried, %zu failed"), record.failed);
 	else if (record.steps_reached > 0)
 		snprintf(out, size, "%s %zu/%zu", utf8 ? "→" : "->", record.steps_reached, entry->lesson->step_count);
+	return !record.done && record.failed;
 }
 
 static void draw_continue(struct tui *tui, const struct menu_entry *entry, const struct progress_entry *record, int y,
@@ -108,7 +109,7 @@ static void draw_continue(struct tui *tui, const struct menu_entry *entry, const
 		attrset(attr);
 		mvhline(y, 1, ' ', width - 2);
 	}
-	snprintf(line, sizeof line, "continue where you left off: %s %s, step %zu of %zu", number, name, record->last_step,
+	snprintf(line, sizeof line, _("continue where you left off: %s %s, step %zu of %zu"), number, name, record->last_step,
 		 entry->lesson->step_count);
 	draw_string(style, y, 2, selected ? ">" : " ", 1, attr);
 	draw_string(style, y, 4, line, width - 6, attr | style->roles[ROLE_NEXT]);
@@ -127,8 +128,8 @@ static int mark_width(const struct tui *tui)
 		    || record.done || !record.failed)
 			continue;
 		progress_mark(tui, entry, mark, sizeof mark);
-		if ((int)strlen(mark) > widest)
-			widest = (int)strlen(mark);
+		if (draw_columns(mark) > widest)
+			widest = draw_columns(mark);
 	}
 	return widest;
 }
@@ -149,16 +150,17 @@ static void draw_entry(struct tui *tui, const struct menu_entry *entry, int y, i
 	draw_string(style, y, 4, number, 3, attr);
 	draw_string(style, y, 8, name, 15, attr);
 	char mark[48];
-	progress_mark(tui, entry, mark, sizeof mark);
-	bool tried = strncmp(mark, "tried", 5) == 0;
+	bool tried = progress_mark(tui, entry, mark, sizeof mark);
 	draw_string(style, y, 24, mark, marks, attr | style->roles[tried ? ROLE_FAILED : ROLE_CHANGED]);
 	int title = 25 + marks;
 	if (entry->lesson) {
 		draw_string(style, y, title, entry->lesson->title ? entry->lesson->title : "", width - title - 2, attr);
 	} else {
-		char broken[96];
-		snprintf(broken, sizeof broken, "(broken: %zu problem%s; Enter shows them)", entry->diagnostics.count,
-			 entry->diagnostics.count == 1 ? "" : "s");
+		char broken[128];
+		snprintf(broken, sizeof broken,
+			 ngettext("(broken: %zu problem; Enter shows them)", "(broken: %zu problems; Enter shows them)",
+				  entry->diagnostics.count),
+			 entry->diagnostics.count);
 		draw_string(style, y, title, broken, width - title - 2, attr | style->roles[ROLE_FAILED]);
 	}
 }
@@ -172,7 +174,7 @@ static void search_draw(struct tui *tui, int y, int width)
 	x += draw_string(style, y, x, typing->search, width - 1 - x, style->roles[ROLE_NORMAL]);
 	tui->command.screen_y = y;   /* the terminal's cursor shows where typing goes */
 	tui->command.screen_x = x < width - 1 ? x : width - 1;
-	const char *hint = tui->message[0] ? "" : "   Enter choose  Down Up other matches  Esc cancel";
+	const char *hint = tui->message[0] ? "" : _("   Enter choose  Down Up other matches  Esc cancel");
 	draw_string(style, y, x + 1, hint, width - 2 - x, style->roles[ROLE_DIM]);
 }
 
@@ -182,7 +184,7 @@ void screen_menu_draw(struct tui *tui)
 	int width = COLS, height = LINES;
 	attrset(style->roles[ROLE_TITLE]);
 	mvhline(0, 0, ' ', width);
-	draw_string(style, 0, 1, "socklab  lessons: the BSD socket API on the real kernel", width - 2,
+	draw_string(style, 0, 1, _("socklab  lessons: the BSD socket API on the real kernel"), width - 2,
 		    style->roles[ROLE_TITLE]);
 	int y = 2;
 	struct progress_entry record;
@@ -230,8 +232,8 @@ void screen_menu_draw(struct tui *tui)
 		search_draw(tui, height - 1, width);
 	} else {
 		int x = 1;
-		const char *pairs[][2] = { { "Enter", "open" }, { "Up Down", "choose" }, { "1-99", "number" },
-					   { "/", "search" }, { "?", "help" }, { "q", "quit" } };
+		const char *pairs[][2] = { { "Enter", _("open") }, { "Up Down", _("choose") }, { "1-99", _("number") },
+					   { "/", _("search") }, { "?", _("help") }, { "q", _("quit") } };
 		for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++)
 			if (!draw_key_label(style, height - 1, &x, width, pairs[k][0], pairs[k][1]))
 				break;
@@ -307,7 +309,7 @@ static void number_typed(struct tui *tui, int digit)
 				return;
 			}
 	}
-	tui_message(tui, "no lesson %s (see the numbers on the left)", typing->number);
+	tui_message(tui, _("no lesson %s (see the numbers on the left)"), typing->number);
 	typing->number[0] = '\0';
 }
 
@@ -375,7 +377,7 @@ static void search_key(struct tui *tui, int key)
 		break;
 	}
 	if (!search_select(tui, 0, 1))
-		tui_message(tui, "no lesson's name or title has '%s'", typing->search);
+		tui_message(tui, _("no lesson's name or title has '%s'"), typing->search);
 }
 
 bool screen_menu_key(struct tui *tui, int key)
@@ -421,7 +423,7 @@ bool screen_menu_next_lesson_key(struct tui *tui, int key)
 			tui->menu_selected = i;
 			tui->menu_on_continue = false;
 			if (screen_consent_open_lesson(tui, tui->entries[i].lesson, 0, true, &err) < 0) {
-				tui_message(tui, "cannot start %s: %s", next->name, err ? err : "out of memory");
+				tui_message(tui, _("cannot start %s: %s"), next->name, err ? err : _("out of memory"));
 				free(err);
 			}
 			break;
@@ -452,7 +454,7 @@ static void menu_continue(struct tui *tui)
 	char *err = NULL;
 	tui->menu_selected = (size_t)index;
 	if (screen_consent_open_lesson(tui, lesson, record.last_step, true, &err) < 0) {
-		tui_message(tui, "cannot start %s: %s", lesson->name, err ? err : "out of memory");
+		tui_message(tui, _("cannot start %s: %s"), lesson->name, err ? err : _("out of memory"));
 		free(err);
 	}
 }
@@ -468,18 +470,18 @@ static void menu_open(struct tui *tui)
 	struct menu_entry *entry = &tui->entries[tui->menu_selected];
 	if (!entry->lesson) {
 		char title[128];
-		snprintf(title, sizeof title, "%s does not parse", entry->path);
+		snprintf(title, sizeof title, _("%s does not parse"), entry->path);
 		page_clear(&tui->page, title);
 		page_add(&tui->page, "%s", "");
 		for (size_t i = 0; i < entry->diagnostics.count; i++)
 			page_add_wrapped(&tui->page, "  ", entry->diagnostics.messages[i], COLS - 2);
 		page_add(&tui->page, "%s", "");
-		page_add(&tui->page, "  %s", "socklab check FILE prints the same list.");
+		page_add(&tui->page, "  %s", _("socklab check FILE prints the same list."));
 		return;
 	}
 	char *err = NULL;
 	if (screen_consent_open_lesson(tui, entry->lesson, 0, true, &err) < 0) {
-		tui_message(tui, "cannot start %s: %s", entry->lesson->name, err ? err : "out of memory");
+		tui_message(tui, _("cannot start %s: %s"), entry->lesson->name, err ? err : _("out of memory"));
 		free(err);
 	}
 }

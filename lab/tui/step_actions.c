@@ -19,6 +19,7 @@
 #include <stdlib.h>
 
 #include "signals.h"
+#include "i18n.h"
 
 /* Frees the programs and the stepper, and so its session: the lesson screen calls it when it
  * closes (tui->release_session). */
@@ -52,11 +53,11 @@ static void step_on_event(const struct stepper_news *news, void *context)
 	const struct tracer_event *event = news->event;
 	switch (news->kind) {
 	case NEWS_FORK:
-		tui_message(tui, "%s started %s (fork): it holds a copy of each of %s's fds", news->parent_who, news->who,
+		tui_message(tui, _("%s started %s (fork): it holds a copy of each of %s's fds"), news->parent_who, news->who,
 			    news->parent_who);
 		return;
 	case NEWS_EXEC:
-		tui_message(tui, "%s runs a new program (exec): %.200s", news->who, event->text);
+		tui_message(tui, _("%s runs a new program (exec): %.200s"), news->who, event->text);
 		note_exec(tui, news);
 		return;
 	case NEWS_EXIT:
@@ -65,7 +66,7 @@ static void step_on_event(const struct stepper_news *news, void *context)
 		return;
 	case NEWS_UNSTEPPED:
 		if (event->kind == TRACER_RETURNED)
-			tui_message(tui, "%s: %.200s (no step: the lab has no row for this call)", news->who, event->text);
+			tui_message(tui, _("%s: %.200s (no step: the lab has no row for this call)"), news->who, event->text);
 		return;
 	case NEWS_STEP:
 	case NEWS_OUTPUT:
@@ -109,7 +110,7 @@ void step_actions_on_news(struct tui *tui)
 {
 	char *err = NULL;
 	if (stepper_pump(tui->stepper, &err) < 0) {
-		tui_message(tui, "the lab failed: %s (r runs the programs again)", err ? err : "out of memory");
+		tui_message(tui, _("the lab failed: %s (r runs the programs again)"), err ? err : _("out of memory"));
 		free(err);
 	}
 	tui->step_side = stepper_next_side(tui->stepper, tui->step_side);
@@ -133,14 +134,14 @@ static const char *run_one_call(struct tui *tui, char **err)
 	if (quiet < 0)
 		return NULL;
 	if (quiet == 0)
-		return "a program still runs between its socket calls: the next one shows when it stops";
+		return _("a program still runs between its socket calls: the next one shows when it stops");
 	tui->step_side = stepper_next_side(tui->stepper, tui->step_side);
 	int released = stepper_release(tui->stepper, tui->step_side, err);
 	if (released < 0)
 		return NULL;
 	if (released == 1)
-		return tui->view.at_end ? "both programs are over: r runs them again"
-					: "this program holds no call: c shows the other one";
+		return tui->view.at_end ? _("both programs are over: r runs them again")
+					: _("this program holds no call: c shows the other one");
 	if (stepper_settle(tui->stepper, SETTLE_MS, err) < 0)
 		return NULL;
 	tui->step_side = stepper_next_side(tui->stepper, tui->step_side);
@@ -152,7 +153,7 @@ static void step_run(struct tui *tui)
 	char *err = NULL;
 	const char *said = run_one_call(tui, &err);
 	if (!said) {
-		tui_message(tui, "the lab failed: %s (r runs the programs again)", err ? err : "out of memory");
+		tui_message(tui, _("the lab failed: %s (r runs the programs again)"), err ? err : _("out of memory"));
 		free(err);
 	} else if (said[0]) {
 		tui_message(tui, "%s", said);
@@ -210,28 +211,28 @@ static void step_start_over(struct tui *tui)
 	char *err = NULL;
 	if (step_actions_open(tui, &err) < 0) {
 		/* Nothing left to show: end as a lab that cannot start does. */
-		tui_message(tui, "could not run the programs again: %s", err ? err : "out of memory");
+		tui_message(tui, _("could not run the programs again: %s"), err ? err : _("out of memory"));
 		free(err);
 		tui->exit_code = 2;
 		tui->quit = true;
 		return;
 	}
-	tui_message(tui, "both programs started again in a fresh sandbox");
+	tui_message(tui, "%s", _("both programs started again in a fresh sandbox"));
 }
 
 static void step_forward_only(struct tui *tui)
 {
-	tui_message(tui, "programs only run forward: space runs the call shown, r runs both again");
+	tui_message(tui, "%s", _("programs only run forward: space runs the call shown, r runs both again"));
 }
 
 static void step_no_quiz(struct tui *tui)
 {
-	tui_message(tui, "predict mode asks about a lesson's steps; programs have none written down");
+	tui_message(tui, "%s", _("predict mode asks about a lesson's steps; programs have none written down"));
 }
 
 static void step_no_typing(struct tui *tui)
 {
-	tui_message(tui, "here the programs make the calls; socklab play is where you type them");
+	tui_message(tui, "%s", _("here the programs make the calls; socklab play is where you type them"));
 }
 
 const tui_handler step_actions_handlers[ACTION_COUNT] = {

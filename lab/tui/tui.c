@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "signals.h"
+#include "i18n.h"
 
 enum { ESCAPE_DELAY_MS = 25 };   /* Esc alone vs the start of an arrow key's sequence */
 
@@ -50,8 +51,8 @@ static int terminal_start(struct tui *tui, SCREEN **screen, char **err)
 	*screen = newterm(NULL, stdout, stdin);
 	if (!*screen) {
 		const char *term = getenv("TERM");
-		return text_error(err, "cannot drive terminal type '%s' (try TERM=xterm, or run --plain)",
-				  term ? term : "(unset)");
+		return text_error(err, _("cannot drive terminal type '%s' (try TERM=xterm, or run --plain)"),
+				  term ? term : _("(unset)"));
 	}
 	set_term(*screen);
 	signals_set_curses(true);
@@ -139,7 +140,7 @@ static void run_loop(struct tui *tui)
 		if (fds[2].revents && tui->session) {
 			char *err = NULL;
 			if (session_wire_collect(tui->session, &err) < 0)
-				tui_message(tui, "held segments: %s", err ? err : "out of memory");
+				tui_message(tui, _("held segments: %s"), err ? err : _("out of memory"));
 			free(err);
 		}
 		for (int i = 0; i < program_count; i++)
@@ -187,7 +188,7 @@ static int open_first_screen(struct tui *tui, const struct tui_start *start, cha
 	if (start->lesson)
 		return screen_consent_open_lesson(tui, start->lesson, 0, false, err);
 	if (screen_menu_load(tui, start->paths, start->count) < 0)
-		return text_error(err, "out of memory");
+		return text_error(err, "%s", _("out of memory"));
 	return 0;
 }
 
@@ -197,7 +198,7 @@ static void progress_start(struct tui *tui)
 {
 	char *warning = NULL, *err = NULL;
 	if (progress_load(&tui->progress, NULL, &warning, &err) < 0) {
-		tui_message(tui, "progress not kept: %s", err ? err : "out of memory");
+		tui_message(tui, _("progress not kept: %s"), err ? err : _("out of memory"));
 		tui->progress = NULL;
 	}
 	if (warning) {
@@ -234,9 +235,9 @@ static int tui_main(const struct tui_start *start, struct sandbox *sandbox, cons
 	/* Only the character type: numbers in traces must keep their '.'. */
 	setlocale(LC_CTYPE, "");
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		err = strdup(start->play ? "free play needs a terminal (socklab play --plain reads calls from stdin)"
-			     : start->step_commands ? "stepping programs needs a terminal (socklab step --plain prints a transcript)"
-					 : "the lesson screen needs a terminal (socklab run --plain LESSON prints a transcript)");
+		err = strdup(start->play ? _("free play needs a terminal (socklab play --plain reads calls from stdin)")
+			     : start->step_commands ? _("stepping programs needs a terminal (socklab step --plain prints a transcript)")
+					 : _("the lesson screen needs a terminal (socklab run --plain LESSON prints a transcript)"));
 		goto failed;
 	}
 	if (signals_install(&err) < 0)
@@ -251,7 +252,7 @@ static int tui_main(const struct tui_start *start, struct sandbox *sandbox, cons
 	code = tui.exit_code;
 	goto done;
 failed:
-	fprintf(stderr, "socklab: %s\n", err ? err : "out of memory");
+	fprintf(stderr, "socklab: %s\n", err ? err : _("out of memory"));
 	free(err);
 	code = 2;
 done:

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "i18n.h"
+
 uint64_t tui_now_ms(void)
 {
 	struct timespec now;
@@ -29,7 +31,7 @@ int tui_save_progress(struct tui *tui)
 	char *warning = NULL, *err = NULL;
 	int result = progress_save(tui->progress, &warning, &err);
 	if (result < 0)
-		tui_message(tui, "progress not saved: %s", err ? err : "out of memory");
+		tui_message(tui, _("progress not saved: %s"), err ? err : _("out of memory"));
 	else if (warning)
 		tui_message(tui, "%s", warning);
 	else

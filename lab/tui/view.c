@@ -10,6 +10,7 @@
 #include "evidence.h"
 #include "plain.h"
 #include "text.h"
+#include "i18n.h"
 
 void view_init(struct lesson_view *view)
 {
@@ -125,7 +126,7 @@ static void collect_calls(struct lesson_view *view, const struct lab_event *even
 		call->latest = event->step == view->step && view->step > 0;
 		call->failed = event->failure_count > 0 && event->step == view->step;
 		if (call->blocked)
-			snprintf(call->result, sizeof call->result, "... blocked");
+			snprintf(call->result, sizeof call->result, "%s", _("... blocked"));
 		else
 			plain_format_result(event, call->result, sizeof call->result);
 	}
@@ -138,10 +139,10 @@ static void collect_calls(struct lesson_view *view, const struct lab_event *even
 }
 
 /* What free play shows before the first call, in place of a lesson's intro. */
-static const char free_play_intro[] =
-	"Free play: type calls for either side in the lessons' grammar, side: [name =] call(arguments), and each "
-	"runs on the real kernel as a lesson's step does. A blocking call blocks; the other side stays yours. "
-	"Tab completes, Up recalls earlier lines, w FILE writes what you played as a lesson.";
+static const char *const free_play_intro =
+	N_("Free play: type calls for either side in the lessons' grammar, side: [name =] call(arguments), and each "
+	   "runs on the real kernel as a lesson's step does. A blocking call blocks; the other side stays yours. "
+	   "Tab completes, Up recalls earlier lines, w FILE writes what you played as a lesson.");
 
 /* Free play has no next step: say which sides may call, and why not the others. */
 static void describe_free_play(struct lesson_view *view)
@@ -150,18 +151,24 @@ static void describe_free_play(struct lesson_view *view)
 	int free_sides = 0, listed = 0;
 	for (int s = 0; s < view->side_count; s++)
 		free_sides += !view->sides[s].blocked;
-	length = (size_t)snprintf(view->next, size, "%s", free_sides ? "a call on " : "every side sleeps in the kernel");
-	for (int s = 0; s < view->side_count && length < size; s++) {
+	/* The sides that may call ("client, server2 or server"), then one sentence. */
+	char sides[sizeof view->next] = "";
+	size_t at = 0;
+	for (int s = 0; s < view->side_count && at < sizeof sides; s++) {
 		if (view->sides[s].blocked)
 			continue;
 		listed++;
-		length += (size_t)snprintf(view->next + length, size - length, "%s%s",
-					   listed == 1 ? "" : listed == free_sides ? " or " : ", ", view->sides[s].name);
+		at += (size_t)snprintf(sides + at, sizeof sides - at, "%s%s",
+				       listed == 1 ? "" : listed == free_sides ? _(" or ") : ", ", view->sides[s].name);
 	}
+	if (free_sides)
+		length = (size_t)snprintf(view->next, size, _("a call on %s"), sides);
+	else
+		length = (size_t)snprintf(view->next, size, "%s", _("every side sleeps in the kernel"));
 	for (int s = 0; s < view->side_count && length < size; s++) {
 		const struct view_side *side = &view->sides[s];
 		if (side->blocked)
-			length += (size_t)snprintf(view->next + length, size - length, "; %s is blocked in %s", side->name,
+			length += (size_t)snprintf(view->next + length, size - length, _("; %s is blocked in %s"), side->name,
 						   side->calls[side->call_count - 1].text);
 	}
 }
@@ -175,16 +182,19 @@ static void describe_next(struct lesson_view *view, const struct lab_event *even
 	view->next_side = -1;
 	if (view->half < view->half_count) {
 		view->next_is_wake = true;
-		length = (size_t)snprintf(view->next, sizeof view->next, "the kernel will now wake ");
-		bool first = true;
-		for (size_t i = 0; i < count && length < sizeof view->next; i++) {
+		/* The woken calls ("server's conn = accept(s) and ..."), then one sentence. */
+		char woken[sizeof view->next] = "";
+		for (size_t i = 0; i < count && length < sizeof woken; i++) {
 			if (events[i].step != view->step || events[i].kind != EVENT_WOKE)
 				continue;
-			length += (size_t)snprintf(view->next + length, sizeof view->next - length, "%s%s's %s",
-						   first ? "" : " and ", side_name(info, events[i].side),
-						   events[i].text ? events[i].text : "call");
-			first = false;
+			if (length)
+				length += (size_t)snprintf(woken + length, sizeof woken - length, "%s", _(" and "));
+			if (length < sizeof woken)
+				length += (size_t)snprintf(woken + length, sizeof woken - length, _("%s's %s"),
+							   side_name(info, events[i].side),
+							   events[i].text ? events[i].text : _("call"));
 		}
+		snprintf(view->next, sizeof view->next, _("the kernel will now wake %s"), woken);
 		return;
 	}
 	if (view->free_play) {
@@ -196,10 +206,12 @@ static void describe_next(struct lesson_view *view, const struct lab_event *even
 	if (view->step >= lesson->step_count) {
 		view->at_end = true;
 		if (view->failures_total)
-			snprintf(view->next, sizeof view->next, "the end: %zu expectation%s failed (r restarts)",
-				 view->failures_total, view->failures_total == 1 ? "" : "s");
+			snprintf(view->next, sizeof view->next,
+				 ngettext("the end: %zu expectation failed (r restarts)",
+					  "the end: %zu expectations failed (r restarts)", view->failures_total),
+				 view->failures_total);
 		else
-			snprintf(view->next, sizeof view->next, "the end: every expectation met (r restarts, q quits)");
+			snprintf(view->next, sizeof view->next, "%s", _("the end: every expectation met (r restarts, q quits)"));
 		return;
 	}
 	const struct typed_call *call = &lesson->steps[view->step].call;
@@ -210,7 +222,7 @@ static void describe_next(struct lesson_view *view, const struct lab_event *even
 	bool wire_call = call->def && call->def->wire;
 	if (call->side >= 0 && call->side < view->side_count && view->sides[call->side].blocked && !wire_call
 	    && length < sizeof view->next)
-		snprintf(view->next + length, sizeof view->next - length, "   (%s is blocked: it cannot make this call)",
+		snprintf(view->next + length, sizeof view->next - length, _("   (%s is blocked: it cannot make this call)"),
 			 side_name(info, call->side));
 }
 
@@ -321,7 +333,7 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 	if (view->stepping) {
 		view->say = view->python = NULL;   /* view_describe_programs says */
 	} else if (view->step == 0) {
-		view->say = view->lesson->intro ? view->lesson->intro : view->free_play ? free_play_intro : NULL;
+		view->say = view->lesson->intro ? view->lesson->intro : view->free_play ? _(free_play_intro) : NULL;
 		view->python = NULL;
 	} else {
 		const struct lesson_step *step = &view->lesson->steps[view->step - 1];
@@ -341,19 +353,19 @@ static int describe_program(char *out, size_t size, const struct stepper_side *s
 {
 	switch (side->state) {
 	case STEPPER_HELD:
-		return chosen ? snprintf(out, size, "%s waits before the call below.", side->name)
-			      : snprintf(out, size, "%s waits before %s.", side->name, side->next);
+		return chosen ? snprintf(out, size, _("%s waits before the call below."), side->name)
+			      : snprintf(out, size, _("%s waits before %s."), side->name, side->next);
 	case STEPPER_BLOCKED:
-		return snprintf(out, size, "%s is blocked in %s: the kernel wakes it when the other side acts.",
+		return snprintf(out, size, _("%s is blocked in %s: the kernel wakes it when the other side acts."),
 				side->name, side->next);
 	case STEPPER_ASLEEP:
-		return snprintf(out, size, "%s sleeps outside the socket calls (%s).", side->name, side->message);
+		return snprintf(out, size, _("%s sleeps outside the socket calls (%s)."), side->name, side->message);
 	case STEPPER_OVER:
-		return snprintf(out, size, "%s %s.", side->name, side->message);
+		return snprintf(out, size, _("%s %s."), side->name, side->message);
 	case STEPPER_RUNNING:
 		break;
 	}
-	return snprintf(out, size, "%s runs.", side->name);
+	return snprintf(out, size, _("%s runs."), side->name);
 }
 
 void view_describe_programs(struct lesson_view *view, const struct stepper *stepper, int chosen)
@@ -381,32 +393,35 @@ void view_describe_programs(struct lesson_view *view, const struct stepper *step
 		const struct stepper_side *side = stepper_side(stepper, s);
 		if (side->startup_calls)
 			length += (size_t)snprintf(say + length, size - length,
-						   "(%s: %zu socket call%s of the interpreter's own start-up ran unstopped, "
-						   "before the program's first line.) ",
-						   side->name, side->startup_calls, side->startup_calls == 1 ? "" : "s");
+						   ngettext("(%s: %zu socket call of the interpreter's own start-up ran "
+							    "unstopped, before the program's first line.) ",
+							    "(%s: %zu socket calls of the interpreter's own start-up ran "
+							    "unstopped, before the program's first line.) ",
+							    side->startup_calls),
+						   side->name, side->startup_calls);
 	}
 	view->say = say;
 	const struct stepper_side *next = stepper_side(stepper, chosen);
-	view->source_label = "line";
+	view->source_label = _("line");
 	view->python = next && next->state == STEPPER_HELD && next->line[0] ? next->line : NULL;
 	view->next_side = -1;
 	view->next_held = 0;
 	view->at_end = over;
 	if (over)
-		snprintf(view->next, sizeof view->next, "both programs are over (r runs them again, q quits)");
+		snprintf(view->next, sizeof view->next, "%s", _("both programs are over (r runs them again, q quits)"));
 	else if (next && next->state == STEPPER_HELD) {
 		/* Which task the next key releases, and how many more wait. */
 		view->next_side = chosen;
 		view->next_held = next->held_count;
 		const struct stepper_task *task = &next->held[next->chosen < next->held_count ? next->chosen : 0];
-		char others[64] = "";
+		char others[96] = "";
 		if (next->held_count > 1)
-			snprintf(others, sizeof others, "  (%zu of %zu held: Tab or Up/Down picks)",
+			snprintf(others, sizeof others, _("  (%zu of %zu held: Tab or Up/Down picks)"),
 				 next->chosen + 1, next->held_count);
 		snprintf(view->next, sizeof view->next, "%.32s: %.300s%s", task->who[0] ? task->who : next->name,
 			 next->next, others);
 	} else if (next)
-		snprintf(view->next, sizeof view->next, "%s holds no call now (c: the other program)", next->name);
+		snprintf(view->next, sizeof view->next, _("%s holds no call now (c: the other program)"), next->name);
 }
 
 size_t view_side_sockets(const struct lesson_view *view, int side, size_t *indexes, size_t max)

@@ -1553,7 +1553,7 @@ walk_in_chinese() {
 	end=$(deadline_in 60)
 	while before_deadline "$end"; do
 		lines_fit "$name" "$width" || return 1
-		capture "$name" | grep -q "the end: every expectation met" && return 0
+		capture "$name" | grep -q "结束：每项预期都已满足" && return 0
 		previous=$(capture "$name" | grep -oE "step [0-9]+/[0-9]+( part [12]/2)?" | head -1)
 		keys "$name" Space
 		# The next screen, drawn whole: another step marker (or the end) on
@@ -1562,7 +1562,7 @@ walk_in_chinese() {
 		while before_deadline "$end"; do
 			screen=$(capture "$name")
 			marker=$(grep -oE "step [0-9]+/[0-9]+( part [12]/2)?" <<<"$screen" | head -1)
-			if [ "$screen" = "$last" ] && { [ "$marker" != "$previous" ] || grep -q "the end: " <<<"$screen"; }; then
+			if [ "$screen" = "$last" ] && { [ "$marker" != "$previous" ] || grep -q "结束：" <<<"$screen"; }; then
 				break
 			fi
 			last=$screen
