@@ -125,6 +125,22 @@ const struct call_def catalog_calls[CALL_COUNT] = {
 	ROW(CALL_FORK, .name = "fork", .min_args = 1, .max_args = 1, .args = { ARG_SIDE }, .result = RESULT_VALUE,
 	    .usage = "fork(side)", .python = "pid = os.fork()",
 	    .summary = "a copy of this process, with the same open fds: the child becomes the named side"),
+	ROW(CALL_SOCKETPAIR, .name = "socketpair", .min_args = 3, .max_args = 3,
+	    .args = { ARG_FAMILY, ARG_TYPE, ARG_PROTOCOL }, .result = RESULT_ZERO, .program_only = true,
+	    .usage = "socketpair(family, type, protocol, fds)", .python = "a, b = socket.socketpair()",
+	    .summary = "two new sockets joined to each other: what one end sends, the other receives"),
+	ROW(CALL_SENDMMSG, .name = "sendmmsg", .min_args = 1, .max_args = 1,
+	    .args = { ARG_SOCKET }, .may_wake = true, .result = RESULT_MESSAGES, .program_only = true,
+	    .may_block = true, .blocking_syscall = SYS_sendmmsg,
+	    .usage = "sendmmsg(sock, messages, count, flags)",
+	    .python = "for m in messages: s.sendmsg([m])  # Python has no sendmmsg",
+	    .summary = "send several messages in one call; returns how many went"),
+	ROW(CALL_RECVMMSG, .name = "recvmmsg", .min_args = 1, .max_args = 1,
+	    .args = { ARG_SOCKET }, .may_wake = true, .result = RESULT_MESSAGES, .program_only = true,
+	    .may_block = true, .blocking_syscall = SYS_recvmmsg,
+	    .usage = "recvmmsg(sock, messages, count, flags, timeout)",
+	    .python = "data, ancdata, flags, addr = s.recvmsg(1024)  # one at a time: Python has no recvmmsg",
+	    .summary = "receive several messages in one call; returns how many came, each with its length"),
 	ROW(CALL_RELEASE, .name = "release", .min_args = 0, .max_args = 0, .result = RESULT_ZERO,
 	    .wire = true, .may_wake = true, .usage = "release()", .python = "# the network delivers the segment",
 	    .summary = "let the oldest segment this side sent go on to its peer (with wire: hold)"),
@@ -250,6 +266,8 @@ const char *catalog_suggest_call(const char *name, size_t len)
 	size_t best_distance = 3; /* suggest only within two edits */
 	for (size_t i = 0; i < CALL_COUNT; i++) {
 		const char *candidate = catalog_calls[i].name;
+		if (catalog_calls[i].program_only)
+			continue;   /* a lesson cannot write it: "sendmsg" is no typo of sendmmsg */
 		size_t distance = edit_distance(name, len, candidate, strlen(candidate));
 		if (distance < best_distance) {
 			best_distance = distance;

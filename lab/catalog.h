@@ -6,6 +6,8 @@
  * these rows. Three tables are still indexed by call elsewhere: the
  * puppet's runners, the quiz's answers and the tracer's system calls
  * (syscalls.c); tests/test_catalog.c fails when a call lacks a row there.
+ * A program-only call (socketpair, sendmmsg, recvmmsg) needs a tracer's
+ * row only: a lesson cannot write it, so it has no runner and no answers.
  * Constants (AF_*, SOCK_*, SHUT_*, MSG_*, SOL_* and SO_*, ...) and errno
  * names are rows too.
  */
@@ -42,6 +44,9 @@ enum call_id {
 	CALL_RELEASE,
 	CALL_DROP,
 	CALL_FORK,
+	CALL_SOCKETPAIR,
+	CALL_SENDMMSG,
+	CALL_RECVMMSG,
 	CALL_COUNT
 };
 
@@ -77,6 +82,7 @@ enum result_kind {
 	RESULT_ADDRESS,  /* 0, with an address filled in */
 	RESULT_VALUE,    /* 0 or a value, with an option value filled in */
 	RESULT_READY,    /* how many fds are ready, and which, with their events */
+	RESULT_MESSAGES, /* how many messages went (sendmmsg) or came (recvmmsg), with their bytes */
 };
 
 #define CALL_MAX_ARGS 5
@@ -93,6 +99,9 @@ struct call_def {
 	                            or is lost (drop), in a lesson with `wire: hold` */
 	bool may_wake;           /* it may wake a call asleep in another process (a connect wakes
 	                            an accept, a send wakes a recv, a recv makes room for a send) */
+	bool program_only;       /* shown when a traced program makes it (socklab step), never
+	                            written in a lesson: an argument has no form in the lesson's
+	                            grammar (an fd pair, a vector of messages), so no puppet runs it */
 	long blocking_syscall;   /* the syscall number it sleeps in (x86-64/aarch64 via <sys/syscall.h>) */
 	const char *usage;       /* "bind(sock, address)" */
 	const char *python;      /* "s.bind((HOST, PORT))" */
@@ -104,7 +113,8 @@ extern const struct call_def catalog_calls[CALL_COUNT];
 /* The row named `name`, or NULL. */
 const struct call_def *catalog_find_call(const char *name, size_t len);
 
-/* The closest call name within a small edit distance, or NULL: "did you mean". */
+/* The closest name of a call a lesson may write (not program-only) within a
+ * small edit distance, or NULL: "did you mean". */
 const char *catalog_suggest_call(const char *name, size_t len);
 
 /* A named constant: which argument kinds accept it and its value. */

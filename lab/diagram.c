@@ -44,6 +44,9 @@ void diagram_result_text(const struct lab_event *event, char *out, size_t size)
 		char escaped[PAYLOAD_SHOWN + 8];
 		text_escape(event->bytes, event->bytes_len, escaped, sizeof escaped);
 		snprintf(out, size, "= %ld \"%s\"", event->ret, escaped);
+	} else if (def && def->result == RESULT_MESSAGES) {
+		snprintf(out, size, "= %ld message%s, %ld byte%s", event->ret, event->ret == 1 ? "" : "s", event->value,
+			 event->value == 1 ? "" : "s");
 	} else if (event->has_value) {
 		snprintf(out, size, "= %ld, value %ld", event->ret, event->value);
 	} else if (def && def->id == CALL_ACCEPT && event->address[0]) {

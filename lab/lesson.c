@@ -605,6 +605,12 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 			diagnostics_add(diag, shifted(pos, i), _("unknown call '%.*s%s'"), TOKEN((name_end - i), text + i));
 		return -1;
 	}
+	if (out->def->program_only) {
+		diagnostics_add(diag, shifted(pos, i),
+				_("%s() is shown when a traced program makes it (socklab step); a lesson cannot write it"),
+				out->def->name);
+		return -1;
+	}
 	if (open >= len || text[open] != '(') {
 		diagnostics_add(diag, shifted(pos, open), _("expected '(' after %s"), out->def->name);
 		return -1;

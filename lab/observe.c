@@ -94,6 +94,19 @@ int observe_run_call(struct session *session, const struct lesson_step *step, ch
 	return record_outcome(session, side, call, status == PROGRAM_BLOCKED, err);
 }
 
+/* socketpair's two fds are the process's sockets from now on, the two
+ * ends of one connection (each one's peer inode is the other's). */
+static void observe_pair(struct side *side, const struct observed_call *observed, struct lab_event *event)
+{
+	for (int k = 0; k < 2; k++)
+		if (observed->pair[k] >= 0 && observed->pair_inodes[k])
+			fdtable_add(&side->processes, observed->process, observed->pair[k],
+				    (uint32_t)observed->pair_inodes[k]);
+	snprintf(event->aside, sizeof event->aside,
+		 "fds %d and %d are the two ends of one connection: what one sends, the other receives",
+		 observed->pair[0], observed->pair[1]);
+}
+
 int session_observe(struct session *session, const struct observed_call *observed, char **err)
 {
 	if (observed->side < 0 || observed->side >= session->side_count || observed->call >= CALL_COUNT)
@@ -129,6 +142,10 @@ int session_observe(struct session *session, const struct observed_call *observe
 		if (makes_socket && observed->ret >= 0 && observed->result_inode)
 			fdtable_add(&side->processes, observed->process, (int)observed->ret,
 				    (uint32_t)observed->result_inode);
+		if (observed->call == CALL_SOCKETPAIR && observed->ret == 0)
+			observe_pair(side, observed, event);
+		if (observed->call == CALL_SENDMMSG || observed->call == CALL_RECVMMSG)
+			event->value = (long)observed->message_bytes;
 		bool child_holds = false;
 		for (size_t i = 0; observed->call == CALL_FORK && i < side->processes.fd_count; i++)
 			child_holds |= side->processes.fds[i].process == (pid_t)observed->ret;
@@ -164,8 +181,6 @@ int session_observe_process(struct session *session, const struct observed_proce
 		fdtable_fork(&side->processes, observed->parent, observed->process);
 	else if (observed->kind == OBSERVED_EXEC)
 		fdtable_exec(&side->processes, observed->process, observed->command ? observed->command : "");
-	else if (observed->kind == OBSERVED_NEW_FD)
-		fdtable_add(&side->processes, observed->process, observed->fd, observed->inode);
 	else
 		fdtable_exit(&side->processes, observed->process);
 	return 0;

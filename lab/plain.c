@@ -51,6 +51,9 @@ char *plain_format_result(const struct lab_event *event, char *out, size_t size)
 			snprintf(out, size, "%ld \"%s\" from %s", event->ret, escaped, event->address);
 		else
 			snprintf(out, size, "%ld \"%s\"", event->ret, escaped);
+	} else if (def->result == RESULT_MESSAGES) {
+		snprintf(out, size, "%ld message%s, %ld byte%s", event->ret, event->ret == 1 ? "" : "s", event->value,
+			 event->value == 1 ? "" : "s");
 	} else if (event->address[0]) {
 		snprintf(out, size, "%ld, %s %s", event->ret, def->id == CALL_ACCEPT ? "peer" : "address", event->address);
 	} else if (event->has_value) {

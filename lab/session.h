@@ -121,7 +121,7 @@ struct lab_event {
 	char address[TEXT_ADDRESS_MAX];   /* filled in by accept/recvfrom/getsockname/getpeername, or "" */
 	int fd_argument;                  /* the socket argument as the kernel got it, -1 if none */
 	char target[TEXT_ADDRESS_MAX];    /* the address argument as the kernel got it (bind, connect, sendto), or "" */
-	long value;                       /* getsockopt/fcntl value */
+	long value;                       /* getsockopt/fcntl value; sendmmsg/recvmmsg: the messages' bytes */
 	struct ready_fd *ready;           /* poll/select/epoll_wait: the fds reported ready, in
 	                                     the call's order (readiness_text: "ls POLLIN, conn
 	                                     POLLIN"); owned; NULL when none */
@@ -205,6 +205,9 @@ struct observed_call {
 	const char *target;               /* the address argument, or "" */
 	int fd;                           /* the socket argument, -1 none */
 	uint64_t result_inode;            /* a new socket's inode (socket, accept4) */
+	int pair[2];                      /* socketpair: the two new fds, -1 -1 otherwise */
+	uint64_t pair_inodes[2];          /* their sockets' inodes */
+	uint64_t message_bytes;           /* sendmmsg/recvmmsg: the bytes of the messages that went or came */
 	int process;                      /* the process (pid) that made it; 0 the side's only one */
 };
 
@@ -214,7 +217,6 @@ enum observed_process_kind {
 	OBSERVED_FORK,
 	OBSERVED_EXEC,
 	OBSERVED_EXIT,
-	OBSERVED_NEW_FD,                  /* a socket fd made by a call that is no step (socketpair) */
 };
 
 struct observed_process {
@@ -223,8 +225,6 @@ struct observed_process {
 	int process;
 	int parent;                       /* OBSERVED_FORK */
 	const char *command;              /* OBSERVED_EXEC: the new command line */
-	int fd;                           /* OBSERVED_NEW_FD */
-	uint32_t inode;
 };
 
 /* Records what happened to a process of a program side; no step, no

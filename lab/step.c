@@ -93,11 +93,6 @@ static void on_news(const struct stepper_news *news, void *context)
 		stepping->startup_told[news->side] = true;
 		fprintf(out, "  %s\n", event->text);
 		return;
-	case NEWS_UNSTEPPED:
-		if (event->kind == TRACER_RETURNED)
-			fprintf(out, _("\n%s: %s\n  (a call the lab has no step for: shown, not stepped)\n"), news->who,
-				event->text);
-		return;
 	}
 }
 

@@ -144,6 +144,9 @@ int stepper_observe(struct session *session, int side, const struct tracer_event
 		.target = event->target,
 		.fd = event->fd,
 		.result_inode = event->result_inode,
+		.pair = { event->pair[0], event->pair[1] },
+		.pair_inodes = { event->pair_inodes[0], event->pair_inodes[1] },
+		.message_bytes = event->message_bytes,
 		.process = event->process,
 	};
 	return session_observe(session, &call, err) < 0 ? -1 : 1;
@@ -284,16 +287,6 @@ static int take_call(struct stepper *stepper, int s, const struct tracer_event *
 		return -1;
 	if (observed > 0)
 		tell(stepper, NEWS_STEP, s, event, before, 0);
-	else if (event->call < 0)
-		tell(stepper, NEWS_UNSTEPPED, s, event, 0, 0);
-	/* socketpair's two fds: no step, but the process holds them now. */
-	for (int k = 0; k < 2 && event->kind == TRACER_RETURNED && event->ret == 0; k++) {
-		struct observed_process made = { .side = s, .kind = OBSERVED_NEW_FD, .process = event->process,
-						 .fd = event->pair[k], .inode = (uint32_t)event->pair_inodes[k] };
-		if (event->pair[k] >= 0 && event->pair_inodes[k]
-		    && session_observe_process(stepper->session, &made, err) < 0)
-			return -1;
-	}
 	if (event->kind == TRACER_BLOCKED) {
 		snprintf(side->next, sizeof side->next, "%s", event->text);
 		return 0;

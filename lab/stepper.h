@@ -72,9 +72,9 @@ struct stepper_side {
 
 /* What happened, for a frontend that tells it as it comes (--plain): a
  * step recorded (session events from `first_event` on), output, a
- * process forked, exec'd or ended, a call not stepped. `event` is the
+ * process forked, exec'd or ended. `event` is the
  * tracer's; `who` the process's label. */
-enum stepper_news_kind { NEWS_STEP, NEWS_OUTPUT, NEWS_FORK, NEWS_EXEC, NEWS_EXIT, NEWS_STARTUP, NEWS_UNSTEPPED };
+enum stepper_news_kind { NEWS_STEP, NEWS_OUTPUT, NEWS_FORK, NEWS_EXEC, NEWS_EXIT, NEWS_STARTUP };
 
 struct stepper_news {
 	enum stepper_news_kind kind;

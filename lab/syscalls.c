@@ -44,7 +44,7 @@
  * architecture here has send or recv: glibc makes them sendto/recvfrom. */
 const struct syscall_def syscalls_table[] = {
 	ROW(socket, SHOW_ALWAYS, CALL_SOCKET, -1, .returns_fd = true, ARGS(SA_FAMILY, SA_TYPE, SA_PROTOCOL)),
-	ROW(socketpair, SHOW_ALWAYS, -1, -1, ARGS(SA_FAMILY, SA_TYPE, SA_PROTOCOL, SA_FD_PAIR)),
+	ROW(socketpair, SHOW_ALWAYS, CALL_SOCKETPAIR, -1, ARGS(SA_FAMILY, SA_TYPE, SA_PROTOCOL, SA_FD_PAIR)),
 	ROW(bind, SHOW_ALWAYS, CALL_BIND, 0, ARGS(SA_FD, SA_ADDRESS_IN, SA_SIZE)),
 	ROW(listen, SHOW_ALWAYS, CALL_LISTEN, 0, ARGS(SA_FD, SA_INT)),
 #ifdef SYS_accept
@@ -62,8 +62,8 @@ const struct syscall_def syscalls_table[] = {
 	    ARGS(SA_FD, SA_MSGHDR_IN, SA_MSG_FLAGS)),
 	ROW(recvmsg, SHOW_ALWAYS, CALL_RECV, 0, .call_with_address = CALL_RECVFROM,
 	    ARGS(SA_FD, SA_MSGHDR_OUT, SA_MSG_FLAGS)),
-	ROW(sendmmsg, SHOW_ALWAYS, -1, 0, ARGS(SA_FD, SA_MMSGHDR, SA_SIZE, SA_MSG_FLAGS)),
-	ROW(recvmmsg, SHOW_ALWAYS, -1, 0, ARGS(SA_FD, SA_MMSGHDR, SA_SIZE, SA_MSG_FLAGS, SA_TIMESPEC)),
+	ROW(sendmmsg, SHOW_ALWAYS, CALL_SENDMMSG, 0, ARGS(SA_FD, SA_MMSGHDR_IN, SA_SIZE, SA_MSG_FLAGS)),
+	ROW(recvmmsg, SHOW_ALWAYS, CALL_RECVMMSG, 0, ARGS(SA_FD, SA_MMSGHDR_OUT, SA_SIZE, SA_MSG_FLAGS, SA_TIMESPEC)),
 	ROW(shutdown, SHOW_ALWAYS, CALL_SHUTDOWN, 0, ARGS(SA_FD, SA_HOW)),
 	ROW(setsockopt, SHOW_ALWAYS, CALL_SETSOCKOPT, 0, ARGS(SA_FD, SA_LEVEL, SA_OPTION, SA_OPTION_IN, SA_SIZE)),
 	ROW(getsockopt, SHOW_ALWAYS, CALL_GETSOCKOPT, 0,
@@ -664,6 +664,32 @@ static void print_option_out(struct format *f, int i)
 		put_option_value(f, f->args[i], length_at(f, i + 1));
 }
 
+/* The iovecs at `pointer`, each as its bytes: ["two ", "parts"]. Going
+ * out, all of them; coming in, only the `limit` bytes the kernel filled.
+ * Their bytes are added to the event's. Returns how many bytes they hold
+ * (within `limit`). */
+static size_t put_iovecs(struct format *f, uint64_t pointer, size_t count, size_t limit)
+{
+	struct tracer_event *event = f->event;
+	struct iovec iov[16];
+	size_t shown = count < 16 ? count : 16;
+	shown = syscalls_read_memory(f->task, pointer, iov, shown * sizeof iov[0]) / sizeof iov[0];
+	size_t total = 0, k = 0;
+	put(f, "[");
+	for (; k < shown && (k == 0 || total < limit); k++) {   /* the first even when empty: [""] */
+		size_t len = iov[k].iov_len < limit - total ? iov[k].iov_len : limit - total;
+		size_t room = TRACER_MAX_BYTES - event->bytes_len;
+		unsigned char *at = event->bytes + event->bytes_len;
+		size_t got = syscalls_read_memory(f->task, (uint64_t)(uintptr_t)iov[k].iov_base, at, len < room ? len : room);
+		event->bytes_len += (uint32_t)got;
+		put(f, "%s", k ? ", " : "");
+		put_bytes(f, at, got, len);
+		total += len;
+	}
+	put(f, "%s]", k < count && total < limit ? ", ..." : "");
+	return total;
+}
+
 /* sendmsg/recvmsg: the header, the name, and the bytes of every iovec. */
 static void put_msghdr(struct format *f, int i, bool filled_by_kernel)
 {
@@ -684,28 +710,12 @@ static void put_msghdr(struct format *f, int i, bool filled_by_kernel)
 			     filled_by_kernel ? event->address : event->target, TEXT_ADDRESS_MAX);
 	if (header.msg_name)
 		event->call = filled_by_kernel ? CALL_RECVFROM : CALL_SENDTO;
-	/* Bytes in the iovecs: all of them going out; as many as returned coming in. */
-	size_t limit = filled_by_kernel ? (f->ret > 0 ? (size_t)f->ret : 0) : (size_t)-1;
-	size_t total = 0;
 	event->bytes_len = 0;
 	if (known && (!filled_by_kernel || f->ret >= 0)) {
-		struct iovec iov[16];
-		size_t count = header.msg_iovlen < 16 ? header.msg_iovlen : 16;
-		count = syscalls_read_memory(f->task, (uint64_t)(uintptr_t)header.msg_iov, iov, count * sizeof iov[0])
-			/ sizeof iov[0];
-		for (size_t k = 0; k < count && total < limit; k++) {
-			size_t len = iov[k].iov_len;
-			if (len > limit - total)
-				len = limit - total;
-			size_t room = TRACER_MAX_BYTES - event->bytes_len;
-			size_t take = len < room ? len : room;
-			event->bytes_len += (uint32_t)syscalls_read_memory(f->task, (uint64_t)(uintptr_t)iov[k].iov_base,
-									   event->bytes + event->bytes_len, take);
-			total += len;
-		}
-		put(f, ", msg_iov=[");
-		put_bytes(f, event->bytes, event->bytes_len, total);
-		put(f, "], msg_iovlen=%zu", (size_t)header.msg_iovlen);
+		put(f, ", msg_iov=");
+		put_iovecs(f, (uint64_t)(uintptr_t)header.msg_iov, header.msg_iovlen,
+			   filled_by_kernel ? (size_t)f->ret : (size_t)-1);
+		put(f, ", msg_iovlen=%zu", (size_t)header.msg_iovlen);
 	} else {
 		put(f, ", msg_iov=..., msg_iovlen=%zu", (size_t)header.msg_iovlen);
 	}
@@ -719,10 +729,80 @@ static void put_msghdr(struct format *f, int i, bool filled_by_kernel)
 static void print_msghdr_in(struct format *f, int i) { put_msghdr(f, i, false); }
 static void print_msghdr_out(struct format *f, int i) { put_msghdr(f, i, true); }
 
-static void print_mmsghdr(struct format *f, int i)
+/* Messages shown of a sendmmsg/recvmmsg vector before ", ...": the text
+ * holds three with their names and bytes. */
+#define SHOWN_MESSAGES 3
+
+/* The bytes of the first `count` messages of a vector: the msg_len the kernel wrote into each. */
+static uint64_t message_bytes(pid_t task, uint64_t pointer, size_t count)
 {
-	put_pointer(f, f->args[i]);
+	struct mmsghdr chunk[16];
+	uint64_t total = 0;
+	for (size_t at = 0; at < count;) {
+		size_t want = count - at < 16 ? count - at : 16;
+		size_t got = syscalls_read_memory(task, pointer + at * sizeof chunk[0], chunk, want * sizeof chunk[0])
+			     / sizeof chunk[0];
+		if (got == 0)
+			break;
+		for (size_t k = 0; k < got; k++)
+			total += chunk[k].msg_len;
+		at += got;
+	}
+	return total;
 }
+
+/* sendmmsg/recvmmsg: each message's name and iovecs, and at exit its
+ * msg_len, the bytes the kernel took or gave: [{msg_iov=["ping"],
+ * msg_len=4}, ...]. A vector coming in is known at exit, ret messages of it. */
+static void put_mmsghdrs(struct format *f, int i, bool filled_by_kernel)
+{
+	struct tracer_event *event = f->event;
+	size_t vlen = (size_t)f->args[i + 1];
+	if (filled_by_kernel && !f->at_exit) {
+		put(f, "...");
+		return;
+	}
+	if (f->at_exit && f->ret < 0) {
+		put_pointer(f, f->args[i]);
+		return;
+	}
+	size_t count = filled_by_kernel ? (size_t)f->ret : vlen;
+	struct mmsghdr messages[SHOWN_MESSAGES];
+	size_t shown = count < SHOWN_MESSAGES ? count : SHOWN_MESSAGES;
+	shown = syscalls_read_memory(f->task, f->args[i], messages, shown * sizeof messages[0]) / sizeof messages[0];
+	if (shown == 0 && count > 0) {
+		put_pointer(f, f->args[i]);
+		return;
+	}
+	event->bytes_len = 0;
+	put(f, "[");
+	for (size_t k = 0; k < shown; k++) {
+		const struct msghdr *header = &messages[k].msg_hdr;
+		bool went = f->at_exit && (long)k < f->ret;   /* the kernel wrote its msg_len */
+		put(f, "%s{", k ? ", " : "");
+		if (header->msg_name) {
+			/* The first message's name is the call's address (sendto's, recvfrom's). */
+			char *plain = k > 0 ? NULL : filled_by_kernel ? event->address : event->target;
+			put(f, "msg_name=");
+			put_sockaddr(f, (uint64_t)(uintptr_t)header->msg_name, header->msg_namelen, plain, TEXT_ADDRESS_MAX);
+			put(f, ", ");
+		}
+		put(f, "msg_iov=");
+		put_iovecs(f, (uint64_t)(uintptr_t)header->msg_iov, header->msg_iovlen,
+			   filled_by_kernel ? messages[k].msg_len : (size_t)-1);
+		if (went)
+			put(f, ", msg_len=%u", messages[k].msg_len);
+		put(f, "}");
+	}
+	put(f, "%s]", shown < count ? ", ..." : "");
+	if (f->at_exit)
+		event->message_bytes = message_bytes(f->task, f->args[i], (size_t)f->ret);
+	if (f->at_exit && !filled_by_kernel)
+		event->bytes_len = 0;     /* RETURNED carries bytes received only */
+}
+
+static void print_mmsghdr_in(struct format *f, int i) { put_mmsghdrs(f, i, false); }
+static void print_mmsghdr_out(struct format *f, int i) { put_mmsghdrs(f, i, true); }
 
 static void print_fd_pair(struct format *f, int i)
 {
@@ -854,7 +934,8 @@ static arg_printer *const printers[SA_KIND_COUNT] = {
 	[SA_OPTION_OUT] = print_option_out,
 	[SA_MSGHDR_IN] = print_msghdr_in,
 	[SA_MSGHDR_OUT] = print_msghdr_out,
-	[SA_MMSGHDR] = print_mmsghdr,
+	[SA_MMSGHDR_IN] = print_mmsghdr_in,
+	[SA_MMSGHDR_OUT] = print_mmsghdr_out,
 	[SA_FD_PAIR] = print_fd_pair,
 	[SA_POLLFDS] = print_pollfds,
 	[SA_FD_SET] = print_fd_set,
@@ -913,6 +994,7 @@ void syscalls_decode_exit(const struct syscall_def *def, pid_t task, const uint6
 	event->result_inode = def->returns_fd && ret >= 0 ? syscalls_socket_inode(task, (int)ret) : 0;
 	event->pair[0] = event->pair[1] = -1;
 	event->pair_inodes[0] = event->pair_inodes[1] = 0;
+	event->message_bytes = 0;
 	struct format f = { .out = event->text, .size = sizeof event->text, .task = task, .args = args,
 			    .at_exit = true, .ret = ret, .event = event };
 	format_call(def, &f);

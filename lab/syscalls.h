@@ -54,7 +54,9 @@ enum syscall_arg {
 	SA_OPTION_OUT,       /* an option value the kernel fills; the next argument points at its length */
 	SA_MSGHDR_IN,        /* sendmsg's struct msghdr */
 	SA_MSGHDR_OUT,       /* recvmsg's struct msghdr */
-	SA_MMSGHDR,          /* sendmmsg/recvmmsg's vector: printed as a count */
+	SA_MMSGHDR_IN,       /* sendmmsg's vector: each message's name and iovecs; the next argument
+	                        counts them */
+	SA_MMSGHDR_OUT,      /* recvmmsg's vector, filled by the kernel: the return value counts them */
 	SA_FD_PAIR,          /* socketpair's int[2], filled by the kernel */
 	SA_POLLFDS,          /* struct pollfd[]; their count is the next argument */
 	SA_FD_SET,           /* select's fd_set; argument 0 is nfds */

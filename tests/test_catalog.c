@@ -103,10 +103,10 @@ Test(catalog_calls, take_a_socket_first_except_those_that_make_or_wait)
 {
 	for (size_t i = 0; i < CALL_COUNT; i++) {
 		const struct call_def *call = &catalog_calls[i];
-		/* socket and epoll_create1 make an fd, unlink takes a path, poll
-		 * and select take their timeout first, then the sockets; fork
-		 * names the side its child becomes. */
-		if (call->id == CALL_SOCKET || call->id == CALL_UNLINK || call->id == CALL_POLL || call->id == CALL_SELECT
+		/* socket, socketpair and epoll_create1 make fds, unlink takes a
+		 * path, poll and select take their timeout first, then the
+		 * sockets; fork names the side its child becomes. */
+		if (call->id == CALL_SOCKET || call->id == CALL_SOCKETPAIR || call->id == CALL_UNLINK || call->id == CALL_POLL || call->id == CALL_SELECT
 		    || call->id == CALL_EPOLL_CREATE || call->id == CALL_FORK)
 			continue;
 		cr_assert_eq(call->args[0], ARG_SOCKET, "%s", call->name);
@@ -125,10 +125,11 @@ Test(call_tables, give_every_system_call_a_puppet_runner)
 {
 	for (size_t i = 0; i < CALL_COUNT; i++) {
 		const struct call_def *call = &catalog_calls[i];
-		/* release() and drop() act on the held wire, not in a puppet. */
-		cr_assert_eq(puppet_runs_call(call->id), !call->wire, "%s: %s", call->name,
-			     call->wire ? "a wire action has a runner"
-					: "no runner in lab/puppet.c");
+		/* release() and drop() act on the held wire, not in a puppet;
+		 * a program-only call is never a lesson's. */
+		bool runs = !call->wire && !call->program_only;
+		cr_assert_eq(puppet_runs_call(call->id), runs, "%s: %s", call->name,
+			     runs ? "no runner in lab/puppet.c" : "a wire action or program-only call has a runner");
 	}
 	cr_assert_not(puppet_runs_call(CALL_COUNT));
 }
@@ -138,8 +139,9 @@ Test(call_tables, give_every_system_call_quiz_answers)
 	for (size_t i = 0; i < CALL_COUNT; i++) {
 		const struct call_def *call = &catalog_calls[i];
 		/* fork()'s answers are the pids the kernel gives, not a choice
-		 * to predict; the wire's actions return nothing to predict. */
-		if (call->wire || call->id == CALL_FORK) {
+		 * to predict; the wire's actions return nothing to predict; a
+		 * program-only call is in no lesson to predict. */
+		if (call->wire || call->program_only || call->id == CALL_FORK) {
 			cr_assert_eq(quiz_call_answer_count(call->id), 0, "%s", call->name);
 			continue;
 		}
@@ -180,6 +182,23 @@ Test(call_tables, map_every_traced_system_call_onto_a_catalog_row)
 	for (size_t i = 0; i < sizeof traced / sizeof traced[0]; i++)
 		cr_assert(mapped[traced[i]], "no traced system call maps onto %s",
 			  catalog_calls[traced[i]].name);
+	/* A program-only call exists to be shown: a traced call must map onto it. */
+	for (size_t i = 0; i < CALL_COUNT; i++)
+		if (catalog_calls[i].program_only)
+			cr_assert(mapped[i], "program-only %s: no traced system call maps onto it", catalog_calls[i].name);
+}
+
+Test(call_tables, leave_no_socket_call_of_the_tracer_without_a_row)
+{
+	/* Every call shown is a step: only the fd copies (never shown) have no row. */
+	for (size_t i = 0; i < syscalls_count; i++)
+		if (syscalls_table[i].show != SHOW_NEVER)
+			cr_assert_geq(syscalls_table[i].call, 0, "%s is shown but has no catalog row",
+				      syscalls_table[i].name);
+	cr_assert(catalog_calls[CALL_SOCKETPAIR].program_only);
+	cr_assert(catalog_calls[CALL_SENDMMSG].program_only);
+	cr_assert(catalog_calls[CALL_RECVMMSG].program_only);
+	cr_assert_not(catalog_calls[CALL_SEND].program_only);
 }
 
 /* ---- finding and suggesting calls ------------------------------------- */
@@ -221,6 +240,14 @@ Test(catalog_suggest, prefers_the_closer_of_two_candidates)
 {
 	cr_assert_str_eq(suggest_call("sendal"), "sendall", "one edit from sendall, two from send");
 	cr_assert_str_eq(suggest_call("recvfrm"), "recvfrom");
+}
+
+Test(catalog_suggest, suggests_no_call_a_lesson_cannot_write)
+{
+	/* sendmmsg is one edit from "sendmsg", but program-only. */
+	const char *suggestion = suggest_call("sendmsg");
+	cr_assert(suggestion == NULL || strcmp(suggestion, "sendmmsg") != 0, "%s", suggestion);
+	cr_assert(suggest_call("socketpar") == NULL || strcmp(suggest_call("socketpar"), "socketpair") != 0);
 }
 
 Test(catalog_suggest, suggests_nothing_when_nothing_is_close)

@@ -120,7 +120,13 @@ Test(complete_at, offers_every_call_after_a_result_name)
 {
 	struct completion completion = complete_end("server: s = ");
 	cr_assert_eq(completion.place, PLACE_CALL);
-	cr_assert_eq(completion.count, CALL_COUNT, "%s", candidates(&completion));
+	/* Every call a lesson may write: program-only calls are no candidates. */
+	size_t writable = 0;
+	for (size_t i = 0; i < CALL_COUNT; i++)
+		writable += !catalog_calls[i].program_only;
+	cr_assert_lt(writable, CALL_COUNT);
+	cr_assert_eq(completion.count, writable, "%s", candidates(&completion));
+	cr_assert_null(strstr(candidates(&completion), "socketpair"));
 	cr_assert_eq(completion.start, 12);
 }
 

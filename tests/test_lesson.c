@@ -111,6 +111,16 @@ Test(lesson_errors, reports_unknown_call_without_suggestion_when_nothing_is_clos
 	assert_refused(HEAD SOCKET_STEP "step server: frobnicate(s)\n", "t.lesson:4:14: unknown call 'frobnicate'");
 }
 
+Test(lesson_errors, refuses_a_call_only_a_traced_program_makes)
+{
+	assert_refused(HEAD "step server: socketpair(AF_UNIX, SOCK_STREAM, 0)\n",
+		       "t.lesson:3:14: socketpair() is shown when a traced program makes it (socklab step); "
+		       "a lesson cannot write it");
+	assert_refused(HEAD SOCKET_STEP "step server: sendmmsg(s)\n",
+		       "t.lesson:4:14: sendmmsg() is shown when a traced program makes it (socklab step); "
+		       "a lesson cannot write it");
+}
+
 Test(lesson_errors, reports_too_few_arguments_with_usage)
 {
 	assert_refused(HEAD "step server: s = socket(AF_INET)\n",

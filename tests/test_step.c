@@ -111,20 +111,54 @@ Test(step, a_recv_comes_after_the_send_that_fed_it, .timeout = 120)
 	}
 }
 
-Test(step, an_event_loop_servers_socketpair_is_shown, .timeout = 60)
+Test(step, an_event_loop_servers_socketpair_is_a_step_of_its_own, .timeout = 60)
 {
 	char *out = run_step(LOOP_SERVER, ECHO_CLIENT);
 	EXPECT_IN_ORDER(out,
-		"server: socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0\n  (a call the lab has no step for",
-		/* The pair's fds are the server's: rows of their own. */
-		"step 1/1  server: socket(AF_INET, SOCK_STREAM, IPPROTO_IP)\n  = 5",
+		"step 1/1  server: socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4])\n  = 0\n",
+		"  note: fds 3 and 4 are the two ends of one connection: what one sends, the other receives\n",
+		/* The pair's fds are the server's from this step on: rows of their own. */
 		"  * server  3        *                        (unnamed)                ESTABLISHED",
 		"  * server  4        *                        (unnamed)                ESTABLISHED",
+		"step 2/2  server: socket(AF_INET, SOCK_STREAM, IPPROTO_IP)\n  = 5",
 		"server: poll(",
 		"client: connect(3, {AF_INET, 127.0.0.1:65432}, 16)",
 		"client exited with code 0",
-		"server: sendto(4, \"x\", 1, 0, NULL, 0)",
+		/* The self-pipe: its byte goes from one end to the other. */
+		"server: sendto(4, \"x\", 1, 0, NULL, 0)\n  = 1",
+		"server: poll([{fd=-1, events=POLLIN}, {fd=-1, events=POLLIN}, {fd=3, events=POLLIN, revents=POLLIN}]",
+		"server: close(3)",
+		"server: close(4)",
 		"server exited with code 0");
+	cr_expect(strstr(out, "shown, not stepped") == NULL, "%s", out);
+	free(out);
+}
+
+Test(step, a_batch_of_datagrams_is_one_step_with_its_messages_and_bytes, .timeout = 60)
+{
+	char *out = run_step(BATCH_SERVER, BATCH_CLIENT);
+	EXPECT_IN_ORDER(out,
+		"server: poll([{fd=3, events=POLLIN}], 1, -1)\n  ... blocked in the kernel",
+		"step 6/6  client: sendmmsg(3, [{msg_iov=[\"ping\"], msg_len=4}, {msg_iov=[\"pong!\"], msg_len=5}], 2, 0)\n"
+		"  = 2 messages, 9 bytes\n",
+		"  wire  client -> server   UDP          len 4 \"ping\"",
+		"  wire  client -> server   UDP          len 5 \"pong!\"",
+		"then the kernel woke server: poll(",
+		/* Each message with the sender's address the kernel filled in. */
+		"server: recvmmsg(3, [{msg_name={AF_INET, 127.0.0.1:",
+		"}, msg_iov=[\"ping\"], msg_len=4}, {msg_name={AF_INET, 127.0.0.1:",
+		"}, msg_iov=[\"pong!\"], msg_len=5}], 4, MSG_DONTWAIT, NULL)\n  = 2 messages, 9 bytes\n",
+		"server: sendmmsg(3, [{msg_name={AF_INET, 127.0.0.1:",
+		"  = 2 messages, 9 bytes\n",
+		"  wire  server -> client   UDP          len 4 \"ping\"",
+		"  wire  server -> client   UDP          len 5 \"pong!\"",
+		"server exited with code 0",
+		"client: recvmmsg(3, [{msg_iov=[\"ping\"], msg_len=4}, {msg_iov=[\"pong!\"], msg_len=5}], 2, MSG_DONTWAIT, "
+		"NULL)\n  = 2 messages, 9 bytes\n",
+		"client printed: \"Received ping\"",
+		"client printed: \"Received pong!\"",
+		"client exited with code 0");
+	cr_expect(strstr(out, "shown, not stepped") == NULL, "%s", out);
 	free(out);
 }
 

@@ -909,10 +909,10 @@ Test(tracer, decodes_each_kind_of_argument_as_strace_does)
 		const char *text;         /* RETURNED, or its beginning when it ends in "..." */
 		int call;
 	} expected[] = {
-		{ "socketpair", 0, "socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, [3, 4]) = 0", -1 },
+		{ "socketpair", 0, "socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, [3, 4]) = 0", CALL_SOCKETPAIR },
 		{ "write", 0, "write(3, \"ping\\n\", 5) = 5", CALL_SEND },
 		{ "read", 0, "read(4, \"ping\\n\", 64) = 5", CALL_RECV },
-		{ "sendmsg", 0, "sendmsg(3, {msg_name=NULL, msg_iov=[\"two parts\"], msg_iovlen=2, msg_controllen=0, "
+		{ "sendmsg", 0, "sendmsg(3, {msg_name=NULL, msg_iov=[\"two \", \"parts\"], msg_iovlen=2, msg_controllen=0, "
 				"msg_flags=0}, MSG_NOSIGNAL) = 9", CALL_SEND },
 		{ "ppoll", 0, "ppoll([{fd=4, events=POLLIN, revents=POLLIN}], 1, left {tv_sec=0, tv_nsec=...", CALL_POLL },
 		{ "pselect6", 0, "pselect6(5, ready [4], NULL, NULL, left {tv_sec=0, tv_nsec=...", CALL_SELECT },
@@ -926,6 +926,9 @@ Test(tracer, decodes_each_kind_of_argument_as_strace_does)
 		{ "socket", 0, "socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 3", CALL_SOCKET },
 		{ "sendto", 0, "sendto(3, \"datagram\", 8, 0, {AF_INET, 127.0.0.1:...", CALL_SENDTO },
 		{ "recvfrom", 0, "recvfrom(3, \"datagram\", 64, 0, {AF_INET, 127.0.0.1:...", CALL_RECVFROM },
+		{ "sendmmsg", 0, "sendmmsg(3, [{msg_name={AF_INET, 127.0.0.1:...", CALL_SENDMMSG },
+		{ "recvmmsg", 0, "recvmmsg(3, [{msg_iov=[\"one\"], msg_len=3}, {msg_iov=[\"three\"], msg_len=5}], 3, "
+				 "MSG_DONTWAIT, NULL) = 2", CALL_RECVMMSG },
 	};
 	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
 		const struct tracer_event *event = find_call(&side, TRACER_RETURNED, expected[i].name, expected[i].nth);
@@ -944,6 +947,13 @@ Test(tracer, decodes_each_kind_of_argument_as_strace_does)
 	cr_assert_str_eq(find_call(&side, TRACER_CALL, "sendto", 0)->target, bound->address);
 	cr_assert_str_eq(find_call(&side, TRACER_RETURNED, "recvfrom", 0)->address, bound->address);
 	cr_assert_eq(find_call(&side, TRACER_RETURNED, "recvmsg", 0)->bytes_len, 9);
+	/* A batch: each message with its bytes, and the bytes of all that went or came. */
+	const struct tracer_event *batch = find_call(&side, TRACER_RETURNED, "sendmmsg", 0);
+	cr_assert_not_null(strstr(batch->text, "}, msg_iov=[\"three\"], msg_len=5}], 2, 0) = 2"), "%s", batch->text);
+	cr_assert_str_eq(batch->target, bound->address);
+	cr_assert_eq(batch->message_bytes, 8);
+	cr_assert_eq(find_call(&side, TRACER_RETURNED, "recvmmsg", 0)->message_bytes, 8);
+	cr_assert_str_eq(find_call(&side, TRACER_CALL, "recvmmsg", 0)->text, "recvmmsg(3, ..., 3, MSG_DONTWAIT, NULL)");
 	side_done(&side);
 }
 

@@ -69,7 +69,8 @@ static void gather_calls(struct completion *out, const struct lesson *lesson, in
 	(void)lesson;
 	(void)side;
 	for (int c = 0; c < CALL_COUNT; c++)
-		offer(out, catalog_calls[c].name, word, len, fold);
+		if (!catalog_calls[c].program_only)   /* the parser refuses them */
+			offer(out, catalog_calls[c].name, word, len, fold);
 }
 
 static void gather_arguments(struct completion *out, const struct lesson *lesson, int side, const char *word,
@@ -162,7 +163,7 @@ static void locate(const char *text, size_t cursor, const struct lesson *lesson,
 		return;
 	const struct call_def *call = catalog_find_call(text + i, name_end - i);
 	int argument = argument_at(text, after, cursor);
-	if (!call || argument < 0 || argument >= call->max_args)
+	if (!call || call->program_only || argument < 0 || argument >= call->max_args)
 		return;
 	out->place = PLACE_ARGUMENT;
 	out->call = call;

@@ -46,7 +46,7 @@ static void note_exec(struct tui *tui, const struct stepper_news *news)
 }
 
 /* News goes to the message line too: a process started, ran another
- * program or ended, a call the lab has no step for. */
+ * program or ended. */
 static void step_on_event(const struct stepper_news *news, void *context)
 {
 	struct tui *tui = context;
@@ -63,10 +63,6 @@ static void step_on_event(const struct stepper_news *news, void *context)
 	case NEWS_EXIT:
 		if (!event->program_over)
 			tui_message(tui, "%s %s", news->who, event->message);
-		return;
-	case NEWS_UNSTEPPED:
-		if (event->kind == TRACER_RETURNED)
-			tui_message(tui, _("%s: %.200s (no step: the lab has no row for this call)"), news->who, event->text);
 		return;
 	case NEWS_STEP:
 	case NEWS_OUTPUT:

@@ -1,6 +1,7 @@
 /* One of each kind of socket call the tracer decodes, for its tests:
  * a socketpair with read/write, sendmsg/recvmsg, ppoll, pselect, options,
- * shutdown; a UDP datagram sent to an address and received from one.
+ * shutdown; a UDP datagram sent to an address and received from one,
+ * then two in one sendmmsg and back in one recvmmsg.
  * ppoll and pselect rather than poll and select: the same system calls on
  * x86-64 and aarch64. */
 #include <arpa/inet.h>
@@ -56,6 +57,21 @@ int main(void)
 	struct sockaddr_in from;
 	len = sizeof from;
 	if (recvfrom(udp, buffer, sizeof buffer, 0, (struct sockaddr *)&from, &len) != 8)
+		return 1;
+	/* Two datagrams to itself in one call, both back in one (MSG_DONTWAIT: no full batch awaited). */
+	struct iovec parts[2] = { { "one", 3 }, { "three", 5 } };
+	struct mmsghdr batch[2] = {
+		{ .msg_hdr = { .msg_name = &self, .msg_namelen = sizeof self, .msg_iov = &parts[0], .msg_iovlen = 1 } },
+		{ .msg_hdr = { .msg_name = &self, .msg_namelen = sizeof self, .msg_iov = &parts[1], .msg_iovlen = 1 } },
+	};
+	if (sendmmsg(udp, batch, 2, 0) != 2)
+		return 1;
+	char inbox[3][16];
+	struct iovec into[3] = { { inbox[0], 16 }, { inbox[1], 16 }, { inbox[2], 16 } };
+	struct mmsghdr received_batch[3] = { { .msg_hdr = { .msg_iov = &into[0], .msg_iovlen = 1 } },
+					     { .msg_hdr = { .msg_iov = &into[1], .msg_iovlen = 1 } },
+					     { .msg_hdr = { .msg_iov = &into[2], .msg_iovlen = 1 } } };
+	if (recvmmsg(udp, received_batch, 3, MSG_DONTWAIT, NULL) != 2)
 		return 1;
 	close(udp);
 	return 0;
