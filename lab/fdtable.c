@@ -77,14 +77,15 @@ void fdtable_exit(struct fdtable *table, pid_t pid)
 			table->fds[i] = table->fds[--table->fd_count];
 }
 
-void fdtable_add(struct fdtable *table, pid_t pid, int fd, uint32_t inode)
+void fdtable_add(struct fdtable *table, pid_t pid, int fd, uint32_t inode, int family, int type)
 {
 	fdtable_process(table, pid);
 	struct fdtable_fd *held = fdtable_find(table, pid, fd);
 	if (!held && table->fd_count < FDTABLE_FDS)
 		held = &table->fds[table->fd_count++];
 	if (held)
-		*held = (struct fdtable_fd){ .process = pid, .fd = fd, .inode = inode };
+		*held = (struct fdtable_fd){ .process = pid, .fd = fd, .inode = inode, .family = family,
+					     .type = type };
 }
 
 unsigned fdtable_close(struct fdtable *table, pid_t pid, int fd)

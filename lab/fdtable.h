@@ -27,6 +27,7 @@ struct fdtable_fd {
 	pid_t process;
 	int fd;
 	uint32_t inode;
+	int family, type;         /* what socket()/socketpair() made; AF_UNSPEC 0 for accept's */
 	bool bound_only;          /* TCP, bound, neither listening nor connected: the probe asks for it */
 	bool listening;
 };
@@ -65,7 +66,7 @@ void fdtable_exec(struct fdtable *table, pid_t pid, const char *command);
 void fdtable_exit(struct fdtable *table, pid_t pid);
 
 /* `pid`'s `fd` holds the socket `inode` now (socket, accept, a reused number). */
-void fdtable_add(struct fdtable *table, pid_t pid, int fd, uint32_t inode);
+void fdtable_add(struct fdtable *table, pid_t pid, int fd, uint32_t inode, int family, int type);
 
 /* `pid` closed `fd`. Returns how many other fds (of any process of the
  * side) still hold the same kernel socket: 0 means this close was the

@@ -60,7 +60,7 @@ static int collect_fds(struct session *session, char **err)
 			session->tie_fds[session->tie_fd_count++] = (struct tie_fd){
 				.side = s, .process = held->process, .fd = held->fd, .inode = held->inode,
 				.name = fdtable_row_name(&side->processes, held->process),
-				.family = AF_UNSPEC,
+				.family = held->family, .type = held->type,
 			};
 		}
 		for (int i = 0; i < side->fd_count; i++) {

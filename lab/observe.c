@@ -101,7 +101,7 @@ static void observe_pair(struct side *side, const struct observed_call *observed
 	for (int k = 0; k < 2; k++)
 		if (observed->pair[k] >= 0 && observed->pair_inodes[k])
 			fdtable_add(&side->processes, observed->process, observed->pair[k],
-				    (uint32_t)observed->pair_inodes[k]);
+				    (uint32_t)observed->pair_inodes[k], observed->family, observed->type);
 	snprintf(event->aside, sizeof event->aside,
 		 "fds %d and %d are the two ends of one connection: what one sends, the other receives",
 		 observed->pair[0], observed->pair[1]);
@@ -141,7 +141,7 @@ int session_observe(struct session *session, const struct observed_call *observe
 		bool makes_socket = observed->call == CALL_SOCKET || observed->call == CALL_ACCEPT;
 		if (makes_socket && observed->ret >= 0 && observed->result_inode)
 			fdtable_add(&side->processes, observed->process, (int)observed->ret,
-				    (uint32_t)observed->result_inode);
+				    (uint32_t)observed->result_inode, observed->family, observed->type);
 		if (observed->call == CALL_SOCKETPAIR && observed->ret == 0)
 			observe_pair(side, observed, event);
 		if (observed->call == CALL_SENDMMSG || observed->call == CALL_RECVMMSG)

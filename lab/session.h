@@ -208,6 +208,7 @@ struct observed_call {
 	int pair[2];                      /* socketpair: the two new fds, -1 -1 otherwise */
 	uint64_t pair_inodes[2];          /* their sockets' inodes */
 	uint64_t message_bytes;           /* sendmmsg/recvmmsg: the bytes of the messages that went or came */
+	int family, type;                 /* socket, socketpair: what it made; 0 0 unknown */
 	int process;                      /* the process (pid) that made it; 0 the side's only one */
 };
 

@@ -143,6 +143,8 @@ int stepper_observe(struct session *session, int side, const struct tracer_event
 		.address = event->address,
 		.target = event->target,
 		.fd = event->fd,
+		.family = event->family,
+		.type = event->type,
 		.result_inode = event->result_inode,
 		.pair = { event->pair[0], event->pair[1] },
 		.pair_inodes = { event->pair_inodes[0], event->pair_inodes[1] },

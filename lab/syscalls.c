@@ -995,6 +995,9 @@ void syscalls_decode_exit(const struct syscall_def *def, pid_t task, const uint6
 	event->pair[0] = event->pair[1] = -1;
 	event->pair_inodes[0] = event->pair_inodes[1] = 0;
 	event->message_bytes = 0;
+	bool makes_sockets = def->call == CALL_SOCKET || def->call == CALL_SOCKETPAIR;
+	event->family = makes_sockets ? (int)args[0] : 0;
+	event->type = makes_sockets ? (int)(args[1] & 0xf) : 0;   /* SOCK_NONBLOCK, SOCK_CLOEXEC left out */
 	struct format f = { .out = event->text, .size = sizeof event->text, .task = task, .args = args,
 			    .at_exit = true, .ret = ret, .event = event };
 	format_call(def, &f);

@@ -95,6 +95,8 @@ struct tracer_event {
 	                                     socketpair: the first fd's */
 	int pair[2];                      /* RETURNED socketpair: the two new fds, else -1 -1 */
 	uint64_t pair_inodes[2];          /* their sockets' inodes */
+	int family, type;                 /* RETURNED socket/socketpair: what it was asked to make
+	                                     (AF_NETLINK, SOCK_RAW); 0 0 for every other call */
 	uint64_t message_bytes;           /* RETURNED sendmmsg/recvmmsg: the bytes of the messages that
 	                                     went or came (the sum of their msg_len) */
 	bool woke;                        /* RETURNED: the call had been reported BLOCKED */

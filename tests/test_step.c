@@ -225,3 +225,20 @@ Test(step, a_client_that_computes_first_is_waited_for_with_a_bound, .timeout = 6
 	cr_expect(strstr(out, "wait for each other") == NULL, "%s", out);
 	free(out);
 }
+
+/* getaddrinfo's netlink socket: its address is named, and its row says
+ * the lab does not read that family rather than "no address yet". */
+Test(step, getaddrinfos_netlink_socket_is_named_and_said_unread, .timeout = 60)
+{
+	char server[1024];
+	snprintf(server, sizeof server, "python3 %s/tests/programs/addresses.py", SOURCE_DIR);
+	char *out = run_step(server, "true");
+	EXPECT_IN_ORDER(out,
+		"server: socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, 0)\n  = 3",
+		"  * server  3        ?                        ?                        -                0     0  "
+		"not TCP, UDP or Unix: not read",
+		"server: bind(3, {AF_NETLINK, netlink port 0}, 12)",
+		"server exited with code 0");
+	cr_expect(strstr(out, "(family 16)") == NULL, "%s", out);
+	free(out);
+}
