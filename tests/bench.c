@@ -549,6 +549,100 @@ static int soak(const char *path, struct sandbox *sandbox, int runs)
 	return 0;
 }
 
+/* A free-play script: a listener, 24 connections and a bound UDP socket
+ * (50 sockets open), then `exchanges` calls of ping and pong on one
+ * connection. Written to an unlinked temporary file; returns its fd (at
+ * offset 0) or -1, and the steps of each part. */
+static int free_play_script(int exchanges, int *setup_steps, int *steps)
+{
+	char path[] = "/tmp/socklab-bench-play-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	FILE *script = fdopen(dup(fd), "w");
+	if (!script) {
+		close(fd);
+		return -1;
+	}
+	fprintf(script, "server: ls = socket(AF_INET, SOCK_STREAM)\nserver: bind(ls, 127.0.0.1:65432)\n"
+			"server: listen(ls, 64)\n");
+	*setup_steps = 3;
+	for (int i = 0; i < 24; i++, *setup_steps += 3)
+		fprintf(script, "client: c%d = socket(AF_INET, SOCK_STREAM)\nclient: connect(c%d, 127.0.0.1:65432)\n"
+				"server: %saccept(ls)\n", i, i, i == 0 ? "a0 = " : "");
+	fprintf(script, "client: u = socket(AF_INET, SOCK_DGRAM)\nclient: bind(u, 127.0.0.1:65433)\n");
+	*setup_steps += 2;
+	const char *const exchange[4] = { "client: send(c0, \"ping\")", "server: recv(a0, 64)",
+					  "server: send(a0, \"pong\")", "client: recv(c0, 64)" };
+	for (int i = 0; i < exchanges; i++)
+		fprintf(script, "%s\n", exchange[i % 4]);
+	*steps = *setup_steps + exchanges;
+	if (fclose(script) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* `socklab play --plain` as a student's script drives it: 1,000 steps
+ * with 50 sockets open, each step's event keeping what the kernel showed.
+ * Its peak RSS (the process alone: its puppets are small and separate)
+ * must stay under 32 MB however long a class plays. The transcript is
+ * read to check that every call ran and none failed. */
+static int free_play_memory(const char *binary)
+{
+	enum { EXCHANGE_STEPS = 1000 };
+	int setup_steps, steps;
+	int script = free_play_script(EXCHANGE_STEPS, &setup_steps, &steps);
+	int transcript[2];
+	if (script < 0 || pipe(transcript) < 0) {
+		fprintf(stderr, "bench: free play: cannot write the script\n");
+		return -1;
+	}
+	static char *const argv_template[] = { "socklab", "play", "--plain", NULL };
+	char *argv[4];
+	memcpy(argv, argv_template, sizeof argv);
+	argv[0] = (char *)binary;
+	posix_spawn_file_actions_t actions;
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_adddup2(&actions, script, 0);
+	posix_spawn_file_actions_adddup2(&actions, transcript[1], 1);
+	posix_spawn_file_actions_addclose(&actions, transcript[0]);
+	pid_t pid;
+	double start = now_us();
+	int failed = posix_spawn(&pid, binary, &actions, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&actions);
+	close(script);
+	close(transcript[1]);
+	if (failed) {
+		close(transcript[0]);
+		fprintf(stderr, "bench: free play: cannot start %s\n", binary);
+		return -1;
+	}
+	FILE *out = fdopen(transcript[0], "r");
+	char line[1024];
+	int steps_seen = 0, failures = 0;
+	while (out && fgets(line, sizeof line, out)) {
+		steps_seen += strncmp(line, "step ", 5) == 0;
+		failures += strncmp(line, "  = -1", 6) == 0 || strncmp(line, "  ... blocked", 13) == 0;
+	}
+	if (out)
+		fclose(out);
+	int status = 0;
+	struct rusage usage;
+	if (wait4(pid, &status, 0, &usage) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0
+	    || steps_seen != steps || failures) {
+		fprintf(stderr, "bench: free play: the workload failed (exit %d, %d of %d steps, %d calls failed)\n",
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1, steps_seen, steps, failures);
+		return -1;
+	}
+	printf("free play    %d steps with 50 sockets open (after %d steps opening them): peak RSS %.1f MB   "
+	       "(goal 32 MB; %.1f s)\n", EXCHANGE_STEPS, setup_steps, (double)usage.ru_maxrss / 1024,
+	       (now_us() - start) / 1e6);
+	return 0;
+}
+
 /* The back key at step 51 of a long lesson: a fresh namespace and
  * puppets, then the first 50 steps again (what `b` does, so the screen
  * shows the kernel's state, not a cache). Goal: one frame, 16 ms. */
@@ -920,6 +1014,11 @@ int main(int argc, char **argv)
 	/* `bench STEPS crowded`: only the 8-side figure, for a profiler. */
 	if (argc > 2 && strcmp(argv[2], "crowded") == 0)
 		return crowded_only(lesson, exchanges);
+	/* `bench STEPS memory`: only free play's peak RSS. */
+	if (argc > 2 && strcmp(argv[2], "memory") == 0) {
+		lesson_free(lesson);
+		return free_play_memory(SOCKLAB_BINARY) < 0;
+	}
 	/* `bench STEPS parts`: only the parts' figures. */
 	if (argc > 2 && strcmp(argv[2], "parts") == 0) {
 		struct sandbox sandbox;
@@ -997,7 +1096,8 @@ int main(int argc, char **argv)
 	if (echo && tui_bench_draw(echo, &sandbox, 200, 60, 1000, &frame_us, &err) == 0)
 		printf("tui          full frame at 200x60 median %.0f us (1,000 frames, every cell sent)\n", frame_us);
 	lesson_free(echo);
-	if (parts(&sandbox) < 0 || soak(SOURCE_DIR "/lessons/01-echo.lesson", &sandbox, 1000) < 0)
+	if (parts(&sandbox) < 0 || soak(SOURCE_DIR "/lessons/01-echo.lesson", &sandbox, 1000) < 0
+	    || free_play_memory(SOCKLAB_BINARY) < 0)
 		return 1;
 	sandbox_done(&sandbox);
 	lesson_free(lesson);
