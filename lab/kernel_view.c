@@ -149,25 +149,13 @@ int view_take_snapshot(struct session *session, char **err)
 	timed_note(&session->timed, &next, session->steps_done + 1, timed_now_us());
 	lab_snapshot_done(&session->snapshot);
 	session->snapshot = next;
-	wire_mark_resets(session);
-	return 0;
-}
-
-int view_copy_snapshot(struct lab_snapshot *out, const struct lab_snapshot *in)
-{
-	out->count = in->count;
-	out->sockets = malloc((in->count ? in->count : 1) * sizeof *out->sockets);
-	if (!out->sockets)
-		return -1;
-	if (in->count)
-		memcpy(out->sockets, in->sockets, in->count * sizeof *out->sockets);
-	return 0;
+	return wire_mark_resets(session, err);
 }
 
 int view_set_baseline(struct session *session, char **err)
 {
 	lab_snapshot_done(&session->baseline);
-	if (view_copy_snapshot(&session->baseline, &session->snapshot) < 0)
+	if (lab_snapshot_copy(&session->baseline, &session->snapshot) < 0)
 		return text_error(err, "out of memory");
 	return 0;
 }
@@ -176,7 +164,7 @@ int view_copy_snapshot_to(struct session *session, size_t first, size_t end, cha
 {
 	for (size_t i = first; i < end; i++) {
 		lab_snapshot_done(&session->events[i].snapshot);
-		if (view_copy_snapshot(&session->events[i].snapshot, &session->snapshot) < 0)
+		if (lab_snapshot_copy(&session->events[i].snapshot, &session->snapshot) < 0)
 			return text_error(err, "out of memory");
 	}
 	if (end > first && session->probe_note[0]) {

@@ -31,6 +31,12 @@ struct holder {
 	const char *name;
 };
 
+/* The rows of a snapshot being made, before they are shared. */
+struct rows {
+	struct lab_socket *at;
+	size_t count;
+};
+
 struct tie {
 	struct memory *memory;     /* in the order first seen */
 	size_t memory_count, memory_capacity;
@@ -38,6 +44,10 @@ struct tie {
 	size_t bucket_count;       /* a power of two, at least twice memory_capacity */
 	struct holder *holders;    /* scratch, sorted by (inode, side, fd) */
 	size_t holder_count, holder_capacity;
+	struct lab_socket *rows;   /* scratch: the rows being made */
+	struct lab_socket **sorted;   /* scratch: the same rows, in the order shown */
+	const struct lab_socket **was;   /* scratch: each sorted row's row in the baseline, or NULL */
+	size_t row_capacity;
 };
 
 struct tie *tie_new(void)
@@ -52,6 +62,9 @@ void tie_free(struct tie *tie)
 	free(tie->memory);
 	free(tie->memory_index);
 	free(tie->holders);
+	free(tie->rows);
+	free(tie->sorted);
+	free(tie->was);
 	free(tie);
 }
 
@@ -282,12 +295,21 @@ static const char *port_of(const char *address)
 	return colon ? colon : "";
 }
 
+/* A text field of a row, the bytes after its end zeroed: rows that say
+ * the same are the same bytes, so an unchanged row is found by memcmp. */
+static void set_text(char *out, size_t size, const char *text)
+{
+	size_t len = strnlen(text, size - 1);
+	memcpy(out, text, len);
+	memset(out + len, 0, size - len);
+}
+
 /* A connection with no fd whose local address is a listener's: it waits in
  * that listener's accept queue (or is a request socket in SYN-RECV). */
-static int listener_side_for(const struct lab_snapshot *snapshot, const struct lab_socket *socket)
+static int listener_side_for(const struct rows *rows, const struct lab_socket *socket)
 {
-	for (size_t i = 0; i < snapshot->count; i++) {
-		const struct lab_socket *l = &snapshot->sockets[i];
+	for (size_t i = 0; i < rows->count; i++) {
+		const struct lab_socket *l = &rows->at[i];
 		if (l->state != TCP_LISTEN || l->family != socket->family || l->type != socket->type)
 			continue;
 		if (l->family == AF_UNIX ? strcmp(l->local, socket->local) == 0
@@ -336,16 +358,16 @@ static void fill_socket(struct lab_socket *out, const struct probe_socket *in)
  * order them the same way twice. They sort by the other end of the
  * connection when an fd holds that (a queued connection follows the
  * client socket that made it), else by when the lab first saw them. */
-static void order_fdless(const struct tie *tie, struct lab_snapshot *snapshot)
+static void order_fdless(const struct tie *tie, struct rows *rows)
 {
-	for (size_t i = 0; i < snapshot->count; i++) {
-		struct lab_socket *socket = &snapshot->sockets[i];
+	for (size_t i = 0; i < rows->count; i++) {
+		struct lab_socket *socket = &rows->at[i];
 		socket->order = 0;
 		if (socket->fd >= 0)
 			continue;
 		socket->order = 3000000;
-		for (size_t k = 0; k < snapshot->count; k++) {
-			const struct lab_socket *other = &snapshot->sockets[k];
+		for (size_t k = 0; k < rows->count; k++) {
+			const struct lab_socket *other = &rows->at[k];
 			if (other->fd >= 0 && other->family == socket->family && strcmp(other->local, socket->peer) == 0
 			    && strcmp(other->peer, socket->local) == 0 && other->side >= 0)
 				socket->order = 1 + (uint32_t)other->side * 65536 + (uint32_t)other->fd;
@@ -358,7 +380,7 @@ static void order_fdless(const struct tie *tie, struct lab_snapshot *snapshot)
 
 static int compare_sockets(const void *a_, const void *b_)
 {
-	const struct lab_socket *a = a_, *b = b_;
+	const struct lab_socket *a = *(struct lab_socket *const *)a_, *b = *(struct lab_socket *const *)b_;
 	/* Sides in order; sockets the lab cannot place last. */
 	if (a->side != b->side) {
 		if ((a->side < 0) != (b->side < 0))
@@ -378,16 +400,16 @@ static int compare_sockets(const void *a_, const void *b_)
 }
 
 /* The peer of a Unix socket is an inode; show the peer's path (or name). */
-static void name_unix_peers(struct lab_snapshot *snapshot)
+static void name_unix_peers(struct rows *rows)
 {
-	for (size_t i = 0; i < snapshot->count; i++) {
-		struct lab_socket *socket = &snapshot->sockets[i];
+	for (size_t i = 0; i < rows->count; i++) {
+		struct lab_socket *socket = &rows->at[i];
 		if (socket->family != AF_UNIX || !socket->peer_inode)
 			continue;
-		for (size_t k = 0; k < snapshot->count; k++)
-			if (snapshot->sockets[k].inode == socket->peer_inode && snapshot->sockets[k].family == AF_UNIX)
-				text_copy(socket->peer, sizeof socket->peer, snapshot->sockets[k].local[0] != '*'
-						 ? snapshot->sockets[k].local : "(unnamed)");
+		for (size_t k = 0; k < rows->count; k++)
+			if (rows->at[k].inode == socket->peer_inode && rows->at[k].family == AF_UNIX)
+				set_text(socket->peer, sizeof socket->peer,
+					 rows->at[k].local[0] != '*' ? rows->at[k].local : "(unnamed)");
 	}
 }
 
@@ -395,8 +417,8 @@ static void name_unix_peers(struct lab_snapshot *snapshot)
 
 static int compare_by_inode(const void *a_, const void *b_, void *rows_)
 {
-	const struct lab_socket *rows = rows_;
-	const struct lab_socket *a = &rows[*(const size_t *)a_], *b = &rows[*(const size_t *)b_];
+	const struct lab_socket *const *rows = rows_;
+	const struct lab_socket *a = rows[*(const size_t *)a_], *b = rows[*(const size_t *)b_];
 	if (a->inode != b->inode)
 		return a->inode < b->inode ? -1 : 1;
 	return a->side - b->side;
@@ -417,38 +439,42 @@ static bool same_socket(const struct lab_socket *socket, const struct lab_socket
 	       && strcmp(candidate->peer, socket->peer) == 0;
 }
 
-static void mark_changes(struct lab_snapshot *now, const struct lab_snapshot *before)
+/* Marks what changed in each of `count` rows since `before`, and says in
+ * was[i] which row of `before` row i is (NULL for a new socket). */
+static void mark_changes(struct lab_socket *const *now, size_t count, const struct lab_snapshot *before,
+			 const struct lab_socket **was)
 {
 	/* Earlier sockets by inode, so a hundred connections cost no more
 	 * than a sort: most sockets are found by one binary search. */
 	size_t *by_inode = malloc((before->count ? before->count : 1) * sizeof *by_inode);
 	size_t with_inode = 0;
 	for (size_t k = 0; by_inode && k < before->count; k++)
-		if (before->sockets[k].inode)
+		if (before->sockets[k]->inode)
 			by_inode[with_inode++] = k;
 	if (by_inode)
 		qsort_r(by_inode, with_inode, sizeof *by_inode, compare_by_inode, before->sockets);
-	for (size_t i = 0; i < now->count; i++) {
-		struct lab_socket *socket = &now->sockets[i];
+	for (size_t i = 0; i < count; i++) {
+		struct lab_socket *socket = now[i];
 		const struct lab_socket *old = NULL;
 		if (socket->inode && by_inode) {
 			size_t low = 0, high = with_inode;
 			while (low < high) {
 				size_t middle = (low + high) / 2;
-				const struct lab_socket *candidate = &before->sockets[by_inode[middle]];
+				const struct lab_socket *candidate = before->sockets[by_inode[middle]];
 				if (candidate->inode < socket->inode
 				    || (candidate->inode == socket->inode && candidate->side < socket->side))
 					low = middle + 1;
 				else
 					high = middle;
 			}
-			if (low < with_inode && same_socket(socket, &before->sockets[by_inode[low]]))
-				old = &before->sockets[by_inode[low]];
+			if (low < with_inode && same_socket(socket, before->sockets[by_inode[low]]))
+				old = before->sockets[by_inode[low]];
 		}
 		for (size_t k = 0; k < before->count && !old; k++)
-			if (!(socket->inode && before->sockets[k].inode) || !by_inode)
-				if (same_socket(socket, &before->sockets[k]))
-					old = &before->sockets[k];
+			if (!(socket->inode && before->sockets[k]->inode) || !by_inode)
+				if (same_socket(socket, before->sockets[k]))
+					old = before->sockets[k];
+		was[i] = old;
 		if (!old) {
 			socket->changes = CHANGE_NEW;
 			continue;
@@ -471,7 +497,7 @@ static void mark_changes(struct lab_snapshot *now, const struct lab_snapshot *be
 /* A socket no fd holds: in a listener's accept queue, closed and finishing
  * (remembered by its addresses), or nobody's. Returns false when the row is
  * not the lab's and must not be shown. */
-static bool place_fdless(const struct tie *tie, const struct tie_input *input, const struct lab_snapshot *so_far,
+static bool place_fdless(const struct tie *tie, const struct tie_input *input, const struct rows *so_far,
 			 struct lab_socket *socket)
 {
 	const struct memory *m = recall(tie, socket->family, socket->local, socket->peer);
@@ -484,7 +510,7 @@ static bool place_fdless(const struct tie *tie, const struct tie_input *input, c
 	}
 	if (m) {
 		socket->side = m->side;
-		text_copy(socket->name, sizeof socket->name, m->name);
+		set_text(socket->name, sizeof socket->name, m->name);
 		socket->note = NOTE_CLOSED;
 		/* The fd that held this connection may still be open, its
 		 * socket gone from the tables: the kernel moved on. */
@@ -513,20 +539,20 @@ static int compare_inodes(const void *a_, const void *b_)
 
 /* Fds whose socket is in no kernel table: a fresh TCP or UDP socket (no
  * address yet), or one the kernel dropped (seen before, gone now). */
-static int add_unlisted_fds(const struct tie *tie, const struct tie_input *input, struct lab_snapshot *next)
+static int add_unlisted_fds(const struct tie *tie, const struct tie_input *input, struct rows *next)
 {
 	uint32_t *listed = malloc((next->count ? next->count : 1) * sizeof *listed);
 	if (!listed)
 		return -1;
 	for (size_t k = 0; k < next->count; k++)
-		listed[k] = next->sockets[k].inode;
+		listed[k] = next->at[k].inode;
 	size_t listed_count = next->count;
 	qsort(listed, listed_count, sizeof *listed, compare_inodes);
 	for (size_t i = 0; i < input->fd_count; i++) {
 		const struct tie_fd *fd = &input->fds[i];
 		if (bsearch(&fd->inode, listed, listed_count, sizeof *listed, compare_inodes))
 			continue;
-		struct lab_socket *socket = &next->sockets[next->count++];
+		struct lab_socket *socket = &next->at[next->count++];
 		memset(socket, 0, sizeof *socket);
 		socket->side = fd->side;
 		socket->process = fd->process;
@@ -538,32 +564,45 @@ static int add_unlisted_fds(const struct tie *tie, const struct tie_input *input
 		socket->family = fd->family;
 		socket->type = fd->type;
 		socket->note = seen_before(tie, fd->inode) ? NOTE_DROPPED : NOTE_UNBOUND;
-		text_copy(socket->local, sizeof socket->local, "*");
-		text_copy(socket->peer, sizeof socket->peer, "*");
-		text_copy(socket->name, sizeof socket->name, fd->name ? fd->name : "");
+		set_text(socket->local, sizeof socket->local, "*");
+		set_text(socket->peer, sizeof socket->peer, "*");
+		set_text(socket->name, sizeof socket->name, fd->name ? fd->name : "");
 	}
 	free(listed);
 	return 0;
 }
 
-int tie_snapshot(struct tie *tie, const struct tie_input *input, struct lab_snapshot *out, char **err)
+/* Scratch for `count` rows. */
+static int reserve_rows(struct tie *tie, size_t count)
+{
+	if (count <= tie->row_capacity)
+		return 0;
+	struct lab_socket *rows = realloc(tie->rows, count * sizeof *rows);
+	if (rows)
+		tie->rows = rows;
+	struct lab_socket **sorted = realloc(tie->sorted, count * sizeof *sorted);
+	if (sorted)
+		tie->sorted = sorted;
+	const struct lab_socket **was = realloc(tie->was, count * sizeof *was);
+	if (was)
+		tie->was = was;
+	if (!rows || !sorted || !was)
+		return -1;
+	tie->row_capacity = count;
+	return 0;
+}
+
+/* The rows of the sockets the kernel listed: those some fd holds first,
+ * so listeners are known when the others are placed. */
+static void add_listed(const struct tie *tie, const struct tie_input *input, struct rows *next)
 {
 	const struct probe_snapshot *raw = input->raw;
-	if (index_holders(tie, input) < 0)
-		return text_error(err, "out of memory");
-	/* Room for every probed socket (one row per holder after a fork) plus
-	 * every fd the probe did not list. */
-	size_t capacity = raw->count + 2 * input->fd_count;
-	struct lab_snapshot next = { .sockets = calloc(capacity ? capacity : 1, sizeof *next.sockets) };
-	if (!next.sockets)
-		return text_error(err, "out of memory");
-	/* First the sockets some fd holds, so listeners are known below. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < raw->count; i++) {
 			const struct holder *holder = find_holder(tie, raw->sockets[i].inode);
 			if ((holder != NULL) != (pass == 0))
 				continue;
-			struct lab_socket *socket = &next.sockets[next.count];
+			struct lab_socket *socket = &next->at[next->count];
 			fill_socket(socket, &raw->sockets[i]);
 			if (holder) {
 				socket->side = holder->side;
@@ -572,39 +611,59 @@ int tie_snapshot(struct tie *tie, const struct tie_input *input, struct lab_snap
 				socket->holders = holder_count_of(tie, (size_t)(holder - tie->holders));
 				if (socket->family != AF_UNIX && socket->type == SOCK_STREAM && socket->state == TCP_CLOSE)
 					socket->note = NOTE_BOUND_ONLY;
-				text_copy(socket->name, sizeof socket->name, holder->name);
-			} else if (!place_fdless(tie, input, &next, socket)) {
+				set_text(socket->name, sizeof socket->name, holder->name);
+			} else if (!place_fdless(tie, input, next, socket)) {
 				continue;
 			}
-			next.count++;
+			next->count++;
 			if (!holder)
 				continue;
 			/* After a fork() both processes hold the socket: a row each. */
 			for (const struct holder *other = holder + 1;
 			     other < tie->holders + tie->holder_count && other->inode == holder->inode; other++) {
-				struct lab_socket *copy = &next.sockets[next.count++];
-				*copy = *socket;
+				struct lab_socket *copy = &next->at[next->count++];
+				memcpy(copy, socket, sizeof *copy);
 				copy->side = other->side;
 				copy->process = other->process;
 				copy->fd = other->fd;
-				text_copy(copy->name, sizeof copy->name, other->name);
+				set_text(copy->name, sizeof copy->name, other->name);
 			}
 		}
 	}
-	if (add_unlisted_fds(tie, input, &next) < 0) {
-		free(next.sockets);
+}
+
+int tie_snapshot(struct tie *tie, const struct tie_input *input, struct lab_snapshot *out, char **err)
+{
+	const struct probe_snapshot *raw = input->raw;
+	/* Room for every probed socket (one row per holder after a fork) plus
+	 * every fd the probe did not list. */
+	if (index_holders(tie, input) < 0 || reserve_rows(tie, raw->count + 2 * input->fd_count + 1) < 0)
 		return text_error(err, "out of memory");
-	}
+	struct rows next = { .at = tie->rows };
+	add_listed(tie, input, &next);
+	if (add_unlisted_fds(tie, input, &next) < 0)
+		return text_error(err, "out of memory");
 	name_unix_peers(&next);
 	order_fdless(tie, &next);
-	qsort(next.sockets, next.count, sizeof *next.sockets, compare_sockets);
-	if (input->baseline)
-		mark_changes(&next, input->baseline);
 	for (size_t i = 0; i < next.count; i++)
-		if (remember(tie, &next.sockets[i]) < 0) {
-			free(next.sockets);
+		tie->sorted[i] = &next.at[i];
+	qsort(tie->sorted, next.count, sizeof *tie->sorted, compare_sockets);
+	if (input->baseline)
+		mark_changes(tie->sorted, next.count, input->baseline, tie->was);
+	else
+		memset(tie->was, 0, next.count * sizeof *tie->was);
+	/* A row the same as the baseline's, change marks included, is that
+	 * row: shared, not copied. */
+	struct lab_snapshot made = { 0 };
+	for (size_t i = 0; i < next.count; i++) {
+		const struct lab_socket *was = tie->was[i];
+		if (remember(tie, tie->sorted[i]) < 0
+		    || (was && memcmp(was, tie->sorted[i], sizeof *was) == 0 ? lab_snapshot_append_shared(&made, was)
+									      : lab_snapshot_append(&made, tie->sorted[i])) < 0) {
+			lab_snapshot_done(&made);
 			return text_error(err, "out of memory");
 		}
-	*out = next;
+	}
+	*out = made;
 	return 0;
 }

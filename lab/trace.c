@@ -323,7 +323,7 @@ static json_t *sockets_json(const struct run_info *info, const struct lab_snapsh
 	json_t *array = json_array();
 	int failed = 0;
 	for (size_t i = 0; i < snapshot->count; i++)
-		failed |= append(array, socket_json(info, &snapshot->sockets[i], normalised));
+		failed |= append(array, socket_json(info, snapshot->sockets[i], normalised));
 	if (failed) {
 		json_decref(array);
 		return NULL;
@@ -515,7 +515,7 @@ static int check_event(const struct trace_writer *writer, const struct lab_event
 		return text_error(err, "%s: event %zu: side %d is not one of the %d sides", writer->path, event->seq,
 				  event->side, info->side_count);
 	for (size_t i = 0; i < event->snapshot.count; i++) {
-		const struct lab_socket *socket = &event->snapshot.sockets[i];
+		const struct lab_socket *socket = event->snapshot.sockets[i];
 		if (socket->side < -1 || socket->side >= info->side_count || (unsigned)socket->note >= NOTE_COUNT)
 			return text_error(err, "%s: event %zu: socket %zu: side %d or note %d is out of range",
 					  writer->path, event->seq, i, socket->side, (int)socket->note);
@@ -837,12 +837,6 @@ static int read_sockets(struct reader *reader, json_t *object, const struct run_
 	if (!json_is_array(value))
 		return reader_fail(reader, "sockets", "expected an array, got %s", json_type_name(value));
 	size_t count = json_array_size(value);
-	if (count == 0)
-		return 0;
-	snapshot->sockets = calloc(count, sizeof *snapshot->sockets);
-	if (!snapshot->sockets)
-		return reader_fail(reader, "sockets", "out of memory");
-	snapshot->count = count;
 	for (size_t i = 0; i < count; i++) {
 		json_t *item = json_array_get(value, i);
 		char field[32];
@@ -851,8 +845,11 @@ static int read_sockets(struct reader *reader, json_t *object, const struct run_
 		if (!json_is_object(item))
 			return reader_fail(reader, field, "expected an object, got %s", json_type_name(item));
 		snprintf(reader->scope, sizeof reader->scope, "%s.", field);
-		if (read_socket(reader, item, info, &snapshot->sockets[i]) < 0)
+		struct lab_socket socket = { 0 };
+		if (read_socket(reader, item, info, &socket) < 0)
 			return -1;
+		if (lab_snapshot_append(snapshot, &socket) < 0)
+			return reader_fail(reader, field, "out of memory");
 	}
 	reader->scope[0] = '\0';
 	return 0;
@@ -1454,8 +1451,8 @@ static void coalesce_data(struct lab_event *event)
 }
 
 /* Tokens are handed out in reading order: each event's address, then its
- * sockets' local and peer addresses. */
-static void normalise_events(struct port_tokens *tokens, struct lab_event *events, size_t count)
+ * sockets' local and peer addresses. Returns 0, -1 out of memory. */
+static int normalise_events(struct port_tokens *tokens, struct lab_event *events, size_t count)
 {
 	collect_own_ports(tokens, events, count);
 	for (size_t e = 0; e < count; e++) {
@@ -1470,11 +1467,14 @@ static void normalise_events(struct port_tokens *tokens, struct lab_event *event
 			normalise_address(tokens, events[e].packets[i].to, sizeof events[e].packets[i].to);
 		}
 		for (size_t i = 0; i < events[e].snapshot.count; i++) {
-			struct lab_socket *socket = &events[e].snapshot.sockets[i];
+			struct lab_socket *socket = lab_snapshot_edit(&events[e].snapshot, i);
+			if (!socket)
+				return -1;
 			normalise_address(tokens, socket->local, sizeof socket->local);
 			normalise_address(tokens, socket->peer, sizeof socket->peer);
 		}
 	}
+	return 0;
 }
 
 int trace_normalise(const char *path, FILE *out, char **err)
@@ -1490,7 +1490,9 @@ int trace_normalise(const char *path, FILE *out, char **err)
 	snprintf(name, sizeof name, "normalised %s", path);
 	if (status == 0) {
 		tokens->info = &info;
-		normalise_events(tokens, events, count);
+		status = normalise_events(tokens, events, count) < 0 ? text_error(err, "%s: out of memory", path) : 0;
+	}
+	if (status == 0) {
 		status = write_line(out, name, info_json(&info, true), "the first line", err);
 	}
 	for (size_t i = 0; i < count && status == 0; i++) {

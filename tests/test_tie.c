@@ -117,15 +117,15 @@ static void next_dump(void)
 static const struct lab_socket *row(size_t i)
 {
 	cr_assert_lt(i, now.count, "only %zu rows", now.count);
-	return &now.sockets[i];
+	return now.sockets[i];
 }
 
 static const struct lab_socket *row_with(int side, const char *local, const char *peer)
 {
 	for (size_t i = 0; i < now.count; i++)
-		if (now.sockets[i].side == side && strcmp(now.sockets[i].local, local) == 0
-		    && strcmp(now.sockets[i].peer, peer) == 0)
-			return &now.sockets[i];
+		if (now.sockets[i]->side == side && strcmp(now.sockets[i]->local, local) == 0
+		    && strcmp(now.sockets[i]->peer, peer) == 0)
+			return now.sockets[i];
 	cr_assert_fail("no row of side %d with %s -> %s", side, local, peer);
 	return NULL;
 }
@@ -278,8 +278,8 @@ Test(tie, a_reused_fd_number_is_a_new_socket)
 	snap(false);
 	const struct lab_socket *fresh = NULL;
 	for (size_t i = 0; i < now.count; i++)
-		if (now.sockets[i].inode == 201)
-			fresh = &now.sockets[i];
+		if (now.sockets[i]->inode == 201)
+			fresh = now.sockets[i];
 	cr_assert_not_null(fresh);
 	cr_assert_str_eq(fresh->name, "c2");
 	cr_assert_eq(fresh->note, NOTE_UNBOUND, "a fresh socket, never seen: no address yet");
@@ -404,8 +404,8 @@ Test(tie, a_unix_peer_reads_as_the_peers_path)
 	snap(false);
 	const struct lab_socket *client = NULL;
 	for (size_t i = 0; i < now.count; i++)
-		if (now.sockets[i].side == CLIENT)
-			client = &now.sockets[i];
+		if (now.sockets[i]->side == CLIENT)
+			client = now.sockets[i];
 	cr_assert_not_null(client);
 	cr_assert_str_eq(client->local, "*");
 	cr_assert_str_eq(client->peer, "./echo.sock");
@@ -421,8 +421,8 @@ Test(tie, a_unix_connection_in_the_queue_belongs_to_the_listener_by_path)
 	snap(false);
 	const struct lab_socket *queued = NULL;
 	for (size_t i = 0; i < now.count; i++)
-		if (now.sockets[i].inode == 201)
-			queued = &now.sockets[i];
+		if (now.sockets[i]->inode == 201)
+			queued = now.sockets[i];
 	cr_assert_not_null(queued);
 	cr_assert_eq(queued->side, SERVER);
 	cr_assert_eq(queued->note, NOTE_ACCEPT_QUEUE);
@@ -456,7 +456,7 @@ Test(tie, the_first_snapshot_marks_every_socket_new)
 	echo_pair_connected();
 	snap(false);
 	for (size_t i = 0; i < now.count; i++)
-		cr_assert(now.sockets[i].changes & CHANGE_NEW, "row %zu", i);
+		cr_assert(now.sockets[i]->changes & CHANGE_NEW, "row %zu", i);
 }
 
 Test(tie, an_unchanged_socket_has_no_mark)
@@ -465,7 +465,7 @@ Test(tie, an_unchanged_socket_has_no_mark)
 	snap(false);
 	snap(false);
 	for (size_t i = 0; i < now.count; i++)
-		cr_assert_eq(now.sockets[i].changes, 0, "row %zu", i);
+		cr_assert_eq(now.sockets[i]->changes, 0, "row %zu", i);
 }
 
 Test(tie, a_queue_that_grew_is_marked)

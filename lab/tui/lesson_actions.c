@@ -478,7 +478,7 @@ static void lesson_open_details(struct tui *tui)
 		tui_message(tui, "no socket here to show");
 		return;
 	}
-	details_open(tui, &tui->view.snapshot->sockets[indexes[tui->selected]]);
+	details_open(tui, tui->view.snapshot->sockets[indexes[tui->selected]]);
 }
 
 static void lesson_text(struct tui *tui)
