@@ -22,13 +22,23 @@ struct memory {
 	char name[NAME_MAX_LEN];
 };
 
-/* An fd of a side, in the index sorted by inode. */
+/* An fd of a side; the holders of one inode are chained in order of
+ * (side, process, fd). */
 struct holder {
 	uint32_t inode;
 	int side;
 	int process;
 	int fd;
 	const char *name;
+	struct holder *next;  /* the next holder of the same inode, or NULL */
+};
+
+/* Open addressing by inode: each slot holds 1 + an index, 0 for empty.
+ * Every snapshot looks up every socket by inode: a hash costs one probe
+ * where a sort and binary searches cost a few hundred compares. */
+struct inode_index {
+	uint32_t *slots;
+	size_t size;              /* a power of two, at least twice the entries */
 };
 
 /* The rows of a snapshot being made, before they are shared. */
@@ -42,10 +52,15 @@ struct tie {
 	size_t memory_count, memory_capacity;
 	uint32_t *memory_index;    /* open addressing by addresses: 1 + index into memory, 0 empty */
 	size_t bucket_count;       /* a power of two, at least twice memory_capacity */
-	struct holder *holders;    /* scratch, sorted by (inode, side, fd) */
+	struct holder *holders;    /* scratch: every fd, in the input's order */
 	size_t holder_count, holder_capacity;
+	struct inode_index by_inode;   /* scratch: the first holder of each inode */
+	struct inode_index listed;     /* scratch: the inodes of the rows made so far */
+	struct inode_index earlier;    /* scratch: the baseline's rows, the first of each inode */
+	size_t *earlier_next;      /* scratch: the baseline's next row of the same inode, + 1; 0 none */
+	size_t earlier_capacity;
 	struct lab_socket *rows;   /* scratch: the rows being made */
-	struct lab_socket **sorted;   /* scratch: the same rows, in the order shown */
+	struct sort_entry *sorted;   /* scratch: the same rows, in the order shown; and as many spare */
 	const struct lab_socket **was;   /* scratch: each sorted row's row in the baseline, or NULL */
 	size_t row_capacity;
 };
@@ -62,6 +77,10 @@ void tie_free(struct tie *tie)
 	free(tie->memory);
 	free(tie->memory_index);
 	free(tie->holders);
+	free(tie->by_inode.slots);
+	free(tie->listed.slots);
+	free(tie->earlier.slots);
+	free(tie->earlier_next);
 	free(tie->rows);
 	free(tie->sorted);
 	free(tie->was);
@@ -79,16 +98,27 @@ void tie_forget(struct tie *tie)
 
 /* ---- memory: sockets by their addresses --------------------------------- */
 
-/* FNV-1a over a socket's family and addresses: where it sits in the index. */
+/* Mixes `text` into `hash` four bytes at a time (FNV-1a's multiply over
+ * words): every snapshot hashes two addresses a socket. */
+static uint32_t hash_text(uint32_t hash, const char *text)
+{
+	size_t len = strlen(text), at = 0;
+	for (; at + 4 <= len; at += 4) {
+		uint32_t word;
+		memcpy(&word, text + at, sizeof word);
+		hash = (hash ^ word) * 16777619u;
+		hash ^= hash >> 15;
+	}
+	for (; at < len; at++)
+		hash = (hash ^ (unsigned char)text[at]) * 16777619u;
+	return (hash ^ (uint32_t)len) * 16777619u;
+}
+
+/* A socket's family and addresses: where it sits in the index. */
 static size_t memory_hash(int family, const char *local, const char *peer)
 {
-	uint32_t hash = 2166136261u ^ (uint32_t)family;
-	for (const char *text = local; *text; text++)
-		hash = (hash ^ (unsigned char)*text) * 16777619u;
-	hash = (hash ^ '|') * 16777619u;
-	for (const char *text = peer; *text; text++)
-		hash = (hash ^ (unsigned char)*text) * 16777619u;
-	return hash;
+	uint32_t hash = hash_text(hash_text(2166136261u ^ (uint32_t)family, local), peer);
+	return hash ^ (hash >> 16);
 }
 
 /* The remembered socket with these addresses, and the bucket where it is
@@ -214,23 +244,62 @@ int tie_remembered_side(const struct tie *tie, int family, const char *address)
 	return -1;
 }
 
-/* ---- holders: every fd of every side, by inode ------------------------ */
+/* ---- inode indexes ---------------------------------------------------- */
 
-static int compare_holders(const void *a_, const void *b_)
+static size_t inode_hash(uint32_t inode, size_t size)
 {
-	const struct holder *a = a_, *b = b_;
-	if (a->inode != b->inode)
-		return a->inode < b->inode ? -1 : 1;
-	if (a->side != b->side)
-		return a->side - b->side;
-	return a->process != b->process ? (a->process < b->process ? -1 : 1) : a->fd - b->fd;
+	return (size_t)((inode * 2654435761u) >> 7) & (size - 1);
 }
 
-/* How many fds hold `inode` (any side, any process). */
-static unsigned holder_count_of(const struct tie *tie, size_t first)
+/* An empty index with room for `count` entries. Returns 0, -1 out of memory. */
+static int inode_index_clear(struct inode_index *index, size_t count)
+{
+	size_t size = 16;
+	while (size < 2 * count)
+		size *= 2;
+	if (size > index->size) {
+		uint32_t *slots = malloc(size * sizeof *slots);
+		if (!slots)
+			return -1;
+		free(index->slots);
+		index->slots = slots;
+		index->size = size;
+	}
+	memset(index->slots, 0, index->size * sizeof *index->slots);
+	return 0;
+}
+
+/* The slot of `inode`: its entry, or the empty slot where it goes.
+ * `inode_of(context, i)` is the inode of entry i. */
+static uint32_t *inode_slot(const struct inode_index *index, uint32_t inode,
+			    uint32_t (*inode_of)(const void *context, size_t i), const void *context)
+{
+	size_t at = inode_hash(inode, index->size);
+	while (index->slots[at] && inode_of(context, index->slots[at] - 1) != inode)
+		at = (at + 1) & (index->size - 1);
+	return &index->slots[at];
+}
+
+/* ---- holders: every fd of every side, by inode ------------------------ */
+
+static uint32_t holder_inode(const void *tie, size_t i)
+{
+	return ((const struct tie *)tie)->holders[i].inode;
+}
+
+/* Whether `a` comes before `b` among the holders of one inode. */
+static bool holder_before(const struct holder *a, const struct holder *b)
+{
+	if (a->side != b->side)
+		return a->side < b->side;
+	return a->process != b->process ? a->process < b->process : a->fd < b->fd;
+}
+
+/* How many fds hold the socket `first` holds (any side, any process). */
+static unsigned holder_count_of(const struct holder *first)
 {
 	unsigned count = 0;
-	for (size_t i = first; i < tie->holder_count && tie->holders[i].inode == tie->holders[first].inode; i++)
+	for (const struct holder *holder = first; holder; holder = holder->next)
 		count++;
 	return count;
 }
@@ -244,39 +313,44 @@ static int index_holders(struct tie *tie, const struct tie_input *input)
 		tie->holders = holders;
 		tie->holder_capacity = input->fd_count;
 	}
+	if (inode_index_clear(&tie->by_inode, input->fd_count) < 0)
+		return -1;
+	tie->holder_count = input->fd_count;
 	for (size_t i = 0; i < input->fd_count; i++) {
 		const struct tie_fd *fd = &input->fds[i];
-		tie->holders[i] = (struct holder){ .inode = fd->inode, .side = fd->side, .process = fd->process,
-						   .fd = fd->fd,
-						   .name = fd->name ? fd->name : "" };
+		struct holder *holder = &tie->holders[i];
+		*holder = (struct holder){ .inode = fd->inode, .side = fd->side, .process = fd->process, .fd = fd->fd,
+					   .name = fd->name ? fd->name : "" };
+		if (fd->inode == 0)
+			continue;
+		uint32_t *slot = inode_slot(&tie->by_inode, fd->inode, holder_inode, tie);
+		if (!*slot) {
+			*slot = (uint32_t)(i + 1);
+			continue;
+		}
+		/* A socket held twice (after fork(), or dup()): its chain in order. */
+		struct holder *first = &tie->holders[*slot - 1];
+		if (holder_before(holder, first)) {
+			holder->next = first;
+			*slot = (uint32_t)(i + 1);
+			continue;
+		}
+		struct holder *after = first;
+		while (after->next && !holder_before(holder, after->next))
+			after = after->next;
+		holder->next = after->next;
+		after->next = holder;
 	}
-	tie->holder_count = input->fd_count;
-	if (tie->holder_count)
-		qsort(tie->holders, tie->holder_count, sizeof *tie->holders, compare_holders);
 	return 0;
-}
-
-/* Where the holders of `inode` begin in the index (holder_count if none). */
-static size_t first_holder(const struct tie *tie, uint32_t inode)
-{
-	size_t low = 0, high = tie->holder_count;
-	while (low < high) {
-		size_t middle = (low + high) / 2;
-		if (tie->holders[middle].inode < inode)
-			low = middle + 1;
-		else
-			high = middle;
-	}
-	return low < tie->holder_count && tie->holders[low].inode == inode ? low : tie->holder_count;
 }
 
 /* The first (lowest side) holder of `inode`, or NULL. */
 static const struct holder *find_holder(const struct tie *tie, uint32_t inode)
 {
-	if (inode == 0)
+	if (inode == 0 || tie->holder_count == 0)
 		return NULL;
-	size_t first = first_holder(tie, inode);
-	return first < tie->holder_count ? &tie->holders[first] : NULL;
+	uint32_t slot = *inode_slot(&tie->by_inode, inode, holder_inode, tie);
+	return slot ? &tie->holders[slot - 1] : NULL;
 }
 
 static bool in_dump(const struct probe_snapshot *raw, uint32_t inode)
@@ -378,25 +452,73 @@ static void order_fdless(const struct tie *tie, struct rows *rows)
 	}
 }
 
-static int compare_sockets(const void *a_, const void *b_)
+/* A row's place in the order shown, as two numbers: sides in order and
+ * the sockets the lab cannot place last; in a side, the sockets an fd
+ * holds first, by process and fd; then those no fd holds, by `order`.
+ * Rows equal in both are ordered by their addresses. */
+struct sort_entry {
+	uint64_t major;           /* side, no fd, process */
+	uint64_t minor;           /* fd, order */
+	struct lab_socket *row;
+};
+
+static uint64_t biased(int value)
 {
-	const struct lab_socket *a = *(struct lab_socket *const *)a_, *b = *(struct lab_socket *const *)b_;
-	/* Sides in order; sockets the lab cannot place last. */
-	if (a->side != b->side) {
-		if ((a->side < 0) != (b->side < 0))
-			return a->side < 0 ? 1 : -1;
-		return a->side - b->side;
+	return (uint32_t)value ^ 0x80000000u;   /* signed order as unsigned */
+}
+
+static struct sort_entry sort_entry_of(struct lab_socket *row)
+{
+	uint64_t side = row->side < 0 ? 0x7fffffffu : (uint32_t)row->side & 0x7fffffffu;
+	return (struct sort_entry){ .major = side << 33 | (uint64_t)(row->fd < 0) << 32 | biased(row->process),
+				    .minor = biased(row->fd) << 32 | row->order, .row = row };
+}
+
+static bool sorts_before(const struct sort_entry *a, const struct sort_entry *b)
+{
+	if (a->major != b->major)
+		return a->major < b->major;
+	if (a->minor != b->minor)
+		return a->minor < b->minor;
+	int by_local = strcmp(a->row->local, b->row->local);
+	return (by_local ? by_local : strcmp(a->row->peer, b->row->peer)) < 0;
+}
+
+/* Sorts `count` entries, `spare` room for as many: runs of 8 by
+ * insertion, then merged bottom-up. The compare is inlined: qsort's call
+ * a compare cost more than the rest of the sort with 200 rows. */
+static void sort_entries(struct sort_entry *entries, struct sort_entry *spare, size_t count)
+{
+	enum { RUN = 8 };
+	for (size_t start = 0; start < count; start += RUN) {
+		size_t end = start + RUN < count ? start + RUN : count;
+		for (size_t i = start + 1; i < end; i++) {
+			struct sort_entry entry = entries[i];
+			size_t k = i;
+			for (; k > start && sorts_before(&entry, &entries[k - 1]); k--)
+				entries[k] = entries[k - 1];
+			entries[k] = entry;
+		}
 	}
-	if ((a->fd < 0) != (b->fd < 0))
-		return (a->fd < 0) - (b->fd < 0);
-	if (a->process != b->process)
-		return a->process < b->process ? -1 : 1;
-	if (a->fd != b->fd)
-		return a->fd - b->fd;
-	if (a->order != b->order)
-		return a->order < b->order ? -1 : 1;
-	int by_local = strcmp(a->local, b->local);
-	return by_local ? by_local : strcmp(a->peer, b->peer);
+	struct sort_entry *from = entries, *to = spare;
+	for (size_t width = RUN; width < count; width *= 2) {
+		for (size_t start = 0; start < count; start += 2 * width) {
+			size_t middle = start + width < count ? start + width : count;
+			size_t end = start + 2 * width < count ? start + 2 * width : count;
+			size_t a = start, b = middle, out = start;
+			while (a < middle && b < end)
+				to[out++] = sorts_before(&from[b], &from[a]) ? from[b++] : from[a++];
+			while (a < middle)
+				to[out++] = from[a++];
+			while (b < end)
+				to[out++] = from[b++];
+		}
+		struct sort_entry *swap = from;
+		from = to;
+		to = swap;
+	}
+	if (from != entries)
+		memcpy(entries, from, count * sizeof *entries);
 }
 
 /* The peer of a Unix socket is an inode; show the peer's path (or name). */
@@ -415,13 +537,9 @@ static void name_unix_peers(struct rows *rows)
 
 /* ---- change marks ----------------------------------------------------- */
 
-static int compare_by_inode(const void *a_, const void *b_, void *rows_)
+static uint32_t baseline_inode(const void *baseline, size_t i)
 {
-	const struct lab_socket *const *rows = rows_;
-	const struct lab_socket *a = rows[*(const size_t *)a_], *b = rows[*(const size_t *)b_];
-	if (a->inode != b->inode)
-		return a->inode < b->inode ? -1 : 1;
-	return a->side - b->side;
+	return ((const struct lab_snapshot *)baseline)->sockets[i]->inode;
 }
 
 /* Is `candidate` the same socket as `socket`, one snapshot earlier? By
@@ -439,41 +557,60 @@ static bool same_socket(const struct lab_socket *socket, const struct lab_socket
 	       && strcmp(candidate->peer, socket->peer) == 0;
 }
 
-/* Marks what changed in each of `count` rows since `before`, and says in
- * was[i] which row of `before` row i is (NULL for a new socket). */
-static void mark_changes(struct lab_socket *const *now, size_t count, const struct lab_snapshot *before,
-			 const struct lab_socket **was)
+/* The baseline's rows by inode, the rows of one inode chained in the
+ * baseline's order. Returns 0, -1 out of memory. */
+static int index_earlier(struct tie *tie, const struct lab_snapshot *before)
 {
-	/* Earlier sockets by inode, so a hundred connections cost no more
-	 * than a sort: most sockets are found by one binary search. */
-	size_t *by_inode = malloc((before->count ? before->count : 1) * sizeof *by_inode);
-	size_t with_inode = 0;
-	for (size_t k = 0; by_inode && k < before->count; k++)
-		if (before->sockets[k]->inode)
-			by_inode[with_inode++] = k;
-	if (by_inode)
-		qsort_r(by_inode, with_inode, sizeof *by_inode, compare_by_inode, before->sockets);
+	if (before->count > tie->earlier_capacity) {
+		size_t *grown = realloc(tie->earlier_next, before->count * sizeof *grown);
+		if (!grown)
+			return -1;
+		tie->earlier_next = grown;
+		tie->earlier_capacity = before->count;
+	}
+	if (inode_index_clear(&tie->earlier, before->count) < 0)
+		return -1;
+	for (size_t k = before->count; k-- > 0;) {
+		tie->earlier_next[k] = 0;
+		uint32_t inode = before->sockets[k]->inode;
+		if (inode == 0)
+			continue;
+		uint32_t *slot = inode_slot(&tie->earlier, inode, baseline_inode, before);
+		tie->earlier_next[k] = *slot;   /* walking backwards: k goes first */
+		*slot = (uint32_t)(k + 1);
+	}
+	return 0;
+}
+
+/* Which row of `before` is `socket`, or NULL for a new socket. */
+static const struct lab_socket *find_earlier(const struct tie *tie, const struct lab_snapshot *before,
+					     const struct lab_socket *socket)
+{
+	if (socket->inode) {
+		uint32_t first = *inode_slot(&tie->earlier, socket->inode, baseline_inode, before);
+		for (size_t k = first; k; k = tie->earlier_next[k - 1])
+			if (same_socket(socket, before->sockets[k - 1]))
+				return before->sockets[k - 1];
+	}
+	/* No inode on one side: a queued connection accepted since, a
+	 * TIME-WAIT socket, a socket with no address yet. */
+	for (size_t k = 0; k < before->count; k++)
+		if ((!socket->inode || !before->sockets[k]->inode) && same_socket(socket, before->sockets[k]))
+			return before->sockets[k];
+	return NULL;
+}
+
+/* Marks what changed in each of `count` rows since `before`, and says in
+ * was[i] which row of `before` row i is (NULL for a new socket). Returns
+ * 0, -1 out of memory. */
+static int mark_changes(struct tie *tie, const struct sort_entry *now, size_t count,
+			const struct lab_snapshot *before, const struct lab_socket **was)
+{
+	if (index_earlier(tie, before) < 0)
+		return -1;
 	for (size_t i = 0; i < count; i++) {
-		struct lab_socket *socket = now[i];
-		const struct lab_socket *old = NULL;
-		if (socket->inode && by_inode) {
-			size_t low = 0, high = with_inode;
-			while (low < high) {
-				size_t middle = (low + high) / 2;
-				const struct lab_socket *candidate = before->sockets[by_inode[middle]];
-				if (candidate->inode < socket->inode
-				    || (candidate->inode == socket->inode && candidate->side < socket->side))
-					low = middle + 1;
-				else
-					high = middle;
-			}
-			if (low < with_inode && same_socket(socket, before->sockets[by_inode[low]]))
-				old = before->sockets[by_inode[low]];
-		}
-		for (size_t k = 0; k < before->count && !old; k++)
-			if (!(socket->inode && before->sockets[k]->inode) || !by_inode)
-				if (same_socket(socket, before->sockets[k]))
-					old = before->sockets[k];
+		struct lab_socket *socket = now[i].row;
+		const struct lab_socket *old = find_earlier(tie, before, socket);
 		was[i] = old;
 		if (!old) {
 			socket->changes = CHANGE_NEW;
@@ -489,7 +626,7 @@ static void mark_changes(struct lab_socket *const *now, size_t count, const stru
 		if (strcmp(old->local, socket->local) != 0 || strcmp(old->peer, socket->peer) != 0)
 			socket->changes |= CHANGE_ADDRESS;
 	}
-	free(by_inode);
+	return 0;
 }
 
 /* ---- the snapshot ----------------------------------------------------- */
@@ -531,34 +668,40 @@ static bool place_fdless(const struct tie *tie, const struct tie_input *input, c
 	return true;
 }
 
-static int compare_inodes(const void *a_, const void *b_)
+static uint32_t row_inode(const void *rows, size_t i)
 {
-	uint32_t a = *(const uint32_t *)a_, b = *(const uint32_t *)b_;
-	return (a > b) - (a < b);
+	return ((const struct rows *)rows)->at[i].inode;
 }
 
 /* Fds whose socket is in no kernel table: a fresh TCP or UDP socket (no
  * address yet), or one the kernel dropped (seen before, gone now). */
-static int add_unlisted_fds(const struct tie *tie, const struct tie_input *input, struct rows *next)
+static int add_unlisted_fds(struct tie *tie, const struct tie_input *input, struct rows *next)
 {
-	uint32_t *listed = malloc((next->count ? next->count : 1) * sizeof *listed);
-	if (!listed)
+	if (inode_index_clear(&tie->listed, next->count) < 0)
 		return -1;
-	for (size_t k = 0; k < next->count; k++)
-		listed[k] = next->at[k].inode;
-	size_t listed_count = next->count;
-	qsort(listed, listed_count, sizeof *listed, compare_inodes);
+	bool listed_without_inode = false;
+	for (size_t k = 0; k < next->count; k++) {
+		if (next->at[k].inode == 0) {
+			listed_without_inode = true;
+			continue;
+		}
+		uint32_t *slot = inode_slot(&tie->listed, next->at[k].inode, row_inode, next);
+		if (!*slot)
+			*slot = (uint32_t)(k + 1);
+	}
 	for (size_t i = 0; i < input->fd_count; i++) {
 		const struct tie_fd *fd = &input->fds[i];
-		if (bsearch(&fd->inode, listed, listed_count, sizeof *listed, compare_inodes))
+		if (fd->inode ? *inode_slot(&tie->listed, fd->inode, row_inode, next) != 0 : listed_without_inode)
 			continue;
 		struct lab_socket *socket = &next->at[next->count++];
 		memset(socket, 0, sizeof *socket);
 		socket->side = fd->side;
 		socket->process = fd->process;
 		socket->holders = 0;
-		for (size_t k = 0; k < input->fd_count; k++)
-			socket->holders += input->fds[k].inode == fd->inode;
+		if (fd->inode)
+			socket->holders = holder_count_of(find_holder(tie, fd->inode));
+		for (size_t k = 0; k < input->fd_count && !fd->inode; k++)
+			socket->holders += input->fds[k].inode == 0;
 		socket->fd = fd->fd;
 		socket->inode = fd->inode;
 		socket->family = fd->family;
@@ -568,7 +711,6 @@ static int add_unlisted_fds(const struct tie *tie, const struct tie_input *input
 		set_text(socket->peer, sizeof socket->peer, "*");
 		set_text(socket->name, sizeof socket->name, fd->name ? fd->name : "");
 	}
-	free(listed);
 	return 0;
 }
 
@@ -580,7 +722,7 @@ static int reserve_rows(struct tie *tie, size_t count)
 	struct lab_socket *rows = realloc(tie->rows, count * sizeof *rows);
 	if (rows)
 		tie->rows = rows;
-	struct lab_socket **sorted = realloc(tie->sorted, count * sizeof *sorted);
+	struct sort_entry *sorted = realloc(tie->sorted, 2 * count * sizeof *sorted);
 	if (sorted)
 		tie->sorted = sorted;
 	const struct lab_socket **was = realloc(tie->was, count * sizeof *was);
@@ -608,7 +750,7 @@ static void add_listed(const struct tie *tie, const struct tie_input *input, str
 				socket->side = holder->side;
 				socket->process = holder->process;
 				socket->fd = holder->fd;
-				socket->holders = holder_count_of(tie, (size_t)(holder - tie->holders));
+				socket->holders = holder_count_of(holder);
 				if (socket->family != AF_UNIX && socket->type == SOCK_STREAM && socket->state == TCP_CLOSE)
 					socket->note = NOTE_BOUND_ONLY;
 				set_text(socket->name, sizeof socket->name, holder->name);
@@ -619,8 +761,7 @@ static void add_listed(const struct tie *tie, const struct tie_input *input, str
 			if (!holder)
 				continue;
 			/* After a fork() both processes hold the socket: a row each. */
-			for (const struct holder *other = holder + 1;
-			     other < tie->holders + tie->holder_count && other->inode == holder->inode; other++) {
+			for (const struct holder *other = holder->next; other; other = other->next) {
 				struct lab_socket *copy = &next->at[next->count++];
 				memcpy(copy, socket, sizeof *copy);
 				copy->side = other->side;
@@ -646,20 +787,21 @@ int tie_snapshot(struct tie *tie, const struct tie_input *input, struct lab_snap
 	name_unix_peers(&next);
 	order_fdless(tie, &next);
 	for (size_t i = 0; i < next.count; i++)
-		tie->sorted[i] = &next.at[i];
-	qsort(tie->sorted, next.count, sizeof *tie->sorted, compare_sockets);
-	if (input->baseline)
-		mark_changes(tie->sorted, next.count, input->baseline, tie->was);
-	else
+		tie->sorted[i] = sort_entry_of(&next.at[i]);
+	sort_entries(tie->sorted, tie->sorted + next.count, next.count);
+	if (input->baseline && mark_changes(tie, tie->sorted, next.count, input->baseline, tie->was) < 0)
+		return text_error(err, "out of memory");
+	if (!input->baseline)
 		memset(tie->was, 0, next.count * sizeof *tie->was);
 	/* A row the same as the baseline's, change marks included, is that
 	 * row: shared, not copied. */
 	struct lab_snapshot made = { 0 };
 	for (size_t i = 0; i < next.count; i++) {
 		const struct lab_socket *was = tie->was[i];
-		if (remember(tie, tie->sorted[i]) < 0
-		    || (was && memcmp(was, tie->sorted[i], sizeof *was) == 0 ? lab_snapshot_append_shared(&made, was)
-									      : lab_snapshot_append(&made, tie->sorted[i])) < 0) {
+		const struct lab_socket *row = tie->sorted[i].row;
+		if (remember(tie, row) < 0
+		    || (was && memcmp(was, row, sizeof *was) == 0 ? lab_snapshot_append_shared(&made, was)
+								   : lab_snapshot_append(&made, row)) < 0) {
 			lab_snapshot_done(&made);
 			return text_error(err, "out of memory");
 		}
