@@ -468,6 +468,37 @@ Test(tie, an_unchanged_socket_has_no_mark)
 		cr_assert_eq(now.sockets[i]->changes, 0, "row %zu", i);
 }
 
+Test(tie, a_socket_unchanged_since_the_baseline_keeps_its_row)
+{
+	echo_pair_connected();
+	snap(false);
+	snap(false);   /* every mark cleared: the rows differ from the first snapshot's */
+	snap(false);
+	cr_assert_eq(now.count, before.count);
+	for (size_t i = 0; i < now.count; i++)
+		cr_assert_eq(now.sockets[i], before.sockets[i], "row %zu is shared, not copied", i);
+}
+
+Test(tie, a_changed_socket_gets_a_row_of_its_own_and_the_others_stay_shared)
+{
+	echo_pair_connected();
+	snap(false);
+	snap(false);
+	raw.sockets[0].recv_queue = 1;   /* the accept queue */
+	snap(false);
+	cr_assert_eq(row(0)->changes, CHANGE_QUEUE);
+	cr_assert_neq(now.sockets[0], before.sockets[0]);
+	cr_assert_eq(before.sockets[0]->recv_queue, 0, "the baseline's row is as it was");
+	for (size_t i = 1; i < now.count; i++)
+		cr_assert_eq(now.sockets[i], before.sockets[i], "row %zu", i);
+	/* Its mark goes the next time: the row changes again, then stays. */
+	snap(false);
+	cr_assert_eq(row(0)->changes, 0);
+	cr_assert_neq(now.sockets[0], before.sockets[0]);
+	snap(false);
+	cr_assert_eq(now.sockets[0], before.sockets[0]);
+}
+
 Test(tie, a_queue_that_grew_is_marked)
 {
 	echo_pair_connected();
