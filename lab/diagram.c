@@ -161,7 +161,8 @@ static void socket_note_text(const struct lab_socket *socket, char *out, size_t 
 static bool named_in(const struct lab_snapshot *snapshot, int side, const char *name)
 {
 	for (size_t i = 0; i < snapshot->count; i++)
-		if (snapshot->sockets[i]->side == side && strcmp(snapshot->sockets[i]->name, name) == 0)
+		if (snapshot->sockets[i]->side == side
+		    && strcmp(snapshot->sockets[i]->name, name) == 0)
 			return true;
 	return false;
 }

@@ -278,8 +278,11 @@ static const char *accepted_from(const struct facts *facts, int side, int fd, si
 		if (then->call != CALL_ACCEPT)
 			return NULL;
 		for (size_t k = 0; k < then->snapshot.count; k++)
-			if (then->snapshot.sockets[k]->side == side && then->snapshot.sockets[k]->fd == then->fd_argument)
-				return then->snapshot.sockets[k]->name[0] ? then->snapshot.sockets[k]->name : "the listener";
+			if (then->snapshot.sockets[k]->side == side
+			    && then->snapshot.sockets[k]->fd == then->fd_argument) {
+				const char *name = then->snapshot.sockets[k]->name;
+				return name[0] ? name : "the listener";
+			}
 		return "the listener";
 	}
 	return NULL;

@@ -66,9 +66,10 @@ static int collect_fds(struct session *session, char **err)
 		for (int i = 0; i < side->fd_count; i++) {
 			/* Kinds are added with their fds, so mostly at the same index:
 			 * with a hundred fds a search each would cost ~3 us a step. */
-			const struct fd_kind *kind = i < side->kind_count && side->kinds[i].fd == side->fds[i].fd
+			int fd = side->fds[i].fd;
+			const struct fd_kind *kind = i < side->kind_count && side->kinds[i].fd == fd
 							     ? &side->kinds[i]
-							     : side_find_kind(side, side->fds[i].fd);
+							     : side_find_kind(side, fd);
 			session->tie_fds[session->tie_fd_count++] = (struct tie_fd){
 				.side = s, .fd = side->fds[i].fd, .inode = side->fds[i].inode,
 				.name = side_name_of_fd(side, side->fds[i].fd),

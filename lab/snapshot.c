@@ -44,7 +44,8 @@ static int reserve(struct lab_snapshot *snapshot, size_t count)
 {
 	if (snapshot->sockets && count <= capacity_for(snapshot->count))
 		return 0;
-	const struct lab_socket **grown = realloc(snapshot->sockets, capacity_for(count) * sizeof *grown);
+	size_t capacity = capacity_for(count);
+	const struct lab_socket **grown = realloc(snapshot->sockets, capacity * sizeof *grown);
 	if (!grown)
 		return -1;
 	snapshot->sockets = grown;

@@ -54,14 +54,15 @@ struct tie {
 	size_t bucket_count;       /* a power of two, at least twice memory_capacity */
 	struct holder *holders;    /* scratch: every fd, in the input's order */
 	size_t holder_count, holder_capacity;
-	struct inode_index by_inode;   /* scratch: the first holder of each inode */
-	struct inode_index listed;     /* scratch: the inodes of the rows made so far */
-	struct inode_index earlier;    /* scratch: the baseline's rows, the first of each inode */
-	size_t *earlier_next;      /* scratch: the baseline's next row of the same inode, + 1; 0 none */
+	/* Scratch, kept from one snapshot to the next: */
+	struct inode_index by_inode;   /* the first holder of each inode */
+	struct inode_index listed;     /* the inodes of the rows made so far */
+	struct inode_index earlier;    /* the baseline's rows, the first of each inode */
+	size_t *earlier_next;          /* the baseline's next row of the same inode, + 1; 0 none */
 	size_t earlier_capacity;
-	struct lab_socket *rows;   /* scratch: the rows being made */
-	struct sort_entry *sorted;   /* scratch: the same rows, in the order shown; and as many spare */
-	const struct lab_socket **was;   /* scratch: each sorted row's row in the baseline, or NULL */
+	struct lab_socket *rows;       /* the rows being made */
+	struct sort_entry *sorted;     /* the same rows, in the order shown; and as many spare */
+	const struct lab_socket **was; /* each sorted row's row in the baseline, or NULL */
 	size_t row_capacity;
 };
 
@@ -272,7 +273,8 @@ static int inode_index_clear(struct inode_index *index, size_t count)
 /* The slot of `inode`: its entry, or the empty slot where it goes.
  * `inode_of(context, i)` is the inode of entry i. */
 static uint32_t *inode_slot(const struct inode_index *index, uint32_t inode,
-			    uint32_t (*inode_of)(const void *context, size_t i), const void *context)
+			    uint32_t (*inode_of)(const void *context, size_t i),
+			    const void *context)
 {
 	size_t at = inode_hash(inode, index->size);
 	while (index->slots[at] && inode_of(context, index->slots[at] - 1) != inode)
@@ -319,7 +321,8 @@ static int index_holders(struct tie *tie, const struct tie_input *input)
 	for (size_t i = 0; i < input->fd_count; i++) {
 		const struct tie_fd *fd = &input->fds[i];
 		struct holder *holder = &tie->holders[i];
-		*holder = (struct holder){ .inode = fd->inode, .side = fd->side, .process = fd->process, .fd = fd->fd,
+		*holder = (struct holder){ .inode = fd->inode, .side = fd->side,
+					   .process = fd->process, .fd = fd->fd,
 					   .name = fd->name ? fd->name : "" };
 		if (fd->inode == 0)
 			continue;
@@ -470,7 +473,8 @@ static uint64_t biased(int value)
 static struct sort_entry sort_entry_of(struct lab_socket *row)
 {
 	uint64_t side = row->side < 0 ? 0x7fffffffu : (uint32_t)row->side & 0x7fffffffu;
-	return (struct sort_entry){ .major = side << 33 | (uint64_t)(row->fd < 0) << 32 | biased(row->process),
+	uint64_t fdless = row->fd < 0;
+	return (struct sort_entry){ .major = side << 33 | fdless << 32 | biased(row->process),
 				    .minor = biased(row->fd) << 32 | row->order, .row = row };
 }
 
@@ -507,7 +511,8 @@ static void sort_entries(struct sort_entry *entries, struct sort_entry *spare, s
 			size_t end = start + 2 * width < count ? start + 2 * width : count;
 			size_t a = start, b = middle, out = start;
 			while (a < middle && b < end)
-				to[out++] = sorts_before(&from[b], &from[a]) ? from[b++] : from[a++];
+				to[out++] = sorts_before(&from[b], &from[a]) ? from[b++]
+									     : from[a++];
 			while (a < middle)
 				to[out++] = from[a++];
 			while (b < end)
@@ -529,9 +534,12 @@ static void name_unix_peers(struct rows *rows)
 		if (socket->family != AF_UNIX || !socket->peer_inode)
 			continue;
 		for (size_t k = 0; k < rows->count; k++)
-			if (rows->at[k].inode == socket->peer_inode && rows->at[k].family == AF_UNIX)
+			if (rows->at[k].inode == socket->peer_inode
+			    && rows->at[k].family == AF_UNIX) {
+				const char *path = rows->at[k].local;
 				set_text(socket->peer, sizeof socket->peer,
-					 rows->at[k].local[0] != '*' ? rows->at[k].local : "(unnamed)");
+					 path[0] != '*' ? path : "(unnamed)");
+			}
 	}
 }
 
@@ -583,7 +591,8 @@ static int index_earlier(struct tie *tie, const struct lab_snapshot *before)
 }
 
 /* Which row of `before` is `socket`, or NULL for a new socket. */
-static const struct lab_socket *find_earlier(const struct tie *tie, const struct lab_snapshot *before,
+static const struct lab_socket *find_earlier(const struct tie *tie,
+					     const struct lab_snapshot *before,
 					     const struct lab_socket *socket)
 {
 	if (socket->inode) {
@@ -595,7 +604,8 @@ static const struct lab_socket *find_earlier(const struct tie *tie, const struct
 	/* No inode on one side: a queued connection accepted since, a
 	 * TIME-WAIT socket, a socket with no address yet. */
 	for (size_t k = 0; k < before->count; k++)
-		if ((!socket->inode || !before->sockets[k]->inode) && same_socket(socket, before->sockets[k]))
+		if ((!socket->inode || !before->sockets[k]->inode)
+		    && same_socket(socket, before->sockets[k]))
 			return before->sockets[k];
 	return NULL;
 }
@@ -634,8 +644,8 @@ static int mark_changes(struct tie *tie, const struct sort_entry *now, size_t co
 /* A socket no fd holds: in a listener's accept queue, closed and finishing
  * (remembered by its addresses), or nobody's. Returns false when the row is
  * not the lab's and must not be shown. */
-static bool place_fdless(const struct tie *tie, const struct tie_input *input, const struct rows *so_far,
-			 struct lab_socket *socket)
+static bool place_fdless(const struct tie *tie, const struct tie_input *input,
+			 const struct rows *so_far, struct lab_socket *socket)
 {
 	const struct memory *m = recall(tie, socket->family, socket->local, socket->peer);
 	int listener = listener_side_for(so_far, socket);
@@ -691,7 +701,9 @@ static int add_unlisted_fds(struct tie *tie, const struct tie_input *input, stru
 	}
 	for (size_t i = 0; i < input->fd_count; i++) {
 		const struct tie_fd *fd = &input->fds[i];
-		if (fd->inode ? *inode_slot(&tie->listed, fd->inode, row_inode, next) != 0 : listed_without_inode)
+		bool listed = fd->inode ? *inode_slot(&tie->listed, fd->inode, row_inode, next) != 0
+					: listed_without_inode;
+		if (listed)
 			continue;
 		struct lab_socket *socket = &next->at[next->count++];
 		memset(socket, 0, sizeof *socket);
@@ -761,7 +773,8 @@ static void add_listed(const struct tie *tie, const struct tie_input *input, str
 			if (!holder)
 				continue;
 			/* After a fork() both processes hold the socket: a row each. */
-			for (const struct holder *other = holder->next; other; other = other->next) {
+			for (const struct holder *other = holder->next; other;
+			     other = other->next) {
 				struct lab_socket *copy = &next->at[next->count++];
 				memcpy(copy, socket, sizeof *copy);
 				copy->side = other->side;
@@ -773,12 +786,14 @@ static void add_listed(const struct tie *tie, const struct tie_input *input, str
 	}
 }
 
-int tie_snapshot(struct tie *tie, const struct tie_input *input, struct lab_snapshot *out, char **err)
+int tie_snapshot(struct tie *tie, const struct tie_input *input, struct lab_snapshot *out,
+		 char **err)
 {
 	const struct probe_snapshot *raw = input->raw;
 	/* Room for every probed socket (one row per holder after a fork) plus
 	 * every fd the probe did not list. */
-	if (index_holders(tie, input) < 0 || reserve_rows(tie, raw->count + 2 * input->fd_count + 1) < 0)
+	if (index_holders(tie, input) < 0
+	    || reserve_rows(tie, raw->count + 2 * input->fd_count + 1) < 0)
 		return text_error(err, "out of memory");
 	struct rows next = { .at = tie->rows };
 	add_listed(tie, input, &next);
@@ -789,19 +804,20 @@ int tie_snapshot(struct tie *tie, const struct tie_input *input, struct lab_snap
 	for (size_t i = 0; i < next.count; i++)
 		tie->sorted[i] = sort_entry_of(&next.at[i]);
 	sort_entries(tie->sorted, tie->sorted + next.count, next.count);
-	if (input->baseline && mark_changes(tie, tie->sorted, next.count, input->baseline, tie->was) < 0)
-		return text_error(err, "out of memory");
 	if (!input->baseline)
 		memset(tie->was, 0, next.count * sizeof *tie->was);
+	else if (mark_changes(tie, tie->sorted, next.count, input->baseline, tie->was) < 0)
+		return text_error(err, "out of memory");
 	/* A row the same as the baseline's, change marks included, is that
 	 * row: shared, not copied. */
 	struct lab_snapshot made = { 0 };
 	for (size_t i = 0; i < next.count; i++) {
 		const struct lab_socket *was = tie->was[i];
 		const struct lab_socket *row = tie->sorted[i].row;
-		if (remember(tie, row) < 0
-		    || (was && memcmp(was, row, sizeof *was) == 0 ? lab_snapshot_append_shared(&made, was)
-								   : lab_snapshot_append(&made, row)) < 0) {
+		bool same = was && memcmp(was, row, sizeof *was) == 0;
+		int added = same ? lab_snapshot_append_shared(&made, was)
+				 : lab_snapshot_append(&made, row);
+		if (added < 0 || remember(tie, row) < 0) {
 			lab_snapshot_done(&made);
 			return text_error(err, "out of memory");
 		}

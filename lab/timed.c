@@ -107,7 +107,8 @@ bool timed_explain(const struct timed_table *table, const struct lab_snapshot *s
 	}
 	/* Still in that state: the timer ran out, but the state did not end on it. */
 	for (size_t i = 0; i < snapshot->count; i++)
-		if (snapshot->sockets[i]->side == side && strcmp(snapshot->sockets[i]->name, name) == 0
+		if (snapshot->sockets[i]->side == side
+		    && strcmp(snapshot->sockets[i]->name, name) == 0
 		    && snapshot->sockets[i]->state == state)
 			return false;
 	const char *after = "the kernel's timer ended it";

@@ -605,8 +605,9 @@ struct reader {
 	size_t line;              /* 1-based */
 	char scope[40];           /* "sockets[2]." while reading a socket, else "" */
 	char **err;
-	const struct lab_snapshot *previous;   /* the event before's sockets, or NULL: a row read the same
-	                                          as its row there is that row, shared */
+	/* The event before's sockets, or NULL: a row read the same as its row
+	 * there is that row, shared. */
+	const struct lab_snapshot *previous;
 };
 
 /* "path:line: <scope><field>: <message>"; returns -1. */
@@ -848,13 +849,17 @@ static int read_sockets(struct reader *reader, json_t *object, const struct run_
 			return reader_fail(reader, field, "expected an object, got %s", json_type_name(item));
 		snprintf(reader->scope, sizeof reader->scope, "%s.", field);
 		struct lab_socket socket;
-		memset(&socket, 0, sizeof socket);   /* padding too: rows that say the same are the same bytes */
+		/* Padding too: rows that say the same are the same bytes. */
+		memset(&socket, 0, sizeof socket);
 		if (read_socket(reader, item, info, &socket) < 0)
 			return -1;
-		const struct lab_socket *before = reader->previous && i < reader->previous->count
-							  ? reader->previous->sockets[i] : NULL;
-		if ((before && memcmp(before, &socket, sizeof socket) == 0 ? lab_snapshot_append_shared(snapshot, before)
-									   : lab_snapshot_append(snapshot, &socket)) < 0)
+		const struct lab_snapshot *previous = reader->previous;
+		const struct lab_socket *before = NULL;
+		if (previous && i < previous->count)
+			before = previous->sockets[i];
+		bool same = before && memcmp(before, &socket, sizeof socket) == 0;
+		if ((same ? lab_snapshot_append_shared(snapshot, before)
+			  : lab_snapshot_append(snapshot, &socket)) < 0)
 			return reader_fail(reader, field, "out of memory");
 	}
 	reader->scope[0] = '\0';
@@ -1263,7 +1268,8 @@ static int read_lines(struct reader *reader, const char *text, size_t len, struc
 			}
 			if (status == 0) {
 				memset(&list[list_count], 0, sizeof list[list_count]);
-				reader->previous = list_count ? &list[list_count - 1].snapshot : NULL;
+				reader->previous = list_count ? &list[list_count - 1].snapshot
+							      : NULL;
 				/* Counted before it is read: a half-read event is freed with the rest. */
 				status = read_event(reader, object, info, &list[list_count++]);
 			}
@@ -1497,7 +1503,8 @@ int trace_normalise(const char *path, FILE *out, char **err)
 	snprintf(name, sizeof name, "normalised %s", path);
 	if (status == 0) {
 		tokens->info = &info;
-		status = normalise_events(tokens, events, count) < 0 ? text_error(err, "%s: out of memory", path) : 0;
+		if (normalise_events(tokens, events, count) < 0)
+			status = text_error(err, "%s: out of memory", path);
 	}
 	if (status == 0) {
 		status = write_line(out, name, info_json(&info, true), "the first line", err);

@@ -111,7 +111,8 @@ int wire_open_capture(struct session *session, char **err)
 int wire_side_of_address(const struct session *session, int family, const char *address)
 {
 	for (size_t i = 0; i < session->snapshot.count; i++)
-		if (session->snapshot.sockets[i]->family == family && session->snapshot.sockets[i]->side >= 0
+		if (session->snapshot.sockets[i]->family == family
+		    && session->snapshot.sockets[i]->side >= 0
 		    && strcmp(session->snapshot.sockets[i]->local, address) == 0
 		    && session->snapshot.sockets[i]->state != TCP_LISTEN)
 			return session->snapshot.sockets[i]->side;
@@ -120,7 +121,8 @@ int wire_side_of_address(const struct session *session, int family, const char *
 		return remembered;
 	/* A listener's address answers for its queued children too. */
 	for (size_t i = 0; i < session->snapshot.count; i++)
-		if (session->snapshot.sockets[i]->family == family && strcmp(session->snapshot.sockets[i]->local, address) == 0)
+		if (session->snapshot.sockets[i]->family == family
+		    && strcmp(session->snapshot.sockets[i]->local, address) == 0)
 			return session->snapshot.sockets[i]->side;
 	return -1;
 }

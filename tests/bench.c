@@ -680,10 +680,12 @@ static int back_to_step_50(struct sandbox *sandbox)
 static void crowded_figure(const struct figures *many, const struct figures *dump, double two_sides)
 {
 	double own = many->median - dump->median;
-	printf("8 sides, 100 connections: step overhead median %7.1f us   p99 %7.1f us   (%.1fx the 2-side median "
-	       "%.1f us)\n", many->median, many->p99, many->median / two_sides, two_sides);
-	printf("of which the kernel's sock_diag dump of its %zu sockets %.1f us, the lab's own part %.1f us: "
-	       "%.2fx the dump (goal 0.5x)\n", dump->count, dump->median, own, own / dump->median);
+	printf("8 sides, 100 connections: step overhead median %7.1f us   p99 %7.1f us   "
+	       "(%.1fx the 2-side median %.1f us)\n",
+	       many->median, many->p99, many->median / two_sides, two_sides);
+	printf("of which the kernel's sock_diag dump of its %zu sockets %.1f us, "
+	       "the lab's own part %.1f us: %.2fx the dump (goal 0.5x)\n",
+	       dump->count, dump->median, own, own / dump->median);
 }
 
 static int crowded_only(struct lesson *lesson, int exchanges)
@@ -1078,7 +1080,8 @@ int main(int argc, char **argv)
 	    || steady(lesson, &sandbox, false, true, (size_t)-1, &wire) < 0
 	    || steady(lesson, &sandbox, true, false, 400, &naive) < 0)
 		return 1;
-	printf("%s step overhead   median %7.1f us   p99 %7.1f us   (%zu steps; goal 30 us)\n", path_name, f.median, f.p99, f.count);
+	printf("%s step overhead   median %7.1f us   p99 %7.1f us   (%zu steps; goal 30 us)\n",
+	       path_name, f.median, f.p99, f.count);
 	printf("host path / %s, step medians: %.1fx\n", path_name, host_step.median / f.median);
 	printf("with capture step overhead   median %7.1f us   p99 %7.1f us   (+%.1f us median for the packets)\n",
 	       wire.median, wire.p99, wire.median - f.median);
@@ -1088,7 +1091,8 @@ int main(int argc, char **argv)
 	    || steady_after(crowded, &sandbox, 3 + 300, &many, &many_dump) < 0)
 		return 1;
 	crowded_figure(&many, &many_dump, f.median);
-	printf("2 sides: the kernel's sock_diag dump alone %.1f us for %zu sockets; the lab's own part %.1f us\n",
+	printf("2 sides: the kernel's sock_diag dump alone %.1f us for %zu sockets; "
+	       "the lab's own part %.1f us\n",
 	       few_dump.median, few_dump.count, two_sides.median - few_dump.median);
 	lesson_free(crowded);
 	printf("naive way    step + ss -tanpx median %7.1f us   p99 %7.1f us   ratio %.0fx (medians, %zu steps)\n",

@@ -90,7 +90,8 @@ Test(ladder_state, counts_a_state_new_to_its_side)
 	struct lab_socket after_sockets[] = { tcp(0, TCP_LISTEN), tcp(0, TCP_ESTABLISHED),
 					      tcp(1, TCP_ESTABLISHED) };
 	const struct lab_socket *before_rows[] = { &before_sockets[0], &before_sockets[1] };
-	const struct lab_socket *after_rows[] = { &after_sockets[0], &after_sockets[1], &after_sockets[2] };
+	const struct lab_socket *after_rows[] = { &after_sockets[0], &after_sockets[1],
+						  &after_sockets[2] };
 	struct lab_snapshot before = { before_rows, 2 }, after = { after_rows, 3 };
 	cr_assert_not(ladder_state_entered(&before, &after, 0), "LISTEN was there before");
 	cr_assert(ladder_state_entered(&before, &after, 1), "the server's new ESTABLISHED");

@@ -113,8 +113,8 @@ static const struct lab_socket *row_pointers[64];
 static size_t row_pointer_count;
 
 /* An event as the session records it; the snapshot borrows `sockets`. */
-static struct lab_event event_of(enum event_kind kind, long ret, int error, const struct lab_socket *sockets,
-				 size_t count)
+static struct lab_event event_of(enum event_kind kind, long ret, int error,
+				 const struct lab_socket *sockets, size_t count)
 {
 	cr_assert_leq(row_pointer_count + count, sizeof row_pointers / sizeof row_pointers[0]);
 	const struct lab_socket **rows = &row_pointers[row_pointer_count];

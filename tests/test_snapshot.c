@@ -90,7 +90,8 @@ Test(snapshot, editing_a_row_no_other_snapshot_holds_changes_it_in_place)
 	cr_assert_not_null(copied);
 	cr_assert_eq(lab_snapshot_edit(&second, 2), copied, "copied once, then the snapshot's own");
 	lab_snapshot_done(&first);
-	cr_assert_eq(lab_snapshot_edit(&second, 0), second.sockets[0], "its last holder edits it where it is");
+	cr_assert_eq(lab_snapshot_edit(&second, 0), second.sockets[0],
+		     "its last holder edits it where it is");
 	lab_snapshot_done(&second);
 }
 

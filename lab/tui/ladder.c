@@ -131,7 +131,8 @@ static size_t sockets_in_state(const struct lab_snapshot *snapshot, size_t end, 
 {
 	size_t count = 0;
 	for (size_t i = 0; snapshot && i < end && i < snapshot->count; i++)
-		if (snapshot->sockets[i]->side == side && strcmp(session_state_text(snapshot->sockets[i]), state) == 0)
+		if (snapshot->sockets[i]->side == side
+		    && strcmp(session_state_text(snapshot->sockets[i]), state) == 0)
 			count++;
 	return count;
 }
