@@ -20,6 +20,7 @@ struct memory {
 	char peer[TEXT_ADDRESS_MAX];
 	int side;
 	char name[NAME_MAX_LEN];
+	const struct lab_socket *writer;   /* the row remembered here last: again, a no-op */
 };
 
 /* An fd of a side; the holders of one inode are chained in order of
@@ -63,7 +64,14 @@ struct tie {
 	struct lab_socket *rows;       /* the rows being made */
 	struct sort_entry *sorted;     /* the same rows, in the order shown; and as many spare */
 	const struct lab_socket **was; /* each sorted row's row in the baseline, or NULL */
+	size_t *was_at;                /* and its index there */
+	uint32_t *remembered;          /* each sorted row's memory, 1 + index; 0 none */
 	size_t row_capacity;
+	/* The last snapshot made: its rows (for identity only, never read) and
+	 * where each is remembered, as `remembered`. */
+	const struct lab_socket **last_rows;
+	uint32_t *last_memory;
+	size_t last_count, last_capacity;
 };
 
 struct tie *tie_new(void)
@@ -85,6 +93,10 @@ void tie_free(struct tie *tie)
 	free(tie->rows);
 	free(tie->sorted);
 	free(tie->was);
+	free(tie->was_at);
+	free(tie->remembered);
+	free(tie->last_rows);
+	free(tie->last_memory);
 	free(tie);
 }
 
@@ -93,6 +105,7 @@ void tie_forget(struct tie *tie)
 	if (!tie)
 		return;
 	tie->memory_count = 0;
+	tie->last_count = 0;
 	if (tie->memory_index)
 		memset(tie->memory_index, 0, tie->bucket_count * sizeof *tie->memory_index);
 }
@@ -179,8 +192,11 @@ static int memory_reserve(struct tie *tie)
 	return 0;
 }
 
-static int remember(struct tie *tie, const struct lab_socket *socket)
+/* Remembers `socket`, a row of the snapshot being made, and says where
+ * in *slot (1 + index; 0 when such a row is not remembered). */
+static int remember(struct tie *tie, const struct lab_socket *socket, uint32_t *slot)
 {
+	*slot = 0;
 	if (socket->side < 0 || strcmp(socket->local, "*") == 0)
 		return 0;
 	size_t bucket = 0;
@@ -202,7 +218,29 @@ static int remember(struct tie *tie, const struct lab_socket *socket)
 		m->inode = socket->inode;
 	if (socket->name[0] && strcmp(m->name, socket->name) != 0)
 		text_copy(m->name, sizeof m->name, socket->name);
+	m->writer = socket;
+	*slot = (uint32_t)(m - tie->memory) + 1;
 	return 0;
+}
+
+/* Whether remembering `row` again would change nothing: the row of the
+ * last snapshot at `index`, remembered in `slot` and not overwritten
+ * since. Nearly every row of a step is, and its memory costs a hash of
+ * two addresses otherwise. */
+static bool still_remembered(const struct tie *tie, size_t index, const struct lab_socket *row)
+{
+	if (index >= tie->last_count || tie->last_rows[index] != row)
+		return false;
+	uint32_t slot = tie->last_memory[index];
+	if (slot == 0)
+		return true;   /* not a row remember() keeps: nor is it now */
+	if (slot > tie->memory_count)
+		return false;
+	/* A row is alive while a snapshot holds it, so no other row has its
+	 * address; the memory's key makes sure the slot is still its own. */
+	const struct memory *m = &tie->memory[slot - 1];
+	return m->writer == row && m->family == row->family && strcmp(m->local, row->local) == 0
+	       && strcmp(m->peer, row->peer) == 0;
 }
 
 static bool seen_before(const struct tie *tie, uint32_t inode)
@@ -590,38 +628,40 @@ static int index_earlier(struct tie *tie, const struct lab_snapshot *before)
 	return 0;
 }
 
-/* Which row of `before` is `socket`, or NULL for a new socket. */
-static const struct lab_socket *find_earlier(const struct tie *tie,
-					     const struct lab_snapshot *before,
-					     const struct lab_socket *socket)
+/* Which row of `before` is `socket` (its index), or before->count for a
+ * new socket. */
+static size_t find_earlier(const struct tie *tie, const struct lab_snapshot *before,
+			   const struct lab_socket *socket)
 {
 	if (socket->inode) {
 		uint32_t first = *inode_slot(&tie->earlier, socket->inode, baseline_inode, before);
 		for (size_t k = first; k; k = tie->earlier_next[k - 1])
 			if (same_socket(socket, before->sockets[k - 1]))
-				return before->sockets[k - 1];
+				return k - 1;
 	}
 	/* No inode on one side: a queued connection accepted since, a
 	 * TIME-WAIT socket, a socket with no address yet. */
 	for (size_t k = 0; k < before->count; k++)
 		if ((!socket->inode || !before->sockets[k]->inode)
 		    && same_socket(socket, before->sockets[k]))
-			return before->sockets[k];
-	return NULL;
+			return k;
+	return before->count;
 }
 
 /* Marks what changed in each of `count` rows since `before`, and says in
- * was[i] which row of `before` row i is (NULL for a new socket). Returns
- * 0, -1 out of memory. */
+ * tie->was[i] which row of `before` row i is (NULL for a new socket), at
+ * tie->was_at[i]. Returns 0, -1 out of memory. */
 static int mark_changes(struct tie *tie, const struct sort_entry *now, size_t count,
-			const struct lab_snapshot *before, const struct lab_socket **was)
+			const struct lab_snapshot *before)
 {
 	if (index_earlier(tie, before) < 0)
 		return -1;
 	for (size_t i = 0; i < count; i++) {
 		struct lab_socket *socket = now[i].row;
-		const struct lab_socket *old = find_earlier(tie, before, socket);
-		was[i] = old;
+		size_t at = find_earlier(tie, before, socket);
+		const struct lab_socket *old = at < before->count ? before->sockets[at] : NULL;
+		tie->was[i] = old;
+		tie->was_at[i] = at;
 		if (!old) {
 			socket->changes = CHANGE_NEW;
 			continue;
@@ -740,7 +780,13 @@ static int reserve_rows(struct tie *tie, size_t count)
 	const struct lab_socket **was = realloc(tie->was, count * sizeof *was);
 	if (was)
 		tie->was = was;
-	if (!rows || !sorted || !was)
+	size_t *was_at = realloc(tie->was_at, count * sizeof *was_at);
+	if (was_at)
+		tie->was_at = was_at;
+	uint32_t *remembered = realloc(tie->remembered, count * sizeof *remembered);
+	if (remembered)
+		tie->remembered = remembered;
+	if (!rows || !sorted || !was || !was_at || !remembered)
 		return -1;
 	tie->row_capacity = count;
 	return 0;
@@ -786,6 +832,30 @@ static void add_listed(const struct tie *tie, const struct tie_input *input, str
 	}
 }
 
+/* Keeps `made`'s rows and where each is remembered, for the next
+ * snapshot's still_remembered(). */
+static int remember_last(struct tie *tie, const struct lab_snapshot *made)
+{
+	if (made->count > tie->last_capacity) {
+		size_t count = made->count;
+		const struct lab_socket **rows = realloc(tie->last_rows, count * sizeof *rows);
+		if (rows)
+			tie->last_rows = rows;
+		uint32_t *memory = realloc(tie->last_memory, count * sizeof *memory);
+		if (memory)
+			tie->last_memory = memory;
+		if (!rows || !memory)
+			return -1;
+		tie->last_capacity = count;
+	}
+	if (made->count) {
+		memcpy(tie->last_rows, made->sockets, made->count * sizeof *tie->last_rows);
+		memcpy(tie->last_memory, tie->remembered, made->count * sizeof *tie->last_memory);
+	}
+	tie->last_count = made->count;
+	return 0;
+}
+
 int tie_snapshot(struct tie *tie, const struct tie_input *input, struct lab_snapshot *out,
 		 char **err)
 {
@@ -806,22 +876,28 @@ int tie_snapshot(struct tie *tie, const struct tie_input *input, struct lab_snap
 	sort_entries(tie->sorted, tie->sorted + next.count, next.count);
 	if (!input->baseline)
 		memset(tie->was, 0, next.count * sizeof *tie->was);
-	else if (mark_changes(tie, tie->sorted, next.count, input->baseline, tie->was) < 0)
+	else if (mark_changes(tie, tie->sorted, next.count, input->baseline) < 0)
 		return text_error(err, "out of memory");
 	/* A row the same as the baseline's, change marks included, is that
 	 * row: shared, not copied. */
 	struct lab_snapshot made = { 0 };
 	for (size_t i = 0; i < next.count; i++) {
 		const struct lab_socket *was = tie->was[i];
-		const struct lab_socket *row = tie->sorted[i].row;
-		bool same = was && memcmp(was, row, sizeof *was) == 0;
-		int added = same ? lab_snapshot_append_shared(&made, was)
-				 : lab_snapshot_append(&made, row);
-		if (added < 0 || remember(tie, row) < 0) {
-			lab_snapshot_done(&made);
-			return text_error(err, "out of memory");
-		}
+		bool same = was && memcmp(was, tie->sorted[i].row, sizeof *was) == 0;
+		if ((same ? lab_snapshot_append_shared(&made, was)
+			  : lab_snapshot_append(&made, tie->sorted[i].row)) < 0)
+			goto out_of_memory;
+		const struct lab_socket *row = made.sockets[i];
+		if (same && still_remembered(tie, tie->was_at[i], row))
+			tie->remembered[i] = tie->last_memory[tie->was_at[i]];
+		else if (remember(tie, row, &tie->remembered[i]) < 0)
+			goto out_of_memory;
 	}
+	if (remember_last(tie, &made) < 0)
+		goto out_of_memory;
 	*out = made;
 	return 0;
+out_of_memory:
+	lab_snapshot_done(&made);
+	return text_error(err, "out of memory");
 }

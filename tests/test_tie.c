@@ -499,6 +499,24 @@ Test(tie, a_changed_socket_gets_a_row_of_its_own_and_the_others_stay_shared)
 	cr_assert_eq(now.sockets[0], before.sockets[0]);
 }
 
+Test(tie, a_shared_row_is_remembered_again_after_the_memory_is_emptied)
+{
+	kernel_tcp(TCP_ESTABLISHED, "127.0.0.1", 40000, "127.0.0.1", 65432, 200);
+	hold(CLIENT, 3, 200, "c");
+	snap(false);
+	snap(false);
+	tie_forget(tie);
+	snap(false);   /* the same row as the baseline's, shared: still remembered anew */
+	snap(false);
+	next_dump();
+	fd_count = 0;   /* close(c) */
+	kernel_tcp(TCP_TIME_WAIT, "127.0.0.1", 40000, "127.0.0.1", 65432, 0);
+	snap(false);
+	cr_assert_eq(row(0)->side, CLIENT);
+	cr_assert_str_eq(row(0)->name, "c");
+	cr_assert_eq(row(0)->note, NOTE_CLOSED);
+}
+
 Test(tie, a_queue_that_grew_is_marked)
 {
 	echo_pair_connected();
