@@ -551,26 +551,21 @@ static int soak(const char *path, struct sandbox *sandbox, int runs)
 
 /* A free-play script: a listener, 24 connections and a bound UDP socket
  * (50 sockets open), then `exchanges` calls of ping and pong on one
- * connection. Written to an unlinked temporary file; returns its fd (at
- * offset 0) or -1, and the steps of each part. */
-static int free_play_script(int exchanges, int *setup_steps, int *steps)
+ * connection. Returns the text (the caller frees it) or NULL, and the
+ * steps of each part. */
+static char *free_play_script(int exchanges, int *setup_steps, int *steps, size_t *len)
 {
-	char path[] = "/tmp/socklab-bench-play-XXXXXX";
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return -1;
-	unlink(path);
-	FILE *script = fdopen(dup(fd), "w");
-	if (!script) {
-		close(fd);
-		return -1;
-	}
+	char *text = NULL;
+	FILE *script = open_memstream(&text, len);
+	if (!script)
+		return NULL;
 	fprintf(script, "server: ls = socket(AF_INET, SOCK_STREAM)\nserver: bind(ls, 127.0.0.1:65432)\n"
 			"server: listen(ls, 64)\n");
 	*setup_steps = 3;
 	for (int i = 0; i < 24; i++, *setup_steps += 3)
-		fprintf(script, "client: c%d = socket(AF_INET, SOCK_STREAM)\nclient: connect(c%d, 127.0.0.1:65432)\n"
-				"server: %saccept(ls)\n", i, i, i == 0 ? "a0 = " : "");
+		fprintf(script, "client: c%d = socket(AF_INET, SOCK_STREAM)\n"
+				"client: connect(c%d, 127.0.0.1:65432)\nserver: %saccept(ls)\n",
+			i, i, i == 0 ? "a0 = " : "");
 	fprintf(script, "client: u = socket(AF_INET, SOCK_DGRAM)\nclient: bind(u, 127.0.0.1:65433)\n");
 	*setup_steps += 2;
 	const char *const exchange[4] = { "client: send(c0, \"ping\")", "server: recv(a0, 64)",
@@ -578,67 +573,83 @@ static int free_play_script(int exchanges, int *setup_steps, int *steps)
 	for (int i = 0; i < exchanges; i++)
 		fprintf(script, "%s\n", exchange[i % 4]);
 	*steps = *setup_steps + exchanges;
-	if (fclose(script) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
-		close(fd);
-		return -1;
+	if (fclose(script) != 0) {
+		free(text);
+		return NULL;
 	}
-	return fd;
+	return text;
 }
 
 /* `socklab play --plain` as a student's script drives it: 1,000 steps
  * with 50 sockets open, each step's event keeping what the kernel showed.
- * Its peak RSS (the process alone: its puppets are small and separate)
- * must stay under 32 MB however long a class plays. The transcript is
- * read to check that every call ran and none failed. */
+ * Its peak RSS (VmHWM: the process alone, its puppets are small and
+ * separate) must stay under 32 MB however long a class plays. It is read
+ * after the last step, while the program waits for more input: the
+ * rusage of a child spawned from this process would count this process's
+ * peak too (exec records the old memory's). The transcript is read to
+ * check that every call ran and none failed. */
 static int free_play_memory(const char *binary)
 {
 	enum { EXCHANGE_STEPS = 1000 };
 	int setup_steps, steps;
-	int script = free_play_script(EXCHANGE_STEPS, &setup_steps, &steps);
-	int transcript[2];
-	if (script < 0 || pipe(transcript) < 0) {
+	size_t len = 0;
+	char *script = free_play_script(EXCHANGE_STEPS, &setup_steps, &steps, &len);
+	int input[2] = { -1, -1 }, transcript[2] = { -1, -1 };
+	if (!script || pipe(input) < 0 || pipe(transcript) < 0
+	    || fcntl(input[1], F_SETPIPE_SZ, (int)len + 4096) < (int)len) {
 		fprintf(stderr, "bench: free play: cannot write the script\n");
 		return -1;
 	}
-	static char *const argv_template[] = { "socklab", "play", "--plain", NULL };
-	char *argv[4];
-	memcpy(argv, argv_template, sizeof argv);
-	argv[0] = (char *)binary;
+	char *argv[] = { (char *)binary, "play", "--plain", NULL };
 	posix_spawn_file_actions_t actions;
 	posix_spawn_file_actions_init(&actions);
-	posix_spawn_file_actions_adddup2(&actions, script, 0);
+	posix_spawn_file_actions_adddup2(&actions, input[0], 0);
 	posix_spawn_file_actions_adddup2(&actions, transcript[1], 1);
+	posix_spawn_file_actions_addclose(&actions, input[1]);
 	posix_spawn_file_actions_addclose(&actions, transcript[0]);
 	pid_t pid;
 	double start = now_us();
 	int failed = posix_spawn(&pid, binary, &actions, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&actions);
-	close(script);
+	close(input[0]);
 	close(transcript[1]);
-	if (failed) {
+	/* The whole script fits in the pipe: written at once, the end of
+	 * input kept back until the peak is read. */
+	bool written = !failed && write(input[1], script, len) == (ssize_t)len;
+	free(script);
+	if (failed || !written) {
+		close(input[1]);
 		close(transcript[0]);
 		fprintf(stderr, "bench: free play: cannot start %s\n", binary);
 		return -1;
 	}
 	FILE *out = fdopen(transcript[0], "r");
 	char line[1024];
-	int steps_seen = 0, failures = 0;
+	int steps_seen = 0, steps_done = 0, failures = 0;
+	long peak = 0;
 	while (out && fgets(line, sizeof line, out)) {
 		steps_seen += strncmp(line, "step ", 5) == 0;
 		failures += strncmp(line, "  = -1", 6) == 0 || strncmp(line, "  ... blocked", 13) == 0;
+		/* A step's transcript ends with its Python. */
+		if (strncmp(line, "  python", 8) == 0 && ++steps_done == steps) {
+			peak = status_kib(pid, "VmHWM");
+			close(input[1]);
+			input[1] = -1;
+		}
 	}
+	if (input[1] >= 0)
+		close(input[1]);
 	if (out)
 		fclose(out);
 	int status = 0;
-	struct rusage usage;
-	if (wait4(pid, &status, 0, &usage) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0
-	    || steps_seen != steps || failures) {
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0
+	    || steps_seen != steps || failures || peak == 0) {
 		fprintf(stderr, "bench: free play: the workload failed (exit %d, %d of %d steps, %d calls failed)\n",
 			WIFEXITED(status) ? WEXITSTATUS(status) : -1, steps_seen, steps, failures);
 		return -1;
 	}
 	printf("free play    %d steps with 50 sockets open (after %d steps opening them): peak RSS %.1f MB   "
-	       "(goal 32 MB; %.1f s)\n", EXCHANGE_STEPS, setup_steps, (double)usage.ru_maxrss / 1024,
+	       "(goal 32 MB; %.1f s)\n", EXCHANGE_STEPS, setup_steps, (double)peak / 1024,
 	       (now_us() - start) / 1e6);
 	return 0;
 }
