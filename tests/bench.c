@@ -18,6 +18,11 @@
  *    entering and renewing the sandbox, holding segments (open, close,
  *    release -> answer held) and draining the capture. `bench STEPS parts`
  *    prints these alone.
+ * 7. 8 sides and 100 connections: the step, and the lab's own part of it
+ *    (the step less the kernel's dump of the same sockets) against the
+ *    dump; `bench STEPS crowded` prints these and the 2-side step alone.
+ * 8. Free play's peak RSS over 1,000 steps with 50 sockets open; `bench
+ *    STEPS memory` prints it alone.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
