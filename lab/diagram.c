@@ -112,8 +112,8 @@ static void choose_lifelines(struct diagram *diagram, const struct run_info *inf
 				used[event->packets[k].to_side] = true;
 		}
 		for (size_t k = 0; k < event->snapshot.count; k++)
-			if (side_known(info, event->snapshot.sockets[k].side))
-				used[event->snapshot.sockets[k].side] = true;
+			if (side_known(info, event->snapshot.sockets[k]->side))
+				used[event->snapshot.sockets[k]->side] = true;
 	}
 	diagram->lifeline_count = 0;
 	for (int side = 0; side < info->side_count && side < LESSON_MAX_SIDES; side++)
@@ -167,7 +167,8 @@ static void socket_note_text(const struct lab_socket *socket, char *out, size_t 
 static bool named_in(const struct lab_snapshot *snapshot, int side, const char *name)
 {
 	for (size_t i = 0; i < snapshot->count; i++)
-		if (snapshot->sockets[i].side == side && strcmp(snapshot->sockets[i].name, name) == 0)
+		if (snapshot->sockets[i]->side == side
+		    && strcmp(snapshot->sockets[i]->name, name) == 0)
 			return true;
 	return false;
 }
@@ -198,7 +199,7 @@ static int fill_states(struct diagram *diagram, struct diagram_row *row, const s
 	size_t capacity = 0;
 	char text[DIAGRAM_TEXT_MAX];
 	for (size_t i = 0; i < after->count; i++) {
-		const struct lab_socket *socket = &after->sockets[i];
+		const struct lab_socket *socket = after->sockets[i];
 		if (!socket_note_due(socket))
 			continue;
 		int lane = diagram_lane_of(diagram, socket->side);
@@ -207,7 +208,7 @@ static int fill_states(struct diagram *diagram, struct diagram_row *row, const s
 			return -1;
 	}
 	for (size_t i = 0; before && i < before->count; i++) {
-		const struct lab_socket *socket = &before->sockets[i];
+		const struct lab_socket *socket = before->sockets[i];
 		int lane = diagram_lane_of(diagram, socket->side);
 		if (!socket->name[0] || lane < 0 || named_in(after, socket->side, socket->name))
 			continue;

@@ -34,8 +34,8 @@ static const char *side_name(const struct facts *facts, int side)
 static const struct lab_socket *held(const struct lab_snapshot *snapshot, int side, int fd)
 {
 	for (size_t i = 0; snapshot && i < snapshot->count; i++)
-		if (snapshot->sockets[i].side == side && snapshot->sockets[i].fd == fd && fd >= 0)
-			return &snapshot->sockets[i];
+		if (snapshot->sockets[i]->side == side && snapshot->sockets[i]->fd == fd && fd >= 0)
+			return snapshot->sockets[i];
 	return NULL;
 }
 
@@ -126,7 +126,7 @@ static bool last_holder(const struct facts *facts, const struct lab_socket *sock
 {
 	for (size_t i = facts->index; i-- > 0;)
 		for (size_t k = 0; k < facts->log[i].snapshot.count; k++) {
-			const struct lab_socket *was = &facts->log[i].snapshot.sockets[k];
+			const struct lab_socket *was = facts->log[i].snapshot.sockets[k];
 			if (was->fd >= 0 && was->side == socket->side && strcmp(was->local, socket->local) == 0
 			    && strcmp(was->peer, socket->peer) == 0) {
 				*index = i + 1;
@@ -210,7 +210,7 @@ static void explain_refused(const struct facts *facts, char *out, size_t size)
 	const char *target = facts->event->target;
 	const char *why;
 	for (size_t i = 0; i < facts->before->count; i++) {
-		const struct lab_socket *socket = &facts->before->sockets[i];
+		const struct lab_socket *socket = facts->before->sockets[i];
 		if (socket->state == TCP_LISTEN && listener_takes(socket, target, listener_v6only(facts, socket), &why)) {
 			char who[160];
 			describe_socket(facts, socket, who, sizeof who);
@@ -225,7 +225,7 @@ static void explain_refused(const struct facts *facts, char *out, size_t size)
 	size_t at = 0;
 	bool any = false;
 	for (size_t i = 0; i < facts->before->count && at < sizeof listening; i++) {
-		const struct lab_socket *socket = &facts->before->sockets[i];
+		const struct lab_socket *socket = facts->before->sockets[i];
 		if (socket->state != TCP_LISTEN)
 			continue;
 		listener_takes(socket, target, listener_v6only(facts, socket), &why);
@@ -284,8 +284,11 @@ static const char *accepted_from(const struct facts *facts, int side, int fd, si
 		if (then->call != CALL_ACCEPT)
 			return NULL;
 		for (size_t k = 0; k < then->snapshot.count; k++)
-			if (then->snapshot.sockets[k].side == side && then->snapshot.sockets[k].fd == then->fd_argument)
-				return then->snapshot.sockets[k].name[0] ? then->snapshot.sockets[k].name : _("the listener");
+			if (then->snapshot.sockets[k]->side == side
+			    && then->snapshot.sockets[k]->fd == then->fd_argument) {
+				const char *name = then->snapshot.sockets[k]->name;
+				return name[0] ? name : _("the listener");
+			}
 		return _("the listener");
 	}
 	return NULL;
@@ -325,7 +328,7 @@ static void explain_in_use(const struct facts *facts, char *out, size_t size)
 {
 	const char *target = facts->event->target;
 	for (size_t i = 0; i < facts->before->count; i++) {
-		const struct lab_socket *socket = &facts->before->sockets[i];
+		const struct lab_socket *socket = facts->before->sockets[i];
 		if (!same_place(socket->local, target) && !same_place(target, socket->local))
 			continue;
 		char who[160];
@@ -435,7 +438,7 @@ static void explain_bad_fd(const struct facts *facts, char *out, size_t size)
 	char fds[512] = "";
 	size_t at = 0;
 	for (size_t i = 0; i < facts->before->count && at < sizeof fds; i++) {
-		const struct lab_socket *socket = &facts->before->sockets[i];
+		const struct lab_socket *socket = facts->before->sockets[i];
 		if (socket->side != facts->event->side || socket->fd < 0)
 			continue;
 		at += (size_t)snprintf(fds + at, sizeof fds - at, "%s%d%s%s", at ? " " : "", socket->fd,
@@ -518,7 +521,7 @@ static size_t describe_peer(const struct facts *facts, const struct lab_socket *
 		at += (size_t)snprintf(out, size, _("; the peer's FIN came in step %zu (%s: %s)"), when->step,
 				       side_name(facts, when->side), when->text);
 	for (size_t i = 0; i < facts->before->count && at < size; i++) {
-		const struct lab_socket *peer = &facts->before->sockets[i];
+		const struct lab_socket *peer = facts->before->sockets[i];
 		if (strcmp(peer->local, socket->peer) == 0 && strcmp(peer->peer, socket->local) == 0) {
 			char who[160];
 			describe_socket(facts, peer, who, sizeof who);
@@ -721,7 +724,7 @@ static const char *explain_ready(const struct run_info *info, const struct lab_e
 	size_t at = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < event->snapshot.count && at < size; i++) {
-		const struct lab_socket *socket = &event->snapshot.sockets[i];
+		const struct lab_socket *socket = event->snapshot.sockets[i];
 		if (socket->side != event->side || socket->fd < 0 || !socket->name[0])
 			continue;
 		/* Only sockets the result names as ready, with the events shown. */

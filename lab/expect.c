@@ -131,7 +131,7 @@ static bool check_state(struct session *session, const struct lesson_step *step,
 	size_t says_len = 0;
 	bool any = false;
 	for (size_t i = 0; i < snapshot->count; i++) {
-		const struct lab_socket *socket = &snapshot->sockets[i];
+		const struct lab_socket *socket = snapshot->sockets[i];
 		if (!socket_matches(e, socket))
 			continue;
 		any = true;

@@ -130,7 +130,7 @@ static void print_sockets(FILE *out, const struct run_info *info, const struct l
 		fprintf(out, "    %-7s %-8s %-24s %-24s %-12s %5s %5s  %s\n", "side", "fd", "local", "peer", "state", "recv-q",
 			"send-q", "note");
 	for (size_t i = 0; i < snapshot->count; i++)
-		print_socket(out, info, &snapshot->sockets[i]);
+		print_socket(out, info, snapshot->sockets[i]);
 }
 
 void plain_print_step(FILE *out, const struct run_info *info, const struct lab_event *events, size_t count)

@@ -636,7 +636,7 @@ static bool state_holds(const struct expectation *e, const struct lab_snapshot *
 	*kernel = "gone";
 	bool any = false;
 	for (size_t i = 0; i < snapshot->count; i++) {
-		const struct lab_socket *socket = &snapshot->sockets[i];
+		const struct lab_socket *socket = snapshot->sockets[i];
 		if (!socket_matches(e, socket))
 			continue;
 		const char *word = state_word(socket);

@@ -611,13 +611,6 @@ size_t session_failure_count(const struct session *session)
 	return session->failure_count;
 }
 
-void lab_snapshot_done(struct lab_snapshot *snapshot)
-{
-	free(snapshot->sockets);
-	snapshot->sockets = NULL;
-	snapshot->count = 0;
-}
-
 const char *session_timer_name(unsigned timer)
 {
 	/* idiag_timer's values, as inet_diag fills them. */
@@ -636,7 +629,7 @@ const char *lab_event_wire_silence(const struct lab_event *event)
 		return NULL;
 	int fd = event->fd_argument;
 	for (size_t i = 0; fd >= 0 && i < event->snapshot.count; i++) {
-		const struct lab_socket *socket = &event->snapshot.sockets[i];
+		const struct lab_socket *socket = event->snapshot.sockets[i];
 		if (socket->side == event->side && socket->fd == fd)
 			return socket->family == AF_UNIX ? "no packets: a unix socket's bytes stay inside the kernel" : NULL;
 	}

@@ -77,8 +77,12 @@ struct lab_socket {
 	uint32_t order;                   /* where it sorts among sockets no fd holds (not traced) */
 };
 
+/* Every socket at one moment, in the order the frontends show them. Rows
+ * are immutable and shared (lab/snapshot.c): a row that is the same as in
+ * the snapshot before, change marks included, is that snapshot's row, so a
+ * long log keeps the rows that changed, not every socket every step. */
 struct lab_snapshot {
-	struct lab_socket *sockets;       /* owned */
+	const struct lab_socket **sockets;   /* count rows; the array owned, each row shared */
 	size_t count;
 };
 
@@ -304,6 +308,21 @@ const char *session_timer_name(unsigned timer);
 
 /* Frees what an event owns (for readers that build events themselves). */
 void lab_event_done(struct lab_event *event);
+
+/* Building snapshots (lab/snapshot.c). A snapshot starts zeroed; these
+ * return 0, or -1 out of memory (the snapshot unchanged). A snapshot made
+ * by hand (rows of the caller's) is only read: none of these take it. */
+/* A copy of `row` as a new row at the end. */
+int lab_snapshot_append(struct lab_snapshot *snapshot, const struct lab_socket *row);
+/* `row`, a row of another snapshot, shared at the end (no copy). */
+int lab_snapshot_append_shared(struct lab_snapshot *snapshot, const struct lab_socket *row);
+/* `in`'s rows, shared, into `out` (which it overwrites: empty it first). */
+int lab_snapshot_copy(struct lab_snapshot *out, const struct lab_snapshot *in);
+/* Row `i`, to change: made this snapshot's own first (a copy when another
+ * snapshot shares it). NULL out of memory. */
+struct lab_socket *lab_snapshot_edit(struct lab_snapshot *snapshot, size_t i);
+/* Releases the rows (freeing those no other snapshot shares) and the
+ * array; the snapshot is empty after. Safe to call twice. */
 void lab_snapshot_done(struct lab_snapshot *snapshot);
 
 /* A socket's state as every frontend shows it: the kernel's name

@@ -20,15 +20,41 @@ struct memory {
 	char peer[TEXT_ADDRESS_MAX];
 	int side;
 	char name[NAME_MAX_LEN];
+	const struct lab_socket *writer;   /* the row remembered here last: again, a no-op */
 };
 
-/* An fd of a side, in the index sorted by inode. */
+/* An fd of a side; the holders of one inode are chained in order of
+ * (side, process, fd). */
 struct holder {
 	uint32_t inode;
 	int side;
 	int process;
 	int fd;
 	const char *name;
+	struct holder *next;  /* the next holder of the same inode, or NULL */
+};
+
+/* Open addressing by inode: each slot holds 1 + an index, 0 for empty.
+ * Every snapshot looks up every socket by inode: a hash costs one probe
+ * where a sort and binary searches cost a few hundred compares. */
+struct inode_index {
+	uint32_t *slots;
+	size_t size;              /* a power of two, at least twice the entries */
+};
+
+/* An IPv4 address and port as text. A snapshot formats two a socket, and
+ * nearly all of them are the snapshot before's again: formatting cost
+ * more than a third of the tie with a hundred connections. */
+enum { ADDRESS_TEXTS = 512 };   /* direct-mapped by a hash of the key */
+struct address_text {
+	uint64_t key;                 /* 1 << 48 | address << 16 | port; 0 empty */
+	char text[sizeof "255.255.255.255:65535"];
+};
+
+/* The rows of a snapshot being made, before they are shared. */
+struct rows {
+	struct lab_socket *at;
+	size_t count;
 };
 
 struct tie {
@@ -36,8 +62,26 @@ struct tie {
 	size_t memory_count, memory_capacity;
 	uint32_t *memory_index;    /* open addressing by addresses: 1 + index into memory, 0 empty */
 	size_t bucket_count;       /* a power of two, at least twice memory_capacity */
-	struct holder *holders;    /* scratch, sorted by (inode, side, fd) */
+	struct holder *holders;    /* scratch: every fd, in the input's order */
 	size_t holder_count, holder_capacity;
+	/* Scratch, kept from one snapshot to the next: */
+	struct inode_index by_inode;   /* the first holder of each inode */
+	struct inode_index listed;     /* the inodes of the rows made so far */
+	struct inode_index earlier;    /* the baseline's rows, the first of each inode */
+	size_t *earlier_next;          /* the baseline's next row of the same inode, + 1; 0 none */
+	size_t earlier_capacity;
+	struct lab_socket *rows;       /* the rows being made */
+	struct sort_entry *sorted;     /* the same rows, in the order shown; and as many spare */
+	const struct lab_socket **was; /* each sorted row's row in the baseline, or NULL */
+	size_t *was_at;                /* and its index there */
+	uint32_t *remembered;          /* each sorted row's memory, 1 + index; 0 none */
+	size_t row_capacity;
+	/* The last snapshot made: its rows (for identity only, never read) and
+	 * where each is remembered, as `remembered`. */
+	const struct lab_socket **last_rows;
+	uint32_t *last_memory;
+	size_t last_count, last_capacity;
+	struct address_text *address_texts;   /* ADDRESS_TEXTS of them, or NULL */
 };
 
 struct tie *tie_new(void)
@@ -52,6 +96,18 @@ void tie_free(struct tie *tie)
 	free(tie->memory);
 	free(tie->memory_index);
 	free(tie->holders);
+	free(tie->by_inode.slots);
+	free(tie->listed.slots);
+	free(tie->earlier.slots);
+	free(tie->earlier_next);
+	free(tie->rows);
+	free(tie->sorted);
+	free(tie->was);
+	free(tie->was_at);
+	free(tie->remembered);
+	free(tie->last_rows);
+	free(tie->last_memory);
+	free(tie->address_texts);
 	free(tie);
 }
 
@@ -60,22 +116,34 @@ void tie_forget(struct tie *tie)
 	if (!tie)
 		return;
 	tie->memory_count = 0;
+	tie->last_count = 0;
 	if (tie->memory_index)
 		memset(tie->memory_index, 0, tie->bucket_count * sizeof *tie->memory_index);
 }
 
 /* ---- memory: sockets by their addresses --------------------------------- */
 
-/* FNV-1a over a socket's family and addresses: where it sits in the index. */
+/* Mixes `text` into `hash` four bytes at a time (FNV-1a's multiply over
+ * words): every snapshot hashes two addresses a socket. */
+static uint32_t hash_text(uint32_t hash, const char *text)
+{
+	size_t len = strlen(text), at = 0;
+	for (; at + 4 <= len; at += 4) {
+		uint32_t word;
+		memcpy(&word, text + at, sizeof word);
+		hash = (hash ^ word) * 16777619u;
+		hash ^= hash >> 15;
+	}
+	for (; at < len; at++)
+		hash = (hash ^ (unsigned char)text[at]) * 16777619u;
+	return (hash ^ (uint32_t)len) * 16777619u;
+}
+
+/* A socket's family and addresses: where it sits in the index. */
 static size_t memory_hash(int family, const char *local, const char *peer)
 {
-	uint32_t hash = 2166136261u ^ (uint32_t)family;
-	for (const char *text = local; *text; text++)
-		hash = (hash ^ (unsigned char)*text) * 16777619u;
-	hash = (hash ^ '|') * 16777619u;
-	for (const char *text = peer; *text; text++)
-		hash = (hash ^ (unsigned char)*text) * 16777619u;
-	return hash;
+	uint32_t hash = hash_text(hash_text(2166136261u ^ (uint32_t)family, local), peer);
+	return hash ^ (hash >> 16);
 }
 
 /* The remembered socket with these addresses, and the bucket where it is
@@ -135,8 +203,11 @@ static int memory_reserve(struct tie *tie)
 	return 0;
 }
 
-static int remember(struct tie *tie, const struct lab_socket *socket)
+/* Remembers `socket`, a row of the snapshot being made, and says where
+ * in *slot (1 + index; 0 when such a row is not remembered). */
+static int remember(struct tie *tie, const struct lab_socket *socket, uint32_t *slot)
 {
+	*slot = 0;
 	if (socket->side < 0 || strcmp(socket->local, "*") == 0)
 		return 0;
 	size_t bucket = 0;
@@ -158,7 +229,29 @@ static int remember(struct tie *tie, const struct lab_socket *socket)
 		m->inode = socket->inode;
 	if (socket->name[0] && strcmp(m->name, socket->name) != 0)
 		text_copy(m->name, sizeof m->name, socket->name);
+	m->writer = socket;
+	*slot = (uint32_t)(m - tie->memory) + 1;
 	return 0;
+}
+
+/* Whether remembering `row` again would change nothing: the row of the
+ * last snapshot at `index`, remembered in `slot` and not overwritten
+ * since. Nearly every row of a step is, and its memory costs a hash of
+ * two addresses otherwise. */
+static bool still_remembered(const struct tie *tie, size_t index, const struct lab_socket *row)
+{
+	if (index >= tie->last_count || tie->last_rows[index] != row)
+		return false;
+	uint32_t slot = tie->last_memory[index];
+	if (slot == 0)
+		return true;   /* not a row remember() keeps: nor is it now */
+	if (slot > tie->memory_count)
+		return false;
+	/* A row is alive while a snapshot holds it, so no other row has its
+	 * address; the memory's key makes sure the slot is still its own. */
+	const struct memory *m = &tie->memory[slot - 1];
+	return m->writer == row && m->family == row->family && strcmp(m->local, row->local) == 0
+	       && strcmp(m->peer, row->peer) == 0;
 }
 
 static bool seen_before(const struct tie *tie, uint32_t inode)
@@ -201,23 +294,63 @@ int tie_remembered_side(const struct tie *tie, int family, const char *address)
 	return -1;
 }
 
-/* ---- holders: every fd of every side, by inode ------------------------ */
+/* ---- inode indexes ---------------------------------------------------- */
 
-static int compare_holders(const void *a_, const void *b_)
+static size_t inode_hash(uint32_t inode, size_t size)
 {
-	const struct holder *a = a_, *b = b_;
-	if (a->inode != b->inode)
-		return a->inode < b->inode ? -1 : 1;
-	if (a->side != b->side)
-		return a->side - b->side;
-	return a->process != b->process ? (a->process < b->process ? -1 : 1) : a->fd - b->fd;
+	return (size_t)((inode * 2654435761u) >> 7) & (size - 1);
 }
 
-/* How many fds hold `inode` (any side, any process). */
-static unsigned holder_count_of(const struct tie *tie, size_t first)
+/* An empty index with room for `count` entries. Returns 0, -1 out of memory. */
+static int inode_index_clear(struct inode_index *index, size_t count)
+{
+	size_t size = 16;
+	while (size < 2 * count)
+		size *= 2;
+	if (size > index->size) {
+		uint32_t *slots = malloc(size * sizeof *slots);
+		if (!slots)
+			return -1;
+		free(index->slots);
+		index->slots = slots;
+		index->size = size;
+	}
+	memset(index->slots, 0, index->size * sizeof *index->slots);
+	return 0;
+}
+
+/* The slot of `inode`: its entry, or the empty slot where it goes.
+ * `inode_of(context, i)` is the inode of entry i. */
+static uint32_t *inode_slot(const struct inode_index *index, uint32_t inode,
+			    uint32_t (*inode_of)(const void *context, size_t i),
+			    const void *context)
+{
+	size_t at = inode_hash(inode, index->size);
+	while (index->slots[at] && inode_of(context, index->slots[at] - 1) != inode)
+		at = (at + 1) & (index->size - 1);
+	return &index->slots[at];
+}
+
+/* ---- holders: every fd of every side, by inode ------------------------ */
+
+static uint32_t holder_inode(const void *tie, size_t i)
+{
+	return ((const struct tie *)tie)->holders[i].inode;
+}
+
+/* Whether `a` comes before `b` among the holders of one inode. */
+static bool holder_before(const struct holder *a, const struct holder *b)
+{
+	if (a->side != b->side)
+		return a->side < b->side;
+	return a->process != b->process ? a->process < b->process : a->fd < b->fd;
+}
+
+/* How many fds hold the socket `first` holds (any side, any process). */
+static unsigned holder_count_of(const struct holder *first)
 {
 	unsigned count = 0;
-	for (size_t i = first; i < tie->holder_count && tie->holders[i].inode == tie->holders[first].inode; i++)
+	for (const struct holder *holder = first; holder; holder = holder->next)
 		count++;
 	return count;
 }
@@ -231,39 +364,45 @@ static int index_holders(struct tie *tie, const struct tie_input *input)
 		tie->holders = holders;
 		tie->holder_capacity = input->fd_count;
 	}
+	if (inode_index_clear(&tie->by_inode, input->fd_count) < 0)
+		return -1;
+	tie->holder_count = input->fd_count;
 	for (size_t i = 0; i < input->fd_count; i++) {
 		const struct tie_fd *fd = &input->fds[i];
-		tie->holders[i] = (struct holder){ .inode = fd->inode, .side = fd->side, .process = fd->process,
-						   .fd = fd->fd,
-						   .name = fd->name ? fd->name : "" };
+		struct holder *holder = &tie->holders[i];
+		*holder = (struct holder){ .inode = fd->inode, .side = fd->side,
+					   .process = fd->process, .fd = fd->fd,
+					   .name = fd->name ? fd->name : "" };
+		if (fd->inode == 0)
+			continue;
+		uint32_t *slot = inode_slot(&tie->by_inode, fd->inode, holder_inode, tie);
+		if (!*slot) {
+			*slot = (uint32_t)(i + 1);
+			continue;
+		}
+		/* A socket held twice (after fork(), or dup()): its chain in order. */
+		struct holder *first = &tie->holders[*slot - 1];
+		if (holder_before(holder, first)) {
+			holder->next = first;
+			*slot = (uint32_t)(i + 1);
+			continue;
+		}
+		struct holder *after = first;
+		while (after->next && !holder_before(holder, after->next))
+			after = after->next;
+		holder->next = after->next;
+		after->next = holder;
 	}
-	tie->holder_count = input->fd_count;
-	if (tie->holder_count)
-		qsort(tie->holders, tie->holder_count, sizeof *tie->holders, compare_holders);
 	return 0;
-}
-
-/* Where the holders of `inode` begin in the index (holder_count if none). */
-static size_t first_holder(const struct tie *tie, uint32_t inode)
-{
-	size_t low = 0, high = tie->holder_count;
-	while (low < high) {
-		size_t middle = (low + high) / 2;
-		if (tie->holders[middle].inode < inode)
-			low = middle + 1;
-		else
-			high = middle;
-	}
-	return low < tie->holder_count && tie->holders[low].inode == inode ? low : tie->holder_count;
 }
 
 /* The first (lowest side) holder of `inode`, or NULL. */
 static const struct holder *find_holder(const struct tie *tie, uint32_t inode)
 {
-	if (inode == 0)
+	if (inode == 0 || tie->holder_count == 0)
 		return NULL;
-	size_t first = first_holder(tie, inode);
-	return first < tie->holder_count ? &tie->holders[first] : NULL;
+	uint32_t slot = *inode_slot(&tie->by_inode, inode, holder_inode, tie);
+	return slot ? &tie->holders[slot - 1] : NULL;
 }
 
 static bool in_dump(const struct probe_snapshot *raw, uint32_t inode)
@@ -282,12 +421,21 @@ static const char *port_of(const char *address)
 	return colon ? colon : "";
 }
 
+/* A text field of a row, the bytes after its end zeroed: rows that say
+ * the same are the same bytes, so an unchanged row is found by memcmp. */
+static void set_text(char *out, size_t size, const char *text)
+{
+	size_t len = strnlen(text, size - 1);
+	memcpy(out, text, len);
+	memset(out + len, 0, size - len);
+}
+
 /* A connection with no fd whose local address is a listener's: it waits in
  * that listener's accept queue (or is a request socket in SYN-RECV). */
-static int listener_side_for(const struct lab_snapshot *snapshot, const struct lab_socket *socket)
+static int listener_side_for(const struct rows *rows, const struct lab_socket *socket)
 {
-	for (size_t i = 0; i < snapshot->count; i++) {
-		const struct lab_socket *l = &snapshot->sockets[i];
+	for (size_t i = 0; i < rows->count; i++) {
+		const struct lab_socket *l = &rows->at[i];
 		if (l->state != TCP_LISTEN || l->family != socket->family || l->type != socket->type)
 			continue;
 		if (l->family == AF_UNIX ? strcmp(l->local, socket->local) == 0
@@ -297,7 +445,26 @@ static int listener_side_for(const struct lab_snapshot *snapshot, const struct l
 	return -1;
 }
 
-static void fill_socket(struct lab_socket *out, const struct probe_socket *in)
+/* `address` as text_address() says it, into `out` (zeroed, `size` bytes). */
+static void address_text(struct tie *tie, const struct sockaddr_storage *address, char *out,
+			 size_t size)
+{
+	if (address->ss_family != AF_INET || !tie->address_texts) {
+		text_address((const struct sockaddr *)address, sizeof *address, out, size);
+		return;
+	}
+	const struct sockaddr_in *in = (const struct sockaddr_in *)address;
+	uint64_t key = 1ull << 48 | (uint64_t)in->sin_addr.s_addr << 16 | in->sin_port;
+	struct address_text *known = &tie->address_texts[(key * 0x9e3779b97f4a7c15ull) >> 55];
+	if (known->key != key) {
+		text_address((const struct sockaddr *)address, sizeof *address, known->text,
+			     sizeof known->text);
+		known->key = key;
+	}
+	text_copy(out, size, known->text);
+}
+
+static void fill_socket(struct tie *tie, struct lab_socket *out, const struct probe_socket *in)
 {
 	memset(out, 0, sizeof *out);
 	out->family = in->family;
@@ -327,8 +494,8 @@ static void fill_socket(struct lab_socket *out, const struct probe_socket *in)
 			text_copy(out->local, sizeof out->local, "*");
 		text_copy(out->peer, sizeof out->peer, in->peer_inode ? "(peer)" : "*");
 	} else {
-		text_address((const struct sockaddr *)&in->local, sizeof in->local, out->local, sizeof out->local);
-		text_address((const struct sockaddr *)&in->peer, sizeof in->peer, out->peer, sizeof out->peer);
+		address_text(tie, &in->local, out->local, sizeof out->local);
+		address_text(tie, &in->peer, out->peer, sizeof out->peer);
 	}
 }
 
@@ -336,16 +503,16 @@ static void fill_socket(struct lab_socket *out, const struct probe_socket *in)
  * order them the same way twice. They sort by the other end of the
  * connection when an fd holds that (a queued connection follows the
  * client socket that made it), else by when the lab first saw them. */
-static void order_fdless(const struct tie *tie, struct lab_snapshot *snapshot)
+static void order_fdless(const struct tie *tie, struct rows *rows)
 {
-	for (size_t i = 0; i < snapshot->count; i++) {
-		struct lab_socket *socket = &snapshot->sockets[i];
+	for (size_t i = 0; i < rows->count; i++) {
+		struct lab_socket *socket = &rows->at[i];
 		socket->order = 0;
 		if (socket->fd >= 0)
 			continue;
 		socket->order = 3000000;
-		for (size_t k = 0; k < snapshot->count; k++) {
-			const struct lab_socket *other = &snapshot->sockets[k];
+		for (size_t k = 0; k < rows->count; k++) {
+			const struct lab_socket *other = &rows->at[k];
 			if (other->fd >= 0 && other->family == socket->family && strcmp(other->local, socket->peer) == 0
 			    && strcmp(other->peer, socket->local) == 0 && other->side >= 0)
 				socket->order = 1 + (uint32_t)other->side * 65536 + (uint32_t)other->fd;
@@ -356,50 +523,99 @@ static void order_fdless(const struct tie *tie, struct lab_snapshot *snapshot)
 	}
 }
 
-static int compare_sockets(const void *a_, const void *b_)
+/* A row's place in the order shown, as two numbers: sides in order and
+ * the sockets the lab cannot place last; in a side, the sockets an fd
+ * holds first, by process and fd; then those no fd holds, by `order`.
+ * Rows equal in both are ordered by their addresses. */
+struct sort_entry {
+	uint64_t major;           /* side, no fd, process */
+	uint64_t minor;           /* fd, order */
+	struct lab_socket *row;
+};
+
+static uint64_t biased(int value)
 {
-	const struct lab_socket *a = a_, *b = b_;
-	/* Sides in order; sockets the lab cannot place last. */
-	if (a->side != b->side) {
-		if ((a->side < 0) != (b->side < 0))
-			return a->side < 0 ? 1 : -1;
-		return a->side - b->side;
+	return (uint32_t)value ^ 0x80000000u;   /* signed order as unsigned */
+}
+
+static struct sort_entry sort_entry_of(struct lab_socket *row)
+{
+	uint64_t side = row->side < 0 ? 0x7fffffffu : (uint32_t)row->side & 0x7fffffffu;
+	uint64_t fdless = row->fd < 0;
+	return (struct sort_entry){ .major = side << 33 | fdless << 32 | biased(row->process),
+				    .minor = biased(row->fd) << 32 | row->order, .row = row };
+}
+
+static bool sorts_before(const struct sort_entry *a, const struct sort_entry *b)
+{
+	if (a->major != b->major)
+		return a->major < b->major;
+	if (a->minor != b->minor)
+		return a->minor < b->minor;
+	int by_local = strcmp(a->row->local, b->row->local);
+	return (by_local ? by_local : strcmp(a->row->peer, b->row->peer)) < 0;
+}
+
+/* Sorts `count` entries, `spare` room for as many: runs of 8 by
+ * insertion, then merged bottom-up. The compare is inlined: qsort's call
+ * a compare cost more than the rest of the sort with 200 rows. */
+static void sort_entries(struct sort_entry *entries, struct sort_entry *spare, size_t count)
+{
+	enum { RUN = 8 };
+	for (size_t start = 0; start < count; start += RUN) {
+		size_t end = start + RUN < count ? start + RUN : count;
+		for (size_t i = start + 1; i < end; i++) {
+			struct sort_entry entry = entries[i];
+			size_t k = i;
+			for (; k > start && sorts_before(&entry, &entries[k - 1]); k--)
+				entries[k] = entries[k - 1];
+			entries[k] = entry;
+		}
 	}
-	if ((a->fd < 0) != (b->fd < 0))
-		return (a->fd < 0) - (b->fd < 0);
-	if (a->process != b->process)
-		return a->process < b->process ? -1 : 1;
-	if (a->fd != b->fd)
-		return a->fd - b->fd;
-	if (a->order != b->order)
-		return a->order < b->order ? -1 : 1;
-	int by_local = strcmp(a->local, b->local);
-	return by_local ? by_local : strcmp(a->peer, b->peer);
+	struct sort_entry *from = entries, *to = spare;
+	for (size_t width = RUN; width < count; width *= 2) {
+		for (size_t start = 0; start < count; start += 2 * width) {
+			size_t middle = start + width < count ? start + width : count;
+			size_t end = start + 2 * width < count ? start + 2 * width : count;
+			size_t a = start, b = middle, out = start;
+			while (a < middle && b < end)
+				to[out++] = sorts_before(&from[b], &from[a]) ? from[b++]
+									     : from[a++];
+			while (a < middle)
+				to[out++] = from[a++];
+			while (b < end)
+				to[out++] = from[b++];
+		}
+		struct sort_entry *swap = from;
+		from = to;
+		to = swap;
+	}
+	if (from != entries)
+		memcpy(entries, from, count * sizeof *entries);
 }
 
 /* The peer of a Unix socket is an inode; show the peer's path (or name). */
-static void name_unix_peers(struct lab_snapshot *snapshot)
+static void name_unix_peers(struct rows *rows)
 {
-	for (size_t i = 0; i < snapshot->count; i++) {
-		struct lab_socket *socket = &snapshot->sockets[i];
+	for (size_t i = 0; i < rows->count; i++) {
+		struct lab_socket *socket = &rows->at[i];
 		if (socket->family != AF_UNIX || !socket->peer_inode)
 			continue;
-		for (size_t k = 0; k < snapshot->count; k++)
-			if (snapshot->sockets[k].inode == socket->peer_inode && snapshot->sockets[k].family == AF_UNIX)
-				text_copy(socket->peer, sizeof socket->peer, snapshot->sockets[k].local[0] != '*'
-						 ? snapshot->sockets[k].local : "(unnamed)");
+		for (size_t k = 0; k < rows->count; k++)
+			if (rows->at[k].inode == socket->peer_inode
+			    && rows->at[k].family == AF_UNIX) {
+				const char *path = rows->at[k].local;
+				set_text(socket->peer, sizeof socket->peer,
+					 path[0] != '*' ? path : "(unnamed)");
+			}
 	}
 }
 
 /* ---- change marks ----------------------------------------------------- */
 
-static int compare_by_inode(const void *a_, const void *b_, void *rows_)
+static uint32_t baseline_inode(const void *baseline, size_t i)
 {
-	const struct lab_socket *rows = rows_;
-	const struct lab_socket *a = &rows[*(const size_t *)a_], *b = &rows[*(const size_t *)b_];
-	if (a->inode != b->inode)
-		return a->inode < b->inode ? -1 : 1;
-	return a->side - b->side;
+	return ((const struct lab_snapshot *)baseline)->sockets[i]->inode;
 }
 
 /* Is `candidate` the same socket as `socket`, one snapshot earlier? By
@@ -417,38 +633,65 @@ static bool same_socket(const struct lab_socket *socket, const struct lab_socket
 	       && strcmp(candidate->peer, socket->peer) == 0;
 }
 
-static void mark_changes(struct lab_snapshot *now, const struct lab_snapshot *before)
+/* The baseline's rows by inode, the rows of one inode chained in the
+ * baseline's order. Returns 0, -1 out of memory. */
+static int index_earlier(struct tie *tie, const struct lab_snapshot *before)
 {
-	/* Earlier sockets by inode, so a hundred connections cost no more
-	 * than a sort: most sockets are found by one binary search. */
-	size_t *by_inode = malloc((before->count ? before->count : 1) * sizeof *by_inode);
-	size_t with_inode = 0;
-	for (size_t k = 0; by_inode && k < before->count; k++)
-		if (before->sockets[k].inode)
-			by_inode[with_inode++] = k;
-	if (by_inode)
-		qsort_r(by_inode, with_inode, sizeof *by_inode, compare_by_inode, before->sockets);
-	for (size_t i = 0; i < now->count; i++) {
-		struct lab_socket *socket = &now->sockets[i];
-		const struct lab_socket *old = NULL;
-		if (socket->inode && by_inode) {
-			size_t low = 0, high = with_inode;
-			while (low < high) {
-				size_t middle = (low + high) / 2;
-				const struct lab_socket *candidate = &before->sockets[by_inode[middle]];
-				if (candidate->inode < socket->inode
-				    || (candidate->inode == socket->inode && candidate->side < socket->side))
-					low = middle + 1;
-				else
-					high = middle;
-			}
-			if (low < with_inode && same_socket(socket, &before->sockets[by_inode[low]]))
-				old = &before->sockets[by_inode[low]];
-		}
-		for (size_t k = 0; k < before->count && !old; k++)
-			if (!(socket->inode && before->sockets[k].inode) || !by_inode)
-				if (same_socket(socket, &before->sockets[k]))
-					old = &before->sockets[k];
+	if (before->count > tie->earlier_capacity) {
+		size_t *grown = realloc(tie->earlier_next, before->count * sizeof *grown);
+		if (!grown)
+			return -1;
+		tie->earlier_next = grown;
+		tie->earlier_capacity = before->count;
+	}
+	if (inode_index_clear(&tie->earlier, before->count) < 0)
+		return -1;
+	for (size_t k = before->count; k-- > 0;) {
+		tie->earlier_next[k] = 0;
+		uint32_t inode = before->sockets[k]->inode;
+		if (inode == 0)
+			continue;
+		uint32_t *slot = inode_slot(&tie->earlier, inode, baseline_inode, before);
+		tie->earlier_next[k] = *slot;   /* walking backwards: k goes first */
+		*slot = (uint32_t)(k + 1);
+	}
+	return 0;
+}
+
+/* Which row of `before` is `socket` (its index), or before->count for a
+ * new socket. */
+static size_t find_earlier(const struct tie *tie, const struct lab_snapshot *before,
+			   const struct lab_socket *socket)
+{
+	if (socket->inode) {
+		uint32_t first = *inode_slot(&tie->earlier, socket->inode, baseline_inode, before);
+		for (size_t k = first; k; k = tie->earlier_next[k - 1])
+			if (same_socket(socket, before->sockets[k - 1]))
+				return k - 1;
+	}
+	/* No inode on one side: a queued connection accepted since, a
+	 * TIME-WAIT socket, a socket with no address yet. */
+	for (size_t k = 0; k < before->count; k++)
+		if ((!socket->inode || !before->sockets[k]->inode)
+		    && same_socket(socket, before->sockets[k]))
+			return k;
+	return before->count;
+}
+
+/* Marks what changed in each of `count` rows since `before`, and says in
+ * tie->was[i] which row of `before` row i is (NULL for a new socket), at
+ * tie->was_at[i]. Returns 0, -1 out of memory. */
+static int mark_changes(struct tie *tie, const struct sort_entry *now, size_t count,
+			const struct lab_snapshot *before)
+{
+	if (index_earlier(tie, before) < 0)
+		return -1;
+	for (size_t i = 0; i < count; i++) {
+		struct lab_socket *socket = now[i].row;
+		size_t at = find_earlier(tie, before, socket);
+		const struct lab_socket *old = at < before->count ? before->sockets[at] : NULL;
+		tie->was[i] = old;
+		tie->was_at[i] = at;
 		if (!old) {
 			socket->changes = CHANGE_NEW;
 			continue;
@@ -463,7 +706,7 @@ static void mark_changes(struct lab_snapshot *now, const struct lab_snapshot *be
 		if (strcmp(old->local, socket->local) != 0 || strcmp(old->peer, socket->peer) != 0)
 			socket->changes |= CHANGE_ADDRESS;
 	}
-	free(by_inode);
+	return 0;
 }
 
 /* ---- the snapshot ----------------------------------------------------- */
@@ -471,8 +714,8 @@ static void mark_changes(struct lab_snapshot *now, const struct lab_snapshot *be
 /* A socket no fd holds: in a listener's accept queue, closed and finishing
  * (remembered by its addresses), or nobody's. Returns false when the row is
  * not the lab's and must not be shown. */
-static bool place_fdless(const struct tie *tie, const struct tie_input *input, const struct lab_snapshot *so_far,
-			 struct lab_socket *socket)
+static bool place_fdless(const struct tie *tie, const struct tie_input *input,
+			 const struct rows *so_far, struct lab_socket *socket)
 {
 	const struct memory *m = recall(tie, socket->family, socket->local, socket->peer);
 	int listener = listener_side_for(so_far, socket);
@@ -484,7 +727,7 @@ static bool place_fdless(const struct tie *tie, const struct tie_input *input, c
 	}
 	if (m) {
 		socket->side = m->side;
-		text_copy(socket->name, sizeof socket->name, m->name);
+		set_text(socket->name, sizeof socket->name, m->name);
 		socket->note = NOTE_CLOSED;
 		/* The fd that held this connection may still be open, its
 		 * socket gone from the tables: the kernel moved on. */
@@ -505,34 +748,42 @@ static bool place_fdless(const struct tie *tie, const struct tie_input *input, c
 	return true;
 }
 
-static int compare_inodes(const void *a_, const void *b_)
+static uint32_t row_inode(const void *rows, size_t i)
 {
-	uint32_t a = *(const uint32_t *)a_, b = *(const uint32_t *)b_;
-	return (a > b) - (a < b);
+	return ((const struct rows *)rows)->at[i].inode;
 }
 
 /* Fds whose socket is in no kernel table: a fresh TCP or UDP socket (no
  * address yet), or one the kernel dropped (seen before, gone now). */
-static int add_unlisted_fds(const struct tie *tie, const struct tie_input *input, struct lab_snapshot *next)
+static int add_unlisted_fds(struct tie *tie, const struct tie_input *input, struct rows *next)
 {
-	uint32_t *listed = malloc((next->count ? next->count : 1) * sizeof *listed);
-	if (!listed)
+	if (inode_index_clear(&tie->listed, next->count) < 0)
 		return -1;
-	for (size_t k = 0; k < next->count; k++)
-		listed[k] = next->sockets[k].inode;
-	size_t listed_count = next->count;
-	qsort(listed, listed_count, sizeof *listed, compare_inodes);
+	bool listed_without_inode = false;
+	for (size_t k = 0; k < next->count; k++) {
+		if (next->at[k].inode == 0) {
+			listed_without_inode = true;
+			continue;
+		}
+		uint32_t *slot = inode_slot(&tie->listed, next->at[k].inode, row_inode, next);
+		if (!*slot)
+			*slot = (uint32_t)(k + 1);
+	}
 	for (size_t i = 0; i < input->fd_count; i++) {
 		const struct tie_fd *fd = &input->fds[i];
-		if (bsearch(&fd->inode, listed, listed_count, sizeof *listed, compare_inodes))
+		bool listed = fd->inode ? *inode_slot(&tie->listed, fd->inode, row_inode, next) != 0
+					: listed_without_inode;
+		if (listed)
 			continue;
-		struct lab_socket *socket = &next->sockets[next->count++];
+		struct lab_socket *socket = &next->at[next->count++];
 		memset(socket, 0, sizeof *socket);
 		socket->side = fd->side;
 		socket->process = fd->process;
 		socket->holders = 0;
-		for (size_t k = 0; k < input->fd_count; k++)
-			socket->holders += input->fds[k].inode == fd->inode;
+		if (fd->inode)
+			socket->holders = holder_count_of(find_holder(tie, fd->inode));
+		for (size_t k = 0; k < input->fd_count && !fd->inode; k++)
+			socket->holders += input->fds[k].inode == 0;
 		socket->fd = fd->fd;
 		socket->inode = fd->inode;
 		socket->family = fd->family;
@@ -541,73 +792,147 @@ static int add_unlisted_fds(const struct tie *tie, const struct tie_input *input
 			    || fd->family == AF_UNIX;
 		socket->note = !read ? NOTE_UNREAD : seen_before(tie, fd->inode) ? NOTE_DROPPED : NOTE_UNBOUND;
 		/* No table the lab reads has it: its addresses are unknown, not none. */
-		text_copy(socket->local, sizeof socket->local, read ? "*" : "?");
-		text_copy(socket->peer, sizeof socket->peer, read ? "*" : "?");
-		text_copy(socket->name, sizeof socket->name, fd->name ? fd->name : "");
+		set_text(socket->local, sizeof socket->local, read ? "*" : "?");
+		set_text(socket->peer, sizeof socket->peer, read ? "*" : "?");
+		set_text(socket->name, sizeof socket->name, fd->name ? fd->name : "");
 	}
-	free(listed);
 	return 0;
 }
 
-int tie_snapshot(struct tie *tie, const struct tie_input *input, struct lab_snapshot *out, char **err)
+/* Scratch for `count` rows. */
+static int reserve_rows(struct tie *tie, size_t count)
+{
+	if (count <= tie->row_capacity)
+		return 0;
+	struct lab_socket *rows = realloc(tie->rows, count * sizeof *rows);
+	if (rows)
+		tie->rows = rows;
+	struct sort_entry *sorted = realloc(tie->sorted, 2 * count * sizeof *sorted);
+	if (sorted)
+		tie->sorted = sorted;
+	const struct lab_socket **was = realloc(tie->was, count * sizeof *was);
+	if (was)
+		tie->was = was;
+	size_t *was_at = realloc(tie->was_at, count * sizeof *was_at);
+	if (was_at)
+		tie->was_at = was_at;
+	uint32_t *remembered = realloc(tie->remembered, count * sizeof *remembered);
+	if (remembered)
+		tie->remembered = remembered;
+	if (!rows || !sorted || !was || !was_at || !remembered)
+		return -1;
+	tie->row_capacity = count;
+	return 0;
+}
+
+/* The rows of the sockets the kernel listed: those some fd holds first,
+ * so listeners are known when the others are placed. */
+static void add_listed(struct tie *tie, const struct tie_input *input, struct rows *next)
 {
 	const struct probe_snapshot *raw = input->raw;
-	if (index_holders(tie, input) < 0)
-		return text_error(err, "out of memory");
-	/* Room for every probed socket (one row per holder after a fork) plus
-	 * every fd the probe did not list. */
-	size_t capacity = raw->count + 2 * input->fd_count;
-	struct lab_snapshot next = { .sockets = calloc(capacity ? capacity : 1, sizeof *next.sockets) };
-	if (!next.sockets)
-		return text_error(err, "out of memory");
-	/* First the sockets some fd holds, so listeners are known below. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < raw->count; i++) {
 			const struct holder *holder = find_holder(tie, raw->sockets[i].inode);
 			if ((holder != NULL) != (pass == 0))
 				continue;
-			struct lab_socket *socket = &next.sockets[next.count];
-			fill_socket(socket, &raw->sockets[i]);
+			struct lab_socket *socket = &next->at[next->count];
+			fill_socket(tie, socket, &raw->sockets[i]);
 			if (holder) {
 				socket->side = holder->side;
 				socket->process = holder->process;
 				socket->fd = holder->fd;
-				socket->holders = holder_count_of(tie, (size_t)(holder - tie->holders));
+				socket->holders = holder_count_of(holder);
 				if (socket->family != AF_UNIX && socket->type == SOCK_STREAM && socket->state == TCP_CLOSE)
 					socket->note = NOTE_BOUND_ONLY;
-				text_copy(socket->name, sizeof socket->name, holder->name);
-			} else if (!place_fdless(tie, input, &next, socket)) {
+				set_text(socket->name, sizeof socket->name, holder->name);
+			} else if (!place_fdless(tie, input, next, socket)) {
 				continue;
 			}
-			next.count++;
+			next->count++;
 			if (!holder)
 				continue;
 			/* After a fork() both processes hold the socket: a row each. */
-			for (const struct holder *other = holder + 1;
-			     other < tie->holders + tie->holder_count && other->inode == holder->inode; other++) {
-				struct lab_socket *copy = &next.sockets[next.count++];
-				*copy = *socket;
+			for (const struct holder *other = holder->next; other;
+			     other = other->next) {
+				struct lab_socket *copy = &next->at[next->count++];
+				memcpy(copy, socket, sizeof *copy);
 				copy->side = other->side;
 				copy->process = other->process;
 				copy->fd = other->fd;
-				text_copy(copy->name, sizeof copy->name, other->name);
+				set_text(copy->name, sizeof copy->name, other->name);
 			}
 		}
 	}
-	if (add_unlisted_fds(tie, input, &next) < 0) {
-		free(next.sockets);
-		return text_error(err, "out of memory");
+}
+
+/* Keeps `made`'s rows and where each is remembered, for the next
+ * snapshot's still_remembered(). */
+static int remember_last(struct tie *tie, const struct lab_snapshot *made)
+{
+	if (made->count > tie->last_capacity) {
+		size_t count = made->count;
+		const struct lab_socket **rows = realloc(tie->last_rows, count * sizeof *rows);
+		if (rows)
+			tie->last_rows = rows;
+		uint32_t *memory = realloc(tie->last_memory, count * sizeof *memory);
+		if (memory)
+			tie->last_memory = memory;
+		if (!rows || !memory)
+			return -1;
+		tie->last_capacity = count;
 	}
+	if (made->count) {
+		memcpy(tie->last_rows, made->sockets, made->count * sizeof *tie->last_rows);
+		memcpy(tie->last_memory, tie->remembered, made->count * sizeof *tie->last_memory);
+	}
+	tie->last_count = made->count;
+	return 0;
+}
+
+int tie_snapshot(struct tie *tie, const struct tie_input *input, struct lab_snapshot *out,
+		 char **err)
+{
+	const struct probe_snapshot *raw = input->raw;
+	/* Room for every probed socket (one row per holder after a fork) plus
+	 * every fd the probe did not list. */
+	if (index_holders(tie, input) < 0
+	    || reserve_rows(tie, raw->count + 2 * input->fd_count + 1) < 0)
+		return text_error(err, "out of memory");
+	if (!tie->address_texts)   /* without them, every address is formatted */
+		tie->address_texts = calloc(ADDRESS_TEXTS, sizeof *tie->address_texts);
+	struct rows next = { .at = tie->rows };
+	add_listed(tie, input, &next);
+	if (add_unlisted_fds(tie, input, &next) < 0)
+		return text_error(err, "out of memory");
 	name_unix_peers(&next);
 	order_fdless(tie, &next);
-	qsort(next.sockets, next.count, sizeof *next.sockets, compare_sockets);
-	if (input->baseline)
-		mark_changes(&next, input->baseline);
 	for (size_t i = 0; i < next.count; i++)
-		if (remember(tie, &next.sockets[i]) < 0) {
-			free(next.sockets);
-			return text_error(err, "out of memory");
-		}
-	*out = next;
+		tie->sorted[i] = sort_entry_of(&next.at[i]);
+	sort_entries(tie->sorted, tie->sorted + next.count, next.count);
+	if (!input->baseline)
+		memset(tie->was, 0, next.count * sizeof *tie->was);
+	else if (mark_changes(tie, tie->sorted, next.count, input->baseline) < 0)
+		return text_error(err, "out of memory");
+	/* A row the same as the baseline's, change marks included, is that
+	 * row: shared, not copied. */
+	struct lab_snapshot made = { 0 };
+	for (size_t i = 0; i < next.count; i++) {
+		const struct lab_socket *was = tie->was[i];
+		bool same = was && memcmp(was, tie->sorted[i].row, sizeof *was) == 0;
+		if ((same ? lab_snapshot_append_shared(&made, was)
+			  : lab_snapshot_append(&made, tie->sorted[i].row)) < 0)
+			goto out_of_memory;
+		const struct lab_socket *row = made.sockets[i];
+		if (same && still_remembered(tie, tie->was_at[i], row))
+			tie->remembered[i] = tie->last_memory[tie->was_at[i]];
+		else if (remember(tie, row, &tie->remembered[i]) < 0)
+			goto out_of_memory;
+	}
+	if (remember_last(tie, &made) < 0)
+		goto out_of_memory;
+	*out = made;
 	return 0;
+out_of_memory:
+	lab_snapshot_done(&made);
+	return text_error(err, "out of memory");
 }

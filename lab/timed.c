@@ -47,7 +47,7 @@ static struct timed_socket *find(struct timed_table *table, int side, const char
 void timed_note(struct timed_table *table, const struct lab_snapshot *snapshot, size_t step, int64_t now_us)
 {
 	for (size_t i = 0; i < snapshot->count; i++) {
-		const struct lab_socket *socket = &snapshot->sockets[i];
+		const struct lab_socket *socket = snapshot->sockets[i];
 		if (socket->side < 0 || !socket->name[0])
 			continue;
 		struct timed_socket *row = find(table, socket->side, socket->name);
@@ -108,8 +108,9 @@ bool timed_explain(const struct timed_table *table, const struct lab_snapshot *s
 	}
 	/* Still in that state: the timer ran out, but the state did not end on it. */
 	for (size_t i = 0; i < snapshot->count; i++)
-		if (snapshot->sockets[i].side == side && strcmp(snapshot->sockets[i].name, name) == 0
-		    && snapshot->sockets[i].state == state)
+		if (snapshot->sockets[i]->side == side
+		    && strcmp(snapshot->sockets[i]->name, name) == 0
+		    && snapshot->sockets[i]->state == state)
 			return false;
 	const char *after = _("the kernel's timer ended it");
 	for (size_t i = 0; i < sizeof endings / sizeof endings[0]; i++)

@@ -325,7 +325,7 @@ static json_t *sockets_json(const struct run_info *info, const struct lab_snapsh
 	json_t *array = json_array();
 	int failed = 0;
 	for (size_t i = 0; i < snapshot->count; i++)
-		failed |= append(array, socket_json(info, &snapshot->sockets[i], normalised));
+		failed |= append(array, socket_json(info, snapshot->sockets[i], normalised));
 	if (failed) {
 		json_decref(array);
 		return NULL;
@@ -523,7 +523,7 @@ static int check_event(const struct trace_writer *writer, const struct lab_event
 		return text_error(err, "%s: event %zu: side %d is not one of the %d sides", writer->path, event->seq,
 				  event->side, info->side_count);
 	for (size_t i = 0; i < event->snapshot.count; i++) {
-		const struct lab_socket *socket = &event->snapshot.sockets[i];
+		const struct lab_socket *socket = event->snapshot.sockets[i];
 		if (socket->side < -1 || socket->side >= info->side_count || (unsigned)socket->note >= NOTE_COUNT)
 			return text_error(err, "%s: event %zu: socket %zu: side %d or note %d is out of range",
 					  writer->path, event->seq, i, socket->side, (int)socket->note);
@@ -613,6 +613,9 @@ struct reader {
 	size_t line;              /* 1-based */
 	char scope[40];           /* "sockets[2]." while reading a socket, else "" */
 	char **err;
+	/* The event before's sockets, or NULL: a row read the same as its row
+	 * there is that row, shared. */
+	const struct lab_snapshot *previous;
 };
 
 /* "path:line: <scope><field>: <message>"; returns -1. */
@@ -845,12 +848,6 @@ static int read_sockets(struct reader *reader, json_t *object, const struct run_
 	if (!json_is_array(value))
 		return reader_fail(reader, "sockets", "expected an array, got %s", json_type_name(value));
 	size_t count = json_array_size(value);
-	if (count == 0)
-		return 0;
-	snapshot->sockets = calloc(count, sizeof *snapshot->sockets);
-	if (!snapshot->sockets)
-		return reader_fail(reader, "sockets", "out of memory");
-	snapshot->count = count;
 	for (size_t i = 0; i < count; i++) {
 		json_t *item = json_array_get(value, i);
 		char field[32];
@@ -859,8 +856,19 @@ static int read_sockets(struct reader *reader, json_t *object, const struct run_
 		if (!json_is_object(item))
 			return reader_fail(reader, field, "expected an object, got %s", json_type_name(item));
 		snprintf(reader->scope, sizeof reader->scope, "%s.", field);
-		if (read_socket(reader, item, info, &snapshot->sockets[i]) < 0)
+		struct lab_socket socket;
+		/* Padding too: rows that say the same are the same bytes. */
+		memset(&socket, 0, sizeof socket);
+		if (read_socket(reader, item, info, &socket) < 0)
 			return -1;
+		const struct lab_snapshot *previous = reader->previous;
+		const struct lab_socket *before = NULL;
+		if (previous && i < previous->count)
+			before = previous->sockets[i];
+		bool same = before && memcmp(before, &socket, sizeof socket) == 0;
+		if ((same ? lab_snapshot_append_shared(snapshot, before)
+			  : lab_snapshot_append(snapshot, &socket)) < 0)
+			return reader_fail(reader, field, "out of memory");
 	}
 	reader->scope[0] = '\0';
 	return 0;
@@ -1291,6 +1299,8 @@ static int read_lines(struct reader *reader, const char *text, size_t len, struc
 			}
 			if (status == 0) {
 				memset(&list[list_count], 0, sizeof list[list_count]);
+				reader->previous = list_count ? &list[list_count - 1].snapshot
+							      : NULL;
 				/* Counted before it is read: a half-read event is freed with the rest. */
 				status = read_event(reader, object, info, &list[list_count++]);
 			}
@@ -1485,8 +1495,8 @@ static void coalesce_data(struct lab_event *event)
 }
 
 /* Tokens are handed out in reading order: each event's address, then its
- * sockets' local and peer addresses. */
-static void normalise_events(struct port_tokens *tokens, struct lab_event *events, size_t count)
+ * sockets' local and peer addresses. Returns 0, -1 out of memory. */
+static int normalise_events(struct port_tokens *tokens, struct lab_event *events, size_t count)
 {
 	collect_own_ports(tokens, events, count);
 	for (size_t e = 0; e < count; e++) {
@@ -1501,11 +1511,14 @@ static void normalise_events(struct port_tokens *tokens, struct lab_event *event
 			normalise_address(tokens, events[e].packets[i].to, sizeof events[e].packets[i].to);
 		}
 		for (size_t i = 0; i < events[e].snapshot.count; i++) {
-			struct lab_socket *socket = &events[e].snapshot.sockets[i];
+			struct lab_socket *socket = lab_snapshot_edit(&events[e].snapshot, i);
+			if (!socket)
+				return -1;
 			normalise_address(tokens, socket->local, sizeof socket->local);
 			normalise_address(tokens, socket->peer, sizeof socket->peer);
 		}
 	}
+	return 0;
 }
 
 int trace_normalise(const char *path, FILE *out, char **err)
@@ -1521,7 +1534,10 @@ int trace_normalise(const char *path, FILE *out, char **err)
 	snprintf(name, sizeof name, "normalised %s", path);
 	if (status == 0) {
 		tokens->info = &info;
-		normalise_events(tokens, events, count);
+		if (normalise_events(tokens, events, count) < 0)
+			status = text_error(err, "%s: out of memory", path);
+	}
+	if (status == 0) {
 		status = write_line(out, name, info_json(&info, true), "the first line", err);
 	}
 	for (size_t i = 0; i < count && status == 0; i++) {

@@ -67,13 +67,21 @@ static enum socket_note gone_note(const struct session *session, uint32_t inode,
 /* The tie says an fd's socket left every table (NOTE_DROPPED); whether
  * it was reset is the wire's and the calls' to say. Again after new
  * packets: a gone socket's RST may have just arrived. */
-void wire_mark_resets(struct session *session)
+int wire_mark_resets(struct session *session, char **err)
 {
 	for (size_t i = 0; i < session->snapshot.count; i++) {
-		struct lab_socket *socket = &session->snapshot.sockets[i];
-		if (socket->note == NOTE_DROPPED)
-			socket->note = gone_note(session, socket->inode, socket->side, socket->fd);
+		const struct lab_socket *socket = session->snapshot.sockets[i];
+		if (socket->note != NOTE_DROPPED)
+			continue;
+		enum socket_note note = gone_note(session, socket->inode, socket->side, socket->fd);
+		if (note == socket->note)
+			continue;
+		struct lab_socket *own = lab_snapshot_edit(&session->snapshot, i);
+		if (!own)
+			return text_error(err, "out of memory");
+		own->note = note;
 	}
+	return 0;
 }
 
 int wire_open_capture(struct session *session, char **err)
@@ -105,17 +113,19 @@ int wire_open_capture(struct session *session, char **err)
 int wire_side_of_address(const struct session *session, int family, const char *address)
 {
 	for (size_t i = 0; i < session->snapshot.count; i++)
-		if (session->snapshot.sockets[i].family == family && session->snapshot.sockets[i].side >= 0
-		    && strcmp(session->snapshot.sockets[i].local, address) == 0
-		    && session->snapshot.sockets[i].state != TCP_LISTEN)
-			return session->snapshot.sockets[i].side;
+		if (session->snapshot.sockets[i]->family == family
+		    && session->snapshot.sockets[i]->side >= 0
+		    && strcmp(session->snapshot.sockets[i]->local, address) == 0
+		    && session->snapshot.sockets[i]->state != TCP_LISTEN)
+			return session->snapshot.sockets[i]->side;
 	int remembered = tie_remembered_side(session->tie, family, address);
 	if (remembered >= 0)
 		return remembered;
 	/* A listener's address answers for its queued children too. */
 	for (size_t i = 0; i < session->snapshot.count; i++)
-		if (session->snapshot.sockets[i].family == family && strcmp(session->snapshot.sockets[i].local, address) == 0)
-			return session->snapshot.sockets[i].side;
+		if (session->snapshot.sockets[i]->family == family
+		    && strcmp(session->snapshot.sockets[i]->local, address) == 0)
+			return session->snapshot.sockets[i]->side;
 	return -1;
 }
 
@@ -145,7 +155,7 @@ static int side_of_segment(const struct session *session, int event_side, const 
 	const char *local = receiving ? to : from, *peer = receiving ? from : to;
 	int found = -1;
 	for (size_t i = 0; i < session->snapshot.count; i++) {
-		const struct lab_socket *socket = &session->snapshot.sockets[i];
+		const struct lab_socket *socket = session->snapshot.sockets[i];
 		if (socket->side >= 0 && same_endpoint(socket->local, local) && same_endpoint(socket->peer, peer)) {
 			if (socket->side == event_side)
 				return event_side;
@@ -162,7 +172,7 @@ static int side_of_segment(const struct session *session, int event_side, const 
 	}
 	/* A datagram socket with no peer sends and receives on its address alone. */
 	for (size_t i = 0; i < session->snapshot.count; i++) {
-		const struct lab_socket *socket = &session->snapshot.sockets[i];
+		const struct lab_socket *socket = session->snapshot.sockets[i];
 		if (socket->side >= 0 && socket->type == SOCK_DGRAM && strcmp(socket->peer, "*") == 0
 		    && listener_covers(socket->local, local) && socket->family == (local[0] == '[' ? AF_INET6 : AF_INET))
 			return socket->side;
@@ -175,7 +185,7 @@ static int side_of_segment(const struct session *session, int event_side, const 
 	if (!receiving)
 		return -1;
 	for (size_t i = 0; i < session->snapshot.count; i++) {
-		const struct lab_socket *socket = &session->snapshot.sockets[i];
+		const struct lab_socket *socket = session->snapshot.sockets[i];
 		if (socket->side >= 0 && socket->state == TCP_LISTEN && socket->family == (to[0] == '[' ? AF_INET6 : AF_INET)
 		    && listener_covers(socket->local, to))
 			return socket->side;
@@ -220,8 +230,7 @@ int wire_drain(struct session *session, struct lab_event *event, char **err)
 		text_copy(out->payload, sizeof out->payload, in->payload);
 		out->time_us = in->time_us;
 	}
-	wire_mark_resets(session);
-	return 0;
+	return wire_mark_resets(session, err);
 }
 
 /* `wire: hold`: every TCP segment on lo waits in the kernel until a step

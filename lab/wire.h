@@ -10,8 +10,9 @@
 #include "session_parts.h"
 
 /* The snapshot's sockets the tie says left every table (NOTE_DROPPED):
- * NOTE_RESET where an RST crossed the wire or a call said so. */
-void wire_mark_resets(struct session *session);
+ * NOTE_RESET where an RST crossed the wire or a call said so. Returns 0,
+ * or -1 with *err (out of memory). */
+int wire_mark_resets(struct session *session, char **err);
 
 /* Opens the capture if session_capture() asked for it; where none can be
  * had, says why in info.wire and returns 0. -1 with *err. */

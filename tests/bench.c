@@ -18,6 +18,11 @@
  *    entering and renewing the sandbox, holding segments (open, close,
  *    release -> answer held) and draining the capture. `bench STEPS parts`
  *    prints these alone.
+ * 7. 8 sides and 100 connections: the step, and the lab's own part of it
+ *    (the step less the kernel's dump of the same sockets) against the
+ *    dump; `bench STEPS crowded` prints these and the 2-side step alone.
+ * 8. Free play's peak RSS over 1,000 steps with 50 sockets open; `bench
+ *    STEPS memory` prints it alone.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -550,6 +555,111 @@ static int soak(const char *path, struct sandbox *sandbox, int runs)
 	return 0;
 }
 
+/* A free-play script: a listener, 24 connections and a bound UDP socket
+ * (50 sockets open), then `exchanges` calls of ping and pong on one
+ * connection. Returns the text (the caller frees it) or NULL, and the
+ * steps of each part. */
+static char *free_play_script(int exchanges, int *setup_steps, int *steps, size_t *len)
+{
+	char *text = NULL;
+	FILE *script = open_memstream(&text, len);
+	if (!script)
+		return NULL;
+	fprintf(script, "server: ls = socket(AF_INET, SOCK_STREAM)\nserver: bind(ls, 127.0.0.1:65432)\n"
+			"server: listen(ls, 64)\n");
+	*setup_steps = 3;
+	for (int i = 0; i < 24; i++, *setup_steps += 3)
+		fprintf(script, "client: c%d = socket(AF_INET, SOCK_STREAM)\n"
+				"client: connect(c%d, 127.0.0.1:65432)\nserver: %saccept(ls)\n",
+			i, i, i == 0 ? "a0 = " : "");
+	fprintf(script, "client: u = socket(AF_INET, SOCK_DGRAM)\nclient: bind(u, 127.0.0.1:65433)\n");
+	*setup_steps += 2;
+	const char *const exchange[4] = { "client: send(c0, \"ping\")", "server: recv(a0, 64)",
+					  "server: send(a0, \"pong\")", "client: recv(c0, 64)" };
+	for (int i = 0; i < exchanges; i++)
+		fprintf(script, "%s\n", exchange[i % 4]);
+	*steps = *setup_steps + exchanges;
+	if (fclose(script) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* `socklab play --plain` as a student's script drives it: 1,000 steps
+ * with 50 sockets open, each step's event keeping what the kernel showed.
+ * Its peak RSS (VmHWM: the process alone, its puppets are small and
+ * separate) must stay under 32 MB however long a class plays. It is read
+ * after the last step, while the program waits for more input: the
+ * rusage of a child spawned from this process would count this process's
+ * peak too (exec records the old memory's). The transcript is read to
+ * check that every call ran and none failed. */
+static int free_play_memory(const char *binary)
+{
+	enum { EXCHANGE_STEPS = 1000 };
+	int setup_steps, steps;
+	size_t len = 0;
+	char *script = free_play_script(EXCHANGE_STEPS, &setup_steps, &steps, &len);
+	int input[2] = { -1, -1 }, transcript[2] = { -1, -1 };
+	if (!script || pipe(input) < 0 || pipe(transcript) < 0
+	    || fcntl(input[1], F_SETPIPE_SZ, (int)len + 4096) < (int)len) {
+		fprintf(stderr, "bench: free play: cannot write the script\n");
+		return -1;
+	}
+	char *argv[] = { (char *)binary, "play", "--plain", NULL };
+	posix_spawn_file_actions_t actions;
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_adddup2(&actions, input[0], 0);
+	posix_spawn_file_actions_adddup2(&actions, transcript[1], 1);
+	posix_spawn_file_actions_addclose(&actions, input[1]);
+	posix_spawn_file_actions_addclose(&actions, transcript[0]);
+	pid_t pid;
+	double start = now_us();
+	int failed = posix_spawn(&pid, binary, &actions, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&actions);
+	close(input[0]);
+	close(transcript[1]);
+	/* The whole script fits in the pipe: written at once, the end of
+	 * input kept back until the peak is read. */
+	bool written = !failed && write(input[1], script, len) == (ssize_t)len;
+	free(script);
+	if (failed || !written) {
+		close(input[1]);
+		close(transcript[0]);
+		fprintf(stderr, "bench: free play: cannot start %s\n", binary);
+		return -1;
+	}
+	FILE *out = fdopen(transcript[0], "r");
+	char line[1024];
+	int steps_seen = 0, steps_done = 0, failures = 0;
+	long peak = 0;
+	while (out && fgets(line, sizeof line, out)) {
+		steps_seen += strncmp(line, "step ", 5) == 0;
+		failures += strncmp(line, "  = -1", 6) == 0 || strncmp(line, "  ... blocked", 13) == 0;
+		/* A step's transcript ends with its Python. */
+		if (strncmp(line, "  python", 8) == 0 && ++steps_done == steps) {
+			peak = status_kib(pid, "VmHWM");
+			close(input[1]);
+			input[1] = -1;
+		}
+	}
+	if (input[1] >= 0)
+		close(input[1]);
+	if (out)
+		fclose(out);
+	int status = 0;
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0
+	    || steps_seen != steps || failures || peak == 0) {
+		fprintf(stderr, "bench: free play: the workload failed (exit %d, %d of %d steps, %d calls failed)\n",
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1, steps_seen, steps, failures);
+		return -1;
+	}
+	printf("free play    %d steps with 50 sockets open (after %d steps opening them): peak RSS %.1f MB   "
+	       "(goal 32 MB; %.1f s)\n", EXCHANGE_STEPS, setup_steps, (double)peak / 1024,
+	       (now_us() - start) / 1e6);
+	return 0;
+}
+
 /* The back key at step 51 of a long lesson: a fresh namespace and
  * puppets, then the first 50 steps again (what `b` does, so the screen
  * shows the kernel's state, not a cache). Goal: one frame, 16 ms. */
@@ -582,6 +692,19 @@ static int back_to_step_50(struct sandbox *sandbox)
 	return held;
 }
 
+/* The lab's own part of a crowded step (the step's median less the
+ * kernel's dump of the same sockets) against the dump: goal half. */
+static void crowded_figure(const struct figures *many, const struct figures *dump, double two_sides)
+{
+	double own = many->median - dump->median;
+	printf("8 sides, 100 connections: step overhead median %7.1f us   p99 %7.1f us   "
+	       "(%.1fx the 2-side median %.1f us)\n",
+	       many->median, many->p99, many->median / two_sides, two_sides);
+	printf("of which the kernel's sock_diag dump of its %zu sockets %.1f us, "
+	       "the lab's own part %.1f us: %.2fx the dump (goal 0.5x)\n",
+	       dump->count, dump->median, own, own / dump->median);
+}
+
 static int crowded_only(struct lesson *lesson, int exchanges)
 {
 	struct sandbox sandbox;
@@ -595,8 +718,8 @@ static int crowded_only(struct lesson *lesson, int exchanges)
 	if (!crowded || steady_after(lesson, &sandbox, SETUP_STEPS, &f, NULL) < 0
 	    || steady_after(crowded, &sandbox, 3 + 300, &many, &dump) < 0)
 		return 1;
-	printf("8 sides, 100 connections: step overhead median %7.1f us (%.1fx the 2-side median %.1f us); "
-	       "the kernel's dump alone %.1f us\n", many.median, many.median / f.median, f.median, dump.median);
+	printf("2 sides      step overhead median %.1f us   (goal 30 us)\n", f.median);
+	crowded_figure(&many, &dump, f.median);
 	lesson_free(crowded);
 	lesson_free(lesson);
 	sandbox_done(&sandbox);
@@ -921,6 +1044,11 @@ int main(int argc, char **argv)
 	/* `bench STEPS crowded`: only the 8-side figure, for a profiler. */
 	if (argc > 2 && strcmp(argv[2], "crowded") == 0)
 		return crowded_only(lesson, exchanges);
+	/* `bench STEPS memory`: only free play's peak RSS. */
+	if (argc > 2 && strcmp(argv[2], "memory") == 0) {
+		lesson_free(lesson);
+		return free_play_memory(SOCKLAB_BINARY) < 0;
+	}
 	/* `bench STEPS parts`: only the parts' figures. */
 	if (argc > 2 && strcmp(argv[2], "parts") == 0) {
 		struct sandbox sandbox;
@@ -969,7 +1097,8 @@ int main(int argc, char **argv)
 	    || steady(lesson, &sandbox, false, true, (size_t)-1, &wire) < 0
 	    || steady(lesson, &sandbox, true, false, 400, &naive) < 0)
 		return 1;
-	printf("%s step overhead   median %7.1f us   p99 %7.1f us   (%zu steps)\n", path_name, f.median, f.p99, f.count);
+	printf("%s step overhead   median %7.1f us   p99 %7.1f us   (%zu steps; goal 30 us)\n",
+	       path_name, f.median, f.p99, f.count);
 	printf("host path / %s, step medians: %.1fx\n", path_name, host_step.median / f.median);
 	printf("with capture step overhead   median %7.1f us   p99 %7.1f us   (+%.1f us median for the packets)\n",
 	       wire.median, wire.p99, wire.median - f.median);
@@ -978,12 +1107,10 @@ int main(int argc, char **argv)
 	if (!crowded || steady_after(lesson, &sandbox, SETUP_STEPS, &two_sides, &few_dump) < 0
 	    || steady_after(crowded, &sandbox, 3 + 300, &many, &many_dump) < 0)
 		return 1;
-	printf("8 sides, 100 connections: step overhead median %7.1f us   p99 %7.1f us   (%.1fx the 2-side median)\n",
-	       many.median, many.p99, many.median / f.median);
-	printf("of which the kernel's sock_diag dump alone: median %5.1f us for %zu sockets; %5.1f us for %zu "
-	       "(2 sides); the lab's own part %.1f us and %.1f us\n",
-	       many_dump.median, many_dump.count, few_dump.median, few_dump.count, many.median - many_dump.median,
-	       two_sides.median - few_dump.median);
+	crowded_figure(&many, &many_dump, f.median);
+	printf("2 sides: the kernel's sock_diag dump alone %.1f us for %zu sockets; "
+	       "the lab's own part %.1f us\n",
+	       few_dump.median, few_dump.count, two_sides.median - few_dump.median);
 	lesson_free(crowded);
 	printf("naive way    step + ss -tanpx median %7.1f us   p99 %7.1f us   ratio %.0fx (medians, %zu steps)\n",
 	       naive.median, naive.p99, naive.median / f.median, naive.count);
@@ -998,7 +1125,8 @@ int main(int argc, char **argv)
 	if (echo && tui_bench_draw(echo, &sandbox, 200, 60, 1000, &frame_us, &err) == 0)
 		printf("tui          full frame at 200x60 median %.0f us (1,000 frames, every cell sent)\n", frame_us);
 	lesson_free(echo);
-	if (parts(&sandbox) < 0 || soak(SOURCE_DIR "/lessons/01-echo.lesson", &sandbox, 1000) < 0)
+	if (parts(&sandbox) < 0 || soak(SOURCE_DIR "/lessons/01-echo.lesson", &sandbox, 1000) < 0
+	    || free_play_memory(SOCKLAB_BINARY) < 0)
 		return 1;
 	sandbox_done(&sandbox);
 	lesson_free(lesson);

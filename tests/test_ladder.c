@@ -92,7 +92,10 @@ Test(ladder_state, counts_a_state_new_to_its_side)
 	struct lab_socket before_sockets[] = { tcp(0, TCP_LISTEN), tcp(1, TCP_SYN_SENT) };
 	struct lab_socket after_sockets[] = { tcp(0, TCP_LISTEN), tcp(0, TCP_ESTABLISHED),
 					      tcp(1, TCP_ESTABLISHED) };
-	struct lab_snapshot before = { before_sockets, 2 }, after = { after_sockets, 3 };
+	const struct lab_socket *before_rows[] = { &before_sockets[0], &before_sockets[1] };
+	const struct lab_socket *after_rows[] = { &after_sockets[0], &after_sockets[1],
+						  &after_sockets[2] };
+	struct lab_snapshot before = { before_rows, 2 }, after = { after_rows, 3 };
 	cr_assert_not(ladder_state_entered(&before, &after, 0), "LISTEN was there before");
 	cr_assert(ladder_state_entered(&before, &after, 1), "the server's new ESTABLISHED");
 	cr_assert(ladder_state_entered(&before, &after, 2),
@@ -105,12 +108,15 @@ Test(ladder_state, counts_a_second_socket_in_a_state_the_side_had)
 {
 	struct lab_socket before_sockets[] = { tcp(0, TCP_ESTABLISHED) };
 	struct lab_socket after_sockets[] = { tcp(0, TCP_ESTABLISHED), tcp(0, TCP_ESTABLISHED) };
-	struct lab_snapshot before = { before_sockets, 1 }, after = { after_sockets, 2 };
+	const struct lab_socket *before_rows[] = { &before_sockets[0] };
+	const struct lab_socket *after_rows[] = { &after_sockets[0], &after_sockets[1] };
+	struct lab_snapshot before = { before_rows, 1 }, after = { after_rows, 2 };
 	cr_assert_not(ladder_state_entered(&before, &after, 0));
 	cr_assert(ladder_state_entered(&before, &after, 1));
 	/* The same state on another side is that side's own. */
 	struct lab_socket other_sockets[] = { tcp(1, TCP_ESTABLISHED) };
-	struct lab_snapshot other = { other_sockets, 1 };
+	const struct lab_socket *other_rows[] = { &other_sockets[0] };
+	struct lab_snapshot other = { other_rows, 1 };
 	cr_assert(ladder_state_entered(&other, &before, 0));
 }
 

@@ -16,6 +16,7 @@
 
 static struct run_info info;
 static struct lab_socket sockets[4];
+static const struct lab_socket *rows[4] = { &sockets[0], &sockets[1], &sockets[2], &sockets[3] };
 static struct lab_snapshot snapshot;
 static struct view_call server_calls[4], client_calls[2];
 static struct wire_packet packets[3];
@@ -55,7 +56,7 @@ static void step6(void)
 	sockets[1] = tcp_socket(0, "", -1, TCP_ESTABLISHED, "127.0.0.1:65432", "127.0.0.1:40312", CHANGE_NEW);
 	sockets[2] = tcp_socket(1, "c", 3, TCP_ESTABLISHED, "127.0.0.1:40312", "127.0.0.1:65432",
 				CHANGE_STATE | CHANGE_ADDRESS);
-	snapshot = (struct lab_snapshot){ .sockets = sockets, .count = 3 };
+	snapshot = (struct lab_snapshot){ .sockets = rows, .count = 3 };
 	server_calls[0] = (struct view_call){ .text = "ls = socket(AF_INET, SOCK_STREAM)", .result = "3" };
 	server_calls[1] = (struct view_call){ .text = "bind(ls, 127.0.0.1:65432)", .result = "0" };
 	server_calls[2] = (struct view_call){ .text = "listen(ls, 5)", .result = "0" };

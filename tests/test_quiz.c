@@ -108,12 +108,23 @@ static struct lab_socket tcp_socket(int side, const char *name, int state)
 	return socket;
 }
 
+/* Row pointers for the events below, kept for the test's life (each
+ * test runs in a process of its own). */
+static const struct lab_socket *row_pointers[64];
+static size_t row_pointer_count;
+
 /* An event as the session records it; the snapshot borrows `sockets`. */
-static struct lab_event event_of(enum event_kind kind, long ret, int error, struct lab_socket *sockets, size_t count)
+static struct lab_event event_of(enum event_kind kind, long ret, int error,
+				 const struct lab_socket *sockets, size_t count)
 {
+	cr_assert_leq(row_pointer_count + count, sizeof row_pointers / sizeof row_pointers[0]);
+	const struct lab_socket **rows = &row_pointers[row_pointer_count];
+	for (size_t i = 0; i < count; i++)
+		rows[i] = &sockets[i];
+	row_pointer_count += count;
 	return (struct lab_event){
 		.step = 1, .kind = kind, .ret = ret, .error = error,
-		.snapshot = { .sockets = sockets, .count = count },
+		.snapshot = { .sockets = count ? rows : NULL, .count = count },
 	};
 }
 

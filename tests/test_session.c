@@ -48,8 +48,9 @@ static const struct lab_socket *find(int side, const char *name)
 {
 	const struct lab_snapshot *snapshot = session_snapshot(session);
 	for (size_t i = 0; i < snapshot->count; i++)
-		if (snapshot->sockets[i].side == side && strcmp(snapshot->sockets[i].name, name) == 0)
-			return &snapshot->sockets[i];
+		if (snapshot->sockets[i]->side == side
+		    && strcmp(snapshot->sockets[i]->name, name) == 0)
+			return snapshot->sockets[i];
 	return NULL;
 }
 
@@ -101,7 +102,8 @@ Test(session, a_blocked_call_wakes_in_the_step_that_wakes_it, .fini = finish)
 	/* The call's snapshot: the connection waits in the accept queue, no fd. */
 	bool queued = false;
 	for (size_t i = 0; i < events[5].snapshot.count; i++)
-		if (events[5].snapshot.sockets[i].note == NOTE_ACCEPT_QUEUE && events[5].snapshot.sockets[i].fd == -1)
+		if (events[5].snapshot.sockets[i]->note == NOTE_ACCEPT_QUEUE
+		    && events[5].snapshot.sockets[i]->fd == -1)
 			queued = true;
 	cr_expect(queued, "the connection is complete before accept() takes it");
 	cr_expect_eq(session_failure_count(session), 0, "%s",
@@ -239,9 +241,11 @@ Test(session, labs_on_the_host_path_neither_see_nor_reach_each_other)
 	cr_expect_eq(session_failure_count(second), 0, "the second lab reached the first's socket file");
 	const struct lab_snapshot *theirs = session_snapshot(second);
 	cr_expect_eq(theirs->count, 2, "the second lab shows %zu sockets, not its own two", theirs->count);
-	for (size_t i = 0; i < theirs->count; i++)
-		cr_expect(strcmp(theirs->sockets[i].name, "s") == 0 || strcmp(theirs->sockets[i].name, "c") == 0,
-			  "a socket of another lab: '%s' %s", theirs->sockets[i].name, theirs->sockets[i].local);
+	for (size_t i = 0; i < theirs->count; i++) {
+		const struct lab_socket *socket = theirs->sockets[i];
+		cr_expect(strcmp(socket->name, "s") == 0 || strcmp(socket->name, "c") == 0,
+			  "a socket of another lab: '%s' %s", socket->name, socket->local);
+	}
 	const struct lab_snapshot *ours = session_snapshot(session);
 	cr_expect_eq(ours->count, 2, "the first lab shows %zu sockets", ours->count);
 	session_free(second);

@@ -117,15 +117,15 @@ static void next_dump(void)
 static const struct lab_socket *row(size_t i)
 {
 	cr_assert_lt(i, now.count, "only %zu rows", now.count);
-	return &now.sockets[i];
+	return now.sockets[i];
 }
 
 static const struct lab_socket *row_with(int side, const char *local, const char *peer)
 {
 	for (size_t i = 0; i < now.count; i++)
-		if (now.sockets[i].side == side && strcmp(now.sockets[i].local, local) == 0
-		    && strcmp(now.sockets[i].peer, peer) == 0)
-			return &now.sockets[i];
+		if (now.sockets[i]->side == side && strcmp(now.sockets[i]->local, local) == 0
+		    && strcmp(now.sockets[i]->peer, peer) == 0)
+			return now.sockets[i];
 	cr_assert_fail("no row of side %d with %s -> %s", side, local, peer);
 	return NULL;
 }
@@ -278,8 +278,8 @@ Test(tie, a_reused_fd_number_is_a_new_socket)
 	snap(false);
 	const struct lab_socket *fresh = NULL;
 	for (size_t i = 0; i < now.count; i++)
-		if (now.sockets[i].inode == 201)
-			fresh = &now.sockets[i];
+		if (now.sockets[i]->inode == 201)
+			fresh = now.sockets[i];
 	cr_assert_not_null(fresh);
 	cr_assert_str_eq(fresh->name, "c2");
 	cr_assert_eq(fresh->note, NOTE_UNBOUND, "a fresh socket, never seen: no address yet");
@@ -419,8 +419,8 @@ Test(tie, a_unix_peer_reads_as_the_peers_path)
 	snap(false);
 	const struct lab_socket *client = NULL;
 	for (size_t i = 0; i < now.count; i++)
-		if (now.sockets[i].side == CLIENT)
-			client = &now.sockets[i];
+		if (now.sockets[i]->side == CLIENT)
+			client = now.sockets[i];
 	cr_assert_not_null(client);
 	cr_assert_str_eq(client->local, "*");
 	cr_assert_str_eq(client->peer, "./echo.sock");
@@ -436,8 +436,8 @@ Test(tie, a_unix_connection_in_the_queue_belongs_to_the_listener_by_path)
 	snap(false);
 	const struct lab_socket *queued = NULL;
 	for (size_t i = 0; i < now.count; i++)
-		if (now.sockets[i].inode == 201)
-			queued = &now.sockets[i];
+		if (now.sockets[i]->inode == 201)
+			queued = now.sockets[i];
 	cr_assert_not_null(queued);
 	cr_assert_eq(queued->side, SERVER);
 	cr_assert_eq(queued->note, NOTE_ACCEPT_QUEUE);
@@ -471,7 +471,7 @@ Test(tie, the_first_snapshot_marks_every_socket_new)
 	echo_pair_connected();
 	snap(false);
 	for (size_t i = 0; i < now.count; i++)
-		cr_assert(now.sockets[i].changes & CHANGE_NEW, "row %zu", i);
+		cr_assert(now.sockets[i]->changes & CHANGE_NEW, "row %zu", i);
 }
 
 Test(tie, an_unchanged_socket_has_no_mark)
@@ -480,7 +480,56 @@ Test(tie, an_unchanged_socket_has_no_mark)
 	snap(false);
 	snap(false);
 	for (size_t i = 0; i < now.count; i++)
-		cr_assert_eq(now.sockets[i].changes, 0, "row %zu", i);
+		cr_assert_eq(now.sockets[i]->changes, 0, "row %zu", i);
+}
+
+Test(tie, a_socket_unchanged_since_the_baseline_keeps_its_row)
+{
+	echo_pair_connected();
+	snap(false);
+	snap(false);   /* every mark cleared: the rows differ from the first snapshot's */
+	snap(false);
+	cr_assert_eq(now.count, before.count);
+	for (size_t i = 0; i < now.count; i++)
+		cr_assert_eq(now.sockets[i], before.sockets[i], "row %zu is shared, not copied", i);
+}
+
+Test(tie, a_changed_socket_gets_a_row_of_its_own_and_the_others_stay_shared)
+{
+	echo_pair_connected();
+	snap(false);
+	snap(false);
+	raw.sockets[0].recv_queue = 1;   /* the accept queue */
+	snap(false);
+	cr_assert_eq(row(0)->changes, CHANGE_QUEUE);
+	cr_assert_neq(now.sockets[0], before.sockets[0]);
+	cr_assert_eq(before.sockets[0]->recv_queue, 0, "the baseline's row is as it was");
+	for (size_t i = 1; i < now.count; i++)
+		cr_assert_eq(now.sockets[i], before.sockets[i], "row %zu", i);
+	/* Its mark goes the next time: the row changes again, then stays. */
+	snap(false);
+	cr_assert_eq(row(0)->changes, 0);
+	cr_assert_neq(now.sockets[0], before.sockets[0]);
+	snap(false);
+	cr_assert_eq(now.sockets[0], before.sockets[0]);
+}
+
+Test(tie, a_shared_row_is_remembered_again_after_the_memory_is_emptied)
+{
+	kernel_tcp(TCP_ESTABLISHED, "127.0.0.1", 40000, "127.0.0.1", 65432, 200);
+	hold(CLIENT, 3, 200, "c");
+	snap(false);
+	snap(false);
+	tie_forget(tie);
+	snap(false);   /* the same row as the baseline's, shared: still remembered anew */
+	snap(false);
+	next_dump();
+	fd_count = 0;   /* close(c) */
+	kernel_tcp(TCP_TIME_WAIT, "127.0.0.1", 40000, "127.0.0.1", 65432, 0);
+	snap(false);
+	cr_assert_eq(row(0)->side, CLIENT);
+	cr_assert_str_eq(row(0)->name, "c");
+	cr_assert_eq(row(0)->note, NOTE_CLOSED);
 }
 
 Test(tie, a_queue_that_grew_is_marked)

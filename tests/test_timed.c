@@ -19,7 +19,8 @@ Test(timed, says_time_wait_ended_when_its_timer_ran_out_and_the_socket_is_gone)
 {
 	struct timed_table table = { 0 };
 	struct lab_socket sockets[] = { socket_in(0, "a1", TCP_TIME_WAIT, 3, 60000) };
-	struct lab_snapshot with = { sockets, 1 }, without = { NULL, 0 };
+	const struct lab_socket *rows[] = { &sockets[0] };   /* a snapshot by hand, of these rows */
+	struct lab_snapshot with = { rows, 1 }, without = { NULL, 0 };
 	timed_note(&table, &with, 9, 100 * second);
 	sockets[0].timer_ms = 58000;
 	timed_note(&table, &with, 10, 102 * second);   /* the same state: still since step 9 */
@@ -38,7 +39,8 @@ Test(timed, a_state_left_before_its_timer_ran_out_explains_nothing)
 {
 	struct timed_table table = { 0 };
 	struct lab_socket sockets[] = { socket_in(1, "c", TCP_SYN_SENT, 1, 1000) };
-	struct lab_snapshot with = { sockets, 1 };
+	const struct lab_socket *rows[] = { &sockets[0] };   /* a snapshot by hand, of these rows */
+	struct lab_snapshot with = { rows, 1 };
 	timed_note(&table, &with, 5, 0);
 	sockets[0] = socket_in(1, "c", TCP_CLOSE, 0, 0);   /* refused at once: no timer ended it */
 	timed_note(&table, &with, 6, second / 10);
@@ -50,7 +52,8 @@ Test(timed, a_state_without_a_timer_explains_nothing)
 {
 	struct timed_table table = { 0 };
 	struct lab_socket sockets[] = { socket_in(1, "c", TCP_ESTABLISHED, 0, 0) };
-	struct lab_snapshot with = { sockets, 1 }, without = { NULL, 0 };
+	const struct lab_socket *rows[] = { &sockets[0] };   /* a snapshot by hand, of these rows */
+	struct lab_snapshot with = { rows, 1 }, without = { NULL, 0 };
 	timed_note(&table, &with, 4, 10 * second);
 	char said[256];
 	cr_assert_not(timed_explain(&table, &without, 1, "c", 1000 * second, said, sizeof said));
@@ -60,7 +63,8 @@ Test(timed, an_orphaned_fin_wait_2_that_timed_out_explains_the_next_state)
 {
 	struct timed_table table = { 0 };
 	struct lab_socket sockets[] = { socket_in(0, "a1", TCP_FIN_WAIT2, 3, 60000) };
-	struct lab_snapshot with = { sockets, 1 }, without = { NULL, 0 };
+	const struct lab_socket *rows[] = { &sockets[0] };   /* a snapshot by hand, of these rows */
+	struct lab_snapshot with = { rows, 1 }, without = { NULL, 0 };
 	timed_note(&table, &with, 7, 0);
 	char said[256];
 	cr_assert(timed_explain(&table, &without, 0, "a1", 61 * second, said, sizeof said));
@@ -72,7 +76,8 @@ Test(timed, a_new_state_restarts_the_clock)
 {
 	struct timed_table table = { 0 };
 	struct lab_socket sockets[] = { socket_in(1, "c", TCP_FIN_WAIT2, 3, 60000) };
-	struct lab_snapshot with = { sockets, 1 }, without = { NULL, 0 };
+	const struct lab_socket *rows[] = { &sockets[0] };   /* a snapshot by hand, of these rows */
+	struct lab_snapshot with = { rows, 1 }, without = { NULL, 0 };
 	timed_note(&table, &with, 11, 0);
 	sockets[0] = socket_in(1, "c", TCP_TIME_WAIT, 3, 60000);
 	timed_note(&table, &with, 13, 20 * second);
@@ -90,7 +95,8 @@ Test(timed, syn_sent_whose_retries_ran_out_says_connect_gave_up)
 	struct timed_table table = { 0 };
 	/* The SYN resent 1 s, 2 s, 4 s ...: the retransmit timer, its expiry moving on. */
 	struct lab_socket sockets[] = { socket_in(1, "d", TCP_SYN_SENT, 1, 1000) };
-	struct lab_snapshot with = { sockets, 1 };
+	const struct lab_socket *rows[] = { &sockets[0] };   /* a snapshot by hand, of these rows */
+	struct lab_snapshot with = { rows, 1 };
 	timed_note(&table, &with, 16, 0);
 	sockets[0].timer_ms = 64000;
 	timed_note(&table, &with, 17, 63 * second);

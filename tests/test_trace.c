@@ -108,11 +108,10 @@ static struct lab_socket *add_socket(struct lab_event *event, int side, int fd, 
 				     int type, int state, const char *local, const char *peer)
 {
 	struct lab_snapshot *snapshot = &event->snapshot;
-	struct lab_socket *grown = realloc(snapshot->sockets, (snapshot->count + 1) * sizeof *grown);
-	cr_assert_not_null(grown);
-	snapshot->sockets = grown;
-	struct lab_socket *socket = &snapshot->sockets[snapshot->count++];
-	memset(socket, 0, sizeof *socket);
+	static const struct lab_socket blank;
+	cr_assert_eq(lab_snapshot_append(snapshot, &blank), 0);
+	struct lab_socket *socket = lab_snapshot_edit(snapshot, snapshot->count - 1);
+	cr_assert_not_null(socket);
 	socket->side = side;
 	socket->fd = fd;
 	snprintf(socket->name, sizeof socket->name, "%s", name);
@@ -299,7 +298,7 @@ static void assert_event_equal(const struct lab_event *a, const struct lab_event
 		cr_assert_str_eq(a->failures[k], b->failures[k], "event %zu", i);
 	cr_assert_eq(a->snapshot.count, b->snapshot.count, "event %zu", i);
 	for (size_t k = 0; k < a->snapshot.count; k++)
-		assert_socket_equal(&a->snapshot.sockets[k], &b->snapshot.sockets[k], i, k);
+		assert_socket_equal(a->snapshot.sockets[k], b->snapshot.sockets[k], i, k);
 }
 
 /* Line `number` (1-based) of text, malloc'd without its newline. */
@@ -509,10 +508,10 @@ Test(trace, writer_refuses_what_it_cannot_write)
 	cr_assert(strstr(err, "side 2 is not one of the 2 sides") != NULL, "%s", err);
 	free(err);
 	events[0].side = 0;
-	events[0].snapshot.sockets[0].note = NOTE_COUNT;
+	lab_snapshot_edit(&events[0].snapshot, 0)->note = NOTE_COUNT;
 	cr_assert_eq(trace_write_event(writer, &events[0], &err), -1);
 	free(err);
-	events[0].snapshot.sockets[0].note = NOTE_NONE;
+	lab_snapshot_edit(&events[0].snapshot, 0)->note = NOTE_NONE;
 	free(events[0].text);
 	events[0].text = strdup("bad \xff UTF-8");
 	cr_assert_eq(trace_write_event(writer, &events[0], &err), -1);

@@ -47,7 +47,9 @@ Test(view, lists_a_sides_sockets_and_those_no_side_holds)
 	struct lab_socket sockets[] = {
 		{ .side = 1 }, { .side = 0 }, { .side = -1 }, { .side = 1 }, { .side = 7 }
 	};
-	struct lab_snapshot snapshot = { .sockets = sockets, .count = 5 };
+	const struct lab_socket *rows[] = { &sockets[0], &sockets[1], &sockets[2], &sockets[3],
+					    &sockets[4] };
+	struct lab_snapshot snapshot = { .sockets = rows, .count = 5 };
 	struct lesson_view view = { .snapshot = &snapshot, .side_count = 2 };
 	size_t indexes[4];
 	cr_assert_eq(view_side_sockets(&view, 1, indexes, 4), 2);

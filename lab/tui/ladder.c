@@ -133,14 +133,15 @@ static size_t sockets_in_state(const struct lab_snapshot *snapshot, size_t end, 
 {
 	size_t count = 0;
 	for (size_t i = 0; snapshot && i < end && i < snapshot->count; i++)
-		if (snapshot->sockets[i].side == side && strcmp(session_state_text(&snapshot->sockets[i]), state) == 0)
+		if (snapshot->sockets[i]->side == side
+		    && strcmp(session_state_text(snapshot->sockets[i]), state) == 0)
 			count++;
 	return count;
 }
 
 bool ladder_state_entered(const struct lab_snapshot *before, const struct lab_snapshot *after, size_t index)
 {
-	const struct lab_socket *socket = &after->sockets[index];
+	const struct lab_socket *socket = after->sockets[index];
 	const char *state = session_state_text(socket);
 	size_t now = sockets_in_state(after, index + 1, socket->side, state);
 	return now > sockets_in_state(before, before ? before->count : 0, socket->side, state);

@@ -509,7 +509,7 @@ static void lesson_open_details(struct tui *tui)
 		tui_message(tui, "%s", _("no socket here to show"));
 		return;
 	}
-	screen_details_open(tui, &tui->view.snapshot->sockets[indexes[tui->selected]]);
+screen_details_open(tui, tui->view.snapshot->sockets[indexes[tui->selected]]);
 }
 
 static void lesson_text(struct tui *tui)

@@ -331,7 +331,7 @@ static void pane_build(struct projector_layout *layout, const struct projector_i
 		return;
 	}
 	for (size_t i = 0; i < shown; i++) {
-		const struct lab_socket *socket = &view->snapshot->sockets[pane->sockets[i]];
+		const struct lab_socket *socket = view->snapshot->sockets[pane->sockets[i]];
 		bool selected = focused && i == input->selected;
 		if (big) {
 			socket_big(layout, socket, y, inner_x, inner_width, selected);
@@ -452,7 +452,7 @@ static void other_side_line(struct projector_layout *layout, const struct lesson
 	size_t indexes[16];
 	size_t count = view_side_sockets(view, side, indexes, 16);
 	for (size_t i = 0; i < count && i < 16 && length < sizeof line; i++) {
-		const struct lab_socket *socket = &view->snapshot->sockets[indexes[i]];
+		const struct lab_socket *socket = view->snapshot->sockets[indexes[i]];
 		char who[64], state[64];
 		socket_text_who(socket, who, sizeof who);
 		state_text(socket, state, sizeof state);

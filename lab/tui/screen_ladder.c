@@ -127,7 +127,7 @@ static const char *state_text(const struct lab_socket *socket, enum squeeze sque
 static bool side_entered_state(const struct ladder_row *row, int side)
 {
 	for (size_t i = 0; row->snapshot && i < row->snapshot->count; i++)
-		if (row->snapshot->sockets[i].side == side && row->snapshot->sockets[i].state != 0
+		if (row->snapshot->sockets[i]->side == side && row->snapshot->sockets[i]->state != 0
 		    && ladder_state_entered(row->before, row->snapshot, i))
 			return true;
 	return false;
@@ -148,7 +148,7 @@ static size_t state_pieces(const struct ladder *model, int lanes, const struct r
 		if (squeeze >= SQUEEZE_CHANGED_SIDES && !side_entered_state(row, side))
 			continue;
 		for (size_t i = 0; snapshot && i < snapshot->count && count + 2 <= MAX_STATE_PIECES; i++) {
-			const struct lab_socket *socket = &snapshot->sockets[i];
+			const struct lab_socket *socket = snapshot->sockets[i];
 			if (socket->side != side || socket->state == 0)
 				continue;
 			const char *text = state_text(socket, squeeze);

@@ -145,7 +145,7 @@ static struct socket_columns socket_columns_for(const struct lab_snapshot *snaps
 	struct socket_columns columns = { .who = 2, .local = 5, .peer = 4, .state = 5, .one_line = true };
 	int full_peer = 4, longest_tail = 0;
 	for (size_t i = 0; i < count; i++) {
-		const struct lab_socket *socket = &snapshot->sockets[indexes[i]];
+		const struct lab_socket *socket = snapshot->sockets[indexes[i]];
 		char who[48];
 		struct socket_piece pieces[SOCKET_PIECES_MAX];
 		socket_text_who(socket, who, sizeof who);
@@ -308,7 +308,7 @@ static int pane_socket_rows(const struct tui *tui, const struct lesson_view *vie
 		return 1;
 	socket_heading(&measure, &pane->columns);
 	for (size_t i = 0; i < listed; i++)
-		socket_out(&measure, &pane->columns, &view->snapshot->sockets[pane->sockets[i]]);
+		socket_out(&measure, &pane->columns, view->snapshot->sockets[pane->sockets[i]]);
 	return measure.row + (pane->socket_count > listed ? 1 : 0);
 }
 
@@ -414,7 +414,7 @@ static size_t pane_sockets_shown(const struct tui *tui, const struct lesson_view
 	size_t listed = pane->socket_count < MAX_PANE_SOCKETS ? pane->socket_count : MAX_PANE_SOCKETS;
 	int rows[MAX_PANE_SOCKETS], total = 0;
 	for (size_t i = 0; i < listed; i++) {
-		rows[i] = socket_rows(tui, pane, &view->snapshot->sockets[pane->sockets[i]]);
+		rows[i] = socket_rows(tui, pane, view->snapshot->sockets[pane->sockets[i]]);
 		total += rows[i];
 		shown[i] = true;
 	}
@@ -426,7 +426,7 @@ static size_t pane_sockets_shown(const struct tui *tui, const struct lesson_view
 		shown[i] = false;
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < listed; i++) {
-			bool changed = view->snapshot->sockets[pane->sockets[i]].changes != 0;
+			bool changed = view->snapshot->sockets[pane->sockets[i]]->changes != 0;
 			if (shown[i] || changed != (pass == 0) || rows[i] > room)
 				continue;
 			shown[i] = true;
@@ -483,7 +483,7 @@ static void pane_draw(struct tui *tui, const struct lesson_view *view, struct pa
 	for (size_t i = 0; i < listed; i++) {
 		if (!shown[i])
 			continue;
-		const struct lab_socket *socket = &view->snapshot->sockets[pane->sockets[i]];
+		const struct lab_socket *socket = view->snapshot->sockets[pane->sockets[i]];
 		cursor.fill = pane->focused && i == tui->selected ? style->roles[ROLE_SELECTED] : 0;
 		socket_out(&cursor, &pane->columns, socket);
 		cursor.fill = 0;
@@ -600,7 +600,7 @@ static void other_side_draw(struct tui *tui, const struct lesson_view *view, int
 	size_t indexes[16];
 	size_t count = view_side_sockets(view, side, indexes, 16);
 	for (size_t i = 0; i < count && i < 16; i++) {
-		const struct lab_socket *socket = &view->snapshot->sockets[indexes[i]];
+		const struct lab_socket *socket = view->snapshot->sockets[indexes[i]];
 		char who[48];
 		socket_text_who(socket, who, sizeof who);
 		cursor_string(&cursor, i ? ", " : "   ", style->roles[ROLE_NORMAL]);

@@ -288,7 +288,7 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 	view->has_timer = false;
 	view->soonest_timer_ms = 0;
 	for (size_t i = 0; i < view->snapshot->count; i++) {
-		const struct lab_socket *socket = &view->snapshot->sockets[i];
+		const struct lab_socket *socket = view->snapshot->sockets[i];
 		if (!socket->timer)
 			continue;
 		if (!view->has_timer || socket->timer_ms < view->soonest_timer_ms)
@@ -428,7 +428,7 @@ size_t view_side_sockets(const struct lesson_view *view, int side, size_t *index
 {
 	size_t found = 0;
 	for (size_t i = 0; i < view->snapshot->count; i++) {
-		int owner = view->snapshot->sockets[i].side;
+		int owner = view->snapshot->sockets[i]->side;
 		bool placed = owner >= 0 && owner < view->side_count;
 		if (side >= 0 ? owner != side : placed)
 			continue;
