@@ -7,7 +7,7 @@
 #include "i18n.h"
 #include "options.h"
 #include "plain.h"
-#include "session.h"
+#include "model.h"
 #include "trace.h"
 
 /* --plain is the only way replay prints: kept so that scripts may say it. */

@@ -140,14 +140,14 @@ static const char *socket_label(const struct lab_socket *socket)
  * socket, a new state, an fd taken or closed, a listener's accept queue. */
 static bool socket_note_due(const struct lab_socket *socket)
 {
-	const char *state = session_state_text(socket);
+	const char *state = lab_socket_state_text(socket);
 	return (socket->changes & (CHANGE_NEW | CHANGE_STATE | CHANGE_FD))
 	       || ((socket->changes & CHANGE_QUEUE) && strcmp(state, "LISTEN") == 0);
 }
 
 static void socket_note_text(const struct lab_socket *socket, char *out, size_t size)
 {
-	const char *state = session_state_text(socket);
+	const char *state = lab_socket_state_text(socket);
 	size_t length;
 	if (strcmp(state, "-") == 0)
 		length = (size_t)snprintf(out, size, "%s new, no address yet", socket_label(socket));

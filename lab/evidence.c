@@ -60,7 +60,7 @@ static const char *state_words(const struct lab_socket *socket)
 {
 	if (socket->note == NOTE_DROPPED || socket->note == NOTE_RESET)
 		return _("gone from the kernel's tables");
-	return socket->state == 0 ? _("no address yet") : session_state_text(socket);
+	return socket->state == 0 ? _("no address yet") : lab_socket_state_text(socket);
 }
 
 static void describe_socket(const struct facts *facts, const struct lab_socket *socket, char *out, size_t size)
@@ -389,7 +389,7 @@ static void explain_already_connected(const struct facts *facts, char *out, size
 		explain_fd_state(facts, _("%s is listening: a listener only accepts connections; Linux answers its connect() "
 					  "with EISCONN"), out, size);
 	else if (socket)
-		snprintf(out, size, _("the socket is already %s with %s"), session_state_text(socket), socket->peer);
+		snprintf(out, size, _("the socket is already %s with %s"), lab_socket_state_text(socket), socket->peer);
 	else
 		explain_fd_state(facts, _("%s is already connected"), out, size);
 }
@@ -406,7 +406,7 @@ static void explain_in_progress(const struct facts *facts, char *out, size_t siz
 	else if (socket && socket->state != 0 && socket->state != TCP_CLOSE)
 		snprintf(out, size, _("a non-blocking connect returns before the handshake ends; when the lab read the "
 				      "kernel just after, the handshake had already ended: the socket is %s; SO_ERROR reads 0"),
-			 session_state_text(socket));
+			 lab_socket_state_text(socket));
 	else
 		snprintf(out, size, "%s", _("a non-blocking connect returns at once, and this one has already ended: the socket "
 					    "is in no kernel table; SO_ERROR tells how (a refusal reads 111, ECONNREFUSED)"));

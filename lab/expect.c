@@ -143,7 +143,7 @@ static bool check_state(struct session *session, const struct lesson_step *step,
 		/* Say the queues only when the expectation was about them. */
 		bool queues = e->recv_queue >= 0 || e->send_queue >= 0;
 		text_append(says, sizeof says, &says_len, queues ? "%s%s rq %u wq %u" : "%s%s", says_len ? "; " : "",
-			    socket->state ? session_state_text(socket) : "no address yet", socket->recv_queue,
+			    socket->state ? lab_socket_state_text(socket) : "no address yet", socket->recv_queue,
 			    socket->send_queue);
 	}
 	if (!any && e->state == 0)

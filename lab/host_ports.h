@@ -18,7 +18,7 @@
 
 #include "catalog.h"
 #include "lesson.h"
-#include "session.h"
+#include "model.h"
 
 /* Why the lab refuses a call itself, before any kernel sees it. */
 struct refusal {

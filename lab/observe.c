@@ -107,7 +107,7 @@ static void observe_pair(struct side *side, const struct observed_call *observed
 		 observed->pair[0], observed->pair[1]);
 }
 
-int session_observe(struct session *session, const struct observed_call *observed, char **err)
+int observe_call(struct session *session, const struct observed_call *observed, char **err)
 {
 	if (observed->side < 0 || observed->side >= session->side_count || observed->call >= CALL_COUNT)
 		return text_error(err, "an observed call the lab cannot place");
@@ -168,7 +168,7 @@ int session_observe(struct session *session, const struct observed_call *observe
 	return 0;
 }
 
-int session_observe_process(struct session *session, const struct observed_process *observed, char **err)
+int observe_process(struct session *session, const struct observed_process *observed, char **err)
 {
 	if (observed->side < 0 || observed->side >= session->side_count)
 		return text_error(err, "an observed process the lab cannot place");
@@ -186,7 +186,7 @@ int session_observe_process(struct session *session, const struct observed_proce
 	return 0;
 }
 
-void session_process_label(const struct session *session, int side, int process, char *out, size_t size)
+void observe_process_label(const struct session *session, int side, int process, char *out, size_t size)
 {
 	const char *name = side >= 0 && side < session->side_count ? session->lesson->sides[side] : "?";
 	if (side < 0 || side >= session->side_count || !session->sides[side].observed)

@@ -22,4 +22,10 @@ void observe_lesson_directory(const struct session *session, char *out, size_t s
 /* Starts the lesson's programs (where programs_here). 0, or -1 with *err. */
 int observe_start_programs(struct session *session, const char *lesson_dir, char **err);
 
+/* session_observe, session_observe_process, session_process_label
+ * (session.h), for the session to hand on. */
+int observe_call(struct session *session, const struct observed_call *call, char **err);
+int observe_process(struct session *session, const struct observed_process *observed, char **err);
+void observe_process_label(const struct session *session, int side, int process, char *out, size_t size);
+
 #endif

@@ -73,7 +73,7 @@ char *plain_format_result(const struct lab_event *event, char *out, size_t size)
 
 const char *plain_state_text(const struct lab_socket *socket)
 {
-	return session_state_text(socket);
+	return lab_socket_state_text(socket);
 }
 
 static const char *side_name(const struct run_info *info, int side)
@@ -93,10 +93,10 @@ static void print_socket(FILE *out, const struct run_info *info, const struct la
 	if (socket->state == TCP_LISTEN)
 		snprintf(note, sizeof note, "recv-q: accept queue, send-q: backlog");
 	else if ((socket->state == TCP_CLOSE_WAIT || socket->state == TCP_CLOSING) && socket->recv_queue > 0)
-		snprintf(note, sizeof note, "%s%srecv-q counts the peer's FIN as 1", session_note_text(socket->note),
+		snprintf(note, sizeof note, "%s%srecv-q counts the peer's FIN as 1", lab_note_text(socket->note),
 			 socket->note != NOTE_NONE ? "; " : "");
 	else
-		snprintf(note, sizeof note, "%s", session_note_text(socket->note));
+		snprintf(note, sizeof note, "%s", lab_note_text(socket->note));
 	fprintf(out, "  %c %-7s %-8s %-24s %-24s %-12s %5u %5u  %s\n", socket->changes ? '*' : ' ',
 		side_name(info, socket->side), who, socket->local, socket->peer, plain_state_text(socket),
 		socket->recv_queue, socket->send_queue, note);

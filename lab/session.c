@@ -25,59 +25,6 @@
 #include "sides.h"
 #include "wire.h"
 
-/* ---- small tables ------------------------------------------------------ */
-
-static const char *const note_texts[NOTE_COUNT] = {
-	[NOTE_NONE] = "",
-	[NOTE_UNBOUND] = "no address yet",
-	[NOTE_BOUND_ONLY] = "bound only: not listening, not connected",
-	[NOTE_ACCEPT_QUEUE] = "in accept queue, no fd",
-	[NOTE_HANDSHAKE] = "handshake not done, no fd",
-	[NOTE_CLOSED] = "fd closed, kernel finishing",
-	[NOTE_KERNEL_COPY] = "kernel's copy; fd still open",
-	[NOTE_DROPPED] = "closed: gone from the kernel's tables",
-	[NOTE_RESET] = "in no kernel table: reset",
-	[NOTE_UNKNOWN] = "not the lab's?",
-	[NOTE_UNREAD] = "not TCP, UDP or Unix: not read",
-};
-
-static const char *const event_kind_names[EVENT_KIND_COUNT] = {
-	[EVENT_RETURNED] = "returned",
-	[EVENT_BLOCKED] = "blocked",
-	[EVENT_WOKE] = "woke",
-	[EVENT_NOT_RUN] = "not run",
-	[EVENT_SKIPPED] = "skipped",
-};
-
-const char *session_state_text(const struct lab_socket *socket)
-{
-	if (socket->state == 0)
-		return "-";
-	/* sock_diag reuses TCP's numbers for every kind: CLOSE means "not
-	 * connected" to a datagram or Unix socket. */
-	if (socket->state == TCP_CLOSE && (socket->family == AF_UNIX || socket->type == SOCK_DGRAM))
-		return "UNCONN";
-	return probe_state_name(socket->state, socket->type);
-}
-
-const char *session_note_text(enum socket_note note)
-{
-	return note < NOTE_COUNT ? note_texts[note] : "";
-}
-
-const char *session_event_kind_name(enum event_kind kind)
-{
-	return kind < EVENT_KIND_COUNT ? event_kind_names[kind] : "?";
-}
-
-int session_event_kind_value(const char *name)
-{
-	for (int i = 0; i < EVENT_KIND_COUNT; i++)
-		if (strcmp(event_kind_names[i], name) == 0)
-			return i;
-	return -1;
-}
-
 /* ---- steps ------------------------------------------------------------ */
 
 /* fork(): the side's process copies itself; the copy becomes the side the
@@ -611,43 +558,19 @@ size_t session_failure_count(const struct session *session)
 	return session->failure_count;
 }
 
-const char *session_timer_name(unsigned timer)
+/* ---- a program as a side (observe.c) ------------------------------------ */
+
+int session_observe(struct session *session, const struct observed_call *call, char **err)
 {
-	/* idiag_timer's values, as inet_diag fills them. */
-	static const char *const names[] = { "", "retransmit", "keepalive", "TIME-WAIT", "zero-window probe" };
-	return timer < sizeof names / sizeof names[0] ? names[timer] : "?";
+	return observe_call(session, call, err);
 }
 
-const char *lab_event_wire_silence(const struct lab_event *event)
+int session_observe_process(struct session *session, const struct observed_process *observed, char **err)
 {
-	/* Only the calls that send a segment on TCP: connect, send, shutdown. */
-	static const enum call_id sending[] = { CALL_CONNECT, CALL_SEND, CALL_SENDALL, CALL_SENDTO, CALL_SHUTDOWN };
-	bool sends = false;
-	for (size_t i = 0; i < sizeof sending / sizeof sending[0]; i++)
-		sends |= event->call == sending[i];
-	if (event->packet_count || !sends || event->kind != EVENT_RETURNED)
-		return NULL;
-	int fd = event->fd_argument;
-	for (size_t i = 0; fd >= 0 && i < event->snapshot.count; i++) {
-		const struct lab_socket *socket = event->snapshot.sockets[i];
-		if (socket->side == event->side && socket->fd == fd)
-			return socket->family == AF_UNIX ? "no packets: a unix socket's bytes stay inside the kernel" : NULL;
-	}
-	return NULL;
+	return observe_process(session, observed, err);
 }
 
-void lab_event_done(struct lab_event *event)
+void session_process_label(const struct session *session, int side, int process, char *out, size_t size)
 {
-	free(event->text);
-	free(event->bytes);
-	for (size_t i = 0; i < event->failure_count; i++)
-		free(event->failures[i]);
-	free(event->failures);
-	for (size_t i = 0; i < event->timer_ended_count; i++)
-		free(event->timers_ended[i]);
-	free(event->timers_ended);
-	free(event->packets);
-	free(event->ready);
-	lab_snapshot_done(&event->snapshot);
-	memset(event, 0, sizeof *event);
+	observe_process_label(session, side, process, out, size);
 }

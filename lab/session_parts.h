@@ -21,7 +21,7 @@
 #include "program.h"
 #include "puppet.h"
 #include "resend.h"
-#include "session.h"
+#include "model.h"
 #include "tie.h"
 #include "timed.h"
 #include "workdir.h"

@@ -1,4 +1,4 @@
-/* snapshot — rows shared between snapshots (session.h).
+/* snapshot — rows shared between snapshots (model.h).
  *
  * A step's events each keep the snapshot after it, and most rows do not
  * change from one step to the next: a row is allocated once, behind a
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "session.h"
+#include "model.h"
 
 struct shared_row {
 	size_t holders;           /* snapshots that hold the row */

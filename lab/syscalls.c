@@ -21,7 +21,7 @@
 
 #include "catalog.h"
 #include "text.h"
-#include "tracer.h"
+#include "tracer_event.h"
 
 #if defined(__x86_64__)
 #define NATIVE_AUDIT_ARCH AUDIT_ARCH_X86_64

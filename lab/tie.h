@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #include "probe.h"
-#include "session.h"
+#include "model.h"
 
 /* One fd a side holds, with what the lab knows of its socket. */
 struct tie_fd {

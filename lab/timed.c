@@ -8,7 +8,7 @@
 
 #include "i18n.h"
 #include "probe.h"
-#include "session.h"
+#include "model.h"
 
 /* What the end of a timed state means, in the kernel's terms. */
 static const struct {

@@ -214,10 +214,10 @@ static json_t *side_json(const struct run_info *info, int side)
 	return buffer_json(info->sides[side], sizeof info->sides[side]);
 }
 
-/* The name every frontend shows (session_state_text). */
+/* The name every frontend shows (lab_socket_state_text). */
 static const char *socket_state_name(const struct lab_socket *socket)
 {
-	return session_state_text(socket);
+	return lab_socket_state_text(socket);
 }
 
 /* "-" for no address yet; the name when it reads back as the same state
@@ -296,7 +296,7 @@ static json_t *socket_json(const struct run_info *info, const struct lab_socket 
 			failed |= put(object, "cookie", json_integer((json_int_t)socket->cookie));
 	}
 	if (socket->note != NOTE_NONE)
-		failed |= put(object, "note", json_string(session_note_text(socket->note)));
+		failed |= put(object, "note", json_string(lab_note_text(socket->note)));
 	if (socket->changes)
 		failed |= put(object, "changes", changes_json(socket->changes));
 	if (failed) {
@@ -389,7 +389,7 @@ static json_t *event_json(const struct run_info *info, const struct lab_event *e
 	int failed = 0;
 	failed |= put(object, "seq", json_integer((json_int_t)event->seq));
 	failed |= put(object, "step", json_integer((json_int_t)event->step));
-	failed |= put(object, "kind", json_string(session_event_kind_name(event->kind)));
+	failed |= put(object, "kind", json_string(lab_event_kind_name(event->kind)));
 	failed |= put(object, "side", side_json(info, event->side));
 	failed |= put(object, "call", json_string(catalog_calls[event->call].name));
 	failed |= put(object, "text", event->text ? json_string(event->text) : json_null());
@@ -778,7 +778,7 @@ static int read_note(const struct reader *reader, json_t *object, enum socket_no
 	if (!json_is_string(value))
 		return reader_fail(reader, "note", "expected a string, got %s", json_type_name(value));
 	for (int note = NOTE_NONE; note < NOTE_COUNT; note++) {
-		if (strcmp(session_note_text(note), json_string_value(value)) == 0) {
+		if (strcmp(lab_note_text(note), json_string_value(value)) == 0) {
 			*out = note;
 			return 0;
 		}
@@ -881,7 +881,7 @@ static int read_kind(const struct reader *reader, json_t *object, enum event_kin
 		return -1;
 	if (!json_is_string(value))
 		return reader_fail(reader, "kind", "expected a string, got %s", json_type_name(value));
-	int kind = session_event_kind_value(json_string_value(value));
+	int kind = lab_event_kind_value(json_string_value(value));
 	if (kind < 0)
 		return reader_fail(reader, "kind", "unknown kind '%s' (returned, blocked, woke, not run)",
 				   json_string_value(value));

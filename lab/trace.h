@@ -66,7 +66,7 @@
  *     fd        -1 when no fd holds the socket.
  *     rq, wq    receive and send queue, bytes (LISTEN: accept queue, backlog).
  *     timer_ms  time left on the kernel's timer; inode: 0 when none.
- *     note      only for a socket with a note (session_note_text).
+ *     note      only for a socket with a note (lab_note_text).
  *     changes   only when something changed: "new", "state", "queue", "fd".
  *
  * A reader ignores keys it does not know. "sandbox", "port_map", "us",

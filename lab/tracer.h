@@ -47,11 +47,8 @@
 #include <sys/types.h>
 
 #include "text.h"
+#include "tracer_event.h"
 
-#define TRACER_MAX_BYTES 65536       /* bytes sent, received or output carried by one event */
-#define TRACER_TEXT_MAX 512
-#define TRACER_LINE_MAX 256
-#define TRACER_NAME_MAX 24
 #define TRACER_MAX_PROCESSES 64      /* the program and its children; beyond, the lab stops it */
 #define TRACER_MAX_TASKS 512         /* threads of all of them */
 
@@ -60,63 +57,6 @@
  * as SOCKLAB_LINE_FD. High, so the program's own fds start at 3; under an
  * open file limit of 1003 or less, the limit's third fd from the top. */
 #define TRACER_LINE_FD 1001
-
-enum tracer_event_kind {
-	TRACER_CALL,      /* a socket call is about to run; held until tracer_release */
-	TRACER_RETURNED,  /* the call returned; held until tracer_release (not held: a call a
-	                     signal handler cut short, which the program saw fail with EINTR) */
-	TRACER_BLOCKED,   /* a released call sleeps in the kernel; it comes back as TRACER_RETURNED */
-	TRACER_SETTLED,   /* every task is held, asleep in a socket call, or asleep elsewhere */
-	TRACER_OUTPUT,    /* bytes the program wrote to stdout or stderr (raw: escape to show) */
-	TRACER_EXITED,    /* a process of the program ended */
-	TRACER_FORKED,    /* a new process (fork, vfork, clone without CLONE_THREAD): `process`, from `parent` */
-	TRACER_EXECED,    /* `process` ran execve: `text` is its new command line */
-	TRACER_EVENT_KIND_COUNT
-};
-
-struct tracer_event {
-	enum tracer_event_kind kind;
-	bool held;                        /* the task waits for tracer_release(event->task) */
-	pid_t task;                       /* the thread that stopped */
-	pid_t process;                    /* its process */
-	pid_t parent;                     /* FORKED: the process that made it */
-	long syscall;                     /* the system call's number */
-	char name[TRACER_NAME_MAX];       /* "accept4" */
-	int call;                         /* enum call_id it maps onto (catalog.h), -1 when none fits */
-	int fd;                           /* the socket argument, -1 none */
-	uint64_t inode;                   /* that fd's socket inode before the call (sock_diag's), 0 none */
-	char text[TRACER_TEXT_MAX];       /* strace style: "bind(3, {AF_INET, 127.0.0.1:65432}, 16)";
-	                                     RETURNED adds " = 0" or " = -1 EADDRINUSE (Address already in use)" */
-	char target[TEXT_ADDRESS_MAX];    /* the address argument (bind, connect, sendto), or "" */
-	char address[TEXT_ADDRESS_MAX];   /* RETURNED: filled in by the kernel (accept, recvfrom, getsockname), or "" */
-	long ret;                         /* RETURNED: the return value, -1 on error */
-	int error;                        /* RETURNED: errno when ret == -1, else 0 */
-	uint64_t result_inode;            /* RETURNED socket/accept/accept4: the new fd's socket inode;
-	                                     socketpair: the first fd's */
-	int pair[2];                      /* RETURNED socketpair: the two new fds, else -1 -1 */
-	uint64_t pair_inodes[2];          /* their sockets' inodes */
-	int family, type;                 /* RETURNED socket/socketpair: what it was asked to make
-	                                     (AF_NETLINK, SOCK_RAW); 0 0 for every other call */
-	uint64_t message_bytes;           /* RETURNED sendmmsg/recvmmsg: the bytes of the messages that
-	                                     went or came (the sum of their msg_len) */
-	bool woke;                        /* RETURNED: the call had been reported BLOCKED */
-	bool startup;                     /* RETURNED, not held: the interpreter's call before the
-	                                     program's first line (TRACER_REPORTS_LINES); no CALL came */
-	uint64_t elapsed_ns;              /* RETURNED: from release to return */
-	char line[TRACER_LINE_MAX];       /* the source line that made the call, when the program reports
-	                                     lines: "echo-server.py:11: conn, addr = s.accept()"; else "" */
-	unsigned held_count;              /* SETTLED: tasks waiting for tracer_release */
-	unsigned blocked_count;           /* SETTLED: tasks asleep in a socket call */
-	unsigned asleep_count;            /* SETTLED: tasks asleep outside socket calls */
-	int exit_code;                    /* EXITED: the exit status, -1 when killed by a signal */
-	int signal;                       /* EXITED: the signal that killed it, 0 none */
-	bool program_over;                /* EXITED: no process of the program is left */
-	char message[256];                /* EXITED: "exited with code 0", "killed by SIGKILL", ...;
-	                                     SETTLED: where it waits: "held at accept4", "blocked in accept4",
-	                                     "asleep in clock_nanosleep" */
-	uint32_t bytes_len;
-	unsigned char bytes[TRACER_MAX_BYTES]; /* CALL: bytes to send; RETURNED: bytes received; OUTPUT */
-};
 
 struct tracer;
 

@@ -20,7 +20,7 @@
 #include "lesson.h"
 #include "lesson_po.h"
 #include "quiz.h"
-#include "session.h"
+#include "model.h"
 
 #ifndef SOURCE_DIR
 #define SOURCE_DIR "."

@@ -3,7 +3,7 @@
 #include <netinet/tcp.h>
 #include <string.h>
 
-#include "session.h"
+#include "model.h"
 
 static struct lab_socket row_of(int side, int fd, int state)
 {

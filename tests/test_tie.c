@@ -299,7 +299,7 @@ Test(tie, a_socket_of_a_family_the_lab_does_not_read_says_so)
 	cr_assert_eq(row(0)->note, NOTE_UNREAD);
 	cr_assert_str_eq(row(0)->local, "?");
 	cr_assert_str_eq(row(0)->peer, "?");
-	cr_assert_str_eq(session_note_text(row(0)->note), "not TCP, UDP or Unix: not read");
+	cr_assert_str_eq(lab_note_text(row(0)->note), "not TCP, UDP or Unix: not read");
 }
 
 Test(tie, a_fresh_socket_with_no_address_is_listed_from_its_fd)

@@ -3,7 +3,7 @@
 #include <netinet/tcp.h>
 #include <string.h>
 
-#include "session.h"
+#include "model.h"
 #include "timed.h"
 
 static struct lab_socket socket_in(int side, const char *name, int state, uint8_t timer, uint32_t timer_ms)

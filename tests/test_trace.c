@@ -394,7 +394,7 @@ Test(trace, writes_the_documented_lines)
 	cr_assert(strstr(line, "\"text\":null,\"ret\":0,\"errno\":133,\"bytes\":\"\",\"value\":-7,") != NULL, "%s", line);
 	free(line);
 	/* Unbound: "-"; in TCP_CLOSE a UDP or unix socket is UNCONN, a TCP
-	 * one CLOSE (bound, neither listening nor connected: session_state_text);
+	 * one CLOSE (bound, neither listening nor connected: lab_socket_state_text);
 	 * a request socket (12), 13 and unknown numbers stay numbers. */
 	line = line_of(text, 2);
 	cr_assert(strstr(line, "\"state\":\"-\",\"local\":\"\",\"peer\":\"\"") != NULL, "%s", line);

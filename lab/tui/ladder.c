@@ -134,7 +134,7 @@ static size_t sockets_in_state(const struct lab_snapshot *snapshot, size_t end, 
 	size_t count = 0;
 	for (size_t i = 0; snapshot && i < end && i < snapshot->count; i++)
 		if (snapshot->sockets[i]->side == side
-		    && strcmp(session_state_text(snapshot->sockets[i]), state) == 0)
+		    && strcmp(lab_socket_state_text(snapshot->sockets[i]), state) == 0)
 			count++;
 	return count;
 }
@@ -142,7 +142,7 @@ static size_t sockets_in_state(const struct lab_snapshot *snapshot, size_t end, 
 bool ladder_state_entered(const struct lab_snapshot *before, const struct lab_snapshot *after, size_t index)
 {
 	const struct lab_socket *socket = after->sockets[index];
-	const char *state = session_state_text(socket);
+	const char *state = lab_socket_state_text(socket);
 	size_t now = sockets_in_state(after, index + 1, socket->side, state);
 	return now > sockets_in_state(before, before ? before->count : 0, socket->side, state);
 }

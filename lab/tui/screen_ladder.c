@@ -117,7 +117,7 @@ enum squeeze {
 
 static const char *state_text(const struct lab_socket *socket, enum squeeze squeeze)
 {
-	const char *text = session_state_text(socket);
+	const char *text = lab_socket_state_text(socket);
 	/* ss's short name: the one state much longer than the others. */
 	if (squeeze >= SQUEEZE_ABBREVIATE && strcmp(text, "ESTABLISHED") == 0)
 		return "ESTAB";

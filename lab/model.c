@@ -1,0 +1,101 @@
+/* model — naming the model's values, and freeing an event (model.h). */
+#include "model.h"
+
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "probe.h"
+
+static const char *const note_texts[NOTE_COUNT] = {
+	[NOTE_NONE] = "",
+	[NOTE_UNBOUND] = "no address yet",
+	[NOTE_BOUND_ONLY] = "bound only: not listening, not connected",
+	[NOTE_ACCEPT_QUEUE] = "in accept queue, no fd",
+	[NOTE_HANDSHAKE] = "handshake not done, no fd",
+	[NOTE_CLOSED] = "fd closed, kernel finishing",
+	[NOTE_KERNEL_COPY] = "kernel's copy; fd still open",
+	[NOTE_DROPPED] = "closed: gone from the kernel's tables",
+	[NOTE_RESET] = "in no kernel table: reset",
+	[NOTE_UNKNOWN] = "not the lab's?",
+	[NOTE_UNREAD] = "not TCP, UDP or Unix: not read",
+};
+
+static const char *const event_kind_names[EVENT_KIND_COUNT] = {
+	[EVENT_RETURNED] = "returned",
+	[EVENT_BLOCKED] = "blocked",
+	[EVENT_WOKE] = "woke",
+	[EVENT_NOT_RUN] = "not run",
+	[EVENT_SKIPPED] = "skipped",
+};
+
+const char *lab_socket_state_text(const struct lab_socket *socket)
+{
+	if (socket->state == 0)
+		return "-";
+	/* sock_diag reuses TCP's numbers for every kind: CLOSE means "not
+	 * connected" to a datagram or Unix socket. */
+	if (socket->state == TCP_CLOSE && (socket->family == AF_UNIX || socket->type == SOCK_DGRAM))
+		return "UNCONN";
+	return probe_state_name(socket->state, socket->type);
+}
+
+const char *lab_note_text(enum socket_note note)
+{
+	return note < NOTE_COUNT ? note_texts[note] : "";
+}
+
+const char *lab_event_kind_name(enum event_kind kind)
+{
+	return kind < EVENT_KIND_COUNT ? event_kind_names[kind] : "?";
+}
+
+int lab_event_kind_value(const char *name)
+{
+	for (int i = 0; i < EVENT_KIND_COUNT; i++)
+		if (strcmp(event_kind_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+const char *lab_timer_name(unsigned timer)
+{
+	/* idiag_timer's values, as inet_diag fills them. */
+	static const char *const names[] = { "", "retransmit", "keepalive", "TIME-WAIT", "zero-window probe" };
+	return timer < sizeof names / sizeof names[0] ? names[timer] : "?";
+}
+
+const char *lab_event_wire_silence(const struct lab_event *event)
+{
+	/* Only the calls that send a segment on TCP: connect, send, shutdown. */
+	static const enum call_id sending[] = { CALL_CONNECT, CALL_SEND, CALL_SENDALL, CALL_SENDTO, CALL_SHUTDOWN };
+	bool sends = false;
+	for (size_t i = 0; i < sizeof sending / sizeof sending[0]; i++)
+		sends |= event->call == sending[i];
+	if (event->packet_count || !sends || event->kind != EVENT_RETURNED)
+		return NULL;
+	int fd = event->fd_argument;
+	for (size_t i = 0; fd >= 0 && i < event->snapshot.count; i++) {
+		const struct lab_socket *socket = event->snapshot.sockets[i];
+		if (socket->side == event->side && socket->fd == fd)
+			return socket->family == AF_UNIX ? "no packets: a unix socket's bytes stay inside the kernel" : NULL;
+	}
+	return NULL;
+}
+
+void lab_event_done(struct lab_event *event)
+{
+	free(event->text);
+	free(event->bytes);
+	for (size_t i = 0; i < event->failure_count; i++)
+		free(event->failures[i]);
+	free(event->failures);
+	for (size_t i = 0; i < event->timer_ended_count; i++)
+		free(event->timers_ended[i]);
+	free(event->timers_ended);
+	free(event->packets);
+	free(event->ready);
+	lab_snapshot_done(&event->snapshot);
+	memset(event, 0, sizeof *event);
+}
