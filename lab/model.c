@@ -6,20 +6,22 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "i18n.h"
 #include "probe.h"
+#include "text.h"
 
 static const char *const note_texts[NOTE_COUNT] = {
 	[NOTE_NONE] = "",
-	[NOTE_UNBOUND] = "no address yet",
-	[NOTE_BOUND_ONLY] = "bound only: not listening, not connected",
-	[NOTE_ACCEPT_QUEUE] = "in accept queue, no fd",
-	[NOTE_HANDSHAKE] = "handshake not done, no fd",
-	[NOTE_CLOSED] = "fd closed, kernel finishing",
-	[NOTE_KERNEL_COPY] = "kernel's copy; fd still open",
-	[NOTE_DROPPED] = "closed: gone from the kernel's tables",
-	[NOTE_RESET] = "in no kernel table: reset",
-	[NOTE_UNKNOWN] = "not the lab's?",
-	[NOTE_UNREAD] = "not TCP, UDP or Unix: not read",
+	[NOTE_UNBOUND] = N_("no address yet"),
+	[NOTE_BOUND_ONLY] = N_("bound only: not listening, not connected"),
+	[NOTE_ACCEPT_QUEUE] = N_("in accept queue, no fd"),
+	[NOTE_HANDSHAKE] = N_("handshake not done, no fd"),
+	[NOTE_CLOSED] = N_("fd closed, kernel finishing"),
+	[NOTE_KERNEL_COPY] = N_("kernel's copy; fd still open"),
+	[NOTE_DROPPED] = N_("closed: gone from the kernel's tables"),
+	[NOTE_RESET] = N_("in no kernel table: reset"),
+	[NOTE_UNKNOWN] = N_("not the lab's?"),
+	[NOTE_UNREAD] = N_("not TCP, UDP or Unix: not read"),
 };
 
 static const char *const event_kind_names[EVENT_KIND_COUNT] = {
@@ -44,6 +46,44 @@ const char *lab_socket_state_text(const struct lab_socket *socket)
 const char *lab_note_text(enum socket_note note)
 {
 	return note < NOTE_COUNT ? note_texts[note] : "";
+}
+
+const char *lab_note_shown(enum socket_note note)
+{
+	/* gettext("") is the catalogue's header: no note stays "". */
+	const char *text = lab_note_text(note);
+	return text[0] ? _(text) : text;
+}
+
+const char *lab_event_aside_text(const struct lab_event *event, char *out, size_t size)
+{
+	switch (event->aside) {
+	case ASIDE_PAIR:
+		snprintf(out, size, _("fds %d and %d are the two ends of one connection: what one sends, the other receives"),
+			 event->aside_fds[0], event->aside_fds[1]);
+		break;
+	case ASIDE_CHILD_COPIES:
+		text_copy(out, size, _("the child holds a copy of each of its parent's fds: every socket now has two holders"));
+		break;
+	case ASIDE_STILL_HELD:
+		text_copy(out, size, _("the other process still holds it: no FIN, the connection stays open"));
+		break;
+	case ASIDE_NONE:
+	default:
+		text_copy(out, size, "");
+		break;
+	}
+	return out;
+}
+
+const char *lab_event_held_shown(const struct lab_event *event)
+{
+	return event->held_shown[0] ? event->held_shown : event->held;
+}
+
+const char *lab_event_resent_shown(const struct lab_event *event)
+{
+	return event->resent_shown[0] ? event->resent_shown : event->resent;
 }
 
 const char *lab_event_kind_name(enum event_kind kind)
