@@ -8,16 +8,14 @@
 #include <string.h>
 #include <strings.h>
 
-#include "i18n.h"
-
 
 static const struct {
 	const char *code;       /* --lang */
 	const char *po_name;    /* directory of the PO files */
 	const char *english;    /* for messages */
 } languages[] = {
-	[LANGUAGE_EN] = { "en", "en", N_("English") },
-	[LANGUAGE_ZH] = { "zh", "zh_CN", N_("Chinese") },
+	[LANGUAGE_EN] = { "en", "en", "English" },
+	[LANGUAGE_ZH] = { "zh", "zh_CN", "Chinese" },
 };
 _Static_assert(sizeof languages / sizeof languages[0] == LANGUAGE_COUNT, "one row per language");
 

@@ -13,6 +13,13 @@
 
 enum text_field { FIELD_TITLE, FIELD_INTRO, FIELD_SAY, FIELD_THEN_SAY };
 
+/* Each language's name as the interface's sentences say it ("Chinese",
+ * "中文"); language_english_name's, marked for translation. */
+static const char *const language_names[LANGUAGE_COUNT] = {
+	[LANGUAGE_EN] = N_("English"),
+	[LANGUAGE_ZH] = N_("Chinese"),
+};
+
 /* One translatable text of a lesson: where it lives and what names it. */
 struct lesson_text {
 	char **text;       /* the lesson's string, replaced in place */
@@ -169,7 +176,7 @@ int lesson_translate(struct lesson *lesson, enum language language, const char *
 	}
 	struct lesson_text *texts;
 	size_t count = lesson_texts(lesson, &texts);
-	const char *name = _(language_english_name(language));
+	const char *name = _(language_names[language]);
 	for (size_t i = 0; i < count; i++) {
 		bool obsolete;
 		const struct po_entry *entry = find_any(&po, texts[i].context, &obsolete);
@@ -260,7 +267,7 @@ void lesson_po_check(FILE *out, const char *path, enum language chosen)
 		translated = translated || found == 0;
 		if (found == 1 && chosen == (enum language)language)
 			fprintf(out, _("%s: warning: no %s translation (%s/%s.po beside it)\n"), path,
-				_(language_english_name((enum language)language)), language_po_name((enum language)language),
+				_(language_names[language]), language_po_name((enum language)language),
 				lesson->name);
 	}
 	for (size_t i = 0; i < warnings.count; i++)
