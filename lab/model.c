@@ -102,8 +102,14 @@ int lab_event_kind_value(const char *name)
 const char *lab_timer_name(unsigned timer)
 {
 	/* idiag_timer's values, as inet_diag fills them. */
-	static const char *const names[] = { "", "retransmit", "keepalive", "TIME-WAIT", "zero-window probe" };
+	static const char *const names[] = { "", N_("retransmit"), N_("keepalive"), "TIME-WAIT", N_("zero-window probe") };
 	return timer < sizeof names / sizeof names[0] ? names[timer] : "?";
+}
+
+const char *lab_timer_shown(unsigned timer)
+{
+	const char *name = lab_timer_name(timer);
+	return name[0] ? _(name) : name;   /* gettext("") is the catalogue's header */
 }
 
 const char *lab_event_wire_silence(const struct lab_event *event)
@@ -119,7 +125,7 @@ const char *lab_event_wire_silence(const struct lab_event *event)
 	for (size_t i = 0; fd >= 0 && i < event->snapshot.count; i++) {
 		const struct lab_socket *socket = event->snapshot.sockets[i];
 		if (socket->side == event->side && socket->fd == fd)
-			return socket->family == AF_UNIX ? "no packets: a unix socket's bytes stay inside the kernel" : NULL;
+			return socket->family == AF_UNIX ? N_("no packets: a unix socket's bytes stay inside the kernel") : NULL;
 	}
 	return NULL;
 }

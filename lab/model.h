@@ -217,13 +217,16 @@ struct observed_process {
 };
 
 /* Why a call caused no packet on the wire when the reason is its socket,
- * "no packets: a unix socket's bytes stay inside the kernel", or NULL.
+ * "no packets: a unix socket's bytes stay inside the kernel", or NULL; in
+ * English, marked N_(): _() where shown.
  * From the event alone, so a replayed trace says it too. */
 const char *lab_event_wire_silence(const struct lab_event *event);
 
 /* "retransmit", "keepalive", "TIME-WAIT", "zero-window probe", or "" for
  * no timer: the kernel's name for lab_socket.timer. */
 const char *lab_timer_name(unsigned timer);
+/* The same in the interface's language (TIME-WAIT stays the kernel's). */
+const char *lab_timer_shown(unsigned timer);
 
 /* Frees what an event owns (for readers that build events themselves). */
 void lab_event_done(struct lab_event *event);

@@ -208,7 +208,7 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 		print_packets(out, info, event);
 		const char *silence = info->wire[0] ? NULL : lab_event_wire_silence(event);
 		if (silence)
-			fprintf(out, "  %s  %s\n", _("wire"), silence);
+			fprintf(out, "  %s  %s\n", _("wire"), _(silence));
 		if (event->resent[0])
 			fprintf(out, "  %s  %s\n", _("resent"), lab_event_resent_shown(event));
 		if (event->held[0])

@@ -313,7 +313,7 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 	for (size_t i = 0; i < view->step_event_count && !view->wire_note[0] && !view->step_packet_count; i++) {
 		const char *silence = lab_event_wire_silence(&view->step_events[i]);
 		if (silence)
-			view->wire_note = silence;
+			view->wire_note = _(silence);
 	}
 	for (size_t i = step_start; i < count; i++)
 		for (size_t k = 0; k < events[i].failure_count; k++)
