@@ -78,12 +78,18 @@ const char *lab_event_aside_text(const struct lab_event *event, char *out, size_
 
 const char *lab_event_held_shown(const struct lab_event *event)
 {
-	return event->held_shown[0] ? event->held_shown : event->held;
+	return event->held_shown ? event->held_shown : event->held;
 }
 
 const char *lab_event_resent_shown(const struct lab_event *event)
 {
-	return event->resent_shown[0] ? event->resent_shown : event->resent;
+	return event->resent_shown ? event->resent_shown : event->resent;
+}
+
+void lab_event_keep_shown(char **shown, const char *english, const char *text)
+{
+	free(*shown);
+	*shown = strcmp(english, text) != 0 ? strdup(text) : NULL;
 }
 
 const char *lab_event_kind_name(enum event_kind kind)
@@ -142,6 +148,8 @@ void lab_event_done(struct lab_event *event)
 	free(event->timers_ended);
 	free(event->packets);
 	free(event->ready);
+	free(event->held_shown);
+	free(event->resent_shown);
 	lab_snapshot_done(&event->snapshot);
 	memset(event, 0, sizeof *event);
 }

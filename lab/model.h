@@ -153,8 +153,9 @@ struct lab_event {
 	char resent[400];                 /* `wire: hold`: copies the kernel's timers sent of held segments
 	                                     during this part, "the kernel resent the SYN (1 s timer) from
 	                                     client: ...; ...", or "" (resend.h); in English (traced) */
-	char held_shown[400];             /* the two in the interface's language; "" in an event read from */
-	char resent_shown[400];           /* a trace: lab_event_held_shown, lab_event_resent_shown */
+	char *held_shown;                 /* the two in the interface's language, owned; NULL when the same */
+	char *resent_shown;               /* as the English, and in an event read from a trace
+	                                     (lab_event_held_shown, lab_event_resent_shown) */
 	char who[48];                     /* a program side of several processes: the one that made the
 	                                     call, "server/child1"; "" when the side has one */
 	enum event_aside aside;           /* a fact of this call the rows alone do not say, in words at display
@@ -265,6 +266,10 @@ const char *lab_event_aside_text(const struct lab_event *event, char *out, size_
  * language, or the English a trace kept. */
 const char *lab_event_held_shown(const struct lab_event *event);
 const char *lab_event_resent_shown(const struct lab_event *event);
+/* Keeps `text` as *shown (freeing the one before), or NULL when it reads as
+ * `english`: most runs are in English and pay nothing. Out of memory, the
+ * English is shown. */
+void lab_event_keep_shown(char **shown, const char *english, const char *text);
 /* "returned", "blocked", ... */
 const char *lab_event_kind_name(enum event_kind kind);
 int lab_event_kind_value(const char *name);

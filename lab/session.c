@@ -283,7 +283,7 @@ int session_wire_next(struct session *session, bool drop, char **err)
 	if (!event)
 		return text_error(err, "out of memory");
 	snprintf(event->resent, sizeof event->resent, "%s", resent);
-	snprintf(event->resent_shown, sizeof event->resent_shown, "%s", resent_shown);
+	lab_event_keep_shown(&event->resent_shown, event->resent, resent_shown);
 	if ((drop ? resend_drop_at(&session->resend, session->hold, 0, err)
 		  : resend_release_at(&session->resend, session->hold, 0, !session->lesson->hold_forced, err)) < 0
 	    || hold_settle(session->hold, err) < 0 || record_woken(session, -1, err) < 0

@@ -283,7 +283,9 @@ static void describe_held(struct session *session, bool shown, char *out, size_t
 void wire_describe_held(struct session *session, struct lab_event *event)
 {
 	describe_held(session, false, event->held, sizeof event->held);
-	describe_held(session, true, event->held_shown, sizeof event->held_shown);
+	char shown[sizeof event->held];
+	describe_held(session, true, shown, sizeof shown);
+	lab_event_keep_shown(&event->held_shown, event->held, shown);
 }
 
 const char *wire_held_sender(void *context, const struct held_segment *segment)
@@ -299,9 +301,13 @@ int wire_tidy_resends(struct session *session, struct lab_event *event, char **e
 {
 	if (!session->hold)
 		return 0;
-	return resend_tidy(&session->resend, session->hold, !session->lesson->hold_forced, wire_held_sender, session,
-			   &(struct resend_said){ event->resent, event->resent_shown, sizeof event->resent }, err) < 0
-		       ? -1 : 0;
+	char shown[sizeof event->resent];
+	text_copy(shown, sizeof shown, lab_event_resent_shown(event));
+	if (resend_tidy(&session->resend, session->hold, !session->lesson->hold_forced, wire_held_sender, session,
+			&(struct resend_said){ event->resent, shown, sizeof shown }, err) < 0)
+		return -1;
+	lab_event_keep_shown(&event->resent_shown, event->resent, shown);
+	return 0;
 }
 
 /* The oldest held segment `side` sent, waiting up to 3 s for one: a
