@@ -8,14 +8,25 @@
 #include <string.h>
 
 #include "fit.h"
+#include "i18n.h"
 #include "po.h"
+
+enum text_field { FIELD_TITLE, FIELD_INTRO, FIELD_SAY, FIELD_THEN_SAY };
+
+/* Each language's name as the interface's sentences say it ("Chinese",
+ * "中文"); language_english_name's, marked for translation. */
+static const char *const language_names[LANGUAGE_COUNT] = {
+	[LANGUAGE_EN] = N_("English"),
+	[LANGUAGE_ZH] = N_("Chinese"),
+};
 
 /* One translatable text of a lesson: where it lives and what names it. */
 struct lesson_text {
 	char **text;       /* the lesson's string, replaced in place */
 	int line;          /* of its directive */
 	char context[64];  /* msgctxt: "01-echo:step 6:say" */
-	char label[32];    /* for warnings: "say: (step 6)" */
+	enum text_field field;   /* for warnings, with `step_number` */
+	size_t step_number;
 	const struct lesson_step *step;   /* NULL for the title and intro */
 };
 
@@ -30,12 +41,12 @@ static size_t lesson_texts(struct lesson *lesson, struct lesson_text **out)
 	if (lesson->title) {
 		texts[count] = (struct lesson_text){ .text = &lesson->title, .line = lesson->title_line };
 		snprintf(texts[count].context, sizeof texts[count].context, "%s:title", lesson->name);
-		snprintf(texts[count++].label, sizeof texts[0].label, "title:");
+		texts[count++].field = FIELD_TITLE;
 	}
 	if (lesson->intro) {
 		texts[count] = (struct lesson_text){ .text = &lesson->intro, .line = lesson->intro_line };
 		snprintf(texts[count].context, sizeof texts[count].context, "%s:intro", lesson->name);
-		snprintf(texts[count++].label, sizeof texts[0].label, "intro:");
+		texts[count++].field = FIELD_INTRO;
 	}
 	for (size_t i = 0; i < lesson->step_count; i++) {
 		struct lesson_step *step = &lesson->steps[i];
@@ -43,17 +54,65 @@ static size_t lesson_texts(struct lesson *lesson, struct lesson_text **out)
 			char **text;
 			int line;
 			const char *field;
-		} fields[] = { { &step->say, step->say_line, "say" }, { &step->then_say, step->then_say_line, "then-say" } };
+			enum text_field kind;
+		} fields[] = { { &step->say, step->say_line, "say", FIELD_SAY },
+			       { &step->then_say, step->then_say_line, "then-say", FIELD_THEN_SAY } };
 		for (size_t f = 0; f < 2; f++) {
 			if (!*fields[f].text)
 				continue;
 			struct lesson_text *text = &texts[count++];
-			*text = (struct lesson_text){ .text = fields[f].text, .line = fields[f].line, .step = step };
+			*text = (struct lesson_text){ .text = fields[f].text, .line = fields[f].line, .step = step,
+						      .field = fields[f].kind, .step_number = i + 1 };
 			snprintf(text->context, sizeof text->context, "%s:step %zu:%s", lesson->name, i + 1, fields[f].field);
-			snprintf(text->label, sizeof text->label, "%s: (step %zu)", fields[f].field, i + 1);
 		}
 	}
 	return count;
+}
+
+/* "no Chinese text for say: (step 6)": a whole sentence for each field,
+ * so that a translation can order its words. */
+static void warn_missing(struct diagnostics *warnings, struct source_pos pos, const char *language,
+			 const struct lesson_text *text)
+{
+	switch (text->field) {
+	case FIELD_TITLE:
+		diagnostics_add(warnings, pos, _("no %s text for title:"), language);
+		break;
+	case FIELD_INTRO:
+		diagnostics_add(warnings, pos, _("no %s text for intro:"), language);
+		break;
+	case FIELD_SAY:
+		diagnostics_add(warnings, pos, _("no %s text for say: (step %zu)"), language, text->step_number);
+		break;
+	case FIELD_THEN_SAY:
+		diagnostics_add(warnings, pos, _("no %s text for then-say: (step %zu)"), language, text->step_number);
+		break;
+	}
+}
+
+/* "the Chinese text for say: (step 6) is stale (fuzzy): see PO:LINE", a
+ * whole sentence for each field. */
+static void warn_stale(struct diagnostics *warnings, struct source_pos pos, const char *language,
+		       const struct lesson_text *text, const char *why, const char *po, int line)
+{
+	switch (text->field) {
+	case FIELD_TITLE:
+		diagnostics_add(warnings, pos, _("the %s text for title: is stale (%s): see %s:%d"), language, why, po,
+				line);
+		break;
+	case FIELD_INTRO:
+		diagnostics_add(warnings, pos, _("the %s text for intro: is stale (%s): see %s:%d"), language, why, po,
+				line);
+		break;
+	case FIELD_SAY:
+		diagnostics_add(warnings, pos, _("the %s text for say: (step %zu) is stale (%s): see %s:%d"), language,
+				text->step_number, why, po, line);
+		break;
+	case FIELD_THEN_SAY:
+		diagnostics_add(warnings, pos, _("the %s text for then-say: (step %zu) is stale (%s): see %s:%d"),
+				language, text->step_number, why, po, line);
+		break;
+	}
 }
 
 /* The live or, failing that, obsolete entry of a context. */
@@ -117,7 +176,7 @@ int lesson_translate(struct lesson *lesson, enum language language, const char *
 	}
 	struct lesson_text *texts;
 	size_t count = lesson_texts(lesson, &texts);
-	const char *name = language_english_name(language);
+	const char *name = _(language_names[language]);
 	for (size_t i = 0; i < count; i++) {
 		bool obsolete;
 		const struct po_entry *entry = find_any(&po, texts[i].context, &obsolete);
@@ -130,11 +189,11 @@ int lesson_translate(struct lesson *lesson, enum language language, const char *
 				*texts[i].text = copy;
 			}
 		} else if (warnings && (!entry || (!entry->str[0] && current))) {
-			diagnostics_add(warnings, pos, "no %s text for %s", name, texts[i].label);
+			warn_missing(warnings, pos, name, &texts[i]);
 		} else if (warnings) {
-			diagnostics_add(warnings, pos, "the %s text for %s is stale (%s): see %s:%d", name, texts[i].label,
-					obsolete ? "obsolete" : entry->fuzzy ? "fuzzy" : "its msgid is not the English any more",
-					path, entry->line);
+			warn_stale(warnings, pos, name, &texts[i],
+				   obsolete ? _("obsolete") : entry->fuzzy ? _("fuzzy") : _("its msgid is not the English any more"),
+				   path, entry->line);
 		}
 	}
 	if (warnings)
@@ -207,8 +266,8 @@ void lesson_po_check(FILE *out, const char *path, enum language chosen)
 		int found = lesson_translate(lesson, (enum language)language, NULL, &warnings);
 		translated = translated || found == 0;
 		if (found == 1 && chosen == (enum language)language)
-			fprintf(out, "%s: warning: no %s translation (%s/%s.po beside it)\n", path,
-				language_english_name((enum language)language), language_po_name((enum language)language),
+			fprintf(out, _("%s: warning: no %s translation (%s/%s.po beside it)\n"), path,
+				_(language_names[language]), language_po_name((enum language)language),
 				lesson->name);
 	}
 	for (size_t i = 0; i < warnings.count; i++)

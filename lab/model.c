@@ -6,20 +6,22 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "i18n.h"
 #include "probe.h"
+#include "text.h"
 
 static const char *const note_texts[NOTE_COUNT] = {
 	[NOTE_NONE] = "",
-	[NOTE_UNBOUND] = "no address yet",
-	[NOTE_BOUND_ONLY] = "bound only: not listening, not connected",
-	[NOTE_ACCEPT_QUEUE] = "in accept queue, no fd",
-	[NOTE_HANDSHAKE] = "handshake not done, no fd",
-	[NOTE_CLOSED] = "fd closed, kernel finishing",
-	[NOTE_KERNEL_COPY] = "kernel's copy; fd still open",
-	[NOTE_DROPPED] = "closed: gone from the kernel's tables",
-	[NOTE_RESET] = "in no kernel table: reset",
-	[NOTE_UNKNOWN] = "not the lab's?",
-	[NOTE_UNREAD] = "not TCP, UDP or Unix: not read",
+	[NOTE_UNBOUND] = N_("no address yet"),
+	[NOTE_BOUND_ONLY] = N_("bound only: not listening, not connected"),
+	[NOTE_ACCEPT_QUEUE] = N_("in accept queue, no fd"),
+	[NOTE_HANDSHAKE] = N_("handshake not done, no fd"),
+	[NOTE_CLOSED] = N_("fd closed, kernel finishing"),
+	[NOTE_KERNEL_COPY] = N_("kernel's copy; fd still open"),
+	[NOTE_DROPPED] = N_("closed: gone from the kernel's tables"),
+	[NOTE_RESET] = N_("in no kernel table: reset"),
+	[NOTE_UNKNOWN] = N_("not the lab's?"),
+	[NOTE_UNREAD] = N_("not TCP, UDP or Unix: not read"),
 };
 
 static const char *const event_kind_names[EVENT_KIND_COUNT] = {
@@ -46,6 +48,50 @@ const char *lab_note_text(enum socket_note note)
 	return note < NOTE_COUNT ? note_texts[note] : "";
 }
 
+const char *lab_note_shown(enum socket_note note)
+{
+	/* gettext("") is the catalogue's header: no note stays "". */
+	const char *text = lab_note_text(note);
+	return text[0] ? _(text) : text;
+}
+
+const char *lab_event_aside_text(const struct lab_event *event, char *out, size_t size)
+{
+	switch (event->aside) {
+	case ASIDE_PAIR:
+		snprintf(out, size, _("fds %d and %d are the two ends of one connection: what one sends, the other receives"),
+			 event->aside_fds[0], event->aside_fds[1]);
+		break;
+	case ASIDE_CHILD_COPIES:
+		text_copy(out, size, _("the child holds a copy of each of its parent's fds: every socket now has two holders"));
+		break;
+	case ASIDE_STILL_HELD:
+		text_copy(out, size, _("the other process still holds it: no FIN, the connection stays open"));
+		break;
+	case ASIDE_NONE:
+	default:
+		text_copy(out, size, "");
+		break;
+	}
+	return out;
+}
+
+const char *lab_event_held_shown(const struct lab_event *event)
+{
+	return event->held_shown ? event->held_shown : event->held;
+}
+
+const char *lab_event_resent_shown(const struct lab_event *event)
+{
+	return event->resent_shown ? event->resent_shown : event->resent;
+}
+
+void lab_event_keep_shown(char **shown, const char *english, const char *text)
+{
+	free(*shown);
+	*shown = strcmp(english, text) != 0 ? strdup(text) : NULL;
+}
+
 const char *lab_event_kind_name(enum event_kind kind)
 {
 	return kind < EVENT_KIND_COUNT ? event_kind_names[kind] : "?";
@@ -62,8 +108,14 @@ int lab_event_kind_value(const char *name)
 const char *lab_timer_name(unsigned timer)
 {
 	/* idiag_timer's values, as inet_diag fills them. */
-	static const char *const names[] = { "", "retransmit", "keepalive", "TIME-WAIT", "zero-window probe" };
+	static const char *const names[] = { "", N_("retransmit"), N_("keepalive"), "TIME-WAIT", N_("zero-window probe") };
 	return timer < sizeof names / sizeof names[0] ? names[timer] : "?";
+}
+
+const char *lab_timer_shown(unsigned timer)
+{
+	const char *name = lab_timer_name(timer);
+	return name[0] ? _(name) : name;   /* gettext("") is the catalogue's header */
 }
 
 const char *lab_event_wire_silence(const struct lab_event *event)
@@ -79,7 +131,7 @@ const char *lab_event_wire_silence(const struct lab_event *event)
 	for (size_t i = 0; fd >= 0 && i < event->snapshot.count; i++) {
 		const struct lab_socket *socket = event->snapshot.sockets[i];
 		if (socket->side == event->side && socket->fd == fd)
-			return socket->family == AF_UNIX ? "no packets: a unix socket's bytes stay inside the kernel" : NULL;
+			return socket->family == AF_UNIX ? N_("no packets: a unix socket's bytes stay inside the kernel") : NULL;
 	}
 	return NULL;
 }
@@ -96,6 +148,8 @@ void lab_event_done(struct lab_event *event)
 	free(event->timers_ended);
 	free(event->packets);
 	free(event->ready);
+	free(event->held_shown);
+	free(event->resent_shown);
 	lab_snapshot_done(&event->snapshot);
 	memset(event, 0, sizeof *event);
 }

@@ -104,6 +104,14 @@ struct wire_packet {
 	int64_t time_us;                  /* when it crossed lo (CLOCK_REALTIME) */
 };
 
+/* A fact of a call the socket rows alone do not say (lab_event_aside_text). */
+enum event_aside {
+	ASIDE_NONE,
+	ASIDE_PAIR,            /* socketpair: aside_fds are the two ends of one connection */
+	ASIDE_CHILD_COPIES,    /* fork: the child holds a copy of each of its parent's fds */
+	ASIDE_STILL_HELD,      /* close: another process still holds the socket, no FIN */
+};
+
 struct lab_event {
 	size_t seq;                       /* 1, 2, ... across the run */
 	size_t step;                      /* the step this happened in, 1-based */
@@ -141,14 +149,18 @@ struct lab_event {
 	struct wire_packet *packets;      /* what crossed lo during this event's part of the step; owned */
 	size_t packet_count;
 	char held[400];                   /* `wire: hold`: the segments the kernel holds after this part,
-	                                     "client -> server SYN seq 0; ...", or "" */
+	                                     "client -> server SYN seq 0; ...", or ""; in English (traced) */
 	char resent[400];                 /* `wire: hold`: copies the kernel's timers sent of held segments
 	                                     during this part, "the kernel resent the SYN (1 s timer) from
-	                                     client: ...; ...", or "" (resend.h) */
+	                                     client: ...; ...", or "" (resend.h); in English (traced) */
+	char *held_shown;                 /* the two in the interface's language, owned; NULL when the same */
+	char *resent_shown;               /* as the English, and in an event read from a trace
+	                                     (lab_event_held_shown, lab_event_resent_shown) */
 	char who[48];                     /* a program side of several processes: the one that made the
 	                                     call, "server/child1"; "" when the side has one */
-	char aside[160];                  /* a fact of this call the rows alone do not say: "the other
-	                                     process still holds it: no FIN", or "" */
+	enum event_aside aside;           /* a fact of this call the rows alone do not say, in words at display
+	                                     (lab_event_aside_text): the model keeps no language */
+	int aside_fds[2];                 /* ASIDE_PAIR: socketpair's two fds */
 };
 
 /* What a transcript or trace needs to know about the run besides events. */
@@ -206,13 +218,16 @@ struct observed_process {
 };
 
 /* Why a call caused no packet on the wire when the reason is its socket,
- * "no packets: a unix socket's bytes stay inside the kernel", or NULL.
+ * "no packets: a unix socket's bytes stay inside the kernel", or NULL; in
+ * English, marked N_(): _() where shown.
  * From the event alone, so a replayed trace says it too. */
 const char *lab_event_wire_silence(const struct lab_event *event);
 
 /* "retransmit", "keepalive", "TIME-WAIT", "zero-window probe", or "" for
  * no timer: the kernel's name for lab_socket.timer. */
 const char *lab_timer_name(unsigned timer);
+/* The same in the interface's language (TIME-WAIT stays the kernel's). */
+const char *lab_timer_shown(unsigned timer);
 
 /* Frees what an event owns (for readers that build events themselves). */
 void lab_event_done(struct lab_event *event);
@@ -239,8 +254,22 @@ void lab_snapshot_done(struct lab_snapshot *snapshot);
  * connected); "-" when the kernel lists it nowhere (no address yet). */
 const char *lab_socket_state_text(const struct lab_socket *socket);
 
-/* "accept queue", "closed, kernel finishing", ... for a note. */
+/* "in accept queue, no fd", "fd closed, kernel finishing", ... for a note:
+ * lab_note_text in English (traces hold it and are read back by it),
+ * lab_note_shown in the language of the interface. */
 const char *lab_note_text(enum socket_note note);
+const char *lab_note_shown(enum socket_note note);
+/* The event's aside in the language of the interface, into `out` ("" for
+ * none); returns `out`. */
+const char *lab_event_aside_text(const struct lab_event *event, char *out, size_t size);
+/* The event's held segments and resent copies as shown: in the interface's
+ * language, or the English a trace kept. */
+const char *lab_event_held_shown(const struct lab_event *event);
+const char *lab_event_resent_shown(const struct lab_event *event);
+/* Keeps `text` as *shown (freeing the one before), or NULL when it reads as
+ * `english`: most runs are in English and pay nothing. Out of memory, the
+ * English is shown. */
+void lab_event_keep_shown(char **shown, const char *english, const char *text);
 /* "returned", "blocked", ... */
 const char *lab_event_kind_name(enum event_kind kind);
 int lab_event_kind_value(const char *name);

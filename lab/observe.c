@@ -102,9 +102,9 @@ static void observe_pair(struct side *side, const struct observed_call *observed
 		if (observed->pair[k] >= 0 && observed->pair_inodes[k])
 			fdtable_add(&side->processes, observed->process, observed->pair[k],
 				    (uint32_t)observed->pair_inodes[k], observed->family, observed->type);
-	snprintf(event->aside, sizeof event->aside,
-		 "fds %d and %d are the two ends of one connection: what one sends, the other receives",
-		 observed->pair[0], observed->pair[1]);
+	event->aside = ASIDE_PAIR;
+	event->aside_fds[0] = observed->pair[0];
+	event->aside_fds[1] = observed->pair[1];
 }
 
 int observe_call(struct session *session, const struct observed_call *observed, char **err)
@@ -150,12 +150,10 @@ int observe_call(struct session *session, const struct observed_call *observed, 
 		for (size_t i = 0; observed->call == CALL_FORK && i < side->processes.fd_count; i++)
 			child_holds |= side->processes.fds[i].process == (pid_t)observed->ret;
 		if (child_holds)
-			text_copy(event->aside, sizeof event->aside,
-				  "the child holds a copy of each of its parent's fds: every socket now has two holders");
+			event->aside = ASIDE_CHILD_COPIES;
 		if (observed->call == CALL_CLOSE && observed->ret == 0
 		    && fdtable_close(&side->processes, observed->process, observed->fd) > 0)
-			text_copy(event->aside, sizeof event->aside,
-				  "the other process still holds it: no FIN, the connection stays open");
+			event->aside = ASIDE_STILL_HELD;
 	}
 	if (fdtable_process_count(&side->processes) > 1)
 		fdtable_label(&side->processes, observed->process, session->lesson->sides[observed->side], event->who,

@@ -15,17 +15,19 @@
 
 void plain_print_info(FILE *out, const struct run_info *info)
 {
-	fprintf(out, "socklab %s: %s\n", info->lesson, info->title);
-	fprintf(out, "sandbox: %s\n", info->sandbox);
+	/* Free play's title is the lab's own words (play.c), a lesson's its file's. */
+	bool play = strcmp(info->lesson, "play") == 0 && info->title[0];
+	fprintf(out, "socklab %s: %s\n", info->lesson, play ? _(info->title) : info->title);
+	fprintf(out, _("sandbox: %s\n"), info->sandbox);
 	if (info->wire[0])
-		fprintf(out, "wire: %s\n", info->wire);
+		fprintf(out, _("wire: %s\n"), info->wire);
 	if (info->held[0])
-		fprintf(out, "held: %s\n", info->held);
+		fprintf(out, _("held: %s\n"), info->held);
 	else if (info->unchecked)
-		fprintf(out, "held: every TCP segment, released one at a time after each step (--hold); the lesson's "
-			"expectations assume a free wire and are not checked\n");
+		fprintf(out, "%s", _("held: every TCP segment, released one at a time after each step (--hold); the lesson's "
+				     "expectations assume a free wire and are not checked\n"));
 	for (int i = 0; i < info->port_map_count; i++)
-		fprintf(out, "port: the lesson's %u is %u on this host\n", info->port_map[i].from, info->port_map[i].to);
+		fprintf(out, _("port: the lesson's %u is %u on this host\n"), info->port_map[i].from, info->port_map[i].to);
 }
 
 char *plain_format_result(const struct lab_event *event, char *out, size_t size)
@@ -33,33 +35,35 @@ char *plain_format_result(const struct lab_event *event, char *out, size_t size)
 	char escaped[200];
 	const struct call_def *def = &catalog_calls[event->call];
 	if (event->kind == EVENT_BLOCKED) {
-		snprintf(out, size, "blocked");
+		snprintf(out, size, "%s", _("blocked"));
 	} else if (event->kind == EVENT_NOT_RUN) {
-		snprintf(out, size, "not run");
+		snprintf(out, size, "%s", _("not run"));
 	} else if (event->kind == EVENT_SKIPPED) {
-		snprintf(out, size, "skipped: needs a private network namespace");
+		snprintf(out, size, "%s", _("skipped: needs a private network namespace"));
 	} else if (def->wire && event->ret == 0) {
-		snprintf(out, size, "%s", def->id == CALL_RELEASE ? "released" : "dropped");
+		snprintf(out, size, "%s", def->id == CALL_RELEASE ? _("released") : _("dropped"));
 	} else if (event->ret == -1 && event->error) {
 		const char *name = catalog_errno_name(event->error);
 		snprintf(out, size, "-1 %s (%s)", name ? name : "?", strerror(event->error));
 	} else if (def->result == RESULT_RECEIVED) {
 		text_escape(event->bytes, event->bytes_len, escaped, sizeof escaped);
 		if (event->ret == 0 && def->id == CALL_RECV)
-			snprintf(out, size, "0 (the peer closed)");
+			snprintf(out, size, "%s", _("0 (the peer closed)"));
 		else if (event->address[0])
-			snprintf(out, size, "%ld \"%s\" from %s", event->ret, escaped, event->address);
+			snprintf(out, size, _("%ld \"%s\" from %s"), event->ret, escaped, event->address);
 		else
 			snprintf(out, size, "%ld \"%s\"", event->ret, escaped);
 	} else if (def->result == RESULT_MESSAGES) {
-		snprintf(out, size, "%ld message%s, %ld byte%s", event->ret, event->ret == 1 ? "" : "s", event->value,
-			 event->value == 1 ? "" : "s");
+		char bytes[64];
+		snprintf(bytes, sizeof bytes, ngettext("%ld byte", "%ld bytes", (unsigned long)event->value), event->value);
+		snprintf(out, size, ngettext("%ld message, %s", "%ld messages, %s", (unsigned long)event->ret), event->ret,
+			 bytes);
 	} else if (event->address[0]) {
-		snprintf(out, size, "%ld, %s %s", event->ret, def->id == CALL_ACCEPT ? "peer" : "address", event->address);
+		snprintf(out, size, def->id == CALL_ACCEPT ? _("%ld, peer %s") : _("%ld, address %s"), event->ret, event->address);
 	} else if (event->has_value) {
-		snprintf(out, size, "%ld, value %ld", event->ret, event->value);
+		snprintf(out, size, _("%ld, value %ld"), event->ret, event->value);
 	} else if (event->ready_count) {
-		int written = snprintf(out, size, "%ld, ready: ", event->ret);
+		int written = snprintf(out, size, _("%ld, ready: "), event->ret);
 		size_t at = written > 0 ? (size_t)written : 0;
 		if (at < size)
 			at += readiness_text(event->ready, event->ready_count, out + at, size - at);
@@ -83,7 +87,7 @@ static const char *side_name(const struct run_info *info, int side)
 
 static void print_socket(FILE *out, const struct run_info *info, const struct lab_socket *socket)
 {
-	char who[32], note[96];
+	char who[32], note[192];
 	if (socket->fd >= 0)
 		snprintf(who, sizeof who, "%s%s%d", socket->name, socket->name[0] ? "=" : "", socket->fd);
 	else
@@ -91,12 +95,12 @@ static void print_socket(FILE *out, const struct run_info *info, const struct la
 	/* The queues as ss shows them; a listener's mean other things, and
 	 * after the peer's FIN the kernel counts the FIN in recv-q. */
 	if (socket->state == TCP_LISTEN)
-		snprintf(note, sizeof note, "recv-q: accept queue, send-q: backlog");
+		snprintf(note, sizeof note, "%s", _("recv-q: accept queue, send-q: backlog"));
 	else if ((socket->state == TCP_CLOSE_WAIT || socket->state == TCP_CLOSING) && socket->recv_queue > 0)
-		snprintf(note, sizeof note, "%s%srecv-q counts the peer's FIN as 1", lab_note_text(socket->note),
-			 socket->note != NOTE_NONE ? "; " : "");
+		snprintf(note, sizeof note, "%s%s%s", lab_note_shown(socket->note), socket->note != NOTE_NONE ? "; " : "",
+			 _("recv-q counts the peer's FIN as 1"));
 	else
-		snprintf(note, sizeof note, "%s", lab_note_text(socket->note));
+		snprintf(note, sizeof note, "%s", lab_note_shown(socket->note));
 	fprintf(out, "  %c %-7s %-8s %-24s %-24s %-12s %5u %5u  %s\n", socket->changes ? '*' : ' ',
 		side_name(info, socket->side), who, socket->local, socket->peer, plain_state_text(socket),
 		socket->recv_queue, socket->send_queue, note);
@@ -110,25 +114,46 @@ static void print_packets(FILE *out, const struct run_info *info, const struct l
 		/* No side: no socket of the lab at that address, so the kernel itself
 		 * answered (the RST to a SYN nobody listens for). */
 		snprintf(direction, sizeof direction, "%s -> %s",
-			 packet->from_side >= 0 ? side_name(info, packet->from_side) : "kernel",
-			 packet->to_side >= 0 ? side_name(info, packet->to_side) : "kernel");
+			 packet->from_side >= 0 ? side_name(info, packet->from_side) : _("kernel"),
+			 packet->to_side >= 0 ? side_name(info, packet->to_side) : _("kernel"));
 		char flags[PACKET_FLAGS_TEXT_MAX];
 		packet_flags_text(packet->protocol, packet->flags, flags, sizeof flags);
 		if (packet->protocol == IPPROTO_TCP)
-			fprintf(out, "  wire  %-18s %-12s seq %u ack %u len %u%s%s%s\n", direction,
+			fprintf(out, "  %s  %-18s %-12s seq %u ack %u len %u%s%s%s\n", _("wire"), direction,
 				flags, packet->seq, packet->ack, packet->length,
 				packet->length ? " \"" : "", packet->payload,
 				packet->length ? "\"" : "");
 		else
-			fprintf(out, "  wire  %-18s %-12s len %u \"%s\"\n", direction, "UDP", packet->length, packet->payload);
+			fprintf(out, "  %s  %-18s %-12s len %u \"%s\"\n", _("wire"), direction, "UDP", packet->length,
+				packet->payload);
 	}
+}
+
+/* `text` and a space, padded to `width` display columns (on the left when
+ * `right`), as printf's %-*s and %*s do for ASCII. */
+static void print_column(FILE *out, const char *text, int width, bool right)
+{
+	int pad = width - wrap_columns(text, strlen(text));
+	if (right)
+		fprintf(out, "%*s%s ", pad > 0 ? pad : 0, "", text);
+	else
+		fprintf(out, "%s%*s ", text, pad > 0 ? pad : 0, "");
 }
 
 static void print_sockets(FILE *out, const struct run_info *info, const struct lab_snapshot *snapshot)
 {
-	if (snapshot->count)
-		fprintf(out, "    %-7s %-8s %-24s %-24s %-12s %5s %5s  %s\n", "side", "fd", "local", "peer", "state", "recv-q",
-			"send-q", "note");
+	if (snapshot->count) {
+		/* The rows' columns, counted on screen: a translated word is wider than its bytes. */
+		fputs("    ", out);
+		print_column(out, _("side"), 7, false);
+		print_column(out, _("fd"), 8, false);
+		print_column(out, _("local"), 24, false);
+		print_column(out, _("peer"), 24, false);
+		print_column(out, _("state"), 12, false);
+		print_column(out, _("recv-q"), 5, true);
+		print_column(out, _("send-q"), 5, true);
+		fprintf(out, " %s\n", _("note"));
+	}
 	for (size_t i = 0; i < snapshot->count; i++)
 		print_socket(out, info, snapshot->sockets[i]);
 }
@@ -174,19 +199,20 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 		else
 			fprintf(out, "  = %s\n", result);
 		free(grown);
-		if (event->aside[0])
-			fprintf(out, _("  note: %s\n"), event->aside);
+		char aside[256];
+		if (event->aside != ASIDE_NONE)
+			fprintf(out, _("  note: %s\n"), lab_event_aside_text(event, aside, sizeof aside));
 		char why[400];
 		if (evidence_explain(info, log, first + i, why, sizeof why))
 			fprintf(out, _("  why: %s\n"), why);
 		print_packets(out, info, event);
 		const char *silence = info->wire[0] ? NULL : lab_event_wire_silence(event);
 		if (silence)
-			fprintf(out, "  wire  %s\n", silence);
+			fprintf(out, "  %s  %s\n", _("wire"), _(silence));
 		if (event->resent[0])
-			fprintf(out, "  resent  %s\n", event->resent);
+			fprintf(out, "  %s  %s\n", _("resent"), lab_event_resent_shown(event));
 		if (event->held[0])
-			fprintf(out, "  held  %s\n", event->held);
+			fprintf(out, "  %s  %s\n", _("held"), lab_event_held_shown(event));
 		/* Woken calls share one snapshot: print it after the last of them. */
 		bool last_of_kind = i + 1 == count || (events[i + 1].kind == EVENT_WOKE) != (event->kind == EVENT_WOKE)
 				    || catalog_calls[events[i + 1].call].wire;
@@ -198,10 +224,10 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 	}
 	for (size_t i = 0; i < count; i++)
 		for (size_t k = 0; k < events[i].timer_ended_count; k++)
-			fprintf(out, "  timer  %s\n", events[i].timers_ended[k]);
+			fprintf(out, "  %s  %s\n", _("timer"), events[i].timers_ended[k]);
 	for (size_t i = 0; i < count; i++)
 		if (events[i].probe_note[0])
-			fprintf(out, "  probe  %s\n", events[i].probe_note);
+			fprintf(out, "  %s  %s\n", _("probe"), events[i].probe_note);
 	for (size_t i = 0; i < count; i++)
 		for (size_t k = 0; k < events[i].failure_count; k++)
 			fprintf(out, "  FAILED %s\n", events[i].failures[k]);
@@ -264,7 +290,7 @@ void plain_print_prose(FILE *out, const char *label, const char *text)
 void plain_print_step_prose(FILE *out, const struct lesson_step *step)
 {
 	if (step->python)
-		fprintf(out, "  python: %s\n", step->python);
+		fprintf(out, _("  python: %s\n"), step->python);
 	if (step->say) {
 		fputc('\n', out);
 		plain_print_prose(out, NULL, step->say);

@@ -30,7 +30,7 @@ int play_new(struct play **out, struct sandbox *sandbox, const char *const *side
 		return text_error(err, "%s", _("out of memory"));
 	play->lesson.path = strdup("<play>");
 	play->lesson.name = strdup("play");
-	play->lesson.title = strdup("Free play");
+	play->lesson.title = strdup(N_("Free play"));   /* translated where shown */
 	if (!play->lesson.path || !play->lesson.name || !play->lesson.title) {
 		play_free(play);
 		return text_error(err, "%s", _("out of memory"));

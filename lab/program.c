@@ -148,7 +148,7 @@ static int toward_a_call(struct program *program, char **err)
 		return PROGRAM_HELD;
 	}
 	if (event->kind == TRACER_SETTLED && event->held_count == 0 && event->blocked_count == 0) {
-		snprintf(program->message, sizeof program->message, "%s", event->message);
+		tracer_event_where(event, program->message, sizeof program->message);
 		return PROGRAM_ASLEEP;
 	}
 	/* Not held: a call cut short by a signal, seen to fail with EINTR. */

@@ -69,11 +69,32 @@ static bool resendable(const struct held_segment *segment)
 	return segment->decoded && (segment->payload_length || (segment->flag_bits & 0x03));   /* data, SYN, FIN */
 }
 
+/* Appends one copy's sentence to `said`, in English or (`shown`) the
+ * interface's language: whole sentences only, "..." once when the rest does
+ * not fit. */
+static void say_copy(char *said, size_t size, bool shown, const char *flags, const char *name, long long timer_s,
+		     const char *what)
+{
+	static const char *const from_format =
+		N_("the kernel resent the %s from %s (retransmission timer, %lld s after the one before): %s");
+	static const char *const format = N_("the kernel resent the %s (retransmission timer, %lld s after the one before): %s");
+	char sentence[480];
+	if (name)
+		snprintf(sentence, sizeof sentence, shown ? _(from_format) : from_format, flags, name, timer_s,
+			 shown ? _(what) : what);
+	else
+		snprintf(sentence, sizeof sentence, shown ? _(format) : format, flags, timer_s, shown ? _(what) : what);
+	size_t at = strlen(said);
+	if (at + 2 + strlen(sentence) + 5 < size)
+		snprintf(said + at, size - at, "%s%s", at ? "; " : "", sentence);
+	else if (at + 5 < size && (at < 3 || strcmp(said + at - 3, "...") != 0))
+		snprintf(said + at, size - at, "; ...");
+}
+
 int resend_tidy(struct resend_table *table, struct hold *hold, bool drop_duplicates, resend_sender_fn *sender,
-		void *context, char *said, size_t size, char **err)
+		void *context, struct resend_said *said, char **err)
 {
 	int copies = 0;
-	size_t at = strlen(said);
 	for (size_t i = 0; i < hold_count(hold);) {
 		const struct held_segment *segment = hold_peek(hold, i);
 		if (!resendable(segment) || announced(table, segment->id)) {
@@ -93,24 +114,13 @@ int resend_tidy(struct resend_table *table, struct hold *hold, bool drop_duplica
 		key->last_us = segment->held_at_us;
 		const char *name = sender ? sender(context, segment) : NULL;
 		bool duplicate = key->through && drop_duplicates;
-		const char *what = duplicate      ? _("the first went through, so the lab dropped this copy")
-				   : key->through ? _("the first went through; this copy is held too")
-				   : key->dropped ? _("the one before was dropped, this copy is held")
-						  : _("a copy of the one still held (release() lets one through)");
-		char sentence[320];
-		if (name)
-			snprintf(sentence, sizeof sentence,
-				 _("the kernel resent the %s from %s (retransmission timer, %lld s after the one before): %s"),
-				 segment->flags, name, timer_s, what);
-		else
-			snprintf(sentence, sizeof sentence,
-				 _("the kernel resent the %s (retransmission timer, %lld s after the one before): %s"),
-				 segment->flags, timer_s, what);
-		/* Whole sentences only; "..." once when the rest does not fit. */
-		if (at + 2 + strlen(sentence) + 5 < size)
-			at += (size_t)snprintf(said + at, size - at, "%s%s", at ? "; " : "", sentence);
-		else if (at + 5 < size && (at < 3 || strcmp(said + at - 3, "...") != 0))
-			at += (size_t)snprintf(said + at, size - at, "; ...");
+		const char *what = duplicate      ? N_("the first went through, so the lab dropped this copy")
+				   : key->through ? N_("the first went through; this copy is held too")
+				   : key->dropped ? N_("the one before was dropped, this copy is held")
+						  : N_("a copy of the one still held (release() lets one through)");
+		say_copy(said->english, said->size, false, segment->flags, name, timer_s, what);
+		if (said->shown)
+			say_copy(said->shown, said->size, true, segment->flags, name, timer_s, what);
 		copies++;
 		key->dropped = false;
 		if (duplicate) {

@@ -62,12 +62,20 @@ typedef const char *resend_sender_fn(void *context, const struct held_segment *s
 
 void resend_clear(struct resend_table *table);
 
+/* Where resend_tidy says the copies: `english` for the trace, `shown` (may
+ * be NULL) the same in the interface's language; each of `size` bytes. */
+struct resend_said {
+	char *english;
+	char *shown;
+	size_t size;
+};
+
 /* After every collect: notes the segments first seen, drops the copies of
  * segments already let through, and appends one sentence per new copy to
  * `said` ("; " between them; left as it is when none). Returns the number
  * of copies said, or -1 with *err. */
 int resend_tidy(struct resend_table *table, struct hold *hold, bool drop_duplicates, resend_sender_fn *sender,
-		void *context, char *said, size_t size, char **err);
+		void *context, struct resend_said *said, char **err);
 
 /* Releases (or drops) the held segment at `index`; after a release, with
  * drop_copies, also drops every other held copy of it. Returns 0, or -1

@@ -265,9 +265,9 @@ int session_wire_next(struct session *session, bool drop, char **err)
 		return 1;
 	if (hold_collect(session->hold, err) < 0)
 		return -1;
-	char resent[sizeof session->events[0].resent] = "";
-	if (resend_tidy(&session->resend, session->hold, !session->lesson->hold_forced, wire_held_sender, session, resent,
-			sizeof resent, err) < 0)
+	char resent[sizeof session->events[0].resent] = "", resent_shown[sizeof resent] = "";
+	if (resend_tidy(&session->resend, session->hold, !session->lesson->hold_forced, wire_held_sender, session,
+			&(struct resend_said){ resent, resent_shown, sizeof resent }, err) < 0)
 		return -1;
 	if (hold_count(session->hold) == 0)
 		return 1;
@@ -283,6 +283,7 @@ int session_wire_next(struct session *session, bool drop, char **err)
 	if (!event)
 		return text_error(err, "out of memory");
 	snprintf(event->resent, sizeof event->resent, "%s", resent);
+	lab_event_keep_shown(&event->resent_shown, event->resent, resent_shown);
 	if ((drop ? resend_drop_at(&session->resend, session->hold, 0, err)
 		  : resend_release_at(&session->resend, session->hold, 0, !session->lesson->hold_forced, err)) < 0
 	    || hold_settle(session->hold, err) < 0 || record_woken(session, -1, err) < 0

@@ -166,10 +166,8 @@ static int turn(struct stepping *stepping, int *on_turn, const volatile sig_atom
 		return released < 0 ? -1 : 1;
 	/* Nobody holds a call: a sleeper is waited for, a block is the end. */
 	for (int s = 0; s < STEPPER_SIDES; s++)
-		if (sides[s]->state == STEPPER_ASLEEP && strncmp(sides[s]->message, "asleep in ", 10) == 0) {
-			char call[300];
-			snprintf(call, sizeof call, "%s", sides[s]->message + 10);
-			int changed = wait_for(stepping, sides[s]->name, call, stop, err);
+		if (sides[s]->state == STEPPER_ASLEEP && sides[s]->asleep_in_call) {
+			int changed = wait_for(stepping, sides[s]->name, sides[s]->message, stop, err);
 			if (changed != 0)
 				return changed < 0 ? -1 : 1;
 		}

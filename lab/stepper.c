@@ -339,6 +339,7 @@ static int take_event(struct stepper *stepper, int s, const struct tracer_event 
 			side->state = STEPPER_BLOCKED;
 		else if (side->held_count == 0 && event->asleep_count > 0) {
 			side->state = STEPPER_ASLEEP;
+			side->asleep_in_call = event->wait == TRACER_WAIT_ASLEEP;
 			snprintf(side->message, sizeof side->message, "%s", event->message);
 		}
 		break;

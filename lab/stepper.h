@@ -57,7 +57,9 @@ struct stepper_side {
 	char next[TRACER_TEXT_MAX];        /* HELD: the chosen task's call, decoded: "bind(3, {AF_INET, ...}, 16)";
 	                                      BLOCKED: the sleeping call */
 	char line[TRACER_LINE_MAX];        /* HELD: the source line that made it, or "" */
-	char message[256];                 /* ASLEEP: where ("asleep in clock_nanosleep"); OVER: "exited with code 0" */
+	bool asleep_in_call;               /* ASLEEP: the tracer saw the task asleep in `message`'s call */
+	char message[256];                 /* ASLEEP: the call it sleeps in ("clock_nanosleep"), or what
+	                                      else the tracer said; OVER: "exited with code 0" */
 	char output[STEPPER_OUTPUT_MAX];   /* the tail of what it printed, raw (escape to show) */
 	size_t output_len;
 	size_t startup_calls;              /* the interpreter's start-up calls, run unstopped */

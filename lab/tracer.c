@@ -79,6 +79,17 @@ static const char *const event_kind_names[TRACER_EVENT_KIND_COUNT] = {
 	[TRACER_EXECED] = "execed",
 };
 
+const char *tracer_event_where(const struct tracer_event *event, char *out, size_t size)
+{
+	static const char *const words[] = {
+		[TRACER_WAIT_NONE] = "", [TRACER_WAIT_HELD] = "held at ", [TRACER_WAIT_BLOCKED] = "blocked in ",
+		[TRACER_WAIT_ASLEEP] = "asleep in ",
+	};
+	bool known = event->wait >= TRACER_WAIT_NONE && event->wait <= TRACER_WAIT_ASLEEP;
+	snprintf(out, size, "%s%s", known ? words[event->wait] : "", event->wait == TRACER_WAIT_NONE ? "" : event->message);
+	return out;
+}
+
 const char *tracer_event_kind_name(enum tracer_event_kind kind)
 {
 	return (unsigned)kind < TRACER_EVENT_KIND_COUNT ? event_kind_names[kind] : "?";
@@ -941,18 +952,22 @@ static void check_settled(struct helper *helper)
 	/* Where it waits, most telling first: a call held for the caller, a
 	 * socket call asleep, then anything else asleep. */
 	char where[160] = "";
-	for (int pass = 0; pass < 3 && !where[0]; pass++) {
-		for (size_t i = 0; i < helper->task_count && !where[0]; i++) {
+	enum tracer_wait wait = TRACER_WAIT_NONE;
+	for (int pass = 0; pass < 3 && wait == TRACER_WAIT_NONE; pass++) {
+		for (size_t i = 0; i < helper->task_count && wait == TRACER_WAIT_NONE; i++) {
 			const struct task *task = &helper->tasks[i];
 			char number[32];
 			bool held = task->state == TASK_AT_CALL || task->state == TASK_AT_RETURN || task->state == TASK_FROZEN;
-			if (pass == 0 && held && !task->group_stopped)
-				snprintf(where, sizeof where, "held at %s", task->def->name);
-			else if (pass == 1 && task->state == TASK_IN_CALL)
-				snprintf(where, sizeof where, "blocked in %s", task->def->name);
-			else if (pass == 2 && first[i].state == 'S')
-				snprintf(where, sizeof where, "asleep in %s",
-					 syscalls_any_name(first[i].syscall, number, sizeof number));
+			if (pass == 0 && held && !task->group_stopped) {
+				wait = TRACER_WAIT_HELD;
+				snprintf(where, sizeof where, "%s", task->def->name);
+			} else if (pass == 1 && task->state == TASK_IN_CALL) {
+				wait = TRACER_WAIT_BLOCKED;
+				snprintf(where, sizeof where, "%s", task->def->name);
+			} else if (pass == 2 && first[i].state == 'S') {
+				wait = TRACER_WAIT_ASLEEP;
+				snprintf(where, sizeof where, "%s", syscalls_any_name(first[i].syscall, number, sizeof number));
+			}
 		}
 	}
 	forward_output(helper, true);
@@ -961,6 +976,7 @@ static void check_settled(struct helper *helper)
 	event->held_count = counts[0];
 	event->blocked_count = counts[1];
 	event->asleep_count = counts[2];
+	event->wait = wait;
 	snprintf(event->message, sizeof event->message, "%s", where);
 	helper->settle_armed = false;
 	helper_send(helper, MESSAGE_EVENT, 0);

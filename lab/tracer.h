@@ -144,5 +144,9 @@ void tracer_free(struct tracer *tracer);
 int tracer_python_argv(char *const argv[], const char *reporter_path, char ***out, char **err);
 
 const char *tracer_event_kind_name(enum tracer_event_kind kind);
+/* SETTLED: where the program waits, in English for logs and failures
+ * ("asleep in clock_nanosleep", "blocked in accept4"; "" when nowhere), into
+ * `out`; returns `out`. */
+const char *tracer_event_where(const struct tracer_event *event, char *out, size_t size);
 
 #endif

@@ -29,6 +29,14 @@ enum tracer_event_kind {
 	TRACER_EVENT_KIND_COUNT
 };
 
+/* SETTLED: the task most telling of where the program waits. */
+enum tracer_wait {
+	TRACER_WAIT_NONE,
+	TRACER_WAIT_HELD,      /* held at a call for tracer_release */
+	TRACER_WAIT_BLOCKED,   /* asleep in a socket call */
+	TRACER_WAIT_ASLEEP,    /* asleep in another system call (clock_nanosleep, read) */
+};
+
 struct tracer_event {
 	enum tracer_event_kind kind;
 	bool held;                        /* the task waits for tracer_release(event->task) */
@@ -66,9 +74,10 @@ struct tracer_event {
 	int exit_code;                    /* EXITED: the exit status, -1 when killed by a signal */
 	int signal;                       /* EXITED: the signal that killed it, 0 none */
 	bool program_over;                /* EXITED: no process of the program is left */
+	enum tracer_wait wait;            /* SETTLED: how the task `message` names waits */
 	char message[256];                /* EXITED: "exited with code 0", "killed by SIGKILL", ...;
-	                                     SETTLED: where it waits: "held at accept4", "blocked in accept4",
-	                                     "asleep in clock_nanosleep" */
+	                                     SETTLED: the call it waits in, "accept4", "clock_nanosleep",
+	                                     or "" (words are the reader's, from `wait`) */
 	uint32_t bytes_len;
 	unsigned char bytes[TRACER_MAX_BYTES]; /* CALL: bytes to send; RETURNED: bytes received; OUTPUT */
 };

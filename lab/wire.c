@@ -259,23 +259,33 @@ int wire_open_hold(struct session *session, char **err)
 }
 
 /* The held segments, as one line for the event. */
-void wire_describe_held(struct session *session, struct lab_event *event)
+/* The held segments into `out`, in English or (`shown`) the interface's language. */
+static void describe_held(struct session *session, bool shown, char *out, size_t size)
 {
+	/* "resent": the sender's retransmission timer fired (after a drop). */
+	static const char *const resent_format = N_("%s%s -> %s %s seq %u ack %u len %u resent");
 	size_t at = 0;
-	event->held[0] = '\0';
+	out[0] = '\0';
 	for (size_t i = 0; session->hold && i < hold_count(session->hold); i++) {
 		const struct held_segment *segment = hold_peek(session->hold, i);
 		int from = side_of_segment(session, -1, segment->source_text, segment->destination_text, false);
 		int to = side_of_segment(session, -1, segment->source_text, segment->destination_text, true);
-		/* "resent": the sender's retransmission timer fired (after a drop). */
-		if (text_append(event->held, sizeof event->held, &at,
-				segment->retransmission ? _("%s%s -> %s %s seq %u ack %u len %u resent")
-							: "%s%s -> %s %s seq %u ack %u len %u",
-				at ? "; " : "", from >= 0 ? session->info.sides[from] : "?",
+		const char *format = !segment->retransmission ? "%s%s -> %s %s seq %u ack %u len %u"
+				     : shown                  ? _(resent_format)
+								: resent_format;
+		if (text_append(out, size, &at, format, at ? "; " : "", from >= 0 ? session->info.sides[from] : "?",
 				to >= 0 ? session->info.sides[to] : "?", segment->flags, segment->seq, segment->ack,
 				segment->payload_length) < 0)
 			break;
 	}
+}
+
+void wire_describe_held(struct session *session, struct lab_event *event)
+{
+	describe_held(session, false, event->held, sizeof event->held);
+	char shown[sizeof event->held];
+	describe_held(session, true, shown, sizeof shown);
+	lab_event_keep_shown(&event->held_shown, event->held, shown);
 }
 
 const char *wire_held_sender(void *context, const struct held_segment *segment)
@@ -291,8 +301,13 @@ int wire_tidy_resends(struct session *session, struct lab_event *event, char **e
 {
 	if (!session->hold)
 		return 0;
-	return resend_tidy(&session->resend, session->hold, !session->lesson->hold_forced, wire_held_sender, session,
-			   event->resent, sizeof event->resent, err) < 0 ? -1 : 0;
+	char shown[sizeof event->resent];
+	text_copy(shown, sizeof shown, lab_event_resent_shown(event));
+	if (resend_tidy(&session->resend, session->hold, !session->lesson->hold_forced, wire_held_sender, session,
+			&(struct resend_said){ event->resent, shown, sizeof shown }, err) < 0)
+		return -1;
+	lab_event_keep_shown(&event->resent_shown, event->resent, shown);
+	return 0;
 }
 
 /* The oldest held segment `side` sent, waiting up to 3 s for one: a

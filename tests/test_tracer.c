@@ -104,7 +104,8 @@ static void record(const struct tracer_event *event, void *context)
 		append(text, size, len, "%s blocked %s\n", side->name, event->name);
 		break;
 	case TRACER_SETTLED:
-		append(text, size, len, "%s settled (%s)\n", side->name, event->message);
+		append(text, size, len, "%s settled (%s)\n", side->name,
+		       tracer_event_where(event, (char[256]){ 0 }, 256));
 		break;
 	case TRACER_EXITED:
 		append(text, size, len, "%s exited (%s)%s\n", side->name, event->message,

@@ -553,7 +553,7 @@ static void lesson_text(struct tui *tui)
 		}
 		if (event->resent[0]) {
 			page_add(&tui->page, "%s", "");
-			page_add_wrapped(&tui->page, _("  resent  "), event->resent, COLS - 2);
+			page_add_wrapped(&tui->page, _("  resent  "), lab_event_resent_shown(event), COLS - 2);
 		}
 		if (event->probe_note[0]) {
 			page_add(&tui->page, "%s", "");

@@ -76,7 +76,7 @@ void screen_details_open(struct tui *tui, const struct lab_socket *socket)
 			 socket->send_queue);
 	}
 	if (socket->timer_ms)
-		page_add(page, _("  %-12s %s, %u.%03u s left"), "timer", lab_timer_name(socket->timer),
+		page_add(page, _("  %-12s %s, %u.%03u s left"), "timer", lab_timer_shown(socket->timer),
 			 socket->timer_ms / 1000, socket->timer_ms % 1000);
 	else
 		page_add(page, "  %-12s %s", "timer", _("none running"));
@@ -92,7 +92,7 @@ void screen_details_open(struct tui *tui, const struct lab_socket *socket)
 	page_add(page, "  %-12s %u", "owner uid", socket->uid);
 	if (socket->cookie)
 		page_add(page, _("  %-12s %llu (the kernel's identity for it)"), "cookie", (unsigned long long)socket->cookie);
-	const char *note = lab_note_text(socket->note);
+	const char *note = lab_note_shown(socket->note);
 	page_add(page, "  %-12s %s", "note", note[0] ? note : "-");
 	char changes[160] = "";
 	size_t length = 0;

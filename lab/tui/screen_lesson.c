@@ -830,7 +830,7 @@ static const char *timer_line(const struct lesson_view *view, bool resent)
 	for (size_t e = 0; e < view->step_event_count; e++) {
 		const struct lab_event *event = &view->step_events[e];
 		if (resent && event->resent[0])
-			return event->resent;
+			return lab_event_resent_shown(event);
 		if (!resent && event->timer_ended_count)
 			return event->timers_ended[0];
 	}

@@ -56,12 +56,12 @@ int socket_text_pieces(const struct lab_socket *socket, struct socket_piece piec
 				 socket->retransmits, seconds);
 		else if (socket->timer && socket->timer != 3)
 			snprintf(pieces[count].text, sizeof pieces[count].text, _("%s in %u s"),
-				 lab_timer_name(socket->timer), seconds);
+				 lab_timer_shown(socket->timer), seconds);
 		else
 			snprintf(pieces[count].text, sizeof pieces[count].text, _("timer %u s"), seconds);
 		pieces[count++].changed = false;
 	}
-	const char *note = lab_note_text(socket->note);
+	const char *note = lab_note_shown(socket->note);
 	if (note[0]) {
 		snprintf(pieces[count].text, sizeof pieces[count].text, "%s", note);
 		pieces[count++].changed = false;

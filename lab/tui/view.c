@@ -307,13 +307,13 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 			break;
 		view->step_event_count++;
 		view->step_packet_count += events[i].packet_count;
-		view->held = events[i].held;
+		view->held = lab_event_held_shown(&events[i]);
 	}
 	view->wire_note = view->info->wire;
 	for (size_t i = 0; i < view->step_event_count && !view->wire_note[0] && !view->step_packet_count; i++) {
 		const char *silence = lab_event_wire_silence(&view->step_events[i]);
 		if (silence)
-			view->wire_note = silence;
+			view->wire_note = _(silence);
 	}
 	for (size_t i = step_start; i < count; i++)
 		for (size_t k = 0; k < events[i].failure_count; k++)
@@ -326,8 +326,8 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 			view->evidence_count++;
 	/* What a call did that its rows alone do not say (a close with another holder). */
 	for (size_t i = step_start; i < count && view->evidence_count < VIEW_EVIDENCE_MAX; i++)
-		if (event_shown(&events[i], view->step, view->half, view->half_count) && events[i].aside[0])
-			snprintf(view->evidence[view->evidence_count++], sizeof view->evidence[0], "%s", events[i].aside);
+		if (event_shown(&events[i], view->step, view->half, view->half_count) && events[i].aside != ASIDE_NONE)
+			lab_event_aside_text(&events[i], view->evidence[view->evidence_count++], sizeof view->evidence[0]);
 
 	view->source_label = "python";
 	if (view->stepping) {
@@ -359,7 +359,10 @@ static int describe_program(char *out, size_t size, const struct stepper_side *s
 		return snprintf(out, size, _("%s is blocked in %s: the kernel wakes it when the other side acts."),
 				side->name, side->next);
 	case STEPPER_ASLEEP:
-		return snprintf(out, size, _("%s sleeps outside the socket calls (%s)."), side->name, side->message);
+		if (side->asleep_in_call)
+			return snprintf(out, size, _("%s sleeps outside the socket calls (asleep in %s)."), side->name,
+					side->message);
+		return snprintf(out, size, _("%s sleeps outside the socket calls."), side->name);
 	case STEPPER_OVER:
 		return snprintf(out, size, _("%s %s."), side->name, side->message);
 	case STEPPER_RUNNING:

@@ -1528,7 +1528,7 @@ lang_zh_explains_in_chinese_at_80x24_without_broken_wrapping() {
 	expect_screen zh "^ connect\(\) 发出 SYN；服务器的内核回以 SYN-ACK" "step 6 in Chinese" &&
 		expect_screen zh "两端都进入 ESTABLISHED" "ESTABLISHED as the kernel writes it" &&
 		expect_screen zh "一直借用到 close 为" "its last line shown" &&
-		expect_screen zh "in accept queue, no fd" "the panes as before" &&
+		expect_screen zh "在 accept 队列中，没有 fd" "the socket's note in Chinese" &&
 		lines_fit zh 80 || return 1
 	press zh Space 1
 	wait_for_text zh "step 6/14 part 2/2" || return 1
