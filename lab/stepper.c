@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "program.h"
 #include "text.h"
 
@@ -43,7 +44,7 @@ int stepper_new(struct stepper **out, const char *const commands[STEPPER_SIDES],
 		return text_error(err, "out of memory");
 	stepper->lesson.path = "<step>";
 	stepper->lesson.name = "step";
-	stepper->lesson.title = "two programs, stepped at their socket calls";
+	stepper->lesson.title = _("two programs, stepped at their socket calls");
 	stepper->lesson.side_count = STEPPER_SIDES;
 	for (int s = 0; s < STEPPER_SIDES; s++) {
 		snprintf(stepper->lesson.sides[s], NAME_MAX_LEN, "%s", side_names[s]);
