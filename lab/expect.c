@@ -151,12 +151,14 @@ static bool check_state(struct session *session, const struct lesson_step *step,
 	if (!event)
 		return false;
 	describe_expected(session->lesson, e, expected, sizeof expected);
-	char ended[320];
+	char ended[320], ended_shown[320];
 	if (e->unless_timer && e->ref == REF_NAME
-	    && timed_explain(&session->timed, snapshot, e->side, e->socket_name, timed_now_us(), ended, sizeof ended)) {
-		char said[512];
+	    && timed_explain(&session->timed, snapshot, e->side, e->socket_name, timed_now_us(), ended, sizeof ended,
+			     ended_shown, sizeof ended_shown)) {
+		char said[512], said_shown[512];
 		snprintf(said, sizeof said, "%s: %s", expected, ended);
-		record_timer_ended(event, said);
+		snprintf(said_shown, sizeof said_shown, "%s: %s", expected, ended_shown);
+		record_timer_ended(event, said, said_shown);
 		return true;
 	}
 	char queues[48] = "";

@@ -143,13 +143,23 @@ void lab_event_done(struct lab_event *event)
 	for (size_t i = 0; i < event->failure_count; i++)
 		free(event->failures[i]);
 	free(event->failures);
-	for (size_t i = 0; i < event->timer_ended_count; i++)
+	for (size_t i = 0; i < event->timer_ended_count; i++) {
 		free(event->timers_ended[i]);
+		if (event->timers_ended_shown)
+			free(event->timers_ended_shown[i]);
+	}
 	free(event->timers_ended);
+	free(event->timers_ended_shown);
 	free(event->packets);
 	free(event->ready);
 	free(event->held_shown);
 	free(event->resent_shown);
 	lab_snapshot_done(&event->snapshot);
 	memset(event, 0, sizeof *event);
+}
+
+const char *lab_event_timer_ended_shown(const struct lab_event *event, size_t i)
+{
+	const char *shown = event->timers_ended_shown ? event->timers_ended_shown[i] : NULL;
+	return shown ? shown : event->timers_ended[i];
 }

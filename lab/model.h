@@ -144,6 +144,8 @@ struct lab_event {
 	                                     ("TIME-WAIT ended: 91 s passed since step 11, ..."); not failures;
 	                                     owned */
 	size_t timer_ended_count;
+	char **timers_ended_shown;        /* the same in the language chosen, each NULL where it reads as
+	                                     the English (and the array NULL for a trace read back); owned */
 	char probe_note[128];             /* host path: the once-a-second dump found sockets of the lab
 	                                     that the exact requests had missed, in words; or "" */
 	struct wire_packet *packets;      /* what crossed lo during this event's part of the step; owned */
@@ -273,5 +275,9 @@ void lab_event_keep_shown(char **shown, const char *english, const char *text);
 /* "returned", "blocked", ... */
 const char *lab_event_kind_name(enum event_kind kind);
 int lab_event_kind_value(const char *name);
+
+/* Timer-ended sentence `i` of an event in the language chosen: the shown
+ * form where one was made, else the English. */
+const char *lab_event_timer_ended_shown(const struct lab_event *event, size_t i);
 
 #endif

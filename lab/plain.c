@@ -224,7 +224,7 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 	}
 	for (size_t i = 0; i < count; i++)
 		for (size_t k = 0; k < events[i].timer_ended_count; k++)
-			fprintf(out, "  %s  %s\n", _("timer"), events[i].timers_ended[k]);
+			fprintf(out, "  %s  %s\n", _("timer"), lab_event_timer_ended_shown(&events[i], k));
 	for (size_t i = 0; i < count; i++)
 		if (events[i].probe_note[0])
 			fprintf(out, "  %s  %s\n", _("probe"), events[i].probe_note);

@@ -53,15 +53,26 @@ int record_failure(struct lab_event *event, const char *format, ...)
 }
 
 /* An expectation a kernel timer explains: said, not counted as failed. */
-int record_timer_ended(struct lab_event *event, const char *text)
+int record_timer_ended(struct lab_event *event, const char *text, const char *shown)
 {
-	char **grown = realloc(event->timers_ended, (event->timer_ended_count + 1) * sizeof *grown);
+	size_t count = event->timer_ended_count;
+	char **grown = realloc(event->timers_ended, (count + 1) * sizeof *grown);
 	if (!grown)
 		return -1;
 	event->timers_ended = grown;
-	event->timers_ended[event->timer_ended_count] = strdup(text);
-	if (!event->timers_ended[event->timer_ended_count])
+	char **grown_shown = realloc(event->timers_ended_shown, (count + 1) * sizeof *grown_shown);
+	if (!grown_shown)
 		return -1;
+	event->timers_ended_shown = grown_shown;
+	/* Before the count grows, both arrays are sized for one more. */
+	event->timers_ended_shown[count] = NULL;
+	event->timers_ended[count] = strdup(text);
+	if (!event->timers_ended[count])
+		return -1;
+	if (shown && strcmp(shown, text) != 0 && !(event->timers_ended_shown[count] = strdup(shown))) {
+		free(event->timers_ended[count]);
+		return -1;
+	}
 	event->timer_ended_count++;
 	return 0;
 }

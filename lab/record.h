@@ -16,7 +16,8 @@ struct lab_event *record_event(struct session *session, enum event_kind kind, in
 int record_failure(struct lab_event *event, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
 /* An expectation a kernel timer explains: said, not counted as failed. */
-int record_timer_ended(struct lab_event *event, const char *text);
+/* `text` in English (the trace's), `shown` in the language chosen (NULL: the same). */
+int record_timer_ended(struct lab_event *event, const char *text, const char *shown);
 /* The call's fd and address arguments into the event. */
 void record_arguments(struct lab_event *event, const struct typed_call *call,
 		      const struct puppet_request *request);

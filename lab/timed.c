@@ -85,7 +85,7 @@ void timed_note(struct timed_table *table, const struct lab_snapshot *snapshot, 
 }
 
 bool timed_explain(const struct timed_table *table, const struct lab_snapshot *snapshot, int side, const char *name,
-		   int64_t now_us, char *out, size_t size)
+		   int64_t now_us, char *out, size_t size, char *shown, size_t shown_size)
 {
 	const struct timed_socket *row = NULL;
 	for (size_t i = 0; i < table->count && !row; i++)
@@ -112,13 +112,16 @@ bool timed_explain(const struct timed_table *table, const struct lab_snapshot *s
 		    && strcmp(snapshot->sockets[i]->name, name) == 0
 		    && snapshot->sockets[i]->state == state)
 			return false;
-	const char *after = _("the kernel's timer ended it");
+	const char *after = N_("the kernel's timer ended it");
 	for (size_t i = 0; i < sizeof endings / sizeof endings[0]; i++)
 		if (endings[i].state == state)
-			after = _(endings[i].after);
+			after = endings[i].after;
 	long long passed_s = (now_us - since_us) / 1000000;
 	long long timer_s = (expires_us - since_us + 500000) / 1000000;
-	snprintf(out, size, _("%s ended: %lld s passed since step %zu, longer than its %lld s timer; %s"),
-		 probe_state_name(state, SOCK_STREAM), passed_s, since_step, timer_s, after);
+	static const char *const said = N_("%s ended: %lld s passed since step %zu, longer than its %lld s timer; %s");
+	const char *state_name = probe_state_name(state, SOCK_STREAM);
+	snprintf(out, size, said, state_name, passed_s, since_step, timer_s, after);
+	if (shown)
+		snprintf(shown, shown_size, _(said), state_name, passed_s, since_step, timer_s, _(after));
 	return true;
 }

@@ -63,10 +63,12 @@ void timed_note(struct timed_table *table, const struct lab_snapshot *snapshot, 
 /* Whether the socket `side`/`name` left the state it was last seen in
  * because that state's kernel timer ran out by `now_us`; if so, writes the
  * sentence, "TIME-WAIT ended: 91 s passed since step 11, longer than its
- * 60 s timer; the kernel freed the port", into out. `snapshot` is the
- * kernel's view now (the socket must not be in that state any more). */
+ * 60 s timer; the kernel freed the port", into out in English (what a
+ * trace keeps), and into `shown` (may be NULL) in the language chosen.
+ * `snapshot` is the kernel's view now (the socket must not be in that
+ * state any more). */
 bool timed_explain(const struct timed_table *table, const struct lab_snapshot *snapshot, int side, const char *name,
-		   int64_t now_us, char *out, size_t size);
+		   int64_t now_us, char *out, size_t size, char *shown, size_t shown_size);
 
 /* CLOCK_MONOTONIC in microseconds. */
 int64_t timed_now_us(void);

@@ -4,7 +4,8 @@
 #   08 at 2 s a step: the TIME-WAIT made at step 9 ends before the last step;
 #   13 at 3 s a step: held segments are resent by their timers meanwhile;
 #   01 with a 65 s pause before its last step: its TIME-WAIT ends; once more
-#   in Chinese (--lang zh), where the timer's sentence is Chinese too.
+#   in Chinese (--lang zh), where the timer's sentence is Chinese too, and
+#   its trace keeps the English one.
 # The four run side by side (they mostly sleep): one CTest slot, ~100 s.
 # usage: paced_lessons.sh SOCKLAB SOURCE_DIR
 set -uo pipefail
@@ -25,7 +26,7 @@ run 08 --pace 2 "$lessons/08-closing.lesson"
 run 13 --pace 3 "$lessons/13-handshake-slow.lesson"
 run 01 --pause last:65 "$lessons/01-echo.lesson"
 # Chinese needs a UTF-8 locale; C.UTF-8 is always there.
-LC_ALL=C.UTF-8 run 01zh --lang zh --pause last:65 "$lessons/01-echo.lesson"
+LC_ALL=C.UTF-8 run 01zh --lang zh --pause last:65 --trace "$work/01zh.trace" "$lessons/01-echo.lesson"
 wait "${pids[@]}"
 pids=()
 
@@ -56,6 +57,13 @@ check 08 "timer  server a1 TIME-WAIT: TIME-WAIT ended: " "longer than its 60 s t
 	"every expectation met (1 after a kernel timer ended the state"
 check 01 "timer  client c TIME-WAIT: TIME-WAIT ended: " "longer than its 60 s timer; the kernel freed the port"
 check 01zh "TIME-WAIT 已结束：从第 13 步起过了 " "超过了它 60 秒的计时器；内核释放了这个端口"
+# The trace keeps the model's English whatever the language shown.
+timers=$(grep -o '"timers_ended":\[[^]]*\]' "$work/01zh.trace" 2>/dev/null)
+if ! grep -qF 'TIME-WAIT ended: ' <<<"$timers" || LC_ALL=C grep -q '[^ -~]' <<<"$timers"; then
+	fail 01zh "the trace's timers_ended is not the English sentence: ${timers:-none}"
+else
+	passed=$((passed + 1))
+fi
 # Holding needs the lab's private network namespace: elsewhere 13 skips its steps.
 if grep -q '^held: segments are not held' "$work/13.out"; then
 	echo "skip: 13: $(grep '^held: ' "$work/13.out")"

@@ -25,14 +25,14 @@ Test(timed, says_time_wait_ended_when_its_timer_ran_out_and_the_socket_is_gone)
 	sockets[0].timer_ms = 58000;
 	timed_note(&table, &with, 10, 102 * second);   /* the same state: still since step 9 */
 	char said[256];
-	cr_assert_not(timed_explain(&table, &without, 0, "a1", 130 * second, said, sizeof said),
+	cr_assert_not(timed_explain(&table, &without, 0, "a1", 130 * second, said, sizeof said, NULL, 0),
 		      "30 s in: the timer has not run out, so nothing explains the socket being gone");
-	cr_assert(timed_explain(&table, &without, 0, "a1", 174 * second, said, sizeof said));
+	cr_assert(timed_explain(&table, &without, 0, "a1", 174 * second, said, sizeof said, NULL, 0));
 	cr_assert_str_eq(said, "TIME-WAIT ended: 74 s passed since step 9, longer than its 60 s timer; "
 			       "the kernel freed the port");
-	cr_assert_not(timed_explain(&table, &with, 0, "a1", 174 * second, said, sizeof said),
+	cr_assert_not(timed_explain(&table, &with, 0, "a1", 174 * second, said, sizeof said, NULL, 0),
 		      "still in TIME-WAIT: the state did not end on the timer");
-	cr_assert_not(timed_explain(&table, &without, 1, "a1", 174 * second, said, sizeof said), "another side's a1");
+	cr_assert_not(timed_explain(&table, &without, 1, "a1", 174 * second, said, sizeof said, NULL, 0), "another side's a1");
 }
 
 Test(timed, a_state_left_before_its_timer_ran_out_explains_nothing)
@@ -45,7 +45,7 @@ Test(timed, a_state_left_before_its_timer_ran_out_explains_nothing)
 	sockets[0] = socket_in(1, "c", TCP_CLOSE, 0, 0);   /* refused at once: no timer ended it */
 	timed_note(&table, &with, 6, second / 10);
 	char said[256];
-	cr_assert_not(timed_explain(&table, &with, 1, "c", 10 * second, said, sizeof said));
+	cr_assert_not(timed_explain(&table, &with, 1, "c", 10 * second, said, sizeof said, NULL, 0));
 }
 
 Test(timed, a_state_without_a_timer_explains_nothing)
@@ -56,7 +56,7 @@ Test(timed, a_state_without_a_timer_explains_nothing)
 	struct lab_snapshot with = { rows, 1 }, without = { NULL, 0 };
 	timed_note(&table, &with, 4, 10 * second);
 	char said[256];
-	cr_assert_not(timed_explain(&table, &without, 1, "c", 1000 * second, said, sizeof said));
+	cr_assert_not(timed_explain(&table, &without, 1, "c", 1000 * second, said, sizeof said, NULL, 0));
 }
 
 Test(timed, an_orphaned_fin_wait_2_that_timed_out_explains_the_next_state)
@@ -67,7 +67,7 @@ Test(timed, an_orphaned_fin_wait_2_that_timed_out_explains_the_next_state)
 	struct lab_snapshot with = { rows, 1 }, without = { NULL, 0 };
 	timed_note(&table, &with, 7, 0);
 	char said[256];
-	cr_assert(timed_explain(&table, &without, 0, "a1", 61 * second, said, sizeof said));
+	cr_assert(timed_explain(&table, &without, 0, "a1", 61 * second, said, sizeof said, NULL, 0));
 	cr_assert(strstr(said, "FIN-WAIT-2 ended: 61 s passed since step 7, longer than its 60 s timer"), "%s", said);
 	cr_assert(strstr(said, "tcp_fin_timeout"), "%s", said);
 }
@@ -82,12 +82,12 @@ Test(timed, a_new_state_restarts_the_clock)
 	sockets[0] = socket_in(1, "c", TCP_TIME_WAIT, 3, 60000);
 	timed_note(&table, &with, 13, 20 * second);
 	char said[256];
-	cr_assert_not(timed_explain(&table, &without, 1, "c", 70 * second, said, sizeof said),
+	cr_assert_not(timed_explain(&table, &without, 1, "c", 70 * second, said, sizeof said, NULL, 0),
 		      "TIME-WAIT began at 20 s: its timer ends at 80 s");
-	cr_assert(timed_explain(&table, &without, 1, "c", 81 * second, said, sizeof said));
+	cr_assert(timed_explain(&table, &without, 1, "c", 81 * second, said, sizeof said, NULL, 0));
 	cr_assert(strstr(said, "TIME-WAIT ended: 61 s passed since step 13"), "%s", said);
 	timed_clear(&table);
-	cr_assert_not(timed_explain(&table, &without, 1, "c", 81 * second, said, sizeof said), "cleared on restart");
+	cr_assert_not(timed_explain(&table, &without, 1, "c", 81 * second, said, sizeof said, NULL, 0), "cleared on restart");
 }
 
 Test(timed, syn_sent_whose_retries_ran_out_says_connect_gave_up)
@@ -101,10 +101,10 @@ Test(timed, syn_sent_whose_retries_ran_out_says_connect_gave_up)
 	sockets[0].timer_ms = 64000;
 	timed_note(&table, &with, 17, 63 * second);
 	char said[256];
-	cr_assert_not(timed_explain(&table, &with, 1, "d", 100 * second, said, sizeof said), "the last retry is still due");
+	cr_assert_not(timed_explain(&table, &with, 1, "d", 100 * second, said, sizeof said, NULL, 0), "the last retry is still due");
 	sockets[0] = socket_in(1, "d", TCP_CLOSE, 0, 0);   /* connect() failed: held by its fd */
 	timed_note(&table, &with, 18, 128 * second);
-	cr_assert(timed_explain(&table, &with, 1, "d", 128 * second, said, sizeof said));
+	cr_assert(timed_explain(&table, &with, 1, "d", 128 * second, said, sizeof said, NULL, 0));
 	cr_assert(strstr(said, "SYN-SENT ended: 128 s passed since step 16, longer than its 127 s timer; the kernel gave up "
 			       "resending the SYN"), "%s", said);
 }

@@ -549,7 +549,7 @@ static void lesson_text(struct tui *tui)
 		const struct lab_event *event = &view->step_events[e];
 		for (size_t i = 0; i < event->timer_ended_count; i++) {
 			page_add(&tui->page, "%s", "");
-			page_add_wrapped(&tui->page, _("  timer  "), event->timers_ended[i], COLS - 2);
+			page_add_wrapped(&tui->page, _("  timer  "), lab_event_timer_ended_shown(event, i), COLS - 2);
 		}
 		if (event->resent[0]) {
 			page_add(&tui->page, "%s", "");
