@@ -16,6 +16,7 @@
 #include "consent.h"
 #include "sandbox.h"
 #include "text.h"
+#include "trace.h"
 #include "i18n.h"
 
 volatile sig_atomic_t cli_stop_signal;
@@ -187,4 +188,15 @@ int cli_enter_sandbox(struct sandbox *sandbox, bool force_host, char **err)
 	if (notice)
 		fprintf(stderr, "socklab: %s\n", notice);
 	return 0;
+}
+
+int cli_close_trace(struct trace_writer *trace, int code)
+{
+	char *err = NULL;
+	if (trace_writer_close(trace, &err) < 0) {
+		fprintf(stderr, "socklab: %s\n", err ? err : _("out of memory"));
+		free(err);
+		return EXIT_USAGE;
+	}
+	return code;
 }

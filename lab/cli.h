@@ -22,6 +22,11 @@ void cli_catch_stop_signals(void);
 /* `code`, or the death by the signal that stopped the run. */
 int cli_exit_for_signal(int code);
 
+struct trace_writer;
+/* Closes a run's trace (NULL: none): a last write that failed is said on
+ * stderr and makes the exit EXIT_USAGE; otherwise the exit stays `code`. */
+int cli_close_trace(struct trace_writer *trace, int code);
+
 /* The lab's processes share the CPU the controller started on. */
 void cli_pin_to_current_cpu(void);
 

@@ -100,11 +100,7 @@ static int export_lesson(struct lesson *lesson, const char *output, enum export_
 		}
 	}
 	session_free(session);
-	if (trace_writer_close(trace, &err) < 0) {
-		fprintf(stderr, "socklab: %s\n", err);
-		free(err);
-		code = EXIT_USAGE;
-	}
+	code = cli_close_trace(trace, code);
 	sandbox_done(&sandbox);
 	return cli_exit_for_signal(code);
 }

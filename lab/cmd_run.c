@@ -181,11 +181,7 @@ int cmd_run(int argc, char **argv)
 		}
 		session_free(session);
 	}
-	if (trace_writer_close(trace, &err) < 0) {
-		fprintf(stderr, "socklab: %s\n", err);
-		free(err);
-		code = EXIT_USAGE;
-	}
+	code = cli_close_trace(trace, code);
 	sandbox_done(&sandbox);
 	lesson_free(lesson);
 	return cli_exit_for_signal(code);
