@@ -47,6 +47,8 @@
 
 #include <pcap/pcap.h>
 
+#include "address.h"
+
 #define CAPTURE_LENGTH(array) (sizeof (array) / sizeof (array)[0])
 
 /* Connections remembered for relative numbering. The lab holds a handful;

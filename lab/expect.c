@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "address.h"
 #include "kernel_view.h"
 #include "readiness.h"
 #include "record.h"

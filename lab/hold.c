@@ -35,6 +35,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 
+#include "address.h"
 #include "packet_flags.h"
 
 #define HOLD_LENGTH(array) (sizeof (array) / sizeof (array)[0])

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "text.h"
 
 enum { PORT_COUNT = 65536 };

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "address.h"
 #include "readiness.h"
 #include "sides.h"
 

@@ -19,6 +19,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "catalog.h"
 #include "text.h"
 #include "tracer_event.h"

@@ -1,16 +1,12 @@
 /* text — small string helpers. */
 #include "text.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <linux/netlink.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 int text_error(char **err, const char *format, ...)
@@ -95,97 +91,6 @@ char *text_escape(const void *bytes, size_t len, char *out, size_t out_size)
 	}
 	out[at] = '\0';
 	return out;
-}
-
-/* Appends the decimal digits of `value` at *at; returns the new end. */
-static char *put_decimal(char *at, unsigned value)
-{
-	char digits[10];
-	int count = 0;
-	do
-		digits[count++] = (char)('0' + value % 10);
-	while ((value /= 10) != 0);
-	while (count > 0)
-		*at++ = digits[--count];
-	return at;
-}
-
-/* "127.0.0.1:65432" without printf: every snapshot formats two addresses
- * a socket, and with hundreds of sockets printf's machinery was the lab's
- * largest cost after the kernel's own. */
-static void format_ipv4(in_addr_t network_order, unsigned port, char *out, size_t out_size)
-{
-	char text[sizeof "255.255.255.255:65535"];
-	const unsigned char *octets = (const unsigned char *)&network_order;
-	char *at = text;
-	for (int i = 0; i < 4; i++) {
-		at = put_decimal(at, octets[i]);
-		*at++ = i < 3 ? '.' : ':';
-	}
-	at = put_decimal(at, port);
-	*at = '\0';
-	text_copy(out, out_size, text);
-}
-
-char *text_address(const struct sockaddr *address, socklen_t len, char *out, size_t out_size)
-{
-	char host[INET6_ADDRSTRLEN];
-	if (len < sizeof(sa_family_t)) {
-		snprintf(out, out_size, "*");
-		return out;
-	}
-	switch (address->sa_family) {
-	case AF_INET: {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)address;
-		if (in->sin_addr.s_addr == htonl(INADDR_ANY) && in->sin_port == 0)
-			snprintf(out, out_size, "*");   /* no address at all: a listener's peer */
-		else
-			format_ipv4(in->sin_addr.s_addr, ntohs(in->sin_port), out, out_size);
-		return out;
-	}
-	case AF_INET6: {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)address;
-		if (IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr) && in6->sin6_port == 0)
-			snprintf(out, out_size, "*");
-		else
-			snprintf(out, out_size, "[%s]:%u", inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host),
-				 ntohs(in6->sin6_port));
-		return out;
-	}
-	case AF_UNIX: {
-		const struct sockaddr_un *un = (const struct sockaddr_un *)address;
-		size_t path_len = len - offsetof(struct sockaddr_un, sun_path);
-		if (len <= offsetof(struct sockaddr_un, sun_path) || path_len == 0) {
-			snprintf(out, out_size, "(unnamed)");
-		} else if (un->sun_path[0] == '\0') {
-			/* Abstract names may hold any byte: escape them. */
-			char escaped[TEXT_ADDRESS_MAX];
-			text_escape(un->sun_path + 1, path_len - 1, escaped, sizeof escaped);
-			snprintf(out, out_size, "@%s", escaped);
-		} else {
-			char escaped[TEXT_ADDRESS_MAX];
-			text_escape(un->sun_path, strnlen(un->sun_path, path_len), escaped, sizeof escaped);
-			snprintf(out, out_size, "%s", escaped);
-		}
-		return out;
-	}
-	case AF_NETLINK: {
-		/* Port 0 is the kernel's end, or "choose one" in a bind: the
-		 * number alone is true in both. A process's is usually its pid. */
-		const struct sockaddr_nl *nl = (const struct sockaddr_nl *)address;
-		if (len < sizeof *nl)
-			snprintf(out, out_size, "(netlink)");
-		else
-			snprintf(out, out_size, "netlink port %u", nl->nl_pid);
-		size_t used = strlen(out);
-		if (len >= sizeof *nl && nl->nl_groups && used < out_size)
-			snprintf(out + used, out_size - used, " groups 0x%x", nl->nl_groups);
-		return out;
-	}
-	default:
-		snprintf(out, out_size, "(family %d)", address->sa_family);
-		return out;
-	}
 }
 
 char *text_dup(const char *s, size_t len)

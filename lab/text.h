@@ -5,7 +5,6 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include <sys/socket.h>
 
 /* Sets *err to a malloc'd formatted message (if err is not NULL) and
  * returns -1, so a caller can write `return text_error(err, ...)`. */
@@ -46,11 +45,7 @@ struct text_terminal {
 };
 FILE *text_terminal_open(struct text_terminal *terminal, int fd);
 
-/* "127.0.0.1:65432", "[::1]:65432", "0.0.0.0:65432", "/tmp/x.sock", "@abstract",
- * "(unnamed)"; "*" for no address at all (a listener's peer). */
-char *text_address(const struct sockaddr *address, socklen_t len, char *out, size_t out_size);
-
-/* Room for any address text_address prints. */
+/* Room for any address text_address and lab_address_text print (address.h). */
 #define TEXT_ADDRESS_MAX 128
 
 /* strdup that reports failure through err. */

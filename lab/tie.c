@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "address.h"
 #include "text.h"
 
 /* A socket seen before, by its addresses: who it belonged to and its name,

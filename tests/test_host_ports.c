@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "host_ports.h"
 
 /* The "free" ports the fake kernel offers, in turn; -1 when none is left. */

@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "text.h"
 
 static const char *ipv4(const char *host, unsigned port, char *out, size_t size)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include "address.h"
 #include "lesson.h"
 #include "text.h"
 
