@@ -11,8 +11,10 @@
 
 #include "text.h"
 
-static void set_inet(struct lab_address *out, enum lab_address_kind kind, const void *host, size_t size,
-		     unsigned port)
+_Static_assert(LAB_ADDRESS_TEXT_MAX == TEXT_ADDRESS_MAX, "one room for an address's text");
+
+static void set_inet(struct lab_address *out, enum lab_address_kind kind, const void *host,
+		     size_t size, unsigned port)
 {
 	out->kind = (uint8_t)kind;
 	out->port = port;
@@ -21,7 +23,8 @@ static void set_inet(struct lab_address *out, enum lab_address_kind kind, const 
 
 /* A unix name of `len` bytes, cut to what the value holds (the kernel
  * never hands out more than sun_path). */
-static void set_unix(struct lab_address *out, enum lab_address_kind kind, const char *name, size_t len)
+static void set_unix(struct lab_address *out, enum lab_address_kind kind, const char *name,
+		     size_t len)
 {
 	if (len > sizeof out->bytes)
 		len = sizeof out->bytes;
@@ -41,7 +44,8 @@ static void from_unix(const struct sockaddr_un *un, socklen_t len, struct lab_ad
 		set_unix(out, LAB_ADDRESS_UNIX_PATH, un->sun_path, strnlen(un->sun_path, path_len));
 }
 
-void lab_address_from_sockaddr(const struct sockaddr *address, socklen_t len, struct lab_address *out)
+void lab_address_from_sockaddr(const struct sockaddr *address, socklen_t len,
+			       struct lab_address *out)
 {
 	memset(out, 0, sizeof *out);
 	out->kind = LAB_ADDRESS_NONE;
@@ -89,7 +93,8 @@ bool lab_address_equal(const struct lab_address *a, const struct lab_address *b)
 struct lab_address lab_address_unmapped(const struct lab_address *address)
 {
 	struct lab_address plain = *address;
-	if (address->kind != LAB_ADDRESS_IPV6 || !IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)address->bytes))
+	if (address->kind != LAB_ADDRESS_IPV6
+	    || !IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)address->bytes))
 		return plain;
 	memset(plain.bytes, 0, sizeof plain.bytes);
 	memcpy(plain.bytes, address->bytes + 12, 4);
@@ -110,12 +115,31 @@ bool lab_address_is_inet(const struct lab_address *address)
 	return address->kind == LAB_ADDRESS_IPV4 || address->kind == LAB_ADDRESS_IPV6;
 }
 
+bool lab_address_same_port(const struct lab_address *a, const struct lab_address *b)
+{
+	return lab_address_is_inet(a) && lab_address_is_inet(b) && a->port == b->port
+		&& a->flags == b->flags;
+}
+
+bool lab_address_is_wildcard(const struct lab_address *address)
+{
+	static const unsigned char zero[16];
+	return lab_address_is_inet(address)
+		&& memcmp(address->bytes, zero, address->kind == LAB_ADDRESS_IPV4 ? 4 : 16) == 0;
+}
+
+/* How many of `bytes` the value uses; the rest are zero. */
+static size_t bytes_used(const struct lab_address *address)
+{
+	if (address->kind == LAB_ADDRESS_IPV4)
+		return 4;
+	return address->kind == LAB_ADDRESS_IPV6 ? 16 : address->length;
+}
+
 uint32_t lab_address_hash(const struct lab_address *address, uint32_t seed)
 {
-	/* FNV-1a over the bytes that can differ; the rest are zero. */
-	size_t used = address->kind == LAB_ADDRESS_IPV4	  ? 4
-		      : address->kind == LAB_ADDRESS_IPV6 ? 16
-							  : address->length;
+	/* FNV-1a over the head and the bytes used. */
+	size_t used = bytes_used(address);
 	uint32_t hash = seed;
 	const unsigned char *head = (const unsigned char *)address;
 	for (size_t i = 0; i < offsetof(struct lab_address, bytes); i++)
@@ -130,7 +154,8 @@ int lab_address_text_compare(const struct lab_address *a, const struct lab_addre
 	if (lab_address_equal(a, b))
 		return 0;
 	char text_a[TEXT_ADDRESS_MAX], text_b[TEXT_ADDRESS_MAX];
-	return strcmp(lab_address_text(a, text_a, sizeof text_a), lab_address_text(b, text_b, sizeof text_b));
+	return strcmp(lab_address_text(a, text_a, sizeof text_a),
+		      lab_address_text(b, text_b, sizeof text_b));
 }
 
 /* ---- text ------------------------------------------------------------- */
@@ -189,7 +214,8 @@ static void format_ipv6(const struct lab_address *address, char *out, size_t out
 static void format_netlink(const struct lab_address *address, char *out, size_t out_size)
 {
 	if (address->groups)
-		snprintf(out, out_size, "netlink port %u groups 0x%x", address->number, address->groups);
+		snprintf(out, out_size, "netlink port %u groups 0x%x", address->number,
+			 address->groups);
 	else
 		snprintf(out, out_size, "netlink port %u", address->number);
 }
@@ -230,11 +256,18 @@ char *lab_address_text(const struct lab_address *address, char *out, size_t out_
 		snprintf(out, out_size, "(family %d)", (int)address->number);
 		break;
 	default:
-		text_copy(out, out_size, address->kind < LAB_ADDRESS_KIND_COUNT && kind_words[address->kind]
-						 ? kind_words[address->kind] : "?");
+		text_copy(out, out_size, address->kind < LAB_ADDRESS_KIND_COUNT
+						 && kind_words[address->kind] ? kind_words[address->kind] : "?");
 		break;
 	}
 	return out;
+}
+
+struct lab_address_shown lab_address_shown(const struct lab_address *address)
+{
+	struct lab_address_shown shown;
+	lab_address_text(address, shown.text, sizeof shown.text);
+	return shown;
 }
 
 char *text_address(const struct sockaddr *address, socklen_t len, char *out, size_t out_size)
@@ -264,7 +297,11 @@ static bool read_decimal(const char *text, size_t len, unsigned long max, unsign
 
 /* How a reader found a text: not of its shape (another reader's, or a
  * path's), read, or of its shape but no value of it. */
-enum reading { NOT_MINE, READ, BAD };
+enum reading {
+	NOT_MINE,
+	READ,
+	BAD
+};
 
 /* "host:port" or "[host]:port", the port a number or a "$n" token. */
 static enum reading read_inet(const char *text, struct lab_address *out)
@@ -312,7 +349,8 @@ static int hex_digit(char c)
 }
 
 /* text_escape's text back into bytes: \n \r \t \\ \" \xHH. */
-static enum reading read_escaped(const char *text, enum lab_address_kind kind, struct lab_address *out)
+static enum reading read_escaped(const char *text, enum lab_address_kind kind,
+				 struct lab_address *out)
 {
 	static const char plain[] = "nrt\\\"", bytes[] = "\n\r\t\\\"";
 	size_t len = 0;

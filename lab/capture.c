@@ -533,10 +533,10 @@ int capture_decode(const unsigned char *frame, size_t len, int linktype,
 		shown = CAPTURE_PAYLOAD_SHOWN;
 	out->payload_shown = (uint32_t)shown;
 	text_escape(frame + payload_offset, shown, out->payload, sizeof out->payload);
-	text_address((const struct sockaddr *)&out->source, sizeof out->source,
-		     out->source_text, sizeof out->source_text);
-	text_address((const struct sockaddr *)&out->destination, sizeof out->destination,
-		     out->destination_text, sizeof out->destination_text);
+	lab_address_from_sockaddr((const struct sockaddr *)&out->source, sizeof out->source,
+				  &out->source_address);
+	lab_address_from_sockaddr((const struct sockaddr *)&out->destination,
+				  sizeof out->destination, &out->destination_address);
 
 	if (out->protocol == IPPROTO_TCP && flows != NULL) {
 		const unsigned char *transport = frame + ip.transport_offset;

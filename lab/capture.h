@@ -46,6 +46,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "address.h"
 #include "packet_flags.h"
 #include "text.h"
 
@@ -65,8 +66,8 @@ struct lab_packet {
 	int protocol;                   /* IPPROTO_TCP or IPPROTO_UDP */
 	struct sockaddr_storage source;         /* address and port, as the probe reports them */
 	struct sockaddr_storage destination;
-	char source_text[TEXT_ADDRESS_MAX];     /* text_address: "127.0.0.1:40000", "[::1]:40000" */
-	char destination_text[TEXT_ADDRESS_MAX];
+	struct lab_address source_address; /* the same as values: 127.0.0.1:40000, [::1]:40000 */
+	struct lab_address destination_address;
 	uint32_t wire_length;           /* IP datagram bytes as sent (headers included) */
 	uint32_t payload_length;        /* TCP/UDP payload bytes as sent */
 	uint32_t payload_shown;         /* of those, how many `payload` holds (at most CAPTURE_PAYLOAD_SHOWN) */

@@ -39,21 +39,19 @@ static const struct lab_socket *held(const struct lab_snapshot *snapshot, int si
 	return NULL;
 }
 
-static const char *port_of(const char *address)
+/* Do two addresses name the same place, a wildcard host matching any? */
+static bool same_place(const struct lab_address *local, const struct lab_address *target)
 {
-	const char *colon = strrchr(address, ':');
-	return colon && address[0] != '/' && address[0] != '.' ? colon : NULL;
+	return lab_address_equal(local, target)
+		|| (lab_address_same_port(local, target) && lab_address_is_wildcard(local));
 }
 
-/* Do two addresses name the same place, a wildcard host matching any? */
-static bool same_place(const char *local, const char *target)
+/* The address the call was given (bind, connect, sendto) as a value. */
+static struct lab_address event_target(const struct lab_event *event)
 {
-	if (strcmp(local, target) == 0)
-		return true;
-	const char *a = port_of(local), *b = port_of(target);
-	if (!a || !b || strcmp(a, b) != 0)
-		return false;
-	return strncmp(local, "0.0.0.0:", 8) == 0 || strncmp(local, "[::]:", 5) == 0;
+	struct lab_address target;
+	lab_address_parse(event->target, &target);
+	return target;
 }
 
 static const char *state_words(const struct lab_socket *socket)
@@ -127,8 +125,9 @@ static bool last_holder(const struct facts *facts, const struct lab_socket *sock
 	for (size_t i = facts->index; i-- > 0;)
 		for (size_t k = 0; k < facts->log[i].snapshot.count; k++) {
 			const struct lab_socket *was = facts->log[i].snapshot.sockets[k];
-			if (was->fd >= 0 && was->side == socket->side && strcmp(was->local, socket->local) == 0
-			    && strcmp(was->peer, socket->peer) == 0) {
+			if (was->fd >= 0 && was->side == socket->side
+			    && lab_address_equal(&was->local, &socket->local)
+			    && lab_address_equal(&was->peer, &socket->peer)) {
 				*index = i + 1;
 				*fd = was->fd;
 				return true;
@@ -137,35 +136,24 @@ static bool last_holder(const struct facts *facts, const struct lab_socket *sock
 	return false;
 }
 
-/* An address split for the kernel's matching: the port, and the host as
- * IPv4 (v4-mapped IPv6 counts as IPv4: it goes out as IPv4) or IPv6. */
+/* An address split for the kernel's matching: the host as IPv4 (v4-mapped
+ * IPv6 counts as IPv4: it goes out as IPv4) or IPv6, without its port. */
 struct place {
 	bool v4, v6, wildcard;
-	char host[TEXT_ADDRESS_MAX];   /* "127.0.0.1", "::1"; the IPv4 part of a v4-mapped one */
-	char port[8];
+	struct lab_address host; /* 127.0.0.1, ::1; the IPv4 one of a v4-mapped one; port 0 */
 };
 
-static bool place_parse(const char *address, struct place *out)
+static bool place_of(const struct lab_address *address, struct place *out)
 {
 	memset(out, 0, sizeof *out);
-	const char *colon = port_of(address);
-	if (!colon || strlen(colon + 1) >= sizeof out->port)
+	if (!lab_address_is_inet(address))
 		return false;
-	snprintf(out->port, sizeof out->port, "%s", colon + 1);
-	size_t len = (size_t)(colon - address);
-	if (address[0] == '[' && len >= 2 && address[len - 1] == ']') {
-		snprintf(out->host, sizeof out->host, "%.*s", (int)(len - 2), address + 1);
-		if (strncmp(out->host, "::ffff:", 7) == 0 && strchr(out->host + 7, '.')) {
-			memmove(out->host, out->host + 7, strlen(out->host + 7) + 1);
-			out->v4 = true;
-		} else {
-			out->v6 = true;
-		}
-	} else {
-		snprintf(out->host, sizeof out->host, "%.*s", (int)len, address);
-		out->v4 = true;
-	}
-	out->wildcard = strcmp(out->host, "0.0.0.0") == 0 || strcmp(out->host, "::") == 0 || strcmp(out->host, "*") == 0;
+	out->host = lab_address_unmapped(address);
+	out->v4 = out->host.kind == LAB_ADDRESS_IPV4;
+	out->v6 = !out->v4;
+	out->wildcard = lab_address_is_wildcard(&out->host);
+	out->host.port = 0;
+	out->host.flags = 0;
 	return true;
 }
 
@@ -174,13 +162,15 @@ static bool place_parse(const char *address, struct place *out)
  * v4-mapped target is IPv4); an AF_INET6 one on [::] takes IPv6, and
  * IPv4 too unless IPV6_V6ONLY is set; a specific host only itself. *why
  * says, when it does not, what the listener takes. */
-static bool listener_takes(const struct lab_socket *listener, const char *target, int v6only, const char **why)
+static bool listener_takes(const struct lab_socket *listener, const struct lab_address *target,
+			   int v6only, const char **why)
 {
 	*why = NULL;
-	if (listener->family == AF_UNIX || target[0] == '.' || target[0] == '/' || target[0] == '@')
-		return strcmp(listener->local, target) == 0;
+	if (listener->family == AF_UNIX || !lab_address_is_inet(target))
+		return lab_address_equal(&listener->local, target);
 	struct place own, to;
-	if (!place_parse(listener->local, &own) || !place_parse(target, &to) || strcmp(own.port, to.port) != 0)
+	if (!place_of(&listener->local, &own) || !place_of(target, &to)
+	    || !lab_address_same_port(&listener->local, target))
 		return false;
 	if (listener->family == AF_INET6 && own.wildcard) {
 		if (to.v4 && v6only == 1)
@@ -195,7 +185,7 @@ static bool listener_takes(const struct lab_socket *listener, const char *target
 		*why = _("IPv6 only");
 		return false;
 	}
-	return own.wildcard || strcmp(own.host, to.host) == 0;
+	return own.wildcard || lab_address_equal(&own.host, &to.host);
 }
 
 static int listener_v6only(const struct facts *facts, const struct lab_socket *listener)
@@ -207,15 +197,19 @@ static int listener_v6only(const struct facts *facts, const struct lab_socket *l
 
 static void explain_refused(const struct facts *facts, char *out, size_t size)
 {
-	const char *target = facts->event->target;
+	const struct lab_address target = event_target(facts->event);
 	const char *why;
 	for (size_t i = 0; i < facts->before->count; i++) {
 		const struct lab_socket *socket = facts->before->sockets[i];
-		if (socket->state == TCP_LISTEN && listener_takes(socket, target, listener_v6only(facts, socket), &why)) {
+		if (socket->state == TCP_LISTEN
+		    && listener_takes(socket, &target, listener_v6only(facts, socket), &why)) {
 			char who[160];
 			describe_socket(facts, socket, who, sizeof who);
-			snprintf(out, size, _("%s was in LISTEN on %s before the call, accept queue %u of %u; a full accept "
-				   "queue drops a SYN, it never refuses one"), who, socket->local, socket->recv_queue,
+			snprintf(out, size,
+				 _("%s was in LISTEN on %s before the call, accept queue %u of %u; "
+				   "a full accept "
+				   "queue drops a SYN, it never refuses one"),
+				 who, lab_address_shown(&socket->local).text, socket->recv_queue,
 				 socket->send_queue);
 			return;
 		}
@@ -228,14 +222,16 @@ static void explain_refused(const struct facts *facts, char *out, size_t size)
 		const struct lab_socket *socket = facts->before->sockets[i];
 		if (socket->state != TCP_LISTEN)
 			continue;
-		listener_takes(socket, target, listener_v6only(facts, socket), &why);
-		at += (size_t)snprintf(listening + at, sizeof listening - at, "%s%s%s%s%s", any ? ", " : "", socket->local,
+		listener_takes(socket, &target, listener_v6only(facts, socket), &why);
+		at += (size_t)snprintf(listening + at, sizeof listening - at, "%s%s%s%s%s",
+				       any ? ", " : "", lab_address_shown(&socket->local).text,
 				       why ? " (" : "", why ? why : "", why ? ")" : "");
 		any = true;
 	}
 	if (!any)
 		snprintf(listening, sizeof listening, "%s", _("none"));
-	at = (size_t)snprintf(out, size, _("nothing was in LISTEN on %s (listening then: %s)"), target, listening);
+	at = (size_t)snprintf(out, size, _("nothing was in LISTEN on %s (listening then: %s)"),
+			      facts->event->target, listening);
 	/* With the wire captured, the RST itself is the evidence. */
 	for (size_t i = 0; i < facts->event->packet_count && at < size; i++) {
 		const struct wire_packet *packet = &facts->event->packets[i];
@@ -244,15 +240,10 @@ static void explain_refused(const struct facts *facts, char *out, size_t size)
 			packet_flags_text(packet->protocol, packet->flags, flags, sizeof flags);
 			snprintf(out + at, size - at,
 				 _("; the kernel answered the SYN with %s from %s"), flags,
-				 packet->from);
+				 lab_address_shown(&packet->from).text);
 			return;
 		}
 	}
-}
-
-static bool is_unix_path(const char *address)
-{
-	return address[0] == '.' || address[0] == '/';
 }
 
 /* A unix path nobody of the lab holds: the file is there. Says who left
@@ -327,18 +318,21 @@ static size_t say_reuse(const struct facts *facts, const struct lab_socket *hold
 static void explain_in_use(const struct facts *facts, char *out, size_t size)
 {
 	const char *target = facts->event->target;
+	const struct lab_address target_value = event_target(facts->event);
 	for (size_t i = 0; i < facts->before->count; i++) {
 		const struct lab_socket *socket = facts->before->sockets[i];
-		if (!same_place(socket->local, target) && !same_place(target, socket->local))
+		if (!same_place(&socket->local, &target_value)
+		    && !same_place(&target_value, &socket->local))
 			continue;
 		char who[160];
 		describe_socket(facts, socket, who, sizeof who);
-		size_t at = (size_t)snprintf(out, size, _("%s already holds %s"), who, socket->local);
+		size_t at = (size_t)snprintf(out, size, _("%s already holds %s"), who,
+					     lab_address_shown(&socket->local).text);
 		if (socket->state == TCP_TIME_WAIT && at < size)
 			say_reuse(facts, socket, out + at, size - at);
 		return;
 	}
-	if (is_unix_path(target))
+	if (lab_address_is(&target_value, LAB_ADDRESS_UNIX_PATH))
 		explain_file_in_use(facts, out, size);
 	else
 		snprintf(out, size, _("another socket holds %s (not one of the lab's)"), target);
@@ -371,8 +365,9 @@ static void explain_accept_invalid(const struct facts *facts, char *out, size_t 
 static void explain_bind_invalid(const struct facts *facts, char *out, size_t size)
 {
 	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
-	if (socket && strcmp(socket->local, "*") != 0)
-		snprintf(out, size, _("the socket already has an address, %s: a socket binds once"), socket->local);
+	if (socket && !lab_address_is(&socket->local, LAB_ADDRESS_NONE))
+		snprintf(out, size, _("the socket already has an address, %s: a socket binds once"),
+			 lab_address_shown(&socket->local).text);
 	else
 		explain_fd_state(facts, _("%s cannot take this address"), out, size);
 }
@@ -389,7 +384,8 @@ static void explain_already_connected(const struct facts *facts, char *out, size
 		explain_fd_state(facts, _("%s is listening: a listener only accepts connections; Linux answers its connect() "
 					  "with EISCONN"), out, size);
 	else if (socket)
-		snprintf(out, size, _("the socket is already %s with %s"), lab_socket_state_text(socket), socket->peer);
+		snprintf(out, size, _("the socket is already %s with %s"),
+			 lab_socket_state_text(socket), lab_address_shown(&socket->peer).text);
 	else
 		explain_fd_state(facts, _("%s is already connected"), out, size);
 }
@@ -454,7 +450,7 @@ static void explain_bad_fd(const struct facts *facts, char *out, size_t size)
  * that made it (socket, accept) or a close of the fd. */
 static const struct lab_socket *last_addressed(const struct facts *facts, const struct lab_socket *socket)
 {
-	if (strcmp(socket->local, "*") != 0)
+	if (!lab_address_is(&socket->local, LAB_ADDRESS_NONE))
 		return socket;
 	const int side = facts->event->side, fd = facts->event->fd_argument;
 	for (size_t i = facts->index; i-- > 0;) {
@@ -462,7 +458,8 @@ static const struct lab_socket *last_addressed(const struct facts *facts, const 
 		if (then->side == side && then->call == CALL_CLOSE && then->fd_argument == fd)
 			return NULL;
 		const struct lab_socket *was = held(&then->snapshot, side, fd);
-		if (was && strcmp(was->local, "*") != 0 && strcmp(was->peer, "*") != 0)
+		if (was && !lab_address_is(&was->local, LAB_ADDRESS_NONE)
+		    && !lab_address_is(&was->peer, LAB_ADDRESS_NONE))
 			return was;
 		if (then->side == side && (then->call == CALL_SOCKET || then->call == CALL_ACCEPT) && then->ret == fd)
 			return NULL;
@@ -472,15 +469,16 @@ static const struct lab_socket *last_addressed(const struct facts *facts, const 
 
 /* The latest packet from `from` to `to` with the TCP flag `flag`, in the
  * run so far (this event's packets included); its event through *when. */
-static const struct wire_packet *last_packet(const struct facts *facts, const char *from,
-					     const char *to, enum packet_flag flag,
+static const struct wire_packet *last_packet(const struct facts *facts,
+					     const struct lab_address *from,
+					     const struct lab_address *to, enum packet_flag flag,
 					     const struct lab_event **when)
 {
 	for (size_t i = facts->index + 1; i-- > 0;)
 		for (size_t k = facts->log[i].packet_count; k-- > 0;) {
 			const struct wire_packet *packet = &facts->log[i].packets[k];
-			if ((packet->flags & flag) && strcmp(packet->from, from) == 0
-			    && strcmp(packet->to, to) == 0) {
+			if ((packet->flags & flag) && lab_address_equal(&packet->from, from)
+			    && lab_address_equal(&packet->to, to)) {
 				*when = &facts->log[i];
 				return packet;
 			}
@@ -510,26 +508,30 @@ static size_t describe_peer(const struct facts *facts, const struct lab_socket *
 {
 	const struct lab_event *when = NULL;
 	const struct wire_packet *reset =
-		last_packet(facts, socket->peer, socket->local, PACKET_FLAG_RST, &when);
+		last_packet(facts, &socket->peer, &socket->local, PACKET_FLAG_RST, &when);
 	if (reset)
-		return (size_t)snprintf(out, size, _("; the RST came from %s in step %zu (%s: %s)"), socket->peer, when->step,
+		return (size_t)snprintf(out, size, _("; the RST came from %s in step %zu (%s: %s)"),
+					lab_address_shown(&socket->peer).text, when->step,
 					side_name(facts, when->side), when->text);
 	size_t at = 0;
 	const struct wire_packet *fin =
-		last_packet(facts, socket->peer, socket->local, PACKET_FLAG_FIN, &when);
+		last_packet(facts, &socket->peer, &socket->local, PACKET_FLAG_FIN, &when);
 	if (fin)
 		at += (size_t)snprintf(out, size, _("; the peer's FIN came in step %zu (%s: %s)"), when->step,
 				       side_name(facts, when->side), when->text);
 	for (size_t i = 0; i < facts->before->count && at < size; i++) {
 		const struct lab_socket *peer = facts->before->sockets[i];
-		if (strcmp(peer->local, socket->peer) == 0 && strcmp(peer->peer, socket->local) == 0) {
+		if (lab_address_equal(&peer->local, &socket->peer)
+		    && lab_address_equal(&peer->peer, &socket->local)) {
 			char who[160];
 			describe_socket(facts, peer, who, sizeof who);
 			return at + (size_t)snprintf(out + at, size - at, _("; the other end is %s"), who);
 		}
 	}
 	if (at < size)
-		at += (size_t)snprintf(out + at, size - at, _("; no socket holds the other end, %s, any more"), socket->peer);
+		at += (size_t)snprintf(out + at, size - at,
+				       _("; no socket holds the other end, %s, any more"),
+				       lab_address_shown(&socket->peer).text);
 	return at;
 }
 
@@ -553,7 +555,8 @@ static void explain_unix_broken(const struct facts *facts, const struct lab_sock
 		if (then->call != CALL_CLOSE || then->ret != 0 || i == 0)
 			continue;
 		const struct lab_socket *closed = held(&facts->log[i - 1].snapshot, then->side, then->fd_argument);
-		if (closed && closed->state == TCP_LISTEN && strcmp(closed->local, target) == 0) {
+		if (closed && closed->state == TCP_LISTEN
+		    && strcmp(lab_address_shown(&closed->local).text, target) == 0) {
 			char who[160];
 			describe_socket(facts, closed, who, sizeof who);
 			snprintf(out, size, _("a unix socket gets no RST: the listener it connected to, %s on %s, was closed "
@@ -584,7 +587,7 @@ static void explain_broken(const struct facts *facts, char *out, size_t size)
 		return;
 	}
 	const struct lab_socket *addressed = socket ? last_addressed(facts, socket) : NULL;
-	if (!addressed || strcmp(addressed->peer, "*") == 0) {
+	if (!addressed || lab_address_is(&addressed->peer, LAB_ADDRESS_NONE)) {
 		explain_fd_state(facts, facts->event->error == EPIPE
 						? _("%s was never connected: Linux answers send() on an unconnected TCP "
 						    "socket with EPIPE, not ENOTCONN")

@@ -620,9 +620,10 @@ hold_decode(const unsigned char *packet, size_t copied, struct held_segment *out
 	hold_fill_address(&out->source, out->family, headers->source, headers->source_port);
 	hold_fill_address(&out->destination, out->family, headers->destination, headers->destination_port);
 	socklen_t length = out->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-	text_address((const struct sockaddr *)&out->source, length, out->source_text, sizeof out->source_text);
-	text_address((const struct sockaddr *)&out->destination, length, out->destination_text,
-		     sizeof out->destination_text);
+	lab_address_from_sockaddr((const struct sockaddr *)&out->source, length,
+				  &out->source_address);
+	lab_address_from_sockaddr((const struct sockaddr *)&out->destination, length,
+				  &out->destination_address);
 	return true;
 }
 

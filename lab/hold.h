@@ -73,6 +73,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "address.h"
 #include "text.h"
 
 /* The nfnetlink queue the rule sends to; queues are per network namespace. */
@@ -99,8 +100,8 @@ struct held_segment {
 	int family;                     /* AF_INET or AF_INET6 */
 	struct sockaddr_storage source;         /* address and port, as the probe reports them */
 	struct sockaddr_storage destination;
-	char source_text[TEXT_ADDRESS_MAX];     /* text_address: "127.0.0.1:40000" */
-	char destination_text[TEXT_ADDRESS_MAX];
+	struct lab_address source_address; /* the same as values: 127.0.0.1:40000 */
+	struct lab_address destination_address;
 	enum hold_direction direction;
 	uint8_t flag_bits;              /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20
 	                                   ECE 0x40 CWR 0x80 */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "address.h"
 #include "catalog.h"
 #include "lesson.h"
 #include "readiness.h"
@@ -53,8 +54,8 @@ struct lab_socket {
 	int family;                       /* AF_INET, AF_INET6, AF_UNIX */
 	int type;                         /* SOCK_STREAM, SOCK_DGRAM */
 	int state;                        /* TCP_* number (SYN-RECV for request sockets); 0 unbound */
-	char local[TEXT_ADDRESS_MAX];
-	char peer[TEXT_ADDRESS_MAX];
+	struct lab_address local;         /* made text only where shown (lab_address_text) */
+	struct lab_address peer;          /* AF_UNIX: the other end's path, "(unnamed)", "(peer)" */
 	uint32_t recv_queue;              /* bytes; LISTEN: connections waiting in the accept queue */
 	uint32_t send_queue;              /* bytes; LISTEN: the backlog */
 	uint32_t timer_ms;                /* time left on the kernel's timer, 0 none */
@@ -92,8 +93,8 @@ enum event_kind {
 struct wire_packet {
 	int from_side;                    /* the side whose socket sent it, -1 unknown */
 	int to_side;
-	char from[TEXT_ADDRESS_MAX];      /* "127.0.0.1:40312" */
-	char to[TEXT_ADDRESS_MAX];
+	struct lab_address from; /* 127.0.0.1:40312 */
+	struct lab_address to;
 	int protocol;                     /* IPPROTO_TCP, IPPROTO_UDP */
 	uint8_t flags;                    /* TCP: the header's flag bits (enum packet_flag),
 	                                     named by packet_flags_text ("SYN-ACK"); 0 for UDP */

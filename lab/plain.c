@@ -102,8 +102,9 @@ static void print_socket(FILE *out, const struct run_info *info, const struct la
 	else
 		snprintf(note, sizeof note, "%s", lab_note_shown(socket->note));
 	fprintf(out, "  %c %-7s %-8s %-24s %-24s %-12s %5u %5u  %s\n", socket->changes ? '*' : ' ',
-		side_name(info, socket->side), who, socket->local, socket->peer, plain_state_text(socket),
-		socket->recv_queue, socket->send_queue, note);
+		side_name(info, socket->side), who, lab_address_shown(&socket->local).text,
+		lab_address_shown(&socket->peer).text, plain_state_text(socket), socket->recv_queue,
+		socket->send_queue, note);
 }
 
 static void print_packets(FILE *out, const struct run_info *info, const struct lab_event *event)

@@ -14,8 +14,9 @@ void resend_clear(struct resend_table *table)
 static bool same(const struct resend_key *key, const struct held_segment *segment)
 {
 	return key->flag_bits == segment->flag_bits && key->raw_seq == segment->raw_seq
-	       && key->length == segment->payload_length && strcmp(key->source, segment->source_text) == 0
-	       && strcmp(key->destination, segment->destination_text) == 0;
+		&& key->length == segment->payload_length
+		&& lab_address_equal(&key->source, &segment->source_address)
+		&& lab_address_equal(&key->destination, &segment->destination_address);
 }
 
 static struct resend_key *find(struct resend_table *table, const struct held_segment *segment)
@@ -37,9 +38,9 @@ static struct resend_key *add(struct resend_table *table, const struct held_segm
 				key = &table->keys[i];
 	}
 	memset(key, 0, sizeof *key);
-	snprintf(key->source, sizeof key->source, "%s", segment->source_text);
+	key->source = segment->source_address;
 	key->flag_bits = segment->flag_bits;
-	snprintf(key->destination, sizeof key->destination, "%s", segment->destination_text);
+	key->destination = segment->destination_address;
 	key->raw_seq = segment->raw_seq;
 	key->length = segment->payload_length;
 	key->last_us = segment->held_at_us;

@@ -38,8 +38,8 @@
 #define RESEND_ANNOUNCED_MAX 128
 
 struct resend_key {
-	char source[TEXT_ADDRESS_MAX];
-	char destination[TEXT_ADDRESS_MAX];
+	struct lab_address source;
+	struct lab_address destination;
 	uint8_t flag_bits;
 	uint32_t raw_seq;            /* as on the wire: a new connection on the same ports has another ISN */
 	uint32_t length;

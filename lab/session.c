@@ -272,7 +272,7 @@ int session_wire_next(struct session *session, bool drop, char **err)
 	if (hold_count(session->hold) == 0)
 		return 1;
 	const struct held_segment *segment = hold_peek(session->hold, 0);
-	int side = wire_side_of_address(session, segment->family, segment->source_text);
+	int side = wire_side_of_address(session, segment->family, &segment->source_address);
 	struct typed_call call = { .side = side >= 0 ? side : 0,
 				   .def = &catalog_calls[drop ? CALL_DROP : CALL_RELEASE],
 				   .text = (char *)(drop ? "drop()" : "release()") };

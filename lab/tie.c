@@ -17,8 +17,8 @@ struct memory {
 	int family;
 	int type;
 	uint32_t inode;       /* of the socket an fd held when last seen, 0 if none */
-	char local[TEXT_ADDRESS_MAX];
-	char peer[TEXT_ADDRESS_MAX];
+	struct lab_address local;
+	struct lab_address peer;
 	int side;
 	char name[NAME_MAX_LEN];
 	const struct lab_socket *writer;   /* the row remembered here last: again, a no-op */
@@ -41,15 +41,6 @@ struct holder {
 struct inode_index {
 	uint32_t *slots;
 	size_t size;              /* a power of two, at least twice the entries */
-};
-
-/* An IPv4 address and port as text. A snapshot formats two a socket, and
- * nearly all of them are the snapshot before's again: formatting cost
- * more than a third of the tie with a hundred connections. */
-enum { ADDRESS_TEXTS = 512 };   /* direct-mapped by a hash of the key */
-struct address_text {
-	uint64_t key;                 /* 1 << 48 | address << 16 | port; 0 empty */
-	char text[sizeof "255.255.255.255:65535"];
 };
 
 /* The rows of a snapshot being made, before they are shared. */
@@ -82,7 +73,6 @@ struct tie {
 	const struct lab_socket **last_rows;
 	uint32_t *last_memory;
 	size_t last_count, last_capacity;
-	struct address_text *address_texts;   /* ADDRESS_TEXTS of them, or NULL */
 };
 
 struct tie *tie_new(void)
@@ -108,7 +98,6 @@ void tie_free(struct tie *tie)
 	free(tie->remembered);
 	free(tie->last_rows);
 	free(tie->last_memory);
-	free(tie->address_texts);
 	free(tie);
 }
 
@@ -124,33 +113,20 @@ void tie_forget(struct tie *tie)
 
 /* ---- memory: sockets by their addresses --------------------------------- */
 
-/* Mixes `text` into `hash` four bytes at a time (FNV-1a's multiply over
- * words): every snapshot hashes two addresses a socket. */
-static uint32_t hash_text(uint32_t hash, const char *text)
-{
-	size_t len = strlen(text), at = 0;
-	for (; at + 4 <= len; at += 4) {
-		uint32_t word;
-		memcpy(&word, text + at, sizeof word);
-		hash = (hash ^ word) * 16777619u;
-		hash ^= hash >> 15;
-	}
-	for (; at < len; at++)
-		hash = (hash ^ (unsigned char)text[at]) * 16777619u;
-	return (hash ^ (uint32_t)len) * 16777619u;
-}
-
 /* A socket's family and addresses: where it sits in the index. */
-static size_t memory_hash(int family, const char *local, const char *peer)
+static size_t memory_hash(int family, const struct lab_address *local,
+			  const struct lab_address *peer)
 {
-	uint32_t hash = hash_text(hash_text(2166136261u ^ (uint32_t)family, local), peer);
+	uint32_t hash =
+		lab_address_hash(peer, lab_address_hash(local, 2166136261u ^ (uint32_t)family));
 	return hash ^ (hash >> 16);
 }
 
 /* The remembered socket with these addresses, and the bucket where it is
  * (the empty one to fill when there is none). Every snapshot asks this for
  * every socket: with a hundred connections a scan would cost ~100 us. */
-static struct memory *memory_find(const struct tie *tie, int family, const char *local, const char *peer,
+static struct memory *memory_find(const struct tie *tie, int family,
+				  const struct lab_address *local, const struct lab_address *peer,
 				  size_t *bucket_out)
 {
 	if (tie->bucket_count == 0)
@@ -163,7 +139,8 @@ static struct memory *memory_find(const struct tie *tie, int family, const char 
 			return NULL;
 		}
 		struct memory *m = &tie->memory[slot - 1];
-		if (m->family == family && strcmp(m->local, local) == 0 && strcmp(m->peer, peer) == 0) {
+		if (m->family == family && lab_address_equal(&m->local, local)
+		    && lab_address_equal(&m->peer, peer)) {
 			*bucket_out = bucket;
 			return m;
 		}
@@ -171,7 +148,8 @@ static struct memory *memory_find(const struct tie *tie, int family, const char 
 	}
 }
 
-static const struct memory *recall(const struct tie *tie, int family, const char *local, const char *peer)
+static const struct memory *recall(const struct tie *tie, int family,
+				   const struct lab_address *local, const struct lab_address *peer)
 {
 	size_t bucket;
 	return memory_find(tie, family, local, peer, &bucket);
@@ -196,7 +174,8 @@ static int memory_reserve(struct tie *tie)
 	tie->bucket_count = capacity * 2;
 	for (size_t i = 0; i < tie->memory_count; i++) {
 		const struct memory *m = &tie->memory[i];
-		size_t bucket = memory_hash(m->family, m->local, m->peer) & (tie->bucket_count - 1);
+		size_t bucket =
+			memory_hash(m->family, &m->local, &m->peer) & (tie->bucket_count - 1);
 		while (index[bucket])
 			bucket = (bucket + 1) & (tie->bucket_count - 1);
 		index[bucket] = (uint32_t)(i + 1);
@@ -209,20 +188,20 @@ static int memory_reserve(struct tie *tie)
 static int remember(struct tie *tie, const struct lab_socket *socket, uint32_t *slot)
 {
 	*slot = 0;
-	if (socket->side < 0 || strcmp(socket->local, "*") == 0)
+	if (socket->side < 0 || lab_address_is(&socket->local, LAB_ADDRESS_NONE))
 		return 0;
 	size_t bucket = 0;
-	struct memory *m = memory_find(tie, socket->family, socket->local, socket->peer, &bucket);
+	struct memory *m = memory_find(tie, socket->family, &socket->local, &socket->peer, &bucket);
 	if (!m) {
 		if (memory_reserve(tie) < 0)
 			return -1;
-		memory_find(tie, socket->family, socket->local, socket->peer, &bucket);
+		memory_find(tie, socket->family, &socket->local, &socket->peer, &bucket);
 		m = &tie->memory[tie->memory_count++];
 		memset(m, 0, sizeof *m);
 		tie->memory_index[bucket] = (uint32_t)tie->memory_count;
 		m->family = socket->family;
-		text_copy(m->local, sizeof m->local, socket->local);
-		text_copy(m->peer, sizeof m->peer, socket->peer);
+		m->local = socket->local;
+		m->peer = socket->peer;
 	}
 	m->type = socket->type;
 	m->side = socket->side;
@@ -251,8 +230,9 @@ static bool still_remembered(const struct tie *tie, size_t index, const struct l
 	/* A row is alive while a snapshot holds it, so no other row has its
 	 * address; the memory's key makes sure the slot is still its own. */
 	const struct memory *m = &tie->memory[slot - 1];
-	return m->writer == row && m->family == row->family && strcmp(m->local, row->local) == 0
-	       && strcmp(m->peer, row->peer) == 0;
+	return m->writer == row && m->family == row->family
+		&& lab_address_equal(&m->local, &row->local)
+		&& lab_address_equal(&m->peer, &row->peer);
 }
 
 static bool seen_before(const struct tie *tie, uint32_t inode)
@@ -283,14 +263,20 @@ size_t tie_remembered_count(const struct tie *tie)
 struct tie_remembered tie_remembered_at(const struct tie *tie, size_t i)
 {
 	const struct memory *m = &tie->memory[i];
-	return (struct tie_remembered){ .family = m->family, .type = m->type, .side = m->side, .inode = m->inode,
-					.local = m->local, .peer = m->peer, .name = m->name };
+	return (struct tie_remembered){ .family = m->family,
+					.type = m->type,
+					.side = m->side,
+					.inode = m->inode,
+					.local = &m->local,
+					.peer = &m->peer,
+					.name = m->name };
 }
 
-int tie_remembered_side(const struct tie *tie, int family, const char *address)
+int tie_remembered_side(const struct tie *tie, int family, const struct lab_address *address)
 {
 	for (size_t i = tie->memory_count; i-- > 0;)
-		if (tie->memory[i].family == family && strcmp(tie->memory[i].local, address) == 0)
+		if (tie->memory[i].family == family
+		    && lab_address_equal(&tie->memory[i].local, address))
 			return tie->memory[i].side;
 	return -1;
 }
@@ -416,10 +402,13 @@ static bool in_dump(const struct probe_snapshot *raw, uint32_t inode)
 
 /* ---- rows ------------------------------------------------------------- */
 
-static const char *port_of(const char *address)
+/* Whether two addresses have the same port: both internet ones with one
+ * port, or both without a port at all. */
+static bool same_port(const struct lab_address *a, const struct lab_address *b)
 {
-	const char *colon = strrchr(address, ':');
-	return colon ? colon : "";
+	if (lab_address_is_inet(a) != lab_address_is_inet(b))
+		return false;
+	return !lab_address_is_inet(a) || (a->port == b->port && a->flags == b->flags);
 }
 
 /* A text field of a row, the bytes after its end zeroed: rows that say
@@ -439,33 +428,23 @@ static int listener_side_for(const struct rows *rows, const struct lab_socket *s
 		const struct lab_socket *l = &rows->at[i];
 		if (l->state != TCP_LISTEN || l->family != socket->family || l->type != socket->type)
 			continue;
-		if (l->family == AF_UNIX ? strcmp(l->local, socket->local) == 0
-					 : strcmp(port_of(l->local), port_of(socket->local)) == 0)
+		if (l->family == AF_UNIX ? lab_address_equal(&l->local, &socket->local)
+					 : same_port(&l->local, &socket->local))
 			return l->side;
 	}
 	return -1;
 }
 
-/* `address` as text_address() says it, into `out` (zeroed, `size` bytes). */
-static void address_text(struct tie *tie, const struct sockaddr_storage *address, char *out,
-			 size_t size)
+/* The length of a unix address the probe reports: its path to the NUL,
+ * or an abstract name (a NUL, then the name) to the next. */
+static socklen_t unix_length(const struct sockaddr_un *un)
 {
-	if (address->ss_family != AF_INET || !tie->address_texts) {
-		text_address((const struct sockaddr *)address, sizeof *address, out, size);
-		return;
-	}
-	const struct sockaddr_in *in = (const struct sockaddr_in *)address;
-	uint64_t key = 1ull << 48 | (uint64_t)in->sin_addr.s_addr << 16 | in->sin_port;
-	struct address_text *known = &tie->address_texts[(key * 0x9e3779b97f4a7c15ull) >> 55];
-	if (known->key != key) {
-		text_address((const struct sockaddr *)address, sizeof *address, known->text,
-			     sizeof known->text);
-		known->key = key;
-	}
-	text_copy(out, size, known->text);
+	size_t name = un->sun_path[0] ? strnlen(un->sun_path, sizeof un->sun_path)
+				      : 1 + strnlen(un->sun_path + 1, sizeof un->sun_path - 1);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + name);
 }
 
-static void fill_socket(struct tie *tie, struct lab_socket *out, const struct probe_socket *in)
+static void fill_socket(struct lab_socket *out, const struct probe_socket *in)
 {
 	memset(out, 0, sizeof *out);
 	out->family = in->family;
@@ -486,17 +465,17 @@ static void fill_socket(struct tie *tie, struct lab_socket *out, const struct pr
 	if (in->family == AF_UNIX) {
 		const struct sockaddr_un *un = (const struct sockaddr_un *)&in->local;
 		if (un->sun_path[0] || un->sun_path[1])
-			text_address((const struct sockaddr *)&in->local,
-				     (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-						 (un->sun_path[0] ? strnlen(un->sun_path, sizeof un->sun_path)
-								  : 1 + strnlen(un->sun_path + 1, sizeof un->sun_path - 1))),
-				     out->local, sizeof out->local);
+			lab_address_from_sockaddr((const struct sockaddr *)&in->local, unix_length(un),
+						  &out->local);
 		else
-			text_copy(out->local, sizeof out->local, "*");
-		text_copy(out->peer, sizeof out->peer, in->peer_inode ? "(peer)" : "*");
+			out->local = lab_address_of_kind(LAB_ADDRESS_NONE);
+		out->peer = lab_address_of_kind(in->peer_inode ? LAB_ADDRESS_UNIX_PEER
+							       : LAB_ADDRESS_NONE);
 	} else {
-		address_text(tie, &in->local, out->local, sizeof out->local);
-		address_text(tie, &in->peer, out->peer, sizeof out->peer);
+		lab_address_from_sockaddr((const struct sockaddr *)&in->local, sizeof in->local,
+					  &out->local);
+		lab_address_from_sockaddr((const struct sockaddr *)&in->peer, sizeof in->peer,
+					  &out->peer);
 	}
 }
 
@@ -514,11 +493,12 @@ static void order_fdless(const struct tie *tie, struct rows *rows)
 		socket->order = 3000000;
 		for (size_t k = 0; k < rows->count; k++) {
 			const struct lab_socket *other = &rows->at[k];
-			if (other->fd >= 0 && other->family == socket->family && strcmp(other->local, socket->peer) == 0
-			    && strcmp(other->peer, socket->local) == 0 && other->side >= 0)
+			if (other->fd >= 0 && other->family == socket->family
+			    && lab_address_equal(&other->local, &socket->peer)
+			    && lab_address_equal(&other->peer, &socket->local) && other->side >= 0)
 				socket->order = 1 + (uint32_t)other->side * 65536 + (uint32_t)other->fd;
 		}
-		const struct memory *m = recall(tie, socket->family, socket->local, socket->peer);
+		const struct memory *m = recall(tie, socket->family, &socket->local, &socket->peer);
 		if (socket->order == 3000000 && m)
 			socket->order = 1000000 + (uint32_t)(m - tie->memory);
 	}
@@ -553,8 +533,8 @@ static bool sorts_before(const struct sort_entry *a, const struct sort_entry *b)
 		return a->major < b->major;
 	if (a->minor != b->minor)
 		return a->minor < b->minor;
-	int by_local = strcmp(a->row->local, b->row->local);
-	return (by_local ? by_local : strcmp(a->row->peer, b->row->peer)) < 0;
+	int by_local = lab_address_text_compare(&a->row->local, &b->row->local);
+	return (by_local ? by_local : lab_address_text_compare(&a->row->peer, &b->row->peer)) < 0;
 }
 
 /* Sorts `count` entries, `spare` room for as many: runs of 8 by
@@ -605,9 +585,10 @@ static void name_unix_peers(struct rows *rows)
 		for (size_t k = 0; k < rows->count; k++)
 			if (rows->at[k].inode == socket->peer_inode
 			    && rows->at[k].family == AF_UNIX) {
-				const char *path = rows->at[k].local;
-				set_text(socket->peer, sizeof socket->peer,
-					 path[0] != '*' ? path : "(unnamed)");
+				const struct lab_address *path = &rows->at[k].local;
+				socket->peer = lab_address_is(path, LAB_ADDRESS_NONE)
+					? lab_address_of_kind(LAB_ADDRESS_UNIX_UNNAMED)
+					: *path;
 			}
 	}
 }
@@ -630,8 +611,9 @@ static bool same_socket(const struct lab_socket *socket, const struct lab_socket
 		       && socket->process == candidate->process && (socket->holders < 2 || socket->fd == candidate->fd);
 	if (socket->state == 0 || candidate->state == 0)
 		return socket->side == candidate->side && socket->fd == candidate->fd && socket->state == candidate->state;
-	return candidate->family == socket->family && strcmp(candidate->local, socket->local) == 0
-	       && strcmp(candidate->peer, socket->peer) == 0;
+	return candidate->family == socket->family
+		&& lab_address_equal(&candidate->local, &socket->local)
+		&& lab_address_equal(&candidate->peer, &socket->peer);
 }
 
 /* The baseline's rows by inode, the rows of one inode chained in the
@@ -704,7 +686,8 @@ static int mark_changes(struct tie *tie, const struct sort_entry *now, size_t co
 			socket->changes |= CHANGE_QUEUE;
 		if (old->fd != socket->fd || strcmp(old->name, socket->name))
 			socket->changes |= CHANGE_FD;
-		if (strcmp(old->local, socket->local) != 0 || strcmp(old->peer, socket->peer) != 0)
+		if (!lab_address_equal(&old->local, &socket->local)
+		    || !lab_address_equal(&old->peer, &socket->peer))
 			socket->changes |= CHANGE_ADDRESS;
 	}
 	return 0;
@@ -718,7 +701,7 @@ static int mark_changes(struct tie *tie, const struct sort_entry *now, size_t co
 static bool place_fdless(const struct tie *tie, const struct tie_input *input,
 			 const struct rows *so_far, struct lab_socket *socket)
 {
-	const struct memory *m = recall(tie, socket->family, socket->local, socket->peer);
+	const struct memory *m = recall(tie, socket->family, &socket->local, &socket->peer);
 	int listener = listener_side_for(so_far, socket);
 	if (listener >= 0 && socket->state != TCP_LISTEN && (!m || !m->name[0])
 	    && (socket->state == TCP_ESTABLISHED || socket->state == TCP_SYN_RECV || socket->state == TCP_CLOSE_WAIT)) {
@@ -793,8 +776,8 @@ static int add_unlisted_fds(struct tie *tie, const struct tie_input *input, stru
 			    || fd->family == AF_UNIX;
 		socket->note = !read ? NOTE_UNREAD : seen_before(tie, fd->inode) ? NOTE_DROPPED : NOTE_UNBOUND;
 		/* No table the lab reads has it: its addresses are unknown, not none. */
-		set_text(socket->local, sizeof socket->local, read ? "*" : "?");
-		set_text(socket->peer, sizeof socket->peer, read ? "*" : "?");
+		socket->local = lab_address_of_kind(read ? LAB_ADDRESS_NONE : LAB_ADDRESS_UNKNOWN);
+		socket->peer = socket->local;
 		set_text(socket->name, sizeof socket->name, fd->name ? fd->name : "");
 	}
 	return 0;
@@ -837,7 +820,7 @@ static void add_listed(struct tie *tie, const struct tie_input *input, struct ro
 			if ((holder != NULL) != (pass == 0))
 				continue;
 			struct lab_socket *socket = &next->at[next->count];
-			fill_socket(tie, socket, &raw->sockets[i]);
+			fill_socket(socket, &raw->sockets[i]);
 			if (holder) {
 				socket->side = holder->side;
 				socket->process = holder->process;
@@ -899,8 +882,6 @@ int tie_snapshot(struct tie *tie, const struct tie_input *input, struct lab_snap
 	if (index_holders(tie, input) < 0
 	    || reserve_rows(tie, raw->count + 2 * input->fd_count + 1) < 0)
 		return text_error(err, "out of memory");
-	if (!tie->address_texts)   /* without them, every address is formatted */
-		tie->address_texts = calloc(ADDRESS_TEXTS, sizeof *tie->address_texts);
 	struct rows next = { .at = tie->rows };
 	add_listed(tie, input, &next);
 	if (add_unlisted_fds(tie, input, &next) < 0)

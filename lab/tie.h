@@ -69,7 +69,9 @@ struct tie_remembered {
 	int family, type;
 	int side;
 	uint32_t inode;           /* of the fd that last held it, 0 none */
-	const char *local, *peer, *name;   /* valid until the next tie_snapshot or tie_forget */
+	const struct lab_address *local,
+		*peer; /* valid until the next tie_snapshot or tie_forget */
+	const char *name;
 };
 
 /* How many sockets the tie remembers; tie_remembered_at(i) reads them in
@@ -79,6 +81,6 @@ struct tie_remembered tie_remembered_at(const struct tie *tie, size_t i);
 
 /* The side of the most recent remembered socket whose local address is
  * `address` (a closed socket in TIME-WAIT still sends ACKs), or -1. */
-int tie_remembered_side(const struct tie *tie, int family, const char *address);
+int tie_remembered_side(const struct tie *tie, int family, const struct lab_address *address);
 
 #endif

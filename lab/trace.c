@@ -202,6 +202,12 @@ static json_t *buffer_json(const char *buffer, size_t size)
 	return json_stringn(buffer, strnlen(buffer, size));
 }
 
+/* An address as the lab shows it: the trace holds the same text. */
+static json_t *address_json(const struct lab_address *address)
+{
+	return json_string(lab_address_shown(address).text);
+}
+
 static json_t *name_or_number_json(const char *name, long number)
 {
 	return name ? json_string(name) : json_integer(number);
@@ -276,8 +282,8 @@ static json_t *socket_json(const struct run_info *info, const struct lab_socket 
 		      name_or_number_json(catalog_constant_name(ARG_FAMILY, socket->family), socket->family));
 	failed |= put(object, "type", name_or_number_json(catalog_constant_name(ARG_TYPE, socket->type), socket->type));
 	failed |= put(object, "state", state_json(socket));
-	failed |= put(object, "local", buffer_json(socket->local, sizeof socket->local));
-	failed |= put(object, "peer", buffer_json(socket->peer, sizeof socket->peer));
+	failed |= put(object, "local", address_json(&socket->local));
+	failed |= put(object, "peer", address_json(&socket->peer));
 	failed |= put(object, "rq", json_integer(socket->recv_queue));
 	failed |= put(object, "wq", json_integer(socket->send_queue));
 	if (!normalised) {
@@ -348,8 +354,8 @@ static json_t *packet_json(const struct run_info *info, const struct wire_packet
 	int failed = 0;
 	failed |= put(object, "from", side_json(info, packet->from_side));
 	failed |= put(object, "to", side_json(info, packet->to_side));
-	failed |= put(object, "src", buffer_json(packet->from, sizeof packet->from));
-	failed |= put(object, "dst", buffer_json(packet->to, sizeof packet->to));
+	failed |= put(object, "src", address_json(&packet->from));
+	failed |= put(object, "dst", address_json(&packet->to));
 	failed |= put(object, "proto", json_string(packet->protocol == IPPROTO_UDP ? "UDP" : "TCP"));
 	char flags[PACKET_FLAGS_TEXT_MAX];
 	packet_flags_text(packet->protocol, packet->flags, flags, sizeof flags);
@@ -698,6 +704,22 @@ static int read_buffer(const struct reader *reader, json_t *object, const char *
 	return 1;
 }
 
+/* An address's text, read back into its value (lab_address_parse): a
+ * text the lab never prints is refused. */
+static int read_address(const struct reader *reader, json_t *object, const char *key, bool required,
+			struct lab_address *out)
+{
+	char text[TEXT_ADDRESS_MAX];
+	memset(out, 0, sizeof *out);
+	int found = read_buffer(reader, object, key, required, text, sizeof text);
+	if (found <= 0)
+		return found;
+	if (lab_address_parse(text, out) < 0)
+		return reader_fail(reader, key, "not an address as the lab writes one: \"%s\"",
+				   text);
+	return 1;
+}
+
 /* A constant of `kind` by name ("AF_INET"), or any number >= 0. */
 static int read_constant(const struct reader *reader, json_t *object, const char *key, enum arg_kind kind, int *out)
 {
@@ -819,8 +841,8 @@ static int read_socket(struct reader *reader, json_t *object, const struct run_i
 	    || read_constant(reader, object, "family", ARG_FAMILY, &socket->family) < 0
 	    || read_constant(reader, object, "type", ARG_TYPE, &socket->type) < 0
 	    || read_state(reader, object, &socket->state) < 0
-	    || read_buffer(reader, object, "local", true, socket->local, sizeof socket->local) < 0
-	    || read_buffer(reader, object, "peer", true, socket->peer, sizeof socket->peer) < 0
+	    || read_address(reader, object, "local", true, &socket->local) < 0
+	    || read_address(reader, object, "peer", true, &socket->peer) < 0
 	    || read_u32(reader, object, "rq", true, &socket->recv_queue) < 0
 	    || read_u32(reader, object, "wq", true, &socket->send_queue) < 0
 	    || read_u32(reader, object, "timer_ms", false, &socket->timer_ms) < 0
@@ -1026,14 +1048,15 @@ static int read_packet(const struct reader *reader, json_t *object, const struct
 		return reader_fail(reader, "packets", "expected objects, got %s", json_type_name(object));
 	if (read_side_named(reader, object, "from", info, &packet->from_side) < 0
 	    || read_side_named(reader, object, "to", info, &packet->to_side) < 0
-	    || read_buffer(reader, object, "src", true, packet->from, sizeof packet->from) < 0
-	    || read_buffer(reader, object, "dst", true, packet->to, sizeof packet->to) < 0
+	    || read_address(reader, object, "src", true, &packet->from) < 0
+	    || read_address(reader, object, "dst", true, &packet->to) < 0
 	    || read_buffer(reader, object, "proto", true, protocol, sizeof protocol) < 0
 	    || read_buffer(reader, object, "flags", true, flags, sizeof flags) < 0
 	    || read_integer(reader, object, "seq", true, 0, UINT32_MAX, &seq) < 0
 	    || read_integer(reader, object, "ack", true, 0, UINT32_MAX, &ack) < 0
 	    || read_integer(reader, object, "len", true, 0, UINT32_MAX, &length) < 0
-	    || read_buffer(reader, object, "payload", true, packet->payload, sizeof packet->payload) < 0
+	    || read_buffer(reader, object, "payload", true, packet->payload, sizeof packet->payload)
+		    < 0
 	    || read_integer(reader, object, "win", false, 0, UINT32_MAX, &window) < 0
 	    || read_integer(reader, object, "time_us", false, 0, INT64_MAX, &time_us) < 0)
 		return -1;
@@ -1438,6 +1461,27 @@ static void port_text(struct port_tokens *tokens, unsigned port, char *out, size
 	snprintf(out, size, "$%u", tokens->token[port]);
 }
 
+/* Rewrites the port of an internet address: the lesson's port for a
+ * mapped kernel port, an own port as is, any other as its token. */
+static void normalise_value(struct port_tokens *tokens, struct lab_address *address)
+{
+	if (!lab_address_is_inet(address) || (address->flags & LAB_ADDRESS_PORT_TOKEN))
+		return;
+	unsigned port = address->port;
+	for (int i = 0; i < tokens->info->port_map_count; i++) {
+		if (tokens->info->port_map[i].to == port) {
+			address->port = tokens->info->port_map[i].from;
+			return;
+		}
+	}
+	if (tokens->own[port / 8] & (1u << (port % 8)))
+		return;
+	if (!tokens->token[port])
+		tokens->token[port] = ++tokens->next_token;
+	address->port = tokens->token[port];
+	address->flags |= LAB_ADDRESS_PORT_TOKEN;
+}
+
 /* Rewrites the port of a whole "host:port" address in place. */
 static void normalise_address(struct port_tokens *tokens, char *address, size_t size)
 {
@@ -1475,8 +1519,10 @@ static void coalesce_data(struct lab_event *event)
 		if (pure_ack(packet))
 			continue;
 		struct wire_packet *last = kept ? &event->packets[kept - 1] : NULL;
-		if (last && data_only(last) && data_only(packet) && last->from_side == packet->from_side
-		    && strcmp(last->from, packet->from) == 0 && strcmp(last->to, packet->to) == 0) {
+		if (last && data_only(last) && data_only(packet)
+		    && last->from_side == packet->from_side
+		    && lab_address_equal(&last->from, &packet->from)
+		    && lab_address_equal(&last->to, &packet->to)) {
 			uint32_t end = last->seq + last->length, packet_end = packet->seq + packet->length;
 			if (packet->seq < last->seq) {
 				memcpy(last->payload, packet->payload, sizeof last->payload);
@@ -1507,15 +1553,15 @@ static int normalise_events(struct port_tokens *tokens, struct lab_event *events
 		normalise_address(tokens, events[e].target, sizeof events[e].target);
 		coalesce_data(&events[e]);
 		for (size_t i = 0; i < events[e].packet_count; i++) {
-			normalise_address(tokens, events[e].packets[i].from, sizeof events[e].packets[i].from);
-			normalise_address(tokens, events[e].packets[i].to, sizeof events[e].packets[i].to);
+			normalise_value(tokens, &events[e].packets[i].from);
+			normalise_value(tokens, &events[e].packets[i].to);
 		}
 		for (size_t i = 0; i < events[e].snapshot.count; i++) {
 			struct lab_socket *socket = lab_snapshot_edit(&events[e].snapshot, i);
 			if (!socket)
 				return -1;
-			normalise_address(tokens, socket->local, sizeof socket->local);
-			normalise_address(tokens, socket->peer, sizeof socket->peer);
+			normalise_value(tokens, &socket->local);
+			normalise_value(tokens, &socket->peer);
 		}
 	}
 	return 0;

@@ -12,29 +12,6 @@
 
 #include "i18n.h"
 
-/* Whether two endpoints are one: a v4-mapped IPv6 address
- * ("[::ffff:127.0.0.1]:80") is the IPv4 one the wire carries. */
-static bool same_endpoint(const char *a, const char *b)
-{
-	static const char mapped[] = "[::ffff:";
-	if (strcmp(a, b) == 0)
-		return true;
-	if (strncmp(a, mapped, sizeof mapped - 1) != 0 && strncmp(b, mapped, sizeof mapped - 1) != 0)
-		return false;
-	char plain_a[TEXT_ADDRESS_MAX], plain_b[TEXT_ADDRESS_MAX];
-	const char *sides[2] = { a, b };
-	char *plain[2] = { plain_a, plain_b };
-	for (int i = 0; i < 2; i++) {
-		const char *close = strchr(sides[i], ']');
-		if (strncmp(sides[i], mapped, sizeof mapped - 1) == 0 && close && strchr(sides[i], '.'))
-			snprintf(plain[i], TEXT_ADDRESS_MAX, "%.*s%s", (int)(close - sides[i] - (sizeof mapped - 1)),
-				 sides[i] + sizeof mapped - 1, close + 1);
-		else
-			text_copy(plain[i], TEXT_ADDRESS_MAX, sides[i]);
-	}
-	return strcmp(plain_a, plain_b) == 0;
-}
-
 /* A socket an fd holds that is in no kernel table any more was reset
  * when an RST for one of its connections crossed the wire, or a call on
  * the fd returned the kernel's word for it; else it was closed. */
@@ -50,14 +27,16 @@ static enum socket_note gone_note(const struct session *session, uint32_t inode,
 	}
 	for (size_t m = 0; m < tie_remembered_count(session->tie); m++) {
 		struct tie_remembered was = tie_remembered_at(session->tie, m);
-		if (was.inode != inode || strcmp(was.peer, "*") == 0)
+		if (was.inode != inode || lab_address_is(was.peer, LAB_ADDRESS_NONE))
 			continue;
 		for (size_t i = 0; i < session->event_count; i++)
 			for (size_t k = 0; k < session->events[i].packet_count; k++) {
 				const struct wire_packet *packet = &session->events[i].packets[k];
 				if ((packet->flags & PACKET_FLAG_RST)
-				    && ((same_endpoint(was.local, packet->from) && same_endpoint(was.peer, packet->to))
-					|| (same_endpoint(was.peer, packet->from) && same_endpoint(was.local, packet->to))))
+				    && ((lab_address_same_endpoint(was.local, &packet->from)
+					 && lab_address_same_endpoint(was.peer, &packet->to))
+					|| (lab_address_same_endpoint(was.peer, &packet->from)
+					    && lab_address_same_endpoint(was.local, &packet->to))))
 					return NOTE_RESET;
 			}
 	}
@@ -110,12 +89,13 @@ int wire_open_capture(struct session *session, char **err)
 
 /* Which side sent from `address`: the socket with that local address, or
  * one the lab remembers (a closed one in TIME-WAIT still sends ACKs). */
-int wire_side_of_address(const struct session *session, int family, const char *address)
+int wire_side_of_address(const struct session *session, int family,
+			 const struct lab_address *address)
 {
 	for (size_t i = 0; i < session->snapshot.count; i++)
 		if (session->snapshot.sockets[i]->family == family
 		    && session->snapshot.sockets[i]->side >= 0
-		    && strcmp(session->snapshot.sockets[i]->local, address) == 0
+		    && lab_address_equal(&session->snapshot.sockets[i]->local, address)
 		    && session->snapshot.sockets[i]->state != TCP_LISTEN)
 			return session->snapshot.sockets[i]->side;
 	int remembered = tie_remembered_side(session->tie, family, address);
@@ -124,19 +104,23 @@ int wire_side_of_address(const struct session *session, int family, const char *
 	/* A listener's address answers for its queued children too. */
 	for (size_t i = 0; i < session->snapshot.count; i++)
 		if (session->snapshot.sockets[i]->family == family
-		    && strcmp(session->snapshot.sockets[i]->local, address) == 0)
+		    && lab_address_equal(&session->snapshot.sockets[i]->local, address))
 			return session->snapshot.sockets[i]->side;
 	return -1;
 }
 
 /* Whether a listener on `local` takes segments for `to`: the same port,
  * and the same host or a wildcard one. */
-static bool listener_covers(const char *local, const char *to)
+static bool listener_covers(const struct lab_address *local, const struct lab_address *to)
 {
-	const char *port = strrchr(local, ':'), *to_port = strrchr(to, ':');
-	if (!port || !to_port || strcmp(port, to_port) != 0)
-		return false;
-	return same_endpoint(local, to) || strncmp(local, "0.0.0.0:", 8) == 0 || strncmp(local, "[::]:", 5) == 0;
+	return lab_address_same_port(local, to)
+		&& (lab_address_same_endpoint(local, to) || lab_address_is_wildcard(local));
+}
+
+/* The family of the sockets that send or receive at an internet address. */
+static int family_of(const struct lab_address *address)
+{
+	return lab_address_is(address, LAB_ADDRESS_IPV6) ? AF_INET6 : AF_INET;
 }
 
 /* Which side's socket sent a segment from `from` to `to` (or, with
@@ -149,14 +133,16 @@ static bool listener_covers(const char *local, const char *to)
  * the listener of its family (an IPv6 one may refuse IPv4: IPV6_V6ONLY).
  * -1: no socket of the lab, the kernel itself (the RST to a SYN nobody
  * listens for). */
-static int side_of_segment(const struct session *session, int event_side, const char *from, const char *to,
+static int side_of_segment(const struct session *session, int event_side,
+			   const struct lab_address *from, const struct lab_address *to,
 			   bool receiving)
 {
-	const char *local = receiving ? to : from, *peer = receiving ? from : to;
+	const struct lab_address *local = receiving ? to : from, *peer = receiving ? from : to;
 	int found = -1;
 	for (size_t i = 0; i < session->snapshot.count; i++) {
 		const struct lab_socket *socket = session->snapshot.sockets[i];
-		if (socket->side >= 0 && same_endpoint(socket->local, local) && same_endpoint(socket->peer, peer)) {
+		if (socket->side >= 0 && lab_address_same_endpoint(&socket->local, local)
+		    && lab_address_same_endpoint(&socket->peer, peer)) {
 			if (socket->side == event_side)
 				return event_side;
 			if (found < 0)
@@ -167,27 +153,30 @@ static int side_of_segment(const struct session *session, int event_side, const 
 		return found;
 	for (size_t i = tie_remembered_count(session->tie); i-- > 0;) {
 		struct tie_remembered m = tie_remembered_at(session->tie, i);
-		if (same_endpoint(m.local, local) && same_endpoint(m.peer, peer))
+		if (lab_address_same_endpoint(m.local, local)
+		    && lab_address_same_endpoint(m.peer, peer))
 			return m.side;
 	}
 	/* A datagram socket with no peer sends and receives on its address alone. */
 	for (size_t i = 0; i < session->snapshot.count; i++) {
 		const struct lab_socket *socket = session->snapshot.sockets[i];
-		if (socket->side >= 0 && socket->type == SOCK_DGRAM && strcmp(socket->peer, "*") == 0
-		    && listener_covers(socket->local, local) && socket->family == (local[0] == '[' ? AF_INET6 : AF_INET))
+		if (socket->side >= 0 && socket->type == SOCK_DGRAM
+		    && lab_address_is(&socket->peer, LAB_ADDRESS_NONE)
+		    && listener_covers(&socket->local, local) && socket->family == family_of(local))
 			return socket->side;
 	}
 	for (size_t i = tie_remembered_count(session->tie); i-- > 0;) {
 		struct tie_remembered m = tie_remembered_at(session->tie, i);
-		if (m.type == SOCK_DGRAM && strcmp(m.peer, "*") == 0 && same_endpoint(m.local, local))
+		if (m.type == SOCK_DGRAM && lab_address_is(m.peer, LAB_ADDRESS_NONE)
+		    && lab_address_same_endpoint(m.local, local))
 			return m.side;
 	}
 	if (!receiving)
 		return -1;
 	for (size_t i = 0; i < session->snapshot.count; i++) {
 		const struct lab_socket *socket = session->snapshot.sockets[i];
-		if (socket->side >= 0 && socket->state == TCP_LISTEN && socket->family == (to[0] == '[' ? AF_INET6 : AF_INET)
-		    && listener_covers(socket->local, to))
+		if (socket->side >= 0 && socket->state == TCP_LISTEN
+		    && socket->family == family_of(to) && listener_covers(&socket->local, to))
 			return socket->side;
 	}
 	return -1;
@@ -206,19 +195,21 @@ int wire_drain(struct session *session, struct lab_event *event, char **err)
 	if (!grown)
 		return text_error(err, "out of memory");
 	event->packets = grown;
+	struct lab_address target; /* EMPTY, equal to no packet's, when the call had none */
+	lab_address_parse(event->target, &target);
 	for (size_t i = 0; i < session->batch.count; i++) {
 		const struct lab_packet *in = &session->batch.packets[i];
 		struct wire_packet *out = &event->packets[event->packet_count++];
 		memset(out, 0, sizeof *out);
-		text_copy(out->from, sizeof out->from, in->source_text);
-		text_copy(out->to, sizeof out->to, in->destination_text);
-		out->from_side = side_of_segment(session, event->side, in->source_text, in->destination_text, false);
-		out->to_side = side_of_segment(session, event->side, in->source_text, in->destination_text, true);
+		out->from = in->source_address;
+		out->to = in->destination_address;
+		out->from_side = side_of_segment(session, event->side, &out->from, &out->to, false);
+		out->to_side = side_of_segment(session, event->side, &out->from, &out->to, true);
 		/* A socket the kernel already dropped (a refused connect) is in no
 		 * table: the call's own address argument still says whose it was. */
-		if (event->target[0] && strcmp(in->destination_text, event->target) == 0 && out->from_side < 0)
+		if (lab_address_equal(&out->to, &target) && out->from_side < 0)
 			out->from_side = event->side;
-		if (event->target[0] && strcmp(in->source_text, event->target) == 0 && out->to_side < 0)
+		if (lab_address_equal(&out->from, &target) && out->to_side < 0)
 			out->to_side = event->side;
 		out->protocol = in->protocol;
 		if (in->protocol == IPPROTO_TCP)
@@ -268,8 +259,10 @@ static void describe_held(struct session *session, bool shown, char *out, size_t
 	out[0] = '\0';
 	for (size_t i = 0; session->hold && i < hold_count(session->hold); i++) {
 		const struct held_segment *segment = hold_peek(session->hold, i);
-		int from = side_of_segment(session, -1, segment->source_text, segment->destination_text, false);
-		int to = side_of_segment(session, -1, segment->source_text, segment->destination_text, true);
+		int from = side_of_segment(session, -1, &segment->source_address,
+					   &segment->destination_address, false);
+		int to = side_of_segment(session, -1, &segment->source_address,
+					 &segment->destination_address, true);
 		const char *format = !segment->retransmission ? "%s%s -> %s %s seq %u ack %u len %u"
 				     : shown                  ? _(resent_format)
 								: resent_format;
@@ -291,7 +284,7 @@ void wire_describe_held(struct session *session, struct lab_event *event)
 const char *wire_held_sender(void *context, const struct held_segment *segment)
 {
 	struct session *session = context;
-	int side = wire_side_of_address(session, segment->family, segment->source_text);
+	int side = wire_side_of_address(session, segment->family, &segment->source_address);
 	return side >= 0 ? session->info.sides[side] : NULL;
 }
 
@@ -322,7 +315,8 @@ int wire_find_held(struct session *session, int side, struct lab_event *event, s
 			return -1;
 		for (size_t i = 0; i < hold_count(session->hold); i++) {
 			const struct held_segment *segment = hold_peek(session->hold, i);
-			if (wire_side_of_address(session, segment->family, segment->source_text) == side) {
+			if (wire_side_of_address(session, segment->family, &segment->source_address)
+			    == side) {
 				*index = i;
 				return 1;
 			}

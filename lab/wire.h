@@ -20,7 +20,8 @@ int wire_open_capture(struct session *session, char **err);
 /* Takes what crossed lo since the last drain and gives it to `event`. */
 int wire_drain(struct session *session, struct lab_event *event, char **err);
 /* Which side sent from `address`, or -1. */
-int wire_side_of_address(const struct session *session, int family, const char *address);
+int wire_side_of_address(const struct session *session, int family,
+			 const struct lab_address *address);
 
 /* `wire: hold`: opens the hold in the private path; elsewhere says why
  * not in info.held. */

@@ -41,8 +41,8 @@ static const char *unix_name(const char *name, size_t len, char *out)
 {
 	struct sockaddr_un un = { .sun_family = AF_UNIX };
 	memcpy(un.sun_path, name, len);
-	return round_trip((const struct sockaddr *)&un, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len),
-			  out);
+	return round_trip((const struct sockaddr *)&un,
+			  (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len), out);
 }
 
 Test(address, ipv4_reads_back)
@@ -80,10 +80,12 @@ Test(address, netlink_and_other_families_read_back)
 {
 	char out[TEXT_ADDRESS_MAX];
 	struct sockaddr_nl nl = { .nl_family = AF_NETLINK, .nl_pid = 4121 };
-	cr_assert_str_eq(round_trip((const struct sockaddr *)&nl, sizeof nl, out), "netlink port 4121");
+	cr_assert_str_eq(round_trip((const struct sockaddr *)&nl, sizeof nl, out),
+			 "netlink port 4121");
 	nl.nl_pid = 0;
 	nl.nl_groups = 0x11;
-	cr_assert_str_eq(round_trip((const struct sockaddr *)&nl, sizeof nl, out), "netlink port 0 groups 0x11");
+	cr_assert_str_eq(round_trip((const struct sockaddr *)&nl, sizeof nl, out),
+			 "netlink port 0 groups 0x11");
 	cr_assert_str_eq(round_trip((const struct sockaddr *)&nl, 4, out), "(netlink)");
 	struct sockaddr other = { .sa_family = AF_PACKET };
 	cr_assert_str_eq(round_trip(&other, sizeof other, out), "(family 17)");
@@ -96,8 +98,8 @@ Test(address, words_read_back_as_their_kinds)
 		const char *text;
 		enum lab_address_kind kind;
 	} words[] = {
-		{ "", LAB_ADDRESS_EMPTY },          { "*", LAB_ADDRESS_NONE },
-		{ "?", LAB_ADDRESS_UNKNOWN },       { "(unnamed)", LAB_ADDRESS_UNIX_UNNAMED },
+		{ "", LAB_ADDRESS_EMPTY },           { "*", LAB_ADDRESS_NONE },
+		{ "?", LAB_ADDRESS_UNKNOWN },        { "(unnamed)", LAB_ADDRESS_UNIX_UNNAMED },
 		{ "(peer)", LAB_ADDRESS_UNIX_PEER }, { "(netlink)", LAB_ADDRESS_NETLINK_SHORT },
 	};
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
@@ -132,18 +134,18 @@ Test(address, port_tokens_read_back)
 Test(address, refuses_what_does_not_print_back)
 {
 	static const char *const texts[] = {
-		"0.0.0.0:0",          /* prints "*" */
-		"127.0.0.1:080",      /* no leading zeros */
-		"127.0.0.1:65536",
-		"[::0001]:80",        /* prints "[::1]:80" */
-		"[::1]:",
-		"netlink port 01",
-		"netlink port 1 groups 0x0",
-		"(family 017)",
-		"bad\\q",             /* an escape text_escape never writes */
-		"bad\\x4",
-		"@\\xZZ",
-		"[::1]:80x",
+		"0.0.0.0:0",                 /* prints "*" */
+		"127.0.0.1:080",             /* no leading zeros */
+		"127.0.0.1:65536",           /* no such port */
+		"[::0001]:80",               /* prints "[::1]:80" */
+		"[::1]:",                    /* no port */
+		"[::1]:80x",                 /* an inet address, then more */
+		"netlink port 01",           /* no leading zeros */
+		"netlink port 1 groups 0x0", /* no groups print none */
+		"(family 017)",              /* no leading zeros */
+		"bad\\q",                    /* an escape text_escape never writes */
+		"bad\\x4",                   /* half an escape */
+		"@\\xZZ",                    /* no hex digits */
 	};
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
 		struct lab_address value;
@@ -192,7 +194,7 @@ Test(address, compares_as_the_texts_do)
 	struct lab_address a, b, none = lab_address_of_kind(LAB_ADDRESS_NONE);
 	lab_address_parse("127.0.0.1:9", &a);
 	lab_address_parse("127.0.0.1:10", &b);
-	cr_assert_gt(lab_address_text_compare(&a, &b), 0);   /* "9" after "1" */
-	cr_assert_lt(lab_address_text_compare(&none, &a), 0);   /* "*" before digits */
+	cr_assert_gt(lab_address_text_compare(&a, &b), 0);    /* "9" after "1" */
+	cr_assert_lt(lab_address_text_compare(&none, &a), 0); /* "*" before digits */
 	cr_assert_eq(lab_address_text_compare(&a, &a), 0);
 }

@@ -153,14 +153,19 @@ static void check_packet(const struct child *child, const char *step, size_t ind
 			 const struct lab_packet *packet, const struct expected_packet *expected, int server_port)
 {
 	enum side from = port_of(&packet->source) == server_port ? SERVER : CLIENT;
-	child_assert(child, from == expected->from && strcmp(packet->flags, expected->flags) == 0 &&
-		     packet->seq == expected->seq && packet->ack == expected->ack &&
-		     packet->payload_length == expected->length && strcmp(packet->payload, expected->payload) == 0,
-		     "%s, packet %zu: got %s %s > %s seq=%u ack=%u len=%u \"%s\", expected %s %s seq=%u ack=%u len=%u \"%s\"",
-		     step, index, packet->flags, packet->source_text, packet->destination_text, packet->seq,
-		     packet->ack, packet->payload_length, packet->payload,
-		     expected->from == SERVER ? "from the server" : "from the client", expected->flags,
-		     expected->seq, expected->ack, expected->length, expected->payload);
+	child_assert(child,
+		     from == expected->from && strcmp(packet->flags, expected->flags) == 0
+			     && packet->seq == expected->seq && packet->ack == expected->ack
+			     && packet->payload_length == expected->length
+			     && strcmp(packet->payload, expected->payload) == 0,
+		     "%s, packet %zu: got %s %s > %s seq=%u ack=%u len=%u \"%s\", expected %s %s "
+		     "seq=%u ack=%u len=%u \"%s\"",
+		     step, index, packet->flags, lab_address_shown(&packet->source_address).text,
+		     lab_address_shown(&packet->destination_address).text, packet->seq, packet->ack,
+		     packet->payload_length, packet->payload,
+		     expected->from == SERVER ? "from the server" : "from the client",
+		     expected->flags, expected->seq, expected->ack, expected->length,
+		     expected->payload);
 }
 
 static void check_batch(struct live *live, const char *step, const struct expected_packet *expected,
@@ -212,8 +217,10 @@ static void tcp_conversation(const struct child *child)
 		    { CLIENT, "SYN", 0, 0, 0, "" },
 		    { SERVER, "SYN-ACK", 0, 1, 0, "" },
 		    { CLIENT, "ACK", 1, 1, 0, "" });
-	child_assert(child, strcmp(live.batch.packets[0].destination_text, "127.0.0.1:65432") == 0, "%s",
-		     live.batch.packets[0].destination_text);
+	struct lab_address_shown destination =
+		lab_address_shown(&live.batch.packets[0].destination_address);
+	child_assert(child, strcmp(destination.text, "127.0.0.1:65432") == 0, "%s",
+		     destination.text);
 	child_assert(child, live.batch.packets[0].family == AF_INET && live.batch.packets[0].protocol == IPPROTO_TCP &&
 		     live.batch.packets[0].mss > 0, "mss %u", live.batch.packets[0].mss);
 	int server = accept(listener, NULL, NULL);
@@ -296,8 +303,12 @@ static void ipv6_handshake(const struct child *child)
 		    { SERVER, "SYN-ACK", 0, 1, 0, "" },
 		    { CLIENT, "ACK", 1, 1, 0, "" });
 	const struct lab_packet *syn_ack = &live.batch.packets[1];
-	child_assert(child, syn_ack->family == AF_INET6 && strcmp(syn_ack->source_text, "[::1]:65432") == 0,
-		     "%s", syn_ack->source_text);
+	child_assert(
+		child,
+		syn_ack->family == AF_INET6
+			&& strcmp(lab_address_shown(&syn_ack->source_address).text, "[::1]:65432")
+				== 0,
+		"%s", lab_address_shown(&syn_ack->source_address).text);
 	child_assert(child, syn_ack->window_scale >= 0 && live.batch.packets[2].window_bytes ==
 		     (uint32_t)live.batch.packets[2].window << live.batch.packets[0].window_scale,
 		     "window %u bytes %u scale %d", live.batch.packets[2].window,
@@ -340,13 +351,21 @@ static void udp_datagrams(const struct child *child)
 		live_drain(&live, "sendto");
 		child_assert(child, live.batch.count == 1, "%zu packets", live.batch.count);
 		const struct lab_packet *packet = &live.batch.packets[0];
-		child_assert(child, packet->protocol == IPPROTO_UDP && packet->family == datagrams[i].family &&
-			     packet->payload_length == datagrams[i].length &&
-			     strcmp(packet->payload, datagrams[i].escaped) == 0 &&
-			     strcmp(packet->source_text, datagrams[i].source) == 0 &&
-			     strcmp(packet->destination_text, datagrams[i].destination) == 0 &&
-			     strcmp(packet->flags, "") == 0,
-			     "got %s > %s len=%u \"%s\" flags \"%s\"", packet->source_text, packet->destination_text,
+		child_assert(child,
+			     packet->protocol == IPPROTO_UDP
+				     && packet->family == datagrams[i].family
+				     && packet->payload_length == datagrams[i].length
+				     && strcmp(packet->payload, datagrams[i].escaped) == 0
+				     && strcmp(lab_address_shown(&packet->source_address).text,
+					       datagrams[i].source)
+					     == 0
+				     && strcmp(lab_address_shown(&packet->destination_address).text,
+					       datagrams[i].destination)
+					     == 0
+				     && strcmp(packet->flags, "") == 0,
+			     "got %s > %s len=%u \"%s\" flags \"%s\"",
+			     lab_address_shown(&packet->source_address).text,
+			     lab_address_shown(&packet->destination_address).text,
 			     packet->payload_length, packet->payload, packet->flags);
 		close(from);
 		close(to);
@@ -747,8 +766,10 @@ Test(capture_decode, reads_the_recorded_session)
 		const struct session_frame *expected = &session_frames[i];
 		cr_assert_eq(decode_exactly(frames[i].bytes, frames[i].length, linktype, flows, &packet),
 			     CAPTURE_DECODED, "frame %zu", i);
-		cr_assert_str_eq(packet.source_text, expected->source, "frame %zu", i);
-		cr_assert_str_eq(packet.destination_text, expected->destination, "frame %zu", i);
+		cr_assert_str_eq(lab_address_shown(&packet.source_address).text, expected->source,
+				 "frame %zu", i);
+		cr_assert_str_eq(lab_address_shown(&packet.destination_address).text,
+				 expected->destination, "frame %zu", i);
 		cr_assert_str_eq(packet.flags, expected->flags, "frame %zu", i);
 		cr_assert_eq(packet.seq, expected->seq, "frame %zu: seq %u", i, packet.seq);
 		cr_assert_eq(packet.ack, expected->ack, "frame %zu: ack %u", i, packet.ack);
@@ -811,9 +832,8 @@ static void check_sane(const struct lab_packet *packet, int result, size_t lengt
 	cr_assert_leq(packet->payload_shown, packet->payload_length);
 	cr_assert_lt(strnlen(packet->payload, sizeof packet->payload), sizeof packet->payload);
 	cr_assert_lt(strnlen(packet->flags, sizeof packet->flags), sizeof packet->flags);
-	cr_assert_lt(strnlen(packet->source_text, sizeof packet->source_text), sizeof packet->source_text);
-	cr_assert_lt(strnlen(packet->destination_text, sizeof packet->destination_text),
-		     sizeof packet->destination_text);
+	cr_assert_lt(packet->source_address.kind, LAB_ADDRESS_KIND_COUNT);
+	cr_assert_lt(packet->destination_address.kind, LAB_ADDRESS_KIND_COUNT);
 	cr_assert(packet->window_scale >= -1 && packet->window_scale <= 14);
 }
 
@@ -1050,8 +1070,8 @@ Test(capture_decode, shows_at_most_32_payload_bytes)
 	cr_assert_eq(packet.payload_length, 100);
 	cr_assert_eq(packet.payload_shown, CAPTURE_PAYLOAD_SHOWN);
 	cr_assert_eq(strlen(packet.payload), CAPTURE_PAYLOAD_SHOWN);
-	cr_assert_str_eq(packet.source_text, "127.0.0.1:1");
-	cr_assert_str_eq(packet.destination_text, "127.0.0.1:2");
+	cr_assert_str_eq(lab_address_shown(&packet.source_address).text, "127.0.0.1:1");
+	cr_assert_str_eq(lab_address_shown(&packet.destination_address).text, "127.0.0.1:2");
 	cr_assert_eq(packet.wire_length, 20 + 8 + 100);
 }
 
@@ -1080,7 +1100,7 @@ Test(capture_decode, reads_every_link_layer_it_names)
 		struct lab_packet packet;
 		cr_assert_eq(decode_exactly(frame, layers[i].header + length, layers[i].linktype, NULL, &packet),
 			     CAPTURE_DECODED, "link type %d", layers[i].linktype);
-		cr_assert_str_eq(packet.source_text, "127.0.0.1:7");
+		cr_assert_str_eq(lab_address_shown(&packet.source_address).text, "127.0.0.1:7");
 		cr_assert_str_eq(packet.flags, "SYN");
 	}
 	/* A VLAN tag in a recorded Ethernet file. */
@@ -1114,7 +1134,7 @@ Test(capture_decode, walks_ipv6_extension_headers_and_skips_fragments)
 	memcpy(frame + 56, "hey", 3);
 	struct lab_packet packet;
 	cr_assert_eq(decode_exactly(frame, sizeof frame, DLT_RAW, NULL, &packet), CAPTURE_DECODED);
-	cr_assert_str_eq(packet.source_text, "[::1]:5");
+	cr_assert_str_eq(lab_address_shown(&packet.source_address).text, "[::1]:5");
 	cr_assert_str_eq(packet.payload, "hey");
 	cr_assert_eq(packet.wire_length, sizeof frame);
 

@@ -257,9 +257,15 @@ handshake(const struct child *child)
 	const struct held_segment *syn = scene_expect_one(&scene, "SYN", HOLD_CLIENT_TO_SERVER, __LINE__);
 	child_assert(child, syn->seq == 0 && syn->ack == 0 && syn->payload_length == 0 && !syn->retransmission,
 		     "seq %u ack %u len %u", syn->seq, syn->ack, syn->payload_length);
-	child_assert(child, port_of(&syn->source) == scene.client_port && port_of(&syn->destination) == SERVER_PORT,
-		     "%s -> %s", syn->source_text, syn->destination_text);
-	child_assert(child, strcmp(syn->destination_text, "127.0.0.1:65432") == 0, "%s", syn->destination_text);
+	child_assert(child,
+		     port_of(&syn->source) == scene.client_port
+			     && port_of(&syn->destination) == SERVER_PORT,
+		     "%s -> %s", lab_address_shown(&syn->source_address).text,
+		     lab_address_shown(&syn->destination_address).text);
+	child_assert(child,
+		     strcmp(lab_address_shown(&syn->destination_address).text, "127.0.0.1:65432")
+			     == 0,
+		     "%s", lab_address_shown(&syn->destination_address).text);
 	expect_client_state(&scene, "SYN-SENT");
 	expect_server_state(&scene, "(none)");
 
@@ -390,8 +396,12 @@ ipv6_handshake(const struct child *child)
 	scene_open(&scene, child, AF_INET6);
 	scene_connect(&scene);
 	const struct held_segment *syn = scene_expect_one(&scene, "SYN", HOLD_CLIENT_TO_SERVER, __LINE__);
-	child_assert(child, syn->family == AF_INET6 && strcmp(syn->destination_text, "[::1]:65432") == 0, "%s",
-		     syn->destination_text);
+	child_assert(
+		child,
+		syn->family == AF_INET6
+			&& strcmp(lab_address_shown(&syn->destination_address).text, "[::1]:65432")
+				== 0,
+		"%s", lab_address_shown(&syn->destination_address).text);
 	expect_client_state(&scene, "SYN-SENT");
 	scene_release(&scene);
 	scene_expect_one(&scene, "SYN-ACK", HOLD_SERVER_TO_CLIENT, __LINE__);

@@ -30,8 +30,8 @@ static struct lab_socket tcp_socket(int side, const char *name, int fd, int stat
 	struct lab_socket socket = { .side = side, .fd = fd, .family = AF_INET, .type = SOCK_STREAM, .state = state,
 				     .changes = changes };
 	snprintf(socket.name, sizeof socket.name, "%s", name);
-	snprintf(socket.local, sizeof socket.local, "%s", local);
-	snprintf(socket.peer, sizeof socket.peer, "%s", peer);
+	cr_assert_eq(lab_address_parse(local, &socket.local), 0);
+	cr_assert_eq(lab_address_parse(peer, &socket.peer), 0);
 	return socket;
 }
 

@@ -83,7 +83,8 @@ Test(session, ties_each_socket_to_its_side_and_name, .fini = finish)
 	cr_expect_eq(info->port_map[0].from, 65432);
 	char expected_local[32];
 	snprintf(expected_local, sizeof expected_local, "127.0.0.1:%u", info->port_map[0].to);
-	cr_expect_str_eq(listener->local, expected_local, "the screen shows the kernel's port, not the lesson's");
+	cr_expect_str_eq(lab_address_shown(&listener->local).text, expected_local,
+			 "the screen shows the kernel's port, not the lesson's");
 }
 
 Test(session, a_blocked_call_wakes_in_the_step_that_wakes_it, .fini = finish)
@@ -244,7 +245,8 @@ Test(session, labs_on_the_host_path_neither_see_nor_reach_each_other)
 	for (size_t i = 0; i < theirs->count; i++) {
 		const struct lab_socket *socket = theirs->sockets[i];
 		cr_expect(strcmp(socket->name, "s") == 0 || strcmp(socket->name, "c") == 0,
-			  "a socket of another lab: '%s' %s", socket->name, socket->local);
+			  "a socket of another lab: '%s' %s", socket->name,
+			  lab_address_shown(&socket->local).text);
 	}
 	const struct lab_snapshot *ours = session_snapshot(session);
 	cr_expect_eq(ours->count, 2, "the first lab shows %zu sockets", ours->count);

@@ -120,11 +120,20 @@ static const struct lab_socket *row(size_t i)
 	return now.sockets[i];
 }
 
+/* The value of an address's text, for one call. */
+static const struct lab_address *address_of(const char *text)
+{
+	static struct lab_address value;
+	cr_assert_eq(lab_address_parse(text, &value), 0, "%s", text);
+	return &value;
+}
+
 static const struct lab_socket *row_with(int side, const char *local, const char *peer)
 {
 	for (size_t i = 0; i < now.count; i++)
-		if (now.sockets[i]->side == side && strcmp(now.sockets[i]->local, local) == 0
-		    && strcmp(now.sockets[i]->peer, peer) == 0)
+		if (now.sockets[i]->side == side
+		    && strcmp(lab_address_shown(&now.sockets[i]->local).text, local) == 0
+		    && strcmp(lab_address_shown(&now.sockets[i]->peer).text, peer) == 0)
 			return now.sockets[i];
 	cr_assert_fail("no row of side %d with %s -> %s", side, local, peer);
 	return NULL;
@@ -149,7 +158,7 @@ Test(tie, ties_a_socket_to_the_side_and_name_of_its_fd)
 	cr_assert_eq(row(0)->side, SERVER);
 	cr_assert_eq(row(0)->fd, 3);
 	cr_assert_str_eq(row(0)->name, "ls");
-	cr_assert_str_eq(row(0)->local, "127.0.0.1:65432");
+	cr_assert_str_eq(lab_address_shown(&row(0)->local).text, "127.0.0.1:65432");
 	cr_assert_eq(row(0)->note, NOTE_NONE);
 }
 
@@ -297,8 +306,8 @@ Test(tie, a_socket_of_a_family_the_lab_does_not_read_says_so)
 	snap(false);
 	cr_assert_eq(now.count, 1);
 	cr_assert_eq(row(0)->note, NOTE_UNREAD);
-	cr_assert_str_eq(row(0)->local, "?");
-	cr_assert_str_eq(row(0)->peer, "?");
+	cr_assert_str_eq(lab_address_shown(&row(0)->local).text, "?");
+	cr_assert_str_eq(lab_address_shown(&row(0)->peer).text, "?");
 	cr_assert_str_eq(lab_note_text(row(0)->note), "not TCP, UDP or Unix: not read");
 }
 
@@ -313,7 +322,7 @@ Test(tie, a_fresh_socket_with_no_address_is_listed_from_its_fd)
 	cr_assert_eq(row(0)->state, 0);
 	cr_assert_eq(row(0)->family, AF_INET6);
 	cr_assert_eq(row(0)->type, SOCK_DGRAM);
-	cr_assert_str_eq(row(0)->local, "*");
+	cr_assert_str_eq(lab_address_shown(&row(0)->local).text, "*");
 }
 
 Test(tie, an_fd_whose_socket_left_every_table_reads_dropped)
@@ -422,8 +431,8 @@ Test(tie, a_unix_peer_reads_as_the_peers_path)
 		if (now.sockets[i]->side == CLIENT)
 			client = now.sockets[i];
 	cr_assert_not_null(client);
-	cr_assert_str_eq(client->local, "*");
-	cr_assert_str_eq(client->peer, "./echo.sock");
+	cr_assert_str_eq(lab_address_shown(&client->local).text, "*");
+	cr_assert_str_eq(lab_address_shown(&client->peer).text, "./echo.sock");
 }
 
 Test(tie, a_unix_connection_in_the_queue_belongs_to_the_listener_by_path)
@@ -441,7 +450,7 @@ Test(tie, a_unix_connection_in_the_queue_belongs_to_the_listener_by_path)
 	cr_assert_not_null(queued);
 	cr_assert_eq(queued->side, SERVER);
 	cr_assert_eq(queued->note, NOTE_ACCEPT_QUEUE);
-	cr_assert_str_eq(queued->peer, "(unnamed)");
+	cr_assert_str_eq(lab_address_shown(&queued->peer).text, "(unnamed)");
 }
 
 Test(tie, an_unnamed_unix_peer_reads_unnamed)
@@ -451,8 +460,8 @@ Test(tie, an_unnamed_unix_peer_reads_unnamed)
 	hold(SERVER, 3, 200, "a");
 	hold(SERVER, 4, 201, "b");
 	snap(false);
-	cr_assert_str_eq(row(0)->peer, "(unnamed)");
-	cr_assert_str_eq(row(1)->peer, "(unnamed)");
+	cr_assert_str_eq(lab_address_shown(&row(0)->peer).text, "(unnamed)");
+	cr_assert_str_eq(lab_address_shown(&row(1)->peer).text, "(unnamed)");
 }
 
 Test(tie, a_listener_of_another_family_does_not_claim_a_connection)
@@ -577,7 +586,7 @@ Test(tie, ipv6_addresses_read_in_brackets)
 	kernel_tcp(TCP_LISTEN, "::1", 65432, NULL, 0, 100);
 	hold(SERVER, 3, 100, "ls");
 	snap(false);
-	cr_assert_str_eq(row(0)->local, "[::1]:65432");
+	cr_assert_str_eq(lab_address_shown(&row(0)->local).text, "[::1]:65432");
 }
 
 Test(tie, the_memory_asks_for_the_kinds_it_saw)
@@ -594,9 +603,9 @@ Test(tie, the_memory_names_the_side_of_a_closed_sockets_address)
 	kernel_tcp(TCP_ESTABLISHED, "127.0.0.1", 40000, "127.0.0.1", 65432, 200);
 	hold(CLIENT, 3, 200, "c");
 	snap(false);
-	cr_assert_eq(tie_remembered_side(tie, AF_INET, "127.0.0.1:40000"), CLIENT);
-	cr_assert_eq(tie_remembered_side(tie, AF_INET, "127.0.0.1:1"), -1);
-	cr_assert_eq(tie_remembered_side(tie, AF_INET6, "127.0.0.1:40000"), -1);
+	cr_assert_eq(tie_remembered_side(tie, AF_INET, address_of("127.0.0.1:40000")), CLIENT);
+	cr_assert_eq(tie_remembered_side(tie, AF_INET, address_of("127.0.0.1:1")), -1);
+	cr_assert_eq(tie_remembered_side(tie, AF_INET6, address_of("127.0.0.1:40000")), -1);
 }
 
 Test(tie, forgetting_empties_the_memory)
@@ -606,7 +615,7 @@ Test(tie, forgetting_empties_the_memory)
 	snap(false);
 	tie_forget(tie);
 	cr_assert_eq(tie_remembered_kinds(tie), 0);
-	cr_assert_eq(tie_remembered_side(tie, AF_INET, "127.0.0.1:40000"), -1);
+	cr_assert_eq(tie_remembered_side(tie, AF_INET, address_of("127.0.0.1:40000")), -1);
 }
 
 Test(tie, the_memory_grows_past_a_thousand_connections)

@@ -118,8 +118,8 @@ static struct lab_socket *add_socket(struct lab_event *event, int side, int fd, 
 	socket->family = family;
 	socket->type = type;
 	socket->state = state;
-	snprintf(socket->local, sizeof socket->local, "%s", local);
-	snprintf(socket->peer, sizeof socket->peer, "%s", peer);
+	cr_assert_eq(lab_address_parse(local, &socket->local), 0);
+	cr_assert_eq(lab_address_parse(peer, &socket->peer), 0);
 	return socket;
 }
 
@@ -263,8 +263,10 @@ static void assert_socket_equal(const struct lab_socket *a, const struct lab_soc
 	cr_assert_eq(a->family, b->family, "event %zu socket %zu", event, index);
 	cr_assert_eq(a->type, b->type, "event %zu socket %zu", event, index);
 	cr_assert_eq(a->state, b->state, "event %zu socket %zu: %d", event, index, b->state);
-	cr_assert_str_eq(a->local, b->local, "event %zu socket %zu", event, index);
-	cr_assert_str_eq(a->peer, b->peer, "event %zu socket %zu", event, index);
+	cr_assert(lab_address_equal(&a->local, &b->local), "event %zu socket %zu: %s", event, index,
+		  lab_address_shown(&b->local).text);
+	cr_assert(lab_address_equal(&a->peer, &b->peer), "event %zu socket %zu: %s", event, index,
+		  lab_address_shown(&b->peer).text);
 	cr_assert_eq(a->recv_queue, b->recv_queue, "event %zu socket %zu", event, index);
 	cr_assert_eq(a->send_queue, b->send_queue, "event %zu socket %zu", event, index);
 	cr_assert_eq(a->timer_ms, b->timer_ms, "event %zu socket %zu", event, index);
@@ -774,6 +776,8 @@ static const struct bad_case bad_cases[] = {
 	{ IN_SOCKET, "state", "[]", "2: sockets[0].state: expected a state's name or number, got an array" },
 	{ IN_SOCKET, "name", "\"sixteen-chars-xx\"", "2: sockets[0].name: longer than 15 bytes" },
 	{ IN_SOCKET, "local", NULL, "2: sockets[0].local: missing" },
+	{ IN_SOCKET, "local", "\"0.0.0.0:0\"",
+	  "2: sockets[0].local: not an address as the lab writes one: \"0.0.0.0:0\"" },
 	{ IN_SOCKET, "peer", "\"01234567890123456789012345678901234567890123456789012345678901234567890123456789"
 			     "0123456789012345678901234567890123456789012345678\"",
 	  "2: sockets[0].peer: longer than 127 bytes" },
@@ -1093,8 +1097,8 @@ static struct wire_packet *add_packet(struct lab_event *event, int protocol, uin
 	*packet = (struct wire_packet){
 		.from_side = 1, .to_side = 0, .protocol = protocol, .flags = flags
 	};
-	snprintf(packet->from, sizeof packet->from, "127.0.0.1:51000");
-	snprintf(packet->to, sizeof packet->to, "127.0.0.1:65432");
+	cr_assert_eq(lab_address_parse("127.0.0.1:51000", &packet->from), 0);
+	cr_assert_eq(lab_address_parse("127.0.0.1:65432", &packet->to), 0);
 	return packet;
 }
 

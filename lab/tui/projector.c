@@ -199,8 +199,13 @@ static int socket_line(struct projector_layout *layout, const struct lab_socket 
 	used += text_at(layout, is_new ? PROJECTOR_CHANGED : plain, y, x + used, width - used, who);
 	/* The kernel's "*" (no address; a listener's any peer) in words, so a
 	 * '*' on screen always marks a change. */
-	const char *peer = socket_text_peer(socket, false);
-	const char *local = socket->local[0] && strcmp(socket->local, "*") != 0 ? socket->local : _("no address");
+	struct lab_address_shown peer_text = socket_text_peer(socket, false);
+	struct lab_address_shown local_text = lab_address_shown(&socket->local);
+	const char *peer = peer_text.text;
+	const char *local = lab_address_is(&socket->local, LAB_ADDRESS_EMPTY)
+			|| lab_address_is(&socket->local, LAB_ADDRESS_NONE)
+		? _("no address")
+		: local_text.text;
 	if (strcmp(peer, "*") == 0)
 		peer = socket->state == TCP_LISTEN ? _("any") : "-";
 	snprintf(addresses, sizeof addresses, _("%s%s  peer %s"), moved ? "*" : "", local, peer);

@@ -55,8 +55,14 @@ void screen_details_open(struct tui *tui, const struct lab_socket *socket)
 		page_add(page, _("  %-12s %s (kernel state number %d)"), "state", plain_state_text(socket), socket->state);
 	else
 		page_add(page, "  %-12s %s", "state", _("none yet: no address, in no kernel table"));
-	page_add(page, "  %-12s %s", "local", socket->local[0] ? socket->local : "-");
-	page_add(page, "  %-12s %s", "peer", socket->peer[0] ? socket->peer : "-");
+	page_add(page, "  %-12s %s", "local",
+		 lab_address_is(&socket->local, LAB_ADDRESS_EMPTY)
+			 ? "-"
+			 : lab_address_shown(&socket->local).text);
+	page_add(page, "  %-12s %s", "peer",
+		 lab_address_is(&socket->peer, LAB_ADDRESS_EMPTY)
+			 ? "-"
+			 : lab_address_shown(&socket->peer).text);
 	if (socket->state == TCP_LISTEN) {
 		page_add(page, _("  %-12s %u (ss's recv-q: connections completed, waiting for accept())"), "accept queue",
 			 socket->recv_queue);

@@ -240,6 +240,15 @@ static void heading_draw(struct tui *tui, const struct ladder_layout *layout, co
 
 /* ---- a packet ---------------------------------------------------------- */
 
+/* One end of a packet as the ladder shows it, "?" when not known. */
+static struct lab_address_shown packet_end_text(const struct lab_address *address)
+{
+	struct lab_address_shown end = lab_address_shown(address);
+	if (lab_address_is(address, LAB_ADDRESS_EMPTY))
+		text_copy(end.text, sizeof end.text, "?");
+	return end;
+}
+
 /* A packet whose ends are not two lanes shown: its sides and addresses. */
 static void packet_text_draw(struct tui *tui, const struct ladder_row *row, int y, int width, attr_t attr)
 {
@@ -248,8 +257,8 @@ static void packet_text_draw(struct tui *tui, const struct ladder_row *row, int 
 	char label[200], text[sizeof label + 2 * NAME_MAX_LEN + 2 * TEXT_ADDRESS_MAX + 16];
 	ladder_packet_label(packet, LABEL_PAYLOAD, label, sizeof label);
 	snprintf(text, sizeof text, "%s -> %s  %s   (%s -> %s)", side_name(info, packet->from_side),
-		 side_name(info, packet->to_side), label, packet->from[0] ? packet->from : "?",
-		 packet->to[0] ? packet->to : "?");
+		 side_name(info, packet->to_side), label, packet_end_text(&packet->from).text,
+		 packet_end_text(&packet->to).text);
 	screen_lesson_arrows_draw(&tui->style, y, 3, text, width - 4, attr);
 }
 

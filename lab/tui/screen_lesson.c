@@ -139,6 +139,15 @@ static int max_int(int a, int b)
 	return a > b ? a : b;
 }
 
+/* The local address as the table shows it, "-" for none given. */
+static struct lab_address_shown local_text(const struct lab_socket *socket)
+{
+	struct lab_address_shown local = lab_address_shown(&socket->local);
+	if (lab_address_is(&socket->local, LAB_ADDRESS_EMPTY))
+		text_copy(local.text, sizeof local.text, "-");
+	return local;
+}
+
 static struct socket_columns socket_columns_for(const struct lab_snapshot *snapshot, const size_t *indexes,
 						 size_t count, int width)
 {
@@ -150,9 +159,10 @@ static struct socket_columns socket_columns_for(const struct lab_snapshot *snaps
 		struct socket_piece pieces[SOCKET_PIECES_MAX];
 		socket_text_who(socket, who, sizeof who);
 		columns.who = max_int(columns.who, draw_columns(who));
-		columns.local = max_int(columns.local, draw_columns(socket->local));
-		full_peer = max_int(full_peer, draw_columns(socket_text_peer(socket, false)));
-		columns.peer = max_int(columns.peer, draw_columns(socket_text_peer(socket, true)));
+		columns.local = max_int(columns.local, draw_columns(local_text(socket).text));
+		full_peer = max_int(full_peer, draw_columns(socket_text_peer(socket, false).text));
+		columns.peer =
+			max_int(columns.peer, draw_columns(socket_text_peer(socket, true).text));
 		columns.state = max_int(columns.state, draw_columns(plain_state_text(socket)));
 		longest_tail = max_int(longest_tail, pieces_columns(pieces, socket_text_pieces(socket, pieces)));
 	}
@@ -215,9 +225,10 @@ static void socket_out(struct cursor *cursor, const struct socket_columns *colum
 	cursor_field(cursor, who, columns->who, is_new ? changed : normal);
 	cursor_string(cursor, " ", normal);
 	attr_t address = socket->changes & CHANGE_ADDRESS ? changed : normal;
-	cursor_field(cursor, socket->local[0] ? socket->local : "-", columns->local, address);
+	cursor_field(cursor, local_text(socket).text, columns->local, address);
 	cursor_string(cursor, " ", normal);
-	cursor_field(cursor, socket_text_peer(socket, columns->short_peer), columns->peer, address);
+	cursor_field(cursor, socket_text_peer(socket, columns->short_peer).text, columns->peer,
+		     address);
 	if (columns->one_line) {
 		cursor_string(cursor, " ", normal);
 	} else {

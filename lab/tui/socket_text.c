@@ -18,18 +18,20 @@ void socket_text_who(const struct lab_socket *socket, char *out, size_t size)
 }
 
 /* The peer, or ":48416" when it is on the local address's host. */
-const char *socket_text_peer(const struct lab_socket *socket, bool shorten)
+struct lab_address_shown socket_text_peer(const struct lab_socket *socket, bool shorten)
 {
-	if (!socket->peer[0])
-		return "-";
+	struct lab_address_shown peer = lab_address_shown(&socket->peer);
+	if (lab_address_is(&socket->peer, LAB_ADDRESS_EMPTY))
+		text_copy(peer.text, sizeof peer.text, "-");
 	if (!shorten || socket->family == AF_UNIX)
-		return socket->peer;
-	const char *local_colon = strrchr(socket->local, ':');
-	const char *peer_colon = strrchr(socket->peer, ':');
-	if (local_colon && peer_colon && local_colon - socket->local == peer_colon - socket->peer
-	    && memcmp(socket->local, socket->peer, (size_t)(local_colon - socket->local)) == 0)
-		return peer_colon;
-	return socket->peer;
+		return peer;
+	struct lab_address_shown local = lab_address_shown(&socket->local);
+	const char *local_colon = strrchr(local.text, ':');
+	const char *peer_colon = strrchr(peer.text, ':');
+	if (local_colon && peer_colon && local_colon - local.text == peer_colon - peer.text
+	    && memcmp(local.text, peer.text, (size_t)(local_colon - local.text)) == 0)
+		memmove(peer.text, peer_colon, strlen(peer_colon) + 1);
+	return peer;
 }
 
 int socket_text_pieces(const struct lab_socket *socket, struct socket_piece pieces[SOCKET_PIECES_MAX])

@@ -20,8 +20,8 @@ enum { SOCKET_PIECES_MAX = 3 };
 /* "ls=3", "conn=4", "c=--", "--": the lesson's name and the fd, as in --plain. */
 void socket_text_who(const struct lab_socket *socket, char *out, size_t size);
 /* The peer ("-" for none), or ":48416" when `shorten` and it is on the
- * local address's host. Borrowed from the socket. */
-const char *socket_text_peer(const struct lab_socket *socket, bool shorten);
+ * local address's host: socket_text_peer(socket, true).text. */
+struct lab_address_shown socket_text_peer(const struct lab_socket *socket, bool shorten);
 /* Fills `pieces`; returns how many (at most SOCKET_PIECES_MAX). */
 int socket_text_pieces(const struct lab_socket *socket, struct socket_piece pieces[SOCKET_PIECES_MAX]);
 

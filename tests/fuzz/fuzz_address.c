@@ -1,5 +1,6 @@
-/* fuzz_address — address_parse on arbitrary bytes.
+/* fuzz_address — address_parse and lab_address_parse on arbitrary bytes.
  *
+ * lab_address_parse on the same bytes: a text it takes prints back the same.
  * Besides memory errors: a length it returns fits the sockaddr it names,
  * and an IPv4 or IPv6 address it accepts reads back the same through
  * text_address (what the transcript prints) and address_parse again.
@@ -30,6 +31,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > FUZZ_MAX_BYTES)
 		return 0;
+	/* lab_address_parse takes a text only when its value prints it again. */
+	char text[FUZZ_MAX_BYTES + 1];
+	memcpy(text, data, size);
+	text[size] = '\0';
+	struct lab_address value;
+	if (lab_address_parse(text, &value) == 0) {
+		char again[TEXT_ADDRESS_MAX];
+		check(strcmp(lab_address_text(&value, again, sizeof again), text) == 0);
+	}
 	struct sockaddr_storage address;
 	socklen_t len = address_parse((const char *)data, size, &address);
 	if (len == 0)
