@@ -77,6 +77,36 @@ void lab_address_from_sockaddr(const struct sockaddr *address, socklen_t len,
 	}
 }
 
+socklen_t lab_address_to_sockaddr(const struct lab_address *address, struct sockaddr_storage *out)
+{
+	memset(out, 0, sizeof *out);
+	if (address->flags & LAB_ADDRESS_PORT_TOKEN)
+		return 0;
+	if (address->kind == LAB_ADDRESS_IPV4) {
+		struct sockaddr_in *in = (struct sockaddr_in *)out;
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)address->port);
+		memcpy(&in->sin_addr, address->bytes, 4);
+		return sizeof *in;
+	}
+	if (address->kind == LAB_ADDRESS_IPV6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)address->port);
+		memcpy(&in6->sin6_addr, address->bytes, 16);
+		return sizeof *in6;
+	}
+	struct sockaddr_un *un = (struct sockaddr_un *)out;
+	bool abstract = address->kind == LAB_ADDRESS_UNIX_ABSTRACT;
+	if ((!abstract && address->kind != LAB_ADDRESS_UNIX_PATH)
+	    || (size_t)address->length + abstract >= sizeof un->sun_path)
+		return 0;
+	un->sun_family = AF_UNIX;
+	memcpy(un->sun_path + abstract, address->bytes, address->length);
+	/* A path's NUL counts; an abstract name is its bytes after a NUL. */
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + address->length + 1);
+}
+
 struct lab_address lab_address_of_kind(enum lab_address_kind kind)
 {
 	struct lab_address address;

@@ -106,6 +106,11 @@ struct lab_address_shown lab_address_shown(const struct lab_address *address);
  * (out zeroed) when no value prints as `text`. */
 int lab_address_parse(const char *text, struct lab_address *out);
 
+/* The sockaddr of an address a call can be given (an internet one, a
+ * unix path or abstract name) into `out`; returns its length, 0 for any
+ * other value (none, unnamed, unknown, netlink, a port token). */
+socklen_t lab_address_to_sockaddr(const struct lab_address *address, struct sockaddr_storage *out);
+
 /* The text of a sockaddr: lab_address_text of its value. */
 char *text_address(const struct sockaddr *address, socklen_t len, char *out, size_t out_size);
 

@@ -49,8 +49,10 @@ void diagram_result_text(const struct lab_event *event, char *out, size_t size)
 			 event->value == 1 ? "" : "s");
 	} else if (event->has_value) {
 		snprintf(out, size, "= %ld, value %ld", event->ret, event->value);
-	} else if (def && def->id == CALL_ACCEPT && event->address[0]) {
-		snprintf(out, size, "= %ld, peer %s", event->ret, event->address);
+	} else if (def && def->id == CALL_ACCEPT
+		   && !lab_address_is(&event->address, LAB_ADDRESS_EMPTY)) {
+		snprintf(out, size, "= %ld, peer %s", event->ret,
+			 lab_address_shown(&event->address).text);
 	} else {
 		snprintf(out, size, "= %ld", event->ret);
 	}

@@ -46,13 +46,6 @@ static bool same_place(const struct lab_address *local, const struct lab_address
 		|| (lab_address_same_port(local, target) && lab_address_is_wildcard(local));
 }
 
-/* The address the call was given (bind, connect, sendto) as a value. */
-static struct lab_address event_target(const struct lab_event *event)
-{
-	struct lab_address target;
-	lab_address_parse(event->target, &target);
-	return target;
-}
 
 static const char *state_words(const struct lab_socket *socket)
 {
@@ -197,12 +190,12 @@ static int listener_v6only(const struct facts *facts, const struct lab_socket *l
 
 static void explain_refused(const struct facts *facts, char *out, size_t size)
 {
-	const struct lab_address target = event_target(facts->event);
+	const struct lab_address *target = &facts->event->target;
 	const char *why;
 	for (size_t i = 0; i < facts->before->count; i++) {
 		const struct lab_socket *socket = facts->before->sockets[i];
 		if (socket->state == TCP_LISTEN
-		    && listener_takes(socket, &target, listener_v6only(facts, socket), &why)) {
+		    && listener_takes(socket, target, listener_v6only(facts, socket), &why)) {
 			char who[160];
 			describe_socket(facts, socket, who, sizeof who);
 			snprintf(out, size,
@@ -222,7 +215,7 @@ static void explain_refused(const struct facts *facts, char *out, size_t size)
 		const struct lab_socket *socket = facts->before->sockets[i];
 		if (socket->state != TCP_LISTEN)
 			continue;
-		listener_takes(socket, &target, listener_v6only(facts, socket), &why);
+		listener_takes(socket, target, listener_v6only(facts, socket), &why);
 		at += (size_t)snprintf(listening + at, sizeof listening - at, "%s%s%s%s%s",
 				       any ? ", " : "", lab_address_shown(&socket->local).text,
 				       why ? " (" : "", why ? why : "", why ? ")" : "");
@@ -231,7 +224,7 @@ static void explain_refused(const struct facts *facts, char *out, size_t size)
 	if (!any)
 		snprintf(listening, sizeof listening, "%s", _("none"));
 	at = (size_t)snprintf(out, size, _("nothing was in LISTEN on %s (listening then: %s)"),
-			      facts->event->target, listening);
+			      lab_address_shown(target).text, listening);
 	/* With the wire captured, the RST itself is the evidence. */
 	for (size_t i = 0; i < facts->event->packet_count && at < size; i++) {
 		const struct wire_packet *packet = &facts->event->packets[i];
@@ -250,18 +243,19 @@ static void explain_refused(const struct facts *facts, char *out, size_t size)
  * it, when the lab saw that bind. */
 static void explain_file_in_use(const struct facts *facts, char *out, size_t size)
 {
-	const char *target = facts->event->target;
+	struct lab_address_shown target = lab_address_shown(&facts->event->target);
 	for (size_t i = facts->index; i-- > 0;) {
 		const struct lab_event *then = &facts->log[i];
-		if (then->call == CALL_BIND && then->ret == 0 && strcmp(then->target, target) == 0) {
+		if (then->call == CALL_BIND && then->ret == 0
+		    && lab_address_equal(&then->target, &facts->event->target)) {
 			snprintf(out, size, _("the file %s is still there, made by the bind in step %zu (%s: %s): closing a "
 				   "unix socket leaves its file behind, and bind() never replaces a file; unlink() it first"),
-				 target, then->step, side_name(facts, then->side), then->text);
+				 target.text, then->step, side_name(facts, then->side), then->text);
 			return;
 		}
 	}
 	snprintf(out, size, _("a file %s exists (a socket that held it left it behind when it closed): bind() never "
-			      "replaces a file; unlink() it first"), target);
+			      "replaces a file; unlink() it first"), target.text);
 }
 
 /* The name of the listener the socket `side` held as `fd` before
@@ -317,12 +311,12 @@ static size_t say_reuse(const struct facts *facts, const struct lab_socket *hold
 
 static void explain_in_use(const struct facts *facts, char *out, size_t size)
 {
-	const char *target = facts->event->target;
-	const struct lab_address target_value = event_target(facts->event);
+	const struct lab_address *target_value = &facts->event->target;
+	struct lab_address_shown target = lab_address_shown(target_value);
 	for (size_t i = 0; i < facts->before->count; i++) {
 		const struct lab_socket *socket = facts->before->sockets[i];
-		if (!same_place(&socket->local, &target_value)
-		    && !same_place(&target_value, &socket->local))
+		if (!same_place(&socket->local, target_value)
+		    && !same_place(target_value, &socket->local))
 			continue;
 		char who[160];
 		describe_socket(facts, socket, who, sizeof who);
@@ -332,10 +326,11 @@ static void explain_in_use(const struct facts *facts, char *out, size_t size)
 			say_reuse(facts, socket, out + at, size - at);
 		return;
 	}
-	if (lab_address_is(&target_value, LAB_ADDRESS_UNIX_PATH))
+	if (lab_address_is(target_value, LAB_ADDRESS_UNIX_PATH))
 		explain_file_in_use(facts, out, size);
 	else
-		snprintf(out, size, _("another socket holds %s (not one of the lab's)"), target);
+		snprintf(out, size, _("another socket holds %s (not one of the lab's)"),
+			 target.text);
 }
 
 /* The socket the call's fd held before it, as a sentence's subject. */
@@ -541,12 +536,12 @@ static size_t describe_peer(const struct facts *facts, const struct lab_socket *
 static void explain_unix_broken(const struct facts *facts, const struct lab_socket *socket, char *out, size_t size)
 {
 	const struct lab_event *event = facts->event;
-	const char *target = NULL;
+	const struct lab_address *target = NULL;
 	size_t connected = 0;
 	for (size_t i = facts->index; i-- > 0;)
 		if (facts->log[i].side == event->side && facts->log[i].fd_argument == event->fd_argument
 		    && facts->log[i].call == CALL_CONNECT && facts->log[i].ret == 0) {
-			target = facts->log[i].target;
+			target = &facts->log[i].target;
 			connected = i;
 			break;
 		}
@@ -556,12 +551,13 @@ static void explain_unix_broken(const struct facts *facts, const struct lab_sock
 			continue;
 		const struct lab_socket *closed = held(&facts->log[i - 1].snapshot, then->side, then->fd_argument);
 		if (closed && closed->state == TCP_LISTEN
-		    && strcmp(lab_address_shown(&closed->local).text, target) == 0) {
+		    && lab_address_equal(&closed->local, target)) {
 			char who[160];
 			describe_socket(facts, closed, who, sizeof who);
 			snprintf(out, size, _("a unix socket gets no RST: the listener it connected to, %s on %s, was closed "
 					      "in step %zu (%s: %s) with this connection still in its accept queue"),
-				 who, target, then->step, side_name(facts, then->side), then->text);
+				 who, lab_address_shown(target).text, then->step,
+				 side_name(facts, then->side), then->text);
 			return;
 		}
 	}
@@ -603,7 +599,7 @@ static void explain_broken(const struct facts *facts, char *out, size_t size)
 static void explain_no_file(const struct facts *facts, char *out, size_t size)
 {
 	snprintf(out, size, _("no socket file %s exists: nothing was bound there, or it was unlinked"),
-		 facts->event->target);
+		 lab_address_shown(&facts->event->target).text);
 }
 
 static const struct {

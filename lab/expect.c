@@ -34,8 +34,9 @@ static void describe_result(const struct lab_event *event, char *out, size_t siz
 		snprintf(out, size, "%ld, ready \"%s\"", event->ret, ready);
 	} else if (event->has_value) {
 		snprintf(out, size, "%ld, value %ld", event->ret, event->value);
-	} else if (event->address[0]) {
-		snprintf(out, size, "%ld, from %s", event->ret, event->address);
+	} else if (!lab_address_is(&event->address, LAB_ADDRESS_EMPTY)) {
+		snprintf(out, size, "%ld, from %s", event->ret,
+			 lab_address_shown(&event->address).text);
 	} else {
 		snprintf(out, size, "%ld", event->ret);
 	}
@@ -51,7 +52,8 @@ static bool ready_met(const struct expectation *e, const struct lab_event *event
 	return met;
 }
 
-static bool value_met(const struct expectation *e, const struct lab_event *event, const char *expected_address)
+static bool value_met(const struct expectation *e, const struct lab_event *event,
+		      const struct lab_address *expected_address)
 {
 	if (!event)
 		return false;
@@ -70,7 +72,7 @@ static bool value_met(const struct expectation *e, const struct lab_event *event
 	case EXPECT_VALUE:
 		return returned && event->has_value && event->value == e->value;
 	case EXPECT_ADDRESS:
-		return returned && strcmp(event->address, expected_address) == 0;
+		return returned && lab_address_equal(&event->address, expected_address);
 	case EXPECT_READY:
 		return returned && ready_met(e, event);
 	default:
@@ -251,15 +253,15 @@ void expect_check_step(struct session *session, const struct lesson_step *step, 
 		}
 		/* The address the kernel would show: on the host path, the lesson's
 		 * port is the mapped one. */
-		char expected_address[TEXT_ADDRESS_MAX] = "";
+		struct lab_address expected_address = lab_address_of_kind(LAB_ADDRESS_EMPTY);
 		if (e->kind == EXPECT_ADDRESS) {
 			struct sockaddr_storage address = e->address;
 			if (session->sandbox->kind == SANDBOX_HOST)
 				host_ports_expected(&session->host_ports, &address);
-			text_address((const struct sockaddr *)&address, e->address_len, expected_address,
-				     sizeof expected_address);
+			lab_address_from_sockaddr((const struct sockaddr *)&address, e->address_len,
+						  &expected_address);
 		}
-		if (value_met(e, event, expected_address))
+		if (value_met(e, event, &expected_address))
 			continue;
 		char expected[160], got[200];
 		describe_expected(session->lesson, e, expected, sizeof expected);

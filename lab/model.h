@@ -124,9 +124,11 @@ struct lab_event {
 	int error;                        /* errno when ret == -1 */
 	unsigned char *bytes;             /* received bytes (recv, recvfrom); owned */
 	size_t bytes_len;
-	char address[TEXT_ADDRESS_MAX];   /* filled in by accept/recvfrom/getsockname/getpeername, or "" */
+	struct lab_address address;       /* filled in by accept/recvfrom/getsockname/getpeername,
+	                                     or EMPTY */
 	int fd_argument;                  /* the socket argument as the kernel got it, -1 if none */
-	char target[TEXT_ADDRESS_MAX];    /* the address argument as the kernel got it (bind, connect, sendto), or "" */
+	struct lab_address target;        /* the address argument as the kernel got it (bind,
+	                                     connect, sendto), or EMPTY */
 	long value;                       /* getsockopt/fcntl value; sendmmsg/recvmmsg: the messages' bytes */
 	struct ready_fd *ready;           /* poll/select/epoll_wait: the fds reported ready, in
 	                                     the call's order (readiness_text: "ls POLLIN, conn
@@ -193,8 +195,8 @@ struct observed_call {
 	int error;
 	const unsigned char *bytes;       /* received */
 	size_t bytes_len;
-	const char *address;              /* filled in by the kernel, or "" */
-	const char *target;               /* the address argument, or "" */
+	const struct lab_address *address;   /* filled in by the kernel, or NULL */
+	const struct lab_address *target;    /* the address argument, or NULL */
 	int fd;                           /* the socket argument, -1 none */
 	uint64_t result_inode;            /* a new socket's inode (socket, accept4) */
 	int pair[2];                      /* socketpair: the two new fds, -1 -1 otherwise */

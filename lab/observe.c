@@ -125,11 +125,13 @@ int observe_call(struct session *session, const struct observed_call *observed, 
 	if (!event)
 		return text_error(err, "out of memory");
 	event->fd_argument = observed->fd;
-	text_copy(event->target, sizeof event->target, observed->target ? observed->target : "");
+	event->target =
+		observed->target ? *observed->target : lab_address_of_kind(LAB_ADDRESS_EMPTY);
 	if (observed->kind != EVENT_BLOCKED) {
 		event->ret = observed->ret;
 		event->error = observed->error;
-		text_copy(event->address, sizeof event->address, observed->address ? observed->address : "");
+		event->address = observed->address ? *observed->address
+						   : lab_address_of_kind(LAB_ADDRESS_EMPTY);
 		if (observed->bytes_len) {
 			event->bytes = malloc(observed->bytes_len);
 			if (!event->bytes)

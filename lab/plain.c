@@ -49,8 +49,9 @@ char *plain_format_result(const struct lab_event *event, char *out, size_t size)
 		text_escape(event->bytes, event->bytes_len, escaped, sizeof escaped);
 		if (event->ret == 0 && def->id == CALL_RECV)
 			snprintf(out, size, "%s", _("0 (the peer closed)"));
-		else if (event->address[0])
-			snprintf(out, size, _("%ld \"%s\" from %s"), event->ret, escaped, event->address);
+		else if (!lab_address_is(&event->address, LAB_ADDRESS_EMPTY))
+			snprintf(out, size, _("%ld \"%s\" from %s"), event->ret, escaped,
+				 lab_address_shown(&event->address).text);
 		else
 			snprintf(out, size, "%ld \"%s\"", event->ret, escaped);
 	} else if (def->result == RESULT_MESSAGES) {
@@ -58,8 +59,10 @@ char *plain_format_result(const struct lab_event *event, char *out, size_t size)
 		snprintf(bytes, sizeof bytes, ngettext("%ld byte", "%ld bytes", (unsigned long)event->value), event->value);
 		snprintf(out, size, ngettext("%ld message, %s", "%ld messages, %s", (unsigned long)event->ret), event->ret,
 			 bytes);
-	} else if (event->address[0]) {
-		snprintf(out, size, def->id == CALL_ACCEPT ? _("%ld, peer %s") : _("%ld, address %s"), event->ret, event->address);
+	} else if (!lab_address_is(&event->address, LAB_ADDRESS_EMPTY)) {
+		snprintf(out, size,
+			 def->id == CALL_ACCEPT ? _("%ld, peer %s") : _("%ld, address %s"),
+			 event->ret, lab_address_shown(&event->address).text);
 	} else if (event->has_value) {
 		snprintf(out, size, _("%ld, value %ld"), event->ret, event->value);
 	} else if (event->ready_count) {

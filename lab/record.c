@@ -87,8 +87,8 @@ void record_arguments(struct lab_event *event, const struct typed_call *call,
 		if (call->args[a].kind == ARG_SOCKET)
 			event->fd_argument = request->fd;
 		else if (call->args[a].kind == ARG_ADDRESS)
-			text_address((const struct sockaddr *)&request->address, request->address_len, event->target,
-				     sizeof event->target);
+			lab_address_from_sockaddr((const struct sockaddr *)&request->address,
+						  request->address_len, &event->target);
 	}
 }
 
@@ -106,8 +106,8 @@ void record_reply(struct session *session, struct side *side, const struct typed
 		}
 	}
 	if (reply->address_len)
-		text_address((const struct sockaddr *)&reply->address, reply->address_len, event->address,
-			     sizeof event->address);
+		lab_address_from_sockaddr((const struct sockaddr *)&reply->address,
+					  reply->address_len, &event->address);
 	if (reply->ready_count > 0) {
 		event->ready = calloc((size_t)reply->ready_count, sizeof *event->ready);
 		if (event->ready) {
@@ -183,8 +183,7 @@ void record_program_reply(const struct tracer_event *returned, struct puppet_rep
 	reply->error = returned->error;
 	reply->elapsed_ns = returned->elapsed_ns;
 	reply->inode = returned->result_inode;
-	if (returned->address[0])
-		reply->address_len = address_parse(returned->address, strlen(returned->address), &reply->address);
+	reply->address_len = lab_address_to_sockaddr(&returned->address, &reply->address);
 	bool received = returned->call == CALL_RECV || returned->call == CALL_RECVFROM;
 	if (received && returned->ret > 0) {
 		size_t len = returned->bytes_len < sizeof reply->bytes ? returned->bytes_len : sizeof reply->bytes;

@@ -495,8 +495,9 @@ static void put_bytes(struct format *f, const unsigned char *bytes, size_t len, 
 	put(f, "\"%s\"%s", shown, show < total ? "..." : "");
 }
 
-/* Reads a sockaddr and prints "{AF_INET, 127.0.0.1:65432}"; keeps the plain text in `plain`. */
-static void put_sockaddr(struct format *f, uint64_t pointer, socklen_t len, char *plain, size_t plain_size)
+/* Reads a sockaddr and prints "{AF_INET, 127.0.0.1:65432}"; keeps its value in `value`. */
+static void put_sockaddr(struct format *f, uint64_t pointer, socklen_t len,
+			 struct lab_address *value)
 {
 	struct sockaddr_storage address;
 	memset(&address, 0, sizeof address);
@@ -507,13 +508,13 @@ static void put_sockaddr(struct format *f, uint64_t pointer, socklen_t len, char
 		put_pointer(f, pointer);
 		return;
 	}
-	char text[TEXT_ADDRESS_MAX];
-	text_address((struct sockaddr *)&address, (socklen_t)got, text, sizeof text);
+	struct lab_address read;
+	lab_address_from_sockaddr((struct sockaddr *)&address, (socklen_t)got, &read);
 	put(f, "{");
 	PUT_NAME(f, family_names, address.ss_family);
-	put(f, ", %s}", text);
-	if (plain)
-		snprintf(plain, plain_size, "%s", text);
+	put(f, ", %s}", lab_address_shown(&read).text);
+	if (value)
+		*value = read;
 }
 
 static void print_fd(struct format *f, int i) { put(f, "%d", (int)f->args[i]); }
@@ -561,8 +562,8 @@ static void print_address_in(struct format *f, int i)
 		put(f, "NULL");
 		return;
 	}
-	put_sockaddr(f, f->args[i], (socklen_t)f->args[i + 1], f->at_exit ? NULL : f->event->target,
-		     sizeof f->event->target);
+	put_sockaddr(f, f->args[i], (socklen_t)f->args[i + 1],
+		     f->at_exit ? NULL : &f->event->target);
 }
 
 /* The length a value-result argument holds now (the kernel rewrote it at exit). */
@@ -583,7 +584,7 @@ static void print_address_out(struct format *f, int i)
 	else if (f->ret < 0)
 		put_pointer(f, f->args[i]);
 	else
-		put_sockaddr(f, f->args[i], length_at(f, i + 1), f->event->address, sizeof f->event->address);
+		put_sockaddr(f, f->args[i], length_at(f, i + 1), &f->event->address);
 }
 
 static void print_length_pointer(struct format *f, int i)
@@ -708,7 +709,7 @@ static void put_msghdr(struct format *f, int i, bool filled_by_kernel)
 		put(f, "...");
 	else
 		put_sockaddr(f, (uint64_t)(uintptr_t)header.msg_name, header.msg_namelen,
-			     filled_by_kernel ? event->address : event->target, TEXT_ADDRESS_MAX);
+			     filled_by_kernel ? &event->address : &event->target);
 	if (header.msg_name)
 		event->call = filled_by_kernel ? CALL_RECVFROM : CALL_SENDTO;
 	event->bytes_len = 0;
@@ -783,9 +784,12 @@ static void put_mmsghdrs(struct format *f, int i, bool filled_by_kernel)
 		put(f, "%s{", k ? ", " : "");
 		if (header->msg_name) {
 			/* The first message's name is the call's address (sendto's, recvfrom's). */
-			char *plain = k > 0 ? NULL : filled_by_kernel ? event->address : event->target;
+			struct lab_address *value = NULL;
+			if (k == 0)
+				value = filled_by_kernel ? &event->address : &event->target;
 			put(f, "msg_name=");
-			put_sockaddr(f, (uint64_t)(uintptr_t)header->msg_name, header->msg_namelen, plain, TEXT_ADDRESS_MAX);
+			put_sockaddr(f, (uint64_t)(uintptr_t)header->msg_name, header->msg_namelen,
+				     value);
 			put(f, ", ");
 		}
 		put(f, "msg_iov=");
@@ -977,7 +981,7 @@ void syscalls_decode_entry(const struct syscall_def *def, pid_t task, const uint
 {
 	fill_common(def, args, event);
 	event->inode = def->fd_arg >= 0 ? syscalls_socket_inode(task, event->fd) : 0;
-	event->target[0] = '\0';
+	event->target = lab_address_of_kind(LAB_ADDRESS_EMPTY);
 	event->bytes_len = 0;
 	struct format f = { .out = event->text, .size = sizeof event->text, .task = task, .args = args,
 			    .event = event };
@@ -990,7 +994,7 @@ void syscalls_decode_exit(const struct syscall_def *def, pid_t task, const uint6
 	fill_common(def, args, event);
 	event->ret = ret;
 	event->error = error;
-	event->address[0] = '\0';
+	event->address = lab_address_of_kind(LAB_ADDRESS_EMPTY);
 	event->bytes_len = 0;
 	event->result_inode = def->returns_fd && ret >= 0 ? syscalls_socket_inode(task, (int)ret) : 0;
 	event->pair[0] = event->pair[1] = -1;

@@ -402,12 +402,12 @@ static json_t *event_json(const struct run_info *info, const struct lab_event *e
 	failed |= put(object, "ret", json_integer(event->ret));
 	failed |= put(object, "errno", errno_json(event->error));
 	failed |= put(object, "bytes", bytes_json(event));
-	if (event->address[0])
-		failed |= put(object, "address", buffer_json(event->address, sizeof event->address));
+	if (!lab_address_is(&event->address, LAB_ADDRESS_EMPTY))
+		failed |= put(object, "address", address_json(&event->address));
 	if (event->fd_argument >= 0)
 		failed |= put(object, "fd_arg", json_integer(event->fd_argument));
-	if (event->target[0])
-		failed |= put(object, "target", buffer_json(event->target, sizeof event->target));
+	if (!lab_address_is(&event->target, LAB_ADDRESS_EMPTY))
+		failed |= put(object, "target", address_json(&event->target));
 	if (event->has_value)
 		failed |= put(object, "value", json_integer(event->value));
 	if (event->ready_count) {
@@ -1133,9 +1133,9 @@ static int read_event(struct reader *reader, json_t *object, const struct run_in
 	    || read_integer(reader, object, "ret", true, LONG_MIN, LONG_MAX, &ret) < 0
 	    || read_errno(reader, object, &event->error) < 0
 	    || read_bytes(reader, object, event) < 0
-	    || read_buffer(reader, object, "address", false, event->address, sizeof event->address) < 0
+	    || read_address(reader, object, "address", false, &event->address) < 0
 	    || read_integer(reader, object, "fd_arg", false, 0, INT_MAX, &fd_argument) < 0
-	    || read_buffer(reader, object, "target", false, event->target, sizeof event->target) < 0
+	    || read_address(reader, object, "target", false, &event->target) < 0
 	    || read_ready(reader, object, event) < 0
 	    || read_buffer(reader, object, "held", false, event->held, sizeof event->held) < 0
 	    || read_buffer(reader, object, "refused", false, event->refusal, sizeof event->refusal) < 0
@@ -1442,25 +1442,6 @@ static void collect_own_ports(struct port_tokens *tokens, const struct lab_event
 	}
 }
 
-/* What a port reads as once normalised: the lesson's port for a mapped
- * kernel port, an own port as is, any other as its token. */
-static void port_text(struct port_tokens *tokens, unsigned port, char *out, size_t size)
-{
-	for (int i = 0; i < tokens->info->port_map_count; i++) {
-		if (tokens->info->port_map[i].to == port) {
-			snprintf(out, size, "%u", tokens->info->port_map[i].from);
-			return;
-		}
-	}
-	if (tokens->own[port / 8] & (1u << (port % 8))) {
-		snprintf(out, size, "%u", port);
-		return;
-	}
-	if (!tokens->token[port])
-		tokens->token[port] = ++tokens->next_token;
-	snprintf(out, size, "$%u", tokens->token[port]);
-}
-
 /* Rewrites the port of an internet address: the lesson's port for a
  * mapped kernel port, an own port as is, any other as its token. */
 static void normalise_value(struct port_tokens *tokens, struct lab_address *address)
@@ -1480,22 +1461,6 @@ static void normalise_value(struct port_tokens *tokens, struct lab_address *addr
 		tokens->token[port] = ++tokens->next_token;
 	address->port = tokens->token[port];
 	address->flags |= LAB_ADDRESS_PORT_TOKEN;
-}
-
-/* Rewrites the port of a whole "host:port" address in place. */
-static void normalise_address(struct port_tokens *tokens, char *address, size_t size)
-{
-	size_t len = strnlen(address, size - 1);
-	const char *colon = memrchr(address, ':', len);
-	struct port_place place;
-	char port[16];
-	if (!colon || !port_at(address, len, (size_t)(colon - address), &place) || place.host_start != 0
-	    || place.digits_end != len)
-		return;
-	port_text(tokens, place.port, port, sizeof port);
-	/* A host is at most 47 bytes and a token 6: it always fits, but check. */
-	if (place.digits_start + strlen(port) < size)
-		memcpy(address + place.digits_start, port, strlen(port) + 1);
 }
 
 static bool data_only(const struct wire_packet *packet)
@@ -1549,8 +1514,8 @@ static int normalise_events(struct port_tokens *tokens, struct lab_event *events
 		/* fork()'s pid differs every run: the parent's answer reads 1. */
 		if (events[e].call == CALL_FORK && events[e].ret > 0)
 			events[e].ret = 1;
-		normalise_address(tokens, events[e].address, sizeof events[e].address);
-		normalise_address(tokens, events[e].target, sizeof events[e].target);
+		normalise_value(tokens, &events[e].address);
+		normalise_value(tokens, &events[e].target);
 		coalesce_data(&events[e]);
 		for (size_t i = 0; i < events[e].packet_count; i++) {
 			normalise_value(tokens, &events[e].packets[i].from);

@@ -126,7 +126,7 @@ struct task {
 	uint64_t inode;                /* its fd's socket inode at entry */
 	uint64_t released_ns;
 	char text[TRACER_TEXT_MAX];    /* its entry text, for BLOCKED */
-	char target[TEXT_ADDRESS_MAX];
+	struct lab_address target;     /* its address argument */
 	char line[TRACER_LINE_MAX];    /* the last source line the program reported for this thread */
 	/* A leader: the fd numbers that have a filter of their own in the
 	 * process's seccomp chain (inherited from the parent at fork). */
@@ -538,7 +538,7 @@ static struct tracer_event *call_event(struct helper *helper, enum tracer_event_
 	event->fd = task->def->fd_arg >= 0 ? (int)task->args[task->def->fd_arg] : -1;
 	event->inode = task->inode;
 	memcpy(event->text, task->text, sizeof event->text);
-	memcpy(event->target, task->target, sizeof event->target);
+	event->target = task->target;
 	memcpy(event->line, task->line, sizeof event->line);
 	event->bytes_len = 0;
 	return event;
@@ -608,7 +608,7 @@ static void at_call_entry(struct helper *helper, struct task *task)
 	memcpy(event->line, task->line, sizeof event->line);
 	task->inode = event->inode;
 	memcpy(task->text, event->text, sizeof task->text);
-	memcpy(task->target, event->target, sizeof task->target);
+	task->target = event->target;
 	if (task->startup) {
 		/* Not the program's call: it runs at once, reported at its return. */
 		task->state = TASK_IN_CALL;

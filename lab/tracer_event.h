@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "address.h"
 #include "text.h"
 
 #define TRACER_MAX_BYTES 65536       /* bytes sent, received or output carried by one event */
@@ -50,8 +51,10 @@ struct tracer_event {
 	uint64_t inode;                   /* that fd's socket inode before the call (sock_diag's), 0 none */
 	char text[TRACER_TEXT_MAX];       /* strace style: "bind(3, {AF_INET, 127.0.0.1:65432}, 16)";
 	                                     RETURNED adds " = 0" or " = -1 EADDRINUSE (Address already in use)" */
-	char target[TEXT_ADDRESS_MAX];    /* the address argument (bind, connect, sendto), or "" */
-	char address[TEXT_ADDRESS_MAX];   /* RETURNED: filled in by the kernel (accept, recvfrom, getsockname), or "" */
+	struct lab_address target;        /* the address argument (bind, connect, sendto),
+	                                     or EMPTY */
+	struct lab_address address;       /* RETURNED: filled in by the kernel (accept, recvfrom,
+	                                     getsockname), or EMPTY */
 	long ret;                         /* RETURNED: the return value, -1 on error */
 	int error;                        /* RETURNED: errno when ret == -1, else 0 */
 	uint64_t result_inode;            /* RETURNED socket/accept/accept4: the new fd's socket inode;

@@ -195,8 +195,8 @@ int wire_drain(struct session *session, struct lab_event *event, char **err)
 	if (!grown)
 		return text_error(err, "out of memory");
 	event->packets = grown;
-	struct lab_address target; /* EMPTY, equal to no packet's, when the call had none */
-	lab_address_parse(event->target, &target);
+	/* EMPTY, equal to no packet's address, when the call had none. */
+	const struct lab_address *target = &event->target;
 	for (size_t i = 0; i < session->batch.count; i++) {
 		const struct lab_packet *in = &session->batch.packets[i];
 		struct wire_packet *out = &event->packets[event->packet_count++];
@@ -207,9 +207,9 @@ int wire_drain(struct session *session, struct lab_event *event, char **err)
 		out->to_side = side_of_segment(session, event->side, &out->from, &out->to, true);
 		/* A socket the kernel already dropped (a refused connect) is in no
 		 * table: the call's own address argument still says whose it was. */
-		if (lab_address_equal(&out->to, &target) && out->from_side < 0)
+		if (lab_address_equal(&out->to, target) && out->from_side < 0)
 			out->from_side = event->side;
-		if (lab_address_equal(&out->from, &target) && out->to_side < 0)
+		if (lab_address_equal(&out->from, target) && out->to_side < 0)
 			out->to_side = event->side;
 		out->protocol = in->protocol;
 		if (in->protocol == IPPROTO_TCP)
