@@ -527,14 +527,20 @@ static struct sort_entry sort_entry_of(struct lab_socket *row)
 				    .minor = biased(row->fd) << 32 | row->order, .row = row };
 }
 
+/* Rows equal in both numbers (rare), by their addresses as shown. */
+static bool addresses_before(const struct lab_socket *a, const struct lab_socket *b)
+{
+	int by_local = lab_address_text_compare(&a->local, &b->local);
+	return (by_local ? by_local : lab_address_text_compare(&a->peer, &b->peer)) < 0;
+}
+
 static bool sorts_before(const struct sort_entry *a, const struct sort_entry *b)
 {
 	if (a->major != b->major)
 		return a->major < b->major;
 	if (a->minor != b->minor)
 		return a->minor < b->minor;
-	int by_local = lab_address_text_compare(&a->row->local, &b->row->local);
-	return (by_local ? by_local : lab_address_text_compare(&a->row->peer, &b->row->peer)) < 0;
+	return addresses_before(a->row, b->row);
 }
 
 /* Sorts `count` entries, `spare` room for as many: runs of 8 by
