@@ -198,3 +198,27 @@ Test(address, compares_as_the_texts_do)
 	cr_assert_lt(lab_address_text_compare(&none, &a), 0); /* "*" before digits */
 	cr_assert_eq(lab_address_text_compare(&a, &a), 0);
 }
+
+/* A traced program's address goes on to the session as a sockaddr again. */
+Test(address, gives_back_the_sockaddr_of_what_a_call_can_be_given)
+{
+	static const char *const texts[] = { "127.0.0.1:65432", "[::ffff:127.0.0.1]:80", "./echo.sock",
+					     "@echo", "@a\\x00b" };
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		struct lab_address value, again;
+		struct sockaddr_storage storage;
+		cr_assert_eq(lab_address_parse(texts[i], &value), 0, "%s", texts[i]);
+		socklen_t len = lab_address_to_sockaddr(&value, &storage);
+		cr_assert_gt(len, 0, "%s", texts[i]);
+		lab_address_from_sockaddr((const struct sockaddr *)&storage, len, &again);
+		cr_assert(lab_address_equal(&value, &again), "%s", texts[i]);
+	}
+	static const char *const none[] = { "*", "?", "(unnamed)", "(peer)", "netlink port 1",
+					    "127.0.0.1:$1" };
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+		struct lab_address value;
+		struct sockaddr_storage storage;
+		cr_assert_eq(lab_address_parse(none[i], &value), 0, "%s", none[i]);
+		cr_assert_eq(lab_address_to_sockaddr(&value, &storage), 0, "%s", none[i]);
+	}
+}
