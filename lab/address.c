@@ -277,10 +277,11 @@ char *lab_address_text(const struct lab_address *address, char *out, size_t out_
 	case LAB_ADDRESS_FAMILY:
 		snprintf(out, out_size, "(family %d)", (int)address->number);
 		break;
-	default:
-		text_copy(out, out_size, address->kind < LAB_ADDRESS_KIND_COUNT
-						 && kind_words[address->kind] ? kind_words[address->kind] : "?");
+	default: {
+		bool known = address->kind < LAB_ADDRESS_KIND_COUNT && kind_words[address->kind];
+		text_copy(out, out_size, known ? kind_words[address->kind] : "?");
 		break;
+	}
 	}
 	return out;
 }

@@ -465,8 +465,8 @@ static void fill_socket(struct lab_socket *out, const struct probe_socket *in)
 	if (in->family == AF_UNIX) {
 		const struct sockaddr_un *un = (const struct sockaddr_un *)&in->local;
 		if (un->sun_path[0] || un->sun_path[1])
-			lab_address_from_sockaddr((const struct sockaddr *)&in->local, unix_length(un),
-						  &out->local);
+			lab_address_from_sockaddr((const struct sockaddr *)&in->local,
+						  unix_length(un), &out->local);
 		else
 			out->local = lab_address_of_kind(LAB_ADDRESS_NONE);
 		out->peer = lab_address_of_kind(in->peer_inode ? LAB_ADDRESS_UNIX_PEER

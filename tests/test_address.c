@@ -202,8 +202,9 @@ Test(address, compares_as_the_texts_do)
 /* A traced program's address goes on to the session as a sockaddr again. */
 Test(address, gives_back_the_sockaddr_of_what_a_call_can_be_given)
 {
-	static const char *const texts[] = { "127.0.0.1:65432", "[::ffff:127.0.0.1]:80", "./echo.sock",
-					     "@echo", "@a\\x00b" };
+	static const char *const texts[] = {
+		"127.0.0.1:65432", "[::ffff:127.0.0.1]:80", "./echo.sock", "@echo", "@a\\x00b",
+	};
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
 		struct lab_address value, again;
 		struct sockaddr_storage storage;
