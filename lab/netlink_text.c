@@ -80,11 +80,13 @@ static const char *const scope_names[256] = {
 
 static const struct flag_row address_flags[] = {
 	FLAG(IFA_F_SECONDARY), FLAG(IFA_F_NODAD), FLAG(IFA_F_OPTIMISTIC), FLAG(IFA_F_DADFAILED),
-	FLAG(IFA_F_HOMEADDRESS), FLAG(IFA_F_DEPRECATED), FLAG(IFA_F_TENTATIVE), FLAG(IFA_F_PERMANENT),
+	FLAG(IFA_F_HOMEADDRESS), FLAG(IFA_F_DEPRECATED), FLAG(IFA_F_TENTATIVE),
+	FLAG(IFA_F_PERMANENT),
 };
 
 /* The names of the bits of *value that `rows` has, "|" between, taking them off *value. */
-static void put_flags(struct out *o, const struct flag_row *rows, size_t count, unsigned *value, bool *any)
+static void put_flags(struct out *o, const struct flag_row *rows, size_t count, unsigned *value,
+		      bool *any)
 {
 	for (size_t i = 0; i < count; i++)
 		if ((*value & rows[i].value) == rows[i].value) {
@@ -209,7 +211,8 @@ static void put_attrs(struct out *o, const struct attr_row *rows, size_t count, 
 		}
 		if (type < count && rows[type].print) {
 			PUT(o, "%s%s=", shown++ ? ", " : "", rows[type].name);
-			rows[type].print(o, family, bytes + at + RTA_LENGTH(0), attr_len - RTA_LENGTH(0));
+			rows[type].print(o, family, bytes + at + RTA_LENGTH(0),
+					 attr_len - RTA_LENGTH(0));
 		} else {
 			skipped = true;
 		}
@@ -238,8 +241,8 @@ static void put_address_message(struct out *o, const struct payload *p)
 	size_t start = NLMSG_ALIGN(sizeof message);
 	if (p->len > start || p->cut) {
 		PUT(o, ", ");
-		put_attrs(o, address_attrs, COUNT(address_attrs), message.ifa_family, p->bytes + start,
-			  p->len > start ? p->len - start : 0, p->cut);
+		put_attrs(o, address_attrs, COUNT(address_attrs), message.ifa_family,
+			  p->bytes + start, p->len > start ? p->len - start : 0, p->cut);
 	}
 }
 
@@ -263,7 +266,8 @@ static void put_error_message(struct out *o, const struct payload *p)
 		PUT(o, ", msg=");
 		put_header(o, p->protocol, p->bytes + sizeof(int32_t));
 	}
-	bool all_shown = rest == 0 || rest == NLMSG_HDRLEN;   /* no request payload (NLM_F_CAPPED) */
+	/* No request payload after its header: NLM_F_CAPPED, or none to show. */
+	bool all_shown = rest == 0 || rest == NLMSG_HDRLEN;
 	PUT(o, "%s}", all_shown && !p->cut ? "" : ", ...");
 }
 
@@ -318,7 +322,8 @@ static const struct type_row *protocol_type(int protocol, unsigned type)
 {
 	if (type < NLMSG_MIN_TYPE)
 		return control_types[type].name ? &control_types[type] : NULL;
-	if (protocol < 0 || (size_t)protocol >= COUNT(protocols) || type >= protocols[protocol].count)
+	if (protocol < 0 || (size_t)protocol >= COUNT(protocols)
+	    || type >= protocols[protocol].count)
 		return NULL;
 	const struct type_row *row = &protocols[protocol].types[type];
 	return row->name ? row : NULL;
@@ -351,7 +356,8 @@ static void put_header(struct out *o, int protocol, const unsigned char *bytes)
 }
 
 /* One message of `len` bytes at hand (its nlmsg_len may be more): [{header}, payload]. */
-static void put_message(struct out *o, int protocol, const unsigned char *bytes, size_t len, uint32_t message_len)
+static void put_message(struct out *o, int protocol, const unsigned char *bytes, size_t len,
+			uint32_t message_len)
 {
 	struct nlmsghdr header;
 	memcpy(&header, bytes, sizeof header);
@@ -456,7 +462,8 @@ static size_t put_layout(struct out *o, int protocol, const unsigned char *bytes
 		const char *separator = i ? ", " : "";
 		struct out f = { full, sizeof full, 0 };
 		if (i < NETLINK_TEXT_MESSAGES) {
-			put_message(&f, protocol, bytes + l->offsets[i], len - l->offsets[i], l->lengths[i]);
+			put_message(&f, protocol, bytes + l->offsets[i], len - l->offsets[i],
+				    l->lengths[i]);
 			if (append_fitting(o, separator, full, after[i + 1]))
 				continue;
 		}
@@ -466,7 +473,8 @@ static size_t put_layout(struct out *o, int protocol, const unsigned char *bytes
 	return l->count;
 }
 
-bool netlink_text(int protocol, const unsigned char *bytes, size_t len, size_t total, char *out, size_t size)
+bool netlink_text(int protocol, const unsigned char *bytes, size_t len, size_t total, char *out,
+		  size_t size)
 {
 	struct layout l;
 	if (!known_protocol(protocol) || len > total || size < 2 * TAIL_ROOM)

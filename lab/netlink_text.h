@@ -34,6 +34,7 @@ enum { NETLINK_TEXT_MESSAGES = 4, NETLINK_TEXT_NAMED = 8 };
  * to ", ..."). Returns false, leaving `out` unspecified, when it has no
  * names for `protocol` or the bytes do not start with a whole message
  * header whose nlmsg_len fits `total`: the caller shows them as bytes. */
-bool netlink_text(int protocol, const unsigned char *bytes, size_t len, size_t total, char *out, size_t size);
+bool netlink_text(int protocol, const unsigned char *bytes, size_t len, size_t total, char *out,
+		  size_t size);
 
 #endif

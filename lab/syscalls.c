@@ -525,8 +525,9 @@ static int netlink_protocol_of(pid_t task, int fd)
 		/* sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode */
 		unsigned long long row_inode;
 		int row_protocol;
-		if (sscanf(line, "%*s %d %*u %*x %*d %*d %*d %*d %*u %llu", &row_protocol, &row_inode) == 2
-		    && row_inode == inode)
+		int fields = sscanf(line, "%*s %d %*u %*x %*d %*d %*d %*d %*u %llu", &row_protocol,
+				    &row_inode);
+		if (fields == 2 && row_inode == inode)
 			protocol = row_protocol;
 	}
 	if (list)
@@ -553,7 +554,8 @@ static int call_netlink_protocol(struct format *f)
 static void put_buffer(struct format *f, const unsigned char *bytes, size_t len, size_t total)
 {
 	char messages[TRACER_TEXT_MAX];
-	size_t room = f->size - f->len > NETLINK_TAIL_ROOM ? f->size - f->len - NETLINK_TAIL_ROOM : 0;
+	size_t left = f->size - f->len;
+	size_t room = left > NETLINK_TAIL_ROOM ? left - NETLINK_TAIL_ROOM : 0;
 	if (room > sizeof messages)
 		room = sizeof messages;
 	int protocol = call_netlink_protocol(f);

@@ -15,8 +15,8 @@
 
 /* getaddrinfo(AI_ADDRCONFIG)'s request as the kernel got it (read from a traced python3). */
 static const unsigned char getaddr_request[] = {
-	0x14, 0x00, 0x00, 0x00, 0x16, 0x00, 0x01, 0x03, 0xa7, 0x17, 0x16, 0x6b, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00,
+	0x14, 0x00, 0x00, 0x00, 0x16, 0x00, 0x01, 0x03, 0xa7, 0x17,
+	0x16, 0x6b, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
 struct buffer {
@@ -25,10 +25,14 @@ struct buffer {
 };
 
 /* Appends a message with `payload` and returns where its payload starts. */
-static size_t add_message(struct buffer *b, uint16_t type, uint16_t flags, const void *payload, size_t len)
+static size_t add_message(struct buffer *b, uint16_t type, uint16_t flags, const void *payload,
+			  size_t len)
 {
-	struct nlmsghdr header = { .nlmsg_len = (uint32_t)(NLMSG_HDRLEN + len), .nlmsg_type = type,
-				   .nlmsg_flags = flags, .nlmsg_seq = 1796609959, .nlmsg_pid = 17694 };
+	struct nlmsghdr header = { .nlmsg_len = (uint32_t)(NLMSG_HDRLEN + len),
+				   .nlmsg_type = type,
+				   .nlmsg_flags = flags,
+				   .nlmsg_seq = 1796609959,
+				   .nlmsg_pid = 17694 };
 	size_t start = b->len;
 	cr_assert_leq(start + NLMSG_ALIGN(header.nlmsg_len), sizeof b->bytes);
 	memset(b->bytes + start, 0, NLMSG_ALIGN(header.nlmsg_len));
@@ -55,8 +59,11 @@ static void add_attr(struct buffer *b, size_t message, uint16_t type, const void
 static void add_lo_addresses(struct buffer *b)
 {
 	size_t start = b->len;
-	struct ifaddrmsg v4 = { .ifa_family = AF_INET, .ifa_prefixlen = 8, .ifa_flags = IFA_F_PERMANENT,
-				.ifa_scope = RT_SCOPE_HOST, .ifa_index = 1 };
+	struct ifaddrmsg v4 = { .ifa_family = AF_INET,
+				.ifa_prefixlen = 8,
+				.ifa_flags = IFA_F_PERMANENT,
+				.ifa_scope = RT_SCOPE_HOST,
+				.ifa_index = 1 };
 	add_message(b, RTM_NEWADDR, NLM_F_MULTI, &v4, sizeof v4);
 	const unsigned char loopback[4] = { 127, 0, 0, 1 };
 	uint32_t flags = IFA_F_PERMANENT;
@@ -66,8 +73,11 @@ static void add_lo_addresses(struct buffer *b)
 	add_attr(b, start, IFA_FLAGS, &flags, sizeof flags);
 
 	start = b->len;
-	struct ifaddrmsg v6 = { .ifa_family = AF_INET6, .ifa_prefixlen = 128, .ifa_flags = IFA_F_PERMANENT,
-				.ifa_scope = RT_SCOPE_HOST, .ifa_index = 1 };
+	struct ifaddrmsg v6 = { .ifa_family = AF_INET6,
+				.ifa_prefixlen = 128,
+				.ifa_flags = IFA_F_PERMANENT,
+				.ifa_scope = RT_SCOPE_HOST,
+				.ifa_index = 1 };
 	add_message(b, RTM_NEWADDR, NLM_F_MULTI, &v6, sizeof v6);
 	const unsigned char any6[16] = { [15] = 1 };
 	add_attr(b, start, IFA_ADDRESS, any6, sizeof any6);
@@ -83,10 +93,12 @@ static const char lo_v4_text[] =
 Test(netlink_text, getaddrinfos_request_is_a_dump_of_every_family)
 {
 	char out[512];
-	cr_assert(netlink_text(NETLINK_ROUTE, getaddr_request, sizeof getaddr_request, sizeof getaddr_request,
-			       out, sizeof out));
-	cr_expect_str_eq(out, "[{nlmsg_len=20, nlmsg_type=RTM_GETADDR, nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, "
-			      "nlmsg_seq=1796609959, nlmsg_pid=0}, {ifa_family=AF_UNSPEC, ...}]");
+	cr_assert(netlink_text(NETLINK_ROUTE, getaddr_request, sizeof getaddr_request,
+			       sizeof getaddr_request, out, sizeof out));
+	cr_expect_str_eq(
+		out,
+		"[{nlmsg_len=20, nlmsg_type=RTM_GETADDR, nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, "
+		"nlmsg_seq=1796609959, nlmsg_pid=0}, {ifa_family=AF_UNSPEC, ...}]");
 }
 
 Test(netlink_text, a_reply_shows_each_message_with_its_addresses)
@@ -96,10 +108,12 @@ Test(netlink_text, a_reply_shows_each_message_with_its_addresses)
 	char out[1024];
 	cr_assert(netlink_text(NETLINK_ROUTE, b.bytes, b.len, b.len, out, sizeof out));
 	char expected[1024];
-	snprintf(expected, sizeof expected, "[%s, [{nlmsg_len=52, nlmsg_type=RTM_NEWADDR, "
-		 "nlmsg_flags=NLM_F_MULTI, nlmsg_seq=1796609959, nlmsg_pid=17694}, {ifa_family=AF_INET6, "
-		 "ifa_prefixlen=128, ifa_flags=IFA_F_PERMANENT, ifa_scope=RT_SCOPE_HOST, ifa_index=1}, "
-		 "[IFA_ADDRESS=::1, ...]]]", lo_v4_text);
+	snprintf(expected, sizeof expected,
+		 "[%s, [{nlmsg_len=52, nlmsg_type=RTM_NEWADDR, nlmsg_flags=NLM_F_MULTI, "
+		 "nlmsg_seq=1796609959, nlmsg_pid=17694}, {ifa_family=AF_INET6, ifa_prefixlen=128, "
+		 "ifa_flags=IFA_F_PERMANENT, ifa_scope=RT_SCOPE_HOST, ifa_index=1}, "
+		 "[IFA_ADDRESS=::1, ...]]]",
+		 lo_v4_text);
 	cr_expect_str_eq(out, expected);
 }
 
@@ -124,16 +138,19 @@ Test(netlink_text, an_error_names_its_errno_and_the_request)
 	add_message(&b, NLMSG_ERROR, 0, error, 4 + NLMSG_HDRLEN);   /* capped: the header only */
 	char out[512];
 	cr_assert(netlink_text(NETLINK_ROUTE, b.bytes, b.len, b.len, out, sizeof out));
-	cr_expect_str_eq(out, "[{nlmsg_len=36, nlmsg_type=NLMSG_ERROR, nlmsg_flags=0, nlmsg_seq=1796609959, "
-			      "nlmsg_pid=17694}, {error=-EOPNOTSUPP, msg={nlmsg_len=20, nlmsg_type=RTM_GETADDR, "
-			      "nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, nlmsg_seq=1796609959, nlmsg_pid=0}}]");
+	cr_expect_str_eq(
+		out,
+		"[{nlmsg_len=36, nlmsg_type=NLMSG_ERROR, nlmsg_flags=0, nlmsg_seq=1796609959, "
+		"nlmsg_pid=17694}, {error=-EOPNOTSUPP, msg={nlmsg_len=20, nlmsg_type=RTM_GETADDR, "
+		"nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, nlmsg_seq=1796609959, nlmsg_pid=0}}]");
 
 	b.len = 0;
 	code = 0;    /* an acknowledgement, with the request's payload after its header */
 	memcpy(error, &code, sizeof code);
 	add_message(&b, NLMSG_ERROR, 0, error, sizeof error);
 	cr_assert(netlink_text(NETLINK_ROUTE, b.bytes, b.len, b.len, out, sizeof out));
-	cr_expect(strstr(out, "{error=0, msg={nlmsg_len=20, nlmsg_type=RTM_GETADDR, ") != NULL, "%s", out);
+	cr_expect(strstr(out, "{error=0, msg={nlmsg_len=20, nlmsg_type=RTM_GETADDR, ") != NULL,
+		  "%s", out);
 	cr_expect(strstr(out, "nlmsg_pid=0}, ...}]") != NULL, "%s", out);
 }
 
@@ -150,8 +167,10 @@ Test(netlink_text, a_long_reply_names_the_messages_it_has_no_room_for)
 	cr_expect_lt(strlen(out), sizeof out);
 	cr_expect_gt(strlen(out), 400, "the room is used: %s", out);
 	cr_expect(strncmp(out, "[", 1) == 0 && strstr(out, lo_v4_text) == out + 1, "%s", out);
-	cr_expect(strstr(out, ", {nlmsg_len=52, nlmsg_type=RTM_NEWADDR, ...}, {nlmsg_len=56, nlmsg_type=RTM_NEWADDR, ...}, "
-			"{nlmsg_len=52, nlmsg_type=RTM_NEWADDR, ...}, ") != NULL, "%s", out);
+	static const char named[] = ", {nlmsg_len=52, nlmsg_type=RTM_NEWADDR, ...}, "
+				    "{nlmsg_len=56, nlmsg_type=RTM_NEWADDR, ...}, "
+				    "{nlmsg_len=52, nlmsg_type=RTM_NEWADDR, ...}, ";
+	cr_expect(strstr(out, named) != NULL, "%s", out);
 	cr_expect(strstr(out, ", {nlmsg_len=20, nlmsg_type=NLMSG_DONE, ...}]") != NULL, "%s", out);
 }
 
@@ -177,10 +196,12 @@ Test(netlink_text, a_type_without_a_decoder_keeps_its_payload_as_bytes)
 	add_message(&b, 0x7ff0, 0x8000, "ab", 2);
 	char out[1024];
 	cr_assert(netlink_text(NETLINK_ROUTE, b.bytes, b.len, b.len, out, sizeof out));
-	cr_expect_str_eq(out, "[[{nlmsg_len=20, nlmsg_type=RTM_GETROUTE, nlmsg_flags=NLM_F_REQUEST, "
-			      "nlmsg_seq=1796609959, nlmsg_pid=17694}, \"\\x02\\x00\\x00\\x00\"], "
-			      "[{nlmsg_len=18, nlmsg_type=0x7ff0, nlmsg_flags=0x8000, nlmsg_seq=1796609959, "
-			      "nlmsg_pid=17694}, \"ab\"]]");
+	cr_expect_str_eq(
+		out,
+		"[[{nlmsg_len=20, nlmsg_type=RTM_GETROUTE, nlmsg_flags=NLM_F_REQUEST, "
+		"nlmsg_seq=1796609959, nlmsg_pid=17694}, \"\\x02\\x00\\x00\\x00\"], "
+		"[{nlmsg_len=18, nlmsg_type=0x7ff0, nlmsg_flags=0x8000, nlmsg_seq=1796609959, "
+		"nlmsg_pid=17694}, \"ab\"]]");
 }
 
 Test(netlink_text, what_is_not_a_route_message_is_left_to_the_caller)
@@ -188,24 +209,30 @@ Test(netlink_text, what_is_not_a_route_message_is_left_to_the_caller)
 	char out[512];
 	cr_expect_not(netlink_text(NETLINK_GENERIC, getaddr_request, sizeof getaddr_request,
 				   sizeof getaddr_request, out, sizeof out));
-	cr_expect_not(netlink_text(NETLINK_ROUTE, getaddr_request, 12, 12, out, sizeof out), "no whole header");
-	cr_expect_not(netlink_text(NETLINK_ROUTE, getaddr_request, 20, 19, out, sizeof out), "nlmsg_len past the end");
-	cr_expect_not(netlink_text(NETLINK_ROUTE, (const unsigned char *)"hello, world, hello", 20, 20, out, sizeof out));
+	cr_expect_not(netlink_text(NETLINK_ROUTE, getaddr_request, 12, 12, out, sizeof out),
+		      "no whole header");
+	cr_expect_not(netlink_text(NETLINK_ROUTE, getaddr_request, 20, 19, out, sizeof out),
+		      "nlmsg_len past the end");
+	cr_expect_not(netlink_text(NETLINK_ROUTE, (const unsigned char *)"hello, world, hello", 20,
+				   20, out, sizeof out));
 	cr_expect_not(netlink_text(NETLINK_ROUTE, getaddr_request, 20, 20, out, 8), "no room");
 }
 
-/* A buffer the lab read only partly (here into IFA_LOCAL): what is there is decoded, the rest is "...". */
+/* A buffer the lab read only partly (here into IFA_LOCAL): what is there
+ * is decoded, the rest is "...". */
 Test(netlink_text, a_partly_read_reply_is_cut_with_dots)
 {
 	struct buffer b = { .len = 0 };
 	add_lo_addresses(&b);
 	char out[1024];
 	cr_assert(netlink_text(NETLINK_ROUTE, b.bytes, 36, b.len, out, sizeof out));
-	cr_expect(strstr(out, "ifa_index=1}, [IFA_ADDRESS=127.0.0.1, ...]], ...]") != NULL, "%s", out);
+	cr_expect(strstr(out, "ifa_index=1}, [IFA_ADDRESS=127.0.0.1, ...]], ...]") != NULL, "%s",
+		  out);
 }
 
 /* Exactly `len` bytes on the heap, so that the sanitizer sees any read past them. */
-static void decode_exact(int protocol, const unsigned char *bytes, size_t len, size_t total, size_t out_size)
+static void decode_exact(int protocol, const unsigned char *bytes, size_t len, size_t total,
+			 size_t out_size)
 {
 	unsigned char *copy = malloc(len ? len : 1);
 	char *out = malloc(out_size);
@@ -228,8 +255,9 @@ Test(netlink_text, every_cut_of_a_reply_stays_in_bounds)
 	add_message(&b, NLMSG_DONE, NLM_F_MULTI, &zero, sizeof zero);
 	for (size_t len = 0; len <= b.len; len++)
 		for (size_t out_size = 1; out_size <= 600; out_size += 37) {
-			decode_exact(NETLINK_ROUTE, b.bytes, len, b.len, out_size);   /* read partly */
-			decode_exact(NETLINK_ROUTE, b.bytes, len, len, out_size);     /* sent short */
+			decode_exact(NETLINK_ROUTE, b.bytes, len, b.len,
+				     out_size);                                   /* read partly */
+			decode_exact(NETLINK_ROUTE, b.bytes, len, len, out_size); /* sent short */
 		}
 }
 
@@ -246,7 +274,8 @@ Test(netlink_text, garbage_stays_in_bounds)
 			bytes[i] = (unsigned char)(seed >> 16);
 		}
 		if (round % 2 && len >= NLMSG_HDRLEN) {
-			uint32_t message_len = NLMSG_HDRLEN + (seed >> 8) % (uint32_t)(len - NLMSG_HDRLEN + 1);
+			uint32_t message_len =
+				NLMSG_HDRLEN + (seed >> 8) % (uint32_t)(len - NLMSG_HDRLEN + 1);
 			uint16_t type = types[(seed >> 4) % (sizeof types / sizeof types[0])];
 			memcpy(bytes, &message_len, sizeof message_len);
 			memcpy(bytes + 4, &type, sizeof type);
