@@ -507,8 +507,9 @@ static void put_bytes(struct format *f, const unsigned char *bytes, size_t len, 
 /* The netlink protocol of task's socket `fd` (NETLINK_ROUTE ...), or -1
  * when it is another kind or the kernel does not list it. sockfs names a
  * socket's kind in an attribute ("NETLINK", "TCP"); /proc/TASK/net/netlink
- * lists the netlink sockets that have a port (all but one not yet bound)
- * by inode, with their protocol in column "Eth". */
+ * lists the netlink sockets that have a port (bound, or bound by the kernel
+ * at their first send) by inode, with their protocol in column "Eth". The
+ * decoder runs in the tracing process, which keeps no fd table of its own. */
 static int netlink_protocol_of(pid_t task, int fd)
 {
 	char path[64], kind[16], line[256];
