@@ -336,6 +336,15 @@ static bool known_protocol(int protocol)
 
 /* ---- messages ---- */
 
+static void put_type(struct out *o, int protocol, unsigned type)
+{
+	const struct type_row *row = protocol_type(protocol, type);
+	if (row)
+		PUT(o, "%s", row->name);
+	else
+		PUT(o, "%#x", type);
+}
+
 /* {nlmsg_len=20, nlmsg_type=RTM_GETADDR, nlmsg_flags=..., nlmsg_seq=..., nlmsg_pid=0}
  * from NLMSG_HDRLEN bytes. */
 static void put_header(struct out *o, int protocol, const unsigned char *bytes)
@@ -344,10 +353,7 @@ static void put_header(struct out *o, int protocol, const unsigned char *bytes)
 	memcpy(&header, bytes, sizeof header);
 	const struct type_row *row = protocol_type(protocol, header.nlmsg_type);
 	PUT(o, "{nlmsg_len=%u, nlmsg_type=", header.nlmsg_len);
-	if (row)
-		PUT(o, "%s", row->name);
-	else
-		PUT(o, "%#x", header.nlmsg_type);
+	put_type(o, protocol, header.nlmsg_type);
 	enum flag_kind kind = row ? row->flags : FLAGS_PLAIN;
 	PUT(o, ", nlmsg_flags=");
 	put_flag_set(o, base_flags, COUNT(base_flags), header.nlmsg_flags, kind_flags[kind].rows,
@@ -384,12 +390,9 @@ static void put_brief(struct out *o, int protocol, const unsigned char *bytes)
 {
 	struct nlmsghdr header;
 	memcpy(&header, bytes, sizeof header);
-	const struct type_row *row = protocol_type(protocol, header.nlmsg_type);
 	PUT(o, "{nlmsg_len=%u, nlmsg_type=", header.nlmsg_len);
-	if (row)
-		PUT(o, "%s, ...}", row->name);
-	else
-		PUT(o, "%#x, ...}", header.nlmsg_type);
+	put_type(o, protocol, header.nlmsg_type);
+	PUT(o, ", ...}");
 }
 
 /* The nlmsg_len of the message at `offset`, 0 when no whole header is at
@@ -407,20 +410,24 @@ static uint32_t message_length(const unsigned char *bytes, size_t len, size_t to
 /* Room kept at the end for ", ...]" */
 #define TAIL_ROOM 8
 
+/* Runs of one type a summary names before "...". */
+#define SUMMARY_RUNS 6
+
 /* The messages found in the bytes at hand: where each starts, its nlmsg_len. */
 struct layout {
-	size_t offsets[NETLINK_TEXT_NAMED];
-	uint32_t lengths[NETLINK_TEXT_NAMED];
+	size_t offsets[NETLINK_TEXT_COUNTED];
+	uint32_t lengths[NETLINK_TEXT_COUNTED];
 	size_t count;
 	size_t end;          /* where the bytes after the last one start */
 	bool garbage;        /* bytes at hand after them that are no message */
+	bool more;           /* bytes after them: garbage, unread, or past the count */
 };
 
 static void lay_out(struct layout *l, const unsigned char *bytes, size_t len, size_t total)
 {
 	size_t offset = 0;
 	*l = (struct layout){ .count = 0 };
-	while (offset < len && l->count < NETLINK_TEXT_NAMED) {
+	while (offset < len && l->count < NETLINK_TEXT_COUNTED) {
 		uint32_t message_len = message_length(bytes, len, total, offset);
 		if (message_len == 0) {
 			l->garbage = true;
@@ -431,6 +438,33 @@ static void lay_out(struct layout *l, const unsigned char *bytes, size_t len, si
 		offset += NLMSG_ALIGN((size_t)message_len);
 	}
 	l->end = offset;
+	l->more = offset < total;
+}
+
+static unsigned type_at(const unsigned char *bytes, size_t offset)
+{
+	return u16_at(bytes + offset + offsetof(struct nlmsghdr, nlmsg_type));
+}
+
+/* The messages from `from` on as runs of their types, in a C comment:
+ * "then RTM_NEWADDR x3, NLMSG_DONE". */
+static void put_summary(struct out *o, int protocol, const unsigned char *bytes,
+			const struct layout *l, size_t from)
+{
+	size_t i = from;
+	PUT(o, "/* then ");
+	for (unsigned runs = 0; i < l->count && runs < SUMMARY_RUNS; runs++) {
+		unsigned type = type_at(bytes, l->offsets[i]);
+		size_t same = 1;
+		while (i + same < l->count && type_at(bytes, l->offsets[i + same]) == type)
+			same++;
+		PUT(o, "%s", runs ? ", " : "");
+		put_type(o, protocol, type);
+		if (same > 1)
+			PUT(o, " x%zu", same);
+		i += same;
+	}
+	PUT(o, "%s */", i < l->count || l->more ? ", ..." : "");
 }
 
 /* Appends `piece` (after `separator`) when it fits and leaves `keep` characters more. */
@@ -443,34 +477,60 @@ static bool append_fitting(struct out *o, const char *separator, const char *pie
 	return true;
 }
 
-/* Shows every message named at least; as many of the first
- * NETLINK_TEXT_MESSAGES in full as leave room for the names of the rest.
- * Returns how many it showed. */
-static size_t put_layout(struct out *o, int protocol, const unsigned char *bytes, size_t len,
-			 const struct layout *l)
+/* Room the summary of the messages from `from` on takes ("" when none). */
+static size_t summary_room(int protocol, const unsigned char *bytes, const struct layout *l,
+			   size_t from)
 {
-	char brief[NETLINK_TEXT_NAMED][64];
-	size_t after[NETLINK_TEXT_NAMED + 1] = { 0 };   /* room the names from i on take */
-	for (size_t i = 0; i < l->count; i++) {
-		struct out b = { brief[i], sizeof brief[i], 0 };
-		put_brief(&b, protocol, bytes + l->offsets[i]);
-	}
-	for (size_t i = l->count; i-- > 0;)
-		after[i] = after[i + 1] + strlen(brief[i]) + 2;
-	for (size_t i = 0; i < l->count; i++) {
+	char summary[256];
+	struct out s = { summary, sizeof summary, 0 };
+	if (from >= l->count)
+		return 0;
+	put_summary(&s, protocol, bytes, l, from);
+	return strlen(summary) + 2;
+}
+
+/* As many of the first NETLINK_TEXT_MESSAGES in full as leave room for
+ * the summary of the rest; the first named only when it does not fit.
+ * Returns how many it showed, 0 when not even the first fits. */
+static size_t put_messages(struct out *o, int protocol, const unsigned char *bytes, size_t len,
+			   const struct layout *l)
+{
+	size_t i = 0;
+	for (; i < l->count && i < NETLINK_TEXT_MESSAGES; i++) {
 		char full[1024];
-		const char *separator = i ? ", " : "";
 		struct out f = { full, sizeof full, 0 };
-		if (i < NETLINK_TEXT_MESSAGES) {
-			put_message(&f, protocol, bytes + l->offsets[i], len - l->offsets[i],
-				    l->lengths[i]);
-			if (append_fitting(o, separator, full, after[i + 1]))
-				continue;
-		}
-		if (!append_fitting(o, separator, brief[i], 0))
-			return i;
+		size_t keep = summary_room(protocol, bytes, l, i + 1);
+		put_message(&f, protocol, bytes + l->offsets[i], len - l->offsets[i],
+			    l->lengths[i]);
+		if (!append_fitting(o, i ? ", " : "", full, keep))
+			break;
 	}
-	return l->count;
+	if (i == 0) {
+		char brief[64];
+		struct out b = { brief, sizeof brief, 0 };
+		put_brief(&b, protocol, bytes);
+		if (!append_fitting(o, "", brief, 0))
+			return 0;
+		i = 1;
+	}
+	return i;
+}
+
+/* After the messages shown: the summary of the others, or garbage as
+ * bytes, or ", ..." for what neither shows. */
+static void put_rest(struct out *o, int protocol, const unsigned char *bytes, size_t len,
+		     size_t total, const struct layout *l, size_t shown)
+{
+	char piece[256];
+	struct out p = { piece, sizeof piece, 0 };
+	if (shown < l->count)
+		put_summary(&p, protocol, bytes, l, shown);
+	else if (l->garbage)
+		put_bytes(&p, bytes + l->end, len - l->end, len < total);
+	else if (!l->more)
+		return;
+	if (!p.at || !append_fitting(o, ", ", piece, 0))
+		PUT(o, ", ...");
 }
 
 bool netlink_text(int protocol, const unsigned char *bytes, size_t len, size_t total, char *out,
@@ -486,17 +546,10 @@ bool netlink_text(int protocol, const unsigned char *bytes, size_t len, size_t t
 	out[0] = '\0';
 	bool several = NLMSG_ALIGN((size_t)l.lengths[0]) < total;
 	PUT(&o, "%s", several ? "[" : "");
-	size_t shown = put_layout(&o, protocol, bytes, len, &l);
+	size_t shown = put_messages(&o, protocol, bytes, len, &l);
 	if (shown == 0)
 		return false;
-	bool more = shown < l.count || l.end < total;
-	if (shown == l.count && l.garbage) {
-		/* Not a message: the rest as bytes, when they fit. */
-		char piece[SHOWN_PAYLOAD * 4 + 8];
-		struct out p = { piece, sizeof piece, 0 };
-		put_bytes(&p, bytes + l.end, len - l.end, len < total);
-		more = !append_fitting(&o, ", ", piece, 0);
-	}
-	PUT(&o, "%s%s", more ? ", ..." : "", several ? "]" : "");
+	put_rest(&o, protocol, bytes, len, total, &l, shown);
+	PUT(&o, "%s", several ? "]" : "");
 	return true;
 }

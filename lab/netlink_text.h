@@ -24,14 +24,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Messages decoded in full before the rest are only named (nlmsg_type),
- * and messages named at all before ", ...". */
-enum { NETLINK_TEXT_MESSAGES = 4, NETLINK_TEXT_NAMED = 8 };
+/* Messages decoded in full, at most, before the rest are summed up by
+ * type in a C comment ("then RTM_NEWADDR x3, NLMSG_DONE"); messages
+ * counted in that summary before its "...". */
+enum { NETLINK_TEXT_MESSAGES = 4, NETLINK_TEXT_COUNTED = 32 };
 
 /* Writes `len` bytes, the first of the `total` a call carried, as the
  * netlink messages of a socket of `protocol` (NETLINK_ROUTE ...) into
- * `out` (`size` bytes; a message that does not fit is named only or cut
- * to ", ..."). Returns false, leaving `out` unspecified, when it has no
+ * `out` (`size` bytes: as many messages in full as fit with the summary
+ * of the rest, the first at least named). Returns false, leaving `out` unspecified, when it has no
  * names for `protocol` or the bytes do not start with a whole message
  * header whose nlmsg_len fits `total`: the caller shows them as bytes. */
 bool netlink_text(int protocol, const unsigned char *bytes, size_t len, size_t total, char *out,
