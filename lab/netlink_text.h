@@ -32,9 +32,10 @@ enum { NETLINK_TEXT_MESSAGES = 4, NETLINK_TEXT_COUNTED = 32 };
 /* Writes `len` bytes, the first of the `total` a call carried, as the
  * netlink messages of a socket of `protocol` (NETLINK_ROUTE ...) into
  * `out` (`size` bytes: as many messages in full as fit with the summary
- * of the rest, the first at least named). Returns false, leaving `out` unspecified, when it has no
- * names for `protocol` or the bytes do not start with a whole message
- * header whose nlmsg_len fits `total`: the caller shows them as bytes. */
+ * of the rest, the first at least named). Returns false, leaving `out`
+ * unspecified, when it has no names for `protocol` or the bytes do not
+ * start with a whole message header whose nlmsg_len fits `total`: the
+ * caller shows them as bytes. */
 bool netlink_text(int protocol, const unsigned char *bytes, size_t len, size_t total, char *out,
 		  size_t size);
 
