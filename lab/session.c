@@ -126,7 +126,7 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 		}
 		struct held_segment released = *hold_peek(session->hold, index);
 		if (call->def->id == CALL_DROP)
-			return resend_drop_at(&session->resend, session->hold, index, err) < 0 ? -1 : 0;
+			return resend_drop_at(&session->resend, session->hold, index, err);
 		if (resend_release_at(&session->resend, session->hold, index, true, err) < 0
 		    || wire_await_answer(session, &released, err) < 0)
 			return -1;

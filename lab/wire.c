@@ -364,8 +364,9 @@ int wire_await_answer(struct session *session, const struct held_segment *releas
 			if (answers(hold_peek(session->hold, i), released))
 				return 1;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		long left_ms = WIRE_ANSWER_LIMIT_MS
-			       - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+		long waited_ms = (now.tv_sec - start.tv_sec) * 1000
+				 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		long left_ms = WIRE_ANSWER_LIMIT_MS - waited_ms;
 		if (left_ms <= 0 || (session->interrupt && *session->interrupt))
 			return 0;
 		if (hold_wait(session->hold, (int)left_ms, err) < 0)

@@ -234,7 +234,8 @@ static void expect_golden(const char *lesson, const char *golden, bool host)
 	char where[800] = "";
 	cr_expect_not(golden_differs(result.out, expected, where, sizeof where),
 		      "%s%s: the run differs from %s (record it again only if the lesson changed: "
-		      "socklab normalise TRACE > %s); %s", lesson, host ? " (host)" : "", golden, golden, where);
+		      "socklab normalise TRACE > %s); %s", lesson, host ? " (host)" : "", golden,
+		      golden, where);
 	free(expected);
 	result_done(&result);
 	unlink(trace);
@@ -246,20 +247,23 @@ static void expect_golden(const char *lesson, const char *golden, bool host)
  * does every other one-field difference; only the same bytes pass. */
 Test(cli, golden_comparison_forgives_no_difference_not_even_a_late_ack)
 {
-	const char *golden = "{\"seq\":1}\n{\"seq\":2,\"ret\":0,\"sockets\":[{\"fd\":4,\"state\":\"FIN-WAIT-1\","
-			     "\"wq\":1,\"changes\":[\"state\",\"queue\"]}]}\n";
-	const char *late_ack = "{\"seq\":1}\n{\"seq\":2,\"ret\":0,\"sockets\":[{\"fd\":4,\"state\":\"FIN-WAIT-2\","
-			       "\"wq\":0,\"changes\":[\"state\"]}]}\n";
-	const char *other_wq = "{\"seq\":1}\n{\"seq\":2,\"ret\":0,\"sockets\":[{\"fd\":4,\"state\":\"FIN-WAIT-1\","
-			       "\"wq\":0,\"changes\":[\"state\",\"queue\"]}]}\n";
-	const char *other_ret = "{\"seq\":1}\n{\"seq\":2,\"ret\":-1,\"sockets\":[{\"fd\":4,\"state\":\"FIN-WAIT-1\","
-				"\"wq\":1,\"changes\":[\"state\",\"queue\"]}]}\n";
+	const char *golden = "{\"seq\":1}\n{\"seq\":2,\"ret\":0,\"sockets\":[{\"fd\":4,"
+			     "\"state\":\"FIN-WAIT-1\",\"wq\":1,"
+			     "\"changes\":[\"state\",\"queue\"]}]}\n";
+	const char *late_ack = "{\"seq\":1}\n{\"seq\":2,\"ret\":0,\"sockets\":[{\"fd\":4,"
+			       "\"state\":\"FIN-WAIT-2\",\"wq\":0,\"changes\":[\"state\"]}]}\n";
+	const char *other_wq = "{\"seq\":1}\n{\"seq\":2,\"ret\":0,\"sockets\":[{\"fd\":4,"
+			       "\"state\":\"FIN-WAIT-1\",\"wq\":0,"
+			       "\"changes\":[\"state\",\"queue\"]}]}\n";
+	const char *other_ret = "{\"seq\":1}\n{\"seq\":2,\"ret\":-1,\"sockets\":[{\"fd\":4,"
+				"\"state\":\"FIN-WAIT-1\",\"wq\":1,"
+				"\"changes\":[\"state\",\"queue\"]}]}\n";
 	char where[800] = "";
 	cr_assert_not(golden_differs(golden, golden, where, sizeof where));
 	cr_assert_str_empty(where);
 	cr_assert(golden_differs(late_ack, golden, where, sizeof where));
-	cr_assert(strstr(where, "line 2, byte ") && strstr(where, "FIN-WAIT-2") && strstr(where, "FIN-WAIT-1"),
-		  "%s", where);
+	cr_assert(strstr(where, "line 2, byte ") && strstr(where, "FIN-WAIT-2")
+		  && strstr(where, "FIN-WAIT-1"), "%s", where);
 	cr_assert(golden_differs(other_wq, golden, where, sizeof where));
 	cr_assert(golden_differs(other_ret, golden, where, sizeof where));
 	cr_assert(golden_differs("{\"seq\":1}\n", golden, where, sizeof where), "a line missing");
