@@ -318,8 +318,9 @@ ESCAPE_AT_END = re.compile(r'\\(?:x[0-9A-Fa-f]*|[0-7]{1,2})"$')
 
 def join_literals(text):
     """The text with the string literals of its long lines joined to the pieces continuing them
-    on the line before or after ("ab "\n"cd" is "ab cd"): clang-format splits a long literal
-    where it fits, but would break each piece of one split by hand again."""
+    on the line after ("ab "\n"cd" is "ab cd"): clang-format splits a long literal where it
+    fits, but would break each piece of one split by hand again. A piece ending with a
+    newline, a line of the text, stays as it is."""
     lines = text.split("\n")
     kind = kinds(text)
     starts = []
@@ -336,7 +337,7 @@ def join_literals(text):
             first_quote = starts[i + 1] + len(nxt) - len(nxt.lstrip())
             last_quote = starts[i] + len(lines[i]) - 1
             ends_literal = kind[last_quote] == LITERAL and kind[first_quote] == LITERAL
-            if not ends_literal or ESCAPE_AT_END.search(line) \
+            if not ends_literal or ESCAPE_AT_END.search(line) or line.endswith('\\n"') \
                     or (width(line) <= LIMIT and width(nxt) <= LIMIT) \
                     or "#" in line.lstrip()[:1]:
                 break
@@ -404,6 +405,39 @@ def new_lines(before, after):
     return fresh
 
 
+def keep_spacing(lines, original):
+    """Puts back the lines clang-format only respaced inside (the same indentation and the
+    same text but for spaces: a comment after code aligned with its neighbours by hand), as
+    they were, when they fit."""
+    def key(line):
+        return line[:len(line) - len(line.lstrip())], re.sub(r"\s+", "", line)
+
+    before = {key(line): line for line in original if width(line) <= LIMIT}
+    return [before.get(key(line), line) for line in lines]
+
+
+STRING_WIDOW = 8  # characters at least in the last piece of a string literal clang-format split
+PIECE_END = re.compile(r'^(.*"(?:[^"\\]|\\.)*?) ([^ "\\]+ )"$')
+WIDOW_PIECE = re.compile(r'^(\s*)"((?:[^"\\]|\\.)*)"')
+
+
+def fix_string_widows(lines, new):
+    """Moves the last word of a split string literal's piece down to the next piece when that
+    one is a word alone ("... rq "\n"1\n" becomes "... "\n"rq 1\n")."""
+    for i in range(len(lines) - 1):
+        if i not in new or i + 1 not in new:
+            continue
+        while True:
+            end, widow = PIECE_END.match(lines[i]), WIDOW_PIECE.match(lines[i + 1])
+            if not end or not widow or len(widow.group(2)) >= STRING_WIDOW:
+                break
+            moved = widow.group(1) + '"' + end.group(2) + lines[i + 1][len(widow.group(1)) + 1:]
+            if width(moved) > LIMIT:
+                break
+            lines[i], lines[i + 1] = end.group(1) + ' "', moved
+    return lines
+
+
 def wrap_file(source_dir, name):
     path = os.path.join(source_dir, name)
     with open(path, encoding="utf-8") as f:
@@ -418,8 +452,9 @@ def wrap_file(source_dir, name):
         if formatted == text:
             break
         text = formatted
-    lines = text.split("\n")
+    lines = keep_spacing(text.split("\n"), original.split("\n"))
     lines = repack_initializers(lines, new_lines(original.split("\n"), lines))
+    lines = fix_string_widows(lines, new_lines(original.split("\n"), lines))
     text = "\n".join(wrap_comments(lines))
     if text == original:
         return False
