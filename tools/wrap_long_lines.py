@@ -270,10 +270,34 @@ def move_above(lines, i):
     if opener == "/*" and "*/" in text[:-2]:
         return False
     indent = re.match(r"^\s*", code).group(0)
-    if code.lstrip().startswith(("}", "case ", "default:")) or code.rstrip().endswith(("{", ",")):
+    if code.lstrip().startswith(("}", "else", "case ", "default:")) \
+            or code.rstrip().endswith(("{", ",")):
         return False  # the comment says what a branch or a table row holds: leave it
+    before = next((line.strip() for line in reversed(lines[:i]) if line.strip()), "")
+    if before and not before.endswith((";", "{", "}", "*/")) and not before.startswith("#"):
+        return False  # not a statement's first line: a braceless body, a continuation
     lines[i:i + 1] = [indent + opener + " " + text, code]
     return True
+
+
+def closer_spacing(line):
+    """The line with the spaces before its comment cut to fit, one at least."""
+    trailing = TRAILING.match(line)
+    code, spaces = trailing.group(1), trailing.group(2)
+    rest = line[len(code) + len(spaces):]
+    if "\t" in spaces or width(code + " " + rest) > LIMIT:
+        return line
+    return code + " " * (LIMIT - width(code + rest)) + rest
+
+
+CONTROL = re.compile(r"^\s*(?:if|for|while|else|switch|return|do)\b")
+
+
+def move_above_first(line, head):
+    """Whether the comment after the code of a line goes above it rather than being wrapped
+    under itself: when it starts far right, or follows a control statement (a comment after
+    a struct's field or an enum's value stays beside it)."""
+    return width(head) > TRAILING_COLUMN_MAX or bool(CONTROL.match(line))
 
 
 def wrap_comments(lines):
@@ -284,7 +308,7 @@ def wrap_comments(lines):
             i += 1
             continue
         head, prefix = comment_prefix(lines, i)
-        if head and not in_comment(lines, i) and width(head) > TRAILING_COLUMN_MAX \
+        if head and not in_comment(lines, i) and move_above_first(lines[i], head) \
                 and move_above(lines, i):
             continue  # the moved comment is looked at again on its own line
         at = split_at(lines[i], LIMIT, len(head)) if head else None
@@ -293,6 +317,8 @@ def wrap_comments(lines):
         if at is None:
             if head and not in_comment(lines, i) and move_above(lines, i):
                 continue
+            if head and not in_comment(lines, i):
+                lines[i] = closer_spacing(lines[i])
             i += 1
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None
