@@ -165,26 +165,32 @@ RETURN_TYPE_ALONE = re.compile(r"^[A-Za-z_][A-Za-z0-9_ *]*\n[A-Za-z_][A-Za-z0-9_
 BODY = re.compile(r"^\{", re.M)
 
 
+ESCAPE_ALIGNED = re.compile(r"\S {2,}\\$", re.M)
+ESCAPE_CLOSE = re.compile(r"\S \\$", re.M)
+
+
 def style_for(source_dir, text):
-    """The .clang-format settings, as --style takes them, for a file whose function definitions
-    put their return type on a line of its own (hold.c, sandbox.c): clang-format keeps that
-    for the definitions it wraps. None for the other files (.clang-format as it is)."""
-    if len(RETURN_TYPE_ALONE.findall(text)) * 2 < len(BODY.findall(text)):
-        return None
+    """The .clang-format settings, a list, for clang-format's --style, with what the file does
+    its own way: function definitions with their return type on a line of its own (hold.c,
+    sandbox.c) keep it there; macros whose lines end with backslashes aligned at the limit
+    (tests/test_trace.c) keep them aligned, where lab/ puts one space before them."""
     settings = []
     with open(os.path.join(source_dir, ".clang-format"), encoding="utf-8") as lines:
         for line in lines:
             if line.strip() and not line.lstrip().startswith("#"):
                 settings.append(line.strip())
-    settings.append("AlwaysBreakAfterReturnType: TopLevelDefinitions")
-    settings = [s for s in settings if not s.startswith("AlwaysBreakAfterReturnType: None")]
-    return "{" + ", ".join(settings) + "}"
+    own = {}
+    alone = len(RETURN_TYPE_ALONE.findall(text))
+    if alone and alone * 2 >= len(BODY.findall(text)):
+        own["AlwaysBreakAfterReturnType"] = "TopLevelDefinitions"
+    if len(ESCAPE_ALIGNED.findall(text)) > len(ESCAPE_CLOSE.findall(text)):
+        own["AlignEscapedNewlines"] = "Right"
+    settings = [s for s in settings if s.split(":")[0] not in own]
+    return settings + [f"{key}: {value}" for key, value in own.items()]
 
 
-def clang_format(path, text, numbers, style=None):
-    args = ["clang-format", "--assume-filename=" + path]
-    if style:
-        args.append("--style=" + style)
+def clang_format(path, text, numbers, style):
+    args = ["clang-format", "--assume-filename=" + path, "--style={" + ", ".join(style) + "}"]
     args += [f"--lines={n}:{n}" for n in numbers]
     return subprocess.run(args, input=text, capture_output=True, text=True, check=True).stdout
 
