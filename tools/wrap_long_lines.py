@@ -196,6 +196,7 @@ def clang_format(path, text, numbers, style):
 
 
 QUOTATION = re.compile(r'"[^"]*"|`[^`]*`')
+OPERATOR_WORD = re.compile(r"(?:^|\s)[<>=!+*/&|-]+$")  # `>=` ends no line of a comment
 
 
 def split_at(line, limit, floor):
@@ -206,7 +207,8 @@ def split_at(line, limit, floor):
         quoted.update(range(quotation.start(), quotation.end()))
     best = None
     for i, char in enumerate(line):
-        if char == " " and i > floor and i not in quoted and width(line[:i].rstrip()) <= limit:
+        if char == " " and i > floor and i not in quoted and width(line[:i].rstrip()) <= limit \
+                and not OPERATOR_WORD.search(line[:i]):
             best = i
         elif width(line[:i]) > limit:
             break
@@ -440,12 +442,17 @@ def new_lines(before, after):
 def keep_spacing(lines, original):
     """Puts back the lines clang-format only respaced inside (the same indentation and the
     same text but for spaces: a comment after code aligned with its neighbours by hand), as
-    they were, when they fit."""
+    they were, when they fit and no other line of the file reads the same."""
     def key(line):
         return line[:len(line) - len(line.lstrip())], re.sub(r"\s+", "", line)
 
-    before = {key(line): line for line in original if width(line) <= LIMIT}
-    return [before.get(key(line), line) for line in lines]
+    counts = {}
+    for line in original:
+        counts[key(line)] = counts.get(key(line), 0) + 1
+    before = {key(line): line for line in original
+              if width(line) <= LIMIT and counts[key(line)] == 1}
+    fresh = new_lines(original, lines)
+    return [before.get(key(line), line) if i in fresh else line for i, line in enumerate(lines)]
 
 
 STRING_WIDOW = 8  # characters at least in the last piece of a string literal clang-format split
