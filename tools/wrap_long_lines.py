@@ -366,16 +366,19 @@ def join_literals(text):
     i = 0
     while i < len(lines):
         line = lines[i]
-        while i + 1 < len(lines) and line.endswith('"') and lines[i + 1].lstrip().startswith('"'):
+        while i + 1 < len(lines) and lines[i + 1].lstrip().startswith('"'):
+            escape = MACRO_LINE_END.search(line)  # in a macro, the pieces end with `" \`
+            core = line[:escape.start()] if escape else line
             nxt = lines[i + 1]
             first_quote = starts[i + 1] + len(nxt) - len(nxt.lstrip())
-            last_quote = starts[i] + len(lines[i]) - 1
-            ends_literal = kind[last_quote] == LITERAL and kind[first_quote] == LITERAL
-            if not ends_literal or ESCAPE_AT_END.search(line) or line.endswith('\\n"') \
+            last_quote = starts[i] + len(lines[i]) - 1 - (len(line) - len(core))
+            ends_literal = core.endswith('"') and kind[last_quote] == LITERAL \
+                and kind[first_quote] == LITERAL
+            if not ends_literal or ESCAPE_AT_END.search(core) or core.endswith('\\n"') \
                     or (width(line) <= LIMIT and width(nxt) <= LIMIT) \
                     or "#" in line.lstrip()[:1]:
                 break
-            line = line[:-1] + nxt.lstrip()[1:]
+            line = core[:-1] + nxt.lstrip()[1:]
             i += 1
         joined.append(line)
         i += 1
@@ -457,6 +460,7 @@ def keep_spacing(lines, original):
 
 STRING_WIDOW = 8  # characters at least in the last piece of a string literal clang-format split
 PIECE_END = re.compile(r'^(.*"(?:[^"\\]|\\.)*?) ([^ "\\]+ )"$')
+MACRO_LINE_END = re.compile(r"\s+\\$")
 WIDOW_PIECE = re.compile(r'^(\s*)"((?:[^"\\]|\\.)*)"')
 
 
@@ -467,13 +471,16 @@ def fix_string_widows(lines, new):
         if i not in new or i + 1 not in new:
             continue
         while True:
-            end, widow = PIECE_END.match(lines[i]), WIDOW_PIECE.match(lines[i + 1])
+            escape = MACRO_LINE_END.search(lines[i])  # a macro's line: `"... " \`
+            first = lines[i][:escape.start()] if escape else lines[i]
+            end, widow = PIECE_END.match(first), WIDOW_PIECE.match(lines[i + 1])
             if not end or not widow or len(widow.group(2)) >= STRING_WIDOW:
                 break
             moved = widow.group(1) + '"' + end.group(2) + lines[i + 1][len(widow.group(1)) + 1:]
             if width(moved) > LIMIT:
                 break
-            lines[i], lines[i + 1] = end.group(1) + ' "', moved
+            lines[i] = end.group(1) + ' "' + (escape.group(0) if escape else "")
+            lines[i + 1] = moved
     return lines
 
 
