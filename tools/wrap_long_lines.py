@@ -395,8 +395,8 @@ def balanced(text):
 def repack_initializers(lines, new):
     """Puts back on shared lines the designated initializers clang-format gave a line each
     (`{ .a = 1,\n  .b = 2,\n  .c = 3 };`) when it broke a braced list it did not break after
-    its brace: filled to the limit at the same column. Only lines in `new` (those clang-format
-    wrote) are touched."""
+    its brace: filled to the limit at the same column. Only lists whose first line is in `new`
+    (the lines clang-format wrote) are touched."""
     i = 0
     while i < len(lines):
         first = lines[i]
@@ -407,7 +407,7 @@ def repack_initializers(lines, new):
         column = width(first[:brace + 2])
         run = []
         k = i + 1
-        while k < len(lines) and k in new:
+        while k < len(lines):
             element = ELEMENT.match(lines[k])
             if not element or width(element.group(1)) != column or "/*" in lines[k] \
                     or "//" in lines[k]:
