@@ -5,7 +5,8 @@ Usage: tools/wrap_long_lines.py SOURCE_DIR [PATH...]   (tools/wrap-long-lines.sh
 
 For each file with long lines (tools/long_lines.py measures them), clang-format
 (the tree's .clang-format) reformats the statements those lines belong to
-(--lines). Two things it cannot be told, done here:
+(--lines), with the file's own ways where it has some (style_for). What it
+cannot be told is done here:
 
 - A comparison with a short right side after a call, `f(a, b) < 0`, stays on
   the line of the call's closing parenthesis: with BreakBeforeBinaryOperators,
@@ -13,9 +14,16 @@ For each file with long lines (tools/long_lines.py measures them), clang-format
   broken, leaving `< 0)` alone on a line. The comparison is handed to it as a
   subscript of the same width (`f(a, b)[QQ]`), which it never breaks, and put
   back afterwards.
+- A string literal split by hand on a long line is joined first, so that
+  clang-format splits it once where it fits (a piece ending with \\n stays);
+  no piece it splits off is left with a word alone.
+- Lines of the statement clang-format only respaced keep their hand spacing
+  (aligned comments after code); designated initializers it put one a line
+  are packed again.
 - Comments still too long are rewrapped: a comment's own line at the last
   space that fits, the words carried into the next line of the same paragraph;
-  a comment after code continues on lines aligned under its first word.
+  a comment after code continues on lines aligned under its first word, or
+  moves above the statement when it starts far right or follows a control line.
 
 Only whitespace changes (and a string literal split in two, "ab" "cd", which C
 and xgettext join again): each file is checked for that before it is written.
@@ -155,10 +163,6 @@ def lines_for_clang_format(text):
                 numbers.append(number)
         offset += len(line) + 1
     return numbers
-
-
-def long_line_numbers(lines):
-    return [number for number, line in enumerate(lines, 1) if width(line) > LIMIT]
 
 
 RETURN_TYPE_ALONE = re.compile(r"^[A-Za-z_][A-Za-z0-9_ *]*\n[A-Za-z_][A-Za-z0-9_]*\(", re.M)
