@@ -41,7 +41,8 @@
  * action (a call, a release, a drop) the caller calls hold_settle and
  * shows what is held. Segments that timers send later (a delayed ACK
  * after ~40 ms, a retransmission after the RTO) come whenever they come:
- * hold_fd wakes an event loop, hold_wait waits for one under a deadline.
+ * hold_fd wakes an event loop, hold_wait waits for one under a deadline
+ * (wire_await_answer waits so for the delayed ACK of a released FIN).
  * (One gap: a segment that arrives while its socket is locked by a system
  * call is answered when that call ends; that answer too comes by the fd.)
  *

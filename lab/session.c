@@ -124,8 +124,11 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 			session->failure_count++;
 			return 0;
 		}
-		if ((call->def->id == CALL_RELEASE ? resend_release_at(&session->resend, session->hold, index, true, err)
-						   : resend_drop_at(&session->resend, session->hold, index, err)) < 0)
+		struct held_segment released = *hold_peek(session->hold, index);
+		if (call->def->id == CALL_DROP)
+			return resend_drop_at(&session->resend, session->hold, index, err);
+		if (resend_release_at(&session->resend, session->hold, index, true, err) < 0
+		    || wire_await_answer(session, &released, err) < 0)
 			return -1;
 		return 0;
 	}
@@ -284,8 +287,10 @@ int session_wire_next(struct session *session, bool drop, char **err)
 		return text_error(err, "out of memory");
 	snprintf(event->resent, sizeof event->resent, "%s", resent);
 	lab_event_keep_shown(&event->resent_shown, event->resent, resent_shown);
+	struct held_segment released = *segment;
 	if ((drop ? resend_drop_at(&session->resend, session->hold, 0, err)
 		  : resend_release_at(&session->resend, session->hold, 0, !session->lesson->hold_forced, err)) < 0
+	    || (!drop && wire_await_answer(session, &released, err) < 0)
 	    || hold_settle(session->hold, err) < 0 || record_woken(session, -1, err) < 0
 	    || view_take_snapshot(session, err) < 0 || wire_drain(session, &session->events[first], err) < 0
 	    || view_copy_snapshot_to(session, first, session->event_count, err) < 0)

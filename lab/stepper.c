@@ -210,6 +210,13 @@ static void drop_process(struct stepper_side *side, pid_t process)
 
 static int take_event(struct stepper *stepper, int s, const struct tracer_event *event, char **err);
 
+/* Something of the side runs again: its last "settled" no longer holds. */
+static void unsettle(struct stepper_side *side)
+{
+	side->settled = false;
+	side->all_held = false;
+}
+
 /* Woken returns waited for their cause: now they are recorded. */
 static int flush_deferred(struct stepper *stepper, char **err)
 {
@@ -271,9 +278,11 @@ static int unsettle_others(struct stepper *stepper, int s, char **err)
 {
 	for (int other = 0; other < STEPPER_SIDES; other++) {
 		struct stepper_side *side = &stepper->sides[other];
-		if (other == s || side->state == STEPPER_OVER || !stepper->tracers[other] || !side->settled)
+		/* A side whose every task waits in a stop cannot have been woken. */
+		if (other == s || side->state == STEPPER_OVER || !stepper->tracers[other] || !side->settled
+		    || side->all_held)
 			continue;
-		side->settled = false;
+		unsettle(side);
 		if (tracer_request_settle(stepper->tracers[other], err) < 0)
 			return -1;
 	}
@@ -296,7 +305,7 @@ static int take_call(struct stepper *stepper, int s, const struct tracer_event *
 	}
 	/* Read at its return; now on to the next socket call. */
 	if (event->held) {
-		side->settled = false;
+		unsettle(side);
 		return tracer_release(stepper->tracers[s], event->task, err);
 	}
 	return 0;
@@ -336,6 +345,7 @@ static int take_event(struct stepper *stepper, int s, const struct tracer_event 
 		break;
 	case TRACER_SETTLED:
 		side->settled = true;
+		side->all_held = event->held_count > 0 && event->blocked_count == 0 && event->asleep_count == 0;
 		if (side->held_count == 0 && event->blocked_count > 0)
 			side->state = STEPPER_BLOCKED;
 		else if (side->held_count == 0 && event->asleep_count > 0) {
@@ -431,7 +441,7 @@ int stepper_release(struct stepper *stepper, int s, char **err)
 		return -1;
 	drop_held(side, task.task);
 	side->chosen = 0;   /* back to the oldest: no task starves */
-	side->settled = false;
+	unsettle(side);
 	if (side->held_count == 0)
 		side->state = STEPPER_RUNNING;
 	update_state(side);

@@ -70,6 +70,8 @@ struct stepper_side {
 	size_t chosen;
 	size_t processes;                  /* processes the side has had */
 	bool settled;                      /* nothing runs until a release or the kernel wakes a call */
+	bool all_held;                     /* settled with every task held in a stop: only a release
+	                                      (or a kill) moves it, never another side's call */
 };
 
 /* What happened, for a frontend that tells it as it comes (--plain): a

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <linux/netlink.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -17,10 +18,12 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "address.h"
 #include "catalog.h"
+#include "netlink_text.h"
 #include "text.h"
 #include "tracer_event.h"
 
@@ -366,6 +369,11 @@ static const struct name_row inet_protocol_names[] = {
 	NAME(IPPROTO_IP), NAME(IPPROTO_TCP), NAME(IPPROTO_UDP), NAME(IPPROTO_SCTP), NAME(IPPROTO_ICMP),
 	NAME(IPPROTO_ICMPV6), NAME(IPPROTO_RAW),
 };
+static const struct name_row netlink_protocol_names[] = {
+	NAME(NETLINK_ROUTE), NAME(NETLINK_USERSOCK), NAME(NETLINK_SOCK_DIAG), NAME(NETLINK_XFRM),
+	NAME(NETLINK_SELINUX), NAME(NETLINK_AUDIT), NAME(NETLINK_NETFILTER), NAME(NETLINK_GENERIC),
+	NAME(NETLINK_KOBJECT_UEVENT),
+};
 static const struct name_row message_flag_names[] = {
 	NAME(MSG_OOB), NAME(MSG_PEEK), NAME(MSG_DONTROUTE), NAME(MSG_CTRUNC), NAME(MSG_TRUNC),
 	NAME(MSG_DONTWAIT), NAME(MSG_EOR), NAME(MSG_WAITALL), NAME(MSG_CONFIRM), NAME(MSG_ERRQUEUE),
@@ -427,6 +435,8 @@ struct format {
 	bool at_exit;
 	long ret;
 	struct tracer_event *event;
+	bool netlink_asked;          /* netlink_protocol holds the answer */
+	int netlink_protocol;        /* the socket's (argument 0's), -1 not a netlink socket */
 };
 
 static void __attribute__((format(printf, 2, 3))) put(struct format *f, const char *fmt, ...)
@@ -495,6 +505,68 @@ static void put_bytes(struct format *f, const unsigned char *bytes, size_t len, 
 	put(f, "\"%s\"%s", shown, show < total ? "..." : "");
 }
 
+/* The netlink protocol of task's socket `fd` (NETLINK_ROUTE ...), or -1
+ * when it is another kind or the kernel does not list it. sockfs names a
+ * socket's kind in an attribute ("NETLINK", "TCP"); /proc/TASK/net/netlink
+ * lists the netlink sockets that have a port (bound, or bound by the kernel
+ * at their first send) by inode, with their protocol in column "Eth". The
+ * decoder runs in the tracing process, which keeps no fd table of its own. */
+static int netlink_protocol_of(pid_t task, int fd)
+{
+	char path[64], kind[16], line[256];
+	snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)task, fd);
+	ssize_t n = getxattr(path, "system.sockprotoname", kind, sizeof kind - 1);
+	if (n <= 0)
+		return -1;
+	kind[n] = '\0';
+	uint64_t inode = strcmp(kind, "NETLINK") == 0 ? syscalls_socket_inode(task, fd) : 0;
+	snprintf(path, sizeof path, "/proc/%d/net/netlink", (int)task);
+	FILE *list = inode ? fopen(path, "re") : NULL;
+	int protocol = -1;
+	while (list && protocol < 0 && fgets(line, sizeof line, list)) {
+		/* sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode */
+		unsigned long long row_inode;
+		int row_protocol;
+		int fields = sscanf(line, "%*s %d %*u %*x %*d %*d %*d %*d %*u %llu", &row_protocol,
+				    &row_inode);
+		if (fields == 2 && row_inode == inode)
+			protocol = row_protocol;
+	}
+	if (list)
+		fclose(list);
+	return protocol;
+}
+
+/* The protocol of the call's socket when it is a netlink one, else -1; asked once a call. */
+static int call_netlink_protocol(struct format *f)
+{
+	if (!f->netlink_asked) {
+		f->netlink_asked = true;
+		f->netlink_protocol = netlink_protocol_of(f->task, (int)f->args[0]);
+	}
+	return f->netlink_protocol;
+}
+
+/* Characters a buffer's netlink messages leave for the rest of the call
+ * (recvmsg's msg_flags and result). */
+#define NETLINK_TAIL_ROOM 72
+
+/* A buffer of the call: its netlink messages on a netlink socket
+ * (netlink_text.h), else its bytes. */
+static void put_buffer(struct format *f, const unsigned char *bytes, size_t len, size_t total)
+{
+	char messages[TRACER_TEXT_MAX];
+	size_t left = f->size - f->len;
+	size_t room = left > NETLINK_TAIL_ROOM ? left - NETLINK_TAIL_ROOM : 0;
+	if (room > sizeof messages)
+		room = sizeof messages;
+	int protocol = call_netlink_protocol(f);
+	if (protocol >= 0 && netlink_text(protocol, bytes, len, total, messages, room))
+		put(f, "%s", messages);
+	else
+		put_bytes(f, bytes, len, total);
+}
+
 /* Reads a sockaddr and prints "{AF_INET, 127.0.0.1:65432}"; keeps its value in `value`. */
 static void put_sockaddr(struct format *f, uint64_t pointer, socklen_t len,
 			 struct lab_address *value)
@@ -542,6 +614,8 @@ static void print_protocol(struct format *f, int i)
 	int family = (int)f->args[0];
 	if (family == AF_INET || family == AF_INET6)
 		PUT_NAME(f, inet_protocol_names, (int)f->args[i]);
+	else if (family == AF_NETLINK)
+		PUT_NAME(f, netlink_protocol_names, (int)f->args[i]);
 	else
 		put(f, "%d", (int)f->args[i]);
 }
@@ -605,11 +679,11 @@ static void print_bytes_in(struct format *f, int i)
 	}
 	size_t total = (size_t)f->args[i + 1];
 	size_t want = total < TRACER_MAX_BYTES ? total : TRACER_MAX_BYTES;
-	if (f->at_exit && want > SHOWN_BYTES)
+	if (f->at_exit && want > SHOWN_BYTES && call_netlink_protocol(f) < 0)
 		want = SHOWN_BYTES;       /* RETURNED carries bytes received only: these are for the text */
 	size_t got = syscalls_read_memory(f->task, f->args[i], event->bytes, want);
 	event->bytes_len = f->at_exit ? 0 : (uint32_t)got;
-	put_bytes(f, event->bytes, got, total);
+	put_buffer(f, event->bytes, got, total);
 }
 
 static void print_bytes_out(struct format *f, int i)
@@ -629,7 +703,7 @@ static void print_bytes_out(struct format *f, int i)
 	}
 	size_t want = (size_t)f->ret < TRACER_MAX_BYTES ? (size_t)f->ret : TRACER_MAX_BYTES;
 	event->bytes_len = (uint32_t)syscalls_read_memory(f->task, f->args[i], event->bytes, want);
-	put_bytes(f, event->bytes, event->bytes_len, (size_t)f->ret);
+	put_buffer(f, event->bytes, event->bytes_len, (size_t)f->ret);
 }
 
 /* An option's value: [1] for an int, {l_onoff=1, l_linger=0} for SO_LINGER. */
@@ -685,7 +759,7 @@ static size_t put_iovecs(struct format *f, uint64_t pointer, size_t count, size_
 		size_t got = syscalls_read_memory(f->task, (uint64_t)(uintptr_t)iov[k].iov_base, at, len < room ? len : room);
 		event->bytes_len += (uint32_t)got;
 		put(f, "%s", k ? ", " : "");
-		put_bytes(f, at, got, len);
+		put_buffer(f, at, got, len);
 		total += len;
 	}
 	put(f, "%s]", k < count && total < limit ? ", ..." : "");

@@ -110,6 +110,18 @@ enum task_state {
 
 enum { WATCHED_FD_WORDS = 16 };   /* fds 0..1023 remembered; higher ones get a filter each time */
 
+/* The /proc files a look at a task reads. They stay open while the task
+ * lives: a look is then one pread each, not an open, a read and a close
+ * (a settle check looks at each sleeper twice after every call). */
+enum proc_file { PROC_STAT, PROC_STATUS, PROC_WCHAN, PROC_SYSCALL, PROC_FILE_COUNT };
+
+static const char *const proc_file_names[PROC_FILE_COUNT] = {
+	[PROC_STAT] = "stat",
+	[PROC_STATUS] = "status",
+	[PROC_WCHAN] = "wchan",
+	[PROC_SYSCALL] = "syscall",
+};
+
 struct task {
 	pid_t tid, tgid;
 	enum task_state state;
@@ -131,6 +143,7 @@ struct task {
 	/* A leader: the fd numbers that have a filter of their own in the
 	 * process's seccomp chain (inherited from the parent at fork). */
 	uint64_t watched_fds[WATCHED_FD_WORDS];
+	int proc_fds[PROC_FILE_COUNT]; /* its /proc files kept open (read_task_file), -1 not yet */
 };
 
 struct helper {
@@ -365,19 +378,46 @@ static ssize_t read_proc(pid_t tid, const char *name, char *text, size_t size)
 	return n;
 }
 
+/* One of the task's /proc files, read from its start; opened at the first
+ * look, or each time when the helper is out of fds (a program with
+ * hundreds of threads). */
+static ssize_t read_task_file(struct task *task, enum proc_file file, char *text, size_t size)
+{
+	int *kept = &task->proc_fds[file];
+	if (*kept < 0) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/%s", (int)task->tid, proc_file_names[file]);
+		*kept = open(path, O_RDONLY | O_CLOEXEC);
+		if (*kept < 0)
+			return read_proc(task->tid, proc_file_names[file], text, size);
+	}
+	ssize_t n = pread(*kept, text, size - 1, 0);
+	text[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
+static void close_task_files(struct task *task)
+{
+	for (int file = 0; file < PROC_FILE_COUNT; file++) {
+		if (task->proc_fds[file] >= 0)
+			close(task->proc_fds[file]);
+		task->proc_fds[file] = -1;
+	}
+}
+
 static unsigned long status_number(const char *status, const char *field)
 {
 	const char *at = strstr(status, field);
 	return at ? strtoul(at + strlen(field), NULL, 10) : 0;
 }
 
-static void sample_task(pid_t tid, bool with_switches, struct task_sample *sample)
+static void sample_task(struct task *task, bool with_switches, struct task_sample *sample)
 {
 	char text[2048];
 	sample->state = '?';
 	sample->syscall = -1;
 	sample->switches = 0;
-	if (read_proc(tid, "stat", text, sizeof text) <= 0)
+	if (read_task_file(task, PROC_STAT, text, sizeof text) <= 0)
 		return;
 	const char *close_paren = strrchr(text, ')');
 	if (!close_paren || close_paren[1] != ' ')
@@ -385,17 +425,17 @@ static void sample_task(pid_t tid, bool with_switches, struct task_sample *sampl
 	sample->state = close_paren[2];
 	if (sample->state != 'S' && sample->state != 'D')
 		return;
-	if (with_switches && read_proc(tid, "status", text, sizeof text) > 0)
+	if (with_switches && read_task_file(task, PROC_STATUS, text, sizeof text) > 0)
 		sample->switches = status_number(text, "\nvoluntary_ctxt_switches:")
 				   + status_number(text, "\nnonvoluntary_ctxt_switches:");
 	/* A task on its way into a ptrace stop reads 'S' for a moment, with
 	 * the call's number in /proc/TID/syscall: a call that returned at
 	 * once would look asleep in it. Its wait channel tells. */
-	if (read_proc(tid, "wchan", text, sizeof text) > 0 && strncmp(text, "ptrace_stop", 11) == 0) {
+	if (read_task_file(task, PROC_WCHAN, text, sizeof text) > 0 && strncmp(text, "ptrace_stop", 11) == 0) {
 		sample->state = 't';
 		return;
 	}
-	if (read_proc(tid, "syscall", text, sizeof text) > 0) {
+	if (read_task_file(task, PROC_SYSCALL, text, sizeof text) > 0) {
 		if (strncmp(text, "running", 7) == 0)
 			sample->state = 'R';
 		else
@@ -441,6 +481,8 @@ static struct task *add_task(struct helper *helper, pid_t tid, pid_t tgid, pid_t
 	if (tid == tgid)
 		helper->process_count++;
 	task->parent = parent;
+	for (int file = 0; file < PROC_FILE_COUNT; file++)
+		task->proc_fds[file] = -1;
 	return task;
 }
 
@@ -468,6 +510,7 @@ static void remove_task(struct helper *helper, struct task *task)
 {
 	if (task->tid == task->tgid)
 		helper->process_count--;
+	close_task_files(task);
 	*task = helper->tasks[--helper->task_count];
 }
 
@@ -785,6 +828,7 @@ static void at_exec(struct helper *helper, struct task *task)
 	task = find_task(helper, tid);
 	if (!task)
 		return;
+	close_task_files(task);   /* the tid may now be another thread's: look afresh */
 	task->state = TASK_RUNNING;
 	task->line[0] = '\0';
 	task->execed = true;
@@ -882,7 +926,7 @@ static void check_in_flight(struct helper *helper)
 		if (task->state != TASK_IN_CALL || task->blocked_reported)
 			continue;
 		struct task_sample sample;
-		sample_task(task->tid, false, &sample);
+		sample_task(task, false, &sample);
 		if (sample.state != 'S' || sample.syscall != task->def->number)
 			continue;
 		task->blocked_reported = true;
@@ -895,7 +939,7 @@ static void check_in_flight(struct helper *helper)
 /* Whether a task, seen from outside, is waiting: held in a ptrace stop,
  * asleep in its released call, or asleep outside socket calls. Counts it,
  * and keeps the sample of a sleeper. */
-static bool task_is_quiet(const struct task *task, struct task_sample *sample, unsigned counts[3])
+static bool task_is_quiet(struct task *task, struct task_sample *sample, unsigned counts[3])
 {
 	sample->state = 't';
 	if (task->group_stopped) {
@@ -912,12 +956,12 @@ static bool task_is_quiet(const struct task *task, struct task_sample *sample, u
 		/* Not reported asleep yet, running, or woken by the kernel: its exit stop is coming. */
 		if (!task->blocked_reported)
 			return false;
-		sample_task(task->tid, true, sample);
+		sample_task(task, true, sample);
 		counts[1]++;
 		return sample->state == 'S' && sample->syscall == task->def->number;
 	case TASK_RUNNING:
 	case TASK_RESTARTING:     /* a handler runs, or the program saw EINTR and went elsewhere */
-		sample_task(task->tid, true, sample);
+		sample_task(task, true, sample);
 		counts[2]++;
 		return sample->state == 'S';
 	case TASK_NEW:
@@ -932,17 +976,22 @@ static bool task_is_quiet(const struct task *task, struct task_sample *sample, u
  * One look at each task is not enough: a task seen asleep may be woken
  * by one seen after it. So every sleeper is looked at twice: asleep both
  * times, with no context switch between, means all of them slept at the
- * moment between the two passes, when nothing of the program ran. */
+ * moment between the two passes, when nothing of the program ran. A lone
+ * sleeper (every other task held in a stop, where it cannot run) slept
+ * at the moment of its one look: once is enough. */
 static void check_settled(struct helper *helper)
 {
 	if (!helper->settle_armed || helper->over || helper->freeze_waiting)
 		return;
 	unsigned counts[3] = { 0, 0, 0 }, again[3] = { 0, 0, 0 };
 	struct task_sample *first = helper->samples, second;
-	for (size_t i = 0; i < helper->task_count; i++)
+	size_t sleepers = 0;
+	for (size_t i = 0; i < helper->task_count; i++) {
 		if (!task_is_quiet(&helper->tasks[i], &first[i], counts))
 			return;
-	for (size_t i = 0; i < helper->task_count; i++) {
+		sleepers += first[i].state != 't';
+	}
+	for (size_t i = 0; i < helper->task_count && sleepers > 1; i++) {
 		if (first[i].state == 't')
 			continue;
 		if (!task_is_quiet(&helper->tasks[i], &second, again) || second.state != first[i].state

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "i18n.h"
+#include "packet_flags.h"
 
 /* A socket an fd holds that is in no kernel table any more was reset
  * when an RST for one of its connections crossed the wire, or a call on
@@ -323,6 +324,44 @@ int wire_find_held(struct session *session, int side, struct lab_event *event, s
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		long left_ms = 3000 - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (left_ms <= 0 || (session->interrupt && *session->interrupt))
+			return 0;
+		if (hold_wait(session->hold, (int)left_ms, err) < 0)
+			return -1;
+	}
+}
+
+/* Whether `held` answers `released`: it goes the other way and
+ * acknowledges all of it, or resets the connection. */
+static bool answers(const struct held_segment *held, const struct held_segment *released)
+{
+	if (!held->decoded
+	    || !lab_address_same_endpoint(&held->source_address, &released->destination_address)
+	    || !lab_address_same_endpoint(&held->destination_address, &released->source_address))
+		return false;
+	uint32_t end = released->raw_seq + released->payload_length
+		       + ((released->flag_bits & PACKET_FLAG_FIN) != 0);
+	return (held->flag_bits & PACKET_FLAG_RST)
+	       || ((held->flag_bits & PACKET_FLAG_ACK) && (int32_t)(held->raw_ack - end) >= 0);
+}
+
+int wire_await_answer(struct session *session, const struct held_segment *released, char **err)
+{
+	if (!released->decoded || (released->flag_bits & (PACKET_FLAG_SYN | PACKET_FLAG_RST))
+	    || (released->payload_length == 0 && !(released->flag_bits & PACKET_FLAG_FIN)))
+		return 0;
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (hold_collect(session->hold, err) < 0)
+			return -1;
+		for (size_t i = 0; i < hold_count(session->hold); i++)
+			if (answers(hold_peek(session->hold, i), released))
+				return 1;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long waited_ms = (now.tv_sec - start.tv_sec) * 1000
+				 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		long left_ms = WIRE_ANSWER_LIMIT_MS - waited_ms;
 		if (left_ms <= 0 || (session->interrupt && *session->interrupt))
 			return 0;
 		if (hold_wait(session->hold, (int)left_ms, err) < 0)

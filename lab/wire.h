@@ -38,4 +38,16 @@ int wire_tidy_resends(struct session *session, struct lab_event *event, char **e
 int wire_find_held(struct session *session, int side, struct lab_event *event, size_t *index,
 		   char **err);
 
+/* How long a release waits for its receiver's answer: a delayed ACK
+ * comes 40 ms to 200 ms (TCP_DELACK_MAX) after the segment. */
+#define WIRE_ANSWER_LIMIT_MS 500
+/* After `released` was let through: a segment that takes sequence space
+ * (data or a FIN) is acknowledged by its receiver's kernel, at once or by
+ * its delayed ACK. Waits, at most WIRE_ANSWER_LIMIT_MS, until that answer
+ * (or a reset) is held too, so what a step shows held is the same however
+ * fast the lab came to look; SYNs (answered at once, or dropped by a full
+ * queue) and pure ACKs wait for nothing. Returns 1 answered, 0 not in
+ * time or nothing to wait for, -1 with *err. */
+int wire_await_answer(struct session *session, const struct held_segment *released, char **err);
+
 #endif

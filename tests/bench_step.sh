@@ -5,7 +5,8 @@
 #   tests/bench_step.sh [BUILD_DIR] [ROUNDS]
 #
 #   devnull-write  10^5 write(2)s to /dev/null: not a socket, never stopped
-#                  (goal: within 1.05x of native)
+#                  (goal: within 1.05x of native), beside the same loop
+#                  under a seccomp filter that allows everything (the floor)
 #   pingpong       10^4 one-byte TCP round trips on loopback, every send and
 #                  recv a stopped, stepped call: under `step --plain` and
 #                  under `strace -f` (when strace is installed)
@@ -19,16 +20,22 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 # The figure a loop printed: "... : 585.3 ns per ..." -> 585.3
 figure() { sed -n 's/.*: \([0-9.]*\) ns per .*/\1/p' | head -1; }
 
-native_write=() traced_write=()
+native_write=() floor_write=() traced_write=()
 for _ in $(seq "$rounds"); do
 	native_write+=("$("$programs/tracer_syscall_loop" devnull-write 100000 | figure)")
+	floor_write+=("$("$programs/tracer_syscall_loop" devnull-write 100000 allow-filter | figure)")
 	traced_write+=("$("$socklab" step --plain --server "$programs/tracer_syscall_loop devnull-write 100000" \
 		--client true 2>&1 | figure)")
 done
 n=$(printf '%s\n' "${native_write[@]}" | median)
+f=$(printf '%s\n' "${floor_write[@]}" | median)
 t=$(printf '%s\n' "${traced_write[@]}" | median)
 printf 'devnull-write x100000: native %s ns, under step %s ns a call: %.2fx (goal 1.05x)\n' "$n" "$t" \
 	"$(echo "$t / $n" | bc -l)"
+# The floor: any seccomp filter, even one that allows every call from the
+# kernel's cache, sends each call down the kernel's slower entry path.
+printf '  a filter allowing every call: %s ns (%.2fx native); step against that floor: %.2fx\n' "$f" \
+	"$(echo "$f / $n" | bc -l)" "$(echo "$t / $f" | bc -l)"
 
 port=$((40000 + $$ % 20000))
 pingpong_native() {

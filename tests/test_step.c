@@ -226,19 +226,26 @@ Test(step, a_client_that_computes_first_is_waited_for_with_a_bound, .timeout = 6
 	free(out);
 }
 
-/* getaddrinfo's netlink socket: its address is named, and its row says
- * the lab does not read that family rather than "no address yet". */
+/* getaddrinfo's netlink socket: its address is named, its row says the
+ * lab does not read that family rather than "no address yet", and the
+ * messages it carries are decoded: the request, the addresses, the end. */
 Test(step, getaddrinfos_netlink_socket_is_named_and_said_unread, .timeout = 60)
 {
 	char server[1024];
 	snprintf(server, sizeof server, "python3 %s/tests/programs/addresses.py", SOURCE_DIR);
 	char *out = run_step(server, "true");
 	EXPECT_IN_ORDER(out,
-		"server: socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, 0)\n  = 3",
+		"server: socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, NETLINK_ROUTE)\n  = 3",
 		"  * server  3        ?                        ?                        -                0     0  "
 		"not TCP, UDP or Unix: not read",
 		"server: bind(3, {AF_NETLINK, netlink port 0}, 12)",
+		"server: sendto(3, [{nlmsg_len=20, nlmsg_type=RTM_GETADDR, nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, ",
+		"nlmsg_type=RTM_NEWADDR, nlmsg_flags=NLM_F_MULTI, ",
+		"{ifa_family=AF_INET, ifa_prefixlen=8, ifa_flags=IFA_F_PERMANENT, ifa_scope=RT_SCOPE_HOST, ifa_index=1}, "
+		"[IFA_ADDRESS=127.0.0.1, IFA_LOCAL=127.0.0.1, IFA_LABEL=\"lo\"",
+		"nlmsg_type=NLMSG_DONE, ",
 		"server exited with code 0");
 	cr_expect(strstr(out, "(family 16)") == NULL, "%s", out);
+	cr_expect(strstr(out, "sendto(3, \"\\x14") == NULL, "the request is not bytes: %s", out);
 	free(out);
 }

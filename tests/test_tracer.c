@@ -37,7 +37,8 @@
 #include "tracer.h"
 
 #ifndef ECHO_SERVER
-#error "build with -DECHO_SERVER=path -DECHO_CLIENT=path -DSOCKET_TOUR=path -DSYSCALL_LOOP=path -DDUP_SOCKET=path -DSOURCE_DIR=path"
+#error "build with -DECHO_SERVER=path -DECHO_CLIENT=path -DSOCKET_TOUR=path -DSYSCALL_LOOP=path" \
+	" -DDUP_SOCKET=path -DSOURCE_DIR=path"
 #endif
 
 #define RUN_TIMEOUT_MS 20000

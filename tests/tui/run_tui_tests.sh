@@ -1183,6 +1183,12 @@ stepping_the_python_pair_runs_one_held_call_a_key() {
 	terminal_restored "pystep" || return 1
 }
 
+# A stepping key that takes a second, press to changed frame, is wedged
+# (the forking server's wedge took 2 s a key). The speed goal, 100 ms a
+# key, is a figure and not a bound: tests/bench_keys.sh prints the
+# slowest key of each pattern, measured here, on a quiet machine.
+key_ms_bound=1000
+
 # A forking C server: each key releases one held task (the parent's
 # close(4) and the child's calls both), at once, to the end. The key's
 # time is measured from outside: the press until the frame changed.
@@ -1226,7 +1232,8 @@ stepping_a_forking_server_releases_every_process_promptly() {
 	wait_for fork "^ next +both programs are over" || return 1
 	expect_prose fork "server exited with code 0\. client exited with code 0\." "both ends" || return 1
 	# Measured through tmux (two captures a key): the wedge took 2 s a key.
-	[ "$slowest" -le 300 ] || {
+	echo "    fork: slowest key $slowest ms (bound $key_ms_bound ms)" >&2
+	[ "$slowest" -le "$key_ms_bound" ] || {
 		echo "    FAIL: the slowest key took $slowest ms" >&2
 		return 1
 	}
@@ -1300,7 +1307,7 @@ an_exec_is_a_row_of_the_pane() {
 # The programs students write next, each stepped to its end with Space
 # alone: threads, an event loop with a socketpair, a shell script starting
 # two clients, a client that sleeps first, one that crashes. No key may
-# wedge (the forking server's test above says why 300 ms through tmux).
+# wedge (key_ms_bound above).
 every_program_pattern_steps_to_its_end_promptly() {
 	local programs pattern name key ms slowest
 	programs=$(dirname "$SOCKLAB")/tests
@@ -1326,7 +1333,8 @@ every_program_pattern_steps_to_its_end_promptly() {
 			[ "$ms" -gt "$slowest" ] && slowest=$ms
 		done
 		wait_for "$name" "^ next +both programs are over" || return 1
-		[ "$slowest" -le 300 ] || {
+		echo "    $name: slowest key $slowest ms (bound $key_ms_bound ms)" >&2
+		[ "$slowest" -le "$key_ms_bound" ] || {
 			fail_with_screen "$name" "$name: the slowest key took $slowest ms"
 			return 1
 		}
