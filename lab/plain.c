@@ -47,8 +47,15 @@ char *plain_format_result(const struct lab_event *event, char *out, size_t size)
 		snprintf(out, size, "-1 %s (%s)", name ? name : "?", strerror(event->error));
 	} else if (def->result == RESULT_RECEIVED) {
 		text_escape(event->bytes, event->bytes_len, escaped, sizeof escaped);
+		/* A count and no bytes: the call's text shows them decoded (netlink). */
+		bool decoded = event->ret > 0 && event->bytes_len == 0;
 		if (event->ret == 0 && def->id == CALL_RECV)
 			snprintf(out, size, "%s", _("0 (the peer closed)"));
+		else if (decoded && !lab_address_is(&event->address, LAB_ADDRESS_EMPTY))
+			snprintf(out, size, _("%ld bytes from %s (the messages, in the call)"), event->ret,
+				 lab_address_shown(&event->address).text);
+		else if (decoded)
+			snprintf(out, size, _("%ld bytes (the messages, in the call)"), event->ret);
 		else if (!lab_address_is(&event->address, LAB_ADDRESS_EMPTY))
 			snprintf(out, size, _("%ld \"%s\" from %s"), event->ret, escaped,
 				 lab_address_shown(&event->address).text);

@@ -131,7 +131,8 @@ int stepper_observe(struct session *session, int side, const struct tracer_event
 		result = later;
 	if (result)
 		result[1] = '\0';
-	bool received = event->call == CALL_RECV || event->call == CALL_RECVFROM;
+	/* Bytes the text shows decoded (netlink messages) are not shown again as bytes. */
+	bool received = (event->call == CALL_RECV || event->call == CALL_RECVFROM) && !event->bytes_decoded;
 	struct observed_call call = {
 		.side = side,
 		.kind = blocked ? EVENT_BLOCKED : event->woke ? EVENT_WOKE : EVENT_RETURNED,

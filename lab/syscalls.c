@@ -561,9 +561,10 @@ static void put_buffer(struct format *f, const unsigned char *bytes, size_t len,
 	if (room > sizeof messages)
 		room = sizeof messages;
 	int protocol = call_netlink_protocol(f);
-	if (protocol >= 0 && netlink_text(protocol, bytes, len, total, messages, room))
+	if (protocol >= 0 && netlink_text(protocol, bytes, len, total, messages, room)) {
 		put(f, "%s", messages);
-	else
+		f->event->bytes_decoded = f->at_exit;
+	} else
 		put_bytes(f, bytes, len, total);
 }
 

@@ -66,6 +66,8 @@ struct tracer_event {
 	uint64_t message_bytes;           /* RETURNED sendmmsg/recvmmsg: the bytes of the messages that
 	                                     went or came (the sum of their msg_len) */
 	bool woke;                        /* RETURNED: the call had been reported BLOCKED */
+	bool bytes_decoded;               /* RETURNED: the bytes read are shown decoded in the text
+	                                     (netlink messages); the result gives their count only */
 	bool startup;                     /* RETURNED, not held: the interpreter's call before the
 	                                     program's first line (TRACER_REPORTS_LINES); no CALL came */
 	uint64_t elapsed_ns;              /* RETURNED: from release to return */

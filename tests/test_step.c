@@ -243,9 +243,12 @@ Test(step, getaddrinfos_netlink_socket_is_named_and_said_unread, .timeout = 60)
 		"nlmsg_type=RTM_NEWADDR, nlmsg_flags=NLM_F_MULTI, ",
 		"{ifa_family=AF_INET, ifa_prefixlen=8, ifa_flags=IFA_F_PERMANENT, ifa_scope=RT_SCOPE_HOST, ifa_index=1}, "
 		"[IFA_ADDRESS=127.0.0.1, IFA_LOCAL=127.0.0.1, IFA_LABEL=\"lo\"",
+		" bytes from netlink port 0 (the messages, in the call)\n",
 		"nlmsg_type=NLMSG_DONE, ",
+		"  = 20 bytes from netlink port 0 (the messages, in the call)\n",
 		"server exited with code 0");
 	cr_expect(strstr(out, "(family 16)") == NULL, "%s", out);
 	cr_expect(strstr(out, "sendto(3, \"\\x14") == NULL, "the request is not bytes: %s", out);
+	cr_expect(strstr(out, "\"\\x14\\x00") == NULL, "no reply is shown again as bytes: %s", out);
 	free(out);
 }
