@@ -107,8 +107,8 @@ void capture_flows_free(struct capture_flows *flows)
 	free(flows);
 }
 
-static bool flow_end_is(const struct flow_end *end, const unsigned char *address, size_t address_length,
-			uint16_t port)
+static bool flow_end_is(const struct flow_end *end, const unsigned char *address,
+			size_t address_length, uint16_t port)
 {
 	return end->port == port && memcmp(end->address, address, address_length) == 0;
 }
@@ -117,24 +117,29 @@ static bool flow_end_is(const struct flow_end *end, const unsigned char *address
  * the index of the sending end. */
 static struct flow *flows_find(struct capture_flows *flows, int family, size_t address_length,
 			       const unsigned char *source, uint16_t source_port,
-			       const unsigned char *destination, uint16_t destination_port, int *direction)
+			       const unsigned char *destination, uint16_t destination_port,
+			       int *direction)
 {
 	struct flow *room = NULL;
 	for (size_t i = 0; i < FLOW_SLOTS; i++) {
 		struct flow *flow = &flows->flows[i];
 		if (flow->family == family) {
-			if (flow_end_is(&flow->end[0], source, address_length, source_port) &&
-			    flow_end_is(&flow->end[1], destination, address_length, destination_port)) {
+			if (flow_end_is(&flow->end[0], source, address_length, source_port)
+			    && flow_end_is(&flow->end[1], destination, address_length,
+					   destination_port)) {
 				*direction = 0;
 				return flow;
 			}
-			if (flow_end_is(&flow->end[1], source, address_length, source_port) &&
-			    flow_end_is(&flow->end[0], destination, address_length, destination_port)) {
+			if (flow_end_is(&flow->end[1], source, address_length, source_port)
+			    && flow_end_is(&flow->end[0], destination, address_length,
+					   destination_port)) {
 				*direction = 1;
 				return flow;
 			}
 		}
-		if (room == NULL || (room->family != 0 && (flow->family == 0 || flow->last_used < room->last_used)))
+		if (room == NULL
+		    || (room->family != 0
+			&& (flow->family == 0 || flow->last_used < room->last_used)))
 			room = flow;
 	}
 	*room = (struct flow){ .family = family };
@@ -189,8 +194,10 @@ static void flow_number(struct flow *flow, int direction, struct lab_packet *pac
 	packet->window_bytes = packet->window;
 	/* RFC 7323: scaling holds once both SYNs carried the option, and
 	 * never for the window in a SYN itself. */
-	if (!syn && sender->saw_syn && receiver->saw_syn && sender->window_scale >= 0 && receiver->window_scale >= 0)
-		packet->window_bytes = (uint32_t)packet->window << (sender->window_scale > 14 ? 14 : sender->window_scale);
+	if (!syn && sender->saw_syn && receiver->saw_syn && sender->window_scale >= 0
+	    && receiver->window_scale >= 0)
+		packet->window_bytes = (uint32_t)packet->window
+			<< (sender->window_scale > 14 ? 14 : sender->window_scale);
 }
 
 /* ---- decoding ----------------------------------------------------------- */
@@ -202,7 +209,8 @@ static uint16_t read16(const unsigned char *bytes)
 
 static uint32_t read32(const unsigned char *bytes)
 {
-	return (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 | (uint32_t)bytes[2] << 8 | bytes[3];
+	return (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 | (uint32_t)bytes[2] << 8
+		| bytes[3];
 }
 
 /* Where a link layer puts the IP header, and what it says is there. */
@@ -296,7 +304,8 @@ static int read_ipv4(const unsigned char *frame, size_t len, size_t at, struct i
 	const unsigned char *header = frame + at;
 	size_t header_length = (header[0] & 0x0fu) * 4u;
 	uint16_t total_length = read16(header + 2);
-	if (header[0] >> 4 != 4 || header_length < 20 || len - at < header_length || total_length < header_length)
+	if (header[0] >> 4 != 4 || header_length < 20 || len - at < header_length
+	    || total_length < header_length)
 		return CAPTURE_MALFORMED;
 	*ip = (struct ip_view){
 		.family = AF_INET,
@@ -359,7 +368,8 @@ static int read_ipv6(const unsigned char *frame, size_t len, size_t at, struct i
 		if (count == IPV6_EXTENSIONS_MAX || len - offset < 2)
 			return CAPTURE_MALFORMED;
 		const unsigned char *bytes = frame + offset;
-		uint32_t length = ((extension->length_field ? bytes[1] : 0u) + extension->add) * extension->unit;
+		uint32_t length = ((extension->length_field ? bytes[1] : 0u) + extension->add)
+			* extension->unit;
 		if (len - offset < length || payload_length - used < length)
 			return CAPTURE_MALFORMED;
 		if (next_header == IPV6_FRAGMENT && (read16(bytes + 2) & 0xfff8))
@@ -401,7 +411,8 @@ static void fill_address(struct sockaddr_storage *storage, const struct ip_view 
 enum { TCP_OPTION_END = 0, TCP_OPTION_NOP = 1, TCP_OPTION_MSS = 2, TCP_OPTION_WINDOW_SCALE = 3 };
 
 /* Reads MSS and window scale from the options between 20 and header_length. */
-static void tcp_read_options(const unsigned char *header, size_t header_length, struct lab_packet *packet)
+static void tcp_read_options(const unsigned char *header, size_t header_length,
+			     struct lab_packet *packet)
 {
 	size_t at = 20;
 	while (at < header_length) {
@@ -572,7 +583,8 @@ static struct lab_packet *batch_room(struct capture_batch *batch)
 {
 	if (batch->count == batch->capacity) {
 		size_t capacity = batch->capacity ? batch->capacity * 2 : BATCH_FIRST_CAPACITY;
-		struct lab_packet *packets = reallocarray(batch->packets, capacity, sizeof *packets);
+		struct lab_packet *packets =
+			reallocarray(batch->packets, capacity, sizeof *packets);
 		if (packets == NULL)
 			return NULL;
 		batch->packets = packets;
@@ -681,7 +693,8 @@ static int capture_read_lo_counter(struct capture *capture, uint64_t *packets, c
 		got = pread(capture->counters_fd, text, sizeof text - 1, 0);
 	while (got == -1 && errno == EINTR);
 	if (got == -1)
-		return text_error(err, "packet capture: reading /proc/self/net/dev: %s", strerror(errno));
+		return text_error(err, "packet capture: reading /proc/self/net/dev: %s",
+				  strerror(errno));
 	text[got] = '\0';
 
 	char *next;
@@ -709,8 +722,9 @@ static int capture_refusal(pcap_t *handle, int status, char **err)
 	if (detail == NULL || detail[0] == '\0')
 		detail = pcap_statustostr(status);
 	if (status == PCAP_ERROR_PERM_DENIED)
-		return text_error(err, "packet capture needs a private network namespace or CAP_NET_RAW: %s",
-				  detail);
+		return text_error(
+			err, "packet capture needs a private network namespace or CAP_NET_RAW: %s",
+			detail);
 	return text_error(err, "packet capture on lo: %s", detail);
 }
 
@@ -739,7 +753,8 @@ int capture_open(struct capture **out, char **err)
 	if (pcap_set_snaplen(capture->handle, CAPTURE_SNAPLEN) != 0 ||
 	    pcap_set_immediate_mode(capture->handle, 1) != 0) {
 		capture_free(capture);
-		return text_error(err, "packet capture on lo: cannot set the snap length or immediate mode");
+		return text_error(
+			err, "packet capture on lo: cannot set the snap length or immediate mode");
 	}
 	int status = pcap_activate(capture->handle);
 	if (status < 0) {
@@ -792,7 +807,8 @@ int capture_set_filter(struct capture *capture, const char *expression, char **e
 	struct bpf_program program;
 	if (expression != NULL &&
 	    pcap_compile(capture->handle, &program, expression, 1, PCAP_NETMASK_UNKNOWN) == -1)
-		return text_error(err, "packet filter \"%s\": %s", expression, pcap_geterr(capture->handle));
+		return text_error(err, "packet filter \"%s\": %s", expression,
+				  pcap_geterr(capture->handle));
 	if (capture->has_filter)
 		pcap_freecode(&capture->filter);
 	capture->has_filter = expression != NULL;
@@ -804,8 +820,8 @@ int capture_set_filter(struct capture *capture, const char *expression, char **e
 int capture_set_file(struct capture *capture, struct capture_file *file, char **err)
 {
 	if (file != NULL && pcap_datalink(file->format) != capture->linktype)
-		return text_error(err, "pcap file %s: lo gives link type %s, the file holds %s", file->path,
-				  pcap_datalink_val_to_name(capture->linktype),
+		return text_error(err, "pcap file %s: lo gives link type %s, the file holds %s",
+				  file->path, pcap_datalink_val_to_name(capture->linktype),
 				  pcap_datalink_val_to_name(pcap_datalink(file->format)));
 	capture->file = file;
 	return 0;
@@ -831,7 +847,8 @@ static void capture_frame(u_char *user, const struct pcap_pkthdr *header, const 
 		capture->out_of_memory = true;
 		return;
 	}
-	int result = capture_decode(bytes, header->caplen, capture->linktype, capture->flows, packet);
+	int result =
+		capture_decode(bytes, header->caplen, capture->linktype, capture->flows, packet);
 	if (result == CAPTURE_OTHER) {
 		batch->other++;
 	} else if (result == CAPTURE_MALFORMED) {
@@ -871,7 +888,8 @@ enum wait_result { WAIT_ERROR = -1, WAIT_READY, WAIT_TIMEOUT, WAIT_INTERRUPTED }
 static enum wait_result capture_wait(struct capture *capture, int64_t left_us, char **err)
 {
 	struct pollfd ready = { .fd = pcap_get_selectable_fd(capture->handle), .events = POLLIN };
-	struct timespec timeout = { .tv_sec = left_us / 1000000, .tv_nsec = (left_us % 1000000) * 1000 };
+	struct timespec timeout = { .tv_sec = left_us / 1000000,
+				    .tv_nsec = (left_us % 1000000) * 1000 };
 	int result = ppoll(&ready, 1, &timeout, NULL);
 	if (result == -1 && errno == EINTR)
 		return WAIT_INTERRUPTED;
@@ -902,7 +920,8 @@ int capture_drain(struct capture *capture, struct capture_batch *batch, char **e
 	 * hold no frame lo has not counted. */
 	while (capture->frames_seen + capture->drops_seen < target) {
 		if (pcap_dispatch(capture->handle, -1, capture_frame, (u_char *)capture) == -1) {
-			result = text_error(err, "packet capture: %s", pcap_geterr(capture->handle));
+			result =
+				text_error(err, "packet capture: %s", pcap_geterr(capture->handle));
 			break;
 		}
 		if (capture->frames_seen + capture->drops_seen >= target)
@@ -918,7 +937,8 @@ int capture_drain(struct capture *capture, struct capture_batch *batch, char **e
 		if (wait_began == 0)
 			wait_began = now;
 		int64_t left = CAPTURE_SETTLE_LIMIT_US - (now - wait_began);
-		enum wait_result waited = left > 0 ? capture_wait(capture, left, err) : WAIT_TIMEOUT;
+		enum wait_result waited =
+			left > 0 ? capture_wait(capture, left, err) : WAIT_TIMEOUT;
 		if (waited == WAIT_ERROR)
 			result = -1;
 		if (waited == WAIT_TIMEOUT) {
@@ -934,8 +954,10 @@ int capture_drain(struct capture *capture, struct capture_batch *batch, char **e
 		batch->waited_us = (uint32_t)(monotonic_us() - wait_began);
 	capture->batch = NULL;
 
-	if (capture->file != NULL && batch->count > 0 && file_flush(capture->file) < 0 && result == 0)
-		result = text_error(err, "pcap file %s: %s", capture->file->path, strerror(capture->file->write_errno));
+	if (capture->file != NULL && batch->count > 0 && file_flush(capture->file) < 0
+	    && result == 0)
+		result = text_error(err, "pcap file %s: %s", capture->file->path,
+				    strerror(capture->file->write_errno));
 	if (result == 0 && capture->out_of_memory)
 		result = text_error(err, "packet capture: out of memory for the step's packets");
 	return result;

@@ -61,7 +61,8 @@
 
 /* One packet as a student reads it. */
 struct lab_packet {
-	int64_t time_us;                /* kernel timestamp, microseconds since the epoch (CLOCK_REALTIME) */
+	int64_t time_us;                /* kernel timestamp, microseconds since the epoch
+	                                   (CLOCK_REALTIME) */
 	int family;                     /* AF_INET or AF_INET6 */
 	int protocol;                   /* IPPROTO_TCP or IPPROTO_UDP */
 	struct sockaddr_storage source;         /* address and port, as the probe reports them */
@@ -70,16 +71,18 @@ struct lab_packet {
 	struct lab_address destination_address;
 	uint32_t wire_length;           /* IP datagram bytes as sent (headers included) */
 	uint32_t payload_length;        /* TCP/UDP payload bytes as sent */
-	uint32_t payload_shown;         /* of those, how many `payload` holds (at most CAPTURE_PAYLOAD_SHOWN) */
+	uint32_t payload_shown;         /* of those, how many `payload` holds (at most
+	                                   CAPTURE_PAYLOAD_SHOWN) */
 	char payload[CAPTURE_PAYLOAD_SHOWN * 4 + 4];    /* text_escape of the first payload bytes */
 
 	/* TCP only (zero for UDP) */
-	uint8_t flag_bits;              /* the header's flag byte: FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08
-	                                   ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80 */
+	uint8_t flag_bits;              /* the header's flag byte: FIN 0x01 SYN 0x02 RST 0x04 PSH
+	                                   0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80 */
 	char flags[PACKET_FLAGS_TEXT_MAX];  /* flag_bits named (packet_flags_text): "SYN",
 	                                       "SYN-ACK", "PSH-ACK", "none"; "" for UDP */
-	uint32_t seq;                   /* relative to the sender's ISN, as Wireshark numbers it: the
-	                                   SYN is 0; an end first seen without its SYN counts from 1 */
+	uint32_t seq;                   /* relative to the sender's ISN, as Wireshark numbers it:
+	                                   the SYN is 0; an end first seen without its SYN
+	                                   counts from 1 */
 	uint32_t ack;                   /* relative to the receiver's ISN; 0 without the ACK flag */
 	uint32_t raw_seq;               /* as on the wire */
 	uint32_t raw_ack;
@@ -95,7 +98,8 @@ struct capture_batch {
 	struct lab_packet *packets;
 	size_t count;
 	size_t capacity;
-	uint64_t other;                 /* frames of other protocols (ICMP, ...): counted, not returned */
+	uint64_t other;                 /* frames of other protocols (ICMP, ...):
+	                                   counted, not returned */
 	uint64_t malformed;             /* frames capture_decode refused */
 	uint64_t dropped;               /* frames the kernel dropped (capture buffer full) */
 	bool settled;                   /* every packet lo carried so far was seen; false when the

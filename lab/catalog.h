@@ -82,7 +82,8 @@ enum result_kind {
 	RESULT_ADDRESS,  /* 0, with an address filled in */
 	RESULT_VALUE,    /* 0 or a value, with an option value filled in */
 	RESULT_READY,    /* how many fds are ready, and which, with their events */
-	RESULT_MESSAGES, /* how many messages went (sendmmsg) or came (recvmmsg), with their bytes */
+	RESULT_MESSAGES, /* how many messages went (sendmmsg) or came (recvmmsg),
+	                    with their bytes */
 };
 
 #define CALL_MAX_ARGS 5
@@ -95,14 +96,16 @@ struct call_def {
 	enum result_kind result;
 	bool names_result;       /* `x = call(...)` gives the result fd a name */
 	bool may_block;          /* the kernel may put the caller to sleep */
-	bool wire;               /* not a system call: the side's oldest held segment goes on (release)
-	                            or is lost (drop), in a lesson with `wire: hold` */
+	bool wire;               /* not a system call: the side's oldest held segment goes on
+	                            (release) or is lost (drop), in a lesson with `wire: hold` */
 	bool may_wake;           /* it may wake a call asleep in another process (a connect wakes
 	                            an accept, a send wakes a recv, a recv makes room for a send) */
 	bool program_only;       /* shown when a traced program makes it (socklab step), never
 	                            written in a lesson: an argument has no form in the lesson's
-	                            grammar (an fd pair, a vector of messages), so no puppet runs it */
-	long blocking_syscall;   /* the syscall number it sleeps in (x86-64/aarch64 via <sys/syscall.h>) */
+	                            grammar (an fd pair, a vector of messages), so no
+	                            puppet runs it */
+	long blocking_syscall;   /* the syscall number it sleeps in (x86-64/aarch64 via
+	                            <sys/syscall.h>) */
 	const char *usage;       /* "bind(sock, address)" */
 	const char *python;      /* "s.bind((HOST, PORT))" */
 	const char *summary;     /* one line for help screens */

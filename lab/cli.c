@@ -40,7 +40,9 @@ void cli_catch_stop_signals(void)
 /* Dies by the signal that stopped us, as a well-behaved program does. */
 int cli_exit_for_signal(int code)
 {
-	int signal_number = cli_stop_signal ? cli_stop_signal : code > 128 && code < 160 ? code - 128 : 0;
+	int signal_number = cli_stop_signal ? cli_stop_signal
+		: code > 128 && code < 160  ? code - 128
+					    : 0;
 	if (!signal_number)
 		return code;
 	signal(signal_number, SIG_DFL);
@@ -123,7 +125,8 @@ struct progress *cli_load_progress(void)
 	struct progress *progress = NULL;
 	char *warning = NULL, *err = NULL;
 	if (progress_load(&progress, NULL, &warning, &err) < 0) {
-		fprintf(stderr, _("socklab: progress not kept: %s\n"), err ? err : _("out of memory"));
+		fprintf(stderr, _("socklab: progress not kept: %s\n"),
+			err ? err : _("out of memory"));
 		free(err);
 		progress = NULL;
 	}
@@ -138,7 +141,8 @@ void cli_save_progress(struct progress *progress)
 {
 	char *warning = NULL, *err = NULL;
 	if (progress && progress_save(progress, &warning, &err) < 0)
-		fprintf(stderr, _("socklab: progress not saved: %s\n"), err ? err : _("out of memory"));
+		fprintf(stderr, _("socklab: progress not saved: %s\n"),
+			err ? err : _("out of memory"));
 	if (warning)
 		fprintf(stderr, "socklab: %s\n", warning);
 	free(warning);
@@ -156,8 +160,10 @@ bool cli_same_file(const char *a, const char *b)
 		return S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 	char dir_a[PATH_MAX], dir_b[PATH_MAX], real_a[PATH_MAX], real_b[PATH_MAX];
 	const char *slash_a = strrchr(a, '/'), *slash_b = strrchr(b, '/');
-	snprintf(dir_a, sizeof dir_a, "%.*s", slash_a ? (int)(slash_a - a) + 1 : 1, slash_a ? a : ".");
-	snprintf(dir_b, sizeof dir_b, "%.*s", slash_b ? (int)(slash_b - b) + 1 : 1, slash_b ? b : ".");
+	snprintf(dir_a, sizeof dir_a, "%.*s", slash_a ? (int)(slash_a - a) + 1 : 1,
+		 slash_a ? a : ".");
+	snprintf(dir_b, sizeof dir_b, "%.*s", slash_b ? (int)(slash_b - b) + 1 : 1,
+		 slash_b ? b : ".");
 	return realpath(dir_a, real_a) && realpath(dir_b, real_b) && strcmp(real_a, real_b) == 0
 	       && strcmp(slash_a ? slash_a + 1 : a, slash_b ? slash_b + 1 : b) == 0;
 }
@@ -171,8 +177,10 @@ int cli_refuse_programs(const struct lesson *lesson)
 		fprintf(stderr, _("socklab: out of memory\n"));
 		return EXIT_USAGE;
 	}
-	fprintf(stderr, _("socklab: %s is not a lesson shipped with socklab and starts programs (%s): "
-			  "run them with --allow-programs\n"), lesson->path, programs);
+	fprintf(stderr,
+		_("socklab: %s is not a lesson shipped with socklab and starts programs (%s): run "
+		  "them with --allow-programs\n"),
+		lesson->path, programs);
 	free(programs);
 	return EXIT_USAGE;
 }

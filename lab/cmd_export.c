@@ -52,8 +52,8 @@ static int export_trace(const char *path, const char *output, enum export_format
 }
 
 /* Runs the lesson to its end, as run --plain does, then writes its diagram. */
-static int export_lesson(struct lesson *lesson, const char *output, enum export_format format, bool force_host,
-			 const char *trace_path)
+static int export_lesson(struct lesson *lesson, const char *output, enum export_format format,
+			 bool force_host, const char *trace_path)
 {
 	if (consent_has_programs(lesson) && !lesson->programs_allowed)
 		return cli_refuse_programs(lesson);
@@ -75,7 +75,8 @@ static int export_lesson(struct lesson *lesson, const char *output, enum export_
 	struct session *session = NULL;
 	int code = EXIT_OK;
 	cli_catch_stop_signals();
-	if (session_new(&session, lesson, &sandbox, &err) < 0 || session_capture(session, NULL, &err) < 0
+	if (session_new(&session, lesson, &sandbox, &err) < 0
+	    || session_capture(session, NULL, &err) < 0
 	    || export_run(session, &cli_stop_signal, &err) < 0) {
 		fprintf(stderr, "socklab: %s\n", err ? err : _("out of memory"));
 		free(err);
@@ -86,14 +87,18 @@ static int export_lesson(struct lesson *lesson, const char *output, enum export_
 		int written = trace ? trace_write_info(trace, session_info(session), &err) : 0;
 		for (size_t i = 0; trace && written == 0 && i < count; i++)
 			written = trace_write_event(trace, &events[i], &err);
-		if (written < 0 || export_write(output, format, session_info(session), events, count, lesson, &err) < 0) {
+		if (written < 0
+		    || export_write(output, format, session_info(session), events, count, lesson,
+				    &err) < 0) {
 			fprintf(stderr, "socklab: %s\n", err ? err : _("out of memory"));
 			free(err);
 			code = EXIT_USAGE;
 		} else if (session_failure_count(session)) {
 			fprintf(stderr,
-				ngettext("socklab: %zu expectation not met in this run (socklab run --plain %s shows them)\n",
-					 "socklab: %zu expectations not met in this run (socklab run --plain %s shows them)\n",
+				ngettext("socklab: %zu expectation not met in this run (socklab "
+					 "run --plain %s shows them)\n",
+					 "socklab: %zu expectations not met in this run (socklab "
+					 "run --plain %s shows them)\n",
 					 session_failure_count(session)),
 				session_failure_count(session), lesson->name);
 			code = EXIT_EXPECTATION;
@@ -105,8 +110,14 @@ static int export_lesson(struct lesson *lesson, const char *output, enum export_
 	return cli_exit_for_signal(code);
 }
 
-enum export_row { EXPORT_ROW_SVG, EXPORT_ROW_HTML, EXPORT_ROW_OUTPUT, EXPORT_ROW_TRACE, EXPORT_ROW_HOST,
-		  EXPORT_ROW_ALLOW_PROGRAMS, EXPORT_ROW_COUNT };
+enum export_row {
+	EXPORT_ROW_SVG,
+	EXPORT_ROW_HTML,
+	EXPORT_ROW_OUTPUT,
+	EXPORT_ROW_TRACE,
+	EXPORT_ROW_HOST,
+	EXPORT_ROW_ALLOW_PROGRAMS,
+	EXPORT_ROW_COUNT };
 
 static const struct option_row export_rows[EXPORT_ROW_COUNT] = {
 	[EXPORT_ROW_SVG] = { .name = "svg" },
@@ -117,7 +128,8 @@ static const struct option_row export_rows[EXPORT_ROW_COUNT] = {
 	[EXPORT_ROW_ALLOW_PROGRAMS] = { .name = "allow-programs" },
 };
 
-static const struct options_spec export_spec = { "export", "LESSON|TRACE", export_rows, EXPORT_ROW_COUNT };
+static const struct options_spec export_spec = { "export", "LESSON|TRACE", export_rows,
+						 EXPORT_ROW_COUNT };
 
 struct export_options {
 	const char *output, *trace_path;
@@ -147,8 +159,10 @@ int cmd_export(int argc, char **argv)
 	if (first < 0)
 		return first == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
 	if (first != argc - 1) {
-		fprintf(stderr, first < argc - 1 ? _("socklab export: one lesson or trace at a time\n")
-						 : _("socklab export: which lesson or trace? (see socklab list)\n"));
+		fprintf(stderr,
+			first < argc - 1
+				? _("socklab export: one lesson or trace at a time\n")
+				: _("socklab export: which lesson or trace? (see socklab list)\n"));
 		options_usage(stderr, &export_spec);
 		return EXIT_USAGE;
 	}
@@ -159,7 +173,9 @@ int cmd_export(int argc, char **argv)
 	if (format < 0)
 		format = export_format_for(output);
 	if (strcmp(output, "-") != 0 && cli_same_file(output, given)) {
-		fprintf(stderr, _("socklab export: -o would overwrite '%s' itself: name another file\n"), given);
+		fprintf(stderr,
+			_("socklab export: -o would overwrite '%s' itself: name another file\n"),
+			given);
 		return EXIT_USAGE;
 	}
 	/* A bare name or number is socklab's lesson even where a file of that
@@ -173,7 +189,10 @@ int cmd_export(int argc, char **argv)
 	}
 	if (resolved == 0 && is_trace_file(given)) {
 		if (trace_path) {
-			fprintf(stderr, _("socklab export: --trace records a lesson's run; '%s' is a trace already\n"), given);
+			fprintf(stderr,
+				_("socklab export: --trace records a lesson's run; '%s' is a trace "
+				  "already\n"),
+				given);
 			return EXIT_USAGE;
 		}
 		return export_trace(given, output, (enum export_format)format);
@@ -182,9 +201,10 @@ int cmd_export(int argc, char **argv)
 	if (!lesson)
 		return EXIT_USAGE;
 	int code = strcmp(output, "-") != 0 && cli_same_file(output, lesson->path)
-			   ? (fprintf(stderr, _("socklab export: -o would overwrite the lesson '%s' itself\n"), lesson->path),
-			      EXIT_USAGE)
-			   : export_lesson(lesson, output, (enum export_format)format, force_host, trace_path);
+		? (fprintf(stderr, _("socklab export: -o would overwrite the lesson '%s' itself\n"),
+			   lesson->path),
+		   EXIT_USAGE)
+		: export_lesson(lesson, output, (enum export_format)format, force_host, trace_path);
 	lesson_free(lesson);
 	return code;
 }

@@ -64,8 +64,10 @@ int cmd_check(int argc, char **argv)
 		if (!lesson)
 			code = EXIT_USAGE;
 		/* Valid, and worth knowing before running it: what it would start. */
-		char *programs = lesson && consent_has_programs(lesson) && !lessons_is_shipped(argv[i])
-					 ? consent_describe(lesson, "; ") : NULL;
+		char *programs =
+			lesson && consent_has_programs(lesson) && !lessons_is_shipped(argv[i])
+			? consent_describe(lesson, "; ")
+			: NULL;
 		if (programs)
 			printf(_("%s: runs programs: %s\n"), argv[i], programs);
 		free(programs);
@@ -73,7 +75,8 @@ int cmd_check(int argc, char **argv)
 			fit_warn_lesson(stderr, lesson);   /* a warning: the lesson still runs */
 		lesson_free(lesson);
 		diagnostics_done(&diag);
-		lesson_po_check(stderr, argv[i], language_current());   /* warnings: missing or stale Chinese */
+		/* warnings: missing or stale Chinese */
+		lesson_po_check(stderr, argv[i], language_current());
 	}
 	return code;
 }
@@ -83,7 +86,9 @@ int cmd_check(int argc, char **argv)
 int cmd_lesson_pot(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, _("usage: socklab lesson-pot FILE...   (prints the PO template of each lesson's texts)\n"));
+		fprintf(stderr,
+			_("usage: socklab lesson-pot FILE...   (prints the PO template of each "
+			  "lesson's texts)\n"));
 		return EXIT_USAGE;
 	}
 	int code = EXIT_OK;
@@ -159,7 +164,8 @@ int cmd_menu(void)
 		lessons_free_list(paths, count);
 		return EXIT_USAGE;
 	}
-	struct tui_options tui = { .color = getenv("NO_COLOR") == NULL, .menu_shipped = lessons_is_shipped(paths[0]) };
+	struct tui_options tui = { .color = getenv("NO_COLOR") == NULL,
+				   .menu_shipped = lessons_is_shipped(paths[0]) };
 	cli_output_for_curses();
 	int code = tui_run(NULL, paths, count, &sandbox, &tui);
 	sandbox_done(&sandbox);

@@ -39,7 +39,10 @@ int cmd_play(int argc, char **argv)
 	if (first < 0)
 		return first == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
 	if (first != argc) {
-		fprintf(stderr, _("socklab play: takes no operand, got '%s' (calls come on standard input)\n"), argv[first]);
+		fprintf(stderr,
+			_("socklab play: takes no operand, got '%s' (calls come on standard "
+			  "input)\n"),
+			argv[first]);
 		options_usage(stderr, &play_spec);
 		return EXIT_USAGE;
 	}
@@ -105,7 +108,9 @@ int cmd_step(int argc, char **argv)
 	if (first < 0)
 		return first == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
 	if (first != argc) {
-		fprintf(stderr, _("socklab step: takes no operand, got '%s' (quote each command: --server 'CMD')\n"),
+		fprintf(stderr,
+			_("socklab step: takes no operand, got '%s' (quote each command: --server "
+			  "'CMD')\n"),
 			argv[first]);
 		options_usage(stderr, &step_spec);
 		return EXIT_USAGE;
@@ -114,8 +119,10 @@ int cmd_step(int argc, char **argv)
 	bool force_host = options.force_host, plain = options.plain, big = options.big;
 	if (!server || !client) {
 		fprintf(stderr, "%s",
-			server ? _("socklab step: which program is the client? (--client 'COMMAND')\n")
-			       : _("socklab step: which program is the server? (--server 'COMMAND')\n"));
+			server ? _(
+				"socklab step: which program is the client? (--client 'COMMAND')\n")
+			       : _("socklab step: which program is the server? (--server "
+				   "'COMMAND')\n"));
 		options_usage(stderr, &step_spec);
 		return EXIT_USAGE;
 	}

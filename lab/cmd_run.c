@@ -33,8 +33,20 @@ struct run_options {
 	struct pace pace;       /* --pace, --pause: time between steps (--plain) */
 };
 
-enum run_row { RUN_PLAIN, RUN_TERSE, RUN_PACE, RUN_PAUSE, RUN_QUIZ, RUN_HOLD, RUN_TRACE, RUN_PCAP, RUN_NO_WIRE,
-	       RUN_HOST, RUN_BIG, RUN_ALLOW_PROGRAMS, RUN_ROW_COUNT };
+enum run_row {
+	RUN_PLAIN,
+	RUN_TERSE,
+	RUN_PACE,
+	RUN_PAUSE,
+	RUN_QUIZ,
+	RUN_HOLD,
+	RUN_TRACE,
+	RUN_PCAP,
+	RUN_NO_WIRE,
+	RUN_HOST,
+	RUN_BIG,
+	RUN_ALLOW_PROGRAMS,
+	RUN_ROW_COUNT };
 
 static const struct option_row run_rows[RUN_ROW_COUNT] = {
 	[RUN_PLAIN] = { .name = "plain" },
@@ -70,7 +82,8 @@ static int take_run_option(void *context, size_t row, const char *value)
 	case RUN_ALLOW_PROGRAMS: run->allow_programs = true; break;
 	case RUN_PACE:
 	case RUN_PAUSE:
-		if ((row == RUN_PACE ? pace_parse_every : pace_parse_pause)(&run->pace, value, why, sizeof why) < 0) {
+		if ((row == RUN_PACE ? pace_parse_every : pace_parse_pause)(&run->pace, value, why,
+									    sizeof why) < 0) {
 			fprintf(stderr, "socklab run: %s\n", why);
 			return -1;
 		}
@@ -86,10 +99,13 @@ static int take_run_option(void *context, size_t row, const char *value)
  * with the message said. */
 static int check_output_files(const struct run_options *run, const char *lesson_path)
 {
-	const char *const outputs[][2] = { { "--trace", run->trace_path }, { "--pcap", run->pcap_path } };
+	const char *const outputs[][2] = { { "--trace", run->trace_path },
+					   { "--pcap", run->pcap_path } };
 	for (size_t i = 0; i < 2; i++)
 		if (outputs[i][1] && cli_same_file(outputs[i][1], lesson_path)) {
-			fprintf(stderr, _("socklab run: %s would overwrite the lesson '%s' itself: name another file\n"),
+			fprintf(stderr,
+				_("socklab run: %s would overwrite the lesson '%s' itself: name "
+				  "another file\n"),
 				outputs[i][0], outputs[i][1]);
 			return -1;
 		}
@@ -104,27 +120,37 @@ int cmd_run(int argc, char **argv)
 		return first == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
 	if (first != argc - 1) {
 		if (first < argc - 1)
-			fprintf(stderr, _("socklab run: one lesson at a time, got %d\n"), argc - first);
+			fprintf(stderr, _("socklab run: one lesson at a time, got %d\n"),
+				argc - first);
 		else
 			fprintf(stderr, _("socklab run: which lesson? (see socklab list)\n"));
 		options_usage(stderr, &run_spec);
 		return EXIT_USAGE;
 	}
 	if (run.trace_path && run.pcap_path && cli_same_file(run.trace_path, run.pcap_path)) {
-		fprintf(stderr, _("socklab run: --trace and --pcap name the same file '%s': give each its own\n"), run.pcap_path);
+		fprintf(stderr,
+			_("socklab run: --trace and --pcap name the same file '%s': give each "
+			  "its own\n"),
+			run.pcap_path);
 		return EXIT_USAGE;
 	}
 	if (run.no_wire && run.pcap_path) {
-		fprintf(stderr, _("socklab run: --pcap writes the packets --no-wire leaves uncaptured: use one of them\n"));
+		fprintf(stderr,
+			_("socklab run: --pcap writes the packets --no-wire leaves uncaptured: use "
+			  "one of them\n"));
 		return EXIT_USAGE;
 	}
 	if (!run.plain && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		/* `socklab run 01 | less`, a script, CI: the transcript serves them. */
-		fprintf(stderr, _("socklab: not a terminal, so printing the transcript (as with --plain)\n"));
+		fprintf(stderr,
+			_("socklab: not a terminal, so printing the transcript (as with "
+			  "--plain)\n"));
 		run.plain = true;
 	}
 	if (!run.plain && (run.pace.every_s > 0 || run.pace.pause_count)) {
-		fprintf(stderr, _("socklab run: --pace and --pause pace the --plain transcript (the TUI has autoplay, key a)\n"));
+		fprintf(stderr,
+			_("socklab run: --pace and --pause pace the --plain transcript (the TUI "
+			  "has autoplay, key a)\n"));
 		return EXIT_USAGE;
 	}
 	struct lesson *lesson = lessons_load(argv[first], run.allow_programs);
@@ -161,8 +187,9 @@ int cmd_run(int argc, char **argv)
 	}
 	int code;
 	if (!run.plain) {
-		struct tui_options tui = { .big = run.big, .color = getenv("NO_COLOR") == NULL, .quiz = run.quiz,
-					   .trace = trace, .pcap_path = run.no_wire ? NULL : run.pcap_path };
+		struct tui_options tui = { .big = run.big, .color = getenv("NO_COLOR") == NULL,
+					   .quiz = run.quiz, .trace = trace,
+					   .pcap_path = run.no_wire ? NULL : run.pcap_path };
 		cli_output_for_curses();
 		code = tui_run(lesson, NULL, 0, &sandbox, &tui);
 	} else {
@@ -176,7 +203,8 @@ int cmd_run(int argc, char **argv)
 		} else {
 			session_set_interrupt(session, &cli_stop_signal);
 			struct progress *progress = cli_load_progress();
-			code = plain_run(session, trace, run.quiz, run.terse, progress, &run.pace, &cli_stop_signal);
+			code = plain_run(session, trace, run.quiz, run.terse, progress, &run.pace,
+					 &cli_stop_signal);
 			progress_free(progress);
 		}
 		session_free(session);

@@ -27,7 +27,9 @@ int cmd_replay(int argc, char **argv)
 	if (first < 0)
 		return first == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
 	if (first != argc - 1) {
-		fprintf(stderr, first < argc - 1 ? _("socklab replay: one trace at a time\n") : _("socklab replay: which trace?\n"));
+		fprintf(stderr,
+			first < argc - 1 ? _("socklab replay: one trace at a time\n")
+					 : _("socklab replay: which trace?\n"));
 		options_usage(stderr, &replay_spec);
 		return EXIT_USAGE;
 	}

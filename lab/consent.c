@@ -29,7 +29,8 @@ bool consent_is_shipped(const char *lesson_path, const char *const *shipped_dirs
 		return false;
 	for (size_t i = 0; i < dir_count; i++) {
 		char shipped[PATH_MAX];
-		if (shipped_dirs[i] && realpath(shipped_dirs[i], shipped) && strcmp(shipped, lesson_dir) == 0)
+		if (shipped_dirs[i] && realpath(shipped_dirs[i], shipped)
+		    && strcmp(shipped, lesson_dir) == 0)
 			return true;
 	}
 	return false;
@@ -67,7 +68,8 @@ char *consent_describe(const struct lesson *lesson, const char *separator)
 			shown = words_show(&words);
 		/* The parser refused what does not split: a failure here is memory. */
 		failed |= !shown;
-		fprintf(out, "%s%s: %s", any ? separator : "", lesson->sides[s], shown ? shown : "?");
+		fprintf(out, "%s%s: %s", any ? separator : "", lesson->sides[s],
+			shown ? shown : "?");
 		any = true;
 		free(shown);
 		free(err);

@@ -38,15 +38,16 @@ void diagram_result_text(const struct lab_event *event, char *out, size_t size)
 			snprintf(out, size, "-1 errno %d", event->error);
 	} else if (def && def->wire && event->ret == 0) {
 		snprintf(out, size, "%s", def->id == CALL_RELEASE ? "released" : "dropped");
-	} else if (def && def->result == RESULT_RECEIVED && event->ret == 0 && def->id == CALL_RECV) {
+	} else if (def && def->result == RESULT_RECEIVED && event->ret == 0
+		   && def->id == CALL_RECV) {
 		snprintf(out, size, "= 0, peer closed");
 	} else if (def && def->result == RESULT_RECEIVED && event->bytes) {
 		char escaped[PAYLOAD_SHOWN + 8];
 		text_escape(event->bytes, event->bytes_len, escaped, sizeof escaped);
 		snprintf(out, size, "= %ld \"%s\"", event->ret, escaped);
 	} else if (def && def->result == RESULT_MESSAGES) {
-		snprintf(out, size, "= %ld message%s, %ld byte%s", event->ret, event->ret == 1 ? "" : "s", event->value,
-			 event->value == 1 ? "" : "s");
+		snprintf(out, size, "= %ld message%s, %ld byte%s", event->ret,
+			 event->ret == 1 ? "" : "s", event->value, event->value == 1 ? "" : "s");
 	} else if (event->has_value) {
 		snprintf(out, size, "= %ld, value %ld", event->ret, event->value);
 	} else if (def && def->id == CALL_ACCEPT
@@ -68,7 +69,8 @@ void diagram_packet_label(const struct wire_packet *packet, char *out, size_t si
 	if (length < size && tcp) {
 		length += (size_t)snprintf(out + length, size - length, " seq %u", packet->seq);
 		if (length < size && (packet->flags & PACKET_FLAG_ACK))
-			length += (size_t)snprintf(out + length, size - length, " ack %u", packet->ack);
+			length += (size_t)snprintf(out + length, size - length, " ack %u",
+						   packet->ack);
 	}
 	if (length < size && (packet->length || udp))
 		snprintf(out + length, size - length, " len %u", packet->length);
@@ -99,8 +101,8 @@ static bool side_known(const struct run_info *info, int side)
 }
 
 /* A lifeline for every side something happened on, in side order. */
-static void choose_lifelines(struct diagram *diagram, const struct run_info *info, const struct lab_event *events,
-			     size_t count)
+static void choose_lifelines(struct diagram *diagram, const struct run_info *info,
+			     const struct lab_event *events, size_t count)
 {
 	bool used[LESSON_MAX_SIDES] = { false };
 	for (size_t i = 0; i < count; i++) {
@@ -120,7 +122,8 @@ static void choose_lifelines(struct diagram *diagram, const struct run_info *inf
 	diagram->lifeline_count = 0;
 	for (int side = 0; side < info->side_count && side < LESSON_MAX_SIDES; side++)
 		if (used[side]) {
-			struct diagram_lifeline *line = &diagram->lifelines[diagram->lifeline_count++];
+			struct diagram_lifeline *line =
+				&diagram->lifelines[diagram->lifeline_count++];
 			line->side = side;
 			text_copy(line->name, sizeof line->name, info->sides[side]);
 		}
@@ -152,14 +155,16 @@ static void socket_note_text(const struct lab_socket *socket, char *out, size_t 
 	const char *state = lab_socket_state_text(socket);
 	size_t length;
 	if (strcmp(state, "-") == 0)
-		length = (size_t)snprintf(out, size, "%s new, no address yet", socket_label(socket));
+		length =
+			(size_t)snprintf(out, size, "%s new, no address yet", socket_label(socket));
 	else
 		length = (size_t)snprintf(out, size, "%s %s", socket_label(socket), state);
 	if (length >= size)
 		return;
 	/* A listener's queues are its accept queue and its backlog (sock_diag's rq and wq). */
 	if (strcmp(state, "LISTEN") == 0)
-		snprintf(out + length, size - length, ", accept queue %u of %u", socket->recv_queue, socket->send_queue);
+		snprintf(out + length, size - length, ", accept queue %u of %u", socket->recv_queue,
+			 socket->send_queue);
 	else if (socket->note == NOTE_ACCEPT_QUEUE && socket->name[0])
 		snprintf(out + length, size - length, ", in the accept queue");
 	else if (socket->note == NOTE_CLOSED && (socket->changes & CHANGE_FD))
@@ -175,7 +180,8 @@ static bool named_in(const struct lab_snapshot *snapshot, int side, const char *
 	return false;
 }
 
-static int add_note(struct diagram_row *row, size_t *capacity, int lane, const char *text, bool gone)
+static int add_note(struct diagram_row *row, size_t *capacity, int lane, const char *text,
+		    bool gone)
 {
 	if (row->note_count == *capacity) {
 		size_t grown_capacity = *capacity ? *capacity * 2 : 4;
@@ -195,8 +201,8 @@ static int add_note(struct diagram_row *row, size_t *capacity, int lane, const c
 /* The STATES row of an event: every socket it changed, and every named
  * socket of `before` the kernel no longer lists. Sockets the lab could not
  * place go on the first lifeline. */
-static int fill_states(struct diagram *diagram, struct diagram_row *row, const struct lab_snapshot *before,
-		       const struct lab_snapshot *after)
+static int fill_states(struct diagram *diagram, struct diagram_row *row,
+		       const struct lab_snapshot *before, const struct lab_snapshot *after)
 {
 	size_t capacity = 0;
 	char text[DIAGRAM_TEXT_MAX];
@@ -226,7 +232,8 @@ static bool event_failed(const struct lab_event *event)
 	return (event->ret == -1 && event->error) || event->failure_count > 0;
 }
 
-int diagram_build(struct diagram *diagram, const struct run_info *info, const struct lab_event *events, size_t count)
+int diagram_build(struct diagram *diagram, const struct run_info *info,
+		  const struct lab_event *events, size_t count)
 {
 	memset(diagram, 0, sizeof *diagram);
 	text_copy(diagram->lesson, sizeof diagram->lesson, info->lesson);
@@ -255,7 +262,8 @@ int diagram_build(struct diagram *diagram, const struct run_info *info, const st
 			.event = event,
 			.lane = diagram_lane_of(diagram, event->side),
 			.call = event->text ? event->text
-						: event->call < CALL_COUNT ? catalog_calls[event->call].name : "?",
+				: event->call < CALL_COUNT ? catalog_calls[event->call].name
+							   : "?",
 			.failed = event_failed(event),
 			.from_lane = -1,
 			.to_lane = -1,
@@ -263,7 +271,8 @@ int diagram_build(struct diagram *diagram, const struct run_info *info, const st
 		diagram_result_text(event, call->result, sizeof call->result);
 		bool placed = side_known(info, event->side);
 		if (placed && event->kind == EVENT_WOKE && blocked[event->side]) {
-			diagram->rows[blocked_row[event->side]].wake_row = (size_t)(call - diagram->rows);
+			diagram->rows[blocked_row[event->side]].wake_row =
+				(size_t)(call - diagram->rows);
 			blocked[event->side] = false;
 		}
 		if (placed && event->kind == EVENT_BLOCKED) {
@@ -280,11 +289,13 @@ int diagram_build(struct diagram *diagram, const struct run_info *info, const st
 				.from_lane = diagram_lane_of(diagram, event->packets[k].from_side),
 				.to_lane = diagram_lane_of(diagram, event->packets[k].to_side),
 			};
-			diagram_packet_label(&event->packets[k], packet->label, sizeof packet->label);
+			diagram_packet_label(&event->packets[k], packet->label,
+					     sizeof packet->label);
 		}
 		struct diagram_row *states = &diagram->rows[diagram->count];
-		*states = (struct diagram_row){ .kind = DIAGRAM_STATES, .step = event->step, .event = event,
-						.lane = -1, .from_lane = -1, .to_lane = -1 };
+		*states = (struct diagram_row){ .kind = DIAGRAM_STATES, .step = event->step,
+						.event = event, .lane = -1, .from_lane = -1,
+						.to_lane = -1 };
 		if (fill_states(diagram, states, before, &event->snapshot) < 0) {
 			free(states->notes);
 			diagram_done(diagram);

@@ -48,11 +48,12 @@ struct diagram_row {
 	const struct lab_event *event;    /* borrowed: the event the row comes from */
 	/* CALL */
 	int lane;                         /* the caller's lifeline */
-	const char *call;                 /* the call as written (borrowed), or the catalog's name */
+	const char *call;                 /* the call as written (borrowed), or the
+	                                     catalog's name */
 	char result[DIAGRAM_TEXT_MAX];    /* "= 4", "-1 ECONNREFUSED", "blocks", "not run" */
 	bool failed;                      /* -1 with an errno, or an expectation not met */
-	size_t wake_row;                  /* a blocked call: the row where it returned; the row count
-	                                     when it never did */
+	size_t wake_row;                  /* a blocked call: the row where it returned; the row
+	                                     count when it never did */
 	/* PACKET */
 	int from_lane, to_lane;           /* -1: the lab could not tell that end's side */
 	char label[DIAGRAM_TEXT_MAX];     /* "PSH-ACK seq 1 ack 1 len 12" */
@@ -78,7 +79,8 @@ struct diagram {
 
 /* Builds the diagram of `events` (the first `count` of a run; borrowed).
  * Returns 0, or -1 out of memory (then empty, nothing to free). */
-int diagram_build(struct diagram *diagram, const struct run_info *info, const struct lab_event *events, size_t count);
+int diagram_build(struct diagram *diagram, const struct run_info *info,
+		  const struct lab_event *events, size_t count);
 
 /* Frees the rows; safe twice and on a zeroed diagram. */
 void diagram_done(struct diagram *diagram);

@@ -54,11 +54,13 @@ static const char *state_words(const struct lab_socket *socket)
 	return socket->state == 0 ? _("no address yet") : lab_socket_state_text(socket);
 }
 
-static void describe_socket(const struct facts *facts, const struct lab_socket *socket, char *out, size_t size)
+static void describe_socket(const struct facts *facts, const struct lab_socket *socket, char *out,
+			    size_t size)
 {
 	char who[96];
 	if (socket->name[0])
-		snprintf(who, sizeof who, _("%s's %s"), side_name(facts, socket->side), socket->name);
+		snprintf(who, sizeof who, _("%s's %s"), side_name(facts, socket->side),
+			 socket->name);
 	else
 		snprintf(who, sizeof who, _("a socket of %s"), side_name(facts, socket->side));
 	if (socket->fd < 0)
@@ -88,11 +90,13 @@ static long option_in_text(const char *text, const char *option)
  * that made the socket. An accepted socket starts as a copy of its
  * listener (the kernel clones it), options included; a forked side's
  * fd is its parent's socket. -1: the lab did not see the socket made. */
-static int option_before(const struct facts *facts, int side, int fd, size_t index, const char *option)
+static int option_before(const struct facts *facts, int side, int fd, size_t index,
+			 const char *option)
 {
 	for (size_t i = index; i-- > 0;) {
 		const struct lab_event *then = &facts->log[i];
-		if (then->side != side || then->kind == EVENT_BLOCKED || then->kind == EVENT_NOT_RUN)
+		if (then->side != side || then->kind == EVENT_BLOCKED
+		    || then->kind == EVENT_NOT_RUN)
 			continue;
 		if (then->call == CALL_SETSOCKOPT && then->fd_argument == fd && then->ret == 0) {
 			long value = option_in_text(then->text, option);
@@ -100,12 +104,16 @@ static int option_before(const struct facts *facts, int side, int fd, size_t ind
 				return value != 0;
 		}
 		if ((then->call == CALL_SOCKET || then->call == CALL_ACCEPT) && then->ret == fd)
-			return then->call == CALL_ACCEPT ? option_before(facts, side, then->fd_argument, i, option) : 0;
+			return then->call == CALL_ACCEPT
+				? option_before(facts, side, then->fd_argument, i, option)
+				: 0;
 		/* fork()'s child (its answer is 0) holds its parent's sockets. */
 		if (then->call == CALL_FORK && then->ret == 0)
 			for (size_t k = i; k-- > 0;)
-				if (facts->log[k].call == CALL_FORK && facts->log[k].side != side && facts->log[k].ret > 0)
-					return option_before(facts, facts->log[k].side, fd, k, option);
+				if (facts->log[k].call == CALL_FORK && facts->log[k].side != side
+				    && facts->log[k].ret > 0)
+					return option_before(facts, facts->log[k].side, fd, k,
+							     option);
 	}
 	return -1;
 }
@@ -113,7 +121,8 @@ static int option_before(const struct facts *facts, int side, int fd, size_t ind
 /* Where a socket no fd holds any more was last held by one: the event
  * whose snapshot shows the same connection (side, addresses) with an fd.
  * Returns that event's index and the fd, or false. */
-static bool last_holder(const struct facts *facts, const struct lab_socket *socket, size_t *index, int *fd)
+static bool last_holder(const struct facts *facts, const struct lab_socket *socket, size_t *index,
+			int *fd)
 {
 	for (size_t i = facts->index; i-- > 0;)
 		for (size_t k = 0; k < facts->log[i].snapshot.count; k++) {
@@ -171,7 +180,8 @@ static bool listener_takes(const struct lab_socket *listener, const struct lab_a
 		return to.v6 || v6only != 1;
 	}
 	if (own.v4 && to.v6) {
-		*why = listener->family == AF_INET ? _("an AF_INET socket: IPv4 only") : _("IPv4 only");
+		*why = listener->family == AF_INET ? _("an AF_INET socket: IPv4 only")
+						   : _("IPv4 only");
 		return false;
 	}
 	if (own.v6 && to.v4) {
@@ -248,14 +258,18 @@ static void explain_file_in_use(const struct facts *facts, char *out, size_t siz
 		const struct lab_event *then = &facts->log[i];
 		if (then->call == CALL_BIND && then->ret == 0
 		    && lab_address_equal(&then->target, &facts->event->target)) {
-			snprintf(out, size, _("the file %s is still there, made by the bind in step %zu (%s: %s): closing a "
-				   "unix socket leaves its file behind, and bind() never replaces a file; unlink() it first"),
+			snprintf(out, size,
+				 _("the file %s is still there, made by the bind in step %zu (%s: "
+				   "%s): closing a unix socket leaves its file behind, and bind() "
+				   "never replaces a file; unlink() it first"),
 				 target.text, then->step, side_name(facts, then->side), then->text);
 			return;
 		}
 	}
-	snprintf(out, size, _("a file %s exists (a socket that held it left it behind when it closed): bind() never "
-			      "replaces a file; unlink() it first"), target.text);
+	snprintf(out, size,
+		 _("a file %s exists (a socket that held it left it behind when it closed): bind() "
+		   "never replaces a file; unlink() it first"),
+		 target.text);
 }
 
 /* The name of the listener the socket `side` held as `fd` before
@@ -264,7 +278,8 @@ static const char *accepted_from(const struct facts *facts, int side, int fd, si
 {
 	for (size_t i = index; i-- > 0;) {
 		const struct lab_event *then = &facts->log[i];
-		if (then->side != side || (then->call != CALL_SOCKET && then->call != CALL_ACCEPT) || then->ret != fd)
+		if (then->side != side || (then->call != CALL_SOCKET && then->call != CALL_ACCEPT)
+		    || then->ret != fd)
 			continue;
 		if (then->call != CALL_ACCEPT)
 			return NULL;
@@ -281,26 +296,34 @@ static const char *accepted_from(const struct facts *facts, int side, int fd, si
 
 /* TIME-WAIT holds the port unless both sockets said SO_REUSEADDR: the new
  * one (the caller) and the one whose connection this was. */
-static size_t say_reuse(const struct facts *facts, const struct lab_socket *holder, char *out, size_t size)
+static size_t say_reuse(const struct facts *facts, const struct lab_socket *holder, char *out,
+			size_t size)
 {
-	int new_reuse = option_before(facts, facts->event->side, facts->event->fd_argument, facts->index, "SO_REUSEADDR");
+	int new_reuse = option_before(facts, facts->event->side, facts->event->fd_argument,
+				      facts->index, "SO_REUSEADDR");
 	size_t when;
 	int fd;
-	int old_reuse = last_holder(facts, holder, &when, &fd) ? option_before(facts, holder->side, fd, when, "SO_REUSEADDR")
-								: -1;
+	int old_reuse = last_holder(facts, holder, &when, &fd)
+		? option_before(facts, holder->side, fd, when, "SO_REUSEADDR")
+		: -1;
 	const char *old = holder->name[0] ? holder->name : _("the old socket");
-	/* The rule is a whole clause; each format below ends the sentence with who set the option. */
-	const char *rule = _(": TIME-WAIT keeps the address until it ends; a new socket binds beside it only when both "
-			     "set SO_REUSEADDR");
+	/* The rule is a whole clause; each format below ends the sentence with who
+	 * set the option. */
+	const char *rule = _(": TIME-WAIT keeps the address until it ends; a new socket binds "
+			     "beside it only when both set SO_REUSEADDR");
 	if (old_reuse < 0)
-		return (size_t)snprintf(out, size, new_reuse == 1 ? _("%s (this one did; the lab did not see whether %s did)")
-								  : _("%s (this one did not; the lab did not see whether %s did)"),
-					rule, old);
+		return (size_t)snprintf(
+			out, size,
+			new_reuse == 1
+				? _("%s (this one did; the lab did not see whether %s did)")
+				: _("%s (this one did not; the lab did not see whether %s did)"),
+			rule, old);
 	if (new_reuse == 1 && old_reuse == 1)
 		return (size_t)snprintf(out, size, _("%s, and both did"), rule);
 	if (new_reuse == 1 && accepted_from(facts, holder->side, fd, when))
-		return (size_t)snprintf(out, size, _("%s: this one did, %s did not (an accepted socket has its listener's "
-						     "options, and %s had not set it)"),
+		return (size_t)snprintf(out, size,
+					_("%s: this one did, %s did not (an accepted socket has "
+					  "its listener's options, and %s had not set it)"),
 					rule, old, accepted_from(facts, holder->side, fd, when));
 	if (new_reuse == 1)
 		return (size_t)snprintf(out, size, _("%s: this one did, %s did not"), rule, old);
@@ -336,16 +359,19 @@ static void explain_in_use(const struct facts *facts, char *out, size_t size)
 /* The socket the call's fd held before it, as a sentence's subject. */
 static void describe_fd(const struct facts *facts, char *out, size_t size)
 {
-	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
+	const struct lab_socket *socket =
+		held(facts->before, facts->event->side, facts->event->fd_argument);
 	if (socket)
 		describe_socket(facts, socket, out, size);
 	else
-		snprintf(out, size, _("%s's fd %d"), side_name(facts, facts->event->side), facts->event->fd_argument);
+		snprintf(out, size, _("%s's fd %d"), side_name(facts, facts->event->side),
+			 facts->event->fd_argument);
 }
 
 /* `sentence`: a translated format whose one %s is that socket (Chinese
  * and English put the subject first, other languages may not). */
-static void explain_fd_state(const struct facts *facts, const char *sentence, char *out, size_t size)
+static void explain_fd_state(const struct facts *facts, const char *sentence, char *out,
+			     size_t size)
 {
 	char who[160];
 	describe_fd(facts, who, sizeof who);
@@ -359,7 +385,8 @@ static void explain_accept_invalid(const struct facts *facts, char *out, size_t 
 
 static void explain_bind_invalid(const struct facts *facts, char *out, size_t size)
 {
-	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
+	const struct lab_socket *socket =
+		held(facts->before, facts->event->side, facts->event->fd_argument);
 	if (socket && !lab_address_is(&socket->local, LAB_ADDRESS_NONE))
 		snprintf(out, size, _("the socket already has an address, %s: a socket binds once"),
 			 lab_address_shown(&socket->local).text);
@@ -369,15 +396,20 @@ static void explain_bind_invalid(const struct facts *facts, char *out, size_t si
 
 static void explain_not_connected(const struct facts *facts, char *out, size_t size)
 {
-	explain_fd_state(facts, _("%s has no peer: a stream socket sends and receives only once connected"), out, size);
+	explain_fd_state(
+		facts, _("%s has no peer: a stream socket sends and receives only once connected"),
+		out, size);
 }
 
 static void explain_already_connected(const struct facts *facts, char *out, size_t size)
 {
-	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
+	const struct lab_socket *socket =
+		held(facts->before, facts->event->side, facts->event->fd_argument);
 	if (socket && socket->state == TCP_LISTEN)
-		explain_fd_state(facts, _("%s is listening: a listener only accepts connections; Linux answers its connect() "
-					  "with EISCONN"), out, size);
+		explain_fd_state(facts,
+				 _("%s is listening: a listener only accepts connections; Linux "
+				   "answers its connect() with EISCONN"),
+				 out, size);
 	else if (socket)
 		snprintf(out, size, _("the socket is already %s with %s"),
 			 lab_socket_state_text(socket), lab_address_shown(&socket->peer).text);
@@ -390,29 +422,39 @@ static void explain_already_connected(const struct facts *facts, char *out, size
  * ended already: say which, from the state the probe saw. */
 static void explain_in_progress(const struct facts *facts, char *out, size_t size)
 {
-	const struct lab_socket *socket = held(facts->after, facts->event->side, facts->event->fd_argument);
+	const struct lab_socket *socket =
+		held(facts->after, facts->event->side, facts->event->fd_argument);
 	if (socket && socket->state == TCP_SYN_SENT)
-		snprintf(out, size, "%s", _("a non-blocking connect returns before the handshake ends: the socket is SYN-SENT, "
-					    "the handshake still going on; SO_ERROR will tell how it ends"));
+		snprintf(out, size, "%s",
+			 _("a non-blocking connect returns before the handshake ends: the socket "
+			   "is SYN-SENT, the handshake still going on; SO_ERROR will tell "
+			   "how it ends"));
 	else if (socket && socket->state != 0 && socket->state != TCP_CLOSE)
-		snprintf(out, size, _("a non-blocking connect returns before the handshake ends; when the lab read the "
-				      "kernel just after, the handshake had already ended: the socket is %s; SO_ERROR reads 0"),
+		snprintf(out, size,
+			 _("a non-blocking connect returns before the handshake ends; when the lab "
+			   "read the kernel just after, the handshake had already ended: the "
+			   "socket is %s; SO_ERROR reads 0"),
 			 lab_socket_state_text(socket));
 	else
-		snprintf(out, size, "%s", _("a non-blocking connect returns at once, and this one has already ended: the socket "
-					    "is in no kernel table; SO_ERROR tells how (a refusal reads 111, ECONNREFUSED)"));
+		snprintf(out, size, "%s",
+			 _("a non-blocking connect returns at once, and this one has already "
+			   "ended: the socket is in no kernel table; SO_ERROR tells how (a refusal "
+			   "reads 111, ECONNREFUSED)"));
 }
 
 /* EAGAIN: the call would have had to wait, and either this call asked not
  * to (MSG_DONTWAIT) or the socket is non-blocking. */
 static void explain_would_block(const struct facts *facts, char *out, size_t size)
 {
-	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
+	const struct lab_socket *socket =
+		held(facts->before, facts->event->side, facts->event->fd_argument);
 	/* `why` is a whole clause; each format adds the second one. */
-	const char *why = strstr(facts->event->text, "MSG_DONTWAIT") ? _("this call was non-blocking (MSG_DONTWAIT)")
-								    : _("the socket is non-blocking");
+	const char *why = strstr(facts->event->text, "MSG_DONTWAIT")
+		? _("this call was non-blocking (MSG_DONTWAIT)")
+		: _("the socket is non-blocking");
 	if (socket && socket->state == TCP_LISTEN)
-		snprintf(out, size, _("%s and its accept queue was empty (0 of %u)"), why, socket->send_queue);
+		snprintf(out, size, _("%s and its accept queue was empty (0 of %u)"), why,
+			 socket->send_queue);
 	else if (socket)
 		snprintf(out, size,
 			 facts->event->call == CALL_RECV || facts->event->call == CALL_RECVFROM
@@ -432,18 +474,20 @@ static void explain_bad_fd(const struct facts *facts, char *out, size_t size)
 		const struct lab_socket *socket = facts->before->sockets[i];
 		if (socket->side != facts->event->side || socket->fd < 0)
 			continue;
-		at += (size_t)snprintf(fds + at, sizeof fds - at, "%s%d%s%s", at ? " " : "", socket->fd,
-				       socket->name[0] ? "=" : "", socket->name);
+		at += (size_t)snprintf(fds + at, sizeof fds - at, "%s%d%s%s", at ? " " : "",
+				       socket->fd, socket->name[0] ? "=" : "", socket->name);
 	}
-	snprintf(out, size, _("%s holds no fd %d (its sockets then: %s)"), side_name(facts, facts->event->side),
-		 facts->event->fd_argument, fds[0] ? fds : _("none"));
+	snprintf(out, size, _("%s holds no fd %d (its sockets then: %s)"),
+		 side_name(facts, facts->event->side), facts->event->fd_argument,
+		 fds[0] ? fds : _("none"));
 }
 
 /* The socket's last addresses: a reset socket is in no kernel table, so
  * the probe shows it without any; the snapshots before still have them.
  * Back through the run while the fd is this socket: not past the call
  * that made it (socket, accept) or a close of the fd. */
-static const struct lab_socket *last_addressed(const struct facts *facts, const struct lab_socket *socket)
+static const struct lab_socket *last_addressed(const struct facts *facts,
+					       const struct lab_socket *socket)
 {
 	if (!lab_address_is(&socket->local, LAB_ADDRESS_NONE))
 		return socket;
@@ -456,7 +500,8 @@ static const struct lab_socket *last_addressed(const struct facts *facts, const 
 		if (was && !lab_address_is(&was->local, LAB_ADDRESS_NONE)
 		    && !lab_address_is(&was->peer, LAB_ADDRESS_NONE))
 			return was;
-		if (then->side == side && (then->call == CALL_SOCKET || then->call == CALL_ACCEPT) && then->ret == fd)
+		if (then->side == side && (then->call == CALL_SOCKET || then->call == CALL_ACCEPT)
+		    && then->ret == fd)
 			return NULL;
 	}
 	return NULL;
@@ -487,10 +532,11 @@ static const struct lab_event *last_shutdown(const struct facts *facts)
 	const struct lab_event *event = facts->event;
 	for (size_t i = facts->index; i-- > 0;) {
 		const struct lab_event *then = &facts->log[i];
-		if (then->side == event->side && then->fd_argument == event->fd_argument && then->ret == 0
-		    && then->call == CALL_SHUTDOWN)
+		if (then->side == event->side && then->fd_argument == event->fd_argument
+		    && then->ret == 0 && then->call == CALL_SHUTDOWN)
 			return then;
-		if (then->side == event->side && then->call == CALL_SOCKET && then->ret == event->fd_argument)
+		if (then->side == event->side && then->call == CALL_SOCKET
+		    && then->ret == event->fd_argument)
 			return NULL;   /* the fd was a different socket before this one */
 	}
 	return NULL;
@@ -499,7 +545,8 @@ static const struct lab_event *last_shutdown(const struct facts *facts)
 /* "; the RST came from 127.0.0.1:65432 in step 14 (client: send(c2, "anyone?"))",
  * or the peer's FIN, or where the peer is now: the evidence of a broken
  * connection, from the wire and the peer's socket. */
-static size_t describe_peer(const struct facts *facts, const struct lab_socket *socket, char *out, size_t size)
+static size_t describe_peer(const struct facts *facts, const struct lab_socket *socket, char *out,
+			    size_t size)
 {
 	const struct lab_event *when = NULL;
 	const struct wire_packet *reset =
@@ -512,15 +559,17 @@ static size_t describe_peer(const struct facts *facts, const struct lab_socket *
 	const struct wire_packet *fin =
 		last_packet(facts, &socket->peer, &socket->local, PACKET_FLAG_FIN, &when);
 	if (fin)
-		at += (size_t)snprintf(out, size, _("; the peer's FIN came in step %zu (%s: %s)"), when->step,
-				       side_name(facts, when->side), when->text);
+		at += (size_t)snprintf(out, size, _("; the peer's FIN came in step %zu (%s: %s)"),
+				       when->step, side_name(facts, when->side), when->text);
 	for (size_t i = 0; i < facts->before->count && at < size; i++) {
 		const struct lab_socket *peer = facts->before->sockets[i];
 		if (lab_address_equal(&peer->local, &socket->peer)
 		    && lab_address_equal(&peer->peer, &socket->local)) {
 			char who[160];
 			describe_socket(facts, peer, who, sizeof who);
-			return at + (size_t)snprintf(out + at, size - at, _("; the other end is %s"), who);
+			return at
+				+ (size_t)snprintf(out + at, size - at, _("; the other end is %s"),
+						   who);
 		}
 	}
 	if (at < size)
@@ -533,13 +582,15 @@ static size_t describe_peer(const struct facts *facts, const struct lab_socket *
 /* A unix socket has no wire and no RST: the evidence is the close of the
  * socket at the other end. Its peer is what it connected to; when that was
  * a listener and it was closed, the connection died in its accept queue. */
-static void explain_unix_broken(const struct facts *facts, const struct lab_socket *socket, char *out, size_t size)
+static void explain_unix_broken(const struct facts *facts, const struct lab_socket *socket,
+				char *out, size_t size)
 {
 	const struct lab_event *event = facts->event;
 	const struct lab_address *target = NULL;
 	size_t connected = 0;
 	for (size_t i = facts->index; i-- > 0;)
-		if (facts->log[i].side == event->side && facts->log[i].fd_argument == event->fd_argument
+		if (facts->log[i].side == event->side
+		    && facts->log[i].fd_argument == event->fd_argument
 		    && facts->log[i].call == CALL_CONNECT && facts->log[i].ret == 0) {
 			target = &facts->log[i].target;
 			connected = i;
@@ -549,33 +600,40 @@ static void explain_unix_broken(const struct facts *facts, const struct lab_sock
 		const struct lab_event *then = &facts->log[i];
 		if (then->call != CALL_CLOSE || then->ret != 0 || i == 0)
 			continue;
-		const struct lab_socket *closed = held(&facts->log[i - 1].snapshot, then->side, then->fd_argument);
+		const struct lab_socket *closed =
+			held(&facts->log[i - 1].snapshot, then->side, then->fd_argument);
 		if (closed && closed->state == TCP_LISTEN
 		    && lab_address_equal(&closed->local, target)) {
 			char who[160];
 			describe_socket(facts, closed, who, sizeof who);
-			snprintf(out, size, _("a unix socket gets no RST: the listener it connected to, %s on %s, was closed "
-					      "in step %zu (%s: %s) with this connection still in its accept queue"),
+			snprintf(out, size,
+				 _("a unix socket gets no RST: the listener it connected to, %s on "
+				   "%s, was closed in step %zu (%s: %s) with this connection still "
+				   "in its accept queue"),
 				 who, lab_address_shown(target).text, then->step,
 				 side_name(facts, then->side), then->text);
 			return;
 		}
 	}
 	(void)socket;
-	explain_fd_state(facts, _("%s lost its peer: the socket at the other end was closed"), out, size);
+	explain_fd_state(facts, _("%s lost its peer: the socket at the other end was closed"), out,
+			 size);
 }
 
 /* EPIPE and ECONNRESET: this end was shut down, never connected, or the
  * peer went away; each said with what shows it. */
 static void explain_broken(const struct facts *facts, char *out, size_t size)
 {
-	const struct lab_socket *socket = held(facts->before, facts->event->side, facts->event->fd_argument);
+	const struct lab_socket *socket =
+		held(facts->before, facts->event->side, facts->event->fd_argument);
 	const struct lab_event *shut = facts->event->error == EPIPE ? last_shutdown(facts) : NULL;
 	if (shut) {
 		char who[160];
 		describe_fd(facts, who, sizeof who);
-		snprintf(out, size, _("%s can send no more: this end shut down its sending side in step %zu (%s)"), who,
-			 shut->step, shut->text);
+		snprintf(out, size,
+			 _("%s can send no more: this end shut down its sending side in step "
+			   "%zu (%s)"),
+			 who, shut->step, shut->text);
 		return;
 	}
 	if (socket && socket->family == AF_UNIX) {
@@ -584,13 +642,18 @@ static void explain_broken(const struct facts *facts, char *out, size_t size)
 	}
 	const struct lab_socket *addressed = socket ? last_addressed(facts, socket) : NULL;
 	if (!addressed || lab_address_is(&addressed->peer, LAB_ADDRESS_NONE)) {
-		explain_fd_state(facts, facts->event->error == EPIPE
-						? _("%s was never connected: Linux answers send() on an unconnected TCP "
-						    "socket with EPIPE, not ENOTCONN")
-						: _("%s has no connection"), out, size);
+		explain_fd_state(facts,
+				 facts->event->error == EPIPE
+					 ? _("%s was never connected: Linux answers send() on an "
+					     "unconnected TCP socket with EPIPE, not ENOTCONN")
+					 : _("%s has no connection"),
+				 out, size);
 		return;
 	}
-	explain_fd_state(facts, socket->note == NOTE_RESET ? _("%s was reset") : _("%s lost its connection"), out, size);
+	explain_fd_state(facts,
+			 socket->note == NOTE_RESET ? _("%s was reset")
+						    : _("%s lost its connection"),
+			 out, size);
 	size_t at = strlen(out);
 	if (at < size)
 		describe_peer(facts, addressed, out + at, size - at);
@@ -598,7 +661,8 @@ static void explain_broken(const struct facts *facts, char *out, size_t size)
 
 static void explain_no_file(const struct facts *facts, char *out, size_t size)
 {
-	snprintf(out, size, _("no socket file %s exists: nothing was bound there, or it was unlinked"),
+	snprintf(out, size,
+		 _("no socket file %s exists: nothing was bound there, or it was unlinked"),
 		 lab_address_shown(&facts->event->target).text);
 }
 
@@ -636,36 +700,40 @@ static const char *why_readable(const struct lab_socket *socket, char *text, siz
 {
 	if (socket->state == TCP_LISTEN && socket->recv_queue > 0) {
 		snprintf(text, size,
-			 ngettext("%u connection waits in its accept queue", "%u connections wait in its accept queue",
-				  socket->recv_queue),
+			 ngettext("%u connection waits in its accept queue",
+				  "%u connections wait in its accept queue", socket->recv_queue),
 			 socket->recv_queue);
 		return text;
 	}
 	/* After the peer's FIN the kernel's receive queue counts the FIN as
 	 * one more: recv-q 1 is the FIN alone, N + 1 is N bytes, then the FIN. */
 	if (socket->state == TCP_CLOSE_WAIT && socket->recv_queue > 1) {
-		snprintf(text, size,
-			 ngettext("%u byte waits in its receive queue, then the peer's FIN (recv-q %u counts it): "
-				  "recv() returns the bytes first, 0 only after them",
-				  "%u bytes wait in its receive queue, then the peer's FIN (recv-q %u counts it): "
-				  "recv() returns the bytes first, 0 only after them",
-				  socket->recv_queue - 1),
-			 socket->recv_queue - 1, socket->recv_queue);
+		snprintf(
+			text, size,
+			ngettext("%u byte waits in its receive queue, then the peer's FIN (recv-q "
+				 "%u counts it): recv() returns the bytes first, 0 only after them",
+				 "%u bytes wait in its receive queue, then the peer's FIN (recv-q "
+				 "%u counts it): recv() returns the bytes first, 0 only after them",
+				 socket->recv_queue - 1),
+			socket->recv_queue - 1, socket->recv_queue);
 		return text;
 	}
 	if (socket->state == TCP_CLOSE_WAIT)
-		return _("the peer sent its FIN and no bytes wait before it: recv() would return 0");
+		return _(
+			"the peer sent its FIN and no bytes wait before it: recv() would return 0");
 	if (socket->recv_queue > 0) {
 		snprintf(text, size,
-			 socket->type == SOCK_DGRAM
-				 ? _("datagrams wait in its receive queue (%u bytes of kernel memory)")
-				 : ngettext("%u byte waits in its receive queue", "%u bytes wait in its receive queue",
-					    socket->recv_queue),
+			 socket->type == SOCK_DGRAM ? _(
+				 "datagrams wait in its receive queue (%u bytes of kernel memory)")
+						    : ngettext("%u byte waits in its receive queue",
+							       "%u bytes wait in its receive queue",
+							       socket->recv_queue),
 			 socket->recv_queue);
 		return text;
 	}
 	if (socket->note == NOTE_DROPPED || socket->note == NOTE_RESET)
-		return _("the connection is gone from the kernel's tables: recv() would return its error at once");
+		return _("the connection is gone from the kernel's tables: recv() would return its "
+			 "error at once");
 	return NULL;
 }
 
@@ -673,7 +741,8 @@ static const char *why_writable(const struct lab_socket *socket, char *text, siz
 {
 	snprintf(text, size,
 		 ngettext("room in its send buffer (%u byte queued): send() would not wait",
-			  "room in its send buffer (%u bytes queued): send() would not wait", socket->send_queue),
+			  "room in its send buffer (%u bytes queued): send() would not wait",
+			  socket->send_queue),
 		 socket->send_queue);
 	return text;
 }
@@ -683,15 +752,17 @@ static const char *why_hung_up(const struct lab_socket *socket, char *text, size
 	(void)socket;
 	(void)text;
 	(void)size;
-	return _("the connection is over both ways (closed or reset): nothing more will come or go");
+	return _(
+		"the connection is over both ways (closed or reset): nothing more will come or go");
 }
 
 static const char *why_error(const struct lab_socket *socket, char *text, size_t size)
 {
 	(void)text;
 	(void)size;
-	return socket->note == NOTE_RESET ? _("an error waits on the socket (the peer's reset): the next call returns it")
-					    : _("an error waits on the socket: the next call returns it");
+	return socket->note == NOTE_RESET
+		? _("an error waits on the socket (the peer's reset): the next call returns it")
+		: _("an error waits on the socket: the next call returns it");
 }
 
 static const char *why_peer_shut(const struct lab_socket *socket, char *text, size_t size)
@@ -718,7 +789,8 @@ static const struct {
 
 /* Why each ready fd was ready, from its queues after the call: a reason
  * for each event the kernel reported (POLLIN alone keeps its one line). */
-static const char *explain_ready(const struct run_info *info, const struct lab_event *event, char *out, size_t size)
+static const char *explain_ready(const struct run_info *info, const struct lab_event *event,
+				 char *out, size_t size)
 {
 	size_t at = 0;
 	out[0] = '\0';
@@ -734,29 +806,34 @@ static const char *explain_ready(const struct run_info *info, const struct lab_e
 		if (!events)
 			continue;
 		bool only_in = events == POLLIN;
-		for (size_t r = 0; r < sizeof readiness_reasons / sizeof readiness_reasons[0] && at < size; r++) {
+		for (size_t r = 0;
+		     r < sizeof readiness_reasons / sizeof readiness_reasons[0] && at < size; r++) {
 			bool reported = events & readiness_reasons[r].bit;
 			char text[160];
-			const char *reason = reported ? readiness_reasons[r].why(socket, text, sizeof text) : NULL;
+			const char *reason = reported
+				? readiness_reasons[r].why(socket, text, sizeof text)
+				: NULL;
 			if (!reason)
 				continue;
 			/* "conn1: 12 bytes wait ..." for plain readability; with
 			 * more than POLLIN, each event names itself: "conn2 POLLHUP: ..." */
-			at += (size_t)snprintf(out + at, size - at, "%s%s%s%s: %s", at ? "; " : "", socket->name,
-					       only_in ? "" : " ", only_in ? "" : readiness_reasons[r].name, reason);
+			at += (size_t)snprintf(out + at, size - at, "%s%s%s%s: %s", at ? "; " : "",
+					       socket->name, only_in ? "" : " ",
+					       only_in ? "" : readiness_reasons[r].name, reason);
 		}
 	}
 	(void)info;
 	return out[0] ? out : NULL;
 }
 
-const char *evidence_explain(const struct run_info *info, const struct lab_event *events, size_t index, char *out,
-			     size_t size)
+const char *evidence_explain(const struct run_info *info, const struct lab_event *events,
+			     size_t index, char *out, size_t size)
 {
 	const struct lab_event *event = &events[index];
 	if (event->ready_count && event->ret > 0)
 		return explain_ready(info, event, out, size);
-	if (event->ret != -1 || event->error == 0 || (event->kind != EVENT_RETURNED && event->kind != EVENT_WOKE))
+	if (event->ret != -1 || event->error == 0
+	    || (event->kind != EVENT_RETURNED && event->kind != EVENT_WOKE))
 		return NULL;
 	if (event->refusal[0]) {
 		/* No kernel saw the call: the lab's reason is the evidence. */
@@ -771,11 +848,11 @@ const char *evidence_explain(const struct run_info *info, const struct lab_event
 			before = &events[i].snapshot;
 			break;
 		}
-	struct facts facts = {
-		.info = info, .event = event, .before = before, .after = &event->snapshot, .log = events, .index = index
-	};
+	struct facts facts = { .info = info, .event = event, .before = before,
+			       .after = &event->snapshot, .log = events, .index = index };
 	for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++)
-		if ((rows[r].call == event->call || rows[r].call == CALL_COUNT) && rows[r].error == event->error) {
+		if ((rows[r].call == event->call || rows[r].call == CALL_COUNT)
+		    && rows[r].error == event->error) {
 			rows[r].explain(&facts, out, size);
 			return out;
 		}

@@ -19,7 +19,7 @@
  * table has no row for its errno. For poll, select and epoll_wait, says why
  * each ready fd was ready, from its queues (a connection in the accept
  * queue, bytes in the receive queue, the peer's FIN). */
-const char *evidence_explain(const struct run_info *info, const struct lab_event *events, size_t index, char *out,
-			     size_t size);
+const char *evidence_explain(const struct run_info *info, const struct lab_event *events,
+			     size_t index, char *out, size_t size);
 
 #endif

@@ -98,7 +98,8 @@ static void inode_set_sort(struct inode_set *set)
 
 static bool inode_set_has(const struct inode_set *set, uint32_t inode)
 {
-	return inode && set->count && bsearch(&inode, set->inodes, set->count, sizeof inode, compare_inodes);
+	return inode && set->count
+		&& bsearch(&inode, set->inodes, set->count, sizeof inode, compare_inodes);
 }
 
 /* The set of the inodes `snap` lists (0, for sockets without one, left out). */
@@ -224,7 +225,8 @@ static int make_keys(struct exact *exact, size_t *count)
 			if (add_key(exact, count, &peer) < 0)
 				return -1;
 		} else if (key.kind != PROBE_UNIX && port_of(&socket->peer) != 0) {
-			struct probe_key mirror = { .kind = key.kind, .local = socket->peer, .peer = socket->local };
+			struct probe_key mirror = { .kind = key.kind, .local = socket->peer,
+						    .peer = socket->local };
 			if (add_key(exact, count, &mirror) < 0)
 				return -1;
 		}
@@ -300,7 +302,8 @@ static int keep_known(struct exact *exact, const struct probe_snapshot *raw, cha
 		if (!keep && socket->family == AF_UNIX)
 			keep = inode_set_has(peers, socket->inode);
 		else if (!keep)
-			keep = (local && (ports[local / 8] >> (local % 8) & 1)) || (peer && (ports[peer / 8] >> (peer % 8) & 1));
+			keep = (local && (ports[local / 8] >> (local % 8) & 1))
+				|| (peer && (ports[peer / 8] >> (peer % 8) & 1));
 		if (keep && snapshot_append(next, socket) < 0)
 			return text_error(err, "out of memory");
 	}
@@ -314,13 +317,14 @@ static int keep_known(struct exact *exact, const struct probe_snapshot *raw, cha
 /* A TCP socket that is bound only (neither listening nor connected) sits
  * in the bind hash alone, which no exact request reaches: while no call
  * touches its fd it stays as the last dump showed it. */
-static int carry_bound_only(struct exact *exact, const struct exact_input *input, struct probe_snapshot *raw,
-			    char **err)
+static int carry_bound_only(struct exact *exact, const struct exact_input *input,
+			    struct probe_snapshot *raw, char **err)
 {
 	for (size_t i = 0; i < exact->known.count; i++) {
 		const struct probe_socket *socket = &exact->known.sockets[i];
 		if (socket->family == AF_UNIX || socket->state != TCP_CLOSE
-		    || !inode_set_has(&exact->fds_now, socket->inode) || was_touched(input, socket->inode)
+		    || !inode_set_has(&exact->fds_now, socket->inode)
+		    || was_touched(input, socket->inode)
 		    || inode_set_has(&exact->listed, socket->inode))
 			continue;
 		if (snapshot_append(raw, socket) < 0)
@@ -343,13 +347,16 @@ static size_t count_missed(const struct exact *exact, const struct probe_snapsho
 		bool lab = inode_set_has(&exact->fds_now, socket->inode);
 		for (size_t k = 0; !lab && socket->family != AF_UNIX && k < exact->known.count; k++)
 			lab = exact->known.sockets[k].family != AF_UNIX
-			      && (port_of(&exact->known.sockets[k].local) == port_of(&socket->local)
-				  || port_of(&exact->known.sockets[k].local) == port_of(&socket->peer));
+				&& (port_of(&exact->known.sockets[k].local)
+					    == port_of(&socket->local)
+				    || port_of(&exact->known.sockets[k].local)
+					    == port_of(&socket->peer));
 		if (!lab)
 			continue;
 		bool seen = false;
 		for (size_t k = 0; !seen && k < found->count; k++)
-			seen = probe_key_of(&found->sockets[k], &other) == 0 && compare_keys(&key, &other) == 0;
+			seen = probe_key_of(&found->sockets[k], &other) == 0
+				&& compare_keys(&key, &other) == 0;
 		missed += !seen;
 	}
 	return missed;
@@ -368,7 +375,8 @@ int exact_add_unlisted(struct probe_snapshot *dump, const struct probe_snapshot 
 		 * one's place between the two looks is the same connection. */
 		bool listed = false;
 		for (size_t k = 0; !listed && k < dumped; k++)
-			listed = probe_key_of(&dump->sockets[k], &other) == 0 && compare_keys(&key, &other) == 0;
+			listed = probe_key_of(&dump->sockets[k], &other) == 0
+				&& compare_keys(&key, &other) == 0;
 		if (!listed && snapshot_append(dump, socket) < 0)
 			return -1;
 	}

@@ -42,7 +42,8 @@ struct exact_input {
 	unsigned what;                  /* probe_what of the lab's sockets */
 	const struct tie_fd *fds;       /* every fd of every side */
 	size_t fd_count;
-	const uint32_t *touched;        /* inodes of the fds a call used or made since the last snapshot */
+	const uint32_t *touched;        /* inodes of the fds a call used or made since the
+	                                   last snapshot */
 	size_t touched_count;
 	int64_t now_us;                 /* monotonic clock */
 };

@@ -68,7 +68,8 @@ static bool value_met(const struct expectation *e, const struct lab_event *event
 	case EXPECT_ERROR:
 		return returned && event->ret == -1 && event->error == e->error;
 	case EXPECT_BYTES:
-		return returned && event->bytes_len == e->bytes_len && memcmp(event->bytes, e->bytes, e->bytes_len) == 0;
+		return returned && event->bytes_len == e->bytes_len
+			&& memcmp(event->bytes, e->bytes, e->bytes_len) == 0;
 	case EXPECT_VALUE:
 		return returned && event->has_value && event->value == e->value;
 	case EXPECT_ADDRESS:
@@ -80,7 +81,8 @@ static bool value_met(const struct expectation *e, const struct lab_event *event
 	}
 }
 
-static void describe_expected(const struct lesson *lesson, const struct expectation *e, char *out, size_t size)
+static void describe_expected(const struct lesson *lesson, const struct expectation *e, char *out,
+			      size_t size)
 {
 	char escaped[96];
 	switch (e->kind) {
@@ -96,7 +98,8 @@ static void describe_expected(const struct lesson *lesson, const struct expectat
 		snprintf(out, size, "value %ld", e->value);
 		break;
 	case EXPECT_ADDRESS:
-		text_address((const struct sockaddr *)&e->address, e->address_len, escaped, sizeof escaped);
+		text_address((const struct sockaddr *)&e->address, e->address_len, escaped,
+			     sizeof escaped);
 		snprintf(out, size, "from %s", escaped);
 		break;
 	case EXPECT_READY:
@@ -106,7 +109,9 @@ static void describe_expected(const struct lesson *lesson, const struct expectat
 	case EXPECT_STATE: {
 		const char *state = e->state ? probe_state_name(e->state, SOCK_STREAM) : "gone";
 		snprintf(out, size, "%s %s %s", lesson->sides[e->side],
-			 e->ref == REF_ACCEPT_QUEUE ? "(accept queue)" : e->ref == REF_HANDSHAKE ? "(handshake)" : e->socket_name,
+			 e->ref == REF_ACCEPT_QUEUE        ? "(accept queue)"
+				 : e->ref == REF_HANDSHAKE ? "(handshake)"
+							   : e->socket_name,
 			 state);
 		break;
 	}
@@ -126,8 +131,8 @@ static bool socket_matches(const struct expectation *e, const struct lab_socket 
 
 /* Whether the snapshot meets a state expectation; if not and `event` is
  * given, says what the kernel has instead. */
-static bool check_state(struct session *session, const struct lesson_step *step, const struct expectation *e,
-			struct lab_event *event)
+static bool check_state(struct session *session, const struct lesson_step *step,
+			const struct expectation *e, struct lab_event *event)
 {
 	const struct lab_snapshot *snapshot = &session->snapshot;
 	char expected[160], says[256] = "";
@@ -145,9 +150,10 @@ static bool check_state(struct session *session, const struct lesson_step *step,
 			return true;
 		/* Say the queues only when the expectation was about them. */
 		bool queues = e->recv_queue >= 0 || e->send_queue >= 0;
-		text_append(says, sizeof says, &says_len, queues ? "%s%s rq %u wq %u" : "%s%s", says_len ? "; " : "",
-			    socket->state ? lab_socket_state_text(socket) : "no address yet", socket->recv_queue,
-			    socket->send_queue);
+		text_append(says, sizeof says, &says_len, queues ? "%s%s rq %u wq %u" : "%s%s",
+			    says_len ? "; " : "",
+			    socket->state ? lab_socket_state_text(socket) : "no address yet",
+			    socket->recv_queue, socket->send_queue);
 	}
 	if (!any && e->state == 0)
 		return true;
@@ -156,8 +162,8 @@ static bool check_state(struct session *session, const struct lesson_step *step,
 	describe_expected(session->lesson, e, expected, sizeof expected);
 	char ended[320], ended_shown[320];
 	if (e->unless_timer && e->ref == REF_NAME
-	    && timed_explain(&session->timed, snapshot, e->side, e->socket_name, timed_now_us(), ended, sizeof ended,
-			     ended_shown, sizeof ended_shown)) {
+	    && timed_explain(&session->timed, snapshot, e->side, e->socket_name, timed_now_us(),
+			     ended, sizeof ended, ended_shown, sizeof ended_shown)) {
 		char said[512], said_shown[512];
 		snprintf(said, sizeof said, "%s: %s", expected, ended);
 		snprintf(said_shown, sizeof said_shown, "%s: %s", expected, ended_shown);
@@ -169,8 +175,9 @@ static bool check_state(struct session *session, const struct lesson_step *step,
 		snprintf(queues, sizeof queues, "%s%.0ld%s%.0ld", e->recv_queue >= 0 ? " rq " : "",
 			 e->recv_queue >= 0 ? e->recv_queue : 0L, e->send_queue >= 0 ? " wq " : "",
 			 e->send_queue >= 0 ? e->send_queue : 0L);
-	record_failure(event, "%s:%d: expected %s%s%s, kernel says %s", session->lesson->path, step->line, expected,
-		    queues, e->within_ms ? " (waited for it)" : "", any ? says : "there is no such socket");
+	record_failure(event, "%s:%d: expected %s%s%s, kernel says %s", session->lesson->path,
+		       step->line, expected, queues, e->within_ms ? " (waited for it)" : "",
+		       any ? says : "there is no such socket");
 	return false;
 }
 
@@ -193,8 +200,8 @@ static bool woke_since(const struct session *session, size_t first, int side)
 	return false;
 }
 
-int expect_settle(struct session *session, const struct lesson_step *step, enum phase phase, size_t first_event,
-		  char **err)
+int expect_settle(struct session *session, const struct lesson_step *step, enum phase phase,
+		  size_t first_event, char **err)
 {
 	long longest = 0;
 	for (size_t k = 0; k < step->expect_count; k++)
@@ -214,7 +221,8 @@ int expect_settle(struct session *session, const struct lesson_step *step, enum 
 				met = woke_since(session, first_event, e->woken_side);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		long elapsed_ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		long elapsed_ms = (now.tv_sec - start.tv_sec) * 1000
+			+ (now.tv_nsec - start.tv_nsec) / 1000000;
 		if (met || elapsed_ms >= longest || (session->interrupt && *session->interrupt))
 			return 0;
 		struct timespec tick = { .tv_nsec = 1000000 };
@@ -230,11 +238,12 @@ int expect_settle(struct session *session, const struct lesson_step *step, enum 
 }
 
 /* Compares the step's expectations with what the kernel did. */
-void expect_check_step(struct session *session, const struct lesson_step *step, struct lab_event *call_event,
-		       size_t first_event, enum phase phase)
+void expect_check_step(struct session *session, const struct lesson_step *step,
+		       struct lab_event *call_event, size_t first_event, enum phase phase)
 {
 	if (session->info.unchecked)
-		return;   /* written for a free wire, run with --hold: its expectations do not apply */
+		return;   /* written for a free wire, run with --hold: its
+		             expectations do not apply */
 	size_t failures_before = call_event->failure_count;
 	for (size_t k = 0; k < step->expect_count; k++) {
 		const struct expectation *e = &step->expects[k];
@@ -248,7 +257,8 @@ void expect_check_step(struct session *session, const struct lesson_step *step, 
 		if (e->woken_side >= 0) {
 			event = NULL;
 			for (size_t i = first_event; i < session->event_count; i++)
-				if (session->events[i].kind == EVENT_WOKE && session->events[i].side == e->woken_side)
+				if (session->events[i].kind == EVENT_WOKE
+				    && session->events[i].side == e->woken_side)
 					event = &session->events[i];
 		}
 		/* The address the kernel would show: on the host path, the lesson's
@@ -266,12 +276,14 @@ void expect_check_step(struct session *session, const struct lesson_step *step, 
 		char expected[160], got[200];
 		describe_expected(session->lesson, e, expected, sizeof expected);
 		if (e->woken_side >= 0 && !event)
-			snprintf(got, sizeof got, "%s's call is still blocked", session->lesson->sides[e->woken_side]);
+			snprintf(got, sizeof got, "%s's call is still blocked",
+				 session->lesson->sides[e->woken_side]);
 		else
 			describe_result(event, got, sizeof got);
-		record_failure(call_event, "%s:%d: expected %s%s%s, kernel says %s", session->lesson->path, step->line,
-			    e->woken_side >= 0 ? session->lesson->sides[e->woken_side] : "",
-			    e->woken_side >= 0 ? " returns " : "", expected, got);
+		record_failure(call_event, "%s:%d: expected %s%s%s, kernel says %s",
+			       session->lesson->path, step->line,
+			       e->woken_side >= 0 ? session->lesson->sides[e->woken_side] : "",
+			       e->woken_side >= 0 ? " returns " : "", expected, got);
 	}
 	session->failure_count += call_event->failure_count - failures_before;
 }

@@ -64,8 +64,8 @@ static const char *side_name(const struct run_info *info, int side)
 
 /* Each step's text for the handout: from a lesson, the call and what the
  * lesson says of it; from a trace, the calls and their results. */
-static int step_texts(char ***out, size_t step_count, const struct run_info *info, const struct lab_event *events,
-		      size_t count, const struct lesson *lesson)
+static int step_texts(char ***out, size_t step_count, const struct run_info *info,
+		      const struct lab_event *events, size_t count, const struct lesson *lesson)
 {
 	char **texts = calloc(step_count ? step_count : 1, sizeof *texts);
 	if (!texts)
@@ -76,19 +76,22 @@ static int step_texts(char ***out, size_t step_count, const struct run_info *inf
 		if (event->step < 1 || event->step > step_count)
 			continue;
 		char **text = &texts[event->step - 1];
-		const struct lesson_step *step = lesson && event->step <= lesson->step_count ? &lesson->steps[event->step - 1]
-											   : NULL;
+		const struct lesson_step *step = lesson && event->step <= lesson->step_count
+			? &lesson->steps[event->step - 1]
+			: NULL;
 		char result[DIAGRAM_TEXT_MAX];
 		diagram_result_text(event, result, sizeof result);
 		if (step && event->kind != EVENT_WOKE) {
-			if (append(text, "%s: %s\n\n%s", side_name(info, event->side), step->call.text ? step->call.text : "",
+			if (append(text, "%s: %s\n\n%s", side_name(info, event->side),
+				   step->call.text ? step->call.text : "",
 				   step->say ? step->say : "") < 0)
 				return -1;
 		} else if (step && event->kind == EVENT_WOKE) {
 			if (step->then_say && append(text, "\n\n%s", step->then_say) < 0)
 				return -1;
-		} else if (append(text, "%s%s: %s  %s", *text ? "\n\n" : "", side_name(info, event->side),
-				  event->text ? event->text : "", result) < 0) {
+		} else if (append(text, "%s%s: %s  %s", *text ? "\n\n" : "",
+				  side_name(info, event->side), event->text ? event->text : "",
+				  result) < 0) {
 			return -1;
 		}
 	}
@@ -103,7 +106,8 @@ static void free_texts(char **texts, size_t count)
 }
 
 static int write_document(FILE *file, enum export_format format, const struct run_info *info,
-			  const struct lab_event *events, size_t count, const struct lesson *lesson, char **err)
+			  const struct lab_event *events, size_t count, const struct lesson *lesson,
+			  char **err)
 {
 	struct diagram diagram;
 	if (diagram_build(&diagram, info, events, count) < 0)
@@ -133,7 +137,8 @@ static int write_document(FILE *file, enum export_format format, const struct ru
 }
 
 int export_write(const char *path, enum export_format format, const struct run_info *info,
-		 const struct lab_event *events, size_t count, const struct lesson *lesson, char **err)
+		 const struct lab_event *events, size_t count, const struct lesson *lesson,
+		 char **err)
 {
 	if (strcmp(path, "-") == 0)
 		return write_document(stdout, format, info, events, count, lesson, err);

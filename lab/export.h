@@ -27,6 +27,7 @@ int export_run(struct session *session, const volatile sig_atomic_t *stop, char 
  * without it, each step's calls and results are its text. Returns 0, or
  * -1 with *err. */
 int export_write(const char *path, enum export_format format, const struct run_info *info,
-		 const struct lab_event *events, size_t count, const struct lesson *lesson, char **err);
+		 const struct lab_event *events, size_t count, const struct lesson *lesson,
+		 char **err);
 
 #endif

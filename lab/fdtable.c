@@ -84,8 +84,9 @@ void fdtable_add(struct fdtable *table, pid_t pid, int fd, uint32_t inode, int f
 	if (!held && table->fd_count < FDTABLE_FDS)
 		held = &table->fds[table->fd_count++];
 	if (held)
-		*held = (struct fdtable_fd){ .process = pid, .fd = fd, .inode = inode, .family = family,
-					     .type = type };
+		*held = (struct fdtable_fd){
+			.process = pid, .fd = fd, .inode = inode, .family = family, .type = type
+		};
 }
 
 unsigned fdtable_close(struct fdtable *table, pid_t pid, int fd)

@@ -28,7 +28,8 @@ struct fdtable_fd {
 	int fd;
 	uint32_t inode;
 	int family, type;         /* what socket()/socketpair() made; AF_UNSPEC 0 for accept's */
-	bool bound_only;          /* TCP, bound, neither listening nor connected: the probe asks for it */
+	bool bound_only;          /* TCP, bound, neither listening nor connected: the
+	                             probe asks for it */
 	bool listening;
 };
 
@@ -86,6 +87,7 @@ size_t fdtable_process_count(const struct fdtable *table);
 /* The label of `pid` for rows and transcript lines: `side` alone while
  * the side has had one process, else "side" for the first and
  * "side/childN" for the others ("side[PID]" for one the table never saw). */
-void fdtable_label(const struct fdtable *table, pid_t pid, const char *side, char *out, size_t size);
+void fdtable_label(const struct fdtable *table, pid_t pid, const char *side, char *out,
+		   size_t size);
 
 #endif

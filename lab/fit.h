@@ -15,8 +15,8 @@
 
 enum {
 	FIT_SAY_COLUMNS = 78,   /* 80 minus a column each side */
-	FIT_SAY_ROWS = 7,       /* 24 minus the header, the key line, the wire, python and next rows,
-	                           and two panes of 12 rows (10 inside the box) */
+	FIT_SAY_ROWS = 7,       /* 24 minus the header, the key line, the wire, python and next
+	                           rows, and two panes of 12 rows (10 inside the box) */
 };
 
 /* Lines `text` needs in the explanation area at 80x24. */

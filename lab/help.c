@@ -12,13 +12,21 @@
 extern const unsigned char help_man_page[];
 
 const struct help_topic help_topics[] = {
-	{ .name = "keys", .section = "KEYS", .about = "the keys of a lesson, free play and socklab step" },
-	{ .name = "lessons", .section = "LESSON FORMAT", .about = "the lesson file format: directives, calls, expectations" },
+	{ .name = "keys",
+	  .section = "KEYS",
+	  .about = "the keys of a lesson, free play and socklab step" },
+	{ .name = "lessons",
+	  .section = "LESSON FORMAT",
+	  .about = "the lesson file format: directives, calls, expectations" },
 	{ .name = "exit", .section = "EXIT STATUS", .about = "the exit codes" },
 	{ .name = "commands", .section = "COMMANDS", .about = "every command" },
 	{ .name = "options", .section = "OPTIONS", .about = "every option of run, play and step" },
-	{ .name = "sandbox", .section = "SANDBOX", .about = "the private namespace, the host path, AppArmor" },
-	{ .name = "environment", .section = "ENVIRONMENT", .about = "the environment variables socklab reads" },
+	{ .name = "sandbox",
+	  .section = "SANDBOX",
+	  .about = "the private namespace, the host path, AppArmor" },
+	{ .name = "environment",
+	  .section = "ENVIRONMENT",
+	  .about = "the environment variables socklab reads" },
 };
 const size_t help_topic_count = sizeof help_topics / sizeof help_topics[0];
 
@@ -34,7 +42,8 @@ static const struct {
 	const char *name;
 	const char *text;
 } help_glyphs[] = {
-	{ "dq", "\"" }, { "aq", "'" }, { "em", "--" }, { "en", "-" }, { "bu", "*" }, { "co", "(c)" },
+	{ "dq", "\"" }, { "aq", "'" }, { "em", "--" },
+	{ "en", "-" },  { "bu", "*" }, { "co", "(c)" },
 };
 
 struct formatter {
@@ -253,11 +262,14 @@ static const struct {
 	const char *name;
 	void (*run)(struct formatter *formatter, const char *arguments);
 } help_requests[] = {
-	{ "PP", help_request_paragraph }, { "LP", help_request_paragraph }, { "P", help_request_paragraph },
-	{ "TP", help_request_tag },       { "br", help_request_break },     { "nf", help_request_no_fill },
-	{ "fi", help_request_fill },      { "B", help_request_font },       { "I", help_request_font },
-	{ "BR", help_request_fonts },     { "BI", help_request_fonts },     { "IB", help_request_fonts },
-	{ "IR", help_request_fonts },     { "RB", help_request_fonts },     { "RI", help_request_fonts },
+	{ "PP", help_request_paragraph }, { "LP", help_request_paragraph },
+	{ "P", help_request_paragraph },  { "TP", help_request_tag },
+	{ "br", help_request_break },     { "nf", help_request_no_fill },
+	{ "fi", help_request_fill },      { "B", help_request_font },
+	{ "I", help_request_font },       { "BR", help_request_fonts },
+	{ "BI", help_request_fonts },     { "IB", help_request_fonts },
+	{ "IR", help_request_fonts },     { "RB", help_request_fonts },
+	{ "RI", help_request_fonts },
 };
 
 /* One request line of the section (without its '.'). Returns false at the
@@ -268,7 +280,8 @@ static bool help_request(struct formatter *formatter, const char *line)
 	if (name_len == 2 && strncmp(line, "SH", 2) == 0)
 		return false;
 	for (size_t i = 0; i < sizeof help_requests / sizeof help_requests[0]; i++)
-		if (strlen(help_requests[i].name) == name_len && strncmp(line, help_requests[i].name, name_len) == 0)
+		if (strlen(help_requests[i].name) == name_len
+		    && strncmp(line, help_requests[i].name, name_len) == 0)
 			help_requests[i].run(formatter, line + name_len);
 	return true;
 }
@@ -330,7 +343,8 @@ int help_print_topic(FILE *out, const char *topic, char **err)
 	for (size_t i = 0; i < help_topic_count; i++) {
 		if (strcmp(topic, help_topics[i].name) != 0)
 			continue;
-		if (help_format_section(out, (const char *)help_man_page, help_topics[i].section) == 0)
+		if (help_format_section(out, (const char *)help_man_page,
+					help_topics[i].section) == 0)
 			return 0;
 		return text_error(err, "the manual has no section '%s'", help_topics[i].section);
 	}

@@ -120,8 +120,9 @@ static const struct hold_delivered_counter {
 	int family;
 	const char *path;
 	const char *name;
-	bool name_line;                 /* /proc/net/snmp: a line of names ("Ip: ... InDelivers ..."), then
-	                                   one of values; /proc/net/snmp6: "Ip6InDelivers  42" lines */
+	bool name_line;                 /* /proc/net/snmp: a line of names
+	                                   ("Ip: ... InDelivers ..."), then one of values;
+	                                   /proc/net/snmp6: "Ip6InDelivers  42" lines */
 } hold_delivered_counters[] = {
 	{ AF_INET, "/proc/net/snmp", "InDelivers", true },
 	{ AF_INET6, "/proc/net/snmp6", "Ip6InDelivers", false },
@@ -142,7 +143,8 @@ struct hold {
 	struct mnl_socket *rule_socket;         /* NETLINK_NETFILTER, owns the table */
 	uint32_t rule_sequence;
 	const struct hold_verdict_expression *expression;
-	struct hold_delivered delivered[HOLD_FAMILIES];  /* what hold_settle waits for, per family */
+	struct hold_delivered delivered[HOLD_FAMILIES];  /* what hold_settle waits
+	                                                    for, per family */
 	struct held_segment *segments;          /* oldest first */
 	size_t count;
 	size_t capacity;
@@ -170,7 +172,8 @@ hold_read16(const unsigned char *bytes)
 static uint32_t
 hold_read32(const unsigned char *bytes)
 {
-	return (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 | (uint32_t)bytes[2] << 8 | bytes[3];
+	return (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 | (uint32_t)bytes[2] << 8
+		| bytes[3];
 }
 
 /* Waits until fd is readable or timeout_ms passed. Returns 1, 0 or -1. */
@@ -194,13 +197,16 @@ hold_check_namespace(char **err)
 {
 	struct if_nameindex *interfaces = if_nameindex();
 	if (interfaces == NULL)
-		return text_error(err, "holding segments: cannot list network interfaces: %s", strerror(errno));
+		return text_error(err, "holding segments: cannot list network interfaces: %s",
+				  strerror(errno));
 	int result = 0;
 	for (struct if_nameindex *at = interfaces; at->if_index != 0; at++) {
 		if (strcmp(at->if_name, "lo") != 0) {
-			result = text_error(err, "holding segments needs the lab's private network namespace: "
-					    "this one also has %s, so other programs' TCP on lo would be held too",
-					    at->if_name);
+			result = text_error(
+				err,
+				"holding segments needs the lab's private network namespace: this "
+				"one also has %s, so other programs' TCP on lo would be held too",
+				at->if_name);
 			break;
 		}
 	}
@@ -292,7 +298,8 @@ hold_rule_objects_free(struct hold_rule_objects *objects)
 }
 
 static int
-hold_rule_objects_build(struct hold_rule_objects *objects, const struct hold_verdict_expression *expression)
+hold_rule_objects_build(struct hold_rule_objects *objects,
+			const struct hold_verdict_expression *expression)
 {
 	*objects = (struct hold_rule_objects){ 0 };
 	objects->table = nftnl_table_alloc();
@@ -353,8 +360,8 @@ hold_batch_begin(struct hold *hold, char *buffer, size_t size)
 static struct nlmsghdr *
 hold_batch_message(struct hold *hold, struct mnl_nlmsg_batch *batch, uint16_t type, uint16_t flags)
 {
-	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(batch), type, NFPROTO_INET, flags | NLM_F_ACK,
-				     ++hold->rule_sequence);
+	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(batch), type, NFPROTO_INET,
+				     flags | NLM_F_ACK, ++hold->rule_sequence);
 }
 
 /* Ends the transaction, sends it, reads its `messages` answers and frees
@@ -367,7 +374,8 @@ hold_batch_commit(struct hold *hold, struct mnl_nlmsg_batch *batch, unsigned mes
 	*result = (struct hold_batch_result){ 0 };
 	nftnl_batch_end(mnl_nlmsg_batch_current(batch), ++hold->rule_sequence);
 	mnl_nlmsg_batch_next(batch);
-	ssize_t sent = mnl_socket_sendto(hold->rule_socket, mnl_nlmsg_batch_head(batch), mnl_nlmsg_batch_size(batch));
+	ssize_t sent = mnl_socket_sendto(hold->rule_socket, mnl_nlmsg_batch_head(batch),
+					 mnl_nlmsg_batch_size(batch));
 	mnl_nlmsg_batch_stop(batch);
 	if (sent < 0)
 		return -1;
@@ -385,14 +393,15 @@ hold_batch_commit(struct hold *hold, struct mnl_nlmsg_batch *batch, unsigned mes
 			return -1;
 		}
 		int left = (int)got;
-		for (const struct nlmsghdr *message = (const struct nlmsghdr *)reply; mnl_nlmsg_ok(message, left);
-		     message = mnl_nlmsg_next(message, &left)) {
+		for (const struct nlmsghdr *message = (const struct nlmsghdr *)reply;
+		     mnl_nlmsg_ok(message, left); message = mnl_nlmsg_next(message, &left)) {
 			if (message->nlmsg_type != NLMSG_ERROR
 			    || message->nlmsg_len < mnl_nlmsg_size(sizeof(struct nlmsgerr)))
 				continue;
 			const struct nlmsgerr *answer = mnl_nlmsg_get_payload(message);
 			result->answered++;
-			bool first_failure = result->error == 0 || message->nlmsg_seq < result->failed_sequence;
+			bool first_failure =
+				result->error == 0 || message->nlmsg_seq < result->failed_sequence;
 			if (answer->error != 0 && first_failure) {
 				result->error = -answer->error;
 				result->failed_sequence = message->nlmsg_seq;
@@ -424,12 +433,16 @@ hold_rule_install(struct hold *hold, const struct hold_verdict_expression *expre
 		return -1;
 	}
 	uint32_t table_sequence = hold->rule_sequence + 1;
-	nftnl_table_nlmsg_build_payload(hold_batch_message(hold, batch, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL),
+	nftnl_table_nlmsg_build_payload(hold_batch_message(hold, batch, NFT_MSG_NEWTABLE,
+							   NLM_F_CREATE | NLM_F_EXCL),
 					objects.table);
 	mnl_nlmsg_batch_next(batch);
-	nftnl_chain_nlmsg_build_payload(hold_batch_message(hold, batch, NFT_MSG_NEWCHAIN, NLM_F_CREATE), objects.chain);
+	nftnl_chain_nlmsg_build_payload(hold_batch_message(hold, batch, NFT_MSG_NEWCHAIN,
+							   NLM_F_CREATE),
+					objects.chain);
 	mnl_nlmsg_batch_next(batch);
-	nftnl_rule_nlmsg_build_payload(hold_batch_message(hold, batch, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND),
+	nftnl_rule_nlmsg_build_payload(hold_batch_message(hold, batch, NFT_MSG_NEWRULE,
+							  NLM_F_CREATE | NLM_F_APPEND),
 				       objects.rule);
 	mnl_nlmsg_batch_next(batch);
 
@@ -457,7 +470,8 @@ hold_rule_remove(struct hold *hold, bool rule_only)
 	struct nftnl_table *table = nftnl_table_alloc();
 	struct nftnl_rule *rule = nftnl_rule_alloc();
 	struct mnl_nlmsg_batch *batch = NULL;
-	if (table == NULL || rule == NULL || (batch = hold_batch_begin(hold, buffer, sizeof buffer)) == NULL) {
+	if (table == NULL || rule == NULL
+	    || (batch = hold_batch_begin(hold, buffer, sizeof buffer)) == NULL) {
 		if (table != NULL)
 			nftnl_table_free(table);
 		if (rule != NULL)
@@ -469,11 +483,14 @@ hold_rule_remove(struct hold *hold, bool rule_only)
 		nftnl_rule_set_str(rule, NFTNL_RULE_TABLE, HOLD_TABLE);
 		nftnl_rule_set_str(rule, NFTNL_RULE_CHAIN, HOLD_CHAIN);
 		nftnl_rule_set_u32(rule, NFTNL_RULE_FAMILY, NFPROTO_INET);
-		nftnl_rule_nlmsg_build_payload(hold_batch_message(hold, batch, NFT_MSG_DELRULE, 0), rule);
+		nftnl_rule_nlmsg_build_payload(hold_batch_message(hold, batch, NFT_MSG_DELRULE, 0),
+					       rule);
 	} else {
 		nftnl_table_set_str(table, NFTNL_TABLE_NAME, HOLD_TABLE);
 		nftnl_table_set_u32(table, NFTNL_TABLE_FAMILY, NFPROTO_INET);
-		nftnl_table_nlmsg_build_payload(hold_batch_message(hold, batch, NFT_MSG_DELTABLE, 0), table);
+		nftnl_table_nlmsg_build_payload(hold_batch_message(hold, batch, NFT_MSG_DELTABLE,
+								   0),
+						table);
 	}
 	mnl_nlmsg_batch_next(batch);
 	struct hold_batch_result result;
@@ -488,15 +505,22 @@ static int
 hold_rule_error(char **err, enum hold_rule_step step, int error)
 {
 	if (error == EPERM || error == EACCES)
-		return text_error(err, "holding segments needs the lab's private network namespace or CAP_NET_ADMIN: "
-				  "the kernel refused a filter rule (%s)", strerror(error));
+		return text_error(err,
+				  "holding segments needs the lab's private network namespace or "
+				  "CAP_NET_ADMIN: the kernel refused a filter rule (%s)",
+				  strerror(error));
 	if (step == HOLD_STEP_TABLE && error == EEXIST)
-		return text_error(err, "holding segments: another hold is already open in this network namespace");
+		return text_error(
+			err,
+			"holding segments: another hold is already open in this network namespace");
 	if (step == HOLD_STEP_RULE && (error == ENOENT || error == EOPNOTSUPP))
-		return text_error(err, HOLD_UNSUPPORTED_PREFIX ": it has neither nft's queue expression "
-				  "(CONFIG_NFT_QUEUE) nor the xtables NFQUEUE target (CONFIG_NFT_COMPAT, "
+		return text_error(err,
+				  HOLD_UNSUPPORTED_PREFIX
+				  ": it has neither nft's queue expression (CONFIG_NFT_QUEUE) nor "
+				  "the xtables NFQUEUE target (CONFIG_NFT_COMPAT, "
 				  "CONFIG_NETFILTER_XT_TARGET_NFQUEUE)");
-	if (error == EOPNOTSUPP || error == EAFNOSUPPORT || error == EPROTONOSUPPORT || error == ENOENT)
+	if (error == EOPNOTSUPP || error == EAFNOSUPPORT || error == EPROTONOSUPPORT
+	    || error == ENOENT)
 		return text_error(err, HOLD_UNSUPPORTED_PREFIX ": no nf_tables for IPv4 and IPv6 "
 				  "(CONFIG_NF_TABLES_INET): %s", strerror(error));
 	static const char *const step_names[] = {
@@ -514,7 +538,9 @@ hold_rule_open(struct hold *hold, char **err)
 {
 	hold->rule_socket = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (hold->rule_socket == NULL)
-		return text_error(err, HOLD_UNSUPPORTED_PREFIX ": no netfilter netlink (CONFIG_NETFILTER_NETLINK): %s",
+		return text_error(err,
+				  HOLD_UNSUPPORTED_PREFIX
+				  ": no netfilter netlink (CONFIG_NETFILTER_NETLINK): %s",
 				  strerror(errno));
 	if (mnl_socket_bind(hold->rule_socket, 0, MNL_SOCKET_AUTOPID) == -1)
 		return text_error(err, "holding segments: netlink bind: %s", strerror(errno));
@@ -539,7 +565,8 @@ hold_rule_open(struct hold *hold, char **err)
 /* ---- the decoder -------------------------------------------------------- */
 
 static void
-hold_fill_address(struct sockaddr_storage *out, int family, const unsigned char *address, uint16_t port)
+hold_fill_address(struct sockaddr_storage *out, int family, const unsigned char *address,
+		  uint16_t port)
 {
 	memset(out, 0, sizeof *out);
 	if (family == AF_INET) {
@@ -569,7 +596,8 @@ struct hold_headers {
  * TCP: the segment is held all the same. */
 
 static bool
-hold_decode(const unsigned char *packet, size_t copied, struct held_segment *out, struct hold_headers *headers)
+hold_decode(const unsigned char *packet, size_t copied, struct held_segment *out,
+	    struct hold_headers *headers)
 {
 	size_t ip_header, ip_total;
 	uint8_t protocol;
@@ -618,8 +646,10 @@ hold_decode(const unsigned char *packet, size_t copied, struct held_segment *out
 	out->payload_length = (uint32_t)(ip_total - ip_header - tcp_header);
 	packet_flags_text(IPPROTO_TCP, out->flag_bits, out->flags, sizeof out->flags);
 	hold_fill_address(&out->source, out->family, headers->source, headers->source_port);
-	hold_fill_address(&out->destination, out->family, headers->destination, headers->destination_port);
-	socklen_t length = out->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	hold_fill_address(&out->destination, out->family, headers->destination,
+			  headers->destination_port);
+	socklen_t length =
+		out->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
 	lab_address_from_sockaddr((const struct sockaddr *)&out->source, length,
 				  &out->source_address);
 	lab_address_from_sockaddr((const struct sockaddr *)&out->destination, length,
@@ -630,7 +660,8 @@ hold_decode(const unsigned char *packet, size_t copied, struct held_segment *out
 /* ---- connections -------------------------------------------------------- */
 
 static bool
-hold_end_is(const struct hold_flow_end *end, const unsigned char *address, size_t address_length, uint16_t port)
+hold_end_is(const struct hold_flow_end *end, const unsigned char *address, size_t address_length,
+	    uint16_t port)
 {
 	return end->port == port && memcmp(end->address, address, address_length) == 0;
 }
@@ -646,8 +677,8 @@ hold_end_forget(struct hold_flow_end *end)
  * recently used room when all are taken); *direction says which end sent
  * it (0 or 1). */
 static struct hold_flow *
-hold_flow_find(struct hold *hold, const struct held_segment *segment, const struct hold_headers *headers,
-	       int *direction)
+hold_flow_find(struct hold *hold, const struct held_segment *segment,
+	       const struct hold_headers *headers, int *direction)
 {
 	size_t address_length = segment->family == AF_INET ? 4 : 16;
 	struct hold_flow *room = &hold->flows[0];
@@ -663,7 +694,8 @@ hold_flow_find(struct hold *hold, const struct held_segment *segment, const stru
 		if (flow->family != segment->family)
 			continue;
 		for (int end = 0; end < 2; end++) {
-			if (hold_end_is(&flow->end[end], headers->source, address_length, headers->source_port)
+			if (hold_end_is(&flow->end[end], headers->source, address_length,
+					headers->source_port)
 			    && hold_end_is(&flow->end[!end], headers->destination, address_length,
 					   headers->destination_port)) {
 				*direction = end;
@@ -685,7 +717,8 @@ hold_flow_find(struct hold *hold, const struct held_segment *segment, const stru
  * direction, and marks it a retransmission when it covers no sequence
  * number its sender had not sent before. */
 static void
-hold_flow_number(struct hold *hold, struct held_segment *segment, const struct hold_headers *headers)
+hold_flow_number(struct hold *hold, struct held_segment *segment,
+		 const struct hold_headers *headers)
 {
 	int direction;
 	struct hold_flow *flow = hold_flow_find(hold, segment, headers, &direction);
@@ -716,7 +749,8 @@ hold_flow_number(struct hold *hold, struct held_segment *segment, const struct h
 	segment->seq = segment->raw_seq - sender->base;
 	segment->ack = ack ? segment->raw_ack - receiver->base : 0;
 
-	uint32_t length = segment->payload_length + (syn ? 1 : 0) + (segment->flag_bits & TCP_FIN ? 1 : 0);
+	uint32_t length =
+		segment->payload_length + (syn ? 1 : 0) + (segment->flag_bits & TCP_FIN ? 1 : 0);
 	uint32_t end = segment->raw_seq + length;
 	if (length > 0) {
 		if (sender->sent_known && (int32_t)(end - sender->sent_end) <= 0) {
@@ -729,7 +763,8 @@ hold_flow_number(struct hold *hold, struct held_segment *segment, const struct h
 	if (flow->client_end < 0)
 		segment->direction = HOLD_DIRECTION_UNKNOWN;
 	else
-		segment->direction = direction == flow->client_end ? HOLD_CLIENT_TO_SERVER : HOLD_SERVER_TO_CLIENT;
+		segment->direction = direction == flow->client_end ? HOLD_CLIENT_TO_SERVER
+								   : HOLD_SERVER_TO_CLIENT;
 }
 
 /* ---- IP's count of packets delivered ----------------------------------- */
@@ -786,8 +821,10 @@ hold_counter_read(const struct hold_delivered_counter *counter, int fd, uint64_t
 		}
 	} else {
 		/* "Ip6InDelivers                   \t42" */
-		for (const char *line = text; line != NULL && at == NULL; line = hold_next_line(line))
-			if (strncmp(line, counter->name, name_length) == 0 && strchr(" \t", line[name_length]) != NULL)
+		for (const char *line = text; line != NULL && at == NULL;
+		     line = hold_next_line(line))
+			if (strncmp(line, counter->name, name_length) == 0
+			    && strchr(" \t", line[name_length]) != NULL)
 				at = line + name_length;
 	}
 	if (at == NULL)
@@ -884,8 +921,8 @@ hold_append(struct hold *hold, uint32_t id, const unsigned char *packet, size_t 
 /* One message from the queue socket: a queued packet, or the answer to
  * one of our requests. */
 static int
-hold_take_message(struct hold *hold, const struct nlmsghdr *message, uint32_t awaited, bool *answered,
-		  int *answer_error, int *added, char **err)
+hold_take_message(struct hold *hold, const struct nlmsghdr *message, uint32_t awaited,
+		  bool *answered, int *answer_error, int *added, char **err)
 {
 	if (message->nlmsg_type == NLMSG_ERROR) {
 		if (message->nlmsg_len < mnl_nlmsg_size(sizeof(struct nlmsgerr)))
@@ -896,7 +933,8 @@ hold_take_message(struct hold *hold, const struct nlmsghdr *message, uint32_t aw
 			*answer_error = -answer->error;
 		} else if (answer->error != 0) {
 			/* An earlier request that was not waited for (hold_close's verdicts). */
-			return text_error(err, "holding segments: the kernel refused request %u: %s",
+			return text_error(err,
+					  "holding segments: the kernel refused request %u: %s",
 					  message->nlmsg_seq, strerror(-answer->error));
 		}
 		return 0;
@@ -905,9 +943,11 @@ hold_take_message(struct hold *hold, const struct nlmsghdr *message, uint32_t aw
 		return 0;
 	struct nlattr *attributes[NFQA_MAX + 1] = { 0 };
 	if (nfq_nlmsg_parse(message, attributes) < 0 || attributes[NFQA_PACKET_HDR] == NULL
-	    || mnl_attr_get_payload_len(attributes[NFQA_PACKET_HDR]) < sizeof(struct nfqnl_msg_packet_hdr))
+	    || mnl_attr_get_payload_len(attributes[NFQA_PACKET_HDR])
+		    < sizeof(struct nfqnl_msg_packet_hdr))
 		return 0;
-	const struct nfqnl_msg_packet_hdr *header = mnl_attr_get_payload(attributes[NFQA_PACKET_HDR]);
+	const struct nfqnl_msg_packet_hdr *header =
+		mnl_attr_get_payload(attributes[NFQA_PACKET_HDR]);
 	const unsigned char *packet = NULL;
 	size_t copied = 0;
 	if (attributes[NFQA_PAYLOAD] != NULL) {
@@ -939,12 +979,14 @@ hold_read(struct hold *hold, uint32_t awaited, bool *answered, int *answer_error
 			 * could not tell us about, and TCP will send them again. */
 			if (errno == ENOBUFS)
 				continue;
-			return text_error(err, "holding segments: reading the queue: %s", strerror(errno));
+			return text_error(err, "holding segments: reading the queue: %s",
+					  strerror(errno));
 		}
 		int left = (int)got;
 		for (const struct nlmsghdr *message = (const struct nlmsghdr *)hold->buffer;
 		     mnl_nlmsg_ok(message, left); message = mnl_nlmsg_next(message, &left))
-			if (hold_take_message(hold, message, awaited, answered, answer_error, &added, err) == -1)
+			if (hold_take_message(hold, message, awaited, answered, answer_error,
+					      &added, err) == -1)
 				return -1;
 	}
 	return added;
@@ -964,7 +1006,8 @@ hold_queue_request(struct hold *hold, struct nlmsghdr *message, int *error, char
 		message->nlmsg_seq = ++hold->queue_sequence;
 	if (mnl_socket_sendto(hold->queue_socket, message, message->nlmsg_len) < 0) {
 		*error = errno;
-		return text_error(err, "holding segments: writing to the queue: %s", strerror(errno));
+		return text_error(err, "holding segments: writing to the queue: %s",
+				  strerror(errno));
 	}
 	bool answered = false;
 	int added = 0;
@@ -977,7 +1020,8 @@ hold_queue_request(struct hold *hold, struct nlmsghdr *message, int *error, char
 		if (answered)
 			break;
 		int64_t left_ms = (deadline - hold_now_us()) / 1000;
-		if (left_ms <= 0 || hold_poll(mnl_socket_get_fd(hold->queue_socket), (int)left_ms) == -1) {
+		if (left_ms <= 0
+		    || hold_poll(mnl_socket_get_fd(hold->queue_socket), (int)left_ms) == -1) {
 			*error = ETIMEDOUT;
 			return text_error(err, "holding segments: the kernel did not answer");
 		}
@@ -1002,13 +1046,16 @@ hold_queue_open(struct hold *hold, char **err)
 {
 	hold->queue_socket = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (hold->queue_socket == NULL)
-		return text_error(err, HOLD_UNSUPPORTED_PREFIX ": no netfilter netlink (CONFIG_NETFILTER_NETLINK): %s",
+		return text_error(err,
+				  HOLD_UNSUPPORTED_PREFIX
+				  ": no netfilter netlink (CONFIG_NETFILTER_NETLINK): %s",
 				  strerror(errno));
 	if (mnl_socket_bind(hold->queue_socket, 0, MNL_SOCKET_AUTOPID) == -1)
 		return text_error(err, "holding segments: netlink bind: %s", strerror(errno));
 	int fd = mnl_socket_get_fd(hold->queue_socket);
 	int size = HOLD_SOCKET_BUFFER;
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);   /* a smaller buffer still works */
+	/* a smaller buffer still works */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
 
 	int error;
 	char *reason = NULL;
@@ -1019,15 +1066,21 @@ hold_queue_open(struct hold *hold, char **err)
 		 * and when another socket holds the queue. PF_BIND is a no-op
 		 * kept for old programs: the kernel answers it once it has
 		 * checked the capability, so it tells the two apart. */
-		if (error == EPERM && hold_queue_command(hold, NFQNL_CFG_CMD_PF_BIND, &error, &reason) == 0)
+		if (error == EPERM
+		    && hold_queue_command(hold, NFQNL_CFG_CMD_PF_BIND, &error, &reason) == 0)
 			error = EBUSY;
 		free(reason);
 		if (error == EBUSY)
-			return text_error(err, "holding segments: queue %d is taken: another hold is open in "
-					  "this network namespace", HOLD_QUEUE_NUMBER);
+			return text_error(err,
+					  "holding segments: queue %d is taken: another hold is "
+					  "open in this network namespace",
+					  HOLD_QUEUE_NUMBER);
 		if (error == EPERM || error == EACCES)
-			return text_error(err, "holding segments needs the lab's private network namespace or "
-					  "CAP_NET_ADMIN: the kernel refused the queue (%s)", strerror(error));
+			return text_error(
+				err,
+				"holding segments needs the lab's private network namespace or "
+				"CAP_NET_ADMIN: the kernel refused the queue (%s)",
+				strerror(error));
 		return text_error(err, HOLD_UNSUPPORTED_PREFIX ": no nfnetlink_queue "
 				  "(CONFIG_NETFILTER_NETLINK_QUEUE): %s", strerror(error));
 	}
@@ -1038,7 +1091,8 @@ hold_queue_open(struct hold *hold, char **err)
 	struct nlmsghdr *message = nfq_nlmsg_put(buffer, NFQNL_MSG_CONFIG, HOLD_QUEUE_NUMBER);
 	nfq_nlmsg_cfg_put_params(message, NFQNL_COPY_PACKET, HOLD_COPY_BYTES);
 	if (hold_queue_request(hold, message, &error, &reason) == -1) {
-		text_error(err, "holding segments: the queue refused copy mode: %s", reason ? reason : "?");
+		text_error(err, "holding segments: the queue refused copy mode: %s",
+			   reason ? reason : "?");
 		free(reason);
 		return -1;
 	}
@@ -1055,7 +1109,8 @@ hold_verdict(struct hold *hold, size_t index, int verdict, char **err)
 		return text_error(err, "no segment is held");
 	struct held_segment oldest = hold->segments[index];
 	hold->count--;
-	memmove(&hold->segments[index], &hold->segments[index + 1], (hold->count - index) * sizeof hold->segments[0]);
+	memmove(&hold->segments[index], &hold->segments[index + 1],
+		(hold->count - index) * sizeof hold->segments[0]);
 	struct hold_delivered before[HOLD_FAMILIES];
 	memcpy(before, hold->delivered, sizeof before);
 	if (verdict == NF_ACCEPT && oldest.decoded)
@@ -1069,9 +1124,11 @@ hold_verdict(struct hold *hold, size_t index, int verdict, char **err)
 	if (hold_queue_request(hold, message, &error, &reason) == -1) {
 		memcpy(hold->delivered, before, sizeof before);         /* nothing is on its way */
 		if (error == ENOENT)
-			text_error(err, "holding segments: the kernel no longer holds segment %u", oldest.id);
+			text_error(err, "holding segments: the kernel no longer holds segment %u",
+				   oldest.id);
 		else
-			text_error(err, "%s", reason ? reason : "holding segments: the verdict failed");
+			text_error(err, "%s",
+				   reason ? reason : "holding segments: the verdict failed");
 		free(reason);
 		return -1;
 	}
@@ -1134,7 +1191,8 @@ hold_accept_everything(struct hold *hold)
 		if (hold->count == 0)
 			return;
 		for (size_t i = 0; i < hold->count; i++) {
-			struct nlmsghdr *message = nfq_nlmsg_put(buffer, NFQNL_MSG_VERDICT, HOLD_QUEUE_NUMBER);
+			struct nlmsghdr *message =
+				nfq_nlmsg_put(buffer, NFQNL_MSG_VERDICT, HOLD_QUEUE_NUMBER);
 			nfq_nlmsg_verdict_put(message, (int)hold->segments[i].id, NF_ACCEPT);
 			mnl_socket_sendto(hold->queue_socket, message, message->nlmsg_len);
 		}
@@ -1170,7 +1228,8 @@ hold_close(struct hold *hold)
 		/* Explicit, as for the table: a forked copy of the socket would
 		 * keep the queue bound, holding every segment for nobody. */
 		char buffer[HOLD_REQUEST_SIZE] = { 0 };
-		struct nlmsghdr *message = nfq_nlmsg_put(buffer, NFQNL_MSG_CONFIG, HOLD_QUEUE_NUMBER);
+		struct nlmsghdr *message =
+			nfq_nlmsg_put(buffer, NFQNL_MSG_CONFIG, HOLD_QUEUE_NUMBER);
 		nfq_nlmsg_cfg_put_cmd(message, AF_UNSPEC, NFQNL_CFG_CMD_UNBIND);
 		mnl_socket_sendto(hold->queue_socket, message, message->nlmsg_len);
 		hold->queue_bound = false;
@@ -1243,7 +1302,8 @@ hold_settle(struct hold *hold, char **err)
 			hold_forget_deliveries(hold);
 			return added;
 		}
-		hold_poll(hold_fd(hold), left_ms < HOLD_SETTLE_SLICE_MS ? (int)left_ms : HOLD_SETTLE_SLICE_MS);
+		hold_poll(hold_fd(hold),
+			  left_ms < HOLD_SETTLE_SLICE_MS ? (int)left_ms : HOLD_SETTLE_SLICE_MS);
 	}
 }
 

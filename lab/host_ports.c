@@ -56,13 +56,15 @@ uint16_t host_ports_map(struct host_ports *ports, uint16_t port, char **err)
 			free_port = -1;
 	}
 	if (free_port < 0) {
-		text_error(err, "no free port on this host for the lesson's port %u", (unsigned)port);
+		text_error(err, "no free port on this host for the lesson's port %u",
+			   (unsigned)port);
 		return 0;
 	}
 	taken[free_port / 16] |= (uint16_t)(1u << (free_port % 16));
 	ports->table[port] = (uint16_t)free_port;
 	struct run_info *info = ports->info;
-	if (info && info->port_map_count < (int)(sizeof info->port_map / sizeof info->port_map[0])) {
+	if (info
+	    && info->port_map_count < (int)(sizeof info->port_map / sizeof info->port_map[0])) {
 		info->port_map[info->port_map_count].from = port;
 		info->port_map[info->port_map_count].to = (uint16_t)free_port;
 		info->port_map_count++;
@@ -91,24 +93,29 @@ static bool name_stays_inside(const char *name, size_t size)
 void host_refuse_name(struct refusal *refusal, const char *name, size_t size)
 {
 	if (!name_stays_inside(name, size))
-		refuse(refusal, EACCES, "on the host path a file name stays in the lab's directory: %.*s %s "
-		       "(write ./name)", (int)strnlen(name, size > 80 ? 80 : size), name,
+		refuse(refusal, EACCES,
+		       "on the host path a file name stays in the lab's directory: %.*s %s "
+		       "(write ./name)",
+		       (int)strnlen(name, size > 80 ? 80 : size), name,
 		       name[0] == '/' ? "is absolute" : "goes up with ..");
 }
 
 /* An abstract Unix name (@echo) lives in the network namespace, which the
  * host path shares with every program of the machine: the lab puts its
  * own prefix before it, as it moves ports, so it reaches no one else's. */
-static void host_abstract(struct sockaddr_storage *address, socklen_t *length, struct refusal *refusal)
+static void host_abstract(struct sockaddr_storage *address, socklen_t *length,
+			  struct refusal *refusal)
 {
 	struct sockaddr_un *un = (struct sockaddr_un *)address;
 	size_t name_length = *length - offsetof(struct sockaddr_un, sun_path) - 1;
 	/* The controller's pid: no other running lab has it. */
 	char base[32], name[sizeof un->sun_path];
 	snprintf(base, sizeof base, "lab%d", (int)getpid());
-	int prefixed = snprintf(name, sizeof name, "%s/%.*s", base, (int)name_length, un->sun_path + 1);
+	int prefixed =
+		snprintf(name, sizeof name, "%s/%.*s", base, (int)name_length, un->sun_path + 1);
 	if (prefixed < 0 || (size_t)prefixed + 1 > sizeof un->sun_path) {
-		refuse(refusal, ENAMETOOLONG, "the abstract name is too long for the lab's prefix @%s/", base);
+		refuse(refusal, ENAMETOOLONG,
+		       "the abstract name is too long for the lab's prefix @%s/", base);
 		return;
 	}
 	memcpy(un->sun_path + 1, name, (size_t)prefixed);
@@ -127,8 +134,9 @@ static bool loopback4(uint32_t address)
  * wildcard address becomes loopback, another address is refused with the
  * errno the private path's namespace (only lo) gives, a file name must
  * stay in the lab's directory, an abstract name gets the lab's prefix. */
-void host_ports_address(struct host_ports *ports, enum call_id call, int type, struct sockaddr_storage *address,
-			socklen_t *length, struct refusal *refusal)
+void host_ports_address(struct host_ports *ports, enum call_id call, int type,
+			struct sockaddr_storage *address, socklen_t *length,
+			struct refusal *refusal)
 {
 	char text[TEXT_ADDRESS_MAX];
 	in_port_t *port = NULL;
@@ -141,7 +149,8 @@ void host_ports_address(struct host_ports *ports, enum call_id call, int type, s
 		 * which can do nothing with it; a datagram socket would receive
 		 * the network's broadcasts. */
 		loopback = loopback4(in->sin_addr.s_addr)
-			   || (call == CALL_BIND && type == SOCK_STREAM && in->sin_addr.s_addr == htonl(INADDR_BROADCAST));
+			|| (call == CALL_BIND && type == SOCK_STREAM
+			    && in->sin_addr.s_addr == htonl(INADDR_BROADCAST));
 		port = &in->sin_port;
 	} else if (address->ss_family == AF_INET6) {
 		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)address;
@@ -153,7 +162,8 @@ void host_ports_address(struct host_ports *ports, enum call_id call, int type, s
 		loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr)
 			   || (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && loopback4(*mapped));
 		port = &in6->sin6_port;
-	} else if (address->ss_family == AF_UNIX && *length > offsetof(struct sockaddr_un, sun_path)) {
+	} else if (address->ss_family == AF_UNIX
+		   && *length > offsetof(struct sockaddr_un, sun_path)) {
 		struct sockaddr_un *un = (struct sockaddr_un *)address;
 		size_t size = *length - offsetof(struct sockaddr_un, sun_path);
 		if (un->sun_path[0] == '\0')
@@ -165,7 +175,8 @@ void host_ports_address(struct host_ports *ports, enum call_id call, int type, s
 	if (!loopback) {
 		text_address((const struct sockaddr *)address, *length, text, sizeof text);
 		refuse(refusal, call == CALL_BIND ? EADDRNOTAVAIL : ENETUNREACH,
-		       "the host path keeps the lab on loopback: %s is not a loopback address", text);
+		       "the host path keeps the lab on loopback: %s is not a loopback address",
+		       text);
 		return;
 	}
 	if (port && *port) {
@@ -174,7 +185,8 @@ void host_ports_address(struct host_ports *ports, enum call_id call, int type, s
 		if (mapped)
 			*port = htons(mapped);
 		else
-			refuse(refusal, EADDRNOTAVAIL, "%s", why ? why : "no free port on this host");
+			refuse(refusal, EADDRNOTAVAIL, "%s",
+			       why ? why : "no free port on this host");
 		free(why);
 	}
 }
@@ -182,7 +194,8 @@ void host_ports_address(struct host_ports *ports, enum call_id call, int type, s
 void host_ports_expected(struct host_ports *ports, struct sockaddr_storage *address)
 {
 	in_port_t *port = address->ss_family == AF_INET ? &((struct sockaddr_in *)address)->sin_port
-			  : address->ss_family == AF_INET6 ? &((struct sockaddr_in6 *)address)->sin6_port : NULL;
+		: address->ss_family == AF_INET6 ? &((struct sockaddr_in6 *)address)->sin6_port
+						 : NULL;
 	uint16_t mapped = port && *port ? host_ports_map(ports, ntohs(*port), NULL) : 0;
 	if (mapped)
 		*port = htons(mapped);

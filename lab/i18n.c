@@ -25,8 +25,10 @@ static const char *locale_dir(char *buf, size_t size)
 	*slash = '\0';
 	for (size_t i = 0; i < sizeof beside_binary / sizeof beside_binary[0]; i++) {
 		char mo[PATH_MAX + 64];
-		snprintf(mo, sizeof mo, "%s/%s/zh_CN/LC_MESSAGES/socklab.mo", exe, beside_binary[i]);
-		if (access(mo, R_OK) == 0 && snprintf(buf, size, "%s/%s", exe, beside_binary[i]) < (int)size)
+		snprintf(mo, sizeof mo, "%s/%s/zh_CN/LC_MESSAGES/socklab.mo", exe,
+			 beside_binary[i]);
+		if (access(mo, R_OK) == 0
+		    && snprintf(buf, size, "%s/%s", exe, beside_binary[i]) < (int)size)
 			return buf;
 	}
 	return SOCKLAB_LOCALE_DIR;

@@ -33,7 +33,8 @@ static int write_memory(pid_t tid, uint64_t address, const void *data, size_t le
 	for (size_t at = 0; at < len; at += sizeof(long)) {
 		long word;
 		memcpy(&word, (const char *)data + at, sizeof word);
-		if (ptrace(PTRACE_POKEDATA, tid, (void *)(uintptr_t)(address + at), (void *)word) < 0)
+		if (ptrace(PTRACE_POKEDATA, tid, (void *)(uintptr_t)(address + at),
+			   (void *)word) < 0)
 			return -1;
 	}
 	return 0;
@@ -42,7 +43,8 @@ static int write_memory(pid_t tid, uint64_t address, const void *data, size_t le
 /* Lets the task run to its next stop of the injected call. Other stops
  * on the way: a freeze's PTRACE_INTERRUPT that came too late is spent
  * here; a signal is held back and its number kept to send again. */
-static enum inject_result run_to_syscall_stop(pid_t tid, int *status, int *held_signal, const char **why)
+static enum inject_result run_to_syscall_stop(pid_t tid, int *status, int *held_signal,
+					      const char **why)
 {
 	int deliver = 0;
 	for (;;) {
@@ -90,10 +92,12 @@ enum inject_result inject_fd_filter(pid_t tid, pid_t tgid, int fd, int *status, 
 	}
 	/* Below the red zone (128 bytes the program may use without moving
 	 * rsp): the filter, then its sock_fprog, 16-byte aligned. */
-	uint64_t program_at = (saved.rsp - 128 - (uint64_t)count * sizeof *instructions) & ~(uint64_t)15;
+	uint64_t program_at =
+		(saved.rsp - 128 - (uint64_t)count * sizeof *instructions) & ~(uint64_t)15;
 	uint64_t header_at = (program_at - 16) & ~(uint64_t)15;
 	struct {
-		uint64_t len;              /* struct sock_fprog: unsigned short, then a pointer at 8 */
+		uint64_t len;              /* struct sock_fprog: unsigned short, then
+		                              a pointer at 8 */
 		uint64_t filter;
 	} header = { (uint64_t)count, program_at };
 	if (write_memory(tid, program_at, instructions, (size_t)count * sizeof *instructions) < 0
@@ -106,16 +110,18 @@ enum inject_result inject_fd_filter(pid_t tid, pid_t tgid, int fd, int *status, 
 	regs.rax = SYS_seccomp;
 	regs.orig_rax = SYS_seccomp;
 	regs.rdi = SECCOMP_SET_MODE_FILTER;
-	regs.rsi = SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_SPEC_ALLOW;   /* as the base filter */
+	/* as the base filter */
+	regs.rsi = SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_SPEC_ALLOW;
 	regs.rdx = header_at;
 	if (ptrace(PTRACE_SETREGS, tid, 0, &regs) < 0) {
 		*why = "PTRACE_SETREGS refused";
 		return INJECT_FAILED;
 	}
 	int held_signal = 0;
-	enum inject_result result = run_to_syscall_stop(tid, status, &held_signal, why);   /* entry */
+	/* entry */
+	enum inject_result result = run_to_syscall_stop(tid, status, &held_signal, why);
 	if (result == INJECT_DONE)
-		result = run_to_syscall_stop(tid, status, &held_signal, why);                /* exit */
+		result = run_to_syscall_stop(tid, status, &held_signal, why);             /* exit */
 	if (result == INJECT_GONE)
 		return result;
 	long installed = -1;
@@ -125,8 +131,9 @@ enum inject_result inject_fd_filter(pid_t tid, pid_t tgid, int fd, int *status, 
 			installed = (long)after.rax;
 		if (installed != 0) {
 			/* TSYNC names a thread it could not give the filter to. */
-			*why = installed > 0 ? "another thread of the program has filters of its own"
-					     : "the kernel refused the filter";
+			*why = installed > 0
+				? "another thread of the program has filters of its own"
+				: "the kernel refused the filter";
 			result = INJECT_FAILED;
 		}
 	}

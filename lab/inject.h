@@ -25,8 +25,10 @@ bool inject_supported(void);
 /* What became of the injection. */
 enum inject_result {
 	INJECT_DONE,       /* the filter is installed; the task is back at its exit stop */
-	INJECT_FAILED,     /* not installed (the reason in *why); the task is back at its exit stop */
-	INJECT_GONE,       /* the task ended meanwhile: *status is its waitpid status, for the caller */
+	INJECT_FAILED,     /* not installed (the reason in *why); the task is back at
+	                      its exit stop */
+	INJECT_GONE,       /* the task ended meanwhile: *status is its waitpid status,
+	                      for the caller */
 };
 
 /* `tid` is in a syscall-exit stop (PTRACE_O_TRACESYSGOOD). Installs the

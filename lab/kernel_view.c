@@ -15,14 +15,18 @@ static unsigned probe_mask(struct session *session)
 	unsigned what = PROBE_SKIP_LISTEN;
 	for (int s = 0; s < session->side_count; s++) {
 		const struct side *side = &session->sides[s];
-		if (side->observed && side->processes.fd_count > 0)   /* a traced program's sockets: any kind */
-			what = (what | PROBE_TCP4 | PROBE_TCP6 | PROBE_UDP4 | PROBE_UDP6 | PROBE_UNIX | PROBE_BOUND_INACTIVE)
-			       & ~(unsigned)PROBE_SKIP_LISTEN;
+		/* a traced program's sockets: any kind */
+		if (side->observed && side->processes.fd_count > 0)
+			what = (what | PROBE_TCP4 | PROBE_TCP6 | PROBE_UDP4 | PROBE_UDP6
+				| PROBE_UNIX | PROBE_BOUND_INACTIVE)
+				& ~(unsigned)PROBE_SKIP_LISTEN;
 		for (int k = 0; k < side->kind_count; k++) {
 			const struct fd_kind *kind = &side->kinds[k];
 			bool stream = kind->type == SOCK_STREAM;
-			if (kind->family == AF_UNSPEC)   /* a traced program's socket: kind unknown */
-				what |= PROBE_TCP4 | PROBE_TCP6 | PROBE_UDP4 | PROBE_UDP6 | PROBE_UNIX;
+			/* a traced program's socket: kind unknown */
+			if (kind->family == AF_UNSPEC)
+				what |= PROBE_TCP4 | PROBE_TCP6 | PROBE_UDP4 | PROBE_UDP6
+					| PROBE_UNIX;
 			if (kind->listening || kind->family == AF_UNSPEC)
 				what &= ~(unsigned)PROBE_SKIP_LISTEN;
 			if (kind->family == AF_INET)
@@ -58,9 +62,13 @@ static int collect_fds(struct session *session, char **err)
 		for (size_t i = 0; side->observed && i < side->processes.fd_count; i++) {
 			const struct fdtable_fd *held = &side->processes.fds[i];
 			session->tie_fds[session->tie_fd_count++] = (struct tie_fd){
-				.side = s, .process = held->process, .fd = held->fd, .inode = held->inode,
+				.side = s,
+				.process = held->process,
+				.fd = held->fd,
+				.inode = held->inode,
 				.name = fdtable_row_name(&side->processes, held->process),
-				.family = held->family, .type = held->type,
+				.family = held->family,
+				.type = held->type,
 			};
 		}
 		for (int i = 0; i < side->fd_count; i++) {
@@ -71,9 +79,12 @@ static int collect_fds(struct session *session, char **err)
 							     ? &side->kinds[i]
 							     : side_find_kind(side, fd);
 			session->tie_fds[session->tie_fd_count++] = (struct tie_fd){
-				.side = s, .fd = side->fds[i].fd, .inode = side->fds[i].inode,
+				.side = s,
+				.fd = side->fds[i].fd,
+				.inode = side->fds[i].inode,
 				.name = side_name_of_fd(side, side->fds[i].fd),
-				.family = kind ? kind->family : AF_UNSPEC, .type = kind ? kind->type : 0,
+				.family = kind ? kind->family : AF_UNSPEC,
+				.type = kind ? kind->type : 0,
 			};
 		}
 	}
@@ -97,10 +108,12 @@ static int collect_touched(struct session *session, size_t *count, char **err)
 	*count = 0;
 	for (size_t e = session->events_probed; e < session->event_count; e++) {
 		const struct lab_event *event = &session->events[e];
-		long made = event->call == CALL_SOCKET || event->call == CALL_ACCEPT ? event->ret : -1;
+		long made =
+			event->call == CALL_SOCKET || event->call == CALL_ACCEPT ? event->ret : -1;
 		for (size_t i = 0; i < session->tie_fd_count; i++) {
 			const struct tie_fd *fd = &session->tie_fds[i];
-			if (fd->side == event->side && (fd->fd == event->fd_argument || fd->fd == made) && *count < needed)
+			if (fd->side == event->side
+			    && (fd->fd == event->fd_argument || fd->fd == made) && *count < needed)
 				session->touched[(*count)++] = fd->inode;
 		}
 	}
@@ -135,17 +148,23 @@ static int read_kernel(struct session *session, unsigned what, char **err)
 	if (collect_touched(session, &touched_count, err) < 0)
 		return -1;
 	struct exact_input input = {
-		.what = what, .fds = session->tie_fds, .fd_count = session->tie_fd_count,
-		.touched = session->touched, .touched_count = touched_count, .now_us = timed_now_us(),
+		.what = what,
+		.fds = session->tie_fds,
+		.fd_count = session->tie_fd_count,
+		.touched = session->touched,
+		.touched_count = touched_count,
+		.now_us = timed_now_us(),
 	};
 	bool dumped;
 	size_t missed;
-	if (exact_snapshot(session->exact, session->probe, &input, &session->raw, &dumped, &missed, err) < 0)
+	if (exact_snapshot(session->exact, session->probe, &input, &session->raw, &dumped, &missed,
+			   err) < 0)
 		return -1;
 	if (missed)
 		snprintf(session->probe_note, sizeof session->probe_note,
-			 "the once-a-second dump found %zu socket%s of the lab that the exact requests missed", missed,
-			 missed == 1 ? "" : "s");
+			 "the once-a-second dump found %zu socket%s of the lab that the exact "
+			 "requests missed",
+			 missed, missed == 1 ? "" : "s");
 	return 0;
 }
 
@@ -189,8 +208,8 @@ int view_copy_snapshot_to(struct session *session, size_t first, size_t end, cha
 			return text_error(err, "out of memory");
 	}
 	if (end > first && session->probe_note[0]) {
-		text_copy(session->events[end - 1].probe_note, sizeof session->events[end - 1].probe_note,
-			  session->probe_note);
+		text_copy(session->events[end - 1].probe_note,
+			  sizeof session->events[end - 1].probe_note, session->probe_note);
 		session->probe_note[0] = '\0';
 	}
 	return 0;

@@ -50,7 +50,8 @@ int language_from_name(const char *name)
 	if (name[2] == '_' || name[2] == '-') {
 		const char *region = name + 3;
 		size_t region_len = strcspn(region, ".@");
-		for (size_t i = 0; i < sizeof traditional_regions / sizeof traditional_regions[0]; i++)
+		for (size_t i = 0; i < sizeof traditional_regions / sizeof traditional_regions[0];
+		     i++)
 			if (region_len == 2 && strncasecmp(region, traditional_regions[i], 2) == 0)
 				return -1;
 	}
@@ -105,7 +106,9 @@ enum language language_choose(const char *flag, bool codeset_utf8, FILE *warn)
 		chosen = LANGUAGE_EN;
 	if (chosen == LANGUAGE_ZH && !codeset_utf8) {
 		if (warn)
-			fprintf(warn, "socklab: Chinese needs a UTF-8 locale (LANG=zh_CN.UTF-8); using English\n");
+			fprintf(warn,
+				"socklab: Chinese needs a UTF-8 locale (LANG=zh_CN.UTF-8); using "
+				"English\n");
 		chosen = LANGUAGE_EN;
 	}
 	return (enum language)chosen;
@@ -159,7 +162,9 @@ int language_take_flag(int *argc, char **argv, const char **flag, char **err)
 			continue;
 		}
 		if (language_from_name(value) < 0 || strpbrk(value, "_-.@")) {
-			if (asprintf(err, "--lang %s: socklab speaks zh (Simplified Chinese) and en", value) < 0)
+			if (asprintf(err,
+				     "--lang %s: socklab speaks zh (Simplified Chinese) and en",
+				     value) < 0)
 				*err = NULL;
 			return -1;
 		}

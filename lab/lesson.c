@@ -74,7 +74,8 @@ void diagnostics_add(struct diagnostics *diag, struct source_pos pos, const char
 		char **grown = realloc(diag->messages, capacity * sizeof *grown);
 		if (grown)
 			diag->messages = grown;
-		struct source_pos *grown_positions = realloc(diag->positions, capacity * sizeof *grown_positions);
+		struct source_pos *grown_positions =
+			realloc(diag->positions, capacity * sizeof *grown_positions);
 		if (grown_positions)
 			diag->positions = grown_positions;
 		if (!grown || !grown_positions) {
@@ -96,8 +97,10 @@ static void diagnostics_sort(struct diagnostics *diag, size_t from)
 		char *message = diag->messages[i];
 		struct source_pos pos = diag->positions[i];
 		size_t k = i;
-		while (k > from && (diag->positions[k - 1].line > pos.line
-				    || (diag->positions[k - 1].line == pos.line && diag->positions[k - 1].column > pos.column))) {
+		while (k > from
+		       && (diag->positions[k - 1].line > pos.line
+			   || (diag->positions[k - 1].line == pos.line
+			       && diag->positions[k - 1].column > pos.column))) {
 			diag->messages[k] = diag->messages[k - 1];
 			diag->positions[k] = diag->positions[k - 1];
 			k--;
@@ -163,7 +166,8 @@ static bool parse_long(const char *text, size_t len, long *out)
 	char *end;
 	errno = 0;
 	long value = strtol(buf, &end, 10);
-	if (errno || *end != '\0' || !(isdigit((unsigned char)buf[0]) || (buf[0] == '-' && len > 1)))
+	if (errno || *end != '\0'
+	    || !(isdigit((unsigned char)buf[0]) || (buf[0] == '-' && len > 1)))
 		return false;
 	*out = value;
 	return true;
@@ -171,11 +175,13 @@ static bool parse_long(const char *text, size_t len, long *out)
 
 /* Whether a number given to a call fits what the kernel takes (an int,
  * or for flags 32 bits): the lab never cuts one silently. */
-static bool number_fits(long number, long min, long max, struct source_pos pos, struct diagnostics *diag)
+static bool number_fits(long number, long min, long max, struct source_pos pos,
+			struct diagnostics *diag)
 {
 	if (number >= min && number <= max)
 		return true;
-	diagnostics_add(diag, pos, _("%ld is out of range: the kernel takes %ld to %ld here"), number, min, max);
+	diagnostics_add(diag, pos, _("%ld is out of range: the kernel takes %ld to %ld here"),
+			number, min, max);
 	return false;
 }
 
@@ -326,7 +332,8 @@ static int find_side(char sides[][NAME_MAX_LEN], int side_count, const char *nam
 static bool scope_has(const struct name_scope *scope, int side, const char *name, size_t len)
 {
 	for (int i = 0; i < scope->count[side]; i++)
-		if (strlen(scope->names[side][i]) == len && memcmp(scope->names[side][i], name, len) == 0)
+		if (strlen(scope->names[side][i]) == len
+		    && memcmp(scope->names[side][i], name, len) == 0)
 			return true;
 	return false;
 }
@@ -346,7 +353,8 @@ static void scope_list(const struct name_scope *scope, int side, char *out, size
 	size_t at_ = 0;
 	out[0] = '\0';
 	for (int i = 0; i < scope->count[side] && at_ < out_size; i++)
-		at_ += (size_t)snprintf(out + at_, out_size - at_, "%s%s", i ? ", " : "", scope->names[side][i]);
+		at_ += (size_t)snprintf(out + at_, out_size - at_, "%s%s", i ? ", " : "",
+					scope->names[side][i]);
 }
 
 static void sides_list(char sides[][NAME_MAX_LEN], int side_count, char *out, size_t out_size)
@@ -362,7 +370,8 @@ static int parse_bytes(const char *text, size_t len, struct source_pos pos, stru
 		       struct diagnostics *diag)
 {
 	if (len < 2 || text[0] != '"') {
-		diagnostics_add(diag, pos, _("expected bytes in double quotes, like \"Hello, world\""));
+		diagnostics_add(diag, pos,
+				_("expected bytes in double quotes, like \"Hello, world\""));
 		return -1;
 	}
 	char *decoded = malloc(len + 1);
@@ -390,8 +399,10 @@ static int parse_bytes(const char *text, size_t len, struct source_pos pos, stru
 			decoded[out++] = (char)strtol(hex, NULL, 16);
 			i += 2;
 		} else {
-			diagnostics_add(diag, shifted(pos, i - 1), _("unknown escape '\\%c' (use \\n \\r \\t \\0 \\\\ \\\" or \\xHH)"),
-					isprint((unsigned char)text[i]) ? text[i] : '?');
+			diagnostics_add(
+				diag, shifted(pos, i - 1),
+				_("unknown escape '\\%c' (use \\n \\r \\t \\0 \\\\ \\\" or \\xHH)"),
+				isprint((unsigned char)text[i]) ? text[i] : '?');
 			free(decoded);
 			return -1;
 		}
@@ -407,8 +418,10 @@ static int parse_bytes(const char *text, size_t len, struct source_pos pos, stru
 		size_t number = skip_spaces(text, len, rest + 1);
 		if (text[rest] != '*' || !parse_long(text + number, len - number, &repeat)
 		    || repeat < 1 || repeat > REPEAT_MAX) {
-			diagnostics_add(diag, shifted(pos, rest), _("after the bytes, only '* N' may follow (N from 1 to %d)"),
-					REPEAT_MAX);
+			diagnostics_add(
+				diag, shifted(pos, rest),
+				_("after the bytes, only '* N' may follow (N from 1 to %d)"),
+				REPEAT_MAX);
 			free(decoded);
 			return -1;
 		}
@@ -446,7 +459,8 @@ static int parse_constants(const char *text, size_t len, struct source_pos pos, 
 		size_t term_len = trim_end(text + start, end - start);
 		long number;
 		if (term_len == 0) {
-			diagnostics_add(diag, shifted(pos, start), _("expected %s"), catalog_arg_kind_name(kind));
+			diagnostics_add(diag, shifted(pos, start), _("expected %s"),
+					catalog_arg_kind_name(kind));
 			return -1;
 		}
 		if (parse_long(text + start, term_len, &number)) {
@@ -454,16 +468,22 @@ static int parse_constants(const char *text, size_t len, struct source_pos pos, 
 				return -1;
 			value |= number;
 		} else {
-			const struct constant_def *constant = catalog_find_constant(kind, text + start, term_len);
+			const struct constant_def *constant =
+				catalog_find_constant(kind, text + start, term_len);
 			if (!constant) {
-				const struct constant_def *other = catalog_find_any_constant(text + start, term_len);
+				const struct constant_def *other =
+					catalog_find_any_constant(text + start, term_len);
 				if (other)
-					diagnostics_add(diag, shifted(pos, start), _("%.*s%s is %s, but this argument is %s"),
-							TOKEN(term_len, text + start), catalog_arg_kind_name(other->kind),
+					diagnostics_add(diag, shifted(pos, start),
+							_("%.*s%s is %s, but this argument is %s"),
+							TOKEN(term_len, text + start),
+							catalog_arg_kind_name(other->kind),
 							catalog_arg_kind_name(kind));
 				else
-					diagnostics_add(diag, shifted(pos, start), _("unknown constant '%.*s%s': expected %s"),
-							TOKEN(term_len, text + start), catalog_arg_kind_name(kind));
+					diagnostics_add(diag, shifted(pos, start),
+							_("unknown constant '%.*s%s': expected %s"),
+							TOKEN(term_len, text + start),
+							catalog_arg_kind_name(kind));
 				return -1;
 			}
 			value |= constant->value;
@@ -476,13 +496,15 @@ static int parse_constants(const char *text, size_t len, struct source_pos pos, 
 	return 0;
 }
 
-static int parse_arg(const char *text, size_t len, struct source_pos pos, enum arg_kind kind, int side,
-		     const struct name_scope *scope, struct call_arg *arg, struct diagnostics *diag)
+static int parse_arg(const char *text, size_t len, struct source_pos pos, enum arg_kind kind,
+		     int side, const struct name_scope *scope, struct call_arg *arg,
+		     struct diagnostics *diag)
 {
 	arg->kind = kind;
 	arg->pos = pos;
 	if (len == 0) {
-		diagnostics_add(diag, pos, _("missing argument: expected %s"), catalog_arg_kind_name(kind));
+		diagnostics_add(diag, pos, _("missing argument: expected %s"),
+				catalog_arg_kind_name(kind));
 		return -1;
 	}
 	switch (kind) {
@@ -490,14 +512,17 @@ static int parse_arg(const char *text, size_t len, struct source_pos pos, enum a
 		if (parse_long(text, len, &arg->number))
 			return number_fits(arg->number, INT_MIN, INT_MAX, pos, diag) ? 0 : -1;
 		if (scan_name(text, len, 0) != len || len >= NAME_MAX_LEN) {
-			diagnostics_add(diag, pos, _("expected %s, got '%.*s%s'"), catalog_arg_kind_name(kind), TOKEN(len, text));
+			diagnostics_add(diag, pos, _("expected %s, got '%.*s%s'"),
+					catalog_arg_kind_name(kind), TOKEN(len, text));
 			return -1;
 		}
 		if (scope && !scope_has(scope, side, text, len)) {
 			char known[256];
 			scope_list(scope, side, known, sizeof known);
-			diagnostics_add(diag, pos, _("unknown socket name '%.*s%s' (%s)"), TOKEN(len, text),
-					known[0] ? known : _("no socket has a name yet on this side"));
+			diagnostics_add(diag, pos, _("unknown socket name '%.*s%s' (%s)"),
+					TOKEN(len, text),
+					known[0] ? known
+						 : _("no socket has a name yet on this side"));
 			return -1;
 		}
 		memcpy(arg->socket_name, text, len);
@@ -506,15 +531,16 @@ static int parse_arg(const char *text, size_t len, struct source_pos pos, enum a
 		return 0;
 	case ARG_INT:
 		if (!parse_long(text, len, &arg->number)) {
-			diagnostics_add(diag, pos, _("expected a number, got '%.*s%s'"), TOKEN(len, text));
+			diagnostics_add(diag, pos, _("expected a number, got '%.*s%s'"),
+					TOKEN(len, text));
 			return -1;
 		}
 		return number_fits(arg->number, INT_MIN, INT_MAX, pos, diag) ? 0 : -1;
 	case ARG_ADDRESS:
 		arg->address_len = address_parse(text, len, &arg->address);
 		if (arg->address_len == 0) {
-			diagnostics_add(diag, pos, _("malformed address '%.*s%s': %s"), TOKEN(len, text),
-					address_problem(text, len));
+			diagnostics_add(diag, pos, _("malformed address '%.*s%s': %s"),
+					TOKEN(len, text), address_problem(text, len));
 			return -1;
 		}
 		return 0;
@@ -533,7 +559,8 @@ static int parse_arg(const char *text, size_t len, struct source_pos pos, enum a
 	case ARG_SIDE:
 		/* Checked against the lesson's sides by typed_call_parse. */
 		if (scan_name(text, len, 0) != len || len >= NAME_MAX_LEN) {
-			diagnostics_add(diag, pos, _("expected %s, got '%.*s%s'"), catalog_arg_kind_name(kind), TOKEN(len, text));
+			diagnostics_add(diag, pos, _("expected %s, got '%.*s%s'"),
+					catalog_arg_kind_name(kind), TOKEN(len, text));
 			return -1;
 		}
 		memcpy(arg->socket_name, text, len);
@@ -554,8 +581,9 @@ void typed_call_done(struct typed_call *call)
 	call->text = NULL;
 }
 
-int typed_call_parse(const char *text, size_t len, struct source_pos pos, char sides[][NAME_MAX_LEN],
-		     int side_count, struct name_scope *scope, struct typed_call *out, struct diagnostics *diag)
+int typed_call_parse(const char *text, size_t len, struct source_pos pos,
+		     char sides[][NAME_MAX_LEN], int side_count, struct name_scope *scope,
+		     struct typed_call *out, struct diagnostics *diag)
 {
 	memset(out, 0, sizeof *out);
 	out->pos = pos;
@@ -565,15 +593,16 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 	if (side_end == i || side_end >= len || text[side_end] != ':') {
 		char known[128];
 		sides_list(sides, side_count, known, sizeof known);
-		diagnostics_add(diag, shifted(pos, i), _("expected 'side: call(...)', where side is one of: %s"), known);
+		diagnostics_add(diag, shifted(pos, i),
+				_("expected 'side: call(...)', where side is one of: %s"), known);
 		return -1;
 	}
 	out->side = find_side(sides, side_count, text + i, side_end - i);
 	if (out->side < 0) {
 		char known[128];
 		sides_list(sides, side_count, known, sizeof known);
-		diagnostics_add(diag, shifted(pos, i), _("unknown side '%.*s%s' (sides: %s)"), TOKEN((side_end - i), text + i),
-				known);
+		diagnostics_add(diag, shifted(pos, i), _("unknown side '%.*s%s' (sides: %s)"),
+				TOKEN((side_end - i), text + i), known);
 		return -1;
 	}
 	i = skip_spaces(text, len, side_end + 1);
@@ -582,7 +611,8 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 	size_t after = skip_spaces(text, len, name_end);
 	if (name_end > i && after < len && text[after] == '=') {
 		if (name_end - i >= NAME_MAX_LEN) {
-			diagnostics_add(diag, shifted(pos, i), _("the name '%.*s%s' is longer than %d characters"),
+			diagnostics_add(diag, shifted(pos, i),
+					_("the name '%.*s%s' is longer than %d characters"),
 					TOKEN((name_end - i), text + i), NAME_MAX_LEN - 1);
 			return -1;
 		}
@@ -592,36 +622,43 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 	}
 	size_t open = skip_spaces(text, len, name_end);
 	if (name_end == i) {
-		diagnostics_add(diag, shifted(pos, i), _("expected a call, like socket(AF_INET, SOCK_STREAM)"));
+		diagnostics_add(diag, shifted(pos, i),
+				_("expected a call, like socket(AF_INET, SOCK_STREAM)"));
 		return -1;
 	}
 	out->def = catalog_find_call(text + i, name_end - i);
 	if (!out->def) {
 		const char *suggestion = catalog_suggest_call(text + i, name_end - i);
 		if (suggestion)
-			diagnostics_add(diag, shifted(pos, i), _("unknown call '%.*s%s' (did you mean '%s'?)"),
+			diagnostics_add(diag, shifted(pos, i),
+					_("unknown call '%.*s%s' (did you mean '%s'?)"),
 					TOKEN((name_end - i), text + i), suggestion);
 		else
-			diagnostics_add(diag, shifted(pos, i), _("unknown call '%.*s%s'"), TOKEN((name_end - i), text + i));
+			diagnostics_add(diag, shifted(pos, i), _("unknown call '%.*s%s'"),
+					TOKEN((name_end - i), text + i));
 		return -1;
 	}
 	if (out->def->program_only) {
 		diagnostics_add(diag, shifted(pos, i),
-				_("%s() is shown when a traced program makes it (socklab step); a lesson cannot write it"),
+				_("%s() is shown when a traced program makes it (socklab step); a "
+				  "lesson cannot write it"),
 				out->def->name);
 		return -1;
 	}
 	if (open >= len || text[open] != '(') {
-		diagnostics_add(diag, shifted(pos, open), _("expected '(' after %s"), out->def->name);
+		diagnostics_add(diag, shifted(pos, open), _("expected '(' after %s"),
+				out->def->name);
 		return -1;
 	}
 	if (text[len - 1] != ')') {
-		diagnostics_add(diag, shifted(pos, len), _("expected ')' at the end of the call: %s"), out->def->usage);
+		diagnostics_add(diag, shifted(pos, len),
+				_("expected ')' at the end of the call: %s"), out->def->usage);
 		return -1;
 	}
 	if (out->result_name[0] && !out->def->names_result) {
-		diagnostics_add(diag, shifted(pos, call_start), _("%s() returns no socket to name: write just %s"),
-				out->def->name, out->def->usage);
+		diagnostics_add(diag, shifted(pos, call_start),
+				_("%s() returns no socket to name: write just %s"), out->def->name,
+				out->def->usage);
 		return -1;
 	}
 	size_t args_start = open + 1, args_len = len - 1 - args_start;
@@ -634,32 +671,40 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 		if (out->def->max_args == out->def->min_args)
 			snprintf(range, sizeof range, "%d", out->def->min_args);
 		else
-			snprintf(range, sizeof range, _("%d or %d"), out->def->min_args, out->def->max_args);
+			snprintf(range, sizeof range, _("%d or %d"), out->def->min_args,
+				 out->def->max_args);
 		unsigned long most = (unsigned long)out->def->max_args;
 		diagnostics_add(diag, shifted(pos, open),
-				count > CALL_MAX_ARGS ? ngettext("%s takes %s argument, got more than %d: %s",
-								 "%s takes %s arguments, got more than %d: %s", most)
-						      : ngettext("%s takes %s argument, got %d: %s",
-								 "%s takes %s arguments, got %d: %s", most),
-				out->def->name, range, count > CALL_MAX_ARGS ? CALL_MAX_ARGS : count, out->def->usage);
+				count > CALL_MAX_ARGS
+					? ngettext("%s takes %s argument, got more than %d: %s",
+						   "%s takes %s arguments, got more than %d: %s",
+						   most)
+					: ngettext("%s takes %s argument, got %d: %s",
+						   "%s takes %s arguments, got %d: %s", most),
+				out->def->name, range,
+				count > CALL_MAX_ARGS ? CALL_MAX_ARGS : count, out->def->usage);
 		return -1;
 	}
 	int failed = 0;
 	for (int a = 0; a < count; a++)
-		if (parse_arg(text + args_start + starts[a], lens[a], shifted(pos, args_start + starts[a]),
-			      out->def->args[a], out->side, scope, &out->args[a], diag) < 0)
+		if (parse_arg(text + args_start + starts[a], lens[a],
+			      shifted(pos, args_start + starts[a]), out->def->args[a], out->side,
+			      scope, &out->args[a], diag) < 0)
 			failed = -1;
 	out->arg_count = count;
 	for (int a = 0; a < count && !failed; a++) {
 		struct call_arg *arg = &out->args[a];
 		if (arg->kind != ARG_SIDE)
 			continue;
-		arg->number = find_side(sides, side_count, arg->socket_name, strlen(arg->socket_name));
+		arg->number =
+			find_side(sides, side_count, arg->socket_name, strlen(arg->socket_name));
 		if (arg->number < 0 || arg->number == out->side) {
 			char known[128];
 			sides_list(sides, side_count, known, sizeof known);
-			diagnostics_add(diag, arg->pos, arg->number < 0 ? _("unknown side '%s' (sides: %s)")
-							      : _("a side cannot fork into itself: name another side (sides: %s%s)"),
+			diagnostics_add(diag, arg->pos,
+					arg->number < 0 ? _("unknown side '%s' (sides: %s)")
+							: _("a side cannot fork into itself: name "
+							    "another side (sides: %s%s)"),
 					arg->number < 0 ? arg->socket_name : "", known);
 			failed = -1;
 		} else if (scope) {
@@ -676,8 +721,10 @@ int typed_call_parse(const char *text, size_t len, struct source_pos pos, char s
 	if (!out->text)
 		return -1;
 	if (scope && out->result_name[0] && scope_add(scope, out->side, out->result_name) < 0) {
-		diagnostics_add(diag, shifted(pos, call_start), _("at most 32 socket names on one side: reuse '%s' or an fd number"),
-				out->result_name);
+		diagnostics_add(
+			diag, shifted(pos, call_start),
+			_("at most 32 socket names on one side: reuse '%s' or an fd number"),
+			out->result_name);
 		typed_call_done(out);
 		return -1;
 	}
@@ -692,8 +739,8 @@ int lesson_state_value(const char *name, size_t len)
 }
 
 /* A value expectation: fd | blocks | N | -1 ENAME | "bytes". */
-static int parse_value_expectation(const char *text, size_t len, struct source_pos pos, struct expectation *e,
-				   struct diagnostics *diag)
+static int parse_value_expectation(const char *text, size_t len, struct source_pos pos,
+				   struct expectation *e, struct diagnostics *diag)
 {
 	long number;
 	if (len == 2 && memcmp(text, "fd", 2) == 0) {
@@ -716,7 +763,8 @@ static int parse_value_expectation(const char *text, size_t len, struct source_p
 	if (len > 6 && memcmp(text, "value ", 6) == 0) {
 		size_t start = skip_spaces(text, len, 6);
 		if (!parse_long(text + start, len - start, &number)) {
-			diagnostics_add(diag, shifted(pos, start), _("after 'value', expected a number"));
+			diagnostics_add(diag, shifted(pos, start),
+					_("after 'value', expected a number"));
 			return -1;
 		}
 		e->kind = EXPECT_VALUE;
@@ -729,7 +777,8 @@ static int parse_value_expectation(const char *text, size_t len, struct source_p
 		struct call_arg arg = { 0 };
 		if (text[start] != '"') {
 			diagnostics_add(diag, shifted(pos, start),
-					_("after 'ready', expected the ready fds in quotes, like \"conn1 POLLIN, ls POLLIN\""));
+					_("after 'ready', expected the ready fds in quotes, like "
+					  "\"conn1 POLLIN, ls POLLIN\""));
 			return -1;
 		}
 		if (parse_bytes(text + start, len - start, shifted(pos, start), &arg, diag) < 0)
@@ -743,8 +792,10 @@ static int parse_value_expectation(const char *text, size_t len, struct source_p
 		size_t start = skip_spaces(text, len, 5);
 		e->address_len = address_parse(text + start, len - start, &e->address);
 		if (e->address_len == 0) {
-			diagnostics_add(diag, shifted(pos, start), _("malformed address '%.*s%s': %s"), TOKEN((len - start),
-					text + start), address_problem(text + start, len - start));
+			diagnostics_add(diag, shifted(pos, start),
+					_("malformed address '%.*s%s': %s"),
+					TOKEN((len - start), text + start),
+					address_problem(text + start, len - start));
 			return -1;
 		}
 		e->kind = EXPECT_ADDRESS;
@@ -754,8 +805,8 @@ static int parse_value_expectation(const char *text, size_t len, struct source_p
 		size_t start = skip_spaces(text, len, 3);
 		int error = catalog_errno_value(text + start, len - start);
 		if (error < 0) {
-			diagnostics_add(diag, shifted(pos, start), _("unknown errno name '%.*s%s'"), TOKEN((len - start),
-					text + start));
+			diagnostics_add(diag, shifted(pos, start), _("unknown errno name '%.*s%s'"),
+					TOKEN((len - start), text + start));
 			return -1;
 		}
 		e->kind = EXPECT_ERROR;
@@ -771,64 +822,83 @@ static int parse_value_expectation(const char *text, size_t len, struct source_p
 }
 
 /* SIDE NAME STATE [rq N] [wq N]  |  SIDE (accept queue) STATE ... */
-static int parse_state_expectation(const char *text, size_t len, struct source_pos pos, const struct lesson *lesson,
-				   const struct name_scope *scope, struct expectation *e, struct diagnostics *diag)
+static int parse_state_expectation(const char *text, size_t len, struct source_pos pos,
+				   const struct lesson *lesson, const struct name_scope *scope,
+				   struct expectation *e, struct diagnostics *diag)
 {
 	size_t side_end = scan_name(text, len, 0);
-	e->side = find_side((char(*)[NAME_MAX_LEN])lesson->sides, lesson->side_count, text, side_end);
+	e->side =
+		find_side((char(*)[NAME_MAX_LEN])lesson->sides, lesson->side_count, text, side_end);
 	if (side_end == 0 || e->side < 0) {
 		diagnostics_add(diag, pos,
-				_("unknown expectation '%.*s%s' (expected fd, blocks, a number, -1 ERRNO, \"bytes\", "
-				"value N, from ADDRESS, ready \"FDS\", SIDE returns VALUE, or SIDE NAME STATE)"), TOKEN(len, text));
+				_("unknown expectation '%.*s%s' (expected fd, blocks, a number, -1 "
+				  "ERRNO, \"bytes\", value N, from ADDRESS, ready \"FDS\", SIDE "
+				  "returns VALUE, or SIDE NAME STATE)"),
+				TOKEN(len, text));
 		return -1;
 	}
 	size_t i = skip_spaces(text, len, side_end);
-	if (len - i >= 7 && memcmp(text + i, "returns", 7) == 0 && (i + 7 == len || text[i + 7] == ' ')) {
+	if (len - i >= 7 && memcmp(text + i, "returns", 7) == 0
+	    && (i + 7 == len || text[i + 7] == ' ')) {
 		size_t value = skip_spaces(text, len, i + 7);
 		e->woken_side = e->side;
 		/* "... within Nms": the call may return on a kernel timer. */
-		const char *within = len > value ? memmem(text + value, len - value, " within ", 8) : NULL;
+		const char *within =
+			len > value ? memmem(text + value, len - value, " within ", 8) : NULL;
 		size_t value_len = within ? (size_t)(within - text) - value : len - value;
 		if (within) {
-			size_t number = skip_spaces(text, len, (size_t)(within - text) + 8), end = len;
+			size_t number = skip_spaces(text, len, (size_t)(within - text) + 8),
+			       end = len;
 			if (end - number > 2 && memcmp(text + end - 2, "ms", 2) == 0)
 				end -= 2;
 			while (end > number && text[end - 1] == ' ')
 				end--;
-			if (!parse_long(text + number, end - number, &e->within_ms) || e->within_ms < 1 || e->within_ms > 5000) {
-				diagnostics_add(diag, shifted(pos, number), _("after 'within', expected N ms (1 to 5000)"));
+			if (!parse_long(text + number, end - number, &e->within_ms)
+			    || e->within_ms < 1 || e->within_ms > 5000) {
+				diagnostics_add(diag, shifted(pos, number),
+						_("after 'within', expected N ms (1 to 5000)"));
 				return -1;
 			}
 		}
-		int result = value < len ? parse_value_expectation(text + value, value_len, shifted(pos, value), e, diag) : 1;
+		int result = value < len ? parse_value_expectation(text + value, value_len,
+								   shifted(pos, value), e, diag)
+					 : 1;
 		if (result == 0 && e->kind == EXPECT_BLOCKS)
 			result = 1;
 		if (result > 0)
-			diagnostics_add(diag, shifted(pos, value), _("after 'returns', expected fd, a number, -1 ERRNO or \"bytes\""));
+			diagnostics_add(
+				diag, shifted(pos, value),
+				_("after 'returns', expected fd, a number, -1 ERRNO or \"bytes\""));
 		return result == 0 ? 0 : -1;
 	}
 	e->kind = EXPECT_STATE;
 	e->recv_queue = e->send_queue = -1;
 	static const char accept_queue[] = "(accept queue)", handshake[] = "(handshake)";
 	size_t name_end;
-	if (len - i >= sizeof accept_queue - 1 && memcmp(text + i, accept_queue, sizeof accept_queue - 1) == 0) {
+	if (len - i >= sizeof accept_queue - 1
+	    && memcmp(text + i, accept_queue, sizeof accept_queue - 1) == 0) {
 		e->ref = REF_ACCEPT_QUEUE;
 		name_end = i + sizeof accept_queue - 1;
-	} else if (len - i >= sizeof handshake - 1 && memcmp(text + i, handshake, sizeof handshake - 1) == 0) {
+	} else if (len - i >= sizeof handshake - 1
+		   && memcmp(text + i, handshake, sizeof handshake - 1) == 0) {
 		e->ref = REF_HANDSHAKE;
 		name_end = i + sizeof handshake - 1;
 	} else {
 		name_end = scan_name(text, len, i);
 		if (name_end == i || name_end - i >= NAME_MAX_LEN) {
-			diagnostics_add(diag, shifted(pos, i), _("expected a socket name, (accept queue) or (handshake) after '%s'"),
+			diagnostics_add(diag, shifted(pos, i),
+					_("expected a socket name, (accept queue) or (handshake) "
+					  "after '%s'"),
 					lesson->sides[e->side]);
 			return -1;
 		}
 		if (!scope_has(scope, e->side, text + i, name_end - i)) {
 			char known[256];
 			scope_list(scope, e->side, known, sizeof known);
-			diagnostics_add(diag, shifted(pos, i), _("unknown socket name '%.*s%s' for %s (%s)"), TOKEN((name_end - i),
-					text + i), lesson->sides[e->side], known[0] ? known : _("none named yet"));
+			diagnostics_add(diag, shifted(pos, i),
+					_("unknown socket name '%.*s%s' for %s (%s)"),
+					TOKEN((name_end - i), text + i), lesson->sides[e->side],
+					known[0] ? known : _("none named yet"));
 			return -1;
 		}
 		e->ref = REF_NAME;
@@ -840,8 +910,9 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 	e->state = lesson_state_value(text + state_start, state_end - state_start);
 	if (e->state < 0) {
 		diagnostics_add(diag, shifted(pos, state_start),
-				_("unknown state '%.*s%s' (LISTEN, SYN-SENT, SYN-RECV, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, "
-				"CLOSE-WAIT, LAST-ACK, CLOSING, TIME-WAIT, UNCONN, BOUND, gone)"),
+				_("unknown state '%.*s%s' (LISTEN, SYN-SENT, SYN-RECV, "
+				  "ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, LAST-ACK, "
+				  "CLOSING, TIME-WAIT, UNCONN, BOUND, gone)"),
 				TOKEN((state_end - state_start), text + state_start));
 		return -1;
 	}
@@ -852,7 +923,9 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 		    && (i + sizeof unless - 1 == len || text[i + sizeof unless - 1] == ' ')) {
 			if (e->ref != REF_NAME) {
 				/* The lab keeps a clock for the sockets steps name. */
-				diagnostics_add(diag, shifted(pos, i), _("'unless its timer ran out' needs a socket named by a step"));
+				diagnostics_add(diag, shifted(pos, i),
+						_("'unless its timer ran out' needs a socket named "
+						  "by a step"));
 				return -1;
 			}
 			e->unless_timer = true;
@@ -868,12 +941,14 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 		bool is_wq = word_end - i == 2 && memcmp(text + i, "wq", 2) == 0;
 		bool is_within = word_end - i == 6 && memcmp(text + i, "within", 6) == 0;
 		size_t digits = number_end;
-		if (is_within && number_end - number > 2 && memcmp(text + number_end - 2, "ms", 2) == 0) {
+		if (is_within && number_end - number > 2
+		    && memcmp(text + number_end - 2, "ms", 2) == 0) {
 			digits = number_end - 2;
 		} else if (is_within) {
 			/* "within 500 ms", as the message below writes it */
 			size_t unit = skip_spaces(text, len, number_end);
-			if (len - unit >= 2 && memcmp(text + unit, "ms", 2) == 0 && (unit + 2 == len || text[unit + 2] == ' ')) {
+			if (len - unit >= 2 && memcmp(text + unit, "ms", 2) == 0
+			    && (unit + 2 == len || text[unit + 2] == ' ')) {
 				digits = number_end;
 				number_end = unit + 2;
 			}
@@ -882,8 +957,8 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 		    || !parse_long(text + number, digits - number, &value) || value < 0
 		    || (is_within && (value < 1 || value > 5000))) {
 			diagnostics_add(diag, shifted(pos, i),
-					_("after the state, expected 'rq N', 'wq N', 'within N ms' (1 to 5000 ms) or "
-					"'unless its timer ran out'"));
+					_("after the state, expected 'rq N', 'wq N', 'within N ms' "
+					  "(1 to 5000 ms) or 'unless its timer ran out'"));
 			return -1;
 		}
 		*(is_rq ? &e->recv_queue : is_wq ? &e->send_queue : &e->within_ms) = value;
@@ -892,9 +967,9 @@ static int parse_state_expectation(const char *text, size_t len, struct source_p
 	return 0;
 }
 
-static int parse_expectations(const char *text, size_t len, struct source_pos pos, const struct lesson *lesson,
-			      const struct name_scope *scope, struct lesson_step *step, bool after_wake,
-			      struct diagnostics *diag)
+static int parse_expectations(const char *text, size_t len, struct source_pos pos,
+			      const struct lesson *lesson, const struct name_scope *scope,
+			      struct lesson_step *step, bool after_wake, struct diagnostics *diag)
 {
 	size_t starts[16], lens[16];
 	int count = split_commas(text, len, starts, lens, 15);
@@ -902,7 +977,8 @@ static int parse_expectations(const char *text, size_t len, struct source_pos po
 		diagnostics_add(diag, pos, _("at most 15 expectations on one line"));
 		return -1;
 	}
-	struct expectation *grown = realloc(step->expects, (step->expect_count + (size_t)count) * sizeof *grown);
+	struct expectation *grown =
+		realloc(step->expects, (step->expect_count + (size_t)count) * sizeof *grown);
 	if (!grown)
 		return -1;
 	step->expects = grown;
@@ -921,7 +997,8 @@ static int parse_expectations(const char *text, size_t len, struct source_pos po
 		}
 		int result = parse_value_expectation(item, lens[k], e->pos, e, diag);
 		if (result > 0)
-			result = parse_state_expectation(item, lens[k], e->pos, lesson, scope, e, diag);
+			result = parse_state_expectation(item, lens[k], e->pos, lesson, scope, e,
+							 diag);
 		if (result < 0) {
 			failed = -1;
 			continue;
@@ -975,7 +1052,8 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t len)
 	return (size_t)-1;
 }
 
-static struct line *split_lines(const char *text, size_t len, size_t *count, struct diagnostics *diag)
+static struct line *split_lines(const char *text, size_t len, size_t *count,
+				struct diagnostics *diag)
 {
 	size_t capacity = 1;
 	for (size_t i = 0; i < len; i++)
@@ -996,11 +1074,13 @@ static struct line *split_lines(const char *text, size_t len, size_t *count, str
 			line->len--;
 			if (!crlf_reported)
 				diagnostics_add(diag, at(number, (int)line->len + 1),
-						_("line ends with CRLF (\\r\\n): save the file with Unix line endings (\\n)"));
+						_("line ends with CRLF (\\r\\n): save the file "
+						  "with Unix line endings (\\n)"));
 			crlf_reported = true;
 		}
 		if (line->len > LINE_MAX_BYTES)
-			diagnostics_add(diag, at(number, LINE_MAX_BYTES + 1), _("line is longer than %d bytes"), LINE_MAX_BYTES);
+			diagnostics_add(diag, at(number, LINE_MAX_BYTES + 1),
+					_("line is longer than %d bytes"), LINE_MAX_BYTES);
 		size_t bad = utf8_invalid_at((const unsigned char *)line->text, line->len);
 		if (bad != (size_t)-1)
 			diagnostics_add(diag, at(number, (int)bad + 1), _("invalid UTF-8"));
@@ -1010,8 +1090,10 @@ static struct line *split_lines(const char *text, size_t len, size_t *count, str
 		line->indent = (int)i;
 		line->blank = trim_end(line->text, line->len) <= i || line->text[i] == '#';
 		if (i < line->len && line->text[i] == '\t') {
-			diagnostics_add(diag, at(number, (int)i + 1), _("a tab in the indentation: indent with spaces"));
-			line->blank = true;   /* said once; reading it as anything would only add noise */
+			diagnostics_add(diag, at(number, (int)i + 1),
+					_("a tab in the indentation: indent with spaces"));
+			line->blank = true;   /* said once; reading it as anything would
+			                         only add noise */
 		}
 		start = end + 1;
 	}
@@ -1021,14 +1103,15 @@ static struct line *split_lines(const char *text, size_t len, size_t *count, str
 
 /* Joins the indented block after `first` (lines deeper than `indent`),
  * removing the block's common indentation. */
-static char *take_block(const struct line *lines, size_t count, size_t *index, int indent, const char *inline_text,
-			size_t inline_len)
+static char *take_block(const struct line *lines, size_t count, size_t *index, int indent,
+			const char *inline_text, size_t inline_len)
 {
 	size_t end = *index + 1, last = *index;
 	int common = INT_MAX;
 	for (; end < count; end++) {
-		if (lines[end].blank && !(lines[end].indent > indent && (size_t)lines[end].indent < lines[end].len
-					    && lines[end].text[lines[end].indent] == '#'))
+		if (lines[end].blank
+		    && !(lines[end].indent > indent && (size_t)lines[end].indent < lines[end].len
+			 && lines[end].text[lines[end].indent] == '#'))
 			continue;
 		if (lines[end].indent <= indent)
 			break;
@@ -1061,15 +1144,17 @@ static char *take_block(const struct line *lines, size_t count, size_t *index, i
 	return out;
 }
 
-static const char *const top_directives[] = { "lesson", "title", "sides", "intro", "step", "wire", "program" };
-static const char *const step_directives[] = { "expect", "then", "python", "say", "then-say", "needs" };
+static const char *const top_directives[] = { "lesson", "title", "sides",  "intro",
+					      "step",   "wire",  "program" };
+static const char *const step_directives[] = { "expect", "then",     "python",
+					       "say",    "then-say", "needs" };
 
 static int parse_sides(struct lesson *lesson, const char *text, size_t len, struct source_pos pos,
 		       struct diagnostics *diag);
 
 /* `program SIDE: COMMAND`: that side is an unmodified program. */
-static void parse_program(struct lesson *lesson, const char *text, size_t len, int number, bool saw_step,
-			  struct diagnostics *diag)
+static void parse_program(struct lesson *lesson, const char *text, size_t len, int number,
+			  bool saw_step, struct diagnostics *diag)
 {
 	size_t name = skip_spaces(text, len, 7);
 	const char *colon = memchr(text + name, ':', len - name);
@@ -1078,7 +1163,8 @@ static void parse_program(struct lesson *lesson, const char *text, size_t len, i
 		return;
 	}
 	if (!colon) {
-		diagnostics_add(diag, at(number, (int)name + 1), _("a program reads 'program SIDE: COMMAND'"));
+		diagnostics_add(diag, at(number, (int)name + 1),
+				_("a program reads 'program SIDE: COMMAND'"));
 		return;
 	}
 	size_t name_len = (size_t)(colon - (text + name));
@@ -1088,14 +1174,15 @@ static void parse_program(struct lesson *lesson, const char *text, size_t len, i
 		parse_sides(lesson, "server client", 13, at(number, 1), diag);
 	int side = find_side(lesson->sides, lesson->side_count, text + name, name_len);
 	if (side < 0) {
-		diagnostics_add(diag, at(number, (int)name + 1), _("unknown side '%.*s%s' (sides: must name it first)"),
+		diagnostics_add(diag, at(number, (int)name + 1),
+				_("unknown side '%.*s%s' (sides: must name it first)"),
 				TOKEN(name_len, text + name));
 		return;
 	}
 	size_t command = skip_spaces(text, len, (size_t)(colon - text) + 1);
 	if (command == len) {
-		diagnostics_add(diag, at(number, (int)command + 1), _("program %s: needs a command to run"),
-				lesson->sides[side]);
+		diagnostics_add(diag, at(number, (int)command + 1),
+				_("program %s: needs a command to run"), lesson->sides[side]);
 		return;
 	}
 	char *program = text_dup(text + command, len - command);
@@ -1103,8 +1190,8 @@ static void parse_program(struct lesson *lesson, const char *text, size_t len, i
 	char *why = NULL;
 	size_t column = 1;
 	if (!program || words_split(&words, program, NULL, &why, &column) < 0) {
-		diagnostics_add(diag, at(number, (int)(command + column)), _("program %s: %s"), lesson->sides[side],
-				why ? why : _("out of memory"));
+		diagnostics_add(diag, at(number, (int)(command + column)), _("program %s: %s"),
+				lesson->sides[side], why ? why : _("out of memory"));
 		free(why);
 		free(program);
 		return;
@@ -1131,7 +1218,8 @@ static const char *suggest(const char *const *words, size_t count, const char *w
 static size_t directive_key(const char *text, size_t len)
 {
 	size_t end = 0;
-	while (end < len && (isalnum((unsigned char)text[end]) || text[end] == '-' || text[end] == '_'))
+	while (end < len
+	       && (isalnum((unsigned char)text[end]) || text[end] == '-' || text[end] == '_'))
 		end++;
 	return end;
 }
@@ -1144,16 +1232,20 @@ static int parse_sides(struct lesson *lesson, const char *text, size_t len, stru
 	while (i < len) {
 		size_t end = scan_name(text, len, i);
 		if (end == i || (end < len && text[end] != ' ')) {
-			diagnostics_add(diag, shifted(pos, i), _("sides are names separated by spaces, like: server client"));
+			diagnostics_add(
+				diag, shifted(pos, i),
+				_("sides are names separated by spaces, like: server client"));
 			return -1;
 		}
 		if (end - i >= NAME_MAX_LEN || lesson->side_count == LESSON_MAX_SIDES) {
-			diagnostics_add(diag, shifted(pos, i), _("at most %d sides of at most %d characters"), LESSON_MAX_SIDES,
-					NAME_MAX_LEN - 1);
+			diagnostics_add(diag, shifted(pos, i),
+					_("at most %d sides of at most %d characters"),
+					LESSON_MAX_SIDES, NAME_MAX_LEN - 1);
 			return -1;
 		}
 		if (find_side(lesson->sides, lesson->side_count, text + i, end - i) >= 0) {
-			diagnostics_add(diag, shifted(pos, i), _("side '%.*s%s' is named twice"), TOKEN((end - i), text + i));
+			diagnostics_add(diag, shifted(pos, i), _("side '%.*s%s' is named twice"),
+					TOKEN((end - i), text + i));
 			return -1;
 		}
 		memcpy(lesson->sides[lesson->side_count], text + i, end - i);
@@ -1170,7 +1262,8 @@ static int parse_sides(struct lesson *lesson, const char *text, size_t len, stru
 
 static int append_step(struct lesson *lesson)
 {
-	struct lesson_step *grown = realloc(lesson->steps, (lesson->step_count + 1) * sizeof *grown);
+	struct lesson_step *grown =
+		realloc(lesson->steps, (lesson->step_count + 1) * sizeof *grown);
 	if (!grown)
 		return -1;
 	lesson->steps = grown;
@@ -1180,8 +1273,9 @@ static int append_step(struct lesson *lesson)
 }
 
 /* Lines under a step: expect:, python:, say: */
-static void parse_step_line(struct lesson *lesson, struct lesson_step *step, const struct line *lines, size_t count,
-			    size_t *index, const struct name_scope *scope, struct diagnostics *diag)
+static void parse_step_line(struct lesson *lesson, struct lesson_step *step,
+			    const struct line *lines, size_t count, size_t *index,
+			    const struct name_scope *scope, struct diagnostics *diag)
 {
 	const struct line *line = &lines[*index];
 	int number = (int)*index + 1;
@@ -1190,7 +1284,8 @@ static void parse_step_line(struct lesson *lesson, struct lesson_step *step, con
 	size_t key = directive_key(text, len);
 	struct source_pos pos = at(number, line->indent + 1);
 	if (key == len || text[key] != ':') {
-		diagnostics_add(diag, pos, _("expected 'expect:', 'then:', 'python:' or 'say:' under a step"));
+		diagnostics_add(diag, pos,
+				_("expected 'expect:', 'then:', 'python:' or 'say:' under a step"));
 		return;
 	}
 	size_t value = skip_spaces(text, len, key + 1);
@@ -1198,36 +1293,48 @@ static void parse_step_line(struct lesson *lesson, struct lesson_step *step, con
 	bool is_then = key == 4 && memcmp(text, "then", 4) == 0;
 	if ((key == 6 && memcmp(text, "expect", 6) == 0) || is_then) {
 		if (value == len)
-			diagnostics_add(diag, value_pos, _("%.*s%s: needs at least one expectation"), TOKEN(key, text));
+			diagnostics_add(diag, value_pos,
+					_("%.*s%s: needs at least one expectation"),
+					TOKEN(key, text));
 		else
-			parse_expectations(text + value, len - value, value_pos, lesson, scope, step, is_then, diag);
+			parse_expectations(text + value, len - value, value_pos, lesson, scope,
+					   step, is_then, diag);
 	} else if (key == 5 && memcmp(text, "needs", 5) == 0) {
 		if (len - value == 13 && memcmp(text + value, "private-netns", 13) == 0)
 			step->needs_private_netns = true;
 		else
-			diagnostics_add(diag, value_pos, _("needs: takes 'private-netns' (the step is skipped on the host path)"));
+			diagnostics_add(diag, value_pos,
+					_("needs: takes 'private-netns' (the step is skipped on "
+					  "the host path)"));
 	} else if (key == 6 && memcmp(text, "python", 6) == 0) {
 		free(step->python);
 		step->python = text_dup(text + value, len - value);
 	} else if (key == 3 && memcmp(text, "say", 3) == 0) {
 		free(step->say);
 		step->say_line = number;
-		step->say = take_block(lines, count, index, line->indent, text + value, len - value);
+		step->say =
+			take_block(lines, count, index, line->indent, text + value, len - value);
 	} else if (key == 8 && memcmp(text, "then-say", 8) == 0) {
 		free(step->then_say);
 		step->then_say_line = number;
-		step->then_say = take_block(lines, count, index, line->indent, text + value, len - value);
+		step->then_say =
+			take_block(lines, count, index, line->indent, text + value, len - value);
 	} else {
 		const char *hint = suggest(step_directives, 6, text, key);
 		if (hint)
-			diagnostics_add(diag, pos, _("unknown directive '%.*s%s' (did you mean '%s'?)"), TOKEN(key, text), hint);
+			diagnostics_add(diag, pos,
+					_("unknown directive '%.*s%s' (did you mean '%s'?)"),
+					TOKEN(key, text), hint);
 		else
-			diagnostics_add(diag, pos, _("unknown directive '%.*s%s' (under a step: expect, then, python, say, then-say, needs)"), TOKEN(key,
-					text));
+			diagnostics_add(diag, pos,
+					_("unknown directive '%.*s%s' (under a step: expect, then, "
+					  "python, say, then-say, needs)"),
+					TOKEN(key, text));
 	}
 }
 
-static void parse_lines(struct lesson *lesson, const struct line *lines, size_t count, struct diagnostics *diag)
+static void parse_lines(struct lesson *lesson, const struct line *lines, size_t count,
+			struct diagnostics *diag)
 {
 	struct name_scope scope;
 	memset(&scope, 0, sizeof scope);
@@ -1242,8 +1349,8 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 				diagnostics_add(diag, at(number, line->indent + 1),
 						_("indented line outside a step or a text block"));
 			else if (step_ok)
-				parse_step_line(lesson, &lesson->steps[lesson->step_count - 1], lines, count, &index, &scope,
-						diag);
+				parse_step_line(lesson, &lesson->steps[lesson->step_count - 1],
+						lines, count, &index, &scope, diag);
 			continue;
 		}
 		const char *text = line->text;
@@ -1260,11 +1367,15 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 				return;
 			struct lesson_step *step = &lesson->steps[lesson->step_count - 1];
 			step->line = number;
-			step_ok = typed_call_parse(text + call, len - call, at(number, (int)call + 1), lesson->sides,
-						   lesson->side_count, &scope, &step->call, diag) == 0;
-			if (step_ok && step->call.def->id == CALL_FORK && lesson->programs[step->call.side]) {
+			step_ok =
+				typed_call_parse(text + call, len - call, at(number, (int)call + 1),
+						 lesson->sides, lesson->side_count, &scope,
+						 &step->call, diag) == 0;
+			if (step_ok && step->call.def->id == CALL_FORK
+			    && lesson->programs[step->call.side]) {
 				diagnostics_add(diag, at(number, (int)call + 1),
-						_("fork() is for puppets: %s is a program, which forks when it will"),
+						_("fork() is for puppets: %s is a program, which "
+						  "forks when it will"),
 						lesson->sides[step->call.side]);
 				typed_call_done(&step->call);
 				step_ok = false;
@@ -1273,7 +1384,8 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 				lesson->forked[step->call.args[0].number] = true;
 			if (step_ok && step->call.def->wire && !lesson->hold_segments) {
 				diagnostics_add(diag, at(number, (int)call + 1),
-						_("%s() needs 'wire: hold' before the first step: nothing is held otherwise"),
+						_("%s() needs 'wire: hold' before the first step: "
+						  "nothing is held otherwise"),
 						step->call.def->name);
 				typed_call_done(&step->call);
 				step_ok = false;
@@ -1289,11 +1401,15 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 			continue;
 		}
 		if (key == len || text[key] != ':') {
-			diagnostics_add(diag, at(number, 1), _("expected a directive (title:, sides:, intro:, step SIDE: call)"));
+			diagnostics_add(diag, at(number, 1),
+					_("expected a directive (title:, sides:, intro:, step "
+					  "SIDE: call)"));
 			continue;
 		}
 		if (key == 4 && memcmp(text, "step", 4) == 0) {
-			diagnostics_add(diag, at(number, 1), _("a step reads 'step SIDE: call(...)', with no ':' after 'step'"));
+			diagnostics_add(
+				diag, at(number, 1),
+				_("a step reads 'step SIDE: call(...)', with no ':' after 'step'"));
 			continue;
 		}
 		size_t value = skip_spaces(text, len, key + 1);
@@ -1306,36 +1422,48 @@ static void parse_lines(struct lesson *lesson, const struct line *lines, size_t 
 				diagnostics_add(diag, value_pos, _("title: is empty"));
 		} else if (key == 4 && memcmp(text, "wire", 4) == 0) {
 			if (saw_step)
-				diagnostics_add(diag, at(number, 1), _("wire: must come before the first step"));
+				diagnostics_add(diag, at(number, 1),
+						_("wire: must come before the first step"));
 			else if (len - value == 4 && memcmp(text + value, "hold", 4) == 0)
 				lesson->hold_segments = true;
 			else
-				diagnostics_add(diag, value_pos, _("wire: takes 'hold' (every TCP segment waits for release() or drop())"));
+				diagnostics_add(diag, value_pos,
+						_("wire: takes 'hold' (every TCP segment waits for "
+						  "release() or drop())"));
 		} else if (key == 6 && memcmp(text, "lesson", 6) == 0) {
 			/* The name comes from the file; this line only documents it. */
 		} else if (key == 5 && memcmp(text, "sides", 5) == 0) {
 			if (saw_step)
-				diagnostics_add(diag, at(number, 1), _("sides: must come before the first step"));
+				diagnostics_add(diag, at(number, 1),
+						_("sides: must come before the first step"));
 			else
 				parse_sides(lesson, text + value, len - value, value_pos, diag);
 		} else if (key == 5 && memcmp(text, "intro", 5) == 0) {
 			free(lesson->intro);
 			lesson->intro_line = number;
-			lesson->intro = take_block(lines, count, &index, 0, text + value, len - value);
+			lesson->intro =
+				take_block(lines, count, &index, 0, text + value, len - value);
 		} else {
-			const char *hint = suggest(top_directives, sizeof top_directives / sizeof top_directives[0], text, key);
+			const char *hint = suggest(top_directives,
+						   sizeof top_directives / sizeof top_directives[0],
+						   text, key);
 			if (hint)
-				diagnostics_add(diag, at(number, 1), _("unknown directive '%.*s%s' (did you mean '%s'?)"), TOKEN(key,
-						text), hint);
+				diagnostics_add(
+					diag, at(number, 1),
+					_("unknown directive '%.*s%s' (did you mean '%s'?)"),
+					TOKEN(key, text), hint);
 			else
-				diagnostics_add(diag, at(number, 1),
-						_("unknown directive '%.*s%s' (title, sides, intro, step)"), TOKEN(key, text));
+				diagnostics_add(
+					diag, at(number, 1),
+					_("unknown directive '%.*s%s' (title, sides, intro, step)"),
+					TOKEN(key, text));
 		}
 	}
 	if (!lesson->title)
 		diagnostics_add(diag, at(1, 1), _("missing 'title:' line"));
 	if (!saw_step)
-		diagnostics_add(diag, at(count > 0 ? (int)count : 1, 1), _("the lesson has no step"));
+		diagnostics_add(diag, at(count > 0 ? (int)count : 1, 1),
+				_("the lesson has no step"));
 }
 
 static char *name_from_path(const char *path)
@@ -1349,7 +1477,8 @@ static char *name_from_path(const char *path)
 	return text_dup(base, len);
 }
 
-struct lesson *lesson_parse(const char *path, const char *text, size_t len, struct diagnostics *diag)
+struct lesson *lesson_parse(const char *path, const char *text, size_t len,
+			    struct diagnostics *diag)
 {
 	size_t before = diag->count;
 	if (len == 0) {
@@ -1358,7 +1487,9 @@ struct lesson *lesson_parse(const char *path, const char *text, size_t len, stru
 	}
 	const char *nul = memchr(text, '\0', len);
 	if (nul) {
-		diagnostics_add(diag, at(0, 0), _("a binary file, not a lesson (NUL byte at offset %zu)"), (size_t)(nul - text));
+		diagnostics_add(diag, at(0, 0),
+				_("a binary file, not a lesson (NUL byte at offset %zu)"),
+				(size_t)(nul - text));
 		return NULL;
 	}
 	struct lesson *lesson = calloc(1, sizeof *lesson);
@@ -1381,32 +1512,37 @@ struct lesson *lesson_parse(const char *path, const char *text, size_t len, stru
 
 struct lesson *lesson_load_source(const char *path, struct diagnostics *diag)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);   /* a FIFO would wait for a writer */
+	/* a FIFO would wait for a writer */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		diagnostics_add(diag, at(0, 0), _("cannot open: %s"), strerror(errno));
 		return NULL;
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		diagnostics_add(diag, at(0, 0), "%s", S_ISDIR(st.st_mode) ? _("is a directory, not a lesson file")
-									    : _("not a regular file"));
+		diagnostics_add(diag, at(0, 0), "%s",
+				S_ISDIR(st.st_mode) ? _("is a directory, not a lesson file")
+						    : _("not a regular file"));
 		close(fd);
 		return NULL;
 	}
 	if (st.st_size > FILE_MAX_BYTES) {
-		diagnostics_add(diag, at(0, 0), _("too large for a lesson (%lld bytes; at most %d)"), (long long)st.st_size,
-				FILE_MAX_BYTES);
+		diagnostics_add(diag, at(0, 0),
+				_("too large for a lesson (%lld bytes; at most %d)"),
+				(long long)st.st_size, FILE_MAX_BYTES);
 		close(fd);
 		return NULL;
 	}
 	char *text = malloc((size_t)st.st_size + 1);
 	size_t len = 0;
 	ssize_t n = 0;
-	while (text && len < (size_t)st.st_size && (n = read(fd, text + len, (size_t)st.st_size - len)) > 0)
+	while (text && len < (size_t)st.st_size
+	       && (n = read(fd, text + len, (size_t)st.st_size - len)) > 0)
 		len += (size_t)n;
 	close(fd);
 	if (!text || n < 0) {
-		diagnostics_add(diag, at(0, 0), _("cannot read: %s"), text ? strerror(errno) : _("out of memory"));
+		diagnostics_add(diag, at(0, 0), _("cannot read: %s"),
+				text ? strerror(errno) : _("out of memory"));
 		free(text);
 		return NULL;
 	}

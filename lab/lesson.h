@@ -44,7 +44,8 @@ void diagnostics_add(struct diagnostics *diag, struct source_pos pos, const char
 struct call_arg {
 	enum arg_kind kind;
 	struct source_pos pos;
-	long number;                      /* numbers, constants (or'ed), fd numbers, ARG_SIDE's index */
+	long number;                      /* numbers, constants (or'ed), fd numbers,
+	                                     ARG_SIDE's index */
 	char socket_name[NAME_MAX_LEN];   /* ARG_SOCKET written as a name; "" for a number */
 	struct sockaddr_storage address;  /* ARG_ADDRESS */
 	socklen_t address_len;
@@ -71,20 +72,23 @@ enum expect_kind {
 	EXPECT_STATE,    /* a socket of `side` is in `state` */
 	EXPECT_VALUE,    /* getsockopt/fcntl read `value` */
 	EXPECT_ADDRESS,  /* accept/recvfrom/getsockname/getpeername filled in `address` */
-	EXPECT_READY,    /* poll/select/epoll_wait reported exactly `bytes`: "conn1 POLLIN, conn2 POLLIN" */
+	EXPECT_READY,    /* poll/select/epoll_wait reported exactly `bytes`:
+	                    "conn1 POLLIN, conn2 POLLIN" */
 };
 
 /* Which socket a state expectation names. */
 enum socket_ref {
 	REF_NAME,          /* by the name a step gave it: "ls", "conn" */
 	REF_ACCEPT_QUEUE,  /* "(accept queue)": completed, no fd yet */
-	REF_HANDSHAKE,     /* "(handshake)": a request socket, the handshake not complete (SYN-RECV) */
+	REF_HANDSHAKE,     /* "(handshake)": a request socket, the handshake not
+	                      complete (SYN-RECV) */
 };
 
 struct expectation {
 	enum expect_kind kind;
 	struct source_pos pos;
-	int woken_side;          /* >= 0: applies to that side's blocked call returning ("server returns fd") */
+	int woken_side;          /* >= 0: applies to that side's blocked call returning
+	                            ("server returns fd") */
 	long value;              /* EXPECT_RETURN, EXPECT_VALUE */
 	struct sockaddr_storage address;   /* EXPECT_ADDRESS */
 	socklen_t address_len;
@@ -97,10 +101,13 @@ struct expectation {
 	int state;               /* TCP_* number; 0 = "gone": no such socket any more */
 	long recv_queue;         /* -1: not checked */
 	long send_queue;         /* -1: not checked */
-	long within_ms;          /* > 0: the state may follow a kernel timer; wait up to this long */
-	bool unless_timer;       /* `unless its timer ran out`: a kernel timer that ended the socket's
-	                            state before the step explains the state not holding (timed.h) */
-	bool after_wake;         /* from a `then:` line: checked after blocked calls the step woke have returned */
+	long within_ms;          /* > 0: the state may follow a kernel timer; wait
+	                            up to this long */
+	bool unless_timer;       /* `unless its timer ran out`: a kernel timer that ended the
+	                            socket's state before the step explains the state not
+	                            holding (timed.h) */
+	bool after_wake;         /* from a `then:` line: checked after blocked calls the step woke
+	                            have returned */
 };
 
 struct lesson_step {
@@ -108,8 +115,9 @@ struct lesson_step {
 	struct expectation *expects;   /* owned array */
 	size_t expect_count;
 	char *say;                     /* owned; may be NULL */
-	char *then_say;                /* owned; may be NULL: shown once the woken call returned (part 2
-	                                  of a step that woke another side), instead of say */
+	char *then_say;                /* owned; may be NULL: shown once the woken call returned
+	                                  (part 2 of a step that woke another side),
+	                                  instead of say */
 	char *python;                  /* owned; may be NULL */
 	bool needs_private_netns;      /* `needs: private-netns`: skipped on the host path */
 	int line;
@@ -125,17 +133,21 @@ struct lesson {
 	int intro_line;                /* of `intro:`, 1-based */
 	char sides[LESSON_MAX_SIDES][NAME_MAX_LEN];
 	int side_count;
-	bool hold_segments;            /* `wire: hold`: every TCP segment waits for release() or drop() */
-	bool hold_forced;              /* `socklab run --hold`: held though the lesson was written for a free
-	                                  wire; the student releases each segment (session_wire_next), and
-	                                  the lesson's expectations, which assume a free wire, are not checked */
+	bool hold_segments;            /* `wire: hold`: every TCP segment waits for
+	                                  release() or drop() */
+	bool hold_forced;              /* `socklab run --hold`: held though the lesson was written
+	                                  for a free wire; the student releases each segment
+	                                  (session_wire_next), and the lesson's expectations, which
+	                                  assume a free wire, are not checked */
 	bool forked[LESSON_MAX_SIDES]; /* the side is made by a fork() step, not at the start */
-	char *programs[LESSON_MAX_SIDES]; /* `program SIDE: COMMAND`: the side is that unmodified program,
-	                                     stepped at its socket calls (program.h), not a puppet; owned,
-	                                     NULL for a puppet. Split as words.h says; words starting ./
-	                                     or ../ are relative to the lesson file. */
-	bool programs_allowed;         /* the programs may start: the lesson is shipped with socklab, or
-	                                  the user said so (consent.h); false as loaded */
+	char *programs[LESSON_MAX_SIDES]; /* `program SIDE: COMMAND`: the side is that unmodified
+	                                     program, stepped at its socket calls (program.h), not a
+	                                     puppet; owned, NULL for a puppet. Split as words.h
+	                                     says; words starting ./ or ../ are relative to
+	                                     the lesson file. */
+	bool programs_allowed;         /* the programs may start: the lesson is shipped with
+	                                  socklab, or the user said so (consent.h);
+	                                  false as loaded */
 	struct lesson_step *steps;
 	size_t step_count;
 };
@@ -149,7 +161,8 @@ struct name_scope {
 
 /* Parses a lesson from memory. Problems go to diag (every one found);
  * returns NULL when there was any. The lesson owns all its strings. */
-struct lesson *lesson_parse(const char *path, const char *text, size_t len, struct diagnostics *diag);
+struct lesson *lesson_parse(const char *path, const char *text, size_t len,
+			    struct diagnostics *diag);
 
 /* Reads and parses a file: a missing, unreadable, empty, binary or
  * oversized file is one diagnostic. The lesson keeps the file's English;

@@ -39,13 +39,17 @@ static size_t lesson_texts(struct lesson *lesson, struct lesson_text **out)
 	if (!texts)
 		return 0;
 	if (lesson->title) {
-		texts[count] = (struct lesson_text){ .text = &lesson->title, .line = lesson->title_line };
-		snprintf(texts[count].context, sizeof texts[count].context, "%s:title", lesson->name);
+		texts[count] =
+			(struct lesson_text){ .text = &lesson->title, .line = lesson->title_line };
+		snprintf(texts[count].context, sizeof texts[count].context, "%s:title",
+			 lesson->name);
 		texts[count++].field = FIELD_TITLE;
 	}
 	if (lesson->intro) {
-		texts[count] = (struct lesson_text){ .text = &lesson->intro, .line = lesson->intro_line };
-		snprintf(texts[count].context, sizeof texts[count].context, "%s:intro", lesson->name);
+		texts[count] =
+			(struct lesson_text){ .text = &lesson->intro, .line = lesson->intro_line };
+		snprintf(texts[count].context, sizeof texts[count].context, "%s:intro",
+			 lesson->name);
 		texts[count++].field = FIELD_INTRO;
 	}
 	for (size_t i = 0; i < lesson->step_count; i++) {
@@ -56,14 +60,18 @@ static size_t lesson_texts(struct lesson *lesson, struct lesson_text **out)
 			const char *field;
 			enum text_field kind;
 		} fields[] = { { &step->say, step->say_line, "say", FIELD_SAY },
-			       { &step->then_say, step->then_say_line, "then-say", FIELD_THEN_SAY } };
+			       { &step->then_say, step->then_say_line, "then-say",
+				 FIELD_THEN_SAY } };
 		for (size_t f = 0; f < 2; f++) {
 			if (!*fields[f].text)
 				continue;
 			struct lesson_text *text = &texts[count++];
-			*text = (struct lesson_text){ .text = fields[f].text, .line = fields[f].line, .step = step,
-						      .field = fields[f].kind, .step_number = i + 1 };
-			snprintf(text->context, sizeof text->context, "%s:step %zu:%s", lesson->name, i + 1, fields[f].field);
+			*text = (struct lesson_text){ .text = fields[f].text,
+						      .line = fields[f].line, .step = step,
+						      .field = fields[f].kind,
+						      .step_number = i + 1 };
+			snprintf(text->context, sizeof text->context, "%s:step %zu:%s",
+				 lesson->name, i + 1, fields[f].field);
 		}
 	}
 	return count;
@@ -82,10 +90,12 @@ static void warn_missing(struct diagnostics *warnings, struct source_pos pos, co
 		diagnostics_add(warnings, pos, _("no %s text for intro:"), language);
 		break;
 	case FIELD_SAY:
-		diagnostics_add(warnings, pos, _("no %s text for say: (step %zu)"), language, text->step_number);
+		diagnostics_add(warnings, pos, _("no %s text for say: (step %zu)"), language,
+				text->step_number);
 		break;
 	case FIELD_THEN_SAY:
-		diagnostics_add(warnings, pos, _("no %s text for then-say: (step %zu)"), language, text->step_number);
+		diagnostics_add(warnings, pos, _("no %s text for then-say: (step %zu)"), language,
+				text->step_number);
 		break;
 	}
 }
@@ -97,39 +107,44 @@ static void warn_stale(struct diagnostics *warnings, struct source_pos pos, cons
 {
 	switch (text->field) {
 	case FIELD_TITLE:
-		diagnostics_add(warnings, pos, _("the %s text for title: is stale (%s): see %s:%d"), language, why, po,
-				line);
+		diagnostics_add(warnings, pos, _("the %s text for title: is stale (%s): see %s:%d"),
+				language, why, po, line);
 		break;
 	case FIELD_INTRO:
-		diagnostics_add(warnings, pos, _("the %s text for intro: is stale (%s): see %s:%d"), language, why, po,
-				line);
+		diagnostics_add(warnings, pos, _("the %s text for intro: is stale (%s): see %s:%d"),
+				language, why, po, line);
 		break;
 	case FIELD_SAY:
-		diagnostics_add(warnings, pos, _("the %s text for say: (step %zu) is stale (%s): see %s:%d"), language,
-				text->step_number, why, po, line);
+		diagnostics_add(warnings, pos,
+				_("the %s text for say: (step %zu) is stale (%s): see %s:%d"),
+				language, text->step_number, why, po, line);
 		break;
 	case FIELD_THEN_SAY:
-		diagnostics_add(warnings, pos, _("the %s text for then-say: (step %zu) is stale (%s): see %s:%d"),
+		diagnostics_add(warnings, pos,
+				_("the %s text for then-say: (step %zu) is stale (%s): see %s:%d"),
 				language, text->step_number, why, po, line);
 		break;
 	}
 }
 
 /* The live or, failing that, obsolete entry of a context. */
-static const struct po_entry *find_any(const struct po_file *po, const char *context, bool *obsolete)
+static const struct po_entry *find_any(const struct po_file *po, const char *context,
+				       bool *obsolete)
 {
 	const struct po_entry *entry = po_find(po, context);
 	*obsolete = false;
 	for (size_t i = 0; !entry && i < po->count; i++)
-		if (po->entries[i].obsolete && po->entries[i].context && strcmp(po->entries[i].context, context) == 0) {
+		if (po->entries[i].obsolete && po->entries[i].context
+		    && strcmp(po->entries[i].context, context) == 0) {
 			entry = &po->entries[i];
 			*obsolete = true;
 		}
 	return entry;
 }
 
-static void warn_unknown_entries(const struct po_file *po, const char *po_path, const struct lesson_text *texts,
-				 size_t count, const char *lesson_name, struct diagnostics *warnings)
+static void warn_unknown_entries(const struct po_file *po, const char *po_path,
+				 const struct lesson_text *texts, size_t count,
+				 const char *lesson_name, struct diagnostics *warnings)
 {
 	for (size_t i = 0; i < po->count; i++) {
 		const struct po_entry *entry = &po->entries[i];
@@ -141,9 +156,12 @@ static void warn_unknown_entries(const struct po_file *po, const char *po_path, 
 		if (known)
 			continue;
 		size_t name_len = strlen(lesson_name);
-		bool ours = strncmp(entry->context, lesson_name, name_len) == 0 && entry->context[name_len] == ':';
-		diagnostics_add(warnings, (struct source_pos){ 0, 0 }, "%s:%d: %s '%s', which the lesson does not have",
-				po_path, entry->line, ours ? "translates" : "names another lesson:", entry->context);
+		bool ours = strncmp(entry->context, lesson_name, name_len) == 0
+			&& entry->context[name_len] == ':';
+		diagnostics_add(warnings, (struct source_pos){ 0, 0 },
+				"%s:%d: %s '%s', which the lesson does not have", po_path,
+				entry->line,
+				ours ? "translates" : "names another lesson:", entry->context);
 	}
 }
 
@@ -159,8 +177,8 @@ int lesson_translate(struct lesson *lesson, enum language language, const char *
 	} else {
 		const char *slash = strrchr(lesson->path, '/');
 		int dir_len = slash ? (int)(slash - lesson->path) : 1;
-		made = asprintf(&path, "%.*s/%s/%s.po", dir_len, slash ? lesson->path : ".", language_po_name(language),
-				lesson->name);
+		made = asprintf(&path, "%.*s/%s/%s.po", dir_len, slash ? lesson->path : ".",
+				language_po_name(language), lesson->name);
 	}
 	if (made < 0)
 		return -1;
@@ -169,7 +187,8 @@ int lesson_translate(struct lesson *lesson, enum language language, const char *
 	if (po_load(path, &po, &err) < 0) {
 		bool missing = errno == ENOENT && !err;
 		if (!missing && warnings)
-			diagnostics_add(warnings, (struct source_pos){ 0, 0 }, "%s", err ? err : "out of memory");
+			diagnostics_add(warnings, (struct source_pos){ 0, 0 }, "%s",
+					err ? err : "out of memory");
 		free(err);
 		free(path);
 		return missing ? 1 : -1;
@@ -192,7 +211,10 @@ int lesson_translate(struct lesson *lesson, enum language language, const char *
 			warn_missing(warnings, pos, name, &texts[i]);
 		} else if (warnings) {
 			warn_stale(warnings, pos, name, &texts[i],
-				   obsolete ? _("obsolete") : entry->fuzzy ? _("fuzzy") : _("its msgid is not the English any more"),
+				   obsolete ? _("obsolete")
+					   : entry->fuzzy
+					   ? _("fuzzy")
+					   : _("its msgid is not the English any more"),
 				   path, entry->line);
 		}
 	}
@@ -214,13 +236,14 @@ struct lesson *lesson_load(const char *path, struct diagnostics *diag)
 
 void lesson_po_write_pot(FILE *out, const struct lesson *lesson)
 {
-	fprintf(out, "# The texts of %s, for translators: msgmerge updates lessons/LL/%s.po from this.\n"
-		     "msgid \"\"\n"
-		     "msgstr \"\"\n"
-		     "\"Project-Id-Version: socklab lessons\\n\"\n"
-		     "\"MIME-Version: 1.0\\n\"\n"
-		     "\"Content-Type: text/plain; charset=UTF-8\\n\"\n"
-		     "\"Content-Transfer-Encoding: 8bit\\n\"\n",
+	fprintf(out,
+		"# The texts of %s, for translators: msgmerge updates lessons/LL/%s.po from this.\n"
+		"msgid \"\"\n"
+		"msgstr \"\"\n"
+		"\"Project-Id-Version: socklab lessons\\n\"\n"
+		"\"MIME-Version: 1.0\\n\"\n"
+		"\"Content-Type: text/plain; charset=UTF-8\\n\"\n"
+		"\"Content-Transfer-Encoding: 8bit\\n\"\n",
 		lesson->name, lesson->name);
 	struct lesson_text *texts;
 	size_t count = lesson_texts((struct lesson *)lesson, &texts);   /* only read here */
@@ -228,7 +251,8 @@ void lesson_po_write_pot(FILE *out, const struct lesson *lesson)
 		fputc('\n', out);
 		if (texts[i].step) {
 			const struct lesson_step *step = texts[i].step;
-			fprintf(out, "#. %s: %s\n", lesson->sides[step->call.side], step->call.text);
+			fprintf(out, "#. %s: %s\n", lesson->sides[step->call.side],
+				step->call.text);
 			if (step->python)
 				fprintf(out, "#. python: %s\n", step->python);
 		}
@@ -266,9 +290,9 @@ void lesson_po_check(FILE *out, const char *path, enum language chosen)
 		int found = lesson_translate(lesson, (enum language)language, NULL, &warnings);
 		translated = translated || found == 0;
 		if (found == 1 && chosen == (enum language)language)
-			fprintf(out, _("%s: warning: no %s translation (%s/%s.po beside it)\n"), path,
-				_(language_names[language]), language_po_name((enum language)language),
-				lesson->name);
+			fprintf(out, _("%s: warning: no %s translation (%s/%s.po beside it)\n"),
+				path, _(language_names[language]),
+				language_po_name((enum language)language), lesson->name);
 	}
 	for (size_t i = 0; i < warnings.count; i++)
 		fprintf(out, "%s\n", warnings.messages[i]);

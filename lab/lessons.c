@@ -139,10 +139,11 @@ int lessons_resolve(const char *given, char **found)
 		const char *base = lessons_base_name(paths[i]);
 		size_t base_len = strlen(base) - strlen(".lesson");
 		const char *dash = strchr(base, '-');
-		bool match = numeric ? atoi(base) == atoi(given) && isdigit((unsigned char)base[0])
-				     : (strlen(given) == base_len && strncmp(base, given, base_len) == 0)
-					       || (dash && strlen(given) == base_len - (size_t)(dash + 1 - base)
-						   && strncmp(dash + 1, given, strlen(given)) == 0);
+		bool match = numeric
+			? atoi(base) == atoi(given) && isdigit((unsigned char)base[0])
+			: (strlen(given) == base_len && strncmp(base, given, base_len) == 0)
+				|| (dash && strlen(given) == base_len - (size_t)(dash + 1 - base)
+				    && strncmp(dash + 1, given, strlen(given)) == 0);
 		if (match && !(match_path = strdup(paths[i]))) {
 			lessons_free_list(paths, count);
 			return -1;
@@ -163,8 +164,10 @@ struct lesson *lessons_load(const char *given, bool allow_programs)
 		if (resolved < 0)
 			fprintf(stderr, "socklab: out of memory\n");
 		else if (access(given, F_OK) == 0)
-			fprintf(stderr, "socklab: no lesson '%s' (see 'socklab list'); for the file here, say ./%s\n", given,
-				given);
+			fprintf(stderr,
+				"socklab: no lesson '%s' (see 'socklab list'); for the file here, "
+				"say ./%s\n",
+				given, given);
 		else
 			fprintf(stderr, "socklab: no lesson '%s' (see 'socklab list')\n", given);
 		return NULL;

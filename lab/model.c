@@ -59,14 +59,19 @@ const char *lab_event_aside_text(const struct lab_event *event, char *out, size_
 {
 	switch (event->aside) {
 	case ASIDE_PAIR:
-		snprintf(out, size, _("fds %d and %d are the two ends of one connection: what one sends, the other receives"),
+		snprintf(out, size,
+			 _("fds %d and %d are the two ends of one connection: what one sends, the "
+			   "other receives"),
 			 event->aside_fds[0], event->aside_fds[1]);
 		break;
 	case ASIDE_CHILD_COPIES:
-		text_copy(out, size, _("the child holds a copy of each of its parent's fds: every socket now has two holders"));
+		text_copy(out, size,
+			  _("the child holds a copy of each of its parent's fds: every socket now "
+			    "has two holders"));
 		break;
 	case ASIDE_STILL_HELD:
-		text_copy(out, size, _("the other process still holds it: no FIN, the connection stays open"));
+		text_copy(out, size,
+			  _("the other process still holds it: no FIN, the connection stays open"));
 		break;
 	case ASIDE_NONE:
 	default:
@@ -108,7 +113,8 @@ int lab_event_kind_value(const char *name)
 const char *lab_timer_name(unsigned timer)
 {
 	/* idiag_timer's values, as inet_diag fills them. */
-	static const char *const names[] = { "", N_("retransmit"), N_("keepalive"), "TIME-WAIT", N_("zero-window probe") };
+	static const char *const names[] = { "", N_("retransmit"), N_("keepalive"), "TIME-WAIT",
+					     N_("zero-window probe") };
 	return timer < sizeof names / sizeof names[0] ? names[timer] : "?";
 }
 
@@ -121,7 +127,8 @@ const char *lab_timer_shown(unsigned timer)
 const char *lab_event_wire_silence(const struct lab_event *event)
 {
 	/* Only the calls that send a segment on TCP: connect, send, shutdown. */
-	static const enum call_id sending[] = { CALL_CONNECT, CALL_SEND, CALL_SENDALL, CALL_SENDTO, CALL_SHUTDOWN };
+	static const enum call_id sending[] = { CALL_CONNECT, CALL_SEND, CALL_SENDALL, CALL_SENDTO,
+						CALL_SHUTDOWN };
 	bool sends = false;
 	for (size_t i = 0; i < sizeof sending / sizeof sending[0]; i++)
 		sends |= event->call == sending[i];
@@ -131,7 +138,9 @@ const char *lab_event_wire_silence(const struct lab_event *event)
 	for (size_t i = 0; fd >= 0 && i < event->snapshot.count; i++) {
 		const struct lab_socket *socket = event->snapshot.sockets[i];
 		if (socket->side == event->side && socket->fd == fd)
-			return socket->family == AF_UNIX ? N_("no packets: a unix socket's bytes stay inside the kernel") : NULL;
+			return socket->family == AF_UNIX
+				? N_("no packets: a unix socket's bytes stay inside the kernel")
+				: NULL;
 	}
 	return NULL;
 }

@@ -21,17 +21,22 @@
 enum socket_note {
 	NOTE_NONE,           /* held by an fd */
 	NOTE_UNBOUND,        /* held by an fd, but in no kernel table yet (no address) */
-	NOTE_BOUND_ONLY,     /* TCP, bound, neither listening nor connected (the kernel says CLOSE) */
-	NOTE_ACCEPT_QUEUE,   /* completed, waits in a listener's accept queue: no fd until accept() */
-	NOTE_HANDSHAKE,      /* a request socket: the handshake is not complete (SYN-RECV), not queued yet */
+	NOTE_BOUND_ONLY,     /* TCP, bound, neither listening nor connected (the
+	                        kernel says CLOSE) */
+	NOTE_ACCEPT_QUEUE,   /* completed, waits in a listener's accept queue: no fd
+	                        until accept() */
+	NOTE_HANDSHAKE,      /* a request socket: the handshake is not complete (SYN-RECV),
+	                        not queued yet */
 	NOTE_CLOSED,         /* its fd was closed; the kernel is finishing the connection */
-	NOTE_KERNEL_COPY,    /* the fd still holds the socket, but the kernel moved the connection on to
-	                        this copy (TIME-WAIT after the peer's FIN on a half-closed socket) */
+	NOTE_KERNEL_COPY,    /* the fd still holds the socket, but the kernel moved the connection
+	                        on to this copy (TIME-WAIT after the peer's FIN on a
+	                        half-closed socket) */
 	NOTE_DROPPED,        /* held by an fd, in no kernel table any more: closed (no RST seen) */
-	NOTE_RESET,          /* held by an fd, in no kernel table any more: an RST for it was seen, or a
-	                        call on it returned ECONNRESET or ECONNREFUSED */
+	NOTE_RESET,          /* held by an fd, in no kernel table any more: an RST for it was seen,
+	                        or a call on it returned ECONNRESET or ECONNREFUSED */
 	NOTE_UNKNOWN,        /* the lab cannot tell whose it is */
-	NOTE_UNREAD,         /* held by an fd, of a family sock_diag is not asked about (netlink, packet) */
+	NOTE_UNREAD,         /* held by an fd, of a family sock_diag is not asked about
+	                        (netlink, packet) */
 	NOTE_COUNT
 };
 
@@ -48,27 +53,33 @@ enum socket_change {
 struct lab_socket {
 	int side;                         /* index into the sides; -1 unknown */
 	int fd;                           /* -1 when no fd holds it */
-	int process;                      /* a program side: the process whose fd it is (pid); 0 a puppet's */
-	unsigned holders;                 /* how many fds (of any process) hold this kernel socket; 0 none */
+	int process;                      /* a program side: the process whose fd it is
+	                                     (pid); 0 a puppet's */
+	unsigned holders;                 /* how many fds (of any process) hold this kernel
+	                                     socket; 0 none */
 	char name[NAME_MAX_LEN];          /* the lesson's name for it, or "" */
 	int family;                       /* AF_INET, AF_INET6, AF_UNIX */
 	int type;                         /* SOCK_STREAM, SOCK_DGRAM */
-	int state;                        /* TCP_* number (SYN-RECV for request sockets); 0 unbound */
+	int state;                        /* TCP_* number (SYN-RECV for request
+	                                     sockets); 0 unbound */
 	struct lab_address local;         /* made text only where shown (lab_address_text) */
 	struct lab_address peer;          /* AF_UNIX: the other end's path, "(unnamed)", "(peer)" */
-	uint32_t recv_queue;              /* bytes; LISTEN: connections waiting in the accept queue */
+	uint32_t recv_queue;              /* bytes; LISTEN: connections waiting in
+	                                     the accept queue */
 	uint32_t send_queue;              /* bytes; LISTEN: the backlog */
 	uint32_t timer_ms;                /* time left on the kernel's timer, 0 none */
-	uint8_t timer;                    /* which timer (lab_timer_name): 1 retransmit, 2 keepalive,
-	                                     3 TIME-WAIT, 4 zero-window probe; 0 none */
+	uint8_t timer;                    /* which timer (lab_timer_name): 1 retransmit, 2
+	                                     keepalive, 3 TIME-WAIT, 4 zero-window probe; 0 none */
 	uint32_t retransmits;             /* segments resent and not yet answered */
 	uint32_t uid;                     /* the socket's owner */
-	uint32_t peer_inode;              /* AF_UNIX: the inode of the socket at the other end, 0 none */
+	uint32_t peer_inode;              /* AF_UNIX: the inode of the socket at the
+	                                     other end, 0 none */
 	uint64_t cookie;                  /* the kernel's identity for the socket, 0 none */
 	uint32_t inode;                   /* 0 when no struct socket exists yet */
 	enum socket_note note;
 	unsigned changes;                 /* enum socket_change bits */
-	uint32_t order;                   /* where it sorts among sockets no fd holds (not traced) */
+	uint32_t order;                   /* where it sorts among sockets no fd
+	                                     holds (not traced) */
 };
 
 /* Every socket at one moment, in the order the frontends show them. Rows
@@ -98,7 +109,8 @@ struct wire_packet {
 	int protocol;                     /* IPPROTO_TCP, IPPROTO_UDP */
 	uint8_t flags;                    /* TCP: the header's flag bits (enum packet_flag),
 	                                     named by packet_flags_text ("SYN-ACK"); 0 for UDP */
-	uint32_t seq, ack;                /* relative to each side's first sequence number, as Wireshark shows */
+	uint32_t seq, ack;                /* relative to each side's first sequence number, as
+	                                     Wireshark shows */
 	uint32_t window;                  /* bytes, after window scaling */
 	uint32_t length;                  /* payload bytes */
 	char payload[132];                /* the first payload bytes, escaped */
@@ -129,42 +141,53 @@ struct lab_event {
 	int fd_argument;                  /* the socket argument as the kernel got it, -1 if none */
 	struct lab_address target;        /* the address argument as the kernel got it (bind,
 	                                     connect, sendto), or EMPTY */
-	long value;                       /* getsockopt/fcntl value; sendmmsg/recvmmsg: the messages' bytes */
+	long value;                       /* getsockopt/fcntl value; sendmmsg/recvmmsg: the
+	                                     messages' bytes */
 	struct ready_fd *ready;           /* poll/select/epoll_wait: the fds reported ready, in
 	                                     the call's order (readiness_text: "ls POLLIN, conn
 	                                     POLLIN"); owned; NULL when none */
 	size_t ready_count;
-	char refusal[160];                /* the lab refused the call itself, no kernel saw it (ret -1,
-	                                     error): why, e.g. "fd 1000 is not one of this side's sockets";
-	                                     "" when the kernel answered */
+	char refusal[160];                /* the lab refused the call itself, no kernel saw it (ret
+	                                     -1, error): why, e.g.
+	                                     "fd 1000 is not one of this side's sockets"; "" when
+	                                     the kernel answered */
 	bool has_value;
 	uint64_t elapsed_ns;              /* time inside the call */
 	struct lab_snapshot snapshot;     /* every socket after the step; owned */
-	char **failures;                  /* expectations the kernel did not meet, in plain words; owned */
+	char **failures;                  /* expectations the kernel did not meet, in
+	                                     plain words; owned */
 	size_t failure_count;
-	char **timers_ended;              /* expectations `unless its timer ran out` that did not hold because
-	                                     the kernel's timer ended the state first, each said in words
-	                                     ("TIME-WAIT ended: 91 s passed since step 11, ..."); not failures;
-	                                     owned */
+	char **timers_ended;              /* expectations `unless its timer ran out` that did not
+	                                     hold because the kernel's timer ended the state first,
+	                                     each said in words
+	                                     ("TIME-WAIT ended: 91 s passed since step 11, ...");
+	                                     not failures; owned */
 	size_t timer_ended_count;
-	char **timers_ended_shown;        /* the same in the language chosen, each NULL where it reads as
-	                                     the English (and the array NULL for a trace read back); owned */
-	char probe_note[128];             /* host path: the once-a-second dump found sockets of the lab
-	                                     that the exact requests had missed, in words; or "" */
-	struct wire_packet *packets;      /* what crossed lo during this event's part of the step; owned */
+	char **timers_ended_shown;        /* the same in the language chosen, each NULL where it
+	                                     reads as the English (and the array NULL for a trace
+	                                     read back); owned */
+	char probe_note[128];             /* host path: the once-a-second dump found sockets of the
+	                                     lab that the exact requests had missed,
+	                                     in words; or "" */
+	struct wire_packet *packets;      /* what crossed lo during this event's part of
+	                                     the step; owned */
 	size_t packet_count;
-	char held[400];                   /* `wire: hold`: the segments the kernel holds after this part,
-	                                     "client -> server SYN seq 0; ...", or ""; in English (traced) */
-	char resent[400];                 /* `wire: hold`: copies the kernel's timers sent of held segments
-	                                     during this part, "the kernel resent the SYN (1 s timer) from
-	                                     client: ...; ...", or "" (resend.h); in English (traced) */
-	char *held_shown;                 /* the two in the interface's language, owned; NULL when the same */
+	char held[400];                   /* `wire: hold`: the segments the kernel holds after this
+	                                     part, "client -> server SYN seq 0; ...", or ""; in
+	                                     English (traced) */
+	char resent[400];                 /* `wire: hold`: copies the kernel's timers sent of held
+	                                     segments during this part, "the kernel resent the SYN
+	                                     (1 s timer) from client: ...; ...", or "" (resend.h);
+	                                     in English (traced) */
+	char *held_shown;                 /* the two in the interface's language, owned; NULL
+	                                     when the same */
 	char *resent_shown;               /* as the English, and in an event read from a trace
 	                                     (lab_event_held_shown, lab_event_resent_shown) */
-	char who[48];                     /* a program side of several processes: the one that made the
-	                                     call, "server/child1"; "" when the side has one */
-	enum event_aside aside;           /* a fact of this call the rows alone do not say, in words at display
-	                                     (lab_event_aside_text): the model keeps no language */
+	char who[48];                     /* a program side of several processes: the one that made
+	                                     the call, "server/child1"; "" when the side has one */
+	enum event_aside aside;           /* a fact of this call the rows alone do not say, in words
+	                                     at display (lab_event_aside_text): the model
+	                                     keeps no language */
 	int aside_fds[2];                 /* ASIDE_PAIR: socketpair's two fds */
 };
 
@@ -174,7 +197,8 @@ struct run_info {
 	char title[128];
 	char sandbox[256];                /* sandbox_describe() */
 	char wire[200];                   /* "" when packets are captured, else why not */
-	char held[200];                   /* `wire: hold` lessons: "" when segments are held, else why not */
+	char held[200];                   /* `wire: hold` lessons: "" when segments are
+	                                     held, else why not */
 	bool unchecked;                   /* --hold: the lesson's expectations are not checked */
 	char sides[LESSON_MAX_SIDES][NAME_MAX_LEN];
 	int side_count;
@@ -190,7 +214,8 @@ struct observed_call {
 	int side;
 	enum event_kind kind;             /* EVENT_RETURNED, EVENT_BLOCKED or EVENT_WOKE */
 	enum call_id call;                /* the catalog's row it maps onto */
-	const char *text;                 /* strace style: "bind(3, {AF_INET, 127.0.0.1:65432}, 16)" */
+	const char *text;                 /* strace style:
+	                                     "bind(3, {AF_INET, 127.0.0.1:65432}, 16)" */
 	long ret;
 	int error;
 	const unsigned char *bytes;       /* received */
@@ -201,9 +226,11 @@ struct observed_call {
 	uint64_t result_inode;            /* a new socket's inode (socket, accept4) */
 	int pair[2];                      /* socketpair: the two new fds, -1 -1 otherwise */
 	uint64_t pair_inodes[2];          /* their sockets' inodes */
-	uint64_t message_bytes;           /* sendmmsg/recvmmsg: the bytes of the messages that went or came */
+	uint64_t message_bytes;           /* sendmmsg/recvmmsg: the bytes of the messages
+	                                     that went or came */
 	int family, type;                 /* socket, socketpair: what it made; 0 0 unknown */
-	int process;                      /* the process (pid) that made it; 0 the side's only one */
+	int process;                      /* the process (pid) that made it; 0 the
+	                                     side's only one */
 };
 
 /* A program side's processes (fdtable.h): a fork gives the child its

@@ -40,12 +40,14 @@ static int call_family(enum call_id id)
 	}
 }
 
-static struct lab_event *program_not_run(struct session *session, const struct lesson_step *step, const char *format,
-					 ...) __attribute__((format(printf, 3, 4)));
-static struct lab_event *program_not_run(struct session *session, const struct lesson_step *step, const char *format,
-					 ...)
+static struct lab_event *program_not_run(struct session *session, const struct lesson_step *step,
+					 const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
+static struct lab_event *program_not_run(struct session *session, const struct lesson_step *step,
+					 const char *format, ...)
 {
-	struct lab_event *event = record_event(session, EVENT_NOT_RUN, step->call.side, &step->call);
+	struct lab_event *event =
+		record_event(session, EVENT_NOT_RUN, step->call.side, &step->call);
 	if (!event)
 		return NULL;
 	char why[600];
@@ -71,24 +73,35 @@ int observe_run_call(struct session *session, const struct lesson_step *step, ch
 	if (status < 0)
 		return -1;
 	if (status == PROGRAM_OVER)
-		return program_not_run(session, step, "%s's program has ended (%s): it makes no more calls", name,
-				       program->message) ? 0 : text_error(err, "out of memory");
+		return program_not_run(session, step,
+				       "%s's program has ended (%s): it makes no more calls", name,
+				       program->message)
+			? 0
+			: text_error(err, "out of memory");
 	if (status == PROGRAM_ASLEEP)
-		return program_not_run(session, step, "%s's program sleeps outside its socket calls (%s)", name,
-				       program->message) ? 0 : text_error(err, "out of memory");
+		return program_not_run(session, step,
+				       "%s's program sleeps outside its socket calls (%s)", name,
+				       program->message)
+			? 0
+			: text_error(err, "out of memory");
 	const struct tracer_event *held = program->call;
-	bool same = held->call >= 0 && call_family((enum call_id)held->call) == call_family(call->def->id)
-		    && (side->request.fd < 0 || held->fd < 0 || held->fd == side->request.fd);
+	bool same = held->call >= 0
+		&& call_family((enum call_id)held->call) == call_family(call->def->id)
+		&& (side->request.fd < 0 || held->fd < 0 || held->fd == side->request.fd);
 	if (!same)
-		return program_not_run(session, step, "%s's program makes %s here, not %s%s%s%s", name, held->text,
-				       call->text, held->line[0] ? " (" : "", held->line, held->line[0] ? ")" : "")
-			       ? 0 : text_error(err, "out of memory");
+		return program_not_run(session, step, "%s's program makes %s here, not %s%s%s%s",
+				       name, held->text, call->text, held->line[0] ? " (" : "",
+				       held->line, held->line[0] ? ")" : "")
+			? 0
+			: text_error(err, "out of memory");
 	status = program_run_call(program, PROGRAM_TIMEOUT_MS, err);
 	if (status < 0)
 		return -1;
 	if (status == PROGRAM_OVER)
-		return program_not_run(session, step, "%s's program died in the call (%s)", name, program->message)
-			       ? 0 : text_error(err, "out of memory");
+		return program_not_run(session, step, "%s's program died in the call (%s)", name,
+				       program->message)
+			? 0
+			: text_error(err, "out of memory");
 	if (status == PROGRAM_RETURNED)
 		record_program_reply(program->returned, &session->reply);
 	return record_outcome(session, side, call, status == PROGRAM_BLOCKED, err);
@@ -96,12 +109,14 @@ int observe_run_call(struct session *session, const struct lesson_step *step, ch
 
 /* socketpair's two fds are the process's sockets from now on, the two
  * ends of one connection (each one's peer inode is the other's). */
-static void observe_pair(struct side *side, const struct observed_call *observed, struct lab_event *event)
+static void observe_pair(struct side *side, const struct observed_call *observed,
+			 struct lab_event *event)
 {
 	for (int k = 0; k < 2; k++)
 		if (observed->pair[k] >= 0 && observed->pair_inodes[k])
 			fdtable_add(&side->processes, observed->process, observed->pair[k],
-				    (uint32_t)observed->pair_inodes[k], observed->family, observed->type);
+				    (uint32_t)observed->pair_inodes[k], observed->family,
+				    observed->type);
 	event->aside = ASIDE_PAIR;
 	event->aside_fds[0] = observed->pair[0];
 	event->aside_fds[1] = observed->pair[1];
@@ -109,7 +124,8 @@ static void observe_pair(struct side *side, const struct observed_call *observed
 
 int observe_call(struct session *session, const struct observed_call *observed, char **err)
 {
-	if (observed->side < 0 || observed->side >= session->side_count || observed->call >= CALL_COUNT)
+	if (observed->side < 0 || observed->side >= session->side_count
+	    || observed->call >= CALL_COUNT)
 		return text_error(err, "an observed call the lab cannot place");
 	struct side *side = &session->sides[observed->side];
 	if (!side->observed) {
@@ -143,7 +159,8 @@ int observe_call(struct session *session, const struct observed_call *observed, 
 		bool makes_socket = observed->call == CALL_SOCKET || observed->call == CALL_ACCEPT;
 		if (makes_socket && observed->ret >= 0 && observed->result_inode)
 			fdtable_add(&side->processes, observed->process, (int)observed->ret,
-				    (uint32_t)observed->result_inode, observed->family, observed->type);
+				    (uint32_t)observed->result_inode, observed->family,
+				    observed->type);
 		if (observed->call == CALL_SOCKETPAIR && observed->ret == 0)
 			observe_pair(side, observed, event);
 		if (observed->call == CALL_SENDMMSG || observed->call == CALL_RECVMMSG)
@@ -158,7 +175,8 @@ int observe_call(struct session *session, const struct observed_call *observed, 
 			event->aside = ASIDE_STILL_HELD;
 	}
 	if (fdtable_process_count(&side->processes) > 1)
-		fdtable_label(&side->processes, observed->process, session->lesson->sides[observed->side], event->who,
+		fdtable_label(&side->processes, observed->process,
+			      session->lesson->sides[observed->side], event->who,
 			      sizeof event->who);
 	if (view_take_snapshot(session, err) < 0 || wire_drain(session, event, err) < 0
 	    || view_copy_snapshot_to(session, first, session->event_count, err) < 0)
@@ -175,20 +193,25 @@ int observe_process(struct session *session, const struct observed_process *obse
 	struct side *side = &session->sides[observed->side];
 	if (!side->observed) {
 		side->observed = true;
-		fdtable_init(&side->processes, observed->kind == OBSERVED_FORK ? observed->parent : observed->process);
+		fdtable_init(&side->processes,
+			     observed->kind == OBSERVED_FORK ? observed->parent
+							     : observed->process);
 	}
 	if (observed->kind == OBSERVED_FORK)
 		fdtable_fork(&side->processes, observed->parent, observed->process);
 	else if (observed->kind == OBSERVED_EXEC)
-		fdtable_exec(&side->processes, observed->process, observed->command ? observed->command : "");
+		fdtable_exec(&side->processes, observed->process,
+			     observed->command ? observed->command : "");
 	else
 		fdtable_exit(&side->processes, observed->process);
 	return 0;
 }
 
-void observe_process_label(const struct session *session, int side, int process, char *out, size_t size)
+void observe_process_label(const struct session *session, int side, int process, char *out,
+			   size_t size)
 {
-	const char *name = side >= 0 && side < session->side_count ? session->lesson->sides[side] : "?";
+	const char *name =
+		side >= 0 && side < session->side_count ? session->lesson->sides[side] : "?";
 	if (side < 0 || side >= session->side_count || !session->sides[side].observed)
 		snprintf(out, size, "%s", name);
 	else
@@ -202,7 +225,8 @@ void observe_lesson_directory(const struct session *session, char *out, size_t s
 	char dir[4096] = ".";
 	const char *slash = strrchr(session->lesson->path, '/');
 	if (slash)
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash - session->lesson->path), session->lesson->path);
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - session->lesson->path),
+			 session->lesson->path);
 	if (!realpath(dir, out))
 		snprintf(out, size, "%s", dir);
 }
@@ -212,7 +236,8 @@ void observe_lesson_directory(const struct session *session, char *out, size_t s
  * lesson anywhere gets lines and its interpreter's start-up told apart. */
 static void program_examples(const char *lesson_dir, char *examples, size_t examples_size)
 {
-	const char *const candidates[] = { lesson_dir, SOCKLAB_LESSON_DIR, SOCKLAB_SOURCE_LESSON_DIR };
+	const char *const candidates[] = { lesson_dir, SOCKLAB_LESSON_DIR,
+					   SOCKLAB_SOURCE_LESSON_DIR };
 	for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
 		char reporter[4400];
 		snprintf(examples, examples_size, "%s/../examples", candidates[i]);
@@ -231,10 +256,12 @@ int observe_start_programs(struct session *session, const char *lesson_dir, char
 			continue;
 		/* The frontends ask first (consent.h); this is the last guard. */
 		if (!session->lesson->programs_allowed)
-			return text_error(err, "%s: the lesson's programs were not allowed to run", session->lesson->sides[s]);
+			return text_error(err, "%s: the lesson's programs were not allowed to run",
+					  session->lesson->sides[s]);
 		char examples[4200];
 		program_examples(lesson_dir, examples, sizeof examples);
-		if (program_start(&session->sides[s].program, command, lesson_dir, session->lesson->sides[s], examples, err) < 0)
+		if (program_start(&session->sides[s].program, command, lesson_dir,
+				  session->lesson->sides[s], examples, err) < 0)
 			return -1;
 	}
 	return 0;

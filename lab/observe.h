@@ -26,6 +26,7 @@ int observe_start_programs(struct session *session, const char *lesson_dir, char
  * (session.h), for the session to hand on. */
 int observe_call(struct session *session, const struct observed_call *call, char **err);
 int observe_process(struct session *session, const struct observed_process *observed, char **err);
-void observe_process_label(const struct session *session, int side, int process, char *out, size_t size);
+void observe_process_label(const struct session *session, int side, int process, char *out,
+			   size_t size);
 
 #endif

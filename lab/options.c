@@ -18,7 +18,8 @@ void options_usage(FILE *out, const struct options_spec *spec)
 		fprintf(out, " %s", open);
 		if (row->letter)
 			fprintf(out, "-%c|", row->letter);
-		fprintf(out, row->value ? "--%s %s%s" : "--%s%s", row->name, row->value ? row->value : close, close);
+		fprintf(out, row->value ? "--%s %s%s" : "--%s%s", row->name,
+			row->value ? row->value : close, close);
 	}
 	fprintf(out, "%s%s\n", spec->operands[0] ? " " : "", spec->operands);
 }
@@ -32,7 +33,8 @@ int options_parse(const struct options_spec *spec, int argc, char **argv,
 	size_t count = spec->row_count < ROWS_MAX ? spec->row_count : ROWS_MAX, at = 2;
 	for (size_t i = 0; i < count; i++) {
 		const struct option_row *row = &spec->rows[i];
-		table[i] = (struct option){ row->name, row->value ? required_argument : no_argument, NULL, (int)(i + 1) };
+		table[i] = (struct option){ row->name, row->value ? required_argument : no_argument,
+					    NULL, (int)(i + 1) };
 		if (row->letter) {
 			letters[at++] = row->letter;
 			if (row->value)
@@ -62,11 +64,15 @@ int options_parse(const struct options_spec *spec, int argc, char **argv,
 			continue;
 		}
 		if (found == ':')
-			fprintf(stderr, _("socklab %s: %s needs a value\n"), spec->command, argv[optind - 1]);
-		else if (optopt > ' ' && optopt < 127)   /* a short option has its letter in optopt */
-			fprintf(stderr, _("socklab %s: unknown option '-%c'\n"), spec->command, optopt);
+			fprintf(stderr, _("socklab %s: %s needs a value\n"), spec->command,
+				argv[optind - 1]);
+		else if (optopt > ' ' && optopt < 127)   /* a short option has its
+		                                            letter in optopt */
+			fprintf(stderr, _("socklab %s: unknown option '-%c'\n"), spec->command,
+				optopt);
 		else
-			fprintf(stderr, _("socklab %s: unknown option '%s'\n"), spec->command, argv[optind - 1]);
+			fprintf(stderr, _("socklab %s: unknown option '%s'\n"), spec->command,
+				argv[optind - 1]);
 		options_usage(stderr, spec);
 		return OPTIONS_BAD;
 	}

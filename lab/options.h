@@ -18,12 +18,14 @@ struct option_row {
 	const char *name;        /* "trace" for --trace */
 	char letter;             /* a short form ('o' for -o), 0 none */
 	const char *value;       /* "FILE" when it takes a value, NULL for a flag */
-	bool required;           /* the usage line shows it without brackets (the command checks it) */
+	bool required;           /* the usage line shows it without brackets (the
+	                            command checks it) */
 };
 
 struct options_spec {
 	const char *command;     /* "run" */
-	const char *operands;    /* what follows the options in the usage line: "LESSON", "FILE...", "" */
+	const char *operands;    /* what follows the options in the usage line: "LESSON",
+	                            "FILE...", "" */
 	const struct option_row *rows;
 	size_t row_count;
 };

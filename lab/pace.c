@@ -14,7 +14,8 @@ static bool parse_seconds(const char *text, double *out)
 	char *end = NULL;
 	errno = 0;
 	double value = strtod(text, &end);
-	if (errno || end == text || *end || !isfinite(value) || value < 0 || value > PACE_SECONDS_MAX)
+	if (errno || end == text || *end || !isfinite(value) || value < 0
+	    || value > PACE_SECONDS_MAX)
 		return false;
 	*out = value;
 	return true;
@@ -23,7 +24,8 @@ static bool parse_seconds(const char *text, double *out)
 int pace_parse_every(struct pace *pace, const char *text, char *why, size_t why_size)
 {
 	if (!parse_seconds(text, &pace->every_s)) {
-		snprintf(why, why_size, "--pace takes seconds between steps, 0 to %.0f (2, 0.5), got '%s'",
+		snprintf(why, why_size,
+			 "--pace takes seconds between steps, 0 to %.0f (2, 0.5), got '%s'",
 			 PACE_SECONDS_MAX, text);
 		return -1;
 	}
@@ -45,7 +47,10 @@ int pace_parse_pause(struct pace *pace, const char *text, char *why, size_t why_
 		step = value;
 	}
 	if (!step_ok || !parse_seconds(colon + 1, &seconds)) {
-		snprintf(why, why_size, "--pause takes STEP:SECONDS (17:65, or last:65 for the last step), got '%s'", text);
+		snprintf(why, why_size,
+			 "--pause takes STEP:SECONDS (17:65, or last:65 for the last step), "
+			 "got '%s'",
+			 text);
 		return -1;
 	}
 	if (pace->pause_count == PACE_PAUSES_MAX) {
@@ -76,13 +81,14 @@ static int64_t now_ms(void)
 	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
-int pace_wait(const struct pace *pace, size_t next, size_t step_count, const volatile sig_atomic_t *stop,
-	      pace_wait_fn *wait, void *context, char **err)
+int pace_wait(const struct pace *pace, size_t next, size_t step_count,
+	      const volatile sig_atomic_t *stop, pace_wait_fn *wait, void *context, char **err)
 {
 	double seconds = pace_before(pace, next, step_count);
 	int64_t deadline = now_ms() + (int64_t)(seconds * 1000.0 + 0.5);
 	for (int64_t left = deadline - now_ms(); left > 0 && !*stop; left = deadline - now_ms()) {
-		int slice = left < 200 ? (int)left : 200;   /* a stop signal is seen within a slice */
+		/* a stop signal is seen within a slice */
+		int slice = left < 200 ? (int)left : 200;
 		if (wait) {
 			if (wait(context, slice, err) < 0)
 				return -1;

@@ -45,7 +45,7 @@ typedef int pace_wait_fn(void *context, int ms, char **err);
 /* Waits that long, in slices of at most 200 ms through `wait` (a plain
  * sleep when NULL); returns early once *stop is set (a signal's handler
  * sets it). Returns 0, or -1 with *err from `wait`. */
-int pace_wait(const struct pace *pace, size_t next, size_t step_count, const volatile sig_atomic_t *stop,
-	      pace_wait_fn *wait, void *context, char **err);
+int pace_wait(const struct pace *pace, size_t next, size_t step_count,
+	      const volatile sig_atomic_t *stop, pace_wait_fn *wait, void *context, char **err);
 
 #endif

@@ -24,10 +24,13 @@ void plain_print_info(FILE *out, const struct run_info *info)
 	if (info->held[0])
 		fprintf(out, _("held: %s\n"), info->held);
 	else if (info->unchecked)
-		fprintf(out, "%s", _("held: every TCP segment, released one at a time after each step (--hold); the lesson's "
-				     "expectations assume a free wire and are not checked\n"));
+		fprintf(out, "%s",
+			_("held: every TCP segment, released one at a time after each step "
+			  "(--hold); the lesson's expectations assume a free wire and are not "
+			  "checked\n"));
 	for (int i = 0; i < info->port_map_count; i++)
-		fprintf(out, _("port: the lesson's %u is %u on this host\n"), info->port_map[i].from, info->port_map[i].to);
+		fprintf(out, _("port: the lesson's %u is %u on this host\n"),
+			info->port_map[i].from, info->port_map[i].to);
 }
 
 char *plain_format_result(const struct lab_event *event, char *out, size_t size)
@@ -52,8 +55,8 @@ char *plain_format_result(const struct lab_event *event, char *out, size_t size)
 		if (event->ret == 0 && def->id == CALL_RECV)
 			snprintf(out, size, "%s", _("0 (the peer closed)"));
 		else if (decoded && !lab_address_is(&event->address, LAB_ADDRESS_EMPTY))
-			snprintf(out, size, _("%ld bytes from %s (the messages, in the call)"), event->ret,
-				 lab_address_shown(&event->address).text);
+			snprintf(out, size, _("%ld bytes from %s (the messages, in the call)"),
+				 event->ret, lab_address_shown(&event->address).text);
 		else if (decoded)
 			snprintf(out, size, _("%ld bytes (the messages, in the call)"), event->ret);
 		else if (!lab_address_is(&event->address, LAB_ADDRESS_EMPTY))
@@ -63,9 +66,12 @@ char *plain_format_result(const struct lab_event *event, char *out, size_t size)
 			snprintf(out, size, "%ld \"%s\"", event->ret, escaped);
 	} else if (def->result == RESULT_MESSAGES) {
 		char bytes[64];
-		snprintf(bytes, sizeof bytes, ngettext("%ld byte", "%ld bytes", (unsigned long)event->value), event->value);
-		snprintf(out, size, ngettext("%ld message, %s", "%ld messages, %s", (unsigned long)event->ret), event->ret,
-			 bytes);
+		snprintf(bytes, sizeof bytes,
+			 ngettext("%ld byte", "%ld bytes", (unsigned long)event->value),
+			 event->value);
+		snprintf(out, size,
+			 ngettext("%ld message, %s", "%ld messages, %s", (unsigned long)event->ret),
+			 event->ret, bytes);
 	} else if (!lab_address_is(&event->address, LAB_ADDRESS_EMPTY)) {
 		snprintf(out, size,
 			 def->id == CALL_ACCEPT ? _("%ld, peer %s") : _("%ld, address %s"),
@@ -99,15 +105,18 @@ static void print_socket(FILE *out, const struct run_info *info, const struct la
 {
 	char who[32], note[192];
 	if (socket->fd >= 0)
-		snprintf(who, sizeof who, "%s%s%d", socket->name, socket->name[0] ? "=" : "", socket->fd);
+		snprintf(who, sizeof who, "%s%s%d", socket->name, socket->name[0] ? "=" : "",
+			 socket->fd);
 	else
 		snprintf(who, sizeof who, "%s%s--", socket->name, socket->name[0] ? "=" : "");
 	/* The queues as ss shows them; a listener's mean other things, and
 	 * after the peer's FIN the kernel counts the FIN in recv-q. */
 	if (socket->state == TCP_LISTEN)
 		snprintf(note, sizeof note, "%s", _("recv-q: accept queue, send-q: backlog"));
-	else if ((socket->state == TCP_CLOSE_WAIT || socket->state == TCP_CLOSING) && socket->recv_queue > 0)
-		snprintf(note, sizeof note, "%s%s%s", lab_note_shown(socket->note), socket->note != NOTE_NONE ? "; " : "",
+	else if ((socket->state == TCP_CLOSE_WAIT || socket->state == TCP_CLOSING)
+		 && socket->recv_queue > 0)
+		snprintf(note, sizeof note, "%s%s%s", lab_note_shown(socket->note),
+			 socket->note != NOTE_NONE ? "; " : "",
 			 _("recv-q counts the peer's FIN as 1"));
 	else
 		snprintf(note, sizeof note, "%s", lab_note_shown(socket->note));
@@ -130,13 +139,13 @@ static void print_packets(FILE *out, const struct run_info *info, const struct l
 		char flags[PACKET_FLAGS_TEXT_MAX];
 		packet_flags_text(packet->protocol, packet->flags, flags, sizeof flags);
 		if (packet->protocol == IPPROTO_TCP)
-			fprintf(out, "  %s  %-18s %-12s seq %u ack %u len %u%s%s%s\n", _("wire"), direction,
-				flags, packet->seq, packet->ack, packet->length,
+			fprintf(out, "  %s  %-18s %-12s seq %u ack %u len %u%s%s%s\n", _("wire"),
+				direction, flags, packet->seq, packet->ack, packet->length,
 				packet->length ? " \"" : "", packet->payload,
 				packet->length ? "\"" : "");
 		else
-			fprintf(out, "  %s  %-18s %-12s len %u \"%s\"\n", _("wire"), direction, "UDP", packet->length,
-				packet->payload);
+			fprintf(out, "  %s  %-18s %-12s len %u \"%s\"\n", _("wire"), direction,
+				"UDP", packet->length, packet->payload);
 	}
 }
 
@@ -151,10 +160,12 @@ static void print_column(FILE *out, const char *text, int width, bool right)
 		fprintf(out, "%s%*s ", text, pad > 0 ? pad : 0, "");
 }
 
-static void print_sockets(FILE *out, const struct run_info *info, const struct lab_snapshot *snapshot)
+static void print_sockets(FILE *out, const struct run_info *info,
+			  const struct lab_snapshot *snapshot)
 {
 	if (snapshot->count) {
-		/* The rows' columns, counted on screen: a translated word is wider than its bytes. */
+		/* The rows' columns, counted on screen: a translated word is wider
+		 * than its bytes. */
 		fputs("    ", out);
 		print_column(out, _("side"), 7, false);
 		print_column(out, _("fd"), 8, false);
@@ -169,13 +180,14 @@ static void print_sockets(FILE *out, const struct run_info *info, const struct l
 		print_socket(out, info, snapshot->sockets[i]);
 }
 
-void plain_print_step(FILE *out, const struct run_info *info, const struct lab_event *events, size_t count)
+void plain_print_step(FILE *out, const struct run_info *info, const struct lab_event *events,
+		      size_t count)
 {
 	plain_print_step_in(out, info, events, 0, count);
 }
 
-void plain_print_step_in(FILE *out, const struct run_info *info, const struct lab_event *log, size_t first,
-			 size_t count)
+void plain_print_step_in(FILE *out, const struct run_info *info, const struct lab_event *log,
+			 size_t first, size_t count)
 {
 	const struct lab_event *events = log + first;
 	if (count == 0)
@@ -193,18 +205,22 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 		char *grown = size > sizeof fixed ? malloc(size) : NULL;
 		char *result = grown ? grown : fixed;
 		plain_format_result(event, result, grown ? size : sizeof fixed);
-		bool let_go = i > 0 && catalog_calls[event->call].wire;   /* --hold: released after the call */
+		/* --hold: released after the call */
+		bool let_go = i > 0 && catalog_calls[event->call].wire;
 		if (let_go)
 			fprintf(out, _("  then %s (the oldest held segment)\n"), event->text);
 		else if (event->kind == EVENT_WOKE)
 			fprintf(out, _("  then the kernel woke %s: %s = %s\n"),
-				event->who[0] ? event->who : side_name(info, event->side), event->text, result);
+				event->who[0] ? event->who : side_name(info, event->side),
+				event->text, result);
 		else if (event->kind == EVENT_BLOCKED)
 			fprintf(out, "  ... blocked in the kernel\n");
 		else if (event->kind == EVENT_NOT_RUN)
 			fprintf(out, "%s", _("  not run\n"));
 		else if (event->kind == EVENT_SKIPPED)
-			fprintf(out, "%s", _("  skipped: this step needs a private network namespace, and this run is on the host\n"));
+			fprintf(out, "%s",
+				_("  skipped: this step needs a private network namespace, and "
+				  "this run is on the host\n"));
 		else if (event->side != events[0].side)   /* fork()'s child answers too */
 			fprintf(out, "  %s: = %s\n", side_name(info, event->side), result);
 		else
@@ -212,7 +228,8 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 		free(grown);
 		char aside[256];
 		if (event->aside != ASIDE_NONE)
-			fprintf(out, _("  note: %s\n"), lab_event_aside_text(event, aside, sizeof aside));
+			fprintf(out, _("  note: %s\n"),
+				lab_event_aside_text(event, aside, sizeof aside));
 		char why[400];
 		if (evidence_explain(info, log, first + i, why, sizeof why))
 			fprintf(out, _("  why: %s\n"), why);
@@ -225,8 +242,9 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 		if (event->held[0])
 			fprintf(out, "  %s  %s\n", _("held"), lab_event_held_shown(event));
 		/* Woken calls share one snapshot: print it after the last of them. */
-		bool last_of_kind = i + 1 == count || (events[i + 1].kind == EVENT_WOKE) != (event->kind == EVENT_WOKE)
-				    || catalog_calls[events[i + 1].call].wire;
+		bool last_of_kind = i + 1 == count
+			|| (events[i + 1].kind == EVENT_WOKE) != (event->kind == EVENT_WOKE)
+			|| catalog_calls[events[i + 1].call].wire;
 		/* A released segment and the calls it woke share one snapshot too. */
 		if (let_go && i + 1 < count && events[i + 1].kind == EVENT_WOKE)
 			last_of_kind = false;
@@ -235,7 +253,8 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 	}
 	for (size_t i = 0; i < count; i++)
 		for (size_t k = 0; k < events[i].timer_ended_count; k++)
-			fprintf(out, "  %s  %s\n", _("timer"), lab_event_timer_ended_shown(&events[i], k));
+			fprintf(out, "  %s  %s\n", _("timer"),
+				lab_event_timer_ended_shown(&events[i], k));
 	for (size_t i = 0; i < count; i++)
 		if (events[i].probe_note[0])
 			fprintf(out, "  %s  %s\n", _("probe"), events[i].probe_note);
@@ -244,7 +263,8 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 			fprintf(out, "  FAILED %s\n", events[i].failures[k]);
 }
 
-void plain_print_log(FILE *out, const struct run_info *info, const struct lab_event *events, size_t count)
+void plain_print_log(FILE *out, const struct run_info *info, const struct lab_event *events,
+		     size_t count)
 {
 	size_t start = 0;
 	for (size_t i = 1; i <= count; i++) {
@@ -255,7 +275,8 @@ void plain_print_log(FILE *out, const struct run_info *info, const struct lab_ev
 	}
 }
 
-void plain_print_summary(FILE *out, const struct run_info *info, const struct lab_event *events, size_t count)
+void plain_print_summary(FILE *out, const struct run_info *info, const struct lab_event *events,
+			 size_t count)
 {
 	size_t failures = 0, ended = 0, steps = count ? events[count - 1].step : 0;
 	for (size_t i = 0; i < count; i++) {
@@ -263,17 +284,23 @@ void plain_print_summary(FILE *out, const struct run_info *info, const struct la
 		ended += events[i].timer_ended_count;
 	}
 	if (info->unchecked)
-		fprintf(out, _("\n%zu of %zu steps run; expectations not checked: the lesson was written for a free wire "
-			       "(--hold)\n"), steps, info->step_count);
+		fprintf(out,
+			_("\n%zu of %zu steps run; expectations not checked: the lesson was "
+			  "written for a free wire (--hold)\n"),
+			steps, info->step_count);
 	else if (failures)
-		fprintf(out, ngettext("\n%zu of %zu steps run, %zu expectation failed\n",
-				      "\n%zu of %zu steps run, %zu expectations failed\n", failures),
+		fprintf(out,
+			ngettext("\n%zu of %zu steps run, %zu expectation failed\n",
+				 "\n%zu of %zu steps run, %zu expectations failed\n", failures),
 			steps, info->step_count, failures);
 	else if (ended)
-		fprintf(out, _("\n%zu of %zu steps run, every expectation met (%zu after a kernel timer ended the state: "
-			       "see 'timer')\n"), steps, info->step_count, ended);
+		fprintf(out,
+			_("\n%zu of %zu steps run, every expectation met (%zu after a kernel timer "
+			  "ended the state: see 'timer')\n"),
+			steps, info->step_count, ended);
 	else
-		fprintf(out, _("\n%zu of %zu steps run, every expectation met\n"), steps, info->step_count);
+		fprintf(out, _("\n%zu of %zu steps run, every expectation met\n"), steps,
+			info->step_count);
 }
 
 void plain_print_prose(FILE *out, const char *label, const char *text)

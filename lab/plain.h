@@ -14,19 +14,22 @@ void plain_print_info(FILE *out, const struct run_info *info);
 
 /* Prints the events of one step (all with the same .step), then the
  * sockets after it (the last event's snapshot). */
-void plain_print_step(FILE *out, const struct run_info *info, const struct lab_event *events, size_t count);
+void plain_print_step(FILE *out, const struct run_info *info, const struct lab_event *events,
+		      size_t count);
 
 /* The same for the `count` events of one step starting at log[first]:
  * with the whole log at hand, a failed call is printed with its evidence
  * (evidence.h), which needs the snapshot before the step. */
-void plain_print_step_in(FILE *out, const struct run_info *info, const struct lab_event *log, size_t first,
-			 size_t count);
+void plain_print_step_in(FILE *out, const struct run_info *info, const struct lab_event *log,
+			 size_t first, size_t count);
 
 /* Groups a whole log into steps and prints each. */
-void plain_print_log(FILE *out, const struct run_info *info, const struct lab_event *events, size_t count);
+void plain_print_log(FILE *out, const struct run_info *info, const struct lab_event *events,
+		     size_t count);
 
 /* One line for the end: "16 steps, all expectations met" or "... 2 failed". */
-void plain_print_summary(FILE *out, const struct run_info *info, const struct lab_event *events, size_t count);
+void plain_print_summary(FILE *out, const struct run_info *info, const struct lab_event *events,
+			 size_t count);
 
 /* The result of an event as a short phrase: "3", "-1 ECONNREFUSED (Connection refused)",
  * "12 \"Hello, world\"", "blocked". Shared with the TUI. */

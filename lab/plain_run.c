@@ -35,11 +35,14 @@ int plain_run(struct session *session, struct trace_writer *trace, bool quiz, bo
 		/* Predict, then step: the questions come before the call runs. */
 		struct quiz_turn turn;
 		bool asked = quiz && session_steps_done(session) < lesson->step_count;
-		if (asked && quiz_plain_ask(stdin, stdout, lesson, session_steps_done(session), &turn) != 0)
-			quiz = asked = false;   /* no more answers on stdin: step on without asking */
+		if (asked
+		    && quiz_plain_ask(stdin, stdout, lesson, session_steps_done(session),
+				      &turn) != 0)
+			quiz = asked = false;   /* no more answers on stdin: step on
+			                           without asking */
 		if (session_steps_done(session) < lesson->step_count
-		    && pace_wait(pace, session_steps_done(session) + 1, lesson->step_count, stop, wait_in_session,
-				 session, &err) < 0)
+		    && pace_wait(pace, session_steps_done(session) + 1, lesson->step_count, stop,
+				 wait_in_session, session, &err) < 0)
 			goto failed;
 		if (*stop)
 			break;
@@ -50,7 +53,8 @@ int plain_run(struct session *session, struct trace_writer *trace, bool quiz, bo
 			break;
 		/* --hold: each segment the step sent, let go one at a time, with
 		 * the states between (a bound: a wire that never goes quiet). */
-		for (int released = 0; lesson->hold_forced && released < HOLD_RELEASES_MAX && !*stop; released++) {
+		for (int released = 0;
+		     lesson->hold_forced && released < HOLD_RELEASES_MAX && !*stop; released++) {
 			int wire = session_wire_next(session, false, &err);
 			if (wire < 0)
 				goto failed;
@@ -60,7 +64,8 @@ int plain_run(struct session *session, struct trace_writer *trace, bool quiz, bo
 		size_t count;
 		const struct lab_event *events = session_events(session, &count);
 		plain_print_step_in(stdout, info, events, before, count - before);
-		if (!terse && count > before && events[before].step >= 1 && events[before].step <= lesson->step_count)
+		if (!terse && count > before && events[before].step >= 1
+		    && events[before].step <= lesson->step_count)
 			plain_print_step_prose(stdout, &lesson->steps[events[before].step - 1]);
 		if (asked)
 			quiz_plain_tell(stdout, &turn, events + before, count - before, &tally);
@@ -75,8 +80,8 @@ int plain_run(struct session *session, struct trace_writer *trace, bool quiz, bo
 	plain_print_summary(stdout, info, events, count);
 	if (tally.asked)
 		printf("quiz: %u of %u right\n", tally.right, tally.asked);
-	progress_record_step(progress, lesson->name, session_steps_done(session), lesson->step_count,
-			     session_failure_count(session), NULL);
+	progress_record_step(progress, lesson->name, session_steps_done(session),
+			     lesson->step_count, session_failure_count(session), NULL);
 	if (tally.asked)
 		progress_record_quiz(progress, lesson->name, tally.right, tally.asked, NULL);
 	cli_save_progress(progress);

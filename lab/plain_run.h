@@ -17,6 +17,7 @@
 
 /* Returns 0 (every expectation met), 1 (one failed) or 2 (the lab failed, said on stderr). */
 int plain_run(struct session *session, struct trace_writer *trace, bool quiz, bool terse,
-	      struct progress *progress, const struct pace *pace, const volatile sig_atomic_t *stop);
+	      struct progress *progress, const struct pace *pace,
+	      const volatile sig_atomic_t *stop);
 
 #endif

@@ -18,7 +18,8 @@ struct play {
 	struct session *session;
 };
 
-int play_new(struct play **out, struct sandbox *sandbox, const char *const *sides, int side_count, char **err)
+int play_new(struct play **out, struct sandbox *sandbox, const char *const *sides, int side_count,
+	     char **err)
 {
 	static const char *const default_sides[] = { "server", "client" };
 	if (!sides) {
@@ -36,7 +37,8 @@ int play_new(struct play **out, struct sandbox *sandbox, const char *const *side
 		return text_error(err, "%s", _("out of memory"));
 	}
 	for (int i = 0; i < side_count && i < LESSON_MAX_SIDES; i++)
-		snprintf(play->lesson.sides[play->lesson.side_count++], NAME_MAX_LEN, "%s", sides[i]);
+		snprintf(play->lesson.sides[play->lesson.side_count++], NAME_MAX_LEN, "%s",
+			 sides[i]);
 	if (session_new(&play->session, &play->lesson, sandbox, err) < 0) {
 		play_free(play);
 		return -1;
@@ -66,8 +68,9 @@ struct session *play_session(struct play *play)
 	return play->session;
 }
 
-int play_parse_line(const char *text, size_t len, int line_number, char sides[][NAME_MAX_LEN], int side_count,
-		    struct name_scope *scope, struct typed_call *call, struct diagnostics *diag)
+int play_parse_line(const char *text, size_t len, int line_number, char sides[][NAME_MAX_LEN],
+		    int side_count, struct name_scope *scope, struct typed_call *call,
+		    struct diagnostics *diag)
 {
 	size_t start = 0;
 	while (start < len && (text[start] == ' ' || text[start] == '\t'))
@@ -77,7 +80,8 @@ int play_parse_line(const char *text, size_t len, int line_number, char sides[][
 	struct source_pos pos = { .line = line_number, .column = 1 };
 	if (len > LESSON_LINE_MAX_BYTES) {
 		pos.column = LESSON_LINE_MAX_BYTES + 1;
-		diagnostics_add(diag, pos, _("line is longer than %d bytes"), LESSON_LINE_MAX_BYTES);
+		diagnostics_add(diag, pos, _("line is longer than %d bytes"),
+				LESSON_LINE_MAX_BYTES);
 		return -1;
 	}
 	if (typed_call_parse(text, len, pos, sides, side_count, scope, call, diag) < 0)
@@ -85,10 +89,13 @@ int play_parse_line(const char *text, size_t len, int line_number, char sides[][
 	if (call->def->wire) {
 		/* Nothing is held here: the lab has no queue to let a segment go from. */
 		const char *colon = memchr(text, ':', len);
-		const char *name = colon ? memmem(colon, len - (size_t)(colon - text), call->def->name,
-						  strlen(call->def->name)) : NULL;
+		const char *name = colon ? memmem(colon, len - (size_t)(colon - text),
+						  call->def->name, strlen(call->def->name))
+					 : NULL;
 		pos.column = name ? (int)(name - text) + 1 : 1;
-		diagnostics_add(diag, pos, _("%s() needs held segments: free play holds none (a lesson with 'wire: hold' does)"),
+		diagnostics_add(diag, pos,
+				_("%s() needs held segments: free play holds none (a lesson with "
+				  "'wire: hold' does)"),
 				call->def->name);
 		typed_call_done(call);
 		return -1;
@@ -96,18 +103,20 @@ int play_parse_line(const char *text, size_t len, int line_number, char sides[][
 	return 1;
 }
 
-int play_line(struct play *play, const char *text, size_t len, int line_number, struct diagnostics *diag, char **err)
+int play_line(struct play *play, const char *text, size_t len, int line_number,
+	      struct diagnostics *diag, char **err)
 {
 	struct lesson *lesson = &play->lesson;
-	struct lesson_step *grown = realloc(lesson->steps, (lesson->step_count + 1) * sizeof *grown);
+	struct lesson_step *grown =
+		realloc(lesson->steps, (lesson->step_count + 1) * sizeof *grown);
 	if (!grown)
 		return text_error(err, "%s", _("out of memory"));
 	lesson->steps = grown;
 	struct lesson_step *step = &lesson->steps[lesson->step_count];
 	memset(step, 0, sizeof *step);
 	step->line = line_number;
-	if (play_parse_line(text, len, line_number, lesson->sides, lesson->side_count, &play->scope, &step->call,
-			    diag) <= 0)
+	if (play_parse_line(text, len, line_number, lesson->sides, lesson->side_count, &play->scope,
+			    &step->call, diag) <= 0)
 		return 0;
 	/* The Python of the call as typed: its names and its arguments. */
 	char python[400];
@@ -135,9 +144,11 @@ static void write_expectation(FILE *file, const struct lab_event *event, bool wh
 		fprintf(file, "-1 %s", catalog_errno_name(event->error));
 	} else if (def->result == RESULT_FD && event->ret >= 0) {
 		fprintf(file, "fd");
-	} else if (def->result == RESULT_RECEIVED && event->ret > 0 && event->bytes_len * 4 <= BYTES_SHOWN_MAX) {
+	} else if (def->result == RESULT_RECEIVED && event->ret > 0
+		   && event->bytes_len * 4 <= BYTES_SHOWN_MAX) {
 		char escaped[BYTES_SHOWN_MAX + 4];
-		fprintf(file, "\"%s\"", text_escape(event->bytes, event->bytes_len, escaped, sizeof escaped));
+		fprintf(file, "\"%s\"",
+			text_escape(event->bytes, event->bytes_len, escaped, sizeof escaped));
 	} else if (event->has_value) {
 		fprintf(file, "%ld, value %ld", event->ret, event->value);
 	} else if (whole && event->ready_count && event->ret > 0) {
@@ -182,7 +193,8 @@ static void write_lesson_text(FILE *file, const struct play *play)
 		for (size_t w = e + 1; w < count && events[w].step == event->step; w++) {
 			if (events[w].kind != EVENT_WOKE)
 				continue;
-			fprintf(file, "%s%s returns ", first ? "  then: " : ", ", lesson->sides[events[w].side]);
+			fprintf(file, "%s%s returns ", first ? "  then: " : ", ",
+				lesson->sides[events[w].side]);
 			write_expectation(file, &events[w], false);
 			first = false;
 		}
@@ -267,11 +279,12 @@ int play_plain(FILE *in, FILE *out, struct sandbox *sandbox, const volatile sig_
 	ssize_t len;
 	int number = 0;
 	bool lab_failed = false, refused = false;
-	while (!*stop && !ferror(out) && (len = play_read_line(in, line, sizeof line, &too_long)) >= 0) {
+	while (!*stop && !ferror(out)
+	       && (len = play_read_line(in, line, sizeof line, &too_long)) >= 0) {
 		number++;
 		if (too_long || (size_t)len > LESSON_LINE_MAX_BYTES) {
-			fprintf(out, _("<stdin>:%d:%d: line is longer than %d bytes\n"), number, LESSON_LINE_MAX_BYTES + 1,
-				LESSON_LINE_MAX_BYTES);
+			fprintf(out, _("<stdin>:%d:%d: line is longer than %d bytes\n"), number,
+				LESSON_LINE_MAX_BYTES + 1, LESSON_LINE_MAX_BYTES);
 			refused = true;
 			continue;
 		}
@@ -306,8 +319,10 @@ int play_plain(FILE *in, FILE *out, struct sandbox *sandbox, const volatile sig_
 		if (result > 0) {
 			size_t count;
 			const struct lab_event *events = session_events(play->session, &count);
-			plain_print_step_in(out, session_info(play->session), events, before, count - before);
-			fprintf(out, "  python  %s\n", play->lesson.steps[play->lesson.step_count - 1].python);
+			plain_print_step_in(out, session_info(play->session), events, before,
+					    count - before);
+			fprintf(out, "  python  %s\n",
+				play->lesson.steps[play->lesson.step_count - 1].python);
 		}
 		fflush(out);
 	}

@@ -23,22 +23,25 @@ struct play;
 
 /* A free-play lesson with the given sides (NULL: server and client), and
  * a session on it. Returns 0, or -1 with *err. */
-int play_new(struct play **out, struct sandbox *sandbox, const char *const *sides, int side_count, char **err);
+int play_new(struct play **out, struct sandbox *sandbox, const char *const *sides, int side_count,
+	     char **err);
 void play_free(struct play *play);                        /* safe on NULL */
 
 /* Parses one typed line and, when it is a call, runs it as the next step.
  * Parse problems go to diag (positions on `line_number`); returns 1 when
  * the line was a call that ran, 0 when it was not run (empty, comment,
  * parse error), -1 when the lab failed (with *err). */
-int play_line(struct play *play, const char *text, size_t len, int line_number, struct diagnostics *diag, char **err);
+int play_line(struct play *play, const char *text, size_t len, int line_number,
+	      struct diagnostics *diag, char **err);
 
 /* Parses one typed line as free play takes it: 0 for a blank or comment
  * line (nothing parsed), 1 for a call free play can run (*call then owns
  * its strings), -1 when refused, with the problems in diag (positions on
  * `line_number`): a parse error, a line longer than a lesson line, or
  * release()/drop(), which need held segments. No kernel is involved. */
-int play_parse_line(const char *text, size_t len, int line_number, char sides[][NAME_MAX_LEN], int side_count,
-		    struct name_scope *scope, struct typed_call *call, struct diagnostics *diag);
+int play_parse_line(const char *text, size_t len, int line_number, char sides[][NAME_MAX_LEN],
+		    int side_count, struct name_scope *scope, struct typed_call *call,
+		    struct diagnostics *diag);
 
 /* Reads one line of typed input into line[size], NUL-terminated, without
  * its newline (and trailing CRs). A longer line is read to its end and not

@@ -65,7 +65,8 @@ static int finish_entry(struct parser *parser)
 		parser->has_current = false;
 		return fail(parser, "an entry needs msgid and msgstr");
 	}
-	struct po_entry *grown = realloc(parser->file->entries, (parser->file->count + 1) * sizeof *grown);
+	struct po_entry *grown =
+		realloc(parser->file->entries, (parser->file->count + 1) * sizeof *grown);
 	if (!grown)
 		return fail(parser, "out of memory");
 	parser->file->entries = grown;
@@ -106,13 +107,15 @@ static long append_quoted(struct parser *parser, const char *text, size_t len, c
 		}
 		if (++i >= len)
 			break;
-		static const char simple_from[] = "ntr\"\\abfv?'", simple_to[] = "\n\t\r\"\\\a\b\f\v?'";
+		static const char simple_from[] = "ntr\"\\abfv?'",
+				  simple_to[] = "\n\t\r\"\\\a\b\f\v?'";
 		const char *simple = strchr(simple_from, text[i]);
 		if (simple && text[i]) {
 			out[at++] = simple_to[simple - simple_from];
 		} else if (text[i] >= '0' && text[i] <= '7') {
 			int byte = 0;
-			for (int n = 0; n < 3 && i < len && text[i] >= '0' && text[i] <= '7'; n++, i++)
+			for (int n = 0; n < 3 && i < len && text[i] >= '0' && text[i] <= '7';
+			     n++, i++)
 				byte = byte * 8 + (text[i] - '0');
 			i--;
 			out[at++] = (char)byte;
@@ -165,7 +168,8 @@ static const struct {
 
 static int parse_line(struct parser *parser, const char *text, size_t len)
 {
-	bool obsolete = false;   /* `#~ `: msgmerge's mark of a text that is gone (a loop: "#~#~" nests nothing) */
+	bool obsolete = false;   /* `#~ `: msgmerge's mark of a text that is gone (a loop: "#~#~"
+	                            nests nothing) */
 	for (;;) {
 		while (len && (*text == ' ' || *text == '\t')) {
 			text++;
@@ -183,11 +187,13 @@ static int parse_line(struct parser *parser, const char *text, size_t len)
 		return finish_entry(parser);
 	if (text[0] == '#') {
 		if (len >= 2 && text[1] == ',') {
-			if (parser->has_current && parser->field != FIELD_NONE && finish_entry(parser) < 0)
+			if (parser->has_current && parser->field != FIELD_NONE
+			    && finish_entry(parser) < 0)
 				return -1;
 			char flags[256];
 			snprintf(flags, sizeof flags, "%.*s", (int)len - 2, text + 2);
-			for (char *save = NULL, *flag = strtok_r(flags, ", ", &save); flag; flag = strtok_r(NULL, ", ", &save))
+			for (char *save = NULL, *flag = strtok_r(flags, ", ", &save); flag;
+			     flag = strtok_r(NULL, ", ", &save))
 				if (strcmp(flag, "fuzzy") == 0)
 					parser->pending_fuzzy = true;
 		}
@@ -224,7 +230,8 @@ static int parse_line(struct parser *parser, const char *text, size_t len)
 			continue;   /* msgid_plural is not msgid */
 		/* msgctxt or msgid starts the next entry once a msgstr was read. */
 		bool starts = keywords[k].field == FIELD_CONTEXT || keywords[k].field == FIELD_ID;
-		if (starts && parser->has_current && parser->current.str && finish_entry(parser) < 0)
+		if (starts && parser->has_current && parser->current.str
+		    && finish_entry(parser) < 0)
 			return -1;
 		if (!parser->has_current) {
 			parser->has_current = true;
@@ -299,7 +306,8 @@ int po_load(const char *path, struct po_file *out, char **err)
 	bool failed = !text || ferror(in);
 	fclose(in);
 	if (failed || too_big) {
-		if (asprintf(err, "%s: %s", path, too_big ? "too large for a translation" : "cannot read") < 0)
+		if (asprintf(err, "%s: %s", path,
+			     too_big ? "too large for a translation" : "cannot read") < 0)
 			*err = NULL;
 		free(text);
 		errno = EIO;

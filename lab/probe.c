@@ -33,7 +33,8 @@
 /* Kernel state numbers that <netinet/tcp.h> stops short of. */
 enum {
 	STATE_NEW_SYN_RECV = 12,        /* a request socket (the kernel reports it as SYN-RECV) */
-	STATE_BOUND_INACTIVE = 13,      /* only a request bit: such sockets are reported as TCP_CLOSE */
+	STATE_BOUND_INACTIVE = 13,      /* only a request bit: such sockets are
+	                                   reported as TCP_CLOSE */
 };
 
 /* Every TCP state, 1 .. 12. Never ~0: unknown bits may select costly walks
@@ -71,13 +72,19 @@ static const struct probe_dump probe_dumps[] = {
 
 /* probe_parse_dump's inet layout: TCP of either family. */
 static const struct probe_dump any_tcp_dump = {
-	.what = PROBE_TCP4 | PROBE_TCP6, .family = AF_UNSPEC, .protocol = IPPROTO_TCP, .type = SOCK_STREAM,
+	.what = PROBE_TCP4 | PROBE_TCP6,
+	.family = AF_UNSPEC,
+	.protocol = IPPROTO_TCP,
+	.type = SOCK_STREAM,
 };
 
 /* An exact lookup of a v4-mapped address ([::ffff:127.0.0.1]) finds the
  * IPv4 socket with that 4-tuple: its reply may be of either family. */
 static const struct probe_dump any_udp_dump = {
-	.what = PROBE_UDP4 | PROBE_UDP6, .family = AF_UNSPEC, .protocol = IPPROTO_UDP, .type = SOCK_DGRAM,
+	.what = PROBE_UDP4 | PROBE_UDP6,
+	.family = AF_UNSPEC,
+	.protocol = IPPROTO_UDP,
+	.type = SOCK_DGRAM,
 };
 
 static void set_error(char **err, const char *format, ...)
@@ -238,7 +245,8 @@ static int unix_read_uid(struct probe_socket *socket, const struct nlattr *attri
 static const struct attribute_rule unix_attribute_rules[] = {
 	[UNIX_DIAG_NAME] = { .data_type = MNL_TYPE_BINARY, .read = unix_read_name },
 	[UNIX_DIAG_PEER] = { .data_type = MNL_TYPE_U32, .read = unix_read_peer },
-	[UNIX_DIAG_RQLEN] = { .data_type = MNL_TYPE_BINARY, .length = sizeof(struct unix_diag_rqlen),
+	[UNIX_DIAG_RQLEN] = { .data_type = MNL_TYPE_BINARY,
+			      .length = sizeof(struct unix_diag_rqlen),
 			      .read = unix_read_queues },
 	[UNIX_DIAG_UID] = { .data_type = MNL_TYPE_U32, .read = unix_read_uid },
 };
@@ -268,8 +276,9 @@ static int attribute_read(struct probe_socket *socket, const struct nlattr *attr
  * buffer cut short), and the attributes must fill the message: bytes that
  * make no attribute mean it is not what the kernel sends. Each attribute
  * the probe reads is checked with mnl_attr_validate. */
-static int parse_attributes(const struct nlmsghdr *message, size_t body_size, struct probe_socket *socket,
-			    const struct attribute_rule *rules, size_t rule_count, char **err)
+static int parse_attributes(const struct nlmsghdr *message, size_t body_size,
+			    struct probe_socket *socket, const struct attribute_rule *rules,
+			    size_t rule_count, char **err)
 {
 	const char *at = (const char *)mnl_nlmsg_get_payload(message) + body_size;
 	size_t remaining = mnl_nlmsg_get_payload_len(message) - body_size;
@@ -281,7 +290,8 @@ static int parse_attributes(const struct nlmsghdr *message, size_t body_size, st
 		if (attribute->nla_len < sizeof(*attribute) || attribute->nla_len > remaining)
 			break;
 		if (attribute_read(socket, attribute, rules, rule_count) < 0) {
-			set_error(err, "probe: malformed attribute %u (%u bytes) in a sock_diag message",
+			set_error(err,
+				  "probe: malformed attribute %u (%u bytes) in a sock_diag message",
 				  mnl_attr_get_type(attribute), attribute->nla_len);
 			return -1;
 		}
@@ -292,14 +302,16 @@ static int parse_attributes(const struct nlmsghdr *message, size_t body_size, st
 		remaining -= step;
 	}
 	if (remaining > 0) {
-		set_error(err, "probe: %zu bytes after the attributes of a sock_diag message", remaining);
+		set_error(err, "probe: %zu bytes after the attributes of a sock_diag message",
+			  remaining);
 		return -1;
 	}
 	return 0;
 }
 
-static void inet_fill_address(struct sockaddr_storage *storage, int family, uint16_t port_network_order,
-			      const uint32_t address[4], uint32_t interface)
+static void inet_fill_address(struct sockaddr_storage *storage, int family,
+			      uint16_t port_network_order, const uint32_t address[4],
+			      uint32_t interface)
 {
 	struct sockaddr_in *inet4 = (struct sockaddr_in *)storage;
 	struct sockaddr_in6 *inet6 = (struct sockaddr_in6 *)storage;
@@ -324,8 +336,9 @@ static int check_family(const struct parse_context *context, int family)
 	if (family == context->dump->family ||
 	    (context->dump->family == AF_UNSPEC && (family == AF_INET || family == AF_INET6)))
 		return 0;
-	set_error(context->err, "probe: a sock_diag record of address family %d in a dump of family %d",
-		  family, context->dump->family);
+	set_error(context->err,
+		  "probe: a sock_diag record of address family %d in a dump of family %d", family,
+		  context->dump->family);
 	return -1;
 }
 
@@ -362,7 +375,8 @@ static int parse_inet_socket(const struct nlmsghdr *message, struct parse_contex
 	socket.timer = diag->idiag_timer;
 	socket.timer_ms = diag->idiag_expires;
 	socket.retransmits = diag->idiag_retrans;
-	socket.cookie = (uint64_t)diag->id.idiag_cookie[0] | (uint64_t)diag->id.idiag_cookie[1] << 32;
+	socket.cookie =
+		(uint64_t)diag->id.idiag_cookie[0] | (uint64_t)diag->id.idiag_cookie[1] << 32;
 
 	slot = snapshot_append(context->snap, context->err);
 	if (slot == NULL)
@@ -392,7 +406,8 @@ static int parse_unix_socket(const struct nlmsghdr *message, struct parse_contex
 	socket.inode = diag->udiag_ino;
 	socket.cookie = (uint64_t)diag->udiag_cookie[0] | (uint64_t)diag->udiag_cookie[1] << 32;
 	if (parse_attributes(message, sizeof(*diag), &socket, unix_attribute_rules,
-			     sizeof(unix_attribute_rules) / sizeof(unix_attribute_rules[0]), context->err) < 0)
+			     sizeof(unix_attribute_rules) / sizeof(unix_attribute_rules[0]),
+			     context->err) < 0)
 		return -1;
 
 	slot = snapshot_append(context->snap, context->err);
@@ -426,7 +441,8 @@ static int parse_error(const struct nlmsghdr *message, struct parse_context *con
 	const struct nlmsgerr *error = mnl_nlmsg_get_payload(message);
 
 	if (mnl_nlmsg_get_payload_len(message) < sizeof(*error)) {
-		set_error(context->err, "probe: an NLMSG_ERROR of %u bytes is too short", message->nlmsg_len);
+		set_error(context->err, "probe: an NLMSG_ERROR of %u bytes is too short",
+			  message->nlmsg_len);
 		return -1;
 	}
 	/* Error 0 is an acknowledgement: the request is complete. */
@@ -487,7 +503,8 @@ static const struct probe_dump *dump_of_kind(unsigned int kind)
  * otherwise messages of an earlier request (left over when a dump was
  * abandoned on error) are skipped, so they can never be taken for this one. */
 static int parse_messages(const void *buffer, size_t length, const struct probe_dump *dump,
-			  unsigned int sequence, unsigned int port_id, struct probe_snapshot *snap, char **err)
+			  unsigned int sequence, unsigned int port_id, struct probe_snapshot *snap,
+			  char **err)
 {
 	struct parse_context context = { .dump = dump, .snap = snap, .err = err };
 	const char *bytes = buffer;
@@ -518,7 +535,8 @@ static int parse_messages(const void *buffer, size_t length, const struct probe_
 			continue;
 		if (message->nlmsg_type >= sizeof(message_parsers) / sizeof(message_parsers[0]) ||
 		    message_parsers[message->nlmsg_type] == NULL) {
-			set_error(err, "probe: unexpected netlink message type %u", message->nlmsg_type);
+			set_error(err, "probe: unexpected netlink message type %u",
+				  message->nlmsg_type);
 			return -1;
 		}
 		status = message_parsers[message->nlmsg_type](message, &context);
@@ -535,7 +553,8 @@ static int parse_messages(const void *buffer, size_t length, const struct probe_
 	return 1;
 }
 
-int probe_parse_dump(const void *buf, size_t len, int unix_dump, struct probe_snapshot *snap, char **err)
+int probe_parse_dump(const void *buf, size_t len, int unix_dump, struct probe_snapshot *snap,
+		     char **err)
 {
 	const struct probe_dump *dump = unix_dump ? dump_of_kind(PROBE_UNIX) : &any_tcp_dump;
 
@@ -571,8 +590,8 @@ static uint32_t dump_states(const struct probe_dump *dump, unsigned int what)
 /* Builds the request for one dump in `request` (large enough for either
  * layout); returns its header. No extension is asked for: inode, queues,
  * timer and uid all come in the base inet_diag_msg. */
-static struct nlmsghdr *dump_request(void *request, const struct probe_dump *dump, unsigned int what,
-				     unsigned int sequence)
+static struct nlmsghdr *dump_request(void *request, const struct probe_dump *dump,
+				     unsigned int what, unsigned int sequence)
 {
 	struct nlmsghdr *header = mnl_nlmsg_put_header(request);
 	struct inet_diag_req_v2 *inet_request;
@@ -605,8 +624,8 @@ static void probe_drain(struct probe *probe)
 	ssize_t received;
 
 	for (;;) {
-		received = recv(mnl_socket_get_fd(probe->netlink), probe->buffer, sizeof(probe->buffer),
-				MSG_DONTWAIT);
+		received = recv(mnl_socket_get_fd(probe->netlink), probe->buffer,
+				sizeof(probe->buffer), MSG_DONTWAIT);
 		if (received < 0 && errno == EINTR)
 			continue;
 		if (received <= 0)
@@ -619,8 +638,9 @@ static int probe_run_dump(struct probe *probe, const struct probe_dump *dump, un
 			  struct probe_snapshot *snap, char **err)
 {
 	/* Room for the header and the larger request; nlmsghdr alignment. */
-	uint32_t request[(NLMSG_HDRLEN + sizeof(struct inet_diag_req_v2) + sizeof(struct unix_diag_req)) /
-			 sizeof(uint32_t)] = { 0 };
+	uint32_t request[(NLMSG_HDRLEN + sizeof(struct inet_diag_req_v2)
+			  + sizeof(struct unix_diag_req))
+			 / sizeof(uint32_t)] = { 0 };
 	struct nlmsghdr *header;
 	ssize_t received;
 	int status = 1;
@@ -634,7 +654,8 @@ static int probe_run_dump(struct probe *probe, const struct probe_dump *dump, un
 		return -1;
 	}
 	do {
-		received = mnl_socket_recvfrom(probe->netlink, probe->buffer, sizeof(probe->buffer));
+		received =
+			mnl_socket_recvfrom(probe->netlink, probe->buffer, sizeof(probe->buffer));
 		if (received < 0) {
 			if (errno == EINTR)
 				continue;
@@ -733,7 +754,8 @@ static uint16_t peer_port_of(const struct probe_socket *socket)
 }
 
 /* Appends the request for one key to `at`; returns its length. */
-static size_t lookup_request(void *at, const struct probe_key *key, bool with_cookie, unsigned int sequence)
+static size_t lookup_request(void *at, const struct probe_key *key, bool with_cookie,
+			     unsigned int sequence)
 {
 	struct nlmsghdr *header = mnl_nlmsg_put_header(at);
 	uint32_t cookie[2] = { INET_DIAG_NOCOOKIE, INET_DIAG_NOCOOKIE };
@@ -746,11 +768,13 @@ static size_t lookup_request(void *at, const struct probe_key *key, bool with_co
 	header->nlmsg_flags = NLM_F_REQUEST;
 	header->nlmsg_seq = sequence;
 	if (key->kind == PROBE_UNIX) {
-		struct unix_diag_req *request = mnl_nlmsg_put_extra_header(header, sizeof(*request));
+		struct unix_diag_req *request =
+			mnl_nlmsg_put_extra_header(header, sizeof(*request));
 		request->sdiag_family = AF_UNIX;
 		request->udiag_states = ~0u;
 		request->udiag_ino = key->inode;
-		request->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID;
+		request->udiag_show =
+			UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID;
 		request->udiag_cookie[0] = cookie[0];
 		request->udiag_cookie[1] = cookie[1];
 		return NLMSG_ALIGN(header->nlmsg_len);
@@ -764,8 +788,10 @@ static size_t lookup_request(void *at, const struct probe_key *key, bool with_co
 	 * `dst`: the other way round from TCP's lookup ("swapped for
 	 * historical reasons", says the kernel). */
 	bool swapped = dump->protocol == IPPROTO_UDP;
-	key_address(swapped ? &key->peer : &key->local, &request->id.idiag_sport, request->id.idiag_src);
-	key_address(swapped ? &key->local : &key->peer, &request->id.idiag_dport, request->id.idiag_dst);
+	key_address(swapped ? &key->peer : &key->local, &request->id.idiag_sport,
+		    request->id.idiag_src);
+	key_address(swapped ? &key->local : &key->peer, &request->id.idiag_dport,
+		    request->id.idiag_dst);
 	request->id.idiag_cookie[0] = cookie[0];
 	request->id.idiag_cookie[1] = cookie[1];
 	return NLMSG_ALIGN(header->nlmsg_len);
@@ -775,11 +801,13 @@ static size_t lookup_request(void *at, const struct probe_key *key, bool with_co
  * sequence numbers first ..: the socket goes into snap. Returns 1 when it
  * answers one of the keys, 0 when it is left over from an earlier
  * request, -1 on a malformed reply or an error other than "not there". */
-static int lookup_reply(struct probe *probe, const struct probe_key *keys, size_t count, unsigned int first,
-			const void *reply, size_t length, bool *stale, struct probe_snapshot *snap, char **err)
+static int lookup_reply(struct probe *probe, const struct probe_key *keys, size_t count,
+			unsigned int first, const void *reply, size_t length, bool *stale,
+			struct probe_snapshot *snap, char **err)
 {
 	const struct nlmsghdr *message = reply;
-	if (length < sizeof(*message) || message->nlmsg_seq < first || message->nlmsg_seq >= first + count)
+	if (length < sizeof(*message) || message->nlmsg_seq < first
+	    || message->nlmsg_seq >= first + count)
 		return 0;
 	size_t index = message->nlmsg_seq - first;
 	if (message->nlmsg_type == NLMSG_ERROR && length >= NLMSG_HDRLEN + sizeof(int)) {
@@ -811,8 +839,8 @@ static int lookup_reply(struct probe *probe, const struct probe_key *keys, size_
 
 /* Asks for keys[0 .. count) (count <= LOOKUP_BATCH); keys whose cookie is
  * stale are marked in `stale` for a second round. */
-static int lookup_batch(struct probe *probe, const struct probe_key *keys, size_t count, bool with_cookie,
-			bool *stale, struct probe_snapshot *snap, char **err)
+static int lookup_batch(struct probe *probe, const struct probe_key *keys, size_t count,
+			bool with_cookie, bool *stale, struct probe_snapshot *snap, char **err)
 {
 	enum { REQUEST_MAX = NLMSG_HDRLEN + sizeof(struct inet_diag_req_v2) };
 	uint32_t requests[LOOKUP_BATCH * REQUEST_MAX / sizeof(uint32_t)];
@@ -824,7 +852,8 @@ static int lookup_batch(struct probe *probe, const struct probe_key *keys, size_
 	first = probe->sequence + 1;
 	probe->sequence += (unsigned int)count;
 	for (size_t i = 0; i < count; i++)
-		length += lookup_request((char *)requests + length, &keys[i], with_cookie, first + (unsigned int)i);
+		length += lookup_request((char *)requests + length, &keys[i], with_cookie,
+					 first + (unsigned int)i);
 	if (mnl_socket_sendto(probe->netlink, requests, length) < 0) {
 		set_error(err, "probe: sending the sock_diag requests: %s", strerror(errno));
 		return -1;
@@ -855,11 +884,12 @@ static int lookup_batch(struct probe *probe, const struct probe_key *keys, size_
 		for (int i = 0; i < received; i++) {
 			if ((replies[i].msg_hdr.msg_flags & MSG_TRUNC) || senders[i].nl_pid != 0) {
 				set_error(err, "probe: a sock_diag reply %s",
-					  senders[i].nl_pid != 0 ? "not from the kernel" : "larger than expected");
+					  senders[i].nl_pid != 0 ? "not from the kernel"
+								 : "larger than expected");
 				return -1;
 			}
-			int status = lookup_reply(probe, keys, count, first, slots[i].iov_base, replies[i].msg_len,
-						  stale, snap, err);
+			int status = lookup_reply(probe, keys, count, first, slots[i].iov_base,
+						  replies[i].msg_len, stale, snap, err);
 			if (status < 0)
 				return -1;
 			answered += (size_t)status;
@@ -868,8 +898,8 @@ static int lookup_batch(struct probe *probe, const struct probe_key *keys, size_
 	return 0;
 }
 
-int probe_lookup(struct probe *probe, const struct probe_key *keys, size_t count, struct probe_snapshot *snap,
-		 char **err)
+int probe_lookup(struct probe *probe, const struct probe_key *keys, size_t count,
+		 struct probe_snapshot *snap, char **err)
 {
 	for (size_t at = 0; at < count; at += LOOKUP_BATCH) {
 		size_t batch = count - at < LOOKUP_BATCH ? count - at : LOOKUP_BATCH;
@@ -877,7 +907,8 @@ int probe_lookup(struct probe *probe, const struct probe_key *keys, size_t count
 		if (lookup_batch(probe, keys + at, batch, true, stale, snap, err) < 0)
 			return -1;
 		for (size_t i = 0; i < batch; i++)
-			if (stale[i] && lookup_batch(probe, keys + at + i, 1, false, NULL, snap, err) < 0)
+			if (stale[i]
+			    && lookup_batch(probe, keys + at + i, 1, false, NULL, snap, err) < 0)
 				return -1;
 	}
 	return 0;

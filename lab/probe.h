@@ -47,7 +47,8 @@ struct probe_socket {
 	                                   PROBE_BOUND_INACTIVE brings in reports 7 TCP_CLOSE,
 	                                   never 13; unix sockets use the same numbers
 	                                   (TCP_LISTEN, TCP_ESTABLISHED, TCP_CLOSE) */
-	struct sockaddr_storage local;  /* AF_UNIX: sun_path ("" when unbound; '@' first for abstract) */
+	struct sockaddr_storage local;  /* AF_UNIX: sun_path ("" when unbound; '@' first
+	                                   for abstract) */
 	struct sockaddr_storage peer;   /* AF_UNIX: unused, see peer_inode */
 	uint32_t inode;                 /* 0 for TIME-WAIT and request sockets */
 	uint32_t peer_inode;            /* AF_UNIX: the peer's inode, 0 if none */
@@ -110,8 +111,8 @@ struct probe_key {
  * cookie names a socket since replaced (a TIME-WAIT socket is a new one)
  * is asked again without it. A key the kernel does not find adds nothing.
  * Returns 0, or -1 with *err (snap then holds a part). */
-int probe_lookup(struct probe *probe, const struct probe_key *keys, size_t count, struct probe_snapshot *snap,
-		 char **err);
+int probe_lookup(struct probe *probe, const struct probe_key *keys, size_t count,
+		 struct probe_snapshot *snap, char **err);
 
 /* The key that asks for `socket` again; -1 for a socket no exact request
  * can name (no inode, no inet address). */

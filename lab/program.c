@@ -24,8 +24,8 @@ static bool is_python(const char *program)
 	return strncmp(base, "python", 6) == 0;
 }
 
-int program_launch(struct tracer **tracer, const char *command, const char *base_dir, const char *name,
-		   const char *examples_dir, char **err)
+int program_launch(struct tracer **tracer, const char *command, const char *base_dir,
+		   const char *name, const char *examples_dir, char **err)
 {
 	struct words words;
 	char *why = NULL;
@@ -37,18 +37,20 @@ int program_launch(struct tracer **tracer, const char *command, const char *base
 	char reporter[1024], **python_argv = NULL;
 	snprintf(reporter, sizeof reporter, "%s/trace_python_lines.py", examples_dir);
 	char **argv = words.argv;
-	/* Without the reporter (a lesson far from the examples) the program runs as it is, without lines. */
+	/* Without the reporter (a lesson far from the examples) the program runs as it is,
+	 * without lines. */
 	if (is_python(argv[0]) && access(reporter, R_OK) == 0
 	    && tracer_python_argv(words.argv, reporter, &python_argv, err) == 1)
 		argv = python_argv;
-	int started = tracer_start(tracer, argv, name, python_argv ? TRACER_REPORTS_LINES : TRACER_PLAIN, err);
+	int started = tracer_start(tracer, argv, name,
+				   python_argv ? TRACER_REPORTS_LINES : TRACER_PLAIN, err);
 	free(python_argv);   /* the array only: its strings are the words' and the reporter's */
 	words_done(&words);
 	return started;
 }
 
-int program_start(struct program *program, const char *command, const char *base_dir, const char *name,
-		  const char *examples_dir, char **err)
+int program_start(struct program *program, const char *command, const char *base_dir,
+		  const char *name, const char *examples_dir, char **err)
 {
 	memset(program, 0, sizeof *program);
 	program->event = malloc(sizeof *program->event);
@@ -88,7 +90,8 @@ static int next_event(struct program *program, uint64_t deadline, char **err)
 			return got;
 		const struct tracer_event *event = program->event;
 		if (event->kind == TRACER_OUTPUT) {
-			text_keep_tail(program->output, sizeof program->output, &program->output_len, event->bytes, event->bytes_len);
+			text_keep_tail(program->output, sizeof program->output,
+				       &program->output_len, event->bytes, event->bytes_len);
 			continue;
 		}
 		if (event->startup)
@@ -112,7 +115,8 @@ typedef int event_meaning(struct program *program, char **err);
 
 /* Waits up to timeout_ms for the event that ends a wait (`what` the
  * program failed to do says the error otherwise). */
-static int await_event(struct program *program, event_meaning *meaning, const char *what, int timeout_ms, char **err)
+static int await_event(struct program *program, event_meaning *meaning, const char *what,
+		       int timeout_ms, char **err)
 {
 	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
 	for (;;) {
@@ -152,7 +156,8 @@ static int toward_a_call(struct program *program, char **err)
 		return PROGRAM_ASLEEP;
 	}
 	/* Not held: a call cut short by a signal, seen to fail with EINTR. */
-	if (event->kind == TRACER_RETURNED && event->held && tracer_release(program->tracer, event->task, err) < 0)
+	if (event->kind == TRACER_RETURNED && event->held
+	    && tracer_release(program->tracer, event->task, err) < 0)
 		return -1;
 	return KEEP_WAITING;
 }
@@ -191,8 +196,9 @@ int program_next_call(struct program *program, int timeout_ms, char **err)
 		return PROGRAM_HELD;
 	if (program->blocked)
 		return PROGRAM_BLOCKED;
-	int sent = program->at_return ? tracer_release(program->tracer, program->returned->task, err)
-				      : tracer_request_settle(program->tracer, err);
+	int sent = program->at_return
+		? tracer_release(program->tracer, program->returned->task, err)
+		: tracer_request_settle(program->tracer, err);
 	if (sent < 0)
 		return -1;
 	program->at_return = false;
@@ -206,7 +212,8 @@ int program_run_call(struct program *program, int timeout_ms, char **err)
 	if (tracer_release(program->tracer, program->call->task, err) < 0)
 		return -1;
 	program->at_call = false;
-	return await_event(program, in_the_call, "call neither returned nor slept", timeout_ms, err);
+	return await_event(program, in_the_call, "call neither returned nor slept", timeout_ms,
+			   err);
 }
 
 int program_check_woken(struct program *program, int timeout_ms, char **err)

@@ -49,13 +49,13 @@ struct program {
  * when not NULL); a Python program runs through the line reporter in
  * `examples_dir`, so each call carries its line and the interpreter's
  * start-up is told apart. Returns as tracer_start. */
-int program_launch(struct tracer **tracer, const char *command, const char *base_dir, const char *name,
-		   const char *examples_dir, char **err);
+int program_launch(struct tracer **tracer, const char *command, const char *base_dir,
+		   const char *name, const char *examples_dir, char **err);
 
 /* Starts `command` (as program_launch), labelled `name`. Returns 0, or
  * -1 with *err. */
-int program_start(struct program *program, const char *command, const char *base_dir, const char *name,
-		  const char *examples_dir, char **err);
+int program_start(struct program *program, const char *command, const char *base_dir,
+		  const char *name, const char *examples_dir, char **err);
 
 /* Kills and reaps the program; safe twice and on a program never started. */
 void program_stop(struct program *program);

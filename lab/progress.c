@@ -41,7 +41,8 @@ enum read_result {
 	READ_OK,
 	READ_MISSING,
 	READ_BROKEN,                   /* with a reason: set it aside */
-	READ_FAILED,                   /* with *err: the machine, not the file (out of memory, fds) */
+	READ_FAILED,                   /* with *err: the machine, not the file (out
+	                                  of memory, fds) */
 };
 
 /* ---- names and records ------------------------------------------------ */
@@ -106,7 +107,8 @@ static size_t find_record(const struct record *records, size_t count, const char
 
 /* The record named `name`, added (zeroed) if there was none; NULL when out
  * of memory. The name must be valid. */
-static struct record *insert_record(struct record **records, size_t *count, size_t *capacity, const char *name)
+static struct record *insert_record(struct record **records, size_t *count, size_t *capacity,
+				    const char *name)
 {
 	bool found;
 	size_t at = find_record(*records, *count, name, &found);
@@ -131,11 +133,14 @@ static struct record *insert_record(struct record **records, size_t *count, size
 static struct record *touch_record(struct progress *progress, const char *lesson, char **err)
 {
 	if (!lesson || !name_is_valid(lesson, strlen(lesson))) {
-		text_error(err, "cannot keep progress for a lesson named '%s': names are 1 to %d bytes of UTF-8 text",
+		text_error(err,
+			   "cannot keep progress for a lesson named '%s': names are 1 to %d bytes "
+			   "of UTF-8 text",
 			   lesson ? lesson : "(null)", PROGRESS_NAME_MAX - 1);
 		return NULL;
 	}
-	struct record *record = insert_record(&progress->records, &progress->count, &progress->capacity, lesson);
+	struct record *record =
+		insert_record(&progress->records, &progress->count, &progress->capacity, lesson);
 	if (!record) {
 		text_error(err, "out of memory");
 		return NULL;
@@ -153,15 +158,20 @@ static int default_dir(char **out, char **err)
 {
 	const char *state_home = getenv("XDG_STATE_HOME");
 	if (state_home && state_home[0] == '/')
-		return asprintf(out, "%s/socklab", state_home) < 0 ? text_error(err, "out of memory") : 0;
+		return asprintf(out, "%s/socklab", state_home) < 0
+			? text_error(err, "out of memory")
+			: 0;
 	const char *home = getenv("HOME");
 	if (!home || home[0] != '/') {
 		struct passwd *user = getpwuid(getuid());
 		home = user && user->pw_dir && user->pw_dir[0] == '/' ? user->pw_dir : NULL;
 	}
 	if (!home)
-		return text_error(err, "cannot tell where to keep progress: neither XDG_STATE_HOME nor HOME is set");
-	return asprintf(out, "%s/.local/state/socklab", home) < 0 ? text_error(err, "out of memory") : 0;
+		return text_error(err,
+				  "cannot tell where to keep progress: neither XDG_STATE_HOME nor "
+				  "HOME is set");
+	return asprintf(out, "%s/.local/state/socklab", home) < 0 ? text_error(err, "out of memory")
+								  : 0;
 }
 
 static int resolve_dir(const char *state_dir, char **out, char **err)
@@ -185,7 +195,8 @@ static int make_dirs(const char *dir, char **err)
 		*slash = '\0';
 		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
 			int saved = errno;
-			text_error(err, "cannot make the directory %s for progress: %s", path, strerror(saved));
+			text_error(err, "cannot make the directory %s for progress: %s", path,
+				   strerror(saved));
 			free(path);
 			return -1;
 		}
@@ -238,11 +249,12 @@ static void close_locked(int fd)
 
 /* The field `key` of a lesson as a whole number in [0, max]; false with
  * *reason if it is missing or is anything else. */
-static bool read_count(json_t *lesson, const char *name, const char *key, long long max, long long *value,
-		       char **reason)
+static bool read_count(json_t *lesson, const char *name, const char *key, long long max,
+		       long long *value, char **reason)
 {
 	json_t *field = json_object_get(lesson, key);
-	if (!field || !json_is_integer(field) || json_integer_value(field) < 0 || json_integer_value(field) > max) {
+	if (!field || !json_is_integer(field) || json_integer_value(field) < 0
+	    || json_integer_value(field) > max) {
 		if (asprintf(reason, "lesson '%s': '%s' is %s", name, key,
 			     field ? "not a whole number in range" : "missing") < 0)
 			*reason = NULL;
@@ -253,11 +265,12 @@ static bool read_count(json_t *lesson, const char *name, const char *key, long l
 }
 
 /* One lesson's object into a record; false with *reason. */
-static bool read_lesson(const char *name, size_t name_len, json_t *lesson, struct progress_entry *entry,
-			char **reason)
+static bool read_lesson(const char *name, size_t name_len, json_t *lesson,
+			struct progress_entry *entry, char **reason)
 {
 	if (!name_is_valid(name, name_len)) {
-		if (asprintf(reason, "a lesson name is not 1 to %d bytes of UTF-8 text", PROGRESS_NAME_MAX - 1) < 0)
+		if (asprintf(reason, "a lesson name is not 1 to %d bytes of UTF-8 text",
+			     PROGRESS_NAME_MAX - 1) < 0)
 			*reason = NULL;
 		return false;
 	}
@@ -278,7 +291,8 @@ static bool read_lesson(const char *name, size_t name_len, json_t *lesson, struc
 	json_t *done = json_object_get(lesson, "done");
 	if (!json_is_boolean(done) || right > asked) {
 		if (asprintf(reason, "lesson '%s': %s", name,
-			     !json_is_boolean(done) ? "'done' is not true or false" : "more quiz answers right than asked") < 0)
+			     !json_is_boolean(done) ? "'done' is not true or false"
+						    : "more quiz answers right than asked") < 0)
 			*reason = NULL;
 		return false;
 	}
@@ -293,20 +307,22 @@ static bool read_lesson(const char *name, size_t name_len, json_t *lesson, struc
 	entry->updated = (int64_t)updated;
 	/* Optional: files written before it was kept have no "failed". */
 	long long failed = 0;
-	if (json_object_get(lesson, "failed") && !read_count(lesson, name, "failed", step_max, &failed, reason))
+	if (json_object_get(lesson, "failed")
+	    && !read_count(lesson, name, "failed", step_max, &failed, reason))
 		return false;
 	entry->failed = (size_t)failed;
 	return true;
 }
 
 /* The whole document into sorted records; READ_BROKEN with *reason. */
-static enum read_result parse_document(const char *text, size_t len, struct record **records, size_t *count,
-				       char **reason, char **err)
+static enum read_result parse_document(const char *text, size_t len, struct record **records,
+				       size_t *count, char **reason, char **err)
 {
 	json_error_t error;
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &error);
 	if (!root) {
-		if (asprintf(reason, "not JSON (line %d, column %d: %s)", error.line, error.column, error.text) < 0)
+		if (asprintf(reason, "not JSON (line %d, column %d: %s)", error.line, error.column,
+			     error.text) < 0)
 			*reason = NULL;
 		return READ_BROKEN;
 	}
@@ -314,7 +330,8 @@ static enum read_result parse_document(const char *text, size_t len, struct reco
 	json_t *format = json_object_get(root, "format");
 	json_t *version = json_object_get(root, "version");
 	json_t *lessons = json_object_get(root, "lessons");
-	if (!json_is_object(root) || !json_is_string(format) || strcmp(json_string_value(format), PROGRESS_FORMAT) != 0) {
+	if (!json_is_object(root) || !json_is_string(format)
+	    || strcmp(json_string_value(format), PROGRESS_FORMAT) != 0) {
 		*reason = strdup("not a socklab progress file");
 	} else if (!json_is_integer(version) || json_integer_value(version) != PROGRESS_VERSION) {
 		if (json_is_integer(version)) {
@@ -336,11 +353,13 @@ static enum read_result parse_document(const char *text, size_t len, struct reco
 			/* A key with a NUL in it reads back as a shorter name that finds
 			 * another value, or none. */
 			bool whole_name = json_object_get(lessons, name) == lesson;
-			if (!read_lesson(name, whole_name ? strlen(name) : 0, lesson, &entry, reason)) {
+			if (!read_lesson(name, whole_name ? strlen(name) : 0, lesson, &entry,
+					 reason)) {
 				result = READ_BROKEN;
 				break;
 			}
-			struct record *record = insert_record(records, count, &capacity, entry.name);
+			struct record *record =
+				insert_record(records, count, &capacity, entry.name);
 			if (!record) {
 				result = READ_FAILED;
 				text_error(err, "out of memory");
@@ -359,7 +378,8 @@ static enum read_result parse_document(const char *text, size_t len, struct reco
 }
 
 /* Reads DIR/progress.json (DIR open as dir_fd). */
-static enum read_result read_records(int dir_fd, struct record **records, size_t *count, char **reason, char **err)
+static enum read_result read_records(int dir_fd, struct record **records, size_t *count,
+				     char **reason, char **err)
 {
 	*records = NULL;
 	*count = 0;
@@ -460,7 +480,9 @@ static int set_aside(int dir_fd, const char *dir, const char *reason, char **war
 		}
 		if (renamed == 0) {
 			if (warning
-			    && asprintf(warning, "progress file %s/%s was unusable (%s); set aside as %s/%s, starting afresh",
+			    && asprintf(warning,
+					"progress file %s/%s was unusable (%s); set aside as "
+					"%s/%s, starting afresh",
 					dir, PROGRESS_FILE, reason, dir, aside) < 0)
 				*warning = NULL;
 			return 0;
@@ -468,13 +490,15 @@ static int set_aside(int dir_fd, const char *dir, const char *reason, char **war
 		if (errno != EEXIST)
 			break;
 	}
-	return text_error(err, "progress file %s/%s is unusable (%s) and cannot be set aside: %s; move it away", dir,
-			  PROGRESS_FILE, reason, strerror(errno));
+	return text_error(
+		err,
+		"progress file %s/%s is unusable (%s) and cannot be set aside: %s; move it away",
+		dir, PROGRESS_FILE, reason, strerror(errno));
 }
 
 /* Reads the file under the lock, setting it aside if it is unusable. */
-static int read_or_set_aside(int dir_fd, const char *dir, struct record **records, size_t *count, char **warning,
-			     char **err)
+static int read_or_set_aside(int dir_fd, const char *dir, struct record **records, size_t *count,
+			     char **warning, char **err)
 {
 	char *reason = NULL;
 	enum read_result result = read_records(dir_fd, records, count, &reason, err);
@@ -491,15 +515,18 @@ static int read_or_set_aside(int dir_fd, const char *dir, struct record **record
 
 static json_t *build_document(const struct record *records, size_t count)
 {
-	json_t *root = json_pack("{s:s, s:i, s:{}}", "format", PROGRESS_FORMAT, "version", PROGRESS_VERSION, "lessons");
+	json_t *root = json_pack("{s:s, s:i, s:{}}", "format", PROGRESS_FORMAT, "version",
+				 PROGRESS_VERSION, "lessons");
 	json_t *lessons = root ? json_object_get(root, "lessons") : NULL;
 	for (size_t i = 0; lessons && i < count; i++) {
 		const struct progress_entry *e = &records[i].entry;
-		json_t *lesson = json_pack("{s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I}", "steps_reached",
-					   (json_int_t)e->steps_reached, "total_steps", (json_int_t)e->total_steps, "done",
-					   e->done, "failed", (json_int_t)e->failed, "quiz_right",
-					   (json_int_t)e->quiz_right, "quiz_asked", (json_int_t)e->quiz_asked, "last_step",
-					   (json_int_t)e->last_step, "updated", (json_int_t)e->updated);
+		json_t *lesson =
+			json_pack("{s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I}", "steps_reached",
+				  (json_int_t)e->steps_reached, "total_steps",
+				  (json_int_t)e->total_steps, "done", e->done, "failed",
+				  (json_int_t)e->failed, "quiz_right", (json_int_t)e->quiz_right,
+				  "quiz_asked", (json_int_t)e->quiz_asked, "last_step",
+				  (json_int_t)e->last_step, "updated", (json_int_t)e->updated);
 		if (!lesson || json_object_set_new(lessons, e->name, lesson) < 0) {
 			json_decref(root);
 			return NULL;
@@ -543,8 +570,8 @@ static void remove_stale_temporaries(int dir_fd)
 /* Writes a temporary file beside the real one, makes it durable, then
  * renames it into place: rename() replaces the name in one step, so a
  * reader (or a crash) sees the old file or the new one. */
-static int write_records(int dir_fd, bool locked, const char *dir, const struct record *records, size_t count,
-			 char **err)
+static int write_records(int dir_fd, bool locked, const char *dir, const struct record *records,
+			 size_t count, char **err)
 {
 	json_t *root = build_document(records, count);
 	char *text = root ? json_dumps(root, JSON_INDENT(2)) : NULL;
@@ -556,7 +583,8 @@ static int write_records(int dir_fd, bool locked, const char *dir, const struct 
 	}
 	int fd = mkostemp(path, O_CLOEXEC);
 	if (fd < 0) {
-		text_error(err, "cannot save progress: cannot create a file in %s: %s", dir, strerror(errno));
+		text_error(err, "cannot save progress: cannot create a file in %s: %s", dir,
+			   strerror(errno));
 		free(path);
 		free(text);
 		return -1;
@@ -643,7 +671,9 @@ int progress_load(struct progress **out, const char *state_dir, char **warning, 
 	int dir_fd = open_locked(progress->dir, false, &locked, err);
 	if (dir_fd == -2)
 		return 0;
-	if (dir_fd < 0 || read_or_set_aside(dir_fd, progress->dir, &progress->records, &progress->count, warning, err) < 0) {
+	if (dir_fd < 0
+	    || read_or_set_aside(dir_fd, progress->dir, &progress->records, &progress->count,
+				 warning, err) < 0) {
 		close_locked(dir_fd);
 		progress_free(progress);
 		*out = NULL;
@@ -668,8 +698,8 @@ const char *progress_dir(const struct progress *progress)
 	return progress->dir;
 }
 
-int progress_record_step(struct progress *progress, const char *lesson, size_t steps_done, size_t total,
-			 size_t failures, char **err)
+int progress_record_step(struct progress *progress, const char *lesson, size_t steps_done,
+			 size_t total, size_t failures, char **err)
 {
 	if (!progress)
 		return 0;
@@ -690,7 +720,8 @@ int progress_record_step(struct progress *progress, const char *lesson, size_t s
 	return 0;
 }
 
-int progress_record_quiz(struct progress *progress, const char *lesson, unsigned right, unsigned asked, char **err)
+int progress_record_quiz(struct progress *progress, const char *lesson, unsigned right,
+			 unsigned asked, char **err)
 {
 	if (!progress)
 		return 0;
@@ -709,7 +740,9 @@ int progress_record_quiz(struct progress *progress, const char *lesson, unsigned
 bool progress_get(const struct progress *progress, const char *lesson, struct progress_entry *entry)
 {
 	bool found = false;
-	size_t at = progress && lesson ? find_record(progress->records, progress->count, lesson, &found) : 0;
+	size_t at = progress && lesson
+		? find_record(progress->records, progress->count, lesson, &found)
+		: 0;
 	if (found)
 		*entry = progress->records[at].entry;
 	return found;
@@ -776,7 +809,8 @@ int progress_reset(const char *state_dir, char **err)
 	int dir_fd = open_locked(dir, false, &locked, err);
 	int status = 0;
 	if (dir_fd >= 0 && unlinkat(dir_fd, PROGRESS_FILE, 0) < 0 && errno != ENOENT)
-		status = text_error(err, "cannot remove %s/%s: %s", dir, PROGRESS_FILE, strerror(errno));
+		status = text_error(err, "cannot remove %s/%s: %s", dir, PROGRESS_FILE,
+				    strerror(errno));
 	if (dir_fd == -1)
 		status = -1;
 	close_locked(dir_fd);
@@ -815,8 +849,8 @@ static void print_line(FILE *out, const struct print_widths *widths, const char 
 		snprintf(status, sizeof status, "tried, %zu failed", entry->failed);
 	else
 		snprintf(status, sizeof status, "in progress");
-	fprintf(out, "%-*s  %*zu/%-*zu steps  %-11s", widths->name, name, widths->reached, reached, widths->total, total,
-		status);
+	fprintf(out, "%-*s  %*zu/%-*zu steps  %-11s", widths->name, name, widths->reached, reached,
+		widths->total, total, status);
 	if (entry && entry->quiz_asked > 0)
 		fprintf(out, "  quiz %u/%u", entry->quiz_right, entry->quiz_asked);
 	else if (entry && (entry->steps_reached > 0 || entry->done))
@@ -832,8 +866,8 @@ static bool listed(const struct progress_lesson *lessons, size_t count, const ch
 	return false;
 }
 
-void progress_print(FILE *out, const struct progress *progress, const struct progress_lesson *lessons,
-		    size_t lesson_count)
+void progress_print(FILE *out, const struct progress *progress,
+		    const struct progress_lesson *lessons, size_t lesson_count)
 {
 	struct print_widths widths = { .name = 8, .reached = 1, .total = 1 };
 	for (size_t i = 0; i < lesson_count; i++) {
@@ -842,7 +876,8 @@ void progress_print(FILE *out, const struct progress *progress, const struct pro
 			widths.name = (int)strlen(lessons[i].name);
 		if (digits(lessons[i].total_steps) > widths.total)
 			widths.total = digits(lessons[i].total_steps);
-		if (progress_get(progress, lessons[i].name, &entry) && digits(entry.steps_reached) > widths.reached)
+		if (progress_get(progress, lessons[i].name, &entry)
+		    && digits(entry.steps_reached) > widths.reached)
 			widths.reached = digits(entry.steps_reached);
 	}
 	for (size_t i = 0; i < progress_count(progress); i++) {
@@ -857,7 +892,8 @@ void progress_print(FILE *out, const struct progress *progress, const struct pro
 	for (size_t i = 0; i < lesson_count; i++) {
 		struct progress_entry entry;
 		bool found = progress_get(progress, lessons[i].name, &entry);
-		print_line(out, &widths, lessons[i].name, lessons[i].total_steps, found ? &entry : NULL);
+		print_line(out, &widths, lessons[i].name, lessons[i].total_steps,
+			   found ? &entry : NULL);
 	}
 	/* Lessons run from a path, or since removed: still the student's work. */
 	for (size_t i = 0; i < progress_count(progress); i++) {

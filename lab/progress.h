@@ -22,9 +22,9 @@
  *       }
  *     }
  *
- * Every field is required but "failed" (files written before it read as 0); counts are integers >= 0, quiz_right <= quiz_asked,
- * "updated" is seconds since the epoch; names are 1 to 63 bytes. Unknown
- * fields are ignored, so a later version may add some without a new number.
+ * Every field is required but "failed" (files written before it read as 0); counts are integers
+ * >= 0, quiz_right <= quiz_asked, "updated" is seconds since the epoch; names are 1 to 63 bytes.
+ * Unknown fields are ignored, so a later version may add some without a new number.
  *
  * Saving writes a temporary file in DIR, fsyncs it, renames it over
  * progress.json and fsyncs DIR: a crash or a kill at any moment leaves the
@@ -54,10 +54,10 @@ struct progress_entry {
 	char name[PROGRESS_NAME_MAX];  /* "01-echo" */
 	size_t steps_reached;          /* the most steps ever done in one run */
 	size_t total_steps;            /* the lesson's step count when last recorded */
-	bool done;                     /* stepped to its end with no failed expectation at least once;
-	                                  never unset */
-	size_t failed;                 /* expectations that failed in the latest run stepped to its end;
-	                                  0 none (or never stepped to its end) */
+	bool done;                     /* stepped to its end with no failed expectation at least
+	                                  once; never unset */
+	size_t failed;                 /* expectations that failed in the latest run stepped to its
+	                                  end; 0 none (or never stepped to its end) */
 	unsigned quiz_right;           /* the latest quiz run: parts predicted right */
 	unsigned quiz_asked;           /* ... of parts asked; 0: never quizzed */
 	size_t last_step;              /* steps done when last recorded: where to continue */
@@ -96,17 +96,18 @@ const char *progress_dir(const struct progress *progress);
  * records the failures (the lesson was tried, not done).
  * Returns 0, or -1 with *err (out of memory, a name that is empty, too long
  * or not UTF-8). On a NULL progress (a run without one) does nothing. */
-int progress_record_step(struct progress *progress, const char *lesson, size_t steps_done, size_t total,
-			 size_t failures, char **err);
+int progress_record_step(struct progress *progress, const char *lesson, size_t steps_done,
+			 size_t total, size_t failures, char **err);
 
 /* The score of the latest quiz run, replacing the previous one; call it as
  * often as the score changes. A score of nothing asked changes nothing.
  * Same returns as progress_record_step. */
-int progress_record_quiz(struct progress *progress, const char *lesson, unsigned right, unsigned asked,
-			 char **err);
+int progress_record_quiz(struct progress *progress, const char *lesson, unsigned right,
+			 unsigned asked, char **err);
 
 /* Copies the record of `lesson` into *entry; false when there is none. */
-bool progress_get(const struct progress *progress, const char *lesson, struct progress_entry *entry);
+bool progress_get(const struct progress *progress, const char *lesson,
+		  struct progress_entry *entry);
 
 /* The record updated last (for "continue where you left off"); false when
  * there is none. */
@@ -135,7 +136,7 @@ int progress_reset(const char *state_dir, char **err);
  *     03-bind       0/7  steps  not started
  *
  * `progress` may be NULL (nothing recorded). */
-void progress_print(FILE *out, const struct progress *progress, const struct progress_lesson *lessons,
-		    size_t lesson_count);
+void progress_print(FILE *out, const struct progress *progress,
+		    const struct progress_lesson *lessons, size_t lesson_count);
 
 #endif

@@ -35,12 +35,15 @@ static void finish(struct puppet_reply *reply, long ret)
 
 static void run_socket(const struct puppet_request *request, struct puppet_reply *reply)
 {
-	finish(reply, socket((int)request->numbers[0], (int)request->numbers[1], (int)request->numbers[2]));
+	finish(reply,
+	       socket((int)request->numbers[0], (int)request->numbers[1],
+		      (int)request->numbers[2]));
 }
 
 static void run_bind(const struct puppet_request *request, struct puppet_reply *reply)
 {
-	finish(reply, bind(request->fd, (const struct sockaddr *)&request->address, request->address_len));
+	finish(reply,
+	       bind(request->fd, (const struct sockaddr *)&request->address, request->address_len));
 }
 
 static void run_listen(const struct puppet_request *request, struct puppet_reply *reply)
@@ -51,19 +54,23 @@ static void run_listen(const struct puppet_request *request, struct puppet_reply
 static void run_accept(const struct puppet_request *request, struct puppet_reply *reply)
 {
 	reply->address_len = sizeof reply->address;
-	finish(reply, accept4(request->fd, (struct sockaddr *)&reply->address, &reply->address_len, 0));
+	finish(reply,
+	       accept4(request->fd, (struct sockaddr *)&reply->address, &reply->address_len, 0));
 	if (reply->ret < 0)
 		reply->address_len = 0;
 }
 
 static void run_connect(const struct puppet_request *request, struct puppet_reply *reply)
 {
-	finish(reply, connect(request->fd, (const struct sockaddr *)&request->address, request->address_len));
+	finish(reply,
+	       connect(request->fd, (const struct sockaddr *)&request->address,
+		       request->address_len));
 }
 
 static void run_send(const struct puppet_request *request, struct puppet_reply *reply)
 {
-	finish(reply, send(request->fd, request->bytes, request->bytes_len, (int)request->numbers[0]));
+	finish(reply,
+	       send(request->fd, request->bytes, request->bytes_len, (int)request->numbers[0]));
 }
 
 /* Python's sendall: send() until every byte is queued or an error. */
@@ -123,7 +130,8 @@ static void run_setsockopt(const struct puppet_request *request, struct puppet_r
 {
 	int level = (int)request->numbers[0], option = (int)request->numbers[1];
 	if (level == SOL_SOCKET && option == SO_LINGER) {
-		struct linger linger = { .l_onoff = (int)request->numbers[2], .l_linger = (int)request->numbers[3] };
+		struct linger linger = { .l_onoff = (int)request->numbers[2],
+					 .l_linger = (int)request->numbers[3] };
 		finish(reply, setsockopt(request->fd, level, option, &linger, sizeof linger));
 		return;
 	}
@@ -151,7 +159,8 @@ static void run_getsockopt(const struct puppet_request *request, struct puppet_r
 static void run_getsockname(const struct puppet_request *request, struct puppet_reply *reply)
 {
 	reply->address_len = sizeof reply->address;
-	finish(reply, getsockname(request->fd, (struct sockaddr *)&reply->address, &reply->address_len));
+	finish(reply,
+	       getsockname(request->fd, (struct sockaddr *)&reply->address, &reply->address_len));
 	if (reply->ret < 0)
 		reply->address_len = 0;
 }
@@ -159,7 +168,8 @@ static void run_getsockname(const struct puppet_request *request, struct puppet_
 static void run_getpeername(const struct puppet_request *request, struct puppet_reply *reply)
 {
 	reply->address_len = sizeof reply->address;
-	finish(reply, getpeername(request->fd, (struct sockaddr *)&reply->address, &reply->address_len));
+	finish(reply,
+	       getpeername(request->fd, (struct sockaddr *)&reply->address, &reply->address_len));
 	if (reply->ret < 0)
 		reply->address_len = 0;
 }
@@ -198,7 +208,8 @@ static void run_poll(const struct puppet_request *request, struct puppet_reply *
 	int count = request->fd_count < PUPPET_MAX_WATCHED ? request->fd_count : PUPPET_MAX_WATCHED;
 	for (int i = 0; i < count; i++)
 		watched[i] = (struct pollfd){ .fd = request->fds[i], .events = POLLIN };
-	finish(reply, ppoll(watched, (nfds_t)count, timeout_of(request->numbers[0], &storage), NULL));
+	finish(reply,
+	       ppoll(watched, (nfds_t)count, timeout_of(request->numbers[0], &storage), NULL));
 	for (int i = 0; i < count && reply->ret > 0; i++)
 		if (watched[i].revents) {
 			reply->ready_fd[reply->ready_count] = watched[i].fd;
@@ -210,7 +221,8 @@ static void run_select(const struct puppet_request *request, struct puppet_reply
 {
 	fd_set readable;
 	struct timespec storage;
-	int highest = -1, count = request->fd_count < PUPPET_MAX_WATCHED ? request->fd_count : PUPPET_MAX_WATCHED;
+	int highest = -1,
+	    count = request->fd_count < PUPPET_MAX_WATCHED ? request->fd_count : PUPPET_MAX_WATCHED;
 	FD_ZERO(&readable);
 	for (int i = 0; i < count; i++) {
 		if (request->fds[i] < 0 || request->fds[i] >= FD_SETSIZE) {
@@ -222,7 +234,9 @@ static void run_select(const struct puppet_request *request, struct puppet_reply
 		if (request->fds[i] > highest)
 			highest = request->fds[i];
 	}
-	finish(reply, pselect(highest + 1, &readable, NULL, NULL, timeout_of(request->numbers[0], &storage), NULL));
+	finish(reply,
+	       pselect(highest + 1, &readable, NULL, NULL,
+		       timeout_of(request->numbers[0], &storage), NULL));
 	for (int i = 0; i < count && reply->ret > 0; i++)
 		if (FD_ISSET(request->fds[i], &readable)) {
 			reply->ready_fd[reply->ready_count] = request->fds[i];
@@ -377,12 +391,14 @@ static void bind_loopback(int fd, const struct puppet_request *request)
 	if (address.ss_family == AF_INET && ((struct sockaddr_in *)&address)->sin_port == 0) {
 		struct sockaddr_in *in = (struct sockaddr_in *)&address;
 		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	} else if (address.ss_family == AF_INET6 && ((struct sockaddr_in6 *)&address)->sin6_port == 0) {
+	} else if (address.ss_family == AF_INET6
+		   && ((struct sockaddr_in6 *)&address)->sin6_port == 0) {
 		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&address;
 		const struct sockaddr_in6 *to = (const struct sockaddr_in6 *)&request->address;
 		in6->sin6_addr = in6addr_loopback;
 		/* Bound to ::1, it could not reach an IPv4 peer: take ::ffff:127.0.0.1. */
-		if (request->address.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&to->sin6_addr)) {
+		if (request->address.ss_family == AF_INET6
+		    && IN6_IS_ADDR_V4MAPPED(&to->sin6_addr)) {
 			in6->sin6_addr.s6_addr[10] = in6->sin6_addr.s6_addr[11] = 0xff;
 			in6->sin6_addr.s6_addr[12] = 127;
 			in6->sin6_addr.s6_addr[15] = 1;
@@ -409,7 +425,8 @@ static _Noreturn void puppet_main(int channel)
 			char space[CMSG_SPACE(sizeof(int))];
 		} control;
 		struct iovec vector = { .iov_base = &request, .iov_len = sizeof request };
-		struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1, .msg_control = &control,
+		struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1,
+					  .msg_control = &control,
 					  .msg_controllen = sizeof control };
 		ssize_t n = recvmsg(channel, &message, MSG_CMSG_CLOEXEC);
 		struct cmsghdr *passed = n > 0 ? CMSG_FIRSTHDR(&message) : NULL;
@@ -461,7 +478,8 @@ static _Noreturn void puppet_main(int channel)
 static _Noreturn void puppet_child(int channel, pid_t parent, bool confined)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		_exit(1);                         /* the controller died before we could follow it */
+		_exit(1);                         /* the controller died before we
+		                                     could follow it */
 	signal(SIGPIPE, SIG_IGN);             /* EPIPE is a lesson, not a death */
 	signal(SIGCHLD, SIG_IGN);             /* a fork()'s child is reaped by the kernel */
 	signal(SIGINT, SIG_IGN);              /* Ctrl-C belongs to the controller, which kills us */
@@ -499,8 +517,9 @@ static int start(struct puppet *puppet, bool confined, char **err)
 	if (puppet_channel_fd() < 0) {
 		struct rlimit limit = { 0 };
 		getrlimit(RLIMIT_NOFILE, &limit);
-		return text_error(err, "the open file limit is %llu (ulimit -n): the lab needs at least %d",
-				  (unsigned long long)limit.rlim_cur, PUPPET_MIN_OPEN_FILES);
+		return text_error(
+			err, "the open file limit is %llu (ulimit -n): the lab needs at least %d",
+			(unsigned long long)limit.rlim_cur, PUPPET_MIN_OPEN_FILES);
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
 		return text_error(err, "socketpair: %s", strerror(errno));
@@ -539,14 +558,17 @@ int puppet_start_confined(struct puppet *puppet, char **err)
 int puppet_warm_up(struct puppet *puppet, char **err)
 {
 	/* fcntl(-1, F_GETFL): a call that changes nothing (EBADF). */
-	static struct puppet_request request = { .call = CALL_FCNTL, .fd = -1, .numbers = { F_GETFL } };
+	static struct puppet_request request = { .call = CALL_FCNTL,
+						 .fd = -1,
+						 .numbers = { F_GETFL } };
 	static struct puppet_reply reply;
 	if (puppet_send(puppet, &request, err) < 0)
 		return -1;
 	return puppet_wait(puppet, &reply, err) == PUPPET_IDLE ? 0 : -1;
 }
 
-int puppet_send_with_fd(struct puppet *puppet, const struct puppet_request *request, int fd, char **err)
+int puppet_send_with_fd(struct puppet *puppet, const struct puppet_request *request, int fd,
+			char **err)
 {
 	if (puppet->status != PUPPET_IDLE)
 		return text_error(err, "the process is not ready for a call");
@@ -556,7 +578,8 @@ int puppet_send_with_fd(struct puppet *puppet, const struct puppet_request *requ
 		char space[CMSG_SPACE(sizeof(int))];
 	} control;
 	memset(&control, 0, sizeof control);
-	struct iovec vector = { .iov_base = (void *)request, .iov_len = puppet_request_size(request) };
+	struct iovec vector = { .iov_base = (void *)request,
+				.iov_len = puppet_request_size(request) };
 	struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1, .msg_control = &control,
 				  .msg_controllen = sizeof control };
 	struct cmsghdr *header = CMSG_FIRSTHDR(&message);
@@ -603,7 +626,8 @@ static enum puppet_status read_reply(struct puppet *puppet, struct puppet_reply 
 	do
 		n = recv(puppet->channel, reply, sizeof *reply, 0);
 	while (n < 0 && errno == EINTR);
-	if (n <= 0 || (size_t)n < offsetof(struct puppet_reply, bytes) || (size_t)n != reply_size(reply)) {
+	if (n <= 0 || (size_t)n < offsetof(struct puppet_reply, bytes)
+	    || (size_t)n != reply_size(reply)) {
 		puppet->status = PUPPET_DEAD;
 		text_error(err, "the process died during the call");
 		return PUPPET_DEAD;
@@ -651,7 +675,8 @@ static char kernel_activity(pid_t pid, long syscall)
 
 /* Waits for a reply, or until the kernel has put the child to sleep in
  * the call. A reply on the channel always wins over the sleep check. */
-static enum puppet_status wait_reply_or_sleep(struct puppet *puppet, struct puppet_reply *reply, char **err)
+static enum puppet_status wait_reply_or_sleep(struct puppet *puppet, struct puppet_reply *reply,
+					      char **err)
 {
 	struct pollfd pfd = { .fd = puppet->channel, .events = POLLIN };
 	/* The child shares our CPU: yielding lets it run the call, and we get
@@ -668,7 +693,9 @@ static enum puppet_status wait_reply_or_sleep(struct puppet *puppet, struct pupp
 		}
 		if (ready > 0)
 			return read_reply(puppet, reply, err);
-		char activity = puppet->blocking_syscall >= 0 ? kernel_activity(puppet->pid, puppet->blocking_syscall) : 'R';
+		char activity = puppet->blocking_syscall >= 0
+			? kernel_activity(puppet->pid, puppet->blocking_syscall)
+			: 'R';
 		if (activity == 'S') {
 			/* It slept; the answer may still have raced in since the poll. */
 			if (poll(&pfd, 1, 0) > 0)

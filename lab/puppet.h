@@ -43,24 +43,29 @@ struct puppet_request {
 	enum call_id call;
 	int fd;                              /* the socket argument, -1 if none */
 	long numbers[4];                     /* the call's other numeric arguments, in order */
-	int fds[PUPPET_MAX_WATCHED];         /* every socket argument, in order (poll, select, epoll_ctl) */
+	int fds[PUPPET_MAX_WATCHED];         /* every socket argument, in order (poll,
+	                                        select, epoll_ctl) */
 	int fd_count;
 	struct sockaddr_storage address;     /* bind/connect/sendto */
 	socklen_t address_len;
-	bool loopback_first;                 /* host path: bind an unbound TCP/UDP socket to loopback first */
-	uint32_t bytes_len;                  /* send/sendto/sendall payload, unlink path (NUL included) */
+	bool loopback_first;                 /* host path: bind an unbound TCP/UDP socket to
+	                                        loopback first */
+	uint32_t bytes_len;                  /* send/sendto/sendall payload, unlink path
+	                                        (NUL included) */
 	unsigned char bytes[PUPPET_MAX_BYTES];
 };
 
 struct puppet_reply {
 	long ret;                            /* the call's return value */
 	int error;                           /* errno when ret == -1, else 0 */
-	struct sockaddr_storage address;     /* filled by accept, recvfrom, getsockname, getpeername */
+	struct sockaddr_storage address;     /* filled by accept, recvfrom,
+	                                        getsockname, getpeername */
 	socklen_t address_len;
 	long value;                          /* getsockopt/fcntl F_GETFL: the value read */
 	long value2;                         /* SO_LINGER: l_linger */
 	uint64_t elapsed_ns;                 /* time inside the system call(s) */
-	uint64_t inode;                      /* socket/accept: the new fd's socket inode (fstat), else 0 */
+	uint64_t inode;                      /* socket/accept: the new fd's socket inode
+	                                        (fstat), else 0 */
 	int ready_count;                     /* poll/select/epoll_wait: the fds reported ready */
 	int ready_fd[PUPPET_MAX_WATCHED];
 	uint32_t ready_events[PUPPET_MAX_WATCHED];   /* POLL* bits (EPOLL* share their values) */
@@ -107,7 +112,8 @@ int puppet_warm_up(struct puppet *puppet, char **err);
  * (fork's 0) puppet_wait() reads. A child of a puppet is the controller's
  * grandchild: it dies with its parent (PR_SET_PDEATHSIG), and its parent
  * ignores SIGCHLD, so the kernel reaps it. */
-int puppet_send_with_fd(struct puppet *puppet, const struct puppet_request *request, int fd, char **err);
+int puppet_send_with_fd(struct puppet *puppet, const struct puppet_request *request, int fd,
+			char **err);
 int puppet_adopt(struct puppet *puppet, pid_t pid, int channel);
 
 /* Sends one request; the puppet must be idle. */
@@ -121,7 +127,8 @@ enum puppet_status puppet_wait(struct puppet *puppet, struct puppet_reply *reply
 /* For a blocked puppet: has the kernel woken it? Returns PUPPET_IDLE with
  * the reply when it answered, PUPPET_BLOCKED while it still sleeps in the
  * call (it waits for a runnable puppet to finish, never on a timer). */
-enum puppet_status puppet_check_woken(struct puppet *puppet, struct puppet_reply *reply, char **err);
+enum puppet_status puppet_check_woken(struct puppet *puppet, struct puppet_reply *reply,
+				      char **err);
 
 /* Holds a blocked puppet still (SIGSTOP, waited for) while another side
  * steps, so the probe can see what the kernel did before the sleeper

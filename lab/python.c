@@ -33,7 +33,8 @@ static const struct {
 	[CALL_RECVFROM] = { "data, addr = {0}.recvfrom({1}{,2})", NULL },
 	[CALL_SHUTDOWN] = { "{0}.shutdown({1})", NULL },
 	[CALL_CLOSE] = { "{0}.close()", NULL },
-	[CALL_SETSOCKOPT] = { "{0}.setsockopt({1}, {2}, {3})", "{0}.setsockopt({1}, {2}, struct.pack('ii', {3}, {4}))" },
+	[CALL_SETSOCKOPT] = { "{0}.setsockopt({1}, {2}, {3})",
+			      "{0}.setsockopt({1}, {2}, struct.pack('ii', {3}, {4}))" },
 	[CALL_GETSOCKOPT] = { "{0}.getsockopt({1}, {2})", NULL },
 	[CALL_GETSOCKNAME] = { "{0}.getsockname()", NULL },
 	[CALL_GETPEERNAME] = { "{0}.getpeername()", NULL },
@@ -49,9 +50,10 @@ static const struct {
 
 /* The Python module each kind of constant lives in. */
 static const char *const modules[ARG_KIND_COUNT] = {
-	[ARG_FAMILY] = "socket.", [ARG_TYPE] = "socket.", [ARG_PROTOCOL] = "socket.", [ARG_HOW] = "socket.",
-	[ARG_LEVEL] = "socket.", [ARG_OPTION] = "socket.", [ARG_MSG_FLAGS] = "socket.", [ARG_FCNTL_CMD] = "fcntl.",
-	[ARG_FILE_FLAGS] = "os.", [ARG_EPOLL_EVENTS] = "select.",
+	[ARG_FAMILY] = "socket.",       [ARG_TYPE] = "socket.",     [ARG_PROTOCOL] = "socket.",
+	[ARG_HOW] = "socket.",          [ARG_LEVEL] = "socket.",    [ARG_OPTION] = "socket.",
+	[ARG_MSG_FLAGS] = "socket.",    [ARG_FCNTL_CMD] = "fcntl.", [ARG_FILE_FLAGS] = "os.",
+	[ARG_EPOLL_EVENTS] = "select.",
 };
 
 /* epoll_ctl's operation is a method of Python's epoll object. */
@@ -161,7 +163,8 @@ static void put_constant(struct writer *w, enum arg_kind kind, long value)
 		return;
 	}
 	for (int i = count; i-- > 0;)
-		put(w, "%s%s%s", i == count - 1 ? "" : " | ", modules[kind], catalog_constant_name(kind, parts[i]));
+		put(w, "%s%s%s", i == count - 1 ? "" : " | ", modules[kind],
+		    catalog_constant_name(kind, parts[i]));
 }
 
 static void put_arg(struct writer *w, const struct typed_call *call, int index, bool seconds)
@@ -212,7 +215,8 @@ static bool arg_shown(const struct typed_call *call, int index)
 {
 	if (index >= call->arg_count)
 		return false;
-	return !(call->def->id == CALL_EPOLL_CTL && index == 3 && call->args[1].number == EPOLL_CTL_DEL);
+	return !(call->def->id == CALL_EPOLL_CTL && index == 3
+		 && call->args[1].number == EPOLL_CTL_DEL);
 }
 
 char *python_line(const struct typed_call *call, char *out, size_t size)
@@ -236,7 +240,9 @@ char *python_line(const struct typed_call *call, char *out, size_t size)
 		}
 		const char *end = strchr(at, '}');
 		if (at[1] == '=') {
-			put(&w, "%.*s", call->result_name[0] ? (int)sizeof call->result_name : (int)(end - at - 2),
+			put(&w, "%.*s",
+			    call->result_name[0] ? (int)sizeof call->result_name
+						 : (int)(end - at - 2),
 			    call->result_name[0] ? call->result_name : at + 2);
 		} else {
 			bool comma = at[1] == ',';

@@ -45,7 +45,8 @@ extern const char *const quiz_states[];
 extern const size_t quiz_state_count;
 
 enum quiz_answer_kind {
-	ANSWER_FD,          /* a new file descriptor, any number >= 0: the lesson's `fd` (offered as numbers) */
+	ANSWER_FD,          /* a new file descriptor, any number >= 0: the lesson's `fd`
+	                       (offered as numbers) */
 	ANSWER_RETURNS,     /* exactly `value`: 0, an fd number, a byte count */
 	ANSWER_SOME,        /* a count > 0: some bytes received, some fds ready */
 	ANSWER_PART,        /* a byte count > 0 and < `value`: a short send */
@@ -59,13 +60,15 @@ struct quiz_answer {
 	enum quiz_answer_kind kind;
 	long value;
 	int error;
-	char label[QUIZ_LABEL_MAX];     /* as shown: "3", "-1 ECONNREFUSED", "0 (the peer closed)", "1 ready" */
+	char label[QUIZ_LABEL_MAX];     /* as shown: "3", "-1 ECONNREFUSED",
+	                                   "0 (the peer closed)", "1 ready" */
 };
 
 /* A socket whose state the student predicts. */
 struct quiz_socket {
 	const struct expectation *expectation;   /* borrowed from the step: the first naming it */
-	bool after_wake;                /* asked of the moment after the calls the step woke returned */
+	bool after_wake;                /* asked of the moment after the calls the step
+	                                   woke returned */
 	char label[QUIZ_LABEL_MAX];     /* "client c", "server (accept queue)" */
 };
 
@@ -91,12 +94,14 @@ enum quiz_verdict {
 	QUIZ_RIGHT,
 	QUIZ_WRONG,
 	QUIZ_REVEALED,      /* predicted after the answer was shown: asked, not right */
-	QUIZ_NOT_RUN,       /* the call was not made (skipped, or its side still blocked): not counted */
+	QUIZ_NOT_RUN,       /* the call was not made (skipped, or its side still
+	                       blocked): not counted */
 };
 
 struct quiz_part {
 	enum quiz_verdict verdict;
-	char kernel[QUIZ_LABEL_MAX];    /* what the kernel did, in the answers' words: "0", "blocks", "SYN-SENT" */
+	char kernel[QUIZ_LABEL_MAX];    /* what the kernel did, in the answers' words: "0",
+	                                   "blocks", "SYN-SENT" */
 	char line[160];                 /* "you said -1 ECONNREFUSED; the kernel said 0" */
 };
 
@@ -116,7 +121,8 @@ struct quiz_tally {
 /* The questions of `step` (one of lesson's steps). A call the answer table
  * has no row for (added to the catalog since) gets no answers, only its
  * state questions. */
-void quiz_choices(const struct lesson *lesson, const struct lesson_step *step, struct quiz_choices *out);
+void quiz_choices(const struct lesson *lesson, const struct lesson_step *step,
+		  struct quiz_choices *out);
 
 /* How many answers the answer table offers for `call` besides the lesson's
  * own (0: no row, so only the states are asked). */
@@ -146,12 +152,13 @@ struct quiz_turn {
  * hint, or an empty line to skip. When `in` is not a terminal, what was
  * read is echoed, so a scripted transcript reads like a session. Returns 0,
  * or 1 when the input ended (the rest is left unanswered: stop asking). */
-int quiz_plain_ask(FILE *in, FILE *out, const struct lesson *lesson, size_t step_index, struct quiz_turn *turn);
+int quiz_plain_ask(FILE *in, FILE *out, const struct lesson *lesson, size_t step_index,
+		   struct quiz_turn *turn);
 
 /* After the step: prints each part beside what the kernel did, and the
  * score so far; adds this step's parts to *tally. Call it only with a turn
  * quiz_plain_ask filled in; a turn with nothing asked prints nothing. */
-void quiz_plain_tell(FILE *out, const struct quiz_turn *turn, const struct lab_event *events, size_t count,
-		     struct quiz_tally *tally);
+void quiz_plain_tell(FILE *out, const struct quiz_turn *turn, const struct lab_event *events,
+		     size_t count, struct quiz_tally *tally);
 
 #endif

@@ -70,7 +70,8 @@ int record_timer_ended(struct lab_event *event, const char *text, const char *sh
 	event->timers_ended[count] = strdup(text);
 	if (!event->timers_ended[count])
 		return -1;
-	if (shown && strcmp(shown, text) != 0 && !(event->timers_ended_shown[count] = strdup(shown))) {
+	if (shown && strcmp(shown, text) != 0
+	    && !(event->timers_ended_shown[count] = strdup(shown))) {
 		free(event->timers_ended[count]);
 		return -1;
 	}
@@ -93,7 +94,8 @@ void record_arguments(struct lab_event *event, const struct typed_call *call,
 }
 
 void record_reply(struct session *session, struct side *side, const struct typed_call *call,
-			 const struct puppet_request *request, const struct puppet_reply *reply, struct lab_event *event)
+		  const struct puppet_request *request, const struct puppet_reply *reply,
+		  struct lab_event *event)
 {
 	event->ret = reply->ret;
 	event->error = reply->error;
@@ -130,7 +132,8 @@ void record_reply(struct session *session, struct side *side, const struct typed
 	struct fd_kind *kind = side_find_kind(side, request->fd);
 	switch (call->def->id) {
 	case CALL_SOCKET:
-		side_set_kind(side, (int)reply->ret, (int)request->numbers[0], (int)request->numbers[1]);
+		side_set_kind(side, (int)reply->ret, (int)request->numbers[0],
+			      (int)request->numbers[1]);
 		side_keep_fd(side, (int)reply->ret, (uint32_t)reply->inode);
 		side_mark_produced(side, reply->ret);
 		break;
@@ -186,7 +189,8 @@ void record_program_reply(const struct tracer_event *returned, struct puppet_rep
 	reply->address_len = lab_address_to_sockaddr(&returned->address, &reply->address);
 	bool received = returned->call == CALL_RECV || returned->call == CALL_RECVFROM;
 	if (received && returned->ret > 0) {
-		size_t len = returned->bytes_len < sizeof reply->bytes ? returned->bytes_len : sizeof reply->bytes;
+		size_t len = returned->bytes_len < sizeof reply->bytes ? returned->bytes_len
+								       : sizeof reply->bytes;
 		memcpy(reply->bytes, returned->bytes, len);
 		reply->bytes_len = (uint32_t)len;
 	}
@@ -226,17 +230,19 @@ int record_woken_side(struct session *session, int s, char **err)
 int record_woken(struct session *session, int except_side, char **err)
 {
 	for (int s = 0; s < session->side_count; s++)
-		if (s != except_side && session->sides[s].blocked && record_woken_side(session, s, err) < 0)
+		if (s != except_side && session->sides[s].blocked
+		    && record_woken_side(session, s, err) < 0)
 			return -1;
 	return 0;
 }
 
 /* Runs the step's call on its side's puppet and appends its event. */
 /* The call's event: asleep in the kernel, or returned with session->reply. */
-int record_outcome(struct session *session, struct side *side, const struct typed_call *call, bool blocked,
-			  char **err)
+int record_outcome(struct session *session, struct side *side, const struct typed_call *call,
+		   bool blocked, char **err)
 {
-	struct lab_event *event = record_event(session, blocked ? EVENT_BLOCKED : EVENT_RETURNED, call->side, call);
+	struct lab_event *event =
+		record_event(session, blocked ? EVENT_BLOCKED : EVENT_RETURNED, call->side, call);
 	if (!event)
 		return text_error(err, "out of memory");
 	record_arguments(event, call, &side->request);

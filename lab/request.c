@@ -8,8 +8,8 @@
 /* The request for a call. On the host path its addresses and file names
  * are kept to loopback and the lab's directory; what cannot be kept there
  * is refused, with why in *refusal (which may be NULL: a program's call). */
-int request_build(struct session *session, const struct typed_call *call, struct puppet_request *request,
-			 struct refusal *refusal, char **err)
+int request_build(struct session *session, const struct typed_call *call,
+		  struct puppet_request *request, struct refusal *refusal, char **err)
 {
 	bool host = session->sandbox->kind == SANDBOX_HOST;
 	struct side *side = &session->sides[call->side];
@@ -23,7 +23,8 @@ int request_build(struct session *session, const struct typed_call *call, struct
 		case ARG_SOCKET: {
 			int fd = (int)arg->number;
 			if (arg->socket_name[0]) {
-				const struct name_binding *binding = side_find_name(side, arg->socket_name);
+				const struct name_binding *binding =
+					side_find_name(side, arg->socket_name);
 				fd = binding ? binding->fd : -1;
 			}
 			if (request->fd_count == 0)
@@ -37,8 +38,9 @@ int request_build(struct session *session, const struct typed_call *call, struct
 			request->address_len = arg->address_len;
 			if (host) {
 				const struct fd_kind *kind = side_find_kind(side, request->fd);
-				host_ports_address(&session->host_ports, call->def->id, kind ? kind->type : 0,
-						   &request->address, &request->address_len, refusal);
+				host_ports_address(&session->host_ports, call->def->id,
+						   kind ? kind->type : 0, &request->address,
+						   &request->address_len, refusal);
 			}
 			break;
 		case ARG_BYTES:
@@ -51,7 +53,8 @@ int request_build(struct session *session, const struct typed_call *call, struct
 			if (arg->kind == ARG_PATH)
 				request->bytes[request->bytes_len++] = '\0';
 			if (arg->kind == ARG_PATH && host)
-				host_refuse_name(refusal, (const char *)request->bytes, request->bytes_len);
+				host_refuse_name(refusal, (const char *)request->bytes,
+						 request->bytes_len);
 			break;
 		default:
 			if (numbers < 4)
@@ -62,6 +65,7 @@ int request_build(struct session *session, const struct typed_call *call, struct
 	 * listen(), sendto(), and connect(), whose port stays bound to the
 	 * wildcard address even when it fails. */
 	enum call_id id = call->def->id;
-	request->loopback_first = host && (id == CALL_LISTEN || id == CALL_CONNECT || id == CALL_SENDTO);
+	request->loopback_first =
+		host && (id == CALL_LISTEN || id == CALL_CONNECT || id == CALL_SENDTO);
 	return 0;
 }

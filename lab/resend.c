@@ -58,7 +58,8 @@ static bool announced(const struct resend_table *table, uint32_t id)
 static void announce(struct resend_table *table, uint32_t id)
 {
 	if (table->announced_count == RESEND_ANNOUNCED_MAX) {
-		memmove(table->announced, table->announced + 1, sizeof table->announced - sizeof table->announced[0]);
+		memmove(table->announced, table->announced + 1,
+			sizeof table->announced - sizeof table->announced[0]);
 		table->announced_count--;
 	}
 	table->announced[table->announced_count++] = id;
@@ -67,24 +68,28 @@ static void announce(struct resend_table *table, uint32_t id)
 /* Only segments that take sequence space are resent by a timer. */
 static bool resendable(const struct held_segment *segment)
 {
-	return segment->decoded && (segment->payload_length || (segment->flag_bits & 0x03));   /* data, SYN, FIN */
+	/* data, SYN, FIN */
+	return segment->decoded && (segment->payload_length || (segment->flag_bits & 0x03));
 }
 
 /* Appends one copy's sentence to `said`, in English or (`shown`) the
  * interface's language: whole sentences only, "..." once when the rest does
  * not fit. */
-static void say_copy(char *said, size_t size, bool shown, const char *flags, const char *name, long long timer_s,
-		     const char *what)
+static void say_copy(char *said, size_t size, bool shown, const char *flags, const char *name,
+		     long long timer_s, const char *what)
 {
 	static const char *const from_format =
-		N_("the kernel resent the %s from %s (retransmission timer, %lld s after the one before): %s");
-	static const char *const format = N_("the kernel resent the %s (retransmission timer, %lld s after the one before): %s");
+		N_("the kernel resent the %s from %s (retransmission timer, %lld s after the one "
+		   "before): %s");
+	static const char *const format = N_(
+		"the kernel resent the %s (retransmission timer, %lld s after the one before): %s");
 	char sentence[480];
 	if (name)
-		snprintf(sentence, sizeof sentence, shown ? _(from_format) : from_format, flags, name, timer_s,
-			 shown ? _(what) : what);
+		snprintf(sentence, sizeof sentence, shown ? _(from_format) : from_format, flags,
+			 name, timer_s, shown ? _(what) : what);
 	else
-		snprintf(sentence, sizeof sentence, shown ? _(format) : format, flags, timer_s, shown ? _(what) : what);
+		snprintf(sentence, sizeof sentence, shown ? _(format) : format, flags, timer_s,
+			 shown ? _(what) : what);
 	size_t at = strlen(said);
 	if (at + 2 + strlen(sentence) + 5 < size)
 		snprintf(said + at, size - at, "%s%s", at ? "; " : "", sentence);
@@ -92,8 +97,8 @@ static void say_copy(char *said, size_t size, bool shown, const char *flags, con
 		snprintf(said + at, size - at, "; ...");
 }
 
-int resend_tidy(struct resend_table *table, struct hold *hold, bool drop_duplicates, resend_sender_fn *sender,
-		void *context, struct resend_said *said, char **err)
+int resend_tidy(struct resend_table *table, struct hold *hold, bool drop_duplicates,
+		resend_sender_fn *sender, void *context, struct resend_said *said, char **err)
 {
 	int copies = 0;
 	for (size_t i = 0; i < hold_count(hold);) {
@@ -115,13 +120,16 @@ int resend_tidy(struct resend_table *table, struct hold *hold, bool drop_duplica
 		key->last_us = segment->held_at_us;
 		const char *name = sender ? sender(context, segment) : NULL;
 		bool duplicate = key->through && drop_duplicates;
-		const char *what = duplicate      ? N_("the first went through, so the lab dropped this copy")
-				   : key->through ? N_("the first went through; this copy is held too")
-				   : key->dropped ? N_("the one before was dropped, this copy is held")
-						  : N_("a copy of the one still held (release() lets one through)");
+		const char *what = duplicate
+			? N_("the first went through, so the lab dropped this copy")
+			: key->through ? N_("the first went through; this copy is held too")
+			: key->dropped
+			? N_("the one before was dropped, this copy is held")
+			: N_("a copy of the one still held (release() lets one through)");
 		say_copy(said->english, said->size, false, segment->flags, name, timer_s, what);
 		if (said->shown)
-			say_copy(said->shown, said->size, true, segment->flags, name, timer_s, what);
+			say_copy(said->shown, said->size, true, segment->flags, name, timer_s,
+				 what);
 		copies++;
 		key->dropped = false;
 		if (duplicate) {
@@ -135,7 +143,8 @@ int resend_tidy(struct resend_table *table, struct hold *hold, bool drop_duplica
 	return copies;
 }
 
-int resend_release_at(struct resend_table *table, struct hold *hold, size_t index, bool drop_copies, char **err)
+int resend_release_at(struct resend_table *table, struct hold *hold, size_t index, bool drop_copies,
+		      char **err)
 {
 	const struct held_segment *segment = hold_peek(hold, index);
 	if (!segment)

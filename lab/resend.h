@@ -41,11 +41,13 @@ struct resend_key {
 	struct lab_address source;
 	struct lab_address destination;
 	uint8_t flag_bits;
-	uint32_t raw_seq;            /* as on the wire: a new connection on the same ports has another ISN */
+	uint32_t raw_seq;            /* as on the wire: a new connection on the same ports
+	                                has another ISN */
 	uint32_t length;
 	int64_t last_us;             /* when the latest copy was held (CLOCK_MONOTONIC) */
 	bool through;                /* one copy was released: later copies are duplicates */
-	bool dropped;                /* the latest copy was dropped (drop()): the next is the segment now */
+	bool dropped;                /* the latest copy was dropped (drop()): the next is
+	                                the segment now */
 	uint64_t used;               /* for replacing the least recently used key */
 };
 
@@ -74,13 +76,14 @@ struct resend_said {
  * segments already let through, and appends one sentence per new copy to
  * `said` ("; " between them; left as it is when none). Returns the number
  * of copies said, or -1 with *err. */
-int resend_tidy(struct resend_table *table, struct hold *hold, bool drop_duplicates, resend_sender_fn *sender,
-		void *context, struct resend_said *said, char **err);
+int resend_tidy(struct resend_table *table, struct hold *hold, bool drop_duplicates,
+		resend_sender_fn *sender, void *context, struct resend_said *said, char **err);
 
 /* Releases (or drops) the held segment at `index`; after a release, with
  * drop_copies, also drops every other held copy of it. Returns 0, or -1
  * with *err. */
-int resend_release_at(struct resend_table *table, struct hold *hold, size_t index, bool drop_copies, char **err);
+int resend_release_at(struct resend_table *table, struct hold *hold, size_t index, bool drop_copies,
+		      char **err);
 int resend_drop_at(struct resend_table *table, struct hold *hold, size_t index, char **err);
 
 #endif

@@ -104,15 +104,20 @@ static const struct sandbox_cause {
 	 * unprivileged_userns profile): the maps, the network namespace, lo
 	 * and the sysctls fail with EPERM. */
 	{ SANDBOX_ALL_STEPS, EPERM, sandbox_apparmor_restricts,
-	  "AppArmor restricts unprivileged user namespaces: `sudo cmake --install build` installs socklab's profile" },
+	  "AppArmor restricts unprivileged user namespaces: `sudo cmake --install build` installs "
+	  "socklab's profile" },
 	{ SANDBOX_ALL_STEPS, EACCES, sandbox_apparmor_restricts,
-	  "AppArmor restricts unprivileged user namespaces: `sudo cmake --install build` installs socklab's profile" },
+	  "AppArmor restricts unprivileged user namespaces: `sudo cmake --install build` installs "
+	  "socklab's profile" },
 	{ SANDBOX_ALL_STEPS, EPERM, sandbox_seccomp_filters,
-	  "a seccomp filter refuses new namespaces, as containers' do: run socklab outside the container" },
+	  "a seccomp filter refuses new namespaces, as containers' do: run socklab outside the "
+	  "container" },
 	{ SANDBOX_STEP(SANDBOX_STEP_USERNS), EPERM, sandbox_userns_clone_off,
-	  "kernel.unprivileged_userns_clone is 0: `sudo sysctl -w kernel.unprivileged_userns_clone=1` allows them" },
+	  "kernel.unprivileged_userns_clone is 0: `sudo sysctl -w "
+	  "kernel.unprivileged_userns_clone=1` allows them" },
 	{ SANDBOX_STEP(SANDBOX_STEP_USERNS), EPERM, NULL,
-	  "user namespaces are closed to this user: `sudo sysctl -w kernel.unprivileged_userns_clone=1` allows them where that sysctl exists" },
+	  "user namespaces are closed to this user: `sudo sysctl -w "
+	  "kernel.unprivileged_userns_clone=1` allows them where that sysctl exists" },
 	{ SANDBOX_STEP(SANDBOX_STEP_USERNS), EINVAL, NULL,
 	  "the process has threads, or the kernel has no user namespaces" },
 	{ SANDBOX_STEP(SANDBOX_STEP_USERNS), EUSERS, NULL, "user namespaces nested too deep" },
@@ -216,7 +221,8 @@ sandbox_read_number(const char *path, long absent)
 static bool
 sandbox_apparmor_restricts(void)
 {
-	return sandbox_read_number("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", 0) == 1;
+	return sandbox_read_number("/proc/sys/kernel/apparmor_restrict_unprivileged_userns",
+				   0) == 1;
 }
 
 static bool
@@ -347,7 +353,8 @@ sandbox_bring_lo_up(char **err)
 	int saved_errno = errno;
 	close(fd);
 	if (failed_call != NULL) {
-		sandbox_set_error(err, "bring lo up: ioctl(%s): %s", failed_call, strerror(saved_errno));
+		sandbox_set_error(err, "bring lo up: ioctl(%s): %s", failed_call,
+				  strerror(saved_errno));
 		errno = saved_errno;
 		return -1;
 	}
@@ -367,7 +374,8 @@ sandbox_size_child_hashes(char *why, size_t why_size)
 		int failure = sandbox_write_proc(hash->path, hash->entries);
 		if (failure != 0 && hash->makes_probe_fast) {
 			small = false;
-			snprintf(why, why_size, "%s: %s", strrchr(hash->path, '/') + 1, strerror(failure));
+			snprintf(why, why_size, "%s: %s", strrchr(hash->path, '/') + 1,
+				 strerror(failure));
 		}
 	}
 	return small;
@@ -381,7 +389,8 @@ sandbox_make_inner(struct sandbox *sandbox, char **err)
 	char line[sizeof sandbox->reason];
 	struct sandbox_failure failure = { SANDBOX_STEP_NESTED, 0 };
 
-	if (unshare(CLONE_NEWNET) == -1 || (failure.step = SANDBOX_STEP_LO, sandbox_bring_lo_up(NULL)) == -1) {
+	if (unshare(CLONE_NEWNET) == -1
+	    || (failure.step = SANDBOX_STEP_LO, sandbox_bring_lo_up(NULL)) == -1) {
 		failure.errno_value = errno;
 		sandbox_explain(&failure, line, sizeof line);
 		sandbox_set_error(err, "%s", line);
@@ -409,7 +418,8 @@ sandbox_take_each_step(uid_t uid, gid_t gid, struct sandbox_failure *failure)
 		if (unshare(unshares[i].flags) == -1)
 			return -1;
 		failure->step = SANDBOX_STEP_ID_MAPS;
-		if (unshares[i].step == SANDBOX_STEP_USERNS && sandbox_map_ids(uid, gid, NULL) == -1)
+		if (unshares[i].step == SANDBOX_STEP_USERNS
+		    && sandbox_map_ids(uid, gid, NULL) == -1)
 			return -1;
 	}
 	sandbox_size_child_hashes(why, sizeof why);
@@ -446,12 +456,14 @@ sandbox_try_in_child(uid_t uid, gid_t gid, char *line, size_t line_size)
 	int report[2];
 
 	if (pipe2(report, O_CLOEXEC) == -1) {
-		snprintf(line, line_size, "private network namespace not tried (pipe: %s)", strerror(errno));
+		snprintf(line, line_size, "private network namespace not tried (pipe: %s)",
+			 strerror(errno));
 		return -1;
 	}
 	pid_t child = fork();
 	if (child == -1) {
-		snprintf(line, line_size, "private network namespace not tried (fork: %s)", strerror(errno));
+		snprintf(line, line_size, "private network namespace not tried (fork: %s)",
+			 strerror(errno));
 		close(report[0]);
 		close(report[1]);
 		return -1;
@@ -471,8 +483,10 @@ sandbox_try_in_child(uid_t uid, gid_t gid, char *line, size_t line_size)
 	if (strcmp(message, "+") == 0)
 		return 0;
 	int step, errno_value;
-	if (sscanf(message, "%d %d", &step, &errno_value) != 2 || step < 0 || step >= SANDBOX_STEP_COUNT) {
-		snprintf(line, line_size, "private network namespace not tried (the trial child died)");
+	if (sscanf(message, "%d %d", &step, &errno_value) != 2 || step < 0
+	    || step >= SANDBOX_STEP_COUNT) {
+		snprintf(line, line_size,
+			 "private network namespace not tried (the trial child died)");
 		return -1;
 	}
 	struct sandbox_failure failure = { (enum sandbox_step)step, errno_value };
@@ -512,7 +526,8 @@ sandbox_enter(struct sandbox *sandbox, bool force_host, char **err)
 	 * taking one step at a time finds which one the kernel refuses. */
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS) == -1) {
 		struct sandbox_failure failure = { SANDBOX_STEP_USERNS, errno };
-		if (failure.errno_value == EINVAL || sandbox_try_in_child(uid, gid, line, sizeof line) == 0)
+		if (failure.errno_value == EINVAL
+		    || sandbox_try_in_child(uid, gid, line, sizeof line) == 0)
 			sandbox_explain(&failure, line, sizeof line);
 		sandbox_use_host(sandbox, line);
 		return 0;
@@ -591,8 +606,9 @@ sandbox_private_dir(const struct sandbox *sandbox, char **err)
 	    || fsconfig(context, FSCONFIG_SET_STRING, "mode", "0700", 0) == -1
 	    || fsconfig(context, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == -1)
 		sandbox_set_error(err, "fsconfig(tmpfs): %s", strerror(errno));
-	else if ((mount_fd = fsmount(context, FSMOUNT_CLOEXEC,
-				     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)) == -1)
+	else if ((mount_fd =
+			  fsmount(context, FSMOUNT_CLOEXEC,
+				  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)) == -1)
 		sandbox_set_error(err, "fsmount(tmpfs): %s", strerror(errno));
 	close(context);
 	return mount_fd;
@@ -646,7 +662,8 @@ sandbox_try_free_port(char **err)
 	socklen_t address_length = sizeof address;
 	int tcp_fd = sandbox_bind_loopback(SOCK_STREAM, 0);
 	if (tcp_fd == -1) {
-		sandbox_set_error(err, "free port: bind a TCP socket to 127.0.0.1:0: %s", strerror(errno));
+		sandbox_set_error(err, "free port: bind a TCP socket to 127.0.0.1:0: %s",
+				  strerror(errno));
 		return -1;
 	}
 	if (getsockname(tcp_fd, (struct sockaddr *)&address, &address_length) == -1) {

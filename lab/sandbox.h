@@ -32,15 +32,17 @@ enum sandbox_kind {
 
 struct sandbox {
 	enum sandbox_kind kind;
-	char reason[256];      /* SANDBOX_HOST: why, in one line naming the step, the cause and the cure,
-	                          e.g. "private network namespace refused (AppArmor restricts unprivileged
-	                          user namespaces: `sudo cmake --install build` installs socklab's
-	                          profile)", or "--host given" */
-	int outer_netns_fd;    /* SANDBOX_NETNS: the outer namespace, to make fresh inner ones; -1 otherwise */
+	char reason[256];      /* SANDBOX_HOST: why, in one line naming the step, the cause and the
+	                          cure, e.g. "private network namespace refused (AppArmor restricts
+	                          unprivileged user namespaces: `sudo cmake --install build`
+	                          installs socklab's profile)", or "--host given" */
+	int outer_netns_fd;    /* SANDBOX_NETNS: the outer namespace, to make fresh inner
+	                          ones; -1 otherwise */
 	int inner_count;       /* how many inner namespaces were made (for the benchmark) */
 	bool small_hash;       /* SANDBOX_NETNS: the inner namespace has its own 256-bucket TCP
 	                          hash table; false when tcp_child_ehash_entries (Linux >= 6.1)
-	                          could not be written, so every probe dump walks the host's table */
+	                          could not be written, so every probe dump walks
+	                          the host's table */
 	char description[320]; /* what sandbox_describe returns once entered */
 	char notice[320];      /* SANDBOX_HOST: what sandbox_notice returns */
 };

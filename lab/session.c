@@ -41,8 +41,8 @@ static int run_fork(struct session *session, const struct lesson_step *step, cha
 		event = record_event(session, EVENT_NOT_RUN, call->side, call);
 		if (!event)
 			return text_error(err, "out of memory");
-		record_failure(event, "%s:%d: %s exists already: fork() makes a new process", session->lesson->path, step->line,
-			    session->lesson->sides[target]);
+		record_failure(event, "%s:%d: %s exists already: fork() makes a new process",
+			       session->lesson->path, step->line, session->lesson->sides[target]);
 		session->failure_count++;
 		return 0;
 	}
@@ -87,7 +87,8 @@ static int run_fork(struct session *session, const struct lesson_step *step, cha
 	for (int i = 0; i < parent->fd_count; i++)
 		side_keep_fd(child, parent->fds[i].fd, parent->fds[i].inode);
 	for (int i = 0; i < parent->kind_count; i++)
-		side_set_kind(child, parent->kinds[i].fd, parent->kinds[i].family, parent->kinds[i].type);
+		side_set_kind(child, parent->kinds[i].fd, parent->kinds[i].family,
+			      parent->kinds[i].type);
 	memcpy(child->produced, parent->produced, sizeof child->produced);
 	event = record_event(session, EVENT_RETURNED, target, call);
 	if (!event)
@@ -104,7 +105,8 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 	struct lab_event *event;
 	/* A lesson about held segments means nothing where none can be held. */
 	bool held_lesson = session->lesson->hold_segments && !session->lesson->hold_forced;
-	if ((step->needs_private_netns && session->sandbox->kind != SANDBOX_NETNS) || (held_lesson && !session->hold)) {
+	if ((step->needs_private_netns && session->sandbox->kind != SANDBOX_NETNS)
+	    || (held_lesson && !session->hold)) {
 		event = record_event(session, EVENT_SKIPPED, call->side, call);
 		return event ? 0 : text_error(err, "out of memory");
 	}
@@ -119,8 +121,9 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 			return -1;
 		if (!found) {
 			event->ret = -1;
-			record_failure(event, "%s:%d: %s sent nothing that is held (waited 3 s)", session->lesson->path, step->line,
-				    session->lesson->sides[call->side]);
+			record_failure(event, "%s:%d: %s sent nothing that is held (waited 3 s)",
+				       session->lesson->path, step->line,
+				       session->lesson->sides[call->side]);
 			session->failure_count++;
 			return 0;
 		}
@@ -136,8 +139,10 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 		event = record_event(session, EVENT_NOT_RUN, call->side, call);
 		if (!event)
 			return text_error(err, "out of memory");
-		record_failure(event, "%s:%d: %s is still blocked in %s: step another side first", session->lesson->path,
-			    step->line, session->lesson->sides[call->side], session->lesson->steps[side->blocked_step].call.text);
+		record_failure(event, "%s:%d: %s is still blocked in %s: step another side first",
+			       session->lesson->path, step->line,
+			       session->lesson->sides[call->side],
+			       session->lesson->steps[side->blocked_step].call.text);
 		session->failure_count++;
 		return 0;
 	}
@@ -153,8 +158,9 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 		event = record_event(session, EVENT_NOT_RUN, call->side, call);
 		if (!event)
 			return text_error(err, "out of memory");
-		record_failure(event, "%s:%d: %s does not exist yet: a fork() step makes it", session->lesson->path, step->line,
-			    session->lesson->sides[call->side]);
+		record_failure(event, "%s:%d: %s does not exist yet: a fork() step makes it",
+			       session->lesson->path, step->line,
+			       session->lesson->sides[call->side]);
 		session->failure_count++;
 		return 0;
 	}
@@ -197,8 +203,9 @@ int session_step(struct session *session, char **err)
 	for (int s = 0; s < session->side_count && step->call.def->may_wake; s++) {
 		if (s == stepping || !session->sides[s].blocked)
 			continue;
-		if (session->sides[s].is_program ? program_freeze(&session->sides[s].program, err) < 0
-						 : puppet_freeze(&session->sides[s].puppet, err) < 0)
+		if (session->sides[s].is_program
+			    ? program_freeze(&session->sides[s].program, err) < 0
+			    : puppet_freeze(&session->sides[s].puppet, err) < 0)
 			return -1;
 		frozen[s] = any_frozen = true;
 	}
@@ -221,11 +228,13 @@ int session_step(struct session *session, char **err)
 	}
 	if (result == 0) {
 		if (view_take_snapshot(session, err) < 0
-		    || expect_settle(session, step, any_frozen ? PHASE_CALL : PHASE_ALL, first_event, err) < 0
+		    || expect_settle(session, step, any_frozen ? PHASE_CALL : PHASE_ALL,
+				     first_event, err) < 0
 		    || wire_drain(session, &session->events[call_index], err) < 0)
 			result = -1;   /* the lab failed: said, never swallowed */
 		else
-			result = view_copy_snapshot_to(session, first_event, session->event_count, err);
+			result = view_copy_snapshot_to(session, first_event, session->event_count,
+						       err);
 	}
 	if (result == 0 && wire_tidy_resends(session, &session->events[call_index], err) < 0)
 		result = -1;
@@ -241,7 +250,8 @@ int session_step(struct session *session, char **err)
 	}
 	if (result < 0)
 		return -1;
-	expect_check_step(session, step, &session->events[call_index], first_event, any_frozen ? PHASE_CALL : PHASE_ALL);
+	expect_check_step(session, step, &session->events[call_index], first_event,
+			  any_frozen ? PHASE_CALL : PHASE_ALL);
 	if (any_frozen) {
 		size_t woken_from = session->event_count;
 		if (view_set_baseline(session, err) < 0 || record_woken(session, stepping, err) < 0)
@@ -256,7 +266,8 @@ int session_step(struct session *session, char **err)
 		    || wire_tidy_resends(session, &session->events[copy_from], err) < 0)
 			return -1;
 		wire_describe_held(session, &session->events[copy_from]);
-		expect_check_step(session, step, &session->events[call_index], first_event, PHASE_AFTER_WAKE);
+		expect_check_step(session, step, &session->events[call_index], first_event,
+				  PHASE_AFTER_WAKE);
 	}
 	session->steps_done++;
 	return 0;
@@ -269,7 +280,8 @@ int session_wire_next(struct session *session, bool drop, char **err)
 	if (hold_collect(session->hold, err) < 0)
 		return -1;
 	char resent[sizeof session->events[0].resent] = "", resent_shown[sizeof resent] = "";
-	if (resend_tidy(&session->resend, session->hold, !session->lesson->hold_forced, wire_held_sender, session,
+	if (resend_tidy(&session->resend, session->hold, !session->lesson->hold_forced,
+			wire_held_sender, session,
 			&(struct resend_said){ resent, resent_shown, sizeof resent }, err) < 0)
 		return -1;
 	if (hold_count(session->hold) == 0)
@@ -289,10 +301,12 @@ int session_wire_next(struct session *session, bool drop, char **err)
 	lab_event_keep_shown(&event->resent_shown, event->resent, resent_shown);
 	struct held_segment released = *segment;
 	if ((drop ? resend_drop_at(&session->resend, session->hold, 0, err)
-		  : resend_release_at(&session->resend, session->hold, 0, !session->lesson->hold_forced, err)) < 0
+		  : resend_release_at(&session->resend, session->hold, 0,
+				      !session->lesson->hold_forced, err)) < 0
 	    || (!drop && wire_await_answer(session, &released, err) < 0)
 	    || hold_settle(session->hold, err) < 0 || record_woken(session, -1, err) < 0
-	    || view_take_snapshot(session, err) < 0 || wire_drain(session, &session->events[first], err) < 0
+	    || view_take_snapshot(session, err) < 0
+	    || wire_drain(session, &session->events[first], err) < 0
 	    || view_copy_snapshot_to(session, first, session->event_count, err) < 0)
 		return -1;
 	/* What is held now, said once: after the last of what the release caused. */
@@ -323,7 +337,8 @@ int session_wait(struct session *session, int ms, char **err)
 			if (hold_wait(session->hold, (int)((left + 999) / 1000), err) < 0)
 				return -1;
 		} else {
-			struct timespec tick = { .tv_sec = left / 1000000, .tv_nsec = (long)(left % 1000000) * 1000 };
+			struct timespec tick = { .tv_sec = left / 1000000,
+						 .tv_nsec = (long)(left % 1000000) * 1000 };
 			nanosleep(&tick, NULL);
 			break;
 		}
@@ -372,10 +387,12 @@ static int start_sides(struct session *session, char **err)
 	for (int s = 0; s < session->side_count && !lesson_dir[0]; s++)
 		if (session->lesson->programs[s])
 			observe_lesson_directory(session, lesson_dir, sizeof lesson_dir);
-	if (session->workdir.fd >= 0 ? fchdir(session->workdir.fd) < 0 : chdir(session->workdir.path) < 0) {
+	if (session->workdir.fd >= 0 ? fchdir(session->workdir.fd) < 0
+				     : chdir(session->workdir.path) < 0) {
 		if (here >= 0)
 			close(here);
-		return text_error(err, "cannot enter the lab's working directory: %s", strerror(errno));
+		return text_error(err, "cannot enter the lab's working directory: %s",
+				  strerror(errno));
 	}
 	int result = observe_start_programs(session, lesson_dir, err);
 	/* A side a fork() makes has no process until then; a program is its own. */
@@ -383,13 +400,15 @@ static int start_sides(struct session *session, char **err)
 		if (!session->lesson->forked[s] && !session->lesson->programs[s])
 			/* The private path's user namespace allows chroot: into the
 			 * tmpfs, or the temporary directory where fsopen() is missing. */
-			result = session->sandbox->kind == SANDBOX_NETNS ? puppet_start_confined(&session->sides[s].puppet, err)
-									 : puppet_start(&session->sides[s].puppet, err);
+			result = session->sandbox->kind == SANDBOX_NETNS
+				? puppet_start_confined(&session->sides[s].puppet, err)
+				: puppet_start(&session->sides[s].puppet, err);
 	for (int s = 0; s < session->side_count && result == 0; s++)
 		if (!session->lesson->forked[s] && !session->lesson->programs[s])
 			result = puppet_warm_up(&session->sides[s].puppet, err);
 	if (here >= 0 ? fchdir(here) < 0 : chdir("/") < 0)
-		result = text_error(err, "cannot go back to the working directory: %s", strerror(errno));
+		result = text_error(err, "cannot go back to the working directory: %s",
+				    strerror(errno));
 	if (here >= 0)
 		close(here);
 	return result;
@@ -424,7 +443,8 @@ static void fill_info(struct session *session)
 	info->step_count = lesson->step_count;
 }
 
-int session_new(struct session **out, const struct lesson *lesson, struct sandbox *sandbox, char **err)
+int session_new(struct session **out, const struct lesson *lesson, struct sandbox *sandbox,
+		char **err)
 {
 	struct session *session = calloc(1, sizeof *session);
 	if (session && (!(session->tie = tie_new()) || !(session->exact = exact_new()))) {
@@ -448,8 +468,9 @@ int session_new(struct session **out, const struct lesson *lesson, struct sandbo
 	fill_info(session);
 	bool host = sandbox->kind == SANDBOX_HOST;
 	if ((host && host_ports_map_lesson(&session->host_ports, lesson, err) < 0)
-	    || workdir_make(&session->workdir, sandbox, err) < 0 || probe_open(&session->probe, err) < 0
-	    || start_sides(session, err) < 0 || wire_open_hold(session, err) < 0) {
+	    || workdir_make(&session->workdir, sandbox, err) < 0
+	    || probe_open(&session->probe, err) < 0 || start_sides(session, err) < 0
+	    || wire_open_hold(session, err) < 0) {
 		session_free(session);
 		return -1;
 	}
@@ -571,12 +592,14 @@ int session_observe(struct session *session, const struct observed_call *call, c
 	return observe_call(session, call, err);
 }
 
-int session_observe_process(struct session *session, const struct observed_process *observed, char **err)
+int session_observe_process(struct session *session, const struct observed_process *observed,
+			    char **err)
 {
 	return observe_process(session, observed, err);
 }
 
-void session_process_label(const struct session *session, int side, int process, char *out, size_t size)
+void session_process_label(const struct session *session, int side, int process, char *out,
+			   size_t size)
 {
 	observe_process_label(session, side, process, out, size);
 }

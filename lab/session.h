@@ -27,7 +27,8 @@ struct session;
 /* Starts the puppets for `lesson` (borrowed: it must outlive the session)
  * inside `sandbox` (entered by the caller, borrowed). Returns 0, or -1
  * with *err. */
-int session_new(struct session **out, const struct lesson *lesson, struct sandbox *sandbox, char **err);
+int session_new(struct session **out, const struct lesson *lesson, struct sandbox *sandbox,
+		char **err);
 
 /* Captures the packets on lo from now on (the private path only), and
  * also writes them to `pcap_path` when not NULL. When capture is
@@ -44,11 +45,13 @@ void session_free(struct session *session);
 
 /* Records what happened to a process of a program side; no step, no
  * snapshot (the next call's shows what changed). Returns 0, -1 with *err. */
-int session_observe_process(struct session *session, const struct observed_process *observed, char **err);
+int session_observe_process(struct session *session, const struct observed_process *observed,
+			    char **err);
 
 /* The label of a program side's process: "server" while the side has one
  * process, else "server" for the first and "server/child1" ... */
-void session_process_label(const struct session *session, int side, int process, char *out, size_t size);
+void session_process_label(const struct session *session, int side, int process, char *out,
+			   size_t size);
 
 /* A session whose sides are outside programs, not puppets: `lesson` names
  * the sides (lesson->forked[] all true: no puppet starts). Each call the

@@ -28,7 +28,8 @@
 
 enum {
 	MAX_NAMES = 64,       /* names a side gives in one run */
-	PROGRAM_TIMEOUT_MS = 10000, /* a program side's call: time to reach it, or to return or sleep */
+	PROGRAM_TIMEOUT_MS = 10000, /* a program side's call: time to reach it, or to
+	                               return or sleep */
 	MAX_PRODUCED = 4096,  /* fd numbers a side's calls may have made: 0 .. MAX_PRODUCED - 1 */
 };
 
@@ -59,11 +60,13 @@ struct fd_kind {
 
 struct side {
 	struct puppet puppet;
-	struct program program;         /* `program SIDE:` lessons: the side's program, instead of a puppet */
+	struct program program;         /* `program SIDE:` lessons: the side's program,
+	                                   instead of a puppet */
 	bool is_program;
 	struct name_binding names[MAX_NAMES];
 	int name_count;
-	struct held_fd *fds;            /* owned, grown as needed: every socket a side holds shows */
+	struct held_fd *fds;            /* owned, grown as needed: every socket a
+	                                   side holds shows */
 	int fd_count, fd_capacity;
 	struct fd_kind *kinds;          /* owned, grown as needed */
 	int kind_count, kind_capacity;
@@ -74,9 +77,11 @@ struct side {
 	uint64_t produced[MAX_PRODUCED / 64];
 	/* The call asleep in the kernel, if any. */
 	bool blocked;
-	size_t blocked_step;            /* index of the step whose call sleeps (steps may grow: free play) */
+	size_t blocked_step;            /* index of the step whose call sleeps (steps may
+	                                   grow: free play) */
 	struct puppet_request request;  /* the last request (the blocked one's arguments) */
-	bool observed;                  /* a traced program's side (session_observe): `processes` holds its fds */
+	bool observed;                  /* a traced program's side (session_observe): `processes`
+	                                   holds its fds */
 	struct fdtable processes;
 };
 
@@ -86,20 +91,25 @@ struct session {
 	struct probe *probe;
 	struct side sides[LESSON_MAX_SIDES];
 	int side_count;
-	struct workdir workdir;           /* puppets' cwd: the private path's tmpfs, the host path's directory */
+	struct workdir workdir;           /* puppets' cwd: the private path's tmpfs, the host
+	                                     path's directory */
 	size_t steps_done;
 	struct lab_event *events;
 	size_t event_count, event_capacity;
 	struct lab_snapshot snapshot;
-	struct lab_snapshot baseline;     /* what "changed" compares with: the snapshot before this phase */
+	struct lab_snapshot baseline;     /* what "changed" compares with: the snapshot
+	                                     before this phase */
 	struct tie *tie;                  /* whose each kernel socket is; remembers closed ones */
 	struct tie_fd *tie_fds;           /* scratch: every fd of every side, per snapshot */
 	size_t tie_fd_count, tie_fd_capacity;
 	struct probe_snapshot raw;
-	struct exact *exact;              /* host path: the lab's sockets asked for exactly, not dumped */
+	struct exact *exact;              /* host path: the lab's sockets asked for
+	                                     exactly, not dumped */
 	size_t events_probed;             /* events up to here were made before the last snapshot */
-	uint32_t *touched;                /* scratch: inodes of the fds this step's calls used or made */
-	char probe_note[128];             /* for the step's last event: what a dump found that exact requests missed */
+	uint32_t *touched;                /* scratch: inodes of the fds this step's
+	                                     calls used or made */
+	char probe_note[128];             /* for the step's last event: what a dump found that exact
+	                                     requests missed */
 	size_t touched_capacity;
 	struct run_info info;
 	size_t failure_count;
@@ -110,7 +120,8 @@ struct session {
 	struct capture_batch batch;
 	struct hold *hold;                /* the lesson says `wire: hold`, in the private path */
 	struct host_ports host_ports;     /* host path: the host's port for each lesson port */
-	struct timed_table timed;         /* since when each named socket is in its state, its timer */
+	struct timed_table timed;         /* since when each named socket is in its
+	                                     state, its timer */
 	struct resend_table resend;       /* held segments seen, to tell their copies */
 	struct puppet_reply reply;        /* scratch: 64 KiB, kept off the stack */
 };

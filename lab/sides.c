@@ -63,7 +63,9 @@ static bool make_room(void **array, int *capacity, int count, size_t element_siz
 void side_set_kind(struct side *side, int fd, int family, int type)
 {
 	struct fd_kind *kind = side_find_kind(side, fd);
-	if (!kind && make_room((void **)&side->kinds, &side->kind_capacity, side->kind_count, sizeof *side->kinds))
+	if (!kind
+	    && make_room((void **)&side->kinds, &side->kind_capacity, side->kind_count,
+			 sizeof *side->kinds))
 		kind = &side->kinds[side->kind_count++];
 	if (kind)
 		*kind = (struct fd_kind){ .fd = fd, .family = family, .type = type & 0xf };
@@ -110,12 +112,15 @@ static bool was_produced(const struct side *side, int fd)
 /* A puppet's call may name only fds this side's calls returned: its
  * process also holds 0-2 (/dev/null) and the lab's channel, which no
  * lesson may touch. The refusal reads like the kernel's EBADF. */
-void side_refuse_foreign_fds(const struct side *side, const struct puppet_request *request, struct refusal *refusal)
+void side_refuse_foreign_fds(const struct side *side, const struct puppet_request *request,
+			     struct refusal *refusal)
 {
 	for (int i = 0; i < request->fd_count && i < PUPPET_MAX_WATCHED; i++) {
 		int fd = request->fds[i];
 		if (fd >= 0 && !was_produced(side, fd))   /* a negative number reaches nothing */
-			refuse(refusal, EBADF, "fd %d is not one of this side's sockets (no call of this side returned it)",
+			refuse(refusal, EBADF,
+			       "fd %d is not one of this side's sockets (no call of this side "
+			       "returned it)",
 			       fd);
 	}
 }

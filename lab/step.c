@@ -12,7 +12,8 @@
 #include "text.h"
 
 enum {
-	SETTLE_MS = 2000,        /* a released call's news: quiet by then, or the program computes */
+	SETTLE_MS = 2000,        /* a released call's news: quiet by then, or the
+	                            program computes */
 	WAIT_MS = 10000,         /* the bound on waiting for a program that sleeps or computes */
 	BUSY_SETTLE_MS = 50,     /* the same, while a program is known to compute */
 };
@@ -21,7 +22,8 @@ struct stepping {
 	struct stepper *stepper;
 	FILE *out;
 	bool startup_told[STEPPER_SIDES];  /* the start-up calls' heading was printed */
-	bool computing;                    /* a program runs between calls: said, and waited for since */
+	bool computing;                    /* a program runs between calls: said, and
+	                                      waited for since */
 	uint64_t computing_since_ms;
 };
 
@@ -51,7 +53,9 @@ static void print_output(FILE *out, const char *who, const struct tracer_event *
 	if (!escaped)
 		return;
 	text_escape(event->bytes, ended ? len - 1 : len, escaped, size);
-	fprintf(out, ended ? _("\n%s printed: \"%s\"\n") : _("\n%s printed: \"%s\" (no newline yet)\n"), who, escaped);
+	fprintf(out,
+		ended ? _("\n%s printed: \"%s\"\n") : _("\n%s printed: \"%s\" (no newline yet)\n"),
+		who, escaped);
 	free(escaped);
 }
 
@@ -77,7 +81,8 @@ static void on_news(const struct stepper_news *news, void *context)
 		print_output(out, side, event);
 		return;
 	case NEWS_FORK:
-		fprintf(out, _("\n%s started %s (fork: pid %d)\n"), news->parent_who, news->who, (int)event->process);
+		fprintf(out, _("\n%s started %s (fork: pid %d)\n"), news->parent_who, news->who,
+			(int)event->process);
 		return;
 	case NEWS_EXEC:
 		fprintf(out, _("\n%s runs a new program (exec): %s\n"), news->who, event->text);
@@ -88,7 +93,9 @@ static void on_news(const struct stepper_news *news, void *context)
 	case NEWS_STARTUP:
 		/* Not a step: the interpreter's own, before the program began. */
 		if (!stepping->startup_told[news->side])
-			fprintf(out, _("\n%s: before the program's first line, the interpreter's start-up (not stepped):\n"),
+			fprintf(out,
+				_("\n%s: before the program's first line, the interpreter's "
+				  "start-up (not stepped):\n"),
 				side);
 		stepping->startup_told[news->side] = true;
 		fprintf(out, "  %s\n", event->text);
@@ -99,10 +106,11 @@ static void on_news(const struct stepper_news *news, void *context)
 /* Waits for news while a program sleeps in `call` (not a socket call),
  * saying so first. Returns 1 when something changed, 0 when the bound
  * passed, -1. */
-static int wait_for(struct stepping *stepping, const char *who, const char *call, const volatile sig_atomic_t *stop,
-		    char **err)
+static int wait_for(struct stepping *stepping, const char *who, const char *call,
+		    const volatile sig_atomic_t *stop, char **err)
 {
-	fprintf(stepping->out, _("\n%s asleep in %s; waiting up to %d s\n"), who, call, WAIT_MS / 1000);
+	fprintf(stepping->out, _("\n%s asleep in %s; waiting up to %d s\n"), who, call,
+		WAIT_MS / 1000);
 	/* Output is no progress: a call held, or everything quiet, is. */
 	for (uint64_t end = now_ms() + WAIT_MS; now_ms() < end && !*stop;) {
 		if (stepper_wait(stepping->stepper, 100, err) < 0)
@@ -116,14 +124,16 @@ static int wait_for(struct stepping *stepping, const char *who, const char *call
 /* A program computes (no quiet after SETTLE_MS): said once, then the
  * other's held calls go on meanwhile; with none, waited for, up to
  * WAIT_MS in all. Returns as turn(). */
-static int while_computing(struct stepping *stepping, int *on_turn, const volatile sig_atomic_t *stop, char **err)
+static int while_computing(struct stepping *stepping, int *on_turn,
+			   const volatile sig_atomic_t *stop, char **err)
 {
 	struct stepper *stepper = stepping->stepper;
 	int running = stepper_side(stepper, 0)->state == STEPPER_RUNNING ? 0 : 1;
 	const char *name = stepper_side(stepper, running)->name;
 	if (!stepping->computing) {
-		fprintf(stepping->out, _("\n%s runs between its socket calls (computing); waiting up to %d s\n"), name,
-			WAIT_MS / 1000);
+		fprintf(stepping->out,
+			_("\n%s runs between its socket calls (computing); waiting up to %d s\n"),
+			name, WAIT_MS / 1000);
 		stepping->computing = true;
 		stepping->computing_since_ms = now_ms();
 	}
@@ -136,18 +146,21 @@ static int while_computing(struct stepping *stepping, int *on_turn, const volati
 	while (now_ms() < stepping->computing_since_ms + WAIT_MS && !*stop) {
 		if (stepper_wait(stepper, 100, err) < 0)
 			return -1;
-		if ((!stepper_in_flight(stepper) && holds_a_call(stepper)) || stepper_quiet(stepper))
+		if ((!stepper_in_flight(stepper) && holds_a_call(stepper))
+		    || stepper_quiet(stepper))
 			return 1;
 	}
 	if (*stop)
 		return 0;
-	fprintf(stepping->out, _("\n%s made no socket call in %d s: stopped\n"), name, WAIT_MS / 1000);
+	fprintf(stepping->out, _("\n%s made no socket call in %d s: stopped\n"), name,
+		WAIT_MS / 1000);
 	return 0;
 }
 
 /* One turn: the program on turn runs its oldest held call. Returns 1 to
  * go on, 0 at the end (printed), -1 with *err. */
-static int turn(struct stepping *stepping, int *on_turn, const volatile sig_atomic_t *stop, char **err)
+static int turn(struct stepping *stepping, int *on_turn, const volatile sig_atomic_t *stop,
+		char **err)
 {
 	struct stepper *stepper = stepping->stepper;
 	/* Once a program is known to compute, the other's calls need not wait. */
@@ -157,7 +170,8 @@ static int turn(struct stepping *stepping, int *on_turn, const volatile sig_atom
 	if (quiet == 0)
 		return while_computing(stepping, on_turn, stop, err);
 	stepping->computing = false;
-	const struct stepper_side *sides[STEPPER_SIDES] = { stepper_side(stepper, 0), stepper_side(stepper, 1) };
+	const struct stepper_side *sides[STEPPER_SIDES] = { stepper_side(stepper, 0),
+							    stepper_side(stepper, 1) };
 	if (sides[0]->state == STEPPER_OVER && sides[1]->state == STEPPER_OVER)
 		return 0;
 	*on_turn = stepper_next_side(stepper, *on_turn);
@@ -167,21 +181,26 @@ static int turn(struct stepping *stepping, int *on_turn, const volatile sig_atom
 	/* Nobody holds a call: a sleeper is waited for, a block is the end. */
 	for (int s = 0; s < STEPPER_SIDES; s++)
 		if (sides[s]->state == STEPPER_ASLEEP && sides[s]->asleep_in_call) {
-			int changed = wait_for(stepping, sides[s]->name, sides[s]->message, stop, err);
+			int changed =
+				wait_for(stepping, sides[s]->name, sides[s]->message, stop, err);
 			if (changed != 0)
 				return changed < 0 ? -1 : 1;
 		}
-	bool server_blocked = sides[0]->state != STEPPER_OVER, client_blocked = sides[1]->state != STEPPER_OVER;
+	bool server_blocked = sides[0]->state != STEPPER_OVER,
+	     client_blocked = sides[1]->state != STEPPER_OVER;
 	fprintf(stepping->out, "%s",
-		server_blocked && client_blocked ? _("\nthe programs wait for each other: stopped (server blocked, client blocked)\n")
-		: server_blocked                 ? _("\nthe programs wait for each other: stopped (server blocked)\n")
-		: client_blocked                 ? _("\nthe programs wait for each other: stopped (client blocked)\n")
-						 : _("\nthe programs wait for each other: stopped ()\n"));
+		server_blocked && client_blocked ? _("\nthe programs wait for each other: stopped "
+						     "(server blocked, client blocked)\n")
+			: server_blocked
+			? _("\nthe programs wait for each other: stopped (server blocked)\n")
+			: client_blocked
+			? _("\nthe programs wait for each other: stopped (client blocked)\n")
+			: _("\nthe programs wait for each other: stopped ()\n"));
 	return 0;
 }
 
-int step_plain(const char *server, const char *client, const char *examples_dir, struct sandbox *sandbox, FILE *out,
-	       const volatile sig_atomic_t *stop)
+int step_plain(const char *server, const char *client, const char *examples_dir,
+	       struct sandbox *sandbox, FILE *out, const volatile sig_atomic_t *stop)
 {
 	struct stepping stepping = { .out = out };
 	const char *commands[STEPPER_SIDES] = { server, client };

@@ -16,7 +16,7 @@
 /* Runs `server` and `client` (command lines, split at spaces; a python
  * program gets the line reporter from `examples_dir`) and prints the
  * transcript to `out`. Returns an exit code. */
-int step_plain(const char *server, const char *client, const char *examples_dir, struct sandbox *sandbox, FILE *out,
-	       const volatile sig_atomic_t *stop);
+int step_plain(const char *server, const char *client, const char *examples_dir,
+	       struct sandbox *sandbox, FILE *out, const volatile sig_atomic_t *stop);
 
 #endif

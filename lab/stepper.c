@@ -35,8 +35,8 @@ struct stepper {
 
 static const char *const side_names[STEPPER_SIDES] = { "server", "client" };
 
-int stepper_new(struct stepper **out, const char *const commands[STEPPER_SIDES], const char *examples_dir,
-		struct sandbox *sandbox, char **err)
+int stepper_new(struct stepper **out, const char *const commands[STEPPER_SIDES],
+		const char *examples_dir, struct sandbox *sandbox, char **err)
 {
 	struct stepper *stepper = calloc(1, sizeof *stepper);
 	*out = NULL;
@@ -49,8 +49,10 @@ int stepper_new(struct stepper **out, const char *const commands[STEPPER_SIDES],
 	for (int s = 0; s < STEPPER_SIDES; s++) {
 		snprintf(stepper->lesson.sides[s], NAME_MAX_LEN, "%s", side_names[s]);
 		stepper->lesson.forked[s] = true;   /* no puppet: the programs are the sides */
-		snprintf(stepper->sides[s].name, sizeof stepper->sides[s].name, "%s", side_names[s]);
-		snprintf(stepper->sides[s].command, sizeof stepper->sides[s].command, "%s", commands[s]);
+		snprintf(stepper->sides[s].name, sizeof stepper->sides[s].name, "%s",
+			 side_names[s]);
+		snprintf(stepper->sides[s].command, sizeof stepper->sides[s].command, "%s",
+			 commands[s]);
 		stepper->sides[s].state = STEPPER_RUNNING;
 		stepper->sides[s].processes = 1;
 	}
@@ -60,12 +62,14 @@ int stepper_new(struct stepper **out, const char *const commands[STEPPER_SIDES],
 	/* Each program runs to its first socket call; one that sleeps before
 	 * any (a terminal read, sleep()) says so once settled. */
 	for (int s = 0; s < STEPPER_SIDES; s++) {
-		if (program_launch(&stepper->tracers[s], commands[s], NULL, side_names[s], examples_dir, err) < 0) {
+		if (program_launch(&stepper->tracers[s], commands[s], NULL, side_names[s],
+				   examples_dir, err) < 0) {
 			stepper->tracers[s] = NULL;
 			goto failed;
 		}
 		struct observed_process first = { .side = s, .kind = OBSERVED_EXEC,
-						  .process = tracer_pid(stepper->tracers[s]), .command = commands[s] };
+						  .process = tracer_pid(stepper->tracers[s]),
+						  .command = commands[s] };
 		if (session_observe_process(stepper->session, &first, err) < 0
 		    || tracer_request_settle(stepper->tracers[s], err) < 0)
 			goto failed;
@@ -132,7 +136,8 @@ int stepper_observe(struct session *session, int side, const struct tracer_event
 	if (result)
 		result[1] = '\0';
 	/* Bytes the text shows decoded (netlink messages) are not shown again as bytes. */
-	bool received = (event->call == CALL_RECV || event->call == CALL_RECVFROM) && !event->bytes_decoded;
+	bool received =
+		(event->call == CALL_RECV || event->call == CALL_RECVFROM) && !event->bytes_decoded;
 	struct observed_call call = {
 		.side = side,
 		.kind = blocked ? EVENT_BLOCKED : event->woke ? EVENT_WOKE : EVENT_RETURNED,
@@ -158,16 +163,18 @@ int stepper_observe(struct session *session, int side, const struct tracer_event
 
 /* ---- news --------------------------------------------------------------- */
 
-static void tell(struct stepper *stepper, enum stepper_news_kind kind, int side, const struct tracer_event *event,
-		 size_t first_event, pid_t parent)
+static void tell(struct stepper *stepper, enum stepper_news_kind kind, int side,
+		 const struct tracer_event *event, size_t first_event, pid_t parent)
 {
 	if (!stepper->listener)
 		return;
 	char who[STEPPER_LABEL_MAX], parent_who[STEPPER_LABEL_MAX] = "";
 	session_process_label(stepper->session, side, event ? event->process : 0, who, sizeof who);
 	if (parent)
-		session_process_label(stepper->session, side, parent, parent_who, sizeof parent_who);
-	struct stepper_news news = { .kind = kind, .side = side, .who = who, .parent_who = parent_who, .event = event,
+		session_process_label(stepper->session, side, parent, parent_who,
+				      sizeof parent_who);
+	struct stepper_news news = { .kind = kind, .side = side, .who = who,
+				     .parent_who = parent_who, .event = event,
 				     .first_event = first_event };
 	stepper->listener(&news, stepper->listener_context);
 }
@@ -194,7 +201,8 @@ static void drop_held(struct stepper_side *side, pid_t task)
 {
 	for (size_t i = 0; i < side->held_count; i++)
 		if (side->held[i].task == task) {
-			memmove(&side->held[i], &side->held[i + 1], (side->held_count - i - 1) * sizeof side->held[0]);
+			memmove(&side->held[i], &side->held[i + 1],
+				(side->held_count - i - 1) * sizeof side->held[0]);
 			side->held_count--;
 			if (side->chosen > i)
 				side->chosen--;
@@ -223,7 +231,9 @@ static int flush_deferred(struct stepper *stepper, char **err)
 {
 	int result = 0;
 	for (size_t i = 0; i < stepper->deferred_count; i++) {
-		if (result == 0 && take_event(stepper, stepper->deferred_sides[i], stepper->deferred[i], err) < 0)
+		if (result == 0
+		    && take_event(stepper, stepper->deferred_sides[i], stepper->deferred[i],
+				  err) < 0)
 			result = -1;
 		free(stepper->deferred[i]);
 	}
@@ -236,7 +246,8 @@ static int flush_deferred(struct stepper *stepper, char **err)
 static int defer(struct stepper *stepper, int s, const struct tracer_event *event, char **err)
 {
 	const struct cause *cause = &stepper->cause;
-	if (!cause->active || !event->woke || event->task == cause->task || event->kind != TRACER_RETURNED)
+	if (!cause->active || !event->woke || event->task == cause->task
+	    || event->kind != TRACER_RETURNED)
 		return 0;
 	if (stepper->deferred_count == STEPPER_TASKS)
 		return 0;
@@ -268,7 +279,8 @@ static bool ends_cause(const struct stepper *stepper, int s, const struct tracer
 		return false;
 	if (event->kind == TRACER_EXITED)
 		return event->process == cause->process || event->program_over;
-	return (event->kind == TRACER_RETURNED || event->kind == TRACER_BLOCKED) && event->task == cause->task;
+	return (event->kind == TRACER_RETURNED || event->kind == TRACER_BLOCKED)
+		&& event->task == cause->task;
 }
 
 /* The released call of side `s` is over: whatever it woke on the other
@@ -280,8 +292,8 @@ static int unsettle_others(struct stepper *stepper, int s, char **err)
 	for (int other = 0; other < STEPPER_SIDES; other++) {
 		struct stepper_side *side = &stepper->sides[other];
 		/* A side whose every task waits in a stop cannot have been woken. */
-		if (other == s || side->state == STEPPER_OVER || !stepper->tracers[other] || !side->settled
-		    || side->all_held)
+		if (other == s || side->state == STEPPER_OVER || !stepper->tracers[other]
+		    || !side->settled || side->all_held)
 			continue;
 		unsettle(side);
 		if (tracer_request_settle(stepper->tracers[other], err) < 0)
@@ -326,7 +338,8 @@ static int take_event(struct stepper *stepper, int s, const struct tracer_event 
 			struct stepper_task *task = &side->held[side->held_count++];
 			task->task = event->task;
 			task->process = event->process;
-			session_process_label(stepper->session, s, event->process, task->who, sizeof task->who);
+			session_process_label(stepper->session, s, event->process, task->who,
+					      sizeof task->who);
 			snprintf(task->next, sizeof task->next, "%s", event->text);
 			snprintf(task->line, sizeof task->line, "%s", event->line);
 		}
@@ -346,7 +359,8 @@ static int take_event(struct stepper *stepper, int s, const struct tracer_event 
 		break;
 	case TRACER_SETTLED:
 		side->settled = true;
-		side->all_held = event->held_count > 0 && event->blocked_count == 0 && event->asleep_count == 0;
+		side->all_held = event->held_count > 0 && event->blocked_count == 0
+			&& event->asleep_count == 0;
 		if (side->held_count == 0 && event->blocked_count > 0)
 			side->state = STEPPER_BLOCKED;
 		else if (side->held_count == 0 && event->asleep_count > 0) {
@@ -356,11 +370,13 @@ static int take_event(struct stepper *stepper, int s, const struct tracer_event 
 		}
 		break;
 	case TRACER_OUTPUT:
-		text_keep_tail(side->output, sizeof side->output, &side->output_len, event->bytes, event->bytes_len);
+		text_keep_tail(side->output, sizeof side->output, &side->output_len, event->bytes,
+			       event->bytes_len);
 		tell(stepper, NEWS_OUTPUT, s, event, 0, 0);
 		break;
 	case TRACER_FORKED: {
-		struct observed_process forked = { .side = s, .kind = OBSERVED_FORK, .process = event->process,
+		struct observed_process forked = { .side = s, .kind = OBSERVED_FORK,
+						   .process = event->process,
 						   .parent = event->parent };
 		if (session_observe_process(stepper->session, &forked, err) < 0)
 			return -1;
@@ -369,15 +385,22 @@ static int take_event(struct stepper *stepper, int s, const struct tracer_event 
 		/* A row of its own: the parent's fork(), with both holders after it. */
 		size_t before;
 		session_events(stepper->session, &before);
-		struct observed_call call = { .side = s, .kind = EVENT_RETURNED, .call = CALL_FORK, .text = "fork()",
-					      .ret = event->process, .fd = -1, .process = event->parent };
+		struct observed_call call = { .side = s,
+					      .kind = EVENT_RETURNED,
+					      .call = CALL_FORK,
+					      .text = "fork()",
+					      .ret = event->process,
+					      .fd = -1,
+					      .process = event->parent };
 		if (session_observe(stepper->session, &call, err) < 0)
 			return -1;
 		tell(stepper, NEWS_STEP, s, event, before, 0);
 		break;
 	}
 	case TRACER_EXECED: {
-		struct observed_process execed = { .side = s, .kind = OBSERVED_EXEC, .process = event->process,
+		struct observed_process execed = { .side = s,
+						   .kind = OBSERVED_EXEC,
+						   .process = event->process,
 						   .command = event->text };
 		if (session_observe_process(stepper->session, &execed, err) < 0)
 			return -1;
@@ -386,7 +409,9 @@ static int take_event(struct stepper *stepper, int s, const struct tracer_event 
 	}
 	case TRACER_EXITED: {
 		tell(stepper, NEWS_EXIT, s, event, 0, 0);
-		struct observed_process gone = { .side = s, .kind = OBSERVED_EXIT, .process = event->process };
+		struct observed_process gone = { .side = s,
+						 .kind = OBSERVED_EXIT,
+						 .process = event->process };
 		if (session_observe_process(stepper->session, &gone, err) < 0)
 			return -1;
 		drop_process(side, event->process);
@@ -446,7 +471,9 @@ int stepper_release(struct stepper *stepper, int s, char **err)
 	if (side->held_count == 0)
 		side->state = STEPPER_RUNNING;
 	update_state(side);
-	stepper->cause = (struct cause){ .active = true, .side = s, .task = task.task, .process = task.process };
+	stepper->cause = (struct cause){
+		.active = true, .side = s, .task = task.task, .process = task.process
+	};
 	return 0;
 }
 

@@ -54,12 +54,15 @@ struct stepper_side {
 	char name[NAME_MAX_LEN];           /* "server" */
 	char command[512];                 /* as given */
 	enum stepper_state state;
-	char next[TRACER_TEXT_MAX];        /* HELD: the chosen task's call, decoded: "bind(3, {AF_INET, ...}, 16)";
-	                                      BLOCKED: the sleeping call */
+	char next[TRACER_TEXT_MAX];        /* HELD: the chosen task's call, decoded:
+	                                      "bind(3, {AF_INET, ...}, 16)"; BLOCKED: the
+	                                      sleeping call */
 	char line[TRACER_LINE_MAX];        /* HELD: the source line that made it, or "" */
-	bool asleep_in_call;               /* ASLEEP: the tracer saw the task asleep in `message`'s call */
-	char message[256];                 /* ASLEEP: the call it sleeps in ("clock_nanosleep"), or what
-	                                      else the tracer said; OVER: "exited with code 0" */
+	bool asleep_in_call;               /* ASLEEP: the tracer saw the task asleep in
+	                                      `message`'s call */
+	char message[256];                 /* ASLEEP: the call it sleeps in ("clock_nanosleep"), or
+	                                      what else the tracer said; OVER:
+	                                      "exited with code 0" */
 	char output[STEPPER_OUTPUT_MAX];   /* the tail of what it printed, raw (escape to show) */
 	size_t output_len;
 	size_t startup_calls;              /* the interpreter's start-up calls, run unstopped */
@@ -69,7 +72,8 @@ struct stepper_side {
 	size_t held_count;
 	size_t chosen;
 	size_t processes;                  /* processes the side has had */
-	bool settled;                      /* nothing runs until a release or the kernel wakes a call */
+	bool settled;                      /* nothing runs until a release or the
+	                                      kernel wakes a call */
 	bool all_held;                     /* settled with every task held in a stop: only a release
 	                                      (or a kill) moves it, never another side's call */
 };
@@ -97,8 +101,8 @@ struct stepper;
  * `sandbox` (entered by the caller, borrowed). A Python program runs
  * through the line reporter in `examples_dir`. Returns 0, or -1 with *err
  * (a program that does not exist, ptrace refused: one line). */
-int stepper_new(struct stepper **out, const char *const commands[STEPPER_SIDES], const char *examples_dir,
-		struct sandbox *sandbox, char **err);
+int stepper_new(struct stepper **out, const char *const commands[STEPPER_SIDES],
+		const char *examples_dir, struct sandbox *sandbox, char **err);
 
 /* Stops the programs (nothing outlives it) and the session. Safe on NULL. */
 void stepper_free(struct stepper *stepper);
@@ -152,6 +156,7 @@ int stepper_next_side(const struct stepper *stepper, int preferred);
 /* A tracer event as the session records it (the shared part of --plain
  * and the TUI): 1 when it became a step, 0 when it is not one (a call the
  * catalog has no row for, start-up, output), -1 with *err. */
-int stepper_observe(struct session *session, int side, const struct tracer_event *event, char **err);
+int stepper_observe(struct session *session, int side, const struct tracer_event *event,
+		    char **err);
 
 #endif

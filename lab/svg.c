@@ -51,7 +51,8 @@ enum {
 
 struct layout {
 	int lane_x[LESSON_MAX_SIDES];     /* each lifeline's x */
-	int lane_left[LESSON_MAX_SIDES];  /* its column's width left of the lifeline (half a call box) */
+	int lane_left[LESSON_MAX_SIDES];  /* its column's width left of the lifeline
+	                                     (half a call box) */
 	int lane_right[LESSON_MAX_SIDES]; /* and right of it (half a call box, or a state tag) */
 	int width;
 	int *row_y;                       /* each row's top (owned) */
@@ -79,7 +80,11 @@ static int text_width(const char *text)
 /* The length of the valid UTF-8 sequence at p, 0 when it is not one. */
 static size_t utf8_length(const unsigned char *p)
 {
-	size_t length = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+	size_t length = *p < 0x80     ? 1
+		: (*p & 0xe0) == 0xc0 ? 2
+		: (*p & 0xf0) == 0xe0 ? 3
+		: (*p & 0xf8) == 0xf0 ? 4
+				      : 0;
 	if (length == 2 && *p < 0xc2)
 		return 0;   /* overlong */
 	for (size_t i = 1; i < length; i++)
@@ -96,7 +101,8 @@ static void put_escaped_n(FILE *out, const char *text, size_t size)
 	const unsigned char *end = (const unsigned char *)text + size;
 	for (const unsigned char *p = (const unsigned char *)text; p < end && *p;) {
 		size_t length = utf8_length(p);
-		if (length == 0 || p + length > end || (length == 1 && *p < 0x20 && *p != '\t' && *p != '\n')) {
+		if (length == 0 || p + length > end
+		    || (length == 1 && *p < 0x20 && *p != '\t' && *p != '\n')) {
 			fputc('?', out);
 			p++;
 			continue;
@@ -171,7 +177,8 @@ static int layout_build(struct layout *layout, const struct diagram *diagram, ch
 {
 	memset(layout, 0, sizeof *layout);
 	layout->row_y = calloc(diagram->count ? diagram->count : 1, sizeof *layout->row_y);
-	layout->row_height = calloc(diagram->count ? diagram->count : 1, sizeof *layout->row_height);
+	layout->row_height =
+		calloc(diagram->count ? diagram->count : 1, sizeof *layout->row_height);
 	if (!layout->row_y || !layout->row_height) {
 		layout_done(layout);
 		return text_error(err, "out of memory");
@@ -185,7 +192,9 @@ static int layout_build(struct layout *layout, const struct diagram *diagram, ch
 	for (size_t i = 0; i < diagram->count; i++) {
 		const struct diagram_row *row = &diagram->rows[i];
 		if (row->kind == DIAGRAM_CALL) {
-			int half = (max_int(text_width(row->call), text_width(row->result)) + 24) / 2 + 12;
+			int half =
+				(max_int(text_width(row->call), text_width(row->result)) + 24) / 2
+				+ 12;
 			int lane = call_lane(row);
 			layout->lane_left[lane] = max_int(layout->lane_left[lane], half);
 			layout->lane_right[lane] = max_int(layout->lane_right[lane], half);
@@ -194,7 +203,8 @@ static int layout_build(struct layout *layout, const struct diagram *diagram, ch
 				int *right = &layout->lane_right[row->notes[k].lane];
 				*right = max_int(*right, text_width(row->notes[k].text) + 16 + 20);
 			}
-		} else if (row->from_lane >= 0 && row->to_lane >= 0 && row->from_lane != row->to_lane) {
+		} else if (row->from_lane >= 0 && row->to_lane >= 0
+			   && row->from_lane != row->to_lane) {
 			int low = row->from_lane < row->to_lane ? row->from_lane : row->to_lane;
 			int high = row->from_lane ^ row->to_lane ^ low;
 			if (high == low + 1)
@@ -207,9 +217,11 @@ static int layout_build(struct layout *layout, const struct diagram *diagram, ch
 			continue;
 		}
 		int distance = layout->lane_right[lane - 1] + LANE_GAP + layout->lane_left[lane];
-		layout->lane_x[lane] = layout->lane_x[lane - 1] + max_int(distance, gap_need[lane - 1]);
+		layout->lane_x[lane] =
+			layout->lane_x[lane - 1] + max_int(distance, gap_need[lane - 1]);
 	}
-	layout->width = lanes ? layout->lane_x[lanes - 1] + layout->lane_right[lanes - 1] + RIGHT : LEFT + 2 * MIN_HALF;
+	layout->width = lanes ? layout->lane_x[lanes - 1] + layout->lane_right[lanes - 1] + RIGHT
+			      : LEFT + 2 * MIN_HALF;
 	int y = BODY_Y;
 	for (size_t i = 0; i < diagram->count; i++) {
 		layout->row_y[i] = y;
@@ -219,16 +231,20 @@ static int layout_build(struct layout *layout, const struct diagram *diagram, ch
 	layout->body_end = y + 10;
 	/* The title must fit too. */
 	int title = text_width(diagram->lesson) + text_width(diagram->title) + 40;
-	layout->width = max_int(max_int(layout->width, LEFT + title * TITLE_FONT / FONT), MIN_WIDTH);
+	layout->width =
+		max_int(max_int(layout->width, LEFT + title * TITLE_FONT / FONT), MIN_WIDTH);
 	return 0;
 }
 
 /* ---- drawing ------------------------------------------------------------- */
 
-static void draw_lifelines(FILE *out, const struct diagram *diagram, const struct layout *layout, int top, int bottom)
+static void draw_lifelines(FILE *out, const struct diagram *diagram, const struct layout *layout,
+			   int top, int bottom)
 {
 	for (int lane = 0; lane < diagram->lifeline_count; lane++)
-		fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"" LINE "\" stroke-width=\"2\"/>\n",
+		fprintf(out,
+			"<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"" LINE
+			"\" stroke-width=\"2\"/>\n",
 			layout->lane_x[lane], top, layout->lane_x[lane], bottom);
 }
 
@@ -237,11 +253,12 @@ static void draw_heads(FILE *out, const struct diagram *diagram, const struct la
 	for (int lane = 0; lane < diagram->lifeline_count; lane++) {
 		int half = text_width(diagram->lifelines[lane].name) / 2 + 16;
 		fprintf(out,
-			"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#ffffff\" stroke=\"" INK
-			"\" stroke-width=\"2\"/>\n",
+			"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#ffffff\" "
+			"stroke=\"" INK "\" stroke-width=\"2\"/>\n",
 			layout->lane_x[lane] - half, y, 2 * half, HEAD_HEIGHT);
 		put_text(out, layout->lane_x[lane], y + 19,
-			 "font-family=\"monospace\" font-size=\"14\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"" INK "\"",
+			 "font-family=\"monospace\" font-size=\"14\" font-weight=\"bold\" "
+			 "text-anchor=\"middle\" fill=\"" INK "\"",
 			 diagram->lifelines[lane].name);
 	}
 }
@@ -251,9 +268,11 @@ static void draw_step_rule(FILE *out, const struct layout *layout, size_t step, 
 	char label[32];
 	snprintf(label, sizeof label, "step %zu", step);
 	fprintf(out,
-		"<line x1=\"4\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#c8c8c8\" stroke-width=\"1\" stroke-dasharray=\"2 4\"/>\n",
+		"<line x1=\"4\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#c8c8c8\" "
+		"stroke-width=\"1\" stroke-dasharray=\"2 4\"/>\n",
 		y + 4, layout->width - 4, y + 4);
-	put_text(out, 6, y + 22, "font-family=\"sans-serif\" font-size=\"12\" fill=\"#444444\"", label);
+	put_text(out, 6, y + 22, "font-family=\"sans-serif\" font-size=\"12\" fill=\"#444444\"",
+		 label);
 }
 
 static void draw_call(FILE *out, const struct layout *layout, const struct diagram_row *row, int y)
@@ -278,43 +297,53 @@ static void draw_call(FILE *out, const struct layout *layout, const struct diagr
 	int width = max_int(text_width(row->call), text_width(row->result)) + 24;
 	int x = layout->lane_x[lane] - width / 2;
 	fprintf(out,
-		"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"4\" fill=\"%s\" stroke=\"%s\" "
-		"stroke-width=\"%s\"%s/>\n",
+		"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"4\" fill=\"%s\" "
+		"stroke=\"%s\" stroke-width=\"%s\"%s/>\n",
 		x, y, width, CALL_BOX, fill, stroke, weight, dash);
 	put_text(out, layout->lane_x[lane], y + 16,
-		 "font-family=\"monospace\" font-size=\"13\" text-anchor=\"middle\" fill=\"" INK "\"", row->call);
+		 "font-family=\"monospace\" font-size=\"13\" text-anchor=\"middle\" fill=\"" INK
+		 "\"",
+		 row->call);
 	put_text(out, layout->lane_x[lane], y + 32,
-		 "font-family=\"monospace\" font-size=\"13\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"" INK "\"",
+		 "font-family=\"monospace\" font-size=\"13\" font-weight=\"bold\" "
+		 "text-anchor=\"middle\" fill=\"" INK "\"",
 		 row->result);
 }
 
 static void draw_arrowhead(FILE *out, int x, int y, int direction, const char *colour)
 {
-	fprintf(out, "<polygon points=\"%d,%d %d,%d %d,%d\" fill=\"%s\"/>\n", x, y, x - direction * 11, y - 5,
-		x - direction * 11, y + 5, colour);
+	fprintf(out, "<polygon points=\"%d,%d %d,%d %d,%d\" fill=\"%s\"/>\n", x, y,
+		x - direction * 11, y - 5, x - direction * 11, y + 5, colour);
 }
 
-static void draw_packet(FILE *out, const struct layout *layout, const struct diagram_row *row, int y)
+static void draw_packet(FILE *out, const struct layout *layout, const struct diagram_row *row,
+			int y)
 {
 	bool reset = strstr(row->label, "RST") != NULL;
 	const char *colour = reset ? RESET_STROKE : PACKET_STROKE;
 	int label_y = y + 13, arrow_y = y + 21;
 	if (row->from_lane < 0 || row->to_lane < 0 || row->from_lane == row->to_lane) {
 		char line[DIAGRAM_TEXT_MAX + 64];
-		snprintf(line, sizeof line, "packet between sides the lab could not tell: %s", row->label);
-		put_text(out, LEFT, arrow_y, "font-family=\"monospace\" font-size=\"12\" fill=\"" INK "\"", line);
+		snprintf(line, sizeof line, "packet between sides the lab could not tell: %s",
+			 row->label);
+		put_text(out, LEFT, arrow_y,
+			 "font-family=\"monospace\" font-size=\"12\" fill=\"" INK "\"", line);
 		return;
 	}
 	int from = layout->lane_x[row->from_lane], to = layout->lane_x[row->to_lane];
 	int direction = to > from ? 1 : -1;
-	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>\n", from, arrow_y,
-		to - direction * 10, arrow_y, colour, reset ? " stroke-dasharray=\"8 4\"" : "");
+	fprintf(out,
+		"<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
+		"stroke-width=\"2\"%s/>\n",
+		from, arrow_y, to - direction * 10, arrow_y, colour,
+		reset ? " stroke-dasharray=\"8 4\"" : "");
 	draw_arrowhead(out, to, arrow_y, direction, colour);
 	int middle = (from + to) / 2, width = text_width(row->label) + 10;
-	fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"#ffffff\"/>\n", middle - width / 2,
-		label_y - 12, width);
+	fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"#ffffff\"/>\n",
+		middle - width / 2, label_y - 12, width);
 	put_text(out, middle, label_y,
-		 "font-family=\"monospace\" font-size=\"12\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"" INK "\"",
+		 "font-family=\"monospace\" font-size=\"12\" font-weight=\"bold\" "
+		 "text-anchor=\"middle\" fill=\"" INK "\"",
 		 row->label);
 }
 
@@ -328,28 +357,33 @@ static void draw_states(FILE *out, const struct diagram *diagram, const struct l
 			continue;
 		int x = layout->lane_x[note->lane] + 10;
 		int top = y + 3 + line[note->lane]++ * NOTE_LINE;
-		fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"8\" fill=\"%s\" stroke=\"%s\"%s/>\n", x,
-			top, text_width(note->text) + 16, NOTE_LINE - 3, note->gone ? GONE_FILL : STATE_FILL,
-			note->gone ? IDLE_STROKE : STATE_STROKE, note->gone ? " stroke-dasharray=\"4 3\"" : "");
+		fprintf(out,
+			"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"8\" fill=\"%s\" "
+			"stroke=\"%s\"%s/>\n",
+			x, top, text_width(note->text) + 16, NOTE_LINE - 3,
+			note->gone ? GONE_FILL : STATE_FILL,
+			note->gone ? IDLE_STROKE : STATE_STROKE,
+			note->gone ? " stroke-dasharray=\"4 3\"" : "");
 		put_text(out, x + 8, top + 13,
-			 note->gone ? "font-family=\"monospace\" font-size=\"13\" font-style=\"italic\" fill=\"" INK "\""
+			 note->gone ? "font-family=\"monospace\" font-size=\"13\" "
+				      "font-style=\"italic\" fill=\"" INK "\""
 				    : "font-family=\"monospace\" font-size=\"13\" fill=\"" INK "\"",
 			 note->text);
 	}
 }
 
 /* The part of each blocked call's bar between y = top and y = bottom. */
-static void draw_bars(FILE *out, const struct diagram *diagram, const struct layout *layout, int shift, int top,
-		      int bottom)
+static void draw_bars(FILE *out, const struct diagram *diagram, const struct layout *layout,
+		      int shift, int top, int bottom)
 {
 	for (size_t i = 0; i < diagram->count; i++) {
 		const struct diagram_row *row = &diagram->rows[i];
 		if (row->kind != DIAGRAM_CALL || !row->event || row->event->kind != EVENT_BLOCKED)
 			continue;
 		int start = layout->row_y[i] + (row->step_start ? STEP_GAP : 0) + CALL_BOX - shift;
-		int end = row->wake_row < diagram->count
-				  ? layout->row_y[row->wake_row] + (diagram->rows[row->wake_row].step_start ? STEP_GAP : 0) - shift
-				  : layout->body_end - shift;
+		int end = row->wake_row < diagram->count ? layout->row_y[row->wake_row]
+				+ (diagram->rows[row->wake_row].step_start ? STEP_GAP : 0) - shift
+							 : layout->body_end - shift;
 		if (start < top)
 			start = top;
 		if (end > bottom)
@@ -357,15 +391,17 @@ static void draw_bars(FILE *out, const struct diagram *diagram, const struct lay
 		if (end <= start)
 			continue;
 		fprintf(out,
-			"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"" BLOCKED_FILL "\" stroke=\"" BLOCKED_STROKE
+			"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"" BLOCKED_FILL
+			"\" stroke=\"" BLOCKED_STROKE
 			"\" stroke-width=\"1.5\" stroke-dasharray=\"6 3\"/>\n",
-			layout->lane_x[call_lane(row)] - BAR_WIDTH / 2, start, BAR_WIDTH, end - start);
+			layout->lane_x[call_lane(row)] - BAR_WIDTH / 2, start, BAR_WIDTH,
+			end - start);
 	}
 }
 
 /* Rows first to last (exclusive), moved up by `shift`. */
-static void draw_rows(FILE *out, const struct diagram *diagram, const struct layout *layout, size_t first, size_t last,
-		      int shift)
+static void draw_rows(FILE *out, const struct diagram *diagram, const struct layout *layout,
+		      size_t first, size_t last, int shift)
 {
 	for (size_t i = first; i < last; i++) {
 		const struct diagram_row *row = &diagram->rows[i];
@@ -386,23 +422,25 @@ static void draw_rows(FILE *out, const struct diagram *diagram, const struct lay
 static void draw_legend(FILE *out, const struct layout *layout, int y)
 {
 	static const char *const lines[] = {
-		"box: a call and its result (thick: it failed; dashed, with a bar: asleep in the kernel until the box "
-		"where it woke)",
-		"arrow: a packet on the wire (flags, seq and ack relative to each side's first, length);  tag: a socket's "
-		"state after the call",
+		"box: a call and its result (thick: it failed; dashed, with a bar: asleep in the "
+		"kernel until the box where it woke)",
+		"arrow: a packet on the wire (flags, seq and ack relative to each side's first, "
+		"length);  tag: a socket's state after the call",
 	};
 	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-		put_text(out, LEFT - 70, y + 18 + (int)i * 18, "font-family=\"sans-serif\" font-size=\"12\" fill=\"#444444\"",
-			 lines[i]);
+		put_text(out, LEFT - 70, y + 18 + (int)i * 18,
+			 "font-family=\"sans-serif\" font-size=\"12\" fill=\"#444444\"", lines[i]);
 	(void)layout;
 }
 
-static void svg_open(FILE *out, int width, int height, const struct diagram *diagram, bool standalone)
+static void svg_open(FILE *out, int width, int height, const struct diagram *diagram,
+		     bool standalone)
 {
 	if (standalone)
 		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
 	fprintf(out,
-		"<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n",
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
+		"height=\"%d\" viewBox=\"0 0 %d %d\">\n",
 		width, height, width, height);
 	if (standalone) {
 		fputs("<title>", out);
@@ -411,7 +449,8 @@ static void svg_open(FILE *out, int width, int height, const struct diagram *dia
 		put_escaped(out, diagram->title);
 		fputs("</title>\n", out);
 	}
-	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", width, height);
+	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", width,
+		height);
 }
 
 static int finish(FILE *out, char **err)
@@ -431,9 +470,13 @@ int svg_write(FILE *out, const struct diagram *diagram, const struct svg_texts *
 	svg_open(out, width, height, diagram, true);
 	char title[256];
 	snprintf(title, sizeof title, "%s: %s", diagram->lesson, diagram->title);
-	put_text(out, 8, 26, "font-family=\"sans-serif\" font-size=\"18\" font-weight=\"bold\" fill=\"" INK "\"", title);
+	put_text(out, 8, 26,
+		 "font-family=\"sans-serif\" font-size=\"18\" font-weight=\"bold\" fill=\"" INK
+		 "\"",
+		 title);
 	if (texts && texts->subtitle)
-		put_text(out, 8, 46, "font-family=\"sans-serif\" font-size=\"12\" fill=\"#444444\"", texts->subtitle);
+		put_text(out, 8, 46, "font-family=\"sans-serif\" font-size=\"12\" fill=\"#444444\"",
+			 texts->subtitle);
 	draw_lifelines(out, diagram, &layout, HEAD_Y + HEAD_HEIGHT, layout.body_end);
 	draw_heads(out, diagram, &layout, HEAD_Y);
 	draw_bars(out, diagram, &layout, 0, 0, layout.body_end);
@@ -462,10 +505,11 @@ static void put_paragraphs(FILE *out, const char *text)
 }
 
 /* One step's slice: its rows, with the lifelines through them. */
-static void html_step(FILE *out, const struct diagram *diagram, const struct layout *layout, size_t first, size_t last,
-		      const char *text)
+static void html_step(FILE *out, const struct diagram *diagram, const struct layout *layout,
+		      size_t first, size_t last, const char *text)
 {
-	int top = layout->row_y[first], bottom = last < diagram->count ? layout->row_y[last] : layout->body_end;
+	int top = layout->row_y[first],
+	    bottom = last < diagram->count ? layout->row_y[last] : layout->body_end;
 	fputs("<tr><td class=\"picture\">", out);
 	svg_open(out, layout->width, bottom - top, diagram, false);
 	draw_lifelines(out, diagram, layout, 0, bottom - top);
@@ -478,17 +522,20 @@ static void html_step(FILE *out, const struct diagram *diagram, const struct lay
 	fputs("</td></tr>\n", out);
 }
 
-int svg_write_html(FILE *out, const struct diagram *diagram, const struct svg_texts *texts, char **err)
+int svg_write_html(FILE *out, const struct diagram *diagram, const struct svg_texts *texts,
+		   char **err)
 {
 	struct layout layout;
 	if (layout_build(&layout, diagram, err) < 0)
 		return -1;
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>", out);
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>",
+	      out);
 	put_escaped(out, diagram->lesson);
 	fputs(": ", out);
 	put_escaped(out, diagram->title);
 	fputs("</title>\n<style>\n"
-	      "body { font-family: sans-serif; margin: 1.5em; color: #111111; background: #ffffff; }\n"
+	      "body { font-family: sans-serif; margin: 1.5em; color: #111111; background: "
+	      "#ffffff; }\n"
 	      "table { border-collapse: collapse; }\n"
 	      "td { padding: 0; vertical-align: top; }\n"
 	      "td.picture svg { display: block; }\n"
@@ -516,16 +563,20 @@ int svg_write_html(FILE *out, const struct diagram *diagram, const struct svg_te
 	fputs("</svg></td><td></td></tr>\n", out);
 	for (size_t first = 0; first < diagram->count;) {
 		size_t last = first + 1;
-		while (last < diagram->count && diagram->rows[last].step == diagram->rows[first].step)
+		while (last < diagram->count
+		       && diagram->rows[last].step == diagram->rows[first].step)
 			last++;
 		size_t step = diagram->rows[first].step;
-		const char *text = texts && step >= 1 && step <= texts->step_count ? texts->steps[step - 1] : NULL;
+		const char *text = texts && step >= 1 && step <= texts->step_count
+			? texts->steps[step - 1]
+			: NULL;
 		html_step(out, diagram, &layout, first, last, text);
 		first = last;
 	}
-	fputs("</table>\n<p class=\"legend\">A box is a call and its result (thick: it failed; dashed, with a bar: asleep "
-	      "in the kernel until the box where it woke); an arrow a packet on the wire (flags, seq and ack relative to "
-	      "each side's first, length); a tag a socket's state after the call (dashed: gone).</p>\n</body>\n</html>\n",
+	fputs("</table>\n<p class=\"legend\">A box is a call and its result (thick: it failed; "
+	      "dashed, with a bar: asleep in the kernel until the box where it woke); an arrow a "
+	      "packet on the wire (flags, seq and ack relative to each side's first, length); a "
+	      "tag a socket's state after the call (dashed: gone).</p>\n</body>\n</html>\n",
 	      out);
 	layout_done(&layout);
 	return finish(out, err);

@@ -34,6 +34,7 @@ int svg_write(FILE *out, const struct diagram *diagram, const struct svg_texts *
 
 /* Writes an HTML page: the title, the intro, then a row per step: the
  * step's slice of the diagram and the step's text. Returns 0, or -1 with *err. */
-int svg_write_html(FILE *out, const struct diagram *diagram, const struct svg_texts *texts, char **err);
+int svg_write_html(FILE *out, const struct diagram *diagram, const struct svg_texts *texts,
+		   char **err);
 
 #endif

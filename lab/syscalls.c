@@ -38,17 +38,23 @@
 #error "the per-fd filter reads an argument's low half at its offset: little-endian only"
 #endif
 
-#define ARGS(...) .arg_count = sizeof((enum syscall_arg[]){ __VA_ARGS__ }) / sizeof(enum syscall_arg), \
-		  .args = { __VA_ARGS__ }
+#define ARGS(...) \
+	.arg_count = sizeof((enum syscall_arg[]){ __VA_ARGS__ }) / sizeof(enum syscall_arg), \
+	.args = { __VA_ARGS__ }
 #define ROW(name_, show_, call_, fd_, ...) \
-	{ .name = #name_, .number = SYS_##name_, .show = show_, .call = call_, .fd_arg = fd_, __VA_ARGS__ }
+	{ \
+		.name = #name_, .number = SYS_##name_, .show = show_, .call = call_, \
+		.fd_arg = fd_, __VA_ARGS__ \
+	}
 
 /* accept, poll, select and epoll_wait exist on x86-64 only; aarch64 has
  * accept4, ppoll, pselect6 and epoll_pwait, which glibc uses there. No
  * architecture here has send or recv: glibc makes them sendto/recvfrom. */
 const struct syscall_def syscalls_table[] = {
-	ROW(socket, SHOW_ALWAYS, CALL_SOCKET, -1, .returns_fd = true, ARGS(SA_FAMILY, SA_TYPE, SA_PROTOCOL)),
-	ROW(socketpair, SHOW_ALWAYS, CALL_SOCKETPAIR, -1, ARGS(SA_FAMILY, SA_TYPE, SA_PROTOCOL, SA_FD_PAIR)),
+	ROW(socket, SHOW_ALWAYS, CALL_SOCKET, -1, .returns_fd = true,
+	    ARGS(SA_FAMILY, SA_TYPE, SA_PROTOCOL)),
+	ROW(socketpair, SHOW_ALWAYS, CALL_SOCKETPAIR, -1,
+	    ARGS(SA_FAMILY, SA_TYPE, SA_PROTOCOL, SA_FD_PAIR)),
 	ROW(bind, SHOW_ALWAYS, CALL_BIND, 0, ARGS(SA_FD, SA_ADDRESS_IN, SA_SIZE)),
 	ROW(listen, SHOW_ALWAYS, CALL_LISTEN, 0, ARGS(SA_FD, SA_INT)),
 #ifdef SYS_accept
@@ -60,20 +66,26 @@ const struct syscall_def syscalls_table[] = {
 	ROW(connect, SHOW_ALWAYS, CALL_CONNECT, 0, ARGS(SA_FD, SA_ADDRESS_IN, SA_SIZE)),
 	ROW(sendto, SHOW_ALWAYS, CALL_SEND, 0, .call_with_address = CALL_SENDTO, .address_arg = 4,
 	    ARGS(SA_FD, SA_BYTES_IN, SA_SIZE, SA_MSG_FLAGS, SA_ADDRESS_IN, SA_SIZE)),
-	ROW(recvfrom, SHOW_ALWAYS, CALL_RECV, 0, .call_with_address = CALL_RECVFROM, .address_arg = 4,
+	ROW(recvfrom, SHOW_ALWAYS, CALL_RECV, 0, .call_with_address = CALL_RECVFROM,
+	    .address_arg = 4,
 	    ARGS(SA_FD, SA_BYTES_OUT, SA_SIZE, SA_MSG_FLAGS, SA_ADDRESS_OUT, SA_LENGTH_POINTER)),
 	ROW(sendmsg, SHOW_ALWAYS, CALL_SEND, 0, .call_with_address = CALL_SENDTO,
 	    ARGS(SA_FD, SA_MSGHDR_IN, SA_MSG_FLAGS)),
 	ROW(recvmsg, SHOW_ALWAYS, CALL_RECV, 0, .call_with_address = CALL_RECVFROM,
 	    ARGS(SA_FD, SA_MSGHDR_OUT, SA_MSG_FLAGS)),
-	ROW(sendmmsg, SHOW_ALWAYS, CALL_SENDMMSG, 0, ARGS(SA_FD, SA_MMSGHDR_IN, SA_SIZE, SA_MSG_FLAGS)),
-	ROW(recvmmsg, SHOW_ALWAYS, CALL_RECVMMSG, 0, ARGS(SA_FD, SA_MMSGHDR_OUT, SA_SIZE, SA_MSG_FLAGS, SA_TIMESPEC)),
+	ROW(sendmmsg, SHOW_ALWAYS, CALL_SENDMMSG, 0,
+	    ARGS(SA_FD, SA_MMSGHDR_IN, SA_SIZE, SA_MSG_FLAGS)),
+	ROW(recvmmsg, SHOW_ALWAYS, CALL_RECVMMSG, 0,
+	    ARGS(SA_FD, SA_MMSGHDR_OUT, SA_SIZE, SA_MSG_FLAGS, SA_TIMESPEC)),
 	ROW(shutdown, SHOW_ALWAYS, CALL_SHUTDOWN, 0, ARGS(SA_FD, SA_HOW)),
-	ROW(setsockopt, SHOW_ALWAYS, CALL_SETSOCKOPT, 0, ARGS(SA_FD, SA_LEVEL, SA_OPTION, SA_OPTION_IN, SA_SIZE)),
+	ROW(setsockopt, SHOW_ALWAYS, CALL_SETSOCKOPT, 0,
+	    ARGS(SA_FD, SA_LEVEL, SA_OPTION, SA_OPTION_IN, SA_SIZE)),
 	ROW(getsockopt, SHOW_ALWAYS, CALL_GETSOCKOPT, 0,
 	    ARGS(SA_FD, SA_LEVEL, SA_OPTION, SA_OPTION_OUT, SA_LENGTH_POINTER)),
-	ROW(getsockname, SHOW_ALWAYS, CALL_GETSOCKNAME, 0, ARGS(SA_FD, SA_ADDRESS_OUT, SA_LENGTH_POINTER)),
-	ROW(getpeername, SHOW_ALWAYS, CALL_GETPEERNAME, 0, ARGS(SA_FD, SA_ADDRESS_OUT, SA_LENGTH_POINTER)),
+	ROW(getsockname, SHOW_ALWAYS, CALL_GETSOCKNAME, 0,
+	    ARGS(SA_FD, SA_ADDRESS_OUT, SA_LENGTH_POINTER)),
+	ROW(getpeername, SHOW_ALWAYS, CALL_GETPEERNAME, 0,
+	    ARGS(SA_FD, SA_ADDRESS_OUT, SA_LENGTH_POINTER)),
 	ROW(close, SHOW_IF_SOCKET, CALL_CLOSE, 0, ARGS(SA_FD)),
 	ROW(read, SHOW_IF_SOCKET, CALL_RECV, 0, ARGS(SA_FD, SA_BYTES_OUT, SA_SIZE)),
 	ROW(write, SHOW_IF_SOCKET, CALL_SEND, 0, ARGS(SA_FD, SA_BYTES_IN, SA_SIZE)),
@@ -86,14 +98,17 @@ const struct syscall_def syscalls_table[] = {
 #ifdef SYS_poll
 	ROW(poll, SHOW_IF_WATCHES_SOCKET, CALL_POLL, -1, ARGS(SA_POLLFDS, SA_INT, SA_TIMEOUT_MS)),
 #endif
-	ROW(ppoll, SHOW_IF_WATCHES_SOCKET, CALL_POLL, -1, ARGS(SA_POLLFDS, SA_INT, SA_TIMESPEC, SA_POINTER, SA_SIZE)),
+	ROW(ppoll, SHOW_IF_WATCHES_SOCKET, CALL_POLL, -1,
+	    ARGS(SA_POLLFDS, SA_INT, SA_TIMESPEC, SA_POINTER, SA_SIZE)),
 #ifdef SYS_select
-	ROW(select, SHOW_IF_WATCHES_SOCKET, CALL_SELECT, -1, ARGS(SA_INT, SA_FD_SET, SA_FD_SET, SA_FD_SET, SA_TIMEVAL)),
+	ROW(select, SHOW_IF_WATCHES_SOCKET, CALL_SELECT, -1,
+	    ARGS(SA_INT, SA_FD_SET, SA_FD_SET, SA_FD_SET, SA_TIMEVAL)),
 #endif
 	ROW(pselect6, SHOW_IF_WATCHES_SOCKET, CALL_SELECT, -1,
 	    ARGS(SA_INT, SA_FD_SET, SA_FD_SET, SA_FD_SET, SA_TIMESPEC, SA_POINTER)),
 #ifdef SYS_epoll_wait
-	ROW(epoll_wait, SHOW_IF_WATCHES_SOCKET, CALL_EPOLL_WAIT, -1, ARGS(SA_FD, SA_EPOLL_EVENTS, SA_INT, SA_TIMEOUT_MS)),
+	ROW(epoll_wait, SHOW_IF_WATCHES_SOCKET, CALL_EPOLL_WAIT, -1,
+	    ARGS(SA_FD, SA_EPOLL_EVENTS, SA_INT, SA_TIMEOUT_MS)),
 #endif
 	ROW(epoll_pwait, SHOW_IF_WATCHES_SOCKET, CALL_EPOLL_WAIT, -1,
 	    ARGS(SA_FD, SA_EPOLL_EVENTS, SA_INT, SA_TIMEOUT_MS, SA_POINTER, SA_SIZE)),
@@ -105,7 +120,8 @@ const struct syscall_def syscalls_table[] = {
 const size_t syscalls_count = sizeof syscalls_table / sizeof syscalls_table[0];
 
 /* The filter's return data is a row index (16 bits); two instructions a row. */
-_Static_assert(sizeof syscalls_table / sizeof syscalls_table[0] < 0xffff, "row index fits SECCOMP_RET_DATA");
+_Static_assert(sizeof syscalls_table / sizeof syscalls_table[0] < 0xffff,
+	       "row index fits SECCOMP_RET_DATA");
 _Static_assert(2 * sizeof syscalls_table / sizeof syscalls_table[0] + 7 <= SYSCALLS_FILTER_MAX,
 	       "SYSCALLS_FILTER_MAX holds the filter");
 
@@ -127,10 +143,14 @@ struct name_row {
 
 /* Where a program that is not in a socket call usually sleeps. */
 static const struct name_row sleeper_names[] = {
-	SYSCALL_NAME(read), SYSCALL_NAME(write), SYSCALL_NAME(nanosleep), SYSCALL_NAME(clock_nanosleep),
-	SYSCALL_NAME(wait4), SYSCALL_NAME(waitid), SYSCALL_NAME(futex), SYSCALL_NAME(ppoll),
-	SYSCALL_NAME(pselect6), SYSCALL_NAME(epoll_pwait), SYSCALL_NAME(rt_sigsuspend),
-	SYSCALL_NAME(rt_sigtimedwait), SYSCALL_NAME(openat), SYSCALL_NAME(readv), SYSCALL_NAME(writev),
+	SYSCALL_NAME(read),          SYSCALL_NAME(write),
+	SYSCALL_NAME(nanosleep),     SYSCALL_NAME(clock_nanosleep),
+	SYSCALL_NAME(wait4),         SYSCALL_NAME(waitid),
+	SYSCALL_NAME(futex),         SYSCALL_NAME(ppoll),
+	SYSCALL_NAME(pselect6),      SYSCALL_NAME(epoll_pwait),
+	SYSCALL_NAME(rt_sigsuspend), SYSCALL_NAME(rt_sigtimedwait),
+	SYSCALL_NAME(openat),        SYSCALL_NAME(readv),
+	SYSCALL_NAME(writev),
 #ifdef SYS_pause
 	SYSCALL_NAME(pause),
 #endif
@@ -170,8 +190,10 @@ const char *syscalls_any_name(long number, char *fallback, size_t fallback_size)
 /* The filter's first instructions: calls of another ABI are allowed. */
 static size_t build_arch_check(struct sock_filter *filter)
 {
-	filter[0] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
-	filter[1] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 1, 0);
+	filter[0] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						 offsetof(struct seccomp_data, arch));
+	filter[1] =
+		(struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 1, 0);
 	filter[2] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	return 3;
 }
@@ -180,13 +202,16 @@ static size_t build_arch_check(struct sock_filter *filter)
 static size_t build_rows(struct sock_filter *filter, bool (*take)(const struct syscall_def *))
 {
 	size_t at = 0;
-	filter[at++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+	filter[at++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						    offsetof(struct seccomp_data, nr));
 	for (size_t i = 0; i < syscalls_count; i++) {
 		if (!take(&syscalls_table[i]))
 			continue;
-		filter[at++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-							    (uint32_t)syscalls_table[i].number, 0, 1);
-		filter[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE | (uint32_t)i);
+		filter[at++] =
+			(struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+						     (uint32_t)syscalls_table[i].number, 0, 1);
+		filter[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+							    SECCOMP_RET_TRACE | (uint32_t)i);
 	}
 	filter[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	return at;
@@ -222,14 +247,16 @@ int syscalls_build_fd_filter(struct sock_filter *filter, size_t capacity, int fd
 		return -1;
 	size_t at = build_arch_check(filter);
 	/* The kernel reads an fd argument as an unsigned int: the low half. */
-	filter[at++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
+	filter[at++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						    offsetof(struct seccomp_data, args[0]));
 	filter[at++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)fd, 1, 0);
 	filter[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	at += build_rows(filter + at, fd_row);
 	return (int)at;
 }
 
-bool syscalls_copies_socket_fd(const struct syscall_def *def, pid_t task, const uint64_t args[SYSCALL_MAX_ARGS])
+bool syscalls_copies_socket_fd(const struct syscall_def *def, pid_t task,
+			       const uint64_t args[SYSCALL_MAX_ARGS])
 {
 	if (def->show != SHOW_NEVER)
 		return false;
@@ -290,7 +317,8 @@ static size_t pollfd_list(pid_t task, const uint64_t args[], int *fds, size_t ma
 	size_t count = args[1] < max ? (size_t)args[1] : max;
 	if (count > 64)
 		count = 64;
-	size_t got = syscalls_read_memory(task, args[0], pollfds, count * sizeof pollfds[0]) / sizeof pollfds[0];
+	size_t got = syscalls_read_memory(task, args[0], pollfds, count * sizeof pollfds[0])
+		/ sizeof pollfds[0];
 	for (size_t i = 0; i < got; i++)
 		fds[i] = pollfds[i].fd;
 	return got;
@@ -333,7 +361,8 @@ static size_t epoll_fd_list(pid_t task, int epoll_fd, int *fds, size_t max)
 	return count;
 }
 
-bool syscalls_is_shown(const struct syscall_def *def, pid_t task, const uint64_t args[SYSCALL_MAX_ARGS])
+bool syscalls_is_shown(const struct syscall_def *def, pid_t task,
+		       const uint64_t args[SYSCALL_MAX_ARGS])
 {
 	int fds[64];
 	size_t count = 0;
@@ -359,15 +388,16 @@ bool syscalls_is_shown(const struct syscall_def *def, pid_t task, const uint64_t
 /* ---- printing ---- */
 
 static const struct name_row family_names[] = {
-	NAME(AF_UNSPEC), NAME(AF_UNIX), NAME(AF_INET), NAME(AF_INET6), NAME(AF_NETLINK), NAME(AF_PACKET),
+	NAME(AF_UNSPEC), NAME(AF_UNIX),    NAME(AF_INET),
+	NAME(AF_INET6),  NAME(AF_NETLINK), NAME(AF_PACKET),
 };
 static const struct name_row type_names[] = {
 	NAME(SOCK_STREAM), NAME(SOCK_DGRAM), NAME(SOCK_RAW), NAME(SOCK_SEQPACKET), NAME(SOCK_RDM),
 };
 static const struct name_row type_flag_names[] = { NAME(SOCK_NONBLOCK), NAME(SOCK_CLOEXEC) };
 static const struct name_row inet_protocol_names[] = {
-	NAME(IPPROTO_IP), NAME(IPPROTO_TCP), NAME(IPPROTO_UDP), NAME(IPPROTO_SCTP), NAME(IPPROTO_ICMP),
-	NAME(IPPROTO_ICMPV6), NAME(IPPROTO_RAW),
+	NAME(IPPROTO_IP),   NAME(IPPROTO_TCP),    NAME(IPPROTO_UDP), NAME(IPPROTO_SCTP),
+	NAME(IPPROTO_ICMP), NAME(IPPROTO_ICMPV6), NAME(IPPROTO_RAW),
 };
 static const struct name_row netlink_protocol_names[] = {
 	NAME(NETLINK_ROUTE), NAME(NETLINK_USERSOCK), NAME(NETLINK_SOCK_DIAG), NAME(NETLINK_XFRM),
@@ -375,29 +405,40 @@ static const struct name_row netlink_protocol_names[] = {
 	NAME(NETLINK_KOBJECT_UEVENT),
 };
 static const struct name_row message_flag_names[] = {
-	NAME(MSG_OOB), NAME(MSG_PEEK), NAME(MSG_DONTROUTE), NAME(MSG_CTRUNC), NAME(MSG_TRUNC),
-	NAME(MSG_DONTWAIT), NAME(MSG_EOR), NAME(MSG_WAITALL), NAME(MSG_CONFIRM), NAME(MSG_ERRQUEUE),
-	NAME(MSG_NOSIGNAL), NAME(MSG_MORE), NAME(MSG_WAITFORONE), NAME(MSG_FASTOPEN), NAME(MSG_CMSG_CLOEXEC),
+	NAME(MSG_OOB),        NAME(MSG_PEEK),     NAME(MSG_DONTROUTE),    NAME(MSG_CTRUNC),
+	NAME(MSG_TRUNC),      NAME(MSG_DONTWAIT), NAME(MSG_EOR),          NAME(MSG_WAITALL),
+	NAME(MSG_CONFIRM),    NAME(MSG_ERRQUEUE), NAME(MSG_NOSIGNAL),     NAME(MSG_MORE),
+	NAME(MSG_WAITFORONE), NAME(MSG_FASTOPEN), NAME(MSG_CMSG_CLOEXEC),
 };
 static const struct name_row how_names[] = { NAME(SHUT_RD), NAME(SHUT_WR), NAME(SHUT_RDWR) };
 static const struct name_row level_names[] = {
-	NAME(SOL_SOCKET), NAME(IPPROTO_IP), NAME(IPPROTO_TCP), NAME(IPPROTO_UDP), NAME(IPPROTO_IPV6),
+	NAME(SOL_SOCKET),  NAME(IPPROTO_IP),   NAME(IPPROTO_TCP),
+	NAME(IPPROTO_UDP), NAME(IPPROTO_IPV6),
 };
 static const struct name_row socket_option_names[] = {
-	NAME(SO_DEBUG), NAME(SO_REUSEADDR), NAME(SO_TYPE), NAME(SO_ERROR), NAME(SO_DONTROUTE),
-	NAME(SO_BROADCAST), NAME(SO_SNDBUF), NAME(SO_RCVBUF), NAME(SO_KEEPALIVE), NAME(SO_OOBINLINE),
-	NAME(SO_LINGER), NAME(SO_REUSEPORT), NAME(SO_RCVLOWAT), NAME(SO_SNDLOWAT), NAME(SO_RCVTIMEO),
-	NAME(SO_SNDTIMEO), NAME(SO_ACCEPTCONN), NAME(SO_PROTOCOL), NAME(SO_DOMAIN), NAME(SO_PASSCRED),
+	NAME(SO_DEBUG),      NAME(SO_REUSEADDR),    NAME(SO_TYPE),     NAME(SO_ERROR),
+	NAME(SO_DONTROUTE),  NAME(SO_BROADCAST),    NAME(SO_SNDBUF),   NAME(SO_RCVBUF),
+	NAME(SO_KEEPALIVE),  NAME(SO_OOBINLINE),    NAME(SO_LINGER),   NAME(SO_REUSEPORT),
+	NAME(SO_RCVLOWAT),   NAME(SO_SNDLOWAT),     NAME(SO_RCVTIMEO), NAME(SO_SNDTIMEO),
+	NAME(SO_ACCEPTCONN), NAME(SO_PROTOCOL),     NAME(SO_DOMAIN),   NAME(SO_PASSCRED),
 	NAME(SO_PEERCRED), NAME(SO_BINDTODEVICE), NAME(SO_PRIORITY), NAME(SO_MARK),
 };
 static const struct name_row tcp_option_names[] = {
-	NAME(TCP_NODELAY), NAME(TCP_MAXSEG), NAME(TCP_CORK), NAME(TCP_KEEPIDLE), NAME(TCP_KEEPINTVL),
-	NAME(TCP_KEEPCNT), NAME(TCP_SYNCNT), NAME(TCP_LINGER2), NAME(TCP_DEFER_ACCEPT), NAME(TCP_INFO),
-	NAME(TCP_QUICKACK), NAME(TCP_CONGESTION), NAME(TCP_FASTOPEN), NAME(TCP_USER_TIMEOUT),
+	NAME(TCP_NODELAY),      NAME(TCP_MAXSEG),       NAME(TCP_CORK),     NAME(TCP_KEEPIDLE),
+	NAME(TCP_KEEPINTVL),    NAME(TCP_KEEPCNT),      NAME(TCP_SYNCNT),   NAME(TCP_LINGER2),
+	NAME(TCP_DEFER_ACCEPT), NAME(TCP_INFO),         NAME(TCP_QUICKACK), NAME(TCP_CONGESTION),
+	NAME(TCP_FASTOPEN),     NAME(TCP_USER_TIMEOUT),
 };
 static const struct name_row ip_option_names[] = {
-	NAME(IP_TOS), NAME(IP_TTL), NAME(IP_HDRINCL), NAME(IP_OPTIONS), NAME(IP_RECVERR),
-	NAME(IP_MULTICAST_TTL), NAME(IP_MULTICAST_LOOP), NAME(IP_ADD_MEMBERSHIP), NAME(IP_BIND_ADDRESS_NO_PORT),
+	NAME(IP_TOS),
+	NAME(IP_TTL),
+	NAME(IP_HDRINCL),
+	NAME(IP_OPTIONS),
+	NAME(IP_RECVERR),
+	NAME(IP_MULTICAST_TTL),
+	NAME(IP_MULTICAST_LOOP),
+	NAME(IP_ADD_MEMBERSHIP),
+	NAME(IP_BIND_ADDRESS_NO_PORT),
 };
 static const struct name_row ipv6_option_names[] = {
 	NAME(IPV6_V6ONLY), NAME(IPV6_UNICAST_HOPS), NAME(IPV6_MULTICAST_HOPS), NAME(IPV6_RECVERR),
@@ -408,8 +449,8 @@ static const struct name_row poll_event_names[] = {
 	NAME(POLLRDNORM), NAME(POLLRDBAND), NAME(POLLWRNORM), NAME(POLLWRBAND), NAME(POLLRDHUP),
 };
 static const struct name_row epoll_event_names[] = {
-	NAME(EPOLLIN), NAME(EPOLLPRI), NAME(EPOLLOUT), NAME(EPOLLERR), NAME(EPOLLHUP), NAME(EPOLLRDHUP),
-	NAME(EPOLLET), NAME(EPOLLONESHOT),
+	NAME(EPOLLIN),  NAME(EPOLLPRI),   NAME(EPOLLOUT), NAME(EPOLLERR),
+	NAME(EPOLLHUP), NAME(EPOLLRDHUP), NAME(EPOLLET),  NAME(EPOLLONESHOT),
 };
 
 /* Option names by level: SO_REUSEADDR and TCP_MAXSEG are both 2. */
@@ -418,7 +459,8 @@ static const struct {
 	const struct name_row *rows;
 	size_t count;
 } option_tables[] = {
-	{ SOL_SOCKET, socket_option_names, sizeof socket_option_names / sizeof socket_option_names[0] },
+	{ SOL_SOCKET, socket_option_names,
+	  sizeof socket_option_names / sizeof socket_option_names[0] },
 	{ IPPROTO_TCP, tcp_option_names, sizeof tcp_option_names / sizeof tcp_option_names[0] },
 	{ IPPROTO_IP, ip_option_names, sizeof ip_option_names / sizeof ip_option_names[0] },
 	{ IPPROTO_IPV6, ipv6_option_names, sizeof ipv6_option_names / sizeof ipv6_option_names[0] },
@@ -466,7 +508,8 @@ static void put_name(struct format *f, const struct name_row *rows, size_t count
 }
 
 /* "A|B|0x40" for a bit set; "0" when empty. */
-static void put_flags(struct format *f, const struct name_row *rows, size_t count, unsigned long value)
+static void put_flags(struct format *f, const struct name_row *rows, size_t count,
+		      unsigned long value)
 {
 	if (value == 0) {
 		put(f, "0");
@@ -474,7 +517,8 @@ static void put_flags(struct format *f, const struct name_row *rows, size_t coun
 	}
 	const char *bar = "";
 	for (size_t i = 0; i < count; i++) {
-		if (rows[i].value && (value & (unsigned long)rows[i].value) == (unsigned long)rows[i].value) {
+		if (rows[i].value
+		    && (value & (unsigned long)rows[i].value) == (unsigned long)rows[i].value) {
 			put(f, "%s%s", bar, rows[i].name);
 			value &= ~(unsigned long)rows[i].value;
 			bar = "|";
@@ -597,8 +641,14 @@ static void print_family(struct format *f, int i) { PUT_NAME(f, family_names, (i
 static void print_how(struct format *f, int i) { PUT_NAME(f, how_names, (int)f->args[i]); }
 static void print_level(struct format *f, int i) { PUT_NAME(f, level_names, (int)f->args[i]); }
 static void print_pointer(struct format *f, int i) { put_pointer(f, f->args[i]); }
-static void print_message_flags(struct format *f, int i) { PUT_FLAGS(f, message_flag_names, (unsigned)f->args[i]); }
-static void print_sock_flags(struct format *f, int i) { PUT_FLAGS(f, type_flag_names, (unsigned)f->args[i]); }
+static void print_message_flags(struct format *f, int i)
+{
+	PUT_FLAGS(f, message_flag_names, (unsigned)f->args[i]);
+}
+static void print_sock_flags(struct format *f, int i)
+{
+	PUT_FLAGS(f, type_flag_names, (unsigned)f->args[i]);
+}
 
 static void print_type(struct format *f, int i)
 {
@@ -681,7 +731,8 @@ static void print_bytes_in(struct format *f, int i)
 	size_t total = (size_t)f->args[i + 1];
 	size_t want = total < TRACER_MAX_BYTES ? total : TRACER_MAX_BYTES;
 	if (f->at_exit && want > SHOWN_BYTES && call_netlink_protocol(f) < 0)
-		want = SHOWN_BYTES;       /* RETURNED carries bytes received only: these are for the text */
+		want = SHOWN_BYTES;       /* RETURNED carries bytes received only: these
+		                             are for the text */
 	size_t got = syscalls_read_memory(f->task, f->args[i], event->bytes, want);
 	event->bytes_len = f->at_exit ? 0 : (uint32_t)got;
 	put_buffer(f, event->bytes, got, total);
@@ -718,7 +769,8 @@ static void put_option_value(struct format *f, uint64_t pointer, socklen_t len)
 		}
 	} else if (len == sizeof(struct linger)) {
 		struct linger linger;
-		if (syscalls_read_memory(f->task, pointer, &linger, sizeof linger) == sizeof linger) {
+		if (syscalls_read_memory(f->task, pointer, &linger,
+					 sizeof linger) == sizeof linger) {
 			put(f, "{l_onoff=%d, l_linger=%d}", linger.l_onoff, linger.l_linger);
 			return;
 		}
@@ -753,11 +805,13 @@ static size_t put_iovecs(struct format *f, uint64_t pointer, size_t count, size_
 	shown = syscalls_read_memory(f->task, pointer, iov, shown * sizeof iov[0]) / sizeof iov[0];
 	size_t total = 0, k = 0;
 	put(f, "[");
-	for (; k < shown && (k == 0 || total < limit); k++) {   /* the first even when empty: [""] */
+	for (; k < shown && (k == 0 || total < limit); k++) {   /* the first even
+	                                                           when empty: [""] */
 		size_t len = iov[k].iov_len < limit - total ? iov[k].iov_len : limit - total;
 		size_t room = TRACER_MAX_BYTES - event->bytes_len;
 		unsigned char *at = event->bytes + event->bytes_len;
-		size_t got = syscalls_read_memory(f->task, (uint64_t)(uintptr_t)iov[k].iov_base, at, len < room ? len : room);
+		size_t got = syscalls_read_memory(f->task, (uint64_t)(uintptr_t)iov[k].iov_base, at,
+						  len < room ? len : room);
 		event->bytes_len += (uint32_t)got;
 		put(f, "%s", k ? ", " : "");
 		put_buffer(f, at, got, len);
@@ -817,8 +871,9 @@ static uint64_t message_bytes(pid_t task, uint64_t pointer, size_t count)
 	uint64_t total = 0;
 	for (size_t at = 0; at < count;) {
 		size_t want = count - at < 16 ? count - at : 16;
-		size_t got = syscalls_read_memory(task, pointer + at * sizeof chunk[0], chunk, want * sizeof chunk[0])
-			     / sizeof chunk[0];
+		size_t got = syscalls_read_memory(task, pointer + at * sizeof chunk[0], chunk,
+						  want * sizeof chunk[0])
+			/ sizeof chunk[0];
 		if (got == 0)
 			break;
 		for (size_t k = 0; k < got; k++)
@@ -846,7 +901,8 @@ static void put_mmsghdrs(struct format *f, int i, bool filled_by_kernel)
 	size_t count = filled_by_kernel ? (size_t)f->ret : vlen;
 	struct mmsghdr messages[SHOWN_MESSAGES];
 	size_t shown = count < SHOWN_MESSAGES ? count : SHOWN_MESSAGES;
-	shown = syscalls_read_memory(f->task, f->args[i], messages, shown * sizeof messages[0]) / sizeof messages[0];
+	shown = syscalls_read_memory(f->task, f->args[i], messages, shown * sizeof messages[0])
+		/ sizeof messages[0];
 	if (shown == 0 && count > 0) {
 		put_pointer(f, f->args[i]);
 		return;
@@ -891,7 +947,8 @@ static void print_fd_pair(struct format *f, int i)
 		put(f, "...");
 		return;
 	}
-	if (f->ret < 0 || syscalls_read_memory(f->task, f->args[i], pair, sizeof pair) != sizeof pair) {
+	if (f->ret < 0
+	    || syscalls_read_memory(f->task, f->args[i], pair, sizeof pair) != sizeof pair) {
 		put_pointer(f, f->args[i]);
 		return;
 	}
@@ -907,7 +964,8 @@ static void print_pollfds(struct format *f, int i)
 {
 	struct pollfd pollfds[16];
 	size_t count = f->args[i + 1] < 16 ? (size_t)f->args[i + 1] : 16;
-	count = syscalls_read_memory(f->task, f->args[i], pollfds, count * sizeof pollfds[0]) / sizeof pollfds[0];
+	count = syscalls_read_memory(f->task, f->args[i], pollfds, count * sizeof pollfds[0])
+		/ sizeof pollfds[0];
 	if (!count) {
 		put_pointer(f, f->args[i]);
 		return;
@@ -936,7 +994,9 @@ static void print_fd_set(struct format *f, int i)
 	}
 	if (nfds > 1024)
 		nfds = 1024;
-	size_t got = nfds > 0 ? syscalls_read_memory(f->task, f->args[i], bits, ((size_t)nfds + 7) / 8) : 0;
+	size_t got = nfds > 0
+		? syscalls_read_memory(f->task, f->args[i], bits, ((size_t)nfds + 7) / 8)
+		: 0;
 	put(f, "%s[", f->at_exit && f->ret >= 0 ? "ready " : "");
 	const char *space = "";
 	for (size_t fd = 0; fd < got * 8 && (int)fd < nfds; fd++)
@@ -954,8 +1014,10 @@ static void print_timeout_ms(struct format *f, int i) { put(f, "%d", (int)f->arg
 static void print_timeval(struct format *f, int i)
 {
 	struct { long sec, usec; } value;
-	if (f->args[i] && syscalls_read_memory(f->task, f->args[i], &value, sizeof value) == sizeof value)
-		put(f, "%s{tv_sec=%ld, tv_usec=%ld}", f->at_exit ? "left " : "", value.sec, value.usec);
+	if (f->args[i]
+	    && syscalls_read_memory(f->task, f->args[i], &value, sizeof value) == sizeof value)
+		put(f, "%s{tv_sec=%ld, tv_usec=%ld}", f->at_exit ? "left " : "", value.sec,
+		    value.usec);
 	else
 		put_pointer(f, f->args[i]);
 }
@@ -963,8 +1025,10 @@ static void print_timeval(struct format *f, int i)
 static void print_timespec(struct format *f, int i)
 {
 	struct { long sec, nsec; } value;
-	if (f->args[i] && syscalls_read_memory(f->task, f->args[i], &value, sizeof value) == sizeof value)
-		put(f, "%s{tv_sec=%ld, tv_nsec=%ld}", f->at_exit ? "left " : "", value.sec, value.nsec);
+	if (f->args[i]
+	    && syscalls_read_memory(f->task, f->args[i], &value, sizeof value) == sizeof value)
+		put(f, "%s{tv_sec=%ld, tv_nsec=%ld}", f->at_exit ? "left " : "", value.sec,
+		    value.nsec);
 	else
 		put_pointer(f, f->args[i]);
 }
@@ -981,7 +1045,8 @@ static void print_epoll_events(struct format *f, int i)
 		return;
 	}
 	size_t count = (size_t)f->ret < 8 ? (size_t)f->ret : 8;
-	count = syscalls_read_memory(f->task, f->args[i], events, count * sizeof events[0]) / sizeof events[0];
+	count = syscalls_read_memory(f->task, f->args[i], events, count * sizeof events[0])
+		/ sizeof events[0];
 	put(f, "[");
 	for (size_t k = 0; k < count; k++) {
 		put(f, "%s{events=", k ? ", " : "");
@@ -1041,7 +1106,8 @@ static void format_call(const struct syscall_def *def, struct format *f)
 	put(f, ")");
 }
 
-static void fill_common(const struct syscall_def *def, const uint64_t args[], struct tracer_event *event)
+static void fill_common(const struct syscall_def *def, const uint64_t args[],
+			struct tracer_event *event)
 {
 	snprintf(event->name, sizeof event->name, "%s", def->name);
 	event->syscall = def->number;
@@ -1051,35 +1117,43 @@ static void fill_common(const struct syscall_def *def, const uint64_t args[], st
 		event->call = def->call_with_address;
 }
 
-void syscalls_decode_entry(const struct syscall_def *def, pid_t task, const uint64_t args[SYSCALL_MAX_ARGS],
-			   struct tracer_event *event)
+void syscalls_decode_entry(const struct syscall_def *def, pid_t task,
+			   const uint64_t args[SYSCALL_MAX_ARGS], struct tracer_event *event)
 {
 	fill_common(def, args, event);
 	event->inode = def->fd_arg >= 0 ? syscalls_socket_inode(task, event->fd) : 0;
 	event->target = lab_address_of_kind(LAB_ADDRESS_EMPTY);
 	event->bytes_len = 0;
-	struct format f = { .out = event->text, .size = sizeof event->text, .task = task, .args = args,
-			    .event = event };
+	struct format f = { .out = event->text, .size = sizeof event->text, .task = task,
+			    .args = args, .event = event };
 	format_call(def, &f);
 }
 
-void syscalls_decode_exit(const struct syscall_def *def, pid_t task, const uint64_t args[SYSCALL_MAX_ARGS],
-			  long ret, int error, struct tracer_event *event)
+void syscalls_decode_exit(const struct syscall_def *def, pid_t task,
+			  const uint64_t args[SYSCALL_MAX_ARGS], long ret, int error,
+			  struct tracer_event *event)
 {
 	fill_common(def, args, event);
 	event->ret = ret;
 	event->error = error;
 	event->address = lab_address_of_kind(LAB_ADDRESS_EMPTY);
 	event->bytes_len = 0;
-	event->result_inode = def->returns_fd && ret >= 0 ? syscalls_socket_inode(task, (int)ret) : 0;
+	event->result_inode =
+		def->returns_fd && ret >= 0 ? syscalls_socket_inode(task, (int)ret) : 0;
 	event->pair[0] = event->pair[1] = -1;
 	event->pair_inodes[0] = event->pair_inodes[1] = 0;
 	event->message_bytes = 0;
 	bool makes_sockets = def->call == CALL_SOCKET || def->call == CALL_SOCKETPAIR;
 	event->family = makes_sockets ? (int)args[0] : 0;
-	event->type = makes_sockets ? (int)(args[1] & 0xf) : 0;   /* SOCK_NONBLOCK, SOCK_CLOEXEC left out */
-	struct format f = { .out = event->text, .size = sizeof event->text, .task = task, .args = args,
-			    .at_exit = true, .ret = ret, .event = event };
+	/* SOCK_NONBLOCK, SOCK_CLOEXEC left out */
+	event->type = makes_sockets ? (int)(args[1] & 0xf) : 0;
+	struct format f = { .out = event->text,
+			    .size = sizeof event->text,
+			    .task = task,
+			    .args = args,
+			    .at_exit = true,
+			    .ret = ret,
+			    .event = event };
 	format_call(def, &f);
 	if (ret >= 0) {
 		put(&f, " = %ld", ret);

@@ -139,7 +139,10 @@ static bool is_continuation(unsigned char byte)
 /* Bytes a UTF-8 sequence starting with `lead` has, 0 when no sequence starts so. */
 static size_t sequence_need(unsigned char lead)
 {
-	return lead >= 0xf0 && lead < 0xf5 ? 4 : lead >= 0xe0 && lead < 0xf0 ? 3 : lead >= 0xc2 && lead < 0xe0 ? 2 : 0;
+	return lead >= 0xf0 && lead < 0xf5    ? 4
+		: lead >= 0xe0 && lead < 0xf0 ? 3
+		: lead >= 0xc2 && lead < 0xe0 ? 2
+					      : 0;
 }
 
 size_t text_printable_length(const void *text, size_t len)
@@ -181,7 +184,8 @@ static int write_all(struct text_terminal *terminal, const char *bytes, size_t l
 /* Filters `len` bytes into `out` (room for len bytes: nothing grows);
  * keeps a sequence cut at the end in pending when `more` may follow.
  * Returns the bytes written to out. */
-static size_t filter_bytes(struct text_terminal *terminal, const unsigned char *in, size_t len, char *out, bool more)
+static size_t filter_bytes(struct text_terminal *terminal, const unsigned char *in, size_t len,
+			   char *out, bool more)
 {
 	size_t at = 0, i = 0;
 	while (i < len) {
@@ -244,8 +248,9 @@ static int terminal_close(void *cookie)
 FILE *text_terminal_open(struct text_terminal *terminal, int fd)
 {
 	*terminal = (struct text_terminal){ .fd = fd };
-	FILE *stream = fopencookie(terminal, "w", (cookie_io_functions_t){ .write = terminal_write,
-									   .close = terminal_close });
+	FILE *stream = fopencookie(terminal, "w",
+				   (cookie_io_functions_t){ .write = terminal_write,
+							    .close = terminal_close });
 	/* A terminal sees each line as it is written, as with stdout. */
 	if (stream && isatty(fd))
 		setvbuf(stream, NULL, _IOLBF, 0);

@@ -20,7 +20,8 @@ char *text_escape(const void *bytes, size_t len, char *out, size_t out_size);
  * (when there is room for it) and *at stays at size - 1, so later appends
  * add nothing. Every text built in pieces in a fixed buffer uses it.
  * Returns 0, or -1 when the text was cut. */
-int text_append(char *out, size_t size, size_t *at, const char *format, ...) __attribute__((format(printf, 4, 5)));
+int text_append(char *out, size_t size, size_t *at, const char *format, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* How many bytes at the start of text[0..len) a terminal shows as one
  * character and nothing more: 1 for printable ASCII, 2 to 4 for a valid

@@ -52,7 +52,8 @@ struct rows {
 struct tie {
 	struct memory *memory;     /* in the order first seen */
 	size_t memory_count, memory_capacity;
-	uint32_t *memory_index;    /* open addressing by addresses: 1 + index into memory, 0 empty */
+	uint32_t *memory_index;    /* open addressing by addresses: 1 + index into
+	                              memory, 0 empty */
 	size_t bucket_count;       /* a power of two, at least twice memory_capacity */
 	struct holder *holders;    /* scratch: every fd, in the input's order */
 	size_t holder_count, holder_capacity;
@@ -426,7 +427,8 @@ static int listener_side_for(const struct rows *rows, const struct lab_socket *s
 {
 	for (size_t i = 0; i < rows->count; i++) {
 		const struct lab_socket *l = &rows->at[i];
-		if (l->state != TCP_LISTEN || l->family != socket->family || l->type != socket->type)
+		if (l->state != TCP_LISTEN || l->family != socket->family
+		    || l->type != socket->type)
 			continue;
 		if (l->family == AF_UNIX ? lab_address_equal(&l->local, &socket->local)
 					 : same_port(&l->local, &socket->local))
@@ -496,7 +498,8 @@ static void order_fdless(const struct tie *tie, struct rows *rows)
 			if (other->fd >= 0 && other->family == socket->family
 			    && lab_address_equal(&other->local, &socket->peer)
 			    && lab_address_equal(&other->peer, &socket->local) && other->side >= 0)
-				socket->order = 1 + (uint32_t)other->side * 65536 + (uint32_t)other->fd;
+				socket->order =
+					1 + (uint32_t)other->side * 65536 + (uint32_t)other->fd;
 		}
 		const struct memory *m = recall(tie, socket->family, &socket->local, &socket->peer);
 		if (socket->order == 3000000 && m)
@@ -614,9 +617,11 @@ static bool same_socket(const struct lab_socket *socket, const struct lab_socket
 {
 	if (socket->inode && candidate->inode)
 		return socket->inode == candidate->inode && socket->side == candidate->side
-		       && socket->process == candidate->process && (socket->holders < 2 || socket->fd == candidate->fd);
+			&& socket->process == candidate->process
+			&& (socket->holders < 2 || socket->fd == candidate->fd);
 	if (socket->state == 0 || candidate->state == 0)
-		return socket->side == candidate->side && socket->fd == candidate->fd && socket->state == candidate->state;
+		return socket->side == candidate->side && socket->fd == candidate->fd
+			&& socket->state == candidate->state;
 	return candidate->family == socket->family
 		&& lab_address_equal(&candidate->local, &socket->local)
 		&& lab_address_equal(&candidate->peer, &socket->peer);
@@ -710,7 +715,8 @@ static bool place_fdless(const struct tie *tie, const struct tie_input *input,
 	const struct memory *m = recall(tie, socket->family, &socket->local, &socket->peer);
 	int listener = listener_side_for(so_far, socket);
 	if (listener >= 0 && socket->state != TCP_LISTEN && (!m || !m->name[0])
-	    && (socket->state == TCP_ESTABLISHED || socket->state == TCP_SYN_RECV || socket->state == TCP_CLOSE_WAIT)) {
+	    && (socket->state == TCP_ESTABLISHED || socket->state == TCP_SYN_RECV
+		|| socket->state == TCP_CLOSE_WAIT)) {
 		socket->side = listener;
 		socket->note = socket->state == TCP_SYN_RECV ? NOTE_HANDSHAKE : NOTE_ACCEPT_QUEUE;
 		return true;
@@ -778,9 +784,11 @@ static int add_unlisted_fds(struct tie *tie, const struct tie_input *input, stru
 		socket->inode = fd->inode;
 		socket->family = fd->family;
 		socket->type = fd->type;
-		bool read = fd->family == AF_UNSPEC || fd->family == AF_INET || fd->family == AF_INET6
-			    || fd->family == AF_UNIX;
-		socket->note = !read ? NOTE_UNREAD : seen_before(tie, fd->inode) ? NOTE_DROPPED : NOTE_UNBOUND;
+		bool read = fd->family == AF_UNSPEC || fd->family == AF_INET
+			|| fd->family == AF_INET6 || fd->family == AF_UNIX;
+		socket->note = !read                  ? NOTE_UNREAD
+			: seen_before(tie, fd->inode) ? NOTE_DROPPED
+						      : NOTE_UNBOUND;
 		/* No table the lab reads has it: its addresses are unknown, not none. */
 		socket->local = lab_address_of_kind(read ? LAB_ADDRESS_NONE : LAB_ADDRESS_UNKNOWN);
 		socket->peer = socket->local;
@@ -832,7 +840,8 @@ static void add_listed(struct tie *tie, const struct tie_input *input, struct ro
 				socket->process = holder->process;
 				socket->fd = holder->fd;
 				socket->holders = holder_count_of(holder);
-				if (socket->family != AF_UNIX && socket->type == SOCK_STREAM && socket->state == TCP_CLOSE)
+				if (socket->family != AF_UNIX && socket->type == SOCK_STREAM
+				    && socket->state == TCP_CLOSE)
 					socket->note = NOTE_BOUND_ONLY;
 				set_text(socket->name, sizeof socket->name, holder->name);
 			} else if (!place_fdless(tie, input, next, socket)) {

@@ -44,7 +44,8 @@ struct tie_input {
 	const struct tie_fd *fds;             /* every fd of every side, any order */
 	size_t fd_count;
 	const struct lab_snapshot *baseline;  /* what "changed" compares with; may be empty */
-	bool host;                            /* the host path: a socket the lab cannot place is not its own */
+	bool host;                            /* the host path: a socket the lab cannot place
+	                                         is not its own */
 };
 
 struct tie;
@@ -58,7 +59,8 @@ void tie_forget(struct tie *tie);
 
 /* Builds `out` (owned by the caller, lab_snapshot_done frees it) from
  * `input`, and remembers its sockets. Returns 0, or -1 with *err. */
-int tie_snapshot(struct tie *tie, const struct tie_input *input, struct lab_snapshot *out, char **err);
+int tie_snapshot(struct tie *tie, const struct tie_input *input, struct lab_snapshot *out,
+		 char **err);
 
 /* The probe kinds (PROBE_TCP4 ...) of every socket the tie remembers: a
  * closed TCP socket lingers in TIME-WAIT, so the lab keeps asking for it. */

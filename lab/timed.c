@@ -17,7 +17,9 @@ static const struct {
 } endings[] = {
 	{ TCP_TIME_WAIT, N_("the kernel freed the port") },
 	{ TCP_FIN_WAIT2, N_("no fd held it, so the kernel freed it (net.ipv4.tcp_fin_timeout)") },
-	{ TCP_SYN_SENT, N_("the kernel gave up resending the SYN (net.ipv4.tcp_syn_retries): connect() fails with ETIMEDOUT") },
+	{ TCP_SYN_SENT,
+	  N_("the kernel gave up resending the SYN (net.ipv4.tcp_syn_retries): connect() fails "
+	     "with ETIMEDOUT") },
 	{ TCP_SYN_RECV, N_("the kernel gave up resending the SYN-ACK and freed the request") },
 	{ TCP_LAST_ACK, N_("the kernel gave up resending the FIN") },
 	{ TCP_FIN_WAIT1, N_("the kernel gave up resending the FIN") },
@@ -44,7 +46,8 @@ static struct timed_socket *find(struct timed_table *table, int side, const char
 	return NULL;
 }
 
-void timed_note(struct timed_table *table, const struct lab_snapshot *snapshot, size_t step, int64_t now_us)
+void timed_note(struct timed_table *table, const struct lab_snapshot *snapshot, size_t step,
+		int64_t now_us)
 {
 	for (size_t i = 0; i < snapshot->count; i++) {
 		const struct lab_socket *socket = snapshot->sockets[i];
@@ -67,7 +70,8 @@ void timed_note(struct timed_table *table, const struct lab_snapshot *snapshot, 
 			/* Closed as its timer ran out: the timer ended it (a timer that
 			 * ends a state ends the connection; any other change is TCP's). */
 			bool closed = socket->state == 0 || socket->state == TCP_CLOSE;
-			if (closed && row->timer && row->expires_us && now_us + TIMED_EARLY_US >= row->expires_us) {
+			if (closed && row->timer && row->expires_us
+			    && now_us + TIMED_EARLY_US >= row->expires_us) {
 				row->ended.state = row->state;
 				row->ended.since_step = row->since_step;
 				row->ended.since_us = row->since_us;
@@ -84,8 +88,9 @@ void timed_note(struct timed_table *table, const struct lab_snapshot *snapshot, 
 	}
 }
 
-bool timed_explain(const struct timed_table *table, const struct lab_snapshot *snapshot, int side, const char *name,
-		   int64_t now_us, char *out, size_t size, char *shown, size_t shown_size)
+bool timed_explain(const struct timed_table *table, const struct lab_snapshot *snapshot, int side,
+		   const char *name, int64_t now_us, char *out, size_t size, char *shown,
+		   size_t shown_size)
 {
 	const struct timed_socket *row = NULL;
 	for (size_t i = 0; i < table->count && !row; i++)
@@ -118,10 +123,12 @@ bool timed_explain(const struct timed_table *table, const struct lab_snapshot *s
 			after = endings[i].after;
 	long long passed_s = (now_us - since_us) / 1000000;
 	long long timer_s = (expires_us - since_us + 500000) / 1000000;
-	static const char *const said = N_("%s ended: %lld s passed since step %zu, longer than its %lld s timer; %s");
+	static const char *const said =
+		N_("%s ended: %lld s passed since step %zu, longer than its %lld s timer; %s");
 	const char *state_name = probe_state_name(state, SOCK_STREAM);
 	snprintf(out, size, said, state_name, passed_s, since_step, timer_s, after);
 	if (shown)
-		snprintf(shown, shown_size, _(said), state_name, passed_s, since_step, timer_s, _(after));
+		snprintf(shown, shown_size, _(said), state_name, passed_s, since_step, timer_s,
+			 _(after));
 	return true;
 }

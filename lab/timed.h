@@ -35,7 +35,8 @@ struct timed_socket {
 	int state;                   /* TCP_* as last seen */
 	size_t since_step;           /* the step in which it was first seen in `state` (1-based) */
 	int64_t since_us;            /* CLOCK_MONOTONIC then, microseconds */
-	uint8_t timer;               /* the kernel's timer at the last sighting (lab_socket.timer); 0 none */
+	uint8_t timer;               /* the kernel's timer at the last sighting
+	                                (lab_socket.timer); 0 none */
 	int64_t expires_us;          /* CLOCK_MONOTONIC when that timer ends; 0 none */
 	/* The state before, when it ended on its timer and the socket lives on
 	 * in another state (SYN-SENT whose retries ran out: CLOSE, held by its
@@ -58,7 +59,8 @@ void timed_clear(struct timed_table *table);
 /* Notes every named socket of the snapshot that has (or had) a kernel
  * timer, read at `now_us` during step `step`. Sockets no longer listed keep
  * their last sighting. */
-void timed_note(struct timed_table *table, const struct lab_snapshot *snapshot, size_t step, int64_t now_us);
+void timed_note(struct timed_table *table, const struct lab_snapshot *snapshot, size_t step,
+		int64_t now_us);
 
 /* Whether the socket `side`/`name` left the state it was last seen in
  * because that state's kernel timer ran out by `now_us`; if so, writes the
@@ -67,8 +69,9 @@ void timed_note(struct timed_table *table, const struct lab_snapshot *snapshot, 
  * trace keeps), and into `shown` (may be NULL) in the language chosen.
  * `snapshot` is the kernel's view now (the socket must not be in that
  * state any more). */
-bool timed_explain(const struct timed_table *table, const struct lab_snapshot *snapshot, int side, const char *name,
-		   int64_t now_us, char *out, size_t size, char *shown, size_t shown_size);
+bool timed_explain(const struct timed_table *table, const struct lab_snapshot *snapshot, int side,
+		   const char *name, int64_t now_us, char *out, size_t size, char *shown,
+		   size_t shown_size);
 
 /* CLOCK_MONOTONIC in microseconds. */
 int64_t timed_now_us(void);

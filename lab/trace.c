@@ -27,7 +27,8 @@
  * (41.237, not 41.237000000000002). */
 #define DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 
-#define PORT_MAP_MAX ((int)(sizeof ((struct run_info *)0)->port_map / sizeof ((struct run_info *)0)->port_map[0]))
+#define PORT_MAP_MAX \
+	((int)(sizeof((struct run_info *)0)->port_map / sizeof((struct run_info *)0)->port_map[0]))
 #define SIZE_LIMIT ((json_int_t)(SIZE_MAX < (unsigned long long)LLONG_MAX ? SIZE_MAX : LLONG_MAX))
 #define ERRNO_MAX 4095        /* the kernel's errno numbers stay below 4096 */
 #define US_MAX 9e15           /* microseconds; keeps nanoseconds inside a long long */
@@ -67,7 +68,8 @@ static const char *const json_type_names[] = {
 static const char *json_type_name(const json_t *value)
 {
 	unsigned type = (unsigned)json_typeof(value);
-	return type < sizeof json_type_names / sizeof json_type_names[0] ? json_type_names[type] : "?";
+	return type < sizeof json_type_names / sizeof json_type_names[0] ? json_type_names[type]
+									 : "?";
 }
 
 /* ---- bytes ------------------------------------------------------------- */
@@ -132,7 +134,8 @@ static int hex_value(char c)
 /* Decodes the escaped form. Any byte but a backslash stands for itself, so
  * hand-written UTF-8 reads as its bytes. Returns 0 with *out malloc'd (not
  * NULL, even for ""), 1 with *bad_escape at a bad escape, -1 out of memory. */
-static int bytes_unescape(const char *text, size_t len, unsigned char **out, size_t *out_len, size_t *bad_escape)
+static int bytes_unescape(const char *text, size_t len, unsigned char **out, size_t *out_len,
+			  size_t *bad_escape)
 {
 	unsigned char *bytes = malloc(len ? len : 1);   /* decoding never grows */
 	if (!bytes)
@@ -147,8 +150,10 @@ static int bytes_unescape(const char *text, size_t len, unsigned char **out, siz
 		size_t k = i < len ? escape_of_letter(text[i]) : BYTE_ESCAPE_COUNT;
 		if (k < BYTE_ESCAPE_COUNT) {
 			bytes[at++] = byte_escapes[k].byte;
-		} else if (i + 2 < len && text[i] == 'x' && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
-			bytes[at++] = (unsigned char)(hex_value(text[i + 1]) << 4 | hex_value(text[i + 2]));
+		} else if (i + 2 < len && text[i] == 'x' && hex_value(text[i + 1]) >= 0
+			   && hex_value(text[i + 2]) >= 0) {
+			bytes[at++] = (unsigned char)(hex_value(text[i + 1]) << 4
+						      | hex_value(text[i + 2]));
 			i += 2;
 		} else {
 			free(bytes);
@@ -271,7 +276,8 @@ static json_t *changes_json(unsigned changes)
 }
 
 /* `normalised` leaves out what differs between two runs of one lesson. */
-static json_t *socket_json(const struct run_info *info, const struct lab_socket *socket, bool normalised)
+static json_t *socket_json(const struct run_info *info, const struct lab_socket *socket,
+			   bool normalised)
 {
 	json_t *object = json_object();
 	int failed = 0;
@@ -279,8 +285,11 @@ static json_t *socket_json(const struct run_info *info, const struct lab_socket 
 	failed |= put(object, "fd", json_integer(socket->fd));
 	failed |= put(object, "name", buffer_json(socket->name, sizeof socket->name));
 	failed |= put(object, "family",
-		      name_or_number_json(catalog_constant_name(ARG_FAMILY, socket->family), socket->family));
-	failed |= put(object, "type", name_or_number_json(catalog_constant_name(ARG_TYPE, socket->type), socket->type));
+		      name_or_number_json(catalog_constant_name(ARG_FAMILY, socket->family),
+					  socket->family));
+	failed |= put(object, "type",
+		      name_or_number_json(catalog_constant_name(ARG_TYPE, socket->type),
+					  socket->type));
 	failed |= put(object, "state", state_json(socket));
 	failed |= put(object, "local", address_json(&socket->local));
 	failed |= put(object, "peer", address_json(&socket->peer));
@@ -326,7 +335,8 @@ static json_t *sentences_json(char *const *sentences, size_t count)
 	return array;
 }
 
-static json_t *sockets_json(const struct run_info *info, const struct lab_snapshot *snapshot, bool normalised)
+static json_t *sockets_json(const struct run_info *info, const struct lab_snapshot *snapshot,
+			    bool normalised)
 {
 	json_t *array = json_array();
 	int failed = 0;
@@ -348,7 +358,8 @@ static bool pure_ack(const struct wire_packet *packet)
 	       && packet->flags == PACKET_FLAG_ACK;
 }
 
-static json_t *packet_json(const struct run_info *info, const struct wire_packet *packet, bool normalised)
+static json_t *packet_json(const struct run_info *info, const struct wire_packet *packet,
+			   bool normalised)
 {
 	json_t *object = json_object();
 	int failed = 0;
@@ -356,7 +367,8 @@ static json_t *packet_json(const struct run_info *info, const struct wire_packet
 	failed |= put(object, "to", side_json(info, packet->to_side));
 	failed |= put(object, "src", address_json(&packet->from));
 	failed |= put(object, "dst", address_json(&packet->to));
-	failed |= put(object, "proto", json_string(packet->protocol == IPPROTO_UDP ? "UDP" : "TCP"));
+	failed |=
+		put(object, "proto", json_string(packet->protocol == IPPROTO_UDP ? "UDP" : "TCP"));
 	char flags[PACKET_FLAGS_TEXT_MAX];
 	packet_flags_text(packet->protocol, packet->flags, flags, sizeof flags);
 	failed |= put(object, "flags", json_string(flags));
@@ -375,7 +387,8 @@ static json_t *packet_json(const struct run_info *info, const struct wire_packet
 	return object;
 }
 
-static json_t *packets_json(const struct run_info *info, const struct lab_event *event, bool normalised)
+static json_t *packets_json(const struct run_info *info, const struct lab_event *event,
+			    bool normalised)
 {
 	json_t *array = json_array();
 	int failed = 0;
@@ -389,7 +402,8 @@ static json_t *packets_json(const struct run_info *info, const struct lab_event 
 	return array;
 }
 
-static json_t *event_json(const struct run_info *info, const struct lab_event *event, bool normalised)
+static json_t *event_json(const struct run_info *info, const struct lab_event *event,
+			  bool normalised)
 {
 	json_t *object = json_object();
 	int failed = 0;
@@ -418,15 +432,18 @@ static json_t *event_json(const struct run_info *info, const struct lab_event *e
 	if (event->held[0])
 		failed |= put(object, "held", buffer_json(event->held, sizeof event->held));
 	if (event->refusal[0] && !normalised)   /* a host path refusal is the namespace's errno */
-		failed |= put(object, "refused", buffer_json(event->refusal, sizeof event->refusal));
+		failed |=
+			put(object, "refused", buffer_json(event->refusal, sizeof event->refusal));
 	if (event->resent[0])
 		failed |= put(object, "resent", buffer_json(event->resent, sizeof event->resent));
 	if (!normalised)
 		failed |= put(object, "us", json_real((double)event->elapsed_ns / 1000.0));
 	if (event->failure_count)
-		failed |= put(object, "failures", sentences_json(event->failures, event->failure_count));
+		failed |= put(object, "failures",
+			      sentences_json(event->failures, event->failure_count));
 	if (event->timer_ended_count)
-		failed |= put(object, "timers_ended", sentences_json(event->timers_ended, event->timer_ended_count));
+		failed |= put(object, "timers_ended",
+			      sentences_json(event->timers_ended, event->timer_ended_count));
 	size_t kept = 0;
 	for (size_t i = 0; i < event->packet_count; i++)
 		kept += !normalised || !pure_ack(&event->packets[i]);
@@ -489,7 +506,9 @@ static json_t *info_json(const struct run_info *info, bool normalised)
 static int write_line(FILE *file, const char *name, json_t *object, const char *what, char **err)
 {
 	if (!object)
-		return text_error(err, "%s: cannot write %s: a string is not UTF-8 (or out of memory)", name, what);
+		return text_error(err,
+				  "%s: cannot write %s: a string is not UTF-8 (or out of memory)",
+				  name, what);
 	char *line = json_dumps(object, DUMP_FLAGS);
 	json_decref(object);
 	if (!line)
@@ -521,18 +540,23 @@ static int check_event(const struct trace_writer *writer, const struct lab_event
 {
 	const struct run_info *info = &writer->info;
 	if (!writer->info_written)
-		return text_error(err, "%s: an event before the trace's first line (trace_write_info)", writer->path);
+		return text_error(err,
+				  "%s: an event before the trace's first line (trace_write_info)",
+				  writer->path);
 	if ((unsigned)event->kind >= EVENT_KIND_COUNT || (unsigned)event->call >= CALL_COUNT)
-		return text_error(err, "%s: event %zu: kind %d or call %d is out of range", writer->path, event->seq,
-				  (int)event->kind, (int)event->call);
+		return text_error(err, "%s: event %zu: kind %d or call %d is out of range",
+				  writer->path, event->seq, (int)event->kind, (int)event->call);
 	if (event->side < -1 || event->side >= info->side_count)
-		return text_error(err, "%s: event %zu: side %d is not one of the %d sides", writer->path, event->seq,
-				  event->side, info->side_count);
+		return text_error(err, "%s: event %zu: side %d is not one of the %d sides",
+				  writer->path, event->seq, event->side, info->side_count);
 	for (size_t i = 0; i < event->snapshot.count; i++) {
 		const struct lab_socket *socket = event->snapshot.sockets[i];
-		if (socket->side < -1 || socket->side >= info->side_count || (unsigned)socket->note >= NOTE_COUNT)
-			return text_error(err, "%s: event %zu: socket %zu: side %d or note %d is out of range",
-					  writer->path, event->seq, i, socket->side, (int)socket->note);
+		if (socket->side < -1 || socket->side >= info->side_count
+		    || (unsigned)socket->note >= NOTE_COUNT)
+			return text_error(
+				err,
+				"%s: event %zu: socket %zu: side %d or note %d is out of range",
+				writer->path, event->seq, i, socket->side, (int)socket->note);
 	}
 	return 0;
 }
@@ -568,14 +592,16 @@ int trace_writer_open(struct trace_writer **out, const char *path, char **err)
 int trace_write_info(struct trace_writer *writer, const struct run_info *info, char **err)
 {
 	if (writer->info_written)
-		return text_error(err, "%s: the trace's first line is written already", writer->path);
+		return text_error(err, "%s: the trace's first line is written already",
+				  writer->path);
 	const char *problem = sides_problem(info);
 	if (problem)
 		return text_error(err, "%s: %s", writer->path, problem);
 	if (info->port_map_count < 0 || info->port_map_count > PORT_MAP_MAX)
-		return text_error(err, "%s: port_map: %d entries (0 to %d)", writer->path, info->port_map_count,
-				  PORT_MAP_MAX);
-	if (write_line(writer->file, writer->path, info_json(info, false), "the first line", err) < 0)
+		return text_error(err, "%s: port_map: %d entries (0 to %d)", writer->path,
+				  info->port_map_count, PORT_MAP_MAX);
+	if (write_line(writer->file, writer->path, info_json(info, false), "the first line",
+		       err) < 0)
 		return -1;
 	writer->info = *info;
 	writer->info_written = true;
@@ -588,14 +614,16 @@ int trace_write_event(struct trace_writer *writer, const struct lab_event *event
 		return -1;
 	char what[48];
 	snprintf(what, sizeof what, "event %zu", event->seq);
-	return write_line(writer->file, writer->path, event_json(&writer->info, event, false), what, err);
+	return write_line(writer->file, writer->path, event_json(&writer->info, event, false), what,
+			  err);
 }
 
 int trace_writer_rewind(struct trace_writer *writer, char **err)
 {
 	if (!writer->owns_file)
 		return text_error(err, "%s: a trace on stdout cannot go back", writer->path);
-	if (fflush(writer->file) == EOF || ftruncate(fileno(writer->file), 0) < 0 || fseek(writer->file, 0, SEEK_SET) < 0)
+	if (fflush(writer->file) == EOF || ftruncate(fileno(writer->file), 0) < 0
+	    || fseek(writer->file, 0, SEEK_SET) < 0)
 		return text_error(err, "%s: cannot write: %s", writer->path, strerror(errno));
 	writer->info_written = false;
 	return 0;
@@ -606,7 +634,8 @@ int trace_writer_close(struct trace_writer *writer, char **err)
 	if (!writer)
 		return 0;
 	int failed = writer->owns_file ? fclose(writer->file) == EOF : fflush(writer->file) == EOF;
-	int status = failed ? text_error(err, "%s: cannot write: %s", writer->path, strerror(errno)) : 0;
+	int status =
+		failed ? text_error(err, "%s: cannot write: %s", writer->path, strerror(errno)) : 0;
 	free(writer->path);
 	free(writer);
 	return status;
@@ -635,15 +664,16 @@ static int reader_fail(const struct reader *reader, const char *field, const cha
 	if (vasprintf(&message, format, args) < 0)
 		message = NULL;
 	va_end(args);
-	text_error(reader->err, "%s:%zu: %s%s: %s", reader->path, reader->line, reader->scope, field,
-		   message ? message : "(out of memory)");
+	text_error(reader->err, "%s:%zu: %s%s: %s", reader->path, reader->line, reader->scope,
+		   field, message ? message : "(out of memory)");
 	free(message);
 	return -1;
 }
 
 /* The member `key`: 1 when present, 0 when absent and optional, -1 (with
  * the message) when absent and required. */
-static int member(const struct reader *reader, json_t *object, const char *key, bool required, json_t **value)
+static int member(const struct reader *reader, json_t *object, const char *key, bool required,
+		  json_t **value)
 {
 	*value = json_object_get(object, key);
 	if (*value)
@@ -651,19 +681,22 @@ static int member(const struct reader *reader, json_t *object, const char *key, 
 	return required ? reader_fail(reader, key, "missing") : 0;
 }
 
-static int read_integer(const struct reader *reader, json_t *object, const char *key, bool required, json_int_t min,
-			json_int_t max, json_int_t *out)
+static int read_integer(const struct reader *reader, json_t *object, const char *key, bool required,
+			json_int_t min, json_int_t max, json_int_t *out)
 {
 	json_t *value;
 	int found = member(reader, object, key, required, &value);
 	if (found <= 0)
 		return found;
 	if (!json_is_integer(value))
-		return reader_fail(reader, key, "expected a whole number, got %s", json_type_name(value));
+		return reader_fail(reader, key, "expected a whole number, got %s",
+				   json_type_name(value));
 	json_int_t number = json_integer_value(value);
 	if (number < min || number > max)
-		return reader_fail(reader, key, "%" JSON_INTEGER_FORMAT " is out of range (%" JSON_INTEGER_FORMAT
-				   " to %" JSON_INTEGER_FORMAT ")", number, min, max);
+		return reader_fail(reader, key,
+				   "%" JSON_INTEGER_FORMAT " is out of range (%" JSON_INTEGER_FORMAT
+				   " to %" JSON_INTEGER_FORMAT ")",
+				   number, min, max);
 	*out = number;
 	return 1;
 }
@@ -677,7 +710,8 @@ static int read_size(const struct reader *reader, json_t *object, const char *ke
 	return 0;
 }
 
-static int read_u32(const struct reader *reader, json_t *object, const char *key, bool required, uint32_t *out)
+static int read_u32(const struct reader *reader, json_t *object, const char *key, bool required,
+		    uint32_t *out)
 {
 	json_int_t number;
 	int found = read_integer(reader, object, key, required, 0, UINT32_MAX, &number);
@@ -687,8 +721,8 @@ static int read_u32(const struct reader *reader, json_t *object, const char *key
 }
 
 /* A string into a fixed buffer: a longer one is refused, never cut. */
-static int read_buffer(const struct reader *reader, json_t *object, const char *key, bool required, char *buffer,
-		       size_t size)
+static int read_buffer(const struct reader *reader, json_t *object, const char *key, bool required,
+		       char *buffer, size_t size)
 {
 	json_t *value;
 	int found = member(reader, object, key, required, &value);
@@ -721,22 +755,26 @@ static int read_address(const struct reader *reader, json_t *object, const char 
 }
 
 /* A constant of `kind` by name ("AF_INET"), or any number >= 0. */
-static int read_constant(const struct reader *reader, json_t *object, const char *key, enum arg_kind kind, int *out)
+static int read_constant(const struct reader *reader, json_t *object, const char *key,
+			 enum arg_kind kind, int *out)
 {
 	json_t *value;
 	if (member(reader, object, key, true, &value) < 0)
 		return -1;
 	if (json_is_string(value)) {
 		const struct constant_def *constant =
-			catalog_find_constant(kind, json_string_value(value), json_string_length(value));
+			catalog_find_constant(kind, json_string_value(value),
+					      json_string_length(value));
 		if (!constant)
-			return reader_fail(reader, key, "unknown name '%s'", json_string_value(value));
+			return reader_fail(reader, key, "unknown name '%s'",
+					   json_string_value(value));
 		*out = (int)constant->value;
 		return 0;
 	}
 	json_int_t number;
 	if (!json_is_integer(value))
-		return reader_fail(reader, key, "expected a name or a number, got %s", json_type_name(value));
+		return reader_fail(reader, key, "expected a name or a number, got %s",
+				   json_type_name(value));
 	if (read_integer(reader, object, key, true, 0, INT_MAX, &number) < 0)
 		return -1;
 	*out = (int)number;
@@ -744,8 +782,8 @@ static int read_constant(const struct reader *reader, json_t *object, const char
 }
 
 /* A side by name, or null for -1. */
-static int read_side_named(const struct reader *reader, json_t *object, const char *key, const struct run_info *info,
-			   int *out)
+static int read_side_named(const struct reader *reader, json_t *object, const char *key,
+			   const struct run_info *info, int *out)
 {
 	json_t *value;
 	if (member(reader, object, key, true, &value) < 0)
@@ -755,17 +793,20 @@ static int read_side_named(const struct reader *reader, json_t *object, const ch
 		return 0;
 	}
 	if (!json_is_string(value))
-		return reader_fail(reader, key, "expected a side's name or null, got %s", json_type_name(value));
+		return reader_fail(reader, key, "expected a side's name or null, got %s",
+				   json_type_name(value));
 	for (int i = 0; i < info->side_count; i++) {
 		if (strcmp(info->sides[i], json_string_value(value)) == 0) {
 			*out = i;
 			return 0;
 		}
 	}
-	return reader_fail(reader, key, "'%s' is not one of the trace's sides", json_string_value(value));
+	return reader_fail(reader, key, "'%s' is not one of the trace's sides",
+			   json_string_value(value));
 }
 
-static int read_side(const struct reader *reader, json_t *object, const struct run_info *info, int *out)
+static int read_side(const struct reader *reader, json_t *object, const struct run_info *info,
+		     int *out)
 {
 	return read_side_named(reader, object, "side", info, out);
 }
@@ -778,13 +819,15 @@ static int read_state(const struct reader *reader, json_t *object, int *out)
 	if (json_is_string(value)) {
 		int state = state_value(json_string_value(value), json_string_length(value));
 		if (state < 0)
-			return reader_fail(reader, "state", "unknown state '%s'", json_string_value(value));
+			return reader_fail(reader, "state", "unknown state '%s'",
+					   json_string_value(value));
 		*out = state;
 		return 0;
 	}
 	json_int_t number;
 	if (!json_is_integer(value))
-		return reader_fail(reader, "state", "expected a state's name or number, got %s", json_type_name(value));
+		return reader_fail(reader, "state", "expected a state's name or number, got %s",
+				   json_type_name(value));
 	if (read_integer(reader, object, "state", true, 0, 255, &number) < 0)
 		return -1;
 	*out = (int)number;
@@ -798,7 +841,8 @@ static int read_note(const struct reader *reader, json_t *object, enum socket_no
 	if (found <= 0)
 		return found;
 	if (!json_is_string(value))
-		return reader_fail(reader, "note", "expected a string, got %s", json_type_name(value));
+		return reader_fail(reader, "note", "expected a string, got %s",
+				   json_type_name(value));
 	for (int note = NOTE_NONE; note < NOTE_COUNT; note++) {
 		if (strcmp(lab_note_text(note), json_string_value(value)) == 0) {
 			*out = note;
@@ -815,24 +859,28 @@ static int read_changes(const struct reader *reader, json_t *object, unsigned *o
 	if (found <= 0)
 		return found;
 	if (!json_is_array(value))
-		return reader_fail(reader, "changes", "expected an array, got %s", json_type_name(value));
+		return reader_fail(reader, "changes", "expected an array, got %s",
+				   json_type_name(value));
 	for (size_t i = 0; i < json_array_size(value); i++) {
 		json_t *item = json_array_get(value, i);
 		size_t k = 0;
 		while (k < sizeof change_names / sizeof change_names[0]
-		       && !(json_is_string(item) && strcmp(change_names[k].name, json_string_value(item)) == 0))
+		       && !(json_is_string(item)
+			    && strcmp(change_names[k].name, json_string_value(item)) == 0))
 			k++;
 		if (k == sizeof change_names / sizeof change_names[0]) {
 			char field[32];
 			snprintf(field, sizeof field, "changes[%zu]", i);
-			return reader_fail(reader, field, "expected \"new\", \"state\", \"queue\" or \"fd\"");
+			return reader_fail(reader, field,
+					   "expected \"new\", \"state\", \"queue\" or \"fd\"");
 		}
 		*out |= change_names[k].bit;
 	}
 	return 0;
 }
 
-static int read_socket(struct reader *reader, json_t *object, const struct run_info *info, struct lab_socket *socket)
+static int read_socket(struct reader *reader, json_t *object, const struct run_info *info,
+		       struct lab_socket *socket)
 {
 	json_int_t fd, timer = 0, cookie = 0;
 	if (read_side(reader, object, info, &socket->side) < 0
@@ -868,7 +916,8 @@ static int read_sockets(struct reader *reader, json_t *object, const struct run_
 	if (member(reader, object, "sockets", true, &value) < 0)
 		return -1;
 	if (!json_is_array(value))
-		return reader_fail(reader, "sockets", "expected an array, got %s", json_type_name(value));
+		return reader_fail(reader, "sockets", "expected an array, got %s",
+				   json_type_name(value));
 	size_t count = json_array_size(value);
 	for (size_t i = 0; i < count; i++) {
 		json_t *item = json_array_get(value, i);
@@ -876,7 +925,8 @@ static int read_sockets(struct reader *reader, json_t *object, const struct run_
 		snprintf(field, sizeof field, "sockets[%zu]", i);
 		reader->scope[0] = '\0';
 		if (!json_is_object(item))
-			return reader_fail(reader, field, "expected an object, got %s", json_type_name(item));
+			return reader_fail(reader, field, "expected an object, got %s",
+					   json_type_name(item));
 		snprintf(reader->scope, sizeof reader->scope, "%s.", field);
 		struct lab_socket socket;
 		/* Padding too: rows that say the same are the same bytes. */
@@ -902,10 +952,12 @@ static int read_kind(const struct reader *reader, json_t *object, enum event_kin
 	if (member(reader, object, "kind", true, &value) < 0)
 		return -1;
 	if (!json_is_string(value))
-		return reader_fail(reader, "kind", "expected a string, got %s", json_type_name(value));
+		return reader_fail(reader, "kind", "expected a string, got %s",
+				   json_type_name(value));
 	int kind = lab_event_kind_value(json_string_value(value));
 	if (kind < 0)
-		return reader_fail(reader, "kind", "unknown kind '%s' (returned, blocked, woke, not run)",
+		return reader_fail(reader, "kind",
+				   "unknown kind '%s' (returned, blocked, woke, not run)",
 				   json_string_value(value));
 	*out = kind;
 	return 0;
@@ -917,8 +969,10 @@ static int read_call(const struct reader *reader, json_t *object, enum call_id *
 	if (member(reader, object, "call", true, &value) < 0)
 		return -1;
 	if (!json_is_string(value))
-		return reader_fail(reader, "call", "expected a string, got %s", json_type_name(value));
-	const struct call_def *call = catalog_find_call(json_string_value(value), json_string_length(value));
+		return reader_fail(reader, "call", "expected a string, got %s",
+				   json_type_name(value));
+	const struct call_def *call =
+		catalog_find_call(json_string_value(value), json_string_length(value));
 	if (!call)
 		return reader_fail(reader, "call", "unknown call '%s'", json_string_value(value));
 	*out = call->id;
@@ -933,7 +987,8 @@ static int read_text(const struct reader *reader, json_t *object, char **out)
 	if (json_is_null(value))
 		return 0;
 	if (!json_is_string(value))
-		return reader_fail(reader, "text", "expected a string or null, got %s", json_type_name(value));
+		return reader_fail(reader, "text", "expected a string or null, got %s",
+				   json_type_name(value));
 	*out = strdup(json_string_value(value));
 	return *out ? 0 : reader_fail(reader, "text", "out of memory");
 }
@@ -948,15 +1003,18 @@ static int read_errno(const struct reader *reader, json_t *object, int *out)
 		return 0;
 	}
 	if (json_is_string(value)) {
-		int error = catalog_errno_value(json_string_value(value), json_string_length(value));
+		int error =
+			catalog_errno_value(json_string_value(value), json_string_length(value));
 		if (error < 0)
-			return reader_fail(reader, "errno", "unknown errno name '%s'", json_string_value(value));
+			return reader_fail(reader, "errno", "unknown errno name '%s'",
+					   json_string_value(value));
 		*out = error;
 		return 0;
 	}
 	json_int_t number;
 	if (!json_is_integer(value))
-		return reader_fail(reader, "errno", "expected a name, a number or null, got %s", json_type_name(value));
+		return reader_fail(reader, "errno", "expected a name, a number or null, got %s",
+				   json_type_name(value));
 	if (read_integer(reader, object, "errno", true, 1, ERRNO_MAX, &number) < 0)
 		return -1;
 	*out = (int)number;
@@ -971,14 +1029,16 @@ static int read_bytes(const struct reader *reader, json_t *object, struct lab_ev
 	if (json_is_null(value))
 		return 0;
 	if (!json_is_string(value))
-		return reader_fail(reader, "bytes", "expected a string or null, got %s", json_type_name(value));
+		return reader_fail(reader, "bytes", "expected a string or null, got %s",
+				   json_type_name(value));
 	size_t bad_escape = 0;
-	int status = bytes_unescape(json_string_value(value), json_string_length(value), &event->bytes,
-				    &event->bytes_len, &bad_escape);
+	int status = bytes_unescape(json_string_value(value), json_string_length(value),
+				    &event->bytes, &event->bytes_len, &bad_escape);
 	if (status < 0)
 		return reader_fail(reader, "bytes", "out of memory");
 	if (status > 0)
-		return reader_fail(reader, "bytes", "bad escape at byte %zu (\\n \\r \\t \\\\ \\\" or \\xHH)",
+		return reader_fail(reader, "bytes",
+				   "bad escape at byte %zu (\\n \\r \\t \\\\ \\\" or \\xHH)",
 				   bad_escape);
 	return 0;
 }
@@ -1001,7 +1061,8 @@ static int read_elapsed(const struct reader *reader, json_t *object, uint64_t *o
 	if (found <= 0)
 		return found;
 	if (!json_is_number(value))
-		return reader_fail(reader, "us", "expected a number, got %s", json_type_name(value));
+		return reader_fail(reader, "us", "expected a number, got %s",
+				   json_type_name(value));
 	double us = json_number_value(value);
 	if (!(us >= 0 && us <= US_MAX))
 		return reader_fail(reader, "us", "%g is out of range (0 to %g)", us, US_MAX);
@@ -1010,8 +1071,8 @@ static int read_elapsed(const struct reader *reader, json_t *object, uint64_t *o
 }
 
 /* An optional array of sentences under `key` ("failures", "timers_ended"). */
-static int read_sentences(const struct reader *reader, json_t *object, const char *key, char ***sentences,
-			  size_t *count_out)
+static int read_sentences(const struct reader *reader, json_t *object, const char *key,
+			  char ***sentences, size_t *count_out)
 {
 	json_t *value;
 	int found = member(reader, object, key, false, &value);
@@ -1030,7 +1091,8 @@ static int read_sentences(const struct reader *reader, json_t *object, const cha
 		char field[40];
 		snprintf(field, sizeof field, "%s[%zu]", key, i);
 		if (!json_is_string(item))
-			return reader_fail(reader, field, "expected a string, got %s", json_type_name(item));
+			return reader_fail(reader, field, "expected a string, got %s",
+					   json_type_name(item));
 		(*sentences)[i] = strdup(json_string_value(item));
 		if (!(*sentences)[i])
 			return reader_fail(reader, field, "out of memory");
@@ -1045,7 +1107,8 @@ static int read_packet(const struct reader *reader, json_t *object, const struct
 	json_int_t seq, ack, length, window = 0, time_us = 0;
 	char protocol[8], flags[PACKET_FLAGS_TEXT_MAX];
 	if (!json_is_object(object))
-		return reader_fail(reader, "packets", "expected objects, got %s", json_type_name(object));
+		return reader_fail(reader, "packets", "expected objects, got %s",
+				   json_type_name(object));
 	if (read_side_named(reader, object, "from", info, &packet->from_side) < 0
 	    || read_side_named(reader, object, "to", info, &packet->to_side) < 0
 	    || read_address(reader, object, "src", true, &packet->from) < 0
@@ -1061,7 +1124,8 @@ static int read_packet(const struct reader *reader, json_t *object, const struct
 	    || read_integer(reader, object, "time_us", false, 0, INT64_MAX, &time_us) < 0)
 		return -1;
 	if (strcmp(protocol, "TCP") && strcmp(protocol, "UDP"))
-		return reader_fail(reader, "proto", "expected \"TCP\" or \"UDP\", got \"%s\"", protocol);
+		return reader_fail(reader, "proto", "expected \"TCP\" or \"UDP\", got \"%s\"",
+				   protocol);
 	packet->protocol = strcmp(protocol, "UDP") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
 	if (packet_flags_parse(packet->protocol, flags, &packet->flags) < 0)
 		return reader_fail(reader, "flags",
@@ -1083,7 +1147,8 @@ static int read_packets(const struct reader *reader, json_t *object, const struc
 	if (found <= 0)
 		return found;
 	if (!json_is_array(value))
-		return reader_fail(reader, "packets", "expected an array, got %s", json_type_name(value));
+		return reader_fail(reader, "packets", "expected an array, got %s",
+				   json_type_name(value));
 	size_t count = json_array_size(value);
 	if (count == 0)
 		return 0;
@@ -1118,12 +1183,13 @@ static int read_ready(const struct reader *reader, json_t *object, struct lab_ev
 }
 
 /* Fills a zeroed event; on failure the caller frees what it holds. */
-static int read_event(struct reader *reader, json_t *object, const struct run_info *info, struct lab_event *event)
+static int read_event(struct reader *reader, json_t *object, const struct run_info *info,
+		      struct lab_event *event)
 {
 	json_int_t ret, fd_argument = -1;
 	if (!json_is_object(object))
-		return text_error(reader->err, "%s:%zu: expected an event (an object), got %s", reader->path,
-				  reader->line, json_type_name(object));
+		return text_error(reader->err, "%s:%zu: expected an event (an object), got %s",
+				  reader->path, reader->line, json_type_name(object));
 	if (read_size(reader, object, "seq", &event->seq) < 0
 	    || read_size(reader, object, "step", &event->step) < 0
 	    || read_kind(reader, object, &event->kind) < 0
@@ -1138,12 +1204,15 @@ static int read_event(struct reader *reader, json_t *object, const struct run_in
 	    || read_address(reader, object, "target", false, &event->target) < 0
 	    || read_ready(reader, object, event) < 0
 	    || read_buffer(reader, object, "held", false, event->held, sizeof event->held) < 0
-	    || read_buffer(reader, object, "refused", false, event->refusal, sizeof event->refusal) < 0
+	    || read_buffer(reader, object, "refused", false, event->refusal,
+			   sizeof event->refusal) < 0
 	    || read_buffer(reader, object, "resent", false, event->resent, sizeof event->resent) < 0
 	    || read_value(reader, object, event) < 0
 	    || read_elapsed(reader, object, &event->elapsed_ns) < 0
-	    || read_sentences(reader, object, "failures", &event->failures, &event->failure_count) < 0
-	    || read_sentences(reader, object, "timers_ended", &event->timers_ended, &event->timer_ended_count) < 0
+	    || read_sentences(reader, object, "failures", &event->failures,
+			      &event->failure_count) < 0
+	    || read_sentences(reader, object, "timers_ended", &event->timers_ended,
+			      &event->timer_ended_count) < 0
 	    || read_packets(reader, object, info, event) < 0
 	    || read_sockets(reader, object, info, &event->snapshot) < 0)
 		return -1;
@@ -1158,15 +1227,18 @@ static int read_sides(const struct reader *reader, json_t *object, struct run_in
 	if (member(reader, object, "sides", true, &value) < 0)
 		return -1;
 	if (!json_is_array(value))
-		return reader_fail(reader, "sides", "expected an array, got %s", json_type_name(value));
+		return reader_fail(reader, "sides", "expected an array, got %s",
+				   json_type_name(value));
 	if (json_array_size(value) < 1 || json_array_size(value) > LESSON_MAX_SIDES)
-		return reader_fail(reader, "sides", "%zu sides (1 to %d)", json_array_size(value), LESSON_MAX_SIDES);
+		return reader_fail(reader, "sides", "%zu sides (1 to %d)", json_array_size(value),
+				   LESSON_MAX_SIDES);
 	for (size_t i = 0; i < json_array_size(value); i++) {
 		json_t *item = json_array_get(value, i);
 		char field[32];
 		snprintf(field, sizeof field, "sides[%zu]", i);
 		if (!json_is_string(item))
-			return reader_fail(reader, field, "expected a string, got %s", json_type_name(item));
+			return reader_fail(reader, field, "expected a string, got %s",
+					   json_type_name(item));
 		if (json_string_length(item) >= NAME_MAX_LEN)
 			return reader_fail(reader, field, "longer than %d bytes", NAME_MAX_LEN - 1);
 		memcpy(info->sides[i], json_string_value(item), json_string_length(item) + 1);
@@ -1183,7 +1255,8 @@ static int read_port_map(const struct reader *reader, json_t *object, struct run
 	if (found <= 0)
 		return found;
 	if (!json_is_array(value))
-		return reader_fail(reader, "port_map", "expected an array, got %s", json_type_name(value));
+		return reader_fail(reader, "port_map", "expected an array, got %s",
+				   json_type_name(value));
 	if (json_array_size(value) > PORT_MAP_MAX)
 		return reader_fail(reader, "port_map", "more than %d entries", PORT_MAP_MAX);
 	for (size_t i = 0; i < json_array_size(value); i++) {
@@ -1191,10 +1264,12 @@ static int read_port_map(const struct reader *reader, json_t *object, struct run
 		json_t *from = json_array_get(pair, 0), *to = json_array_get(pair, 1);
 		char field[32];
 		snprintf(field, sizeof field, "port_map[%zu]", i);
-		if (!json_is_array(pair) || json_array_size(pair) != 2 || !json_is_integer(from) || !json_is_integer(to)
-		    || json_integer_value(from) < 0 || json_integer_value(from) > UINT16_MAX
-		    || json_integer_value(to) < 0 || json_integer_value(to) > UINT16_MAX)
-			return reader_fail(reader, field, "expected [from, to], two ports (0 to 65535)");
+		if (!json_is_array(pair) || json_array_size(pair) != 2 || !json_is_integer(from)
+		    || !json_is_integer(to) || json_integer_value(from) < 0
+		    || json_integer_value(from) > UINT16_MAX || json_integer_value(to) < 0
+		    || json_integer_value(to) > UINT16_MAX)
+			return reader_fail(reader, field,
+					   "expected [from, to], two ports (0 to 65535)");
 		info->port_map[i].from = (uint16_t)json_integer_value(from);
 		info->port_map[i].to = (uint16_t)json_integer_value(to);
 		info->port_map_count++;
@@ -1207,16 +1282,20 @@ static int read_info(const struct reader *reader, json_t *object, struct run_inf
 	json_t *version = json_is_object(object) ? json_object_get(object, "socklab_trace") : NULL;
 	memset(info, 0, sizeof *info);
 	if (!json_is_integer(version))
-		return text_error(reader->err, "%s:1: not a socklab trace (line 1 has no \"socklab_trace\" version)",
-				  reader->path);
+		return text_error(
+			reader->err,
+			"%s:1: not a socklab trace (line 1 has no \"socklab_trace\" version)",
+			reader->path);
 	if (json_integer_value(version) != TRACE_VERSION)
-		return text_error(reader->err,
-				  "%s:1: not a socklab trace of this version (version %" JSON_INTEGER_FORMAT
-				  ", this socklab reads version %d)", reader->path, json_integer_value(version),
-				  TRACE_VERSION);
+		return text_error(
+			reader->err,
+			"%s:1: not a socklab trace of this version (version %" JSON_INTEGER_FORMAT
+			", this socklab reads version %d)",
+			reader->path, json_integer_value(version), TRACE_VERSION);
 	if (read_buffer(reader, object, "lesson", true, info->lesson, sizeof info->lesson) < 0
 	    || read_buffer(reader, object, "title", true, info->title, sizeof info->title) < 0
-	    || read_buffer(reader, object, "sandbox", false, info->sandbox, sizeof info->sandbox) < 0
+	    || read_buffer(reader, object, "sandbox", false, info->sandbox,
+			   sizeof info->sandbox) < 0
 	    || read_buffer(reader, object, "wire", false, info->wire, sizeof info->wire) < 0
 	    || read_buffer(reader, object, "held", false, info->held, sizeof info->held) < 0
 	    || read_sides(reader, object, info) < 0
@@ -1293,7 +1372,8 @@ static int read_lines(struct reader *reader, const char *text, size_t len, struc
 	size_t list_count = 0, capacity = 0;
 	int status = 0;
 	if (len == 0)
-		return text_error(reader->err, "%s:1: not a socklab trace (the file is empty)", reader->path);
+		return text_error(reader->err, "%s:1: not a socklab trace (the file is empty)",
+				  reader->path);
 	/* The last line's newline ends the trace; an empty line before it is broken JSON. */
 	for (size_t start = 0; start < len && status == 0; reader->line++) {
 		const char *newline = memchr(text + start, '\n', len - start);
@@ -1301,22 +1381,27 @@ static int read_lines(struct reader *reader, const char *text, size_t len, struc
 		json_error_t error;
 		/* jansson skips a raw NUL between tokens; a trace is text, so refuse it. */
 		const char *nul = memchr(text + start, '\0', end - start);
-		json_t *object = nul ? NULL : json_loadb(text + start, end - start, JSON_REJECT_DUPLICATES, &error);
+		json_t *object = nul
+			? NULL
+			: json_loadb(text + start, end - start, JSON_REJECT_DUPLICATES, &error);
 		if (nul) {
-			status = text_error(reader->err, "%s:%zu: broken JSON: a NUL byte at column %zu", reader->path,
-					    reader->line, (size_t)(nul - (text + start)) + 1);
+			status = text_error(reader->err,
+					    "%s:%zu: broken JSON: a NUL byte at column %zu",
+					    reader->path, reader->line,
+					    (size_t)(nul - (text + start)) + 1);
 		} else if (!object) {
-			status = text_error(reader->err, "%s:%zu: broken JSON: %s", reader->path, reader->line,
-					    error.text);
+			status = text_error(reader->err, "%s:%zu: broken JSON: %s", reader->path,
+					    reader->line, error.text);
 		} else if (reader->line == 1) {
 			status = read_info(reader, object, info);
 		} else {
 			if (list_count == capacity) {
 				size_t grown_capacity = capacity ? 2 * capacity : 64;
-				struct lab_event *grown = realloc(list, grown_capacity * sizeof *list);
+				struct lab_event *grown =
+					realloc(list, grown_capacity * sizeof *list);
 				if (!grown)
-					status = text_error(reader->err, "%s:%zu: out of memory", reader->path,
-							    reader->line);
+					status = text_error(reader->err, "%s:%zu: out of memory",
+							    reader->path, reader->line);
 				else
 					list = grown, capacity = grown_capacity;
 			}
@@ -1324,7 +1409,8 @@ static int read_lines(struct reader *reader, const char *text, size_t len, struc
 				memset(&list[list_count], 0, sizeof list[list_count]);
 				reader->previous = list_count ? &list[list_count - 1].snapshot
 							      : NULL;
-				/* Counted before it is read: a half-read event is freed with the rest. */
+				/* Counted before it is read: a half-read event is freed
+				 * with the rest. */
 				status = read_event(reader, object, info, &list[list_count++]);
 			}
 		}
@@ -1340,7 +1426,8 @@ static int read_lines(struct reader *reader, const char *text, size_t len, struc
 	return 0;
 }
 
-int trace_read(const char *path, struct run_info *info, struct lab_event **events, size_t *count, char **err)
+int trace_read(const char *path, struct run_info *info, struct lab_event **events, size_t *count,
+	       char **err)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -1409,7 +1496,8 @@ static bool port_at(const char *text, size_t len, size_t colon, struct port_plac
 	} else if (text[colon - 1] == '*') {
 		start = colon - 1;
 	} else {
-		while (start > 0 && (isdigit((unsigned char)text[start - 1]) || text[start - 1] == '.'))
+		while (start > 0
+		       && (isdigit((unsigned char)text[start - 1]) || text[start - 1] == '.'))
 			start--;
 	}
 	if (!is_host(text + start, colon - start))
@@ -1419,18 +1507,23 @@ static bool port_at(const char *text, size_t len, size_t colon, struct port_plac
 		port = port * 10 + (unsigned)(text[end++] - '0');
 	/* The digits must end the port: "1.2.3.4:80x" or a sixth digit is no port. */
 	if (end == colon + 1 || port > UINT16_MAX
-	    || (end < len && (isalnum((unsigned char)text[end]) || text[end] == '.' || text[end] == ':')))
+	    || (end < len
+		&& (isalnum((unsigned char)text[end]) || text[end] == '.' || text[end] == ':')))
 		return false;
-	*place = (struct port_place){ .host_start = start, .digits_start = colon + 1, .digits_end = end, .port = port };
+	*place = (struct port_place){
+		.host_start = start, .digits_start = colon + 1, .digits_end = end, .port = port
+	};
 	return true;
 }
 
 /* The lesson's own ports: port_map's `from`, and every port in the calls
  * as written (connect(c, 127.0.0.1:65432)), so 65432 survives. */
-static void collect_own_ports(struct port_tokens *tokens, const struct lab_event *events, size_t count)
+static void collect_own_ports(struct port_tokens *tokens, const struct lab_event *events,
+			      size_t count)
 {
 	for (int i = 0; i < tokens->info->port_map_count; i++)
-		tokens->own[tokens->info->port_map[i].from / 8] |= 1u << (tokens->info->port_map[i].from % 8);
+		tokens->own[tokens->info->port_map[i].from / 8] |= 1u
+			<< (tokens->info->port_map[i].from % 8);
 	for (size_t e = 0; e < count; e++) {
 		const char *text = events[e].text;
 		size_t len = text ? strlen(text) : 0;
@@ -1488,7 +1581,8 @@ static void coalesce_data(struct lab_event *event)
 		    && last->from_side == packet->from_side
 		    && lab_address_equal(&last->from, &packet->from)
 		    && lab_address_equal(&last->to, &packet->to)) {
-			uint32_t end = last->seq + last->length, packet_end = packet->seq + packet->length;
+			uint32_t end = last->seq + last->length,
+				 packet_end = packet->seq + packet->length;
 			if (packet->seq < last->seq) {
 				memcpy(last->payload, packet->payload, sizeof last->payload);
 				last->seq = packet->seq;

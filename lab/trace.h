@@ -75,8 +75,8 @@
  * empty; every other key above is required.
  *
  * Normalised traces (the golden files in traces/) are what two runs of one
- * lesson have in common (fork()'s pid, in the parent's answer, reads 1): no "sandbox", "port_map", "us", "timer_ms" or
- * "inode", no packet's "win" or "time_us", and no pure ACK (no payload,
+ * lesson have in common (fork()'s pid, in the parent's answer, reads 1): no "sandbox", "port_map",
+ * "us", "timer_ms" or "inode", no packet's "win" or "time_us", and no pure ACK (no payload,
  * no SYN, FIN or RST: a delayed ACK lands in whichever step runs when it
  * fires); in "address", "target", "src", "dst", "local" and "peer", a kernel port that port_map
  * maps reads as the lesson's port, the lesson's own ports (port_map's
@@ -120,7 +120,8 @@ int trace_writer_close(struct trace_writer *writer, char **err);
 /* Reads a whole trace ("-" reads stdin). On success returns 0 and the
  * caller owns *events (lab_event_done each, then free). On failure returns
  * -1 with *err, "path:line: field: what is wrong", and nothing to free. */
-int trace_read(const char *path, struct run_info *info, struct lab_event **events, size_t *count, char **err);
+int trace_read(const char *path, struct run_info *info, struct lab_event **events, size_t *count,
+	       char **err);
 
 /* Writes the normalised form of the trace at `path` to `out`: the one
  * place golden traces are made. Normalising a normalised trace changes

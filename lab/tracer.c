@@ -31,7 +31,8 @@
 
 enum request_type {
 	REQUEST_RELEASE,   /* let `task` go on */
-	REQUEST_SETTLE,    /* send TRACER_SETTLED once the program is settled, even if it already is */
+	REQUEST_SETTLE,    /* send TRACER_SETTLED once the program is settled, even if
+	                      it already is */
 	REQUEST_FREEZE,    /* interrupt every task asleep in a socket call; answer MESSAGE_FROZEN */
 	REQUEST_THAW,      /* let the frozen tasks restart their calls */
 	REQUEST_STOP,      /* kill everything, reap, exit */
@@ -82,11 +83,14 @@ static const char *const event_kind_names[TRACER_EVENT_KIND_COUNT] = {
 const char *tracer_event_where(const struct tracer_event *event, char *out, size_t size)
 {
 	static const char *const words[] = {
-		[TRACER_WAIT_NONE] = "", [TRACER_WAIT_HELD] = "held at ", [TRACER_WAIT_BLOCKED] = "blocked in ",
+		[TRACER_WAIT_NONE] = "",
+		[TRACER_WAIT_HELD] = "held at ",
+		[TRACER_WAIT_BLOCKED] = "blocked in ",
 		[TRACER_WAIT_ASLEEP] = "asleep in ",
 	};
 	bool known = event->wait >= TRACER_WAIT_NONE && event->wait <= TRACER_WAIT_ASLEEP;
-	snprintf(out, size, "%s%s", known ? words[event->wait] : "", event->wait == TRACER_WAIT_NONE ? "" : event->message);
+	snprintf(out, size, "%s%s", known ? words[event->wait] : "",
+		 event->wait == TRACER_WAIT_NONE ? "" : event->message);
 	return out;
 }
 
@@ -104,8 +108,10 @@ enum task_state {
 	TASK_IN_CALL,      /* released with PTRACE_SYSCALL: the call runs, its exit will stop */
 	TASK_AT_RETURN,    /* held at the call's exit */
 	TASK_RESTARTING,   /* the call was interrupted (-ERESTART*); the kernel will run it again */
-	TASK_FROZEN,       /* taken out of its call by REQUEST_FREEZE, at the exit stop; the call restarts on thaw */
-	TASK_COPYING_FD,   /* in dup/dup2/dup3/fcntl on a socket fd, unshown: its exit stop watches the copy */
+	TASK_FROZEN,       /* taken out of its call by REQUEST_FREEZE, at the exit stop; the call
+	                      restarts on thaw */
+	TASK_COPYING_FD,   /* in dup/dup2/dup3/fcntl on a socket fd, unshown: its exit stop
+	                      watches the copy */
 };
 
 enum { WATCHED_FD_WORDS = 16 };   /* fds 0..1023 remembered; higher ones get a filter each time */
@@ -125,12 +131,15 @@ static const char *const proc_file_names[PROC_FILE_COUNT] = {
 struct task {
 	pid_t tid, tgid;
 	enum task_state state;
-	bool group_stopped;            /* in a group-stop (SIGSTOP from outside), parked with PTRACE_LISTEN */
-	bool freezing;                 /* PTRACE_INTERRUPT sent by a freeze, its stop not seen yet */
+	bool group_stopped;            /* in a group-stop (SIGSTOP from outside), parked with
+	                                  PTRACE_LISTEN */
+	bool freezing;                 /* PTRACE_INTERRUPT sent by a freeze, its
+	                                  stop not seen yet */
 	bool blocked_reported;         /* the current call was reported BLOCKED */
 	bool made_socket_calls;        /* a leader: some thread of the process was shown a call
 					* (the interpreter's start-up calls do not count) */
-	bool startup;                  /* the call in flight is the interpreter's start-up: not held */
+	bool startup;                  /* the call in flight is the interpreter's
+	                                  start-up: not held */
 	bool execed;                   /* a leader: ran execve since it was forked */
 	pid_t parent;                  /* a leader: the process that forked it, 0 unknown */
 	const struct syscall_def *def; /* the call held or in flight */
@@ -139,7 +148,8 @@ struct task {
 	uint64_t released_ns;
 	char text[TRACER_TEXT_MAX];    /* its entry text, for BLOCKED */
 	struct lab_address target;     /* its address argument */
-	char line[TRACER_LINE_MAX];    /* the last source line the program reported for this thread */
+	char line[TRACER_LINE_MAX];    /* the last source line the program reported
+	                                  for this thread */
 	/* A leader: the fd numbers that have a filter of their own in the
 	 * process's seccomp chain (inherited from the parent at fork). */
 	uint64_t watched_fds[WATCHED_FD_WORDS];
@@ -149,7 +159,8 @@ struct task {
 struct helper {
 	int channel;
 	int signal_fd;                 /* SIGCHLD: a tracee stopped or exited */
-	int output_fd;                 /* the program's stdout and stderr, -1 once every writer is gone */
+	int output_fd;                 /* the program's stdout and stderr, -1 once every
+	                                  writer is gone */
 	int line_fd;                   /* source lines from the program, -1 once closed */
 	bool before_first_line;        /* TRACER_REPORTS_LINES, and no line reported yet */
 	pid_t program;
@@ -168,7 +179,8 @@ struct helper {
 	pid_t gone[32];                /* the tasks that ended last, newest at gone_next - 1 */
 	size_t gone_next;
 	char line_buffer[4096];        /* a line report not complete yet */
-	char output[TRACER_MAX_BYTES]; /* what the program wrote, not sent yet: an unfinished line */
+	char output[TRACER_MAX_BYTES]; /* what the program wrote, not sent yet: an
+	                                  unfinished line */
 	size_t output_len;
 	size_t line_len;
 };
@@ -176,8 +188,9 @@ struct helper {
 #define TICK_MIN_NS 50000u         /* first look at a released call: 50 us */
 #define TICK_MAX_NS 20000000u      /* then doubling up to 20 ms */
 
-#define TRACE_OPTIONS (PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK \
-		       | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP)
+#define TRACE_OPTIONS \
+	(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK \
+	 | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP)
 
 /* The kernel's restart codes, seen at a syscall-exit stop when a signal
  * or PTRACE_INTERRUPT cut a call short; the program never sees them. */
@@ -214,12 +227,14 @@ static void helper_send(struct helper *helper, enum message_type type, long numb
 	message->number = number;
 	while (send(helper->channel, message, message_size(message), MSG_NOSIGNAL) < 0) {
 		if (errno != EINTR)
-			helper_exit(helper);     /* the lab is gone: EXITKILL takes the program with us */
+			helper_exit(helper);     /* the lab is gone: EXITKILL takes the
+			                            program with us */
 	}
 }
 
 /* A fresh event in the message, everything but the bytes zeroed. */
-static struct tracer_event *new_event(struct helper *helper, enum tracer_event_kind kind, const struct task *task)
+static struct tracer_event *new_event(struct helper *helper, enum tracer_event_kind kind,
+				      const struct task *task)
 {
 	struct tracer_event *event = &helper->message->event;
 	memset(event, 0, offsetof(struct tracer_event, bytes));
@@ -361,8 +376,10 @@ static pid_t tgid_of(pid_t tid)
 /* What the kernel says a task is doing. */
 struct task_sample {
 	char state;              /* from /proc/TID/stat: 'R', 'S', 'D', 't', ...; '?' unreadable */
-	long syscall;            /* asleep ('S', 'D'): the system call it sleeps in, from /proc/TID/syscall; else -1 */
-	unsigned long switches;  /* context switches so far (with_switches only): unchanged means it never ran */
+	long syscall;            /* asleep ('S', 'D'): the system call it sleeps in, from
+	                            /proc/TID/syscall; else -1 */
+	unsigned long switches;  /* context switches so far (with_switches only): unchanged
+	                            means it never ran */
 };
 
 static ssize_t read_proc(pid_t tid, const char *name, char *text, size_t size)
@@ -431,7 +448,8 @@ static void sample_task(struct task *task, bool with_switches, struct task_sampl
 	/* A task on its way into a ptrace stop reads 'S' for a moment, with
 	 * the call's number in /proc/TID/syscall: a call that returned at
 	 * once would look asleep in it. Its wait channel tells. */
-	if (read_task_file(task, PROC_WCHAN, text, sizeof text) > 0 && strncmp(text, "ptrace_stop", 11) == 0) {
+	if (read_task_file(task, PROC_WCHAN, text, sizeof text) > 0
+	    && strncmp(text, "ptrace_stop", 11) == 0) {
 		sample->state = 't';
 		return;
 	}
@@ -497,7 +515,8 @@ static void announce(struct helper *helper, struct task *leader)
 		return;
 	forward_output(helper, true);
 	struct tracer_event *event = new_event(helper, TRACER_FORKED, leader);
-	event->parent = leader->parent ? leader->parent : status_pid(leader->tid, "\nPPid:", helper->program);
+	event->parent = leader->parent ? leader->parent
+				       : status_pid(leader->tid, "\nPPid:", helper->program);
 	helper_send(helper, MESSAGE_EVENT, 0);
 	if (leader->execed) {
 		event = new_event(helper, TRACER_EXECED, leader);
@@ -522,12 +541,14 @@ static void send_exited(struct helper *helper, pid_t process, int status)
 	event->program_over = helper->task_count == 0;
 	if (WIFEXITED(status)) {
 		event->exit_code = WEXITSTATUS(status);
-		snprintf(event->message, sizeof event->message, _("exited with code %d"), event->exit_code);
+		snprintf(event->message, sizeof event->message, _("exited with code %d"),
+			 event->exit_code);
 	} else {
 		const char *name = sigabbrev_np(WTERMSIG(status));
 		event->exit_code = -1;
 		event->signal = WTERMSIG(status);
-		snprintf(event->message, sizeof event->message, _("killed by SIG%s"), name ? name : "?");
+		snprintf(event->message, sizeof event->message, _("killed by SIG%s"),
+			 name ? name : "?");
 	}
 	if (helper->stop_reason[0])
 		snprintf(event->message, sizeof event->message, "%s", helper->stop_reason);
@@ -548,7 +569,8 @@ static bool just_gone(const struct helper *helper, pid_t tid)
 
 static void task_exited(struct helper *helper, struct task *task, int status)
 {
-	helper->gone[helper->gone_next++ % (sizeof helper->gone / sizeof helper->gone[0])] = task->tid;
+	helper->gone[helper->gone_next++ % (sizeof helper->gone / sizeof helper->gone[0])] =
+		task->tid;
 	pid_t process = task->tgid;
 	bool leader = task->tid == task->tgid;
 	bool of_note = task->made_socket_calls || process == helper->program;
@@ -572,7 +594,8 @@ static bool get_syscall_info(struct task *task, struct __ptrace_syscall_info *in
 }
 
 /* The event for the task's current call, filled from what the task kept. */
-static struct tracer_event *call_event(struct helper *helper, enum tracer_event_kind kind, struct task *task)
+static struct tracer_event *call_event(struct helper *helper, enum tracer_event_kind kind,
+				       struct task *task)
 {
 	struct tracer_event *event = new_event(helper, kind, task);
 	event->syscall = task->def->number;
@@ -632,7 +655,8 @@ static void at_call_entry(struct helper *helper, struct task *task)
 		event->error = EINTR;
 		event->woke = task->blocked_reported;
 		size_t len = strlen(event->text);
-		snprintf(event->text + len, sizeof event->text - len, " = -1 EINTR (%s)", strerror(EINTR));
+		snprintf(event->text + len, sizeof event->text - len, " = -1 EINTR (%s)",
+			 strerror(EINTR));
 		helper_send(helper, MESSAGE_EVENT, 0);
 	}
 	/* A launcher's helper (pyenv's shim runs bash, which asks nscd for
@@ -690,7 +714,8 @@ static bool watch_fd(struct helper *helper, struct task *task, int fd)
 		/* Its reads and writes would go unseen: a transcript with holes
 		 * is worse than none. */
 		char reason[160];
-		snprintf(reason, sizeof reason, _("the lab could not watch socket fd %d of the program (%s)"), fd, why);
+		snprintf(reason, sizeof reason,
+			 _("the lab could not watch socket fd %d of the program (%s)"), fd, why);
 		kill_program(helper, reason);
 		return true;
 	}
@@ -712,7 +737,8 @@ static bool watch_new_fds(struct helper *helper, struct task *task, long ret)
 	for (int a = 0; a < task->def->arg_count; a++)
 		if (task->def->args[a] == SA_FD_PAIR) {
 			int pair[2];
-			if (syscalls_read_memory(task->tid, task->args[a], pair, sizeof pair) != sizeof pair)
+			if (syscalls_read_memory(task->tid, task->args[a], pair,
+						 sizeof pair) != sizeof pair)
 				return true;
 			return watch_fd(helper, task, pair[0]) && watch_fd(helper, task, pair[1]);
 		}
@@ -725,13 +751,14 @@ static void at_call_exit(struct helper *helper, struct task *task)
 	struct __ptrace_syscall_info info;
 	if (task->state == TASK_COPYING_FD) {
 		task->state = TASK_RUNNING;
-		if (get_syscall_info(task, &info) && info.op == PTRACE_SYSCALL_INFO_EXIT && !info.exit.is_error
-		    && !watch_fd(helper, task, (int)info.exit.rval))
+		if (get_syscall_info(task, &info) && info.op == PTRACE_SYSCALL_INFO_EXIT
+		    && !info.exit.is_error && !watch_fd(helper, task, (int)info.exit.rval))
 			return;          /* the task is gone, and handled */
 		resume(task, PTRACE_CONT, 0);
 		return;
 	}
-	if (task->state != TASK_IN_CALL || !get_syscall_info(task, &info) || info.op != PTRACE_SYSCALL_INFO_EXIT) {
+	if (task->state != TASK_IN_CALL || !get_syscall_info(task, &info)
+	    || info.op != PTRACE_SYSCALL_INFO_EXIT) {
 		resume(task, PTRACE_CONT, 0);
 		return;
 	}
@@ -758,12 +785,14 @@ static void at_call_exit(struct helper *helper, struct task *task)
 	event->held = true;
 	/* poll/select cut short go on in restart_syscall, which is not traced:
 	 * shown as EINTR, which is what the program would see with a handler. */
-	syscalls_decode_exit(task->def, task->tid, task->args, info.exit.is_error ? -1 : (long)info.exit.rval,
+	syscalls_decode_exit(task->def, task->tid, task->args,
+			     info.exit.is_error ? -1 : (long)info.exit.rval,
 			     interrupted_for_good ? EINTR : (int)error, event);
 	event->woke = task->blocked_reported;
 	event->elapsed_ns = now_ns() - task->released_ns;
 	task->state = TASK_AT_RETURN;
-	task->freezing = false;      /* it returned before the interrupt caught it: held here all the same */
+	task->freezing = false;      /* it returned before the interrupt caught it: held
+	                                here all the same */
 	if (task->startup) {
 		event->held = false;
 		event->startup = true;
@@ -953,7 +982,8 @@ static bool task_is_quiet(struct task *task, struct task_sample *sample, unsigne
 		counts[0]++;
 		return true;
 	case TASK_IN_CALL:
-		/* Not reported asleep yet, running, or woken by the kernel: its exit stop is coming. */
+		/* Not reported asleep yet, running, or woken by the kernel: its exit
+		 * stop is coming. */
 		if (!task->blocked_reported)
 			return false;
 		sample_task(task, true, sample);
@@ -994,8 +1024,9 @@ static void check_settled(struct helper *helper)
 	for (size_t i = 0; i < helper->task_count && sleepers > 1; i++) {
 		if (first[i].state == 't')
 			continue;
-		if (!task_is_quiet(&helper->tasks[i], &second, again) || second.state != first[i].state
-		    || second.syscall != first[i].syscall || second.switches != first[i].switches)
+		if (!task_is_quiet(&helper->tasks[i], &second, again)
+		    || second.state != first[i].state || second.syscall != first[i].syscall
+		    || second.switches != first[i].switches)
 			return;
 	}
 	/* Where it waits, most telling first: a call held for the caller, a
@@ -1006,7 +1037,8 @@ static void check_settled(struct helper *helper)
 		for (size_t i = 0; i < helper->task_count && wait == TRACER_WAIT_NONE; i++) {
 			const struct task *task = &helper->tasks[i];
 			char number[32];
-			bool held = task->state == TASK_AT_CALL || task->state == TASK_AT_RETURN || task->state == TASK_FROZEN;
+			bool held = task->state == TASK_AT_CALL || task->state == TASK_AT_RETURN
+				|| task->state == TASK_FROZEN;
 			if (pass == 0 && held && !task->group_stopped) {
 				wait = TRACER_WAIT_HELD;
 				snprintf(where, sizeof where, "%s", task->def->name);
@@ -1015,7 +1047,9 @@ static void check_settled(struct helper *helper)
 				snprintf(where, sizeof where, "%s", task->def->name);
 			} else if (pass == 2 && first[i].state == 'S') {
 				wait = TRACER_WAIT_ASLEEP;
-				snprintf(where, sizeof where, "%s", syscalls_any_name(first[i].syscall, number, sizeof number));
+				snprintf(where, sizeof where, "%s",
+					 syscalls_any_name(first[i].syscall, number,
+							   sizeof number));
 			}
 		}
 	}
@@ -1102,7 +1136,8 @@ static request_handler *const request_handlers[] = {
 	[REQUEST_THAW] = thaw_tasks,
 	[REQUEST_STOP] = stop_everything,
 };
-_Static_assert(sizeof request_handlers / sizeof request_handlers[0] == REQUEST_STOP + 1, "a handler per request");
+_Static_assert(sizeof request_handlers / sizeof request_handlers[0] == REQUEST_STOP + 1,
+	       "a handler per request");
 
 static void handle_request(struct helper *helper, const struct request *request)
 {
@@ -1166,8 +1201,8 @@ static bool all_held(const struct helper *helper)
 {
 	for (size_t i = 0; i < helper->task_count; i++) {
 		const struct task *task = &helper->tasks[i];
-		if (!task->group_stopped && task->state != TASK_AT_CALL && task->state != TASK_AT_RETURN
-		    && task->state != TASK_FROZEN)
+		if (!task->group_stopped && task->state != TASK_AT_CALL
+		    && task->state != TASK_AT_RETURN && task->state != TASK_FROZEN)
 			return false;
 	}
 	return helper->task_count > 0;
@@ -1267,7 +1302,8 @@ static _Noreturn void program_child(char *const argv[], int output, int lines, i
 	if (child_line_fd < 0 || null_fd < 0 || dup3(report, CHILD_REPORT_FD, O_CLOEXEC) < 0
 	    || dup3(go, CHILD_GO_FD, O_CLOEXEC) < 0)
 		_exit(126);
-	if (dup2(null_fd, 0) < 0 || dup2(output, 1) < 0 || dup2(output, 2) < 0 || dup2(lines, child_line_fd) < 0)
+	if (dup2(null_fd, 0) < 0 || dup2(output, 1) < 0 || dup2(output, 2) < 0
+	    || dup2(lines, child_line_fd) < 0)
 		report_start_failure(STAGE_SET_UP, errno);
 	close_range(3, (unsigned)child_line_fd - 1, 0);
 	close_range((unsigned)CHILD_REPORT_FD + 1, ~0u, 0);
@@ -1285,7 +1321,8 @@ static _Noreturn void program_child(char *const argv[], int output, int lines, i
 	 * sandbox; without it the kernel would turn on its speculative-store
 	 * mitigation for the program (where it is "prctl and seccomp"),
 	 * slowing every instruction of it. Kernels before 4.17 lack the flag. */
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, filter) < 0
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+		    filter) < 0
 	    && (errno != EINVAL || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) < 0))
 		report_start_failure(STAGE_SECCOMP, errno);
 	execvp(argv[0], argv);
@@ -1311,14 +1348,17 @@ static void explain_ptrace_refusal(char *out, size_t size, const char *label, in
 	else
 		why = "a container's seccomp profile or a security module forbids it "
 		      "(docker: --cap-add SYS_PTRACE, or a profile that allows ptrace)";
-	snprintf(out, size, "%s: cannot trace programs here: ptrace is not allowed (PTRACE_SEIZE: %s): %s",
+	snprintf(out, size,
+		 "%s: cannot trace programs here: ptrace is not allowed (PTRACE_SEIZE: %s): %s",
 		 label, strerror(error), why);
 }
 
 static const char *const stage_texts[] = {
 	[STAGE_SET_UP] = "could not set up its file descriptors",
-	[STAGE_NO_NEW_PRIVS] = "the kernel refused PR_SET_NO_NEW_PRIVS, which the seccomp filter needs",
-	[STAGE_SECCOMP] = "the kernel refused the seccomp filter that lets non-socket calls run at full speed",
+	[STAGE_NO_NEW_PRIVS] =
+		"the kernel refused PR_SET_NO_NEW_PRIVS, which the seccomp filter needs",
+	[STAGE_SECCOMP] = "the kernel refused the seccomp filter that lets non-socket calls run at "
+			  "full speed",
 	[STAGE_EXEC] = "cannot run",
 };
 
@@ -1333,7 +1373,8 @@ static bool in_path(const char *program)
 	while (*path) {
 		size_t len = strcspn(path, ":");
 		char candidate[4096];
-		snprintf(candidate, sizeof candidate, "%.*s/%s", (int)len, len ? path : ".", program);
+		snprintf(candidate, sizeof candidate, "%.*s/%s", (int)len, len ? path : ".",
+			 program);
 		if (access(candidate, F_OK) == 0)
 			return true;
 		path += len + (path[len] == ':');
@@ -1367,17 +1408,25 @@ static void explain_start_failure(char *out, size_t size, const char *label, con
 	struct start_report report;
 	ssize_t n = read(report_fd, &report, sizeof report);
 	const char *package = package_of(program);
-	if (n == sizeof report && report.stage == STAGE_EXEC && !strchr(program, '/') && !in_path(program) && package)
-		snprintf(out, size, "%s: cannot run '%s': no such program in PATH (the %s package: sudo apt-get install %s)",
+	if (n == sizeof report && report.stage == STAGE_EXEC && !strchr(program, '/')
+	    && !in_path(program) && package)
+		snprintf(out, size,
+			 "%s: cannot run '%s': no such program in PATH (the %s package: sudo "
+			 "apt-get install %s)",
 			 label, program, package, package);
-	else if (n == sizeof report && report.stage == STAGE_EXEC && !strchr(program, '/') && !in_path(program))
+	else if (n == sizeof report && report.stage == STAGE_EXEC && !strchr(program, '/')
+		 && !in_path(program))
 		snprintf(out, size, "%s: cannot run '%s': no such program in PATH", label, program);
 	else if (n == sizeof report && report.stage == STAGE_EXEC)
-		snprintf(out, size, "%s: cannot run '%s': %s", label, program, strerror(report.error));
-	else if (n == sizeof report && (unsigned)report.stage < sizeof stage_texts / sizeof stage_texts[0])
-		snprintf(out, size, "%s: %s: %s", label, stage_texts[report.stage], strerror(report.error));
+		snprintf(out, size, "%s: cannot run '%s': %s", label, program,
+			 strerror(report.error));
+	else if (n == sizeof report
+		 && (unsigned)report.stage < sizeof stage_texts / sizeof stage_texts[0])
+		snprintf(out, size, "%s: %s: %s", label, stage_texts[report.stage],
+			 strerror(report.error));
 	else if (WIFSIGNALED(status))
-		snprintf(out, size, "%s: '%s' was killed by SIG%s before it started", label, program,
+		snprintf(out, size, "%s: '%s' was killed by SIG%s before it started", label,
+			 program,
 			 sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
 	else
 		snprintf(out, size, "%s: '%s' could not be started", label, program);
@@ -1423,8 +1472,8 @@ static int start_program(struct helper *helper, char *const argv[], const char *
 	char *reason = helper->message->event.text;
 	size_t reason_size = sizeof helper->message->event.text;
 	int output[2], lines[2], report[2], go[2];
-	if (count < 0 || open_output(output) < 0 || pipe2(lines, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0
-	    || pipe2(go, O_CLOEXEC) < 0) {
+	if (count < 0 || open_output(output) < 0 || pipe2(lines, O_CLOEXEC) < 0
+	    || pipe2(report, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
 		snprintf(reason, reason_size, "%s: pipe: %s", label, strerror(errno));
 		return -1;
 	}
@@ -1465,7 +1514,8 @@ static int start_program(struct helper *helper, char *const argv[], const char *
 			return -1;
 		}
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
-			explain_start_failure(reason, reason_size, label, argv[0], report[0], status);
+			explain_start_failure(reason, reason_size, label, argv[0], report[0],
+					      status);
 			return -1;
 		}
 		int event = status >> 16;
@@ -1478,7 +1528,8 @@ static int start_program(struct helper *helper, char *const argv[], const char *
 	return 0;
 }
 
-static _Noreturn void helper_main(int channel, pid_t lab, char *const argv[], const char *label, unsigned flags)
+static _Noreturn void helper_main(int channel, pid_t lab, char *const argv[], const char *label,
+				  unsigned flags)
 {
 	struct helper helper;
 	memset(&helper, 0, sizeof helper);
@@ -1548,7 +1599,8 @@ static int send_request(struct tracer *tracer, enum request_type type, pid_t tas
 		 * says whether it ended well. */
 		if (errno == EPIPE || errno == ECONNRESET)
 			return 0;
-		return text_error(err, "%s: cannot reach the tracing process (%s)", tracer->label, strerror(errno));
+		return text_error(err, "%s: cannot reach the tracing process (%s)", tracer->label,
+				  strerror(errno));
 	}
 	tracer->requests_sent++;
 	return 0;
@@ -1574,8 +1626,10 @@ static int receive(struct tracer *tracer, int flags, char **err)
 			return 0;
 		return text_error(err, "%s: the tracing process died", tracer->label);
 	}
-	if ((size_t)n < offsetof(struct message, event.bytes) || (size_t)n != message_size(tracer->incoming))
-		return text_error(err, "%s: a garbled message from the tracing process", tracer->label);
+	if ((size_t)n < offsetof(struct message, event.bytes)
+	    || (size_t)n != message_size(tracer->incoming))
+		return text_error(err, "%s: a garbled message from the tracing process",
+				  tracer->label);
 	return 1;
 }
 
@@ -1589,7 +1643,8 @@ static int wait_readable(struct tracer *tracer, int timeout_ms)
 	return ready;
 }
 
-int tracer_start(struct tracer **out, char *const argv[], const char *label, unsigned flags, char **err)
+int tracer_start(struct tracer **out, char *const argv[], const char *label, unsigned flags,
+		 char **err)
 {
 	*out = NULL;
 	if (!argv || !argv[0])
@@ -1633,7 +1688,8 @@ int tracer_start(struct tracer **out, char *const argv[], const char *label, uns
 	int got = wait_readable(tracer, 30000) > 0 ? receive(tracer, 0, err) : 0;
 	if (got <= 0) {
 		if (got == 0)
-			text_error(err, "%s: the tracing process did not start '%s'", label, argv[0]);
+			text_error(err, "%s: the tracing process did not start '%s'", label,
+				   argv[0]);
 		tracer_free(tracer);
 		return -1;
 	}
@@ -1659,7 +1715,8 @@ int tracer_fd(const struct tracer *tracer)
 
 static void copy_event(struct tracer_event *event, const struct message *message)
 {
-	memcpy(event, &message->event, offsetof(struct tracer_event, bytes) + message->event.bytes_len);
+	memcpy(event, &message->event,
+	       offsetof(struct tracer_event, bytes) + message->event.bytes_len);
 }
 
 /* Whether a message read from the helper is an event for the caller. */
@@ -1668,14 +1725,16 @@ static bool is_news(const struct tracer *tracer, const struct message *message)
 	if (message->type != MESSAGE_EVENT)
 		return false;             /* a late answer to a freeze */
 	/* A SETTLED sent before the helper saw our latest request is out of date. */
-	return message->event.kind != TRACER_SETTLED || message->requests_seen == tracer->requests_sent;
+	return message->event.kind != TRACER_SETTLED
+		|| message->requests_seen == tracer->requests_sent;
 }
 
 int tracer_poll(struct tracer *tracer, struct tracer_event *event, char **err)
 {
 	while (tracer->queue_count > 0) {
 		struct message *first = tracer->queue[0];
-		memmove(tracer->queue, tracer->queue + 1, --tracer->queue_count * sizeof *tracer->queue);
+		memmove(tracer->queue, tracer->queue + 1,
+			--tracer->queue_count * sizeof *tracer->queue);
 		bool news = is_news(tracer, first);
 		if (news)
 			copy_event(event, first);
@@ -1707,7 +1766,8 @@ static int remaining_ms(uint64_t deadline)
 
 int tracer_wait(struct tracer *tracer, struct tracer_event *event, int timeout_ms, char **err)
 {
-	uint64_t deadline = timeout_ms < 0 ? UINT64_MAX : now_ns() + (uint64_t)timeout_ms * 1000000u;
+	uint64_t deadline =
+		timeout_ms < 0 ? UINT64_MAX : now_ns() + (uint64_t)timeout_ms * 1000000u;
 	for (;;) {
 		int got = tracer_poll(tracer, event, err);
 		if (got != 0 || tracer->channel < 0)
@@ -1736,7 +1796,8 @@ int tracer_run_until_blocked_or_exit(struct tracer *tracer, tracer_event_fn *eac
 	struct tracer_event *event = malloc(sizeof *event);
 	if (!event)
 		return text_error(err, "%s: out of memory", tracer->label);
-	uint64_t deadline = timeout_ms < 0 ? UINT64_MAX : now_ns() + (uint64_t)timeout_ms * 1000000u;
+	uint64_t deadline =
+		timeout_ms < 0 ? UINT64_MAX : now_ns() + (uint64_t)timeout_ms * 1000000u;
 	int result = send_request(tracer, REQUEST_SETTLE, 0, err) < 0 ? -1 : TRACER_RUN_TIMEOUT;
 	while (result == TRACER_RUN_TIMEOUT) {
 		int left = timeout_ms < 0 ? -1 : remaining_ms(deadline);
@@ -1792,7 +1853,8 @@ int tracer_freeze(struct tracer *tracer, char **err)
 		return -1;
 	for (;;) {
 		if (wait_readable(tracer, 5000) <= 0)
-			return text_error(err, "%s: the program did not stop within 5 s", tracer->label);
+			return text_error(err, "%s: the program did not stop within 5 s",
+					  tracer->label);
 		int got = receive(tracer, 0, err);
 		if (got <= 0)
 			return got == 0 ? 0 : -1;
@@ -1819,8 +1881,10 @@ void tracer_stop(struct tracer *tracer)
 		if (tracer->channel >= 0 && send_request(tracer, REQUEST_STOP, 0, NULL) == 0) {
 			/* The helper kills and reaps the program, then exits: EOF. */
 			uint64_t deadline = now_ns() + 2000000000u;
-			while (!gone && remaining_ms(deadline) > 0 && wait_readable(tracer, remaining_ms(deadline)) > 0) {
-				ssize_t n = recv(tracer->channel, tracer->incoming, sizeof *tracer->incoming, MSG_DONTWAIT);
+			while (!gone && remaining_ms(deadline) > 0
+			       && wait_readable(tracer, remaining_ms(deadline)) > 0) {
+				ssize_t n = recv(tracer->channel, tracer->incoming,
+						 sizeof *tracer->incoming, MSG_DONTWAIT);
 				gone = n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
 			}
 		}
@@ -1876,7 +1940,9 @@ int tracer_python_argv(char *const argv[], const char *reporter_path, char ***ou
 		}
 		if (strcmp(arg, "-c") == 0 || strcmp(arg, "-m") == 0 || strcmp(arg, "-") == 0)
 			return 0;             /* no script file to run under the reporter */
-		for (size_t k = 0; k < sizeof python_options_with_value / sizeof python_options_with_value[0]; k++)
+		for (size_t k = 0;
+		     k < sizeof python_options_with_value / sizeof python_options_with_value[0];
+		     k++)
 			if (strcmp(arg, python_options_with_value[k]) == 0)
 				i++;
 	}

@@ -71,10 +71,11 @@ enum tracer_start_flags {
 };
 
 /* Starts `argv` (searched in PATH) under the tracer, labelled `label` in
- * messages ("server"); `flags` are enum tracer_start_flags. Returns once the program has been exec'd: 0 with
- * *out, or -1 with *err (malloc'd) saying why in one line: the program
+ * messages ("server"); `flags` are enum tracer_start_flags. Returns once the program has been
+ * exec'd: 0 with *out, or -1 with *err (malloc'd) saying why in one line: the program
  * does not exist, ptrace or seccomp is not allowed here, ... */
-int tracer_start(struct tracer **out, char *const argv[], const char *label, unsigned flags, char **err);
+int tracer_start(struct tracer **out, char *const argv[], const char *label, unsigned flags,
+		 char **err);
 
 /* The program's pid (its first process). */
 pid_t tracer_pid(const struct tracer *tracer);
@@ -110,7 +111,8 @@ typedef void tracer_event_fn(const struct tracer_event *event, void *context);
 
 /* One program run on its own (the tracer's tests): reports every event to
  * `each` (may be NULL) and releases every held call, until the program
- * settles without a held task or is over, or timeout_ms passes. Returns an enum tracer_run_result, or
+ * settles without a held task or is over, or timeout_ms passes. Returns an enum
+ * tracer_run_result, or
  * -1 with *err. */
 int tracer_run_until_blocked_or_exit(struct tracer *tracer, tracer_event_fn *each, void *context,
 				     int timeout_ms, char **err);

@@ -23,7 +23,9 @@ static enum socket_note gone_note(const struct session *session, uint32_t inode,
 		if (event->side == side && event->fd_argument == fd && event->ret == -1
 		    && (event->error == ECONNRESET || event->error == ECONNREFUSED))
 			return NOTE_RESET;
-		if (event->side == side && (event->call == CALL_SOCKET || event->call == CALL_ACCEPT) && event->ret == fd)
+		if (event->side == side
+		    && (event->call == CALL_SOCKET || event->call == CALL_ACCEPT)
+		    && event->ret == fd)
 			break;
 	}
 	for (size_t m = 0; m < tie_remembered_count(session->tie); m++) {
@@ -78,7 +80,8 @@ int wire_open_capture(struct session *session, char **err)
 	}
 	char *why = NULL;
 	if (capture_open(&session->capture, &why) < 0) {
-		snprintf(session->info.wire, sizeof session->info.wire, _("no packets: %s"), why ? why : _("capture failed"));
+		snprintf(session->info.wire, sizeof session->info.wire, _("no packets: %s"),
+			 why ? why : _("capture failed"));
 		free(why);
 		session->capture = NULL;
 		return 0;
@@ -192,7 +195,9 @@ int wire_drain(struct session *session, struct lab_event *event, char **err)
 		return -1;
 	if (session->batch.count == 0)
 		return 0;
-	struct wire_packet *grown = realloc(event->packets, (event->packet_count + session->batch.count) * sizeof *grown);
+	struct wire_packet *grown =
+		realloc(event->packets,
+			(event->packet_count + session->batch.count) * sizeof *grown);
 	if (!grown)
 		return text_error(err, "out of memory");
 	event->packets = grown;
@@ -234,12 +239,14 @@ int wire_open_hold(struct session *session, char **err)
 		return 0;
 	char *why = NULL;
 	if (session->sandbox->kind != SANDBOX_NETNS) {
-		snprintf(session->info.held, sizeof session->info.held,
-			 "%s", _("segments are not held: that needs the lab's private network namespace"));
+		snprintf(
+			session->info.held, sizeof session->info.held, "%s",
+			_("segments are not held: that needs the lab's private network namespace"));
 		return 0;
 	}
 	if (hold_open(&session->hold, &why) < 0) {
-		snprintf(session->info.held, sizeof session->info.held, _("segments are not held: %s"), why ? why : "?");
+		snprintf(session->info.held, sizeof session->info.held,
+			 _("segments are not held: %s"), why ? why : "?");
 		free(why);
 		session->hold = NULL;
 		return 0;
@@ -267,9 +274,10 @@ static void describe_held(struct session *session, bool shown, char *out, size_t
 		const char *format = !segment->retransmission ? "%s%s -> %s %s seq %u ack %u len %u"
 				     : shown                  ? _(resent_format)
 								: resent_format;
-		if (text_append(out, size, &at, format, at ? "; " : "", from >= 0 ? session->info.sides[from] : "?",
-				to >= 0 ? session->info.sides[to] : "?", segment->flags, segment->seq, segment->ack,
-				segment->payload_length) < 0)
+		if (text_append(out, size, &at, format, at ? "; " : "",
+				from >= 0 ? session->info.sides[from] : "?",
+				to >= 0 ? session->info.sides[to] : "?", segment->flags,
+				segment->seq, segment->ack, segment->payload_length) < 0)
 			break;
 	}
 }
@@ -297,7 +305,8 @@ int wire_tidy_resends(struct session *session, struct lab_event *event, char **e
 		return 0;
 	char shown[sizeof event->resent];
 	text_copy(shown, sizeof shown, lab_event_resent_shown(event));
-	if (resend_tidy(&session->resend, session->hold, !session->lesson->hold_forced, wire_held_sender, session,
+	if (resend_tidy(&session->resend, session->hold, !session->lesson->hold_forced,
+			wire_held_sender, session,
 			&(struct resend_said){ event->resent, shown, sizeof shown }, err) < 0)
 		return -1;
 	lab_event_keep_shown(&event->resent_shown, event->resent, shown);
@@ -307,12 +316,14 @@ int wire_tidy_resends(struct session *session, struct lab_event *event, char **e
 /* The oldest held segment `side` sent, waiting up to 3 s for one: a
  * delayed ACK comes ~40 ms late, a resent SYN after the RTO (~1 s).
  * Copies of segments already let through are dropped first (resend.h). */
-int wire_find_held(struct session *session, int side, struct lab_event *event, size_t *index, char **err)
+int wire_find_held(struct session *session, int side, struct lab_event *event, size_t *index,
+		   char **err)
 {
 	struct timespec start, now;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		if (hold_collect(session->hold, err) < 0 || wire_tidy_resends(session, event, err) < 0)
+		if (hold_collect(session->hold, err) < 0
+		    || wire_tidy_resends(session, event, err) < 0)
 			return -1;
 		for (size_t i = 0; i < hold_count(session->hold); i++) {
 			const struct held_segment *segment = hold_peek(session->hold, i);
@@ -323,7 +334,9 @@ int wire_find_held(struct session *session, int side, struct lab_event *event, s
 			}
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		long left_ms = 3000 - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+		long left_ms = 3000
+			- ((now.tv_sec - start.tv_sec) * 1000
+			   + (now.tv_nsec - start.tv_nsec) / 1000000);
 		if (left_ms <= 0 || (session->interrupt && *session->interrupt))
 			return 0;
 		if (hold_wait(session->hold, (int)left_ms, err) < 0)

@@ -28,9 +28,13 @@ static int refuse_special(char **err, size_t *column, size_t at, char c, bool qu
 	if (column)
 		*column = at + 1;
 	if (quoted)
-		return text_error(err, "'%c' in double quotes is not expanded: no shell runs the command "
-				       "(single quotes pass it as it is)", c);
-	return text_error(err, "'%c' means nothing here: no shell runs the command (quote it, '%c', to pass it as it is)",
+		return text_error(err,
+				  "'%c' in double quotes is not expanded: no shell runs the "
+				  "command (single quotes pass it as it is)",
+				  c);
+	return text_error(err,
+			  "'%c' means nothing here: no shell runs the command (quote it, '%c', to "
+			  "pass it as it is)",
 			  c, c);
 }
 
@@ -48,8 +52,10 @@ static int split_one(const char *command, size_t *at, char *out, char **err, siz
 				return refuse(err, column, i, "a quote ' is not closed");
 			size_t inner = (size_t)(close - (command + i + 1));
 			for (size_t k = 0; k < inner; k++)
-				if ((unsigned char)command[i + 1 + k] < 0x20 || command[i + 1 + k] == 0x7f)
-					return refuse(err, column, i + 1 + k, "a control byte in the command");
+				if ((unsigned char)command[i + 1 + k] < 0x20
+				    || command[i + 1 + k] == 0x7f)
+					return refuse(err, column, i + 1 + k,
+						      "a control byte in the command");
 			memcpy(out + length, command + i + 1, inner);
 			length += inner;
 			i += inner + 2;
@@ -58,11 +64,13 @@ static int split_one(const char *command, size_t *at, char *out, char **err, siz
 			for (;; i++) {
 				char d = command[i];
 				if (!d)
-					return refuse(err, column, open, "a quote \" is not closed");
+					return refuse(err, column, open,
+						      "a quote \" is not closed");
 				if (d == '"')
 					break;
 				if ((unsigned char)d < 0x20 || d == 0x7f)
-					return refuse(err, column, i, "a control byte in the command");
+					return refuse(err, column, i,
+						      "a control byte in the command");
 				if (d == '$' || d == '`')
 					return refuse_special(err, column, i, d, true);
 				if (d == '\\' && command[i + 1] && strchr("\"\\$`", command[i + 1]))
@@ -72,7 +80,8 @@ static int split_one(const char *command, size_t *at, char *out, char **err, siz
 			i++;
 		} else if (c == '\\') {
 			if (!command[i + 1])
-				return refuse(err, column, i, "a backslash at the end escapes nothing");
+				return refuse(err, column, i,
+					      "a backslash at the end escapes nothing");
 			if ((unsigned char)command[i + 1] < 0x20 || command[i + 1] == 0x7f)
 				return refuse(err, column, i + 1, "a control byte in the command");
 			out[length++] = command[i + 1];
@@ -89,7 +98,8 @@ static int split_one(const char *command, size_t *at, char *out, char **err, siz
 	return 0;
 }
 
-int words_split(struct words *words, const char *command, const char *base_dir, char **err, size_t *column)
+int words_split(struct words *words, const char *command, const char *base_dir, char **err,
+		size_t *column)
 {
 	memset(words, 0, sizeof *words);
 	size_t at = 0;
@@ -107,9 +117,11 @@ int words_split(struct words *words, const char *command, const char *base_dir, 
 		}
 		if (split_one(command, &at, word, err, column) < 0)
 			goto failed;
-		bool relative = base_dir && (strncmp(word, "./", 2) == 0 || strncmp(word, "../", 3) == 0);
+		bool relative =
+			base_dir && (strncmp(word, "./", 2) == 0 || strncmp(word, "../", 3) == 0);
 		char *kept = NULL;
-		if (relative ? asprintf(&kept, "%s/%s", base_dir, word) < 0 : !(kept = strdup(word))) {
+		if (relative ? asprintf(&kept, "%s/%s", base_dir, word) < 0
+			     : !(kept = strdup(word))) {
 			text_error(err, "out of memory");
 			goto failed;
 		}
@@ -144,7 +156,9 @@ static enum quoting quoting_for(const char *word)
 	for (const unsigned char *c = (const unsigned char *)word; *c; c++) {
 		if (*c < 0x20 || *c >= 0x7f)
 			return ANSI_C;
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-", *c))
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,."
+			    "/-",
+			    *c))
 			quoting = SINGLE;
 	}
 	return quoting;

@@ -29,7 +29,8 @@ struct words {
  * from the lesson's directory. Returns 0, or -1 with *err (one line) and
  * *column (the 1-based byte of `command` it is about; may be NULL). On
  * failure nothing is kept. */
-int words_split(struct words *words, const char *command, const char *base_dir, char **err, size_t *column);
+int words_split(struct words *words, const char *command, const char *base_dir, char **err,
+		size_t *column);
 
 /* Frees the words; safe twice and on a zeroed struct. */
 void words_done(struct words *words);

@@ -39,8 +39,9 @@ static void workdir_remove_stale(const char *base)
 		if (sscanf(entry->d_name, "socklab-%d-%15s", &pid, rest) != 2 || pid <= 0)
 			continue;
 		struct stat st;
-		if (fstatat(dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode)
-		    || st.st_uid != geteuid() || kill(pid, 0) == 0 || errno != ESRCH)
+		if (fstatat(dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0
+		    || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || kill(pid, 0) == 0
+		    || errno != ESRCH)
 			continue;
 		char path[512];
 		snprintf(path, sizeof path, "%s/%s", base, entry->d_name);
@@ -64,7 +65,8 @@ int workdir_make(struct workdir *dir, struct sandbox *sandbox, char **err)
 	snprintf(dir->path, sizeof dir->path, "%s/socklab-%d-XXXXXX", base, (int)getpid());
 	if (!mkdtemp(dir->path)) {
 		dir->path[0] = '\0';
-		return text_error(err, "cannot make a working directory in %s: %s", base, strerror(errno));
+		return text_error(err, "cannot make a working directory in %s: %s", base,
+				  strerror(errno));
 	}
 	return 0;
 }

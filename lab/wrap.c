@@ -16,7 +16,11 @@ static bool is_continuation(unsigned char byte)
 static uint32_t decode(const char *text, size_t len, size_t *used)
 {
 	const unsigned char *bytes = (const unsigned char *)text;
-	size_t need = bytes[0] < 0x80 ? 1 : bytes[0] >= 0xf0 ? 4 : bytes[0] >= 0xe0 ? 3 : bytes[0] >= 0xc0 ? 2 : 0;
+	size_t need = bytes[0] < 0x80 ? 1
+		: bytes[0] >= 0xf0    ? 4
+		: bytes[0] >= 0xe0    ? 3
+		: bytes[0] >= 0xc0    ? 2
+				      : 0;
 	if (need <= 1 || need > len) {
 		*used = 1;
 		return bytes[0];
@@ -38,9 +42,9 @@ static uint32_t decode(const char *text, size_t len, size_t *used)
 static bool in_wide_range(uint32_t code)
 {
 	static const uint32_t ranges[][2] = {
-		{ 0x1100, 0x115f }, { 0x2e80, 0x303e }, { 0x3041, 0x33ff }, { 0x3400, 0x4dbf }, { 0x4e00, 0x9fff },
-		{ 0xa000, 0xa4cf }, { 0xac00, 0xd7a3 }, { 0xf900, 0xfaff }, { 0xfe30, 0xfe4f }, { 0xff00, 0xff60 },
-		{ 0xffe0, 0xffe6 }, { 0x20000, 0x3fffd },
+		{ 0x1100, 0x115f }, { 0x2e80, 0x303e }, { 0x3041, 0x33ff }, { 0x3400, 0x4dbf },
+		{ 0x4e00, 0x9fff }, { 0xa000, 0xa4cf }, { 0xac00, 0xd7a3 }, { 0xf900, 0xfaff },
+		{ 0xfe30, 0xfe4f }, { 0xff00, 0xff60 }, { 0xffe0, 0xffe6 }, { 0x20000, 0x3fffd },
 	};
 	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
 		if (code >= ranges[i][0] && code <= ranges[i][1])
@@ -76,10 +80,27 @@ static bool is_space(char c)
  * none ends with opening punctuation. */
 static bool no_line_start(uint32_t code)
 {
-	static const uint32_t closing[] = { 0xff0c /* ， */, 0x3002 /* 。 */, 0xff1b /* ； */, 0xff1a /* ： */,
-					    0xff1f /* ？ */, 0xff01 /* ！ */, 0xff09 /* ） */, 0x300d /* 」 */,
-					    0x3001 /* 、 */, 0x300f /* 』 */, 0x300b /* 》 */, 0x201d /* ” */,
-					    0x2019 /* ’ */, ',', '.', ';', ':', '?', '!', ')', ']' };
+	static const uint32_t closing[] = { 0xff0c /* ， */,
+					    0x3002 /* 。 */,
+					    0xff1b /* ； */,
+					    0xff1a /* ： */,
+					    0xff1f /* ？ */,
+					    0xff01 /* ！ */,
+					    0xff09 /* ） */,
+					    0x300d /* 」 */,
+					    0x3001 /* 、 */,
+					    0x300f /* 』 */,
+					    0x300b /* 》 */,
+					    0x201d /* ” */,
+					    0x2019 /* ’ */,
+					    ',',
+					    '.',
+					    ';',
+					    ':',
+					    '?',
+					    '!',
+					    ')',
+					    ']' };
 	for (size_t i = 0; i < sizeof closing / sizeof closing[0]; i++)
 		if (code == closing[i])
 			return true;
@@ -88,8 +109,14 @@ static bool no_line_start(uint32_t code)
 
 static bool no_line_end(uint32_t code)
 {
-	static const uint32_t opening[] = { 0xff08 /* （ */, 0x300c /* 「 */, 0x300e /* 『 */, 0x300a /* 《 */,
-					    0x201c /* “ */, 0x2018 /* ‘ */, '(', '[' };
+	static const uint32_t opening[] = { 0xff08 /* （ */,
+					    0x300c /* 「 */,
+					    0x300e /* 『 */,
+					    0x300a /* 《 */,
+					    0x201c /* “ */,
+					    0x2018 /* ‘ */,
+					    '(',
+					    '[' };
 	for (size_t i = 0; i < sizeof opening / sizeof opening[0]; i++)
 		if (code == opening[i])
 			return true;
@@ -106,7 +133,8 @@ static bool may_break_between(uint32_t before, uint32_t after)
 	return !no_line_start(after) && !no_line_end(before);
 }
 
-static void emit(struct wrap_line *lines, size_t max_lines, size_t *count, const char *start, size_t len)
+static void emit(struct wrap_line *lines, size_t max_lines, size_t *count, const char *start,
+		 size_t len)
 {
 	if (*count < max_lines) {
 		lines[*count].start = start;

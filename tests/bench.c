@@ -151,15 +151,17 @@ static struct lesson *crowded_lesson(int exchanges)
 	char *text = malloc(size);
 	if (!text)
 		return NULL;
-	size_t at = (size_t)snprintf(text, size, "title: crowded\nsides: server c1 c2 c3 c4 c5 c6 c7\n"
-						 "step server: ls = socket(AF_INET, SOCK_STREAM)\n"
-						 "step server: bind(ls, 127.0.0.1:65432)\n"
-						 "step server: listen(ls, 128)\n");
+	size_t at = (size_t)snprintf(text, size,
+				     "title: crowded\nsides: server c1 c2 c3 c4 c5 c6 c7\n"
+				     "step server: ls = socket(AF_INET, SOCK_STREAM)\n"
+				     "step server: bind(ls, 127.0.0.1:65432)\n"
+				     "step server: listen(ls, 128)\n");
 	int setup = 3;
 	for (int i = 0; i < 100; i++) {
 		/* Only the first accepted connection needs a name (names are few). */
 		at += (size_t)snprintf(text + at, size - at,
-				       "step c%d: s%d = socket(AF_INET, SOCK_STREAM)\nstep c%d: connect(s%d, 127.0.0.1:65432)\n"
+				       "step c%d: s%d = socket(AF_INET, SOCK_STREAM)\nstep c%d: "
+				       "connect(s%d, 127.0.0.1:65432)\n"
 				       "step server: %saccept(ls)\n",
 				       1 + i % 7, i, 1 + i % 7, i, i == 0 ? "a0 = " : "");
 		setup += 3;
@@ -187,10 +189,12 @@ static int workload_held(struct session *session)
 	size_t count;
 	const struct lab_event *events = session_events(session, &count);
 	for (size_t i = 0; i < count; i++) {
-		if (events[i].kind != EVENT_NOT_RUN && events[i].kind != EVENT_SKIPPED && events[i].ret != -1)
+		if (events[i].kind != EVENT_NOT_RUN && events[i].kind != EVENT_SKIPPED
+		    && events[i].ret != -1)
 			continue;
-		fprintf(stderr, "bench: the workload failed at step %zu: %s = %ld %s\n", events[i].step, events[i].text,
-			events[i].ret, events[i].error ? strerrorname_np(events[i].error) : "(not run)");
+		fprintf(stderr, "bench: the workload failed at step %zu: %s = %ld %s\n",
+			events[i].step, events[i].text, events[i].ret,
+			events[i].error ? strerrorname_np(events[i].error) : "(not run)");
 		return -1;
 	}
 	return 0;
@@ -210,7 +214,8 @@ static int fresh_session(struct session **session, struct lesson *lesson, struct
 
 /* Steps through `lesson`, timing each step after the first `skip`; with
  * `naive`, each step also runs one ss and the sum is timed instead. */
-static int time_steps(struct session *session, size_t skip, size_t limit, bool naive, struct figures *out)
+static int time_steps(struct session *session, size_t skip, size_t limit, bool naive,
+		      struct figures *out)
 {
 	const struct lesson *lesson = session_lesson(session);
 	double *times = calloc(lesson->step_count, sizeof *times);
@@ -271,8 +276,8 @@ static int time_dump(struct figures *out)
 
 /* Steps through `lesson` after `skip` steps; with `dump`, also times the
  * kernel's dump alone at the end, while the lesson's sockets stand. */
-static int steady_after(struct lesson *lesson, struct sandbox *sandbox, size_t skip, struct figures *out,
-			struct figures *dump)
+static int steady_after(struct lesson *lesson, struct sandbox *sandbox, size_t skip,
+			struct figures *out, struct figures *dump)
 {
 	struct session *session = NULL;
 	if (fresh_session(&session, lesson, sandbox) < 0)
@@ -285,8 +290,8 @@ static int steady_after(struct lesson *lesson, struct sandbox *sandbox, size_t s
 	return result;
 }
 
-static int steady(struct lesson *lesson, struct sandbox *sandbox, bool naive, bool wire, size_t limit,
-		  struct figures *out)
+static int steady(struct lesson *lesson, struct sandbox *sandbox, bool naive, bool wire,
+		  size_t limit, struct figures *out)
 {
 	struct session *session = NULL;
 	char *err = NULL;
@@ -341,10 +346,13 @@ static int lesson_rounds(const char *path, struct sandbox *sandbox, int rounds)
 				steps[step_count++] = now_us() - start;
 		}
 	}
-	printf("lesson 01    %2zu steps a run   median %7.1f us   p99 %7.1f us   (%d runs; steps that wait for a kernel timer left out)\n",
-	       lesson->step_count, percentile(steps, step_count, 0.5), percentile(steps, step_count, 0.99), rounds);
+	printf("lesson 01    %2zu steps a run   median %7.1f us   p99 %7.1f us   (%d runs; steps "
+	       "that wait for a kernel timer left out)\n",
+	       lesson->step_count, percentile(steps, step_count, 0.5),
+	       percentile(steps, step_count, 0.99), rounds);
 	printf("restart      fresh namespace + 2 puppets   median %.2f ms   p99 %.2f ms\n",
-	       percentile(restarts, (size_t)rounds, 0.5) / 1000, percentile(restarts, (size_t)rounds, 0.99) / 1000);
+	       percentile(restarts, (size_t)rounds, 0.5) / 1000,
+	       percentile(restarts, (size_t)rounds, 0.99) / 1000);
 	session_free(session);
 	lesson_free(lesson);
 	free(restarts);
@@ -470,7 +478,8 @@ static void tui_figures(const char *binary)
 		}
 		stop_in_pty(master, pid);
 	}
-	double cold_max = percentile(cold, STARTS, 1.0), cold_median = percentile(cold, STARTS, 0.5);
+	double cold_max = percentile(cold, STARTS, 1.0),
+	       cold_median = percentile(cold, STARTS, 0.5);
 	if (start_in_pty(binary, &master, &pid) < 0)
 		return;
 	for (int step = 1; step <= 3; step++)   /* socket, bind, listen */
@@ -490,9 +499,10 @@ static void tui_figures(const char *binary)
 		step_in_pty(master);
 	long peak = status_kib(pid, "VmHWM");
 	stop_in_pty(master, pid);
-	printf("tui          cold start to first frame: median %.1f ms, max %.1f ms of %d starts\n", cold_median,
-	       cold_max, STARTS);
-	printf("tui          idle 10 s (accept blocked): %.0f ms CPU; peak RSS over the whole of lesson 01: %ld KiB\n",
+	printf("tui          cold start to first frame: median %.1f ms, max %.1f ms of %d starts\n",
+	       cold_median, cold_max, STARTS);
+	printf("tui          idle 10 s (accept blocked): %.0f ms CPU; peak RSS over the whole of "
+	       "lesson 01: %ld KiB\n",
 	       (double)(ticks_after - ticks_before) * 1000.0 / (double)sysconf(_SC_CLK_TCK), peak);
 }
 
@@ -548,8 +558,9 @@ static int soak(const char *path, struct sandbox *sandbox, int runs)
 			return -1;
 		}
 	}
-	printf("soak         %d restarts of lesson 01 in %.1f s: open fds %ld -> %ld, RSS %ld -> %ld KiB\n", runs,
-	       (now_us() - start) / 1e6, fds_before, open_fds(), rss_before, rss_kib());
+	printf("soak         %d restarts of lesson 01 in %.1f s: open fds %ld -> %ld, RSS %ld -> "
+	       "%ld KiB\n",
+	       runs, (now_us() - start) / 1e6, fds_before, open_fds(), rss_before, rss_kib());
 	session_free(session);
 	lesson_free(lesson);
 	return 0;
@@ -565,14 +576,16 @@ static char *free_play_script(int exchanges, int *setup_steps, int *steps, size_
 	FILE *script = open_memstream(&text, len);
 	if (!script)
 		return NULL;
-	fprintf(script, "server: ls = socket(AF_INET, SOCK_STREAM)\nserver: bind(ls, 127.0.0.1:65432)\n"
-			"server: listen(ls, 64)\n");
+	fprintf(script,
+		"server: ls = socket(AF_INET, SOCK_STREAM)\nserver: bind(ls, 127.0.0.1:65432)\n"
+		"server: listen(ls, 64)\n");
 	*setup_steps = 3;
 	for (int i = 0; i < 24; i++, *setup_steps += 3)
 		fprintf(script, "client: c%d = socket(AF_INET, SOCK_STREAM)\n"
 				"client: connect(c%d, 127.0.0.1:65432)\nserver: %saccept(ls)\n",
 			i, i, i == 0 ? "a0 = " : "");
-	fprintf(script, "client: u = socket(AF_INET, SOCK_DGRAM)\nclient: bind(u, 127.0.0.1:65433)\n");
+	fprintf(script,
+		"client: u = socket(AF_INET, SOCK_DGRAM)\nclient: bind(u, 127.0.0.1:65433)\n");
 	*setup_steps += 2;
 	const char *const exchange[4] = { "client: send(c0, \"ping\")", "server: recv(a0, 64)",
 					  "server: send(a0, \"pong\")", "client: recv(c0, 64)" };
@@ -635,7 +648,8 @@ static int free_play_memory(const char *binary)
 	long peak = 0;
 	while (out && fgets(line, sizeof line, out)) {
 		steps_seen += strncmp(line, "step ", 5) == 0;
-		failures += strncmp(line, "  = -1", 6) == 0 || strncmp(line, "  ... blocked", 13) == 0;
+		failures +=
+			strncmp(line, "  = -1", 6) == 0 || strncmp(line, "  ... blocked", 13) == 0;
 		/* A step's transcript ends with its Python. */
 		if (strncmp(line, "  python", 8) == 0 && ++steps_done == steps) {
 			peak = status_kib(pid, "VmHWM");
@@ -650,13 +664,15 @@ static int free_play_memory(const char *binary)
 	int status = 0;
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0
 	    || steps_seen != steps || failures || peak == 0) {
-		fprintf(stderr, "bench: free play: the workload failed (exit %d, %d of %d steps, %d calls failed)\n",
+		fprintf(stderr,
+			"bench: free play: the workload failed (exit %d, %d of %d steps, %d calls "
+			"failed)\n",
 			WIFEXITED(status) ? WEXITSTATUS(status) : -1, steps_seen, steps, failures);
 		return -1;
 	}
-	printf("free play    %d steps with 50 sockets open (after %d steps opening them): peak RSS %.1f MB   "
-	       "(goal 32 MB; %.1f s)\n", EXCHANGE_STEPS, setup_steps, (double)peak / 1024,
-	       (now_us() - start) / 1e6);
+	printf("free play    %d steps with 50 sockets open (after %d steps opening them): peak RSS "
+	       "%.1f MB   (goal 32 MB; %.1f s)\n",
+	       EXCHANGE_STEPS, setup_steps, (double)peak / 1024, (now_us() - start) / 1e6);
 	return 0;
 }
 
@@ -685,8 +701,9 @@ static int back_to_step_50(struct sandbox *sandbox)
 		times[round] = now_us() - start;
 	}
 	int held = workload_held(session);
-	printf("back         from step 51 to step 50 (fresh namespace, 50 steps again)   median %.2f ms   p99 %.2f ms   "
-	       "(goal 16 ms)\n", percentile(times, ROUNDS, 0.5) / 1000, percentile(times, ROUNDS, 0.99) / 1000);
+	printf("back         from step 51 to step 50 (fresh namespace, 50 steps again)   median "
+	       "%.2f ms   p99 %.2f ms   (goal 16 ms)\n",
+	       percentile(times, ROUNDS, 0.5) / 1000, percentile(times, ROUNDS, 0.99) / 1000);
 	session_free(session);
 	lesson_free(lesson);
 	return held;
@@ -733,7 +750,8 @@ static int crowded_only(struct lesson *lesson, int exchanges)
  * children report each duration through a pipe. */
 static void sandbox_figures(int runs)
 {
-	double *enter = calloc((size_t)runs, sizeof *enter), *renew = calloc((size_t)runs, sizeof *renew);
+	double *enter = calloc((size_t)runs, sizeof *enter),
+	       *renew = calloc((size_t)runs, sizeof *renew);
 	int report[2];
 	if (!enter || !renew || pipe(report) < 0) {
 		free(enter);
@@ -746,7 +764,8 @@ static void sandbox_figures(int runs)
 			struct sandbox sandbox;
 			close(report[0]);
 			double start = now_us();
-			if (sandbox_enter(&sandbox, false, NULL) < 0 || sandbox.kind != SANDBOX_NETNS)
+			if (sandbox_enter(&sandbox, false, NULL) < 0
+			    || sandbox.kind != SANDBOX_NETNS)
 				_exit(1);
 			double elapsed = now_us() - start;
 			/* The last child renews instead: `runs` fresh namespaces. */
@@ -764,18 +783,24 @@ static void sandbox_figures(int runs)
 		}
 		int status = -1;
 		for (int i = 0; pid > 0 && i < (run == runs ? runs : 1); i++)
-			if (read(report[0], run == runs ? &renew[i] : &enter[run], sizeof(double)) != sizeof(double))
+			if (read(report[0], run == runs ? &renew[i] : &enter[run],
+				 sizeof(double)) != sizeof(double))
 				break;
-		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status)
+		    || WEXITSTATUS(status) != 0) {
 			printf("sandbox      no private namespace here: no figure\n");
 			goto done;
 		}
 	}
-	printf("sandbox      enter (fresh process)   median %.2f ms   p99 %.2f ms   max %.2f ms   (%d runs)\n",
-	       percentile(enter, (size_t)runs, 0.5) / 1000, percentile(enter, (size_t)runs, 0.99) / 1000,
+	printf("sandbox      enter (fresh process)   median %.2f ms   p99 %.2f ms   max %.2f ms   "
+	       "(%d runs)\n",
+	       percentile(enter, (size_t)runs, 0.5) / 1000,
+	       percentile(enter, (size_t)runs, 0.99) / 1000,
 	       percentile(enter, (size_t)runs, 1.0) / 1000, runs);
-	printf("sandbox      renew (restart)         median %.2f ms   p99 %.2f ms   max %.2f ms   (%d runs)\n",
-	       percentile(renew, (size_t)runs, 0.5) / 1000, percentile(renew, (size_t)runs, 0.99) / 1000,
+	printf("sandbox      renew (restart)         median %.2f ms   p99 %.2f ms   max %.2f ms   "
+	       "(%d runs)\n",
+	       percentile(renew, (size_t)runs, 0.5) / 1000,
+	       percentile(renew, (size_t)runs, 0.99) / 1000,
 	       percentile(renew, (size_t)runs, 1.0) / 1000, runs);
 done:
 	close(report[0]);
@@ -790,7 +815,8 @@ static int listen_on(int port)
 	struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
 				       .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && (bind(fd, (struct sockaddr *)&address, sizeof address) < 0 || listen(fd, 128) < 0)) {
+	if (fd >= 0
+	    && (bind(fd, (struct sockaddr *)&address, sizeof address) < 0 || listen(fd, 128) < 0)) {
 		close(fd);
 		fd = -1;
 	}
@@ -803,7 +829,8 @@ static int connect_to(int port, int flags)
 	struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
 				       .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&address, sizeof address) < 0 && errno != EINPROGRESS) {
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&address, sizeof address) < 0
+	    && errno != EINPROGRESS) {
 		close(fd);
 		fd = -1;
 	}
@@ -833,7 +860,9 @@ static int hold_figures(struct sandbox *sandbox)
 			goto failed;
 		double start = now_us();
 		if (hold_open(&hold, &err) < 0) {
-			if (err && strncmp(err, HOLD_UNSUPPORTED_PREFIX, strlen(HOLD_UNSUPPORTED_PREFIX)) == 0) {
+			if (err
+			    && strncmp(err, HOLD_UNSUPPORTED_PREFIX,
+				       strlen(HOLD_UNSUPPORTED_PREFIX)) == 0) {
 				printf("hold         %s: no figure\n", err);
 				free(err);
 				return 0;
@@ -870,7 +899,8 @@ static int hold_figures(struct sandbox *sandbox)
 		quiet[i] = now_us() - start;
 		int accepted = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
 		close_now(client);
-		if (hold_settle(hold, &err) != 1 || hold_release(hold, &err) < 0 || hold_settle(hold, &err) != 0)
+		if (hold_settle(hold, &err) != 1 || hold_release(hold, &err) < 0
+		    || hold_settle(hold, &err) != 0)
 			goto failed_scene;
 		close(accepted);
 	}
@@ -878,12 +908,13 @@ static int hold_figures(struct sandbox *sandbox)
 		goto failed_scene;
 	close(listener);
 	hold_free(hold);
-	printf("hold (%s)   open median %.2f ms (p90 %.2f, max %.2f); close median %.2f ms (p90 %.2f)\n", mechanism,
-	       percentile(opens, OPENS, 0.5) / 1000, percentile(opens, OPENS, 0.9) / 1000,
-	       percentile(opens, OPENS, 1.0) / 1000, percentile(closes, OPENS, 0.5) / 1000,
-	       percentile(closes, OPENS, 0.9) / 1000);
-	printf("hold         release -> answer held median %.1f us (p90 %.1f, p99 %.1f); release with no answer "
-	       "(settle included) median %.1f us (p99 %.1f)\n",
+	printf("hold (%s)   open median %.2f ms (p90 %.2f, max %.2f); close median %.2f ms "
+	       "(p90 %.2f)\n",
+	       mechanism, percentile(opens, OPENS, 0.5) / 1000,
+	       percentile(opens, OPENS, 0.9) / 1000, percentile(opens, OPENS, 1.0) / 1000,
+	       percentile(closes, OPENS, 0.5) / 1000, percentile(closes, OPENS, 0.9) / 1000);
+	printf("hold         release -> answer held median %.1f us (p90 %.1f, p99 %.1f); release "
+	       "with no answer (settle included) median %.1f us (p99 %.1f)\n",
 	       percentile(releases, HANDSHAKES * 2, 0.5), percentile(releases, HANDSHAKES * 2, 0.9),
 	       percentile(releases, HANDSHAKES * 2, 0.99), percentile(quiet, HANDSHAKES, 0.5),
 	       percentile(quiet, HANDSHAKES, 0.99));
@@ -892,7 +923,8 @@ failed_scene:
 	if (listener >= 0)
 		close(listener);
 failed:
-	fprintf(stderr, "bench: hold: %s\n", err ? err : "a segment more or less than the handshake sends");
+	fprintf(stderr, "bench: hold: %s\n",
+		err ? err : "a segment more or less than the handshake sends");
 	free(err);
 	hold_free(hold);
 	return -1;
@@ -932,16 +964,17 @@ static int capture_figures(struct sandbox *sandbox)
 	}
 	if (listener < 0)
 		goto failed;
-	printf("capture      drain with nothing on lo median %.2f us (p99 %.2f); after a connect (3 packets) "
-	       "median %.2f us (p99 %.2f)\n",
-	       percentile(empty, EMPTY, 0.5), percentile(empty, EMPTY, 0.99), percentile(handshake, HANDSHAKES, 0.5),
-	       percentile(handshake, HANDSHAKES, 0.99));
+	printf("capture      drain with nothing on lo median %.2f us (p99 %.2f); after a connect "
+	       "(3 packets) median %.2f us (p99 %.2f)\n",
+	       percentile(empty, EMPTY, 0.5), percentile(empty, EMPTY, 0.99),
+	       percentile(handshake, HANDSHAKES, 0.5), percentile(handshake, HANDSHAKES, 0.99));
 	close(listener);
 	capture_free(capture);
 	capture_batch_done(&batch);
 	return 0;
 failed:
-	fprintf(stderr, "bench: capture: %s\n", err ? err : "a drain brought other packets than the workload's");
+	fprintf(stderr, "bench: capture: %s\n",
+		err ? err : "a drain brought other packets than the workload's");
 	free(err);
 	if (listener >= 0)
 		close(listener);
@@ -966,8 +999,9 @@ static void host_dump_figure(void)
 {
 	struct figures dump;
 	if (time_dump(&dump) == 0)
-		printf("probe        one sock_diag dump of this namespace's TCP sockets   median %.1f us   p99 %.1f us   "
-		       "(%zu sockets)\n", dump.median, dump.p99, dump.count);
+		printf("probe        one sock_diag dump of this namespace's TCP sockets   median "
+		       "%.1f us   p99 %.1f us   (%zu sockets)\n",
+		       dump.median, dump.p99, dump.count);
 }
 
 /* The host path's steady-state step, measured in a child (entering the
@@ -988,11 +1022,13 @@ static int host_path_figures(struct lesson *lesson, struct lesson *crowded, stru
 		sandbox_enter(&host_path, true, NULL);
 		if (steady(lesson, &host_path, false, false, (size_t)-1, &f) < 0)
 			_exit(1);
-		printf("host path    step overhead   median %7.1f us   p99 %7.1f us   (%zu steps)\n", f.median, f.p99,
-		       f.count);
+		printf("host path    step overhead   median %7.1f us   p99 %7.1f us   (%zu "
+		       "steps)\n",
+		       f.median, f.p99, f.count);
 		struct figures many;
 		if (crowded && steady_after(crowded, &host_path, 3 + 300, &many, NULL) == 0)
-			printf("host path    8 sides, 100 connections: step overhead median %7.1f us   p99 %7.1f us\n",
+			printf("host path    8 sides, 100 connections: step overhead median %7.1f "
+			       "us   p99 %7.1f us\n",
 			       many.median, many.p99);
 		fflush(stdout);
 		_exit(write(report[1], &f, sizeof f) == (ssize_t)sizeof f ? 0 : 1);
@@ -1002,7 +1038,8 @@ static int host_path_figures(struct lesson *lesson, struct lesson *crowded, stru
 	close(report[0]);
 	int status = 0;
 	waitpid(child, &status, 0);
-	return got == (ssize_t)sizeof *out && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	return got == (ssize_t)sizeof *out && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0
+											    : -1;
 }
 
 /* Both paths' steady-state step, one after the other in the same run. */
@@ -1012,16 +1049,18 @@ static int paths_only(struct lesson *lesson, int exchanges)
 	struct figures host, private_step;
 	struct sandbox sandbox;
 	char *err = NULL;
-	if (host_path_figures(lesson, crowded, &host) < 0 || sandbox_enter(&sandbox, false, &err) < 0) {
+	if (host_path_figures(lesson, crowded, &host) < 0
+	    || sandbox_enter(&sandbox, false, &err) < 0) {
 		fprintf(stderr, "bench: %s\n", err ? err : "the host path's run failed");
 		return 1;
 	}
 	const char *path_name = sandbox.kind == SANDBOX_NETNS ? "private path" : "host path";
 	if (steady(lesson, &sandbox, false, false, (size_t)-1, &private_step) < 0)
 		return 1;
-	printf("%s step overhead   median %7.1f us   p99 %7.1f us   (%zu steps)\n", path_name, private_step.median,
-	       private_step.p99, private_step.count);
-	printf("host path / %s, step medians: %.1fx\n", path_name, host.median / private_step.median);
+	printf("%s step overhead   median %7.1f us   p99 %7.1f us   (%zu steps)\n", path_name,
+	       private_step.median, private_step.p99, private_step.count);
+	printf("host path / %s, step medians: %.1fx\n", path_name,
+	       host.median / private_step.median);
 	sandbox_done(&sandbox);
 	lesson_free(crowded);
 	lesson_free(lesson);
@@ -1039,7 +1078,8 @@ int main(int argc, char **argv)
 	struct utsname host;
 	uname(&host);
 	pin_to_current_cpu();
-	printf("socklab bench on %s %s, %ld CPUs\n", host.sysname, host.release, sysconf(_SC_NPROCESSORS_ONLN));
+	printf("socklab bench on %s %s, %ld CPUs\n", host.sysname, host.release,
+	       sysconf(_SC_NPROCESSORS_ONLN));
 	fflush(stdout);
 	/* `bench STEPS crowded`: only the 8-side figure, for a profiler. */
 	if (argc > 2 && strcmp(argv[2], "crowded") == 0)
@@ -1100,7 +1140,8 @@ int main(int argc, char **argv)
 	printf("%s step overhead   median %7.1f us   p99 %7.1f us   (%zu steps; goal 30 us)\n",
 	       path_name, f.median, f.p99, f.count);
 	printf("host path / %s, step medians: %.1fx\n", path_name, host_step.median / f.median);
-	printf("with capture step overhead   median %7.1f us   p99 %7.1f us   (+%.1f us median for the packets)\n",
+	printf("with capture step overhead   median %7.1f us   p99 %7.1f us   (+%.1f us median for "
+	       "the packets)\n",
 	       wire.median, wire.p99, wire.median - f.median);
 	struct lesson *crowded = crowded_lesson(exchanges / 2 > 0 ? exchanges / 2 : 1);
 	struct figures many, few_dump, many_dump, two_sides;
@@ -1112,10 +1153,12 @@ int main(int argc, char **argv)
 	       "the lab's own part %.1f us\n",
 	       few_dump.median, few_dump.count, two_sides.median - few_dump.median);
 	lesson_free(crowded);
-	printf("naive way    step + ss -tanpx median %7.1f us   p99 %7.1f us   ratio %.0fx (medians, %zu steps)\n",
+	printf("naive way    step + ss -tanpx median %7.1f us   p99 %7.1f us   ratio %.0fx "
+	       "(medians, %zu steps)\n",
 	       naive.median, naive.p99, naive.median / f.median, naive.count);
 	printf("sandbox      enter %.2f ms (%s)\n", enter_ms, sandbox_describe(&sandbox));
-	if (lesson_rounds(SOURCE_DIR "/lessons/01-echo.lesson", &sandbox, 200) < 0 || back_to_step_50(&sandbox) < 0)
+	if (lesson_rounds(SOURCE_DIR "/lessons/01-echo.lesson", &sandbox, 200) < 0
+	    || back_to_step_50(&sandbox) < 0)
 		return 1;
 	struct diagnostics diag;
 	diagnostics_init(&diag, "01");
@@ -1123,7 +1166,9 @@ int main(int argc, char **argv)
 	diagnostics_done(&diag);
 	double frame_us = 0;
 	if (echo && tui_bench_draw(echo, &sandbox, 200, 60, 1000, &frame_us, &err) == 0)
-		printf("tui          full frame at 200x60 median %.0f us (1,000 frames, every cell sent)\n", frame_us);
+		printf("tui          full frame at 200x60 median %.0f us (1,000 frames, every "
+		       "cell sent)\n",
+		       frame_us);
 	lesson_free(echo);
 	if (parts(&sandbox) < 0 || soak(SOURCE_DIR "/lessons/01-echo.lesson", &sandbox, 1000) < 0
 	    || free_play_memory(SOCKLAB_BINARY) < 0)

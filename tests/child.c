@@ -46,7 +46,8 @@ size_t child_read_text(int fd, char *text, size_t size)
 	return length;
 }
 
-enum child_verdict child_run(void (*body)(const struct child *), const void *argument, char *message, size_t size)
+enum child_verdict child_run(void (*body)(const struct child *), const void *argument,
+			     char *message, size_t size)
 {
 	int report[2];
 	cr_assert_eq(pipe2(report, O_CLOEXEC), 0, "pipe2: %s", strerror(errno));
@@ -112,14 +113,16 @@ void child_enter_namespace(const struct child *child)
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) == -1)
-		child_finish(child, CHILD_SKIPPED, "user namespaces are refused here: unshare: %s", strerror(errno));
+		child_finish(child, CHILD_SKIPPED, "user namespaces are refused here: unshare: %s",
+			     strerror(errno));
 	char map[32];
 	int failure = write_proc("/proc/self/setgroups", "deny");
 	child_assert(child, failure == 0 || failure == ENOENT, "setgroups: %s", strerror(failure));
 	snprintf(map, sizeof map, "%u %u 1", (unsigned)uid, (unsigned)uid);
 	failure = write_proc("/proc/self/uid_map", map);
 	if (failure == EPERM)   /* AppArmor's restriction on unprivileged user namespaces */
-		child_finish(child, CHILD_SKIPPED, "the kernel made the user namespace but refused its uid_map");
+		child_finish(child, CHILD_SKIPPED,
+			     "the kernel made the user namespace but refused its uid_map");
 	child_assert(child, failure == 0, "uid_map: %s", strerror(failure));
 	snprintf(map, sizeof map, "%u %u 1", (unsigned)gid, (unsigned)gid);
 	failure = write_proc("/proc/self/gid_map", map);
@@ -135,11 +138,14 @@ int child_steer_lo_to_another_cpu(const struct child *child)
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		child_finish(child, CHILD_SKIPPED, "needs two CPUs");
 	if (unshare(CLONE_NEWNET | CLONE_NEWNS) == -1)
-		child_finish(child, CHILD_SKIPPED, "unshare(CLONE_NEWNET|CLONE_NEWNS): %s", strerror(errno));
+		child_finish(child, CHILD_SKIPPED, "unshare(CLONE_NEWNET|CLONE_NEWNS): %s",
+			     strerror(errno));
 	child_assert(child, child_bring_lo_up() == 0, "lo");
 	/* A sysfs of this namespace, to reach its lo. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 || mount("sysfs", "/sys", "sysfs", 0, NULL) == -1)
-		child_finish(child, CHILD_SKIPPED, "cannot mount a sysfs here: %s", strerror(errno));
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1
+	    || mount("sysfs", "/sys", "sysfs", 0, NULL) == -1)
+		child_finish(child, CHILD_SKIPPED, "cannot mount a sysfs here: %s",
+			     strerror(errno));
 	cpu_set_t cpus;
 	child_assert(child, sched_getaffinity(0, sizeof cpus, &cpus) == 0, "%s", strerror(errno));
 	int here = -1, there = -1;
@@ -156,7 +162,8 @@ int child_steer_lo_to_another_cpu(const struct child *child)
 	snprintf(mask, sizeof mask, "%x", 1u << there);
 	int failure = write_proc("/sys/class/net/lo/queues/rx-0/rps_cpus", mask);
 	if (failure != 0)
-		child_finish(child, CHILD_SKIPPED, "rps_cpus: %s (a kernel without CONFIG_RPS?)", strerror(failure));
+		child_finish(child, CHILD_SKIPPED, "rps_cpus: %s (a kernel without CONFIG_RPS?)",
+			     strerror(failure));
 	CPU_ZERO(&cpus);
 	CPU_SET(here, &cpus);
 	child_assert(child, sched_setaffinity(0, sizeof cpus, &cpus) == 0, "%s", strerror(errno));
@@ -176,5 +183,6 @@ void child_become_nobody(const struct child *child)
 {
 	int failure = become_nobody();
 	if (failure != 0)
-		child_finish(child, CHILD_SKIPPED, "cannot become uid %d here: %s", NOBODY_ID, strerror(failure));
+		child_finish(child, CHILD_SKIPPED, "cannot become uid %d here: %s", NOBODY_ID,
+			     strerror(failure));
 }

@@ -36,7 +36,8 @@ void child_finish(const struct child *child, enum child_verdict verdict, const c
 /* Runs body in a forked child (a body that returns has passed) and
  * returns its verdict, with its message in `message`; a child killed by a
  * signal fails the test. */
-enum child_verdict child_run(void (*body)(const struct child *), const void *argument, char *message, size_t size);
+enum child_verdict child_run(void (*body)(const struct child *), const void *argument,
+			     char *message, size_t size);
 
 /* child_run, the verdict turned into Criterion's; a passing child's
  * message (figures) is logged. */

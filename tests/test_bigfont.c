@@ -44,8 +44,9 @@ Test(bigfont, fits_the_longest_state_in_a_pane)
 	cr_assert_leq(bigfont_width("*ESTABLISHED", 1), 58);
 	cr_assert_leq(bigfont_width("PSH-ACK", 1), 32);
 	cr_assert_leq(bigfont_width("ESTABLISHED", 2), 116);
-	const char *states[] = { "LISTEN", "SYN-SENT", "SYN-RECV", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2",
-				 "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT", "CLOSE", "UNCONN" };
+	const char *states[] = { "LISTEN",     "SYN-SENT",   "SYN-RECV",   "ESTABLISHED",
+				 "FIN-WAIT-1", "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING",
+				 "LAST-ACK",   "TIME-WAIT",  "CLOSE",      "UNCONN" };
 	for (size_t i = 0; i < sizeof states / sizeof states[0]; i++) {
 		for (const char *c = states[i]; *c; c++)
 			cr_expect(bigfont_has(*c), "%s: no glyph for '%c'", states[i], *c);
@@ -57,7 +58,8 @@ Test(bigfont, fits_the_longest_state_in_a_pane)
  * and a lower-case letter is its capital. */
 Test(bigfont, reads_lower_case_as_capitals_and_unknown_as_a_question_mark)
 {
-	char lower[BIGFONT_ROWS][256], upper[BIGFONT_ROWS][256], unknown[BIGFONT_ROWS][256], question[BIGFONT_ROWS][256];
+	char lower[BIGFONT_ROWS][256], upper[BIGFONT_ROWS][256], unknown[BIGFONT_ROWS][256],
+		question[BIGFONT_ROWS][256];
 	rows_of("accept(ls) = 4", 1, lower);
 	rows_of("ACCEPT(LS) = 4", 1, upper);
 	rows_of("{", 1, unknown);

@@ -78,7 +78,8 @@ static int bound_socket(const struct child *child, int family, int type, int por
 	socklen_t length = loopback_address(family, port, &address);
 	int fd = socket(family, type | SOCK_CLOEXEC, 0);
 	child_assert(child, fd != -1, "socket: %s", strerror(errno));
-	child_assert(child, bind(fd, (struct sockaddr *)&address, length) == 0, "bind %d: %s", port, strerror(errno));
+	child_assert(child, bind(fd, (struct sockaddr *)&address, length) == 0, "bind %d: %s", port,
+		     strerror(errno));
 	return fd;
 }
 
@@ -88,7 +89,8 @@ static int connect_to(const struct child *child, int family, int port)
 	socklen_t length = loopback_address(family, port, &address);
 	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	child_assert(child, fd != -1, "socket: %s", strerror(errno));
-	child_assert(child, connect(fd, (struct sockaddr *)&address, length) == 0, "connect: %s", strerror(errno));
+	child_assert(child, connect(fd, (struct sockaddr *)&address, length) == 0, "connect: %s",
+		     strerror(errno));
 	return fd;
 }
 
@@ -124,8 +126,10 @@ static void live_close(struct live *live)
 static void live_drain(struct live *live, const char *step)
 {
 	char *err = NULL;
-	child_assert(live->child, capture_drain(live->capture, &live->batch, &err) == 0, "%s: %s", step, err);
-	child_assert(live->child, live->batch.settled, "%s: not settled after %u us", step, live->batch.waited_us);
+	child_assert(live->child, capture_drain(live->capture, &live->batch, &err) == 0, "%s: %s",
+		     step, err);
+	child_assert(live->child, live->batch.settled, "%s: not settled after %u us", step,
+		     live->batch.waited_us);
 	child_assert(live->child, live->batch.malformed == 0, "%s: %llu malformed frames", step,
 		     (unsigned long long)live->batch.malformed);
 }
@@ -150,7 +154,8 @@ static int port_of(const struct sockaddr_storage *address)
 }
 
 static void check_packet(const struct child *child, const char *step, size_t index,
-			 const struct lab_packet *packet, const struct expected_packet *expected, int server_port)
+			 const struct lab_packet *packet, const struct expected_packet *expected,
+			 int server_port)
 {
 	enum side from = port_of(&packet->source) == server_port ? SERVER : CLIENT;
 	child_assert(child,
@@ -171,10 +176,12 @@ static void check_packet(const struct child *child, const char *step, size_t ind
 static void check_batch(struct live *live, const char *step, const struct expected_packet *expected,
 			size_t count, int server_port)
 {
-	child_assert(live->child, live->batch.count == count, "%s: %zu packets, expected %zu (first: %s)", step,
-		     live->batch.count, count, live->batch.count ? live->batch.packets[0].flags : "none");
+	child_assert(live->child, live->batch.count == count,
+		     "%s: %zu packets, expected %zu (first: %s)", step, live->batch.count, count,
+		     live->batch.count ? live->batch.packets[0].flags : "none");
 	for (size_t i = 0; i < count; i++)
-		check_packet(live->child, step, i, &live->batch.packets[i], &expected[i], server_port);
+		check_packet(live->child, step, i, &live->batch.packets[i], &expected[i],
+			     server_port);
 }
 
 /* Drains after a call and checks what crossed during it. */
@@ -188,8 +195,9 @@ static void check_batch(struct live *live, const char *step, const struct expect
 static void expect_quiet(struct live *live, const char *step)
 {
 	live_drain(live, step);
-	child_assert(live->child, live->batch.count == 0, "%s: %zu packets (first: %s), expected none", step,
-		     live->batch.count, live->batch.count ? live->batch.packets[0].flags : "");
+	child_assert(live->child, live->batch.count == 0,
+		     "%s: %zu packets (first: %s), expected none", step, live->batch.count,
+		     live->batch.count ? live->batch.packets[0].flags : "");
 }
 
 /* Waits on the capture's fd for a packet a timer sends, then drains. */
@@ -197,7 +205,8 @@ static void live_wait_and_drain(struct live *live, const char *step)
 {
 	struct pollfd ready = { .fd = capture_selectable_fd(live->capture), .events = POLLIN };
 	int result = poll(&ready, 1, LATE_PACKET_DEADLINE_MS);
-	child_assert(live->child, result == 1, "%s: nothing came within %d ms", step, LATE_PACKET_DEADLINE_MS);
+	child_assert(live->child, result == 1, "%s: nothing came within %d ms", step,
+		     LATE_PACKET_DEADLINE_MS);
 	live_drain(live, step);
 }
 
@@ -221,8 +230,11 @@ static void tcp_conversation(const struct child *child)
 		lab_address_shown(&live.batch.packets[0].destination_address);
 	child_assert(child, strcmp(destination.text, "127.0.0.1:65432") == 0, "%s",
 		     destination.text);
-	child_assert(child, live.batch.packets[0].family == AF_INET && live.batch.packets[0].protocol == IPPROTO_TCP &&
-		     live.batch.packets[0].mss > 0, "mss %u", live.batch.packets[0].mss);
+	child_assert(child,
+		     live.batch.packets[0].family == AF_INET
+			     && live.batch.packets[0].protocol == IPPROTO_TCP
+			     && live.batch.packets[0].mss > 0,
+		     "mss %u", live.batch.packets[0].mss);
 	int server = accept(listener, NULL, NULL);
 	child_assert(child, server != -1, "accept: %s", strerror(errno));
 	expect_quiet(&live, "accept");
@@ -233,23 +245,25 @@ static void tcp_conversation(const struct child *child)
 	expect_step(&live, "send", SERVER_PORT,
 		    { CLIENT, "PSH-ACK", 1, 1, 5, "Hello" },
 		    { SERVER, "ACK", 1, 6, 0, "" });
-	child_assert(child, recv(server, buffer, sizeof buffer, 0) == 5, "recv: %s", strerror(errno));
+	child_assert(child, recv(server, buffer, sizeof buffer, 0) == 5, "recv: %s",
+		     strerror(errno));
 	expect_quiet(&live, "recv");
 
 	child_assert(child, close(client) == 0, "close: %s", strerror(errno));
 	live_drain(&live, "client close");
 	child_assert(child, live.batch.count >= 1, "client close: no packet");
 	struct lab_packet fin = live.batch.packets[0];
-	check_packet(child, "client close", 0, &fin, &(struct expected_packet){ CLIENT, "FIN-ACK", 6, 1, 0, "" },
-		     SERVER_PORT);
+	check_packet(child, "client close", 0, &fin,
+		     &(struct expected_packet){ CLIENT, "FIN-ACK", 6, 1, 0, "" }, SERVER_PORT);
 	/* A FIN puts the receiver in ping-pong mode: it delays its ACK (by
 	 * at least 20 ms) in the hope of sending it with data. */
 	if (live.batch.count == 1)
 		live_wait_and_drain(&live, "delayed ACK");
 	const struct lab_packet *late = &live.batch.packets[live.batch.count - 1];
-	check_packet(child, "delayed ACK", 0, late, &(struct expected_packet){ SERVER, "ACK", 1, 7, 0, "" },
-		     SERVER_PORT);
-	child_assert(child, late->time_us - fin.time_us >= 5000, "the ACK came %lld us after the FIN",
+	check_packet(child, "delayed ACK", 0, late,
+		     &(struct expected_packet){ SERVER, "ACK", 1, 7, 0, "" }, SERVER_PORT);
+	child_assert(child, late->time_us - fin.time_us >= 5000,
+		     "the ACK came %lld us after the FIN",
 		     (long long)(late->time_us - fin.time_us));
 	int64_t delay_us = late->time_us - fin.time_us;
 
@@ -260,7 +274,8 @@ static void tcp_conversation(const struct child *child)
 	close(listener);
 	expect_quiet(&live, "listener close");
 	live_close(&live);
-	child_finish(child, CHILD_PASSED, "the delayed ACK came %lld us after the FIN", (long long)delay_us);
+	child_finish(child, CHILD_PASSED, "the delayed ACK came %lld us after the FIN",
+		     (long long)delay_us);
 }
 
 Test(capture, steps_a_tcp_conversation_packet_by_packet)
@@ -276,7 +291,9 @@ static void refused_connect(const struct child *child)
 	live_open(&live, child);
 	socklen_t length = loopback_address(AF_INET, CLOSED_PORT, &address);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	child_assert(child, connect(fd, (struct sockaddr *)&address, length) == -1 && errno == ECONNREFUSED,
+	child_assert(child,
+		     connect(fd, (struct sockaddr *)&address, length) == -1
+			     && errno == ECONNREFUSED,
 		     "connect to a closed port: %s", strerror(errno));
 	/* The RST's end was never seen with a SYN: Wireshark counts it from 1. */
 	expect_step(&live, "refused connect", CLOSED_PORT,
@@ -345,8 +362,10 @@ static void udp_datagrams(const struct child *child)
 		int from = bound_socket(child, datagrams[i].family, SOCK_DGRAM, 65433);
 		int to = bound_socket(child, datagrams[i].family, SOCK_DGRAM, 65434);
 		socklen_t length = loopback_address(datagrams[i].family, 65434, &address);
-		child_assert(child, sendto(from, datagrams[i].bytes, datagrams[i].length, 0,
-					   (struct sockaddr *)&address, length) == (ssize_t)datagrams[i].length,
+		child_assert(child,
+			     sendto(from, datagrams[i].bytes, datagrams[i].length, 0,
+				    (struct sockaddr *)&address,
+				    length) == (ssize_t)datagrams[i].length,
 			     "sendto: %s", strerror(errno));
 		live_drain(&live, "sendto");
 		child_assert(child, live.batch.count == 1, "%zu packets", live.batch.count);
@@ -374,11 +393,12 @@ static void udp_datagrams(const struct child *child)
 	/* To a closed port: the kernel answers with ICMP, counted, not returned. */
 	int lonely = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	socklen_t length = loopback_address(AF_INET, 65435, &address);
-	child_assert(child, sendto(lonely, "x", 1, 0, (struct sockaddr *)&address, length) == 1, "sendto: %s",
-		     strerror(errno));
+	child_assert(child, sendto(lonely, "x", 1, 0, (struct sockaddr *)&address, length) == 1,
+		     "sendto: %s", strerror(errno));
 	live_drain(&live, "sendto a closed port");
-	child_assert(child, live.batch.count == 1 && live.batch.other == 1, "%zu packets, %llu other",
-		     live.batch.count, (unsigned long long)live.batch.other);
+	child_assert(child, live.batch.count == 1 && live.batch.other == 1,
+		     "%zu packets, %llu other", live.batch.count,
+		     (unsigned long long)live.batch.other);
 	close(lonely);
 	live_close(&live);
 }
@@ -394,28 +414,34 @@ static void filtered(const struct child *child)
 	char *err = NULL;
 	child_enter_namespace(child);
 	live_open(&live, child);
-	child_assert(child, capture_set_filter(live.capture, "udp port 65434", &err) == 0, "%s", err);
+	child_assert(child, capture_set_filter(live.capture, "udp port 65434", &err) == 0, "%s",
+		     err);
 	int listener = listen_on(child, AF_INET, SERVER_PORT);
 	int client = connect_to(child, AF_INET, SERVER_PORT);
 	live_drain(&live, "connect");
-	child_assert(child, live.batch.count == 0 && live.batch.other == 3, "%zu packets, %llu other",
-		     live.batch.count, (unsigned long long)live.batch.other);
+	child_assert(child, live.batch.count == 0 && live.batch.other == 3,
+		     "%zu packets, %llu other", live.batch.count,
+		     (unsigned long long)live.batch.other);
 	int from = bound_socket(child, AF_INET, SOCK_DGRAM, 65433);
 	struct sockaddr_storage address;
 	socklen_t length = loopback_address(AF_INET, 65434, &address);
 	int to = bound_socket(child, AF_INET, SOCK_DGRAM, 65434);
-	child_assert(child, sendto(from, "k", 1, 0, (struct sockaddr *)&address, length) == 1, "%s", strerror(errno));
+	child_assert(child, sendto(from, "k", 1, 0, (struct sockaddr *)&address, length) == 1, "%s",
+		     strerror(errno));
 	live_drain(&live, "sendto");
-	child_assert(child, live.batch.count == 1 && live.batch.packets[0].protocol == IPPROTO_UDP, "%zu packets",
-		     live.batch.count);
+	child_assert(child, live.batch.count == 1 && live.batch.packets[0].protocol == IPPROTO_UDP,
+		     "%zu packets", live.batch.count);
 
-	child_assert(child, capture_set_filter(live.capture, "udp port", &err) == -1 && err != NULL &&
-		     strstr(err, "\"udp port\"") != NULL, "%s", err ? err : "(accepted)");
+	child_assert(child,
+		     capture_set_filter(live.capture, "udp port", &err) == -1 && err != NULL
+			     && strstr(err, "\"udp port\"") != NULL,
+		     "%s", err ? err : "(accepted)");
 	free(err);
 	child_assert(child, capture_set_filter(live.capture, NULL, &err) == 0, "%s", err);
 	close(client);
 	live_drain(&live, "close without a filter");
-	child_assert(child, live.batch.count >= 1 && strcmp(live.batch.packets[0].flags, "FIN-ACK") == 0,
+	child_assert(child,
+		     live.batch.count >= 1 && strcmp(live.batch.packets[0].flags, "FIN-ACK") == 0,
 		     "%zu packets", live.batch.count);
 	close(from);
 	close(to);
@@ -435,7 +461,9 @@ static void empty_drains(const struct child *child)
 	live_open(&live, child);
 	for (int i = 0; i < 100; i++) {
 		live_drain(&live, "nothing happened");
-		child_assert(child, live.batch.count == 0 && live.batch.waited_us == 0 && live.batch.other == 0,
+		child_assert(child,
+			     live.batch.count == 0 && live.batch.waited_us == 0
+				     && live.batch.other == 0,
 			     "%zu packets, waited %u us", live.batch.count, live.batch.waited_us);
 	}
 	live_close(&live);
@@ -471,7 +499,8 @@ static void write_pcap(const struct child *child)
 	child_assert(child, send(client, "Hello", 5, 0) == 5, "send: %s", strerror(errno));
 	live_drain(&live, "send");
 	drained += live.batch.count;
-	child_assert(child, recv(server, buffer, sizeof buffer, 0) == 5, "recv: %s", strerror(errno));
+	child_assert(child, recv(server, buffer, sizeof buffer, 0) == 5, "recv: %s",
+		     strerror(errno));
 	close(server);
 	live_drain(&live, "server close");
 	drained += live.batch.count;
@@ -482,7 +511,8 @@ static void write_pcap(const struct child *child)
 	int from = bound_socket(child, AF_INET6, SOCK_DGRAM, 65433);
 	struct sockaddr_storage address;
 	socklen_t length = loopback_address(AF_INET6, 65433, &address);
-	child_assert(child, sendto(from, "me", 2, 0, (struct sockaddr *)&address, length) == 2, "%s", strerror(errno));
+	child_assert(child, sendto(from, "me", 2, 0, (struct sockaddr *)&address, length) == 2,
+		     "%s", strerror(errno));
 	live_drain(&live, "sendto");
 	drained += live.batch.count;
 	live_close(&live);
@@ -503,8 +533,8 @@ static size_t make_pcap(const char *path)
 
 static void temporary_path(char *path, size_t size, const char *name)
 {
-	snprintf(path, size, "%s/socklab-capture-%d-%s.pcap", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
-		 (int)getpid(), name);
+	snprintf(path, size, "%s/socklab-capture-%d-%s.pcap",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid(), name);
 }
 
 Test(capture, written_pcap_reads_back_with_libpcap)
@@ -526,7 +556,8 @@ Test(capture, written_pcap_reads_back_with_libpcap)
 	size_t frames = 0;
 	struct lab_packet packet;
 	while (pcap_next_ex(file, &header, &bytes) == 1) {
-		cr_assert_eq(capture_decode(bytes, header->caplen, DLT_EN10MB, flows, &packet), CAPTURE_DECODED);
+		cr_assert_eq(capture_decode(bytes, header->caplen, DLT_EN10MB, flows, &packet),
+			     CAPTURE_DECODED);
 		if (frames == 0)
 			cr_assert_str_eq(packet.flags, "SYN");
 		frames++;
@@ -543,7 +574,8 @@ static bool find_program(const char *name, char *path, size_t size)
 {
 	const char *search = getenv("PATH");
 	char directories[1024];
-	snprintf(directories, sizeof directories, "%s:/usr/sbin:/sbin:/usr/bin", search ? search : "");
+	snprintf(directories, sizeof directories, "%s:/usr/sbin:/sbin:/usr/bin",
+		 search ? search : "");
 	for (char *saved, *directory = strtok_r(directories, ":", &saved); directory;
 	     directory = strtok_r(NULL, ":", &saved)) {
 		snprintf(path, size, "%s/%s", directory, name);
@@ -575,8 +607,10 @@ Test(capture, tcpdump_reads_the_written_pcap)
 			saw_hello = true;
 	}
 	int status = pclose(output);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "tcpdump -r failed (status %d)", status);
-	cr_assert_eq(lines, drained, "tcpdump printed %zu packets, %zu were drained", lines, drained);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "tcpdump -r failed (status %d)",
+		  status);
+	cr_assert_eq(lines, drained, "tcpdump printed %zu packets, %zu were drained", lines,
+		     drained);
 	cr_assert(saw_hello, "tcpdump did not show the 5-byte PSH from seq 1");
 	unlink(path);
 }
@@ -604,7 +638,8 @@ static void nobody_in_namespace(const struct child *child)
 	int listener = listen_on(child, AF_INET, SERVER_PORT);
 	int client = connect_to(child, AF_INET, SERVER_PORT);
 	live_drain(&live, "connect");
-	child_assert(child, live.batch.count == 3 && strcmp(live.batch.packets[1].flags, "SYN-ACK") == 0,
+	child_assert(child,
+		     live.batch.count == 3 && strcmp(live.batch.packets[1].flags, "SYN-ACK") == 0,
 		     "%zu packets", live.batch.count);
 	close(client);
 	close(listener);
@@ -623,10 +658,13 @@ static void nobody_on_the_host(const struct child *child)
 	if (geteuid() == 0)
 		child_become_nobody(child);
 	if (capture_open(&capture, &err) == 0)
-		child_finish(child, CHILD_SKIPPED, "this user may capture on the host's lo (CAP_NET_RAW)");
+		child_finish(child, CHILD_SKIPPED,
+			     "this user may capture on the host's lo (CAP_NET_RAW)");
 	const char *prefix = "packet capture needs a private network namespace or CAP_NET_RAW: ";
-	child_assert(child, capture == NULL && err != NULL && strncmp(err, prefix, strlen(prefix)) == 0 &&
-		     strchr(err, '\n') == NULL, "%s", err ? err : "(no message)");
+	child_assert(child,
+		     capture == NULL && err != NULL && strncmp(err, prefix, strlen(prefix)) == 0
+			     && strchr(err, '\n') == NULL,
+		     "%s", err ? err : "(no message)");
 	child_finish(child, CHILD_PASSED, "%s", err);
 }
 
@@ -655,19 +693,24 @@ static void packets_from_another_cpu(const struct child *child)
 	uint32_t longest = 0;
 	for (int i = 0; i < 500; i++) {
 		char buffer[4];
-		child_assert(child, sendto(socket_fd, "hi", 2, 0, (struct sockaddr *)&address, length) == 2, "%s",
-			     strerror(errno));
+		child_assert(child,
+			     sendto(socket_fd, "hi", 2, 0, (struct sockaddr *)&address,
+				    length) == 2,
+			     "%s", strerror(errno));
 		live_drain(&live, "sendto");
-		child_assert(child, live.batch.count == 1, "drain %d: %zu packets", i, live.batch.count);
+		child_assert(child, live.batch.count == 1, "drain %d: %zu packets", i,
+			     live.batch.count);
 		if (live.batch.waited_us > 0)
 			waited++;
 		if (live.batch.waited_us > longest)
 			longest = live.batch.waited_us;
-		child_assert(child, recv(socket_fd, buffer, sizeof buffer, 0) == 2, "%s", strerror(errno));
+		child_assert(child, recv(socket_fd, buffer, sizeof buffer, 0) == 2, "%s",
+			     strerror(errno));
 	}
 	close(socket_fd);
 	live_close(&live);
-	child_finish(child, CHILD_PASSED, "with RPS to CPU %d, %d of 500 drains waited for lo's count (longest %u us)",
+	child_finish(child, CHILD_PASSED,
+		     "with RPS to CPU %d, %d of 500 drains waited for lo's count (longest %u us)",
 		     there, waited, longest);
 }
 
@@ -742,8 +785,8 @@ static size_t read_fixture(struct recorded_frame *frames, size_t capacity, int *
 
 /* Decodes from an allocation of exactly len bytes, so that AddressSanitizer
  * catches a read past the end. */
-static int decode_exactly(const unsigned char *bytes, size_t len, int linktype, struct capture_flows *flows,
-			  struct lab_packet *packet)
+static int decode_exactly(const unsigned char *bytes, size_t len, int linktype,
+			  struct capture_flows *flows, struct lab_packet *packet)
 {
 	unsigned char *copy = malloc(len ? len : 1);
 	cr_assert_not_null(copy);
@@ -764,7 +807,8 @@ Test(capture_decode, reads_the_recorded_session)
 	for (size_t i = 0; i < count; i++) {
 		struct lab_packet packet;
 		const struct session_frame *expected = &session_frames[i];
-		cr_assert_eq(decode_exactly(frames[i].bytes, frames[i].length, linktype, flows, &packet),
+		cr_assert_eq(decode_exactly(frames[i].bytes, frames[i].length, linktype, flows,
+					    &packet),
 			     CAPTURE_DECODED, "frame %zu", i);
 		cr_assert_str_eq(lab_address_shown(&packet.source_address).text, expected->source,
 				 "frame %zu", i);
@@ -788,14 +832,17 @@ Test(capture_decode, refuses_every_truncation_of_the_headers)
 	size_t count = read_fixture(frames, LENGTH(frames), &linktype);
 	for (size_t i = 0; i < count; i++) {
 		struct lab_packet whole, cut;
-		cr_assert_eq(decode_exactly(frames[i].bytes, frames[i].length, linktype, NULL, &whole), CAPTURE_DECODED);
+		cr_assert_eq(decode_exactly(frames[i].bytes, frames[i].length, linktype, NULL,
+					    &whole),
+			     CAPTURE_DECODED);
 		/* The fixture's frames are whole (each shorter than the snap
 		 * length), so the headers end where the payload starts. */
 		size_t headers_end = frames[i].length - whole.payload_length;
 		for (size_t length = 0; length < frames[i].length; length++) {
 			int result = decode_exactly(frames[i].bytes, length, linktype, NULL, &cut);
 			if (length < headers_end) {
-				cr_assert_eq(result, CAPTURE_MALFORMED, "frame %zu cut at %zu of %zu: %d", i, length,
+				cr_assert_eq(result, CAPTURE_MALFORMED,
+					     "frame %zu cut at %zu of %zu: %d", i, length,
 					     frames[i].length, result);
 				continue;
 			}
@@ -822,7 +869,9 @@ static uint64_t next_random(uint64_t *state)
 
 static void check_sane(const struct lab_packet *packet, int result, size_t length)
 {
-	cr_assert(result == CAPTURE_DECODED || result == CAPTURE_OTHER || result == CAPTURE_MALFORMED, "%d", result);
+	cr_assert(result == CAPTURE_DECODED || result == CAPTURE_OTHER
+			  || result == CAPTURE_MALFORMED,
+		  "%d", result);
 	if (result != CAPTURE_DECODED)
 		return;
 	cr_assert(packet->protocol == IPPROTO_TCP || packet->protocol == IPPROTO_UDP);
@@ -838,7 +887,8 @@ static void check_sane(const struct lab_packet *packet, int result, size_t lengt
 }
 
 static const int every_linktype[] = {
-	DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, DLT_IPV4, DLT_IPV6, DLT_NULL, DLT_LOOP, 9999, -1,
+	DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, DLT_IPV4,
+	DLT_IPV6,   DLT_NULL,      DLT_LOOP,       9999,    -1,
 };
 
 Test(capture_decode, survives_random_bytes)
@@ -885,11 +935,14 @@ Test(capture_decode, survives_corrupted_recorded_frames)
 		memcpy(frame, original->bytes, original->length);
 		int flips = 1 + (int)(next_random(&state) % 4);
 		for (int i = 0; i < flips; i++)
-			frame[next_random(&state) % original->length] = (unsigned char)next_random(&state);
-		size_t length = next_random(&state) % 4 == 0 ? next_random(&state) % (original->length + 1)
-							      : original->length;
+			frame[next_random(&state) % original->length] =
+				(unsigned char)next_random(&state);
+		size_t length = next_random(&state) % 4 == 0
+			? next_random(&state) % (original->length + 1)
+			: original->length;
 		struct lab_packet packet;
-		check_sane(&packet, decode_exactly(frame, length, linktype, flows, &packet), length);
+		check_sane(&packet, decode_exactly(frame, length, linktype, flows, &packet),
+			   length);
 	}
 	capture_flows_free(flows);
 }
@@ -909,7 +962,16 @@ struct segment {
 	bool udp;
 };
 
-enum { FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20, ECE = 0x40, CWR = 0x80 };
+enum {
+	FIN = 0x01,
+	SYN = 0x02,
+	RST = 0x04,
+	PSH = 0x08,
+	ACK = 0x10,
+	URG = 0x20,
+	ECE = 0x40,
+	CWR = 0x80
+};
 
 static void put16(unsigned char *at, uint16_t value)
 {
@@ -975,20 +1037,29 @@ Test(capture_decode, numbers_a_reused_port_from_its_new_isn)
 	struct capture_flows *flows = capture_flows_new();
 	struct lab_packet packet;
 	decode_segment(flows, (struct segment){ 40000, 80, 1000, 0, SYN, 100, -1, NULL, false });
-	decode_segment(flows, (struct segment){ 80, 40000, 5000, 1001, SYN | ACK, 100, -1, NULL, false });
-	packet = decode_segment(flows, (struct segment){ 40000, 80, 1001, 5001, FIN | ACK, 100, -1, NULL, false });
+	decode_segment(flows,
+		       (struct segment){ 80, 40000, 5000, 1001, SYN | ACK, 100, -1, NULL, false });
+	packet = decode_segment(flows,
+				(struct segment){ 40000, 80, 1001, 5001, FIN | ACK, 100, -1, NULL,
+						  false });
 	cr_assert_eq(packet.seq, 1);
 	cr_assert_eq(packet.ack, 1);
 	/* After TIME-WAIT the same ports carry a new connection. */
-	packet = decode_segment(flows, (struct segment){ 40000, 80, 90000, 0, SYN, 100, -1, NULL, false });
+	packet = decode_segment(flows,
+				(struct segment){ 40000, 80, 90000, 0, SYN, 100, -1, NULL, false });
 	cr_assert_eq(packet.seq, 0);
-	packet = decode_segment(flows, (struct segment){ 80, 40000, 7000, 90001, SYN | ACK, 100, -1, NULL, false });
+	packet = decode_segment(flows,
+				(struct segment){ 80, 40000, 7000, 90001, SYN | ACK, 100, -1, NULL,
+						  false });
 	cr_assert_eq(packet.seq, 0);
 	cr_assert_eq(packet.ack, 1);
 	/* A retransmitted SYN keeps the numbering. */
-	packet = decode_segment(flows, (struct segment){ 40000, 80, 90000, 0, SYN, 100, -1, NULL, false });
+	packet = decode_segment(flows,
+				(struct segment){ 40000, 80, 90000, 0, SYN, 100, -1, NULL, false });
 	cr_assert_eq(packet.seq, 0);
-	packet = decode_segment(flows, (struct segment){ 40000, 80, 90001, 7001, PSH | ACK, 100, -1, "abc", false });
+	packet = decode_segment(flows,
+				(struct segment){ 40000, 80, 90001, 7001, PSH | ACK, 100, -1, "abc",
+						  false });
 	cr_assert_eq(packet.seq, 1);
 	cr_assert_eq(packet.ack, 1);
 	cr_assert_eq(packet.raw_seq, 90001);
@@ -1000,14 +1071,20 @@ Test(capture_decode, counts_from_one_when_the_syn_was_not_seen)
 {
 	struct capture_flows *flows = capture_flows_new();
 	struct lab_packet packet;
-	packet = decode_segment(flows, (struct segment){ 40000, 80, 12345, 777, PSH | ACK, 100, -1, "hello", false });
+	packet = decode_segment(flows,
+				(struct segment){ 40000, 80, 12345, 777, PSH | ACK, 100, -1,
+						  "hello", false });
 	cr_assert_eq(packet.seq, 1);
 	cr_assert_eq(packet.ack, 1);
-	packet = decode_segment(flows, (struct segment){ 80, 40000, 777, 12350, ACK, 100, -1, NULL, false });
+	packet = decode_segment(flows,
+				(struct segment){ 80, 40000, 777, 12350, ACK, 100, -1, NULL,
+						  false });
 	cr_assert_eq(packet.seq, 1);
 	cr_assert_eq(packet.ack, 6);
 	/* Without a table, the numbers stay as on the wire. */
-	packet = decode_segment(NULL, (struct segment){ 80, 40000, 777, 12350, ACK, 100, -1, NULL, false });
+	packet = decode_segment(NULL,
+				(struct segment){ 80, 40000, 777, 12350, ACK, 100, -1, NULL,
+						  false });
 	cr_assert_eq(packet.seq, 777);
 	cr_assert_eq(packet.ack, 12350);
 	capture_flows_free(flows);
@@ -1017,19 +1094,25 @@ Test(capture_decode, scales_the_window_once_both_syns_agree)
 {
 	struct capture_flows *flows = capture_flows_new();
 	struct lab_packet packet;
-	packet = decode_segment(flows, (struct segment){ 40000, 80, 1, 0, SYN, 65495, 7, NULL, false });
+	packet = decode_segment(flows,
+				(struct segment){ 40000, 80, 1, 0, SYN, 65495, 7, NULL, false });
 	cr_assert_eq(packet.window_scale, 7);
 	cr_assert_eq(packet.window_bytes, 65495, "a SYN's window is never scaled");
-	decode_segment(flows, (struct segment){ 80, 40000, 1, 2, SYN | ACK, 65483, 5, NULL, false });
-	packet = decode_segment(flows, (struct segment){ 40000, 80, 2, 2, ACK, 512, -1, NULL, false });
+	decode_segment(flows,
+		       (struct segment){ 80, 40000, 1, 2, SYN | ACK, 65483, 5, NULL, false });
+	packet = decode_segment(flows,
+				(struct segment){ 40000, 80, 2, 2, ACK, 512, -1, NULL, false });
 	cr_assert_eq(packet.window_bytes, 512 << 7);
-	packet = decode_segment(flows, (struct segment){ 80, 40000, 2, 2, ACK, 512, -1, NULL, false });
+	packet = decode_segment(flows,
+				(struct segment){ 80, 40000, 2, 2, ACK, 512, -1, NULL, false });
 	cr_assert_eq(packet.window_bytes, 512 << 5);
 
 	/* One side without the option: no scaling either way. */
 	decode_segment(flows, (struct segment){ 40001, 80, 1, 0, SYN, 65495, 7, NULL, false });
-	decode_segment(flows, (struct segment){ 80, 40001, 1, 2, SYN | ACK, 65483, -1, NULL, false });
-	packet = decode_segment(flows, (struct segment){ 40001, 80, 2, 2, ACK, 512, -1, NULL, false });
+	decode_segment(flows,
+		       (struct segment){ 80, 40001, 1, 2, SYN | ACK, 65483, -1, NULL, false });
+	packet = decode_segment(flows,
+				(struct segment){ 40001, 80, 2, 2, ACK, 512, -1, NULL, false });
 	cr_assert_eq(packet.window_bytes, 512);
 	capture_flows_free(flows);
 }
@@ -1054,7 +1137,9 @@ Test(capture_decode, names_the_flags_with_ack_last)
 	};
 	for (size_t i = 0; i < LENGTH(names); i++) {
 		struct lab_packet packet =
-			decode_segment(NULL, (struct segment){ 1, 2, 3, 4, names[i].bits, 5, -1, NULL, false });
+			decode_segment(NULL,
+				       (struct segment){ 1, 2, 3, 4, names[i].bits, 5, -1, NULL,
+							 false });
 		cr_assert_str_eq(packet.flags, names[i].name);
 		cr_assert_eq(packet.flag_bits, names[i].bits);
 	}
@@ -1065,7 +1150,8 @@ Test(capture_decode, shows_at_most_32_payload_bytes)
 	char payload[101];
 	memset(payload, 'z', 100);
 	payload[100] = '\0';
-	struct lab_packet packet = decode_segment(NULL, (struct segment){ 1, 2, 0, 0, 0, 0, -1, payload, true });
+	struct lab_packet packet =
+		decode_segment(NULL, (struct segment){ 1, 2, 0, 0, 0, 0, -1, payload, true });
 	cr_assert_eq(packet.protocol, IPPROTO_UDP);
 	cr_assert_eq(packet.payload_length, 100);
 	cr_assert_eq(packet.payload_shown, CAPTURE_PAYLOAD_SHOWN);
@@ -1098,7 +1184,8 @@ Test(capture_decode, reads_every_link_layer_it_names)
 			put16(frame + layers[i].type_at, 0x0800);
 		memcpy(frame + layers[i].header, ip, length);
 		struct lab_packet packet;
-		cr_assert_eq(decode_exactly(frame, layers[i].header + length, layers[i].linktype, NULL, &packet),
+		cr_assert_eq(decode_exactly(frame, layers[i].header + length, layers[i].linktype,
+					    NULL, &packet),
 			     CAPTURE_DECODED, "link type %d", layers[i].linktype);
 		cr_assert_str_eq(lab_address_shown(&packet.source_address).text, "127.0.0.1:7");
 		cr_assert_str_eq(packet.flags, "SYN");
@@ -1109,7 +1196,8 @@ Test(capture_decode, reads_every_link_layer_it_names)
 	put16(frame + 16, 0x0800);
 	memcpy(frame + 18, ip, length);
 	struct lab_packet packet;
-	cr_assert_eq(decode_exactly(frame, 18 + length, DLT_EN10MB, NULL, &packet), CAPTURE_DECODED);
+	cr_assert_eq(decode_exactly(frame, 18 + length, DLT_EN10MB, NULL, &packet),
+		     CAPTURE_DECODED);
 	/* ARP is another protocol; an unknown link type is refused. */
 	put16(frame + 12, 0x0806);
 	cr_assert_eq(decode_exactly(frame, 60, DLT_EN10MB, NULL, &packet), CAPTURE_OTHER);
@@ -1146,7 +1234,8 @@ Test(capture_decode, walks_ipv6_extension_headers_and_skips_fragments)
 	/* An extension that claims more than the payload. */
 	frame[6] = 0;
 	frame[41] = 4;
-	cr_assert_eq(decode_exactly(frame, sizeof frame, DLT_RAW, NULL, &packet), CAPTURE_MALFORMED);
+	cr_assert_eq(decode_exactly(frame, sizeof frame, DLT_RAW, NULL, &packet),
+		     CAPTURE_MALFORMED);
 
 	/* IPv4: a later fragment, and ICMP, are other protocols. */
 	unsigned char ip[64];
@@ -1170,7 +1259,9 @@ Test(capture_decode, forgets_the_least_recently_used_connection_when_full)
 	for (uint16_t port = 2000; port < 2000 + 1000; port++) {
 		decode_segment(flows, (struct segment){ port, 80, 1, 0, SYN, 10, -1, NULL, false });
 		/* Keep the first connection in use. */
-		packet = decode_segment(flows, (struct segment){ 1000, 80, 501, 1, ACK, 10, -1, NULL, false });
+		packet = decode_segment(flows,
+					(struct segment){ 1000, 80, 501, 1, ACK, 10, -1, NULL,
+							  false });
 		cr_assert_eq(packet.seq, 1);
 	}
 	capture_flows_free(flows);

@@ -32,7 +32,8 @@ static const char *suggest_call(const char *name)
 Test(catalog_calls, have_ids_that_match_their_index)
 {
 	for (size_t i = 0; i < CALL_COUNT; i++)
-		cr_assert_eq((size_t)catalog_calls[i].id, i, "row %zu (%s)", i, catalog_calls[i].name);
+		cr_assert_eq((size_t)catalog_calls[i].id, i, "row %zu (%s)", i,
+			     catalog_calls[i].name);
 }
 
 Test(catalog_calls, have_a_name_usage_python_and_summary)
@@ -48,9 +49,12 @@ Test(catalog_calls, have_a_name_usage_python_and_summary)
 		cr_assert_gt(strlen(call->summary), 0, "%s", call->name);
 		/* The usage shows the call as it is written: "bind(sock, address)". */
 		size_t name_len = strlen(call->name);
-		cr_assert(strncmp(call->usage, call->name, name_len) == 0 && call->usage[name_len] == '(',
-			  "%s: usage '%s' does not start with '%s('", call->name, call->usage, call->name);
-		cr_assert_eq(call->usage[strlen(call->usage) - 1], ')', "%s: usage '%s'", call->name, call->usage);
+		cr_assert(strncmp(call->usage, call->name, name_len) == 0
+				  && call->usage[name_len] == '(',
+			  "%s: usage '%s' does not start with '%s('", call->name, call->usage,
+			  call->name);
+		cr_assert_eq(call->usage[strlen(call->usage) - 1], ')', "%s: usage '%s'",
+			     call->name, call->usage);
 	}
 }
 
@@ -60,10 +64,13 @@ Test(catalog_calls, take_between_min_and_max_arguments_of_known_kinds)
 		const struct call_def *call = &catalog_calls[i];
 		cr_assert_leq(call->min_args, call->max_args, "%s", call->name);
 		cr_assert_leq(call->max_args, CALL_MAX_ARGS, "%s", call->name);
-		/* Every system call takes an argument; the wire's release() and drop() take none. */
-		cr_assert(call->min_args >= 1 || call->wire, "%s: every system call takes at least one argument", call->name);
+		/* Every system call takes an argument; the wire's release() and
+		 * drop() take none. */
+		cr_assert(call->min_args >= 1 || call->wire,
+			  "%s: every system call takes at least one argument", call->name);
 		for (int a = 0; a < call->max_args; a++)
-			cr_assert_lt(call->args[a], ARG_KIND_COUNT, "%s argument %d", call->name, a);
+			cr_assert_lt(call->args[a], ARG_KIND_COUNT, "%s argument %d", call->name,
+				     a);
 	}
 }
 
@@ -79,7 +86,8 @@ Test(catalog_calls, name_only_results_that_are_file_descriptors)
 	for (size_t i = 0; i < CALL_COUNT; i++) {
 		const struct call_def *call = &catalog_calls[i];
 		if (call->names_result)
-			cr_assert_eq(call->result, RESULT_FD, "%s names a result that is not an fd", call->name);
+			cr_assert_eq(call->result, RESULT_FD, "%s names a result that is not an fd",
+				     call->name);
 	}
 	cr_assert(catalog_calls[CALL_SOCKET].names_result);
 	cr_assert(catalog_calls[CALL_ACCEPT].names_result);
@@ -90,7 +98,8 @@ Test(catalog_calls, say_which_system_call_a_blocking_call_sleeps_in)
 	for (size_t i = 0; i < CALL_COUNT; i++) {
 		const struct call_def *call = &catalog_calls[i];
 		if (call->may_block)
-			cr_assert_gt(call->blocking_syscall, 0, "%s may block but names no syscall", call->name);
+			cr_assert_gt(call->blocking_syscall, 0, "%s may block but names no syscall",
+				     call->name);
 	}
 	cr_assert(catalog_calls[CALL_ACCEPT].may_block);
 	cr_assert(catalog_calls[CALL_RECV].may_block);
@@ -106,7 +115,8 @@ Test(catalog_calls, take_a_socket_first_except_those_that_make_or_wait)
 		/* socket, socketpair and epoll_create1 make fds, unlink takes a
 		 * path, poll and select take their timeout first, then the
 		 * sockets; fork names the side its child becomes. */
-		if (call->id == CALL_SOCKET || call->id == CALL_SOCKETPAIR || call->id == CALL_UNLINK || call->id == CALL_POLL || call->id == CALL_SELECT
+		if (call->id == CALL_SOCKET || call->id == CALL_SOCKETPAIR
+		    || call->id == CALL_UNLINK || call->id == CALL_POLL || call->id == CALL_SELECT
 		    || call->id == CALL_EPOLL_CREATE || call->id == CALL_FORK)
 			continue;
 		cr_assert_eq(call->args[0], ARG_SOCKET, "%s", call->name);
@@ -129,7 +139,8 @@ Test(call_tables, give_every_system_call_a_puppet_runner)
 		 * a program-only call is never a lesson's. */
 		bool runs = !call->wire && !call->program_only;
 		cr_assert_eq(puppet_runs_call(call->id), runs, "%s: %s", call->name,
-			     runs ? "no runner in lab/puppet.c" : "a wire action or program-only call has a runner");
+			     runs ? "no runner in lab/puppet.c"
+				  : "a wire action or program-only call has a runner");
 	}
 	cr_assert_not(puppet_runs_call(CALL_COUNT));
 }
@@ -185,7 +196,8 @@ Test(call_tables, map_every_traced_system_call_onto_a_catalog_row)
 	/* A program-only call exists to be shown: a traced call must map onto it. */
 	for (size_t i = 0; i < CALL_COUNT; i++)
 		if (catalog_calls[i].program_only)
-			cr_assert(mapped[i], "program-only %s: no traced system call maps onto it", catalog_calls[i].name);
+			cr_assert(mapped[i], "program-only %s: no traced system call maps onto it",
+				  catalog_calls[i].name);
 }
 
 Test(call_tables, leave_no_socket_call_of_the_tracer_without_a_row)
@@ -193,8 +205,8 @@ Test(call_tables, leave_no_socket_call_of_the_tracer_without_a_row)
 	/* Every call shown is a step: only the fd copies (never shown) have no row. */
 	for (size_t i = 0; i < syscalls_count; i++)
 		if (syscalls_table[i].show != SHOW_NEVER)
-			cr_assert_geq(syscalls_table[i].call, 0, "%s is shown but has no catalog row",
-				      syscalls_table[i].name);
+			cr_assert_geq(syscalls_table[i].call, 0,
+				      "%s is shown but has no catalog row", syscalls_table[i].name);
 	cr_assert(catalog_calls[CALL_SOCKETPAIR].program_only);
 	cr_assert(catalog_calls[CALL_SENDMMSG].program_only);
 	cr_assert(catalog_calls[CALL_RECVMMSG].program_only);
@@ -206,7 +218,8 @@ Test(call_tables, leave_no_socket_call_of_the_tracer_without_a_row)
 Test(catalog_find, finds_every_call_by_its_name)
 {
 	for (size_t i = 0; i < CALL_COUNT; i++)
-		cr_assert_eq(find_call(catalog_calls[i].name), &catalog_calls[i], "%s", catalog_calls[i].name);
+		cr_assert_eq(find_call(catalog_calls[i].name), &catalog_calls[i], "%s",
+			     catalog_calls[i].name);
 }
 
 Test(catalog_find, reads_only_the_length_it_is_given)
@@ -247,7 +260,8 @@ Test(catalog_suggest, suggests_no_call_a_lesson_cannot_write)
 	/* sendmmsg is one edit from "sendmsg", but program-only. */
 	const char *suggestion = suggest_call("sendmsg");
 	cr_assert(suggestion == NULL || strcmp(suggestion, "sendmmsg") != 0, "%s", suggestion);
-	cr_assert(suggest_call("socketpar") == NULL || strcmp(suggest_call("socketpar"), "socketpair") != 0);
+	cr_assert(suggest_call("socketpar") == NULL
+		  || strcmp(suggest_call("socketpar"), "socketpair") != 0);
 }
 
 Test(catalog_suggest, suggests_nothing_when_nothing_is_close)
@@ -272,11 +286,15 @@ Test(catalog_constants, round_trip_by_name_and_value_within_their_kind)
 		const struct constant_def *constant = &catalog_constants[i];
 		cr_assert_not_null(constant->name);
 		cr_assert_lt(constant->kind, ARG_KIND_COUNT, "%s", constant->name);
-		cr_assert_eq(catalog_find_constant(constant->kind, constant->name, strlen(constant->name)), constant, "%s",
-			     constant->name);
-		cr_assert_str_eq(catalog_constant_name(constant->kind, constant->value), constant->name,
-				 "%s reads back as another name of its kind", constant->name);
-		cr_assert_not_null(catalog_find_any_constant(constant->name, strlen(constant->name)), "%s", constant->name);
+		cr_assert_eq(catalog_find_constant(constant->kind, constant->name,
+						   strlen(constant->name)),
+			     constant, "%s", constant->name);
+		cr_assert_str_eq(catalog_constant_name(constant->kind, constant->value),
+				 constant->name, "%s reads back as another name of its kind",
+				 constant->name);
+		cr_assert_not_null(catalog_find_any_constant(constant->name,
+							     strlen(constant->name)),
+				   "%s", constant->name);
 	}
 }
 
@@ -287,22 +305,36 @@ Test(catalog_constants, have_the_kernel_values)
 		const char *name;
 		long value;
 	} known[] = {
-		{ ARG_FAMILY, "AF_INET", AF_INET },          { ARG_FAMILY, "AF_INET6", AF_INET6 },
-		{ ARG_FAMILY, "AF_UNIX", AF_UNIX },          { ARG_TYPE, "SOCK_STREAM", SOCK_STREAM },
-		{ ARG_TYPE, "SOCK_DGRAM", SOCK_DGRAM },      { ARG_TYPE, "SOCK_NONBLOCK", SOCK_NONBLOCK },
-		{ ARG_PROTOCOL, "IPPROTO_TCP", IPPROTO_TCP }, { ARG_PROTOCOL, "IPPROTO_UDP", IPPROTO_UDP },
-		{ ARG_HOW, "SHUT_RD", SHUT_RD },             { ARG_HOW, "SHUT_WR", SHUT_WR },
-		{ ARG_HOW, "SHUT_RDWR", SHUT_RDWR },         { ARG_LEVEL, "SOL_SOCKET", SOL_SOCKET },
-		{ ARG_LEVEL, "IPPROTO_TCP", IPPROTO_TCP },   { ARG_LEVEL, "IPPROTO_IPV6", IPPROTO_IPV6 },
-		{ ARG_OPTION, "SO_REUSEADDR", SO_REUSEADDR }, { ARG_OPTION, "SO_REUSEPORT", SO_REUSEPORT },
-		{ ARG_OPTION, "SO_LINGER", SO_LINGER },      { ARG_OPTION, "SO_RCVBUF", SO_RCVBUF },
-		{ ARG_OPTION, "SO_SNDBUF", SO_SNDBUF },      { ARG_OPTION, "TCP_NODELAY", TCP_NODELAY },
-		{ ARG_OPTION, "IPV6_V6ONLY", IPV6_V6ONLY },  { ARG_MSG_FLAGS, "MSG_PEEK", MSG_PEEK },
-		{ ARG_MSG_FLAGS, "MSG_DONTWAIT", MSG_DONTWAIT }, { ARG_FCNTL_CMD, "F_GETFL", F_GETFL },
-		{ ARG_FCNTL_CMD, "F_SETFL", F_SETFL },       { ARG_FILE_FLAGS, "O_NONBLOCK", O_NONBLOCK },
+		{ ARG_FAMILY, "AF_INET", AF_INET },
+		{ ARG_FAMILY, "AF_INET6", AF_INET6 },
+		{ ARG_FAMILY, "AF_UNIX", AF_UNIX },
+		{ ARG_TYPE, "SOCK_STREAM", SOCK_STREAM },
+		{ ARG_TYPE, "SOCK_DGRAM", SOCK_DGRAM },
+		{ ARG_TYPE, "SOCK_NONBLOCK", SOCK_NONBLOCK },
+		{ ARG_PROTOCOL, "IPPROTO_TCP", IPPROTO_TCP },
+		{ ARG_PROTOCOL, "IPPROTO_UDP", IPPROTO_UDP },
+		{ ARG_HOW, "SHUT_RD", SHUT_RD },
+		{ ARG_HOW, "SHUT_WR", SHUT_WR },
+		{ ARG_HOW, "SHUT_RDWR", SHUT_RDWR },
+		{ ARG_LEVEL, "SOL_SOCKET", SOL_SOCKET },
+		{ ARG_LEVEL, "IPPROTO_TCP", IPPROTO_TCP },
+		{ ARG_LEVEL, "IPPROTO_IPV6", IPPROTO_IPV6 },
+		{ ARG_OPTION, "SO_REUSEADDR", SO_REUSEADDR },
+		{ ARG_OPTION, "SO_REUSEPORT", SO_REUSEPORT },
+		{ ARG_OPTION, "SO_LINGER", SO_LINGER },
+		{ ARG_OPTION, "SO_RCVBUF", SO_RCVBUF },
+		{ ARG_OPTION, "SO_SNDBUF", SO_SNDBUF },
+		{ ARG_OPTION, "TCP_NODELAY", TCP_NODELAY },
+		{ ARG_OPTION, "IPV6_V6ONLY", IPV6_V6ONLY },
+		{ ARG_MSG_FLAGS, "MSG_PEEK", MSG_PEEK },
+		{ ARG_MSG_FLAGS, "MSG_DONTWAIT", MSG_DONTWAIT },
+		{ ARG_FCNTL_CMD, "F_GETFL", F_GETFL },
+		{ ARG_FCNTL_CMD, "F_SETFL", F_SETFL },
+		{ ARG_FILE_FLAGS, "O_NONBLOCK", O_NONBLOCK },
 	};
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-		const struct constant_def *constant = catalog_find_constant(known[i].kind, known[i].name, strlen(known[i].name));
+		const struct constant_def *constant =
+			catalog_find_constant(known[i].kind, known[i].name, strlen(known[i].name));
 		cr_assert_not_null(constant, "%s", known[i].name);
 		cr_assert_eq(constant->value, known[i].value, "%s", known[i].name);
 	}
@@ -322,7 +354,8 @@ Test(catalog_constants, are_found_only_under_their_own_kind)
 Test(catalog_constants, find_nothing_for_unknown_names_or_values)
 {
 	cr_assert_null(catalog_find_constant(ARG_FAMILY, "AF_INETT", 8));
-	cr_assert_null(catalog_find_constant(ARG_FAMILY, "AF_INET6", 7 - 1), "a prefix is not the name");
+	cr_assert_null(catalog_find_constant(ARG_FAMILY, "AF_INET6", 7 - 1),
+		       "a prefix is not the name");
 	cr_assert_null(catalog_find_any_constant("NOPE", 4));
 	cr_assert_null(catalog_find_any_constant("", 0));
 	cr_assert_null(catalog_constant_name(ARG_HOW, 7));
@@ -359,10 +392,13 @@ Test(catalog_errno, round_trips_every_name_it_knows)
 		cr_assert_eq(catalog_errno_value(name, strlen(name)), err, "%s", name);
 	}
 	cr_assert_geq(known, 40, "the socket errno names are there");
-	static const char *const needed[] = { "EADDRINUSE", "EADDRNOTAVAIL", "ECONNRESET", "EPIPE", "EAGAIN",
-					      "EINPROGRESS", "ENOTCONN", "EISCONN", "EBADF", "EINVAL", "ETIMEDOUT" };
+	static const char *const needed[] = { "EADDRINUSE", "EADDRNOTAVAIL", "ECONNRESET",
+					      "EPIPE",      "EAGAIN",        "EINPROGRESS",
+					      "ENOTCONN",   "EISCONN",       "EBADF",
+					      "EINVAL",     "ETIMEDOUT" };
 	for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++)
-		cr_assert_geq(catalog_errno_value(needed[i], strlen(needed[i])), 1, "%s", needed[i]);
+		cr_assert_geq(catalog_errno_value(needed[i], strlen(needed[i])), 1, "%s",
+			      needed[i]);
 }
 
 Test(catalog_errno, reads_ewouldblock_as_eagain)

@@ -34,7 +34,8 @@ __attribute__((constructor)) static void private_state_home(void)
 	if (runner && *runner) {
 		snprintf(state_home, sizeof state_home, "%s", runner);
 	} else {
-		snprintf(state_home, sizeof state_home, "/tmp/socklab-test-state-%d", (int)getpid());
+		snprintf(state_home, sizeof state_home, "/tmp/socklab-test-state-%d",
+			 (int)getpid());
 		setenv("SOCKLAB_TEST_STATE_HOME", state_home, 1);
 	}
 	setenv("XDG_STATE_HOME", state_home, 1);
@@ -85,7 +86,8 @@ static struct result run_with_input(char *const argv[], const char *input)
 {
 	char input_path[64] = "/dev/null";
 	if (input) {
-		snprintf(input_path, sizeof input_path, "/tmp/socklab-test-input-%d", (int)getpid());
+		snprintf(input_path, sizeof input_path, "/tmp/socklab-test-input-%d",
+			 (int)getpid());
 		FILE *file = fopen(input_path, "w");
 		cr_assert_not_null(file);
 		fputs(input, file);
@@ -100,7 +102,8 @@ static struct result run_with_input(char *const argv[], const char *input)
 	posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
 	posix_spawn_file_actions_addopen(&actions, 0, input_path, O_RDONLY, 0);
 	pid_t pid;
-	cr_assert_eq(posix_spawn(&pid, argv[0], &actions, NULL, argv, environ), 0, "spawn %s", argv[0]);
+	cr_assert_eq(posix_spawn(&pid, argv[0], &actions, NULL, argv, environ), 0, "spawn %s",
+		     argv[0]);
 	posix_spawn_file_actions_destroy(&actions);
 	close(out_pipe[1]);
 	close(err_pipe[1]);
@@ -139,7 +142,9 @@ static char *temp_path(const char *suffix)
 {
 	static int counter;
 	char *path;
-	cr_assert_geq(asprintf(&path, "/tmp/socklab-test-%d-%d%s", (int)getpid(), counter++, suffix), 0);
+	cr_assert_geq(asprintf(&path, "/tmp/socklab-test-%d-%d%s", (int)getpid(), counter++,
+			       suffix),
+		      0);
 	return path;
 }
 
@@ -163,7 +168,8 @@ Test(cli, version_and_help_exit_zero)
 	result_done(&result);
 	result = SOCKLAB("frobnicate");
 	cr_expect_eq(result.code, 2);
-	cr_expect_str_eq(result.err, "socklab: unknown command 'frobnicate' (try socklab --help)\n");
+	cr_expect_str_eq(result.err,
+			 "socklab: unknown command 'frobnicate' (try socklab --help)\n");
 	result_done(&result);
 }
 
@@ -174,7 +180,8 @@ Test(cli, list_names_the_first_lesson)
 	const char first[] = "01-echo            The echo pair, one call at a time\n";
 	cr_expect(strncmp(result.out, first, sizeof first - 1) == 0, "%s", result.out);
 	/* The titles line up after the longest name, 13-handshake-slow. */
-	cr_expect(strstr(result.out, "\n13-handshake-slow  The handshake") != NULL, "%s", result.out);
+	cr_expect(strstr(result.out, "\n13-handshake-slow  The handshake") != NULL, "%s",
+		  result.out);
 	result_done(&result);
 }
 
@@ -182,7 +189,8 @@ Test(cli, lesson_01_runs_plain_and_meets_every_expectation)
 {
 	struct result result = SOCKLAB("run", "--plain", "01");
 	cr_expect_eq(result.code, 0, "%s%s", result.out, result.err);
-	cr_expect(strstr(result.out, "sandbox: private netns") || strstr(result.out, "sandbox: host network"));
+	cr_expect(strstr(result.out, "sandbox: private netns")
+		  || strstr(result.out, "sandbox: host network"));
 	cr_expect(strstr(result.out, "every expectation met") != NULL, "%s", result.out);
 	cr_expect(strstr(result.out, "in accept queue, no fd") != NULL);
 	cr_expect(strstr(result.out, "TIME-WAIT") != NULL);
@@ -198,8 +206,8 @@ static void first_difference(const char *got, const char *expected, char *out, s
 	while (got[at] && got[at] == expected[at])
 		line += got[at++] == '\n';
 	size_t from = at > 80 ? at - 80 : 0;
-	snprintf(out, size, "line %d, byte %zu: ...%.300s\n    expected ...%.300s", line, at, got + from,
-		 expected + from);
+	snprintf(out, size, "line %d, byte %zu: ...%.300s\n    expected ...%.300s", line, at,
+		 got + from, expected + from);
 }
 
 /* Whether the normalised trace `got` differs from the golden one, in any
@@ -224,8 +232,9 @@ static bool golden_differs(const char *got, const char *expected, char *where, s
 static void expect_golden(const char *lesson, const char *golden, bool host)
 {
 	char *trace = temp_path(".jsonl");
-	struct result result = host ? SOCKLAB("run", "--plain", "--host", "--trace", trace, (char *)lesson)
-				    : SOCKLAB("run", "--plain", "--trace", trace, (char *)lesson);
+	struct result result = host
+		? SOCKLAB("run", "--plain", "--host", "--trace", trace, (char *)lesson)
+		: SOCKLAB("run", "--plain", "--trace", trace, (char *)lesson);
 	cr_assert_eq(result.code, 0, "%s%s", result.out, result.err);
 	result_done(&result);
 	result = SOCKLAB("normalise", trace);
@@ -297,10 +306,13 @@ static void expect_every_lesson_golden(bool host)
 		const char *base = strrchr(paths[i], '/') + 1;
 		/* A lesson whose host run differs (skipped steps, loopback for
 		 * INADDR_ANY) has a second golden trace, NAME.host.trace. */
-		snprintf(golden, sizeof golden, "%s/traces/%.*s.host.trace", SOURCE_DIR, (int)(strlen(base) - 7), base);
+		snprintf(golden, sizeof golden, "%s/traces/%.*s.host.trace", SOURCE_DIR,
+			 (int)(strlen(base) - 7), base);
 		if (!host || access(golden, R_OK) != 0)
-			snprintf(golden, sizeof golden, "%s/traces/%.*s.trace", SOURCE_DIR, (int)(strlen(base) - 7), base);
-		cr_expect_eq(access(golden, R_OK), 0, "%s has no golden trace %s", paths[i], golden);
+			snprintf(golden, sizeof golden, "%s/traces/%.*s.trace", SOURCE_DIR,
+				 (int)(strlen(base) - 7), base);
+		cr_expect_eq(access(golden, R_OK), 0, "%s has no golden trace %s", paths[i],
+			     golden);
 		if (access(golden, R_OK) == 0)
 			expect_golden(paths[i], golden, host);
 	}
@@ -335,8 +347,9 @@ Test(cli, host_path_says_so_and_maps_the_port)
 {
 	struct result result = SOCKLAB("run", "--plain", "--host", "01");
 	cr_expect_eq(result.code, 0, "%s%s", result.out, result.err);
-	cr_expect(strstr(result.out, "sandbox: host network (--host given); lesson ports mapped\n") != NULL, "%s",
-		  result.out);
+	cr_expect(strstr(result.out,
+			 "sandbox: host network (--host given); lesson ports mapped\n") != NULL,
+		  "%s", result.out);
 	cr_expect(strstr(result.out, "port: the lesson's 65432 is ") != NULL);
 	result_done(&result);
 }
@@ -354,10 +367,13 @@ Test(cli, a_refused_network_namespace_falls_back_with_its_cause_and_cure)
 		cr_skip_test("no user namespace for `unshare -Ur` here");
 	}
 	result_done(&probe);
-	struct result result = run((char *const[]){ "/usr/bin/unshare", "-Ur", "/bin/sh", "-c",
-		"echo 0 > /proc/sys/user/max_net_namespaces && exec \"$0\" run --plain 01", SOCKLAB_BINARY, NULL });
-	const char *cause = "private network namespace refused (user.max_net_namespaces is 0 here, or in a parent "
-			    "namespace: `sudo sysctl -w user.max_net_namespaces=15000` raises it)";
+	struct result result = run((char *const[]){
+		"/usr/bin/unshare", "-Ur", "/bin/sh", "-c",
+		"echo 0 > /proc/sys/user/max_net_namespaces && exec \"$0\" run --plain 01",
+		SOCKLAB_BINARY, NULL });
+	const char *cause =
+		"private network namespace refused (user.max_net_namespaces is 0 here, or in a "
+		"parent namespace: `sudo sysctl -w user.max_net_namespaces=15000` raises it)";
 	char line[512];
 	snprintf(line, sizeof line, "socklab: %s — running on the host's loopback\n", cause);
 	cr_expect_eq(result.code, 0, "%s%s", result.out, result.err);
@@ -378,8 +394,11 @@ Test(cli, an_unmet_expectation_exits_1_with_file_and_line)
 	struct result result = SOCKLAB("run", "--plain", lesson);
 	cr_expect_eq(result.code, 1);
 	char *expected;
-	cr_assert_geq(asprintf(&expected, "  FAILED %s:3: expected 0, kernel says -1 ECONNREFUSED (Connection refused)\n",
-			       lesson), 0);
+	cr_assert_geq(asprintf(&expected,
+			       "  FAILED %s:3: expected 0, kernel says -1 ECONNREFUSED (Connection "
+			       "refused)\n",
+			       lesson),
+		      0);
 	cr_expect(strstr(result.out, expected) != NULL, "%s", result.out);
 	free(expected);
 	result_done(&result);
@@ -390,11 +409,12 @@ Test(cli, an_unmet_expectation_exits_1_with_file_and_line)
 Test(cli, a_program_that_makes_another_call_than_the_step_says_fails_the_step, .timeout = 60)
 {
 	char *lesson = temp_path(".lesson");
-	static const char text[] = "title: the server's calls, in the wrong order\n"
-				   "program server: python3 " SOURCE_DIR "/examples/echo-server.py\n"
-				   "step server: s = socket(AF_INET, SOCK_STREAM)\n"
-				   "  expect: 3\n"
-				   "step server: listen(s, 128)\n";
+	static const char text[] =
+		"title: the server's calls, in the wrong order\n"
+		"program server: python3 " SOURCE_DIR "/examples/echo-server.py\n"
+		"step server: s = socket(AF_INET, SOCK_STREAM)\n"
+		"  expect: 3\n"
+		"step server: listen(s, 128)\n";
 	write_text(lesson, text, sizeof text - 1);
 	/* Not a lesson shipped with socklab: its program runs when allowed. */
 	struct result result = SOCKLAB("run", "--plain", "--allow-programs", lesson);
@@ -402,8 +422,13 @@ Test(cli, a_program_that_makes_another_call_than_the_step_says_fails_the_step, .
 		cr_skip("programs need the private namespace, and this run is on the host");
 	cr_expect_eq(result.code, 1, "%s%s", result.out, result.err);
 	char *expected;
-	cr_assert_geq(asprintf(&expected, "  FAILED %s:5: server's program makes bind(3, {AF_INET, 127.0.0.1:65432}, 16) "
-				"here, not listen(s, 128) (echo-server.py:11: s.bind((HOST, PORT)))\n", lesson), 0);
+	cr_assert_geq(
+		asprintf(
+			&expected,
+			"  FAILED %s:5: server's program makes bind(3, {AF_INET, 127.0.0.1:65432}, "
+			"16) here, not listen(s, 128) (echo-server.py:11: s.bind((HOST, PORT)))\n",
+			lesson),
+		0);
 	cr_expect(strstr(result.out, expected) != NULL, "%s", result.out);
 	free(expected);
 	result_done(&result);
@@ -417,14 +442,16 @@ Test(cli, bad_lessons_exit_2_before_running_anything)
 	static const char binary[] = "title: t\n\0step server: s = socket(AF_INET, SOCK_STREAM)\n";
 	/* One byte over the limit of 1000: "  say: " and 1001 bytes of text. */
 	static char over_long[128 + 1001];
-	int head = snprintf(over_long, 128, "title: t\nstep server: s = socket(AF_INET, SOCK_STREAM)\n  say: ");
+	int head = snprintf(over_long, 128,
+			    "title: t\nstep server: s = socket(AF_INET, SOCK_STREAM)\n  say: ");
 	memset(over_long + head, 'a', 1001);
 	strcpy(over_long + head + 1001, "\n");
 	static const struct {
 		const char *text;
 		const char *message;   /* after "PATH:" */
 	} cases[] = {
-		{ "title: t\nstep server: s = socket(AF_INET, SOCK_STREAM)\nstep server: lisen(s, 5)\n",
+		{ "title: t\nstep server: s = socket(AF_INET, SOCK_STREAM)\nstep server: "
+		  "lisen(s, 5)\n",
 		  "3:14: unknown call 'lisen' (did you mean 'listen'?)" },
 		{ "title: t\nstep server: bind(s, 127.0.0.1:65432)\n",
 		  "2:19: unknown socket name 's' (no socket has a name yet on this side)" },
@@ -437,35 +464,42 @@ Test(cli, bad_lessons_exit_2_before_running_anything)
 		{ "title: t\nstep server: s = socket(AF_INET)\n",
 		  "2:24: socket takes 2 or 3 arguments, got 1: socket(family, type[, protocol])" },
 		{ "title: t\nstep server: s = socket(SO_REUSEADDR, SOCK_STREAM)\n",
-		  "2:25: SO_REUSEADDR is a socket option (SO_REUSEADDR, SO_LINGER, TCP_NODELAY, ...), "
-		  "but this argument is an address family (AF_INET, AF_INET6, AF_UNIX)" },
+		  "2:25: SO_REUSEADDR is a socket option (SO_REUSEADDR, SO_LINGER, TCP_NODELAY, "
+		  "...), but this argument is an address family (AF_INET, AF_INET6, AF_UNIX)" },
 		{ "title: t\nstep server: s = socket(AF_INETT, SOCK_STREAM)\n",
-		  "2:25: unknown constant 'AF_INETT': expected an address family (AF_INET, AF_INET6, AF_UNIX)" },
-		{ "title: t\nstep server: s = socket(AF_INET, SOCK_STREAM)\nstep server: bind(s, 127.0.0.1)\n",
-		  "3:22: malformed address '127.0.0.1': an address needs a port: host:port, [v6]:port or /path" },
-		{ "title: t\nstep server: s = socket(AF_INET, SOCK_STREAM)\nstep server: bind(s, 127.0.0.1:65536)\n",
+		  "2:25: unknown constant 'AF_INETT': expected an address family (AF_INET, "
+		  "AF_INET6, AF_UNIX)" },
+		{ "title: t\nstep server: s = socket(AF_INET, SOCK_STREAM)\nstep server: bind(s, "
+		  "127.0.0.1)\n",
+		  "3:22: malformed address '127.0.0.1': an address needs a port: host:port, "
+		  "[v6]:port or /path" },
+		{ "title: t\nstep server: s = socket(AF_INET, SOCK_STREAM)\nstep server: bind(s, "
+		  "127.0.0.1:65536)\n",
 		  "3:22: malformed address '127.0.0.1:65536': the port is out of range (0-65535)" },
 		{ "title: t\ncolour: blue\nstep server: s = socket(AF_INET, SOCK_STREAM)\n",
 		  "2:1: unknown directive 'colour' (title, sides, intro, step)" },
 		{ binary, " a binary file, not a lesson (NUL byte at offset 9)" },
 		{ over_long, "3:1001: line is longer than 1000 bytes" },
-		{ "title: t\nstep server: s = socket(AF_INET, SOCK_STREAM)\n  say: caf\xc3\x28 au lait\n",
+		{ "title: t\nstep server: s = socket(AF_INET, SOCK_STREAM)\n  say: caf\xc3\x28 "
+		  "au lait\n",
 		  "3:11: invalid UTF-8" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *lesson = temp_path(".lesson");
-		write_text(lesson, cases[i].text, cases[i].text == binary ? sizeof binary - 1 : strlen(cases[i].text));
+		write_text(lesson, cases[i].text,
+			   cases[i].text == binary ? sizeof binary - 1 : strlen(cases[i].text));
 		struct result result = SOCKLAB("run", "--plain", lesson);
 		cr_expect_eq(result.code, 2, "case %zu", i);
 		cr_expect_str_eq(result.out, "", "nothing ran");
 		char *expected;
 		cr_assert_geq(asprintf(&expected, "%s:%s\n", lesson, cases[i].message), 0);
-		cr_expect(strstr(result.err, expected) == result.err, "case %zu: got %s, want %s", i, result.err, expected);
+		cr_expect(strstr(result.err, expected) == result.err, "case %zu: got %s, want %s",
+			  i, result.err, expected);
 		result_done(&result);
 		result = SOCKLAB("check", lesson);
 		cr_expect_eq(result.code, 2, "case %zu", i);
-		cr_expect(strstr(result.err, expected) == result.err, "case %zu: check says %s, want %s", i, result.err,
-			  expected);
+		cr_expect(strstr(result.err, expected) == result.err,
+			  "case %zu: check says %s, want %s", i, result.err, expected);
 		free(expected);
 		result_done(&result);
 		unlink(lesson);
@@ -477,7 +511,8 @@ Test(cli, missing_lesson_is_one_line_and_exit_2)
 {
 	struct result result = SOCKLAB("run", "--plain", "/nonexistent/x.lesson");
 	cr_expect_eq(result.code, 2);
-	cr_expect_str_eq(result.err, "/nonexistent/x.lesson: cannot open: No such file or directory\n");
+	cr_expect_str_eq(result.err,
+			 "/nonexistent/x.lesson: cannot open: No such file or directory\n");
 	result_done(&result);
 	result = SOCKLAB("run", "--plain", "99");
 	cr_expect_eq(result.code, 2);
@@ -515,16 +550,21 @@ Test(cli, check_warns_when_an_explanation_does_not_fit_80x24)
 {
 	char *lesson = temp_path(".lesson");
 	char text[4096];
-	int len = snprintf(text, sizeof text, "title: long\nsides: server\n\nstep server: s = socket(AF_INET, SOCK_STREAM)\n"
-					      "  expect: fd\n  say:\n");
-	for (int i = 1; i <= 20; i++)   /* twenty paragraphs: twenty lines and nineteen blank ones */
-		len += snprintf(text + len, sizeof text - (size_t)len, "    Line %d of a long explanation.\n%s", i,
-				i < 20 ? "\n" : "");
+	int len = snprintf(
+		text, sizeof text,
+		"title: long\nsides: server\n\nstep server: s = socket(AF_INET, SOCK_STREAM)\n"
+		"  expect: fd\n  say:\n");
+	/* twenty paragraphs: twenty lines and nineteen blank ones */
+	for (int i = 1; i <= 20; i++)
+		len += snprintf(text + len, sizeof text - (size_t)len,
+				"    Line %d of a long explanation.\n%s", i, i < 20 ? "\n" : "");
 	write_text(lesson, text, (size_t)len);
 	struct result result = SOCKLAB("check", lesson);
 	cr_expect_eq(result.code, 0, "a warning, not an error: %s", result.err);
 	char *expected;
-	cr_assert_geq(asprintf(&expected, "%s:4: the explanation needs 39 lines at 80x24, 7 fit\n", lesson), 0);
+	cr_assert_geq(asprintf(&expected, "%s:4: the explanation needs 39 lines at 80x24, 7 fit\n",
+			       lesson),
+		      0);
 	cr_expect_str_eq(result.err, expected);
 	free(expected);
 	result_done(&result);
@@ -537,12 +577,15 @@ Test(cli, plain_prints_the_lessons_text_and_terse_does_not)
 	struct result full = SOCKLAB("run", "--plain", "01");
 	cr_expect_eq(full.code, 0, "%s", full.err);
 	/* The intro, each step's Python line and its explanation. */
-	cr_expect(strstr(full.out, "\n  A server and a client, two processes") != NULL, "%s", full.out);
+	cr_expect(strstr(full.out, "\n  A server and a client, two processes") != NULL, "%s",
+		  full.out);
 	cr_expect(strstr(full.out, "  python: s.listen(5)\n") != NULL, "%s", full.out);
-	cr_expect(strstr(full.out, "\n  listen() turns the socket into a listening socket") != NULL, "%s", full.out);
+	cr_expect(strstr(full.out, "\n  listen() turns the socket into a listening socket") != NULL,
+		  "%s", full.out);
 	struct result terse = SOCKLAB("run", "--terse", "01");
 	cr_expect_eq(terse.code, 0, "%s", terse.err);
-	cr_expect(strstr(terse.out, "step 3/14  server: listen(ls, 5)\n  = 0\n") != NULL, "%s", terse.out);
+	cr_expect(strstr(terse.out, "step 3/14  server: listen(ls, 5)\n  = 0\n") != NULL, "%s",
+		  terse.out);
 	cr_expect(strstr(terse.out, "python") == NULL, "%s", terse.out);
 	cr_expect(strstr(terse.out, "listening socket") == NULL, "%s", terse.out);
 	result_done(&full);
@@ -582,7 +625,8 @@ Test(cli, leaves_no_process_and_no_directory_behind)
 	write_text(lesson, source, strlen(source));
 	free(source);
 	for (int host = 0; host < 2; host++) {
-		struct result result = host ? SOCKLAB("run", "--plain", "--host", lesson) : SOCKLAB("run", "--plain", lesson);
+		struct result result = host ? SOCKLAB("run", "--plain", "--host", lesson)
+					    : SOCKLAB("run", "--plain", lesson);
 		cr_expect_eq(result.code, 0, "%s", result.err);
 		result_done(&result);
 		/* The puppets were reaped before the controller exited. */
@@ -629,14 +673,17 @@ static bool setpriv_available(void)
 Test(cli, an_ordinary_user_gets_the_private_namespace)
 {
 	if (geteuid() != 0)
-		cr_skip("needs root to drop to another user with setpriv (this run is already unprivileged)");
+		cr_skip("needs root to drop to another user with setpriv (this run is already "
+			"unprivileged)");
 	if (!setpriv_available())
 		cr_skip("setpriv (util-linux) is not installed");
-	struct result result = run((char *const[]){ "/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
-						    "--clear-groups", SOCKLAB_BINARY, "run", "--plain", "01", NULL });
+	struct result result = run((char *const[]){ "/usr/bin/setpriv", "--reuid=65534",
+						    "--regid=65534", "--clear-groups",
+						    SOCKLAB_BINARY, "run", "--plain", "01", NULL });
 	cr_expect_eq(result.code, 0, "%s%s", result.out, result.err);
 	if (strstr(result.out, "sandbox: host network"))
-		cr_skip("this system refuses unprivileged user namespaces: %s", strstr(result.out, "sandbox: "));
+		cr_skip("this system refuses unprivileged user namespaces: %s",
+			strstr(result.out, "sandbox: "));
 	cr_expect(strstr(result.out, "sandbox: private netns\n") != NULL, "%s", result.out);
 	cr_expect(strstr(result.out, "every expectation met") != NULL);
 	result_done(&result);
@@ -646,9 +693,9 @@ Test(cli, an_ordinary_user_on_the_host_path_works_too)
 {
 	if (geteuid() != 0 || !setpriv_available())
 		cr_skip("needs root and setpriv to drop to another user");
-	struct result result = run((char *const[]){ "/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
-						    "--clear-groups", SOCKLAB_BINARY, "run", "--plain", "--host", "01",
-						    NULL });
+	struct result result = run((char *const[]){
+		"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+		SOCKLAB_BINARY, "run", "--plain", "--host", "01", NULL });
 	cr_expect_eq(result.code, 0, "%s%s", result.out, result.err);
 	cr_expect(strstr(result.out, "every expectation met") != NULL, "%s", result.out);
 	result_done(&result);
@@ -660,7 +707,8 @@ Test(cli, an_unreadable_lesson_or_trace_is_one_line_and_exit_2)
 {
 	bool root = geteuid() == 0;
 	if (root && !setpriv_available())
-		cr_skip("setpriv (util-linux) is not installed: root reads a file of mode 000, so the case cannot be made");
+		cr_skip("setpriv (util-linux) is not installed: root reads a file of mode 000, so "
+			"the case cannot be made");
 	char *lesson = temp_path("-unreadable.lesson");
 	static const char text[] = "title: t\nstep server: s = socket(AF_INET, SOCK_STREAM)\n";
 	write_text(lesson, text, sizeof text - 1);
@@ -678,17 +726,21 @@ Test(cli, an_unreadable_lesson_or_trace_is_one_line_and_exit_2)
 		{ { "replay", "--plain", trace, NULL }, "socklab: ", trace },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char *argv[10] = { "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups" };
+		char *argv[10] = { "/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+				   "--clear-groups" };
 		int count = root ? 4 : 0;
 		argv[count++] = SOCKLAB_BINARY;
 		for (int a = 0; cases[i].argv[a]; a++)
 			argv[count++] = cases[i].argv[a];
 		argv[count] = NULL;
 		struct result result = run(argv);
-		cr_expect_eq(result.code, 2, "case %zu (%s): exit %d", i, cases[i].argv[0], result.code);
+		cr_expect_eq(result.code, 2, "case %zu (%s): exit %d", i, cases[i].argv[0],
+			     result.code);
 		cr_expect_str_eq(result.out, "", "case %zu: nothing on stdout", i);
 		char *expected;
-		cr_assert_geq(asprintf(&expected, "%s%s: cannot open: Permission denied\n", cases[i].prefix, cases[i].path), 0);
+		cr_assert_geq(asprintf(&expected, "%s%s: cannot open: Permission denied\n",
+				       cases[i].prefix, cases[i].path),
+			      0);
 		cr_expect_str_eq(result.err, expected, "case %zu", i);
 		free(expected);
 		result_done(&result);
@@ -749,8 +801,13 @@ Test(cli, a_stop_signal_mid_step_ends_the_run_cleanly)
 			char *lesson = temp_path("-signal.lesson");
 			write_text(lesson, waits_long, sizeof waits_long - 1);
 			int out;
-			pid_t pid = host ? spawn_socklab((char *const[]){ SOCKLAB_BINARY, "run", "--plain", "--host", lesson, NULL }, &out)
-					 : spawn_socklab((char *const[]){ SOCKLAB_BINARY, "run", "--plain", lesson, NULL }, &out);
+			pid_t pid = host
+				? spawn_socklab((char *const[]){ SOCKLAB_BINARY, "run", "--plain",
+								 "--host", lesson, NULL },
+						&out)
+				: spawn_socklab((char *const[]){ SOCKLAB_BINARY, "run", "--plain",
+								 lesson, NULL },
+						&out);
 			char *seen = read_until(out, "step 3/4");
 			cr_assert(strstr(seen, "step 3/4") != NULL, "%s", seen);
 			struct timespec sent, ended;
@@ -765,8 +822,10 @@ Test(cli, a_stop_signal_mid_step_ends_the_run_cleanly)
 				  "socklab ends by the signal it got (status %#x)", status);
 			/* Not a speed figure: without the interrupt the step would wait
 			 * its full 5 s for a state that never comes. */
-			cr_expect_lt(ended.tv_sec - sent.tv_sec, 4, "the signal cut the 5 s wait short");
-			cr_expect_eq(processes_naming(lesson), 0, "a puppet outlived the controller");
+			cr_expect_lt(ended.tv_sec - sent.tv_sec, 4,
+				     "the signal cut the 5 s wait short");
+			cr_expect_eq(processes_naming(lesson), 0,
+				     "a puppet outlived the controller");
 			free(seen);
 			free(rest);
 			unlink(lesson);
@@ -781,16 +840,23 @@ Test(cli, free_play_runs_typed_calls_and_explains_refusals)
 				    "client: conect(c, 127.0.0.1:65433)\n"
 				    "client: connect(c, 127.0.0.1:65433)\n"
 				    "server: close(7)\n";
-	struct result result = run_with_input((char *const[]){ SOCKLAB_BINARY, "play", "--plain", NULL }, input);
-	/* The refused line makes the script's status 2, as `run` says of a bad lesson; the rest still runs. */
+	struct result result =
+		run_with_input((char *const[]){ SOCKLAB_BINARY, "play", "--plain", NULL }, input);
+	/* The refused line makes the script's status 2, as `run` says of a bad lesson; the
+	 * rest still runs. */
 	cr_expect_eq(result.code, 2, "%s", result.err);
-	cr_expect(strstr(result.out, "<stdin>:2:9: unknown call 'conect' (did you mean 'connect'?)\n") != NULL, "%s",
-		  result.out);
-	cr_expect(strstr(result.out, "  = -1 ECONNREFUSED (Connection refused)\n"
-				     "  why: nothing was in LISTEN on 127.0.0.1:65433") != NULL, "%s", result.out);
-	cr_expect(strstr(result.out, "  = -1 EBADF (Bad file descriptor)\n"
-				     "  why: the lab refused the call: fd 7 is not one of this side's sockets "
-				     "(no call of this side returned it)\n") != NULL, "%s", result.out);
+	cr_expect(strstr(result.out,
+			 "<stdin>:2:9: unknown call 'conect' (did you mean 'connect'?)\n") != NULL,
+		  "%s", result.out);
+	cr_expect(strstr(result.out,
+			 "  = -1 ECONNREFUSED (Connection refused)\n"
+			 "  why: nothing was in LISTEN on 127.0.0.1:65433") != NULL,
+		  "%s", result.out);
+	cr_expect(strstr(result.out,
+			 "  = -1 EBADF (Bad file descriptor)\n"
+			 "  why: the lab refused the call: fd 7 is not one of this side's sockets "
+			 "(no call of this side returned it)\n") != NULL,
+		  "%s", result.out);
 	result_done(&result);
 }
 
@@ -803,10 +869,12 @@ static char *both_paths_text(const char *transcript)
 	for (const char *line = transcript; *line;) {
 		const char *end = strchr(line, '\n');
 		size_t length = end ? (size_t)(end - line) + 1 : strlen(line);
-		bool only_one_path = strncmp(line, "sandbox:", 8) == 0 || strncmp(line, "wire:", 5) == 0
-				     || strncmp(line, "port:", 5) == 0 || strncmp(line, "  wire ", 7) == 0;
+		bool only_one_path = strncmp(line, "sandbox:", 8) == 0
+			|| strncmp(line, "wire:", 5) == 0 || strncmp(line, "port:", 5) == 0
+			|| strncmp(line, "  wire ", 7) == 0;
 		for (size_t i = 0; i < length && !only_one_path; i++) {
-			if (line[i] == ':' && i + 1 < length && line[i + 1] >= '0' && line[i + 1] <= '9') {
+			if (line[i] == ':' && i + 1 < length && line[i + 1] >= '0'
+			    && line[i + 1] <= '9') {
 				*to++ = ':';
 				*to++ = 'P';
 				while (i + 1 < length && line[i + 1] >= '0' && line[i + 1] <= '9')
@@ -833,12 +901,15 @@ Test(cli, free_play_shows_the_same_on_both_paths)
 				    "server: recv(conn, 10)\n"
 				    "client: close(c)\n"
 				    "server: recv(conn, 10)\n";
-	struct result host = run_with_input((char *const[]){ SOCKLAB_BINARY, "play", "--plain", "--host", NULL },
-					    input);
-	struct result private_path = run_with_input((char *const[]){ SOCKLAB_BINARY, "play", "--plain", NULL }, input);
+	struct result host =
+		run_with_input((char *const[]){ SOCKLAB_BINARY, "play", "--plain", "--host", NULL },
+			       input);
+	struct result private_path =
+		run_with_input((char *const[]){ SOCKLAB_BINARY, "play", "--plain", NULL }, input);
 	cr_expect_eq(host.code, 0, "%s", host.err);
 	cr_expect_eq(private_path.code, 0, "%s", private_path.err);
-	char *host_text = both_paths_text(host.out), *private_text = both_paths_text(private_path.out);
+	char *host_text = both_paths_text(host.out),
+	     *private_text = both_paths_text(private_path.out);
 	cr_expect(strstr(host_text, "ESTABLISHED") != NULL, "%s", host.out);
 	cr_expect_str_eq(host_text, private_text);
 	free(host_text);
@@ -862,11 +933,13 @@ Test(cli, what_was_played_becomes_a_lesson_that_replays)
 			       "server: recv(conn, 10)\n"
 			       "client: connect(c, 127.0.0.1:65432)\n"
 			       "w %s\n", lesson), 0);
-	struct result result = run_with_input((char *const[]){ SOCKLAB_BINARY, "play", "--plain", NULL }, input);
+	struct result result =
+		run_with_input((char *const[]){ SOCKLAB_BINARY, "play", "--plain", NULL }, input);
 	cr_expect_eq(result.code, 0, "%s", result.err);
 	result_done(&result);
 	char *text = read_file(lesson);
-	cr_expect(strstr(text, "step server: conn = accept(s)\n  expect: blocks\n") != NULL, "%s", text);
+	cr_expect(strstr(text, "step server: conn = accept(s)\n  expect: blocks\n") != NULL, "%s",
+		  text);
 	cr_expect(strstr(text, "  then: server returns fd\n") != NULL, "%s", text);
 	cr_expect(strstr(text, "  expect: \"hi\\x00\"\n") != NULL, "%s", text);
 	cr_expect(strstr(text, "  expect: -1 EISCONN\n") != NULL, "%s", text);
@@ -888,7 +961,19 @@ Test(cli, every_bad_command_line_is_one_clear_message_and_exit_2)
 	FILE *file = fopen(big, "w");
 	cr_assert_not_null(file);
 	for (int i = 0; i < 10 * 1024; i++)
-		fputs("# a comment line of a lesson that has grown far too large to be one ###########################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################################\n", file);
+		fputs("# a comment line of a lesson that has grown far too large to be one "
+		      "############################################################################"
+		      "############################################################################"
+		      "############################################################################"
+		      "############################################################################"
+		      "############################################################################"
+		      "############################################################################"
+		      "############################################################################"
+		      "############################################################################"
+		      "############################################################################"
+		      "############################################################################"
+		      "###################\n",
+		      file);
 	fclose(file);
 	char *broken = temp_path("-broken.jsonl");
 	write_text(broken, "{\"socklab_trace\":1,\n", 20);
@@ -901,37 +986,47 @@ Test(cli, every_bad_command_line_is_one_clear_message_and_exit_2)
 		{ { "run", "--trace", NULL }, "socklab run: --trace needs a value\n" },
 		{ { "run", "--bogus", "01", NULL }, "socklab run: unknown option '--bogus'\n" },
 		{ { "run", NULL }, "socklab run: which lesson? (see socklab list)\n" },
-		{ { "run", "--plain", "01", "02", NULL }, "socklab run: one lesson at a time, got 2\n" },
+		{ { "run", "--plain", "01", "02", NULL },
+		  "socklab run: one lesson at a time, got 2\n" },
 		{ { "run", "--plain", "/tmp", NULL }, "/tmp: is a directory, not a lesson file\n" },
 		{ { "run", "--plain", "--trace", "/nonexistent/dir/x.jsonl", "01", NULL },
 		  "socklab: /nonexistent/dir/x.jsonl: cannot create: No such file or directory\n" },
 		{ { "check", big, NULL }, NULL },
-		{ { "replay", "/nonexistent", NULL }, "socklab: /nonexistent: cannot open: No such file or directory\n" },
+		{ { "replay", "/nonexistent", NULL },
+		  "socklab: /nonexistent: cannot open: No such file or directory\n" },
 		{ { "replay", broken, NULL }, NULL },
 		{ { "replay", "--plain", version, NULL }, NULL },
 		{ { "replay", "--plain", "/nonexistent/x.jsonl", NULL },
 		  "socklab: /nonexistent/x.jsonl: cannot open: No such file or directory\n" },
-		{ { "run", "--plain", "--pcap", "/nonexistent-dir/x.pcap", "01-echo", NULL }, NULL },
+		{ { "run", "--plain", "--pcap", "/nonexistent-dir/x.pcap", "01-echo", NULL },
+		  NULL },
 		{ { "step", "--plain", "--server", "true", NULL },
 		  "socklab step: which program is the client? (--client 'COMMAND')\n" },
 		{ { "run", "--plain", "--no-wire", "--pcap", "/tmp/x.pcap", "01-echo", NULL },
-		  "socklab run: --pcap writes the packets --no-wire leaves uncaptured: use one of them\n" },
-		{ { "replay", NULL }, "socklab replay: which trace?\nusage: socklab replay [--plain] FILE\n" },
+		  "socklab run: --pcap writes the packets --no-wire leaves uncaptured: use one "
+		  "of them\n" },
+		{ { "replay", NULL },
+		  "socklab replay: which trace?\nusage: socklab replay [--plain] FILE\n" },
 		{ { "list", "extra", NULL }, "socklab list: takes no argument, got 'extra'\n" },
-		{ { "play", "--bogus", NULL }, "socklab play: unknown option '--bogus'\nusage: socklab play [--plain] [--host]\n" },
-		{ { "normalise", NULL }, "usage: socklab normalise TRACE   (prints the golden form)\n" },
+		{ { "play", "--bogus", NULL },
+		  "socklab play: unknown option '--bogus'\nusage: socklab play [--plain] "
+		  "[--host]\n" },
+		{ { "normalise", NULL },
+		  "usage: socklab normalise TRACE   (prints the golden form)\n" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *argv[8] = { SOCKLAB_BINARY };
 		for (int a = 0; cases[i].argv[a]; a++)
 			argv[a + 1] = cases[i].argv[a];
 		struct result result = run(argv);
-		cr_expect_eq(result.code, 2, "case %zu (%s): exit %d", i, cases[i].argv[0], result.code);
+		cr_expect_eq(result.code, 2, "case %zu (%s): exit %d", i, cases[i].argv[0],
+			     result.code);
 		cr_expect_str_eq(result.out, "", "case %zu: nothing on stdout", i);
 		const char *newline = strchr(result.err, '\n');
 		cr_expect(newline != NULL, "case %zu: a message", i);
 		if (cases[i].first_line)
-			cr_expect(strncmp(result.err, cases[i].first_line, strlen(cases[i].first_line)) == 0,
+			cr_expect(strncmp(result.err, cases[i].first_line,
+					  strlen(cases[i].first_line)) == 0,
 				  "case %zu: got %s", i, result.err);
 		result_done(&result);
 	}
@@ -947,14 +1042,19 @@ Test(cli, every_bad_command_line_is_one_clear_message_and_exit_2)
 	free(expected);
 	result_done(&result);
 	result = SOCKLAB("replay", version);
-	cr_assert_geq(asprintf(&expected, "socklab: %s:1: not a socklab trace of this version (version 7", version), 0);
+	cr_assert_geq(asprintf(&expected,
+			       "socklab: %s:1: not a socklab trace of this version (version 7",
+			       version),
+		      0);
 	cr_expect(strncmp(result.err, expected, strlen(expected)) == 0, "%s", result.err);
 	free(expected);
 	result_done(&result);
 	/* The pcap file is opened after the puppets start but before the first
 	 * step: the run ends there with this one line and no transcript. */
 	result = SOCKLAB("run", "--plain", "--pcap", "/nonexistent-dir/x.pcap", "01-echo");
-	cr_expect_str_eq(result.err, "socklab: pcap file: /nonexistent-dir/x.pcap: No such file or directory\n");
+	cr_expect_str_eq(
+		result.err,
+		"socklab: pcap file: /nonexistent-dir/x.pcap: No such file or directory\n");
 	result_done(&result);
 	unlink(big);
 	unlink(broken);
@@ -980,18 +1080,29 @@ Test(cli, hold_lets_each_segment_go_one_at_a_time_with_the_states_between, .time
 	if (strncmp(held, "held: segments are not held", 27) == 0)
 		cr_skip("%.*s", (int)strcspn(held, "\n"), held);
 	/* Loopback's hidden states, each between two releases. */
-	cr_expect(in_order(result.out, "held  client -> server SYN seq 0", "SYN-SENT"), "%s", result.out);
-	cr_expect(in_order(result.out, "then release() (the oldest held segment)\n  wire  client -> server   SYN ",
-			   "SYN-RECV"), "%s", result.out);
-	cr_expect(strstr(result.out, "FIN-WAIT-1") && strstr(result.out, "FIN-WAIT-2") && strstr(result.out, "LAST-ACK"),
+	cr_expect(in_order(result.out, "held  client -> server SYN seq 0", "SYN-SENT"), "%s",
+		  result.out);
+	cr_expect(
+		in_order(
+			result.out,
+			"then release() (the oldest held segment)\n  wire  client -> server   SYN ",
+			"SYN-RECV"),
+		"%s", result.out);
+	cr_expect(strstr(result.out, "FIN-WAIT-1") && strstr(result.out, "FIN-WAIT-2")
+			  && strstr(result.out, "LAST-ACK"),
 		  "%s", result.out);
-	cr_expect(strstr(result.out, "expectations not checked: the lesson was written for a free wire (--hold)"),
-		  "%s", result.out);
+	cr_expect(
+		strstr(result.out,
+		       "expectations not checked: the lesson was written for a free wire (--hold)"),
+		"%s", result.out);
 	result_done(&result);
-	/* Where nothing can be held, --hold says why and the lesson runs on a free wire, checked. */
+	/* Where nothing can be held, --hold says why and the lesson runs on a free
+	 * wire, checked. */
 	result = SOCKLAB("run", "--plain", "--hold", "--host", "01");
 	cr_assert_eq(result.code, 0, "%s%s", result.out, result.err);
-	cr_expect(strstr(result.out, "held: segments are not held: that needs the lab's private network namespace\n"),
+	cr_expect(strstr(result.out,
+			 "held: segments are not held: that needs the lab's private network "
+			 "namespace\n"),
 		  "%s", result.out);
 	cr_expect(strstr(result.out, "every expectation met"), "%s", result.out);
 	result_done(&result);
@@ -1014,11 +1125,13 @@ Test(cli, pcap_holds_the_handshake_and_both_fins)
 	int syn = 0, syn_ack = 0, handshake_ack = 0, fins = 0, data = 0;
 	while (pcap_next_ex(file, &header, &frame) == 1) {
 		struct lab_packet packet;
-		if (capture_decode(frame, header->caplen, pcap_datalink(file), flows, &packet) != CAPTURE_DECODED)
+		if (capture_decode(frame, header->caplen, pcap_datalink(file), flows,
+				   &packet) != CAPTURE_DECODED)
 			continue;
 		syn += strcmp(packet.flags, "SYN") == 0;
 		syn_ack += strcmp(packet.flags, "SYN-ACK") == 0;
-		handshake_ack += strcmp(packet.flags, "ACK") == 0 && packet.seq == 1 && packet.ack == 1;
+		handshake_ack +=
+			strcmp(packet.flags, "ACK") == 0 && packet.seq == 1 && packet.ack == 1;
 		fins += strstr(packet.flags, "FIN") != NULL;
 		data += packet.payload_length == 12;
 	}
@@ -1054,8 +1167,12 @@ Test(cli, sigkill_leaves_no_process_and_the_next_run_clears_its_directory)
 		char *lesson = temp_path("-sigkill.lesson");
 		write_text(lesson, waits_long, sizeof waits_long - 1);
 		int out;
-		pid_t pid = host ? spawn_socklab((char *const[]){ SOCKLAB_BINARY, "run", "--plain", "--host", lesson, NULL }, &out)
-				 : spawn_socklab((char *const[]){ SOCKLAB_BINARY, "run", "--plain", lesson, NULL }, &out);
+		pid_t pid = host ? spawn_socklab((char *const[]){ SOCKLAB_BINARY, "run", "--plain",
+								  "--host", lesson, NULL },
+						 &out)
+				 : spawn_socklab((char *const[]){ SOCKLAB_BINARY, "run", "--plain",
+								  lesson, NULL },
+						 &out);
 		char *seen = read_until(out, "step 3/4");
 		cr_assert(strstr(seen, "step 3/4") != NULL, "%s", seen);
 		kill(pid, SIGKILL);
@@ -1068,7 +1185,8 @@ Test(cli, sigkill_leaves_no_process_and_the_next_run_clears_its_directory)
 			struct timespec pause = { .tv_nsec = 1000000 };
 			nanosleep(&pause, NULL);
 		}
-		cr_expect_eq(processes_naming(lesson), 0, "a puppet outlived a SIGKILLed controller");
+		cr_expect_eq(processes_naming(lesson), 0,
+			     "a puppet outlived a SIGKILLed controller");
 		if (host) {
 			/* SIGKILL cannot be caught: the host path's directory stays until
 			 * the next lab of this user clears it (the private path has none). */
@@ -1076,7 +1194,8 @@ Test(cli, sigkill_leaves_no_process_and_the_next_run_clears_its_directory)
 			cr_expect_eq(next.code, 0);
 			result_done(&next);
 		}
-		cr_expect_eq(workdirs_of(pid), 0, "a temporary directory of the killed run remains");
+		cr_expect_eq(workdirs_of(pid), 0,
+			     "a temporary directory of the killed run remains");
 		free(seen);
 		unlink(lesson);
 		free(lesson);
@@ -1093,29 +1212,35 @@ Test(cli, quiz_from_stdin_scores_predictions_and_progress_keeps_it)
 	/* Lesson 01 step 1: socket() returns 3. Answer every choice in turn
 	 * until the score says right: what matters is that a right answer
 	 * counts and a wrong one does not. */
-	struct result result = run_with_input((char *const[]){ SOCKLAB_BINARY, "run", "--plain", "--quiz", "01", NULL },
+	struct result result = run_with_input((char *const[]){ SOCKLAB_BINARY, "run", "--plain",
+							       "--quiz", "01", NULL },
 					      "1\n");
 	cr_expect_eq(result.code, 0, "%s", result.err);
-	cr_expect(strstr(result.out, "predict step 1/14  server: ls = socket(AF_INET, SOCK_STREAM)") != NULL, "%s",
-		  result.out);
-	cr_expect(strstr(result.out, "quiz: 0 of 1 right\n") != NULL || strstr(result.out, "quiz: 1 of 1 right\n") != NULL,
+	cr_expect(strstr(result.out,
+			 "predict step 1/14  server: ls = socket(AF_INET, SOCK_STREAM)") != NULL,
+		  "%s", result.out);
+	cr_expect(strstr(result.out, "quiz: 0 of 1 right\n") != NULL
+			  || strstr(result.out, "quiz: 1 of 1 right\n") != NULL,
 		  "one step was asked (stdin ran out after it): %s", result.out);
 	result_done(&result);
 	result = SOCKLAB("progress");
 	cr_expect_eq(result.code, 0);
-	cr_expect(strstr(result.out, "01-echo            14/14 steps  done         quiz ") != NULL, "%s", result.out);
+	cr_expect(strstr(result.out, "01-echo            14/14 steps  done         quiz ") != NULL,
+		  "%s", result.out);
 	result_done(&result);
 	result = SOCKLAB("progress", "--reset");
 	cr_expect_eq(result.code, 0);
 	result_done(&result);
 	result = SOCKLAB("progress");
-	cr_expect(strstr(result.out, "01-echo            0/14 steps  not started") != NULL, "%s", result.out);
+	cr_expect(strstr(result.out, "01-echo            0/14 steps  not started") != NULL, "%s",
+		  result.out);
 	result_done(&result);
 }
 
 Test(cli, step_runs_two_unmodified_programs_call_by_call, .timeout = 60)
 {
-	struct result result = SOCKLAB("step", "--plain", "--server", ECHO_SERVER, "--client", ECHO_CLIENT);
+	struct result result =
+		SOCKLAB("step", "--plain", "--server", ECHO_SERVER, "--client", ECHO_CLIENT);
 	cr_expect_eq(result.code, 0, "%s", result.err);
 	/* In turn: the server runs until accept blocks, then the client; a
 	 * call the kernel woke comes right after the call that woke it. */
@@ -1136,7 +1261,8 @@ Test(cli, step_runs_two_unmodified_programs_call_by_call, .timeout = 60)
 	const char *at = result.out;
 	for (size_t i = 0; i < sizeof in_order / sizeof in_order[0]; i++) {
 		const char *found = strstr(at, in_order[i]);
-		cr_expect(found != NULL, "missing, or out of order: %s\n%s", in_order[i], result.out);
+		cr_expect(found != NULL, "missing, or out of order: %s\n%s", in_order[i],
+			  result.out);
 		if (found)
 			at = found;
 	}
@@ -1149,25 +1275,34 @@ Test(cli, step_shows_the_tutorials_python_lines, .timeout = 60)
 {
 	if (access("/usr/bin/python3", X_OK) != 0)
 		cr_skip("python3 is not installed: the tutorial's programs cannot run");
-	struct result result = SOCKLAB("step", "--plain", "--server", "/usr/bin/python3 " SOURCE_DIR "/examples/echo-server.py",
-				       "--client", "/usr/bin/python3 " SOURCE_DIR "/examples/echo-client.py");
+	struct result result =
+		SOCKLAB("step", "--plain", "--server",
+			"/usr/bin/python3 " SOURCE_DIR "/examples/echo-server.py", "--client",
+			"/usr/bin/python3 " SOURCE_DIR "/examples/echo-client.py");
 	cr_expect_eq(result.code, 0, "%s", result.err);
-	cr_expect(strstr(result.out, "server: echo-server.py:12: s.listen()\nstep 3/3  server: listen(3, 128)") != NULL,
+	cr_expect(strstr(result.out,
+			 "server: echo-server.py:12: s.listen()\nstep 3/3  server: listen(3, 128)")
+			  != NULL,
 		  "s.listen() is listen() with Python's default backlog\n%s", result.out);
 	cr_expect(strstr(result.out, "conn, addr = s.accept()\nstep") != NULL);
 	cr_expect(strstr(result.out, "server: accept4(3,") != NULL, "accept() is accept4()");
-	cr_expect(strstr(result.out, "client: sendto(3, \"Hello, world\", 12, 0, NULL, 0)") != NULL, "sendall is sendto");
+	cr_expect(strstr(result.out, "client: sendto(3, \"Hello, world\", 12, 0, NULL, 0)") != NULL,
+		  "sendall is sendto");
 	cr_expect(strstr(result.out, "client: close(3)") != NULL, "leaving with is close()");
 	cr_expect(strstr(result.out, "TIME-WAIT") != NULL);
-	cr_expect(strstr(result.out, "client printed: \"Received b'Hello, world'") != NULL, "%s", result.out);
+	cr_expect(strstr(result.out, "client printed: \"Received b'Hello, world'") != NULL, "%s",
+		  result.out);
 	result_done(&result);
 }
 
 Test(cli, step_says_so_when_a_program_does_not_exist)
 {
-	struct result result = SOCKLAB("step", "--plain", "--server", "socklab-no-such-program", "--client", ECHO_CLIENT);
+	struct result result = SOCKLAB("step", "--plain", "--server", "socklab-no-such-program",
+				       "--client", ECHO_CLIENT);
 	cr_expect_eq(result.code, 2);
-	cr_expect(strstr(result.err, "server: cannot run 'socklab-no-such-program': no such program in PATH") != NULL,
+	cr_expect(strstr(result.err,
+			 "server: cannot run 'socklab-no-such-program': no such program in PATH")
+			  != NULL,
 		  "%s", result.err);
 	cr_expect_eq(processes_naming(ECHO_CLIENT), 0, "nothing left behind");
 	result_done(&result);

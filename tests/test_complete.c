@@ -73,7 +73,8 @@ static const char *candidates(const struct completion *completion)
 	size_t at = 0;
 	text[0] = '\0';
 	for (size_t i = 0; i < completion->count && at < sizeof text; i++)
-		at += (size_t)snprintf(text + at, sizeof text - at, "%s%s", i ? " " : "", completion->candidates[i]);
+		at += (size_t)snprintf(text + at, sizeof text - at, "%s%s", i ? " " : "",
+				       completion->candidates[i]);
 	return text;
 }
 
@@ -169,7 +170,9 @@ Test(complete_at, offers_only_the_constants_of_the_arguments_kind)
 	struct completion completion = complete_end("server: s = socket(AF_INET, SOCK_");
 	cr_assert_eq(completion.argument, 1);
 	cr_assert_eq(completion.kind, ARG_TYPE);
-	cr_assert_str_eq(candidates(&completion), "SOCK_STREAM SOCK_DGRAM SOCK_SEQPACKET SOCK_RAW SOCK_NONBLOCK SOCK_CLOEXEC");
+	cr_assert_str_eq(
+		candidates(&completion),
+		"SOCK_STREAM SOCK_DGRAM SOCK_SEQPACKET SOCK_RAW SOCK_NONBLOCK SOCK_CLOEXEC");
 
 	/* SO_* and SOCK_* are options and types, not families. */
 	completion = complete_end("server: s = socket(SO");
@@ -184,7 +187,8 @@ Test(complete_at, offers_only_the_constants_of_the_arguments_kind)
 
 Test(complete_at, completes_the_flag_after_a_bar)
 {
-	struct completion completion = complete_end("server: s = socket(AF_INET, SOCK_STREAM | SOCK_N");
+	struct completion completion =
+		complete_end("server: s = socket(AF_INET, SOCK_STREAM | SOCK_N");
 	cr_assert_str_eq(candidates(&completion), "SOCK_NONBLOCK");
 	cr_assert_eq(completion.start, strlen("server: s = socket(AF_INET, SOCK_STREAM | "));
 }
@@ -309,7 +313,8 @@ Test(complete_at, completes_at_the_end_of_a_long_line)
 	at += (size_t)snprintf(line + at, sizeof line - at, "\", MSG_");
 	struct completion completion = complete_line(line, at, at);
 	cr_assert_eq(completion.argument, 2);
-	cr_assert_str_eq(candidates(&completion), "MSG_PEEK MSG_DONTWAIT MSG_WAITALL MSG_NOSIGNAL MSG_OOB");
+	cr_assert_str_eq(candidates(&completion),
+			 "MSG_PEEK MSG_DONTWAIT MSG_WAITALL MSG_NOSIGNAL MSG_OOB");
 	cr_assert_eq(completion.start, at - strlen("MSG_"));
 	cr_assert_eq(complete_common_length(&completion), strlen("MSG_"));
 
@@ -343,7 +348,8 @@ Test(complete_common_length, stops_where_candidates_part)
 
 	/* Every family: they part after AF_. */
 	completion = complete_end("server: socket(AF_");
-	cr_assert_str_eq(candidates(&completion), "AF_INET AF_INET6 AF_UNIX AF_UNSPEC AF_PACKET AF_NETLINK");
+	cr_assert_str_eq(candidates(&completion),
+			 "AF_INET AF_INET6 AF_UNIX AF_UNSPEC AF_PACKET AF_NETLINK");
 	cr_assert_eq(complete_common_length(&completion), strlen("AF_"));
 }
 

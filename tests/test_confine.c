@@ -70,7 +70,8 @@ static char *run(char *const argv[], const char *input, int *code)
 	/* Out of the build tree, which nobody may not write or even enter. */
 	posix_spawn_file_actions_addchdir_np(&actions, "/");
 	pid_t pid;
-	cr_assert_eq(posix_spawn(&pid, argv[0], &actions, NULL, argv, environ), 0, "spawn %s", argv[0]);
+	cr_assert_eq(posix_spawn(&pid, argv[0], &actions, NULL, argv, environ), 0, "spawn %s",
+		     argv[0]);
 	posix_spawn_file_actions_destroy(&actions);
 	close(out[1]);
 	char *text = slurp(out[0]);
@@ -114,8 +115,8 @@ static void write_calls(struct outside *outside)
 	size_t length = strlen(lesson);
 	for (const char *line = calls; *line;) {
 		const char *end = strchr(line, '\n');
-		length += (size_t)snprintf(lesson + length, sizeof lesson - length, "step %.*s\n", (int)(end - line),
-					   line);
+		length += (size_t)snprintf(lesson + length, sizeof lesson - length, "step %.*s\n",
+					   (int)(end - line), line);
 		line = end + 1;
 	}
 	/* The last call stays inside: proof the lab ran at all. */
@@ -147,8 +148,8 @@ static void outside_make(struct outside *outside)
 
 static void outside_remove(struct outside *outside)
 {
-	static const char *const names[] = { "victim", "host.sock", "made.sock", "made2.sock", "outside.lesson",
-					     "outside.play" };
+	static const char *const names[] = { "victim",     "host.sock",      "made.sock",
+					     "made2.sock", "outside.lesson", "outside.play" };
 	close(outside->listener);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		char path[160];
@@ -171,7 +172,8 @@ static void expect_untouched(const struct outside *outside, const char *what)
 	snprintf(path, sizeof path, "%s/inside.sock", outside->dir);
 	cr_expect_neq(access(path, F_OK), 0, "%s created %s", what, path);
 	int connection = accept(outside->listener, NULL, NULL);
-	cr_expect(connection < 0 && errno == EAGAIN, "%s connected to %s/host.sock", what, outside->dir);
+	cr_expect(connection < 0 && errno == EAGAIN, "%s connected to %s/host.sock", what,
+		  outside->dir);
 	if (connection >= 0)
 		close(connection);
 }
@@ -188,7 +190,8 @@ static bool has_line(const char *text, const char *line)
 /* Runs the lesson (run --plain) or the script (play --plain) on one path,
  * as nobody where the tests run as root. Returns the output; *private
  * says whether the private path was taken. */
-static char *run_outside(const struct outside *outside, bool play, bool host, int *code, bool *private)
+static char *run_outside(const struct outside *outside, bool play, bool host, int *code,
+			 bool *private)
 {
 	char *argv[16];
 	int argc = 0;
@@ -214,7 +217,8 @@ static char *run_outside(const struct outside *outside, bool play, bool host, in
 static void expect_outside_refused(bool host)
 {
 	if (geteuid() == 0 && access("/usr/bin/setpriv", X_OK) != 0)
-		cr_skip("setpriv (util-linux) is not installed: root reaches every file, so the case cannot be made");
+		cr_skip("setpriv (util-linux) is not installed: root reaches every file, so the "
+			"case cannot be made");
 	struct outside outside;
 	outside_make(&outside);
 	for (int play = 0; play < 2; play++) {
@@ -231,26 +235,37 @@ static void expect_outside_refused(bool host)
 		char line[512];
 		if (host) {
 			snprintf(line, sizeof line,
-				 "  why: the lab refused the call: on the host path a file name stays in the lab's "
-				 "directory: %s/victim is absolute (write ./name)", outside.dir);
-			cr_expect(has_line(output, line), "%s: no line\n%s\nin\n%s", what, line, output);
+				 "  why: the lab refused the call: on the host path a file name "
+				 "stays in the lab's directory: %s/victim is absolute "
+				 "(write ./name)",
+				 outside.dir);
+			cr_expect(has_line(output, line), "%s: no line\n%s\nin\n%s", what, line,
+				  output);
 			snprintf(line, sizeof line,
-				 "  why: the lab refused the call: on the host path a file name stays in the lab's "
-				 "directory: ./../../../../../../../../%s/host.sock goes up with .. (write ./name)",
+				 "  why: the lab refused the call: on the host path a file name "
+				 "stays in the lab's directory: "
+				 "./../../../../../../../../%s/host.sock goes up with .. "
+				 "(write ./name)",
 				 outside.dir + 1);
-			cr_expect(has_line(output, line), "%s: no line\n%s\nin\n%s", what, line, output);
-			cr_expect(!strstr(output, "  = -1 ENOENT"), "%s: a name reached the file system:\n%s", what, output);
+			cr_expect(has_line(output, line), "%s: no line\n%s\nin\n%s", what, line,
+				  output);
+			cr_expect(!strstr(output, "  = -1 ENOENT"),
+				  "%s: a name reached the file system:\n%s", what, output);
 		} else {
 			/* The puppets' root is the lab's empty tmpfs: nothing is there. */
-			cr_expect(!strstr(output, "  = -1 EACCES"), "%s: refused instead of confined:\n%s", what, output);
+			cr_expect(!strstr(output, "  = -1 EACCES"),
+				  "%s: refused instead of confined:\n%s", what, output);
 			size_t not_found = 0;
-			for (const char *at = strstr(output, "  = -1 ENOENT (No such file or directory)\n"); at;
-			     at = strstr(at + 1, "  = -1 ENOENT (No such file or directory)\n"))
+			for (const char *at =
+				     strstr(output, "  = -1 ENOENT (No such file or directory)\n");
+			     at; at = strstr(at + 1, "  = -1 ENOENT (No such file or directory)\n"))
 				not_found++;
-			cr_expect_eq(not_found, 6, "%s: every name outside resolves in the empty tmpfs:\n%s", what, output);
+			cr_expect_eq(not_found, 6,
+				     "%s: every name outside resolves in the empty tmpfs:\n%s",
+				     what, output);
 		}
-		cr_expect(strstr(output, "server: bind(u, ./inside.sock)\n  = 0\n") != NULL, "%s: the lab ran:\n%s", what,
-			  output);
+		cr_expect(strstr(output, "server: bind(u, ./inside.sock)\n  = 0\n") != NULL,
+			  "%s: the lab ran:\n%s", what, output);
 		expect_untouched(&outside, what);
 		free(output);
 	}
@@ -275,18 +290,22 @@ Test(confine, a_refusal_by_the_lab_is_in_the_trace_and_its_replay)
 	char lesson[64], trace[64];
 	snprintf(lesson, sizeof lesson, "/tmp/socklab-test-channel-%d.lesson", (int)getpid());
 	snprintf(trace, sizeof trace, "/tmp/socklab-test-channel-%d.jsonl", (int)getpid());
-	write_text(lesson, "title: the channel\nstep server: send(1000, \"x\")\n  expect: -1 EBADF\n");
+	write_text(lesson,
+		   "title: the channel\nstep server: send(1000, \"x\")\n  expect: -1 EBADF\n");
 	int code;
-	char *ran = run((char *const[]){ SOCKLAB_BINARY, "run", "--plain", "--trace", trace, lesson, NULL }, "/dev/null",
-			&code);
+	char *ran = run((char *const[]){ SOCKLAB_BINARY, "run", "--plain", "--trace", trace, lesson,
+					 NULL },
+			"/dev/null", &code);
 	cr_expect_eq(code, 0, "%s", ran);
-	static const char why[] = "  why: the lab refused the call: fd 1000 is not one of this side's sockets "
-				  "(no call of this side returned it)\n";
+	static const char why[] = "  why: the lab refused the call: fd 1000 is not one of this "
+				  "side's sockets (no call of this side returned it)\n";
 	cr_expect(strstr(ran, why) != NULL, "%s", ran);
-	char *replayed = run((char *const[]){ SOCKLAB_BINARY, "replay", "--plain", trace, NULL }, "/dev/null", &code);
+	char *replayed = run((char *const[]){ SOCKLAB_BINARY, "replay", "--plain", trace, NULL },
+			     "/dev/null", &code);
 	cr_expect_eq(code, 0, "%s", replayed);
 	cr_expect_str_eq(replayed, ran);
-	char *normalised = run((char *const[]){ SOCKLAB_BINARY, "normalise", trace, NULL }, "/dev/null", &code);
+	char *normalised = run((char *const[]){ SOCKLAB_BINARY, "normalise", trace, NULL },
+			       "/dev/null", &code);
 	cr_expect_eq(code, 0, "%s", normalised);
 	cr_expect(strstr(normalised, "\"ret\":-1,\"errno\":\"EBADF\"") != NULL, "%s", normalised);
 	cr_expect(strstr(normalised, "refused") == NULL, "%s", normalised);
@@ -318,37 +337,43 @@ static void run_hostile_case(const char *expect_path)
 		else if (strncmp(line, "paths: ", 7) == 0)
 			snprintf(paths, sizeof paths, "%.8s", line + 7);
 		else if (strncmp(line, "args: ", 6) == 0)
-			cr_assert_str_eq(line + 6, "run --plain {}", "%s: only this form is read here", expect_path);
+			cr_assert_str_eq(line + 6, "run --plain {}",
+					 "%s: only this form is read here", expect_path);
 	}
 	fclose(file);
 	for (int host = 0; host < 2; host++) {
-		if ((host && strcmp(paths, "private") == 0) || (!host && strcmp(paths, "host") == 0))
+		if ((host && strcmp(paths, "private") == 0)
+		    || (!host && strcmp(paths, "host") == 0))
 			continue;
-		char *argv[] = { SOCKLAB_BINARY, "run", "--plain", host ? "--host" : lesson, host ? lesson : NULL, NULL };
+		char *argv[] = { SOCKLAB_BINARY,       "run", "--plain", host ? "--host" : lesson,
+				 host ? lesson : NULL, NULL };
 		int code;
 		char *output = run(argv, "/dev/null", &code);
 		if (!host && !strstr(output, "sandbox: private netns")) {
 			free(output);
 			continue;   /* no private namespace here: the host run still counts */
 		}
-		cr_expect_eq(code, exit_status, "%s%s: exit %d\n%s", lesson, host ? " --host" : "", code, output);
+		cr_expect_eq(code, exit_status, "%s%s: exit %d\n%s", lesson, host ? " --host" : "",
+			     code, output);
 		for (int i = 0; i < has_count; i++)
-			cr_expect(strstr(output, has[i]) != NULL, "%s%s: no '%s' in\n%s", lesson, host ? " --host" : "",
-				  has[i], output);
+			cr_expect(strstr(output, has[i]) != NULL, "%s%s: no '%s' in\n%s", lesson,
+				  host ? " --host" : "", has[i], output);
 		for (int i = 0; i < lacks_count; i++)
-			cr_expect(strstr(output, lacks[i]) == NULL, "%s%s: '%s' in\n%s", lesson, host ? " --host" : "",
-				  lacks[i], output);
+			cr_expect(strstr(output, lacks[i]) == NULL, "%s%s: '%s' in\n%s", lesson,
+				  host ? " --host" : "", lacks[i], output);
 		free(output);
 	}
 }
 
 Test(confine, every_hostile_confine_case_gives_its_exact_message, .timeout = 120)
 {
-	static const char *const cases[] = { "channel", "files-private", "files-host", "loopback-host", "many-ports",
-					     "abstract-host", "v4-mapped", "connect-refused" };
+	static const char *const cases[] = { "channel",       "files-private",  "files-host",
+					     "loopback-host", "many-ports",     "abstract-host",
+					     "v4-mapped",     "connect-refused" };
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char path[512];
-		snprintf(path, sizeof path, "%s/tests/hostile/confine/%s.expect", SOURCE_DIR, cases[i]);
+		snprintf(path, sizeof path, "%s/tests/hostile/confine/%s.expect", SOURCE_DIR,
+			 cases[i]);
 		run_hostile_case(path);
 	}
 }
@@ -369,7 +394,8 @@ Test(confine, lessons_run_under_a_low_open_file_limit, .timeout = 120)
 			if (strcmp(lessons[i], "18") == 0 && access("/usr/bin/python3", X_OK) != 0)
 				continue;   /* its programs are Python's */
 			int code;
-			char *output = run((char *const[]){ SOCKLAB_BINARY, "run", "--plain", (char *)lessons[i], NULL },
+			char *output = run((char *const[]){ SOCKLAB_BINARY, "run", "--plain",
+							    (char *)lessons[i], NULL },
 					   "/dev/null", &code);
 			cr_expect_eq(code, 0, "lesson %s under ulimit -n %llu:\n%s", lessons[i],
 				     (unsigned long long)limits[l], output);
@@ -380,10 +406,13 @@ Test(confine, lessons_run_under_a_low_open_file_limit, .timeout = 120)
 	tiny.rlim_cur = 31;
 	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &tiny), 0);
 	int code;
-	char *output = run((char *const[]){ SOCKLAB_BINARY, "run", "--plain", "01", NULL }, "/dev/null", &code);
+	char *output = run((char *const[]){ SOCKLAB_BINARY, "run", "--plain", "01", NULL },
+			   "/dev/null", &code);
 	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &saved), 0);
 	cr_expect_eq(code, 2);
-	cr_expect_str_eq(output, "socklab: the open file limit is 31 (ulimit -n): the lab needs at least 32\n");
+	cr_expect_str_eq(
+		output,
+		"socklab: the open file limit is 31 (ulimit -n): the lab needs at least 32\n");
 	free(output);
 }
 
@@ -395,7 +424,8 @@ static bool outside_address(struct in_addr *out)
 		return false;
 	bool found = false;
 	for (struct ifaddrs *each = list; each && !found; each = each->ifa_next) {
-		if (!each->ifa_addr || each->ifa_addr->sa_family != AF_INET || (each->ifa_flags & IFF_LOOPBACK))
+		if (!each->ifa_addr || each->ifa_addr->sa_family != AF_INET
+		    || (each->ifa_flags & IFF_LOOPBACK))
 			continue;
 		*out = ((struct sockaddr_in *)each->ifa_addr)->sin_addr;
 		found = true;
@@ -409,7 +439,8 @@ static bool connects(struct in_addr address, uint16_t port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	cr_assert_geq(fd, 0);
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr = address };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr = address };
 	bool connected = connect(fd, (struct sockaddr *)&to, sizeof to) == 0;
 	close(fd);
 	return connected;
@@ -457,13 +488,15 @@ Test(confine, a_host_path_listener_is_reachable_on_loopback_only, .timeout = 60)
 	}
 	cr_assert_not_null(answer, "no answer to getsockname():\n%.*s", (int)length, text);
 	unsigned a, b, c, d, port = 0;
-	cr_expect_eq(sscanf(answer, "  = 0, address %u.%u.%u.%u:%u", &a, &b, &c, &d, &port), 5, "%s", answer);
+	cr_expect_eq(sscanf(answer, "  = 0, address %u.%u.%u.%u:%u", &a, &b, &c, &d, &port), 5,
+		     "%s", answer);
 	cr_expect_eq(a, 127u, "the listener's address: %s", answer);
 	char outside_text[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &outside, outside_text, sizeof outside_text);
-	cr_expect(connects(loopback, (uint16_t)port), "127.0.0.1:%u refused: the lab does not listen there", port);
-	cr_expect(!connects(outside, (uint16_t)port), "%s:%u reached the lab's listener from outside loopback",
-		  outside_text, port);
+	cr_expect(connects(loopback, (uint16_t)port),
+		  "127.0.0.1:%u refused: the lab does not listen there", port);
+	cr_expect(!connects(outside, (uint16_t)port),
+		  "%s:%u reached the lab's listener from outside loopback", outside_text, port);
 	close(input[1]);
 	while (read(output[0], text, sizeof text) > 0)
 		;

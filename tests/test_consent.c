@@ -52,7 +52,8 @@ static struct result run_in(const char *cwd, char *const args[])
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDONLY);
-		if (chdir(cwd) < 0 || null < 0 || dup2(null, 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0)
+		if (chdir(cwd) < 0 || null < 0 || dup2(null, 0) < 0 || dup2(out_pipe[1], 1) < 0
+		    || dup2(err_pipe[1], 2) < 0)
 			_exit(127);
 		setenv("XDG_STATE_HOME", cwd, 1);
 		unsetenv("SOCKLAB_LESSONS");
@@ -140,9 +141,12 @@ Test(consent, run_plain_refuses_a_lesson_from_elsewhere_that_starts_programs)
 	char *dir = make_dir(), *marker = path_in(dir, "owned");
 	char *lesson = hostile_lesson(dir, "shared.lesson", marker);
 	char *expected;
-	cr_assert_geq(asprintf(&expected,
-			       "socklab: %s is not a lesson shipped with socklab and starts programs "
-			       "(server: sh -c 'touch %s'): run them with --allow-programs\n", lesson, marker), 0);
+	cr_assert_geq(
+		asprintf(&expected,
+			 "socklab: %s is not a lesson shipped with socklab and starts programs "
+			 "(server: sh -c 'touch %s'): run them with --allow-programs\n",
+			 lesson, marker),
+		0);
 	/* --quiz reads answers on stdin: the same path, the same refusal. */
 	const char *const modes[] = { "--plain", "--quiz" };
 	for (size_t i = 0; i < 2; i++) {
@@ -183,7 +187,9 @@ Test(consent, check_says_what_a_lesson_from_elsewhere_runs)
 	struct result result = SOCKLAB_IN(dir, "check", lesson);
 	cr_expect_eq(result.code, 0, "still a valid lesson: %s", result.err);
 	char *expected;
-	cr_assert_geq(asprintf(&expected, "%s: runs programs: server: sh -c 'touch %s'\n", lesson, marker), 0);
+	cr_assert_geq(asprintf(&expected, "%s: runs programs: server: sh -c 'touch %s'\n", lesson,
+			       marker),
+		      0);
 	cr_expect_str_eq(result.out, expected);
 	cr_expect_str_eq(result.err, "");
 	cr_expect_not(exists(marker));
@@ -195,8 +201,11 @@ Test(consent, check_says_what_a_lesson_from_elsewhere_runs)
 			     "step server: s = socket(AF_INET, SOCK_STREAM)\n");
 	result = SOCKLAB_IN(dir, "check", "relative.lesson");
 	cr_expect_eq(result.code, 0, "%s", result.err);
-	cr_assert_geq(asprintf(&expected, "relative.lesson: runs programs: client: python3 %s/../examples/echo-client.py\n",
-			       dir), 0);
+	cr_assert_geq(asprintf(&expected,
+			       "relative.lesson: runs programs: client: python3 "
+			       "%s/../examples/echo-client.py\n",
+			       dir),
+		      0);
 	cr_expect_str_eq(result.out, expected);
 	free(expected);
 	result_done(&result);
@@ -219,12 +228,16 @@ Test(consent, a_command_a_shell_would_expand_is_refused_where_it_stands)
 			   "program server: sh -c echo${IFS}owned>file\n"
 			   "step server: s = socket(AF_INET, SOCK_STREAM)\n");
 	char *expected;
-	cr_assert_geq(asprintf(&expected, "%s:2:27: program server: '$' means nothing here: no shell runs the command "
-					  "(quote it, '$', to pass it as it is)\n", lesson), 0);
+	cr_assert_geq(asprintf(&expected,
+			       "%s:2:27: program server: '$' means nothing here: no shell runs the "
+			       "command (quote it, '$', to pass it as it is)\n",
+			       lesson),
+		      0);
 	const char *const commands[] = { "check", "run" };
 	for (size_t i = 0; i < 2; i++) {
-		struct result result = i == 0 ? SOCKLAB_IN(dir, "check", lesson)
-					      : SOCKLAB_IN(dir, "run", "--plain", "--allow-programs", lesson);
+		struct result result = i == 0
+			? SOCKLAB_IN(dir, "check", lesson)
+			: SOCKLAB_IN(dir, "run", "--plain", "--allow-programs", lesson);
 		cr_expect_eq(result.code, 2, "%s", commands[i]);
 		cr_expect_str_eq(result.err, expected, "%s", commands[i]);
 		cr_expect_str_eq(result.out, "", "%s", commands[i]);
@@ -244,13 +257,16 @@ Test(consent, a_bare_name_is_a_shipped_lesson_never_a_file_here)
 	char *planted = hostile_lesson(dir, "01", marker);
 	struct result result = SOCKLAB_IN(dir, "run", "--plain", "01");
 	cr_expect_eq(result.code, 0, "%s", result.err);
-	cr_expect(strncmp(result.out, "socklab 01-echo: ", 17) == 0, "the shipped lesson 01 ran: %.80s", result.out);
+	cr_expect(strncmp(result.out, "socklab 01-echo: ", 17) == 0,
+		  "the shipped lesson 01 ran: %.80s", result.out);
 	cr_expect_not(exists(marker), "./01 ran");
 	result_done(&result);
 	/* A path says so with a slash, and is a lesson from elsewhere. */
 	result = SOCKLAB_IN(dir, "run", "--plain", "./01");
 	cr_expect_eq(result.code, 2);
-	cr_expect(strncmp(result.err, "socklab: ./01 is not a lesson shipped with socklab and starts programs", 70) == 0,
+	cr_expect(strncmp(result.err,
+			  "socklab: ./01 is not a lesson shipped with socklab and starts programs",
+			  70) == 0,
 		  "%s", result.err);
 	cr_expect_not(exists(marker), "./01 ran");
 	result_done(&result);
@@ -259,8 +275,9 @@ Test(consent, a_bare_name_is_a_shipped_lesson_never_a_file_here)
 	write_file(mine, "title: mine\nstep server: s = socket(AF_INET, SOCK_STREAM)\n");
 	result = SOCKLAB_IN(dir, "run", "--plain", "mine.lesson");
 	cr_expect_eq(result.code, 2);
-	cr_expect_str_eq(result.err, "socklab: no lesson 'mine.lesson' (see 'socklab list'); for the file here, "
-				     "say ./mine.lesson\n");
+	cr_expect_str_eq(result.err,
+			 "socklab: no lesson 'mine.lesson' (see 'socklab list'); for the file "
+			 "here, say ./mine.lesson\n");
 	cr_expect_str_eq(result.out, "");
 	result_done(&result);
 	result = SOCKLAB_IN(dir, "run", "--plain", "./mine.lesson");
@@ -272,8 +289,9 @@ Test(consent, a_bare_name_is_a_shipped_lesson_never_a_file_here)
 	remove_dir(dir);
 }
 
-static const char run_usage[] = "usage: socklab run [--plain] [--terse] [--pace SECONDS] [--pause STEP:SECONDS] [--quiz] [--hold] [--trace FILE] [--pcap "
-				"FILE] [--no-wire] [--host] [--big] [--allow-programs] LESSON\n";
+static const char run_usage[] = "usage: socklab run [--plain] [--terse] [--pace SECONDS] [--pause "
+				"STEP:SECONDS] [--quiz] [--hold] [--trace FILE] [--pcap FILE] "
+				"[--no-wire] [--host] [--big] [--allow-programs] LESSON\n";
 
 Test(consent, run_options_name_their_problem)
 {
@@ -304,9 +322,12 @@ Test(consent, trace_and_pcap_never_share_a_file_nor_overwrite_the_lesson)
 {
 	char *dir = make_dir(), *out = path_in(dir, "out");
 	/* One file, spelt two ways. */
-	struct result result = SOCKLAB_IN(dir, "run", "--plain", "--trace", out, "--pcap", "./out", "01");
+	struct result result =
+		SOCKLAB_IN(dir, "run", "--plain", "--trace", out, "--pcap", "./out", "01");
 	cr_expect_eq(result.code, 2);
-	cr_expect_str_eq(result.err, "socklab run: --trace and --pcap name the same file './out': give each its own\n");
+	cr_expect_str_eq(
+		result.err,
+		"socklab run: --trace and --pcap name the same file './out': give each its own\n");
 	cr_expect_str_eq(result.out, "");
 	cr_expect_not(exists(out), "a file was written");
 	result_done(&result);
@@ -315,11 +336,15 @@ Test(consent, trace_and_pcap_never_share_a_file_nor_overwrite_the_lesson)
 	write_file(lesson, text);
 	const char *const flags[] = { "--trace", "--pcap" };
 	for (size_t i = 0; i < 2; i++) {
-		result = SOCKLAB_IN(dir, "run", "--plain", (char *)flags[i], "mine.lesson", "./mine.lesson");
+		result = SOCKLAB_IN(dir, "run", "--plain", (char *)flags[i], "mine.lesson",
+				    "./mine.lesson");
 		cr_expect_eq(result.code, 2, "%s", flags[i]);
 		char *expected;
-		cr_assert_geq(asprintf(&expected, "socklab run: %s would overwrite the lesson 'mine.lesson' itself: name another "
-						  "file\n", flags[i]), 0);
+		cr_assert_geq(asprintf(&expected,
+				       "socklab run: %s would overwrite the lesson 'mine.lesson' "
+				       "itself: name another file\n",
+				       flags[i]),
+			      0);
 		cr_expect_str_eq(result.err, expected);
 		free(expected);
 		result_done(&result);
@@ -341,12 +366,15 @@ Test(consent, step_says_a_program_stopped_at_the_cap_once, .timeout = 60)
 	write_file(script, "for i in $(seq 70); do sleep 1 & done\nwait\n");
 	char *command;
 	cr_assert_geq(asprintf(&command, "sh %s", script), 0);
-	struct result result = SOCKLAB_IN(dir, "step", "--plain", "--server", command, "--client", "true");
+	struct result result =
+		SOCKLAB_IN(dir, "step", "--plain", "--server", command, "--client", "true");
 	cr_expect_eq(result.code, 0, "%s", result.err);
-	const char *message = "server stopped by the lab: the program started more than 64 processes (the lab's cap)\n";
+	const char *message = "server stopped by the lab: the program started more than 64 "
+			      "processes (the lab's cap)\n";
 	const char *first = strstr(result.out, message);
 	cr_expect(first != NULL, "%s", result.out);
-	cr_expect(first == NULL || strstr(first + 1, message) == NULL, "said more than once: %s", result.out);
+	cr_expect(first == NULL || strstr(first + 1, message) == NULL, "said more than once: %s",
+		  result.out);
 	cr_expect(strstr(result.out, "client exited with code 0\n") != NULL, "%s", result.out);
 	result_done(&result);
 	free(command);

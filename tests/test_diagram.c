@@ -28,8 +28,10 @@ static void load(struct loaded *loaded, const char *trace)
 	char *err = NULL;
 	char path[512];
 	snprintf(path, sizeof path, "%s/traces/%s", SOURCE_DIR, trace);
-	cr_assert_eq(trace_read(path, &loaded->info, &loaded->events, &loaded->count, &err), 0, "%s", err);
-	cr_assert_eq(diagram_build(&loaded->diagram, &loaded->info, loaded->events, loaded->count), 0);
+	cr_assert_eq(trace_read(path, &loaded->info, &loaded->events, &loaded->count, &err), 0,
+		     "%s", err);
+	cr_assert_eq(diagram_build(&loaded->diagram, &loaded->info, loaded->events, loaded->count),
+		     0);
 }
 
 static void unload(struct loaded *loaded)
@@ -41,8 +43,8 @@ static void unload(struct loaded *loaded)
 }
 
 /* The first row of `kind` in `step` whose text contains `text`, or NULL. */
-static const struct diagram_row *find_row(const struct diagram *diagram, enum diagram_row_kind kind, size_t step,
-					  const char *text)
+static const struct diagram_row *find_row(const struct diagram *diagram, enum diagram_row_kind kind,
+					  size_t step, const char *text)
 {
 	for (size_t i = 0; i < diagram->count; i++) {
 		const struct diagram_row *row = &diagram->rows[i];
@@ -74,16 +76,19 @@ Test(diagram, puts_each_call_on_its_side_with_its_result)
 {
 	struct loaded loaded;
 	load(&loaded, "01-echo.trace");
-	const struct diagram_row *socket_row = find_row(&loaded.diagram, DIAGRAM_CALL, 1, "ls = socket");
+	const struct diagram_row *socket_row =
+		find_row(&loaded.diagram, DIAGRAM_CALL, 1, "ls = socket");
 	cr_assert_not_null(socket_row);
 	cr_assert_eq(socket_row->lane, 0);
 	cr_assert_str_eq(socket_row->result, "= 3");
 	cr_assert(socket_row->step_start);
-	const struct diagram_row *recv_row = find_row(&loaded.diagram, DIAGRAM_CALL, 10, "recv(c, 1024)");
+	const struct diagram_row *recv_row =
+		find_row(&loaded.diagram, DIAGRAM_CALL, 10, "recv(c, 1024)");
 	cr_assert_not_null(recv_row);
 	cr_assert_eq(recv_row->lane, 1);
 	cr_assert_str_eq(recv_row->result, "= 12 \"Hello, world\"");
-	const struct diagram_row *closed = find_row(&loaded.diagram, DIAGRAM_CALL, 12, "recv(conn, 1024)");
+	const struct diagram_row *closed =
+		find_row(&loaded.diagram, DIAGRAM_CALL, 12, "recv(conn, 1024)");
 	cr_assert_str_eq(closed->result, "= 0, peer closed");
 	unload(&loaded);
 }
@@ -92,7 +97,8 @@ Test(diagram, runs_a_blocked_calls_bar_to_where_it_woke)
 {
 	struct loaded loaded;
 	load(&loaded, "01-echo.trace");
-	const struct diagram_row *blocked = find_row(&loaded.diagram, DIAGRAM_CALL, 4, "conn = accept(ls)");
+	const struct diagram_row *blocked =
+		find_row(&loaded.diagram, DIAGRAM_CALL, 4, "conn = accept(ls)");
 	cr_assert_not_null(blocked);
 	cr_assert_str_eq(blocked->result, "blocks");
 	cr_assert_lt(blocked->wake_row, loaded.diagram.count);
@@ -112,11 +118,13 @@ Test(diagram, draws_packets_between_lifelines_with_relative_numbers)
 	cr_assert_not_null(syn);
 	cr_assert_eq(syn->from_lane, 1);
 	cr_assert_eq(syn->to_lane, 0);
-	const struct diagram_row *syn_ack = find_row(&loaded.diagram, DIAGRAM_PACKET, 6, "SYN-ACK seq 0 ack 1");
+	const struct diagram_row *syn_ack =
+		find_row(&loaded.diagram, DIAGRAM_PACKET, 6, "SYN-ACK seq 0 ack 1");
 	cr_assert_not_null(syn_ack);
 	cr_assert_eq(syn_ack->from_lane, 0);
 	cr_assert_gt(syn_ack, syn, "the SYN-ACK follows the SYN");
-	cr_assert_not_null(find_row(&loaded.diagram, DIAGRAM_PACKET, 7, "PSH-ACK seq 1 ack 1 len 12"));
+	cr_assert_not_null(
+		find_row(&loaded.diagram, DIAGRAM_PACKET, 7, "PSH-ACK seq 1 ack 1 len 12"));
 	unload(&loaded);
 }
 
@@ -150,7 +158,9 @@ Test(diagram, gives_forked_processes_lifelines_of_their_own)
 
 Test(diagram_text, names_errors_and_labels_udp)
 {
-	struct lab_event refused = { .kind = EVENT_RETURNED, .call = CALL_CONNECT, .ret = -1, .error = 111 };
+	struct lab_event refused = {
+		.kind = EVENT_RETURNED, .call = CALL_CONNECT, .ret = -1, .error = 111
+	};
 	char out[DIAGRAM_TEXT_MAX];
 	diagram_result_text(&refused, out, sizeof out);
 	cr_assert_str_eq(out, "-1 ECONNREFUSED");
@@ -169,7 +179,8 @@ static char *write_svg(const struct diagram *diagram, bool html)
 	cr_assert_not_null(out);
 	char *err = NULL;
 	struct svg_texts texts = { .subtitle = "from a test" };
-	int result = html ? svg_write_html(out, diagram, &texts, &err) : svg_write(out, diagram, &texts, &err);
+	int result = html ? svg_write_html(out, diagram, &texts, &err)
+			  : svg_write(out, diagram, &texts, &err);
 	cr_assert_eq(result, 0, "%s", err);
 	fclose(out);
 	return text;
@@ -179,7 +190,8 @@ Test(svg, is_the_same_bytes_every_time)
 {
 	struct loaded loaded;
 	load(&loaded, "01-echo.trace");
-	char *first = write_svg(&loaded.diagram, false), *second = write_svg(&loaded.diagram, false);
+	char *first = write_svg(&loaded.diagram, false),
+	     *second = write_svg(&loaded.diagram, false);
 	cr_assert_str_eq(first, second);
 	cr_assert(strstr(first, "<svg xmlns=\"http://www.w3.org/2000/svg\""));
 	cr_assert_null(strstr(first, "<script"));
@@ -191,9 +203,12 @@ Test(svg, is_the_same_bytes_every_time)
 
 Test(svg, escapes_markup_and_replaces_bytes_xml_cannot_carry)
 {
-	struct lab_event event = { .seq = 1, .step = 1, .kind = EVENT_RETURNED, .side = 0, .call = CALL_SOCKET,
-				   .text = "a<b>&\"c\" \x01\xff caf\xc3\xa9", .ret = 3 };
-	struct run_info info = { .lesson = "x&y", .title = "<title>", .side_count = 1, .sides = { "s<1>" } };
+	struct lab_event event = { .seq = 1, .step = 1, .kind = EVENT_RETURNED, .side = 0,
+				   .call = CALL_SOCKET, .text = "a<b>&\"c\" \x01\xff caf\xc3\xa9",
+				   .ret = 3 };
+	struct run_info info = {
+		.lesson = "x&y", .title = "<title>", .side_count = 1, .sides = { "s<1>" }
+	};
 	struct diagram diagram;
 	cr_assert_eq(diagram_build(&diagram, &info, &event, 1), 0);
 	for (int html = 0; html < 2; html++) {
@@ -235,10 +250,13 @@ Test(export, draws_lesson_01s_golden_trace_as_its_golden_picture)
 	cr_assert_geq(fd, 0);
 	close(fd);
 	char *err = NULL;
-	cr_assert_eq(export_write(path, EXPORT_SVG, &loaded.info, loaded.events, loaded.count, NULL, &err), 0, "%s", err);
+	cr_assert_eq(export_write(path, EXPORT_SVG, &loaded.info, loaded.events, loaded.count, NULL,
+				  &err),
+		     0, "%s", err);
 	char *made = read_all(path), *golden = read_all(SOURCE_DIR "/traces/01-echo.svg");
-	cr_assert_str_eq(made, golden, "traces/01-echo.svg is not what lesson 01's golden trace draws "
-				       "(tests/record_goldens.sh makes it)");
+	cr_assert_str_eq(made, golden,
+			 "traces/01-echo.svg is not what lesson 01's golden trace draws "
+			 "(tests/record_goldens.sh makes it)");
 	unlink(path);
 	free(made);
 	free(golden);

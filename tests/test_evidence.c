@@ -29,7 +29,8 @@ static struct run golden(const char *lesson)
 	snprintf(path, sizeof path, "%s/traces/%s.trace", SOURCE_DIR, lesson);
 	struct run run = { 0 };
 	char *err = NULL;
-	cr_assert_eq(trace_read(path, &run.info, &run.events, &run.count, &err), 0, "%s", err ? err : "");
+	cr_assert_eq(trace_read(path, &run.info, &run.events, &run.count, &err), 0, "%s",
+		     err ? err : "");
 	return run;
 }
 
@@ -56,12 +57,12 @@ Test(evidence, a_reset_connection_names_the_rst_and_the_step_it_came_in)
 	char why[400];
 	/* The server closed a2; the client's data then drew the RST. */
 	cr_expect_str_eq(reason_for(&run, EPIPE, 0, why, sizeof why),
-			 "client's c2 (fd 3, gone from the kernel's tables) was reset; the RST came from "
-			 "127.0.0.1:65432 in step 14 (client: send(c2, \"anyone?\"))");
+			 "client's c2 (fd 3, gone from the kernel's tables) was reset; the RST "
+			 "came from 127.0.0.1:65432 in step 14 (client: send(c2, \"anyone?\"))");
 	/* close() with unread bytes: the closer's kernel resets at once. */
 	cr_expect_str_eq(reason_for(&run, ECONNRESET, 0, why, sizeof why),
-			 "client's c4 (fd 3, gone from the kernel's tables) was reset; the RST came from "
-			 "127.0.0.1:65432 in step 36 (server: close(a4))");
+			 "client's c4 (fd 3, gone from the kernel's tables) was reset; the RST "
+			 "came from 127.0.0.1:65432 in step 36 (server: close(a4))");
 	run_done(&run);
 }
 
@@ -70,8 +71,8 @@ Test(evidence, a_send_after_shutdown_names_the_shutdown)
 	struct run run = golden("08-closing");
 	char why[400];
 	cr_expect_str_eq(reason_for(&run, EPIPE, 1, why, sizeof why),
-			 "client's c3 (fd 3, FIN-WAIT-2) can send no more: this end shut down its sending side in "
-			 "step 22 (shutdown(c3, SHUT_WR))");
+			 "client's c3 (fd 3, FIN-WAIT-2) can send no more: this end shut down its "
+			 "sending side in step 22 (shutdown(c3, SHUT_WR))");
 	run_done(&run);
 }
 
@@ -80,8 +81,8 @@ Test(evidence, a_send_on_a_socket_never_connected_says_so)
 	struct run run = golden("12-wrong-orders");
 	char why[400];
 	cr_expect_str_eq(reason_for(&run, EPIPE, 0, why, sizeof why),
-			 "client's c (fd 3, no address yet) was never connected: Linux answers send() on an "
-			 "unconnected TCP socket with EPIPE, not ENOTCONN");
+			 "client's c (fd 3, no address yet) was never connected: Linux answers "
+			 "send() on an unconnected TCP socket with EPIPE, not ENOTCONN");
 	run_done(&run);
 }
 
@@ -90,9 +91,9 @@ Test(evidence, a_unix_connection_lost_with_its_listener_names_the_close)
 	struct run run = golden("10-unix");
 	char why[400];
 	cr_expect_str_eq(reason_for(&run, ECONNRESET, 0, why, sizeof why),
-			 "a unix socket gets no RST: the listener it connected to, server's ab (fd 4, LISTEN) on "
-			 "@echo, was closed in step 31 (server: close(ab)) with this connection still in its "
-			 "accept queue");
+			 "a unix socket gets no RST: the listener it connected to, server's ab (fd "
+			 "4, LISTEN) on @echo, was closed in step 31 (server: close(ab)) with this "
+			 "connection still in its accept queue");
 	run_done(&run);
 }
 
@@ -101,8 +102,8 @@ Test(evidence, connect_on_a_listener_says_it_listens)
 	struct run run = golden("12-wrong-orders");
 	char why[400];
 	cr_expect_str_eq(reason_for(&run, EISCONN, 0, why, sizeof why),
-			 "server's ls (fd 3, LISTEN) is listening: a listener only accepts connections; Linux answers "
-			 "its connect() with EISCONN");
+			 "server's ls (fd 3, LISTEN) is listening: a listener only accepts "
+			 "connections; Linux answers its connect() with EISCONN");
 	run_done(&run);
 }
 
@@ -112,7 +113,8 @@ Test(evidence, a_refused_connect_names_what_was_listening_and_the_rst)
 	char why[400];
 	const char *reason = reason_for(&run, ECONNREFUSED, 0, why, sizeof why);
 	cr_expect(strstr(reason, "nothing was in LISTEN on ") == reason, "%s", reason);
-	cr_expect(strstr(reason, "; the kernel answered the SYN with RST-ACK from ") != NULL, "%s", reason);
+	cr_expect(strstr(reason, "; the kernel answered the SYN with RST-ACK from ") != NULL, "%s",
+		  reason);
 	run_done(&run);
 }
 
@@ -126,8 +128,10 @@ Test(wire_silence, is_said_for_unix_sockets_only)
 		const char *silence = lab_event_wire_silence(&unix_run.events[i]);
 		if (!silence)
 			continue;
-		cr_expect_str_eq(silence, "no packets: a unix socket's bytes stay inside the kernel");
-		cr_expect(unix_run.events[i].call == CALL_CONNECT || unix_run.events[i].call == CALL_SENDALL,
+		cr_expect_str_eq(silence,
+				 "no packets: a unix socket's bytes stay inside the kernel");
+		cr_expect(unix_run.events[i].call == CALL_CONNECT
+				  || unix_run.events[i].call == CALL_SENDALL,
 			  "said for %s", unix_run.events[i].text);
 		said++;
 	}
@@ -136,7 +140,8 @@ Test(wire_silence, is_said_for_unix_sockets_only)
 
 	struct run echo = golden("01-echo");
 	for (size_t i = 0; i < echo.count; i++)
-		cr_expect_null(lab_event_wire_silence(&echo.events[i]), "said for %s", echo.events[i].text);
+		cr_expect_null(lab_event_wire_silence(&echo.events[i]), "said for %s",
+			       echo.events[i].text);
 	run_done(&echo);
 }
 
@@ -157,7 +162,8 @@ static char *socklab_output(const char *args, const char *input)
 	if (strcmp(args, "run") == 0)
 		snprintf(command, sizeof command, "%s run --plain %s 2>&1", SOCKLAB_BINARY, path);
 	else
-		snprintf(command, sizeof command, "%s play --plain < %s 2>&1", SOCKLAB_BINARY, path);
+		snprintf(command, sizeof command, "%s play --plain < %s 2>&1", SOCKLAB_BINARY,
+			 path);
 	FILE *pipe = popen(command, "r");
 	cr_assert_not_null(pipe);
 	size_t len = 0, capacity = 1 << 16;
@@ -171,13 +177,16 @@ static char *socklab_output(const char *args, const char *input)
 	unlink(path);
 	if (!strstr(out, "sandbox: private netns")) {
 		free(out);
-		cr_skip_test("no private network namespace here: the cases need the lab's own ports and wire");
+		cr_skip_test("no private network namespace here: the cases need the lab's own "
+			     "ports and wire");
 	}
 	return out;
 }
 
-#define expect_said(out, text) cr_expect(strstr((out), (text)) != NULL, "not said: %s\n%s", (text), (out))
-#define expect_not_said(out, text) cr_expect(strstr((out), (text)) == NULL, "said: %s\n%s", (text), (out))
+#define expect_said(out, text) \
+	cr_expect(strstr((out), (text)) != NULL, "not said: %s\n%s", (text), (out))
+#define expect_not_said(out, text) \
+	cr_expect(strstr((out), (text)) == NULL, "said: %s\n%s", (text), (out))
 
 static const char time_wait_start[] = "server: ls = socket(AF_INET, SOCK_STREAM)\n"
 				      "%s"
@@ -193,25 +202,31 @@ static const char time_wait_start[] = "server: ls = socket(AF_INET, SOCK_STREAM)
 				      "%s"
 				      "server: bind(ls2, 127.0.0.1:65432)\n";
 
-Test(evidence_on_the_kernel, a_bind_against_time_wait_says_which_socket_set_so_reuseaddr, .timeout = 60)
+Test(evidence_on_the_kernel, a_bind_against_time_wait_says_which_socket_set_so_reuseaddr,
+     .timeout = 60)
 {
 	/* The new socket set it, the old one (accepted from ls) did not: the bind fails. */
 	char input[1024];
-	snprintf(input, sizeof input, time_wait_start, "", "server: setsockopt(ls2, SOL_SOCKET, SO_REUSEADDR, 1)\n");
+	snprintf(input, sizeof input, time_wait_start, "",
+		 "server: setsockopt(ls2, SOL_SOCKET, SO_REUSEADDR, 1)\n");
 	char *out = socklab_output("play", input);
-	expect_said(out, "  = -1 EADDRINUSE (Address already in use)\n"
-			 "  why: server's conn (no fd, TIME-WAIT) already holds 127.0.0.1:65432: TIME-WAIT keeps the "
-			 "address until it ends; a new socket binds beside it only when both set SO_REUSEADDR: this one "
-			 "did, conn did not (an accepted socket has its listener's options, and ls had not set it)\n");
+	expect_said(out,
+		    "  = -1 EADDRINUSE (Address already in use)\n"
+		    "  why: server's conn (no fd, TIME-WAIT) already holds 127.0.0.1:65432: "
+		    "TIME-WAIT keeps the address until it ends; a new socket binds beside it only "
+		    "when both set SO_REUSEADDR: this one did, conn did not (an accepted socket "
+		    "has its listener's options, and ls had not set it)\n");
 	expect_not_said(out, "SO_REUSEADDR lets a new socket bind anyway");
 	free(out);
 	/* The old one had it (from its listener), the new one not. */
-	snprintf(input, sizeof input, time_wait_start, "server: setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, 1)\n", "");
+	snprintf(input, sizeof input, time_wait_start,
+		 "server: setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, 1)\n", "");
 	out = socklab_output("play", input);
 	expect_said(out, "only when both set SO_REUSEADDR: conn did, this one did not\n");
 	free(out);
 	/* Both: the kernel lets it bind, as the sentence says. */
-	snprintf(input, sizeof input, time_wait_start, "server: setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, 1)\n",
+	snprintf(input, sizeof input, time_wait_start,
+		 "server: setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, 1)\n",
 		 "server: setsockopt(ls2, SOL_SOCKET, SO_REUSEADDR, 1)\n");
 	out = socklab_output("play", input);
 	expect_said(out, "step 13/13  server: bind(ls2, 127.0.0.1:65432)\n  = 0\n");
@@ -221,26 +236,28 @@ Test(evidence_on_the_kernel, a_bind_against_time_wait_says_which_socket_set_so_r
 /* The worker's copy of conn came through fork() from an accept on ls. */
 Test(evidence_on_the_kernel, a_forked_sockets_so_reuseaddr_comes_from_its_parent, .timeout = 60)
 {
-	char *out = socklab_output("run", "title: fork reuse\n"
-					  "sides: server worker client\n"
-					  "step server: ls = socket(AF_INET, SOCK_STREAM)\n"
-					  "step server: setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, 1)\n"
-					  "step server: bind(ls, 127.0.0.1:65432)\n"
-					  "step server: listen(ls, 5)\n"
-					  "step client: c = socket(AF_INET, SOCK_STREAM)\n"
-					  "step client: connect(c, 127.0.0.1:65432)\n"
-					  "step server: conn = accept(ls)\n"
-					  "step server: fork(worker)\n"
-					  "step server: close(conn)\n"
-					  "step server: close(ls)\n"
-					  "step worker: close(ls)\n"
-					  "step worker: close(conn)\n"
-					  "step client: close(c)\n"
-					  "step server: ls2 = socket(AF_INET, SOCK_STREAM)\n"
-					  "step server: bind(ls2, 127.0.0.1:65432)\n");
-	expect_said(out, "  why: worker's conn (no fd, TIME-WAIT) already holds 127.0.0.1:65432: TIME-WAIT keeps the "
-			 "address until it ends; a new socket binds beside it only when both set SO_REUSEADDR: conn did, "
-			 "this one did not\n");
+	char *out = socklab_output("run",
+				   "title: fork reuse\n"
+				   "sides: server worker client\n"
+				   "step server: ls = socket(AF_INET, SOCK_STREAM)\n"
+				   "step server: setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, 1)\n"
+				   "step server: bind(ls, 127.0.0.1:65432)\n"
+				   "step server: listen(ls, 5)\n"
+				   "step client: c = socket(AF_INET, SOCK_STREAM)\n"
+				   "step client: connect(c, 127.0.0.1:65432)\n"
+				   "step server: conn = accept(ls)\n"
+				   "step server: fork(worker)\n"
+				   "step server: close(conn)\n"
+				   "step server: close(ls)\n"
+				   "step worker: close(ls)\n"
+				   "step worker: close(conn)\n"
+				   "step client: close(c)\n"
+				   "step server: ls2 = socket(AF_INET, SOCK_STREAM)\n"
+				   "step server: bind(ls2, 127.0.0.1:65432)\n");
+	expect_said(out,
+		    "  why: worker's conn (no fd, TIME-WAIT) already holds 127.0.0.1:65432: "
+		    "TIME-WAIT keeps the address until it ends; a new socket binds beside it only "
+		    "when both set SO_REUSEADDR: conn did, this one did not\n");
 	free(out);
 }
 
@@ -260,12 +277,15 @@ Test(evidence_on_the_kernel, a_refusal_matches_listeners_as_the_kernel_does, .ti
 					   "client: m = socket(AF_INET6, SOCK_STREAM)\n"
 					   "client: connect(m, [::ffff:127.0.0.1]:65434)\n");
 	/* V6ONLY: the IPv6 wildcard does not take IPv4. */
-	expect_said(out, "  why: nothing was in LISTEN on 127.0.0.1:65433 (listening then: [::]:65433 (IPV6_V6ONLY "
-			 "set: IPv6 only), 0.0.0.0:65434); the kernel answered the SYN with RST-ACK from "
-			 "127.0.0.1:65433\n");
+	expect_said(out,
+		    "  why: nothing was in LISTEN on 127.0.0.1:65433 (listening then: [::]:65433 "
+		    "(IPV6_V6ONLY set: IPv6 only), 0.0.0.0:65434); the kernel answered the SYN "
+		    "with RST-ACK from 127.0.0.1:65433\n");
 	/* An IPv4 wildcard does not take IPv6. */
-	expect_said(out, "  why: nothing was in LISTEN on [::1]:65434 (listening then: [::]:65433, 0.0.0.0:65434 (an "
-			 "AF_INET socket: IPv4 only)); the kernel answered the SYN with RST-ACK from [::1]:65434\n");
+	expect_said(out,
+		    "  why: nothing was in LISTEN on [::1]:65434 (listening then: [::]:65433, "
+		    "0.0.0.0:65434 (an AF_INET socket: IPv4 only)); the kernel answered the SYN "
+		    "with RST-ACK from [::1]:65434\n");
 	expect_not_said(out, "a socket was in LISTEN");
 	/* A v4-mapped address is IPv4: the IPv4 listener takes it. */
 	expect_said(out, "step 13/13  client: connect(m, [::ffff:127.0.0.1]:65434)\n  = 0\n");
@@ -295,7 +315,8 @@ Test(evidence_on_the_kernel, the_wire_names_the_socket_that_sent_each_segment, .
 	free(out);
 }
 
-Test(evidence_on_the_kernel, a_forked_workers_segments_are_labelled_with_the_worker_and_its_client, .timeout = 60)
+Test(evidence_on_the_kernel, a_forked_workers_segments_are_labelled_with_the_worker_and_its_client,
+     .timeout = 60)
 {
 	char *out = socklab_output("run", "title: fork\n"
 					  "sides: server worker client1 client2\n"
@@ -328,10 +349,11 @@ Test(evidence_on_the_kernel, a_unix_path_in_use_is_held_by_its_file, .timeout = 
 					   "server: close(u)\n"
 					   "server: u2 = socket(AF_UNIX, SOCK_STREAM)\n"
 					   "server: bind(u2, ./t.sock)\n");
-	expect_said(out, "  = -1 EADDRINUSE (Address already in use)\n"
-			 "  why: the file ./t.sock is still there, made by the bind in step 2 (server: bind(u, "
-			 "./t.sock)): closing a unix socket leaves its file behind, and bind() never replaces a file; "
-			 "unlink() it first\n");
+	expect_said(out,
+		    "  = -1 EADDRINUSE (Address already in use)\n"
+		    "  why: the file ./t.sock is still there, made by the bind in step 2 (server: "
+		    "bind(u, ./t.sock)): closing a unix socket leaves its file behind, and bind() "
+		    "never replaces a file; unlink() it first\n");
 	expect_not_said(out, "another socket holds");
 	/* The bind changed only the address: it gets its change mark. */
 	expect_said(out, "  * server  u=3      ./t.sock ");
@@ -347,8 +369,9 @@ Test(evidence_on_the_kernel, eagain_from_msg_dontwait_names_the_call_not_the_soc
 					   "client: c = socket(AF_INET, SOCK_STREAM)\n"
 					   "client: connect(c, 127.0.0.1:65432)\n"
 					   "client: recv(c, 5, MSG_DONTWAIT)\n");
-	expect_said(out, "  why: this call was non-blocking (MSG_DONTWAIT) and nothing waited to be read (recv-q 0, "
-			 "send-q 0)\n");
+	expect_said(out,
+		    "  why: this call was non-blocking (MSG_DONTWAIT) and nothing waited to be "
+		    "read (recv-q 0, send-q 0)\n");
 	expect_not_said(out, "the socket is non-blocking");
 	free(out);
 }
@@ -360,7 +383,8 @@ static const char closing_pair[] = "server: ls = socket(AF_INET, SOCK_STREAM)\n"
 				   "client: connect(c, 127.0.0.1:65432)\n"
 				   "server: conn = accept(ls)\n";
 
-Test(evidence_on_the_kernel, pollin_after_a_fin_with_bytes_before_it_says_the_bytes_come_first, .timeout = 60)
+Test(evidence_on_the_kernel, pollin_after_a_fin_with_bytes_before_it_says_the_bytes_come_first,
+     .timeout = 60)
 {
 	char input[1024];
 	snprintf(input, sizeof input, "%s%s", closing_pair,
@@ -370,10 +394,13 @@ Test(evidence_on_the_kernel, pollin_after_a_fin_with_bytes_before_it_says_the_by
 		 "server: recv(conn, 10)\n"
 		 "server: poll(0, conn)\n");
 	char *out = socklab_output("play", input);
-	expect_said(out, "  why: conn: 3 bytes wait in its receive queue, then the peer's FIN (recv-q 4 counts it): "
-			 "recv() returns the bytes first, 0 only after them\n");
+	expect_said(out,
+		    "  why: conn: 3 bytes wait in its receive queue, then the peer's FIN (recv-q 4 "
+		    "counts it): recv() returns the bytes first, 0 only after them\n");
 	expect_said(out, "CLOSE-WAIT       4     0  recv-q counts the peer's FIN as 1\n");
-	expect_said(out, "  why: conn: the peer sent its FIN and no bytes wait before it: recv() would return 0\n");
+	expect_said(out,
+		    "  why: conn: the peer sent its FIN and no bytes wait before it: recv() would "
+		    "return 0\n");
 	free(out);
 }
 
@@ -390,30 +417,37 @@ Test(evidence_on_the_kernel, a_socket_gone_without_an_rst_is_closed_not_reset, .
 		 "server: close(conn2)\n");
 	char *out = socklab_output("play", input);
 	/* CLOSE-WAIT, then LAST-ACK, then gone on the peer's ACK: no RST. */
-	expect_said(out, "client  c=3      *                        *                        -                0     0  "
-			 "closed: gone from the kernel's tables\n");
+	expect_said(out,
+		    "client  c=3      *                        *                        -          "
+		    "      0     0  closed: gone from the kernel's tables\n");
 	/* close() with unread bytes resets: the RST is on the wire. */
 	expect_said(out, "  wire  server -> client   RST-ACK");
-	expect_said(out, "client  d=4      *                        *                        -                0     0  "
-			 "in no kernel table: reset\n");
+	expect_said(out,
+		    "client  d=4      *                        *                        -          "
+		    "      0     0  in no kernel table: reset\n");
 	free(out);
 }
 
 Test(evidence_on_the_kernel, a_non_blocking_connect_says_what_the_kernel_showed, .timeout = 60)
 {
-	char *out = socklab_output("play", "server: ls = socket(AF_INET, SOCK_STREAM)\n"
-					   "server: bind(ls, 127.0.0.1:65432)\n"
-					   "server: listen(ls, 5)\n"
-					   "client: n = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK)\n"
-					   "client: connect(n, 127.0.0.1:65432)\n");
+	char *out = socklab_output("play",
+				   "server: ls = socket(AF_INET, SOCK_STREAM)\n"
+				   "server: bind(ls, 127.0.0.1:65432)\n"
+				   "server: listen(ls, 5)\n"
+				   "client: n = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK)\n"
+				   "client: connect(n, 127.0.0.1:65432)\n");
 	expect_said(out, "  = -1 EINPROGRESS (Operation now in progress)\n");
 	/* On loopback the handshake has usually ended when the lab reads the
 	 * kernel; either way the sentence is the state the probe saw. */
-	const char *ended = strstr(out, "  why: a non-blocking connect returns before the handshake ends; when the lab "
-					"read the kernel just after, the handshake had already ended: the socket is "
-					"ESTABLISHED; SO_ERROR reads 0\n");
-	const char *going = strstr(out, "  why: a non-blocking connect returns before the handshake ends: the socket is "
-					"SYN-SENT, the handshake still going on; SO_ERROR will tell how it ends\n");
+	const char *ended =
+		strstr(out,
+		       "  why: a non-blocking connect returns before the handshake ends; when the "
+		       "lab read the kernel just after, the handshake had already ended: the "
+		       "socket is ESTABLISHED; SO_ERROR reads 0\n");
+	const char *going = strstr(
+		out,
+		"  why: a non-blocking connect returns before the handshake ends: the socket is "
+		"SYN-SENT, the handshake still going on; SO_ERROR will tell how it ends\n");
 	cr_expect(ended || going, "%s", out);
 	if (ended)
 		expect_said(out, "client  n=3      127.0.0.1:");
@@ -424,13 +458,15 @@ Test(evidence_on_the_kernel, a_non_blocking_connect_says_what_the_kernel_showed,
 Test(evidence_on_the_kernel, free_play_shows_the_python_of_the_call_as_typed, .timeout = 60)
 {
 	char input[1024];
-	snprintf(input, sizeof input, "%s%s", closing_pair, "client: sendall(c, \"hello\")\nserver: recv(conn, 5)\n");
+	snprintf(input, sizeof input, "%s%s", closing_pair,
+		 "client: sendall(c, \"hello\")\nserver: recv(conn, 5)\n");
 	char *out = socklab_output("play", input);
 	expect_said(out, "  python  ls.listen(5)\n");
 	expect_said(out, "  python  conn, addr = ls.accept()\n");
 	expect_said(out, "  python  data = conn.recv(5)\n");
 	free(out);
-	out = socklab_output("play", "server: ls = socket(AF_INET, SOCK_STREAM)\nserver: listen(ls, 17)\n");
+	out = socklab_output("play",
+			     "server: ls = socket(AF_INET, SOCK_STREAM)\nserver: listen(ls, 17)\n");
 	expect_said(out, "  python  ls.listen(17)\n");
 	expect_not_said(out, "s.listen()");
 	free(out);
@@ -440,12 +476,15 @@ Test(evidence_on_the_kernel, free_play_shows_the_python_of_the_call_as_typed, .t
 
 /* The recv-q and send-q the transcript prints for the LISTEN row on
  * `local`, or false when it prints none. */
-static bool transcript_queues(const char *text, const char *local, unsigned *recv_q, unsigned *send_q)
+static bool transcript_queues(const char *text, const char *local, unsigned *recv_q,
+			      unsigned *send_q)
 {
-	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+	for (const char *line = text; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		char side[32], fd[32], address[128], peer[128], state[32];
 		const char *row = line + strspn(line, " *");   /* the change mark */
-		if (sscanf(row, "%31s %31s %127s %127s %31s %u %u", side, fd, address, peer, state, recv_q, send_q)
+		if (sscanf(row, "%31s %31s %127s %127s %31s %u %u", side, fd, address, peer, state,
+			   recv_q, send_q)
 			    == 7
 		    && strcmp(state, "LISTEN") == 0 && strcmp(address, local) == 0)
 			return true;
@@ -484,9 +523,11 @@ static void listen_rows_match_ss(const struct child *child)
 		char step_head[32];
 		snprintf(step_head, sizeof step_head, "\nstep %zu/", session_steps_done(session));
 		const char *last = strstr(text, step_head);
-		child_assert(child, last != NULL, "no step %zu in the transcript", session_steps_done(session));
+		child_assert(child, last != NULL, "no step %zu in the transcript",
+			     session_steps_done(session));
 		const char *rows = last;
-		for (const char *at = strstr(last, "    side "); at; at = strstr(at + 1, "    side "))
+		for (const char *at = strstr(last, "    side "); at;
+		     at = strstr(at + 1, "    side "))
 			rows = at;
 		FILE *ss = popen("ss -tlnH 2>&1", "r");
 		child_assert(child, ss != NULL, "popen ss");
@@ -496,11 +537,13 @@ static void listen_rows_match_ss(const struct child *child)
 			unsigned ss_recv, ss_send, recv_q, send_q;
 			if (sscanf(line, "%31s %u %u %127s", state, &ss_recv, &ss_send, local) != 4)
 				continue;
-			child_assert(child, transcript_queues(rows, local, &recv_q, &send_q), "step %zu: ss lists %s the "
-				     "transcript does not:\n%s\n%s", session_steps_done(session), local, line, rows);
+			child_assert(child, transcript_queues(rows, local, &recv_q, &send_q),
+				     "step %zu: ss lists %s the transcript does not:\n%s\n%s",
+				     session_steps_done(session), local, line, rows);
 			child_assert(child, recv_q == ss_recv && send_q == ss_send,
-				     "step %zu: ss shows %s %u %u, the transcript %u %u", session_steps_done(session), local,
-				     ss_recv, ss_send, recv_q, send_q);
+				     "step %zu: ss shows %s %u %u, the transcript %u %u",
+				     session_steps_done(session), local, ss_recv, ss_send, recv_q,
+				     send_q);
 			compared++;
 			nonzero += ss_recv > 0;
 		}
@@ -513,7 +556,8 @@ static void listen_rows_match_ss(const struct child *child)
 	session_free(session);
 	lesson_free(lesson);
 	diagnostics_done(&diag);
-	child_finish(child, CHILD_PASSED, "%zu listener rows equal to ss, %zu with a connection queued", compared,
+	child_finish(child, CHILD_PASSED,
+		     "%zu listener rows equal to ss, %zu with a connection queued", compared,
 		     nonzero);
 }
 

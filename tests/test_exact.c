@@ -24,7 +24,8 @@ static uint32_t inode_of(int fd)
 
 static int listener_on_loopback(int *port)
 {
-	struct sockaddr_in address = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in address = { .sin_family = AF_INET,
+				       .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t length = sizeof address;
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	cr_assert_geq(fd, 0);
@@ -41,7 +42,8 @@ static int connect_to(int port)
 				       .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	cr_assert_geq(fd, 0);
-	cr_assert_eq(connect(fd, (struct sockaddr *)&address, sizeof address), 0, "%s", strerror(errno));
+	cr_assert_eq(connect(fd, (struct sockaddr *)&address, sizeof address), 0, "%s",
+		     strerror(errno));
 	return fd;
 }
 
@@ -49,7 +51,8 @@ static size_t count_state(const struct probe_snapshot *snap, int state, int port
 {
 	size_t count = 0;
 	for (size_t i = 0; i < snap->count; i++) {
-		const struct sockaddr_in *local = (const struct sockaddr_in *)&snap->sockets[i].local;
+		const struct sockaddr_in *local =
+			(const struct sockaddr_in *)&snap->sockets[i].local;
 		count += snap->sockets[i].state == state && ntohs(local->sin_port) == port;
 	}
 	return count;
@@ -72,8 +75,9 @@ static void lab_snapshot(struct lab *lab, int64_t now_us, bool *dumped, size_t *
 		.touched = lab->touched, .touched_count = lab->touched_count, .now_us = now_us,
 	};
 	char *err = NULL;
-	cr_assert_eq(exact_snapshot(lab->exact, lab->probe, &input, &lab->raw, dumped, missed, &err), 0, "%s",
-		     err ? err : "?");
+	cr_assert_eq(exact_snapshot(lab->exact, lab->probe, &input, &lab->raw, dumped, missed,
+				    &err),
+		     0, "%s", err ? err : "?");
 	lab->touched_count = 0;
 }
 
@@ -89,8 +93,9 @@ Test(exact, asks_for_known_sockets_and_dumps_only_when_something_new_may_be_ther
 	/* The first snapshot dumps: nothing is known yet. */
 	int port;
 	int listener = listener_on_loopback(&port);
-	lab.fds[lab.fd_count++] = (struct tie_fd){ .side = 0, .fd = listener, .inode = inode_of(listener),
-						   .family = AF_INET, .type = SOCK_STREAM };
+	lab.fds[lab.fd_count++] = (struct tie_fd){ .side = 0, .fd = listener,
+						   .inode = inode_of(listener), .family = AF_INET,
+						   .type = SOCK_STREAM };
 	lab.touched[lab.touched_count++] = inode_of(listener);
 	lab_snapshot(&lab, 0, &dumped, &missed);
 	cr_assert(dumped, "the first snapshot did not dump");
@@ -104,19 +109,24 @@ Test(exact, asks_for_known_sockets_and_dumps_only_when_something_new_may_be_ther
 	/* A client of the lab connects: its fd is new and touched, so a dump
 	 * finds it; the child in the accept queue comes with it. */
 	int client = connect_to(port);
-	lab.fds[lab.fd_count++] = (struct tie_fd){ .side = 1, .fd = client, .inode = inode_of(client),
-						   .family = AF_INET, .type = SOCK_STREAM };
+	lab.fds[lab.fd_count++] = (struct tie_fd){ .side = 1,
+						   .fd = client,
+						   .inode = inode_of(client),
+						   .family = AF_INET,
+						   .type = SOCK_STREAM };
 	lab.touched[lab.touched_count++] = inode_of(client);
 	lab_snapshot(&lab, 200000, &dumped, &missed);
 	cr_assert(dumped, "a connect() did not dump");
-	cr_assert_eq(count_state(&lab.raw, TCP_ESTABLISHED, port), 1, "the child in the accept queue");
+	cr_assert_eq(count_state(&lab.raw, TCP_ESTABLISHED, port), 1,
+		     "the child in the accept queue");
 
 	/* From then on the client, the listener and the child (the client's
 	 * mirror) are asked for exactly. */
 	lab_snapshot(&lab, 300000, &dumped, &missed);
 	cr_assert_not(dumped);
 	cr_assert_eq(lab.raw.count, 3, "%zu sockets", lab.raw.count);
-	cr_assert_eq(count_state(&lab.raw, TCP_ESTABLISHED, port), 1, "the child was not found as the mirror");
+	cr_assert_eq(count_state(&lab.raw, TCP_ESTABLISHED, port), 1,
+		     "the child was not found as the mirror");
 
 	/* A connection from outside the lab (what the host path forbids):
 	 * the exact requests cannot know it; the once-a-second dump finds
@@ -126,7 +136,8 @@ Test(exact, asks_for_known_sockets_and_dumps_only_when_something_new_may_be_ther
 	cr_assert_eq(poll(&wait_accept, 1, 5000), 1);
 	lab_snapshot(&lab, 400000, &dumped, &missed);
 	cr_assert_not(dumped);
-	cr_assert_eq(count_state(&lab.raw, TCP_ESTABLISHED, port), 1, "the outsider's child is not asked for");
+	cr_assert_eq(count_state(&lab.raw, TCP_ESTABLISHED, port), 1,
+		     "the outsider's child is not asked for");
 	lab_snapshot(&lab, 1300000, &dumped, &missed);
 	cr_assert(dumped, "no dump after a second");
 	cr_assert_geq(missed, 1, "the dump did not say what the exact requests missed");
@@ -147,15 +158,19 @@ Test(exact, a_bound_only_socket_stays_shown_while_no_call_touches_it)
 	cr_assert_eq(probe_open(&lab.probe, &err), 0, "%s", err ? err : "?");
 	bool dumped;
 	size_t missed;
-	struct sockaddr_in address = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in address = { .sin_family = AF_INET,
+				       .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int bound = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	cr_assert_eq(bind(bound, (struct sockaddr *)&address, sizeof address), 0);
-	lab.fds[lab.fd_count++] = (struct tie_fd){ .fd = bound, .inode = inode_of(bound), .family = AF_INET,
-						   .type = SOCK_STREAM };
+	lab.fds[lab.fd_count++] = (struct tie_fd){
+		.fd = bound, .inode = inode_of(bound), .family = AF_INET, .type = SOCK_STREAM
+	};
 	lab.touched[lab.touched_count++] = inode_of(bound);
-	struct exact_input input = { .what = PROBE_TCP4 | PROBE_BOUND_INACTIVE, .fds = lab.fds, .fd_count = 1,
-				     .touched = lab.touched, .touched_count = 1, .now_us = 0 };
-	cr_assert_eq(exact_snapshot(lab.exact, lab.probe, &input, &lab.raw, &dumped, &missed, &err), 0, "%s", err);
+	struct exact_input input = { .what = PROBE_TCP4 | PROBE_BOUND_INACTIVE, .fds = lab.fds,
+				     .fd_count = 1, .touched = lab.touched, .touched_count = 1,
+				     .now_us = 0 };
+	cr_assert_eq(exact_snapshot(lab.exact, lab.probe, &input, &lab.raw, &dumped, &missed, &err),
+		     0, "%s", err);
 	cr_assert(dumped);
 	size_t first = 0;
 	for (size_t i = 0; i < lab.raw.count; i++)
@@ -163,7 +178,8 @@ Test(exact, a_bound_only_socket_stays_shown_while_no_call_touches_it)
 	cr_assert_eq(first, 1, "the dump did not show the bound socket");
 	input.touched_count = 0;
 	input.now_us = 100000;
-	cr_assert_eq(exact_snapshot(lab.exact, lab.probe, &input, &lab.raw, &dumped, &missed, &err), 0, "%s", err);
+	cr_assert_eq(exact_snapshot(lab.exact, lab.probe, &input, &lab.raw, &dumped, &missed, &err),
+		     0, "%s", err);
 	cr_assert_not(dumped);
 	cr_assert_eq(lab.raw.count, 1, "%zu sockets", lab.raw.count);
 	cr_assert_eq(lab.raw.sockets[0].inode, inode_of(bound));
@@ -172,14 +188,17 @@ Test(exact, a_bound_only_socket_stays_shown_while_no_call_touches_it)
 	/* An fd new since the last snapshot, though no call of this step is
 	 * known to have made it (an accept() that woke later): dumped for. */
 	int fresh = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	lab.fds[lab.fd_count++] = (struct tie_fd){ .fd = fresh, .inode = inode_of(fresh), .family = AF_INET,
-						   .type = SOCK_STREAM };
+	lab.fds[lab.fd_count++] = (struct tie_fd){
+		.fd = fresh, .inode = inode_of(fresh), .family = AF_INET, .type = SOCK_STREAM
+	};
 	input.fd_count = lab.fd_count;
 	input.now_us = 200000;
-	cr_assert_eq(exact_snapshot(lab.exact, lab.probe, &input, &lab.raw, &dumped, &missed, &err), 0, "%s", err);
+	cr_assert_eq(exact_snapshot(lab.exact, lab.probe, &input, &lab.raw, &dumped, &missed, &err),
+		     0, "%s", err);
 	cr_assert(dumped, "a new fd the kernel did not show was not dumped for");
 	input.now_us = 300000;
-	cr_assert_eq(exact_snapshot(lab.exact, lab.probe, &input, &lab.raw, &dumped, &missed, &err), 0, "%s", err);
+	cr_assert_eq(exact_snapshot(lab.exact, lab.probe, &input, &lab.raw, &dumped, &missed, &err),
+		     0, "%s", err);
 	cr_assert_not(dumped, "an fd already looked for was dumped for again");
 	close(fresh);
 	close(bound);
@@ -188,11 +207,16 @@ Test(exact, a_bound_only_socket_stays_shown_while_no_call_touches_it)
 	exact_free(lab.exact);
 }
 
-static struct probe_socket tcp_socket(int state, uint16_t local_port, uint16_t peer_port, uint64_t cookie)
+static struct probe_socket tcp_socket(int state, uint16_t local_port, uint16_t peer_port,
+				      uint64_t cookie)
 {
-	struct probe_socket socket = { .family = AF_INET, .type = SOCK_STREAM, .protocol = IPPROTO_TCP,
-				       .state = state, .cookie = cookie };
-	struct sockaddr_in *local = (struct sockaddr_in *)&socket.local, *peer = (struct sockaddr_in *)&socket.peer;
+	struct probe_socket socket = { .family = AF_INET,
+				       .type = SOCK_STREAM,
+				       .protocol = IPPROTO_TCP,
+				       .state = state,
+				       .cookie = cookie };
+	struct sockaddr_in *local = (struct sockaddr_in *)&socket.local,
+			   *peer = (struct sockaddr_in *)&socket.peer;
 	local->sin_family = peer->sin_family = AF_INET;
 	local->sin_addr.s_addr = peer->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	local->sin_port = htons(local_port);

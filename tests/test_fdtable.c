@@ -32,7 +32,8 @@ Test(fdtable, a_second_process_reusing_a_number_closes_nothing_of_the_first)
 {
 	fdtable_init(&table, 100);
 	fdtable_add(&table, 100, 3, 1000, AF_INET, SOCK_STREAM);
-	fdtable_add(&table, 200, 3, 2000, AF_INET, SOCK_STREAM);   /* another process's socket() = 3 */
+	/* another process's socket() = 3 */
+	fdtable_add(&table, 200, 3, 2000, AF_INET, SOCK_STREAM);
 	cr_assert_eq(fdtable_find(&table, 100, 3)->inode, 1000);
 	cr_assert_eq(fdtable_find(&table, 200, 3)->inode, 2000);
 }

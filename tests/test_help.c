@@ -66,7 +66,8 @@ Test(help, finds_every_topic_as_a_section_of_the_man_page)
 	for (size_t i = 0; i < help_topic_count; i++) {
 		char heading[128];
 		snprintf(heading, sizeof heading, "\n.SH %s\n", help_topics[i].section);
-		cr_expect(strstr(source, heading) != NULL, "doc/socklab.1 has no section '%s' for topic '%s'",
+		cr_expect(strstr(source, heading) != NULL,
+			  "doc/socklab.1 has no section '%s' for topic '%s'",
 			  help_topics[i].section, help_topics[i].name);
 	}
 	free(source);
@@ -79,10 +80,12 @@ Test(help, leaves_no_roff_in_any_topic_and_fits_78_columns)
 		size_t size = 0;
 		FILE *out = open_memstream(&text, &size);
 		char *err = NULL;
-		cr_assert_eq(help_print_topic(out, help_topics[i].name, &err), 0, "%s: %s", help_topics[i].name, err);
+		cr_assert_eq(help_print_topic(out, help_topics[i].name, &err), 0, "%s: %s",
+			     help_topics[i].name, err);
 		fclose(out);
 		size_t heading_len = strlen(help_topics[i].section);
-		cr_expect(strncmp(text, help_topics[i].section, heading_len) == 0 && text[heading_len] == '\n',
+		cr_expect(strncmp(text, help_topics[i].section, heading_len) == 0
+				  && text[heading_len] == '\n',
 			  "%s starts with its heading: %s", help_topics[i].name, text);
 		cr_expect(strlen(text) > heading_len + 20, "%s has a body", help_topics[i].name);
 		for (char *line = text; *line;) {
@@ -90,11 +93,12 @@ Test(help, leaves_no_roff_in_any_topic_and_fits_78_columns)
 			size_t columns = 0;
 			for (size_t k = 0; k < len; k++)
 				columns += ((unsigned char)line[k] & 0xc0) != 0x80;
-			cr_expect(columns <= 78, "%s: a line of %zu columns: %.*s", help_topics[i].name, columns,
-				  (int)len, line);
-			cr_expect(line[0] != '.', "%s: a roff request left: %.*s", help_topics[i].name, (int)len, line);
-			cr_expect(memchr(line, '\\', len) == NULL, "%s: an escape left: %.*s", help_topics[i].name,
-				  (int)len, line);
+			cr_expect(columns <= 78, "%s: a line of %zu columns: %.*s",
+				  help_topics[i].name, columns, (int)len, line);
+			cr_expect(line[0] != '.', "%s: a roff request left: %.*s",
+				  help_topics[i].name, (int)len, line);
+			cr_expect(memchr(line, '\\', len) == NULL, "%s: an escape left: %.*s",
+				  help_topics[i].name, (int)len, line);
 			line += len + (line[len] == '\n');
 		}
 		free(text);
@@ -151,7 +155,9 @@ Test(help, fills_long_paragraphs_at_78_columns)
 	char *text = format(page, "LONG", &result);
 	cr_assert_eq(result, 0);
 	/* 2 columns of indent, then words of 4 and one space: 15 words fill 76. */
-	cr_expect(strncmp(text, "LONG\n  word word word word word word word word word word word word word word word\n",
+	cr_expect(strncmp(text,
+			  "LONG\n  word word word word word word word word word word word word "
+			  "word word word\n",
 			  strlen("LONG\n  ") + 15 * 5) == 0,
 		  "%s", text);
 	free(text);
@@ -163,7 +169,9 @@ Test(help, names_the_topics_when_one_is_unknown)
 	FILE *out = fopen("/dev/null", "w");
 	cr_assert_eq(help_print_topic(out, "nope", &err), -1);
 	fclose(out);
-	cr_expect_str_eq(err, "no help topic 'nope' (topics: keys, lessons, exit, commands, options, sandbox, environment)");
+	cr_expect_str_eq(err,
+			 "no help topic 'nope' (topics: keys, lessons, exit, commands, options, "
+			 "sandbox, environment)");
 	free(err);
 }
 
@@ -177,9 +185,11 @@ Test(help, socklab_help_prints_a_topic_and_refuses_an_unknown_one)
 	char *exit_status = run_shell("'" SOCKLAB_BINARY "' help exit 2>&1; echo \"exit $?\"");
 	cr_expect(strstr(exit_status, "2 on bad usage or bad") != NULL, "%s", exit_status);
 	free(exit_status);
-	char *unknown = run_shell("'" SOCKLAB_BINARY "' help nope 2>&1 >/dev/null; echo \"exit $?\"");
-	cr_expect_str_eq(unknown, "socklab: no help topic 'nope' (topics: keys, lessons, exit, commands, options, "
-				  "sandbox, environment)\nexit 2\n");
+	char *unknown =
+		run_shell("'" SOCKLAB_BINARY "' help nope 2>&1 >/dev/null; echo \"exit $?\"");
+	cr_expect_str_eq(unknown,
+			 "socklab: no help topic 'nope' (topics: keys, lessons, exit, commands, "
+			 "options, sandbox, environment)\nexit 2\n");
 	free(unknown);
 	char *usage = run_shell("'" SOCKLAB_BINARY "' help 2>&1; echo \"exit $?\"");
 	cr_expect(strstr(usage, "\nhelp topics:\n  keys ") != NULL, "%s", usage);

@@ -64,7 +64,8 @@ child_open_hold(const struct child *child)
 	struct hold *hold = NULL;
 	char *err = NULL;
 	if (hold_open(&hold, &err) == -1) {
-		if (err != NULL && strncmp(err, HOLD_UNSUPPORTED_PREFIX, strlen(HOLD_UNSUPPORTED_PREFIX)) == 0)
+		if (err != NULL
+		    && strncmp(err, HOLD_UNSUPPORTED_PREFIX, strlen(HOLD_UNSUPPORTED_PREFIX)) == 0)
 			child_finish(child, CHILD_SKIPPED, "%s", err);
 		child_finish(child, CHILD_FAILED, "hold_open: %s", err ? err : "(no message)");
 	}
@@ -135,8 +136,8 @@ scene_open(struct scene *scene, const struct child *child, int family)
 	socklen_t length = loopback_address(family, SERVER_PORT, &address);
 	scene->listener = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	child_assert(child, scene->listener != -1, "socket: %s", strerror(errno));
-	child_assert(child, bind(scene->listener, (struct sockaddr *)&address, length) == 0, "bind: %s",
-		     strerror(errno));
+	child_assert(child, bind(scene->listener, (struct sockaddr *)&address, length) == 0,
+		     "bind: %s", strerror(errno));
 	child_assert(child, listen(scene->listener, 5) == 0, "listen: %s", strerror(errno));
 }
 
@@ -149,7 +150,8 @@ scene_connect(struct scene *scene)
 	scene->client = socket(scene->family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	child_assert(scene->child, scene->client != -1, "socket: %s", strerror(errno));
 	int result = connect(scene->client, (struct sockaddr *)&address, length);
-	child_assert(scene->child, result == -1 && errno == EINPROGRESS, "connect: %d %s", result, strerror(errno));
+	child_assert(scene->child, result == -1 && errno == EINPROGRESS, "connect: %d %s", result,
+		     strerror(errno));
 	scene->client_port = local_port_of(scene->client);
 }
 
@@ -193,15 +195,18 @@ static const struct held_segment *
 scene_expect_one(struct scene *scene, const char *flags, enum hold_direction direction, int line)
 {
 	char *err = NULL;
-	child_assert(scene->child, hold_settle(scene->hold, &err) != -1, "(line %d) hold_settle: %s", line, err);
+	child_assert(scene->child, hold_settle(scene->hold, &err) != -1,
+		     "(line %d) hold_settle: %s", line, err);
 	size_t count = hold_count(scene->hold);
 	const struct held_segment *segment = hold_peek(scene->hold, 0);
-	child_assert(scene->child, count == 1, "(line %d) %zu segments held, expected one %s; first: %s", line,
-		     count, flags, segment ? segment->flags : "none");
-	child_assert(scene->child, segment->decoded && strcmp(segment->flags, flags) == 0
-		     && segment->direction == direction,
-		     "(line %d) held %s direction %d, expected %s direction %d", line, segment->flags,
-		     segment->direction, flags, direction);
+	child_assert(scene->child, count == 1,
+		     "(line %d) %zu segments held, expected one %s; first: %s", line, count, flags,
+		     segment ? segment->flags : "none");
+	child_assert(scene->child,
+		     segment->decoded && strcmp(segment->flags, flags) == 0
+			     && segment->direction == direction,
+		     "(line %d) held %s direction %d, expected %s direction %d", line,
+		     segment->flags, segment->direction, flags, direction);
 	return segment;
 }
 
@@ -224,7 +229,8 @@ scene_establish(struct scene *scene)
 	scene_expect_one(scene, "ACK", HOLD_CLIENT_TO_SERVER, __LINE__);
 	scene_release(scene);
 	char *err = NULL;
-	child_assert(scene->child, hold_settle(scene->hold, &err) == 0, "%s", err ? err : "a segment more");
+	child_assert(scene->child, hold_settle(scene->hold, &err) == 0, "%s",
+		     err ? err : "a segment more");
 	scene->accepted = accept4(scene->listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	child_assert(scene->child, scene->accepted != -1, "accept: %s", strerror(errno));
 }
@@ -249,13 +255,17 @@ handshake(const struct child *child)
 {
 	struct scene scene;
 	scene_open(&scene, child, AF_INET);
-	child_assert(child, hold_count(scene.hold) == 0, "%zu held before any call", hold_count(scene.hold));
+	child_assert(child, hold_count(scene.hold) == 0, "%zu held before any call",
+		     hold_count(scene.hold));
 
 	/* connect() sent its SYN and the kernel holds it: the client waits
 	 * in SYN-SENT, the server has not heard of it. */
 	scene_connect(&scene);
-	const struct held_segment *syn = scene_expect_one(&scene, "SYN", HOLD_CLIENT_TO_SERVER, __LINE__);
-	child_assert(child, syn->seq == 0 && syn->ack == 0 && syn->payload_length == 0 && !syn->retransmission,
+	const struct held_segment *syn =
+		scene_expect_one(&scene, "SYN", HOLD_CLIENT_TO_SERVER, __LINE__);
+	child_assert(child,
+		     syn->seq == 0 && syn->ack == 0 && syn->payload_length == 0
+			     && !syn->retransmission,
 		     "seq %u ack %u len %u", syn->seq, syn->ack, syn->payload_length);
 	child_assert(child,
 		     port_of(&syn->source) == scene.client_port
@@ -272,8 +282,10 @@ handshake(const struct child *child)
 	/* The SYN reaches the server: a request socket in SYN-RECV, whose
 	 * SYN-ACK is held in turn. */
 	scene_release(&scene);
-	const struct held_segment *syn_ack = scene_expect_one(&scene, "SYN-ACK", HOLD_SERVER_TO_CLIENT, __LINE__);
-	child_assert(child, syn_ack->seq == 0 && syn_ack->ack == 1, "seq %u ack %u", syn_ack->seq, syn_ack->ack);
+	const struct held_segment *syn_ack =
+		scene_expect_one(&scene, "SYN-ACK", HOLD_SERVER_TO_CLIENT, __LINE__);
+	child_assert(child, syn_ack->seq == 0 && syn_ack->ack == 1, "seq %u ack %u", syn_ack->seq,
+		     syn_ack->ack);
 	expect_server_state(&scene, "SYN-RECV");
 	expect_client_state(&scene, "SYN-SENT");
 
@@ -281,7 +293,8 @@ handshake(const struct child *child)
 	 * blocking connect() would return now), its ACK is held, and the
 	 * server still waits in SYN-RECV. */
 	scene_release(&scene);
-	const struct held_segment *ack = scene_expect_one(&scene, "ACK", HOLD_CLIENT_TO_SERVER, __LINE__);
+	const struct held_segment *ack =
+		scene_expect_one(&scene, "ACK", HOLD_CLIENT_TO_SERVER, __LINE__);
 	child_assert(child, ack->seq == 1 && ack->ack == 1, "seq %u ack %u", ack->seq, ack->ack);
 	expect_client_state(&scene, "ESTABLISHED");
 	expect_server_state(&scene, "SYN-RECV");
@@ -296,8 +309,9 @@ handshake(const struct child *child)
 	const struct probe_socket *listener = scene_socket(&scene, SERVER_PORT, 0);
 	child_assert(child, listener != NULL && listener->recv_queue == 1, "accept queue %u",
 		     listener ? listener->recv_queue : 0);
-	child_assert(child, hold_release(scene.hold, &err) == -1 && strcmp(err, "no segment is held") == 0, "%s",
-		     err ? err : "released nothing");
+	child_assert(child,
+		     hold_release(scene.hold, &err) == -1 && strcmp(err, "no segment is held") == 0,
+		     "%s", err ? err : "released nothing");
 	free(err);
 	scene_close(&scene);
 }
@@ -319,7 +333,8 @@ data_and_close(const struct child *child)
 
 	/* Five bytes: one PSH-ACK from relative seq 1. */
 	child_assert(child, send(scene.client, "hello", 5, 0) == 5, "send: %s", strerror(errno));
-	const struct held_segment *data = scene_expect_one(&scene, "PSH-ACK", HOLD_CLIENT_TO_SERVER, __LINE__);
+	const struct held_segment *data =
+		scene_expect_one(&scene, "PSH-ACK", HOLD_CLIENT_TO_SERVER, __LINE__);
 	child_assert(child, data->seq == 1 && data->ack == 1 && data->payload_length == 5,
 		     "seq %u ack %u len %u", data->seq, data->ack, data->payload_length);
 	char buffer[8];
@@ -327,12 +342,15 @@ data_and_close(const struct child *child)
 		     "the server read bytes still held");
 	scene_release(&scene);
 	child_assert(child, hold_settle(scene.hold, &err) != -1, "%s", err);
-	child_assert(child, recv(scene.accepted, buffer, sizeof buffer, 0) == 5, "recv: %s", strerror(errno));
+	child_assert(child, recv(scene.accepted, buffer, sizeof buffer, 0) == 5, "recv: %s",
+		     strerror(errno));
 	/* The server's ACK of the data: at once (quick-ack at the start of
 	 * a connection) or after the delayed-ACK timer. */
 	if (hold_count(scene.hold) == 0)
-		child_assert(child, hold_wait(scene.hold, LATE_SEGMENT_DEADLINE_MS, &err) == 1, "no ACK of the data");
-	const struct held_segment *data_ack = scene_expect_one(&scene, "ACK", HOLD_SERVER_TO_CLIENT, __LINE__);
+		child_assert(child, hold_wait(scene.hold, LATE_SEGMENT_DEADLINE_MS, &err) == 1,
+			     "no ACK of the data");
+	const struct held_segment *data_ack =
+		scene_expect_one(&scene, "ACK", HOLD_SERVER_TO_CLIENT, __LINE__);
 	child_assert(child, data_ack->ack == 6, "ack %u", data_ack->ack);
 	scene_release(&scene);
 	child_assert(child, hold_settle(scene.hold, &err) == 0, "%s", err ? err : "a segment more");
@@ -340,7 +358,8 @@ data_and_close(const struct child *child)
 	/* The client closes first: its FIN is held, it waits in FIN-WAIT-1. */
 	close(scene.client);
 	scene.client = -1;
-	const struct held_segment *fin = scene_expect_one(&scene, "FIN-ACK", HOLD_CLIENT_TO_SERVER, __LINE__);
+	const struct held_segment *fin =
+		scene_expect_one(&scene, "FIN-ACK", HOLD_CLIENT_TO_SERVER, __LINE__);
 	child_assert(child, fin->seq == 6, "seq %u", fin->seq);
 	expect_client_state(&scene, "FIN-WAIT-1");
 	expect_server_state(&scene, "ESTABLISHED");
@@ -351,8 +370,10 @@ data_and_close(const struct child *child)
 	child_assert(child, hold_settle(scene.hold, &err) != -1, "%s", err);
 	expect_server_state(&scene, "CLOSE-WAIT");
 	if (hold_count(scene.hold) == 0)
-		child_assert(child, hold_wait(scene.hold, LATE_SEGMENT_DEADLINE_MS, &err) == 1, "no ACK of the FIN");
-	const struct held_segment *fin_ack = scene_expect_one(&scene, "ACK", HOLD_SERVER_TO_CLIENT, __LINE__);
+		child_assert(child, hold_wait(scene.hold, LATE_SEGMENT_DEADLINE_MS, &err) == 1,
+			     "no ACK of the FIN");
+	const struct held_segment *fin_ack =
+		scene_expect_one(&scene, "ACK", HOLD_SERVER_TO_CLIENT, __LINE__);
 	child_assert(child, fin_ack->ack == 7, "ack %u", fin_ack->ack);
 	expect_client_state(&scene, "FIN-WAIT-1");
 
@@ -369,8 +390,10 @@ data_and_close(const struct child *child)
 
 	/* The FIN reaches the client: TIME-WAIT, and its last ACK is held. */
 	scene_release(&scene);
-	const struct held_segment *last = scene_expect_one(&scene, "ACK", HOLD_CLIENT_TO_SERVER, __LINE__);
-	child_assert(child, last->seq == 7 && last->ack == 2, "seq %u ack %u", last->seq, last->ack);
+	const struct held_segment *last =
+		scene_expect_one(&scene, "ACK", HOLD_CLIENT_TO_SERVER, __LINE__);
+	child_assert(child, last->seq == 7 && last->ack == 2, "seq %u ack %u", last->seq,
+		     last->ack);
 	expect_client_state(&scene, "TIME-WAIT");
 	expect_server_state(&scene, "LAST-ACK");
 
@@ -395,7 +418,8 @@ ipv6_handshake(const struct child *child)
 	struct scene scene;
 	scene_open(&scene, child, AF_INET6);
 	scene_connect(&scene);
-	const struct held_segment *syn = scene_expect_one(&scene, "SYN", HOLD_CLIENT_TO_SERVER, __LINE__);
+	const struct held_segment *syn =
+		scene_expect_one(&scene, "SYN", HOLD_CLIENT_TO_SERVER, __LINE__);
 	child_assert(
 		child,
 		syn->family == AF_INET6
@@ -431,37 +455,45 @@ dropped_syn(const struct child *child)
 	char *err = NULL;
 	scene_open(&scene, child, AF_INET);
 	scene_connect(&scene);
-	const struct held_segment *syn = scene_expect_one(&scene, "SYN", HOLD_CLIENT_TO_SERVER, __LINE__);
+	const struct held_segment *syn =
+		scene_expect_one(&scene, "SYN", HOLD_CLIENT_TO_SERVER, __LINE__);
 	uint32_t first_seq = syn->raw_seq;
 
 	int64_t dropped_at = now_us();
 	child_assert(child, hold_drop(scene.hold, &err) == 0, "hold_drop: %s", err);
-	child_assert(child, hold_settle(scene.hold, &err) == 0, "%s", err ? err : "a segment after a drop");
+	child_assert(child, hold_settle(scene.hold, &err) == 0, "%s",
+		     err ? err : "a segment after a drop");
 	const struct probe_socket *client = scene_socket(&scene, scene.client_port, SERVER_PORT);
 	child_assert(child, client != NULL && client->timer == 1 && client->retransmits == 0,
-		     "client timer %u retransmits %u", client ? client->timer : 0, client ? client->retransmits : 0);
+		     "client timer %u retransmits %u", client ? client->timer : 0,
+		     client ? client->retransmits : 0);
 
 	/* The client's retransmission timer fires after its RTO (1 s) and
 	 * sends the same SYN again: waited for on the queue's fd. */
-	child_assert(child, hold_wait(scene.hold, RETRANSMISSION_DEADLINE_MS, &err) == 1, "no second SYN: %s",
-		     err ? err : "timed out");
+	child_assert(child, hold_wait(scene.hold, RETRANSMISSION_DEADLINE_MS, &err) == 1,
+		     "no second SYN: %s", err ? err : "timed out");
 	int64_t waited_ms = (now_us() - dropped_at) / 1000;
-	const struct held_segment *again = scene_expect_one(&scene, "SYN", HOLD_CLIENT_TO_SERVER, __LINE__);
+	const struct held_segment *again =
+		scene_expect_one(&scene, "SYN", HOLD_CLIENT_TO_SERVER, __LINE__);
 	child_assert(child, again->retransmission && again->raw_seq == first_seq && again->seq == 0,
-		     "retransmission %d raw seq %u (first %u)", again->retransmission, again->raw_seq, first_seq);
-	child_assert(child, waited_ms >= 800 && waited_ms < RETRANSMISSION_DEADLINE_MS, "after %lld ms",
-		     (long long)waited_ms);
+		     "retransmission %d raw seq %u (first %u)", again->retransmission,
+		     again->raw_seq, first_seq);
+	child_assert(child, waited_ms >= 800 && waited_ms < RETRANSMISSION_DEADLINE_MS,
+		     "after %lld ms", (long long)waited_ms);
 	client = scene_socket(&scene, scene.client_port, SERVER_PORT);
-	child_assert(child, client != NULL && strcmp(probe_socket_state_name(client), "SYN-SENT") == 0
-		     && client->timer == 1 && client->retransmits == 1,
-		     "client %s timer %u retransmits %u", client ? probe_socket_state_name(client) : "(none)",
+	child_assert(child,
+		     client != NULL && strcmp(probe_socket_state_name(client), "SYN-SENT") == 0
+			     && client->timer == 1 && client->retransmits == 1,
+		     "client %s timer %u retransmits %u",
+		     client ? probe_socket_state_name(client) : "(none)",
 		     client ? client->timer : 0, client ? client->retransmits : 0);
 	expect_server_state(&scene, "(none)");
 
 	/* Released, the second SYN completes the handshake as the first would have. */
 	scene_release(&scene);
 	scene_expect_one(&scene, "SYN-ACK", HOLD_SERVER_TO_CLIENT, __LINE__);
-	child_finish(child, CHILD_PASSED, "the dropped SYN came again after %lld ms", (long long)waited_ms);
+	child_finish(child, CHILD_PASSED, "the dropped SYN came again after %lld ms",
+		     (long long)waited_ms);
 }
 
 Test(hold, a_dropped_syn_comes_again_after_the_rto, .timeout = 30)
@@ -478,24 +510,30 @@ timers_while_held(const struct child *child)
 	char *err = NULL;
 	scene_open(&scene, child, AF_INET);
 	scene_connect(&scene);
-	const struct held_segment *syn = scene_expect_one(&scene, "SYN", HOLD_CLIENT_TO_SERVER, __LINE__);
+	const struct held_segment *syn =
+		scene_expect_one(&scene, "SYN", HOLD_CLIENT_TO_SERVER, __LINE__);
 	uint32_t syn_seq = syn->raw_seq;
 
 	/* Past the client's first RTO (1 s) with its SYN held: the timer
 	 * fires and backs off, but sends no second SYN while the kernel still
 	 * holds the first. */
-	child_assert(child, hold_wait(scene.hold, 3000, &err) == 0, "%zu held: %s", hold_count(scene.hold),
+	child_assert(child, hold_wait(scene.hold, 3000, &err) == 0, "%zu held: %s",
+		     hold_count(scene.hold),
 		     hold_peek(scene.hold, 1) ? hold_peek(scene.hold, 1)->flags : "?");
 	const struct probe_socket *client = scene_socket(&scene, scene.client_port, SERVER_PORT);
-	child_assert(child, client != NULL && strcmp(probe_socket_state_name(client), "SYN-SENT") == 0
-		     && client->retransmits >= 1, "client %s retransmits %u",
-		     client ? probe_socket_state_name(client) : "(none)", client ? client->retransmits : 0);
+	child_assert(child,
+		     client != NULL && strcmp(probe_socket_state_name(client), "SYN-SENT") == 0
+			     && client->retransmits >= 1,
+		     "client %s retransmits %u",
+		     client ? probe_socket_state_name(client) : "(none)",
+		     client ? client->retransmits : 0);
 	unsigned client_retransmits = client->retransmits;
 
 	/* The server's request socket rebuilds its SYN-ACK on its own RTO:
 	 * a held SYN-ACK gets a twin. */
 	scene_release(&scene);
-	const struct held_segment *syn_ack = scene_expect_one(&scene, "SYN-ACK", HOLD_SERVER_TO_CLIENT, __LINE__);
+	const struct held_segment *syn_ack =
+		scene_expect_one(&scene, "SYN-ACK", HOLD_SERVER_TO_CLIENT, __LINE__);
 	uint32_t syn_ack_seq = syn_ack->raw_seq;
 	const struct held_segment *twin = NULL;
 	int64_t deadline = now_us() + 2500 * 1000;
@@ -506,10 +544,13 @@ timers_while_held(const struct child *child)
 			if (strcmp(hold_peek(scene.hold, i)->flags, "SYN-ACK") == 0)
 				twin = hold_peek(scene.hold, i);
 	}
-	child_assert(child, twin != NULL && twin->retransmission && twin->raw_seq == syn_ack_seq, "no twin SYN-ACK");
+	child_assert(child, twin != NULL && twin->retransmission && twin->raw_seq == syn_ack_seq,
+		     "no twin SYN-ACK");
 	child_assert(child, hold_release_all(scene.hold, &err) >= 2, "%s", err);
-	child_finish(child, CHILD_PASSED, "SYN held 1.5 s: no second SYN, client retransmits %u; a held SYN-ACK "
-		     "got a twin (client ISN %u)", client_retransmits, syn_seq);
+	child_finish(child, CHILD_PASSED,
+		     "SYN held 1.5 s: no second SYN, client retransmits %u; a held SYN-ACK got a "
+		     "twin (client ISN %u)",
+		     client_retransmits, syn_seq);
 }
 
 Test(hold, timers_run_while_a_segment_is_held, .timeout = 30)
@@ -547,8 +588,8 @@ count_tables(const char *name)
 			break;
 		}
 		int left = (int)got;
-		for (const struct nlmsghdr *reply = (const struct nlmsghdr *)buffer; mnl_nlmsg_ok(reply, left);
-		     reply = mnl_nlmsg_next(reply, &left)) {
+		for (const struct nlmsghdr *reply = (const struct nlmsghdr *)buffer;
+		     mnl_nlmsg_ok(reply, left); reply = mnl_nlmsg_next(reply, &left)) {
 			if (reply->nlmsg_type == NLMSG_DONE) {
 				done = true;
 			} else if (reply->nlmsg_type == NLMSG_ERROR) {
@@ -613,7 +654,8 @@ nothing_left(const struct child *child)
 	char *err = NULL;
 	scene_open(&scene, child, AF_INET);
 	child_assert(child, count_tables(TABLE_NAME) == 1, "%d tables", count_tables(TABLE_NAME));
-	child_assert(child, queue_is_bound(HOLD_QUEUE_NUMBER) != 0, "queue %d not listed", HOLD_QUEUE_NUMBER);
+	child_assert(child, queue_is_bound(HOLD_QUEUE_NUMBER) != 0, "queue %d not listed",
+		     HOLD_QUEUE_NUMBER);
 	char *ruleset = nft_ruleset();
 	bool nft_checked = ruleset != NULL;
 	/* The rule is there; nft names its verdict only where it can read the
@@ -622,7 +664,8 @@ nothing_left(const struct child *child)
 	 * always decode an xtables target): the netlink checks above are the
 	 * test; nft need only list the table. */
 	if (ruleset != NULL)
-		child_assert(child, strstr(ruleset, "table inet " TABLE_NAME) != NULL, "nft shows:\n%s", ruleset);
+		child_assert(child, strstr(ruleset, "table inet " TABLE_NAME) != NULL,
+			     "nft shows:\n%s", ruleset);
 	free(ruleset);
 
 	/* A SYN held when the hold closes is released, not dropped: the
@@ -644,23 +687,30 @@ nothing_left(const struct child *child)
 	expect_server_state(&scene, "ESTABLISHED");
 
 	/* No table, no queue, no process; segments flow. */
-	child_assert(child, count_tables(TABLE_NAME) == 0, "%d tables left", count_tables(TABLE_NAME));
-	child_assert(child, queue_is_bound(HOLD_QUEUE_NUMBER) != 1, "queue %d still bound", HOLD_QUEUE_NUMBER);
+	child_assert(child, count_tables(TABLE_NAME) == 0, "%d tables left",
+		     count_tables(TABLE_NAME));
+	child_assert(child, queue_is_bound(HOLD_QUEUE_NUMBER) != 1, "queue %d still bound",
+		     HOLD_QUEUE_NUMBER);
 	ruleset = nft_ruleset();
 	if (ruleset != NULL)
 		child_assert(child, strstr(ruleset, TABLE_NAME) == NULL, "nft shows:\n%s", ruleset);
 	free(ruleset);
-	child_assert(child, waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD, "a child process is left");
+	child_assert(child, waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD,
+		     "a child process is left");
 	int second = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_storage address;
 	length = loopback_address(AF_INET, SERVER_PORT, &address);
-	child_assert(child, connect(second, (struct sockaddr *)&address, length) == 0, "connect: %s", strerror(errno));
+	child_assert(child, connect(second, (struct sockaddr *)&address, length) == 0,
+		     "connect: %s", strerror(errno));
 	close(second);
-	child_assert(child, hold_collect(scene.hold, &err) == -1 && err != NULL, "collect on a closed hold");
+	child_assert(child, hold_collect(scene.hold, &err) == -1 && err != NULL,
+		     "collect on a closed hold");
 	free(err);
 	scene_close(&scene);
-	child_finish(child, CHILD_PASSED, "hold_close took %.1f ms and released the held SYN: the connection was up "
-		     "%lld us after it returned%s", (closed_at - closing_at) / 1000.0, (long long)connected_us,
+	child_finish(child, CHILD_PASSED,
+		     "hold_close took %.1f ms and released the held SYN: the connection was up "
+		     "%lld us after it returned%s",
+		     (closed_at - closing_at) / 1000.0, (long long)connected_us,
 		     nft_checked ? "; nft list ruleset checked too" : "");
 }
 
@@ -676,7 +726,8 @@ second_hold(const struct child *child)
 	struct hold *first = child_open_hold(child);
 	struct hold *second = NULL;
 	char *err = NULL;
-	child_assert(child, hold_open(&second, &err) == -1 && second == NULL, "a second hold opened");
+	child_assert(child, hold_open(&second, &err) == -1 && second == NULL,
+		     "a second hold opened");
 	child_assert(child, strstr(err, "another hold is") != NULL, "%s", err);
 	free(err);
 	hold_free(first);
@@ -701,7 +752,9 @@ on_the_host(const struct child *child)
 	if (geteuid() == 0)
 		child_become_nobody(child);
 	child_assert(child, hold_open(&hold, &err) == -1 && hold == NULL, "held the host's lo");
-	child_assert(child, err != NULL && strncmp(err, "holding segments", 16) == 0 && strchr(err, '\n') == NULL,
+	child_assert(child,
+		     err != NULL && strncmp(err, "holding segments", 16) == 0
+			     && strchr(err, '\n') == NULL,
 		     "%s", err ? err : "(no message)");
 	child_finish(child, CHILD_PASSED, "%s", err);
 }
@@ -733,9 +786,12 @@ answers_from_another_cpu(const struct child *child)
 		scene.family = families[family];
 		struct sockaddr_storage address;
 		socklen_t length = loopback_address(scene.family, SERVER_PORT, &address);
-		scene.listener = socket(scene.family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		child_assert(child, bind(scene.listener, (struct sockaddr *)&address, length) == 0 &&
-			     listen(scene.listener, 128) == 0, "%s", strerror(errno));
+		scene.listener =
+			socket(scene.family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		child_assert(child,
+			     bind(scene.listener, (struct sockaddr *)&address, length) == 0
+				     && listen(scene.listener, 128) == 0,
+			     "%s", strerror(errno));
 		for (int round = 0; round < rounds; round++) {
 			scene_connect(&scene);
 			scene_expect_one(&scene, "SYN", HOLD_CLIENT_TO_SERVER, __LINE__);
@@ -746,7 +802,8 @@ answers_from_another_cpu(const struct child *child)
 			scene_release(&scene);
 			scene_expect_one(&scene, "ACK", HOLD_CLIENT_TO_SERVER, __LINE__);
 			scene_release(&scene);
-			child_assert(child, hold_settle(scene.hold, &err) == 0, "%s", err ? err : "a segment more");
+			child_assert(child, hold_settle(scene.hold, &err) == 0, "%s",
+				     err ? err : "a segment more");
 			int accepted = accept4(scene.listener, NULL, NULL, SOCK_CLOEXEC);
 			child_assert(child, accepted != -1, "accept: %s", strerror(errno));
 			/* RST on close (SO_LINGER 0): one segment, no TIME-WAIT. */
@@ -755,14 +812,17 @@ answers_from_another_cpu(const struct child *child)
 			close(scene.client);
 			scene_expect_one(&scene, "RST-ACK", HOLD_CLIENT_TO_SERVER, __LINE__);
 			scene_release(&scene);
-			child_assert(child, hold_settle(scene.hold, &err) == 0, "%s", err ? err : "a segment more");
+			child_assert(child, hold_settle(scene.hold, &err) == 0, "%s",
+				     err ? err : "a segment more");
 			close(accepted);
 		}
 		close(scene.listener);
 	}
 	hold_free(scene.hold);
-	child_finish(child, CHILD_PASSED, "with RPS to CPU %d, %d of %d IPv4 and %d of %d IPv6 SYN-ACKs came after "
-		     "hold_release returned; hold_settle found every one", there, late[0], rounds, late[1], rounds);
+	child_finish(child, CHILD_PASSED,
+		     "with RPS to CPU %d, %d of %d IPv4 and %d of %d IPv6 SYN-ACKs came after "
+		     "hold_release returned; hold_settle found every one",
+		     there, late[0], rounds, late[1], rounds);
 }
 
 Test(hold, settle_finds_the_answer_another_cpu_sends, .timeout = 60)

@@ -34,8 +34,9 @@ static void expect_each_key_once(const struct key_name *keys, size_t count, cons
 {
 	size_t first = 0;
 	size_t again = find_key_bound_twice(keys, count, &first);
-	cr_expect_eq(again, SIZE_MAX, "%s: key %d is bound in row %zu (%s) and again in row %zu (%s)",
-		     context, again == SIZE_MAX ? 0 : keys[again].key, first, keys[first].name, again,
+	cr_expect_eq(again, SIZE_MAX,
+		     "%s: key %d is bound in row %zu (%s) and again in row %zu (%s)", context,
+		     again == SIZE_MAX ? 0 : keys[again].key, first, keys[first].name, again,
 		     again == SIZE_MAX ? "" : keys[again].name);
 }
 
@@ -72,7 +73,8 @@ Test(keys, bind_each_key_once_on_the_command_line)
 Test(keys, find_the_action_of_every_bound_key)
 {
 	for (size_t i = 0; i < tui_key_count; i++)
-		cr_expect_eq(keys_find_action(tui_keys[i].key), tui_keys[i].action, "%s", tui_keys[i].name);
+		cr_expect_eq(keys_find_action(tui_keys[i].key), tui_keys[i].action, "%s",
+			     tui_keys[i].name);
 }
 
 /* A presenter's clicker sends PgDn and PgUp (some Right and Left): they

@@ -12,14 +12,16 @@
 
 static void clear_locale_environment(void)
 {
-	const char *const names[] = { "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LC_CTYPE", "LANG", "SOCKLAB_LANGUAGE" };
+	const char *const names[] = { "LANGUAGE", "LC_ALL", "LC_MESSAGES",
+				      "LC_CTYPE", "LANG",   "SOCKLAB_LANGUAGE" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		unsetenv(names[i]);
 }
 
 Test(language, reads_the_names_gettext_uses_for_simplified_chinese)
 {
-	const char *const chinese[] = { "zh", "zh_CN", "zh_CN.UTF-8", "zh_SG", "zh_SG.utf8", "zh-CN", "zh_CN@x" };
+	const char *const chinese[] = { "zh",         "zh_CN", "zh_CN.UTF-8", "zh_SG",
+					"zh_SG.utf8", "zh-CN", "zh_CN@x" };
 	for (size_t i = 0; i < sizeof chinese / sizeof chinese[0]; i++)
 		cr_expect_eq(language_from_name(chinese[i]), LANGUAGE_ZH, "%s", chinese[i]);
 	cr_expect_eq(language_from_name("en_US.UTF-8"), LANGUAGE_EN);
@@ -43,7 +45,8 @@ Test(language, follows_lang_lc_messages_and_lc_all_in_gettexts_order)
 	setenv("LC_ALL", "zh_SG.UTF-8", 1);
 	cr_expect_eq(language_choose(NULL, true, NULL), LANGUAGE_ZH, "LC_ALL before LC_MESSAGES");
 	setenv("LC_ALL", "", 1);
-	cr_expect_eq(language_choose(NULL, true, NULL), LANGUAGE_EN, "an empty LC_ALL counts as unset");
+	cr_expect_eq(language_choose(NULL, true, NULL), LANGUAGE_EN,
+		     "an empty LC_ALL counts as unset");
 }
 
 Test(language, takes_the_first_known_language_of_language_unless_the_locale_is_c)
@@ -51,7 +54,8 @@ Test(language, takes_the_first_known_language_of_language_unless_the_locale_is_c
 	clear_locale_environment();
 	setenv("LANG", "en_US.UTF-8", 1);
 	setenv("LANGUAGE", "fr:zh_CN:en", 1);
-	cr_expect_eq(language_choose(NULL, true, NULL), LANGUAGE_ZH, "fr is unknown, zh_CN is next");
+	cr_expect_eq(language_choose(NULL, true, NULL), LANGUAGE_ZH,
+		     "fr is unknown, zh_CN is next");
 	setenv("LANGUAGE", "en:zh", 1);
 	cr_expect_eq(language_choose(NULL, true, NULL), LANGUAGE_EN);
 	/* gettext ignores LANGUAGE when the locale is C. */
@@ -81,16 +85,19 @@ Test(language, refuses_chinese_without_utf8_in_one_line)
 	cr_expect_eq(language_choose("zh", false, warn), LANGUAGE_EN);
 	cr_expect_eq(language_choose("en", false, warn), LANGUAGE_EN);
 	fclose(warn);
-	const char line[] = "socklab: Chinese needs a UTF-8 locale (LANG=zh_CN.UTF-8); using English\n";
+	const char line[] =
+		"socklab: Chinese needs a UTF-8 locale (LANG=zh_CN.UTF-8); using English\n";
 	char expected[256];
-	snprintf(expected, sizeof expected, "%s%s", line, line);   /* once per refusal; English asks for nothing */
+	/* once per refusal; English asks for nothing */
+	snprintf(expected, sizeof expected, "%s%s", line, line);
 	cr_expect_str_eq(said, expected);
 	free(said);
 }
 
 Test(language, takes_the_flag_out_of_the_command_line)
 {
-	char *argv[] = { "socklab", "--lang", "zh", "run", "--plain", "--lang=en", "01", "--", "--lang", "x", NULL };
+	char *argv[] = { "socklab", "--lang", "zh",     "run", "--plain", "--lang=en",
+			 "01",      "--",     "--lang", "x",   NULL };
 	int argc = 10;
 	const char *flag = NULL;
 	char *err = NULL;
@@ -122,7 +129,8 @@ Test(language, refuses_a_missing_or_unknown_value)
 Test(language, exports_the_choice_for_the_modules_that_load_lessons)
 {
 	clear_locale_environment();
-	cr_expect_eq(language_current(), LANGUAGE_EN, "a library user that sets nothing gets English");
+	cr_expect_eq(language_current(), LANGUAGE_EN,
+		     "a library user that sets nothing gets English");
 	i18n_use(LANGUAGE_ZH);
 	cr_expect_eq(language_current(), LANGUAGE_ZH);
 	i18n_use(LANGUAGE_EN);

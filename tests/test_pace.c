@@ -20,13 +20,16 @@ Test(pace, waits_before_every_step_but_the_first_and_adds_pauses)
 Test(pace, refuses_what_is_not_seconds_or_step_colon_seconds)
 {
 	static const char *const every[] = { "", "x", "-1", "2s", "nan", "inf", "99999" };
-	static const char *const pauses[] = { "65", ":65", "0:65", "-3:65", "last:", "first:65", "3:x", "3:-1", "3:1e9" };
+	static const char *const pauses[] = { "65",       ":65", "0:65", "-3:65", "last:",
+					      "first:65", "3:x", "3:-1", "3:1e9" };
 	struct pace pace = { 0 };
 	char why[160];
 	for (size_t i = 0; i < sizeof every / sizeof every[0]; i++)
-		cr_assert_eq(pace_parse_every(&pace, every[i], why, sizeof why), -1, "--pace '%s' accepted", every[i]);
+		cr_assert_eq(pace_parse_every(&pace, every[i], why, sizeof why), -1,
+			     "--pace '%s' accepted", every[i]);
 	for (size_t i = 0; i < sizeof pauses / sizeof pauses[0]; i++)
-		cr_assert_eq(pace_parse_pause(&pace, pauses[i], why, sizeof why), -1, "--pause '%s' accepted", pauses[i]);
+		cr_assert_eq(pace_parse_pause(&pace, pauses[i], why, sizeof why), -1,
+			     "--pause '%s' accepted", pauses[i]);
 	cr_assert(strstr(why, "STEP:SECONDS"), "%s", why);
 	cr_assert_eq(pace.pause_count, 0);
 }

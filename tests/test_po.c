@@ -68,7 +68,8 @@ Test(po, marks_fuzzy_and_obsolete_entries)
 	const struct po_entry *fuzzy = po_find(&po, "01-echo:step 2:say");
 	cr_assert_not_null(fuzzy);
 	cr_expect(fuzzy->fuzzy);
-	cr_expect_null(po_find(&po, "01-echo:step 9:say"), "an obsolete entry is not found as live");
+	cr_expect_null(po_find(&po, "01-echo:step 9:say"),
+		       "an obsolete entry is not found as live");
 	cr_expect(po.entries[4].obsolete);
 	cr_expect_str_eq(po.entries[4].str, "没了");
 	po_file_done(&po);
@@ -82,14 +83,16 @@ Test(po, reports_problems_with_file_and_line)
 		{ "msgid \"a\"\nmsgstr \"b\n", "t.po:2: a string without its closing quote" },
 		{ "msgid \"a\"\n", "t.po:2: an entry needs msgid and msgstr" },
 		{ "msgid \"a\\q\"\nmsgstr \"\"\n", "t.po:1: unknown escape '\\q'" },
-		{ "msgid \"a\"\nmsgstr \"b\"\nbogus\n", "t.po:3: expected msgctxt, msgid, msgstr, a string or a comment" },
+		{ "msgid \"a\"\nmsgstr \"b\"\nbogus\n",
+		  "t.po:3: expected msgctxt, msgid, msgstr, a string or a comment" },
 		{ "\"stray\"\n", "t.po:1: a string outside msgid, msgstr or msgctxt" },
 		{ "msgid \"a\" x\nmsgstr \"\"\n", "t.po:1: text after a string's closing quote" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct po_file po;
 		char *err = NULL;
-		cr_expect_eq(po_parse("t.po", bad[i].text, strlen(bad[i].text), &po, &err), -1, "%s", bad[i].text);
+		cr_expect_eq(po_parse("t.po", bad[i].text, strlen(bad[i].text), &po, &err), -1,
+			     "%s", bad[i].text);
 		cr_expect_str_eq(err ? err : "(none)", bad[i].message);
 		cr_expect_eq(po.count, 0);
 		free(err);
@@ -98,7 +101,8 @@ Test(po, reports_problems_with_file_and_line)
 
 Test(po, reads_plural_forms_keeping_the_first)
 {
-	const char text[] = "msgid \"one\"\nmsgid_plural \"many\"\nmsgstr[0] \"一\"\nmsgstr[1] \"多\"\n";
+	const char text[] =
+		"msgid \"one\"\nmsgid_plural \"many\"\nmsgstr[0] \"一\"\nmsgstr[1] \"多\"\n";
 	struct po_file po;
 	char *err = NULL;
 	cr_assert_eq(po_parse("t.po", text, strlen(text), &po, &err), 0, "%s", err);
@@ -156,7 +160,8 @@ Test(po, reads_any_number_of_obsolete_marks_on_a_line)
 
 Test(po, writes_strings_that_it_reads_back)
 {
-	const char *const texts[] = { "one line", "two\nlines \"quoted\" \\ and\ttab", "ends with newline\n", "" };
+	const char *const texts[] = { "one line", "two\nlines \"quoted\" \\ and\ttab",
+				      "ends with newline\n", "" };
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
 		char *written = NULL;
 		size_t size = 0;

@@ -60,7 +60,8 @@ static void take_snapshot(struct probe *probe, unsigned what, struct probe_snaps
 {
 	char *err = NULL;
 
-	cr_assert_eq(probe_snapshot(probe, what, snap, &err), 0, "probe_snapshot: %s", err ? err : "?");
+	cr_assert_eq(probe_snapshot(probe, what, snap, &err), 0, "probe_snapshot: %s",
+		     err ? err : "?");
 	cr_assert_null(err);
 }
 
@@ -110,8 +111,9 @@ static const struct probe_socket *find_inet(const struct probe_snapshot *snap, i
 	for (i = 0; i < snap->count; i++) {
 		const struct probe_socket *socket = &snap->sockets[i];
 
-		if (socket->family == family && port_of_address(&socket->local) == local_port &&
-		    port_of_address(&socket->peer) == peer_port && (state == 0 || socket->state == state))
+		if (socket->family == family && port_of_address(&socket->local) == local_port
+		    && port_of_address(&socket->peer) == peer_port
+		    && (state == 0 || socket->state == state))
 			return socket;
 	}
 	return NULL;
@@ -173,7 +175,8 @@ static void wait_readable(int fd)
 	cr_assert_eq(poll(&poll_fd, 1, DEADLINE_SECONDS * 1000), 1, "poll: no connection came");
 }
 
-static int loopback_socket(int family, int type, struct sockaddr_storage *address, socklen_t *length)
+static int loopback_socket(int family, int type, struct sockaddr_storage *address,
+			   socklen_t *length)
 {
 	int fd = socket(family, type | SOCK_CLOEXEC, 0);
 
@@ -213,8 +216,10 @@ static int connected_socket(int family, int type, int port)
 	int fd = loopback_socket(family, type, &address, &length);
 
 	cr_assert_geq(fd, 0, "socket: %s", strerror(errno));
-	((struct sockaddr_in *)&address)->sin_port = htons(port);        /* same offset in sockaddr_in6 */
-	cr_assert_eq(connect(fd, (struct sockaddr *)&address, length), 0, "connect: %s", strerror(errno));
+	/* same offset in sockaddr_in6 */
+	((struct sockaddr_in *)&address)->sin_port = htons(port);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&address, length), 0, "connect: %s",
+		     strerror(errno));
 	return fd;
 }
 
@@ -326,9 +331,11 @@ Test(probe, shows_listener_queue_client_and_unaccepted_child)
 	 * FIN-WAIT-1, then FIN-WAIT-2 when the child's delayed ACK comes.
 	 * The client is orphaned now, so it too has no inode. */
 	close(client_fd);
-	child = wait_for_state(probe, PROBE_TCP4, &snap, AF_INET, listen_port, client_port, TCP_CLOSE_WAIT);
+	child = wait_for_state(probe, PROBE_TCP4, &snap, AF_INET, listen_port, client_port,
+			       TCP_CLOSE_WAIT);
 	cr_assert_not_null(child, "the child never went CLOSE-WAIT");
-	client = wait_for_state(probe, PROBE_TCP4, &snap, AF_INET, client_port, listen_port, TCP_FIN_WAIT2);
+	client = wait_for_state(probe, PROBE_TCP4, &snap, AF_INET, client_port, listen_port,
+				TCP_FIN_WAIT2);
 	cr_assert_not_null(client, "the client never went FIN-WAIT-2");
 	cr_assert_str_eq(probe_state_name(client->state, client->type), "FIN-WAIT-2");
 	cr_assert_eq(client->inode, 0);
@@ -355,7 +362,8 @@ Test(probe, shows_ipv6_listener_only_in_tcp6_dump)
 	cr_assert_eq(listen(listen_fd, 3), 0);
 
 	take_snapshot(probe, PROBE_TCP4, &snap);
-	cr_assert_null(find_inet(&snap, AF_INET6, listen_port, 0, 0), "an AF_INET6 socket in the TCP4 dump");
+	cr_assert_null(find_inet(&snap, AF_INET6, listen_port, 0, 0),
+		       "an AF_INET6 socket in the TCP4 dump");
 	cr_assert_null(find_inode(&snap, inode_of(listen_fd)));
 
 	take_snapshot(probe, PROBE_TCP6, &snap);
@@ -384,7 +392,8 @@ Test(probe, shows_bound_socket_only_when_bound_inactive_is_asked)
 	int port = port_of_fd(fd);
 
 	take_snapshot(probe, PROBE_TCP4, &snap);
-	cr_assert_null(find_inet(&snap, AF_INET, port, 0, 0), "a bound socket without PROBE_BOUND_INACTIVE");
+	cr_assert_null(find_inet(&snap, AF_INET, port, 0, 0),
+		       "a bound socket without PROBE_BOUND_INACTIVE");
 
 	take_snapshot(probe, PROBE_TCP4 | PROBE_BOUND_INACTIVE, &snap);
 	bound = find_inet(&snap, AF_INET, port, 0, 0);
@@ -620,7 +629,8 @@ Test(probe, parses_recorded_tcp4_dump)
 			       TCP_CLOSE_WAIT);
 	cr_assert_not_null(close_wait, "the FIN-WAIT-2 socket's peer is not CLOSE-WAIT");
 	cr_assert_neq(close_wait->inode, 0);
-	cr_assert_eq(close_wait->recv_queue, 1, "the FIN counts as one byte: %u", close_wait->recv_queue);
+	cr_assert_eq(close_wait->recv_queue, 1, "the FIN counts as one byte: %u",
+		     close_wait->recv_queue);
 
 	cr_assert_eq(count_state(&snap, TCP_ESTABLISHED), 2);
 	for (size_t i = 0; i < snap.count; i++) {
@@ -629,7 +639,8 @@ Test(probe, parses_recorded_tcp4_dump)
 	}
 	cr_assert_not_null(child, "no ESTABLISHED socket without an inode (the unaccepted child)");
 	cr_assert_eq(port_of_address(&child->local), FIXTURE_TCP_PORT);
-	client = find_inet(&snap, AF_INET, port_of_address(&child->peer), FIXTURE_TCP_PORT, TCP_ESTABLISHED);
+	client = find_inet(&snap, AF_INET, port_of_address(&child->peer), FIXTURE_TCP_PORT,
+			   TCP_ESTABLISHED);
 	cr_assert_not_null(client);
 	cr_assert_neq(client->inode, 0);
 	probe_snapshot_done(&snap);
@@ -682,7 +693,8 @@ Test(probe, parses_recorded_udp_dumps)
 Test(probe, parses_recorded_unix_dump)
 {
 	struct probe_snapshot snap = { 0 };
-	const struct probe_socket *listener = NULL, *client = NULL, *datagram = NULL, *pair[2] = { 0 };
+	const struct probe_socket *listener = NULL, *client = NULL, *datagram = NULL,
+				  *pair[2] = { 0 };
 	size_t pair_count = 0;
 
 	parse_fixture("unix.bin", PROBE_UNIX, &snap);
@@ -724,7 +736,8 @@ Test(probe, reports_recorded_kernel_error_with_its_errno)
 	struct probe_snapshot snap = { 0 };
 	char *err = NULL;
 
-	cr_assert_eq(probe_parse_dump_kind(fixture.bytes, fixture.length, PROBE_TCP4, &snap, &err), -1);
+	cr_assert_eq(probe_parse_dump_kind(fixture.bytes, fixture.length, PROBE_TCP4, &snap, &err),
+		     -1);
 	cr_assert_not_null(err);
 	cr_assert_not_null(strstr(err, strerror(EINVAL)), "%s", err);
 	cr_assert_eq(snap.count, 0);
@@ -757,15 +770,19 @@ Test(probe, refuses_dump_of_another_kind)
 	struct probe_snapshot snap = { 0 };
 	char *err = NULL;
 
-	cr_assert_eq(probe_parse_dump_kind(fixture.bytes, fixture.length, PROBE_TCP6, &snap, &err), -1);
+	cr_assert_eq(probe_parse_dump_kind(fixture.bytes, fixture.length, PROBE_TCP6, &snap, &err),
+		     -1);
 	cr_assert_not_null(err);
 	free(err);
 	err = NULL;
-	cr_assert_eq(probe_parse_dump_kind(fixture.bytes, fixture.length, PROBE_TCP4 | PROBE_TCP6, &snap, &err), -1);
+	cr_assert_eq(probe_parse_dump_kind(fixture.bytes, fixture.length, PROBE_TCP4 | PROBE_TCP6,
+					   &snap, &err),
+		     -1);
 	cr_assert_not_null(err);
 	free(err);
 	err = NULL;
-	cr_assert_eq(probe_parse_dump_kind(fixture.bytes, fixture.length, PROBE_UNIX, &snap, &err), -1);
+	cr_assert_eq(probe_parse_dump_kind(fixture.bytes, fixture.length, PROBE_UNIX, &snap, &err),
+		     -1);
 	cr_assert_not_null(err);
 	free(err);
 	probe_snapshot_done(&snap);
@@ -804,7 +821,8 @@ static bool is_message_boundary(const struct fixture *fixture, size_t offset)
 	size_t at = 0;
 
 	while (at < offset) {
-		const struct nlmsghdr *message = (const struct nlmsghdr *)((const char *)fixture->bytes + at);
+		const struct nlmsghdr *message =
+			(const struct nlmsghdr *)((const char *)fixture->bytes + at);
 
 		at += NLMSG_ALIGN(message->nlmsg_len);
 	}
@@ -821,9 +839,11 @@ Test(probe, rejects_every_truncation_of_recorded_dumps)
 
 			/* Cut between messages, a dump is merely unfinished. */
 			if (is_message_boundary(&fixture, length))
-				cr_assert_eq(result, 1, "%s cut at %zu: %d", fixtures[f].name, length, result);
+				cr_assert_eq(result, 1, "%s cut at %zu: %d", fixtures[f].name,
+					     length, result);
 			else
-				cr_assert_eq(result, -1, "%s cut at %zu: %d", fixtures[f].name, length, result);
+				cr_assert_eq(result, -1, "%s cut at %zu: %d", fixtures[f].name,
+					     length, result);
 		}
 		free(fixture.bytes);
 	}
@@ -855,11 +875,13 @@ Test(probe, survives_corrupted_recorded_dumps)
 				size_t at = next_random(&random_state) % fixture.length;
 
 				/* Small values hit the length and type fields' edges. */
-				mutated[at] = (round & 1) ? (unsigned char)next_random(&random_state)
-							  : (unsigned char)(next_random(&random_state) % 8);
+				mutated[at] = (round & 1)
+					? (unsigned char)next_random(&random_state)
+					: (unsigned char)(next_random(&random_state) % 8);
 			}
 			parse_exact(mutated, fixture.length, fixtures[f].kind);
-			parse_exact(mutated, next_random(&random_state) % (fixture.length + 1), fixtures[f].kind);
+			parse_exact(mutated, next_random(&random_state) % (fixture.length + 1),
+				    fixtures[f].kind);
 		}
 		free(mutated);
 		free(fixture.bytes);
@@ -870,7 +892,8 @@ Test(probe, survives_random_bytes)
 {
 	uint32_t random_state = 0xb0b5u;
 	unsigned char bytes[512];
-	static const unsigned kinds[] = { PROBE_TCP4, PROBE_TCP6, PROBE_UDP4, PROBE_UDP6, PROBE_UNIX };
+	static const unsigned kinds[] = { PROBE_TCP4, PROBE_TCP6, PROBE_UDP4, PROBE_UDP6,
+					  PROBE_UNIX };
 
 	for (int round = 0; round < 20000; round++) {
 		size_t length = next_random(&random_state) % sizeof(bytes);
@@ -898,7 +921,8 @@ Test(probe, rejects_misaligned_buffer)
 
 	cr_assert_not_null(shifted);
 	memcpy(shifted + 1, fixture.bytes, fixture.length);
-	cr_assert_eq(probe_parse_dump_kind(shifted + 1, fixture.length, PROBE_UDP6, &snap, &err), -1);
+	cr_assert_eq(probe_parse_dump_kind(shifted + 1, fixture.length, PROBE_UDP6, &snap, &err),
+		     -1);
 	cr_assert_not_null(err);
 	free(err);
 	free(shifted);
@@ -912,11 +936,13 @@ Test(probe, names_every_state_the_kernel_reports)
 	static const char *const expected[] = {
 		[1] = "ESTABLISHED", [2] = "SYN-SENT", [3] = "SYN-RECV", [4] = "FIN-WAIT-1",
 		[5] = "FIN-WAIT-2", [6] = "TIME-WAIT", [7] = "CLOSE", [8] = "CLOSE-WAIT",
-		[9] = "LAST-ACK", [10] = "LISTEN", [11] = "CLOSING", [12] = "SYN-RECV", [13] = "BOUND",
+		[9] = "LAST-ACK",    [10] = "LISTEN",   [11] = "CLOSING", [12] = "SYN-RECV",
+		[13] = "BOUND",
 	};
 
 	for (int state = 1; state <= 13; state++)
-		cr_assert_str_eq(probe_state_name(state, SOCK_STREAM), expected[state], "state %d", state);
+		cr_assert_str_eq(probe_state_name(state, SOCK_STREAM), expected[state], "state %d",
+				 state);
 	cr_assert_str_eq(probe_state_name(0, SOCK_STREAM), "?");
 	cr_assert_str_eq(probe_state_name(14, SOCK_STREAM), "?");
 	cr_assert_str_eq(probe_state_name(-1, SOCK_STREAM), "?");
@@ -933,24 +959,28 @@ Test(probe, names_closed_sockets_by_family)
 	cr_assert_str_eq(probe_socket_state_name(&socket), "UNCONN");
 	socket.state = TCP_LISTEN;
 	cr_assert_str_eq(probe_socket_state_name(&socket), "LISTEN");
-	socket = (struct probe_socket){ .family = AF_INET, .type = SOCK_STREAM, .protocol = IPPROTO_TCP,
-					.state = TCP_CLOSE };
+	socket = (struct probe_socket){
+		.family = AF_INET, .type = SOCK_STREAM, .protocol = IPPROTO_TCP, .state = TCP_CLOSE
+	};
 	cr_assert_str_eq(probe_socket_state_name(&socket), "BOUND");
 	socket.state = TCP_TIME_WAIT;
 	cr_assert_str_eq(probe_socket_state_name(&socket), "TIME-WAIT");
-	socket = (struct probe_socket){ .family = AF_INET6, .type = SOCK_DGRAM, .protocol = IPPROTO_UDP,
-					.state = TCP_CLOSE };
+	socket = (struct probe_socket){
+		.family = AF_INET6, .type = SOCK_DGRAM, .protocol = IPPROTO_UDP, .state = TCP_CLOSE
+	};
 	cr_assert_str_eq(probe_socket_state_name(&socket), "UNCONN");
 }
 
 /* ---- exact requests ---------------------------------------------------- */
 
-static void look_up(struct probe *probe, const struct probe_key *keys, size_t count, struct probe_snapshot *snap)
+static void look_up(struct probe *probe, const struct probe_key *keys, size_t count,
+		    struct probe_snapshot *snap)
 {
 	char *err = NULL;
 
 	probe_snapshot_clear(snap);
-	cr_assert_eq(probe_lookup(probe, keys, count, snap, &err), 0, "probe_lookup: %s", err ? err : "?");
+	cr_assert_eq(probe_lookup(probe, keys, count, snap, &err), 0, "probe_lookup: %s",
+		     err ? err : "?");
 }
 
 Test(probe, finds_exactly_the_sockets_asked_for_by_their_identity)
@@ -969,12 +999,14 @@ Test(probe, finds_exactly_the_sockets_asked_for_by_their_identity)
 	 * child in the accept queue as the client's mirror. */
 	struct probe_key keys[4];
 	const struct probe_socket *listener = find_inet(&snap, AF_INET, listen_port, 0, TCP_LISTEN);
-	const struct probe_socket *client = find_inet(&snap, AF_INET, client_port, listen_port, TCP_ESTABLISHED);
+	const struct probe_socket *client =
+		find_inet(&snap, AF_INET, client_port, listen_port, TCP_ESTABLISHED);
 	cr_assert_not_null(listener);
 	cr_assert_not_null(client);
 	cr_assert_eq(probe_key_of(listener, &keys[0]), 0);
 	cr_assert_eq(probe_key_of(client, &keys[1]), 0);
-	keys[2] = (struct probe_key){ .kind = PROBE_TCP4, .local = client->peer, .peer = client->local };
+	keys[2] = (struct probe_key){ .kind = PROBE_TCP4, .local = client->peer,
+				      .peer = client->local };
 	/* A connection nobody has: not found, and not taken for the
 	 * listener the kernel's lookup falls back to. */
 	keys[3] = keys[2];
@@ -989,8 +1021,10 @@ Test(probe, finds_exactly_the_sockets_asked_for_by_their_identity)
 	client = find_inet(&found, AF_INET, client_port, listen_port, TCP_ESTABLISHED);
 	cr_assert_not_null(client);
 	cr_assert_eq(client->inode, inode_of(client_fd));
-	const struct probe_socket *child = find_inet(&found, AF_INET, listen_port, client_port, TCP_ESTABLISHED);
-	cr_assert_not_null(child, "the child in the accept queue was not found as the client's mirror");
+	const struct probe_socket *child =
+		find_inet(&found, AF_INET, listen_port, client_port, TCP_ESTABLISHED);
+	cr_assert_not_null(child,
+			   "the child in the accept queue was not found as the client's mirror");
 	cr_assert_eq(child->inode, 0);
 
 	/* After close() the client ends in TIME-WAIT, a new kernel socket
@@ -1000,7 +1034,8 @@ Test(probe, finds_exactly_the_sockets_asked_for_by_their_identity)
 	close(client_fd);
 	close(child_fd);
 	const struct probe_socket *waiting =
-		wait_for_state(probe, PROBE_TCP4, &snap, AF_INET, client_port, listen_port, TCP_TIME_WAIT);
+		wait_for_state(probe, PROBE_TCP4, &snap, AF_INET, client_port, listen_port,
+			       TCP_TIME_WAIT);
 	cr_assert_not_null(waiting, "the client never reached TIME-WAIT");
 	keys[1].cookie = client_cookie;
 	look_up(probe, &keys[1], 1, &found);
@@ -1043,7 +1078,8 @@ Test(probe, finds_udp_sockets_by_their_addresses)
 	int connected_port = port_of_fd(connected);
 	take_snapshot(probe, PROBE_UDP4, &snap);
 	const struct probe_socket *first = find_inet(&snap, AF_INET, unconnected_port, 0, 0);
-	const struct probe_socket *second = find_inet(&snap, AF_INET, connected_port, unconnected_port, 0);
+	const struct probe_socket *second =
+		find_inet(&snap, AF_INET, connected_port, unconnected_port, 0);
 	cr_assert_not_null(first);
 	cr_assert_not_null(second);
 	struct probe_key keys[2];

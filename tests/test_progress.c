@@ -124,7 +124,8 @@ static void save(struct progress *progress)
 static void record_step(struct progress *progress, const char *lesson, size_t steps, size_t total)
 {
 	char *err = NULL;
-	cr_assert_eq(progress_record_step(progress, lesson, steps, total, 0, &err), 0, "%s", err ? err : "");
+	cr_assert_eq(progress_record_step(progress, lesson, steps, total, 0, &err), 0, "%s",
+		     err ? err : "");
 }
 
 /* Runs body(dir, fd) in a child that cannot write where this process can
@@ -138,7 +139,8 @@ static char *run_unprivileged(void (*body)(const char *dir, int fd), const char 
 	cr_assert_geq(child, 0);
 	if (child == 0) {
 		close(channel[0]);
-		if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0))
+		if (geteuid() == 0
+		    && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0))
 			_exit(3);
 		body(dir, channel[1]);
 		_exit(0);
@@ -153,7 +155,8 @@ static char *run_unprivileged(void (*body)(const char *dir, int fd), const char 
 	close(channel[0]);
 	int status;
 	cr_assert_eq(waitpid(child, &status, 0), child);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the unprivileged child failed (status %d)", status);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "the unprivileged child failed (status %d)", status);
 	return said;
 }
 
@@ -281,11 +284,17 @@ Test(progress, refuses_names_it_cannot_store)
 	char long_name[PROGRESS_NAME_MAX + 1];
 	memset(long_name, 'a', PROGRESS_NAME_MAX);
 	long_name[PROGRESS_NAME_MAX] = '\0';
-	const char *bad[] = { "", long_name, "bell\a", "latin1-\xe9", "overlong-\xc0\xaf", "surrogate-\xed\xa0\x80",
+	const char *bad[] = { "",
+			      long_name,
+			      "bell\a",
+			      "latin1-\xe9",
+			      "overlong-\xc0\xaf",
+			      "surrogate-\xed\xa0\x80",
 			      "cut-\xe2\x82" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char *err = NULL;
-		cr_assert_eq(progress_record_step(progress, bad[i], 1, 2, 0, &err), -1, "name %zu accepted", i);
+		cr_assert_eq(progress_record_step(progress, bad[i], 1, 2, 0, &err), -1,
+			     "name %zu accepted", i);
 		cr_assert_not_null(err);
 		free(err);
 	}
@@ -311,11 +320,12 @@ Test(progress, says_which_lesson_was_updated_last)
 {
 	char *dir = make_temp_dir();
 	char *file = join(dir, PROGRESS_FILE);
-	write_text(file, "{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": {"
-			 "\"01-echo\": {\"steps_reached\": 16, \"total_steps\": 16, \"done\": true, \"quiz_right\": 0,"
-			 " \"quiz_asked\": 0, \"last_step\": 16, \"updated\": 1000},"
-			 "\"02-socket\": {\"steps_reached\": 3, \"total_steps\": 9, \"done\": false, \"quiz_right\": 0,"
-			 " \"quiz_asked\": 0, \"last_step\": 3, \"updated\": 2000}}}");
+	write_text(file,
+		   "{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": {\"01-echo\": "
+		   "{\"steps_reached\": 16, \"total_steps\": 16, \"done\": true, \"quiz_right\": "
+		   "0, \"quiz_asked\": 0, \"last_step\": 16, \"updated\": 1000},\"02-socket\": "
+		   "{\"steps_reached\": 3, \"total_steps\": 9, \"done\": false, \"quiz_right\": 0, "
+		   "\"quiz_asked\": 0, \"last_step\": 3, \"updated\": 2000}}}");
 	struct progress *progress = load_quietly(dir);
 	struct progress_entry entry;
 	cr_assert(progress_latest(progress, &entry));
@@ -395,7 +405,8 @@ Test(progress_dir, is_a_clear_error_when_a_file_stands_in_its_way)
 	record_step(progress, "01-echo", 1, 16);
 	cr_assert_eq(progress_save(progress, &warning, &err), -1);
 	cr_assert_not_null(err);
-	cr_assert(strstr(err, "cannot make the directory") && strstr(err, "Not a directory"), "%s", err);
+	cr_assert(strstr(err, "cannot make the directory") && strstr(err, "Not a directory"), "%s",
+		  err);
 	free(err);
 	progress_free(progress);
 	free(dir);
@@ -433,7 +444,8 @@ Test(progress_dir, is_a_clear_error_when_it_cannot_be_written)
 		cr_assert_eq(chmod(dir, 0555), 0);
 
 	char *said = run_unprivileged(save_into, dir);
-	cr_assert(strstr(said, "cannot save progress") && strstr(said, dir) && strstr(said, "Permission denied"),
+	cr_assert(strstr(said, "cannot save progress") && strstr(said, dir)
+			  && strstr(said, "Permission denied"),
 		  "%s", said);
 	char *after = read_text(file);
 	cr_assert_str_eq(after, before, "a failed save leaves the file as it was");
@@ -455,7 +467,8 @@ static void check_set_aside(const char *dir, const char *original, const char *r
 	cr_assert_eq(progress_load(&progress, dir, &warning, &err), 0, "load: %s", err ? err : "");
 	cr_assert_not_null(warning, "no warning for a file that is %s", reason);
 	cr_assert_null(strchr(warning, '\n'), "one line: %s", warning);
-	cr_assert(strstr(warning, "set aside as") && strstr(warning, PROGRESS_FILE ".broken-"), "%s", warning);
+	cr_assert(strstr(warning, "set aside as") && strstr(warning, PROGRESS_FILE ".broken-"),
+		  "%s", warning);
 	cr_assert(strstr(warning, reason), "'%s' does not say '%s'", warning, reason);
 	cr_assert_eq(progress_count(progress), 0);
 
@@ -493,8 +506,8 @@ static void check_text_set_aside(const char *text, const char *reason)
 }
 
 #define LESSON_FIELDS(reached) \
-	"\"steps_reached\": " reached ", \"total_steps\": 16, \"done\": false, \"quiz_right\": 0, " \
-	"\"quiz_asked\": 0, \"last_step\": 1, \"updated\": 1"
+	"\"steps_reached\": " reached ", \"total_steps\": 16, \"done\": false, \"quiz_right\": " \
+				      "0, \"quiz_asked\": 0, \"last_step\": 1, \"updated\": 1"
 
 Test(progress_broken, garbage_is_set_aside)
 {
@@ -503,7 +516,8 @@ Test(progress_broken, garbage_is_set_aside)
 
 Test(progress_broken, truncated_json_is_set_aside)
 {
-	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": {\"01-echo\": {\"steps_re",
+	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": "
+			     "{\"01-echo\": {\"steps_re",
 			     "not JSON");
 }
 
@@ -514,7 +528,8 @@ Test(progress_broken, an_empty_file_is_set_aside)
 
 Test(progress_broken, another_version_is_set_aside)
 {
-	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 2, \"lessons\": {}}", "version 2");
+	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 2, \"lessons\": {}}",
+			     "version 2");
 }
 
 Test(progress_broken, foreign_json_is_set_aside)
@@ -525,30 +540,43 @@ Test(progress_broken, foreign_json_is_set_aside)
 
 Test(progress_broken, wrong_types_are_set_aside)
 {
-	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": {\"01-echo\": {"
-			     LESSON_FIELDS("\"sixteen\"") "}}}", "'steps_reached'");
-	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": {\"01-echo\": {"
-			     LESSON_FIELDS("-3") "}}}", "'steps_reached'");
-	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": {\"01-echo\": 16}}",
+	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": "
+			     "{\"01-echo\": {" LESSON_FIELDS("\"sixteen\"") "}}}",
+			     "'steps_reached'");
+	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": "
+			     "{\"01-echo\": {" LESSON_FIELDS("-3") "}}}",
+			     "'steps_reached'");
+	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": "
+			     "{\"01-echo\": 16}}",
 			     "not an object");
-	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": []}", "'lessons'");
-	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": \"1\", \"lessons\": {}}", "version");
-	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": {\"01-echo\": {"
-			     "\"steps_reached\": 1, \"total_steps\": 16, \"done\": \"yes\", \"quiz_right\": 0, "
-			     "\"quiz_asked\": 0, \"last_step\": 1, \"updated\": 1}}}", "'done'");
-	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": {\"01-echo\": {"
-			     "\"steps_reached\": 1, \"total_steps\": 16, \"done\": false, \"quiz_right\": 5, "
-			     "\"quiz_asked\": 2, \"last_step\": 1, \"updated\": 1}}}", "more quiz answers right");
-	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": {\"01-echo\": {"
-			     "\"steps_reached\": 1}}}", "'total_steps' is missing");
-	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": {\"\": {"
-			     LESSON_FIELDS("1") "}}}", "lesson name");
+	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": []}",
+			     "'lessons'");
+	check_text_set_aside(
+		"{\"format\": \"socklab-progress\", \"version\": \"1\", \"lessons\": {}}",
+		"version");
+	check_text_set_aside(
+		"{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": {\"01-echo\": "
+		"{\"steps_reached\": 1, \"total_steps\": 16, \"done\": \"yes\", \"quiz_right\": 0, "
+		"\"quiz_asked\": 0, \"last_step\": 1, \"updated\": 1}}}",
+		"'done'");
+	check_text_set_aside(
+		"{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": {\"01-echo\": "
+		"{\"steps_reached\": 1, \"total_steps\": 16, \"done\": false, \"quiz_right\": 5, "
+		"\"quiz_asked\": 2, \"last_step\": 1, \"updated\": 1}}}",
+		"more quiz answers right");
+	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": "
+			     "{\"01-echo\": {\"steps_reached\": 1}}}",
+			     "'total_steps' is missing");
+	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": "
+			     "{\"\": {" LESSON_FIELDS("1") "}}}",
+			     "lesson name");
 }
 
 Test(progress_broken, duplicate_lessons_are_set_aside)
 {
-	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": {"
-			     "\"01-echo\": {" LESSON_FIELDS("1") "}, \"01-echo\": {" LESSON_FIELDS("2") "}}}",
+	check_text_set_aside("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": "
+			     "{\"01-echo\": {" LESSON_FIELDS("1") "}, \"01-echo\": {" LESSON_FIELDS(
+				     "2") "}}}",
 			     "duplicate");
 }
 
@@ -604,7 +632,8 @@ Test(progress_broken, an_unreadable_file_is_set_aside)
 	write_text(file, "{}");
 	cr_assert_eq(chmod(file, 0), 0);
 	char *said = run_unprivileged(load_unreadable, dir);
-	cr_assert(strstr(said, "cannot open it: Permission denied") && strstr(said, "set aside as"), "%s", said);
+	cr_assert(strstr(said, "cannot open it: Permission denied") && strstr(said, "set aside as"),
+		  "%s", said);
 	cr_assert_eq(count_named(dir, PROGRESS_FILE ".broken-", NULL), 1);
 	cr_assert_eq(access(file, F_OK), -1);
 	free(said);
@@ -662,8 +691,10 @@ Test(progress_broken, is_an_error_when_it_cannot_be_set_aside)
 	cr_assert_eq(chmod(file, 0644), 0);
 	if (geteuid() != 0)
 		cr_assert_eq(chmod(dir, 0555), 0);
-	char *said = run_unprivileged(load_unreadable, dir);   /* nobody may not rename in a 0755 dir */
-	cr_assert(strstr(said, "error: ") && strstr(said, "cannot be set aside") && strstr(said, "Permission denied"),
+	/* nobody may not rename in a 0755 dir */
+	char *said = run_unprivileged(load_unreadable, dir);
+	cr_assert(strstr(said, "error: ") && strstr(said, "cannot be set aside")
+			  && strstr(said, "Permission denied"),
 		  "%s", said);
 	char *kept = read_text(file);
 	cr_assert_str_eq(kept, "garbage", "left untouched");
@@ -760,14 +791,16 @@ Test(progress_save, leaves_the_old_file_or_the_new_one_when_killed, .timeout = 2
 		 * of the next save the directory shows. */
 		unsigned wanted = 1 + (unsigned)trial % 3, round = 0, last = 0;
 		while (round < wanted)
-			cr_assert_eq(read(reports[0], &round, sizeof round), (ssize_t)sizeof round, "the saver died");
+			cr_assert_eq(read(reports[0], &round, sizeof round), (ssize_t)sizeof round,
+				     "the saver died");
 		struct stat st;
 		cr_assert_eq(stat(file, &st), 0);
 		caught += wait_for_moment(dir, trial % 4, st.st_size);
 		cr_assert_eq(kill(child, SIGKILL), 0);
 		int status;
 		cr_assert_eq(waitpid(child, &status, 0), child);
-		cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the saver failed on its own (%d)", status);
+		cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+			  "the saver failed on its own (%d)", status);
 		last = round;
 		while (read(reports[0], &round, sizeof round) == (ssize_t)sizeof round)
 			last = round;
@@ -779,9 +812,11 @@ Test(progress_save, leaves_the_old_file_or_the_new_one_when_killed, .timeout = 2
 		struct progress *progress = load_quietly(dir);
 		cr_assert_eq(progress_count(progress), KILL_LESSONS, "trial %d", trial);
 		size_t seen = progress_entry_at(progress, 0)->last_step;
-		cr_assert(seen == last || seen == last + 1, "trial %d: round %zu on disk, %u reported", trial, seen, last);
+		cr_assert(seen == last || seen == last + 1,
+			  "trial %d: round %zu on disk, %u reported", trial, seen, last);
 		for (size_t i = 0; i < KILL_LESSONS; i++)
-			cr_assert_eq(progress_entry_at(progress, i)->last_step, seen, "trial %d: a mixed file", trial);
+			cr_assert_eq(progress_entry_at(progress, i)->last_step, seen,
+				     "trial %d: a mixed file", trial);
 		progress_free(progress);
 	}
 	cr_log_info("kills at the moment watched for: %d of %d", caught, KILL_TRIALS);
@@ -830,7 +865,8 @@ Test(progress_save, takes_up_what_another_socklab_saved_since)
 	record_step(mine, "01-echo", 1, 16);
 	save(mine);
 	struct progress_entry entry;
-	cr_assert(progress_get(mine, "03-bind", &entry), "a save brings in the file's other lessons");
+	cr_assert(progress_get(mine, "03-bind", &entry),
+		  "a save brings in the file's other lessons");
 	cr_assert(entry.done);
 	progress_free(mine);
 	progress_free(theirs);
@@ -874,7 +910,8 @@ Test(progress_reset, will_not_remove_a_directory_in_its_place)
 
 /* ---- socklab progress ------------------------------------------------------------ */
 
-static char *print_to_string(const struct progress *progress, const struct progress_lesson *lessons, size_t count)
+static char *print_to_string(const struct progress *progress, const struct progress_lesson *lessons,
+			     size_t count)
 {
 	char *text = NULL;
 	size_t size = 0;
@@ -950,9 +987,10 @@ Test(progress, a_file_without_failed_reads_as_none_failed)
 	char *file = join(dir, "progress.json");
 	FILE *out = fopen(file, "w");
 	cr_assert_not_null(out);
-	fputs("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": {\"01-echo\": {\"steps_reached\": 16, "
-	      "\"total_steps\": 16, \"done\": false, \"quiz_right\": 0, \"quiz_asked\": 0, \"last_step\": 16, "
-	      "\"updated\": 1}}}", out);
+	fputs("{\"format\": \"socklab-progress\", \"version\": 1, \"lessons\": {\"01-echo\": "
+	      "{\"steps_reached\": 16, \"total_steps\": 16, \"done\": false, \"quiz_right\": 0, "
+	      "\"quiz_asked\": 0, \"last_step\": 16, \"updated\": 1}}}",
+	      out);
 	fclose(out);
 	struct progress *progress = load_quietly(dir);
 	struct progress_entry entry;

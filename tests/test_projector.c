@@ -24,11 +24,11 @@ static struct lab_event event;
 static struct lesson_view view;
 static struct projector_layout layout;
 
-static struct lab_socket tcp_socket(int side, const char *name, int fd, int state, const char *local,
-				    const char *peer, unsigned changes)
+static struct lab_socket tcp_socket(int side, const char *name, int fd, int state,
+				    const char *local, const char *peer, unsigned changes)
 {
-	struct lab_socket socket = { .side = side, .fd = fd, .family = AF_INET, .type = SOCK_STREAM, .state = state,
-				     .changes = changes };
+	struct lab_socket socket = { .side = side, .fd = fd, .family = AF_INET, .type = SOCK_STREAM,
+				     .state = state, .changes = changes };
 	snprintf(socket.name, sizeof socket.name, "%s", name);
 	cr_assert_eq(lab_address_parse(local, &socket.local), 0);
 	cr_assert_eq(lab_address_parse(peer, &socket.peer), 0);
@@ -37,7 +37,9 @@ static struct lab_socket tcp_socket(int side, const char *name, int fd, int stat
 
 static struct wire_packet packet(int from, int to, const char *flags, uint32_t seq, uint32_t ack)
 {
-	struct wire_packet made = { .from_side = from, .to_side = to, .protocol = IPPROTO_TCP, .seq = seq, .ack = ack };
+	struct wire_packet made = {
+		.from_side = from, .to_side = to, .protocol = IPPROTO_TCP, .seq = seq, .ack = ack
+	};
 	cr_assert_eq(packet_flags_parse(IPPROTO_TCP, flags, &made.flags), 0, "%s", flags);
 	return made;
 }
@@ -53,16 +55,21 @@ static void step6(void)
 	sockets[0] = tcp_socket(0, "ls", 3, TCP_LISTEN, "127.0.0.1:65432", "*", CHANGE_QUEUE);
 	sockets[0].recv_queue = 1;
 	sockets[0].send_queue = 5;
-	sockets[1] = tcp_socket(0, "", -1, TCP_ESTABLISHED, "127.0.0.1:65432", "127.0.0.1:40312", CHANGE_NEW);
+	sockets[1] = tcp_socket(0, "", -1, TCP_ESTABLISHED, "127.0.0.1:65432", "127.0.0.1:40312",
+				CHANGE_NEW);
 	sockets[2] = tcp_socket(1, "c", 3, TCP_ESTABLISHED, "127.0.0.1:40312", "127.0.0.1:65432",
 				CHANGE_STATE | CHANGE_ADDRESS);
 	snapshot = (struct lab_snapshot){ .sockets = rows, .count = 3 };
-	server_calls[0] = (struct view_call){ .text = "ls = socket(AF_INET, SOCK_STREAM)", .result = "3" };
+	server_calls[0] =
+		(struct view_call){ .text = "ls = socket(AF_INET, SOCK_STREAM)", .result = "3" };
 	server_calls[1] = (struct view_call){ .text = "bind(ls, 127.0.0.1:65432)", .result = "0" };
 	server_calls[2] = (struct view_call){ .text = "listen(ls, 5)", .result = "0" };
-	server_calls[3] = (struct view_call){ .text = "conn = accept(ls)", .result = "... blocked", .blocked = true };
-	client_calls[0] = (struct view_call){ .text = "c = socket(AF_INET, SOCK_STREAM)", .result = "3" };
-	client_calls[1] = (struct view_call){ .text = "connect(c, 127.0.0.1:65432)", .result = "0", .latest = true };
+	server_calls[3] = (struct view_call){ .text = "conn = accept(ls)", .result = "... blocked",
+					      .blocked = true };
+	client_calls[0] =
+		(struct view_call){ .text = "c = socket(AF_INET, SOCK_STREAM)", .result = "3" };
+	client_calls[1] = (struct view_call){ .text = "connect(c, 127.0.0.1:65432)", .result = "0",
+					      .latest = true };
 	packets[0] = packet(1, 0, "SYN", 0, 0);
 	packets[1] = packet(0, 1, "SYN-ACK", 0, 1);
 	packets[2] = packet(1, 0, "ACK", 1, 1);
@@ -74,12 +81,15 @@ static void step6(void)
 	view.step_count = 14;
 	view.half = 1;
 	view.half_count = 2;
-	view.say = "connect() sends a SYN; the server's kernel answers SYN-ACK, the client's kernel sends the last "
-		   "ACK, and both ends are ESTABLISHED. The server's kernel completed the connection by itself and "
-		   "put it in the accept queue (1 of 5): ESTABLISHED, but no fd holds it yet. The client did not "
-		   "bind: connect() picked an ephemeral port for it, a free port from the kernel's ephemeral range, "
-		   "lent until close. More words, so that three lines cannot hold them all at 160 columns or 200.";
-	snprintf(view.next, sizeof view.next, "the kernel will now wake server's conn = accept(ls)");
+	view.say =
+		"connect() sends a SYN; the server's kernel answers SYN-ACK, the client's kernel "
+		"sends the last ACK, and both ends are ESTABLISHED. The server's kernel completed "
+		"the connection by itself and put it in the accept queue (1 of 5): ESTABLISHED, "
+		"but no fd holds it yet. The client did not bind: connect() picked an ephemeral "
+		"port for it, a free port from the kernel's ephemeral range, lent until close. "
+		"More words, so that three lines cannot hold them all at 160 columns or 200.";
+	snprintf(view.next, sizeof view.next,
+		 "the kernel will now wake server's conn = accept(ls)");
 	view.next_is_wake = true;
 	view.wire_note = "";
 	view.held = "";
@@ -88,16 +98,20 @@ static void step6(void)
 	view.step_packet_count = 3;
 	view.side_count = 2;
 	view.next_side = 0;
-	view.sides[0] = (struct view_side){ .name = "server", .calls = server_calls, .call_count = 4, .blocked = true,
+	view.sides[0] = (struct view_side){ .name = "server",
+					    .calls = server_calls,
+					    .call_count = 4,
+					    .blocked = true,
 					    .socket_count = 2 };
-	view.sides[1] = (struct view_side){ .name = "client", .calls = client_calls, .call_count = 2,
-					    .socket_count = 1 };
+	view.sides[1] = (struct view_side){
+		.name = "client", .calls = client_calls, .call_count = 2, .socket_count = 1
+	};
 }
 
 static void build(int width, int height)
 {
-	struct projector_input input = { .view = &view, .width = width, .height = height, .right_side = 1,
-					 .focus_side = -1, .utf8 = true };
+	struct projector_input input = { .view = &view, .width = width, .height = height,
+					 .right_side = 1, .focus_side = -1, .utf8 = true };
 	projector_build(&layout, &input);
 	cr_assert(!layout.full, "the items fit the layout");
 }
@@ -118,8 +132,8 @@ static const struct projector_item *find_big(const char *text, int *scale_found)
 			for (size_t k = 0; k < layout.count; k++) {
 				const struct projector_item *item = &layout.items[k];
 				int row = item->y - first->y;
-				if (item->kind == PROJECTOR_INK && item->x == first->x && row > 0 && row < BIGFONT_ROWS
-				    && strcmp(item->text, rows[row]) == 0)
+				if (item->kind == PROJECTOR_INK && item->x == first->x && row > 0
+				    && row < BIGFONT_ROWS && strcmp(item->text, rows[row]) == 0)
 					matched++;
 			}
 			if (matched == BIGFONT_ROWS) {
@@ -135,7 +149,8 @@ static const struct projector_item *find_big(const char *text, int *scale_found)
 static const struct projector_item *find_text(const char *text)
 {
 	for (size_t i = 0; i < layout.count; i++)
-		if (layout.items[i].kind == PROJECTOR_TEXT && strcmp(layout.items[i].text, text) == 0)
+		if (layout.items[i].kind == PROJECTOR_TEXT
+		    && strcmp(layout.items[i].text, text) == 0)
 			return &layout.items[i];
 	return NULL;
 }
@@ -161,7 +176,9 @@ static void expect_states_big(int width, int height)
 	if (width < 120)
 		return;   /* a pane of 40 columns: ESTABLISHED in normal type */
 	const struct projector_item *client = find_big("*ESTABLISHED", NULL);
-	cr_assert_not_null(client, "the client's changed state, its '*' in large glyphs too, at %dx%d", width, height);
+	cr_assert_not_null(client,
+			   "the client's changed state, its '*' in large glyphs too, at %dx%d",
+			   width, height);
 	cr_expect_gt(client->x, width / 2, "the client's state in the right pane");
 	cr_expect_eq(client->role, PROJECTOR_CHANGED);
 	/* The connection no fd holds yet: its state under the listener's. */
@@ -188,7 +205,8 @@ Test(projector, writes_the_call_and_its_result_on_one_line_in_large_glyphs)
 	cr_expect_not_null(find_text("connect(c, 127.0.0.1:65432)"), "the call in normal type too");
 	/* Too long for large glyphs whole: the result loses its words first. */
 	client_calls[1].text = "connect(c, 127.0.0.1:65432)";
-	snprintf(client_calls[1].result, sizeof client_calls[1].result, "-1 ECONNREFUSED (Connection refused)");
+	snprintf(client_calls[1].result, sizeof client_calls[1].result,
+		 "-1 ECONNREFUSED (Connection refused)");
 	client_calls[1].failed = true;
 	build(160, 45);
 	call = find_big("connect(c, 127.0.0.1:65432) = -1 ECONNREFUSED", NULL);
@@ -240,8 +258,9 @@ Test(projector, marks_only_what_it_shows)
 		if (star[1] == '\0') {
 			/* A '*' alone: the changed text follows it on the same row. */
 			const struct projector_item *next = item + 1;
-			cr_expect(next < layout.items + layout.count && next->y == item->y && next->x == item->x + 1
-					  && next->text[0] != ' ' && next->role == PROJECTOR_CHANGED,
+			cr_expect(next < layout.items + layout.count && next->y == item->y
+					  && next->x == item->x + 1 && next->text[0] != ' '
+					  && next->role == PROJECTOR_CHANGED,
 				  "a '*' at row %d column %d marks nothing", item->y, item->x);
 		} else {
 			cr_expect_neq(star[1], ' ', "'%s'", item->text);
@@ -251,7 +270,8 @@ Test(projector, marks_only_what_it_shows)
 	/* The listener's peer is "*" to the kernel: in words here. */
 	cr_expect_not_null(find_text("127.0.0.1:65432  peer any"));
 	cr_expect_not_null(find_text("*accept queue 1 of 5"), "the queue that changed, shown");
-	cr_expect_not_null(find_text("*127.0.0.1:40312  peer 127.0.0.1:65432"), "the address that changed");
+	cr_expect_not_null(find_text("*127.0.0.1:40312  peer 127.0.0.1:65432"),
+			   "the address that changed");
 	/* A receive queue that changed (lesson 01 step 7): shown with its mark. */
 	sockets[1].recv_queue = 12;
 	sockets[1].changes = CHANGE_QUEUE;
@@ -286,21 +306,22 @@ Test(projector, keeps_every_item_inside_the_terminal)
 		int rows_used[128] = { 0 };
 		for (size_t i = 0; i < layout.count; i++) {
 			const struct projector_item *item = &layout.items[i];
-			cr_expect(item->y >= 1 && item->y < sizes[s][1] - 1, "row %d at %dx%d", item->y, sizes[s][0],
-				  sizes[s][1]);
-			cr_expect_leq(item->x + item->width, sizes[s][0], "'%s' at %dx%d", item->text, sizes[s][0],
-				      sizes[s][1]);
+			cr_expect(item->y >= 1 && item->y < sizes[s][1] - 1, "row %d at %dx%d",
+				  item->y, sizes[s][0], sizes[s][1]);
+			cr_expect_leq(item->x + item->width, sizes[s][0], "'%s' at %dx%d",
+				      item->text, sizes[s][0], sizes[s][1]);
 			if (item->kind == PROJECTOR_INK)
 				cr_expect_leq((int)strlen(item->text), item->width);
-			for (int y = item->y; y < item->y + (item->kind == PROJECTOR_BOX ? item->height : 1); y++)
+			for (int y = item->y;
+			     y < item->y + (item->kind == PROJECTOR_BOX ? item->height : 1); y++)
 				if (y >= 0 && y < 128)
 					rows_used[y] = 1;
 		}
 		int used = 2;   /* the header and the key line: the caller's */
 		for (int y = 0; y < 128; y++)
 			used += rows_used[y];
-		cr_expect_geq(used * 3, sizes[s][1] * 2, "%d of %d rows used at %dx%d", used, sizes[s][1], sizes[s][0],
-			      sizes[s][1]);
+		cr_expect_geq(used * 3, sizes[s][1] * 2, "%d of %d rows used at %dx%d", used,
+			      sizes[s][1], sizes[s][0], sizes[s][1]);
 	}
 }
 
@@ -310,7 +331,8 @@ Test(projector, gives_a_third_side_a_line_under_the_panes)
 	snprintf(info.sides[2], sizeof info.sides[2], "client2");
 	info.side_count = 3;
 	view.side_count = 3;
-	static struct view_call third = { .text = "c2 = socket(AF_INET, SOCK_STREAM)", .result = "3" };
+	static struct view_call third = { .text = "c2 = socket(AF_INET, SOCK_STREAM)",
+					  .result = "3" };
 	view.sides[2] = (struct view_side){ .name = "client2", .calls = &third, .call_count = 1 };
 	build(200, 60);
 	bool line = false;

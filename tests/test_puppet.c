@@ -93,8 +93,9 @@ Test(puppet, kernel_refusal_comes_back_as_errno)
  * or wedge the lab. */
 Test(puppet, no_call_reaches_the_channel)
 {
-	static const enum call_id calls[] = { CALL_SEND, CALL_RECV, CALL_SHUTDOWN, CALL_FCNTL, CALL_SETSOCKOPT,
-					      CALL_GETSOCKOPT, CALL_GETSOCKNAME, CALL_CONNECT };
+	static const enum call_id calls[] = { CALL_SEND,        CALL_RECV,       CALL_SHUTDOWN,
+					      CALL_FCNTL,       CALL_SETSOCKOPT, CALL_GETSOCKOPT,
+					      CALL_GETSOCKNAME, CALL_CONNECT };
 	struct puppet puppet;
 	cr_assert_eq(puppet_start(&puppet, NULL), 0);
 	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
@@ -147,7 +148,8 @@ Test(puppet, the_channel_fits_under_a_low_open_file_limit)
 	started = puppet_start(&puppet, &err);
 	setrlimit(RLIMIT_NOFILE, &saved);
 	cr_expect_eq(started, -1);
-	cr_expect_str_eq(err ? err : "", "the open file limit is 10 (ulimit -n): the lab needs at least 32");
+	cr_expect_str_eq(err ? err : "",
+			 "the open file limit is 10 (ulimit -n): the lab needs at least 32");
 	free(err);
 }
 
@@ -160,8 +162,10 @@ Test(puppet, accept_blocks_until_a_client_connects)
 	uint16_t port = listen_on_free_port(&server);
 	struct puppet_request accept_request = make(CALL_ACCEPT, 3);
 	cr_assert_eq(puppet_send(&server, &accept_request, &err), 0);
-	cr_assert_eq(puppet_wait(&server, &reply, &err), PUPPET_BLOCKED, "accept on an empty queue must block");
-	cr_assert_eq(puppet_check_woken(&server, &reply, &err), PUPPET_BLOCKED, "nothing woke it yet");
+	cr_assert_eq(puppet_wait(&server, &reply, &err), PUPPET_BLOCKED,
+		     "accept on an empty queue must block");
+	cr_assert_eq(puppet_check_woken(&server, &reply, &err), PUPPET_BLOCKED,
+		     "nothing woke it yet");
 
 	struct puppet_request request = make(CALL_SOCKET, -1);
 	request.numbers[0] = AF_INET;
@@ -171,7 +175,8 @@ Test(puppet, accept_blocks_until_a_client_connects)
 	loopback(&request, port);
 	cr_assert_eq(call(&client, &request), 0);
 
-	cr_assert_eq(puppet_check_woken(&server, &reply, &err), PUPPET_IDLE, "%s", err ? err : "still blocked");
+	cr_assert_eq(puppet_check_woken(&server, &reply, &err), PUPPET_IDLE, "%s",
+		     err ? err : "still blocked");
 	cr_expect_eq(reply.ret, 4, "accept returns a NEW socket");
 	cr_expect_eq(reply.address.ss_family, AF_INET);
 	puppet_stop(&server);
@@ -216,7 +221,8 @@ Test(puppet, bytes_go_through_and_epipe_does_not_kill)
 	struct sockaddr_un *un = (struct sockaddr_un *)&request.address;
 	un->sun_family = AF_UNIX;
 	snprintf(un->sun_path + 1, sizeof un->sun_path - 1, "socklab-test-%d", (int)getpid());
-	request.address_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(un->sun_path + 1));
+	request.address_len =
+		(socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(un->sun_path + 1));
 	struct sockaddr_storage address = request.address;
 	socklen_t address_len = request.address_len;
 	cr_assert_eq(call(&a, &request), 0);

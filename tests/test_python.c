@@ -19,11 +19,12 @@ static void expect_lines(const char *const pairs[][2], size_t count)
 		diagnostics_init(&diag, "typed");
 		struct typed_call call;
 		const char *text = pairs[i][0];
-		cr_assert_eq(typed_call_parse(text, strlen(text), (struct source_pos){ 1, 1 }, sides, 2, &scope, &call,
-					      &diag),
+		cr_assert_eq(typed_call_parse(text, strlen(text), (struct source_pos){ 1, 1 },
+					      sides, 2, &scope, &call, &diag),
 			     0, "%s: %s", text, diag.count ? diag.messages[0] : "?");
 		char line[400];
-		cr_expect_str_eq(python_line(&call, line, sizeof line), pairs[i][1], "for %s", text);
+		cr_expect_str_eq(python_line(&call, line, sizeof line), pairs[i][1], "for %s",
+				 text);
 		typed_call_done(&call);
 		diagnostics_done(&diag);
 	}
@@ -32,7 +33,8 @@ static void expect_lines(const char *const pairs[][2], size_t count)
 Test(python, keeps_the_names_and_numbers_as_typed)
 {
 	static const char *const pairs[][2] = {
-		{ "server: ls = socket(AF_INET, SOCK_STREAM)", "ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)" },
+		{ "server: ls = socket(AF_INET, SOCK_STREAM)",
+		  "ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)" },
 		{ "server: bind(ls, 127.0.0.1:65432)", "ls.bind(('127.0.0.1', 65432))" },
 		{ "server: listen(ls, 17)", "ls.listen(17)" },
 		{ "server: conn = accept(ls)", "conn, addr = ls.accept()" },
@@ -56,8 +58,10 @@ Test(python, writes_flags_options_and_other_families_as_python_does)
 		{ "client: setsockopt(c, SOL_SOCKET, SO_LINGER, 1, 5)",
 		  "c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 5))" },
 		{ "client: connect(c, [::1]:65432)", "c.connect(('::1', 65432))" },
-		{ "client: fcntl(c, F_SETFL, O_NONBLOCK)", "fcntl.fcntl(c, fcntl.F_SETFL, os.O_NONBLOCK)" },
-		{ "client: u = socket(AF_UNIX, SOCK_DGRAM)", "u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)" },
+		{ "client: fcntl(c, F_SETFL, O_NONBLOCK)",
+		  "fcntl.fcntl(c, fcntl.F_SETFL, os.O_NONBLOCK)" },
+		{ "client: u = socket(AF_UNIX, SOCK_DGRAM)",
+		  "u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)" },
 		{ "client: bind(u, ./echo.sock)", "u.bind('./echo.sock')" },
 		{ "client: sendto(u, \"x\", @echo)", "u.sendto(b'x', b'\\x00echo')" },
 		{ "client: ep = epoll_create1(0)", "ep = select.epoll()" },

@@ -45,7 +45,8 @@ static const char test_lesson[] =
 	"step server: conn = accept(ls)\n"                           /* 6 */
 	"  expect: blocks\n"
 	"step client: connect(c, 127.0.0.1:65432)\n"                 /* 7 */
-	"  expect: 0, client c ESTABLISHED, server (accept queue) ESTABLISHED, server ls LISTEN rq 1\n"
+	"  expect: 0, client c ESTABLISHED, server (accept queue) ESTABLISHED, server ls "
+	"LISTEN rq 1\n"
 	"  then: server returns fd, server conn ESTABLISHED, server ls LISTEN rq 0\n"
 	"step server: recv(conn, 1024)\n"                            /* 8 */
 	"  expect: blocks\n"
@@ -103,7 +104,9 @@ static int find_state(const char *name)
 /* A socket of the snapshot, as the session ties it to a side. */
 static struct lab_socket tcp_socket(int side, const char *name, int state)
 {
-	struct lab_socket socket = { .side = side, .fd = 3, .family = AF_INET, .type = SOCK_STREAM, .state = state };
+	struct lab_socket socket = {
+		.side = side, .fd = 3, .family = AF_INET, .type = SOCK_STREAM, .state = state
+	};
 	snprintf(socket.name, sizeof socket.name, "%s", name);
 	return socket;
 }
@@ -138,8 +141,9 @@ static struct quiz_prediction predict(int answer)
 
 /* The calls the answer and hint tables were written for. */
 static const char *const table_calls[] = {
-	"socket", "bind", "listen", "accept", "connect", "send", "sendall", "recv", "sendto", "recvfrom",
-	"shutdown", "close", "setsockopt", "getsockopt", "getsockname", "getpeername", "fcntl", "unlink",
+	"socket",     "bind",       "listen",        "accept",      "connect",    "send",
+	"sendall",    "recv",       "sendto",        "recvfrom",    "shutdown",   "close",
+	"setsockopt", "getsockopt", "getsockname",   "getpeername", "fcntl",      "unlink",
 	"poll", "select", "epoll_create1", "epoll_ctl", "epoll_wait",
 };
 
@@ -202,7 +206,8 @@ Test(quiz_choices, ask_about_the_sockets_the_step_names)
 Test(quiz_choices, do_not_give_away_the_answer_by_its_place)
 {
 	/* The same call, expected to succeed or to be refused: the same list. */
-	const char *head = "title: T\nsides: server client\nstep client: c = socket(AF_INET, SOCK_STREAM)\n";
+	const char *head =
+		"title: T\nsides: server client\nstep client: c = socket(AF_INET, SOCK_STREAM)\n";
 	const char *endings[] = {
 		"step client: connect(c, 127.0.0.1:65432)\n  expect: 0\n",
 		"step client: connect(c, 127.0.0.1:65432)\n  expect: -1 ECONNREFUSED\n",
@@ -226,31 +231,36 @@ Test(quiz_choices, do_not_give_away_the_answer_by_its_place)
 
 Test(quiz_choices, always_hold_an_errno_the_table_does_not_list)
 {
-	struct lesson *lesson = parse_lesson("title: T\nsides: server client\n"
-					     "step client: c = socket(AF_UNIX, SOCK_STREAM)\n"
-					     "step client: connect(c, ./nowhere.sock)\n  expect: -1 ENOENT\n");
+	struct lesson *lesson =
+		parse_lesson("title: T\nsides: server client\n"
+			     "step client: c = socket(AF_UNIX, SOCK_STREAM)\n"
+			     "step client: connect(c, ./nowhere.sock)\n  expect: -1 ENOENT\n");
 	struct quiz_choices choices;
 	quiz_choices(lesson, &lesson->steps[1], &choices);
-	cr_assert_str_eq(answer_labels(&choices), "0 | blocks | -1 ECONNREFUSED | -1 EINPROGRESS | -1 EISCONN | -1 ENOENT");
+	cr_assert_str_eq(answer_labels(&choices),
+			 "0 | blocks | -1 ECONNREFUSED | -1 EINPROGRESS | -1 EISCONN | -1 ENOENT");
 	lesson_free(lesson);
 }
 
 Test(quiz_choices, count_bytes_sent_and_fds_ready)
 {
-	struct lesson *lesson = parse_lesson("title: T\nsides: server client\n"
-					     "step server: ls = socket(AF_INET, SOCK_STREAM)\n  expect: 3\n"
-					     "step server: poll(0, ls)\n  expect: 0\n"
-					     "step server: poll(-1, ls)\n  expect: 1\n"
-					     "step client: c = socket(AF_INET, SOCK_STREAM)\n"
-					     "step client: send(c, \"Hello\")\n  expect: 5\n"
-					     "step client: send(c, \"Hello\")\n  expect: 3\n"
-					     "step server: ep = epoll_create1(0)\n  expect: 4\n"
-					     "step server: epoll_ctl(ep, EPOLL_CTL_ADD, ls, EPOLLIN)\n  expect: -1 EEXIST\n");
+	struct lesson *lesson = parse_lesson(
+		"title: T\nsides: server client\n"
+		"step server: ls = socket(AF_INET, SOCK_STREAM)\n  expect: 3\n"
+		"step server: poll(0, ls)\n  expect: 0\n"
+		"step server: poll(-1, ls)\n  expect: 1\n"
+		"step client: c = socket(AF_INET, SOCK_STREAM)\n"
+		"step client: send(c, \"Hello\")\n  expect: 5\n"
+		"step client: send(c, \"Hello\")\n  expect: 3\n"
+		"step server: ep = epoll_create1(0)\n  expect: 4\n"
+		"step server: epoll_ctl(ep, EPOLL_CTL_ADD, ls, EPOLLIN)\n  expect: -1 EEXIST\n");
 	const char *expected[] = {
 		[1] = "0 (nothing ready) | 1 ready | blocks",
 		[2] = "0 (nothing ready) | 1 ready | blocks",
-		[4] = "5 bytes | fewer than 5 bytes | blocks | -1 EAGAIN | -1 ECONNRESET | -1 EPIPE",
-		[5] = "5 bytes | fewer than 5 bytes | blocks | -1 EAGAIN | -1 ECONNRESET | -1 EPIPE",
+		[4] = "5 bytes | fewer than 5 bytes | blocks | -1 EAGAIN | -1 ECONNRESET | "
+		      "-1 EPIPE",
+		[5] = "5 bytes | fewer than 5 bytes | blocks | -1 EAGAIN | -1 ECONNRESET | "
+		      "-1 EPIPE",
 		[6] = "3 | 4 | 5 | -1 EINVAL | -1 EMFILE",
 		[7] = "0 | -1 EBADF | -1 EEXIST | -1 ENOENT",
 	};
@@ -281,14 +291,16 @@ Test(quiz_choices, count_bytes_sent_and_fds_ready)
 	cr_assert_eq(score.answer.verdict, QUIZ_RIGHT);
 	quiz_choices(lesson, &lesson->steps[1], &choices);
 	quiz_hint(&choices, 1, hint, sizeof hint);
-	cr_assert_str_eq(hint, "A timeout of 0 ms only looks: is any watched socket readable right now?");
+	cr_assert_str_eq(hint,
+			 "A timeout of 0 ms only looks: is any watched socket readable right now?");
 	lesson_free(lesson);
 }
 
 Test(quiz_choices, cover_the_calls_of_the_catalog)
 {
 	for (size_t i = 0; i < sizeof table_calls / sizeof table_calls[0]; i++)
-		cr_assert_not_null(catalog_find_call(table_calls[i], strlen(table_calls[i])), "%s", table_calls[i]);
+		cr_assert_not_null(catalog_find_call(table_calls[i], strlen(table_calls[i])), "%s",
+				   table_calls[i]);
 	for (size_t i = 0; i < CALL_COUNT; i++) {
 		struct lesson_step step = { .call = { .side = 0, .def = &catalog_calls[i] } };
 		struct lesson lesson = { .side_count = 1, .steps = &step, .step_count = 1 };
@@ -299,13 +311,17 @@ Test(quiz_choices, cover_the_calls_of_the_catalog)
 		quiz_hint(&choices, 1, hint, sizeof hint);
 		if (!tabled(&catalog_calls[i])) {
 			/* Added to the catalog since: no choice of one, a hint all the same. */
-			cr_assert(choices.answer_count == 0 || choices.answer_count >= 2, "%s", catalog_calls[i].name);
+			cr_assert(choices.answer_count == 0 || choices.answer_count >= 2, "%s",
+				  catalog_calls[i].name);
 			cr_assert_gt(strlen(hint), 10, "%s", catalog_calls[i].name);
-			cr_log_info("%s has no row in quiz.c's answer and hint tables yet", catalog_calls[i].name);
+			cr_log_info("%s has no row in quiz.c's answer and hint tables yet",
+				    catalog_calls[i].name);
 			continue;
 		}
-		cr_assert_geq(choices.answer_count, 3, "%s: %s", catalog_calls[i].name, answer_labels(&choices));
-		cr_assert_null(strstr(hint, "What does"), "%s has no nudge of its own", catalog_calls[i].name);
+		cr_assert_geq(choices.answer_count, 3, "%s: %s", catalog_calls[i].name,
+			      answer_labels(&choices));
+		cr_assert_null(strstr(hint, "What does"), "%s has no nudge of its own",
+			       catalog_calls[i].name);
 	}
 }
 
@@ -359,8 +375,9 @@ static void check_alike_steps(struct lesson *lesson)
 			quiz_choices(lesson, &lesson->steps[i], &first);
 			snprintf(first_labels, sizeof first_labels, "%s", answer_labels(&first));
 			quiz_choices(lesson, &lesson->steps[k], &second);
-			cr_assert_str_eq(answer_labels(&second), first_labels, "%s: steps %zu and %zu read differently",
-					 lesson->path, i + 1, k + 1);
+			cr_assert_str_eq(answer_labels(&second), first_labels,
+					 "%s: steps %zu and %zu read differently", lesson->path,
+					 i + 1, k + 1);
 		}
 }
 
@@ -375,7 +392,8 @@ static void check_fd_numbers(struct lesson *lesson)
 {
 	for (size_t i = 0; i < lesson->step_count; i++) {
 		struct lesson_step *step = &lesson->steps[i];
-		for (size_t k = 0; k < step->expect_count && step->call.def->result == RESULT_FD; k++) {
+		for (size_t k = 0; k < step->expect_count && step->call.def->result == RESULT_FD;
+		     k++) {
 			struct expectation *e = &step->expects[k];
 			if (e->kind != EXPECT_RETURN || e->woken_side >= 0 || e->after_wake)
 				continue;
@@ -385,13 +403,15 @@ static void check_fd_numbers(struct lesson *lesson)
 			snprintf(exact_labels, sizeof exact_labels, "%s", answer_labels(&exact));
 			e->kind = EXPECT_FD;
 			quiz_choices(lesson, step, &as_fd);
-			cr_assert_str_eq(answer_labels(&as_fd), exact_labels, "%s step %zu", lesson->path, i + 1);
+			cr_assert_str_eq(answer_labels(&as_fd), exact_labels, "%s step %zu",
+					 lesson->path, i + 1);
 			e->kind = EXPECT_ERROR;
 			for (size_t a = 0; a < exact.answer_count; a++)
 				if (exact.answers[a].kind == ANSWER_FAILS)
 					e->error = exact.answers[a].error;
 			quiz_choices(lesson, step, &refused);
-			cr_assert_str_eq(answer_labels(&refused), exact_labels, "%s step %zu", lesson->path, i + 1);
+			cr_assert_str_eq(answer_labels(&refused), exact_labels, "%s step %zu",
+					 lesson->path, i + 1);
 			e->kind = EXPECT_RETURN;
 		}
 	}
@@ -408,7 +428,8 @@ static bool event_as_expected(const struct lesson_step *step, struct lab_event *
 	const struct expectation *chosen = NULL;
 	for (size_t i = 0; i < step->expect_count; i++) {
 		const struct expectation *e = &step->expects[i];
-		if (e->woken_side >= 0 || e->after_wake || e->kind == EXPECT_STATE || e->kind == EXPECT_ADDRESS)
+		if (e->woken_side >= 0 || e->after_wake || e->kind == EXPECT_STATE
+		    || e->kind == EXPECT_ADDRESS)
 			continue;
 		if (!chosen || e->kind == EXPECT_VALUE)
 			chosen = e;
@@ -474,33 +495,41 @@ Test(quiz_choices, hold_the_lessons_answer_exactly_once_in_every_shipped_lesson)
 			quiz_choices(lesson, step, &choices);
 			snprintf(first_labels, sizeof first_labels, "%s", answer_labels(&choices));
 			quiz_choices(lesson, step, &again);
-			cr_assert_str_eq(answer_labels(&again), first_labels, "%s step %zu: not stable", path, s + 1);
-			cr_assert_eq(again.socket_count, choices.socket_count, "%s step %zu: not stable", path, s + 1);
+			cr_assert_str_eq(answer_labels(&again), first_labels,
+					 "%s step %zu: not stable", path, s + 1);
+			cr_assert_eq(again.socket_count, choices.socket_count,
+				     "%s step %zu: not stable", path, s + 1);
 			if (!tabled(step->call.def))
 				continue;   /* see cover_the_calls_of_the_catalog */
-			cr_assert_geq(choices.answer_count, 3, "%s step %zu: %s", path, s + 1, answer_labels(&choices));
+			cr_assert_geq(choices.answer_count, 3, "%s step %zu: %s", path, s + 1,
+				      answer_labels(&choices));
 			for (size_t a = 0; a < choices.answer_count; a++)
 				for (size_t b = a + 1; b < choices.answer_count; b++)
-					cr_assert_str_neq(choices.answers[a].label, choices.answers[b].label, "%s step %zu", path,
-							  s + 1);
+					cr_assert_str_neq(choices.answers[a].label,
+							  choices.answers[b].label, "%s step %zu",
+							  path, s + 1);
 			/* Every socket the expectations name is asked about. */
 			size_t states = 0;
 			for (size_t e = 0; e < step->expect_count; e++)
 				states += step->expects[e].kind == EXPECT_STATE;
-			cr_assert(choices.socket_count > 0 || states == 0, "%s step %zu", path, s + 1);
-			cr_assert_lt(choices.socket_count, QUIZ_MAX_SOCKETS, "%s step %zu: sockets may be cut", path, s + 1);
+			cr_assert(choices.socket_count > 0 || states == 0, "%s step %zu", path,
+				  s + 1);
+			cr_assert_lt(choices.socket_count, QUIZ_MAX_SOCKETS,
+				     "%s step %zu: sockets may be cut", path, s + 1);
 			/* What the lesson expects is right by exactly one choice ("fd" is
 			 * whichever number the kernel gives: see the numbers below). */
 			struct lab_event event;
 			if (event_as_expected(step, &event) && !has_fd_expectation(step))
-				cr_assert_eq(right_choices(&choices, &event), 1, "%s step %zu: %s", path, s + 1,
-					     answer_labels(&choices));
+				cr_assert_eq(right_choices(&choices, &event), 1, "%s step %zu: %s",
+					     path, s + 1, answer_labels(&choices));
 			/* So is every number offered, if the kernel returns it. */
 			for (size_t a = 0; a < choices.answer_count; a++) {
 				if (choices.answers[a].kind != ANSWER_RETURNS)
 					continue;
-				event = event_of(EVENT_RETURNED, choices.answers[a].value, 0, NULL, 0);
-				cr_assert_eq(right_choices(&choices, &event), 1, "%s step %zu: %ld among %s", path, s + 1,
+				event = event_of(EVENT_RETURNED, choices.answers[a].value, 0, NULL,
+						 0);
+				cr_assert_eq(right_choices(&choices, &event), 1,
+					     "%s step %zu: %ld among %s", path, s + 1,
 					     choices.answers[a].value, answer_labels(&choices));
 			}
 		}
@@ -513,11 +542,12 @@ Test(quiz_choices, hold_the_lessons_answer_exactly_once_in_every_shipped_lesson)
 
 Test(quiz_choices, never_make_two_answers_right)
 {
-	struct lesson *lesson = parse_lesson("title: T\nsides: server client\n"
-					     "step client: n = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK)\n"
-					     "step client: getsockopt(n, SOL_SOCKET, SO_ERROR)\n  expect: 0\n"
-					     "step client: fcntl(n, F_GETFL)\n  expect: 2050\n"
-					     "step client: fcntl(n, F_SETFL, O_NONBLOCK)\n  expect: 0\n");
+	struct lesson *lesson =
+		parse_lesson("title: T\nsides: server client\n"
+			     "step client: n = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK)\n"
+			     "step client: getsockopt(n, SOL_SOCKET, SO_ERROR)\n  expect: 0\n"
+			     "step client: fcntl(n, F_GETFL)\n  expect: 2050\n"
+			     "step client: fcntl(n, F_SETFL, O_NONBLOCK)\n  expect: 0\n");
 	struct quiz_choices choices;
 	struct lab_event event = event_of(EVENT_RETURNED, 0, 0, NULL, 0);
 	event.has_value = true;
@@ -538,7 +568,8 @@ Test(quiz_choices, never_make_two_answers_right)
 Test(quiz_states, are_all_names_lessons_know)
 {
 	for (size_t i = 0; i < quiz_state_count; i++)
-		cr_assert_geq(lesson_state_value(quiz_states[i], strlen(quiz_states[i])), 0, "%s", quiz_states[i]);
+		cr_assert_geq(lesson_state_value(quiz_states[i], strlen(quiz_states[i])), 0, "%s",
+			      quiz_states[i]);
 }
 
 /* ---- scoring ---------------------------------------------------------------- */
@@ -560,13 +591,15 @@ Test(quiz_score, says_what_the_kernel_said_beside_a_wrong_errno)
 	event = event_of(EVENT_RETURNED, -1, ECONNREFUSED, NULL, 0);
 	quiz_score(&choices, &prediction, &event, 1, &score);
 	cr_assert_eq(score.answer.verdict, QUIZ_RIGHT);
-	cr_assert_str_eq(score.answer.line, "you said -1 ECONNREFUSED; the kernel said -1 ECONNREFUSED");
+	cr_assert_str_eq(score.answer.line,
+			 "you said -1 ECONNREFUSED; the kernel said -1 ECONNREFUSED");
 	cr_assert_eq(score.right, 1);
 
 	event = event_of(EVENT_RETURNED, -1, ETIMEDOUT, NULL, 0);
 	quiz_score(&choices, &prediction, &event, 1, &score);
 	cr_assert_eq(score.answer.verdict, QUIZ_WRONG, "another errno is wrong");
-	cr_assert_str_eq(score.answer.line, "you said -1 ECONNREFUSED; the kernel said -1 ETIMEDOUT");
+	cr_assert_str_eq(score.answer.line,
+			 "you said -1 ECONNREFUSED; the kernel said -1 ETIMEDOUT");
 	lesson_free(lesson);
 }
 
@@ -585,7 +618,8 @@ Test(quiz_score, judges_values_and_fd_numbers_exactly)
 	cr_assert_eq(score.answer.verdict, QUIZ_WRONG);
 	cr_assert_str_eq(score.answer.line, "you said 3; the kernel said 4");
 
-	quiz_choices(lesson, &lesson->steps[2], &choices);   /* socket, expect fd: the kernel says which */
+	/* socket, expect fd: the kernel says which */
+	quiz_choices(lesson, &lesson->steps[2], &choices);
 	prediction = predict(find_answer(&choices, "3"));
 	event.ret = 3;
 	quiz_score(&choices, &prediction, &event, 1, &score);
@@ -602,7 +636,8 @@ Test(quiz_score, judges_values_and_fd_numbers_exactly)
 	event.value = 111;
 	quiz_score(&choices, &prediction, &event, 1, &score);
 	cr_assert_eq(score.answer.verdict, QUIZ_WRONG);
-	cr_assert_str_eq(score.answer.line, "you said value 0; the kernel said value 111 (ECONNREFUSED)");
+	cr_assert_str_eq(score.answer.line,
+			 "you said value 0; the kernel said value 111 (ECONNREFUSED)");
 	lesson_free(lesson);
 }
 
@@ -629,7 +664,8 @@ Test(quiz_score, judges_blocks)
 	event.ret = 0;
 	quiz_score(&choices, &prediction, &event, 1, &score);
 	cr_assert_eq(score.answer.verdict, QUIZ_WRONG);
-	cr_assert_str_eq(score.answer.line, "you said some bytes; the kernel said 0 (the peer closed)");
+	cr_assert_str_eq(score.answer.line,
+			 "you said some bytes; the kernel said 0 (the peer closed)");
 	lesson_free(lesson);
 }
 
@@ -640,13 +676,17 @@ Test(quiz_score, judges_states_right_after_the_call_and_after_the_wake)
 	quiz_choices(lesson, &lesson->steps[6], &choices);   /* connect that wakes accept */
 	/* Right after the call: the connection waits in the accept queue. */
 	struct lab_socket during[3] = {
-		tcp_socket(0, "ls", TCP_LISTEN), tcp_socket(0, "", TCP_ESTABLISHED), tcp_socket(1, "c", TCP_ESTABLISHED),
+		tcp_socket(0, "ls", TCP_LISTEN),
+		tcp_socket(0, "", TCP_ESTABLISHED),
+		tcp_socket(1, "c", TCP_ESTABLISHED),
 	};
 	during[1].note = NOTE_ACCEPT_QUEUE;
 	during[1].fd = -1;
 	/* After accept() returned: conn holds it. */
 	struct lab_socket after[3] = {
-		tcp_socket(0, "ls", TCP_LISTEN), tcp_socket(0, "conn", TCP_ESTABLISHED), tcp_socket(1, "c", TCP_ESTABLISHED),
+		tcp_socket(0, "ls", TCP_LISTEN),
+		tcp_socket(0, "conn", TCP_ESTABLISHED),
+		tcp_socket(1, "c", TCP_ESTABLISHED),
 	};
 	struct lab_event events[2] = {
 		event_of(EVENT_RETURNED, 0, 0, during, 3),
@@ -662,7 +702,8 @@ Test(quiz_score, judges_states_right_after_the_call_and_after_the_wake)
 	cr_assert_eq(score.answer.verdict, QUIZ_RIGHT);
 	cr_assert_eq(score.state_count, 4);
 	cr_assert_eq(score.states[0].verdict, QUIZ_WRONG);
-	cr_assert_str_eq(score.states[0].line, "client c: you said SYN-SENT; the kernel said ESTABLISHED");
+	cr_assert_str_eq(score.states[0].line,
+			 "client c: you said SYN-SENT; the kernel said ESTABLISHED");
 	cr_assert_eq(score.states[1].verdict, QUIZ_RIGHT, "%s", score.states[1].line);
 	cr_assert_eq(score.states[2].verdict, QUIZ_RIGHT);
 	cr_assert_eq(score.states[3].verdict, QUIZ_RIGHT, "%s", score.states[3].line);
@@ -673,10 +714,12 @@ Test(quiz_score, judges_states_right_after_the_call_and_after_the_wake)
 	events[1].snapshot = events[0].snapshot;
 	quiz_score(&choices, &prediction, events, 2, &score);
 	cr_assert_eq(score.states[3].verdict, QUIZ_WRONG);
-	cr_assert_str_eq(score.states[3].line, "server conn: you said ESTABLISHED; the kernel said gone");
+	cr_assert_str_eq(score.states[3].line,
+			 "server conn: you said ESTABLISHED; the kernel said gone");
 	prediction.states[3] = find_state("gone");
 	quiz_score(&choices, &prediction, events, 2, &score);
-	cr_assert_eq(score.states[3].verdict, QUIZ_RIGHT, "gone is right when there is no such socket");
+	cr_assert_eq(score.states[3].verdict, QUIZ_RIGHT,
+		     "gone is right when there is no such socket");
 	lesson_free(lesson);
 }
 
@@ -762,15 +805,18 @@ Test(quiz_hint, escalates_from_a_nudge_to_the_answer)
 	cr_assert_str_eq(hint, "Is anything listening on 127.0.0.1:65432 yet?");
 	cr_assert_eq(quiz_hint(&choices, 2, hint, sizeof hint), 2);
 	cr_assert_str_eq(hint, "the lesson expects -1 ECONNREFUSED");
-	cr_assert_eq(quiz_hint(&choices, 3, hint, sizeof hint), 2, "there is nothing past the answer");
+	cr_assert_eq(quiz_hint(&choices, 3, hint, sizeof hint), 2,
+		     "there is nothing past the answer");
 
 	quiz_choices(lesson, &lesson->steps[6], &choices);   /* connect that wakes accept */
 	cr_assert_eq(quiz_hint(&choices, 1, hint, sizeof hint), 1);
-	cr_assert_str_eq(hint, "Is anything listening on 127.0.0.1:65432, and does the handshake need the other side's program "
-			       "to do anything?");
+	cr_assert_str_eq(hint,
+			 "Is anything listening on 127.0.0.1:65432, and does the handshake need "
+			 "the other side's program to do anything?");
 	quiz_hint(&choices, 2, hint, sizeof hint);
-	cr_assert_str_eq(hint, "the lesson expects 0; then client c ESTABLISHED, server (accept queue) ESTABLISHED, "
-			       "server ls LISTEN, server conn ESTABLISHED");
+	cr_assert_str_eq(hint,
+			 "the lesson expects 0; then client c ESTABLISHED, server (accept queue) "
+			 "ESTABLISHED, server ls LISTEN, server conn ESTABLISHED");
 
 	quiz_choices(lesson, &lesson->steps[9], &choices);   /* bind UDP: UNCONN, not BOUND */
 	quiz_hint(&choices, 2, hint, sizeof hint);
@@ -780,7 +826,9 @@ Test(quiz_hint, escalates_from_a_nudge_to_the_answer)
 	cr_assert_str_eq(hint, "Is a connection waiting in ls's accept queue yet?");
 	quiz_choices(lesson, &lesson->steps[11], &choices);  /* close, no expectation */
 	quiz_hint(&choices, 1, hint, sizeof hint);
-	cr_assert_str_eq(hint, "close() drops the fd: does the kernel make the caller wait for the connection to end?");
+	cr_assert_str_eq(hint,
+			 "close() drops the fd: does the kernel make the caller wait for the "
+			 "connection to end?");
 	quiz_hint(&choices, 2, hint, sizeof hint);
 	cr_assert_str_eq(hint, "the lesson does not say what close() returns");
 	lesson_free(lesson);
@@ -809,7 +857,8 @@ Test(quiz_hint, nudges_without_naming_the_errno_in_every_shipped_lesson)
 			quiz_hint(&choices, 1, nudge, sizeof nudge);
 			quiz_hint(&choices, 2, answer, sizeof answer);
 			cr_assert_gt(strlen(nudge), 10, "%s step %zu", path, s + 1);
-			cr_assert_null(strchr(nudge, '{'), "%s step %zu: '%s' left a placeholder", path, s + 1, nudge);
+			cr_assert_null(strchr(nudge, '{'), "%s step %zu: '%s' left a placeholder",
+				       path, s + 1, nudge);
 			cr_assert(!tabled(lesson->steps[s].call.def) || !strstr(nudge, "What does"),
 				  "%s step %zu: no nudge of its own for %s", path, s + 1,
 				       lesson->steps[s].call.def->name);
@@ -817,10 +866,12 @@ Test(quiz_hint, nudges_without_naming_the_errno_in_every_shipped_lesson)
 			if (errno_at) {
 				char name[32];
 				sscanf(errno_at + 3, "%31[A-Z]", name);
-				cr_assert_null(strstr(nudge, name), "%s step %zu: the nudge '%s' names %s", path, s + 1, nudge,
-					       name);
+				cr_assert_null(strstr(nudge, name),
+					       "%s step %zu: the nudge '%s' names %s", path, s + 1,
+					       nudge, name);
 			}
-			cr_assert_null(strstr(answer, "?"), "%s step %zu: unknown state in '%s'", path, s + 1, answer);
+			cr_assert_null(strstr(answer, "?"), "%s step %zu: unknown state in '%s'",
+				       path, s + 1, answer);
 		}
 		lesson_free(lesson);
 	}
@@ -871,50 +922,51 @@ Test(quiz_plain, asks_hints_and_scores_from_a_script)
 	char *text = run_script(script, 3, 5, events, &tally, &ask_result);
 	cr_assert_eq(ask_result, 0);
 	cr_assert_str_eq(text,
-		"predict step 4/12  client: connect(c, 127.0.0.1:65432)\n"
-		"  what will connect() do?\n"
-		"    1  0\n"
-		"    2  blocks\n"
-		"    3  -1 ECONNREFUSED\n"
-		"    4  -1 EINPROGRESS\n"
-		"    5  -1 EISCONN\n"
-		"  your answer (1-5, h for a hint, Enter to skip): h\n"
-		"  hint: Is anything listening on 127.0.0.1:65432 yet?\n"
-		"  your answer (1-5, h for a hint, Enter to skip): 1\n"
-		"  quiz: wrong   you said 0; the kernel said -1 ECONNREFUSED\n"
-		"  quiz: 0 of 1 right in this step, 0 of 1 so far\n"
-		"predict step 5/12  server: listen(ls, 5)\n"
-		"  what will listen() do?\n"
-		"    1  0\n"
-		"    2  -1 EADDRINUSE\n"
-		"    3  -1 EINVAL\n"
-		"    4  -1 EOPNOTSUPP\n"
-		"  your answer (1-4, h for a hint, Enter to skip): 9\n"
-		"  '9' is not one of the choices\n"
-		"  your answer (1-4, h for a hint, Enter to skip): 1\n"
-		"  and the state of each socket afterwards:\n"
-		"    1 LISTEN  2 SYN-SENT  3 SYN-RECV  4 ESTABLISHED  5 FIN-WAIT-1\n"
-		"    6 FIN-WAIT-2  7 CLOSE-WAIT  8 CLOSING  9 LAST-ACK  10 TIME-WAIT\n"
-		"    11 BOUND  12 UNCONN  13 gone\n"
-		"  server ls (1-13, h for a hint, Enter to skip): 1\n"
-		"  quiz: right   you said 0; the kernel said 0\n"
-		"  quiz: right   server ls: you said LISTEN; the kernel said LISTEN\n"
-		"  quiz: 2 of 2 right in this step, 2 of 3 so far\n"
-		"predict step 6/12  server: conn = accept(ls)\n"
-		"  what will accept() do?\n"
-		"    1  3\n"
-		"    2  4\n"
-		"    3  5\n"
-		"    4  blocks\n"
-		"    5  -1 EAGAIN\n"
-		"    6  -1 EINVAL\n"
-		"  your answer (1-6, h for a hint, Enter to skip): h\n"
-		"  hint: Is a connection waiting in ls's accept queue yet?\n"
-		"  your answer (1-6, h for a hint, Enter to skip): h\n"
-		"  answer: the lesson expects blocks\n"
-		"  your answer (1-6, h for a hint, Enter to skip): 4\n"
-		"  quiz: shown   you said blocks; the kernel said blocks (you saw the answer first)\n"
-		"  quiz: 0 of 1 right in this step, 2 of 4 so far\n");
+			 "predict step 4/12  client: connect(c, 127.0.0.1:65432)\n"
+			 "  what will connect() do?\n"
+			 "    1  0\n"
+			 "    2  blocks\n"
+			 "    3  -1 ECONNREFUSED\n"
+			 "    4  -1 EINPROGRESS\n"
+			 "    5  -1 EISCONN\n"
+			 "  your answer (1-5, h for a hint, Enter to skip): h\n"
+			 "  hint: Is anything listening on 127.0.0.1:65432 yet?\n"
+			 "  your answer (1-5, h for a hint, Enter to skip): 1\n"
+			 "  quiz: wrong   you said 0; the kernel said -1 ECONNREFUSED\n"
+			 "  quiz: 0 of 1 right in this step, 0 of 1 so far\n"
+			 "predict step 5/12  server: listen(ls, 5)\n"
+			 "  what will listen() do?\n"
+			 "    1  0\n"
+			 "    2  -1 EADDRINUSE\n"
+			 "    3  -1 EINVAL\n"
+			 "    4  -1 EOPNOTSUPP\n"
+			 "  your answer (1-4, h for a hint, Enter to skip): 9\n"
+			 "  '9' is not one of the choices\n"
+			 "  your answer (1-4, h for a hint, Enter to skip): 1\n"
+			 "  and the state of each socket afterwards:\n"
+			 "    1 LISTEN  2 SYN-SENT  3 SYN-RECV  4 ESTABLISHED  5 FIN-WAIT-1\n"
+			 "    6 FIN-WAIT-2  7 CLOSE-WAIT  8 CLOSING  9 LAST-ACK  10 TIME-WAIT\n"
+			 "    11 BOUND  12 UNCONN  13 gone\n"
+			 "  server ls (1-13, h for a hint, Enter to skip): 1\n"
+			 "  quiz: right   you said 0; the kernel said 0\n"
+			 "  quiz: right   server ls: you said LISTEN; the kernel said LISTEN\n"
+			 "  quiz: 2 of 2 right in this step, 2 of 3 so far\n"
+			 "predict step 6/12  server: conn = accept(ls)\n"
+			 "  what will accept() do?\n"
+			 "    1  3\n"
+			 "    2  4\n"
+			 "    3  5\n"
+			 "    4  blocks\n"
+			 "    5  -1 EAGAIN\n"
+			 "    6  -1 EINVAL\n"
+			 "  your answer (1-6, h for a hint, Enter to skip): h\n"
+			 "  hint: Is a connection waiting in ls's accept queue yet?\n"
+			 "  your answer (1-6, h for a hint, Enter to skip): h\n"
+			 "  answer: the lesson expects blocks\n"
+			 "  your answer (1-6, h for a hint, Enter to skip): 4\n"
+			 "  quiz: shown   you said blocks; the kernel said blocks (you saw the "
+			 "answer first)\n"
+			 "  quiz: 0 of 1 right in this step, 2 of 4 so far\n");
 	cr_assert_eq(tally.right, 2);
 	cr_assert_eq(tally.asked, 4);
 	free(text);
@@ -979,8 +1031,9 @@ Test(quiz_plain, tells_only_the_states_when_there_was_no_answer_to_choose)
 	struct quiz_tally tally = { 0 };
 	quiz_plain_tell(out, &turn, &event, 1, &tally);
 	fclose(out);
-	cr_assert_str_eq(text, "  quiz: right   server ls: you said LISTEN; the kernel said LISTEN\n"
-			       "  quiz: 1 of 1 right in this step, 1 of 1 so far\n");
+	cr_assert_str_eq(text,
+			 "  quiz: right   server ls: you said LISTEN; the kernel said LISTEN\n"
+			 "  quiz: 1 of 1 right in this step, 1 of 1 so far\n");
 	free(text);
 	lesson_free(lesson);
 }

@@ -124,7 +124,8 @@ lo_is_up(void)
 {
 	struct ifreq request = { .ifr_name = "lo" };
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	bool up = fd != -1 && ioctl(fd, SIOCGIFFLAGS, &request) == 0 && (request.ifr_flags & IFF_UP);
+	bool up =
+		fd != -1 && ioctl(fd, SIOCGIFFLAGS, &request) == 0 && (request.ifr_flags & IFF_UP);
 	if (fd != -1)
 		close(fd);
 	return up;
@@ -163,8 +164,10 @@ try_user_namespace(const struct child *child)
 	char map[32];
 	snprintf(map, sizeof map, "%u %u 1", (unsigned)geteuid(), (unsigned)geteuid());
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) == -1)
-		child_finish(child, CHILD_SKIPPED, "uid %u gets no user namespace here: "
-			     "unshare(CLONE_NEWUSER|CLONE_NEWNET): %s", (unsigned)geteuid(), strerror(errno));
+		child_finish(child, CHILD_SKIPPED,
+			     "uid %u gets no user namespace here: "
+			     "unshare(CLONE_NEWUSER|CLONE_NEWNET): %s",
+			     (unsigned)geteuid(), strerror(errno));
 	int fd = open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
 	if (fd == -1 || write(fd, map, strlen(map)) == -1)
 		child_finish(child, CHILD_SKIPPED, "uid %u gets no usable user namespace here: "
@@ -180,7 +183,8 @@ static void
 skip_unless_user_namespaces(bool as_nobody)
 {
 	char message[CHILD_MESSAGE_SIZE];
-	enum child_verdict verdict = child_run(try_user_namespace, &as_nobody, message, sizeof message);
+	enum child_verdict verdict =
+		child_run(try_user_namespace, &as_nobody, message, sizeof message);
 	if (verdict == CHILD_PASSED)
 		return;
 	cr_assert_eq(verdict, CHILD_SKIPPED, "%s", message);
@@ -238,10 +242,11 @@ check_private(const struct child *child, const struct sandbox *sandbox,
 	child_assert(child, fchdir(dir) == 0, "fchdir: %s", strerror(errno));
 	int unix_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_un path = { .sun_family = AF_UNIX, .sun_path = "./echo.sock" };
-	child_assert(child, bind(unix_fd, (struct sockaddr *)&path, sizeof path) == 0, "bind ./echo.sock: %s",
-		     strerror(errno));
+	child_assert(child, bind(unix_fd, (struct sockaddr *)&path, sizeof path) == 0,
+		     "bind ./echo.sock: %s", strerror(errno));
 	struct stat st;
-	child_assert(child, fstatat(dir, "echo.sock", &st, 0) == 0 && S_ISSOCK(st.st_mode), "no socket file");
+	child_assert(child, fstatat(dir, "echo.sock", &st, 0) == 0 && S_ISSOCK(st.st_mode),
+		     "no socket file");
 	char where[256];
 	child_assert(child, getcwd(where, sizeof where) == NULL && errno == ENOENT,
 		     "the private directory is reachable by a path");
@@ -310,7 +315,8 @@ Test(sandbox, forced_host_changes_nothing)
 	cr_assert(strstr(sandbox.reason, "--host") != NULL, "\"%s\"", sandbox.reason);
 	cr_assert_eq(sandbox.outer_netns_fd, -1);
 	cr_assert_eq(sandbox.inner_count, 0);
-	cr_assert_str_eq(sandbox_describe(&sandbox), "host network (--host given); lesson ports mapped");
+	cr_assert_str_eq(sandbox_describe(&sandbox),
+			 "host network (--host given); lesson ports mapped");
 	cr_assert_eq(sandbox_renew(&sandbox, &err), 0, "%s", err);
 	cr_assert_eq(path_inode("/proc/self/ns/net"), before);
 	sandbox_done(&sandbox);
@@ -339,7 +345,8 @@ renew_private(const struct child *child)
 
 	/* The listener still lives, in the old namespace: not here. */
 	int refused = connect_loopback(LESSON_PORT);
-	child_assert(child, refused == ECONNREFUSED, "connect: %s", refused ? strerror(refused) : "accepted");
+	child_assert(child, refused == ECONNREFUSED, "connect: %s",
+		     refused ? strerror(refused) : "accepted");
 	int listener = bind_tcp("127.0.0.1", LESSON_PORT);
 	child_assert(child, listener != -1, "bind again: %s", strerror(errno));
 	close(listener);
@@ -389,16 +396,22 @@ enter_with_a_thread(const struct child *child)
 	int hold[2];
 	pthread_t thread;
 	child_assert(child, pipe(hold) == 0, "%s", strerror(errno));
-	child_assert(child, pthread_create(&thread, NULL, thread_wait, &hold[0]) == 0, "pthread_create");
+	child_assert(child, pthread_create(&thread, NULL, thread_wait, &hold[0]) == 0,
+		     "pthread_create");
 
 	ino_t before = path_inode("/proc/self/ns/net");
 	struct sandbox sandbox;
 	char *err = NULL;
 	child_assert(child, sandbox_enter(&sandbox, false, &err) == 0, "%s", err);
 	child_assert(child, sandbox.kind == SANDBOX_HOST, "kind %d", sandbox.kind);
-	child_assert(child, strcmp(sandbox.reason, "user namespace refused (the process has threads, or the kernel "
-		     "has no user namespaces)") == 0, "\"%s\"", sandbox.reason);
-	child_assert(child, strncmp(sandbox_describe(&sandbox), "host network (user namespace refused (", 38) == 0,
+	child_assert(child,
+		     strcmp(sandbox.reason,
+			    "user namespace refused (the process has threads, or the kernel has no "
+			    "user namespaces)") == 0,
+		     "\"%s\"", sandbox.reason);
+	child_assert(child,
+		     strncmp(sandbox_describe(&sandbox), "host network (user namespace refused (",
+			     38) == 0,
 		     "\"%s\"", sandbox_describe(&sandbox));
 	child_assert(child, sandbox.outer_netns_fd == -1, "%d", sandbox.outer_netns_fd);
 	child_assert(child, path_inode("/proc/self/ns/net") == before, "the namespace changed");
@@ -422,8 +435,10 @@ enter_undumpable(const struct child *child)
 	char *err = NULL;
 	child_assert(child, sandbox_enter(&sandbox, false, &err) == 0, "%s", err);
 	child_assert(child, sandbox.kind == SANDBOX_HOST, "kind %d", sandbox.kind);
-	child_assert(child, strcmp(sandbox.reason, "user namespace's uid/gid map refused (the process is not "
-				   "dumpable, its uid changed without exec: start socklab directly)") == 0,
+	child_assert(child,
+		     strcmp(sandbox.reason,
+			    "user namespace's uid/gid map refused (the process is not dumpable, "
+			    "its uid changed without exec: start socklab directly)") == 0,
 		     "\"%s\"", sandbox.reason);
 	child_assert(child, path_inode("/proc/self/ns/net") == before, "the namespace changed");
 	/* Not stranded: the process may still create files. */
@@ -444,7 +459,8 @@ Test(sandbox, undumpable_ordinary_user_falls_back_to_the_host)
 /* A refusal the test makes before calling sandbox_enter, and the one
  * line the sandbox must give for it. */
 struct refusal {
-	const char *limit;        /* /proc/sys/user file to write in a user namespace of the test's own, or NULL */
+	const char *limit;        /* /proc/sys/user file to write in a user namespace of the
+	                             test's own, or NULL */
 	const char *limit_value;
 	int filter;               /* a seccomp filter (enum filter), or FILTER_NONE */
 	const char *reason;       /* the exact sandbox.reason expected */
@@ -457,8 +473,9 @@ enum filter {
 	FILTER_LO_UP,        /* ioctl(SIOCSIFFLAGS): EPERM */
 };
 
-#define ALL_NAMESPACE_FLAGS (CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC \
-			     | CLONE_NEWUTS | CLONE_NEWCGROUP)
+#define ALL_NAMESPACE_FLAGS \
+	(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS \
+	 | CLONE_NEWCGROUP)
 
 #if defined(__x86_64__)
 #define TEST_AUDIT_ARCH AUDIT_ARCH_X86_64
@@ -487,18 +504,21 @@ install_filter(const struct child *child, enum filter filter)
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, lo ? SYS_ioctl : SYS_unshare, 2, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, lo ? (unsigned)-1 : SYS_clone, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]) + (lo ? 8 : 0)),
-		BPF_JUMP(BPF_JMP | (lo ? BPF_JEQ : BPF_JSET) | BPF_K, lo ? SIOCSIFFLAGS : flags, 0, 1),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, args[0]) + (lo ? 8 : 0)),
+		BPF_JUMP(BPF_JMP | (lo ? BPF_JEQ : BPF_JSET) | BPF_K, lo ? SIOCSIFFLAGS : flags, 0,
+			 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog program = { .len = sizeof code / sizeof code[0], .filter = code };
 	child_assert(child, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "%s", strerror(errno));
-	child_assert(child, syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) == 0, "seccomp: %s",
-		     strerror(errno));
+	child_assert(child, syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) == 0,
+		     "seccomp: %s", strerror(errno));
 #else
 	(void)filter;
-	child_finish(child, CHILD_SKIPPED, "the test's seccomp filter knows no audit arch for this machine");
+	child_finish(child, CHILD_SKIPPED,
+		     "the test's seccomp filter knows no audit arch for this machine");
 #endif
 }
 
@@ -518,22 +538,26 @@ enter_refused(const struct child *child)
 		unsigned gid = getegid();
 		child_assert(child, unshare(CLONE_NEWUSER) == 0, "%s", strerror(errno));
 		int fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC);
-		child_assert(child, fd == -1 || write(fd, "deny", 4) == 4, "setgroups: %s", strerror(errno));
+		child_assert(child, fd == -1 || write(fd, "deny", 4) == 4, "setgroups: %s",
+			     strerror(errno));
 		if (fd != -1)
 			close(fd);
 		fd = open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
-		child_assert(child, fd != -1 && write(fd, map, strlen(map)) > 0, "uid_map: %s", strerror(errno));
+		child_assert(child, fd != -1 && write(fd, map, strlen(map)) > 0, "uid_map: %s",
+			     strerror(errno));
 		close(fd);
 		snprintf(map, sizeof map, "0 %u 1", gid);
 		fd = open("/proc/self/gid_map", O_WRONLY | O_CLOEXEC);
-		child_assert(child, fd != -1 && write(fd, map, strlen(map)) > 0, "gid_map: %s", strerror(errno));
+		child_assert(child, fd != -1 && write(fd, map, strlen(map)) > 0, "gid_map: %s",
+			     strerror(errno));
 		close(fd);
 		char path[64];
 		snprintf(path, sizeof path, "/proc/sys/user/%s", refusal->limit);
 		fd = open(path, O_WRONLY | O_CLOEXEC);
 		child_assert(child, fd != -1, "open %s: %s", path, strerror(errno));
-		child_assert(child, write(fd, refusal->limit_value, strlen(refusal->limit_value)) > 0, "write %s: %s",
-			     path, strerror(errno));
+		child_assert(child,
+			     write(fd, refusal->limit_value, strlen(refusal->limit_value)) > 0,
+			     "write %s: %s", path, strerror(errno));
 		close(fd);
 	}
 	if (refusal->filter != FILTER_NONE)
@@ -547,7 +571,9 @@ enter_refused(const struct child *child)
 	child_assert(child, strcmp(sandbox.reason, refusal->reason) == 0, "\"%s\"", sandbox.reason);
 	char notice[512];
 	snprintf(notice, sizeof notice, "%s — running on the host's loopback", refusal->reason);
-	child_assert(child, sandbox_notice(&sandbox) != NULL && strcmp(sandbox_notice(&sandbox), notice) == 0,
+	child_assert(child,
+		     sandbox_notice(&sandbox) != NULL
+			     && strcmp(sandbox_notice(&sandbox), notice) == 0,
 		     "\"%s\"", sandbox_notice(&sandbox) ? sandbox_notice(&sandbox) : "(none)");
 	child_assert(child, path_inode("/proc/self/ns/net") == before, "the namespace changed");
 	char path[] = "/tmp/test_sandbox.XXXXXX";
@@ -558,9 +584,10 @@ enter_refused(const struct child *child)
 }
 
 static const struct refusal refused_netns = {
-	.limit = "max_net_namespaces", .limit_value = "0",
-	.reason = "private network namespace refused (user.max_net_namespaces is 0 here, or in a parent "
-		  "namespace: `sudo sysctl -w user.max_net_namespaces=15000` raises it)",
+	.limit = "max_net_namespaces",
+	.limit_value = "0",
+	.reason = "private network namespace refused (user.max_net_namespaces is 0 here, or in a "
+		  "parent namespace: `sudo sysctl -w user.max_net_namespaces=15000` raises it)",
 };
 
 Test(sandbox, names_the_network_namespace_when_only_the_user_namespace_is_allowed)
@@ -582,9 +609,10 @@ Test(sandbox, names_the_user_namespace_when_none_is_allowed)
 }
 
 static const struct refusal refused_nested = {
-	.limit = "max_net_namespaces", .limit_value = "1",
-	.reason = "nested network namespace refused (user.max_net_namespaces is 1 here, or in a parent "
-		  "namespace: `sudo sysctl -w user.max_net_namespaces=15000` raises it)",
+	.limit = "max_net_namespaces",
+	.limit_value = "1",
+	.reason = "nested network namespace refused (user.max_net_namespaces is 1 here, or in a "
+		  "parent namespace: `sudo sysctl -w user.max_net_namespaces=15000` raises it)",
 };
 
 Test(sandbox, names_the_nested_namespace_when_only_one_network_namespace_is_allowed)
@@ -595,8 +623,8 @@ Test(sandbox, names_the_nested_namespace_when_only_one_network_namespace_is_allo
 
 static const struct refusal filtered_namespaces = {
 	.filter = FILTER_NAMESPACES,
-	.reason = "user namespace refused (a seccomp filter refuses new namespaces, as containers' do: "
-		  "run socklab outside the container)",
+	.reason = "user namespace refused (a seccomp filter refuses new namespaces, as containers' "
+		  "do: run socklab outside the container)",
 };
 
 Test(sandbox, names_a_seccomp_filter_that_refuses_every_namespace)
@@ -606,8 +634,8 @@ Test(sandbox, names_a_seccomp_filter_that_refuses_every_namespace)
 
 static const struct refusal filtered_netns = {
 	.filter = FILTER_NETNS,
-	.reason = "private network namespace refused (a seccomp filter refuses new namespaces, as containers' do: "
-		  "run socklab outside the container)",
+	.reason = "private network namespace refused (a seccomp filter refuses new namespaces, as "
+		  "containers' do: run socklab outside the container)",
 };
 
 Test(sandbox, names_a_seccomp_filter_that_refuses_the_network_namespace)
@@ -618,8 +646,8 @@ Test(sandbox, names_a_seccomp_filter_that_refuses_the_network_namespace)
 
 static const struct refusal filtered_lo = {
 	.filter = FILTER_LO_UP,
-	.reason = "lo of the private network namespace refused (a seccomp filter refuses new namespaces, as "
-		  "containers' do: run socklab outside the container)",
+	.reason = "lo of the private network namespace refused (a seccomp filter refuses new "
+		  "namespaces, as containers' do: run socklab outside the container)",
 };
 
 Test(sandbox, names_lo_when_it_cannot_be_brought_up)

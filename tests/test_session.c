@@ -124,9 +124,11 @@ Test(session, reports_an_unmet_expectation_in_plain_words, .fini = finish)
 	const struct lab_event *events = session_events(session, &count);
 	cr_assert_eq(events[1].ret, -1);
 	cr_assert_eq(events[1].failure_count, 2);
-	cr_expect_str_eq(events[1].failures[0],
-			 "t.lesson:3: expected 0, kernel says -1 ECONNREFUSED (Connection refused)");
-	cr_expect(strstr(events[1].failures[1], "t.lesson:3: expected client c ESTABLISHED, kernel says ") != NULL,
+	cr_expect_str_eq(
+		events[1].failures[0],
+		"t.lesson:3: expected 0, kernel says -1 ECONNREFUSED (Connection refused)");
+	cr_expect(strstr(events[1].failures[1],
+			 "t.lesson:3: expected client c ESTABLISHED, kernel says ") != NULL,
 		  "%s", events[1].failures[1]);
 	cr_expect_eq(session_failure_count(session), 2);
 }
@@ -188,9 +190,12 @@ Test(session, checks_which_fds_a_readiness_call_reports, .fini = finish)
 	cr_assert_str_eq(events[5].ready[0].name, "ls");
 	cr_assert_eq(events[5].ready[0].fd, events[0].ret);
 	cr_assert_eq(events[5].ready[0].events, POLLIN);
-	cr_expect_eq(events[5].failure_count, 0, "%s", events[5].failure_count ? events[5].failures[0] : "");
+	cr_expect_eq(events[5].failure_count, 0, "%s",
+		     events[5].failure_count ? events[5].failures[0] : "");
 	cr_assert_eq(events[6].failure_count, 1);
-	cr_expect_str_eq(events[6].failures[0], "t.lesson:9: expected ready \"ls POLLOUT\", kernel says 1, ready \"ls POLLIN\"");
+	cr_expect_str_eq(
+		events[6].failures[0],
+		"t.lesson:9: expected ready \"ls POLLOUT\", kernel says 1, ready \"ls POLLIN\"");
 }
 
 /* Two labs on the host path, as two students on one machine: each sees only
@@ -232,16 +237,19 @@ Test(session, labs_on_the_host_path_neither_see_nor_reach_each_other)
 	struct diagnostics diag;
 	char *err = NULL;
 	diagnostics_init(&diag, "b.lesson");
-	struct lesson *second_lesson = lesson_parse("b.lesson", second_text, strlen(second_text), &diag);
+	struct lesson *second_lesson =
+		lesson_parse("b.lesson", second_text, strlen(second_text), &diag);
 	cr_assert_not_null(second_lesson, "%s", diag.count ? diag.messages[0] : "?");
 	diagnostics_done(&diag);
 	struct session *second = NULL;
 	cr_assert_eq(session_new(&second, second_lesson, &sandbox, &err), 0, "%s", err);
 	for (int i = 0; i < 4; i++)
 		cr_assert_eq(session_step(second, &err), 0, "%s", err ? err : "no step left");
-	cr_expect_eq(session_failure_count(second), 0, "the second lab reached the first's socket file");
+	cr_expect_eq(session_failure_count(second), 0,
+		     "the second lab reached the first's socket file");
 	const struct lab_snapshot *theirs = session_snapshot(second);
-	cr_expect_eq(theirs->count, 2, "the second lab shows %zu sockets, not its own two", theirs->count);
+	cr_expect_eq(theirs->count, 2, "the second lab shows %zu sockets, not its own two",
+		     theirs->count);
 	for (size_t i = 0; i < theirs->count; i++) {
 		const struct lab_socket *socket = theirs->sockets[i];
 		cr_expect(strcmp(socket->name, "s") == 0 || strcmp(socket->name, "c") == 0,

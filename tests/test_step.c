@@ -11,8 +11,8 @@
 static char *run_step(const char *server, const char *client)
 {
 	char command[2048];
-	snprintf(command, sizeof command, "'%s' step --plain --server '%s' --client '%s' 2>&1", SOCKLAB_BINARY, server,
-		 client);
+	snprintf(command, sizeof command, "'%s' step --plain --server '%s' --client '%s' 2>&1",
+		 SOCKLAB_BINARY, server, client);
 	FILE *pipe = popen(command, "r");
 	cr_assert_not_null(pipe);
 	size_t size = 1 << 20, len = 0;
@@ -40,31 +40,27 @@ static void expect_in_order(const char *out, const char *const *facts, size_t co
 	}
 }
 
-#define EXPECT_IN_ORDER(out, ...)                                                                   \
-	do {                                                                                        \
-		static const char *const facts_[] = { __VA_ARGS__ };                                \
+#define EXPECT_IN_ORDER(out, ...)                                                                  \
+	do {                                                                                       \
+		static const char *const facts_[] = { __VA_ARGS__ };                               \
 		expect_in_order((out), facts_, sizeof facts_ / sizeof facts_[0]);                  \
 	} while (0)
 
 Test(step, a_forking_server_is_two_processes_with_fd_tables_of_their_own, .timeout = 60)
 {
 	char *out = run_step(FORKING_SERVER, ECHO_CLIENT);
-	EXPECT_IN_ORDER(out,
-		"server: accept(3, NULL, NULL) = 4",
-		"server started server/child1 (fork: pid ",
-		"server: fork()\n  = ",
-		"  note: the child holds a copy of each of its parent's fds: every socket now has two holders",
-		"  * server  child1=4 127.0.0.1:65432",
-		"server/child1: recvfrom(4, \"Hello, world\"",
-		"server/child1: sendto(4, \"Hello, world\"",
-		"client: recvfrom(3, \"Hello, world\"",
-		"client exited with code 0",
-		/* The last holder's close sends the FIN (a delayed ACK may come first). */
-		"server/child1: close(4)\n  = 0\n  wire  server -> client",
-		"FIN-ACK",
-		"server/child1 exited with code 0",
-		"server: close(3)",
-		"server exited with code 0");
+	EXPECT_IN_ORDER(out, "server: accept(3, NULL, NULL) = 4",
+			"server started server/child1 (fork: pid ", "server: fork()\n  = ",
+			"  note: the child holds a copy of each of its parent's fds: every socket "
+			"now has two holders",
+			"  * server  child1=4 127.0.0.1:65432",
+			"server/child1: recvfrom(4, \"Hello, world\"",
+			"server/child1: sendto(4, \"Hello, world\"",
+			"client: recvfrom(3, \"Hello, world\"", "client exited with code 0",
+			/* The last holder's close sends the FIN (a delayed ACK may come first). */
+			"server/child1: close(4)\n  = 0\n  wire  server -> client", "FIN-ACK",
+			"server/child1 exited with code 0", "server: close(3)",
+			"server exited with code 0");
 	/* The parent's close of its copy and the child's of the listener, in
 	 * whichever order the two processes reached them: no FIN, each. */
 	EXPECT_IN_ORDER(out, "server started server/child1",
@@ -73,7 +69,8 @@ Test(step, a_forking_server_is_two_processes_with_fd_tables_of_their_own, .timeo
 	EXPECT_IN_ORDER(out, "server started server/child1",
 		"server/child1: close(3)\n  = 0\n  note: the other process still holds it: no FIN",
 		"server  main=3   127.0.0.1:65432          *                        LISTEN");
-	cr_expect(strstr(out, "in accept queue, no fd") == NULL || strstr(out, "in accept queue, no fd") < strstr(out, "step 8/8"),
+	cr_expect(strstr(out, "in accept queue, no fd") == NULL
+			  || strstr(out, "in accept queue, no fd") < strstr(out, "step 8/8"),
 		  "the child's live socket never reads as queued\n%s", out);
 	cr_expect(strstr(out, "wait for each other") == NULL, "%s", out);
 	free(out);
@@ -92,7 +89,8 @@ Test(step, a_thread_per_connection_server_shares_one_fd_table, .timeout = 60)
 		"server: close(4)",
 		"server: close(3)",
 		"server exited with code 0");
-	cr_expect(strstr(out, "started server/") == NULL, "a thread is no process of its own\n%s", out);
+	cr_expect(strstr(out, "started server/") == NULL, "a thread is no process of its own\n%s",
+		  out);
 	free(out);
 }
 
@@ -115,21 +113,22 @@ Test(step, an_event_loop_servers_socketpair_is_a_step_of_its_own, .timeout = 60)
 {
 	char *out = run_step(LOOP_SERVER, ECHO_CLIENT);
 	EXPECT_IN_ORDER(out,
-		"step 1/1  server: socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4])\n  = 0\n",
-		"  note: fds 3 and 4 are the two ends of one connection: what one sends, the other receives\n",
-		/* The pair's fds are the server's from this step on: rows of their own. */
-		"  * server  3        *                        (unnamed)                ESTABLISHED",
-		"  * server  4        *                        (unnamed)                ESTABLISHED",
-		"step 2/2  server: socket(AF_INET, SOCK_STREAM, IPPROTO_IP)\n  = 5",
-		"server: poll(",
-		"client: connect(3, {AF_INET, 127.0.0.1:65432}, 16)",
-		"client exited with code 0",
-		/* The self-pipe: its byte goes from one end to the other. */
-		"server: sendto(4, \"x\", 1, 0, NULL, 0)\n  = 1",
-		"server: poll([{fd=-1, events=POLLIN}, {fd=-1, events=POLLIN}, {fd=3, events=POLLIN, revents=POLLIN}]",
-		"server: close(3)",
-		"server: close(4)",
-		"server exited with code 0");
+			"step 1/1  server: socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4])\n  = 0\n",
+			"  note: fds 3 and 4 are the two ends of one connection: what one sends, "
+			"the other receives\n",
+			/* The pair's fds are the server's from this step on: rows of their own. */
+			"  * server  3        *                        (unnamed)                "
+			"ESTABLISHED",
+			"  * server  4        *                        (unnamed)                "
+			"ESTABLISHED",
+			"step 2/2  server: socket(AF_INET, SOCK_STREAM, IPPROTO_IP)\n  = 5",
+			"server: poll(", "client: connect(3, {AF_INET, 127.0.0.1:65432}, 16)",
+			"client exited with code 0",
+			/* The self-pipe: its byte goes from one end to the other. */
+			"server: sendto(4, \"x\", 1, 0, NULL, 0)\n  = 1",
+			"server: poll([{fd=-1, events=POLLIN}, {fd=-1, events=POLLIN}, {fd=3, "
+			"events=POLLIN, revents=POLLIN}]",
+			"server: close(3)", "server: close(4)", "server exited with code 0");
 	cr_expect(strstr(out, "shown, not stepped") == NULL, "%s", out);
 	free(out);
 }
@@ -137,9 +136,10 @@ Test(step, an_event_loop_servers_socketpair_is_a_step_of_its_own, .timeout = 60)
 Test(step, a_batch_of_datagrams_is_one_step_with_its_messages_and_bytes, .timeout = 60)
 {
 	char *out = run_step(BATCH_SERVER, BATCH_CLIENT);
-	EXPECT_IN_ORDER(out,
-		"server: poll([{fd=3, events=POLLIN}], 1, -1)\n  ... blocked in the kernel",
-		"step 6/6  client: sendmmsg(3, [{msg_iov=[\"ping\"], msg_len=4}, {msg_iov=[\"pong!\"], msg_len=5}], 2, 0)\n"
+	EXPECT_IN_ORDER(
+		out, "server: poll([{fd=3, events=POLLIN}], 1, -1)\n  ... blocked in the kernel",
+		"step 6/6  client: sendmmsg(3, [{msg_iov=[\"ping\"], msg_len=4}, "
+		"{msg_iov=[\"pong!\"], msg_len=5}], 2, 0)\n"
 		"  = 2 messages, 9 bytes\n",
 		"  wire  client -> server   UDP          len 4 \"ping\"",
 		"  wire  client -> server   UDP          len 5 \"pong!\"",
@@ -147,16 +147,15 @@ Test(step, a_batch_of_datagrams_is_one_step_with_its_messages_and_bytes, .timeou
 		/* Each message with the sender's address the kernel filled in. */
 		"server: recvmmsg(3, [{msg_name={AF_INET, 127.0.0.1:",
 		"}, msg_iov=[\"ping\"], msg_len=4}, {msg_name={AF_INET, 127.0.0.1:",
-		"}, msg_iov=[\"pong!\"], msg_len=5}], 4, MSG_DONTWAIT, NULL)\n  = 2 messages, 9 bytes\n",
-		"server: sendmmsg(3, [{msg_name={AF_INET, 127.0.0.1:",
-		"  = 2 messages, 9 bytes\n",
+		"}, msg_iov=[\"pong!\"], msg_len=5}], 4, MSG_DONTWAIT, NULL)\n  = 2 messages, "
+		"9 bytes\n",
+		"server: sendmmsg(3, [{msg_name={AF_INET, 127.0.0.1:", "  = 2 messages, 9 bytes\n",
 		"  wire  server -> client   UDP          len 4 \"ping\"",
 		"  wire  server -> client   UDP          len 5 \"pong!\"",
 		"server exited with code 0",
-		"client: recvmmsg(3, [{msg_iov=[\"ping\"], msg_len=4}, {msg_iov=[\"pong!\"], msg_len=5}], 2, MSG_DONTWAIT, "
-		"NULL)\n  = 2 messages, 9 bytes\n",
-		"client printed: \"Received ping\"",
-		"client printed: \"Received pong!\"",
+		"client: recvmmsg(3, [{msg_iov=[\"ping\"], msg_len=4}, {msg_iov=[\"pong!\"], "
+		"msg_len=5}], 2, MSG_DONTWAIT, NULL)\n  = 2 messages, 9 bytes\n",
+		"client printed: \"Received ping\"", "client printed: \"Received pong!\"",
 		"client exited with code 0");
 	cr_expect(strstr(out, "shown, not stepped") == NULL, "%s", out);
 	free(out);
@@ -165,7 +164,8 @@ Test(step, a_batch_of_datagrams_is_one_step_with_its_messages_and_bytes, .timeou
 Test(step, a_shell_script_starting_two_clients_names_each_process, .timeout = 60)
 {
 	char client[1024];
-	snprintf(client, sizeof client, "sh %s/tests/programs/two_clients.sh %s", SOURCE_DIR, ECHO_CLIENT);
+	snprintf(client, sizeof client, "sh %s/tests/programs/two_clients.sh %s", SOURCE_DIR,
+		 ECHO_CLIENT);
 	char server[1024];
 	snprintf(server, sizeof server, "%s 2", FORKING_SERVER);
 	char *out = run_step(server, client);
@@ -235,18 +235,20 @@ Test(step, getaddrinfos_netlink_socket_is_named_and_said_unread, .timeout = 60)
 	snprintf(server, sizeof server, "python3 %s/tests/programs/addresses.py", SOURCE_DIR);
 	char *out = run_step(server, "true");
 	EXPECT_IN_ORDER(out,
-		"server: socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, NETLINK_ROUTE)\n  = 3",
-		"  * server  3        ?                        ?                        -                0     0  "
-		"not TCP, UDP or Unix: not read",
-		"server: bind(3, {AF_NETLINK, netlink port 0}, 12)",
-		"server: sendto(3, [{nlmsg_len=20, nlmsg_type=RTM_GETADDR, nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, ",
-		"nlmsg_type=RTM_NEWADDR, nlmsg_flags=NLM_F_MULTI, ",
-		"{ifa_family=AF_INET, ifa_prefixlen=8, ifa_flags=IFA_F_PERMANENT, ifa_scope=RT_SCOPE_HOST, ifa_index=1}, "
-		"[IFA_ADDRESS=127.0.0.1, IFA_LOCAL=127.0.0.1, IFA_LABEL=\"lo\"",
-		" bytes from netlink port 0 (the messages, in the call)\n",
-		"nlmsg_type=NLMSG_DONE, ",
-		"  = 20 bytes from netlink port 0 (the messages, in the call)\n",
-		"server exited with code 0");
+			"server: socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, NETLINK_ROUTE)\n  = 3",
+			"  * server  3        ?                        ?                        -  "
+			"              0     0  not TCP, UDP or Unix: not read",
+			"server: bind(3, {AF_NETLINK, netlink port 0}, 12)",
+			"server: sendto(3, [{nlmsg_len=20, nlmsg_type=RTM_GETADDR, "
+			"nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, ",
+			"nlmsg_type=RTM_NEWADDR, nlmsg_flags=NLM_F_MULTI, ",
+			"{ifa_family=AF_INET, ifa_prefixlen=8, ifa_flags=IFA_F_PERMANENT, "
+			"ifa_scope=RT_SCOPE_HOST, ifa_index=1}, [IFA_ADDRESS=127.0.0.1, "
+			"IFA_LOCAL=127.0.0.1, IFA_LABEL=\"lo\"",
+			" bytes from netlink port 0 (the messages, in the call)\n",
+			"nlmsg_type=NLMSG_DONE, ",
+			"  = 20 bytes from netlink port 0 (the messages, in the call)\n",
+			"server exited with code 0");
 	cr_expect(strstr(out, "(family 16)") == NULL, "%s", out);
 	cr_expect(strstr(out, "sendto(3, \"\\x14") == NULL, "the request is not bytes: %s", out);
 	cr_expect(strstr(out, "\"\\x14\\x00") == NULL, "no reply is shown again as bytes: %s", out);

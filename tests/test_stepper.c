@@ -192,7 +192,8 @@ Test(stepper, a_forking_servers_tasks_are_each_released_in_time, .timeout = 60)
 	cr_assert_eq(sandbox_enter(&sandbox, true, &err), 0, "%s", err);
 	if (stepper_new(&stepper, commands, SOURCE_DIR "/examples", &sandbox, &err) < 0)
 		cr_skip_test("cannot trace here: %s", err);
-	cr_assert_eq(stepper_settle(stepper, SETTLE_MS, &err), 1, "%s", err ? err : "still running");
+	cr_assert_eq(stepper_settle(stepper, SETTLE_MS, &err), 1, "%s",
+		     err ? err : "still running");
 	int side = 0;
 	size_t most_held = 0, keys = 0;
 	uint64_t slowest = 0;
@@ -201,8 +202,10 @@ Test(stepper, a_forking_servers_tasks_are_each_released_in_time, .timeout = 60)
 		size_t held = stepper_side(stepper, side)->held_count;
 		most_held = held > most_held ? held : most_held;
 		uint64_t started = now_us();
-		cr_assert_eq(stepper_release(stepper, side, &err), 0, "nothing held on %d (state %d)", side, state_of(side));
-		cr_assert_eq(stepper_settle(stepper, SETTLE_MS, &err), 1, "%s", err ? err : "still running");
+		cr_assert_eq(stepper_release(stepper, side, &err), 0,
+			     "nothing held on %d (state %d)", side, state_of(side));
+		cr_assert_eq(stepper_settle(stepper, SETTLE_MS, &err), 1, "%s",
+			     err ? err : "still running");
 		uint64_t took = now_us() - started;
 		slowest = took > slowest ? took : slowest;
 	}

@@ -39,8 +39,10 @@ Test(text_address, cuts_to_the_room_it_is_given)
 Test(text_address, writes_ipv6_in_brackets)
 {
 	char out[TEXT_ADDRESS_MAX];
-	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons(65432), .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-	cr_assert_str_eq(text_address((const struct sockaddr *)&in6, sizeof in6, out, sizeof out), "[::1]:65432");
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons(65432),
+				    .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	cr_assert_str_eq(text_address((const struct sockaddr *)&in6, sizeof in6, out, sizeof out),
+			 "[::1]:65432");
 }
 
 Test(text_copy, copies_cuts_and_always_ends_the_string)
@@ -132,7 +134,8 @@ static void filtered(const char *input, size_t piece, char *out, size_t size)
 Test(text_terminal, shows_control_bytes_as_question_marks_and_keeps_lines_and_utf8)
 {
 	char out[128];
-	const char *input = "Evil \x1b]0;pwned\x07 \x1b[31mred\x1b[0m\tcaf\xc3\xa9 \xc2\x9b" "1m\r\n";
+	const char *input = "Evil \x1b]0;pwned\x07 \x1b[31mred\x1b[0m\tcaf\xc3\xa9 \xc2\x9b"
+			    "1m\r\n";
 	const char *expected = "Evil ?]0;pwned? ?[31mred?[0m\tcaf\xc3\xa9 ?1m?\n";
 	filtered(input, 64, out, sizeof out);
 	cr_assert_str_eq(out, expected);
@@ -159,9 +162,11 @@ Test(text_address, names_netlink_ends_by_port)
 {
 	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
 	char out[TEXT_ADDRESS_MAX];
-	cr_assert_str_eq(text_address((const struct sockaddr *)&nl, sizeof nl, out, sizeof out), "netlink port 0");
+	cr_assert_str_eq(text_address((const struct sockaddr *)&nl, sizeof nl, out, sizeof out),
+			 "netlink port 0");
 	nl.nl_pid = 4121;
-	cr_assert_str_eq(text_address((const struct sockaddr *)&nl, sizeof nl, out, sizeof out), "netlink port 4121");
+	cr_assert_str_eq(text_address((const struct sockaddr *)&nl, sizeof nl, out, sizeof out),
+			 "netlink port 4121");
 	nl.nl_groups = 0x10;
 	cr_assert_str_eq(text_address((const struct sockaddr *)&nl, sizeof nl, out, sizeof out),
 			 "netlink port 4121 groups 0x10");

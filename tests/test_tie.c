@@ -56,8 +56,8 @@ static void set_inet(struct sockaddr_storage *out, const char *ip, uint16_t port
 }
 
 /* A TCP socket as sock_diag lists it: peer "" means none (port 0). */
-static struct probe_socket *kernel_tcp(int state, const char *ip, uint16_t port, const char *peer_ip,
-				       uint16_t peer_port, uint32_t inode)
+static struct probe_socket *kernel_tcp(int state, const char *ip, uint16_t port,
+				       const char *peer_ip, uint16_t peer_port, uint32_t inode)
 {
 	if (raw.count == raw.capacity) {
 		raw.capacity = raw.capacity ? raw.capacity * 2 : 16;
@@ -71,12 +71,14 @@ static struct probe_socket *kernel_tcp(int state, const char *ip, uint16_t port,
 	s->protocol = IPPROTO_TCP;
 	s->state = state;
 	set_inet(&s->local, ip, port);
-	set_inet(&s->peer, peer_ip ? peer_ip : (s->family == AF_INET6 ? "::" : "0.0.0.0"), peer_port);
+	set_inet(&s->peer, peer_ip ? peer_ip : (s->family == AF_INET6 ? "::" : "0.0.0.0"),
+		 peer_port);
 	s->inode = inode;
 	return s;
 }
 
-static struct probe_socket *kernel_unix(int state, const char *path, uint32_t inode, uint32_t peer_inode)
+static struct probe_socket *kernel_unix(int state, const char *path, uint32_t inode,
+					uint32_t peer_inode)
 {
 	struct probe_socket *s = kernel_tcp(state, "127.0.0.1", 0, NULL, 0, inode);
 	memset(&s->local, 0, sizeof s->local);
@@ -103,7 +105,9 @@ static void snap(bool host)
 	lab_snapshot_done(&before);
 	before = now;
 	memset(&now, 0, sizeof now);
-	struct tie_input input = { .raw = &raw, .fds = fds, .fd_count = fd_count, .baseline = &before, .host = host };
+	struct tie_input input = {
+		.raw = &raw, .fds = fds, .fd_count = fd_count, .baseline = &before, .host = host
+	};
 	char *err = NULL;
 	cr_assert_eq(tie_snapshot(tie, &input, &now, &err), 0, "%s", err ? err : "");
 }
@@ -267,8 +271,8 @@ Test(tie, closing_one_holder_after_fork_leaves_the_other_row)
 	hold(CLIENT2, 4, 300, "conn");
 	snap(false);
 	fd_count = 1;   /* the parent closed its copy: only the child holds the socket */
-	fds[0] = (struct tie_fd){ .side = CLIENT2, .fd = 4, .inode = 300, .name = "conn", .family = AF_INET,
-				  .type = SOCK_STREAM };
+	fds[0] = (struct tie_fd){ .side = CLIENT2, .fd = 4, .inode = 300, .name = "conn",
+				  .family = AF_INET, .type = SOCK_STREAM };
 	snap(false);
 	cr_assert_eq(now.count, 1);
 	cr_assert_eq(row(0)->side, CLIENT2);
@@ -282,7 +286,11 @@ Test(tie, a_reused_fd_number_is_a_new_socket)
 	snap(false);
 	next_dump();
 	kernel_tcp(TCP_TIME_WAIT, "127.0.0.1", 40000, "127.0.0.1", 65432, 0);
-	fds[0] = (struct tie_fd){ .side = CLIENT, .fd = 3, .inode = 201, .name = "c2", .family = AF_INET,
+	fds[0] = (struct tie_fd){ .side = CLIENT,
+				  .fd = 3,
+				  .inode = 201,
+				  .name = "c2",
+				  .family = AF_INET,
 				  .type = SOCK_STREAM };
 	snap(false);
 	const struct lab_socket *fresh = NULL;
@@ -562,7 +570,8 @@ Test(tie, a_state_change_is_marked)
 
 Test(tie, the_kernel_facts_pass_through_unchanged)
 {
-	struct probe_socket *s = kernel_tcp(TCP_ESTABLISHED, "127.0.0.1", 40000, "127.0.0.1", 65432, 200);
+	struct probe_socket *s =
+		kernel_tcp(TCP_ESTABLISHED, "127.0.0.1", 40000, "127.0.0.1", 65432, 200);
 	s->recv_queue = 12;
 	s->send_queue = 7;
 	s->timer = 1;
@@ -621,7 +630,8 @@ Test(tie, forgetting_empties_the_memory)
 Test(tie, the_memory_grows_past_a_thousand_connections)
 {
 	for (uint16_t i = 0; i < 3000; i++) {
-		kernel_tcp(TCP_ESTABLISHED, "127.0.0.1", (uint16_t)(10000 + i), "127.0.0.1", 65432, 1000u + i);
+		kernel_tcp(TCP_ESTABLISHED, "127.0.0.1", (uint16_t)(10000 + i), "127.0.0.1", 65432,
+			   1000u + i);
 		hold(CLIENT, 3, 1000u + i, "c");
 		snap(false);
 		next_dump();
@@ -637,8 +647,13 @@ Test(tie, the_memory_grows_past_a_thousand_connections)
 static void hold_in(int side, int process, int fd, uint32_t inode, const char *name)
 {
 	cr_assert_lt(fd_count, sizeof fds / sizeof fds[0]);
-	fds[fd_count++] = (struct tie_fd){ .side = side, .process = process, .fd = fd, .inode = inode, .name = name,
-					   .family = AF_INET, .type = SOCK_STREAM };
+	fds[fd_count++] = (struct tie_fd){ .side = side,
+					   .process = process,
+					   .fd = fd,
+					   .inode = inode,
+					   .name = name,
+					   .family = AF_INET,
+					   .type = SOCK_STREAM };
 }
 
 Test(tie, two_processes_of_one_side_holding_a_socket_are_two_holders)

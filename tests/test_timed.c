@@ -6,9 +6,12 @@
 #include "model.h"
 #include "timed.h"
 
-static struct lab_socket socket_in(int side, const char *name, int state, uint8_t timer, uint32_t timer_ms)
+static struct lab_socket socket_in(int side, const char *name, int state, uint8_t timer,
+				   uint32_t timer_ms)
 {
-	struct lab_socket socket = { .side = side, .fd = -1, .state = state, .timer = timer, .timer_ms = timer_ms };
+	struct lab_socket socket = {
+		.side = side, .fd = -1, .state = state, .timer = timer, .timer_ms = timer_ms
+	};
 	strcpy(socket.name, name);
 	return socket;
 }
@@ -25,14 +28,20 @@ Test(timed, says_time_wait_ended_when_its_timer_ran_out_and_the_socket_is_gone)
 	sockets[0].timer_ms = 58000;
 	timed_note(&table, &with, 10, 102 * second);   /* the same state: still since step 9 */
 	char said[256];
-	cr_assert_not(timed_explain(&table, &without, 0, "a1", 130 * second, said, sizeof said, NULL, 0),
-		      "30 s in: the timer has not run out, so nothing explains the socket being gone");
-	cr_assert(timed_explain(&table, &without, 0, "a1", 174 * second, said, sizeof said, NULL, 0));
-	cr_assert_str_eq(said, "TIME-WAIT ended: 74 s passed since step 9, longer than its 60 s timer; "
-			       "the kernel freed the port");
-	cr_assert_not(timed_explain(&table, &with, 0, "a1", 174 * second, said, sizeof said, NULL, 0),
+	cr_assert_not(
+		timed_explain(&table, &without, 0, "a1", 130 * second, said, sizeof said, NULL, 0),
+		"30 s in: the timer has not run out, so nothing explains the socket being gone");
+	cr_assert(
+		timed_explain(&table, &without, 0, "a1", 174 * second, said, sizeof said, NULL, 0));
+	cr_assert_str_eq(said,
+			 "TIME-WAIT ended: 74 s passed since step 9, longer than its 60 s timer; "
+			 "the kernel freed the port");
+	cr_assert_not(timed_explain(&table, &with, 0, "a1", 174 * second, said, sizeof said, NULL,
+				    0),
 		      "still in TIME-WAIT: the state did not end on the timer");
-	cr_assert_not(timed_explain(&table, &without, 1, "a1", 174 * second, said, sizeof said, NULL, 0), "another side's a1");
+	cr_assert_not(timed_explain(&table, &without, 1, "a1", 174 * second, said, sizeof said,
+				    NULL, 0),
+		      "another side's a1");
 }
 
 Test(timed, a_state_left_before_its_timer_ran_out_explains_nothing)
@@ -45,7 +54,8 @@ Test(timed, a_state_left_before_its_timer_ran_out_explains_nothing)
 	sockets[0] = socket_in(1, "c", TCP_CLOSE, 0, 0);   /* refused at once: no timer ended it */
 	timed_note(&table, &with, 6, second / 10);
 	char said[256];
-	cr_assert_not(timed_explain(&table, &with, 1, "c", 10 * second, said, sizeof said, NULL, 0));
+	cr_assert_not(
+		timed_explain(&table, &with, 1, "c", 10 * second, said, sizeof said, NULL, 0));
 }
 
 Test(timed, a_state_without_a_timer_explains_nothing)
@@ -56,7 +66,8 @@ Test(timed, a_state_without_a_timer_explains_nothing)
 	struct lab_snapshot with = { rows, 1 }, without = { NULL, 0 };
 	timed_note(&table, &with, 4, 10 * second);
 	char said[256];
-	cr_assert_not(timed_explain(&table, &without, 1, "c", 1000 * second, said, sizeof said, NULL, 0));
+	cr_assert_not(
+		timed_explain(&table, &without, 1, "c", 1000 * second, said, sizeof said, NULL, 0));
 }
 
 Test(timed, an_orphaned_fin_wait_2_that_timed_out_explains_the_next_state)
@@ -67,8 +78,11 @@ Test(timed, an_orphaned_fin_wait_2_that_timed_out_explains_the_next_state)
 	struct lab_snapshot with = { rows, 1 }, without = { NULL, 0 };
 	timed_note(&table, &with, 7, 0);
 	char said[256];
-	cr_assert(timed_explain(&table, &without, 0, "a1", 61 * second, said, sizeof said, NULL, 0));
-	cr_assert(strstr(said, "FIN-WAIT-2 ended: 61 s passed since step 7, longer than its 60 s timer"), "%s", said);
+	cr_assert(
+		timed_explain(&table, &without, 0, "a1", 61 * second, said, sizeof said, NULL, 0));
+	cr_assert(strstr(said,
+			 "FIN-WAIT-2 ended: 61 s passed since step 7, longer than its 60 s timer"),
+		  "%s", said);
 	cr_assert(strstr(said, "tcp_fin_timeout"), "%s", said);
 }
 
@@ -82,12 +96,15 @@ Test(timed, a_new_state_restarts_the_clock)
 	sockets[0] = socket_in(1, "c", TCP_TIME_WAIT, 3, 60000);
 	timed_note(&table, &with, 13, 20 * second);
 	char said[256];
-	cr_assert_not(timed_explain(&table, &without, 1, "c", 70 * second, said, sizeof said, NULL, 0),
+	cr_assert_not(timed_explain(&table, &without, 1, "c", 70 * second, said, sizeof said, NULL,
+				    0),
 		      "TIME-WAIT began at 20 s: its timer ends at 80 s");
 	cr_assert(timed_explain(&table, &without, 1, "c", 81 * second, said, sizeof said, NULL, 0));
 	cr_assert(strstr(said, "TIME-WAIT ended: 61 s passed since step 13"), "%s", said);
 	timed_clear(&table);
-	cr_assert_not(timed_explain(&table, &without, 1, "c", 81 * second, said, sizeof said, NULL, 0), "cleared on restart");
+	cr_assert_not(timed_explain(&table, &without, 1, "c", 81 * second, said, sizeof said, NULL,
+				    0),
+		      "cleared on restart");
 }
 
 Test(timed, syn_sent_whose_retries_ran_out_says_connect_gave_up)
@@ -101,10 +118,14 @@ Test(timed, syn_sent_whose_retries_ran_out_says_connect_gave_up)
 	sockets[0].timer_ms = 64000;
 	timed_note(&table, &with, 17, 63 * second);
 	char said[256];
-	cr_assert_not(timed_explain(&table, &with, 1, "d", 100 * second, said, sizeof said, NULL, 0), "the last retry is still due");
+	cr_assert_not(timed_explain(&table, &with, 1, "d", 100 * second, said, sizeof said, NULL,
+				    0),
+		      "the last retry is still due");
 	sockets[0] = socket_in(1, "d", TCP_CLOSE, 0, 0);   /* connect() failed: held by its fd */
 	timed_note(&table, &with, 18, 128 * second);
 	cr_assert(timed_explain(&table, &with, 1, "d", 128 * second, said, sizeof said, NULL, 0));
-	cr_assert(strstr(said, "SYN-SENT ended: 128 s passed since step 16, longer than its 127 s timer; the kernel gave up "
-			       "resending the SYN"), "%s", said);
+	cr_assert(strstr(said,
+			 "SYN-SENT ended: 128 s passed since step 16, longer than its 127 s timer; "
+			 "the kernel gave up resending the SYN"),
+		  "%s", said);
 }

@@ -104,8 +104,9 @@ static void sample_info(struct run_info *info)
 	info->step_count = 16;
 }
 
-static struct lab_socket *add_socket(struct lab_event *event, int side, int fd, const char *name, int family,
-				     int type, int state, const char *local, const char *peer)
+static struct lab_socket *add_socket(struct lab_event *event, int side, int fd, const char *name,
+				     int family, int type, int state, const char *local,
+				     const char *peer)
 {
 	struct lab_snapshot *snapshot = &event->snapshot;
 	static const struct lab_socket blank;
@@ -123,8 +124,8 @@ static struct lab_socket *add_socket(struct lab_event *event, int side, int fd, 
 	return socket;
 }
 
-static struct lab_event *add_event(struct lab_event **events, size_t *count, enum event_kind kind, int side,
-				   enum call_id call, const char *text, long ret)
+static struct lab_event *add_event(struct lab_event **events, size_t *count, enum event_kind kind,
+				   int side, enum call_id call, const char *text, long ret)
 {
 	struct lab_event *grown = realloc(*events, (*count + 1) * sizeof *grown);
 	cr_assert_not_null(grown);
@@ -175,7 +176,8 @@ static void sample_events(struct lab_event **events, size_t *count)
 	*events = NULL;
 	*count = 0;
 
-	event = add_event(events, count, EVENT_RETURNED, 0, CALL_SOCKET, "ls = socket(AF_INET, SOCK_STREAM)", 3);
+	event = add_event(events, count, EVENT_RETURNED, 0, CALL_SOCKET,
+			  "ls = socket(AF_INET, SOCK_STREAM)", 3);
 	event->elapsed_ns = 12345;
 	socket = add_socket(event, 0, 3, "ls", AF_INET, SOCK_STREAM, 0, "", "");
 	socket->note = NOTE_UNBOUND;
@@ -192,20 +194,25 @@ static void sample_events(struct lab_event **events, size_t *count)
 	cr_assert_eq(lab_address_parse("127.0.0.1:51000", &event->address), 0);
 	event->elapsed_ns = 1000;
 	add_socket(event, 0, 3, "ls", AF_INET, SOCK_STREAM, 10, "127.0.0.1:65432", "*");
-	socket = add_socket(event, -1, -1, "", AF_INET, SOCK_STREAM, 12, "127.0.0.1:65432", "127.0.0.1:51002");
+	socket = add_socket(event, -1, -1, "", AF_INET, SOCK_STREAM, 12, "127.0.0.1:65432",
+			    "127.0.0.1:51002");
 	socket->note = NOTE_UNKNOWN;
-	socket = add_socket(event, 1, -1, "", AF_INET, SOCK_STREAM, 6, "127.0.0.1:51003", "127.0.0.1:65432");
+	socket = add_socket(event, 1, -1, "", AF_INET, SOCK_STREAM, 6, "127.0.0.1:51003",
+			    "127.0.0.1:65432");
 	socket->timer_ms = 59999;
 	socket->note = NOTE_CLOSED;
-	socket = add_socket(event, 0, -1, "", AF_INET6, SOCK_STREAM, 3, "[::1]:65432", "[::1]:51004");
+	socket = add_socket(event, 0, -1, "", AF_INET6, SOCK_STREAM, 3, "[::1]:65432",
+			    "[::1]:51004");
 	socket->note = NOTE_ACCEPT_QUEUE;
 	socket->recv_queue = 4294967295u;
 
-	event = add_event(events, count, EVENT_RETURNED, 1, CALL_RECV, "recv(c, 1024)", sizeof RECEIVED - 1);
+	event = add_event(events, count, EVENT_RETURNED, 1, CALL_RECV, "recv(c, 1024)",
+			  sizeof RECEIVED - 1);
 	set_bytes(event, RECEIVED, sizeof RECEIVED - 1);
 	event->elapsed_ns = 999999999;
 
-	event = add_event(events, count, EVENT_RETURNED, 1, CALL_CONNECT, "connect(c, 127.0.0.1:65432)", -1);
+	event = add_event(events, count, EVENT_RETURNED, 1, CALL_CONNECT,
+			  "connect(c, 127.0.0.1:65432)", -1);
 	event->error = ECONNREFUSED;
 	add_failure(event, "lessons/01-echo.lesson:14: expected 0, kernel says -1 ECONNREFUSED");
 	add_failure(event, "a \"quoted\" — failure\\");
@@ -223,12 +230,15 @@ static void sample_events(struct lab_event **events, size_t *count)
 	add_socket(event, 1, 6, "x", AF_UNIX, SOCK_STREAM, 7, "/tmp/echo.sock", "*");
 	add_socket(event, 1, 7, "b", AF_INET, SOCK_STREAM, 7, "127.0.0.1:65433", "*");
 	add_socket(event, 1, 10, "b6", AF_INET6, SOCK_STREAM, 13, "[::1]:65433", "*");
-	add_socket(event, 0, 8, "sp", AF_UNIX, SOCK_SEQPACKET, 1, "@abstract\\x00name", "(unnamed)");
+	add_socket(event, 0, 8, "sp", AF_UNIX, SOCK_SEQPACKET, 1, "@abstract\\x00name",
+		   "(unnamed)");
 	add_socket(event, 0, 9, "odd", 99, 42, 200, "?", "?");
-	add_socket(event, 1, 2147483647, "fifteen-chars-x", AF_INET, SOCK_STREAM, 8, "1.2.3.4:5", "6.7.8.9:10");
+	add_socket(event, 1, 2147483647, "fifteen-chars-x", AF_INET, SOCK_STREAM, 8, "1.2.3.4:5",
+		   "6.7.8.9:10");
 }
 
-static void write_trace(const char *path, const struct run_info *info, const struct lab_event *events, size_t count)
+static void write_trace(const char *path, const struct run_info *info,
+			const struct lab_event *events, size_t count)
 {
 	struct trace_writer *writer;
 	char *err = NULL;
@@ -255,7 +265,8 @@ static void assert_info_equal(const struct run_info *a, const struct run_info *b
 	}
 }
 
-static void assert_socket_equal(const struct lab_socket *a, const struct lab_socket *b, size_t event, size_t index)
+static void assert_socket_equal(const struct lab_socket *a, const struct lab_socket *b,
+				size_t event, size_t index)
 {
 	cr_assert_eq(a->side, b->side, "event %zu socket %zu", event, index);
 	cr_assert_eq(a->fd, b->fd, "event %zu socket %zu", event, index);
@@ -295,7 +306,8 @@ static void assert_event_equal(const struct lab_event *a, const struct lab_event
 	cr_assert(lab_address_equal(&a->target, &b->target), "event %zu", i);
 	cr_assert_eq(a->has_value, b->has_value, "event %zu", i);
 	cr_assert_eq(a->value, b->value, "event %zu", i);
-	cr_assert_eq(a->elapsed_ns, b->elapsed_ns, "event %zu: %llu", i, (unsigned long long)b->elapsed_ns);
+	cr_assert_eq(a->elapsed_ns, b->elapsed_ns, "event %zu: %llu", i,
+		     (unsigned long long)b->elapsed_ns);
 	cr_assert_eq(a->failure_count, b->failure_count, "event %zu", i);
 	for (size_t k = 0; k < a->failure_count; k++)
 		cr_assert_str_eq(a->failures[k], b->failures[k], "event %zu", i);
@@ -372,53 +384,73 @@ Test(trace, writes_the_documented_lines)
 
 	char *text = read_text_file(path, NULL);
 	char *line = line_of(text, 1);
-	cr_assert_str_eq(line, "{\"socklab_trace\":1,\"lesson\":\"01-echo\","
-			       "\"title\":\"An echo server — one \\\"client\\\"\",\"sandbox\":\"private network namespace\","
-			       "\"sides\":[\"server\",\"client\"],\"steps\":16,\"port_map\":[[65432,41234]]}");
+	cr_assert_str_eq(line,
+			 "{\"socklab_trace\":1,\"lesson\":\"01-echo\",\"title\":\"An echo server — "
+			 "one \\\"client\\\"\",\"sandbox\":\"private network "
+			 "namespace\",\"sides\":[\"server\",\"client\"],\"steps\":16,\"port_map\":["
+			 "[65432,41234]]}");
 	free(line);
 	line = line_of(text, 3);
-	cr_assert_str_eq(line, "{\"seq\":2,\"step\":2,\"kind\":\"blocked\",\"side\":\"server\",\"call\":\"accept\","
-			       "\"text\":\"conn = accept(ls)\",\"ret\":0,\"errno\":null,\"bytes\":null,\"us\":41.237,"
-			       "\"sockets\":[{\"side\":\"server\",\"fd\":3,\"name\":\"ls\",\"family\":\"AF_INET\","
-			       "\"type\":\"SOCK_STREAM\",\"state\":\"LISTEN\",\"local\":\"127.0.0.1:65432\","
-			       "\"peer\":\"*\",\"rq\":0,\"wq\":5,\"timer_ms\":0,\"inode\":12345,"
-			       "\"changes\":[\"state\",\"queue\"]}]}");
+	cr_assert_str_eq(line,
+			 "{\"seq\":2,\"step\":2,\"kind\":\"blocked\",\"side\":\"server\",\"call\":"
+			 "\"accept\",\"text\":\"conn = "
+			 "accept(ls)\",\"ret\":0,\"errno\":null,\"bytes\":null,\"us\":41.237,"
+			 "\"sockets\":[{\"side\":\"server\",\"fd\":3,\"name\":\"ls\",\"family\":"
+			 "\"AF_INET\",\"type\":\"SOCK_STREAM\",\"state\":\"LISTEN\",\"local\":"
+			 "\"127.0.0.1:65432\",\"peer\":\"*\",\"rq\":0,\"wq\":5,\"timer_ms\":0,"
+			 "\"inode\":12345,\"changes\":[\"state\",\"queue\"]}]}");
 	free(line);
 	/* Received bytes: the lesson's escapes inside a JSON string. */
 	line = line_of(text, 5);
-	cr_assert(strstr(line, "\"bytes\":\"\\\\x00\\\\x1b\\\\n\\\\\\\"\\\\\\\\ hi \\\\xff\\\\r\\\\t~\"") != NULL,
+	cr_assert(strstr(line,
+			 "\"bytes\":\"\\\\x00\\\\x1b\\\\n\\\\\\\"\\\\\\\\ hi \\\\xff\\\\r\\\\t~\"")
+			  != NULL,
 		  "%s", line);
 	free(line);
 	line = line_of(text, 6);
-	cr_assert(strstr(line, "\"ret\":-1,\"errno\":\"ECONNREFUSED\",\"bytes\":null,\"us\":0.0,\"failures\":[") != NULL,
+	cr_assert(strstr(line,
+			 "\"ret\":-1,\"errno\":\"ECONNREFUSED\",\"bytes\":null,\"us\":0.0,"
+			 "\"failures\":[") != NULL,
 		  "%s", line);
 	free(line);
 	line = line_of(text, 7);
-	cr_assert(strstr(line, "\"text\":null,\"ret\":0,\"errno\":133,\"bytes\":\"\",\"value\":-7,") != NULL, "%s", line);
+	cr_assert(strstr(line, "\"text\":null,\"ret\":0,\"errno\":133,\"bytes\":\"\",\"value\":-7,")
+			  != NULL,
+		  "%s", line);
 	free(line);
 	/* Unbound: "-"; in TCP_CLOSE a UDP or unix socket is UNCONN, a TCP
 	 * one CLOSE (bound, neither listening nor connected: lab_socket_state_text);
 	 * a request socket (12), 13 and unknown numbers stay numbers. */
 	line = line_of(text, 2);
 	cr_assert(strstr(line, "\"state\":\"-\",\"local\":\"\",\"peer\":\"\"") != NULL, "%s", line);
-	cr_assert(strstr(line, "\"note\":\"no address yet\",\"changes\":[\"new\"]}") != NULL, "%s", line);
+	cr_assert(strstr(line, "\"note\":\"no address yet\",\"changes\":[\"new\"]}") != NULL, "%s",
+		  line);
 	free(line);
 	line = line_of(text, 4);
 	cr_assert(strstr(line, "\"address\":\"127.0.0.1:51000\",\"us\":1.0,") != NULL, "%s", line);
-	cr_assert(strstr(line, "{\"side\":null,\"fd\":-1,\"name\":\"\",\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\","
-			       "\"state\":12,") != NULL, "%s", line);
+	cr_assert(strstr(line,
+			 "{\"side\":null,\"fd\":-1,\"name\":\"\",\"family\":\"AF_INET\",\"type\":"
+			 "\"SOCK_STREAM\",\"state\":12,") != NULL,
+		  "%s", line);
 	cr_assert(strstr(line, "\"state\":\"TIME-WAIT\"") != NULL, "%s", line);
 	cr_assert(strstr(line, "\"timer_ms\":59999") != NULL, "%s", line);
 	free(line);
 	line = line_of(text, 8);
 	cr_assert(strstr(line, "\"type\":\"SOCK_DGRAM\",\"state\":\"UNCONN\"") != NULL, "%s", line);
-	cr_assert(strstr(line, "\"family\":\"AF_UNIX\",\"type\":\"SOCK_STREAM\",\"state\":\"UNCONN\"") != NULL,
+	cr_assert(strstr(line,
+			 "\"family\":\"AF_UNIX\",\"type\":\"SOCK_STREAM\",\"state\":\"UNCONN\"")
+			  != NULL,
 		  "%s", line);
-	cr_assert(strstr(line, "\"name\":\"b\",\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\",\"state\":\"CLOSE\"") != NULL,
+	cr_assert(strstr(line,
+			 "\"name\":\"b\",\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\",\"state\":"
+			 "\"CLOSE\"") != NULL,
 		  "%s", line);
-	cr_assert(strstr(line, "\"family\":\"AF_INET6\",\"type\":\"SOCK_STREAM\",\"state\":13,") != NULL, "%s", line);
+	cr_assert(strstr(line,
+			 "\"family\":\"AF_INET6\",\"type\":\"SOCK_STREAM\",\"state\":13,") != NULL,
+		  "%s", line);
 	cr_assert(strstr(line, "\"family\":99,\"type\":42,\"state\":200,") != NULL, "%s", line);
-	cr_assert(strstr(line, "\"changes\":[\"new\",\"state\",\"queue\",\"fd\"]") != NULL, "%s", line);
+	cr_assert(strstr(line, "\"changes\":[\"new\",\"state\",\"queue\",\"fd\"]") != NULL, "%s",
+		  line);
 	cr_assert(strstr(line, "\"us\":123456789.012,") != NULL, "%s", line);
 	free(line);
 	free(text);
@@ -428,9 +460,11 @@ Test(trace, reads_a_trace_without_optional_keys)
 {
 	const char *path = temp_file("minimal.jsonl");
 	const char *text =
-		"{\"socklab_trace\":1,\"lesson\":\"x\",\"title\":\"\",\"sides\":[\"a\"],\"steps\":1}\n"
-		"{\"seq\":1,\"step\":1,\"kind\":\"not run\",\"side\":null,\"call\":\"close\",\"text\":null,\"ret\":0,"
-		"\"errno\":null,\"bytes\":\"\\\\x41\\\\x4A\\u00e9\",\"sockets\":[],\"future\":{\"ignored\":true}}";
+		"{\"socklab_trace\":1,\"lesson\":\"x\",\"title\":\"\",\"sides\":[\"a\"],\"steps\":"
+		"1}\n"
+		"{\"seq\":1,\"step\":1,\"kind\":\"not "
+		"run\",\"side\":null,\"call\":\"close\",\"text\":null,\"ret\":0,\"errno\":null,"
+		"\"bytes\":\"\\\\x41\\\\x4A\\u00e9\",\"sockets\":[],\"future\":{\"ignored\":true}}";
 	struct run_info info;
 	struct lab_event *events;
 	size_t count;
@@ -551,7 +585,8 @@ Test(trace, writer_to_stdout_leaves_it_open)
 
 /* One run of a lesson on the host path: the lesson's 65432 is the kernel's
  * `kernel_port`, the client's ephemeral ports are first_port + 0, 1, 2. */
-static void host_run(const char *path, unsigned kernel_port, unsigned first_port, uint32_t inode, uint64_t ns)
+static void host_run(const char *path, unsigned kernel_port, unsigned first_port, uint32_t inode,
+		     uint64_t ns)
 {
 	struct run_info info;
 	struct lab_event *events = NULL;
@@ -572,7 +607,8 @@ static void host_run(const char *path, unsigned kernel_port, unsigned first_port
 	snprintf(peer6, sizeof peer6, "[::1]:%u", kernel_port);
 	snprintf(udp, sizeof udp, "0.0.0.0:%u", first_port + 1);
 
-	event = add_event(&events, &count, EVENT_RETURNED, 1, CALL_CONNECT, "connect(c, 127.0.0.1:65432)", 0);
+	event = add_event(&events, &count, EVENT_RETURNED, 1, CALL_CONNECT,
+			  "connect(c, 127.0.0.1:65432)", 0);
 	event->elapsed_ns = ns;
 	socket = add_socket(event, 0, 3, "ls", AF_INET, SOCK_STREAM, 10, listen, "*");
 	socket->inode = inode;
@@ -596,30 +632,32 @@ static void host_run(const char *path, unsigned kernel_port, unsigned first_port
 }
 
 static const char *const host_run_normalised =
-	"{\"socklab_trace\":1,\"lesson\":\"01-echo\",\"title\":\"An echo server — one \\\"client\\\"\","
-	"\"sides\":[\"server\",\"client\"],\"steps\":16}\n"
+	"{\"socklab_trace\":1,\"lesson\":\"01-echo\",\"title\":\"An echo server — one "
+	"\\\"client\\\"\",\"sides\":[\"server\",\"client\"],\"steps\":16}\n"
 	"{\"seq\":1,\"step\":1,\"kind\":\"returned\",\"side\":\"client\",\"call\":\"connect\","
-	"\"text\":\"connect(c, 127.0.0.1:65432)\",\"ret\":0,\"errno\":null,\"bytes\":null,\"sockets\":["
-	"{\"side\":\"server\",\"fd\":3,\"name\":\"ls\",\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\","
-	"\"state\":\"LISTEN\",\"local\":\"127.0.0.1:65432\",\"peer\":\"*\",\"rq\":0,\"wq\":0},"
-	"{\"side\":\"client\",\"fd\":3,\"name\":\"c\",\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\","
-	"\"state\":\"ESTABLISHED\",\"local\":\"127.0.0.1:$1\",\"peer\":\"127.0.0.1:65432\",\"rq\":0,\"wq\":0},"
-	"{\"side\":\"server\",\"fd\":-1,\"name\":\"\",\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\","
-	"\"state\":\"ESTABLISHED\",\"local\":\"127.0.0.1:65432\",\"peer\":\"127.0.0.1:$1\",\"rq\":0,\"wq\":0,"
-	"\"note\":\"in accept queue, no fd\"}]}\n"
+	"\"text\":\"connect(c, "
+	"127.0.0.1:65432)\",\"ret\":0,\"errno\":null,\"bytes\":null,\"sockets\":[{\"side\":"
+	"\"server\",\"fd\":3,\"name\":\"ls\",\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\","
+	"\"state\":\"LISTEN\",\"local\":\"127.0.0.1:65432\",\"peer\":\"*\",\"rq\":0,\"wq\":0},{"
+	"\"side\":\"client\",\"fd\":3,\"name\":\"c\",\"family\":\"AF_INET\",\"type\":\"SOCK_"
+	"STREAM\",\"state\":\"ESTABLISHED\",\"local\":\"127.0.0.1:$1\",\"peer\":\"127.0.0.1:"
+	"65432\",\"rq\":0,\"wq\":0},{\"side\":\"server\",\"fd\":-1,\"name\":\"\",\"family\":\"AF_"
+	"INET\",\"type\":\"SOCK_STREAM\",\"state\":\"ESTABLISHED\",\"local\":\"127.0.0.1:65432\","
+	"\"peer\":\"127.0.0.1:$1\",\"rq\":0,\"wq\":0,\"note\":\"in accept queue, no fd\"}]}\n"
 	"{\"seq\":2,\"step\":2,\"kind\":\"returned\",\"side\":\"server\",\"call\":\"accept\","
-	"\"text\":\"conn = accept(ls)\",\"ret\":4,\"errno\":null,\"bytes\":null,\"address\":\"127.0.0.1:$1\","
-	"\"sockets\":["
-	"{\"side\":\"client\",\"fd\":4,\"name\":\"c2\",\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\","
-	"\"state\":\"ESTABLISHED\",\"local\":\"127.0.0.1:$2\",\"peer\":\"127.0.0.1:65432\",\"rq\":0,\"wq\":0},"
-	"{\"side\":\"client\",\"fd\":5,\"name\":\"c6\",\"family\":\"AF_INET6\",\"type\":\"SOCK_STREAM\","
-	"\"state\":\"SYN-SENT\",\"local\":\"[::1]:$3\",\"peer\":\"[::1]:65432\",\"rq\":0,\"wq\":0},"
-	"{\"side\":\"client\",\"fd\":6,\"name\":\"u\",\"family\":\"AF_INET\",\"type\":\"SOCK_DGRAM\","
-	"\"state\":\"UNCONN\",\"local\":\"0.0.0.0:$2\",\"peer\":\"*\",\"rq\":0,\"wq\":0},"
-	"{\"side\":\"client\",\"fd\":7,\"name\":\"x\",\"family\":\"AF_UNIX\",\"type\":\"SOCK_STREAM\","
-	"\"state\":\"LISTEN\",\"local\":\"/tmp/127.0.0.1:80\",\"peer\":\"*\",\"rq\":0,\"wq\":0},"
-	"{\"side\":\"client\",\"fd\":-1,\"name\":\"\",\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\","
-	"\"state\":\"TIME-WAIT\",\"local\":\"127.0.0.1:$1\",\"peer\":\"127.0.0.1:65432\",\"rq\":0,\"wq\":0}]}\n";
+	"\"text\":\"conn = "
+	"accept(ls)\",\"ret\":4,\"errno\":null,\"bytes\":null,\"address\":\"127.0.0.1:$1\","
+	"\"sockets\":[{\"side\":\"client\",\"fd\":4,\"name\":\"c2\",\"family\":\"AF_INET\","
+	"\"type\":\"SOCK_STREAM\",\"state\":\"ESTABLISHED\",\"local\":\"127.0.0.1:$2\",\"peer\":"
+	"\"127.0.0.1:65432\",\"rq\":0,\"wq\":0},{\"side\":\"client\",\"fd\":5,\"name\":\"c6\","
+	"\"family\":\"AF_INET6\",\"type\":\"SOCK_STREAM\",\"state\":\"SYN-SENT\",\"local\":\"[::1]:"
+	"$3\",\"peer\":\"[::1]:65432\",\"rq\":0,\"wq\":0},{\"side\":\"client\",\"fd\":6,\"name\":"
+	"\"u\",\"family\":\"AF_INET\",\"type\":\"SOCK_DGRAM\",\"state\":\"UNCONN\",\"local\":\"0.0."
+	"0.0:$2\",\"peer\":\"*\",\"rq\":0,\"wq\":0},{\"side\":\"client\",\"fd\":7,\"name\":\"x\","
+	"\"family\":\"AF_UNIX\",\"type\":\"SOCK_STREAM\",\"state\":\"LISTEN\",\"local\":\"/tmp/"
+	"127.0.0.1:80\",\"peer\":\"*\",\"rq\":0,\"wq\":0},{\"side\":\"client\",\"fd\":-1,\"name\":"
+	"\"\",\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\",\"state\":\"TIME-WAIT\",\"local\":"
+	"\"127.0.0.1:$1\",\"peer\":\"127.0.0.1:65432\",\"rq\":0,\"wq\":0}]}\n";
 
 Test(trace, normalising_maps_host_ports_back_and_tokens_ephemeral_ones)
 {
@@ -665,18 +703,24 @@ Test(trace, normalising_in_a_sandbox_keeps_the_ports_the_lesson_writes)
 	size_t count = 0;
 	const char *path = temp_file("sandbox.jsonl");
 	sample_info(&info);
-	struct lab_event *event = add_event(&events, &count, EVENT_RETURNED, 0, CALL_BIND, "bind(ls, *:8080)", 0);
+	struct lab_event *event =
+		add_event(&events, &count, EVENT_RETURNED, 0, CALL_BIND, "bind(ls, *:8080)", 0);
 	add_socket(event, 0, 3, "ls", AF_INET, SOCK_STREAM, 0, "0.0.0.0:8080", "*");
-	event = add_event(&events, &count, EVENT_RETURNED, 1, CALL_CONNECT, "connect(c, [::1]:65432)", 0);
+	event = add_event(&events, &count, EVENT_RETURNED, 1, CALL_CONNECT,
+			  "connect(c, [::1]:65432)", 0);
 	add_socket(event, 1, 3, "c", AF_INET6, SOCK_STREAM, 1, "[::1]:33333", "[::1]:65432");
-	add_socket(event, 1, 4, "d", AF_INET6, SOCK_STREAM, 1, "[::ffff:127.0.0.1]:33334", "[::ffff:127.0.0.1]:8080");
+	add_socket(event, 1, 4, "d", AF_INET6, SOCK_STREAM, 1, "[::ffff:127.0.0.1]:33334",
+		   "[::ffff:127.0.0.1]:8080");
 	write_trace(path, &info, events, count);
 	free_events(events, count);
 
 	char *text = normalise_to_text(path);
 	cr_assert(strstr(text, "\"local\":\"0.0.0.0:8080\"") != NULL, "%s", text);
-	cr_assert(strstr(text, "\"local\":\"[::1]:$1\",\"peer\":\"[::1]:65432\"") != NULL, "%s", text);
-	cr_assert(strstr(text, "\"local\":\"[::ffff:127.0.0.1]:$2\",\"peer\":\"[::ffff:127.0.0.1]:8080\"") != NULL,
+	cr_assert(strstr(text, "\"local\":\"[::1]:$1\",\"peer\":\"[::1]:65432\"") != NULL, "%s",
+		  text);
+	cr_assert(strstr(text,
+			 "\"local\":\"[::ffff:127.0.0.1]:$2\",\"peer\":\"[::ffff:127.0.0.1]:8080\"")
+			  != NULL,
 		  "%s", text);
 	cr_assert(strstr(text, "sandbox") == NULL, "%s", text);
 	cr_assert(strstr(text, "port_map") == NULL, "%s", text);
@@ -695,14 +739,17 @@ Test(trace, normalises_the_echo_fixture_to_its_golden_trace)
 /* ---- bad input ---------------------------------------------------------- */
 
 #define GOOD_INFO \
-	"{\"socklab_trace\":1,\"lesson\":\"01-echo\",\"title\":\"t\",\"sides\":[\"server\",\"client\"],\"steps\":2}"
-#define GOOD_SOCKET                                                                                      \
-	"{\"side\":\"server\",\"fd\":3,\"name\":\"ls\",\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\","   \
-	"\"state\":\"LISTEN\",\"local\":\"127.0.0.1:65432\",\"peer\":\"*\",\"rq\":0,\"wq\":5}"
-#define GOOD_EVENT                                                                                       \
-	"{\"seq\":1,\"step\":1,\"kind\":\"returned\",\"side\":\"client\",\"call\":\"connect\","             \
-	"\"text\":\"connect(c, 127.0.0.1:65432)\",\"ret\":0,\"errno\":null,\"bytes\":null,\"us\":3.5,"      \
-	"\"sockets\":[" GOOD_SOCKET "]}"
+	"{\"socklab_trace\":1,\"lesson\":\"01-echo\",\"title\":\"t\",\"sides\":[\"server\","       \
+	"\"client\"],\"steps\":2}"
+#define GOOD_SOCKET                                                                                \
+	"{\"side\":\"server\",\"fd\":3,\"name\":\"ls\",\"family\":\"AF_INET\",\"type\":\"SOCK_"    \
+	"STREAM\",\"state\":\"LISTEN\",\"local\":\"127.0.0.1:65432\",\"peer\":\"*\",\"rq\":0,"     \
+	"\"wq\":5}"
+#define GOOD_EVENT                                                                                 \
+	"{\"seq\":1,\"step\":1,\"kind\":\"returned\",\"side\":\"client\",\"call\":\"connect\","    \
+	"\"text\":\"connect(c, "                                                                   \
+	"127.0.0.1:65432)\",\"ret\":0,\"errno\":null,\"bytes\":null,\"us\":3.5,\"sockets\":"       \
+	"[" GOOD_SOCKET "]}"
 
 enum place { IN_INFO, IN_EVENT, IN_SOCKET };
 
@@ -714,8 +761,10 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-	{ IN_INFO, "socklab_trace", NULL, "1: not a socklab trace (line 1 has no \"socklab_trace\" version)" },
-	{ IN_INFO, "socklab_trace", "2", "1: not a socklab trace of this version (version 2, this socklab reads version 1)" },
+	{ IN_INFO, "socklab_trace", NULL,
+	  "1: not a socklab trace (line 1 has no \"socklab_trace\" version)" },
+	{ IN_INFO, "socklab_trace", "2",
+	  "1: not a socklab trace of this version (version 2, this socklab reads version 1)" },
 	{ IN_INFO, "socklab_trace", "\"1\"", "1: not a socklab trace (" },
 	{ IN_INFO, "lesson", NULL, "1: lesson: missing" },
 	{ IN_INFO, "lesson", "\"0123456789012345678901234567890123456789012345678901234567890123\"",
@@ -723,7 +772,8 @@ static const struct bad_case bad_cases[] = {
 	{ IN_INFO, "title", "5", "1: title: expected a string, got a whole number" },
 	{ IN_INFO, "sandbox", "[]", "1: sandbox: expected a string, got an array" },
 	{ IN_INFO, "sides", "[]", "1: sides: 0 sides (1 to 8)" },
-	{ IN_INFO, "sides", "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]", "1: sides: 9 sides (1 to 8)" },
+	{ IN_INFO, "sides", "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]",
+	  "1: sides: 9 sides (1 to 8)" },
 	{ IN_INFO, "sides", "[1]", "1: sides[0]: expected a string, got a whole number" },
 	{ IN_INFO, "sides", "[\"server\",\"server\"]", "1: sides: two sides have the same name" },
 	{ IN_INFO, "sides", "[\"server\",\"\"]", "1: sides: a side has an empty name" },
@@ -734,8 +784,10 @@ static const struct bad_case bad_cases[] = {
 	{ IN_INFO, "port_map", "[[1]]", "1: port_map[0]: expected [from, to]" },
 	{ IN_INFO, "port_map", "[[1,70000]]", "1: port_map[0]: expected [from, to]" },
 	{ IN_INFO, "port_map", "[1,2]", "1: port_map[0]: expected [from, to]" },
-	{ IN_INFO, "port_map", "[[1,2],[1,2],[1,2],[1,2],[1,2],[1,2],[1,2],[1,2],[1,2],[1,2],[1,2],[1,2],"
-			       "[1,2],[1,2],[1,2],[1,2],[1,2]]", "1: port_map: more than 16 entries" },
+	{ IN_INFO, "port_map",
+	  "[[1,2],[1,2],[1,2],[1,2],[1,2],[1,2],[1,2],[1,2],[1,2],[1,2],[1,2],[1,2],[1,2],[1,2],[1,"
+	  "2],[1,2],[1,2]]",
+	  "1: port_map: more than 16 entries" },
 	{ IN_EVENT, "seq", "\"x\"", "2: seq: expected a whole number, got a string" },
 	{ IN_EVENT, "seq", "-1", "2: seq: -1 is out of range" },
 	{ IN_EVENT, "seq", "1.5", "2: seq: expected a whole number, got a number with a fraction" },
@@ -759,30 +811,36 @@ static const struct bad_case bad_cases[] = {
 	{ IN_EVENT, "bytes", "\"ab\\\\\"", "2: bytes: bad escape at byte 2" },
 	{ IN_EVENT, "bytes", "7", "2: bytes: expected a string or null, got a whole number" },
 	{ IN_EVENT, "bytes", NULL, "2: bytes: missing" },
-	{ IN_EVENT, "address", "\"01234567890123456789012345678901234567890123456789012345678901234567890123456789"
-			       "012345678901234567890123456789012345678901234567\"",
+	{ IN_EVENT, "address",
+	  "\"01234567890123456789012345678901234567890123456789012345678901234567890123456789012345"
+	  "678901234567890123456789012345678901234567\"",
 	  "2: address: longer than 127 bytes" },
 	{ IN_EVENT, "value", "\"x\"", "2: value: expected a whole number, got a string" },
 	{ IN_EVENT, "us", "-1", "2: us: -1 is out of range" },
 	{ IN_EVENT, "us", "1e300", "2: us: 1e+300 is out of range" },
 	{ IN_EVENT, "us", "\"fast\"", "2: us: expected a number, got a string" },
 	{ IN_EVENT, "failures", "\"x\"", "2: failures: expected an array, got a string" },
-	{ IN_EVENT, "failures", "[\"ok\",1]", "2: failures[1]: expected a string, got a whole number" },
+	{ IN_EVENT, "failures", "[\"ok\",1]",
+	  "2: failures[1]: expected a string, got a whole number" },
 	{ IN_EVENT, "sockets", NULL, "2: sockets: missing" },
 	{ IN_EVENT, "sockets", "{}", "2: sockets: expected an array, got an object" },
-	{ IN_EVENT, "sockets", "[" GOOD_SOCKET ",1]", "2: sockets[1]: expected an object, got a whole number" },
+	{ IN_EVENT, "sockets", "[" GOOD_SOCKET ",1]",
+	  "2: sockets[1]: expected an object, got a whole number" },
 	{ IN_SOCKET, "state", "\"LISTENING\"", "2: sockets[0].state: unknown state 'LISTENING'" },
 	{ IN_SOCKET, "state", "\"gone\"", "2: sockets[0].state: unknown state 'gone'" },
 	{ IN_SOCKET, "state", "300", "2: sockets[0].state: 300 is out of range (0 to 255)" },
-	{ IN_SOCKET, "state", "[]", "2: sockets[0].state: expected a state's name or number, got an array" },
+	{ IN_SOCKET, "state", "[]",
+	  "2: sockets[0].state: expected a state's name or number, got an array" },
 	{ IN_SOCKET, "name", "\"sixteen-chars-xx\"", "2: sockets[0].name: longer than 15 bytes" },
 	{ IN_SOCKET, "local", NULL, "2: sockets[0].local: missing" },
 	{ IN_SOCKET, "local", "\"0.0.0.0:0\"",
 	  "2: sockets[0].local: not an address as the lab writes one: \"0.0.0.0:0\"" },
-	{ IN_SOCKET, "peer", "\"01234567890123456789012345678901234567890123456789012345678901234567890123456789"
-			     "0123456789012345678901234567890123456789012345678\"",
+	{ IN_SOCKET, "peer",
+	  "\"01234567890123456789012345678901234567890123456789012345678901234567890123456789012345"
+	  "6789012345678901234567890123456789012345678\"",
 	  "2: sockets[0].peer: longer than 127 bytes" },
-	{ IN_SOCKET, "side", "\"nobody\"", "2: sockets[0].side: 'nobody' is not one of the trace's sides" },
+	{ IN_SOCKET, "side", "\"nobody\"",
+	  "2: sockets[0].side: 'nobody' is not one of the trace's sides" },
 	{ IN_SOCKET, "fd", "-2", "2: sockets[0].fd: -2 is out of range (-1 to 2147483647)" },
 	{ IN_SOCKET, "fd", "2147483648", "2: sockets[0].fd: 2147483648 is out of range" },
 	{ IN_SOCKET, "family", "\"AF_BOGUS\"", "2: sockets[0].family: unknown name 'AF_BOGUS'" },
@@ -790,11 +848,15 @@ static const struct bad_case bad_cases[] = {
 	{ IN_SOCKET, "type", "\"AF_INET\"", "2: sockets[0].type: unknown name 'AF_INET'" },
 	{ IN_SOCKET, "type", "null", "2: sockets[0].type: expected a name or a number, got null" },
 	{ IN_SOCKET, "rq", "-1", "2: sockets[0].rq: -1 is out of range" },
-	{ IN_SOCKET, "wq", "4294967296", "2: sockets[0].wq: 4294967296 is out of range (0 to 4294967295)" },
-	{ IN_SOCKET, "inode", "\"1\"", "2: sockets[0].inode: expected a whole number, got a string" },
+	{ IN_SOCKET, "wq", "4294967296",
+	  "2: sockets[0].wq: 4294967296 is out of range (0 to 4294967295)" },
+	{ IN_SOCKET, "inode", "\"1\"",
+	  "2: sockets[0].inode: expected a whole number, got a string" },
 	{ IN_SOCKET, "note", "\"asleep\"", "2: sockets[0].note: unknown note 'asleep'" },
-	{ IN_SOCKET, "changes", "[\"new\",\"moved\"]", "2: sockets[0].changes[1]: expected \"new\", \"state\"" },
-	{ IN_SOCKET, "changes", "\"new\"", "2: sockets[0].changes: expected an array, got a string" },
+	{ IN_SOCKET, "changes", "[\"new\",\"moved\"]",
+	  "2: sockets[0].changes[1]: expected \"new\", \"state\"" },
+	{ IN_SOCKET, "changes", "\"new\"",
+	  "2: sockets[0].changes: expected an array, got a string" },
 };
 
 /* The good trace with one key of one line changed (or removed). */
@@ -817,8 +879,10 @@ static char *bad_trace(const struct bad_case *bad)
 			char *event_text = json_dumps(event, JSON_COMPACT | JSON_PRESERVE_ORDER);
 			char *at = strstr(event_text, "\"@@\"");
 			cr_assert_not_null(at);
-			cr_assert_neq(asprintf(&text, "%s\n%.*s%s%s\n", info_text, (int)(at - event_text), event_text,
-					       bad->value, at + 4), -1);
+			cr_assert_neq(asprintf(&text, "%s\n%.*s%s%s\n", info_text,
+					       (int)(at - event_text), event_text, bad->value,
+					       at + 4),
+				      -1);
 			free(info_text);
 			free(event_text);
 		} else {
@@ -852,7 +916,8 @@ static void assert_refused(const char *path, const void *content, size_t len, co
 	cr_assert_eq(count, 0);
 	cr_assert_not_null(err);
 	cr_assert_neq(asprintf(&expected, "%s:%s", path, message), -1);
-	cr_assert(strncmp(err, expected, strlen(expected)) == 0, "got \"%s\", expected \"%s...\"", err, expected);
+	cr_assert(strncmp(err, expected, strlen(expected)) == 0, "got \"%s\", expected \"%s...\"",
+		  err, expected);
 	free(expected);
 	free(err);
 }
@@ -905,7 +970,8 @@ Test(trace, refuses_broken_files_with_their_line)
 {
 	const char *path = temp_file("broken.jsonl");
 	for (size_t i = 0; i < sizeof bad_files / sizeof bad_files[0]; i++)
-		assert_refused(path, bad_files[i].content, strlen(bad_files[i].content), bad_files[i].message);
+		assert_refused(path, bad_files[i].content, strlen(bad_files[i].content),
+			       bad_files[i].message);
 	/* A NUL byte in the middle of a line. */
 	const char with_nul[] = GOOD_INFO "\n{\"seq\":1\0}\n";
 	assert_refused(path, with_nul, sizeof with_nul - 1, "2: broken JSON: ");
@@ -952,11 +1018,13 @@ Test(trace, refuses_a_trace_over_64_mib)
 	const char *path = temp_file("huge.jsonl");
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	cr_assert_geq(fd, 0);
-	cr_assert_eq(ftruncate(fd, (off_t)TRACE_MAX_FILE_SIZE + 1), 0);   /* sparse: costs no disk */
+	/* sparse: costs no disk */
+	cr_assert_eq(ftruncate(fd, (off_t)TRACE_MAX_FILE_SIZE + 1), 0);
 	close(fd);
 	cr_assert_eq(trace_read(path, &info, &events, &count, &err), -1);
 	char *expected = NULL;
-	cr_assert_neq(asprintf(&expected, "%s: over 64 MiB: too big for a trace, refused", path), -1);
+	cr_assert_neq(asprintf(&expected, "%s: over 64 MiB: too big for a trace, refused", path),
+		      -1);
 	cr_assert_str_eq(err, expected);
 	free(err);
 	free(expected);
@@ -1025,7 +1093,8 @@ Test(trace, reads_or_refuses_every_truncation_of_a_trace)
 
 Test(trace, reads_or_refuses_every_one_byte_change_of_a_trace)
 {
-	static const char replacements[] = { '\0', '"', '\\', '{', '[', '9', '-', ',', '\n', 'x', '\xff' };
+	static const char replacements[] = { '\0', '"', '\\', '{', '[',   '9',
+					     '-',  ',', '\n', 'x', '\xff' };
 	struct run_info info;
 	struct lab_event *events;
 	size_t count, len, accepted = 0;
@@ -1063,14 +1132,17 @@ Test(trace, reads_back_what_the_kernels_timers_did)
 	char *err = NULL;
 	const char *path = temp_file("timers.jsonl");
 	sample_info(&info);
-	struct lab_event *event = add_event(&events, &count, EVENT_RETURNED, 1, CALL_RELEASE, "release()", 0);
-	snprintf(event->resent, sizeof event->resent, "the kernel resent the SYN from client (retransmission timer, "
-		 "1 s after the one before): the one before was dropped, this copy is held");
+	struct lab_event *event =
+		add_event(&events, &count, EVENT_RETURNED, 1, CALL_RELEASE, "release()", 0);
+	snprintf(event->resent, sizeof event->resent,
+		 "the kernel resent the SYN from client (retransmission timer, 1 s after the one "
+		 "before): the one before was dropped, this copy is held");
 	event = add_event(&events, &count, EVENT_RETURNED, 0, CALL_CLOSE, "close(ls)", 0);
 	event->timers_ended = calloc(2, sizeof *event->timers_ended);
 	cr_assert_not_null(event->timers_ended);
-	event->timers_ended[0] = strdup("server a1 TIME-WAIT: TIME-WAIT ended: 74 s passed since step 9, longer than its "
-					"60 s timer; the kernel freed the port");
+	event->timers_ended[0] =
+		strdup("server a1 TIME-WAIT: TIME-WAIT ended: 74 s passed since step 9, longer "
+		       "than its 60 s timer; the kernel freed the port");
 	event->timers_ended[1] = strdup("client c3 TIME-WAIT: \"quoted\"");
 	event->timer_ended_count = 2;
 	write_trace(path, &info, events, count);

@@ -57,7 +57,8 @@ struct side {
 	size_t transcript_len;
 	char output[4096];
 	size_t output_len;
-	bool keep_calls;                 /* keep a copy of every CALL and RETURNED event (66 KiB each) */
+	bool keep_calls;                 /* keep a copy of every CALL and RETURNED event
+	                                    (66 KiB each) */
 	struct tracer_event *calls;      /* owned: those copies, in order */
 	size_t call_count;
 	size_t shown_count;              /* CALL events */
@@ -78,7 +79,8 @@ static void append(char *text, size_t size, size_t *len, const char *format, ...
 }
 
 /* One line per event: "server call accept4 @ echo-server.py:13: conn, addr = s.accept()",
- * "server returned accept4 = 4 woke", "client blocked recvfrom", "server settled (blocked in accept4)". */
+ * "server returned accept4 = 4 woke", "client blocked recvfrom",
+ * "server settled (blocked in accept4)". */
 static void record(const struct tracer_event *event, void *context)
 {
 	struct side *side = context;
@@ -88,17 +90,19 @@ static void record(const struct tracer_event *event, void *context)
 	if (event->startup) {
 		side->startup_count++;
 		side->startup_held += event->held;
-		append(side->startup, sizeof side->startup, &side->startup_len, "%s\n", event->text);
+		append(side->startup, sizeof side->startup, &side->startup_len, "%s\n",
+		       event->text);
 		return;
 	}
 	switch (event->kind) {
 	case TRACER_CALL:
-		append(text, size, len, "%s call %s%s%s\n", side->name, event->name, event->line[0] ? " @ " : "",
-		       event->line);
+		append(text, size, len, "%s call %s%s%s\n", side->name, event->name,
+		       event->line[0] ? " @ " : "", event->line);
 		break;
 	case TRACER_RETURNED:
-		append(text, size, len, "%s returned %s = %ld%s%s%s\n", side->name, event->name, event->ret,
-		       event->error ? " " : "", event->error ? strerrorname_np(event->error) : "",
+		append(text, size, len, "%s returned %s = %ld%s%s%s\n", side->name, event->name,
+		       event->ret, event->error ? " " : "",
+		       event->error ? strerrorname_np(event->error) : "",
 		       event->woke ? " woke" : "");
 		break;
 	case TRACER_BLOCKED:
@@ -131,7 +135,8 @@ static void record(const struct tracer_event *event, void *context)
 	if (event->kind == TRACER_CALL)
 		side->shown_count++;
 	if (side->keep_calls && (event->kind == TRACER_CALL || event->kind == TRACER_RETURNED)) {
-		struct tracer_event *calls = realloc(side->calls, (side->call_count + 1) * sizeof *calls);
+		struct tracer_event *calls =
+			realloc(side->calls, (side->call_count + 1) * sizeof *calls);
 		if (calls) {
 			side->calls = calls;
 			memcpy(&calls[side->call_count++], event, sizeof *event);
@@ -144,7 +149,8 @@ static const struct tracer_event *find_call(const struct side *side, enum tracer
 					    const char *name, int nth)
 {
 	for (size_t i = 0; i < side->call_count; i++)
-		if (side->calls[i].kind == kind && strcmp(side->calls[i].name, name) == 0 && nth-- == 0)
+		if (side->calls[i].kind == kind && strcmp(side->calls[i].name, name) == 0
+		    && nth-- == 0)
 			return &side->calls[i];
 	return NULL;
 }
@@ -165,7 +171,8 @@ static int run_side(struct side *side, char **err)
 
 /* The whole --plain order: server until blocked, then the client, in turn, until both are over.
  * Returns 0, or -1 with *err. The server is started by the caller (it may need its port). */
-static int step_pair(struct side *server, struct side *client, char *const client_argv[], unsigned flags, char **err)
+static int step_pair(struct side *server, struct side *client, char *const client_argv[],
+		     unsigned flags, char **err)
 {
 	if (tracer_start(&client->tracer, client_argv, client->name, flags, err) < 0)
 		return -1;
@@ -189,13 +196,17 @@ static int step_pair(struct side *server, struct side *client, char *const clien
 
 Test(tracer, steps_the_c_echo_pair_in_plain_order)
 {
-	struct side server = { .name = "server", .keep_calls = true }, client = { .name = "client", .keep_calls = true };
+	struct side server = { .name = "server", .keep_calls = true },
+		    client = { .name = "client", .keep_calls = true };
 	char *err = NULL;
 	char *server_argv[] = { ECHO_SERVER, "0", NULL };
-	cr_assert_eq(tracer_start(&server.tracer, server_argv, "server", TRACER_PLAIN, &err), 0, "%s", err);
-	cr_assert_eq(run_side(&server, &err), TRACER_RUN_SETTLED, "%s", err ? err : server.transcript);
+	cr_assert_eq(tracer_start(&server.tracer, server_argv, "server", TRACER_PLAIN, &err), 0,
+		     "%s", err);
+	cr_assert_eq(run_side(&server, &err), TRACER_RUN_SETTLED, "%s",
+		     err ? err : server.transcript);
 	int port = 0;
-	cr_assert_eq(sscanf(server.output, "port %d", &port), 1, "the server said: %s", server.output);
+	cr_assert_eq(sscanf(server.output, "port %d", &port), 1, "the server said: %s",
+		     server.output);
 	char port_text[16];
 	snprintf(port_text, sizeof port_text, "%d", port);
 	char *client_argv[] = { ECHO_CLIENT, port_text, NULL };
@@ -250,10 +261,12 @@ Test(tracer, steps_the_c_echo_pair_in_plain_order)
 	cr_assert_str_eq(bind->text, "bind(3, {AF_INET, 127.0.0.1:0}, 16)");
 	cr_assert_str_eq(lab_address_shown(&bind->target).text, "127.0.0.1:0");
 	cr_assert_eq(bind->call, CALL_BIND);
-	const struct tracer_event *socket_returned = find_call(&server, TRACER_RETURNED, "socket", 0);
+	const struct tracer_event *socket_returned =
+		find_call(&server, TRACER_RETURNED, "socket", 0);
 	cr_assert_str_eq(socket_returned->text, "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3");
 	cr_assert_neq(socket_returned->result_inode, 0);
-	cr_assert_eq(bind->inode, socket_returned->result_inode, "the fd's inode is the new socket's");
+	cr_assert_eq(bind->inode, socket_returned->result_inode,
+		     "the fd's inode is the new socket's");
 	const struct tracer_event *listen = find_call(&server, TRACER_CALL, "listen", 0);
 	cr_assert_str_eq(listen->text, "listen(3, 5)");
 	const struct tracer_event *accepted = find_call(&server, TRACER_RETURNED, "accept4", 0);
@@ -304,7 +317,8 @@ static void enter_private_network(int report_fd)
 		int fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			if (write(fd, "deny", 4) < 0)
-				child_finish(report_fd, CHILD_SKIPPED, "write setgroups: %s", strerror(errno));
+				child_finish(report_fd, CHILD_SKIPPED, "write setgroups: %s",
+					     strerror(errno));
 			close(fd);
 		}
 		const struct { const char *path; unsigned id; } maps[] = {
@@ -314,11 +328,13 @@ static void enter_private_network(int report_fd)
 			snprintf(map, sizeof map, "%u %u 1", maps[i].id, maps[i].id);
 			fd = open(maps[i].path, O_WRONLY | O_CLOEXEC);
 			if (fd < 0 || write(fd, map, strlen(map)) < 0)
-				child_finish(report_fd, CHILD_SKIPPED, "write %s: %s", maps[i].path, strerror(errno));
+				child_finish(report_fd, CHILD_SKIPPED, "write %s: %s", maps[i].path,
+					     strerror(errno));
 			close(fd);
 		}
 	} else if (uid != 0 || unshare(CLONE_NEWNET) != 0) {
-		child_finish(report_fd, CHILD_SKIPPED, "no private network namespace for port 65432 here: %s",
+		child_finish(report_fd, CHILD_SKIPPED,
+			     "no private network namespace for port 65432 here: %s",
 			     strerror(errno));
 	}
 	struct ifreq request = { .ifr_name = "lo" };
@@ -379,16 +395,18 @@ static void step_python_pair_in(int report_fd, struct python_start start)
 	char **server_argv, **client_argv, *err = NULL;
 	if (tracer_python_argv(server_script, reporter, &server_argv, &err) != 1
 	    || tracer_python_argv(client_script, reporter, &client_argv, &err) != 1)
-		child_finish(report_fd, CHILD_FAILED, "tracer_python_argv refused the tutorial's command");
-	struct side server = { .name = "server", .keep_calls = true }, client = { .name = "client", .keep_calls = true };
+		child_finish(report_fd, CHILD_FAILED,
+			     "tracer_python_argv refused the tutorial's command");
+	struct side server = { .name = "server", .keep_calls = true },
+		    client = { .name = "client", .keep_calls = true };
 	if (tracer_start(&server.tracer, server_argv, "server", TRACER_REPORTS_LINES, &err) < 0) {
 		if (strstr(err, "no such program"))
 			child_finish(report_fd, CHILD_SKIPPED, "python3 is not installed: %s", err);
 		child_finish(report_fd, CHILD_FAILED, "%s", err);
 	}
 	if (run_side(&server, &err) != TRACER_RUN_SETTLED)
-		child_finish(report_fd, CHILD_FAILED, "server: %s\n%s%s", err ? err : "did not settle",
-			     server.transcript, server.output);
+		child_finish(report_fd, CHILD_FAILED, "server: %s\n%s%s",
+			     err ? err : "did not settle", server.transcript, server.output);
 	if (step_pair(&server, &client, client_argv, TRACER_REPORTS_LINES, &err) < 0)
 		child_finish(report_fd, CHILD_FAILED, "%s", err);
 	/* Python's calls, each with the line of the tutorial that made it. */
@@ -402,14 +420,16 @@ static void step_python_pair_in(int report_fd, struct python_start start)
 	snprintf(accepted_text, sizeof accepted_text, "%s", accepted ? accepted->text : "?");
 	hide_port(accepted_text);
 	append(text, sizeof text, &len, "%s\n%s\n", listen ? listen->text : "?", accepted_text);
-	append(text, sizeof text, &len, "close(4) @ %s\nclose(3) @ %s\n", python_line(&server, "close", 0),
-	       python_line(&server, "close", 1));
+	append(text, sizeof text, &len, "close(4) @ %s\nclose(3) @ %s\n",
+	       python_line(&server, "close", 0), python_line(&server, "close", 1));
 	size_t startup_count = server.startup_count + client.startup_count;
 	if (start.without_home || start.through_launcher) {
 		if (startup_count == 0)
 			child_finish(report_fd, CHILD_SKIPPED,
-				     "no socket call came before the script's first line here, even without HOME");
-		append(text, sizeof text, &len, "start-up calls held: %zu\n", server.startup_held + client.startup_held);
+				     "no socket call came before the script's first line here, "
+				     "even without HOME");
+		append(text, sizeof text, &len, "start-up calls held: %zu\n",
+		       server.startup_held + client.startup_held);
 	}
 	free(server_argv);
 	free(client_argv);
@@ -454,7 +474,8 @@ static void run_in_child(void (*body)(int report_fd), char *report, size_t size)
 	close(pipe_fds[0]);
 	int status;
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	cr_assert(WIFEXITED(status), "the child was killed by signal %d: %s", WTERMSIG(status), report);
+	cr_assert(WIFEXITED(status), "the child was killed by signal %d: %s", WTERMSIG(status),
+		  report);
 	if (WEXITSTATUS(status) == CHILD_SKIPPED)
 		cr_skip_test("%s", report);
 	cr_assert_eq(WEXITSTATUS(status), CHILD_PASSED, "in the child: %s", report);
@@ -462,7 +483,8 @@ static void run_in_child(void (*body)(int report_fd), char *report, size_t size)
 
 /* What --plain order makes of the tutorial's pair, each call with its line. */
 static const char python_pair_transcript[] =
-	"server call socket @ echo-server.py:10: with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n"
+	"server call socket @ echo-server.py:10: with socket.socket(socket.AF_INET, "
+	"socket.SOCK_STREAM) as s:\n"
 	"server returned socket = 3\n"
 	"server call bind @ echo-server.py:11: s.bind((HOST, PORT))\n"
 	"server returned bind = 0\n"
@@ -485,10 +507,12 @@ static const char python_pair_transcript[] =
 	"server returned recvfrom = 0 woke\n"
 	"server call close @ echo-server.py:14: with conn:\n"
 	"server returned close = 0\n"
-	"server call close @ echo-server.py:10: with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n"
+	"server call close @ echo-server.py:10: with socket.socket(socket.AF_INET, "
+	"socket.SOCK_STREAM) as s:\n"
 	"server returned close = 0\n"
 	"server exited (exited with code 0)\n"
-	"client call socket @ echo-client.py:8: with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n"
+	"client call socket @ echo-client.py:8: with socket.socket(socket.AF_INET, "
+	"socket.SOCK_STREAM) as s:\n"
 	"client returned socket = 3\n"
 	"client call connect @ echo-client.py:9: s.connect((HOST, PORT))\n"
 	"client returned connect = 0\n"
@@ -498,7 +522,8 @@ static const char python_pair_transcript[] =
 	"client blocked recvfrom\n"
 	"client settled (blocked in recvfrom)\n"
 	"client returned recvfrom = 12 woke\n"
-	"client call close @ echo-client.py:8: with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n"
+	"client call close @ echo-client.py:8: with socket.socket(socket.AF_INET, "
+	"socket.SOCK_STREAM) as s:\n"
 	"client returned close = 0\n"
 	"client exited (exited with code 0)\n"
 	"client printed Received b'Hello, world'\n"
@@ -506,7 +531,8 @@ static const char python_pair_transcript[] =
 	"listen(3, 128)\n"
 	"accept4(3, {AF_INET, 127.0.0.1:X}, [16], SOCK_CLOEXEC) = 4\n"
 	"close(4) @ echo-server.py:14: with conn:\n"
-	"close(3) @ echo-server.py:10: with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n";
+	"close(3) @ echo-server.py:10: with socket.socket(socket.AF_INET, "
+	"socket.SOCK_STREAM) as s:\n";
 
 Test(tracer, steps_the_tutorials_python_pair_with_its_lines, .timeout = 120)
 {
@@ -559,7 +585,8 @@ Test(tracer, gives_each_socket_fd_a_filter_of_its_own)
 	struct tracer *tracer = NULL;
 	char *err = NULL;
 	char *argv[] = { SYSCALL_LOOP, "getsockname", "2", NULL };
-	cr_assert_eq(tracer_start(&tracer, argv, "client", TRACER_PLAIN, &err), 0, "%s", err ? err : "");
+	cr_assert_eq(tracer_start(&tracer, argv, "client", TRACER_PLAIN, &err), 0, "%s",
+		     err ? err : "");
 	struct tracer_event *event = malloc(sizeof *event);
 	cr_assert_not_null(event);
 	int filters_at_socket = -2, filters_at_getsockname = -2;
@@ -574,10 +601,12 @@ Test(tracer, gives_each_socket_fd_a_filter_of_its_own)
 			break;
 		}
 		if (event->held)
-			cr_assert_eq(tracer_release(tracer, event->task, &err), 0, "%s", err ? err : "");
+			cr_assert_eq(tracer_release(tracer, event->task, &err), 0, "%s",
+				     err ? err : "");
 	}
 	if (filters_at_socket == -1)
-		cr_skip_test("this kernel does not count seccomp filters in /proc/PID/status (Linux 5.9+)");
+		cr_skip_test("this kernel does not count seccomp filters in /proc/PID/status "
+			     "(Linux 5.9+)");
 	cr_assert_eq(filters_at_socket, 1, "before the socket: the base filter alone");
 	cr_assert_eq(filters_at_getsockname, 2, "after socket(): one more filter, for its fd");
 	free(event);
@@ -591,7 +620,8 @@ Test(tracer, shows_writes_through_a_copied_socket_fd)
 	struct tracer *tracer = NULL;
 	char *err = NULL;
 	char *argv[] = { DUP_SOCKET, NULL };
-	cr_assert_eq(tracer_start(&tracer, argv, "client", TRACER_PLAIN, &err), 0, "%s", err ? err : "");
+	cr_assert_eq(tracer_start(&tracer, argv, "client", TRACER_PLAIN, &err), 0, "%s",
+		     err ? err : "");
 	struct tracer_event *event = malloc(sizeof *event);
 	cr_assert_not_null(event);
 	char calls[2048] = "";
@@ -601,16 +631,21 @@ Test(tracer, shows_writes_through_a_copied_socket_fd)
 		int got = tracer_wait(tracer, event, 5000, &err);
 		cr_assert_eq(got, 1, "no event within 5 s: %s", err ? err : "");
 		if (event->kind == TRACER_CALL && len < sizeof calls - 100)
-			len += (size_t)snprintf(calls + len, sizeof calls - len, "%s\n", event->text);
+			len += (size_t)snprintf(calls + len, sizeof calls - len, "%s\n",
+						event->text);
 		if (event->kind == TRACER_EXITED)
 			over = event->program_over;
 		if (event->held)
-			cr_assert_eq(tracer_release(tracer, event->task, &err), 0, "%s", err ? err : "");
+			cr_assert_eq(tracer_release(tracer, event->task, &err), 0, "%s",
+				     err ? err : "");
 	}
 	cr_assert(over, "the program ran to its end: %s", calls);
-	cr_assert(strstr(calls, "write(9, \"a\", 1)"), "the write through dup2's copy is shown:\n%s", calls);
-	cr_assert(strstr(calls, "write(20, \"b\", 1)"), "the write through F_DUPFD's copy is shown:\n%s", calls);
-	cr_assert(strstr(calls, "close(9)") && strstr(calls, "close(20)"), "both closes are shown:\n%s", calls);
+	cr_assert(strstr(calls, "write(9, \"a\", 1)"),
+		  "the write through dup2's copy is shown:\n%s", calls);
+	cr_assert(strstr(calls, "write(20, \"b\", 1)"),
+		  "the write through F_DUPFD's copy is shown:\n%s", calls);
+	cr_assert(strstr(calls, "close(9)") && strstr(calls, "close(20)"),
+		  "both closes are shown:\n%s", calls);
 	free(event);
 	tracer_free(tracer);
 }
@@ -623,7 +658,8 @@ Test(tracer, sends_output_a_line_at_a_time_as_a_terminal_shows_it)
 	struct tracer *tracer = NULL;
 	char *err = NULL;
 	char *argv[] = { PRINTER, NULL };
-	cr_assert_eq(tracer_start(&tracer, argv, "client", TRACER_PLAIN, &err), 0, "%s", err ? err : "");
+	cr_assert_eq(tracer_start(&tracer, argv, "client", TRACER_PLAIN, &err), 0, "%s",
+		     err ? err : "");
 	struct tracer_event *event = malloc(sizeof *event);
 	cr_assert_not_null(event);
 	char order[4096] = "";
@@ -635,17 +671,22 @@ Test(tracer, sends_output_a_line_at_a_time_as_a_terminal_shows_it)
 		if (event->kind == TRACER_OUTPUT && event->bytes_len > 10000)
 			long_line = event->bytes_len;
 		else if (event->kind == TRACER_OUTPUT && len < sizeof order - 200)
-			len += (size_t)snprintf(order + len, sizeof order - len, "output \"%.*s\"\n",
-						(int)event->bytes_len, (const char *)event->bytes);
+			len += (size_t)snprintf(order + len, sizeof order - len,
+						"output \"%.*s\"\n", (int)event->bytes_len,
+						(const char *)event->bytes);
 		if (event->kind == TRACER_CALL && len < sizeof order - 200)
-			len += (size_t)snprintf(order + len, sizeof order - len, "call %s\n", event->name);
+			len += (size_t)snprintf(order + len, sizeof order - len, "call %s\n",
+						event->name);
 		if (event->kind == TRACER_EXITED)
 			over = event->program_over;
 		if (event->held)
-			cr_assert_eq(tracer_release(tracer, event->task, &err), 0, "%s", err ? err : "");
+			cr_assert_eq(tracer_release(tracer, event->task, &err), 0, "%s",
+				     err ? err : "");
 	}
 	cr_assert(over);
-	cr_assert_str_eq(order, "output \"hello from printer\n\"\ncall socket\noutput \"name? \"\ncall close\n");
+	cr_assert_str_eq(
+		order,
+		"output \"hello from printer\n\"\ncall socket\noutput \"name? \"\ncall close\n");
 	cr_assert_eq(long_line, 10241, "the 10 KB line (and its newline) came as one event");
 	free(event);
 	tracer_free(tracer);
@@ -674,7 +715,8 @@ Test(tracer, says_in_one_line_that_a_program_does_not_exist)
 	char *argv[] = { "socklab-no-such-program", NULL };
 	cr_assert_eq(tracer_start(&tracer, argv, "server", TRACER_PLAIN, &err), -1);
 	cr_assert_null(tracer);
-	cr_assert_str_eq(err, "server: cannot run 'socklab-no-such-program': no such program in PATH");
+	cr_assert_str_eq(err,
+			 "server: cannot run 'socklab-no-such-program': no such program in PATH");
 	free(err);
 	char *path_argv[] = { "/nonexistent/echo", NULL };
 	cr_assert_eq(tracer_start(&tracer, path_argv, "client", TRACER_PLAIN, &err), -1);
@@ -711,7 +753,8 @@ Test(tracer, settles_a_program_that_never_makes_a_socket_call)
 	char *err = NULL;
 	char *argv[] = { "sleep", "30", NULL };
 	cr_assert_eq(run_alone(argv, &side, &err), TRACER_RUN_SETTLED, "%s", err);
-	cr_assert(strstr(side.transcript, "server settled (asleep in ") != NULL, "%s", side.transcript);
+	cr_assert(strstr(side.transcript, "server settled (asleep in ") != NULL, "%s",
+		  side.transcript);
 	cr_assert(strstr(side.transcript, "nanosleep)") != NULL, "%s", side.transcript);
 	side_done(&side);
 }
@@ -720,11 +763,14 @@ Test(tracer, stops_a_program_that_forks_a_hundred_children)
 {
 	struct side side = { .name = "server" };
 	char *err = NULL;
-	char *argv[] = { "sh", "-c", "i=0; while [ $i -lt 100 ]; do sleep 30 & i=$((i+1)); done; wait", NULL };
+	char *argv[] = { "sh", "-c",
+			 "i=0; while [ $i -lt 100 ]; do sleep 30 & i=$((i+1)); done; wait", NULL };
 	cr_assert_eq(run_alone(argv, &side, &err), TRACER_RUN_OVER, "%s", err);
-	cr_assert(strstr(side.transcript, "server exited (stopped by the lab: the program started more than "
-				     "64 processes (the lab's cap))\n")
-		  != NULL, "%s", side.transcript);
+	cr_assert(strstr(side.transcript,
+			 "server exited (stopped by the lab: the program started more than 64 "
+			 "processes (the lab's cap))\n")
+			  != NULL,
+		  "%s", side.transcript);
 	side_done(&side);
 }
 
@@ -736,7 +782,8 @@ Test(tracer, reports_a_program_killed_from_outside)
 	cr_assert_eq(run_alone(argv, &side, &err), TRACER_RUN_SETTLED, "%s", err);
 	cr_assert_eq(kill(tracer_pid(side.tracer), SIGKILL), 0);
 	cr_assert_eq(run_side(&side, &err), TRACER_RUN_OVER, "%s", err);
-	cr_assert(strstr(side.transcript, "client exited (killed by SIGKILL)\n") != NULL, "%s", side.transcript);
+	cr_assert(strstr(side.transcript, "client exited (killed by SIGKILL)\n") != NULL, "%s",
+		  side.transcript);
 	side_done(&side);
 }
 
@@ -760,7 +807,8 @@ static int processes_in_group(pid_t group)
 		const char *close_paren = strrchr(text, ')');
 		int parent, pgrp;
 		char state;
-		if (close_paren && sscanf(close_paren + 2, "%c %d %d", &state, &parent, &pgrp) == 3 && pgrp == group)
+		if (close_paren && sscanf(close_paren + 2, "%c %d %d", &state, &parent, &pgrp) == 3
+		    && pgrp == group)
 			count++;
 	}
 	if (proc)
@@ -775,18 +823,21 @@ Test(tracer, leaves_nothing_behind)
 	/* A program with children, one of them blocked in accept under the tracer. */
 	char *argv[] = { "sh", "-c", ECHO_SERVER " 0 & sleep 30 & wait", NULL };
 	cr_assert_eq(run_alone(argv, &side, &err), TRACER_RUN_SETTLED, "%s", err);
-	cr_assert(strstr(side.transcript, "server blocked accept4\n") != NULL, "%s", side.transcript);
+	cr_assert(strstr(side.transcript, "server blocked accept4\n") != NULL, "%s",
+		  side.transcript);
 	pid_t program = tracer_pid(side.tracer);
 	cr_assert_eq(processes_in_group(program), 3, "sh, the server and sleep");
 	tracer_stop(side.tracer);
 	tracer_stop(side.tracer);          /* safe twice */
-	cr_assert_eq(processes_in_group(program), 0, "every process of the program is gone and reaped");
+	cr_assert_eq(processes_in_group(program), 0,
+		     "every process of the program is gone and reaped");
 	int status;
 	cr_assert_eq(waitpid(-1, &status, WNOHANG), -1, "no child of ours is left");
 	cr_assert_eq(errno, ECHILD);
 	char *err2 = NULL;
 	struct tracer_event *event = malloc(sizeof *event);
-	cr_assert_eq(tracer_poll(side.tracer, event, &err2), 0, "a stopped tracer has nothing more to say");
+	cr_assert_eq(tracer_poll(side.tracer, event, &err2), 0,
+		     "a stopped tracer has nothing more to say");
 	free(event);
 	side_done(&side);
 	tracer_free(NULL);
@@ -802,8 +853,10 @@ static void start_without_ptrace(int report_fd)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog program = { .len = sizeof filter / sizeof filter[0], .filter = filter };
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) < 0)
-		child_finish(report_fd, CHILD_SKIPPED, "cannot install a seccomp filter here: %s", strerror(errno));
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0
+	    || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) < 0)
+		child_finish(report_fd, CHILD_SKIPPED, "cannot install a seccomp filter here: %s",
+			     strerror(errno));
 	struct tracer *tracer = NULL;
 	char *err = NULL;
 	char *argv[] = { "true", NULL };
@@ -816,8 +869,11 @@ Test(tracer, says_in_one_line_why_ptrace_is_refused)
 {
 	char report[1024];
 	run_in_child(start_without_ptrace, report, sizeof report);
-	cr_assert_eq(strncmp(report, "server: cannot trace programs here: ptrace is not allowed "
-				     "(PTRACE_SEIZE: Operation not permitted): ", 98), 0, "%s", report);
+	cr_assert_eq(strncmp(report,
+			     "server: cannot trace programs here: ptrace is not allowed "
+			     "(PTRACE_SEIZE: Operation not permitted): ",
+			     98),
+		     0, "%s", report);
 	cr_assert_null(strchr(report, '\n'), "one line: %s", report);
 }
 
@@ -829,7 +885,8 @@ static int accept_queue_length(int port)
 	int length = -1;
 	while (file && fgets(line, sizeof line, file)) {
 		unsigned local_port, state, tx, rx;
-		if (sscanf(line, " %*d: %*x:%x %*x:%*x %x %x:%x", &local_port, &state, &tx, &rx) == 4
+		if (sscanf(line, " %*d: %*x:%x %*x:%*x %x %x:%x", &local_port, &state, &tx,
+			   &rx) == 4
 		    && (int)local_port == port && state == 0x0A)
 			length = (int)rx;
 	}
@@ -846,7 +903,8 @@ Test(tracer, freezes_a_blocked_accept_so_the_queue_can_be_seen)
 	cr_assert_eq(run_alone(server_argv, &server, &err), TRACER_RUN_SETTLED, "%s", err);
 	int port = 0;
 	cr_assert_eq(sscanf(server.output, "port %d", &port), 1);
-	cr_assert_eq(tracer_freeze(server.tracer, &err), 1, "%s", err ? err : "not one task frozen");
+	cr_assert_eq(tracer_freeze(server.tracer, &err), 1, "%s",
+		     err ? err : "not one task frozen");
 	char port_text[16];
 	snprintf(port_text, sizeof port_text, "%d", port);
 	char *client_argv[] = { ECHO_CLIENT, port_text, NULL };
@@ -856,7 +914,8 @@ Test(tracer, freezes_a_blocked_accept_so_the_queue_can_be_seen)
 	struct tracer_event *event = malloc(sizeof *event);
 	/* Frozen: the most it says is that it is held. */
 	while (tracer_wait(server.tracer, event, 100, &err) == 1)
-		cr_assert_eq(event->kind, TRACER_SETTLED, "%s: %s", tracer_event_kind_name(event->kind), event->text);
+		cr_assert_eq(event->kind, TRACER_SETTLED, "%s: %s",
+			     tracer_event_kind_name(event->kind), event->text);
 	cr_assert_eq(tracer_thaw(server.tracer, &err), 0, "%s", err);
 	do
 		cr_assert_eq(tracer_wait(server.tracer, event, RUN_TIMEOUT_MS, &err), 1, "%s", err);
@@ -912,37 +971,55 @@ Test(tracer, decodes_each_kind_of_argument_as_strace_does)
 		const char *text;         /* RETURNED, or its beginning when it ends in "..." */
 		int call;
 	} expected[] = {
-		{ "socketpair", 0, "socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, [3, 4]) = 0", CALL_SOCKETPAIR },
+		{ "socketpair", 0, "socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, [3, 4]) = 0",
+		  CALL_SOCKETPAIR },
 		{ "write", 0, "write(3, \"ping\\n\", 5) = 5", CALL_SEND },
 		{ "read", 0, "read(4, \"ping\\n\", 64) = 5", CALL_RECV },
-		{ "sendmsg", 0, "sendmsg(3, {msg_name=NULL, msg_iov=[\"two \", \"parts\"], msg_iovlen=2, msg_controllen=0, "
-				"msg_flags=0}, MSG_NOSIGNAL) = 9", CALL_SEND },
-		{ "ppoll", 0, "ppoll([{fd=4, events=POLLIN, revents=POLLIN}], 1, left {tv_sec=0, tv_nsec=...", CALL_POLL },
-		{ "pselect6", 0, "pselect6(5, ready [4], NULL, NULL, left {tv_sec=0, tv_nsec=...", CALL_SELECT },
-		{ "recvmsg", 0, "recvmsg(4, {msg_name=NULL, msg_iov=[\"two parts\"], msg_iovlen=1, msg_controllen=0, "
-				"msg_flags=0}, 0) = 9", CALL_RECV },
-		{ "getsockopt", 0, "getsockopt(3, SOL_SOCKET, SO_TYPE, [1], [4]) = 0", CALL_GETSOCKOPT },
-		{ "setsockopt", 0, "setsockopt(3, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0}, 8) = 0", CALL_SETSOCKOPT },
+		{ "sendmsg", 0,
+		  "sendmsg(3, {msg_name=NULL, msg_iov=[\"two \", \"parts\"], msg_iovlen=2, "
+		  "msg_controllen=0, msg_flags=0}, MSG_NOSIGNAL) = 9",
+		  CALL_SEND },
+		{ "ppoll", 0,
+		  "ppoll([{fd=4, events=POLLIN, revents=POLLIN}], 1, left {tv_sec=0, tv_nsec=...",
+		  CALL_POLL },
+		{ "pselect6", 0, "pselect6(5, ready [4], NULL, NULL, left {tv_sec=0, tv_nsec=...",
+		  CALL_SELECT },
+		{ "recvmsg", 0,
+		  "recvmsg(4, {msg_name=NULL, msg_iov=[\"two parts\"], msg_iovlen=1, "
+		  "msg_controllen=0, msg_flags=0}, 0) = 9",
+		  CALL_RECV },
+		{ "getsockopt", 0, "getsockopt(3, SOL_SOCKET, SO_TYPE, [1], [4]) = 0",
+		  CALL_GETSOCKOPT },
+		{ "setsockopt", 0,
+		  "setsockopt(3, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0}, 8) = 0",
+		  CALL_SETSOCKOPT },
 		{ "shutdown", 0, "shutdown(3, SHUT_WR) = 0", CALL_SHUTDOWN },
 		{ "close", 0, "close(3) = 0", CALL_CLOSE },
 		{ "close", 1, "close(4) = 0", CALL_CLOSE },
 		{ "socket", 0, "socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 3", CALL_SOCKET },
-		{ "sendto", 0, "sendto(3, \"datagram\", 8, 0, {AF_INET, 127.0.0.1:...", CALL_SENDTO },
-		{ "recvfrom", 0, "recvfrom(3, \"datagram\", 64, 0, {AF_INET, 127.0.0.1:...", CALL_RECVFROM },
+		{ "sendto", 0, "sendto(3, \"datagram\", 8, 0, {AF_INET, 127.0.0.1:...",
+		  CALL_SENDTO },
+		{ "recvfrom", 0, "recvfrom(3, \"datagram\", 64, 0, {AF_INET, 127.0.0.1:...",
+		  CALL_RECVFROM },
 		{ "sendmmsg", 0, "sendmmsg(3, [{msg_name={AF_INET, 127.0.0.1:...", CALL_SENDMMSG },
-		{ "recvmmsg", 0, "recvmmsg(3, [{msg_iov=[\"one\"], msg_len=3}, {msg_iov=[\"three\"], msg_len=5}], 3, "
-				 "MSG_DONTWAIT, NULL) = 2", CALL_RECVMMSG },
+		{ "recvmmsg", 0,
+		  "recvmmsg(3, [{msg_iov=[\"one\"], msg_len=3}, {msg_iov=[\"three\"], msg_len=5}], "
+		  "3, MSG_DONTWAIT, NULL) = 2",
+		  CALL_RECVMMSG },
 	};
 	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
-		const struct tracer_event *event = find_call(&side, TRACER_RETURNED, expected[i].name, expected[i].nth);
+		const struct tracer_event *event =
+			find_call(&side, TRACER_RETURNED, expected[i].name, expected[i].nth);
 		cr_assert_not_null(event, "no %s", expected[i].name);
 		size_t len = strlen(expected[i].text);
 		bool prefix = len > 3 && strcmp(expected[i].text + len - 3, "...") == 0;
 		if (prefix)
-			cr_assert_eq(strncmp(event->text, expected[i].text, len - 3), 0, "%s", event->text);
+			cr_assert_eq(strncmp(event->text, expected[i].text, len - 3), 0, "%s",
+				     event->text);
 		else
 			cr_assert_str_eq(event->text, expected[i].text);
-		cr_assert_eq(event->call, expected[i].call, "%s: call %d", event->text, event->call);
+		cr_assert_eq(event->call, expected[i].call, "%s: call %d", event->text,
+			     event->call);
 	}
 	/* The pair's inodes, and the address the datagram went to and came from. */
 	cr_assert_neq(find_call(&side, TRACER_RETURNED, "socketpair", 0)->result_inode, 0);
@@ -954,11 +1031,13 @@ Test(tracer, decodes_each_kind_of_argument_as_strace_does)
 	cr_assert_eq(find_call(&side, TRACER_RETURNED, "recvmsg", 0)->bytes_len, 9);
 	/* A batch: each message with its bytes, and the bytes of all that went or came. */
 	const struct tracer_event *batch = find_call(&side, TRACER_RETURNED, "sendmmsg", 0);
-	cr_assert_not_null(strstr(batch->text, "}, msg_iov=[\"three\"], msg_len=5}], 2, 0) = 2"), "%s", batch->text);
+	cr_assert_not_null(strstr(batch->text, "}, msg_iov=[\"three\"], msg_len=5}], 2, 0) = 2"),
+			   "%s", batch->text);
 	cr_assert(lab_address_equal(&batch->target, &bound->address));
 	cr_assert_eq(batch->message_bytes, 8);
 	cr_assert_eq(find_call(&side, TRACER_RETURNED, "recvmmsg", 0)->message_bytes, 8);
-	cr_assert_str_eq(find_call(&side, TRACER_CALL, "recvmmsg", 0)->text, "recvmmsg(3, ..., 3, MSG_DONTWAIT, NULL)");
+	cr_assert_str_eq(find_call(&side, TRACER_CALL, "recvmmsg", 0)->text,
+			 "recvmmsg(3, ..., 3, MSG_DONTWAIT, NULL)");
 	side_done(&side);
 }
 
@@ -967,7 +1046,8 @@ Test(tracer, runs_python_scripts_through_the_line_reporter)
 	char **out = NULL, *err = NULL;
 	char *plain[] = { "python3", "-u", "-X", "dev", "echo-server.py", "--flag", NULL };
 	cr_assert_eq(tracer_python_argv(plain, "/r.py", &out, &err), 1);
-	const char *expected[] = { "python3", "-u", "-X", "dev", "/r.py", "echo-server.py", "--flag", NULL };
+	const char *expected[] = { "python3",        "-u",     "-X", "dev", "/r.py",
+				   "echo-server.py", "--flag", NULL };
 	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
 		cr_assert_str_eq(out[i] ? out[i] : "(null)", expected[i] ? expected[i] : "(null)");
 	free(out);
@@ -981,7 +1061,8 @@ Test(tracer, runs_python_scripts_through_the_line_reporter)
 /* ---- figures ---- */
 
 /* Runs a program to the end, directly or traced; returns the ns per call it printed. */
-static double loop_ns_per_call(const char *kind, const char *count, bool traced, size_t *calls_shown)
+static double loop_ns_per_call(const char *kind, const char *count, bool traced,
+			       size_t *calls_shown)
 {
 	char *argv[] = { SYSCALL_LOOP, (char *)kind, (char *)count, NULL };
 	char output[256] = "";
@@ -1020,8 +1101,9 @@ static void figure(const char *kind, const char *count, size_t expected_shown, c
 	double traced = loop_ns_per_call(kind, count, true, &shown);
 	cr_assert_eq(shown, expected_shown, "%s x%s: %zu calls shown", kind, count, shown);
 	double extra = traced - plain;
-	fprintf(stderr, "  %-14s x%-8s %7.0f / %9.0f ns per call: %+8.1f %s  (%s)\n", kind, count, plain, traced,
-		extra > 10000 ? extra / 1000 : extra, extra > 10000 ? "us" : "ns", what);
+	fprintf(stderr, "  %-14s x%-8s %7.0f / %9.0f ns per call: %+8.1f %s  (%s)\n", kind, count,
+		plain, traced, extra > 10000 ? extra / 1000 : extra, extra > 10000 ? "us" : "ns",
+		what);
 }
 
 static void figures(void)

@@ -36,8 +36,9 @@ static void assert_refused(const char *command, size_t column, const char *messa
 
 Test(words, splits_at_blanks_and_keeps_quoted_text_as_it_is)
 {
-	assert_split("python3  ../examples/echo-server.py\t--port 65432",
-		     NULL, (const char *const[]){ "python3", "../examples/echo-server.py", "--port", "65432", NULL });
+	assert_split("python3  ../examples/echo-server.py\t--port 65432", NULL,
+		     (const char *const[]){ "python3", "../examples/echo-server.py", "--port",
+					    "65432", NULL });
 	assert_split("sh -c 'echo ${IFS} > file; ls | wc'", NULL,
 		     (const char *const[]){ "sh", "-c", "echo ${IFS} > file; ls | wc", NULL });
 	assert_split("printf \"a \\\"b\\\" \\\\ \\$ c\" x\\ y ''", NULL,
@@ -49,14 +50,26 @@ Test(words, refuses_what_a_shell_would_expand_or_redirect)
 {
 	/* The example: blanks-only splitting passed it to sh whole. */
 	assert_refused("sh -c echo${IFS}owned>file", 11,
-		       "'$' means nothing here: no shell runs the command (quote it, '$', to pass it as it is)");
-	assert_refused("cat x > y", 7, "'>' means nothing here: no shell runs the command (quote it, '>', to pass it as it is)");
-	assert_refused("a;b", 2, "';' means nothing here: no shell runs the command (quote it, ';', to pass it as it is)");
-	assert_refused("ls *.py", 4, "'*' means nothing here: no shell runs the command (quote it, '*', to pass it as it is)");
-	assert_refused("cat ~/x", 5, "'~' means nothing here: no shell runs the command (quote it, '~', to pass it as it is)");
-	assert_refused("echo `id`", 6, "'`' means nothing here: no shell runs the command (quote it, '`', to pass it as it is)");
+		       "'$' means nothing here: no shell runs the command (quote it, '$', to pass "
+		       "it as it is)");
+	assert_refused("cat x > y", 7,
+		       "'>' means nothing here: no shell runs the command (quote it, '>', to pass "
+		       "it as it is)");
+	assert_refused("a;b", 2,
+		       "';' means nothing here: no shell runs the command (quote it, ';', to pass "
+		       "it as it is)");
+	assert_refused("ls *.py", 4,
+		       "'*' means nothing here: no shell runs the command (quote it, '*', to pass "
+		       "it as it is)");
+	assert_refused("cat ~/x", 5,
+		       "'~' means nothing here: no shell runs the command (quote it, '~', to pass "
+		       "it as it is)");
+	assert_refused("echo `id`", 6,
+		       "'`' means nothing here: no shell runs the command (quote it, '`', to pass "
+		       "it as it is)");
 	assert_refused("echo \"$HOME\"", 7,
-		       "'$' in double quotes is not expanded: no shell runs the command (single quotes pass it as it is)");
+		       "'$' in double quotes is not expanded: no shell runs the command (single "
+		       "quotes pass it as it is)");
 }
 
 Test(words, refuses_open_quotes_control_bytes_and_empty_commands)
@@ -79,15 +92,17 @@ Test(words, refuses_open_quotes_control_bytes_and_empty_commands)
 Test(words, names_relative_words_from_the_base_directory)
 {
 	assert_split("python3 ../examples/echo-server.py ./data x/y", "/course/lessons",
-		     (const char *const[]){ "python3", "/course/lessons/../examples/echo-server.py", "/course/lessons/./data",
-					    "x/y", NULL });
+		     (const char *const[]){ "python3", "/course/lessons/../examples/echo-server.py",
+					    "/course/lessons/./data", "x/y", NULL });
 }
 
 Test(words, shows_words_as_a_shell_would_split_them_back)
 {
 	struct words words;
 	char *err = NULL;
-	cr_assert_eq(words_split(&words, "sh -c 'echo${IFS}owned>file' \"it's\" plain-word_1.py ''", NULL, &err, NULL), 0);
+	cr_assert_eq(words_split(&words, "sh -c 'echo${IFS}owned>file' \"it's\" plain-word_1.py ''",
+				 NULL, &err, NULL),
+		     0);
 	char *shown = words_show(&words);
 	cr_expect_str_eq(shown, "sh -c 'echo${IFS}owned>file' 'it'\\''s' plain-word_1.py ''");
 	free(shown);

@@ -123,7 +123,8 @@ Test(wrap, gives_nothing_for_no_text_or_no_width)
 Test(wrap, counts_a_chinese_character_as_two_columns_in_a_utf8_locale)
 {
 	cr_assert_not_null(setlocale(LC_CTYPE, "C.UTF-8"));
-	cr_expect_eq(wrap_columns("套接字", strlen("套接字")), 6, "three characters of three bytes each");
+	cr_expect_eq(wrap_columns("套接字", strlen("套接字")), 6,
+		     "three characters of three bytes each");
 	cr_expect_eq(wrap_columns("fd 3，", strlen("fd 3，")), 6);
 	cr_expect_eq(wrap_columns("caf\xc3\xa9", 5), 4, "é is one column");
 }
@@ -173,8 +174,8 @@ Test(wrap, never_starts_a_line_with_closing_nor_ends_one_with_opening_punctuatio
 		struct wrap_line lines[8];
 		size_t count = wrap_text(text, 6, lines, 8);
 		for (size_t k = 0; k < count && k < 8; k++) {
-			cr_expect_neq(strncmp(lines[k].start, closing[i], strlen(closing[i])), 0, "line %zu of %s starts with it",
-				      k, text);
+			cr_expect_neq(strncmp(lines[k].start, closing[i], strlen(closing[i])), 0,
+				      "line %zu of %s starts with it", k, text);
 			cr_expect_leq(wrap_columns(lines[k].start, lines[k].len), 6);
 		}
 	}
@@ -186,7 +187,9 @@ Test(wrap, never_starts_a_line_with_closing_nor_ends_one_with_opening_punctuatio
 		size_t count = wrap_text(text, 6, lines, 8);
 		for (size_t k = 0; k < count && k < 8; k++) {
 			size_t len = strlen(opening[i]);
-			cr_expect(lines[k].len < len || memcmp(lines[k].start + lines[k].len - len, opening[i], len) != 0,
+			cr_expect(lines[k].len < len
+					  || memcmp(lines[k].start + lines[k].len - len, opening[i],
+						    len) != 0,
 				  "line %zu of %s ends with it", k, text);
 		}
 	}

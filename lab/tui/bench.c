@@ -34,7 +34,8 @@ static int run_to_end(struct session *session, char **err)
 	}
 }
 
-static int time_frames(struct tui *tui, int width, int height, int frames, double *samples, char **err)
+static int time_frames(struct tui *tui, int width, int height, int frames, double *samples,
+		       char **err)
 {
 	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
 	if (!out || !in) {
@@ -70,13 +71,16 @@ static int time_frames(struct tui *tui, int width, int height, int frames, doubl
 	return 0;
 }
 
-int tui_bench_draw(const struct lesson *lesson, struct sandbox *sandbox, int width, int height, int frames,
-		   double *median_us, char **err)
+int tui_bench_draw(const struct lesson *lesson, struct sandbox *sandbox, int width, int height,
+		   int frames, double *median_us, char **err)
 {
 	struct tui_options options = { .color = true };
-	struct tui tui = { .options = &options, .sandbox = sandbox, .focus_side = -1, .right_side = 1 };
+	struct tui tui = {
+		.options = &options, .sandbox = sandbox, .focus_side = -1, .right_side = 1
+	};
 	if (frames < 1 || width < TUI_MIN_WIDTH || height < TUI_MIN_HEIGHT)
-		return text_error(err, "the benchmark needs frames >= 1 and at least %dx%d", TUI_MIN_WIDTH, TUI_MIN_HEIGHT);
+		return text_error(err, "the benchmark needs frames >= 1 and at least %dx%d",
+				  TUI_MIN_WIDTH, TUI_MIN_HEIGHT);
 	double *samples = calloc((size_t)frames, sizeof *samples);
 	if (!samples)
 		return text_error(err, "out of memory");
@@ -94,7 +98,8 @@ int tui_bench_draw(const struct lesson *lesson, struct sandbox *sandbox, int wid
 	if (time_frames(&tui, width, height, frames, samples, err) < 0)
 		goto done;
 	qsort(samples, (size_t)frames, sizeof *samples, compare_doubles);
-	*median_us = frames % 2 ? samples[frames / 2] : (samples[frames / 2 - 1] + samples[frames / 2]) / 2;
+	*median_us = frames % 2 ? samples[frames / 2]
+				: (samples[frames / 2 - 1] + samples[frames / 2]) / 2;
 	result = 0;
 done:
 	session_free(tui.session);

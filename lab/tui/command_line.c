@@ -26,10 +26,14 @@
 
 /* One list: the edit enum, its key-line label and its help text. */
 #define COMMAND_EDITS(_) \
-	_(RUN, "run", "run the line: a call such as server: s = socket(AF_INET, SOCK_STREAM), or a command below") \
-	_(COMPLETE, "complete", "complete the side, call, constant or socket name at the cursor; when several fit, " \
-				"they show under the line, and after a call's '(' Tab says what the argument is") \
-	_(HISTORY_BACK, "history", "the line typed before this one (the history is kept across runs)") \
+	_(RUN, "run", \
+	  "run the line: a call such as server: s = socket(AF_INET, SOCK_STREAM), or a " \
+	  "command below") \
+	_(COMPLETE, "complete", \
+	  "complete the side, call, constant or socket name at the cursor; when several fit, " \
+	  "they show under the line, and after a call's '(' Tab says what the argument is") \
+	_(HISTORY_BACK, "history", \
+	  "the line typed before this one (the history is kept across runs)") \
 	_(HISTORY_FORWARD, NULL, "the line typed after") \
 	_(LEFT, NULL, "move left") \
 	_(RIGHT, NULL, "move right") \
@@ -40,7 +44,8 @@
 	_(KILL_START, NULL, "delete to the start of the line") \
 	_(KILL_END, NULL, "delete to the end of the line") \
 	_(KILL_WORD, NULL, "delete the word before the cursor") \
-	_(LEAVE, "leave", "leave the command line: keys step, focus panes and quit again (: comes back)")
+	_(LEAVE, "leave", \
+	  "leave the command line: keys step, focus panes and quit again (: comes back)")
 
 #define COMMAND_EDIT_ENUM(name, label, help) EDIT_##name,
 enum command_edit {
@@ -139,7 +144,8 @@ static void line_changed(struct command_line *line)
 }
 
 /* Replaces text[from, to) with `len` bytes of `with`; false when the line is full. */
-static bool line_replace(struct command_line *line, size_t from, size_t to, const char *with, size_t len)
+static bool line_replace(struct command_line *line, size_t from, size_t to, const char *with,
+			 size_t len)
 {
 	if (line->length - (to - from) + len >= COMMAND_LINE_MAX)
 		return false;
@@ -175,7 +181,8 @@ static void edit_run(struct tui *tui, struct command_line *line)
 	char text[COMMAND_LINE_MAX];
 	memcpy(text, line->text, line->length + 1);
 	if (strspn(text, " \t") == line->length) {
-		snprintf(line->hint, sizeof line->hint, "%s", _("type a call, like server: s = socket(AF_INET, SOCK_STREAM)"));
+		snprintf(line->hint, sizeof line->hint, "%s",
+			 _("type a call, like server: s = socket(AF_INET, SOCK_STREAM)"));
 		return;
 	}
 	char *err = NULL;
@@ -197,7 +204,8 @@ static void edit_run(struct tui *tui, struct command_line *line)
 }
 
 /* What goes at the cursor when nothing completes it: the words for it. */
-static void describe_place(struct command_line *line, const struct completion *completion, const struct lesson *lesson)
+static void describe_place(struct command_line *line, const struct completion *completion,
+			   const struct lesson *lesson)
 {
 	const char *word = line->text + completion->start;
 	int len = (int)(line->cursor - completion->start);
@@ -206,17 +214,21 @@ static void describe_place(struct command_line *line, const struct completion *c
 		char sides[sizeof line->hint] = "";
 		size_t at = 0;
 		for (int s = 0; s < lesson->side_count && at < sizeof sides; s++)
-			at += (size_t)snprintf(sides + at, sizeof sides - at, "%s%s", at ? " " : "", lesson->sides[s]);
+			at += (size_t)snprintf(sides + at, sizeof sides - at, "%s%s", at ? " " : "",
+					       lesson->sides[s]);
 		if (len)
-			snprintf(line->hint, sizeof line->hint, _("no side '%.*s': the sides are %s"), len, word, sides);
+			snprintf(line->hint, sizeof line->hint,
+				 _("no side '%.*s': the sides are %s"), len, word, sides);
 		else
 			snprintf(line->hint, sizeof line->hint, _("the sides are %s"), sides);
 	} else if (completion->place == PLACE_CALL) {
-		snprintf(line->hint, sizeof line->hint, _("no call starts with '%.*s' (Tab after the side's ': ' lists them)"),
+		snprintf(line->hint, sizeof line->hint,
+			 _("no call starts with '%.*s' (Tab after the side's ': ' lists them)"),
 			 len, word);
 	} else if (completion->place == PLACE_ARGUMENT) {
-		snprintf(line->hint, sizeof line->hint, _("%s: argument %d is %s"), completion->call->usage,
-			 completion->argument + 1, catalog_arg_kind_name(completion->kind));
+		snprintf(line->hint, sizeof line->hint, _("%s: argument %d is %s"),
+			 completion->call->usage, completion->argument + 1,
+			 catalog_arg_kind_name(completion->kind));
 	} else {
 		snprintf(line->hint, sizeof line->hint, "%s", _("nothing to complete here"));
 	}
@@ -250,20 +262,23 @@ static void edit_complete(struct tui *tui, struct command_line *line)
 			line_replace(line, line->cursor, line->cursor, suffix, suffix_len);
 		if (completion.place == PLACE_CALL) {
 			const struct call_def *call = catalog_find_call(first, strlen(first));
-			snprintf(line->hint, sizeof line->hint, "%s: %s", call->usage, call->summary);
+			snprintf(line->hint, sizeof line->hint, "%s: %s", call->usage,
+				 call->summary);
 		}
 		return;
 	}
 	size_t at = 0;
 	for (size_t i = 0; i < completion.count && at < sizeof line->hint; i++)
-		at += (size_t)snprintf(line->hint + at, sizeof line->hint - at, "%s%s", i ? "  " : "", completion.candidates[i]);
+		at += (size_t)snprintf(line->hint + at, sizeof line->hint - at, "%s%s",
+				       i ? "  " : "", completion.candidates[i]);
 }
 
 static void edit_history_back(struct tui *tui, struct command_line *line)
 {
 	(void)tui;
 	if (line->history_at == 0) {
-		snprintf(line->hint, sizeof line->hint, "%s", line->history.count ? _("the oldest line kept") : _("nothing typed yet"));
+		snprintf(line->hint, sizeof line->hint, "%s",
+			 line->history.count ? _("the oldest line kept") : _("nothing typed yet"));
 		return;
 	}
 	if (line->history_at == line->history.count)
@@ -278,7 +293,9 @@ static void edit_history_forward(struct tui *tui, struct command_line *line)
 	if (line->history_at >= line->history.count)
 		return;
 	line->history_at++;
-	line_set(line, line->history_at == line->history.count ? line->draft : line->history.lines[line->history_at]);
+	line_set(line,
+		 line->history_at == line->history.count ? line->draft
+							 : line->history.lines[line->history_at]);
 }
 
 static void edit_left(struct tui *tui, struct command_line *line)
@@ -404,7 +421,8 @@ bool command_line_key(struct tui *tui, int key)
 	if ((key >= 0x20 && key < 0x7f) || (key >= 0x80 && key <= 0xff)) {
 		char byte = (char)key;
 		if (!line_replace(line, line->cursor, line->cursor, &byte, 1))
-			snprintf(line->hint, sizeof line->hint, _("the line is full (%d bytes)"), COMMAND_LINE_MAX - 1);
+			snprintf(line->hint, sizeof line->hint, _("the line is full (%d bytes)"),
+				 COMMAND_LINE_MAX - 1);
 		return true;
 	}
 	return false;
@@ -414,7 +432,8 @@ bool command_line_key(struct tui *tui, int key)
 static size_t first_shown(const struct command_line *line, int room)
 {
 	size_t first = 0;
-	while (first < line->cursor && wrap_columns(line->text + first, line->cursor - first) >= room)
+	while (first < line->cursor
+	       && wrap_columns(line->text + first, line->cursor - first) >= room)
 		first = next_character(line, first);
 	return first;
 }
@@ -422,7 +441,8 @@ static size_t first_shown(const struct command_line *line, int room)
 /* The parser's message beside a caret under the byte it points at: to the
  * caret's right when it fits there, else to its left; when it fits on
  * neither side it is cut, and the key line below shows it whole. */
-static void problem_draw(struct tui *tui, struct command_line *line, size_t first, int y, int x, int width)
+static void problem_draw(struct tui *tui, struct command_line *line, size_t first, int y, int x,
+			 int width)
 {
 	const struct tui_style *style = &tui->style;
 	size_t at = line->problem_at > line->length ? line->length : line->problem_at;
@@ -434,9 +454,11 @@ static void problem_draw(struct tui *tui, struct command_line *line, size_t firs
 	bool right = caret + 2 + columns <= width - 1, left = caret - 1 - columns >= 1;
 	line->problem_cut = !right && !left;
 	if (left && !right)
-		draw_string(style, y, caret - 1 - columns, line->problem, columns, style->roles[ROLE_FAILED]);
+		draw_string(style, y, caret - 1 - columns, line->problem, columns,
+			    style->roles[ROLE_FAILED]);
 	else
-		draw_string(style, y, caret + 2, line->problem, width - 1 - (caret + 2), style->roles[ROLE_FAILED]);
+		draw_string(style, y, caret + 2, line->problem, width - 1 - (caret + 2),
+			    style->roles[ROLE_FAILED]);
 }
 
 void command_line_draw(struct tui *tui, int y, int width)
@@ -453,7 +475,8 @@ void command_line_draw(struct tui *tui, int y, int width)
 			  style->roles[line->open ? ROLE_NORMAL : ROLE_DIM]);
 	else
 		draw_string(style, y, x,
-			    line->open ? _("type a call, like server: s = socket(AF_INET, SOCK_STREAM)   (Tab completes)")
+			    line->open ? _("type a call, like server: s = socket(AF_INET, "
+					   "SOCK_STREAM)   (Tab completes)")
 				       : _("press : to type a call"),
 			    room, style->roles[ROLE_DIM]);
 	line->screen_y = line->open ? y : -1;
@@ -477,7 +500,8 @@ void command_line_key_line(struct tui *tui, int y, int width)
 {
 	int x = 1;
 	if (tui->command.problem_cut) {
-		draw_string(&tui->style, y, x, tui->command.problem, width - 2, tui->style.roles[ROLE_FAILED]);
+		draw_string(&tui->style, y, x, tui->command.problem, width - 2,
+			    tui->style.roles[ROLE_FAILED]);
 		return;
 	}
 	for (int edit = 0; edit < EDIT_COUNT; edit++) {
@@ -493,7 +517,8 @@ void command_line_key_line(struct tui *tui, int y, int width)
 static bool named_before(size_t index)
 {
 	for (size_t i = 0; i < index; i++)
-		if (edit_keys[i].edit == edit_keys[index].edit && strcmp(edit_keys[i].name, edit_keys[index].name) == 0)
+		if (edit_keys[i].edit == edit_keys[index].edit
+		    && strcmp(edit_keys[i].name, edit_keys[index].name) == 0)
 			return true;
 	return false;
 }
@@ -507,11 +532,12 @@ void command_line_help(struct tui_page *page, int width)
 		char keys[96];
 		size_t length = 0;
 		keys[0] = '\0';
-		for (size_t i = 0; i < sizeof edit_keys / sizeof edit_keys[0] && length < sizeof keys; i++) {
+		for (size_t i = 0;
+		     i < sizeof edit_keys / sizeof edit_keys[0] && length < sizeof keys; i++) {
 			if (edit_keys[i].edit != (enum command_edit)edit || named_before(i))
 				continue;
-			length += (size_t)snprintf(keys + length, sizeof keys - length, "%s%s", length ? " " : "",
-						   edit_keys[i].name);
+			length += (size_t)snprintf(keys + length, sizeof keys - length, "%s%s",
+						   length ? " " : "", edit_keys[i].name);
 		}
 		page_add_key_row(page, keys, _(edit_words[edit].help), width);
 	}

@@ -30,10 +30,12 @@ static size_t scan_name(const char *text, size_t end, size_t i)
 static bool matches(const char *candidate, const char *word, size_t len, bool fold)
 {
 	return strlen(candidate) >= len
-	       && (fold ? strncasecmp(candidate, word, len) == 0 : strncmp(candidate, word, len) == 0);
+		&& (fold ? strncasecmp(candidate, word, len) == 0
+			 : strncmp(candidate, word, len) == 0);
 }
 
-static void offer(struct completion *out, const char *candidate, const char *word, size_t len, bool fold)
+static void offer(struct completion *out, const char *candidate, const char *word, size_t len,
+		  bool fold)
 {
 	if (!matches(candidate, word, len, fold) || out->count == COMPLETE_MAX)
 		return;
@@ -52,19 +54,19 @@ static int side_index(const struct lesson *lesson, const char *name, size_t len)
 }
 
 /* The candidates of each place: one gatherer a place. */
-typedef void gather_fn(struct completion *out, const struct lesson *lesson, int side, const char *word, size_t len,
-		       bool fold);
+typedef void gather_fn(struct completion *out, const struct lesson *lesson, int side,
+		       const char *word, size_t len, bool fold);
 
-static void gather_sides(struct completion *out, const struct lesson *lesson, int side, const char *word, size_t len,
-			 bool fold)
+static void gather_sides(struct completion *out, const struct lesson *lesson, int side,
+			 const char *word, size_t len, bool fold)
 {
 	(void)side;
 	for (int s = 0; s < lesson->side_count; s++)
 		offer(out, lesson->sides[s], word, len, fold);
 }
 
-static void gather_calls(struct completion *out, const struct lesson *lesson, int side, const char *word, size_t len,
-			 bool fold)
+static void gather_calls(struct completion *out, const struct lesson *lesson, int side,
+			 const char *word, size_t len, bool fold)
 {
 	(void)lesson;
 	(void)side;
@@ -73,8 +75,8 @@ static void gather_calls(struct completion *out, const struct lesson *lesson, in
 			offer(out, catalog_calls[c].name, word, len, fold);
 }
 
-static void gather_arguments(struct completion *out, const struct lesson *lesson, int side, const char *word,
-			     size_t len, bool fold)
+static void gather_arguments(struct completion *out, const struct lesson *lesson, int side,
+			     const char *word, size_t len, bool fold)
 {
 	/* A socket: the names the parser's scope holds, those earlier calls of the side gave. */
 	for (size_t i = 0; out->kind == ARG_SOCKET && i < lesson->step_count; i++) {
@@ -127,7 +129,8 @@ static int argument_at(const char *text, size_t open, size_t cursor)
 
 /* Reads the line up to the cursor: which place, which side, and for an
  * argument the call and its kind. */
-static void locate(const char *text, size_t cursor, const struct lesson *lesson, struct completion *out, int *side)
+static void locate(const char *text, size_t cursor, const struct lesson *lesson,
+		   struct completion *out, int *side)
 {
 	*side = -1;
 	out->place = PLACE_NONE;
@@ -172,7 +175,8 @@ static void locate(const char *text, size_t cursor, const struct lesson *lesson,
 	out->suffix = "";
 }
 
-void complete_at(const char *text, size_t len, size_t cursor, const struct lesson *lesson, struct completion *out)
+void complete_at(const char *text, size_t len, size_t cursor, const struct lesson *lesson,
+		 struct completion *out)
 {
 	memset(out, 0, sizeof *out);
 	out->suffix = "";

@@ -34,13 +34,15 @@ struct completion {
 	size_t start;                        /* the word completed is text[start, cursor) */
 	const char *candidates[COMPLETE_MAX];   /* borrowed, in catalog or lesson order */
 	size_t count;
-	const char *suffix;                  /* what follows a lone match: "(" after a call, ": " after a side */
+	const char *suffix;                  /* what follows a lone match: "(" after a call,
+	                                        ": " after a side */
 };
 
 /* The candidates for the word that ends at `cursor` in text[0, len).
  * `lesson` gives the sides and, through its steps, the socket names. A
  * word that matches nothing as typed is tried again ignoring case. */
-void complete_at(const char *text, size_t len, size_t cursor, const struct lesson *lesson, struct completion *out);
+void complete_at(const char *text, size_t len, size_t cursor, const struct lesson *lesson,
+		 struct completion *out);
 
 /* Bytes every candidate shares from the start (0 without candidates). */
 size_t complete_common_length(const struct completion *completion);

@@ -43,7 +43,8 @@ void draw_style_init(struct tui_style *style, bool color, bool big)
 	for (int role = 0; role < ROLE_COUNT; role++) {
 		const struct role_look *look = &role_looks[role];
 		attr_t attr = look->mono;
-		if (colors && (look->foreground >= 0 || look->background >= 0) && role < COLOR_PAIRS) {
+		if (colors && (look->foreground >= 0 || look->background >= 0)
+		    && role < COLOR_PAIRS) {
 			init_pair((short)role, look->foreground, look->background);
 			/* The colour says it; reverse video on top would hide it. */
 			attr = (attr_t)COLOR_PAIR(role) | look->color_extra;
@@ -62,8 +63,8 @@ static bool is_continuation(unsigned char byte)
 	return (byte & 0xc0) == 0x80;
 }
 
-int draw_text(const struct tui_style *style, int y, int x, const char *text, size_t len, int max_columns,
-	      attr_t attr)
+int draw_text(const struct tui_style *style, int y, int x, const char *text, size_t len,
+	      int max_columns, attr_t attr)
 {
 	const unsigned char *bytes = (const unsigned char *)text;
 	int columns = 0;
@@ -116,10 +117,12 @@ int draw_text(const struct tui_style *style, int y, int x, const char *text, siz
 
 int draw_columns(const char *text)
 {
-	return wrap_columns(text, strlen(text));   /* display columns: a Chinese character takes two */
+	/* display columns: a Chinese character takes two */
+	return wrap_columns(text, strlen(text));
 }
 
-int draw_string(const struct tui_style *style, int y, int x, const char *text, int max_columns, attr_t attr)
+int draw_string(const struct tui_style *style, int y, int x, const char *text, int max_columns,
+		attr_t attr)
 {
 	int columns = draw_columns(text);
 	if (columns <= max_columns)
@@ -149,19 +152,21 @@ void draw_box(int y, int x, int height, int width, attr_t border)
 void draw_too_small(const struct tui_style *style, int width, int height)
 {
 	char line[96];
-	snprintf(line, sizeof line, _("socklab needs at least %dx%d; this terminal is %dx%d"), TUI_MIN_WIDTH,
-		 TUI_MIN_HEIGHT, width, height);
+	snprintf(line, sizeof line, _("socklab needs at least %dx%d; this terminal is %dx%d"),
+		 TUI_MIN_WIDTH, TUI_MIN_HEIGHT, width, height);
 	const char *hint = _("enlarge it, or press q to quit");
 	int y = height / 2 - 1;
 	int x = (width - draw_columns(line)) / 2;
-	draw_string(style, y < 0 ? 0 : y, x < 0 ? 0 : x, line, width, style->roles[ROLE_NORMAL] | A_BOLD);
+	draw_string(style, y < 0 ? 0 : y, x < 0 ? 0 : x, line, width,
+		    style->roles[ROLE_NORMAL] | A_BOLD);
 	x = (width - draw_columns(hint)) / 2;
 	if (y + 1 < height)
 		draw_string(style, y + 1, x < 0 ? 0 : x, hint, width, style->roles[ROLE_NORMAL]);
 }
 
 /* The first key bound to an action, for the key line. */
-bool draw_key_label(const struct tui_style *style, int y, int *x, int width, const char *key, const char *label)
+bool draw_key_label(const struct tui_style *style, int y, int *x, int width, const char *key,
+		    const char *label)
 {
 	int need = draw_columns(key) + 1 + draw_columns(label);
 	if (*x + need >= width)
@@ -173,7 +178,8 @@ bool draw_key_label(const struct tui_style *style, int y, int *x, int width, con
 	return true;
 }
 
-void draw_key_line(const struct tui_style *style, int y, int width, const enum tui_action *actions, size_t count)
+void draw_key_line(const struct tui_style *style, int y, int width, const enum tui_action *actions,
+		   size_t count)
 {
 	int x = 1;
 	for (size_t i = 0; i < count; i++) {

@@ -45,9 +45,11 @@ void draw_style_init(struct tui_style *style, bool color, bool big);
 /* Draws a slice of text at (y, x), at most `max_columns` wide. Control
  * bytes show as '?', newlines and tabs as spaces: text never reaches the
  * terminal raw. Returns the columns used. */
-int draw_text(const struct tui_style *style, int y, int x, const char *text, size_t len, int max_columns, attr_t attr);
+int draw_text(const struct tui_style *style, int y, int x, const char *text, size_t len,
+	      int max_columns, attr_t attr);
 /* The same for a C string, cut with "..." when longer than max_columns. */
-int draw_string(const struct tui_style *style, int y, int x, const char *text, int max_columns, attr_t attr);
+int draw_string(const struct tui_style *style, int y, int x, const char *text, int max_columns,
+		attr_t attr);
 /* Columns `text` takes (UTF-8 code points). */
 int draw_columns(const char *text);
 /* A box in line-drawing characters (ACS: ASCII where the terminal has none);
@@ -56,8 +58,10 @@ void draw_box(int y, int x, int height, int width, attr_t border);
 /* "socklab needs at least 80x24; this terminal is WxH", centred. */
 void draw_too_small(const struct tui_style *style, int width, int height);
 /* The key line: the first key and the label of each of `actions`, while they fit. */
-void draw_key_line(const struct tui_style *style, int y, int width, const enum tui_action *actions, size_t count);
+void draw_key_line(const struct tui_style *style, int y, int width, const enum tui_action *actions,
+		   size_t count);
 /* One "key label" pair of a key line at *x; false (nothing drawn) when it does not fit. */
-bool draw_key_label(const struct tui_style *style, int y, int *x, int width, const char *key, const char *label);
+bool draw_key_label(const struct tui_style *style, int y, int *x, int width, const char *key,
+		    const char *label);
 
 #endif

@@ -32,7 +32,8 @@ static void history_push(struct history *history, char *line)
 {
 	if (history->count == HISTORY_KEEP) {
 		free(history->lines[0]);
-		memmove(history->lines, history->lines + 1, (HISTORY_KEEP - 1) * sizeof *history->lines);
+		memmove(history->lines, history->lines + 1,
+			(HISTORY_KEEP - 1) * sizeof *history->lines);
 		history->count--;
 	}
 	history->lines[history->count++] = line;
@@ -74,7 +75,9 @@ int history_load(struct history *history, const char *path, char **err)
 		return text_error(err, "%s", _("history skipped: out of memory"));
 	FILE *file = fopen(path, "r");
 	if (!file)
-		return errno == ENOENT ? 0 : text_error(err, _("history skipped (%s): %s"), strerror(errno), path);
+		return errno == ENOENT
+			? 0
+			: text_error(err, _("history skipped (%s): %s"), strerror(errno), path);
 	char *line = NULL;
 	size_t capacity = 0, read_lines = 0;
 	ssize_t len;
@@ -111,7 +114,8 @@ static int make_parents(const char *path)
 	if (!directory)
 		return -1;
 	int result = 0;
-	for (char *slash = strchr(directory + 1, '/'); slash && result == 0; slash = strchr(slash + 1, '/')) {
+	for (char *slash = strchr(directory + 1, '/'); slash && result == 0;
+	     slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
 		if (mkdir(directory, 0700) < 0 && errno != EEXIST)
 			result = -1;
@@ -134,7 +138,8 @@ int history_add(struct history *history, const char *line, char **err)
 	if (!history->path)
 		return 0;
 	if (make_parents(history->path) < 0)
-		return text_error(err, _("history not kept (%s): %s"), strerror(errno), history->path);
+		return text_error(err, _("history not kept (%s): %s"), strerror(errno),
+				  history->path);
 	/* What a student typed is theirs alone, like the directory. */
 	int fd = open(history->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	FILE *file = fd >= 0 ? fdopen(fd, "a") : NULL;
@@ -142,11 +147,13 @@ int history_add(struct history *history, const char *line, char **err)
 		int error = errno;
 		if (fd >= 0)
 			close(fd);
-		return text_error(err, _("history not kept (%s): %s"), strerror(error), history->path);
+		return text_error(err, _("history not kept (%s): %s"), strerror(error),
+				  history->path);
 	}
 	fprintf(file, "%s\n", line);
 	if (fclose(file) != 0)
-		return text_error(err, _("history not kept (%s): %s"), strerror(errno), history->path);
+		return text_error(err, _("history not kept (%s): %s"), strerror(errno),
+				  history->path);
 	return 0;
 }
 

@@ -99,5 +99,6 @@ const char *keys_action_label(enum tui_action action)
 
 const char *keys_action_help(enum tui_action action)
 {
-	return action < ACTION_COUNT && action_words[action].help[0] ? _(action_words[action].help) : "";
+	return action < ACTION_COUNT && action_words[action].help[0] ? _(action_words[action].help)
+								     : "";
 }

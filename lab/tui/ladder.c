@@ -26,8 +26,8 @@ static bool side_valid(const struct lesson_view *view, int side)
 
 /* A lane for every side a packet on screen came from or went to; side 0
  * and the right pane's side while fewer than two talk. */
-static void choose_lanes(struct ladder *ladder, const struct lesson_view *view, const struct lab_event *events,
-			 size_t count, int right_side)
+static void choose_lanes(struct ladder *ladder, const struct lesson_view *view,
+			 const struct lab_event *events, size_t count, int right_side)
 {
 	bool talks[LESSON_MAX_SIDES] = { false };
 	int talking = 0;
@@ -76,7 +76,8 @@ static int reserve(struct ladder *ladder, size_t rows)
 	return 0;
 }
 
-int ladder_build(struct ladder *ladder, const struct lesson_view *view, const struct session *session, int right_side)
+int ladder_build(struct ladder *ladder, const struct lesson_view *view,
+		 const struct session *session, int right_side)
 {
 	size_t count;
 	const struct lab_event *events = session_events(session, &count);
@@ -103,8 +104,9 @@ int ladder_build(struct ladder *ladder, const struct lesson_view *view, const st
 			if (heading)
 				before = heading->snapshot;
 			heading = &ladder->rows[ladder->count++];
-			*heading = (struct ladder_row){ .kind = LADDER_STEP, .step = event->step, .event = event,
-							.before = before, .from_lane = -1, .to_lane = -1 };
+			*heading = (struct ladder_row){ .kind = LADDER_STEP, .step = event->step,
+							.event = event, .before = before,
+							.from_lane = -1, .to_lane = -1 };
 			if (event->step == view->step)
 				ladder->current = (size_t)(heading - ladder->rows);
 		}
@@ -129,7 +131,8 @@ int ladder_build(struct ladder *ladder, const struct lesson_view *view, const st
 	return 0;
 }
 
-static size_t sockets_in_state(const struct lab_snapshot *snapshot, size_t end, int side, const char *state)
+static size_t sockets_in_state(const struct lab_snapshot *snapshot, size_t end, int side,
+			       const char *state)
 {
 	size_t count = 0;
 	for (size_t i = 0; snapshot && i < end && i < snapshot->count; i++)
@@ -139,7 +142,8 @@ static size_t sockets_in_state(const struct lab_snapshot *snapshot, size_t end, 
 	return count;
 }
 
-bool ladder_state_entered(const struct lab_snapshot *before, const struct lab_snapshot *after, size_t index)
+bool ladder_state_entered(const struct lab_snapshot *before, const struct lab_snapshot *after,
+			  size_t index)
 {
 	const struct lab_socket *socket = after->sockets[index];
 	const char *state = lab_socket_state_text(socket);
@@ -147,7 +151,8 @@ bool ladder_state_entered(const struct lab_snapshot *before, const struct lab_sn
 	return now > sockets_in_state(before, before ? before->count : 0, socket->side, state);
 }
 
-void ladder_packet_label(const struct wire_packet *packet, enum ladder_label detail, char *out, size_t size)
+void ladder_packet_label(const struct wire_packet *packet, enum ladder_label detail, char *out,
+			 size_t size)
 {
 	bool udp = packet->protocol == IPPROTO_UDP;
 	bool tcp = packet->protocol == IPPROTO_TCP;
@@ -157,7 +162,8 @@ void ladder_packet_label(const struct wire_packet *packet, enum ladder_label det
 	if (length < size && tcp && detail >= LABEL_NUMBERS) {
 		length += (size_t)snprintf(out + length, size - length, " seq %u", packet->seq);
 		if (length < size && (packet->flags & PACKET_FLAG_ACK))
-			length += (size_t)snprintf(out + length, size - length, " ack %u", packet->ack);
+			length += (size_t)snprintf(out + length, size - length, " ack %u",
+						   packet->ack);
 	}
 	if (length < size && (packet->length || udp))
 		length += (size_t)snprintf(out + length, size - length, " len %u", packet->length);

@@ -18,26 +18,32 @@
 
 enum ladder_row_kind {
 	LADDER_STEP,      /* a step's heading: its call, and the states after it */
-	LADDER_PACKET,    /* a packet: an arrow between two lanes, or a line of text when it has no two */
+	LADDER_PACKET,    /* a packet: an arrow between two lanes, or a line of text when
+	                     it has no two */
 };
 
 struct ladder_row {
 	enum ladder_row_kind kind;
 	size_t step;                          /* 1-based */
-	const struct lab_event *event;        /* STEP: the step's call; PACKET: the event that holds the packet */
-	const struct lab_snapshot *snapshot;  /* STEP: the sockets after the step's last event shown */
-	const struct lab_snapshot *before;    /* STEP: the sockets before the step (the previous heading's), or NULL */
+	const struct lab_event *event;        /* STEP: the step's call; PACKET: the event that
+	                                         holds the packet */
+	const struct lab_snapshot *snapshot;  /* STEP: the sockets after the step's
+	                                         last event shown */
+	const struct lab_snapshot *before;    /* STEP: the sockets before the step (the previous
+	                                         heading's), or NULL */
 	const struct wire_packet *packet;     /* PACKET */
-	int from_lane, to_lane;               /* PACKET: -1 when that end is on no lane (the lab could not
-	                                         tell its side) */
+	int from_lane, to_lane;               /* PACKET: -1 when that end is on no lane (the lab
+	                                         could not tell its side) */
 };
 
 struct ladder {
 	int lane_sides[LESSON_MAX_SIDES];     /* the side of each lane, left to right */
 	int lane_count;
-	struct ladder_row *rows;              /* owned; the pointers inside borrow the session's log */
+	struct ladder_row *rows;              /* owned; the pointers inside borrow the
+	                                         session's log */
 	size_t count, capacity;
-	size_t current;                       /* the row of the heading of the step on screen; count when none */
+	size_t current;                       /* the row of the heading of the step on screen;
+	                                         count when none */
 	size_t packet_count;
 };
 
@@ -49,12 +55,14 @@ void ladder_done(struct ladder *ladder);
  * which sides talk, the lanes are side 0 and `right_side` (the lesson
  * screen's right pane). The rows borrow the session's log: rebuild after
  * every call on the session. Returns 0, or -1 out of memory (then empty). */
-int ladder_build(struct ladder *ladder, const struct lesson_view *view, const struct session *session, int right_side);
+int ladder_build(struct ladder *ladder, const struct lesson_view *view,
+		 const struct session *session, int right_side);
 
 /* Whether the `index`th socket of `after` is in a state its side entered
  * since `before` (NULL: none): its side has more sockets in that state
  * than before, counting up to it. A whole step's change, both halves. */
-bool ladder_state_entered(const struct lab_snapshot *before, const struct lab_snapshot *after, size_t index);
+bool ladder_state_entered(const struct lab_snapshot *before, const struct lab_snapshot *after,
+			  size_t index);
 
 /* How much of a packet a label says. */
 enum ladder_label {
@@ -65,6 +73,7 @@ enum ladder_label {
 
 /* A packet's label. The ack number shows only when the ACK flag is set (it
  * means nothing otherwise); the length only with data (TCP), always for UDP. */
-void ladder_packet_label(const struct wire_packet *packet, enum ladder_label detail, char *out, size_t size);
+void ladder_packet_label(const struct wire_packet *packet, enum ladder_label detail, char *out,
+			 size_t size);
 
 #endif

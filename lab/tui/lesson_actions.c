@@ -24,8 +24,10 @@ enum {
 	AUTOPLAY_FASTEST_MS = 250,
 	AUTOPLAY_SLOWEST_MS = 10000,
 	TIMER_REFRESH_MS = 1000,   /* TIME-WAIT's countdown is shown in seconds */
-	TIMER_LATE_MS = 20,        /* read the kernel this long after a timer's end: it has acted by then */
-	TIMER_RUN_OUT_MS = 250,    /* a timer read as ended, its socket still listed: look again this often */
+	TIMER_LATE_MS = 20,        /* read the kernel this long after a timer's end: it has
+	                              acted by then */
+	TIMER_RUN_OUT_MS = 250,    /* a timer read as ended, its socket still listed: look
+	                              again this often */
 };
 
 static void record_trace(struct tui *tui);
@@ -55,7 +57,8 @@ void lesson_actions_refresh_view(struct tui *tui)
 	tui->half = tui->view.half;
 	record_trace(tui);
 	/* The end of a lesson from the menu offers the next one. */
-	const struct lesson *next_lesson = tui->view.at_end ? lesson_actions_next_lesson(tui) : NULL;
+	const struct lesson *next_lesson =
+		tui->view.at_end ? lesson_actions_next_lesson(tui) : NULL;
 	if (next_lesson && !tui->view.stepping && !tui->view.free_play) {
 		/* view.c's end, whole, with the key to the next lesson among the others. */
 		char number[8];
@@ -64,12 +67,17 @@ void lesson_actions_refresh_view(struct tui *tui)
 		size_t failures = tui->view.failures_total;
 		if (failures)
 			snprintf(tui->view.next, sizeof tui->view.next,
-				 ngettext("the end: %zu expectation failed (n: lesson %s, r restarts)",
-					  "the end: %zu expectations failed (n: lesson %s, r restarts)", failures),
+				 ngettext("the end: %zu expectation failed (n: lesson %s, r "
+					  "restarts)",
+					  "the end: %zu expectations failed (n: lesson %s, r "
+					  "restarts)",
+					  failures),
 				 failures, number);
 		else
 			snprintf(tui->view.next, sizeof tui->view.next,
-				 _("the end: every expectation met (n: lesson %s, r restarts, q quits)"), number);
+				 _("the end: every expectation met (n: lesson %s, r restarts, "
+				   "q quits)"),
+				 number);
 	}
 	/* The second pane shows the focused side, else the side the switch
 	 * key chose, else the last side but the first that made a call: a
@@ -177,7 +185,8 @@ void lesson_actions_show(struct tui *tui)
 static void record_trace(struct tui *tui)
 {
 	struct trace_writer *trace = tui->options->trace;
-	if (!trace || !tui->session || tui->trace_written || tui->trace_failed || tui->sessions_started != 1)
+	if (!trace || !tui->session || tui->trace_written || tui->trace_failed
+	    || tui->sessions_started != 1)
 		return;
 	char *err = NULL;
 	size_t count;
@@ -290,7 +299,8 @@ static void lesson_next(struct tui *tui)
 	if (quiz_panel_before_step(tui))
 		return;   /* predict first */
 	if (!lesson_actions_advance(tui) && !tui->message[0])
-		tui_message(tui, "%s", _("that was the last step: b goes back, r restarts, q quits"));
+		tui_message(tui, "%s",
+			    _("that was the last step: b goes back, r restarts, q quits"));
 }
 
 static void lesson_back(struct tui *tui)
@@ -302,7 +312,9 @@ static void lesson_back(struct tui *tui)
 	}
 	go_to_step(tui, step - 1);
 	if (step == 1 && !tui->message[0])
-		tui_message(tui, "%s", _("back to the start, before step 1 (a fresh sandbox): space runs step 1 again"));
+		tui_message(tui, "%s",
+			    _("back to the start, before step 1 (a fresh sandbox): space runs "
+			      "step 1 again"));
 }
 
 static void lesson_restart(struct tui *tui)
@@ -330,7 +342,9 @@ static void lesson_autoplay(struct tui *tui)
 {
 	if (tui->quiz.on && !tui->autoplay) {
 		/* Autoplay would step past the questions without waiting for an answer. */
-		tui_message(tui, "%s", _("predict mode asks before each step, and autoplay would not wait: p turns it off first"));
+		tui_message(tui, "%s",
+			    _("predict mode asks before each step, and autoplay would not wait: p "
+			      "turns it off first"));
 		return;
 	}
 	tui->autoplay = !tui->autoplay;
@@ -341,12 +355,15 @@ static void lesson_autoplay(struct tui *tui)
 static void change_pace(struct tui *tui, int numerator, int denominator)
 {
 	int pace = tui->autoplay_ms * numerator / denominator;
-	pace = pace < AUTOPLAY_FASTEST_MS ? AUTOPLAY_FASTEST_MS : pace > AUTOPLAY_SLOWEST_MS ? AUTOPLAY_SLOWEST_MS : pace;
+	pace = pace < AUTOPLAY_FASTEST_MS    ? AUTOPLAY_FASTEST_MS
+		: pace > AUTOPLAY_SLOWEST_MS ? AUTOPLAY_SLOWEST_MS
+					     : pace;
 	tui->autoplay_ms = pace;
 	if (tui->autoplay)
 		tui->autoplay_due_ms = tui_now_ms() + (uint64_t)pace;
 	else
-		tui_message(tui, _("autoplay pace: a step every %d.%d s (a starts it)"), pace / 1000, pace % 1000 / 100);
+		tui_message(tui, _("autoplay pace: a step every %d.%d s (a starts it)"),
+			    pace / 1000, pace % 1000 / 100);
 }
 
 static void lesson_faster(struct tui *tui)
@@ -418,8 +435,10 @@ static void lesson_switch_side(struct tui *tui)
 {
 	int count = tui->view.side_count;
 	if (count < 3) {
-		tui_message(tui, ngettext("this lesson has %d side: each has its pane", "this lesson has %d sides: each has its pane",
-					  (unsigned long)count),
+		tui_message(tui,
+			    ngettext("this lesson has %d side: each has its pane",
+				     "this lesson has %d sides: each has its pane",
+				     (unsigned long)count),
 			    count);
 		return;
 	}
@@ -437,9 +456,11 @@ static void wire_next(struct tui *tui, bool drop)
 {
 	const struct run_info *info = session_info(tui->session);
 	if (!info->unchecked) {
-		tui_message(tui, "%s", info->held[0] ? info->held
-				       : tui->lesson->hold_segments ? _("this lesson lets segments go in its own steps (space)")
-								    : _("nothing is held: run the lesson with --hold"));
+		tui_message(tui, "%s",
+			    info->held[0] ? info->held
+				    : tui->lesson->hold_segments
+				    ? _("this lesson lets segments go in its own steps (space)")
+				    : _("nothing is held: run the lesson with --hold"));
 		return;
 	}
 	char *err = NULL;
@@ -469,20 +490,24 @@ static void lesson_drop(struct tui *tui)
 static void lesson_predict(struct tui *tui)
 {
 	if (tui->play) {
-		tui_message(tui, "%s", _("free play has no lesson to predict: run socklab run --quiz LESSON"));
+		tui_message(tui, "%s",
+			    _("free play has no lesson to predict: run socklab run --quiz LESSON"));
 		return;
 	}
 	tui->quiz.on = !tui->quiz.on;
 	quiz_panel_close(tui);
 	tui->autoplay = false;
-	tui_message(tui, "%s", tui->quiz.on ? _("predict mode: space asks what the next step will do before it runs")
-					    : _("predict mode off: space steps"));
+	tui_message(tui, "%s",
+		    tui->quiz.on ? _(
+			    "predict mode: space asks what the next step will do before it runs")
+				 : _("predict mode off: space steps"));
 }
 
 static void lesson_up(struct tui *tui)
 {
 	if (tui->focus_side < 0)
-		tui_message(tui, "%s", _("Tab focuses a pane; then Up and Down select its sockets"));
+		tui_message(tui, "%s",
+			    _("Tab focuses a pane; then Up and Down select its sockets"));
 	else if (tui->selected > 0)
 		tui->selected--;
 }
@@ -490,7 +515,8 @@ static void lesson_up(struct tui *tui)
 static void lesson_down(struct tui *tui)
 {
 	if (tui->focus_side < 0) {
-		tui_message(tui, "%s", _("Tab focuses a pane; then Up and Down select its sockets"));
+		tui_message(tui, "%s",
+			    _("Tab focuses a pane; then Up and Down select its sockets"));
 		return;
 	}
 	if (tui->selected + 1 < view_side_sockets(&tui->view, tui->focus_side, NULL, 0))
@@ -500,7 +526,8 @@ static void lesson_down(struct tui *tui)
 static void lesson_open_details(struct tui *tui)
 {
 	if (tui->focus_side < 0) {
-		tui_message(tui, "%s", _("Tab focuses a pane; Enter then shows the selected socket"));
+		tui_message(tui, "%s",
+			    _("Tab focuses a pane; Enter then shows the selected socket"));
 		return;
 	}
 	size_t indexes[256];
@@ -516,12 +543,14 @@ static void lesson_text(struct tui *tui)
 {
 	const struct lesson_view *view = &tui->view;
 	char title[160];
-	snprintf(title, sizeof title, _("step %zu/%zu: the whole explanation"), view->step, view->step_count);
+	snprintf(title, sizeof title, _("step %zu/%zu: the whole explanation"), view->step,
+		 view->step_count);
 	page_clear(&tui->page, title);
 	page_add(&tui->page, "%s", "");
 	if (view->step > 0 && view->step <= tui->lesson->step_count) {
 		const struct lesson_step *step = &tui->lesson->steps[view->step - 1];
-		page_add(&tui->page, "  %s: %s", view->info->sides[step->call.side], step->call.text);
+		page_add(&tui->page, "  %s: %s", view->info->sides[step->call.side],
+			 step->call.text);
 		page_add(&tui->page, "%s", "");
 	}
 	const struct lesson_step *shown = view->step > 0 && view->step <= tui->lesson->step_count
@@ -531,7 +560,8 @@ static void lesson_text(struct tui *tui)
 		page_add_wrapped(&tui->page, "  ", shown->say, COLS - 2);
 		page_add(&tui->page, "%s", "");
 	}
-	page_add_wrapped(&tui->page, "  ", view->say ? view->say : _("(this step has no explanation)"), COLS - 2);
+	page_add_wrapped(&tui->page, "  ",
+			 view->say ? view->say : _("(this step has no explanation)"), COLS - 2);
 	if (view->python) {
 		page_add(&tui->page, "%s", "");
 		page_add(&tui->page, "  python  %s", view->python);
@@ -549,11 +579,13 @@ static void lesson_text(struct tui *tui)
 		const struct lab_event *event = &view->step_events[e];
 		for (size_t i = 0; i < event->timer_ended_count; i++) {
 			page_add(&tui->page, "%s", "");
-			page_add_wrapped(&tui->page, _("  timer  "), lab_event_timer_ended_shown(event, i), COLS - 2);
+			page_add_wrapped(&tui->page, _("  timer  "),
+					 lab_event_timer_ended_shown(event, i), COLS - 2);
 		}
 		if (event->resent[0]) {
 			page_add(&tui->page, "%s", "");
-			page_add_wrapped(&tui->page, _("  resent  "), lab_event_resent_shown(event), COLS - 2);
+			page_add_wrapped(&tui->page, _("  resent  "), lab_event_resent_shown(event),
+					 COLS - 2);
 		}
 		if (event->probe_note[0]) {
 			page_add(&tui->page, "%s", "");
@@ -570,8 +602,11 @@ static void lesson_text(struct tui *tui)
 			char label[200];
 			ladder_packet_label(packet, LABEL_PAYLOAD, label, sizeof label);
 			int from = packet->from_side, to = packet->to_side;
-			page_add(&tui->page, _("  wire  %s -> %s  %s"), from >= 0 && from < view->side_count ? view->info->sides[from] : "?",
-				 to >= 0 && to < view->side_count ? view->info->sides[to] : "?", label);
+			page_add(&tui->page, _("  wire  %s -> %s  %s"),
+				 from >= 0 && from < view->side_count ? view->info->sides[from]
+								      : "?",
+				 to >= 0 && to < view->side_count ? view->info->sides[to] : "?",
+				 label);
 		}
 	}
 	if (view->held[0]) {

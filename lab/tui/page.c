@@ -105,29 +105,38 @@ void page_draw(struct tui *tui)
 	draw_string(style, 0, 1, page->title, width - 2, style->roles[ROLE_TITLE]);
 	for (int row = 0; row < body && page->top + (size_t)row < page->count; row++) {
 		const char *line = page->lines[page->top + (size_t)row];
-		draw_text(style, row + 1, 1, line, strlen(line), width - 2, style->roles[ROLE_NORMAL]);
+		draw_text(style, row + 1, 1, line, strlen(line), width - 2,
+			  style->roles[ROLE_NORMAL]);
 	}
 	if (page->incomplete)
-		draw_string(style, 0, width - 30, _(" out of memory: incomplete "), 28, style->roles[ROLE_FAILED]);
+		draw_string(style, 0, width - 30, _(" out of memory: incomplete "), 28,
+			    style->roles[ROLE_FAILED]);
 	char where[128];
 	if (page->count > (size_t)body)
 		snprintf(where, sizeof where,
-			 page->top + (size_t)body < page->count ? _("lines %zu-%zu of %zu, more below") : _("lines %zu-%zu of %zu"),
-			 page->top + 1, page->top + (size_t)body < page->count ? page->top + (size_t)body : page->count,
+			 page->top + (size_t)body < page->count
+				 ? _("lines %zu-%zu of %zu, more below")
+				 : _("lines %zu-%zu of %zu"),
+			 page->top + 1,
+			 page->top + (size_t)body < page->count ? page->top + (size_t)body
+								: page->count,
 			 page->count);
 	else
 		where[0] = '\0';
 	/* Over a lesson PgUp and PgDn step (page_next): Ctrl-U and Ctrl-D page. */
 	bool over_lesson = tui->screen == SCREEN_LESSON;
 	int x = 1;
-	x += draw_string(style, height - 1, x, over_lesson ? "Up Down ^U ^D" : "Up Down PgUp PgDn", width - x,
-			 style->roles[ROLE_KEY]);
-	x += draw_string(style, height - 1, x, _(" scroll  "), width - x, style->roles[ROLE_NORMAL]);
+	x += draw_string(style, height - 1, x, over_lesson ? "Up Down ^U ^D" : "Up Down PgUp PgDn",
+			 width - x, style->roles[ROLE_KEY]);
+	x += draw_string(style, height - 1, x, _(" scroll  "), width - x,
+			 style->roles[ROLE_NORMAL]);
 	x += draw_string(style, height - 1, x, "q Esc Enter", width - x, style->roles[ROLE_KEY]);
 	x += draw_string(style, height - 1, x, _(" close  "), width - x, style->roles[ROLE_NORMAL]);
 	if (over_lesson) {
-		x += draw_string(style, height - 1, x, "space PgDn", width - x, style->roles[ROLE_KEY]);
-		x += draw_string(style, height - 1, x, _(" close, step   "), width - x, style->roles[ROLE_NORMAL]);
+		x += draw_string(style, height - 1, x, "space PgDn", width - x,
+				 style->roles[ROLE_KEY]);
+		x += draw_string(style, height - 1, x, _(" close, step   "), width - x,
+				 style->roles[ROLE_NORMAL]);
 	}
 	draw_string(style, height - 1, x, where, width - x, style->roles[ROLE_DIM]);
 }

@@ -102,13 +102,17 @@ static int open_from_lesson(struct tui *tui, char **err)
 		snprintf(line, sizeof line, "%s: %s", sides[call->side], call->text);
 		struct diagnostics diag;
 		diagnostics_init(&diag, "<play>");
-		int result = play_line(tui->play, line, strlen(line), (int)replayed + 1, &diag, err);
+		int result =
+			play_line(tui->play, line, strlen(line), (int)replayed + 1, &diag, err);
 		bool refused = diag.count > 0;
 		diagnostics_done(&diag);
 		if (result < 0)
 			return -1;
 		if (refused) {
-			tui_message(tui, _("free play could not run the lesson's step %zu again: it stops before it"), i + 1);
+			tui_message(tui,
+				    _("free play could not run the lesson's step %zu again: it "
+				      "stops before it"),
+				    i + 1);
 			break;
 		}
 		replayed++;
@@ -119,8 +123,11 @@ static int open_from_lesson(struct tui *tui, char **err)
 	lesson_actions_refresh_view(tui);
 	if (!tui->message[0])
 		tui_message(tui,
-			    ngettext("free play: the lesson's %zu call ran again in a fresh sandbox; type the next",
-				     "free play: the lesson's %zu calls ran again in a fresh sandbox; type the next", replayed),
+			    ngettext("free play: the lesson's %zu call ran again in a fresh "
+				     "sandbox; type the next",
+				     "free play: the lesson's %zu calls ran again in a fresh "
+				     "sandbox; type the next",
+				     replayed),
 			    replayed);
 	return 0;
 }
@@ -142,7 +149,8 @@ static void show_problem(struct tui *tui, const struct diagnostics *diag, size_t
 	const char *message = diag->messages[index];
 	struct source_pos pos = diag->positions[index];
 	char prefix[64];
-	int prefix_len = snprintf(prefix, sizeof prefix, "%s:%d:%d: ", diag->file, pos.line, pos.column);
+	int prefix_len =
+		snprintf(prefix, sizeof prefix, "%s:%d:%d: ", diag->file, pos.line, pos.column);
 	if (prefix_len > 0 && strncmp(message, prefix, (size_t)prefix_len) == 0)
 		message += prefix_len;
 	snprintf(line->problem, sizeof line->problem, "%s", message);
@@ -164,7 +172,8 @@ static bool run_call(struct tui *tui, const char *text)
 	int result = play_line(tui->play, text, strlen(text), line_number, &diag, &err);
 	bool done = true;
 	if (result < 0) {
-		tui_message(tui, _("the lab failed: %s (r starts over)"), err ? err : _("out of memory"));
+		tui_message(tui, _("the lab failed: %s (r starts over)"),
+			    err ? err : _("out of memory"));
 		free(err);
 	} else if (diag.count > 0) {
 		show_problem(tui, &diag, 0);
@@ -226,7 +235,8 @@ static bool command_quit(struct tui *tui, const char *line, size_t argument)
 static const struct play_command {
 	const char *name;
 	const char *alias;
-	bool (*run)(struct tui *tui, const char *line, size_t argument);   /* argument: where it starts */
+	/* argument: where it starts */
+	bool (*run)(struct tui *tui, const char *line, size_t argument);
 	const char *usage;
 	const char *help;
 } play_commands[] = {
@@ -255,7 +265,8 @@ bool play_actions_run_line(struct tui *tui, const char *line)
 	size_t end = start;
 	while (line[end] && line[end] != ' ' && line[end] != '\t' && line[end] != ':')
 		end++;
-	const struct play_command *command = line[end] == ':' ? NULL : find_command(line + start, end - start);
+	const struct play_command *command =
+		line[end] == ':' ? NULL : find_command(line + start, end - start);
 	if (command)
 		return command->run(tui, line, end + strspn(line + end, " \t"));
 	return run_call(tui, line);
@@ -279,7 +290,8 @@ static void play_command_open(struct tui *tui)
 
 static void play_no_steps(struct tui *tui)
 {
-	tui_message(tui, "%s", _("free play has no steps to walk: press : and type a call (r starts over)"));
+	tui_message(tui, "%s",
+		    _("free play has no steps to walk: press : and type a call (r starts over)"));
 }
 
 static void play_start_over(struct tui *tui)
@@ -312,7 +324,8 @@ static void play_from_lesson(struct tui *tui)
 		/* Refused before anything closed: the lesson goes on. */
 		tui_message(tui, "%s", err ? err : _("out of memory"));
 	} else {
-		tui_message(tui, _("could not start free play: %s"), err ? err : _("out of memory"));
+		tui_message(tui, _("could not start free play: %s"),
+			    err ? err : _("out of memory"));
 		tui->exit_code = 2;
 		tui->quit = true;
 	}

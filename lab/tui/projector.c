@@ -33,15 +33,17 @@ bool projector_wanted(bool asked, int width, int height)
 
 /* ---- items --------------------------------------------------------------- */
 
-static struct projector_item *add(struct projector_layout *layout, enum projector_kind kind, enum projector_role role,
-				  int y, int x, int width)
+static struct projector_item *add(struct projector_layout *layout, enum projector_kind kind,
+				  enum projector_role role, int y, int x, int width)
 {
 	if (layout->count >= PROJECTOR_MAX_ITEMS || width <= 0) {
 		layout->full = layout->full || width > 0;
 		return NULL;
 	}
 	struct projector_item *item = &layout->items[layout->count++];
-	*item = (struct projector_item){ .kind = kind, .role = role, .y = y, .x = x, .width = width, .height = 1 };
+	*item = (struct projector_item){
+		.kind = kind, .role = role, .y = y, .x = x, .width = width, .height = 1
+	};
 	return item;
 }
 
@@ -51,7 +53,8 @@ static int columns(const char *text)
 }
 
 /* Normal type; returns the columns it takes (at most `width`). */
-static int text_at(struct projector_layout *layout, enum projector_role role, int y, int x, int width, const char *text)
+static int text_at(struct projector_layout *layout, enum projector_role role, int y, int x,
+		   int width, const char *text)
 {
 	struct projector_item *item = add(layout, PROJECTOR_TEXT, role, y, x, width);
 	if (!item)
@@ -62,8 +65,8 @@ static int text_at(struct projector_layout *layout, enum projector_role role, in
 }
 
 /* `text` in large glyphs at `scale`: BIGFONT_ROWS rows of ink from y. */
-static void ink_text(struct projector_layout *layout, enum projector_role role, int y, int x, const char *text,
-		     int scale)
+static void ink_text(struct projector_layout *layout, enum projector_role role, int y, int x,
+		     const char *text, int scale)
 {
 	int width = bigfont_width(text, scale);
 	for (int row = 0; row < BIGFONT_ROWS; row++) {
@@ -77,7 +80,8 @@ static void ink_text(struct projector_layout *layout, enum projector_role role, 
 static int scale_for(const char *text, int width)
 {
 	for (int scale = 2; scale >= 1; scale--)
-		if (bigfont_width(text, scale) <= width && bigfont_width(text, scale) < PROJECTOR_TEXT_MAX)
+		if (bigfont_width(text, scale) <= width
+		    && bigfont_width(text, scale) < PROJECTOR_TEXT_MAX)
 			return scale;
 	return 0;
 }
@@ -91,7 +95,8 @@ static void ink_arrow(struct projector_layout *layout, int y, int x, int width, 
 	if (width < 6)
 		return;
 	for (int row = 0; row < ARROW_ROWS; row++) {
-		struct projector_item *item = add(layout, PROJECTOR_INK, PROJECTOR_KEY, y + row, x, width);
+		struct projector_item *item =
+			add(layout, PROJECTOR_INK, PROJECTOR_KEY, y + row, x, width);
 		if (!item)
 			continue;
 		int length = width < PROJECTOR_TEXT_MAX ? width : PROJECTOR_TEXT_MAX - 1;
@@ -135,7 +140,8 @@ static void short_result(const char *result, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)keep, result);
 }
 
-static void call_area(struct projector_layout *layout, const struct lesson_view *view, int width, bool large)
+static void call_area(struct projector_layout *layout, const struct lesson_view *view, int width,
+		      bool large)
 {
 	int side = -1;
 	const struct view_call *call = step_call(view, &side);
@@ -151,7 +157,9 @@ static void call_area(struct projector_layout *layout, const struct lesson_view 
 							 : PROJECTOR_LATEST;
 	int x = 1;
 	x += text_at(layout, PROJECTOR_LABEL, 1, x, width - 1 - x, view->sides[side].name);
-	x += text_at(layout, PROJECTOR_LATEST, 1, x + 2, width - 3 - x, call->woke ? _(">woke:") : ">") + 2;
+	x += text_at(layout, PROJECTOR_LATEST, 1, x + 2, width - 3 - x,
+		     call->woke ? _(">woke:") : ">")
+		+ 2;
 	x += text_at(layout, PROJECTOR_LATEST, 1, x + 1, width - 2 - x, call->text) + 1;
 	snprintf(line, sizeof line, "%s%s", joiner, call->result);
 	text_at(layout, result_role, 1, x, width - 1 - x, line);
@@ -185,8 +193,8 @@ struct pane {
 
 /* "ls=3  127.0.0.1:7 - 127.0.0.1:40312": who, then the addresses, each
  * with its '*' when the step changed it. Returns the columns used. */
-static int socket_line(struct projector_layout *layout, const struct lab_socket *socket, int y, int x, int width,
-		       bool selected)
+static int socket_line(struct projector_layout *layout, const struct lab_socket *socket, int y,
+		       int x, int width, bool selected)
 {
 	char who[64], addresses[160];
 	socket_text_who(socket, who, sizeof who);
@@ -211,12 +219,14 @@ static int socket_line(struct projector_layout *layout, const struct lab_socket 
 	snprintf(addresses, sizeof addresses, _("%s%s  peer %s"), moved ? "*" : "", local, peer);
 	used += 2;
 	if (used < width)
-		used += text_at(layout, moved ? PROJECTOR_CHANGED : plain, y, x + used, width - used, addresses);
+		used += text_at(layout, moved ? PROJECTOR_CHANGED : plain, y, x + used,
+				width - used, addresses);
 	return used;
 }
 
 /* The queues, a timer, why no fd: one line, a '*' on what changed. */
-static void pieces_line(struct projector_layout *layout, const struct lab_socket *socket, int y, int x, int width)
+static void pieces_line(struct projector_layout *layout, const struct lab_socket *socket, int y,
+			int x, int width)
 {
 	struct socket_piece pieces[SOCKET_PIECES_MAX];
 	int count = socket_text_pieces(socket, pieces);
@@ -224,8 +234,9 @@ static void pieces_line(struct projector_layout *layout, const struct lab_socket
 	for (int i = 0; i < count && used < width; i++) {
 		used += i ? 2 : 0;
 		if (used < width)
-			used += text_at(layout, pieces[i].changed ? PROJECTOR_CHANGED : PROJECTOR_NORMAL, y, x + used,
-					width - used, pieces[i].text);
+			used += text_at(layout,
+					pieces[i].changed ? PROJECTOR_CHANGED : PROJECTOR_NORMAL, y,
+					x + used, width - used, pieces[i].text);
 	}
 }
 
@@ -233,11 +244,12 @@ static void pieces_line(struct projector_layout *layout, const struct lab_socket
  * it fits no scale. */
 static void state_text(const struct lab_socket *socket, char *out, size_t size)
 {
-	snprintf(out, size, "%s%s", socket->changes & CHANGE_STATE ? "*" : "", plain_state_text(socket));
+	snprintf(out, size, "%s%s", socket->changes & CHANGE_STATE ? "*" : "",
+		 plain_state_text(socket));
 }
 
-static void socket_big(struct projector_layout *layout, const struct lab_socket *socket, int y, int x, int width,
-		       bool selected)
+static void socket_big(struct projector_layout *layout, const struct lab_socket *socket, int y,
+		       int x, int width, bool selected)
 {
 	socket_line(layout, socket, y, x, width, selected);
 	char state[64];
@@ -246,45 +258,54 @@ static void socket_big(struct projector_layout *layout, const struct lab_socket 
 	int scale = strcmp(plain_state_text(socket), "-") != 0 ? scale_for(state, width) : 0;
 	bool changed = (socket->changes & CHANGE_STATE) != 0;
 	if (scale)
-		ink_text(layout, changed ? PROJECTOR_CHANGED : PROJECTOR_KEY, y + 1, x, state, scale);
+		ink_text(layout, changed ? PROJECTOR_CHANGED : PROJECTOR_KEY, y + 1, x, state,
+			 scale);
 	else
-		text_at(layout, changed ? PROJECTOR_CHANGED : PROJECTOR_KEY, y + 1, x, width, state);
+		text_at(layout, changed ? PROJECTOR_CHANGED : PROJECTOR_KEY, y + 1, x, width,
+			state);
 	pieces_line(layout, socket, y + 1 + BIGFONT_ROWS, x, width);
 }
 
 /* A socket on one line: who, addresses, state, queues. */
-static void socket_small(struct projector_layout *layout, const struct lab_socket *socket, int y, int x, int width,
-			 bool selected)
+static void socket_small(struct projector_layout *layout, const struct lab_socket *socket, int y,
+			 int x, int width, bool selected)
 {
 	int used = socket_line(layout, socket, y, x, width, selected) + 2;
 	char state[64];
 	state_text(socket, state, sizeof state);
 	if (used < width)
-		used += text_at(layout, socket->changes & CHANGE_STATE ? PROJECTOR_CHANGED : PROJECTOR_KEY, y, x + used,
-				width - used, state) + 1;
+		used += text_at(layout,
+				socket->changes & CHANGE_STATE ? PROJECTOR_CHANGED : PROJECTOR_KEY,
+				y, x + used, width - used, state)
+			+ 1;
 	if (used < width)
 		pieces_line(layout, socket, y, x + used, width - used);
 }
 
-static void call_line(struct projector_layout *layout, const struct view_call *call, int y, int x, int width)
+static void call_line(struct projector_layout *layout, const struct view_call *call, int y, int x,
+		      int width)
 {
 	enum projector_role role = call->latest ? PROJECTOR_LATEST : PROJECTOR_NORMAL;
-	enum projector_role result_role = call->blocked ? PROJECTOR_BLOCKED : call->failed ? PROJECTOR_FAILED : role;
+	enum projector_role result_role = call->blocked ? PROJECTOR_BLOCKED
+		: call->failed                          ? PROJECTOR_FAILED
+							: role;
 	int used = text_at(layout, role, y, x, width, call->latest ? ">" : " ");
 	used += text_at(layout, role, y, x + used, width - used, call->text);
 	char result[240];
-	snprintf(result, sizeof result, "%s%s%s", call->blocked ? " " : " = ", call->woke ? _("woke: ") : "",
-		 call->result);
+	snprintf(result, sizeof result, "%s%s%s", call->blocked ? " " : " = ",
+		 call->woke ? _("woke: ") : "", call->result);
 	if (used < width)
 		text_at(layout, result_role, y, x + used, width - used, result);
 }
 
-static void pane_build(struct projector_layout *layout, const struct projector_input *input, const struct pane *pane)
+static void pane_build(struct projector_layout *layout, const struct projector_input *input,
+		       const struct pane *pane)
 {
 	const struct lesson_view *view = input->view;
 	const struct view_side *side = &view->sides[pane->side];
 	bool focused = input->focus_side == pane->side;
-	struct projector_item *box = add(layout, PROJECTOR_BOX, PROJECTOR_BORDER, pane->y, pane->x, pane->width);
+	struct projector_item *box =
+		add(layout, PROJECTOR_BOX, PROJECTOR_BORDER, pane->y, pane->x, pane->width);
 	if (box)
 		box->height = pane->height;
 	char title[80];
@@ -292,13 +313,17 @@ static void pane_build(struct projector_layout *layout, const struct projector_i
 	for (char *c = title; *c; c++)
 		*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
 	int x = pane->x + 2, right = pane->x + pane->width - 2;
-	x += text_at(layout, focused ? PROJECTOR_FOCUSED : PROJECTOR_PANE_TITLE, pane->y, x, right - x, title);
+	x += text_at(layout, focused ? PROJECTOR_FOCUSED : PROJECTOR_PANE_TITLE, pane->y, x,
+		     right - x, title);
 	if (side->blocked)
-		text_at(layout, PROJECTOR_BLOCKED, pane->y, x + 1, right - x - 1, _(" blocked in the kernel "));
+		text_at(layout, PROJECTOR_BLOCKED, pane->y, x + 1, right - x - 1,
+			_(" blocked in the kernel "));
 	else if (focused)
-		text_at(layout, PROJECTOR_DIM, pane->y, x + 1, right - x - 1, _(" Enter: details "));
+		text_at(layout, PROJECTOR_DIM, pane->y, x + 1, right - x - 1,
+			_(" Enter: details "));
 
-	int inner_x = pane->x + 2, inner_width = pane->width - 4, top = pane->y + 1, rows = pane->height - 2;
+	int inner_x = pane->x + 2, inner_width = pane->width - 4, top = pane->y + 1,
+	    rows = pane->height - 2;
 	size_t listed = pane->socket_count < MAX_SOCKETS ? pane->socket_count : MAX_SOCKETS;
 	/* The sockets in large type while they leave two rows for the calls
 	 * (a state too wide for the pane in normal type there); else a line
@@ -324,7 +349,8 @@ static void pane_build(struct projector_layout *layout, const struct projector_i
 	int y = top;
 	if (first && call_room > 0) {
 		char earlier[96];
-		snprintf(earlier, sizeof earlier, ngettext("(%zu earlier call)", "(%zu earlier calls)", first), first);
+		snprintf(earlier, sizeof earlier,
+			 ngettext("(%zu earlier call)", "(%zu earlier calls)", first), first);
 		text_at(layout, PROJECTOR_DIM, y++, inner_x, inner_width, earlier);
 	}
 	for (size_t i = first; i < side->call_count && y < top + call_room; i++)
@@ -332,7 +358,8 @@ static void pane_build(struct projector_layout *layout, const struct projector_i
 	if (side->call_count)
 		y++;
 	if (listed == 0) {
-		text_at(layout, PROJECTOR_DIM, y, inner_x, inner_width, view->step == 0 ? _("no socket yet") : _("no socket"));
+		text_at(layout, PROJECTOR_DIM, y, inner_x, inner_width,
+			view->step == 0 ? _("no socket yet") : _("no socket"));
 		return;
 	}
 	for (size_t i = 0; i < shown; i++) {
@@ -347,15 +374,16 @@ static void pane_build(struct projector_layout *layout, const struct projector_i
 	}
 	if (pane->socket_count > shown) {
 		char more[96];
-		snprintf(more, sizeof more, _("+%zu more (Tab, Enter: details)"), pane->socket_count - shown);
+		snprintf(more, sizeof more, _("+%zu more (Tab, Enter: details)"),
+			 pane->socket_count - shown);
 		text_at(layout, PROJECTOR_DIM, y, inner_x, inner_width, more);
 	}
 }
 
 /* ---- the packets between the panes --------------------------------------- */
 
-static void wire_build(struct projector_layout *layout, const struct projector_input *input, int top, int x,
-		       int width, int rows)
+static void wire_build(struct projector_layout *layout, const struct projector_input *input,
+		       int top, int x, int width, int rows)
 {
 	const struct lesson_view *view = input->view;
 	if (width < 8 || rows < 1)
@@ -399,8 +427,10 @@ static void wire_build(struct projector_layout *layout, const struct projector_i
 			const struct wire_packet *packet = &view->step_events[e].packets[k];
 			char flags[PACKET_FLAGS_TEXT_MAX];
 			packet_flags_text(packet->protocol, packet->flags, flags, sizeof flags);
-			bool rightward = packet->from_side == left && packet->to_side == right && left != right;
-			bool leftward = packet->from_side == right && packet->to_side == left && left != right;
+			bool rightward = packet->from_side == left && packet->to_side == right
+				&& left != right;
+			bool leftward = packet->from_side == right && packet->to_side == left
+				&& left != right;
 			char label[96], line[PROJECTOR_TEXT_MAX];
 			ladder_packet_label(packet, LABEL_NUMBERS, label, sizeof label);
 			if (rightward)
@@ -409,11 +439,14 @@ static void wire_build(struct projector_layout *layout, const struct projector_i
 				snprintf(line, sizeof line, "%s %s", to_left, label);
 			else
 				snprintf(line, sizeof line, "%s%s%s %s",
-					 packet->from_side >= 0 && packet->from_side < view->side_count
-						 ? view->sides[packet->from_side].name : "?",
+					 packet->from_side >= 0
+							 && packet->from_side < view->side_count
+						 ? view->sides[packet->from_side].name
+						 : "?",
 					 to_right,
 					 packet->to_side >= 0 && packet->to_side < view->side_count
-						 ? view->sides[packet->to_side].name : "?",
+						 ? view->sides[packet->to_side].name
+						 : "?",
 					 label);
 			int line_x = x + (rightward || !leftward ? 0 : width - columns(line));
 			if (line_x < x)
@@ -444,15 +477,17 @@ static void wire_build(struct projector_layout *layout, const struct projector_i
 /* ---- below the panes ----------------------------------------------------- */
 
 /* A side without a pane: its last call and its sockets' states. */
-static void other_side_line(struct projector_layout *layout, const struct lesson_view *view, int side, int y,
-			    int width)
+static void other_side_line(struct projector_layout *layout, const struct lesson_view *view,
+			    int side, int y, int width)
 {
 	char line[PROJECTOR_TEXT_MAX];
-	size_t length = (size_t)snprintf(line, sizeof line, "%s:", side >= 0 ? view->sides[side].name : _("other"));
+	size_t length = (size_t)snprintf(line, sizeof line,
+					 "%s:", side >= 0 ? view->sides[side].name : _("other"));
 	if (side >= 0 && view->sides[side].call_count) {
-		const struct view_call *call = &view->sides[side].calls[view->sides[side].call_count - 1];
-		length += (size_t)snprintf(line + length, sizeof line - length, " %s%s = %s", call->latest ? ">" : "",
-					   call->text, call->result);
+		const struct view_call *call =
+			&view->sides[side].calls[view->sides[side].call_count - 1];
+		length += (size_t)snprintf(line + length, sizeof line - length, " %s%s = %s",
+					   call->latest ? ">" : "", call->text, call->result);
 	}
 	size_t indexes[16];
 	size_t count = view_side_sockets(view, side, indexes, 16);
@@ -461,21 +496,25 @@ static void other_side_line(struct projector_layout *layout, const struct lesson
 		char who[64], state[64];
 		socket_text_who(socket, who, sizeof who);
 		state_text(socket, state, sizeof state);
-		length += (size_t)snprintf(line + length, sizeof line - length, "%s%s%s %s", i ? ", " : "   ",
-					   socket->changes & (CHANGE_NEW | CHANGE_FD) ? "*" : "", who, state);
+		length += (size_t)snprintf(line + length, sizeof line - length, "%s%s%s %s",
+					   i ? ", " : "   ",
+					   socket->changes & (CHANGE_NEW | CHANGE_FD) ? "*" : "",
+					   who, state);
 	}
 	text_at(layout, PROJECTOR_NORMAL, y, 1, width - 2, line);
 }
 
 /* One line of `text` after a label, cut. */
-static void labelled(struct projector_layout *layout, enum projector_role label_role, const char *label,
-		     enum projector_role role, const char *text, int y, int width)
+static void labelled(struct projector_layout *layout, enum projector_role label_role,
+		     const char *label, enum projector_role role, const char *text, int y,
+		     int width)
 {
 	text_at(layout, label_role, y, 1, 7, label);
 	text_at(layout, role, y, 9, width - 10, text);
 }
 
-static int say_build(struct projector_layout *layout, const struct lesson_view *view, int y, int width, bool draw)
+static int say_build(struct projector_layout *layout, const struct lesson_view *view, int y,
+		     int width, bool draw)
 {
 	if (!view->say || !view->say[0])
 		return 0;
@@ -488,7 +527,8 @@ static int say_build(struct projector_layout *layout, const struct lesson_view *
 		bool cut = i == rows - 1 && count > (size_t)rows;
 		const char *more = _(" ... (t: all of it)");
 		if (cut)
-			while (len > 0 && wrap_columns(lines[i].start, len) > width - 2 - columns(more))
+			while (len > 0
+			       && wrap_columns(lines[i].start, len) > width - 2 - columns(more))
 				len--;
 		snprintf(line, sizeof line, "%.*s", (int)len, lines[i].start);
 		int used = text_at(layout, PROJECTOR_NORMAL, y + i, 1, width - 2, line);
@@ -501,30 +541,34 @@ static int say_build(struct projector_layout *layout, const struct lesson_view *
 enum { NOTES_MAX = 2 };   /* failures, and the lab's evidence, each */
 
 /* The rows under the panes, from the bottom up; returns the first. */
-static int bottom_build(struct projector_layout *layout, const struct projector_input *input, int others,
-			bool unplaced)
+static int bottom_build(struct projector_layout *layout, const struct projector_input *input,
+			int others, bool unplaced)
 {
 	const struct lesson_view *view = input->view;
 	int width = input->width;
 	int y = layout->bottom_y - 1;
 	/* What next does. */
 	text_at(layout, PROJECTOR_LABEL, y, 1, 7, _("next"));
-	int used = text_at(layout, view->at_end ? PROJECTOR_DIM : PROJECTOR_NEXT, y, 9, width - 10, view->next);
+	int used = text_at(layout, view->at_end ? PROJECTOR_DIM : PROJECTOR_NEXT, y, 9, width - 10,
+			   view->next);
 	if (view->next_is_wake)
 		text_at(layout, PROJECTOR_DIM, y, 9 + used, width - 10 - used, _("  (space)"));
 	size_t failures = view->failure_count < NOTES_MAX ? view->failure_count : NOTES_MAX;
 	size_t evidence = view->evidence_count < NOTES_MAX ? view->evidence_count : NOTES_MAX;
 	y -= (int)evidence;
 	for (size_t i = 0; i < evidence; i++)
-		labelled(layout, PROJECTOR_LABEL, _("why:"), PROJECTOR_NORMAL, view->evidence[i], y + (int)i, width);
+		labelled(layout, PROJECTOR_LABEL, _("why:"), PROJECTOR_NORMAL, view->evidence[i],
+			 y + (int)i, width);
 	y -= (int)failures;
 	for (size_t i = 0; i < failures; i++)
-		labelled(layout, PROJECTOR_FAILED, _("FAILED"), PROJECTOR_NORMAL, view->failures[i], y + (int)i, width);
+		labelled(layout, PROJECTOR_FAILED, _("FAILED"), PROJECTOR_NORMAL, view->failures[i],
+			 y + (int)i, width);
 	int say_rows = say_build(layout, view, 0, width, false);
 	y -= say_rows;
 	say_build(layout, view, y, width, true);
 	if (view->info && view->info->held[0])
-		labelled(layout, PROJECTOR_LABEL, _("held"), PROJECTOR_DIM, view->info->held, --y, width);
+		labelled(layout, PROJECTOR_LABEL, _("held"), PROJECTOR_DIM, view->info->held, --y,
+			 width);
 	if (view->held && view->held[0]) {
 		char held[PROJECTOR_TEXT_MAX];
 		snprintf(held, sizeof held, "%s", view->held);
@@ -550,7 +594,8 @@ void projector_build(struct projector_layout *layout, const struct projector_inp
 	layout->bottom_y = layout->key_y - input->bottom_rows;
 	if (!view->info)
 		return;
-	bool paired = view->side_count > 1 && input->right_side > 0 && input->right_side < view->side_count;
+	bool paired = view->side_count > 1 && input->right_side > 0
+		&& input->right_side < view->side_count;
 	int others = view->side_count - (paired ? 2 : 1);
 	bool unplaced = view_side_sockets(view, -1, NULL, 0) > 0;
 	int text_top = bottom_build(layout, input, others, unplaced);
@@ -563,13 +608,15 @@ void projector_build(struct projector_layout *layout, const struct projector_inp
 	for (int i = 0; i < (paired ? 2 : 1); i++) {
 		int side = i ? input->right_side : 0;
 		int sockets = (int)view_side_sockets(view, side, NULL, 0);
-		int big = sockets * SOCKET_BIG_ROWS - 1 + (view->sides[side].call_count ? 2 : 0) + 2;
+		int big =
+			sockets * SOCKET_BIG_ROWS - 1 + (view->sides[side].call_count ? 2 : 0) + 2;
 		if (big > need)
 			need = big;
 	}
 	bool room_with_call = pane_bottom - CALL_ROWS + 1 >= need;
 	bool room_without = pane_bottom - 3 + 1 >= need;
-	bool large_call = room_with_call || (!room_without && pane_bottom - CALL_ROWS + 1 >= MIN_PANE_ROWS);
+	bool large_call =
+		room_with_call || (!room_without && pane_bottom - CALL_ROWS + 1 >= MIN_PANE_ROWS);
 	int pane_top = large_call ? CALL_ROWS + 1 : 3;
 	call_area(layout, view, width, large_call);
 	int pane_height = pane_bottom - pane_top + 1;
@@ -585,13 +632,18 @@ void projector_build(struct projector_layout *layout, const struct projector_inp
 	int pane_width = paired ? (width - middle) / 2 : width;
 	struct pane panes[2] = {
 		{ .side = 0, .y = pane_top, .x = 0, .width = pane_width, .height = pane_height },
-		{ .side = input->right_side, .y = pane_top, .x = width - pane_width, .width = pane_width,
+		{ .side = input->right_side,
+		  .y = pane_top,
+		  .x = width - pane_width,
+		  .width = pane_width,
 		  .height = pane_height },
 	};
 	for (int i = 0; i < (paired ? 2 : 1); i++) {
-		panes[i].socket_count = view_side_sockets(view, panes[i].side, panes[i].sockets, MAX_SOCKETS);
+		panes[i].socket_count =
+			view_side_sockets(view, panes[i].side, panes[i].sockets, MAX_SOCKETS);
 		pane_build(layout, input, &panes[i]);
 	}
 	if (paired)
-		wire_build(layout, input, pane_top + 1, pane_width + 2, width - 2 * pane_width - 4, pane_height - 2);
+		wire_build(layout, input, pane_top + 1, pane_width + 2, width - 2 * pane_width - 4,
+			   pane_height - 2);
 }

@@ -72,7 +72,8 @@ struct projector_input {
 	int focus_side;                   /* the focused pane's side, -1 none */
 	size_t selected;                  /* the selected socket among the focused side's */
 	bool utf8;                        /* arrows as → and ←, else -> and <- */
-	int bottom_rows;                  /* rows the caller keeps over the key line (the quiz panel) */
+	int bottom_rows;                  /* rows the caller keeps over the key line
+	                                     (the quiz panel) */
 };
 
 struct projector_layout {

@@ -32,7 +32,8 @@ static const char *const verdict_words[] = {
 	[QUIZ_REVEALED] = N_("shown"),
 	[QUIZ_NOT_RUN] = N_("not run"),
 };
-_Static_assert(sizeof verdict_words / sizeof verdict_words[0] == QUIZ_NOT_RUN + 1, "every verdict has a word");
+_Static_assert(sizeof verdict_words / sizeof verdict_words[0] == QUIZ_NOT_RUN + 1,
+	       "every verdict has a word");
 
 void quiz_panel_reset(struct tui *tui)
 {
@@ -83,7 +84,8 @@ bool quiz_panel_before_step(struct tui *tui)
 	if (index >= tui->lesson->step_count)
 		return false;
 	quiz_choices(tui->lesson, &tui->lesson->steps[index], &quiz->choices);
-	quiz->question_count = (quiz->choices.answer_count > 0 ? 1 : 0) + quiz->choices.socket_count;
+	quiz->question_count =
+		(quiz->choices.answer_count > 0 ? 1 : 0) + quiz->choices.socket_count;
 	if (quiz->question_count == 0) {
 		quiz->told = false;
 		return false;   /* nothing to predict: the step just runs */
@@ -109,14 +111,16 @@ static void run_and_score(struct tui *tui)
 	if (!quiz->advance || !quiz->advance(tui))
 		return;
 	const struct lab_event *events = session_events(tui->session, &count);
-	quiz_score(&quiz->choices, &quiz->prediction, events + before, count - before, &quiz->score);
+	quiz_score(&quiz->choices, &quiz->prediction, events + before, count - before,
+		   &quiz->score);
 	quiz->tally.right += quiz->score.right;
 	quiz->tally.asked += quiz->score.asked;
 	quiz->score_step = session_steps_done(tui->session);
 	quiz->told = true;
 	if (tui->progress && quiz->tally.asked) {
 		char *err = NULL;
-		if (progress_record_quiz(tui->progress, tui->lesson->name, quiz->tally.right, quiz->tally.asked, &err) < 0)
+		if (progress_record_quiz(tui->progress, tui->lesson->name, quiz->tally.right,
+					 quiz->tally.asked, &err) < 0)
 			tui_message(tui, _("progress: %s"), err ? err : _("out of memory"));
 		else
 			tui->progress_dirty = true;
@@ -195,7 +199,8 @@ bool quiz_panel_key(struct tui *tui, int key)
 		choose(tui, quiz->pending ? (size_t)quiz->pending - 1 : (size_t)quiz->cursor);
 		return true;
 	case 'h':
-		quiz->hint_level = quiz_hint(&quiz->choices, quiz->hint_level + 1, quiz->hint, sizeof quiz->hint);
+		quiz->hint_level = quiz_hint(&quiz->choices, quiz->hint_level + 1, quiz->hint,
+					     sizeof quiz->hint);
 		return true;
 	case ESCAPE:
 	case ' ':
@@ -277,7 +282,8 @@ int quiz_panel_rows(const struct tui *tui, int width)
 	if (quiz->asking) {
 		int per_row = cells_per_row(quiz, width);
 		int grid = ((int)choice_count(quiz) + per_row - 1) / per_row;
-		return 2 + 1 + grid + hint_rows(quiz, width) + 1;   /* box, question, choices, hint, keys */
+		/* box, question, choices, hint, keys */
+		return 2 + 1 + grid + hint_rows(quiz, width) + 1;
 	}
 	if (quiz->told)
 		return 2 + (int)told_lines(quiz);
@@ -286,7 +292,8 @@ int quiz_panel_rows(const struct tui *tui, int width)
 
 /* ---- drawing ------------------------------------------------------------- */
 
-static void panel_box(struct tui *tui, int y, int width, int rows, const char *title, const char *right)
+static void panel_box(struct tui *tui, int y, int width, int rows, const char *title,
+		      const char *right)
 {
 	const struct tui_style *style = &tui->style;
 	/* The panel covers what is under it. */
@@ -295,9 +302,12 @@ static void panel_box(struct tui *tui, int y, int width, int rows, const char *t
 		mvhline(row, 0, ' ', width);
 	draw_box(y, 0, rows, width, style->roles[ROLE_BORDER]);
 	int right_columns = draw_columns(right);
-	int x = 2 + draw_string(style, y, 2, title, width - 6 - right_columns, style->roles[ROLE_FOCUSED]);
+	int x = 2
+		+ draw_string(style, y, 2, title, width - 6 - right_columns,
+			      style->roles[ROLE_FOCUSED]);
 	if (right[0] && x + right_columns + 2 < width)
-		draw_string(style, y, width - 2 - right_columns, right, right_columns, style->roles[ROLE_FOCUSED]);
+		draw_string(style, y, width - 2 - right_columns, right, right_columns,
+			    style->roles[ROLE_FOCUSED]);
 }
 
 static void asking_draw(struct tui *tui, int y, int width, int rows)
@@ -306,8 +316,9 @@ static void asking_draw(struct tui *tui, int y, int width, int rows)
 	struct quiz_panel *quiz = &tui->quiz;
 	const struct lesson_step *step = quiz->choices.step;
 	char title[200], score[48], question[200];
-	snprintf(title, sizeof title, _(" predict step %zu/%zu  %s: %s "), session_steps_done(tui->session) + 1,
-		 tui->lesson->step_count, tui->view.info->sides[step->call.side], step->call.text);
+	snprintf(title, sizeof title, _(" predict step %zu/%zu  %s: %s "),
+		 session_steps_done(tui->session) + 1, tui->lesson->step_count,
+		 tui->view.info->sides[step->call.side], step->call.text);
 	char tally[32];
 	quiz_panel_header(tui, tally, sizeof tally);
 	snprintf(score, sizeof score, " %s ", tally);
@@ -318,13 +329,15 @@ static void asking_draw(struct tui *tui, int y, int width, int rows)
 	} else {
 		const struct quiz_socket *socket = &quiz->choices.sockets[socket_question(quiz)];
 		snprintf(question, sizeof question,
-			 socket->after_wake ? _("The state of %s, once the woken call has returned?")
-					    : _("The state of %s after the step?"),
+			 socket->after_wake
+				 ? _("The state of %s, once the woken call has returned?")
+				 : _("The state of %s after the step?"),
 			 socket->label);
 	}
 	int x = 2 + draw_string(style, row, 2, question, width - 4, style->roles[ROLE_NEXT]);
 	char which[48];
-	snprintf(which, sizeof which, _("  (%zu of %zu)"), quiz->question + 1, quiz->question_count);
+	snprintf(which, sizeof which, _("  (%zu of %zu)"), quiz->question + 1,
+		 quiz->question_count);
 	x += draw_string(style, row, x, which, width - 2 - x, style->roles[ROLE_DIM]);
 	if (quiz->pending) {
 		char pending[32];
@@ -339,23 +352,27 @@ static void asking_draw(struct tui *tui, int y, int width, int rows)
 		bool on = (int)i == quiz->cursor;
 		attr_t attr = on ? style->roles[ROLE_SELECTED] : style->roles[ROLE_NORMAL];
 		char text[QUIZ_LABEL_MAX + 16];
-		snprintf(text, sizeof text, "%s%*zu %s", on ? ">" : " ", number_columns, i + 1, choice_label(quiz, i));
+		snprintf(text, sizeof text, "%s%*zu %s", on ? ">" : " ", number_columns, i + 1,
+			 choice_label(quiz, i));
 		draw_string(style, cell_y, cell_x, text, cell - CELL_GAP, attr);
 	}
 	row += ((int)choice_count(quiz) + per_row - 1) / per_row;
 	if (quiz->hint[0]) {
 		struct wrap_line lines[HINT_ROWS + 1];
 		size_t count = wrap_text(quiz->hint, width - 12, lines, HINT_ROWS + 1);
-		draw_string(style, row, 2, quiz->hint_level >= 2 ? _("answer") : _("hint"), 7, style->roles[ROLE_LABEL]);
+		draw_string(style, row, 2, quiz->hint_level >= 2 ? _("answer") : _("hint"), 7,
+			    style->roles[ROLE_LABEL]);
 		for (size_t i = 0; i < count && i < HINT_ROWS; i++)
-			draw_text(style, row++, 10, lines[i].start, lines[i].len, width - 12, style->roles[ROLE_NORMAL]);
+			draw_text(style, row++, 10, lines[i].start, lines[i].len, width - 12,
+				  style->roles[ROLE_NORMAL]);
 	}
 	int key_x = 2;
 	char numbers[16];
 	snprintf(numbers, sizeof numbers, "1-%zu", choice_count(quiz));
 	if (draw_key_label(style, row, &key_x, width - 2, numbers, _("pick")))
 		if (draw_key_label(style, row, &key_x, width - 2, "Up Down Enter", _("choose")))
-			if (draw_key_label(style, row, &key_x, width - 2, "h", quiz->hint_level ? _("the answer") : _("a hint")))
+			if (draw_key_label(style, row, &key_x, width - 2, "h",
+					   quiz->hint_level ? _("the answer") : _("a hint")))
 				draw_key_label(style, row, &key_x, width - 2, "Esc", _("skip"));
 }
 
@@ -364,23 +381,28 @@ static void told_draw(struct tui *tui, int y, int width, int rows)
 	const struct tui_style *style = &tui->style;
 	const struct quiz_panel *quiz = &tui->quiz;
 	char title[96], score[96], tally[32];
-	snprintf(title, sizeof title, _(" step %zu: what you said, what the kernel did "), quiz->score_step);
+	snprintf(title, sizeof title, _(" step %zu: what you said, what the kernel did "),
+		 quiz->score_step);
 	quiz_panel_header(tui, tally, sizeof tally);
-	snprintf(score, sizeof score, _(" %u of %u this step, %s "), quiz->score.right, quiz->score.asked, tally);
+	snprintf(score, sizeof score, _(" %u of %u this step, %s "), quiz->score.right,
+		 quiz->score.asked, tally);
 	panel_box(tui, y, width, rows, title, score);
 	const struct quiz_part *parts[QUIZ_MAX_SOCKETS + 1];
 	size_t count = 0;
 	if (quiz->score.answer.verdict == QUIZ_NOT_RUN || quiz->choices.answer_count > 0)
 		parts[count++] = &quiz->score.answer;
-	for (size_t i = 0; quiz->score.answer.verdict != QUIZ_NOT_RUN && i < quiz->score.state_count; i++)
+	for (size_t i = 0;
+	     quiz->score.answer.verdict != QUIZ_NOT_RUN && i < quiz->score.state_count; i++)
 		parts[count++] = &quiz->score.states[i];
 	for (size_t i = 0; i < count && 1 + (int)i < rows - 1; i++) {
 		const struct quiz_part *part = parts[i];
 		enum tui_role word_role = part->verdict == QUIZ_RIGHT ? ROLE_CHANGED
 					  : part->verdict == QUIZ_WRONG ? ROLE_FAILED
 									: ROLE_DIM;
-		draw_string(style, y + 1 + (int)i, 2, _(verdict_words[part->verdict]), 8, style->roles[word_role]);
-		draw_string(style, y + 1 + (int)i, 11, part->line, width - 13, style->roles[ROLE_NORMAL]);
+		draw_string(style, y + 1 + (int)i, 2, _(verdict_words[part->verdict]), 8,
+			    style->roles[word_role]);
+		draw_string(style, y + 1 + (int)i, 11, part->line, width - 13,
+			    style->roles[ROLE_NORMAL]);
 	}
 }
 
@@ -399,11 +421,17 @@ void quiz_panel_help(struct tui_page *page, int width)
 	page_add(page, "%s", "");
 	page_add(page, "%s", _("The predict panel (p)"));
 	page_add(page, "%s", "");
-	page_add_key_row(page, "1-9, 10-13", _("pick that answer (a 1 waits for a second digit when there are 10 or more)"),
-		     width);
+	page_add_key_row(
+		page, "1-9, 10-13",
+		_("pick that answer (a 1 waits for a second digit when there are 10 or more)"),
+		width);
 	page_add_key_row(page, "Up Down Enter", _("move to an answer and pick it"), width);
-	page_add_key_row(page, "h", _("a hint; again: the answer (an answer picked after it is shown counts as asked, not right)"),
-		     width);
+	page_add_key_row(page, "h",
+			 _("a hint; again: the answer (an answer picked after it is shown counts "
+			   "as asked, not right)"),
+			 width);
 	page_add_key_row(page, "Esc space PgDn",
-		     _("skip the rest of the questions: the step runs, what was not predicted is not counted"), width);
+			 _("skip the rest of the questions: the step runs, what was not predicted "
+			   "is not counted"),
+			 width);
 }

@@ -57,7 +57,8 @@ void screen_consent_key(struct tui *tui, int key)
 	tui->screen = SCREEN_MENU;
 	if (key != 'y' && key != 'Y') {
 		if (question.from_menu)
-			tui_message(tui, _("%s: its programs were not started"), question.lesson->name);
+			tui_message(tui, _("%s: its programs were not started"),
+				    question.lesson->name);
 		else
 			tui->quit = true;
 		return;
@@ -65,7 +66,8 @@ void screen_consent_key(struct tui *tui, int key)
 	question.lesson->programs_allowed = true;
 	char *err = NULL;
 	if (open_now(tui, question.lesson, question.step, question.from_menu, &err) < 0) {
-		tui_message(tui, _("cannot start %s: %s"), question.lesson->name, err ? err : _("out of memory"));
+		tui_message(tui, _("cannot start %s: %s"), question.lesson->name,
+			    err ? err : _("out of memory"));
 		if (!question.from_menu) {
 			tui->exit_code = 2;
 			tui->quit = true;
@@ -76,7 +78,8 @@ void screen_consent_key(struct tui *tui, int key)
 
 /* `text` wrapped at `width` from row *y, indented by x; false when the
  * screen ran out. */
-static bool draw_wrapped(struct tui *tui, int *y, int x, const char *text, int width, int last_row, attr_t attr)
+static bool draw_wrapped(struct tui *tui, int *y, int x, const char *text, int width, int last_row,
+			 attr_t attr)
 {
 	struct wrap_line lines[16];
 	size_t count = wrap_text(text, width, lines, 16);
@@ -95,11 +98,12 @@ void screen_consent_draw(struct tui *tui)
 	int width = COLS, height = LINES, y = 2, last_row = height - 3;
 	attrset(style->roles[ROLE_TITLE]);
 	mvhline(0, 0, ' ', width);
-	draw_string(style, 0, 1, _("socklab  this lesson starts programs"), width - 2, style->roles[ROLE_TITLE]);
+	draw_string(style, 0, 1, _("socklab  this lesson starts programs"), width - 2,
+		    style->roles[ROLE_TITLE]);
 	char about[600];
 	snprintf(about, sizeof about,
-		 _("%s is not a lesson shipped with socklab. Opening it starts these programs, as you, with your "
-		   "files and your rights:"),
+		 _("%s is not a lesson shipped with socklab. Opening it starts these programs, as "
+		   "you, with your files and your rights:"),
 		 question->lesson->path);
 	draw_wrapped(tui, &y, 2, about, width - 4, last_row, style->roles[ROLE_NORMAL]);
 	y++;
@@ -108,20 +112,26 @@ void screen_consent_draw(struct tui *tui)
 	for (const char *line = question->programs; *line && whole;) {
 		size_t len = strcspn(line, "\n");
 		char *one = strndup(line, len);
-		whole = one && draw_wrapped(tui, &y, 4, one, width - 6, last_row - 2, style->roles[ROLE_NEXT]);
+		whole = one
+			&& draw_wrapped(tui, &y, 4, one, width - 6, last_row - 2,
+					style->roles[ROLE_NEXT]);
 		free(one);
 		line += len + (line[len] == '\n');
 	}
 	if (!whole)
-		draw_string(style, y++, 4, _("... (the commands go on: socklab check FILE prints them)"), width - 6,
-			    style->roles[ROLE_FAILED]);
+		draw_string(style, y++, 4,
+			    _("... (the commands go on: socklab check FILE prints them)"),
+			    width - 6, style->roles[ROLE_FAILED]);
 	y++;
-	draw_wrapped(tui, &y, 2, _("Start them? y starts them and opens the lesson; n, Enter or any other key does not."),
+	draw_wrapped(tui, &y, 2,
+		     _("Start them? y starts them and opens the lesson; n, Enter or any other key "
+		       "does not."),
 		     width - 4, last_row, style->roles[ROLE_NORMAL]);
 	int x = 1;
 	x += draw_string(style, height - 1, x, "y", width - x, style->roles[ROLE_KEY]);
-	x += draw_string(style, height - 1, x, _(" start the programs  "), width - x, style->roles[ROLE_NORMAL]);
+	x += draw_string(style, height - 1, x, _(" start the programs  "), width - x,
+			 style->roles[ROLE_NORMAL]);
 	x += draw_string(style, height - 1, x, "n", width - x, style->roles[ROLE_KEY]);
-	draw_string(style, height - 1, x, question->from_menu ? _(" back to the menu") : _(" quit"), width - x,
-		    style->roles[ROLE_NORMAL]);
+	draw_string(style, height - 1, x, question->from_menu ? _(" back to the menu") : _(" quit"),
+		    width - x, style->roles[ROLE_NORMAL]);
 }

@@ -38,23 +38,30 @@ void screen_details_open(struct tui *tui, const struct lab_socket *socket)
 	struct tui_page *page = &tui->page;
 	const struct run_info *info = tui->view.info;
 	char title[96], family[16], type[16];
-	const char *side = socket->side >= 0 && socket->side < info->side_count ? info->sides[socket->side]
-										  : _("(not placed)");
-	snprintf(title, sizeof title, _("socket details: %s %s"), side, socket->name[0] ? socket->name : _("(no name)"));
+	const char *side = socket->side >= 0 && socket->side < info->side_count
+		? info->sides[socket->side]
+		: _("(not placed)");
+	snprintf(title, sizeof title, _("socket details: %s %s"), side,
+		 socket->name[0] ? socket->name : _("(no name)"));
 	page_clear(page, title);
 	page_add(page, "%s", "");
 	page_add(page, "  %-12s %s", "side", side);
-	page_add(page, "  %-12s %s", "name", socket->name[0] ? socket->name : _("(none: the lesson gave it no name)"));
+	page_add(page, "  %-12s %s", "name",
+		 socket->name[0] ? socket->name : _("(none: the lesson gave it no name)"));
 	if (socket->fd >= 0)
 		page_add(page, "  %-12s %d", "fd", socket->fd);
 	else
 		page_add(page, "  %-12s %s", "fd", _("none: no file descriptor holds it"));
-	page_add(page, "  %-12s %s", "family", constant_or_number(ARG_FAMILY, socket->family, family, sizeof family));
-	page_add(page, "  %-12s %s", "type", constant_or_number(ARG_TYPE, socket->type, type, sizeof type));
+	page_add(page, "  %-12s %s", "family",
+		 constant_or_number(ARG_FAMILY, socket->family, family, sizeof family));
+	page_add(page, "  %-12s %s", "type",
+		 constant_or_number(ARG_TYPE, socket->type, type, sizeof type));
 	if (socket->state)
-		page_add(page, _("  %-12s %s (kernel state number %d)"), "state", plain_state_text(socket), socket->state);
+		page_add(page, _("  %-12s %s (kernel state number %d)"), "state",
+			 plain_state_text(socket), socket->state);
 	else
-		page_add(page, "  %-12s %s", "state", _("none yet: no address, in no kernel table"));
+		page_add(page, "  %-12s %s", "state",
+			 _("none yet: no address, in no kernel table"));
 	page_add(page, "  %-12s %s", "local",
 		 lab_address_is(&socket->local, LAB_ADDRESS_EMPTY)
 			 ? "-"
@@ -64,47 +71,59 @@ void screen_details_open(struct tui *tui, const struct lab_socket *socket)
 			 ? "-"
 			 : lab_address_shown(&socket->peer).text);
 	if (socket->state == TCP_LISTEN) {
-		page_add(page, _("  %-12s %u (ss's recv-q: connections completed, waiting for accept())"), "accept queue",
-			 socket->recv_queue);
-		page_add(page, _("  %-12s %u (ss's send-q: the backlog, at most this many may wait)"), "backlog",
-			 socket->send_queue);
-	} else if ((socket->state == TCP_CLOSE_WAIT || socket->state == TCP_CLOSING) && socket->recv_queue > 0) {
 		page_add(page,
-			 ngettext("  %-12s %u: %u byte not yet read, then the peer's FIN (the kernel counts it as 1)",
-				  "  %-12s %u: %u bytes not yet read, then the peer's FIN (the kernel counts it as 1)",
+			 _("  %-12s %u (ss's recv-q: connections completed, waiting for accept())"),
+			 "accept queue", socket->recv_queue);
+		page_add(page,
+			 _("  %-12s %u (ss's send-q: the backlog, at most this many may wait)"),
+			 "backlog", socket->send_queue);
+	} else if ((socket->state == TCP_CLOSE_WAIT || socket->state == TCP_CLOSING)
+		   && socket->recv_queue > 0) {
+		page_add(page,
+			 ngettext("  %-12s %u: %u byte not yet read, then the peer's FIN (the "
+				  "kernel counts it as 1)",
+				  "  %-12s %u: %u bytes not yet read, then the peer's FIN (the "
+				  "kernel counts it as 1)",
 				  socket->recv_queue - 1),
 			 "recv-q", socket->recv_queue, socket->recv_queue - 1);
-		page_add(page, _("  %-12s %u bytes (sent, not yet acknowledged by the peer)"), "send-q",
-			 socket->send_queue);
+		page_add(page, _("  %-12s %u bytes (sent, not yet acknowledged by the peer)"),
+			 "send-q", socket->send_queue);
 	} else {
-		page_add(page, _("  %-12s %u bytes (received, not yet read by recv())"), "recv-q", socket->recv_queue);
-		page_add(page, _("  %-12s %u bytes (sent, not yet acknowledged by the peer)"), "send-q",
-			 socket->send_queue);
+		page_add(page, _("  %-12s %u bytes (received, not yet read by recv())"), "recv-q",
+			 socket->recv_queue);
+		page_add(page, _("  %-12s %u bytes (sent, not yet acknowledged by the peer)"),
+			 "send-q", socket->send_queue);
 	}
 	if (socket->timer_ms)
-		page_add(page, _("  %-12s %s, %u.%03u s left"), "timer", lab_timer_shown(socket->timer),
-			 socket->timer_ms / 1000, socket->timer_ms % 1000);
+		page_add(page, _("  %-12s %s, %u.%03u s left"), "timer",
+			 lab_timer_shown(socket->timer), socket->timer_ms / 1000,
+			 socket->timer_ms % 1000);
 	else
 		page_add(page, "  %-12s %s", "timer", _("none running"));
 	if (socket->family != AF_UNIX)
-		page_add(page, _("  %-12s %u (sent again, not yet acknowledged)"), "retransmits", socket->retransmits);
+		page_add(page, _("  %-12s %u (sent again, not yet acknowledged)"), "retransmits",
+			 socket->retransmits);
 	if (socket->inode)
 		page_add(page, "  %-12s %u", "inode", socket->inode);
 	else
-		page_add(page, "  %-12s %s", "inode", _("0: no struct socket (TIME-WAIT and request sockets have none)"));
+		page_add(page, "  %-12s %s", "inode",
+			 _("0: no struct socket (TIME-WAIT and request sockets have none)"));
 	if (socket->family == AF_UNIX)
-		page_add(page, "  %-12s %s%.0u", "peer inode", socket->peer_inode ? "" : _("none: not connected"),
-			 socket->peer_inode);
+		page_add(page, "  %-12s %s%.0u", "peer inode",
+			 socket->peer_inode ? "" : _("none: not connected"), socket->peer_inode);
 	page_add(page, "  %-12s %u", "owner uid", socket->uid);
 	if (socket->cookie)
-		page_add(page, _("  %-12s %llu (the kernel's identity for it)"), "cookie", (unsigned long long)socket->cookie);
+		page_add(page, _("  %-12s %llu (the kernel's identity for it)"), "cookie",
+			 (unsigned long long)socket->cookie);
 	const char *note = lab_note_shown(socket->note);
 	page_add(page, "  %-12s %s", "note", note[0] ? note : "-");
 	char changes[160] = "";
 	size_t length = 0;
 	for (size_t i = 0; i < sizeof change_names / sizeof change_names[0]; i++)
 		if ((socket->changes & change_names[i].bit) && length < sizeof changes)
-			length += (size_t)snprintf(changes + length, sizeof changes - length, "%s%s", length ? ", " : "",
-						   _(change_names[i].name));
-	page_add(page, "  %-12s %s", "changed", length ? changes : _("nothing in the step on screen"));
+			length +=
+				(size_t)snprintf(changes + length, sizeof changes - length, "%s%s",
+						 length ? ", " : "", _(change_names[i].name));
+	page_add(page, "  %-12s %s", "changed",
+		 length ? changes : _("nothing in the step on screen"));
 }

@@ -14,8 +14,8 @@
 #include <string.h>
 
 /* "space n Right PgDn": every key of one action in `keys`, after `length` bytes of out. */
-static size_t keys_in(const struct key_binding *keys, size_t count, enum tui_action action, char *out, size_t size,
-		      size_t length)
+static size_t keys_in(const struct key_binding *keys, size_t count, enum tui_action action,
+		      char *out, size_t size, size_t length)
 {
 	for (size_t i = 0; i < count && length < size; i++) {
 		if (keys[i].action != action)
@@ -26,7 +26,8 @@ static size_t keys_in(const struct key_binding *keys, size_t count, enum tui_act
 			if (keys[k].action == action && strcmp(keys[k].name, keys[i].name) == 0)
 				seen = true;
 		if (!seen)
-			length += (size_t)snprintf(out + length, size - length, "%s%s", length ? " " : "", keys[i].name);
+			length += (size_t)snprintf(out + length, size - length, "%s%s",
+						   length ? " " : "", keys[i].name);
 	}
 	return length;
 }
@@ -75,7 +76,8 @@ void screen_help_open(struct tui *tui)
 		char keys[96];
 		keys_of((enum tui_action)action, keys, sizeof keys);
 		if (keys[0])
-			page_add_key_row(page, keys, keys_action_help((enum tui_action)action), width);
+			page_add_key_row(page, keys, keys_action_help((enum tui_action)action),
+					 width);
 	}
 	quiz_panel_help(page, width);
 	screen_menu_help(page, width);
@@ -90,8 +92,9 @@ void screen_help_open(struct tui *tui)
 		page_add(page, "  %s", _(legend[i]));
 	page_add(page, "%s", "");
 	page_add_wrapped(page, "  ",
-			 _("Every socket shown was read from the kernel after the call (sock_diag, as ss does). "
-			   "Back and go-to re-run the lesson from a fresh sandbox, so an earlier step shows the "
-			   "kernel's real state, not a saved picture. Bytes a peer sent are shown escaped (\\n, \\xHH)."),
+			 _("Every socket shown was read from the kernel after the call (sock_diag, "
+			   "as ss does). Back and go-to re-run the lesson from a fresh sandbox, so "
+			   "an earlier step shows the kernel's real state, not a saved picture. "
+			   "Bytes a peer sent are shown escaped (\\n, \\xHH)."),
 			 width);
 }

@@ -111,7 +111,8 @@ enum squeeze {
 	SQUEEZE_NONE,
 	SQUEEZE_ABBREVIATE,       /* ESTABLISHED as ss writes it: ESTAB */
 	SQUEEZE_ONCE_A_SIDE,      /* each state once a side */
-	SQUEEZE_CHANGED_SIDES,    /* only the sides that entered a state: the others read as on the row above */
+	SQUEEZE_CHANGED_SIDES,    /* only the sides that entered a state: the others read as on
+	                             the row above */
 	SQUEEZE_COUNT
 };
 
@@ -137,7 +138,8 @@ static bool side_entered_state(const struct ladder_row *row, int side)
  * for a socket with no address yet), marked when the side entered it in
  * the step; returns how many pieces, *columns what they take. */
 static size_t state_pieces(const struct ladder *model, int lanes, const struct run_info *info,
-			   const struct ladder_row *row, enum squeeze squeeze, struct state_piece *pieces, int *columns)
+			   const struct ladder_row *row, enum squeeze squeeze,
+			   struct state_piece *pieces, int *columns)
 {
 	const struct lab_snapshot *snapshot = row->snapshot;
 	size_t count = 0;
@@ -147,7 +149,8 @@ static size_t state_pieces(const struct ladder *model, int lanes, const struct r
 		size_t side_piece = count;
 		if (squeeze >= SQUEEZE_CHANGED_SIDES && !side_entered_state(row, side))
 			continue;
-		for (size_t i = 0; snapshot && i < snapshot->count && count + 2 <= MAX_STATE_PIECES; i++) {
+		for (size_t i = 0; snapshot && i < snapshot->count && count + 2 <= MAX_STATE_PIECES;
+		     i++) {
 			const struct lab_socket *socket = snapshot->sockets[i];
 			if (socket->side != side || socket->state == 0)
 				continue;
@@ -164,21 +167,26 @@ static size_t state_pieces(const struct ladder *model, int lanes, const struct r
 					continue;
 			}
 			if (count == side_piece)
-				pieces[count++] = (struct state_piece){ .text = side_name(info, side), .side = true };
+				pieces[count++] =
+					(struct state_piece){ .text = side_name(info, side),
+							      .side = true };
 			pieces[count++] = (struct state_piece){ .text = text, .changed = changed };
 		}
 	}
 	for (size_t i = 0; i < count; i++)
-		*columns += (pieces[i].side ? (i ? 2 : 0) : 1) + (pieces[i].changed ? 1 : 0) + draw_columns(pieces[i].text);
+		*columns += (pieces[i].side ? (i ? 2 : 0) : 1) + (pieces[i].changed ? 1 : 0)
+			+ draw_columns(pieces[i].text);
 	return count;
 }
 
 /* ">  6 client: connect(c, 127.0.0.1:65432)": the step on screen marked. */
-static void heading_call(const struct lesson_view *view, const struct ladder_row *row, char *out, size_t size)
+static void heading_call(const struct lesson_view *view, const struct ladder_row *row, char *out,
+			 size_t size)
 {
 	int digits = snprintf(NULL, 0, "%zu", view->step_count);
 	snprintf(out, size, "%s%*zu %s: %s", row->step == view->step ? ">" : " ", digits, row->step,
-		 side_name(view->info, row->event->side), row->event->text ? row->event->text : "?");
+		 side_name(view->info, row->event->side),
+		 row->event->text ? row->event->text : "?");
 }
 
 /* The least squeeze that fits every heading's states beside its call, so
@@ -196,7 +204,8 @@ static enum squeeze squeeze_for(struct tui *tui, const struct ladder_layout *lay
 		heading_call(&tui->view, row, call, sizeof call);
 		int room = width - 1 - (1 + draw_columns(call) + 2), columns;
 		for (enum squeeze squeeze = needed; squeeze < SQUEEZE_COUNT; squeeze++) {
-			state_pieces(model, layout->lanes_shown, tui->view.info, row, squeeze, pieces, &columns);
+			state_pieces(model, layout->lanes_shown, tui->view.info, row, squeeze,
+				     pieces, &columns);
 			needed = squeeze;
 			if (columns <= room)
 				break;
@@ -205,8 +214,8 @@ static enum squeeze squeeze_for(struct tui *tui, const struct ladder_layout *lay
 	return needed;
 }
 
-static void heading_draw(struct tui *tui, const struct ladder_layout *layout, const struct ladder_row *row,
-			 enum squeeze squeeze, int y, int width)
+static void heading_draw(struct tui *tui, const struct ladder_layout *layout,
+			 const struct ladder_row *row, enum squeeze squeeze, int y, int width)
 {
 	const struct tui_style *style = &tui->style;
 	const struct lesson_view *view = &tui->view;
@@ -214,12 +223,14 @@ static void heading_draw(struct tui *tui, const struct ladder_layout *layout, co
 	char call[400];
 	heading_call(view, row, call, sizeof call);
 	int right = width - 1;
-	int call_columns = draw_string(style, y, 1, call, right - 1, style->roles[current ? ROLE_LATEST : ROLE_PANE_TITLE]);
+	int call_columns = draw_string(style, y, 1, call, right - 1,
+				       style->roles[current ? ROLE_LATEST : ROLE_PANE_TITLE]);
 
 	/* A heading that still does not fit cuts its states at the edge. */
 	struct state_piece pieces[MAX_STATE_PIECES];
 	int columns = 0, room = right - (1 + call_columns + 2);
-	size_t count = state_pieces(&tui->ladder.model, layout->lanes_shown, view->info, row, squeeze, pieces, &columns);
+	size_t count = state_pieces(&tui->ladder.model, layout->lanes_shown, view->info, row,
+				    squeeze, pieces, &columns);
 	if (room <= 0)
 		return;
 	int x = right - min_int(columns, room);
@@ -227,7 +238,8 @@ static void heading_draw(struct tui *tui, const struct ladder_layout *layout, co
 		int gap = pieces[i].side ? (i ? 2 : 0) : 1;
 		x += gap;
 		if (pieces[i].side) {
-			x += draw_string(style, y, x, pieces[i].text, right - x, style->roles[ROLE_DIM]);
+			x += draw_string(style, y, x, pieces[i].text, right - x,
+					 style->roles[ROLE_DIM]);
 			continue;
 		}
 		attr_t attr = style->roles[pieces[i].changed ? ROLE_CHANGED : ROLE_KEY];
@@ -250,7 +262,8 @@ static struct lab_address_shown packet_end_text(const struct lab_address *addres
 }
 
 /* A packet whose ends are not two lanes shown: its sides and addresses. */
-static void packet_text_draw(struct tui *tui, const struct ladder_row *row, int y, int width, attr_t attr)
+static void packet_text_draw(struct tui *tui, const struct ladder_row *row, int y, int width,
+			     attr_t attr)
 {
 	const struct run_info *info = tui->view.info;
 	const struct wire_packet *packet = row->packet;
@@ -264,16 +277,17 @@ static void packet_text_draw(struct tui *tui, const struct ladder_row *row, int 
 
 /* "│<──── SYN seq 0 ─────│": the line, the head at the receiving lane, the
  * label in the middle, as much of it as fits and never over the head. */
-static void packet_draw(struct tui *tui, const struct ladder_layout *layout, const struct ladder_row *row, int y,
-			int width)
+static void packet_draw(struct tui *tui, const struct ladder_layout *layout,
+			const struct ladder_row *row, int y, int width)
 {
 	const struct tui_style *style = &tui->style;
 	bool current = row->step == tui->view.step;
 	attr_t attr = style->roles[current ? ROLE_LATEST : ROLE_NORMAL];
 	int shown = layout->lanes_shown;
-	if (row->from_lane < 0 || row->to_lane < 0 || row->from_lane >= shown || row->to_lane >= shown
-	    || row->from_lane == row->to_lane) {
-		packet_text_draw(tui, row, y, width, style->roles[current ? ROLE_LATEST : ROLE_DIM]);
+	if (row->from_lane < 0 || row->to_lane < 0 || row->from_lane >= shown
+	    || row->to_lane >= shown || row->from_lane == row->to_lane) {
+		packet_text_draw(tui, row, y, width,
+				 style->roles[current ? ROLE_LATEST : ROLE_DIM]);
 		return;
 	}
 	attrset(style->roles[ROLE_BORDER]);
@@ -317,13 +331,15 @@ static void lanes_draw(struct tui *tui, const struct ladder_layout *layout, int 
 	const struct ladder *model = &tui->ladder.model;
 	for (int lane = 0; lane < layout->lanes_shown; lane++) {
 		char name[NAME_MAX_LEN];
-		snprintf(name, sizeof name, "%s", side_name(tui->view.info, model->lane_sides[lane]));
+		snprintf(name, sizeof name, "%s",
+			 side_name(tui->view.info, model->lane_sides[lane]));
 		for (char *c = name; *c; c++)
 			*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
 		int columns = draw_columns(name);
 		int x = lane_x(lane, layout->lanes_shown, width) - columns / 2;
 		x = x < 1 ? 1 : x + columns > width - 1 ? width - 1 - columns : x;
-		draw_string(style, layout->lanes_y, x, name, width - 1 - x, style->roles[ROLE_PANE_TITLE]);
+		draw_string(style, layout->lanes_y, x, name, width - 1 - x,
+			    style->roles[ROLE_PANE_TITLE]);
 	}
 }
 
@@ -351,15 +367,20 @@ static void bottom_draw(struct tui *tui, const struct ladder_layout *layout, int
 	int x = 9 + draw_string(style, layout->next_y, 9, view->next, width - 10,
 				style->roles[view->at_end ? ROLE_DIM : ROLE_NEXT]);
 	if (view->next_is_wake)
-		draw_string(style, layout->next_y, x, _("  (space)"), width - 1 - x, style->roles[ROLE_DIM]);
+		draw_string(style, layout->next_y, x, _("  (space)"), width - 1 - x,
+			    style->roles[ROLE_DIM]);
 
 	if (screen_lesson_status_draw(tui, layout->keys_y, width))
 		return;
 	x = 1;
 	/* Free play has no steps to walk: a typed call is its next step. */
 	const char *pairs[][2] = {
-		{ tui->play ? ":" : "space", tui->play ? _("type a call") : _("next") }, { tui->play ? "" : "b", _("back") },
-		{ "Up Down ^U ^D", _("scroll") }, { "w", _("panes") }, { "?", _("help") }, { "e", _("export") },
+		{ tui->play ? ":" : "space", tui->play ? _("type a call") : _("next") },
+		{ tui->play ? "" : "b", _("back") },
+		{ "Up Down ^U ^D", _("scroll") },
+		{ "w", _("panes") },
+		{ "?", _("help") },
+		{ "e", _("export") },
 	};
 	/* The scroll position first: "e export" gives way to it. */
 	size_t count = screen->model.count, rows = (size_t)layout->body_rows;
@@ -372,12 +393,15 @@ static void bottom_draw(struct tui *tui, const struct ladder_layout *layout, int
 	}
 	size_t pair_count = sizeof pairs / sizeof pairs[0];
 	for (size_t i = 0; i < pair_count; i++) {
-		int room = columns ? width - columns - 2 : width;   /* the scroll position first, a space before it */
-		if (pairs[i][0][0] && !draw_key_label(style, layout->keys_y, &x, room, pairs[i][0], pairs[i][1]))
+		/* the scroll position first, a space before it */
+		int room = columns ? width - columns - 2 : width;
+		if (pairs[i][0][0]
+		    && !draw_key_label(style, layout->keys_y, &x, room, pairs[i][0], pairs[i][1]))
 			break;
 	}
 	if (columns && x + columns < width)
-		draw_string(style, layout->keys_y, width - 1 - columns, where, columns, style->roles[ROLE_DIM]);
+		draw_string(style, layout->keys_y, width - 1 - columns, where, columns,
+			    style->roles[ROLE_DIM]);
 }
 
 void screen_ladder_draw(struct tui *tui)
@@ -393,7 +417,8 @@ void screen_ladder_draw(struct tui *tui)
 	resolve_top(screen, layout.body_rows);
 	enum squeeze squeeze = squeeze_for(tui, &layout, width);
 	if (model->count == 0)
-		draw_string(style, layout.body_y, 3, _("no step has run yet: space runs step 1, and its packets show here"),
+		draw_string(style, layout.body_y, 3,
+			    _("no step has run yet: space runs step 1, and its packets show here"),
 			    width - 4, style->roles[ROLE_DIM]);
 	for (int i = 0; i < layout.body_rows && screen->top + (size_t)i < model->count; i++) {
 		const struct ladder_row *row = &model->rows[screen->top + (size_t)i];
@@ -505,8 +530,8 @@ static int export_file_name(const struct lesson_view *view, char *out, size_t si
 		char suffix[16] = "";
 		if (copy > 1)
 			snprintf(suffix, sizeof suffix, "-%d", copy);
-		snprintf(out, size, "socklab-%s-step%zu%s.svg", view->info->lesson[0] ? view->info->lesson : "play",
-			 view->step, suffix);
+		snprintf(out, size, "socklab-%s-step%zu%s.svg",
+			 view->info->lesson[0] ? view->info->lesson : "play", view->step, suffix);
 		if (stat(out, &st) < 0 && errno == ENOENT)
 			return 0;
 	}
@@ -530,11 +555,14 @@ static void ladder_export(struct tui *tui)
 		if (view_event_shown(&tui->view, &events[i]))
 			shown[shown_count++] = events[i];
 	if (export_file_name(&tui->view, path, sizeof path) < 0)
-		tui_message(tui, "%s", _("export: socklab-*.svg files fill the current directory; move some away"));
+		tui_message(tui, "%s",
+			    _("export: socklab-*.svg files fill the current directory; move "
+			      "some away"));
 	else if (export_write(path, EXPORT_SVG, tui->view.info, shown, shown_count, NULL, &err) < 0)
 		tui_message(tui, _("export: %s"), err ? err : _("out of memory"));
 	else
-		tui_message(tui, _("exported the ladder to %s (socklab export writes a whole run)"), path);
+		tui_message(tui, _("exported the ladder to %s (socklab export writes a whole run)"),
+			    path);
 	free(err);
 	free(shown);
 }

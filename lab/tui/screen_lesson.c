@@ -45,10 +45,11 @@ struct cursor {
 	int filled_row;
 };
 
-static struct cursor cursor_at(const struct tui_style *style, int top, int left, int width, int max_rows, bool draw)
+static struct cursor cursor_at(const struct tui_style *style, int top, int left, int width,
+			       int max_rows, bool draw)
 {
-	return (struct cursor){ .style = style, .top = top, .left = left, .width = width, .max_rows = max_rows,
-				.draw = draw, .filled_row = -1 };
+	return (struct cursor){ .style = style, .top = top, .left = left, .width = width,
+				.max_rows = max_rows, .draw = draw, .filled_row = -1 };
 }
 
 static bool cursor_visible(const struct cursor *cursor)
@@ -74,8 +75,8 @@ static void cursor_text(struct cursor *cursor, const char *text, size_t len, att
 	if (columns > room)
 		columns = room;
 	if (cursor_visible(cursor) && columns > 0)
-		draw_text(cursor->style, cursor->top + cursor->row, cursor->left + cursor->column, text, len, columns,
-			  attr | cursor->fill);
+		draw_text(cursor->style, cursor->top + cursor->row, cursor->left + cursor->column,
+			  text, len, columns, attr | cursor->fill);
 	cursor->column += columns;
 }
 
@@ -94,8 +95,8 @@ static void cursor_field(struct cursor *cursor, const char *text, int columns, a
 	if (columns <= 0)
 		return;
 	if (cursor_visible(cursor))
-		draw_string(cursor->style, cursor->top + cursor->row, cursor->left + cursor->column, text, columns,
-			    attr | cursor->fill);
+		draw_string(cursor->style, cursor->top + cursor->row, cursor->left + cursor->column,
+			    text, columns, attr | cursor->fill);
 	cursor->column += columns;
 }
 
@@ -148,10 +149,12 @@ static struct lab_address_shown local_text(const struct lab_socket *socket)
 	return local;
 }
 
-static struct socket_columns socket_columns_for(const struct lab_snapshot *snapshot, const size_t *indexes,
-						 size_t count, int width)
+static struct socket_columns socket_columns_for(const struct lab_snapshot *snapshot,
+						const size_t *indexes, size_t count, int width)
 {
-	struct socket_columns columns = { .who = 2, .local = 5, .peer = 4, .state = 5, .one_line = true };
+	struct socket_columns columns = {
+		.who = 2, .local = 5, .peer = 4, .state = 5, .one_line = true
+	};
 	int full_peer = 4, longest_tail = 0;
 	for (size_t i = 0; i < count; i++) {
 		const struct lab_socket *socket = snapshot->sockets[indexes[i]];
@@ -164,7 +167,8 @@ static struct socket_columns socket_columns_for(const struct lab_snapshot *snaps
 		columns.peer =
 			max_int(columns.peer, draw_columns(socket_text_peer(socket, true).text));
 		columns.state = max_int(columns.state, draw_columns(plain_state_text(socket)));
-		longest_tail = max_int(longest_tail, pieces_columns(pieces, socket_text_pieces(socket, pieces)));
+		longest_tail = max_int(longest_tail,
+				       pieces_columns(pieces, socket_text_pieces(socket, pieces)));
 	}
 	/* The full peer address when the first line has room for it. */
 	if (1 + columns.who + 1 + columns.local + 1 + full_peer <= width) {
@@ -172,7 +176,8 @@ static struct socket_columns socket_columns_for(const struct lab_snapshot *snaps
 	} else {
 		columns.short_peer = true;
 	}
-	int one_line = 1 + columns.who + 1 + columns.local + 1 + columns.peer + 2 + columns.state + longest_tail;
+	int one_line = 1 + columns.who + 1 + columns.local + 1 + columns.peer + 2 + columns.state
+		+ longest_tail;
 	columns.one_line = one_line <= width;
 	return columns;
 }
@@ -214,11 +219,13 @@ static void socket_piece_out(struct cursor *cursor, const struct socket_piece *p
 	}
 }
 
-static void socket_out(struct cursor *cursor, const struct socket_columns *columns, const struct lab_socket *socket)
+static void socket_out(struct cursor *cursor, const struct socket_columns *columns,
+		       const struct lab_socket *socket)
 {
 	char who[48];
 	socket_text_who(socket, who, sizeof who);
-	attr_t normal = role(cursor, ROLE_NORMAL), changed = role(cursor, ROLE_CHANGED), dim = role(cursor, ROLE_DIM);
+	attr_t normal = role(cursor, ROLE_NORMAL), changed = role(cursor, ROLE_CHANGED),
+	       dim = role(cursor, ROLE_DIM);
 	bool is_new = (socket->changes & (CHANGE_NEW | CHANGE_FD)) != 0;
 	bool state_changed = (socket->changes & CHANGE_STATE) != 0;
 	cursor_string(cursor, socket->changes ? "*" : " ", socket->changes ? changed : normal);
@@ -236,11 +243,15 @@ static void socket_out(struct cursor *cursor, const struct socket_columns *colum
 		cursor_move_to(cursor, 2);
 	}
 	cursor_string(cursor, state_changed ? "*" : " ", state_changed ? changed : normal);
-	cursor_field(cursor, plain_state_text(socket), columns->state, state_changed ? changed : role(cursor, ROLE_KEY));
+	cursor_field(cursor, plain_state_text(socket), columns->state,
+		     state_changed ? changed : role(cursor, ROLE_KEY));
 	struct socket_piece pieces[SOCKET_PIECES_MAX];
 	int count = socket_text_pieces(socket, pieces);
 	for (int i = 0; i < count; i++)
-		socket_piece_out(cursor, &pieces[i], pieces[i].changed ? changed : i == 0 ? normal : dim);
+		socket_piece_out(cursor, &pieces[i],
+				 pieces[i].changed ? changed
+					 : i == 0  ? normal
+						   : dim);
 	cursor_newline(cursor);
 }
 
@@ -298,23 +309,26 @@ struct pane {
 	struct socket_columns columns;
 };
 
-static void pane_prepare(const struct tui *tui, const struct lesson_view *view, struct pane *pane, int side, int x,
-			 int width)
+static void pane_prepare(const struct tui *tui, const struct lesson_view *view, struct pane *pane,
+			 int side, int x, int width)
 {
 	pane->side = side;
 	pane->x = x;
 	pane->width = width;
 	pane->focused = tui->focus_side == side;
 	pane->socket_count = view_side_sockets(view, side, pane->sockets, MAX_PANE_SOCKETS);
-	size_t listed = pane->socket_count < MAX_PANE_SOCKETS ? pane->socket_count : MAX_PANE_SOCKETS;
+	size_t listed =
+		pane->socket_count < MAX_PANE_SOCKETS ? pane->socket_count : MAX_PANE_SOCKETS;
 	pane->columns = socket_columns_for(view->snapshot, pane->sockets, listed, width - 2);
 }
 
 /* Rows of the socket part: heading and sockets, or one line saying none. */
-static int pane_socket_rows(const struct tui *tui, const struct lesson_view *view, const struct pane *pane)
+static int pane_socket_rows(const struct tui *tui, const struct lesson_view *view,
+			    const struct pane *pane)
 {
 	struct cursor measure = cursor_at(&tui->style, 0, 0, pane->width - 2, 0, false);
-	size_t listed = pane->socket_count < MAX_PANE_SOCKETS ? pane->socket_count : MAX_PANE_SOCKETS;
+	size_t listed =
+		pane->socket_count < MAX_PANE_SOCKETS ? pane->socket_count : MAX_PANE_SOCKETS;
 	if (listed == 0)
 		return 1;
 	socket_heading(&measure, &pane->columns);
@@ -323,7 +337,8 @@ static int pane_socket_rows(const struct tui *tui, const struct lesson_view *vie
 	return measure.row + (pane->socket_count > listed ? 1 : 0);
 }
 
-static int pane_call_rows(const struct tui *tui, const struct view_side *side, int width, size_t from)
+static int pane_call_rows(const struct tui *tui, const struct view_side *side, int width,
+			  size_t from)
 {
 	int rows = 0;
 	for (size_t i = from; i < side->call_count; i++)
@@ -333,7 +348,8 @@ static int pane_call_rows(const struct tui *tui, const struct view_side *side, i
 
 /* The first of the latest calls that fit in `room` rows, counting the
  * line that says how many earlier ones are hidden. */
-static size_t first_call_shown(const struct tui *tui, const struct view_side *side, int width, int room)
+static size_t first_call_shown(const struct tui *tui, const struct view_side *side, int width,
+			       int room)
 {
 	size_t first = side->call_count;
 	int used = 0;
@@ -353,7 +369,8 @@ static size_t first_call_shown(const struct tui *tui, const struct view_side *si
 static int pane_need(const struct tui *tui, const struct lesson_view *view, const struct pane *pane)
 {
 	const struct view_side *side = &view->sides[pane->side];
-	size_t kept_from = side->call_count > EARLIER_CALLS_KEPT ? side->call_count - EARLIER_CALLS_KEPT : 0;
+	size_t kept_from =
+		side->call_count > EARLIER_CALLS_KEPT ? side->call_count - EARLIER_CALLS_KEPT : 0;
 	int calls = pane_call_rows(tui, side, pane->width - 2, kept_from) + (kept_from ? 1 : 0);
 	int gap = side->call_count ? 1 : 0;
 	return calls + gap + pane_socket_rows(tui, view, pane) + (side->output[0] ? 1 : 0);
@@ -365,7 +382,8 @@ static void pane_output_draw(const struct tui *tui, const struct pane *pane, con
 	const struct tui_style *style = &tui->style;
 	const char *label = _("out");
 	int label_columns = draw_columns(label);
-	int y = pane->y + pane->height - 2, x = pane->x + 2, room = pane->width - 4 - (label_columns + 1);
+	int y = pane->y + pane->height - 2, x = pane->x + 2,
+	    room = pane->width - 4 - (label_columns + 1);
 	if (room <= 0)
 		return;
 	size_t len = strlen(output);   /* escaped: ASCII, a byte a column */
@@ -389,27 +407,35 @@ static void pane_title(struct tui *tui, const struct lesson_view *view, const st
 	x += draw_string(style, pane->y, x, title, right - x,
 			 style->roles[pane->focused ? ROLE_FOCUSED : ROLE_PANE_TITLE]);
 	if (side->blocked)
-		x += draw_string(style, pane->y, x + 1, _(" blocked in the kernel "), right - x - 1, style->roles[ROLE_BLOCKED]) + 1;
+		x += draw_string(style, pane->y, x + 1, _(" blocked in the kernel "), right - x - 1,
+				 style->roles[ROLE_BLOCKED])
+			+ 1;
 	else if (side->program) {
 		/* Which program this pane is: the script's name says it best. */
 		const char *shown = side->program;
 		for (const char *word = side->program; *word;) {
 			size_t len = strcspn(word, " \t");
 			const char *slash = memrchr(word, '/', len);
-			if (len > 3 && (memcmp(word + len - 3, ".py", 3) == 0 || !strchr(side->program, ' ')))
+			if (len > 3
+			    && (memcmp(word + len - 3, ".py", 3) == 0
+				|| !strchr(side->program, ' ')))
 				shown = slash ? slash + 1 : word;
 			word += len;
 			word += strspn(word, " \t");
 		}
 		char label[64];
 		snprintf(label, sizeof label, " %.*s ", (int)strcspn(shown, " \t"), shown);
-		x += draw_string(style, pane->y, x + 1, label, right - x - 1, style->roles[ROLE_DIM]) + 1;
+		x += draw_string(style, pane->y, x + 1, label, right - x - 1,
+				 style->roles[ROLE_DIM])
+			+ 1;
 	}
 	if (pane->focused)
-		draw_string(style, pane->y, x + 1, " Enter: details ", right - x - 1, style->roles[ROLE_DIM]);
+		draw_string(style, pane->y, x + 1, " Enter: details ", right - x - 1,
+			    style->roles[ROLE_DIM]);
 }
 
-static int socket_rows(const struct tui *tui, const struct pane *pane, const struct lab_socket *socket)
+static int socket_rows(const struct tui *tui, const struct pane *pane,
+		       const struct lab_socket *socket)
 {
 	struct cursor measure = cursor_at(&tui->style, 0, 0, pane->width - 2, 0, false);
 	socket_out(&measure, &pane->columns, socket);
@@ -419,10 +445,11 @@ static int socket_rows(const struct tui *tui, const struct pane *pane, const str
 /* Which of the pane's listed sockets fit in `room` rows: all of them, or
  * those the step changed first (the ones the step is about), then the
  * others in order, leaving a row for "+N more". Returns how many are hidden. */
-static size_t pane_sockets_shown(const struct tui *tui, const struct lesson_view *view, const struct pane *pane,
-				 int room, bool *shown)
+static size_t pane_sockets_shown(const struct tui *tui, const struct lesson_view *view,
+				 const struct pane *pane, int room, bool *shown)
 {
-	size_t listed = pane->socket_count < MAX_PANE_SOCKETS ? pane->socket_count : MAX_PANE_SOCKETS;
+	size_t listed =
+		pane->socket_count < MAX_PANE_SOCKETS ? pane->socket_count : MAX_PANE_SOCKETS;
 	int rows[MAX_PANE_SOCKETS], total = 0;
 	for (size_t i = 0; i < listed; i++) {
 		rows[i] = socket_rows(tui, pane, view->snapshot->sockets[pane->sockets[i]]);
@@ -471,10 +498,12 @@ static void pane_draw(struct tui *tui, const struct lesson_view *view, struct pa
 		gap = 0;
 		first = first_call_shown(tui, side, inner_width, inner_height - socket_rows);
 	}
-	struct cursor cursor = cursor_at(style, pane->y + 1, pane->x + 1, inner_width, inner_height, true);
+	struct cursor cursor =
+		cursor_at(style, pane->y + 1, pane->x + 1, inner_width, inner_height, true);
 	if (first) {
 		char earlier[64];
-		snprintf(earlier, sizeof earlier, "  (%zu earlier call%s)", first, first == 1 ? "" : "s");
+		snprintf(earlier, sizeof earlier, "  (%zu earlier call%s)", first,
+			 first == 1 ? "" : "s");
 		cursor_string(&cursor, earlier, style->roles[ROLE_DIM]);
 		cursor_newline(&cursor);
 	}
@@ -483,9 +512,11 @@ static void pane_draw(struct tui *tui, const struct lesson_view *view, struct pa
 	/* The sockets sit under the calls. */
 	cursor.row += gap;
 	cursor.column = 0;
-	size_t listed = pane->socket_count < MAX_PANE_SOCKETS ? pane->socket_count : MAX_PANE_SOCKETS;
+	size_t listed =
+		pane->socket_count < MAX_PANE_SOCKETS ? pane->socket_count : MAX_PANE_SOCKETS;
 	if (listed == 0) {
-		cursor_string(&cursor, view->step == 0 ? _("  no socket yet") : _("  no socket"), style->roles[ROLE_DIM]);
+		cursor_string(&cursor, view->step == 0 ? _("  no socket yet") : _("  no socket"),
+			      style->roles[ROLE_DIM]);
 		return;
 	}
 	socket_heading(&cursor, &pane->columns);
@@ -538,9 +569,11 @@ void screen_lesson_header_draw(struct tui *tui, const struct lesson_view *view, 
 	bool open_ended = view->free_play || view->stepping;
 	size_t length = 0;
 	if (open_ended)
-		text_append(step, sizeof step, &length, ngettext("%zu call", "%zu calls", view->step), view->step);
+		text_append(step, sizeof step, &length,
+			    ngettext("%zu call", "%zu calls", view->step), view->step);
 	else
-		text_append(step, sizeof step, &length, "step %zu/%zu", view->step, view->step_count);
+		text_append(step, sizeof step, &length, "step %zu/%zu", view->step,
+			    view->step_count);
 	if (view->half_count == 2 && !open_ended)
 		text_append(step, sizeof step, &length, " part %d/2", view->half);
 	if (view->info->unchecked)   /* --hold: the lesson's words assume a free wire */
@@ -556,14 +589,17 @@ void screen_lesson_header_draw(struct tui *tui, const struct lesson_view *view, 
 	/* Everything, or without the brand, or with the sandbox note and then
 	 * the title cut: the step counter always shows whole. */
 	int fixed = 1 + number_columns + 2 + step_columns + 2 + 1;
-	sandbox_short(view->info->sandbox, width - fixed - title_columns - 9, sandbox, sizeof sandbox);
+	sandbox_short(view->info->sandbox, width - fixed - title_columns - 9, sandbox,
+		      sizeof sandbox);
 	int sandbox_columns = draw_columns(sandbox);
 	/* The brand only when it fits at every step, so the title never jumps. */
 	char widest[64];
-	int widest_columns = snprintf(widest, sizeof widest, "step %zu/%zu part 2/2%s%s", view->step_count,
-				      view->step_count, quiz[0] ? "  " : "", quiz);
-	bool with_brand = fixed - step_columns + max_int(step_columns, widest_columns) + 9 + title_columns
-				  + sandbox_columns <= width;
+	int widest_columns =
+		snprintf(widest, sizeof widest, "step %zu/%zu part 2/2%s%s", view->step_count,
+			 view->step_count, quiz[0] ? "  " : "", quiz);
+	bool with_brand = fixed - step_columns + max_int(step_columns, widest_columns) + 9
+			+ title_columns + sandbox_columns
+		<= width;
 	int room = width - fixed - (with_brand ? 9 : 0);
 	if (title_columns + sandbox_columns > room) {
 		int sandbox_room = room - title_columns;
@@ -584,11 +620,13 @@ void screen_lesson_header_draw(struct tui *tui, const struct lesson_view *view, 
 	int right = width - 1 - sandbox_columns;
 	draw_string(style, 0, right, sandbox, sandbox_columns, title_attr);
 	right -= step_columns + 2;
-	draw_string(style, 0, right, step, step_columns, view->failures_total ? title_attr | A_BOLD : title_attr);
+	draw_string(style, 0, right, step, step_columns,
+		    view->failures_total ? title_attr | A_BOLD : title_attr);
 }
 
 /* One line for a side that has no pane: its last call and its sockets' states. */
-static void other_side_draw(struct tui *tui, const struct lesson_view *view, int side, int y, int width)
+static void other_side_draw(struct tui *tui, const struct lesson_view *view, int side, int y,
+			    int width)
 {
 	const struct tui_style *style = &tui->style;
 	const struct view_side *pane = side >= 0 ? &view->sides[side] : NULL;
@@ -599,14 +637,17 @@ static void other_side_draw(struct tui *tui, const struct lesson_view *view, int
 	for (int s = 0; s < view->side_count; s++)
 		label_columns = max_int(label_columns, draw_columns(view->sides[s].name) + 1);
 	snprintf(label, sizeof label, "%s:", pane ? pane->name : other);
-	cursor_field(&cursor, label, label_columns, style->roles[tui->focus_side == side ? ROLE_FOCUSED : ROLE_PANE_TITLE]);
+	cursor_field(&cursor, label, label_columns,
+		     style->roles[tui->focus_side == side ? ROLE_FOCUSED : ROLE_PANE_TITLE]);
 	cursor_string(&cursor, " ", style->roles[ROLE_NORMAL]);
 	if (pane && pane->call_count) {
 		const struct view_call *call = &pane->calls[pane->call_count - 1];
 		cursor_string(&cursor, call->latest ? ">" : " ", style->roles[ROLE_LATEST]);
-		cursor_string(&cursor, call->text, style->roles[call->latest ? ROLE_LATEST : ROLE_NORMAL]);
+		cursor_string(&cursor, call->text,
+			      style->roles[call->latest ? ROLE_LATEST : ROLE_NORMAL]);
 		cursor_string(&cursor, " = ", style->roles[ROLE_NORMAL]);
-		cursor_string(&cursor, call->result, style->roles[call->blocked ? ROLE_BLOCKED : ROLE_NORMAL]);
+		cursor_string(&cursor, call->result,
+			      style->roles[call->blocked ? ROLE_BLOCKED : ROLE_NORMAL]);
 	}
 	size_t indexes[16];
 	size_t count = view_side_sockets(view, side, indexes, 16);
@@ -622,10 +663,14 @@ static void other_side_draw(struct tui *tui, const struct lesson_view *view, int
 		cursor_string(&cursor, plain_state_text(socket), attr);
 		char queues[64] = "";
 		if (socket->state == TCP_LISTEN)
-			snprintf(queues, sizeof queues, " accept %u/%u", socket->recv_queue, socket->send_queue);
+			snprintf(queues, sizeof queues, " accept %u/%u", socket->recv_queue,
+				 socket->send_queue);
 		else if (socket->state != 0)
-			snprintf(queues, sizeof queues, " recv-q %u send-q %u", socket->recv_queue, socket->send_queue);
-		cursor_string(&cursor, queues, style->roles[socket->changes & CHANGE_QUEUE ? ROLE_CHANGED : ROLE_DIM]);
+			snprintf(queues, sizeof queues, " recv-q %u send-q %u", socket->recv_queue,
+				 socket->send_queue);
+		cursor_string(
+			&cursor, queues,
+			style->roles[socket->changes & CHANGE_QUEUE ? ROLE_CHANGED : ROLE_DIM]);
 	}
 }
 
@@ -643,7 +688,8 @@ static const enum tui_action play_key_line[] = {
 
 /* Stepping programs: run the call shown, or show the other program's. */
 static const enum tui_action step_key_line[] = {
-	ACTION_NEXT, ACTION_SWITCH_SIDE, ACTION_FOCUS, ACTION_RESTART, ACTION_WIRE, ACTION_HELP, ACTION_QUIT,
+	ACTION_NEXT, ACTION_SWITCH_SIDE, ACTION_FOCUS, ACTION_RESTART,
+	ACTION_WIRE, ACTION_HELP,        ACTION_QUIT,
 };
 
 /* With several tasks of a side held, the keys that pick which one the
@@ -666,7 +712,8 @@ bool screen_lesson_status_draw(struct tui *tui, int y, int width)
 	const struct tui_style *style = &tui->style;
 	if (tui->prompt_open) {
 		char prompt[160];
-		snprintf(prompt, sizeof prompt, _(" go to step (0-%zu), Enter to go, Esc to cancel: %s_"),
+		snprintf(prompt, sizeof prompt,
+			 _(" go to step (0-%zu), Enter to go, Esc to cancel: %s_"),
 			 tui->view.step_count, tui->prompt);
 		draw_string(style, y, 0, prompt, width, style->roles[ROLE_NEXT]);
 		return true;
@@ -677,7 +724,8 @@ bool screen_lesson_status_draw(struct tui *tui, int y, int width)
 	}
 	if (tui->autoplay) {
 		char pace[160];
-		snprintf(pace, sizeof pace, _(" autoplay: a step every %d.%d s   + faster  - slower  a stop  q quit"),
+		snprintf(pace, sizeof pace,
+			 _(" autoplay: a step every %d.%d s   + faster  - slower  a stop  q quit"),
 			 tui->autoplay_ms / 1000, tui->autoplay_ms % 1000 / 100);
 		draw_string(style, y, 0, pace, width, style->roles[ROLE_NEXT]);
 		return true;
@@ -695,7 +743,8 @@ void screen_lesson_key_line_draw(struct tui *tui, int y, int width)
 	if (screen_lesson_status_draw(tui, y, width))
 		return;
 	if (tui->play) {
-		draw_key_line(style, y, width, play_key_line, sizeof play_key_line / sizeof play_key_line[0]);
+		draw_key_line(style, y, width, play_key_line,
+			      sizeof play_key_line / sizeof play_key_line[0]);
 		return;
 	}
 	if (tui->stepper) {
@@ -711,7 +760,8 @@ void screen_lesson_key_line_draw(struct tui *tui, int y, int width)
 	bool holding = tui->view.info && tui->view.info->unchecked;
 	for (size_t i = 0; i < sizeof lesson_key_line / sizeof lesson_key_line[0]; i++) {
 		enum tui_action action = lesson_key_line[i];
-		if ((action == ACTION_AUTOPLAY && (switching || holding) && narrow) || (action == ACTION_GOTO && holding))
+		if ((action == ACTION_AUTOPLAY && (switching || holding) && narrow)
+		    || (action == ACTION_GOTO && holding))
 			continue;
 		actions[count++] = action;
 		if (action == ACTION_NEXT && holding) {
@@ -732,9 +782,11 @@ static int failures_out(struct cursor *cursor, const struct lesson_view *view)
 		struct wrap_line lines[8];
 		size_t count = wrap_text(view->failures[i], cursor->width - 8, lines, 8);
 		for (size_t k = 0; k < count && k < 8; k++) {
-			cursor_string(cursor, k == 0 ? "FAILED" : "", cursor->style->roles[ROLE_FAILED]);
+			cursor_string(cursor, k == 0 ? "FAILED" : "",
+				      cursor->style->roles[ROLE_FAILED]);
 			cursor_move_to(cursor, 8);
-			cursor_text(cursor, lines[k].start, lines[k].len, cursor->style->roles[ROLE_NORMAL]);
+			cursor_text(cursor, lines[k].start, lines[k].len,
+				    cursor->style->roles[ROLE_NORMAL]);
 			cursor_newline(cursor);
 		}
 	}
@@ -753,7 +805,8 @@ static int evidence_out(struct cursor *cursor, const struct lesson_view *view)
 		for (size_t k = 0; k < count && k < 8; k++) {
 			cursor_string(cursor, k == 0 ? why : "", cursor->style->roles[ROLE_LABEL]);
 			cursor_move_to(cursor, indent);
-			cursor_text(cursor, lines[k].start, lines[k].len, cursor->style->roles[ROLE_NORMAL]);
+			cursor_text(cursor, lines[k].start, lines[k].len,
+				    cursor->style->roles[ROLE_NORMAL]);
 			cursor_newline(cursor);
 		}
 	}
@@ -785,7 +838,8 @@ int screen_lesson_arrows_draw(const struct tui_style *style, int y, int x, const
 	return draw_string(style, y, x, shown, max_columns, attr);
 }
 
-enum { HELD_MAX_ROWS = 2 };   /* segments held at once: one or two on loopback, a resent one a third */
+enum { HELD_MAX_ROWS = 2 };   /* segments held at once: one or two on loopback, a
+                                 resent one a third */
 
 int screen_lesson_held_draw(const struct tui_style *style, const char *held, int y, int width,
 			    bool draw)
@@ -814,8 +868,9 @@ int screen_lesson_held_draw(const struct tui_style *style, const char *held, int
 /* One packet of the wire row, placed as the panes are: "←SYN" went to
  * the left pane's side from the right one's, "SYN-ACK→" the other way;
  * between sides the panes do not pair, "client2→server ACK". */
-static void wire_token(const struct tui_style *style, const struct lesson_view *view, const struct wire_packet *packet,
-		       int left_side, int right_side, char *out, size_t size)
+static void wire_token(const struct tui_style *style, const struct lesson_view *view,
+		       const struct wire_packet *packet, int left_side, int right_side, char *out,
+		       size_t size)
 {
 	const char *to_left = style->utf8 ? "←" : "<-", *to_right = style->utf8 ? "→" : "->";
 	char label[64];
@@ -828,7 +883,8 @@ static void wire_token(const struct tui_style *style, const struct lesson_view *
 	} else {
 		const struct run_info *info = view->info;
 		int from = packet->from_side, to = packet->to_side;
-		snprintf(out, size, "%s%s%s %s", from >= 0 && from < info->side_count ? info->sides[from] : "?", to_right,
+		snprintf(out, size, "%s%s%s %s",
+			 from >= 0 && from < info->side_count ? info->sides[from] : "?", to_right,
 			 to >= 0 && to < info->side_count ? info->sides[to] : "?", label);
 	}
 }
@@ -854,8 +910,9 @@ static const char *timer_line(const struct lesson_view *view, bool resent)
 static int wire_rows(const struct tui *tui, const struct lesson_view *view, int width)
 {
 	return (view->step_packet_count || view->wire_note[0] ? 1 : 0)
-	       + screen_lesson_held_draw(&tui->style, view->held, 0, width, false) + (view->info->held[0] ? 1 : 0)
-	       + (timer_line(view, true) ? 1 : 0) + (timer_line(view, false) ? 1 : 0);
+		+ screen_lesson_held_draw(&tui->style, view->held, 0, width, false)
+		+ (view->info->held[0] ? 1 : 0) + (timer_line(view, true) ? 1 : 0)
+		+ (timer_line(view, false) ? 1 : 0);
 }
 
 /* "wire    ←SYN  SYN-ACK→  ←ACK      w: the ladder": as many packets as
@@ -866,7 +923,8 @@ static void wire_packets_draw(struct tui *tui, const struct lesson_view *view, i
 	const int start = 9, right = width - 1;
 	draw_string(style, y, 1, _("wire"), 7, style->roles[ROLE_LABEL]);
 	if (!view->step_packet_count) {
-		draw_string(style, y, start, view->wire_note, right - start, style->roles[ROLE_DIM]);
+		draw_string(style, y, start, view->wire_note, right - start,
+			    style->roles[ROLE_DIM]);
 		return;
 	}
 	int x = start;
@@ -875,7 +933,8 @@ static void wire_packets_draw(struct tui *tui, const struct lesson_view *view, i
 		const struct lab_event *event = &view->step_events[e];
 		for (size_t k = 0; k < event->packet_count; k++, drawn++) {
 			char token[160], more[32];
-			wire_token(style, view, &event->packets[k], 0, tui->right_side, token, sizeof token);
+			wire_token(style, view, &event->packets[k], 0, tui->right_side, token,
+				   sizeof token);
 			size_t left = view->step_packet_count - drawn - 1;
 			int gap = drawn ? 2 : 0;
 			int need = gap + draw_columns(token);
@@ -883,7 +942,8 @@ static void wire_packets_draw(struct tui *tui, const struct lesson_view *view, i
 				snprintf(more, sizeof more, _("  +%zu more"), left);
 			int more_columns = left ? draw_columns(more) : 0;
 			if (x + need + more_columns > right) {
-				snprintf(more, sizeof more, gap ? _("  +%zu more") : _("+%zu more"), left + 1);
+				snprintf(more, sizeof more, gap ? _("  +%zu more") : _("+%zu more"),
+					 left + 1);
 				draw_string(style, y, x, more, right - x, style->roles[ROLE_DIM]);
 				return;
 			}
@@ -893,7 +953,8 @@ static void wire_packets_draw(struct tui *tui, const struct lesson_view *view, i
 	}
 	const char *hint = _("w: the ladder");
 	if (x + 6 + draw_columns(hint) <= right)
-		draw_string(style, y, right - draw_columns(hint), hint, draw_columns(hint), style->roles[ROLE_DIM]);
+		draw_string(style, y, right - draw_columns(hint), hint, draw_columns(hint),
+			    style->roles[ROLE_DIM]);
 }
 
 /* The wire's rows from y; returns how many it drew. */
@@ -912,7 +973,8 @@ static int wire_draw(struct tui *tui, const struct lesson_view *view, int y, int
 		const char *line = timer_line(view, resent);
 		if (!line)
 			continue;
-		draw_string(style, row, 1, resent ? _("resent") : _("timer"), 7, style->roles[ROLE_LABEL]);
+		draw_string(style, row, 1, resent ? _("resent") : _("timer"), 7,
+			    style->roles[ROLE_LABEL]);
 		draw_string(style, row++, 9, line, width - 10, style->roles[ROLE_DIM]);
 	}
 	return row - y;
@@ -924,8 +986,8 @@ struct text_layout {
 	int failure_rows;        /* failed expectations, then evidence */
 };
 
-static void text_panel_draw(struct tui *tui, const struct lesson_view *view, const struct text_layout *text, int y,
-			    int say_rows, int width)
+static void text_panel_draw(struct tui *tui, const struct lesson_view *view,
+			    const struct text_layout *text, int y, int say_rows, int width)
 {
 	const struct tui_style *style = &tui->style;
 	y += wire_draw(tui, view, y, width);
@@ -954,12 +1016,15 @@ static void text_panel_draw(struct tui *tui, const struct lesson_view *view, con
 	evidence_out(&cursor, view);
 	int row = y + say_rows + text->failure_rows;
 	if (view->python) {
-		draw_string(style, row, 1, view->source_label ? view->source_label : "python", 7, style->roles[ROLE_LABEL]);
+		draw_string(style, row, 1, view->source_label ? view->source_label : "python", 7,
+			    style->roles[ROLE_LABEL]);
 		draw_string(style, row, 9, view->python, width - 10, style->roles[ROLE_NORMAL]);
 	}
 	row++;
 	draw_string(style, row, 1, _("next"), 7, style->roles[ROLE_LABEL]);
-	int x = 9 + draw_string(style, row, 9, view->next, width - 10, style->roles[view->at_end ? ROLE_DIM : ROLE_NEXT]);
+	int x = 9
+		+ draw_string(style, row, 9, view->next, width - 10,
+			      style->roles[view->at_end ? ROLE_DIM : ROLE_NEXT]);
 	if (view->next_is_wake)
 		draw_string(style, row, x, _("  (space)"), width - 1 - x, style->roles[ROLE_DIM]);
 }
@@ -977,7 +1042,8 @@ static bool side_has_pane(const int *sides, int count, int side)
 /* Which sides get a pane at `width`: all in order where they fit, else
  * the first, the second pane's side, then the others in order while they
  * fit. Returns how many. */
-static int pane_sides_for(const struct tui *tui, const struct lesson_view *view, int width, int *sides)
+static int pane_sides_for(const struct tui *tui, const struct lesson_view *view, int width,
+			  int *sides)
 {
 	int fit = width / PANE_MIN_WIDTH;
 	if (fit < 2)
@@ -1027,7 +1093,8 @@ void screen_lesson_draw_view(struct tui *tui, const struct lesson_view *view)
 	struct cursor measure = cursor_at(style, 0, 1, width - 2, 0, false);
 	text.failure_rows = failures_out(&measure, view) + evidence_out(&measure, view);
 	int fixed_rows = 2 + wire_rows(tui, view, width);   /* the wire, python, next */
-	int command_rows = tui->play ? 2 : 0;  /* the command line, and the caret or hint under it */
+	int command_rows = tui->play ? 2 : 0;  /* the command line, and the caret or
+	                                          hint under it */
 	int quiz_rows = quiz_panel_rows(tui, width);
 	int rest = height - 2 - other_rows - fixed_rows - command_rows - quiz_rows;
 	if (text.failure_rows > rest / 3)

@@ -64,11 +64,13 @@ static int continue_entry(const struct tui *tui, struct progress_entry *record)
 	/* Two lessons recorded in the same second tie in progress_latest: what
 	 * this run recorded last is the later. */
 	if (!tui->progress
-	    || (!(tui->recorded_lesson[0] && progress_get(tui->progress, tui->recorded_lesson, record))
+	    || (!(tui->recorded_lesson[0]
+		  && progress_get(tui->progress, tui->recorded_lesson, record))
 		&& !progress_latest(tui->progress, record)))
 		return -1;
 	for (size_t i = 0; i < tui->entry_count; i++)
-		if (tui->entries[i].lesson && strcmp(tui->entries[i].lesson->name, record->name) == 0)
+		if (tui->entries[i].lesson
+		    && strcmp(tui->entries[i].lesson->name, record->name) == 0)
 			return (int)i;
 	return -1;
 }
@@ -81,11 +83,13 @@ static bool continue_selected(const struct tui *tui)
 
 /* "✓" done, "tried, 2 failed" stepped to the end with failures, "→ 4/9" in
  * progress (ASCII without UTF-8), "" not started. True for "tried". */
-static bool progress_mark(const struct tui *tui, const struct menu_entry *entry, char *out, size_t size)
+static bool progress_mark(const struct tui *tui, const struct menu_entry *entry, char *out,
+			  size_t size)
 {
 	struct progress_entry record;
 	out[0] = '\0';
-	if (!entry->lesson || !tui->progress || !progress_get(tui->progress, entry->lesson->name, &record))
+	if (!entry->lesson || !tui->progress
+	    || !progress_get(tui->progress, entry->lesson->name, &record))
 		return false;
 	bool utf8 = tui->style.utf8;
 	if (record.done)
@@ -93,12 +97,13 @@ static bool progress_mark(const struct tui *tui, const struct menu_entry *entry,
 	else if (record.failed)
 		snprintf(out, size, _("tried, %zu failed"), record.failed);
 	else if (record.steps_reached > 0)
-		snprintf(out, size, "%s %zu/%zu", utf8 ? "→" : "->", record.steps_reached, entry->lesson->step_count);
+		snprintf(out, size, "%s %zu/%zu", utf8 ? "→" : "->", record.steps_reached,
+			 entry->lesson->step_count);
 	return !record.done && record.failed;
 }
 
-static void draw_continue(struct tui *tui, const struct menu_entry *entry, const struct progress_entry *record, int y,
-			  int width, bool selected)
+static void draw_continue(struct tui *tui, const struct menu_entry *entry,
+			  const struct progress_entry *record, int y, int width, bool selected)
 {
 	const struct tui_style *style = &tui->style;
 	char number[8], line[200];
@@ -109,8 +114,8 @@ static void draw_continue(struct tui *tui, const struct menu_entry *entry, const
 		attrset(attr);
 		mvhline(y, 1, ' ', width - 2);
 	}
-	snprintf(line, sizeof line, _("continue where you left off: %s %s, step %zu of %zu"), number, name, record->last_step,
-		 entry->lesson->step_count);
+	snprintf(line, sizeof line, _("continue where you left off: %s %s, step %zu of %zu"),
+		 number, name, record->last_step, entry->lesson->step_count);
 	draw_string(style, y, 2, selected ? ">" : " ", 1, attr);
 	draw_string(style, y, 4, line, width - 6, attr | style->roles[ROLE_NEXT]);
 }
@@ -124,8 +129,9 @@ static int mark_width(const struct tui *tui)
 		const struct menu_entry *entry = &tui->entries[i];
 		struct progress_entry record;
 		char mark[48];
-		if (!entry->lesson || !tui->progress || !progress_get(tui->progress, entry->lesson->name, &record)
-		    || record.done || !record.failed)
+		if (!entry->lesson || !tui->progress
+		    || !progress_get(tui->progress, entry->lesson->name, &record) || record.done
+		    || !record.failed)
 			continue;
 		progress_mark(tui, entry, mark, sizeof mark);
 		if (draw_columns(mark) > widest)
@@ -134,13 +140,15 @@ static int mark_width(const struct tui *tui)
 	return widest;
 }
 
-static void draw_entry(struct tui *tui, const struct menu_entry *entry, int y, int width, int marks, bool selected)
+static void draw_entry(struct tui *tui, const struct menu_entry *entry, int y, int width, int marks,
+		       bool selected)
 {
 	const struct tui_style *style = &tui->style;
 	char stem[64], number[8];
 	const char *name;
 	file_stem(entry->path, stem, sizeof stem);
-	view_lesson_number(entry->lesson ? entry->lesson->name : stem, number, sizeof number, &name);
+	view_lesson_number(entry->lesson ? entry->lesson->name : stem, number, sizeof number,
+			   &name);
 	attr_t attr = selected ? style->roles[ROLE_SELECTED] : style->roles[ROLE_NORMAL];
 	if (selected) {
 		attrset(attr);
@@ -151,17 +159,21 @@ static void draw_entry(struct tui *tui, const struct menu_entry *entry, int y, i
 	draw_string(style, y, 8, name, 15, attr);
 	char mark[48];
 	bool tried = progress_mark(tui, entry, mark, sizeof mark);
-	draw_string(style, y, 24, mark, marks, attr | style->roles[tried ? ROLE_FAILED : ROLE_CHANGED]);
+	draw_string(style, y, 24, mark, marks,
+		    attr | style->roles[tried ? ROLE_FAILED : ROLE_CHANGED]);
 	int title = 25 + marks;
 	if (entry->lesson) {
-		draw_string(style, y, title, entry->lesson->title ? entry->lesson->title : "", width - title - 2, attr);
+		draw_string(style, y, title, entry->lesson->title ? entry->lesson->title : "",
+			    width - title - 2, attr);
 	} else {
 		char broken[128];
 		snprintf(broken, sizeof broken,
-			 ngettext("(broken: %zu problem; Enter shows them)", "(broken: %zu problems; Enter shows them)",
+			 ngettext("(broken: %zu problem; Enter shows them)",
+				  "(broken: %zu problems; Enter shows them)",
 				  entry->diagnostics.count),
 			 entry->diagnostics.count);
-		draw_string(style, y, title, broken, width - title - 2, attr | style->roles[ROLE_FAILED]);
+		draw_string(style, y, title, broken, width - title - 2,
+			    attr | style->roles[ROLE_FAILED]);
 	}
 }
 
@@ -174,7 +186,8 @@ static void search_draw(struct tui *tui, int y, int width)
 	x += draw_string(style, y, x, typing->search, width - 1 - x, style->roles[ROLE_NORMAL]);
 	tui->command.screen_y = y;   /* the terminal's cursor shows where typing goes */
 	tui->command.screen_x = x < width - 1 ? x : width - 1;
-	const char *hint = tui->message[0] ? "" : _("   Enter choose  Down Up other matches  Esc cancel");
+	const char *hint =
+		tui->message[0] ? "" : _("   Enter choose  Down Up other matches  Esc cancel");
 	draw_string(style, y, x + 1, hint, width - 2 - x, style->roles[ROLE_DIM]);
 }
 
@@ -184,8 +197,8 @@ void screen_menu_draw(struct tui *tui)
 	int width = COLS, height = LINES;
 	attrset(style->roles[ROLE_TITLE]);
 	mvhline(0, 0, ' ', width);
-	draw_string(style, 0, 1, _("socklab  lessons: the BSD socket API on the real kernel"), width - 2,
-		    style->roles[ROLE_TITLE]);
+	draw_string(style, 0, 1, _("socklab  lessons: the BSD socket API on the real kernel"),
+		    width - 2, style->roles[ROLE_TITLE]);
 	int y = 2;
 	struct progress_entry record;
 	int resume = continue_entry(tui, &record);
@@ -200,14 +213,18 @@ void screen_menu_draw(struct tui *tui)
 		list_rows--;   /* a row says what the list hides */
 	if (list_rows < 1)
 		list_rows = 1;
-	size_t first = tui->menu_selected >= (size_t)list_rows ? tui->menu_selected - (size_t)list_rows + 1 : 0;
+	size_t first = tui->menu_selected >= (size_t)list_rows
+		? tui->menu_selected - (size_t)list_rows + 1
+		: 0;
 	int list_top = y, marks = mark_width(tui);
 	size_t i = first;
 	for (; i < tui->entry_count && y < list_top + list_rows; i++, y++)
-		draw_entry(tui, &tui->entries[i], y, width, marks, !on_continue && i == tui->menu_selected);
+		draw_entry(tui, &tui->entries[i], y, width, marks,
+			   !on_continue && i == tui->menu_selected);
 	if (cut && y < height - 1) {
 		char more[96];
-		snprintf(more, sizeof more, "  (%zu more above, %zu more below: Up Down)", first, tui->entry_count - i);
+		snprintf(more, sizeof more, "  (%zu more above, %zu more below: Up Down)", first,
+			 tui->entry_count - i);
 		draw_string(style, y++, 2, more, width - 4, style->roles[ROLE_DIM]);
 	}
 	/* The selected lesson's intro, where there is room. */
@@ -223,23 +240,26 @@ void screen_menu_draw(struct tui *tui)
 		if (intro_cut)
 			room--;   /* the last row says where the rest is */
 		for (size_t i = 0; i < count && i < 32 && (int)i < room; i++, row++)
-			draw_text(style, row, 4, lines[i].start, lines[i].len, width - 6, style->roles[ROLE_DIM]);
+			draw_text(style, row, 4, lines[i].start, lines[i].len, width - 6,
+				  style->roles[ROLE_DIM]);
 		if (intro_cut)
-			draw_string(style, row, 4, "... (Enter: the lesson opens on all of it)", width - 6,
-				    style->roles[ROLE_DIM]);
+			draw_string(style, row, 4, "... (Enter: the lesson opens on all of it)",
+				    width - 6, style->roles[ROLE_DIM]);
 	}
 	if (tui->menu_typing.searching) {
 		search_draw(tui, height - 1, width);
 	} else {
 		int x = 1;
-		const char *pairs[][2] = { { "Enter", _("open") }, { "Up Down", _("choose") }, { "1-99", _("number") },
-					   { "/", _("search") }, { "?", _("help") }, { "q", _("quit") } };
+		const char *pairs[][2] = { { "Enter", _("open") },  { "Up Down", _("choose") },
+					   { "1-99", _("number") }, { "/", _("search") },
+					   { "?", _("help") },      { "q", _("quit") } };
 		for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++)
 			if (!draw_key_label(style, height - 1, &x, width, pairs[k][0], pairs[k][1]))
 				break;
 	}
 	if (tui->message[0])
-		draw_string(style, height - 2, 1, tui->message, width - 2, style->roles[ROLE_FAILED]);
+		draw_string(style, height - 2, 1, tui->message, width - 2,
+			    style->roles[ROLE_FAILED]);
 }
 
 static void menu_up(struct tui *tui)
@@ -299,7 +319,8 @@ static void number_typed(struct tui *tui, int digit)
 	size_t length = strlen(typing->number);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (attempt == 1 || length + 1 >= sizeof typing->number)
-			length = 0;   /* no lesson has the longer number: start again from this digit */
+			length = 0;   /* no lesson has the longer number: start again
+			                 from this digit */
 		typing->number[length] = (char)digit;
 		typing->number[length + 1] = '\0';
 		int wanted = atoi(typing->number);
@@ -327,7 +348,8 @@ static bool entry_matches(const struct menu_entry *entry, const char *search)
 {
 	char stem[64];
 	file_stem(entry->path, stem, sizeof stem);
-	return contains_folded(stem, search) || (entry->lesson && contains_folded(entry->lesson->title, search));
+	return contains_folded(stem, search)
+		|| (entry->lesson && contains_folded(entry->lesson->title, search));
 }
 
 /* The next entry (from `from`, in `direction`, round the end) whose name
@@ -422,8 +444,10 @@ bool screen_menu_next_lesson_key(struct tui *tui, int key)
 			char *err = NULL;
 			tui->menu_selected = i;
 			tui->menu_on_continue = false;
-			if (screen_consent_open_lesson(tui, tui->entries[i].lesson, 0, true, &err) < 0) {
-				tui_message(tui, _("cannot start %s: %s"), next->name, err ? err : _("out of memory"));
+			if (screen_consent_open_lesson(tui, tui->entries[i].lesson, 0, true,
+						       &err) < 0) {
+				tui_message(tui, _("cannot start %s: %s"), next->name,
+					    err ? err : _("out of memory"));
 				free(err);
 			}
 			break;
@@ -434,10 +458,14 @@ bool screen_menu_next_lesson_key(struct tui *tui, int key)
 void screen_menu_help(struct tui_page *page, int width)
 {
 	static const char *const rows[][2] = {
-		{ "1 ... 99", N_("in the menu: the lesson of that number (01 and 1 alike; 1 then 2 is lesson 12)") },
-		{ "/", N_("in the menu: search the lessons' names and titles; Down and Up the other matches, Enter "
-			  "keeps the one found, Esc goes back") },
-		{ "g Home  G End", N_("in the menu: the top (continue where you left off) and the last lesson") },
+		{ "1 ... 99",
+		  N_("in the menu: the lesson of that number (01 and 1 alike; 1 then 2 is "
+		     "lesson 12)") },
+		{ "/",
+		  N_("in the menu: search the lessons' names and titles; Down and Up the other "
+		     "matches, Enter keeps the one found, Esc goes back") },
+		{ "g Home  G End",
+		  N_("in the menu: the top (continue where you left off) and the last lesson") },
 		{ "n", N_("at the end of a lesson opened from the menu: the next lesson") },
 	};
 	page_add(page, "%s", "");
@@ -454,7 +482,8 @@ static void menu_continue(struct tui *tui)
 	char *err = NULL;
 	tui->menu_selected = (size_t)index;
 	if (screen_consent_open_lesson(tui, lesson, record.last_step, true, &err) < 0) {
-		tui_message(tui, _("cannot start %s: %s"), lesson->name, err ? err : _("out of memory"));
+		tui_message(tui, _("cannot start %s: %s"), lesson->name,
+			    err ? err : _("out of memory"));
 		free(err);
 	}
 }
@@ -474,14 +503,16 @@ static void menu_open(struct tui *tui)
 		page_clear(&tui->page, title);
 		page_add(&tui->page, "%s", "");
 		for (size_t i = 0; i < entry->diagnostics.count; i++)
-			page_add_wrapped(&tui->page, "  ", entry->diagnostics.messages[i], COLS - 2);
+			page_add_wrapped(&tui->page, "  ", entry->diagnostics.messages[i],
+					 COLS - 2);
 		page_add(&tui->page, "%s", "");
 		page_add(&tui->page, "  %s", _("socklab check FILE prints the same list."));
 		return;
 	}
 	char *err = NULL;
 	if (screen_consent_open_lesson(tui, entry->lesson, 0, true, &err) < 0) {
-		tui_message(tui, _("cannot start %s: %s"), entry->lesson->name, err ? err : _("out of memory"));
+		tui_message(tui, _("cannot start %s: %s"), entry->lesson->name,
+			    err ? err : _("out of memory"));
 		free(err);
 	}
 }

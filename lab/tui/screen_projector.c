@@ -106,7 +106,8 @@ void screen_projector_draw(struct tui *tui)
 			continue;
 		int room = width - item->x < item->width ? width - item->x : item->width;
 		if (item->kind == PROJECTOR_BOX)
-			draw_box(item->y, item->x, item->height, item->width, style->roles[ROLE_BORDER] | A_BOLD);
+			draw_box(item->y, item->x, item->height, item->width,
+				 style->roles[ROLE_BORDER] | A_BOLD);
 		else if (item->kind == PROJECTOR_INK)
 			ink_draw(style, item, attr);
 		else

@@ -34,33 +34,37 @@ struct lab_address_shown socket_text_peer(const struct lab_socket *socket, bool 
 	return peer;
 }
 
-int socket_text_pieces(const struct lab_socket *socket, struct socket_piece pieces[SOCKET_PIECES_MAX])
+int socket_text_pieces(const struct lab_socket *socket,
+		       struct socket_piece pieces[SOCKET_PIECES_MAX])
 {
 	int count = 0;
 	bool queue_changed = (socket->changes & CHANGE_QUEUE) != 0;
 	if (socket->state == TCP_LISTEN) {
-		snprintf(pieces[count].text, sizeof pieces[count].text, _("%saccept queue %u of %u"),
-			 queue_changed ? "*" : "", socket->recv_queue, socket->send_queue);
+		snprintf(pieces[count].text, sizeof pieces[count].text,
+			 _("%saccept queue %u of %u"), queue_changed ? "*" : "", socket->recv_queue,
+			 socket->send_queue);
 		pieces[count++].changed = queue_changed;
 	} else if (socket->state != 0) {
 		/* After the peer's FIN the kernel counts the FIN in recv-q. */
-		bool fin = (socket->state == TCP_CLOSE_WAIT || socket->state == TCP_CLOSING) && socket->recv_queue > 0;
+		bool fin = (socket->state == TCP_CLOSE_WAIT || socket->state == TCP_CLOSING)
+			&& socket->recv_queue > 0;
 		snprintf(pieces[count].text, sizeof pieces[count].text,
-			 fin ? _("%srecv-q %u (FIN counts 1) send-q %u") : "%srecv-q %u send-q %u", queue_changed ? "*" : "",
-			 socket->recv_queue, socket->send_queue);
+			 fin ? _("%srecv-q %u (FIN counts 1) send-q %u") : "%srecv-q %u send-q %u",
+			 queue_changed ? "*" : "", socket->recv_queue, socket->send_queue);
 		pieces[count++].changed = queue_changed;
 	}
 	if (socket->timer_ms) {
 		/* TIME-WAIT's countdown is "timer"; any other timer says which. */
 		unsigned seconds = (socket->timer_ms + 999) / 1000;
 		if (socket->timer == 1 && socket->retransmits)
-			snprintf(pieces[count].text, sizeof pieces[count].text, _("resent %u, again in %u s"),
-				 socket->retransmits, seconds);
+			snprintf(pieces[count].text, sizeof pieces[count].text,
+				 _("resent %u, again in %u s"), socket->retransmits, seconds);
 		else if (socket->timer && socket->timer != 3)
 			snprintf(pieces[count].text, sizeof pieces[count].text, _("%s in %u s"),
 				 lab_timer_shown(socket->timer), seconds);
 		else
-			snprintf(pieces[count].text, sizeof pieces[count].text, _("timer %u s"), seconds);
+			snprintf(pieces[count].text, sizeof pieces[count].text, _("timer %u s"),
+				 seconds);
 		pieces[count++].changed = false;
 	}
 	const char *note = lab_note_shown(socket->note);

@@ -23,6 +23,7 @@ void socket_text_who(const struct lab_socket *socket, char *out, size_t size);
  * local address's host: socket_text_peer(socket, true).text. */
 struct lab_address_shown socket_text_peer(const struct lab_socket *socket, bool shorten);
 /* Fills `pieces`; returns how many (at most SOCKET_PIECES_MAX). */
-int socket_text_pieces(const struct lab_socket *socket, struct socket_piece pieces[SOCKET_PIECES_MAX]);
+int socket_text_pieces(const struct lab_socket *socket,
+		       struct socket_piece pieces[SOCKET_PIECES_MAX]);
 
 #endif

@@ -53,8 +53,8 @@ static void step_on_event(const struct stepper_news *news, void *context)
 	const struct tracer_event *event = news->event;
 	switch (news->kind) {
 	case NEWS_FORK:
-		tui_message(tui, _("%s started %s (fork): it holds a copy of each of %s's fds"), news->parent_who, news->who,
-			    news->parent_who);
+		tui_message(tui, _("%s started %s (fork): it holds a copy of each of %s's fds"),
+			    news->parent_who, news->who, news->parent_who);
 		return;
 	case NEWS_EXEC:
 		tui_message(tui, _("%s runs a new program (exec): %.200s"), news->who, event->text);
@@ -77,7 +77,8 @@ int step_actions_open(struct tui *tui, char **err)
 	/* Running the programs again must not meet the first run's TIME-WAIT sockets. */
 	if (tui->sessions_started > 0 && sandbox_renew(tui->sandbox, err) < 0)
 		return -1;
-	if (stepper_new(&tui->stepper, tui->step_commands, tui->step_examples, tui->sandbox, err) < 0) {
+	if (stepper_new(&tui->stepper, tui->step_commands, tui->step_examples, tui->sandbox,
+			err) < 0) {
 		tui->stepper = NULL;
 		return -1;
 	}
@@ -106,7 +107,8 @@ void step_actions_on_news(struct tui *tui)
 {
 	char *err = NULL;
 	if (stepper_pump(tui->stepper, &err) < 0) {
-		tui_message(tui, _("the lab failed: %s (r runs the programs again)"), err ? err : _("out of memory"));
+		tui_message(tui, _("the lab failed: %s (r runs the programs again)"),
+			    err ? err : _("out of memory"));
 		free(err);
 	}
 	tui->step_side = stepper_next_side(tui->stepper, tui->step_side);
@@ -130,7 +132,8 @@ static const char *run_one_call(struct tui *tui, char **err)
 	if (quiet < 0)
 		return NULL;
 	if (quiet == 0)
-		return _("a program still runs between its socket calls: the next one shows when it stops");
+		return _("a program still runs between its socket calls: the next one shows when "
+			 "it stops");
 	tui->step_side = stepper_next_side(tui->stepper, tui->step_side);
 	int released = stepper_release(tui->stepper, tui->step_side, err);
 	if (released < 0)
@@ -149,7 +152,8 @@ static void step_run(struct tui *tui)
 	char *err = NULL;
 	const char *said = run_one_call(tui, &err);
 	if (!said) {
-		tui_message(tui, _("the lab failed: %s (r runs the programs again)"), err ? err : _("out of memory"));
+		tui_message(tui, _("the lab failed: %s (r runs the programs again)"),
+			    err ? err : _("out of memory"));
 		free(err);
 	} else if (said[0]) {
 		tui_message(tui, "%s", said);
@@ -207,7 +211,8 @@ static void step_start_over(struct tui *tui)
 	char *err = NULL;
 	if (step_actions_open(tui, &err) < 0) {
 		/* Nothing left to show: end as a lab that cannot start does. */
-		tui_message(tui, _("could not run the programs again: %s"), err ? err : _("out of memory"));
+		tui_message(tui, _("could not run the programs again: %s"),
+			    err ? err : _("out of memory"));
 		free(err);
 		tui->exit_code = 2;
 		tui->quit = true;
@@ -218,17 +223,20 @@ static void step_start_over(struct tui *tui)
 
 static void step_forward_only(struct tui *tui)
 {
-	tui_message(tui, "%s", _("programs only run forward: space runs the call shown, r runs both again"));
+	tui_message(tui, "%s",
+		    _("programs only run forward: space runs the call shown, r runs both again"));
 }
 
 static void step_no_quiz(struct tui *tui)
 {
-	tui_message(tui, "%s", _("predict mode asks about a lesson's steps; programs have none written down"));
+	tui_message(tui, "%s",
+		    _("predict mode asks about a lesson's steps; programs have none written down"));
 }
 
 static void step_no_typing(struct tui *tui)
 {
-	tui_message(tui, "%s", _("here the programs make the calls; socklab play is where you type them"));
+	tui_message(tui, "%s",
+		    _("here the programs make the calls; socklab play is where you type them"));
 }
 
 const tui_handler step_actions_handlers[ACTION_COUNT] = {

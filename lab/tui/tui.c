@@ -51,8 +51,9 @@ static int terminal_start(struct tui *tui, SCREEN **screen, char **err)
 	*screen = newterm(NULL, stdout, stdin);
 	if (!*screen) {
 		const char *term = getenv("TERM");
-		return text_error(err, _("cannot drive terminal type '%s' (try TERM=xterm, or run --plain)"),
-				  term ? term : _("(unset)"));
+		return text_error(
+			err, _("cannot drive terminal type '%s' (try TERM=xterm, or run --plain)"),
+			term ? term : _("(unset)"));
 	}
 	set_term(*screen);
 	signals_set_curses(true);
@@ -119,7 +120,8 @@ static void run_loop(struct tui *tui)
 			{ .fd = signals_fd(), .events = POLLIN },
 			/* Held segments the kernel's timers resend: read as they come,
 			 * so their times are the kernel's (resend.h). -1: none held. */
-			{ .fd = tui->session ? session_wire_fd(tui->session) : -1, .events = POLLIN },
+			{ .fd = tui->session ? session_wire_fd(tui->session) : -1,
+			  .events = POLLIN },
 		};
 		int program_fds[STEPPER_SIDES];
 		int program_count = tui->stepper ? stepper_fds(tui->stepper, program_fds) : 0;
@@ -140,7 +142,8 @@ static void run_loop(struct tui *tui)
 		if (fds[2].revents && tui->session) {
 			char *err = NULL;
 			if (session_wire_collect(tui->session, &err) < 0)
-				tui_message(tui, _("held segments: %s"), err ? err : _("out of memory"));
+				tui_message(tui, _("held segments: %s"),
+					    err ? err : _("out of memory"));
 			free(err);
 		}
 		for (int i = 0; i < program_count; i++)
@@ -222,9 +225,12 @@ static void progress_start(struct tui *tui)
 	free(err);
 }
 
-static int tui_main(const struct tui_start *start, struct sandbox *sandbox, const struct tui_options *options)
+static int tui_main(const struct tui_start *start, struct sandbox *sandbox,
+		    const struct tui_options *options)
 {
-	struct tui tui = { .options = options, .sandbox = sandbox, .focus_side = -1, .screen = SCREEN_MENU };
+	struct tui tui = {
+		.options = options, .sandbox = sandbox, .focus_side = -1, .screen = SCREEN_MENU
+	};
 	SCREEN *screen = NULL;
 	char *err = NULL;
 	int code = 0;
@@ -235,9 +241,13 @@ static int tui_main(const struct tui_start *start, struct sandbox *sandbox, cons
 	/* Only the character type: numbers in traces must keep their '.'. */
 	setlocale(LC_CTYPE, "");
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		err = strdup(start->play ? _("free play needs a terminal (socklab play --plain reads calls from stdin)")
-			     : start->step_commands ? _("stepping programs needs a terminal (socklab step --plain prints a transcript)")
-					 : _("the lesson screen needs a terminal (socklab run --plain LESSON prints a transcript)"));
+		err = strdup(start->play ? _("free play needs a terminal (socklab play --plain "
+					     "reads calls from stdin)")
+				     : start->step_commands
+				     ? _("stepping programs needs a terminal (socklab step --plain "
+					 "prints a transcript)")
+				     : _("the lesson screen needs a terminal (socklab run --plain "
+					 "LESSON prints a transcript)"));
 		goto failed;
 	}
 	if (signals_install(&err) < 0)
@@ -275,8 +285,8 @@ done:
 	return stop ? 128 + stop : code;
 }
 
-int tui_run(struct lesson *lesson, char **lesson_paths, size_t lesson_count, struct sandbox *sandbox,
-	    const struct tui_options *options)
+int tui_run(struct lesson *lesson, char **lesson_paths, size_t lesson_count,
+	    struct sandbox *sandbox, const struct tui_options *options)
 {
 	struct tui_start start = { .lesson = lesson, .paths = lesson_paths, .count = lesson_count };
 	return tui_main(&start, sandbox, options);

@@ -16,8 +16,8 @@
  * process exit code: 0, 2 when the terminal or the lab could not start,
  * 128 + N when signal N stopped it (the terminal is restored and the
  * puppets are gone by then). The lesson and the paths stay the caller's. */
-int tui_run(struct lesson *lesson, char **lesson_paths, size_t lesson_count, struct sandbox *sandbox,
-	    const struct tui_options *options);
+int tui_run(struct lesson *lesson, char **lesson_paths, size_t lesson_count,
+	    struct sandbox *sandbox, const struct tui_options *options);
 
 /* Free play on the lesson screen: a command line where calls are typed
  * on either side and run on the real pair (play.h), with completion and a
@@ -36,7 +36,7 @@ int tui_step(const char *const commands[2], const char *examples_dir, struct san
  * width x height, each frame a full repaint (erase, draw, every cell sent).
  * Sets *median_us to the median frame time. Returns 0, or -1 with *err.
  * Must not be called while tui_run runs. */
-int tui_bench_draw(const struct lesson *lesson, struct sandbox *sandbox, int width, int height, int frames,
-		   double *median_us, char **err);
+int tui_bench_draw(const struct lesson *lesson, struct sandbox *sandbox, int width, int height,
+		   int frames, double *median_us, char **err);
 
 #endif

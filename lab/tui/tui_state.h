@@ -42,7 +42,8 @@ struct menu_entry {
 
 /* What the menu's own keys have typed: a lesson's number, a search. */
 struct menu_typing {
-	char number[8];                   /* digits typed so far; the lesson they name is selected */
+	char number[8];                   /* digits typed so far; the lesson they
+	                                     name is selected */
 	bool searching;                   /* '/' opened the search line on the key line */
 	char search[64];                  /* NUL-terminated */
 	size_t before;                    /* the selection Esc goes back to */
@@ -69,14 +70,20 @@ struct command_line {
 	size_t length;                     /* bytes */
 	size_t cursor;                     /* byte offset, at a character's first byte */
 	struct history history;            /* owned */
-	size_t history_at;                 /* the entry shown; history.count: the line being typed */
-	char draft[COMMAND_LINE_MAX];      /* the line being typed, kept while Up walks the history */
-	char problem[300];                 /* the parser's message for the line (no position), or "" */
+	size_t history_at;                 /* the entry shown; history.count: the
+	                                      line being typed */
+	char draft[COMMAND_LINE_MAX];      /* the line being typed, kept while Up
+	                                      walks the history */
+	char problem[300];                 /* the parser's message for the line (no
+	                                      position), or "" */
 	size_t problem_at;                 /* the byte of the line it points at */
-	char hint[300];                    /* under the line: completion candidates, what an argument is */
+	char hint[300];                    /* under the line: completion candidates, what
+	                                      an argument is */
 	bool history_warned;               /* a history that cannot be written is said once */
-	int screen_y, screen_x;            /* where drawing puts the terminal cursor; y -1: hidden */
-	bool problem_cut;                  /* drawing found no room for the problem beside its caret */
+	int screen_y, screen_x;            /* where drawing puts the terminal
+	                                      cursor; y -1: hidden */
+	bool problem_cut;                  /* drawing found no room for the problem
+	                                      beside its caret */
 	/* Enter: the line's owner (free play) runs it; true when done with
 	 * (the line clears), false when it stays to be fixed. */
 	bool (*run)(struct tui *tui, const char *line);
@@ -91,7 +98,8 @@ struct quiz_panel {
 	bool told;                         /* the verdicts of the step just run are shown */
 	struct quiz_choices choices;       /* borrowed from the lesson */
 	struct quiz_prediction prediction;
-	size_t question;                   /* 0: the result (when there are answers), then each socket */
+	size_t question;                   /* 0: the result (when there are answers),
+	                                      then each socket */
 	size_t question_count;
 	int cursor;                        /* the highlighted choice of the question */
 	int pending;                       /* a first digit waiting for a second (1 of 13), or 0 */
@@ -114,11 +122,13 @@ struct consent_question {
 
 struct tui {
 	const struct tui_options *options;
-	bool trace_written;                /* --trace: the lesson was left, its steps are in the file */
+	bool trace_written;                /* --trace: the lesson was left, its steps
+	                                      are in the file */
 	bool trace_failed;                 /* ... or could not be: tui->message says why */
 	bool trace_begun;                  /* --trace: the file has its first line */
 	size_t trace_events;               /* --trace: events of the session in the file so far */
-	bool trace_rewind;                 /* --trace: the session went back, the file starts again */
+	bool trace_rewind;                 /* --trace: the session went back, the
+	                                      file starts again */
 	struct sandbox *sandbox;           /* borrowed */
 	struct tui_style style;
 	enum tui_screen screen;
@@ -142,7 +152,8 @@ struct tui {
 	int focus_side;                    /* the focused pane's side, -1 none */
 	size_t selected;                   /* the selected socket among the focused side's */
 	int right_side;                    /* the side in the second pane */
-	int chosen_side;                   /* the side the switch key put there, -1 none (the last to act) */
+	int chosen_side;                   /* the side the switch key put there, -1 none
+	                                      (the last to act) */
 	bool autoplay;
 	int autoplay_ms;                   /* pace */
 	uint64_t autoplay_due_ms;          /* CLOCK_MONOTONIC */
@@ -153,7 +164,8 @@ struct tui {
 	struct tui_page page;
 	struct ladder_screen ladder;
 	/* Free play. */
-	struct play *play;                 /* owned, NULL in a lesson; tui->session is its session */
+	struct play *play;                 /* owned, NULL in a lesson; tui->session
+	                                      is its session */
 	struct command_line command;
 	bool cursor_shown;                 /* the terminal's cursor is visible (curs_set) */
 	/* Stepping programs (socklab step). */
@@ -170,11 +182,13 @@ struct tui {
 	/* Progress: NULL when it cannot be kept (said once). */
 	struct progress *progress;         /* owned */
 	bool progress_dirty;               /* recorded since the last save */
-	size_t recorded_step;              /* the step last recorded for the lesson shown, SIZE_MAX none */
+	size_t recorded_step;              /* the step last recorded for the lesson shown,
+	                                      SIZE_MAX none */
 	bool menu_on_continue;             /* the menu's "continue" row is selected */
 	struct menu_typing menu_typing;
 	char recorded_lesson[PROGRESS_NAME_MAX];   /* the lesson this run recorded last, "" none:
-	                                      it wins over progress_latest, whose clock ticks in seconds */
+	                                      it wins over progress_latest, whose clock
+	                                      ticks in seconds */
 };
 
 /* Saves the progress file when something changed; a failure becomes a

@@ -77,8 +77,8 @@ static void label_row(struct view_call *call, const char *who)
 
 /* The notes of `side` that go before event `before` (SIZE_MAX: those
  * after the last event), as rows of their own. */
-static void add_notes(const struct lesson_view *view, struct view_side *pane, int side, size_t before,
-		      size_t count)
+static void add_notes(const struct lesson_view *view, struct view_side *pane, int side,
+		      size_t before, size_t count)
 {
 	for (size_t n = 0; n < view->note_count; n++) {
 		const struct view_note *note = &view->notes[n];
@@ -98,8 +98,8 @@ static void add_notes(const struct lesson_view *view, struct view_side *pane, in
 /* Calls of one side, in order; a woken call replaces its blocked line, so
  * the pane shows it returning where it was made. A note (an exec) is a row
  * of its own where it happened. */
-static void collect_calls(struct lesson_view *view, const struct lab_event *events, size_t count, int side,
-			  size_t *used)
+static void collect_calls(struct lesson_view *view, const struct lab_event *events, size_t count,
+			  int side, size_t *used)
 {
 	struct view_side *pane = &view->sides[side];
 	pane->calls = view->call_storage + *used;
@@ -107,7 +107,8 @@ static void collect_calls(struct lesson_view *view, const struct lab_event *even
 	for (size_t i = 0; i < count; i++) {
 		add_notes(view, pane, side, i, count);
 		const struct lab_event *event = &events[i];
-		if (event->side != side || !event_shown(event, view->step, view->half, view->half_count))
+		if (event->side != side
+		    || !event_shown(event, view->step, view->half, view->half_count))
 			continue;
 		struct view_call *call = NULL;
 		if (event->kind == EVENT_WOKE)
@@ -140,9 +141,10 @@ static void collect_calls(struct lesson_view *view, const struct lab_event *even
 
 /* What free play shows before the first call, in place of a lesson's intro. */
 static const char *const free_play_intro =
-	N_("Free play: type calls for either side in the lessons' grammar, side: [name =] call(arguments), and each "
-	   "runs on the real kernel as a lesson's step does. A blocking call blocks; the other side stays yours. "
-	   "Tab completes, Up recalls earlier lines, w FILE writes what you played as a lesson.");
+	N_("Free play: type calls for either side in the lessons' grammar, side: [name =] "
+	   "call(arguments), and each runs on the real kernel as a lesson's step does. A blocking "
+	   "call blocks; the other side stays yours. Tab completes, Up recalls earlier lines, w "
+	   "FILE writes what you played as a lesson.");
 
 /* Free play has no next step: say which sides may call, and why not the others. */
 static void describe_free_play(struct lesson_view *view)
@@ -159,16 +161,21 @@ static void describe_free_play(struct lesson_view *view)
 			continue;
 		listed++;
 		at += (size_t)snprintf(sides + at, sizeof sides - at, "%s%s",
-				       listed == 1 ? "" : listed == free_sides ? _(" or ") : ", ", view->sides[s].name);
+				       listed == 1                    ? ""
+					       : listed == free_sides ? _(" or ")
+								      : ", ",
+				       view->sides[s].name);
 	}
 	if (free_sides)
 		length = (size_t)snprintf(view->next, size, _("a call on %s"), sides);
 	else
-		length = (size_t)snprintf(view->next, size, "%s", _("every side sleeps in the kernel"));
+		length = (size_t)snprintf(view->next, size, "%s",
+					  _("every side sleeps in the kernel"));
 	for (int s = 0; s < view->side_count && length < size; s++) {
 		const struct view_side *side = &view->sides[s];
 		if (side->blocked)
-			length += (size_t)snprintf(view->next + length, size - length, _("; %s is blocked in %s"), side->name,
+			length += (size_t)snprintf(view->next + length, size - length,
+						   _("; %s is blocked in %s"), side->name,
 						   side->calls[side->call_count - 1].text);
 	}
 }
@@ -188,11 +195,14 @@ static void describe_next(struct lesson_view *view, const struct lab_event *even
 			if (events[i].step != view->step || events[i].kind != EVENT_WOKE)
 				continue;
 			if (length)
-				length += (size_t)snprintf(woken + length, sizeof woken - length, "%s", _(" and "));
+				length += (size_t)snprintf(woken + length, sizeof woken - length,
+							   "%s", _(" and "));
 			if (length < sizeof woken)
-				length += (size_t)snprintf(woken + length, sizeof woken - length, _("%s's %s"),
+				length += (size_t)snprintf(woken + length, sizeof woken - length,
+							   _("%s's %s"),
 							   side_name(info, events[i].side),
-							   events[i].text ? events[i].text : _("call"));
+							   events[i].text ? events[i].text
+									  : _("call"));
 		}
 		snprintf(view->next, sizeof view->next, _("the kernel will now wake %s"), woken);
 		return;
@@ -208,21 +218,25 @@ static void describe_next(struct lesson_view *view, const struct lab_event *even
 		if (view->failures_total)
 			snprintf(view->next, sizeof view->next,
 				 ngettext("the end: %zu expectation failed (r restarts)",
-					  "the end: %zu expectations failed (r restarts)", view->failures_total),
+					  "the end: %zu expectations failed (r restarts)",
+					  view->failures_total),
 				 view->failures_total);
 		else
-			snprintf(view->next, sizeof view->next, "%s", _("the end: every expectation met (r restarts, q quits)"));
+			snprintf(view->next, sizeof view->next, "%s",
+				 _("the end: every expectation met (r restarts, q quits)"));
 		return;
 	}
 	const struct typed_call *call = &lesson->steps[view->step].call;
 	view->next_side = call->side;
-	length = (size_t)snprintf(view->next, sizeof view->next, "%s: %s", side_name(info, call->side), call->text);
+	length = (size_t)snprintf(view->next, sizeof view->next, "%s: %s",
+				  side_name(info, call->side), call->text);
 	/* release() and drop() are the lab's, not the side's: a blocked side's
 	 * segment is what they let go. */
 	bool wire_call = call->def && call->def->wire;
-	if (call->side >= 0 && call->side < view->side_count && view->sides[call->side].blocked && !wire_call
-	    && length < sizeof view->next)
-		snprintf(view->next + length, sizeof view->next - length, _("   (%s is blocked: it cannot make this call)"),
+	if (call->side >= 0 && call->side < view->side_count && view->sides[call->side].blocked
+	    && !wire_call && length < sizeof view->next)
+		snprintf(view->next + length, sizeof view->next - length,
+			 _("   (%s is blocked: it cannot make this call)"),
 			 side_name(info, call->side));
 }
 
@@ -301,7 +315,8 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 	size_t step_start = count;
 	while (step_start > 0 && events[step_start - 1].step == view->step)
 		step_start--;
-	view->step_events = count ? events + step_start : NULL;   /* no arithmetic on an empty log's NULL */
+	/* no arithmetic on an empty log's NULL */
+	view->step_events = count ? events + step_start : NULL;
 	for (size_t i = step_start; i < count && view->step > 0; i++) {
 		if (!event_shown(&events[i], view->step, view->half, view->half_count))
 			break;
@@ -310,7 +325,8 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 		view->held = lab_event_held_shown(&events[i]);
 	}
 	view->wire_note = view->info->wire;
-	for (size_t i = 0; i < view->step_event_count && !view->wire_note[0] && !view->step_packet_count; i++) {
+	for (size_t i = 0;
+	     i < view->step_event_count && !view->wire_note[0] && !view->step_packet_count; i++) {
 		const char *silence = lab_event_wire_silence(&view->step_events[i]);
 		if (silence)
 			view->wire_note = _(silence);
@@ -326,22 +342,28 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 			view->evidence_count++;
 	/* What a call did that its rows alone do not say (a close with another holder). */
 	for (size_t i = step_start; i < count && view->evidence_count < VIEW_EVIDENCE_MAX; i++)
-		if (event_shown(&events[i], view->step, view->half, view->half_count) && events[i].aside != ASIDE_NONE)
-			lab_event_aside_text(&events[i], view->evidence[view->evidence_count++], sizeof view->evidence[0]);
+		if (event_shown(&events[i], view->step, view->half, view->half_count)
+		    && events[i].aside != ASIDE_NONE)
+			lab_event_aside_text(&events[i], view->evidence[view->evidence_count++],
+					     sizeof view->evidence[0]);
 
 	view->source_label = "python";
 	if (view->stepping) {
 		view->say = view->python = NULL;   /* view_describe_programs says */
 	} else if (view->step == 0) {
-		view->say = view->lesson->intro ? view->lesson->intro : view->free_play ? _(free_play_intro) : NULL;
+		view->say = view->lesson->intro ? view->lesson->intro
+			: view->free_play       ? _(free_play_intro)
+						: NULL;
 		view->python = NULL;
 	} else {
 		const struct lesson_step *step = &view->lesson->steps[view->step - 1];
-		/* Part 2 of a step that woke a call has its own words, when the lesson gives them. */
+		/* Part 2 of a step that woke a call has its own words, when the
+		 * lesson gives them. */
 		view->say = view->half == 2 && step->then_say ? step->then_say : step->say;
 		view->python = view->lesson->steps[view->step - 1].python;
 		/* A typed call has no Python of its own: the catalog's shows its shape. */
-		if (!view->python && view->free_play && view->lesson->steps[view->step - 1].call.def)
+		if (!view->python && view->free_play
+		    && view->lesson->steps[view->step - 1].call.def)
 			view->python = view->lesson->steps[view->step - 1].call.def->python;
 	}
 	describe_next(view, events, count);
@@ -353,15 +375,19 @@ static int describe_program(char *out, size_t size, const struct stepper_side *s
 {
 	switch (side->state) {
 	case STEPPER_HELD:
-		return chosen ? snprintf(out, size, _("%s waits before the call below."), side->name)
-			      : snprintf(out, size, _("%s waits before %s."), side->name, side->next);
+		return chosen
+			? snprintf(out, size, _("%s waits before the call below."), side->name)
+			: snprintf(out, size, _("%s waits before %s."), side->name, side->next);
 	case STEPPER_BLOCKED:
-		return snprintf(out, size, _("%s is blocked in %s: the kernel wakes it when the other side acts."),
-				side->name, side->next);
+		return snprintf(
+			out, size,
+			_("%s is blocked in %s: the kernel wakes it when the other side acts."),
+			side->name, side->next);
 	case STEPPER_ASLEEP:
 		if (side->asleep_in_call)
-			return snprintf(out, size, _("%s sleeps outside the socket calls (asleep in %s)."), side->name,
-					side->message);
+			return snprintf(out, size,
+					_("%s sleeps outside the socket calls (asleep in %s)."),
+					side->name, side->message);
 		return snprintf(out, size, _("%s sleeps outside the socket calls."), side->name);
 	case STEPPER_OVER:
 		return snprintf(out, size, _("%s %s."), side->name, side->message);
@@ -381,7 +407,8 @@ void view_describe_programs(struct lesson_view *view, const struct stepper *step
 		const struct stepper_side *side = stepper_side(stepper, s);
 		over &= side->state == STEPPER_OVER;
 		int written = describe_program(say + length, size - length, side, s == chosen);
-		length = written < 0 || (size_t)written >= size - length ? size - 1 : length + (size_t)written;
+		length = written < 0 || (size_t)written >= size - length ? size - 1
+									 : length + (size_t)written;
 		text_append(say, size, &length, " ");
 	}
 	/* What each program printed goes to its pane, the tail that is newest. */
@@ -389,19 +416,20 @@ void view_describe_programs(struct lesson_view *view, const struct stepper *step
 		const struct stepper_side *side = stepper_side(stepper, s);
 		view->sides[s].program = side->command;
 		size_t shown = side->output_len > 48 ? 48 : side->output_len;
-		text_escape((const unsigned char *)side->output + side->output_len - shown, shown, view->sides[s].output,
-			    sizeof view->sides[s].output);
+		text_escape((const unsigned char *)side->output + side->output_len - shown, shown,
+			    view->sides[s].output, sizeof view->sides[s].output);
 	}
 	for (int s = 0; s < STEPPER_SIDES && length < size; s++) {
 		const struct stepper_side *side = stepper_side(stepper, s);
 		if (side->startup_calls)
-			length += (size_t)snprintf(say + length, size - length,
-						   ngettext("(%s: %zu socket call of the interpreter's own start-up ran "
-							    "unstopped, before the program's first line.) ",
-							    "(%s: %zu socket calls of the interpreter's own start-up ran "
-							    "unstopped, before the program's first line.) ",
-							    side->startup_calls),
-						   side->name, side->startup_calls);
+			length += (size_t)snprintf(
+				say + length, size - length,
+				ngettext("(%s: %zu socket call of the interpreter's own start-up "
+					 "ran unstopped, before the program's first line.) ",
+					 "(%s: %zu socket calls of the interpreter's own start-up "
+					 "ran unstopped, before the program's first line.) ",
+					 side->startup_calls),
+				side->name, side->startup_calls);
 	}
 	view->say = say;
 	const struct stepper_side *next = stepper_side(stepper, chosen);
@@ -411,20 +439,24 @@ void view_describe_programs(struct lesson_view *view, const struct stepper *step
 	view->next_held = 0;
 	view->at_end = over;
 	if (over)
-		snprintf(view->next, sizeof view->next, "%s", _("both programs are over (r runs them again, q quits)"));
+		snprintf(view->next, sizeof view->next, "%s",
+			 _("both programs are over (r runs them again, q quits)"));
 	else if (next && next->state == STEPPER_HELD) {
 		/* Which task the next key releases, and how many more wait. */
 		view->next_side = chosen;
 		view->next_held = next->held_count;
-		const struct stepper_task *task = &next->held[next->chosen < next->held_count ? next->chosen : 0];
+		const struct stepper_task *task =
+			&next->held[next->chosen < next->held_count ? next->chosen : 0];
 		char others[96] = "";
 		if (next->held_count > 1)
-			snprintf(others, sizeof others, _("  (%zu of %zu held: Tab or Up/Down picks)"),
-				 next->chosen + 1, next->held_count);
-		snprintf(view->next, sizeof view->next, "%.32s: %.300s%s", task->who[0] ? task->who : next->name,
-			 next->next, others);
+			snprintf(others, sizeof others,
+				 _("  (%zu of %zu held: Tab or Up/Down picks)"), next->chosen + 1,
+				 next->held_count);
+		snprintf(view->next, sizeof view->next, "%.32s: %.300s%s",
+			 task->who[0] ? task->who : next->name, next->next, others);
 	} else if (next)
-		snprintf(view->next, sizeof view->next, _("%s holds no call now (c: the other program)"), next->name);
+		snprintf(view->next, sizeof view->next,
+			 _("%s holds no call now (c: the other program)"), next->name);
 }
 
 size_t view_side_sockets(const struct lesson_view *view, int side, size_t *indexes, size_t max)
@@ -442,7 +474,8 @@ size_t view_side_sockets(const struct lesson_view *view, int side, size_t *index
 	return found;
 }
 
-void view_lesson_number(const char *lesson_name, char *number, size_t number_size, const char **rest)
+void view_lesson_number(const char *lesson_name, char *number, size_t number_size,
+			const char **rest)
 {
 	size_t digits = 0;
 	while (isdigit((unsigned char)lesson_name[digits]))

@@ -46,9 +46,10 @@ struct view_side {
 	size_t call_count;
 	bool blocked;                      /* a call of this side sleeps in the kernel */
 	size_t socket_count;               /* sockets of this side in the snapshot */
-	const char *program;               /* stepping programs: the command it runs (borrowed), else NULL */
-	char output[200];                  /* stepping programs: the tail of what it printed, escaped
-	                                      (ASCII: one byte a column); "" none */
+	const char *program;               /* stepping programs: the command it runs
+	                                      (borrowed), else NULL */
+	char output[200];                  /* stepping programs: the tail of what it printed,
+	                                      escaped (ASCII: one byte a column); "" none */
 };
 
 struct lesson_view {
@@ -59,12 +60,16 @@ struct lesson_view {
 	int half;                          /* 1 or 2: which half of a two-half step is shown */
 	int half_count;                    /* 2 when the step's call woke a blocked call, else 1 */
 	const struct lab_snapshot *snapshot;   /* the sockets to draw; borrowed */
-	bool live;                         /* snapshot is the session's latest (session_refresh updates it) */
-	bool has_timer;                    /* a socket on screen has a kernel timer (TIME-WAIT, FIN-WAIT-2,
-	                                      a retransmission), running or just run out but not yet acted
-	                                      on: the kernel is read again when the soonest one ends */
-	uint32_t soonest_timer_ms;         /* the least time left on those timers (0: ended, not acted on) */
-	const char *say;                   /* the step's explanation (the intro before step 1), or NULL */
+	bool live;                         /* snapshot is the session's latest
+	                                      (session_refresh updates it) */
+	bool has_timer;                    /* a socket on screen has a kernel timer (TIME-WAIT,
+	                                      FIN-WAIT-2, a retransmission), running or just run out
+	                                      but not yet acted on: the kernel is read again when
+	                                      the soonest one ends */
+	uint32_t soonest_timer_ms;         /* the least time left on those timers (0: ended,
+	                                      not acted on) */
+	const char *say;                   /* the step's explanation (the intro before
+	                                      step 1), or NULL */
 	const char *python;                /* the step's Python line, or NULL */
 	char next[320];                    /* what the next key press does, in words */
 	bool next_is_wake;                 /* next shows the woken call (half 2), not a new step */
@@ -84,21 +89,26 @@ struct lesson_view {
 	size_t step_packet_count;              /* packets of those events */
 	const char *wire_note;                 /* why the step shows no packet: info->wire, or its
 	                                          socket's family (lab_event_wire_silence), or "" */
-	const char *held;                      /* "client -> server SYN seq 0 ack 0 len 0; ...", or "" */
-	bool free_play;                    /* set by the caller: the lesson grows as calls are typed,
-	                                      so "next" tells what may be typed, not a step */
-	bool stepping;                     /* set by the caller: the sides are programs (socklab step);
-	                                      say, the source line and next come from view_describe_programs */
+	const char *held;                      /* "client -> server SYN seq 0 ack 0 len 0; ...",
+	                                          or "" */
+	bool free_play;                    /* set by the caller: the lesson grows as calls are
+	                                      typed, so "next" tells what may be
+	                                      typed, not a step */
+	bool stepping;                     /* set by the caller: the sides are programs (socklab
+	                                      step); say, the source line and next come from
+	                                      view_describe_programs */
 	const struct view_note *notes;     /* set by the caller: rows that are no call (each exec
 	                                      of a stepped program), borrowed; NULL none */
 	size_t note_count;
-	const char *source_label;          /* what `python` is: "python", or "line" (a program's own) */
+	const char *source_label;          /* what `python` is: "python", or "line" (a
+	                                      program's own) */
 	char programs_say[1200];           /* stepping: where each program is, what it printed */
 	struct view_side sides[LESSON_MAX_SIDES];
 	int side_count;
 	int next_side;                     /* the side of the next step, -1 at the end */
-	size_t next_held;                  /* stepping: the tasks the next side holds; with 2 or more,
-	                                      Tab, Up and Down pick which one the next key releases */
+	size_t next_held;                  /* stepping: the tasks the next side holds; with 2 or
+	                                      more, Tab, Up and Down pick which one the
+	                                      next key releases */
 	/* Storage, reused from update to update. */
 	struct view_call *call_storage;
 	size_t call_capacity;
@@ -128,6 +138,7 @@ bool view_event_shown(const struct lesson_view *view, const struct lab_event *ev
 size_t view_side_sockets(const struct lesson_view *view, int side, size_t *indexes, size_t max);
 
 /* Text for the lesson number and name: "01" and "echo" from "01-echo". */
-void view_lesson_number(const char *lesson_name, char *number, size_t number_size, const char **rest);
+void view_lesson_number(const char *lesson_name, char *number, size_t number_size,
+			const char **rest);
 
 #endif

@@ -52,7 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(len == sizeof(struct sockaddr_in6));
 		break;
 	case AF_UNIX:
-		check(len > offsetof(struct sockaddr_un, sun_path) && len <= sizeof(struct sockaddr_un));
+		check(len > offsetof(struct sockaddr_un, sun_path)
+		      && len <= sizeof(struct sockaddr_un));
 		return 0;
 	default:
 		check(false);

@@ -7,8 +7,8 @@
 /* The first byte picks the link type; the rest is the frame. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const int linktypes[] = { 1 /* EN10MB */, 0 /* NULL */, 113 /* LINUX_SLL */, 276 /* LINUX_SLL2 */,
-					  101 /* RAW */, 12 /* RAW, BSD */ };
+	static const int linktypes[] = { 1 /* EN10MB */,       0 /* NULL */,  113 /* LINUX_SLL */,
+					 276 /* LINUX_SLL2 */, 101 /* RAW */, 12 /* RAW, BSD */ };
 	static struct capture_flows *flows;
 	if (!flows)
 		flows = capture_flows_new();

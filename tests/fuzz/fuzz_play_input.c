@@ -26,7 +26,8 @@
 #include "terminal_safe.h"
 #include "text.h"
 
-#define FUZZ_MAX_BYTES 8192   /* lines are at most 1,000 bytes: 8 KiB holds several, and a longer one */
+#define FUZZ_MAX_BYTES 8192   /* lines are at most 1,000 bytes: 8 KiB holds several,
+                                 and a longer one */
 
 static int screen_fd = -1;
 
@@ -71,7 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		diagnostics_init(&diag, "<stdin>");
 		struct typed_call call;
 		memset(&call, 0, sizeof call);
-		int result = play_parse_line(line, (size_t)len, number, sides, 2, &scope, &call, &diag);
+		int result =
+			play_parse_line(line, (size_t)len, number, sides, 2, &scope, &call, &diag);
 		if (result == 1) {
 			check(diag.count == 0 && call.def != NULL && call.text != NULL);
 			check(!call.def->wire);

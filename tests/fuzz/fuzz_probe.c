@@ -48,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check((result == -1) == (err != NULL));
 	for (size_t i = 0; i < snap.count; i++) {
 		const struct probe_socket *socket = &snap.sockets[i];
-		check(socket->family == AF_INET || socket->family == AF_INET6 || socket->family == AF_UNIX);
+		check(socket->family == AF_INET || socket->family == AF_INET6
+		      || socket->family == AF_UNIX);
 		/* Whatever the kernel (or the fuzzer) says, a name is a static string. */
 		check(probe_socket_state_name(socket) != NULL);
 	}

@@ -39,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	diagnostics_init(&diag, "typed");
 	struct typed_call call;
 	struct source_pos pos = { .line = 1, .column = 1 };
-	int result = typed_call_parse((const char *)data, size, pos, sides, 2, &scope, &call, &diag);
+	int result =
+		typed_call_parse((const char *)data, size, pos, sides, 2, &scope, &call, &diag);
 	if (result == 0) {
 		check(diag.count == 0);
 		check(call.side == 0 || call.side == 1);

@@ -24,7 +24,8 @@ static void check_terminal_safe(int fd)
 		unsigned char byte = bytes[i];
 		check(byte >= 0x20 || byte == '\n' || byte == '\t');
 		check(byte != 0x7f);
-		check(!(byte == 0xc2 && i + 1 < len && bytes[i + 1] >= 0x80 && bytes[i + 1] < 0xa0));
+		check(!(byte == 0xc2 && i + 1 < len && bytes[i + 1] >= 0x80
+			&& bytes[i + 1] < 0xa0));
 	}
 }
 

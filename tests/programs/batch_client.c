@@ -26,7 +26,8 @@ int main(void)
 	if (poll(&readable, 1, -1) != 1)
 		return 1;
 	char buffers[2][64];
-	struct iovec in[2] = { { buffers[0], sizeof buffers[0] }, { buffers[1], sizeof buffers[1] } };
+	struct iovec in[2] = { { buffers[0], sizeof buffers[0] },
+			       { buffers[1], sizeof buffers[1] } };
 	struct mmsghdr echoes[2] = { { .msg_hdr = { .msg_iov = &in[0], .msg_iovlen = 1 } },
 				     { .msg_hdr = { .msg_iov = &in[1], .msg_iovlen = 1 } } };
 	/* MSG_DONTWAIT: both echoes are queued once poll() says one is. */

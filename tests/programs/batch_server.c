@@ -27,8 +27,10 @@ int main(void)
 	struct mmsghdr messages[BATCH];
 	for (int i = 0; i < BATCH; i++) {
 		iov[i] = (struct iovec){ buffers[i], SIZE };
-		messages[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &senders[i], .msg_namelen = sizeof senders[i],
-							     .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		messages[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &senders[i],
+							     .msg_namelen = sizeof senders[i],
+							     .msg_iov = &iov[i],
+							     .msg_iovlen = 1 } };
 	}
 	/* MSG_DONTWAIT: whatever is queued now, not a full batch. */
 	int count = recvmmsg(fd, messages, BATCH, MSG_DONTWAIT, NULL);

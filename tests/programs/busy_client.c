@@ -17,7 +17,8 @@ int main(void)
 		for (int i = 0; i < 100000; i++)
 			spins++;
 		clock_gettime(CLOCK_MONOTONIC, &now);   /* the vDSO: no system call */
-	} while ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 < 2500);
+	} while ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000
+		 < 2500);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons(65432),
 				       .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };

@@ -11,7 +11,8 @@ int main(void)
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair) < 0 || dup2(pair[0], 9) != 9)
 		return 1;
 	int copy = fcntl(pair[0], F_DUPFD, 20);
-	if (copy < 20 || write(9, "a", 1) != 1 || write(copy, "b", 1) != 1 || read(pair[1], buffer, 2) < 1)
+	if (copy < 20 || write(9, "a", 1) != 1 || write(copy, "b", 1) != 1
+	    || read(pair[1], buffer, 2) < 1)
 		return 1;
 	close(9);
 	close(copy);

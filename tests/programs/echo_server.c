@@ -27,7 +27,8 @@ int main(int argc, char **argv)
 		.sin_port = htons((uint16_t)port),
 		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 	};
-	if (bind(listener, (struct sockaddr *)&address, sizeof address) < 0 || listen(listener, 5) < 0) {
+	if (bind(listener, (struct sockaddr *)&address, sizeof address) < 0
+	    || listen(listener, 5) < 0) {
 		perror("bind/listen");
 		return 1;
 	}

@@ -21,7 +21,9 @@ int main(void)
 				       .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	if (bind(ls, (struct sockaddr *)&address, sizeof address) < 0 || listen(ls, 5) < 0)
 		return 1;
-	struct pollfd fds[3] = { { .fd = ls, .events = POLLIN }, { .fd = -1 }, { .fd = pipe_ends[0], .events = POLLIN } };
+	struct pollfd fds[3] = { { .fd = ls, .events = POLLIN },
+				 { .fd = -1 },
+				 { .fd = pipe_ends[0], .events = POLLIN } };
 	for (;;) {
 		if (poll(fds, 3, -1) < 0)
 			return 1;

@@ -27,7 +27,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	long count = atol(argv[3]);
-	struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[2])) };
+	struct sockaddr_in address = { .sin_family = AF_INET,
+				       .sin_port = htons((uint16_t)atoi(argv[2])) };
 	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	int one = 1;
 	char byte = 'x';
@@ -63,7 +64,8 @@ int main(int argc, char **argv)
 		if (write(fd, &byte, 1) != 1 || read(fd, &byte, 1) != 1)
 			return 1;
 	double seconds = now_seconds() - start;
-	printf("pingpong %ld round trips: %.1f ns per round trip\n", count, seconds * 1e9 / (double)count);
+	printf("pingpong %ld round trips: %.1f ns per round trip\n", count,
+	       seconds * 1e9 / (double)count);
 	close(fd);
 	return 0;
 }

@@ -49,28 +49,39 @@ int main(void)
 	close(pair[1]);
 
 	int udp = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in self = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in self = { .sin_family = AF_INET,
+				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	len = sizeof self;
-	if (bind(udp, (struct sockaddr *)&self, sizeof self) < 0 || getsockname(udp, (struct sockaddr *)&self, &len) < 0)
+	if (bind(udp, (struct sockaddr *)&self, sizeof self) < 0
+	    || getsockname(udp, (struct sockaddr *)&self, &len) < 0)
 		return 1;
 	sendto(udp, "datagram", 8, 0, (struct sockaddr *)&self, sizeof self);
 	struct sockaddr_in from;
 	len = sizeof from;
 	if (recvfrom(udp, buffer, sizeof buffer, 0, (struct sockaddr *)&from, &len) != 8)
 		return 1;
-	/* Two datagrams to itself in one call, both back in one (MSG_DONTWAIT: no full batch awaited). */
+	/* Two datagrams to itself in one call, both back in one (MSG_DONTWAIT: no full
+	 * batch awaited). */
 	struct iovec parts[2] = { { "one", 3 }, { "three", 5 } };
 	struct mmsghdr batch[2] = {
-		{ .msg_hdr = { .msg_name = &self, .msg_namelen = sizeof self, .msg_iov = &parts[0], .msg_iovlen = 1 } },
-		{ .msg_hdr = { .msg_name = &self, .msg_namelen = sizeof self, .msg_iov = &parts[1], .msg_iovlen = 1 } },
+		{ .msg_hdr = { .msg_name = &self,
+			       .msg_namelen = sizeof self,
+			       .msg_iov = &parts[0],
+			       .msg_iovlen = 1 } },
+		{ .msg_hdr = { .msg_name = &self,
+			       .msg_namelen = sizeof self,
+			       .msg_iov = &parts[1],
+			       .msg_iovlen = 1 } },
 	};
 	if (sendmmsg(udp, batch, 2, 0) != 2)
 		return 1;
 	char inbox[3][16];
 	struct iovec into[3] = { { inbox[0], 16 }, { inbox[1], 16 }, { inbox[2], 16 } };
-	struct mmsghdr received_batch[3] = { { .msg_hdr = { .msg_iov = &into[0], .msg_iovlen = 1 } },
-					     { .msg_hdr = { .msg_iov = &into[1], .msg_iovlen = 1 } },
-					     { .msg_hdr = { .msg_iov = &into[2], .msg_iovlen = 1 } } };
+	struct mmsghdr received_batch[3] = {
+		{ .msg_hdr = { .msg_iov = &into[0], .msg_iovlen = 1 } },
+		{ .msg_hdr = { .msg_iov = &into[1], .msg_iovlen = 1 } },
+		{ .msg_hdr = { .msg_iov = &into[2], .msg_iovlen = 1 } }
+	};
 	if (recvmmsg(udp, received_batch, 3, MSG_DONTWAIT, NULL) != 2)
 		return 1;
 	close(udp);

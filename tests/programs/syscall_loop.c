@@ -37,13 +37,16 @@ static int allow_everything(void)
 	struct sock_fprog program = { .len = 1, .filter = &allow };
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -1;
-	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, &program);
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+			    &program);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc != 3 && !(argc == 4 && strcmp(argv[3], "allow-filter") == 0)) {
-		fprintf(stderr, "usage: syscall_loop getpid|getsockname|devnull-write COUNT [allow-filter]\n");
+		fprintf(stderr,
+			"usage: syscall_loop getpid|getsockname|devnull-write COUNT "
+			"[allow-filter]\n");
 		return 2;
 	}
 	if (argc == 4 && allow_everything() < 0) {
