@@ -9,18 +9,27 @@
 #include <time.h>
 
 #include "address.h"
+#include "i18n.h"
 #include "kernel_view.h"
 #include "readiness.h"
 #include "record.h"
 
-static void describe_result(const struct lab_event *event, char *out, size_t size)
+/* A failure is said twice: in English for the trace, and in the language
+ * chosen for the screen. `words` gives a marked phrase or format in the
+ * one being made. */
+static const char *words(bool shown, const char *english)
+{
+	return shown ? _(english) : english;
+}
+
+static void describe_result(const struct lab_event *event, bool shown, char *out, size_t size)
 {
 	if (!event) {
-		snprintf(out, size, "no result");
+		snprintf(out, size, "%s", words(shown, N_("no result")));
 	} else if (event->kind == EVENT_BLOCKED) {
-		snprintf(out, size, "the call blocked");
+		snprintf(out, size, "%s", words(shown, N_("the call blocked")));
 	} else if (event->kind == EVENT_NOT_RUN) {
-		snprintf(out, size, "the call was not made");
+		snprintf(out, size, "%s", words(shown, N_("the call was not made")));
 	} else if (event->ret == -1) {
 		const char *name = catalog_errno_name(event->error);
 		snprintf(out, size, "-1 %s (%s)", name ? name : "?", strerror(event->error));
@@ -31,11 +40,11 @@ static void describe_result(const struct lab_event *event, char *out, size_t siz
 	} else if (event->ready_count) {
 		char ready[161];
 		readiness_text(event->ready, event->ready_count, ready, sizeof ready);
-		snprintf(out, size, "%ld, ready \"%s\"", event->ret, ready);
+		snprintf(out, size, words(shown, N_("%ld, ready \"%s\"")), event->ret, ready);
 	} else if (event->has_value) {
-		snprintf(out, size, "%ld, value %ld", event->ret, event->value);
+		snprintf(out, size, words(shown, N_("%ld, value %ld")), event->ret, event->value);
 	} else if (!lab_address_is(&event->address, LAB_ADDRESS_EMPTY)) {
-		snprintf(out, size, "%ld, from %s", event->ret,
+		snprintf(out, size, words(shown, N_("%ld, from %s")), event->ret,
 			 lab_address_shown(&event->address).text);
 	} else {
 		snprintf(out, size, "%ld", event->ret);
@@ -81,13 +90,17 @@ static bool value_met(const struct expectation *e, const struct lab_event *event
 	}
 }
 
-static void describe_expected(const struct lesson *lesson, const struct expectation *e, char *out,
-			      size_t size)
+static void describe_expected(const struct lesson *lesson, const struct expectation *e,
+			      bool shown, char *out, size_t size)
 {
 	char escaped[96];
 	switch (e->kind) {
-	case EXPECT_FD: snprintf(out, size, "a file descriptor"); break;
-	case EXPECT_BLOCKS: snprintf(out, size, "the call to block"); break;
+	case EXPECT_FD:
+		snprintf(out, size, "%s", words(shown, N_("a file descriptor")));
+		break;
+	case EXPECT_BLOCKS:
+		snprintf(out, size, "%s", words(shown, N_("the call to block")));
+		break;
 	case EXPECT_RETURN: snprintf(out, size, "%ld", e->value); break;
 	case EXPECT_ERROR: snprintf(out, size, "-1 %s", catalog_errno_name(e->error)); break;
 	case EXPECT_BYTES:
@@ -95,27 +108,40 @@ static void describe_expected(const struct lesson *lesson, const struct expectat
 		snprintf(out, size, "\"%s\"", escaped);
 		break;
 	case EXPECT_VALUE:
-		snprintf(out, size, "value %ld", e->value);
+		snprintf(out, size, words(shown, N_("value %ld")), e->value);
 		break;
 	case EXPECT_ADDRESS:
 		text_address((const struct sockaddr *)&e->address, e->address_len, escaped,
 			     sizeof escaped);
-		snprintf(out, size, "from %s", escaped);
+		snprintf(out, size, words(shown, N_("from %s")), escaped);
 		break;
 	case EXPECT_READY:
 		text_escape(e->bytes, e->bytes_len, escaped, sizeof escaped);
-		snprintf(out, size, "ready \"%s\"", escaped);
+		snprintf(out, size, words(shown, N_("ready \"%s\"")), escaped);
 		break;
 	case EXPECT_STATE: {
-		const char *state = e->state ? probe_state_name(e->state, SOCK_STREAM) : "gone";
-		snprintf(out, size, "%s %s %s", lesson->sides[e->side],
-			 e->ref == REF_ACCEPT_QUEUE        ? "(accept queue)"
-				 : e->ref == REF_HANDSHAKE ? "(handshake)"
-							   : e->socket_name,
-			 state);
+		const char *state = e->state ? probe_state_name(e->state, SOCK_STREAM)
+					     : words(shown, N_("gone"));
+		const char *which = e->ref == REF_ACCEPT_QUEUE ? words(shown, N_("(accept queue)"))
+				    : e->ref == REF_HANDSHAKE  ? words(shown, N_("(handshake)"))
+							       : e->socket_name;
+		snprintf(out, size, "%s %s %s", lesson->sides[e->side], which, state);
 		break;
 	}
 	}
+}
+
+/* "FILE:LINE: expected WHAT, kernel says WHAT" in both languages, under `event`. */
+static void say_failure(struct session *session, const struct lesson_step *step,
+			struct lab_event *event, const char *const expected[2],
+			const char *const says[2])
+{
+	char said[2][700];
+	for (int shown = 0; shown < 2; shown++)
+		snprintf(said[shown], sizeof said[shown],
+			 words(shown, N_("%s:%d: expected %s, kernel says %s")),
+			 session->lesson->path, step->line, expected[shown], says[shown]);
+	record_failure_said(event, said[0], said[1]);
 }
 
 static bool socket_matches(const struct expectation *e, const struct lab_socket *socket)
@@ -135,8 +161,8 @@ static bool check_state(struct session *session, const struct lesson_step *step,
 			const struct expectation *e, struct lab_event *event)
 {
 	const struct lab_snapshot *snapshot = &session->snapshot;
-	char expected[160], says[256] = "";
-	size_t says_len = 0;
+	char says[2][256] = { "", "" };
+	size_t says_len[2] = { 0, 0 };
 	bool any = false;
 	for (size_t i = 0; i < snapshot->count; i++) {
 		const struct lab_socket *socket = snapshot->sockets[i];
@@ -150,34 +176,46 @@ static bool check_state(struct session *session, const struct lesson_step *step,
 			return true;
 		/* Say the queues only when the expectation was about them. */
 		bool queues = e->recv_queue >= 0 || e->send_queue >= 0;
-		text_append(says, sizeof says, &says_len, queues ? "%s%s rq %u wq %u" : "%s%s",
-			    says_len ? "; " : "",
-			    socket->state ? lab_socket_state_text(socket) : "no address yet",
-			    socket->recv_queue, socket->send_queue);
+		for (int shown = 0; shown < 2; shown++)
+			text_append(says[shown], sizeof says[shown], &says_len[shown],
+				    queues ? "%s%s rq %u wq %u" : "%s%s",
+				    says_len[shown] ? "; " : "",
+				    socket->state ? lab_socket_state_text(socket)
+						  : words(shown, N_("no address yet")),
+				    socket->recv_queue, socket->send_queue);
 	}
 	if (!any && e->state == 0)
 		return true;
 	if (!event)
 		return false;
-	describe_expected(session->lesson, e, expected, sizeof expected);
+	char expected[2][160];
+	for (int shown = 0; shown < 2; shown++)
+		describe_expected(session->lesson, e, shown, expected[shown],
+				  sizeof expected[shown]);
 	char ended[320], ended_shown[320];
 	if (e->unless_timer && e->ref == REF_NAME
 	    && timed_explain(&session->timed, snapshot, e->side, e->socket_name, timed_now_us(),
 			     ended, sizeof ended, ended_shown, sizeof ended_shown)) {
 		char said[512], said_shown[512];
-		snprintf(said, sizeof said, "%s: %s", expected, ended);
-		snprintf(said_shown, sizeof said_shown, "%s: %s", expected, ended_shown);
+		snprintf(said, sizeof said, "%s: %s", expected[0], ended);
+		snprintf(said_shown, sizeof said_shown, "%s: %s", expected[1], ended_shown);
 		record_timer_ended(event, said, said_shown);
 		return true;
 	}
 	char queues[48] = "";
-	if (e->recv_queue >= 0 || e->send_queue >= 0)
-		snprintf(queues, sizeof queues, "%s%.0ld%s%.0ld", e->recv_queue >= 0 ? " rq " : "",
-			 e->recv_queue >= 0 ? e->recv_queue : 0L, e->send_queue >= 0 ? " wq " : "",
-			 e->send_queue >= 0 ? e->send_queue : 0L);
-	record_failure(event, "%s:%d: expected %s%s%s, kernel says %s", session->lesson->path,
-		       step->line, expected, queues, e->within_ms ? " (waited for it)" : "",
-		       any ? says : "there is no such socket");
+	size_t queues_len = 0;
+	if (e->recv_queue >= 0)
+		text_append(queues, sizeof queues, &queues_len, " rq %ld", (long)e->recv_queue);
+	if (e->send_queue >= 0)
+		text_append(queues, sizeof queues, &queues_len, " wq %ld", (long)e->send_queue);
+	char wanted[2][260];
+	const char *said[2];
+	for (int shown = 0; shown < 2; shown++) {
+		snprintf(wanted[shown], sizeof wanted[shown], "%s%s%s", expected[shown], queues,
+			 e->within_ms ? words(shown, N_(" (waited for it)")) : "");
+		said[shown] = any ? says[shown] : words(shown, N_("there is no such socket"));
+	}
+	say_failure(session, step, event, (const char *const[2]){ wanted[0], wanted[1] }, said);
 	return false;
 }
 
@@ -273,17 +311,27 @@ void expect_check_step(struct session *session, const struct lesson_step *step,
 		}
 		if (value_met(e, event, &expected_address))
 			continue;
-		char expected[160], got[200];
-		describe_expected(session->lesson, e, expected, sizeof expected);
-		if (e->woken_side >= 0 && !event)
-			snprintf(got, sizeof got, "%s's call is still blocked",
-				 session->lesson->sides[e->woken_side]);
-		else
-			describe_result(event, got, sizeof got);
-		record_failure(call_event, "%s:%d: expected %s%s%s, kernel says %s",
-			       session->lesson->path, step->line,
-			       e->woken_side >= 0 ? session->lesson->sides[e->woken_side] : "",
-			       e->woken_side >= 0 ? " returns " : "", expected, got);
+		char expected[2][160], wanted[2][260], got[2][200];
+		for (int shown = 0; shown < 2; shown++) {
+			describe_expected(session->lesson, e, shown, expected[shown],
+					  sizeof expected[shown]);
+			if (e->woken_side >= 0)
+				snprintf(wanted[shown], sizeof wanted[shown],
+					 words(shown, N_("%s returns %s")),
+					 session->lesson->sides[e->woken_side], expected[shown]);
+			else
+				snprintf(wanted[shown], sizeof wanted[shown], "%s",
+					 expected[shown]);
+			if (e->woken_side >= 0 && !event)
+				snprintf(got[shown], sizeof got[shown],
+					 words(shown, N_("%s's call is still blocked")),
+					 session->lesson->sides[e->woken_side]);
+			else
+				describe_result(event, shown, got[shown], sizeof got[shown]);
+		}
+		say_failure(session, step, call_event,
+			    (const char *const[2]){ wanted[0], wanted[1] },
+			    (const char *const[2]){ got[0], got[1] });
 	}
 	session->failure_count += call_event->failure_count - failures_before;
 }

@@ -149,9 +149,13 @@ void lab_event_done(struct lab_event *event)
 {
 	free(event->text);
 	free(event->bytes);
-	for (size_t i = 0; i < event->failure_count; i++)
+	for (size_t i = 0; i < event->failure_count; i++) {
 		free(event->failures[i]);
+		if (event->failures_shown)
+			free(event->failures_shown[i]);
+	}
 	free(event->failures);
+	free(event->failures_shown);
 	for (size_t i = 0; i < event->timer_ended_count; i++) {
 		free(event->timers_ended[i]);
 		if (event->timers_ended_shown)
@@ -171,4 +175,10 @@ const char *lab_event_timer_ended_shown(const struct lab_event *event, size_t i)
 {
 	const char *shown = event->timers_ended_shown ? event->timers_ended_shown[i] : NULL;
 	return shown ? shown : event->timers_ended[i];
+}
+
+const char *lab_event_failure_shown(const struct lab_event *event, size_t i)
+{
+	const char *shown = event->failures_shown ? event->failures_shown[i] : NULL;
+	return shown ? shown : event->failures[i];
 }

@@ -157,6 +157,8 @@ struct lab_event {
 	char **failures;                  /* expectations the kernel did not meet, in
 	                                     plain words; owned */
 	size_t failure_count;
+	char **failures_shown;            /* the same in the language chosen, as
+	                                     timers_ended_shown; owned */
 	char **timers_ended;              /* expectations `unless its timer ran out` that did not
 	                                     hold because the kernel's timer ended the state first,
 	                                     each said in words
@@ -309,5 +311,7 @@ int lab_event_kind_value(const char *name);
 /* Timer-ended sentence `i` of an event in the language chosen: the shown
  * form where one was made, else the English. */
 const char *lab_event_timer_ended_shown(const struct lab_event *event, size_t i);
+/* Failure `i` of an event in the language chosen, likewise. */
+const char *lab_event_failure_shown(const struct lab_event *event, size_t i);
 
 #endif

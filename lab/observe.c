@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "i18n.h"
 #include "kernel_view.h"
 #include "record.h"
 #include "request.h"
@@ -50,12 +51,18 @@ static struct lab_event *program_not_run(struct session *session, const struct l
 		record_event(session, EVENT_NOT_RUN, step->call.side, &step->call);
 	if (!event)
 		return NULL;
-	char why[600];
-	va_list args;
+	/* The reason in English for the trace, and through its translation. */
+	char why[600], why_shown[600], text[700], shown[700];
+	va_list args, again;
 	va_start(args, format);
+	va_copy(again, args);
 	vsnprintf(why, sizeof why, format, args);
+	vsnprintf(why_shown, sizeof why_shown, _(format), again);
+	va_end(again);
 	va_end(args);
-	record_failure(event, "%s:%d: %s", session->lesson->path, step->line, why);
+	snprintf(text, sizeof text, "%s:%d: %s", session->lesson->path, step->line, why);
+	snprintf(shown, sizeof shown, "%s:%d: %s", session->lesson->path, step->line, why_shown);
+	record_failure_said(event, text, shown);
 	session->failure_count++;
 	return event;
 }
@@ -74,14 +81,14 @@ int observe_run_call(struct session *session, const struct lesson_step *step, ch
 		return -1;
 	if (status == PROGRAM_OVER)
 		return program_not_run(session, step,
-				       "%s's program has ended (%s): it makes no more calls", name,
-				       program->message)
+				       N_("%s's program has ended (%s): it makes no more calls"),
+				       name, program->message)
 			? 0
 			: text_error(err, "out of memory");
 	if (status == PROGRAM_ASLEEP)
 		return program_not_run(session, step,
-				       "%s's program sleeps outside its socket calls (%s)", name,
-				       program->message)
+				       N_("%s's program sleeps outside its socket calls (%s)"),
+				       name, program->message)
 			? 0
 			: text_error(err, "out of memory");
 	const struct tracer_event *held = program->call;
@@ -89,8 +96,9 @@ int observe_run_call(struct session *session, const struct lesson_step *step, ch
 		&& call_family((enum call_id)held->call) == call_family(call->def->id)
 		&& (side->request.fd < 0 || held->fd < 0 || held->fd == side->request.fd);
 	if (!same)
-		return program_not_run(session, step, "%s's program makes %s here, not %s%s%s%s",
-				       name, held->text, call->text, held->line[0] ? " (" : "",
+		return program_not_run(session, step,
+				       N_("%s's program makes %s here, not %s%s%s%s"), name,
+				       held->text, call->text, held->line[0] ? " (" : "",
 				       held->line, held->line[0] ? ")" : "")
 			? 0
 			: text_error(err, "out of memory");
@@ -98,8 +106,8 @@ int observe_run_call(struct session *session, const struct lesson_step *step, ch
 	if (status < 0)
 		return -1;
 	if (status == PROGRAM_OVER)
-		return program_not_run(session, step, "%s's program died in the call (%s)", name,
-				       program->message)
+		return program_not_run(session, step, N_("%s's program died in the call (%s)"),
+				       name, program->message)
 			? 0
 			: text_error(err, "out of memory");
 	if (status == PROGRAM_RETURNED)

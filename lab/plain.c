@@ -260,7 +260,8 @@ void plain_print_step_in(FILE *out, const struct run_info *info, const struct la
 			fprintf(out, "  %s  %s\n", _("probe"), events[i].probe_note);
 	for (size_t i = 0; i < count; i++)
 		for (size_t k = 0; k < events[i].failure_count; k++)
-			fprintf(out, "  FAILED %s\n", events[i].failures[k]);
+			fprintf(out, "  %s %s\n", _("FAILED"),
+				lab_event_failure_shown(&events[i], k));
 }
 
 void plain_print_log(FILE *out, const struct run_info *info, const struct lab_event *events,

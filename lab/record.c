@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "address.h"
+#include "i18n.h"
 #include "readiness.h"
 #include "sides.h"
 
@@ -37,46 +38,64 @@ struct lab_event *record_event(struct session *session, enum event_kind kind, in
 	return event;
 }
 
-int record_failure(struct lab_event *event, const char *format, ...)
+/* Adds a sentence to an event's list and its shown form beside it (NULL
+ * where it reads as the English). */
+static int add_sentence(char ***texts, char ***shown_texts, size_t *count, const char *text,
+			const char *shown)
 {
-	char **grown = realloc(event->failures, (event->failure_count + 1) * sizeof *grown);
+	char **grown = realloc(*texts, (*count + 1) * sizeof *grown);
 	if (!grown)
 		return -1;
-	event->failures = grown;
-	va_list args;
-	va_start(args, format);
-	int ok = vasprintf(&event->failures[event->failure_count], format, args);
-	va_end(args);
-	if (ok < 0)
+	*texts = grown;
+	char **grown_shown = realloc(*shown_texts, (*count + 1) * sizeof *grown_shown);
+	if (!grown_shown)
 		return -1;
-	event->failure_count++;
+	*shown_texts = grown_shown;
+	/* Before the count grows, both arrays are sized for one more. */
+	grown_shown[*count] = NULL;
+	grown[*count] = strdup(text);
+	if (!grown[*count])
+		return -1;
+	if (shown && strcmp(shown, text) != 0 && !(grown_shown[*count] = strdup(shown))) {
+		free(grown[*count]);
+		return -1;
+	}
+	(*count)++;
 	return 0;
+}
+
+int record_failure_said(struct lab_event *event, const char *text, const char *shown)
+{
+	return add_sentence(&event->failures, &event->failures_shown, &event->failure_count, text,
+			    shown);
+}
+
+int record_failure(struct lab_event *event, const char *format, ...)
+{
+	char *text = NULL, *shown = NULL;
+	va_list args, again;
+	va_start(args, format);
+	va_copy(again, args);
+	int made = vasprintf(&text, format, args);
+	const char *translated = _(format);
+	int made_shown = translated == format ? 0 : vasprintf(&shown, translated, again);
+	va_end(again);
+	va_end(args);
+	if (made < 0)
+		text = NULL;      /* vasprintf leaves it undefined */
+	if (made_shown < 0)
+		shown = NULL;
+	int result = made < 0 || made_shown < 0 ? -1 : record_failure_said(event, text, shown);
+	free(text);
+	free(shown);
+	return result;
 }
 
 /* An expectation a kernel timer explains: said, not counted as failed. */
 int record_timer_ended(struct lab_event *event, const char *text, const char *shown)
 {
-	size_t count = event->timer_ended_count;
-	char **grown = realloc(event->timers_ended, (count + 1) * sizeof *grown);
-	if (!grown)
-		return -1;
-	event->timers_ended = grown;
-	char **grown_shown = realloc(event->timers_ended_shown, (count + 1) * sizeof *grown_shown);
-	if (!grown_shown)
-		return -1;
-	event->timers_ended_shown = grown_shown;
-	/* Before the count grows, both arrays are sized for one more. */
-	event->timers_ended_shown[count] = NULL;
-	event->timers_ended[count] = strdup(text);
-	if (!event->timers_ended[count])
-		return -1;
-	if (shown && strcmp(shown, text) != 0
-	    && !(event->timers_ended_shown[count] = strdup(shown))) {
-		free(event->timers_ended[count]);
-		return -1;
-	}
-	event->timer_ended_count++;
-	return 0;
+	return add_sentence(&event->timers_ended, &event->timers_ended_shown,
+			    &event->timer_ended_count, text, shown);
 }
 
 /* Fills an event from a reply and updates the side's names and kinds. */

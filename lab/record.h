@@ -12,7 +12,12 @@
 /* A new event at the end of the log, or NULL out of memory. */
 struct lab_event *record_event(struct session *session, enum event_kind kind, int side,
 			       const struct typed_call *call);
-/* A failed expectation said under the event; -1 out of memory. */
+/* A failed expectation said under the event: `text` in English (the
+ * trace's), `shown` in the language chosen (NULL: the same); -1 out of
+ * memory. */
+int record_failure_said(struct lab_event *event, const char *text, const char *shown);
+/* The same from an English format marked N_() and its arguments (names,
+ * numbers, calls: words in no language); shown through its translation. */
 int record_failure(struct lab_event *event, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
 /* An expectation a kernel timer explains: said, not counted as failed. */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "expect.h"
+#include "i18n.h"
 #include "kernel_view.h"
 #include "observe.h"
 #include "record.h"
@@ -41,7 +42,7 @@ static int run_fork(struct session *session, const struct lesson_step *step, cha
 		event = record_event(session, EVENT_NOT_RUN, call->side, call);
 		if (!event)
 			return text_error(err, "out of memory");
-		record_failure(event, "%s:%d: %s exists already: fork() makes a new process",
+		record_failure(event, N_("%s:%d: %s exists already: fork() makes a new process"),
 			       session->lesson->path, step->line, session->lesson->sides[target]);
 		session->failure_count++;
 		return 0;
@@ -121,7 +122,8 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 			return -1;
 		if (!found) {
 			event->ret = -1;
-			record_failure(event, "%s:%d: %s sent nothing that is held (waited 3 s)",
+			record_failure(event,
+				       N_("%s:%d: %s sent nothing that is held (waited 3 s)"),
 				       session->lesson->path, step->line,
 				       session->lesson->sides[call->side]);
 			session->failure_count++;
@@ -139,7 +141,8 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 		event = record_event(session, EVENT_NOT_RUN, call->side, call);
 		if (!event)
 			return text_error(err, "out of memory");
-		record_failure(event, "%s:%d: %s is still blocked in %s: step another side first",
+		record_failure(event,
+			       N_("%s:%d: %s is still blocked in %s: step another side first"),
 			       session->lesson->path, step->line,
 			       session->lesson->sides[call->side],
 			       session->lesson->steps[side->blocked_step].call.text);
@@ -158,7 +161,7 @@ static int run_call(struct session *session, const struct lesson_step *step, cha
 		event = record_event(session, EVENT_NOT_RUN, call->side, call);
 		if (!event)
 			return text_error(err, "out of memory");
-		record_failure(event, "%s:%d: %s does not exist yet: a fork() step makes it",
+		record_failure(event, N_("%s:%d: %s does not exist yet: a fork() step makes it"),
 			       session->lesson->path, step->line,
 			       session->lesson->sides[call->side]);
 		session->failure_count++;

@@ -96,5 +96,18 @@ en_zh=$(env -u LC_ALL LANGUAGE=zh_CN LC_MESSAGES=zh_CN.UTF-8 LANG=zh_CN.UTF-8 "$
 grep -q "steps run, every expectation met$" <<<"$en_c" || fail "no English summary: $en_c"
 grep -q "^  why: " <<<"$en_c" || fail "no English why: line: $en_c"
 
+# Expectations the kernel does not meet: said in Chinese on screen, in
+# English in the trace (a trace reads the same whatever language made it).
+sed -e 's/  expect: 0, server ls LISTEN rq 0 wq 5/  expect: 0, server ls ESTABLISHED rq 0 wq 5/' \
+	-e '0,/  expect: blocks/s//  expect: 7/' "$src/lessons/01-echo.lesson" >"$work/99-unmet.lesson"
+zh=$(zh_run --trace "$work/unmet.trace" "$work/99-unmet.lesson")
+grep -q "^  未满足 .*99-unmet.lesson:28: 预期 server ls ESTABLISHED rq 0 wq 5，内核显示 LISTEN rq 0 wq 5$" \
+	<<<"$zh" || fail "no Chinese unmet state expectation in: $zh"
+grep -q "^  未满足 .*99-unmet.lesson:36: 预期 7，内核显示 调用阻塞了$" <<<"$zh" ||
+	fail "no Chinese unmet return expectation in: $zh"
+grep -q '"failures":\[".*99-unmet.lesson:36: expected 7, kernel says the call blocked"\]' \
+	"$work/unmet.trace" || fail "the trace's failure is not the English one: $(grep failures "$work/unmet.trace")"
+grep -q '预期' "$work/unmet.trace" && fail "Chinese in the trace: $(grep failures "$work/unmet.trace")"
+
 [ "$failures" -eq 0 ] && echo "i18n: all checks passed"
 exit $((failures > 0))

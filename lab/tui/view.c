@@ -333,7 +333,8 @@ int view_update(struct lesson_view *view, const struct session *session, int hal
 	}
 	for (size_t i = step_start; i < count; i++)
 		for (size_t k = 0; k < events[i].failure_count; k++)
-			view->failures[view->failure_count++] = events[i].failures[k];
+			view->failures[view->failure_count++] =
+				lab_event_failure_shown(&events[i], k);
 	view->evidence_count = 0;
 	for (size_t i = step_start; i < count && view->evidence_count < VIEW_EVIDENCE_MAX; i++)
 		if (event_shown(&events[i], view->step, view->half, view->half_count)
