@@ -10,6 +10,7 @@
 #include "evidence.h"
 #include "packet_flags.h"
 #include "readiness.h"
+#include "sandbox.h"
 #include "wrap.h"
 #include "i18n.h"
 
@@ -18,7 +19,9 @@ void plain_print_info(FILE *out, const struct run_info *info)
 	/* Free play's title is the lab's own words (play.c), a lesson's its file's. */
 	bool play = strcmp(info->lesson, "play") == 0 && info->title[0];
 	fprintf(out, "socklab %s: %s\n", info->lesson, play ? _(info->title) : info->title);
-	fprintf(out, _("sandbox: %s\n"), info->sandbox);
+	char sandbox[sizeof info->sandbox + 64];
+	sandbox_description_shown(info->sandbox, sandbox, sizeof sandbox);
+	fprintf(out, _("sandbox: %s\n"), sandbox);
 	if (info->wire[0])
 		fprintf(out, _("wire: %s\n"), info->wire);
 	if (info->held[0])

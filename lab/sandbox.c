@@ -23,6 +23,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "i18n.h"
+
+/* The forms of a description, in English: made with them, read back by
+ * them (sandbox_description_shown). Each names one reason at most. */
+enum description_form { FORM_PRIVATE, FORM_PRIVATE_SLOW, FORM_HOST, FORM_COUNT };
+static const char *const description_forms[FORM_COUNT] = {
+	[FORM_PRIVATE] = N_("private netns"),
+	[FORM_PRIVATE_SLOW] = N_("private netns (shared TCP hash table, %s: slower probe)"),
+	[FORM_HOST] = N_("host network (%s); lesson ports mapped"),
+};
+
 #define SANDBOX_FREE_PORT_ATTEMPTS 16
 #define SANDBOX_LENGTH(array) (sizeof (array) / sizeof (array)[0])
 
@@ -290,8 +301,8 @@ sandbox_use_host(struct sandbox *sandbox, const char *reason)
 {
 	sandbox->kind = SANDBOX_HOST;
 	snprintf(sandbox->reason, sizeof sandbox->reason, "%s", reason);
-	snprintf(sandbox->description, sizeof sandbox->description,
-		 "host network (%.200s); lesson ports mapped", sandbox->reason);
+	snprintf(sandbox->description, sizeof sandbox->description, description_forms[FORM_HOST],
+		 sandbox->reason);
 	snprintf(sandbox->notice, sizeof sandbox->notice, "%.200s — running on the host's loopback",
 		 sandbox->reason);
 }
@@ -556,11 +567,38 @@ sandbox_enter(struct sandbox *sandbox, bool force_host, char **err)
 	}
 	sandbox->kind = SANDBOX_NETNS;
 	if (sandbox->small_hash)
-		snprintf(sandbox->description, sizeof sandbox->description, "private netns");
+		snprintf(sandbox->description, sizeof sandbox->description, "%s",
+			 description_forms[FORM_PRIVATE]);
 	else
 		snprintf(sandbox->description, sizeof sandbox->description,
-			 "private netns (shared TCP hash table, %.120s: slower probe)", why_slow);
+			 description_forms[FORM_PRIVATE_SLOW], why_slow);
 	return 0;
+}
+
+void sandbox_description_shown(const char *description, char *out, size_t size)
+{
+	size_t length = strlen(description);
+	for (int form = 0; form < FORM_COUNT; form++) {
+		const char *english = description_forms[form];
+		const char *hole = strstr(english, "%s");
+		if (!hole) {
+			if (strcmp(description, english) == 0) {
+				snprintf(out, size, "%s", _(english));
+				return;
+			}
+			continue;
+		}
+		size_t before = (size_t)(hole - english), after = strlen(hole + 2);
+		if (length >= before + after && strncmp(description, english, before) == 0
+		    && strcmp(description + length - after, hole + 2) == 0) {
+			char reason[320];
+			snprintf(reason, sizeof reason, "%.*s", (int)(length - before - after),
+				 description + before);
+			snprintf(out, size, _(english), reason);
+			return;
+		}
+	}
+	snprintf(out, size, "%s", description);
 }
 
 const char *

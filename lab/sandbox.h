@@ -23,6 +23,7 @@
 #define SOCKLAB_SANDBOX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum sandbox_kind {
 	SANDBOX_NONE,    /* not entered yet */
@@ -83,6 +84,11 @@ void sandbox_done(struct sandbox *sandbox);
 /* A one-line description for headers: "private netns" or
  * "host network (<reason>); lesson ports mapped". Static or inside sandbox. */
 const char *sandbox_describe(const struct sandbox *sandbox);
+
+/* A description as sandbox_describe made it (in English, as runs and
+ * traces keep it) in the language chosen, into `out`; its reason stays
+ * as recorded. One that is none of the lab's forms is copied. */
+void sandbox_description_shown(const char *description, char *out, size_t size);
 
 /* A fallback the user did not ask for, in one line for stderr:
  * "<reason> — running on the host's loopback"; NULL on the private path

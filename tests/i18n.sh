@@ -45,7 +45,8 @@ header="    端      fd       本端                     对端                 
 grep -qxF "$header" <<<"$zh" || fail "no Chinese socket table header, aligned, in: $zh"
 grep -q "^  \* server  ls=3     127.0.0.1:65432 .* CLOSE .* 仅绑定：未监听，未连接$" <<<"$zh" ||
 	fail "no Chinese socket note in: $zh"
-grep -q "^沙箱：" <<<"$zh" || fail "no Chinese sandbox: line in: $zh"
+grep -qE "^沙箱：(私有网络命名空间|主机网络 \(.*\)；课程端口已映射)" <<<"$zh" ||
+	fail "no Chinese sandbox: line, its description in Chinese, in: $zh"
 grep -q "^  python：s.listen(5)$" <<<"$zh" || fail "no Chinese python: label in: $zh"
 
 # Sentences built at run time from the kernel's values (lab/evidence.c, resend.c, wire.c).

@@ -685,3 +685,30 @@ Test(sandbox, describes_a_sandbox_not_yet_entered)
 	cr_assert_str_eq(sandbox_describe(&sandbox), "no sandbox yet");
 	sandbox_done(&sandbox);
 }
+
+/* A description read back from a run or a trace: in English (no language
+ * chosen here) each of the lab's forms reads as it was made, its reason
+ * kept whole, and a text of no form is copied. */
+Test(sandbox_description, each_form_reads_back_as_made_and_another_text_is_copied)
+{
+	static const char *const descriptions[] = {
+		"private netns",
+		"private netns (shared TCP hash table, net.ipv4.tcp_child_ehash_entries is 0: "
+		"slower probe)",
+		"host network (--host given); lesson ports mapped",
+		"host network (unshare(CLONE_NEWUSER): Operation not permitted (a (nested) "
+		"reason)); lesson ports mapped",
+		"private netnsX",
+		"something else entirely",
+		"",
+	};
+	for (size_t i = 0; i < sizeof descriptions / sizeof descriptions[0]; i++) {
+		char shown[400];
+		sandbox_description_shown(descriptions[i], shown, sizeof shown);
+		cr_expect_str_eq(shown, descriptions[i]);
+	}
+	char cut[8];
+	sandbox_description_shown("host network (--host given); lesson ports mapped", cut,
+				  sizeof cut);
+	cr_expect_str_eq(cut, "host ne", "a short room cuts, never overflows");
+}

@@ -21,6 +21,7 @@
 
 #include "fit.h"
 #include "plain.h"
+#include "sandbox.h"
 #include "socket_text.h"
 #include "wrap.h"
 #include "i18n.h"
@@ -561,7 +562,7 @@ void screen_lesson_header_draw(struct tui *tui, const struct lesson_view *view, 
 	const struct tui_style *style = &tui->style;
 	attr_t title_attr = style->roles[ROLE_TITLE];
 	const char *brand = "socklab";
-	char number[8], step[96], sandbox[256];
+	char number[8], step[96], sandbox[sizeof view->info->sandbox + 64];
 	const char *name;
 	view_lesson_number(view->info->lesson, number, sizeof number, &name);
 	const char *title = view->info->title[0] ? view->info->title : name;
@@ -589,8 +590,9 @@ void screen_lesson_header_draw(struct tui *tui, const struct lesson_view *view, 
 	/* Everything, or without the brand, or with the sandbox note and then
 	 * the title cut: the step counter always shows whole. */
 	int fixed = 1 + number_columns + 2 + step_columns + 2 + 1;
-	sandbox_short(view->info->sandbox, width - fixed - title_columns - 9, sandbox,
-		      sizeof sandbox);
+	char described[sizeof view->info->sandbox + 64];
+	sandbox_description_shown(view->info->sandbox, described, sizeof described);
+	sandbox_short(described, width - fixed - title_columns - 9, sandbox, sizeof sandbox);
 	int sandbox_columns = draw_columns(sandbox);
 	/* The brand only when it fits at every step, so the title never jumps. */
 	char widest[64];
