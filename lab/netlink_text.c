@@ -533,6 +533,11 @@ static void put_rest(struct out *o, int protocol, const unsigned char *bytes, si
 		PUT(o, ", ...");
 }
 
+bool netlink_text_could_be(const unsigned char *bytes, size_t len, size_t total)
+{
+	return len <= total && message_length(bytes, len, total, 0) != 0;
+}
+
 bool netlink_text(int protocol, const unsigned char *bytes, size_t len, size_t total, char *out,
 		  size_t size)
 {

@@ -39,4 +39,9 @@ enum { NETLINK_TEXT_MESSAGES = 4, NETLINK_TEXT_COUNTED = 32 };
 bool netlink_text(int protocol, const unsigned char *bytes, size_t len, size_t total, char *out,
 		  size_t size);
 
+/* Whether the bytes start as netlink_text would read them (a whole header
+ * whose nlmsg_len fits `total`): without it, nobody need ask the kernel
+ * what kind of socket carried them. */
+bool netlink_text_could_be(const unsigned char *bytes, size_t len, size_t total);
+
 #endif

@@ -604,7 +604,9 @@ static void put_buffer(struct format *f, const unsigned char *bytes, size_t len,
 	size_t room = left > NETLINK_TAIL_ROOM ? left - NETLINK_TAIL_ROOM : 0;
 	if (room > sizeof messages)
 		room = sizeof messages;
-	int protocol = call_netlink_protocol(f);
+	/* Bytes that cannot be messages need no look at the socket's kind (a
+	 * system call or two on every send and receive). */
+	int protocol = netlink_text_could_be(bytes, len, total) ? call_netlink_protocol(f) : -1;
 	if (protocol >= 0 && netlink_text(protocol, bytes, len, total, messages, room)) {
 		put(f, "%s", messages);
 		f->event->bytes_decoded = f->at_exit;

@@ -293,3 +293,31 @@ Test(netlink_text, garbage_stays_in_bounds)
 		decode_exact(NETLINK_ROUTE, bytes, len, len + 64, 200);
 	}
 }
+
+/* The decoder's gate before any look at the socket: what could be
+ * messages passes, what netlink_text would refuse for its bytes does not,
+ * and whatever it decodes passed. */
+Test(netlink_text, only_bytes_that_could_be_messages_pass_the_gate)
+{
+	cr_expect(netlink_text_could_be(getaddr_request, sizeof getaddr_request,
+					sizeof getaddr_request));
+	cr_expect_not(netlink_text_could_be((const unsigned char *)"x", 1, 1), "one byte");
+	cr_expect_not(netlink_text_could_be(getaddr_request, 12, 12), "a part of a header");
+	cr_expect_not(netlink_text_could_be(getaddr_request, 20, 19), "longer than the call");
+	uint32_t seed = 7;
+	unsigned char bytes[64];
+	char out[512];
+	for (int round = 0; round < 4000; round++) {
+		size_t len = (size_t)round % sizeof bytes;
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			bytes[i] = (unsigned char)(seed >> 16);
+		}
+		if (round % 2 && len >= NLMSG_HDRLEN) {
+			uint32_t message_len = (uint32_t)len;
+			memcpy(bytes, &message_len, sizeof message_len);
+		}
+		if (netlink_text(NETLINK_ROUTE, bytes, len, len, out, sizeof out))
+			cr_assert(netlink_text_could_be(bytes, len, len), "round %d: shut", round);
+	}
+}
