@@ -145,24 +145,30 @@ const char *lab_event_wire_silence(const struct lab_event *event)
 	return NULL;
 }
 
+/* A list of sentences and their shown forms beside it (failures, timers
+ * ended): the shown array may be NULL, and any of its entries. */
+static void free_sentences(char **texts, char **shown, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(texts[i]);
+		if (shown)
+			free(shown[i]);
+	}
+	free(texts);
+	free(shown);
+}
+
+static const char *sentence_shown(char *const *texts, char *const *shown, size_t i)
+{
+	return shown && shown[i] ? shown[i] : texts[i];
+}
+
 void lab_event_done(struct lab_event *event)
 {
 	free(event->text);
 	free(event->bytes);
-	for (size_t i = 0; i < event->failure_count; i++) {
-		free(event->failures[i]);
-		if (event->failures_shown)
-			free(event->failures_shown[i]);
-	}
-	free(event->failures);
-	free(event->failures_shown);
-	for (size_t i = 0; i < event->timer_ended_count; i++) {
-		free(event->timers_ended[i]);
-		if (event->timers_ended_shown)
-			free(event->timers_ended_shown[i]);
-	}
-	free(event->timers_ended);
-	free(event->timers_ended_shown);
+	free_sentences(event->failures, event->failures_shown, event->failure_count);
+	free_sentences(event->timers_ended, event->timers_ended_shown, event->timer_ended_count);
 	free(event->packets);
 	free(event->ready);
 	free(event->held_shown);
@@ -173,12 +179,10 @@ void lab_event_done(struct lab_event *event)
 
 const char *lab_event_timer_ended_shown(const struct lab_event *event, size_t i)
 {
-	const char *shown = event->timers_ended_shown ? event->timers_ended_shown[i] : NULL;
-	return shown ? shown : event->timers_ended[i];
+	return sentence_shown(event->timers_ended, event->timers_ended_shown, i);
 }
 
 const char *lab_event_failure_shown(const struct lab_event *event, size_t i)
 {
-	const char *shown = event->failures_shown ? event->failures_shown[i] : NULL;
-	return shown ? shown : event->failures[i];
+	return sentence_shown(event->failures, event->failures_shown, i);
 }
