@@ -362,41 +362,19 @@ static enum reading read_inet(const char *text, struct lab_address *out)
 	return READ;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* text_escape's text back into bytes: \n \r \t \\ \" \xHH. */
 static enum reading read_escaped(const char *text, enum lab_address_kind kind,
 				 struct lab_address *out)
 {
-	static const char plain[] = "nrt\\\"", bytes[] = "\n\r\t\\\"";
-	size_t len = 0;
-	for (const char *at = text; *at; at++) {
-		if (len == sizeof out->bytes)
-			return BAD;
-		unsigned char byte = (unsigned char)*at;
-		if (*at == '\\') {
-			const char *which = at[1] ? strchr(plain, at[1]) : NULL;
-			if (which) {
-				byte = (unsigned char)bytes[which - plain];
-				at++;
-			} else if (at[1] == 'x' && hex_digit(at[2]) >= 0 && hex_digit(at[3]) >= 0) {
-				byte = (unsigned char)(hex_digit(at[2]) * 16 + hex_digit(at[3]));
-				at += 3;
-			} else {
-				return BAD;
-			}
-		}
-		out->bytes[len++] = byte;
-	}
+	/* \xHH is the longest escape: a longer text is more bytes than a name holds. */
+	unsigned char decoded[4 * sizeof out->bytes];
+	size_t len = strlen(text), bad_escape;
+	long got = len <= sizeof decoded ? text_unescape(text, len, decoded, &bad_escape) : -1;
+	if (got < 0 || (size_t)got > sizeof out->bytes)
+		return BAD;
+	memcpy(out->bytes, decoded, (size_t)got);
 	out->kind = (uint8_t)kind;
-	out->length = (uint8_t)len;
+	out->length = (uint8_t)got;
 	return READ;
 }
 

@@ -47,6 +47,43 @@ int text_append(char *out, size_t size, size_t *at, const char *format, ...)
 	return -1;
 }
 
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+long text_unescape(const char *text, size_t len, unsigned char *out, size_t *bad_escape)
+{
+	static const char letters[] = "nrt\\\"", bytes[] = "\n\r\t\\\"";
+	size_t at = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] != '\\') {
+			out[at++] = (unsigned char)text[i];
+			continue;
+		}
+		/* A NUL is no letter (strchr would find the terminator). */
+		char next = i + 1 < len ? text[i + 1] : '\0';
+		const char *letter = next ? strchr(letters, next) : NULL;
+		if (letter) {
+			out[at++] = (unsigned char)bytes[letter - letters];
+			i++;
+		} else if (i + 3 < len && next == 'x' && hex_value(text[i + 2]) >= 0
+			   && hex_value(text[i + 3]) >= 0) {
+			int high = hex_value(text[i + 2]), low = hex_value(text[i + 3]);
+			out[at++] = (unsigned char)(high << 4 | low);
+			i += 3;
+		} else {
+			*bad_escape = i;
+			return -1;
+		}
+	}
+	return (long)at;
+}
+
 char *text_escape(const void *bytes, size_t len, char *out, size_t out_size)
 {
 	static const char hex[] = "0123456789abcdef";

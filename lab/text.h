@@ -15,6 +15,12 @@ int text_error(char **err, const char *format, ...) __attribute__((format(printf
  * at out_size and ends with "..." when cut. Returns out. */
 char *text_escape(const void *bytes, size_t len, char *out, size_t out_size);
 
+/* text_escape's form read back (an uncut text): any byte but a backslash
+ * stands for itself, so hand-written UTF-8 reads as its bytes. Writes at
+ * most `len` bytes to `out` (decoding never grows). Returns how many, or
+ * -1 with *bad_escape at the backslash of an escape it does not know. */
+long text_unescape(const char *text, size_t len, unsigned char *out, size_t *bad_escape);
+
 /* Appends printf-style text at out + *at (out holds `size` bytes), never
  * past the end: what does not fit is cut, the text then ends with "..."
  * (when there is room for it) and *at stays at size - 1, so later appends

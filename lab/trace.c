@@ -84,14 +84,6 @@ static size_t escape_of_byte(unsigned char byte)
 	return k;
 }
 
-static size_t escape_of_letter(char letter)
-{
-	size_t k = 0;
-	while (k < BYTE_ESCAPE_COUNT && byte_escapes[k].letter != letter)
-		k++;
-	return k;
-}
-
 /* The escaped form of received bytes (trace.h); malloc'd, NULL when out of memory. */
 static char *bytes_escape(const unsigned char *bytes, size_t len)
 {
@@ -120,17 +112,6 @@ static char *bytes_escape(const unsigned char *bytes, size_t len)
 	return out;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes the escaped form. Any byte but a backslash stands for itself, so
  * hand-written UTF-8 reads as its bytes. Returns 0 with *out malloc'd (not
  * NULL, even for ""), 1 with *bad_escape at a bad escape, -1 out of memory. */
@@ -140,29 +121,13 @@ static int bytes_unescape(const char *text, size_t len, unsigned char **out, siz
 	unsigned char *bytes = malloc(len ? len : 1);   /* decoding never grows */
 	if (!bytes)
 		return -1;
-	size_t at = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (text[i] != '\\') {
-			bytes[at++] = (unsigned char)text[i];
-			continue;
-		}
-		size_t escape = i++;
-		size_t k = i < len ? escape_of_letter(text[i]) : BYTE_ESCAPE_COUNT;
-		if (k < BYTE_ESCAPE_COUNT) {
-			bytes[at++] = byte_escapes[k].byte;
-		} else if (i + 2 < len && text[i] == 'x' && hex_value(text[i + 1]) >= 0
-			   && hex_value(text[i + 2]) >= 0) {
-			bytes[at++] = (unsigned char)(hex_value(text[i + 1]) << 4
-						      | hex_value(text[i + 2]));
-			i += 2;
-		} else {
-			free(bytes);
-			*bad_escape = escape;
-			return 1;
-		}
+	long decoded = text_unescape(text, len, bytes, bad_escape);
+	if (decoded < 0) {
+		free(bytes);
+		return 1;
 	}
 	*out = bytes;
-	*out_len = at;
+	*out_len = (size_t)decoded;
 	return 0;
 }
 

@@ -171,3 +171,42 @@ Test(text_address, names_netlink_ends_by_port)
 	cr_assert_str_eq(text_address((const struct sockaddr *)&nl, sizeof nl, out, sizeof out),
 			 "netlink port 4121 groups 0x10");
 }
+
+/* text_unescape reads text_escape's form back: every byte round trips. */
+Test(text_unescape, reads_back_every_byte_text_escape_writes)
+{
+	unsigned char all[256], back[256 * 4];
+	for (int i = 0; i < 256; i++)
+		all[i] = (unsigned char)i;
+	char escaped[256 * 4 + 1];
+	text_escape(all, sizeof all, escaped, sizeof escaped);
+	size_t bad = 0;
+	long got = text_unescape(escaped, strlen(escaped), back, &bad);
+	cr_assert_eq(got, 256);
+	cr_expect_eq(memcmp(back, all, sizeof all), 0);
+}
+
+Test(text_unescape, says_where_an_escape_it_does_not_know_starts)
+{
+	static const struct {
+		const char *text;
+		size_t len, at;
+	} bad_texts[] = {
+		{ "ab\\q", 4, 2 },           /* no such letter */
+		{ "\\x4", 3, 0 },            /* one hex digit */
+		{ "x\\xg0", 5, 1 },          /* not hex */
+		{ "tail\\", 5, 4 },          /* a backslash at the end */
+		{ "a\\\0n", 4, 1 },          /* a NUL is no letter */
+	};
+	unsigned char out[16];
+	for (size_t i = 0; i < sizeof bad_texts / sizeof bad_texts[0]; i++) {
+		size_t bad = 99;
+		cr_expect_eq(text_unescape(bad_texts[i].text, bad_texts[i].len, out, &bad), -1,
+			     "%zu", i);
+		cr_expect_eq(bad, bad_texts[i].at, "%zu", i);
+	}
+	size_t bad = 0;
+	const char *utf8 = "h\xc3\xa9 \\x41\\\"";
+	cr_expect_eq(text_unescape(utf8, strlen(utf8), out, &bad), 6, "UTF-8 as its bytes");
+	cr_expect_eq(memcmp(out, "h\xc3\xa9 A\"", 6), 0);
+}
