@@ -1357,8 +1357,9 @@ static const char *const stage_texts[] = {
 	[STAGE_SET_UP] = "could not set up its file descriptors",
 	[STAGE_NO_NEW_PRIVS] =
 		"the kernel refused PR_SET_NO_NEW_PRIVS, which the seccomp filter needs",
-	[STAGE_SECCOMP] = "the kernel refused the seccomp filter that lets non-socket calls run at "
-			  "full speed",
+	/* In parentheses: two pieces of one string, not two rows. */
+	[STAGE_SECCOMP] = ("the kernel refused the seccomp filter that lets non-socket calls run "
+			   "at full speed"),
 	[STAGE_EXEC] = "cannot run",
 };
 

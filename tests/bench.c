@@ -156,7 +156,6 @@ static struct lesson *crowded_lesson(int exchanges)
 				     "step server: ls = socket(AF_INET, SOCK_STREAM)\n"
 				     "step server: bind(ls, 127.0.0.1:65432)\n"
 				     "step server: listen(ls, 128)\n");
-	int setup = 3;
 	for (int i = 0; i < 100; i++) {
 		/* Only the first accepted connection needs a name (names are few). */
 		at += (size_t)snprintf(text + at, size - at,
@@ -164,7 +163,6 @@ static struct lesson *crowded_lesson(int exchanges)
 				       "connect(s%d, 127.0.0.1:65432)\n"
 				       "step server: %saccept(ls)\n",
 				       1 + i % 7, i, 1 + i % 7, i, i == 0 ? "a0 = " : "");
-		setup += 3;
 	}
 	for (int i = 0; i < exchanges; i++)
 		at += (size_t)snprintf(text + at, size - at,
