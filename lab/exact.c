@@ -250,6 +250,36 @@ static int make_keys(struct exact *exact, size_t *count)
 
 /* ---- the snapshot --------------------------------------------------------- */
 
+/* A dump can skip a socket that arrived in a bucket it had walked: the
+ * other end of a connection an fd holds (a server's child, made while the
+ * dump ran, in its listener's accept queue) is asked for by its addresses
+ * too, and added when the dump lacks it. */
+static int add_mirrors_of_fds(struct exact *exact, struct probe *probe,
+			      struct probe_snapshot *raw, char **err)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < raw->count; i++) {
+		const struct probe_socket *socket = &raw->sockets[i];
+		struct probe_key key;
+		if (socket->family == AF_UNIX || port_of(&socket->peer) == 0
+		    || !inode_set_has(&exact->fds_now, socket->inode)
+		    || probe_key_of(socket, &key) < 0)
+			continue;
+		struct probe_key mirror = { .kind = key.kind, .local = socket->peer,
+					    .peer = socket->local };
+		if (add_key(exact, &count, &mirror) < 0)
+			return text_error(err, "out of memory");
+	}
+	if (count == 0)
+		return 0;
+	struct probe_snapshot found = { 0 };
+	int result = probe_lookup(probe, exact->keys, count, &found, err);
+	if (result == 0 && exact_add_unlisted(raw, &found) < 0)
+		result = text_error(err, "out of memory");
+	probe_snapshot_done(&found);
+	return result;
+}
+
 /* Whether the exact requests may have missed something new: an fd the
  * kernel did not show, whose socket a call of this step made or used, or
  * that is new since the last snapshot (a woken accept() made it after the
@@ -412,6 +442,8 @@ int exact_snapshot(struct exact *exact, struct probe *probe, const struct exact_
 			*missed = count_missed(exact, &exact->scratch, raw);
 		if (exact_add_unlisted(raw, &exact->scratch) < 0)
 			return text_error(err, "out of memory");
+		if (add_mirrors_of_fds(exact, probe, raw, err) < 0)
+			return -1;
 		exact->last_dump_us = input->now_us;
 		*dumped = true;
 	} else if (carry_bound_only(exact, input, raw, err) < 0) {
