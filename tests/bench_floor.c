@@ -54,7 +54,7 @@ static const int stopped_calls[] = { SYS_read, SYS_write, SYS_sendto, SYS_recvfr
 
 struct tracee {                 /* a traced program, and the call between its stops */
 	pid_t pid;
-	long nr, fd, conn_fd;   /* fd: the call's first argument; conn_fd: -1 until accepted */
+	long nr, fd, conn_fd;   /* fd: the first argument; conn_fd: -1 till connect/accept */
 };
 
 struct run {
