@@ -9,7 +9,8 @@
 #                  under a seccomp filter that allows everything (the floor)
 #   pingpong       10^4 one-byte TCP round trips on loopback, every send and
 #                  recv a stopped, stepped call: under `step --plain` and
-#                  under `strace -f` (when strace is installed)
+#                  under `strace -f` (when strace is installed), and the
+#                  floor under that goal (bench_floor, on one CPU)
 set -euo pipefail
 build=${1:-build}
 rounds=${2:-5}
@@ -61,3 +62,12 @@ if [ ${#straced[@]} -gt 0 ]; then
 else
 	printf ' (strace not installed: no comparison)\n'
 fi
+
+# The floor under the goal: one tracer that only stops each socket call
+# and reads both ends after it (tests/bench_floor.c), on one CPU as step
+# runs (cli_pin_to_current_cpu). What step takes beyond it is its own.
+cpu=$(awk '{ print $39 }' /proc/self/stat)
+floor=$(taskset -c "$cpu" "$programs/bench_floor" 10000 "$rounds" "$port" "$programs/tracer_pingpong")
+median_of() { printf '%s\n' "$floor" | awk -v mode="$1" '$1 == mode && $3 == "s" { print $2 }'; }
+printf 'pingpong x10000 floor on one CPU: stops %s s, stops and both ends read %s s, strace -f %s s\n' \
+	"$(median_of stops)" "$(median_of stops+reads)" "$(median_of strace)"
