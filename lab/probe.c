@@ -803,7 +803,7 @@ static size_t lookup_request(void *at, const struct probe_key *key, bool with_co
  * request, -1 on a malformed reply or an error other than "not there". */
 static int lookup_reply(struct probe *probe, const struct probe_key *keys, size_t count,
 			unsigned int first, const void *reply, size_t length, bool *stale,
-			struct probe_snapshot *snap, char **err)
+			bool *crossed, struct probe_snapshot *snap, char **err)
 {
 	const struct nlmsghdr *message = reply;
 	if (length < sizeof(*message) || message->nlmsg_seq < first
@@ -834,13 +834,36 @@ static int lookup_reply(struct probe *probe, const struct probe_key *keys, size_
 	if (snap->count > before && keys[index].kind != PROBE_UNIX && key_has_peer(&keys[index])
 	    && !peer_port_of(&snap->sockets[snap->count - 1]))
 		snap->count = before;
+	/* A v4-mapped key finds the IPv4 socket of the 4-tuple, an IPv4 key
+	 * a dual-stack IPv6 one: a socket that may answer its own key too. */
+	if (snap->count > before) {
+		bool asked_ipv6 = kind & (PROBE_TCP6 | PROBE_UDP6);
+		*crossed |= asked_ipv6 != (snap->sockets[snap->count - 1].family == AF_INET6);
+	}
 	return 1;
+}
+
+/* Drops the sockets of snap from `from` on that an earlier one is (same
+ * cookie), keeping the first: for lookups that crossed families. */
+static void drop_repeats(struct probe_snapshot *snap, size_t from)
+{
+	size_t kept = from;
+	for (size_t i = from; i < snap->count; i++) {
+		bool seen = false;
+		uint64_t cookie = snap->sockets[i].cookie;
+		for (size_t k = from; k < kept && !seen; k++)
+			seen = cookie && snap->sockets[k].cookie == cookie;
+		if (!seen)
+			snap->sockets[kept++] = snap->sockets[i];
+	}
+	snap->count = kept;
 }
 
 /* Asks for keys[0 .. count) (count <= LOOKUP_BATCH); keys whose cookie is
  * stale are marked in `stale` for a second round. */
 static int lookup_batch(struct probe *probe, const struct probe_key *keys, size_t count,
-			bool with_cookie, bool *stale, struct probe_snapshot *snap, char **err)
+			bool with_cookie, bool *stale, bool *crossed, struct probe_snapshot *snap,
+			char **err)
 {
 	enum { REQUEST_MAX = NLMSG_HDRLEN + sizeof(struct inet_diag_req_v2) };
 	uint32_t requests[LOOKUP_BATCH * REQUEST_MAX / sizeof(uint32_t)];
@@ -889,7 +912,7 @@ static int lookup_batch(struct probe *probe, const struct probe_key *keys, size_
 				return -1;
 			}
 			int status = lookup_reply(probe, keys, count, first, slots[i].iov_base,
-						  replies[i].msg_len, stale, snap, err);
+						  replies[i].msg_len, stale, crossed, snap, err);
 			if (status < 0)
 				return -1;
 			answered += (size_t)status;
@@ -901,16 +924,21 @@ static int lookup_batch(struct probe *probe, const struct probe_key *keys, size_
 int probe_lookup(struct probe *probe, const struct probe_key *keys, size_t count,
 		 struct probe_snapshot *snap, char **err)
 {
+	size_t before = snap->count;
+	bool crossed = false;
 	for (size_t at = 0; at < count; at += LOOKUP_BATCH) {
 		size_t batch = count - at < LOOKUP_BATCH ? count - at : LOOKUP_BATCH;
 		bool stale[LOOKUP_BATCH] = { false };
-		if (lookup_batch(probe, keys + at, batch, true, stale, snap, err) < 0)
+		if (lookup_batch(probe, keys + at, batch, true, stale, &crossed, snap, err) < 0)
 			return -1;
 		for (size_t i = 0; i < batch; i++)
 			if (stale[i]
-			    && lookup_batch(probe, keys + at + i, 1, false, NULL, snap, err) < 0)
+			    && lookup_batch(probe, keys + at + i, 1, false, NULL, &crossed, snap,
+					    err) < 0)
 				return -1;
 	}
+	if (crossed)
+		drop_repeats(snap, before);
 	return 0;
 }
 

@@ -20,7 +20,7 @@ for _ in $(seq "$rounds"); do
 done
 [ -s "$figures" ] || { echo "bench_keys: the TUI tests printed no figure (did they run?)" >&2; exit 1; }
 echo "slowest stepping key through tmux, per pattern, over $rounds rounds (goal 100 ms):"
-for pattern in fork threads loop script late crash; do
+for pattern in fork threads loop script late crash dual printer; do
 	awk -v p="$pattern" '$1 == p { print $2 }' "$figures" | sort -n | awk -v p="$pattern" '{ v[NR] = $1 } END {
 		if (NR) printf "  %-8s min %4d ms  median %4d ms  max %4d ms\n", p, v[1], v[int((NR + 1) / 2)], v[NR]
 	}'

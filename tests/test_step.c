@@ -1,7 +1,8 @@
 /* Tests of `socklab step --plain` on the programs students write next
  * (tests/programs/): a forking server, a thread per connection, an event
  * loop, a shell script starting two clients, a client that sleeps first,
- * a client that crashes. Each asserts the transcript's facts in order:
+ * a client that crashes, a dual-stack server, a program printing through
+ * stdio. Each asserts the transcript's facts in order:
  * which process made each call, forks, exits, and the kernel's order. */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -252,5 +253,74 @@ Test(step, getaddrinfos_netlink_socket_is_named_and_said_unread, .timeout = 60)
 	cr_expect(strstr(out, "(family 16)") == NULL, "%s", out);
 	cr_expect(strstr(out, "sendto(3, \"\\x14") == NULL, "the request is not bytes: %s", out);
 	cr_expect(strstr(out, "\"\\x14\\x00") == NULL, "no reply is shown again as bytes: %s", out);
+	free(out);
+}
+
+/* Whether some socket row is printed twice in a row: the same socket
+ * listed twice in one table. */
+static const char *repeated_row(const char *out)
+{
+	const char *line = out, *previous = NULL;
+	size_t previous_len = 0;
+	while (*line) {
+		const char *end = strchrnul(line, '\n');
+		size_t len = (size_t)(end - line);
+		/* "    server  3 ..." or "  * client  4 ...": a row, marked or not. */
+		bool row = len > 10 && line[0] == ' ' && line[1] == ' ' && line[3] == ' '
+			&& (strncmp(line + 4, "server", 6) == 0
+			    || strncmp(line + 4, "client", 6) == 0);
+		bool same = row && previous && len == previous_len
+			&& strncmp(line + 4, previous + 4, len - 4) == 0;
+		if (same)
+			return line;
+		previous = row ? line : NULL;
+		previous_len = len;
+		line = *end ? end + 1 : end;
+	}
+	return NULL;
+}
+
+Test(step, a_dual_stack_server_takes_an_ipv4_client_as_one_connection, .timeout = 60)
+{
+	char *out = run_step(DUAL_STACK_SERVER, ECHO_CLIENT);
+	EXPECT_IN_ORDER(out, "server: socket(AF_INET6, SOCK_STREAM, IPPROTO_IP)\n  = 3",
+			"server: setsockopt(3, IPPROTO_IPV6, IPV6_V6ONLY, [0], 4)",
+			"  * server  3        [::]:65432               *                        "
+			"LISTEN",
+			"client: connect(3, {AF_INET, 127.0.0.1:65432}, 16)\n  = 0\n"
+			"  wire  client -> server   SYN ",
+			"  wire  server -> client   SYN-ACK",
+			/* The kernel shows the IPv4 client to the IPv6 socket as v4-mapped. */
+			"= 4, peer [::ffff:127.0.0.1]:",
+			"  * server  4        [::ffff:127.0.0.1]:65432 [::ffff:127.0.0.1]:",
+			"    client  3        127.0.0.1:", "client: sendto(3, \"Hello, world\"",
+			"  wire  client -> server   PSH-ACK", "client exited with code 0",
+			"server exited with code 0");
+	/* A v4-mapped address is the IPv4 client, not the kernel's own traffic. */
+	cr_expect(strstr(out, "kernel ->") == NULL && strstr(out, "-> kernel") == NULL, "%s",
+		  out);
+	/* The connection's two sockets answer each other's lookup across the
+	 * families: each is still one row. */
+	const char *repeated = repeated_row(out);
+	cr_expect(repeated == NULL, "a socket listed twice: %.120s\n%s", repeated ? repeated : "",
+		  out);
+	free(out);
+}
+
+Test(step, a_programs_output_comes_as_a_terminal_shows_it_whole, .timeout = 60)
+{
+	char *out = run_step(PRINTER, "true");
+	/* stdio on the program's own terminal: the line comes before the
+	 * call after it, the prompt without its newline, the 10 KB line whole. */
+	EXPECT_IN_ORDER(out, "\nserver printed: \"hello from printer\"\n",
+			"server: socket(AF_INET, SOCK_DGRAM, IPPROTO_IP)",
+			"\nserver printed: \"name? \" (no newline yet)\n", "server: close(3)",
+			"\nserver printed: \"xxxxxxxxxx", "server exited with code 0");
+	const char *line = strstr(out, "server printed: \"xxx");
+	cr_assert_not_null(line, "%s", out);
+	size_t xs = strspn(line + strlen("server printed: \""), "x");
+	cr_expect_eq(xs, 10240, "the 10 KB line came in %zu bytes", xs);
+	cr_expect(strncmp(line + strlen("server printed: \"") + xs, "\"\n", 2) == 0,
+		  "one line, closed");
 	free(out);
 }

@@ -1321,6 +1321,8 @@ every_program_pattern_steps_to_its_end_promptly() {
 		"script|$programs/tracer_forking_server 2|sh $here/../programs/two_clients.sh $programs/tracer_echo_client"
 		"late|$programs/tracer_echo_server|$programs/tracer_late_client"
 		"crash|$programs/tracer_echo_server|$programs/tracer_crashing_client"
+		"dual|$programs/tracer_dual_stack_server|$programs/tracer_echo_client"
+		"printer|$programs/tracer_printer|true"
 	)
 	for pattern in "${patterns[@]}"; do
 		IFS='|' read -r name server client <<<"$pattern"
