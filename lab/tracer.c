@@ -967,8 +967,10 @@ static void check_in_flight(struct helper *helper)
 
 /* Whether a task, seen from outside, is waiting: held in a ptrace stop,
  * asleep in its released call, or asleep outside socket calls. Counts it,
- * and keeps the sample of a sleeper. */
-static bool task_is_quiet(struct task *task, struct task_sample *sample, unsigned counts[3])
+ * and keeps the sample of a sleeper (with its context switches when
+ * `with_switches`: /proc/TID/status is the dearest file of a look). */
+static bool task_is_quiet(struct task *task, bool with_switches, struct task_sample *sample,
+			  unsigned counts[3])
 {
 	sample->state = 't';
 	if (task->group_stopped) {
@@ -986,12 +988,12 @@ static bool task_is_quiet(struct task *task, struct task_sample *sample, unsigne
 		 * stop is coming. */
 		if (!task->blocked_reported)
 			return false;
-		sample_task(task, true, sample);
+		sample_task(task, with_switches, sample);
 		counts[1]++;
 		return sample->state == 'S' && sample->syscall == task->def->number;
 	case TASK_RUNNING:
 	case TASK_RESTARTING:     /* a handler runs, or the program saw EINTR and went elsewhere */
-		sample_task(task, true, sample);
+		sample_task(task, with_switches, sample);
 		counts[2]++;
 		return sample->state == 'S';
 	case TASK_NEW:
@@ -1008,7 +1010,9 @@ static bool task_is_quiet(struct task *task, struct task_sample *sample, unsigne
  * times, with no context switch between, means all of them slept at the
  * moment between the two passes, when nothing of the program ran. A lone
  * sleeper (every other task held in a stop, where it cannot run) slept
- * at the moment of its one look: once is enough. */
+ * at the moment of its one look: once is enough, and its context switches
+ * are not read. Several are looked at again, switches and all, for the
+ * first of the two looks. */
 static void check_settled(struct helper *helper)
 {
 	if (!helper->settle_armed || helper->over || helper->freeze_waiting)
@@ -1017,14 +1021,20 @@ static void check_settled(struct helper *helper)
 	struct task_sample *first = helper->samples, second;
 	size_t sleepers = 0;
 	for (size_t i = 0; i < helper->task_count; i++) {
-		if (!task_is_quiet(&helper->tasks[i], &first[i], counts))
+		if (!task_is_quiet(&helper->tasks[i], false, &first[i], counts))
 			return;
 		sleepers += first[i].state != 't';
 	}
 	for (size_t i = 0; i < helper->task_count && sleepers > 1; i++) {
+		unsigned ignored[3] = { 0, 0, 0 };
+		if (first[i].state != 't'
+		    && !task_is_quiet(&helper->tasks[i], true, &first[i], ignored))
+			return;
+	}
+	for (size_t i = 0; i < helper->task_count && sleepers > 1; i++) {
 		if (first[i].state == 't')
 			continue;
-		if (!task_is_quiet(&helper->tasks[i], &second, again)
+		if (!task_is_quiet(&helper->tasks[i], true, &second, again)
 		    || second.state != first[i].state || second.syscall != first[i].syscall
 		    || second.switches != first[i].switches)
 			return;
