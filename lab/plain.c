@@ -9,6 +9,7 @@
 
 #include "evidence.h"
 #include "packet_flags.h"
+#include "queues.h"
 #include "readiness.h"
 #include "sandbox.h"
 #include "wrap.h"
@@ -123,6 +124,12 @@ static void print_socket(FILE *out, const struct run_info *info, const struct la
 			 _("recv-q counts the peer's FIN as 1"));
 	else
 		snprintf(note, sizeof note, "%s", lab_note_shown(socket->note));
+	/* UDP's and Unix's queues are partly memory, not bytes of data. */
+	struct queue_meaning meaning = queues_meaning(socket);
+	if (socket->state != TCP_LISTEN && queues_note_due(socket, &meaning)) {
+		size_t len = strlen(note);
+		snprintf(note + len, sizeof note - len, "%s%s", len ? "; " : "", meaning.note);
+	}
 	fprintf(out, "  %c %-7s %-8s %-24s %-24s %-12s %5u %5u  %s\n", socket->changes ? '*' : ' ',
 		side_name(info, socket->side), who, lab_address_shown(&socket->local).text,
 		lab_address_shown(&socket->peer).text, plain_state_text(socket), socket->recv_queue,

@@ -10,6 +10,7 @@
 #include "catalog.h"
 #include "plain.h"
 #include "i18n.h"
+#include "queues.h"
 
 struct change_name {
 	unsigned bit;
@@ -89,10 +90,9 @@ void screen_details_open(struct tui *tui, const struct lab_socket *socket)
 		page_add(page, _("  %-12s %u bytes (sent, not yet acknowledged by the peer)"),
 			 "send-q", socket->send_queue);
 	} else {
-		page_add(page, _("  %-12s %u bytes (received, not yet read by recv())"), "recv-q",
-			 socket->recv_queue);
-		page_add(page, _("  %-12s %u bytes (sent, not yet acknowledged by the peer)"),
-			 "send-q", socket->send_queue);
+		struct queue_meaning meaning = queues_meaning(socket);
+		page_add(page, "  %-12s %u %s", "recv-q", socket->recv_queue, meaning.recv_q);
+		page_add(page, "  %-12s %u %s", "send-q", socket->send_queue, meaning.send_q);
 	}
 	if (socket->timer_ms)
 		page_add(page, _("  %-12s %s, %u.%03u s left"), "timer",
