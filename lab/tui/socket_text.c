@@ -2,6 +2,7 @@
  * the words the lesson screen uses. */
 #include "socket_text.h"
 #include "i18n.h"
+#include "queues.h"
 
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -52,6 +53,12 @@ int socket_text_pieces(const struct lab_socket *socket,
 			 fin ? _("%srecv-q %u (FIN counts 1) send-q %u") : "%srecv-q %u send-q %u",
 			 queue_changed ? "*" : "", socket->recv_queue, socket->send_queue);
 		pieces[count++].changed = queue_changed;
+		/* UDP's and Unix's queues are partly memory, not bytes of data. */
+		struct queue_meaning meaning = queues_meaning(socket);
+		if (queues_note_due(socket, &meaning)) {
+			snprintf(pieces[count].text, sizeof pieces[count].text, "%s", meaning.note);
+			pieces[count++].changed = false;
+		}
 	}
 	if (socket->timer_ms) {
 		/* TIME-WAIT's countdown is "timer"; any other timer says which. */

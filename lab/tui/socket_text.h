@@ -15,7 +15,7 @@ struct socket_piece {
 	char text[96];
 	bool changed;
 };
-enum { SOCKET_PIECES_MAX = 3 };
+enum { SOCKET_PIECES_MAX = 4 };
 
 /* "ls=3", "conn=4", "c=--", "--": the lesson's name and the fd, as in --plain. */
 void socket_text_who(const struct lab_socket *socket, char *out, size_t size);
