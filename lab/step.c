@@ -188,14 +188,21 @@ static int turn(struct stepping *stepping, int *on_turn, const volatile sig_atom
 		}
 	bool server_blocked = sides[0]->state != STEPPER_OVER,
 	     client_blocked = sides[1]->state != STEPPER_OVER;
+	if (server_blocked != client_blocked) {
+		/* One is over: the other waits for what nobody will do (a
+		 * server serving for ever). Said with the call it waits in. */
+		int waiting = server_blocked ? 0 : 1;
+		static const char *const over_and_waiting[STEPPER_SIDES] = {
+			N_("\nthe client is over and the server waits in %s: stopped\n"),
+			N_("\nthe server is over and the client waits in %s: stopped\n"),
+		};
+		fprintf(stepping->out, _(over_and_waiting[waiting]), sides[waiting]->next);
+		return 0;
+	}
 	fprintf(stepping->out, "%s",
-		server_blocked && client_blocked ? _("\nthe programs wait for each other: stopped "
-						     "(server blocked, client blocked)\n")
-			: server_blocked
-			? _("\nthe programs wait for each other: stopped (server blocked)\n")
-			: client_blocked
-			? _("\nthe programs wait for each other: stopped (client blocked)\n")
-			: _("\nthe programs wait for each other: stopped ()\n"));
+		server_blocked ? _("\nthe programs wait for each other: stopped "
+				   "(server blocked, client blocked)\n")
+			       : _("\nthe programs wait for each other: stopped ()\n"));
 	return 0;
 }
 

@@ -210,11 +210,37 @@ static void drop_held(struct stepper_side *side, pid_t task)
 		}
 }
 
+/* A task's call is no longer asleep (it came back, or the task is gone). */
+static void drop_sleeper(struct stepper_side *side, pid_t task)
+{
+	for (size_t i = 0; i < side->sleeping_count; i++)
+		if (side->sleeping[i].task == task) {
+			memmove(&side->sleeping[i], &side->sleeping[i + 1],
+				(side->sleeping_count - i - 1) * sizeof side->sleeping[0]);
+			side->sleeping_count--;
+			return;
+		}
+}
+
+static void add_sleeper(struct stepper_side *side, const struct tracer_event *event)
+{
+	drop_sleeper(side, event->task);
+	if (side->sleeping_count == STEPPER_TASKS)
+		return;
+	struct stepper_sleeper *sleeper = &side->sleeping[side->sleeping_count++];
+	sleeper->task = event->task;
+	sleeper->process = event->process;
+	snprintf(sleeper->call, sizeof sleeper->call, "%s", event->text);
+}
+
 static void drop_process(struct stepper_side *side, pid_t process)
 {
 	for (size_t i = side->held_count; i-- > 0;)
 		if (side->held[i].process == process)
 			drop_held(side, side->held[i].task);
+	for (size_t i = side->sleeping_count; i-- > 0;)
+		if (side->sleeping[i].process == process)
+			drop_sleeper(side, side->sleeping[i].task);
 }
 
 static int take_event(struct stepper *stepper, int s, const struct tracer_event *event, char **err);
@@ -313,9 +339,11 @@ static int take_call(struct stepper *stepper, int s, const struct tracer_event *
 	if (observed > 0)
 		tell(stepper, NEWS_STEP, s, event, before, 0);
 	if (event->kind == TRACER_BLOCKED) {
+		add_sleeper(side, event);
 		snprintf(side->next, sizeof side->next, "%s", event->text);
 		return 0;
 	}
+	drop_sleeper(side, event->task);
 	/* Read at its return; now on to the next socket call. */
 	if (event->held) {
 		unsettle(side);
@@ -361,8 +389,14 @@ static int take_event(struct stepper *stepper, int s, const struct tracer_event 
 		side->settled = true;
 		side->all_held = event->held_count > 0 && event->blocked_count == 0
 			&& event->asleep_count == 0;
-		if (side->held_count == 0 && event->blocked_count > 0)
+		if (side->held_count == 0 && event->blocked_count > 0) {
 			side->state = STEPPER_BLOCKED;
+			/* The call it sleeps in, not the last one shown. */
+			_Static_assert(sizeof side->next == sizeof side->sleeping[0].call,
+				       "a sleeper's call fits `next`");
+			if (side->sleeping_count > 0)
+				memcpy(side->next, side->sleeping[0].call, sizeof side->next);
+		}
 		else if (side->held_count == 0 && event->asleep_count > 0) {
 			side->state = STEPPER_ASLEEP;
 			side->asleep_in_call = event->wait == TRACER_WAIT_ASLEEP;

@@ -50,6 +50,12 @@ struct stepper_task {
 	char line[TRACER_LINE_MAX];        /* the source line that made it, or "" */
 };
 
+/* A task of the side asleep in a released call, until it comes back. */
+struct stepper_sleeper {
+	int task, process;
+	char call[TRACER_TEXT_MAX];        /* the call, decoded */
+};
+
 struct stepper_side {
 	char name[NAME_MAX_LEN];           /* "server" */
 	char command[512];                 /* as given */
@@ -71,6 +77,10 @@ struct stepper_side {
 	struct stepper_task held[STEPPER_TASKS];
 	size_t held_count;
 	size_t chosen;
+	/* Every task asleep in a released call, oldest first: BLOCKED's `next`
+	 * is the first one's call. */
+	struct stepper_sleeper sleeping[STEPPER_TASKS];
+	size_t sleeping_count;
 	size_t processes;                  /* processes the side has had */
 	bool settled;                      /* nothing runs until a release or the
 	                                      kernel wakes a call */

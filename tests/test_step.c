@@ -324,3 +324,17 @@ Test(step, a_programs_output_comes_as_a_terminal_shows_it_whole, .timeout = 60)
 		  "one line, closed");
 	free(out);
 }
+
+Test(step, a_server_left_serving_is_said_to_wait_in_the_call_it_sleeps_in, .timeout = 60)
+{
+	char server[1024];
+	snprintf(server, sizeof server, "%s forever", THREAD_SERVER);
+	char *out = run_step(server, ECHO_CLIENT);
+	/* The thread's close(4) is the last call shown; the main thread has
+	 * slept in accept() since the connection came. */
+	EXPECT_IN_ORDER(out, "client exited with code 0", "server: close(4)",
+			"\nthe client is over and the server waits in accept(3, NULL, NULL): "
+			"stopped\n");
+	cr_expect(strstr(out, "server exited") == NULL, "%s", out);
+	free(out);
+}
