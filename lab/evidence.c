@@ -11,6 +11,7 @@
 
 #include "i18n.h"
 #include "packet_flags.h"
+#include "queues.h"
 #include "readiness.h"
 
 /* What a row's explainer can look at. */
@@ -722,13 +723,16 @@ static const char *why_readable(const struct lab_socket *socket, char *text, siz
 		return _(
 			"the peer sent its FIN and no bytes wait before it: recv() would return 0");
 	if (socket->recv_queue > 0) {
-		snprintf(text, size,
-			 socket->type == SOCK_DGRAM ? _(
-				 "datagrams wait in its receive queue (%u bytes of kernel memory)")
-						    : ngettext("%u byte waits in its receive queue",
-							       "%u bytes wait in its receive queue",
-							       socket->recv_queue),
-			 socket->recv_queue);
+		enum queue_unit unit = queues_meaning(socket).recv_unit;
+		const char *format = ngettext("%u byte waits in its receive queue",
+					      "%u bytes wait in its receive queue",
+					      socket->recv_queue);
+		if (unit == QUEUE_MEMORY)
+			format = _("datagrams wait in its receive queue (%u bytes of kernel "
+				   "memory)");
+		else if (unit == QUEUE_FIRST_DATAGRAM)
+			format = _("datagrams wait in its receive queue (the first is %u bytes)");
+		snprintf(text, size, format, socket->recv_queue);
 		return text;
 	}
 	if (socket->note == NOTE_DROPPED || socket->note == NOTE_RESET)
@@ -739,6 +743,13 @@ static const char *why_readable(const struct lab_socket *socket, char *text, siz
 
 static const char *why_writable(const struct lab_socket *socket, char *text, size_t size)
 {
+	if (queues_meaning(socket).send_unit == QUEUE_MEMORY) {
+		snprintf(text, size,
+			 _("room in its send buffer (%u bytes of kernel memory charged): send() "
+			   "would not wait"),
+			 socket->send_queue);
+		return text;
+	}
 	snprintf(text, size,
 		 ngettext("room in its send buffer (%u byte queued): send() would not wait",
 			  "room in its send buffer (%u bytes queued): send() would not wait",

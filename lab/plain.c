@@ -113,23 +113,13 @@ static void print_socket(FILE *out, const struct run_info *info, const struct la
 			 socket->fd);
 	else
 		snprintf(who, sizeof who, "%s%s--", socket->name, socket->name[0] ? "=" : "");
-	/* The queues as ss shows them; a listener's mean other things, and
-	 * after the peer's FIN the kernel counts the FIN in recv-q. */
-	if (socket->state == TCP_LISTEN)
-		snprintf(note, sizeof note, "%s", _("recv-q: accept queue, send-q: backlog"));
-	else if ((socket->state == TCP_CLOSE_WAIT || socket->state == TCP_CLOSING)
-		 && socket->recv_queue > 0)
-		snprintf(note, sizeof note, "%s%s%s", lab_note_shown(socket->note),
-			 socket->note != NOTE_NONE ? "; " : "",
-			 _("recv-q counts the peer's FIN as 1"));
-	else
-		snprintf(note, sizeof note, "%s", lab_note_shown(socket->note));
-	/* UDP's and Unix's queues are partly memory, not bytes of data. */
-	struct queue_meaning meaning = queues_meaning(socket);
-	if (socket->state != TCP_LISTEN && queues_note_due(socket, &meaning)) {
-		size_t len = strlen(note);
-		snprintf(note + len, sizeof note - len, "%s%s", len ? "; " : "", meaning.note);
-	}
+	/* The queues as ss shows them, said where they are not plain bytes of
+	 * data (a listener's, a FIN counted as 1, memory); a listener's say
+	 * nothing else. */
+	const char *queues = queues_note(socket);
+	const char *kept = socket->state == TCP_LISTEN ? "" : lab_note_shown(socket->note);
+	snprintf(note, sizeof note, "%s%s%s", kept, kept[0] && queues ? "; " : "",
+		 queues ? queues : "");
 	fprintf(out, "  %c %-7s %-8s %-24s %-24s %-12s %5u %5u  %s\n", socket->changes ? '*' : ' ',
 		side_name(info, socket->side), who, lab_address_shown(&socket->local).text,
 		lab_address_shown(&socket->peer).text, plain_state_text(socket), socket->recv_queue,

@@ -196,7 +196,11 @@ static int turn(struct stepping *stepping, int *on_turn, const volatile sig_atom
 			N_("\nthe client is over and the server waits in %s: stopped\n"),
 			N_("\nthe server is over and the client waits in %s: stopped\n"),
 		};
-		fprintf(stepping->out, _(over_and_waiting[waiting]), sides[waiting]->next);
+		/* Blocked: in the socket call it sleeps in; asleep: where the
+		 * tracer saw it sleep (a terminal's read, pause). */
+		const struct stepper_side *side = sides[waiting];
+		fprintf(stepping->out, _(over_and_waiting[waiting]),
+			side->state == STEPPER_BLOCKED ? side->next : side->message);
 		return 0;
 	}
 	fprintf(stepping->out, "%s",

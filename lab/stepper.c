@@ -233,13 +233,15 @@ static void add_sleeper(struct stepper_side *side, const struct tracer_event *ev
 	snprintf(sleeper->call, sizeof sleeper->call, "%s", event->text);
 }
 
-static void drop_process(struct stepper_side *side, pid_t process)
+/* The tasks of `process` but `survivor` (0: none) are gone: an exit, or
+ * an exec that ended every other thread. */
+static void drop_process(struct stepper_side *side, pid_t process, pid_t survivor)
 {
 	for (size_t i = side->held_count; i-- > 0;)
-		if (side->held[i].process == process)
+		if (side->held[i].process == process && side->held[i].task != survivor)
 			drop_held(side, side->held[i].task);
 	for (size_t i = side->sleeping_count; i-- > 0;)
-		if (side->sleeping[i].process == process)
+		if (side->sleeping[i].process == process && side->sleeping[i].task != survivor)
 			drop_sleeper(side, side->sleeping[i].task);
 }
 
@@ -438,6 +440,7 @@ static int take_event(struct stepper *stepper, int s, const struct tracer_event 
 						   .command = event->text };
 		if (session_observe_process(stepper->session, &execed, err) < 0)
 			return -1;
+		drop_process(side, event->process, event->task);
 		tell(stepper, NEWS_EXEC, s, event, 0, 0);
 		break;
 	}
@@ -448,10 +451,10 @@ static int take_event(struct stepper *stepper, int s, const struct tracer_event 
 						 .process = event->process };
 		if (session_observe_process(stepper->session, &gone, err) < 0)
 			return -1;
-		drop_process(side, event->process);
+		drop_process(side, event->process, 0);
 		if (event->program_over) {
 			side->state = STEPPER_OVER;
-			side->held_count = 0;
+			side->held_count = side->sleeping_count = 0;
 			side->next[0] = side->line[0] = '\0';
 			snprintf(side->message, sizeof side->message, "%s", event->message);
 		}

@@ -428,6 +428,16 @@ static unsigned long status_number(const char *status, const char *field)
 	return at ? strtoul(at + strlen(field), NULL, 10) : 0;
 }
 
+/* The task's context switches so far, from /proc/TID/status (0 unknown). */
+static unsigned long task_switches(struct task *task)
+{
+	char text[2048];
+	if (read_task_file(task, PROC_STATUS, text, sizeof text) <= 0)
+		return 0;
+	return status_number(text, "\nvoluntary_ctxt_switches:")
+	       + status_number(text, "\nnonvoluntary_ctxt_switches:");
+}
+
 static void sample_task(struct task *task, bool with_switches, struct task_sample *sample)
 {
 	char text[2048];
@@ -442,9 +452,8 @@ static void sample_task(struct task *task, bool with_switches, struct task_sampl
 	sample->state = close_paren[2];
 	if (sample->state != 'S' && sample->state != 'D')
 		return;
-	if (with_switches && read_task_file(task, PROC_STATUS, text, sizeof text) > 0)
-		sample->switches = status_number(text, "\nvoluntary_ctxt_switches:")
-				   + status_number(text, "\nnonvoluntary_ctxt_switches:");
+	if (with_switches)
+		sample->switches = task_switches(task);
 	/* A task on its way into a ptrace stop reads 'S' for a moment, with
 	 * the call's number in /proc/TID/syscall: a call that returned at
 	 * once would look asleep in it. Its wait channel tells. */
@@ -1011,8 +1020,10 @@ static bool task_is_quiet(struct task *task, bool with_switches, struct task_sam
  * moment between the two passes, when nothing of the program ran. A lone
  * sleeper (every other task held in a stop, where it cannot run) slept
  * at the moment of its one look: once is enough, and its context switches
- * are not read. Several are looked at again, switches and all, for the
- * first of the two looks. */
+ * are not read. With several, each one's switches are read after that
+ * first pass; asleep in the same call at the second look with no switch
+ * since, it slept from the read to the look, and every read comes before
+ * every second look. */
 static void check_settled(struct helper *helper)
 {
 	if (!helper->settle_armed || helper->over || helper->freeze_waiting)
@@ -1025,12 +1036,9 @@ static void check_settled(struct helper *helper)
 			return;
 		sleepers += first[i].state != 't';
 	}
-	for (size_t i = 0; i < helper->task_count && sleepers > 1; i++) {
-		unsigned ignored[3] = { 0, 0, 0 };
-		if (first[i].state != 't'
-		    && !task_is_quiet(&helper->tasks[i], true, &first[i], ignored))
-			return;
-	}
+	for (size_t i = 0; i < helper->task_count && sleepers > 1; i++)
+		if (first[i].state != 't')
+			first[i].switches = task_switches(&helper->tasks[i]);
 	for (size_t i = 0; i < helper->task_count && sleepers > 1; i++) {
 		if (first[i].state == 't')
 			continue;

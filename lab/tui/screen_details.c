@@ -71,29 +71,9 @@ void screen_details_open(struct tui *tui, const struct lab_socket *socket)
 		 lab_address_is(&socket->peer, LAB_ADDRESS_EMPTY)
 			 ? "-"
 			 : lab_address_shown(&socket->peer).text);
-	if (socket->state == TCP_LISTEN) {
-		page_add(page,
-			 _("  %-12s %u (ss's recv-q: connections completed, waiting for accept())"),
-			 "accept queue", socket->recv_queue);
-		page_add(page,
-			 _("  %-12s %u (ss's send-q: the backlog, at most this many may wait)"),
-			 "backlog", socket->send_queue);
-	} else if ((socket->state == TCP_CLOSE_WAIT || socket->state == TCP_CLOSING)
-		   && socket->recv_queue > 0) {
-		page_add(page,
-			 ngettext("  %-12s %u: %u byte not yet read, then the peer's FIN (the "
-				  "kernel counts it as 1)",
-				  "  %-12s %u: %u bytes not yet read, then the peer's FIN (the "
-				  "kernel counts it as 1)",
-				  socket->recv_queue - 1),
-			 "recv-q", socket->recv_queue, socket->recv_queue - 1);
-		page_add(page, _("  %-12s %u bytes (sent, not yet acknowledged by the peer)"),
-			 "send-q", socket->send_queue);
-	} else {
-		struct queue_meaning meaning = queues_meaning(socket);
-		page_add(page, "  %-12s %u %s", "recv-q", socket->recv_queue, meaning.recv_q);
-		page_add(page, "  %-12s %u %s", "send-q", socket->send_queue, meaning.send_q);
-	}
+	struct queue_meaning meaning = queues_meaning(socket);
+	page_add(page, "  %-12s %u %s", meaning.recv_name, socket->recv_queue, meaning.recv_q);
+	page_add(page, "  %-12s %u %s", meaning.send_name, socket->send_queue, meaning.send_q);
 	if (socket->timer_ms)
 		page_add(page, _("  %-12s %s, %u.%03u s left"), "timer",
 			 lab_timer_shown(socket->timer), socket->timer_ms / 1000,

@@ -46,17 +46,13 @@ int socket_text_pieces(const struct lab_socket *socket,
 			 socket->send_queue);
 		pieces[count++].changed = queue_changed;
 	} else if (socket->state != 0) {
-		/* After the peer's FIN the kernel counts the FIN in recv-q. */
-		bool fin = (socket->state == TCP_CLOSE_WAIT || socket->state == TCP_CLOSING)
-			&& socket->recv_queue > 0;
-		snprintf(pieces[count].text, sizeof pieces[count].text,
-			 fin ? _("%srecv-q %u (FIN counts 1) send-q %u") : "%srecv-q %u send-q %u",
+		snprintf(pieces[count].text, sizeof pieces[count].text, "%srecv-q %u send-q %u",
 			 queue_changed ? "*" : "", socket->recv_queue, socket->send_queue);
 		pieces[count++].changed = queue_changed;
-		/* UDP's and Unix's queues are partly memory, not bytes of data. */
-		struct queue_meaning meaning = queues_meaning(socket);
-		if (queues_note_due(socket, &meaning)) {
-			snprintf(pieces[count].text, sizeof pieces[count].text, "%s", meaning.note);
+		/* Where the numbers are not plain bytes: a FIN counted as 1, memory. */
+		const char *queues = queues_note(socket);
+		if (queues) {
+			snprintf(pieces[count].text, sizeof pieces[count].text, "%s", queues);
 			pieces[count++].changed = false;
 		}
 	}
