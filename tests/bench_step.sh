@@ -69,5 +69,10 @@ fi
 cpu=$(awk '{ print $39 }' /proc/self/stat)
 floor=$(taskset -c "$cpu" "$programs/bench_floor" 10000 "$rounds" "$port" "$programs/tracer_pingpong")
 median_of() { printf '%s\n' "$floor" | awk -v mode="$1" '$1 == mode && $3 == "s" { print $2 }'; }
-printf 'pingpong x10000 floor on one CPU: stops %s s, stops and both ends read %s s, strace -f %s s\n' \
-	"$(median_of stops)" "$(median_of stops+reads)" "$(median_of strace)"
+printf 'pingpong x10000 floor on one CPU: stops %s s, stops and both ends read %s s' \
+	"$(median_of stops)" "$(median_of stops+reads)"
+if command -v strace >/dev/null; then
+	printf ', strace -f %s s\n' "$(median_of strace)"
+else
+	printf ' (strace not installed: no comparison)\n'
+fi
