@@ -14,7 +14,8 @@ struct queue_row {
 	const char *recv_name, *send_name;
 	const char *recv_q, *send_q;
 	enum queue_unit recv_unit, send_unit;
-	const char *note;            /* when a queue of `note_units` is not 0; NULL: none */
+	const char *note;            /* while a queue whose unit is not QUEUE_BYTES is not 0;
+	                                NULL: none */
 };
 
 /* The kernel's fields, as of Linux 6: a listener's accept queue length

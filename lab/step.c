@@ -203,10 +203,10 @@ static int turn(struct stepping *stepping, int *on_turn, const volatile sig_atom
 			side->state == STEPPER_BLOCKED ? side->next : side->message);
 		return 0;
 	}
+	/* Both over ended the run above: here both are blocked. */
 	fprintf(stepping->out, "%s",
-		server_blocked ? _("\nthe programs wait for each other: stopped "
-				   "(server blocked, client blocked)\n")
-			       : _("\nthe programs wait for each other: stopped ()\n"));
+		_("\nthe programs wait for each other: stopped (server blocked, client "
+		  "blocked)\n"));
 	return 0;
 }
 

@@ -222,6 +222,16 @@ static void drop_sleeper(struct stepper_side *side, pid_t task)
 		}
 }
 
+/* A blocked side's `next`: the call its oldest sleeper sleeps in, not the
+ * last call shown. */
+static void name_first_sleeper(struct stepper_side *side)
+{
+	_Static_assert(sizeof side->next == sizeof side->sleeping[0].call,
+		       "a sleeper's call fits `next`");
+	if (side->sleeping_count > 0)
+		memcpy(side->next, side->sleeping[0].call, sizeof side->next);
+}
+
 static void add_sleeper(struct stepper_side *side, const struct tracer_event *event)
 {
 	drop_sleeper(side, event->task);
@@ -342,7 +352,7 @@ static int take_call(struct stepper *stepper, int s, const struct tracer_event *
 		tell(stepper, NEWS_STEP, s, event, before, 0);
 	if (event->kind == TRACER_BLOCKED) {
 		add_sleeper(side, event);
-		snprintf(side->next, sizeof side->next, "%s", event->text);
+		name_first_sleeper(side);
 		return 0;
 	}
 	drop_sleeper(side, event->task);
@@ -393,11 +403,7 @@ static int take_event(struct stepper *stepper, int s, const struct tracer_event 
 			&& event->asleep_count == 0;
 		if (side->held_count == 0 && event->blocked_count > 0) {
 			side->state = STEPPER_BLOCKED;
-			/* The call it sleeps in, not the last one shown. */
-			_Static_assert(sizeof side->next == sizeof side->sleeping[0].call,
-				       "a sleeper's call fits `next`");
-			if (side->sleeping_count > 0)
-				memcpy(side->next, side->sleeping[0].call, sizeof side->next);
+			name_first_sleeper(side);
 		}
 		else if (side->held_count == 0 && event->asleep_count > 0) {
 			side->state = STEPPER_ASLEEP;
