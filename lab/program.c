@@ -77,6 +77,16 @@ void program_stop(struct program *program)
 	memset(program, 0, sizeof *program);
 }
 
+int program_fd(const struct program *program)
+{
+	return program->tracer ? tracer_fd(program->tracer) : -1;
+}
+
+int program_serve(struct program *program, char **err)
+{
+	return program->tracer ? tracer_serve(program->tracer, err) : 0;
+}
+
 /* The next event that says something about the program's calls: output
  * is kept, the interpreter's start-up calls pass, the end is noted.
  * Returns 1 with program->event, 0 on the deadline, -1 with *err. */

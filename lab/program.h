@@ -75,6 +75,13 @@ int program_run_call(struct program *program, int timeout_ms, char **err);
  * or PROGRAM_BLOCKED; OVER; -1 with *err. */
 int program_check_woken(struct program *program, int timeout_ms, char **err);
 
+/* The tracer's fd (tracer_fd), -1 when the program is not running, and
+ * its work between steps when that fd is readable (tracer_serve): the
+ * program's own stops are served and its output read, as it runs on to
+ * its next call. program_serve returns 0, or -1 with *err. */
+int program_fd(const struct program *program);
+int program_serve(struct program *program, char **err);
+
 /* Holds a program asleep in its released call still, as puppet_freeze
  * does, so the probe can read what another side's call did before the
  * woken call runs on; program_thaw lets it restart the call (unseen by

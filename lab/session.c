@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,19 +333,53 @@ int session_wire_collect(struct session *session, char **err)
 	return session->hold && hold_collect(session->hold, err) < 0 ? -1 : 0;
 }
 
+size_t session_program_fds(const struct session *session, int *fds)
+{
+	size_t count = 0;
+	for (int s = 0; s < session->side_count; s++)
+		if (session->sides[s].is_program && program_fd(&session->sides[s].program) >= 0)
+			fds[count++] = program_fd(&session->sides[s].program);
+	return count;
+}
+
+int session_serve_programs(struct session *session, char **err)
+{
+	for (int s = 0; s < session->side_count; s++)
+		if (session->sides[s].is_program
+		    && program_serve(&session->sides[s].program, err) < 0)
+			return -1;
+	return 0;
+}
+
 int session_wait(struct session *session, int ms, char **err)
 {
 	int64_t deadline = timed_now_us() + (int64_t)ms * 1000;
 	for (int64_t left = deadline - timed_now_us(); left > 0; left = deadline - timed_now_us()) {
-		if (session->hold) {
-			if (hold_wait(session->hold, (int)((left + 999) / 1000), err) < 0)
-				return -1;
-		} else {
+		/* The held segments' fd first, then the programs'. */
+		struct pollfd fds[1 + LESSON_MAX_SIDES];
+		int programs[LESSON_MAX_SIDES];
+		nfds_t count = 0;
+		if (session->hold)
+			fds[count++] =
+				(struct pollfd){ .fd = hold_fd(session->hold), .events = POLLIN };
+		size_t program_count = session_program_fds(session, programs);
+		for (size_t i = 0; i < program_count; i++)
+			fds[count++] = (struct pollfd){ .fd = programs[i], .events = POLLIN };
+		if (count == 0) {
 			struct timespec tick = { .tv_sec = left / 1000000,
 						 .tv_nsec = (long)(left % 1000000) * 1000 };
 			nanosleep(&tick, NULL);
 			break;
 		}
+		int ready = poll(fds, count, (int)((left + 999) / 1000));
+		if (ready < 0 && errno != EINTR)
+			return text_error(err, "poll: %s", strerror(errno));
+		if (ready <= 0)
+			continue;
+		if (session->hold && session_wire_collect(session, err) < 0)
+			return -1;
+		if (program_count > 0 && session_serve_programs(session, err) < 0)
+			return -1;
 	}
 	return 0;
 }

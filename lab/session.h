@@ -78,7 +78,8 @@ int session_refresh(struct session *session, char **err);
 
 /* Waits `ms` milliseconds between steps (a person's pace) while the
  * kernel's timers run; with segments held, reads each segment the kernel
- * queues as it comes, so a resend's time is the kernel's (resend.h).
+ * queues as it comes, so a resend's time is the kernel's (resend.h); the
+ * lesson's programs are served meanwhile (session_serve_programs).
  * Returns 0, or -1 with *err. */
 int session_wait(struct session *session, int ms, char **err);
 
@@ -87,6 +88,14 @@ int session_wait(struct session *session, int ms, char **err);
  * a resend's time is when the kernel sent it. Returns 0, or -1 with *err. */
 int session_wire_fd(const struct session *session);
 int session_wire_collect(struct session *session, char **err);
+
+/* A lesson's programs between steps (`program SIDE:`): the fds that are
+ * readable when one needs the lab (at most LESSON_MAX_SIDES; returns how
+ * many), and that work, done (program_serve). An event loop watches them
+ * beside its own; session_wait does. session_serve_programs returns 0, or
+ * -1 with *err. */
+size_t session_program_fds(const struct session *session, int *fds);
+int session_serve_programs(struct session *session, char **err);
 
 /* Back to before step 1: fresh sandbox namespace, fresh puppets, empty log. */
 int session_restart(struct session *session, char **err);

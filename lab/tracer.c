@@ -1,5 +1,5 @@
-/* tracer — the lab's end of the channel, and the helper process that
- * traces the program and speaks on its other end. */
+/* tracer — the lab as the tracer of a program: its tasks, their stops,
+ * and the events they make, queued for the caller. */
 #include "tracer.h"
 
 #include <errno.h>
@@ -15,51 +15,40 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "child_watch.h"
 #include "i18n.h"
 #include "inject.h"
 #include "syscalls.h"
 
-/* ---- the protocol ---- */
+/* ---- what the caller asks, and what waits for it ---- */
 
 enum request_type {
 	REQUEST_RELEASE,   /* let `task` go on */
-	REQUEST_SETTLE,    /* send TRACER_SETTLED once the program is settled, even if
+	REQUEST_SETTLE,    /* queue TRACER_SETTLED once the program is settled, even if
 	                      it already is */
-	REQUEST_FREEZE,    /* interrupt every task asleep in a socket call; answer MESSAGE_FROZEN */
+	REQUEST_FREEZE,    /* interrupt every task asleep in a socket call */
 	REQUEST_THAW,      /* let the frozen tasks restart their calls */
-	REQUEST_STOP,      /* kill everything, reap, exit */
 };
 
-struct request {
-	enum request_type type;
-	pid_t task;
+/* An event waiting for tracer_poll. */
+struct queued {
+	uint32_t requests_seen;      /* requests handled when it was made: a SETTLED made
+	                                before the latest one is out of date */
+	struct tracer_event event;   /* last: only bytes_len of its bytes are kept */
 };
 
-enum message_type {
-	MESSAGE_STARTED,       /* the program was exec'd; `number` is its pid */
-	MESSAGE_START_FAILED,  /* event.text says why */
-	MESSAGE_EVENT,
-	MESSAGE_FROZEN,        /* answer to REQUEST_FREEZE; `number` tasks frozen */
-};
-
-struct message {
-	enum message_type type;
-	uint32_t requests_seen;      /* requests the helper had handled when it sent this */
-	long number;
-	struct tracer_event event;   /* last: only bytes_len of its bytes travel */
-};
-
-static size_t message_size(const struct message *message)
+static size_t queued_size(const struct queued *queued)
 {
-	return offsetof(struct message, event.bytes) + message->event.bytes_len;
+	return offsetof(struct queued, event.bytes) + queued->event.bytes_len;
 }
 
 static uint64_t now_ns(void)
@@ -99,7 +88,7 @@ const char *tracer_event_kind_name(enum tracer_event_kind kind)
 	return (unsigned)kind < TRACER_EVENT_KIND_COUNT ? event_kind_names[kind] : "?";
 }
 
-/* ==== the helper: the process that traces ==== */
+/* ==== the traced tasks ==== */
 
 enum task_state {
 	TASK_NEW,          /* attached by the kernel on fork/clone; its first stop not seen yet */
@@ -156,26 +145,35 @@ struct task {
 	int proc_fds[PROC_FILE_COUNT]; /* its /proc files kept open (read_task_file), -1 not yet */
 };
 
-struct helper {
-	int channel;
-	int signal_fd;                 /* SIGCHLD: a tracee stopped or exited */
+struct tracer {
+	char label[64];                /* "server", in messages */
+	pid_t program;                 /* its first process, and its process group */
+	int watch_fd;                  /* child_watch: a task of ours may have news */
+	int timer_fd;                  /* the next look at a released call is due */
+	int poll_fd;                   /* epoll of all of them, for the caller: tracer_fd */
+	bool timer_armed;
+	bool output_watched;           /* output_fd is in the epoll: the queue has room */
 	int output_fd;                 /* the program's stdout and stderr, -1 once every
 	                                  writer is gone */
 	int line_fd;                   /* source lines from the program, -1 once closed */
 	bool before_first_line;        /* TRACER_REPORTS_LINES, and no line reported yet */
-	pid_t program;
 	struct task *tasks;            /* owned, TRACER_MAX_TASKS of room */
 	struct task_sample *samples;   /* owned, one per task: check_settled's first look */
+	pid_t *scan;                   /* owned, one per task: the tids reap_events asks */
 	size_t task_count;
 	size_t process_count;
-	uint32_t requests_seen;
-	bool settle_armed;             /* send SETTLED when the program next is settled */
-	bool freeze_waiting;           /* send FROZEN when no task is freezing any more */
+	uint32_t requests_seen;        /* requests handled so far */
+	bool settle_armed;             /* queue SETTLED when the program next is settled */
+	bool freeze_waiting;           /* a freeze waits for tasks still freezing */
 	long frozen_count;
-	bool over;
+	bool over;                     /* the program's last process exited */
+	bool out_of_memory;            /* an event could not be queued: tracer_poll fails */
 	char stop_reason[160];         /* why the lab killed the program, "" if it did not */
-	uint64_t tick_ns;              /* how long to sleep before asking /proc again */
-	struct message *message;       /* owned: the one being built */
+	uint64_t tick_ns;              /* how long to wait before asking /proc again */
+	uint64_t last_look_ns;
+	struct queued *building;       /* owned: the event being made */
+	struct queued **queue;         /* owned: events made, for tracer_poll, oldest first */
+	size_t queue_first, queue_count, queue_capacity;
 	pid_t gone[32];                /* the tasks that ended last, newest at gone_next - 1 */
 	size_t gone_next;
 	char line_buffer[4096];        /* a line report not complete yet */
@@ -217,26 +215,36 @@ static int line_fd_under_limit(void)
 	return limit.rlim_cur >= 8 ? (int)limit.rlim_cur - 3 : -1;
 }
 
-static _Noreturn void helper_exit(struct helper *helper);
-
-static void helper_send(struct helper *helper, enum message_type type, long number)
+/* Queues the event being made for tracer_poll, and makes tracer_fd readable. */
+static void emit(struct tracer *tracer)
 {
-	struct message *message = helper->message;
-	message->type = type;
-	message->requests_seen = helper->requests_seen;
-	message->number = number;
-	while (send(helper->channel, message, message_size(message), MSG_NOSIGNAL) < 0) {
-		if (errno != EINTR)
-			helper_exit(helper);     /* the lab is gone: EXITKILL takes the
-			                            program with us */
+	struct queued *building = tracer->building;
+	building->requests_seen = tracer->requests_seen;
+	if (tracer->queue_count == tracer->queue_capacity) {
+		size_t capacity = tracer->queue_capacity ? 2 * tracer->queue_capacity : 16;
+		struct queued **queue = realloc(tracer->queue, capacity * sizeof *queue);
+		if (!queue) {
+			tracer->out_of_memory = true;
+			return;
+		}
+		tracer->queue = queue;
+		tracer->queue_capacity = capacity;
 	}
+	size_t size = queued_size(building);
+	struct queued *copy = malloc(size);
+	if (!copy) {
+		tracer->out_of_memory = true;
+		return;
+	}
+	memcpy(copy, building, size);
+	tracer->queue[tracer->queue_count++] = copy;
 }
 
-/* A fresh event in the message, everything but the bytes zeroed. */
-static struct tracer_event *new_event(struct helper *helper, enum tracer_event_kind kind,
+/* A fresh event to make, everything but the bytes zeroed. */
+static struct tracer_event *new_event(struct tracer *tracer, enum tracer_event_kind kind,
 				      const struct task *task)
 {
-	struct tracer_event *event = &helper->message->event;
+	struct tracer_event *event = &tracer->building->event;
 	memset(event, 0, offsetof(struct tracer_event, bytes));
 	event->kind = kind;
 	event->fd = -1;
@@ -249,15 +257,15 @@ static struct tracer_event *new_event(struct helper *helper, enum tracer_event_k
 }
 
 /* Sends the first `len` bytes of the output buffer as one event. */
-static void send_output(struct helper *helper, size_t len)
+static void send_output(struct tracer *tracer, size_t len)
 {
-	struct tracer_event *event = new_event(helper, TRACER_OUTPUT, NULL);
-	event->process = helper->program;
-	memcpy(event->bytes, helper->output, len);
+	struct tracer_event *event = new_event(tracer, TRACER_OUTPUT, NULL);
+	event->process = tracer->program;
+	memcpy(event->bytes, tracer->output, len);
 	event->bytes_len = (uint32_t)len;
-	helper_send(helper, MESSAGE_EVENT, 0);
-	helper->output_len -= len;
-	memmove(helper->output, helper->output + len, helper->output_len);
+	emit(tracer);
+	tracer->output_len -= len;
+	memmove(tracer->output, tracer->output + len, tracer->output_len);
 }
 
 /* What the program wrote, a line an event: "Received b'Hello, world'"
@@ -265,89 +273,89 @@ static void send_output(struct helper *helper, size_t len)
  * unfinished line too (a prompt before a stop, the last words at exit);
  * a line longer than an event goes in parts. Output written before a stop
  * is sent before the stop's event. */
-static void forward_output(struct helper *helper, bool flush)
+static void forward_output(struct tracer *tracer, bool flush)
 {
-	while (helper->output_fd >= 0) {
-		ssize_t n = read(helper->output_fd, helper->output + helper->output_len,
-				 sizeof helper->output - helper->output_len);
+	while (tracer->output_fd >= 0) {
+		ssize_t n = read(tracer->output_fd, tracer->output + tracer->output_len,
+				 sizeof tracer->output - tracer->output_len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		/* EAGAIN: nothing more for now. EIO: a pty whose program has
 		 * closed every fd of it, its way of saying end of file. */
 		if (n == 0 || (n < 0 && errno == EIO)) {
-			close(helper->output_fd);
-			helper->output_fd = -1;
+			close(tracer->output_fd);
+			tracer->output_fd = -1;
 			flush = true;
 		}
 		if (n > 0)
-			helper->output_len += (size_t)n;
+			tracer->output_len += (size_t)n;
 		for (;;) {
-			const char *newline = memchr(helper->output, '\n', helper->output_len);
+			const char *newline = memchr(tracer->output, '\n', tracer->output_len);
 			if (newline)
-				send_output(helper, (size_t)(newline - helper->output) + 1);
-			else if (helper->output_len == sizeof helper->output)
-				send_output(helper, helper->output_len);
+				send_output(tracer, (size_t)(newline - tracer->output) + 1);
+			else if (tracer->output_len == sizeof tracer->output)
+				send_output(tracer, tracer->output_len);
 			else
 				break;
 		}
 		if (n <= 0)
 			break;
 	}
-	if (flush && helper->output_len)
-		send_output(helper, helper->output_len);
+	if (flush && tracer->output_len)
+		send_output(tracer, tracer->output_len);
 }
 
-static struct task *find_task(struct helper *helper, pid_t tid)
+static struct task *find_task(struct tracer *tracer, pid_t tid)
 {
-	for (size_t i = 0; i < helper->task_count; i++)
-		if (helper->tasks[i].tid == tid)
-			return &helper->tasks[i];
+	for (size_t i = 0; i < tracer->task_count; i++)
+		if (tracer->tasks[i].tid == tid)
+			return &tracer->tasks[i];
 	return NULL;
 }
 
 /* Lines come as "TID FILE:LINE: SOURCE\n"; "TID -\n" says the program's own code is done. */
-static void take_line(struct helper *helper, char *line)
+static void take_line(struct tracer *tracer, char *line)
 {
 	char *space = strchr(line, ' ');
 	if (!space)
 		return;
 	*space = '\0';
-	struct task *task = find_task(helper, (pid_t)atoi(line));
+	struct task *task = find_task(tracer, (pid_t)atoi(line));
 	if (!task)
 		return;
-	helper->before_first_line = false;
+	tracer->before_first_line = false;
 	if (strcmp(space + 1, "-") == 0)
 		task->line[0] = '\0';
 	else
 		snprintf(task->line, sizeof task->line, "%s", space + 1);
 }
 
-static void read_lines(struct helper *helper)
+static void read_lines(struct tracer *tracer)
 {
-	while (helper->line_fd >= 0) {
-		size_t room = sizeof helper->line_buffer - helper->line_len - 1;
-		ssize_t n = read(helper->line_fd, helper->line_buffer + helper->line_len, room);
+	while (tracer->line_fd >= 0) {
+		size_t room = sizeof tracer->line_buffer - tracer->line_len - 1;
+		ssize_t n = read(tracer->line_fd, tracer->line_buffer + tracer->line_len, room);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return;
 		if (n == 0) {
-			close(helper->line_fd);
-			helper->line_fd = -1;
+			close(tracer->line_fd);
+			tracer->line_fd = -1;
 			return;
 		}
-		helper->line_len += (size_t)n;
-		helper->line_buffer[helper->line_len] = '\0';
-		char *start = helper->line_buffer, *end;
+		tracer->line_len += (size_t)n;
+		tracer->line_buffer[tracer->line_len] = '\0';
+		char *start = tracer->line_buffer, *end;
 		while ((end = strchr(start, '\n'))) {
 			*end = '\0';
-			take_line(helper, start);
+			take_line(tracer, start);
 			start = end + 1;
 		}
-		helper->line_len -= (size_t)(start - helper->line_buffer);
-		memmove(helper->line_buffer, start, helper->line_len);
-		if (helper->line_len == sizeof helper->line_buffer - 1)
-			helper->line_len = 0;     /* a line longer than the buffer: drop it */
+		tracer->line_len -= (size_t)(start - tracer->line_buffer);
+		memmove(tracer->line_buffer, start, tracer->line_len);
+		if (tracer->line_len == sizeof tracer->line_buffer - 1)
+			tracer->line_len = 0;     /* a line longer than the buffer: drop it */
 	}
 }
 
@@ -396,7 +404,7 @@ static ssize_t read_proc(pid_t tid, const char *name, char *text, size_t size)
 }
 
 /* One of the task's /proc files, read from its start; opened at the first
- * look, or each time when the helper is out of fds (a program with
+ * look, or each time when the lab is out of fds (a program with
  * hundreds of threads). */
 static ssize_t read_task_file(struct task *task, enum proc_file file, char *text, size_t size)
 {
@@ -476,37 +484,37 @@ static void resume(struct task *task, enum __ptrace_request how, int signal)
 	ptrace(how, task->tid, 0, (void *)(uintptr_t)signal);
 }
 
-static void kill_program(struct helper *helper, const char *reason)
+static void kill_program(struct tracer *tracer, const char *reason)
 {
-	if (!helper->stop_reason[0])
-		snprintf(helper->stop_reason, sizeof helper->stop_reason, "%s", reason);
-	for (size_t i = 0; i < helper->task_count; i++)
-		kill(helper->tasks[i].tgid, SIGKILL);
+	if (!tracer->stop_reason[0])
+		snprintf(tracer->stop_reason, sizeof tracer->stop_reason, "%s", reason);
+	for (size_t i = 0; i < tracer->task_count; i++)
+		kill(tracer->tasks[i].tgid, SIGKILL);
 }
 
 static void read_command_line(pid_t pid, char *out, size_t size);
 
-static struct task *add_task(struct helper *helper, pid_t tid, pid_t tgid, pid_t parent)
+static struct task *add_task(struct tracer *tracer, pid_t tid, pid_t tgid, pid_t parent)
 {
-	if (tid == tgid && helper->process_count >= TRACER_MAX_PROCESSES) {
+	if (tid == tgid && tracer->process_count >= TRACER_MAX_PROCESSES) {
 		kill(tid, SIGKILL);
-		kill_program(helper, "stopped by the lab: the program started more than "
+		kill_program(tracer, "stopped by the lab: the program started more than "
 			     "64 processes (the lab's cap)");
 		return NULL;
 	}
-	if (helper->task_count >= TRACER_MAX_TASKS) {
+	if (tracer->task_count >= TRACER_MAX_TASKS) {
 		kill(tgid, SIGKILL);
-		kill_program(helper, "stopped by the lab: the program started more than "
+		kill_program(tracer, "stopped by the lab: the program started more than "
 			     "512 threads (the lab's cap)");
 		return NULL;
 	}
-	struct task *task = &helper->tasks[helper->task_count++];
+	struct task *task = &tracer->tasks[tracer->task_count++];
 	memset(task, 0, sizeof *task);
 	task->tid = tid;
 	task->tgid = tgid;
 	task->state = TASK_NEW;
 	if (tid == tgid)
-		helper->process_count++;
+		tracer->process_count++;
 	task->parent = parent;
 	for (int file = 0; file < PROC_FILE_COUNT; file++)
 		task->proc_fds[file] = -1;
@@ -517,37 +525,37 @@ static struct task *add_task(struct helper *helper, pid_t tid, pid_t tgid, pid_t
  * reported (FORKED, then EXECED if it ran another program since), before
  * the call. The processes a program runs without sockets (a shell's
  * subshells, a launcher such as pyenv's) come and go unreported. */
-static void announce(struct helper *helper, struct task *leader)
+static void announce(struct tracer *tracer, struct task *leader)
 {
 	leader->made_socket_calls = true;
-	if (leader->tid == helper->program)
+	if (leader->tid == tracer->program)
 		return;
-	forward_output(helper, true);
-	struct tracer_event *event = new_event(helper, TRACER_FORKED, leader);
+	forward_output(tracer, true);
+	struct tracer_event *event = new_event(tracer, TRACER_FORKED, leader);
 	event->parent = leader->parent ? leader->parent
-				       : status_pid(leader->tid, "\nPPid:", helper->program);
-	helper_send(helper, MESSAGE_EVENT, 0);
+				       : status_pid(leader->tid, "\nPPid:", tracer->program);
+	emit(tracer);
 	if (leader->execed) {
-		event = new_event(helper, TRACER_EXECED, leader);
+		event = new_event(tracer, TRACER_EXECED, leader);
 		read_command_line(leader->tid, event->text, sizeof event->text);
-		helper_send(helper, MESSAGE_EVENT, 0);
+		emit(tracer);
 	}
 }
 
-static void remove_task(struct helper *helper, struct task *task)
+static void remove_task(struct tracer *tracer, struct task *task)
 {
 	if (task->tid == task->tgid)
-		helper->process_count--;
+		tracer->process_count--;
 	close_task_files(task);
-	*task = helper->tasks[--helper->task_count];
+	*task = tracer->tasks[--tracer->task_count];
 }
 
-static void send_exited(struct helper *helper, pid_t process, int status)
+static void send_exited(struct tracer *tracer, pid_t process, int status)
 {
-	forward_output(helper, true);
-	struct tracer_event *event = new_event(helper, TRACER_EXITED, NULL);
+	forward_output(tracer, true);
+	struct tracer_event *event = new_event(tracer, TRACER_EXITED, NULL);
 	event->task = event->process = process;
-	event->program_over = helper->task_count == 0;
+	event->program_over = tracer->task_count == 0;
 	if (WIFEXITED(status)) {
 		event->exit_code = WEXITSTATUS(status);
 		snprintf(event->message, sizeof event->message, _("exited with code %d"),
@@ -559,41 +567,41 @@ static void send_exited(struct helper *helper, pid_t process, int status)
 		snprintf(event->message, sizeof event->message, _("killed by SIG%s"),
 			 name ? name : "?");
 	}
-	if (helper->stop_reason[0])
-		snprintf(event->message, sizeof event->message, "%s", helper->stop_reason);
-	helper_send(helper, MESSAGE_EVENT, 0);
+	if (tracer->stop_reason[0])
+		snprintf(event->message, sizeof event->message, "%s", tracer->stop_reason);
+	emit(tracer);
 	if (event->program_over)
-		helper->over = true;
+		tracer->over = true;
 }
 
 /* Whether `tid` ended a moment ago: a child that exits at once can be
  * reaped before its parent's fork event is read. */
-static bool just_gone(const struct helper *helper, pid_t tid)
+static bool just_gone(const struct tracer *tracer, pid_t tid)
 {
-	for (size_t i = 0; i < sizeof helper->gone / sizeof helper->gone[0]; i++)
-		if (helper->gone[i] == tid)
+	for (size_t i = 0; i < sizeof tracer->gone / sizeof tracer->gone[0]; i++)
+		if (tracer->gone[i] == tid)
 			return true;
 	return false;
 }
 
-static void task_exited(struct helper *helper, struct task *task, int status)
+static void task_exited(struct tracer *tracer, struct task *task, int status)
 {
-	helper->gone[helper->gone_next++ % (sizeof helper->gone / sizeof helper->gone[0])] =
+	tracer->gone[tracer->gone_next++ % (sizeof tracer->gone / sizeof tracer->gone[0])] =
 		task->tid;
 	pid_t process = task->tgid;
 	bool leader = task->tid == task->tgid;
-	bool of_note = task->made_socket_calls || process == helper->program;
-	remove_task(helper, task);
+	bool of_note = task->made_socket_calls || process == tracer->program;
+	remove_task(tracer, task);
 	if (!leader)
 		return;                  /* a thread: the process goes on */
 	/* The kernel reports a leader only after all its threads. */
-	for (size_t i = helper->task_count; i-- > 0;)
-		if (helper->tasks[i].tgid == process)
-			remove_task(helper, &helper->tasks[i]);
+	for (size_t i = tracer->task_count; i-- > 0;)
+		if (tracer->tasks[i].tgid == process)
+			remove_task(tracer, &tracer->tasks[i]);
 	/* The helpers a program runs without sockets (a shell's subshells, a
 	 * launcher such as pyenv's) come and go unreported. */
-	if (of_note || helper->task_count == 0)
-		send_exited(helper, process, status);
+	if (of_note || tracer->task_count == 0)
+		send_exited(tracer, process, status);
 }
 
 static bool get_syscall_info(struct task *task, struct __ptrace_syscall_info *info)
@@ -603,10 +611,10 @@ static bool get_syscall_info(struct task *task, struct __ptrace_syscall_info *in
 }
 
 /* The event for the task's current call, filled from what the task kept. */
-static struct tracer_event *call_event(struct helper *helper, enum tracer_event_kind kind,
+static struct tracer_event *call_event(struct tracer *tracer, enum tracer_event_kind kind,
 				       struct task *task)
 {
-	struct tracer_event *event = new_event(helper, kind, task);
+	struct tracer_event *event = new_event(tracer, kind, task);
 	event->syscall = task->def->number;
 	snprintf(event->name, sizeof event->name, "%s", task->def->name);
 	event->call = task->def->call;
@@ -620,7 +628,7 @@ static struct tracer_event *call_event(struct helper *helper, enum tracer_event_
 }
 
 /* A seccomp stop: a call of the table is about to run. */
-static void at_call_entry(struct helper *helper, struct task *task)
+static void at_call_entry(struct tracer *tracer, struct task *task)
 {
 	struct __ptrace_syscall_info info;
 	if (!get_syscall_info(task, &info) || info.op != PTRACE_SYSCALL_INFO_SECCOMP) {
@@ -654,31 +662,31 @@ static void at_call_entry(struct helper *helper, struct task *task)
 		resume(task, PTRACE_CONT, 0);
 		return;
 	}
-	read_lines(helper);
-	forward_output(helper, true);
+	read_lines(tracer);
+	forward_output(tracer, true);
 	if (task->state == TASK_RESTARTING) {
 		/* The interrupted call was not run again: a handler without
 		 * SA_RESTART ran, and the program saw EINTR. */
-		struct tracer_event *event = call_event(helper, TRACER_RETURNED, task);
+		struct tracer_event *event = call_event(tracer, TRACER_RETURNED, task);
 		event->ret = -1;
 		event->error = EINTR;
 		event->woke = task->blocked_reported;
 		size_t len = strlen(event->text);
 		snprintf(event->text + len, sizeof event->text - len, " = -1 EINTR (%s)",
 			 strerror(EINTR));
-		helper_send(helper, MESSAGE_EVENT, 0);
+		emit(tracer);
 	}
 	/* A launcher's helper (pyenv's shim runs bash, which asks nscd for
 	 * the user) calls before the script's first line: not the program. */
-	struct task *leader = find_task(helper, task->tgid);
-	if (leader && !helper->before_first_line && !leader->made_socket_calls)
-		announce(helper, leader);
+	struct task *leader = find_task(tracer, task->tgid);
+	if (leader && !tracer->before_first_line && !leader->made_socket_calls)
+		announce(tracer, leader);
 	task->def = def;
 	memcpy(task->args, info.seccomp.args, sizeof task->args);
 	task->state = TASK_AT_CALL;
 	task->blocked_reported = false;
-	task->startup = helper->before_first_line;
-	struct tracer_event *event = new_event(helper, TRACER_CALL, task);
+	task->startup = tracer->before_first_line;
+	struct tracer_event *event = new_event(tracer, TRACER_CALL, task);
 	event->held = true;
 	syscalls_decode_entry(def, task->tid, task->args, event);
 	memcpy(event->line, task->line, sizeof event->line);
@@ -692,7 +700,7 @@ static void at_call_entry(struct helper *helper, struct task *task)
 		resume(task, PTRACE_SYSCALL, 0);
 		return;
 	}
-	helper_send(helper, MESSAGE_EVENT, 0);
+	emit(tracer);
 }
 
 static bool is_restart(long error)
@@ -700,13 +708,13 @@ static bool is_restart(long error)
 	return error == ERESTARTSYS || error == ERESTARTNOINTR || error == ERESTARTNOHAND;
 }
 
-static void handle_status(struct helper *helper, pid_t tid, int status);
+static void handle_status(struct tracer *tracer, pid_t tid, int status);
 
 /* Gives socket fd `fd` a seccomp filter of its own, once per process and
  * fd number. Returns false when the task ended meanwhile (handled). */
-static bool watch_fd(struct helper *helper, struct task *task, int fd)
+static bool watch_fd(struct tracer *tracer, struct task *task, int fd)
 {
-	struct task *leader = find_task(helper, task->tgid);
+	struct task *leader = find_task(tracer, task->tgid);
 	bool known = fd >= 0 && fd < 64 * WATCHED_FD_WORDS;
 	uint64_t bit = known ? 1ull << (fd % 64) : 0;
 	if (fd < 0 || (known && leader && (leader->watched_fds[fd / 64] & bit)))
@@ -725,11 +733,11 @@ static bool watch_fd(struct helper *helper, struct task *task, int fd)
 		char reason[160];
 		snprintf(reason, sizeof reason,
 			 _("the lab could not watch socket fd %d of the program (%s)"), fd, why);
-		kill_program(helper, reason);
+		kill_program(tracer, reason);
 		return true;
 	}
 	case INJECT_GONE:
-		handle_status(helper, tid, status);
+		handle_status(tracer, tid, status);
 		return false;
 	}
 	return true;
@@ -737,31 +745,31 @@ static bool watch_fd(struct helper *helper, struct task *task, int fd)
 
 /* The fds a call that returned made (socket, accept, socketpair), each
  * watched from now on. Returns false when the task ended meanwhile. */
-static bool watch_new_fds(struct helper *helper, struct task *task, long ret)
+static bool watch_new_fds(struct tracer *tracer, struct task *task, long ret)
 {
 	if (!inject_supported() || ret < 0)
 		return true;
 	if (task->def->returns_fd)
-		return watch_fd(helper, task, (int)ret);
+		return watch_fd(tracer, task, (int)ret);
 	for (int a = 0; a < task->def->arg_count; a++)
 		if (task->def->args[a] == SA_FD_PAIR) {
 			int pair[2];
 			if (syscalls_read_memory(task->tid, task->args[a], pair,
 						 sizeof pair) != sizeof pair)
 				return true;
-			return watch_fd(helper, task, pair[0]) && watch_fd(helper, task, pair[1]);
+			return watch_fd(tracer, task, pair[0]) && watch_fd(tracer, task, pair[1]);
 		}
 	return true;
 }
 
 /* A syscall-exit stop: the released call returned (or was cut short). */
-static void at_call_exit(struct helper *helper, struct task *task)
+static void at_call_exit(struct tracer *tracer, struct task *task)
 {
 	struct __ptrace_syscall_info info;
 	if (task->state == TASK_COPYING_FD) {
 		task->state = TASK_RUNNING;
 		if (get_syscall_info(task, &info) && info.op == PTRACE_SYSCALL_INFO_EXIT
-		    && !info.exit.is_error && !watch_fd(helper, task, (int)info.exit.rval))
+		    && !info.exit.is_error && !watch_fd(tracer, task, (int)info.exit.rval))
 			return;          /* the task is gone, and handled */
 		resume(task, PTRACE_CONT, 0);
 		return;
@@ -780,17 +788,17 @@ static void at_call_exit(struct helper *helper, struct task *task)
 			/* This stop is the interrupt's: out of the call, held until thawed. */
 			task->freezing = false;
 			task->state = TASK_FROZEN;
-			helper->frozen_count++;
+			tracer->frozen_count++;
 			return;
 		}
 		resume(task, PTRACE_CONT, 0);
 		return;
 	}
-	if (!info.exit.is_error && !watch_new_fds(helper, task, info.exit.rval))
+	if (!info.exit.is_error && !watch_new_fds(tracer, task, info.exit.rval))
 		return;                  /* the task is gone, and handled */
-	forward_output(helper, true);
+	forward_output(tracer, true);
 	bool interrupted_for_good = error == ERESTART_RESTARTBLOCK;
-	struct tracer_event *event = call_event(helper, TRACER_RETURNED, task);
+	struct tracer_event *event = call_event(tracer, TRACER_RETURNED, task);
 	event->held = true;
 	/* poll/select cut short go on in restart_syscall, which is not traced:
 	 * shown as EINTR, which is what the program would see with a handler. */
@@ -807,22 +815,22 @@ static void at_call_exit(struct helper *helper, struct task *task)
 		event->startup = true;
 		task->startup = false;
 		task->state = TASK_RUNNING;
-		helper_send(helper, MESSAGE_EVENT, 0);
+		emit(tracer);
 		resume(task, PTRACE_CONT, 0);
 		return;
 	}
-	helper_send(helper, MESSAGE_EVENT, 0);
+	emit(tracer);
 }
 
-static void at_new_task(struct helper *helper, struct task *parent)
+static void at_new_task(struct tracer *tracer, struct task *parent)
 {
 	unsigned long tid = 0;
 	ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &tid);
-	struct task *child = tid ? find_task(helper, (pid_t)tid) : NULL;
-	if (tid && !child && !just_gone(helper, (pid_t)tid))
-		child = add_task(helper, (pid_t)tid, tgid_of((pid_t)tid), parent->tgid);
+	struct task *child = tid ? find_task(tracer, (pid_t)tid) : NULL;
+	if (tid && !child && !just_gone(tracer, (pid_t)tid))
+		child = add_task(tracer, (pid_t)tid, tgid_of((pid_t)tid), parent->tgid);
 	/* A new process inherits its parent's filters: the same fds are watched. */
-	const struct task *parent_leader = find_task(helper, parent->tgid);
+	const struct task *parent_leader = find_task(tracer, parent->tgid);
 	if (child && parent_leader && child->tgid != parent->tgid && child->tid == child->tgid)
 		for (int i = 0; i < WATCHED_FD_WORDS; i++)
 			child->watched_fds[i] |= parent_leader->watched_fds[i];
@@ -852,18 +860,18 @@ static void read_command_line(pid_t pid, char *out, size_t size)
 	out[n] = '\0';
 }
 
-static void at_exec(struct helper *helper, struct task *task)
+static void at_exec(struct tracer *tracer, struct task *task)
 {
 	/* waitpid reports the exec under the leader's tid, which the thread
 	 * that called execve has taken; every other thread of the process is
 	 * gone. */
 	pid_t tid = task->tid, tgid = task->tgid;
-	for (size_t i = helper->task_count; i-- > 0;) {
-		struct task *other = &helper->tasks[i];
+	for (size_t i = tracer->task_count; i-- > 0;) {
+		struct task *other = &tracer->tasks[i];
 		if (other->tgid == tgid && other->tid != tid)
-			remove_task(helper, other);
+			remove_task(tracer, other);
 	}
-	task = find_task(helper, tid);
+	task = find_task(tracer, tid);
 	if (!task)
 		return;
 	close_task_files(task);   /* the tid may now be another thread's: look afresh */
@@ -872,10 +880,10 @@ static void at_exec(struct helper *helper, struct task *task)
 	task->execed = true;
 	if (task->made_socket_calls) {
 		/* A process already shown runs another program: its fds stay. */
-		forward_output(helper, true);
-		struct tracer_event *event = new_event(helper, TRACER_EXECED, task);
+		forward_output(tracer, true);
+		struct tracer_event *event = new_event(tracer, TRACER_EXECED, task);
 		read_command_line(tgid, event->text, sizeof event->text);
-		helper_send(helper, MESSAGE_EVENT, 0);
+		emit(tracer);
 	}
 	resume(task, PTRACE_CONT, 0);
 }
@@ -898,40 +906,40 @@ static void at_event_stop(struct task *task, int signal)
 	resume(task, PTRACE_CONT, 0);
 }
 
-static void handle_status(struct helper *helper, pid_t tid, int status)
+static void handle_status(struct tracer *tracer, pid_t tid, int status)
 {
-	struct task *task = find_task(helper, tid);
-	helper->settle_armed = true;
-	helper->tick_ns = TICK_MIN_NS;
+	struct task *task = find_task(tracer, tid);
+	tracer->settle_armed = true;
+	tracer->tick_ns = TICK_MIN_NS;
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		if (task)
-			task_exited(helper, task, status);
+			task_exited(tracer, task, status);
 		return;
 	}
 	if (!WIFSTOPPED(status))
 		return;
 	if (!task) {
 		/* A new child's first stop can come before its parent's fork event. */
-		task = add_task(helper, tid, tgid_of(tid), 0);
+		task = add_task(tracer, tid, tgid_of(tid), 0);
 		if (!task)
 			return;
 	}
 	int signal = WSTOPSIG(status);
 	if (signal == (SIGTRAP | 0x80)) {
-		at_call_exit(helper, task);
+		at_call_exit(tracer, task);
 		return;
 	}
 	switch (status >> 16) {
 	case PTRACE_EVENT_SECCOMP:
-		at_call_entry(helper, task);
+		at_call_entry(tracer, task);
 		return;
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE:
-		at_new_task(helper, task);
+		at_new_task(tracer, task);
 		return;
 	case PTRACE_EVENT_EXEC:
-		at_exec(helper, task);
+		at_exec(tracer, task);
 		return;
 	case PTRACE_EVENT_STOP:
 		at_event_stop(task, signal);
@@ -945,22 +953,43 @@ static void handle_status(struct helper *helper, pid_t tid, int status)
 	}
 }
 
-static void reap_events(struct helper *helper)
+/* Takes every stop and end of our tasks. Each is asked by its tid: the
+ * lab's other children (puppets) are not ours to reap. A task seen for the
+ * first time in a pass (a fork's child, from its parent's event) may have
+ * stopped already: passes go on until one finds nothing. */
+static void reap_events(struct tracer *tracer)
 {
-	for (;;) {
-		int status;
-		pid_t tid = waitpid(-1, &status, WNOHANG | __WALL);
-		if (tid <= 0)
-			return;
-		handle_status(helper, tid, status);
+	pid_t *tids = tracer->scan;
+	for (bool found = true; found;) {
+		found = false;
+		size_t count = tracer->task_count;
+		for (size_t i = 0; i < count; i++)
+			tids[i] = tracer->tasks[i].tid;
+		for (size_t i = 0; i < count; i++) {
+			int status;
+			pid_t got;
+			do
+				got = waitpid(tids[i], &status, WNOHANG | __WALL);
+			while (got < 0 && errno == EINTR);
+			struct task *task = got != 0 ? find_task(tracer, tids[i]) : NULL;
+			if (got > 0) {
+				found = true;
+				handle_status(tracer, tids[i], status);
+			} else if (got < 0 && task) {
+				/* ECHILD: gone without a word, which the kernel never does
+				 * to a tracer; dropped, so that the program still ends. */
+				found = true;
+				task_exited(tracer, task, 0);
+			}
+		}
 	}
 }
 
 /* Released calls that now sleep in the kernel are reported BLOCKED, once. */
-static void check_in_flight(struct helper *helper)
+static void check_in_flight(struct tracer *tracer)
 {
-	for (size_t i = 0; i < helper->task_count; i++) {
-		struct task *task = &helper->tasks[i];
+	for (size_t i = 0; i < tracer->task_count; i++) {
+		struct task *task = &tracer->tasks[i];
 		if (task->state != TASK_IN_CALL || task->blocked_reported)
 			continue;
 		struct task_sample sample;
@@ -968,9 +997,9 @@ static void check_in_flight(struct helper *helper)
 		if (sample.state != 'S' || sample.syscall != task->def->number)
 			continue;
 		task->blocked_reported = true;
-		forward_output(helper, true);
-		call_event(helper, TRACER_BLOCKED, task);
-		helper_send(helper, MESSAGE_EVENT, 0);
+		forward_output(tracer, true);
+		call_event(tracer, TRACER_BLOCKED, task);
+		emit(tracer);
 	}
 }
 
@@ -1024,25 +1053,25 @@ static bool task_is_quiet(struct task *task, bool with_switches, struct task_sam
  * first pass; asleep in the same call at the second look with no switch
  * since, it slept from the read to the look, and every read comes before
  * every second look. */
-static void check_settled(struct helper *helper)
+static void check_settled(struct tracer *tracer)
 {
-	if (!helper->settle_armed || helper->over || helper->freeze_waiting)
+	if (!tracer->settle_armed || tracer->over || tracer->freeze_waiting)
 		return;
 	unsigned counts[3] = { 0, 0, 0 }, again[3] = { 0, 0, 0 };
-	struct task_sample *first = helper->samples, second;
+	struct task_sample *first = tracer->samples, second;
 	size_t sleepers = 0;
-	for (size_t i = 0; i < helper->task_count; i++) {
-		if (!task_is_quiet(&helper->tasks[i], false, &first[i], counts))
+	for (size_t i = 0; i < tracer->task_count; i++) {
+		if (!task_is_quiet(&tracer->tasks[i], false, &first[i], counts))
 			return;
 		sleepers += first[i].state != 't';
 	}
-	for (size_t i = 0; i < helper->task_count && sleepers > 1; i++)
+	for (size_t i = 0; i < tracer->task_count && sleepers > 1; i++)
 		if (first[i].state != 't')
-			first[i].switches = task_switches(&helper->tasks[i]);
-	for (size_t i = 0; i < helper->task_count && sleepers > 1; i++) {
+			first[i].switches = task_switches(&tracer->tasks[i]);
+	for (size_t i = 0; i < tracer->task_count && sleepers > 1; i++) {
 		if (first[i].state == 't')
 			continue;
-		if (!task_is_quiet(&helper->tasks[i], true, &second, again)
+		if (!task_is_quiet(&tracer->tasks[i], true, &second, again)
 		    || second.state != first[i].state || second.syscall != first[i].syscall
 		    || second.switches != first[i].switches)
 			return;
@@ -1052,8 +1081,8 @@ static void check_settled(struct helper *helper)
 	char where[160] = "";
 	enum tracer_wait wait = TRACER_WAIT_NONE;
 	for (int pass = 0; pass < 3 && wait == TRACER_WAIT_NONE; pass++) {
-		for (size_t i = 0; i < helper->task_count && wait == TRACER_WAIT_NONE; i++) {
-			const struct task *task = &helper->tasks[i];
+		for (size_t i = 0; i < tracer->task_count && wait == TRACER_WAIT_NONE; i++) {
+			const struct task *task = &tracer->tasks[i];
 			char number[32];
 			bool held = task->state == TASK_AT_CALL || task->state == TASK_AT_RETURN
 				|| task->state == TASK_FROZEN;
@@ -1071,33 +1100,31 @@ static void check_settled(struct helper *helper)
 			}
 		}
 	}
-	forward_output(helper, true);
-	struct tracer_event *event = new_event(helper, TRACER_SETTLED, NULL);
-	event->process = helper->program;
+	forward_output(tracer, true);
+	struct tracer_event *event = new_event(tracer, TRACER_SETTLED, NULL);
+	event->process = tracer->program;
 	event->held_count = counts[0];
 	event->blocked_count = counts[1];
 	event->asleep_count = counts[2];
 	event->wait = wait;
 	snprintf(event->message, sizeof event->message, "%s", where);
-	helper->settle_armed = false;
-	helper_send(helper, MESSAGE_EVENT, 0);
+	tracer->settle_armed = false;
+	emit(tracer);
 }
 
-static void check_frozen(struct helper *helper)
+static void check_frozen(struct tracer *tracer)
 {
-	if (!helper->freeze_waiting)
+	if (!tracer->freeze_waiting)
 		return;
-	for (size_t i = 0; i < helper->task_count; i++)
-		if (helper->tasks[i].freezing)
+	for (size_t i = 0; i < tracer->task_count; i++)
+		if (tracer->tasks[i].freezing)
 			return;
-	helper->freeze_waiting = false;
-	new_event(helper, TRACER_SETTLED, NULL);   /* an empty body */
-	helper_send(helper, MESSAGE_FROZEN, helper->frozen_count);
+	tracer->freeze_waiting = false;
 }
 
-static void release_task(struct helper *helper, pid_t tid)
+static void release_task(struct tracer *tracer, pid_t tid)
 {
-	struct task *task = find_task(helper, tid);
+	struct task *task = find_task(tracer, tid);
 	if (task && task->state == TASK_AT_CALL) {
 		task->state = TASK_IN_CALL;
 		task->released_ns = now_ns();
@@ -1108,30 +1135,30 @@ static void release_task(struct helper *helper, pid_t tid)
 	}
 }
 
-static void arm_settle(struct helper *helper, pid_t tid)
+static void arm_settle(struct tracer *tracer, pid_t tid)
 {
-	(void)helper;             /* handle_request arms it for every request */
+	(void)tracer;             /* handle_request arms it for every request */
 	(void)tid;
 }
 
-static void freeze_tasks(struct helper *helper, pid_t tid)
+static void freeze_tasks(struct tracer *tracer, pid_t tid)
 {
 	(void)tid;
-	helper->frozen_count = 0;
-	helper->freeze_waiting = true;
-	for (size_t i = 0; i < helper->task_count; i++) {
-		struct task *task = &helper->tasks[i];
+	tracer->frozen_count = 0;
+	tracer->freeze_waiting = true;
+	for (size_t i = 0; i < tracer->task_count; i++) {
+		struct task *task = &tracer->tasks[i];
 		if (task->state == TASK_IN_CALL && task->blocked_reported && !task->freezing
 		    && ptrace(PTRACE_INTERRUPT, task->tid, 0, 0) == 0)
 			task->freezing = true;
 	}
 }
 
-static void thaw_tasks(struct helper *helper, pid_t tid)
+static void thaw_tasks(struct tracer *tracer, pid_t tid)
 {
 	(void)tid;
-	for (size_t i = 0; i < helper->task_count; i++) {
-		struct task *task = &helper->tasks[i];
+	for (size_t i = 0; i < tracer->task_count; i++) {
+		struct task *task = &tracer->tasks[i];
 		if (task->state == TASK_FROZEN) {
 			task->state = TASK_RESTARTING;
 			resume(task, PTRACE_CONT, 0);
@@ -1139,146 +1166,185 @@ static void thaw_tasks(struct helper *helper, pid_t tid)
 	}
 }
 
-static void stop_everything(struct helper *helper, pid_t tid)
-{
-	(void)tid;
-	helper_exit(helper);
-}
-
-typedef void request_handler(struct helper *helper, pid_t task);
+typedef void request_handler(struct tracer *tracer, pid_t task);
 
 static request_handler *const request_handlers[] = {
 	[REQUEST_RELEASE] = release_task,
 	[REQUEST_SETTLE] = arm_settle,
 	[REQUEST_FREEZE] = freeze_tasks,
 	[REQUEST_THAW] = thaw_tasks,
-	[REQUEST_STOP] = stop_everything,
 };
-_Static_assert(sizeof request_handlers / sizeof request_handlers[0] == REQUEST_STOP + 1,
+_Static_assert(sizeof request_handlers / sizeof request_handlers[0] == REQUEST_THAW + 1,
 	       "a handler per request");
 
-static void handle_request(struct helper *helper, const struct request *request)
+/* A request changes what the program may do: the next turn looks again
+ * (a SETTLED asked of a program already settled comes from that look). */
+static void handle_request(struct tracer *tracer, enum request_type type, pid_t task)
 {
-	helper->requests_seen++;
-	helper->settle_armed = true;
-	helper->tick_ns = TICK_MIN_NS;
-	if ((unsigned)request->type <= REQUEST_STOP)
-		request_handlers[request->type](helper, request->task);
+	tracer->requests_seen++;
+	tracer->settle_armed = true;
+	tracer->tick_ns = TICK_MIN_NS;
+	request_handlers[type](tracer, task);
+	child_watch_poke(tracer->watch_fd);
 }
 
-static void read_requests(struct helper *helper)
+static bool has_work(const struct tracer *tracer)
 {
-	for (;;) {
-		struct request request;
-		ssize_t n = recv(helper->channel, &request, sizeof request, MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return;
-		if (n != sizeof request)
-			helper_exit(helper);  /* EOF: the lab is gone */
-		handle_request(helper, &request);
-	}
-}
-
-/* Kills every traced task and reaps every child (orphans come to us: we
- * are a subreaper), then exits. */
-static _Noreturn void helper_exit(struct helper *helper)
-{
-	for (size_t i = 0; i < helper->task_count; i++)
-		kill(helper->tasks[i].tgid, SIGKILL);
-	for (;;) {
-		int status;
-		pid_t pid = waitpid(-1, &status, __WALL);
-		if (pid < 0 && errno == EINTR)
-			continue;
-		if (pid < 0)
-			break;                /* ECHILD: nothing left */
-		struct task *task = find_task(helper, pid);
-		if (task && (WIFEXITED(status) || WIFSIGNALED(status)))
-			remove_task(helper, task);
-		else if (task)
-			kill(task->tgid, SIGKILL);
-	}
-	_exit(0);
-}
-
-static bool helper_has_work(const struct helper *helper)
-{
-	if (helper->settle_armed || helper->freeze_waiting)
+	if (tracer->settle_armed || tracer->freeze_waiting)
 		return true;
-	for (size_t i = 0; i < helper->task_count; i++)
-		if (helper->tasks[i].state == TASK_IN_CALL && !helper->tasks[i].blocked_reported)
+	for (size_t i = 0; i < tracer->task_count; i++)
+		if (tracer->tasks[i].state == TASK_IN_CALL && !tracer->tasks[i].blocked_reported)
 			return true;
 	return false;
 }
 
 /* Every task waits in a ptrace stop (or a group stop): settled, as the
- * helper itself knows, with no look at /proc and no tick to wait for. */
-static bool all_held(const struct helper *helper)
+ * tracer itself knows, with no look at /proc and no tick to wait for. */
+static bool all_held(const struct tracer *tracer)
 {
-	for (size_t i = 0; i < helper->task_count; i++) {
-		const struct task *task = &helper->tasks[i];
+	for (size_t i = 0; i < tracer->task_count; i++) {
+		const struct task *task = &tracer->tasks[i];
 		if (!task->group_stopped && task->state != TASK_AT_CALL
 		    && task->state != TASK_AT_RETURN && task->state != TASK_FROZEN)
 			return false;
 	}
-	return helper->task_count > 0;
+	return tracer->task_count > 0;
 }
 
-static _Noreturn void helper_loop(struct helper *helper)
+/* What tracer_fd's epoll holds, by the tag each fd is added with. */
+enum source { SOURCE_SIGNAL, SOURCE_WATCH, SOURCE_TIMER, SOURCE_OUTPUT, SOURCE_LINES };
+
+/* Events waiting beyond which the program's output is not read: a program
+ * that prints without end, served (tracer_serve) but not asked, then waits
+ * in write() on a full terminal as it would under a shell nobody reads. */
+enum { QUEUE_OUTPUT_MAX = 256 };
+
+static int add_source(struct tracer *tracer, int fd, enum source source)
 {
-	helper->tick_ns = TICK_MIN_NS;
-	helper->settle_armed = true;
-	/* A tick is a look at a call just released: the kernel's default
-	 * slack (50 us) would double the first one. The program, started
-	 * before, keeps its own. */
-	prctl(PR_SET_TIMERSLACK, 1UL);
-	uint64_t last_look_ns = now_ns();
-	for (;;) {
-		struct pollfd fds[] = {
-			{ .fd = helper->channel, .events = POLLIN },
-			{ .fd = helper->signal_fd, .events = POLLIN },
-			{ .fd = helper->output_fd, .events = POLLIN },
-			{ .fd = helper->line_fd, .events = POLLIN },
-		};
-		struct timespec tick = { .tv_sec = 0, .tv_nsec = (long)helper->tick_ns };
-		bool timed = helper_has_work(helper);
-		int ready = ppoll(fds, sizeof fds / sizeof fds[0], timed ? &tick : NULL, NULL);
-		if (ready < 0 && errno != EINTR)
-			helper_exit(helper);
-		if (ready == 0 && helper->tick_ns < TICK_MAX_NS)
-			helper->tick_ns *= 2;
-		/* Asking /proc costs more than a stop: only once things are quiet
-		 * (a tick with nothing to do), or every TICK_MAX_NS when they never are. */
-		uint64_t now = now_ns();
-		bool look = ready == 0 || now - last_look_ns >= TICK_MAX_NS;
-		if (fds[1].revents) {
-			/* Only a wake-up: waitpid says what happened. */
-			struct signalfd_siginfo info[16];
-			if (read(helper->signal_fd, info, sizeof info) < 0 && errno != EAGAIN)
-				helper_exit(helper);
+	struct epoll_event event = { .events = EPOLLIN, .data.u32 = source };
+	return fd < 0 ? 0 : epoll_ctl(tracer->poll_fd, EPOLL_CTL_ADD, fd, &event);
+}
+
+/* Reads the output while the queue has room, so that tracer_fd is not
+ * readable for output nobody can take. */
+static void watch_output(struct tracer *tracer)
+{
+	bool room = tracer->queue_count - tracer->queue_first < QUEUE_OUTPUT_MAX;
+	if (tracer->output_fd < 0 || room == tracer->output_watched)
+		return;
+	if (room)
+		add_source(tracer, tracer->output_fd, SOURCE_OUTPUT);
+	else
+		epoll_ctl(tracer->poll_fd, EPOLL_CTL_DEL, tracer->output_fd, NULL);
+	tracer->output_watched = room;
+}
+
+/* The next look at a released call, TICK_MIN_NS after the last news and
+ * doubling while nothing happens; none when nothing is in flight. */
+static void set_timer(struct tracer *tracer)
+{
+	bool wanted = has_work(tracer);
+	if (!wanted && !tracer->timer_armed)
+		return;
+	struct itimerspec when = { 0 };
+	if (wanted)
+		when.it_value.tv_nsec = (long)tracer->tick_ns;
+	timerfd_settime(tracer->timer_fd, 0, &when, NULL);
+	tracer->timer_armed = wanted;
+}
+
+/* One pass over what is ready, without waiting: stops and ends, output,
+ * source lines, and, when the tick is due, a look at /proc for calls that
+ * sleep and for a program that has settled. What it finds is queued. */
+static void turn(struct tracer *tracer)
+{
+	struct epoll_event ready[8];
+	int count = epoll_wait(tracer->poll_fd, ready, 8, 0);
+	bool news = false, fired = false, output = false, lines = false;
+	for (int i = 0; i < count; i++) {
+		switch ((enum source)ready[i].data.u32) {
+		case SOURCE_SIGNAL:
+		case SOURCE_WATCH:
+			news = true;
+			break;
+		case SOURCE_TIMER: {
+			uint64_t expired;
+			fired = read(tracer->timer_fd, &expired, sizeof expired) == sizeof expired;
+			break;
 		}
-		/* Stops first: a request may name a task whose stop is still unread. */
-		reap_events(helper);
-		if (fds[0].revents)
-			read_requests(helper);
-		/* Stops drained these before their events; here only what came since. */
-		if (fds[3].revents)
-			read_lines(helper);
-		if (fds[2].revents)
-			forward_output(helper, false);
-		check_frozen(helper);
-		if (look) {
-			last_look_ns = now;
-			check_in_flight(helper);
-			check_settled(helper);
-		} else if (helper->settle_armed && all_held(helper)) {
-			check_settled(helper);
+		case SOURCE_OUTPUT:
+			output = true;
+			break;
+		case SOURCE_LINES:
+			lines = true;
+			break;
 		}
-		if (helper->over)
-			helper_exit(helper);
 	}
+	if (fired) {
+		tracer->timer_armed = false;
+		if (tracer->tick_ns < TICK_MAX_NS)
+			tracer->tick_ns *= 2;
+	}
+	/* Asking /proc costs more than a stop: only once things are quiet (a
+	 * tick with nothing to do), or every TICK_MAX_NS when they never are. */
+	uint64_t now = now_ns();
+	bool look = fired || now - tracer->last_look_ns >= TICK_MAX_NS;
+	/* Stops first: a stop drains the lines and output written before it. */
+	if (news && child_watch_take(tracer->watch_fd))
+		reap_events(tracer);
+	if (lines)
+		read_lines(tracer);
+	if (output && tracer->output_watched)
+		forward_output(tracer, false);
+	check_frozen(tracer);
+	if (look) {
+		tracer->last_look_ns = now;
+		check_in_flight(tracer);
+		check_settled(tracer);
+	} else if (tracer->settle_armed && all_held(tracer)) {
+		check_settled(tracer);
+	}
+	set_timer(tracer);
+	watch_output(tracer);
+}
+
+/* Kills every process of the program and reaps them: the program's
+ * process group (every process it started that stayed in it, known or not
+ * yet), then each known task outside it (a daemon's setsid). A task stuck
+ * in the kernel past 2 s is left to PTRACE_O_EXITKILL at the lab's exit. */
+static void kill_and_reap(struct tracer *tracer)
+{
+	if (tracer->program <= 0)
+		return;
+	kill(-tracer->program, SIGKILL);
+	for (size_t i = 0; i < tracer->task_count; i++)
+		kill(tracer->tasks[i].tgid, SIGKILL);
+	uint64_t deadline = now_ns() + 2000000000u;
+	for (;;) {
+		int status;
+		pid_t got = waitpid(-tracer->program, &status, WNOHANG | __WALL);
+		if (got > 0) {
+			struct task *task = find_task(tracer, got);
+			if (task && (WIFEXITED(status) || WIFSIGNALED(status)))
+				remove_task(tracer, task);
+			continue;
+		}
+		bool dying = got == 0;    /* some of the group not dead yet */
+		for (size_t i = tracer->task_count; i-- > 0;) {
+			got = waitpid(tracer->tasks[i].tid, &status, WNOHANG | __WALL);
+			if (got < 0 || (got > 0 && (WIFEXITED(status) || WIFSIGNALED(status))))
+				remove_task(tracer, &tracer->tasks[i]);
+			else
+				dying = true;
+		}
+		if (!dying || now_ns() > deadline)
+			break;
+		/* Dying takes the kernel a moment. */
+		nanosleep(&(struct timespec){ .tv_nsec = 200000 }, NULL);
+	}
+	while (tracer->task_count > 0)
+		remove_task(tracer, &tracer->tasks[tracer->task_count - 1]);
+	tracer->program = 0;
 }
 
 /* ---- starting the program ---- */
@@ -1332,7 +1398,7 @@ static _Noreturn void program_child(char *const argv[], int output, int lines, i
 	setenv("PYTHONUNBUFFERED", "1", 0);
 	char byte;
 	if (read(CHILD_GO_FD, &byte, 1) != 1)
-		_exit(126);                   /* the helper could not seize us; it says why */
+		_exit(126);                   /* the lab could not seize us; it says why */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		report_start_failure(STAGE_NO_NEW_PRIVS, errno);
 	/* SPEC_ALLOW: the filter is the lab's way to see socket calls, not a
@@ -1454,7 +1520,7 @@ static void explain_start_failure(char *out, size_t size, const char *label, con
 /* Where the program's stdout and stderr go: a pseudo-terminal of its own
  * (so C's stdio buffers by line, as in a shell, and output shows when it
  * is written), or a pipe where no pty can be had. [0] is read by the
- * helper, [1] becomes the program's fds 1 and 2. */
+ * lab, [1] becomes the program's fds 1 and 2. */
 static int open_output(int output[2])
 {
 	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -1483,13 +1549,12 @@ static int open_output(int output[2])
 
 /* Forks the program, seizes it and waits for its exec. Returns 0, or -1
  * with the reason in the message's text. */
-static int start_program(struct helper *helper, char *const argv[], const char *label)
+static int start_program(struct tracer *tracer, char *const argv[], const char *label,
+			 char *reason, size_t reason_size)
 {
 	struct sock_filter instructions[SYSCALLS_FILTER_MAX];
 	int count = syscalls_build_filter(instructions, SYSCALLS_FILTER_MAX, inject_supported());
 	struct sock_fprog filter = { .len = (unsigned short)count, .filter = instructions };
-	char *reason = helper->message->event.text;
-	size_t reason_size = sizeof helper->message->event.text;
 	int output[2], lines[2], report[2], go[2];
 	if (count < 0 || open_output(output) < 0 || pipe2(lines, O_CLOEXEC) < 0
 	    || pipe2(report, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
@@ -1507,8 +1572,8 @@ static int start_program(struct helper *helper, char *const argv[], const char *
 	close(lines[1]);
 	close(report[1]);
 	close(go[0]);
-	helper->output_fd = output[0];
-	helper->line_fd = lines[0];
+	tracer->output_fd = output[0];
+	tracer->line_fd = lines[0];
 	fcntl(output[0], F_SETFL, O_NONBLOCK);
 	fcntl(lines[0], F_SETFL, O_NONBLOCK);
 	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)(uintptr_t)TRACE_OPTIONS) < 0) {
@@ -1518,8 +1583,8 @@ static int start_program(struct helper *helper, char *const argv[], const char *
 		waitpid(pid, NULL, 0);
 		return -1;
 	}
-	helper->program = pid;
-	add_task(helper, pid, pid, 0)->state = TASK_RUNNING;
+	tracer->program = pid;
+	add_task(tracer, pid, pid, 0)->state = TASK_RUNNING;
 	if (write(go[1], "g", 1) != 1) {
 		snprintf(reason, reason_size, "%s: write: %s", label, strerror(errno));
 		return -1;
@@ -1547,120 +1612,7 @@ static int start_program(struct helper *helper, char *const argv[], const char *
 	return 0;
 }
 
-static _Noreturn void helper_main(int channel, pid_t lab, char *const argv[], const char *label,
-				  unsigned flags)
-{
-	struct helper helper;
-	memset(&helper, 0, sizeof helper);
-	helper.before_first_line = flags & TRACER_REPORTS_LINES;
-	helper.channel = channel;
-	helper.output_fd = helper.line_fd = -1;
-	helper.signal_fd = -1;
-	/* Die with the lab; EXITKILL then takes the program. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != lab)
-		_exit(1);
-	/* Out of the terminal's process group: Ctrl-C and Ctrl-Z belong to the lab. */
-	setpgid(0, 0);
-	/* Orphans of the program are reparented to us, so we reap them all. */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	for (int signal = 1; signal < NSIG; signal++)
-		sigaction(signal, &(struct sigaction){ .sa_handler = SIG_DFL }, NULL);
-	/* Keep only the channel: the lab's other fds (puppets, netlink, the
-	 * terminal) are not ours to hold open. */
-	if (dup2(channel, 3) < 0)
-		_exit(1);
-	helper.channel = 3;
-	close_range(4, ~0u, 0);
-	sigset_t chld;
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, NULL);
-	helper.signal_fd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
-	helper.message = malloc(sizeof *helper.message);
-	helper.tasks = calloc(TRACER_MAX_TASKS, sizeof *helper.tasks);
-	helper.samples = calloc(TRACER_MAX_TASKS, sizeof *helper.samples);
-	if (!helper.message || !helper.tasks || !helper.samples || helper.signal_fd < 0)
-		_exit(1);
-	memset(helper.message, 0, offsetof(struct message, event.bytes));
-	if (start_program(&helper, argv, label) < 0) {
-		helper_send(&helper, MESSAGE_START_FAILED, 0);
-		helper_exit(&helper);
-	}
-	new_event(&helper, TRACER_SETTLED, NULL);
-	helper_send(&helper, MESSAGE_STARTED, helper.program);
-	helper_loop(&helper);
-}
-
-/* ==== the lab's side ==== */
-
-struct tracer {
-	pid_t helper;                 /* -1 once reaped */
-	pid_t program;
-	int channel;                  /* -1 once closed */
-	char label[64];
-	uint32_t requests_sent;
-	bool over;                    /* the program's last process exited */
-	struct message *incoming;     /* owned: the message being read */
-	struct message **queue;       /* owned: events read by tracer_freeze, for tracer_poll */
-	size_t queue_count, queue_capacity;
-};
-
-static int send_request(struct tracer *tracer, enum request_type type, pid_t task, char **err)
-{
-	struct request request = { .type = type, .task = task };
-	if (tracer->channel < 0)
-		return text_error(err, "%s: the tracer has stopped", tracer->label);
-	while (send(tracer->channel, &request, sizeof request, MSG_NOSIGNAL) < 0) {
-		if (errno == EINTR)
-			continue;
-		/* The helper leaves once the program is over, maybe before we have
-		 * read its last events: they are still there to read, and reading
-		 * says whether it ended well. */
-		if (errno == EPIPE || errno == ECONNRESET)
-			return 0;
-		return text_error(err, "%s: cannot reach the tracing process (%s)", tracer->label,
-				  strerror(errno));
-	}
-	tracer->requests_sent++;
-	return 0;
-}
-
-/* Reads one message: 1, 0 when none is waiting (or EOF after the end), -1 with *err. */
-static int receive(struct tracer *tracer, int flags, char **err)
-{
-	if (tracer->channel < 0)
-		return 0;
-	ssize_t n;
-	do
-		n = recv(tracer->channel, tracer->incoming, sizeof *tracer->incoming, flags);
-	while (n < 0 && errno == EINTR);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return 0;
-	if (n <= 0) {
-		close(tracer->channel);
-		tracer->channel = -1;
-		waitpid(tracer->helper, NULL, 0);
-		tracer->helper = -1;
-		if (tracer->over)
-			return 0;
-		return text_error(err, "%s: the tracing process died", tracer->label);
-	}
-	if ((size_t)n < offsetof(struct message, event.bytes)
-	    || (size_t)n != message_size(tracer->incoming))
-		return text_error(err, "%s: a garbled message from the tracing process",
-				  tracer->label);
-	return 1;
-}
-
-static int wait_readable(struct tracer *tracer, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = tracer->channel, .events = POLLIN };
-	int ready;
-	do
-		ready = poll(&pfd, 1, timeout_ms);
-	while (ready < 0 && errno == EINTR);
-	return ready;
-}
+/* ==== the caller's side ==== */
 
 int tracer_start(struct tracer **out, char *const argv[], const char *label, unsigned flags,
 		 char **err)
@@ -1671,53 +1623,47 @@ int tracer_start(struct tracer **out, char *const argv[], const char *label, uns
 	struct tracer *tracer = calloc(1, sizeof *tracer);
 	if (!tracer)
 		return text_error(err, "%s: out of memory", label);
-	tracer->helper = -1;
-	tracer->channel = -1;
 	snprintf(tracer->label, sizeof tracer->label, "%s", label);
-	tracer->incoming = malloc(sizeof *tracer->incoming);
-	int pair[2];
-	if (!tracer->incoming) {
-		free(tracer);
+	tracer->output_fd = tracer->line_fd = -1;
+	tracer->watch_fd = tracer->timer_fd = tracer->poll_fd = -1;
+	tracer->before_first_line = flags & TRACER_REPORTS_LINES;
+	tracer->tick_ns = TICK_MIN_NS;
+	tracer->settle_armed = true;
+	tracer->last_look_ns = now_ns();
+	tracer->building = malloc(sizeof *tracer->building);
+	tracer->tasks = calloc(TRACER_MAX_TASKS, sizeof *tracer->tasks);
+	tracer->samples = calloc(TRACER_MAX_TASKS, sizeof *tracer->samples);
+	tracer->scan = calloc(TRACER_MAX_TASKS, sizeof *tracer->scan);
+	if (!tracer->building || !tracer->tasks || !tracer->samples || !tracer->scan) {
+		tracer_free(tracer);
 		return text_error(err, "%s: out of memory", label);
 	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
-		tracer_free(tracer);
-		return text_error(err, "%s: socketpair: %s", label, strerror(errno));
-	}
-	/* An event carries up to 64 KiB of bytes in one message. */
-	int size = 4 * (int)sizeof(struct message);
-	setsockopt(pair[0], SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-	setsockopt(pair[1], SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
-	pid_t lab = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(pair[0]);
-		close(pair[1]);
-		tracer_free(tracer);
-		return text_error(err, "%s: fork: %s", label, strerror(errno));
-	}
-	if (pid == 0) {
-		close(pair[0]);
-		helper_main(pair[1], lab, argv, tracer->label, flags);
-	}
-	close(pair[1]);
-	tracer->helper = pid;
-	tracer->channel = pair[0];
-	/* The helper answers once the program is exec'd or has failed to be. */
-	int got = wait_readable(tracer, 30000) > 0 ? receive(tracer, 0, err) : 0;
-	if (got <= 0) {
-		if (got == 0)
-			text_error(err, "%s: the tracing process did not start '%s'", label,
-				   argv[0]);
+	memset(tracer->building, 0, offsetof(struct queued, event.bytes));
+	tracer->watch_fd = child_watch_open();
+	tracer->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	tracer->poll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (tracer->watch_fd < 0 || tracer->timer_fd < 0 || tracer->poll_fd < 0) {
+		text_error(err, "%s: cannot watch the program: %s", label, strerror(errno));
 		tracer_free(tracer);
 		return -1;
 	}
-	if (tracer->incoming->type != MESSAGE_STARTED) {
-		text_error(err, "%s", tracer->incoming->event.text);
+	char reason[TRACER_TEXT_MAX];
+	if (start_program(tracer, argv, label, reason, sizeof reason) < 0) {
+		text_error(err, "%s", reason);
 		tracer_free(tracer);
 		return -1;
 	}
-	tracer->program = (pid_t)tracer->incoming->number;
+	if (add_source(tracer, child_watch_signal_fd(), SOURCE_SIGNAL) < 0
+	    || add_source(tracer, tracer->watch_fd, SOURCE_WATCH) < 0
+	    || add_source(tracer, tracer->timer_fd, SOURCE_TIMER) < 0
+	    || add_source(tracer, tracer->line_fd, SOURCE_LINES) < 0) {
+		text_error(err, "%s: epoll_ctl: %s", label, strerror(errno));
+		tracer_free(tracer);
+		return -1;
+	}
+	watch_output(tracer);
+	/* The program runs: the first turn looks at it. */
+	child_watch_poke(tracer->watch_fd);
 	*out = tracer;
 	return 0;
 }
@@ -1729,49 +1675,61 @@ pid_t tracer_pid(const struct tracer *tracer)
 
 int tracer_fd(const struct tracer *tracer)
 {
-	return tracer->channel;
+	return tracer->poll_fd;
 }
 
-static void copy_event(struct tracer_event *event, const struct message *message)
+/* The oldest queued event, taken out; NULL when none. */
+static struct queued *take_queued(struct tracer *tracer)
 {
-	memcpy(event, &message->event,
-	       offsetof(struct tracer_event, bytes) + message->event.bytes_len);
+	if (tracer->queue_first == tracer->queue_count)
+		return NULL;
+	struct queued *first = tracer->queue[tracer->queue_first++];
+	if (tracer->queue_first == tracer->queue_count)
+		tracer->queue_first = tracer->queue_count = 0;
+	watch_output(tracer);
+	return first;
 }
 
-/* Whether a message read from the helper is an event for the caller. */
-static bool is_news(const struct tracer *tracer, const struct message *message)
+/* A SETTLED made before the caller's latest request is out of date. */
+static bool is_news(const struct tracer *tracer, const struct queued *queued)
 {
-	if (message->type != MESSAGE_EVENT)
-		return false;             /* a late answer to a freeze */
-	/* A SETTLED sent before the helper saw our latest request is out of date. */
-	return message->event.kind != TRACER_SETTLED
-		|| message->requests_seen == tracer->requests_sent;
+	return queued->event.kind != TRACER_SETTLED
+		|| queued->requests_seen == tracer->requests_seen;
+}
+
+static int take_news(struct tracer *tracer, struct tracer_event *event)
+{
+	struct queued *queued;
+	while ((queued = take_queued(tracer))) {
+		bool news = is_news(tracer, queued);
+		if (news)
+			memcpy(event, &queued->event,
+			       offsetof(struct tracer_event, bytes) + queued->event.bytes_len);
+		free(queued);
+		if (news)
+			return 1;
+	}
+	return 0;
 }
 
 int tracer_poll(struct tracer *tracer, struct tracer_event *event, char **err)
 {
-	while (tracer->queue_count > 0) {
-		struct message *first = tracer->queue[0];
-		memmove(tracer->queue, tracer->queue + 1,
-			--tracer->queue_count * sizeof *tracer->queue);
-		bool news = is_news(tracer, first);
-		if (news)
-			copy_event(event, first);
-		free(first);
-		if (news)
-			return 1;
-	}
-	for (;;) {
-		int got = receive(tracer, MSG_DONTWAIT, err);
-		if (got <= 0)
-			return got;
-		if (!is_news(tracer, tracer->incoming))
-			continue;
-		copy_event(event, tracer->incoming);
-		if (event->kind == TRACER_EXITED && event->program_over)
-			tracer->over = true;
+	if (take_news(tracer, event))
 		return 1;
-	}
+	if (tracer->poll_fd < 0)
+		return 0;
+	turn(tracer);
+	if (tracer->out_of_memory)
+		return text_error(err, "%s: out of memory", tracer->label);
+	return take_news(tracer, event);
+}
+
+int tracer_serve(struct tracer *tracer, char **err)
+{
+	if (tracer->poll_fd < 0)
+		return 0;
+	turn(tracer);
+	return tracer->out_of_memory ? text_error(err, "%s: out of memory", tracer->label) : 0;
 }
 
 static int remaining_ms(uint64_t deadline)
@@ -1783,13 +1741,23 @@ static int remaining_ms(uint64_t deadline)
 	return left > 1000000000 ? 1000000000 : (int)left;
 }
 
+static int wait_readable(struct tracer *tracer, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = tracer->poll_fd, .events = POLLIN };
+	int ready;
+	do
+		ready = poll(&pfd, 1, timeout_ms);
+	while (ready < 0 && errno == EINTR);
+	return ready;
+}
+
 int tracer_wait(struct tracer *tracer, struct tracer_event *event, int timeout_ms, char **err)
 {
 	uint64_t deadline =
 		timeout_ms < 0 ? UINT64_MAX : now_ns() + (uint64_t)timeout_ms * 1000000u;
 	for (;;) {
 		int got = tracer_poll(tracer, event, err);
-		if (got != 0 || tracer->channel < 0)
+		if (got != 0 || tracer->poll_fd < 0 || (tracer->over && !tracer->task_count))
 			return got;
 		int left = timeout_ms < 0 ? -1 : remaining_ms(deadline);
 		if (left == 0 || wait_readable(tracer, left) == 0)
@@ -1797,14 +1765,22 @@ int tracer_wait(struct tracer *tracer, struct tracer_event *event, int timeout_m
 	}
 }
 
+static int request(struct tracer *tracer, enum request_type type, pid_t task, char **err)
+{
+	if (tracer->poll_fd < 0)
+		return text_error(err, "%s: the tracer has stopped", tracer->label);
+	handle_request(tracer, type, task);
+	return 0;
+}
+
 int tracer_request_settle(struct tracer *tracer, char **err)
 {
-	return send_request(tracer, REQUEST_SETTLE, 0, err);
+	return request(tracer, REQUEST_SETTLE, 0, err);
 }
 
 int tracer_release(struct tracer *tracer, pid_t task, char **err)
 {
-	return send_request(tracer, REQUEST_RELEASE, task, err);
+	return request(tracer, REQUEST_RELEASE, task, err);
 }
 
 int tracer_run_until_blocked_or_exit(struct tracer *tracer, tracer_event_fn *each, void *context,
@@ -1817,7 +1793,7 @@ int tracer_run_until_blocked_or_exit(struct tracer *tracer, tracer_event_fn *eac
 		return text_error(err, "%s: out of memory", tracer->label);
 	uint64_t deadline =
 		timeout_ms < 0 ? UINT64_MAX : now_ns() + (uint64_t)timeout_ms * 1000000u;
-	int result = send_request(tracer, REQUEST_SETTLE, 0, err) < 0 ? -1 : TRACER_RUN_TIMEOUT;
+	int result = request(tracer, REQUEST_SETTLE, 0, err) < 0 ? -1 : TRACER_RUN_TIMEOUT;
 	while (result == TRACER_RUN_TIMEOUT) {
 		int left = timeout_ms < 0 ? -1 : remaining_ms(deadline);
 		int got = left == 0 ? 0 : tracer_wait(tracer, event, left, err);
@@ -1845,81 +1821,53 @@ int tracer_run_until_blocked_or_exit(struct tracer *tracer, tracer_event_fn *eac
 	return result;
 }
 
-static int queue_incoming(struct tracer *tracer, char **err)
-{
-	if (tracer->queue_count == tracer->queue_capacity) {
-		size_t capacity = tracer->queue_capacity ? 2 * tracer->queue_capacity : 8;
-		struct message **queue = realloc(tracer->queue, capacity * sizeof *queue);
-		if (!queue)
-			return text_error(err, "%s: out of memory", tracer->label);
-		tracer->queue = queue;
-		tracer->queue_capacity = capacity;
-	}
-	size_t size = message_size(tracer->incoming);
-	struct message *copy = malloc(size);
-	if (!copy)
-		return text_error(err, "%s: out of memory", tracer->label);
-	memcpy(copy, tracer->incoming, size);
-	tracer->queue[tracer->queue_count++] = copy;
-	return 0;
-}
-
 int tracer_freeze(struct tracer *tracer, char **err)
 {
-	if (tracer->over || tracer->channel < 0)
+	if (tracer->over || tracer->poll_fd < 0)
 		return 0;
-	if (send_request(tracer, REQUEST_FREEZE, 0, err) < 0)
-		return -1;
+	handle_request(tracer, REQUEST_FREEZE, 0);
+	uint64_t deadline = now_ns() + 5000000000u;
 	for (;;) {
-		if (wait_readable(tracer, 5000) <= 0)
+		/* Events that come meanwhile stay queued for tracer_poll. */
+		turn(tracer);
+		if (tracer->out_of_memory)
+			return text_error(err, "%s: out of memory", tracer->label);
+		if (!tracer->freeze_waiting)
+			break;
+		int left = remaining_ms(deadline);
+		if (left == 0 || wait_readable(tracer, left) == 0)
 			return text_error(err, "%s: the program did not stop within 5 s",
 					  tracer->label);
-		int got = receive(tracer, 0, err);
-		if (got <= 0)
-			return got == 0 ? 0 : -1;
-		if (tracer->incoming->type == MESSAGE_FROZEN)
-			return (int)tracer->incoming->number;
-		if (tracer->incoming->type == MESSAGE_EVENT && queue_incoming(tracer, err) < 0)
-			return -1;
 	}
+	if (tracer->queue_count > tracer->queue_first)
+		child_watch_poke(tracer->watch_fd);
+	return (int)tracer->frozen_count;
 }
 
 int tracer_thaw(struct tracer *tracer, char **err)
 {
-	if (tracer->over || tracer->channel < 0)
+	if (tracer->over || tracer->poll_fd < 0)
 		return 0;
-	return send_request(tracer, REQUEST_THAW, 0, err);
+	return request(tracer, REQUEST_THAW, 0, err);
 }
 
 void tracer_stop(struct tracer *tracer)
 {
 	if (!tracer)
 		return;
-	if (tracer->helper > 0) {
-		bool gone = false;
-		if (tracer->channel >= 0 && send_request(tracer, REQUEST_STOP, 0, NULL) == 0) {
-			/* The helper kills and reaps the program, then exits: EOF. */
-			uint64_t deadline = now_ns() + 2000000000u;
-			while (!gone && remaining_ms(deadline) > 0
-			       && wait_readable(tracer, remaining_ms(deadline)) > 0) {
-				ssize_t n = recv(tracer->channel, tracer->incoming,
-						 sizeof *tracer->incoming, MSG_DONTWAIT);
-				gone = n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
-			}
-		}
-		/* Stuck or unreachable: kill it; the kernel kills the program (EXITKILL). */
-		if (!gone)
-			kill(tracer->helper, SIGKILL);
-		waitpid(tracer->helper, NULL, 0);
-		tracer->helper = -1;
+	kill_and_reap(tracer);
+	int *fds[] = { &tracer->output_fd, &tracer->line_fd, &tracer->timer_fd, &tracer->poll_fd };
+	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
 	}
-	if (tracer->channel >= 0) {
-		close(tracer->channel);
-		tracer->channel = -1;
-	}
-	for (size_t i = 0; i < tracer->queue_count; i++)
-		free(tracer->queue[i]);
-	tracer->queue_count = 0;
+	if (tracer->watch_fd >= 0)
+		child_watch_close(tracer->watch_fd);
+	tracer->watch_fd = -1;
+	struct queued *queued;
+	while ((queued = take_queued(tracer)))
+		free(queued);
 	tracer->over = true;
 }
 
@@ -1929,7 +1877,10 @@ void tracer_free(struct tracer *tracer)
 		return;
 	tracer_stop(tracer);
 	free(tracer->queue);
-	free(tracer->incoming);
+	free(tracer->building);
+	free(tracer->tasks);
+	free(tracer->samples);
+	free(tracer->scan);
 	free(tracer);
 }
 

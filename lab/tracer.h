@@ -1,32 +1,37 @@
 /* tracer — runs a real program and stops it at each of its socket calls.
  *
- * Life: tracer_start() forks a tracing process (the "helper"), which
- * forks the program, attaches with PTRACE_SEIZE (exit-kill, following
- * forks, threads and exec) and installs a seccomp filter in it before
- * exec: the kernel stops the program only at the socket-family calls of
- * lab/syscalls.c, and everything else runs at full speed. The helper is a
- * child subreaper and dies with the lab (PR_SET_PDEATHSIG), and the kernel
- * kills every traced task when the helper dies (PTRACE_O_EXITKILL), so
- * nothing outlives the lab. The program runs in the caller's network
- * namespace and working directory, in its own process group, with stdin
- * on /dev/null and stdout and stderr on a pipe the helper reads.
+ * Life: tracer_start() forks the program, attaches with PTRACE_SEIZE
+ * (exit-kill, following forks, threads and exec) and installs a seccomp
+ * filter in it before exec: the kernel stops the program only at the
+ * socket-family calls of lab/syscalls.c, and everything else runs at full
+ * speed. The lab itself is the tracer: a stop costs one switch to the lab
+ * and one back, which is what lets `socklab step` keep up with strace.
+ * The kernel kills every traced task when the lab dies
+ * (PTRACE_O_EXITKILL), and the lab reaps the orphans of a traced program
+ * (child_watch.h), so nothing outlives it. The program runs in the
+ * caller's network namespace and working directory, in its own process
+ * group, with stdin on /dev/null and stdout and stderr on a
+ * pseudo-terminal of its own.
  *
- * Why a helper process: ptrace stops cannot be polled, and waitpid(-1)
- * would take the exits of the lab's other children. The helper waits on
- * its own children only and turns every stop into a message on a
- * socketpair, so tracer_fd() is a real fd for the caller's poll() loop,
- * and several tracers (server, client) live side by side in one lab.
+ * Nothing here blocks but tracer_wait and tracer_freeze: tracer_fd() is an
+ * epoll fd for the caller's poll() loop, readable when a task has news
+ * (SIGCHLD, shared by every tracer of the lab: child_watch.h), the
+ * program printed, or a look at a released call is due; tracer_poll() then
+ * does the tracer's work and returns its events. Whatever the caller's
+ * loop, it calls tracer_poll or tracer_serve when the fd is readable: the
+ * program's own stops (a fork, a signal, a call on an fd that is not a
+ * socket) wait for that.
  *
- * Protocol: one event per message, in the order things happened: output
- * written before a stop comes before it. A call stops twice: at entry
- * (TRACER_CALL, decoded, held) and, once tracer_release() lets it run, at
- * exit (TRACER_RETURNED, held again so the probe can read both ends before
- * the program goes on). A released call that sleeps in the kernel is
- * reported TRACER_BLOCKED, told from a slow call by asking the kernel
- * (/proc/TID/stat asleep, /proc/TID/syscall in this call) as puppet.c
- * does, and returns later as TRACER_RETURNED with `woke` set.
- * TRACER_SETTLED says nothing more will happen until the caller releases
- * a held task or the kernel wakes a sleeper.
+ * Events, in the order things happened: output written before a stop
+ * comes before it. A call stops twice: at entry (TRACER_CALL, decoded,
+ * held) and, once tracer_release() lets it run, at exit (TRACER_RETURNED,
+ * held again so the probe can read both ends before the program goes on).
+ * A released call that sleeps in the kernel is reported TRACER_BLOCKED,
+ * told from a slow call by asking the kernel (/proc/TID/stat asleep,
+ * /proc/TID/syscall in this call) as puppet.c does, and returns later as
+ * TRACER_RETURNED with `woke` set. TRACER_SETTLED says nothing more will
+ * happen until the caller releases a held task or the kernel wakes a
+ * sleeper.
  *
  * read/write/close stop only on fds that are sockets (a filter per fd).
  * A process the program starts is reported at its first socket call
@@ -37,7 +42,8 @@
  * (a shell's subshells, pyenv's launcher) come and go unreported.
  *
  * All calls on one tracer come from one thread, which must outlive it:
- * the helper dies with the thread that started it (PR_SET_PDEATHSIG).
+ * ptrace binds a tracee to the thread that seized it, and the program
+ * dies with that thread (PR_SET_PDEATHSIG).
  */
 #ifndef SOCKLAB_TRACER_H
 #define SOCKLAB_TRACER_H
@@ -80,13 +86,19 @@ int tracer_start(struct tracer **out, char *const argv[], const char *label, uns
 /* The program's pid (its first process). */
 pid_t tracer_pid(const struct tracer *tracer);
 
-/* Readable when an event is waiting (or the helper is gone), for poll(). */
+/* Readable when the tracer has work (then tracer_poll or tracer_serve), for poll(). */
 int tracer_fd(const struct tracer *tracer);
 
 /* The next event without waiting: 1 with *event filled, 0 when none is
- * waiting, -1 with *err when the helper failed. After the last process
+ * waiting, -1 with *err when the lab failed. After the last process
  * of the program has exited, returns 0 for ever. */
 int tracer_poll(struct tracer *tracer, struct tracer_event *event, char **err);
+
+/* The tracer's own work, for a caller that takes no event now (a lesson
+ * between steps): when tracer_fd is readable, serves the program's stops
+ * that are not shown and reads its output; events wait for tracer_poll.
+ * Returns 0, or -1 with *err. */
+int tracer_serve(struct tracer *tracer, char **err);
 
 /* As tracer_poll, waiting up to timeout_ms (-1: for ever) for an event. */
 int tracer_wait(struct tracer *tracer, struct tracer_event *event, int timeout_ms, char **err);
@@ -131,8 +143,8 @@ int tracer_run_until_blocked_or_exit(struct tracer *tracer, tracer_event_fn *eac
 int tracer_freeze(struct tracer *tracer, char **err);
 int tracer_thaw(struct tracer *tracer, char **err);
 
-/* Kills (SIGKILL) every process of the program and the helper, and reaps
- * them. Safe twice. Events not read yet are dropped. */
+/* Kills (SIGKILL) every process of the program and reaps them. Safe
+ * twice. Events not read yet are dropped. */
 void tracer_stop(struct tracer *tracer);
 
 /* tracer_stop, then frees. Safe on NULL. */

@@ -13,6 +13,8 @@
 #include <criterion/criterion.h>
 
 #include <dirent.h>
+#include <poll.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -841,6 +843,86 @@ Test(tracer, leaves_nothing_behind)
 	free(event);
 	side_done(&side);
 	tracer_free(NULL);
+}
+
+/* Whether SIGCHLD is blocked in this thread. */
+static bool sigchld_blocked(void)
+{
+	sigset_t mask;
+	pthread_sigmask(SIG_BLOCK, NULL, &mask);
+	return sigismember(&mask, SIGCHLD);
+}
+
+/* The lab traces with SIGCHLD blocked (child_watch.h); the children it
+ * forks for itself (puppets, a sandbox's helper) must not inherit that,
+ * and the lab is the reaper of orphans only while it traces. */
+Test(tracer, gives_the_labs_own_children_their_sigchld_back)
+{
+	cr_assert(!sigchld_blocked(), "the test starts with SIGCHLD unblocked");
+	struct side side = { .name = "server" };
+	char *err = NULL;
+	char *argv[] = { "sleep", "30", NULL };
+	cr_assert_eq(run_alone(argv, &side, &err), TRACER_RUN_SETTLED, "%s", err);
+	cr_assert(sigchld_blocked(), "the tracing thread blocks SIGCHLD: a signalfd reads it");
+	int subreaper = 0;
+	prctl(PR_GET_CHILD_SUBREAPER, &subreaper);
+	cr_assert_eq(subreaper, 1, "a program's orphans come to the lab while it traces");
+	pid_t child = fork();
+	if (child == 0)
+		_exit(sigchld_blocked() ? 1 : 0);
+	int status;
+	cr_assert_eq(waitpid(child, &status, 0), child);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "a child the lab forks has SIGCHLD unblocked");
+	side_done(&side);
+	prctl(PR_GET_CHILD_SUBREAPER, &subreaper);
+	cr_assert_eq(subreaper, 0, "not the reaper of orphans once nothing is traced");
+}
+
+/* Nobody asks for events: tracer_serve alone runs the program through its
+ * stops that are not shown (a shell's forks, fcntl on its files), as a
+ * lesson between steps does, and keeps every event for tracer_poll. */
+Test(tracer, serves_a_program_nobody_asks_and_keeps_its_events)
+{
+	char path[] = "/tmp/socklab-serve.XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	unlink(path);
+	char script[256];
+	snprintf(script, sizeof script, "(echo one) >%s; echo printed", path);
+	char *argv[] = { "sh", "-c", script, NULL };
+	struct tracer *tracer = NULL;
+	char *err = NULL;
+	cr_assert_eq(tracer_start(&tracer, argv, "server", TRACER_PLAIN, &err), 0, "%s", err);
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		struct pollfd ready = { .fd = tracer_fd(tracer), .events = POLLIN };
+		cr_assert_geq(poll(&ready, 1, 10000), 1, "the tracer has work until the end");
+		cr_assert_eq(tracer_serve(tracer, &err), 0, "%s", err);
+		/* Reaped by the tracer: gone from /proc. */
+		if (kill(tracer_pid(tracer), 0) < 0 && errno == ESRCH)
+			break;
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		cr_assert_lt(now.tv_sec - start.tv_sec, 10, "the program ran to its end");
+	}
+	cr_assert_eq(access(path, F_OK), 0, "the subshell wrote its file");
+	unlink(path);
+	struct tracer_event *event = malloc(sizeof *event);
+	char output[64] = "";
+	bool over = false;
+	while (tracer_poll(tracer, event, &err) == 1) {
+		if (event->kind == TRACER_OUTPUT)
+			snprintf(output + strlen(output), sizeof output - strlen(output), "%.*s",
+				 (int)event->bytes_len, event->bytes);
+		over |= event->kind == TRACER_EXITED && event->program_over;
+	}
+	cr_assert_str_eq(output, "printed\n", "the output waited for tracer_poll");
+	cr_assert(over, "and so did the program's end");
+	free(event);
+	tracer_free(tracer);
 }
 
 /* The child's half: forbid ptrace as a container's seccomp profile does, then try. */

@@ -114,8 +114,9 @@ static void run_loop(struct tui *tui)
 		if (dirty)
 			draw(tui);
 		dirty = false;
-		/* The keyboard, the stop signals, and the stepped programs' news. */
-		struct pollfd fds[3 + STEPPER_SIDES] = {
+		/* The keyboard, the stop signals, the stepped programs' news, and a
+		 * lesson's programs between its steps. */
+		struct pollfd fds[3 + STEPPER_SIDES + LESSON_MAX_SIDES] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = signals_fd(), .events = POLLIN },
 			/* Held segments the kernel's timers resend: read as they come,
@@ -127,7 +128,14 @@ static void run_loop(struct tui *tui)
 		int program_count = tui->stepper ? stepper_fds(tui->stepper, program_fds) : 0;
 		for (int i = 0; i < program_count; i++)
 			fds[3 + i] = (struct pollfd){ .fd = program_fds[i], .events = POLLIN };
-		int ready = poll(fds, (nfds_t)(3 + program_count), lesson_actions_timeout_ms(tui));
+		int lesson_fds[LESSON_MAX_SIDES];
+		size_t lesson_count = tui->session && !tui->stepper
+			? session_program_fds(tui->session, lesson_fds) : 0;
+		for (size_t i = 0; i < lesson_count; i++)
+			fds[3 + program_count + (int)i] =
+				(struct pollfd){ .fd = lesson_fds[i], .events = POLLIN };
+		int ready = poll(fds, (nfds_t)(3 + program_count) + lesson_count,
+				 lesson_actions_timeout_ms(tui));
 		if (ready < 0 && errno != EINTR) {
 			tui_message(tui, "poll: %s", strerror(errno));
 			tui->exit_code = 2;
@@ -146,6 +154,14 @@ static void run_loop(struct tui *tui)
 					    err ? err : _("out of memory"));
 			free(err);
 		}
+		for (size_t i = 0; i < lesson_count; i++)
+			if (fds[3 + program_count + (int)i].revents) {
+				char *err = NULL;
+				if (session_serve_programs(tui->session, &err) < 0)
+					tui_message(tui, "%s", err ? err : _("out of memory"));
+				free(err);
+				break;
+			}
 		for (int i = 0; i < program_count; i++)
 			if (fds[3 + i].revents && tui->stepper) {
 				step_actions_on_news(tui);
