@@ -76,9 +76,10 @@ bool child_watch_take(int watch)
 {
 	struct signalfd_siginfo info[16];
 	ssize_t n;
-	bool signalled = false;
-	while ((n = read(signal_fd, info, sizeof info)) > 0 || (n < 0 && errno == EINTR))
-		signalled |= n > 0;
+	/* SIGCHLD is a standard signal: pending once however many came. */
+	while ((n = read(signal_fd, info, sizeof info)) < 0 && errno == EINTR)
+		;
+	bool signalled = n > 0;
 	if (signalled)
 		for (int i = 0; i < watch_count; i++)
 			if (watches[i] != watch)

@@ -4,10 +4,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +130,8 @@ struct task {
 	bool blocked_reported;         /* the current call was reported BLOCKED */
 	bool made_socket_calls;        /* a leader: some thread of the process was shown a call
 					* (the interpreter's start-up calls do not count) */
+	bool resumed;                  /* let go in this turn: it has not run yet, so it is
+	                                  not quiet whatever /proc says */
 	bool startup;                  /* the call in flight is the interpreter's
 	                                  start-up: not held */
 	bool execed;                   /* a leader: ran execve since it was forked */
@@ -152,15 +157,18 @@ struct tracer {
 	int timer_fd;                  /* the next look at a released call is due */
 	int poll_fd;                   /* epoll of all of them, for the caller: tracer_fd */
 	bool timer_armed;
+	bool one_cpu;                  /* the lab may run on one CPU only, as its programs do */
 	bool output_watched;           /* output_fd is in the epoll: the queue has room */
 	int output_fd;                 /* the program's stdout and stderr, -1 once every
 	                                  writer is gone */
 	int line_fd;                   /* source lines from the program, -1 once closed */
+	bool reports_lines;            /* TRACER_REPORTS_LINES */
 	bool before_first_line;        /* TRACER_REPORTS_LINES, and no line reported yet */
 	struct task *tasks;            /* owned, TRACER_MAX_TASKS of room */
 	struct task_sample *samples;   /* owned, one per task: check_settled's first look */
 	pid_t *scan;                   /* owned, one per task: the tids reap_events asks */
 	size_t task_count;
+	size_t tasks_added;            /* ever: a reap pass that added one needs another */
 	size_t process_count;
 	uint32_t requests_seen;        /* requests handled so far */
 	bool settle_armed;             /* queue SETTLED when the program next is settled */
@@ -406,15 +414,34 @@ static ssize_t read_proc(pid_t tid, const char *name, char *text, size_t size)
 /* One of the task's /proc files, read from its start; opened at the first
  * look, or each time when the lab is out of fds (a program with
  * hundreds of threads). */
+static size_t kept_proc_files;   /* by every tracer of the lab: they share its fd table */
+
+/* Whether another /proc file may stay open: the lab keeps half its fds,
+ * less a margin, for everything else it opens (under `ulimit -n 64`, none). */
+static bool may_keep_proc_file(void)
+{
+	static size_t budget = SIZE_MAX;
+	if (budget == SIZE_MAX) {
+		struct rlimit limit;
+		budget = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur > 128
+				 ? (size_t)(limit.rlim_cur - 128) / 2
+				 : 0;
+	}
+	return kept_proc_files < budget;
+}
+
 static ssize_t read_task_file(struct task *task, enum proc_file file, char *text, size_t size)
 {
 	int *kept = &task->proc_fds[file];
 	if (*kept < 0) {
+		if (!may_keep_proc_file())
+			return read_proc(task->tid, proc_file_names[file], text, size);
 		char path[64];
 		snprintf(path, sizeof path, "/proc/%d/%s", (int)task->tid, proc_file_names[file]);
 		*kept = open(path, O_RDONLY | O_CLOEXEC);
 		if (*kept < 0)
 			return read_proc(task->tid, proc_file_names[file], text, size);
+		kept_proc_files++;
 	}
 	ssize_t n = pread(*kept, text, size - 1, 0);
 	text[n > 0 ? n : 0] = '\0';
@@ -424,8 +451,10 @@ static ssize_t read_task_file(struct task *task, enum proc_file file, char *text
 static void close_task_files(struct task *task)
 {
 	for (int file = 0; file < PROC_FILE_COUNT; file++) {
-		if (task->proc_fds[file] >= 0)
+		if (task->proc_fds[file] >= 0) {
 			close(task->proc_fds[file]);
+			kept_proc_files--;
+		}
 		task->proc_fds[file] = -1;
 	}
 }
@@ -436,12 +465,14 @@ static unsigned long status_number(const char *status, const char *field)
 	return at ? strtoul(at + strlen(field), NULL, 10) : 0;
 }
 
-/* The task's context switches so far, from /proc/TID/status (0 unknown). */
+#define SWITCHES_UNKNOWN ULONG_MAX
+
+/* The task's context switches so far, from /proc/TID/status. */
 static unsigned long task_switches(struct task *task)
 {
 	char text[2048];
 	if (read_task_file(task, PROC_STATUS, text, sizeof text) <= 0)
-		return 0;
+		return SWITCHES_UNKNOWN;
 	return status_number(text, "\nvoluntary_ctxt_switches:")
 	       + status_number(text, "\nnonvoluntary_ctxt_switches:");
 }
@@ -464,24 +495,30 @@ static void sample_task(struct task *task, bool with_switches, struct task_sampl
 		sample->switches = task_switches(task);
 	/* A task on its way into a ptrace stop reads 'S' for a moment, with
 	 * the call's number in /proc/TID/syscall: a call that returned at
-	 * once would look asleep in it. Its wait channel tells. */
-	if (read_task_file(task, PROC_WCHAN, text, sizeof text) > 0
-	    && strncmp(text, "ptrace_stop", 11) == 0) {
+	 * once would look asleep in it. Its wait channel tells. Asleep is
+	 * said only with every file read: a file the lab could not open (out
+	 * of fds) leaves the task unknown, and unknown is not quiet. */
+	if (read_task_file(task, PROC_WCHAN, text, sizeof text) < 0) {
+		sample->state = '?';
+		return;
+	}
+	if (strncmp(text, "ptrace_stop", 11) == 0) {
 		sample->state = 't';
 		return;
 	}
-	if (read_task_file(task, PROC_SYSCALL, text, sizeof text) > 0) {
-		if (strncmp(text, "running", 7) == 0)
-			sample->state = 'R';
-		else
-			sample->syscall = strtol(text, NULL, 10);
-	}
+	if (read_task_file(task, PROC_SYSCALL, text, sizeof text) <= 0)
+		sample->state = '?';
+	else if (strncmp(text, "running", 7) == 0)
+		sample->state = 'R';
+	else
+		sample->syscall = strtol(text, NULL, 10);
 }
 
 static void resume(struct task *task, enum __ptrace_request how, int signal)
 {
 	/* ESRCH: the task died (SIGKILL) while stopped; its exit is on its way. */
 	ptrace(how, task->tid, 0, (void *)(uintptr_t)signal);
+	task->resumed = true;
 }
 
 static void kill_program(struct tracer *tracer, const char *reason)
@@ -509,6 +546,7 @@ static struct task *add_task(struct tracer *tracer, pid_t tid, pid_t tgid, pid_t
 		return NULL;
 	}
 	struct task *task = &tracer->tasks[tracer->task_count++];
+	tracer->tasks_added++;
 	memset(task, 0, sizeof *task);
 	task->tid = tid;
 	task->tgid = tgid;
@@ -662,7 +700,9 @@ static void at_call_entry(struct tracer *tracer, struct task *task)
 		resume(task, PTRACE_CONT, 0);
 		return;
 	}
-	read_lines(tracer);
+	/* The lines a reporter wrote before this call (only a reporter writes them). */
+	if (tracer->reports_lines)
+		read_lines(tracer);
 	forward_output(tracer, true);
 	if (task->state == TASK_RESTARTING) {
 		/* The interrupted call was not run again: a handler without
@@ -954,14 +994,15 @@ static void handle_status(struct tracer *tracer, pid_t tid, int status)
 }
 
 /* Takes every stop and end of our tasks. Each is asked by its tid: the
- * lab's other children (puppets) are not ours to reap. A task seen for the
- * first time in a pass (a fork's child, from its parent's event) may have
- * stopped already: passes go on until one finds nothing. */
+ * lab's other children (puppets) are not ours to reap. A task added in a
+ * pass (a fork's child, from its parent's event) may have stopped already:
+ * another pass asks it. A task that stops again after its turn in a pass
+ * sends another SIGCHLD, for the next turn. */
 static void reap_events(struct tracer *tracer)
 {
 	pid_t *tids = tracer->scan;
-	for (bool found = true; found;) {
-		found = false;
+	for (size_t added = tracer->tasks_added - 1; added != tracer->tasks_added;) {
+		added = tracer->tasks_added;
 		size_t count = tracer->task_count;
 		for (size_t i = 0; i < count; i++)
 			tids[i] = tracer->tasks[i].tid;
@@ -971,35 +1012,36 @@ static void reap_events(struct tracer *tracer)
 			do
 				got = waitpid(tids[i], &status, WNOHANG | __WALL);
 			while (got < 0 && errno == EINTR);
-			struct task *task = got != 0 ? find_task(tracer, tids[i]) : NULL;
-			if (got > 0) {
-				found = true;
+			struct task *task = got < 0 ? find_task(tracer, tids[i]) : NULL;
+			if (got > 0)
 				handle_status(tracer, tids[i], status);
-			} else if (got < 0 && task) {
+			else if (task)
 				/* ECHILD: gone without a word, which the kernel never does
 				 * to a tracer; dropped, so that the program still ends. */
-				found = true;
 				task_exited(tracer, task, 0);
-			}
 		}
 	}
 }
 
-/* Released calls that now sleep in the kernel are reported BLOCKED, once. */
+/* A released call found asleep in the kernel is reported BLOCKED, once. */
+static void report_if_asleep(struct tracer *tracer, struct task *task)
+{
+	struct task_sample sample;
+	sample_task(task, false, &sample);
+	if (sample.state != 'S' || sample.syscall != task->def->number)
+		return;
+	task->blocked_reported = true;
+	forward_output(tracer, true);
+	call_event(tracer, TRACER_BLOCKED, task);
+	emit(tracer);
+}
+
 static void check_in_flight(struct tracer *tracer)
 {
 	for (size_t i = 0; i < tracer->task_count; i++) {
 		struct task *task = &tracer->tasks[i];
-		if (task->state != TASK_IN_CALL || task->blocked_reported)
-			continue;
-		struct task_sample sample;
-		sample_task(task, false, &sample);
-		if (sample.state != 'S' || sample.syscall != task->def->number)
-			continue;
-		task->blocked_reported = true;
-		forward_output(tracer, true);
-		call_event(tracer, TRACER_BLOCKED, task);
-		emit(tracer);
+		if (task->state == TASK_IN_CALL && !task->blocked_reported)
+			report_if_asleep(tracer, task);
 	}
 }
 
@@ -1031,6 +1073,8 @@ static bool task_is_quiet(struct task *task, bool with_switches, struct task_sam
 		return sample->state == 'S' && sample->syscall == task->def->number;
 	case TASK_RUNNING:
 	case TASK_RESTARTING:     /* a handler runs, or the program saw EINTR and went elsewhere */
+		if (task->resumed)
+			return false;
 		sample_task(task, with_switches, sample);
 		counts[2]++;
 		return sample->state == 'S';
@@ -1073,7 +1117,7 @@ static void check_settled(struct tracer *tracer)
 			continue;
 		if (!task_is_quiet(&tracer->tasks[i], true, &second, again)
 		    || second.state != first[i].state || second.syscall != first[i].syscall
-		    || second.switches != first[i].switches)
+		    || second.switches != first[i].switches || second.switches == SWITCHES_UNKNOWN)
 			return;
 	}
 	/* Where it waits, most telling first: a call held for the caller, a
@@ -1129,6 +1173,13 @@ static void release_task(struct tracer *tracer, pid_t tid)
 		task->state = TASK_IN_CALL;
 		task->released_ns = now_ns();
 		resume(task, PTRACE_SYSCALL, 0);
+		/* On one CPU with the lab (step pins both), a yield lets the call
+		 * run until it returns or sleeps: a call that sleeps is seen now,
+		 * not a tick later with the CPU idle meanwhile. */
+		if (tracer->one_cpu) {
+			sched_yield();
+			report_if_asleep(tracer, task);
+		}
 	} else if (task && task->state == TASK_AT_RETURN) {
 		task->state = TASK_RUNNING;
 		resume(task, PTRACE_CONT, 0);
@@ -1285,11 +1336,9 @@ static void turn(struct tracer *tracer)
 		if (tracer->tick_ns < TICK_MAX_NS)
 			tracer->tick_ns *= 2;
 	}
-	/* Asking /proc costs more than a stop: only once things are quiet (a
-	 * tick with nothing to do), or every TICK_MAX_NS when they never are. */
-	uint64_t now = now_ns();
-	bool look = fired || now - tracer->last_look_ns >= TICK_MAX_NS;
 	/* Stops first: a stop drains the lines and output written before it. */
+	for (size_t i = 0; i < tracer->task_count; i++)
+		tracer->tasks[i].resumed = false;
 	if (news && child_watch_take(tracer->watch_fd))
 		reap_events(tracer);
 	if (lines)
@@ -1297,6 +1346,20 @@ static void turn(struct tracer *tracer)
 	if (output && tracer->output_watched)
 		forward_output(tracer, false);
 	check_frozen(tracer);
+	/* Asking /proc costs more than a stop: only once things are quiet (a
+	 * tick with nothing to do), or every TICK_MAX_NS when they never are.
+	 * On one CPU with the program, a yield lets every task of it that can
+	 * run do so until it stops or sleeps: things are quiet when it returns,
+	 * or /proc says who still runs. */
+	uint64_t now = now_ns();
+	bool look = fired || now - tracer->last_look_ns >= TICK_MAX_NS;
+	if (!look && tracer->one_cpu && has_work(tracer)
+	    && !(tracer->settle_armed && all_held(tracer))) {
+		sched_yield();
+		for (size_t i = 0; i < tracer->task_count; i++)
+			tracer->tasks[i].resumed = false;
+		look = true;
+	}
 	if (look) {
 		tracer->last_look_ns = now;
 		check_in_flight(tracer);
@@ -1626,10 +1689,12 @@ int tracer_start(struct tracer **out, char *const argv[], const char *label, uns
 	snprintf(tracer->label, sizeof tracer->label, "%s", label);
 	tracer->output_fd = tracer->line_fd = -1;
 	tracer->watch_fd = tracer->timer_fd = tracer->poll_fd = -1;
-	tracer->before_first_line = flags & TRACER_REPORTS_LINES;
+	tracer->reports_lines = tracer->before_first_line = flags & TRACER_REPORTS_LINES;
 	tracer->tick_ns = TICK_MIN_NS;
 	tracer->settle_armed = true;
 	tracer->last_look_ns = now_ns();
+	cpu_set_t cpus;
+	tracer->one_cpu = sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) == 1;
 	tracer->building = malloc(sizeof *tracer->building);
 	tracer->tasks = calloc(TRACER_MAX_TASKS, sizeof *tracer->tasks);
 	tracer->samples = calloc(TRACER_MAX_TASKS, sizeof *tracer->samples);
