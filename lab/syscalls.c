@@ -362,15 +362,17 @@ static size_t epoll_fd_list(pid_t task, int epoll_fd, int *fds, size_t max)
 }
 
 bool syscalls_is_shown(const struct syscall_def *def, pid_t task,
-		       const uint64_t args[SYSCALL_MAX_ARGS])
+		       const uint64_t args[SYSCALL_MAX_ARGS], uint64_t *inode)
 {
 	int fds[64];
 	size_t count = 0;
+	*inode = 0;
 	switch (def->show) {
 	case SHOW_ALWAYS:
 		return true;
 	case SHOW_IF_SOCKET:
-		return syscalls_socket_inode(task, (int)args[0]) != 0;
+		*inode = syscalls_socket_inode(task, (int)args[0]);
+		return *inode != 0;
 	case SHOW_NEVER:
 		return false;
 	case SHOW_IF_WATCHES_SOCKET:
@@ -1123,7 +1125,8 @@ void syscalls_decode_entry(const struct syscall_def *def, pid_t task,
 			   const uint64_t args[SYSCALL_MAX_ARGS], struct tracer_event *event)
 {
 	fill_common(def, args, event);
-	event->inode = def->fd_arg >= 0 ? syscalls_socket_inode(task, event->fd) : 0;
+	if (event->inode == 0 && def->fd_arg >= 0)
+		event->inode = syscalls_socket_inode(task, event->fd);
 	event->target = lab_address_of_kind(LAB_ADDRESS_EMPTY);
 	event->bytes_len = 0;
 	struct format f = { .out = event->text, .size = sizeof event->text, .task = task,

@@ -132,12 +132,14 @@ bool syscalls_copies_socket_fd(const struct syscall_def *def, pid_t task,
 
 /* Whether a stop at this call should be shown: always for socket calls;
  * for read/write/close and poll/select/epoll_wait, only when a socket is
- * involved (asks /proc). */
+ * involved (asks /proc). *inode is the call's socket inode when asking
+ * /proc told it (read/write/close on a socket), else 0. */
 bool syscalls_is_shown(const struct syscall_def *def, pid_t task,
-		       const uint64_t args[SYSCALL_MAX_ARGS]);
+		       const uint64_t args[SYSCALL_MAX_ARGS], uint64_t *inode);
 
 /* Fills the event's call fields at the call's entry: name, call, fd,
- * inode, text ("bind(3, {AF_INET, 127.0.0.1:65432}, 16)"; arguments the
+ * inode (unless the caller set it: syscalls_is_shown read it at this
+ * stop), text ("bind(3, {AF_INET, 127.0.0.1:65432}, 16)"; arguments the
  * kernel fills are "..."), target, and bytes to send. */
 void syscalls_decode_entry(const struct syscall_def *def, pid_t task,
 			   const uint64_t args[SYSCALL_MAX_ARGS], struct tracer_event *event);

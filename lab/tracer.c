@@ -158,6 +158,7 @@ struct tracer {
 	int poll_fd;                   /* epoll of all of them, for the caller: tracer_fd */
 	bool timer_armed;
 	bool one_cpu;                  /* the lab may run on one CPU only, as its programs do */
+	bool moved;                    /* a stop, an end or a request since the last look */
 	bool output_watched;           /* output_fd is in the epoll: the queue has room */
 	int output_fd;                 /* the program's stdout and stderr, -1 once every
 	                                  writer is gone */
@@ -477,7 +478,11 @@ static unsigned long task_switches(struct task *task)
 	       + status_number(text, "\nnonvoluntary_ctxt_switches:");
 }
 
-static void sample_task(struct task *task, bool with_switches, struct task_sample *sample)
+/* What the kernel says `task` does. `in_call`: the system call it is
+ * known to be inside (released, its exit stop not seen), or -1: asleep,
+ * it can sleep in nothing else, and /proc/TID/syscall is not read. */
+static void sample_task(struct task *task, bool with_switches, long in_call,
+			struct task_sample *sample)
 {
 	char text[2048];
 	sample->state = '?';
@@ -506,7 +511,9 @@ static void sample_task(struct task *task, bool with_switches, struct task_sampl
 		sample->state = 't';
 		return;
 	}
-	if (read_task_file(task, PROC_SYSCALL, text, sizeof text) <= 0)
+	if (in_call >= 0)
+		sample->syscall = in_call;
+	else if (read_task_file(task, PROC_SYSCALL, text, sizeof text) <= 0)
 		sample->state = '?';
 	else if (strncmp(text, "running", 7) == 0)
 		sample->state = 'R';
@@ -693,7 +700,8 @@ static void at_call_entry(struct tracer *tracer, struct task *task)
 		resume(task, PTRACE_SYSCALL, 0);
 		return;
 	}
-	if (!syscalls_is_shown(def, task->tid, info.seccomp.args)) {
+	uint64_t inode;
+	if (!syscalls_is_shown(def, task->tid, info.seccomp.args, &inode)) {
 		/* A signal handler's write to a pipe does not end a restart. */
 		if (task->state != TASK_RESTARTING)
 			task->state = TASK_RUNNING;
@@ -728,6 +736,7 @@ static void at_call_entry(struct tracer *tracer, struct task *task)
 	task->startup = tracer->before_first_line;
 	struct tracer_event *event = new_event(tracer, TRACER_CALL, task);
 	event->held = true;
+	event->inode = inode;
 	syscalls_decode_entry(def, task->tid, task->args, event);
 	memcpy(event->line, task->line, sizeof event->line);
 	task->inode = event->inode;
@@ -1027,7 +1036,7 @@ static void reap_events(struct tracer *tracer)
 static void report_if_asleep(struct tracer *tracer, struct task *task)
 {
 	struct task_sample sample;
-	sample_task(task, false, &sample);
+	sample_task(task, false, -1, &sample);
 	if (sample.state != 'S' || sample.syscall != task->def->number)
 		return;
 	task->blocked_reported = true;
@@ -1068,14 +1077,14 @@ static bool task_is_quiet(struct task *task, bool with_switches, struct task_sam
 		 * stop is coming. */
 		if (!task->blocked_reported)
 			return false;
-		sample_task(task, with_switches, sample);
+		sample_task(task, with_switches, task->def->number, sample);
 		counts[1]++;
 		return sample->state == 'S' && sample->syscall == task->def->number;
 	case TASK_RUNNING:
 	case TASK_RESTARTING:     /* a handler runs, or the program saw EINTR and went elsewhere */
 		if (task->resumed)
 			return false;
-		sample_task(task, with_switches, sample);
+		sample_task(task, with_switches, -1, sample);
 		counts[2]++;
 		return sample->state == 'S';
 	case TASK_NEW:
@@ -1233,6 +1242,7 @@ _Static_assert(sizeof request_handlers / sizeof request_handlers[0] == REQUEST_T
 static void handle_request(struct tracer *tracer, enum request_type type, pid_t task)
 {
 	tracer->requests_seen++;
+	tracer->moved = true;
 	tracer->settle_armed = true;
 	tracer->tick_ns = TICK_MIN_NS;
 	request_handlers[type](tracer, task);
@@ -1339,8 +1349,10 @@ static void turn(struct tracer *tracer)
 	/* Stops first: a stop drains the lines and output written before it. */
 	for (size_t i = 0; i < tracer->task_count; i++)
 		tracer->tasks[i].resumed = false;
-	if (news && child_watch_take(tracer->watch_fd))
+	if (news && child_watch_take(tracer->watch_fd)) {
+		tracer->moved = true;
 		reap_events(tracer);
+	}
 	if (lines)
 		read_lines(tracer);
 	if (output && tracer->output_watched)
@@ -1348,12 +1360,12 @@ static void turn(struct tracer *tracer)
 	check_frozen(tracer);
 	/* Asking /proc costs more than a stop: only once things are quiet (a
 	 * tick with nothing to do), or every TICK_MAX_NS when they never are.
-	 * On one CPU with the program, a yield lets every task of it that can
-	 * run do so until it stops or sleeps: things are quiet when it returns,
-	 * or /proc says who still runs. */
+	 * On one CPU with the program, after something moved, a yield lets every
+	 * task of it that can run do so until it stops or sleeps: things are
+	 * quiet when it returns, or /proc says who still runs. */
 	uint64_t now = now_ns();
 	bool look = fired || now - tracer->last_look_ns >= TICK_MAX_NS;
-	if (!look && tracer->one_cpu && has_work(tracer)
+	if (!look && tracer->one_cpu && tracer->moved && has_work(tracer)
 	    && !(tracer->settle_armed && all_held(tracer))) {
 		sched_yield();
 		for (size_t i = 0; i < tracer->task_count; i++)
@@ -1362,6 +1374,7 @@ static void turn(struct tracer *tracer)
 	}
 	if (look) {
 		tracer->last_look_ns = now;
+		tracer->moved = false;
 		check_in_flight(tracer);
 		check_settled(tracer);
 	} else if (tracer->settle_armed && all_held(tracer)) {
