@@ -1036,7 +1036,7 @@ static void reap_events(struct tracer *tracer)
 static void report_if_asleep(struct tracer *tracer, struct task *task)
 {
 	struct task_sample sample;
-	sample_task(task, false, -1, &sample);
+	sample_task(task, false, task->def->number, &sample);
 	if (sample.state != 'S' || sample.syscall != task->def->number)
 		return;
 	task->blocked_reported = true;
@@ -1187,7 +1187,13 @@ static void release_task(struct tracer *tracer, pid_t tid)
 		 * not a tick later with the CPU idle meanwhile. */
 		if (tracer->one_cpu) {
 			sched_yield();
-			report_if_asleep(tracer, task);
+			/* Back already (most calls): its exit stop is taken now. */
+			int status;
+			pid_t got = waitpid(tid, &status, WNOHANG | __WALL);
+			if (got > 0)
+				handle_status(tracer, tid, status);
+			else if (got == 0)
+				report_if_asleep(tracer, task);
 		}
 	} else if (task && task->state == TASK_AT_RETURN) {
 		task->state = TASK_RUNNING;
