@@ -478,11 +478,11 @@ static unsigned long task_switches(struct task *task)
 	       + status_number(text, "\nnonvoluntary_ctxt_switches:");
 }
 
-/* What the kernel says `task` does. `in_call`: the system call it is
- * known to be inside (released, its exit stop not seen), or -1: asleep,
- * it can sleep in nothing else, and /proc/TID/syscall is not read. */
-static void sample_task(struct task *task, bool with_switches, long in_call,
-			struct task_sample *sample)
+/* What the kernel says `task` does. /proc/TID/syscall is read even for a
+ * task known to be inside a call: only it says "running" of a task that
+ * reads 'S' but is still on the run queue (woken, or preempted on its way
+ * to sleep), whose wait channel then reads "0". */
+static void sample_task(struct task *task, bool with_switches, struct task_sample *sample)
 {
 	char text[2048];
 	sample->state = '?';
@@ -511,9 +511,7 @@ static void sample_task(struct task *task, bool with_switches, long in_call,
 		sample->state = 't';
 		return;
 	}
-	if (in_call >= 0)
-		sample->syscall = in_call;
-	else if (read_task_file(task, PROC_SYSCALL, text, sizeof text) <= 0)
+	if (read_task_file(task, PROC_SYSCALL, text, sizeof text) <= 0)
 		sample->state = '?';
 	else if (strncmp(text, "running", 7) == 0)
 		sample->state = 'R';
@@ -1002,11 +1000,14 @@ static void handle_status(struct tracer *tracer, pid_t tid, int status)
 	}
 }
 
-/* Takes every stop and end of our tasks. Each is asked by its tid: the
- * lab's other children (puppets) are not ours to reap. A task added in a
- * pass (a fork's child, from its parent's event) may have stopped already:
- * another pass asks it. A task that stops again after its turn in a pass
- * sends another SIGCHLD, for the next turn. */
+/* Takes every stop and end of our tasks: each known task by its tid (the
+ * lab's other children, puppets, are not ours to reap), then whatever is
+ * left in the program's process group. That finds a task the kernel
+ * attached whose parent's fork or clone event a SIGKILL took away (it
+ * would hold its process's end back for ever), and a process handed to
+ * the lab, the reaper of orphans, after it was waited for as a tracee. A
+ * task added in a pass may have stopped already: another pass asks it. A
+ * task that stops again after its turn sends another SIGCHLD. */
 static void reap_events(struct tracer *tracer)
 {
 	pid_t *tids = tracer->scan;
@@ -1029,6 +1030,16 @@ static void reap_events(struct tracer *tracer)
 				 * to a tracer; dropped, so that the program still ends. */
 				task_exited(tracer, task, 0);
 		}
+		/* With no task left the group is gone, and its number may be another's. */
+		while (tracer->task_count > 0) {
+			int status;
+			pid_t got = waitpid(-tracer->program, &status, WNOHANG | __WALL);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0)
+				break;
+			handle_status(tracer, got, status);
+		}
 	}
 }
 
@@ -1036,7 +1047,7 @@ static void reap_events(struct tracer *tracer)
 static void report_if_asleep(struct tracer *tracer, struct task *task)
 {
 	struct task_sample sample;
-	sample_task(task, false, task->def->number, &sample);
+	sample_task(task, false, &sample);
 	if (sample.state != 'S' || sample.syscall != task->def->number)
 		return;
 	task->blocked_reported = true;
@@ -1077,14 +1088,14 @@ static bool task_is_quiet(struct task *task, bool with_switches, struct task_sam
 		 * stop is coming. */
 		if (!task->blocked_reported)
 			return false;
-		sample_task(task, with_switches, task->def->number, sample);
+		sample_task(task, with_switches, sample);
 		counts[1]++;
 		return sample->state == 'S' && sample->syscall == task->def->number;
 	case TASK_RUNNING:
 	case TASK_RESTARTING:     /* a handler runs, or the program saw EINTR and went elsewhere */
 		if (task->resumed)
 			return false;
-		sample_task(task, with_switches, -1, sample);
+		sample_task(task, with_switches, sample);
 		counts[2]++;
 		return sample->state == 'S';
 	case TASK_NEW:
@@ -1257,6 +1268,8 @@ static void handle_request(struct tracer *tracer, enum request_type type, pid_t 
 
 static bool has_work(const struct tracer *tracer)
 {
+	if (tracer->over)
+		return false;             /* nothing left to look at */
 	if (tracer->settle_armed || tracer->freeze_waiting)
 		return true;
 	for (size_t i = 0; i < tracer->task_count; i++)
@@ -1396,7 +1409,8 @@ static void turn(struct tracer *tracer)
  * in the kernel past 2 s is left to PTRACE_O_EXITKILL at the lab's exit. */
 static void kill_and_reap(struct tracer *tracer)
 {
-	if (tracer->program <= 0)
+	/* With no task left the group is gone, and its number may be another's. */
+	if (tracer->program <= 0 || tracer->task_count == 0)
 		return;
 	kill(-tracer->program, SIGKILL);
 	for (size_t i = 0; i < tracer->task_count; i++)
@@ -1629,38 +1643,53 @@ static int open_output(int output[2])
 	return pipe2(output, O_CLOEXEC);
 }
 
+static void close_fds(int *fds, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (fds[i] >= 0) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+}
+
 /* Forks the program, seizes it and waits for its exec. Returns 0, or -1
- * with the reason in the message's text. */
+ * with the reason in `reason`; on either, every start-up fd not kept in
+ * the tracer is closed, and a program that did not start is reaped. */
 static int start_program(struct tracer *tracer, char *const argv[], const char *label,
 			 char *reason, size_t reason_size)
 {
 	struct sock_filter instructions[SYSCALLS_FILTER_MAX];
 	int count = syscalls_build_filter(instructions, SYSCALLS_FILTER_MAX, inject_supported());
 	struct sock_fprog filter = { .len = (unsigned short)count, .filter = instructions };
-	int output[2], lines[2], report[2], go[2];
+	/* output[0], output[1], lines[0], lines[1], report[0], report[1], go[0], go[1] */
+	int fds[8] = { -1, -1, -1, -1, -1, -1, -1, -1 };
+	int *output = fds, *lines = fds + 2, *report = fds + 4, *go = fds + 6;
 	if (count < 0 || open_output(output) < 0 || pipe2(lines, O_CLOEXEC) < 0
 	    || pipe2(report, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
 		snprintf(reason, reason_size, "%s: pipe: %s", label, strerror(errno));
+		close_fds(fds, 8);
 		return -1;
 	}
 	pid_t pid = fork();
 	if (pid < 0) {
 		snprintf(reason, reason_size, "%s: fork: %s", label, strerror(errno));
+		close_fds(fds, 8);
 		return -1;
 	}
 	if (pid == 0)
 		program_child(argv, output[1], lines[1], report[1], go[0], &filter);
-	close(output[1]);
-	close(lines[1]);
-	close(report[1]);
-	close(go[0]);
+	close_fds(&output[1], 1);
+	close_fds(&lines[1], 1);
+	close_fds(&report[1], 1);
+	close_fds(&go[0], 1);
 	tracer->output_fd = output[0];
 	tracer->line_fd = lines[0];
-	fcntl(output[0], F_SETFL, O_NONBLOCK);
-	fcntl(lines[0], F_SETFL, O_NONBLOCK);
+	output[0] = lines[0] = -1;            /* the tracer's now */
+	fcntl(tracer->output_fd, F_SETFL, O_NONBLOCK);
+	fcntl(tracer->line_fd, F_SETFL, O_NONBLOCK);
 	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)(uintptr_t)TRACE_OPTIONS) < 0) {
 		explain_ptrace_refusal(reason, reason_size, label, errno);
-		close(go[1]);             /* the child reads EOF and exits */
+		close_fds(fds, 8);            /* the child reads EOF on go and exits */
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return -1;
@@ -1669,19 +1698,25 @@ static int start_program(struct tracer *tracer, char *const argv[], const char *
 	add_task(tracer, pid, pid, 0)->state = TASK_RUNNING;
 	if (write(go[1], "g", 1) != 1) {
 		snprintf(reason, reason_size, "%s: write: %s", label, strerror(errno));
+		close_fds(fds, 8);            /* tracer_free kills and reaps it */
 		return -1;
 	}
-	close(go[1]);
+	close_fds(&go[1], 1);
 	/* Until exec, the child's only traced call is the write of a failure report. */
 	for (;;) {
 		int status;
 		if (waitpid(pid, &status, __WALL) < 0) {
 			snprintf(reason, reason_size, "%s: waitpid: %s", label, strerror(errno));
+			close_fds(fds, 8);
 			return -1;
 		}
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
 			explain_start_failure(reason, reason_size, label, argv[0], report[0],
 					      status);
+			close_fds(fds, 8);
+			/* Reaped: nothing of it is left to kill, and its pid is free. */
+			remove_task(tracer, &tracer->tasks[0]);
+			tracer->program = 0;
 			return -1;
 		}
 		int event = status >> 16;
@@ -1689,7 +1724,7 @@ static int start_program(struct tracer *tracer, char *const argv[], const char *
 			break;
 		ptrace(PTRACE_CONT, pid, 0, (void *)(uintptr_t)(event == 0 ? WSTOPSIG(status) : 0));
 	}
-	close(report[0]);
+	close_fds(fds, 8);
 	ptrace(PTRACE_CONT, pid, 0, 0);
 	return 0;
 }

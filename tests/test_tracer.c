@@ -925,6 +925,68 @@ Test(tracer, serves_a_program_nobody_asks_and_keeps_its_events)
 	tracer_free(tracer);
 }
 
+/* exit() kills threads in the middle of making threads: some clone events
+ * never come, and the process ends only once the tracer has found and
+ * reaped every thread the kernel attached. */
+Test(tracer, ends_a_program_that_exits_while_its_threads_make_threads, .timeout = 120)
+{
+	for (int run = 0; run < 20; run++) {
+		char wait_us[16];
+		snprintf(wait_us, sizeof wait_us, "%d", 200 + run * 150);
+		char *argv[] = { THREAD_STORM, wait_us, NULL };
+		struct side side = { .name = "server" };
+		char *err = NULL;
+		cr_assert_eq(tracer_start(&side.tracer, argv, side.name, TRACER_PLAIN, &err), 0,
+			     "%s", err);
+		int result = tracer_run_until_blocked_or_exit(side.tracer, NULL, NULL, 5000, &err);
+		cr_assert_eq(result, TRACER_RUN_OVER, "run %d ended: %d (%s)", run, result,
+			     err ? err : "");
+		side_done(&side);
+	}
+}
+
+static int open_fds(void)
+{
+	int count = 0;
+	DIR *fds = opendir("/proc/self/fd");
+	while (fds && readdir(fds))
+		count++;
+	if (fds)
+		closedir(fds);
+	return count;
+}
+
+/* A start that fails leaves no fd of its own behind in the lab, and the
+ * fd of a program that is over stays quiet: nothing to look at. */
+Test(tracer, a_failed_start_keeps_no_fd_and_an_ended_program_is_quiet)
+{
+	char *missing[] = { "/nonexistent/socklab-program", NULL };
+	struct tracer *tracer = NULL;
+	char *err = NULL;
+	/* The first start opens the lab's shared SIGCHLD fd for good. */
+	cr_assert_eq(tracer_start(&tracer, missing, "server", TRACER_PLAIN, &err), -1);
+	free(err);
+	int before = open_fds();
+	for (int i = 0; i < 20; i++) {
+		err = NULL;
+		cr_assert_eq(tracer_start(&tracer, missing, "server", TRACER_PLAIN, &err), -1);
+		free(err);
+	}
+	cr_assert_eq(open_fds(), before, "20 failed starts leave no fd");
+	char *argv[] = { "true", NULL };
+	cr_assert_eq(tracer_start(&tracer, argv, "server", TRACER_PLAIN, &err), 0, "%s", err);
+	cr_assert_eq(tracer_run_until_blocked_or_exit(tracer, NULL, NULL, 5000, &err),
+		     TRACER_RUN_OVER, "%s", err);
+	struct tracer_event *event = malloc(sizeof *event);
+	while (tracer_poll(tracer, event, &err) == 1)
+		;
+	struct pollfd ready = { .fd = tracer_fd(tracer), .events = POLLIN };
+	/* A tick left running would wake it within 20 ms. */
+	cr_assert_eq(poll(&ready, 1, 200), 0, "an ended program's fd does not wake its caller");
+	free(event);
+	tracer_free(tracer);
+}
+
 /* The child's half: forbid ptrace as a container's seccomp profile does, then try. */
 static void start_without_ptrace(int report_fd)
 {
