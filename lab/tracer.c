@@ -1001,18 +1001,21 @@ static void handle_status(struct tracer *tracer, pid_t tid, int status)
 }
 
 /* Takes every stop and end of our tasks: each known task by its tid (the
- * lab's other children, puppets, are not ours to reap), then whatever is
- * left in the program's process group. That finds a task the kernel
- * attached whose parent's fork or clone event a SIGKILL took away (it
- * would hold its process's end back for ever), and a process handed to
- * the lab, the reaper of orphans, after it was waited for as a tracee. A
- * task added in a pass may have stopped already: another pass asks it. A
- * task that stops again after its turn sends another SIGCHLD. */
+ * lab's other children, puppets, are not ours to reap), then, when a task
+ * ended or the SIGCHLD was nobody's known, whatever is left in the
+ * program's process group. That finds a task the kernel attached whose
+ * parent's fork or clone event a SIGKILL took away (it would hold its
+ * process's end back for ever; the parent's death is the known end that
+ * sends us looking), and a process handed to the lab, the reaper of
+ * orphans, after it was waited for as a tracee. A task added in a pass may
+ * have stopped already: another pass asks it. A task that stops again
+ * after its turn sends another SIGCHLD. */
 static void reap_events(struct tracer *tracer)
 {
 	pid_t *tids = tracer->scan;
 	for (size_t added = tracer->tasks_added - 1; added != tracer->tasks_added;) {
 		added = tracer->tasks_added;
+		bool ended = false, found = false;
 		size_t count = tracer->task_count;
 		for (size_t i = 0; i < count; i++)
 			tids[i] = tracer->tasks[i].tid;
@@ -1023,6 +1026,8 @@ static void reap_events(struct tracer *tracer)
 				got = waitpid(tids[i], &status, WNOHANG | __WALL);
 			while (got < 0 && errno == EINTR);
 			struct task *task = got < 0 ? find_task(tracer, tids[i]) : NULL;
+			found |= got > 0;
+			ended |= got > 0 && (WIFEXITED(status) || WIFSIGNALED(status));
 			if (got > 0)
 				handle_status(tracer, tids[i], status);
 			else if (task)
@@ -1031,7 +1036,7 @@ static void reap_events(struct tracer *tracer)
 				task_exited(tracer, task, 0);
 		}
 		/* With no task left the group is gone, and its number may be another's. */
-		while (tracer->task_count > 0) {
+		while ((ended || !found) && tracer->task_count > 0) {
 			int status;
 			pid_t got = waitpid(-tracer->program, &status, WNOHANG | __WALL);
 			if (got < 0 && errno == EINTR)
