@@ -224,7 +224,9 @@ static int line_fd_under_limit(void)
 	return limit.rlim_cur >= 8 ? (int)limit.rlim_cur - 3 : -1;
 }
 
-/* Queues the event being made for tracer_poll, and makes tracer_fd readable. */
+/* Queues the event being made, for tracer_poll: one made in a turn is
+ * returned by the tracer_poll that ran it; for one made by a request,
+ * handle_request's poke makes tracer_fd readable. */
 static void emit(struct tracer *tracer)
 {
 	struct queued *building = tracer->building;
