@@ -58,11 +58,6 @@
 #define TRACER_MAX_PROCESSES 64      /* the program and its children; beyond, the lab stops it */
 #define TRACER_MAX_TASKS 512         /* threads of all of them */
 
-/* The fd on which a program may report its source lines (the Python
- * helper examples/trace_python_lines.py does); named in the environment
- * as SOCKLAB_LINE_FD. High, so the program's own fds start at 3; under an
- * open file limit of 1003 or less, the limit's third fd from the top. */
-#define TRACER_LINE_FD 1001
 
 struct tracer;
 
