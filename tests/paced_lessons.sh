@@ -5,8 +5,10 @@
 #   13 at 3 s a step: held segments are resent by their timers meanwhile;
 #   01 with a 65 s pause before its last step: its TIME-WAIT ends; once more
 #   in Chinese (--lang zh), where the timer's sentence is Chinese too, and
-#   its trace keeps the English one.
-# The four run side by side (they mostly sleep): one CTest slot, ~100 s.
+#   its trace keeps the English one;
+#   18 at 1 s a step: its two traced programs wait between steps (the lab
+#   serves their start-up meanwhile) and pass as at machine speed.
+# The five run side by side (they mostly sleep): one CTest slot, ~100 s.
 # usage: paced_lessons.sh SOCKLAB SOURCE_DIR
 set -uo pipefail
 socklab=$1
@@ -27,6 +29,7 @@ run 13 --pace 3 "$lessons/13-handshake-slow.lesson"
 run 01 --pause last:65 "$lessons/01-echo.lesson"
 # Chinese needs a UTF-8 locale; C.UTF-8 is always there.
 LC_ALL=C.UTF-8 run 01zh --lang zh --pause last:65 --trace "$work/01zh.trace" "$lessons/01-echo.lesson"
+run 18 --pace 1 "$lessons/18-programs.lesson"
 wait "${pids[@]}"
 pids=()
 
@@ -67,9 +70,19 @@ fi
 # Holding needs the lab's private network namespace: elsewhere 13 skips its steps.
 if grep -q '^held: segments are not held' "$work/13.out"; then
 	echo "skip: 13: $(grep '^held: ' "$work/13.out")"
-	skipped=1
+	skipped=$((skipped + 1))
 else
 	check 13 "resent  the kernel resent the SYN" "(retransmission timer, " "every expectation met"
+fi
+# 18's programs are Python's, and need the private network (their fixed port).
+if ! command -v python3 >/dev/null; then
+	echo "skip: 18: no python3"
+	skipped=$((skipped + 1))
+elif ! grep -q '^sandbox: private netns' "$work/18.out"; then
+	echo "skip: 18: $(grep -m1 '^sandbox: ' "$work/18.out")"
+	skipped=$((skipped + 1))
+else
+	check 18 "15 of 15 steps run, every expectation met"
 fi
 echo "paced: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
