@@ -1578,7 +1578,7 @@ int tracer_wait(struct tracer *tracer, struct tracer_event *event, int timeout_m
 		timeout_ms < 0 ? UINT64_MAX : now_ns() + (uint64_t)timeout_ms * 1000000u;
 	for (;;) {
 		int got = tracer_poll(tracer, event, err);
-		if (got != 0 || tracer->poll_fd < 0 || (tracer->over && !tracer->task_count))
+		if (got != 0 || tracer->poll_fd < 0 || tracer->over)
 			return got;
 		int left = timeout_ms < 0 ? -1 : remaining_ms(deadline);
 		if (left == 0 || wait_readable(tracer, left) == 0)

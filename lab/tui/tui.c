@@ -129,7 +129,7 @@ static void run_loop(struct tui *tui)
 		for (int i = 0; i < program_count; i++)
 			fds[3 + i] = (struct pollfd){ .fd = program_fds[i], .events = POLLIN };
 		int lesson_fds[LESSON_MAX_SIDES];
-		size_t lesson_count = tui->session && !tui->stepper
+		size_t lesson_count = tui->session
 			? session_program_fds(tui->session, lesson_fds) : 0;
 		for (size_t i = 0; i < lesson_count; i++)
 			fds[3 + program_count + (int)i] =
