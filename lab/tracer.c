@@ -133,6 +133,10 @@ struct task {
 	                                  start-up: not held */
 	bool execed;                   /* a leader: ran execve since it was forked */
 	pid_t parent;                  /* a leader: the process that forked it, 0 unknown */
+	uint64_t child_ended_ns;       /* when the lab reaped a child process of this task's
+	                                  process, 0 none since the task last stopped: the
+	                                  kernel tells the parent (wakes its wait4, sends
+	                                  SIGCHLD) a moment after the tracer's reap */
 	const struct syscall_def *def; /* the call held or in flight */
 	uint64_t args[SYSCALL_MAX_ARGS];
 	uint64_t inode;                /* its fd's socket inode at entry */
@@ -191,6 +195,10 @@ struct tracer {
 
 #define TICK_MIN_NS 50000u         /* first look at a released call: 50 us */
 #define TICK_MAX_NS 20000000u      /* then doubling up to 20 ms */
+/* How long a task whose child process ended may read asleep before the
+ * lab believes it: the parent's next stop (SIGCHLD, for a traced task,
+ * always stops it unless blocked or SIG_IGN) ends the wait sooner. */
+#define CHILD_NEWS_GRACE_NS 20000000u
 
 /* The kernel's restart codes, seen at a syscall-exit stop when a signal
  * or PTRACE_INTERRUPT cut a call short; the program never sees them. */
@@ -609,12 +617,18 @@ static void task_exited(struct tracer *tracer, struct task *task, int status)
 {
 	tracer->gone[tracer->gone_next++ % (sizeof tracer->gone / sizeof tracer->gone[0])] =
 		task->tid;
-	pid_t process = task->tgid;
+	pid_t process = task->tgid, parent = task->parent;
 	bool leader = task->tid == task->tgid;
 	bool of_note = task->made_socket_calls || process == tracer->program;
 	remove_task(tracer, task);
 	if (!leader)
 		return;                  /* a thread: the process goes on */
+	/* Its parent hears of it after this reap: until then it may read
+	 * asleep in wait4 while its wake is on the way. */
+	uint64_t now = now_ns();
+	for (size_t i = 0; i < tracer->task_count; i++)
+		if (parent > 0 && tracer->tasks[i].tgid == parent)
+			tracer->tasks[i].child_ended_ns = now;
 	/* The kernel reports a leader only after all its threads. */
 	for (size_t i = tracer->task_count; i-- > 0;)
 		if (tracer->tasks[i].tgid == process)
@@ -854,6 +868,8 @@ static void at_new_task(struct tracer *tracer, struct task *parent)
 	struct task *child = tid ? find_task(tracer, (pid_t)tid) : NULL;
 	if (tid && !child && !just_gone(tracer, (pid_t)tid))
 		child = add_task(tracer, (pid_t)tid, tgid_of((pid_t)tid), parent->tgid);
+	else if (child && child->tid == child->tgid && child->tgid != parent->tgid)
+		child->parent = parent->tgid;    /* its first stop came first */
 	/* A new process inherits its parent's filters: the same fds are watched. */
 	const struct task *parent_leader = find_task(tracer, parent->tgid);
 	if (child && parent_leader && child->tgid != parent->tgid && child->tid == child->tgid)
@@ -943,6 +959,8 @@ static void handle_status(struct tracer *tracer, pid_t tid, int status)
 	}
 	if (!WIFSTOPPED(status))
 		return;
+	if (task)
+		task->child_ended_ns = 0;     /* it ran since: any news of a child was taken */
 	if (!task) {
 		/* A new child's first stop can come before its parent's fork event. */
 		task = add_task(tracer, tid, tgid_of(tid), 0);
@@ -1048,6 +1066,15 @@ static void check_in_flight(struct tracer *tracer)
 	}
 }
 
+/* Whether the kernel may not yet have told the task's process that a child
+ * of it ended (see child_ended_ns): what /proc says of it is not news yet. */
+static bool awaits_child_news(struct task *task)
+{
+	if (task->child_ended_ns && now_ns() - task->child_ended_ns >= CHILD_NEWS_GRACE_NS)
+		task->child_ended_ns = 0;
+	return task->child_ended_ns != 0;
+}
+
 /* Whether a task, seen from outside, is waiting: held in a ptrace stop,
  * asleep in its released call, or asleep outside socket calls. Counts it,
  * and keeps the sample of a sleeper (with its context switches when
@@ -1069,14 +1096,14 @@ static bool task_is_quiet(struct task *task, bool with_switches, struct task_sam
 	case TASK_IN_CALL:
 		/* Not reported asleep yet, running, or woken by the kernel: its exit
 		 * stop is coming. */
-		if (!task->blocked_reported)
+		if (!task->blocked_reported || awaits_child_news(task))
 			return false;
 		sample_task(task, with_switches, sample);
 		counts[1]++;
 		return sample->state == 'S' && sample->syscall == task->def->number;
 	case TASK_RUNNING:
 	case TASK_RESTARTING:     /* a handler runs, or the program saw EINTR and went elsewhere */
-		if (task->resumed)
+		if (task->resumed || awaits_child_news(task))
 			return false;
 		sample_task(task, with_switches, sample);
 		counts[2]++;

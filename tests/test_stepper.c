@@ -202,8 +202,12 @@ Test(stepper, a_forking_servers_tasks_are_each_released_in_time, .timeout = 60)
 		size_t held = stepper_side(stepper, side)->held_count;
 		most_held = held > most_held ? held : most_held;
 		uint64_t started = now_us();
+		/* What each side said, for a failure to be read from its message. */
 		cr_assert_eq(stepper_release(stepper, side, &err), 0,
-			     "nothing held on %d (state %d)", side, state_of(side));
+			     "key %zu: nothing held on %d (states %d, %d; server: \"%s\", "
+			     "client: \"%s\")",
+			     keys, side, state_of(0), state_of(1),
+			     stepper_side(stepper, 0)->message, stepper_side(stepper, 1)->message);
 		cr_assert_eq(stepper_settle(stepper, SETTLE_MS, &err), 1, "%s",
 			     err ? err : "still running");
 		uint64_t took = now_us() - started;
@@ -212,7 +216,10 @@ Test(stepper, a_forking_servers_tasks_are_each_released_in_time, .timeout = 60)
 	cr_expect_eq(state_of(0), STEPPER_OVER);
 	cr_expect_eq(state_of(1), STEPPER_OVER);
 	cr_expect_geq(most_held, 2, "the parent and its child held at once");
-	cr_expect_lt(slowest, 100000, "the slowest key took %llu us", (unsigned long long)slowest);
+	/* A key that waits for a timeout instead of an event takes seconds.
+	 * On a loaded machine (ctest -j2 beside a busy loop) a key may take
+	 * ~0.2 s here; how fast keys are is a figure: tests/bench_keys.sh. */
+	cr_expect_lt(slowest, 1000000, "the slowest key took %llu us", (unsigned long long)slowest);
 	stepper_free(stepper);
 	stepper = NULL;
 	sandbox_done(&sandbox);
