@@ -103,19 +103,37 @@ static void on_news(const struct stepper_news *news, void *context)
 	}
 }
 
-/* Waits for news while a program sleeps in `call` (not a socket call),
- * saying so first. Returns 1 when something changed, 0 when the bound
- * passed, -1. */
-static int wait_for(struct stepping *stepping, const char *who, const char *call,
-		    const volatile sig_atomic_t *stop, char **err)
+/* Whether the sides still stand as `before` says, the sleeper in the same call. */
+static bool unchanged(const struct stepper *stepper, const enum stepper_state before[],
+		      int sleeper, const char *call)
 {
-	fprintf(stepping->out, _("\n%s asleep in %s; waiting up to %d s\n"), who, call,
+	for (int s = 0; s < STEPPER_SIDES; s++)
+		if (stepper_side(stepper, s)->state != before[s])
+			return false;
+	return strcmp(stepper_side(stepper, sleeper)->message, call) == 0;
+}
+
+/* Waits for news while side `sleeper` sleeps in a call that is not a
+ * socket call, saying so once. Returns 1 when something changed, 0 when
+ * the bound passed, -1. */
+static int wait_for(struct stepping *stepping, int sleeper, const volatile sig_atomic_t *stop,
+		    char **err)
+{
+	struct stepper *stepper = stepping->stepper;
+	const struct stepper_side *side = stepper_side(stepper, sleeper);
+	char call[sizeof side->message];
+	snprintf(call, sizeof call, "%s", side->message);
+	enum stepper_state before[STEPPER_SIDES];
+	for (int s = 0; s < STEPPER_SIDES; s++)
+		before[s] = stepper_side(stepper, s)->state;
+	fprintf(stepping->out, _("\n%s asleep in %s; waiting up to %d s\n"), side->name, call,
 		WAIT_MS / 1000);
-	/* Output is no progress: a call held, or everything quiet, is. */
+	/* Output is no progress: a call held, or the programs quiet elsewhere, is. */
 	for (uint64_t end = now_ms() + WAIT_MS; now_ms() < end && !*stop;) {
-		if (stepper_wait(stepping->stepper, 100, err) < 0)
+		if (stepper_wait(stepper, 100, err) < 0)
 			return -1;
-		if (holds_a_call(stepping->stepper) || stepper_quiet(stepping->stepper))
+		if (holds_a_call(stepper)
+		    || (stepper_quiet(stepper) && !unchanged(stepper, before, sleeper, call)))
 			return 1;
 	}
 	return 0;
@@ -181,8 +199,7 @@ static int turn(struct stepping *stepping, int *on_turn, const volatile sig_atom
 	/* Nobody holds a call: a sleeper is waited for, a block is the end. */
 	for (int s = 0; s < STEPPER_SIDES; s++)
 		if (sides[s]->state == STEPPER_ASLEEP && sides[s]->asleep_in_call) {
-			int changed =
-				wait_for(stepping, sides[s]->name, sides[s]->message, stop, err);
+			int changed = wait_for(stepping, s, stop, err);
 			if (changed != 0)
 				return changed < 0 ? -1 : 1;
 		}

@@ -200,6 +200,21 @@ Test(step, a_client_that_sleeps_first_is_waited_for, .timeout = 60)
 	free(out);
 }
 
+/* A sleep of several of --plain's 100 ms polls is said once, and waited
+ * for as a whole (the bound is the sleep's, not each poll's). */
+Test(step, a_long_sleep_is_said_once, .timeout = 60)
+{
+	char *out = run_step(ECHO_SERVER, LATE_CLIENT " 450");
+#define SAID "client asleep in clock_nanosleep; waiting up to 10 s"
+	const char *first = strstr(out, SAID);
+	cr_assert_not_null(first, "%s", out);
+	cr_expect_null(strstr(first + 1, SAID), "said more than once:\n%s", out);
+	EXPECT_IN_ORDER(out, SAID, "client printed: \"Received late\"",
+			"client exited with code 0", "server exited with code 0");
+#undef SAID
+	free(out);
+}
+
 Test(step, a_client_that_crashes_ends_with_its_signal, .timeout = 60)
 {
 	char *out = run_step(ECHO_SERVER, CRASHING_CLIENT);

@@ -1,17 +1,19 @@
-/* A client that sleeps 50 ms before it connects, for step's tests: a
- * sleep is not a block.
+/* A client that sleeps before it connects, for step's tests: a sleep is
+ * not a block.
  *
- * Usage: late_client   (port 65432) */
+ * Usage: late_client [ms]   (default 50; port 65432) */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-int main(void)
+int main(int argc, char **argv)
 {
-	struct timespec pause = { .tv_sec = 0, .tv_nsec = 50 * 1000 * 1000 };
+	long ms = argc > 1 ? atol(argv[1]) : 50;
+	struct timespec pause = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000 * 1000 };
 	nanosleep(&pause, NULL);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons(65432),
