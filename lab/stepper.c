@@ -31,6 +31,8 @@ struct stepper {
 	int deferred_sides[STEPPER_TASKS];
 	stepper_listener *listener;
 	void *listener_context;
+	struct tracer_event *event;        /* owned: where stepper_pump takes each event (64 KiB
+	                                      of bytes: kept, not made anew at each pump) */
 };
 
 static const char *const side_names[STEPPER_SIDES] = { "server", "client" };
@@ -90,6 +92,7 @@ void stepper_free(struct stepper *stepper)
 	for (size_t i = 0; i < stepper->deferred_count; i++)
 		free(stepper->deferred[i]);
 	free(stepper->deferred);
+	free(stepper->event);
 	session_free(stepper->session);
 	free(stepper);
 }
@@ -481,10 +484,9 @@ static int take_event(struct stepper *stepper, int s, const struct tracer_event 
 
 int stepper_pump(struct stepper *stepper, char **err)
 {
-	/* One event buffer: each carries up to 64 KiB of bytes. */
-	struct tracer_event *event = malloc(sizeof *event);
-	if (!event)
+	if (!stepper->event && !(stepper->event = malloc(sizeof *stepper->event)))
 		return text_error(err, "out of memory");
+	struct tracer_event *event = stepper->event;
 	int changed = 0, got = 0;
 	for (int s = 0; s < STEPPER_SIDES && got >= 0; s++) {
 		struct tracer *tracer = stepper->tracers[s];
@@ -496,7 +498,6 @@ int stepper_pump(struct stepper *stepper, char **err)
 			}
 		}
 	}
-	free(event);
 	return got < 0 ? -1 : changed;
 }
 
