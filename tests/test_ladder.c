@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "host_port.h"
 #include "ladder.h"
 #include "lesson.h"
 #include "packet_flags.h"
@@ -129,7 +130,7 @@ static struct session *session;
 static void start(void)
 {
 	char text[1024];
-	int port = 20000 + (int)(getpid() % 20000);
+	int port = host_test_port();
 	snprintf(text, sizeof text,
 		 "title: t\nsides: server client other\n"
 		 "step server: ls = socket(AF_INET, SOCK_STREAM)\n"

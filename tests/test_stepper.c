@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host_port.h"
 #include "sandbox.h"
 #include "stepper.h"
 
@@ -29,7 +30,7 @@ static struct stepper *stepper;
 static void start(void)
 {
 	char *err = NULL;
-	int port = 20000 + (int)(getpid() % 20000);
+	int port = host_test_port();
 	char server[600], client[600];
 	snprintf(server, sizeof server, "%s %d", ECHO_SERVER, port);
 	snprintf(client, sizeof client, "%s %d", ECHO_CLIENT, port);
@@ -184,7 +185,7 @@ Test(stepper, a_forking_servers_tasks_are_each_released_in_time, .timeout = 60)
 {
 	char *err = NULL;
 	/* The host's network (as the tests above): a port of its own. */
-	int port = 20000 + (int)(getpid() % 20000);
+	int port = host_test_port();
 	char server[600], client[600];
 	snprintf(server, sizeof server, "%s 1 %d", FORKING_SERVER, port);
 	snprintf(client, sizeof client, "%s %d", ECHO_CLIENT, port);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "host_port.h"
 #include "lesson.h"
 #include "sandbox.h"
 #include "session.h"
@@ -93,7 +94,7 @@ static struct lesson_view view;
 static void start(void)
 {
 	char text[1024];
-	int port = 20000 + (int)(getpid() % 20000);
+	int port = host_test_port();
 	snprintf(text, sizeof text,
 		 "title: t\n"
 		 "step server: ls = socket(AF_INET, SOCK_STREAM)\n"
