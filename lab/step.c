@@ -202,6 +202,10 @@ static int turn(struct stepping *stepping, int *on_turn, const volatile sig_atom
 			int changed = wait_for(stepping, s, stop, err);
 			if (changed != 0)
 				return changed < 0 ? -1 : 1;
+			if (!*stop)
+				fprintf(stepping->out, _("\n%s made no socket call in %d s: stopped\n"),
+					sides[s]->name, WAIT_MS / 1000);
+			return 0;
 		}
 	bool server_blocked = sides[0]->state != STEPPER_OVER,
 	     client_blocked = sides[1]->state != STEPPER_OVER;
