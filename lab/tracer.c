@@ -1126,7 +1126,10 @@ static bool task_is_quiet(struct task *task, bool with_switches, struct task_sam
  * are not read. With several, each one's switches are read after that
  * first pass; asleep in the same call at the second look with no switch
  * since, it slept from the read to the look, and every read comes before
- * every second look. */
+ * every second look. Neither look sees a wake the lab itself set going:
+ * a parent whose child the lab has just reaped still reads asleep in
+ * wait4 for a moment, so it is no sleeper until it has stopped again
+ * (awaits_child_news). */
 static void check_settled(struct tracer *tracer)
 {
 	if (!tracer->settle_armed || tracer->over || tracer->freeze_waiting)
