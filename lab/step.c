@@ -203,7 +203,8 @@ static int turn(struct stepping *stepping, int *on_turn, const volatile sig_atom
 			if (changed != 0)
 				return changed < 0 ? -1 : 1;
 			if (!*stop)
-				fprintf(stepping->out, _("\n%s made no socket call in %d s: stopped\n"),
+				fprintf(stepping->out,
+					_("\n%s made no socket call in %d s: stopped\n"),
 					sides[s]->name, WAIT_MS / 1000);
 			return 0;
 		}
