@@ -103,37 +103,46 @@ static void on_news(const struct stepper_news *news, void *context)
 	}
 }
 
-/* Whether the sides still stand as `before` says, the sleeper in the same call. */
-static bool unchanged(const struct stepper *stepper, const enum stepper_state before[],
-		      int sleeper, const char *call)
+/* How the programs stood when a wait began: each side's state, and the
+ * call a sleeping side sleeps in. */
+struct standing {
+	enum stepper_state states[STEPPER_SIDES];
+	char calls[STEPPER_SIDES][sizeof ((struct stepper_side *)0)->message];
+};
+
+static void take_standing(const struct stepper *stepper, struct standing *standing)
 {
-	for (int s = 0; s < STEPPER_SIDES; s++)
-		if (stepper_side(stepper, s)->state != before[s])
-			return false;
-	return strcmp(stepper_side(stepper, sleeper)->message, call) == 0;
+	for (int s = 0; s < STEPPER_SIDES; s++) {
+		standing->states[s] = stepper_side(stepper, s)->state;
+		snprintf(standing->calls[s], sizeof standing->calls[s], "%s",
+			 stepper_side(stepper, s)->message);
+	}
 }
 
-/* Waits for news while side `sleeper` sleeps in a call that is not a
- * socket call, saying so once. Returns 1 when something changed, 0 when
- * the bound passed, -1. */
-static int wait_for(struct stepping *stepping, int sleeper, const volatile sig_atomic_t *stop,
-		    char **err)
+static bool still_standing(const struct stepper *stepper, const struct standing *standing)
+{
+	for (int s = 0; s < STEPPER_SIDES; s++)
+		if (stepper_side(stepper, s)->state != standing->states[s]
+		    || strcmp(stepper_side(stepper, s)->message, standing->calls[s]) != 0)
+			return false;
+	return true;
+}
+
+/* Waits up to WAIT_MS for the programs to move from where they stand (the
+ * caller has said why). Output is no progress: a call held, or the
+ * programs quiet somewhere else, is. Returns 1 when they moved, 0 when the
+ * bound passed, -1. */
+static int wait_for_news(struct stepping *stepping, const volatile sig_atomic_t *stop,
+			 char **err)
 {
 	struct stepper *stepper = stepping->stepper;
-	const struct stepper_side *side = stepper_side(stepper, sleeper);
-	char call[sizeof side->message];
-	snprintf(call, sizeof call, "%s", side->message);
-	enum stepper_state before[STEPPER_SIDES];
-	for (int s = 0; s < STEPPER_SIDES; s++)
-		before[s] = stepper_side(stepper, s)->state;
-	fprintf(stepping->out, _("\n%s asleep in %s; waiting up to %d s\n"), side->name, call,
-		WAIT_MS / 1000);
-	/* Output is no progress: a call held, or the programs quiet elsewhere, is. */
+	struct standing standing;
+	take_standing(stepper, &standing);
 	for (uint64_t end = now_ms() + WAIT_MS; now_ms() < end && !*stop;) {
 		if (stepper_wait(stepper, 100, err) < 0)
 			return -1;
 		if (holds_a_call(stepper)
-		    || (stepper_quiet(stepper) && !unchanged(stepper, before, sleeper, call)))
+		    || (stepper_quiet(stepper) && !still_standing(stepper, &standing)))
 			return 1;
 	}
 	return 0;
@@ -199,7 +208,9 @@ static int turn(struct stepping *stepping, int *on_turn, const volatile sig_atom
 	/* Nobody holds a call: a sleeper is waited for, a block is the end. */
 	for (int s = 0; s < STEPPER_SIDES; s++)
 		if (sides[s]->state == STEPPER_ASLEEP && sides[s]->asleep_in_call) {
-			int changed = wait_for(stepping, s, stop, err);
+			fprintf(stepping->out, _("\n%s asleep in %s; waiting up to %d s\n"),
+				sides[s]->name, sides[s]->message, WAIT_MS / 1000);
+			int changed = wait_for_news(stepping, stop, err);
 			if (changed != 0)
 				return changed < 0 ? -1 : 1;
 			if (!*stop)
@@ -225,7 +236,18 @@ static int turn(struct stepping *stepping, int *on_turn, const volatile sig_atom
 			side->state == STEPPER_BLOCKED ? side->next : side->message);
 		return 0;
 	}
-	/* Both over ended the run above: here both are blocked. */
+	/* Both over ended the run above: here both are blocked. A call with a
+	 * timeout (poll's, SO_RCVTIMEO's) or a signal (alarm) may still wake
+	 * one, which the lab cannot see coming: waited for, with the bound. */
+	fprintf(stepping->out,
+		_("\nserver and client are both blocked; waiting up to %d s for a timeout or "
+		  "a signal\n"),
+		WAIT_MS / 1000);
+	int changed = wait_for_news(stepping, stop, err);
+	if (changed != 0)
+		return changed < 0 ? -1 : 1;
+	if (*stop)
+		return 0;
 	fprintf(stepping->out, "%s",
 		_("\nthe programs wait for each other: stopped (server blocked, client "
 		  "blocked)\n"));

@@ -31,6 +31,7 @@ struct stepper {
 	int deferred_sides[STEPPER_TASKS];
 	stepper_listener *listener;
 	void *listener_context;
+	uint64_t releases;                 /* calls released so far, both sides */
 	struct tracer_event *event;        /* owned: where stepper_pump takes each event (64 KiB
 	                                      of bytes: kept, not made anew at each pump) */
 };
@@ -385,6 +386,7 @@ static int take_event(struct stepper *stepper, int s, const struct tracer_event 
 					      sizeof task->who);
 			snprintf(task->next, sizeof task->next, "%s", event->text);
 			snprintf(task->line, sizeof task->line, "%s", event->line);
+			task->held_at = stepper->releases;
 		}
 		break;
 	case TRACER_RETURNED:
@@ -510,6 +512,7 @@ int stepper_release(struct stepper *stepper, int s, char **err)
 	if (tracer_release(stepper->tracers[s], task.task, err) < 0)
 		return -1;
 	drop_held(side, task.task);
+	stepper->releases++;
 	side->chosen = 0;   /* back to the oldest: no task starves */
 	unsettle(side);
 	if (side->held_count == 0)
@@ -582,6 +585,10 @@ int stepper_next_side(const struct stepper *stepper, int preferred)
 {
 	if (preferred < 0 || preferred >= STEPPER_SIDES)
 		preferred = 0;
+	const struct stepper_side *other = &stepper->sides[1 - preferred];
+	if (other->state == STEPPER_HELD && other->held_count > 0
+	    && stepper->releases - other->held[0].held_at >= STEPPER_FAIR_RELEASES)
+		return 1 - preferred;
 	enum stepper_state state = stepper->sides[preferred].state;
 	if (state == STEPPER_HELD || state == STEPPER_RUNNING)
 		return preferred;

@@ -48,6 +48,7 @@ struct stepper_task {
 	char who[STEPPER_LABEL_MAX];       /* "server", "server/child1" */
 	char next[TRACER_TEXT_MAX];        /* the call, decoded */
 	char line[TRACER_LINE_MAX];        /* the source line that made it, or "" */
+	uint64_t held_at;                  /* the stepper's release count when it stopped */
 };
 
 /* A task of the side asleep in a released call, until it comes back. */
@@ -160,7 +161,12 @@ bool stepper_in_flight(const struct stepper *stepper);
 int stepper_settle(struct stepper *stepper, int timeout_ms, char **err);
 
 /* The side whose call should be shown next: `preferred` while it holds a
- * call or runs toward one, else the other side when that holds a call. */
+ * call or runs toward one, else the other side when that holds a call.
+ * A side stays on turn through its own calls (a server's set-up before its
+ * client connects, as under a shell), but not for ever: once the other
+ * side's oldest call has waited STEPPER_FAIR_RELEASES releases, it goes
+ * next (a program that polls without end does not starve the other). */
+#define STEPPER_FAIR_RELEASES 64
 int stepper_next_side(const struct stepper *stepper, int preferred);
 
 /* A tracer event as the session records it (the shared part of --plain

@@ -215,6 +215,34 @@ Test(step, a_long_sleep_is_said_once, .timeout = 60)
 	free(out);
 }
 
+/* The client polls with timeout 0 and never blocks: it stays on turn for
+ * its own calls, but the server's held recv goes after STEPPER_FAIR_RELEASES
+ * of them, and the reply comes. */
+Test(step, a_program_that_never_blocks_does_not_starve_the_other, .timeout = 60)
+{
+	char *out = run_step(ECHO_SERVER, POLLING_CLIENT);
+	EXPECT_IN_ORDER(out, "client: poll([{fd=3, events=POLLIN}], 1, 0)\n  = 0",
+			"server: recvfrom(4, \"poll\"", "server: sendto(4, \"poll\"",
+			"client printed: \"Received poll after ", "client exited with code 0",
+			"server exited with code 0");
+	cr_expect_null(strstr(out, "gave up"), "%s", out);
+	free(out);
+}
+
+/* The server blocks in recv, the client in a poll with a timeout: both
+ * blocked, yet the timeout wakes the client, and the run goes on. */
+Test(step, both_blocked_with_a_timeout_to_come_is_waited_for, .timeout = 60)
+{
+	char *out = run_step(ECHO_SERVER, POLLING_CLIENT " 300");
+	EXPECT_IN_ORDER(out, "client: poll([{fd=3, events=POLLIN}], 1, 300)\n  ... blocked",
+			"server and client are both blocked; waiting up to 10 s for a timeout "
+			"or a signal",
+			"client printed: \"no reply in 300 ms\"", "client exited with code 0",
+			"server exited with code 0");
+	cr_expect_null(strstr(out, "wait for each other"), "%s", out);
+	free(out);
+}
+
 Test(step, a_client_that_crashes_ends_with_its_signal, .timeout = 60)
 {
 	char *out = run_step(ECHO_SERVER, CRASHING_CLIENT);
