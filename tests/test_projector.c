@@ -13,6 +13,7 @@
 #include "bigfont.h"
 #include "packet_flags.h"
 #include "projector.h"
+#include "wrap.h"
 
 static struct run_info info;
 static struct lab_socket sockets[4];
@@ -295,6 +296,46 @@ Test(projector, keeps_the_explanation_to_three_lines_and_points_to_the_rest)
 	cr_assert_not_null(next);
 	cr_expect_eq(next->y, 43, "what next does, over the key line");
 	cr_expect_eq(more->y, next->y - 1, "the explanation's third line, right over it");
+}
+
+/* The text of the row at `y` from column 1 on, item after item. */
+static void row_text(int y, char *out, size_t size)
+{
+	size_t length = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < layout.count; i++) {
+		const struct projector_item *item = &layout.items[i];
+		if (item->kind == PROJECTOR_TEXT && item->y == y && item->x >= 1)
+			length += (size_t)snprintf(out + length, size - length, "%s", item->text);
+		cr_assert_lt(length, size);
+	}
+}
+
+Test(projector, writes_an_explanation_line_whole_however_long)
+{
+	/* A line of Chinese at 300 columns is ~450 bytes: more than one item holds. */
+	static char say[4096];
+	size_t length = 0;
+	for (int i = 0; i < 40; i++)
+		length += (size_t)snprintf(say + length, sizeof say - length,
+					   "一条连接有两个方向，每一端关闭自己那个方向。");
+	step6();
+	view.say = say;
+	build(300, 80);
+	struct wrap_line lines[2];
+	cr_assert_gt(wrap_text(say, 298, lines, 2), 1);
+	char expected[2048], shown[2048];
+	snprintf(expected, sizeof expected, "%.*s", (int)lines[0].len, lines[0].start);
+	cr_assert_gt(strlen(expected), (size_t)PROJECTOR_TEXT_MAX, "the line needs two items");
+	for (size_t i = 0; i < layout.count; i++) {
+		const struct projector_item *item = &layout.items[i];
+		if (item->kind != PROJECTOR_TEXT || strncmp(item->text, say, 9) != 0)
+			continue;
+		row_text(item->y, shown, sizeof shown);
+		cr_expect_str_eq(shown, expected, "the explanation's first line, every character");
+		return;
+	}
+	cr_assert_fail("no explanation on screen");
 }
 
 Test(projector, keeps_every_item_inside_the_terminal)

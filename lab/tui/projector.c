@@ -52,16 +52,60 @@ static int columns(const char *text)
 	return wrap_columns(text, strlen(text));
 }
 
+static bool is_continuation(unsigned char byte)
+{
+	return (byte & 0xc0) == 0x80;
+}
+
+/* The length of `text` without its last character. */
+static size_t utf8_before(const char *text, size_t len)
+{
+	do
+		len--;
+	while (len > 0 && is_continuation((unsigned char)text[len]));
+	return len;
+}
+
+/* Bytes of `text` (at most `len`) that fill one item: whole UTF-8
+ * characters only, so a cut never leaves half a character behind. */
+static size_t item_bytes(const char *text, size_t len)
+{
+	size_t room = PROJECTOR_TEXT_MAX - 1;
+	if (len <= room)
+		return len;
+	while (room > 0 && is_continuation((unsigned char)text[room]))
+		room--;
+	return room;
+}
+
+/* Normal type from `len` bytes of `text`; returns the columns it takes
+ * (at most `width`). A line longer than an item holds (a wide projector,
+ * Chinese at three bytes a character) goes on in further items along the
+ * row, each starting where the one before ended. */
+static int slice_at(struct projector_layout *layout, enum projector_role role, int y, int x,
+		    int width, const char *text, size_t len)
+{
+	int used = 0;
+	do {
+		size_t bytes = item_bytes(text, len);
+		struct projector_item *item = add(layout, PROJECTOR_TEXT, role, y, x + used,
+						  width - used);
+		if (!item || bytes == 0)
+			break;
+		memcpy(item->text, text, bytes);
+		item->text[bytes] = '\0';
+		used += wrap_columns(text, bytes);
+		text += bytes;
+		len -= bytes;
+	} while (len > 0 && used < width);
+	return used < width ? used : width;
+}
+
 /* Normal type; returns the columns it takes (at most `width`). */
 static int text_at(struct projector_layout *layout, enum projector_role role, int y, int x,
 		   int width, const char *text)
 {
-	struct projector_item *item = add(layout, PROJECTOR_TEXT, role, y, x, width);
-	if (!item)
-		return 0;
-	snprintf(item->text, sizeof item->text, "%s", text);
-	int used = columns(item->text);
-	return used < width ? used : width;
+	return slice_at(layout, role, y, x, width, text, strlen(text));
 }
 
 /* `text` in large glyphs at `scale`: BIGFONT_ROWS rows of ink from y. */
@@ -392,11 +436,9 @@ static void wire_build(struct projector_layout *layout, const struct projector_i
 		const char *note = view->wire_note[0] ? view->wire_note : _("no packet");
 		struct wrap_line lines[6];
 		size_t count = wrap_text(note, width, lines, 6);
-		for (size_t i = 0; i < count && i < 6 && (int)i < rows; i++) {
-			char line[PROJECTOR_TEXT_MAX];
-			snprintf(line, sizeof line, "%.*s", (int)lines[i].len, lines[i].start);
-			text_at(layout, PROJECTOR_DIM, top + (int)i, x, width, line);
-		}
+		for (size_t i = 0; i < count && i < 6 && (int)i < rows; i++)
+			slice_at(layout, PROJECTOR_DIM, top + (int)i, x, width, lines[i].start,
+				 lines[i].len);
 		return;
 	}
 	/* Large flags while every packet fits so; else the flags in words
@@ -522,16 +564,15 @@ static int say_build(struct projector_layout *layout, const struct lesson_view *
 	size_t count = wrap_text(view->say, width - 2, lines, PROJECTOR_SAY_ROWS + 1);
 	int rows = count < PROJECTOR_SAY_ROWS ? (int)count : PROJECTOR_SAY_ROWS;
 	for (int i = 0; i < rows && draw; i++) {
-		char line[PROJECTOR_TEXT_MAX];
 		size_t len = lines[i].len;
 		bool cut = i == rows - 1 && count > (size_t)rows;
 		const char *more = _(" ... (t: all of it)");
 		if (cut)
 			while (len > 0
 			       && wrap_columns(lines[i].start, len) > width - 2 - columns(more))
-				len--;
-		snprintf(line, sizeof line, "%.*s", (int)len, lines[i].start);
-		int used = text_at(layout, PROJECTOR_NORMAL, y + i, 1, width - 2, line);
+				len = utf8_before(lines[i].start, len);
+		int used = slice_at(layout, PROJECTOR_NORMAL, y + i, 1, width - 2, lines[i].start,
+				    len);
 		if (cut)
 			text_at(layout, PROJECTOR_DIM, y + i, 1 + used, width - 2 - used, more);
 	}
