@@ -276,7 +276,9 @@ static void pieces_line(struct projector_layout *layout, const struct lab_socket
 	int count = socket_text_pieces(socket, pieces);
 	int used = 0;
 	for (int i = 0; i < count && used < width; i++) {
-		used += i ? 2 : 0;
+		if (i)
+			used += text_at(layout, PROJECTOR_NORMAL, y, x + used, width - used,
+					socket_text_separator());
 		if (used < width)
 			used += text_at(layout,
 					pieces[i].changed ? PROJECTOR_CHANGED : PROJECTOR_NORMAL, y,

@@ -132,7 +132,8 @@ static int pieces_columns(const struct socket_piece *pieces, int count)
 {
 	int columns = 0;
 	for (int i = 0; i < count; i++)
-		columns += 1 + draw_columns(pieces[i].text);
+		columns += (i ? draw_columns(socket_text_separator()) : 1)
+			+ draw_columns(pieces[i].text);
 	return columns;
 }
 
@@ -201,13 +202,16 @@ static void socket_heading(struct cursor *cursor, const struct socket_columns *c
 }
 
 /* A piece that does not fit the line goes on the next one, indented; one
- * longer than a line wraps. */
-static void socket_piece_out(struct cursor *cursor, const struct socket_piece *piece, attr_t attr)
+ * longer than a line wraps. After another piece on the same line it
+ * follows the separator, so two notes never read as one. */
+static void socket_piece_out(struct cursor *cursor, const struct socket_piece *piece, attr_t attr,
+			     bool after_piece)
 {
 	const int indent = 3;
+	const char *separator = after_piece ? socket_text_separator() : " ";
 	int columns = draw_columns(piece->text);
-	if (cursor->column + 1 + columns <= cursor->width) {
-		cursor_string(cursor, " ", attr);
+	if (cursor->column + draw_columns(separator) + columns <= cursor->width) {
+		cursor_string(cursor, separator, attr);
 		cursor_string(cursor, piece->text, attr);
 		return;
 	}
@@ -252,7 +256,8 @@ static void socket_out(struct cursor *cursor, const struct socket_columns *colum
 		socket_piece_out(cursor, &pieces[i],
 				 pieces[i].changed ? changed
 					 : i == 0  ? normal
-						   : dim);
+						   : dim,
+				 i > 0);
 	cursor_newline(cursor);
 }
 

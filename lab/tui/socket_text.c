@@ -77,3 +77,8 @@ int socket_text_pieces(const struct lab_socket *socket,
 	}
 	return count;
 }
+
+const char *socket_text_separator(void)
+{
+	return _("; ");
+}

@@ -25,5 +25,8 @@ struct lab_address_shown socket_text_peer(const struct lab_socket *socket, bool 
 /* Fills `pieces`; returns how many (at most SOCKET_PIECES_MAX). */
 int socket_text_pieces(const struct lab_socket *socket,
 		       struct socket_piece pieces[SOCKET_PIECES_MAX]);
+/* What goes between two pieces on one line ("; "): each note reads as
+ * its own, never run into the next one's words. */
+const char *socket_text_separator(void);
 
 #endif

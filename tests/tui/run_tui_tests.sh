@@ -1590,6 +1590,21 @@ lessons_01_04_08_in_chinese_fit_80x24_and_200x60_to_their_ends() {
 }
 
 
+# A socket's notes on one line stay apart: the queues' note, then the
+# retransmission timer, not one run-on sentence ("... SYN as 1 resent").
+a_sockets_notes_on_one_line_are_kept_apart() {
+	launch notes 200 30 -- run 13
+	wait_for_text notes "step 0/" || return 1
+	press notes Space 5
+	wait_for notes "step 5/" || return 1
+	wait_for notes "counts the SYN as 1; (retransmit|resent)" && quit notes || return 1
+	launch noteszh 200 30 -- --lang zh run 13
+	wait_for_text noteszh "step 0/" || return 1
+	press noteszh Space 5
+	wait_for noteszh "step 5/" || return 1
+	wait_for noteszh "把 SYN 算作 1；(重传|已重传)" && quit noteszh
+}
+
 tests=(
 	first_screen_shows_both_panes_and_the_next_call
 	lang_zh_explains_in_chinese_at_80x24_without_broken_wrapping
@@ -1644,6 +1659,7 @@ tests=(
 	a_lesson_from_elsewhere_asks_before_its_programs_start
 	menu_keys_jump_search_and_the_end_offers_the_next_lesson
 	e_in_the_ladder_exports_it_as_it_stands
+	a_sockets_notes_on_one_line_are_kept_apart
 )
 
 passed=0
