@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "text.h"
+#include "wrap.h"
+#include "i18n.h"
 
 #define PROGRESS_FORMAT "socklab-progress"
 #define TEMPORARY_PREFIX PROGRESS_FILE ".tmp-"
@@ -834,28 +836,43 @@ struct print_widths {
 	int name, reached, total;
 };
 
+/* `text`, then spaces up to `width` display columns (a Chinese character
+ * takes two: printf's %-11s would count its three bytes). */
+static void print_padded(FILE *out, const char *text, int width)
+{
+	fputs(text, out);
+	for (int used = wrap_columns(text, strlen(text)); used < width; used++)
+		fputc(' ', out);
+}
+
 static void print_line(FILE *out, const struct print_widths *widths, const char *name, size_t total,
 		       const struct progress_entry *entry)
 {
 	size_t reached = entry ? entry->steps_reached : 0;
 	if (total > 0 && reached > total)
 		reached = total;   /* the lesson has lost steps since */
-	char status[48];
+	char status[96];
 	if (!entry || (entry->steps_reached == 0 && !entry->done))
-		snprintf(status, sizeof status, "not started");
+		snprintf(status, sizeof status, "%s", _("not started"));
 	else if (entry->done)
-		snprintf(status, sizeof status, "done");
+		snprintf(status, sizeof status, "%s", _("done"));
 	else if (entry->failed)
-		snprintf(status, sizeof status, "tried, %zu failed", entry->failed);
+		snprintf(status, sizeof status, _("tried, %zu failed"), entry->failed);
 	else
-		snprintf(status, sizeof status, "in progress");
-	fprintf(out, "%-*s  %*zu/%-*zu steps  %-11s", widths->name, name, widths->reached, reached,
-		widths->total, total, status);
+		snprintf(status, sizeof status, "%s", _("in progress"));
+	fprintf(out, "%-*s  %*zu/%-*zu %s  ", widths->name, name, widths->reached, reached,
+		widths->total, total, _("steps"));
+	char quiz[64] = "";
 	if (entry && entry->quiz_asked > 0)
-		fprintf(out, "  quiz %u/%u", entry->quiz_right, entry->quiz_asked);
+		snprintf(quiz, sizeof quiz, _("quiz %u/%u"), entry->quiz_right, entry->quiz_asked);
 	else if (entry && (entry->steps_reached > 0 || entry->done))
-		fprintf(out, "  quiz -");
-	fputc('\n', out);
+		snprintf(quiz, sizeof quiz, "%s", _("quiz -"));
+	if (quiz[0]) {
+		print_padded(out, status, 11);
+		fprintf(out, "  %s\n", quiz);
+	} else {
+		fprintf(out, "%s\n", status);
+	}
 }
 
 static bool listed(const struct progress_lesson *lessons, size_t count, const char *name)

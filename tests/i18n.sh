@@ -73,6 +73,13 @@ grep -q "^  注: 子进程持有父进程每个 fd 的副本：每个套接字�
 grep -q "^  注: 另一个进程仍持有它：不发 FIN，连接保持打开$" <<<"$zh" ||
 	fail "no Chinese aside for close() with another holder in: $zh"
 
+# socklab progress: its words in Chinese, the status padded by display columns.
+env -u LANGUAGE -u LC_ALL LANG=C.UTF-8 XDG_STATE_HOME="$work/state" "$socklab" --lang zh run --plain 01 \
+	>/dev/null 2>&1
+zh=$(env -u LANGUAGE -u LC_ALL LANG=C.UTF-8 XDG_STATE_HOME="$work/state" "$socklab" --lang zh progress 2>&1)
+grep -qx "01-echo  *14/14 步  完成         预测 -" <<<"$zh" || fail "no Chinese progress line for 01 in: $zh"
+grep -qx "02-socket  *0/[0-9]* 步  未开始" <<<"$zh" || fail "no Chinese 'not started' line in: $zh"
+
 # A trace keeps the model's English whatever the language shown (lab/trace.c reads notes back
 # by their text): recorded with --lang zh, its notes and held/resent texts are the English run's
 # (the lesson's title is the lesson's translation: not the model's words).

@@ -6,6 +6,7 @@
 
 #include <netinet/tcp.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "catalog.h"
 #include "plain.h"
@@ -34,6 +35,24 @@ static const char *constant_or_number(enum arg_kind kind, int value, char *buffe
 	return buffer;
 }
 
+/* A label in the language of the interface, padded to LABEL_COLUMNS
+ * display columns like the English ones (printf pads bytes, and a Chinese
+ * character is three bytes but two columns). */
+enum { LABEL_COLUMNS = 12 };
+struct label {
+	char text[64];
+};
+
+static struct label label(const char *word)
+{
+	struct label made;
+	snprintf(made.text, sizeof made.text, "%s", word);
+	size_t length = strlen(made.text);
+	int pad = LABEL_COLUMNS - draw_columns(made.text);
+	snprintf(made.text + length, sizeof made.text - length, "%*s", pad > 0 ? pad : 0, "");
+	return made;
+}
+
 void screen_details_open(struct tui *tui, const struct lab_socket *socket)
 {
 	struct tui_page *page = &tui->page;
@@ -46,8 +65,8 @@ void screen_details_open(struct tui *tui, const struct lab_socket *socket)
 		 socket->name[0] ? socket->name : _("(no name)"));
 	page_clear(page, title);
 	page_add(page, "%s", "");
-	page_add(page, "  %-12s %s", "side", side);
-	page_add(page, "  %-12s %s", "name",
+	page_add(page, "  %s %s", label(_("side")).text, side);
+	page_add(page, "  %s %s", label(_("name")).text,
 		 socket->name[0] ? socket->name : _("(none: the lesson gave it no name)"));
 	if (socket->fd >= 0)
 		page_add(page, "  %-12s %d", "fd", socket->fd);
@@ -91,12 +110,12 @@ void screen_details_open(struct tui *tui, const struct lab_socket *socket)
 	if (socket->family == AF_UNIX)
 		page_add(page, "  %-12s %s%.0u", "peer inode",
 			 socket->peer_inode ? "" : _("none: not connected"), socket->peer_inode);
-	page_add(page, "  %-12s %u", "owner uid", socket->uid);
+	page_add(page, "  %s %u", label(_("owner uid")).text, socket->uid);
 	if (socket->cookie)
 		page_add(page, _("  %-12s %llu (the kernel's identity for it)"), "cookie",
 			 (unsigned long long)socket->cookie);
 	const char *note = lab_note_shown(socket->note);
-	page_add(page, "  %-12s %s", "note", note[0] ? note : "-");
+	page_add(page, "  %s %s", label(_("note")).text, note[0] ? note : "-");
 	char changes[160] = "";
 	size_t length = 0;
 	for (size_t i = 0; i < sizeof change_names / sizeof change_names[0]; i++)
@@ -104,6 +123,6 @@ void screen_details_open(struct tui *tui, const struct lab_socket *socket)
 			length +=
 				(size_t)snprintf(changes + length, sizeof changes - length, "%s%s",
 						 length ? ", " : "", _(change_names[i].name));
-	page_add(page, "  %-12s %s", "changed",
+	page_add(page, "  %s %s", label(_("changed")).text,
 		 length ? changes : _("nothing in the step on screen"));
 }

@@ -435,9 +435,10 @@ static void pane_title(struct tui *tui, const struct lesson_view *view, const st
 				 style->roles[ROLE_DIM])
 			+ 1;
 	}
-	if (pane->focused)
-		draw_string(style, pane->y, x + 1, " Enter: details ", right - x - 1,
-			    style->roles[ROLE_DIM]);
+	/* The hint whole or not at all: cut, it would read as something else. */
+	const char *hint = _(" Enter: details ");
+	if (pane->focused && draw_columns(hint) <= right - x - 1)
+		draw_string(style, pane->y, x + 1, hint, right - x - 1, style->roles[ROLE_DIM]);
 }
 
 static int socket_rows(const struct tui *tui, const struct pane *pane,
@@ -507,9 +508,10 @@ static void pane_draw(struct tui *tui, const struct lesson_view *view, struct pa
 	struct cursor cursor =
 		cursor_at(style, pane->y + 1, pane->x + 1, inner_width, inner_height, true);
 	if (first) {
-		char earlier[64];
-		snprintf(earlier, sizeof earlier, "  (%zu earlier call%s)", first,
-			 first == 1 ? "" : "s");
+		char earlier[96];
+		snprintf(earlier, sizeof earlier, "  ");
+		snprintf(earlier + 2, sizeof earlier - 2,
+			 ngettext("(%zu earlier call)", "(%zu earlier calls)", first), first);
 		cursor_string(&cursor, earlier, style->roles[ROLE_DIM]);
 		cursor_newline(&cursor);
 	}
@@ -538,8 +540,9 @@ static void pane_draw(struct tui *tui, const struct lesson_view *view, struct pa
 	}
 	hidden += pane->socket_count - listed;
 	if (hidden) {
-		char more[48];
-		snprintf(more, sizeof more, "  +%zu more", hidden);
+		char more[96];
+		snprintf(more, sizeof more, "  ");
+		snprintf(more + 2, sizeof more - 2, _("+%zu more"), hidden);
 		cursor_string(&cursor, more, style->roles[ROLE_DIM]);
 	}
 }

@@ -223,8 +223,9 @@ void screen_menu_draw(struct tui *tui)
 			   !on_continue && i == tui->menu_selected);
 	if (cut && y < height - 1) {
 		char more[96];
-		snprintf(more, sizeof more, "  (%zu more above, %zu more below: Up Down)", first,
-			 tui->entry_count - i);
+		snprintf(more, sizeof more, "  ");
+		snprintf(more + 2, sizeof more - 2, _("(%zu more above, %zu more below: Up Down)"),
+			 first, tui->entry_count - i);
 		draw_string(style, y++, 2, more, width - 4, style->roles[ROLE_DIM]);
 	}
 	/* The selected lesson's intro, where there is room. */

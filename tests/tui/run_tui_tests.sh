@@ -1605,6 +1605,28 @@ a_sockets_notes_on_one_line_are_kept_apart() {
 	wait_for noteszh "把 SYN 算作 1；(重传|已重传)" && quit noteszh
 }
 
+# --lang zh: the menu's scroll line, the pane's hidden calls and Enter
+# hint, and the socket details' labels are Chinese, none left in English.
+chinese_menu_panes_and_details_have_no_english_words() {
+	launch zhmenu 80 24 -- --lang zh
+	wait_for zhmenu "（上方还有 0 课，下方还有 [0-9]+ 课：Up Down）" && quit zhmenu || return 1
+	launch zhpane 80 24 -- --lang zh run 04
+	wait_for_text zhpane "step 0/" || return 1
+	press zhpane Space 10
+	wait_for_text zhpane "step 10/" || return 1
+	wait_for_text zhpane "（之前还有 3 个调用）" &&
+		expect_not_screen zhpane "earlier call" "the hidden calls in English" || return 1
+	keys zhpane Tab
+	wait_for_text zhpane "Enter：详情" || return 1
+	keys zhpane Enter
+	wait_for_text zhpane "属主 uid" || return 1
+	expect_screen zhpane "^   名字 +" "the name's label" &&
+		expect_screen zhpane "^   变化 +" "the changes' label" &&
+		expect_not_screen zhpane "side|name|note|changed|owner" "English labels" || return 1
+	keys zhpane q
+	wait_for_text zhpane "step 10/" && quit zhpane
+}
+
 tests=(
 	first_screen_shows_both_panes_and_the_next_call
 	lang_zh_explains_in_chinese_at_80x24_without_broken_wrapping
@@ -1660,6 +1682,7 @@ tests=(
 	menu_keys_jump_search_and_the_end_offers_the_next_lesson
 	e_in_the_ladder_exports_it_as_it_stands
 	a_sockets_notes_on_one_line_are_kept_apart
+	chinese_menu_panes_and_details_have_no_english_words
 )
 
 passed=0
