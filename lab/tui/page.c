@@ -92,6 +92,31 @@ void page_add_key_row(struct tui_page *page, const char *keys, const char *help,
 	}
 }
 
+void page_add_term_row(struct tui_page *page, const char *term, const char *meaning, int indent,
+		       int width)
+{
+	char under[64], first[128];
+	int term_columns = draw_columns(term);
+	if (indent >= (int)sizeof under)
+		indent = (int)sizeof under - 1;
+	snprintf(under, sizeof under, "%*s", indent, "");
+	/* Padded by display columns: a Chinese mark is three bytes in two. */
+	snprintf(first, sizeof first, "  %s%*s", term,
+		 indent - 2 - term_columns > 1 ? indent - 2 - term_columns : 1, "");
+	size_t before = page->count;
+	page_add_wrapped(page, under, meaning, width);
+	if (page->count == before)
+		return;
+	char *line = page->lines[before];
+	char *joined = NULL;
+	if (asprintf(&joined, "%s%s", first, line + strlen(under)) < 0) {
+		page->incomplete = true;
+		return;
+	}
+	free(line);
+	page->lines[before] = joined;
+}
+
 void page_draw(struct tui *tui)
 {
 	const struct tui_style *style = &tui->style;
@@ -111,13 +136,11 @@ void page_draw(struct tui *tui)
 	if (page->incomplete)
 		draw_string(style, 0, width - 30, _(" out of memory: incomplete "), 28,
 			    style->roles[ROLE_FAILED]);
-	char where[128];
+	/* Where the page is, "45-66/120": short, so it fits beside the keys;
+	 * drawn whole or not at all (cut, it would show other numbers). */
+	char where[96];
 	if (page->count > (size_t)body)
-		snprintf(where, sizeof where,
-			 page->top + (size_t)body < page->count
-				 ? _("lines %zu-%zu of %zu, more below")
-				 : _("lines %zu-%zu of %zu"),
-			 page->top + 1,
+		snprintf(where, sizeof where, "%zu-%zu/%zu", page->top + 1,
 			 page->top + (size_t)body < page->count ? page->top + (size_t)body
 								: page->count,
 			 page->count);
@@ -138,7 +161,10 @@ void page_draw(struct tui *tui)
 		x += draw_string(style, height - 1, x, _(" close, step   "), width - x,
 				 style->roles[ROLE_NORMAL]);
 	}
-	draw_string(style, height - 1, x, where, width - x, style->roles[ROLE_DIM]);
+	int where_columns = draw_columns(where);
+	if (where_columns && where_columns < width - x)
+		draw_string(style, height - 1, width - 1 - where_columns, where, where_columns,
+			    style->roles[ROLE_DIM]);
 }
 
 static size_t page_body(void)

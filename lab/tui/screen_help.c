@@ -38,33 +38,37 @@ static void keys_of(enum tui_action action, char *out, size_t size)
 	keys_in(tui_keys, tui_key_count, action, out, size, 0);
 }
 
-/* What the marks on the lesson screen mean. */
-static const char *const legend[] = {
-	N_(">   the call made (or woken) in the step on screen"),
-	N_("*   what the step on screen changed: a new socket, a state, a queue"),
-	N_("    (also bold or coloured where the terminal can; the * is always there)"),
-	N_("... blocked   the call sleeps in the kernel until another side's call wakes it"),
-	N_("FAILED   an expectation of the lesson that the kernel did not meet"),
-	N_("why:   what the lab measured that explains a refused call (the sockets before it)"),
-	N_("fd --   a socket no file descriptor holds: waiting in the accept queue,"),
-	N_("        or closed by the program while the kernel finishes the connection"),
-	N_("part 1/2   a call that woke a blocked call shows in two parts: first the"),
-	N_("           call and the kernel right after it, then the woken call returning"),
-	N_("wire   the packets the step sent, each with its arrow toward the pane of the"),
-	N_("       side it went to; w shows them all as a ladder, under the calls"),
-	N_("held   segments the kernel holds (wire: hold lessons): a release() step lets"),
-	N_("       the side's oldest one go, a drop() step loses it"),
-	N_("resent   the kernel resent a held segment (its retransmission timer): release()"),
-	N_("         lets one copy go and drops the others"),
-	N_("timer    a state the lesson expects had ended on its kernel timer (TIME-WAIT's"),
-	N_("         60 s) before the step: said in words, not a failure"),
-	N_("Projector screen (--big, or a terminal of 160x45 and more): each state in"),
-	N_("       large letters, a '*' before what changed; the step's packets as large"),
-	N_("       arrows between the panes, from the side that sent them"),
-	N_("In the ladder: one lane a side, one arrow a packet (flags, seq and ack counted"),
-	N_("from each side's first, len with data); on a step's line the states of the"),
-	N_("lanes' sockets after it, *STATE one the side entered in that step"),
+/* What the marks on the lesson screen mean: each mark in the words the
+ * screen uses (the same messages), its meaning wrapped beside it. */
+struct legend_row {
+	const char *mark;
+	const char *meaning;
 };
+
+static const struct legend_row legend[] = {
+	{ ">", N_("the call made (or woken) in the step on screen") },
+	{ "*", N_("what the step on screen changed: a new socket, a state, a queue (also bold or "
+		  "coloured where the terminal can; the * is always there)") },
+	{ N_("... blocked"),
+	  N_("the call sleeps in the kernel until another side's call wakes it") },
+	{ N_("FAILED"), N_("an expectation of the lesson that the kernel did not meet") },
+	{ N_("why:"), N_("what the lab measured that explains a refused call (the sockets before "
+			 "it)") },
+	{ "fd --", N_("a socket no file descriptor holds: waiting in the accept queue, or closed "
+		      "by the program while the kernel finishes the connection") },
+	{ "part 1/2", N_("a call that woke a blocked call shows in two parts: first the call and "
+			 "the kernel right after it, then the woken call returning") },
+	{ N_("wire"), N_("the packets the step sent, each with its arrow toward the pane of the "
+			 "side it went to; w shows them all as a ladder, under the calls") },
+	{ N_("held"), N_("segments the kernel holds (wire: hold lessons): a release() step lets "
+			 "the side's oldest one go, a drop() step loses it") },
+	{ N_("resent"), N_("the kernel resent a held segment (its retransmission timer): "
+			   "release() lets one copy go and drops the others") },
+	{ N_("timer"), N_("a state the lesson expects had ended on its kernel timer (TIME-WAIT's "
+			  "60 s) before the step: said in words, not a failure") },
+};
+
+enum { LEGEND_INDENT = 15 };   /* "  ... blocked  ": the longest mark and a gap */
 
 void screen_help_open(struct tui *tui)
 {
@@ -89,7 +93,21 @@ void screen_help_open(struct tui *tui)
 	page_add(page, "%s", _("Marks on the lesson screen"));
 	page_add(page, "%s", "");
 	for (size_t i = 0; i < sizeof legend / sizeof legend[0]; i++)
-		page_add(page, "  %s", _(legend[i]));
+		page_add_term_row(page, _(legend[i].mark), _(legend[i].meaning), LEGEND_INDENT,
+				  width);
+	page_add(page, "%s", "");
+	page_add_wrapped(page, "  ",
+			 _("Projector screen (--big, or a terminal of 160x45 and more): each state "
+			   "in large letters, a '*' before what changed; the step's packets as "
+			   "large arrows between the panes, from the side that sent them."),
+			 width);
+	page_add(page, "%s", "");
+	page_add_wrapped(page, "  ",
+			 _("In the ladder: one lane a side, one arrow a packet (flags, seq and ack "
+			   "counted from each side's first, len with data); on a step's line the "
+			   "states of the lanes' sockets after it, *STATE one the side entered in "
+			   "that step."),
+			 width);
 	page_add(page, "%s", "");
 	page_add_wrapped(page, "  ",
 			 _("Every socket shown was read from the kernel after the call (sock_diag, "

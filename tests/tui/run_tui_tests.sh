@@ -1627,6 +1627,38 @@ chinese_menu_panes_and_details_have_no_english_words() {
 	wait_for_text zhpane "step 10/" && quit zhpane
 }
 
+# The help page at 80 columns: every line wrapped, none cut mid-word, and
+# where the page is ("45-66/120") whole beside the keys.
+the_help_page_wraps_its_legend_and_says_where_it_is() {
+	local seen= screen page= previous end
+	launch helpwrap 80 24 -- run 04
+	wait_for_text helpwrap "step 0/" || return 1
+	keys helpwrap '?'
+	wait_for_text helpwrap "socklab help: keys" || return 1
+	end=$(deadline_in 20)
+	while before_deadline "$end"; do
+		# The next page, drawn whole: its position, new, on two captures that agree.
+		previous=$page
+		wait_for helpwrap " [0-9]+-[0-9]+/[0-9]+$" || return 1
+		screen=$(capture helpwrap)
+		page=$(tail -1 <<<"$screen" | grep -oE "[0-9]+-[0-9]+/[0-9]+$")
+		if [ "$page" = "$previous" ]; then
+			sleep "$TUI_POLL_S"
+			continue
+		fi
+		seen+=$screen$'\n'
+		[ "${page#*-}" = "${page##*/}/${page##*/}" ] && break
+		keys helpwrap C-d
+	done
+	grep -qE "^ +before it\)$" <<<"$seen" &&
+		grep -qE "^ +release\(\) lets one copy go and drops the others$" <<<"$seen" || {
+		fail_with_screen helpwrap "the legend's why: and resent wrapped whole: $seen"
+		return 1
+	}
+	keys helpwrap q
+	wait_for_text helpwrap "step 0/" && quit helpwrap
+}
+
 tests=(
 	first_screen_shows_both_panes_and_the_next_call
 	lang_zh_explains_in_chinese_at_80x24_without_broken_wrapping
@@ -1683,6 +1715,7 @@ tests=(
 	e_in_the_ladder_exports_it_as_it_stands
 	a_sockets_notes_on_one_line_are_kept_apart
 	chinese_menu_panes_and_details_have_no_english_words
+	the_help_page_wraps_its_legend_and_says_where_it_is
 )
 
 passed=0
