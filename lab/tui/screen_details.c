@@ -53,6 +53,18 @@ static struct label label(const char *word)
 	return made;
 }
 
+/* Why a socket has no name, in what is running: a lesson names its
+ * sockets, free play names those a typed line assigns, and stepped
+ * programs name none (their calls show the fd). */
+static const char *no_name(const struct tui *tui)
+{
+	if (tui->stepper)
+		return _("(none: a stepped program's sockets go by their fd)");
+	if (tui->play)
+		return _("(none: no line assigned it a name)");
+	return _("(none: the lesson gave it no name)");
+}
+
 void screen_details_open(struct tui *tui, const struct lab_socket *socket)
 {
 	struct tui_page *page = &tui->page;
@@ -67,7 +79,7 @@ void screen_details_open(struct tui *tui, const struct lab_socket *socket)
 	page_add(page, "%s", "");
 	page_add(page, "  %s %s", label(_("side")).text, side);
 	page_add(page, "  %s %s", label(_("name")).text,
-		 socket->name[0] ? socket->name : _("(none: the lesson gave it no name)"));
+		 socket->name[0] ? socket->name : no_name(tui));
 	if (socket->fd >= 0)
 		page_add(page, "  %-12s %d", "fd", socket->fd);
 	else

@@ -227,6 +227,13 @@ static void step_forward_only(struct tui *tui)
 		    _("programs only run forward: space runs the call shown, r runs both again"));
 }
 
+/* Autoplay (and its speed) belongs to lessons; stepping runs one call a key. */
+static void step_no_autoplay(struct tui *tui)
+{
+	tui_message(tui, "%s",
+		    _("autoplay is not offered when stepping programs: space runs the call shown"));
+}
+
 static void step_no_quiz(struct tui *tui)
 {
 	tui_message(tui, "%s",
@@ -251,9 +258,9 @@ const tui_handler step_actions_handlers[ACTION_COUNT] = {
 	[ACTION_GOTO] = step_forward_only,
 	[ACTION_FIRST] = step_forward_only,
 	[ACTION_LAST] = step_forward_only,
-	[ACTION_AUTOPLAY] = step_forward_only,
-	[ACTION_FASTER] = step_forward_only,
-	[ACTION_SLOWER] = step_forward_only,
+	[ACTION_AUTOPLAY] = step_no_autoplay,
+	[ACTION_FASTER] = step_no_autoplay,
+	[ACTION_SLOWER] = step_no_autoplay,
 	[ACTION_PREDICT] = step_no_quiz,
 	[ACTION_COMMAND] = step_no_typing,
 };

@@ -1659,6 +1659,33 @@ the_help_page_wraps_its_legend_and_says_where_it_is() {
 	wait_for_text helpwrap "step 0/" && quit helpwrap
 }
 
+# Stepping programs: a says that autoplay is not offered (not that
+# programs only run forward), and a socket's details do not blame a lesson
+# for its missing name.
+stepping_says_why_there_is_no_autoplay_and_no_name() {
+	local programs
+	programs=$(dirname "$SOCKLAB")/tests
+	[ -x "$programs/tracer_echo_server" ] || {
+		echo "    skipped: the test programs are not built next to socklab" >&2
+		return 77
+	}
+	launch noauto 100 30 -- step --server "$programs/tracer_echo_server" --client "$programs/tracer_echo_client"
+	wait_for noauto "^ next +server: socket\(AF_INET" || return 1
+	keys noauto Space
+	wait_for noauto "^ next +server: setsockopt" || return 1
+	keys noauto a
+	wait_for_text noauto "autoplay is not offered when stepping programs" || return 1
+	keys noauto Tab
+	wait_for_text noauto "Enter: details" || return 1
+	keys noauto Enter
+	wait_for_text noauto "socket details: server" || return 1
+	expect_screen noauto "^   name +\(none: a stepped program's sockets go by their fd\)" \
+		"why the socket has no name" &&
+		expect_not_screen noauto "lesson" "a lesson named" || return 1
+	keys noauto q
+	wait_for noauto "^ next +server: setsockopt" && quit noauto
+}
+
 tests=(
 	first_screen_shows_both_panes_and_the_next_call
 	lang_zh_explains_in_chinese_at_80x24_without_broken_wrapping
@@ -1716,6 +1743,7 @@ tests=(
 	a_sockets_notes_on_one_line_are_kept_apart
 	chinese_menu_panes_and_details_have_no_english_words
 	the_help_page_wraps_its_legend_and_says_where_it_is
+	stepping_says_why_there_is_no_autoplay_and_no_name
 )
 
 passed=0
