@@ -163,6 +163,22 @@ Test(help, fills_long_paragraphs_at_78_columns)
 	free(text);
 }
 
+static size_t occurrences(const char *text, const char *needle)
+{
+	size_t count = 0;
+	for (const char *at = strstr(text, needle); at; at = strstr(at + 1, needle))
+		count++;
+	return count;
+}
+
+Test(help, lists_each_key_once)
+{
+	char *keys = run_shell("'" SOCKLAB_BINARY "' help keys 2>&1");
+	/* "w: the ladder" fits one line wherever the paragraph breaks. */
+	cr_expect_eq(occurrences(keys, "w: the ladder"), 1, "w listed once: %s", keys);
+	free(keys);
+}
+
 Test(help, names_the_topics_when_one_is_unknown)
 {
 	char *err = NULL;
