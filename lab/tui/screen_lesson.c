@@ -784,17 +784,19 @@ void screen_lesson_key_line_draw(struct tui *tui, int y, int width)
 	draw_key_line(style, y, width, actions, count);
 }
 
-/* Rows of wrapped failures, each "FAILED " and its words. */
+/* Rows of wrapped failures, each "FAILED  " and its words. */
 static int failures_out(struct cursor *cursor, const struct lesson_view *view)
 {
 	int start = cursor->row;
+	const char *failed = _("FAILED");
+	const int indent = draw_columns(failed) + 2;   /* "FAILED  " */
 	for (size_t i = 0; i < view->failure_count; i++) {
 		struct wrap_line lines[8];
-		size_t count = wrap_text(view->failures[i], cursor->width - 8, lines, 8);
+		size_t count = wrap_text(view->failures[i], cursor->width - indent, lines, 8);
 		for (size_t k = 0; k < count && k < 8; k++) {
-			cursor_string(cursor, k == 0 ? "FAILED" : "",
+			cursor_string(cursor, k == 0 ? failed : "",
 				      cursor->style->roles[ROLE_FAILED]);
-			cursor_move_to(cursor, 8);
+			cursor_move_to(cursor, indent);
 			cursor_text(cursor, lines[k].start, lines[k].len,
 				    cursor->style->roles[ROLE_NORMAL]);
 			cursor_newline(cursor);

@@ -1686,6 +1686,20 @@ stepping_says_why_there_is_no_autoplay_and_no_name() {
 	wait_for noauto "^ next +server: setsockopt" && quit noauto
 }
 
+# An unmet expectation on the lesson screen, in Chinese: the label is the
+# projector's and --plain's word, not "FAILED".
+an_unmet_expectation_is_labelled_in_chinese() {
+	sed -e 's/  expect: 0, server ls LISTEN rq 0 wq 5/  expect: 0, server ls ESTABLISHED rq 0 wq 5/' \
+		"$SOCKLAB_LESSONS/01-echo.lesson" >"$work/99-unmet.lesson"
+	launch unmet 80 24 -- --lang zh run "$work/99-unmet.lesson"
+	wait_for_text unmet "step 0/" || return 1
+	press unmet Space 3
+	wait_for_text unmet "step 3/" || return 1
+	wait_for unmet "^ 未满足  .*99-unmet.lesson:28: 预期 server ls ESTABLISHED" &&
+		expect_not_screen unmet "FAILED" "the English label" &&
+		quit unmet
+}
+
 tests=(
 	first_screen_shows_both_panes_and_the_next_call
 	lang_zh_explains_in_chinese_at_80x24_without_broken_wrapping
@@ -1744,6 +1758,7 @@ tests=(
 	chinese_menu_panes_and_details_have_no_english_words
 	the_help_page_wraps_its_legend_and_says_where_it_is
 	stepping_says_why_there_is_no_autoplay_and_no_name
+	an_unmet_expectation_is_labelled_in_chinese
 )
 
 passed=0
