@@ -129,6 +129,8 @@ def _install(fd):
         if lines:
             lines.pop()
             send(tid, lines[-1] if lines else "-")
+            if not lines:
+                del inside[tid]  # threads come and go: keep none that is outside
 
     def went_on(tid):
         constructing.discard(tid)
