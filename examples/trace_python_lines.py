@@ -87,10 +87,18 @@ def _install(fd):
     def is_own_file(filename):
         own = known_files.get(filename)
         if own is None:
-            real = os.path.realpath(filename)
-            own = not filename.startswith("<") and real != this_file and not real.startswith(library)
+            own = not filename.startswith("<") and is_outside_library(filename)
             known_files[filename] = own
         return own
+
+    def is_outside_library(filename):
+        try:
+            real = os.path.realpath(filename)
+        except OSError:
+            # A relative name with the working directory gone (as in the
+            # lab's sandbox): the library's names are absolute.
+            return True
+        return real != this_file and not real.startswith(library)
 
     def is_socket_call(function):
         owner = getattr(function, "__self__", None)
