@@ -14,19 +14,30 @@ line of yours).
 How: sys.setprofile sees every call of a built-in function just before it
 runs ("c_call"). The calls that reach the kernel's socket layer are the
 methods of _socket.socket (bind, listen, _accept, recv, sendall, close,
-...) and the functions of the _socket and select modules; for those, the
-reporter walks out of the standard library (socket.py's accept() calls
-_accept(); leaving a `with` block calls __exit__, close, _real_close) to
-the first frame in the program's own files, and writes that line. The
-audit hook adds socket.__new__, which a profile function does not see
-(socket.socket() reaches the C constructor through type.__call__).
+...), the functions of the _socket and select modules, the methods of the
+select module's objects (poll(), epoll, devpoll, kqueue: what selectors
+and asyncio wait in), and os.close, os.read and os.write, which the
+tracer shows when their fd is a socket's. For those, the reporter walks
+out of the standard library (socket.py's accept() calls _accept();
+leaving a `with` block calls __exit__, close, _real_close; selectors'
+select() calls epoll.poll) to the first frame in the program's own files,
+the innermost, and writes that line. The audit hook adds socket.__new__,
+which a profile function does not see (socket.socket() reaches the C
+constructor through type.__call__).
+
+A line holds for its call only: when the call returns ("c_return",
+"c_exception"; for socket.__new__, at the thread's next profile event),
+the reporter clears it, so that a socket call nobody reported (a socket
+the garbage collector closes) shows no line rather than the last one. A
+reported call inside another (select.select calling a Python fileno()
+that calls sock.fileno()) gives the outer line back when it returns.
 
 Why not sys.settrace: a line event for every line run, and nothing says
 which of them reached the kernel. Why not audit hooks alone: there are
 none for accept, recv, send, sendall, listen or close. Why not reading the
 interpreter's frame from the tracee's memory: it depends on the exact
 CPython version's structures. The cost here is one Python-level check per
-function call, and one writev (which the tracer does not stop at) per
+function call, and two writevs (which the tracer does not stop at) per
 socket call.
 
 What the tutorial's calls become (CPython 3.11 on Linux, as the tracer
@@ -61,18 +72,44 @@ def _install(fd):
     )
     this_file = os.path.realpath(__file__)
     modules = (_socket, select)
-    socket_type = _socket.socket
+    # Whose methods reach the kernel: sockets, and the select module's
+    # objects. poll() returns an object of a type the module does not
+    # name; devpoll() (Solaris) too, which is_socket_call finds by module.
+    pollers = (type(select.poll()),) if hasattr(select, "poll") else ()
+    watched_types = (_socket.socket,) + pollers + tuple(
+        value for value in vars(select).values() if isinstance(value, type) and value.__module__ == "select"
+    )
+    fd_functions = (os.close, os.read, os.write)
     known_files = {}
+    inside = {}  # native thread id -> the lines of the reported calls it is inside, innermost last
+    constructing = set()  # threads whose socket.__new__ line shows until they go on
 
     def is_own_file(filename):
         own = known_files.get(filename)
         if own is None:
-            real = os.path.realpath(filename)
-            own = not filename.startswith("<") and real != this_file and not real.startswith(library)
+            own = not filename.startswith("<") and is_outside_library(filename)
             known_files[filename] = own
         return own
 
-    def report(frame):
+    def is_outside_library(filename):
+        try:
+            real = os.path.realpath(filename)
+        except OSError:
+            # A relative name with the working directory gone (as in the
+            # lab's sandbox): the library's names are absolute.
+            return True
+        return real != this_file and not real.startswith(library)
+
+    def is_socket_call(function):
+        owner = getattr(function, "__self__", None)
+        return (
+            isinstance(owner, watched_types)
+            or owner in modules
+            or type(owner).__module__ == "select"
+            or function in fd_functions
+        )
+
+    def line_of(frame):
         innermost = frame
         while frame is not None and not is_own_file(frame.f_code.co_filename):
             frame = frame.f_back
@@ -80,22 +117,54 @@ def _install(fd):
         filename = frame.f_code.co_filename
         line = frame.f_lineno
         source = linecache.getline(filename, line).strip()
-        text = f"{threading.get_native_id()} {os.path.basename(filename)}:{line}: {source}\n"
+        return f"{os.path.basename(filename)}:{line}: {source}"
+
+    def send(tid, text):
         try:
             # writev: a call the tracer lets run without stopping.
-            os.writev(fd, [text.encode("utf-8", "replace")])
+            os.writev(fd, [f"{tid} {text}\n".encode("utf-8", "replace")])
         except OSError:
             pass
 
+    def enter(frame):
+        tid = threading.get_native_id()
+        text = line_of(frame)
+        inside.setdefault(tid, []).append(text)
+        send(tid, text)
+
+    def leave(tid):
+        lines = inside.get(tid)
+        if lines:
+            lines.pop()
+            send(tid, lines[-1] if lines else "-")
+            if not lines:
+                del inside[tid]  # threads come and go: keep none that is outside
+
+    def went_on(tid):
+        constructing.discard(tid)
+        lines = inside.get(tid)
+        send(tid, lines[-1] if lines else "-")
+
     def on_call(frame, event, function):
-        if event == "c_call" and active:
-            owner = getattr(function, "__self__", None)
-            if isinstance(owner, socket_type) or owner in modules:
-                report(frame)
+        if not active:
+            return
+        if constructing:
+            tid = threading.get_native_id()
+            if tid in constructing:
+                went_on(tid)
+        if event == "c_call":
+            if is_socket_call(function):
+                enter(frame)
+        elif event in ("c_return", "c_exception") and is_socket_call(function):
+            leave(threading.get_native_id())
 
     def on_audit(event, args):
         if event == "socket.__new__" and active:
-            report(sys._getframe(1))
+            tid = threading.get_native_id()
+            send(tid, line_of(sys._getframe(1)))
+            # The hook runs unprofiled: the thread's next profile event is
+            # after the call.
+            constructing.add(tid)
 
     def stop():
         # Audit hooks cannot be removed: this one just goes quiet.
@@ -103,10 +172,7 @@ def _install(fd):
         active = False
         sys.setprofile(None)
         threading.setprofile(None)
-        try:
-            os.writev(fd, [f"{threading.get_native_id()} -\n".encode()])
-        except OSError:
-            pass
+        send(threading.get_native_id(), "-")
 
     active = True
     sys.addaudithook(on_audit)

@@ -121,6 +121,30 @@ Test(ladder_state, counts_a_second_socket_in_a_state_the_side_had)
 	cr_assert(ladder_state_entered(&other, &before, 0));
 }
 
+/* ---- headings ---------------------------------------------------------- */
+
+/* A forking server's child closing the listener reads as the child's call,
+ * as --plain says it, not as the parent's. */
+Test(ladder_heading, names_the_process_that_made_the_call)
+{
+	struct run_info info = { .side_count = 2, .sides = { "server", "client" } };
+	struct lesson_view view = { .info = &info, .step = 53, .step_count = 60 };
+	static struct lab_event child = { .side = 0, .text = "close(3)", .who = "server/child3" };
+	static struct lab_event parent = { .side = 0, .text = "close(4)", .who = "server" };
+	static struct lab_event client = { .side = 1, .text = "close(3)" };
+	struct ladder_row row = { .kind = LADDER_STEP, .step = 54, .event = &child };
+	char out[200];
+	ladder_heading_text(&view, &row, out, sizeof out);
+	cr_assert_str_eq(out, " 54 server/child3: close(3)");
+	row = (struct ladder_row){ .kind = LADDER_STEP, .step = 53, .event = &parent };
+	ladder_heading_text(&view, &row, out, sizeof out);
+	cr_assert_str_eq(out, ">53 server: close(4)");
+	/* A side of one process: its name. */
+	row = (struct ladder_row){ .kind = LADDER_STEP, .step = 7, .event = &client };
+	ladder_heading_text(&view, &row, out, sizeof out);
+	cr_assert_str_eq(out, "  7 client: close(3)");
+}
+
 /* ---- rows from a real session ------------------------------------------ */
 
 static struct sandbox sandbox;

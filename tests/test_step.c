@@ -299,6 +299,47 @@ Test(step, getaddrinfos_netlink_socket_is_named_and_said_unread, .timeout = 60)
 	free(out);
 }
 
+/* The line of the transcript before the one holding `text`: what stands
+ * above a step ("server: FILE:LINE: SOURCE" when the step has a line). */
+static char *line_above(const char *out, const char *text)
+{
+	const char *at = strstr(out, text);
+	cr_assert_not_null(at, "missing: %s\n%s", text, out);
+	while (at > out && at[-1] != '\n')
+		at--;
+	const char *end = at > out ? at - 1 : at, *start = end;
+	while (start > out && start[-1] != '\n')
+		start--;
+	return strndup(start, (size_t)(end - start));
+}
+
+/* A Python server's waits in a poll object and a selector (epoll) say the
+ * line that waits; a close no line made (the collector's) says none. */
+Test(step, a_python_wait_in_a_poll_object_says_the_line_that_waits, .timeout = 60)
+{
+	char server[1024];
+	snprintf(server, sizeof server, "python3 %s/tests/programs/poll_server.py", SOURCE_DIR);
+	char *out = run_step(server, ECHO_CLIENT);
+	EXPECT_IN_ORDER(out,
+			"server: poll_server.py:16: ready = p.poll()\n"
+			"step 5/5  server: poll([{fd=3, events=POLLIN}], 1, -1)",
+			"server: poll_server.py:17: conn, addr = s.accept()\n",
+			"server: poll_server.py:20: for key, events in sel.select():\n"
+			"step ", "  server: epoll_wait(",
+			"server: poll_server.py:21: conn.sendall(conn.recv(1024))\n",
+			"  server: close(4)\n",
+			"server: poll_server.py:26: os.close(fd)\nstep ", "  server: close(3)\n",
+			"server exited with code 0");
+	/* select.poll() and register() make no call the lab shows. */
+	cr_expect(strstr(out, "p = select.poll()") == NULL, "%s", out);
+	cr_expect(strstr(out, "register(") == NULL, "%s", out);
+	char *above = line_above(out, "  server: close(4)\n");
+	cr_expect(strstr(above, "poll_server.py") == NULL, "close(4) has no line: %s\n%s", above,
+		  out);
+	free(above);
+	free(out);
+}
+
 /* Whether some socket row is printed twice in a row: the same socket
  * listed twice in one table. */
 static const char *repeated_row(const char *out)

@@ -131,6 +131,24 @@ int ladder_build(struct ladder *ladder, const struct lesson_view *view,
 	return 0;
 }
 
+/* Who made the call: the process ("server/child3") when the side has
+ * several, as the transcript says it; else the side. */
+static const char *caller_name(const struct run_info *info, const struct lab_event *event)
+{
+	if (event->who[0])
+		return event->who;
+	return event->side >= 0 && event->side < info->side_count ? info->sides[event->side] : "?";
+}
+
+void ladder_heading_text(const struct lesson_view *view, const struct ladder_row *row, char *out,
+			 size_t size)
+{
+	const struct lab_event *event = row->event;
+	int digits = snprintf(NULL, 0, "%zu", view->step_count);
+	snprintf(out, size, "%s%*zu %s: %s", row->step == view->step ? ">" : " ", digits, row->step,
+		 caller_name(view->info, event), event->text ? event->text : "?");
+}
+
 static size_t sockets_in_state(const struct lab_snapshot *snapshot, size_t end, int side,
 			       const char *state)
 {

@@ -58,6 +58,13 @@ void ladder_done(struct ladder *ladder);
 int ladder_build(struct ladder *ladder, const struct lesson_view *view,
 		 const struct session *session, int right_side);
 
+/* A step heading's call, as the transcript heads the step: ">  6 client:
+ * connect(c, 127.0.0.1:65432)", the step on screen marked; a side of
+ * several processes names the one that called ("54 server/child3:
+ * close(3)"). */
+void ladder_heading_text(const struct lesson_view *view, const struct ladder_row *row, char *out,
+			 size_t size);
+
 /* Whether the `index`th socket of `after` is in a state its side entered
  * since `before` (NULL: none): its side has more sockets in that state
  * than before, counting up to it. A whole step's change, both halves. */

@@ -179,16 +179,6 @@ static size_t state_pieces(const struct ladder *model, int lanes, const struct r
 	return count;
 }
 
-/* ">  6 client: connect(c, 127.0.0.1:65432)": the step on screen marked. */
-static void heading_call(const struct lesson_view *view, const struct ladder_row *row, char *out,
-			 size_t size)
-{
-	int digits = snprintf(NULL, 0, "%zu", view->step_count);
-	snprintf(out, size, "%s%*zu %s: %s", row->step == view->step ? ">" : " ", digits, row->step,
-		 side_name(view->info, row->event->side),
-		 row->event->text ? row->event->text : "?");
-}
-
 /* The least squeeze that fits every heading's states beside its call, so
  * a state reads the same on every row. */
 static enum squeeze squeeze_for(struct tui *tui, const struct ladder_layout *layout, int width)
@@ -201,7 +191,7 @@ static enum squeeze squeeze_for(struct tui *tui, const struct ladder_layout *lay
 		if (row->kind != LADDER_STEP)
 			continue;
 		char call[400];
-		heading_call(&tui->view, row, call, sizeof call);
+		ladder_heading_text(&tui->view, row, call, sizeof call);
 		int room = width - 1 - (1 + draw_columns(call) + 2), columns;
 		for (enum squeeze squeeze = needed; squeeze < SQUEEZE_COUNT; squeeze++) {
 			state_pieces(model, layout->lanes_shown, tui->view.info, row, squeeze,
@@ -221,7 +211,7 @@ static void heading_draw(struct tui *tui, const struct ladder_layout *layout,
 	const struct lesson_view *view = &tui->view;
 	bool current = row->step == view->step;
 	char call[400];
-	heading_call(view, row, call, sizeof call);
+	ladder_heading_text(view, row, call, sizeof call);
 	int right = width - 1;
 	int call_columns = draw_string(style, y, 1, call, right - 1,
 				       style->roles[current ? ROLE_LATEST : ROLE_PANE_TITLE]);
