@@ -133,6 +133,10 @@ struct task {
 	                                  start-up: not held */
 	bool execed;                   /* a leader: ran execve since it was forked */
 	pid_t parent;                  /* a leader: the process that forked it, 0 unknown */
+	bool in_handler;               /* RESTARTING: a handler of the signal that cut the call
+	                                  short runs, traced to its rt_sigreturn, which says
+	                                  whether the call runs again or returns EINTR */
+	bool at_sigreturn;             /* in_handler: the call in flight is rt_sigreturn */
 	uint64_t child_ended_ns;       /* when the lab reaped a child process of this task's
 	                                  process, 0 none since the task last stopped: the
 	                                  kernel tells the parent (wakes its wait4, sends
@@ -662,6 +666,19 @@ static struct tracer_event *call_event(struct tracer *tracer, enum tracer_event_
 	return event;
 }
 
+/* The call a signal cut short returned -1 EINTR to the program. */
+static void emit_interrupted(struct tracer *tracer, struct task *task)
+{
+	struct tracer_event *event = call_event(tracer, TRACER_RETURNED, task);
+	event->ret = -1;
+	event->error = EINTR;
+	event->woke = task->blocked_reported;
+	size_t len = strlen(event->text);
+	snprintf(event->text + len, sizeof event->text - len, " = -1 EINTR (%s)",
+		 strerror(EINTR));
+	emit(tracer);
+}
+
 /* A seccomp stop: a call of the table is about to run. */
 static void at_call_entry(struct tracer *tracer, struct task *task)
 {
@@ -702,18 +719,10 @@ static void at_call_entry(struct tracer *tracer, struct task *task)
 	if (tracer->reports_lines)
 		read_lines(tracer);
 	forward_output(tracer, true);
-	if (task->state == TASK_RESTARTING) {
+	if (task->state == TASK_RESTARTING)
 		/* The interrupted call was not run again: a handler without
 		 * SA_RESTART ran, and the program saw EINTR. */
-		struct tracer_event *event = call_event(tracer, TRACER_RETURNED, task);
-		event->ret = -1;
-		event->error = EINTR;
-		event->woke = task->blocked_reported;
-		size_t len = strlen(event->text);
-		snprintf(event->text + len, sizeof event->text - len, " = -1 EINTR (%s)",
-			 strerror(EINTR));
-		emit(tracer);
-	}
+		emit_interrupted(tracer, task);
 	/* A launcher's helper (pyenv's shim runs bash, which asks nscd for
 	 * the user) calls before the script's first line: not the program. */
 	struct task *leader = find_task(tracer, task->tgid);
@@ -861,6 +870,46 @@ static void at_call_exit(struct tracer *tracer, struct task *task)
 	emit(tracer);
 }
 
+/* Whether the task's process has a handler for `signal` (/proc: SigCgt). */
+static bool catches(struct task *task, int signal)
+{
+	char text[2048];
+	if (signal <= 0 || signal > 64 || read_task_file(task, PROC_STATUS, text, sizeof text) <= 0)
+		return false;
+	const char *at = strstr(text, "\nSigCgt:");
+	return at && (strtoull(at + strlen("\nSigCgt:"), NULL, 16) >> (signal - 1) & 1);
+}
+
+/* A syscall stop in the handler of a signal that cut a call short (see
+ * in_handler). The handler's own calls go on; at rt_sigreturn's return the
+ * registers are the program's again: the call's number (rewound, with
+ * SA_RESTART) means the kernel runs it again, -EINTR that the program sees
+ * the call fail. */
+static void at_handler_stop(struct tracer *tracer, struct task *task)
+{
+	struct __ptrace_syscall_info info;
+	if (!get_syscall_info(task, &info)) {
+		resume(task, PTRACE_SYSCALL, 0);
+		return;
+	}
+	if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+		task->at_sigreturn = info.entry.nr == SYS_rt_sigreturn;
+		resume(task, PTRACE_SYSCALL, 0);
+		return;
+	}
+	if (info.op != PTRACE_SYSCALL_INFO_EXIT || !task->at_sigreturn) {
+		resume(task, PTRACE_SYSCALL, 0);
+		return;
+	}
+	task->in_handler = task->at_sigreturn = false;
+	if (info.exit.rval == -EINTR) {
+		forward_output(tracer, true);
+		emit_interrupted(tracer, task);
+		task->state = TASK_RUNNING;
+	}
+	resume(task, PTRACE_CONT, 0);
+}
+
 static void at_new_task(struct tracer *tracer, struct task *parent)
 {
 	unsigned long tid = 0;
@@ -969,7 +1018,15 @@ static void handle_status(struct tracer *tracer, pid_t tid, int status)
 	}
 	int signal = WSTOPSIG(status);
 	if (signal == (SIGTRAP | 0x80)) {
-		at_call_exit(tracer, task);
+		if (task->in_handler)
+			at_handler_stop(tracer, task);
+		else
+			at_call_exit(tracer, task);
+		return;
+	}
+	if (task->in_handler && status >> 16 == PTRACE_EVENT_SECCOMP) {
+		/* A socket call of the handler itself: not shown, let run. */
+		resume(task, PTRACE_SYSCALL, 0);
 		return;
 	}
 	switch (status >> 16) {
@@ -988,7 +1045,14 @@ static void handle_status(struct tracer *tracer, pid_t tid, int status)
 		at_event_stop(task, signal);
 		return;
 	case 0:
-		/* A signal on its way to the program: deliver it. */
+		/* A signal on its way to the program: deliver it. One that cut a
+		 * call short and has a handler: followed through the handler. */
+		if (task->state == TASK_RESTARTING && !task->in_handler && catches(task, signal)) {
+			task->in_handler = true;
+			task->at_sigreturn = false;
+			resume(task, PTRACE_SYSCALL, signal);
+			return;
+		}
 		resume(task, PTRACE_CONT, signal);
 		return;
 	default:

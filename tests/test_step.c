@@ -243,6 +243,28 @@ Test(step, both_blocked_with_a_timeout_to_come_is_waited_for, .timeout = 60)
 	free(out);
 }
 
+/* An alarm's handler without SA_RESTART makes the blocked accept return
+ * -1 EINTR, and the server calls it again; with SA_RESTART the kernel runs
+ * it again and the program sees nothing. */
+Test(step, a_call_a_signal_cuts_short_says_eintr_unless_the_kernel_restarts_it,
+     .timeout = 60)
+{
+	char *out = run_step(ALARM_SERVER " norestart", LATE_CLIENT " 450");
+	EXPECT_IN_ORDER(out, "server: accept(3, NULL, NULL)\n  ... blocked in the kernel",
+			"server: accept(3, NULL, NULL)\n  then the kernel woke server: accept(3, "
+			"NULL, NULL) = -1 EINTR (Interrupted system call)",
+			"server printed: \"accept: EINTR, again\"",
+			"server: accept(3, NULL, NULL)\n  ... blocked in the kernel",
+			"client: connect(3,", "= 4", "server exited with code 0");
+	free(out);
+	out = run_step(ALARM_SERVER " restart", LATE_CLIENT " 450");
+	EXPECT_IN_ORDER(out, "server: accept(3, NULL, NULL)\n  ... blocked in the kernel",
+			"client: connect(3,", "accept(3, NULL, NULL) = 4",
+			"server exited with code 0");
+	cr_expect_null(strstr(out, "EINTR"), "%s", out);
+	free(out);
+}
+
 Test(step, a_client_that_crashes_ends_with_its_signal, .timeout = 60)
 {
 	char *out = run_step(ECHO_SERVER, CRASHING_CLIENT);
