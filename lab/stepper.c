@@ -344,9 +344,55 @@ static int unsettle_others(struct stepper *stepper, int s, char **err)
 	return 0;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+}
+
+/* A call woken as another side's process dies (its FIN or RST wakes a
+ * recv) can reach the lab before that death: the kernel closes a process's
+ * fds before its end can be reaped. The dying side's end is taken first,
+ * so the step's table does not show the dead process's fds open. At most
+ * EXIT_WAIT_MS for each side. */
+#define EXIT_WAIT_MS 500
+
+static int take_exits_first(struct stepper *stepper, int s, char **err)
+{
+	for (int o = 0; o < STEPPER_SIDES; o++) {
+		struct tracer *tracer = stepper->tracers[o];
+		if (o == s || !tracer || stepper->sides[o].state == STEPPER_OVER
+		    || !tracer_exiting(tracer))
+			continue;
+		/* Not stepper->event: the caller's event is in it. */
+		struct tracer_event *event = malloc(sizeof *event);
+		if (!event)
+			return text_error(err, "out of memory");
+		int result = 0;
+		struct pollfd news = { .fd = tracer_fd(tracer), .events = POLLIN };
+		for (uint64_t end = now_ms() + EXIT_WAIT_MS;
+		     result >= 0 && tracer_exiting(tracer) && now_ms() < end;) {
+			int got = tracer_poll(tracer, event, err);
+			if (got > 0)
+				result = take_event(stepper, o, event, err);
+			else if (got == 0)
+				poll(&news, 1, 10);
+			else
+				result = -1;
+		}
+		free(event);
+		if (result < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int take_call(struct stepper *stepper, int s, const struct tracer_event *event, char **err)
 {
 	struct stepper_side *side = &stepper->sides[s];
+	if (event->woke && event->kind == TRACER_RETURNED && take_exits_first(stepper, s, err) < 0)
+		return -1;
 	size_t before;
 	session_events(stepper->session, &before);
 	int observed = stepper_observe(stepper->session, s, event, err);
@@ -557,13 +603,6 @@ bool stepper_quiet(const struct stepper *stepper)
 bool stepper_in_flight(const struct stepper *stepper)
 {
 	return stepper->cause.active;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
 }
 
 int stepper_settle(struct stepper *stepper, int timeout_ms, char **err)

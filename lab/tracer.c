@@ -1627,6 +1627,26 @@ static int take_news(struct tracer *tracer, struct tracer_event *event)
 	return 0;
 }
 
+#define PF_EXITING_FLAG 0x00000004u    /* the kernel's PF_EXITING (include/linux/sched.h) */
+
+bool tracer_exiting(struct tracer *tracer)
+{
+	for (size_t i = 0; i < tracer->task_count; i++) {
+		struct task *task = &tracer->tasks[i];
+		char text[2048];
+		if (task->tid != task->tgid
+		    || read_task_file(task, PROC_STAT, text, sizeof text) <= 0)
+			continue;
+		/* "PID (COMM) STATE PPID PGRP SESSION TTY TPGID FLAGS ..." */
+		const char *at = strrchr(text, ')');
+		unsigned flags = 0;
+		if (at && sscanf(at + 1, " %*c %*d %*d %*d %*d %*d %u", &flags) == 1
+		    && (flags & PF_EXITING_FLAG))
+			return true;
+	}
+	return false;
+}
+
 int tracer_poll(struct tracer *tracer, struct tracer_event *event, char **err)
 {
 	if (take_news(tracer, event))

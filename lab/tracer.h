@@ -95,6 +95,11 @@ int tracer_poll(struct tracer *tracer, struct tracer_event *event, char **err);
  * Returns 0, or -1 with *err. */
 int tracer_serve(struct tracer *tracer, char **err);
 
+/* Whether a process of the program is on its way out (the kernel's
+ * PF_EXITING, /proc/PID/stat): its fds are closed, or being closed, before
+ * its end can be reaped and reported. */
+bool tracer_exiting(struct tracer *tracer);
+
 /* As tracer_poll, waiting up to timeout_ms (-1: for ever) for an event. */
 int tracer_wait(struct tracer *tracer, struct tracer_event *event, int timeout_ms, char **err);
 

@@ -279,6 +279,23 @@ Test(step, a_client_that_crashes_ends_with_its_signal, .timeout = 60)
 	free(out);
 }
 
+/* The server's death wakes the client's recv with its FIN: the death is
+ * told first, and the step's table shows the dead server's socket with no
+ * fd (the kernel closed it), never "fd still open". A race the lab must
+ * win each time: five runs. */
+Test(step, a_server_that_crashes_is_gone_before_the_recv_its_death_woke, .timeout = 120)
+{
+	for (int run = 0; run < 5; run++) {
+		char *out = run_step(CRASHING_SERVER, ECHO_CLIENT);
+		EXPECT_IN_ORDER(out, "server killed by SIGSEGV",
+				"then the kernel woke client: recvfrom(3, \"\", ",
+				"  * server  --       127.0.0.1:65432",
+				"fd closed, kernel finishing", "client exited with code 0");
+		cr_expect_null(strstr(out, "fd still open"), "run %d:\n%s", run, out);
+		free(out);
+	}
+}
+
 Test(step, a_client_that_computes_first_is_waited_for_with_a_bound, .timeout = 60)
 {
 	char *out = run_step(ECHO_SERVER, BUSY_CLIENT);
