@@ -44,6 +44,7 @@ struct cursor {
 	attr_t fill;              /* a whole-row background (the selected socket), or 0 */
 	int row, column;
 	int filled_row;
+	bool cut;                 /* some text met the area's right edge and lost the rest */
 };
 
 static struct cursor cursor_at(const struct tui_style *style, int top, int left, int width,
@@ -73,6 +74,7 @@ static void cursor_text(struct cursor *cursor, const char *text, size_t len, att
 	cursor_fill_row(cursor);
 	int room = cursor->width - cursor->column;
 	int columns = wrap_columns(text, len);
+	cursor->cut |= columns > room;
 	if (columns > room)
 		columns = room;
 	if (cursor_visible(cursor) && columns > 0)
@@ -682,6 +684,11 @@ static void other_side_draw(struct tui *tui, const struct lesson_view *view, int
 			&cursor, queues,
 			style->roles[socket->changes & CHANGE_QUEUE ? ROLE_CHANGED : ROLE_DIM]);
 	}
+	/* Cut at the screen's edge: the row says there is more (the ladder and
+	 * the details page have it all). */
+	if (cursor.cut && cursor.width > 3)
+		draw_text(style, y, cursor.left + cursor.width - 3, "...", 3, 3,
+			  style->roles[ROLE_DIM]);
 }
 
 /* The key line of the lesson screen, in the order people need them: at

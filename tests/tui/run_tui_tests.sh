@@ -1121,6 +1121,16 @@ three_sides_get_a_pane_each_where_they_fit_and_a_summary_line_where_not() {
 		quit sides
 }
 
+# A summary line longer than the screen ends in "...", not mid-word.
+a_summary_line_cut_at_the_edge_says_so() {
+	launch cut 80 24 -- run 17
+	wait_for_text cut "step 0/" || return 1
+	keys cut g 2 0 Enter
+	wait_for_text cut "step 20/" || return 1
+	expect_screen cut "^ worker2: .*ESTABLISHED\\.\\.\\.$" "worker2's cut summary marked" &&
+		quit cut
+}
+
 # expect_prose NAME REGEX WHAT: REGEX in the screen's text read as prose,
 # its rows joined, so where the words wrap does not matter.
 expect_prose() {
@@ -1759,6 +1769,7 @@ tests=(
 	the_help_page_wraps_its_legend_and_says_where_it_is
 	stepping_says_why_there_is_no_autoplay_and_no_name
 	an_unmet_expectation_is_labelled_in_chinese
+	a_summary_line_cut_at_the_edge_says_so
 )
 
 passed=0
