@@ -368,6 +368,20 @@ static bool search_select(struct tui *tui, size_t from, int direction)
 	return false;
 }
 
+/* Whether `text` ends with a whole UTF-8 character: getch() hands a
+ * character typed in Chinese over one byte a key. */
+static bool ends_whole(const char *text, size_t length)
+{
+	size_t lead = length;
+	while (lead > 0 && ((unsigned char)text[lead - 1] & 0xc0) == 0x80)
+		lead--;
+	if (lead == 0)
+		return length == 0;
+	unsigned char first = (unsigned char)text[lead - 1];
+	size_t want = first < 0x80 ? 1 : first >= 0xf0 ? 4 : first >= 0xe0 ? 3 : 2;
+	return length - (lead - 1) >= want;
+}
+
 /* A key while the search line is open: every key is the line's. */
 static void search_key(struct tui *tui, int key)
 {
@@ -389,15 +403,22 @@ static void search_key(struct tui *tui, int key)
 		search_select(tui, tui->menu_selected + tui->entry_count - 1, -1);
 		return;
 	case KEY_BACKSPACE: case 127: case 8:
+		/* A whole character: its continuation bytes, then its first. */
+		while (length > 0 && ((unsigned char)typing->search[length - 1] & 0xc0) == 0x80)
+			typing->search[--length] = '\0';
 		if (length > 0)
 			typing->search[length - 1] = '\0';
 		break;
-	default:
-		if (key < ' ' || key > '~' || length + 1 >= sizeof typing->search)
-			return;   /* titles are ASCII: other keys type nothing */
+	default: {
+		bool byte = key >= 0x80 && key <= 0xff;   /* of a character typed in UTF-8 */
+		if ((!byte && (key < ' ' || key > '~')) || length + 1 >= sizeof typing->search)
+			return;   /* other keys type nothing */
 		typing->search[length] = (char)key;
 		typing->search[length + 1] = '\0';
+		if (!ends_whole(typing->search, length + 1))
+			return;   /* the rest of the character is on its way */
 		break;
+	}
 	}
 	if (!search_select(tui, 0, 1))
 		tui_message(tui, _("no lesson's name or title has '%s'"), typing->search);

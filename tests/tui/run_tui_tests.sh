@@ -1131,6 +1131,21 @@ a_summary_line_cut_at_the_edge_says_so() {
 		quit cut
 }
 
+# The menu's search takes a word typed in Chinese (one byte a key from
+# getch) and Backspace takes back a whole character.
+the_menu_search_takes_chinese() {
+	launch zhsearch 80 24 -- --lang zh
+	wait_for_text zhsearch "Up Down" || return 1
+	keys zhsearch /
+	type_text zhsearch "握手"
+	wait_for zhsearch "^  > 06 " || return 1
+	expect_screen zhsearch "^ /握手 " "the search line" || return 1
+	keys zhsearch BSpace
+	wait_for zhsearch "^ /握 " || return 1
+	keys zhsearch Escape
+	quit zhsearch
+}
+
 # expect_prose NAME REGEX WHAT: REGEX in the screen's text read as prose,
 # its rows joined, so where the words wrap does not matter.
 expect_prose() {
@@ -1770,6 +1785,7 @@ tests=(
 	stepping_says_why_there_is_no_autoplay_and_no_name
 	an_unmet_expectation_is_labelled_in_chinese
 	a_summary_line_cut_at_the_edge_says_so
+	the_menu_search_takes_chinese
 )
 
 passed=0
