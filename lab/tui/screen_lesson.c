@@ -156,10 +156,12 @@ static struct lab_address_shown local_text(const struct lab_socket *socket)
 static struct socket_columns socket_columns_for(const struct lab_snapshot *snapshot,
 						const size_t *indexes, size_t count, int width)
 {
+	/* At least as wide as the headings, in the language shown. */
 	struct socket_columns columns = {
-		.who = 2, .local = 5, .peer = 4, .state = 5, .one_line = true
+		.who = draw_columns(_("fd")), .local = draw_columns(_("local")),
+		.peer = draw_columns(_("peer")), .state = draw_columns(_("state")), .one_line = true
 	};
-	int full_peer = 4, longest_tail = 0;
+	int full_peer = columns.peer, longest_tail = 0;
 	for (size_t i = 0; i < count; i++) {
 		const struct lab_socket *socket = snapshot->sockets[indexes[i]];
 		char who[48];
@@ -190,15 +192,16 @@ static void socket_heading(struct cursor *cursor, const struct socket_columns *c
 {
 	attr_t dim = role(cursor, ROLE_DIM);
 	cursor_string(cursor, " ", dim);
-	cursor_field(cursor, "fd", columns->who, dim);
+	cursor_field(cursor, _("fd"), columns->who, dim);
 	cursor_string(cursor, " ", dim);
-	cursor_field(cursor, "local", columns->local, dim);
+	cursor_field(cursor, _("local"), columns->local, dim);
 	cursor_string(cursor, " ", dim);
-	cursor_field(cursor, "peer", columns->peer, dim);
+	cursor_field(cursor, _("peer"), columns->peer, dim);
 	if (columns->one_line) {
 		cursor_string(cursor, "  ", dim);
-		cursor_field(cursor, "state", columns->state, dim);
-		cursor_string(cursor, " queues", dim);
+		cursor_field(cursor, _("state"), columns->state, dim);
+		cursor_string(cursor, " ", dim);
+		cursor_string(cursor, _("queues"), dim);
 	}
 	cursor_newline(cursor);
 }

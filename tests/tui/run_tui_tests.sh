@@ -1640,7 +1640,9 @@ chinese_menu_panes_and_details_have_no_english_words() {
 	press zhpane Space 10
 	wait_for_text zhpane "step 10/" || return 1
 	wait_for_text zhpane "（之前还有 3 个调用）" &&
-		expect_not_screen zhpane "earlier call" "the hidden calls in English" || return 1
+		expect_not_screen zhpane "earlier call" "the hidden calls in English" &&
+		expect_screen zhpane "│ fd +本端 +对端" "the socket table's headings" &&
+		expect_not_screen zhpane " local +peer" "the headings in English" || return 1
 	keys zhpane Tab
 	wait_for_text zhpane "Enter：详情" || return 1
 	keys zhpane Enter
