@@ -511,6 +511,11 @@ static void sample_task(struct task *task, bool with_switches, struct task_sampl
 
 static void resume(struct task *task, enum __ptrace_request how, int signal)
 {
+	/* In a handler followed to its rt_sigreturn, every resumption keeps
+	 * following it (a second signal's stop too), or in_handler would
+	 * outlive the handler and hide the program's next socket call. */
+	if (task->in_handler && how == PTRACE_CONT)
+		how = PTRACE_SYSCALL;
 	/* ESRCH: the task died (SIGKILL) while stopped; its exit is on its way. */
 	ptrace(how, task->tid, 0, (void *)(uintptr_t)signal);
 	task->resumed = true;
