@@ -362,7 +362,9 @@ static int take_exits_first(struct stepper *stepper, int s, char **err)
 {
 	for (int o = 0; o < STEPPER_SIDES; o++) {
 		struct tracer *tracer = stepper->tracers[o];
+		/* A side whose every task waits in a stop has nobody dying. */
 		if (o == s || !tracer || stepper->sides[o].state == STEPPER_OVER
+		    || (stepper->sides[o].settled && stepper->sides[o].all_held)
 		    || !tracer_exiting(tracer))
 			continue;
 		/* Not stepper->event: the caller's event is in it. */
